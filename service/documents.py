@@ -1,0 +1,100 @@
+"""Domain objects shared by every stage: frozen, with code-point offsets into the caller's input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Span", "Body", "Article", "Prediction", "Lead", "Analysis"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open range [start, end) of code points in the caller's input, with its text."""
+
+    start: int
+    end: int
+    text: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Body:
+    """Cleaned text plus, for each of its code points, the offset it came from in the input.
+
+    Cleaning joins column breaks and drops furniture, so offsets stop being contiguous;
+    `index` lets any range of the cleaned text be mapped back to the caller's input.
+    """
+
+    text: str
+    index: np.ndarray  # int64, len(index) == len(text), strictly increasing
+
+    @classmethod
+    def verbatim(cls, text: str, offset: int = 0) -> Body:
+        """A body that is the input itself (no cleaning), starting at `offset`."""
+        return cls(text, np.arange(offset, offset + len(text), dtype=np.int64))
+
+    def source_spans(self, start: int, end: int, source: str) -> tuple[Span, ...]:
+        """Map cleaned [start, end) to maximal contiguous input ranges, each with its text.
+
+        A range that crosses a repaired column break becomes two spans, so that
+        `source[s.start:s.end] == s.text` holds for every span.
+        """
+        if end <= start:
+            return ()
+        idx = self.index[start:end]
+        breaks = np.flatnonzero(np.diff(idx) != 1) + 1
+        spans = []
+        for part in np.split(idx, breaks):
+            a, b = int(part[0]), int(part[-1]) + 1
+            spans.append(Span(a, b, source[a:b]))
+        return tuple(spans)
+
+
+@dataclass(frozen=True, eq=False)
+class Article:
+    """One article: its parts as found on the page, and its cleaned body with offsets."""
+
+    title: str
+    body: Body
+    kicker: str = ""
+    byline: str = ""
+    dateline: str = ""
+    continues: str = ""  # e.g. "3版" for 下转3版
+    start: int = 0  # the whole article's range in the input
+    end: int = 0
+    id: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.body.text
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A desk label and calibrated probabilities for every label, highest first."""
+
+    label: str
+    scores: tuple[tuple[str, float], ...]
+
+    @property
+    def confidence(self) -> float:
+        return self.scores[0][1]
+
+
+@dataclass(frozen=True)
+class Lead:
+    """An extractive lead: its text and the input ranges it was cut from, in order."""
+
+    text: str
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything newsdesk says about one article."""
+
+    article: Article
+    prediction: Prediction | None = None
+    lead: Lead | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,41 @@
+"""The newsdesk error tree; every error says what was wrong, the limit, and how to fix it.
+
+    NewsdeskError
+    ├── InvalidInput        bad text, options or records   → INVALID_ARGUMENT, exit 2
+    ├── ModelNotLoaded      nothing to predict with        → FAILED_PRECONDITION, exit 1
+    ├── ModelError          a model folder fails its checks → FAILED_PRECONDITION, exit 1
+    └── DataError           a training corpus is unusable  → exit 1
+
+The mappings to gRPC status codes and exit codes live at the boundaries (server, cli),
+one table each.
+"""
+
+from __future__ import annotations
+
+__all__ = ["NewsdeskError", "InvalidInput", "ModelNotLoaded", "ModelError", "DataError"]
+
+
+class NewsdeskError(Exception):
+    """Base of every error newsdesk raises on purpose."""
+
+    def __init__(self, message: str, *, field: str = "", limit: object = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.limit = limit
+
+
+class InvalidInput(NewsdeskError, ValueError):
+    """The caller sent something we cannot process: empty or oversized text, a bad option."""
+
+
+class ModelNotLoaded(NewsdeskError, RuntimeError):
+    """No model is loaded yet (or the folder given holds none)."""
+
+
+class ModelError(NewsdeskError):
+    """A model folder is missing files, fails its sha256, or was built with other library versions."""
+
+
+class DataError(NewsdeskError):
+    """A training or evaluation corpus is missing, malformed or too small to train on."""

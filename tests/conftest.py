@@ -1,0 +1,40 @@
+"""Shared fixtures: where the corpus lives, and whether its absence skips or fails."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("NEWSDESK_DATA", ROOT.parent / "shared" / "data"))
+SAMPLES = DATA.parent / "samples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _need(path: Path) -> Path:
+    if path.exists():
+        return path
+    msg = f"corpus not found at {path} (set NEWSDESK_DATA or put ../shared beside the repo)"
+    if IN_CI:
+        pytest.fail(msg + "; under CI=true a missing corpus is a failure")
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """../shared/data, or skip (fail under CI) when it is absent."""
+    return _need(DATA)
+
+
+@pytest.fixture(scope="session")
+def sample_page_path() -> Path:
+    """The real extracted Guiyang Daily page from ../shared/samples."""
+    return _need(SAMPLES / "guiyang-daily-page.txt")
+
+
+@pytest.fixture(scope="session")
+def sample_page(sample_page_path: Path) -> str:
+    return sample_page_path.read_text(encoding="utf-8")
