@@ -34,7 +34,7 @@ class ModelNotLoaded(NewsdeskError, RuntimeError):
 
 
 class ModelError(NewsdeskError):
-    """A model folder is missing files, fails its sha256, or was built with other library versions."""
+    """A model folder is missing files, fails its sha256, or needs other library versions."""
 
 
 class DataError(NewsdeskError):

@@ -1,0 +1,376 @@
+"""The `newsdesk` command line: thin commands over functions that return data; only it prints.
+
+Exit codes: 0 ok; 1 the run failed (model, data or server trouble); 2 a usage error, or some
+input records were rejected while the rest was processed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError
+
+__all__ = ["main", "build_parser", "EXIT_CODES"]
+
+# One table from error type to exit code; the most specific class wins.
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (InvalidInput, 2),
+    (ModelNotLoaded, 1),
+    (ModelError, 1),
+    (DataError, 1),
+    (NewsdeskError, 1),
+)
+
+DEFAULT_DATA = os.environ.get("NEWSDESK_DATA", "../shared/data")
+
+
+def _exit_code(exc: BaseException) -> int:
+    for kind, code in EXIT_CODES:
+        if isinstance(exc, kind):
+            return code
+    return 1
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _default_model() -> str:
+    from .classifier import DEFAULT_MODEL
+
+    return os.environ.get("NEWSDESK_MODEL", str(DEFAULT_MODEL))
+
+
+def _load_classifier(path: str | None):
+    from .classifier import Classifier
+
+    return Classifier.load(path or _default_model())
+
+
+def _open_output(path: str | None) -> IO[str]:
+    if path in (None, "-"):
+        return sys.stdout
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "w", encoding="utf-8")
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+# --- split / analyse ----------------------------------------------------------------------
+
+
+def _read_page(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    p = Path(path)
+    if not p.is_file():
+        raise InvalidInput(f"page file not found: {path}", field="PAGE")
+    return p.read_text(encoding="utf-8")
+
+
+def cmd_split(args: argparse.Namespace) -> int:
+    from .pages import article_record, split_page
+
+    out = _open_output(args.output)
+    for article in split_page(_read_page(args.page)):
+        out.write(_dump(article_record(article)) + "\n")
+    out.flush()
+    return 0
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _fit(s: str, width: int) -> str:
+    """Cut or pad `s` to `width` terminal columns (CJK characters take two)."""
+    out, used = [], 0
+    for c in s.replace("\n", " "):
+        w = _width(c)
+        if used + w > width:
+            if out:
+                out[-1] = "…"
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + " " * (width - min(used, width))
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    from .pages import article_record
+    from .pipeline import analyse_page, result_fields
+
+    raw = _read_page(args.page)
+    analyses = analyse_page(
+        raw,
+        _load_classifier(args.model),
+        summarise=not args.no_summary,
+        max_sentences=args.max_sentences,
+        max_chars=args.max_chars,
+    )
+    out = _open_output(args.output)
+    if args.json:
+        for a in analyses:
+            out.write(_dump({**article_record(a.article), **result_fields(a)}) + "\n")
+        out.flush()
+        return 0
+    header = f"{'#':>2}  {_fit('title', 36)}  {_fit('label', 10)}  {'conf':>5}  lead"
+    out.write(header + "\n" + "-" * _width(header) + "\n")
+    for i, a in enumerate(analyses, start=1):
+        p = a.prediction
+        lead = a.lead.text if a.lead is not None else ""
+        out.write(
+            f"{i:>2}  {_fit(a.article.title, 36)}  {_fit(p.label, 10)}  {p.confidence:5.2f}  "
+            f"{lead}\n"
+        )
+    out.flush()
+    return 0
+
+
+# --- classify / summarise over JSONL -------------------------------------------------------
+
+
+def _progress(total: int | None, unit: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, disable=not sys.stderr.isatty(), file=sys.stderr)
+
+
+def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -> int:
+    """Stream records through the local pipeline or a server; report rejects, keep going."""
+    from .jsonl import Rejected, open_input, read_records
+
+    errors_file = open(args.errors, "w", encoding="utf-8") if args.errors else None
+    rejected = 0
+    bar = _progress(None, "rec")
+
+    def accepted() -> Iterator[Any]:
+        nonlocal rejected
+        with open_input(args.input) as lines:
+            for number, item in read_records(lines, source=args.input or "-"):
+                if isinstance(item, Rejected):
+                    rejected += 1
+                    _err(f"{item.source}:{number}: rejected: {item.reason}")
+                    if errors_file is not None:
+                        errors_file.write(_dump(item.as_dict()) + "\n")
+                    continue
+                yield item
+
+    try:
+        out = _open_output(args.output)
+        for result in _results(args, accepted(), classify=classify, summarise=summarise):
+            out.write(_dump(result) + "\n")
+            bar.update(1)
+        out.flush()
+    finally:
+        bar.close()
+        if errors_file is not None:
+            errors_file.close()
+    if rejected:
+        _err(f"{rejected} record(s) rejected" + (f"; see {args.errors}" if args.errors else ""))
+        return 2
+    return 0
+
+
+def _results(args, records, *, classify: bool, summarise: bool) -> Iterator[dict]:
+    max_sentences = getattr(args, "max_sentences", 0)
+    max_chars = getattr(args, "max_chars", 0)
+    if args.server:
+        from .client import NewsdeskClient, remote_results
+
+        with NewsdeskClient(args.server, token=args.token) as client:
+            yield from remote_results(
+                client,
+                records,
+                classify=classify,
+                summarise=summarise,
+                max_sentences=max_sentences,
+                max_chars=max_chars,
+            )
+        return
+    from .pipeline import process_records
+
+    classifier = _load_classifier(args.model) if classify else None
+    yield from process_records(
+        records,
+        classifier,
+        batch_size=args.batch_size,
+        summarise=summarise,
+        max_sentences=max_sentences,
+        max_chars=max_chars,
+    )
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    return _run_records(args, classify=True, summarise=False)
+
+
+def cmd_summarise(args: argparse.Namespace) -> int:
+    return _run_records(args, classify=False, summarise=True)
+
+
+# --- training and evaluation (imports `training` lazily: the runtime never needs it) --------
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from training.train import train
+
+    manifest = train(Path(args.data), Path(args.out), seed=args.seed, progress=True)
+    _err(f"model written to {args.out}")
+    print(_dump({"model": str(args.out), "metrics": manifest.get("metrics", {})}))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from training.evaluate import evaluate, format_summary
+
+    report = evaluate(Path(args.data), Path(args.model or _default_model()), progress=True)
+    print(format_summary(report))
+    return 0
+
+
+def cmd_evaluate_summaries(args: argparse.Namespace) -> int:
+    from training.summaries import evaluate_summaries, format_summary
+
+    report = evaluate_summaries(Path(args.data), Path(args.out), limit=args.limit, progress=True)
+    print(format_summary(report))
+    return 0
+
+
+# --- serve / batch (their flags live with their modules) ------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import config_from_args, serve
+
+    return serve(config_from_args(args)) or 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import batch_from_args
+
+    return batch_from_args(args)
+
+
+# --- parser ----------------------------------------------------------------------------------
+
+
+def _positive_or_zero(value: str) -> int:
+    n = int(value)
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (default) or a positive number, got {n}")
+    return n
+
+
+def _add_lead_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-sentences", type=_positive_or_zero, default=0, help="0 = default")
+    p.add_argument("--max-chars", type=_positive_or_zero, default=0, help="0 = default")
+
+
+def _add_record_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", nargs="?", default="-", help="JSONL input (default stdin; .gz ok)")
+    p.add_argument("-o", "--output", default="-", help="JSONL output (default stdout)")
+    p.add_argument("--errors", help="write rejected records (line, reason) to this JSONL file")
+    p.add_argument("--model", help="model folder (default models/desk or $NEWSDESK_MODEL)")
+    p.add_argument("--batch-size", type=int, default=256, help="records per model call")
+    p.add_argument("--server", help="HOST:PORT of a running newsdesk server to use instead")
+    p.add_argument("--token", default=os.environ.get("NEWSDESK_TOKEN"), help="bearer token")
+
+
+def _lazy_adder(module: str, func: str) -> Callable[[argparse.ArgumentParser], None]:
+    def add(p: argparse.ArgumentParser) -> None:
+        import importlib
+
+        getattr(importlib.import_module(module, __package__), func)(p)
+
+    return add
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsdesk", description="Label Chinese news articles by desk and write their leads."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("split", help="split a raw newspaper page into articles (JSONL)")
+    p.add_argument("page", help="page text file, or - for stdin")
+    p.add_argument("-o", "--output", default="-")
+    p.set_defaults(func=cmd_split)
+
+    p = sub.add_parser("analyse", help="a page's articles with label, confidence and lead")
+    p.add_argument("page", help="page text file, or - for stdin")
+    p.add_argument("--json", action="store_true", help="JSON Lines instead of a table")
+    p.add_argument("--model", help="model folder (default models/desk)")
+    p.add_argument("--no-summary", action="store_true", help="skip the leads")
+    p.add_argument("-o", "--output", default="-")
+    _add_lead_options(p)
+    p.set_defaults(func=cmd_analyse)
+
+    p = sub.add_parser("classify", help="add label and scores to JSONL records")
+    _add_record_options(p)
+    p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("summarise", help="add lead and lead_spans to JSONL records")
+    _add_record_options(p)
+    _add_lead_options(p)
+    p.set_defaults(func=cmd_summarise)
+
+    p = sub.add_parser("train", help="train the desk classifier (writes the folder atomically)")
+    p.add_argument("--data", default=DEFAULT_DATA, help="corpus folder (default ../shared/data)")
+    p.add_argument("--out", default=None, help="model folder to write (default models/desk)")
+    p.add_argument("--seed", type=int, default=13)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="evaluate a model on dev and gold dev, with the baseline")
+    p.add_argument("--data", default=DEFAULT_DATA)
+    p.add_argument("--model", default=None)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("evaluate-summaries", help="ROUGE of our leads against the baselines")
+    p.add_argument("--data", default=DEFAULT_DATA)
+    p.add_argument("--out", default="build/summaries")
+    p.add_argument("--limit", type=int, default=None, help="evaluate on the first N docs only")
+    p.set_defaults(func=cmd_evaluate_summaries)
+
+    p = sub.add_parser("serve", help="run the gRPC server")
+    p.set_defaults(func=cmd_serve, add_arguments=_lazy_adder(".server", "add_serve_arguments"))
+
+    p = sub.add_parser("batch", help="run JSONL shards on local processes or a Dask cluster")
+    p.set_defaults(func=cmd_batch, add_arguments=_lazy_adder(".batch", "add_batch_arguments"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    # serve and batch own their flags; load them only when that command is asked for,
+    # so `newsdesk classify` does not import grpc or dask.
+    if argv and argv[0] in ("serve", "batch"):
+        sub = parser._subparsers._group_actions[0].choices[argv[0]]  # noqa: SLF001
+        sub.get_default("add_arguments")(sub)
+    args = parser.parse_args(argv)
+    if getattr(args, "command", None) == "train" and args.out is None:
+        args.out = _default_model()
+    try:
+        return args.func(args)
+    except NewsdeskError as exc:
+        _err(f"newsdesk {args.command}: {type(exc).__name__}: {exc.message}")
+        return _exit_code(exc)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""One text pipeline for every entry point: records or pages in, labels and leads out.
+
+The CLI, the gRPC server and the batch runner all call these functions, so an article is
+prepared, classified and summarised the same way whichever door it came in by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .documents import Analysis, Article, Lead
+from .errors import InvalidInput
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "Record",
+    "parse_record",
+    "analyse_articles",
+    "analyse_page",
+    "result_fields",
+    "process_records",
+]
+
+# A whole newspaper page is ~15k characters; anything past this is not an article.
+MAX_TEXT_CHARS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Record:
+    """A validated input record: the caller's JSON object and the article built from it."""
+
+    data: dict[str, Any]
+    article: Article
+
+
+def parse_record(obj: Any, *, max_chars: int = MAX_TEXT_CHARS) -> Record:
+    """Validate one JSONL object (`id`, optional `title`, `text`) and build its article."""
+    from .pages import single_article
+
+    if not isinstance(obj, dict):
+        raise InvalidInput(
+            f"expected a JSON object with a 'text' field, got {type(obj).__name__}", field="record"
+        )
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("field 'text' is missing or empty: give the article body", field="text")
+    if len(text) > max_chars:
+        raise InvalidInput(
+            f"field 'text' has {len(text)} characters, over the limit of {max_chars}: "
+            "split the input into articles",
+            field="text",
+            limit=max_chars,
+        )
+    title = obj.get("title") or ""
+    if not isinstance(title, str):
+        raise InvalidInput("field 'title' must be a string", field="title")
+    rid = obj.get("id", "")
+    if not isinstance(rid, str | int):
+        raise InvalidInput("field 'id' must be a string or an integer", field="id")
+    return Record(obj, single_article(title, text, id=str(rid)))
+
+
+def analyse_articles(
+    articles: Sequence[Article],
+    sources: Sequence[str],
+    classifier: Any | None,
+    *,
+    summarise: bool = True,
+    max_sentences: int = 0,
+    max_chars: int = 0,
+) -> list[Analysis]:
+    """Classify a batch in one model call, then write each lead with offsets into its source.
+
+    `sources[i]` is the text that `articles[i]`'s offsets point into (the page, or the
+    caller's article text).
+    """
+    predictions = (
+        classifier.predict([(a.title, a.text) for a in articles])
+        if classifier is not None and articles
+        else [None] * len(articles)
+    )
+    out = []
+    for article, source, prediction in zip(articles, sources, predictions, strict=True):
+        lead = None
+        if summarise:
+            lead = _lead(article, source, prediction, max_sentences, max_chars)
+        out.append(Analysis(article, prediction, lead))
+    return out
+
+
+def _lead(article: Article, source: str, prediction, max_sentences: int, max_chars: int) -> Lead:
+    from .summariser import lead
+
+    label = prediction.label if prediction is not None else None
+    if not article.text.strip():
+        return Lead("", ())
+    local = lead(
+        article.text,
+        article.title,
+        label=label,
+        max_sentences=max_sentences,
+        max_chars=max_chars,
+    )
+    spans = tuple(
+        span for s in local.spans for span in article.body.source_spans(s.start, s.end, source)
+    )
+    return Lead(local.text, spans)
+
+
+def analyse_page(
+    raw: str,
+    classifier: Any | None,
+    *,
+    summarise: bool = True,
+    max_sentences: int = 0,
+    max_chars: int = 0,
+) -> list[Analysis]:
+    """Split a raw page into articles and analyse each; offsets point into `raw`."""
+    from .pages import split_page
+
+    if not raw.strip():
+        raise InvalidInput("the page text is empty: give the extracted page text", field="text")
+    articles = split_page(raw)
+    return analyse_articles(
+        articles,
+        [raw] * len(articles),
+        classifier,
+        summarise=summarise,
+        max_sentences=max_sentences,
+        max_chars=max_chars,
+    )
+
+
+def result_fields(analysis: Analysis) -> dict[str, Any]:
+    """The fields a record gains: `label`, `scores`, and with a lead `lead`, `lead_spans`."""
+    out: dict[str, Any] = {}
+    if analysis.prediction is not None:
+        out["label"] = analysis.prediction.label
+        out["scores"] = {k: round(v, 6) for k, v in analysis.prediction.scores}
+    if analysis.lead is not None:
+        out["lead"] = analysis.lead.text
+        out["lead_spans"] = [[s.start, s.end] for s in analysis.lead.spans]
+    return out
+
+
+def process_records(
+    records: Iterable[Record],
+    classifier: Any | None,
+    *,
+    batch_size: int = 256,
+    summarise: bool = False,
+    max_sentences: int = 0,
+    max_chars: int = 0,
+) -> Iterator[dict[str, Any]]:
+    """Yield each record's JSON object with its results added, in input order, batch by batch."""
+    batch: list[Record] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
+        analyses = analyse_articles(
+            [r.article for r in batch],
+            [r.data["text"] for r in batch],
+            classifier,
+            summarise=summarise,
+            max_sentences=max_sentences,
+            max_chars=max_chars,
+        )
+        for record, analysis in zip(batch, analyses, strict=True):
+            yield {**record.data, **result_fields(analysis)}
+        batch.clear()
+
+    for record in records:
+        batch.append(record)
+        if len(batch) >= batch_size:
+            yield from flush()
+    if batch:
+        yield from flush()
