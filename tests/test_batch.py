@@ -1,0 +1,280 @@
+"""service.batch: shards in, labelled shards out, identical on 1 or 2 processes and on Dask."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from service import batch
+from service.batch import ShardJob, expand_inputs, process_shard, run_batch, shard_name
+from service.errors import InvalidInput, ModelError
+
+pytestmark = pytest.mark.corpus
+
+BAD_LINES = [
+    ("not json at all", "not valid JSON"),
+    ("[1, 2, 3]", "expected a JSON object"),
+    ('{"id": "no-text", "title": "无正文"}', "'text'"),
+    ('{"id": "empty", "text": "   "}', "'text'"),
+    ('{"id": "number", "text": 42}', "'text'"),
+]
+
+
+@pytest.fixture(scope="session")
+def model(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small real model trained on the corpus: seconds, not minutes."""
+    train = pytest.importorskip("training.train")
+    out = tmp_path_factory.mktemp("model") / "desk"
+    train.train(data_dir, out, limit=60, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def records(data_dir: Path) -> list[dict]:
+    lines = (data_dir / "classify" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    # every 9th record: all four desks, short and long texts
+    return [{k: r[k] for k in ("id", "title", "text")} for r in map(json.loads, lines[::9][:75])]
+
+
+@pytest.fixture()
+def shards(records: list[dict], tmp_path: Path) -> list[Path]:
+    """Three shards: plain, gzip, and one with malformed lines among good ones."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    dump = [json.dumps(r, ensure_ascii=False) for r in records]
+    a = folder / "a.jsonl"
+    a.write_text("\n".join(dump[:30]) + "\n", encoding="utf-8")
+    b = folder / "b.jsonl.gz"
+    with gzip.open(b, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(dump[30:55]) + "\n")
+    c = folder / "c.jsonl"
+    mixed = []
+    for i, line in enumerate(dump[55:]):
+        mixed.append(line)
+        if i < len(BAD_LINES):
+            mixed.append(BAD_LINES[i][0])
+    mixed.insert(3, "")  # a blank line is neither a record nor an error
+    c.write_text("\n".join(mixed) + "\n", encoding="utf-8")
+    return [a, b, c]
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.glob("*.jsonl"))}
+
+
+def _run(shards, out, model, **kw):
+    return run_batch([str(p) for p in shards], out, model=model, progress=False, **kw)
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("x/2024-01.jsonl", "2024-01"),
+        ("x/part-7.jsonl.gz", "part-7"),
+        ("x/feed.ndjson", "feed"),
+        ("x/raw.txt", "raw.txt"),
+        ("x/.jsonl", ".jsonl"),
+    ],
+)
+def test_shard_name(path: str, name: str) -> None:
+    assert shard_name(path) == name
+
+
+def test_expand_inputs_globs_folders_and_collisions(tmp_path: Path) -> None:
+    for name in ("b.jsonl", "a.jsonl.gz", "notes.txt"):
+        (tmp_path / name).write_text("{}\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.jsonl").write_text("{}\n")
+    assert [p.name for p in expand_inputs([str(tmp_path / "*.jsonl*")])] == [
+        "a.jsonl.gz",
+        "b.jsonl",
+    ]
+    # a folder means its JSONL files; overlapping inputs count once
+    found = expand_inputs([str(tmp_path), str(tmp_path / "b.jsonl")])
+    assert [p.name for p in found] == ["a.jsonl.gz", "b.jsonl"]
+    with pytest.raises(InvalidInput, match="both be written as a.jsonl"):
+        expand_inputs([str(tmp_path / "a.jsonl.gz"), str(tmp_path / "sub" / "a.jsonl")])
+    with pytest.raises(InvalidInput, match="does not exist"):
+        expand_inputs([str(tmp_path / "missing.jsonl")])
+    with pytest.raises(InvalidInput, match="no file matches"):
+        expand_inputs([str(tmp_path / "*.parquet")])
+    (tmp_path / "_summary.jsonl").write_text("{}\n")
+    with pytest.raises(InvalidInput, match="reserves"):
+        expand_inputs([str(tmp_path / "_summary.jsonl")])
+
+
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [
+        ({"workers": 0}, "workers"),
+        ({"workers": 2, "scheduler": "tcp://127.0.0.1:1"}, "workers"),
+        ({"gather": True}, "gather"),
+        ({"max_chars": -1}, "max_chars"),
+    ],
+)
+def test_bad_options_are_rejected_before_any_work(tmp_path: Path, kw: dict, field: str) -> None:
+    (tmp_path / "a.jsonl").write_text('{"text": "x"}\n')
+    with pytest.raises(InvalidInput) as e:
+        run_batch([tmp_path / "a.jsonl"], tmp_path / "out", model=tmp_path, **kw)
+    assert e.value.field == field
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_model_says_how_to_fix(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text('{"text": "x"}\n')
+    with pytest.raises(ModelError, match="make train"):
+        run_batch([tmp_path / "a.jsonl"], tmp_path / "out", model=tmp_path / "none")
+
+
+def test_local_run_labels_every_record_in_order(
+    shards: list[Path], records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    from service.classifier import Classifier
+
+    labels = set(Classifier.load(model).labels)
+    out = tmp_path / "out"
+    summary = _run(shards, out, model, workers=1)
+
+    got = []
+    for name in ("a", "b", "c"):
+        got += [json.loads(line) for line in (out / f"{name}.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in got] == [r["id"] for r in records]
+    for record, result in zip(records, got, strict=True):
+        assert {k: result[k] for k in ("id", "title", "text")} == record
+        assert result["label"] in labels
+        assert set(result["scores"]) == labels
+        assert max(result["scores"], key=result["scores"].get) == result["label"]
+        assert sum(result["scores"].values()) == pytest.approx(1.0, abs=1e-4)
+        assert result["lead"] and result["lead_spans"]
+        for start, end in result["lead_spans"]:
+            assert record["text"][start:end] in result["lead"]
+
+    errors = [json.loads(line) for line in (out / "_errors.jsonl").read_text().splitlines()]
+    assert [e["shard"] for e in errors] == ["c"] * len(BAD_LINES)
+    # bad lines sit after good ones 1..5, shifted by the blank line inserted at index 3
+    assert [e["line"] for e in errors] == [2, 5, 7, 9, 11]
+    for error, (_, reason) in zip(errors, BAD_LINES, strict=True):
+        assert reason in error["reason"]
+
+    saved = json.loads((out / "_summary.json").read_text())
+    assert saved == summary
+    assert summary["records_in"] == len(records) + len(BAD_LINES)
+    assert summary["records_out"] == len(records)
+    assert summary["rejected"] == len(BAD_LINES)
+    assert sum(summary["labels"].values()) == len(records)
+    assert summary["shards_run"] == 3 and summary["articles_per_s"] > 0
+
+
+def test_two_local_processes_give_identical_files(
+    shards: list[Path], model: Path, tmp_path: Path
+) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    _run(shards, one, model, workers=1)
+    summary = _run(shards, two, model, workers=2)
+    assert summary["runner"] == "local:2"
+    assert _outputs(one) == _outputs(two)
+    assert (one / "_errors.jsonl").read_bytes() == (two / "_errors.jsonl").read_bytes()
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_identical_files(
+    shards: list[Path], model: Path, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    local = tmp_path / "local"
+    _run(shards, local, model, workers=1, summary=False)
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        shared = _run(
+            shards, tmp_path / "dask", model, scheduler=cluster.scheduler_address, summary=False
+        )
+        gathered = _run(
+            shards,
+            tmp_path / "gather",
+            model,
+            scheduler=cluster.scheduler_address,
+            gather=True,
+            summary=False,
+        )
+    assert shared["runner"] == gathered["runner"] == cluster.scheduler_address
+    for out in (tmp_path / "dask", tmp_path / "gather"):
+        assert _outputs(out) == _outputs(local)
+        assert (out / "_errors.jsonl").read_bytes() == (local / "_errors.jsonl").read_bytes()
+    # checked record by record, not only as bytes: no lead fields when summaries are off
+    for name, data in _outputs(local).items():
+        for line in data.decode().splitlines():
+            assert "lead" not in json.loads(line), name
+
+
+def test_rerun_skips_complete_shards_and_ignores_leftovers(
+    shards: list[Path], model: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    first = _run(shards, out, model, workers=1)
+    before = _outputs(out)
+    # an interrupted run: one shard's output gone, a half-written temp file left behind
+    (out / "b.jsonl").unlink()
+    leftover = out / ".b.jsonl.tmp-999-deadbeef"
+    leftover.write_text('{"id": "half')
+    second = _run(shards, out, model, workers=1)
+    assert second["shards_skipped"] == 2 and second["shards_run"] == 1
+    assert second["processed"] == 25
+    assert not leftover.exists()
+    assert _outputs(out) == before
+    for key in ("records_in", "records_out", "rejected", "labels"):
+        assert second[key] == first[key]
+    # a changed input, or other options, makes a shard stale
+    os.utime(shards[0], ns=(1, 1))
+    third = _run(shards, out, model, workers=1)
+    assert third["shards_run"] == 1
+    fourth = _run(shards, out, model, workers=1, max_sentences=1)
+    assert fourth["shards_run"] == 3
+    forced = _run(shards, out, model, workers=1, max_sentences=1, force=True)
+    assert forced["shards_run"] == 3 and forced["shards_skipped"] == 0
+
+
+def test_interrupted_shard_leaves_nothing_behind(
+    shards: list[Path], model: Path, tmp_path: Path
+) -> None:
+    from service.batch import model_key
+
+    out = tmp_path / "out"
+    options = (("summarise", True), ("max_sentences", 0), ("max_chars", 0))
+    job = ShardJob("a", str(shards[0]), str(model), model_key(model), options, out_dir=str(out))
+
+    def interrupt(n: int, fraction: float) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C would, in the middle of the shard
+
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(batch, "CHUNK", 8)  # several chunks, so the interrupt lands mid-shard
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            process_shard(job, progress=interrupt)
+    finally:
+        monkey.undo()
+    assert list(out.iterdir()) == []
+
+
+def test_cli_batch_exit_code_and_summary(
+    shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from service.cli import main
+
+    out = tmp_path / "out"
+    args = ["batch", *map(str, shards), "--out", str(out), "--model", str(model), "--quiet"]
+    code = main([*args, "--workers", "1", "--no-summary"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 2  # some records were rejected; the rest was processed
+    assert summary["rejected"] == len(BAD_LINES) and summary["summary"] is False
+    code = main([*args[:2], "--out", str(out), "--model", str(model), "--quiet"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["records_in"] == 30
