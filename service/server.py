@@ -1,0 +1,1029 @@
+"""The newsdesk.v1 gRPC server: a thin layer over the pipeline, with its operations built in.
+
+`create_server(config)` builds a server a test can start on port 0; `serve(config)` adds the
+process concerns (signals, logging, exit code). Health, reflection, Prometheus metrics, bearer
+tokens, TLS, hot model reload and graceful shutdown live here; the text work lives in
+`service.pipeline`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import json
+import logging
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent import futures
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
+
+from . import pipeline
+from ._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from ._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+from .documents import Analysis, Article, Lead, Prediction
+from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError
+
+__all__ = [
+    "SERVICE_NAME",
+    "STATUS_CODES",
+    "ServerConfig",
+    "NewsdeskServer",
+    "create_server",
+    "serve",
+    "add_serve_arguments",
+    "config_from_args",
+    "error_status",
+    "main",
+]
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["NewsDesk"].full_name
+ERROR_DOMAIN = "newsdesk.v1"
+
+# The one table from our error tree to gRPC status codes; the most specific class wins.
+STATUS_CODES: dict[type[NewsdeskError], grpc.StatusCode] = {
+    InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
+    ModelNotLoaded: grpc.StatusCode.FAILED_PRECONDITION,
+    ModelError: grpc.StatusCode.FAILED_PRECONDITION,
+    DataError: grpc.StatusCode.FAILED_PRECONDITION,
+    NewsdeskError: grpc.StatusCode.INTERNAL,
+}
+
+# A caller asking for a longer lead than this wants the article, not a lead.
+MAX_LEAD_SENTENCES = 50
+# Articles per model call inside one request: big enough to vectorise, small enough that a
+# caller whose deadline passes stops costing us within one chunk.
+CHUNK = 32
+
+log = logging.getLogger("newsdesk.server")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything a server needs to start; built from flags and env by `config_from_args`."""
+
+    address: str = "127.0.0.1:50051"
+    workers: int = 8
+    model: Path | None = None  # None: service.classifier.DEFAULT_MODEL
+    max_chars: int = 100_000  # per article text (code points)
+    max_page_chars: int = 1_000_000  # per AnalysePage text
+    max_articles: int = 256  # per Classify/Summarise request
+    max_message_bytes: int = 32 * 1024 * 1024  # transport limit, each direction
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    token: str | None = None
+    metrics_port: int = 0  # 0 = no metrics endpoint
+    log_format: str = "plain"  # or "json"
+    grace: float = 10.0  # seconds in-flight calls get on shutdown
+    poll_seconds: float = 2.0  # how often to look for a changed manifest; 0 = only on SIGHUP
+
+
+# ---------------------------------------------------------------------------------------------
+# errors → google.rpc.Status
+
+
+def error_status(error: NewsdeskError) -> status_pb2.Status:
+    """The google.rpc.Status for one of our errors, with BadRequest and ErrorInfo details."""
+    code = next(c for k, c in STATUS_CODES.items() if isinstance(error, k))
+    reason = _reason(error)
+    status = status_pb2.Status(code=code.value[0], message=error.message)
+    metadata = {"field": error.field} if error.field else {}
+    if error.limit is not None:
+        metadata["limit"] = str(error.limit)
+    info = error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=metadata)
+    details: list[Any] = [info]
+    if error.field:
+        violation = error_details_pb2.BadRequest.FieldViolation(
+            field=error.field, description=error.message, reason=reason
+        )
+        details.insert(0, error_details_pb2.BadRequest(field_violations=[violation]))
+    for detail in details:
+        packed = any_pb2.Any()
+        packed.Pack(detail)
+        status.details.append(packed)
+    return status
+
+
+def _reason(error: NewsdeskError) -> str:
+    if isinstance(error, ModelNotLoaded):
+        return "MODEL_NOT_LOADED"
+    if isinstance(error, ModelError):
+        return "MODEL_INVALID"
+    if error.limit is not None:
+        return "OVER_LIMIT"
+    return "INVALID_VALUE" if isinstance(error, InvalidInput) else "INTERNAL"
+
+
+class _CallerGone(Exception):
+    """The caller cancelled or its deadline passed: stop working for it."""
+
+
+def _alive(context: grpc.ServicerContext) -> None:
+    if not context.is_active():
+        raise _CallerGone
+    remaining = context.time_remaining()
+    if remaining is not None and remaining <= 0:
+        raise _CallerGone
+
+
+# ---------------------------------------------------------------------------------------------
+# the model slot: one reference, swapped whole
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A loaded, warmed model and its description, swapped as one reference."""
+
+    classifier: Any
+    info: pb.ModelInfo
+
+
+class ModelSlot:
+    """Holds the serving model; reloads load and warm beside it, then swap one reference.
+
+    A model that fails its checks is refused and counted, and the old one keeps serving.
+    """
+
+    def __init__(self, path: Path, metrics: _Metrics, on_ready: Callable[[], None]) -> None:
+        self.path = path
+        self.current: _Loaded | None = None
+        self._metrics = metrics
+        self._on_ready = on_ready
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int, int] | None = None
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    def get(self) -> _Loaded:
+        current = self.current  # one read: a reload may swap it while this call runs
+        if current is None:
+            raise ModelNotLoaded(
+                f"no model is loaded from {self.path}: train one (`newsdesk train`) or point "
+                "--model at a model folder, then send SIGHUP or wait for the reload"
+            )
+        return current
+
+    def _manifest_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = (self.path / "manifest.json").stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def reload(self) -> bool:
+        """Load, check and warm the model at `path`; swap it in only if all of that worked."""
+        from .classifier import Classifier
+
+        with self._lock:
+            self._stamp = self._manifest_stamp()
+            started = time.monotonic()
+            try:
+                classifier = Classifier.load(self.path)
+                _warm(classifier)
+                loaded = _Loaded(classifier, _model_info(classifier, self.path))
+            except Exception as exc:  # any failure, typed or not, must leave the old model up
+                self._metrics.reload_failures.inc()
+                log.error(
+                    "model reload refused",
+                    extra={"path": str(self.path), "error": f"{type(exc).__name__}: {exc}"},
+                )
+                return False
+            first = self.current is None
+            self.current = loaded  # the swap: one reference assignment
+            self._metrics.reloads.inc()
+            info = loaded.info
+            self._metrics.model.info(
+                {"name": info.name, "version": info.version, "sha256": info.sha256}
+            )
+            log.info(
+                "model loaded" if first else "model reloaded",
+                extra={
+                    "path": str(self.path),
+                    "version": info.version,
+                    "sha256": info.sha256,
+                    "seconds": round(time.monotonic() - started, 3),
+                },
+            )
+        self._on_ready()
+        return True
+
+    def watch(self, every: float) -> None:
+        """Poll the manifest's mtime every `every` seconds and reload when it changes."""
+        if every <= 0 or self._watcher is not None:
+            return
+        self._watcher = threading.Thread(
+            target=self._poll, args=(every,), name="newsdesk-model-watch", daemon=True
+        )
+        self._watcher.start()
+
+    def _poll(self, every: float) -> None:
+        while not self._stop.wait(every):
+            stamp = self._manifest_stamp()
+            # A missing manifest is a folder being replaced: wait for the new one to land.
+            if stamp is not None and stamp != self._stamp:
+                self.reload()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+
+
+def _warm(classifier: Any) -> None:
+    """Run one article through the whole pipeline so the first caller pays no lazy set-up."""
+    from .pages import single_article
+
+    text = "贵阳市召开会议，研究部署下一阶段重点工作。会议强调，要抓好项目建设和产业发展。"
+    article = single_article("贵阳市召开工作会议", text, id="warm")
+    pipeline.analyse_articles([article], [text], classifier, summarise=True)
+
+
+def _model_info(classifier: Any, path: Path) -> pb.ModelInfo:
+    """Describe a model from its manifest; tolerant of which optional keys a manifest has."""
+    manifest = dict(getattr(classifier, "manifest", {}) or {})
+
+    def first(*keys: str) -> str:
+        for key in keys:
+            value = manifest.get(key)
+            if isinstance(value, str | int | float) and value != "":
+                return str(value)
+        return ""
+
+    metrics = [
+        pb.Metric(name=name, value=value) for name, value in _flat_numbers(manifest.get("metrics"))
+    ]
+    return pb.ModelInfo(
+        name=first("name") or path.name,
+        version=first("version", "model_version"),
+        labels=list(classifier.labels),
+        sha256=first("sha256", "artifact_sha256", "model_sha256"),
+        trained_at=first("trained_at", "created_at", "created"),
+        data_sha256=first("data_sha256", "data_hash", "training_data_sha256"),
+        metrics=metrics,
+        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        path=str(path),
+    )
+
+
+def _flat_numbers(value: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
+    """Headline figures as dotted names ("dev.macro_f1"); per-class tables are skipped."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _flat_numbers(inner, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield prefix, float(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# metrics
+
+
+class _Metrics:
+    """Prometheus metrics in a registry of their own, so several servers can share a process."""
+
+    def __init__(self) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "newsdesk_requests", "RPCs finished, by method and status code", ["method", "code"],
+            registry=r,
+        )  # fmt: skip
+        self.latency = Histogram(
+            "newsdesk_request_seconds", "RPC latency in seconds, by method", ["method"],
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+            registry=r,
+        )  # fmt: skip
+        self.articles = Counter(
+            "newsdesk_articles", "Articles answered, by method", ["method"], registry=r
+        )
+        self.in_flight = Gauge("newsdesk_in_flight", "RPCs being served now", registry=r)
+        self.model = Info("newsdesk_model", "The model serving now", registry=r)
+        self.reloads = Counter("newsdesk_model_reloads", "Models loaded and swapped in", registry=r)
+        self.reload_failures = Counter(
+            "newsdesk_model_reload_failures", "Model loads refused (old model kept)", registry=r
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# the boundary interceptor: auth, errors → status, metrics, request log
+
+
+class _Boundary(grpc.ServerInterceptor):
+    """One place for what every call shares: the token check, the error table, metrics, the log."""
+
+    def __init__(self, token: str | None, metrics: _Metrics) -> None:
+        self._expected = f"Bearer {token}".encode() if token else None
+        self._metrics = metrics
+
+    def intercept_service(self, continuation, details):
+        handler = continuation(details)
+        if handler is None:
+            return None
+        method = details.method
+        # Health stays open so load balancers and orchestrators can probe without a secret.
+        if method.startswith("/grpc.health.v1.Health/"):
+            return handler
+        authorized = self._authorized(details.invocation_metadata)
+        return _wrap(handler, method.rsplit("/", 1)[-1], authorized, self._metrics)
+
+    def _authorized(self, metadata: Sequence[tuple[str, Any]] | None) -> bool:
+        if self._expected is None:
+            return True
+        for key, value in metadata or ():
+            if key == "authorization":
+                given = value.encode() if isinstance(value, str) else bytes(value)
+                return hmac.compare_digest(given, self._expected)
+        return False
+
+
+def _wrap(handler, method: str, authorized: bool, metrics: _Metrics):
+    """The same handler, with each behaviour run inside `_guard` (streaming or not)."""
+    kind = (
+        "stream_stream"
+        if handler.request_streaming and handler.response_streaming
+        else "stream_unary"
+        if handler.request_streaming
+        else "unary_stream"
+        if handler.response_streaming
+        else "unary_unary"
+    )
+    behaviour = getattr(handler, kind)
+
+    if handler.response_streaming:
+
+        def streaming(request, context):
+            with _guard(method, context, authorized, metrics) as call:
+                for response in behaviour(request, context):
+                    call.count(response)
+                    yield response
+
+        return handler._replace(**{kind: streaming})
+
+    def unary(request, context):
+        with _guard(method, context, authorized, metrics) as call:
+            response = behaviour(request, context)
+            call.count(response)
+            return response
+
+    return handler._replace(**{kind: unary})
+
+
+class _guard:
+    """Context manager around one call: checks the token, maps errors, records the outcome."""
+
+    def __init__(self, method: str, context, authorized: bool, metrics: _Metrics) -> None:
+        self.method, self.context, self.authorized, self.metrics = (
+            method,
+            context,
+            authorized,
+            metrics,
+        )
+        self.articles = 0
+
+    def count(self, response: Any) -> None:
+        if isinstance(response, pb.Classification | pb.Summary):
+            self.articles += 1
+        elif hasattr(response, "results"):
+            self.articles += len(response.results)
+        elif isinstance(response, pb.AnalysePageResponse):
+            self.articles += len(response.articles)
+
+    def __enter__(self) -> _guard:
+        self.started = time.monotonic()
+        self.metrics.in_flight.inc()
+        if not self.authorized:
+            self._finish(grpc.StatusCode.UNAUTHENTICATED, "no or wrong bearer token")
+            self.context.abort(
+                grpc.StatusCode.UNAUTHENTICATED,
+                "this server wants a bearer token: send metadata "
+                "'authorization: Bearer <token>' (NewsdeskClient(token=...))",
+            )
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        context = self.context
+        if isinstance(exc, NewsdeskError):
+            code = next(c for k, c in STATUS_CODES.items() if isinstance(exc, k))
+            self._finish(code, exc.message)
+            context.abort_with_status(rpc_status.to_status(error_status(exc)))
+        elif isinstance(exc, _CallerGone):
+            remaining = context.time_remaining()
+            code = (
+                grpc.StatusCode.DEADLINE_EXCEEDED
+                if remaining is not None and remaining <= 0
+                else grpc.StatusCode.CANCELLED
+            )
+            self._finish(code, "caller gone")
+            context.abort(code, "the caller went away; work for it stopped")
+        elif isinstance(exc, GeneratorExit):
+            self._finish(grpc.StatusCode.CANCELLED, "stream closed by the caller")
+        elif exc is not None and context.code() is None:
+            # Not one of ours: log the traceback here, send the caller no internals.
+            log.error("unexpected error in %s", self.method, exc_info=(kind, exc, tb))
+            self._finish(grpc.StatusCode.INTERNAL, f"{type(exc).__name__}")
+            context.abort(grpc.StatusCode.INTERNAL, "internal error; the server log has details")
+        else:
+            code = context.code() or grpc.StatusCode.OK
+            self._finish(code, "" if exc is None else "aborted")
+        return False
+
+    def _finish(self, code: grpc.StatusCode, note: str) -> None:
+        elapsed = time.monotonic() - self.started
+        m = self.metrics
+        m.in_flight.dec()
+        m.requests.labels(self.method, code.name).inc()
+        m.latency.labels(self.method).observe(elapsed)
+        if self.articles:
+            m.articles.labels(self.method).inc(self.articles)
+        level = logging.INFO if code == grpc.StatusCode.OK else logging.WARNING
+        log.log(
+            level,
+            "rpc",
+            extra={
+                "method": self.method,
+                "code": code.name,
+                "ms": round(elapsed * 1000, 2),
+                "articles": self.articles,
+                **({"note": note} if note else {}),
+            },
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# the servicer: proto → domain, pipeline, domain → proto
+
+
+class NewsDeskServicer(pb_grpc.NewsDeskServicer):
+    """Translates newsdesk.v1 messages to pipeline calls and back; validates at entry."""
+
+    def __init__(self, models: ModelSlot, config: ServerConfig) -> None:
+        self.models = models
+        self.config = config
+
+    def Classify(self, request, context):
+        articles, sources = self._articles(request.articles)
+        model = self.models.get()
+        analyses = self._analyse(articles, sources, model, context, summarise=False)
+        return pb.ClassifyResponse(results=[_classification(a) for a in analyses])
+
+    def Summarise(self, request, context):
+        articles, sources = self._articles(request.articles)
+        limits = self._options(request.options)
+        model = self.models.get()
+        analyses = self._analyse(articles, sources, model, context, summarise=True, **limits)
+        return pb.SummariseResponse(results=[_summary(a.article.id, a.lead) for a in analyses])
+
+    def AnalysePage(self, request, context):
+        text = _text(request.text, "text", self.config.max_page_chars)
+        limits = self._options(request.options)
+        model = self.models.get()
+        analyses = pipeline.analyse_page(text, model.classifier, summarise=True, **limits)
+        return pb.AnalysePageResponse(
+            articles=[_page_article(i, a) for i, a in enumerate(analyses)]
+        )
+
+    def ClassifyStream(self, request_iterator, context):
+        for batch in _batches(request_iterator, context, CHUNK):
+            yield from self._classify_items(batch, context)
+
+    def GetModel(self, request, context):
+        return self.models.get().info
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _articles(self, messages: Sequence[pb.Article]) -> tuple[list[Article], list[str]]:
+        """Validate a request's articles and build domain articles (offsets into each text)."""
+        limit = self.config.max_articles
+        if not messages:
+            raise InvalidInput("no articles: send at least one", field="articles", limit=limit)
+        if len(messages) > limit:
+            raise InvalidInput(
+                f"{len(messages)} articles in one request, over the limit of {limit}: split "
+                "them over several requests, or use ClassifyStream",
+                field="articles",
+                limit=limit,
+            )
+        articles = [self._article(m, f"articles[{i}]") for i, m in enumerate(messages)]
+        return articles, [m.text for m in messages]
+
+    def _article(self, message: pb.Article, where: str = "") -> Article:
+        """One article, validated; `where` prefixes field names ("articles[3]", "" in a stream)."""
+        from .pages import single_article
+
+        prefix = f"{where}." if where else ""
+        text = _text(message.text, f"{prefix}text", self.config.max_chars)
+        if len(message.title) > self.config.max_chars:
+            raise InvalidInput(
+                f"{prefix}title has {len(message.title)} characters, over the limit of "
+                f"{self.config.max_chars}: send the headline only",
+                field=f"{prefix}title",
+                limit=self.config.max_chars,
+            )
+        return single_article(message.title, text, id=message.id)
+
+    def _options(self, options: pb.SummaryOptions) -> dict[str, int]:
+        for name, limit in (
+            ("max_sentences", MAX_LEAD_SENTENCES),
+            ("max_chars", self.config.max_chars),
+        ):
+            value = getattr(options, name)
+            if value > limit:
+                raise InvalidInput(
+                    f"options.{name} is {value}, over the limit of {limit}: ask for a shorter "
+                    "lead, or 0 for the default",
+                    field=f"options.{name}",
+                    limit=limit,
+                )
+        return {"max_sentences": options.max_sentences, "max_chars": options.max_chars}
+
+    def _analyse(self, articles, sources, model, context, **kw) -> list[Analysis]:
+        """Run the pipeline chunk by chunk, stopping as soon as the caller has gone."""
+        out: list[Analysis] = []
+        for start in range(0, len(articles), CHUNK):
+            _alive(context)
+            end = start + CHUNK
+            out += pipeline.analyse_articles(
+                articles[start:end], sources[start:end], model.classifier, **kw
+            )
+        return out
+
+    def _classify_items(self, messages: list[pb.Article], context) -> Iterator[pb.Classification]:
+        """Classify one batch of a stream; an item that fails validation answers with its error."""
+        _alive(context)
+        prepared: list[Article | NewsdeskError] = []
+        for message in messages:
+            try:
+                prepared.append(self._article(message))
+            except InvalidInput as exc:
+                prepared.append(exc)
+        good = [p for p in prepared if isinstance(p, Article)]
+        sources = [
+            m.text for m, p in zip(messages, prepared, strict=True) if isinstance(p, Article)
+        ]
+        model = self.models.get()  # fetched per batch, so a stream picks up a reloaded model
+        analyses = iter(
+            pipeline.analyse_articles(good, sources, model.classifier, summarise=False)
+            if good
+            else []
+        )
+        for message, item in zip(messages, prepared, strict=True):
+            if isinstance(item, NewsdeskError):
+                yield pb.Classification(id=message.id, error=error_status(item))
+            else:
+                yield _classification(next(analyses))
+
+
+def _text(text: str, field: str, limit: int) -> str:
+    if not text.strip():
+        raise InvalidInput(f"{field} is empty: send the article's text", field=field)
+    if len(text) > limit:
+        raise InvalidInput(
+            f"{field} has {len(text)} characters, over the limit of {limit}: split it, or "
+            "raise the server's limit (--max-chars / --max-page-chars)",
+            field=field,
+            limit=limit,
+        )
+    return text
+
+
+def _batches(requests: Iterable[Any], context, size: int) -> Iterator[list[Any]]:
+    """Group a request stream into batches of what has already arrived, never waiting for more.
+
+    A reader thread drains the stream into a queue; each batch takes what is there (at least
+    one item), so a caller sending one item at a time and waiting is answered at once, while a
+    bulk sender gets vectorised model calls.
+    """
+    pending: queue.Queue[Any] = queue.Queue(maxsize=size * 4)
+    end = object()
+
+    def read() -> None:
+        try:
+            for item in requests:
+                while context.is_active():
+                    try:
+                        pending.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                else:
+                    return
+        except Exception:  # the stream broke (cancelled, reset): the consumer sees it via _alive
+            pass
+        finally:
+            pending.put(end)
+
+    threading.Thread(target=read, name="newsdesk-stream-reader", daemon=True).start()
+    while True:
+        try:
+            item = pending.get(timeout=0.2)
+        except queue.Empty:
+            _alive(context)
+            continue
+        batch = []
+        while item is not end:
+            batch.append(item)
+            if len(batch) >= size:
+                break
+            try:
+                item = pending.get_nowait()
+            except queue.Empty:
+                break
+        if batch:
+            yield batch
+        if item is end:
+            _alive(context)
+            return
+
+
+def _classification(analysis: Analysis) -> pb.Classification:
+    prediction: Prediction = analysis.prediction
+    return pb.Classification(
+        id=analysis.article.id,
+        label=prediction.label,
+        scores=[pb.LabelScore(label=k, score=v) for k, v in prediction.scores],
+    )
+
+
+def _summary(article_id: str, lead: Lead | None) -> pb.Summary:
+    if lead is None:
+        return pb.Summary(id=article_id)
+    spans = [pb.Span(start=s.start, end=s.end) for s in lead.spans]
+    return pb.Summary(id=article_id, lead=lead.text, spans=spans)
+
+
+def _page_article(index: int, analysis: Analysis) -> pb.PageArticle:
+    a = analysis.article
+    classification = _classification(analysis) if analysis.prediction is not None else None
+    if classification is not None:
+        classification.id = str(index)
+    return pb.PageArticle(
+        title=a.title,
+        kicker=a.kicker,
+        byline=a.byline,
+        dateline=a.dateline,
+        continues=a.continues,
+        text=a.text,
+        span=pb.Span(start=a.start, end=a.end),
+        classification=classification,
+        summary=_summary(str(index), analysis.lead),
+        warnings=list(analysis.warnings),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the server object
+
+
+class NewsdeskServer:
+    """A grpc.Server plus what it serves with: the model slot, health, metrics endpoint."""
+
+    def __init__(self, config: ServerConfig, server: grpc.Server, port: int, models: ModelSlot,
+                 health_servicer: health.HealthServicer, metrics: _Metrics) -> None:  # fmt: skip
+        self.config = config
+        self.grpc = server
+        self.port = port
+        self.models = models
+        self.health = health_servicer
+        self.metrics = metrics
+        self.metrics_port = 0
+        self._http: Any = None
+        self._stopping = False
+
+    def start(self) -> NewsdeskServer:
+        """Listen (health NOT_SERVING), load and warm the model, then report SERVING."""
+        self.grpc.start()
+        if self.config.metrics_port:
+            from prometheus_client import start_http_server
+
+            host = _host(self.config.address)
+            self._http, _ = start_http_server(
+                self.config.metrics_port, addr=host, registry=self.metrics.registry
+            )
+            self.metrics_port = self._http.server_port
+        self.models.reload()
+        self.models.watch(self.config.poll_seconds)
+        return self
+
+    def reload(self) -> bool:
+        """Reload the model now (what SIGHUP does); False if it was refused."""
+        return self.models.reload()
+
+    def set_serving(self) -> None:
+        if self._stopping:
+            return
+        for name in ("", SERVICE_NAME):
+            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    def stop(self, grace: float | None = None) -> threading.Event:
+        """NOT_SERVING, refuse new calls, give in-flight ones `grace` seconds; returns an Event."""
+        self._stopping = True
+        self.health.enter_graceful_shutdown()
+        self.models.close()
+        done = self.grpc.stop(self.config.grace if grace is None else grace)
+        if self._http is not None:
+            http, self._http = self._http, None
+            threading.Thread(target=http.shutdown, daemon=True).start()
+        return done
+
+    def wait_for_termination(self, timeout: float | None = None) -> bool:
+        return self.grpc.wait_for_termination(timeout)
+
+
+def _host(address: str) -> str:
+    host = address.rsplit(":", 1)[0] if ":" in address else address
+    return host.strip("[]") or "0.0.0.0"
+
+
+def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
+    """Build and bind the server (not started): port 0 in `address` picks a free port."""
+    from .classifier import DEFAULT_MODEL
+
+    _check(config)
+    metrics = _Metrics()
+    options = [
+        ("grpc.max_receive_message_length", config.max_message_bytes),
+        ("grpc.max_send_message_length", config.max_message_bytes),
+        ("grpc.so_reuseport", 0),  # two servers on one port would split traffic silently
+    ]
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="newsdesk-rpc"),
+        interceptors=[_Boundary(config.token, metrics)],
+        options=options,
+    )
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    for name in ("", SERVICE_NAME):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    holder: list[NewsdeskServer] = []
+    models = ModelSlot(
+        Path(config.model or DEFAULT_MODEL), metrics, on_ready=lambda: holder[0].set_serving()
+    )
+    pb_grpc.add_NewsDeskServicer_to_server(NewsDeskServicer(models, config), server)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+    if config.tls_cert:
+        pair = (Path(config.tls_key).read_bytes(), Path(config.tls_cert).read_bytes())
+        port = server.add_secure_port(config.address, grpc.ssl_server_credentials([pair]))
+    else:
+        port = server.add_insecure_port(config.address)
+    if not port:
+        raise InvalidInput(
+            f"cannot listen on {config.address}: is the port taken? pick another --address",
+            field="address",
+        )
+    holder.append(NewsdeskServer(config, server, port, models, health_servicer, metrics))
+    return holder[0], port
+
+
+def _check(config: ServerConfig) -> None:
+    """Validate a config once, at entry, with messages that say which flag to fix."""
+    if bool(config.tls_cert) != bool(config.tls_key):
+        raise InvalidInput("give both --tls-cert and --tls-key, or neither", field="tls_key")
+    for name in ("tls_cert", "tls_key"):
+        path = getattr(config, name)
+        if path and not Path(path).is_file():
+            raise InvalidInput(f"--{name.replace('_', '-')} {path}: no such file", field=name)
+    positive = {
+        "workers": config.workers,
+        "max_chars": config.max_chars,
+        "max_page_chars": config.max_page_chars,
+        "max_articles": config.max_articles,
+        "max_message_bytes": config.max_message_bytes,
+    }
+    for name, value in positive.items():
+        if value < 1:
+            raise InvalidInput(f"{name} must be at least 1, got {value}", field=name, limit=1)
+    if config.log_format not in ("plain", "json"):
+        raise InvalidInput(
+            f"log format {config.log_format!r}: use 'plain' or 'json'", field="log_format"
+        )
+    if config.grace < 0 or config.poll_seconds < 0 or not 0 <= config.metrics_port < 65536:
+        raise InvalidInput(
+            "grace and poll seconds must be >= 0 and the metrics port in 0..65535",
+            field="grace",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# flags, env twins, logging, the process
+
+
+def _env(name: str, default: str | None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the serve flags; each defaults to its NEWSDESK_* environment twin."""
+    from .classifier import DEFAULT_MODEL
+
+    d = ServerConfig()
+    add = parser.add_argument
+    add(
+        "--address",
+        default=_env("NEWSDESK_ADDRESS", d.address),
+        help="host:port to listen on; port 0 picks one (env NEWSDESK_ADDRESS)",
+    )
+    add(
+        "--workers",
+        type=int,
+        default=_env("NEWSDESK_WORKERS", str(d.workers)),
+        help="RPC worker threads; each open stream holds one (env NEWSDESK_WORKERS)",
+    )
+    add(
+        "--model",
+        type=Path,
+        default=_env("NEWSDESK_MODEL", str(DEFAULT_MODEL)),
+        help="model folder (model.joblib + manifest.json) (env NEWSDESK_MODEL)",
+    )
+    add(
+        "--max-chars",
+        type=int,
+        default=_env("NEWSDESK_MAX_CHARS", str(d.max_chars)),
+        help="longest article text accepted, in characters (env NEWSDESK_MAX_CHARS)",
+    )
+    add(
+        "--max-page-chars",
+        type=int,
+        default=_env("NEWSDESK_MAX_PAGE_CHARS", str(d.max_page_chars)),
+        help="longest AnalysePage text accepted (env NEWSDESK_MAX_PAGE_CHARS)",
+    )
+    add(
+        "--max-articles",
+        type=int,
+        default=_env("NEWSDESK_MAX_ARTICLES", str(d.max_articles)),
+        help="most articles in one Classify/Summarise request (env NEWSDESK_MAX_ARTICLES)",
+    )
+    add(
+        "--max-message-bytes",
+        type=int,
+        default=_env("NEWSDESK_MAX_MESSAGE_BYTES", str(d.max_message_bytes)),
+        help="transport limit per message; larger ones get RESOURCE_EXHAUSTED "
+        "(env NEWSDESK_MAX_MESSAGE_BYTES)",
+    )
+    add(
+        "--tls-cert",
+        type=Path,
+        default=_env("NEWSDESK_TLS_CERT", None),
+        help="PEM certificate chain; with --tls-key serves TLS (env NEWSDESK_TLS_CERT)",
+    )
+    add(
+        "--tls-key",
+        type=Path,
+        default=_env("NEWSDESK_TLS_KEY", None),
+        help="PEM private key (env NEWSDESK_TLS_KEY)",
+    )
+    add(
+        "--token",
+        default=_env("NEWSDESK_TOKEN", None),
+        help="require 'authorization: Bearer <token>' on every call but health; prefer the "
+        "env twin NEWSDESK_TOKEN, which other users cannot read from the process list",
+    )
+    add(
+        "--metrics-port",
+        type=int,
+        default=_env("NEWSDESK_METRICS_PORT", "0"),
+        help="serve Prometheus metrics on this port, 0 = off (env NEWSDESK_METRICS_PORT)",
+    )
+    add(
+        "--log-format",
+        choices=("plain", "json"),
+        default=_env("NEWSDESK_LOG_FORMAT", d.log_format),
+        help="one line per event, plain or JSON (env NEWSDESK_LOG_FORMAT)",
+    )
+    add(
+        "--grace",
+        type=float,
+        default=_env("NEWSDESK_GRACE", str(d.grace)),
+        help="seconds in-flight calls get to finish on SIGTERM (env NEWSDESK_GRACE)",
+    )
+    add("--poll", type=float, default=_env("NEWSDESK_POLL", str(d.poll_seconds)),
+        help="seconds between checks of the model's manifest; 0 = reload on SIGHUP only "
+             "(env NEWSDESK_POLL)")  # fmt: skip
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> ServerConfig:
+    """Build (and validate) a ServerConfig from parsed serve flags."""
+    config = ServerConfig(
+        address=args.address,
+        workers=args.workers,
+        model=Path(args.model),
+        max_chars=args.max_chars,
+        max_page_chars=args.max_page_chars,
+        max_articles=args.max_articles,
+        max_message_bytes=args.max_message_bytes,
+        tls_cert=Path(args.tls_cert) if args.tls_cert else None,
+        tls_key=Path(args.tls_key) if args.tls_key else None,
+        token=args.token or None,
+        metrics_port=args.metrics_port,
+        log_format=args.log_format,
+        grace=args.grace,
+        poll_seconds=args.poll,
+    )
+    _check(config)
+    return config
+
+
+_STANDARD = set(vars(logging.makeLogRecord({})))
+
+
+class _JsonFormatter(logging.Formatter):
+    """One JSON object per line, with the `extra` fields, for log shippers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        out.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+class _PlainFormatter(logging.Formatter):
+    """Time, level, message, then the `extra` fields as key=value."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        extra = " ".join(f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD)
+        line = f"{self.formatTime(record)} {record.levelname} {record.getMessage()} {extra}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line.rstrip()
+
+
+def _configure_logging(fmt: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_JsonFormatter() if fmt == "json" else _PlainFormatter())
+    root = logging.getLogger("newsdesk")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    root.propagate = False
+
+
+def serve(config: ServerConfig) -> int:
+    """Run until SIGTERM/SIGINT: reload on SIGHUP, then shut down gracefully; returns 0."""
+    _configure_logging(config.log_format)
+    server, port = create_server(config)
+    wake = threading.Event()
+    flags = {"stop": False, "reload": False}
+
+    def on_signal(signum, _frame) -> None:
+        flags["reload" if signum == getattr(signal, "SIGHUP", None) else "stop"] = True
+        wake.set()
+
+    for sig in ("SIGTERM", "SIGINT", "SIGHUP"):
+        if hasattr(signal, sig):
+            signal.signal(getattr(signal, sig), on_signal)
+    server.start()
+    log.info(
+        "serving",
+        extra={"address": config.address, "port": port, "tls": bool(config.tls_cert),
+               "metrics_port": server.metrics_port, "pid": os.getpid()},
+    )  # fmt: skip
+    while not flags["stop"]:
+        wake.wait()
+        wake.clear()
+        if flags["reload"] and not flags["stop"]:
+            flags["reload"] = False
+            server.reload()
+    log.info("shutting down", extra={"grace": config.grace})
+    server.stop(config.grace).wait()
+    log.info("stopped")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m service.server`: the same flags as `newsdesk serve`."""
+    parser = add_serve_arguments(
+        argparse.ArgumentParser(prog="python -m service.server", description=__doc__)
+    )
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except InvalidInput as exc:
+        parser.error(exc.message)
+    return serve(config)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
