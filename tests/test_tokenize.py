@@ -1,0 +1,77 @@
+"""Segmentation: jieba's output, rjieba's speed, a user dictionary that travels with the model."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import jieba
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.tokenize import Segmenter, default_segmenter, read_userdict, words
+
+jieba.setLogLevel(60)
+
+
+@pytest.fixture(scope="module")
+def corpus_texts(data_dir):
+    with (data_dir / "classify" / "train.jsonl").open(encoding="utf-8") as f:
+        rows = [json.loads(line) for _, line in zip(range(600), f, strict=False)]
+    return [r["title"] + "\n" + r["text"] for r in rows]
+
+
+def test_plain_segmenter_equals_jieba_lcut_on_corpus(corpus_texts):
+    tok = jieba.Tokenizer()
+    seg = Segmenter()
+    mismatched = [t[:40] for t in corpus_texts if tok.lcut(t) != seg(t)]
+    assert mismatched == []
+
+
+def test_user_dictionary_equals_jieba_with_the_same_dictionary(corpus_texts, sample_page):
+    tok = jieba.Tokenizer()
+    seg = default_segmenter()
+    for word, freq, tag in seg.userdict:
+        tok.add_word(word, freq, tag or None)
+    for text in corpus_texts[:200] + [sample_page]:
+        assert tok.lcut(text) == seg(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("贵阳贵安加快发展新质生产力", ["贵阳贵安", "加快", "发展", "新质生产力"]),
+        ("1-5月增长3.5%", ["1", "-", "5", "月", "增长", "3.5%"]),
+        ("2016-2020年", ["2016", "-", "2020", "年"]),
+    ],
+)
+def test_known_segmentations(text, expected):
+    assert words(text) == expected
+
+
+def test_segmenter_pickles_with_its_dictionary():
+    seg = Segmenter((("龙洞堡机场新航站楼", None, "n"),))
+    clone = pickle.loads(pickle.dumps(seg))
+    assert clone.userdict == seg.userdict
+    assert "龙洞堡机场新航站楼" in clone("贵阳龙洞堡机场新航站楼启用")
+
+
+@pytest.mark.parametrize(
+    "lines, expected",
+    [
+        (["贵阳贵安 n"], (("贵阳贵安", None, "n"),)),
+        (
+            ["数据标注 20 n", "# comment", "", "十五五"],
+            (("数据标注", 20, "n"), ("十五五", None, "")),
+        ),
+    ],
+)
+def test_read_userdict_format(lines, expected):
+    assert read_userdict(lines) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("贵阳市发展产业1-2.5%ab ,。\n“”")), max_size=80))
+def test_tokens_rebuild_the_text(text):
+    assert "".join(words(text)) == text
