@@ -1,0 +1,148 @@
+"""The `newsdesk` command line, run as a user runs it: a real process, real files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+NEWSDESK = [sys.executable, "-m", "service.cli"]
+MODEL = ROOT / "models" / "desk"
+needs_model = pytest.mark.skipif(
+    not (MODEL / "manifest.json").exists(), reason="no shipped model in models/desk (make train)"
+)
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*NEWSDESK, *args], input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_split_sample_page_prints_five_articles(sample_page_path):
+    result = run("split", str(sample_page_path))
+    assert result.returncode == 0, result.stderr
+    records = jsonl(result.stdout)
+    assert len(records) == 5
+    assert records[1]["kicker"] == "胡忠雄率队在北京招商引资并召开驻外招商座谈会"
+    assert records[4]["continues"] == "3版"
+    for r in records:
+        assert set(r) >= {"title", "kicker", "byline", "dateline", "text", "start", "end"}
+
+
+@pytest.mark.parametrize("name", ["markdown-page.txt", "plain-page.txt"])
+def test_split_fixture_pages_from_stdin(name):
+    page = (FIXTURES / name).read_text(encoding="utf-8")
+    result = run("split", "-", stdin=page)
+    assert result.returncode == 0, result.stderr
+    records = jsonl(result.stdout)
+    assert records and all(r["text"] for r in records)
+    for r in records:
+        assert r["title"].split()[0] in page
+        assert r["text"].split("\n")[-1] in page
+
+
+def test_missing_page_file_is_a_usage_error(tmp_path):
+    result = run("split", str(tmp_path / "nope.txt"))
+    assert result.returncode == 2
+    assert "not found" in result.stderr
+
+
+def test_unknown_option_is_a_usage_error():
+    result = run("classify", "--no-such-flag")
+    assert result.returncode == 2
+
+
+@needs_model
+def test_classify_keeps_order_reports_bad_lines_and_exits_2(tmp_path):
+    good = [
+        {"id": "a", "title": "本台评论：以改革激发发展活力", "text": "改革是发展的动力。" * 20},
+        {
+            "id": "b",
+            "title": "多地高校开学迎新生",
+            "text": "新学期开学，各地高校迎来新生报到。" * 10,
+        },
+    ]
+    lines = [
+        json.dumps(good[0], ensure_ascii=False),
+        "{not json",
+        json.dumps({"id": "c", "title": "没有正文"}, ensure_ascii=False),
+        json.dumps(good[1], ensure_ascii=False),
+        "[1, 2]",
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
+    result = run("classify", str(src), "-o", str(out), "--errors", str(errors))
+    assert result.returncode == 2, result.stderr
+    records = jsonl(out.read_text(encoding="utf-8"))
+    assert [r["id"] for r in records] == ["a", "b"]
+    for r in records:
+        assert abs(sum(r["scores"].values()) - 1) < 1e-3
+        assert r["label"] == max(r["scores"], key=r["scores"].get)
+    rejected = jsonl(errors.read_text(encoding="utf-8"))
+    assert [e["line"] for e in rejected] == [2, 3, 5]
+    assert ":2:" in result.stderr and ":3:" in result.stderr and ":5:" in result.stderr
+
+
+@needs_model
+def test_summarise_adds_lead_spans_into_the_callers_text():
+    text = "本报讯 12月17日，全市教育工作会议召开。会议部署了明年的重点任务。各区县负责人参加。"
+    rec = {"id": 1, "title": "全市教育工作会议召开", "text": text}
+    result = run("summarise", "--max-sentences", "1", stdin=json.dumps(rec, ensure_ascii=False))
+    assert result.returncode == 0, result.stderr
+    (out,) = jsonl(result.stdout)
+    assert out["lead"] and "本报讯" not in out["lead"]
+    assert "".join(text[a:b] for a, b in out["lead_spans"]) == out["lead"]
+
+
+@needs_model
+def test_analyse_sample_page_json(sample_page_path):
+    result = run("analyse", str(sample_page_path), "--json")
+    assert result.returncode == 0, result.stderr
+    records = jsonl(result.stdout)
+    assert [r["label"] for r in records] == [
+        "leadership",
+        "leadership",
+        "commentary",
+        "industry",
+        "education",
+    ]
+    page = sample_page_path.read_text(encoding="utf-8")
+    for r in records:
+        assert r["lead"]
+        for a, b in r["lead_spans"]:
+            assert page[a:b] in r["lead"]
+
+
+@needs_model
+def test_analyse_table_is_readable(sample_page_path):
+    result = run("analyse", str(sample_page_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 + 5 and "label" in lines[0]
+
+
+def test_bad_model_folder_exits_1(tmp_path, sample_page_path):
+    result = run("analyse", str(sample_page_path), "--model", str(tmp_path))
+    assert result.returncode == 1
+    assert "ModelError" in result.stderr or "ModelNotLoaded" in result.stderr
+
+
+def test_classify_import_stays_light():
+    """`newsdesk classify` must not pay for grpc, dask or training at start-up."""
+    code = (
+        "import sys, service.cli, service.pipeline, service.jsonl;"
+        "bad = [m for m in ('grpc', 'dask', 'distributed', 'training', 'matplotlib') "
+        "if m in sys.modules]; print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stderr
