@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from service.errors import DataError, InvalidInput, ModelError
@@ -465,11 +465,15 @@ def _run_dask(
 
         def submit() -> None:
             job = queue.pop()
-            if gather:
-                job = ShardJob(**{**job.__dict__, "data": Path(job.source).read_bytes()})
             key = f"newsdesk-shard-{token}-{job.name}"
             # pure=False: a rerun must run again; the scheduler reruns a task whose worker died.
-            futures.add(client.submit(process_shard, job, key=key, pure=False))
+            if gather:
+                # scattered, not inlined: a shard's bytes do not belong in the task graph
+                data = client.scatter(Path(job.source).read_bytes(), hash=False)
+                future = client.submit(_gathered, job, data, key=key, pure=False)
+            else:
+                future = client.submit(process_shard, job, key=key, pure=False)
+            futures.add(future)
             running[key] = job
 
         for _ in range(min(window, len(queue))):
@@ -481,6 +485,11 @@ def _run_dask(
             on_done(job, result, streamed=False)
             if queue:
                 submit()
+
+
+def _gathered(job: ShardJob, data: bytes) -> ShardResult:
+    """A --gather task: the shard's bytes arrive scattered; the output goes back to the client."""
+    return process_shard(replace(job, data=data, out_dir=None))
 
 
 def run_batch(
