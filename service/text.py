@@ -34,8 +34,11 @@ _CLOSERS = "”’」』）)】》\"'"
 _CLAUSE = set("，,、—·～~/-")
 # Characters no paragraph starts with: a line beginning with one continues the previous line.
 _NON_INITIAL = set("，,、。．；;：:！？!?）)」』”’】》.")
+# Particles no paragraph opens with (的支持…); 地 得 之 了 are left out: 得益于, 之所以 open some.
+_PARTICLES = set("的们吗呢吧么")
 # Any punctuation inside a line marks running text rather than a heading.
 _RUNNING_PUNCT = re.compile(r"[，,、。．；;：:！？!?（）()…\[\]【】]")
+_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t\u3000]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 _ROLE = r"(?:见习记者|特约记者|特约撰稿人|撰稿人|评论员|记者|通讯员|实习生)"
@@ -225,15 +228,17 @@ def is_column_break(prev: str, nxt: str) -> bool:
     """True when `nxt` continues `prev` across a column break rather than starting a paragraph.
 
     A paragraph ends on 。！？…；： (closing quotes aside). A line ending mid-clause (，、) or
-    one the next line continues (，。” at its start) was cut by the layout. A short line with
-    no running punctuation is a subhead unless the cut splits a word (强化比|较优势).
+    one the next line continues (，。” or 的 at its start) was cut by the layout. A short line
+    with no running punctuation is a subhead unless the cut splits a word (强化比|较优势).
     """
-    if not prev or not nxt:
+    if not prev or not nxt or _MARKDOWN_HEADING.match(prev) or _MARKDOWN_HEADING.match(nxt):
         return False
     if nxt[0] in _NON_INITIAL or prev[-1] in _CLAUSE:
         return True
     if ends_paragraph(prev):
         return False
+    if nxt[0] in _PARTICLES:
+        return True
     if is_heading_like(prev):
         return cuts_word(prev, nxt)
     return True
@@ -268,12 +273,14 @@ def clean_lines(raw: str, spans: Sequence[Span], offset: int = 0) -> Cleaned:
         elif not is_furniture(s.text):
             kept.append(s)
     # A credit line opening the body (本报评论员) or closing it (本报记者 张三), or (byline).
-    while kept and byline_start(kept[0].text):
-        byline = byline or byline_start(kept[0].text)
-        kept.pop(0)
-    while len(kept) > 1 and (byline_end(kept[-1].text) or byline_start(kept[-1].text)):
-        byline = byline or byline_end(kept[-1].text) or byline_start(kept[-1].text)
-        kept.pop()
+    lo, hi = 0, len(kept)
+    while lo < hi and byline_start(kept[lo].text):
+        byline = byline or byline_start(kept[lo].text)
+        lo += 1
+    while hi - lo > 1 and (byline_end(kept[hi - 1].text) or byline_start(kept[hi - 1].text)):
+        byline = byline or byline_end(kept[hi - 1].text) or byline_start(kept[hi - 1].text)
+        hi -= 1
+    kept = kept[lo:hi]
     if kept:
         dl, cut = split_dateline(kept[0].text)
         if dl:
@@ -283,7 +290,7 @@ def clean_lines(raw: str, spans: Sequence[Span], offset: int = 0) -> Cleaned:
             rest = first.text[cut:]
             kept[0] = Span(first.start + cut, first.end, rest)
             if not rest:
-                kept.pop(0)
+                del kept[0]
     if kept:
         last = kept[-1]
         text, tail_byline, tail_continues = _trim_tail(last.text)

@@ -1,0 +1,247 @@
+"""Page splitting: line kinds, the sample page, our own fixtures, properties on any text."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.errors import InvalidInput
+from service.pages import (
+    BYLINE_END,
+    BYLINE_START,
+    CONTINUES,
+    FURNITURE,
+    HEADING,
+    PARA,
+    SHORT,
+    article_record,
+    line_kind,
+    single_article,
+    split_page,
+)
+from tests.conftest import FIXTURES
+
+FURNITURE_WORDS = ["今日导读", "贵阳新闻", "贵阳网", ">2版", "下转", "奋力走出", "本报讯", "代晓龙"]
+
+
+def assert_sound(raw: str, articles) -> None:
+    """Nothing lost or invented: bodies come from the input, articles in order, apart."""
+    prev_end = 0
+    for a in articles:
+        assert prev_end <= a.start <= a.end <= len(raw)
+        prev_end = a.end
+        chunk = raw[a.start : a.end]
+        assert chunk == chunk.strip()
+        for piece in (a.title + " " + a.kicker).split():
+            assert piece in chunk
+        idx = a.body.index
+        assert len(idx) == len(a.text)
+        assert np.all(np.diff(idx) > 0)
+        if len(idx):
+            assert a.start <= idx[0] and idx[-1] < a.end
+        for ch, i in zip(a.text, idx, strict=True):
+            assert raw[int(i)] == ch
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("## 大山深处,数据标注员越来越多", HEADING),
+        ("## 今日导读", FURNITURE),
+        ("(下转3版)", CONTINUES),
+        (">2版", FURNITURE),
+        ("(贵阳日报融媒体中心 代晓龙)", BYLINE_END),
+        ("新华社记者 周芷若 倪远诗", BYLINE_START),
+        ("胡忠雄率队在北京招商引资并召开驻外招商座谈会", SHORT),
+        ("党建工作持续稳固", SHORT),
+        ("“要撑起这样大规模的产业布局,", PARA),
+        ("市有关部门负责人参加。", PARA),
+        ("本报讯 近日", PARA),
+    ],
+)
+def test_line_kind(line, kind):
+    assert line_kind(line) == kind
+
+
+def test_sample_page(sample_page):
+    arts = split_page(sample_page)
+    assert_sound(sample_page, arts)
+    assert [a.title for a in arts] == [
+        "胡忠雄在北京 与中铝集团总经理王石磊举行座谈",
+        "深化大抓产业大抓项目大抓招商 为高质量发展现代化建设注入强大动力",
+        # The ——九论… subtitle stays in the title: a numbered series marks commentary.
+        "在高质量发展中不断增进民生福祉 ——九论学习贯彻市委十一届十一次全会精神",
+        "大山深处,数据标注员越来越多",
+        # No headline survived extraction; the column line above the body stands in.
+        "贵阳贵安的“十四五”",
+    ]
+    assert [a.kicker for a in arts] == [
+        "",
+        "胡忠雄率队在北京招商引资并召开驻外招商座谈会",
+        "",
+        "",
+        "",
+    ]
+    assert [a.byline for a in arts] == [
+        "贵阳日报融媒体中心 代晓龙",
+        "贵阳日报融媒体中心 代晓龙",
+        "本报评论员",
+        "新华社记者 周芷若 倪远诗",
+        "",
+    ]
+    assert [a.dateline for a in arts] == ["本报讯", "本报讯", "", "", ""]
+    assert [a.continues for a in arts] == ["", "", "", "", "3版"]
+    for a in arts:
+        for word in FURNITURE_WORDS:
+            assert word not in a.text, (a.title, word)
+    everything = "\n".join(a.text for a in arts)
+    for joined in ["强化比较优势战略", "招商引资的重点任务", "胡忠雄召开贵阳贵安驻外招商座谈会"]:
+        assert joined in everything
+    assert arts[0].text.startswith("12月17日,省委常委")
+    fifth = arts[4]
+    assert fifth.text.startswith("打造“红领黔程”党建品牌")
+    assert fifth.text.endswith("4个团总支获评“贵阳市五四红旗团总支”。")
+    # The subhead stays a paragraph of its own, inside the fifth article.
+    assert "\n党建工作持续稳固\n" in fifth.text
+    assert fifth.end == sample_page.index("(下转3版)") + len("(下转3版)")
+
+
+def test_sample_page_source_spans(sample_page):
+    for a in split_page(sample_page):
+        spans = a.body.source_spans(0, len(a.text), sample_page)
+        assert all(sample_page[s.start : s.end] == s.text for s in spans)
+        assert "".join(s.text for s in spans) == a.text
+
+
+PLAIN = [
+    (
+        "秋粮入仓颗粒归仓",
+        "全县晚稻收割进度超过九成",
+        "记者 陈晓 通讯员 王磊",
+        "本报讯（记者 陈晓 通讯员 王磊）",
+        "",
+    ),
+    ("", "社区食堂开进老旧小区", "本报记者 赵宁", "", ""),
+    ("", "让阅读成为城市的生活方式", "本报评论员", "", ""),
+    ("", "新能源公交线路开通", "", "本报讯", "2版"),
+]
+MARKDOWN = [
+    ("", "新区首批人才公寓 交付使用", "城东融媒体中心 李航", "本报讯", ""),
+    ("", "让“小修小补”回到街巷 ——三论优化城市便民服务", "本报评论员", "", ""),
+    ("保供稳价惠民生", "冬储大白菜集中上市", "记者 孙悦", "本报讯（记者 孙悦）", "2版"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "joined", "apart"),
+    [
+        (
+            "plain-page.txt",
+            PLAIN,
+            ["6.1万吨，其中优质稻", "就餐补贴。", "城市书房32家"],
+            ["\n老人吃饭更方便\n"],
+        ),
+        (
+            "markdown-page.txt",
+            MARKDOWN,
+            ["办理入住手续", "预留便民服务点位，对流动摊点", "大白菜亩产量达到"],
+            ["\n价格总体平稳\n"],
+        ),
+    ],
+)
+def test_fixture_pages(name, expected, joined, apart):
+    raw = (FIXTURES / name).read_text(encoding="utf-8")
+    arts = split_page(raw)
+    assert_sound(raw, arts)
+    got = [(a.kicker, a.title, a.byline, a.dateline, a.continues) for a in arts]
+    assert got == expected
+    everything = "\n".join(a.text for a in arts)
+    for words in joined + apart:
+        assert words in everything
+    for furniture in ["星期", "编辑", "导读", "城东网", "城东要闻", "冬季供暖", "宜居韧性", "下转"]:
+        assert furniture not in everything
+
+
+def test_single_article():
+    text = "本报讯（记者 陈晓）连日来，全县晚稻收割进度已超过\n\n九成。\n\n（下转2版）\n"
+    a = single_article("  全县晚稻 收割过九成 ", text, id="a-1")
+    assert (a.title, a.id, a.start, a.end) == ("全县晚稻 收割过九成", "a-1", 0, len(text))
+    assert a.text == "连日来，全县晚稻收割进度已超过九成。"
+    assert (a.dateline, a.byline, a.continues) == ("本报讯（记者 陈晓）", "记者 陈晓", "2版")
+    spans = a.body.source_spans(0, len(a.text), text)
+    assert [s.text for s in spans] == ["连日来，全县晚稻收割进度已超过", "九成。"]
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: split_page(b"page"), "raw"),
+        (lambda: single_article(None, "正文"), "title"),
+        (lambda: single_article("标题", 3), "text"),
+        (lambda: single_article("标题", "正文", id=7), "id"),
+    ],
+)
+def test_rejects_non_text(call, field):
+    with pytest.raises(InvalidInput) as err:
+        call()
+    assert err.value.field == field
+
+
+def test_article_record(sample_page):
+    records = [article_record(a) for a in split_page(sample_page)]
+    keys = {"title", "kicker", "byline", "dateline", "text", "start", "end", "continues"}
+    assert all(set(r) == keys for r in records)
+    assert json.loads(json.dumps(records, ensure_ascii=False)) == records
+    assert records[1]["kicker"] == "胡忠雄率队在北京招商引资并召开驻外招商座谈会"
+    assert sample_page[records[4]["start"] : records[4]["end"]].startswith("贵阳贵安的“十四五”")
+
+
+def test_empty_page():
+    assert split_page("") == []
+    assert split_page("\n\n今日导读\n\n>2版\n") == []
+
+
+# Lines a page is made of, so that hypothesis exercises every rule, mixed with free text.
+LINES = st.sampled_from(
+    [
+        "## 胡忠雄在北京 与中铝集团总经理王石磊举行座谈",
+        "## ",
+        "胡忠雄率队在北京招商引资并召开驻外招商座谈会",
+        "本报讯 12月17日,省委常委胡忠雄举行座谈。",
+        "新华社北京12月17日电（记者 张三）近日，",
+        "培育和发展新质生产力是本次招商引",
+        "资的重点任务。",
+        "党建工作持续稳固",
+        "本报评论员",
+        "新华社记者 周芷若 倪远诗",
+        "(贵阳日报融媒体中心 代晓龙)",
+        "(下转3版)",
+        "今日导读",
+        ">2版",
+        "贵阳网",
+        "市有关部门负责人参加。",
+        "“要撑起这样大规模的产业布局,",
+        "——九论学习贯彻",
+        "",
+        "  ",
+    ]
+)
+PAGES = st.one_of(
+    st.text(max_size=400),
+    st.lists(LINES | st.text(max_size=12), max_size=40).map("\n".join),
+    st.lists(LINES, max_size=40).map("\n\n".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=PAGES)
+def test_split_never_loses_or_invents(raw):
+    arts = split_page(raw)
+    assert_sound(raw, arts)
+    for a in arts:
+        for s in a.body.source_spans(0, len(a.text), raw):
+            assert raw[s.start : s.end] == s.text

@@ -1,0 +1,339 @@
+"""Body cleaning: each rule on its own, then clean_body's offsets on real and arbitrary text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.documents import Span
+from service.text import (
+    byline_end,
+    byline_start,
+    clean_body,
+    continues_to,
+    cuts_word,
+    ends_paragraph,
+    is_column_break,
+    is_furniture,
+    is_heading_like,
+    lines,
+    split_dateline,
+)
+
+
+def assert_faithful(raw: str, cleaned, offset: int = 0) -> None:
+    """Every body character (paragraph joins too) is the input character at its index."""
+    body = cleaned.body
+    assert len(body.index) == len(body.text)
+    assert np.all(np.diff(body.index) > 0)
+    for ch, i in zip(body.text, body.index, strict=True):
+        assert raw[int(i) - offset] == ch
+
+
+def test_lines_strip_and_keep_offsets():
+    raw = "  标题 \r\n\n\u3000\u3000正文第一段。\n\t\n末行"
+    got = lines(raw, offset=10)
+    assert [s.text for s in got] == ["标题", "正文第一段。", "末行"]
+    for s in got:
+        assert raw[s.start - 10 : s.end - 10] == s.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "今日导读",
+        ">2版",
+        "第3版",
+        "A2版",
+        "贵阳新闻",
+        "贵阳网",
+        "城东要闻",
+        "贵阳日报",
+        "责任编辑：王芳",
+        "（责任编辑：王芳）",
+        "本版编辑 林晓 校对 周敏",
+        "(完)",
+        "（上接1版）",
+        "2025年11月20日 星期四",
+        "- 2 -",
+        "www.gywb.cn",
+        "## 今日导读",
+    ],
+)
+def test_is_furniture_yes(line):
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "党建工作持续稳固",
+        "胡忠雄率队在北京招商引资并召开驻外招商座谈会",
+        "市有关部门负责人参加。",
+        "2025年12月17日，市委召开常委会会议。",
+        "编辑部收到读者来信后，立即联系了相关部门。",
+        "贵州“十四五”气象整体实力迈上新台阶",
+        "",
+    ],
+)
+def test_is_furniture_no(line):
+    assert not is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "page"),
+    [
+        ("(下转3版)", "3版"),
+        ("（下转第2版）", "2版"),
+        ("下转A4版", "A4版"),
+        ("（转第三版）", "三版"),
+        ("(上接1版)", ""),
+        ("下转3版后继续阅读", ""),
+        ("市有关部门负责人参加。", ""),
+    ],
+)
+def test_continues_to(line, page):
+    assert continues_to(line) == page
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline", "rest"),
+    [
+        ("本报讯 12月17日,省委常委", "本报讯", "12月17日,省委常委"),
+        ("本报讯（记者 陈晓）连日来，全县", "本报讯（记者 陈晓）", "连日来，全县"),
+        ("新华社北京12月17日电（记者 周芷若）近日", "新华社北京12月17日电（记者 周芷若）", "近日"),
+        ("本报贵阳12月17日讯 记者从市教育局获悉", "本报贵阳12月17日讯", "记者从市教育局获悉"),
+        ("央视网消息：今天上午", "央视网消息", "今天上午"),
+        ("据新华社电 国家统计局", "据新华社电", "国家统计局"),
+        ("本报记者近日从市电力公司了解到", "", "本报记者近日从市电力公司了解到"),
+        ("12月17日,省委常委", "", "12月17日,省委常委"),
+    ],
+)
+def test_split_dateline(text, dateline, rest):
+    got, cut = split_dateline(text)
+    assert got == dateline
+    assert text[cut:] == rest
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("本报评论员", "本报评论员"),
+        ("新华社记者 周芷若 倪远诗", "新华社记者 周芷若 倪远诗"),
+        ("本报记者 赵宁", "本报记者 赵宁"),
+        ("本报记者 张三 通讯员 李四", "本报记者 张三 通讯员 李四"),
+        ("文/王芳", "文/王芳"),
+        ("记者了解到,以往数据标注员的工作比较简单枯燥,技术含量不高。", ""),
+        ("党建工作持续稳固", ""),
+        ("中国式现代化,民生为大。", ""),
+    ],
+)
+def test_byline_start(line, credit):
+    assert byline_start(line) == credit
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("(贵阳日报融媒体中心 代晓龙)", "贵阳日报融媒体中心 代晓龙"),
+        ("（记者 张三，通讯员 李四）", "记者 张三，通讯员 李四"),
+        ("（张华 李明）", "张华 李明"),
+        ("（据新华社）", "据新华社"),
+        ("(下转3版)", ""),
+        ("（一）", ""),
+        ("（完）", ""),
+        ("（图为市民在书房阅读。）", ""),
+    ],
+)
+def test_byline_end(line, credit):
+    assert byline_end(line) == credit
+
+
+@pytest.mark.parametrize(
+    ("line", "ends"),
+    [
+        ("市有关部门负责人参加。", True),
+        ("“今年雨水匀。”", True),
+        ("你能做到吗？", True),
+        ("引进高层次师资人才百余人……", True),
+        ("解决好农村改厕、垃圾围村等问题;", True),
+        ("大力实施强化比", False),
+        ("“要撑起这样大规模的产业布局,", False),
+        ("打造“红领黔程”", False),
+    ],
+)
+def test_ends_paragraph(line, ends):
+    assert ends_paragraph(line) is ends
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("党建工作持续稳固", True),
+        ("贵阳贵安的“十四五”", True),
+        ("培育和发展新质生产力是本次招商引", True),
+        ("在北京招商引资期间,胡忠雄召开贵", False),
+        ("市有关部门负责人参加。", False),
+        ("这一行有二十五个字这一行有二十五个字这一行有二十五", False),
+    ],
+)
+def test_is_heading_like(line, heading):
+    assert is_heading_like(line) is heading
+
+
+@pytest.mark.parametrize(
+    ("prev", "nxt", "cut"),
+    [
+        ("大力实施强化比", "较优势战略", True),
+        ("培育和发展新质生产力是本次招商引", "资的重点任务。", True),
+        ("胡忠雄召开贵", "阳贵安驻外招商座谈会", True),
+        ("建成青年马克", "思主义研习社", True),
+        ("党建工作持续稳固", "“十四五”以来", False),
+        ("先后认真", "开展党史学习教育", False),
+        ("优化营商环境", "持续深化改革", False),
+        ("产业布局,", "人才支撑是关键", False),
+    ],
+)
+def test_cuts_word(prev, nxt, cut):
+    assert cuts_word(prev, nxt) is cut
+
+
+@pytest.mark.parametrize(
+    ("prev", "nxt", "joined"),
+    [
+        # Cuts from the sample page: mid-word, mid-clause, after a half-width comma.
+        ("贵阳贵安正深入学习贯彻,大力实施强化比", "较优势战略,打造优势矿产", True),
+        ("培育和发展新质生产力是本次招商引", "资的重点任务。", True),
+        ("在北京招商引资期间,胡忠雄召开贵", "阳贵安驻外招商座谈会。", True),
+        ("对贵阳贵安长期以来给予企业在筑项目", "的支持表示感谢。", True),
+        ("“要撑起这样大规模的产业布局,", "人才支撑是关键。”", True),
+        ("预计总产量达到6.1万吨，", "其中优质稻占比进一步提高。", True),
+        ("他说", "，发展势头良好。", True),
+        # Real paragraph ends and subheads stay apart.
+        ("市有关部门负责人参加。", "(贵阳日报融媒体中心 代晓龙)", False),
+        ("“今年雨水匀，稻子长得好。”刘国强说。", "社区食堂开进老旧小区", False),
+        ("党建工作持续稳固", "“十四五”以来,学院党委把政治建设摆在首位", False),
+        ("老人吃饭更方便", "社区食堂实行“中央厨房+社区配送”模式。", False),
+        ("## 胡忠雄在北京 与中铝集团总经理王石磊举行座谈", "本报讯 12月17日", False),
+        ("", "正文", False),
+    ],
+)
+def test_is_column_break(prev, nxt, joined):
+    assert is_column_break(prev, nxt) is joined
+
+
+def test_clean_body_fields_and_joins():
+    raw = (
+        "新华社记者 周芷若 倪远诗\n\n"
+        "新华社贵阳12月17日电 贵州大力培育数据标注全产业\n\n"
+        "链，带动就业。\n\n"
+        "今日导读\n\n"
+        "人才支撑\n\n"
+        "“这种模式让学生接触实际项目。”李长春介绍。\n\n"
+        "（下转3版）\n"
+    )
+    c = clean_body(raw)
+    assert c.byline == "新华社记者 周芷若 倪远诗"
+    assert c.dateline == "新华社贵阳12月17日电"
+    assert c.continues == "3版"
+    assert c.body.text == (
+        "贵州大力培育数据标注全产业链，带动就业。\n人才支撑\n“这种模式让学生接触实际项目。”李长春介绍。"
+    )
+    assert_faithful(raw, c)
+
+
+def test_clean_body_offset_and_inline_tail():
+    raw = "本报讯（记者 陈晓）连日来，晚稻收割进度超过九成。（下转2版）"
+    c = clean_body(raw, offset=100)
+    assert c.body.text == "连日来，晚稻收割进度超过九成。"
+    assert (c.byline, c.continues) == ("记者 陈晓", "2版")
+    assert c.body.index[0] == 100 + raw.index("连日来")
+    assert_faithful(raw, c, offset=100)
+
+
+def test_clean_body_inline_byline():
+    c = clean_body("中铝集团有关部门负责人参加。(贵阳日报融媒体中心 代晓龙)")
+    assert c.body.text == "中铝集团有关部门负责人参加。"
+    assert c.byline == "贵阳日报融媒体中心 代晓龙"
+
+
+def test_clean_body_empty():
+    c = clean_body("  \n\n今日导读\n")
+    assert c.body.text == ""
+    assert len(c.body.index) == 0
+
+
+def test_source_spans_round_trip_across_joins():
+    raw = "开头一段。\n\n大力实施强化比\n\n较优势战略。\n\n结尾。"
+    c = clean_body(raw, offset=0)
+    text = c.body.text
+    assert "强化比较优势战略" in text
+    spans = c.body.source_spans(0, len(text), raw)
+    assert all(raw[s.start : s.end] == s.text for s in spans)
+    assert "".join(s.text for s in spans) == text
+    a = text.index("强化比较")
+    cut = c.body.source_spans(a, a + 4, raw)
+    assert [s.text for s in cut] == ["强化比", "较"]
+
+
+def test_one_megabyte_is_linear(sample_page):
+    # A 1 MB input (here a million characters) must not blow up: the rules are linear.
+    raw = (sample_page * (1_000_000 // len(sample_page) + 1))[:1_000_000]
+    c = clean_body(raw)
+    # Only furniture, credits and whitespace go; headings stay apart from their paragraphs.
+    assert len(raw) > len(c.body.text) > 0.9 * len(raw)
+    assert "座谈\n本报讯" in c.body.text
+    assert isinstance(c.body.index[0], np.integer)
+
+
+# Text built from the pieces pages are made of, so the rules actually fire.
+PIECES = st.sampled_from(
+    [
+        "本报讯 ",
+        "新华社北京12月17日电（记者 张三）",
+        "（贵阳日报融媒体中心 代晓龙）",
+        "本报评论员",
+        "(下转3版)",
+        "今日导读",
+        ">2版",
+        "贵阳网",
+        "党建工作持续稳固",
+        "强化比",
+        "较优势",
+        "。",
+        "，",
+        ",",
+        "“",
+        "”",
+        " ",
+        "\u3000",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "## ",
+        "(",
+        ")",
+    ]
+)
+TEXTS = st.one_of(st.text(max_size=300), st.lists(PIECES | st.text(max_size=5)).map("".join))
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=TEXTS, offset=st.integers(0, 10_000))
+def test_clean_body_never_invents_text(raw, offset):
+    c = clean_body(raw, offset)
+    assert_faithful(raw, c, offset)
+    assert not c.body.text.startswith("\n") and not c.body.text.endswith("\n")
+    spans = c.body.source_spans(0, len(c.body.text), " " * offset + raw)
+    assert "".join(s.text for s in spans) == c.body.text
+
+
+@settings(max_examples=100, deadline=None)
+@given(raw=TEXTS)
+def test_lines_cover_only_content(raw):
+    for s in lines(raw):
+        assert raw[s.start : s.end] == s.text == s.text.strip()
+        assert "\n" not in s.text
+        assert Span(s.start, s.end, s.text) == s
