@@ -460,7 +460,7 @@ def _run_dask(
         window = 2 * threads  # bounded: with --gather each task carries its shard's bytes
         token = uuid.uuid4().hex[:8]
         queue = list(reversed(jobs))
-        futures = as_completed()
+        futures = as_completed(loop=client.loop)  # not the default client: we set none
         running: dict[str, ShardJob] = {}
 
         def submit() -> None:
