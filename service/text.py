@@ -38,6 +38,8 @@ _NON_INITIAL = set("，,、。．；;：:！？!?）)」』”’】》.")
 _PARTICLES = set("的们吗呢吧么")
 # Any punctuation inside a line marks running text rather than a heading.
 _RUNNING_PUNCT = re.compile(r"[，,、。．；;：:！？!?（）()…\[\]【】]")
+# Subheads may carry a colon or a 【label】 (辽宁海城：产业集聚百业兴, 【口播】), not a comma.
+_HEAD_PUNCT = re.compile(r"[，,、。．；;！？!?（）()…]")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t\u3000]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -206,20 +208,24 @@ def ends_paragraph(line: str) -> bool:
 
 def is_heading_like(line: str) -> bool:
     """True for a short line with no running punctuation: an in-article subhead or a title."""
-    return 0 < len(line) <= 24 and not _RUNNING_PUNCT.search(line)
+    return 0 < len(line) <= 24 and not _HEAD_PUNCT.search(line)
 
 
 def cuts_word(prev: str, nxt: str, window: int = 8) -> bool:
-    """True when the segmenter puts one word across the seam: 招商引|资 reads as 招商引资."""
+    """True when the segmenter puts a dictionary word across the seam: 招商引|资 is 招商引资.
+
+    Words jieba's HMM step glues from single characters (百业兴|在 gives 兴在) do not count.
+    """
     if not prev or not nxt or not (_CJK.match(prev[-1]) and _CJK.match(nxt[0])):
         return False
-    from service.tokenize import words  # the dictionary loads on first use, not at import
+    from service.tokenize import default_segmenter  # loads the dictionary on first use
 
+    segment = default_segmenter()
     left = prev[-window:]
     seam, pos = len(left), 0
-    for tok in words(left + nxt[:window]):
+    for tok in segment(left + nxt[:window]):
         if pos < seam < pos + len(tok):
-            return True
+            return segment.has_word(tok)
         pos += len(tok)
     return False
 

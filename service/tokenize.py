@@ -90,6 +90,10 @@ class Segmenter:
                 out.append(tok)
         return out
 
+    def has_word(self, word: str) -> bool:
+        """True when `word` is in the dictionary (not a word only the HMM step guessed)."""
+        return bool(self._engine().has_word(word))
+
     def __getstate__(self) -> dict:
         return {"userdict": self.userdict}
 

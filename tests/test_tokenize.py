@@ -75,3 +75,12 @@ def test_read_userdict_format(lines, expected):
 @given(st.text(alphabet=st.sampled_from(list("贵阳市发展产业1-2.5%ab ,。\n“”")), max_size=80))
 def test_tokens_rebuild_the_text(text):
     assert "".join(words(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("word", "known"),
+    [("比较", True), ("招商引资", True), ("贵阳贵安", True), ("兴在", False), ("", False)],
+)
+def test_has_word_knows_dictionary_words_only(word, known):
+    # 兴在 is a word jieba's HMM step glues from two single characters, not a dictionary entry.
+    assert default_segmenter().has_word(word) is known
