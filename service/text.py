@@ -84,7 +84,7 @@ _FURNITURE = re.compile(
       | [>＞》]\s*(?:第\s*)?[一二三四五六七八九十]{1,3}\s*版
       | (?:上接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版                 # jump-in notes
       | [\u4e00-\u9fff]{0,6}(?:新闻|要闻)                         # page mastheads: 贵阳新闻
-      | [\u4e00-\u9fff]{1,4}网                                    # web mastheads: 贵阳网
+      | [\u4e00-\u9fff]{1,3}网                                    # web mastheads: 贵阳网
       | [\u4e00-\u9fff]{1,6}(?:日报|晚报|时报|商报|都市报)
       | 要闻|综合|国内|国际|时政|经济|社会|文化|体育|副刊|评论|理论|专版|专题|广告|天气
       | (?:责任|本版|值班|执行|特约)?                              # editor credits
