@@ -245,3 +245,53 @@ def test_split_never_loses_or_invents(raw):
     for a in arts:
         for s in a.body.source_spans(0, len(a.text), raw):
             assert raw[s.start : s.end] == s.text
+
+
+SENTENCES = [
+    "全县晚稻收割进度已超过九成，预计总产量达到6.1万吨。",
+    "社区食堂每天为周边居民提供早餐和午餐，其中对老人给予就餐补贴。",
+    "该线路串联起火车站、中心医院和三所中学，高峰时段发车间隔缩短至6分钟。",
+    "“今年雨水匀，稻子长得好。”种粮大户刘国强说。",
+    "城区先后建成城市书房32家,把书架搬到了公园、地铁站和商场。",
+]
+TITLES = [
+    "秋粮入仓颗粒归仓",
+    "社区食堂开进老旧小区",
+    "新能源公交线路开通",
+    "让阅读成为城市的生活方式",
+]
+
+
+@st.composite
+def built_pages(draw):
+    """A page assembled from known articles, with column cuts after commas and furniture between."""
+    markdown = draw(st.booleans())
+    n = draw(st.integers(1, 4))
+    blocks, expected = [], []
+    for i in range(n):
+        title = TITLES[i]
+        paras = draw(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=4))
+        lines_ = []
+        for p in paras:
+            cut = p.find("，") + 1 or p.find(",") + 1
+            if cut and draw(st.booleans()):
+                lines_ += [p[:cut], p[cut:]]  # a column break right after a comma
+            else:
+                lines_.append(p)
+        lines_[0] = "本报讯 " + lines_[0]
+        if i and draw(st.booleans()):
+            blocks.append(draw(st.sampled_from(["今日导读\n\n>2版", "责任编辑：王芳", "贵阳新闻"])))
+        head = f"## {title}" if markdown else title
+        blocks.append("\n\n".join([head, *lines_, "（记者 陈晓）"]))
+        expected.append((title, "\n".join(paras)))
+    return "\n\n".join(blocks) + "\n", expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(page=built_pages())
+def test_split_recovers_built_pages(page):
+    raw, expected = page
+    arts = split_page(raw)
+    assert_sound(raw, arts)
+    assert [(a.title, a.text) for a in arts] == expected
+    assert all((a.dateline, a.byline) == ("本报讯", "记者 陈晓") for a in arts)
