@@ -365,8 +365,9 @@ class NewsdeskClient:
             )
             try:
                 for response in call:
-                    with lock:
-                        pending.popleft()
+                    # No lock here: the reader may hold it while it waits on a slow source,
+                    # and answers must still flow. deque.popleft is atomic.
+                    pending.popleft()
                     attempt = 0
                     yield _classified(response)
                 break

@@ -65,9 +65,11 @@ STATUS_CODES: dict[type[NewsdeskError], grpc.StatusCode] = {
 
 # A caller asking for a longer lead than this wants the article, not a lead.
 MAX_LEAD_SENTENCES = 50
-# Articles per model call inside one request: big enough to vectorise, small enough that a
-# caller whose deadline passes stops costing us within one chunk.
+# Articles per pipeline call inside one request: big enough to vectorise the model, small
+# enough that a caller whose deadline passes stops costing us within one chunk. Leads cost
+# far more per article than labels, so they go in smaller chunks.
 CHUNK = 32
+LEAD_CHUNK = 4
 
 log = logging.getLogger("newsdesk.server")
 
@@ -130,6 +132,13 @@ def _reason(error: NewsdeskError) -> str:
 
 class _CallerGone(Exception):
     """The caller cancelled or its deadline passed: stop working for it."""
+
+
+def _gone_code(context: grpc.ServicerContext) -> grpc.StatusCode:
+    remaining = context.time_remaining()
+    if remaining is not None and remaining <= 0:
+        return grpc.StatusCode.DEADLINE_EXCEEDED
+    return grpc.StatusCode.CANCELLED
 
 
 def _alive(context: grpc.ServicerContext) -> None:
@@ -318,6 +327,24 @@ class _Metrics:
         self.reload_failures = Counter(
             "newsdesk_model_reload_failures", "Model loads refused (old model kept)", registry=r
         )
+        self._calls = 0
+        self._idle = threading.Condition()
+
+    def call_started(self) -> None:
+        with self._idle:
+            self._calls += 1
+        self.in_flight.inc()
+
+    def call_ended(self) -> None:
+        with self._idle:
+            self._calls -= 1
+            self._idle.notify_all()
+        self.in_flight.dec()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no newsdesk call is in flight (health watches do not count)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._calls <= 0, timeout)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,7 +433,11 @@ class _guard:
 
     def __enter__(self) -> _guard:
         self.started = time.monotonic()
-        self.metrics.in_flight.inc()
+        self.metrics.call_started()
+        # Count the call as over only when gRPC has sent its status, so a shutdown that waits
+        # for idle never cuts an answer that is still on its way out.
+        if not self.context.add_callback(self.metrics.call_ended):
+            self.metrics.call_ended()
         if not self.authorized:
             self._finish(grpc.StatusCode.UNAUTHENTICATED, "no or wrong bearer token")
             self.context.abort(
@@ -423,13 +454,8 @@ class _guard:
             self._finish(code, exc.message)
             context.abort_with_status(rpc_status.to_status(error_status(exc)))
         elif isinstance(exc, _CallerGone):
-            remaining = context.time_remaining()
-            code = (
-                grpc.StatusCode.DEADLINE_EXCEEDED
-                if remaining is not None and remaining <= 0
-                else grpc.StatusCode.CANCELLED
-            )
-            self._finish(code, "caller gone")
+            code = _gone_code(context)
+            self._finish(code, "caller gone; work stopped")
             context.abort(code, "the caller went away; work for it stopped")
         elif isinstance(exc, GeneratorExit):
             self._finish(grpc.StatusCode.CANCELLED, "stream closed by the caller")
@@ -438,6 +464,8 @@ class _guard:
             log.error("unexpected error in %s", self.method, exc_info=(kind, exc, tb))
             self._finish(grpc.StatusCode.INTERNAL, f"{type(exc).__name__}")
             context.abort(grpc.StatusCode.INTERNAL, "internal error; the server log has details")
+        elif exc is None and not context.is_active():
+            self._finish(_gone_code(context), "answered after the caller had gone")
         else:
             code = context.code() or grpc.StatusCode.OK
             self._finish(code, "" if exc is None else "aborted")
@@ -446,10 +474,9 @@ class _guard:
     def _finish(self, code: grpc.StatusCode, note: str) -> None:
         elapsed = time.monotonic() - self.started
         m = self.metrics
-        m.in_flight.dec()
         m.requests.labels(self.method, code.name).inc()
         m.latency.labels(self.method).observe(elapsed)
-        if self.articles:
+        if self.articles and code == grpc.StatusCode.OK:
             m.articles.labels(self.method).inc(self.articles)
         level = logging.INFO if code == grpc.StatusCode.OK else logging.WARNING
         log.log(
@@ -511,7 +538,7 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
         """Validate a request's articles and build domain articles (offsets into each text)."""
         limit = self.config.max_articles
         if not messages:
-            raise InvalidInput("no articles: send at least one", field="articles", limit=limit)
+            raise InvalidInput("no articles: send at least one", field="articles")
         if len(messages) > limit:
             raise InvalidInput(
                 f"{len(messages)} articles in one request, over the limit of {limit}: split "
@@ -555,9 +582,10 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
     def _analyse(self, articles, sources, model, context, **kw) -> list[Analysis]:
         """Run the pipeline chunk by chunk, stopping as soon as the caller has gone."""
         out: list[Analysis] = []
-        for start in range(0, len(articles), CHUNK):
+        size = LEAD_CHUNK if kw.get("summarise") else CHUNK
+        for start in range(0, len(articles), size):
             _alive(context)
-            end = start + CHUNK
+            end = start + size
             out += pipeline.analyse_articles(
                 articles[start:end], sources[start:end], model.classifier, **kw
             )
@@ -735,7 +763,15 @@ class NewsdeskServer:
         self._stopping = True
         self.health.enter_graceful_shutdown()
         self.models.close()
-        done = self.grpc.stop(self.config.grace if grace is None else grace)
+        grace = self.config.grace if grace is None else grace
+        done = self.grpc.stop(grace)
+        # Health Watch streams never end by themselves: once our own calls have finished, cut
+        # them, rather than keep the process alive for the whole grace period.
+        threading.Thread(
+            target=lambda: self.metrics.wait_idle(grace) and self.grpc.stop(0),
+            name="newsdesk-drain",
+            daemon=True,
+        ).start()
         if self._http is not None:
             http, self._http = self._http, None
             threading.Thread(target=http.shutdown, daemon=True).start()
@@ -1001,7 +1037,9 @@ def serve(config: ServerConfig) -> int:
                "metrics_port": server.metrics_port, "pid": os.getpid()},
     )  # fmt: skip
     while not flags["stop"]:
-        wake.wait()
+        # A timeout keeps the main thread returning to the interpreter, where handlers run.
+        if not wake.wait(0.5):
+            continue
         wake.clear()
         if flags["reload"] and not flags["stop"]:
             flags["reload"] = False
