@@ -814,11 +814,14 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
     reflection.enable_server_reflection(
         (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    if config.tls_cert:
-        pair = (Path(config.tls_key).read_bytes(), Path(config.tls_cert).read_bytes())
-        port = server.add_secure_port(config.address, grpc.ssl_server_credentials([pair]))
-    else:
-        port = server.add_insecure_port(config.address)
+    try:
+        if config.tls_cert:
+            pair = (Path(config.tls_key).read_bytes(), Path(config.tls_cert).read_bytes())
+            port = server.add_secure_port(config.address, grpc.ssl_server_credentials([pair]))
+        else:
+            port = server.add_insecure_port(config.address)
+    except RuntimeError:  # grpc raises when it cannot bind
+        port = 0
     if not port:
         raise InvalidInput(
             f"cannot listen on {config.address}: is the port taken? pick another --address",
