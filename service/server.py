@@ -43,6 +43,8 @@ __all__ = [
     "STATUS_CODES",
     "ServerConfig",
     "NewsdeskServer",
+    "NewsDeskServicer",
+    "ModelSlot",
     "create_server",
     "serve",
     "add_serve_arguments",
@@ -774,11 +776,16 @@ class NewsdeskServer:
         ).start()
         if self._http is not None:
             http, self._http = self._http, None
-            threading.Thread(target=http.shutdown, daemon=True).start()
+            threading.Thread(target=_close_http, args=(http,), daemon=True).start()
         return done
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:
         return self.grpc.wait_for_termination(timeout)
+
+
+def _close_http(http: Any) -> None:
+    http.shutdown()
+    http.server_close()  # release the port, so a restarted server can bind it again
 
 
 def _host(address: str) -> str:
