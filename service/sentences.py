@@ -1,0 +1,93 @@
+"""Sentence and clause splitting for Chinese news, with code-point offsets into the input."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from service.documents import Span
+
+__all__ = ["split", "clauses", "iter_sentences", "TERMINATORS"]
+
+# Characters that end a sentence; a run of them ends it once ("！？", "。。").
+TERMINATORS = "。！？；!?;"
+_CLOSERS = "”’」』）)】》〕\"'"
+
+# One regex finds every candidate end, so splitting is a single linear scan even on 1 MB:
+#   - full- or half-width terminators, then the quotes/brackets that close the sentence (“……。”);
+#   - an ellipsis (…… or ...), which in news copy closes an elided list or a trailing thought;
+#   - a half-width full stop only where it cannot be a decimal, a date or a list number
+#     ("3.5%", "12.17", "1."): after a non-digit and before whitespace or the end, or between
+#     two Chinese characters (copy typed with a half-width keyboard);
+#   - a line break, which always closes a paragraph.
+_END = re.compile(
+    r"(?:[。！？；!?;]+[…]*|[…]{1,}|\.{3,}|(?<!\d)\.(?=\s|$)|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff]))"
+    r"[。！？；!?;”’」』）)】》〕\"']*"
+    r"|[\n\r\u2028\u2029]+"
+)
+
+# After a quotation that ends with its own full stop, a short attribution belongs to the same
+# sentence: “……发展。”朱宗尧说。  Splitting there would leave a fragment "朱宗尧说。".
+_ATTRIBUTION = re.compile(
+    r"[^\s，,。！？；!?;“”\"]{1,12}?(?:说|道|表示|介绍|指出|称|认为|强调|坦言|感慨|补充)[。！!.]"
+)
+_CONTENT = re.compile(r"\w")
+_LEADING_SPACE = re.compile(r"\s*")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop surrounding whitespace (ASCII, ideographic, non-breaking) from [start, end)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def iter_sentences(text: str) -> Iterator[Span]:
+    """Yield sentences lazily, so a caller that needs only the first N never scans 1 MB."""
+    start = 0
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _END.search(text, pos)
+        end = m.end() if m else n
+        is_break = bool(m) and text[m.start()] in "\n\r\u2028\u2029"
+        if m and not is_break and text[end - 1] in '”」』"':
+            a = _ATTRIBUTION.match(text, end)
+            if a:
+                end = a.end()
+        pos = end
+        s, e = _trim(text, start, m.start() if is_break else end)
+        start = end
+        if s < e and _CONTENT.search(text, s, e):
+            yield Span(s, e, text[s:e])
+
+
+def split(text: str) -> list[Span]:
+    """Split `text` into sentences; each span's `text == text[start:end]`, in document order."""
+    return list(iter_sentences(text))
+
+
+# Clause cuts: full- and half-width commas, colons and the enumeration comma are not used
+# (cutting "A、B" breaks a list). A cut keeps the comma with the clause before it.
+_CLAUSE_END = re.compile(r"[，,：:](?![0-9])")
+
+
+def clauses(sentence: Span) -> list[Span]:
+    """Split one sentence span into comma/colon clauses, offsets in the same input."""
+    text = sentence.text
+    out = []
+    start = 0
+    for m in _CLAUSE_END.finditer(text):
+        # "1,000" is a number; a comma between digits is not a clause boundary.
+        if m.group() == "," and m.start() > 0 and text[m.start() - 1].isdigit():
+            continue
+        s, e = _trim(text, start, m.end())
+        if s < e:
+            out.append(Span(sentence.start + s, sentence.start + e, text[s:e]))
+        start = m.end()
+    s, e = _trim(text, start, len(text))
+    if s < e:
+        out.append(Span(sentence.start + s, sentence.start + e, text[s:e]))
+    return out

@@ -1,0 +1,517 @@
+"""Extractive leads (导语): the article's own sentences, trimmed, so a lead never says more."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from service.documents import Lead, Span
+from service.errors import InvalidInput
+from service.sentences import clauses, iter_sentences
+from service.tokenize import words
+
+__all__ = [
+    "lead",
+    "Weights",
+    "FEATURES",
+    "Candidates",
+    "candidates",
+    "DEFAULT_WEIGHTS",
+    "DEFAULT_MAX_SENTENCES",
+    "DEFAULT_MAX_CHARS",
+    "MAX_SENTENCES",
+    "MAX_CHARS",
+    "MAX_TEXT_CHARS",
+]
+
+DEFAULT_MAX_SENTENCES = 2  # a lead is one or two sentences
+DEFAULT_MAX_CHARS = 120  # what fits a lead slot / a push notification
+MAX_SENTENCES = 20
+MAX_CHARS = 5_000
+MAX_TEXT_CHARS = 10_000_000
+
+# Bounded work: a lead lives near the top, so only a prefix of the text is read, and only the
+# first sentences become candidates; 1 MB costs what a long article costs.
+_WINDOW_CHARS = 12_000
+_MAX_GRAPH = 20  # sentences in the centrality graph
+_MAX_TRIMMED = 5  # sentences whose clause ranges are candidates (the rest only whole)
+_MAX_CLAUSES = 8  # clauses per sentence considered for ranges
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Scoring weights over the candidate features (FEATURES), one set per desk label."""
+
+    # Fitted by training.summaries.fit_weights on the even rows of summarise/dev.jsonl
+    # (ridge 0.1, sharpness 10); the odd rows are the holdout the report quotes.
+    coef: tuple[float, ...] = (
+        0.087,
+        0.0584,
+        -0.0174,
+        0.1298,
+        0.3946,
+        0.1203,
+        -0.0803,
+        0.097,
+        -0.0428,
+        -0.0719,
+        -0.0523,
+    )
+    target: int = 40  # characters: a one-sentence brief
+    free_start: bool = True  # may a unit start at any clause, or only after frame clauses?
+    redundancy: float = 0.1  # MMR: weight of similarity to what was already picked
+
+
+# The columns of the candidate feature matrix, in order (see _select).
+FEATURES = (
+    "first_sentence",
+    "second_sentence",
+    "position",  # sentence index / 10, capped at 1
+    "title_cosine",  # TF-IDF cosine of the unit with the title
+    "title_chars",  # character-overlap F1 with the title (names, numbers)
+    "centrality",  # LexRank score of the unit's sentence, max-normalised
+    "length_gap",  # |length - target| / target
+    "length",  # characters / 100
+    "starts_mid",  # starts after a clause that is not a frame (time, source)
+    "ends_early",  # stops before the end of its sentence
+    "title_cosine_first",  # title_cosine, in the first sentence only
+)
+
+DEFAULT_WEIGHTS = Weights()
+# Commentary argues a thesis that may sit anywhere in the opening paragraphs, and usually
+# echoes the headline: position matters less, the title and centrality more.
+LABEL_WEIGHTS: dict[str, Weights] = {
+    "commentary": replace(
+        DEFAULT_WEIGHTS,
+        coef=tuple(
+            c
+            * {
+                "first_sentence": 0.3,
+                "second_sentence": 0.3,
+                "title_cosine": 1.5,
+                "centrality": 2.0,
+            }.get(f, 1.0)
+            for c, f in zip(DEFAULT_WEIGHTS.coef, FEATURES, strict=True)
+        ),
+    )
+}
+
+# Datelines and wire credits at the start of a sentence: 本报讯, 本报北京12月17日讯,
+# 新华社北京12月17日电（记者 张三）, 央视网消息（新闻联播）：, 本台消息：.
+_DATELINE = re.compile(
+    r"^(?:本报讯|本报[^\s，,。：:]{1,16}?讯|"
+    r"(?:新华社|中新社|人民日报|中国新闻网|央视网)[^\s，,。：:]{0,16}?电|"
+    r"央视网消息(?:[（(][^）)]{0,10}[）)])?[：:]|本台消息[：:]|本报消息[：:])"
+    r"(?:\s*[（(][^）)]{0,30}[）)])?[\s：:，,]*"
+)
+# Lines that are never lead material: bylines, credits, continuation notes, page furniture.
+_FURNITURE = re.compile(
+    r"^(?:本报(?:特约)?评论员|[（(][^）)]{0,40}[）)]|.{0,12}记者[\s\S]{0,30}|"
+    r".{0,6}[上下]转\s*\d+\s*版.{0,4}|今日导读|>?\s*\d+\s*版|责任编辑.*|编辑[：:].*)$"
+)
+_TERMINAL = re.compile(r"[。！？!?；;…”’」』）)\"'.]$")
+_LONG_FRAGMENT = 25  # an unpunctuated line this long is prose that lost its full stop
+# A first clause that is only a time or sequence phrase: "昨天下午，" "当地时间20号晚，" "随后，".
+_TIME_CLAUSE = re.compile(
+    r"^(?:(?:当地时间|北京时间|今天|昨天|前天|今年|去年|近日|日前|近期|随后|此后|当天|同日|目前|"
+    r"\d{1,4}年|\d{1,2}月|\d{1,2}[日号]|上午|下午|晚上?|早上|早晨|凌晨|中午|傍晚|夜间|"
+    r"\d{1,2}[时点](?:\d{1,2}分)?许?)\s*)+[，,]$"
+)
+# Leading clauses an editor drops: time, source attribution, connectives ("据新华社报道，"
+# "记者从教育部获悉，" "与此同时，"). A unit may start after them, not in the middle of a thought.
+_FRAME_CLAUSE = re.compile(
+    r"^(?:据[^，,]{1,20}(?:报道|消息|介绍|统计|显示)|记者[^，,]{0,20}(?:获悉|了解到|看到)|"
+    r"随后|同时|此外|另外|与此同时|其中|目前|近年来|今年以来|日前|近日|当天|同日)[，,]$"
+)
+# A unit that stops early must not stop on a clause that announces what follows
+# ("…时强调，" "…期间，" "…表示：").
+_OPEN_END = re.compile(
+    r"(?:强调|表示|指出|认为|说|称|提出|要求|期间|时|之际|后|前|中|[：:])[，,：:]?$"
+)
+# A time phrase inside a clause, between its subject and verb: "习近平4日在…会见" → "习近平在…会见".
+# Full dates ("12月4日") are kept: only a bare day or a deictic word is dropped.
+_INLINE_TIME = re.compile(
+    r"(?<![\d月年第于在至到从将])(?:当地时间|北京时间)?(?:\d{1,2}[日号]|今天|昨天|今晨|昨晚|今晚|近日|日前)"
+    r"(?:上午|下午|晚上?|早晨|凌晨|中午)?(?=在|同|与|和|向|对|出席|会见|会晤|举行|召开|发布|公布|"
+    r"宣布|表示|发表|抵达|致|主持|就|起|开始|正式)"
+)
+_DUPLICATE = 0.7  # cosine above which a second unit only repeats the first
+_TRAILING = "，,、：:；; \u3000"
+_WORD = re.compile(r"\w")
+
+
+def _check(text: object, title: object, max_sentences: object, max_chars: object) -> None:
+    if not isinstance(text, str):
+        raise InvalidInput("text must be a string", field="text")
+    if not text.strip():
+        raise InvalidInput("text is empty: send the article body to summarise", field="text")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput(
+            f"text has {len(text)} characters, over the limit of {MAX_TEXT_CHARS}: "
+            "split the page into articles first",
+            field="text",
+            limit=MAX_TEXT_CHARS,
+        )
+    if not isinstance(title, str):
+        raise InvalidInput("title must be a string (or empty)", field="title")
+    for name, value, limit in (
+        ("max_sentences", max_sentences, MAX_SENTENCES),
+        ("max_chars", max_chars, MAX_CHARS),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
+            raise InvalidInput(
+                f"{name} must be an integer from 0 (the default) to {limit}, got {value!r}",
+                field=name,
+                limit=limit,
+            )
+
+
+def _is_furniture(text: str) -> bool:
+    return bool(_FURNITURE.match(text))
+
+
+def _strip_dateline(text: str, span: Span) -> Span | None:
+    m = _DATELINE.match(span.text)
+    if not m or m.end() == 0:
+        return span
+    start = span.start + m.end()
+    if start >= span.end or not _WORD.search(text, start, span.end):
+        return None
+    return Span(start, span.end, text[start : span.end])
+
+
+def _sentences(text: str) -> list[Span]:
+    """Candidate sentences of the window: datelines stripped, furniture and subheads dropped."""
+    window = text[:_WINDOW_CHARS]
+    found = []
+    for s in iter_sentences(window):
+        if len(found) >= _MAX_GRAPH:
+            break
+        found.append(s)
+    if len(text) > _WINDOW_CHARS and len(found) > 1 and found[-1].end >= len(window):
+        found.pop()  # cut by the window: not a whole sentence
+    kept = []
+    for s in found:
+        s = _strip_dateline(text, s)
+        if s is None or _is_furniture(s.text):
+            continue
+        kept.append(s)
+    prose = [s for s in kept if _TERMINAL.search(s.text) or len(s.text) >= _LONG_FRAGMENT]
+    # Text with no punctuation at all still gets a lead: then every line is a candidate.
+    return prose or kept
+
+
+def _trim_piece(text: str, start: int, end: int) -> tuple[int, int]:
+    while end > start and text[end - 1] in _TRAILING:
+        end -= 1
+    while start < end and text[start] in _TRAILING:
+        start += 1
+    return start, end
+
+
+def _pieces(start: int, end: int, drops: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Ranges kept from [start, end) once the inline time phrases `drops` are cut out."""
+    out = []
+    pos = start
+    for a, b in drops:
+        if a >= start and b <= end:
+            if a > pos:
+                out.append((pos, a))
+            pos = b
+    if pos < end:
+        out.append((pos, end))
+    return out
+
+
+class _Units:
+    """Candidates as parallel arrays: a run of clauses [first, last] of sentence k, text [a, b)."""
+
+    def __init__(self, text: str, sentences: list[Span], free_start: bool) -> None:
+        self.parts: list[list[Span]] = []
+        self.drops: list[list[tuple[int, int]]] = []
+        k: list[int] = []
+        first: list[int] = []
+        last: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        lengths: list[int] = []
+        mid: list[bool] = []
+        early: list[bool] = []
+        for n, s in enumerate(sentences):
+            cl = clauses(s)[:_MAX_CLAUSES] if n < _MAX_TRIMMED else []
+            if len(cl) <= 1 or cl[-1].end != s.end:
+                cl = [s]  # one clause, or too many to enumerate: the sentence stays whole
+            self.parts.append(cl)
+            drops = [m.span() for m in _INLINE_TIME.finditer(text, s.start, s.end)]
+            self.drops.append(drops)
+            c = len(cl)
+            frames = 0
+            while frames < c - 1 and (
+                _TIME_CLAUSE.match(cl[frames].text) or _FRAME_CLAUSE.match(cl[frames].text)
+            ):
+                frames += 1
+            trimmed = [_trim_piece(text, x.start, x.end) for x in cl]
+            # A run may stop early, but not on a clause that announces what follows.
+            closed = [j == c - 1 or not _OPEN_END.search(x.text) for j, x in enumerate(cl)]
+            for i in range(frames, c if free_start else frames + 1):
+                a = trimmed[i][0]
+                for j in range(i, c):
+                    b = trimmed[j][1]
+                    if not closed[j] or a >= b:
+                        continue
+                    k.append(n)
+                    first.append(i)
+                    last.append(j)
+                    starts.append(a)
+                    ends.append(b)
+                    lengths.append(b - a - sum(y - x for x, y in drops if a <= x and y <= b))
+                    mid.append(i > frames)
+                    early.append(j < c - 1)
+        self.k = np.array(k, dtype=np.int64)
+        self.first = np.array(first, dtype=np.int64)
+        self.last = np.array(last, dtype=np.int64)
+        self.start = np.array(starts, dtype=np.int64)
+        self.end = np.array(ends, dtype=np.int64)
+        self.length = np.array(lengths, dtype=np.float64)
+        self.starts_mid = np.array(mid, dtype=np.float64)
+        self.ends_early = np.array(early, dtype=np.float64)
+
+    def pieces(self, i: int) -> list[tuple[int, int]]:
+        return _pieces(int(self.start[i]), int(self.end[i]), self.drops[int(self.k[i])])
+
+
+def _clause_counts(text: str, spans: list[Span], title: str) -> tuple[np.ndarray, np.ndarray]:
+    """Content-word counts per span (in order, non-overlapping) and for the title.
+
+    One segmenter call covers every span; words are binned by offset, so the work is a few
+    array operations rather than a loop per span.
+    """
+    vocab: dict[str, int] = {}
+    lo = spans[0].start
+    positions, ids = [], []
+    pos = lo
+    for w in words(text[lo : spans[-1].end]):
+        if len(w) > 1 and _WORD.match(w):
+            positions.append(pos)
+            ids.append(vocab.setdefault(w, len(vocab)))
+        pos += len(w)
+    title_ids = [
+        vocab.setdefault(w, len(vocab)) for w in words(title) if len(w) > 1 and _WORD.match(w)
+    ]
+    m = np.zeros((len(spans), max(len(vocab), 1)), dtype=np.float64)
+    if ids:
+        p = np.array(positions)
+        row = np.searchsorted([s.start for s in spans], p, side="right") - 1
+        inside = p < np.array([s.end for s in spans])[row]  # words between spans are furniture
+        np.add.at(m, (row[inside], np.array(ids)[inside]), 1.0)
+    t = np.zeros(m.shape[1], dtype=np.float64)
+    if title_ids:
+        np.add.at(t, title_ids, 1.0)
+    return m, t
+
+
+def _title_overlap(text: str, title: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Character-overlap F1 of each range [start, end) with the title (clipped, as ROUGE-1)."""
+    chars: dict[str, int] = {}
+    for c in title:
+        if _WORD.match(c):
+            chars[c] = chars.get(c, 0) + 1
+    if not chars or not len(starts):
+        return np.zeros(len(starts))
+    index = {c: i for i, c in enumerate(chars)}
+    lo, hi = int(starts.min()), int(ends.max())
+    where = np.array([index.get(c, -1) for c in text[lo:hi]], dtype=np.int64)
+    hit = np.flatnonzero(where >= 0)
+    onehot = np.zeros((hi - lo + 1, len(index)), dtype=np.float64)
+    onehot[hit + 1, where[hit]] = 1.0
+    cum = np.cumsum(onehot, axis=0)
+    got = cum[ends - lo] - cum[starts - lo]
+    want = np.fromiter(chars.values(), dtype=np.float64)
+    overlap = np.minimum(got, want).sum(axis=1)
+    return 2 * overlap / ((ends - starts) + want.sum())
+
+
+def _lexrank(sim: np.ndarray, damping: float = 0.85, iterations: int = 30) -> np.ndarray:
+    """Stationary distribution of the similarity graph (power iteration, no networkx)."""
+    n = sim.shape[0]
+    if n == 1:
+        return np.ones(1)
+    w = sim.copy()
+    np.fill_diagonal(w, 0.0)
+    rows = w.sum(axis=1, keepdims=True)
+    # A sentence sharing no term with any other links uniformly, so the chain stays ergodic.
+    w = np.where(rows > 0, w / np.where(rows > 0, rows, 1.0), 1.0 / n)
+    p = np.full(n, 1.0 / n)
+    for _ in range(iterations):
+        q = (1 - damping) / n + damping * (p @ w)
+        if np.abs(q - p).sum() < 1e-6:
+            p = q
+            break
+        p = q
+    return p / p.max()
+
+
+def _normalise(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.where(norms > 0, norms, 1.0)
+
+
+def _fallback(text: str, max_chars: int) -> Lead:
+    """No sentence fits the budget: cut the first one at its last clause or space within it."""
+    first = next(iter_sentences(text[:_WINDOW_CHARS]), None)
+    start = first.start if first else 0
+    end = min(first.end if first else len(text), start + max_chars)
+    cut = max(text.rfind(c, start, end) for c in "，,；; ")
+    if first and first.end <= start + max_chars:
+        cut = -1
+    if cut > start:
+        end = cut
+    start, end = _trim_piece(text, start, end)
+    if start >= end:  # only separators: return the raw window rather than nothing
+        end = min(len(text), max_chars)
+        start = 0
+    return Lead(text[start:end], (Span(start, end, text[start:end]),))
+
+
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """Every unit that could open the lead, with its features (rows) and TF-IDF vectors."""
+
+    text: str
+    units: _Units | None
+    sentence: np.ndarray  # index of the unit's sentence among the candidates
+    length: np.ndarray  # characters
+    features: np.ndarray  # columns as FEATURES
+    vectors: np.ndarray  # L2-normalised TF-IDF rows, for redundancy
+
+    def __len__(self) -> int:
+        return len(self.length)
+
+    def pieces(self, i: int) -> list[tuple[int, int]]:
+        """The [start, end) ranges of the input that unit `i` keeps."""
+        return self.units.pieces(i) if self.units is not None else []
+
+    def unit_text(self, i: int) -> str:
+        """Unit `i` as the lead would print it."""
+        return "".join(self.text[a:b] for a, b in self.pieces(i))
+
+
+def candidates(text: str, title: str = "", *, weights: Weights = DEFAULT_WEIGHTS) -> Candidates:
+    """All candidate units of `text` with their features; the tuner and `lead` share this."""
+    sentences = _sentences(text)
+    if not sentences:
+        empty = np.zeros(0)
+        return Candidates(
+            text, None, empty.astype(np.int64), empty, np.zeros((0, len(FEATURES))), empty
+        )
+    units = _Units(text, sentences, weights.free_start)
+    parts = units.parts
+    counts, title_vec = _clause_counts(text, [c for cl in parts for c in cl], title)
+    offsets = np.cumsum([0] + [len(cl) for cl in parts])
+    # Inverse sentence frequency: terms in every sentence say nothing about any one of them.
+    sent_counts = np.add.reduceat(counts, offsets[:-1], axis=0)
+    df = (sent_counts > 0).sum(axis=0)
+    idf = np.log((1 + len(sentences)) / (1 + df)) + 1.0
+    sent_vecs = _normalise(sent_counts * idf)
+    centrality = _lexrank(sent_vecs @ sent_vecs.T)
+
+    # A unit's vector is the sum of its clauses' counts: cumulative sums make that O(1) each.
+    cum = np.vstack([np.zeros((1, counts.shape[1])), np.cumsum(counts, axis=0)])
+    k = units.k
+    lo = offsets[k] + units.first
+    hi = offsets[k] + units.last + 1
+    unit_vecs = _normalise((cum[hi] - cum[lo]) * idf)
+    title_sim = unit_vecs @ _normalise((title_vec * idf)[None, :])[0]
+    lengths = units.length
+    title_f = _title_overlap(text, title, units.start, units.end)
+    kk = np.minimum(k, 10).astype(np.float64)
+    first = (k == 0).astype(np.float64)
+    features = np.column_stack(
+        [
+            first,
+            (k == 1).astype(np.float64),
+            kk / 10,
+            title_sim,
+            title_f,
+            centrality[k],
+            np.abs(lengths - weights.target) / weights.target,
+            np.minimum(lengths, 300) / 100,
+            units.starts_mid,
+            units.ends_early,
+            title_sim * first,
+        ]
+    )
+    return Candidates(
+        text,
+        units,
+        k,
+        lengths,
+        features,
+        unit_vecs,
+    )
+
+
+def _select(text: str, title: str, max_sentences: int, max_chars: int, weights: Weights) -> Lead:
+    found = candidates(text, title, weights=weights)
+    if not len(found):
+        return _fallback(text, max_chars)
+    score = found.features @ np.asarray(weights.coef)
+    k, lengths, unit_vecs = found.sentence, found.length, found.vectors
+    chosen: list[int] = []
+    used_sentences: set[int] = set()
+    budget = max_chars
+    eligible = lengths <= budget
+    while len(chosen) < max_sentences:
+        mask = eligible
+        mmr = score
+        if chosen:
+            penalty = (unit_vecs @ unit_vecs[chosen].T).max(axis=1)
+            mmr = score - weights.redundancy * penalty
+            # One unit per sentence, and no near-duplicate of what the lead already says.
+            mask = mask & ~np.isin(k, list(used_sentences)) & (penalty < _DUPLICATE)
+        if not mask.any():
+            break
+        best = int(np.argmax(np.where(mask, mmr, -np.inf)))
+        chosen.append(best)
+        used_sentences.add(int(k[best]))
+        budget -= int(lengths[best])
+        eligible = lengths <= budget
+    if not chosen:
+        return _fallback(text, max_chars)
+    pieces = sorted(p for i in chosen for p in found.pieces(i))
+    spans = []
+    for a, b in pieces:
+        if spans and spans[-1][1] == a:
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+    out = tuple(Span(a, b, text[a:b]) for a, b in spans)
+    return Lead("".join(s.text for s in out), out)
+
+
+def lead(
+    text: str,
+    title: str = "",
+    *,
+    label: str | None = None,
+    max_sentences: int = 0,
+    max_chars: int = 0,
+    weights: Weights | None = None,
+) -> Lead:
+    """Write the lead of one article from its own sentences; spans are offsets into `text`.
+
+    `max_sentences` and `max_chars` bound the lead (0 = the defaults, two sentences and 120
+    characters); `label` (a desk) shifts the weights, e.g. a commentary's lead is its thesis.
+    """
+    _check(text, title, max_sentences, max_chars)
+    if weights is None:
+        weights = LABEL_WEIGHTS.get(label or "", DEFAULT_WEIGHTS)
+    return _select(
+        text,
+        title,
+        max_sentences or DEFAULT_MAX_SENTENCES,
+        max_chars or DEFAULT_MAX_CHARS,
+        weights,
+    )
