@@ -12,7 +12,14 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["build", "document", "main"]
+__all__ = ["build", "cut", "document", "main"]
+
+
+def cut(text: str) -> list[str]:
+    """jieba.lcut behind a module-level name: the bound method drags a lock into the pickle."""
+    import jieba
+
+    return jieba.lcut(text)
 
 
 def document(record: dict) -> str:
@@ -28,7 +35,7 @@ def build():
     from sklearn.svm import LinearSVC
 
     jieba.setLogLevel(60)
-    vectorizer = TfidfVectorizer(tokenizer=jieba.lcut, token_pattern=None, lowercase=False)
+    vectorizer = TfidfVectorizer(tokenizer=cut, token_pattern=None, lowercase=False)
     return Pipeline([("tfidf", vectorizer), ("svm", LinearSVC())])
 
 
