@@ -69,19 +69,25 @@ def split(text: str) -> list[Span]:
     return list(iter_sentences(text))
 
 
-# Clause cuts: full- and half-width commas, colons and the enumeration comma are not used
-# (cutting "A、B" breaks a list). A cut keeps the comma with the clause before it.
-_CLAUSE_END = re.compile(r"[，,：:](?![0-9])")
+# Clause cuts: full- and half-width commas and colons. The enumeration comma is not used
+# (cutting "A、B" breaks a list), nor a comma inside a book title, quotation or bracket
+# (《走自己的路，坚定制度自信》 is one name). A cut keeps the comma with the clause before it.
+_CLAUSE_END = re.compile(r"[，,：:]")
+_ENCLOSED = re.compile(r"《[^》]*》|“[^”]*”|「[^」]*」|（[^）]*）|\([^)]*\)|【[^】]*】")
 
 
 def clauses(sentence: Span) -> list[Span]:
     """Split one sentence span into comma/colon clauses, offsets in the same input."""
     text = sentence.text
+    enclosed = [m.span() for m in _ENCLOSED.finditer(text)] if _ENCLOSED.search(text) else []
     out = []
     start = 0
     for m in _CLAUSE_END.finditer(text):
-        # "1,000" is a number; a comma between digits is not a clause boundary.
-        if m.group() == "," and m.start() > 0 and text[m.start() - 1].isdigit():
+        at = m.start()
+        # "1,000" and "3:30" are numbers, not clause boundaries.
+        if m.group() in ",:" and 0 < at < len(text) - 1 and text[at + 1].isdigit():
+            continue
+        if any(a < at < b for a, b in enclosed):
             continue
         s, e = _trim(text, start, m.end())
         if s < e:
