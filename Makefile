@@ -26,6 +26,7 @@ evaluate: install
 	$(BIN)/newsdesk evaluate --data $(DATA) --model $(MODEL)
 
 evaluate-summaries: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/newsdesk evaluate-summaries --data $(DATA) --out build/summaries
 
 serve: install

@@ -26,6 +26,7 @@ __all__ = [
     "read_briefs",
     "baselines",
     "evaluate_summaries",
+    "format_summary",
     "fit_weights",
 ]
 
@@ -232,6 +233,11 @@ def _report(metrics: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def format_summary(metrics: dict) -> str:
+    """The evaluation as the markdown table written to report.md (what the CLI prints)."""
+    return _report(metrics)
 
 
 def evaluate_summaries(
