@@ -546,9 +546,13 @@ def _select(text: str, title: str, max_sentences: int, max_chars: int, weights: 
     if not chosen:
         return _fallback(text, max_chars)
     pieces = sorted(p for i in chosen for p in found.pieces(i))
-    spans = []
+    spans: list[tuple[int, int]] = []
+    room = max_chars - sum(b - a for a, b in pieces)
     for a, b in pieces:
-        if spans and spans[-1][1] == a:
+        gap = a - spans[-1][1] if spans else -1
+        # Sentences separated by spaces (English copy) keep their space, when it fits.
+        if gap == 0 or 0 < gap <= room and not text[spans[-1][1] : a].strip(" "):
+            room -= max(gap, 0)
             spans[-1] = (spans[-1][0], b)
         else:
             spans.append((a, b))

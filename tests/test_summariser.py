@@ -1,0 +1,266 @@
+"""Extractive leads: faithful, bounded, in order, free of furniture, and robust to odd input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.documents import Lead
+from service.errors import InvalidInput
+from service.sentences import split
+from service.summariser import (
+    DEFAULT_MAX_CHARS,
+    FEATURES,
+    MAX_CHARS,
+    MAX_SENTENCES,
+    candidates,
+    lead,
+)
+
+REPORT = (
+    "本报讯 12月17日,省委常委、市委书记胡忠雄在北京与中国铝业集团有限公司总经理王石磊举行座谈,"
+    "就深化战略合作深入交流。\n"
+    "中铝集团党组成员、副总经理董建雄参加。\n"
+    "胡忠雄对中铝集团给予贵阳贵安产业发展的支持表示感谢。他说,双方要推动铝精深加工全产业链发展。\n"
+    "王石磊表示,中铝集团将与贵阳贵安在科技创新等方面密切合作。\n"
+    "(贵阳日报融媒体中心 代晓龙)\n"
+    "(下转3版)"
+)
+TITLE = "胡忠雄在北京与中铝集团总经理王石磊举行座谈"
+
+
+def check_faithful(text: str, result: Lead) -> None:
+    """Every span is the input at its offsets, spans are in order, and they make the text."""
+    assert result.spans
+    last = 0
+    for s in result.spans:
+        assert last <= s.start < s.end <= len(text)
+        assert text[s.start : s.end] == s.text
+        last = s.end
+    assert result.text == "".join(s.text for s in result.spans)
+
+
+def test_report_lead_is_its_first_sentence_without_dateline() -> None:
+    result = lead(REPORT, TITLE, max_sentences=1)
+    check_faithful(REPORT, result)
+    assert result.text.startswith("12月17日,省委常委") or result.text.startswith("省委常委")
+    assert "本报讯" not in result.text
+    assert "王石磊举行座谈" in result.text
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "本报讯 ",
+        "本报北京12月17日讯 ",
+        "新华社北京12月17日电（记者 张三）",
+        "新华社贵阳12月17日电 ",
+        "央视网消息（新闻联播）：",
+        "本台消息：",
+    ],
+)
+def test_datelines_are_stripped(dateline: str) -> None:
+    text = dateline + "国务院总理李克强在北京会见白俄罗斯副总理托济克。双方就合作深入交流。"
+    result = lead(text, "李克强会见白俄罗斯副总理", max_sentences=1)
+    check_faithful(text, result)
+    assert result.text.startswith("国务院总理李克强")
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "本报评论员",
+        "(贵阳日报融媒体中心 代晓龙)",
+        "（下转3版）",
+        "新华社记者 周芷若 倪远诗",
+        "今日导读",
+    ],
+)
+def test_furniture_never_enters_a_lead(furniture: str) -> None:
+    text = f"{furniture}\n中国式现代化,民生为大。\n各级各部门要坚持人民至上。\n{furniture}"
+    for n in (1, 2, 3):
+        result = lead(text, "民生为大", max_sentences=n)
+        check_faithful(text, result)
+        assert furniture not in result.text
+
+
+def test_inline_time_is_dropped_faithfully() -> None:
+    text = "国家主席习近平4日在人民大会堂会见科威特首相贾比尔。习近平表示,中方愿同科方合作。"
+    result = lead(text, "习近平会见科威特首相", max_sentences=1)
+    check_faithful(text, result)
+    assert result.text == "国家主席习近平在人民大会堂会见科威特首相贾比尔。"
+    assert len(result.spans) == 2  # the cut leaves two ranges of the input
+
+
+def test_a_full_date_is_kept() -> None:
+    text = "国家主席习近平12月4日在人民大会堂会见科威特首相贾比尔。习近平表示,中方愿同科方合作。"
+    result = lead(text, "习近平会见科威特首相", max_sentences=1)
+    assert "12月4日" in result.text
+
+
+def test_a_leading_time_clause_is_dropped() -> None:
+    text = "昨天下午,哈尔滨市一仓库发生火灾,造成5名消防员牺牲。火灾原因正在调查。"
+    result = lead(text, "哈尔滨一仓库大火 5名消防员牺牲", max_sentences=1)
+    check_faithful(text, result)
+    assert result.text.startswith("哈尔滨市一仓库发生火灾")
+
+
+@pytest.mark.parametrize("max_sentences", [1, 2, 3, 5])
+@pytest.mark.parametrize("max_chars", [0, 30, 60, 200])
+def test_budget_and_document_order(max_sentences: int, max_chars: int) -> None:
+    result = lead(REPORT, TITLE, max_sentences=max_sentences, max_chars=max_chars)
+    check_faithful(REPORT, result)
+    assert len(result.text) <= (max_chars or DEFAULT_MAX_CHARS)
+    # each unit is one sentence or part of one: never more sentences than allowed
+    sentences = split(REPORT)
+    touched = {
+        i for sp in result.spans for i, s in enumerate(sentences) if s.start <= sp.start < s.end
+    }
+    assert 1 <= len(touched) <= max_sentences
+
+
+def test_default_lead_is_one_or_two_sentences_within_120_chars() -> None:
+    result = lead(REPORT, TITLE)
+    check_faithful(REPORT, result)
+    assert 1 <= result.text.count("。") <= 2
+    assert len(result.text) <= 120
+
+
+def test_commentary_lead_is_its_thesis() -> None:
+    text = (
+        "中国式现代化,民生为大。市委全会提出,要推进民生保障迈上新台阶。"
+        "各级各部门要坚持人民至上,加大保障和改善民生力度,在高质量发展中不断增进民生福祉。\n"
+        "推进民生保障迈上新台阶,要锚定三大抓手,推动民生项目落地见效。\n"
+        "推进民生保障迈上新台阶,要优化四位供给,强化岗位供给。\n"
+        "谋民生之利,也是在谋发展之实,定能绘就幸福民生新画卷。"
+    )
+    title = "在高质量发展中不断增进民生福祉 ——九论学习贯彻市委全会精神"
+    result = lead(text, title, label="commentary", max_sentences=1)
+    check_faithful(text, result)
+    assert result.text.endswith("在高质量发展中不断增进民生福祉。")
+
+
+def test_sample_page_leads(sample_page: str) -> None:
+    from service.pages import split_page
+
+    articles = split_page(sample_page)
+    labels = ["leadership", "leadership", "commentary", "industry", "education"]
+    assert len(articles) == len(labels)
+    for article, label in zip(articles, labels, strict=True):
+        result = lead(article.text, article.title, label=label)
+        check_faithful(article.text, result)
+        assert len(result.text) <= DEFAULT_MAX_CHARS
+        for banned in ("本报讯", "本报评论员", "记者", "下转", "融媒体中心"):
+            assert banned not in result.text
+    first = lead(articles[0].text, articles[0].title, max_sentences=1).text
+    assert "胡忠雄在北京与中国铝业集团有限公司" in first
+    thesis = lead(articles[2].text, articles[2].title, label="commentary", max_sentences=1).text
+    assert thesis.endswith("在高质量发展中不断增进民生福祉。")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "只有一句话没有标点",
+        "只有一句话。",
+        "Only English here. No Chinese at all! Does it work?",
+        "1234567890 3.14 2025",
+        "。！？……",
+        "，，，,,,",
+        "a",
+        "\u3000\u3000正文\u3000\u3000",
+        "“" * 50,
+    ],
+)
+def test_odd_input_gives_a_faithful_lead(text: str) -> None:
+    result = lead(text, "")
+    for s in result.spans:
+        assert text[s.start : s.end] == s.text
+    assert len(result.text) <= DEFAULT_MAX_CHARS
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n\u3000"])
+def test_empty_text_is_invalid(text: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        lead(text)
+    assert err.value.field == "text"
+    assert "empty" in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "limit"),
+    [
+        ({"max_sentences": -1}, "max_sentences", MAX_SENTENCES),
+        ({"max_sentences": MAX_SENTENCES + 1}, "max_sentences", MAX_SENTENCES),
+        ({"max_chars": -5}, "max_chars", MAX_CHARS),
+        ({"max_chars": 10**9}, "max_chars", MAX_CHARS),
+        ({"max_chars": 1.5}, "max_chars", MAX_CHARS),
+        ({"max_sentences": True}, "max_sentences", MAX_SENTENCES),
+    ],
+)
+def test_bad_options_name_field_and_limit(options: dict, field: str, limit: int) -> None:
+    with pytest.raises(InvalidInput) as err:
+        lead("一句话。", **options)
+    assert err.value.field == field
+    assert err.value.limit == limit
+    assert str(limit) in err.value.message
+
+
+def test_non_string_text_is_invalid() -> None:
+    with pytest.raises(InvalidInput) as err:
+        lead(None)  # type: ignore[arg-type]
+    assert err.value.field == "text"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "这是一个很长的句子，其中有很多逗号，还有更多的内容。" * 40_000,  # ~1 MB of prose
+        "没有任何标点符号的超长文本" * 80_000,  # ~1 MB, one "sentence"
+        "，" * 1_000_000,  # 1 MB of separators
+        "1.5 " * 250_000,  # 1 MB of numbers
+    ],
+)
+def test_one_megabyte_finishes_fast(body: str) -> None:
+    started = time.perf_counter()
+    result = lead(body, "标题")
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0  # bounded work: only the top of the text is read
+    for s in result.spans:
+        assert body[s.start : s.end] == s.text
+    assert len(result.text) <= DEFAULT_MAX_CHARS
+
+
+def test_candidates_expose_one_feature_row_per_unit() -> None:
+    found = candidates(REPORT, TITLE)
+    assert found.features.shape == (len(found), len(FEATURES))
+    for i in range(len(found)):
+        assert found.unit_text(i)
+        for a, b in found.pieces(i):
+            assert 0 <= a < b <= len(REPORT)
+
+
+_ALPHABET = list("我们经济发展今天会见总理本报讯记者。！？；，,：“”《》（）…0123456789ab\n \u3000")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(_ALPHABET), min_size=1, max_size=200).filter(str.strip),
+    st.text(alphabet=st.sampled_from(_ALPHABET), max_size=20),
+    st.integers(0, 4),
+    st.sampled_from([0, 10, 40, 120]),
+)
+def test_lead_is_made_only_of_input_substrings(
+    text: str, title: str, max_sentences: int, max_chars: int
+) -> None:
+    result = lead(text, title, max_sentences=max_sentences, max_chars=max_chars)
+    last = 0
+    for s in result.spans:
+        assert last <= s.start < s.end <= len(text)
+        assert text[s.start : s.end] == s.text
+        last = s.end
+    assert result.text == "".join(s.text for s in result.spans)
+    assert len(result.text) <= (max_chars or DEFAULT_MAX_CHARS)
