@@ -1,0 +1,133 @@
+"""ROUGE on known cases, brief reading, and a small real evaluation run on the corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service.errors import DataError, InvalidInput
+from service.summariser import FEATURES, Weights
+from training.summaries import (
+    baselines,
+    evaluate_summaries,
+    fit_weights,
+    format_summary,
+    read_briefs,
+    rouge,
+    rouge_l,
+    rouge_n,
+)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "reference", "n", "p", "r"),
+    [
+        ("中国经济", "中国经济", 1, 1.0, 1.0),
+        ("中国经济", "中国经济", 2, 1.0, 1.0),
+        ("中国", "中国经济", 1, 1.0, 0.5),
+        ("中国", "中国经济", 2, 1.0, 1 / 3),
+        ("经济中国", "中国经济", 2, 2 / 3, 2 / 3),  # 经济, 中国 match; 济中 does not
+        ("好好好", "好", 1, 1 / 3, 1.0),  # counts are clipped by the reference
+        ("中 国，", "中国，", 1, 1.0, 1.0),  # whitespace is not a token; punctuation is
+        ("甲乙", "丙丁", 1, 0.0, 0.0),
+        ("", "中国", 1, 0.0, 0.0),
+    ],
+)
+def test_rouge_n_known_cases(candidate: str, reference: str, n: int, p: float, r: float) -> None:
+    score = rouge_n(candidate, reference, n)
+    assert score.precision == pytest.approx(p)
+    assert score.recall == pytest.approx(r)
+    f = 0.0 if p + r == 0 else 2 * p * r / (p + r)
+    assert score.f1 == pytest.approx(f)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "reference", "lcs"),
+    [
+        ("中国经济发展", "中国经济发展", 6),
+        ("中国今天经济发展", "中国经济发展", 6),  # a dropped time word costs only precision
+        ("发展经济中国", "中国经济发展", 2),
+        ("ABCBDAB", "BDCABA", 4),  # the textbook LCS example
+        ("甲", "乙", 0),
+    ],
+)
+def test_rouge_l_known_cases(candidate: str, reference: str, lcs: int) -> None:
+    score = rouge_l(candidate, reference)
+    c, r = len(candidate), len(reference)
+    assert score.precision == pytest.approx(lcs / c)
+    assert score.recall == pytest.approx(lcs / r)
+
+
+def test_rouge_is_in_points_and_symmetric_in_f1() -> None:
+    a, b = "北京时间今天下午中国雪龙号出动直升机", "中国雪龙号出动雪鹰直升机转移乘客"
+    ab, ba = rouge(a, b), rouge(b, a)
+    assert set(ab) == {"rouge1", "rouge2", "rougeL"}
+    for k in ab:
+        assert 0 < ab[k] < 100
+        assert ab[k] == pytest.approx(ba[k])
+    assert rouge(a, a) == {"rouge1": 100.0, "rouge2": 100.0, "rougeL": 100.0}
+
+
+def _write(tmp: Path, lines: list[str]) -> Path:
+    folder = tmp / "summarise"
+    folder.mkdir(parents=True)
+    (folder / "dev.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp
+
+
+def test_read_briefs_checks_rows(tmp_path: Path) -> None:
+    good = json.dumps({"title": "标题", "text": "正文。", "summary": "摘要"}, ensure_ascii=False)
+    assert len(read_briefs(_write(tmp_path / "a", [good, "", good]))) == 2
+    assert len(read_briefs(tmp_path / "a", limit=1)) == 1
+    with pytest.raises(DataError, match="not JSON"):
+        read_briefs(_write(tmp_path / "b", [good, "{oops"]))
+    with pytest.raises(DataError, match="lacks"):
+        read_briefs(_write(tmp_path / "c", [json.dumps({"title": "t", "text": "x"})]))
+    with pytest.raises(DataError, match="no briefs"):
+        read_briefs(tmp_path / "nowhere")
+    with pytest.raises(InvalidInput) as err:
+        read_briefs(tmp_path / "a", limit=0)
+    assert err.value.field == "limit"
+
+
+def test_baselines_are_named_systems() -> None:
+    systems = baselines()
+    assert {"ours", "lead1", "lead3", "textrank4zh"} <= set(systems)
+    text = "第一句话讲事件。第二句话讲细节。第三句话讲背景。第四句话讲展望。"
+    assert systems["lead1"]("", text) == "第一句话讲事件。"
+    assert systems["lead3"]("", text) == "第一句话讲事件。第二句话讲细节。第三句话讲背景。"
+    assert systems["ours"]("事件", text) in text
+
+
+@pytest.mark.corpus
+def test_small_evaluation_run_on_the_corpus(data_dir: Path, tmp_path: Path) -> None:
+    metrics = evaluate_summaries(data_dir, tmp_path / "out", limit=40, progress=False)
+    assert metrics["documents"] == 40
+    systems = metrics["systems"]
+    for name in ("ours", "lead1", "lead3"):
+        m = systems[name]
+        assert 0 < m["all"]["rougeL"] < 100
+        assert m["docs_per_s"] > 0
+    tr = systems["textrank4zh"]
+    assert tr.get("skipped") or tr["all"]["rougeL"] > 0
+    # trimmed, title-aware leads beat the first sentence on the editors' briefs
+    assert systems["ours"]["all"]["rougeL"] > systems["lead1"]["all"]["rougeL"]
+    assert systems["ours"]["avg_chars"] < systems["lead1"]["avg_chars"]
+    written = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert written == metrics
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert report == format_summary(metrics)
+    assert "| ours |" in report and "| lead1 |" in report
+
+
+@pytest.mark.corpus
+def test_fit_weights_recovers_a_usable_scorer(data_dir: Path) -> None:
+    weights = fit_weights(data_dir, rows=range(0, 80, 2))
+    assert isinstance(weights, Weights)
+    assert len(weights.coef) == len(FEATURES)
+    coef = dict(zip(FEATURES, weights.coef, strict=True))
+    # what the briefs reward: the opening sentence and closeness to the headline
+    assert coef["first_sentence"] > 0
+    assert coef["title_cosine"] + coef["title_chars"] > 0
