@@ -1,0 +1,242 @@
+"""The typed client against a real server: results, typed errors, retries, resumable streams."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+
+from service import pipeline
+from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from service.client import (
+    Classified,
+    ModelInfo,
+    NewsdeskClient,
+    PageResult,
+    RemoteError,
+    Summarised,
+    remote_results,
+)
+from service.errors import InvalidInput, ModelNotLoaded
+from service.server import create_server
+from tests.test_server import MAX_CHARS, config, copy_model, free_port, gold_articles
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, data_dir: Path) -> Path:
+    return copy_model(data_dir, tmp_path_factory.mktemp("client") / "desk")
+
+
+@pytest.fixture(scope="module")
+def server(model_dir: Path):
+    srv, _ = create_server(config(model_dir))
+    srv.start()
+    yield srv
+    srv.stop(0).wait()
+
+
+@pytest.fixture(scope="module")
+def client(server) -> NewsdeskClient:
+    with NewsdeskClient(f"127.0.0.1:{server.port}", timeout=30) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def articles(data_dir: Path) -> list[dict]:
+    return gold_articles(data_dir, 30)
+
+
+@pytest.fixture(scope="module")
+def local(model_dir: Path):
+    from service.classifier import Classifier
+
+    return Classifier.load(model_dir)
+
+
+def test_typed_results_for_every_call(client, articles, sample_page: str, local) -> None:
+    labelled = client.classify(articles[:3])
+    assert all(isinstance(r, Classified) and r.error is None for r in labelled)
+    assert [r.id for r in labelled] == [a["id"] for a in articles[:3]]
+    assert all(r.prediction.label == r.label == r.scores[0][0] for r in labelled)
+    assert all(sum(p for _, p in r.scores) == pytest.approx(1, abs=1e-4) for r in labelled)
+
+    leads = client.summarise(articles[:3], max_sentences=1)
+    assert all(isinstance(s, Summarised) and s.lead for s in leads)
+    for article, lead in zip(articles, leads, strict=False):
+        assert all(article["text"][a:b] in lead.lead for a, b in lead.spans)
+
+    page = client.analyse_page(sample_page)
+    assert all(isinstance(p, PageResult) for p in page) and len(page) >= 5
+    assert all(sample_page[a:b] in p.lead for p in page for a, b in p.spans)
+
+    info = client.get_model()
+    assert isinstance(info, ModelInfo) and info.labels == tuple(local.labels) and info.sha256
+    assert client.health() == client.health("newsdesk.v1.NewsDesk") == "SERVING"
+
+
+def test_every_input_form_sends_the_same_article(client, articles) -> None:
+    from service.jsonl import read_records
+
+    a = articles[0]
+    (record,) = [r for _, r in read_records([json.dumps(a, ensure_ascii=False)])]
+    forms = [
+        a,
+        (a["title"], a["text"]),
+        (a["id"], a["title"], a["text"]),
+        record,
+        pb.Article(**a),
+    ]
+    results = client.classify(forms)
+    assert len({(r.label, r.scores) for r in results}) == 1
+    assert [r.id for r in results] == [a["id"], "", a["id"], a["id"], a["id"]]
+    with pytest.raises(TypeError, match="mapping with 'text'"):
+        client.classify([42])
+
+
+def test_errors_come_back_as_our_types_with_field_and_limit(client) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        client.classify([("标题", "字" * (MAX_CHARS + 1))])
+    assert (caught.value.field, caught.value.limit) == ("articles[0].text", MAX_CHARS)
+    with pytest.raises(InvalidInput) as caught:
+        client.summarise([("标题", "正文。")], max_sentences=999)
+    assert caught.value.field == "options.max_sentences" and caught.value.limit == 50
+    with pytest.raises(InvalidInput) as caught:
+        client.analyse_page("   ")
+    assert caught.value.field == "text"
+
+
+def test_invalid_input_is_not_retried(server, client) -> None:
+    before = server.metrics.requests.labels("Summarise", "INVALID_ARGUMENT")._value.get()
+    with pytest.raises(InvalidInput):
+        client.summarise([("标题", "")])
+    after = server.metrics.requests.labels("Summarise", "INVALID_ARGUMENT")._value.get()
+    assert after == before + 1
+
+
+def test_no_model_is_model_not_loaded(tmp_path: Path) -> None:
+    srv, port = create_server(config(tmp_path / "missing"))
+    srv.start()
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}") as c:
+            with pytest.raises(ModelNotLoaded, match="--model"):
+                c.classify([("标题", "正文。")])
+            assert c.health() == "NOT_SERVING"
+    finally:
+        srv.stop(0).wait()
+
+
+def test_missing_token_is_a_remote_error_with_its_code(model_dir: Path) -> None:
+    srv, port = create_server(config(model_dir, token="k"))
+    srv.start()
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}") as anonymous:
+            with pytest.raises(RemoteError) as caught:
+                anonymous.get_model()
+            assert caught.value.code == grpc.StatusCode.UNAUTHENTICATED
+            assert anonymous.health() == "SERVING"
+        with NewsdeskClient(f"127.0.0.1:{port}", token="k") as c:
+            assert c.get_model().labels
+    finally:
+        srv.stop(0).wait()
+
+
+def test_retries_with_backoff_until_the_server_comes_up(model_dir: Path) -> None:
+    port = free_port()
+    started: list = []
+
+    def start_late() -> None:
+        time.sleep(0.8)
+        srv, _ = create_server(config(model_dir, address=f"127.0.0.1:{port}"))
+        started.append(srv.start())
+
+    thread = threading.Thread(target=start_late)
+    t0 = time.monotonic()
+    thread.start()
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}", timeout=30, retries=12, backoff=0.1) as c:
+            assert c.classify([("标题", "贵阳市召开会议。")])[0].label
+        assert time.monotonic() - t0 >= 0.8
+    finally:
+        thread.join()
+        for srv in started:
+            srv.stop(0).wait()
+
+
+def test_gives_up_after_its_retries_with_unavailable() -> None:
+    with NewsdeskClient(f"127.0.0.1:{free_port()}", retries=2, backoff=0.05) as c:
+        with pytest.raises(RemoteError) as caught:
+            c.get_model()
+    assert caught.value.code == grpc.StatusCode.UNAVAILABLE
+
+
+def test_stream_equals_unary_and_a_bad_item_fails_alone(client, articles) -> None:
+    items = list(articles) * 4
+    items.insert(17, {"id": "bad", "title": "t", "text": "字" * (MAX_CHARS + 1)})
+    streamed = list(client.classify_stream(iter(items)))
+    assert [r.id for r in streamed] == [a["id"] for a in items]
+    bad = streamed[17]
+    assert isinstance(bad.error, InvalidInput)
+    assert (bad.error.field, bad.error.limit) == ("text", MAX_CHARS)
+    unary = {r.id: r for r in client.classify(articles)}
+    assert all(r == unary[r.id] for r in streamed if r.id != "bad")
+
+
+def test_stream_resumes_on_a_restarted_server_with_one_answer_per_item(model_dir, articles):
+    port = free_port()
+    first, _ = create_server(config(model_dir, address=f"127.0.0.1:{port}"))
+    servers = [first.start()]
+    items = [{**a, "id": f"{i}"} for i, a in enumerate(list(articles) * 5)]
+    got: list[Classified] = []
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}", retries=12, backoff=0.1) as c:
+            for result in c.classify_stream(iter(items)):
+                got.append(result)
+                if len(got) == 40:  # the server goes away mid-stream and comes back
+                    servers[0].stop(0).wait()
+                    second, _ = create_server(config(model_dir, address=f"127.0.0.1:{port}"))
+                    servers.append(second.start())
+        assert [r.id for r in got] == [a["id"] for a in items]
+        assert all(r.error is None and r.label for r in got)
+        assert servers[1].metrics.articles.labels("ClassifyStream")._value.get() > 0
+    finally:
+        for srv in servers:
+            srv.stop(0).wait()
+
+
+def test_stream_yields_answers_while_the_source_is_still_waiting(client, articles) -> None:
+    gate = threading.Event()
+
+    def slow():
+        yield articles[0]
+        gate.wait(10)  # a caller reading stdin: the first answer must not wait for this
+        yield articles[1]
+
+    stream = client.classify_stream(slow())
+    t0 = time.monotonic()
+    first = next(stream)
+    assert time.monotonic() - t0 < 5 and first.id == articles[0]["id"]
+    gate.set()
+    assert [r.id for r in stream] == [articles[1]["id"]]
+
+
+@pytest.mark.parametrize(("classify", "summarise"), [(True, False), (True, True)])
+def test_remote_results_equal_the_local_pipeline(client, local, articles, classify, summarise):
+    from service.jsonl import read_records
+
+    lines = [json.dumps(a, ensure_ascii=False) for a in articles]
+    records = [r for _, r in read_records(lines)]
+    remote = list(remote_results(client, iter(records), classify=classify, summarise=summarise))
+    here = list(pipeline.process_records(records, local, summarise=summarise))
+    assert len(remote) == len(here) == len(articles)
+    for r, h in zip(remote, here, strict=True):
+        assert r["id"] == h["id"] and r["label"] == h["label"]
+        assert list(r["scores"]) == list(h["scores"])
+        assert list(r["scores"].values()) == pytest.approx(list(h["scores"].values()), abs=2e-6)
+        if summarise:
+            assert (r["lead"], r["lead_spans"]) == (h["lead"], h["lead_spans"])
+        else:
+            assert "lead" not in r

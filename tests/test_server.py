@@ -1,0 +1,732 @@
+"""The gRPC server end to end: a real server on 127.0.0.1, real models, real clients."""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import grpc
+import pytest
+from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_status import rpc_status
+
+from service import pipeline
+from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+from service.client import NewsdeskClient
+from service.errors import InvalidInput
+from service.server import (
+    SERVICE_NAME,
+    ServerConfig,
+    add_serve_arguments,
+    config_from_args,
+    create_server,
+)
+from tests.conftest import ROOT
+
+# Records per label for the small real models the tests train: seconds, not minutes.
+LIMIT = 150
+MAX_CHARS = 20_000
+MAX_ARTICLES = 64
+MAX_MESSAGE = 1024 * 1024
+
+_TRAINED: dict[str, Path] = {}
+
+
+def trained_model(data_dir: Path) -> Path:
+    """A small real model from training.train, trained once per session (test_client shares it)."""
+    key = str(data_dir)
+    if key not in _TRAINED:
+        from training.train import train
+
+        root = Path(tempfile.mkdtemp(prefix="newsdesk-model-"))
+        atexit.register(shutil.rmtree, root, True)
+        train(data_dir, root / "desk", limit=LIMIT, progress=False)
+        _TRAINED[key] = root / "desk"
+    return _TRAINED[key]
+
+
+def copy_model(data_dir: Path, dest: Path) -> Path:
+    """A private copy of the trained model, for tests that reload, corrupt or move it."""
+    shutil.copytree(trained_model(data_dir), dest)
+    return dest
+
+
+def gold_articles(data_dir: Path, n: int) -> list[dict]:
+    """The first `n` hand-labelled articles: real newsroom text of every desk."""
+    with (data_dir / "classify" / "dev_gold.jsonl").open(encoding="utf-8") as f:
+        rows = [json.loads(line) for _, line in zip(range(n), f, strict=False)]
+    return [{"id": r["id"], "title": r["title"], "text": r["text"]} for r in rows]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def config(model: Path, **overrides) -> ServerConfig:
+    base = dict(
+        address="127.0.0.1:0",
+        model=model,
+        workers=8,
+        max_chars=MAX_CHARS,
+        max_page_chars=60_000,
+        max_articles=MAX_ARTICLES,
+        max_message_bytes=MAX_MESSAGE,
+        poll_seconds=0.2,
+        grace=2.0,
+    )
+    return ServerConfig(**{**base, **overrides})
+
+
+def wait_until(predicate, timeout: float = 20.0, every: float = 0.05) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(every)
+    return predicate()
+
+
+def status_details(exc: grpc.RpcError) -> tuple[str, str, str | None]:
+    """(BadRequest field, ErrorInfo reason, ErrorInfo limit) from an error's details."""
+    status = rpc_status.from_call(exc)
+    assert status is not None, "the error carries no google.rpc.Status details"
+    field, reason, limit = "", "", None
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            field = bad.field_violations[0].field
+        elif detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            reason, limit = info.reason, info.metadata.get("limit")
+    return field, reason, limit
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, data_dir: Path) -> Path:
+    return copy_model(data_dir, tmp_path_factory.mktemp("served") / "desk")
+
+
+@pytest.fixture(scope="module")
+def server(model_dir: Path):
+    srv, _ = create_server(config(model_dir))
+    srv.start()
+    yield srv
+    srv.stop(0).wait()
+
+
+@pytest.fixture(scope="module")
+def channel(server) -> Iterator[grpc.Channel]:
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as ch:
+        yield ch
+
+
+@pytest.fixture(scope="module")
+def stub(channel) -> pb_grpc.NewsDeskStub:
+    return pb_grpc.NewsDeskStub(channel)
+
+
+@pytest.fixture(scope="module")
+def local(model_dir: Path):
+    """The same model loaded in-process: what the server's answers must equal."""
+    from service.classifier import Classifier
+
+    return Classifier.load(model_dir)
+
+
+@pytest.fixture(scope="module")
+def articles(data_dir: Path) -> list[dict]:
+    return gold_articles(data_dir, 40)
+
+
+def in_process(items: list[dict], classifier, **kw):
+    from service.pages import single_article
+
+    built = [single_article(a["title"], a["text"], id=a["id"]) for a in items]
+    return pipeline.analyse_articles(built, [a["text"] for a in items], classifier, **kw)
+
+
+def assert_same_scores(wire, prediction) -> None:
+    assert [s.label for s in wire] == [k for k, _ in prediction.scores]
+    # float on the wire is 32-bit: equal to the in-process float64 within its precision.
+    assert [s.score for s in wire] == pytest.approx([v for _, v in prediction.scores], abs=1e-6)
+
+
+# -- every RPC -------------------------------------------------------------------------------
+
+
+def test_classify_equals_in_process(stub, local, articles) -> None:
+    response = stub.Classify(pb.ClassifyRequest(articles=[pb.Article(**a) for a in articles]))
+    expected = in_process(articles, local, summarise=False)
+    assert [r.id for r in response.results] == [a["id"] for a in articles]
+    for result, analysis in zip(response.results, expected, strict=True):
+        assert result.label == analysis.prediction.label
+        assert_same_scores(result.scores, analysis.prediction)
+        assert set(local.labels) == {s.label for s in result.scores}
+        assert not result.HasField("error")
+
+
+def test_summarise_equals_in_process_with_spans_into_the_text_sent(stub, local, articles) -> None:
+    options = pb.SummaryOptions(max_sentences=2, max_chars=0)
+    request = pb.SummariseRequest(articles=[pb.Article(**a) for a in articles], options=options)
+    response = stub.Summarise(request)
+    expected = in_process(articles, local, summarise=True, max_sentences=2)
+    for article, result, analysis in zip(articles, response.results, expected, strict=True):
+        assert result.id == article["id"]
+        assert result.lead == analysis.lead.text
+        assert [(s.start, s.end) for s in result.spans] == [
+            (s.start, s.end) for s in analysis.lead.spans
+        ]
+        for span in result.spans:  # each piece of the lead is verbatim in the caller's text
+            assert article["text"][span.start : span.end] in result.lead
+        assert result.lead
+
+
+def test_analyse_page_equals_in_process(stub, local, sample_page: str) -> None:
+    response = stub.AnalysePage(pb.AnalysePageRequest(text=sample_page))
+    expected = pipeline.analyse_page(sample_page, local)
+    assert len(response.articles) == len(expected) >= 5
+    for i, (got, want) in enumerate(zip(response.articles, expected, strict=True)):
+        assert (got.title, got.kicker, got.byline, got.text) == (
+            want.article.title,
+            want.article.kicker,
+            want.article.byline,
+            want.article.text,
+        )
+        assert (got.span.start, got.span.end) == (want.article.start, want.article.end)
+        assert got.classification.id == got.summary.id == str(i)
+        assert got.classification.label == want.prediction.label
+        assert_same_scores(got.classification.scores, want.prediction)
+        assert got.summary.lead == want.lead.text
+        for span in got.summary.spans:
+            assert got.span.start <= span.start < span.end <= got.span.end
+            assert sample_page[span.start : span.end] in got.summary.lead
+
+
+def test_get_model_describes_the_manifest(stub, local, model_dir: Path) -> None:
+    info = stub.GetModel(pb.GetModelRequest())
+    assert tuple(info.labels) == tuple(local.labels)
+    assert info.sha256 and info.sha256 in json.dumps(local.manifest)
+    assert info.path == str(model_dir)
+    assert dt.datetime.fromisoformat(info.loaded_at).tzinfo is not None
+
+
+def test_stream_answers_in_order_and_a_bad_item_fails_alone(stub, local, articles) -> None:
+    items = [pb.Article(**a) for a in articles[:10]]
+    items.insert(5, pb.Article(id="bad-empty", title="t", text="  \n "))
+    items.insert(8, pb.Article(id="bad-long", title="t", text="字" * (MAX_CHARS + 1)))
+    results = list(stub.ClassifyStream(iter(items)))
+    assert [r.id for r in results] == [i.id for i in items]
+    expected = iter(in_process(articles[:10], local, summarise=False))
+    for item, result in zip(items, results, strict=True):
+        if item.id.startswith("bad"):
+            assert result.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+            assert not result.label and not result.scores
+            assert "text" in result.error.message
+        else:
+            want = next(expected).prediction
+            assert result.label == want.label and not result.HasField("error")
+            assert_same_scores(result.scores, want)
+    long_error = results[8].error
+    info = error_details_pb2.ErrorInfo()
+    assert long_error.details[-1].Unpack(info)
+    assert info.metadata["limit"] == str(MAX_CHARS) and info.metadata["field"] == "text"
+
+
+# -- the error contract ----------------------------------------------------------------------
+
+TOO_LONG = "字" * (MAX_CHARS + 1)
+ERROR_CASES = [
+    ("no-articles", "Classify", pb.ClassifyRequest(), "articles", None),
+    (
+        "too-many",
+        "Classify",
+        pb.ClassifyRequest(articles=[pb.Article(text="文本")] * (MAX_ARTICLES + 1)),
+        "articles",
+        str(MAX_ARTICLES),
+    ),
+    ("empty", "Classify", pb.ClassifyRequest(articles=[pb.Article()]), "articles[0].text", None),
+    (
+        "blank-second",
+        "Summarise",
+        pb.SummariseRequest(articles=[pb.Article(text="正文。"), pb.Article(text=" \u3000\n")]),
+        "articles[1].text",
+        None,
+    ),
+    (
+        "text-over-limit",
+        "Classify",
+        pb.ClassifyRequest(articles=[pb.Article(text=TOO_LONG)]),
+        "articles[0].text",
+        str(MAX_CHARS),
+    ),
+    (
+        "title-over-limit",
+        "Summarise",
+        pb.SummariseRequest(articles=[pb.Article(title=TOO_LONG, text="正文。")]),
+        "articles[0].title",
+        str(MAX_CHARS),
+    ),
+    (
+        "lead-too-long",
+        "Summarise",
+        pb.SummariseRequest(
+            articles=[pb.Article(text="正文。")], options=pb.SummaryOptions(max_sentences=10_000)
+        ),
+        "options.max_sentences",
+        "50",
+    ),
+    ("empty-page", "AnalysePage", pb.AnalysePageRequest(text="\n\n"), "text", None),
+    (
+        "page-over-limit",
+        "AnalysePage",
+        pb.AnalysePageRequest(text="字" * 60_001),
+        "text",
+        "60000",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "request_", "field", "limit"),
+    [case[1:] for case in ERROR_CASES],
+    ids=[case[0] for case in ERROR_CASES],
+)
+def test_invalid_argument_names_the_field_and_limit(stub, method, request_, field, limit) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        getattr(stub, method)(request_)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    got_field, reason, got_limit = status_details(caught.value)
+    assert (got_field, got_limit) == (field, limit)
+    assert reason == ("OVER_LIMIT" if limit else "INVALID_VALUE")
+    assert field.split("[")[0].split(".")[-1] in caught.value.details()
+
+
+def test_message_over_transport_limit_is_resource_exhausted(stub) -> None:
+    huge = "字" * (MAX_MESSAGE // 2)  # 3 bytes a character in UTF-8: over the limit
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.Classify(pb.ClassifyRequest(articles=[pb.Article(text=huge)]))
+    assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+def test_deadline_is_honoured_and_work_stops(stub, server, articles, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    before = server.metrics.articles.labels("Summarise")._value.get()
+    many = [pb.Article(id=str(i), title=a["title"], text=a["text"]) for i, a in enumerate(articles)]
+    request = pb.SummariseRequest(articles=(many * 2)[:MAX_ARTICLES])
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.Summarise(request, timeout=0.03)
+    assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+
+    def logged() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if getattr(r, "method", "") == "Summarise"]
+
+    # The server noticed the caller had gone and stopped between chunks, answering nothing.
+    assert wait_until(lambda: logged(), timeout=10)
+    (record,) = logged()
+    assert (record.code, record.note) == ("DEADLINE_EXCEEDED", "caller gone; work stopped")
+    assert server.metrics.requests.labels("Summarise", "DEADLINE_EXCEEDED")._value.get() == 1
+    assert server.metrics.articles.labels("Summarise")._value.get() == before
+
+
+def test_no_model_is_failed_precondition_until_one_appears(tmp_path: Path, data_dir: Path) -> None:
+    folder = tmp_path / "desk"
+    srv, port = create_server(config(folder, poll_seconds=0.1))
+    srv.start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+            stub = pb_grpc.NewsDeskStub(ch)
+            health = health_pb2_grpc.HealthStub(ch)
+            for name in ("", SERVICE_NAME):
+                reply = health.Check(health_pb2.HealthCheckRequest(service=name))
+                assert reply.status == health_pb2.HealthCheckResponse.NOT_SERVING
+            calls = [
+                lambda: stub.Classify(pb.ClassifyRequest(articles=[pb.Article(text="正文。")])),
+                lambda: stub.Summarise(pb.SummariseRequest(articles=[pb.Article(text="正文。")])),
+                lambda: stub.AnalysePage(pb.AnalysePageRequest(text="标题\n正文。")),
+                lambda: list(stub.ClassifyStream(iter([pb.Article(text="正文。")]))),
+                lambda: stub.GetModel(pb.GetModelRequest()),
+            ]
+            for call in calls:
+                with pytest.raises(grpc.RpcError) as caught:
+                    call()
+                assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+                assert status_details(caught.value)[1] == "MODEL_NOT_LOADED"
+                assert "--model" in caught.value.details()
+
+            copy_model(data_dir, folder)  # the watcher sees the manifest and loads it
+
+            def serving() -> bool:
+                reply = health.Check(health_pb2.HealthCheckRequest(service=SERVICE_NAME))
+                return reply.status == health_pb2.HealthCheckResponse.SERVING
+
+            assert wait_until(serving)
+            reply = stub.Classify(pb.ClassifyRequest(articles=[pb.Article(text="正文。")]))
+            assert reply.results[0].label
+    finally:
+        srv.stop(0).wait()
+
+
+# -- concurrency and reload --------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_sixteen_clients_two_hundred_calls_each_match_in_process(server, local, articles) -> None:
+    analyses = in_process(articles, local, summarise=False)
+    expected = {a["id"]: p for a, p in zip(articles, analyses, strict=True)}
+    address = f"127.0.0.1:{server.port}"
+
+    def worker(n: int) -> list[str]:
+        wrong = []
+        with NewsdeskClient(address, timeout=30) as client:
+            for i in range(200):
+                a = articles[(n * 7 + i) % len(articles)]
+                (got,) = client.classify([a])
+                want = expected[a["id"]].prediction
+                labels = [k for k, _ in got.scores] == [k for k, _ in want.scores]
+                pairs = zip(got.scores, want.scores, strict=True) if labels else ()
+                close = all(abs(x - y) < 1e-6 for (_, x), (_, y) in pairs)
+                if got.label != want.label or not labels or not close:
+                    wrong.append(a["id"])
+        return wrong
+
+    with ThreadPoolExecutor(16) as pool:
+        failures = [w for ws in pool.map(worker, range(16)) for w in ws]
+    assert failures == []
+    assert server.metrics.requests.labels("Classify", "OK")._value.get() >= 3200
+
+
+def test_reload_while_clients_call_loses_no_call(tmp_path: Path, data_dir: Path) -> None:
+    from service.classifier import Classifier
+    from training.train import write_model
+
+    folder = copy_model(data_dir, tmp_path / "desk")
+    srv, port = create_server(config(folder, poll_seconds=0.1))
+    srv.start()
+    stop = threading.Event()
+    outcomes: list[str] = []
+    sample = gold_articles(data_dir, 5)
+
+    def caller() -> None:
+        with NewsdeskClient(f"127.0.0.1:{port}", timeout=30, retries=0) as client:
+            while not stop.is_set():
+                try:
+                    client.classify(sample)
+                    outcomes.append("ok")
+                except Exception as exc:  # any failure at all is what this test looks for
+                    outcomes.append(repr(exc))
+
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}") as client:
+            old = client.get_model()
+            threads = [threading.Thread(target=caller) for _ in range(4)]
+            for t in threads:
+                t.start()
+            wait_until(lambda: len(outcomes) > 20)
+            # Deploy a new version the way training does (a folder swap); the watcher sees the
+            # new manifest, loads and warms it beside the old one, then swaps.
+            current = Classifier.load(folder)
+            write_model(current.pipeline, {**current.manifest, "version": "next"}, folder)
+            assert wait_until(lambda: client.get_model().version == "next")
+            count = len(outcomes)
+            wait_until(lambda: len(outcomes) > count + 20)
+            stop.set()
+            for t in threads:
+                t.join()
+            new = client.get_model()
+        assert (old.version != "next", new.version) == (True, "next")
+        assert new.loaded_at >= old.loaded_at and new.sha256 == new.sha256.lower() != ""
+        assert set(outcomes) == {"ok"}, [o for o in outcomes if o != "ok"][:3]
+        assert srv.metrics.reloads._value.get() == 2  # the first load and the swap
+        assert srv.metrics.reload_failures._value.get() == 0
+    finally:
+        stop.set()
+        srv.stop(0).wait()
+
+
+def test_corrupt_model_is_refused_and_the_old_one_keeps_serving(tmp_path, data_dir) -> None:
+    folder = copy_model(data_dir, tmp_path / "desk")
+    srv, port = create_server(config(folder, poll_seconds=0.1))
+    srv.start()
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}") as client:
+            before = client.get_model()
+            expected = client.classify(gold_articles(data_dir, 3))
+            artifact = folder / "model.joblib"
+            artifact.write_bytes(artifact.read_bytes()[: artifact.stat().st_size // 2])
+            assert srv.reload() is False
+            # A changed manifest (touched by a botched deploy) is refused the same way.
+            manifest = folder / "manifest.json"
+            manifest.write_text(manifest.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+            assert wait_until(lambda: srv.metrics.reload_failures._value.get() >= 2)
+            assert client.get_model() == before
+            assert client.classify(gold_articles(data_dir, 3)) == expected
+            assert client.health() == "SERVING"
+    finally:
+        srv.stop(0).wait()
+
+
+# -- auth, TLS, health, reflection, metrics -----------------------------------------------------
+
+
+def test_bearer_token_guards_every_call_but_health(model_dir: Path) -> None:
+    srv, port = create_server(config(model_dir, token="s3cret"))
+    srv.start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+            stub = pb_grpc.NewsDeskStub(ch)
+            for metadata in [
+                (),
+                (("authorization", "Bearer wrong"),),
+                (("authorization", "s3cret"),),
+            ]:
+                with pytest.raises(grpc.RpcError) as caught:
+                    stub.GetModel(pb.GetModelRequest(), metadata=metadata)
+                assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+            with pytest.raises(grpc.RpcError) as caught:
+                list(stub.ClassifyStream(iter([pb.Article(text="正文。")])))
+            assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+            ok = stub.GetModel(pb.GetModelRequest(), metadata=(("authorization", "Bearer s3cret"),))
+            assert ok.labels
+            health = health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest())
+            assert health.status == health_pb2.HealthCheckResponse.SERVING
+        assert srv.metrics.requests.labels("GetModel", "UNAUTHENTICATED")._value.get() == 3
+    finally:
+        srv.stop(0).wait()
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    import ipaddress
+
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "server.crt", tmp_path / "server.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_tls_with_a_generated_certificate(tmp_path: Path, model_dir: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    srv, port = create_server(config(model_dir, tls_cert=cert, tls_key=key, token="t"))
+    srv.start()
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}", tls_ca=cert, token="t") as client:
+            assert client.health() == "SERVING"
+            assert client.classify([("标题", "贵阳市召开会议，研究部署工作。")])[0].label
+        with NewsdeskClient(f"127.0.0.1:{port}", token="t", timeout=2, retries=0) as plain:
+            with pytest.raises(Exception) as caught:  # a plaintext client cannot talk to TLS
+                plain.health()
+            assert caught.value.code == grpc.StatusCode.UNAVAILABLE
+    finally:
+        srv.stop(0).wait()
+
+
+def test_reflection_lists_the_service(channel) -> None:
+    from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
+        ProtoReflectionDescriptorDatabase,
+    )
+
+    services = set(ProtoReflectionDescriptorDatabase(channel).get_services())
+    assert {SERVICE_NAME, "grpc.health.v1.Health"} <= services
+
+
+def test_metrics_endpoint_counts_requests_and_describes_the_model(model_dir: Path) -> None:
+    srv, port = create_server(config(model_dir, metrics_port=free_port()))
+    srv.start()
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}") as client:
+            client.classify([("标题", "贵阳市召开会议。"), ("标题", "学校开学了。")])
+            with pytest.raises(InvalidInput):
+                client.classify([("标题", "")])
+            sha = client.get_model().sha256
+        url = f"http://127.0.0.1:{srv.metrics_port}/metrics"
+        text = urllib.request.urlopen(url, timeout=5).read().decode()
+    finally:
+        srv.stop(0).wait()
+    assert 'newsdesk_requests_total{code="OK",method="Classify"} 1.0' in text
+    assert 'newsdesk_requests_total{code="INVALID_ARGUMENT",method="Classify"} 1.0' in text
+    assert 'newsdesk_articles_total{method="Classify"} 2.0' in text
+    assert 'newsdesk_request_seconds_count{method="Classify"} 2.0' in text
+    assert f'sha256="{sha}"' in text and "newsdesk_model_info{" in text
+    assert "newsdesk_model_reloads_total 1.0" in text
+    assert "newsdesk_model_reload_failures_total 0.0" in text
+
+
+def test_health_goes_not_serving_on_stop_while_in_flight_calls_finish(model_dir, data_dir) -> None:
+    srv, port = create_server(config(model_dir, grace=10))
+    srv.start()
+    sample = gold_articles(data_dir, 3)
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+        watch = health_pb2_grpc.HealthStub(ch).Watch(
+            health_pb2.HealthCheckRequest(service=SERVICE_NAME)
+        )
+        assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
+        gate = threading.Event()
+
+        def slow_items():
+            yield pb.Article(id="0", **{k: sample[0][k] for k in ("title", "text")})
+            gate.wait(10)  # the stream is in flight, held open across the stop
+            for i, a in enumerate(sample[1:], start=1):
+                yield pb.Article(id=str(i), title=a["title"], text=a["text"])
+
+        stream = pb_grpc.NewsDeskStub(ch).ClassifyStream(slow_items())
+        first = next(stream)
+        done = srv.stop()
+        assert next(watch).status == health_pb2.HealthCheckResponse.NOT_SERVING
+        gate.set()
+        rest = list(stream)
+        assert [r.id for r in [first, *rest]] == ["0", "1", "2"]
+        assert all(r.label for r in rest)
+        started = time.monotonic()
+        assert done.wait(10)
+        # Once the stream is done the open health Watch must not hold shutdown for the grace.
+        assert time.monotonic() - started < 5
+
+
+# -- flags and env twins -------------------------------------------------------------------------
+
+
+def test_flags_default_to_their_environment_twins(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NEWSDESK_ADDRESS", "127.0.0.1:6000")
+    monkeypatch.setenv("NEWSDESK_WORKERS", "3")
+    monkeypatch.setenv("NEWSDESK_TOKEN", "from-env")
+    monkeypatch.setenv("NEWSDESK_LOG_FORMAT", "json")
+    parser = add_serve_arguments(argparse.ArgumentParser())
+    cfg = config_from_args(parser.parse_args(["--workers", "5", "--model", str(tmp_path)]))
+    assert (cfg.address, cfg.workers, cfg.token, cfg.log_format) == (
+        "127.0.0.1:6000",
+        5,
+        "from-env",
+        "json",
+    )
+    assert cfg.model == tmp_path and cfg.metrics_port == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["--tls-cert", "x.pem"], "tls_key"),
+        (["--workers", "0"], "workers"),
+        (["--max-chars", "0"], "max_chars"),
+        (["--grace", "-1"], "grace"),
+    ],
+)
+def test_bad_flags_are_refused_with_the_flag_named(argv, field) -> None:
+    parser = add_serve_arguments(argparse.ArgumentParser())
+    with pytest.raises(InvalidInput) as caught:
+        config_from_args(parser.parse_args(argv))
+    assert caught.value.field == field
+
+
+# -- the process: SIGHUP reloads, SIGTERM drains and exits 0 -------------------------------------
+
+
+def test_process_reloads_on_sighup_and_drains_on_sigterm(tmp_path: Path, data_dir: Path) -> None:
+    folder = copy_model(data_dir, tmp_path / "desk")
+    env = {**os.environ, "NEWSDESK_TOKEN": "tok", "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "service.server", "--address", "127.0.0.1:0", "--model",
+           str(folder), "--log-format", "json", "--grace", "20", "--poll", "0"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    logs: list[dict] = []
+
+    def read_logs() -> None:
+        for line in proc.stderr:
+            try:
+                logs.append(json.loads(line))
+            except json.JSONDecodeError:  # a traceback: keep it for the failure message
+                logs.append({"msg": line.rstrip()})
+
+    reader = threading.Thread(target=read_logs, daemon=True)
+    reader.start()
+    try:
+        assert wait_until(lambda: any(e["msg"] == "serving" for e in logs), timeout=60), logs
+        port = next(e["port"] for e in logs if e["msg"] == "serving")
+        sample = gold_articles(data_dir, 4)
+        with NewsdeskClient(f"127.0.0.1:{port}", token="tok") as client:
+            assert client.health() == "SERVING"
+            proc.send_signal(signal.SIGHUP)
+            assert wait_until(lambda: any(e["msg"] == "model reloaded" for e in logs)), logs
+
+            gate = threading.Event()
+
+            def held_open():
+                yield sample[0]
+                gate.wait(20)
+                yield from sample[1:]
+
+            stream = client.classify_stream(held_open())
+            first = next(stream)  # the call is in flight now
+            proc.send_signal(signal.SIGTERM)
+            assert wait_until(lambda: any(e["msg"] == "shutting down" for e in logs))
+            with NewsdeskClient(f"127.0.0.1:{port}", token="tok", retries=0) as late:
+                with pytest.raises(Exception) as refused:
+                    late.classify([sample[0]], timeout=5)
+            assert refused.value.code == grpc.StatusCode.UNAVAILABLE
+            gate.set()
+            rest = list(stream)
+        assert [r.id for r in [first, *rest]] == [a["id"] for a in sample]
+        assert proc.wait(timeout=30) == 0
+        assert any(e["msg"] == "stopped" for e in logs)
+        rpc_lines = [e for e in logs if e["msg"] == "rpc" and e["method"] == "ClassifyStream"]
+        assert rpc_lines and rpc_lines[-1]["code"] == "OK" and rpc_lines[-1]["articles"] == 4
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_a_taken_port_is_refused_with_the_flag_named(server) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        create_server(config(server.models.path, address=f"127.0.0.1:{server.port}"))
+    assert caught.value.field == "address"
