@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
 import numpy as np
 
@@ -35,7 +36,7 @@ MAX_TEXT_CHARS = 10_000_000
 # Bounded work: a lead lives near the top, so only a prefix of the text is read, and only the
 # first sentences become candidates; 1 MB costs what a long article costs.
 _WINDOW_CHARS = 12_000
-_MAX_GRAPH = 20  # sentences in the centrality graph
+_MAX_GRAPH = 15  # sentences in the centrality graph (a long report's top third)
 _MAX_UNITS = 6  # sentences that may become (part of) the lead
 _MAX_TRIMMED = 4  # sentences whose clause ranges are candidates (the rest only whole)
 _MIN_UNIT = 10  # characters in a unit cut from a longer sentence
@@ -243,14 +244,8 @@ class _Units:
     def __init__(self, text: str, sentences: list[Span], free_start: bool) -> None:
         self.parts: list[list[Span]] = []
         self.drops: list[list[tuple[int, int]]] = []
-        k: list[int] = []
-        first: list[int] = []
-        last: list[int] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        lengths: list[int] = []
-        mid: list[bool] = []
-        early: list[bool] = []
+        rows: list[tuple[int, ...]] = []  # (k, lo, hi, start, end, length, mid, early)
+        base = 0  # clauses before this sentence, over all sentences
         for n, s in enumerate(sentences):
             if n >= _MAX_UNITS:  # in the centrality graph, too far down to open the lead
                 self.parts.append([s])
@@ -277,22 +272,16 @@ class _Units:
                     b = trimmed[j][1]
                     if not closed[j] or b - a < _MIN_UNIT and (i > 0 or j < c - 1):
                         continue  # a fragment this short says nothing on its own
-                    k.append(n)
-                    first.append(i)
-                    last.append(j)
-                    starts.append(a)
-                    ends.append(b)
-                    lengths.append(b - a - sum(y - x for x, y in drops if a <= x and y <= b))
-                    mid.append(i > frames)
-                    early.append(j < c - 1)
-        self.k = np.array(k, dtype=np.int64)
-        self.first = np.array(first, dtype=np.int64)
-        self.last = np.array(last, dtype=np.int64)
-        self.start = np.array(starts, dtype=np.int64)
-        self.end = np.array(ends, dtype=np.int64)
-        self.length = np.array(lengths, dtype=np.float64)
-        self.starts_mid = np.array(mid, dtype=np.float64)
-        self.ends_early = np.array(early, dtype=np.float64)
+                    cut = sum(y - x for x, y in drops if a <= x and y <= b) if drops else 0
+                    rows.append(
+                        (n, base + i, base + j + 1, a, b, b - a - cut, i > frames, j < c - 1)
+                    )
+            base += c
+        cols = np.array(rows, dtype=np.int64).reshape(-1, 8).T
+        self.k, self.lo, self.hi, self.start, self.end = cols[:5]
+        self.length = cols[5].astype(np.float64)
+        self.starts_mid = cols[6].astype(np.float64)
+        self.ends_early = cols[7].astype(np.float64)
 
     def pieces(self, i: int) -> list[tuple[int, int]]:
         return _pieces(int(self.start[i]), int(self.end[i]), self.drops[int(self.k[i])])
@@ -463,7 +452,7 @@ def candidates(text: str, title: str = "", *, weights: Weights = DEFAULT_WEIGHTS
     units = _Units(text, sentences, weights.free_start)
     parts = units.parts
     counts, title_vec = _counts(text, [c for cl in parts for c in cl], title)
-    offsets = np.cumsum([0] + [len(cl) for cl in parts])
+    offsets = np.fromiter(accumulate((len(cl) for cl in parts), initial=0), dtype=np.int64)
     # Inverse sentence frequency: terms in every sentence say nothing about any one of them.
     sent_counts = np.add.reduceat(counts, offsets[:-1], axis=0)
     df = (sent_counts > 0).sum(axis=0)
@@ -472,11 +461,10 @@ def candidates(text: str, title: str = "", *, weights: Weights = DEFAULT_WEIGHTS
     centrality = _lexrank(sent_vecs @ sent_vecs.T)
 
     # A unit's vector is the sum of its clauses' counts: cumulative sums make that O(1) each.
-    cum = np.vstack([np.zeros((1, counts.shape[1])), np.cumsum(counts, axis=0)])
+    cum = np.zeros((counts.shape[0] + 1, counts.shape[1]))
+    np.cumsum(counts, axis=0, out=cum[1:])
     k = units.k
-    lo = offsets[k] + units.first
-    hi = offsets[k] + units.last + 1
-    unit_counts = cum[hi] - cum[lo]
+    unit_counts = cum[units.hi] - cum[units.lo]
     unit_vecs = _normalise(unit_counts * idf)
     title_sim = unit_vecs @ _normalise((title_vec * idf)[None, :])[0]
     lengths = units.length
