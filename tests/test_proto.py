@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,10 +11,24 @@ import pytest
 from service import protogen
 from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
 
+# The generator stamps its own version into the stubs; a newer grpcio-tools that writes the same
+# code for the same contract is not a stale stub, so those stamps are left out of the comparison.
+_STAMPS = [
+    re.compile(r"^# Protobuf Python Version: .*$", re.MULTILINE),
+    re.compile(r"ValidateProtobufRuntimeVersion\([^)]*\)"),
+    re.compile(r"^GRPC_GENERATED_VERSION = .*$", re.MULTILINE),
+]
 
-def _tree(root: Path) -> dict[str, bytes]:
+
+def _unstamped(text: str) -> str:
+    for stamp in _STAMPS:
+        text = stamp.sub("<stamp>", text)
+    return text
+
+
+def _tree(root: Path) -> dict[str, str]:
     return {
-        p.relative_to(root).as_posix(): p.read_bytes()
+        p.relative_to(root).as_posix(): _unstamped(p.read_text(encoding="utf-8"))
         for p in sorted(root.rglob("*"))
         if p.is_file() and "__pycache__" not in p.parts
     }
@@ -25,6 +41,21 @@ def test_committed_stubs_equal_freshly_generated(tmp_path: Path) -> None:
     assert sorted(fresh) == sorted(committed), "run `make proto` and commit service/_proto"
     stale = [name for name in fresh if fresh[name] != committed[name]]
     assert not stale, f"stale stubs {stale}: run `make proto` and commit service/_proto"
+
+
+def test_a_changed_contract_makes_the_stubs_stale(tmp_path: Path, monkeypatch) -> None:
+    # The currency check must be able to fail: regenerate from a contract with one more field.
+    protos = tmp_path / "protos"
+    shutil.copytree(protogen.PROTOS, protos)
+    proto = protos / "newsdesk" / "v1" / "newsdesk.proto"
+    text = proto.read_text(encoding="utf-8")
+    proto.write_text(
+        text.replace("message GetModelRequest {}", "message GetModelRequest { string x = 1; }")
+    )
+    monkeypatch.setattr(protogen, "PROTOS", protos)
+    protogen.generate(tmp_path / "_proto")
+    fresh, committed = _tree(tmp_path / "_proto"), _tree(protogen.OUT)
+    assert fresh["newsdesk/v1/newsdesk_pb2.py"] != committed["newsdesk/v1/newsdesk_pb2.py"]
 
 
 def test_generated_imports_point_into_the_package() -> None:
