@@ -29,8 +29,8 @@ __all__ = [
 
 DEFAULT_MAX_SENTENCES = 2  # a lead is one or two sentences
 DEFAULT_MAX_CHARS = 120  # what fits a lead slot / a push notification
-MAX_SENTENCES = 20
-MAX_CHARS = 5_000
+MAX_SENTENCES = 50  # as the gRPC contract (server.MAX_LEAD_SENTENCES)
+MAX_CHARS = 100_000  # as the server's default text limit: a lead is never longer
 MAX_TEXT_CHARS = 10_000_000
 
 # Bounded work: a lead lives near the top, so only a prefix of the text is read, and only the
