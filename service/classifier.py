@@ -1,0 +1,255 @@
+"""The desk classifier: loads a verified model folder and labels (title, body) pairs in batches."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .documents import Prediction
+from .errors import InvalidInput, ModelError
+
+__all__ = [
+    "Classifier",
+    "DEFAULT_MODEL",
+    "FORMAT",
+    "MODEL_FILE",
+    "MANIFEST_FILE",
+    "LIBRARIES",
+    "TitleCues",
+    "Vocabulary",
+    "compose",
+    "compose_all",
+    "library_versions",
+    "sha256_file",
+]
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "desk"
+MODEL_FILE = "model.joblib"
+MANIFEST_FILE = "manifest.json"
+FORMAT = 1
+
+# Libraries whose version decides whether a pickled pipeline means the same thing when loaded.
+# scikit-learn must match exactly (its pickles are only supported within one version); for the
+# others the same major.minor is required.
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "joblib", "rjieba")
+_EXACT = frozenset({"scikit-learn"})
+
+# LABELS.md: numbered commentary series (一论…九论) and "论学习贯彻…" subtitles mark opinion
+# writing even where the byline (本报评论员) has been stripped from the body.
+_SERIES = re.compile(r"[一二三四五六七八九十]+论|论学习贯彻")
+
+
+def compose(title: str, body: str) -> str:
+    """One text from a title and body, as the vectorisers see it at training and serving alike."""
+    return f"{title}\n{body}"
+
+
+def compose_all(items: Sequence[tuple[str, str]]) -> list[str]:
+    """`compose` over a batch; a module-level function so the fitted pipeline pickles."""
+    return [compose(title, body) for title, body in items]
+
+
+class TitleCues(TransformerMixin, BaseEstimator):
+    """Binary features from LABELS.md cues on the title line, which TF-IDF weighs too lightly."""
+
+    def fit(self, texts: Sequence[str], y: object = None) -> TitleCues:
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        col = [1.0 if _SERIES.search(t.partition("\n")[0]) else 0.0 for t in texts]
+        return sparse.csr_matrix(np.asarray(col, dtype=np.float64).reshape(-1, 1))
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.asarray(["title_series"], dtype=object)
+
+
+class Vocabulary(dict):
+    """A TF-IDF vocabulary that pickles as one string and one array, so it loads in milliseconds.
+
+    joblib unpickles with the pure-Python Unpickler; a plain dict of 10^5 terms to numpy ints
+    takes most of a second that way, this form a few milliseconds.
+    """
+
+    def __reduce__(self):
+        terms = list(self)
+        if any("\0" in t for t in terms):  # NUL is the separator; never seen in news text
+            return (dict, (dict(self),))
+        ids = np.fromiter(self.values(), dtype=np.int64, count=len(terms))
+        return (_vocabulary, ("\0".join(terms), ids))
+
+
+def _vocabulary(joined: str, ids: np.ndarray) -> Vocabulary:
+    terms = joined.split("\0") if len(ids) else []
+    return Vocabulary(zip(terms, ids.tolist(), strict=True))
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of the libraries a model's pickle depends on."""
+    out = {}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "missing"
+    return out
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _same_version(name: str, built: str, have: str) -> bool:
+    if name in _EXACT:
+        return built == have
+    return built.split(".")[:2] == have.split(".")[:2]
+
+
+def _read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST_FILE
+    if not folder.is_dir():
+        raise ModelError(
+            f"model folder {folder} does not exist; train one with `make train` "
+            "or pass --model with a folder holding model.joblib and manifest.json",
+            field="model",
+        )
+    if not path.is_file():
+        raise ModelError(
+            f"{path} is missing; retrain with `make train` (a model folder needs "
+            f"{MODEL_FILE} and {MANIFEST_FILE})",
+            field="model",
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(
+            f"{path} is not valid JSON ({exc}); retrain with `make train`", field="model"
+        ) from exc
+    missing = [k for k in ("format", "labels", "sha256", "libraries") if k not in manifest]
+    if not isinstance(manifest, dict) or missing:
+        raise ModelError(
+            f"{path} lacks {', '.join(missing) or 'an object'}; retrain with `make train`",
+            field="model",
+        )
+    if manifest["format"] != FORMAT:
+        raise ModelError(
+            f"{path} has format {manifest['format']!r}, this newsdesk reads format {FORMAT}; "
+            "retrain with `make train`",
+            field="model",
+            limit=FORMAT,
+        )
+    labels = manifest["labels"]
+    if not (isinstance(labels, list) and len(labels) >= 2 and len(set(labels)) == len(labels)):
+        raise ModelError(
+            f"{path} lists labels {labels!r}; a model needs two or more distinct labels. "
+            "Retrain with `make train`",
+            field="model",
+        )
+    return manifest
+
+
+def _check_versions(manifest: dict, folder: Path) -> None:
+    have = library_versions()
+    built = manifest["libraries"]
+    diffs = [
+        f"{name} {built.get(name, 'unrecorded')} (model) vs {have[name]} (installed)"
+        for name in LIBRARIES
+        if not _same_version(name, str(built.get(name, "")), have[name])
+    ]
+    if diffs:
+        raise ModelError(
+            f"model {folder} was built with other library versions: {'; '.join(diffs)}. "
+            "Retrain it here with `make train`, or install the versions it was built with",
+            field="model",
+        )
+
+
+class Classifier:
+    """A fitted desk pipeline and its manifest; labels come from the manifest, not from code."""
+
+    def __init__(self, pipeline: object, manifest: dict, path: Path | None = None) -> None:
+        self.pipeline = pipeline
+        self.manifest = manifest
+        self.path = path
+        self.labels: tuple[str, ...] = tuple(manifest["labels"])
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_MODEL) -> Classifier:
+        """Load a model folder, refusing it unless its sha256 and library versions match."""
+        folder = Path(path)
+        manifest = _read_manifest(folder)
+        artifact = folder / MODEL_FILE
+        if not artifact.is_file():
+            raise ModelError(f"{artifact} is missing; retrain with `make train`", field="model")
+        # joblib files run code when loaded: hash first, load only what the manifest vouches for.
+        digest = sha256_file(artifact)
+        if digest != manifest["sha256"]:
+            raise ModelError(
+                f"{artifact} has sha256 {digest[:12]}…, the manifest expects "
+                f"{str(manifest['sha256'])[:12]}…; the file was changed or replaced. "
+                "Retrain with `make train` (never load a model.joblib you did not train)",
+                field="model",
+            )
+        _check_versions(manifest, folder)
+        import joblib
+
+        try:
+            pipeline = joblib.load(artifact)
+        except Exception as exc:  # a verified file that still fails is a broken build
+            raise ModelError(
+                f"{artifact} failed to load ({type(exc).__name__}: {exc}); "
+                "retrain with `make train`",
+                field="model",
+            ) from exc
+        classes = [str(c) for c in getattr(pipeline, "classes_", [])]
+        if classes != list(manifest["labels"]):
+            raise ModelError(
+                f"{artifact} predicts {classes}, its manifest lists {manifest['labels']}; "
+                "retrain with `make train`",
+                field="model",
+            )
+        return cls(pipeline, manifest, folder)
+
+    def probabilities(self, items: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Probabilities, one row per item, columns in `labels` order (one transform per batch)."""
+        _validate(items)
+        if not items:
+            return np.zeros((0, len(self.labels)))
+        proba = np.asarray(self.pipeline.predict_proba(list(items)), dtype=np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, items: Sequence[tuple[str, str]]) -> list[Prediction]:
+        """A Prediction per (title, body) pair: every label with its probability, highest first."""
+        proba = self.probabilities(items)
+        out = []
+        for row in proba:
+            order = np.argsort(-row, kind="stable")
+            scores = tuple((self.labels[i], float(row[i])) for i in order)
+            out.append(Prediction(scores[0][0], scores))
+        return out
+
+
+def _validate(items: Sequence[tuple[str, str]]) -> None:
+    for i, item in enumerate(items):
+        ok = isinstance(item, tuple | list) and len(item) == 2
+        if not ok or not all(isinstance(x, str) for x in item):
+            raise InvalidInput(
+                f"item {i} must be a (title, body) pair of strings, got {type(item).__name__}",
+                field="items",
+            )
+        if not item[0].strip() and not item[1].strip():
+            raise InvalidInput(
+                f"item {i} has an empty title and body; send some text to classify",
+                field="items",
+            )
