@@ -382,7 +382,7 @@ class _Boundary(grpc.ServerInterceptor):
 
 
 def _wrap(handler, method: str, authorized: bool, metrics: _Metrics):
-    """The same handler, with each behaviour run inside `_guard` (streaming or not)."""
+    """The same handler, with each behaviour run inside `_CallGuard` (streaming or not)."""
     kind = (
         "stream_stream"
         if handler.request_streaming and handler.response_streaming
@@ -397,7 +397,7 @@ def _wrap(handler, method: str, authorized: bool, metrics: _Metrics):
     if handler.response_streaming:
 
         def streaming(request, context):
-            with _guard(method, context, authorized, metrics) as call:
+            with _CallGuard(method, context, authorized, metrics) as call:
                 for response in behaviour(request, context):
                     call.count(response)
                     yield response
@@ -405,7 +405,7 @@ def _wrap(handler, method: str, authorized: bool, metrics: _Metrics):
         return handler._replace(**{kind: streaming})
 
     def unary(request, context):
-        with _guard(method, context, authorized, metrics) as call:
+        with _CallGuard(method, context, authorized, metrics) as call:
             response = behaviour(request, context)
             call.count(response)
             return response
@@ -413,7 +413,7 @@ def _wrap(handler, method: str, authorized: bool, metrics: _Metrics):
     return handler._replace(**{kind: unary})
 
 
-class _guard:
+class _CallGuard:
     """Context manager around one call: checks the token, maps errors, records the outcome."""
 
     def __init__(self, method: str, context, authorized: bool, metrics: _Metrics) -> None:
@@ -433,7 +433,7 @@ class _guard:
         elif isinstance(response, pb.AnalysePageResponse):
             self.articles += len(response.articles)
 
-    def __enter__(self) -> _guard:
+    def __enter__(self) -> _CallGuard:
         self.started = time.monotonic()
         self.metrics.call_started()
         # Count the call as over only when gRPC has sent its status, so a shutdown that waits
