@@ -32,7 +32,6 @@ _ATTRIBUTION = re.compile(
     r"[^\s，,。！？；!?;“”\"]{1,12}?(?:说|道|表示|介绍|指出|称|认为|强调|坦言|感慨|补充)[。！!.]"
 )
 _CONTENT = re.compile(r"\w")
-_LEADING_SPACE = re.compile(r"\s*")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
