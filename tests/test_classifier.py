@@ -1,0 +1,254 @@
+"""The classifier loader and predictor: real small models, tampering, versions, shipped model."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from service.classifier import (
+    DEFAULT_MODEL,
+    LIBRARIES,
+    MANIFEST_FILE,
+    MODEL_FILE,
+    Classifier,
+    TitleCues,
+    Vocabulary,
+    compose,
+    sha256_file,
+)
+from service.documents import Prediction
+from service.errors import InvalidInput, ModelError
+
+ITEMS = [
+    ("习近平会见法国总统", "国家主席习近平在人民大会堂会见法国总统，双方就双边关系深入交换意见。"),
+    (
+        "人民日报评论员文章：坚定发展信心",
+        "明天出版的人民日报将发表评论员文章。文章指出，要坚定信心。",
+    ),
+    ("新能源汽车产销两旺", "今年以来，我国新能源汽车产销量持续增长，产业链企业加快布局。"),
+    ("高校毕业生就业工作有序推进", "各地高校积极拓展就业渠道，帮助毕业生找到合适岗位。"),
+    ("巴西遭遇强降雨", "巴西南部连日强降雨引发洪水，造成多人死亡，部分道路中断。"),
+]
+
+
+@pytest.fixture(scope="session")
+def small_model(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real model trained on 40 rows per label: seconds, not minutes."""
+    from training.train import train
+
+    out = tmp_path_factory.mktemp("clf") / "desk"
+    train(data_dir, out, limit=40, progress=False)
+    return out
+
+
+@pytest.fixture
+def model_copy(small_model: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "desk"
+    shutil.copytree(small_model, out)
+    return out
+
+
+def _edit_manifest(folder: Path, **changes) -> None:
+    path = folder / MANIFEST_FILE
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.update(changes)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_load_labels_come_from_manifest(small_model: Path) -> None:
+    clf = Classifier.load(small_model)
+    manifest = json.loads((small_model / MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert clf.labels == tuple(manifest["labels"])
+    assert set(clf.labels) == {"leadership", "commentary", "industry", "education", "other"}
+    assert clf.manifest["sha256"] == sha256_file(small_model / MODEL_FILE)
+    assert clf.path == small_model
+
+
+def test_predict_gives_sorted_probabilities_summing_to_one(small_model: Path) -> None:
+    clf = Classifier.load(small_model)
+    preds = clf.predict(ITEMS)
+    assert len(preds) == len(ITEMS)
+    for p in preds:
+        assert isinstance(p, Prediction)
+        assert {lab for lab, _ in p.scores} == set(clf.labels)
+        probs = [s for _, s in p.scores]
+        assert all(type(s) is float and 0.0 <= s <= 1.0 for s in probs)
+        assert probs == sorted(probs, reverse=True)
+        assert sum(probs) == pytest.approx(1.0, abs=1e-9)
+        assert p.label == p.scores[0][0]
+
+
+def test_batch_equals_one_at_a_time(small_model: Path) -> None:
+    clf = Classifier.load(small_model)
+    batch = clf.predict(ITEMS)
+    single = [clf.predict([item])[0] for item in ITEMS]
+    for a, b in zip(batch, single, strict=True):
+        assert a.label == b.label
+        assert dict(a.scores) == pytest.approx(dict(b.scores))
+
+
+def test_small_model_learns_something(small_model: Path) -> None:
+    # 40 rows per label are enough for these textbook cases; a broken pipeline would not be.
+    preds = Classifier.load(small_model).predict(ITEMS[:3])
+    assert [p.label for p in preds] == ["leadership", "commentary", "industry"]
+
+
+def test_empty_batch(small_model: Path) -> None:
+    assert Classifier.load(small_model).predict([]) == []
+
+
+@pytest.mark.parametrize(
+    "item",
+    [("title only",), ("a", 1), "title and body", ("", "  "), (None, "body")],
+    ids=["one-field", "non-string", "bare-string", "empty", "none-title"],
+)
+def test_bad_items_are_invalid_input(small_model: Path, item) -> None:
+    with pytest.raises(InvalidInput) as err:
+        Classifier.load(small_model).predict([ITEMS[0], item])
+    assert err.value.field == "items"
+    assert "item 1" in err.value.message
+
+
+def test_tampered_artifact_is_refused(model_copy: Path) -> None:
+    with open(model_copy / MODEL_FILE, "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ModelError, match="sha256") as err:
+        Classifier.load(model_copy)
+    assert "make train" in err.value.message
+
+
+def test_replaced_artifact_is_refused_before_unpickling(model_copy: Path) -> None:
+    # A pickle that would run code: the sha256 check must stop it before joblib sees it.
+    class Boom:
+        def __reduce__(self):
+            return (exec, ("raise SystemExit('unpickled an unverified file')",))
+
+    (model_copy / MODEL_FILE).write_bytes(pickle.dumps(Boom()))
+    with pytest.raises(ModelError, match="sha256"):
+        Classifier.load(model_copy)
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_other_library_version_is_refused(model_copy: Path, library: str) -> None:
+    manifest = json.loads((model_copy / MANIFEST_FILE).read_text(encoding="utf-8"))
+    libs = dict(manifest["libraries"], **{library: "0.0.1"})
+    _edit_manifest(model_copy, libraries=libs)
+    with pytest.raises(ModelError, match=library) as err:
+        Classifier.load(model_copy)
+    assert "0.0.1" in err.value.message and "make train" in err.value.message
+
+
+def test_patch_release_of_numpy_is_accepted(model_copy: Path) -> None:
+    manifest = json.loads((model_copy / MANIFEST_FILE).read_text(encoding="utf-8"))
+    major, minor, *_ = manifest["libraries"]["numpy"].split(".")
+    _edit_manifest(model_copy, libraries=dict(manifest["libraries"], numpy=f"{major}.{minor}.999"))
+    assert Classifier.load(model_copy).labels
+
+
+def test_manifest_labels_must_match_the_model(model_copy: Path) -> None:
+    manifest = json.loads((model_copy / MANIFEST_FILE).read_text(encoding="utf-8"))
+    _edit_manifest(model_copy, labels=list(reversed(manifest["labels"])))
+    with pytest.raises(ModelError, match="predicts"):
+        Classifier.load(model_copy)
+
+
+@pytest.mark.parametrize(
+    "breakage, needle",
+    [
+        ("no-folder", "does not exist"),
+        ("no-manifest", "manifest.json is missing"),
+        ("no-artifact", "model.joblib is missing"),
+        ("bad-json", "not valid JSON"),
+        ("no-sha", "lacks sha256"),
+        ("format", "format"),
+        ("one-label", "two or more distinct labels"),
+    ],
+)
+def test_broken_folders_are_model_errors(model_copy: Path, breakage: str, needle: str) -> None:
+    path = model_copy
+    if breakage == "no-folder":
+        path = model_copy / "nowhere"
+    elif breakage == "no-manifest":
+        (model_copy / MANIFEST_FILE).unlink()
+    elif breakage == "no-artifact":
+        (model_copy / MODEL_FILE).unlink()
+    elif breakage == "bad-json":
+        (model_copy / MANIFEST_FILE).write_text("{", encoding="utf-8")
+    elif breakage == "no-sha":
+        manifest = json.loads((model_copy / MANIFEST_FILE).read_text(encoding="utf-8"))
+        del manifest["sha256"]
+        (model_copy / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+    elif breakage == "format":
+        _edit_manifest(model_copy, format=99)
+    elif breakage == "one-label":
+        _edit_manifest(model_copy, labels=["leadership"])
+    with pytest.raises(ModelError, match=needle):
+        Classifier.load(path)
+
+
+@pytest.mark.parametrize("terms", [{"a": 0, "新质生产力": 1, "\n贵": 2}, {}, {"x\0y": 0}])
+def test_vocabulary_pickles_to_the_same_mapping(terms: dict) -> None:
+    back = pickle.loads(pickle.dumps(Vocabulary(terms)))
+    assert dict(back) == terms
+    assert all(type(v) is int for v in back.values())
+
+
+@pytest.mark.parametrize(
+    "title, hit",
+    [("在高质量发展中不断增进民生福祉 ——九论学习贯彻全会精神", 1.0), ("新能源汽车产销两旺", 0.0)],
+)
+def test_title_cues_read_only_the_title(title: str, hit: float) -> None:
+    x = TitleCues().fit_transform([compose(title, "正文"), compose("无", title)]).toarray()
+    assert x[:, 0].tolist() == [hit, 0.0]
+
+
+# --- the shipped model --------------------------------------------------------------------
+
+shipped = pytest.mark.skipif(
+    not (DEFAULT_MODEL / MANIFEST_FILE).exists(), reason="no shipped model (make train)"
+)
+
+
+@shipped
+def test_shipped_model_loads_fast_and_small() -> None:
+    Classifier.load(DEFAULT_MODEL)  # imports and page cache warm
+    start = time.process_time()
+    clf = Classifier.load(DEFAULT_MODEL)
+    assert time.process_time() - start < 0.5
+    assert (DEFAULT_MODEL / MODEL_FILE).stat().st_size <= 20 * 1024 * 1024
+    assert set(clf.labels) == {"leadership", "commentary", "industry", "education", "other"}
+
+
+@shipped
+def test_shipped_model_labels_the_sample_page(sample_page: str) -> None:
+    from service.pages import split_page
+
+    articles = split_page(sample_page)
+    preds = Classifier.load(DEFAULT_MODEL).predict([(a.title, a.text) for a in articles])
+    # LABELS.md: "On the sample page the five articles are, in order: …"
+    assert [p.label for p in preds] == [
+        "leadership",
+        "leadership",
+        "commentary",
+        "industry",
+        "education",
+    ]
+
+
+@shipped
+def test_shipped_model_macro_f1_on_gold(data_dir: Path) -> None:
+    from training.corpus import read_jsonl
+    from training.evaluate import scores
+
+    rows = read_jsonl(data_dir / "classify" / "dev_gold.jsonl")
+    clf = Classifier.load(DEFAULT_MODEL)
+    proba = clf.probabilities([r.item for r in rows])
+    pred = [clf.labels[i] for i in np.argmax(proba, axis=1)]
+    result = scores([r.label for r in rows], pred, clf.labels)
+    assert result["macro_f1"] >= 0.90

@@ -1,0 +1,272 @@
+"""Corpus validation, weak-label repair, atomic training and evaluation, on real corpus slices."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service.classifier import MANIFEST_FILE, MODEL_FILE, Classifier, sha256_file
+from service.errors import DataError
+from training.corpus import (
+    Record,
+    cap_per_label,
+    check_counts,
+    data_hash,
+    read_jsonl,
+    read_training,
+)
+from training.evaluate import calibration, evaluate, format_summary, scores
+from training.noise import relabel
+from training.train import train
+
+GOOD = {"id": "x1", "title": "标题", "text": "正文内容。", "label": "industry"}
+
+
+def _write_jsonl(path: Path, rows: list) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _slice(src: Path, dst: Path, per_label: int) -> None:
+    """The first `per_label` rows of each label of a real corpus file."""
+    seen: dict[str, int] = {}
+    keep = []
+    for line in src.read_text(encoding="utf-8").splitlines():
+        label = json.loads(line)["label"]
+        if seen.get(label, 0) < per_label:
+            seen[label] = seen.get(label, 0) + 1
+            keep.append(line)
+    _write_jsonl(dst, keep)
+
+
+@pytest.fixture(scope="module")
+def tiny_data(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder shaped like ../shared/data, holding slices of the real corpora."""
+    root = tmp_path_factory.mktemp("data")
+    for name, n in [("train", 30), ("other", 30), ("dev", 10), ("dev_gold", 8)]:
+        _slice(data_dir / "classify" / f"{name}.jsonl", root / "classify" / f"{name}.jsonl", n)
+    return root
+
+
+# --- corpus -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line, needle",
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        (json.dumps({"title": "t", "label": "industry"}), "text"),
+        (json.dumps({**GOOD, "title": 3}), "title"),
+        (json.dumps({**GOOD, "text": "  "}), "empty text"),
+        (json.dumps({**GOOD, "label": "sports"}), "unknown label 'sports'"),
+    ],
+    ids=["json", "array", "no-text", "int-title", "blank-text", "label"],
+)
+def test_malformed_rows_name_file_and_line(tmp_path: Path, line: str, needle: str) -> None:
+    path = _write_jsonl(tmp_path / "c.jsonl", [GOOD, GOOD, line])
+    with pytest.raises(DataError, match=needle) as err:
+        read_jsonl(path)
+    assert f"{path}:3:" in err.value.message
+
+
+def test_missing_and_empty_files(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="not found"):
+        read_jsonl(tmp_path / "nope.jsonl")
+    (tmp_path / "empty.jsonl").write_text("\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no rows"):
+        read_jsonl(tmp_path / "empty.jsonl")
+
+
+def test_read_jsonl_real_file(data_dir: Path) -> None:
+    rows = read_jsonl(data_dir / "classify" / "dev_gold.jsonl")
+    assert len(rows) == 300
+    assert {r.label for r in rows} == {"leadership", "commentary", "industry", "education", "other"}
+    assert rows[0].source.endswith("dev_gold.jsonl:1")
+
+
+def _records(counts: dict[str, int]) -> list[Record]:
+    return [
+        Record(f"{lab}{i}", "t", "b", lab, f"f:{lab}{i:03d}")
+        for lab, n in counts.items()
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    "counts, needle",
+    [({"industry": 9}, "two labels"), ({"industry": 9, "other": 2}, r"other \(2\)")],
+)
+def test_check_counts_refuses_thin_corpora(counts: dict, needle: str) -> None:
+    with pytest.raises(DataError, match=needle):
+        check_counts(_records(counts), 5)
+
+
+def test_cap_per_label_is_seeded_and_capped() -> None:
+    rows = _records({"industry": 50, "other": 3})
+    a, b = cap_per_label(rows, 10, seed=13), cap_per_label(rows, 10, seed=13)
+    assert a == b
+    assert check_counts(a, 3) == {"industry": 10, "other": 3}
+    assert cap_per_label(rows, 10, seed=14) != a
+    assert cap_per_label(rows, None, seed=13) == rows
+    with pytest.raises(DataError, match="limit"):
+        cap_per_label(rows, 0, seed=13)
+
+
+def test_data_hash_follows_bytes(tmp_path: Path) -> None:
+    a = _write_jsonl(tmp_path / "a.jsonl", [GOOD])
+    first = data_hash([a])
+    assert first == data_hash([a])
+    _write_jsonl(a, [dict(GOOD, text="改了")])
+    assert data_hash([a]) != first
+
+
+# --- weak-label repair ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title, label, expected",
+    [
+        ("中共中央办公厅印发《关于开展“三严三实”专题教育方案》", "education", "other"),
+        ("各地开展国家宪法日宣传教育活动", "education", "other"),
+        ("爱国主义教育示范基地进校园", "education", "education"),  # a school word keeps it
+        ("李克强对全国职业院校技能大赛作出重要批示", "education", "leadership"),
+        ("高校毕业生就业创业工作有序推进", "education", "education"),
+        ("中央宣传部印发爱国主义教育纲要", "industry", "industry"),  # only education moves
+    ],
+)
+def test_relabel_applies_labels_md(title: str, label: str, expected: str) -> None:
+    (out,), moved = relabel([Record("1", title, "正文", label)])
+    assert out.label == expected
+    assert sum(moved.values()) == (label != expected)
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("models") / "desk"
+    return out, train(tiny_data, out, limit=25, progress=False)
+
+
+def test_manifest_records_what_was_built(tiny_data: Path, trained: tuple[Path, dict]) -> None:
+    out, manifest = trained
+    assert json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8")) == manifest
+    assert manifest["sha256"] == sha256_file(out / MODEL_FILE)
+    files = [tiny_data / "classify" / n for n in ("train.jsonl", "other.jsonl")]
+    assert manifest["data_sha256"] == data_hash(files)
+    assert set(manifest["libraries"]) >= {"scikit-learn", "numpy", "scipy", "joblib", "rjieba"}
+    assert sum(manifest["data"]["counts"].values()) <= 25 * 5  # relabelling moves, never adds
+    assert manifest["labels"] == sorted(manifest["data"]["counts"])
+    for key in ("dev_gold", "dev_weak"):
+        assert 0.0 <= manifest["metrics"][key]["macro_f1"] <= 1.0
+    assert sorted(p.name for p in out.parent.iterdir()) == ["desk"]  # no temp folders left
+
+
+def test_same_data_same_model(tiny_data: Path, trained: tuple[Path, dict], tmp_path: Path) -> None:
+    out, manifest = trained
+    again = train(tiny_data, tmp_path / "desk", limit=25, progress=False)
+    assert again["metrics"] == manifest["metrics"]
+    items = [("胡忠雄在北京与中铝集团举行座谈", "双方就深化战略合作深入交流。")]
+    a = Classifier.load(out).predict(items)[0]
+    b = Classifier.load(tmp_path / "desk").predict(items)[0]
+    assert a == b
+
+
+def test_labels_follow_the_data(tiny_data: Path, tmp_path: Path) -> None:
+    # A corpus without `other` trains a four-desk model; nothing in code lists the desks.
+    data = tmp_path / "data"
+    _slice(tiny_data / "classify" / "train.jsonl", data / "classify" / "train.jsonl", 12)
+    _write_jsonl(data / "classify" / "other.jsonl", [dict(GOOD, label="industry")])
+    manifest = train(data, tmp_path / "four", progress=False)
+    assert Classifier.load(tmp_path / "four").labels == tuple(manifest["labels"])
+    assert "other" not in manifest["labels"] and len(manifest["labels"]) == 4
+    assert manifest["metrics"] == {}  # this folder has no dev files
+
+
+def test_failed_training_keeps_the_previous_model(
+    tiny_data: Path, trained: tuple[Path, dict], tmp_path: Path
+) -> None:
+    import shutil
+
+    out = tmp_path / "desk"
+    shutil.copytree(trained[0], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = tmp_path / "bad"
+    shutil.copytree(tiny_data, bad)
+    with open(bad / "classify" / "train.jsonl", "a", encoding="utf-8") as f:
+        f.write('{"title": "t", "text": "x", "label": "weather"}\n')
+    with pytest.raises(DataError, match="unknown label 'weather'"):
+        train(bad, out, progress=False)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "desk"]
+
+
+def test_interrupted_write_keeps_the_previous_model(
+    trained: tuple[Path, dict], tmp_path: Path
+) -> None:
+    import shutil
+
+    from training.train import write_model
+
+    out = tmp_path / "desk"
+    shutil.copytree(trained[0], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    class Unpicklable:
+        def __reduce__(self):
+            raise KeyboardInterrupt  # as if the run were stopped mid-write
+
+    with pytest.raises(KeyboardInterrupt):
+        write_model(Unpicklable(), {"labels": ["a", "b"]}, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["desk"]
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+
+def test_scores_and_calibration_by_hand() -> None:
+    import numpy as np
+
+    s = scores(["a", "a", "b", "b"], ["a", "b", "b", "b"], ["a", "b", "c"])
+    assert s["accuracy"] == 0.75
+    assert s["per_class"]["a"] == {"precision": 1.0, "recall": 0.5, "f1": 2 / 3, "n": 2}
+    assert s["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)  # `c` has no support: left out
+    assert s["confusion"] == [[1, 1, 0], [0, 2, 0], [0, 0, 0]]
+    proba = np.array([[0.9, 0.1], [0.9, 0.1], [0.6, 0.4], [0.3, 0.7]])
+    ece, table = calibration(proba, ["a", "b"], ["a", "b", "a", "b"])
+    # bin (0.8, 0.9]: conf 0.9, acc 0.5; bins 0.6 and 0.7: acc 1 → |0.4|*.5 + 0.4*.25 + 0.3*.25
+    assert ece == pytest.approx(0.5 * 0.4 + 0.25 * 0.4 + 0.25 * 0.3)
+    assert sum(b["n"] for b in table) == 4
+
+
+def test_evaluate_writes_report(tiny_data: Path, trained: tuple[Path, dict]) -> None:
+    out, _ = trained
+    report = evaluate(tiny_data, out, progress=False)
+    for key in ("dev_gold", "dev_weak"):
+        for system in ("model", "usual_script"):
+            r = report[key][system]
+            assert 0.0 <= r["macro_f1"] <= 1.0 and 0.0 <= r["ece"] <= 1.0
+            assert sum(map(sum, r["confusion"])) == r["n"]
+    names = {p.name for p in (out / "report").iterdir()}
+    assert {"report.md", "metrics.json", "confusion_dev_gold.png", "reliability_dev_gold.png"} <= (
+        names
+    )
+    assert json.loads((out / "report" / "metrics.json").read_text(encoding="utf-8")) == report
+    assert report["sample_page"] is None  # no ../samples beside this data folder
+    assert "dev_gold" in format_summary(report)
+    Classifier.load(out)  # the report does not disturb the verified artifact
+
+
+def test_read_training_cleans_like_serving(tiny_data: Path) -> None:
+    from service.text import clean_body
+
+    raw = read_jsonl(tiny_data / "classify" / "train.jsonl")
+    cleaned = read_training(tiny_data, ["classify/train.jsonl"])
+    assert [r.text for r in cleaned] == [clean_body(r.text).body.text or r.text for r in raw]
