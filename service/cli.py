@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -153,21 +154,32 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
     rejected = 0
     bar = _progress(None, "rec")
 
-    def accepted() -> Iterator[Any]:
+    source = args.input or "-"
+    numbers: deque[int] = deque()  # line numbers of accepted records, answered in order
+
+    def reject(item: Rejected) -> None:
         nonlocal rejected
+        rejected += 1
+        _err(f"{item.source}:{item.line}: rejected: {item.reason}")
+        if errors_file is not None:
+            errors_file.write(_dump(item.as_dict()) + "\n")
+
+    def accepted() -> Iterator[Any]:
         with open_input(args.input) as lines:
-            for number, item in read_records(lines, source=args.input or "-"):
+            for number, item in read_records(lines, source=source):
                 if isinstance(item, Rejected):
-                    rejected += 1
-                    _err(f"{item.source}:{number}: rejected: {item.reason}")
-                    if errors_file is not None:
-                        errors_file.write(_dump(item.as_dict()) + "\n")
+                    reject(item)
                     continue
+                numbers.append(number)
                 yield item
 
     try:
         out = _open_output(args.output)
         for result in _results(args, accepted(), classify=classify, summarise=summarise):
+            number = numbers.popleft()
+            if "error" in result:  # a server refused this record: a reject, as locally
+                reject(Rejected(number, result["error"].get("message", "refused"), source))
+                continue
             out.write(_dump(result) + "\n")
             bar.update(1)
         out.flush()
@@ -199,11 +211,13 @@ def _results(args, records, *, classify: bool, summarise: bool) -> Iterator[dict
         return
     from .pipeline import process_records
 
-    classifier = _load_classifier(args.model) if classify else None
+    # Leads use the desk label (a commentary's lead is its thesis), so summarise loads the
+    # model too, as the server does; only the fields asked for are added.
     yield from process_records(
         records,
-        classifier,
+        _load_classifier(args.model),
         batch_size=args.batch_size,
+        labels=classify,
         summarise=summarise,
         max_sentences=max_sentences,
         max_chars=max_chars,

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from .documents import Analysis, Article, Lead
 from .errors import InvalidInput
 
@@ -133,12 +135,13 @@ def analyse_page(
     )
 
 
-def result_fields(analysis: Analysis) -> dict[str, Any]:
+def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
     """The fields a record gains: `label`, `scores`, and with a lead `lead`, `lead_spans`."""
     out: dict[str, Any] = {}
-    if analysis.prediction is not None:
+    if labels and analysis.prediction is not None:
         out["label"] = analysis.prediction.label
-        out["scores"] = {k: round(v, 6) for k, v in analysis.prediction.scores}
+        # Through float32, as the wire carries it, so local and --server output agree.
+        out["scores"] = {k: round(float(np.float32(v)), 6) for k, v in analysis.prediction.scores}
     if analysis.lead is not None:
         out["lead"] = analysis.lead.text
         out["lead_spans"] = [[s.start, s.end] for s in analysis.lead.spans]
@@ -150,11 +153,15 @@ def process_records(
     classifier: Any | None,
     *,
     batch_size: int = 256,
+    labels: bool = True,
     summarise: bool = False,
     max_sentences: int = 0,
     max_chars: int = 0,
 ) -> Iterator[dict[str, Any]]:
-    """Yield each record's JSON object with its results added, in input order, batch by batch."""
+    """Yield each record's JSON object with its results added, in input order, batch by batch.
+
+    `labels=False` keeps `label`/`scores` out of the output (the classifier still informs leads).
+    """
     batch: list[Record] = []
 
     def flush() -> Iterator[dict[str, Any]]:
@@ -167,7 +174,7 @@ def process_records(
             max_chars=max_chars,
         )
         for record, analysis in zip(batch, analyses, strict=True):
-            yield {**record.data, **result_fields(analysis)}
+            yield {**record.data, **result_fields(analysis, labels=labels)}
         batch.clear()
 
     for record in records:
