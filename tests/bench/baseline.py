@@ -42,6 +42,9 @@ def build():
 def main(argv: list[str] | None = None) -> int:
     import joblib
 
+    # Run as __main__, our functions would pickle as __main__.cut: use the module's own names.
+    from tests.bench.baseline import build, document
+
     data, out = (Path(a) for a in (argv or sys.argv[1:]))
     started = time.perf_counter()
     with open(data / "classify" / "train.jsonl", encoding="utf-8") as fh:

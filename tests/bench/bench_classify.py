@@ -22,8 +22,10 @@ def run(ctx: Context) -> list[Figure]:
     ours = rate(len(items), lambda: ours_clf.predict(items))
     ours_labels = [p.label for p in ours_clf.predict(items)]
 
+    import jieba
     import joblib
 
+    jieba.setLogLevel(60)  # its dictionary-loading chatter is not a figure
     trained = baseline_model(ctx)
     usual = joblib.load(trained["path"])
     docs = [document(r) for r in dev]

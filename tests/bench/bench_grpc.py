@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -41,6 +42,7 @@ class ServerProcess:
         self.address = ""
         self.process: subprocess.Popen | None = None
         self.ready_s = 0.0
+        self.log = None
 
     def __enter__(self) -> ServerProcess:
         import grpc
@@ -54,8 +56,10 @@ class ServerProcess:
             "--model", str(self.model), "--workers", str(self.workers), "--poll", "0",
         ]  # fmt: skip
         started = time.perf_counter()
+        # Its log goes to a file: an unread pipe fills up and then blocks the server mid-call.
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log
         )
         channel = grpc.insecure_channel(self.address)
         stub = health_pb2_grpc.HealthStub(channel)
@@ -63,7 +67,7 @@ class ServerProcess:
         try:
             while True:
                 if self.process.poll() is not None:
-                    err = self.process.stderr.read().decode(errors="replace")[-800:]
+                    err = self.log_tail()
                     raise RuntimeError(f"server exited {self.process.returncode}:\n{err}")
                 if time.perf_counter() - started > 60:
                     raise RuntimeError("server not SERVING after 60 s")
@@ -82,6 +86,10 @@ class ServerProcess:
         self.ready_s = time.perf_counter() - started
         return self
 
+    def log_tail(self, size: int = 800) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-size:]
+
     def rss_mb(self) -> float:
         import psutil
 
@@ -95,8 +103,8 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process is not None and self.process.stderr:
-            self.process.stderr.close()
+        if self.log is not None:
+            self.log.close()
 
 
 def _articles(ctx: Context) -> list[dict]:
