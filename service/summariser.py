@@ -120,7 +120,8 @@ _FURNITURE = re.compile(
     r"^(?:本报(?:特约)?评论员|[（(][^）)]{0,40}[）)]|[^。！？!?]{0,12}记者[^。！？!?，,]{0,30}|"
     r".{0,6}[上下]转\s*\d+\s*版.{0,4}|今日导读|>?\s*\d+\s*版|责任编辑.*|编辑[：:].*)$"
 )
-_TERMINAL = re.compile(r"[。！？!?；;…”’」』）)\"'.]$")
+_TERMINAL = frozenset("。！？!?；;…”’」』）)\"'.")  # a line ending in one of these is prose
+_FURNITURE_CHARS = 60  # longer lines are never a byline or a page note
 _LONG_FRAGMENT = 25  # an unpunctuated line this long is prose that lost its full stop
 # A first clause that is only a time or sequence phrase: "昨天下午，" "当地时间20号晚，" "随后，".
 _TIME_CLAUSE = re.compile(
@@ -183,7 +184,7 @@ def _check(text: object, title: object, max_sentences: object, max_chars: object
 
 
 def _is_furniture(text: str) -> bool:
-    return bool(_FURNITURE.match(text))
+    return len(text) <= _FURNITURE_CHARS and bool(_FURNITURE.match(text))
 
 
 def _strip_dateline(text: str, span: Span) -> Span | None:
@@ -212,7 +213,7 @@ def _sentences(text: str) -> list[Span]:
         if s is None or _is_furniture(s.text):
             continue
         kept.append(s)
-    prose = [s for s in kept if _TERMINAL.search(s.text) or len(s.text) >= _LONG_FRAGMENT]
+    prose = [s for s in kept if s.text[-1] in _TERMINAL or len(s.text) >= _LONG_FRAGMENT]
     # Text with no punctuation at all still gets a lead: then every line is a candidate.
     return prose or kept
 
