@@ -126,7 +126,7 @@ _LONG_FRAGMENT = 25  # an unpunctuated line this long is prose that lost its ful
 # A first clause that is only a time or sequence phrase: "昨天下午，" "当地时间20号晚，" "随后，".
 _TIME_CLAUSE = re.compile(
     r"^(?:(?:当地时间|北京时间|今天|昨天|前天|今年|去年|近日|日前|近期|随后|此后|当天|同日|目前|"
-    r"\d{1,4}年|\d{1,2}月|\d{1,2}[日号]|上午|下午|晚上?|早上|早晨|凌晨|中午|傍晚|夜间|"
+    r"\d{1,4}年|\d{1,2}月|\d{1,2}[日号]|上午|下午|晚上?|早上|早晨|凌晨|中午|傍晚|夜间|[至到起]|"
     r"\d{1,2}[时点](?:\d{1,2}分)?许?)\s*)+[，,]$"
 )
 # Leading clauses an editor drops: time, source attribution, connectives ("据新华社报道，"
@@ -151,6 +151,9 @@ _INLINE_TIME = re.compile(
     r"(?:上午|下午|晚上?|早晨|凌晨|中午)?(?=在|同|与|和|向|对|出席|会见|会晤|举行|召开|发布|公布|"
     r"宣布|表示|发表|抵达|致|主持|就|起|开始|正式)"
 )
+# Sentences that are in the story but never its lead: a teaser that trails off ("……"), and
+# the list of who else attended ("市领导刘本立、付涛参加。").
+_WEAK = re.compile(r"(?:…|\.\.\.)[”’」』）)]*$|^[^。；;]{0,50}(?:参加|陪同|出席)[。.]$")
 _TIME_HINT = re.compile(r"[日号天晨晚]")  # every _INLINE_TIME match holds one: a cheap pre-check
 _DUPLICATE = 0.7  # cosine above which a second unit only repeats the first
 _TRAILING = "，,、：:；; \u3000"
@@ -249,7 +252,7 @@ class _Units:
         rows: list[tuple[int, ...]] = []  # (k, lo, hi, start, end, length, mid, early)
         base = 0  # clauses before this sentence, over all sentences
         for n, s in enumerate(sentences):
-            if n >= _MAX_UNITS:  # in the centrality graph, too far down to open the lead
+            if n >= _MAX_UNITS or _WEAK.search(s.text):  # in the graph, never the lead
                 self.parts.append([s])
                 self.drops.append([])
                 continue

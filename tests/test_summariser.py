@@ -108,6 +108,21 @@ def test_a_leading_time_clause_is_dropped() -> None:
     assert result.text.startswith("哈尔滨市一仓库发生火灾")
 
 
+def test_teasers_and_attendance_lists_are_not_leads() -> None:
+    text = (
+        "打造党建品牌,连续3年毕业生就业位居全省前列,引进高层次人才百余人……"
+        "2021年至2025年,学院党委将党建与教育教学深度融合,走出了特色发展之路。\n"
+        "市领导刘本立、付涛参加。\n"
+        "学院努力打造党建品牌,建成多个党团阵地。"
+    )
+    result = lead(text, "学院的十四五", max_sentences=2)
+    check_faithful(text, result)
+    assert "……" not in result.text
+    assert "参加。" not in result.text
+    # the time-range frame is dropped, the subject opens the lead
+    assert result.text.startswith("学院党委将党建与教育教学深度融合")
+
+
 @pytest.mark.parametrize("max_sentences", [1, 2, 3, 5])
 @pytest.mark.parametrize("max_chars", [0, 30, 60, 200])
 def test_budget_and_document_order(max_sentences: int, max_chars: int) -> None:
