@@ -6,6 +6,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 __all__ = ["Segmenter", "default_segmenter", "read_userdict", "words"]
@@ -14,6 +15,7 @@ __all__ = ["Segmenter", "default_segmenter", "read_userdict", "words"]
 # pattern ("1-5" -> "1", "-", "5"); rjieba keeps such runs whole. Re-splitting them here
 # makes the output equal jieba.lcut.
 _ASCII_RUN = re.compile(r"[\x21-\x7e]*[+#&._%\-][\x21-\x7e]*")
+_ASCII_PUNCT_RUN = re.compile(r"[\x21-\x7e][+#&._%\-]|[+#&._%\-][\x21-\x7e]")
 _JIEBA_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 
 USERDICT = Path(__file__).resolve().parent / "data" / "userdict.txt"
@@ -58,9 +60,9 @@ class Segmenter:
     def from_file(cls, path: str | Path) -> Segmenter:
         return cls(read_userdict(Path(path).read_text(encoding="utf-8").splitlines()))
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        """sha256 of the user dictionary, recorded in model manifests."""
+        """sha256 of the user dictionary, recorded in model manifests (computed once)."""
         h = hashlib.sha256(repr(self.userdict).encode("utf-8"))
         return h.hexdigest()
 
@@ -82,8 +84,11 @@ class Segmenter:
         return engine
 
     def __call__(self, text: str) -> list[str]:
+        tokens = self._engine().cut(text)
+        if not _ASCII_PUNCT_RUN.search(text):  # most texts: nothing for jieba to split further
+            return tokens
         out: list[str] = []
-        for tok in self._engine().cut(text):
+        for tok in tokens:
             if len(tok) > 1 and tok.isascii() and _ASCII_RUN.fullmatch(tok):
                 out.extend(p for p in _JIEBA_SKIP.split(tok) if p)
             else:
