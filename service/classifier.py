@@ -23,7 +23,7 @@ __all__ = [
     "MODEL_FILE",
     "MANIFEST_FILE",
     "LIBRARIES",
-    "TitleCues",
+    "Cues",
     "Vocabulary",
     "compose",
     "compose_all",
@@ -45,6 +45,13 @@ _EXACT = frozenset({"scikit-learn"})
 # LABELS.md: numbered commentary series (一论…九论) and "论学习贯彻…" subtitles mark opinion
 # writing even where the byline (本报评论员) has been stripped from the body.
 _SERIES = re.compile(r"[一二三四五六七八九十]+论|论学习贯彻")
+# LABELS.md leadership: an official's 座谈/调研/招商… as the opening subject. The training news
+# names national leaders; a local daily opens with "省委常委、市委书记X…举行座谈".
+_OFFICIAL_ACTIVITY = re.compile(
+    r"(书记|省长|市长|州长|县长|区长|常委)[^，。,]{0,15}"
+    r"(会见|会谈|座谈|调研|考察|视察|主持|出席|看望|慰问|率队|招商)"
+)
+_LEAD_CHARS = 150  # the opening of the body, where the main subject is named
 
 
 def compose(title: str, body: str) -> str:
@@ -57,18 +64,26 @@ def compose_all(items: Sequence[tuple[str, str]]) -> list[str]:
     return [compose(title, body) for title, body in items]
 
 
-class TitleCues(TransformerMixin, BaseEstimator):
-    """Binary features from LABELS.md cues on the title line, which TF-IDF weighs too lightly."""
+class Cues(TransformerMixin, BaseEstimator):
+    """Binary LABELS.md cues (title series, an official's activity up front) for TF-IDF."""
 
-    def fit(self, texts: Sequence[str], y: object = None) -> TitleCues:
+    def fit(self, texts: Sequence[str], y: object = None) -> Cues:
         return self
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        col = [1.0 if _SERIES.search(t.partition("\n")[0]) else 0.0 for t in texts]
-        return sparse.csr_matrix(np.asarray(col, dtype=np.float64).reshape(-1, 1))
+        rows = []
+        for text in texts:
+            title, _, body = text.partition("\n")
+            rows.append(
+                (
+                    1.0 if _SERIES.search(title) else 0.0,
+                    1.0 if _OFFICIAL_ACTIVITY.search(body[:_LEAD_CHARS]) else 0.0,
+                )
+            )
+        return sparse.csr_matrix(np.asarray(rows, dtype=np.float64).reshape(-1, 2))
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        return np.asarray(["title_series"], dtype=object)
+        return np.asarray(["title_series", "official_activity"], dtype=object)
 
 
 class Vocabulary(dict):

@@ -17,7 +17,7 @@ from service.classifier import (
     MANIFEST_FILE,
     MODEL_FILE,
     Classifier,
-    TitleCues,
+    Cues,
     Vocabulary,
     compose,
     sha256_file,
@@ -200,12 +200,26 @@ def test_vocabulary_pickles_to_the_same_mapping(terms: dict) -> None:
 
 
 @pytest.mark.parametrize(
-    "title, hit",
-    [("在高质量发展中不断增进民生福祉 ——九论学习贯彻全会精神", 1.0), ("新能源汽车产销两旺", 0.0)],
+    "title, body, expected",
+    [
+        (
+            "在高质量发展中不断增进民生福祉 ——九论学习贯彻全会精神",
+            "中国式现代化，民生为大。",
+            [1, 0],
+        ),
+        ("新能源汽车产销两旺", "今年以来，新能源汽车产销量持续增长。", [0, 0]),
+        (
+            "胡忠雄在北京 与王石磊举行座谈",
+            "本报讯 12月17日,省委常委、市委书记胡忠雄在北京举行座谈",
+            [0, 1],
+        ),
+        ("九论", "要办好民生实事。" * 20 + "市委书记率队调研", [1, 0]),  # beyond the opening
+        ("标题", "在高质量发展中——九论学习贯彻", [0, 0]),  # the series cue reads the title only
+    ],
 )
-def test_title_cues_read_only_the_title(title: str, hit: float) -> None:
-    x = TitleCues().fit_transform([compose(title, "正文"), compose("无", title)]).toarray()
-    assert x[:, 0].tolist() == [hit, 0.0]
+def test_cues(title: str, body: str, expected: list[int]) -> None:
+    x = Cues().fit_transform([compose(title, body)]).toarray()
+    assert x[0].tolist() == expected
 
 
 # --- the shipped model --------------------------------------------------------------------

@@ -270,3 +270,34 @@ def test_read_training_cleans_like_serving(tiny_data: Path) -> None:
     raw = read_jsonl(tiny_data / "classify" / "train.jsonl")
     cleaned = read_training(tiny_data, ["classify/train.jsonl"])
     assert [r.text for r in cleaned] == [clean_body(r.text).body.text or r.text for r in raw]
+
+
+# --- augmentation ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title, text, new_title, new_text",
+    [
+        (
+            "人民日报评论员文章：坚定不移维护新疆稳定",
+            "明天出版的人民日报将发表评论员文章，题目是《坚定不移维护新疆稳定》。 "
+            "文章说，稳定是福。",
+            "坚定不移维护新疆稳定",
+            "稳定是福。",
+        ),
+        ("【央视快评】绿水青山", "珠海坚持生态优先。", "绿水青山", "珠海坚持生态优先。"),
+        ("在高质量发展中增进民生福祉", "民生为大。", None, None),  # no frame: no copy
+    ],
+)
+def test_unframe_commentary(title: str, text: str, new_title, new_text) -> None:
+    from training.augment import unframe_commentary
+
+    original = Record("1", title, text, "commentary", "f:1")
+    other = Record("2", title, text, "industry", "f:2")
+    out, added = unframe_commentary([original, other])
+    assert out[:2] == [original, other]
+    if new_title is None:
+        assert added == 0 and len(out) == 2
+    else:
+        assert added == 1 and (out[2].title, out[2].text) == (new_title, new_text)
+        assert out[2].label == "commentary"

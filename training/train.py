@@ -21,7 +21,7 @@ from service.classifier import (
     FORMAT,
     MANIFEST_FILE,
     MODEL_FILE,
-    TitleCues,
+    Cues,
     Vocabulary,
     compose_all,
     library_versions,
@@ -30,6 +30,7 @@ from service.classifier import (
 from service.errors import DataError
 from service.tokenize import default_segmenter
 
+from .augment import unframe_commentary
 from .corpus import TRAIN_FILES, cap_per_label, check_counts, data_hash, read_training
 from .noise import relabel
 
@@ -39,9 +40,10 @@ __all__ = ["train", "build_pipeline", "CONFIG", "MIN_PER_LABEL", "write_model"]
 CONFIG = {
     "words": {"min_df": 2, "sublinear_tf": True},
     "chars": {"ngram_range": [1, 3], "min_df": 3, "sublinear_tf": True, "max_features": 150_000},
-    "cues": ["title_series"],
+    "cues": ["title_series", "official_activity"],
     "clf": {"type": "LogisticRegression", "C": 10.0, "class_weight": "balanced"},
     "relabel": True,
+    "augment_commentary": True,
 }
 # Enough rows per label for 5-fold cross-validation (the evaluation's baseline and any
 # calibration need every class in every fold).
@@ -75,7 +77,7 @@ def build_pipeline(config: dict = CONFIG, seed: int = 13) -> Pipeline:
                     dtype=np.float32,
                 ),
             ),
-            ("cues", TitleCues()),
+            ("cues", Cues()),
         ]
     )
     clf = LogisticRegression(
@@ -119,6 +121,10 @@ def train(
         else:
             moved = {}
         counts = check_counts(records, MIN_PER_LABEL)
+        if CONFIG["augment_commentary"]:
+            records, added = unframe_commentary(records)
+        else:
+            added = 0
         _step(bar, "read")
         np.random.seed(seed)
         pipeline = build_pipeline(CONFIG, seed)
@@ -140,6 +146,7 @@ def train(
                 "counts": counts,
                 "limit": limit,
                 "relabelled": dict(moved),
+                "commentary_unframed_copies": added,
             },
             "seed": seed,
             "config": CONFIG,
