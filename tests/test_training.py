@@ -246,6 +246,20 @@ def test_scores_and_calibration_by_hand() -> None:
     assert sum(b["n"] for b in table) == 4
 
 
+def test_macro_f1_interval_brackets_the_estimate() -> None:
+    from training.evaluate import macro_f1_interval
+
+    rng = __import__("random").Random(5)
+    labels = ["a", "b", "c"]
+    y = [rng.choice(labels) for _ in range(200)]
+    pred = [t if rng.random() < 0.8 else rng.choice(labels) for t in y]
+    point = scores(y, pred, labels)["macro_f1"]
+    lo, hi = macro_f1_interval(y, pred, labels)
+    assert lo < point < hi and hi - lo < 0.2
+    assert macro_f1_interval(y, pred, labels) == (lo, hi)  # seeded
+    assert macro_f1_interval(y, y, labels) == (1.0, 1.0)
+
+
 def test_evaluate_writes_report(tiny_data: Path, trained: tuple[Path, dict]) -> None:
     out, _ = trained
     report = evaluate(tiny_data, out, progress=False)
