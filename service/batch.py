@@ -434,8 +434,14 @@ def _run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: 
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    # spawn, not fork: the parent may hold threads (tqdm, grpc) whose locks fork would copy.
-    context = multiprocessing.get_context("spawn")
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        # Load here and fork: workers inherit the model (copy-on-write) instead of each paying
+        # ~2 s of imports and unpickling, which on a small job costs more than a core gains.
+        _classifier(jobs[0].model, jobs[0].model_key)
+        context = multiprocessing.get_context("fork")
+    else:
+        # Another thread may hold a lock that fork would copy locked: start clean processes.
+        context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
         pending = {pool.submit(process_shard, job): job for job in jobs}

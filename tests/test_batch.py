@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -169,12 +170,23 @@ def test_local_run_labels_every_record_in_order(
     assert summary["shards_run"] == 3 and summary["articles_per_s"] > 0
 
 
+@pytest.mark.parametrize("busy", [False, True], ids=["fork", "spawn"])
 def test_two_local_processes_give_identical_files(
-    shards: list[Path], model: Path, tmp_path: Path
+    shards: list[Path], model: Path, tmp_path: Path, busy: bool
 ) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
     _run(shards, one, model, workers=1)
-    summary = _run(shards, two, model, workers=2)
+    # With another thread alive, batch must not fork (a copied lock could be held): it spawns.
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    if busy:
+        other.start()
+    try:
+        summary = _run(shards, two, model, workers=2)
+    finally:
+        stop.set()
+        if busy:
+            other.join()
     assert summary["runner"] == "local:2"
     assert _outputs(one) == _outputs(two)
     assert (one / "_errors.jsonl").read_bytes() == (two / "_errors.jsonl").read_bytes()
