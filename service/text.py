@@ -8,6 +8,7 @@ __all__ = [
     "clean_lines",
     "lines",
     "is_furniture",
+    "is_non_copy",
     "continues_to",
     "split_dateline",
     "byline_start",
@@ -45,14 +46,19 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 _ROLE = r"(?:见习记者|特约记者|特约撰稿人|撰稿人|评论员|记者|通讯员|实习生)"
 _ORG = (
-    r"(?:本报|本刊|新华社|中新社|中新网|中国新闻网|人民网|新华网|央视网|央广网|光明网"
-    r"|中国日报网|国际在线)"
+    r"(?:本报|本刊|本台|新华社|中新社|中新网|中国新闻网|人民日报|人民网|新华网|央视网|央广网"
+    r"|光明网|中国日报网|国际在线)"
 )
-_DATE = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日"
-# 本报讯 / 本报贵阳12月17日讯 / 新华社北京12月17日电（记者 周芷若）/ 央视网消息：/ 据新华社电.
-# A place name is only taken together with a date, so that 本报记者近日从市电… is not a dateline.
+_NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE = rf"(?:{_NUM}月)?{_NUM}日"  # 12月17日, or the day alone (新华社北京3日电)
+# 本报讯 / 本报贵阳12月17日讯 / 新华社北京12月17日电（记者 周芷若）/ 央视网消息（新闻联播）：/
+# 本台消息：/ 据新华社电. A place name goes with a date, or stands alone only right before
+# 电/讯 and a break (本报综合讯 , 新华社北京电（…）), never holding 记者: so that
+# 本报记者近日从市电力公司… and 本报记者从市通讯… are not datelines.
 _DATELINE = re.compile(
-    rf"(?:据)?{_ORG}(?:[\u4e00-\u9fff]{{1,8}}?{_DATE}|{_DATE})?(?:电|讯|消息)"
+    rf"(?:据)?{_ORG}"
+    rf"(?:(?:[\u4e00-\u9fff]{{1,8}}?{_DATE}|{_DATE})?(?:电|讯|消息)"
+    r"|(?:(?!记者)[\u4e00-\u9fff]){1,8}?[电讯](?=[\s:：,，（(]|$))"
     r"(?:[ \t\u3000]*[（(](?P<paren>[^（）()\n]{1,40})[）)])?"
 )
 _DATELINE_SEP = re.compile(r"[\s\u3000:：,，]*")
@@ -69,11 +75,16 @@ _INLINE_BYLINE = re.compile(
 _BYLINE_KEY = re.compile(rf"{_ROLE}|融媒体|编辑|撰稿|供稿|整理|报道组|日报|新华社|中心|据")
 _LIST_COMMA = re.compile(r"[，,、]")  # (记者 张三，通讯员 李四) lists credits with commas
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,5}")
+# A credit line's first token: the outlet (up to 12 characters: 贵阳日报融媒体中心), the role and
+# maybe a name set solid; names may be listed with 、 (记者 张三、李四).
 _BYLINE_FIRST = re.compile(
-    rf"(?:[■●◎▲]\s*)?(?:[\u4e00-\u9fff]{{0,8}}?{_ROLE}[\u4e00-\u9fff·]{{0,4}}"
+    rf"(?:[■●◎▲]\s*)?(?:[\u4e00-\u9fff]{{0,12}}?{_ROLE}"
+    r"[\u4e00-\u9fff·]{0,4}(?:、[\u4e00-\u9fff·]{2,4})*"
     r"|(?:文|图|文图|文/图|文／图)\s*[/／|｜:：]\s*\S+)"
 )
-_BYLINE_REST = re.compile(rf"(?:{_ROLE}|[\u4e00-\u9fff·]{{1,6}}|[/／|｜:：]\S*)")
+_BYLINE_REST = re.compile(
+    rf"(?:{_ROLE}|[\u4e00-\u9fff·]{{1,6}}(?:、[\u4e00-\u9fff·]{{1,6}})*|[/／|｜:：]\S*)"
+)
 _BYLINE_PUNCT = re.compile(r"[。！？!?，,；;“”]")
 
 # Page furniture: what a page carries around its articles. Each alternative is one kind.
@@ -89,7 +100,8 @@ _FURNITURE = re.compile(
       | 要闻|综合|国内|国际|时政|经济|社会|文化|体育|副刊|评论|理论|专版|专题|广告|天气
       | (?:责任|本版|值班|执行|特约)?                              # editor credits
         (?:编辑|校对|美编|组版|版式|审校|审核|编审|终审|监制|制图|设计|主编)
-        (?:[\s\u3000:：/／][^。！？，,；;]{0,40})?
+        (?:[\s\u3000:：/／][^。！？；;]{0,40}。?)?                  # 编辑：王芳，校对：李四。
+      | 责任编辑[\u4e00-\u9fff·]{2,4}                             # the name set solid
       | 完                                                         # (完)
       | \d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日                   # dated page headers
         (?:\s*(?:星期|周)[一二三四五六日天])?(?:\s*农历[\u4e00-\u9fff]{2,12})?
@@ -198,6 +210,24 @@ def byline_end(line: str) -> str:
     if not m or not _is_byline_inner(m.group("inner")):
         return ""
     return " ".join(m.group("inner").split())
+
+
+def is_non_copy(line: str) -> bool:
+    """True for a line that is never article prose: furniture, a credit, 下转N版, or an aside.
+
+    For text that did not go through clean_body (the summariser may get it raw). Two kinds
+    here are no byline and stay in a cleaned body, as printed: an aside wholly in brackets
+    ((图为…), (展示画面)), and a reporter's credit handing over mid-story (本台记者 蒋林：).
+    """
+    line = line.strip()
+    if not line or len(line) > _FURNITURE_MAX:  # every kind below is shorter: a cheap exit
+        return False
+    return bool(
+        is_furniture(line)
+        or continues_to(line)
+        or _PAREN_LINE.fullmatch(line)
+        or byline_start(line[:-1] if line[-1] in ":：" else line)
+    )
 
 
 def ends_paragraph(line: str) -> bool:

@@ -56,6 +56,8 @@ def assert_sound(raw: str, articles) -> None:
         (">2版", FURNITURE),
         ("(贵阳日报融媒体中心 代晓龙)", BYLINE_END),
         ("新华社记者 周芷若 倪远诗", BYLINE_START),
+        ("记者 张三、李四", BYLINE_START),
+        ("本台记者 蒋林：", PARA),  # a handover mid-report, not a credit that closes it
         ("胡忠雄率队在北京招商引资并召开驻外招商座谈会", SHORT),
         ("党建工作持续稳固", SHORT),
         ("“要撑起这样大规模的产业布局,", PARA),
@@ -164,6 +166,19 @@ def test_fixture_pages(name, expected, joined, apart):
         assert words in everything
     for furniture in ["星期", "编辑", "导读", "城东网", "城东要闻", "冬季供暖", "宜居韧性", "下转"]:
         assert furniture not in everything
+
+
+def test_handover_credit_stays_inside_its_article():
+    page = (
+        "今天是芦山地震一周年，灾后重建有序推进。\n"
+        "本台记者 蒋林：\n"
+        "我现在就在冷木沟综合治理工程的7号坝。\n"
+        "重建一年来，灾区开工项目超过五成。\n"
+    )
+    articles = split_page(page)
+    assert len(articles) == 1
+    assert "本台记者 蒋林：" in articles[0].text
+    assert articles[0].byline == ""
 
 
 def test_single_article():

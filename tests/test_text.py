@@ -18,6 +18,7 @@ from service.text import (
     is_column_break,
     is_furniture,
     is_heading_like,
+    is_non_copy,
     lines,
     split_dateline,
 )
@@ -60,6 +61,10 @@ def test_lines_strip_and_keep_offsets():
         "- 2 -",
         "www.gywb.cn",
         "## 今日导读",
+        # Editor credits as the summariser met them in raw copy: solid, listed, with a full stop.
+        "责任编辑王芳",
+        "编辑：王芳，校对：李四",
+        "责任编辑：王芳。",
     ],
 )
 def test_is_furniture_yes(line):
@@ -110,6 +115,19 @@ def test_continues_to(line, page):
         ("据新华社电 国家统计局", "据新华社电", "国家统计局"),
         ("本报记者近日从市电力公司了解到", "", "本报记者近日从市电力公司了解到"),
         ("12月17日,省委常委", "", "12月17日,省委常委"),
+        # Broadcast and wire forms (the summariser's, now here): 本台, 人民日报, a day alone,
+        # a place alone before 电/讯 and a break.
+        ("央视网消息（新闻联播）：国务院总理", "央视网消息（新闻联播）", "国务院总理"),
+        ("本台消息：国家主席习近平20日", "本台消息", "国家主席习近平20日"),
+        ("本报消息：近日，全市", "本报消息", "近日，全市"),
+        ("人民日报北京12月3日电 国务院", "人民日报北京12月3日电", "国务院"),
+        ("新华社北京3日电 国家统计局", "新华社北京3日电", "国家统计局"),
+        ("新华社北京电（记者 张三）近日", "新华社北京电（记者 张三）", "近日"),
+        ("本报综合讯 近日", "本报综合讯", "近日"),
+        # A place alone never holds 记者 and must end at a break: these are running text.
+        ("本报记者从市通讯管理局获悉", "", "本报记者从市通讯管理局获悉"),
+        ("中国新闻网记者从国家电网获悉", "", "中国新闻网记者从国家电网获悉"),
+        ("新华社播发电文", "", "新华社播发电文"),
     ],
 )
 def test_split_dateline(text, dateline, rest):
@@ -126,6 +144,11 @@ def test_split_dateline(text, dateline, rest):
         ("本报记者 赵宁", "本报记者 赵宁"),
         ("本报记者 张三 通讯员 李四", "本报记者 张三 通讯员 李四"),
         ("文/王芳", "文/王芳"),
+        ("贵阳日报融媒体中心记者 张三", "贵阳日报融媒体中心记者 张三"),
+        ("记者 张三、李四", "记者 张三、李四"),
+        ("央视记者 王芳、李明 报道", "央视记者 王芳、李明 报道"),
+        # A handover mid-story is no credit line: it must not close the article on a page.
+        ("本台记者 蒋林：", ""),
         ("记者了解到,以往数据标注员的工作比较简单枯燥,技术含量不高。", ""),
         ("党建工作持续稳固", ""),
         ("中国式现代化,民生为大。", ""),
@@ -133,6 +156,31 @@ def test_split_dateline(text, dateline, rest):
 )
 def test_byline_start(line, credit):
     assert byline_start(line) == credit
+
+
+@pytest.mark.parametrize(
+    ("line", "non_copy"),
+    [
+        ("本报评论员", True),
+        ("新华社记者 周芷若 倪远诗", True),
+        ("记者 张三、李四", True),
+        ("(贵阳日报融媒体中心 代晓龙)", True),
+        ("（下转3版）", True),
+        ("今日导读", True),
+        ("责任编辑：王芳", True),
+        ("编辑：王芳", True),
+        ("(展示画面)", True),
+        ("（图为市民在书房阅读。）", True),
+        ("本台记者 蒋林：", True),
+        ("中国式现代化,民生为大。", False),
+        ("记者了解到,以往数据标注员的工作比较简单枯燥,技术含量不高。", False),
+        ("党建工作持续稳固", False),  # a subhead: copy, even if never a lead
+        ("（一）" + "国务院总理李克强在北京会见白俄罗斯副总理托济克。" * 2, False),
+        ("", False),
+    ],
+)
+def test_is_non_copy(line, non_copy):
+    assert is_non_copy(line) is non_copy
 
 
 @pytest.mark.parametrize(
