@@ -657,8 +657,12 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     )
     parser.add_argument("--no-summary", action="store_true", help="label only, skip leads")
     parser.add_argument("--force", action="store_true", help="redo shards already complete")
-    parser.add_argument("--max-sentences", type=int, default=0, metavar="N")
-    parser.add_argument("--max-chars", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--max-sentences", type=int, default=0, metavar="N", help="lead length (0 = default)"
+    )
+    parser.add_argument(
+        "--max-chars", type=int, default=0, metavar="N", help="lead length (0 = default)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
 
