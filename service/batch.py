@@ -587,6 +587,7 @@ def run_batch(
             _run_local(todo, n_workers, on_done, tracker)
         else:
             _run_dask(todo, scheduler, gather, on_done, tracker)
+        _clean_leftovers(out)  # a worker killed mid-shard cannot remove its own temp file
 
     errors = [
         {"shard": job.name, "line": line, "reason": reason}

@@ -290,3 +290,50 @@ def test_cli_batch_exit_code_and_summary(
     code = main([*args[:2], "--out", str(out), "--model", str(model), "--quiet"])
     assert code == 0
     assert json.loads(capsys.readouterr().out)["records_in"] == 30
+
+
+@pytest.mark.slow
+def test_dask_worker_killed_mid_job_costs_only_its_shard(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    import signal
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k in range(6):  # shards long enough that a kill lands while some are running
+        lines = [json.dumps({**r, "id": f"{k}-{i}-{r['id']}"}, ensure_ascii=False)
+                 for i in range(6) for r in records]  # fmt: skip
+        (folder / f"s{k}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shards = sorted(folder.iterdir())
+    local = tmp_path / "local"
+    _run(shards, local, model, workers=1, summary=False)
+
+    out = tmp_path / "dask"
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):  # fmt: skip
+        pids = client.run(os.getpid)
+        result: dict = {}
+        runner = threading.Thread(
+            target=lambda: result.update(
+                _run(shards, out, model, scheduler=cluster.scheduler_address, summary=False)
+            )
+        )
+        runner.start()
+        deadline = time.monotonic() + 120
+        while not list((out / "_shards").glob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        victim = next(iter(pids.values()))
+        os.kill(victim, signal.SIGKILL)  # its nanny starts a new one
+        runner.join(180)
+        assert result, "the job did not finish after a worker died"
+        assert victim not in client.run(os.getpid).values()
+    assert result["shards_run"] == 6 and result["records_out"] == 6 * 6 * len(records)
+    assert _outputs(out) == _outputs(local)
+    assert not [p for p in out.rglob(".*") if p.is_file()]  # no temp file left behind
