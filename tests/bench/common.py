@@ -89,8 +89,21 @@ class Context:
         return self.cache[rel]
 
     def need_model(self) -> Path:
+        """The model folder, or skip: none trained yet, or one this code cannot load."""
         if not (self.model / "manifest.json").is_file():
             raise Skip(f"no trained model at {self.model} (run `make train`)")
+        if "model_error" not in self.cache:
+            try:
+                from service.classifier import Classifier
+
+                Classifier.load(self.model)
+                self.cache["model_error"] = ""
+            except ImportError as e:
+                self.cache["model_error"] = f"service.classifier not available ({e})"
+            except Exception as e:  # ModelError: stale format, changed file, other versions
+                self.cache["model_error"] = f"model at {self.model} does not load: {e}"
+        if self.cache["model_error"]:
+            raise Skip(self.cache["model_error"])
         return self.model
 
 
