@@ -150,7 +150,10 @@ def is_furniture(line: str) -> bool:
     if not line or len(line) > _FURNITURE_MAX:
         return False
     line = line.lstrip("#").strip()
-    return bool(_FURNITURE.fullmatch(line) or _FURNITURE.fullmatch(_unbracket(line)))
+    if _FURNITURE.fullmatch(line):
+        return True
+    inner = _unbracket(line)  # (责任编辑：王芳), (完): match again only if brackets came off
+    return inner != line and bool(_FURNITURE.fullmatch(inner))
 
 
 def continues_to(line: str) -> str:
