@@ -11,6 +11,7 @@ import numpy as np
 from service.documents import Lead, Span
 from service.errors import InvalidInput
 from service.sentences import clauses, iter_sentences
+from service.text import is_non_copy, split_dateline
 
 __all__ = [
     "lead",
@@ -107,21 +108,9 @@ LABEL_WEIGHTS: dict[str, Weights] = {
     )
 }
 
-# Datelines and wire credits at the start of a sentence: 本报讯, 本报北京12月17日讯,
-# 新华社北京12月17日电（记者 张三）, 央视网消息（新闻联播）：, 本台消息：.
-_DATELINE = re.compile(
-    r"^(?:本报讯|本报[^\s，,。：:]{1,16}?讯|"
-    r"(?:新华社|中新社|人民日报|中国新闻网|央视网)[^\s，,。：:]{0,16}?电|"
-    r"央视网消息(?:[（(][^）)]{0,10}[）)])?[：:]|本台消息[：:]|本报消息[：:])"
-    r"(?:\s*[（(][^）)]{0,30}[）)])?[\s：:，,]*"
-)
-# Lines that are never lead material: bylines, credits, continuation notes, page furniture.
-_FURNITURE = re.compile(
-    r"^(?:本报(?:特约)?评论员|[（(][^）)]{0,40}[）)]|[^。！？!?]{0,12}记者[^。！？!?，,]{0,30}|"
-    r".{0,6}[上下]转\s*\d+\s*版.{0,4}|今日导读|>?\s*\d+\s*版|责任编辑.*|编辑[：:].*)$"
-)
+# Datelines, credits, 下转N版 and page furniture are recognised by service.text (split_dateline,
+# is_non_copy), which cleaning uses too: `lead` may get raw text, and one rule serves both.
 _TERMINAL = frozenset("。！？!?；;…”’」』）)\"'.")  # a line ending in one of these is prose
-_FURNITURE_CHARS = 60  # longer lines are never a byline or a page note
 _LONG_FRAGMENT = 25  # an unpunctuated line this long is prose that lost its full stop
 # A first clause that is only a time or sequence phrase: "昨天下午，" "当地时间20号晚，" "随后，".
 _TIME_CLAUSE = re.compile(
@@ -186,15 +175,12 @@ def _check(text: object, title: object, max_sentences: object, max_chars: object
             )
 
 
-def _is_furniture(text: str) -> bool:
-    return len(text) <= _FURNITURE_CHARS and bool(_FURNITURE.match(text))
-
-
 def _strip_dateline(text: str, span: Span) -> Span | None:
-    m = _DATELINE.match(span.text)
-    if not m or m.end() == 0:
+    """The sentence after its dateline (本报讯 …), or None if nothing worded follows it."""
+    _, cut = split_dateline(span.text)
+    if not cut:
         return span
-    start = span.start + m.end()
+    start = span.start + cut
     if start >= span.end or not _WORD.search(text, start, span.end):
         return None
     return Span(start, span.end, text[start : span.end])
@@ -213,7 +199,7 @@ def _sentences(text: str) -> list[Span]:
     kept = []
     for s in found:
         s = _strip_dateline(text, s)
-        if s is None or _is_furniture(s.text):
+        if s is None or is_non_copy(s.text):
             continue
         kept.append(s)
     prose = [s for s in kept if s.text[-1] in _TERMINAL or len(s.text) >= _LONG_FRAGMENT]

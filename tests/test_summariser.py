@@ -60,6 +60,13 @@ def test_report_lead_is_its_first_sentence_without_dateline() -> None:
         "新华社贵阳12月17日电 ",
         "央视网消息（新闻联播）：",
         "本台消息：",
+        # service.text's forms, which lead() now shares with cleaning
+        "本报消息：",
+        "新华社消息：",
+        "新华社北京电（记者 张三）",
+        "人民日报北京12月3日电 ",
+        "本报综合讯 ",
+        "据新华社电 ",
     ],
 )
 def test_datelines_are_stripped(dateline: str) -> None:
@@ -77,6 +84,14 @@ def test_datelines_are_stripped(dateline: str) -> None:
         "（下转3版）",
         "新华社记者 周芷若 倪远诗",
         "今日导读",
+        # lines that end like prose, so only the recognisers keep them out
+        "责任编辑：王芳。",
+        "(展示画面)",
+        "（图为市民在书房阅读。）",
+        # credits without a full stop, as service.text knows them
+        "记者 张三、李四",
+        "本台记者 蒋林：",
+        "编辑：王芳，校对：李四",
     ],
 )
 def test_furniture_never_enters_a_lead(furniture: str) -> None:
