@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from .documents import Prediction
 from .errors import InvalidInput, ModelError
+from .model import DeskModel, compose
 
 __all__ = [
     "Classifier",
@@ -23,7 +21,7 @@ __all__ = [
     "MODEL_FILE",
     "MANIFEST_FILE",
     "LIBRARIES",
-    "Cues",
+    "TRAINED_WITH",
     "Vocabulary",
     "compose",
     "compose_all",
@@ -34,56 +32,19 @@ __all__ = [
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "desk"
 MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: a compiled DeskModel (format 1 pickled the scikit-learn pipeline itself)
 
-# Libraries whose version decides whether a pickled pipeline means the same thing when loaded.
-# scikit-learn must match exactly (its pickles are only supported within one version); for the
-# others the same major.minor is required.
-LIBRARIES = ("scikit-learn", "numpy", "scipy", "joblib", "rjieba")
-_EXACT = frozenset({"scikit-learn"})
-
-# LABELS.md: numbered commentary series (一论…九论) and "论学习贯彻…" subtitles mark opinion
-# writing even where the byline (本报评论员) has been stripped from the body.
-_SERIES = re.compile(r"[一二三四五六七八九十]+论|论学习贯彻")
-# LABELS.md leadership: an official's 座谈/调研/招商… as the opening subject. The training news
-# names national leaders; a local daily opens with "省委常委、市委书记X…举行座谈".
-_OFFICIAL_ACTIVITY = re.compile(
-    r"(书记|省长|市长|州长|县长|区长|常委)[^，。,]{0,15}"
-    r"(会见|会谈|座谈|调研|考察|视察|主持|出席|看望|慰问|率队|招商)"
-)
-_LEAD_CHARS = 150  # the opening of the body, where the main subject is named
-
-
-def compose(title: str, body: str) -> str:
-    """One text from a title and body, as the vectorisers see it at training and serving alike."""
-    return f"{title}\n{body}"
+# Libraries the artifact needs to mean the same thing when loaded: numpy arrays, scipy sparse
+# algebra, joblib's file format and the rjieba engine behind the pickled Segmenter. The same
+# major.minor is required. scikit-learn fits the model but is not needed to load it: its
+# version is recorded under TRAINED_WITH for provenance, not checked.
+LIBRARIES = ("numpy", "scipy", "joblib", "rjieba")
+TRAINED_WITH = ("scikit-learn",)
 
 
 def compose_all(items: Sequence[tuple[str, str]]) -> list[str]:
     """`compose` over a batch; a module-level function so the fitted pipeline pickles."""
     return [compose(title, body) for title, body in items]
-
-
-class Cues(TransformerMixin, BaseEstimator):
-    """Binary LABELS.md cues (title series, an official's activity up front) for TF-IDF."""
-
-    def fit(self, texts: Sequence[str], y: object = None) -> Cues:
-        return self
-
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        rows = []
-        for text in texts:
-            title, _, body = text.partition("\n")
-            rows.append(
-                (
-                    1.0 if _SERIES.search(title) else 0.0,
-                    1.0 if _OFFICIAL_ACTIVITY.search(body[:_LEAD_CHARS]) else 0.0,
-                )
-            )
-        return sparse.csr_matrix(np.asarray(rows, dtype=np.float64).reshape(-1, 2))
-
-    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        return np.asarray(["title_series", "official_activity"], dtype=object)
 
 
 class Vocabulary(dict):
@@ -106,10 +67,10 @@ def _vocabulary(joined: str, ids: np.ndarray) -> Vocabulary:
     return Vocabulary(zip(terms, ids.tolist(), strict=True))
 
 
-def library_versions() -> dict[str, str]:
-    """Installed versions of the libraries a model's pickle depends on."""
+def library_versions(names: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
+    """Installed versions of the libraries a model's artifact depends on."""
     out = {}
-    for name in LIBRARIES:
+    for name in names:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -125,9 +86,7 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _same_version(name: str, built: str, have: str) -> bool:
-    if name in _EXACT:
-        return built == have
+def _same_version(built: str, have: str) -> bool:
     return built.split(".")[:2] == have.split(".")[:2]
 
 
@@ -180,7 +139,7 @@ def _check_versions(manifest: dict, folder: Path) -> None:
     diffs = [
         f"{name} {built.get(name, 'unrecorded')} (model) vs {have[name]} (installed)"
         for name in LIBRARIES
-        if not _same_version(name, str(built.get(name, "")), have[name])
+        if not _same_version(str(built.get(name, "")), have[name])
     ]
     if diffs:
         raise ModelError(
@@ -227,7 +186,13 @@ class Classifier:
                 "retrain with `make train`",
                 field="model",
             ) from exc
-        classes = [str(c) for c in getattr(pipeline, "classes_", [])]
+        if not isinstance(pipeline, DeskModel):
+            raise ModelError(
+                f"{artifact} holds a {type(pipeline).__name__}, not a compiled DeskModel; "
+                "retrain with `make train`",
+                field="model",
+            )
+        classes = [str(c) for c in pipeline.classes_]
         if classes != list(manifest["labels"]):
             raise ModelError(
                 f"{artifact} predicts {classes}, its manifest lists {manifest['labels']}; "

@@ -17,9 +17,7 @@ from service.classifier import (
     MANIFEST_FILE,
     MODEL_FILE,
     Classifier,
-    Cues,
     Vocabulary,
-    compose,
     sha256_file,
 )
 from service.documents import Prediction
@@ -199,27 +197,37 @@ def test_vocabulary_pickles_to_the_same_mapping(terms: dict) -> None:
     assert all(type(v) is int for v in back.values())
 
 
-@pytest.mark.parametrize(
-    "title, body, expected",
-    [
-        (
-            "在高质量发展中不断增进民生福祉 ——九论学习贯彻全会精神",
-            "中国式现代化，民生为大。",
-            [1, 0],
-        ),
-        ("新能源汽车产销两旺", "今年以来，新能源汽车产销量持续增长。", [0, 0]),
-        (
-            "胡忠雄在北京 与王石磊举行座谈",
-            "本报讯 12月17日,省委常委、市委书记胡忠雄在北京举行座谈",
-            [0, 1],
-        ),
-        ("九论", "要办好民生实事。" * 20 + "市委书记率队调研", [1, 0]),  # beyond the opening
-        ("标题", "在高质量发展中——九论学习贯彻", [0, 0]),  # the series cue reads the title only
-    ],
-)
-def test_cues(title: str, body: str, expected: list[int]) -> None:
-    x = Cues().fit_transform([compose(title, body)]).toarray()
-    assert x[0].tolist() == expected
+def test_load_and_predict_import_no_sklearn(small_model: Path) -> None:
+    """Serving runs the compiled model: scikit-learn is for fitting only."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from service.classifier import Classifier;"
+        f"c = Classifier.load({str(small_model)!r}); c.predict({ITEMS[:2]!r});"
+        "print([m for m in sys.modules if m.split('.')[0] in ('sklearn', 'training')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_pipeline_pickle_is_refused(model_copy: Path) -> None:
+    """A format-1 artifact (a whole scikit-learn pipeline) with a matching sha256 is refused."""
+    import joblib
+
+    from training.train import build_pipeline
+
+    joblib.dump(build_pipeline(), model_copy / MODEL_FILE)
+    _edit_manifest(model_copy, sha256=sha256_file(model_copy / MODEL_FILE))
+    with pytest.raises(ModelError, match="not a compiled DeskModel"):
+        Classifier.load(model_copy)
+
+
+def test_manifest_records_the_libraries_loading_needs(small_model: Path) -> None:
+    manifest = Classifier.load(small_model).manifest
+    assert set(manifest["libraries"]) == set(LIBRARIES)
+    assert "scikit-learn" not in LIBRARIES and "scikit-learn" in manifest["trained_with"]
+    assert manifest["compiled_max_gap"] <= 1e-6
 
 
 # --- the shipped model --------------------------------------------------------------------

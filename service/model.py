@@ -1,0 +1,368 @@
+"""The desk model compiled to numpy arrays: the fitted pipeline's exact features and probabilities.
+
+Training fits a scikit-learn pipeline (word TF-IDF + char TF-IDF + cues → LogisticRegression);
+`training.export` compiles it into these classes. They compute the same numbers with a handful
+of vectorised numpy passes per batch instead of a Python dict lookup per n-gram, and loading
+them imports neither scikit-learn nor joblib's pipeline machinery.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from itertools import chain, repeat
+
+import numpy as np
+from scipy import sparse
+
+__all__ = [
+    "CHUNK_CHARS",
+    "CUE_NAMES",
+    "CharTfidf",
+    "CueBlock",
+    "DeskModel",
+    "TermTable",
+    "WordTfidf",
+    "char_ngram_codes",
+    "compose",
+    "cues",
+    "ngram_code",
+]
+
+# Characters per vectorised pass: the arrays of one pass (~8 int64 per character) stay in
+# cache-sized memory; a whole 10^6-record file is never expanded at once.
+CHUNK_CHARS = 200_000
+
+# scikit-learn's char analyzer squeezes runs of two or more whitespace characters to one space
+# (`_VectorizerMixin._white_spaces`); a single "\n" stays as it is.
+_WHITE_SPACES = re.compile(r"\s\s+")
+# A code point is < 0x110000 < 2**21; stored +1 so no n-gram code is 0 (the empty slot) and an
+# n-gram never shares a code with a shorter one. Three 21-bit characters fit in an int64.
+_BITS = 21
+MAX_N = 3
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: golden-ratio multiplier
+
+# LABELS.md: numbered commentary series (一论…九论) and "论学习贯彻…" subtitles mark opinion
+# writing even where the byline (本报评论员) has been stripped from the body.
+_SERIES = re.compile(r"[一二三四五六七八九十]+论|论学习贯彻")
+# LABELS.md leadership: an official's 座谈/调研/招商… as the opening subject. The training news
+# names national leaders; a local daily opens with "省委常委、市委书记X…举行座谈".
+_OFFICIAL_ACTIVITY = re.compile(
+    r"(书记|省长|市长|州长|县长|区长|常委)[^，。,]{0,15}"
+    r"(会见|会谈|座谈|调研|考察|视察|主持|出席|看望|慰问|率队|招商)"
+)
+_LEAD_CHARS = 150  # the opening of the body, where the main subject is named
+CUE_NAMES = ("title_series", "official_activity")
+
+
+def compose(title: str, body: str) -> str:
+    """One text from a title and body, as the vectorisers see it at training and serving alike."""
+    return f"{title}\n{body}"
+
+
+def cues(texts: Sequence[str]) -> np.ndarray:
+    """The binary LABELS.md cues of composed texts: (title series, official's activity up front)."""
+    out = np.zeros((len(texts), len(CUE_NAMES)), dtype=np.float64)
+    for i, text in enumerate(texts):
+        title, _, body = text.partition("\n")
+        out[i, 0] = 1.0 if _SERIES.search(title) else 0.0
+        out[i, 1] = 1.0 if _OFFICIAL_ACTIVITY.search(body[:_LEAD_CHARS]) else 0.0
+    return out
+
+
+class TermTable:
+    """A hash table from nonzero int64 codes to int32 columns, looked up a whole array at a time.
+
+    Open addressing with linear probing, sized for a load of at most a third, so almost every
+    key is settled by the first gather; the few collisions are probed on shrinking subsets.
+    """
+
+    def __init__(self, keys_: np.ndarray, values_: np.ndarray) -> None:
+        self.keys_ = keys_
+        self.values_ = values_
+
+    @classmethod
+    def build(cls, keys: np.ndarray, values: np.ndarray) -> TermTable:
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        values = np.ascontiguousarray(values, dtype=np.int32)
+        if len(keys) != len(values) or (keys == 0).any() or len(np.unique(keys)) != len(keys):
+            raise ValueError("a TermTable needs as many values as keys, keys unique and nonzero")
+        bits = max(4, int(3 * max(len(keys), 1) - 1).bit_length())
+        size = 1 << bits
+        table_keys = np.zeros(size, dtype=np.int64)
+        table_values = np.full(size, -1, dtype=np.int32)
+        slot = _slots(keys, bits)
+        pending = np.arange(len(keys))
+        while pending.size:
+            # Each free slot goes to the first pending key that wants it; the rest move on.
+            free = table_keys[slot[pending]] == 0
+            _, first = np.unique(slot[pending[free]], return_index=True)
+            won = pending[free][first]
+            table_keys[slot[won]] = keys[won]
+            table_values[slot[won]] = values[won]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[won] = True
+            pending = pending[~placed[pending]]
+            slot[pending] = (slot[pending] + 1) & (size - 1)
+        return cls(table_keys, table_values)
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.keys_))
+
+    def lookup(self, codes: np.ndarray) -> np.ndarray:
+        """The column of every code, -1 where a code is not in the table."""
+        mask = len(self.keys_) - 1
+        slot = _slots(codes, mask.bit_length())
+        found = self.keys_[slot]
+        out = self.values_[slot]
+        miss = found != codes
+        out[miss] = -1
+        todo = np.flatnonzero(miss & (found != 0))  # landed on another key: probe on
+        slot = slot[todo]
+        while todo.size:
+            slot = (slot + 1) & mask
+            found = self.keys_[slot]
+            hit = found == codes[todo]
+            out[todo[hit]] = self.values_[slot[hit]]
+            more = ~hit & (found != 0)
+            todo, slot = todo[more], slot[more]
+        return out
+
+
+def _slots(codes: np.ndarray, bits: int) -> np.ndarray:
+    hashed = np.ascontiguousarray(codes, dtype=np.int64).view(np.uint64) * _MULT
+    return (hashed >> np.uint64(64 - bits)).view(np.int64)
+
+
+def char_ngram_codes(
+    texts: Sequence[str], ngram_range: tuple[int, int], lowercase: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every character n-gram of `texts` as one int64 code, and the index of its text.
+
+    The texts are prepared as scikit-learn's char analyzer prepares them (lower-cased, runs of
+    whitespace squeezed to one space); an n-gram never spans two texts.
+    """
+    low, high = ngram_range
+    docs = [_WHITE_SPACES.sub(" ", t.lower() if lowercase else t) for t in texts]
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    # surrogatepass: a lone surrogate (from a JSON "\ud800") is a code point like any other.
+    joined = "".join(docs).encode("utf-32-le", "surrogatepass")
+    points = np.frombuffer(joined, dtype="<u4").astype(np.int64) + 1
+    doc = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+    # Characters left in its text from each position on: an n-gram starts where >= n are left.
+    left = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(points))
+    codes, owners = [], []
+    for n in range(low, high + 1):
+        m = len(points) - n + 1
+        if m <= 0:
+            break
+        code = points[:m].copy()
+        for j in range(1, n):
+            code <<= _BITS
+            code |= points[j : j + m]
+        if n == 1:
+            codes.append(code)
+            owners.append(doc)
+        else:
+            ok = left[:m] >= n
+            codes.append(code[ok])
+            owners.append(doc[:m][ok])
+    if not codes:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(codes), np.concatenate(owners)
+
+
+def ngram_code(term: str) -> int:
+    """The code `char_ngram_codes` gives the n-gram `term` (1 to 3 characters)."""
+    code = 0
+    for ch in term:
+        code = (code << _BITS) | (ord(ch) + 1)
+    return code
+
+
+def _tfidf(
+    columns: np.ndarray,
+    owners: np.ndarray,
+    n_docs: int,
+    idf: np.ndarray,
+    sublinear_tf: bool,
+    norm: str | None,
+) -> sparse.csc_matrix:
+    """Counts of (text, column) hits → TfidfTransformer's matrix, in its dtype and arithmetic.
+
+    The counts are summed in a features × texts CSR matrix: scipy's COO→CSR conversion is a
+    counting sort, and hits arrive in text order, so duplicates end up adjacent and are summed
+    without any sort. Its transpose is the texts × features matrix, in CSC form.
+    """
+    dtype = idf.dtype
+    n_features = len(idf)
+    xt = sparse.csr_matrix(
+        (np.ones(len(columns), dtype=dtype), (columns, owners)), shape=(n_features, n_docs)
+    )
+    data = xt.data
+    if sublinear_tf:
+        np.log(data, out=data)
+        data += 1
+    data *= np.repeat(idf, np.diff(xt.indptr))
+    if norm == "l2":
+        # sklearn: the squares in the data's dtype, their sum in double, the quotient rounded back.
+        sums = np.bincount(xt.indices, weights=data * data, minlength=n_docs)
+        lengths = np.sqrt(sums)
+        lengths[lengths == 0] = 1.0  # an empty row stays empty
+        data[:] = data / lengths[xt.indices]
+    elif norm == "l1":
+        sums = np.bincount(xt.indices, weights=np.abs(data), minlength=n_docs)
+        sums[sums == 0] = 1.0
+        data[:] = data / sums[xt.indices]
+    return sparse.csc_matrix((data, xt.indices, xt.indptr), shape=(n_docs, n_features))
+
+
+class CharTfidf:
+    """TfidfVectorizer(analyzer="char") at transform time: n-gram codes looked up in a table."""
+
+    def __init__(
+        self,
+        table_: TermTable,
+        idf_: np.ndarray,
+        *,
+        ngram_range: tuple[int, int],
+        lowercase: bool,
+        sublinear_tf: bool,
+        norm: str | None,
+    ) -> None:
+        self.table_ = table_
+        self.idf_ = idf_
+        self.ngram_range = ngram_range
+        self.lowercase = lowercase
+        self.sublinear_tf = sublinear_tf
+        self.norm = norm
+
+    @property
+    def n_features(self) -> int:
+        return len(self.idf_)
+
+    def matrix(self, texts: Sequence[str]) -> sparse.csc_matrix:
+        codes, owners = char_ngram_codes(texts, self.ngram_range, self.lowercase)
+        columns = self.table_.lookup(codes)
+        known = columns >= 0
+        return _tfidf(
+            columns[known], owners[known], len(texts), self.idf_, self.sublinear_tf, self.norm
+        )
+
+
+class WordTfidf:
+    """TfidfVectorizer over a tokenizer's words at transform time: one dict lookup per word."""
+
+    def __init__(
+        self,
+        vocabulary_: dict[str, int],
+        idf_: np.ndarray,
+        tokenizer: Callable[[str], list[str]],
+        *,
+        lowercase: bool,
+        sublinear_tf: bool,
+        norm: str | None,
+    ) -> None:
+        self.vocabulary_ = vocabulary_
+        self.idf_ = idf_
+        self.tokenizer = tokenizer
+        self.lowercase = lowercase
+        self.sublinear_tf = sublinear_tf
+        self.norm = norm
+
+    @property
+    def n_features(self) -> int:
+        return len(self.idf_)
+
+    def matrix(self, texts: Sequence[str]) -> sparse.csc_matrix:
+        tokenize = self.tokenizer
+        words = [tokenize(t.lower() if self.lowercase else t) for t in texts]
+        counts = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        total = int(counts.sum())
+        # get(word, -1) over all words in C: no Python frame, no KeyError per unknown word.
+        columns = np.fromiter(
+            map(self.vocabulary_.get, chain.from_iterable(words), repeat(-1)),
+            dtype=np.int64,
+            count=total,
+        )
+        owners = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+        known = columns >= 0
+        return _tfidf(
+            columns[known], owners[known], len(texts), self.idf_, self.sublinear_tf, self.norm
+        )
+
+
+class CueBlock:
+    """The binary cue columns, unweighted, as the pipeline's cue step gives them."""
+
+    n_features = len(CUE_NAMES)
+
+    def matrix(self, texts: Sequence[str]) -> np.ndarray:
+        return cues(texts)
+
+
+class DeskModel:
+    """Feature blocks side by side, then a linear layer: LogisticRegression's probabilities."""
+
+    def __init__(
+        self,
+        classes_: np.ndarray,
+        blocks: Sequence[CharTfidf | WordTfidf | CueBlock],
+        coef_: np.ndarray,
+        intercept_: np.ndarray,
+    ) -> None:
+        self.classes_ = classes_
+        self.blocks = tuple(blocks)
+        self.coef_ = coef_
+        self.intercept_ = intercept_
+
+    def features(self, items: Sequence[tuple[str, str]]) -> sparse.csr_matrix:
+        """The texts × features matrix the fitted pipeline's FeatureUnion gives (float64)."""
+        texts = [compose(t, b) for t, b in items]
+        parts = [sparse.csr_matrix(block.matrix(texts)) for block in self.blocks]
+        out = sparse.hstack(parts, format="csr", dtype=np.float64)
+        out.sort_indices()
+        return out
+
+    def decision_function(self, items: Sequence[tuple[str, str]]) -> np.ndarray:
+        """X @ coef_.T + intercept_, computed a chunk of about CHUNK_CHARS characters at a time."""
+        texts = [compose(t, b) for t, b in items]
+        out = np.empty((len(texts), len(self.intercept_)), dtype=np.float64)
+        for lo, hi in _chunks(texts):
+            out[lo:hi] = self._scores(texts[lo:hi])
+        return out
+
+    def _scores(self, texts: list[str]) -> np.ndarray:
+        scores = np.zeros((len(texts), len(self.intercept_)), dtype=np.float64)
+        start = 0
+        for block in self.blocks:
+            weights = self.coef_[:, start : start + block.n_features].T
+            start += block.n_features
+            scores += block.matrix(texts) @ weights
+        return scores + self.intercept_
+
+    def predict_proba(self, items: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Class probabilities, columns in `classes_` order (softmax; logistic for two classes)."""
+        scores = self.decision_function(items)
+        if len(self.classes_) <= 2:
+            p = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+            return np.column_stack([1.0 - p, p])
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        return scores
+
+    def predict(self, items: Sequence[tuple[str, str]]) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(items), axis=1)]
+
+
+def _chunks(texts: Sequence[str]) -> list[tuple[int, int]]:
+    bounds, lo, size = [], 0, 0
+    for i, t in enumerate(texts):
+        size += len(t)
+        if size >= CHUNK_CHARS:
+            bounds.append((lo, i + 1))
+            lo, size = i + 1, 0
+    if lo < len(texts):
+        bounds.append((lo, len(texts)))
+    return bounds

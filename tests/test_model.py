@@ -1,0 +1,209 @@
+"""The compiled model: features equal to scikit-learn's, probabilities equal to the pipeline's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from service.model import (
+    CUE_NAMES,
+    CharTfidf,
+    CueBlock,
+    DeskModel,
+    TermTable,
+    WordTfidf,
+    char_ngram_codes,
+    compose,
+    cues,
+    ngram_code,
+)
+from training.train import CONFIG, build_pipeline
+
+# Characters where a careless re-implementation parts from sklearn: case (İ lower-cases to two
+# code points), whitespace runs of mixed kinds, astral code points, full-width forms.
+ODD = "Aa Zz İ ẞ Σ ς Ｘ ｙ 😀 𠀀 🇨🇳 \t \n \r \x0b \u3000 \u00a0 é e\u0301 12.5% 1-5 C++ #tag a_b"
+ALPHABET = st.sampled_from(
+    list("AaBbZzİẞΣςＸｙ😀𠀀é\u0301 \t\n\r\x0b\u3000\u00a0-.%+#_1")
+    + list("发展经济的人民中国新质生产力")
+)
+
+
+def _texts(data_dir: Path, n: int = 160) -> list[tuple[str, str, str]]:
+    path = data_dir / "classify" / "train.jsonl"
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            rows.append((r["title"], r["text"], r["label"]))
+            if len(rows) >= n:
+                break
+    return rows
+
+
+@pytest.fixture(scope="module")
+def fitted(data_dir: Path):
+    """A real pipeline fitted on 160 corpus rows (+ odd characters), and its compiled form."""
+    from training.export import export
+
+    rows = _texts(data_dir)
+    items = [(t, b) for t, b, _ in rows] + [(ODD, ODD + " 发展")] * 3
+    labels = [lab for _, _, lab in rows] + ["other"] * 3
+    config = {**CONFIG, "chars": {**CONFIG["chars"], "max_features": 3000}}
+    pipeline = build_pipeline(config, seed=13)
+    pipeline.fit(items, labels)
+    return pipeline, export(pipeline), items
+
+
+def _step(pipeline, name: str):
+    return dict(pipeline.named_steps["features"].transformer_list)[name]
+
+
+def _block(model: DeskModel, kind: type):
+    return next(b for b in model.blocks if isinstance(b, kind))
+
+
+def _same(want, got) -> None:
+    want, got = sparse.csr_matrix(want), sparse.csr_matrix(got)
+    want.sort_indices()
+    got.sort_indices()
+    assert want.shape == got.shape and want.dtype == got.dtype
+    assert want.nnz == got.nnz
+    np.testing.assert_array_equal(want.indptr, got.indptr)
+    np.testing.assert_array_equal(want.indices, got.indices)
+    np.testing.assert_allclose(want.data, got.data, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name, kind", [("chars", CharTfidf), ("words", WordTfidf)])
+def test_features_equal_sklearn_on_the_corpus(fitted, name: str, kind: type) -> None:
+    pipeline, model, items = fitted
+    texts = [compose(t, b) for t, b in items]
+    _same(_step(pipeline, name).transform(texts), _block(model, kind).matrix(texts))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.text(ALPHABET, max_size=40), min_size=1, max_size=6))
+def test_features_equal_sklearn_on_generated_text(fitted, texts: list[str]) -> None:
+    pipeline, model, _ = fitted
+    for name, kind in (("chars", CharTfidf), ("words", WordTfidf)):
+        _same(_step(pipeline, name).transform(texts), _block(model, kind).matrix(texts))
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [["a\ud800b \udfff  c"], ["\ud83d😀", ""], ["", "", "x"], ["😀\n\n😀 \n"]],
+    ids=["lone-surrogates", "half-emoji", "empty-texts", "newline-runs"],
+)
+def test_char_features_equal_sklearn_on_edge_cases(fitted, texts: list[str]) -> None:
+    pipeline, model, _ = fitted
+    _same(_step(pipeline, "chars").transform(texts), _block(model, CharTfidf).matrix(texts))
+
+
+def test_probabilities_equal_the_pipeline(fitted) -> None:
+    pipeline, model, items = fitted
+    probe = items + [("", "x"), ("标题", ""), (ODD, "")]
+    np.testing.assert_allclose(model.predict_proba(probe), pipeline.predict_proba(probe), atol=1e-9)
+    np.testing.assert_array_equal(model.predict(probe), pipeline.predict(probe))
+    assert list(model.classes_) == list(pipeline.classes_)
+
+
+def test_chunked_scores_equal_one_pass(fitted, monkeypatch: pytest.MonkeyPatch) -> None:
+    import service.model
+
+    _, model, items = fitted
+    whole = model.decision_function(items)
+    monkeypatch.setattr(service.model, "CHUNK_CHARS", 500)  # many chunks, some of one text
+    np.testing.assert_array_equal(model.decision_function(items), whole)
+
+
+def test_two_class_model_is_logistic(fitted) -> None:
+    from sklearn.base import clone
+
+    from training.export import export
+
+    pipeline = clone(fitted[0])
+    items = fitted[2]
+    labels = ["commentary" if i % 3 else "other" for i in range(len(items))]
+    pipeline.fit(items, labels)
+    np.testing.assert_allclose(
+        export(pipeline).predict_proba(items), pipeline.predict_proba(items), atol=1e-9
+    )
+
+
+def test_char_codes_match_ngram_code() -> None:
+    codes, owners = char_ngram_codes(["Ab  c", "d"], (1, 3))
+    grams = ["a", "b", " ", "c", "ab", "b ", " c", "ab ", "b c", "d"]
+    assert sorted(codes.tolist()) == sorted(ngram_code(g) for g in grams)
+    assert owners.tolist().count(1) == 1
+    # n is folded in: a 2-gram never equals a 1-gram or 3-gram code, NUL included
+    assert len({ngram_code("\0"), ngram_code("\0\0"), ngram_code("\0\0\0")}) == 3
+
+
+@given(st.sets(st.integers(1, 2**62), max_size=300), st.lists(st.integers(1, 2**62), max_size=50))
+def test_term_table_finds_every_key_and_nothing_else(keys: set[int], probes: list[int]) -> None:
+    keys_list = sorted(keys)
+    table = TermTable.build(np.array(keys_list, dtype=np.int64), np.arange(len(keys_list)))
+    assert len(table) == len(keys_list)
+    query = np.array(keys_list + probes, dtype=np.int64)
+    want = [keys_list.index(q) if q in keys else -1 for q in query.tolist()]
+    assert table.lookup(query).tolist() == want
+
+
+@pytest.mark.parametrize(
+    "keys, values",
+    [([1, 1], [0, 1]), ([0, 2], [0, 1]), ([1, 2], [0])],
+    ids=["duplicate", "zero", "lengths"],
+)
+def test_term_table_refuses_bad_keys(keys: list[int], values: list[int]) -> None:
+    with pytest.raises(ValueError):
+        TermTable.build(np.array(keys, dtype=np.int64), np.array(values))
+
+
+@pytest.mark.parametrize(
+    "title, body, expected",
+    [
+        (
+            "在高质量发展中不断增进民生福祉 ——九论学习贯彻全会精神",
+            "中国式现代化，民生为大。",
+            [1, 0],
+        ),
+        ("新能源汽车产销两旺", "今年以来，新能源汽车产销量持续增长。", [0, 0]),
+        (
+            "胡忠雄在北京 与王石磊举行座谈",
+            "本报讯 12月17日,省委常委、市委书记胡忠雄在北京举行座谈",
+            [0, 1],
+        ),
+        ("九论", "要办好民生实事。" * 20 + "市委书记率队调研", [1, 0]),  # beyond the opening
+        ("标题", "在高质量发展中——九论学习贯彻", [0, 0]),  # the series cue reads the title only
+    ],
+)
+def test_cues(title: str, body: str, expected: list[int]) -> None:
+    assert cues([compose(title, body)])[0].tolist() == expected
+    assert CueBlock().matrix([compose(title, body)]).shape == (1, len(CUE_NAMES))
+
+
+def test_model_pickles_and_loads_without_sklearn(fitted, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import joblib
+
+    _, model, items = fitted
+    joblib.dump(model, tmp_path / "m.joblib", compress=3)
+    code = (
+        "import sys, joblib, json;"
+        f"m = joblib.load({str(tmp_path / 'm.joblib')!r});"
+        f"p = m.predict_proba({items[:3]!r});"
+        "print(json.dumps([p.tolist(), [k for k in sys.modules if k.startswith('sklearn')]]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    proba, loaded = json.loads(out.stdout)
+    assert loaded == []
+    np.testing.assert_allclose(proba, model.predict_proba(items[:3]), atol=1e-12)
