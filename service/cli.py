@@ -148,14 +148,12 @@ def _progress(total: int | None, unit: str):
 
 def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -> int:
     """Stream records through the local pipeline or a server; report rejects, keep going."""
-    from .jsonl import Rejected, open_input, read_records
+    from .jsonl import Rejected
 
     errors_file = open(args.errors, "w", encoding="utf-8") if args.errors else None
     rejected = 0
-    bar = _progress(None, "rec")
-
     source = args.input or "-"
-    numbers: deque[int] = deque()  # line numbers of accepted records, answered in order
+    bar = None  # made once the first answers are in: tqdm starts a thread, workers fork first
 
     def reject(item: Rejected) -> None:
         nonlocal rejected
@@ -164,27 +162,25 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
         if errors_file is not None:
             errors_file.write(_dump(item.as_dict()) + "\n")
 
-    def accepted() -> Iterator[Any]:
-        with open_input(args.input) as lines:
-            for number, item in read_records(lines, source=source):
-                if isinstance(item, Rejected):
-                    reject(item)
-                    continue
-                numbers.append(number)
-                yield item
-
     try:
         out = _open_output(args.output)
-        for result in _results(args, accepted(), classify=classify, summarise=summarise):
-            number = numbers.popleft()
-            if "error" in result:  # a server refused this record: a reject, as locally
-                reject(Rejected(number, result["error"].get("message", "refused"), source))
-                continue
-            out.write(_dump(result) + "\n")
-            bar.update(1)
+        chunks = (
+            _remote_chunks(args, source, classify=classify, summarise=summarise)
+            if args.server
+            else _local_chunks(args, source, classify=classify, summarise=summarise)
+        )
+        for chunk in chunks:
+            for item in chunk.rejected:
+                reject(item)
+            if chunk.lines:
+                out.write("\n".join(chunk.lines) + "\n")
+            if bar is None:
+                bar = _progress(None, "rec")
+            bar.update(len(chunk.lines))
         out.flush()
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         if errors_file is not None:
             errors_file.close()
     if rejected:
@@ -193,35 +189,62 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
     return 0
 
 
-def _results(args, records, *, classify: bool, summarise: bool) -> Iterator[dict]:
-    max_sentences = getattr(args, "max_sentences", 0)
-    max_chars = getattr(args, "max_chars", 0)
-    if args.server:
-        from .client import NewsdeskClient, remote_results
+def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:
+    """Answers from this machine: worker processes over chunks of lines for a large input."""
+    from .jsonl import open_input
+    from .workers import Options, process_lines
 
-        with NewsdeskClient(args.server, token=args.token) as client:
-            yield from remote_results(
-                client,
-                records,
-                classify=classify,
-                summarise=summarise,
-                max_sentences=max_sentences,
-                max_chars=max_chars,
-            )
-        return
-    from .pipeline import process_records
-
-    # Leads use the desk label (a commentary's lead is its thesis), so summarise loads the
-    # model too, as the server does; only the fields asked for are added.
-    yield from process_records(
-        records,
-        _load_classifier(args.model),
-        batch_size=args.batch_size,
+    options = Options(
+        source=source,
         labels=classify,
         summarise=summarise,
-        max_sentences=max_sentences,
-        max_chars=max_chars,
+        max_sentences=getattr(args, "max_sentences", 0),
+        max_chars=getattr(args, "max_chars", 0),
+        batch_size=args.batch_size,
     )
+    # Leads use the desk label (a commentary's lead is its thesis), so summarise loads the
+    # model too, as the server does; only the fields asked for are added.
+    classifier = _load_classifier(args.model)
+    with open_input(args.input) as lines:
+        yield from process_lines(lines, classifier, options)
+
+
+def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:
+    """Answers from a server, one record at a time; a refused record is a reject, as locally."""
+    from .client import NewsdeskClient, remote_results
+    from .jsonl import Rejected, open_input, read_records
+    from .workers import Chunk
+
+    numbers: deque[int] = deque()  # line numbers of accepted records, answered in order
+    early: list[Rejected] = []  # rejected by the reader since the last answer
+
+    def accepted() -> Iterator[Any]:
+        with open_input(args.input) as lines:
+            for number, item in read_records(lines, source=source):
+                if isinstance(item, Rejected):
+                    early.append(item)
+                    continue
+                numbers.append(number)
+                yield item
+
+    with NewsdeskClient(args.server, token=args.token) as client:
+        for result in remote_results(
+            client,
+            accepted(),
+            classify=classify,
+            summarise=summarise,
+            max_sentences=getattr(args, "max_sentences", 0),
+            max_chars=getattr(args, "max_chars", 0),
+        ):
+            number = numbers.popleft()
+            gone, early[:] = list(early), []
+            if "error" in result:  # a server refused this record: a reject, as locally
+                gone.append(Rejected(number, result["error"].get("message", "refused"), source))
+                yield Chunk([], gone)
+            else:
+                yield Chunk([_dump(result)], gone)
+    if early:
+        yield Chunk([], list(early))
 
 
 def cmd_classify(args: argparse.Namespace) -> int:

@@ -40,10 +40,13 @@ def open_input(path: str | Path | None) -> IO[str]:
 
 
 def read_records(
-    lines: Iterable[str], *, source: str = "-", max_chars: int = MAX_TEXT_CHARS
+    lines: Iterable[str], *, source: str = "-", max_chars: int = MAX_TEXT_CHARS, start: int = 1
 ) -> Iterator[tuple[int, Record | Rejected]]:
-    """Yield (line number, Record or Rejected) for every non-blank line, in order."""
-    for number, line in enumerate(lines, start=1):
+    """Yield (line number, Record or Rejected) for every non-blank line, in order.
+
+    `start` is the number of the first line (a chunk of a larger input starts further on).
+    """
+    for number, line in enumerate(lines, start=start):
         if not line.strip():
             continue
         try:

@@ -1,0 +1,156 @@
+"""Local worker processes for JSONL runs: parse, label and serialise chunks of lines on every core.
+
+`newsdesk classify`/`summarise` spend their time per record (JSON, body cleaning, word
+segmentation, features), so a large input is cut into chunks of lines that forked workers
+turn into output lines, answered in input order. A small input, or a run with one core, stays
+in this process; both ways call `run_chunk`, so the output is the same byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from .jsonl import Rejected, read_records
+from .pipeline import process_records
+
+__all__ = [
+    "CHUNK_LINES",
+    "PARALLEL_AFTER",
+    "Chunk",
+    "Options",
+    "cores",
+    "process_lines",
+    "run_chunk",
+]
+
+CHUNK_LINES = 256  # lines per task: one vectorised model call, little to pickle back
+# Below this many lines a pool costs more (fork, pickling) than a second core saves.
+PARALLEL_AFTER = 2048
+
+
+@dataclass(frozen=True)
+class Options:
+    """What every chunk is asked for: the fields to add and the lead limits."""
+
+    source: str = "-"
+    labels: bool = True
+    summarise: bool = False
+    max_sentences: int = 0
+    max_chars: int = 0
+    batch_size: int = 256
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A chunk's answer: output JSON lines in input order, and the lines rejected, by number."""
+
+    lines: list[str]
+    rejected: list[Rejected]
+
+
+def cores() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_chunk(lines: list[str], first: int, classifier: Any, options: Options) -> Chunk:
+    """Parse, label (and lead) one chunk of JSONL lines numbered from `first`, in this process."""
+    records, rejected = [], []
+    for _, item in read_records(lines, source=options.source, start=first):
+        if isinstance(item, Rejected):
+            rejected.append(item)
+        else:
+            records.append(item)
+    results = process_records(
+        records,
+        classifier,
+        batch_size=options.batch_size,
+        labels=options.labels,
+        summarise=options.summarise,
+        max_sentences=options.max_sentences,
+        max_chars=options.max_chars,
+    )
+    return Chunk([json.dumps(r, ensure_ascii=False) for r in results], rejected)
+
+
+def _chunks(lines: Iterable[str]) -> Iterator[tuple[list[str], int]]:
+    it, first = iter(lines), 1
+    while batch := list(islice(it, CHUNK_LINES)):
+        yield batch, first
+        first += len(batch)
+
+
+def process_lines(
+    lines: Iterable[str],
+    classifier: Any,
+    options: Options = Options(),
+    *,
+    processes: int | None = None,
+) -> Iterator[Chunk]:
+    """Chunks of answers for `lines`, in input order; workers once the input is large.
+
+    `processes` defaults to the CPUs available; 1 keeps everything in this process.
+    """
+    processes = cores() if processes is None else max(1, processes)
+    chunks = _chunks(lines)
+    head = list(islice(chunks, PARALLEL_AFTER // CHUNK_LINES + 1))
+    if processes == 1 or len(head) * CHUNK_LINES <= PARALLEL_AFTER:
+        for batch, first in (*head, *chunks):
+            yield run_chunk(batch, first, classifier, options)
+        return
+    yield from _pooled((*head, *chunks), classifier, options, processes)
+
+
+# --- the pool -------------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init(classifier: Any, path: str | None, options: Options) -> None:
+    if classifier is None and path is not None:  # spawned: load the verified model here
+        from .classifier import Classifier
+
+        classifier = Classifier.load(path)
+    _WORKER["classifier"], _WORKER["options"] = classifier, options
+
+
+def _work(task: tuple[list[str], int]) -> Chunk:
+    return run_chunk(task[0], task[1], _WORKER["classifier"], _WORKER["options"])
+
+
+def _pooled(
+    chunks: Iterable[tuple[list[str], int]], classifier: Any, options: Options, processes: int
+) -> Iterator[Chunk]:
+    import multiprocessing as mp
+
+    # fork shares the loaded model and segmenter for free, but forking a process that runs
+    # other threads can copy a held lock; then workers start fresh and load the model.
+    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        ctx, initargs = mp.get_context("fork"), (classifier, None, options)
+    else:
+        path = str(classifier.path) if classifier is not None else None
+        ctx, initargs = mp.get_context("spawn"), (None, path, options)
+    pool = ctx.Pool(processes, initializer=_init, initargs=initargs)
+    try:
+        # A bounded window of chunks in flight: memory stays flat however long the input.
+        window: deque = deque()
+        for task in chunks:
+            window.append(pool.apply_async(_work, (task,)))
+            if len(window) >= 2 * processes + 2:
+                yield window.popleft().get()
+        while window:
+            yield window.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()

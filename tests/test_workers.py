@@ -1,0 +1,85 @@
+"""Worker processes for JSONL runs: the same lines in the same order as one process gives."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from service.classifier import DEFAULT_MODEL, MANIFEST_FILE, Classifier
+from service.workers import CHUNK_LINES, PARALLEL_AFTER, Options, process_lines, run_chunk
+
+
+def _lines(data_dir: Path, n: int) -> list[str]:
+    """`n` JSONL lines: short real articles, with a bad line and a record without text mixed in."""
+    rows = []
+    with (data_dir / "classify" / "dev.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            rows.append(json.dumps({"id": r["id"], "title": r["title"], "text": r["text"][:120]}))
+    out = [rows[i % len(rows)] for i in range(n)]
+    out[3] = "{not json"
+    if n > CHUNK_LINES + 5:
+        out[CHUNK_LINES + 5] = json.dumps({"id": "empty", "text": " "})
+    out[-2] = ""  # blank lines are skipped, and still counted
+    return out
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    if not (DEFAULT_MODEL / MANIFEST_FILE).exists():
+        pytest.skip("no shipped model (make train)")
+    return Classifier.load(DEFAULT_MODEL)
+
+
+def _flatten(chunks) -> tuple[list[str], list[tuple[int, str]]]:
+    lines, rejected = [], []
+    for c in chunks:
+        lines.extend(c.lines)
+        rejected.extend((r.line, r.reason) for r in c.rejected)
+    return lines, rejected
+
+
+@pytest.mark.parametrize("threads", [False, True], ids=["fork", "spawn"])
+def test_workers_give_what_one_process_gives(
+    data_dir: Path, classifier: Classifier, threads: bool
+) -> None:
+    lines = _lines(data_dir, PARALLEL_AFTER + CHUNK_LINES + 7)
+    serial = _flatten(process_lines(lines, classifier, processes=1))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)  # a second thread forbids fork
+    if threads:
+        other.start()
+    try:
+        pooled = _flatten(process_lines(lines, classifier, processes=2))
+    finally:
+        stop.set()
+    assert pooled == serial
+    out, rejected = serial
+    assert [n for n, _ in rejected] == [4, CHUNK_LINES + 6]
+    assert len(out) == len(lines) - 3
+    first = json.loads(out[0])
+    assert first["label"] in classifier.labels and set(first["scores"]) == set(classifier.labels)
+
+
+def test_small_input_stays_in_process(
+    data_dir: Path, classifier: Classifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service.workers
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool for a small input")
+
+    monkeypatch.setattr(service.workers, "_pooled", no_pool)
+    lines = _lines(data_dir, PARALLEL_AFTER)
+    out, _ = _flatten(process_lines(lines, classifier, processes=2))
+    assert len(out) == PARALLEL_AFTER - 3
+
+
+def test_chunk_numbers_lines_from_its_start(data_dir: Path, classifier: Classifier) -> None:
+    lines = _lines(data_dir, 10)
+    chunk = run_chunk(lines, 1001, classifier, Options(labels=False, source="in.jsonl"))
+    assert [(r.line, r.source) for r in chunk.rejected] == [(1004, "in.jsonl")]
+    assert all("label" not in json.loads(s) for s in chunk.lines)
