@@ -9,7 +9,7 @@ them imports neither scikit-learn nor joblib's pipeline machinery.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, repeat
 
 import numpy as np
@@ -24,6 +24,7 @@ __all__ = [
     "TermTable",
     "WordTfidf",
     "char_ngram_codes",
+    "char_ngrams",
     "compose",
     "cues",
     "ngram_code",
@@ -134,10 +135,10 @@ def _slots(codes: np.ndarray, bits: int) -> np.ndarray:
     return (hashed >> np.uint64(64 - bits)).view(np.int64)
 
 
-def char_ngram_codes(
+def char_ngrams(
     texts: Sequence[str], ngram_range: tuple[int, int], lowercase: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every character n-gram of `texts` as one int64 code, and the index of its text.
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """For each n: every character n-gram of `texts` as one int64 code, and its text's index.
 
     The texts are prepared as scikit-learn's char analyzer prepares them (lower-cased, runs of
     whitespace squeezed to one space); an n-gram never spans two texts.
@@ -148,10 +149,8 @@ def char_ngram_codes(
     # surrogatepass: a lone surrogate (from a JSON "\ud800") is a code point like any other.
     joined = "".join(docs).encode("utf-32-le", "surrogatepass")
     points = np.frombuffer(joined, dtype="<u4").astype(np.int64) + 1
-    doc = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-    # Characters left in its text from each position on: an n-gram starts where >= n are left.
-    left = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(points))
-    codes, owners = [], []
+    doc = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
+    ends = np.cumsum(lengths)
     for n in range(low, high + 1):
         m = len(points) - n + 1
         if m <= 0:
@@ -161,15 +160,25 @@ def char_ngram_codes(
             code <<= _BITS
             code |= points[j : j + m]
         if n == 1:
-            codes.append(code)
-            owners.append(doc)
-        else:
-            ok = left[:m] >= n
-            codes.append(code[ok])
-            owners.append(doc[:m][ok])
-    if not codes:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(codes), np.concatenate(owners)
+            yield n, code, doc
+            continue
+        # The last n-1 positions of each text start no n-gram. (Where a text is shorter, the
+        # positions this reaches back into the text before are too close to its end as well.)
+        ok = np.ones(m, dtype=bool)
+        for k in range(1, n):
+            stop = ends - k
+            ok[stop[(stop >= 0) & (stop < m)]] = False
+        yield n, code[ok], doc[:m][ok]
+
+
+def char_ngram_codes(
+    texts: Sequence[str], ngram_range: tuple[int, int], lowercase: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """All of `char_ngrams` in one pair of arrays: codes, and the index of each code's text."""
+    parts = list(char_ngrams(texts, ngram_range, lowercase))
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    return np.concatenate([c for _, c, _ in parts]), np.concatenate([o for _, _, o in parts])
 
 
 def ngram_code(term: str) -> int:
@@ -242,12 +251,36 @@ class CharTfidf:
         return len(self.idf_)
 
     def matrix(self, texts: Sequence[str]) -> sparse.csc_matrix:
-        codes, owners = char_ngram_codes(texts, self.ngram_range, self.lowercase)
-        columns = self.table_.lookup(codes)
-        known = columns >= 0
+        columns, owners = [], []
+        for n, codes, docs in char_ngrams(texts, self.ngram_range, self.lowercase):
+            found = self._unigrams()[codes] if n == 1 else self.table_.lookup(codes)
+            known = found >= 0
+            columns.append(found[known])
+            owners.append(docs[known])
+        if not columns:
+            columns, owners = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.int32)]
         return _tfidf(
-            columns[known], owners[known], len(texts), self.idf_, self.sublinear_tf, self.norm
+            np.concatenate(columns),
+            np.concatenate(owners),
+            len(texts),
+            self.idf_,
+            self.sublinear_tf,
+            self.norm,
         )
+
+    def _unigrams(self) -> np.ndarray:
+        """Column of each single character, by code, in a flat array: one gather, no hashing."""
+        flat = self.__dict__.get("_flat")
+        if flat is None:
+            keys, values = self.table_.keys_, self.table_.values_
+            single = (keys > 0) & (keys < (1 << _BITS))
+            flat = np.full(0x110001, -1, dtype=np.int32)  # every code point, +1
+            flat[keys[single]] = values[single]
+            self._flat = flat
+        return flat
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_flat"}  # rebuilt on use
 
 
 class WordTfidf:
@@ -334,12 +367,24 @@ class DeskModel:
 
     def _scores(self, texts: list[str]) -> np.ndarray:
         scores = np.zeros((len(texts), len(self.intercept_)), dtype=np.float64)
-        start = 0
-        for block in self.blocks:
-            weights = self.coef_[:, start : start + block.n_features].T
-            start += block.n_features
+        for block, weights in zip(self.blocks, self._weights(), strict=True):
             scores += block.matrix(texts) @ weights
         return scores + self.intercept_
+
+    def _weights(self) -> list[np.ndarray]:
+        """Each block's slice of coef_, transposed and contiguous once, not per chunk."""
+        weights = self.__dict__.get("_block_weights")
+        if weights is None:
+            bounds = np.cumsum([0] + [b.n_features for b in self.blocks])
+            weights = [
+                np.ascontiguousarray(self.coef_[:, lo:hi].T)
+                for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+            ]
+            self._block_weights = weights
+        return weights
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_block_weights"}
 
     def predict_proba(self, items: Sequence[tuple[str, str]]) -> np.ndarray:
         """Class probabilities, columns in `classes_` order (softmax; logistic for two classes)."""

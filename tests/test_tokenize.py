@@ -84,3 +84,17 @@ def test_tokens_rebuild_the_text(text):
 def test_has_word_knows_dictionary_words_only(word, known):
     # 兴在 is a word jieba's HMM step glues from two single characters, not a dictionary entry.
     assert default_segmenter().has_word(word) is known
+
+
+def test_engine_loads_without_rjiebas_default_instance():
+    """Only our engine is built: rjieba's module-level Jieba (0.1 s) is never made."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from service.tokenize import words; w = words('发展新质生产力');"
+        "loaded = 'rjieba' in sys.modules; import rjieba;"
+        "print(w, loaded, rjieba.cut('发展新质生产力') == w)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.split() == ["['发展',", "'新质生产力']", "False", "False"], out.stderr
