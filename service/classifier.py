@@ -35,10 +35,11 @@ MANIFEST_FILE = "manifest.json"
 FORMAT = 2  # 2: a compiled DeskModel (format 1 pickled the scikit-learn pipeline itself)
 
 # Libraries the artifact needs to mean the same thing when loaded: numpy arrays, scipy sparse
-# algebra, joblib's file format and the rjieba engine behind the pickled Segmenter. The same
-# major.minor is required. scikit-learn fits the model but is not needed to load it: its
-# version is recorded under TRAINED_WITH for provenance, not checked.
-LIBRARIES = ("numpy", "scipy", "joblib", "rjieba")
+# algebra and the rjieba engine behind the pickled Segmenter. The same major.minor is required.
+# The file is a plain protocol-5 pickle (joblib.load reads it too), so neither joblib nor
+# scikit-learn is needed to load it; scikit-learn, which fits the model, is recorded under
+# TRAINED_WITH for provenance, not checked.
+LIBRARIES = ("numpy", "scipy", "rjieba")
 TRAINED_WITH = ("scikit-learn",)
 
 
@@ -51,7 +52,7 @@ class Vocabulary(dict):
     """A TF-IDF vocabulary that pickles as one string and one array, so it loads in milliseconds.
 
     joblib unpickles with the pure-Python Unpickler; a plain dict of 10^5 terms to numpy ints
-    takes most of a second that way, this form a few milliseconds.
+    takes most of a second that way, this form a few milliseconds (and is smaller anywhere).
     """
 
     def __reduce__(self):
@@ -166,7 +167,7 @@ class Classifier:
         artifact = folder / MODEL_FILE
         if not artifact.is_file():
             raise ModelError(f"{artifact} is missing; retrain with `make train`", field="model")
-        # joblib files run code when loaded: hash first, load only what the manifest vouches for.
+        # Pickles run code when loaded: hash first, load only what the manifest vouches for.
         digest = sha256_file(artifact)
         if digest != manifest["sha256"]:
             raise ModelError(
@@ -176,10 +177,11 @@ class Classifier:
                 field="model",
             )
         _check_versions(manifest, folder)
-        import joblib
+        import pickle
 
         try:
-            pipeline = joblib.load(artifact)
+            with open(artifact, "rb") as f:
+                pipeline = pickle.load(f)
         except Exception as exc:  # a verified file that still fails is a broken build
             raise ModelError(
                 f"{artifact} failed to load ({type(exc).__name__}: {exc}); "

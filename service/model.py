@@ -9,11 +9,14 @@ them imports neither scikit-learn nor joblib's pipeline machinery.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import chain, repeat
+from pathlib import Path
+from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 __all__ = [
     "CHUNK_CHARS",
@@ -21,6 +24,7 @@ __all__ = [
     "CharTfidf",
     "CueBlock",
     "DeskModel",
+    "TermMatrix",
     "TermTable",
     "WordTfidf",
     "char_ngram_codes",
@@ -189,6 +193,71 @@ def ngram_code(term: str) -> int:
     return code
 
 
+def _kernels() -> Any:
+    """scipy's compiled sparse kernels (`scipy.sparse._sparsetools`) without scipy.sparse.
+
+    `import scipy.sparse` costs 0.1 s (its array-API layer pulls in numpy.testing and f2py), a
+    tenth of a `newsdesk classify` run; the kernels are one extension module that needs only
+    numpy. It is registered under its own name, so a later `import scipy.sparse` reuses it. The
+    manifest pins scipy's major.minor, and the tests compare every result with scikit-learn's.
+    """
+    name = "scipy.sparse._sparsetools"
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        return loaded
+    import importlib.machinery
+    import importlib.util
+
+    spec = importlib.util.find_spec("scipy")  # locates the package without importing it
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = Path(folder) / "sparse" / f"_sparsetools{suffix}"
+            if path.is_file():
+                loader = importlib.machinery.ExtensionFileLoader(name, str(path))
+                module = importlib.util.module_from_spec(
+                    importlib.util.spec_from_file_location(name, path, loader=loader)
+                )
+                sys.modules[name] = module
+                loader.exec_module(module)
+                return module
+    from scipy.sparse import _sparsetools  # an unusual layout: the ordinary import
+
+    return _sparsetools
+
+
+@dataclass(frozen=True, eq=False)
+class TermMatrix:
+    """A texts × features matrix as CSC parts: per feature, the texts that have it and values."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
+
+    def dot(self, weights: np.ndarray) -> np.ndarray:
+        """self @ weights for a dense C-contiguous float64 (features × k) array."""
+        n_docs, n_features = self.shape
+        out = np.zeros((n_docs, weights.shape[1]), dtype=np.float64)
+        if len(self.data):
+            _kernels().csc_matvecs(
+                n_docs,
+                n_features,
+                weights.shape[1],
+                self.indptr,
+                self.indices,
+                self.data.astype(np.float64),
+                weights.ravel(),
+                out.ravel(),
+            )
+        return out
+
+    def to_scipy(self):
+        """The same matrix as a scipy.sparse.csc_matrix (for inspection and tests)."""
+        from scipy import sparse
+
+        return sparse.csc_matrix((self.data, self.indices, self.indptr), shape=self.shape)
+
+
 def _tfidf(
     columns: np.ndarray,
     owners: np.ndarray,
@@ -196,34 +265,50 @@ def _tfidf(
     idf: np.ndarray,
     sublinear_tf: bool,
     norm: str | None,
-) -> sparse.csc_matrix:
+) -> TermMatrix:
     """Counts of (text, column) hits → TfidfTransformer's matrix, in its dtype and arithmetic.
 
-    The counts are summed in a features × texts CSR matrix: scipy's COO→CSR conversion is a
-    counting sort, and hits arrive in text order, so duplicates end up adjacent and are summed
-    without any sort. Its transpose is the texts × features matrix, in CSC form.
+    The counts are summed per feature by scipy's COO→CSR kernel, a counting sort that keeps
+    input order within a feature. Hits of one feature arrive in text order (each n-gram length
+    and the words come text by text), so its duplicates end up adjacent and are summed without
+    any sort.
     """
+    kernels = _kernels()
     dtype = idf.dtype
-    n_features = len(idf)
-    xt = sparse.csr_matrix(
-        (np.ones(len(columns), dtype=dtype), (columns, owners)), shape=(n_features, n_docs)
+    n_features, nnz = len(idf), len(columns)
+    index = np.int32 if max(n_features, n_docs, nnz) < 2**31 - 1 else np.int64
+    indptr = np.empty(n_features + 1, dtype=index)
+    indices = np.empty(nnz, dtype=index)
+    data = np.empty(nnz, dtype=dtype)
+    kernels.coo_tocsr(
+        n_features,
+        n_docs,
+        nnz,
+        columns.astype(index, copy=False),
+        owners.astype(index, copy=False),
+        np.ones(nnz, dtype=dtype),
+        indptr,
+        indices,
+        data,
     )
-    data = xt.data
+    kernels.csr_sum_duplicates(n_features, n_docs, indptr, indices, data)
+    nnz = int(indptr[-1])
+    indices, data = indices[:nnz], data[:nnz]
     if sublinear_tf:
         np.log(data, out=data)
         data += 1
-    data *= np.repeat(idf, np.diff(xt.indptr))
+    data *= np.repeat(idf, np.diff(indptr))
     if norm == "l2":
         # sklearn: the squares in the data's dtype, their sum in double, the quotient rounded back.
-        sums = np.bincount(xt.indices, weights=data * data, minlength=n_docs)
+        sums = np.bincount(indices, weights=data * data, minlength=n_docs)
         lengths = np.sqrt(sums)
         lengths[lengths == 0] = 1.0  # an empty row stays empty
-        data[:] = data / lengths[xt.indices]
+        data[:] = data / lengths[indices]
     elif norm == "l1":
-        sums = np.bincount(xt.indices, weights=np.abs(data), minlength=n_docs)
+        sums = np.bincount(indices, weights=np.abs(data), minlength=n_docs)
         sums[sums == 0] = 1.0
-        data[:] = data / sums[xt.indices]
-    return sparse.csc_matrix((data, xt.indices, xt.indptr), shape=(n_docs, n_features))
+        data[:] = data / sums[indices]
+    return TermMatrix(indptr, indices, data, (n_docs, n_features))
 
 
 class CharTfidf:
@@ -250,7 +335,11 @@ class CharTfidf:
     def n_features(self) -> int:
         return len(self.idf_)
 
-    def matrix(self, texts: Sequence[str]) -> sparse.csc_matrix:
+    def matrix(self, texts: Sequence[str]):
+        """The texts' TF-IDF rows as a scipy.sparse matrix, as the fitted vectoriser gives them."""
+        return self.terms(texts).to_scipy()
+
+    def terms(self, texts: Sequence[str]) -> TermMatrix:
         columns, owners = [], []
         for n, codes, docs in char_ngrams(texts, self.ngram_range, self.lowercase):
             found = self._unigrams()[codes] if n == 1 else self.table_.lookup(codes)
@@ -307,7 +396,11 @@ class WordTfidf:
     def n_features(self) -> int:
         return len(self.idf_)
 
-    def matrix(self, texts: Sequence[str]) -> sparse.csc_matrix:
+    def matrix(self, texts: Sequence[str]):
+        """The texts' TF-IDF rows as a scipy.sparse matrix, as the fitted vectoriser gives them."""
+        return self.terms(texts).to_scipy()
+
+    def terms(self, texts: Sequence[str]) -> TermMatrix:
         tokenize = self.tokenizer
         words = [tokenize(t.lower() if self.lowercase else t) for t in texts]
         counts = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
@@ -333,6 +426,9 @@ class CueBlock:
     def matrix(self, texts: Sequence[str]) -> np.ndarray:
         return cues(texts)
 
+    def terms(self, texts: Sequence[str]) -> np.ndarray:
+        return cues(texts)
+
 
 class DeskModel:
     """Feature blocks side by side, then a linear layer: LogisticRegression's probabilities."""
@@ -349,8 +445,10 @@ class DeskModel:
         self.coef_ = coef_
         self.intercept_ = intercept_
 
-    def features(self, items: Sequence[tuple[str, str]]) -> sparse.csr_matrix:
-        """The texts × features matrix the fitted pipeline's FeatureUnion gives (float64)."""
+    def features(self, items: Sequence[tuple[str, str]]):
+        """The texts × features matrix the fitted pipeline's FeatureUnion gives (float64, CSR)."""
+        from scipy import sparse
+
         texts = [compose(t, b) for t, b in items]
         parts = [sparse.csr_matrix(block.matrix(texts)) for block in self.blocks]
         out = sparse.hstack(parts, format="csr", dtype=np.float64)
@@ -368,7 +466,8 @@ class DeskModel:
     def _scores(self, texts: list[str]) -> np.ndarray:
         scores = np.zeros((len(texts), len(self.intercept_)), dtype=np.float64)
         for block, weights in zip(self.blocks, self._weights(), strict=True):
-            scores += block.matrix(texts) @ weights
+            terms = block.terms(texts)
+            scores += terms @ weights if isinstance(terms, np.ndarray) else terms.dot(weights)
         return scores + self.intercept_
 
     def _weights(self) -> list[np.ndarray]:

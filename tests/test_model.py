@@ -190,16 +190,15 @@ def test_cues(title: str, body: str, expected: list[int]) -> None:
 
 
 def test_model_pickles_and_loads_without_sklearn(fitted, tmp_path: Path) -> None:
+    import pickle
     import subprocess
     import sys
 
-    import joblib
-
     _, model, items = fitted
-    joblib.dump(model, tmp_path / "m.joblib", compress=3)
+    (tmp_path / "m.pkl").write_bytes(pickle.dumps(model, protocol=5))
     code = (
-        "import sys, joblib, json;"
-        f"m = joblib.load({str(tmp_path / 'm.joblib')!r});"
+        "import sys, pickle, json;"
+        f"m = pickle.loads(open({str(tmp_path / 'm.pkl')!r}, 'rb').read());"
         f"p = m.predict_proba({items[:3]!r});"
         "print(json.dumps([p.tolist(), [k for k in sys.modules if k.startswith('sklearn')]]))"
     )
