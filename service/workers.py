@@ -30,7 +30,7 @@ __all__ = [
     "run_chunk",
 ]
 
-CHUNK_LINES = 256  # lines per task: one vectorised model call, little to pickle back
+CHUNK_LINES = 128  # lines per task: one vectorised model call; small enough to end evenly
 # Below this many lines a pool costs more (fork, pickling) than a second core saves.
 PARALLEL_AFTER = 2048
 
@@ -136,6 +136,10 @@ def _pooled(
     # fork shares the loaded model and segmenter for free, but forking a process that runs
     # other threads can copy a held lock; then workers start fresh and load the model.
     if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        if classifier is not None:
+            # Build the segmenter and the model's lookup tables once, here: every worker
+            # inherits them instead of building its own.
+            classifier.predict([("预热", "预热。")])
         ctx, initargs = mp.get_context("fork"), (classifier, None, options)
     else:
         path = str(classifier.path) if classifier is not None else None
