@@ -146,3 +146,39 @@ def test_classify_import_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+@needs_model
+def test_classify_through_a_server_equals_local(tmp_path):
+    """--server: same records, labels and rejects (by line number) as the local run."""
+    from service.server import create_server
+    from tests.test_server import config
+
+    rows = [
+        {"id": "a", "title": "本台评论：以改革激发发展活力", "text": "改革是发展的动力。" * 20},
+        {"id": "b", "title": "多地高校开学迎新生", "text": "新学期开学，各地高校迎来新生。" * 9},
+    ]
+    lines = [json.dumps(rows[0], ensure_ascii=False), "{not json", "", "[1]"]
+    lines += [json.dumps(rows[1], ensure_ascii=False), json.dumps({"id": "c", "text": " "})]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    srv, _ = create_server(config(MODEL))
+    srv.start()
+    try:
+        remote = run("classify", str(src), "--server", f"127.0.0.1:{srv.port}")
+    finally:
+        srv.stop(0).wait()
+    local = run("classify", str(src))
+    assert remote.returncode == local.returncode == 2, remote.stderr
+    got, want = jsonl(remote.stdout), jsonl(local.stdout)
+    assert [r["id"] for r in got] == [r["id"] for r in want] == ["a", "b"]
+    assert [r["label"] for r in got] == [r["label"] for r in want]
+    for g, w in zip(got, want, strict=True):
+        assert g["scores"] == pytest.approx(w["scores"], abs=1e-6)
+    rejected = sorted(
+        ln.split(": rejected")[0] for ln in remote.stderr.splitlines() if "rejected:" in ln
+    )
+    assert rejected == sorted(
+        ln.split(": rejected")[0] for ln in local.stderr.splitlines() if "rejected:" in ln
+    )
+    assert [r.rsplit(":", 1)[1] for r in rejected] == ["2", "4", "6"]
