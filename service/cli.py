@@ -218,7 +218,18 @@ def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iter
     # model too, as the server does; only the fields asked for are added.
     classifier = _load_classifier(args.model)
     with open_input(args.input) as lines:
-        yield from process_lines(lines, classifier, options)
+        # Workers for a file; a pipe may be a live stream, answered chunk by chunk as it comes.
+        processes = None if _is_file(lines) else 1
+        yield from process_lines(lines, classifier, options, processes=processes)
+
+
+def _is_file(stream: IO[str]) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):  # gzip streams: a file underneath
+        return True
 
 
 def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:

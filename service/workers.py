@@ -14,7 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from .jsonl import Rejected, read_records
@@ -103,12 +103,12 @@ def process_lines(
     """
     processes = cores() if processes is None else max(1, processes)
     chunks = _chunks(lines)
-    head = list(islice(chunks, PARALLEL_AFTER // CHUNK_LINES + 1))
+    head = [] if processes == 1 else list(islice(chunks, PARALLEL_AFTER // CHUNK_LINES + 1))
     if processes == 1 or len(head) * CHUNK_LINES <= PARALLEL_AFTER:
-        for batch, first in (*head, *chunks):
+        for batch, first in chain(head, chunks):  # a stream is answered as it arrives
             yield run_chunk(batch, first, classifier, options)
         return
-    yield from _pooled((*head, *chunks), classifier, options, processes)
+    yield from _pooled(chain(head, chunks), classifier, options, processes)
 
 
 # --- the pool -------------------------------------------------------------------------------

@@ -83,3 +83,18 @@ def test_chunk_numbers_lines_from_its_start(data_dir: Path, classifier: Classifi
     chunk = run_chunk(lines, 1001, classifier, Options(labels=False, source="in.jsonl"))
     assert [(r.line, r.source) for r in chunk.rejected] == [(1004, "in.jsonl")]
     assert all("label" not in json.loads(s) for s in chunk.lines)
+
+
+def test_one_process_answers_a_stream_as_it_arrives(data_dir: Path, classifier: Classifier) -> None:
+    lines = _lines(data_dir, PARALLEL_AFTER + CHUNK_LINES)
+    read = 0
+
+    def stream():
+        nonlocal read
+        for line in lines:
+            read += 1
+            yield line
+
+    first = next(process_lines(stream(), classifier, processes=1))
+    assert read <= CHUNK_LINES + 1  # the first chunk, not the whole head
+    assert len(first.lines) + len(first.rejected) == CHUNK_LINES
