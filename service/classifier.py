@@ -214,10 +214,10 @@ class Classifier:
     def predict(self, items: Sequence[tuple[str, str]]) -> list[Prediction]:
         """A Prediction per (title, body) pair: every label with its probability, highest first."""
         proba = self.probabilities(items)
-        out = []
-        for row in proba:
-            order = np.argsort(-row, kind="stable")
-            scores = tuple((self.labels[i], float(row[i])) for i in order)
+        orders = np.argsort(-proba, axis=1, kind="stable").tolist()  # one call for the batch
+        labels, out = self.labels, []
+        for row, order in zip(proba.tolist(), orders, strict=True):
+            scores = tuple((labels[i], row[i]) for i in order)
             out.append(Prediction(scores[0][0], scores))
         return out
 
