@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from service.errors import DataError, InvalidInput, ModelError
+from service.errors import DataError, InvalidInput, ModelError, NewsdeskError
 from service.jsonl import Rejected, read_records
 from service.pipeline import Record, process_records
 
@@ -43,6 +43,7 @@ __all__ = [
     "CHUNK",
 ]
 
+CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before giving up
 CHUNK = 256  # records per predict call: vectorised, yet a shard never sits in memory whole
 ERRORS = "_errors.jsonl"
 SUMMARY = "_summary.json"
@@ -461,7 +462,15 @@ def _run_dask(
 ) -> None:
     from distributed import Client, as_completed
 
-    with Client(scheduler, timeout="30s", set_as_default=False) as client:
+    try:
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError) as e:
+        raise NewsdeskError(
+            f"no Dask scheduler answers at {scheduler} within {CONNECT_TIMEOUT} ({e}); "
+            "check the address (tcp://HOST:PORT) and that `dask scheduler` runs there",
+            field="scheduler",
+        ) from e
+    with client:
         threads = sum(client.nthreads().values()) or 1
         window = 2 * threads  # bounded: with --gather each task carries its shard's bytes
         token = uuid.uuid4().hex[:8]

@@ -304,11 +304,11 @@ def test_dask_worker_killed_mid_job_costs_only_its_shard(
     folder.mkdir()
     for k in range(6):  # shards long enough that a kill lands while some are running
         lines = [json.dumps({**r, "id": f"{k}-{i}-{r['id']}"}, ensure_ascii=False)
-                 for i in range(6) for r in records]  # fmt: skip
+                 for i in range(16) for r in records]  # fmt: skip
         (folder / f"s{k}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     shards = sorted(folder.iterdir())
     local = tmp_path / "local"
-    _run(shards, local, model, workers=1, summary=False)
+    _run(shards, local, model, workers=2)
 
     out = tmp_path / "dask"
     with (
@@ -322,7 +322,7 @@ def test_dask_worker_killed_mid_job_costs_only_its_shard(
         result: dict = {}
         runner = threading.Thread(
             target=lambda: result.update(
-                _run(shards, out, model, scheduler=cluster.scheduler_address, summary=False)
+                _run(shards, out, model, scheduler=cluster.scheduler_address)
             )
         )
         runner.start()
@@ -331,9 +331,23 @@ def test_dask_worker_killed_mid_job_costs_only_its_shard(
             time.sleep(0.01)
         victim = next(iter(pids.values()))
         os.kill(victim, signal.SIGKILL)  # its nanny starts a new one
+        finished = len(list((out / "_shards").glob("*.json")))
+        assert finished < 6, "the job ended before the kill: make the shards longer"
         runner.join(180)
         assert result, "the job did not finish after a worker died"
         assert victim not in client.run(os.getpid).values()
-    assert result["shards_run"] == 6 and result["records_out"] == 6 * 6 * len(records)
+    assert result["shards_run"] == 6 and result["records_out"] == 6 * 16 * len(records)
     assert _outputs(out) == _outputs(local)
     assert not [p for p in out.rglob(".*") if p.is_file()]  # no temp file left behind
+
+
+def test_unreachable_scheduler_is_a_clear_error(
+    shards: list[Path], model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.errors import NewsdeskError
+
+    monkeypatch.setattr(batch, "CONNECT_TIMEOUT", "1s")
+    with pytest.raises(NewsdeskError, match="no Dask scheduler answers") as e:
+        _run(shards, tmp_path / "out", model, scheduler="tcp://127.0.0.1:1")
+    assert e.value.field == "scheduler"
+    assert not list((tmp_path / "out").glob("*.jsonl"))
