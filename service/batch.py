@@ -677,13 +677,9 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     return parser
 
 
-def batch_from_args(args: argparse.Namespace) -> int:
-    """Run `newsdesk batch` from parsed arguments: the summary on stdout, the exit code back.
-
-    cli.py hands the whole command here, so this is the command's printing edge: 0 when every
-    record was processed, 2 when some were rejected (listed in `_errors.jsonl`).
-    """
-    summary = run_batch(
+def batch_from_args(args: argparse.Namespace) -> dict:
+    """Run `newsdesk batch` from parsed arguments and return the job summary (cli prints it)."""
+    return run_batch(
         args.inputs,
         args.out,
         model=args.model or os.environ.get("NEWSDESK_MODEL") or None,
@@ -696,5 +692,3 @@ def batch_from_args(args: argparse.Namespace) -> int:
         max_chars=args.max_chars,
         progress=not args.quiet,
     )
-    print(json.dumps(summary, ensure_ascii=False, indent=2), flush=True)
-    return 2 if summary["rejected"] else 0

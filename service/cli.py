@@ -318,7 +318,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import batch_from_args
 
-    return batch_from_args(args)
+    summary = batch_from_args(args)
+    print(json.dumps(summary, ensure_ascii=False, indent=2), flush=True)
+    if summary["rejected"]:
+        _err(f"{summary['rejected']} record(s) rejected; see {Path(args.out) / '_errors.jsonl'}")
+        return 2
+    return 0
 
 
 # --- parser ----------------------------------------------------------------------------------
