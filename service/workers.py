@@ -8,6 +8,7 @@ in this process; both ways call `run_chunk`, so the output is the same byte for 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import threading
@@ -144,7 +145,11 @@ def _pooled(
     else:
         path = str(classifier.path) if classifier is not None else None
         ctx, initargs = mp.get_context("spawn"), (None, path, options)
+    # Objects alive now are shared with forked workers; frozen, the workers' garbage collector
+    # never writes to them, so their pages stay shared instead of being copied.
+    gc.freeze()
     pool = ctx.Pool(processes, initializer=_init, initargs=initargs)
+    gc.unfreeze()
     try:
         # A bounded window of chunks in flight: memory stays flat however long the input.
         window: deque = deque()
