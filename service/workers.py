@@ -137,6 +137,8 @@ def _pooled(
     # fork shares the loaded model and segmenter for free, but forking a process that runs
     # other threads can copy a held lock; then workers start fresh and load the model.
     if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        from . import pages  # noqa: F401  (records are parsed with it; import once, here)
+
         if classifier is not None:
             # Build the segmenter and the model's lookup tables once, here: every worker
             # inherits them instead of building its own.

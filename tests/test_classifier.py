@@ -274,3 +274,18 @@ def test_shipped_model_macro_f1_on_gold(data_dir: Path) -> None:
     pred = [clf.labels[i] for i in np.argmax(proba, axis=1)]
     result = scores([r.label for r in rows], pred, clf.labels)
     assert result["macro_f1"] >= 0.90
+
+
+def test_library_versions_equal_importlib_metadata() -> None:
+    from importlib import metadata
+
+    from service.classifier import TRAINED_WITH, library_versions
+
+    names = (*LIBRARIES, *TRAINED_WITH, "grpcio", "no-such-library-xyz")
+    want = {}
+    for name in names:
+        try:
+            want[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            want[name] = "missing"
+    assert library_versions(names) == want
