@@ -6,6 +6,7 @@ prepared, classified and summarised the same way whichever door it came in by.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ __all__ = [
     "result_fields",
     "process_records",
 ]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # A whole newspaper page is ~15k characters; anything past this is not an article.
 MAX_TEXT_CHARS = 1_000_000
@@ -58,6 +61,13 @@ def parse_record(obj: Any, *, max_chars: int = MAX_TEXT_CHARS) -> Record:
     title = obj.get("title") or ""
     if not isinstance(title, str):
         raise InvalidInput("field 'title' must be a string", field="title")
+    for name, value in (("title", title), ("text", text)):
+        # JSON may escape a lone surrogate ("\ud800"); it is no character and cannot be encoded.
+        if _SURROGATE.search(value):
+            raise InvalidInput(
+                f"field '{name}' holds a lone UTF-16 surrogate: fix the record's encoding",
+                field=name,
+            )
     rid = obj.get("id", "")
     if not isinstance(rid, str | int):
         raise InvalidInput("field 'id' must be a string or an integer", field="id")

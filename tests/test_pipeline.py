@@ -1,0 +1,68 @@
+"""The shared record pipeline: one validation for every entry point, results in input order."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.classifier import Classifier
+from service.errors import InvalidInput
+from service.pipeline import MAX_TEXT_CHARS, analyse_page, parse_record, process_records
+
+
+@pytest.mark.parametrize(
+    "obj, field",
+    [
+        ([1, 2], "record"),
+        ("text", "record"),
+        ({"id": 1}, "text"),
+        ({"text": "   \n"}, "text"),
+        ({"text": 42}, "text"),
+        ({"text": "正文。", "title": ["标题"]}, "title"),
+        ({"text": "正文。", "id": 1.5}, "id"),
+        ({"text": "正文\ud800。"}, "text"),
+        ({"text": "正文。", "title": "\udc00标题"}, "title"),
+    ],
+)
+def test_bad_records_name_the_field(obj, field):
+    with pytest.raises(InvalidInput) as caught:
+        parse_record(obj)
+    assert caught.value.field == field
+
+
+def test_oversized_text_names_the_limit():
+    with pytest.raises(InvalidInput) as caught:
+        parse_record({"text": "字" * 11}, max_chars=10)
+    assert (caught.value.field, caught.value.limit) == ("text", 10)
+    assert MAX_TEXT_CHARS >= 100_000
+
+
+def test_record_keeps_callers_fields_and_offsets():
+    text = "本报讯 12月17日，全市教育工作会议召开。\n\n会议部署了明年的重点任务。"
+    record = parse_record({"id": 7, "title": "会议召开", "text": text, "extra": True})
+    assert record.data["extra"] is True and record.article.id == "7"
+    assert "本报讯" not in record.article.text
+    for i, ch in enumerate(record.article.text):
+        assert text[int(record.article.body.index[i])] == ch
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Classifier.load()
+
+
+def test_process_records_keeps_order_across_batches(shipped):
+    titles = ["高校开学迎新生", "本台评论：改革激发活力", "新能源汽车产量增长"] * 5
+    records = [
+        parse_record({"id": i, "title": t, "text": t + "。" * 3}) for i, t in enumerate(titles)
+    ]
+    out = list(process_records(records, shipped, batch_size=4, summarise=True))
+    assert [r["id"] for r in out] == list(range(15))
+    for r in out:
+        assert abs(sum(r["scores"].values()) - 1) < 1e-3 and "lead" in r
+    unlabelled = list(process_records(records, shipped, batch_size=4, labels=False, summarise=True))
+    assert all("label" not in r and "lead" in r for r in unlabelled)
+
+
+def test_analyse_page_rejects_an_empty_page(shipped):
+    with pytest.raises(InvalidInput):
+        analyse_page(" \n ", shipped)
