@@ -12,6 +12,7 @@ from service.text import (
     byline_end,
     byline_start,
     clean_body,
+    clean_lines,
     continues_to,
     cuts_word,
     ends_paragraph,
@@ -391,3 +392,43 @@ def test_lines_cover_only_content(raw):
         assert raw[s.start : s.end] == s.text == s.text.strip()
         assert "\n" not in s.text
         assert Span(s.start, s.end, s.text) == s
+
+
+# Paragraphs one per line, as single articles mostly arrive: the inputs clean_body's fast path
+# takes, mixed with pieces that must send it to the full path.
+PARAGRAPHS = st.lists(
+    st.lists(
+        PIECES | st.sampled_from(["发展", "强化比较优势", "1-5月", "本报记者"]), min_size=1
+    ).map("".join),
+    min_size=1,
+    max_size=6,
+).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=TEXTS | PARAGRAPHS, offset=st.integers(0, 10_000))
+def test_clean_body_equals_the_full_path(raw, offset):
+    fast, full = clean_body(raw, offset), clean_lines(raw, lines(raw), offset)
+    assert fast.body.text == full.body.text
+    assert np.array_equal(fast.body.index, full.body.index)
+    assert (fast.byline, fast.dateline, fast.continues) == (
+        full.byline,
+        full.dateline,
+        full.continues,
+    )
+
+
+@pytest.mark.parametrize(
+    "raw, verbatim",
+    [
+        ("党建工作持续稳固。\n“这种模式让学生接触实际项目。”李长春介绍。", True),
+        ("党建工作持续稳固，\n带动就业。", False),  # a column break to join
+        ("党建工作持续稳固。\n\n带动就业。", False),  # a blank line
+        ("本报讯 党建工作持续稳固。", False),  # a dateline
+        ("党建工作持续稳固。\n今日导读", False),  # furniture
+    ],
+)
+def test_clean_body_keeps_a_tidy_body_as_it_is(raw, verbatim):
+    c = clean_body(raw, offset=7)
+    assert (c.body.text == raw) is verbatim
+    assert_faithful(raw, c, offset=7)
