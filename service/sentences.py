@@ -26,6 +26,10 @@ _END = re.compile(
     r"|[\n\r\u2028\u2029]+"
 )
 
+# Every _END match starts with one of these: a plain character class, which the regex engine
+# scans for at C speed, where _END's alternation is tried at every position (4x slower).
+_END_START = re.compile(r"[。！？；!?;….\n\r\u2028\u2029]")
+
 # After a quotation that ends with its own full stop, a short attribution belongs to the same
 # sentence: “……发展。”朱宗尧说。  Splitting there would leave a fragment "朱宗尧说。".
 _ATTRIBUTION = re.compile(
@@ -43,13 +47,25 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _next_end(text: str, pos: int) -> re.Match[str] | None:
+    """`_END.search(text, pos)`: the same match, tried only where one can start."""
+    while True:
+        at = _END_START.search(text, pos)
+        if at is None:
+            return None
+        m = _END.match(text, at.start())
+        if m:
+            return m
+        pos = at.start() + 1  # a decimal point or a list number: not an end
+
+
 def iter_sentences(text: str) -> Iterator[Span]:
     """Yield sentences lazily, so a caller that needs only the first N never scans 1 MB."""
     start = 0
     pos = 0
     n = len(text)
     while pos < n:
-        m = _END.search(text, pos)
+        m = _next_end(text, pos)
         end = m.end() if m else n
         is_break = bool(m) and text[m.start()] in "\n\r\u2028\u2029"
         if m and not is_break and text[end - 1] in '”」』"':

@@ -142,8 +142,10 @@ _INLINE_TIME = re.compile(
 )
 # Sentences that are in the story but never its lead: a teaser that trails off ("……"), and
 # the list of who else attended ("市领导刘本立、付涛参加。").
-_WEAK = re.compile(r"(?:…|\.\.\.)[”’」』）)]*$|^[^。；;]{0,50}(?:参加|陪同|出席)[。.]$")
+_TRAILS_OFF = ("…", "...")  # before any closing quotes or brackets
+_ATTENDANCE = re.compile(r"[^。；;]{0,50}(?:参加|陪同|出席)[。.]$")
 _TIME_HINT = re.compile(r"[日号天晨晚]")  # every _INLINE_TIME match holds one: a cheap pre-check
+_OPEN_END_REACH = 4  # an _OPEN_END match starts at most this far from the clause's end
 _DUPLICATE = 0.7  # cosine above which a second unit only repeats the first
 _TRAILING = "，,、：:；; \u3000"
 _WORD = re.compile(r"\w")
@@ -207,6 +209,11 @@ def _sentences(text: str) -> list[Span]:
     return prose or kept
 
 
+def _is_weak(sentence: str) -> bool:
+    """A teaser that trails off, or an attendance list: in the graph, never the lead."""
+    return sentence.rstrip("”’」』）)").endswith(_TRAILS_OFF) or bool(_ATTENDANCE.match(sentence))
+
+
 def _trim_piece(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in _TRAILING:
         end -= 1
@@ -229,6 +236,12 @@ def _pieces(start: int, end: int, drops: list[tuple[int, int]]) -> list[tuple[in
     return out
 
 
+def _trimmed(piece: Span) -> tuple[int, int]:
+    """`_trim_piece` of one clause, by str methods on its text (a clause is its own slice)."""
+    kept = piece.text.rstrip(_TRAILING)
+    return piece.start + len(kept) - len(kept.lstrip(_TRAILING)), piece.start + len(kept)
+
+
 class _Units:
     """Candidates as parallel arrays: a run of clauses [first, last] of sentence k, text [a, b)."""
 
@@ -238,7 +251,7 @@ class _Units:
         rows: list[tuple[int, ...]] = []  # (k, lo, hi, start, end, length, mid, early)
         base = 0  # clauses before this sentence, over all sentences
         for n, s in enumerate(sentences):
-            if n >= _MAX_UNITS or _WEAK.search(s.text):  # in the graph, never the lead
+            if n >= _MAX_UNITS or _is_weak(s.text):  # in the graph, never the lead
                 self.parts.append([s])
                 self.drops.append([])
                 continue
@@ -258,10 +271,14 @@ class _Units:
                 _TIME_CLAUSE.match(cl[frames].text) or _FRAME_CLAUSE.match(cl[frames].text)
             ):
                 frames += 1
-            trimmed = [_trim_piece(text, x.start, x.end) for x in cl]
+            trimmed = [_trimmed(x) for x in cl]
             # A run may stop early, but not on a clause that announces what follows.
             closed = [
-                j == c - 1 or not (_OPEN_END.search(x.text) or _ADVERBIAL.match(x.text))
+                j == c - 1
+                or not (
+                    _OPEN_END.search(x.text, len(x.text) - _OPEN_END_REACH)
+                    or _ADVERBIAL.match(x.text)
+                )
                 for j, x in enumerate(cl)
             ]
             for i in range(frames, c if free_start else frames + 1):
@@ -275,14 +292,15 @@ class _Units:
                         (n, base + i, base + j + 1, a, b, b - a - cut, i > frames, j < c - 1)
                     )
             base += c
-        cols = np.array(rows, dtype=np.int64).reshape(-1, 8).T
-        self.k, self.lo, self.hi, self.start, self.end = cols[:5]
-        self.length = cols[5].astype(np.float64)
-        self.starts_mid = cols[6].astype(np.float64)
-        self.ends_early = cols[7].astype(np.float64)
+        self.rows = rows
+        cols = np.array(rows, dtype=np.int64).reshape(-1, 8)
+        self.k = cols[:, 0]
+        self.length = cols[:, 5].astype(np.float64)
+        self.flags = cols[:, 6:8]  # starts_mid, ends_early
 
     def pieces(self, i: int) -> list[tuple[int, int]]:
-        return _pieces(int(self.start[i]), int(self.end[i]), self.drops[int(self.k[i])])
+        k, _, _, start, end, *_ = self.rows[i]
+        return _pieces(start, end, self.drops[k])
 
 
 def _codepoints(text: str) -> np.ndarray:
@@ -320,20 +338,34 @@ def _bigrams(text: str) -> tuple[np.ndarray, np.ndarray]:
     return (cp[pos] << 21) | cp[pos + 1], pos
 
 
-def _bigram_counts(text: str, spans: list[Span], title: str) -> tuple[np.ndarray, np.ndarray]:
-    """Character-bigram counts per span and for the title: no segmenter, a few array ops."""
+def _term_ids(keys: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each key's rank among the distinct keys, and their number: np.unique's inverse, cheaper."""
+    ordered = np.sort(keys)
+    new = np.empty(len(ordered), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    vocab = ordered[new]
+    return np.searchsorted(vocab, keys), max(len(vocab), 1)
+
+
+def _prefix_counts(text: str, spans: list[Span], title: str) -> np.ndarray:
+    """Character-bigram counts of the rows [title, *spans], summed over the rows before each.
+
+    Row r of the result holds the counts of rows [0, r), so rows [a, b) count `out[b] - out[a]`:
+    a sentence or a run of clauses is one subtraction. No segmenter, a few array ops.
+    """
     lo, hi = spans[0].start, spans[-1].end
-    keys, pos = _bigrams(text[lo:hi])
-    tkeys, _ = _bigrams(title)
-    vocab, inverse = np.unique(np.concatenate([keys, tkeys]), return_inverse=True)
-    v = max(len(vocab), 1)
-    ids, tids = inverse[: len(keys)], inverse[len(keys) :]
-    starts = np.array([s.start for s in spans]) - lo
-    row = np.searchsorted(starts, pos, side="right") - 1
-    inside = pos + 1 < (np.array([s.end for s in spans]) - lo)[row]
-    m = np.bincount(row[inside] * v + ids[inside], minlength=len(spans) * v).astype(np.float64)
-    t = np.bincount(tids, minlength=v).astype(np.float64)
-    return m.reshape(len(spans), v), t
+    # The title and the text in one pass; the line break between them is no word character,
+    # so no bigram crosses it.
+    shift = len(title) + 1 - lo
+    keys, pos = _bigrams(f"{title}\n{text[lo:hi]}")
+    ids, v = _term_ids(keys)
+    starts = [0, *(s.start + shift for s in spans)]
+    ends = np.array([len(title), *(s.end + shift for s in spans)])
+    row = np.searchsorted(starts, pos, side="right")  # row r's bigrams are counted at r + 1
+    inside = pos + 1 < ends[row - 1]  # not across two spans, nor in the gap between them
+    counts = np.bincount(row[inside] * v + ids[inside], minlength=(len(spans) + 2) * v)
+    return np.cumsum(counts.reshape(len(spans) + 2, v), axis=0, dtype=np.float64)
 
 
 def _lexrank(sim: np.ndarray, damping: float = 0.85, squarings: int = 5) -> np.ndarray:
@@ -346,14 +378,18 @@ def _lexrank(sim: np.ndarray, damping: float = 0.85, squarings: int = 5) -> np.n
     if n == 1:
         return np.ones(1)
     w = sim.copy()
-    np.fill_diagonal(w, 0.0)
+    w.flat[:: n + 1] = 0.0  # no self-links
     rows = w.sum(axis=1, keepdims=True)
-    # A sentence sharing no term with any other links uniformly, so the chain stays ergodic.
-    g = damping * np.where(rows > 0, w / np.where(rows > 0, rows, 1.0), 1.0 / n)
+    linked = rows > 0
+    if linked.all():
+        g = damping * (w / rows)
+    else:
+        # A sentence sharing no term with any other links uniformly: the chain stays ergodic.
+        g = damping * np.where(linked, w / np.where(linked, rows, 1.0), 1.0 / n)
     g += (1 - damping) / n
     for _ in range(squarings):
         g = g @ g
-    p = g.mean(axis=0)
+    p = g.sum(axis=0) / n  # the mean of the rows, without np.mean's overhead
     return p / p.max()
 
 
@@ -419,22 +455,24 @@ def candidates(text: str, title: str = "", *, weights: Weights = DEFAULT_WEIGHTS
         )
     units = _Units(text, sentences, weights.free_start)
     parts = units.parts
-    counts, title_vec = _bigram_counts(text, [c for cl in parts for c in cl], title)
-    offsets = np.fromiter(accumulate((len(cl) for cl in parts), initial=0), dtype=np.int64)
+    # Every vector is a sum of consecutive rows of [title, *clauses], so one array of prefix
+    # sums gives them all in one subtraction: the title, each sentence, then each unit.
+    cum = _prefix_counts(text, [c for cl in parts for c in cl], title)
+    ends = list(accumulate(map(len, parts), initial=1))  # sentence n is rows [ends[n], ends[n+1])
+    counts = (
+        cum[[1, *ends[1:], *(r[2] + 1 for r in units.rows)]]
+        - cum[[0, *ends[:-1], *(r[1] + 1 for r in units.rows)]]
+    )
+    n = len(sentences)
+    title_vec, sent_counts, unit_counts = counts[0], counts[1 : n + 1], counts[n + 1 :]
     # Inverse sentence frequency: terms in every sentence say nothing about any one of them.
-    sent_counts = np.add.reduceat(counts, offsets[:-1], axis=0)
     df = (sent_counts > 0).sum(axis=0)
-    idf = np.log((1 + len(sentences)) / (1 + df)) + 1.0
-    sent_vecs = _normalise(sent_counts * idf)
+    idf = np.log((1 + n) / (1 + df)) + 1.0
+    vecs = _normalise(counts * idf)
+    sent_vecs, unit_vecs = vecs[1 : n + 1], vecs[n + 1 :]
     centrality = _lexrank(sent_vecs @ sent_vecs.T)
-
-    # A unit's vector is the sum of its clauses' counts: cumulative sums make that O(1) each.
-    cum = np.zeros((counts.shape[0] + 1, counts.shape[1]))
-    np.cumsum(counts, axis=0, out=cum[1:])
+    title_sim = unit_vecs @ vecs[0]
     k = units.k
-    unit_counts = cum[units.hi] - cum[units.lo]
-    unit_vecs = _normalise(unit_counts * idf)
-    title_sim = unit_vecs @ _normalise((title_vec * idf)[None, :])[0]
     lengths = units.length
     # Bigram-overlap F1 with the title (clipped, as ROUGE-2): names and numbers in common.
     overlap = np.minimum(unit_counts, title_vec).sum(axis=1)
@@ -448,8 +486,7 @@ def candidates(text: str, title: str = "", *, weights: Weights = DEFAULT_WEIGHTS
     features[:, 5] = centrality[k]
     features[:, 6] = np.abs(lengths - weights.target) / weights.target
     features[:, 7] = np.minimum(lengths, 300) / 100
-    features[:, 8] = units.starts_mid
-    features[:, 9] = units.ends_early
+    features[:, 8:10] = units.flags
     features[:, 10] = title_sim * features[:, 0]
     return Candidates(
         text,
