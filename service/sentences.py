@@ -38,13 +38,16 @@ _ATTRIBUTION = re.compile(
 _CONTENT = re.compile(r"\w")
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop surrounding whitespace (ASCII, ideographic, non-breaking) from [start, end)."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def _trim(text: str, start: int, end: int) -> tuple[int, int, str]:
+    """[start, end) without surrounding whitespace (ASCII, ideographic, no-break) and its text."""
+    piece = text[start:end]
+    kept = piece.strip()  # str.strip drops exactly the characters str.isspace calls space
+    if len(kept) == len(piece):
+        return start, end, piece
+    if not kept:
+        return end, end, ""
+    start += len(piece) - len(piece.lstrip())
+    return start, start + len(kept), kept
 
 
 def _next_end(text: str, pos: int) -> re.Match[str] | None:
@@ -73,10 +76,10 @@ def iter_sentences(text: str) -> Iterator[Span]:
             if a:
                 end = a.end()
         pos = end
-        s, e = _trim(text, start, m.start() if is_break else end)
+        s, e, kept = _trim(text, start, m.start() if is_break else end)
         start = end
-        if s < e and _CONTENT.search(text, s, e):
-            yield Span(s, e, text[s:e])
+        if kept and _CONTENT.search(kept):
+            yield Span(s, e, kept)
 
 
 def split(text: str) -> list[Span]:
@@ -94,7 +97,7 @@ _ENCLOSED = re.compile(r"《[^》]*》|“[^”]*”|「[^」]*」|（[^）]*）
 def clauses(sentence: Span) -> list[Span]:
     """Split one sentence span into comma/colon clauses, offsets in the same input."""
     text = sentence.text
-    enclosed = [m.span() for m in _ENCLOSED.finditer(text)] if _ENCLOSED.search(text) else []
+    enclosed = [m.span() for m in _ENCLOSED.finditer(text)]
     out = []
     start = 0
     for m in _CLAUSE_END.finditer(text):
@@ -102,13 +105,13 @@ def clauses(sentence: Span) -> list[Span]:
         # "1,000" and "3:30" are numbers, not clause boundaries.
         if m.group() in ",:" and 0 < at < len(text) - 1 and text[at + 1].isdigit():
             continue
-        if any(a < at < b for a, b in enclosed):
+        if enclosed and any(a < at < b for a, b in enclosed):
             continue
-        s, e = _trim(text, start, m.end())
-        if s < e:
-            out.append(Span(sentence.start + s, sentence.start + e, text[s:e]))
+        s, e, kept = _trim(text, start, m.end())
+        if kept:
+            out.append(Span(sentence.start + s, sentence.start + e, kept))
         start = m.end()
-    s, e = _trim(text, start, len(text))
-    if s < e:
-        out.append(Span(sentence.start + s, sentence.start + e, text[s:e]))
+    s, e, kept = _trim(text, start, len(text))
+    if kept:
+        out.append(Span(sentence.start + s, sentence.start + e, kept))
     return out

@@ -266,26 +266,33 @@ class _Units:
             )
             self.drops.append(drops)
             c = len(cl)
+            if c == 1:  # the sentence whole: its one unit, no frames, no early stop
+                a, b = _trimmed(s)
+                cut = sum(y - x for x, y in drops if a <= x and y <= b) if drops else 0
+                rows.append((n, base, base + 1, a, b, b - a - cut, False, False))
+                base += 1
+                continue
             frames = 0
             while frames < c - 1 and (
                 _TIME_CLAUSE.match(cl[frames].text) or _FRAME_CLAUSE.match(cl[frames].text)
             ):
                 frames += 1
-            trimmed = [_trimmed(x) for x in cl]
+            # Units start after the frames: the clauses before them are never part of one.
+            trimmed = [_trimmed(x) for x in cl[frames:]]
             # A run may stop early, but not on a clause that announces what follows.
             closed = [
-                j == c - 1
-                or not (
+                not (
                     _OPEN_END.search(x.text, len(x.text) - _OPEN_END_REACH)
                     or _ADVERBIAL.match(x.text)
                 )
-                for j, x in enumerate(cl)
+                for x in cl[frames:-1]
             ]
+            closed.append(True)
             for i in range(frames, c if free_start else frames + 1):
-                a = trimmed[i][0]
+                a = trimmed[i - frames][0]
                 for j in range(i, c):
-                    b = trimmed[j][1]
-                    if not closed[j] or b - a < _MIN_UNIT and (i > 0 or j < c - 1):
+                    b = trimmed[j - frames][1]
+                    if not closed[j - frames] or b - a < _MIN_UNIT and (i > 0 or j < c - 1):
                         continue  # a fragment this short says nothing on its own
                     cut = sum(y - x for x, y in drops if a <= x and y <= b) if drops else 0
                     rows.append(
@@ -340,19 +347,22 @@ def _bigrams(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _term_ids(keys: np.ndarray) -> tuple[np.ndarray, int]:
     """Each key's rank among the distinct keys, and their number: np.unique's inverse, cheaper."""
-    ordered = np.sort(keys)
-    new = np.empty(len(ordered), dtype=bool)
+    order = np.argsort(keys)
+    ordered = keys[order]
+    new = np.empty(len(keys), dtype=bool)  # where a sorted key differs from the one before
     new[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    vocab = ordered[new]
-    return np.searchsorted(vocab, keys), max(len(vocab), 1)
+    rank = np.cumsum(new)
+    ids = np.empty(len(keys), dtype=np.int64)
+    ids[order] = rank - 1
+    return ids, max(int(rank[-1]) if len(rank) else 0, 1)
 
 
-def _prefix_counts(text: str, spans: list[Span], title: str) -> np.ndarray:
-    """Character-bigram counts of the rows [title, *spans], summed over the rows before each.
-
-    Row r of the result holds the counts of rows [0, r), so rows [a, b) count `out[b] - out[a]`:
-    a sentence or a run of clauses is one subtraction. No segmenter, a few array ops.
+def _range_counts(
+    text: str, spans: list[Span], title: str, first: list[int], last: list[int]
+) -> np.ndarray:
+    """Character-bigram counts of runs of the rows [title, *spans]: run i is rows [first[i],
+    last[i]). No segmenter, a few array ops whatever the number of runs.
     """
     lo, hi = spans[0].start, spans[-1].end
     # The title and the text in one pass; the line break between them is no word character,
@@ -362,10 +372,17 @@ def _prefix_counts(text: str, spans: list[Span], title: str) -> np.ndarray:
     ids, v = _term_ids(keys)
     starts = [0, *(s.start + shift for s in spans)]
     ends = np.array([len(title), *(s.end + shift for s in spans)])
-    row = np.searchsorted(starts, pos, side="right")  # row r's bigrams are counted at r + 1
-    inside = pos + 1 < ends[row - 1]  # not across two spans, nor in the gap between them
-    counts = np.bincount(row[inside] * v + ids[inside], minlength=(len(spans) + 2) * v)
-    return np.cumsum(counts.reshape(len(spans) + 2, v), axis=0, dtype=np.float64)
+    row = np.searchsorted(starts, pos, side="right") - 1
+    inside = pos + 1 < ends[row]  # not across two spans, nor in the gap between them
+    ids, row = ids[inside], row[inside]
+    # Bigrams come in text order, so a run of rows owns a slice of them: gather each run's
+    # slice under the run's number, and count all runs in one bincount.
+    at = np.searchsorted(row, np.arange(len(starts) + 1))  # row r owns [at[r], at[r + 1])
+    begin, size = at[first], at[last] - at[first]
+    total = np.cumsum(size)
+    take = np.arange(total[-1]) + np.repeat(begin - total + size, size)
+    runs = np.repeat(np.arange(len(first)) * v, size)
+    return np.bincount(runs + ids[take], minlength=len(first) * v).reshape(len(first), v)
 
 
 def _lexrank(sim: np.ndarray, damping: float = 0.85, squarings: int = 5) -> np.ndarray:
@@ -455,13 +472,15 @@ def candidates(text: str, title: str = "", *, weights: Weights = DEFAULT_WEIGHTS
         )
     units = _Units(text, sentences, weights.free_start)
     parts = units.parts
-    # Every vector is a sum of consecutive rows of [title, *clauses], so one array of prefix
-    # sums gives them all in one subtraction: the title, each sentence, then each unit.
-    cum = _prefix_counts(text, [c for cl in parts for c in cl], title)
+    # Every vector counts a run of the rows [title, *clauses]: the title, each sentence, then
+    # each unit (clause c is row c + 1).
     ends = list(accumulate(map(len, parts), initial=1))  # sentence n is rows [ends[n], ends[n+1])
-    counts = (
-        cum[[1, *ends[1:], *(r[2] + 1 for r in units.rows)]]
-        - cum[[0, *ends[:-1], *(r[1] + 1 for r in units.rows)]]
+    counts = _range_counts(
+        text,
+        [c for cl in parts for c in cl],
+        title,
+        [0, *ends[:-1], *(r[1] + 1 for r in units.rows)],
+        [1, *ends[1:], *(r[2] + 1 for r in units.rows)],
     )
     n = len(sentences)
     title_vec, sent_counts, unit_counts = counts[0], counts[1 : n + 1], counts[n + 1 :]
