@@ -30,6 +30,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
 )
 
 DEFAULT_DATA = os.environ.get("NEWSDESK_DATA", "../shared/data")
+RECORD_COMMANDS = ("classify", "summarise")  # JSONL in, JSONL out, on every core
 
 
 def _exit_code(exc: BaseException) -> int:
@@ -416,6 +417,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in RECORD_COMMANDS:
+        # These run a worker process per core and multiply only tiny matrices; OpenBLAS's
+        # helper threads would spin idle (0.1 s of CPU per run, taken from the workers).
+        # Set before numpy loads; a caller's own setting wins.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = build_parser()
     # serve and batch own their flags; load them only when that command is asked for,
     # so `newsdesk classify` does not import grpc or dask.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -146,6 +147,31 @@ def test_classify_import_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "preset", "threads"),
+    [
+        (["classify", "--help"], None, "1"),
+        (["classify", "--help"], "4", "4"),
+        (["split", "-h"], None, None),
+    ],
+)
+def test_record_commands_keep_blas_to_one_thread(argv, preset, threads):
+    """classify/summarise keep OpenBLAS to one thread unless the caller said otherwise."""
+    code = (
+        "import os, sys; from service.cli import main\n"
+        "try: main(sys.argv[1:])\n"
+        "except SystemExit: pass\n"
+        "print(repr(os.environ.get('OPENBLAS_NUM_THREADS')), file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    out = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert out.stderr.strip().splitlines()[-1] == repr(threads)
 
 
 @needs_model
