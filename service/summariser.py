@@ -254,6 +254,7 @@ class _Units:
             if n >= _MAX_UNITS or _is_weak(s.text):  # in the graph, never the lead
                 self.parts.append([s])
                 self.drops.append([])
+                base += 1  # its one clause row: the units after it count their own rows
                 continue
             cl = clauses(s)[:_MAX_CLAUSES] if n < _MAX_TRIMMED else []
             if len(cl) <= 1 or cl[-1].end != s.end:

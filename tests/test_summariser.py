@@ -273,6 +273,20 @@ def test_candidates_expose_one_feature_row_per_unit() -> None:
             assert 0 <= a < b <= len(REPORT)
 
 
+@pytest.mark.parametrize(
+    "weak", ["市领导刘本立、付涛参加。", "更多精彩内容……"], ids=["attendance", "teaser"]
+)
+def test_units_after_a_weak_sentence_are_scored_on_their_own_text(weak: str) -> None:
+    # A weak sentence is in the graph but never a unit: the units after it must still count
+    # their own bigrams, so a unit that is the headline word for word matches it fully.
+    title = "贵阳市召开全市经济工作会议"
+    text = f"会议由市长主持召开，各区县负责人到会。{weak}{title}。"
+    found = candidates(text, title)
+    (last,) = [i for i in range(len(found)) if found.unit_text(i) == f"{title}。"]
+    assert found.features[last, FEATURES.index("title_chars")] == pytest.approx(1.0)
+    assert found.features[last, FEATURES.index("title_cosine")] == pytest.approx(1.0)
+
+
 _ALPHABET = list("我们经济发展今天会见总理本报讯记者。！？；，,：“”《》（）…0123456789ab\n \u3000")
 
 
