@@ -13,9 +13,6 @@ from tests.conftest import FIXTURES, ROOT
 
 NEWSDESK = [sys.executable, "-m", "service.cli"]
 MODEL = ROOT / "models" / "desk"
-needs_model = pytest.mark.skipif(
-    not (MODEL / "manifest.json").exists(), reason="no shipped model in models/desk (make train)"
-)
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -62,7 +59,6 @@ def test_unknown_option_is_a_usage_error():
     assert result.returncode == 2
 
 
-@needs_model
 def test_classify_keeps_order_reports_bad_lines_and_exits_2(tmp_path):
     good = [
         {"id": "a", "title": "本台评论：以改革激发发展活力", "text": "改革是发展的动力。" * 20},
@@ -94,7 +90,6 @@ def test_classify_keeps_order_reports_bad_lines_and_exits_2(tmp_path):
     assert ":2:" in result.stderr and ":3:" in result.stderr and ":5:" in result.stderr
 
 
-@needs_model
 def test_summarise_adds_lead_spans_into_the_callers_text():
     text = "本报讯 12月17日，全市教育工作会议召开。会议部署了明年的重点任务。各区县负责人参加。"
     rec = {"id": 1, "title": "全市教育工作会议召开", "text": text}
@@ -105,7 +100,6 @@ def test_summarise_adds_lead_spans_into_the_callers_text():
     assert "".join(text[a:b] for a, b in out["lead_spans"]) == out["lead"]
 
 
-@needs_model
 def test_analyse_sample_page_json(sample_page_path):
     result = run("analyse", str(sample_page_path), "--json")
     assert result.returncode == 0, result.stderr
@@ -124,7 +118,6 @@ def test_analyse_sample_page_json(sample_page_path):
             assert page[a:b] in r["lead"]
 
 
-@needs_model
 def test_analyse_table_is_readable(sample_page_path):
     result = run("analyse", str(sample_page_path))
     assert result.returncode == 0, result.stderr
@@ -174,7 +167,6 @@ def test_record_commands_keep_blas_to_one_thread(argv, preset, threads):
     assert out.stderr.strip().splitlines()[-1] == repr(threads)
 
 
-@needs_model
 def test_classify_through_a_server_equals_local(tmp_path):
     """--server: same records, labels and rejects (by line number) as the local run."""
     from service.server import create_server
