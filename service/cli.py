@@ -12,7 +12,7 @@ import os
 import sys
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -352,16 +352,9 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--token", default=os.environ.get("NEWSDESK_TOKEN"), help="bearer token")
 
 
-def _lazy_adder(module: str, func: str) -> Callable[[argparse.ArgumentParser], None]:
-    def add(p: argparse.ArgumentParser) -> None:
-        import importlib
-
-        getattr(importlib.import_module(module, __package__), func)(p)
-
-    return add
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; serve and batch get their own flags only when `command` is theirs, so that
+    `newsdesk classify` never imports grpc or dask."""
     parser = argparse.ArgumentParser(
         prog="newsdesk", description="Label Chinese news articles by desk and write their leads."
     )
@@ -408,10 +401,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_evaluate_summaries)
 
     p = sub.add_parser("serve", help="run the gRPC server")
-    p.set_defaults(func=cmd_serve, add_arguments=_lazy_adder(".server", "add_serve_arguments"))
+    p.set_defaults(func=cmd_serve)
+    if command == "serve":
+        from .server import add_serve_arguments
+
+        add_serve_arguments(p)
 
     p = sub.add_parser("batch", help="run JSONL shards on local processes or a Dask cluster")
-    p.set_defaults(func=cmd_batch, add_arguments=_lazy_adder(".batch", "add_batch_arguments"))
+    p.set_defaults(func=cmd_batch)
+    if command == "batch":
+        from .batch import add_batch_arguments
+
+        add_batch_arguments(p)
     return parser
 
 
@@ -422,13 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         # helper threads would spin idle (0.1 s of CPU per run, taken from the workers).
         # Set before numpy loads; a caller's own setting wins.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    parser = build_parser()
-    # serve and batch own their flags; load them only when that command is asked for,
-    # so `newsdesk classify` does not import grpc or dask.
-    if argv and argv[0] in ("serve", "batch"):
-        sub = parser._subparsers._group_actions[0].choices[argv[0]]  # noqa: SLF001
-        sub.get_default("add_arguments")(sub)
-    args = parser.parse_args(argv)
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     if getattr(args, "command", None) == "train" and args.out is None:
         args.out = _default_model()
     try:
