@@ -311,7 +311,24 @@ def _tfidf(
     return TermMatrix(indptr, indices, data, (n_docs, n_features))
 
 
-class CharTfidf:
+class _TfidfBlock:
+    """What both TF-IDF blocks share: width from their idf, rows as scipy.sparse from `terms`."""
+
+    idf_: np.ndarray
+
+    @property
+    def n_features(self) -> int:
+        return len(self.idf_)
+
+    def matrix(self, texts: Sequence[str]):
+        """The texts' TF-IDF rows as a scipy.sparse matrix, as the fitted vectoriser gives them."""
+        return self.terms(texts).to_scipy()
+
+    def terms(self, texts: Sequence[str]) -> TermMatrix:
+        raise NotImplementedError
+
+
+class CharTfidf(_TfidfBlock):
     """TfidfVectorizer(analyzer="char") at transform time: n-gram codes looked up in a table."""
 
     def __init__(
@@ -330,14 +347,6 @@ class CharTfidf:
         self.lowercase = lowercase
         self.sublinear_tf = sublinear_tf
         self.norm = norm
-
-    @property
-    def n_features(self) -> int:
-        return len(self.idf_)
-
-    def matrix(self, texts: Sequence[str]):
-        """The texts' TF-IDF rows as a scipy.sparse matrix, as the fitted vectoriser gives them."""
-        return self.terms(texts).to_scipy()
 
     def terms(self, texts: Sequence[str]) -> TermMatrix:
         columns, owners = [], []
@@ -372,7 +381,7 @@ class CharTfidf:
         return {k: v for k, v in self.__dict__.items() if k != "_flat"}  # rebuilt on use
 
 
-class WordTfidf:
+class WordTfidf(_TfidfBlock):
     """TfidfVectorizer over a tokenizer's words at transform time: one dict lookup per word."""
 
     def __init__(
@@ -391,14 +400,6 @@ class WordTfidf:
         self.lowercase = lowercase
         self.sublinear_tf = sublinear_tf
         self.norm = norm
-
-    @property
-    def n_features(self) -> int:
-        return len(self.idf_)
-
-    def matrix(self, texts: Sequence[str]):
-        """The texts' TF-IDF rows as a scipy.sparse matrix, as the fitted vectoriser gives them."""
-        return self.terms(texts).to_scipy()
 
     def terms(self, texts: Sequence[str]) -> TermMatrix:
         tokenize = self.tokenizer
