@@ -63,6 +63,19 @@ def _open_output(path: str | None) -> IO[str]:
     return open(path, "w", encoding="utf-8")
 
 
+def _bytes_writer(out: IO[str]):
+    """Write UTF-8 bytes to a text output: to its buffer, bypassing a second encoding."""
+    out.flush()
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # a text-only stream (a StringIO): decode once more
+        return lambda data: out.write(data.decode("utf-8"))
+
+    def write(data: bytes) -> None:
+        buffer.write(data)
+
+    return write
+
+
 def _dump(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
@@ -177,6 +190,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
 
     try:
         out = _open_output(args.output)
+        write = _bytes_writer(out)
         chunks = (
             _remote_chunks(args, source, classify=classify, summarise=summarise)
             if args.server
@@ -185,11 +199,11 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
         for chunk in chunks:
             for item in chunk.rejected:
                 reject(item)
-            if chunk.lines:
-                out.write("\n".join(chunk.lines) + "\n")
+            if chunk.count:
+                write(chunk.data)
             if bar is None:
                 bar = _progress(None, "rec")
-            bar.update(len(chunk.lines))
+            bar.update(chunk.count)
         out.flush()
     finally:
         if bar is not None:
@@ -204,7 +218,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
 
 def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:
     """Answers from this machine: worker processes over chunks of lines for a large input."""
-    from .jsonl import open_input
+    from .jsonl import open_binary
     from .workers import Options, process_lines
 
     options = Options(
@@ -218,13 +232,13 @@ def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iter
     # Leads use the desk label (a commentary's lead is its thesis), so summarise loads the
     # model too, as the server does; only the fields asked for are added.
     classifier = _load_classifier(args.model)
-    with open_input(args.input) as lines:
+    with open_binary(args.input) as lines:
         # Workers for a file; a pipe may be a live stream, answered chunk by chunk as it comes.
         processes = None if _is_file(lines) else 1
         yield from process_lines(lines, classifier, options, processes=processes)
 
 
-def _is_file(stream: IO[str]) -> bool:
+def _is_file(stream: IO) -> bool:
     import stat
 
     try:
@@ -264,11 +278,11 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
             gone, early[:] = list(early), []
             if "error" in result:  # a server refused this record: a reject, as locally
                 gone.append(Rejected(number, result["error"].get("message", "refused"), source))
-                yield Chunk([], gone)
+                yield Chunk.of([], gone)
             else:
-                yield Chunk([_dump(result)], gone)
+                yield Chunk.of([_dump(result)], gone)
     if early:
-        yield Chunk([], list(early))
+        yield Chunk.of([], list(early))
 
 
 def cmd_classify(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from typing import IO
 from .errors import InvalidInput
 from .pipeline import MAX_TEXT_CHARS, Record, parse_record
 
-__all__ = ["Rejected", "open_input", "read_records"]
+__all__ = ["Rejected", "count_lines", "decode_lines", "open_binary", "open_input", "read_records"]
 
 
 @dataclass(frozen=True)
@@ -29,14 +29,41 @@ class Rejected:
         return {"source": self.source, "line": self.line, "reason": self.reason}
 
 
-def open_input(path: str | Path | None) -> IO[str]:
-    """Open a JSONL input as text: `-`/None is stdin, `.gz` is decompressed."""
+def open_binary(path: str | Path | None) -> IO[bytes]:
+    """Open a JSONL input as bytes: `-`/None is stdin, `.gz` is decompressed."""
     if path in (None, "-"):
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+        return sys.stdin.buffer
     p = Path(path)
     if p.suffix == ".gz":
-        return gzip.open(p, "rt", encoding="utf-8", errors="replace")
-    return p.open("r", encoding="utf-8", errors="replace")
+        return gzip.open(p, "rb")
+    return p.open("rb")
+
+
+def open_input(path: str | Path | None) -> IO[str]:
+    """Open a JSONL input as text (UTF-8, bad bytes replaced, universal newlines)."""
+    return io.TextIOWrapper(open_binary(path), encoding="utf-8", errors="replace")
+
+
+def decode_lines(blob: bytes) -> list[str]:
+    """The lines of a block of whole input lines, as `open_input` would read them.
+
+    Workers take their input as bytes (the parent passes blocks on without decoding them);
+    this decodes a block the way the text reader does: bad bytes replaced, and "\r\n" and a
+    lone "\r" ending a line as "\n" does. Lines come without their ending.
+    """
+    text = blob.decode("utf-8", "replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the block's last line ended; nothing follows it
+    return lines
+
+
+def count_lines(blob: bytes) -> int:
+    """How many lines `decode_lines(blob)` gives, counted without decoding."""
+    ends = blob.count(b"\n") + blob.count(b"\r") - blob.count(b"\r\n")
+    return ends + (1 if blob and not blob.endswith((b"\n", b"\r")) else 0)
 
 
 def read_records(

@@ -4,6 +4,9 @@
 segmentation, features), so a large input is cut into chunks of lines that forked workers
 turn into output lines, answered in input order. A small input, or a run with one core, stays
 in this process; both ways call `run_chunk`, so the output is the same byte for byte.
+
+Chunks travel as bytes both ways: the parent reads raw lines and writes raw answers, so it
+never decodes, pickles or encodes text while the workers need the CPU.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any
 
-from .jsonl import Rejected, read_records
+from .jsonl import Rejected, count_lines, decode_lines, read_records
 from .pipeline import process_records
 
 __all__ = [
@@ -51,10 +54,22 @@ class Options:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A chunk's answer: output JSON lines in input order, and the lines rejected, by number."""
+    """A chunk's answer: `count` output JSON lines in input order, as UTF-8 bytes each ending
+    in a newline, and the input lines rejected, by number."""
 
-    lines: list[str]
+    data: bytes
+    count: int
     rejected: list[Rejected]
+
+    @classmethod
+    def of(cls, lines: list[str], rejected: list[Rejected]) -> Chunk:
+        data = "".join(f"{line}\n" for line in lines).encode("utf-8")
+        return cls(data, len(lines), rejected)
+
+    @property
+    def lines(self) -> list[str]:
+        """The output lines as text (a JSON line holds no raw newline)."""
+        return self.data.decode("utf-8").split("\n")[:-1]
 
 
 def cores() -> int:
@@ -65,9 +80,10 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def run_chunk(lines: list[str], first: int, classifier: Any, options: Options) -> Chunk:
-    """Parse, label (and lead) one chunk of JSONL lines numbered from `first`, in this process."""
+def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Chunk:
+    """Parse, label (and lead) a block of JSONL lines numbered from `first`, in this process."""
     records, rejected = [], []
+    lines = decode_lines(block)
     for _, item in read_records(lines, source=options.source, start=first):
         if isinstance(item, Rejected):
             rejected.append(item)
@@ -82,24 +98,28 @@ def run_chunk(lines: list[str], first: int, classifier: Any, options: Options) -
         max_sentences=options.max_sentences,
         max_chars=options.max_chars,
     )
-    return Chunk([json.dumps(r, ensure_ascii=False) for r in results], rejected)
+    return Chunk.of([json.dumps(r, ensure_ascii=False) for r in results], rejected)
 
 
-def _chunks(lines: Iterable[str]) -> Iterator[tuple[list[str], int]]:
+def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
+    """Blocks of CHUNK_LINES raw lines, each with the number of its first line."""
     it, first = iter(lines), 1
     while batch := list(islice(it, CHUNK_LINES)):
-        yield batch, first
-        first += len(batch)
+        block = b"".join(batch)
+        yield block, first
+        # Binary lines end at "\n" only; a "\r" may end more (rare: count those blocks).
+        first += count_lines(block) if b"\r" in block else len(batch)
 
 
 def process_lines(
-    lines: Iterable[str],
+    lines: Iterable[bytes],
     classifier: Any,
     options: Options = Options(),
     *,
     processes: int | None = None,
 ) -> Iterator[Chunk]:
-    """Chunks of answers for `lines`, in input order; workers once the input is large.
+    """Chunks of answers for raw input lines (a binary file, or lines of bytes ending in a
+    newline), in input order; workers once the input is large.
 
     `processes` defaults to the CPUs available; 1 keeps everything in this process.
     """
@@ -153,12 +173,12 @@ def _init(classifier: Any, path: str | None, options: Options) -> None:
     _WORKER["classifier"], _WORKER["options"] = classifier, options
 
 
-def _work(task: tuple[list[str], int]) -> Chunk:
+def _work(task: tuple[bytes, int]) -> Chunk:
     return run_chunk(task[0], task[1], _WORKER["classifier"], _WORKER["options"])
 
 
 def _pooled(
-    chunks: Iterable[tuple[list[str], int]], classifier: Any, options: Options, processes: int
+    chunks: Iterable[tuple[bytes, int]], classifier: Any, options: Options, processes: int
 ) -> Iterator[Chunk]:
     import multiprocessing as mp
 

@@ -15,8 +15,8 @@ from service.classifier import DEFAULT_MODEL, MANIFEST_FILE, Classifier
 from service.workers import CHUNK_LINES, PARALLEL_AFTER, Options, process_lines, run_chunk
 
 
-def _lines(data_dir: Path, n: int) -> list[str]:
-    """`n` JSONL lines: short real articles, with a bad line and a record without text mixed in."""
+def _lines(data_dir: Path, n: int) -> list[bytes]:
+    """`n` raw JSONL lines: short real articles, with a bad line and a record without text."""
     rows = []
     with (data_dir / "classify" / "dev.jsonl").open(encoding="utf-8") as f:
         for line in f:
@@ -27,7 +27,7 @@ def _lines(data_dir: Path, n: int) -> list[str]:
     if n > CHUNK_LINES + 5:
         out[CHUNK_LINES + 5] = json.dumps({"id": "empty", "text": " "})
     out[-2] = ""  # blank lines are skipped, and still counted
-    return out
+    return [f"{line}\n".encode() for line in out]
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_small_input_stays_in_process(
 
 def test_chunk_numbers_lines_from_its_start(data_dir: Path, classifier: Classifier) -> None:
     lines = _lines(data_dir, 10)
-    chunk = run_chunk(lines, 1001, classifier, Options(labels=False, source="in.jsonl"))
+    chunk = run_chunk(b"".join(lines), 1001, classifier, Options(labels=False, source="in.jsonl"))
     assert [(r.line, r.source) for r in chunk.rejected] == [(1004, "in.jsonl")]
     assert all("label" not in json.loads(s) for s in chunk.lines)
 
@@ -109,14 +109,14 @@ from service.classifier import Classifier
 from service.workers import Options, reuse_freed_memory, run_chunk
 assert reuse_freed_memory()
 classifier = Classifier.load()
-with open(sys.argv[1], encoding="utf-8") as f:
+with open(sys.argv[1], "rb") as f:
     lines = [next(f) for _ in range(256)]
 def faults():
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-run_chunk(lines[:128], 1, classifier, Options())  # first touch: the heap grows
+run_chunk(b"".join(lines[:128]), 1, classifier, Options())  # first touch: the heap grows
 before = faults()
 for _ in range(6):
-    run_chunk(lines[128:], 129, classifier, Options())
+    run_chunk(b"".join(lines[128:]), 129, classifier, Options())
 print((faults() - before) / 6)
 """
 
@@ -130,3 +130,22 @@ def test_workers_reuse_their_memory_chunk_after_chunk(data_dir: Path, classifier
     )
     assert out.returncode == 0, out.stderr
     assert float(out.stdout) < 500
+
+
+def test_line_endings_and_bad_bytes_number_lines_as_the_text_reader_does(
+    classifier: Classifier,
+) -> None:
+    # Workers get raw bytes; "\r\n", a lone "\r" and invalid UTF-8 must come out as
+    # jsonl.open_input reads them, so line numbers in reports agree however the input is run.
+    import io
+
+    from service.jsonl import count_lines, decode_lines
+
+    ok = json.dumps({"id": "a", "text": "贵阳市召开会议。"}, ensure_ascii=False).encode()
+    raw = ok + b"\r\n" + b"{bad\r" + ok + b"\n\xff{}\n" + ok
+    text = [s.rstrip("\n") for s in io.TextIOWrapper(io.BytesIO(raw), errors="replace")]
+    assert decode_lines(raw) == text and count_lines(raw) == len(text) == 5
+    chunk = run_chunk(raw, 1, classifier, Options())
+    assert [r.line for r in chunk.rejected] == [2, 4]
+    assert chunk.count == 3 and len(chunk.lines) == 3
+    assert chunk.data.endswith(b"\n") and all(json.loads(s)["id"] == "a" for s in chunk.lines)
