@@ -86,12 +86,22 @@ class Segmenter:
         tokens = self._engine().cut(text)
         if not _ASCII_PUNCT_RUN.search(text):  # most texts: nothing for jieba to split further
             return tokens
+        # Decide per distinct ASCII token (filtered in C); few texts have one to re-split.
+        fixes = {}
+        for tok in set(filter(str.isascii, tokens)):
+            if len(tok) > 1 and _ASCII_RUN.fullmatch(tok):
+                parts = [p for p in _JIEBA_SKIP.split(tok) if p]
+                if parts != [tok]:
+                    fixes[tok] = parts
+        if not fixes:
+            return tokens
         out: list[str] = []
         for tok in tokens:
-            if len(tok) > 1 and tok.isascii() and _ASCII_RUN.fullmatch(tok):
-                out.extend(p for p in _JIEBA_SKIP.split(tok) if p)
-            else:
+            parts = fixes.get(tok)
+            if parts is None:
                 out.append(tok)
+            else:
+                out.extend(parts)
         return out
 
     def has_word(self, word: str) -> bool:
