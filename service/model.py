@@ -351,7 +351,10 @@ class CharTfidf(_TfidfBlock):
     def terms(self, texts: Sequence[str]) -> TermMatrix:
         columns, owners = [], []
         for n, codes, docs in char_ngrams(texts, self.ngram_range, self.lowercase):
-            found = self._unigrams()[codes] if n == 1 else self.table_.lookup(codes)
+            if n == 1:  # a code past the table's end is clipped onto its last entry, -1
+                found = self._unigrams().take(codes, mode="clip")
+            else:
+                found = self.table_.lookup(codes)
             known = found >= 0
             columns.append(found[known])
             owners.append(docs[known])
@@ -367,12 +370,15 @@ class CharTfidf(_TfidfBlock):
         )
 
     def _unigrams(self) -> np.ndarray:
-        """Column of each single character, by code, in a flat array: one gather, no hashing."""
+        """Column of each single character, by code, in a flat array: one gather, no hashing.
+
+        The array ends one past the highest known code, with -1 there for every code beyond.
+        """
         flat = self.__dict__.get("_flat")
         if flat is None:
             keys, values = self.table_.keys_, self.table_.values_
             single = (keys > 0) & (keys < (1 << _BITS))
-            flat = np.full(0x110001, -1, dtype=np.int32)  # every code point, +1
+            flat = np.full(int(keys[single].max(initial=0)) + 2, -1, dtype=np.int32)
             flat[keys[single]] = values[single]
             self._flat = flat
         return flat

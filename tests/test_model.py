@@ -98,8 +98,14 @@ def test_features_equal_sklearn_on_generated_text(fitted, texts: list[str]) -> N
 
 @pytest.mark.parametrize(
     "texts",
-    [["a\ud800b \udfff  c"], ["\ud83d😀", ""], ["", "", "x"], ["😀\n\n😀 \n"]],
-    ids=["lone-surrogates", "half-emoji", "empty-texts", "newline-runs"],
+    [
+        ["a\ud800b \udfff  c"],
+        ["\ud83d😀", ""],
+        ["", "", "x"],
+        ["😀\n\n😀 \n"],
+        ["\U0010fffd发展\U000e0001"],
+    ],
+    ids=["lone-surrogates", "half-emoji", "empty-texts", "newline-runs", "past-known-codes"],
 )
 def test_char_features_equal_sklearn_on_edge_cases(fitted, texts: list[str]) -> None:
     pipeline, model, _ = fitted

@@ -49,7 +49,8 @@ def export(pipeline: Pipeline) -> DeskModel:
         raise ExportError("transformer weights are not compiled")
     blocks = [_block(name, step) for name, step in features.transformer_list]
     n = sum(b.n_features for b in blocks)
-    coef = np.ascontiguousarray(clf.coef_, dtype=np.float64)
+    # Column-major: each block's slice of coef_, transposed, is then contiguous as it is.
+    coef = np.asfortranarray(clf.coef_, dtype=np.float64)
     if coef.shape[1] != n:
         raise ExportError(f"the classifier has {coef.shape[1]} inputs, the blocks give {n}")
     classes = np.asarray([str(c) for c in clf.classes_], dtype=object)
