@@ -24,6 +24,8 @@ __all__ = [
     "CharTfidf",
     "CueBlock",
     "DeskModel",
+    "HeadChars",
+    "HeadWords",
     "TermMatrix",
     "TermTable",
     "WordTfidf",
@@ -31,6 +33,7 @@ __all__ = [
     "char_ngrams",
     "compose",
     "cues",
+    "head",
     "ngram_code",
 ]
 
@@ -63,6 +66,40 @@ CUE_NAMES = ("title_series", "official_activity")
 def compose(title: str, body: str) -> str:
     """One text from a title and body, as the vectorisers see it at training and serving alike."""
     return f"{title}\n{body}"
+
+
+def head(text: str, chars: int) -> str:
+    """A composed text cut to its title and the body's first `chars` characters (0 = whole).
+
+    What a feature block reads when the model says so: the opening names the desk's subject,
+    and segmentation and n-grams cost per character.
+    """
+    if chars <= 0:
+        return text
+    return text[: text.find("\n") + 1 + chars]  # composed as title + "\n" + body
+
+
+class HeadWords:
+    """A picklable tokenizer: `segment(head(text, chars))`, the same at training and serving."""
+
+    def __init__(self, segment: Callable[[str], list[str]], chars: int) -> None:
+        self.segment = segment
+        self.chars = chars
+
+    def __call__(self, text: str) -> list[str]:
+        return self.segment(head(text, self.chars))
+
+
+class HeadChars:
+    """A picklable char preprocessor: `head(text, chars)`, lower-cased as sklearn's default does."""
+
+    def __init__(self, chars: int, lowercase: bool = True) -> None:
+        self.chars = chars
+        self.lowercase = lowercase
+
+    def __call__(self, text: str) -> str:
+        text = head(text, self.chars)
+        return text.lower() if self.lowercase else text
 
 
 def cues(texts: Sequence[str]) -> np.ndarray:
@@ -331,6 +368,8 @@ class _TfidfBlock:
 class CharTfidf(_TfidfBlock):
     """TfidfVectorizer(analyzer="char") at transform time: n-gram codes looked up in a table."""
 
+    head_chars = 0  # models pickled before the option read the whole text
+
     def __init__(
         self,
         table_: TermTable,
@@ -340,6 +379,7 @@ class CharTfidf(_TfidfBlock):
         lowercase: bool,
         sublinear_tf: bool,
         norm: str | None,
+        head_chars: int = 0,
     ) -> None:
         self.table_ = table_
         self.idf_ = idf_
@@ -347,8 +387,11 @@ class CharTfidf(_TfidfBlock):
         self.lowercase = lowercase
         self.sublinear_tf = sublinear_tf
         self.norm = norm
+        self.head_chars = head_chars
 
     def terms(self, texts: Sequence[str]) -> TermMatrix:
+        if self.head_chars > 0:
+            texts = [head(t, self.head_chars) for t in texts]
         columns, owners = [], []
         for n, codes, docs in char_ngrams(texts, self.ngram_range, self.lowercase):
             if n == 1:  # a code past the table's end is clipped onto its last entry, -1

@@ -212,3 +212,26 @@ def test_model_pickles_and_loads_without_sklearn(fitted, tmp_path: Path) -> None
     proba, loaded = json.loads(out.stdout)
     assert loaded == []
     np.testing.assert_allclose(proba, model.predict_proba(items[:3]), atol=1e-12)
+
+
+def test_head_is_the_title_and_the_bodys_opening() -> None:
+    from service.model import head
+
+    text = compose("标题", "正文" * 300)
+    assert head(text, 10) == "标题\n" + ("正文" * 5)
+    assert head(text, 0) == text  # 0 reads everything
+    assert head(compose("标题", "短"), 10) == "标题\n短"
+
+
+def test_text_past_the_blocks_heads_changes_nothing(fitted) -> None:
+    # Each block reads the title and the body's first head_chars characters, at training and
+    # serving alike; what lies beyond them cannot move a score.
+    _, model, items = fitted
+    reach = max(CONFIG["words"]["head_chars"], CONFIG["chars"]["head_chars"])
+    assert reach > 0
+    long = [(t, b) for t, b in items if len(b) > reach + 50][:20]
+    assert long, "the fixture needs bodies longer than the heads"
+    cut = [(t, b[:reach]) for t, b in long]
+    moved = [(t, b[:reach] + "教育学校学生课堂" * 40) for t, b in long]
+    np.testing.assert_array_equal(model.predict_proba(long), model.predict_proba(cut))
+    np.testing.assert_array_equal(model.predict_proba(long), model.predict_proba(moved))

@@ -16,6 +16,7 @@ from service.model import (
     CharTfidf,
     CueBlock,
     DeskModel,
+    HeadChars,
     TermTable,
     WordTfidf,
     ngram_code,
@@ -62,9 +63,10 @@ def _block(name: str, step: object) -> CharTfidf | WordTfidf | CueBlock:
         return CueBlock()
     if not isinstance(step, TfidfVectorizer):
         raise ExportError(f"feature step {name!r} is a {type(step).__name__}, not compiled")
+    pre = step.preprocessor
     same = (
         step.input == "content"
-        and step.preprocessor is None
+        and (pre is None or (isinstance(pre, HeadChars) and step.analyzer == "char"))
         and step.strip_accents is None
         and step.stop_words is None
         and step.use_idf
@@ -85,7 +87,9 @@ def _block(name: str, step: object) -> CharTfidf | WordTfidf | CueBlock:
             TermTable.build(keys, columns),
             idf,
             ngram_range=(low, high),
-            lowercase=step.lowercase,
+            # sklearn applies a given preprocessor instead of its own lower-casing
+            lowercase=pre.lowercase if pre is not None else step.lowercase,
+            head_chars=pre.chars if pre is not None else 0,
             **common,
         )
     if step.analyzer == "word" and step.tokenizer is not None and step.ngram_range == (1, 1):
