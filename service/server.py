@@ -85,6 +85,7 @@ class ServerConfig:
 
     address: str = "127.0.0.1:50051"
     workers: int = 8
+    max_concurrent_rpcs: int = 0  # past this many calls at once, RESOURCE_EXHAUSTED; 0 = queue
     model: Path | None = None  # None: service.classifier.DEFAULT_MODEL
     max_chars: int = 100_000  # per article text (code points)
     max_page_chars: int = 1_000_000  # per AnalysePage text
@@ -866,6 +867,8 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
         futures.ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="newsdesk-rpc"),
         interceptors=[_Boundary(config.token, metrics)],
         options=options,
+        # Shed load instead of queueing it without bound behind the worker threads.
+        maximum_concurrent_rpcs=config.max_concurrent_rpcs or None,
     )
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     for name in ("", SERVICE_NAME):
@@ -914,6 +917,12 @@ def _check(config: ServerConfig) -> None:
     for name, value in positive.items():
         if value < 1:
             raise InvalidInput(f"{name} must be at least 1, got {value}", field=name, limit=1)
+    if config.max_concurrent_rpcs < 0:
+        raise InvalidInput(
+            f"max_concurrent_rpcs must be 0 (no limit) or more, got {config.max_concurrent_rpcs}",
+            field="max_concurrent_rpcs",
+            limit=0,
+        )
     if config.log_format not in ("plain", "json"):
         raise InvalidInput(
             f"log format {config.log_format!r}: use 'plain' or 'json'", field="log_format"
@@ -949,6 +958,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
         type=int,
         default=_env("NEWSDESK_WORKERS", str(d.workers)),
         help="RPC worker threads; each open stream holds one (env NEWSDESK_WORKERS)",
+    )
+    add(
+        "--max-concurrent-rpcs",
+        type=int,
+        default=_env("NEWSDESK_MAX_CONCURRENT_RPCS", str(d.max_concurrent_rpcs)),
+        help="calls in progress at once before new ones get RESOURCE_EXHAUSTED; 0 = no limit, "
+        "they wait for a worker (env NEWSDESK_MAX_CONCURRENT_RPCS)",
     )
     add(
         "--model",
@@ -1028,6 +1044,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     config = ServerConfig(
         address=args.address,
         workers=args.workers,
+        max_concurrent_rpcs=args.max_concurrent_rpcs,
         model=Path(args.model),
         max_chars=args.max_chars,
         max_page_chars=args.max_page_chars,

@@ -358,6 +358,38 @@ def test_message_over_transport_limit_is_resource_exhausted(stub) -> None:
     assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
+def test_calls_past_max_concurrent_rpcs_are_shed_and_serving_goes_on(model_dir: Path) -> None:
+    srv, port = create_server(config(model_dir, max_concurrent_rpcs=1))
+    srv.start()
+    release = threading.Event()
+
+    def held():  # a stream whose client has not finished sending: its call stays open
+        yield pb.Article(id="first", text="贵阳市召开会议，研究部署产业发展工作。")
+        release.wait(30)
+
+    def answered() -> bool:
+        try:
+            return bool(stub.GetModel(pb.GetModelRequest(), timeout=5).labels)
+        except grpc.RpcError:
+            return False
+
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+            stub = pb_grpc.NewsDeskStub(ch)
+            assert wait_until(answered), "the model never loaded"
+            stream = stub.ClassifyStream(held())
+            assert next(stream).id == "first"  # the stream's call is in progress
+            with pytest.raises(grpc.RpcError) as caught:
+                stub.GetModel(pb.GetModelRequest(), timeout=10)
+            assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+            release.set()
+            assert list(stream) == []  # the held call ends normally
+            assert wait_until(answered), "the server did not serve again after the load went"
+    finally:
+        release.set()
+        srv.stop(0).wait()
+
+
 def test_deadline_is_honoured_and_work_stops(stub, server, articles, caplog) -> None:
     caplog.set_level(logging.INFO, logger="newsdesk.server")
     # Long bodies (within the transport limit) so the call takes a while; the deadline is a
@@ -697,6 +729,7 @@ def test_flags_default_to_their_environment_twins(monkeypatch, tmp_path: Path) -
         (["--workers", "0"], "workers"),
         (["--max-chars", "0"], "max_chars"),
         (["--grace", "-1"], "grace"),
+        (["--max-concurrent-rpcs", "-1"], "max_concurrent_rpcs"),
     ],
 )
 def test_bad_flags_are_refused_with_the_flag_named(argv, field) -> None:
