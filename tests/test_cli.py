@@ -170,7 +170,7 @@ def test_record_commands_keep_blas_to_one_thread(argv, preset, threads):
 def test_classify_through_a_server_equals_local(tmp_path):
     """--server: same records, labels and rejects (by line number) as the local run."""
     from service.server import create_server
-    from tests.test_server import config
+    from tests.servers import config
 
     rows = [
         {"id": "a", "title": "本台评论：以改革激发发展活力", "text": "改革是发展的动力。" * 20},

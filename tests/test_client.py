@@ -23,7 +23,7 @@ from service.client import (
 )
 from service.errors import InvalidInput, ModelNotLoaded
 from service.server import create_server
-from tests.test_server import MAX_CHARS, config, copy_model, free_port, gold_articles
+from tests.servers import MAX_CHARS, config, copy_model, free_port, gold_articles
 
 
 @pytest.fixture(scope="module")

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import datetime as dt
 import json
 import logging
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -35,76 +31,21 @@ from service.errors import InvalidInput
 from service.server import (
     SERVICE_NAME,
     STREAM_CHUNK,
-    ServerConfig,
     add_serve_arguments,
     config_from_args,
     create_server,
 )
 from tests.conftest import ROOT
-
-# Records per label for the small real models the tests train: seconds, not minutes.
-LIMIT = 150
-MAX_CHARS = 20_000
-MAX_ARTICLES = 64
-MAX_MESSAGE = 1024 * 1024
-
-_TRAINED: dict[str, Path] = {}
-
-
-def trained_model(data_dir: Path) -> Path:
-    """A small real model from training.train, trained once per session (test_client shares it)."""
-    key = str(data_dir)
-    if key not in _TRAINED:
-        from training.train import train
-
-        root = Path(tempfile.mkdtemp(prefix="newsdesk-model-"))
-        atexit.register(shutil.rmtree, root, True)
-        train(data_dir, root / "desk", limit=LIMIT, progress=False)
-        _TRAINED[key] = root / "desk"
-    return _TRAINED[key]
-
-
-def copy_model(data_dir: Path, dest: Path) -> Path:
-    """A private copy of the trained model, for tests that reload, corrupt or move it."""
-    shutil.copytree(trained_model(data_dir), dest)
-    return dest
-
-
-def gold_articles(data_dir: Path, n: int) -> list[dict]:
-    """The first `n` hand-labelled articles: real newsroom text of every desk."""
-    with (data_dir / "classify" / "dev_gold.jsonl").open(encoding="utf-8") as f:
-        rows = [json.loads(line) for _, line in zip(range(n), f, strict=False)]
-    return [{"id": r["id"], "title": r["title"], "text": r["text"]} for r in rows]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def config(model: Path, **overrides) -> ServerConfig:
-    base = dict(
-        address="127.0.0.1:0",
-        model=model,
-        workers=8,
-        max_chars=MAX_CHARS,
-        max_page_chars=60_000,
-        max_articles=MAX_ARTICLES,
-        max_message_bytes=MAX_MESSAGE,
-        poll_seconds=0.2,
-        grace=2.0,
-    )
-    return ServerConfig(**{**base, **overrides})
-
-
-def wait_until(predicate, timeout: float = 20.0, every: float = 0.05) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(every)
-    return predicate()
+from tests.servers import (
+    MAX_ARTICLES,
+    MAX_CHARS,
+    MAX_MESSAGE,
+    config,
+    copy_model,
+    free_port,
+    gold_articles,
+    wait_until,
+)
 
 
 def status_details(exc: grpc.RpcError) -> tuple[str, str, str | None]:

@@ -1,0 +1,94 @@
+"""What the gRPC tests share: a small real model trained once a session, server configs, waits.
+
+A helper module, not a test module, so test_server, test_client and test_cli import it
+without importing each other.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import shutil
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+from service.server import ServerConfig
+
+__all__ = [
+    "LIMIT",
+    "MAX_ARTICLES",
+    "MAX_CHARS",
+    "MAX_MESSAGE",
+    "config",
+    "copy_model",
+    "free_port",
+    "gold_articles",
+    "trained_model",
+    "wait_until",
+]
+
+# Records per label for the small real models the tests train: seconds, not minutes.
+LIMIT = 150
+MAX_CHARS = 20_000
+MAX_ARTICLES = 64
+MAX_MESSAGE = 1024 * 1024
+
+_TRAINED: dict[str, Path] = {}
+
+
+def trained_model(data_dir: Path) -> Path:
+    """A small real model from training.train, trained once per session and shared."""
+    key = str(data_dir)
+    if key not in _TRAINED:
+        from training.train import train
+
+        root = Path(tempfile.mkdtemp(prefix="newsdesk-model-"))
+        atexit.register(shutil.rmtree, root, True)
+        train(data_dir, root / "desk", limit=LIMIT, progress=False)
+        _TRAINED[key] = root / "desk"
+    return _TRAINED[key]
+
+
+def copy_model(data_dir: Path, dest: Path) -> Path:
+    """A private copy of the trained model, for tests that reload, corrupt or move it."""
+    shutil.copytree(trained_model(data_dir), dest)
+    return dest
+
+
+def gold_articles(data_dir: Path, n: int) -> list[dict]:
+    """The first `n` hand-labelled articles: real newsroom text of every desk."""
+    with (data_dir / "classify" / "dev_gold.jsonl").open(encoding="utf-8") as f:
+        rows = [json.loads(line) for _, line in zip(range(n), f, strict=False)]
+    return [{"id": r["id"], "title": r["title"], "text": r["text"]} for r in rows]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def config(model: Path, **overrides) -> ServerConfig:
+    base = dict(
+        address="127.0.0.1:0",
+        model=model,
+        workers=8,
+        max_chars=MAX_CHARS,
+        max_page_chars=60_000,
+        max_articles=MAX_ARTICLES,
+        max_message_bytes=MAX_MESSAGE,
+        poll_seconds=0.2,
+        grace=2.0,
+    )
+    return ServerConfig(**{**base, **overrides})
+
+
+def wait_until(predicate, timeout: float = 20.0, every: float = 0.05) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(every)
+    return predicate()
