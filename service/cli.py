@@ -73,6 +73,7 @@ def _bytes_writer(out: IO[str]):
 
     def write(data: bytes) -> None:
         buffer.write(data)
+        buffer.flush()  # a reader at the other end of a pipe gets each chunk as it is done
 
     return write
 
@@ -219,7 +220,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
 
 def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:
     """Answers from this machine: worker processes over chunks of lines for a large input."""
-    from .jsonl import open_binary
+    from .jsonl import live_lines, open_binary
     from .workers import Options, process_lines
 
     options = Options(
@@ -233,10 +234,12 @@ def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iter
     # Leads use the desk label (a commentary's lead is its thesis), so summarise loads the
     # model too, as the server does; only the fields asked for are added.
     classifier = _load_classifier(args.model)
-    with open_binary(args.input) as lines:
-        # Workers for a file; a pipe may be a live stream, answered chunk by chunk as it comes.
-        processes = None if _is_file(lines) else 1
-        yield from process_lines(lines, classifier, options, processes=processes)
+    with open_binary(args.input) as stream:
+        # Workers for a file; a pipe may be a live stream, answered in this process as it comes.
+        if _is_file(stream):
+            yield from process_lines(stream, classifier, options)
+        else:
+            yield from process_lines(live_lines(stream), classifier, options, processes=1)
 
 
 def _is_file(stream: IO) -> bool:

@@ -104,13 +104,26 @@ def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Ch
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
-    """Blocks of CHUNK_LINES raw lines, each with the number of its first line."""
-    it, first = iter(lines), 1
-    while batch := list(islice(it, CHUNK_LINES)):
+    """Blocks of up to CHUNK_LINES raw lines, each with the number of its first line.
+
+    An empty item means the source has nothing more for now (`jsonl.live_lines` on a pipe):
+    the lines so far make a block at once, so a trickle of records is answered as it comes.
+    """
+    first, batch = 1, []
+    for line in lines:
+        if line:
+            batch.append(line)
+            if len(batch) < CHUNK_LINES:
+                continue
+        elif not batch:
+            continue
         block = b"".join(batch)
         yield block, first
         # Binary lines end at "\n" only; a "\r" may end more (rare: count those blocks).
         first += count_lines(block) if b"\r" in block else len(batch)
+        batch = []
+    if batch:
+        yield b"".join(batch), first
 
 
 def process_lines(

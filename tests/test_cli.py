@@ -90,6 +90,42 @@ def test_classify_keeps_order_reports_bad_lines_and_exits_2(tmp_path):
     assert ":2:" in result.stderr and ":3:" in result.stderr and ":5:" in result.stderr
 
 
+def test_classify_answers_a_live_pipe_record_by_record():
+    # A producer that writes a record and waits (tail -f feed | newsdesk classify) gets each
+    # answer before it writes the next one, not after a chunk of 256 has filled.
+    import queue
+    import threading
+
+    proc = subprocess.Popen(
+        [*NEWSDESK, "classify"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    out: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [out.put(x) for x in proc.stdout], daemon=True).start()
+    records = [
+        {"id": "a", "text": "贵阳市委书记胡忠雄率队调研数字经济企业。"},
+        "{not json",
+        {"id": "b", "text": "市教育局部署新学期中小学开学工作。"},
+    ]
+    try:
+        answers = []
+        for record in records:
+            line = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
+            proc.stdin.write(line.encode() + b"\n")
+            proc.stdin.flush()
+            if isinstance(record, dict):  # its answer comes while stdin is still open
+                answers.append(json.loads(out.get(timeout=60)))
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 2  # one line was rejected
+        assert [a["id"] for a in answers] == ["a", "b"] and all(a["label"] for a in answers)
+        assert "-:2: rejected: not valid JSON" in proc.stderr.read().decode()
+    finally:
+        proc.kill()
+
+
 def test_summarise_adds_lead_spans_into_the_callers_text():
     text = "本报讯 12月17日，全市教育工作会议召开。会议部署了明年的重点任务。各区县负责人参加。"
     rec = {"id": 1, "title": "全市教育工作会议召开", "text": text}
