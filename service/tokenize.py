@@ -84,7 +84,10 @@ class Segmenter:
 
     def __call__(self, text: str) -> list[str]:
         tokens = self._engine().cut(text)
-        if not _ASCII_PUNCT_RUN.search(text):  # most texts: nothing for jieba to split further
+        # Most texts: nothing for jieba to split further. Each match holds one of these
+        # characters, and looking for them is ten times cheaper than running the pattern.
+        if not ("." in text or "-" in text or "%" in text or "+" in text or "_" in text
+                or "#" in text or "&" in text) or not _ASCII_PUNCT_RUN.search(text):  # fmt: skip
             return tokens
         # Decide per distinct ASCII token (filtered in C); few texts have one to re-split.
         fixes = {}
