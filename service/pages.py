@@ -212,8 +212,12 @@ def split_page(raw: str) -> list[Article]:
     return articles
 
 
-def single_article(title: str, text: str, id: str = "") -> Article:
-    """One article a caller sends on its own: the body cleaned, offsets into `text`."""
+def single_article(title: str, text: str, id: str = "", *, field: str = "text") -> Article:
+    """One article a caller sends on its own: the body cleaned, offsets into `text`.
+
+    Refused (InvalidInput on `field`) when nothing is left to read: no title, and a text that
+    was only page furniture, a byline or a dateline ("（完）", "本报讯", "(下转3版)").
+    """
     for name, value in (("title", title), ("text", text), ("id", id)):
         if not isinstance(value, str):
             raise InvalidInput(
@@ -221,8 +225,15 @@ def single_article(title: str, text: str, id: str = "") -> Article:
                 field=name,
             )
     cleaned = clean_body(text)
+    tidy = _tidy(title)
+    if not tidy.strip() and not cleaned.body.text.strip():
+        raise InvalidInput(
+            f"{field} holds only page furniture, a byline or a dateline ({text.strip()[:20]!r}) "
+            "and there is no title: nothing is left to read; send the article's body",
+            field=field,
+        )
     return Article(
-        title=_tidy(title),
+        title=tidy,
         body=cleaned.body,
         byline=cleaned.byline,
         dateline=cleaned.dateline,

@@ -69,7 +69,7 @@ def parse_record(obj: Any, *, max_chars: int = MAX_TEXT_CHARS) -> Record:
                 field=name,
             )
     rid = obj.get("id", "")
-    if not isinstance(rid, str | int):
+    if isinstance(rid, bool) or not isinstance(rid, str | int):
         raise InvalidInput("field 'id' must be a string or an integer", field="id")
     return Record(obj, single_article(title, text, id=str(rid)))
 

@@ -570,7 +570,7 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
                 field=f"{prefix}title",
                 limit=self.config.max_chars,
             )
-        return single_article(message.title, text, id=message.id)
+        return single_article(message.title, text, id=message.id, field=f"{prefix}text")
 
     def _options(self, options: pb.SummaryOptions) -> dict[str, int]:
         for name, limit in (

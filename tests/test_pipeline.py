@@ -21,12 +21,23 @@ from service.pipeline import MAX_TEXT_CHARS, analyse_page, parse_record, process
         ({"text": "正文。", "id": 1.5}, "id"),
         ({"text": "正文\ud800。"}, "text"),
         ({"text": "正文。", "title": "\udc00标题"}, "title"),
+        ({"text": "正文。", "id": True}, "id"),
+        # nothing left once furniture, bylines and datelines are removed, and no title
+        ({"text": "（完）"}, "text"),
+        ({"text": "本报讯"}, "text"),
+        ({"text": "(下转3版)"}, "text"),
+        ({"text": "责任编辑：王芳", "title": "  "}, "text"),
     ],
 )
 def test_bad_records_name_the_field(obj, field):
     with pytest.raises(InvalidInput) as caught:
         parse_record(obj)
     assert caught.value.field == field
+
+
+def test_a_title_over_furniture_is_still_an_article():
+    record = parse_record({"id": "t", "title": "全市教育工作会议召开", "text": "（完）"})
+    assert record.article.title == "全市教育工作会议召开" and not record.article.text.strip()
 
 
 def test_oversized_text_names_the_limit():

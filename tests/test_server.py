@@ -178,6 +178,7 @@ def test_stream_answers_in_order_and_a_bad_item_fails_alone(stub, local, article
     items = [pb.Article(**a) for a in articles[:10]]
     items.insert(5, pb.Article(id="bad-empty", title="t", text="  \n "))
     items.insert(8, pb.Article(id="bad-long", title="t", text="字" * (MAX_CHARS + 1)))
+    items.insert(10, pb.Article(id="bad-furniture", text="（完）"))  # nothing left to read
     results = list(stub.ClassifyStream(iter(items)))
     assert [r.id for r in results] == [i.id for i in items]
     expected = iter(in_process(articles[:10], local, summarise=False))
