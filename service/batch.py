@@ -252,8 +252,9 @@ def process_shard(
                 yield item
 
     def write(out: io.BufferedWriter) -> None:
-        # utf-8-sig drops a byte-order mark; bad bytes become U+FFFD as in every other command.
-        lines = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="\n")
+        # utf-8-sig drops a byte-order mark; bytes that are not UTF-8 get the line refused, as
+        # in every other command (jsonl.decode_lines).
+        lines = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="\n")
         results = process_records(
             records(lines),
             classifier,

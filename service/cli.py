@@ -14,6 +14,7 @@ import sys
 import unicodedata
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import IO, Any
 
@@ -57,11 +58,47 @@ def _load_classifier(path: str | None):
     return Classifier.load(path or _default_model())
 
 
-def _open_output(path: str | None) -> IO[str]:
+@contextmanager
+def _output(path: str | None, *inputs: str | None) -> Iterator[IO[str]]:
+    """stdout, or a file that appears whole when the command succeeds (`.gz`: compressed).
+
+    The answers go to a temporary name beside the file and are renamed over it at the end, so
+    a failed or interrupted run leaves an existing file as it was, and an output that names an
+    input is refused before anything is read.
+    """
     if path in (None, "-"):
-        return sys.stdout
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return open(path, "w", encoding="utf-8")
+        yield sys.stdout
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise InvalidInput(f"--output {path} is a folder: name a file", field="output")
+    for given in inputs:
+        if given not in (None, "-") and target.exists() and target.samefile(given):
+            raise InvalidInput(
+                f"--output {path} is the input file: writing it would destroy the input; "
+                "name another file",
+                field="output",
+            )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    with open(partial, "wb") as raw:
+        if target.suffix == ".gz":
+            import gzip
+            import io
+
+            # The gzip header names the file it will be, not the temporary one.
+            packed = gzip.GzipFile(target.name, "wb", fileobj=raw)
+            out: IO[str] = io.TextIOWrapper(packed, encoding="utf-8")
+        else:
+            out = open(raw.fileno(), "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+        try:
+            yield out
+            out.close()  # gzip's trailer, then everything into `raw`
+            raw.close()
+            os.replace(partial, target)
+        finally:
+            out.close()
+            partial.unlink(missing_ok=True)
 
 
 def _bytes_writer(out: IO[str]):
@@ -86,21 +123,35 @@ def _dump(obj: Any) -> str:
 
 
 def _read_page(path: str) -> str:
+    """The page's text as sent: UTF-8 (a byte-order mark dropped), line ends untouched, so
+    offsets count the same code points a gRPC caller would send."""
     if path == "-":
-        return sys.stdin.read()
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput(f"page file not found: {path}", field="PAGE")
-    return p.read_text(encoding="utf-8")
+        data = sys.stdin.buffer.read()
+    else:
+        p = Path(path)
+        if p.is_dir():
+            raise InvalidInput(f"page {path} is a folder: name a text file", field="PAGE")
+        if not p.is_file():
+            raise InvalidInput(f"page file not found: {path}", field="PAGE")
+        data = p.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"page {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}): convert it to UTF-8",
+            field="PAGE",
+        ) from exc
 
 
 def cmd_split(args: argparse.Namespace) -> int:
     from .pages import article_record, split_page
 
-    out = _open_output(args.output)
-    for article in split_page(_read_page(args.page)):
-        out.write(_dump(article_record(article)) + "\n")
-    out.flush()
+    articles = split_page(_read_page(args.page))
+    with _output(args.output, args.page) as out:
+        for article in articles:
+            out.write(_dump(article_record(article)) + "\n")
+        out.flush()
     return 0
 
 
@@ -134,22 +185,21 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         max_sentences=args.max_sentences,
         max_chars=args.max_chars,
     )
-    out = _open_output(args.output)
-    if args.json:
-        for a in analyses:
-            out.write(_dump({**article_record(a.article), **result_fields(a)}) + "\n")
+    with _output(args.output, args.page) as out:
+        if args.json:
+            for a in analyses:
+                out.write(_dump({**article_record(a.article), **result_fields(a)}) + "\n")
+        else:
+            header = f"{'#':>2}  {_fit('title', 36)}  {_fit('label', 10)}  {'conf':>5}  lead"
+            out.write(header + "\n" + "-" * _width(header) + "\n")
+            for i, a in enumerate(analyses, start=1):
+                p = a.prediction
+                lead = a.lead.text if a.lead is not None else ""
+                out.write(
+                    f"{i:>2}  {_fit(a.article.title, 36)}  {_fit(p.label, 10)}  "
+                    f"{p.confidence:5.2f}  {lead}\n"
+                )
         out.flush()
-        return 0
-    header = f"{'#':>2}  {_fit('title', 36)}  {_fit('label', 10)}  {'conf':>5}  lead"
-    out.write(header + "\n" + "-" * _width(header) + "\n")
-    for i, a in enumerate(analyses, start=1):
-        p = a.prediction
-        lead = a.lead.text if a.lead is not None else ""
-        out.write(
-            f"{i:>2}  {_fit(a.article.title, 36)}  {_fit(p.label, 10)}  {p.confidence:5.2f}  "
-            f"{lead}\n"
-        )
-    out.flush()
     return 0
 
 
@@ -178,40 +228,40 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
     """Stream records through the local pipeline or a server; report rejects, keep going."""
     from .jsonl import Rejected
 
-    errors_file = open(args.errors, "w", encoding="utf-8") if args.errors else None
     rejected = 0
     source = args.input or "-"
     bar = None  # made once the first answers are in: tqdm starts a thread, workers fork first
+    chunks = (
+        _remote_chunks(args, source, classify=classify, summarise=summarise)
+        if args.server
+        else _local_chunks(args, source, classify=classify, summarise=summarise)
+    )
+    with (
+        _output(args.output, args.input) as out,
+        _output(args.errors, args.input) if args.errors else nullcontext() as errors_file,
+    ):
 
-    def reject(item: Rejected) -> None:
-        nonlocal rejected
-        rejected += 1
-        _err(f"{item.source}:{item.line}: rejected: {item.reason}")
-        if errors_file is not None:
-            errors_file.write(_dump(item.as_dict()) + "\n")
+        def reject(item: Rejected) -> None:
+            nonlocal rejected
+            rejected += 1
+            _err(f"{item.source}:{item.line}: rejected: {item.reason}")
+            if errors_file is not None:
+                errors_file.write(_dump(item.as_dict()) + "\n")
 
-    try:
-        out = _open_output(args.output)
         write = _bytes_writer(out)
-        chunks = (
-            _remote_chunks(args, source, classify=classify, summarise=summarise)
-            if args.server
-            else _local_chunks(args, source, classify=classify, summarise=summarise)
-        )
-        for chunk in chunks:
-            for item in chunk.rejected:
-                reject(item)
-            if chunk.count:
-                write(chunk.data)
-            if bar is None:
-                bar = _progress(None, "rec")
-            bar.update(chunk.count)
-        out.flush()
-    finally:
-        if bar is not None:
-            bar.close()
-        if errors_file is not None:
-            errors_file.close()
+        try:
+            for chunk in chunks:
+                for item in chunk.rejected:
+                    reject(item)
+                if chunk.count:
+                    write(chunk.data)
+                if bar is None:
+                    bar = _progress(None, "rec")
+                bar.update(chunk.count)
+            out.flush()
+        finally:
+            if bar is not None:
+                bar.close()
     if rejected:
         _err(f"{rejected} record(s) rejected" + (f"; see {args.errors}" if args.errors else ""))
         return 2
@@ -458,6 +508,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file that cannot be read or written, a corrupt gzip stream
+        _err(f"newsdesk {args.command}: {exc}")
+        return 1
+    except EOFError as exc:  # gzip's word for a truncated stream
+        _err(f"newsdesk {args.command}: the input ends early, a truncated gzip file? ({exc})")
+        return 1
 
 
 if __name__ == "__main__":

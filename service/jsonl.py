@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from .errors import InvalidInput
 from .pipeline import MAX_TEXT_CHARS, Record, parse_record
 
 __all__ = [
+    "GZIP_MAGIC",
     "Rejected",
     "count_lines",
     "decode_lines",
@@ -23,6 +25,10 @@ __all__ = [
     "open_input",
     "read_records",
 ]
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a byte that is not UTF-8
 
 
 @dataclass(frozen=True)
@@ -38,18 +44,26 @@ class Rejected:
 
 
 def open_binary(path: str | Path | None) -> IO[bytes]:
-    """Open a JSONL input as bytes: `-`/None is stdin, `.gz` is decompressed."""
+    """Open a JSONL input as bytes: `-`/None is stdin; gzip is decompressed (by content)."""
     if path in (None, "-"):
         return sys.stdin.buffer
     p = Path(path)
-    if p.suffix == ".gz":
-        return gzip.open(p, "rb")
-    return p.open("rb")
+    if p.is_dir():
+        raise InvalidInput(
+            f"input {path} is a folder: name a JSONL file (`newsdesk batch` takes folders)",
+            field="input",
+        )
+    if not p.is_file():
+        raise InvalidInput(f"input file not found: {path}", field="input")
+    raw = p.open("rb")
+    if raw.peek(2)[:2] == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    return raw
 
 
 def open_input(path: str | Path | None) -> IO[str]:
-    """Open a JSONL input as text (UTF-8, bad bytes replaced, universal newlines)."""
-    return io.TextIOWrapper(open_binary(path), encoding="utf-8", errors="replace")
+    """Open a JSONL input as text (UTF-8, universal newlines); see `decode_lines` for bad bytes."""
+    return io.TextIOWrapper(open_binary(path), encoding="utf-8", errors="surrogateescape")
 
 
 def live_lines(stream: IO[bytes]) -> Iterator[bytes]:
@@ -83,10 +97,15 @@ def decode_lines(blob: bytes) -> list[str]:
     """The lines of a block of whole input lines, as `open_input` would read them.
 
     Workers take their input as bytes (the parent passes blocks on without decoding them);
-    this decodes a block the way the text reader does: bad bytes replaced, and "\r\n" and a
-    lone "\r" ending a line as "\n" does. Lines come without their ending.
+    this decodes a block the way the text reader does: "\r\n" and a lone "\r" end a line as
+    "\n" does, and bytes that are not UTF-8 become lone surrogates (surrogateescape), so the
+    line is refused with its number instead of being read as text the caller did not send.
+    Lines come without their ending.
     """
-    text = blob.decode("utf-8", "replace")
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError:  # kept as lone surrogates, which parse_record refuses
+        text = blob.decode("utf-8", "surrogateescape")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -109,15 +128,20 @@ def read_records(
     `start` is the number of the first line (a chunk of a larger input starts further on).
     """
     for number, line in enumerate(lines, start=start):
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]  # a byte-order mark opening the file is no part of the record
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield (
-                number,
-                Rejected(number, f"not valid JSON: {exc.msg} at column {exc.colno}", source),
+            bad = _NOT_UTF8.search(line)
+            reason = (
+                f"not UTF-8 at column {bad.start() + 1}: the file must be UTF-8"
+                if bad
+                else f"not valid JSON: {exc.msg} at column {exc.colno}"
             )
+            yield number, Rejected(number, reason, source)
             continue
         try:
             yield number, parse_record(obj, max_chars=max_chars)

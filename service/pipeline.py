@@ -62,10 +62,12 @@ def parse_record(obj: Any, *, max_chars: int = MAX_TEXT_CHARS) -> Record:
     if not isinstance(title, str):
         raise InvalidInput("field 'title' must be a string", field="title")
     for name, value in (("title", title), ("text", text)):
-        # JSON may escape a lone surrogate ("\ud800"); it is no character and cannot be encoded.
+        # JSON may escape a lone surrogate ("\ud800"), and bytes that are not UTF-8 are read
+        # as such (surrogateescape); neither is a character the record could have meant.
         if _SURROGATE.search(value):
             raise InvalidInput(
-                f"field '{name}' holds a lone UTF-16 surrogate: fix the record's encoding",
+                f"field '{name}' holds bytes that are not UTF-8, or an escaped lone UTF-16 "
+                "surrogate: fix the record's encoding (the file must be UTF-8)",
                 field=name,
             )
     rid = obj.get("id", "")

@@ -90,6 +90,91 @@ def test_classify_keeps_order_reports_bad_lines_and_exits_2(tmp_path):
     assert ":2:" in result.stderr and ":3:" in result.stderr and ":5:" in result.stderr
 
 
+def _record(rid: str, text: str = "新学期开学，各地高校迎来新生报到。") -> bytes:
+    return json.dumps({"id": rid, "text": text}, ensure_ascii=False).encode() + b"\n"
+
+
+def test_classify_refuses_to_write_over_its_input_and_a_failed_run_keeps_the_old_output(
+    tmp_path,
+):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_record("a"))
+    same = run("classify", str(src), "-o", str(src))
+    assert same.returncode == 2 and "is the input file" in same.stderr
+    assert src.read_bytes() == _record("a")  # untouched
+
+    out = tmp_path / "out.jsonl"
+    out.write_text("yesterday's results\n", encoding="utf-8")
+    failed = run("classify", str(src), "-o", str(out), "--model", str(tmp_path / "no-model"))
+    assert failed.returncode == 1
+    assert out.read_text(encoding="utf-8") == "yesterday's results\n"
+    assert not list(tmp_path.glob(".*partial"))  # nothing half-written left behind
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: d / "missing.jsonl", "input file not found"),
+        (lambda d: d, "is a folder"),
+    ],
+    ids=["missing", "folder"],
+)
+def test_a_bad_input_path_is_one_line_and_exit_2(tmp_path, make, message):
+    result = run("classify", str(make(tmp_path)))
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_gzip_is_read_by_content_and_written_by_suffix(tmp_path):
+    import gzip
+
+    src = tmp_path / "in.jsonl"  # compressed, though its name does not say so
+    src.write_bytes(gzip.compress(_record("a") + _record("b")))
+    out = tmp_path / "out.jsonl.gz"
+    result = run("classify", str(src), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert [r["id"] for r in jsonl(gzip.decompress(out.read_bytes()).decode())] == ["a", "b"]
+
+    truncated = tmp_path / "cut.jsonl.gz"
+    packed = gzip.compress(b"".join(_record(f"r{i}") for i in range(200)))
+    truncated.write_bytes(packed[: len(packed) // 2])
+    broken = run("classify", str(truncated), "-o", str(tmp_path / "never.jsonl"))
+    assert broken.returncode == 1 and "truncated" in broken.stderr
+    assert "Traceback" not in broken.stderr and not (tmp_path / "never.jsonl").exists()
+
+
+def test_a_byte_order_mark_is_dropped_and_bytes_not_utf8_are_refused_by_line(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(
+        b"\xef\xbb\xbf"
+        + _record("a")
+        + _record("bad", "学校开学").replace("学".encode(), b"\xff\xfe")
+        + b"\xff{}\n"
+    )
+    result = run("classify", str(src))
+    assert result.returncode == 2
+    assert [r["id"] for r in jsonl(result.stdout)] == ["a"]
+    assert ":2: rejected: field 'text' holds bytes that are not UTF-8" in result.stderr
+    assert ":3: rejected: not UTF-8 at column 1" in result.stderr
+
+
+def test_page_offsets_count_the_pages_own_code_points(tmp_path, sample_page_path):
+    # A CRLF page must not be read with newline translation: offsets are into the text as
+    # sent, the same a gRPC caller gets for the same text.
+    text = sample_page_path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    page = tmp_path / "crlf.txt"
+    page.write_bytes(b"\xef\xbb\xbf" + text.encode())  # with a byte-order mark, too
+    result = run("split", str(page))
+    assert result.returncode == 0, result.stderr
+    for r in jsonl(result.stdout):
+        assert (
+            text[r["start"] : r["end"]].lstrip("#\r\n ").startswith(r["kicker"] or r["title"][:4])
+        )
+    page.write_bytes("标题\n正文".encode("gbk"))
+    bad = run("split", str(page))
+    assert bad.returncode == 2 and "not UTF-8" in bad.stderr
+
+
 def test_classify_answers_a_live_pipe_record_by_record():
     # A producer that writes a record and waits (tail -f feed | newsdesk classify) gets each
     # answer before it writes the next one, not after a chunk of 256 has filled.

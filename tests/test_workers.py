@@ -143,7 +143,8 @@ def test_line_endings_and_bad_bytes_number_lines_as_the_text_reader_does(
 
     ok = json.dumps({"id": "a", "text": "贵阳市召开会议。"}, ensure_ascii=False).encode()
     raw = ok + b"\r\n" + b"{bad\r" + ok + b"\n\xff{}\n" + ok
-    text = [s.rstrip("\n") for s in io.TextIOWrapper(io.BytesIO(raw), errors="replace")]
+    reader = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="surrogateescape")
+    text = [s.rstrip("\n") for s in reader]
     assert decode_lines(raw) == text and count_lines(raw) == len(text) == 5
     chunk = run_chunk(raw, 1, classifier, Options())
     assert [r.line for r in chunk.rejected] == [2, 4]
