@@ -330,11 +330,11 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
         ):
             number = numbers.popleft()
             gone, early[:] = list(early), []
-            if "error" in result:  # a server refused this record: a reject, as locally
-                gone.append(Rejected(number, result["error"].get("message", "refused"), source))
+            if result.error is not None:  # a server refused this record: a reject, as locally
+                gone.append(Rejected(number, result.error.message, source))
                 yield Chunk.of([], gone)
             else:
-                yield Chunk.of([_dump(result)], gone)
+                yield Chunk.of([_dump(result.data)], gone)
     if early:
         yield Chunk.of([], list(early))
 

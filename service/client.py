@@ -33,6 +33,7 @@ __all__ = [
     "PageResult",
     "ModelInfo",
     "NewsdeskClient",
+    "RemoteResult",
     "remote_results",
 ]
 
@@ -391,13 +392,14 @@ class NewsdeskClient:
             raise state["error"]
 
 
-def _error_fields(error: NewsdeskError) -> dict[str, Any]:
-    out: dict[str, Any] = {"message": error.message}
-    if error.field:
-        out["field"] = error.field
-    if error.limit is not None:
-        out["limit"] = error.limit
-    return out
+@dataclass(frozen=True)
+class RemoteResult:
+    """One record as a server answered it: its JSON object with the results added, or, when
+    the server refused it, the object as sent and the refusal (kept apart from the caller's
+    own fields, which may well include one named `error`)."""
+
+    data: dict[str, Any]
+    error: NewsdeskError | None = None
 
 
 def remote_results(
@@ -408,10 +410,10 @@ def remote_results(
     summarise: bool = False,
     max_sentences: int = 0,
     max_chars: int = 0,
-) -> Iterator[dict[str, Any]]:
-    """What `pipeline.process_records` yields, computed by a server: each record's JSON object
-    with `label`/`scores` and/or `lead`/`lead_spans` added; an item the server refused gets
-    `error` instead. Classification alone streams; leads go in batches of unary calls."""
+) -> Iterator[RemoteResult]:
+    """What `pipeline.process_records` yields, computed by a server, one RemoteResult per
+    record in order: `label`/`scores` and/or `lead`/`lead_spans` added, or the server's error
+    for that record alone. Classification alone streams; leads go in batches of unary calls."""
     if classify and not summarise:
         kept: deque[Any] = deque()
 
@@ -423,9 +425,11 @@ def remote_results(
         for result in client.classify_stream(tee()):
             data = _data(kept.popleft())
             if result.error is not None:
-                yield {**data, "error": _error_fields(result.error)}
+                yield RemoteResult(data, result.error)
             else:
-                yield {**data, "label": result.label, "scores": _rounded(result.scores)}
+                yield RemoteResult(
+                    {**data, "label": result.label, "scores": _rounded(result.scores)}
+                )
         return
     batch: list[Any] = []
     for record in records:
@@ -446,13 +450,23 @@ def _rounded(scores: tuple[tuple[str, float], ...]) -> dict[str, float]:
     return {label: round(score, 6) for label, score in scores}
 
 
-def _summarise_batch(client, batch, classify, max_sentences, max_chars) -> Iterator[dict]:
-    leads = client.summarise(batch, max_sentences=max_sentences, max_chars=max_chars)
-    labels = client.classify(batch) if classify else [None] * len(batch)
+def _summarise_batch(client, batch, classify, max_sentences, max_chars) -> Iterator[RemoteResult]:
+    try:
+        leads = client.summarise(batch, max_sentences=max_sentences, max_chars=max_chars)
+        labels = client.classify(batch) if classify else [None] * len(batch)
+    except InvalidInput as error:
+        # A unary call refuses the whole batch for one bad article: ask again one by one,
+        # so only that record is refused (as ClassifyStream and the local run do).
+        if len(batch) == 1:
+            yield RemoteResult(_data(batch[0]), error)
+            return
+        for record in batch:
+            yield from _summarise_batch(client, [record], classify, max_sentences, max_chars)
+        return
     for record, lead, label in zip(batch, leads, labels, strict=True):
         out = _data(record)
         if label is not None:
             out["label"], out["scores"] = label.label, _rounded(label.scores)
         out["lead"] = lead.lead
         out["lead_spans"] = [list(s) for s in lead.spans]
-        yield out
+        yield RemoteResult(out)

@@ -295,7 +295,12 @@ def test_classify_through_a_server_equals_local(tmp_path):
 
     rows = [
         {"id": "a", "title": "本台评论：以改革激发发展活力", "text": "改革是发展的动力。" * 20},
-        {"id": "b", "title": "多地高校开学迎新生", "text": "新学期开学，各地高校迎来新生。" * 9},
+        {
+            "id": "b",
+            "title": "多地高校开学迎新生",
+            "text": "新学期开学，各地高校迎来新生。" * 9,
+            "error": {"message": "an upstream field of the caller's own"},
+        },
     ]
     lines = [json.dumps(rows[0], ensure_ascii=False), "{not json", "", "[1]"]
     lines += [json.dumps(rows[1], ensure_ascii=False), json.dumps({"id": "c", "text": " "})]
@@ -321,3 +326,30 @@ def test_classify_through_a_server_equals_local(tmp_path):
         ln.split(": rejected")[0] for ln in local.stderr.splitlines() if "rejected:" in ln
     )
     assert [r.rsplit(":", 1)[1] for r in rejected] == ["2", "4", "6"]
+    assert got[1]["error"] == rows[1]["error"]  # the caller's field, passed through
+
+
+def test_summarise_through_a_server_refuses_only_the_record_over_its_limit(tmp_path):
+    """Leads go to the server in unary batches; one article over its --max-chars must not
+    sink the batch: that record is rejected, the others get their leads."""
+    from service.server import create_server
+    from tests.servers import MAX_CHARS, config
+
+    rows = [
+        {"id": "a", "title": "多地高校开学迎新生", "text": "新学期开学，各地高校迎来新生。" * 9},
+        {"id": "long", "text": "字" * (MAX_CHARS + 1)},
+        {"id": "b", "text": "市教育局部署新学期中小学开学工作。各校做好准备。", "error": None},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    srv, _ = create_server(config(MODEL))
+    srv.start()
+    try:
+        remote = run("summarise", str(src), "--server", f"127.0.0.1:{srv.port}")
+    finally:
+        srv.stop(0).wait()
+    assert remote.returncode == 2, remote.stderr
+    got = jsonl(remote.stdout)
+    assert [r["id"] for r in got] == ["a", "b"] and all(r["lead"] for r in got)
+    assert "error" in got[1] and got[1]["error"] is None
+    assert ":2: rejected:" in remote.stderr and "over the limit" in remote.stderr
