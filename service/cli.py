@@ -31,7 +31,10 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (NewsdeskError, 1),
 )
 
-DEFAULT_DATA = os.environ.get("NEWSDESK_DATA", "../shared/data")
+# The corpora sit beside the repository (../shared/data from its root), wherever one runs from.
+DEFAULT_DATA = os.environ.get(
+    "NEWSDESK_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 RECORD_COMMANDS = ("classify", "summarise")  # JSONL in, JSONL out, on every core
 
 
@@ -415,17 +418,39 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", default="-", help="JSONL output (default stdout)")
     p.add_argument("--errors", help="write rejected records (line, reason) to this JSONL file")
     p.add_argument("--model", help="model folder (default models/desk or $NEWSDESK_MODEL)")
-    p.add_argument("--batch-size", type=int, default=256, help="records per model call")
+    p.add_argument(
+        "--batch-size",
+        type=_at_least_one,
+        default=256,
+        help="records per model call (default and most: 256, the lines a worker's chunk holds)",
+    )
     p.add_argument("--server", help="HOST:PORT of a running newsdesk server to use instead")
-    p.add_argument("--token", default=os.environ.get("NEWSDESK_TOKEN"), help="bearer token")
+    p.add_argument(
+        "--token",
+        default=os.environ.get("NEWSDESK_TOKEN"),
+        help="bearer token for --server (env NEWSDESK_TOKEN, which `ps` does not show)",
+    )
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; serve and batch get their own flags only when `command` is theirs, so that
     `newsdesk classify` never imports grpc or dask."""
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="newsdesk", description="Label Chinese news articles by desk and write their leads."
     )
+    parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("split", help="split a raw newspaper page into articles (JSONL)")
@@ -452,7 +477,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_summarise)
 
     p = sub.add_parser("train", help="train the desk classifier (writes the folder atomically)")
-    p.add_argument("--data", default=DEFAULT_DATA, help="corpus folder (default ../shared/data)")
+    p.add_argument(
+        "--data",
+        default=DEFAULT_DATA,
+        help="corpus folder (default ../shared/data beside the repository, or $NEWSDESK_DATA)",
+    )
     p.add_argument("--out", default=None, help="model folder to write (default models/desk)")
     p.add_argument("--seed", type=int, default=13)
     p.set_defaults(func=cmd_train)

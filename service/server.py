@@ -213,7 +213,7 @@ class ModelSlot:
             except Exception as exc:  # any failure, typed or not, must leave the old model up
                 self._metrics.reload_failures.inc()
                 log.error(
-                    "model reload refused",
+                    "model reload refused" if self.current is not None else "model load refused",
                     extra={"path": str(self.path), "error": f"{type(exc).__name__}: {exc}"},
                 )
                 return False
@@ -448,8 +448,9 @@ class _CallGuard:
             self._finish(grpc.StatusCode.UNAUTHENTICATED, "no or wrong bearer token")
             self.context.abort(
                 grpc.StatusCode.UNAUTHENTICATED,
-                "this server wants a bearer token: send metadata "
-                "'authorization: Bearer <token>' (NewsdeskClient(token=...))",
+                "this server wants metadata 'authorization: Bearer <token>' and the call had "
+                "none or another token (newsdesk CLI: --token or NEWSDESK_TOKEN; Python: "
+                "NewsdeskClient(token=...))",
             )
         return self
 
@@ -801,9 +802,17 @@ class NewsdeskServer:
             from prometheus_client import start_http_server
 
             host = _host(self.config.address)
-            self._http, _ = start_http_server(
-                self.config.metrics_port, addr=host, registry=self.metrics.registry
-            )
+            try:
+                self._http, _ = start_http_server(
+                    self.config.metrics_port, addr=host, registry=self.metrics.registry
+                )
+            except OSError as exc:
+                self.grpc.stop(0)
+                raise InvalidInput(
+                    f"cannot serve metrics on {host}:{self.config.metrics_port} ({exc.strerror}): "
+                    "is the port taken? pick another --metrics-port",
+                    field="metrics_port",
+                ) from exc
             self.metrics_port = self._http.server_port
         self.models.reload()
         self.models.watch(self.config.poll_seconds)
@@ -882,6 +891,7 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
     reflection.enable_server_reflection(
         (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
+    pair = None
     try:
         if config.tls_cert:
             pair = (Path(config.tls_key).read_bytes(), Path(config.tls_cert).read_bytes())
@@ -891,6 +901,12 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
     except RuntimeError:  # grpc raises when it cannot bind
         port = 0
     if not port:
+        if pair:
+            raise InvalidInput(
+                f"cannot listen on {config.address}: either --tls-cert/--tls-key are not a "
+                "matching PEM certificate and key, or the port is taken (pick another --address)",
+                field="tls_cert",
+            )
         raise InvalidInput(
             f"cannot listen on {config.address}: is the port taken? pick another --address",
             field="address",

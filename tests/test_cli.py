@@ -54,9 +54,24 @@ def test_missing_page_file_is_a_usage_error(tmp_path):
     assert "not found" in result.stderr
 
 
-def test_unknown_option_is_a_usage_error():
-    result = run("classify", "--no-such-flag")
-    assert result.returncode == 2
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["classify", "--no-such-flag"],
+        ["classify", "--batch-size", "0"],
+        ["summarise", "--batch-size", "x"],
+    ],
+)
+def test_bad_options_are_usage_errors(argv):
+    result = run(*argv)
+    assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def test_version():
+    from service import __version__
+
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"newsdesk {__version__}"
 
 
 def test_classify_keeps_order_reports_bad_lines_and_exits_2(tmp_path):

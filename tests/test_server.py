@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -590,6 +591,25 @@ def test_reflection_lists_the_service(channel) -> None:
 
     services = set(ProtoReflectionDescriptorDatabase(channel).get_services())
     assert {SERVICE_NAME, "grpc.health.v1.Health"} <= services
+
+
+def test_junk_tls_files_are_refused_naming_the_tls_flags(tmp_path: Path, model_dir: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.write_text("not a certificate\n")
+    key.write_text("not a key\n")
+    with pytest.raises(InvalidInput) as caught:
+        create_server(config(model_dir, tls_cert=cert, tls_key=key))
+    assert caught.value.field == "tls_cert" and "--tls-cert" in caught.value.message
+
+
+def test_a_taken_metrics_port_is_refused_naming_the_flag(model_dir: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        srv, _ = create_server(config(model_dir, metrics_port=taken.getsockname()[1]))
+        with pytest.raises(InvalidInput) as caught:
+            srv.start()
+    assert caught.value.field == "metrics_port" and "--metrics-port" in caught.value.message
 
 
 def test_metrics_endpoint_counts_requests_and_describes_the_model(model_dir: Path) -> None:

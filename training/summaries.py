@@ -97,7 +97,7 @@ def read_briefs(data_dir: str | Path, *, limit: int | None = None) -> list[dict]
     """Rows of summarise/dev.jsonl (title, text, summary), checked; `limit` keeps the first N."""
     path = Path(data_dir) / BRIEFS
     if not path.is_file():
-        raise DataError(f"no briefs at {path}: pass the shared data folder as data_dir")
+        raise DataError(f"no briefs at {path}: give the shared data folder (--data, DATA=)")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise InvalidInput(f"limit must be a positive integer, got {limit!r}", field="limit")
     rows = []
