@@ -119,6 +119,12 @@ def _same_version(built: str, have: str) -> bool:
 
 def _read_manifest(folder: Path) -> dict:
     path = folder / MANIFEST_FILE
+    if folder.is_file():
+        raise ModelError(
+            f"--model {folder} is a file; pass the model folder that holds model.joblib and "
+            "manifest.json",
+            field="model",
+        )
     if not folder.is_dir():
         raise ModelError(
             f"model folder {folder} does not exist; train one with `make train` "

@@ -150,7 +150,10 @@ def _read_page(path: str) -> str:
 def cmd_split(args: argparse.Namespace) -> int:
     from .pages import article_record, split_page
 
-    articles = split_page(_read_page(args.page))
+    raw = _read_page(args.page)
+    if not raw.strip():  # as analyse says: an empty page is a mistake, not zero articles
+        raise InvalidInput("the page text is empty: give the extracted page text", field="PAGE")
+    articles = split_page(raw)
     with _output(args.output, args.page) as out:
         for article in articles:
             out.write(_dump(article_record(article)) + "\n")

@@ -264,7 +264,7 @@ class NewsdeskClient:
         timeout: float | None = None,
     ) -> list[Summarised]:
         """Write each article's lead; spans point into the text sent."""
-        options = pb.SummaryOptions(max_sentences=max_sentences, max_chars=max_chars)
+        options = _options(max_sentences, max_chars)
         request = pb.SummariseRequest(articles=[_article(a) for a in articles], options=options)
         response = self._call(self._stub.Summarise, request, timeout)
         return [_summarised(r) for r in response.results]
@@ -273,7 +273,7 @@ class NewsdeskClient:
         self, text: str, *, max_sentences: int = 0, max_chars: int = 0, timeout: float | None = None
     ) -> list[PageResult]:
         """Split a page into articles, each labelled and summarised; offsets into `text`."""
-        options = pb.SummaryOptions(max_sentences=max_sentences, max_chars=max_chars)
+        options = _options(max_sentences, max_chars)
         request = pb.AnalysePageRequest(text=text, options=options)
         response = self._call(self._stub.AnalysePage, request, timeout)
         return [_page_result(a) for a in response.articles]
@@ -390,6 +390,17 @@ class NewsdeskClient:
                 pending.clear()
         if state["error"] is not None:
             raise state["error"]
+
+
+def _options(max_sentences: int, max_chars: int) -> pb.SummaryOptions:
+    """Lead options for the wire; a bad value is our InvalidInput, as the server would say."""
+    for name, value in (("max_sentences", max_sentences), ("max_chars", max_chars)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+            raise InvalidInput(
+                f"{name} must be a whole number from 0 (the server's default) up, got {value!r}",
+                field=f"options.{name}",
+            )
+    return pb.SummaryOptions(max_sentences=max_sentences, max_chars=max_chars)
 
 
 @dataclass(frozen=True)

@@ -265,6 +265,13 @@ def test_bad_model_folder_exits_1(tmp_path, sample_page_path):
     result = run("analyse", str(sample_page_path), "--model", str(tmp_path))
     assert result.returncode == 1
     assert "ModelError" in result.stderr or "ModelNotLoaded" in result.stderr
+    named_a_file = run("analyse", str(sample_page_path), "--model", str(sample_page_path))
+    assert named_a_file.returncode == 1 and "is a file" in named_a_file.stderr
+
+
+def test_split_of_an_empty_page_is_a_usage_error():
+    result = run("split", "-", stdin=" \n\n")
+    assert result.returncode == 2 and "page text is empty" in result.stderr
 
 
 def test_classify_import_stays_light():

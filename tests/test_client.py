@@ -117,6 +117,15 @@ def test_invalid_input_is_not_retried(server, client) -> None:
     assert after == before + 1
 
 
+@pytest.mark.parametrize(
+    "options", [{"max_sentences": -1}, {"max_chars": 2**40}, {"max_chars": "9"}]
+)
+def test_bad_lead_options_are_invalid_input_before_any_call(client, options) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        client.summarise([("标题", "正文。")], **options)
+    assert caught.value.field == f"options.{next(iter(options))}"
+
+
 def test_no_model_is_model_not_loaded(tmp_path: Path) -> None:
     srv, port = create_server(config(tmp_path / "missing"))
     srv.start()
