@@ -23,12 +23,13 @@ import sys
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from service.errors import DataError, InvalidInput, ModelError, NewsdeskError
-from service.jsonl import Rejected, read_records
+from service.jsonl import GZIP_MAGIC, Rejected, read_records
 from service.pipeline import Record, process_records
 
 __all__ = [
@@ -51,7 +52,8 @@ STATE = "_shards"  # one small JSON per completed shard: what resume and the sum
 _RESERVED = {Path(ERRORS).stem, Path(SUMMARY).stem, STATE}
 _TMP = ".tmp-"  # marker in every temporary name, so leftovers can be found and removed
 _SUFFIXES = (".jsonl", ".ndjson", ".json")
-_GZIP_MAGIC = b"\x1f\x8b"
+# What a damaged compressed shard raises while it is read: that shard fails, the job goes on.
+_UNREADABLE = (EOFError, zlib.error, gzip.BadGzipFile)
 
 
 # ── inputs ──────────────────────────────────────────────────────────────────────────────────
@@ -131,7 +133,7 @@ def _open_shard(
     def fraction() -> float:
         return raw.tell() / size if size else 1.0
 
-    if head == _GZIP_MAGIC:  # by content, not by name: a .gz suffix is only a hint
+    if head == GZIP_MAGIC:  # by content, not by name: a .gz suffix is only a hint
         return stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb")), fraction
     return raw, fraction
 
@@ -203,6 +205,7 @@ class ShardResult:
     errors: tuple[tuple[int, str], ...]
     seconds: float
     output: bytes | None = field(default=None, repr=False)
+    failed: str = ""  # why the shard's input could not be read to its end; nothing published
 
 
 def _tmp_name(path: Path) -> Path:
@@ -279,15 +282,27 @@ def process_shard(
             progress(len(block), fraction())
 
     with stack:
-        if job.out_dir is None:
-            buffer = io.BytesIO()
-            write(buffer)
-            output: bytes | None = buffer.getvalue()
-        else:
-            out_dir = Path(job.out_dir)
-            out_dir.mkdir(parents=True, exist_ok=True)
-            _publish(write, out_dir / f"{job.name}.jsonl")
-            output = None
+        try:
+            if job.out_dir is None:
+                buffer = io.BytesIO()
+                write(buffer)
+                output: bytes | None = buffer.getvalue()
+            else:
+                out_dir = Path(job.out_dir)
+                out_dir.mkdir(parents=True, exist_ok=True)
+                _publish(write, out_dir / f"{job.name}.jsonl")
+                output = None
+        except _UNREADABLE as e:  # this shard's data, not the job: the other shards go on
+            return ShardResult(
+                name=job.name,
+                records_in=seen["in"],
+                records_out=0,
+                labels={},
+                errors=(),
+                seconds=time.perf_counter() - started,
+                failed=f"unreadable after {seen['in']} records ({type(e).__name__}: {e}); "
+                "is it a truncated or corrupt gzip file?",
+            )
     return ShardResult(
         name=job.name,
         records_in=seen["in"],
@@ -579,7 +594,16 @@ def run_batch(
     tracker = _Progress(len(todo), weights, enabled=progress and bool(todo))
     processed = {"records": 0}
 
+    failed: dict[str, str] = {}
+
     def on_done(job: ShardJob, result: ShardResult, streamed: bool) -> None:
+        if result.failed:
+            # Nothing of this input may stand as done: an output from an older run goes too.
+            failed[job.name] = result.failed
+            (out / f"{job.name}.jsonl").unlink(missing_ok=True)
+            _state_path(out, job.name).unlink(missing_ok=True)
+            tracker.shard(job.name, 0, streamed)
+            return
         if result.output is not None:  # gathered: the client publishes it
             _publish(lambda fh: fh.write(result.output), out / f"{job.name}.jsonl")
         elif not (out / f"{job.name}.jsonl").exists():
@@ -599,16 +623,17 @@ def run_batch(
             _run_dask(todo, scheduler, gather, on_done, tracker)
         _clean_leftovers(out)  # a worker killed mid-shard cannot remove its own temp file
 
+    finished = [job for job in jobs if job.name in states]
     errors = [
         {"shard": job.name, "line": line, "reason": reason}
-        for job in jobs
+        for job in finished
         for line, reason in states[job.name]["errors"]
     ]
     data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors).encode("utf-8")
     _publish(lambda fh: fh.write(data), out / ERRORS)
 
     labels: dict[str, int] = {}
-    for job in jobs:
+    for job in finished:
         for label, n in states[job.name]["labels"].items():
             labels[label] = labels.get(label, 0) + n
     wall = time.perf_counter() - started
@@ -619,8 +644,9 @@ def run_batch(
         "shards": len(jobs),
         "shards_run": len(todo),
         "shards_skipped": len(jobs) - len(todo),
-        "records_in": sum(states[j.name]["records_in"] for j in jobs),
-        "records_out": sum(states[j.name]["records_out"] for j in jobs),
+        "shards_failed": [{"shard": name, "reason": why} for name, why in sorted(failed.items())],
+        "records_in": sum(states[j.name]["records_in"] for j in finished),
+        "records_out": sum(states[j.name]["records_out"] for j in finished),
         "rejected": len(errors),
         "labels": dict(sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))),
         "processed": processed["records"],

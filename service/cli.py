@@ -395,6 +395,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     summary = batch_from_args(args)
     print(json.dumps(summary, ensure_ascii=False, indent=2), flush=True)
+    for shard in summary["shards_failed"]:
+        _err(f"shard {shard['shard']} failed: {shard['reason']}")
+    if summary["shards_failed"]:
+        _err(f"{len(summary['shards_failed'])} shard(s) failed; the others are written; "
+             "fix or replace those inputs and run again (finished shards are skipped)")  # fmt: skip
+        return 1
     if summary["rejected"]:
         _err(f"{summary['rejected']} record(s) rejected; see {Path(args.out) / '_errors.jsonl'}")
         return 2

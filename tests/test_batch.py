@@ -292,6 +292,36 @@ def test_cli_batch_exit_code_and_summary(
     assert json.loads(capsys.readouterr().out)["records_in"] == 30
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_damaged_gzip_shard_fails_alone_and_a_rerun_retries_only_it(
+    shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture, workers: int
+) -> None:
+    from service.cli import main
+
+    good, packed = shards[0], shards[1]
+    whole = packed.read_bytes()
+    packed.write_bytes(whole[: len(whole) // 2])  # cut off mid-stream, as a failed copy would
+    out = tmp_path / "out"
+    args = ["batch", str(good), str(packed), "--out", str(out), "--model", str(model)]
+    (out).mkdir()
+    (out / "b.jsonl").write_text("an output of an older run\n", encoding="utf-8")
+    code = main([*args, "--quiet", "--no-summary", "--workers", str(workers)])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [f["shard"] for f in summary["shards_failed"]] == ["b"]
+    assert "gzip" in summary["shards_failed"][0]["reason"]
+    shard_files = lambda: {n for n in _outputs(out) if not n.startswith("_")}  # noqa: E731
+    assert shard_files() == {"a.jsonl"}  # the good shard is written; no stale b
+    assert summary["records_out"] == 30
+
+    packed.write_bytes(whole)  # the input is fixed: only that shard runs again
+    code = main([*args, "--quiet", "--no-summary", "--workers", str(workers)])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0 and summary["shards_failed"] == []
+    assert (summary["shards_run"], summary["shards_skipped"]) == (1, 1)
+    assert shard_files() == {"a.jsonl", "b.jsonl"}
+
+
 @pytest.mark.slow
 def test_dask_worker_killed_mid_job_costs_only_its_shard(
     records: list[dict], model: Path, tmp_path: Path
