@@ -441,6 +441,13 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _ServeHelp(argparse.ArgumentDefaultsHelpFormatter):
+    """Serve flags show their defaults (often from NEWSDESK_* variables), but not a secret's."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return action.help if action.dest == "token" else super()._get_help_string(action)
+
+
 def _at_least_one(text: str) -> int:
     try:
         value = int(text)
@@ -506,7 +513,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="evaluate on the first N docs only")
     p.set_defaults(func=cmd_evaluate_summaries)
 
-    p = sub.add_parser("serve", help="run the gRPC server")
+    p = sub.add_parser(
+        "serve",
+        help="run the gRPC server",
+        formatter_class=_ServeHelp,
+    )
     p.set_defaults(func=cmd_serve)
     if command == "serve":
         from .server import add_serve_arguments

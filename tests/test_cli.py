@@ -67,6 +67,15 @@ def test_bad_options_are_usage_errors(argv):
     assert result.returncode == 2 and "usage:" in result.stderr
 
 
+def test_serve_help_shows_defaults_but_never_the_token():
+    env = {**os.environ, "NEWSDESK_TOKEN": "s3cret-value", "NEWSDESK_WORKERS": "5"}
+    result = subprocess.run(
+        [*NEWSDESK, "serve", "--help"], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert result.returncode == 0
+    assert "(default: 5)" in result.stdout and "s3cret-value" not in result.stdout
+
+
 def test_version():
     from service import __version__
 
