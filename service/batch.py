@@ -52,6 +52,7 @@ STATE = "_shards"  # one small JSON per completed shard: what resume and the sum
 _RESERVED = {Path(ERRORS).stem, Path(SUMMARY).stem, STATE}
 _TMP = ".tmp-"  # marker in every temporary name, so leftovers can be found and removed
 _SUFFIXES = (".jsonl", ".ndjson", ".json")
+_FOLDER_SUFFIXES = (".jsonl", ".ndjson")  # what a folder given as input contributes
 # What a damaged compressed shard raises while it is read: that shard fails, the job goes on.
 _UNREADABLE = (EOFError, zlib.error, gzip.BadGzipFile)
 
@@ -79,27 +80,33 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
         text = str(item)
         if Path(text).is_dir():
             found = sorted(
-                p for p in Path(text).iterdir() if p.is_file() and shard_name(p) != p.name
+                p
+                for p in Path(text).iterdir()
+                if p.is_file() and p.name.removesuffix(".gz").endswith(_FOLDER_SUFFIXES)
             )
             if not found:
                 raise InvalidInput(
-                    f"folder {text} holds no .jsonl or .jsonl.gz files; pass the files or a glob",
+                    f"folder {text} holds no .jsonl or .ndjson files (gzipped or not); pass the "
+                    "files or a glob",
                     field="inputs",
                 )
+        elif Path(text).is_file():  # before globbing: a real name may hold [ or *
+            found = [Path(text)]
         elif glob.has_magic(text):
             found = [Path(p) for p in sorted(glob.glob(text)) if Path(p).is_file()]
             if not found:
                 raise InvalidInput(f"no file matches {text}; check the pattern", field="inputs")
-        elif Path(text).is_file():
-            found = [Path(text)]
         else:
             raise InvalidInput(f"input {text} does not exist; check the path", field="inputs")
         paths.extend(found)
     if not paths:
         raise InvalidInput("no input given; pass JSONL files or globs", field="inputs")
-    unique: dict[Path, None] = dict.fromkeys(p.resolve() for p in paths)  # a glob may overlap
+    # One shard per file (a glob may overlap another), named as given: a symlink's own name.
+    unique: dict[Path, Path] = {}
+    for p in paths:
+        unique.setdefault(p.resolve(), p.absolute())
     names: dict[str, Path] = {}
-    for path in unique:
+    for path in unique.values():
         name = shard_name(path)
         if name in _RESERVED or name.startswith("."):
             raise InvalidInput(
@@ -114,7 +121,7 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
                 field="inputs",
             )
         names[name] = path
-    return list(unique)
+    return list(unique.values())
 
 
 def _open_shard(
@@ -553,17 +560,26 @@ def run_batch(
         )
     if gather and scheduler is None:
         raise InvalidInput("--gather only applies with --scheduler", field="gather")
-    for name, value in (("max_sentences", max_sentences), ("max_chars", max_chars)):
-        if int(value) < 0:
-            raise InvalidInput(f"{name} must be 0 (default) or more (got {value})", field=name)
+    from service.summariser import check_lead_options
+
+    check_lead_options(max_sentences, max_chars)  # here, before any shard is written
     if model is None:
         from service.classifier import DEFAULT_MODEL
 
         model = DEFAULT_MODEL
     paths = expand_inputs(inputs)
+    out = Path(out_dir).resolve()
+    if out.exists() and not out.is_dir():
+        raise InvalidInput(f"--out {out_dir} is a file: name a folder", field="out_dir")
+    inside = [p for p in paths if p.resolve().parent == out]
+    if inside:
+        raise InvalidInput(
+            f"--out {out_dir} holds the input {inside[0]}: outputs would overwrite or mix with "
+            "the inputs; name another folder",
+            field="out_dir",
+        )
     model_path = str(Path(model).resolve())
     key = model_key(model_path)
-    out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     _clean_leftovers(out)
 

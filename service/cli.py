@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import sys
+import tempfile
 import unicodedata
 from collections import deque
 from collections.abc import Iterator
@@ -61,30 +62,53 @@ def _load_classifier(path: str | None):
     return Classifier.load(path or _default_model())
 
 
+def _same_file(a: Path, b: str | None) -> bool:
+    if b in (None, "-"):
+        return False
+    other = Path(b)
+    if a.exists() and other.exists():
+        return a.samefile(other)
+    return a.resolve() == other.resolve()
+
+
 @contextmanager
-def _output(path: str | None, *inputs: str | None) -> Iterator[IO[str]]:
+def _output(path: str | None, *others: str | None, flag: str = "--output") -> Iterator[IO[str]]:
     """stdout, or a file that appears whole when the command succeeds (`.gz`: compressed).
 
     The answers go to a temporary name beside the file and are renamed over it at the end, so
-    a failed or interrupted run leaves an existing file as it was, and an output that names an
-    input is refused before anything is read.
+    a failed or interrupted run leaves an existing file as it was. A path that is also one of
+    `others` (the input, the other output) is refused before anything is read. A path that is
+    not a regular file (a FIFO, /dev/null) is written as it is; a symlink's target is replaced.
     """
     if path in (None, "-"):
         yield sys.stdout
         return
     target = Path(path)
     if target.is_dir():
-        raise InvalidInput(f"--output {path} is a folder: name a file", field="output")
-    for given in inputs:
-        if given not in (None, "-") and target.exists() and target.samefile(given):
+        raise InvalidInput(f"{flag} {path} is a folder: name a file", field=flag.strip("-"))
+    for other in others:
+        if _same_file(target, other):
             raise InvalidInput(
-                f"--output {path} is the input file: writing it would destroy the input; "
-                "name another file",
-                field="output",
+                f"{flag} {path} is also {other}, given for another part of this run: writing "
+                "it would destroy that; name another file",
+                field=flag.strip("-"),
             )
+    if target.exists() and not target.is_file():
+        with open(target, "w", encoding="utf-8") as out:
+            yield out
+        return
+    target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    with open(partial, "wb") as raw:
+    if target.exists():
+        mode = target.stat().st_mode & 0o777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    partial = Path(name)
+    with open(handle, "wb") as raw:
+        os.fchmod(raw.fileno(), mode)  # as the file it replaces, not mkstemp's 0600
         if target.suffix == ".gz":
             import gzip
             import io
@@ -243,8 +267,10 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
         else _local_chunks(args, source, classify=classify, summarise=summarise)
     )
     with (
-        _output(args.output, args.input) as out,
-        _output(args.errors, args.input) if args.errors else nullcontext() as errors_file,
+        _output(args.output, args.input, args.errors) as out,
+        _output(args.errors, args.input, args.output, flag="--errors")
+        if args.errors
+        else nullcontext() as errors_file,
     ):
 
         def reject(item: Rejected) -> None:
@@ -410,16 +436,31 @@ def cmd_batch(args: argparse.Namespace) -> int:
 # --- parser ----------------------------------------------------------------------------------
 
 
-def _positive_or_zero(value: str) -> int:
-    n = int(value)
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (default) or a positive number, got {n}")
-    return n
+def _lead_option(name: str):
+    """An argparse type for a lead bound, checked as the summariser and the server check it."""
+
+    def parse(text: str) -> int:
+        from .summariser import check_lead_options
+
+        try:
+            value = int(text)
+            check_lead_options(**{"max_sentences": 0, "max_chars": 0, name: value})
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        except InvalidInput as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+        return value
+
+    return parse
 
 
 def _add_lead_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--max-sentences", type=_positive_or_zero, default=0, help="0 = default")
-    p.add_argument("--max-chars", type=_positive_or_zero, default=0, help="0 = default")
+    p.add_argument(
+        "--max-sentences", type=_lead_option("max_sentences"), default=0, help="0 = default (2)"
+    )
+    p.add_argument(
+        "--max-chars", type=_lead_option("max_chars"), default=0, help="0 = default (120)"
+    )
 
 
 def _add_record_options(p: argparse.ArgumentParser) -> None:

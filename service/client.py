@@ -467,7 +467,10 @@ def _summarise_batch(client, batch, classify, max_sentences, max_chars) -> Itera
         labels = client.classify(batch) if classify else [None] * len(batch)
     except InvalidInput as error:
         # A unary call refuses the whole batch for one bad article: ask again one by one,
-        # so only that record is refused (as ClassifyStream and the local run do).
+        # so only that record is refused (as ClassifyStream and the local run do). Bad
+        # options are no record's fault: they end the run.
+        if error.field.startswith("options."):
+            raise
         if len(batch) == 1:
             yield RemoteResult(_data(batch[0]), error)
             return

@@ -46,7 +46,11 @@ class Rejected:
 def open_binary(path: str | Path | None) -> IO[bytes]:
     """Open a JSONL input as bytes: `-`/None is stdin; gzip is decompressed (by content)."""
     if path in (None, "-"):
-        return sys.stdin.buffer
+        raw = sys.stdin.buffer
+        # peek waits for the first bytes of a pipe only, never for the whole stream
+        if hasattr(raw, "peek") and raw.peek(2)[:2] == GZIP_MAGIC:
+            return gzip.GzipFile(fileobj=raw, mode="rb")
+        return raw
     p = Path(path)
     if p.is_dir():
         raise InvalidInput(
@@ -77,13 +81,18 @@ def live_lines(stream: IO[bytes]) -> Iterator[bytes]:
     import select
 
     try:
+        if isinstance(stream, gzip.GzipFile):  # its fd holds compressed bytes: no polling
+            raise io.UnsupportedOperation
         fd = stream.fileno()
         select.select([fd], [], [], 0)
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         yield from stream
         return
+    # read1: what the stream has buffered (a peek may have filled it), else one read of the
+    # pipe, returning as soon as anything is there.
+    read = getattr(stream, "read1", None) or (lambda n: os.read(fd, n))
     tail = b""
-    while data := os.read(fd, 1 << 16):
+    while data := read(1 << 16):
         *complete, tail = (tail + data).split(b"\n")
         for line in complete:
             yield line + b"\n"

@@ -15,6 +15,7 @@ from service.text import is_non_copy, split_dateline
 
 __all__ = [
     "lead",
+    "check_lead_options",
     "Weights",
     "FEATURES",
     "Candidates",
@@ -166,6 +167,11 @@ def _check(text: object, title: object, max_sentences: object, max_chars: object
         )
     if not isinstance(title, str):
         raise InvalidInput("title must be a string (or empty)", field="title")
+    check_lead_options(max_sentences, max_chars)
+
+
+def check_lead_options(max_sentences: object, max_chars: object) -> None:
+    """Refuse lead bounds out of range (InvalidInput naming the option and its limit)."""
     for name, value, limit in (
         ("max_sentences", max_sentences, MAX_SENTENCES),
         ("max_chars", max_chars, MAX_CHARS),

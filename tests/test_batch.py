@@ -108,6 +108,26 @@ def test_expand_inputs_globs_folders_and_collisions(tmp_path: Path) -> None:
         expand_inputs([str(tmp_path / "_summary.jsonl")])
 
 
+def test_folders_take_only_jsonl_and_names_are_taken_as_given(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.jsonl", "b.ndjson.gz", "config.json", "notes.txt.gz", "news[2024].jsonl"):
+        (folder / name).write_text("{}\n")
+    assert [p.name for p in expand_inputs([str(folder)])] == [
+        "a.jsonl",
+        "b.ndjson.gz",
+        "news[2024].jsonl",
+    ]
+    # a real file name with glob characters is that file, not a pattern
+    assert [p.name for p in expand_inputs([str(folder / "news[2024].jsonl")])] == [
+        "news[2024].jsonl"
+    ]
+    link = tmp_path / "today.jsonl"
+    link.symlink_to(folder / "a.jsonl")
+    (found,) = expand_inputs([str(link)])
+    assert shard_name(found) == "today"  # the link's own name, not its target's
+
+
 @pytest.mark.parametrize(
     ("kw", "field"),
     [
@@ -115,6 +135,7 @@ def test_expand_inputs_globs_folders_and_collisions(tmp_path: Path) -> None:
         ({"workers": 2, "scheduler": "tcp://127.0.0.1:1"}, "workers"),
         ({"gather": True}, "gather"),
         ({"max_chars": -1}, "max_chars"),
+        ({"max_sentences": 51}, "max_sentences"),
     ],
 )
 def test_bad_options_are_rejected_before_any_work(tmp_path: Path, kw: dict, field: str) -> None:
@@ -123,6 +144,17 @@ def test_bad_options_are_rejected_before_any_work(tmp_path: Path, kw: dict, fiel
         run_batch([tmp_path / "a.jsonl"], tmp_path / "out", model=tmp_path, **kw)
     assert e.value.field == field
     assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_that_holds_the_inputs_or_is_a_file_is_refused(tmp_path: Path) -> None:
+    shard = tmp_path / "a.jsonl"
+    shard.write_text('{"text": "x"}\n')
+    before = shard.read_bytes()
+    with pytest.raises(InvalidInput, match="holds the input") as e:
+        run_batch([shard], tmp_path, model=tmp_path)
+    assert e.value.field == "out_dir" and shard.read_bytes() == before
+    with pytest.raises(InvalidInput, match="is a file"):
+        run_batch([shard], shard, model=tmp_path)
 
 
 def test_missing_model_says_how_to_fix(tmp_path: Path) -> None:

@@ -124,7 +124,7 @@ def test_classify_refuses_to_write_over_its_input_and_a_failed_run_keeps_the_old
     src = tmp_path / "in.jsonl"
     src.write_bytes(_record("a"))
     same = run("classify", str(src), "-o", str(src))
-    assert same.returncode == 2 and "is the input file" in same.stderr
+    assert same.returncode == 2 and "is also" in same.stderr
     assert src.read_bytes() == _record("a")  # untouched
 
     out = tmp_path / "out.jsonl"
@@ -133,6 +133,34 @@ def test_classify_refuses_to_write_over_its_input_and_a_failed_run_keeps_the_old
     assert failed.returncode == 1
     assert out.read_text(encoding="utf-8") == "yesterday's results\n"
     assert not list(tmp_path.glob(".*partial"))  # nothing half-written left behind
+
+
+def test_outputs_that_are_not_plain_files_are_written_as_they_are(tmp_path):
+    import stat
+    import threading
+
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_record("a") + _record("b"))
+    clash = run("classify", str(src), "-o", str(tmp_path / "x"), "--errors", str(tmp_path / "x"))
+    assert clash.returncode == 2 and "is also" in clash.stderr
+
+    assert run("classify", str(src), "-o", os.devnull).returncode == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)  # still the device, not a file
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert run("classify", str(src), "-o", str(fifo)).returncode == 0
+    reader.join(30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and len(jsonl(got[0].decode())) == 2
+
+    real, link = tmp_path / "real.jsonl", tmp_path / "link.jsonl"
+    real.write_text("old\n", encoding="utf-8")
+    link.symlink_to(real)
+    assert run("classify", str(src), "-o", str(link)).returncode == 0
+    assert link.is_symlink() and len(jsonl(real.read_text(encoding="utf-8"))) == 2
 
 
 @pytest.mark.parametrize(
@@ -165,6 +193,28 @@ def test_gzip_is_read_by_content_and_written_by_suffix(tmp_path):
     broken = run("classify", str(truncated), "-o", str(tmp_path / "never.jsonl"))
     assert broken.returncode == 1 and "truncated" in broken.stderr
     assert "Traceback" not in broken.stderr and not (tmp_path / "never.jsonl").exists()
+
+
+def test_gzip_on_stdin_is_read_by_content():
+    import gzip
+
+    piped = subprocess.run(
+        [*NEWSDESK, "classify"],
+        input=gzip.compress(_record("a") + _record("b")),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert [r["id"] for r in jsonl(piped.stdout.decode())] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "flag, value", [("--max-sentences", "51"), ("--max-chars", "100001"), ("--max-chars", "-1")]
+)
+def test_lead_bounds_are_checked_before_any_work(flag, value):
+    result = run("summarise", flag, value, "--server", "127.0.0.1:1", stdin="")
+    assert result.returncode == 2 and flag in result.stderr
 
 
 def test_a_byte_order_mark_is_dropped_and_bytes_not_utf8_are_refused_by_line(tmp_path):
