@@ -457,6 +457,9 @@ def _run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: 
         return
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    from service.workers import worker_signals
 
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         # Load here and fork: workers inherit the model (copy-on-write) instead of each paying
@@ -466,18 +469,45 @@ def _run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: 
     else:
         # Another thread may hold a lock that fork would copy locked: start clean processes.
         context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_signals)
     try:
         pending = {pool.submit(process_shard, job): job for job in jobs}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 job = pending.pop(future)
-                on_done(job, future.result(), streamed=False)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    # A worker died (killed, out of memory) and the pool with it: the shards not
+                    # done fail, the finished ones stand, and a rerun does only the rest.
+                    for lost in [job, *pending.values()]:
+                        on_done(lost, _lost(lost), streamed=False)
+                    pending.clear()
+                    break
+                on_done(job, result, streamed=False)
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)  # running shards clean their temp files
+        # Ctrl-C, SIGTERM: stop now rather than after the running shards; what their processes
+        # leave half-written is removed by run_batch.
+        processes = getattr(pool, "_processes", None) or {}  # no public way before 3.14
+        for process in list(processes.values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _lost(job: ShardJob) -> ShardResult:
+    return ShardResult(
+        name=job.name,
+        records_in=0,
+        records_out=0,
+        labels={},
+        errors=(),
+        seconds=0.0,
+        failed="a worker process died (killed, or out of memory?) before this shard was done; "
+        "run again to do it",
+    )
 
 
 def _run_dask(
@@ -633,11 +663,13 @@ def run_batch(
         tracker.shard(job.name, result.records_out, streamed)
 
     if todo:
-        if scheduler is None:
-            _run_local(todo, n_workers, on_done, tracker)
-        else:
-            _run_dask(todo, scheduler, gather, on_done, tracker)
-        _clean_leftovers(out)  # a worker killed mid-shard cannot remove its own temp file
+        try:
+            if scheduler is None:
+                _run_local(todo, n_workers, on_done, tracker)
+            else:
+                _run_dask(todo, scheduler, gather, on_done, tracker)
+        finally:
+            _clean_leftovers(out)  # a worker killed mid-shard cannot remove its own temp file
 
     finished = [job for job in jobs if job.name in states]
     errors = [

@@ -10,6 +10,7 @@ import argparse
 import gc
 import json
 import os
+import signal
 import sys
 import tempfile
 import unicodedata
@@ -44,6 +45,14 @@ def _exit_code(exc: BaseException) -> int:
         if isinstance(exc, kind):
             return code
     return 1
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that every `finally` runs."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def _err(message: str) -> None:
@@ -582,6 +591,10 @@ def main(argv: list[str] | None = None) -> int:
         # Set before numpy loads; a caller's own setting wins.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     args = build_parser(argv[0] if argv else None).parse_args(argv)
+    if getattr(args, "command", None) != "serve":  # the server drains on SIGTERM its own way
+        # SIGTERM (kill, a scheduler's stop) unwinds like Ctrl-C: workers are stopped and
+        # half-written outputs removed, instead of the process vanishing mid-write.
+        signal.signal(signal.SIGTERM, _terminated)
     if getattr(args, "command", None) == "train" and args.out is None:
         args.out = _default_model()
     try:
@@ -593,6 +606,9 @@ def main(argv: list[str] | None = None) -> int:
     except NewsdeskError as exc:
         _err(f"newsdesk {args.command}: {type(exc).__name__}: {exc.message}")
         return _exit_code(exc)
+    except _Terminated:
+        _err("terminated")
+        return 143
     except KeyboardInterrupt:
         _err("interrupted")
         return 130

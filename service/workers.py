@@ -33,6 +33,7 @@ __all__ = [
     "process_lines",
     "reuse_freed_memory",
     "run_chunk",
+    "worker_signals",
 ]
 
 # Lines per task and per model call: each call also costs a pass over every feature column
@@ -179,7 +180,17 @@ def reuse_freed_memory() -> bool:
     )
 
 
+def worker_signals() -> None:
+    """In a worker process: Ctrl-C is the parent's to handle (it stops the workers, without a
+    traceback from each of them), and SIGTERM, how a parent stops a worker, ends it at once."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _init(classifier: Any, path: str | None, options: Options) -> None:
+    worker_signals()
     reuse_freed_memory()  # a worker lives for one run: keeping its memory costs nothing
     if classifier is None and path is not None:  # spawned: load the verified model here
         from .classifier import Classifier

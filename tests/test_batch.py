@@ -413,3 +413,82 @@ def test_unreachable_scheduler_is_a_clear_error(
         _run(shards, tmp_path / "out", model, scheduler="tcp://127.0.0.1:1")
     assert e.value.field == "scheduler"
     assert not list((tmp_path / "out").glob("*.jsonl"))
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _big_shards(records: list[dict], folder: Path, n: int = 4, copies: int = 40) -> list[Path]:
+    folder.mkdir()
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records) * copies
+    paths = []
+    for i in range(n):
+        paths.append(folder / f"p-{i}.jsonl")
+        paths[-1].write_text(lines, encoding="utf-8")
+    return paths
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigterm_stops_the_job_its_workers_and_leaves_no_temporary_files(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    shards = _big_shards(records, tmp_path / "in")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "service.cli", "batch", *map(str, shards), "--out", str(out),
+           "--model", str(model), "--workers", "2", "--quiet"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob(".*")):
+        time.sleep(0.02)  # until the workers are writing their shards
+    workers = _children(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    time.sleep(0.2)
+    assert not [p for p in workers if Path(f"/proc/{p}").exists()], "workers outlived the job"
+    assert not list(out.glob(".*")) and not list((out / "_shards").glob(".*"))
+
+
+def test_a_worker_killed_mid_job_fails_its_shards_and_the_summary_says_so(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    shards = _big_shards(records, tmp_path / "in", n=6)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "service.cli", "batch", *map(str, shards), "--out", str(out),
+           "--model", str(model), "--workers", "2", "--quiet"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(out.glob(".*")):
+        time.sleep(0.02)
+    victims = _children(proc.pid)
+    assert victims, "no worker to kill"
+    for victim in victims:  # the workers are the job's only child processes
+        os.kill(victim, signal.SIGKILL)
+    stdout, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    summary = json.loads(stdout)
+    failed = [f["shard"] for f in summary["shards_failed"]]
+    assert failed and all("worker process died" in f["reason"] for f in summary["shards_failed"])
+    assert summary["shards_run"] == 6 and len(failed) + len(list(out.glob("p-*.jsonl"))) == 6
+    assert not list(out.glob(".*"))

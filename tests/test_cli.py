@@ -249,6 +249,35 @@ def test_page_offsets_count_the_pages_own_code_points(tmp_path, sample_page_path
     assert bad.returncode == 2 and "not UTF-8" in bad.stderr
 
 
+def test_sigterm_mid_run_removes_the_half_written_output_and_stops_the_workers(tmp_path):
+    import signal
+    import time
+
+    line = _record("a", "新学期开学，各地高校迎来新生报到。" * 30)
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(line * 40_000)  # long enough to be stopped halfway, on worker processes
+    out = tmp_path / "out.jsonl"
+    out.write_text("yesterday's results\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [*NEWSDESK, "classify", str(src), "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+        p.stat().st_size for p in tmp_path.glob(".out.jsonl.*.partial")
+    ):
+        time.sleep(0.02)  # until answers are being written
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and "terminated" in err
+    assert out.read_text(encoding="utf-8") == "yesterday's results\n"
+    assert not list(tmp_path.glob(".*partial"))
+
+
 def test_classify_answers_a_live_pipe_record_by_record():
     # A producer that writes a record and waits (tail -f feed | newsdesk classify) gets each
     # answer before it writes the next one, not after a chunk of 256 has filled.
