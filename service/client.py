@@ -145,12 +145,21 @@ def _article(item: Any) -> pb.Article:
         return item
     data = getattr(item, "data", item)  # pipeline.Record carries the caller's JSON object
     if isinstance(data, Mapping):
-        return pb.Article(
-            id=str(data.get("id", "")), title=data.get("title") or "", text=data.get("text") or ""
-        )
-    if isinstance(data, tuple) and len(data) in (2, 3):
-        parts = ("", *data) if len(data) == 2 else data
-        return pb.Article(id=str(parts[0]), title=parts[1] or "", text=parts[2] or "")
+        parts = (data.get("id"), data.get("title"), data.get("text"))
+    elif isinstance(data, tuple) and len(data) in (2, 3):
+        parts = (None, *data) if len(data) == 2 else data
+    else:
+        parts = None
+    if parts is not None:
+        rid, title, text = parts
+        for name, value in (("title", title), ("text", text)):
+            if value is not None and not isinstance(value, str):
+                raise InvalidInput(
+                    f"an article's {name} must be a string, got {type(value).__name__}; the "
+                    "client cannot send it (in a stream, this ends the stream: check upstream)",
+                    field=name,
+                )
+        return pb.Article(id="" if rid is None else str(rid), title=title or "", text=text or "")
     raise TypeError(
         f"cannot send a {type(item).__name__} as an article: give a mapping with 'text' "
         "(and optional 'id', 'title'), or a (title, text) tuple"

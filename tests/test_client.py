@@ -126,6 +126,14 @@ def test_bad_lead_options_are_invalid_input_before_any_call(client, options) -> 
     assert caught.value.field == f"options.{next(iter(options))}"
 
 
+def test_articles_the_client_cannot_send_are_invalid_input(client) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        client.classify([{"id": "n", "text": 123}])
+    assert caught.value.field == "text"
+    (result,) = client.classify([{"id": None, "text": "市教育局部署开学工作。"}])
+    assert result.id == ""  # None is no id, not the string "None"
+
+
 def test_no_model_is_model_not_loaded(tmp_path: Path) -> None:
     srv, port = create_server(config(tmp_path / "missing"))
     srv.start()
