@@ -702,6 +702,12 @@ def run_batch(
         "articles_per_s": round(processed["records"] / wall, 1) if wall > 0 else 0.0,
         "summary": bool(summary),
     }
+    # Shard outputs no input of this job accounts for (an input since removed or renamed):
+    # named, not deleted, since a reader globbing DIR/*.jsonl would take them for current.
+    names = {f"{job.name}.jsonl" for job in jobs}
+    result["stale_outputs"] = sorted(
+        p.name for p in out.glob("*.jsonl") if p.name not in names and not p.name.startswith("_")
+    )
     text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
     _publish(lambda fh: fh.write(text.encode("utf-8")), out / SUMMARY)
     return result

@@ -430,6 +430,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     summary = batch_from_args(args)
     print(json.dumps(summary, ensure_ascii=False, indent=2), flush=True)
+    if summary["stale_outputs"]:
+        stale = ", ".join(summary["stale_outputs"])
+        _err(f"{args.out} also holds outputs no input of this job made: {stale}")
     for shard in summary["shards_failed"]:
         _err(f"shard {shard['shard']} failed: {shard['reason']}")
     if summary["shards_failed"]:

@@ -222,6 +222,10 @@ class NewsdeskClient:
         max_backoff: float = 5.0,
         max_message_bytes: int = 64 * 1024 * 1024,
     ) -> None:
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise InvalidInput(
+                f"timeout must be a positive number of seconds, got {timeout!r}", field="timeout"
+            )
         self.address = address
         self.timeout = timeout
         self.retries = retries
@@ -310,6 +314,10 @@ class NewsdeskClient:
 
     def _call(self, method, request, timeout: float | None):
         """One unary call inside one overall deadline, retried while the server is UNAVAILABLE."""
+        if timeout is not None and not timeout > 0:
+            raise InvalidInput(
+                f"timeout must be a positive number of seconds, got {timeout!r}", field="timeout"
+            )
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         attempt = 0
         while True:

@@ -321,7 +321,11 @@ def test_cli_batch_exit_code_and_summary(
     assert summary["rejected"] == len(BAD_LINES) and summary["summary"] is False
     code = main([*args[:2], "--out", str(out), "--model", str(model), "--quiet"])
     assert code == 0
-    assert json.loads(capsys.readouterr().out)["records_in"] == 30
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["records_in"] == 30
+    # the first run's b and c are still there, though this job's only input is a
+    assert summary["stale_outputs"] == ["b.jsonl", "c.jsonl"] and "b.jsonl" in captured.err
 
 
 @pytest.mark.parametrize("workers", [1, 2])

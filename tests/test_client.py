@@ -134,6 +134,13 @@ def test_articles_the_client_cannot_send_are_invalid_input(client) -> None:
     assert result.id == ""  # None is no id, not the string "None"
 
 
+def test_a_timeout_that_is_no_time_is_refused(client) -> None:
+    with pytest.raises(InvalidInput):
+        NewsdeskClient("127.0.0.1:1", timeout=0)
+    with pytest.raises(InvalidInput):
+        client.get_model(timeout=-1)
+
+
 def test_no_model_is_model_not_loaded(tmp_path: Path) -> None:
     srv, port = create_server(config(tmp_path / "missing"))
     srv.start()
