@@ -82,7 +82,9 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
             found = sorted(
                 p
                 for p in Path(text).iterdir()
-                if p.is_file() and p.name.removesuffix(".gz").endswith(_FOLDER_SUFFIXES)
+                if p.is_file()
+                and not p.name.startswith(".")  # editors' swap and backup files
+                and p.name.removesuffix(".gz").endswith(_FOLDER_SUFFIXES)
             )
             if not found:
                 raise InvalidInput(
@@ -264,7 +266,8 @@ def process_shard(
     def write(out: io.BufferedWriter) -> None:
         # utf-8-sig drops a byte-order mark; bytes that are not UTF-8 get the line refused, as
         # in every other command (jsonl.decode_lines).
-        lines = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="\n")
+        # Universal newlines, as every other command reads lines (a lone \r ends one too).
+        lines = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape")
         results = process_records(
             records(lines),
             classifier,
@@ -601,7 +604,7 @@ def run_batch(
     out = Path(out_dir).resolve()
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"--out {out_dir} is a file: name a folder", field="out_dir")
-    inside = [p for p in paths if p.resolve().parent == out]
+    inside = [p for p in paths if out in (p.absolute().parent, p.resolve().parent)]
     if inside:
         raise InvalidInput(
             f"--out {out_dir} holds the input {inside[0]}: outputs would overwrite or mix with "

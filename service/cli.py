@@ -10,6 +10,7 @@ import argparse
 import gc
 import json
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -72,12 +73,23 @@ def _load_classifier(path: str | None):
 
 
 def _same_file(a: Path, b: str | None) -> bool:
+    """Both name one regular file (or one path not yet written); /dev/null twice is fine."""
     if b in (None, "-"):
         return False
     other = Path(b)
     if a.exists() and other.exists():
-        return a.samefile(other)
+        return a.is_file() and other.is_file() and a.samefile(other)
     return a.resolve() == other.resolve()
+
+
+# Names of descriptors the process already has open: the file behind them is the shell's.
+_DESCRIPTOR = re.compile(r"/(dev/(stdout|stderr|fd/\d+)|proc/(self|\d+)/fd/\d+)")
+
+
+def _written_in_place(target: Path) -> bool:
+    """A FIFO, a device, /dev/stdout, /proc/self/fd/1: write to it as it is, never over it."""
+    exists = target.exists()
+    return (exists and not target.is_file()) or bool(_DESCRIPTOR.fullmatch(str(target.absolute())))
 
 
 @contextmanager
@@ -102,19 +114,25 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
                 "it would destroy that; name another file",
                 field=flag.strip("-"),
             )
-    if target.exists() and not target.is_file():
-        with open(target, "w", encoding="utf-8") as out:
+    if _written_in_place(target):
+        # append: /dev/stdout may be a file the shell opened with >>, which "w" would truncate
+        with open(target, "a", encoding="utf-8") as out:
             yield out
         return
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        mode = target.stat().st_mode & 0o777
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    try:
+        target = target.resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            mode = target.stat().st_mode & 0o777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+        )
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        raise InvalidInput(f"cannot write {flag} {path}: {exc}", field=flag.strip("-")) from exc
     partial = Path(name)
     with open(handle, "wb") as raw:
         os.fchmod(raw.fileno(), mode)  # as the file it replaces, not mkstemp's 0600
@@ -162,6 +180,8 @@ def _read_page(path: str) -> str:
     """The page's text as sent: UTF-8 (a byte-order mark dropped), line ends untouched, so
     offsets count the same code points a gRPC caller would send."""
     if path == "-":
+        if sys.stdin is None:
+            raise InvalidInput("stdin is closed: give a page file, or pipe one in", field="PAGE")
         data = sys.stdin.buffer.read()
     else:
         p = Path(path)
@@ -266,6 +286,13 @@ def _progress(total: int | None, unit: str):
 def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -> int:
     """Stream records through the local pipeline or a server; report rejects, keep going."""
     from .jsonl import Rejected
+
+    if args.errors == "-":
+        raise InvalidInput(
+            "--errors - would mix the rejects into the results on stdout: name a file "
+            "(rejects are also reported on stderr)",
+            field="errors",
+        )
 
     rejected = 0
     source = args.input or "-"
@@ -436,8 +463,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     for shard in summary["shards_failed"]:
         _err(f"shard {shard['shard']} failed: {shard['reason']}")
     if summary["shards_failed"]:
-        _err(f"{len(summary['shards_failed'])} shard(s) failed; the others are written; "
-             "fix or replace those inputs and run again (finished shards are skipped)")  # fmt: skip
+        _err(f"{len(summary['shards_failed'])} shard(s) failed (reasons above); the others are "
+             "written; run again once the cause is fixed: finished shards are skipped")  # fmt: skip
         return 1
     if summary["rejected"]:
         _err(f"{summary['rejected']} record(s) rejected; see {Path(args.out) / '_errors.jsonl'}")
@@ -457,10 +484,10 @@ def _lead_option(name: str):
         try:
             value = int(text)
             check_lead_options(**{"max_sentences": 0, "max_chars": 0, name: value})
+        except InvalidInput as exc:  # before ValueError, which it is too
+            raise argparse.ArgumentTypeError(exc.message) from None
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        except InvalidInput as exc:
-            raise argparse.ArgumentTypeError(exc.message) from None
         return value
 
     return parse

@@ -159,7 +159,16 @@ def _article(item: Any) -> pb.Article:
                     "client cannot send it (in a stream, this ends the stream: check upstream)",
                     field=name,
                 )
-        return pb.Article(id="" if rid is None else str(rid), title=title or "", text=text or "")
+        try:
+            return pb.Article(
+                id="" if rid is None else str(rid), title=title or "", text=text or ""
+            )
+        except (UnicodeError, ValueError) as exc:  # a lone surrogate cannot go out as UTF-8
+            raise InvalidInput(
+                f"an article holds text the client cannot send as UTF-8 ({exc}); fix its "
+                "encoding upstream",
+                field="text",
+            ) from None
     raise TypeError(
         f"cannot send a {type(item).__name__} as an article: give a mapping with 'text' "
         "(and optional 'id', 'title'), or a (title, text) tuple"

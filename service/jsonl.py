@@ -46,6 +46,8 @@ class Rejected:
 def open_binary(path: str | Path | None) -> IO[bytes]:
     """Open a JSONL input as bytes: `-`/None is stdin; gzip is decompressed (by content)."""
     if path in (None, "-"):
+        if sys.stdin is None:
+            raise InvalidInput("stdin is closed: give an input file, or pipe one in", field="input")
         raw = sys.stdin.buffer
         # peek waits for the first bytes of a pipe only, never for the whole stream
         if hasattr(raw, "peek") and raw.peek(2)[:2] == GZIP_MAGIC:
@@ -57,7 +59,7 @@ def open_binary(path: str | Path | None) -> IO[bytes]:
             f"input {path} is a folder: name a JSONL file (`newsdesk batch` takes folders)",
             field="input",
         )
-    if not p.is_file():
+    if not p.exists():  # a FIFO, /dev/stdin or <(…) are inputs too, read as they come
         raise InvalidInput(f"input file not found: {path}", field="input")
     raw = p.open("rb")
     if raw.peek(2)[:2] == GZIP_MAGIC:
@@ -91,15 +93,20 @@ def live_lines(stream: IO[bytes]) -> Iterator[bytes]:
     # read1: what the stream has buffered (a peek may have filled it), else one read of the
     # pipe, returning as soon as anything is there.
     read = getattr(stream, "read1", None) or (lambda n: os.read(fd, n))
-    tail = b""
+    pieces: list[bytes] = []  # of a line not ended yet: joined once, however long it grows
     while data := read(1 << 16):
-        *complete, tail = (tail + data).split(b"\n")
-        for line in complete:
-            yield line + b"\n"
+        *complete, rest = data.split(b"\n")
+        if complete:
+            yield b"".join([*pieces, complete[0], b"\n"])
+            for line in complete[1:]:
+                yield line + b"\n"
+            pieces = []
+        if rest:
+            pieces.append(rest)
         if not select.select([fd], [], [], 0)[0]:
             yield b""
-    if tail:
-        yield tail
+    if pieces:
+        yield b"".join(pieces)
 
 
 def decode_lines(blob: bytes) -> list[str]:

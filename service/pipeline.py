@@ -61,19 +61,40 @@ def parse_record(obj: Any, *, max_chars: int = MAX_TEXT_CHARS) -> Record:
     title = obj.get("title") or ""
     if not isinstance(title, str):
         raise InvalidInput("field 'title' must be a string", field="title")
-    for name, value in (("title", title), ("text", text)):
-        # JSON may escape a lone surrogate ("\ud800"), and bytes that are not UTF-8 are read
-        # as such (surrogateescape); neither is a character the record could have meant.
-        if _SURROGATE.search(value):
-            raise InvalidInput(
-                f"field '{name}' holds bytes that are not UTF-8, or an escaped lone UTF-16 "
-                "surrogate: fix the record's encoding (the file must be UTF-8)",
-                field=name,
-            )
+    # JSON may escape a lone surrogate ("\ud800"), and bytes that are not UTF-8 are read as
+    # such (surrogateescape); neither is a character the record could have meant, and no field
+    # holding one could be written back out as UTF-8, so the record is refused whole.
+    bad = _unencodable(obj)
+    if bad is not None:
+        raise InvalidInput(
+            f"field '{bad}' holds bytes that are not UTF-8, or an escaped lone UTF-16 "
+            "surrogate: fix the record's encoding (the file must be UTF-8)",
+            field=bad,
+        )
     rid = obj.get("id", "")
     if isinstance(rid, bool) or not isinstance(rid, str | int):
         raise InvalidInput("field 'id' must be a string or an integer", field="id")
     return Record(obj, single_article(title, text, id=str(rid)))
+
+
+def _unencodable(value: Any, path: str = "") -> str | None:
+    """The path of the first key or string in a JSON value with a lone surrogate, else None."""
+    if isinstance(value, str):
+        return (path or "record") if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if _SURROGATE.search(str(key)):
+                return where
+            found = _unencodable(item, where)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _unencodable(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 def analyse_articles(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any
 
+from .errors import NewsdeskError
 from .jsonl import Rejected, count_lines, decode_lines, read_records
 from .pipeline import process_records
 
@@ -226,15 +227,31 @@ def _pooled(
     gc.freeze()
     pool = ctx.Pool(processes, initializer=_init, initargs=initargs)
     gc.unfreeze()
+    workers = list(pool._pool)  # noqa: SLF001  (the processes this run started with)
+
+    def answer(result) -> Chunk:
+        # A pool replaces a worker that died (killed, out of memory) but never runs its chunk
+        # again: wait in slices and give up, loudly, once a worker has died.
+        while True:
+            try:
+                return result.get(timeout=0.5)
+            except mp.TimeoutError:
+                dead = [w for w in workers if w.exitcode not in (None, 0)]
+                if dead:
+                    raise NewsdeskError(
+                        f"a worker process died (exit {dead[0].exitcode}: killed, or out of "
+                        "memory?); the run stopped, an output file is left as it was; run again"
+                    ) from None
+
     try:
         # A bounded window of chunks in flight: memory stays flat however long the input.
         window: deque = deque()
         for task in chunks:
             window.append(pool.apply_async(_work, (task,)))
             if len(window) >= 2 * processes + 2:
-                yield window.popleft().get()
+                yield answer(window.popleft())
         while window:
-            yield window.popleft().get()
+            yield answer(window.popleft())
         pool.close()
     finally:
         pool.terminate()

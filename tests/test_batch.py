@@ -126,6 +126,29 @@ def test_folders_take_only_jsonl_and_names_are_taken_as_given(tmp_path: Path) ->
     link.symlink_to(folder / "a.jsonl")
     (found,) = expand_inputs([str(link)])
     assert shard_name(found) == "today"  # the link's own name, not its target's
+    (folder / ".a.jsonl.swp.jsonl").write_text("{}\n")  # an editor's: not an input
+    assert ".a.jsonl.swp.jsonl" not in [p.name for p in expand_inputs([str(folder)])]
+
+
+def test_lone_carriage_returns_end_lines_in_batch_as_in_classify(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = [json.dumps(r, ensure_ascii=False) for r in records[:6]]
+    shard = folder / "cr.jsonl"
+    shard.write_bytes(("\r".join(lines[:3]) + "\r\n" + "\n".join(lines[3:]) + "\n").encode())
+    summary = _run([shard], tmp_path / "out", model, workers=1)
+    assert (summary["records_out"], summary["rejected"]) == (6, 0)
+    cli = subprocess.run(
+        [sys.executable, "-m", "service.cli", "classify", str(shard), "--model", str(model)],
+        capture_output=True,
+        text=True,
+    )
+    assert len(cli.stdout.splitlines()) == 6
 
 
 @pytest.mark.parametrize(
@@ -155,6 +178,12 @@ def test_an_output_folder_that_holds_the_inputs_or_is_a_file_is_refused(tmp_path
     assert e.value.field == "out_dir" and shard.read_bytes() == before
     with pytest.raises(InvalidInput, match="is a file"):
         run_batch([shard], shard, model=tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "news.jsonl").symlink_to(shard)  # an input reached through a link inside --out
+    with pytest.raises(InvalidInput, match="holds the input"):
+        run_batch([out / "news.jsonl"], out, model=tmp_path)
+    assert shard.read_bytes() == before
 
 
 def test_missing_model_says_how_to_fix(tmp_path: Path) -> None:

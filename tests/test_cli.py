@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -135,6 +136,85 @@ def test_classify_refuses_to_write_over_its_input_and_a_failed_run_keeps_the_old
     assert not list(tmp_path.glob(".*partial"))  # nothing half-written left behind
 
 
+def test_inputs_that_are_not_plain_files_are_read_as_they_come(tmp_path):
+    import threading
+
+    fifo = tmp_path / "in.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(_record("a") + _record("b")))
+    writer.start()
+    from_fifo = run("classify", str(fifo))
+    writer.join(30)
+    assert from_fifo.returncode == 0, from_fifo.stderr
+    assert [r["id"] for r in jsonl(from_fifo.stdout)] == ["a", "b"]
+    via_dev = subprocess.run(
+        [*NEWSDESK, "classify", "/dev/stdin"],
+        input=_record("c"),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert via_dev.returncode == 0 and jsonl(via_dev.stdout.decode())[0]["id"] == "c"
+    empty = subprocess.run(
+        [*NEWSDESK, "classify"], stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT
+    )
+    assert empty.returncode == 0 and empty.stdout == ""  # an empty input is no error
+    shut = subprocess.run(
+        [*NEWSDESK, "classify"],
+        preexec_fn=lambda: os.close(0),  # as `newsdesk classify <&-`
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert shut.returncode == 2 and "stdin is closed" in shut.stderr, shut.stderr
+
+
+def test_stdout_named_as_a_path_is_appended_to_not_replaced(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_record("a"))
+    log = tmp_path / "app.log"
+    log.write_text("before\n", encoding="utf-8")
+    with open(log, "a", encoding="utf-8") as shell_redirect:  # as `>> app.log` gives stdout
+        done = subprocess.run(
+            [*NEWSDESK, "classify", str(src), "-o", "/dev/stdout"],
+            stdout=shell_redirect,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+        )
+    assert done.returncode == 0, done.stderr
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "before" and json.loads(lines[1])["id"] == "a"
+    assert run("classify", str(src), "-o", os.devnull, "--errors", os.devnull).returncode == 0
+    mixed = run("classify", str(src), "--errors", "-")
+    assert mixed.returncode == 2 and "--errors -" in mixed.stderr
+
+
+def test_a_worker_killed_mid_run_stops_it_with_a_clear_error(tmp_path):
+    import signal
+    import time
+
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_record("a", "新学期开学，各地高校迎来新生报到。" * 30) * 40_000)
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen(
+        [*NEWSDESK, "classify", str(src), "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+        p.stat().st_size for p in tmp_path.glob(".out.jsonl.*.partial")
+    ):
+        time.sleep(0.02)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    os.kill(int(children[0]), signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)  # before the fix: waited for the lost chunk forever
+    assert proc.returncode == 1 and "worker process died" in err, err
+    assert not out.exists() and not list(tmp_path.glob(".*partial"))
+
+
 def test_outputs_that_are_not_plain_files_are_written_as_they_are(tmp_path):
     import stat
     import threading
@@ -215,6 +295,7 @@ def test_gzip_on_stdin_is_read_by_content():
 def test_lead_bounds_are_checked_before_any_work(flag, value):
     result = run("summarise", flag, value, "--server", "127.0.0.1:1", stdin="")
     assert result.returncode == 2 and flag in result.stderr
+    assert "whole number" not in result.stderr  # the bound is named, not the type
 
 
 def test_a_byte_order_mark_is_dropped_and_bytes_not_utf8_are_refused_by_line(tmp_path):

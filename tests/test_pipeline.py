@@ -22,6 +22,9 @@ from service.pipeline import MAX_TEXT_CHARS, analyse_page, parse_record, process
         ({"text": "正文\ud800。"}, "text"),
         ({"text": "正文。", "title": "\udc00标题"}, "title"),
         ({"text": "正文。", "id": True}, "id"),
+        # any field that could not be written back out as UTF-8, however deep
+        ({"text": "正文。", "id": "\ud800"}, "id"),
+        ({"text": "正文。", "meta": {"tags": ["\udcff"]}}, "meta.tags[0]"),
         # nothing left once furniture, bylines and datelines are removed, and no title
         ({"text": "（完）"}, "text"),
         ({"text": "本报讯"}, "text"),
