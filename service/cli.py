@@ -285,8 +285,10 @@ def _progress(total: int | None, unit: str):
 
 def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -> int:
     """Stream records through the local pipeline or a server; report rejects, keep going."""
-    from .jsonl import Rejected
+    from .jsonl import Rejected, check_input
 
+    if args.input not in (None, "-"):
+        check_input(args.input)  # before any output folder is made for a run that cannot start
     if args.errors == "-":
         raise InvalidInput(
             "--errors - would mix the rejects into the results on stdout: name a file "

@@ -18,6 +18,7 @@ from .pipeline import MAX_TEXT_CHARS, Record, parse_record
 __all__ = [
     "GZIP_MAGIC",
     "Rejected",
+    "check_input",
     "count_lines",
     "decode_lines",
     "live_lines",
@@ -43,6 +44,19 @@ class Rejected:
         return {"source": self.source, "line": self.line, "reason": self.reason}
 
 
+def check_input(path: str | Path) -> Path:
+    """An input path that can be opened: refused when missing or a folder (InvalidInput)."""
+    p = Path(path)
+    if p.is_dir():
+        raise InvalidInput(
+            f"input {path} is a folder: name a JSONL file (`newsdesk batch` takes folders)",
+            field="input",
+        )
+    if not p.exists():  # a FIFO, /dev/stdin or <(…) are inputs too, read as they come
+        raise InvalidInput(f"input file not found: {path}", field="input")
+    return p
+
+
 def open_binary(path: str | Path | None) -> IO[bytes]:
     """Open a JSONL input as bytes: `-`/None is stdin; gzip is decompressed (by content)."""
     if path in (None, "-"):
@@ -53,14 +67,7 @@ def open_binary(path: str | Path | None) -> IO[bytes]:
         if hasattr(raw, "peek") and raw.peek(2)[:2] == GZIP_MAGIC:
             return gzip.GzipFile(fileobj=raw, mode="rb")
         return raw
-    p = Path(path)
-    if p.is_dir():
-        raise InvalidInput(
-            f"input {path} is a folder: name a JSONL file (`newsdesk batch` takes folders)",
-            field="input",
-        )
-    if not p.exists():  # a FIFO, /dev/stdin or <(…) are inputs too, read as they come
-        raise InvalidInput(f"input file not found: {path}", field="input")
+    p = check_input(path)
     raw = p.open("rb")
     if raw.peek(2)[:2] == GZIP_MAGIC:
         return gzip.GzipFile(fileobj=raw, mode="rb")

@@ -908,7 +908,8 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
                 field="tls_cert",
             )
         raise InvalidInput(
-            f"cannot listen on {config.address}: is the port taken? pick another --address",
+            f"cannot listen on {config.address}: the port is taken, or the host is no address "
+            "of this machine (HOST:PORT, e.g. 0.0.0.0:50051); check --address",
             field="address",
         )
     holder.append(NewsdeskServer(config, server, port, models, health_servicer, metrics))

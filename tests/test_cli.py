@@ -252,9 +252,10 @@ def test_outputs_that_are_not_plain_files_are_written_as_they_are(tmp_path):
     ids=["missing", "folder"],
 )
 def test_a_bad_input_path_is_one_line_and_exit_2(tmp_path, make, message):
-    result = run("classify", str(make(tmp_path)))
+    result = run("classify", str(make(tmp_path)), "-o", str(tmp_path / "new" / "out.jsonl"))
     assert result.returncode == 2 and message in result.stderr
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "new").exists()  # no output folder made for a run that cannot start
 
 
 def test_gzip_is_read_by_content_and_written_by_suffix(tmp_path):

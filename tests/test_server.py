@@ -602,6 +602,12 @@ def test_junk_tls_files_are_refused_naming_the_tls_flags(tmp_path: Path, model_d
     assert caught.value.field == "tls_cert" and "--tls-cert" in caught.value.message
 
 
+def test_an_address_that_is_not_this_machines_is_refused_naming_the_flag(model_dir: Path) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        create_server(config(model_dir, address="no-such-host.invalid:50051"))
+    assert caught.value.field == "address" and "--address" in caught.value.message
+
+
 def test_a_taken_metrics_port_is_refused_naming_the_flag(model_dir: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
