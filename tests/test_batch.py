@@ -471,23 +471,30 @@ def _big_shards(records: list[dict], folder: Path, n: int = 4, copies: int = 40)
     return paths
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_sigterm_stops_the_job_its_workers_and_leaves_no_temporary_files(
-    records: list[dict], model: Path, tmp_path: Path
-) -> None:
-    import signal
+def _batch_midway(shards: list[Path], out: Path, model: Path):
+    """`newsdesk batch` on 2 worker processes, once they are writing their shards."""
     import subprocess
     import sys
     import time
 
-    shards = _big_shards(records, tmp_path / "in")
-    out = tmp_path / "out"
     cmd = [sys.executable, "-m", "service.cli", "batch", *map(str, shards), "--out", str(out),
            "--model", str(model), "--workers", "2", "--quiet"]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(out.glob(".*")):
-        time.sleep(0.02)  # until the workers are writing their shards
+        time.sleep(0.02)
+    return proc
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigterm_stops_the_job_its_workers_and_leaves_no_temporary_files(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    proc = _batch_midway(_big_shards(records, tmp_path / "in"), out, model)
     workers = _children(proc.pid)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
@@ -498,22 +505,14 @@ def test_sigterm_stops_the_job_its_workers_and_leaves_no_temporary_files(
     assert not list(out.glob(".*")) and not list((out / "_shards").glob(".*"))
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_worker_killed_mid_job_fails_its_shards_and_the_summary_says_so(
     records: list[dict], model: Path, tmp_path: Path
 ) -> None:
     import signal
-    import subprocess
-    import sys
-    import time
 
-    shards = _big_shards(records, tmp_path / "in", n=6)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "service.cli", "batch", *map(str, shards), "--out", str(out),
-           "--model", str(model), "--workers", "2", "--quiet"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list(out.glob(".*")):
-        time.sleep(0.02)
+    proc = _batch_midway(_big_shards(records, tmp_path / "in", n=6), out, model)
     victims = _children(proc.pid)
     assert victims, "no worker to kill"
     for victim in victims:  # the workers are the job's only child processes

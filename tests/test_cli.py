@@ -189,13 +189,12 @@ def test_stdout_named_as_a_path_is_appended_to_not_replaced(tmp_path):
     assert mixed.returncode == 2 and "--errors -" in mixed.stderr
 
 
-def test_a_worker_killed_mid_run_stops_it_with_a_clear_error(tmp_path):
-    import signal
+def _classify_midway(tmp_path: Path, out: Path) -> subprocess.Popen:
+    """A `classify` of 40,000 records on worker processes, once its answers are being written."""
     import time
 
     src = tmp_path / "in.jsonl"
     src.write_bytes(_record("a", "新学期开学，各地高校迎来新生报到。" * 30) * 40_000)
-    out = tmp_path / "out.jsonl"
     proc = subprocess.Popen(
         [*NEWSDESK, "classify", str(src), "-o", str(out)],
         stdout=subprocess.PIPE,
@@ -205,9 +204,17 @@ def test_a_worker_killed_mid_run_stops_it_with_a_clear_error(tmp_path):
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(
-        p.stat().st_size for p in tmp_path.glob(".out.jsonl.*.partial")
+        p.stat().st_size for p in tmp_path.glob(f".{out.name}.*.partial")
     ):
         time.sleep(0.02)
+    return proc
+
+
+def test_a_worker_killed_mid_run_stops_it_with_a_clear_error(tmp_path):
+    import signal
+
+    out = tmp_path / "out.jsonl"
+    proc = _classify_midway(tmp_path, out)
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
     os.kill(int(children[0]), signal.SIGKILL)
     _, err = proc.communicate(timeout=60)  # before the fix: waited for the lost chunk forever
@@ -333,25 +340,10 @@ def test_page_offsets_count_the_pages_own_code_points(tmp_path, sample_page_path
 
 def test_sigterm_mid_run_removes_the_half_written_output_and_stops_the_workers(tmp_path):
     import signal
-    import time
 
-    line = _record("a", "新学期开学，各地高校迎来新生报到。" * 30)
-    src = tmp_path / "in.jsonl"
-    src.write_bytes(line * 40_000)  # long enough to be stopped halfway, on worker processes
     out = tmp_path / "out.jsonl"
     out.write_text("yesterday's results\n", encoding="utf-8")
-    proc = subprocess.Popen(
-        [*NEWSDESK, "classify", str(src), "-o", str(out)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(
-        p.stat().st_size for p in tmp_path.glob(".out.jsonl.*.partial")
-    ):
-        time.sleep(0.02)  # until answers are being written
+    proc = _classify_midway(tmp_path, out)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
@@ -480,10 +472,21 @@ def test_record_commands_keep_blas_to_one_thread(argv, preset, threads):
     assert out.stderr.strip().splitlines()[-1] == repr(threads)
 
 
-def test_classify_through_a_server_equals_local(tmp_path):
-    """--server: same records, labels and rejects (by line number) as the local run."""
+def _through_a_server(command: str, src: Path) -> subprocess.CompletedProcess:
+    """`newsdesk COMMAND SRC --server` against a real server with the shipped model."""
     from service.server import create_server
     from tests.servers import config
+
+    srv, _ = create_server(config(MODEL))
+    srv.start()
+    try:
+        return run(command, str(src), "--server", f"127.0.0.1:{srv.port}")
+    finally:
+        srv.stop(0).wait()
+
+
+def test_classify_through_a_server_equals_local(tmp_path):
+    """--server: same records, labels and rejects (by line number) as the local run."""
 
     rows = [
         {"id": "a", "title": "本台评论：以改革激发发展活力", "text": "改革是发展的动力。" * 20},
@@ -498,12 +501,7 @@ def test_classify_through_a_server_equals_local(tmp_path):
     lines += [json.dumps(rows[1], ensure_ascii=False), json.dumps({"id": "c", "text": " "})]
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    srv, _ = create_server(config(MODEL))
-    srv.start()
-    try:
-        remote = run("classify", str(src), "--server", f"127.0.0.1:{srv.port}")
-    finally:
-        srv.stop(0).wait()
+    remote = _through_a_server("classify", src)
     local = run("classify", str(src))
     assert remote.returncode == local.returncode == 2, remote.stderr
     got, want = jsonl(remote.stdout), jsonl(local.stdout)
@@ -524,8 +522,7 @@ def test_classify_through_a_server_equals_local(tmp_path):
 def test_summarise_through_a_server_refuses_only_the_record_over_its_limit(tmp_path):
     """Leads go to the server in unary batches; one article over its --max-chars must not
     sink the batch: that record is rejected, the others get their leads."""
-    from service.server import create_server
-    from tests.servers import MAX_CHARS, config
+    from tests.servers import MAX_CHARS
 
     rows = [
         {"id": "a", "title": "多地高校开学迎新生", "text": "新学期开学，各地高校迎来新生。" * 9},
@@ -534,12 +531,7 @@ def test_summarise_through_a_server_refuses_only_the_record_over_its_limit(tmp_p
     ]
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-    srv, _ = create_server(config(MODEL))
-    srv.start()
-    try:
-        remote = run("summarise", str(src), "--server", f"127.0.0.1:{srv.port}")
-    finally:
-        srv.stop(0).wait()
+    remote = _through_a_server("summarise", src)
     assert remote.returncode == 2, remote.stderr
     got = jsonl(remote.stdout)
     assert [r["id"] for r in got] == ["a", "b"] and all(r["lead"] for r in got)
