@@ -604,7 +604,7 @@ def run_batch(
     out = Path(out_dir).resolve()
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"--out {out_dir} is a file: name a folder", field="out_dir")
-    inside = [p for p in paths if out in (p.absolute().parent, p.resolve().parent)]
+    inside = [p for p in paths if out in (p.absolute().parent.resolve(), p.resolve().parent)]
     if inside:
         raise InvalidInput(
             f"--out {out_dir} holds the input {inside[0]}: outputs would overwrite or mix with "

@@ -77,13 +77,40 @@ def _same_file(a: Path, b: str | None) -> bool:
     if b in (None, "-"):
         return False
     other = Path(b)
-    if a.exists() and other.exists():
-        return a.is_file() and other.is_file() and a.samefile(other)
-    return a.resolve() == other.resolve()
+    try:
+        if a.exists() and other.exists():
+            return a.is_file() and other.is_file() and a.samefile(other)
+        return a.resolve() == other.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: _output says so, naming the flag
+        return False
+
+
+def _descriptor(target: Path) -> int | None:
+    """The open descriptor a path such as /dev/stdout or /proc/self/fd/3 names, else None."""
+    m = _DESCRIPTOR.fullmatch(str(target.absolute()))
+    if m is None:
+        return None
+    text = m.group(0)
+    if text in ("/dev/stdout", "/dev/stderr"):
+        return 1 if text.endswith("stdout") else 2
+    if text.startswith("/proc/") and not text.startswith(("/proc/self/", f"/proc/{os.getpid()}/")):
+        return None  # another process's descriptor: reopened as a path
+    return int(text.rsplit("/", 1)[1])
 
 
 # Names of descriptors the process already has open: the file behind them is the shell's.
 _DESCRIPTOR = re.compile(r"/(dev/(stdout|stderr|fd/\d+)|proc/(self|\d+)/fd/\d+)")
+
+
+def _is_stdout(path: str | None) -> bool:
+    """`path` names the file or terminal this process's stdout writes to."""
+    if path in (None, "-"):
+        return False
+    try:
+        here, there = os.stat(path), os.fstat(1)
+    except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _written_in_place(target: Path) -> bool:
@@ -115,8 +142,14 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
                 field=flag.strip("-"),
             )
     if _written_in_place(target):
-        # append: /dev/stdout may be a file the shell opened with >>, which "w" would truncate
-        with open(target, "a", encoding="utf-8") as out:
+        fd = _descriptor(target)
+        if fd is not None:
+            # The descriptor itself (a copy), not the path reopened: what the shell opened with
+            # > or >> is written at its own position, in turn with anything else written there.
+            with open(os.dup(fd), "w", encoding="utf-8") as out:
+                yield out
+            return
+        with open(target, "a", encoding="utf-8") as out:  # a FIFO, a device
             yield out
         return
     try:
@@ -187,7 +220,7 @@ def _read_page(path: str) -> str:
         p = Path(path)
         if p.is_dir():
             raise InvalidInput(f"page {path} is a folder: name a text file", field="PAGE")
-        if not p.is_file():
+        if not p.exists():  # /dev/stdin and <(…) are pages too
             raise InvalidInput(f"page file not found: {path}", field="PAGE")
         data = p.read_bytes()
     try:
@@ -289,10 +322,12 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
 
     if args.input not in (None, "-"):
         check_input(args.input)  # before any output folder is made for a run that cannot start
-    if args.errors == "-":
+    if args.input in (None, "-") and sys.stdin is None:
+        raise InvalidInput("stdin is closed: give an input file, or pipe one in", field="input")
+    if args.errors == "-" or (args.output in (None, "-") and _is_stdout(args.errors)):
         raise InvalidInput(
-            "--errors - would mix the rejects into the results on stdout: name a file "
-            "(rejects are also reported on stderr)",
+            f"--errors {args.errors} would mix the rejects into the results on stdout: name a "
+            "file (rejects are also reported on stderr)",
             field="errors",
         )
 

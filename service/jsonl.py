@@ -157,6 +157,9 @@ def read_records(
             continue
         try:
             obj = json.loads(line)
+        except RecursionError:
+            yield number, Rejected(number, "JSON nested too deeply to read", source)
+            continue
         except json.JSONDecodeError as exc:
             bad = _NOT_UTF8.search(line)
             reason = (

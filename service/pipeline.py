@@ -64,7 +64,10 @@ def parse_record(obj: Any, *, max_chars: int = MAX_TEXT_CHARS) -> Record:
     # JSON may escape a lone surrogate ("\ud800"), and bytes that are not UTF-8 are read as
     # such (surrogateescape); neither is a character the record could have meant, and no field
     # holding one could be written back out as UTF-8, so the record is refused whole.
-    bad = _unencodable(obj)
+    try:
+        bad = _unencodable(obj)
+    except RecursionError:
+        raise InvalidInput("the record is nested too deeply to check", field="record") from None
     if bad is not None:
         raise InvalidInput(
             f"field '{bad}' holds bytes that are not UTF-8, or an escaped lone UTF-16 "
@@ -83,7 +86,9 @@ def _unencodable(value: Any, path: str = "") -> str | None:
         return (path or "record") if _SURROGATE.search(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
+            # backslashreplace: the path is shown, and written to error files, as UTF-8
+            name = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+            where = f"{path}.{name}" if path else name
             if _SURROGATE.search(str(key)):
                 return where
             found = _unencodable(item, where)

@@ -183,6 +183,8 @@ def test_an_output_folder_that_holds_the_inputs_or_is_a_file_is_refused(tmp_path
     (out / "news.jsonl").symlink_to(shard)  # an input reached through a link inside --out
     with pytest.raises(InvalidInput, match="holds the input"):
         run_batch([out / "news.jsonl"], out, model=tmp_path)
+    with pytest.raises(InvalidInput, match="holds the input"):  # and through out/../out
+        run_batch([out / ".." / "out" / "news.jsonl"], out, model=tmp_path)
     assert shard.read_bytes() == before
 
 

@@ -169,6 +169,48 @@ def test_inputs_that_are_not_plain_files_are_read_as_they_come(tmp_path):
     assert shut.returncode == 2 and "stdin is closed" in shut.stderr, shut.stderr
 
 
+def test_odd_records_are_rejected_into_the_errors_file_and_the_run_goes_on(tmp_path):
+    src = tmp_path / "in.jsonl"
+    bad_key = b'{"id": "k", "text": "\xe5\xad\xa6\xe6\xa0\xa1", "\\ud800k": 1}\n'
+    deep = ('{"id": "d", "text": "x", "m": ' + "[" * 2000 + "]" * 2000 + "}\n").encode()
+    src.write_bytes(bad_key + deep + _record("ok"))
+    errors = tmp_path / "errors.jsonl"
+    result = run("classify", str(src), "--errors", str(errors))
+    assert result.returncode == 2, result.stderr
+    assert [r["id"] for r in jsonl(result.stdout)] == ["ok"]
+    reasons = [e["reason"] for e in jsonl(errors.read_text(encoding="utf-8"))]
+    assert "\\ud800k" in reasons[0] and "nested too deeply" in reasons[1]
+
+
+def test_errors_to_stderr_take_turns_with_the_messages(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_record("a") + b"not json\n")
+    log = tmp_path / "stderr.txt"
+    with open(log, "w", encoding="utf-8") as shell_redirect:  # as `2> stderr.txt`
+        done = subprocess.run(
+            [*NEWSDESK, "classify", str(src), "-o", os.devnull, "--errors", "/dev/stderr"],
+            stderr=shell_redirect,
+            cwd=ROOT,
+        )
+    assert done.returncode == 2
+    text = log.read_text(encoding="utf-8")
+    assert '"reason": "not valid JSON' in text and "1 record(s) rejected" in text
+    assert all(line.startswith(("{", str(src), "1 record")) for line in text.splitlines())
+    mixed = run("classify", str(src), "--errors", "/dev/stdout")
+    assert mixed.returncode == 2 and "would mix the rejects" in mixed.stderr
+
+
+def test_split_reads_a_page_from_dev_stdin(sample_page_path):
+    done = subprocess.run(
+        [*NEWSDESK, "split", "/dev/stdin"],
+        input=sample_page_path.read_bytes(),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0 and len(jsonl(done.stdout.decode())) == 5
+
+
 def test_stdout_named_as_a_path_is_appended_to_not_replaced(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_bytes(_record("a"))
