@@ -38,3 +38,34 @@ def sample_page_path() -> Path:
 @pytest.fixture(scope="session")
 def sample_page(sample_page_path: Path) -> str:
     return sample_page_path.read_text(encoding="utf-8")
+
+
+# -- a real gRPC server per test module that asks for one (test_server, test_client) ----------
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, data_dir: Path) -> Path:
+    """A private copy of the session's small trained model (tests may reload or break it)."""
+    from tests.servers import copy_model
+
+    return copy_model(data_dir, tmp_path_factory.mktemp("served") / "desk")
+
+
+@pytest.fixture(scope="module")
+def server(model_dir: Path):
+    """The real server on a free loopback port, serving `model_dir`."""
+    from service.server import create_server
+    from tests.servers import config
+
+    srv, _ = create_server(config(model_dir))
+    srv.start()
+    yield srv
+    srv.stop(0).wait()
+
+
+@pytest.fixture(scope="module")
+def local(model_dir: Path):
+    """The same model loaded in-process: what the server's answers must equal."""
+    from service.classifier import Classifier
+
+    return Classifier.load(model_dir)

@@ -23,20 +23,7 @@ from service.client import (
 )
 from service.errors import InvalidInput, ModelNotLoaded
 from service.server import create_server
-from tests.servers import MAX_CHARS, config, copy_model, free_port, gold_articles
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory, data_dir: Path) -> Path:
-    return copy_model(data_dir, tmp_path_factory.mktemp("client") / "desk")
-
-
-@pytest.fixture(scope="module")
-def server(model_dir: Path):
-    srv, _ = create_server(config(model_dir))
-    srv.start()
-    yield srv
-    srv.stop(0).wait()
+from tests.servers import MAX_CHARS, config, free_port, gold_articles
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +35,6 @@ def client(server) -> NewsdeskClient:
 @pytest.fixture(scope="module")
 def articles(data_dir: Path) -> list[dict]:
     return gold_articles(data_dir, 30)
-
-
-@pytest.fixture(scope="module")
-def local(model_dir: Path):
-    from service.classifier import Classifier
-
-    return Classifier.load(model_dir)
 
 
 def test_typed_results_for_every_call(client, articles, sample_page: str, local) -> None:

@@ -67,19 +67,6 @@ def status_details(exc: grpc.RpcError) -> tuple[str, str, str | None]:
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory, data_dir: Path) -> Path:
-    return copy_model(data_dir, tmp_path_factory.mktemp("served") / "desk")
-
-
-@pytest.fixture(scope="module")
-def server(model_dir: Path):
-    srv, _ = create_server(config(model_dir))
-    srv.start()
-    yield srv
-    srv.stop(0).wait()
-
-
-@pytest.fixture(scope="module")
 def channel(server) -> Iterator[grpc.Channel]:
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as ch:
         yield ch
@@ -88,14 +75,6 @@ def channel(server) -> Iterator[grpc.Channel]:
 @pytest.fixture(scope="module")
 def stub(channel) -> pb_grpc.NewsDeskStub:
     return pb_grpc.NewsDeskStub(channel)
-
-
-@pytest.fixture(scope="module")
-def local(model_dir: Path):
-    """The same model loaded in-process: what the server's answers must equal."""
-    from service.classifier import Classifier
-
-    return Classifier.load(model_dir)
 
 
 @pytest.fixture(scope="module")
