@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from service.errors import DataError, InvalidInput, ModelError, NewsdeskError
-from service.jsonl import GZIP_MAGIC, Rejected, read_records
+from service.jsonl import Rejected, decompressed, read_records
 from service.pipeline import Record, process_records
 
 __all__ = [
@@ -53,6 +53,10 @@ _RESERVED = {Path(ERRORS).stem, Path(SUMMARY).stem, STATE}
 _TMP = ".tmp-"  # marker in every temporary name, so leftovers can be found and removed
 _SUFFIXES = (".jsonl", ".ndjson", ".json")
 _FOLDER_SUFFIXES = (".jsonl", ".ndjson")  # what a folder given as input contributes
+_LOST = (
+    "a worker process died (killed, or out of memory?) before this shard was done; "
+    "run again to do it"
+)
 # What a damaged compressed shard raises while it is read: that shard fails, the job goes on.
 _UNREADABLE = (EOFError, zlib.error, gzip.BadGzipFile)
 
@@ -131,20 +135,19 @@ def _open_shard(
 ) -> tuple[io.BufferedIOBase, Callable[[], float]]:
     """The shard's decompressed bytes, and a function giving the fraction of input consumed."""
     if data is not None:
-        raw: io.BufferedIOBase = io.BytesIO(data)
+        raw: io.BufferedIOBase = io.BufferedReader(io.BytesIO(data))
         size = len(data)
     else:
         raw = stack.enter_context(open(source, "rb"))
         size = os.fstat(raw.fileno()).st_size
-    head = raw.read(2)
-    raw.seek(0)
 
     def fraction() -> float:
         return raw.tell() / size if size else 1.0
 
-    if head == GZIP_MAGIC:  # by content, not by name: a .gz suffix is only a hint
-        return stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb")), fraction
-    return raw, fraction
+    stream = decompressed(raw)  # gzip by content, as every command reads input
+    if stream is not raw:
+        stack.enter_context(stream)
+    return stream, fraction
 
 
 # ── models, once per process ────────────────────────────────────────────────────────────────
@@ -214,7 +217,13 @@ class ShardResult:
     errors: tuple[tuple[int, str], ...]
     seconds: float
     output: bytes | None = field(default=None, repr=False)
-    failed: str = ""  # why the shard's input could not be read to its end; nothing published
+    failed: str = ""  # why the shard could not be done; nothing of it was published
+
+    @classmethod
+    def failure(
+        cls, name: str, why: str, *, records_in: int = 0, seconds: float = 0.0
+    ) -> ShardResult:
+        return cls(name, records_in, 0, {}, (), seconds, failed=why)
 
 
 def _tmp_name(path: Path) -> Path:
@@ -303,15 +312,12 @@ def process_shard(
                 _publish(write, out_dir / f"{job.name}.jsonl")
                 output = None
         except _UNREADABLE as e:  # this shard's data, not the job: the other shards go on
-            return ShardResult(
-                name=job.name,
-                records_in=seen["in"],
-                records_out=0,
-                labels={},
-                errors=(),
-                seconds=time.perf_counter() - started,
-                failed=f"unreadable after {seen['in']} records ({type(e).__name__}: {e}); "
+            return ShardResult.failure(
+                job.name,
+                f"unreadable after {seen['in']} records ({type(e).__name__}: {e}); "
                 "is it a truncated or corrupt gzip file?",
+                records_in=seen["in"],
+                seconds=time.perf_counter() - started,
             )
     return ShardResult(
         name=job.name,
@@ -485,7 +491,7 @@ def _run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: 
                     # A worker died (killed, out of memory) and the pool with it: the shards not
                     # done fail, the finished ones stand, and a rerun does only the rest.
                     for lost in [job, *pending.values()]:
-                        on_done(lost, _lost(lost), streamed=False)
+                        on_done(lost, ShardResult.failure(lost.name, _LOST), streamed=False)
                     pending.clear()
                     break
                 on_done(job, result, streamed=False)
@@ -498,19 +504,6 @@ def _run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: 
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-
-
-def _lost(job: ShardJob) -> ShardResult:
-    return ShardResult(
-        name=job.name,
-        records_in=0,
-        records_out=0,
-        labels={},
-        errors=(),
-        seconds=0.0,
-        failed="a worker process died (killed, or out of memory?) before this shard was done; "
-        "run again to do it",
-    )
 
 
 def _run_dask(

@@ -85,19 +85,6 @@ def _same_file(a: Path, b: str | None) -> bool:
         return False
 
 
-def _descriptor(target: Path) -> int | None:
-    """The open descriptor a path such as /dev/stdout or /proc/self/fd/3 names, else None."""
-    m = _DESCRIPTOR.fullmatch(str(target.absolute()))
-    if m is None:
-        return None
-    text = m.group(0)
-    if text in ("/dev/stdout", "/dev/stderr"):
-        return 1 if text.endswith("stdout") else 2
-    if text.startswith("/proc/") and not text.startswith(("/proc/self/", f"/proc/{os.getpid()}/")):
-        return None  # another process's descriptor: reopened as a path
-    return int(text.rsplit("/", 1)[1])
-
-
 # Names of descriptors the process already has open: the file behind them is the shell's.
 _DESCRIPTOR = re.compile(r"/(dev/(stdout|stderr|fd/\d+)|proc/(self|\d+)/fd/\d+)")
 
@@ -113,10 +100,18 @@ def _is_stdout(path: str | None) -> bool:
     return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
-def _written_in_place(target: Path) -> bool:
-    """A FIFO, a device, /dev/stdout, /proc/self/fd/1: write to it as it is, never over it."""
-    exists = target.exists()
-    return (exists and not target.is_file()) or bool(_DESCRIPTOR.fullmatch(str(target.absolute())))
+def _in_place(target: Path) -> tuple[bool, int | None]:
+    """Whether `target` is written as it is, never replaced (a FIFO, a device, a descriptor
+    path such as /dev/stdout), and the descriptor of ours to write through when it names one."""
+    m = _DESCRIPTOR.fullmatch(str(target.absolute()))
+    if m is None:
+        return target.exists() and not target.is_file(), None
+    text = m.group(0)
+    if text in ("/dev/stdout", "/dev/stderr"):
+        return True, 1 if text.endswith("stdout") else 2
+    if text.startswith("/proc/") and not text.startswith(("/proc/self/", f"/proc/{os.getpid()}/")):
+        return True, None  # another process's descriptor: reopened as a path
+    return True, int(text.rsplit("/", 1)[1])
 
 
 @contextmanager
@@ -141,8 +136,8 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
                 "it would destroy that; name another file",
                 field=flag.strip("-"),
             )
-    if _written_in_place(target):
-        fd = _descriptor(target)
+    in_place, fd = _in_place(target)
+    if in_place:
         if fd is not None:
             # The descriptor itself (a copy), not the path reopened: what the shell opened with
             # > or >> is written at its own position, in turn with anything else written there.
@@ -320,10 +315,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
     """Stream records through the local pipeline or a server; report rejects, keep going."""
     from .jsonl import Rejected, check_input
 
-    if args.input not in (None, "-"):
-        check_input(args.input)  # before any output folder is made for a run that cannot start
-    if args.input in (None, "-") and sys.stdin is None:
-        raise InvalidInput("stdin is closed: give an input file, or pipe one in", field="input")
+    check_input(args.input)  # before any output folder is made for a run that cannot start
     if args.errors == "-" or (args.output in (None, "-") and _is_stdout(args.errors)):
         raise InvalidInput(
             f"--errors {args.errors} would mix the rejects into the results on stdout: name a "

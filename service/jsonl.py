@@ -16,11 +16,11 @@ from .errors import InvalidInput
 from .pipeline import MAX_TEXT_CHARS, Record, parse_record
 
 __all__ = [
-    "GZIP_MAGIC",
     "Rejected",
     "check_input",
     "count_lines",
     "decode_lines",
+    "decompressed",
     "live_lines",
     "open_binary",
     "open_input",
@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_MAGIC = b"\x1f\x8b"
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a byte that is not UTF-8
 
 
@@ -44,8 +44,13 @@ class Rejected:
         return {"source": self.source, "line": self.line, "reason": self.reason}
 
 
-def check_input(path: str | Path) -> Path:
-    """An input path that can be opened: refused when missing or a folder (InvalidInput)."""
+def check_input(path: str | Path | None) -> Path | None:
+    """The input path to open (None: stdin), refused when it cannot be read (InvalidInput):
+    missing, a folder, or stdin closed."""
+    if path in (None, "-"):
+        if sys.stdin is None:
+            raise InvalidInput("stdin is closed: give an input file, or pipe one in", field="input")
+        return None
     p = Path(path)
     if p.is_dir():
         raise InvalidInput(
@@ -57,21 +62,21 @@ def check_input(path: str | Path) -> Path:
     return p
 
 
-def open_binary(path: str | Path | None) -> IO[bytes]:
-    """Open a JSONL input as bytes: `-`/None is stdin; gzip is decompressed (by content)."""
-    if path in (None, "-"):
-        if sys.stdin is None:
-            raise InvalidInput("stdin is closed: give an input file, or pipe one in", field="input")
-        raw = sys.stdin.buffer
-        # peek waits for the first bytes of a pipe only, never for the whole stream
-        if hasattr(raw, "peek") and raw.peek(2)[:2] == GZIP_MAGIC:
-            return gzip.GzipFile(fileobj=raw, mode="rb")
-        return raw
-    p = check_input(path)
-    raw = p.open("rb")
-    if raw.peek(2)[:2] == GZIP_MAGIC:
+def decompressed(raw: IO[bytes]) -> IO[bytes]:
+    """`raw`, or a gzip reader over it when its first bytes are gzip's: by content, not name.
+
+    peek waits for the first bytes of a pipe only, never for the whole stream.
+    """
+    peek = getattr(raw, "peek", None)
+    if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
         return gzip.GzipFile(fileobj=raw, mode="rb")
     return raw
+
+
+def open_binary(path: str | Path | None) -> IO[bytes]:
+    """Open a JSONL input as bytes: `-`/None is stdin; gzip is decompressed (by content)."""
+    p = check_input(path)
+    return decompressed(sys.stdin.buffer if p is None else p.open("rb"))
 
 
 def open_input(path: str | Path | None) -> IO[str]:
