@@ -231,10 +231,7 @@ class NewsdeskClient:
         max_backoff: float = 5.0,
         max_message_bytes: int = 64 * 1024 * 1024,
     ) -> None:
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-            raise InvalidInput(
-                f"timeout must be a positive number of seconds, got {timeout!r}", field="timeout"
-            )
+        _check_timeout(timeout)
         self.address = address
         self.timeout = timeout
         self.retries = retries
@@ -323,10 +320,8 @@ class NewsdeskClient:
 
     def _call(self, method, request, timeout: float | None):
         """One unary call inside one overall deadline, retried while the server is UNAVAILABLE."""
-        if timeout is not None and not timeout > 0:
-            raise InvalidInput(
-                f"timeout must be a positive number of seconds, got {timeout!r}", field="timeout"
-            )
+        if timeout is not None:
+            _check_timeout(timeout)
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         attempt = 0
         while True:
@@ -416,6 +411,13 @@ class NewsdeskClient:
                 pending.clear()
         if state["error"] is not None:
             raise state["error"]
+
+
+def _check_timeout(timeout: object) -> None:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise InvalidInput(
+            f"timeout must be a positive number of seconds, got {timeout!r}", field="timeout"
+        )
 
 
 def _options(max_sentences: int, max_chars: int) -> pb.SummaryOptions:
