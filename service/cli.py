@@ -1,7 +1,7 @@
 """The `newsdesk` command line: thin commands over functions that return data; only it prints.
 
-Exit codes: 0 ok; 1 the run failed (model, data or server trouble); 2 a usage error, or some
-input records were rejected while the rest was processed.
+Exit codes: 0 ok; 1 the run failed (model, data or server trouble); 2 a usage error (as
+argparse's own); 3 some input records were rejected while the rest was processed.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError
 
-__all__ = ["main", "build_parser", "EXIT_CODES"]
+__all__ = ["main", "build_parser", "EXIT_CODES", "EXIT_REJECTED"]
 
 # One table from error type to exit code; the most specific class wins.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
@@ -38,6 +38,12 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
 DEFAULT_DATA = os.environ.get(
     "NEWSDESK_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data")
 )
+EXIT_REJECTED = 3  # some records were rejected, the rest processed; 2 stays argparse's usage error
+EXIT_HELP = """exit codes:
+  0  all went well
+  1  the run failed (model, data, file or server trouble)
+  2  usage error (bad flag, missing input file, output that is the input)
+  3  some records were rejected (reported on stderr / --errors); the rest were processed"""
 RECORD_COMMANDS = ("classify", "summarise")  # JSONL in, JSONL out, on every core
 
 
@@ -361,7 +367,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                 bar.close()
     if rejected:
         _err(f"{rejected} record(s) rejected" + (f"; see {args.errors}" if args.errors else ""))
-        return 2
+        return EXIT_REJECTED
     return 0
 
 
@@ -497,7 +503,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return 1
     if summary["rejected"]:
         _err(f"{summary['rejected']} record(s) rejected; see {Path(args.out) / '_errors.jsonl'}")
-        return 2
+        return EXIT_REJECTED
     return 0
 
 
@@ -573,7 +579,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     from . import __version__
 
     parser = argparse.ArgumentParser(
-        prog="newsdesk", description="Label Chinese news articles by desk and write their leads."
+        prog="newsdesk",
+        description="Label Chinese news articles by desk and write their leads.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -348,7 +348,7 @@ def test_cli_batch_exit_code_and_summary(
     args = ["batch", *map(str, shards), "--out", str(out), "--model", str(model), "--quiet"]
     code = main([*args, "--workers", "1", "--no-summary"])
     summary = json.loads(capsys.readouterr().out)
-    assert code == 2  # some records were rejected; the rest was processed
+    assert code == 3  # some records were rejected; the rest was processed
     assert summary["rejected"] == len(BAD_LINES) and summary["summary"] is False
     code = main([*args[:2], "--out", str(out), "--model", str(model), "--quiet"])
     assert code == 0

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import FIXTURES, ROOT
 
+EXIT_REJECTED = 3  # some records rejected, the rest processed; 2 is a usage error only
+
 NEWSDESK = [sys.executable, "-m", "service.cli"]
 MODEL = ROOT / "models" / "desk"
 
@@ -68,6 +70,12 @@ def test_bad_options_are_usage_errors(argv):
     assert result.returncode == 2 and "usage:" in result.stderr
 
 
+def test_help_lists_every_exit_code():
+    text = run("--help").stdout
+    for line in ("0  all went well", "2  usage error", "3  some records were rejected"):
+        assert line in text, text
+
+
 def test_serve_help_shows_defaults_but_never_the_token():
     env = {**os.environ, "NEWSDESK_TOKEN": "s3cret-value", "NEWSDESK_WORKERS": "5"}
     result = subprocess.run(
@@ -104,7 +112,7 @@ def test_classify_keeps_order_reports_bad_lines_and_exits_2(tmp_path):
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
     result = run("classify", str(src), "-o", str(out), "--errors", str(errors))
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == EXIT_REJECTED, result.stderr
     records = jsonl(out.read_text(encoding="utf-8"))
     assert [r["id"] for r in records] == ["a", "b"]
     for r in records:
@@ -176,7 +184,7 @@ def test_odd_records_are_rejected_into_the_errors_file_and_the_run_goes_on(tmp_p
     src.write_bytes(bad_key + deep + _record("ok"))
     errors = tmp_path / "errors.jsonl"
     result = run("classify", str(src), "--errors", str(errors))
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == EXIT_REJECTED, result.stderr
     assert [r["id"] for r in jsonl(result.stdout)] == ["ok"]
     reasons = [e["reason"] for e in jsonl(errors.read_text(encoding="utf-8"))]
     assert "\\ud800k" in reasons[0] and "nested too deeply" in reasons[1]
@@ -192,7 +200,7 @@ def test_errors_to_stderr_take_turns_with_the_messages(tmp_path):
             stderr=shell_redirect,
             cwd=ROOT,
         )
-    assert done.returncode == 2
+    assert done.returncode == EXIT_REJECTED
     text = log.read_text(encoding="utf-8")
     assert '"reason": "not valid JSON' in text and "1 record(s) rejected" in text
     assert all(line.startswith(("{", str(src), "1 record")) for line in text.splitlines())
@@ -357,7 +365,7 @@ def test_a_byte_order_mark_is_dropped_and_bytes_not_utf8_are_refused_by_line(tmp
         + b"\xff{}\n"
     )
     result = run("classify", str(src))
-    assert result.returncode == 2
+    assert result.returncode == EXIT_REJECTED
     assert [r["id"] for r in jsonl(result.stdout)] == ["a"]
     assert ":2: rejected: field 'text' holds bytes that are not UTF-8" in result.stderr
     assert ":3: rejected: not UTF-8 at column 1" in result.stderr
@@ -423,7 +431,7 @@ def test_classify_answers_a_live_pipe_record_by_record():
             if isinstance(record, dict):  # its answer comes while stdin is still open
                 answers.append(json.loads(out.get(timeout=60)))
         proc.stdin.close()
-        assert proc.wait(timeout=60) == 2  # one line was rejected
+        assert proc.wait(timeout=60) == EXIT_REJECTED  # one line was rejected
         assert [a["id"] for a in answers] == ["a", "b"] and all(a["label"] for a in answers)
         assert "-:2: rejected: not valid JSON" in proc.stderr.read().decode()
     finally:
@@ -545,7 +553,7 @@ def test_classify_through_a_server_equals_local(tmp_path):
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     remote = _through_a_server("classify", src)
     local = run("classify", str(src))
-    assert remote.returncode == local.returncode == 2, remote.stderr
+    assert remote.returncode == local.returncode == EXIT_REJECTED, remote.stderr
     got, want = jsonl(remote.stdout), jsonl(local.stdout)
     assert [r["id"] for r in got] == [r["id"] for r in want] == ["a", "b"]
     assert [r["label"] for r in got] == [r["label"] for r in want]
@@ -574,7 +582,7 @@ def test_summarise_through_a_server_refuses_only_the_record_over_its_limit(tmp_p
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     remote = _through_a_server("summarise", src)
-    assert remote.returncode == 2, remote.stderr
+    assert remote.returncode == EXIT_REJECTED, remote.stderr
     got = jsonl(remote.stdout)
     assert [r["id"] for r in got] == ["a", "b"] and all(r["lead"] for r in got)
     assert "error" in got[1] and got[1]["error"] is None
