@@ -317,6 +317,19 @@ def _progress(total: int | None, unit: str):
     return tqdm(total=total, unit=unit, file=sys.stderr)
 
 
+def _line_total(path: str | None) -> int | None:
+    """The input's line count for a progress bar's total and ETA: a plain file only (a pipe
+    cannot be read twice, a gzip file would be decompressed twice), and only when a terminal
+    shows the bar (counting reads the file once more, ~1 s a GB)."""
+    if path in (None, "-") or not sys.stderr.isatty() or not os.path.isfile(path):
+        return None
+    with open(path, "rb") as f:
+        if f.read(2) == b"\x1f\x8b":
+            return None
+        f.seek(0)
+        return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+
+
 def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -> int:
     """Stream records through the local pipeline or a server; report rejects, keep going."""
     from .jsonl import Rejected, check_input
@@ -359,8 +372,8 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                 if chunk.count:
                     write(chunk.data)
                 if bar is None:
-                    bar = _progress(None, "rec")
-                bar.update(chunk.count)
+                    bar = _progress(_line_total(args.input), "line")
+                bar.update(chunk.count + len(chunk.rejected))
             out.flush()
         finally:
             if bar is not None:

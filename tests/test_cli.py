@@ -587,3 +587,40 @@ def test_summarise_through_a_server_refuses_only_the_record_over_its_limit(tmp_p
     assert [r["id"] for r in got] == ["a", "b"] and all(r["lead"] for r in got)
     assert "error" in got[1] and got[1]["error"] is None
     assert ":2: rejected:" in remote.stderr and "over the limit" in remote.stderr
+
+
+def test_a_terminal_sees_a_total_for_a_file_and_a_log_sees_no_bar(tmp_path):
+    """A file's progress bar has a total (so an ETA); stderr that is no terminal gets none."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"".join(_record(str(i)) for i in range(7)) + b"{broken\n")
+    out = tmp_path / "out.jsonl"
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 0 cols: no bar
+    try:
+        proc = subprocess.run(
+            [*NEWSDESK, "classify", str(src), "-o", str(out)],
+            stderr=follower,
+            cwd=ROOT,
+            timeout=300,
+        )
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                block = os.read(leader, 65536)
+            except OSError:  # the terminal closed once the run ended
+                break
+            if not block:
+                break
+            seen += block
+    finally:
+        os.close(leader)
+    assert proc.returncode == EXIT_REJECTED
+    assert b"8/8" in seen, seen  # every line counted, the bad one too, against the file's total
+    logged = run("classify", str(src), "-o", str(out))
+    assert "\r" not in logged.stderr and "line/s" not in logged.stderr
