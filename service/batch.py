@@ -668,8 +668,9 @@ def run_batch(
             _clean_leftovers(out)  # a worker killed mid-shard cannot remove its own temp file
 
     finished = [job for job in jobs if job.name in states]
+    # The same row as `classify --errors` writes: which input, which line, why.
     errors = [
-        {"shard": job.name, "line": line, "reason": reason}
+        Rejected(line, reason, job.source).as_dict()
         for job in finished
         for line, reason in states[job.name]["errors"]
     ]
