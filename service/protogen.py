@@ -18,21 +18,23 @@ OUT = Path(__file__).resolve().parent / "_proto"
 _LOCAL_IMPORT = re.compile(r"^from (newsdesk(?:\.\w+)*) import (\w+_pb2)", re.MULTILINE)
 
 
-def _include_dirs() -> list[Path]:
-    """protoc's well-known types (grpc_tools) and google/rpc/*.proto (googleapis-common-protos)."""
-    import google.rpc
+# Only our own contract; protos/google and protos/grpc are vendored (THIRD_PARTY.md), and
+# their Python stubs come from the packages we depend on.
+OWN = ("newsdesk",)
 
-    well_known = Path(str(resources.files("grpc_tools") / "_proto"))
-    # google.rpc is a namespace package: its protos sit in site-packages/google/rpc.
-    rpc_dir = Path(next(iter(google.rpc.__path__)))
-    return [PROTOS, well_known, rpc_dir.parent.parent]
+
+def _include_dirs() -> list[Path]:
+    """protos/ (ours and the vendored imports) and protoc's well-known types (grpc_tools)."""
+    return [PROTOS, Path(str(resources.files("grpc_tools") / "_proto"))]
 
 
 def generate(out: Path = OUT) -> list[Path]:
     """Write *_pb2.py, *_pb2.pyi and *_pb2_grpc.py for every proto under protos/ into `out`."""
     from grpc_tools import protoc
 
-    sources = sorted(p.relative_to(PROTOS).as_posix() for p in PROTOS.rglob("*.proto"))
+    sources = sorted(
+        p.relative_to(PROTOS).as_posix() for own in OWN for p in (PROTOS / own).rglob("*.proto")
+    )
     out.mkdir(parents=True, exist_ok=True)
     args = ["grpc_tools.protoc", *(f"-I{d}" for d in _include_dirs())]
     args += [f"--python_out={out}", f"--pyi_out={out}", f"--grpc_python_out={out}", *sources]

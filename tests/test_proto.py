@@ -135,3 +135,26 @@ def test_every_field_and_message_is_commented() -> None:
         )
         if declares and not stripped.startswith("syntax"):
             assert lines[i - 1].strip().startswith("//"), f"line {i + 1} has no comment: {line}"
+
+
+def test_protos_folder_alone_compiles_every_contract(tmp_path: Path) -> None:
+    """Another language needs nothing but protos/ (and protoc's own google/protobuf types):
+    the google/rpc and grpc/health imports are vendored there."""
+    from importlib import resources
+
+    from grpc_tools import protoc
+
+    well_known = resources.files("grpc_tools") / "_proto"
+    sources = sorted(
+        p.relative_to(protogen.PROTOS).as_posix() for p in protogen.PROTOS.rglob("*.proto")
+    )
+    assert {"newsdesk/v1/newsdesk.proto", "google/rpc/status.proto"} <= set(sources)
+    assert "grpc/health/v1/health.proto" in sources
+    out = tmp_path / "all.pb"
+    args = ["protoc", f"-I{protogen.PROTOS}", f"-I{well_known}", f"--descriptor_set_out={out}"]
+    assert protoc.main([*args, "--include_imports", *sources]) == 0
+    assert out.stat().st_size > 0
+    licence = (protogen.PROTOS / "THIRD_PARTY.md").read_text(encoding="utf-8")
+    assert all(
+        name.split("/")[-1] in licence for name in sources if not name.startswith("newsdesk")
+    )
