@@ -234,6 +234,42 @@ def test_sample_page_leads(sample_page: str) -> None:
     assert thesis.endswith("在高质量发展中不断增进民生福祉。")
 
 
+def test_sample_page_leads_through_the_pipeline_point_into_the_page(sample_page: str) -> None:
+    from service.pipeline import analyse_page
+
+    analyses = analyse_page(sample_page, None)
+    assert len(analyses) == 5
+    for analysis in analyses:
+        lead_ = analysis.lead
+        assert lead_ is not None and lead_.text and not analysis.warnings
+        assert ends_sentence(lead_.text)
+        assert "".join(s.text for s in lead_.spans) == lead_.text
+        for s in lead_.spans:
+            assert sample_page[s.start : s.end] == s.text
+
+
+@pytest.mark.corpus
+def test_leads_of_real_articles_are_whole_sentences(data_dir) -> None:
+    import gzip
+    import json
+
+    with gzip.open(data_dir / "newspaper" / "articles.jsonl.gz", "rt", encoding="utf-8") as fh:
+        articles = [json.loads(line) for line in fh][::25]  # ~320 over every page
+    articles = [a for a in articles if a["text"].strip()]
+    assert len(articles) > 300
+    made = 0
+    for a in articles:
+        for max_chars in (0, 60):
+            result = lead(a["text"], a["title"], max_chars=max_chars)
+            assert len(result.text) <= (max_chars or HARD_MAX_CHARS)
+            if not result.text:
+                assert result.warnings and not result.spans
+                continue
+            check_faithful(a["text"], result)
+            made += max_chars == 0
+    assert made >= 0.99 * len(articles)  # a default lead for nearly every article
+
+
 @pytest.mark.parametrize(
     "text",
     [
