@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from service.documents import Span
-from service.sentences import clauses, ends_sentence, iter_lead_sentences
+from service.sentences import ends_sentence, iter_lead_sentences
 from service.text import is_non_copy, split_dateline
 
 __all__ = ["WINDOW_CHARS", "Units", "lead_sentences", "is_weak"]
@@ -24,7 +24,6 @@ __all__ = ["WINDOW_CHARS", "Units", "lead_sentences", "is_weak"]
 WINDOW_CHARS = 12_000
 _MAX_GRAPH = 12  # sentences in the centrality graph: the top of the story
 _MAX_UNITS = 8  # sentences that may become the lead
-_MAX_CLAUSES = 12  # clauses per sentence looked at for frames
 _MIN_UNIT = 8  # characters a unit keeps once its frame is dropped
 
 # A first clause that is only a time or sequence phrase: "昨天下午，" "当地时间20号晚，" "随后，".
@@ -56,6 +55,7 @@ _ATTENDANCE = re.compile(r"[^。；;]{0,50}(?:参加|陪同|出席)[。.]$")
 _ATTENDANCE_END = tuple(verb + stop for verb in ("参加", "陪同", "出席") for stop in "。.")
 _TRAILING = "，,、：:；; \u3000"
 _WORD = re.compile(r"\w")
+_COMMA = re.compile(r"[，,]")
 
 
 def _strip_dateline(text: str, span: Span) -> Span | None:
@@ -102,21 +102,24 @@ def is_weak(sentence: str) -> bool:
 
 
 def _frame_end(s: Span) -> int:
-    """Where `s` starts once its opening frame clauses are dropped, or s.start if it has none."""
-    if "，" not in s.text and "," not in s.text:
-        return s.start
-    cl = clauses(s)[:_MAX_CLAUSES]
-    frames = 0
-    while frames < len(cl) - 1 and (
-        _TIME_CLAUSE.match(cl[frames].text) or _FRAME_CLAUSE.match(cl[frames].text)
-    ):
-        frames += 1
-    if not frames:
-        return s.start
-    start = cl[frames].start
-    while start < s.end and s.text[start - s.start] in _TRAILING:
-        start += 1
-    return start if s.end - start >= _MIN_UNIT else s.start
+    """Where `s` starts once its opening frame clauses are dropped, or s.start if it has none.
+
+    Frames are whole leading clauses cut at a comma (a frame holds no bracket or quotation),
+    and at least one clause must follow them.
+    """
+    text = s.text
+    pos = cut = 0
+    while True:
+        m = _COMMA.search(text, pos)
+        if m is None or m.end() >= len(text):
+            break
+        clause = text[pos : m.end()].strip()
+        if not (_TIME_CLAUSE.match(clause) or _FRAME_CLAUSE.match(clause)):
+            break
+        pos = cut = m.end()
+    while cut and cut < len(text) and text[cut] in _TRAILING:
+        cut += 1
+    return s.start + cut if cut and len(text) - cut >= _MIN_UNIT else s.start
 
 
 class Units:
