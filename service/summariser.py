@@ -195,9 +195,9 @@ def lead(
     """Write the lead of one article from its own whole sentences; spans are offsets into `text`.
 
     `max_sentences` and `max_chars` bound the lead (0 = the defaults: two sentences, 120
-    characters, soft up to HARD_MAX_CHARS for one long sentence); an explicit `max_chars` is
-    hard. When no whole sentence fits, the lead is empty and `Lead.warnings` says why.
-    `label` (a desk) shifts the weights, e.g. a commentary's lead is its thesis.
+    characters, soft: the last sentence may run past 120 up to HARD_MAX_CHARS); an explicit
+    `max_chars` is hard. When no whole sentence fits, the lead is empty and `Lead.warnings`
+    says why. `label` (a desk) shifts the weights, e.g. a commentary's lead is its thesis.
     """
     _check(text, title, max_sentences, max_chars)
     if weights is None:
