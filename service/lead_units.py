@@ -56,6 +56,7 @@ _ATTENDANCE_END = tuple(verb + stop for verb in ("参加", "陪同", "出席") f
 _TRAILING = "，,、：:；; \u3000"
 _WORD = re.compile(r"\w")
 _COMMA = re.compile(r"[，,]")
+_OPENERS = "“‘「『《（(【"
 
 
 def _strip_dateline(text: str, span: Span) -> Span | None:
@@ -119,7 +120,10 @@ def _frame_end(s: Span) -> int:
         pos = cut = m.end()
     while cut and cut < len(text) and text[cut] in _TRAILING:
         cut += 1
-    return s.start + cut if cut and len(text) - cut >= _MIN_UNIT else s.start
+    if not cut or len(text) - cut < _MIN_UNIT:
+        return s.start
+    # What is left must open like a sentence: a word, or an opening quote or bracket.
+    return s.start + cut if _WORD.match(text, cut) or text[cut] in _OPENERS else s.start
 
 
 class Units:
