@@ -117,7 +117,7 @@ def iter_lead_sentences(text: str) -> Iterator[Span]:
             else:
                 s = Span(held.start, s.end, text[held.start : s.end])
             held = None
-        if s.text.rstrip(_CLOSERS)[-1:] in "；;":
+        if s.text.rstrip(_CLOSERS).endswith(("；", ";")):
             held = s
             continue
         yield s
