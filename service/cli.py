@@ -546,7 +546,10 @@ def _add_lead_options(p: argparse.ArgumentParser) -> None:
         "--max-sentences", type=_lead_option("max_sentences"), default=0, help="0 = default (2)"
     )
     p.add_argument(
-        "--max-chars", type=_lead_option("max_chars"), default=0, help="0 = default (120)"
+        "--max-chars",
+        type=_lead_option("max_chars"),
+        default=0,
+        help="0 = default (120, soft: one sentence may run to 160); a value given is hard",
     )
 
 

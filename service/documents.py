@@ -84,10 +84,14 @@ class Prediction:
 
 @dataclass(frozen=True)
 class Lead:
-    """An extractive lead: its text and the input ranges it was cut from, in order."""
+    """An extractive lead: its text and the input ranges it was cut from, in order.
+
+    An empty lead carries a warning saying why none could be made (no whole sentence fits).
+    """
 
     text: str
     spans: tuple[Span, ...]
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def analyse_articles(
         lead = None
         if summarise:
             lead = _lead(article, source, prediction, max_sentences, max_chars)
-        out.append(Analysis(article, prediction, lead))
+        out.append(Analysis(article, prediction, lead, lead.warnings if lead else ()))
     return out
 
 
@@ -146,7 +146,7 @@ def _lead(article: Article, source: str, prediction, max_sentences: int, max_cha
     spans = tuple(
         span for s in local.spans for span in article.body.source_spans(s.start, s.end, source)
     )
-    return Lead(local.text, spans)
+    return Lead(local.text, spans, local.warnings)
 
 
 def analyse_page(
@@ -174,7 +174,8 @@ def analyse_page(
 
 
 def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
-    """The fields a record gains: `label`, `scores`, and with a lead `lead`, `lead_spans`."""
+    """The fields a record gains: `label`, `scores`, with a lead `lead`, `lead_spans`, and
+    `warnings` when there are any (an empty lead says why)."""
     out: dict[str, Any] = {}
     if labels and analysis.prediction is not None:
         out["label"] = analysis.prediction.label
@@ -183,6 +184,8 @@ def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
     if analysis.lead is not None:
         out["lead"] = analysis.lead.text
         out["lead_spans"] = [[s.start, s.end] for s in analysis.lead.spans]
+    if analysis.warnings:  # e.g. why a lead is empty: no whole sentence fits
+        out["warnings"] = list(analysis.warnings)
     return out
 
 

@@ -7,11 +7,26 @@ from collections.abc import Iterator
 
 from service.documents import Span
 
-__all__ = ["split", "clauses", "iter_sentences", "TERMINATORS"]
+__all__ = [
+    "split",
+    "clauses",
+    "iter_sentences",
+    "iter_lead_sentences",
+    "ends_sentence",
+    "TERMINATORS",
+    "SENTENCE_ENDS",
+    "LEAD_CLOSERS",
+]
 
 # Characters that end a sentence; a run of them ends it once ("！？", "。。").
 TERMINATORS = "。！？；!?;"
 _CLOSERS = "”’」』）)】》〕\"'"
+# What ends a lead (docs/shared DECISIONS): 。！？!? or an ellipsis, optionally followed by
+# closing quotes or brackets. A semicolon does not: "A；B。" is one sentence for a lead, and a
+# line without final punctuation (a subhead) is never one. A half-width full stop is left out:
+# in Chinese copy it is a decimal, a list number or an abbreviation far more often than an end.
+SENTENCE_ENDS = "。！？!?…"
+LEAD_CLOSERS = "”’」』）)"
 
 # One regex finds every candidate end, so splitting is a single linear scan even on 1 MB:
 #   - full- or half-width terminators, then the quotes/brackets that close the sentence (“……。”);
@@ -80,6 +95,34 @@ def iter_sentences(text: str) -> Iterator[Span]:
         start = end
         if kept and _CONTENT.search(kept):
             yield Span(s, e, kept)
+
+
+def ends_sentence(text: str) -> bool:
+    """True when `text` ends where a sentence ends (SENTENCE_ENDS, then any LEAD_CLOSERS)."""
+    core = text.rstrip().rstrip(LEAD_CLOSERS)
+    return bool(core) and core[-1] in SENTENCE_ENDS
+
+
+def iter_lead_sentences(text: str) -> Iterator[Span]:
+    """Sentences as a lead counts them: `iter_sentences` with the pieces that end in a
+    semicolon joined to what follows on the same line ("A；B。" is one sentence).
+
+    A line that ends in a semicolon stays as it is (not a sentence end: never a lead alone).
+    """
+    held: Span | None = None
+    for s in iter_sentences(text):
+        if held is not None:
+            if "\n" in text[held.end : s.start] or "\r" in text[held.end : s.start]:
+                yield held
+            else:
+                s = Span(held.start, s.end, text[held.start : s.end])
+            held = None
+        if s.text.rstrip(_CLOSERS).endswith(("；", ";")):
+            held = s
+            continue
+        yield s
+    if held is not None:
+        yield held
 
 
 def split(text: str) -> list[Span]:

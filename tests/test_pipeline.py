@@ -80,3 +80,17 @@ def test_process_records_keeps_order_across_batches(shipped):
 def test_analyse_page_rejects_an_empty_page(shipped):
     with pytest.raises(InvalidInput):
         analyse_page(" \n ", shipped)
+
+
+def test_a_lead_that_cannot_be_made_is_empty_with_a_warning():
+    records = [
+        parse_record({"id": "a", "title": "会议", "text": "教育工作会议召开。会议部署了任务。"}),
+        parse_record({"id": "b", "title": "小标题", "text": "会议开得短\n落实时间多了"}),
+    ]
+    made, unmade = process_records(records, None, labels=False, summarise=True)
+    assert made["lead"] and made["lead"].endswith("。") and "warnings" not in made
+    assert unmade["lead"] == "" and unmade["lead_spans"] == []
+    assert unmade["warnings"] and "subhead" in unmade["warnings"][0]
+    # a caller's max_chars is hard: no whole sentence fits in 5 characters
+    (tight,) = process_records(records[:1], None, labels=False, summarise=True, max_chars=5)
+    assert tight["lead"] == "" and "5 characters" in tight["warnings"][0]

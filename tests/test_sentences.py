@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.sentences import clauses, iter_sentences, split
+from service.sentences import clauses, ends_sentence, iter_lead_sentences, iter_sentences, split
 
 
 def texts(text: str) -> list[str]:
@@ -132,3 +132,40 @@ def test_spans_always_valid_and_in_order(text: str) -> None:
             assert clause_last <= c.start < c.end <= s.end
             assert text[c.start : c.end] == c.text
             clause_last = c.end
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("发展。", True),
+        ("真的吗？", True),
+        ("好!", True),
+        ("等等……", True),
+        ("他说：“要加油！”", True),
+        ("（全文完。）", True),
+        ("第一；", False),  # a semicolon never ends a lead
+        ("会议开得短", False),  # a subhead
+        ("增长3.5", False),
+        ("Hello world.", False),  # a half-width full stop is not trusted
+        ("“好”", False),
+        ("", False),
+    ],
+)
+def test_ends_sentence(text: str, expected: bool) -> None:
+    assert ends_sentence(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("甲；乙。丙！", ["甲；乙。", "丙！"]),
+        ("甲；乙；丙。", ["甲；乙；丙。"]),
+        ("甲；\n乙。", ["甲；", "乙。"]),  # never across a line break
+        ("会议开得短\n落实多了。", ["会议开得短", "落实多了。"]),
+        ("甲；", ["甲；"]),
+    ],
+)
+def test_lead_sentences_join_semicolon_pieces_on_a_line(text: str, expected: list[str]) -> None:
+    spans = list(iter_lead_sentences(text))
+    assert [s.text for s in spans] == expected
+    assert all(text[s.start : s.end] == s.text for s in spans)

@@ -29,6 +29,7 @@ from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
 from service.client import NewsdeskClient
 from service.errors import InvalidInput
+from service.sentences import ends_sentence
 from service.server import (
     SERVICE_NAME,
     STREAM_CHUNK,
@@ -140,7 +141,8 @@ def test_analyse_page_equals_in_process(stub, local, sample_page: str) -> None:
         assert got.classification.id == got.summary.id == str(i)
         assert got.classification.label == want.prediction.label
         assert_same_scores(got.classification.scores, want.prediction)
-        assert got.summary.lead == want.lead.text
+        assert got.summary.lead == want.lead.text and ends_sentence(got.summary.lead)
+        assert list(got.warnings) == list(want.warnings)
         for span in got.summary.spans:
             assert got.span.start <= span.start < span.end <= got.span.end
             assert sample_page[span.start : span.end] in got.summary.lead

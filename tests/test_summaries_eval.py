@@ -18,6 +18,7 @@ from training.summaries import (
     rouge,
     rouge_l,
     rouge_n,
+    split_of,
 )
 
 
@@ -85,7 +86,7 @@ def test_read_briefs_checks_rows(tmp_path: Path) -> None:
         read_briefs(_write(tmp_path / "b", [good, "{oops"]))
     with pytest.raises(DataError, match="lacks"):
         read_briefs(_write(tmp_path / "c", [json.dumps({"title": "t", "text": "x"})]))
-    with pytest.raises(DataError, match="no briefs"):
+    with pytest.raises(DataError, match="no summaries"):
         read_briefs(tmp_path / "nowhere")
     with pytest.raises(InvalidInput) as err:
         read_briefs(tmp_path / "a", limit=0)
@@ -94,51 +95,65 @@ def test_read_briefs_checks_rows(tmp_path: Path) -> None:
 
 def test_baselines_are_named_systems() -> None:
     systems = baselines()
-    assert {"ours", "lead1", "lead3", "textrank4zh"} <= set(systems)
+    assert {"ours", "lead1", "lead3", "leadk", "textrank4zh"} <= set(systems)
     text = "第一句话讲事件。第二句话讲细节。第三句话讲背景。第四句话讲展望。"
     assert systems["lead1"]("", text) == "第一句话讲事件。"
     assert systems["lead3"]("", text) == "第一句话讲事件。第二句话讲细节。第三句话讲背景。"
     assert systems["ours"]("事件", text) in text
+    assert systems["leadk"]("", text * 5) == (text * 5)[:120]  # Lead-k cut at the budget
+
+
+def test_fixed_splits_are_by_year_and_by_month() -> None:
+    assert split_of("briefs", {"date": "20171231"}) == "tune"
+    assert split_of("briefs", {"date": "20180101"}) == "test"
+    assert split_of("newspaper", {"date": "20191005"}) == "tune"
+    assert split_of("newspaper", {"date": "20200115"}) == "tune"
+    assert split_of("newspaper", {"date": "20200203"}) == "test"
+    assert split_of("newspaper", {"date": "20200520"}) == "test"
+    assert split_of("briefs", {}) == "tune"  # undated rows are never test figures
 
 
 @pytest.mark.corpus
 def test_small_evaluation_run_on_the_corpus(data_dir: Path, tmp_path: Path) -> None:
-    metrics = evaluate_summaries(data_dir, tmp_path / "out", limit=40, progress=False)
-    assert metrics["documents"] == 40
-    systems = metrics["systems"]
-    for name in ("ours", "lead1", "lead3"):
-        m = systems[name]
-        assert 0 < m["all"]["rougeL"] < 100
-        assert m["docs_per_s"] > 0
-    tr = systems["textrank4zh"]
-    assert tr.get("skipped") or tr["all"]["rougeL"] > 0
-    # trimmed, title-aware leads beat the first sentence on the editors' briefs
-    assert systems["ours"]["all"]["rougeL"] > systems["lead1"]["all"]["rougeL"]
-    assert systems["ours"]["avg_chars"] < systems["lead1"]["avg_chars"]
+    metrics = evaluate_summaries(data_dir, tmp_path / "out", limit=60, progress=False)
+    for name in ("briefs", "newspaper"):
+        src = metrics["sources"][name]
+        assert src["documents"] == 60
+        assert src["splits"]["tune"] + src["splits"]["test"] == 60
+        for system in ("ours", "lead1", "leadk"):
+            m = src["systems"][system]
+            for split_name in ("tune", "test"):
+                if src["splits"][split_name]:
+                    assert 0 < m[split_name]["rougeL"] < 100
+            assert m["docs_per_s"] > 0
+        ours = [src["systems"]["ours"][k] for k in ("tune", "test") if src["splits"][k]]
+        # every lead is whole sentences; Lead-k at 120 characters trails off
+        assert all(s["ends_sentence"] == 100.0 and s["empty"] == 0 for s in ours)
+        tr = src["systems"]["textrank4zh"]
+        assert tr.get("skipped") or tr["tune"]["rougeL"] > 0
+    # the first 60 briefs are all of the tune years; the leads beat the first sentence there
+    briefs = metrics["sources"]["briefs"]["systems"]
+    assert briefs["ours"]["tune"]["rougeL"] > briefs["lead1"]["tune"]["rougeL"]
     written = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
     assert written == metrics
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert report == format_summary(metrics)
-    assert "| ours |" in report and "| lead1 |" in report
+    assert "| ours | tune |" in report and "| Lead-k (120) |" in report
 
 
 @pytest.mark.corpus
 def test_fit_weights_recovers_a_usable_scorer(data_dir: Path) -> None:
-    rows = range(0, 160, 2)
-    weights = fit_weights(data_dir, rows=rows)
+    briefs = [r for r in read_briefs(data_dir) if split_of("briefs", r) == "tune"][:120]
+    weights = fit_weights(data_dir, rows=briefs)
     assert isinstance(weights, Weights)
     assert len(weights.coef) == len(FEATURES)
     coef = dict(zip(FEATURES, weights.coef, strict=True))
     assert coef["title_cosine"] + coef["title_chars"] > 0  # the briefs echo the headline
     # the fitted scorer picks better leads than the first sentence on the rows it saw
-    briefs = read_briefs(data_dir, limit=160)
-    ours = [
-        lead(briefs[i]["text"], briefs[i]["title"], max_sentences=1, weights=weights) for i in rows
-    ]
+    ours = [lead(r["text"], r["title"], max_sentences=1, weights=weights) for r in briefs]
     lead1 = baselines()["lead1"]
     gain = sum(
-        rouge_l(o.text, briefs[i]["summary"]).f1
-        - rouge_l(lead1("", briefs[i]["text"]), briefs[i]["summary"]).f1
-        for o, i in zip(ours, rows, strict=True)
+        rouge_l(o.text, r["summary"]).f1 - rouge_l(lead1("", r["text"]), r["summary"]).f1
+        for o, r in zip(ours, briefs, strict=True)
     )
     assert gain > 0

@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 
 from service.documents import Lead
 from service.errors import InvalidInput
-from service.sentences import split
+from service.sentences import ends_sentence, split
 from service.summariser import (
     DEFAULT_MAX_CHARS,
     FEATURES,
+    HARD_MAX_CHARS,
     MAX_CHARS,
     MAX_SENTENCES,
     candidates,
@@ -33,8 +34,10 @@ TITLE = "胡忠雄在北京与中铝集团总经理王石磊举行座谈"
 
 
 def check_faithful(text: str, result: Lead) -> None:
-    """Every span is the input at its offsets, spans are in order, and they make the text."""
+    """Every span is the input at its offsets, spans are in order, they make the text, and
+    the lead ends where a sentence ends."""
     assert result.spans
+    assert ends_sentence(result.text), result.text
     last = 0
     for s in result.spans:
         assert last <= s.start < s.end <= len(text)
@@ -116,11 +119,46 @@ def test_a_full_date_is_kept() -> None:
     assert "12月4日" in result.text
 
 
-def test_a_leading_time_clause_is_dropped() -> None:
+def test_a_tight_budget_drops_the_leading_time_clause() -> None:
     text = "昨天下午,哈尔滨市一仓库发生火灾,造成5名消防员牺牲。火灾原因正在调查。"
-    result = lead(text, "哈尔滨一仓库大火 5名消防员牺牲", max_sentences=1)
+    title = "哈尔滨一仓库大火 5名消防员牺牲"
+    whole = lead(text, title, max_sentences=1)
+    assert whole.text == "昨天下午,哈尔滨市一仓库发生火灾,造成5名消防员牺牲。"
+    # one character short of the whole sentence: the sentence without its time frame, which
+    # still starts where a sentence can and ends with its own full stop
+    result = lead(text, title, max_sentences=1, max_chars=len(whole.text) - 1)
     check_faithful(text, result)
-    assert result.text.startswith("哈尔滨市一仓库发生火灾")
+    assert result.text == "哈尔滨市一仓库发生火灾,造成5名消防员牺牲。"
+
+
+def test_no_whole_sentence_within_a_hard_budget_is_no_lead_with_a_warning() -> None:
+    text = "昨天下午,哈尔滨市一仓库发生火灾,造成5名消防员牺牲。火灾原因正在调查之中。"
+    result = lead(text, "仓库大火", max_sentences=1, max_chars=8)
+    assert result.text == "" and result.spans == ()
+    assert result.warnings and "8 characters" in result.warnings[0]
+
+
+def test_semicolons_and_subheads_never_end_a_lead() -> None:
+    text = "会议开得短\n基层减负成效明显；会议少了，检查少了，干部有了更多时间抓落实。其他内容。"
+    result = lead(text, "基层减负", max_sentences=1)
+    check_faithful(text, result)
+    assert result.text == "基层减负成效明显；会议少了，检查少了，干部有了更多时间抓落实。"
+    unpunctuated = lead("会议开得短\n落实时间多了", "减负")
+    assert unpunctuated.text == "" and unpunctuated.warnings
+
+
+def test_the_default_budget_is_soft_up_to_the_hard_cap() -> None:
+    first = "市委书记胡忠雄率队在北京招商引资并召开驻外招商座谈会," + "深入交流" * 27 + "。"
+    assert DEFAULT_MAX_CHARS < len(first) <= HARD_MAX_CHARS
+    text = first + "市领导参加座谈。会议要求各部门抓好落实。"
+    result = lead(text, "胡忠雄率队在北京招商引资")
+    check_faithful(text, result)
+    assert result.text == first  # the budget is spent: one long sentence, whole
+    # a caller's budget is hard: the long sentence cannot be the lead
+    hard = lead(text, "胡忠雄率队在北京招商引资", max_chars=DEFAULT_MAX_CHARS)
+    assert len(hard.text) <= DEFAULT_MAX_CHARS and first not in hard.text
+    too_long = "胡忠雄率队招商" + "深入交流" * 45 + "。"
+    assert lead(too_long, "招商").warnings  # over the hard cap: no lead
 
 
 def test_teasers_and_attendance_lists_are_not_leads() -> None:
@@ -134,8 +172,7 @@ def test_teasers_and_attendance_lists_are_not_leads() -> None:
     check_faithful(text, result)
     assert "……" not in result.text
     assert "参加。" not in result.text
-    # the time-range frame is dropped, the subject opens the lead
-    assert result.text.startswith("学院党委将党建与教育教学深度融合")
+    assert result.text.startswith(("2021年至2025年,学院党委", "学院党委将党建"))
 
 
 @pytest.mark.parametrize("max_sentences", [1, 2, 3, 5])
@@ -143,7 +180,7 @@ def test_teasers_and_attendance_lists_are_not_leads() -> None:
 def test_budget_and_document_order(max_sentences: int, max_chars: int) -> None:
     result = lead(REPORT, TITLE, max_sentences=max_sentences, max_chars=max_chars)
     check_faithful(REPORT, result)
-    assert len(result.text) <= (max_chars or DEFAULT_MAX_CHARS)
+    assert len(result.text) <= (max_chars or HARD_MAX_CHARS)
     # each unit is one sentence or part of one: never more sentences than allowed
     sentences = split(REPORT)
     touched = {
@@ -179,16 +216,58 @@ def test_sample_page_leads(sample_page: str) -> None:
     articles = split_page(sample_page)
     labels = ["leadership", "leadership", "commentary", "industry", "education"]
     assert len(articles) == len(labels)
+    leads = []
     for article, label in zip(articles, labels, strict=True):
         result = lead(article.text, article.title, label=label)
         check_faithful(article.text, result)
-        assert len(result.text) <= DEFAULT_MAX_CHARS
+        assert len(result.text) <= HARD_MAX_CHARS
         for banned in ("本报讯", "本报评论员", "记者", "下转", "融媒体中心"):
             assert banned not in result.text
+        leads.append(result.text)
+    # whole sentences, not the clauses they once stopped at
+    assert leads[1].startswith("近日,省委常委") and "注入强大动力。" in leads[1]
+    assert not leads[1].endswith("大抓招商")
+    assert not leads[4].endswith("学院党委把政治建设摆在首位")
     first = lead(articles[0].text, articles[0].title, max_sentences=1).text
     assert "胡忠雄在北京与中国铝业集团有限公司" in first
     thesis = lead(articles[2].text, articles[2].title, label="commentary", max_sentences=1).text
     assert thesis.endswith("在高质量发展中不断增进民生福祉。")
+
+
+def test_sample_page_leads_through_the_pipeline_point_into_the_page(sample_page: str) -> None:
+    from service.pipeline import analyse_page
+
+    analyses = analyse_page(sample_page, None)
+    assert len(analyses) == 5
+    for analysis in analyses:
+        lead_ = analysis.lead
+        assert lead_ is not None and lead_.text and not analysis.warnings
+        assert ends_sentence(lead_.text)
+        assert "".join(s.text for s in lead_.spans) == lead_.text
+        for s in lead_.spans:
+            assert sample_page[s.start : s.end] == s.text
+
+
+@pytest.mark.corpus
+def test_leads_of_real_articles_are_whole_sentences(data_dir) -> None:
+    import gzip
+    import json
+
+    with gzip.open(data_dir / "newspaper" / "articles.jsonl.gz", "rt", encoding="utf-8") as fh:
+        articles = [json.loads(line) for line in fh][::25]  # ~320 over every page
+    articles = [a for a in articles if a["text"].strip()]
+    assert len(articles) > 300
+    made = 0
+    for a in articles:
+        for max_chars in (0, 60):
+            result = lead(a["text"], a["title"], max_chars=max_chars)
+            assert len(result.text) <= (max_chars or HARD_MAX_CHARS)
+            if not result.text:
+                assert result.warnings and not result.spans
+                continue
+            check_faithful(a["text"], result)
+            made += max_chars == 0
+    assert made >= 0.99 * len(articles)  # a default lead for nearly every article
 
 
 @pytest.mark.parametrize(
@@ -205,11 +284,12 @@ def test_sample_page_leads(sample_page: str) -> None:
         "“" * 50,
     ],
 )
-def test_odd_input_gives_a_faithful_lead(text: str) -> None:
+def test_odd_input_gives_a_faithful_lead_or_a_warning(text: str) -> None:
     result = lead(text, "")
     for s in result.spans:
         assert text[s.start : s.end] == s.text
-    assert len(result.text) <= DEFAULT_MAX_CHARS
+    assert len(result.text) <= HARD_MAX_CHARS
+    assert ends_sentence(result.text) if result.text else result.warnings
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\n\u3000"])
@@ -261,7 +341,7 @@ def test_one_megabyte_finishes_fast(body: str) -> None:
     assert elapsed < 1.0  # bounded work: only the top of the text is read
     for s in result.spans:
         assert body[s.start : s.end] == s.text
-    assert len(result.text) <= DEFAULT_MAX_CHARS
+    assert len(result.text) <= HARD_MAX_CHARS
 
 
 def test_candidates_expose_one_feature_row_per_unit() -> None:
@@ -307,4 +387,6 @@ def test_lead_is_made_only_of_input_substrings(
         assert text[s.start : s.end] == s.text
         last = s.end
     assert result.text == "".join(s.text for s in result.spans)
-    assert len(result.text) <= (max_chars or DEFAULT_MAX_CHARS)
+    assert len(result.text) <= (max_chars or HARD_MAX_CHARS)
+    # whole sentences, or no lead and a warning saying why
+    assert ends_sentence(result.text) if result.text else result.warnings

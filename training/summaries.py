@@ -1,4 +1,10 @@
-"""Lead evaluation: character ROUGE of our leads against editors' briefs, beside the baselines."""
+"""Lead evaluation: character ROUGE of our leads against editors' summaries, beside baselines.
+
+Two sources, each with a fixed split written down before any tuning (docs/summaries.md):
+the TV briefs (`summarise/dev.jsonl`) by year, the People's Daily 核心阅读 articles
+(`summarise/newspaper_dev.jsonl`) by whole month. Weights are fitted on `tune` only; the
+figures we publish are `test` figures.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,6 @@ import os
 import platform
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,89 +20,81 @@ from pathlib import Path
 import numpy as np
 
 from service.errors import DataError, InvalidInput
-from service.sentences import split
-from service.summariser import DEFAULT_WEIGHTS, FEATURES, Weights, candidates, lead
+from service.sentences import ends_sentence, split
+from service.summariser import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_WEIGHTS,
+    FEATURES,
+    Weights,
+    candidates,
+    lead,
+)
+from training.rouge import Rouge, rouge, rouge_l, rouge_n
 
 __all__ = [
     "Rouge",
     "rouge",
     "rouge_n",
     "rouge_l",
+    "Source",
+    "SOURCES",
+    "split_of",
     "read_briefs",
+    "read_summaries",
     "baselines",
+    "systems_for",
     "evaluate_summaries",
     "format_summary",
     "fit_weights",
 ]
 
 BRIEFS = Path("summarise") / "dev.jsonl"
+NEWSPAPER = Path("summarise") / "newspaper_dev.jsonl"
 
 
 @dataclass(frozen=True)
-class Rouge:
-    """Precision, recall and F1 of one ROUGE measure."""
+class Source:
+    """One set of editors' summaries, how our leads are asked for, and its fixed split."""
 
-    precision: float
-    recall: float
-    f1: float
+    name: str
+    path: Path
+    max_sentences: int  # ours: 1 for one-sentence briefs, 0 (the default) for 核心阅读
+    test_years: tuple[str, ...] = ()  # `date` prefixes (YYYY or YYYYMM) of the test split
+    rule: str = ""
 
-
-def _tokens(text: str) -> list[str]:
-    # Characters as tokens, as LCSTS and CNewSum score Chinese: no segmenter decides the score.
-    # Whitespace is layout, not content; punctuation is kept (a character like any other).
-    return [c for c in text if not c.isspace()]
-
-
-def _score(overlap: int, n_candidate: int, n_reference: int) -> Rouge:
-    if overlap == 0:
-        return Rouge(0.0, 0.0, 0.0)
-    p, r = overlap / n_candidate, overlap / n_reference
-    return Rouge(p, r, 2 * p * r / (p + r))
+    def split(self, row: dict) -> str:
+        """'test' when the row's date starts with a test prefix, else 'tune'."""
+        date = str(row.get("date") or "")
+        return "test" if date and date.startswith(self.test_years) else "tune"
 
 
-def rouge_n(candidate: str, reference: str, n: int = 1) -> Rouge:
-    """ROUGE-N over character n-grams, counts clipped by the reference."""
-    c, r = _tokens(candidate), _tokens(reference)
-    cn = Counter(tuple(c[i : i + n]) for i in range(len(c) - n + 1))
-    rn = Counter(tuple(r[i : i + n]) for i in range(len(r) - n + 1))
-    return _score(sum((cn & rn).values()), sum(cn.values()), sum(rn.values()))
+SOURCES = (
+    Source(
+        "briefs",
+        BRIEFS,
+        1,
+        tuple(str(y) for y in range(2018, 2030)),
+        "tune: briefs dated 2014–2017; test: 2018–2023 (one-sentence leads)",
+    ),
+    Source(
+        "newspaper",
+        NEWSPAPER,
+        0,
+        ("202002", "202005"),
+        "tune: 2019-10 and 2020-01; test: 2020-02 and 2020-05 (whole months; default leads)",
+    ),
+)
 
 
-def _lcs(a: Sequence[str], b: Sequence[str]) -> int:
-    if len(a) < len(b):
-        a, b = b, a
-    prev = [0] * (len(b) + 1)
-    for x in a:
-        cur = [0]
-        for j, y in enumerate(b):
-            if x == y:
-                cur.append(prev[j] + 1)
-            else:
-                cur.append(cur[j] if cur[j] > prev[j + 1] else prev[j + 1])
-        prev = cur
-    return prev[-1]
+def split_of(source: str, row: dict) -> str:
+    """The fixed split ('tune' or 'test') of a row of the named source."""
+    return next(s for s in SOURCES if s.name == source).split(row)
 
 
-def rouge_l(candidate: str, reference: str) -> Rouge:
-    """ROUGE-L: longest common character subsequence, F1 with beta = 1."""
-    c, r = _tokens(candidate), _tokens(reference)
-    return _score(_lcs(c, r), len(c), len(r))
-
-
-def rouge(candidate: str, reference: str) -> dict[str, float]:
-    """ROUGE-1, ROUGE-2 and ROUGE-L F1 of one candidate, in points (0-100)."""
-    return {
-        "rouge1": 100 * rouge_n(candidate, reference, 1).f1,
-        "rouge2": 100 * rouge_n(candidate, reference, 2).f1,
-        "rougeL": 100 * rouge_l(candidate, reference).f1,
-    }
-
-
-def read_briefs(data_dir: str | Path, *, limit: int | None = None) -> list[dict]:
-    """Rows of summarise/dev.jsonl (title, text, summary), checked; `limit` keeps the first N."""
-    path = Path(data_dir) / BRIEFS
+def read_summaries(path: Path, *, limit: int | None = None) -> list[dict]:
+    """Rows (title, text, summary) of one summaries file, checked; `limit` keeps the first N."""
     if not path.is_file():
-        raise DataError(f"no briefs at {path}: give the shared data folder (--data, DATA=)")
+        raise DataError(f"no summaries at {path}: give the shared data folder (--data, DATA=)")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise InvalidInput(f"limit must be a positive integer, got {limit!r}", field="limit")
     rows = []
@@ -120,8 +117,13 @@ def read_briefs(data_dir: str | Path, *, limit: int | None = None) -> list[dict]
             if limit is not None and len(rows) >= limit:
                 break
     if not rows:
-        raise DataError(f"{path} holds no briefs")
+        raise DataError(f"{path} holds no summaries")
     return rows
+
+
+def read_briefs(data_dir: str | Path, *, limit: int | None = None) -> list[dict]:
+    """Rows of summarise/dev.jsonl (title, text, summary, date), checked."""
+    return read_summaries(Path(data_dir) / BRIEFS, limit=limit)
 
 
 def _lead1(title: str, text: str) -> str:
@@ -133,12 +135,30 @@ def _lead3(title: str, text: str) -> str:
     return "".join(s.text for s in split(text)[:3])
 
 
-def _ours(title: str, text: str) -> str:
-    return lead(text, title, max_sentences=1).text
+def _leadk(budget: int) -> Callable[[str, str], str]:
+    def leadk(title: str, text: str) -> str:
+        """The first sentences, cut at the budget: Lead-k at the same length as ours."""
+        out, size = [], 0
+        for s in split(text):
+            out.append(s.text)
+            size += len(s.text)
+            if size >= budget:
+                break
+        return "".join(out)[:budget]
+
+    return leadk
 
 
-def _textrank4zh() -> Callable[[str, str], str] | None:
-    """TextRank4ZH top-1 sentence, or None when the `bench` extra is not installed."""
+def _ours(max_sentences: int) -> Callable[[str, str], str]:
+    def ours(title: str, text: str) -> str:
+        return lead(text, title, max_sentences=max_sentences).text
+
+    return ours
+
+
+def _textrank4zh(budget: int | None) -> Callable[[str, str], str] | None:
+    """TextRank4ZH: top-1 sentence, or its top sentences in text order cut at `budget`;
+    None when the `bench` extra is not installed."""
     try:
         import networkx as nx
         from textrank4zh import TextRank4Sentence
@@ -150,17 +170,36 @@ def _textrank4zh() -> Callable[[str, str], str] | None:
         nx.from_numpy_matrix = nx.from_numpy_array
     ranker = TextRank4Sentence()
 
-    def top1(title: str, text: str) -> str:
+    def textrank(title: str, text: str) -> str:
         ranker.analyze(text=text, lower=True, source="all_filters")
-        best = ranker.get_key_sentences(num=1)
-        return best[0]["sentence"] if best else ""
+        best = ranker.get_key_sentences(num=1 if budget is None else 6)
+        if budget is None:
+            return best[0]["sentence"] if best else ""
+        kept, size = [], 0
+        for item in best:
+            kept.append(item)
+            size += len(item["sentence"])
+            if size >= budget:
+                break
+        return "".join(x["sentence"] for x in sorted(kept, key=lambda x: x["index"]))[:budget]
 
-    return top1
+    return textrank
+
+
+def systems_for(source: Source) -> dict[str, Callable[[str, str], str] | None]:
+    """The systems compared on one source: ours as that source asks, Lead-1, Lead-k at the
+    same budget (120 characters), TextRank4ZH (None when not installed)."""
+    return {
+        "ours": _ours(source.max_sentences),
+        "lead1": _lead1,
+        "leadk": _leadk(DEFAULT_MAX_CHARS),
+        "textrank4zh": _textrank4zh(None if source.max_sentences == 1 else DEFAULT_MAX_CHARS),
+    }
 
 
 def baselines() -> dict[str, Callable[[str, str], str] | None]:
-    """The systems compared: name -> (title, text) -> summary, None when unavailable."""
-    return {"ours": _ours, "lead1": _lead1, "lead3": _lead3, "textrank4zh": _textrank4zh()}
+    """One-sentence systems on the briefs (what `make bench` times), plus Lead-3."""
+    return {**systems_for(SOURCES[0]), "lead3": _lead3}
 
 
 def _run(
@@ -183,11 +222,17 @@ def _run(
     return out, time.process_time() - cpu, time.perf_counter() - wall
 
 
-def _mean_scores(outputs: list[str], rows: list[dict], idx: Iterable[int]) -> dict[str, float]:
-    scores = [rouge(outputs[i], rows[i]["summary"]) for i in idx]
-    if not scores:
+def _scores(outputs: list[str], rows: list[dict], idx: Sequence[int]) -> dict[str, float]:
+    """Mean ROUGE-1/2/L, mean length, share ending a sentence (%) and empty leads over `idx`."""
+    if not idx:
         return {}
-    return {k: round(float(np.mean([s[k] for s in scores])), 2) for k in scores[0]}
+    scores = [rouge(outputs[i], rows[i]["summary"]) for i in idx]
+    out = {k: round(float(np.mean([s[k] for s in scores])), 2) for k in scores[0]}
+    out["avg_chars"] = round(float(np.mean([len(outputs[i]) for i in idx])), 1)
+    out["ends_sentence"] = round(100 * float(np.mean([ends_sentence(outputs[i]) for i in idx])), 1)
+    out["empty"] = sum(1 for i in idx if not outputs[i])
+    out["documents"] = len(idx)
+    return out
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -197,52 +242,87 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+_NAMES = {"ours": "ours", "lead1": "Lead-1", "leadk": "Lead-k (120)", "textrank4zh": "TextRank4ZH"}
+
+
 def _report(metrics: dict) -> str:
     lines = [
         "# Lead evaluation",
         "",
-        f"{metrics['documents']} briefs from `{metrics['data']}`; character-level ROUGE F1 "
-        "(whitespace dropped, punctuation kept). docs/s: documents per CPU-second of this process "
-        "(one core, dictionaries warm); wall-clock docs/s beside it.",
-        "",
-        "| system | ROUGE-1 | ROUGE-2 | ROUGE-L | docs/s (CPU) | docs/s (wall) | avg chars |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "Character-level ROUGE F1 (whitespace dropped, punctuation kept) against the editors' "
+        "summaries; `ends` = share of leads ending where a sentence ends (。！？!? or an "
+        "ellipsis, then closing quotes); docs/s per CPU-second of this process. Weights were "
+        "fitted on the `tune` splits only: `test` figures are held out.",
     ]
-    for name, m in metrics["systems"].items():
-        if m.get("skipped"):
-            lines.append(f"| {name} | – | – | – | – | – | skipped: {m['skipped']} |")
+    for name, src in metrics["sources"].items():
+        lines += ["", f"## {name} (`{src.get('data', '')}`)", ""]
+        if src.get("skipped"):
+            lines.append(f"skipped: {src['skipped']}")
             continue
-        s = m["all"]
-        lines.append(
-            f"| {name} | {s['rouge1']:.2f} | {s['rouge2']:.2f} | {s['rougeL']:.2f} "
-            f"| {m['docs_per_s']:.0f} | {m['wall_docs_per_s']:.0f} | {m['avg_chars']:.0f} |"
-        )
-    lines += [
-        "",
-        "Halves (weights were fitted on `tune`, the even rows; `holdout` is the odd rows):",
-        "",
-    ]
-    lines += ["| system | tune ROUGE-L | holdout ROUGE-L |", "| --- | ---: | ---: |"]
-    for name, m in metrics["systems"].items():
-        if not m.get("skipped"):
-            lines.append(f"| {name} | {m['tune']['rougeL']:.2f} | {m['holdout']['rougeL']:.2f} |")
-    c = metrics["comparison"]
-    lines += [
-        "",
-        f"ours − Lead-1 ROUGE-L: {c['rougeL_gain_over_lead1']:+.2f} points; "
-        + (
-            f"speed vs TextRank4ZH: {c['speedup_over_textrank4zh']:.0f}×."
-            if c.get("speedup_over_textrank4zh")
-            else "TextRank4ZH skipped."
-        ),
-        "",
-    ]
+        lines += [
+            f"{src['rule']}; {src['splits']['tune']} tune, {src['splits']['test']} test.",
+            "",
+            "| system | split | ROUGE-1 | ROUGE-2 | ROUGE-L | avg chars | ends (%) | empty "
+            "| docs/s (CPU) |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for sys_name, m in src["systems"].items():
+            label = _NAMES.get(sys_name, sys_name)
+            if m.get("skipped"):
+                lines.append(f"| {label} | – | – | – | – | – | – | – | skipped: {m['skipped']} |")
+                continue
+            for split_name in ("test", "tune"):
+                s = m.get(split_name)
+                if not s:
+                    continue
+                lines.append(
+                    f"| {label} | {split_name} | {s['rouge1']:.2f} | {s['rouge2']:.2f} "
+                    f"| {s['rougeL']:.2f} | {s['avg_chars']:.0f} | {s['ends_sentence']:.1f} "
+                    f"| {s['empty']} | {m['docs_per_s']:.0f} |"
+                )
+    lines.append("")
+    for name, c in metrics["comparison"].items():
+        if isinstance(c, dict):
+            parts = [f"{k.replace('_', ' ')} {v:+.2f}" for k, v in c.items()]
+            lines.append(f"- {name}: " + "; ".join(parts))
+        else:
+            lines.append(f"- {name.replace('_', ' ')}: {c:.0f}×")
+    lines.append("")
     return "\n".join(lines)
 
 
 def format_summary(metrics: dict) -> str:
-    """The evaluation as the markdown table written to report.md (what the CLI prints)."""
+    """The evaluation as the markdown written to report.md (what the CLI prints)."""
     return _report(metrics)
+
+
+def _evaluate_source(source: Source, data_dir: Path, limit: int | None, progress: bool) -> dict:
+    path = data_dir / source.path
+    if source.path != BRIEFS and not path.is_file():
+        return {"data": str(source.path), "skipped": f"no file at {path}"}
+    rows = read_summaries(path, limit=limit)
+    splits = [source.split(r) for r in rows]
+    idx = {s: [i for i, x in enumerate(splits) if x == s] for s in ("tune", "test")}
+    out: dict[str, dict] = {}
+    for name, system in systems_for(source).items():
+        if system is None:
+            out[name] = {"skipped": "not installed (pip install -e '.[bench]')"}
+            continue
+        outputs, cpu, wall = _run(system, rows, progress, f"{source.name}: {name}")
+        out[name] = {
+            "tune": _scores(outputs, rows, idx["tune"]),
+            "test": _scores(outputs, rows, idx["test"]),
+            "docs_per_s": round(len(rows) / max(cpu, 1e-9), 1),
+            "wall_docs_per_s": round(len(rows) / max(wall, 1e-9), 1),
+        }
+    return {
+        "data": str(source.path),
+        "documents": len(rows),
+        "rule": source.rule,
+        "splits": {k: len(v) for k, v in idx.items()},
+        "settings": {"ours": {"max_sentences": source.max_sentences or "default"}},
+        "systems": out,
+    }
 
 
 def evaluate_summaries(
@@ -252,40 +332,35 @@ def evaluate_summaries(
     limit: int | None = None,
     progress: bool = True,
 ) -> dict:
-    """Score our leads (one sentence), Lead-1, Lead-3 and TextRank4ZH on the editors' briefs.
-
-    Writes `metrics.json` and `report.md` into `out_dir` and returns the metrics.
+    """Score ours, Lead-1, Lead-k and TextRank4ZH per source and split (`limit`: first N rows
+    of each source). Writes `metrics.json` and `report.md` into `out_dir`; returns the metrics.
     """
-    rows = read_briefs(data_dir, limit=limit)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tune, hold = range(0, len(rows), 2), range(1, len(rows), 2)
-    systems: dict[str, dict] = {}
-    for name, system in baselines().items():
-        if system is None:
-            systems[name] = {"skipped": "not installed (pip install -e '.[bench]')"}
+    sources = {s.name: _evaluate_source(s, Path(data_dir), limit, progress) for s in SOURCES}
+    comparison: dict = {}
+    for name, src in sources.items():
+        if src.get("skipped"):
             continue
-        outputs, cpu, wall = _run(system, rows, progress, name)
-        systems[name] = {
-            "all": _mean_scores(outputs, rows, range(len(rows))),
-            "tune": _mean_scores(outputs, rows, tune),
-            "holdout": _mean_scores(outputs, rows, hold),
-            "docs_per_s": round(len(rows) / max(cpu, 1e-9), 1),
-            "wall_docs_per_s": round(len(rows) / max(wall, 1e-9), 1),
-            "avg_chars": round(float(np.mean([len(o) for o in outputs])), 1),
-        }
-    ours, lead1, tr = systems["ours"], systems["lead1"], systems["textrank4zh"]
-    comparison = {
-        "rougeL_gain_over_lead1": round(ours["all"]["rougeL"] - lead1["all"]["rougeL"], 2)
-    }
-    if not tr.get("skipped"):
-        comparison["speedup_over_textrank4zh"] = round(ours["docs_per_s"] / tr["docs_per_s"], 1)
+        sy = src["systems"]
+        gains = {}
+        for split_name in ("test", "tune"):
+            ours = sy["ours"][split_name]
+            if ours:
+                for base in ("lead1", "leadk"):
+                    gains[f"{split_name}_rougeL_over_{base}"] = round(
+                        ours["rougeL"] - sy[base][split_name]["rougeL"], 2
+                    )
+        comparison[name] = gains
+    briefs = sources["briefs"]["systems"]
+    if not briefs["textrank4zh"].get("skipped"):
+        comparison["briefs_speedup_over_textrank4zh"] = round(
+            briefs["ours"]["docs_per_s"] / briefs["textrank4zh"]["docs_per_s"], 1
+        )
     metrics = {
-        "data": str(BRIEFS),
-        "documents": len(rows),
-        "systems": systems,
+        "sources": sources,
         "comparison": comparison,
-        "settings": {"ours": {"max_sentences": 1}, "textrank4zh": "top-1, source=all_filters"},
+        "tuned_on": "tune splits only",
         "python": platform.python_version(),
     }
     _write_atomic(out / "metrics.json", json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
@@ -293,38 +368,52 @@ def evaluate_summaries(
     return metrics
 
 
+def _tuning_rows(data_dir: Path, names: Sequence[str]) -> list[dict]:
+    """The tune rows of the named sources (a source whose file is absent adds none)."""
+    rows = []
+    for source in SOURCES:
+        path = data_dir / source.path
+        if source.name in names and path.is_file():
+            rows += [r for r in read_summaries(path) if source.split(r) == "tune"]
+    return rows
+
+
 def fit_weights(
     data_dir: str | Path,
     *,
-    rows: Sequence[int] | None = None,
+    rows: Sequence[dict] | None = None,
+    sources: Sequence[str] = ("briefs", "newspaper"),
     target: int = DEFAULT_WEIGHTS.target,
     ridge: float = 0.1,
     sharpness: float = 10.0,
 ) -> Weights:
-    """Fit the candidate-scoring weights to ROUGE-L against the briefs (ridge, within document).
+    """Fit the candidate-scoring weights to ROUGE-L against the summaries (ridge, within
+    document), on the tune splits of `sources` (or on `rows`, given).
 
     Each candidate's features are centred on its document's mean (only the ranking inside a
     document matters) and weighted by exp(sharpness * (ROUGE-L - best)), so that the fit
-    attends to the candidates near the top. `rows` picks the tuning rows (default: even rows).
+    attends to the candidates near the top. Each document weighs the same, whichever source.
     """
-    briefs = read_briefs(data_dir)
-    idx = range(0, len(briefs), 2) if rows is None else rows
-    base = Weights(target=target, free_start=DEFAULT_WEIGHTS.free_start)
+    if rows is None:
+        rows = _tuning_rows(Path(data_dir), sources)
+    base = Weights(target=target)
     xs, ys = [], []
-    for i in idx:
-        row = briefs[i]
+    for row in rows:
         found = candidates(row["text"], row["title"], weights=base)
-        if not len(found):
+        if len(found) < 2:
             continue
         y = np.array([rouge_l(found.unit_text(j), row["summary"]).f1 for j in range(len(found))])
         w = np.sqrt(np.exp(sharpness * (y - y.max())))
+        w /= np.sqrt(np.sum(w * w))  # one document, one vote
         xs.append((found.features - found.features.mean(axis=0)) * w[:, None])
         ys.append((y - y.mean()) * w)
+    if not xs:
+        raise DataError("no document with two or more candidate leads to fit on")
     x, y = np.vstack(xs), np.concatenate(ys)
     coef = np.linalg.solve(x.T @ x + ridge * np.eye(len(FEATURES)), x.T @ y)
     return Weights(
         coef=tuple(round(float(c), 4) for c in coef),
         target=target,
-        free_start=base.free_start,
         redundancy=DEFAULT_WEIGHTS.redundancy,
+        over=DEFAULT_WEIGHTS.over,
     )
