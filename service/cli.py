@@ -456,6 +456,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_convert_model(args: argparse.Namespace) -> int:
+    from training.convert import convert
+
+    out = convert(Path(args.folder), Path(args.out) if args.out else None)
+    _err(f"model converted to the data-only format in {out}")
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate, format_summary
 
@@ -610,6 +618,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="model folder to write (default models/desk)")
     p.add_argument("--seed", type=int, default=13)
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser(
+        "convert-model",
+        help="convert a pickled model folder you trust (model.joblib) to model.npz",
+    )
+    p.add_argument("folder", help="model folder holding model.joblib and manifest.json")
+    p.add_argument("--out", default=None, help="write a converted copy here (default: in place)")
+    p.set_defaults(func=cmd_convert_model)
 
     p = sub.add_parser("evaluate", help="evaluate a model on dev and gold dev, with the baseline")
     p.add_argument("--data", default=DEFAULT_DATA)
