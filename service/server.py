@@ -35,6 +35,7 @@ from grpc_status import rpc_status
 from . import pipeline
 from ._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+from .decoding import TooLarge, Undecodable, decoding
 from .documents import Analysis, Article, Lead, Prediction
 from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError
 
@@ -58,6 +59,7 @@ ERROR_DOMAIN = "newsdesk.v1"
 
 # The one table from our error tree to gRPC status codes; the most specific class wins.
 STATUS_CODES: dict[type[NewsdeskError], grpc.StatusCode] = {
+    TooLarge: grpc.StatusCode.RESOURCE_EXHAUSTED,
     InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
     ModelNotLoaded: grpc.StatusCode.FAILED_PRECONDITION,
     ModelError: grpc.StatusCode.FAILED_PRECONDITION,
@@ -328,6 +330,10 @@ class _Metrics:
             "newsdesk_articles", "Articles answered, by method", ["method"], registry=r
         )
         self.in_flight = Gauge("newsdesk_in_flight", "RPCs being served now", registry=r)
+        self.undecodable = Counter(
+            "newsdesk_undecodable_messages", "Requests and stream items that were not valid "
+            "protobuf or over the size limit, by method", ["method"], registry=r,
+        )  # fmt: skip
         self.model = Info("newsdesk_model", "The model serving now", registry=r)
         self.reloads = Counter("newsdesk_model_reloads", "Models loaded and swapped in", registry=r)
         self.reload_failures = Counter(
@@ -360,20 +366,30 @@ class _Metrics:
 class _Boundary(grpc.ServerInterceptor):
     """One place for what every call shares: the token check, the error table, metrics, the log."""
 
-    def __init__(self, token: str | None, metrics: _Metrics) -> None:
+    def __init__(self, token: str | None, metrics: _Metrics, max_bytes: int = 0) -> None:
         self._expected = f"Bearer {token}".encode() if token else None
         self._metrics = metrics
+        self._max_bytes = max_bytes
 
     def intercept_service(self, continuation, details):
         handler = continuation(details)
         if handler is None:
             return None
         method = details.method
+        name = method.rsplit("/", 1)[-1]
+
+        def bad(exc: NewsdeskError) -> None:
+            self._metrics.undecodable.labels(name).inc()
+
+        # Requests are decoded in our code: a bad message is the caller's error, not INTERNAL.
+        handler = decoding(
+            handler, max_bytes=self._max_bytes, itemwise=method in ITEMWISE, on_bad=bad
+        )
         # Health stays open so load balancers and orchestrators can probe without a secret.
         if method.startswith("/grpc.health.v1.Health/"):
-            return handler
+            return _wrap_plain(handler)
         authorized = self._authorized(details.invocation_metadata)
-        return _wrap(handler, method.rsplit("/", 1)[-1], authorized, self._metrics)
+        return _wrap(handler, name, authorized, self._metrics)
 
     def _authorized(self, metadata: Sequence[tuple[str, Any]] | None) -> bool:
         if self._expected is None:
@@ -385,17 +401,35 @@ class _Boundary(grpc.ServerInterceptor):
         return False
 
 
+# Methods whose request stream is answered item by item: an undecodable item fails alone.
+ITEMWISE = frozenset({f"/{SERVICE_NAME}/ClassifyStream"})
+
+
+def _wrap_plain(handler):
+    """Health's handlers: no token, no request log; only our errors mapped to their status."""
+
+    kind = _kind(handler)
+    behaviour = getattr(handler, kind)
+
+    def guarded(request, context):
+        try:
+            return behaviour(request, context)
+        except NewsdeskError as exc:
+            code = next(c for k, c in STATUS_CODES.items() if isinstance(exc, k))
+            context.abort(code, exc.message)
+
+    return handler._replace(**{kind: guarded})
+
+
+def _kind(handler) -> str:
+    if handler.request_streaming:
+        return "stream_stream" if handler.response_streaming else "stream_unary"
+    return "unary_stream" if handler.response_streaming else "unary_unary"
+
+
 def _wrap(handler, method: str, authorized: bool, metrics: _Metrics):
     """The same handler, with each behaviour run inside `_CallGuard` (streaming or not)."""
-    kind = (
-        "stream_stream"
-        if handler.request_streaming and handler.response_streaming
-        else "stream_unary"
-        if handler.request_streaming
-        else "unary_stream"
-        if handler.response_streaming
-        else "unary_unary"
-    )
+    kind = _kind(handler)
     behaviour = getattr(handler, kind)
 
     if handler.response_streaming:
@@ -606,6 +640,8 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
         prepared: list[Article | NewsdeskError] = []
         for message in messages:
             try:
+                if isinstance(message, Undecodable):  # not an Article at all: fails alone
+                    raise message.error
                 prepared.append(self._article(message))
             except InvalidInput as exc:
                 prepared.append(exc)
@@ -621,7 +657,7 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
         )
         for message, item in zip(messages, prepared, strict=True):
             if isinstance(item, NewsdeskError):
-                yield pb.Classification(id=message.id, error=error_status(item))
+                yield pb.Classification(id=getattr(message, "id", ""), error=error_status(item))
             else:
                 yield _classification(next(analyses))
 
@@ -868,13 +904,15 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
     _check(config)
     metrics = _Metrics()
     options = [
-        ("grpc.max_receive_message_length", config.max_message_bytes),
+        # A backstop: our own check (service.decoding) refuses past max_message_bytes and counts
+        # it; what the transport refuses past twice that never reaches our code.
+        ("grpc.max_receive_message_length", min(2 * config.max_message_bytes, 2**31 - 1)),
         ("grpc.max_send_message_length", config.max_message_bytes),
         ("grpc.so_reuseport", 0),  # two servers on one port would split traffic silently
     ]
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="newsdesk-rpc"),
-        interceptors=[_Boundary(config.token, metrics)],
+        interceptors=[_Boundary(config.token, metrics, config.max_message_bytes)],
         options=options,
         # Shed load instead of queueing it without bound behind the worker threads.
         maximum_concurrent_rpcs=config.max_concurrent_rpcs or None,
@@ -987,7 +1025,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
         "--model",
         type=Path,
         default=_env("NEWSDESK_MODEL", str(DEFAULT_MODEL)),
-        help="model folder (model.joblib + manifest.json) (env NEWSDESK_MODEL)",
+        help="model folder (model.npz + manifest.json) (env NEWSDESK_MODEL)",
     )
     add(
         "--max-chars",
