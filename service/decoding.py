@@ -11,8 +11,9 @@ identity deserializer (gRPC hands over the raw bytes) and decodes them inside th
   item (`ClassifyStream` answers it with its own error result), else `InvalidInput` ends the
   stream with INVALID_ARGUMENT.
 
-A request larger than `max_bytes` is refused here too (RESOURCE_EXHAUSTED, counted): gRPC's own
-transport limit sits above it as a backstop, and what it refuses never reaches our code.
+A request larger than `max_bytes` is refused here too (`Refused`, RESOURCE_EXHAUSTED, counted):
+gRPC's own transport limit sits above it as a backstop, and what it refuses never reaches our
+code. So is one that does not fit the server's in-flight byte `Budget`.
 """
 
 from __future__ import annotations
@@ -21,32 +22,29 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidInput, NewsdeskError
+from .errors import InvalidInput, NewsdeskError, Refused
+from .limits import Budget
 
-__all__ = ["Undecodable", "TooLarge", "decoding", "decode"]
-
-
-class TooLarge(NewsdeskError):
-    """A request message over the server's size limit (RESOURCE_EXHAUSTED)."""
+__all__ = ["Undecodable", "decoding", "decode"]
 
 
 @dataclass(frozen=True)
 class Undecodable:
-    """A stream item that was not a valid message; `error` says why, `index` where."""
+    """A stream item that was refused before decoding or failed to decode; `error` says why."""
 
     index: int
-    error: InvalidInput
+    error: NewsdeskError
 
 
 def decode(raw: Any, deserialize: Callable[[bytes], Any], name: str, max_bytes: int, where: str):
-    """One message from its bytes; raises InvalidInput / TooLarge naming `where` and the type."""
+    """One message from its bytes; raises InvalidInput / Refused naming `where` and the type."""
     if not isinstance(raw, bytes | bytearray | memoryview):
         return raw  # already decoded (an in-process caller)
     if max_bytes and len(raw) > max_bytes:
-        raise TooLarge(
+        raise Refused(
             f"{where} is {len(raw)} bytes, over the server's limit of {max_bytes} "
             "(--max-message-bytes): split it over several requests",
-            field="request",
+            reason="size",
             limit=max_bytes,
         )
     try:
@@ -59,26 +57,52 @@ def decode(raw: Any, deserialize: Callable[[bytes], Any], name: str, max_bytes: 
         ) from None
 
 
+@dataclass
+class _Ledger:
+    """The bytes a stream's items hold in the budget, released as their answers go out."""
+
+    budget: Budget | None
+    costs: list[int]
+
+    def take(self, n: int, where: str) -> None:
+        if self.budget is not None:
+            self.budget.take(n, where)
+        self.costs.append(n)
+
+    def settle_one(self) -> None:
+        if self.costs:
+            n = self.costs.pop(0)
+            if self.budget is not None:
+                self.budget.give(n)
+
+    def close(self) -> None:
+        while self.costs:
+            self.settle_one()
+
+
 def _decode_stream(
     raws: Iterable[Any],
-    deserialize: Callable[[bytes], Any],
-    name: str,
-    max_bytes: int,
-    itemwise: bool,
+    decode_one: Callable[[Any, str], Any],
+    ledger: _Ledger | None,
     on_bad: Callable[[NewsdeskError], None],
 ) -> Iterator[Any]:
+    """Decode a request stream; with a ledger (item-wise methods) a bad item fails alone."""
     for index, raw in enumerate(raws):
+        where = f"stream item {index}"
+        size = len(raw) if isinstance(raw, bytes | bytearray | memoryview) else 0
         try:
-            yield decode(raw, deserialize, name, max_bytes, f"stream item {index}")
-        except (InvalidInput, TooLarge) as exc:
+            if ledger is not None:
+                try:
+                    ledger.take(size, where)
+                except Refused:
+                    ledger.costs.append(0)  # its answer (the refusal) still settles one
+                    raise
+            yield decode_one(raw, where)
+        except (InvalidInput, Refused) as exc:
             on_bad(exc)
-            if not itemwise:
+            if ledger is None:
                 raise
-            yield Undecodable(index, exc if isinstance(exc, InvalidInput) else _as_input(exc))
-
-
-def _as_input(exc: NewsdeskError) -> InvalidInput:
-    return InvalidInput(exc.message, field=exc.field, limit=exc.limit)
+            yield Undecodable(index, exc)
 
 
 def decoding(
@@ -87,33 +111,61 @@ def decoding(
     max_bytes: int,
     itemwise: bool,
     on_bad: Callable[[NewsdeskError], None],
+    budget: Budget | None = None,
 ) -> Any:
-    """The same RPC handler, with its requests decoded in our code (see the module doc)."""
+    """The same RPC handler, with its requests decoded in our code (see the module doc).
+
+    With a `budget`, a unary request's bytes are held in it while the call runs, and an
+    item-wise stream's items until their answers have gone out (one answer per item, in order).
+    """
     deserialize = handler.request_deserializer
     if deserialize is None:
         return handler
     name = _type_name(deserialize)
     kind = _kind(handler)
     behaviour = getattr(handler, kind)
+
+    def decode_one(raw: Any, where: str) -> Any:
+        return decode(raw, deserialize, name, max_bytes, where)
+
     if handler.request_streaming:
 
         def streamed(raws, context):
-            requests = _decode_stream(raws, deserialize, name, max_bytes, itemwise, on_bad)
-            return behaviour(requests, context)
+            if not itemwise:
+                return behaviour(_decode_stream(raws, decode_one, None, on_bad), context)
+            ledger = _Ledger(budget, [])
+            answers = behaviour(_decode_stream(raws, decode_one, ledger, on_bad), context)
+            return _settling(answers, ledger)
 
         new = streamed
     else:
 
         def single(raw, context):
+            size = len(raw) if isinstance(raw, bytes | bytearray | memoryview) else 0
             try:
-                request = decode(raw, deserialize, name, max_bytes, "the request")
+                request = decode_one(raw, "the request")
+                if budget is not None:
+                    budget.take(size, "the request")
             except NewsdeskError as exc:
                 on_bad(exc)
                 raise
-            return behaviour(request, context)
+            try:
+                return behaviour(request, context)
+            finally:
+                if budget is not None:
+                    budget.give(size)
 
         new = single
     return handler._replace(request_deserializer=None, **{kind: new})
+
+
+def _settling(answers: Iterable[Any], ledger: _Ledger) -> Iterator[Any]:
+    try:
+        for answer in answers:
+            ledger.settle_one()
+            yield answer
+    finally:
+        ledger.close()
 
 
 def _kind(handler: Any) -> str:

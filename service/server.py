@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent import futures
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,9 +34,10 @@ from grpc_status import rpc_status
 from . import pipeline
 from ._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
-from .decoding import TooLarge, Undecodable, decoding
+from .decoding import Undecodable, decoding
 from .documents import Analysis, Article, Lead, Prediction
-from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError
+from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError, Refused
+from .limits import Budget, Lanes, RateLimitedLog
 
 __all__ = [
     "SERVICE_NAME",
@@ -59,7 +59,7 @@ ERROR_DOMAIN = "newsdesk.v1"
 
 # The one table from our error tree to gRPC status codes; the most specific class wins.
 STATUS_CODES: dict[type[NewsdeskError], grpc.StatusCode] = {
-    TooLarge: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    Refused: grpc.StatusCode.RESOURCE_EXHAUSTED,
     InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
     ModelNotLoaded: grpc.StatusCode.FAILED_PRECONDITION,
     ModelError: grpc.StatusCode.FAILED_PRECONDITION,
@@ -86,8 +86,10 @@ class ServerConfig:
     """Everything a server needs to start; built from flags and env by `config_from_args`."""
 
     address: str = "127.0.0.1:50051"
-    workers: int = 8
+    workers: int = 8  # threads for unary calls (the CPU work)
+    max_streams: int = 64  # threads for streams: each open stream holds one, idle or not
     max_concurrent_rpcs: int = 0  # past this many calls at once, RESOURCE_EXHAUSTED; 0 = queue
+    max_inflight_bytes: int = 128 * 1024 * 1024  # request bytes being worked on; 0 = no budget
     model: Path | None = None  # None: service.classifier.DEFAULT_MODEL
     max_chars: int = 100_000  # per article text (code points)
     max_page_chars: int = 1_000_000  # per AnalysePage text
@@ -330,6 +332,13 @@ class _Metrics:
             "newsdesk_articles", "Articles answered, by method", ["method"], registry=r
         )
         self.in_flight = Gauge("newsdesk_in_flight", "RPCs being served now", registry=r)
+        self.refusals = Counter(
+            "newsdesk_refusals", "Calls and stream items refused, by method and reason "
+            "(concurrency, size, budget, auth)", ["method", "reason"], registry=r,
+        )  # fmt: skip
+        # Refusals come in floods (that is what they are for): one log line per method and
+        # reason every 10 s, with the count held back.
+        self.refusal_log = RateLimitedLog(log, every=10.0)
         self.undecodable = Counter(
             "newsdesk_undecodable_messages", "Requests and stream items that were not valid "
             "protobuf or over the size limit, by method", ["method"], registry=r,
@@ -366,10 +375,14 @@ class _Metrics:
 class _Boundary(grpc.ServerInterceptor):
     """One place for what every call shares: the token check, the error table, metrics, the log."""
 
-    def __init__(self, token: str | None, metrics: _Metrics, max_bytes: int = 0) -> None:
+    def __init__(self, config: ServerConfig, metrics: _Metrics, lanes: Lanes) -> None:
+        token = config.token
         self._expected = f"Bearer {token}".encode() if token else None
         self._metrics = metrics
-        self._max_bytes = max_bytes
+        self._max_bytes = config.max_message_bytes
+        self._limit = config.max_concurrent_rpcs
+        self._lanes = lanes
+        self._budget = Budget(config.max_inflight_bytes) if config.max_inflight_bytes else None
 
     def intercept_service(self, continuation, details):
         handler = continuation(details)
@@ -378,18 +391,40 @@ class _Boundary(grpc.ServerInterceptor):
         method = details.method
         name = method.rsplit("/", 1)[-1]
 
-        def bad(exc: NewsdeskError) -> None:
-            self._metrics.undecodable.labels(name).inc()
+        metrics, lanes = self._metrics, self._lanes
 
+        def bad(exc: NewsdeskError) -> None:
+            if isinstance(exc, Refused):
+                _refused(metrics, name, exc.reason, exc.message)
+            else:
+                metrics.undecodable.labels(name).inc()
+
+        health_call = method.startswith("/grpc.health.v1.Health/")
         # Requests are decoded in our code: a bad message is the caller's error, not INTERNAL.
         handler = decoding(
-            handler, max_bytes=self._max_bytes, itemwise=method in ITEMWISE, on_bad=bad
+            handler,
+            max_bytes=self._max_bytes,
+            itemwise=method in ITEMWISE,
+            on_bad=bad,
+            budget=None if health_call else self._budget,
         )
-        # Health stays open so load balancers and orchestrators can probe without a secret.
-        if method.startswith("/grpc.health.v1.Health/"):
-            return _wrap_plain(handler)
+        streaming = handler.request_streaming or handler.response_streaming
+        # Health stays open so load balancers and orchestrators can probe without a secret,
+        # and Check has threads of its own: no stream or queue of calls stands before it.
+        if health_call:
+            return _pin(_wrap_plain(handler), lanes.streams if streaming else lanes.health)
         authorized = self._authorized(details.invocation_metadata)
-        return _wrap(handler, name, authorized, self._metrics)
+        if self._limit and lanes.busy() >= self._limit:
+            refusal = Refused(
+                f"the server is at its limit of {self._limit} calls at once "
+                "(--max-concurrent-rpcs); retry shortly, or elsewhere",
+                reason="concurrency",
+                limit=self._limit,
+            )
+            handler = _refusing(handler, refusal, metrics, name)
+            return _pin(_wrap(handler, name, authorized, metrics), lanes.refusals)
+        lane = lanes.streams if streaming else lanes.unary
+        return _pin(_wrap(handler, name, authorized, metrics), lane)
 
     def _authorized(self, metadata: Sequence[tuple[str, Any]] | None) -> bool:
         if self._expected is None:
@@ -403,6 +438,30 @@ class _Boundary(grpc.ServerInterceptor):
 
 # Methods whose request stream is answered item by item: an undecodable item fails alone.
 ITEMWISE = frozenset({f"/{SERVICE_NAME}/ClassifyStream"})
+
+
+def _pin(handler, pool):
+    """Run this call's behaviour on `pool` (gRPC reads the attribute; see service.limits)."""
+    Lanes.pin(getattr(handler, _kind(handler)), pool)
+    return handler
+
+
+def _refused(metrics: _Metrics, method: str, reason: str, message: str) -> None:
+    metrics.refusals.labels(method, reason).inc()
+    metrics.refusal_log.log(
+        logging.WARNING, (method, reason), "refused", {"method": method, "reason": reason,
+                                                       "note": message},
+    )  # fmt: skip
+
+
+def _refusing(handler, refusal: Refused, metrics: _Metrics, method: str):
+    """The handler with a behaviour that refuses the call at once (a thread of its own)."""
+
+    def refuse(request, context):
+        _refused(metrics, method, refusal.reason, refusal.message)
+        raise refusal
+
+    return handler._replace(**{_kind(handler): refuse})
 
 
 def _wrap_plain(handler):
@@ -451,6 +510,9 @@ def _wrap(handler, method: str, authorized: bool, metrics: _Metrics):
     return handler._replace(**{kind: unary})
 
 
+_REFUSALS = (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED)
+
+
 class _CallGuard:
     """Context manager around one call: checks the token, maps errors, records the outcome."""
 
@@ -479,6 +541,7 @@ class _CallGuard:
         if not self.context.add_callback(self.metrics.call_ended):
             self.metrics.call_ended()
         if not self.authorized:
+            _refused(self.metrics, self.method, "auth", "no or wrong bearer token")
             self._finish(grpc.StatusCode.UNAUTHENTICATED, "no or wrong bearer token")
             self.context.abort(
                 grpc.StatusCode.UNAUTHENTICATED,
@@ -520,17 +583,16 @@ class _CallGuard:
         if self.articles and code == grpc.StatusCode.OK:
             m.articles.labels(self.method).inc(self.articles)
         level = logging.INFO if code == grpc.StatusCode.OK else logging.WARNING
-        log.log(
-            level,
-            "rpc",
-            extra={
-                "method": self.method,
-                "code": code.name,
-                "ms": round(elapsed * 1000, 2),
-                "articles": self.articles,
-                **({"note": note} if note else {}),
-            },
-        )
+        extra = {
+            "method": self.method,
+            "code": code.name,
+            "ms": round(elapsed * 1000, 2),
+            "articles": self.articles,
+            **({"note": note} if note else {}),
+        }
+        if code in _REFUSALS:  # logged by _refused, rate-limited
+            return
+        log.log(level, "rpc", extra=extra)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -910,12 +972,12 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
         ("grpc.max_send_message_length", config.max_message_bytes),
         ("grpc.so_reuseport", 0),  # two servers on one port would split traffic silently
     ]
+    lanes = Lanes(config.workers, config.max_streams)
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="newsdesk-rpc"),
-        interceptors=[_Boundary(config.token, metrics, config.max_message_bytes)],
+        lanes.unary,  # the default; the interceptor pins each call to its lane
+        interceptors=[_Boundary(config, metrics, lanes)],
         options=options,
-        # Shed load instead of queueing it without bound behind the worker threads.
-        maximum_concurrent_rpcs=config.max_concurrent_rpcs or None,
+        # --max-concurrent-rpcs is counted by _Boundary, so refusals are logged and counted.
     )
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     for name in ("", SERVICE_NAME):
@@ -964,6 +1026,7 @@ def _check(config: ServerConfig) -> None:
             raise InvalidInput(f"--{name.replace('_', '-')} {path}: no such file", field=name)
     positive = {
         "workers": config.workers,
+        "max_streams": config.max_streams,
         "max_chars": config.max_chars,
         "max_page_chars": config.max_page_chars,
         "max_articles": config.max_articles,
@@ -972,6 +1035,12 @@ def _check(config: ServerConfig) -> None:
     for name, value in positive.items():
         if value < 1:
             raise InvalidInput(f"{name} must be at least 1, got {value}", field=name, limit=1)
+    if config.max_inflight_bytes < 0:
+        raise InvalidInput(
+            f"max_inflight_bytes must be 0 (no budget) or more, got {config.max_inflight_bytes}",
+            field="max_inflight_bytes",
+            limit=0,
+        )
     if config.max_concurrent_rpcs < 0:
         raise InvalidInput(
             f"max_concurrent_rpcs must be 0 (no limit) or more, got {config.max_concurrent_rpcs}",
@@ -1012,7 +1081,21 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
         "--workers",
         type=int,
         default=_env("NEWSDESK_WORKERS", str(d.workers)),
-        help="RPC worker threads; each open stream holds one (env NEWSDESK_WORKERS)",
+        help="threads for unary calls, the CPU work (env NEWSDESK_WORKERS)",
+    )
+    add(
+        "--max-streams",
+        type=int,
+        default=_env("NEWSDESK_MAX_STREAMS", str(d.max_streams)),
+        help="threads for streams (ClassifyStream, health watches): each open stream holds one, "
+        "idle or not, and never a unary call's or a health check's (env NEWSDESK_MAX_STREAMS)",
+    )
+    add(
+        "--max-inflight-bytes",
+        type=int,
+        default=_env("NEWSDESK_MAX_INFLIGHT_BYTES", str(d.max_inflight_bytes)),
+        help="request bytes being worked on at once, over all calls; past it, new requests and "
+        "stream items get RESOURCE_EXHAUSTED; 0 = no budget (env NEWSDESK_MAX_INFLIGHT_BYTES)",
     )
     add(
         "--max-concurrent-rpcs",
@@ -1099,7 +1182,9 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     config = ServerConfig(
         address=args.address,
         workers=args.workers,
+        max_streams=args.max_streams,
         max_concurrent_rpcs=args.max_concurrent_rpcs,
+        max_inflight_bytes=args.max_inflight_bytes,
         model=Path(args.model),
         max_chars=args.max_chars,
         max_page_chars=args.max_page_chars,

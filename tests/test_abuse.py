@@ -51,7 +51,8 @@ def _ready(channel: grpc.Channel) -> bool:
         request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
         response_deserializer=health_pb2.HealthCheckResponse.FromString,
     )
-    return check(health_pb2.HealthCheckRequest()).status == health_pb2.HealthCheckResponse.SERVING
+    reply = check(health_pb2.HealthCheckRequest(), timeout=5)
+    return reply.status == health_pb2.HealthCheckResponse.SERVING
 
 
 CASES = [(m, TRUNCATED) for m in UNARY] + [
@@ -124,3 +125,165 @@ def test_a_request_over_the_size_limit_is_counted(server, channel) -> None:
     assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert "--max-message-bytes" in caught.value.details()
     assert wait_until(lambda: _counter(server, "newsdesk_requests_total", **labels) == before + 1)
+
+
+# -- refusals are counted and logged; idle streams cannot starve the server -------------------
+
+
+def test_refusals_are_counted_under_their_code_and_logged_rate_limited(model_dir, caplog) -> None:
+    import threading
+
+    from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+    from service.server import create_server
+    from tests.servers import config
+
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    srv, port = create_server(config(model_dir, max_concurrent_rpcs=1, token="s3cret"))
+    srv.start()
+    release = threading.Event()
+    auth = (("authorization", "Bearer s3cret"),)
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+            stub = pb_grpc.NewsDeskStub(ch)
+            assert wait_until(lambda: _ready(ch))
+            held = stub.ClassifyStream(iter(()), metadata=auth)  # warm: one call through
+            assert list(held) == []
+            stream = stub.ClassifyStream(_idle(release), metadata=auth)
+            assert wait_until(lambda: srv.metrics._calls >= 1)
+            for _ in range(5):
+                with pytest.raises(grpc.RpcError) as caught:
+                    stub.GetModel(pb.GetModelRequest(), metadata=auth, timeout=10)
+                assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+                assert "--max-concurrent-rpcs" in caught.value.details()
+            with pytest.raises(grpc.RpcError) as caught:
+                stub.GetModel(pb.GetModelRequest(), timeout=10)  # no token: refused too
+            release.set()
+            assert list(stream) == []
+    finally:
+        release.set()
+        srv.stop(0).wait()
+    samples = {
+        (s.labels.get("method"), s.labels.get("code") or s.labels.get("reason")): s.value
+        for metric in srv.metrics.registry.collect()
+        for s in metric.samples
+        if s.name in ("newsdesk_requests_total", "newsdesk_refusals_total")
+    }
+    assert samples[("GetModel", "RESOURCE_EXHAUSTED")] == 5
+    assert samples[("GetModel", "concurrency")] == 5
+    assert samples[("GetModel", "auth")] >= 1
+    refused = [r for r in caplog.records if r.getMessage() == "refused"]
+    concurrency = [r for r in refused if getattr(r, "reason", "") == "concurrency"]
+    assert len(concurrency) == 1  # five refusals within 10 s: one line
+    assert not [r for r in caplog.records if getattr(r, "code", "") == "RESOURCE_EXHAUSTED"]
+
+
+def _idle(release):
+    release.wait(60)
+    return
+    yield  # a generator that sends nothing until released
+
+
+def test_idle_streams_do_not_block_health_or_a_unary_call(model_dir) -> None:
+    """Issue 14: with 64 idle ClassifyStream calls open (more than --workers), Health and
+    Classify are still answered; the bound is generous, a blocked server never answers."""
+    import threading
+    import time
+
+    from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+    from service.server import create_server
+    from tests.servers import config
+
+    srv, port = create_server(config(model_dir, workers=2, max_streams=64))
+    srv.start()
+    release = threading.Event()
+    streams = []
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+            stub = pb_grpc.NewsDeskStub(ch)
+            assert wait_until(lambda: _ready(ch))
+            streams = [stub.ClassifyStream(_idle(release)) for _ in range(64)]
+            assert wait_until(lambda: srv.metrics._calls >= 64), srv.metrics._calls
+            article = pb.Article(title="贵阳市召开会议", text="会议研究部署产业发展工作。")
+            took = []
+            for _ in range(20):
+                start = time.monotonic()
+                assert _ready(ch)
+                reply = stub.Classify(pb.ClassifyRequest(articles=[article]), timeout=5)
+                assert reply.results[0].label
+                took.append(time.monotonic() - start)
+            assert max(took) < 5
+            release.set()
+            for stream in streams:
+                assert list(stream) == []
+    finally:
+        release.set()
+        srv.stop(0).wait()
+
+
+def test_the_byte_budget_refuses_work_past_it_and_frees_what_calls_release() -> None:
+    """service.decoding with a real gRPC handler: requests hold their bytes while they run,
+    stream items until their answers have gone out; past the budget: Refused."""
+    import threading
+
+    from service.decoding import Undecodable, decoding
+    from service.errors import Refused
+    from service.limits import Budget
+
+    budget = Budget(100)
+    entered, release = threading.Event(), threading.Event()
+
+    def slow(request, context):
+        entered.set()
+        release.wait(10)
+        return pb.ClassifyResponse()
+
+    unary = grpc.unary_unary_rpc_method_handler(
+        slow, request_deserializer=pb.ClassifyRequest.FromString
+    )
+    bad: list = []
+    call = decoding(unary, max_bytes=1000, itemwise=False, on_bad=bad.append, budget=budget)
+    raw = pb.ClassifyRequest(articles=[pb.Article(text="字" * 20)]).SerializeToString()
+    assert 60 < len(raw) <= 100
+    worker = threading.Thread(target=call.unary_unary, args=(raw, None))
+    worker.start()
+    assert entered.wait(10) and budget.used == len(raw)
+    with pytest.raises(Refused, match="--max-inflight-bytes") as refused:
+        call.unary_unary(raw, None)  # two do not fit
+    assert refused.value.reason == "budget" and bad == [refused.value]
+    release.set()
+    worker.join()
+    assert budget.used == 0
+    call.unary_unary(raw, None)  # fits again
+
+    held = []
+
+    def answer_each(items, context):
+        for item in items:
+            held.append(budget.used)  # this item's bytes, while it is being answered
+            yield pb.Classification(id=getattr(item, "id", "refused"))
+
+    stream = grpc.stream_stream_rpc_method_handler(
+        answer_each, request_deserializer=pb.Article.FromString
+    )
+    call = decoding(stream, max_bytes=1000, itemwise=True, on_bad=bad.append, budget=budget)
+    item = pb.Article(id="x", text="字" * 20).SerializeToString()
+    answers = call.stream_stream(iter([item, item, item]), None)
+    assert [a.id for a in answers] == ["x", "x", "x"]
+    assert held == [len(item)] * 3 and budget.used == 0
+    # An item that does not fit beside what is held fails alone, as an Undecodable item.
+    seen = []
+
+    def hold_then_answer(items, context):
+        items = iter(items)
+        first, second = next(items), next(items)  # both decoded before either is answered
+        seen.append(second)
+        yield pb.Classification(id=first.id)
+        yield pb.Classification(id="refused")
+
+    stream = grpc.stream_stream_rpc_method_handler(
+        hold_then_answer, request_deserializer=pb.Article.FromString
+    )
+    call = decoding(stream, max_bytes=1000, itemwise=True, on_bad=bad.append, budget=budget)
+    assert [a.id for a in call.stream_stream(iter([item, item]), None)] == ["x", "refused"]
+    assert isinstance(seen[0], Undecodable) and isinstance(seen[0].error, Refused)
+    assert budget.used == 0
