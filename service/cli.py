@@ -156,8 +156,10 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
+        _stale_partials(target)
+        # The pid in the name tells a later run whether the writer is still alive.
         handle, name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+            prefix=f".{target.name}.{os.getpid()}.", suffix=".partial", dir=target.parent
         )
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         raise InvalidInput(f"cannot write {flag} {path}: {exc}", field=flag.strip("-")) from exc
@@ -181,6 +183,35 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
         finally:
             out.close()
             partial.unlink(missing_ok=True)
+
+
+def _stale_partials(target: Path) -> None:
+    """Remove the temporary outputs for `target` that runs which died left (SIGKILL, power).
+
+    A live run's file is left alone; one whose writer cannot be told is reported, not removed.
+    """
+    import glob
+
+    for path in target.parent.glob(f".{glob.escape(target.name)}.*.partial"):
+        pid = path.name[len(target.name) + 2 :].split(".", 1)[0]
+        if not pid.isdigit():
+            _err(f"note: {path} is a partial output of an earlier run; remove it if no run "
+                 f"is writing {target}")  # fmt: skip
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive (or another user's): still writing
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        try:
+            size = path.stat().st_size
+            path.unlink()
+        except OSError:
+            continue
+        _err(f"removed {path} ({size:,} bytes): a partial output left by a run that died "
+             f"(pid {pid})")  # fmt: skip
 
 
 def _bytes_writer(out: IO[str]):
