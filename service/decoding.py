@@ -142,11 +142,17 @@ def decoding(
 
         def single(raw, context):
             size = len(raw) if isinstance(raw, bytes | bytearray | memoryview) else 0
+            taken = False
             try:
-                request = decode_one(raw, "the request")
-                if budget is not None:
+                if max_bytes and size > max_bytes:
+                    decode_one(raw, "the request")  # raises the size refusal
+                if budget is not None:  # before decoding: a refused request costs nothing more
                     budget.take(size, "the request")
+                    taken = True
+                request = decode_one(raw, "the request")
             except NewsdeskError as exc:
+                if taken:
+                    budget.give(size)
                 on_bad(exc)
                 raise
             try:

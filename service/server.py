@@ -89,7 +89,7 @@ class ServerConfig:
     workers: int = 8  # threads for unary calls (the CPU work)
     max_streams: int = 64  # threads for streams: each open stream holds one, idle or not
     max_concurrent_rpcs: int = 0  # past this many calls at once, RESOURCE_EXHAUSTED; 0 = queue
-    max_inflight_bytes: int = 128 * 1024 * 1024  # request bytes being worked on; 0 = no budget
+    max_inflight_bytes: int = 64 * 1024 * 1024  # request bytes being worked on; 0 = no budget
     model: Path | None = None  # None: service.classifier.DEFAULT_MODEL
     max_chars: int = 100_000  # per article text (code points)
     max_page_chars: int = 1_000_000  # per AnalysePage text
