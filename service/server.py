@@ -350,6 +350,7 @@ class _Metrics:
         )
         self._calls = 0
         self._idle = threading.Condition()
+        self.stopping = False  # set when shutdown begins (for the log's words only)
 
     def call_started(self) -> None:
         with self._idle:
@@ -562,7 +563,13 @@ class _CallGuard:
             self._finish(code, "caller gone; work stopped")
             context.abort(code, "the caller went away; work for it stopped")
         elif isinstance(exc, GeneratorExit):
-            self._finish(grpc.StatusCode.CANCELLED, "stream closed by the caller")
+            # gRPC closes a stream's generator when the caller leaves, and when shutdown cuts
+            # the stream at the end of its grace period: say which.
+            cut = self.metrics.stopping
+            self._finish(
+                grpc.StatusCode.CANCELLED,
+                "stream cut: shutdown grace period over" if cut else "stream closed by the caller",
+            )
         elif exc is not None and context.code() is None:
             # Not one of ours: log the traceback here, send the caller no internals.
             log.error("unexpected error in %s", self.method, exc_info=(kind, exc, tb))
@@ -929,6 +936,7 @@ class NewsdeskServer:
     def stop(self, grace: float | None = None) -> threading.Event:
         """NOT_SERVING, refuse new calls, give in-flight ones `grace` seconds; returns an Event."""
         self._stopping = True
+        self.metrics.stopping = True
         self.health.enter_graceful_shutdown()
         self.models.close()
         grace = self.config.grace if grace is None else grace
@@ -1256,6 +1264,11 @@ def serve(config: ServerConfig) -> int:
         if hasattr(signal, sig):
             signal.signal(getattr(signal, sig), on_signal)
     server.start()
+    if config.token and not config.tls_cert:
+        log.warning(
+            "a bearer token is required but the server has no TLS: the token crosses the "
+            "network in clear text; give --tls-cert/--tls-key, or keep --address on loopback"
+        )
     log.info(
         "serving",
         extra={"address": config.address, "port": port, "tls": bool(config.tls_cert),

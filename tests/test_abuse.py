@@ -287,3 +287,64 @@ def test_the_byte_budget_refuses_work_past_it_and_frees_what_calls_release() -> 
     assert [a.id for a in call.stream_stream(iter([item, item]), None)] == ["x", "refused"]
     assert isinstance(seen[0], Undecodable) and isinstance(seen[0].error, Refused)
     assert budget.used == 0
+
+
+def test_the_log_says_when_shutdown_cut_a_stream(model_dir, caplog) -> None:
+    """Issue 14: a stream cut at the end of the grace period was logged as closed by its caller."""
+    import threading
+
+    from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+    from service.server import create_server
+    from tests.servers import config
+
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    srv, port = create_server(config(model_dir, grace=0.5))
+    srv.start()
+    release = threading.Event()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+            assert wait_until(lambda: _ready(ch))
+            stream = pb_grpc.NewsDeskStub(ch).ClassifyStream(_idle(release))
+            assert wait_until(lambda: srv.metrics._calls >= 1)
+            srv.stop().wait(10)
+            with pytest.raises(grpc.RpcError):
+                list(stream)
+    finally:
+        release.set()
+    notes = [getattr(r, "note", "") for r in caplog.records if getattr(r, "method", "") ==
+             "ClassifyStream"]  # fmt: skip
+    assert notes and all("closed by the caller" not in n for n in notes), notes
+
+
+def test_a_token_without_tls_is_warned_about(model_dir) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "service.server",
+            "--address",
+            "127.0.0.1:0",
+            "--model",
+            str(model_dir),
+            "--poll",
+            "0",
+        ],  # fmt: skip
+        env={**__import__("os").environ, "NEWSDESK_TOKEN": "s3cret"},
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if " serving " in line or "serving" in line.split(" ", 3)[-1][:8]:
+            break
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert any("no TLS" in line and "WARNING" in line for line in lines), lines

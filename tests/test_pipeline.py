@@ -80,3 +80,20 @@ def test_process_records_keeps_order_across_batches(shipped):
 def test_analyse_page_rejects_an_empty_page(shipped):
     with pytest.raises(InvalidInput):
         analyse_page(" \n ", shipped)
+
+
+@pytest.mark.parametrize(
+    "obj, words",
+    [
+        ({"id": "a"}, "is missing"),
+        ({"text": None}, "is missing"),
+        ({"text": "  "}, "is empty"),
+        ({"text": 12345}, "must be a string, got int (12345)"),
+        ({"text": float("nan")}, "must be a string, got float (nan)"),
+    ],
+)
+def test_a_text_that_is_not_a_string_is_not_called_missing(obj, words):
+    """Issue 14: a `text` of 12345 or NaN was reported as 'missing or empty'."""
+    with pytest.raises(InvalidInput, match="field 'text'") as err:
+        parse_record(obj)
+    assert words in err.value.message
