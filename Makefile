@@ -6,7 +6,7 @@ DATA    ?= ../shared/data
 MODEL   ?= models/desk
 ADDRESS ?= 127.0.0.1:50051
 
-.PHONY: install proto train evaluate evaluate-summaries serve test bench lint clean
+.PHONY: install proto train evaluate evaluate-summaries serve test soak bench lint clean
 
 install: $(BIN)/newsdesk
 
@@ -40,6 +40,10 @@ serve: install
 
 test: install
 	NEWSDESK_DATA=$(abspath $(DATA)) $(BIN)/python -m pytest
+
+# Load, reloads, abuse, fuzz, SIGTERM and batch kills against a real server (minutes; not in test).
+soak: install
+	NEWSDESK_DATA=$(abspath $(DATA)) $(BIN)/python -m tests.soak
 
 bench: $(BENCH)
 	NEWSDESK_DATA=$(abspath $(DATA)) $(BIN)/python -m tests.bench

@@ -239,6 +239,11 @@ def _publish(data_writer: Callable[[io.BufferedWriter], None], path: Path) -> No
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)  # atomic on one filesystem: readers see all or nothing
+    except OSError as e:
+        if e.filename is not None:
+            raise
+        # A full disk says only "[Errno 28] No space left on device": say which file.
+        raise OSError(e.errno, e.strerror, str(path)) from e
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -316,6 +321,16 @@ def process_shard(
                 job.name,
                 f"unreadable after {seen['in']} records ({type(e).__name__}: {e}); "
                 "is it a truncated or corrupt gzip file?",
+                records_in=seen["in"],
+                seconds=time.perf_counter() - started,
+            )
+        except OSError as e:  # a full disk, a lost mount: name the shard's input and output
+            target = f"{job.out_dir}/{job.name}.jsonl" if job.out_dir else "(gathered)"
+            return ShardResult.failure(
+                job.name,
+                f"{job.source} -> {target}: {e.strerror or e}"
+                + (f" ({e.filename})" if e.filename else "")
+                + f", after {seen['in']} records",
                 records_in=seen["in"],
                 seconds=time.perf_counter() - started,
             )
@@ -478,7 +493,12 @@ def _run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: 
     else:
         # Another thread may hold a lock that fork would copy locked: start clean processes.
         context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_signals)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=worker_signals,
+        initargs=(os.getpid(),),  # workers die with this process, however it dies
+    )
     try:
         pending = {pool.submit(process_shard, job): job for job in jobs}
         while pending:
@@ -608,6 +628,24 @@ def run_batch(
     key = model_key(model_path)
     out.mkdir(parents=True, exist_ok=True)
     _clean_leftovers(out)
+    # The summary describes the last run: the previous one's goes now, and a run that fails
+    # below writes one that says so.
+    (out / SUMMARY).unlink(missing_ok=True)
+    try:
+        return _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather,
+                         summary, force, max_sentences, max_chars, progress)  # fmt: skip
+    except BaseException as exc:
+        failed = {"out_dir": str(out), "model": model_path, "failed": f"{type(exc).__name__}: "
+                  f"{getattr(exc, 'message', None) or exc}"}  # fmt: skip
+        with contextlib.suppress(OSError):
+            text = json.dumps(failed, ensure_ascii=False, indent=2) + "\n"
+            _publish(lambda fh: fh.write(text.encode("utf-8")), out / SUMMARY)
+        raise
+
+
+def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, summary, force,
+              max_sentences, max_chars, progress) -> dict:  # fmt: skip
+    """run_batch once its arguments are checked: the shards, the errors file, the summary."""
 
     options = (
         ("summarise", bool(summary)),

@@ -15,6 +15,8 @@ import numpy as np
 from .documents import Prediction
 from .errors import InvalidInput, ModelError
 from .model import DeskModel, compose
+from .modelfile import LEGACY_FILE, MODEL_FILE, check_not_shared
+from .modelfile import loads as load_model_file
 
 __all__ = [
     "Classifier",
@@ -23,6 +25,7 @@ __all__ = [
     "MODEL_FILE",
     "MANIFEST_FILE",
     "LIBRARIES",
+    "CHECKED_LIBRARIES",
     "TRAINED_WITH",
     "Vocabulary",
     "compose",
@@ -32,16 +35,19 @@ __all__ = [
 ]
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "desk"
-MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
-FORMAT = 2  # 2: a compiled DeskModel (format 1 pickled the scikit-learn pipeline itself)
+# 3: a compiled DeskModel as arrays + JSON (service.modelfile), loaded without unpickling.
+# 1 and 2 were pickles (the scikit-learn pipeline, then the DeskModel): refused with a
+# message naming the fix (`make train`, or `newsdesk convert-model` for a model one trusts).
+FORMAT = 3
 
-# Libraries the artifact needs to mean the same thing when loaded: numpy arrays, scipy sparse
-# algebra and the rjieba engine behind the pickled Segmenter. The same major.minor is required.
-# The file is a plain protocol-5 pickle (joblib.load reads it too), so neither joblib nor
-# scikit-learn is needed to load it; scikit-learn, which fits the model, is recorded under
-# TRAINED_WITH for provenance, not checked.
+# Libraries recorded in the manifest. Only rjieba changes results (its dictionary and engine
+# segment the words the model looks up), so only its major.minor must match at load; numpy and
+# scipy read the same arrays and do the same arithmetic across releases (the tests compare every
+# result with scikit-learn's), so they are recorded for provenance. scikit-learn, which fits
+# the model, is recorded under TRAINED_WITH, not needed to load it.
 LIBRARIES = ("numpy", "scipy", "rjieba")
+CHECKED_LIBRARIES = ("rjieba",)
 TRAINED_WITH = ("scikit-learn",)
 
 
@@ -121,14 +127,14 @@ def _read_manifest(folder: Path) -> dict:
     path = folder / MANIFEST_FILE
     if folder.is_file():
         raise ModelError(
-            f"--model {folder} is a file; pass the model folder that holds model.joblib and "
-            "manifest.json",
+            f"--model {folder} is a file; pass the model folder that holds {MODEL_FILE} and "
+            f"{MANIFEST_FILE}",
             field="model",
         )
     if not folder.is_dir():
         raise ModelError(
             f"model folder {folder} does not exist; train one with `make train` "
-            "or pass --model with a folder holding model.joblib and manifest.json",
+            f"or pass --model with a folder holding {MODEL_FILE} and {MANIFEST_FILE}",
             field="model",
         )
     if not path.is_file():
@@ -148,6 +154,15 @@ def _read_manifest(folder: Path) -> dict:
         raise ModelError(
             f"{path} lacks {', '.join(missing) or 'an object'}; retrain with `make train`",
             field="model",
+        )
+    if manifest["format"] in (1, 2) or (folder / LEGACY_FILE).exists():
+        raise ModelError(
+            f"{folder} holds a pickled model ({LEGACY_FILE}, format {manifest['format']!r}); "
+            "this newsdesk no longer loads pickles, which can run code. Retrain with "
+            "`make train`, or convert a model you trust with "
+            f"`newsdesk convert-model {folder}`",
+            field="model",
+            limit=FORMAT,
         )
     if manifest["format"] != FORMAT:
         raise ModelError(
@@ -171,7 +186,7 @@ def _check_versions(manifest: dict, folder: Path) -> None:
     built = manifest["libraries"]
     diffs = [
         f"{name} {built.get(name, 'unrecorded')} (model) vs {have[name]} (installed)"
-        for name in LIBRARIES
+        for name in CHECKED_LIBRARIES
         if not _same_version(str(built.get(name, "")), have[name])
     ]
     if diffs:
@@ -196,30 +211,28 @@ class Classifier:
         """Load a model folder, refusing it unless its sha256 and library versions match."""
         folder = Path(path)
         manifest = _read_manifest(folder)
+        check_not_shared(folder, (MANIFEST_FILE, MODEL_FILE))
         artifact = folder / MODEL_FILE
         if not artifact.is_file():
             raise ModelError(f"{artifact} is missing; retrain with `make train`", field="model")
-        # Pickles run code when loaded: hash first, load only what the manifest vouches for.
-        digest = sha256_file(artifact)
+        # The file is data (never unpickled); the hash still says it is the model trained.
+        # Read once: the bytes hashed are the bytes loaded, whatever replaces the file meanwhile.
+        try:
+            data = artifact.read_bytes()
+        except OSError as exc:
+            raise ModelError(f"cannot read {artifact}: {exc}", field="model") from exc
+        digest = hashlib.sha256(data).hexdigest()
         if digest != manifest["sha256"]:
             raise ModelError(
                 f"{artifact} has sha256 {digest[:12]}…, the manifest expects "
                 f"{str(manifest['sha256'])[:12]}…; the file was changed or replaced. "
-                "Retrain with `make train` (never load a model.joblib you did not train)",
+                "Retrain with `make train`",
                 field="model",
             )
         _check_versions(manifest, folder)
-        import pickle
+        import io
 
-        try:
-            with open(artifact, "rb") as f:
-                pipeline = pickle.load(f)
-        except Exception as exc:  # a verified file that still fails is a broken build
-            raise ModelError(
-                f"{artifact} failed to load ({type(exc).__name__}: {exc}); "
-                "retrain with `make train`",
-                field="model",
-            ) from exc
+        pipeline = load_model_file(io.BytesIO(data), str(artifact))
         if not isinstance(pipeline, DeskModel):
             raise ModelError(
                 f"{artifact} holds a {type(pipeline).__name__}, not a compiled DeskModel; "

@@ -162,8 +162,10 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
+        _stale_partials(target)
+        # The pid in the name tells a later run whether the writer is still alive.
         handle, name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+            prefix=f".{target.name}.{os.getpid()}.", suffix=".partial", dir=target.parent
         )
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         raise InvalidInput(f"cannot write {flag} {path}: {exc}", field=flag.strip("-")) from exc
@@ -187,6 +189,35 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
         finally:
             out.close()
             partial.unlink(missing_ok=True)
+
+
+def _stale_partials(target: Path) -> None:
+    """Remove the temporary outputs for `target` that runs which died left (SIGKILL, power).
+
+    A live run's file is left alone; one whose writer cannot be told is reported, not removed.
+    """
+    import glob
+
+    for path in target.parent.glob(f".{glob.escape(target.name)}.*.partial"):
+        pid = path.name[len(target.name) + 2 :].split(".", 1)[0]
+        if not pid.isdigit():
+            _err(f"note: {path} is a partial output of an earlier run; remove it if no run "
+                 f"is writing {target}")  # fmt: skip
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive (or another user's): still writing
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        try:
+            size = path.stat().st_size
+            path.unlink()
+        except OSError:
+            continue
+        _err(f"removed {path} ({size:,} bytes): a partial output left by a run that died "
+             f"(pid {pid})")  # fmt: skip
 
 
 def _bytes_writer(out: IO[str]):
@@ -475,6 +506,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_convert_model(args: argparse.Namespace) -> int:
+    from training.convert import convert
+
+    out = convert(Path(args.folder), Path(args.out) if args.out else None)
+    _err(f"model converted to the data-only format in {out}")
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate, format_summary
 
@@ -635,6 +674,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="model folder to write (default models/desk)")
     p.add_argument("--seed", type=int, default=13)
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser(
+        "convert-model",
+        help="convert a pickled model folder you trust (model.joblib) to model.npz",
+    )
+    p.add_argument("folder", help="model folder holding model.joblib and manifest.json")
+    p.add_argument("--out", default=None, help="write a converted copy here (default: in place)")
+    p.set_defaults(func=cmd_convert_model)
 
     p = sub.add_parser("evaluate", help="evaluate a model on dev and gold dev, with the baseline")
     p.add_argument("--data", default=DEFAULT_DATA)

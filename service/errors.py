@@ -4,7 +4,8 @@
     ├── InvalidInput        bad text, options or records   → INVALID_ARGUMENT, exit 2
     ├── ModelNotLoaded      nothing to predict with        → FAILED_PRECONDITION, exit 1
     ├── ModelError          a model folder fails its checks → FAILED_PRECONDITION, exit 1
-    └── DataError           a training corpus is unusable  → exit 1
+    ├── DataError           a training corpus is unusable  → exit 1
+    └── Refused             over a server capacity limit   → RESOURCE_EXHAUSTED
 
 The mappings to gRPC status codes and exit codes live at the boundaries (server, cli),
 one table each.
@@ -12,7 +13,14 @@ one table each.
 
 from __future__ import annotations
 
-__all__ = ["NewsdeskError", "InvalidInput", "ModelNotLoaded", "ModelError", "DataError"]
+__all__ = [
+    "NewsdeskError",
+    "InvalidInput",
+    "ModelNotLoaded",
+    "ModelError",
+    "DataError",
+    "Refused",
+]
 
 
 class NewsdeskError(Exception):
@@ -39,3 +47,11 @@ class ModelError(NewsdeskError):
 
 class DataError(NewsdeskError):
     """A training or evaluation corpus is missing, malformed or too small to train on."""
+
+
+class Refused(NewsdeskError):
+    """Over a server capacity limit (calls at once, message size, bytes in flight): retry later."""
+
+    def __init__(self, message: str, *, reason: str, limit: object = None) -> None:
+        super().__init__(message, field="request", limit=limit)
+        self.reason = reason  # "concurrency", "size" or "budget": the refusals metric's label

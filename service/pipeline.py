@@ -49,8 +49,15 @@ def parse_record(obj: Any, *, max_chars: int = MAX_TEXT_CHARS) -> Record:
             f"expected a JSON object with a 'text' field, got {type(obj).__name__}", field="record"
         )
     text = obj.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidInput("field 'text' is missing or empty: give the article body", field="text")
+    if text is None:
+        raise InvalidInput("field 'text' is missing: give the article body", field="text")
+    if not isinstance(text, str):  # 12345, NaN, a list: the body was put in the wrong type
+        raise InvalidInput(
+            f"field 'text' must be a string, got {type(text).__name__} ({str(text)[:40]})",
+            field="text",
+        )
+    if not text.strip():
+        raise InvalidInput("field 'text' is empty: give the article body", field="text")
     if len(text) > max_chars:
         raise InvalidInput(
             f"field 'text' has {len(text)} characters, over the limit of {max_chars}: "

@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent import futures
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,8 +34,10 @@ from grpc_status import rpc_status
 from . import pipeline
 from ._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+from .decoding import Undecodable, decoding
 from .documents import Analysis, Article, Lead, Prediction
-from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError
+from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError, Refused
+from .limits import Budget, Lanes, RateLimitedLog
 
 __all__ = [
     "SERVICE_NAME",
@@ -58,6 +59,7 @@ ERROR_DOMAIN = "newsdesk.v1"
 
 # The one table from our error tree to gRPC status codes; the most specific class wins.
 STATUS_CODES: dict[type[NewsdeskError], grpc.StatusCode] = {
+    Refused: grpc.StatusCode.RESOURCE_EXHAUSTED,
     InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
     ModelNotLoaded: grpc.StatusCode.FAILED_PRECONDITION,
     ModelError: grpc.StatusCode.FAILED_PRECONDITION,
@@ -84,8 +86,10 @@ class ServerConfig:
     """Everything a server needs to start; built from flags and env by `config_from_args`."""
 
     address: str = "127.0.0.1:50051"
-    workers: int = 8
+    workers: int = 8  # threads for unary calls (the CPU work)
+    max_streams: int = 64  # threads for streams: each open stream holds one, idle or not
     max_concurrent_rpcs: int = 0  # past this many calls at once, RESOURCE_EXHAUSTED; 0 = queue
+    max_inflight_bytes: int = 64 * 1024 * 1024  # request bytes being worked on; 0 = no budget
     model: Path | None = None  # None: service.classifier.DEFAULT_MODEL
     max_chars: int = 100_000  # per article text (code points)
     max_page_chars: int = 1_000_000  # per AnalysePage text
@@ -328,6 +332,17 @@ class _Metrics:
             "newsdesk_articles", "Articles answered, by method", ["method"], registry=r
         )
         self.in_flight = Gauge("newsdesk_in_flight", "RPCs being served now", registry=r)
+        self.refusals = Counter(
+            "newsdesk_refusals", "Calls and stream items refused, by method and reason "
+            "(concurrency, size, budget, auth)", ["method", "reason"], registry=r,
+        )  # fmt: skip
+        # Refusals come in floods (that is what they are for): one log line per method and
+        # reason every 10 s, with the count held back.
+        self.refusal_log = RateLimitedLog(log, every=10.0)
+        self.undecodable = Counter(
+            "newsdesk_undecodable_messages", "Requests and stream items that were not valid "
+            "protobuf or over the size limit, by method", ["method"], registry=r,
+        )  # fmt: skip
         self.model = Info("newsdesk_model", "The model serving now", registry=r)
         self.reloads = Counter("newsdesk_model_reloads", "Models loaded and swapped in", registry=r)
         self.reload_failures = Counter(
@@ -335,6 +350,7 @@ class _Metrics:
         )
         self._calls = 0
         self._idle = threading.Condition()
+        self.stopping = False  # set when shutdown begins (for the log's words only)
 
     def call_started(self) -> None:
         with self._idle:
@@ -360,20 +376,56 @@ class _Metrics:
 class _Boundary(grpc.ServerInterceptor):
     """One place for what every call shares: the token check, the error table, metrics, the log."""
 
-    def __init__(self, token: str | None, metrics: _Metrics) -> None:
+    def __init__(self, config: ServerConfig, metrics: _Metrics, lanes: Lanes) -> None:
+        token = config.token
         self._expected = f"Bearer {token}".encode() if token else None
         self._metrics = metrics
+        self._max_bytes = config.max_message_bytes
+        self._limit = config.max_concurrent_rpcs
+        self._lanes = lanes
+        self._budget = Budget(config.max_inflight_bytes) if config.max_inflight_bytes else None
 
     def intercept_service(self, continuation, details):
         handler = continuation(details)
         if handler is None:
             return None
         method = details.method
-        # Health stays open so load balancers and orchestrators can probe without a secret.
-        if method.startswith("/grpc.health.v1.Health/"):
-            return handler
+        name = method.rsplit("/", 1)[-1]
+
+        metrics, lanes = self._metrics, self._lanes
+
+        def bad(exc: NewsdeskError) -> None:
+            if isinstance(exc, Refused):
+                _refused(metrics, name, exc.reason, exc.message)
+            else:
+                metrics.undecodable.labels(name).inc()
+
+        health_call = method.startswith("/grpc.health.v1.Health/")
+        # Requests are decoded in our code: a bad message is the caller's error, not INTERNAL.
+        handler = decoding(
+            handler,
+            max_bytes=self._max_bytes,
+            itemwise=method in ITEMWISE,
+            on_bad=bad,
+            budget=None if health_call else self._budget,
+        )
+        streaming = handler.request_streaming or handler.response_streaming
+        # Health stays open so load balancers and orchestrators can probe without a secret,
+        # and Check has threads of its own: no stream or queue of calls stands before it.
+        if health_call:
+            return _pin(_wrap_plain(handler), lanes.streams if streaming else lanes.health)
         authorized = self._authorized(details.invocation_metadata)
-        return _wrap(handler, method.rsplit("/", 1)[-1], authorized, self._metrics)
+        if self._limit and lanes.busy() >= self._limit:
+            refusal = Refused(
+                f"the server is at its limit of {self._limit} calls at once "
+                "(--max-concurrent-rpcs); retry shortly, or elsewhere",
+                reason="concurrency",
+                limit=self._limit,
+            )
+            handler = _refusing(handler, refusal, metrics, name)
+            return _pin(_wrap(handler, name, authorized, metrics), lanes.refusals)
+        lane = lanes.streams if streaming else lanes.unary
+        return _pin(_wrap(handler, name, authorized, metrics), lane)
 
     def _authorized(self, metadata: Sequence[tuple[str, Any]] | None) -> bool:
         if self._expected is None:
@@ -385,17 +437,59 @@ class _Boundary(grpc.ServerInterceptor):
         return False
 
 
+# Methods whose request stream is answered item by item: an undecodable item fails alone.
+ITEMWISE = frozenset({f"/{SERVICE_NAME}/ClassifyStream"})
+
+
+def _pin(handler, pool):
+    """Run this call's behaviour on `pool` (gRPC reads the attribute; see service.limits)."""
+    Lanes.pin(getattr(handler, _kind(handler)), pool)
+    return handler
+
+
+def _refused(metrics: _Metrics, method: str, reason: str, message: str) -> None:
+    metrics.refusals.labels(method, reason).inc()
+    metrics.refusal_log.log(
+        logging.WARNING, (method, reason), "refused", {"method": method, "reason": reason,
+                                                       "note": message},
+    )  # fmt: skip
+
+
+def _refusing(handler, refusal: Refused, metrics: _Metrics, method: str):
+    """The handler with a behaviour that refuses the call at once (a thread of its own)."""
+
+    def refuse(request, context):
+        _refused(metrics, method, refusal.reason, refusal.message)
+        raise refusal
+
+    return handler._replace(**{_kind(handler): refuse})
+
+
+def _wrap_plain(handler):
+    """Health's handlers: no token, no request log; only our errors mapped to their status."""
+
+    kind = _kind(handler)
+    behaviour = getattr(handler, kind)
+
+    def guarded(request, context):
+        try:
+            return behaviour(request, context)
+        except NewsdeskError as exc:
+            code = next(c for k, c in STATUS_CODES.items() if isinstance(exc, k))
+            context.abort(code, exc.message)
+
+    return handler._replace(**{kind: guarded})
+
+
+def _kind(handler) -> str:
+    if handler.request_streaming:
+        return "stream_stream" if handler.response_streaming else "stream_unary"
+    return "unary_stream" if handler.response_streaming else "unary_unary"
+
+
 def _wrap(handler, method: str, authorized: bool, metrics: _Metrics):
     """The same handler, with each behaviour run inside `_CallGuard` (streaming or not)."""
-    kind = (
-        "stream_stream"
-        if handler.request_streaming and handler.response_streaming
-        else "stream_unary"
-        if handler.request_streaming
-        else "unary_stream"
-        if handler.response_streaming
-        else "unary_unary"
-    )
+    kind = _kind(handler)
     behaviour = getattr(handler, kind)
 
     if handler.response_streaming:
@@ -415,6 +509,9 @@ def _wrap(handler, method: str, authorized: bool, metrics: _Metrics):
             return response
 
     return handler._replace(**{kind: unary})
+
+
+_REFUSALS = (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED)
 
 
 class _CallGuard:
@@ -445,6 +542,7 @@ class _CallGuard:
         if not self.context.add_callback(self.metrics.call_ended):
             self.metrics.call_ended()
         if not self.authorized:
+            _refused(self.metrics, self.method, "auth", "no or wrong bearer token")
             self._finish(grpc.StatusCode.UNAUTHENTICATED, "no or wrong bearer token")
             self.context.abort(
                 grpc.StatusCode.UNAUTHENTICATED,
@@ -465,7 +563,13 @@ class _CallGuard:
             self._finish(code, "caller gone; work stopped")
             context.abort(code, "the caller went away; work for it stopped")
         elif isinstance(exc, GeneratorExit):
-            self._finish(grpc.StatusCode.CANCELLED, "stream closed by the caller")
+            # gRPC closes a stream's generator when the caller leaves, and when shutdown cuts
+            # the stream at the end of its grace period: say which.
+            cut = self.metrics.stopping
+            self._finish(
+                grpc.StatusCode.CANCELLED,
+                "stream cut: shutdown grace period over" if cut else "stream closed by the caller",
+            )
         elif exc is not None and context.code() is None:
             # Not one of ours: log the traceback here, send the caller no internals.
             log.error("unexpected error in %s", self.method, exc_info=(kind, exc, tb))
@@ -486,17 +590,16 @@ class _CallGuard:
         if self.articles and code == grpc.StatusCode.OK:
             m.articles.labels(self.method).inc(self.articles)
         level = logging.INFO if code == grpc.StatusCode.OK else logging.WARNING
-        log.log(
-            level,
-            "rpc",
-            extra={
-                "method": self.method,
-                "code": code.name,
-                "ms": round(elapsed * 1000, 2),
-                "articles": self.articles,
-                **({"note": note} if note else {}),
-            },
-        )
+        extra = {
+            "method": self.method,
+            "code": code.name,
+            "ms": round(elapsed * 1000, 2),
+            "articles": self.articles,
+            **({"note": note} if note else {}),
+        }
+        if code in _REFUSALS:  # logged by _refused, rate-limited
+            return
+        log.log(level, "rpc", extra=extra)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -606,6 +709,8 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
         prepared: list[Article | NewsdeskError] = []
         for message in messages:
             try:
+                if isinstance(message, Undecodable):  # not an Article at all: fails alone
+                    raise message.error
                 prepared.append(self._article(message))
             except InvalidInput as exc:
                 prepared.append(exc)
@@ -621,7 +726,7 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
         )
         for message, item in zip(messages, prepared, strict=True):
             if isinstance(item, NewsdeskError):
-                yield pb.Classification(id=message.id, error=error_status(item))
+                yield pb.Classification(id=getattr(message, "id", ""), error=error_status(item))
             else:
                 yield _classification(next(analyses))
 
@@ -831,6 +936,7 @@ class NewsdeskServer:
     def stop(self, grace: float | None = None) -> threading.Event:
         """NOT_SERVING, refuse new calls, give in-flight ones `grace` seconds; returns an Event."""
         self._stopping = True
+        self.metrics.stopping = True
         self.health.enter_graceful_shutdown()
         self.models.close()
         grace = self.config.grace if grace is None else grace
@@ -868,16 +974,18 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
     _check(config)
     metrics = _Metrics()
     options = [
-        ("grpc.max_receive_message_length", config.max_message_bytes),
+        # A backstop: our own check (service.decoding) refuses past max_message_bytes and counts
+        # it; what the transport refuses past twice that never reaches our code.
+        ("grpc.max_receive_message_length", min(2 * config.max_message_bytes, 2**31 - 1)),
         ("grpc.max_send_message_length", config.max_message_bytes),
         ("grpc.so_reuseport", 0),  # two servers on one port would split traffic silently
     ]
+    lanes = Lanes(config.workers, config.max_streams)
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="newsdesk-rpc"),
-        interceptors=[_Boundary(config.token, metrics)],
+        lanes.unary,  # the default; the interceptor pins each call to its lane
+        interceptors=[_Boundary(config, metrics, lanes)],
         options=options,
-        # Shed load instead of queueing it without bound behind the worker threads.
-        maximum_concurrent_rpcs=config.max_concurrent_rpcs or None,
+        # --max-concurrent-rpcs is counted by _Boundary, so refusals are logged and counted.
     )
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     for name in ("", SERVICE_NAME):
@@ -926,6 +1034,7 @@ def _check(config: ServerConfig) -> None:
             raise InvalidInput(f"--{name.replace('_', '-')} {path}: no such file", field=name)
     positive = {
         "workers": config.workers,
+        "max_streams": config.max_streams,
         "max_chars": config.max_chars,
         "max_page_chars": config.max_page_chars,
         "max_articles": config.max_articles,
@@ -934,6 +1043,12 @@ def _check(config: ServerConfig) -> None:
     for name, value in positive.items():
         if value < 1:
             raise InvalidInput(f"{name} must be at least 1, got {value}", field=name, limit=1)
+    if config.max_inflight_bytes < 0:
+        raise InvalidInput(
+            f"max_inflight_bytes must be 0 (no budget) or more, got {config.max_inflight_bytes}",
+            field="max_inflight_bytes",
+            limit=0,
+        )
     if config.max_concurrent_rpcs < 0:
         raise InvalidInput(
             f"max_concurrent_rpcs must be 0 (no limit) or more, got {config.max_concurrent_rpcs}",
@@ -974,7 +1089,21 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
         "--workers",
         type=int,
         default=_env("NEWSDESK_WORKERS", str(d.workers)),
-        help="RPC worker threads; each open stream holds one (env NEWSDESK_WORKERS)",
+        help="threads for unary calls, the CPU work (env NEWSDESK_WORKERS)",
+    )
+    add(
+        "--max-streams",
+        type=int,
+        default=_env("NEWSDESK_MAX_STREAMS", str(d.max_streams)),
+        help="threads for streams (ClassifyStream, health watches): each open stream holds one, "
+        "idle or not, and never a unary call's or a health check's (env NEWSDESK_MAX_STREAMS)",
+    )
+    add(
+        "--max-inflight-bytes",
+        type=int,
+        default=_env("NEWSDESK_MAX_INFLIGHT_BYTES", str(d.max_inflight_bytes)),
+        help="request bytes being worked on at once, over all calls; past it, new requests and "
+        "stream items get RESOURCE_EXHAUSTED; 0 = no budget (env NEWSDESK_MAX_INFLIGHT_BYTES)",
     )
     add(
         "--max-concurrent-rpcs",
@@ -987,7 +1116,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
         "--model",
         type=Path,
         default=_env("NEWSDESK_MODEL", str(DEFAULT_MODEL)),
-        help="model folder (model.joblib + manifest.json) (env NEWSDESK_MODEL)",
+        help="model folder (model.npz + manifest.json) (env NEWSDESK_MODEL)",
     )
     add(
         "--max-chars",
@@ -1061,7 +1190,9 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     config = ServerConfig(
         address=args.address,
         workers=args.workers,
+        max_streams=args.max_streams,
         max_concurrent_rpcs=args.max_concurrent_rpcs,
+        max_inflight_bytes=args.max_inflight_bytes,
         model=Path(args.model),
         max_chars=args.max_chars,
         max_page_chars=args.max_page_chars,
@@ -1133,6 +1264,11 @@ def serve(config: ServerConfig) -> int:
         if hasattr(signal, sig):
             signal.signal(getattr(signal, sig), on_signal)
     server.start()
+    if config.token and not config.tls_cert:
+        log.warning(
+            "a bearer token is required but the server has no TLS: the token crosses the "
+            "network in clear text; give --tls-cert/--tls-key, or keep --address on loopback"
+        )
     log.info(
         "serving",
         extra={"address": config.address, "port": port, "tls": bool(config.tls_cert),

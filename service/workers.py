@@ -181,17 +181,45 @@ def reuse_freed_memory() -> bool:
     )
 
 
-def worker_signals() -> None:
+def worker_signals(parent: int | None = None) -> None:
     """In a worker process: Ctrl-C is the parent's to handle (it stops the workers, without a
-    traceback from each of them), and SIGTERM, how a parent stops a worker, ends it at once."""
+    traceback from each of them), and SIGTERM, how a parent stops a worker, ends it at once.
+    A worker dies with its parent (pid `parent`), however the parent dies (SIGKILL included)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
 
 
-def _init(classifier: Any, path: str | None, options: Options) -> None:
-    worker_signals()
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG).
+
+    Without it, a SIGKILLed `newsdesk batch` left its workers running as orphans: they went on
+    publishing shards, then hung for good holding the caller's stdout. Elsewhere than Linux
+    this does nothing (the workers notice a broken pipe to the parent, later).
+    """
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid() if parent is None else parent
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _init(classifier: Any, path: str | None, options: Options, parent: int) -> None:
+    worker_signals(parent)
     reuse_freed_memory()  # a worker lives for one run: keeping its memory costs nothing
     if classifier is None and path is not None:  # spawned: load the verified model here
         from .classifier import Classifier
@@ -218,10 +246,10 @@ def _pooled(
             # Build the segmenter and the model's lookup tables once, here: every worker
             # inherits them instead of building its own.
             classifier.predict([("预热", "预热。")])
-        ctx, initargs = mp.get_context("fork"), (classifier, None, options)
+        ctx, initargs = mp.get_context("fork"), (classifier, None, options, os.getpid())
     else:
         path = str(classifier.path) if classifier is not None else None
-        ctx, initargs = mp.get_context("spawn"), (None, path, options)
+        ctx, initargs = mp.get_context("spawn"), (None, path, options, os.getpid())
     # Objects alive now are shared with forked workers; frozen, the workers' garbage collector
     # never writes to them, so their pages stay shared instead of being copied.
     gc.freeze()

@@ -475,14 +475,14 @@ def _big_shards(records: list[dict], folder: Path, n: int = 4, copies: int = 40)
     return paths
 
 
-def _batch_midway(shards: list[Path], out: Path, model: Path):
+def _batch_midway(shards: list[Path], out: Path, model: Path, *extra: str):
     """`newsdesk batch` on 2 worker processes, once they are writing their shards."""
     import subprocess
     import sys
     import time
 
     cmd = [sys.executable, "-m", "service.cli", "batch", *map(str, shards), "--out", str(out),
-           "--model", str(model), "--workers", "2", "--quiet"]  # fmt: skip
+           "--model", str(model), "--workers", "2", "--quiet", *extra]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(out.glob(".*")):
@@ -528,3 +528,85 @@ def test_a_worker_killed_mid_job_fails_its_shards_and_the_summary_says_so(
     assert failed and all("worker process died" in f["reason"] for f in summary["shards_failed"])
     assert summary["shards_run"] == 6 and len(failed) + len(list(out.glob("p-*.jsonl"))) == 6
     assert not list(out.glob(".*"))
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting for a reaper."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigkill_of_batch_leaves_no_worker_no_stale_summary_and_a_rerun_is_identical(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    """Issue 14: the workers of a SIGKILLed `batch` lived on (PPID 1), publishing shards."""
+    import signal
+    import time
+
+    shards = _big_shards(records, tmp_path / "in", n=4, copies=30)
+    first = tmp_path / "first"
+    _run(shards, first, model, workers=1, summary=False)
+    out = tmp_path / "out"
+    _run(shards, out, model, workers=1, summary=False)
+    assert (out / "_summary.json").exists()
+    proc = _batch_midway(shards, out, model, "--force", "--no-summary")
+    workers = _children(proc.pid)
+    assert workers
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_running(p) for p in workers):
+        time.sleep(0.05)
+    assert not [p for p in workers if _running(p)], "workers outlived their parent"
+    assert not (out / "_summary.json").exists()  # not the previous run's success
+    summary = _run(shards, out, model, workers=2, summary=False)
+    assert summary["shards_failed"] == [] and _outputs(out) == _outputs(first)
+
+
+def test_a_run_that_fails_leaves_a_summary_that_says_so(
+    shards: list[Path], model: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    mine = tmp_path / "model"
+    shutil.copytree(model, mine)
+    out = tmp_path / "out"
+    _run(shards, out, mine, workers=1)
+    (mine / "model.npz").write_bytes(b"broken")  # fails its sha256 at load, mid-run
+    manifest = json.loads((mine / "manifest.json").read_text(encoding="utf-8"))
+    manifest["version"] = "next"  # a new manifest: not the model this process has loaded
+    (mine / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelError):
+        _run(shards, out, mine, workers=1, force=True)
+    summary = json.loads((out / "_summary.json").read_text(encoding="utf-8"))
+    assert "ModelError" in summary["failed"] and "records_out" not in summary
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="sets RLIMIT_FSIZE")
+def test_a_write_that_fails_names_the_shard_and_the_file(
+    shards: list[Path], model: Path, tmp_path: Path
+) -> None:
+    """A full disk said only '[Errno 28] No space left on device'; EFBIG stands in for it."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write instead of dying
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "service.cli", "batch", *map(str, shards), "--out", str(out),
+           "--model", str(model), "--workers", "1", "--quiet", "--no-summary"]  # fmt: skip
+    run = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=small_files)
+    assert run.returncode == 1, run.stderr
+    summary = json.loads(run.stdout)
+    reasons = {f["shard"]: f["reason"] for f in summary["shards_failed"]}
+    assert "a" in reasons, run.stdout
+    assert str(shards[0]) in reasons["a"] and f"{out}/a.jsonl" in reasons["a"]
+    assert "File too large" in reasons["a"]

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from service.classifier import (
+    CHECKED_LIBRARIES,
     DEFAULT_MODEL,
     LIBRARIES,
     MANIFEST_FILE,
@@ -121,18 +122,113 @@ def test_tampered_artifact_is_refused(model_copy: Path) -> None:
     assert "make train" in err.value.message
 
 
-def test_replaced_artifact_is_refused_before_unpickling(model_copy: Path) -> None:
-    # A pickle that would run code: the sha256 check must stop it before joblib sees it.
-    class Boom:
-        def __reduce__(self):
-            return (exec, ("raise SystemExit('unpickled an unverified file')",))
+class _Touch:
+    """A pickle that runs `touch PATH` when it is loaded: what an attacker would plant."""
 
-    (model_copy / MODEL_FILE).write_bytes(pickle.dumps(Boom()))
-    with pytest.raises(ModelError, match="sha256"):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, (f"touch {self.path}",))
+
+
+def plant_pickle(folder: Path, marker: Path, name: str) -> None:
+    """Replace a model folder's artifact by a code-running pickle, manifest hash updated."""
+    for old in (MODEL_FILE, "model.joblib"):
+        (folder / old).unlink(missing_ok=True)
+    (folder / name).write_bytes(pickle.dumps(_Touch(marker)))
+    _edit_manifest(folder, sha256=sha256_file(folder / name))
+
+
+@pytest.mark.parametrize("name", [MODEL_FILE, "model.joblib"])
+@pytest.mark.parametrize("format_", [3, 2])
+def test_a_planted_pickle_with_a_matching_manifest_runs_no_code(
+    model_copy: Path, tmp_path: Path, name: str, format_: int
+) -> None:
+    control = tmp_path / "control"
+    pickle.loads(pickle.dumps(_Touch(control)))  # the planted file does run code if unpickled
+    assert control.exists()
+    marker = tmp_path / "pwned"
+    plant_pickle(model_copy, marker, name)
+    _edit_manifest(model_copy, format=format_)
+    with pytest.raises(ModelError) as err:
         Classifier.load(model_copy)
+    assert not marker.exists()
+    if name == "model.joblib" or format_ == 2:  # the old format: the message names the fix
+        assert "make train" in err.value.message and "convert-model" in err.value.message
+    else:
+        assert "not a readable model file" in err.value.message
 
 
-@pytest.mark.parametrize("library", LIBRARIES)
+def test_a_planted_pickle_runs_no_code_in_the_cli(model_copy: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    marker = tmp_path / "pwned"
+    plant_pickle(model_copy, marker, MODEL_FILE)
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "classify", "--model", str(model_copy)],
+        input='{"title": "标题", "text": "正文。"}\n',
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1 and "ModelError" in run.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("target", ["folder", MODEL_FILE, MANIFEST_FILE])
+@pytest.mark.parametrize("bits", [0o020, 0o002])
+def test_a_model_others_may_write_is_refused(model_copy: Path, target: str, bits: int) -> None:
+    path = model_copy if target == "folder" else model_copy / target
+    path.chmod(path.stat().st_mode | bits)
+    with pytest.raises(ModelError, match="writable by") as err:
+        Classifier.load(model_copy)
+    assert "chmod go-w" in err.value.message
+
+
+def test_a_pickled_model_converts_to_the_same_probabilities(
+    model_copy: Path, tmp_path: Path
+) -> None:
+    """`newsdesk convert-model`: the old format-2 folder, converted, answers the same."""
+    from service.cli import main
+
+    want = Classifier.load(model_copy)
+    # The format-2 folder this model would have been: the same DeskModel, pickled.
+    (model_copy / MODEL_FILE).unlink()
+    (model_copy / "model.joblib").write_bytes(pickle.dumps(want.pipeline, protocol=5))
+    _edit_manifest(model_copy, format=2, sha256=sha256_file(model_copy / "model.joblib"))
+    with pytest.raises(ModelError, match="convert-model"):
+        Classifier.load(model_copy)
+    assert main(["convert-model", str(model_copy), "--out", str(tmp_path / "new")]) == 0
+    got = Classifier.load(tmp_path / "new")
+    assert got.manifest["sha256"] == want.manifest["sha256"]  # the same bytes as training wrote
+    np.testing.assert_array_equal(got.probabilities(ITEMS), want.probabilities(ITEMS))
+    assert main(["convert-model", str(model_copy)]) == 0  # in place
+    assert not (model_copy / "model.joblib").exists()
+    assert Classifier.load(model_copy).manifest["sha256"] == want.manifest["sha256"]
+
+
+def test_a_tree_naming_another_class_is_refused(small_model: Path, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from service import modelfile
+
+    data = (small_model / MODEL_FILE).read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "model.json.npy":
+                body = body.replace(b'"$object": "DeskModel"', b'"$object": "Unpickler"')
+            dst.writestr(info, body)
+    with pytest.raises(ModelError, match="'Unpickler' that is not a model class"):
+        modelfile.loads(io.BytesIO(out.getvalue()), "crafted")
+
+
+@pytest.mark.parametrize("library", CHECKED_LIBRARIES)
 def test_other_library_version_is_refused(model_copy: Path, library: str) -> None:
     manifest = json.loads((model_copy / MANIFEST_FILE).read_text(encoding="utf-8"))
     libs = dict(manifest["libraries"], **{library: "0.0.1"})
@@ -142,10 +238,18 @@ def test_other_library_version_is_refused(model_copy: Path, library: str) -> Non
     assert "0.0.1" in err.value.message and "make train" in err.value.message
 
 
-def test_patch_release_of_numpy_is_accepted(model_copy: Path) -> None:
+def test_patch_release_of_rjieba_is_accepted(model_copy: Path) -> None:
     manifest = json.loads((model_copy / MANIFEST_FILE).read_text(encoding="utf-8"))
-    major, minor, *_ = manifest["libraries"]["numpy"].split(".")
-    _edit_manifest(model_copy, libraries=dict(manifest["libraries"], numpy=f"{major}.{minor}.999"))
+    major, minor, *_ = manifest["libraries"]["rjieba"].split(".")
+    libs = dict(manifest["libraries"], rjieba=f"{major}.{minor}.999")
+    _edit_manifest(model_copy, libraries=libs)
+    assert Classifier.load(model_copy).labels
+
+
+def test_other_numpy_and_scipy_are_accepted(model_copy: Path) -> None:
+    """A data-only file reads the same under any numpy/scipy: recorded, not checked."""
+    manifest = json.loads((model_copy / MANIFEST_FILE).read_text(encoding="utf-8"))
+    _edit_manifest(model_copy, libraries=dict(manifest["libraries"], numpy="1.0", scipy="0.1"))
     assert Classifier.load(model_copy).labels
 
 
@@ -161,7 +265,7 @@ def test_manifest_labels_must_match_the_model(model_copy: Path) -> None:
     [
         ("no-folder", "does not exist"),
         ("no-manifest", "manifest.json is missing"),
-        ("no-artifact", "model.joblib is missing"),
+        ("no-artifact", "model.npz is missing"),
         ("bad-json", "not valid JSON"),
         ("no-sha", "lacks sha256"),
         ("format", "format"),
@@ -213,11 +317,13 @@ def test_load_and_predict_import_no_sklearn(small_model: Path) -> None:
     assert out.stdout.strip() == "[]", out.stderr
 
 
-def test_pipeline_pickle_is_refused(model_copy: Path) -> None:
-    """A format-1 artifact (a whole scikit-learn pipeline) with a matching sha256 is refused."""
-    from training.train import build_pipeline
+def test_a_file_holding_another_object_is_refused(model_copy: Path) -> None:
+    """A data-only file whose root is not a DeskModel (here a bare TermTable) is refused."""
+    from service import modelfile
+    from service.model import TermTable
 
-    (model_copy / MODEL_FILE).write_bytes(pickle.dumps(build_pipeline(), protocol=5))
+    table = TermTable.build(np.array([1, 2], dtype=np.int64), np.array([0, 1], dtype=np.int32))
+    modelfile.save(table, model_copy / MODEL_FILE)
     _edit_manifest(model_copy, sha256=sha256_file(model_copy / MODEL_FILE))
     with pytest.raises(ModelError, match="not a compiled DeskModel"):
         Classifier.load(model_copy)

@@ -624,3 +624,42 @@ def test_a_terminal_sees_a_total_for_a_file_and_a_log_sees_no_bar(tmp_path):
     assert b"8/8" in seen, seen  # every line counted, the bad one too, against the file's total
     logged = run("classify", str(src), "-o", str(out))
     assert "\r" not in logged.stderr and "line/s" not in logged.stderr
+
+def test_a_sigkilled_classify_leaves_no_worker_and_the_next_run_removes_its_partial(tmp_path):
+    """Issue 14: SIGKILL of `classify -o` left its workers and a big `.partial` file behind."""
+    import signal
+    import time
+
+    out = tmp_path / "out.jsonl"
+    proc = _classify_midway(tmp_path, out)
+    children = [
+        int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    ]
+    assert children
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_running(p) for p in children):
+        time.sleep(0.05)
+    assert not [p for p in children if _running(p)], "workers outlived their parent"
+    left = list(tmp_path.glob(f".{out.name}.*.partial"))
+    assert len(left) == 1 and left[0].stat().st_size > 0
+    run = subprocess.run(
+        [*NEWSDESK, "classify", "-o", str(out)],
+        input=_record("b", "新学期开学。").decode(),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"removed {left[0]}" in run.stderr and "a run that died" in run.stderr
+    assert not list(tmp_path.glob(".*partial")) and out.exists()
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting for a reaper."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -195,23 +195,26 @@ def test_cues(title: str, body: str, expected: list[int]) -> None:
     assert CueBlock().matrix([compose(title, body)]).shape == (1, len(CUE_NAMES))
 
 
-def test_model_pickles_and_loads_without_sklearn(fitted, tmp_path: Path) -> None:
-    import pickle
+def test_model_file_loads_without_sklearn_or_pickle(fitted, tmp_path: Path) -> None:
     import subprocess
     import sys
 
+    from service import modelfile
+
     _, model, items = fitted
-    (tmp_path / "m.pkl").write_bytes(pickle.dumps(model, protocol=5))
+    modelfile.save(model, tmp_path / "m.npz")
     code = (
-        "import sys, pickle, json;"
-        f"m = pickle.loads(open({str(tmp_path / 'm.pkl')!r}, 'rb').read());"
+        "import sys, json, pickle;"
+        "pickle.loads = pickle.load = pickle.Unpickler = None;"  # any unpickling would fail
+        "from service import modelfile;"
+        f"m = modelfile.load({str(tmp_path / 'm.npz')!r});"
         f"p = m.predict_proba({items[:3]!r});"
         "print(json.dumps([p.tolist(), [k for k in sys.modules if k.startswith('sklearn')]]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     proba, loaded = json.loads(out.stdout)
     assert loaded == []
-    np.testing.assert_allclose(proba, model.predict_proba(items[:3]), atol=1e-12)
+    np.testing.assert_array_equal(proba, model.predict_proba(items[:3]))
 
 
 def test_head_is_the_title_and_the_bodys_opening() -> None:

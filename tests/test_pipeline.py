@@ -94,3 +94,19 @@ def test_a_lead_that_cannot_be_made_is_empty_with_a_warning():
     # a caller's max_chars is hard: no whole sentence fits in 5 characters
     (tight,) = process_records(records[:1], None, labels=False, summarise=True, max_chars=5)
     assert tight["lead"] == "" and "5 characters" in tight["warnings"][0]
+
+@pytest.mark.parametrize(
+    "obj, words",
+    [
+        ({"id": "a"}, "is missing"),
+        ({"text": None}, "is missing"),
+        ({"text": "  "}, "is empty"),
+        ({"text": 12345}, "must be a string, got int (12345)"),
+        ({"text": float("nan")}, "must be a string, got float (nan)"),
+    ],
+)
+def test_a_text_that_is_not_a_string_is_not_called_missing(obj, words):
+    """Issue 14: a `text` of 12345 or NaN was reported as 'missing or empty'."""
+    with pytest.raises(InvalidInput, match="field 'text'") as err:
+        parse_record(obj)
+    assert words in err.value.message

@@ -466,7 +466,7 @@ def test_corrupt_model_is_refused_and_the_old_one_keeps_serving(tmp_path, data_d
         with NewsdeskClient(f"127.0.0.1:{port}") as client:
             before = client.get_model()
             expected = client.classify(gold_articles(data_dir, 3))
-            artifact = folder / "model.joblib"
+            artifact = folder / "model.npz"
             artifact.write_bytes(artifact.read_bytes()[: artifact.stat().st_size // 2])
             assert srv.reload() is False
             # A changed manifest (touched by a botched deploy) is refused the same way.
@@ -478,6 +478,34 @@ def test_corrupt_model_is_refused_and_the_old_one_keeps_serving(tmp_path, data_d
             assert client.health() == "SERVING"
     finally:
         srv.stop(0).wait()
+
+
+def test_a_planted_pickle_runs_no_code_in_the_server(tmp_path, data_dir) -> None:
+    """Issue 14: a pickle with a matching manifest, at start and by hot reload, runs nothing."""
+    from tests.test_classifier import plant_pickle
+
+    folder = copy_model(data_dir, tmp_path / "desk")
+    good = folder.parent / "good"
+    import shutil
+
+    shutil.copytree(folder, good)
+    marker = tmp_path / "pwned"
+    plant_pickle(folder, marker, "model.npz")
+    srv, port = create_server(config(folder, poll_seconds=0.1))
+    srv.start()
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}") as client:
+            assert client.health() == "NOT_SERVING"
+            assert srv.metrics.reload_failures._value.get() == 1
+            shutil.copy(good / "model.npz", folder / "model.npz")  # the real model arrives
+            shutil.copy(good / "manifest.json", folder / "manifest.json")
+            assert wait_until(lambda: client.health() == "SERVING")
+            plant_pickle(folder, marker, "model.npz")  # and is replaced while serving
+            assert wait_until(lambda: srv.metrics.reload_failures._value.get() >= 2)
+            assert client.health() == "SERVING"
+    finally:
+        srv.stop(0).wait()
+    assert not marker.exists()
 
 
 # -- auth, TLS, health, reflection, metrics -----------------------------------------------------

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import pickle
 import shutil
 import sys
 from contextlib import nullcontext
@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from service import modelfile
 from service.classifier import (
     FORMAT,
     MANIFEST_FILE,
@@ -25,7 +26,6 @@ from service.classifier import (
     Vocabulary,
     compose_all,
     library_versions,
-    sha256_file,
 )
 from service.errors import DataError
 from service.model import HeadChars, HeadWords
@@ -211,7 +211,7 @@ def _heldout_metrics(pipeline: Pipeline, model, data_dir: Path) -> tuple[dict, f
 
 
 def write_model(pipeline: object, manifest: dict, out_dir: Path) -> None:
-    """Write model.joblib (a pickle) + manifest.json beside `out_dir`, then swap it into place.
+    """Write model.npz (arrays + JSON) + manifest.json beside `out_dir`, swap it into place.
 
     A run that fails before the swap leaves the previous model untouched; the swap itself is
     two renames on one filesystem.
@@ -223,13 +223,16 @@ def write_model(pipeline: object, manifest: dict, out_dir: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        # Uncompressed protocol 5: arrays load as one copy each, no zlib pass (~0.1 s of a
-        # classify run's start-up); joblib.load reads the file as well.
-        with open(tmp / MODEL_FILE, "wb") as f:
-            pickle.dump(pipeline, f, protocol=5)
-        manifest["sha256"] = sha256_file(tmp / MODEL_FILE)
+        # Data only, loaded without unpickling (service.modelfile); uncompressed, so arrays
+        # load as one copy each with no zlib pass.
+        data = modelfile.dumps(pipeline)
+        (tmp / MODEL_FILE).write_bytes(data)
+        manifest["sha256"] = hashlib.sha256(data).hexdigest()
         text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
         (tmp / MANIFEST_FILE).write_text(text, encoding="utf-8")
+        # Loading refuses a model others may write: owner-only writes, whatever the umask.
+        for path in (tmp, tmp / MODEL_FILE, tmp / MANIFEST_FILE):
+            os.chmod(path, path.stat().st_mode & ~0o022)
         if out_dir.exists():
             if not out_dir.is_dir():
                 raise DataError(f"{out_dir} exists and is not a folder", field="out")
