@@ -257,15 +257,19 @@ def _pooled(
     gc.unfreeze()
     workers = list(pool._pool)  # noqa: SLF001  (the processes this run started with)
 
+    died = False
+
     def answer(result) -> Chunk:
         # A pool replaces a worker that died (killed, out of memory) but never runs its chunk
         # again: wait in slices and give up, loudly, once a worker has died.
+        nonlocal died
         while True:
             try:
                 return result.get(timeout=0.5)
             except mp.TimeoutError:
                 dead = [w for w in workers if w.exitcode not in (None, 0)]
                 if dead:
+                    died = True
                     raise NewsdeskError(
                         f"a worker process died (exit {dead[0].exitcode}: killed, or out of "
                         "memory?); the run stopped, an output file is left as it was; run again"
@@ -282,5 +286,27 @@ def _pooled(
             yield answer(window.popleft())
         pool.close()
     finally:
-        pool.terminate()
-        pool.join()
+        if died:
+            _abandon(pool)
+        else:
+            pool.terminate()
+            pool.join()
+
+
+def _abandon(pool: Any) -> None:
+    """Stop a pool one of whose workers was killed, without `terminate`.
+
+    A worker killed while writing its answer dies holding the result queue's lock, and
+    `Pool.terminate` puts a sentinel on that queue: it would wait for the lock forever (seen
+    about one run in seven). Kill the workers ourselves and drop the pool's finaliser, so
+    neither this call nor interpreter exit goes near the queues; its helper threads are
+    daemons, left blocked until the process ends.
+    """
+    from multiprocessing.pool import TERMINATE
+
+    pool._worker_handler._state = TERMINATE  # noqa: SLF001  (no more replacement workers)
+    for process in list(pool._pool):  # noqa: SLF001  (the pool has no public handle on them)
+        process.kill()
+    for process in list(pool._pool):  # noqa: SLF001
+        process.join(timeout=5)
+    pool._terminate.cancel()  # noqa: SLF001  (the Finalize that would call _terminate_pool)

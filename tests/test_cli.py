@@ -625,6 +625,7 @@ def test_a_terminal_sees_a_total_for_a_file_and_a_log_sees_no_bar(tmp_path):
     logged = run("classify", str(src), "-o", str(out))
     assert "\r" not in logged.stderr and "line/s" not in logged.stderr
 
+
 def test_a_sigkilled_classify_leaves_no_worker_and_the_next_run_removes_its_partial(tmp_path):
     """Issue 14: SIGKILL of `classify -o` left its workers and a big `.partial` file behind."""
     import signal

@@ -95,6 +95,7 @@ def test_a_lead_that_cannot_be_made_is_empty_with_a_warning():
     (tight,) = process_records(records[:1], None, labels=False, summarise=True, max_chars=5)
     assert tight["lead"] == "" and "5 characters" in tight["warnings"][0]
 
+
 @pytest.mark.parametrize(
     "obj, words",
     [
