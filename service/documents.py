@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Span", "Body", "Article", "Prediction", "Lead", "Analysis"]
+__all__ = ["Span", "Body", "Article", "Prediction", "Lead", "Term", "Analysis"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,22 @@ class Lead:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A word of an article with a weight and the places it occurs in one of its fields.
+
+    Evidence: `weight` is what these occurrences added to `label`'s logit. Keywords: the word's
+    TF-IDF weight, and `label` is empty. `field` names the article part the spans cover
+    ("title", "text"); the spans point into the text the caller sent (in a page: the page).
+    """
+
+    text: str
+    weight: float
+    field: str
+    spans: tuple[Span, ...]
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Everything newsdesk says about one article."""
 
@@ -98,3 +114,5 @@ class Analysis:
     prediction: Prediction | None = None
     lead: Lead | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    evidence: tuple[Term, ...] = ()  # the words behind the label, asked for with `explain`
+    keywords: tuple[Term, ...] = ()

@@ -32,9 +32,11 @@ __all__ = [
     "char_ngram_codes",
     "char_ngrams",
     "compose",
+    "cue_spans",
     "cues",
     "head",
     "ngram_code",
+    "prepared_positions",
 ]
 
 # Characters per vectorised pass: the arrays of one pass (~8 int64 per character) stay in
@@ -110,6 +112,18 @@ def cues(texts: Sequence[str]) -> np.ndarray:
         out[i, 0] = 1.0 if _SERIES.search(title) else 0.0
         out[i, 1] = 1.0 if _OFFICIAL_ACTIVITY.search(body[:_LEAD_CHARS]) else 0.0
     return out
+
+
+def cue_spans(text: str) -> tuple[tuple[int, int] | None, ...]:
+    """Where each cue of `cues` fires in one composed text ([start, end) in it), None if not."""
+    title, _, body = text.partition("\n")
+    series = _SERIES.search(title)
+    activity = _OFFICIAL_ACTIVITY.search(body[:_LEAD_CHARS])
+    skip = len(title) + 1
+    return (
+        series.span() if series else None,
+        (activity.start() + skip, activity.end() + skip) if activity else None,
+    )
 
 
 class TermTable:
@@ -210,6 +224,22 @@ def char_ngrams(
             stop = ends - k
             ok[stop[(stop >= 0) & (stop < m)]] = False
         yield n, code[ok], doc[:m][ok]
+
+
+def prepared_positions(text: str, lowercase: bool = True) -> tuple[str, np.ndarray]:
+    """The text `char_ngrams` reads (lower-cased, whitespace runs squeezed) and, for each of its
+    code points, the position in `text` it came from (a squeezed run: the run's first)."""
+    starts = np.arange(len(text), dtype=np.int64)
+    if lowercase:
+        lowered = text.lower()  # whole-string, as char_ngrams does (a final Σ lowers to ς)
+        if len(lowered) != len(text):  # a few characters lower to two ("İ" → "i̇")
+            starts = np.repeat(starts, [len(c.lower()) for c in text])
+        text = lowered
+    keep = np.ones(len(text), dtype=bool)
+    for m in _WHITE_SPACES.finditer(text):
+        keep[m.start() + 1 : m.end()] = False
+    squeezed = _WHITE_SPACES.sub(" ", text)
+    return squeezed, starts[keep]
 
 
 def char_ngram_codes(
@@ -411,6 +441,17 @@ class CharTfidf(_TfidfBlock):
             self.sublinear_tf,
             self.norm,
         )
+
+    def ngram_columns(self, text: str) -> Iterator[tuple[int, np.ndarray]]:
+        """For each n, the column of the n-gram at each position of `prepared_positions(head)`'s
+        text (-1 where the model has none): what `terms` counts, kept in place (for evidence)."""
+        if self.head_chars > 0:
+            text = head(text, self.head_chars)
+        for n, codes, _ in char_ngrams([text], self.ngram_range, self.lowercase):
+            if n == 1:
+                yield n, self._unigrams().take(codes, mode="clip")
+            else:
+                yield n, self.table_.lookup(codes)
 
     def _unigrams(self) -> np.ndarray:
         """Column of each single character, by code, in a flat array: one gather, no hashing.
