@@ -201,7 +201,7 @@ class ShardJob:
     source: str  # absolute path of the input, as the client sees it
     model: str
     model_key: str
-    options: tuple[tuple[str, object], ...]  # summarise, max_sentences, max_chars
+    options: tuple[tuple[str, object], ...]  # summarise, max_sentences, max_chars, explain…
     out_dir: str | None = None  # None: return the output to the client (--gather)
     data: bytes | None = None  # --gather: the shard's bytes, read by the client
 
@@ -284,6 +284,8 @@ def process_shard(
             summarise=bool(options["summarise"]),
             max_sentences=int(options["max_sentences"]),
             max_chars=int(options["max_chars"]),
+            explain=int(options.get("explain", 0)),
+            keywords=int(options.get("keywords", 0)),
         )
         block: list[str] = []
         for result in results:
@@ -568,6 +570,8 @@ def run_batch(
     force: bool = False,
     max_sentences: int = 0,
     max_chars: int = 0,
+    explain: int = 0,
+    keywords: int = 0,
     progress: bool = True,
 ) -> dict:
     """Label (and lead) every record of every shard into `out_dir`; returns the run's summary.
@@ -589,6 +593,10 @@ def run_batch(
     from service.summariser import check_lead_options
 
     check_lead_options(max_sentences, max_chars)  # here, before any shard is written
+    from service.pipeline import check_terms
+
+    check_terms("explain", explain)
+    check_terms("keywords", keywords)
     if model is None:
         from service.classifier import DEFAULT_MODEL
 
@@ -614,6 +622,8 @@ def run_batch(
         ("max_sentences", int(max_sentences)),
         ("max_chars", int(max_chars)),
     )
+    # Only when asked for: shards finished by a run without them still count as done.
+    options += tuple((k, v) for k, v in (("explain", explain), ("keywords", keywords)) if v)
     jobs = [
         ShardJob(shard_name(p), str(p), model_path, key, options, out_dir=str(out)) for p in paths
     ]
@@ -767,5 +777,7 @@ def batch_from_args(args: argparse.Namespace) -> dict:
         force=args.force,
         max_sentences=args.max_sentences,
         max_chars=args.max_chars,
+        explain=getattr(args, "explain", 0),
+        keywords=getattr(args, "keywords", 0),
         progress=not args.quiet,
     )

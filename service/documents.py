@@ -114,5 +114,5 @@ class Analysis:
     prediction: Prediction | None = None
     lead: Lead | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
-    evidence: tuple[Term, ...] = ()  # the words behind the label, asked for with `explain`
-    keywords: tuple[Term, ...] = ()
+    evidence: tuple[Term, ...] | None = None  # None: not asked for (`explain` = 0)
+    keywords: tuple[Term, ...] | None = None

@@ -191,9 +191,7 @@ def _shares(columns, row, weights, places, n_words, word_of) -> np.ndarray:
     _, inverse, counts = np.unique(columns, return_inverse=True, return_counts=True)
     each = values[at] * weights[columns] / counts[inverse] / places.shape[1]
     chars = places.ravel()
-    return np.bincount(
-        word_of(chars), weights=np.repeat(each, places.shape[1]), minlength=n_words
-    )
+    return np.bincount(word_of(chars), weights=np.repeat(each, places.shape[1]), minlength=n_words)
 
 
 def _char_places(block: CharTfidf, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -266,9 +264,7 @@ def attribute(model: DeskModel, readings: Sequence[Reading], labels: Sequence[in
 
             for columns, places in places_of(block, r.text):
                 if len(columns):
-                    words[i] += _shares(
-                        columns, batch[i], weights, places, len(words[i]), word_of
-                    )
+                    words[i] += _shares(columns, batch[i], weights, places, len(words[i]), word_of)
     out = []
     for i, y in enumerate(labels):
         intercept = float(model.intercept_[rows[i]]) * signs[i]
@@ -295,7 +291,7 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
         (float(attribution.words[idx].sum()), word, [(starts[i], starts[i + 1], i) for i in idx])
         for word, idx in groups.items()
     ]
-    for name, a, b, c in attribution.cues:  # a fired cue shows as the phrase that fired it
+    for _cue, a, b, c in attribution.cues:  # a fired cue shows as the phrase that fired it
         candidates.append((c, reading.text[a:b], [(a, b, -1)]))
     candidates.sort(key=lambda c: -c[0])
     out: list[Term] = []

@@ -1,0 +1,115 @@
+"""Keywords: an article's words ranked by TF-IDF with the desk model's own idf, with spans.
+
+The word block of the desk model already knows how rare each word is across the training news
+(its idf). A keyword is a readable word of the whole text (title and body), not a stop word or
+newsroom furniture, weighted (1 + ln tf) × idf as the model weighs words and L2-normalised over
+the article's words. Names and terms of the newsroom dictionary are always candidates: one the
+model never saw gets the highest idf it knows (rarer than anything it saw twice); any other
+word it never saw (a person's name, mostly) gets the median idf, as jieba's extract_tags does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import weakref
+
+import numpy as np
+
+from .documents import Term
+from .errors import ModelError
+from .evidence import Reading, readable
+from .model import DeskModel, WordTfidf
+
+__all__ = ["STOP_WORDS", "keywords", "word_block"]
+
+# Words that carry no subject: function words, reporting verbs, time words, and the furniture
+# of a news item (credits, datelines). TF-IDF ranks most of them low; these are the ones whose
+# idf is still high enough to surface in a short item.
+STOP_WORDS = frozenset(
+    """
+    我们 你们 他们 她们 它们 自己 大家 这个 那个 这些 那些 这样 那样 这里 那里 这种 其中
+    一个 一些 一种 一是 二是 三是 四是 五是 以及 以来 以上 以下 以后 以前 之一 之后 之间 之中
+    进行 通过 已经 正在 没有 还是 就是 不是 可以 能够 需要 应该 必须 同时 目前 今年 去年 明年
+    当前 近日 日前 今天 昨天 此前 此外 另外 因此 所以 但是 而且 并且 或者 如果 虽然 因为 为了
+    对于 关于 根据 按照 由于 随着 其他 其它 有关 相关 有些 很多 更加 不断 一直 一起 一样 一定
+    表示 指出 认为 说道 介绍 据悉 了解 记者 本报 本报讯 本报记者 通讯员 编辑 责任编辑 新华社
+    消息 报道 日电 来源 摄影 图片 视频 上午 下午 晚上 期间 方面 情况 工作 问题 时候 时间 地方
+    """.split()
+)
+_NUMERIC = re.compile(r"[\d０-９.%％,，:：/\-年月日号时分秒万亿千百十余多第]+")
+
+
+def word_block(model: DeskModel) -> WordTfidf:
+    """The model's word TF-IDF block, whose vocabulary and idf weigh keywords."""
+    for block in model.blocks:
+        if isinstance(block, WordTfidf):
+            return block
+    raise ModelError(
+        "this model has no word TF-IDF block to weigh keywords with; retrain with `make train`",
+        field="keywords",
+    )
+
+
+def _dictionary(block: WordTfidf) -> frozenset[str]:
+    segment = getattr(block.tokenizer, "segment", None)
+    return frozenset(w for w, _, _ in getattr(segment, "userdict", ()))
+
+
+_DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _idf(block: WordTfidf):
+    """The idf array, the idf an unseen dictionary word gets, and the dictionary (per block)."""
+    cached = _DERIVED.get(block)
+    if cached is None:
+        idf = block.idf_.astype(float)
+        top, median = (float(idf.max()), float(np.median(idf))) if len(idf) else (1.0, 1.0)
+        cached = _DERIVED[block] = (idf, top, median, _dictionary(block))
+    return cached
+
+
+def keywords(reading: Reading, model: DeskModel, k: int) -> tuple[Term, ...]:
+    """The k top words of the whole reading by TF-IDF, with spans (one Term per field)."""
+    if k <= 0:
+        return ()
+    block = word_block(model)
+    idf, unseen, median, dictionary = _idf(block)
+    starts = reading.starts.tolist()
+    places: dict[str, list[tuple[int, int]]] = {}
+    for a, b in zip(starts[:-1], starts[1:], strict=True):
+        word = reading.text[a:b]
+        places.setdefault(word, []).append((a, b))
+    weights: dict[str, float] = {}
+    for word, where in places.items():
+        key = word.lower() if block.lowercase else word
+        column = block.vocabulary_.get(key, -1)
+        if column >= 0:
+            w = float(idf[column])
+        elif word in dictionary:
+            w = unseen
+        elif readable(word):
+            w = median
+        else:
+            continue
+        tf = len(where)
+        weights[word] = (1.0 + math.log(tf) if block.sublinear_tf else tf) * w
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    ranked = sorted(
+        (
+            (w / norm, word)
+            for word, w in weights.items()
+            if word in dictionary
+            or (readable(word) and word not in STOP_WORDS and not _NUMERIC.fullmatch(word))
+        ),
+        key=lambda x: (-x[0], x[1]),
+    )
+    out: list[Term] = []
+    for weight, word in ranked[:k]:
+        fields: dict[str, list] = {}
+        for a, b in places[word]:
+            field, spans = reading.spans(a, b)
+            fields.setdefault(field, []).extend(spans)
+        for field, spans in fields.items():
+            out.append(Term(word, weight, field, tuple(spans)))
+    return tuple(out)
