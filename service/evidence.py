@@ -86,19 +86,16 @@ class Reading:
         return [self.text[a:b] for a, b in zip(s[:-1], s[1:], strict=True)]
 
     def spans(self, start: int, end: int) -> tuple[str, tuple[Span, ...]]:
-        """The field holding text[start:end] and its ranges in the caller's text ((), if none)."""
+        """The field holding text[start:end] and its range in the caller's text: one span that
+        slices it exactly, or none (a word the layout broke over a column, an unplaced title)."""
         for part in self.parts:
             lo, hi = start - part.offset, end - part.offset
             if 0 <= lo and hi <= len(part.index):
                 idx = part.index[lo:hi]
-                if (idx < 0).any():
+                if len(idx) == 0 or idx[0] < 0 or idx[-1] - idx[0] != len(idx) - 1:
                     return part.field, ()
-                cuts = np.flatnonzero(np.diff(idx) != 1) + 1
-                out = []
-                for run in np.split(idx, cuts):
-                    a, b = int(run[0]), int(run[-1]) + 1
-                    out.append(Span(a, b, part.source[a:b]))
-                return part.field, tuple(out)
+                a, b = int(idx[0]), int(idx[-1]) + 1
+                return part.field, (Span(a, b, part.source[a:b]),)
         return "", ()
 
 
