@@ -6,7 +6,7 @@ DATA    ?= ../shared/data
 MODEL   ?= models/desk
 ADDRESS ?= 127.0.0.1:50051
 
-.PHONY: install proto train evaluate evaluate-summaries serve test bench lint clean
+.PHONY: install proto train evaluate evaluate-summaries evaluate-keywords serve test bench lint clean
 
 install: $(BIN)/newsdesk
 
@@ -28,6 +28,10 @@ evaluate: install
 evaluate-summaries: install
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/newsdesk evaluate-summaries --data $(DATA) --out build/summaries
+
+evaluate-keywords: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/newsdesk evaluate-keywords --data $(DATA) --model $(MODEL) --out build/keywords
 
 serve: install
 	$(BIN)/newsdesk serve --model $(MODEL) --address $(ADDRESS)

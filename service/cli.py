@@ -485,6 +485,17 @@ def cmd_evaluate_summaries(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate_keywords(args: argparse.Namespace) -> int:
+    from training.keywords import evaluate_keywords, format_keywords
+
+    report = evaluate_keywords(
+        Path(args.data), Path(args.out), model_dir=Path(args.model or _default_model()),
+        limit=args.limit,
+    )  # fmt: skip
+    print(format_keywords(report))
+    return 0
+
+
 # --- serve / batch (their flags live with their modules) ------------------------------------
 
 
@@ -679,6 +690,15 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--out", default="build/summaries")
     p.add_argument("--limit", type=int, default=None, help="evaluate on the first N docs only")
     p.set_defaults(func=cmd_evaluate_summaries)
+
+    p = sub.add_parser(
+        "evaluate-keywords", help="our keywords vs jieba and TextRank4ZH against 核心阅读"
+    )
+    p.add_argument("--data", default=DEFAULT_DATA)
+    p.add_argument("--model", default=None)
+    p.add_argument("--out", default="build/keywords")
+    p.add_argument("--limit", type=_at_least_one, default=None, help="the first N articles only")
+    p.set_defaults(func=cmd_evaluate_keywords)
 
     p = sub.add_parser(
         "serve",

@@ -277,30 +277,27 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
     if k <= 0:
         return ()
     starts = reading.starts.tolist()
-    groups: dict[str, list[int]] = {}
+    places: dict[str, list[tuple[int, int, float]]] = {}
+    shares = attribution.words.tolist()
     for i, (a, b) in enumerate(zip(starts[:-1], starts[1:], strict=True)):
         if a >= reading.read_until:
             break
         word = reading.text[a:b]
         if readable(word):
-            groups.setdefault(word, []).append(i)
-    candidates = [
-        (float(attribution.words[idx].sum()), word, [(starts[i], starts[i + 1], i) for i in idx])
-        for word, idx in groups.items()
-    ]
+            places.setdefault(word, []).append((a, b, shares[i]))
     for _cue, a, b, c in attribution.cues:  # a fired cue shows as the phrase that fired it
-        candidates.append((c, reading.text[a:b], [(a, b, -1)]))
-    candidates.sort(key=lambda c: -c[0])
+        places.setdefault(reading.text[a:b], []).append((a, b, c))
+    ranked = sorted(((sum(p[2] for p in found), word) for word, found in places.items()),
+                    key=lambda x: (-x[0], x[1]))  # fmt: skip
     out: list[Term] = []
-    for total, word, places in candidates[:k]:
+    for total, word in ranked[:k]:
         if total <= 0:
             break
-        fields: dict[str, tuple[float, list[Span]]] = {}
-        for a, b, i in places:
+        fields: dict[str, tuple[float, dict[Span, None]]] = {}
+        for a, b, weight in sorted(places[word]):
             field, spans = reading.spans(a, b)
-            weight = float(attribution.words[i]) if i >= 0 else total
-            old = fields.get(field, (0.0, []))
-            fields[field] = (old[0] + weight, old[1] + list(spans))
+            old, seen = fields.get(field, (0.0, {}))
+            fields[field] = (old + weight, {**seen, **dict.fromkeys(spans)})  # a cue's = a word's
         for field, (weight, spans) in fields.items():
             out.append(Term(word, weight, field, tuple(spans), attribution.label))
     return tuple(out)
