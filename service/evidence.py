@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 
@@ -33,11 +35,22 @@ from .model import (
     prepared_positions,
 )
 
-__all__ = ["Attribution", "Reading", "attribute", "evidence", "locate", "read", "readable"]
+__all__ = [
+    "Attribution",
+    "Features",
+    "Reading",
+    "attribute",
+    "evidence",
+    "featurize",
+    "locate",
+    "read",
+    "readable",
+]
 
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")  # a term shows at least one letter, digit or hanzi
 
 
+@lru_cache(maxsize=1 << 16)
 def readable(word: str) -> bool:
     """A term a person reads as a word: two or more characters, not punctuation or space."""
     return len(word.strip()) >= 2 and bool(_WORDLIKE.search(word))
@@ -49,6 +62,13 @@ def locate(title: str, source: str, start: int = 0) -> np.ndarray:
     index = np.full(len(title), -1, dtype=np.int64)
     pieces = title.split()
     if not pieces:
+        return index
+    at = source.find(title, start)
+    if at >= 0:  # most titles stand on the page as they are
+        index[:] = np.arange(at, at + len(title))
+        if len(pieces) == 1:
+            return index
+        index[np.fromiter(map(str.isspace, title), bool, len(title))] = -1
         return index
     found = re.compile(r"\s+".join(map(re.escape, pieces))).search(source, start)
     if found is None:
@@ -76,14 +96,11 @@ class Reading:
     """One article as the model reads it: the composed text, its words and where they came from."""
 
     text: str  # compose(title, body): what every feature block reads a head of
+    words: list[str]  # segmenter words of the text read, in order
     starts: np.ndarray  # each word's start in `text`, then the end of the last
     read_until: int  # the end of the longest head any block reads
     parts: tuple[_Part, ...]
-
-    @property
-    def words(self) -> list[str]:
-        s = self.starts.tolist()
-        return [self.text[a:b] for a, b in zip(s[:-1], s[1:], strict=True)]
+    shared: int = -1  # the first `shared` words are the word block's own tokens (-1: not so)
 
     def spans(self, start: int, end: int) -> tuple[str, tuple[Span, ...]]:
         """The field holding text[start:end] and its range in the caller's text: one span that
@@ -107,6 +124,16 @@ def _segmenter(model: DeskModel):
     from .tokenize import default_segmenter
 
     return default_segmenter()
+
+
+def _shared_block(model: DeskModel, segment) -> WordTfidf | None:
+    """The word block whose tokens are `segment(head(text, chars))`, which a reading can share."""
+    for block in model.blocks:
+        if isinstance(block, WordTfidf) and not block.lowercase:
+            tokenizer = block.tokenizer
+            if getattr(tokenizer, "segment", None) is segment and hasattr(tokenizer, "chars"):
+                return block
+    return None
 
 
 def _read_until(model: DeskModel, text: str) -> int:
@@ -136,7 +163,18 @@ def read(
     point into `title_source`/`text_source` (default: the article's own title and text)."""
     text = compose(article.title, article.text)
     until = _read_until(model, text)
-    words = _segmenter(model)(text if whole else text[:until])
+    end = len(text) if whole else until
+    segment = _segmenter(model)
+    block = _shared_block(model, segment)
+    shared = -1
+    if block is not None:  # the word block's tokens first, so attribute need not cut them again
+        first = head(text, block.tokenizer.chars)
+        words = segment(first) if first else []
+        shared = len(words)
+        if end > len(first):
+            words += segment(text[len(first) : end])
+    else:
+        words = segment(text[:end]) if end else []
     starts = np.zeros(len(words) + 1, dtype=np.int64)
     np.cumsum([len(w) for w in words], out=starts[1:])
     title_index = (
@@ -150,7 +188,7 @@ def read(
     )
     if compose(article.title, "") != article.title + "\n":  # one home for composing: model.py
         raise ModelError("the model composes texts in a way evidence cannot place", field="model")
-    return Reading(text, starts, until, parts)
+    return Reading(text, words, starts, until, parts, shared)
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,109 +203,159 @@ class Attribution:
     rest: float  # features of blocks with no place in the text (none in today's blocks)
 
 
-def _rows(terms: TermMatrix) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per text of a CSC batch: its nonzero columns (sorted) and their values."""
-    n_docs, n_features = terms.shape
-    feature = np.repeat(np.arange(n_features, dtype=np.int64), np.diff(terms.indptr))
-    docs = np.asarray(terms.indices, dtype=np.int64)
-    order = np.lexsort((feature, docs))
-    docs, feature = docs[order], feature[order]
-    data = np.asarray(terms.data, dtype=np.float64)[order]
-    cuts = np.searchsorted(docs, np.arange(n_docs + 1)).tolist()
-    return [(feature[a:b], data[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
-
-
-def _shares(columns, row, weights, places, n_words, word_of) -> np.ndarray:
-    """Spread value × weight of each column over its places, and each place over its chars.
-
-    `places` is (occurrences × chars) of positions in the text; returns per-word sums."""
-    known, values = row
-    at = np.searchsorted(known, columns)
-    if (at >= len(known)).any() or not np.array_equal(known[at], columns):
+def _spread(matrix: TermMatrix, occurrences, coef, rows, signs, word_starts, n_words):
+    """Each occurrence's share of its feature's value × weight, spread over its code points and
+    summed per word of the batch. `occurrences`: (text, column, size, code points) arrays."""
+    docs, columns, sizes, chars = occurrences
+    n_docs = matrix.shape[0]
+    # CSC order: by feature, then by text: keys feature × n_docs + text come sorted.
+    feature = np.repeat(np.arange(matrix.shape[1], dtype=np.int64), np.diff(matrix.indptr))
+    keys = feature * n_docs + np.asarray(matrix.indices, dtype=np.int64)
+    data = np.asarray(matrix.data, dtype=np.float64)
+    if len(keys) > 1 and not (keys[1:] > keys[:-1]).all():
+        order = np.argsort(keys, kind="stable")
+        keys, data = keys[order], data[order]
+    wanted, inverse, counts = np.unique(
+        columns * n_docs + docs, return_inverse=True, return_counts=True
+    )
+    at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    if len(wanted) and (not len(keys) or not np.array_equal(keys[at], wanted)):
         raise ModelError("a feature of the text is missing from the model's row", field="model")
-    _, inverse, counts = np.unique(columns, return_inverse=True, return_counts=True)
-    each = values[at] * weights[columns] / counts[inverse] / places.shape[1]
-    chars = places.ravel()
-    return np.bincount(word_of(chars), weights=np.repeat(each, places.shape[1]), minlength=n_words)
+    per = (data[at] / counts)[inverse]
+    each = per * coef[rows[docs], columns] * signs[docs] / sizes
+    word = np.searchsorted(word_starts, chars, side="right") - 1
+    return np.bincount(word, weights=np.repeat(each, sizes), minlength=n_words)
 
 
-def _char_places(block: CharTfidf, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
-    _, origin = prepared_positions(head(text, block.head_chars), block.lowercase)
-    out = []
-    for n, columns in block.ngram_columns(text):
-        at = np.flatnonzero(columns >= 0)
-        places = origin[at[:, None] + np.arange(n)[None, :]]
-        out.append((columns[at].astype(np.int64), places))
-    return out
+def _flat(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The code points start, start+1, … of each (start, size), one after the other."""
+    inner = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.repeat(starts, sizes) + inner
 
 
-def _word_places(block: WordTfidf, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
-    seen = text.lower() if block.lowercase else text
-    origin = np.arange(len(text), dtype=np.int64)
-    if len(seen) != len(text):
-        origin = np.repeat(origin, [len(c.lower()) for c in text])
-    tokens = block.tokenizer(seen)
-    if not seen.startswith("".join(tokens)):
-        raise ModelError("the word block's tokens do not rebuild the text", field="model")
-    ends = np.cumsum([len(t) for t in tokens], dtype=np.int64)
-    columns = np.fromiter((block.vocabulary_.get(t, -1) for t in tokens), np.int64, len(tokens))
-    out = []
-    lengths = np.diff(ends, prepend=0)
-    for n in np.unique(lengths[columns >= 0]).tolist():  # grouped by length: rectangular places
-        at = np.flatnonzero((columns >= 0) & (lengths == n))
-        places = origin[(ends[at] - n)[:, None] + np.arange(n)[None, :]]
-        out.append((columns[at], places))
-    return out
+def _char_occurrences(block: CharTfidf, texts: list[str], base: np.ndarray):
+    origin = np.concatenate(
+        [prepared_positions(head(t, block.head_chars), block.lowercase)[1] + base[i]
+         for i, t in enumerate(texts)] + [np.zeros(0, dtype=np.int64)]
+    )  # fmt: skip
+    parts = []
+    for n, columns, docs, starts in block.ngram_columns(texts):
+        known = columns >= 0
+        sizes = np.full(int(known.sum()), n, dtype=np.int64)
+        chars = origin[_flat(starts[known], sizes)]
+        parts.append((docs[known].astype(np.int64), columns[known].astype(np.int64), sizes, chars))
+    return tuple(np.concatenate(p) for p in zip(*parts, strict=True))
 
 
-def attribute(model: DeskModel, readings: Sequence[Reading], labels: Sequence[int]) -> list:
-    """The Attribution of `labels[i]` (an index into classes_) for each reading, one batch."""
+def _word_occurrences(model, block: WordTfidf, readings: Sequence[Reading], base: np.ndarray):
+    """The word block's rows and token occurrences: its tokens shared with the readings'."""
+    shared = block is _shared_block(model, _segmenter(model))
+    if shared and all(r.shared >= 0 for r in readings):
+        tokens = [r.words[: r.shared] for r in readings]
+        matrix = block.counted(tokens)
+        origins = [np.arange(len(r.text), dtype=np.int64) for r in readings]
+    else:
+        tokens, origins = [], []
+        for r in readings:
+            seen = r.text.lower() if block.lowercase else r.text
+            origin = np.arange(len(r.text), dtype=np.int64)
+            if len(seen) != len(r.text):
+                origin = np.repeat(origin, [len(c.lower()) for c in r.text])
+            tokens.append(block.tokenizer(seen))
+            if not seen.startswith("".join(tokens[-1])):
+                raise ModelError("the word block's tokens do not rebuild the text", field="model")
+            origins.append(origin)
+        matrix = block.counted(tokens)
+    origin = np.concatenate([o + base[i] for i, o in enumerate(origins)] + [np.zeros(0, int)])
+    seen_base = np.cumsum([0] + [len(o) for o in origins])
+    counts = np.fromiter(map(len, tokens), np.int64, len(tokens))
+    flat = [t for ts in tokens for t in ts]
+    sizes = np.fromiter(map(len, flat), np.int64, len(flat))
+    columns = np.fromiter(map(block.vocabulary_.get, flat, repeat(-1)), np.int64, len(flat))
+    docs = np.repeat(np.arange(len(tokens), dtype=np.int64), counts)
+    totals = np.bincount(docs, weights=sizes, minlength=len(tokens)).astype(np.int64)
+    before = np.cumsum(totals) - totals  # the joined tokens' length before each text's first
+    firsts = np.cumsum(sizes) - sizes - before[docs] + seen_base[docs]
+    known = columns >= 0
+    chars = origin[_flat(firsts[known], sizes[known])]
+    return matrix, (docs[known], columns[known], sizes[known], chars)
+
+
+@dataclass(frozen=True, eq=False)
+class Features:
+    """One batch as the model reads it: each block's rows (`terms`) and, for a TF-IDF block,
+    where its features occur (text, column, size, code points), kept for attribution."""
+
+    terms: list
+    places: list
+    base: np.ndarray  # each text's start in the texts joined
+
+
+def featurize(model: DeskModel, readings: Sequence[Reading]) -> Features:
+    """Every block's rows of the readings' texts, the word block's from their own tokens."""
     texts = [r.text for r in readings]
+    base = np.cumsum([0] + [len(t) for t in texts])
+    terms, places = [], []
+    for block in model.blocks:
+        if isinstance(block, CharTfidf):
+            terms.append(block.terms(texts))
+            places.append(_char_occurrences(block, texts, base))
+        elif isinstance(block, WordTfidf):
+            matrix, found = _word_occurrences(model, block, readings, base)
+            terms.append(matrix)
+            places.append(found)
+        else:
+            terms.append(block.terms(texts))
+            places.append(None)
+    return Features(terms, places, base)
+
+
+def attribute(
+    model: DeskModel,
+    readings: Sequence[Reading],
+    labels: Sequence[int],
+    features: Features | None = None,
+) -> list[Attribution]:
+    """The Attribution of `labels[i]` (an index into classes_) for each reading, one batch."""
+    if features is None:
+        features = featurize(model, readings)
     two_class = model.coef_.shape[0] == 1  # binary LogisticRegression: one row, for class 1
-    rows = [0 if two_class else y for y in labels]
-    signs = [(1.0 if y == 1 else -1.0) if two_class else 1.0 for y in labels]
-    words = [np.zeros(len(r.starts) - 1) for r in readings]
+    rows = np.asarray([0 if two_class else y for y in labels], dtype=np.int64)
+    signs = np.asarray([(1.0 if y == 1 else -1.0) if two_class else 1.0 for y in labels])
+    n_words = np.cumsum([0] + [len(r.starts) - 1 for r in readings])
+    word_starts = np.concatenate(
+        [r.starts[:-1] + features.base[i] for i, r in enumerate(readings)] + [np.zeros(0, np.int64)]
+    )
+    sums = np.zeros(int(n_words[-1]))
     cues: list[list] = [[] for _ in readings]
     rest = [0.0] * len(readings)
     lo = 0
-    for block in model.blocks:
+    for block, terms, found in zip(model.blocks, features.terms, features.places, strict=True):
         hi = lo + block.n_features
         coef = model.coef_[:, lo:hi]
         lo = hi
-        if isinstance(block, CueBlock):
-            values = block.terms(texts)
+        if found is not None:
+            sums += _spread(terms, found, coef, rows, signs, word_starts, len(sums))
+        elif isinstance(block, CueBlock):
             for i, r in enumerate(readings):
                 for j, where in enumerate(cue_spans(r.text)):
-                    c = float(values[i, j] * coef[rows[i], j]) * signs[i]
+                    c = float(terms[i, j] * coef[rows[i], j]) * signs[i]
                     if where is not None and c:
                         cues[i].append((CUE_NAMES[j], where[0], where[1], c))
                     elif c:
                         rest[i] += c
-            continue
-        if not isinstance(block, CharTfidf | WordTfidf):  # a block evidence cannot place
-            terms = block.terms(texts)
+        else:  # a block evidence cannot place: its part of the logit is counted, unplaced
             dense = terms if isinstance(terms, np.ndarray) else terms.to_scipy()
             part = np.asarray(dense @ np.ascontiguousarray(coef.T))
             for i in range(len(readings)):
                 rest[i] += float(part[i, rows[i]]) * signs[i]
-            continue
-        batch = _rows(block.terms(texts))
-        places_of = _char_places if isinstance(block, CharTfidf) else _word_places
-        for i, r in enumerate(readings):
-            weights = coef[rows[i]] * signs[i]
-
-            def word_of(chars, starts=r.starts):
-                return np.searchsorted(starts, chars, side="right") - 1
-
-            for columns, places in places_of(block, r.text):
-                if len(columns):
-                    words[i] += _shares(columns, batch[i], weights, places, len(words[i]), word_of)
     out = []
     for i, y in enumerate(labels):
+        words = sums[n_words[i] : n_words[i + 1]]
         intercept = float(model.intercept_[rows[i]]) * signs[i]
-        total = intercept + float(words[i].sum()) + sum(c[3] for c in cues[i]) + rest[i]
+        total = intercept + float(words.sum()) + sum(c[3] for c in cues[i]) + rest[i]
         label = str(model.classes_[y])
-        out.append(Attribution(label, total, intercept, words[i], tuple(cues[i]), rest[i]))
+        out.append(Attribution(label, total, intercept, words, tuple(cues[i]), rest[i]))
     return out
 
 
@@ -276,25 +364,31 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
     Term per field a term occurs in (its weight the sum of its occurrences there)."""
     if k <= 0:
         return ()
-    starts = reading.starts.tolist()
-    places: dict[str, list[tuple[int, int, float]]] = {}
-    shares = attribution.words.tolist()
-    for i, (a, b) in enumerate(zip(starts[:-1], starts[1:], strict=True)):
-        if a >= reading.read_until:
-            break
-        word = reading.text[a:b]
-        if readable(word):
-            places.setdefault(word, []).append((a, b, shares[i]))
+    n = int(np.searchsorted(reading.starts[:-1], reading.read_until))  # words the model read
+    index: dict[str, int] = {}
+    ids = np.fromiter(
+        (index.setdefault(w, len(index)) for w in reading.words[:n]), np.int64, n
+    )  # fmt: skip
+    sums = np.bincount(ids, weights=attribution.words[:n], minlength=len(index)).tolist()
+    extra: dict[str, list[tuple[int, int, float]]] = {}
     for _cue, a, b, c in attribution.cues:  # a fired cue shows as the phrase that fired it
-        places.setdefault(reading.text[a:b], []).append((a, b, c))
-    ranked = sorted(((sum(p[2] for p in found), word) for word, found in places.items()),
-                    key=lambda x: (-x[0], x[1]))  # fmt: skip
+        phrase = reading.text[a:b]
+        if phrase not in index:
+            index[phrase] = len(index)
+            sums.append(0.0)
+        sums[index[phrase]] += c
+        extra.setdefault(phrase, []).append((a, b, c))
+    ranked = sorted(
+        (-total, word) for word, total in zip(index, sums, strict=True) if total > 0
+    )  # fmt: skip
+    chosen = [w for _, w in ranked if readable(w)][:k]
+    starts, shares = reading.starts, attribution.words
     out: list[Term] = []
-    for total, word in ranked[:k]:
-        if total <= 0:
-            break
+    for word in chosen:
+        places = [(int(starts[i]), int(starts[i + 1]), float(shares[i]))
+                  for i in np.flatnonzero(ids == index[word]).tolist()]  # fmt: skip
         fields: dict[str, tuple[float, dict[Span, None]]] = {}
-        for a, b, weight in sorted(places[word]):
+        for a, b, weight in sorted(places + extra.get(word, [])):
             field, spans = reading.spans(a, b)
             old, seen = fields.get(field, (0.0, {}))
             fields[field] = (old + weight, {**seen, **dict.fromkeys(spans)})  # a cue's = a word's

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import re
 import weakref
+from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -71,46 +73,40 @@ def _idf(block: WordTfidf):
     return cached
 
 
+@lru_cache(maxsize=1 << 16)
+def _plain(word: str) -> bool:
+    """A word that can be a keyword on its own merits: readable, no stop word, no number."""
+    return readable(word) and word not in STOP_WORDS and not _NUMERIC.fullmatch(word)
+
+
 def keywords(reading: Reading, model: DeskModel, k: int) -> tuple[Term, ...]:
     """The k top words of the whole reading by TF-IDF, with spans (one Term per field)."""
     if k <= 0:
         return ()
     block = word_block(model)
     idf, unseen, median, dictionary = _idf(block)
-    starts = reading.starts.tolist()
-    places: dict[str, list[tuple[int, int]]] = {}
-    for a, b in zip(starts[:-1], starts[1:], strict=True):
-        word = reading.text[a:b]
-        places.setdefault(word, []).append((a, b))
+    vocabulary, lower = block.vocabulary_, block.lowercase
     weights: dict[str, float] = {}
-    for word, where in places.items():
-        key = word.lower() if block.lowercase else word
-        column = block.vocabulary_.get(key, -1)
-        if column >= 0:
-            w = float(idf[column])
-        elif word in dictionary:
-            w = unseen
-        elif readable(word):
-            w = median
-        else:
+    for word, tf in Counter(reading.words).items():
+        known = word in dictionary
+        if not (known or _plain(word)):
             continue
-        weights[word] = len(where) * w
+        column = vocabulary.get(word.lower() if lower else word, -1)
+        weights[word] = tf * (float(idf[column]) if column >= 0 else unseen if known else median)
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    ranked = sorted(
-        (
-            (w / norm, word)
-            for word, w in weights.items()
-            if word in dictionary
-            or (readable(word) and word not in STOP_WORDS and not _NUMERIC.fullmatch(word))
-        ),
-        key=lambda x: (-x[0], x[1]),
-    )
+    ranked = sorted(weights.items(), key=lambda x: (-x[1], x[0]))[:k]
+    top = {word for word, _ in ranked}
+    places: dict[str, list[int]] = {}
+    for i, word in enumerate(reading.words):
+        if word in top:
+            places.setdefault(word, []).append(i)
+    starts = reading.starts
     out: list[Term] = []
-    for weight, word in ranked[:k]:
+    for word, weight in ranked:
         fields: dict[str, list] = {}
-        for a, b in places[word]:
-            field, spans = reading.spans(a, b)
+        for i in places[word]:
+            field, spans = reading.spans(int(starts[i]), int(starts[i + 1]))
             fields.setdefault(field, []).extend(spans)
         for field, spans in fields.items():
-            out.append(Term(word, weight, field, tuple(spans)))
+            out.append(Term(word, weight / norm, field, tuple(spans)))
     return tuple(out)

@@ -137,16 +137,16 @@ def analyse_articles(
     the caller's title; default: the article's title). `explain`/`keywords`: how many evidence
     terms (for the predicted label, or `explain_label`) and keywords to add (0 = none).
     """
-    predictions = (
-        classifier.predict([(a.title, a.text) for a in articles])
-        if classifier is not None and articles
-        else [None] * len(articles)
-    )
-    terms = [(None, None)] * len(articles)
+    terms: list = [(None, None)] * len(articles)
     if (explain or keywords) and classifier is not None and articles:
-        terms = _terms(
-            articles, titles, sources, classifier, predictions, explain, keywords, explain_label
+        # One pass gives the labels and what explains them (the same numbers as predict).
+        predictions, terms = _terms(
+            articles, titles, sources, classifier, explain, keywords, explain_label
         )
+    elif classifier is not None and articles:
+        predictions = classifier.predict([(a.title, a.text) for a in articles])
+    else:
+        predictions = [None] * len(articles)
     out = []
     for article, source, prediction, (evidence, words) in zip(
         articles, sources, predictions, terms, strict=True
@@ -158,11 +158,17 @@ def analyse_articles(
     return out
 
 
-def _terms(articles, titles, sources, classifier, predictions, explain, keywords, label):
-    """(evidence, keywords) per article; None for what was not asked for."""
-    from .evidence import attribute, evidence, read
+def _terms(articles, titles, sources, classifier, explain, keywords, label):
+    """Predictions, and (evidence, keywords) per article (None for what was not asked for)."""
+    from .evidence import attribute, evidence, featurize, read
     from .keywords import keywords as top_keywords
 
+    if label is not None and label not in classifier.labels:
+        raise InvalidInput(
+            f"explain_label {label!r} is not a label of this model "
+            f"({', '.join(classifier.labels)})",
+            field="explain_label",
+        )
     model = classifier.pipeline
     if titles is None:
         titles = [None] * len(articles)
@@ -170,21 +176,15 @@ def _terms(articles, titles, sources, classifier, predictions, explain, keywords
         read(model, a, t, s, whole=keywords > 0)
         for a, t, s in zip(articles, titles, sources, strict=True)
     ]
+    features = featurize(model, readings)
+    predictions = classifier.predict_scores(model.scores_of(features.terms))
     found: list = [None] * len(articles)
     if explain:
-        if label is not None and label not in classifier.labels:
-            raise InvalidInput(
-                f"explain_label {label!r} is not a label of this model "
-                f"({', '.join(classifier.labels)})",
-                field="explain_label",
-            )
         wanted = [classifier.labels.index(label or p.label) for p in predictions]
-        found = [
-            evidence(r, a, explain)
-            for r, a in zip(readings, attribute(model, readings, wanted), strict=True)
-        ]
+        parts = attribute(model, readings, wanted, features)
+        found = [evidence(r, a, explain) for r, a in zip(readings, parts, strict=True)]
     words = [top_keywords(r, model, keywords) if keywords else None for r in readings]
-    return list(zip(found, words, strict=True))
+    return predictions, list(zip(found, words, strict=True))
 
 
 def _lead(article: Article, source: str, prediction, max_sentences: int, max_chars: int) -> Lead:

@@ -200,3 +200,27 @@ def test_sample_page_evidence_and_keywords_slice_the_page(sample_page):
                 assert sample_page[span.start : span.end] == term.text
     commentary = next(a for a in analyses if a.prediction.label == "commentary")
     assert commentary.evidence[0].text == "九论" and commentary.evidence[0].field == "title"
+
+
+def test_explaining_changes_no_score(tiny):
+    """With evidence asked for, labels and scores come from the same rows: bit for bit."""
+    model, items = tiny
+    classifier = Classifier(model, {"labels": [str(c) for c in model.classes_]})
+    articles = [single_article(t, b) for t, b in items]
+    texts = [b for _, b in items]
+    plain = analyse_articles(articles, texts, classifier, summarise=False)
+    explained = analyse_articles(articles, texts, classifier, summarise=False, keywords=3)
+    assert [a.prediction for a in explained] == [a.prediction for a in plain]
+
+
+def test_exact_when_the_word_block_segments_on_its_own(tiny):
+    """A reading that does not share the word block's tokens: the block tokenizes again."""
+    from dataclasses import replace
+
+    model, items = tiny
+    articles = [single_article(t, b) for t, b in items]
+    readings = [replace(read(model, a), shared=-1) for a in articles]
+    decision = model.decision_function([(a.title, a.text) for a in articles])
+    for y in range(len(model.classes_)):
+        for i, part in enumerate(attribute(model, readings, [y] * len(items))):
+            assert part.logit == pytest.approx(decision[i, y], abs=1e-9)
