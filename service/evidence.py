@@ -87,7 +87,7 @@ class _Part:
 
     field: str
     offset: int
-    index: np.ndarray  # per code point of the field, its offset in `source` (-1: none)
+    index: list[int]  # per code point of the field, its offset in `source` (-1: none)
     source: str
 
 
@@ -102,18 +102,29 @@ class Reading:
     parts: tuple[_Part, ...]
     shared: int = -1  # the first `shared` words are the word block's own tokens (-1: not so)
 
-    def spans(self, start: int, end: int) -> tuple[str, tuple[Span, ...]]:
-        """The field holding text[start:end] and its range in the caller's text: one span that
-        slices it exactly, or none (a word the layout broke over a column, an unplaced title)."""
+    def field_of(self, start: int) -> str:
+        """The field that text[start] lies in ("" for the line between title and body)."""
         for part in self.parts:
-            lo, hi = start - part.offset, end - part.offset
-            if 0 <= lo and hi <= len(part.index):
-                idx = part.index[lo:hi]
-                if len(idx) == 0 or idx[0] < 0 or idx[-1] - idx[0] != len(idx) - 1:
-                    return part.field, ()
-                a, b = int(idx[0]), int(idx[-1]) + 1
-                return part.field, (Span(a, b, part.source[a:b]),)
-        return "", ()
+            if 0 <= start - part.offset < len(part.index):
+                return part.field
+        return ""
+
+    def spans(self, word: str, starts: Sequence[int]) -> dict[str, list[Span]]:
+        """Per field, the ranges of the caller's text holding `word` where it starts at each of
+        `starts` in `text`: only ranges that slice it exactly (a word the layout broke over a
+        column, or a title not found in the text sent, has none)."""
+        out: dict[str, list[Span]] = {}
+        n = len(word)
+        for start in starts:
+            for part in self.parts:
+                lo = start - part.offset
+                if 0 <= lo and lo + n <= len(part.index):
+                    found = out.setdefault(part.field, [])
+                    a = part.index[lo]
+                    if a >= 0 and part.source.startswith(word, a):
+                        found.append(Span(a, a + n, word))
+                    break
+        return out
 
 
 def _segmenter(model: DeskModel):
@@ -183,8 +194,10 @@ def read(
         else np.arange(len(article.title), dtype=np.int64)
     )
     parts = (
-        _Part("title", 0, title_index, title_source or article.title),
-        _Part("text", len(article.title) + 1, article.body.index, text_source or article.text),
+        _Part("title", 0, title_index.tolist(), title_source or article.title),
+        _Part(
+            "text", len(article.title) + 1, article.body.index.tolist(), text_source or article.text
+        ),
     )
     if compose(article.title, "") != article.title + "\n":  # one home for composing: model.py
         raise ModelError("the model composes texts in a way evidence cannot place", field="model")
@@ -365,33 +378,30 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
     if k <= 0:
         return ()
     n = int(np.searchsorted(reading.starts[:-1], reading.read_until))  # words the model read
-    index: dict[str, int] = {}
-    ids = np.fromiter(
-        (index.setdefault(w, len(index)) for w in reading.words[:n]), np.int64, n
-    )  # fmt: skip
+    read = reading.words[:n]
+    index = {w: i for i, w in enumerate(dict.fromkeys(read))}
+    ids = np.fromiter(map(index.__getitem__, read), np.int64, n)
     sums = np.bincount(ids, weights=attribution.words[:n], minlength=len(index)).tolist()
-    extra: dict[str, list[tuple[int, int, float]]] = {}
+    extra: dict[str, list[tuple[int, float]]] = {}
     for _cue, a, b, c in attribution.cues:  # a fired cue shows as the phrase that fired it
         phrase = reading.text[a:b]
         if phrase not in index:
             index[phrase] = len(index)
             sums.append(0.0)
         sums[index[phrase]] += c
-        extra.setdefault(phrase, []).append((a, b, c))
-    ranked = sorted(
-        (-total, word) for word, total in zip(index, sums, strict=True) if total > 0
-    )  # fmt: skip
+        extra.setdefault(phrase, []).append((a, c))
+    ranked = sorted((-t, w) for w, t in zip(index, sums, strict=True) if t > 0)
     chosen = [w for _, w in ranked if readable(w)][:k]
-    starts, shares = reading.starts, attribution.words
+    starts = reading.starts
     out: list[Term] = []
     for word in chosen:
-        places = [(int(starts[i]), int(starts[i + 1]), float(shares[i]))
-                  for i in np.flatnonzero(ids == index[word]).tolist()]  # fmt: skip
-        fields: dict[str, tuple[float, dict[Span, None]]] = {}
-        for a, b, weight in sorted(places + extra.get(word, [])):
-            field, spans = reading.spans(a, b)
-            old, seen = fields.get(field, (0.0, {}))
-            fields[field] = (old + weight, {**seen, **dict.fromkeys(spans)})  # a cue's = a word's
-        for field, (weight, spans) in fields.items():
-            out.append(Term(word, weight, field, tuple(spans), attribution.label))
+        at = np.flatnonzero(ids == index[word])
+        places = list(zip(starts[at].tolist(), attribution.words[at].tolist(), strict=True))
+        weights: dict[str, float] = {}
+        for a, weight in places + extra.get(word, []):  # a cue's phrase may be a word's too
+            field = reading.field_of(a)
+            weights[field] = weights.get(field, 0.0) + weight
+        spans = reading.spans(word, sorted({a for a, _ in places + extra.get(word, [])}))
+        for field, weight in weights.items():
+            out.append(Term(word, weight, field, tuple(spans.get(field, ())), attribution.label))
     return tuple(out)

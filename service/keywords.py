@@ -12,6 +12,7 @@ mostly) gets the median idf, as jieba's extract_tags does.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import weakref
@@ -67,8 +68,8 @@ def _idf(block: WordTfidf):
     """The idf array, the idf an unseen dictionary word gets, and the dictionary (per block)."""
     cached = _DERIVED.get(block)
     if cached is None:
-        idf = block.idf_.astype(float)
-        top, median = (float(idf.max()), float(np.median(idf))) if len(idf) else (1.0, 1.0)
+        idf = block.idf_.astype(float).tolist()  # a list: one Python float per lookup
+        top, median = (max(idf), float(np.median(idf))) if idf else (1.0, 1.0)
         cached = _DERIVED[block] = (idf, top, median, _dictionary(block))
     return cached
 
@@ -92,21 +93,17 @@ def keywords(reading: Reading, model: DeskModel, k: int) -> tuple[Term, ...]:
         if not (known or _plain(word)):
             continue
         column = vocabulary.get(word.lower() if lower else word, -1)
-        weights[word] = tf * (float(idf[column]) if column >= 0 else unseen if known else median)
+        weights[word] = tf * (idf[column] if column >= 0 else unseen if known else median)
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    ranked = sorted(weights.items(), key=lambda x: (-x[1], x[0]))[:k]
+    ranked = heapq.nsmallest(k, weights.items(), key=lambda x: (-x[1], x[0]))
     top = {word for word, _ in ranked}
     places: dict[str, list[int]] = {}
+    starts = reading.starts.tolist()
     for i, word in enumerate(reading.words):
         if word in top:
-            places.setdefault(word, []).append(i)
-    starts = reading.starts
+            places.setdefault(word, []).append(starts[i])
     out: list[Term] = []
     for word, weight in ranked:
-        fields: dict[str, list] = {}
-        for i in places[word]:
-            field, spans = reading.spans(int(starts[i]), int(starts[i + 1]))
-            fields.setdefault(field, []).extend(spans)
-        for field, spans in fields.items():
+        for field, spans in reading.spans(word, places[word]).items():
             out.append(Term(word, weight / norm, field, tuple(spans)))
     return tuple(out)
