@@ -154,3 +154,20 @@ def test_sample_page_analyse_json_spans_slice_the_page(sample_page_path, sample_
         assert record["evidence"] and record["keywords"]
         for t in record["evidence"] + record["keywords"]:
             assert t["spans"] and all(sample_page[a:b] == t["term"] for a, b in t["spans"])
+
+
+def test_batch_adds_evidence_and_keywords(tmp_path):
+    from service.batch import run_batch
+
+    src = tmp_path / "in" / "a.jsonl"
+    src.parent.mkdir()
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in RECORDS))
+    common = dict(model=MODEL, workers=1, summary=False, progress=False)
+    run_batch([src], tmp_path / "out", explain=3, keywords=2, **common)
+    records = jsonl((tmp_path / "out" / "a.jsonl").read_text(encoding="utf-8"))
+    assert [r["id"] for r in records] == ["a", "b", "c"]
+    for record in records:
+        assert record["evidence"] and record["keywords"]
+        _slices(record, record["evidence"] + record["keywords"])
+    with pytest.raises(InvalidInput):
+        run_batch([src], tmp_path / "out2", explain=101, **common)
