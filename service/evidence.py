@@ -187,7 +187,7 @@ def read(
     else:
         words = segment(text[:end]) if end else []
     starts = np.zeros(len(words) + 1, dtype=np.int64)
-    np.cumsum([len(w) for w in words], out=starts[1:])
+    np.cumsum(np.fromiter(map(len, words), np.int64, len(words)), out=starts[1:])
     title_index = (
         locate(article.title, title_source, article.start)
         if title_source is not None
