@@ -390,8 +390,16 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
             sums.append(0.0)
         sums[index[phrase]] += c
         extra.setdefault(phrase, []).append((a, c))
-    ranked = sorted((-t, w) for w, t in zip(index, sums, strict=True) if t > 0)
-    chosen = [w for _, w in ranked if readable(w)][:k]
+    totals = np.asarray(sums)
+    names = list(index)
+    order = np.flatnonzero(totals > 0)
+    order = order[np.argsort(-totals[order], kind="stable")]  # largest first, ties in text order
+    chosen = []
+    for i in order.tolist():
+        if readable(names[i]):
+            chosen.append(names[i])
+            if len(chosen) == k:
+                break
     starts = reading.starts
     out: list[Term] = []
     for word in chosen:

@@ -12,12 +12,10 @@ mostly) gets the median idf, as jieba's extract_tags does.
 
 from __future__ import annotations
 
-import heapq
-import math
 import re
 import weakref
-from collections import Counter
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 
@@ -68,8 +66,10 @@ def _idf(block: WordTfidf):
     """The idf array, the idf an unseen dictionary word gets, and the dictionary (per block)."""
     cached = _DERIVED.get(block)
     if cached is None:
-        idf = block.idf_.astype(float).tolist()  # a list: one Python float per lookup
-        top, median = (max(idf), float(np.median(idf))) if idf else (1.0, 1.0)
+        idf = np.append(block.idf_.astype(float), 0.0)  # [-1]: a harmless slot for unknowns
+        top, median = (
+            (float(idf[:-1].max()), float(np.median(idf[:-1]))) if len(idf) > 1 else (1.0, 1.0)
+        )
         cached = _DERIVED[block] = (idf, top, median, _dictionary(block))
     return cached
 
@@ -86,24 +86,26 @@ def keywords(reading: Reading, model: DeskModel, k: int) -> tuple[Term, ...]:
         return ()
     block = word_block(model)
     idf, unseen, median, dictionary = _idf(block)
-    vocabulary, lower = block.vocabulary_, block.lowercase
-    weights: dict[str, float] = {}
-    for word, tf in Counter(reading.words).items():
-        known = word in dictionary
-        if not (known or _plain(word)):
-            continue
-        column = vocabulary.get(word.lower() if lower else word, -1)
-        weights[word] = tf * (idf[column] if column >= 0 else unseen if known else median)
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    ranked = heapq.nsmallest(k, weights.items(), key=lambda x: (-x[1], x[0]))
-    top = {word for word, _ in ranked}
-    places: dict[str, list[int]] = {}
-    starts = reading.starts.tolist()
-    for i, word in enumerate(reading.words):
-        if word in top:
-            places.setdefault(word, []).append(starts[i])
+    words = reading.words
+    index = {w: i for i, w in enumerate(dict.fromkeys(words))}
+    distinct = list(index)
+    n = len(distinct)
+    ids = np.fromiter(map(index.__getitem__, words), np.int64, len(words))
+    tf = np.bincount(ids, minlength=n)
+    keys = map(str.lower, distinct) if block.lowercase else distinct
+    columns = np.fromiter(map(block.vocabulary_.get, keys, repeat(-1)), np.int64, n)
+    known = np.fromiter(map(dictionary.__contains__, distinct), bool, n)
+    wanted = known | np.fromiter(map(_plain, distinct), bool, n)
+    weight = tf * np.where(columns >= 0, idf[columns], np.where(known, unseen, median))
+    weight[~wanted] = 0.0
+    norm = float(np.sqrt(np.dot(weight, weight))) or 1.0
+    best = np.flatnonzero(wanted)
+    best = best[np.argsort(-weight[best], kind="stable")][: k + 8]  # ties: by word, below
+    ranked = sorted((-float(weight[i]), distinct[i]) for i in best)[:k]
+    starts = reading.starts
     out: list[Term] = []
-    for word, weight in ranked:
-        for field, spans in reading.spans(word, places[word]).items():
-            out.append(Term(word, weight / norm, field, tuple(spans)))
+    for w, word in ranked:
+        places = starts[np.flatnonzero(ids == index[word])].tolist()
+        for field, spans in reading.spans(word, places).items():
+            out.append(Term(word, -w / norm, field, tuple(spans)))
     return tuple(out)
