@@ -6,7 +6,7 @@ DATA    ?= ../shared/data
 MODEL   ?= models/desk
 ADDRESS ?= 127.0.0.1:50051
 
-.PHONY: install proto train evaluate evaluate-summaries serve test soak bench lint clean
+.PHONY: install proto train evaluate evaluate-summaries evaluate-keywords serve test soak bench lint clean
 
 install: $(BIN)/newsdesk
 
@@ -34,6 +34,9 @@ $(BENCH): $(BIN)/newsdesk pyproject.toml
 
 evaluate-summaries: $(BENCH)
 	$(BIN)/newsdesk evaluate-summaries --data $(DATA) --out build/summaries
+
+evaluate-keywords: $(BENCH)
+	$(BIN)/newsdesk evaluate-keywords --data $(DATA) --model $(MODEL) --out build/keywords
 
 serve: install
 	$(BIN)/newsdesk serve --model $(MODEL) --address $(ADDRESS)

@@ -201,7 +201,7 @@ class ShardJob:
     source: str  # absolute path of the input, as the client sees it
     model: str
     model_key: str
-    options: tuple[tuple[str, object], ...]  # summarise, max_sentences, max_chars
+    options: tuple[tuple[str, object], ...]  # summarise, max_sentences, max_chars, explain…
     out_dir: str | None = None  # None: return the output to the client (--gather)
     data: bytes | None = None  # --gather: the shard's bytes, read by the client
 
@@ -289,6 +289,8 @@ def process_shard(
             summarise=bool(options["summarise"]),
             max_sentences=int(options["max_sentences"]),
             max_chars=int(options["max_chars"]),
+            explain=int(options.get("explain", 0)),
+            keywords=int(options.get("keywords", 0)),
         )
         block: list[str] = []
         for result in results:
@@ -588,6 +590,8 @@ def run_batch(
     force: bool = False,
     max_sentences: int = 0,
     max_chars: int = 0,
+    explain: int = 0,
+    keywords: int = 0,
     progress: bool = True,
 ) -> dict:
     """Label (and lead) every record of every shard into `out_dir`; returns the run's summary.
@@ -609,6 +613,10 @@ def run_batch(
     from service.summariser import check_lead_options
 
     check_lead_options(max_sentences, max_chars)  # here, before any shard is written
+    from service.pipeline import check_terms
+
+    check_terms("explain", explain)
+    check_terms("keywords", keywords)
     if model is None:
         from service.classifier import DEFAULT_MODEL
 
@@ -633,7 +641,8 @@ def run_batch(
     (out / SUMMARY).unlink(missing_ok=True)
     try:
         return _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather,
-                         summary, force, max_sentences, max_chars, progress)  # fmt: skip
+                         summary, force, max_sentences, max_chars, progress,
+                         explain=explain, keywords=keywords)  # fmt: skip
     except BaseException as exc:
         failed = {"out_dir": str(out), "model": model_path, "failed": f"{type(exc).__name__}: "
                   f"{getattr(exc, 'message', None) or exc}"}  # fmt: skip
@@ -644,7 +653,7 @@ def run_batch(
 
 
 def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, summary, force,
-              max_sentences, max_chars, progress) -> dict:  # fmt: skip
+              max_sentences, max_chars, progress, *, explain=0, keywords=0) -> dict:  # fmt: skip
     """run_batch once its arguments are checked: the shards, the errors file, the summary."""
 
     options = (
@@ -652,6 +661,8 @@ def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, 
         ("max_sentences", int(max_sentences)),
         ("max_chars", int(max_chars)),
     )
+    # Only when asked for: shards finished by a run without them still count as done.
+    options += tuple((k, v) for k, v in (("explain", explain), ("keywords", keywords)) if v)
     jobs = [
         ShardJob(shard_name(p), str(p), model_path, key, options, out_dir=str(out)) for p in paths
     ]
@@ -806,5 +817,7 @@ def batch_from_args(args: argparse.Namespace) -> dict:
         force=args.force,
         max_sentences=args.max_sentences,
         max_chars=args.max_chars,
+        explain=getattr(args, "explain", 0),
+        keywords=getattr(args, "keywords", 0),
         progress=not args.quiet,
     )

@@ -253,18 +253,29 @@ class Classifier:
         _validate(items)
         if not items:
             return np.zeros((0, len(self.labels)))
-        proba = np.asarray(self.pipeline.predict_proba(list(items)), dtype=np.float64)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return _normalised(self.pipeline.predict_proba(list(items)))
 
     def predict(self, items: Sequence[tuple[str, str]]) -> list[Prediction]:
         """A Prediction per (title, body) pair: every label with its probability, highest first."""
-        proba = self.probabilities(items)
+        return self.predictions(self.probabilities(items))
+
+    def predict_scores(self, scores: np.ndarray) -> list[Prediction]:
+        """`predict` from the model's decision values (evidence computes them on its way)."""
+        return self.predictions(_normalised(self.pipeline.proba_of(scores)))
+
+    def predictions(self, proba: np.ndarray) -> list[Prediction]:
+        """Predictions from a probability row per item (what `predict` ends with)."""
         orders = np.argsort(-proba, axis=1, kind="stable").tolist()  # one call for the batch
         labels, out = self.labels, []
         for row, order in zip(proba.tolist(), orders, strict=True):
             scores = tuple((labels[i], row[i]) for i in order)
             out.append(Prediction(scores[0][0], scores))
         return out
+
+
+def _normalised(proba: np.ndarray) -> np.ndarray:
+    proba = np.asarray(proba, dtype=np.float64)
+    return proba / proba.sum(axis=1, keepdims=True)
 
 
 def _validate(items: Sequence[tuple[str, str]]) -> None:

@@ -308,6 +308,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         summarise=not args.no_summary,
         max_sentences=args.max_sentences,
         max_chars=args.max_chars,
+        explain=args.explain,
+        keywords=args.keywords,
+        explain_label=args.explain_label,
     )
     with _output(args.output, args.page) as out:
         if args.json:
@@ -323,6 +326,10 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                     f"{i:>2}  {_fit(a.article.title, 36)}  {_fit(p.label, 10)}  "
                     f"{p.confidence:5.2f}  {lead}\n"
                 )
+                for name, terms in (("evidence", a.evidence), ("keywords", a.keywords)):
+                    if terms is not None:
+                        words = dict.fromkeys(t.text for t in terms)  # a term once, any field
+                        out.write(f"{'':>4}{name}: {' '.join(words)}\n")
         out.flush()
     return 0
 
@@ -427,6 +434,9 @@ def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iter
         max_sentences=getattr(args, "max_sentences", 0),
         max_chars=getattr(args, "max_chars", 0),
         batch_size=args.batch_size,
+        explain=getattr(args, "explain", 0),
+        keywords=getattr(args, "keywords", 0),
+        explain_label=getattr(args, "explain_label", None),
     )
     # Leads use the desk label (a commentary's lead is its thesis), so summarise loads the
     # model too, as the server does; only the fields asked for are added.
@@ -474,6 +484,9 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
             summarise=summarise,
             max_sentences=getattr(args, "max_sentences", 0),
             max_chars=getattr(args, "max_chars", 0),
+            explain=getattr(args, "explain", 0),
+            keywords=getattr(args, "keywords", 0),
+            explain_label=getattr(args, "explain_label", None),
         ):
             number = numbers.popleft()
             gone, early[:] = list(early), []
@@ -527,6 +540,17 @@ def cmd_evaluate_summaries(args: argparse.Namespace) -> int:
 
     report = evaluate_summaries(Path(args.data), Path(args.out), limit=args.limit, progress=True)
     print(format_summary(report))
+    return 0
+
+
+def cmd_evaluate_keywords(args: argparse.Namespace) -> int:
+    from training.keywords import evaluate_keywords, format_keywords
+
+    report = evaluate_keywords(
+        Path(args.data), Path(args.out), model_dir=Path(args.model or _default_model()),
+        limit=args.limit,
+    )  # fmt: skip
+    print(format_keywords(report))
     return 0
 
 
@@ -592,6 +616,49 @@ def _add_lead_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _term_count(name: str):
+    """An argparse type for `--explain K` / `--keywords K`, checked as the pipeline checks it."""
+
+    def parse(text: str) -> int:
+        from .pipeline import check_terms
+
+        try:
+            return check_terms(name, int(text))
+        except InvalidInput as exc:  # before ValueError, which it is too
+            raise argparse.ArgumentTypeError(exc.message) from None
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+    return parse
+
+
+def _add_term_options(p: argparse.ArgumentParser, *, label: bool = True) -> None:
+    """`--explain [K]`, `--keywords [K]` (K defaults to 5 when the flag is bare; off without)."""
+    p.add_argument(
+        "--explain",
+        type=_term_count("explain"),
+        nargs="?",
+        const=5,
+        default=0,
+        metavar="K",
+        help="add `evidence`: the K words that most raised the label's logit, with spans "
+        "(default K: 5)",
+    )
+    p.add_argument(
+        "--keywords",
+        type=_term_count("keywords"),
+        nargs="?",
+        const=5,
+        default=0,
+        metavar="K",
+        help="add `keywords`: the K top words by TF-IDF, with spans (default K: 5)",
+    )
+    if label:
+        p.add_argument(
+            "--explain-label", metavar="LABEL", help="evidence for this label, not the predicted"
+        )
+
+
 def _add_record_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", nargs="?", default="-", help="JSONL input (default stdin; .gz ok)")
     p.add_argument("-o", "--output", default="-", help="JSONL output (default stdout)")
@@ -654,10 +721,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--no-summary", action="store_true", help="skip the leads")
     p.add_argument("-o", "--output", default="-")
     _add_lead_options(p)
+    _add_term_options(p)
     p.set_defaults(func=cmd_analyse)
 
     p = sub.add_parser("classify", help="add label and scores to JSONL records")
     _add_record_options(p)
+    _add_term_options(p)
     p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser("summarise", help="add lead and lead_spans to JSONL records")
@@ -695,6 +764,15 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_evaluate_summaries)
 
     p = sub.add_parser(
+        "evaluate-keywords", help="our keywords vs jieba and TextRank4ZH against 核心阅读"
+    )
+    p.add_argument("--data", default=DEFAULT_DATA)
+    p.add_argument("--model", default=None)
+    p.add_argument("--out", default="build/keywords")
+    p.add_argument("--limit", type=_at_least_one, default=None, help="the first N articles only")
+    p.set_defaults(func=cmd_evaluate_keywords)
+
+    p = sub.add_parser(
         "serve",
         help="run the gRPC server",
         formatter_class=_ServeHelp,
@@ -711,6 +789,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         from .batch import add_batch_arguments
 
         add_batch_arguments(p)
+        _add_term_options(p, label=False)
     return parser
 
 

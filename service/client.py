@@ -11,7 +11,7 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from grpc_status import rpc_status
 
 from ._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
-from .documents import Prediction
+from .documents import Prediction, Span, Term
 from .errors import InvalidInput, ModelError, ModelNotLoaded, NewsdeskError
 
 __all__ = [
@@ -57,6 +57,8 @@ class Classified:
     label: str
     scores: tuple[tuple[str, float], ...]
     error: NewsdeskError | None = None
+    evidence: tuple[Term, ...] = ()  # asked for with `explain`; spans slice the field sent
+    keywords: tuple[Term, ...] = ()  # asked for with `keywords`
 
     @property
     def prediction(self) -> Prediction:
@@ -89,6 +91,8 @@ class PageResult:
     lead: str
     spans: tuple[tuple[int, int], ...]
     warnings: tuple[str, ...] = ()
+    evidence: tuple[Term, ...] = ()  # spans point into the page sent
+    keywords: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,12 +183,35 @@ def _scores(message: pb.Classification) -> tuple[tuple[str, float], ...]:
     return tuple((s.label, float(s.score)) for s in message.scores)
 
 
-def _classified(message: pb.Classification) -> Classified:
+def _terms(items, text_of: Callable[[str], str]) -> tuple[Term, ...]:
+    """Evidence or keyword messages as Terms; each span's text cut from the text it points
+    into (`text_of`: field → the text sent)."""
+    out = []
+    for t in items:
+        source = text_of(t.field)
+        spans = tuple(Span(s.start, s.end, source[s.start : s.end]) for s in t.spans)
+        out.append(Term(t.term, float(t.weight), t.field, spans, getattr(t, "label", "")))
+    return tuple(out)
+
+
+def _classified(message: pb.Classification, sent: pb.Article | None = None) -> Classified:
     error = None
     if message.HasField("error"):
         code = _CODES.get(message.error.code, grpc.StatusCode.UNKNOWN)
         error = _error(code, message.error.message, message.error)
-    return Classified(message.id, message.label, _scores(message), error)
+    fields = {"title": sent.title, "text": sent.text} if sent is not None else {}
+
+    def text_of(field: str) -> str:
+        return fields.get(field, "")
+
+    return Classified(
+        message.id,
+        message.label,
+        _scores(message),
+        error,
+        _terms(message.evidence, text_of),
+        _terms(message.keywords, text_of),
+    )
 
 
 _CODES = {c.value[0]: c for c in grpc.StatusCode}
@@ -194,7 +221,7 @@ def _summarised(message: pb.Summary) -> Summarised:
     return Summarised(message.id, message.lead, tuple((s.start, s.end) for s in message.spans))
 
 
-def _page_result(message: pb.PageArticle) -> PageResult:
+def _page_result(message: pb.PageArticle, page: str = "") -> PageResult:
     return PageResult(
         title=message.title,
         kicker=message.kicker,
@@ -209,6 +236,8 @@ def _page_result(message: pb.PageArticle) -> PageResult:
         lead=message.summary.lead,
         spans=tuple((s.start, s.end) for s in message.summary.spans),
         warnings=tuple(message.warnings),
+        evidence=_terms(message.classification.evidence, lambda field: page),
+        keywords=_terms(message.classification.keywords, lambda field: page),
     )
 
 
@@ -267,12 +296,22 @@ class NewsdeskClient:
     # -- unary calls ------------------------------------------------------------------------
 
     def classify(
-        self, articles: Iterable[Any], *, timeout: float | None = None
+        self,
+        articles: Iterable[Any],
+        *,
+        explain: int = 0,
+        keywords: int = 0,
+        explain_label: str = "",
+        timeout: float | None = None,
     ) -> list[Classified]:
-        """Label articles (mappings, Records or (title, text) tuples), in order."""
-        request = pb.ClassifyRequest(articles=[_article(a) for a in articles])
+        """Label articles (mappings, Records or (title, text) tuples), in order; `explain` and
+        `keywords` ask for that many evidence terms and keywords per article (0 = none)."""
+        sent = [_article(a) for a in articles]
+        request = pb.ClassifyRequest(
+            articles=sent, **_term_options(explain, keywords, explain_label)
+        )
         response = self._call(self._stub.Classify, request, timeout)
-        return [_classified(r) for r in response.results]
+        return [_classified(r, a) for r, a in zip(response.results, sent, strict=True)]
 
     def summarise(
         self,
@@ -289,13 +328,22 @@ class NewsdeskClient:
         return [_summarised(r) for r in response.results]
 
     def analyse_page(
-        self, text: str, *, max_sentences: int = 0, max_chars: int = 0, timeout: float | None = None
+        self,
+        text: str,
+        *,
+        max_sentences: int = 0,
+        max_chars: int = 0,
+        explain: int = 0,
+        keywords: int = 0,
+        explain_label: str = "",
+        timeout: float | None = None,
     ) -> list[PageResult]:
         """Split a page into articles, each labelled and summarised; offsets into `text`."""
         options = _options(max_sentences, max_chars)
-        request = pb.AnalysePageRequest(text=text, options=options)
+        terms = _term_options(explain, keywords, explain_label)
+        request = pb.AnalysePageRequest(text=text, options=options, **terms)
         response = self._call(self._stub.AnalysePage, request, timeout)
-        return [_page_result(a) for a in response.articles]
+        return [_page_result(a, text) for a in response.articles]
 
     def get_model(self, *, timeout: float | None = None) -> ModelInfo:
         """Describe the model the server is running now."""
@@ -345,15 +393,25 @@ class NewsdeskClient:
     # -- streaming --------------------------------------------------------------------------
 
     def classify_stream(
-        self, articles: Iterable[Any], *, timeout: float | None = None
+        self,
+        articles: Iterable[Any],
+        *,
+        explain: int = 0,
+        keywords: int = 0,
+        explain_label: str = "",
+        timeout: float | None = None,
     ) -> Iterator[Classified]:
         """Label any number of articles over one stream, lazily and in order.
 
         A bad item comes back with `error` set and the rest go on. If the server becomes
         UNAVAILABLE mid-stream, the stream is reopened and every item not yet answered is
         sent again, so each input still gets exactly one result. `timeout` bounds the whole
-        stream (None: no deadline).
+        stream (None: no deadline). `explain`/`keywords` travel as call metadata.
         """
+        terms = _term_options(explain, keywords, explain_label)
+        metadata = self._metadata + tuple(
+            (key, str(terms[name])) for key, name in _STREAM_TERMS if terms[name]
+        )
         source = iter(articles)
         lock = threading.Lock()
         pending: deque[pb.Article] = deque()  # sent, not answered yet, in order
@@ -387,15 +445,15 @@ class NewsdeskClient:
             generation = state["generation"]
             remaining = None if deadline is None else max(deadline - time.monotonic(), 0.001)
             call = self._stub.ClassifyStream(
-                requests(generation, resend), timeout=remaining, metadata=self._metadata
+                requests(generation, resend), timeout=remaining, metadata=metadata
             )
             try:
                 for response in call:
                     # No lock here: the reader may hold it while it waits on a slow source,
                     # and answers must still flow. deque.popleft is atomic.
-                    pending.popleft()
+                    sent = pending.popleft()
                     attempt = 0
-                    yield _classified(response)
+                    yield _classified(response, sent)
                 break
             except grpc.RpcError as exc:
                 pause = self._pause(exc, attempt)
@@ -411,6 +469,27 @@ class NewsdeskClient:
                 pending.clear()
         if state["error"] is not None:
             raise state["error"]
+
+
+# ClassifyStream's options as call metadata (key, option), as the server reads them.
+_STREAM_TERMS = (
+    ("newsdesk-explain", "explain"),
+    ("newsdesk-keywords", "keywords"),
+    ("newsdesk-explain-label", "explain_label"),
+)
+
+
+def _term_options(explain: int, keywords: int, explain_label: str | None) -> dict[str, Any]:
+    """Evidence and keyword counts for the wire, checked as the server checks them."""
+    from .pipeline import check_terms
+
+    if explain_label is not None and not isinstance(explain_label, str):
+        raise InvalidInput("explain_label must be a label (a string)", field="explain_label")
+    return {
+        "explain": check_terms("explain", explain),
+        "keywords": check_terms("keywords", keywords),
+        "explain_label": explain_label or "",
+    }
 
 
 def _check_timeout(timeout: object) -> None:
@@ -449,6 +528,9 @@ def remote_results(
     summarise: bool = False,
     max_sentences: int = 0,
     max_chars: int = 0,
+    explain: int = 0,
+    keywords: int = 0,
+    explain_label: str | None = None,
 ) -> Iterator[RemoteResult]:
     """What `pipeline.process_records` yields, computed by a server, one RemoteResult per
     record in order: `label`/`scores` and/or `lead`/`lead_spans` added, or the server's error
@@ -461,14 +543,16 @@ def remote_results(
                 kept.append(record)
                 yield record
 
-        for result in client.classify_stream(tee()):
+        stream = client.classify_stream(
+            tee(), explain=explain, keywords=keywords, explain_label=explain_label or ""
+        )
+        for result in stream:
             data = _data(kept.popleft())
             if result.error is not None:
                 yield RemoteResult(data, result.error)
             else:
-                yield RemoteResult(
-                    {**data, "label": result.label, "scores": _rounded(result.scores)}
-                )
+                out = {**data, "label": result.label, "scores": _rounded(result.scores)}
+                yield RemoteResult(_with_terms(out, result, explain, keywords))
         return
     batch: list[Any] = []
     for record in records:
@@ -478,6 +562,17 @@ def remote_results(
             batch = []
     if batch:
         yield from _summarise_batch(client, batch, classify, max_sentences, max_chars)
+
+
+def _with_terms(out: dict[str, Any], result: Classified, explain: int, keywords: int) -> dict:
+    """The `evidence`/`keywords` fields the local run adds, when they were asked for."""
+    from .pipeline import term_fields
+
+    if explain:
+        out["evidence"] = [term_fields(t) for t in result.evidence]
+    if keywords:
+        out["keywords"] = [term_fields(t) for t in result.keywords]
+    return out
 
 
 def _data(record: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Span", "Body", "Article", "Prediction", "Lead", "Analysis"]
+__all__ = ["Span", "Body", "Article", "Prediction", "Lead", "Term", "Analysis"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,22 @@ class Lead:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A word of an article with a weight and the places it occurs in one of its fields.
+
+    Evidence: `weight` is what these occurrences added to `label`'s logit. Keywords: the word's
+    TF-IDF weight, and `label` is empty. `field` names the article part the spans cover
+    ("title", "text"); the spans point into the text the caller sent (in a page: the page).
+    """
+
+    text: str
+    weight: float
+    field: str
+    spans: tuple[Span, ...]
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Everything newsdesk says about one article."""
 
@@ -102,3 +118,5 @@ class Analysis:
     prediction: Prediction | None = None
     lead: Lead | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    evidence: tuple[Term, ...] | None = None  # None: not asked for (`explain` = 0)
+    keywords: tuple[Term, ...] | None = None

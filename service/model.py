@@ -32,9 +32,11 @@ __all__ = [
     "char_ngram_codes",
     "char_ngrams",
     "compose",
+    "cue_spans",
     "cues",
     "head",
     "ngram_code",
+    "prepared_positions",
 ]
 
 # Characters per vectorised pass: the arrays of one pass (~8 int64 per character) stay in
@@ -112,6 +114,18 @@ def cues(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
+def cue_spans(text: str) -> tuple[tuple[int, int] | None, ...]:
+    """Where each cue of `cues` fires in one composed text ([start, end) in it), None if not."""
+    title, _, body = text.partition("\n")
+    series = _SERIES.search(title)
+    activity = _OFFICIAL_ACTIVITY.search(body[:_LEAD_CHARS])
+    skip = len(title) + 1
+    return (
+        series.span() if series else None,
+        (activity.start() + skip, activity.end() + skip) if activity else None,
+    )
+
+
 class TermTable:
     """A hash table from nonzero int64 codes to int32 columns, looked up a whole array at a time.
 
@@ -177,9 +191,14 @@ def _slots(codes: np.ndarray, bits: int) -> np.ndarray:
 
 
 def char_ngrams(
-    texts: Sequence[str], ngram_range: tuple[int, int], lowercase: bool = True
-) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """For each n: every character n-gram of `texts` as one int64 code, and its text's index.
+    texts: Sequence[str],
+    ngram_range: tuple[int, int],
+    lowercase: bool = True,
+    *,
+    positions: bool = False,
+) -> Iterator[tuple]:
+    """For each n: every character n-gram of `texts` as one int64 code, and its text's index
+    (`positions`: and where it starts in the prepared texts, joined in order).
 
     The texts are prepared as scikit-learn's char analyzer prepares them (lower-cased, runs of
     whitespace squeezed to one space); an n-gram never spans two texts.
@@ -201,7 +220,7 @@ def char_ngrams(
             code <<= _BITS
             code |= points[j : j + m]
         if n == 1:
-            yield n, code, doc
+            yield (n, code, doc, np.arange(m)) if positions else (n, code, doc)
             continue
         # The last n-1 positions of each text start no n-gram. (Where a text is shorter, the
         # positions this reaches back into the text before are too close to its end as well.)
@@ -209,7 +228,26 @@ def char_ngrams(
         for k in range(1, n):
             stop = ends - k
             ok[stop[(stop >= 0) & (stop < m)]] = False
-        yield n, code[ok], doc[:m][ok]
+        if positions:
+            yield n, code[ok], doc[:m][ok], np.flatnonzero(ok)
+        else:
+            yield n, code[ok], doc[:m][ok]
+
+
+def prepared_positions(text: str, lowercase: bool = True) -> tuple[str, np.ndarray]:
+    """The text `char_ngrams` reads (lower-cased, whitespace runs squeezed) and, for each of its
+    code points, the position in `text` it came from (a squeezed run: the run's first)."""
+    starts = np.arange(len(text), dtype=np.int64)
+    if lowercase:
+        lowered = text.lower()  # whole-string, as char_ngrams does (a final Σ lowers to ς)
+        if len(lowered) != len(text):  # a few characters lower to two ("İ" → "i̇")
+            starts = np.repeat(starts, [len(c.lower()) for c in text])
+        text = lowered
+    keep = np.ones(len(text), dtype=bool)
+    for m in _WHITE_SPACES.finditer(text):
+        keep[m.start() + 1 : m.end()] = False
+    squeezed = _WHITE_SPACES.sub(" ", text)
+    return squeezed, starts[keep]
 
 
 def char_ngram_codes(
@@ -412,6 +450,23 @@ class CharTfidf(_TfidfBlock):
             self.norm,
         )
 
+    def ngram_columns(
+        self, texts: Sequence[str]
+    ) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+        """For each n, every n-gram `terms` counts, kept in place (for evidence): its column
+        (-1 where the model has none), its text, and where it starts in the texts' heads as
+        `prepared_positions` prepares them, joined in order."""
+        if self.head_chars > 0:
+            texts = [head(t, self.head_chars) for t in texts]
+        for n, codes, docs, starts in char_ngrams(
+            texts, self.ngram_range, self.lowercase, positions=True
+        ):
+            if n == 1:
+                found = self._unigrams().take(codes, mode="clip")
+            else:
+                found = self.table_.lookup(codes)
+            yield n, found, docs, starts
+
     def _unigrams(self) -> np.ndarray:
         """Column of each single character, by code, in a flat array: one gather, no hashing.
 
@@ -452,7 +507,10 @@ class WordTfidf(_TfidfBlock):
 
     def terms(self, texts: Sequence[str]) -> TermMatrix:
         tokenize = self.tokenizer
-        words = [tokenize(t.lower() if self.lowercase else t) for t in texts]
+        return self.counted([tokenize(t.lower() if self.lowercase else t) for t in texts])
+
+    def counted(self, words: Sequence[list[str]]) -> TermMatrix:
+        """`terms` of texts already tokenized, as `tokenizer` tokenizes them (for evidence)."""
         counts = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         total = int(counts.sum())
         # get(word, -1) over all words in C: no Python frame, no KeyError per unknown word.
@@ -461,10 +519,10 @@ class WordTfidf(_TfidfBlock):
             dtype=np.int64,
             count=total,
         )
-        owners = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+        owners = np.repeat(np.arange(len(words), dtype=np.int64), counts)
         known = columns >= 0
         return _tfidf(
-            columns[known], owners[known], len(texts), self.idf_, self.sublinear_tf, self.norm
+            columns[known], owners[known], len(words), self.idf_, self.sublinear_tf, self.norm
         )
 
 
@@ -514,10 +572,16 @@ class DeskModel:
         return out
 
     def _scores(self, texts: list[str]) -> np.ndarray:
-        scores = np.zeros((len(texts), len(self.intercept_)), dtype=np.float64)
-        for block, weights in zip(self.blocks, self._weights(), strict=True):
-            terms = block.terms(texts)
-            scores += terms @ weights if isinstance(terms, np.ndarray) else terms.dot(weights)
+        return self.scores_of([block.terms(texts) for block in self.blocks])
+
+    def scores_of(self, terms: Sequence) -> np.ndarray:
+        """Decision values from each block's `terms` of one batch (evidence reuses them)."""
+        scores = np.zeros((terms[0].shape[0], len(self.intercept_)), dtype=np.float64)
+        for block_terms, weights in zip(terms, self._weights(), strict=True):
+            if isinstance(block_terms, np.ndarray):
+                scores += block_terms @ weights
+            else:
+                scores += block_terms.dot(weights)
         return scores + self.intercept_
 
     def _weights(self) -> list[np.ndarray]:
@@ -537,7 +601,10 @@ class DeskModel:
 
     def predict_proba(self, items: Sequence[tuple[str, str]]) -> np.ndarray:
         """Class probabilities, columns in `classes_` order (softmax; logistic for two classes)."""
-        scores = self.decision_function(items)
+        return self.proba_of(self.decision_function(items))
+
+    def proba_of(self, scores: np.ndarray) -> np.ndarray:
+        """`predict_proba` from decision values (overwrites `scores`)."""
         if len(self.classes_) <= 2:
             p = 1.0 / (1.0 + np.exp(-scores[:, 0]))
             return np.column_stack([1.0 - p, p])

@@ -13,12 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from .documents import Analysis, Article, Lead
+from .documents import Analysis, Article, Lead, Term
 from .errors import InvalidInput
 
 __all__ = [
     "MAX_TEXT_CHARS",
+    "MAX_TERMS",
     "Record",
+    "check_terms",
     "parse_record",
     "analyse_articles",
     "analyse_page",
@@ -30,6 +32,19 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # A whole newspaper page is ~15k characters; anything past this is not an article.
 MAX_TEXT_CHARS = 1_000_000
+# Evidence or keywords past this many per article are a word list, not an explanation.
+MAX_TERMS = 100
+
+
+def check_terms(name: str, value: object) -> int:
+    """A count of evidence terms or keywords (`explain`, `keywords`): 0 (off) to MAX_TERMS."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TERMS:
+        raise InvalidInput(
+            f"{name} must be a whole number from 0 (off) to {MAX_TERMS}, got {value!r}",
+            field=name,
+            limit=MAX_TERMS,
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -117,24 +132,75 @@ def analyse_articles(
     summarise: bool = True,
     max_sentences: int = 0,
     max_chars: int = 0,
+    explain: int = 0,
+    keywords: int = 0,
+    titles: Sequence[str] | None = None,
+    explain_label: str | None = None,
 ) -> list[Analysis]:
     """Classify a batch in one model call, then write each lead with offsets into its source.
 
     `sources[i]` is the text that `articles[i]`'s offsets point into (the page, or the
-    caller's article text).
+    caller's article text); `titles[i]` the text its title's spans point into (the page, or
+    the caller's title; default: the article's title). `explain`/`keywords`: how many evidence
+    terms (for the predicted label, or `explain_label`) and keywords to add (0 = none).
     """
-    predictions = (
-        classifier.predict([(a.title, a.text) for a in articles])
-        if classifier is not None and articles
-        else [None] * len(articles)
-    )
+    terms: list = [(None, None)] * len(articles)
+    if (explain or keywords) and classifier is not None and articles:
+        # One pass gives the labels and what explains them (the same numbers as predict).
+        predictions, terms = _terms(
+            articles, titles, sources, classifier, explain, keywords, explain_label
+        )
+    elif classifier is not None and articles:
+        predictions = classifier.predict([(a.title, a.text) for a in articles])
+    else:
+        predictions = [None] * len(articles)
     out = []
-    for article, source, prediction in zip(articles, sources, predictions, strict=True):
+    for article, source, prediction, (evidence, words) in zip(
+        articles, sources, predictions, terms, strict=True
+    ):
         lead = None
         if summarise:
             lead = _lead(article, source, prediction, max_sentences, max_chars)
-        out.append(Analysis(article, prediction, lead, lead.warnings if lead else ()))
+        out.append(
+            Analysis(
+                article,
+                prediction,
+                lead,
+                lead.warnings if lead else (),
+                evidence=evidence,
+                keywords=words,
+            )
+        )
     return out
+
+
+def _terms(articles, titles, sources, classifier, explain, keywords, label):
+    """Predictions, and (evidence, keywords) per article (None for what was not asked for)."""
+    from .evidence import attribute, evidence, featurize, read
+    from .keywords import keywords as top_keywords
+
+    if label is not None and label not in classifier.labels:
+        raise InvalidInput(
+            f"explain_label {label!r} is not a label of this model "
+            f"({', '.join(classifier.labels)})",
+            field="explain_label",
+        )
+    model = classifier.pipeline
+    if titles is None:
+        titles = [None] * len(articles)
+    readings = [
+        read(model, a, t, s, whole=keywords > 0)
+        for a, t, s in zip(articles, titles, sources, strict=True)
+    ]
+    features = featurize(model, readings)
+    predictions = classifier.predict_scores(model.scores_of(features.terms))
+    found: list = [None] * len(articles)
+    if explain:
+        wanted = [classifier.labels.index(label or p.label) for p in predictions]
+        parts = attribute(model, readings, wanted, features)
+        found = [evidence(r, a, explain) for r, a in zip(readings, parts, strict=True)]
+    words = [top_keywords(r, model, keywords) if keywords else None for r in readings]
+    return predictions, list(zip(found, words, strict=True))
 
 
 def _lead(article: Article, source: str, prediction, max_sentences: int, max_chars: int) -> Lead:
@@ -163,6 +229,9 @@ def analyse_page(
     summarise: bool = True,
     max_sentences: int = 0,
     max_chars: int = 0,
+    explain: int = 0,
+    keywords: int = 0,
+    explain_label: str | None = None,
 ) -> list[Analysis]:
     """Split a raw page into articles and analyse each; offsets point into `raw`."""
     from .pages import split_page
@@ -177,7 +246,21 @@ def analyse_page(
         summarise=summarise,
         max_sentences=max_sentences,
         max_chars=max_chars,
+        explain=explain,
+        keywords=keywords,
+        titles=[raw] * len(articles),
+        explain_label=explain_label,
     )
+
+
+def term_fields(term: Term) -> dict[str, Any]:
+    """One evidence term or keyword as JSON; the weight through float32, as the wire has it."""
+    out = {"term": term.text, "weight": round(float(np.float32(term.weight)), 6)}
+    if term.label:
+        out["label"] = term.label
+    out["field"] = term.field
+    out["spans"] = [[s.start, s.end] for s in term.spans]
+    return out
 
 
 def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
@@ -193,7 +276,16 @@ def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
         out["lead_spans"] = [[s.start, s.end] for s in analysis.lead.spans]
     if analysis.warnings:  # e.g. why a lead is empty: no whole sentence fits
         out["warnings"] = list(analysis.warnings)
+    if analysis.evidence is not None:
+        out["evidence"] = [term_fields(t) for t in analysis.evidence]
+    if analysis.keywords is not None:
+        out["keywords"] = [term_fields(t) for t in analysis.keywords]
     return out
+
+
+def _title(record: Record) -> str:
+    title = record.data.get("title")
+    return title if isinstance(title, str) else ""
 
 
 def process_records(
@@ -205,6 +297,9 @@ def process_records(
     summarise: bool = False,
     max_sentences: int = 0,
     max_chars: int = 0,
+    explain: int = 0,
+    keywords: int = 0,
+    explain_label: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield each record's JSON object with its results added, in input order, batch by batch.
 
@@ -220,6 +315,10 @@ def process_records(
             summarise=summarise,
             max_sentences=max_sentences,
             max_chars=max_chars,
+            explain=explain,
+            keywords=keywords,
+            titles=[_title(r) for r in batch],
+            explain_label=explain_label,
         )
         for record, analysis in zip(batch, analyses, strict=True):
             yield {**record.data, **result_fields(analysis, labels=labels)}

@@ -35,7 +35,7 @@ from . import pipeline
 from ._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
 from .decoding import Undecodable, decoding
-from .documents import Analysis, Article, Lead, Prediction
+from .documents import Analysis, Article, Lead, Prediction, Term
 from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError, Refused
 from .limits import Budget, Lanes, RateLimitedLog
 
@@ -615,8 +615,12 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
 
     def Classify(self, request, context):
         articles, sources = self._articles(request.articles)
+        terms = _terms(request.explain, request.keywords, request.explain_label)
         model = self.models.get()
-        analyses = self._analyse(articles, sources, model, context, summarise=False)
+        titles = [m.title for m in request.articles]
+        analyses = self._analyse(
+            articles, sources, model, context, summarise=False, titles=titles, **terms
+        )
         return pb.ClassifyResponse(results=[_classification(a) for a in analyses])
 
     def Summarise(self, request, context):
@@ -629,15 +633,17 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
     def AnalysePage(self, request, context):
         text = _text(request.text, "text", self.config.max_page_chars)
         limits = self._options(request.options)
+        terms = _terms(request.explain, request.keywords, request.explain_label)
         model = self.models.get()
-        analyses = pipeline.analyse_page(text, model.classifier, summarise=True, **limits)
+        analyses = pipeline.analyse_page(text, model.classifier, summarise=True, **limits, **terms)
         return pb.AnalysePageResponse(
             articles=[_page_article(i, a) for i, a in enumerate(analyses)]
         )
 
     def ClassifyStream(self, request_iterator, context):
+        terms = _stream_terms(context.invocation_metadata())
         batches = _batches(request_iterator, context, STREAM_CHUNK)
-        answers = (list(self._classify_items(batch, context)) for batch in batches)
+        answers = (list(self._classify_items(batch, context, terms)) for batch in batches)
         for answer in _ahead(answers, context):
             yield from answer
 
@@ -691,7 +697,7 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
                 )
         return {"max_sentences": options.max_sentences, "max_chars": options.max_chars}
 
-    def _analyse(self, articles, sources, model, context, **kw) -> list[Analysis]:
+    def _analyse(self, articles, sources, model, context, titles=None, **kw) -> list[Analysis]:
         """Run the pipeline chunk by chunk, stopping as soon as the caller has gone."""
         out: list[Analysis] = []
         size = LEAD_CHUNK if kw.get("summarise") else CHUNK
@@ -699,11 +705,17 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
             _alive(context)
             end = start + size
             out += pipeline.analyse_articles(
-                articles[start:end], sources[start:end], model.classifier, **kw
+                articles[start:end],
+                sources[start:end],
+                model.classifier,
+                titles=titles[start:end] if titles is not None else None,
+                **kw,
             )
         return out
 
-    def _classify_items(self, messages: list[pb.Article], context) -> Iterator[pb.Classification]:
+    def _classify_items(
+        self, messages: list[pb.Article], context, terms: dict[str, Any]
+    ) -> Iterator[pb.Classification]:
         """Classify one batch of a stream; an item that fails validation answers with its error."""
         _alive(context)
         prepared: list[Article | NewsdeskError] = []
@@ -715,12 +727,17 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
             except InvalidInput as exc:
                 prepared.append(exc)
         good = [p for p in prepared if isinstance(p, Article)]
-        sources = [
-            m.text for m, p in zip(messages, prepared, strict=True) if isinstance(p, Article)
-        ]
+        kept = [m for m, p in zip(messages, prepared, strict=True) if isinstance(p, Article)]
         model = self.models.get()  # fetched per batch, so a stream picks up a reloaded model
         analyses = iter(
-            pipeline.analyse_articles(good, sources, model.classifier, summarise=False)
+            pipeline.analyse_articles(
+                good,
+                [m.text for m in kept],
+                model.classifier,
+                summarise=False,
+                titles=[m.title for m in kept],
+                **terms,
+            )
             if good
             else []
         )
@@ -729,6 +746,43 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
                 yield pb.Classification(id=getattr(message, "id", ""), error=error_status(item))
             else:
                 yield _classification(next(analyses))
+
+
+# ClassifyStream takes a bare stream of Articles: its evidence and keyword counts come as call
+# metadata (gRPC metadata keys are lower-case ASCII).
+STREAM_TERMS = (
+    ("newsdesk-explain", "explain"),
+    ("newsdesk-keywords", "keywords"),
+    ("newsdesk-explain-label", "explain_label"),
+)
+
+
+def _terms(explain: int, keywords: int, label: str) -> dict[str, Any]:
+    """Evidence and keyword options of a request, checked; an empty label means the predicted."""
+    return {
+        "explain": pipeline.check_terms("explain", explain),
+        "keywords": pipeline.check_terms("keywords", keywords),
+        "explain_label": label or None,
+    }
+
+
+def _stream_terms(metadata: Sequence[tuple[str, Any]] | None) -> dict[str, Any]:
+    """`_terms` from a stream's call metadata (a count that is not a whole number is refused)."""
+    given = {key: value for key, value in metadata or () if isinstance(value, str)}
+    values: dict[str, Any] = {"explain": 0, "keywords": 0, "explain_label": ""}
+    for key, name in STREAM_TERMS:
+        raw = given.get(key)
+        if raw is None:
+            continue
+        if name == "explain_label":
+            values[name] = raw
+        elif raw.strip().isdigit():
+            values[name] = int(raw)
+        else:
+            raise InvalidInput(
+                f"metadata {key} must be a whole number from 0 (off), got {raw!r}", field=key
+            )
+    return _terms(values["explain"], values["keywords"], values["explain_label"])
 
 
 def _text(text: str, field: str, limit: int) -> str:
@@ -852,7 +906,19 @@ def _classification(analysis: Analysis) -> pb.Classification:
         id=analysis.article.id,
         label=prediction.label,
         scores=[pb.LabelScore(label=k, score=v) for k, v in prediction.scores],
+        evidence=[
+            pb.Evidence(term=t.text, weight=t.weight, field=t.field, spans=_spans(t), label=t.label)
+            for t in analysis.evidence or ()
+        ],
+        keywords=[
+            pb.Keyword(term=t.text, weight=t.weight, field=t.field, spans=_spans(t))
+            for t in analysis.keywords or ()
+        ],
     )
+
+
+def _spans(term: Term) -> list[pb.Span]:
+    return [pb.Span(start=s.start, end=s.end) for s in term.spans]
 
 
 def _summary(article_id: str, lead: Lead | None) -> pb.Summary:

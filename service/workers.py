@@ -54,6 +54,9 @@ class Options:
     max_sentences: int = 0
     max_chars: int = 0
     batch_size: int = 256
+    explain: int = 0  # evidence terms per record (0 = none)
+    keywords: int = 0  # keywords per record (0 = none)
+    explain_label: str | None = None  # evidence for this label instead of the predicted one
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,9 @@ def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Ch
         summarise=options.summarise,
         max_sentences=options.max_sentences,
         max_chars=options.max_chars,
+        explain=options.explain,
+        keywords=options.keywords,
+        explain_label=options.explain_label,
     )
     return Chunk.of([json.dumps(r, ensure_ascii=False) for r in results], rejected)
 

@@ -26,16 +26,46 @@ class LabelScore(_message.Message):
     def __init__(self, label: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
 
 class Classification(_message.Message):
-    __slots__ = ("id", "label", "scores", "error")
+    __slots__ = ("id", "label", "scores", "error", "evidence", "keywords")
     ID_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
     SCORES_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    KEYWORDS_FIELD_NUMBER: _ClassVar[int]
     id: str
     label: str
     scores: _containers.RepeatedCompositeFieldContainer[LabelScore]
     error: _status_pb2.Status
-    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., scores: _Optional[_Iterable[_Union[LabelScore, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+    evidence: _containers.RepeatedCompositeFieldContainer[Evidence]
+    keywords: _containers.RepeatedCompositeFieldContainer[Keyword]
+    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., scores: _Optional[_Iterable[_Union[LabelScore, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., evidence: _Optional[_Iterable[_Union[Evidence, _Mapping]]] = ..., keywords: _Optional[_Iterable[_Union[Keyword, _Mapping]]] = ...) -> None: ...
+
+class Evidence(_message.Message):
+    __slots__ = ("term", "weight", "field", "spans", "label")
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    SPANS_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    term: str
+    weight: float
+    field: str
+    spans: _containers.RepeatedCompositeFieldContainer[Span]
+    label: str
+    def __init__(self, term: _Optional[str] = ..., weight: _Optional[float] = ..., field: _Optional[str] = ..., spans: _Optional[_Iterable[_Union[Span, _Mapping]]] = ..., label: _Optional[str] = ...) -> None: ...
+
+class Keyword(_message.Message):
+    __slots__ = ("term", "weight", "field", "spans")
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    SPANS_FIELD_NUMBER: _ClassVar[int]
+    term: str
+    weight: float
+    field: str
+    spans: _containers.RepeatedCompositeFieldContainer[Span]
+    def __init__(self, term: _Optional[str] = ..., weight: _Optional[float] = ..., field: _Optional[str] = ..., spans: _Optional[_Iterable[_Union[Span, _Mapping]]] = ...) -> None: ...
 
 class Span(_message.Message):
     __slots__ = ("start", "end")
@@ -66,10 +96,16 @@ class SummaryOptions(_message.Message):
     def __init__(self, max_sentences: _Optional[int] = ..., max_chars: _Optional[int] = ...) -> None: ...
 
 class ClassifyRequest(_message.Message):
-    __slots__ = ("articles",)
+    __slots__ = ("articles", "explain", "keywords", "explain_label")
     ARTICLES_FIELD_NUMBER: _ClassVar[int]
+    EXPLAIN_FIELD_NUMBER: _ClassVar[int]
+    KEYWORDS_FIELD_NUMBER: _ClassVar[int]
+    EXPLAIN_LABEL_FIELD_NUMBER: _ClassVar[int]
     articles: _containers.RepeatedCompositeFieldContainer[Article]
-    def __init__(self, articles: _Optional[_Iterable[_Union[Article, _Mapping]]] = ...) -> None: ...
+    explain: int
+    keywords: int
+    explain_label: str
+    def __init__(self, articles: _Optional[_Iterable[_Union[Article, _Mapping]]] = ..., explain: _Optional[int] = ..., keywords: _Optional[int] = ..., explain_label: _Optional[str] = ...) -> None: ...
 
 class ClassifyResponse(_message.Message):
     __slots__ = ("results",)
@@ -92,12 +128,18 @@ class SummariseResponse(_message.Message):
     def __init__(self, results: _Optional[_Iterable[_Union[Summary, _Mapping]]] = ...) -> None: ...
 
 class AnalysePageRequest(_message.Message):
-    __slots__ = ("text", "options")
+    __slots__ = ("text", "options", "explain", "keywords", "explain_label")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    EXPLAIN_FIELD_NUMBER: _ClassVar[int]
+    KEYWORDS_FIELD_NUMBER: _ClassVar[int]
+    EXPLAIN_LABEL_FIELD_NUMBER: _ClassVar[int]
     text: str
     options: SummaryOptions
-    def __init__(self, text: _Optional[str] = ..., options: _Optional[_Union[SummaryOptions, _Mapping]] = ...) -> None: ...
+    explain: int
+    keywords: int
+    explain_label: str
+    def __init__(self, text: _Optional[str] = ..., options: _Optional[_Union[SummaryOptions, _Mapping]] = ..., explain: _Optional[int] = ..., keywords: _Optional[int] = ..., explain_label: _Optional[str] = ...) -> None: ...
 
 class PageArticle(_message.Message):
     __slots__ = ("title", "kicker", "byline", "text", "span", "classification", "summary", "dateline", "continues", "warnings")

@@ -1,0 +1,226 @@
+"""Evidence and keywords: exact in logits, readable, and spans that slice the caller's text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from service.classifier import Classifier
+from service.evidence import attribute, evidence, locate, read, readable
+from service.keywords import STOP_WORDS, keywords
+from service.pages import single_article, split_page
+from service.pipeline import analyse_articles, analyse_page, result_fields
+from tests.conftest import ROOT
+
+MODEL = ROOT / "models" / "desk"
+
+# Written for these tests: three desks, odd characters (İ lowers to two code points, a final Σ,
+# whitespace runs the char block squeezes, a surrogate pair) and a cue in every second title.
+TEXTS = {
+    "leadership": [
+        (
+            "省委书记王强率队调研 座谈",
+            "省委书记王强在贵阳调研并主持召开座谈会。  他强调，要抓好落实。",
+        ),
+        ("市长李明会见客人", "市长李明会见来访的企业代表，双方举行会谈。İ Σ 𠀀"),
+        (
+            "省委常委座谈会召开",
+            "省委常委、市委书记张三主持座谈会，研究部署工作。\n\n会议强调落实。",
+        ),
+        ("领导调研产业园区", "市委书记调研产业园区，看望慰问一线职工。ΑΣ 大家辛苦了。"),
+    ],
+    "commentary": [
+        ("一论高质量发展", "我们要坚定信心。评论员认为，发展是硬道理，我们必须坚持。"),
+        ("二论改革创新", "改革只有进行时。我们看到，创新是第一动力，必须久久为功。"),
+        ("三论民生福祉", "民生无小事。我们要把群众冷暖放在心上，  办好每一件实事。"),
+        ("论学习贯彻全会精神", "学习贯彻全会精神，我们要知行合一，以实干诠释担当。"),
+    ],
+    "industry": [
+        ("数据标注产业加速发展", "贵阳贵安数据标注企业增多，产业链不断延伸，算力需求增长。"),
+        ("新能源汽车项目投产", "新能源汽车项目投产，企业产值增长，带动上下游产业发展。"),
+        ("铝加工产业集群壮大", "铝精深加工产业集群壮大，企业技术改造加快，产值创新高。"),
+        ("招商引资签约项目", "园区招商引资签约项目十个，总投资一百亿元，企业纷纷落户。"),
+    ],
+}
+
+
+def _fit(labels: list[str]):
+    from training.export import export
+    from training.train import CONFIG, build_pipeline
+
+    config = {
+        **CONFIG,
+        "words": {**CONFIG["words"], "min_df": 1, "head_chars": 30},
+        "chars": {**CONFIG["chars"], "min_df": 1, "head_chars": 20},
+    }
+    items = [(t, b) for lab in labels for t, b in TEXTS[lab]]
+    ys = [lab for lab in labels for _ in TEXTS[lab]]
+    pipeline = build_pipeline(config, seed=13)
+    pipeline.fit(items, ys)
+    return export(pipeline), items
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return _fit(list(TEXTS))
+
+
+def _exact(model, articles, labels) -> None:
+    readings = [read(model, a) for a in articles]
+    decision = model.decision_function([(a.title, a.text) for a in articles])
+    for y in labels:
+        for i, part in enumerate(attribute(model, readings, [y] * len(articles))):
+            want = decision[i, y] if decision.shape[1] > 1 else decision[i, 0] * (2 * y - 1)
+            total = part.intercept + part.words.sum() + sum(c[3] for c in part.cues) + part.rest
+            assert part.logit == pytest.approx(total, abs=1e-12)
+            assert part.logit == pytest.approx(want, abs=1e-9), (i, y)
+
+
+def test_contributions_sum_to_the_logit_on_fixtures(tiny):
+    model, items = tiny
+    articles = [single_article(t, b) for t, b in items]
+    articles.append(single_article("", "只有正文  没有标题 İstanbul ΣΑΣ"))
+    _exact(model, articles, range(len(model.classes_)))
+
+
+def test_contributions_sum_to_the_logit_of_a_two_class_model():
+    model, items = _fit(["commentary", "industry"])
+    assert model.coef_.shape[0] == 1
+    _exact(model, [single_article(t, b) for t, b in items], [0, 1])
+
+
+@pytest.mark.corpus
+def test_contributions_sum_to_the_logit_on_real_articles(data_dir):
+    """The shipped model, 150 dev articles, every label (not only the predicted one)."""
+    classifier = Classifier.load(MODEL)
+    rows = []
+    with (data_dir / "classify" / "dev.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            rows.append(json.loads(line))
+            if len(rows) >= 150:
+                break
+    articles = [single_article(r["title"], r["text"]) for r in rows]
+    _exact(classifier.pipeline, articles, range(len(classifier.labels)))
+
+
+def test_evidence_is_readable_and_slices_the_caller_text(tiny):
+    model, items = tiny
+    classifier = Classifier(model, {"labels": [str(c) for c in model.classes_]})
+    titles = [f"  {t}" for t, _ in items]  # the caller's own title, spaces and all
+    texts = [b for _, b in items]
+    articles = [single_article(t, b) for t, b in zip(titles, texts, strict=True)]
+    analyses = analyse_articles(
+        articles, texts, classifier, summarise=False, explain=5, keywords=5, titles=titles
+    )
+    fields = 0
+    for a, title, text in zip(analyses, titles, texts, strict=True):
+        assert a.evidence and a.keywords
+        for term in a.evidence + a.keywords:
+            assert readable(term.text) and term.field in ("title", "text")
+            source = title if term.field == "title" else text
+            for span in term.spans:
+                assert source[span.start : span.end] == span.text == term.text
+        assert all(t.label == a.prediction.label for t in a.evidence)
+        assert all(t.weight > 0 for t in a.evidence)
+        fields += any(t.field == "title" for t in a.evidence)
+    assert fields, "some evidence should come from the titles"
+
+
+def test_evidence_for_another_label(tiny):
+    model, items = tiny
+    classifier = Classifier(model, {"labels": [str(c) for c in model.classes_]})
+    article = single_article(*items[0])
+    (a,) = analyse_articles(
+        [article], [items[0][1]], classifier, summarise=False, explain=3, explain_label="industry"
+    )
+    assert a.prediction.label == "leadership"
+    assert a.evidence and {t.label for t in a.evidence} == {"industry"}
+
+
+def test_nothing_is_added_unless_asked(tiny):
+    model, items = tiny
+    classifier = Classifier(model, {"labels": [str(c) for c in model.classes_]})
+    (a,) = analyse_articles([single_article(*items[0])], [items[0][1]], classifier)
+    assert a.evidence is None and a.keywords is None
+    assert "evidence" not in result_fields(a) and "keywords" not in result_fields(a)
+
+
+def test_keywords_leave_out_stop_words_and_keep_dictionary_terms(tiny):
+    model, _ = tiny
+    text = "我们看到，贵阳贵安的数据标注产业在2025年快速发展。我们认为，数据标注前景广阔。"
+    terms = keywords(read(model, single_article("", text), whole=True), model, 10)
+    words = [t.text for t in terms]
+    assert "贵阳贵安" in words and "数据标注" in words
+    assert not set(words) & STOP_WORDS
+    assert "2025" not in words and all(readable(w) for w in words)
+    assert [t.weight for t in terms] == sorted((t.weight for t in terms), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("title", "source", "start", "found"),
+    [
+        ("胡忠雄在北京 与中铝", "## 胡忠雄在北京 与中铝\n正文", 0, "胡忠雄在北京 与中铝"),
+        ("标题 ——副题", "引题\n标题\n\n——副题\n正文", 3, "标题\n\n——副题"),
+        ("标题", "标题 在前\n## 标题\n", 5, "标题"),
+        ("不在页上", "别的内容", 0, None),
+    ],
+)
+def test_locate_titles_in_the_text_sent(title, source, start, found):
+    index = locate(title, source, start)
+    if found is None:
+        assert (index < 0).all()
+        return
+    placed = index[index >= 0]
+    assert source[placed[0] : placed[-1] + 1] == found and placed[0] >= start
+    assert "".join(source[i] for i in placed) == title.replace(" ", "")
+
+
+def test_evidence_k_limits_the_terms(tiny):
+    model, items = tiny
+    reading = read(model, single_article(*items[4]))
+    label = list(model.classes_).index("commentary")
+    (part,) = attribute(model, [reading], [label])
+    assert len({t.text for t in evidence(reading, part, 2)}) <= 2
+    assert evidence(reading, part, 0) == ()
+
+
+@pytest.mark.corpus
+def test_sample_page_evidence_and_keywords_slice_the_page(sample_page):
+    classifier = Classifier.load(MODEL)
+    analyses = analyse_page(sample_page, classifier, explain=5, keywords=5)
+    assert len(analyses) == len(split_page(sample_page))
+    for a in analyses:
+        assert 1 <= len({t.text for t in a.evidence}) <= 5
+        assert 1 <= len({t.text for t in a.keywords}) <= 5
+        for term in a.evidence + a.keywords:
+            assert term.spans, term
+            for span in term.spans:
+                assert a.article.start <= span.start < span.end <= a.article.end
+                assert sample_page[span.start : span.end] == term.text
+    commentary = next(a for a in analyses if a.prediction.label == "commentary")
+    assert commentary.evidence[0].text == "九论" and commentary.evidence[0].field == "title"
+
+
+def test_explaining_changes_no_score(tiny):
+    """With evidence asked for, labels and scores come from the same rows: bit for bit."""
+    model, items = tiny
+    classifier = Classifier(model, {"labels": [str(c) for c in model.classes_]})
+    articles = [single_article(t, b) for t, b in items]
+    texts = [b for _, b in items]
+    plain = analyse_articles(articles, texts, classifier, summarise=False)
+    explained = analyse_articles(articles, texts, classifier, summarise=False, keywords=3)
+    assert [a.prediction for a in explained] == [a.prediction for a in plain]
+
+
+def test_exact_when_the_word_block_segments_on_its_own(tiny):
+    """A reading that does not share the word block's tokens: the block tokenizes again."""
+    from dataclasses import replace
+
+    model, items = tiny
+    articles = [single_article(t, b) for t, b in items]
+    readings = [replace(read(model, a), shared=-1) for a in articles]
+    decision = model.decision_function([(a.title, a.text) for a in articles])
+    for y in range(len(model.classes_)):
+        for i, part in enumerate(attribute(model, readings, [y] * len(items))):
+            assert part.logit == pytest.approx(decision[i, y], abs=1e-9)

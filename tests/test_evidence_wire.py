@@ -1,0 +1,173 @@
+"""Evidence and keywords through every door: CLI, gRPC (unary, stream, page), the client."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import grpc
+import pytest
+
+from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+from service.client import NewsdeskClient
+from service.errors import InvalidInput
+from service.pipeline import term_fields
+from tests.conftest import FIXTURES, ROOT
+
+MODEL = ROOT / "models" / "desk"
+NEWSDESK = [sys.executable, "-m", "service.cli"]
+RECORDS = [
+    {"id": "a", "title": "  本台评论：以改革激发 发展活力", "text": "改革是发展的动力。" * 8},
+    {"id": "b", "title": "多地高校开学迎新生", "text": "各地高校迎来新生。\n\n学生们" * 9},
+    {"id": "c", "text": "新能源汽车项目在园区投产，企业产值增长，带动上下游产业链发展。"},
+]
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*NEWSDESK, *args], input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def shipped_server():
+    """The real server on loopback, serving the shipped model."""
+    from service.server import create_server
+    from tests.servers import config
+
+    srv, _ = create_server(config(MODEL))
+    srv.start()
+    yield srv
+    srv.stop(0).wait()
+
+
+def _slices(record: dict, terms: list[dict]) -> None:
+    for t in terms:
+        source = record.get(t["field"]) or ""
+        assert t["spans"] and all(source[a:b] == t["term"] for a, b in t["spans"]), t
+
+
+def test_cli_local_server_and_client_give_the_same_evidence(shipped_server, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in RECORDS))
+    flags = ("--explain", "--keywords", "4")
+    local = run("classify", str(src), *flags)
+    remote = run("classify", str(src), *flags, "--server", f"127.0.0.1:{shipped_server.port}")
+    assert local.returncode == remote.returncode == 0, local.stderr + remote.stderr
+    want, got = jsonl(local.stdout), jsonl(remote.stdout)
+    assert got == want
+    for record in want:
+        assert 1 <= len({t["term"] for t in record["evidence"]}) <= 5
+        assert 1 <= len({t["term"] for t in record["keywords"]}) <= 4
+        _slices(record, record["evidence"] + record["keywords"])
+    assert any(t["field"] == "title" for r in want for t in r["evidence"] + r["keywords"])
+    with NewsdeskClient(f"127.0.0.1:{shipped_server.port}") as client:
+        unary = client.classify(RECORDS, explain=5, keywords=4)
+        stream = list(client.classify_stream(iter(RECORDS), explain=5, keywords=4))
+    assert unary == stream
+    for record, result in zip(want, unary, strict=True):
+        assert [term_fields(t) for t in result.evidence] == record["evidence"]
+        assert [term_fields(t) for t in result.keywords] == record["keywords"]
+        assert all(s.text == t.text for t in result.evidence for s in t.spans)
+
+
+def test_explain_label_asks_for_another_labels_evidence(shipped_server):
+    with NewsdeskClient(f"127.0.0.1:{shipped_server.port}") as client:
+        (result,) = client.classify(RECORDS[:1], explain=3, explain_label="industry")
+        assert result.evidence and {t.label for t in result.evidence} == {"industry"}
+        with pytest.raises(InvalidInput) as caught:
+            client.classify(RECORDS[:1], explain=3, explain_label="sports")
+        assert caught.value.field == "explain_label"
+
+
+def test_page_evidence_from_cli_equals_the_client(shipped_server):
+    page_path = FIXTURES / "markdown-page.txt"
+    page = page_path.read_text(encoding="utf-8")
+    cli = run("analyse", str(page_path), "--json", "--explain", "5", "--keywords", "5")
+    assert cli.returncode == 0, cli.stderr
+    records = jsonl(cli.stdout)
+    with NewsdeskClient(f"127.0.0.1:{shipped_server.port}") as client:
+        results = client.analyse_page(page, explain=5, keywords=5)
+    assert len(results) == len(records)
+    for record, result in zip(records, results, strict=True):
+        assert [term_fields(t) for t in result.evidence] == record["evidence"]
+        assert [term_fields(t) for t in result.keywords] == record["keywords"]
+        for t in record["evidence"] + record["keywords"]:
+            assert all(page[a:b] == t["term"] for a, b in t["spans"])
+    assert any(r["evidence"] for r in records)
+
+
+def test_off_by_default_everywhere(shipped_server, tmp_path):
+    local = run("classify", stdin=json.dumps(RECORDS[2], ensure_ascii=False) + "\n")
+    assert local.returncode == 0 and "evidence" not in jsonl(local.stdout)[0]
+    with grpc.insecure_channel(f"127.0.0.1:{shipped_server.port}") as channel:
+        stub = pb_grpc.NewsDeskStub(channel)
+        reply = stub.Classify(pb.ClassifyRequest(articles=[pb.Article(text=RECORDS[2]["text"])]))
+    assert not reply.results[0].evidence and not reply.results[0].keywords
+
+
+@pytest.mark.parametrize(
+    ("request_kw", "field"),
+    [({"explain": 101}, "explain"), ({"keywords": 1000}, "keywords")],
+)
+def test_too_many_terms_is_invalid_argument(shipped_server, request_kw, field):
+    with grpc.insecure_channel(f"127.0.0.1:{shipped_server.port}") as channel:
+        stub = pb_grpc.NewsDeskStub(channel)
+        request = pb.ClassifyRequest(articles=[pb.Article(text="正文")], **request_kw)
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.Classify(request)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field in caught.value.details()
+
+
+def test_stream_metadata_that_is_not_a_count_is_refused(shipped_server):
+    with grpc.insecure_channel(f"127.0.0.1:{shipped_server.port}") as channel:
+        stub = pb_grpc.NewsDeskStub(channel)
+        call = stub.ClassifyStream(
+            iter([pb.Article(text="正文")]), metadata=(("newsdesk-explain", "five"),)
+        )
+        with pytest.raises(grpc.RpcError) as caught:
+            list(call)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+@pytest.mark.parametrize("value", ["-1", "101", "x"])
+def test_cli_refuses_a_bad_count(value):
+    result = run("classify", "--explain", value, stdin="")
+    assert result.returncode == 2 and "usage:" in result.stderr
+
+
+@pytest.mark.corpus
+def test_sample_page_analyse_json_spans_slice_the_page(sample_page_path, sample_page):
+    """The acceptance run: `analyse --json --explain 5 --keywords 5` on the sample page."""
+    result = run("analyse", str(sample_page_path), "--json", "--explain", "5", "--keywords", "5")
+    assert result.returncode == 0, result.stderr
+    records = jsonl(result.stdout)
+    assert len(records) == 5
+    for record in records:
+        assert record["evidence"] and record["keywords"]
+        for t in record["evidence"] + record["keywords"]:
+            assert t["spans"] and all(sample_page[a:b] == t["term"] for a, b in t["spans"])
+
+
+def test_batch_adds_evidence_and_keywords(tmp_path):
+    from service.batch import run_batch
+
+    src = tmp_path / "in" / "a.jsonl"
+    src.parent.mkdir()
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in RECORDS))
+    common = dict(model=MODEL, workers=1, summary=False, progress=False)
+    run_batch([src], tmp_path / "out", explain=3, keywords=2, **common)
+    records = jsonl((tmp_path / "out" / "a.jsonl").read_text(encoding="utf-8"))
+    assert [r["id"] for r in records] == ["a", "b", "c"]
+    for record in records:
+        assert record["evidence"] and record["keywords"]
+        _slices(record, record["evidence"] + record["keywords"])
+    with pytest.raises(InvalidInput):
+        run_batch([src], tmp_path / "out2", explain=101, **common)
