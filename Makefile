@@ -6,7 +6,7 @@ DATA    ?= ../shared/data
 MODEL   ?= models/desk
 ADDRESS ?= 127.0.0.1:50051
 
-.PHONY: install proto train evaluate evaluate-summaries serve test bench lint clean
+.PHONY: install proto train evaluate evaluate-summaries evaluate-pages serve test bench lint clean
 
 install: $(BIN)/newsdesk
 
@@ -45,3 +45,6 @@ lint: install
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis
+
+evaluate-pages: install
+	$(BIN)/python -m training.pages_eval --data $(DATA)
