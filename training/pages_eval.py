@@ -139,7 +139,9 @@ def _digest(rng: random.Random, titles: Sequence[str]) -> list[str]:
 
 def _cut_points(para: str, rng: random.Random, lo: int) -> list[int]:
     """Mid-word places a column may cut `para`: never right after a sentence end."""
-    if len(para) < lo + 12 or rng.random() > 0.3:
+    # A column ends anywhere in the running text, so a paragraph is cut in proportion to its
+    # length: long ones often, a short subhead or credit line seldom.
+    if len(para) < lo + 12 or rng.random() > min(0.8, len(para) / 400):
         return []
     at = rng.randint(lo + 4, len(para) - 4)
     for k in range(at, len(para) - 4):
@@ -167,7 +169,9 @@ def render(rows: Sequence[dict], rng: random.Random, markdown: bool, others=()) 
         title = row["title"].strip()
         if not title or not body:
             continue
-        out.articles.append(Truth(row["kicker"].strip(), title, row["subtitle"].strip(), "\n".join(body)))
+        out.articles.append(
+            Truth(row["kicker"].strip(), title, row["subtitle"].strip(), "\n".join(body))
+        )
         if row["kicker"].strip():
             lines.append(row["kicker"].strip())
         lines.append(f"## {title}" if markdown else title)
@@ -183,11 +187,15 @@ def render(rows: Sequence[dict], rng: random.Random, markdown: bool, others=()) 
             start = 0
             for k in _cut_points(para, rng, lo):
                 lines.append(para[start:k])
-                out.breaks.append((para[max(start, k - BREAK_CONTEXT) : k], para[k : k + BREAK_CONTEXT]))
+                out.breaks.append(
+                    (para[max(start, k - BREAK_CONTEXT) : k], para[k : k + BREAK_CONTEXT])
+                )
                 start = k
             lines.append(para[start:])
         if rng.random() < 0.05:
-            jump = rng.choice(("（下转第{}版）", "（转第{}版）", "下转{}版")).format(rng.randint(2, 20))
+            jump = rng.choice(("（下转第{}版）", "（转第{}版）", "下转{}版")).format(
+                rng.randint(2, 20)
+            )
             lines.append(jump)
             out.furniture.append(jump)
     for line in _credits(rng):
@@ -234,6 +242,7 @@ def _whole(truth: Truth, art) -> float:
 def score(page: Rendered, articles: Sequence) -> dict[str, int]:
     """Counts for the four page metrics on one rendered page and its split."""
     titles = [a.title for a in articles]
+    grams = {id(a): set(_ngrams(_squash(a.text))) for a in articles}
     used: set[int] = set()
     found = whole = 0
     for t in page.articles:
@@ -244,12 +253,8 @@ def score(page: Rendered, articles: Sequence) -> dict[str, int]:
             used.add(hit)
             found += 1
         # The article holding most of the true body: the one whose body shares most text.
-        squashed = _squash(t.body)
-        best = max(
-            articles,
-            key=lambda a: len(set(_ngrams(squashed)) & set(_ngrams(_squash(a.text)))),
-            default=None,
-        )
+        probe = set(_ngrams(_squash(t.body), step=3))
+        best = max(articles, key=lambda a: len(probe & grams[id(a)]), default=None)
         if best is not None and _whole(t, best) >= WHOLE:
             whole += 1
     bodies = [a.text for a in articles]
@@ -269,8 +274,8 @@ def score(page: Rendered, articles: Sequence) -> dict[str, int]:
     }
 
 
-def _ngrams(s: str, n: int = 4) -> list[str]:
-    return [s[i : i + n] for i in range(0, max(len(s) - n + 1, 1), 2)]
+def _ngrams(s: str, n: int = 4, step: int = 1) -> list[str]:
+    return [s[i : i + n] for i in range(0, max(len(s) - n + 1, 1), step)]
 
 
 def evaluate(pages: Sequence[Sequence[dict]], seed: int = 11, split=None) -> dict[str, dict]:
@@ -292,7 +297,9 @@ def evaluate(pages: Sequence[Sequence[dict]], seed: int = 11, split=None) -> dic
             for k, v in score(page, arts).items():
                 totals[k] += v
         totals["pages"] = len(pages)
-        results["markdown" if markdown else "bare"] = _rates(totals, spent, time.perf_counter() - t0)
+        results["markdown" if markdown else "bare"] = _rates(
+            totals, spent, time.perf_counter() - t0
+        )
     return results
 
 
@@ -328,7 +335,9 @@ def format_table(results: dict[str, dict[str, dict]]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m training.pages_eval", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m training.pages_eval", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--split", choices=("dev", "test", "all"), default="all")
     ap.add_argument("--seed", type=int, default=11)
@@ -356,8 +365,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(format_table(results))
         for name, by_kind in results.items():
             for kind, r in by_kind.items():
-                print(f"{name} {kind}: {r['breaks']} breaks, {r['furniture_lines']} furniture lines, "
-                      f"split {r['split_pages_per_s']} pages/s, {r['seconds']} s", file=sys.stderr)
+                print(
+                    f"{name} {kind}: {r['breaks']} breaks, {r['furniture_lines']} furniture lines, "
+                    f"split {r['split_pages_per_s']} pages/s, {r['seconds']} s",
+                    file=sys.stderr,
+                )
     return 0
 
 
