@@ -23,6 +23,7 @@ __all__ = [
 ]
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from service.documents import Article, Span
 from service.errors import InvalidInput
@@ -190,6 +191,13 @@ def read_page(raw: str) -> Page:
             f"page must be a str, got {type(raw).__name__}; decode the page as UTF-8 first",
             field="raw",
         )
+    return _read(raw)
+
+
+# AnalysePage asks for a page's articles (the pipeline) and then its furniture: the last few
+# pages are kept so the page is read once. A Page is frozen; nobody writes to a body's index.
+@lru_cache(maxsize=4)
+def _read(raw: str) -> Page:
     items = [(s, line_kind(s.text)) for s in lines(raw)]
     splitter = _Splitter(items)
     drafts = splitter.run()

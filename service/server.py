@@ -528,8 +528,11 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
         limits = self._options(request.options)
         model = self.models.get()
         analyses = pipeline.analyse_page(text, model.classifier, summarise=True, **limits)
+        from .pages import read_page  # the page was just read: this is the cached reading
+
+        furniture = [pb.Span(start=s.start, end=s.end) for s in read_page(text).furniture]
         return pb.AnalysePageResponse(
-            articles=[_page_article(i, a) for i, a in enumerate(analyses)]
+            articles=[_page_article(i, a) for i, a in enumerate(analyses)], furniture=furniture
         )
 
     def ClassifyStream(self, request_iterator, context):
@@ -765,6 +768,7 @@ def _page_article(index: int, analysis: Analysis) -> pb.PageArticle:
     return pb.PageArticle(
         title=a.title,
         kicker=a.kicker,
+        subtitle=a.subtitle,
         byline=a.byline,
         dateline=a.dateline,
         continues=a.continues,

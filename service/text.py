@@ -146,9 +146,16 @@ def is_column_break(prev: str, nxt: str) -> bool:
         return False
     if nxt[0] in _PARTICLES:
         return True
-    if is_heading_like(prev):
+    if is_heading_like(prev) or _is_head_pair(prev, nxt):
         return cuts_word(prev, nxt)
     return True
+
+
+def _is_head_pair(prev: str, nxt: str) -> bool:
+    # Two short lines, neither ending a sentence: a subhead over its one-line deck
+    # (稳中求进，确保谷物基本自给 / 育秧工厂一天能出秧盘两万张). The second half of a cut
+    # paragraph ends where the paragraph ends, on final punctuation.
+    return len(prev) <= 30 and 0 < len(nxt) <= 30 and not ends_paragraph(nxt) and nxt[-1] not in _CLAUSE
 
 
 def _trim_tail(text: str) -> tuple[str, str, str]:
