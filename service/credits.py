@@ -111,8 +111,10 @@ def byline_end(line: str) -> str:
     line = line.strip()
     if len(line) > 80:
         return ""
-    if _PHOTO_CREDIT.fullmatch(line) or _CLOSING_NOTE.fullmatch(line):
+    if _PHOTO_CREDIT.fullmatch(line):
         return " ".join(line.split())
+    if _CLOSING_NOTE.fullmatch(line):
+        return " ".join(line[1:-1].split())
     m = _PAREN_LINE.fullmatch(line) if len(line) <= 44 else None
     if not m or not is_byline_inner(m.group("inner")):
         return ""

@@ -85,8 +85,10 @@ def opens_article(
     if any(k == HEADING for _, k in items):
         return False  # titles here carry `## `: a bare line opens only on the signals above
     first, last = heads[0].text, heads[-1].text
-    if len(heads) == 1 and is_column_break(first, line.text) and (
-        line.text[0] in _NON_INITIAL or first[-1] in _CLAUSE or cuts_word(first, line.text)
+    if (
+        len(heads) == 1
+        and is_column_break(first, line.text)
+        and (line.text[0] in _NON_INITIAL or first[-1] in _CLAUSE or cuts_word(first, line.text))
     ):
         return False  # a piece of a paragraph the column cut off
     if _SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last) and not last.startswith(_DASH):

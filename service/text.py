@@ -25,8 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.documents import Body, Span
-from service.furniture import FURNITURE_MAX as _FURNITURE_MAX
 from service.credits import (
     _PAREN_LINE,
     byline_end,
@@ -35,6 +33,8 @@ from service.credits import (
     is_byline_inner,
     split_dateline,
 )
+from service.documents import Body, Span
+from service.furniture import FURNITURE_MAX as _FURNITURE_MAX
 from service.furniture import continues_to, is_furniture
 from service.lines import (
     BYLINE_END,
@@ -155,7 +155,12 @@ def _is_head_pair(prev: str, nxt: str) -> bool:
     # Two short lines, neither ending a sentence: a subhead over its one-line deck
     # (稳中求进，确保谷物基本自给 / 育秧工厂一天能出秧盘两万张). The second half of a cut
     # paragraph ends where the paragraph ends, on final punctuation.
-    return len(prev) <= 30 and 0 < len(nxt) <= 30 and not ends_paragraph(nxt) and nxt[-1] not in _CLAUSE
+    return (
+        len(prev) <= 30
+        and 0 < len(nxt) <= 30
+        and not ends_paragraph(nxt)
+        and nxt[-1] not in _CLAUSE
+    )
 
 
 def _trim_tail(text: str) -> tuple[str, str, str]:

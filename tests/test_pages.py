@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from service.errors import InvalidInput
 from service.pages import (
     BYLINE_END,
-    read_page,
     BYLINE_START,
     CONTINUES,
     FURNITURE,
@@ -21,6 +20,7 @@ from service.pages import (
     SHORT,
     article_record,
     line_kind,
+    read_page,
     single_article,
     split_page,
 )
@@ -210,7 +210,17 @@ def test_rejects_non_text(call, field):
 
 def test_article_record(sample_page):
     records = [article_record(a) for a in split_page(sample_page)]
-    keys = {"title", "kicker", "subtitle", "byline", "dateline", "text", "start", "end", "continues"}
+    keys = {
+        "title",
+        "kicker",
+        "subtitle",
+        "byline",
+        "dateline",
+        "text",
+        "start",
+        "end",
+        "continues",
+    }
     assert all(set(r) == keys for r in records)
     assert json.loads(json.dumps(records, ensure_ascii=False)) == records
     assert records[1]["kicker"] == "胡忠雄率队在北京招商引资并召开驻外招商座谈会"
@@ -364,3 +374,32 @@ def test_nothing_is_lost_on_any_text(raw):
 @given(page=built_pages())
 def test_nothing_is_lost_on_built_pages(page):
     assert_accounted(page[0])
+
+
+def test_bare_page_heads_subheads_boxes_and_furniture():
+    raw = (FIXTURES / "bare-page.txt").read_text(encoding="utf-8")
+    page = read_page(raw)
+    arts = page.articles
+    assert_sound(raw, arts)
+    assert [(a.kicker, a.title, a.subtitle) for a in arts] == [
+        ("春耕备耕正当时", "全市早稻集中育秧进度过半", ""),
+        ("", "让阅读成为城市的生活方式", "——三论建设书香城东"),
+        ("", "社区食堂开进老旧小区（民生观察）", ""),
+    ]
+    assert [(a.byline, a.dateline, a.continues) for a in arts] == [
+        ("记者 陈晓", "本报城东3月11日电（记者 陈晓）", ""),
+        ("本报评论员", "", ""),
+        ("", "", "6版"),
+    ]
+    first = arts[0].text
+    # A subhead and its deck stay paragraphs of their own; the ■ box stays in the body.
+    assert "\n稳面积，确保口粮绝对安全\n育秧工厂一天能出秧盘两万张\n" in first
+    assert "\n■记者手记\n田间地头的新变化\n过去靠天吃饭" in first
+    assert "比上年增加12个" in first  # a column break repaired where the text reads on
+    assert "——三论" not in arts[1].text and "作者为" not in arts[1].text
+    assert arts[2].text.endswith("行动不便的老人。")
+    assert [s.text for s in page.furniture] == [
+        "城东日报 2024年3月12日 星期二 第4版",
+        "（下转第6版）",
+        "本版责编：王芳\u3000李明\u3000版式设计：赵宁",
+    ]

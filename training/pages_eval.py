@@ -78,7 +78,10 @@ def load_pages(data: Path, months: Iterable[str] | None = None) -> list[list[dic
     """The corpus' pages, each its articles in `seq` order, in date and page order."""
     keep = set(months) if months is not None else None
     pages: dict[tuple[str, int], list[dict]] = defaultdict(list)
-    with gzip.open(Path(data) / ARTICLES, "rt", encoding="utf-8") as f:
+    path = Path(data)
+    path = path / ARTICLES if path.is_dir() else path  # the corpus folder, or one file
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
             if keep is None or row["date"][:6] in keep:
