@@ -1,8 +1,9 @@
 """Page furniture of newspapers in general: every rule for what a page carries around its articles.
 
-One home for these rules (issue 11): page headers (paper, date, weekday, 第N版 / 版名), editor and
-layout credits (本版责编, 责任编辑, 本版制图, 版式设计), jumps (下转 / 转第N版 out, 上接 in), 今日导读
-digests and their teasers, mastheads and page numbers. `service.text` and `service.pages` ask here.
+One home for these rules (issue 11): page headers (paper, date, weekday, 第N版 / 版名),
+editor and layout credits (本版责编, 责任编辑, 本版制图, 版式设计), jumps (下转 / 转第N版 out,
+上接 in), 今日导读 digests and their teasers, mastheads and page numbers. `service.text` and
+`service.pages` ask here.
 """
 
 from __future__ import annotations

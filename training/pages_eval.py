@@ -325,14 +325,18 @@ def _rates(t: dict[str, int], split_s: float, total_s: float) -> dict:
 
 
 def format_table(results: dict[str, dict[str, dict]]) -> str:
-    head = "| split | page text | pages | articles | titles found | bodies whole | breaks repaired | furniture left in a body |"
+    head = (
+        "| split | page text | pages | articles | titles found | bodies whole "
+        "| breaks repaired | furniture left in a body |"
+    )
     rows = [head, "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for split, by_kind in results.items():
         for kind, r in by_kind.items():
             rows.append(
                 f"| {split} | {'titles as `## `' if kind == 'markdown' else 'bare titles'} | "
-                f"{r['pages']} | {r['articles']} | {r['titles_found']:.3f} | {r['bodies_whole']:.3f} | "
-                f"{r['breaks_repaired']:.3f} | {r['furniture_left']:.3f} |"
+                f"{r['pages']} | {r['articles']} | {r['titles_found']:.3f} | "
+                f"{r['bodies_whole']:.3f} | {r['breaks_repaired']:.3f} | "
+                f"{r['furniture_left']:.3f} |"
             )
     return "\n".join(rows)
 
