@@ -8,7 +8,14 @@ editor and layout credits (本版责编, 责任编辑, 本版制图, 版式设�
 
 from __future__ import annotations
 
-__all__ = ["is_furniture", "continues_to", "is_page_header", "is_digest_head", "FURNITURE_MAX"]
+__all__ = [
+    "is_furniture",
+    "continues_to",
+    "jumps_in",
+    "is_page_header",
+    "is_digest_head",
+    "FURNITURE_MAX",
+]
 
 import re
 
@@ -36,6 +43,7 @@ _HEADER_TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+_HEADER_HINT = re.compile(r"[\d〇零版报星讯A-Z]")
 _HEADER_STRONG = re.compile(
     rf"{_CN_DATE}|(?:星期|周)[一二三四五六日天]|第\s*{_NUM}\s*版|^{_PAPER}$"
 )
@@ -82,12 +90,22 @@ def is_page_header(line: str) -> bool:
     `人民日报 2019年2月21日 星期四 第6版`, `2019年10月20日　星期日`, `06 要闻`, `第3版：要闻`.
     A lone page name or number is too weak on its own; a date or 第N版 makes it a header.
     """
+    if not _HEADER_HINT.search(line):  # every header holds a digit, a date or 版/报/星期
+        return False
     toks = [t for t in _SPACES.split(line.strip()) if t]
     if not toks or not all(_HEADER_TOKEN.fullmatch(t) for t in toks):
         return False
     return bool(_HEADER_STRONG.search(line)) or (
         len(toks) >= 2 and any(re.fullmatch(r"\d{1,2}", t) for t in toks)
     )
+
+
+_JUMP_IN = re.compile(r"[（(]?\s*(?:上接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版\s*[）)]?")
+
+
+def jumps_in(line: str) -> bool:
+    """A 上接第N版 note: the article below began on another page."""
+    return bool(_JUMP_IN.fullmatch(line.strip()))
 
 
 def is_digest_head(line: str) -> bool:

@@ -37,6 +37,10 @@ _LEAD_IN = re.compile(r".*(?:——|—)")  # 驻点医生—— over a section;
 _CLOSER = re.compile(
     r"[（(](?:作者|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
 )
+_OPENER = re.compile(
+    r"\d{1,2}月\d{1,2}日|\d{1,2}日[，,上下晚]|(?:近日|日前|今年以来|近年来|连日来|记者从|记者日前|据了解)"
+)
+_COMMA = re.compile(r"[，,；;]")
 _DATE_SUB = re.compile(r"[（(][^（）()]*\d{4}年[^（）()]*[）)]")
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2}")
 COHESION_MIN = 0.05  # tuned on the development months (docs/pages.md)
@@ -69,7 +73,12 @@ def _text_after(items: list[tuple[Span, str]], at: int) -> str:
 
 
 def opens_article(
-    cur, heads: list[Span], items: list[tuple[Span, str]], at: int, after_furniture: bool
+    cur,
+    heads: list[Span],
+    items: list[tuple[Span, str]],
+    at: int,
+    after_furniture: bool,
+    markdown: bool = False,
 ) -> bool:
     """Do the bare short lines `heads` open a new article, with body text at `items[at]`?
 
@@ -82,7 +91,7 @@ def opens_article(
     line, kind = items[at]
     if after_furniture or kind == BYLINE_START or split_dateline(line.text)[0]:
         return True
-    if any(k == HEADING for _, k in items):
+    if markdown:
         return False  # titles here carry `## `: a bare line opens only on the signals above
     first, last = heads[0].text, heads[-1].text
     if (
@@ -91,21 +100,73 @@ def opens_article(
         and (line.text[0] in _NON_INITIAL or first[-1] in _CLAUSE or cuts_word(first, line.text))
     ):
         return False  # a piece of a paragraph the column cut off
-    if _SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last) and not last.startswith(_DASH):
-        return False
     prev = cur.body[-1].text if cur.body else ""
     if cur.kinds and cur.kinds[-1] == BYLINE_END or _CLOSER.fullmatch(prev):
         return True
-    if prev.endswith(("：", ":")):
-        return False
-    if any(_COLUMN_LABEL.fullmatch(h.text) for h in heads):
-        return True
-    if len(heads) == 1 and _LEAD_IN.fullmatch(first):
-        return False
-    if len(heads) >= 2 and _LEAD_IN.fullmatch(first):
-        return True
+    x = features(cur, heads, items, at)
+    if LOG is not None:
+        LOG.append((x, heads, cur))
+    return sum(w * v for w, v in zip(WEIGHTS, x, strict=True)) + BIAS > 0
+
+
+LOG: list | None = None  # set to a list to record decisions (training/pages_eval fits on it)
+FEATURES = (
+    "cohesion",  # the text below goes on with the text above
+    "head_cohesion",  # the head's words come back in the text below
+    "lines",  # how many head lines
+    "title_length",
+    "column_label",  # 向前走（一线视角）
+    "subhead_mark",  # 一、 （一） ● ■ 【 in front, a colon behind
+    "lead_in",  # a first line ending in ——
+    "prev_colon",  # the text above ends with ：
+    "body_so_far",  # characters of the current article so far (thousands)
+    "subheads_so_far",  # short lines already in the current article
+    "next_length",  # length of the line below (hundreds)
+    "head_comma",  # a comma inside the head
+    "quote_head",  # the head is a quotation
+    "prev_short",  # the line above is short
+    "dated",  # the current article opened with a dateline
+    "opener",  # the text below opens like a story: 10月4日， 近日， 记者从
+    "head_space",  # a head set in two parts: 千年闽都 跃然眼前
+    "prev_length",  # length of the line above (hundreds)
+)
+WEIGHTS = (
+    -7.744, 1.482, 0.540, -0.184, 4.964, -3.275, 1.096, -0.520, 0.952,
+    -0.471, 0.087, -0.913, -0.633, 0.025, 2.490, 1.563, 0.810, -0.078,
+)  # fmt: skip
+import os
+BIAS = -2.979 + float(os.environ.get("SHIFT", "0"))
+
+
+def features(cur, heads: list[Span], items: list[tuple[Span, str]], at: int) -> list[float]:
+    """What the page shows around bare head lines, as numbers (see FEATURES)."""
+    first, last = heads[0].text, heads[-1].text
+    head = "".join(h.text for h in heads)
     before = "".join(s.text for s in cur.body[-6:])
-    return cohesion(before, _text_after(items, at)) < COHESION_MIN
+    after = _text_after(items, at)
+    prev = cur.body[-1].text if cur.body else ""
+    nxt = items[at][0].text
+    subheads = sum(k == SHORT for k in cur.kinds)
+    return [
+        cohesion(before, after),
+        cohesion(head, after),
+        float(len(heads)),
+        len(last) / 10,
+        float(any(_COLUMN_LABEL.fullmatch(h.text) for h in heads)),
+        float(bool(_SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last))),
+        float(bool(_LEAD_IN.fullmatch(first))),
+        float(prev.endswith(("：", ":"))),
+        min(sum(len(s.text) for s in cur.body), 5000) / 1000,
+        float(min(subheads, 5)),
+        min(len(nxt), 300) / 100,
+        float(bool(re.search(r"[，,、]", head))),
+        float(head.startswith("“")),
+        float(len(prev) < 30),
+        float(bool(cur.dated)),
+        float(bool(_OPENER.match(nxt))),
+        float(bool(re.search(r"\S[ \u3000\xa0]+\S", last))),
+        min(len(prev), 300) / 100,
+    ]
 
 
 def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], list[Span]]:
@@ -122,7 +183,15 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
     if len(heads) == 1:
         return heads, [], [], body
     if len(heads) == 2:
-        if _DATE_SUB.fullmatch(heads[1].text):
+        upper, lower = heads[0].text, heads[1].text
+        # A kicker sits above its title, unless the upper line is the title itself: it carries
+        # a column label, or the lower line reads as a deck (a comma, a label, a lead-in dash).
+        if (
+            _DATE_SUB.fullmatch(lower)
+            or (_COLUMN_LABEL.fullmatch(upper) and not _COLUMN_LABEL.fullmatch(lower))
+            or (_COMMA.search(lower) and not _COMMA.search(upper) and not _LEAD_IN.fullmatch(upper))
+            or _SUBHEAD.fullmatch(lower)
+        ):
             return [heads[0]], [], [heads[1]], body
         return [heads[1]], [heads[0]], [], body
     return [heads[1]], [heads[0]], heads[2:], body

@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service.documents import Article, Span
+from service.credits import split_dateline
 from service.errors import InvalidInput
+from service.furniture import jumps_in
 from service.heads import opens_article, parse_heads
 from service.lines import (
     BYLINE_END,
@@ -57,6 +59,7 @@ class _Draft:
     """An article being assembled: its head lines and the page lines of its body."""
 
     __slots__ = (
+        "dated",
         "title",
         "kicker",
         "subtitle",
@@ -77,6 +80,7 @@ class _Draft:
         self.kinds: list[str] = []
         self.has_para = False
         self.closed = False
+        self.dated = False
 
     def add(self, line: Span, kind: str) -> None:
         if not self.body and not self.title and not self.kicker:
@@ -84,6 +88,8 @@ class _Draft:
         self.body.append(line)
         self.kinds.append(kind)
         self.end = line.end
+        if not self.has_para and kind == PARA:
+            self.dated = bool(split_dateline(line.text)[0])
         self.has_para = self.has_para or kind == PARA
 
 
@@ -92,6 +98,7 @@ class _Splitter:
 
     def __init__(self, items: list[tuple[Span, str]]) -> None:
         self.items = items
+        self.markdown = any(k == HEADING for _, k in items)
         self.drafts: list[_Draft] = []
         self.furniture: list[Span] = []
         self.cur: _Draft | None = None
@@ -112,17 +119,25 @@ class _Splitter:
         """The held short lines after the last furniture line; what comes before it is
         furniture (a banner, a digest and its teasers)."""
         pending, self.pending = self.pending, []
+        # A 上接 note sits under the head it belongs to: furniture, but it swallows nothing.
+        jumps = [s for s, k in pending if k == FURNITURE and jumps_in(s.text)]
+        self.furniture += jumps
+        pending = [(s, k) for s, k in pending if not (k == FURNITURE and jumps_in(s.text))]
         last = max((i for i, (_, k) in enumerate(pending) if k == FURNITURE), default=-1)
         self.furniture += [s for s, _ in pending[: last + 1]]
-        return [s for s, _ in pending[last + 1 :]], last >= 0
+        return [s for s, _ in pending[last + 1 :]], last >= 0 or bool(jumps)
 
     def _settle(self, at: int) -> None:
         """Decide the held short lines when body text (item `at`) arrives after them."""
+        if not self.pending:
+            return
         heads, after_furniture = self._take_pending()
         if not heads:
             return
         title, kicker, subtitle, body = parse_heads(heads)
-        if title and opens_article(self.cur, heads, self.items, at, after_furniture):
+        if title and opens_article(
+            self.cur, heads, self.items, at, after_furniture, self.markdown
+        ):
             draft = self._open(_Draft(title, kicker, subtitle))
             for s in body:
                 draft.add(s, SHORT)
