@@ -25,11 +25,11 @@ __all__ = [
 from dataclasses import dataclass
 from functools import lru_cache
 
-from service.documents import Article, Span
 from service.credits import split_dateline
+from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
-from service.heads import opens_article, parse_heads
+from service.heads import MAX_HEAD_LINES, is_cut_piece, opens_article, parse_heads
 from service.lines import (
     BYLINE_END,
     BYLINE_START,
@@ -134,16 +134,23 @@ class _Splitter:
         heads, after_furniture = self._take_pending()
         if not heads:
             return
-        title, kicker, subtitle, body = parse_heads(heads)
-        if title and opens_article(
-            self.cur, heads, self.items, at, after_furniture, self.markdown
-        ):
+        reading = self.cur is not None and not self.cur.closed and not self.markdown
+        if reading and len(heads) > MAX_HEAD_LINES:
+            for s in heads[:-MAX_HEAD_LINES]:  # a list or a poem of the article being read
+                self.cur.add(s, SHORT)
+            heads = heads[-MAX_HEAD_LINES:]
+        tail = []
+        if not self.markdown and is_cut_piece(heads[-1].text, self.items[at][0].text):
+            tail = [heads.pop()]  # the opening of the paragraph below, cut by the column
+        title, kicker, subtitle, body = parse_heads(heads) if heads else ([], [], [], [])
+        body += tail
+        if title and opens_article(self.cur, heads, self.items, at, after_furniture, self.markdown):
             draft = self._open(_Draft(title, kicker, subtitle))
             for s in body:
                 draft.add(s, SHORT)
             return
         target = self._target()
-        for s in heads:
+        for s in heads + tail:
             target.add(s, SHORT)
 
     def run(self) -> list[_Draft]:

@@ -387,7 +387,7 @@ def test_bare_page_heads_subheads_boxes_and_furniture():
         ("", "社区食堂开进老旧小区（民生观察）", ""),
     ]
     assert [(a.byline, a.dateline, a.continues) for a in arts] == [
-        ("记者 陈晓", "本报城东3月11日电（记者 陈晓）", ""),
+        ("本报记者 陈晓", "", ""),
         ("本报评论员", "", ""),
         ("", "", "6版"),
     ]
