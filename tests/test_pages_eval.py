@@ -50,7 +50,7 @@ def test_fixture_figures():
         r = results[kind]
         assert r["articles"] == 6
         assert r["titles_found"] == 1.0, kind
-        assert r["bodies_whole"] >= 5 / 6, kind
+        assert r["bodies_whole"] >= 0.83, kind  # five of six (rounded to 4 places)
         assert r["furniture_left"] == 0.0, kind
 
 
