@@ -10,7 +10,14 @@ trailing —— marks a subhead), and whether the text below goes on with what c
 
 from __future__ import annotations
 
-__all__ = ["opens_article", "parse_heads", "cohesion", "is_cut_piece", "MAX_HEAD_LINES"]
+__all__ = [
+    "opens_article",
+    "parse_heads",
+    "cohesion",
+    "is_cut_piece",
+    "joins_cut",
+    "MAX_HEAD_LINES",
+]
 
 import re
 
@@ -76,6 +83,14 @@ def is_cut_piece(line: str, nxt: str) -> bool:
     """A piece of the paragraph below that a column cut off: the two read on as one."""
     return is_column_break(line, nxt) and (
         nxt[0] in _NON_INITIAL or line[-1] in _CLAUSE or cuts_word(line, nxt)
+    )
+
+
+def joins_cut(line: str, nxt: str) -> bool:
+    """Two short lines that are one cut line: mid-clause, or a word across the seam (a dash
+    closing a kicker does not count)."""
+    return is_column_break(line, nxt) and (
+        nxt[0] in _NON_INITIAL or line[-1] in "，,、" or cuts_word(line, nxt)
     )
 
 

@@ -29,7 +29,7 @@ from service.credits import split_dateline
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
-from service.heads import MAX_HEAD_LINES, is_cut_piece, opens_article, parse_heads
+from service.heads import MAX_HEAD_LINES, is_cut_piece, joins_cut, opens_article, parse_heads
 from service.lines import (
     BYLINE_END,
     BYLINE_START,
@@ -42,7 +42,7 @@ from service.lines import (
     line_kind,
     lines,
 )
-from service.text import clean_body, clean_lines
+from service.text import clean_body, clean_lines, ends_paragraph
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,7 +125,17 @@ class _Splitter:
         pending = [(s, k) for s, k in pending if not (k == FURNITURE and jumps_in(s.text))]
         last = max((i for i, (_, k) in enumerate(pending) if k == FURNITURE), default=-1)
         self.furniture += [s for s, _ in pending[: last + 1]]
-        return [s for s, _ in pending[last + 1 :]], last >= 0 or bool(jumps)
+        heads = [s for s, _ in pending[last + 1 :]]
+        # Leading lines that read on into each other were one paragraph the column cut (a
+        # closing note, 作者为…): the end of the article being read, not a head.
+        cut = 0
+        while cut + 1 < len(heads) and joins_cut(heads[cut].text, heads[cut + 1].text):
+            cut += 1
+        if cut and self.cur is not None:
+            for s in heads[: cut + 1]:
+                self.cur.add(s, SHORT)
+            heads = heads[cut + 1 :]
+        return heads, last >= 0 or bool(jumps)
 
     def _settle(self, at: int) -> None:
         """Decide the held short lines when body text (item `at`) arrives after them."""
@@ -166,10 +176,14 @@ class _Splitter:
                 self._settle(at)
                 target = self._target()
                 target.add(line, kind)
+                # A credit line under the head opens the body; after running text it closes
+                # it, except where titles carry `## `: there a credit inside an article (a
+                # composite item, one credit per part) closes nothing.
                 if kind == BYLINE_START:
-                    # A credit line under the head opens the body; after running text it closes it.
-                    target.closed = target.has_para
-                elif kind in (BYLINE_END, CONTINUES):
+                    target.closed = target.has_para and not self.markdown
+                elif kind == BYLINE_END:
+                    target.closed = not self.markdown
+                elif kind == CONTINUES:
                     target.closed = True
         # Short lines left at the foot of the page: page furniture and banners, unless they
         # follow an open article with no furniture in between (a trailing subhead or cut).
@@ -188,7 +202,17 @@ def _subtitle(draft: _Draft) -> None:
     if draft.subtitle or not draft.title or not draft.body:
         return
     first, kind = draft.body[0], draft.kinds[0]
-    if kind != SHORT or len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
+    if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
+        return
+    second = draft.body[1].text
+    # A long deck (听取…汇报；部署…) is running text by its punctuation, but it ends without
+    # a sentence end and the body opens under it with a dateline or a credit.
+    deck = (
+        kind == PARA
+        and not ends_paragraph(first.text)
+        and (draft.kinds[1] == BYLINE_START or bool(split_dateline(second)[0]))
+    )
+    if kind != SHORT and not deck:
         return
     if parse_heads([first])[3]:  # a body label (核心阅读) stays in the body
         return
