@@ -19,7 +19,7 @@ __all__ = [
 
 import re
 
-FURNITURE_MAX = 80  # furniture lines are short; longer lines are never tested
+FURNITURE_MAX = 60  # furniture lines are short; longer lines are never tested
 _NUM = r"(?:[A-Za-z]?\d{1,2}|[一二三四五六七八九十]{1,3})"
 _CN_DATE = r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 # Names a page goes by (版名): a header holds one of them with a page number or a date.

@@ -19,7 +19,9 @@ __all__ = [
     "MAX_HEAD_LINES",
 ]
 
+import operator
 import re
+from functools import lru_cache
 
 from service.credits import split_dateline
 from service.documents import Span
@@ -50,24 +52,48 @@ _OPENER = re.compile(
 )
 _COMMA = re.compile(r"[，,；;]")
 _DATE_SUB = re.compile(r"[（(][^（）()]*\d{4}年[^（）()]*[）)]")
-_CJK2 = re.compile(r"[\u4e00-\u9fff]{2}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _WINDOW = 240  # characters each side compared
 
 
 def _grams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1) if _CJK2.fullmatch(text[i : i + 2])}
+    grams: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        grams.update(map(operator.add, run, run[1:]))
+    return grams
+
+
+@lru_cache(maxsize=2048)
+def _line_grams(text: str) -> frozenset[str]:
+    return frozenset(_grams(text))
+
+
+def _window_grams(texts: list[str], from_end: bool) -> set[str]:
+    """Bigrams of up to _WINDOW characters of consecutive lines: each line's bigrams are
+    counted once per page (a line sits in the windows of several heads)."""
+    out: set[str] = set()
+    n = 0
+    for t in reversed(texts) if from_end else texts:
+        if n + len(t) > _WINDOW:
+            t = t[len(t) - (_WINDOW - n) :] if from_end else t[: _WINDOW - n]
+            out |= _grams(t)
+            break
+        out |= _line_grams(t)
+        n += len(t)
+    return out
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 def cohesion(before: str, after: str) -> float:
     """How much the text after a head goes on with the text before it: shared character
     bigrams over the smaller set (0 = a new topic, 1 = the same words)."""
-    a, b = _grams(before[-_WINDOW:]), _grams(after[:_WINDOW])
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
+    return _overlap(_grams(before[-_WINDOW:]), _grams(after[:_WINDOW]))
 
 
-def _text_after(items: list[tuple[Span, str]], at: int) -> str:
+def _lines_after(items: list[tuple[Span, str]], at: int) -> list[str]:
     out, n = [], 0
     for span, kind in items[at:]:
         if kind not in (PARA, SHORT):
@@ -76,7 +102,7 @@ def _text_after(items: list[tuple[Span, str]], at: int) -> str:
         n += len(span.text)
         if n >= _WINDOW:
             break
-    return "".join(out)
+    return out
 
 
 def is_cut_piece(line: str, nxt: str) -> bool:
@@ -158,14 +184,14 @@ def features(cur, heads: list[Span], items: list[tuple[Span, str]], at: int) -> 
     """What the page shows around bare head lines, as numbers (see FEATURES)."""
     first, last = heads[0].text, heads[-1].text
     head = "".join(h.text for h in heads)
-    before = "".join(s.text for s in cur.body[-6:])
-    after = _text_after(items, at)
+    after = _lines_after(items, at)
     prev = cur.body[-1].text if cur.body else ""
     nxt = items[at][0].text
     subheads = sum(k == SHORT for k in cur.kinds)
+    below = _window_grams(after, from_end=False)
     return [
-        cohesion(before, after),
-        cohesion(head, after),
+        _overlap(_window_grams([s.text for s in cur.body[-6:]], from_end=True), below),
+        _overlap(_grams(head[-_WINDOW:]), below),
         float(min(len(heads), MAX_HEAD_LINES)),
         len(last) / 10,
         float(any(_COLUMN_LABEL.fullmatch(h.text) for h in heads)),
