@@ -61,3 +61,14 @@ def test_corpus_figures_hold_on_a_few_development_pages(data_dir):
     assert results["markdown"]["titles_found"] >= 0.99
     assert results["markdown"]["furniture_left"] <= 0.02
     assert results["bare"]["furniture_left"] <= 0.02
+
+
+def test_fit_collects_one_row_of_features_per_undecided_head():
+    import service.heads as heads
+    from training.pages_fit import collect
+
+    assert len(heads.WEIGHTS) == len(heads.FEATURES)
+    x, y = collect(load_pages(ROWS) * 3, seed=1)
+    assert heads.LOG is None  # recording is switched off again
+    assert x.shape == (len(y), len(heads.FEATURES))
+    assert set(y.tolist()) <= {0, 1}
