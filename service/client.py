@@ -89,6 +89,7 @@ class PageResult:
     lead: str
     spans: tuple[tuple[int, int], ...]
     warnings: tuple[str, ...] = ()
+    subtitle: str = ""  # the line under the headline (副题)
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,7 @@ def _page_result(message: pb.PageArticle) -> PageResult:
         lead=message.summary.lead,
         spans=tuple((s.start, s.end) for s in message.summary.spans),
         warnings=tuple(message.warnings),
+        subtitle=message.subtitle,
     )
 
 
