@@ -6,7 +6,7 @@ DATA    ?= ../shared/data
 MODEL   ?= models/desk
 ADDRESS ?= 127.0.0.1:50051
 
-.PHONY: install proto train evaluate evaluate-summaries evaluate-keywords serve test soak bench lint clean
+.PHONY: install proto train evaluate evaluate-summaries evaluate-keywords evaluate-pages serve test soak bench lint clean
 
 install: $(BIN)/newsdesk
 
@@ -57,3 +57,6 @@ lint: install
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis
+
+evaluate-pages: install
+	$(BIN)/python -m training.pages_eval --data $(DATA)

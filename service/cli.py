@@ -315,7 +315,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     with _output(args.output, args.page) as out:
         if args.json:
             for a in analyses:
-                out.write(_dump({**article_record(a.article), **result_fields(a)}) + "\n")
+                # start/end and lead_spans are code points of the page file, as AnalysePage's.
+                record = {**article_record(a.article), **result_fields(a), "offsets_into": "page"}
+                out.write(_dump(record) + "\n")
         else:
             header = f"{'#':>2}  {_fit('title', 36)}  {_fit('label', 10)}  {'conf':>5}  lead"
             out.write(header + "\n" + "-" * _width(header) + "\n")

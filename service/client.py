@@ -93,6 +93,7 @@ class PageResult:
     warnings: tuple[str, ...] = ()
     evidence: tuple[Term, ...] = ()  # spans point into the page sent
     keywords: tuple[Term, ...] = ()
+    subtitle: str = ""  # the line under the headline (副题)
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,7 @@ def _page_result(message: pb.PageArticle, page: str = "") -> PageResult:
         warnings=tuple(message.warnings),
         evidence=_terms(message.classification.evidence, lambda field: page),
         keywords=_terms(message.classification.keywords, lambda field: page),
+        subtitle=message.subtitle,
     )
 
 

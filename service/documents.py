@@ -58,6 +58,7 @@ class Article:
     title: str
     body: Body
     kicker: str = ""
+    subtitle: str = ""
     byline: str = ""
     dateline: str = ""
     continues: str = ""  # e.g. "3版" for 下转3版

@@ -1,96 +1,106 @@
-"""Page splitting: cut an extracted newspaper page into articles, with offsets into the page."""
+"""Page splitting: cut an extracted newspaper page into articles, with offsets into the page.
+
+Every non-whitespace character of the page ends up in exactly one place: an article's title,
+kicker, subtitle, byline, dateline or body, or the page's furniture (`read_page`).
+"""
 
 from __future__ import annotations
 
-__all__ = ["split_page", "single_article", "article_record", "line_kind"]
+__all__ = [
+    "Page",
+    "read_page",
+    "split_page",
+    "single_article",
+    "article_record",
+    "line_kind",
+    "HEADING",
+    "FURNITURE",
+    "CONTINUES",
+    "BYLINE_END",
+    "BYLINE_START",
+    "SHORT",
+    "PARA",
+]
 
-import re
+from dataclasses import dataclass
+from functools import lru_cache
 
+from service.credits import split_dateline
 from service.documents import Article, Span
 from service.errors import InvalidInput
-from service.text import (
-    byline_end,
-    byline_start,
-    clean_body,
-    clean_lines,
-    continues_to,
-    is_furniture,
+from service.furniture import jumps_in
+from service.heads import MAX_HEAD_LINES, is_cut_piece, joins_cut, opens_article, parse_heads
+from service.lines import (
+    BYLINE_END,
+    BYLINE_START,
+    CONTINUES,
+    FURNITURE,
+    HEADING,
+    PARA,
+    SHORT,
+    heading_text,
+    line_kind,
     lines,
-    split_dateline,
 )
-
-# What a line of a page can be; decided once per line, from the line alone.
-HEADING = "heading"  # a markdown heading: always opens an article
-FURNITURE = "furniture"  # digests, 版次 markers, mastheads, editor credits
-CONTINUES = "continues"  # 下转N版: closes an article
-BYLINE_END = "byline_end"  # (贵阳日报融媒体中心 代晓龙): closes an article
-BYLINE_START = "byline_start"  # 本报评论员 / 新华社记者 周芷若: opens a body, or closes one
-SHORT = "short"  # a bare short line: a title, kicker, subhead, banner, or a column-cut piece
-PARA = "para"  # running text
-
-_HEADING = re.compile(r"#{1,6}[ \t\u3000]+(?P<text>.*)")
-_SHORT_MAX = 40  # the longest headline on the sample page is 32 characters
-_OPEN_END = set("。，,、；;：:…")  # a line ending in one of these is running text
-_SUBTITLE = ("——", "—", "--", "－－")
+from service.text import clean_body, clean_lines, ends_paragraph
 
 
-def line_kind(line: str) -> str:
-    """Classify one stripped line of a page (see the kind constants above)."""
-    m = _HEADING.fullmatch(line)
-    if m:
-        text = m.group("text").strip()
-        return FURNITURE if not text or is_furniture(text) else HEADING
-    if continues_to(line):
-        return CONTINUES
-    if is_furniture(line):
-        return FURNITURE
-    if byline_end(line):
-        return BYLINE_END
-    if byline_start(line):
-        return BYLINE_START
-    if len(line) <= _SHORT_MAX and line[-1] not in _OPEN_END and not split_dateline(line)[0]:
-        return SHORT
-    return PARA
+@dataclass(frozen=True, eq=False)
+class Page:
+    """A split page: its articles, the furniture spans, and where each article's parts sit."""
 
-
-def _tidy(title: str) -> str:
-    # Headlines are set over several print lines; runs of spaces stand for those breaks.
-    return " ".join(title.split())
+    articles: tuple[Article, ...]
+    furniture: tuple[Span, ...]
+    # Per article: field name ("title", "kicker", "subtitle", "byline", "dateline") → spans.
+    parts: tuple[dict[str, tuple[Span, ...]], ...]
 
 
 class _Draft:
     """An article being assembled: its head lines and the page lines of its body."""
 
-    __slots__ = ("title", "kicker", "start", "end", "body", "has_para", "closed")
+    __slots__ = (
+        "dated",
+        "title",
+        "kicker",
+        "subtitle",
+        "start",
+        "end",
+        "body",
+        "kinds",
+        "has_para",
+        "closed",
+    )
 
-    def __init__(self, title: str, kicker: str, start: int, end: int) -> None:
-        self.title, self.kicker = title, kicker
-        self.start, self.end = start, end
+    def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
+        self.title, self.kicker, self.subtitle = title, kicker, subtitle
+        heads = kicker + title + subtitle
+        self.start = min((s.start for s in heads), default=0)
+        self.end = max((s.end for s in heads), default=0)
         self.body: list[Span] = []
+        self.kinds: list[str] = []
         self.has_para = False
         self.closed = False
+        self.dated = False
 
-    def add(self, line: Span, para: bool = False) -> None:
+    def add(self, line: Span, kind: str) -> None:
+        if not self.body and not self.title and not self.kicker:
+            self.start = line.start
         self.body.append(line)
+        self.kinds.append(kind)
         self.end = line.end
-        self.has_para = self.has_para or para
-
-
-def _titled(heads: list[Span]) -> _Draft:
-    """An article headed by bare lines: the last is the title, any before it the kicker."""
-    title = heads[-1].text
-    kick = heads[:-1]
-    if len(heads) > 1 and title.startswith(_SUBTITLE):
-        title, kick = f"{heads[-2].text} {title}", heads[:-2]
-    kicker = " ".join(s.text for s in kick)
-    return _Draft(_tidy(title), _tidy(kicker), heads[0].start, heads[-1].end)
+        if not self.has_para and kind == PARA:
+            self.dated = bool(split_dateline(line.text)[0])
+        self.has_para = self.has_para or kind == PARA
 
 
 class _Splitter:
     """One pass over the page's lines, holding bare short lines until what follows decides them."""
 
-    def __init__(self) -> None:
+    def __init__(self, items: list[tuple[Span, str]]) -> None:
+        self.items = items
+        self.markdown = any(k == HEADING for _, k in items)
         self.drafts: list[_Draft] = []
+        self.furniture: list[Span] = []
         self.cur: _Draft | None = None
         self.pending: list[tuple[Span, str]] = []
 
@@ -99,109 +109,169 @@ class _Splitter:
         self.cur = draft
         return draft
 
-    def _body_target(self, line: Span) -> _Draft:
+    def _target(self) -> _Draft:
         if self.cur is None or self.cur.closed:
             # Text with no head of its own (a page opening mid-article): an untitled article.
-            return self._open(_Draft("", "", line.start, line.end))
+            return self._open(_Draft([], [], []))
         return self.cur
 
-    def _settle(self, line: Span, kind: str) -> None:
-        """Decide the held short lines when body text (`line`) arrives after them."""
+    def _take_pending(self) -> tuple[list[Span], bool]:
+        """The held short lines after the last furniture line; what comes before it is
+        furniture (a banner, a digest and its teasers)."""
         pending, self.pending = self.pending, []
-        last_furniture = max((i for i, (_, k) in enumerate(pending) if k == FURNITURE), default=-1)
-        heads = [s for s, _ in pending[last_furniture + 1 :]]
+        # A 上接 note sits under the head it belongs to: furniture, but it swallows nothing.
+        jumps = [s for s, k in pending if k == FURNITURE and jumps_in(s.text)]
+        self.furniture += jumps
+        pending = [(s, k) for s, k in pending if not (k == FURNITURE and jumps_in(s.text))]
+        last = max((i for i, (_, k) in enumerate(pending) if k == FURNITURE), default=-1)
+        self.furniture += [s for s, _ in pending[: last + 1]]
+        heads = [s for s, _ in pending[last + 1 :]]
+        # Leading lines that read on into each other were one paragraph the column cut (a
+        # closing note, 作者为…): the end of the article being read, not a head.
+        cut = 0
+        while cut + 1 < len(heads) and joins_cut(heads[cut].text, heads[cut + 1].text):
+            cut += 1
+        if cut and self.cur is not None:
+            for s in heads[: cut + 1]:
+                self.cur.add(s, SHORT)
+            heads = heads[cut + 1 :]
+        return heads, last >= 0 or bool(jumps)
+
+    def _settle(self, at: int) -> None:
+        """Decide the held short lines when body text (item `at`) arrives after them."""
+        if not self.pending:
+            return
+        heads, after_furniture = self._take_pending()
         if not heads:
             return
-        cur = self.cur
-        # Bare lines open a new article after a finished one, after page furniture, or when
-        # the text below them opens like an article (a dateline or a credit line). Otherwise
-        # they are subheads or column-cut pieces of the current article.
-        opens = (
-            cur is None
-            or cur.closed
-            or (cur.has_para and last_furniture >= 0)
-            or (cur.has_para and kind == BYLINE_START)
-            or (cur.has_para and kind == PARA and bool(split_dateline(line.text)[0]))
-        )
-        if opens and kind in (PARA, BYLINE_START):
-            self._open(_titled(heads))
+        reading = self.cur is not None and not self.cur.closed and not self.markdown
+        if reading and len(heads) > MAX_HEAD_LINES:
+            for s in heads[:-MAX_HEAD_LINES]:  # a list or a poem of the article being read
+                self.cur.add(s, SHORT)
+            heads = heads[-MAX_HEAD_LINES:]
+        tail = []
+        if not self.markdown and is_cut_piece(heads[-1].text, self.items[at][0].text):
+            tail = [heads.pop()]  # the opening of the paragraph below, cut by the column
+        title, kicker, subtitle, body = parse_heads(heads) if heads else ([], [], [], [])
+        body += tail
+        if title and opens_article(self.cur, heads, self.items, at, after_furniture, self.markdown):
+            draft = self._open(_Draft(title, kicker, subtitle))
+            for s in body:
+                draft.add(s, SHORT)
             return
-        target = self._body_target(heads[0])
-        for s in heads:
-            target.add(s)
+        target = self._target()
+        for s in heads + tail:
+            target.add(s, SHORT)
 
-    def feed(self, line: Span, kind: str) -> None:
-        if kind in (SHORT, FURNITURE):
-            self.pending.append((line, kind))
-            return
-        if kind == HEADING:
-            pending, self.pending = self.pending, []
-            last_furniture = max(
-                (i for i, (_, k) in enumerate(pending) if k == FURNITURE), default=-1
-            )
-            kick = [s for s, _ in pending[last_furniture + 1 :]]
-            title = _HEADING.fullmatch(line.text).group("text")
-            kicker = " ".join(s.text for s in kick)
-            start = kick[0].start if kick else line.start
-            self._open(_Draft(_tidy(title), _tidy(kicker), start, line.end))
-            return
-        self._settle(line, kind)
-        if kind == PARA:
-            self._body_target(line).add(line, para=True)
-        elif kind == BYLINE_START:
-            target = self._body_target(line)
-            # A credit line under the head opens the body; after running text it closes it.
-            target.closed = target.has_para
-            target.add(line)
-        else:  # BYLINE_END, CONTINUES
-            target = self._body_target(line)
-            target.add(line)
-            target.closed = True
-
-    def finish(self) -> list[_Draft]:
+    def run(self) -> list[_Draft]:
+        for at, (line, kind) in enumerate(self.items):
+            if kind in (SHORT, FURNITURE):
+                self.pending.append((line, kind))
+            elif kind == HEADING:
+                kick, _ = self._take_pending()
+                marks, title = heading_text(line)
+                self.furniture.append(marks)
+                self._open(_Draft([title], kick, []))
+            else:
+                self._settle(at)
+                target = self._target()
+                target.add(line, kind)
+                # A credit line under the head opens the body; after running text it closes
+                # it, except where titles carry `## `: there a credit inside an article (a
+                # composite item, one credit per part) closes nothing.
+                if kind == BYLINE_START:
+                    target.closed = target.has_para and not self.markdown
+                elif kind == BYLINE_END:
+                    target.closed = not self.markdown
+                elif kind == CONTINUES:
+                    target.closed = True
         # Short lines left at the foot of the page: page furniture and banners, unless they
         # follow an open article with no furniture in between (a trailing subhead or cut).
-        pending = self.pending
-        self.pending = []
-        if pending and all(k == SHORT for _, k in pending) and self.cur and not self.cur.closed:
-            for s, _ in pending:
-                self.cur.add(s)
+        pending, self.pending = self.pending, []
+        cur = self.cur
+        if pending and all(k == SHORT for _, k in pending) and cur and not cur.closed:
+            for s, k in pending:
+                cur.add(s, k)
+        else:
+            self.furniture += [s for s, _ in pending]
         return self.drafts
 
 
-def _subtitle(draft: _Draft) -> list[Span]:
-    """Move a ——subtitle line right under the head into the title; return the body lines."""
-    body = draft.body
-    if body and body[0].text.startswith(_SUBTITLE) and line_kind(body[0].text) == SHORT:
-        draft.title = _tidy(f"{draft.title} {body[0].text}")
-        return body[1:]
-    return body
+def _subtitle(draft: _Draft) -> None:
+    """A short line right under a head that has none yet, before any text: the subtitle."""
+    if draft.subtitle or not draft.title or not draft.body:
+        return
+    first, kind = draft.body[0], draft.kinds[0]
+    if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
+        return
+    second = draft.body[1].text
+    # A long deck (听取…汇报；部署…) is running text by its punctuation, but it ends without
+    # a sentence end and the body opens under it with a dateline or a credit.
+    deck = (
+        kind == PARA
+        and not ends_paragraph(first.text)
+        and (draft.kinds[1] == BYLINE_START or bool(split_dateline(second)[0]))
+    )
+    if kind != SHORT and not deck:
+        return
+    if parse_heads([first])[3]:  # a body label (核心阅读) stays in the body
+        return
+    draft.subtitle = [first]
+    del draft.body[0], draft.kinds[0]
 
 
-def split_page(raw: str) -> list[Article]:
-    """Split a whole extracted page into its articles, in page order.
+def _join(spans: list[Span]) -> str:
+    # Heads set over several lines (kicker lines, a title and its ——subtitle) join with a space.
+    return " ".join(s.text for s in spans)
+
+
+def read_page(raw: str) -> Page:
+    """Split a whole extracted page into its articles, in page order, and its furniture.
 
     Titles come from `## ` headings or, on plain pages, from bare short lines; a bare line just
-    above a title is its kicker (引题). Offsets (start/end, body index) are code points of `raw`.
+    above a title is its kicker (引题), one just under it its subtitle (副题). Offsets (start/end,
+    body index, spans) are code points of `raw`.
     """
     if not isinstance(raw, str):
         raise InvalidInput(
             f"page must be a str, got {type(raw).__name__}; decode the page as UTF-8 first",
             field="raw",
         )
-    splitter = _Splitter()
-    for line in lines(raw):
-        splitter.feed(line, line_kind(line.text))
-    articles = []
-    for d in splitter.finish():
-        cleaned = clean_lines(raw, _subtitle(d))
+    return _read(raw)
+
+
+# AnalysePage asks for a page's articles (the pipeline) and then its furniture: the last few
+# pages are kept so the page is read once. A Page is frozen; nobody writes to a body's index.
+@lru_cache(maxsize=4)
+def _read(raw: str) -> Page:
+    items = [(s, line_kind(s.text)) for s in lines(raw)]
+    splitter = _Splitter(items)
+    drafts = splitter.run()
+    furniture = list(splitter.furniture)
+    articles, parts = [], []
+    for d in drafts:
+        _subtitle(d)
+        cleaned = clean_lines(raw, d.body, kinds=d.kinds)
+        taken: dict[str, list[Span]] = {
+            "title": d.title,
+            "kicker": d.kicker,
+            "subtitle": d.subtitle,
+        }
+        for name, span in cleaned.dropped:
+            if name == "furniture":
+                furniture.append(span)
+            else:
+                taken.setdefault(name, []).append(span)
         if not d.title and not cleaned.body.text:
+            # Nothing to read: whatever it held (a stray credit) is furniture of the page.
+            furniture += [s for v in taken.values() for s in v]
             continue
         articles.append(
             Article(
-                title=d.title,
+                title=_join(d.title),
                 body=cleaned.body,
-                kicker=d.kicker,
+                kicker=_join(d.kicker),
+                subtitle=_join(d.subtitle),
                 byline=cleaned.byline,
                 dateline=cleaned.dateline,
                 continues=cleaned.continues,
@@ -209,7 +279,14 @@ def split_page(raw: str) -> list[Article]:
                 end=d.end,
             )
         )
-    return articles
+        parts.append({k: tuple(v) for k, v in taken.items() if v})
+    furniture.sort(key=lambda s: s.start)
+    return Page(tuple(articles), tuple(furniture), tuple(parts))
+
+
+def split_page(raw: str) -> list[Article]:
+    """The articles of a whole extracted page, in page order (see `read_page`)."""
+    return list(read_page(raw).articles)
 
 
 def single_article(title: str, text: str, id: str = "", *, field: str = "text") -> Article:
@@ -225,7 +302,7 @@ def single_article(title: str, text: str, id: str = "", *, field: str = "text") 
                 field=name,
             )
     cleaned = clean_body(text)
-    tidy = _tidy(title)
+    tidy = " ".join(title.split())
     if not tidy.strip() and not cleaned.body.text.strip():
         raise InvalidInput(
             f"{field} holds only page furniture, a byline or a dateline ({text.strip()[:20]!r}) "
@@ -249,6 +326,7 @@ def article_record(article: Article) -> dict:
     return {
         "title": article.title,
         "kicker": article.kicker,
+        "subtitle": article.subtitle,
         "byline": article.byline,
         "dateline": article.dateline,
         "text": article.text,

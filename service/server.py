@@ -38,6 +38,7 @@ from .decoding import Undecodable, decoding
 from .documents import Analysis, Article, Lead, Prediction, Term
 from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError, Refused
 from .limits import Budget, Lanes, RateLimitedLog
+from .pages import read_page
 
 __all__ = [
     "SERVICE_NAME",
@@ -636,8 +637,10 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
         terms = _terms(request.explain, request.keywords, request.explain_label)
         model = self.models.get()
         analyses = pipeline.analyse_page(text, model.classifier, summarise=True, **limits, **terms)
+        # the page was just read: this is the cached reading
+        furniture = [pb.Span(start=s.start, end=s.end) for s in read_page(text).furniture]
         return pb.AnalysePageResponse(
-            articles=[_page_article(i, a) for i, a in enumerate(analyses)]
+            articles=[_page_article(i, a) for i, a in enumerate(analyses)], furniture=furniture
         )
 
     def ClassifyStream(self, request_iterator, context):
@@ -936,6 +939,7 @@ def _page_article(index: int, analysis: Analysis) -> pb.PageArticle:
     return pb.PageArticle(
         title=a.title,
         kicker=a.kicker,
+        subtitle=a.subtitle,
         byline=a.byline,
         dateline=a.dateline,
         continues=a.continues,

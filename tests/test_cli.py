@@ -461,8 +461,10 @@ def test_analyse_sample_page_json(sample_page_path):
     ]
     page = sample_page_path.read_text(encoding="utf-8")
     for r in records:
-        assert r["lead"]
+        assert r["lead"] and r["offsets_into"] == "page"
+        assert page[r["start"] : r["end"]].strip() == page[r["start"] : r["end"]]
         for a, b in r["lead_spans"]:
+            assert r["start"] <= a < b <= r["end"]
             assert page[a:b] in r["lead"]
 
 

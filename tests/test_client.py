@@ -52,6 +52,9 @@ def test_typed_results_for_every_call(client, articles, sample_page: str, local)
     page = client.analyse_page(sample_page)
     assert all(isinstance(p, PageResult) for p in page) and len(page) >= 5
     assert all(sample_page[a:b] in p.lead for p in page for a, b in p.spans)
+    from service.pages import split_page
+
+    assert [p.subtitle for p in page] == [a.subtitle for a in split_page(sample_page)]
 
     info = client.get_model()
     assert isinstance(info, ModelInfo) and info.labels == tuple(local.labels) and info.sha256

@@ -20,6 +20,7 @@ from service.pages import (
     SHORT,
     article_record,
     line_kind,
+    read_page,
     single_article,
     split_page,
 )
@@ -123,18 +124,19 @@ PLAIN = [
     (
         "秋粮入仓颗粒归仓",
         "全县晚稻收割进度超过九成",
+        "",
         "记者 陈晓 通讯员 王磊",
         "本报讯（记者 陈晓 通讯员 王磊）",
         "",
     ),
-    ("", "社区食堂开进老旧小区", "本报记者 赵宁", "", ""),
-    ("", "让阅读成为城市的生活方式", "本报评论员", "", ""),
-    ("", "新能源公交线路开通", "", "本报讯", "2版"),
+    ("", "社区食堂开进老旧小区", "", "本报记者 赵宁", "", ""),
+    ("", "让阅读成为城市的生活方式", "", "本报评论员", "", ""),
+    ("", "新能源公交线路开通", "", "", "本报讯", "2版"),
 ]
 MARKDOWN = [
-    ("", "新区首批人才公寓 交付使用", "城东融媒体中心 李航", "本报讯", ""),
-    ("", "让“小修小补”回到街巷 ——三论优化城市便民服务", "本报评论员", "", ""),
-    ("保供稳价惠民生", "冬储大白菜集中上市", "记者 孙悦", "本报讯（记者 孙悦）", "2版"),
+    ("", "新区首批人才公寓 交付使用", "", "城东融媒体中心 李航", "本报讯", ""),
+    ("", "让“小修小补”回到街巷", "——三论优化城市便民服务", "本报评论员", "", ""),
+    ("保供稳价惠民生", "冬储大白菜集中上市", "", "记者 孙悦", "本报讯（记者 孙悦）", "2版"),
 ]
 
 
@@ -159,7 +161,7 @@ def test_fixture_pages(name, expected, joined, apart):
     raw = (FIXTURES / name).read_text(encoding="utf-8")
     arts = split_page(raw)
     assert_sound(raw, arts)
-    got = [(a.kicker, a.title, a.byline, a.dateline, a.continues) for a in arts]
+    got = [(a.kicker, a.title, a.subtitle, a.byline, a.dateline, a.continues) for a in arts]
     assert got == expected
     everything = "\n".join(a.text for a in arts)
     for words in joined + apart:
@@ -208,7 +210,17 @@ def test_rejects_non_text(call, field):
 
 def test_article_record(sample_page):
     records = [article_record(a) for a in split_page(sample_page)]
-    keys = {"title", "kicker", "byline", "dateline", "text", "start", "end", "continues"}
+    keys = {
+        "title",
+        "kicker",
+        "subtitle",
+        "byline",
+        "dateline",
+        "text",
+        "start",
+        "end",
+        "continues",
+    }
     assert all(set(r) == keys for r in records)
     assert json.loads(json.dumps(records, ensure_ascii=False)) == records
     assert records[1]["kicker"] == "胡忠雄率队在北京招商引资并召开驻外招商座谈会"
@@ -310,3 +322,84 @@ def test_split_recovers_built_pages(page):
     assert_sound(raw, arts)
     assert [(a.title, a.text) for a in arts] == expected
     assert all((a.dateline, a.byline) == ("本报讯", "记者 陈晓") for a in arts)
+
+
+def assert_accounted(raw: str) -> None:
+    """Every non-whitespace character of the page sits in exactly one place: a title, kicker,
+    subtitle, byline, dateline or body of one article, or the page's furniture."""
+    page = read_page(raw)
+    owner: dict[int, str] = {}
+
+    def claim(i: int, where: str) -> None:
+        assert i not in owner, (i, raw[i], owner[i], where)
+        owner[i] = where
+
+    for n, (a, parts) in enumerate(zip(page.articles, page.parts, strict=True)):
+        for i in a.body.index:
+            if not raw[int(i)].isspace():
+                claim(int(i), f"{n}.body")
+        for name, spans in parts.items():
+            for s in spans:
+                assert raw[s.start : s.end] == s.text
+                for i in range(s.start, s.end):
+                    if not raw[i].isspace():
+                        claim(i, f"{n}.{name}")
+    for s in page.furniture:
+        assert raw[s.start : s.end] == s.text
+        for i in range(s.start, s.end):
+            if not raw[i].isspace():
+                claim(i, "furniture")
+    missing = [(i, c) for i, c in enumerate(raw) if not c.isspace() and i not in owner]
+    assert not missing, missing[:10]
+
+
+def test_sample_page_accounts_for_every_character(sample_page):
+    assert_accounted(sample_page)
+    furniture = [s.text for s in read_page(sample_page).furniture]
+    assert "今日导读" in furniture and "(下转3版)" in furniture and "##" in furniture
+
+
+@pytest.mark.parametrize("name", ["plain-page.txt", "markdown-page.txt", "bare-page.txt"])
+def test_fixture_pages_account_for_every_character(name):
+    assert_accounted((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=PAGES)
+def test_nothing_is_lost_on_any_text(raw):
+    assert_accounted(raw)
+
+
+@settings(max_examples=150, deadline=None)
+@given(page=built_pages())
+def test_nothing_is_lost_on_built_pages(page):
+    assert_accounted(page[0])
+
+
+def test_bare_page_heads_subheads_boxes_and_furniture():
+    raw = (FIXTURES / "bare-page.txt").read_text(encoding="utf-8")
+    page = read_page(raw)
+    arts = page.articles
+    assert_sound(raw, arts)
+    assert [(a.kicker, a.title, a.subtitle) for a in arts] == [
+        ("春耕备耕正当时", "全市早稻集中育秧进度过半", ""),
+        ("", "让阅读成为城市的生活方式", "——三论建设书香城东"),
+        ("", "社区食堂开进老旧小区（民生观察）", ""),
+    ]
+    assert [(a.byline, a.dateline, a.continues) for a in arts] == [
+        ("本报记者 陈晓", "", ""),
+        ("本报评论员", "", ""),
+        ("", "", "6版"),
+    ]
+    first = arts[0].text
+    # A subhead and its deck stay paragraphs of their own; the ■ box stays in the body.
+    assert "\n稳面积，确保口粮绝对安全\n育秧工厂一天能出秧盘两万张\n" in first
+    assert "\n■记者手记\n田间地头的新变化\n过去靠天吃饭" in first
+    assert "比上年增加12个" in first  # a column break repaired where the text reads on
+    assert "——三论" not in arts[1].text and "作者为" not in arts[1].text
+    assert arts[2].text.endswith("行动不便的老人。")
+    assert [s.text for s in page.furniture] == [
+        "城东日报 2024年3月12日 星期二 第4版",
+        "（下转第6版）",
+        "本版责编：王芳\u3000李明\u3000版式设计：赵宁",
+    ]

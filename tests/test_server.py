@@ -131,9 +131,10 @@ def test_analyse_page_equals_in_process(stub, local, sample_page: str) -> None:
     expected = pipeline.analyse_page(sample_page, local)
     assert len(response.articles) == len(expected) >= 5
     for i, (got, want) in enumerate(zip(response.articles, expected, strict=True)):
-        assert (got.title, got.kicker, got.byline, got.text) == (
+        assert (got.title, got.kicker, got.subtitle, got.byline, got.text) == (
             want.article.title,
             want.article.kicker,
+            want.article.subtitle,
             want.article.byline,
             want.article.text,
         )
@@ -146,6 +147,12 @@ def test_analyse_page_equals_in_process(stub, local, sample_page: str) -> None:
         for span in got.summary.spans:
             assert got.span.start <= span.start < span.end <= got.span.end
             assert sample_page[span.start : span.end] in got.summary.lead
+    from service.pages import read_page
+
+    furniture = [(s.start, s.end) for s in response.furniture]
+    assert furniture == [(s.start, s.end) for s in read_page(sample_page).furniture]
+    assert [sample_page[a:b] for a, b in furniture][:1] == ["##"]
+    assert "今日导读" in [sample_page[a:b] for a, b in furniture]
 
 
 def test_get_model_describes_the_manifest(stub, local, model_dir: Path) -> None:

@@ -142,7 +142,7 @@ class AnalysePageRequest(_message.Message):
     def __init__(self, text: _Optional[str] = ..., options: _Optional[_Union[SummaryOptions, _Mapping]] = ..., explain: _Optional[int] = ..., keywords: _Optional[int] = ..., explain_label: _Optional[str] = ...) -> None: ...
 
 class PageArticle(_message.Message):
-    __slots__ = ("title", "kicker", "byline", "text", "span", "classification", "summary", "dateline", "continues", "warnings")
+    __slots__ = ("title", "kicker", "byline", "text", "span", "classification", "summary", "dateline", "continues", "warnings", "subtitle")
     TITLE_FIELD_NUMBER: _ClassVar[int]
     KICKER_FIELD_NUMBER: _ClassVar[int]
     BYLINE_FIELD_NUMBER: _ClassVar[int]
@@ -153,6 +153,7 @@ class PageArticle(_message.Message):
     DATELINE_FIELD_NUMBER: _ClassVar[int]
     CONTINUES_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    SUBTITLE_FIELD_NUMBER: _ClassVar[int]
     title: str
     kicker: str
     byline: str
@@ -163,13 +164,16 @@ class PageArticle(_message.Message):
     dateline: str
     continues: str
     warnings: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, title: _Optional[str] = ..., kicker: _Optional[str] = ..., byline: _Optional[str] = ..., text: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., classification: _Optional[_Union[Classification, _Mapping]] = ..., summary: _Optional[_Union[Summary, _Mapping]] = ..., dateline: _Optional[str] = ..., continues: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
+    subtitle: str
+    def __init__(self, title: _Optional[str] = ..., kicker: _Optional[str] = ..., byline: _Optional[str] = ..., text: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., classification: _Optional[_Union[Classification, _Mapping]] = ..., summary: _Optional[_Union[Summary, _Mapping]] = ..., dateline: _Optional[str] = ..., continues: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ..., subtitle: _Optional[str] = ...) -> None: ...
 
 class AnalysePageResponse(_message.Message):
-    __slots__ = ("articles",)
+    __slots__ = ("articles", "furniture")
     ARTICLES_FIELD_NUMBER: _ClassVar[int]
+    FURNITURE_FIELD_NUMBER: _ClassVar[int]
     articles: _containers.RepeatedCompositeFieldContainer[PageArticle]
-    def __init__(self, articles: _Optional[_Iterable[_Union[PageArticle, _Mapping]]] = ...) -> None: ...
+    furniture: _containers.RepeatedCompositeFieldContainer[Span]
+    def __init__(self, articles: _Optional[_Iterable[_Union[PageArticle, _Mapping]]] = ..., furniture: _Optional[_Iterable[_Union[Span, _Mapping]]] = ...) -> None: ...
 
 class GetModelRequest(_message.Message):
     __slots__ = ()

@@ -1,0 +1,121 @@
+"""Credits and datelines: who wrote an article and where it was filed, as a page prints them.
+
+本报讯 / 新华社北京12月17日电（记者 周芷若） open a body (`split_dateline`); 本报评论员 / 新华社记者
+周芷若 open or close one (`byline_start`); (贵阳日报融媒体中心 代晓龙) closes one (`byline_end`).
+"""
+
+from __future__ import annotations
+
+__all__ = ["split_dateline", "dateline_reporter", "byline_start", "byline_end", "is_byline_inner"]
+
+import re
+
+from service.furniture import continues_to, is_furniture
+
+# Any punctuation inside a line marks running text rather than a heading.
+_RUNNING_PUNCT = re.compile(r"[，,、。．；;：:！？!?（）()…\[\]【】]")
+_ROLE = r"(?:见习记者|特约记者|特约撰稿人|撰稿人|评论员|记者|通讯员|实习生)"
+_ORG = (
+    r"(?:本报|本刊|本台|新华社|中新社|中新网|中国新闻网|人民日报|人民网|新华网|央视网|央广网"
+    r"|光明网|中国日报网|国际在线)"
+)
+_NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE = rf"(?:{_NUM}月)?{_NUM}日"  # 12月17日, or the day alone (新华社北京3日电)
+# 本报讯 / 本报贵阳12月17日讯 / 新华社北京12月17日电（记者 周芷若）/ 央视网消息（新闻联播）：/
+# 本台消息：/ 据新华社电. A place name goes with a date, or stands alone only right before
+# 电/讯 and a break (本报综合讯 , 新华社北京电（…）), never holding 记者: so that
+# 本报记者近日从市电力公司… and 本报记者从市通讯… are not datelines.
+_DATELINE = re.compile(
+    rf"(?:据)?{_ORG}"
+    rf"(?:(?:[\u4e00-\u9fff]{{1,8}}?{_DATE}|{_DATE})?(?:电|讯|消息)"
+    r"|(?:(?!记者)[\u4e00-\u9fff]){1,8}?[电讯](?=[\s:：,，（(]|$))"
+    r"(?:[ \t\u3000]*[（(](?P<paren>[^（）()\n]{1,40})[）)])?"
+)
+_DATELINE_SEP = re.compile(r"[\s\u3000:：,，]*")
+_PAREN_LINE = re.compile(r"[（(]\s*(?P<inner>[^（）()\n]{1,40}?)\s*[）)]")
+_BYLINE_KEY = re.compile(rf"{_ROLE}|融媒体|编辑|撰稿|供稿|整理|报道组|日报|新华社|中心|据")
+_LIST_COMMA = re.compile(r"[，,、]")  # (记者 张三，通讯员 李四) lists credits with commas
+_NAME = re.compile(r"[\u4e00-\u9fff·]{2,5}")
+# A credit line's first token: the outlet (up to 12 characters: 贵阳日报融媒体中心), the role and
+# maybe a name set solid; names may be listed with 、 (记者 张三、李四).
+_BYLINE_FIRST = re.compile(
+    rf"(?:[■●◎▲]\s*)?(?:[\u4e00-\u9fff]{{0,12}}?{_ROLE}(?!手记|札记|观察|见闻|感言)"
+    r"[\u4e00-\u9fff·]{0,4}(?:、[\u4e00-\u9fff·]{2,4})*"
+    r"|(?:文|图|文图|文/图|文／图)\s*[/／|｜:：]\s*\S+)"
+)
+_BYLINE_REST = re.compile(
+    rf"(?:{_ROLE}|[\u4e00-\u9fff·]{{1,6}}(?:、[\u4e00-\u9fff·]{{1,6}})*|[/／|｜:：]\S*)"
+)
+_BYLINE_PUNCT = re.compile(r"[。！？!?，,；;“”]")
+
+
+def split_dateline(text: str) -> tuple[str, int]:
+    """The dateline opening a paragraph (本报讯, 新华社北京12月17日电) and the chars to drop."""
+    m = _DATELINE.match(text)
+    if not m:
+        return "", 0
+    end = _DATELINE_SEP.match(text, m.end()).end()
+    return m.group(), end
+
+
+def dateline_reporter(dateline: str) -> str:
+    m = _DATELINE.match(dateline)
+    inner = (m.group("paren") or "").strip() if m else ""
+    return inner if re.search(_ROLE, inner) else ""
+
+
+def byline_start(line: str) -> str:
+    """The credit when `line` is a bare credit line (本报评论员, 新华社记者 周芷若), else ""."""
+    line = line.strip()
+    if not line or len(line) > 40 or _BYLINE_PUNCT.search(line):
+        return ""
+    first, *rest = line.split()
+    if not _BYLINE_FIRST.fullmatch(first):
+        return ""
+    if not all(_BYLINE_REST.fullmatch(tok) for tok in rest):
+        return ""
+    return " ".join(line.split())
+
+
+def is_byline_inner(inner: str) -> bool:
+    if (
+        continues_to(inner)
+        or is_furniture(inner)
+        or _RUNNING_PUNCT.search(_LIST_COMMA.sub(" ", inner))
+    ):
+        return False
+    if _BYLINE_KEY.search(inner):
+        return True
+    # Bare names: (张三 李四) — at least two tokens of two to five characters.
+    toks = inner.split()
+    return len(toks) >= 2 and all(_NAME.fullmatch(t) for t in toks)
+
+
+# A photo credit closing a picture story: 张建成摄（影像中国）, 新华社记者 李嘉南摄.
+_PHOTO_CREDIT = re.compile(
+    r"(?:[\u4e00-\u9fff]{0,12}?(?:记者|通讯员)[\s\u3000\xa0]*)?"
+    r"[\u4e00-\u9fff·、\s\u3000\xa0]{2,24}?(?:摄|摄影|摄影报道|供图)"
+    r"(?:[（(][^（）()，。]{1,12}[）)])?"
+)
+
+
+# A closing note on who wrote or filed it: （作者为…）, （本报华盛顿10月17日电）, （摘自…）.
+_CLOSING_NOTE = re.compile(
+    r"[（(](?:作者|摘自|原载|来源|本报记者|本报[^（）()]{0,24}电|新华社[^（）()]{0,12}电|应受访者"
+    r"|[^（）()]{2,30}(?:参与采写|参与采访|整理))[^（）()]{0,60}[）)]"
+)
+
+
+def byline_end(line: str) -> str:
+    """The credit inside a closing parenthesised byline ((贵阳日报融媒体中心 代晓龙)), else ""."""
+    line = line.strip()
+    if len(line) > 80:
+        return ""
+    if _PHOTO_CREDIT.fullmatch(line):
+        return " ".join(line.split())
+    if _CLOSING_NOTE.fullmatch(line):
+        return " ".join(line[1:-1].split())
+    m = _PAREN_LINE.fullmatch(line) if len(line) <= 44 else None
+    if not m or not is_byline_inner(m.group("inner")):
+        return ""
+    return " ".join(m.group("inner").split())

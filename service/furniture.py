@@ -1,0 +1,138 @@
+"""Page furniture of newspapers in general: every rule for what a page carries around its articles.
+
+One home for these rules (issue 11): page headers (paper, date, weekday, 第N版 / 版名),
+editor and layout credits (本版责编, 责任编辑, 本版制图, 版式设计), jumps (下转 / 转第N版 out,
+上接 in), 今日导读 digests and their teasers, mastheads and page numbers. `service.text` and
+`service.pages` ask here.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "is_furniture",
+    "continues_to",
+    "jumps_in",
+    "is_page_header",
+    "is_digest_head",
+    "FURNITURE_MAX",
+]
+
+import re
+
+FURNITURE_MAX = 60  # furniture lines are short; longer lines are never tested
+_NUM = r"(?:[A-Za-z]?\d{1,2}|[一二三四五六七八九十]{1,3})"
+_CN_DATE = r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+# Names a page goes by (版名): a header holds one of them with a page number or a date.
+_PAGE_NAME = (
+    r"(?:要闻|综合|国内|国际|时政|政治|经济|财经|社会|文化|文艺|体育|副刊|评论|观点|理论|专版|专题"
+    r"|广告|天气|地方|区域|民生|法治|科技|教育|健康|生态|视点|读书|军事|人物|新闻|视觉|大地|周刊"
+    r"|特别报道|深度|调查|产经|金融|农村|三农|环球|港澳台|海外|民族|党建|纪检|图片|副刊)"
+)
+_PAPER = r"[\u4e00-\u9fff]{1,6}(?:日报|晚报|时报|商报|都市报|电讯|青年报|周报|早报|快报)"
+# One whitespace-separated token of a page header; the header is nothing but such tokens.
+_HEADER_TOKEN = re.compile(
+    rf"""(?:
+        {_CN_DATE}
+      | (?:星期|周)[一二三四五六日天]
+      | 农历[\u4e00-\u9fff]{{2,12}}
+      | (?:第\s*{_NUM}\s*版|{_NUM}\s*版)(?:\s*[:：]\s*{_PAGE_NAME}|{_PAGE_NAME})?
+      | {_PAGE_NAME}(?:\s*[:：]?\s*\d{{1,2}})?
+      | \d{{1,2}}
+      | {_PAPER}
+      | [A-Z][A-Z'’ ]{{3,30}}
+    )""",
+    re.VERBOSE,
+)
+_HEADER_HINT = re.compile(r"[\d〇零版报星讯A-Z]")
+_HEADER_STRONG = re.compile(
+    rf"{_CN_DATE}|(?:星期|周)[一二三四五六日天]|第\s*{_NUM}\s*版|^{_PAPER}$"
+)
+
+# Editor and layout credits: one or more `role：names` on a line (本版责编：王芳　版式设计：李四).
+_ROLE = (
+    r"(?:责任|本版|值班|执行|特约|图片|美术|文字|视觉)?"
+    r"(?:编辑|责编|校对|美编|组版|版式|版式设计|审校|审核|编审|终审|监制|制图|设计|主编|统筹|排版)"
+)
+_CREDIT = re.compile(rf"{_ROLE}(?:[\s\u3000:：/／][^。！？；;]{{0,60}}。?)?")
+
+_FURNITURE = re.compile(
+    r"""(?:
+        (?:今日|本版|本期)?导读                                   # the front-page digest
+      | [>＞》]?\s*(?:第\s*)?[A-Za-z]?\d{1,2}\s*版\s*[>＞》]?   # 版次 markers: >2版, 第3版
+      | [>＞》]\s*(?:第\s*)?[一二三四五六七八九十]{1,3}\s*版
+      | [（(]?\s*(?:上接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版\s*[）)]?  # jump-in notes: 上接第2版
+      | [\u4e00-\u9fff]{0,6}(?:新闻|要闻)                         # page mastheads: 贵阳新闻
+      | [\u4e00-\u9fff]{1,3}网                                    # web mastheads: 贵阳网
+      | [\u4e00-\u9fff]{1,6}(?:日报|晚报|时报|商报|都市报)
+      | 要闻|综合|国内|国际|时政|经济|社会|文化|体育|副刊|评论|理论|专版|专题|广告|天气
+      | 责任编辑[\u4e00-\u9fff·]{2,4}                             # the name set solid
+      | 完                                                         # (完)
+      | (?:星期|周)[一二三四五六日天]
+      | (?:https?://|www\.)\S+
+      | [-—－]\s*\d{1,3}\s*[-—－]                                  # page numbers
+    )""",
+    re.VERBOSE,
+)
+# A digest teaser: a headline with the page it is on (…　>3版, …（第3版）).
+_TEASER = re.compile(
+    r"[^（）()]{2,60}?\s*(?:[>＞》]{1,2}\s*(?:第\s*)?\d{1,2}\s*版|[（(]\s*第\s*\d{1,2}\s*版\s*[）)])"
+)
+_CONTINUES = re.compile(
+    r"[（(]?\s*下?转\s*第?\s*(?P<page>[A-Za-z]?\d{1,2}|[一二三四五六七八九十]{1,3})\s*版\s*[）)]?"
+)
+_BRACKETS = re.compile(r"[（(【\[]\s*(?P<inner>.*?)\s*[）)】\]]")
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+def is_page_header(line: str) -> bool:
+    """A page header: paper, date, weekday, 农历, 第N版 / 版名 and page numbers, nothing else.
+
+    `人民日报 2019年2月21日 星期四 第6版`, `2019年10月20日　星期日`, `06 要闻`, `第3版：要闻`.
+    A lone page name or number is too weak on its own; a date or 第N版 makes it a header.
+    """
+    if not _HEADER_HINT.search(line):  # every header holds a digit, a date or 版/报/星期
+        return False
+    toks = [t for t in _SPACES.split(line.strip()) if t]
+    if not toks or not all(_HEADER_TOKEN.fullmatch(t) for t in toks):
+        return False
+    return bool(_HEADER_STRONG.search(line)) or (
+        len(toks) >= 2 and any(re.fullmatch(r"\d{1,2}", t) for t in toks)
+    )
+
+
+_JUMP_IN = re.compile(r"[（(]?\s*(?:上接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版\s*[）)]?")
+
+
+def jumps_in(line: str) -> bool:
+    """A 上接第N版 note: the article below began on another page."""
+    return bool(_JUMP_IN.fullmatch(line.strip()))
+
+
+def is_digest_head(line: str) -> bool:
+    """The line that opens a digest (今日导读): the teasers under it are furniture too."""
+    return bool(re.fullmatch(r"(?:今日|本版|本期)?导读", line.strip()))
+
+
+def _unbracket(line: str) -> str:
+    m = _BRACKETS.fullmatch(line)
+    return m.group("inner") if m else line
+
+
+def is_furniture(line: str) -> bool:
+    """True for page furniture: headers, digests, 版次 markers, mastheads, credits, jumps in."""
+    line = line.strip()
+    if not line or len(line) > FURNITURE_MAX:
+        return False
+    line = line.lstrip("#").strip()
+    if _FURNITURE.fullmatch(line) or _CREDIT.fullmatch(line) or _TEASER.fullmatch(line):
+        return True
+    if is_page_header(line):
+        return True
+    inner = _unbracket(line)  # (责任编辑：王芳), (完): match again only if brackets came off
+    return inner != line and bool(_FURNITURE.fullmatch(inner) or _CREDIT.fullmatch(inner))
+
+
+def continues_to(line: str) -> str:
+    """The page a 下转N版 line sends the reader to ("3版"), or "" for any other line."""
+    m = _CONTINUES.fullmatch(line.strip())
+    return f"{m.group('page')}版" if m else ""

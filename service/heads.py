@@ -1,0 +1,239 @@
+"""Heads on a plain page: whether bare short lines open an article, and which line is which.
+
+A head is what a page shows above a body: a short line without final punctuation (the title),
+maybe one above it (the kicker, 引题) and one under it (the subtitle, 副题), then body text. A
+subhead inside an article looks the same, so what decides is the page around it: how the text
+below opens (a dateline, a credit line), how the text above ended (a closing credit), the head's
+own shape (a column label in brackets, several head lines, a ——subtitle; an ordinal or a
+trailing —— marks a subhead), and whether the text below goes on with what came before it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "opens_article",
+    "parse_heads",
+    "cohesion",
+    "is_cut_piece",
+    "joins_cut",
+    "MAX_HEAD_LINES",
+]
+
+import operator
+import re
+from functools import lru_cache
+
+from service.credits import split_dateline
+from service.documents import Span
+from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
+from service.text import _CLAUSE, _NON_INITIAL, cuts_word, is_column_break
+
+MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a list or a poem
+_DASH = ("——", "—", "--", "－－")
+# Labels that open a body rather than head it.
+_BODY_LABEL = re.compile(
+    r"核心阅读|内容提要|开栏的话|编者按|编者的话|阅读提示|导语|【[^】]{1,8}】|[■●◆▲◎]\s*\S{0,10}"
+)
+# A column label closing a title: 共同推进网络空间全球治理（钟声）, 向前走（一线视角）.
+_COLUMN_LABEL = re.compile(r"[^。！？；;（）()]{4,}[（(][^（）()，。,]{1,24}[）)]")
+# Subheads: ordinals and bullets in front, a lead-in dash or colon behind.
+_SUBHEAD = re.compile(
+    r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十]+[章节部篇条]"
+    r"|\d{1,2}[、.．]|[■●◆▲◎○☆★·•]|【).*"
+    r"|.*[：:]"
+)
+_LEAD_IN = re.compile(r".*(?:——|—)")  # 驻点医生—— over a section; over a title, a kicker
+# A closing credit or note that ends an article: （作者为…）, （…参与采写）, 新华社记者 张三摄.
+_CLOSER = re.compile(
+    r"[（(](?:作者|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
+)
+_OPENER = re.compile(
+    r"\d{1,2}月\d{1,2}日|\d{1,2}日[，,上下晚]|(?:近日|日前|今年以来|近年来|连日来|记者从|记者日前|据了解)"
+)
+_COMMA = re.compile(r"[，,；;]")
+_DATE_SUB = re.compile(r"[（(][^（）()]*\d{4}年[^（）()]*[）)]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_WINDOW = 240  # characters each side compared
+
+
+def _grams(text: str) -> set[str]:
+    grams: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        grams.update(map(operator.add, run, run[1:]))
+    return grams
+
+
+@lru_cache(maxsize=2048)
+def _line_grams(text: str) -> frozenset[str]:
+    return frozenset(_grams(text))
+
+
+def _window_grams(texts: list[str], from_end: bool) -> set[str]:
+    """Bigrams of up to _WINDOW characters of consecutive lines: each line's bigrams are
+    counted once per page (a line sits in the windows of several heads)."""
+    out: set[str] = set()
+    n = 0
+    for t in reversed(texts) if from_end else texts:
+        if n + len(t) > _WINDOW:
+            t = t[len(t) - (_WINDOW - n) :] if from_end else t[: _WINDOW - n]
+            out |= _grams(t)
+            break
+        out |= _line_grams(t)
+        n += len(t)
+    return out
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def cohesion(before: str, after: str) -> float:
+    """How much the text after a head goes on with the text before it: shared character
+    bigrams over the smaller set (0 = a new topic, 1 = the same words)."""
+    return _overlap(_grams(before[-_WINDOW:]), _grams(after[:_WINDOW]))
+
+
+def _lines_after(items: list[tuple[Span, str]], at: int) -> list[str]:
+    out, n = [], 0
+    for span, kind in items[at:]:
+        if kind not in (PARA, SHORT):
+            break
+        out.append(span.text)
+        n += len(span.text)
+        if n >= _WINDOW:
+            break
+    return out
+
+
+def is_cut_piece(line: str, nxt: str) -> bool:
+    """A piece of the paragraph below that a column cut off: the two read on as one."""
+    return is_column_break(line, nxt) and (
+        nxt[0] in _NON_INITIAL or line[-1] in _CLAUSE or cuts_word(line, nxt)
+    )
+
+
+def joins_cut(line: str, nxt: str) -> bool:
+    """Two short lines that are one cut line: mid-clause, or a word across the seam (a dash
+    closing a kicker does not count)."""
+    return is_column_break(line, nxt) and (
+        nxt[0] in _NON_INITIAL or line[-1] in "，,、" or cuts_word(line, nxt)
+    )
+
+
+def opens_article(
+    cur,
+    heads: list[Span],
+    items: list[tuple[Span, str]],
+    at: int,
+    after_furniture: bool,
+    markdown: bool = False,
+) -> bool:
+    """Do the bare short lines `heads` open a new article, with body text at `items[at]`?
+
+    `cur` is the article being read (a pages._Draft, or None at the top of the page).
+    """
+    if cur is None or cur.closed:
+        return True
+    if not cur.has_para:
+        return False  # lines under a head before its text: its subtitle, a label, a cut
+    line, kind = items[at]
+    if after_furniture or kind == BYLINE_START or split_dateline(line.text)[0]:
+        return True
+    if markdown:
+        return False  # titles here carry `## `: a bare line opens only on the signals above
+    prev = cur.body[-1].text if cur.body else ""
+    if cur.kinds and cur.kinds[-1] == BYLINE_END or _CLOSER.fullmatch(prev):
+        return True
+    x = features(cur, heads, items, at)
+    if LOG is not None:
+        LOG.append((x, heads, cur))
+    return sum(w * v for w, v in zip(WEIGHTS, x, strict=True)) + BIAS > 0
+
+
+LOG: list | None = None  # set to a list to record decisions (training/pages_eval fits on it)
+FEATURES = (
+    "cohesion",  # the text below goes on with the text above
+    "head_cohesion",  # the head's words come back in the text below
+    "lines",  # how many head lines
+    "title_length",
+    "column_label",  # 向前走（一线视角）
+    "subhead_mark",  # 一、 （一） ● ■ 【 in front, a colon behind
+    "lead_in",  # a first line ending in ——
+    "prev_colon",  # the text above ends with ：
+    "body_so_far",  # characters of the current article so far (thousands)
+    "subheads_so_far",  # short lines already in the current article
+    "next_length",  # length of the line below (hundreds)
+    "head_comma",  # a comma inside the head
+    "quote_head",  # the head is a quotation
+    "prev_short",  # the line above is short
+    "dated",  # the current article opened with a dateline
+    "opener",  # the text below opens like a story: 10月4日， 近日， 记者从
+    "head_space",  # a head set in two parts: 千年闽都 跃然眼前
+    "prev_length",  # length of the line above (hundreds)
+)
+WEIGHTS = (
+    -7.796, 1.557, 1.221, -0.200, 5.495, -3.611, 1.089, -0.053, 0.839,
+    -0.533, 0.034, -1.180, -0.424, -0.011, 2.201, 1.532, 0.742, -0.069,
+)  # fmt: skip
+# Fitted by `python -m training.pages_fit` on the development months (logistic regression, C=1),
+# then the bias raised by 0.7: a missed title costs two bodies, a false one costs one.
+BIAS = -3.382 + 0.7
+
+
+def features(cur, heads: list[Span], items: list[tuple[Span, str]], at: int) -> list[float]:
+    """What the page shows around bare head lines, as numbers (see FEATURES)."""
+    first, last = heads[0].text, heads[-1].text
+    head = "".join(h.text for h in heads)
+    after = _lines_after(items, at)
+    prev = cur.body[-1].text if cur.body else ""
+    nxt = items[at][0].text
+    subheads = sum(k == SHORT for k in cur.kinds)
+    below = _window_grams(after, from_end=False)
+    return [
+        _overlap(_window_grams([s.text for s in cur.body[-6:]], from_end=True), below),
+        _overlap(_grams(head[-_WINDOW:]), below),
+        float(min(len(heads), MAX_HEAD_LINES)),
+        len(last) / 10,
+        float(any(_COLUMN_LABEL.fullmatch(h.text) for h in heads)),
+        float(bool(_SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last))),
+        float(bool(_LEAD_IN.fullmatch(first))),
+        float(prev.endswith(("：", ":"))),
+        min(sum(len(s.text) for s in cur.body), 5000) / 1000,
+        float(min(subheads, 5)),
+        min(len(nxt), 300) / 100,
+        float(bool(re.search(r"[，,、]", head))),
+        float(head.startswith("“")),
+        float(len(prev) < 30),
+        float(bool(cur.dated)),
+        float(bool(_OPENER.match(nxt))),
+        float(bool(re.search(r"\S[ \u3000\xa0]+\S", last))),
+        min(len(prev), 300) / 100,
+    ]
+
+
+def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], list[Span]]:
+    """Which of a head's lines are title, kicker and subtitle, and which open the body."""
+    body: list[Span] = []
+    while heads and _BODY_LABEL.fullmatch(heads[-1].text) and len(heads) > 1:
+        body.insert(0, heads[-1])
+        heads = heads[:-1]
+    if len(heads) == 1 and _BODY_LABEL.fullmatch(heads[0].text):
+        return [], [], [], heads + body
+    dash = next((i for i, h in enumerate(heads) if i and h.text.startswith(_DASH)), None)
+    if dash is not None:
+        return [heads[dash - 1]], heads[: dash - 1], heads[dash:], body
+    if len(heads) == 1:
+        return heads, [], [], body
+    if len(heads) == 2:
+        upper, lower = heads[0].text, heads[1].text
+        # A kicker sits above its title, unless the upper line is the title itself: it carries
+        # a column label, or the lower line reads as a deck (a comma, a label, a lead-in dash).
+        if (
+            _DATE_SUB.fullmatch(lower)
+            or (_COLUMN_LABEL.fullmatch(upper) and not _COLUMN_LABEL.fullmatch(lower))
+            or (_COMMA.search(lower) and not _COMMA.search(upper) and not _LEAD_IN.fullmatch(upper))
+            or _SUBHEAD.fullmatch(lower)
+        ):
+            return [heads[0]], [], [heads[1]], body
+        return [heads[1]], [heads[0]], [], body
+    return [heads[1]], [heads[0]], heads[2:], body

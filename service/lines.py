@@ -1,0 +1,88 @@
+"""The lines of a page and what each line is: decided once, from the line alone.
+
+`service.pages` reads a page as these kinds and hands them to `service.text.clean_lines`, so a
+rule (furniture, a credit, a jump) is tested once per line, not once by each module.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "HEADING",
+    "FURNITURE",
+    "CONTINUES",
+    "BYLINE_END",
+    "BYLINE_START",
+    "SHORT",
+    "PARA",
+    "lines",
+    "line_kind",
+    "heading_text",
+]
+
+import re
+
+from service.credits import byline_end, byline_start, split_dateline
+from service.documents import Span
+from service.furniture import continues_to, is_furniture
+
+HEADING = "heading"  # a markdown heading: always opens an article
+FURNITURE = "furniture"  # headers, digests, 版次 markers, mastheads, editor credits, 上接
+CONTINUES = "continues"  # 下转N版: closes an article
+BYLINE_END = "byline_end"  # (贵阳日报融媒体中心 代晓龙): closes an article
+BYLINE_START = "byline_start"  # 本报评论员 / 新华社记者 周芷若: opens a body, or closes one
+SHORT = "short"  # a bare short line: a title, kicker, subtitle, subhead, or a column-cut piece
+PARA = "para"  # running text
+
+_HEADING = re.compile(r"(?P<marks>#{1,6})[ \t\u3000]+(?P<text>.*)")
+_SHORT_MAX = 40  # most headlines; a longer one with no comma at all is short too (≤ 64)
+_LONG_HEAD_MAX = 64
+_OPEN_END = set("。，,、；;：:…")  # a line ending in one of these is running text
+_RUNNING = re.compile(r"[，,。；;]")
+_LINE = re.compile(r"[^\n]+")
+
+
+def lines(raw: str, offset: int = 0) -> list[Span]:
+    """The non-blank lines of `raw`, stripped, as spans into `raw` shifted by `offset`."""
+    out = []
+    for m in _LINE.finditer(raw):
+        s = m.group()
+        left = len(s) - len(s.lstrip())
+        right = len(s.rstrip())
+        if right > left:
+            a = m.start() + offset
+            out.append(Span(a + left, a + right, s[left:right]))
+    return out
+
+
+def heading_text(line: Span) -> tuple[Span, Span] | None:
+    """A markdown heading's marks (`##`) and its text, as spans; None for any other line."""
+    m = _HEADING.fullmatch(line.text)
+    if not m:
+        return None
+    text = m.group("text").strip()
+    lead = m.group("text").find(text[:1]) if text else 0
+    a = line.start + m.start("text") + lead
+    return Span(line.start, line.start + m.end("marks"), m.group("marks")), Span(
+        a, a + len(text), text
+    )
+
+
+def line_kind(line: str) -> str:
+    """Classify one stripped line of a page (see the kind constants above)."""
+    m = _HEADING.fullmatch(line)
+    if m:
+        text = m.group("text").strip()
+        return FURNITURE if not text or is_furniture(text) else HEADING
+    if continues_to(line):
+        return CONTINUES
+    if is_furniture(line):
+        return FURNITURE
+    if byline_end(line):
+        return BYLINE_END
+    if byline_start(line):
+        return BYLINE_START
+    if line[-1] in _OPEN_END or split_dateline(line)[0]:
+        return PARA
+    if len(line) <= _SHORT_MAX or (len(line) <= _LONG_HEAD_MAX and not _RUNNING.search(line)):
+        return SHORT
+    return PARA

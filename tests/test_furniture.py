@@ -1,0 +1,165 @@
+"""Page furniture, credits and heads: each rule of service.furniture/credits/heads on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.credits import byline_end
+from service.documents import Span
+from service.furniture import continues_to, is_furniture, is_page_header
+from service.heads import cohesion, parse_heads
+from service.lines import BYLINE_END, FURNITURE, HEADING, PARA, SHORT, heading_text, line_kind
+from service.text import is_column_break
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "人民日报 2019年2月21日 星期四 第6版",
+        "2019年10月20日　星期日",
+        "06 要闻",
+        "理论 18",
+        "第3版：要闻",
+        "光明日报 2020年1月5日 星期日 第4版",
+        "2019年10月10日 星期四 农历九月十二",
+        "经济日报",
+        "2019年10月20日 星期日 国际 第三版",
+    ],
+)
+def test_page_headers_of_several_papers(line):
+    assert is_page_header(line) or is_furniture(line)
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "本版责编：王芳",
+        "本版责编：冯芳　冯娜　版式设计：彭玉　美术编辑：宋宁明",
+        "本版制图：蔡华伟",
+        "版式设计：赵宁",
+        "责任编辑：王芳",
+        "本版统筹：李明",
+    ],
+)
+def test_editor_and_layout_credits(line):
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture", "page"),
+    [
+        ("（上接第2版）", True, ""),
+        ("上接1版", True, ""),
+        ("（下转第6版）", False, "6版"),
+        ("（转第10版）", False, "10版"),
+        ("下转3版", False, "3版"),
+    ],
+)
+def test_jumps(line, furniture, page):
+    assert is_furniture(line) is furniture
+    assert continues_to(line) == page
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["今日导读", "本版导读", "城市书房扩容提质　>3版", "冬储大白菜集中上市（第5版）", ">12版"],
+)
+def test_digests_and_teasers(line):
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2019年10月20日，市委召开常委会会议。",
+        "十月西南等地降水依然较多",
+        "共同推进网络空间全球治理（钟声）",
+        "稳中求进，确保谷物基本自给、口粮绝对安全",
+        "■记者手记",
+        "编辑部收到读者来信后，立即联系了相关部门。",
+        "2019年世界公众科学素质促进大会",
+        "要闻速览：全市新增就业岗位1.2万个",
+    ],
+)
+def test_copy_is_not_furniture(line):
+    assert not is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("张建成摄（影像中国）", "张建成摄（影像中国）"),
+        ("新华社记者 李嘉南摄", "新华社记者 李嘉南摄"),
+        ("（作者为军事科学院特聘首席专家、研究员）", "作者为军事科学院特聘首席专家、研究员"),
+        ("（本报华盛顿10月17日电）", "本报华盛顿10月17日电"),
+        ("（藏新恒、黄克瑶参与采写）", "藏新恒、黄克瑶参与采写"),
+        ("（相关报道见第二版）", ""),
+        ("■记者手记", ""),
+    ],
+)
+def test_closing_credits(line, credit):
+    assert byline_end(line) == credit
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("## 春耕备耕正当时", HEADING),
+        ("人民日报 2019年2月21日 星期四 第6版", FURNITURE),
+        ("（作者为城东日报评论员）", BYLINE_END),
+        ("■记者手记", SHORT),
+        ("习近平发表重要讲话李克强主持 栗战书汪洋王沪宁赵乐际韩正王岐山出席", SHORT),
+        ("本报城东3月11日电（记者 陈晓）连日来", PARA),
+    ],
+)
+def test_line_kinds(line, kind):
+    assert line_kind(line) == kind
+
+
+def test_heading_spans():
+    marks, text = heading_text(Span(10, 21, "##  春耕备耕正当时"))
+    assert (marks.start, marks.end, marks.text) == (10, 12, "##")
+    assert (text.start, text.end, text.text) == (14, 21, "春耕备耕正当时")
+
+
+def _spans(*texts):
+    return [Span(i * 100, i * 100 + len(t), t) for i, t in enumerate(texts)]
+
+
+@pytest.mark.parametrize(
+    ("heads", "expected"),
+    [
+        (["标题"], ("标题", "", "", "")),
+        (["引题在上", "主标题"], ("主标题", "引题在上", "", "")),
+        (["主标题", "——副题在下"], ("主标题", "", "——副题在下", "")),
+        (["引题", "主标题", "副题"], ("主标题", "引题", "副题", "")),
+        (["讲话全文", "（2019年9月30日）"], ("讲话全文", "", "（2019年9月30日）", "")),
+        (["主标题", "核心阅读"], ("主标题", "", "", "核心阅读")),
+    ],
+)
+def test_parse_heads(heads, expected):
+    title, kicker, subtitle, body = parse_heads(_spans(*heads))
+    got = tuple(" ".join(s.text for s in part) for part in (title, kicker, subtitle, body))
+    assert got == expected
+
+
+def test_cohesion_tells_a_new_topic_from_the_same_one():
+    before = "全市早稻集中育秧进度过半，育秧工厂的秧盘一排排送进暗室。"
+    same = "育秧工厂今年新增秧盘两万张，早稻机插秧比例提高。"
+    other = "城区先后建成城市书房32家，把书架搬到了公园和商场。"
+    assert cohesion(before, same) > cohesion(before, other)
+    assert cohesion("", same) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("prev", "nxt", "joined"),
+    [
+        # A subhead over its one-line deck stays apart (issue 11), unless the seam cuts a word.
+        ("稳面积，确保口粮绝对安全", "育秧工厂一天能出秧盘两万张", False),
+        ("今年全市早稻计划种植面积18.6万亩，集中育秧点比上年增加", "12个，机插秧比例提高。", True),
+        ("在北京招商引资期间,胡忠雄召开贵", "阳贵安驻外招商座谈会。", True),
+    ],
+)
+def test_column_break_only_where_the_text_reads_on(prev, nxt, joined):
+    assert is_column_break(prev, nxt) is joined

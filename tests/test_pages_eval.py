@@ -1,0 +1,74 @@
+"""The page-splitting evaluation: rendering, the four metrics, and figures on our own fixture."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from service.documents import Body
+from service.pages import Article
+from tests.conftest import FIXTURES
+from training.pages_eval import TEST_MONTHS, evaluate, load_pages, render, score, title_found
+
+ROWS = FIXTURES / "page-articles.jsonl"
+
+
+def test_title_found_allows_a_joined_subtitle_only():
+    assert title_found("冬储大白菜集中上市", "冬储大白菜集中上市")
+    assert title_found("让阅读成为城市的生活方式", "让阅读成为城市的生活方式 ——三论建设书香城东")
+    assert not title_found("冬储大白菜集中上市", "冬储大白菜" + "集中上市" + "字" * 41)
+    assert not title_found("冬储大白菜集中上市", "秋染梯田")
+
+
+@pytest.mark.parametrize("markdown", [False, True])
+def test_render_keeps_every_article_and_adds_furniture(markdown):
+    pages = load_pages(ROWS)
+    assert [len(p) for p in pages] == [3, 3]
+    page = render(pages[0], random.Random(3), markdown, others=["城市书房扩容提质"])
+    for t in page.articles:
+        assert t.title in page.text
+        assert ("## " + t.title in page.text) is markdown
+    assert page.furniture and all(f in page.text for f in page.furniture)
+    for left, right in page.breaks:
+        assert left + "\n" in page.text and "\n" + right in page.text
+
+
+def test_a_perfect_split_scores_one():
+    page = render(load_pages(ROWS)[1], random.Random(5), False)
+    perfect = [Article(t.title, Body.verbatim(t.body)) for t in page.articles]
+    counts = score(page, perfect)
+    assert counts["titles_found"] == counts["bodies_whole"] == counts["articles"] == 3
+    assert counts["furniture_leaked"] == 0
+    glued = [Article(perfect[0].title, Body.verbatim(perfect[0].text + perfect[1].text))]
+    assert score(page, glued)["bodies_whole"] == 0
+
+
+def test_fixture_figures():
+    results = evaluate(load_pages(ROWS), seed=11)
+    for kind in ("bare", "markdown"):
+        r = results[kind]
+        assert r["articles"] == 6
+        assert r["titles_found"] == 1.0, kind
+        assert r["bodies_whole"] >= 0.83, kind  # five of six (rounded to 4 places)
+        assert r["furniture_left"] == 0.0, kind
+
+
+def test_corpus_figures_hold_on_a_few_development_pages(data_dir):
+    pages = [p for p in load_pages(data_dir, ["201910"])][:40]
+    assert "201910" not in TEST_MONTHS
+    results = evaluate(pages, seed=11)
+    assert results["markdown"]["titles_found"] >= 0.99
+    assert results["markdown"]["furniture_left"] <= 0.02
+    assert results["bare"]["furniture_left"] <= 0.02
+
+
+def test_fit_collects_one_row_of_features_per_undecided_head():
+    import service.heads as heads
+    from training.pages_fit import collect
+
+    assert len(heads.WEIGHTS) == len(heads.FEATURES)
+    x, y = collect(load_pages(ROWS) * 3, seed=1)
+    assert heads.LOG is None  # recording is switched off again
+    assert x.shape == (len(y), len(heads.FEATURES))
+    assert set(y.tolist()) <= {0, 1}

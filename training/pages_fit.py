@@ -1,0 +1,67 @@
+"""Fit the weights `service.heads` scores ambiguous bare heads with, on the development months.
+
+Each development page (never the test month) is rendered with bare titles as
+`training.pages_eval` renders it; every head the splitter cannot decide on its signals alone is
+recorded with its features (`service.heads.FEATURES`) and labelled by whether it holds a true
+title. A logistic regression on those gives the weights to paste into service/heads.py.
+
+    python -m training.pages_fit --data ../shared/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from training.pages_eval import TEST_MONTHS, load_pages, render
+
+
+def collect(pages, seed: int = 99) -> tuple[np.ndarray, np.ndarray]:
+    import service.heads as heads
+    from service.pages import _read
+
+    rng = random.Random(seed)
+    xs, ys = [], []
+    for rows in pages:
+        page = render(rows, rng, False)
+        titles = {t.title for t in page.articles}
+        heads.LOG = []
+        try:
+            _read.__wrapped__(page.text)  # not the cached reading: the log must fill
+            for x, run, _ in heads.LOG:
+                xs.append(x)
+                ys.append(int(any(h.text in titles for h in run)))
+        finally:
+            heads.LOG = None
+    return np.asarray(xs), np.asarray(ys)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    from service.heads import FEATURES
+
+    ap = argparse.ArgumentParser(prog="python -m training.pages_fit")
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    args = ap.parse_args(argv)
+    pages = [p for p in load_pages(args.data) if p[0]["date"][:6] not in TEST_MONTHS]
+    x, y = collect(pages[::2])
+    model = LogisticRegression(C=1, max_iter=2000)
+    print(f"{len(y)} undecided heads, {y.mean():.3f} titles; 5-fold accuracy "
+          f"{cross_val_score(model, x, y, cv=5).mean():.3f}", file=sys.stderr)  # fmt: skip
+    model.fit(x, y)
+    for name, w in zip(FEATURES, model.coef_[0], strict=True):
+        print(f"  {name:16s} {w:+.3f}", file=sys.stderr)
+    print("WEIGHTS = (" + ", ".join(f"{w:.3f}" for w in model.coef_[0]) + ")")
+    print(f"BIAS = {model.intercept_[0]:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
