@@ -15,6 +15,7 @@ import numpy as np
 from .documents import Prediction
 from .errors import InvalidInput, ModelError
 from .model import DeskModel, compose
+from .review import flags
 
 __all__ = [
     "Classifier",
@@ -190,6 +191,11 @@ class Classifier:
         self.manifest = manifest
         self.path = path
         self.labels: tuple[str, ...] = tuple(manifest["labels"])
+        # Per-label review thresholds (training.review); a model without them flags only text
+        # too thin to file.
+        self.thresholds: dict[str, float] = dict(
+            (manifest.get("review") or {}).get("thresholds") or {}
+        )
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_MODEL) -> Classifier:
@@ -244,13 +250,15 @@ class Classifier:
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, items: Sequence[tuple[str, str]]) -> list[Prediction]:
-        """A Prediction per (title, body) pair: every label with its probability, highest first."""
+        """A Prediction per (title, body) pair: every label with its probability, highest first,
+        and whether it needs review (service.review)."""
         proba = self.probabilities(items)
         orders = np.argsort(-proba, axis=1, kind="stable").tolist()  # one call for the batch
+        review = flags(items, self.labels, proba, self.thresholds)
         labels, out = self.labels, []
-        for row, order in zip(proba.tolist(), orders, strict=True):
+        for row, order, flag in zip(proba.tolist(), orders, review, strict=True):
             scores = tuple((labels[i], row[i]) for i in order)
-            out.append(Prediction(scores[0][0], scores))
+            out.append(Prediction(scores[0][0], scores, flag))
         return out
 
 

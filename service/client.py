@@ -57,10 +57,11 @@ class Classified:
     label: str
     scores: tuple[tuple[str, float], ...]
     error: NewsdeskError | None = None
+    review: bool = False
 
     @property
     def prediction(self) -> Prediction:
-        return Prediction(self.label, self.scores)
+        return Prediction(self.label, self.scores, self.review)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class PageResult:
     lead: str
     spans: tuple[tuple[int, int], ...]
     warnings: tuple[str, ...] = ()
+    review: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,20 +141,23 @@ def _from_rpc(exc: grpc.RpcError) -> NewsdeskError:
 
 
 def _article(item: Any) -> pb.Article:
-    """Accept a pb.Article, a mapping or JSONL Record (id/title/text), or (title, text) /
+    """Accept a pb.Article, a mapping or JSONL Record (id/title/text, optional kicker and
+    subtitle), or (title, text) /
     (id, title, text) tuples."""
     if isinstance(item, pb.Article):
         return item
     data = getattr(item, "data", item)  # pipeline.Record carries the caller's JSON object
+    heads: dict[str, Any] = {}
     if isinstance(data, Mapping):
         parts = (data.get("id"), data.get("title"), data.get("text"))
+        heads = {k: data[k] for k in ("kicker", "subtitle") if data.get(k) is not None}
     elif isinstance(data, tuple) and len(data) in (2, 3):
         parts = (None, *data) if len(data) == 2 else data
     else:
         parts = None
     if parts is not None:
         rid, title, text = parts
-        for name, value in (("title", title), ("text", text)):
+        for name, value in (("title", title), ("text", text), *heads.items()):
             if value is not None and not isinstance(value, str):
                 raise InvalidInput(
                     f"an article's {name} must be a string, got {type(value).__name__}; the "
@@ -161,7 +166,7 @@ def _article(item: Any) -> pb.Article:
                 )
         try:
             return pb.Article(
-                id="" if rid is None else str(rid), title=title or "", text=text or ""
+                id="" if rid is None else str(rid), title=title or "", text=text or "", **heads
             )
         except (UnicodeError, ValueError) as exc:  # a lone surrogate cannot go out as UTF-8
             raise InvalidInput(
@@ -184,7 +189,7 @@ def _classified(message: pb.Classification) -> Classified:
     if message.HasField("error"):
         code = _CODES.get(message.error.code, grpc.StatusCode.UNKNOWN)
         error = _error(code, message.error.message, message.error)
-    return Classified(message.id, message.label, _scores(message), error)
+    return Classified(message.id, message.label, _scores(message), error, message.review)
 
 
 _CODES = {c.value[0]: c for c in grpc.StatusCode}
@@ -205,6 +210,7 @@ def _page_result(message: pb.PageArticle) -> PageResult:
         start=message.span.start,
         end=message.span.end,
         label=message.classification.label,
+        review=message.classification.review,
         scores=_scores(message.classification),
         lead=message.summary.lead,
         spans=tuple((s.start, s.end) for s in message.summary.spans),
@@ -467,7 +473,12 @@ def remote_results(
                 yield RemoteResult(data, result.error)
             else:
                 yield RemoteResult(
-                    {**data, "label": result.label, "scores": _rounded(result.scores)}
+                    {
+                        **data,
+                        "label": result.label,
+                        "scores": _rounded(result.scores),
+                        "review": result.review,
+                    }
                 )
         return
     batch: list[Any] = []
@@ -509,6 +520,7 @@ def _summarise_batch(client, batch, classify, max_sentences, max_chars) -> Itera
         out = _data(record)
         if label is not None:
             out["label"], out["scores"] = label.label, _rounded(label.scores)
+            out["review"] = label.review
         out["lead"] = lead.lead
         out["lead_spans"] = [list(s) for s in lead.spans]
         yield RemoteResult(out)

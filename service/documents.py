@@ -58,6 +58,7 @@ class Article:
     title: str
     body: Body
     kicker: str = ""
+    subtitle: str = ""
     byline: str = ""
     dateline: str = ""
     continues: str = ""  # e.g. "3版" for 下转3版
@@ -72,10 +73,15 @@ class Article:
 
 @dataclass(frozen=True)
 class Prediction:
-    """A desk label and calibrated probabilities for every label, highest first."""
+    """A desk label and calibrated probabilities for every label, highest first.
+
+    `review`: a desk editor should look at it (top probability under the label's threshold,
+    or text too short or too foreign to file; the label is still the model's best guess).
+    """
 
     label: str
     scores: tuple[tuple[str, float], ...]
+    review: bool = False
 
     @property
     def confidence(self) -> float:

@@ -34,6 +34,7 @@ __all__ = [
     "compose",
     "cues",
     "head",
+    "headline",
     "ngram_code",
 ]
 
@@ -66,6 +67,12 @@ CUE_NAMES = ("title_series", "official_activity")
 def compose(title: str, body: str) -> str:
     """One text from a title and body, as the vectorisers see it at training and serving alike."""
     return f"{title}\n{body}"
+
+
+def headline(title: str, kicker: str = "", subtitle: str = "") -> str:
+    """The title line the model reads: 引题, title and 副题 on one line (a title has no newline)."""
+    parts = (kicker, title, subtitle)
+    return " ".join(" ".join(p.split()) for p in parts if p and p.strip())
 
 
 def head(text: str, chars: int) -> str:

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent import futures
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -571,7 +571,16 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
                 field=f"{prefix}title",
                 limit=self.config.max_chars,
             )
-        return single_article(message.title, text, id=message.id, field=f"{prefix}text")
+        for name in ("kicker", "subtitle"):  # headline parts: the title's limit holds for each
+            if len(getattr(message, name)) > self.config.max_chars:
+                raise InvalidInput(
+                    f"{prefix}{name} has {len(getattr(message, name))} characters, over the "
+                    f"limit of {self.config.max_chars}: send the {name} line only",
+                    field=f"{prefix}{name}",
+                    limit=self.config.max_chars,
+                )
+        article = single_article(message.title, text, id=message.id, field=f"{prefix}text")
+        return replace(article, kicker=message.kicker.strip(), subtitle=message.subtitle.strip())
 
     def _options(self, options: pb.SummaryOptions) -> dict[str, int]:
         for name, limit in (
@@ -747,6 +756,7 @@ def _classification(analysis: Analysis) -> pb.Classification:
         id=analysis.article.id,
         label=prediction.label,
         scores=[pb.LabelScore(label=k, score=v) for k, v in prediction.scores],
+        review=prediction.review,
     )
 
 

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1anewsdesk/v1/newsdesk.proto\x12\x0bnewsdesk.v1\x1a\x17google/rpc/status.proto\"2\n\x07\x41rticle\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\"*\n\nLabelScore\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\"w\n\x0e\x43lassification\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\'\n\x06scores\x18\x03 \x03(\x0b\x32\x17.newsdesk.v1.LabelScore\x12!\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x12.google.rpc.Status\"\"\n\x04Span\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\"h\n\x07Summary\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04lead\x18\x02 \x01(\t\x12 \n\x05spans\x18\x03 \x03(\x0b\x32\x11.newsdesk.v1.Span\x12!\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x12.google.rpc.Status\":\n\x0eSummaryOptions\x12\x15\n\rmax_sentences\x18\x01 \x01(\r\x12\x11\n\tmax_chars\x18\x02 \x01(\r\"9\n\x0f\x43lassifyRequest\x12&\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Article\"@\n\x10\x43lassifyResponse\x12,\n\x07results\x18\x01 \x03(\x0b\x32\x1b.newsdesk.v1.Classification\"h\n\x10SummariseRequest\x12&\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Article\x12,\n\x07options\x18\x02 \x01(\x0b\x32\x1b.newsdesk.v1.SummaryOptions\":\n\x11SummariseResponse\x12%\n\x07results\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Summary\"P\n\x12\x41nalysePageRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12,\n\x07options\x18\x02 \x01(\x0b\x32\x1b.newsdesk.v1.SummaryOptions\"\xfe\x01\n\x0bPageArticle\x12\r\n\x05title\x18\x01 \x01(\t\x12\x0e\n\x06kicker\x18\x02 \x01(\t\x12\x0e\n\x06\x62yline\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x1f\n\x04span\x18\x05 \x01(\x0b\x32\x11.newsdesk.v1.Span\x12\x33\n\x0e\x63lassification\x18\x06 \x01(\x0b\x32\x1b.newsdesk.v1.Classification\x12%\n\x07summary\x18\x07 \x01(\x0b\x32\x14.newsdesk.v1.Summary\x12\x10\n\x08\x64\x61teline\x18\x08 \x01(\t\x12\x11\n\tcontinues\x18\t \x01(\t\x12\x10\n\x08warnings\x18\n \x03(\t\"A\n\x13\x41nalysePageResponse\x12*\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x18.newsdesk.v1.PageArticle\"\x11\n\x0fGetModelRequest\"%\n\x06Metric\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01\"\xba\x01\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x0e\n\x06labels\x18\x03 \x03(\t\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x12\n\ntrained_at\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x61ta_sha256\x18\x06 \x01(\t\x12$\n\x07metrics\x18\x07 \x03(\x0b\x32\x13.newsdesk.v1.Metric\x12\x11\n\tloaded_at\x18\x08 \x01(\t\x12\x0c\n\x04path\x18\t \x01(\t2\xfc\x02\n\x08NewsDesk\x12G\n\x08\x43lassify\x12\x1c.newsdesk.v1.ClassifyRequest\x1a\x1d.newsdesk.v1.ClassifyResponse\x12J\n\tSummarise\x12\x1d.newsdesk.v1.SummariseRequest\x1a\x1e.newsdesk.v1.SummariseResponse\x12P\n\x0b\x41nalysePage\x12\x1f.newsdesk.v1.AnalysePageRequest\x1a .newsdesk.v1.AnalysePageResponse\x12G\n\x0e\x43lassifyStream\x12\x14.newsdesk.v1.Article\x1a\x1b.newsdesk.v1.Classification(\x01\x30\x01\x12@\n\x08GetModel\x12\x1c.newsdesk.v1.GetModelRequest\x1a\x16.newsdesk.v1.ModelInfob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1anewsdesk/v1/newsdesk.proto\x12\x0bnewsdesk.v1\x1a\x17google/rpc/status.proto\"T\n\x07\x41rticle\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x0e\n\x06kicker\x18\x04 \x01(\t\x12\x10\n\x08subtitle\x18\x05 \x01(\t\"*\n\nLabelScore\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\"\x87\x01\n\x0e\x43lassification\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\'\n\x06scores\x18\x03 \x03(\x0b\x32\x17.newsdesk.v1.LabelScore\x12!\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x12.google.rpc.Status\x12\x0e\n\x06review\x18\x05 \x01(\x08\"\"\n\x04Span\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\"h\n\x07Summary\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04lead\x18\x02 \x01(\t\x12 \n\x05spans\x18\x03 \x03(\x0b\x32\x11.newsdesk.v1.Span\x12!\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x12.google.rpc.Status\":\n\x0eSummaryOptions\x12\x15\n\rmax_sentences\x18\x01 \x01(\r\x12\x11\n\tmax_chars\x18\x02 \x01(\r\"9\n\x0f\x43lassifyRequest\x12&\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Article\"@\n\x10\x43lassifyResponse\x12,\n\x07results\x18\x01 \x03(\x0b\x32\x1b.newsdesk.v1.Classification\"h\n\x10SummariseRequest\x12&\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Article\x12,\n\x07options\x18\x02 \x01(\x0b\x32\x1b.newsdesk.v1.SummaryOptions\":\n\x11SummariseResponse\x12%\n\x07results\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Summary\"P\n\x12\x41nalysePageRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12,\n\x07options\x18\x02 \x01(\x0b\x32\x1b.newsdesk.v1.SummaryOptions\"\xfe\x01\n\x0bPageArticle\x12\r\n\x05title\x18\x01 \x01(\t\x12\x0e\n\x06kicker\x18\x02 \x01(\t\x12\x0e\n\x06\x62yline\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x1f\n\x04span\x18\x05 \x01(\x0b\x32\x11.newsdesk.v1.Span\x12\x33\n\x0e\x63lassification\x18\x06 \x01(\x0b\x32\x1b.newsdesk.v1.Classification\x12%\n\x07summary\x18\x07 \x01(\x0b\x32\x14.newsdesk.v1.Summary\x12\x10\n\x08\x64\x61teline\x18\x08 \x01(\t\x12\x11\n\tcontinues\x18\t \x01(\t\x12\x10\n\x08warnings\x18\n \x03(\t\"A\n\x13\x41nalysePageResponse\x12*\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x18.newsdesk.v1.PageArticle\"\x11\n\x0fGetModelRequest\"%\n\x06Metric\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01\"\xba\x01\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x0e\n\x06labels\x18\x03 \x03(\t\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x12\n\ntrained_at\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x61ta_sha256\x18\x06 \x01(\t\x12$\n\x07metrics\x18\x07 \x03(\x0b\x32\x13.newsdesk.v1.Metric\x12\x11\n\tloaded_at\x18\x08 \x01(\t\x12\x0c\n\x04path\x18\t \x01(\t2\xfc\x02\n\x08NewsDesk\x12G\n\x08\x43lassify\x12\x1c.newsdesk.v1.ClassifyRequest\x1a\x1d.newsdesk.v1.ClassifyResponse\x12J\n\tSummarise\x12\x1d.newsdesk.v1.SummariseRequest\x1a\x1e.newsdesk.v1.SummariseResponse\x12P\n\x0b\x41nalysePage\x12\x1f.newsdesk.v1.AnalysePageRequest\x1a .newsdesk.v1.AnalysePageResponse\x12G\n\x0e\x43lassifyStream\x12\x14.newsdesk.v1.Article\x1a\x1b.newsdesk.v1.Classification(\x01\x30\x01\x12@\n\x08GetModel\x12\x1c.newsdesk.v1.GetModelRequest\x1a\x16.newsdesk.v1.ModelInfob\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,37 +33,37 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'newsdesk.v1.newsdesk_pb2', 
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ARTICLE']._serialized_start=68
-  _globals['_ARTICLE']._serialized_end=118
-  _globals['_LABELSCORE']._serialized_start=120
-  _globals['_LABELSCORE']._serialized_end=162
-  _globals['_CLASSIFICATION']._serialized_start=164
-  _globals['_CLASSIFICATION']._serialized_end=283
-  _globals['_SPAN']._serialized_start=285
-  _globals['_SPAN']._serialized_end=319
-  _globals['_SUMMARY']._serialized_start=321
-  _globals['_SUMMARY']._serialized_end=425
-  _globals['_SUMMARYOPTIONS']._serialized_start=427
-  _globals['_SUMMARYOPTIONS']._serialized_end=485
-  _globals['_CLASSIFYREQUEST']._serialized_start=487
-  _globals['_CLASSIFYREQUEST']._serialized_end=544
-  _globals['_CLASSIFYRESPONSE']._serialized_start=546
-  _globals['_CLASSIFYRESPONSE']._serialized_end=610
-  _globals['_SUMMARISEREQUEST']._serialized_start=612
-  _globals['_SUMMARISEREQUEST']._serialized_end=716
-  _globals['_SUMMARISERESPONSE']._serialized_start=718
-  _globals['_SUMMARISERESPONSE']._serialized_end=776
-  _globals['_ANALYSEPAGEREQUEST']._serialized_start=778
-  _globals['_ANALYSEPAGEREQUEST']._serialized_end=858
-  _globals['_PAGEARTICLE']._serialized_start=861
-  _globals['_PAGEARTICLE']._serialized_end=1115
-  _globals['_ANALYSEPAGERESPONSE']._serialized_start=1117
-  _globals['_ANALYSEPAGERESPONSE']._serialized_end=1182
-  _globals['_GETMODELREQUEST']._serialized_start=1184
-  _globals['_GETMODELREQUEST']._serialized_end=1201
-  _globals['_METRIC']._serialized_start=1203
-  _globals['_METRIC']._serialized_end=1240
-  _globals['_MODELINFO']._serialized_start=1243
-  _globals['_MODELINFO']._serialized_end=1429
-  _globals['_NEWSDESK']._serialized_start=1432
-  _globals['_NEWSDESK']._serialized_end=1812
+  _globals['_ARTICLE']._serialized_end=152
+  _globals['_LABELSCORE']._serialized_start=154
+  _globals['_LABELSCORE']._serialized_end=196
+  _globals['_CLASSIFICATION']._serialized_start=199
+  _globals['_CLASSIFICATION']._serialized_end=334
+  _globals['_SPAN']._serialized_start=336
+  _globals['_SPAN']._serialized_end=370
+  _globals['_SUMMARY']._serialized_start=372
+  _globals['_SUMMARY']._serialized_end=476
+  _globals['_SUMMARYOPTIONS']._serialized_start=478
+  _globals['_SUMMARYOPTIONS']._serialized_end=536
+  _globals['_CLASSIFYREQUEST']._serialized_start=538
+  _globals['_CLASSIFYREQUEST']._serialized_end=595
+  _globals['_CLASSIFYRESPONSE']._serialized_start=597
+  _globals['_CLASSIFYRESPONSE']._serialized_end=661
+  _globals['_SUMMARISEREQUEST']._serialized_start=663
+  _globals['_SUMMARISEREQUEST']._serialized_end=767
+  _globals['_SUMMARISERESPONSE']._serialized_start=769
+  _globals['_SUMMARISERESPONSE']._serialized_end=827
+  _globals['_ANALYSEPAGEREQUEST']._serialized_start=829
+  _globals['_ANALYSEPAGEREQUEST']._serialized_end=909
+  _globals['_PAGEARTICLE']._serialized_start=912
+  _globals['_PAGEARTICLE']._serialized_end=1166
+  _globals['_ANALYSEPAGERESPONSE']._serialized_start=1168
+  _globals['_ANALYSEPAGERESPONSE']._serialized_end=1233
+  _globals['_GETMODELREQUEST']._serialized_start=1235
+  _globals['_GETMODELREQUEST']._serialized_end=1252
+  _globals['_METRIC']._serialized_start=1254
+  _globals['_METRIC']._serialized_end=1291
+  _globals['_MODELINFO']._serialized_start=1294
+  _globals['_MODELINFO']._serialized_end=1480
+  _globals['_NEWSDESK']._serialized_start=1483
+  _globals['_NEWSDESK']._serialized_end=1863
 # @@protoc_insertion_point(module_scope)
