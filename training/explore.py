@@ -33,16 +33,32 @@ from .splits import NEWSPAPER_FILE, TV_GOLD_FILE, split_newspaper
 DATA = Path("../shared/data")
 
 
+_DATELINE: dict = {}
+
+
+def _keep_dateline(rows):
+    from service.pages import single_article
+
+    for r in rows:
+        a = single_article(r.title, r.text)
+        _DATELINE[r.id] = " ".join(p for p in (a.dateline, a.byline) if p)
+
+
 def load():
     ng = read_jsonl(DATA / NEWSPAPER_FILE)
+    _keep_dateline(ng)
     ng = [replace(r, text=clean_text(r.text)) for r in ng]
     ng_train = split_newspaper(ng).train
-    tg = [replace(r, text=clean_text(r.text)) for r in read_jsonl(DATA / TV_GOLD_FILE)]
+    tg = read_jsonl(DATA / TV_GOLD_FILE)
+    _keep_dateline(tg)
+    tg = [replace(r, text=clean_text(r.text)) for r in tg]
     gold_ids = {r.id for r in tg}
     weak = []
     for name in TRAIN_FILES:
         weak += read_jsonl(DATA / name)
-    weak = [replace(r, text=clean_text(r.text)) for r in weak if r.id not in gold_ids]
+    weak = [r for r in weak if r.id not in gold_ids]
+    _keep_dateline(weak)
+    weak = [replace(r, text=clean_text(r.text)) for r in weak]
     weak, _ = relabel(weak)
     return ng_train, tg, weak
 
@@ -67,6 +83,9 @@ def item(r, mode):
     if mode == "body":  # kicker and subtitle as the body's first lines
         top = "\n".join(p for p in (r.kicker, r.subtitle) if p)
         return r.title, (top + "\n" + r.text) if top else r.text
+    if mode == "headline+dateline":  # the dateline and byline the cleaning took out, up front
+        top = _DATELINE.get(r.id, "")
+        return headline(r.title, r.kicker, r.subtitle), (top + "\n" + r.text) if top else r.text
     raise ValueError(mode)
 
 
