@@ -95,16 +95,20 @@ def features(rows, feat):
         return _CACHE[key]
     texts = [compose(*item(r, feat["mode"])) for r in rows]
     blocks = []
-    wv = TfidfVectorizer(
-        tokenizer=HeadWords(default_segmenter(), feat["w"]),
-        token_pattern=None,
-        lowercase=False,
-        min_df=2,
-        sublinear_tf=True,
-        dtype=np.float32,
-        ngram_range=(1, feat.get("wn", 1)),
-    )
-    blocks.append(wv.fit_transform(texts) * feat.get("ww", 1.0))
+    if feat.get("w", 0) < 0:  # no word block
+        wv = None
+    else:
+        wv = TfidfVectorizer(
+            tokenizer=HeadWords(default_segmenter(), feat["w"]),
+            token_pattern=None,
+            lowercase=False,
+            min_df=2,
+            sublinear_tf=True,
+            dtype=np.float32,
+            ngram_range=(1, feat.get("wn", 1)),
+        )
+    if wv is not None:
+        blocks.append(wv.fit_transform(texts) * feat.get("ww", 1.0))
     cv = TfidfVectorizer(
         analyzer="char",
         preprocessor=HeadChars(feat["c"]),
@@ -183,6 +187,28 @@ def variant(**changes):
     return cfg
 
 
+B3 = {"src_w": {"weak": 0.1, "ng": 3.0}, "feat": {"mode": "headline", "w": 800, "c": 1000}}
+
+
+def v3(**changes):
+    cfg = variant(**B3)
+    for k, v in changes.items():
+        if k in ("feat", "src_w"):
+            cfg[k].update(v)
+        else:
+            cfg[k] = v
+    return cfg
+
+
+GRID3 = {
+    "B3: weak 0.1, news x3, headline, w 800 c 1000": v3(),
+    "B3 + dateline/byline up front": v3(feat={"mode": "headline+dateline"}),
+    "B3, chars only 1-2 c 1000": v3(feat={"w": -1}),
+    "B3, chars only 1-3 c 1000": v3(feat={"w": -1, "cn": 3}),
+    "B3, news x5": v3(src_w={"ng": 5.0}),
+    "B3, C 30": v3(C=30.0),
+}
+
 GRID = {
     "weak 0.1, sqrt-balanced": variant(src_w={"weak": 0.1}, cw="sqrt"),
     "weak 0.1, newspaper x3": variant(src_w={"weak": 0.1, "ng": 3.0}),
@@ -199,7 +225,9 @@ GRID = {
 def main(names=None):
     data = load()
     print(f"newspaper train rows {len(data[0])}, tv gold {len(data[1])}, weak {len(data[2])}")
-    for name, cfg in GRID.items():
+    grid = GRID3 if names and names[0] == "3" else GRID
+    names = names[1:] if names and names[0] == "3" else names
+    for name, cfg in grid.items():
         if names and name not in names:
             continue
         t = time.time()
