@@ -73,6 +73,7 @@ def folds(ng, tg):
 
 
 _CACHE: dict = {}
+SHOW_CONFUSION = True
 
 
 def item(r, mode):
@@ -162,6 +163,12 @@ def run(cfg, data):
         idx = [n_ng + i for i in tv_out]
         tv_true += list(y[idx])
         tv_pred += list(clf.predict(X[idx]))
+    if SHOW_CONFUSION:
+        from sklearn.metrics import confusion_matrix
+
+        labs = sorted(set(ng_true))
+        print("   news confusion (rows true, cols predicted):", labs)
+        print(confusion_matrix(ng_true, ng_pred, labels=labs))
     return (
         f1_score(ng_true, ng_pred, average="macro"),
         accuracy_score(ng_true, ng_pred),
@@ -205,8 +212,11 @@ GRID3 = {
     "B3 + dateline/byline up front": v3(feat={"mode": "headline+dateline"}),
     "B3, chars only 1-2 c 1000": v3(feat={"w": -1}),
     "B3, chars only 1-3 c 1000": v3(feat={"w": -1, "cn": 3}),
+    "B3, w 400 c 1500": v3(feat={"w": 400, "c": 1500}),
+    "B3, chars only 1-3 c 1500": v3(feat={"w": -1, "cn": 3, "c": 1500}),
     "B3, news x5": v3(src_w={"ng": 5.0}),
     "B3, C 30": v3(C=30.0),
+    "B3, weak 0.03": v3(src_w={"weak": 0.03}),
 }
 
 GRID = {
