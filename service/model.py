@@ -61,7 +61,14 @@ _OFFICIAL_ACTIVITY = re.compile(
     r"(会见|会谈|座谈|调研|考察|视察|主持|出席|看望|慰问|率队|招商)"
 )
 _LEAD_CHARS = 150  # the opening of the body, where the main subject is named
-CUE_NAMES = ("title_series", "official_activity")
+# LABELS.md: "signed essays and columns that argue a view (大使随笔, 观象台, 人民论坛 …) are
+# commentary". A newspaper marks a column with a bracketed name on the title line (（人民时评）,
+# （大使随笔）); other pages use the same mark for features (（解码）), so it is a cue the model
+# weighs, not a rule. A signed essay ends with its author's affiliation (（作者为…）).
+_TITLE_TAG = re.compile(r"[（(][^（）()]{2,8}[）)]")
+_SIGNED = re.compile(r"作者为|作者单位|作者系")
+_TAIL_CHARS = 120  # the body's end, where a signed essay names its author
+CUE_NAMES = ("title_series", "official_activity", "title_tag", "signed")
 
 
 def compose(title: str, body: str) -> str:
@@ -110,12 +117,14 @@ class HeadChars:
 
 
 def cues(texts: Sequence[str]) -> np.ndarray:
-    """The binary LABELS.md cues of composed texts: (title series, official's activity up front)."""
+    """The binary LABELS.md cues of composed texts, in CUE_NAMES order."""
     out = np.zeros((len(texts), len(CUE_NAMES)), dtype=np.float64)
     for i, text in enumerate(texts):
         title, _, body = text.partition("\n")
         out[i, 0] = 1.0 if _SERIES.search(title) else 0.0
         out[i, 1] = 1.0 if _OFFICIAL_ACTIVITY.search(body[:_LEAD_CHARS]) else 0.0
+        out[i, 2] = 1.0 if _TITLE_TAG.search(title) else 0.0
+        out[i, 3] = 1.0 if _SIGNED.search(body[-_TAIL_CHARS:]) else 0.0
     return out
 
 

@@ -178,16 +178,21 @@ def test_term_table_refuses_bad_keys(keys: list[int], values: list[int]) -> None
         (
             "在高质量发展中不断增进民生福祉 ——九论学习贯彻全会精神",
             "中国式现代化，民生为大。",
-            [1, 0],
+            [1, 0, 0, 0],
         ),
-        ("新能源汽车产销两旺", "今年以来，新能源汽车产销量持续增长。", [0, 0]),
+        ("新能源汽车产销两旺", "今年以来，新能源汽车产销量持续增长。", [0, 0, 0, 0]),
         (
             "胡忠雄在北京 与王石磊举行座谈",
             "本报讯 12月17日,省委常委、市委书记胡忠雄在北京举行座谈",
-            [0, 1],
+            [0, 1, 0, 0],
         ),
-        ("九论", "要办好民生实事。" * 20 + "市委书记率队调研", [1, 0]),  # beyond the opening
-        ("标题", "在高质量发展中——九论学习贯彻", [0, 0]),  # the series cue reads the title only
+        ("九论", "要办好民生实事。" * 20 + "市委书记率队调研", [1, 0, 0, 0]),  # beyond the opening
+        ("标题", "在高质量发展中——九论学习贯彻", [0, 0, 0, 0]),  # the series cue reads the title only
+        # a bracketed column name on the title line; a signed essay's closing affiliation
+        ("看清“AI算命”的真面目（人民时评）", "破除网络迷信，监管必须与时俱进。", [0, 0, 1, 0]),
+        ("谱写新篇章", "两国关系进入新时代。（作者为中国驻希腊大使）", [0, 0, 0, 1]),
+        ("谱写新篇章", "（作者为中国驻希腊大使）" + "两国关系。" * 40, [0, 0, 0, 0]),  # not its end
+        ("标题", "（人民时评）正文。", [0, 0, 0, 0]),  # the tag cue reads the title line only
     ],
 )
 def test_cues(title: str, body: str, expected: list[int]) -> None:

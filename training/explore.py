@@ -12,6 +12,7 @@ only, no labels) and cached in memory, so each configuration costs three classif
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 import time
 from dataclasses import replace
@@ -72,6 +73,19 @@ def folds(ng, tg):
         yield m, [i for i, r in enumerate(ng) if r.date[:6] == m], tv_out
 
 
+_TAG = re.compile(r"[（(][^（）()]{2,8}[）)]")
+_SIGNED = re.compile(r"作者为|作者单位|作者系")
+
+
+def extra_cues(texts):
+    out = np.zeros((len(texts), 2))
+    for i, t in enumerate(texts):
+        title, _, body = t.partition("\n")
+        out[i, 0] = 1.0 if _TAG.search(title) else 0.0
+        out[i, 1] = 1.0 if _SIGNED.search(body[-120:]) else 0.0
+    return out
+
+
 _CACHE: dict = {}
 SHOW_CONFUSION = True
 
@@ -122,6 +136,8 @@ def features(rows, feat):
     blocks.append(cv.fit_transform(texts) * feat.get("cw", 1.0))
     if feat.get("cues", True):
         blocks.append(sparse.csr_matrix(cues(texts)))
+    if feat.get("cues2"):
+        blocks.append(sparse.csr_matrix(extra_cues(texts)) * feat["cues2"])
     X = sparse.hstack(blocks, format="csr")
     _CACHE[key] = X
     return X
@@ -207,6 +223,14 @@ def v3(**changes):
     return cfg
 
 
+GRID4 = {
+    "B3 + cues title tag, signed": v3(feat={"cues2": 1.0}),
+    "B3 + cues, chars only 1-3 c 1500": v3(feat={"cues2": 1.0, "w": -1, "cn": 3, "c": 1500}),
+    "B3 + cues, w 400 c 1500": v3(feat={"cues2": 1.0, "w": 400, "c": 1500}),
+    "B3 + cues, news x5": v3(feat={"cues2": 1.0}, src_w={"ng": 5.0}),
+    "B3 + cues, C 30": v3(feat={"cues2": 1.0}, C=30.0),
+}
+
 GRID3 = {
     "B3: weak 0.1, news x3, headline, w 800 c 1000": v3(),
     "B3 + dateline/byline up front": v3(feat={"mode": "headline+dateline"}),
@@ -235,8 +259,9 @@ GRID = {
 def main(names=None):
     data = load()
     print(f"newspaper train rows {len(data[0])}, tv gold {len(data[1])}, weak {len(data[2])}")
-    grid = GRID3 if names and names[0] == "3" else GRID
-    names = names[1:] if names and names[0] == "3" else names
+    grids = {"3": GRID3, "4": GRID4}
+    grid = grids[names[0]] if names and names[0] in grids else GRID
+    names = names[1:] if names and names[0] in grids else names
     for name, cfg in grid.items():
         if names and name not in names:
             continue

@@ -52,7 +52,7 @@ CONFIG = {
         "max_features": 150_000,
         "head_chars": 600,
     },
-    "cues": ["title_series", "official_activity"],
+    "cues": ["title_series", "official_activity", "title_tag", "signed"],
     "clf": {"type": "LogisticRegression", "C": 10.0},
     # Row weights: read labels first; the weak corpus only as much as it helps on read labels
     # the model did not train on. Class weights ("balanced", "sqrt" or "none") on top.
