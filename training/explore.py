@@ -134,6 +134,17 @@ def features(rows, feat):
         dtype=np.float32,
     )
     blocks.append(cv.fit_transform(texts) * feat.get("cw", 1.0))
+    if feat.get("open"):  # the title line and the opening again, as a block of its own
+        ov = TfidfVectorizer(
+            analyzer="char",
+            preprocessor=HeadChars(feat["open"]),
+            ngram_range=(1, 3),
+            min_df=3,
+            sublinear_tf=True,
+            max_features=150_000,
+            dtype=np.float32,
+        )
+        blocks.append(ov.fit_transform(texts))
     if feat.get("cues", True):
         blocks.append(sparse.csr_matrix(cues(texts)))
     if feat.get("cues2"):
@@ -231,6 +242,17 @@ GRID4 = {
     "B3 + cues, C 30": v3(feat={"cues2": 1.0}, C=30.0),
 }
 
+C114 = {"cues2": 1.0, "w": -1, "cn": 3, "c": 1500}
+GRID5 = {
+    "#114, news x5": v3(feat=C114, src_w={"ng": 5.0}),
+    "#114, sqrt-balanced": v3(feat=C114, cw="sqrt"),
+    "#114, C 30": v3(feat=C114, C=30.0),
+}
+
+GRID6 = {
+    "#114 + opening block (char 1-3, head 300)": v3(feat={**C114, "open": 300}),
+}
+
 GRID3 = {
     "B3: weak 0.1, news x3, headline, w 800 c 1000": v3(),
     "B3 + dateline/byline up front": v3(feat={"mode": "headline+dateline"}),
@@ -259,7 +281,7 @@ GRID = {
 def main(names=None):
     data = load()
     print(f"newspaper train rows {len(data[0])}, tv gold {len(data[1])}, weak {len(data[2])}")
-    grids = {"3": GRID3, "4": GRID4}
+    grids = {"3": GRID3, "4": GRID4, "5": GRID5, "6": GRID6}
     grid = grids[names[0]] if names and names[0] in grids else GRID
     names = names[1:] if names and names[0] in grids else names
     for name, cfg in grid.items():
