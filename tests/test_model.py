@@ -194,7 +194,11 @@ def test_term_table_refuses_bad_keys(keys: list[int], values: list[int]) -> None
             [0, 1, 0, 0],
         ),
         ("九论", "要办好民生实事。" * 20 + "市委书记率队调研", [1, 0, 0, 0]),  # beyond the opening
-        ("标题", "在高质量发展中——九论学习贯彻", [0, 0, 0, 0]),  # the series cue reads the title only
+        (
+            "标题",
+            "在高质量发展中——九论学习贯彻",
+            [0, 0, 0, 0],
+        ),  # the series cue reads the title only
         # a bracketed column name on the title line; a signed essay's closing affiliation
         ("看清“AI算命”的真面目（人民时评）", "破除网络迷信，监管必须与时俱进。", [0, 0, 1, 0]),
         ("谱写新篇章", "两国关系进入新时代。（作者为中国驻希腊大使）", [0, 0, 0, 1]),

@@ -88,7 +88,12 @@ def test_kicker_and_subtitle_join_the_title_line_the_classifier_reads():
     from service.pipeline import desk_item
 
     record = parse_record(
-        {"title": "这样查出密切接触者", "kicker": " “测量仪”上线 ", "subtitle": "", "text": "正文。"}
+        {
+            "title": "这样查出密切接触者",
+            "kicker": " “测量仪”上线 ",
+            "subtitle": "",
+            "text": "正文。",
+        }
     )
     assert (record.article.kicker, record.article.subtitle) == ("“测量仪”上线", "")
     assert desk_item(record.article) == ("“测量仪”上线 这样查出密切接触者", "正文。")

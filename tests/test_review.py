@@ -21,7 +21,10 @@ ARTICLE = (
         ("", "你好世界。"),
         ("", "The State Council met on Wednesday to discuss jobs."),
         ("", "国务院常务会议研究部署稳就业工作。"),  # one line: a headline, not an article
-        ("Apple", "Apple released its quarterly results today, beating forecasts. 苹果公司发布财报。"),
+        (
+            "Apple",
+            "Apple released its quarterly results today, beating forecasts. 苹果公司发布财报。",
+        ),
         ("", "日本の首相は東京で記者会見を開き、経済対策について説明した。きょうの会見では"),
     ],
     ids=["greeting", "english", "one-line", "mostly-english", "japanese"],

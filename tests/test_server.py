@@ -112,7 +112,13 @@ def test_classify_equals_in_process(stub, local, articles) -> None:
 def test_kicker_and_subtitle_are_read_and_thin_text_is_flagged(stub, local) -> None:
     text = "记者从教育部获悉，今年全国高校毕业生规模预计达一千多万人，各地高校拓宽就业渠道。" * 2
     sent = [
-        {"id": "k", "title": "稳就业", "kicker": "高校毕业生", "subtitle": "多措并举", "text": text},
+        {
+            "id": "k",
+            "title": "稳就业",
+            "kicker": "高校毕业生",
+            "subtitle": "多措并举",
+            "text": text,
+        },
         {"id": "g", "title": "", "text": "你好世界。"},
     ]
     response = stub.Classify(pb.ClassifyRequest(articles=[pb.Article(**a) for a in sent]))
@@ -121,8 +127,12 @@ def test_kicker_and_subtitle_are_read_and_thin_text_is_flagged(stub, local) -> N
         assert result.label == analysis.prediction.label
         assert_same_scores(result.scores, analysis.prediction)
     # the kicker and subtitle changed what the model read
-    plain = stub.Classify(pb.ClassifyRequest(articles=[pb.Article(id="k", title="稳就业", text=text)]))
-    assert [s.score for s in plain.results[0].scores] != [s.score for s in response.results[0].scores]
+    plain = stub.Classify(
+        pb.ClassifyRequest(articles=[pb.Article(id="k", title="稳就业", text=text)])
+    )
+    assert [s.score for s in plain.results[0].scores] != [
+        s.score for s in response.results[0].scores
+    ]
     assert response.results[1].review and response.results[1].label
 
 

@@ -84,7 +84,9 @@ def read_jsonl(path: Path, labels: Sequence[str] = LABELS) -> list[Record]:
                     path, n, f"unknown label {row['label']!r}; expected one of {', '.join(labels)}"
                 )
             rid = row.get("id") if isinstance(row.get("id"), str) else f"{path.name}:{n}"
-            extra = {k: row[k] for k in ("kicker", "subtitle", "date") if isinstance(row.get(k), str)}
+            extra = {
+                k: row[k] for k in ("kicker", "subtitle", "date") if isinstance(row.get(k), str)
+            }
             records.append(
                 Record(rid, row["title"], row["text"], row["label"], f"{path}:{n}", **extra)
             )

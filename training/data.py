@@ -103,4 +103,3 @@ def sample_weights(labels: Sequence[str], sources: Sequence[str], config: Mappin
     power = {"balanced": 1.0, "sqrt": 0.5}[mode]
     factor = {c: (mean / totals[c]) ** power for c in classes}
     return w * np.asarray([factor[c] for c in labels])
-

@@ -194,7 +194,6 @@ def sample_page_predictions(classifier: Classifier, page: Path) -> list[dict] | 
     if not page.is_file():
         return None
     from service.pages import split_page
-
     from service.pipeline import desk_item
 
     articles = split_page(page.read_text(encoding="utf-8"))

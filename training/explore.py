@@ -67,9 +67,7 @@ def load():
 def folds(ng, tg):
     months = sorted({r.date[:6] for r in ng})
     for k, m in enumerate(months):
-        tv_out = [
-            i for i, r in enumerate(tg) if hashlib.sha256(r.id.encode()).digest()[0] % 3 == k
-        ]
+        tv_out = [i for i, r in enumerate(tg) if hashlib.sha256(r.id.encode()).digest()[0] % 3 == k]
         yield m, [i for i, r in enumerate(ng) if r.date[:6] == m], tv_out
 
 
@@ -268,7 +266,9 @@ GRID3 = {
 GRID = {
     "weak 0.1, sqrt-balanced": variant(src_w={"weak": 0.1}, cw="sqrt"),
     "weak 0.1, newspaper x3": variant(src_w={"weak": 0.1, "ng": 3.0}),
-    "weak 0.1, kicker+subtitle in title line": variant(src_w={"weak": 0.1}, feat={"mode": "headline"}),
+    "weak 0.1, kicker+subtitle in title line": variant(
+        src_w={"weak": 0.1}, feat={"mode": "headline"}
+    ),
     "weak 0.1, kicker+subtitle as body lines": variant(src_w={"weak": 0.1}, feat={"mode": "body"}),
     "weak 0.1, w 800 c 1000": variant(src_w={"weak": 0.1}, feat={"w": 800, "c": 1000}),
     "weak 0.1, w 1500 c 1500": variant(src_w={"weak": 0.1}, feat={"w": 1500, "c": 1500}),
@@ -289,7 +289,9 @@ def main(names=None):
             continue
         t = time.time()
         f1, acc, tv = run(cfg, data)
-        print(f"{name:60s} news F1 {f1:.3f} acc {acc:.3f}  tv F1 {tv:.3f}  ({time.time() - t:.0f}s)")
+        print(
+            f"{name:60s} news F1 {f1:.3f} acc {acc:.3f}  tv F1 {tv:.3f}  ({time.time() - t:.0f}s)"
+        )
         sys.stdout.flush()
 
 

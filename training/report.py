@@ -100,7 +100,7 @@ def markdown(report: dict, manifest: dict) -> str:
         f"Labels: {', '.join(report['labels'])}. Trained on {', '.join(data.get('files', []))} "
         f"(data sha256 `{str(manifest.get('data_sha256', ''))[:12]}…`), "
         f"model sha256 `{str(manifest.get('sha256', ''))[:12]}…`; splits in "
-        "training/EXPERIMENTS.md (\"Splits\").",
+        'training/EXPERIMENTS.md ("Splits").',
         "Macro-F1 averages the labels the split uses (the weak dev file has no `other`).",
         "The usual script is jieba.lcut + TfidfVectorizer + LinearSVC fitted on the same "
         "training rows (unweighted); its ECE uses a softmax of the SVM's decision values.",
@@ -139,7 +139,10 @@ def markdown(report: dict, manifest: dict) -> str:
     if report["sample_page"] is None:
         md.append("The sample page was not found next to the data folder.")
     else:
-        md += ["| # | title | label | confidence | review | LABELS.md |", "|---|---|---|---|---|---|"]
+        md += [
+            "| # | title | label | confidence | review | LABELS.md |",
+            "|---|---|---|---|---|---|",
+        ]
         expected = list(report["sample_expected"]) + [""] * len(report["sample_page"])
         for i, a in enumerate(report["sample_page"]):
             md.append(
