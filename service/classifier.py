@@ -17,6 +17,7 @@ from .errors import InvalidInput, ModelError
 from .model import DeskModel, compose
 from .modelfile import LEGACY_FILE, MODEL_FILE, check_not_shared
 from .modelfile import loads as load_model_file
+from .review import flags
 
 __all__ = [
     "Classifier",
@@ -205,6 +206,11 @@ class Classifier:
         self.manifest = manifest
         self.path = path
         self.labels: tuple[str, ...] = tuple(manifest["labels"])
+        # Per-label review thresholds (training.review); a model without them flags only text
+        # too thin to file.
+        self.thresholds: dict[str, float] = dict(
+            (manifest.get("review") or {}).get("thresholds") or {}
+        )
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_MODEL) -> Classifier:
@@ -256,20 +262,25 @@ class Classifier:
         return _normalised(self.pipeline.predict_proba(list(items)))
 
     def predict(self, items: Sequence[tuple[str, str]]) -> list[Prediction]:
-        """A Prediction per (title, body) pair: every label with its probability, highest first."""
-        return self.predictions(self.probabilities(items))
+        """A Prediction per (title, body) pair: every label with its probability, highest first,
+        and whether it needs review (service.review)."""
+        return self.predictions(self.probabilities(items), items)
 
-    def predict_scores(self, scores: np.ndarray) -> list[Prediction]:
+    def predict_scores(
+        self, scores: np.ndarray, items: Sequence[tuple[str, str]]
+    ) -> list[Prediction]:
         """`predict` from the model's decision values (evidence computes them on its way)."""
-        return self.predictions(_normalised(self.pipeline.proba_of(scores)))
+        return self.predictions(_normalised(self.pipeline.proba_of(scores)), items)
 
-    def predictions(self, proba: np.ndarray) -> list[Prediction]:
-        """Predictions from a probability row per item (what `predict` ends with)."""
+    def predictions(self, proba: np.ndarray, items: Sequence[tuple[str, str]]) -> list[Prediction]:
+        """Predictions from a probability row per item (what `predict` ends with); `items` for
+        the review flag's thin-text check."""
         orders = np.argsort(-proba, axis=1, kind="stable").tolist()  # one call for the batch
+        review = flags(items, self.labels, proba, self.thresholds)
         labels, out = self.labels, []
-        for row, order in zip(proba.tolist(), orders, strict=True):
+        for row, order, flag in zip(proba.tolist(), orders, review, strict=True):
             scores = tuple((labels[i], row[i]) for i in order)
-            out.append(Prediction(scores[0][0], scores))
+            out.append(Prediction(scores[0][0], scores, flag))
         return out
 
 

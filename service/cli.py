@@ -319,14 +319,18 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                 record = {**article_record(a.article), **result_fields(a), "offsets_into": "page"}
                 out.write(_dump(record) + "\n")
         else:
-            header = f"{'#':>2}  {_fit('title', 36)}  {_fit('label', 10)}  {'conf':>5}  lead"
+            # review: a desk editor should look at the label (service.review)
+            header = (
+                f"{'#':>2}  {_fit('title', 36)}  {_fit('label', 10)}  {'conf':>5}  review  lead"
+            )
             out.write(header + "\n" + "-" * _width(header) + "\n")
             for i, a in enumerate(analyses, start=1):
                 p = a.prediction
                 lead = a.lead.text if a.lead is not None else ""
+                flag = "yes" if p.review else "no"
                 out.write(
                     f"{i:>2}  {_fit(a.article.title, 36)}  {_fit(p.label, 10)}  "
-                    f"{p.confidence:5.2f}  {lead}\n"
+                    f"{p.confidence:5.2f}  {flag:6s}  {lead}\n"
                 )
                 for name, terms in (("evidence", a.evidence), ("keywords", a.keywords)):
                     if terms is not None:

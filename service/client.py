@@ -57,12 +57,13 @@ class Classified:
     label: str
     scores: tuple[tuple[str, float], ...]
     error: NewsdeskError | None = None
+    review: bool = False
     evidence: tuple[Term, ...] = ()  # asked for with `explain`; spans slice the field sent
     keywords: tuple[Term, ...] = ()  # asked for with `keywords`
 
     @property
     def prediction(self) -> Prediction:
-        return Prediction(self.label, self.scores)
+        return Prediction(self.label, self.scores, self.review)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class PageResult:
     lead: str
     spans: tuple[tuple[int, int], ...]
     warnings: tuple[str, ...] = ()
+    review: bool = False
     evidence: tuple[Term, ...] = ()  # spans point into the page sent
     keywords: tuple[Term, ...] = ()
     subtitle: str = ""  # the line under the headline (副题)
@@ -144,20 +146,23 @@ def _from_rpc(exc: grpc.RpcError) -> NewsdeskError:
 
 
 def _article(item: Any) -> pb.Article:
-    """Accept a pb.Article, a mapping or JSONL Record (id/title/text), or (title, text) /
+    """Accept a pb.Article, a mapping or JSONL Record (id/title/text, optional kicker and
+    subtitle), or (title, text) /
     (id, title, text) tuples."""
     if isinstance(item, pb.Article):
         return item
     data = getattr(item, "data", item)  # pipeline.Record carries the caller's JSON object
+    heads: dict[str, Any] = {}
     if isinstance(data, Mapping):
         parts = (data.get("id"), data.get("title"), data.get("text"))
+        heads = {k: data[k] for k in ("kicker", "subtitle") if data.get(k) is not None}
     elif isinstance(data, tuple) and len(data) in (2, 3):
         parts = (None, *data) if len(data) == 2 else data
     else:
         parts = None
     if parts is not None:
         rid, title, text = parts
-        for name, value in (("title", title), ("text", text)):
+        for name, value in (("title", title), ("text", text), *heads.items()):
             if value is not None and not isinstance(value, str):
                 raise InvalidInput(
                     f"an article's {name} must be a string, got {type(value).__name__}; the "
@@ -166,7 +171,7 @@ def _article(item: Any) -> pb.Article:
                 )
         try:
             return pb.Article(
-                id="" if rid is None else str(rid), title=title or "", text=text or ""
+                id="" if rid is None else str(rid), title=title or "", text=text or "", **heads
             )
         except (UnicodeError, ValueError) as exc:  # a lone surrogate cannot go out as UTF-8
             raise InvalidInput(
@@ -200,7 +205,8 @@ def _classified(message: pb.Classification, sent: pb.Article | None = None) -> C
     if message.HasField("error"):
         code = _CODES.get(message.error.code, grpc.StatusCode.UNKNOWN)
         error = _error(code, message.error.message, message.error)
-    fields = {"title": sent.title, "text": sent.text} if sent is not None else {}
+    names = ("title", "text", "kicker", "subtitle")  # the fields an evidence span may slice
+    fields = {name: getattr(sent, name) for name in names} if sent is not None else {}
 
     def text_of(field: str) -> str:
         return fields.get(field, "")
@@ -210,6 +216,7 @@ def _classified(message: pb.Classification, sent: pb.Article | None = None) -> C
         message.label,
         _scores(message),
         error,
+        message.review,
         _terms(message.evidence, text_of),
         _terms(message.keywords, text_of),
     )
@@ -233,6 +240,7 @@ def _page_result(message: pb.PageArticle, page: str = "") -> PageResult:
         start=message.span.start,
         end=message.span.end,
         label=message.classification.label,
+        review=message.classification.review,
         scores=_scores(message.classification),
         lead=message.summary.lead,
         spans=tuple((s.start, s.end) for s in message.summary.spans),
@@ -553,7 +561,12 @@ def remote_results(
             if result.error is not None:
                 yield RemoteResult(data, result.error)
             else:
-                out = {**data, "label": result.label, "scores": _rounded(result.scores)}
+                out = {
+                    **data,
+                    "label": result.label,
+                    "scores": _rounded(result.scores),
+                    "review": result.review,
+                }
                 yield RemoteResult(_with_terms(out, result, explain, keywords))
         return
     batch: list[Any] = []
@@ -606,6 +619,7 @@ def _summarise_batch(client, batch, classify, max_sentences, max_chars) -> Itera
         out = _data(record)
         if label is not None:
             out["label"], out["scores"] = label.label, _rounded(label.scores)
+            out["review"] = label.review
         out["lead"] = lead.lead
         out["lead_spans"] = [list(s) for s in lead.spans]
         yield RemoteResult(out)

@@ -73,10 +73,15 @@ class Article:
 
 @dataclass(frozen=True)
 class Prediction:
-    """A desk label and calibrated probabilities for every label, highest first."""
+    """A desk label and calibrated probabilities for every label, highest first.
+
+    `review`: a desk editor should look at it (top probability under the label's threshold,
+    or text too short or too foreign to file; the label is still the model's best guess).
+    """
 
     label: str
     scores: tuple[tuple[str, float], ...]
+    review: bool = False
 
     @property
     def confidence(self) -> float:
@@ -101,7 +106,7 @@ class Term:
 
     Evidence: `weight` is what these occurrences added to `label`'s logit. Keywords: the word's
     TF-IDF weight, and `label` is empty. `field` names the article part the spans cover
-    ("title", "text"); the spans point into the text the caller sent (in a page: the page).
+    ("title", "text", "kicker", "subtitle"); the spans point into the text the caller sent (in a page: the page).
     """
 
     text: str

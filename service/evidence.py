@@ -32,6 +32,7 @@ from .model import (
     compose,
     cue_spans,
     head,
+    headline,
     prepared_positions,
 )
 
@@ -172,7 +173,10 @@ def read(
 ) -> Reading:
     """Segment what the model reads of `article` (`whole`: all of it, for keywords); spans will
     point into `title_source`/`text_source` (default: the article's own title and text)."""
-    text = compose(article.title, article.text)
+    # The title line as the model reads it (引题 title 副题, service.model.headline); spans
+    # are given for the title's own part, the kicker's and subtitle's words still count.
+    line = headline(article.title, article.kicker, article.subtitle)
+    text = compose(line, article.text)
     until = _read_until(model, text)
     end = len(text) if whole else until
     segment = _segmenter(model)
@@ -188,18 +192,26 @@ def read(
         words = segment(text[:end]) if end else []
     starts = np.zeros(len(words) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, words), np.int64, len(words)), out=starts[1:])
-    title_index = (
-        locate(article.title, title_source, article.start)
-        if title_source is not None
-        else np.arange(len(article.title), dtype=np.int64)
-    )
+
+    def placed(part: str, field: str, offset: int) -> _Part:
+        # Into the page (title_source) when there is one, else into the record's own field.
+        tidy = " ".join(part.split())
+        if title_source is not None:
+            index = locate(tidy, title_source, article.start)
+        else:
+            index = locate(tidy, part)
+        return _Part(field, offset, index.tolist(), title_source or part)
+
+    kicker = " ".join(article.kicker.split())
+    at = len(kicker) + 1 if kicker else 0
+    title = " ".join(article.title.split())
     parts = (
-        _Part("title", 0, title_index.tolist(), title_source or article.title),
-        _Part(
-            "text", len(article.title) + 1, article.body.index.tolist(), text_source or article.text
-        ),
+        placed(article.kicker, "kicker", 0),
+        placed(article.title, "title", at),
+        placed(article.subtitle, "subtitle", at + len(title) + 1),
+        _Part("text", len(line) + 1, article.body.index.tolist(), text_source or article.text),
     )
-    if compose(article.title, "") != article.title + "\n":  # one home for composing: model.py
+    if compose(line, "") != line + "\n":  # one home for composing: model.py
         raise ModelError("the model composes texts in a way evidence cannot place", field="model")
     return Reading(text, words, starts, until, parts, shared)
 

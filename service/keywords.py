@@ -44,7 +44,11 @@ _NUMERIC = re.compile(r"[\d０-９.%％,，:：/\-年月日号时分秒万亿千
 
 
 def word_block(model: DeskModel) -> WordTfidf:
-    """The model's word TF-IDF block, whose vocabulary and idf weigh keywords."""
+    """The model's word TF-IDF block, whose vocabulary and idf weigh keywords: its own keyword
+    block (fitted on whole training texts), else a word block of the desk features."""
+    own = getattr(model, "keywords_block", None)  # absent from model files made before it
+    if own is not None:
+        return own
     for block in model.blocks:
         if isinstance(block, WordTfidf):
             return block

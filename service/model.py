@@ -35,6 +35,7 @@ __all__ = [
     "cue_spans",
     "cues",
     "head",
+    "headline",
     "ngram_code",
     "prepared_positions",
 ]
@@ -62,12 +63,25 @@ _OFFICIAL_ACTIVITY = re.compile(
     r"(会见|会谈|座谈|调研|考察|视察|主持|出席|看望|慰问|率队|招商)"
 )
 _LEAD_CHARS = 150  # the opening of the body, where the main subject is named
-CUE_NAMES = ("title_series", "official_activity")
+# LABELS.md: "signed essays and columns that argue a view (大使随笔, 观象台, 人民论坛 …) are
+# commentary". A newspaper marks a column with a bracketed name on the title line (（人民时评）,
+# （大使随笔）); other pages use the same mark for features (（解码）), so it is a cue the model
+# weighs, not a rule. A signed essay ends with its author's affiliation (（作者为…）).
+_TITLE_TAG = re.compile(r"[（(][^（）()]{2,8}[）)]")
+_SIGNED = re.compile(r"作者为|作者单位|作者系")
+_TAIL_CHARS = 120  # the body's end, where a signed essay names its author
+CUE_NAMES = ("title_series", "official_activity", "title_tag", "signed")
 
 
 def compose(title: str, body: str) -> str:
     """One text from a title and body, as the vectorisers see it at training and serving alike."""
     return f"{title}\n{body}"
+
+
+def headline(title: str, kicker: str = "", subtitle: str = "") -> str:
+    """The title line the model reads: 引题, title and 副题 on one line (a title has no newline)."""
+    parts = (kicker, title, subtitle)
+    return " ".join(" ".join(p.split()) for p in parts if p and p.strip())
 
 
 def head(text: str, chars: int) -> str:
@@ -105,12 +119,14 @@ class HeadChars:
 
 
 def cues(texts: Sequence[str]) -> np.ndarray:
-    """The binary LABELS.md cues of composed texts: (title series, official's activity up front)."""
+    """The binary LABELS.md cues of composed texts, in CUE_NAMES order."""
     out = np.zeros((len(texts), len(CUE_NAMES)), dtype=np.float64)
     for i, text in enumerate(texts):
         title, _, body = text.partition("\n")
         out[i, 0] = 1.0 if _SERIES.search(title) else 0.0
         out[i, 1] = 1.0 if _OFFICIAL_ACTIVITY.search(body[:_LEAD_CHARS]) else 0.0
+        out[i, 2] = 1.0 if _TITLE_TAG.search(title) else 0.0
+        out[i, 3] = 1.0 if _SIGNED.search(body[-_TAIL_CHARS:]) else 0.0
     return out
 
 
@@ -119,10 +135,16 @@ def cue_spans(text: str) -> tuple[tuple[int, int] | None, ...]:
     title, _, body = text.partition("\n")
     series = _SERIES.search(title)
     activity = _OFFICIAL_ACTIVITY.search(body[:_LEAD_CHARS])
+    tag = _TITLE_TAG.search(title)
+    tail = body[-_TAIL_CHARS:]
+    signed = _SIGNED.search(tail)
     skip = len(title) + 1
+    at_tail = skip + len(body) - len(tail)
     return (
         series.span() if series else None,
         (activity.start() + skip, activity.end() + skip) if activity else None,
+        tag.span() if tag else None,
+        (signed.start() + at_tail, signed.end() + at_tail) if signed else None,
     )
 
 
@@ -547,11 +569,15 @@ class DeskModel:
         blocks: Sequence[CharTfidf | WordTfidf | CueBlock],
         coef_: np.ndarray,
         intercept_: np.ndarray,
+        keywords_block: WordTfidf | None = None,
     ) -> None:
         self.classes_ = classes_
         self.blocks = tuple(blocks)
         self.coef_ = coef_
         self.intercept_ = intercept_
+        # Word idf over the whole training texts, for keywords only (labels never read it):
+        # the desk blocks read character n-grams, which weigh no word.
+        self.keywords_block = keywords_block
 
     def features(self, items: Sequence[tuple[str, str]]):
         """The texts × features matrix the fitted pipeline's FeatureUnion gives (float64, CSR)."""

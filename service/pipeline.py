@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from .documents import Analysis, Article, Lead, Term
 from .errors import InvalidInput
+from .model import headline
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -24,6 +25,7 @@ __all__ = [
     "parse_record",
     "analyse_articles",
     "analyse_page",
+    "desk_item",
     "result_fields",
     "process_records",
 ]
@@ -99,7 +101,17 @@ def parse_record(obj: Any, *, max_chars: int = MAX_TEXT_CHARS) -> Record:
     rid = obj.get("id", "")
     if isinstance(rid, bool) or not isinstance(rid, str | int):
         raise InvalidInput("field 'id' must be a string or an integer", field="id")
-    return Record(obj, single_article(title, text, id=str(rid)))
+    article = single_article(title, text, id=str(rid))
+    # A newspaper's 引题 (kicker) and 副题 (subtitle): optional, read by the classifier.
+    extra = {}
+    for key in ("kicker", "subtitle"):
+        value = obj.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InvalidInput(f"field '{key}' must be a string", field=key)
+        extra[key] = value.strip()
+    return Record(obj, replace(article, **extra) if extra else article)
 
 
 def _unencodable(value: Any, path: str = "") -> str | None:
@@ -151,7 +163,7 @@ def analyse_articles(
             articles, titles, sources, classifier, explain, keywords, explain_label
         )
     elif classifier is not None and articles:
-        predictions = classifier.predict([(a.title, a.text) for a in articles])
+        predictions = classifier.predict([desk_item(a) for a in articles])
     else:
         predictions = [None] * len(articles)
     out = []
@@ -193,7 +205,8 @@ def _terms(articles, titles, sources, classifier, explain, keywords, label):
         for a, t, s in zip(articles, titles, sources, strict=True)
     ]
     features = featurize(model, readings)
-    predictions = classifier.predict_scores(model.scores_of(features.terms))
+    items = [desk_item(a) for a in articles]
+    predictions = classifier.predict_scores(model.scores_of(features.terms), items)
     found: list = [None] * len(articles)
     if explain:
         wanted = [classifier.labels.index(label or p.label) for p in predictions]
@@ -201,6 +214,11 @@ def _terms(articles, titles, sources, classifier, explain, keywords, label):
         found = [evidence(r, a, explain) for r, a in zip(readings, parts, strict=True)]
     words = [top_keywords(r, model, keywords) if keywords else None for r in readings]
     return predictions, list(zip(found, words, strict=True))
+
+
+def desk_item(article: Article) -> tuple[str, str]:
+    """The (title, body) pair the classifier reads: kicker and subtitle join the title line."""
+    return (headline(article.title, article.kicker, article.subtitle), article.text)
 
 
 def _lead(article: Article, source: str, prediction, max_sentences: int, max_chars: int) -> Lead:
@@ -264,13 +282,14 @@ def term_fields(term: Term) -> dict[str, Any]:
 
 
 def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
-    """The fields a record gains: `label`, `scores`, with a lead `lead`, `lead_spans`, and
-    `warnings` when there are any (an empty lead says why)."""
+    """The fields a record gains: `label`, `scores`, `review`, with a lead `lead`, `lead_spans`,
+    and `warnings` when there are any (an empty lead says why)."""
     out: dict[str, Any] = {}
     if labels and analysis.prediction is not None:
         out["label"] = analysis.prediction.label
         # Through float32, as the wire carries it, so local and --server output agree.
         out["scores"] = {k: round(float(np.float32(v)), 6) for k, v in analysis.prediction.scores}
+        out["review"] = analysis.prediction.review
     if analysis.lead is not None:
         out["lead"] = analysis.lead.text
         out["lead_spans"] = [[s.start, s.end] for s in analysis.lead.spans]

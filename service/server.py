@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -683,7 +683,16 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
                 field=f"{prefix}title",
                 limit=self.config.max_chars,
             )
-        return single_article(message.title, text, id=message.id, field=f"{prefix}text")
+        for name in ("kicker", "subtitle"):  # headline parts: the title's limit holds for each
+            if len(getattr(message, name)) > self.config.max_chars:
+                raise InvalidInput(
+                    f"{prefix}{name} has {len(getattr(message, name))} characters, over the "
+                    f"limit of {self.config.max_chars}: send the {name} line only",
+                    field=f"{prefix}{name}",
+                    limit=self.config.max_chars,
+                )
+        article = single_article(message.title, text, id=message.id, field=f"{prefix}text")
+        return replace(article, kicker=message.kicker.strip(), subtitle=message.subtitle.strip())
 
     def _options(self, options: pb.SummaryOptions) -> dict[str, int]:
         for name, limit in (
@@ -917,6 +926,7 @@ def _classification(analysis: Analysis) -> pb.Classification:
             pb.Keyword(term=t.text, weight=t.weight, field=t.field, spans=_spans(t))
             for t in analysis.keywords or ()
         ],
+        review=prediction.review,
     )
 
 

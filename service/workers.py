@@ -249,7 +249,7 @@ def _pooled(
         from . import pages  # noqa: F401  (records are parsed with it; import once, here)
 
         if classifier is not None:
-            # Build the segmenter and the model's lookup tables once, here: every worker
+            # Build the model's tables (and a word block's segmenter) once, here: every worker
             # inherits them instead of building its own.
             classifier.predict([("预热", "预热。")])
         ctx, initargs = mp.get_context("fork"), (classifier, None, options, os.getpid())

@@ -118,6 +118,7 @@ def test_classify_keeps_order_reports_bad_lines_and_exits_2(tmp_path):
     for r in records:
         assert abs(sum(r["scores"].values()) - 1) < 1e-3
         assert r["label"] == max(r["scores"], key=r["scores"].get)
+        assert isinstance(r["review"], bool)
     rejected = jsonl(errors.read_text(encoding="utf-8"))
     assert [e["line"] for e in rejected] == [2, 3, 5]
     assert ":2:" in result.stderr and ":3:" in result.stderr and ":5:" in result.stderr
@@ -459,6 +460,7 @@ def test_analyse_sample_page_json(sample_page_path):
         "industry",
         "education",
     ]
+    assert all(isinstance(r["review"], bool) for r in records)
     page = sample_page_path.read_text(encoding="utf-8")
     for r in records:
         assert r["lead"] and r["offsets_into"] == "page"
@@ -472,7 +474,8 @@ def test_analyse_table_is_readable(sample_page_path):
     result = run("analyse", str(sample_page_path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 2 + 5 and "label" in lines[0]
+    assert len(lines) == 2 + 5 and "label" in lines[0] and "review" in lines[0]
+    assert all(" yes " in line or " no " in line for line in lines[2:])
 
 
 def test_bad_model_folder_exits_1(tmp_path, sample_page_path):
@@ -545,6 +548,8 @@ def test_classify_through_a_server_equals_local(tmp_path):
         {
             "id": "b",
             "title": "多地高校开学迎新生",
+            "kicker": "新学期新气象",
+            "subtitle": "各地做好迎新工作",
             "text": "新学期开学，各地高校迎来新生。" * 9,
             "error": {"message": "an upstream field of the caller's own"},
         },
@@ -559,6 +564,7 @@ def test_classify_through_a_server_equals_local(tmp_path):
     got, want = jsonl(remote.stdout), jsonl(local.stdout)
     assert [r["id"] for r in got] == [r["id"] for r in want] == ["a", "b"]
     assert [r["label"] for r in got] == [r["label"] for r in want]
+    assert [r["review"] for r in got] == [r["review"] for r in want]
     for g, w in zip(got, want, strict=True):
         assert g["scores"] == pytest.approx(w["scores"], abs=1e-6)
     rejected = sorted(

@@ -51,8 +51,10 @@ def _fit(labels: list[str]):
 
     config = {
         **CONFIG,
-        "words": {**CONFIG["words"], "min_df": 1, "head_chars": 30},
+        # A word block as well as the shipped blocks, so that both kinds are attributed.
+        "words": {"min_df": 1, "sublinear_tf": True, "head_chars": 30},
         "chars": {**CONFIG["chars"], "min_df": 1, "head_chars": 20},
+        "opening": {**CONFIG["opening"], "min_df": 1, "head_chars": 10},
     }
     items = [(t, b) for lab in labels for t, b in TEXTS[lab]]
     ys = [lab for lab in labels for _ in TEXTS[lab]]
@@ -130,12 +132,18 @@ def test_evidence_is_readable_and_slices_the_caller_text(tiny):
 def test_evidence_for_another_label(tiny):
     model, items = tiny
     classifier = Classifier(model, {"labels": [str(c) for c in model.classes_]})
-    article = single_article(*items[0])
+    # an article of two desks: whichever wins, the other has words that argue for it
+    title = "市委书记调研数据标注产业园区"
+    text = "市委书记调研数据标注企业，产业链不断延伸，算力需求增长。他强调，要抓好落实。"
+    article = single_article(title, text)
+    (plain,) = analyse_articles([article], [text], classifier, summarise=False)
+    other = "industry" if plain.prediction.label != "industry" else "leadership"
     (a,) = analyse_articles(
-        [article], [items[0][1]], classifier, summarise=False, explain=3, explain_label="industry"
+        [article], [text], classifier, summarise=False, explain=3, explain_label=other
     )
-    assert a.prediction.label == "leadership"
-    assert a.evidence and {t.label for t in a.evidence} == {"industry"}
+    assert a.prediction.label == plain.prediction.label != other
+    assert a.evidence and {t.label for t in a.evidence} == {other}
+    assert all(t.weight > 0 for t in a.evidence)
 
 
 def test_nothing_is_added_unless_asked(tiny):

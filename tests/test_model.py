@@ -54,7 +54,14 @@ def fitted(data_dir: Path):
     rows = _texts(data_dir)
     items = [(t, b) for t, b, _ in rows] + [(ODD, ODD + " 发展")] * 3
     labels = [lab for _, _, lab in rows] + ["other"] * 3
-    config = {**CONFIG, "chars": {**CONFIG["chars"], "max_features": 3000}}
+    # Every block kind the compiled model has (the shipped CONFIG may leave some out), with
+    # heads short enough that the fixture's TV-news bodies run past them.
+    config = {
+        **CONFIG,
+        "words": {"min_df": 2, "sublinear_tf": True, "head_chars": 400},
+        "chars": {**CONFIG["chars"], "max_features": 3000, "head_chars": 600},
+        "opening": {**CONFIG["chars"], "max_features": 3000, "head_chars": 150},
+    }
     pipeline = build_pipeline(config, seed=13)
     pipeline.fit(items, labels)
     return pipeline, export(pipeline), items
@@ -178,16 +185,25 @@ def test_term_table_refuses_bad_keys(keys: list[int], values: list[int]) -> None
         (
             "在高质量发展中不断增进民生福祉 ——九论学习贯彻全会精神",
             "中国式现代化，民生为大。",
-            [1, 0],
+            [1, 0, 0, 0],
         ),
-        ("新能源汽车产销两旺", "今年以来，新能源汽车产销量持续增长。", [0, 0]),
+        ("新能源汽车产销两旺", "今年以来，新能源汽车产销量持续增长。", [0, 0, 0, 0]),
         (
             "胡忠雄在北京 与王石磊举行座谈",
             "本报讯 12月17日,省委常委、市委书记胡忠雄在北京举行座谈",
-            [0, 1],
+            [0, 1, 0, 0],
         ),
-        ("九论", "要办好民生实事。" * 20 + "市委书记率队调研", [1, 0]),  # beyond the opening
-        ("标题", "在高质量发展中——九论学习贯彻", [0, 0]),  # the series cue reads the title only
+        ("九论", "要办好民生实事。" * 20 + "市委书记率队调研", [1, 0, 0, 0]),  # beyond the opening
+        (
+            "标题",
+            "在高质量发展中——九论学习贯彻",
+            [0, 0, 0, 0],
+        ),  # the series cue reads the title only
+        # a bracketed column name on the title line; a signed essay's closing affiliation
+        ("看清“AI算命”的真面目（人民时评）", "破除网络迷信，监管必须与时俱进。", [0, 0, 1, 0]),
+        ("谱写新篇章", "两国关系进入新时代。（作者为中国驻希腊大使）", [0, 0, 0, 1]),
+        ("谱写新篇章", "（作者为中国驻希腊大使）" + "两国关系。" * 40, [0, 0, 0, 0]),  # not its end
+        ("标题", "（人民时评）正文。", [0, 0, 0, 0]),  # the tag cue reads the title line only
     ],
 )
 def test_cues(title: str, body: str, expected: list[int]) -> None:
@@ -228,9 +244,12 @@ def test_head_is_the_title_and_the_bodys_opening() -> None:
 
 def test_text_past_the_blocks_heads_changes_nothing(fitted) -> None:
     # Each block reads the title and the body's first head_chars characters, at training and
-    # serving alike; what lies beyond them cannot move a score.
-    _, model, items = fitted
-    reach = max(CONFIG["words"]["head_chars"], CONFIG["chars"]["head_chars"])
+    # serving alike; what lies beyond them cannot move a score (but for the signed-essay cue,
+    # which reads the body's last 120 characters: the moved tail here has no 作者为).
+    pipeline, model, items = fitted
+    features = dict(pipeline.named_steps["features"].transformer_list)
+    reach = max(features[n].preprocessor.chars for n in ("chars", "opening"))
+    reach = max(reach, features["words"].tokenizer.chars)
     assert reach > 0
     long = [(t, b) for t, b in items if len(b) > reach + 50][:20]
     assert long, "the fixture needs bodies longer than the heads"

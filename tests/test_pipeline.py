@@ -30,6 +30,8 @@ from service.pipeline import MAX_TEXT_CHARS, analyse_page, parse_record, process
         ({"text": "本报讯"}, "text"),
         ({"text": "(下转3版)"}, "text"),
         ({"text": "责任编辑：王芳", "title": "  "}, "text"),
+        ({"text": "正文。", "kicker": 3}, "kicker"),
+        ({"text": "正文。", "subtitle": ["副题"]}, "subtitle"),
     ],
 )
 def test_bad_records_name_the_field(obj, field):
@@ -111,3 +113,39 @@ def test_a_text_that_is_not_a_string_is_not_called_missing(obj, words):
     with pytest.raises(InvalidInput, match="field 'text'") as err:
         parse_record(obj)
     assert words in err.value.message
+
+
+def test_kicker_and_subtitle_join_the_title_line_the_classifier_reads():
+    from service.pipeline import desk_item
+
+    record = parse_record(
+        {
+            "title": "这样查出密切接触者",
+            "kicker": " “测量仪”上线 ",
+            "subtitle": "",
+            "text": "正文。",
+        }
+    )
+    assert (record.article.kicker, record.article.subtitle) == ("“测量仪”上线", "")
+    assert desk_item(record.article) == ("“测量仪”上线 这样查出密切接触者", "正文。")
+    plain = parse_record({"title": "标题", "text": "正文。"})
+    assert desk_item(plain.article) == ("标题", "正文。")
+
+
+def test_thin_records_are_flagged_for_review_with_their_best_guess(shipped):
+    records = [
+        parse_record({"id": "greeting", "text": "你好世界。"}),
+        parse_record({"id": "english", "text": "The State Council met to discuss jobs."}),
+        parse_record(
+            {
+                "id": "article",
+                "title": "习近平会见法国总统",
+                "text": "国家主席习近平在人民大会堂会见法国总统马克龙，双方就中法关系和共同关心的"
+                "国际和地区问题深入交换意见。习近平指出，中法关系保持健康稳定发展。",
+            }
+        ),
+    ]
+    out = {r["id"]: r for r in process_records(records, shipped)}
+    assert out["greeting"]["review"] is True and out["english"]["review"] is True
+    assert out["greeting"]["label"] in out["greeting"]["scores"]  # still the best guess
+    assert out["article"]["label"] == "leadership" and out["article"]["review"] is False

@@ -84,9 +84,8 @@ def articles(data_dir: Path) -> list[dict]:
 
 
 def in_process(items: list[dict], classifier, **kw):
-    from service.pages import single_article
-
-    built = [single_article(a["title"], a["text"], id=a["id"]) for a in items]
+    records = [pipeline.parse_record(a) for a in items]
+    built = [r.article for r in records]
     return pipeline.analyse_articles(built, [a["text"] for a in items], classifier, **kw)
 
 
@@ -107,7 +106,35 @@ def test_classify_equals_in_process(stub, local, articles) -> None:
         assert result.label == analysis.prediction.label
         assert_same_scores(result.scores, analysis.prediction)
         assert set(local.labels) == {s.label for s in result.scores}
+        assert result.review == analysis.prediction.review
         assert not result.HasField("error")
+
+
+def test_kicker_and_subtitle_are_read_and_thin_text_is_flagged(stub, local) -> None:
+    text = "记者从教育部获悉，今年全国高校毕业生规模预计达一千多万人，各地高校拓宽就业渠道。" * 2
+    sent = [
+        {
+            "id": "k",
+            "title": "稳就业",
+            "kicker": "高校毕业生",
+            "subtitle": "多措并举",
+            "text": text,
+        },
+        {"id": "g", "title": "", "text": "你好世界。"},
+    ]
+    response = stub.Classify(pb.ClassifyRequest(articles=[pb.Article(**a) for a in sent]))
+    expected = in_process(sent, local, summarise=False)
+    for result, analysis in zip(response.results, expected, strict=True):
+        assert result.label == analysis.prediction.label
+        assert_same_scores(result.scores, analysis.prediction)
+    # the kicker and subtitle changed what the model read
+    plain = stub.Classify(
+        pb.ClassifyRequest(articles=[pb.Article(id="k", title="稳就业", text=text)])
+    )
+    assert [s.score for s in plain.results[0].scores] != [
+        s.score for s in response.results[0].scores
+    ]
+    assert response.results[1].review and response.results[1].label
 
 
 def test_summarise_equals_in_process_with_spans_into_the_text_sent(stub, local, articles) -> None:

@@ -47,7 +47,14 @@ def _slice(src: Path, dst: Path, per_label: int) -> None:
 def tiny_data(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder shaped like ../shared/data, holding slices of the real corpora."""
     root = tmp_path_factory.mktemp("data")
-    for name, n in [("train", 30), ("other", 30), ("dev", 10), ("dev_gold", 8)]:
+    for name, n in [
+        ("train", 30),
+        ("other", 30),
+        ("dev", 10),
+        ("dev_gold", 8),
+        ("newspaper_gold", 30),
+        ("train_gold", 12),
+    ]:
         _slice(data_dir / "classify" / f"{name}.jsonl", root / "classify" / f"{name}.jsonl", n)
     return root
 
@@ -145,6 +152,51 @@ def test_relabel_applies_labels_md(title: str, label: str, expected: str) -> Non
     assert sum(moved.values()) == (label != expected)
 
 
+# --- splits and training data --------------------------------------------------------------
+
+
+def test_newspaper_splits_are_fixed_by_id_and_month() -> None:
+    from training.splits import newspaper_split
+
+    assert newspaper_split("rmrb-20200512-05-01", "20200512") == "test"
+    parts = [newspaper_split(f"rmrb-{i}", "20200115") for i in range(2000)]
+    assert set(parts) == {"train", "calibration"}
+    assert 0.2 < parts.count("calibration") / len(parts) < 0.3  # a quarter, by hash
+    assert parts == [newspaper_split(f"rmrb-{i}", "20200115") for i in range(2000)]
+
+
+def test_training_rows_leave_out_every_held_out_split(data_dir: Path) -> None:
+    from training.data import training_set
+    from training.evaluate import eval_splits
+    from training.train import CONFIG
+
+    data = training_set(data_dir, CONFIG)
+    held_out = {r.id for rows in eval_splits(data_dir).values() for r in rows}
+    trained_ids = {r.id for r in data.records}
+    assert len(held_out) > 1000 and not trained_ids & held_out
+    # a read label overrides the weak one: each train_gold id appears once, as read
+    gold = {r.id: r.label for r in read_jsonl(data_dir / "classify" / "train_gold.jsonl")}
+    rows = [(r, s) for r, s in zip(data.records, data.sources, strict=True) if r.id in gold]
+    plain = [(r, s) for r, s in rows if not r.source.endswith("#unframed")]
+    assert len(plain) == len(gold) and all(s == "tv_gold" for _, s in plain)
+    assert all(r.label == gold[r.id] for r, _ in rows)
+
+
+def test_sample_weights_balance_classes_over_source_weights() -> None:
+    import numpy as np
+
+    from training.data import sample_weights
+
+    config = {"weights": {"newspaper": 2.0, "tv_gold": 1.0, "weak": 0.1}}
+    labels = ["a", "a", "a", "b"]
+    sources = ["newspaper", "weak", "weak", "tv_gold"]
+    w = sample_weights(labels, sources, {**config, "class_weight": "none"})
+    assert w.tolist() == [2.0, 0.1, 0.1, 1.0]
+    w = sample_weights(labels, sources, {**config, "class_weight": "balanced"})
+    assert np.isclose(w[:3].sum(), w[3])  # each class the same total weight
+    assert np.isclose(w[0] / w[1], 20.0)  # sources keep their ratio within a class
+
+
 # --- training -------------------------------------------------------------------------------
 
 
@@ -158,14 +210,23 @@ def test_manifest_records_what_was_built(tiny_data: Path, trained: tuple[Path, d
     out, manifest = trained
     assert json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8")) == manifest
     assert manifest["sha256"] == sha256_file(out / MODEL_FILE)
-    files = [tiny_data / "classify" / n for n in ("train.jsonl", "other.jsonl")]
-    assert manifest["data_sha256"] == data_hash(files)
+    names = ["newspaper_gold", "train_gold", "train", "other"]
+    assert manifest["data"]["files"] == [f"classify/{n}.jsonl" for n in names]
+    assert manifest["data_sha256"] == data_hash([tiny_data / f for f in manifest["data"]["files"]])
     assert set(manifest["libraries"]) >= {"numpy", "scipy", "rjieba"}
     assert "scikit-learn" in manifest["trained_with"]  # fits the model; loading needs none
-    assert sum(manifest["data"]["counts"].values()) <= 25 * 5  # relabelling moves, never adds
+    by_source = manifest["data"]["rows_by_source"]
+    assert set(by_source) == {"newspaper", "tv_gold", "weak"} and all(by_source.values())
+    copies = manifest["data"]["commentary_unframed_copies"]
+    # at most 25 per label and source (relabelling moves, never adds), plus unframed copies
+    assert sum(manifest["data"]["counts"].values()) <= 25 * 5 * 3 + copies
     assert manifest["labels"] == sorted(manifest["data"]["counts"])
-    for key in ("dev_gold", "dev_weak"):
+    for key in ("newspaper_test", "newspaper_calibration", "dev_gold", "dev_weak"):
         assert 0.0 <= manifest["metrics"][key]["macro_f1"] <= 1.0
+    review = manifest["review"]
+    assert set(review["thresholds"]) == set(manifest["labels"])
+    precision = review["calibration"]["unflagged_precision"]
+    assert precision is None or precision >= 0.95  # the thresholds are chosen for that
     assert sorted(p.name for p in out.parent.iterdir()) == ["desk"]  # no temp folders left
 
 
@@ -269,11 +330,24 @@ def test_macro_f1_interval_brackets_the_estimate() -> None:
 def test_evaluate_writes_report(tiny_data: Path, trained: tuple[Path, dict]) -> None:
     out, _ = trained
     report = evaluate(tiny_data, out, progress=False)
-    for key in ("dev_gold", "dev_weak"):
+    assert list(report["splits"]) == [
+        "newspaper_test",
+        "newspaper_calibration",
+        "dev_gold",
+        "dev_weak",
+        "cross_time_newspaper",
+        "cross_time_tv",
+    ]
+    for key in report["splits"]:
         for system in ("model", "usual_script"):
             r = report[key][system]
             assert 0.0 <= r["macro_f1"] <= 1.0 and 0.0 <= r["ece"] <= 1.0
             assert sum(map(sum, r["confusion"])) == r["n"]
+    # the review flag is reported for the shipped model's splits (not the cross-time model's)
+    review = report["newspaper_test"]["model"]["review"]
+    assert 0.0 <= review["review_share"] <= 1.0
+    assert set(review["per_label"]) == set(report["labels"])
+    assert "review" not in report["cross_time_tv"]["model"]
     names = {p.name for p in (out / "report").iterdir()}
     assert {"report.md", "metrics.json", "confusion_dev_gold.png", "reliability_dev_gold.png"} <= (
         names

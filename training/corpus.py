@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from service.errors import DataError
+from service.model import headline
 
 __all__ = [
     "Record",
@@ -40,10 +41,14 @@ class Record:
     text: str
     label: str
     source: str = ""  # "file:line", for messages and noise reports
+    kicker: str = ""  # the newspaper's 引题 and 副题, where a file has them
+    subtitle: str = ""
+    date: str = ""  # YYYYMMDD, where a file has it (the splits use it)
 
     @property
     def item(self) -> tuple[str, str]:
-        return (self.title, self.text)
+        """The (title, body) pair the model reads: kicker and subtitle join the title line."""
+        return (headline(self.title, self.kicker, self.subtitle), self.text)
 
 
 def _bad(path: Path, line: int, what: str) -> DataError:
@@ -79,7 +84,12 @@ def read_jsonl(path: Path, labels: Sequence[str] = LABELS) -> list[Record]:
                     path, n, f"unknown label {row['label']!r}; expected one of {', '.join(labels)}"
                 )
             rid = row.get("id") if isinstance(row.get("id"), str) else f"{path.name}:{n}"
-            records.append(Record(rid, row["title"], row["text"], row["label"], f"{path}:{n}"))
+            extra = {
+                k: row[k] for k in ("kicker", "subtitle", "date") if isinstance(row.get(k), str)
+            }
+            records.append(
+                Record(rid, row["title"], row["text"], row["label"], f"{path}:{n}", **extra)
+            )
     if not records:
         raise DataError(f"{path} holds no rows", field="data")
     return records

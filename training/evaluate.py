@@ -1,4 +1,9 @@
-"""Measure a model folder on weak dev and gold dev against the usual jieba+TF-IDF+SVM script."""
+"""Measure a model folder on every split, beside the usual jieba+TF-IDF+SVM script.
+
+Splits (training/splits.py, training/EXPERIMENTS.md): the newspaper test month, the newspaper
+calibration quarter (where the review thresholds were chosen), the TV-news test (dev_gold),
+weak dev, and a cross-time check (a model fitted on rows dated up to 2019, scored on later ones).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,23 @@ import numpy as np
 
 from service.classifier import Classifier, compose_all
 
-from .corpus import TRAIN_FILES, Record, read_jsonl, read_training
+from .corpus import Record, clean_text, read_jsonl
+from .report import markdown, plot_confusion, plot_reliability
+from .review import review_report
+from .splits import (
+    CROSS_TIME_LAST_TRAIN_YEAR,
+    NEWSPAPER_FILE,
+    TV_GOLD_FILE,
+    TV_TEST_FILE,
+    split_newspaper,
+)
 
 __all__ = [
     "EVAL_FILES",
+    "SPLITS",
     "SAMPLE_PAGE",
     "SAMPLE_EXPECTED",
+    "eval_splits",
     "evaluate",
     "scores",
     "calibration",
@@ -27,10 +43,56 @@ __all__ = [
     "format_summary",
 ]
 
-EVAL_FILES = {"dev_gold": "classify/dev_gold.jsonl", "dev_weak": "classify/dev.jsonl"}
+EVAL_FILES = {"dev_gold": TV_TEST_FILE, "dev_weak": "classify/dev.jsonl"}
+# What each split is, as the report says it (and which choices were made on it).
+SPLITS = {
+    "newspaper_test": "newspaper test: People's Daily 2020-05, read labels; no choice made on it",
+    "newspaper_calibration": "newspaper calibration quarter: the review thresholds were chosen "
+    "here, so its review figures are fitted figures",
+    "dev_gold": "TV-news test (dev_gold); the weak-label repair's word lists were written from "
+    "its errors, so figures here are optimistic",
+    "dev_weak": "TV-news dev, weak title-rule labels, no `other`; never trained on",
+    "cross_time_newspaper": f"cross-time: fitted on rows dated ≤ {CROSS_TIME_LAST_TRAIN_YEAR}, "
+    "scored on the newspaper training rows of 2020",
+    "cross_time_tv": f"cross-time: fitted on rows dated ≤ {CROSS_TIME_LAST_TRAIN_YEAR}, "
+    "scored on train_gold's TV news of 2021–2023",
+}
 SAMPLE_PAGE = "../samples/guiyang-daily-page.txt"  # relative to the data folder
 SAMPLE_EXPECTED = ("leadership", "leadership", "commentary", "industry", "education")  # LABELS.md
 REPORT_DIR = "report"
+
+
+def _cleaned(rows: Sequence[Record]) -> list[Record]:
+    from dataclasses import replace
+
+    return [replace(r, text=clean_text(r.text)) for r in rows]
+
+
+def eval_splits(data_dir: str | Path) -> dict[str, list[Record]]:
+    """The held-out splits whose files exist under `data_dir`, bodies cleaned like served text."""
+    data_dir = Path(data_dir)
+    out: dict[str, list[Record]] = {}
+    if (data_dir / NEWSPAPER_FILE).is_file():
+        parts = split_newspaper(read_jsonl(data_dir / NEWSPAPER_FILE))
+        out["newspaper_test"] = _cleaned(parts.test)
+        out["newspaper_calibration"] = _cleaned(parts.calibration)
+    for key, name in EVAL_FILES.items():
+        if (data_dir / name).is_file():
+            out[key] = _cleaned(read_jsonl(data_dir / name))
+    return {k: v for k, v in out.items() if v}
+
+
+def cross_time_splits(data_dir: str | Path) -> dict[str, list[Record]]:
+    """Rows dated after CROSS_TIME_LAST_TRAIN_YEAR that the shipped model may train on."""
+    data_dir, year = Path(data_dir), CROSS_TIME_LAST_TRAIN_YEAR
+    out: dict[str, list[Record]] = {}
+    if (data_dir / NEWSPAPER_FILE).is_file():
+        train = split_newspaper(read_jsonl(data_dir / NEWSPAPER_FILE)).train
+        out["cross_time_newspaper"] = _cleaned([r for r in train if r.date[:4] > year])
+    if (data_dir / TV_GOLD_FILE).is_file():
+        rows = read_jsonl(data_dir / TV_GOLD_FILE)
+        out["cross_time_tv"] = _cleaned([r for r in rows if r.date[:4] > str(int(year) + 1)])
+    return {k: v for k, v in out.items() if v}
 
 
 def scores(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict:
@@ -103,7 +165,7 @@ def _jieba_cut(text: str) -> list[str]:
 
 
 def usual_script(records: Sequence[Record], seed: int = 13):
-    """The usual script: jieba.lcut tokens + TfidfVectorizer + LinearSVC, weak labels as given."""
+    """The usual script: jieba.lcut tokens + TfidfVectorizer + LinearSVC, rows unweighted."""
     import jieba
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import Pipeline
@@ -132,91 +194,79 @@ def sample_page_predictions(classifier: Classifier, page: Path) -> list[dict] | 
     if not page.is_file():
         return None
     from service.pages import split_page
+    from service.pipeline import desk_item
 
     articles = split_page(page.read_text(encoding="utf-8"))
-    preds = classifier.predict([(a.title, a.text) for a in articles])
+    preds = classifier.predict([desk_item(a) for a in articles])
     return [
-        {"title": a.title, "label": p.label, "confidence": round(p.confidence, 4)}
+        {
+            "title": a.title,
+            "label": p.label,
+            "confidence": round(p.confidence, 4),
+            "review": p.review,
+        }
         for a, p in zip(articles, preds, strict=True)
     ]
 
 
-def _plot_confusion(result: dict, title: str, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    labels, cm = result["labels"], np.asarray(result["confusion"])
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    ax.imshow(cm, cmap="Blues")
-    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
-    ax.set_yticks(range(len(labels)), labels)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    for i in range(len(labels)):
-        for j in range(len(labels)):
-            colour = "white" if cm[i, j] > cm.max() / 2 else "black"
-            ax.text(j, i, str(cm[i, j]), ha="center", va="center", color=colour)
-    ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def _plot_reliability(tables: dict[str, list[dict]], title: str, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1)
-    for name, table in tables.items():
-        ax.plot([b["conf"] for b in table], [b["acc"] for b in table], marker="o", label=name)
-    ax.set_xlabel("confidence of the top label")
-    ax.set_ylabel("accuracy")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.legend(loc="upper left")
-    ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+def _score(rows, proba, labels, base, review_thresholds) -> dict:
+    """One split: the model's figures (with the review flag's), and the usual script's."""
+    items, y = [r.item for r in rows], [r.label for r in rows]
+    pred = [labels[i] for i in proba.argmax(axis=1)]
+    ours = scores(y, pred, labels)
+    ours["macro_f1_ci95"] = list(macro_f1_interval(y, pred, labels))
+    ours["ece"], ours["reliability"] = calibration(proba, labels, y)
+    if review_thresholds is not None:
+        ours["review"] = review_report(items, proba, labels, y, review_thresholds)
+    base_pred = [str(p) for p in base.predict(items)]
+    theirs = scores(y, base_pred, labels)
+    theirs["macro_f1_ci95"] = list(macro_f1_interval(y, base_pred, labels))
+    base_p = _softmax(base.decision_function(items))
+    theirs["ece"], theirs["reliability"] = calibration(base_p, list(base.classes_), y)
+    return {"model": ours, "usual_script": theirs}
 
 
 def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool = True) -> dict:
-    """Score model and usual script on dev (weak) and dev_gold; write report/ into the model."""
+    """Score the model and the usual script on every split; write report/ into the model."""
+    from .data import training_set
+    from .train import CONFIG, fit
+
     data_dir, model_dir = Path(data_dir), Path(model_dir)
     clf = Classifier.load(model_dir)
     labels = list(clf.labels)
-    evals = {key: read_jsonl(data_dir / name) for key, name in EVAL_FILES.items()}
-    bar = _bar(progress, 1 + 2 * len(evals))
+    splits = eval_splits(data_dir)
+    later = cross_time_splits(data_dir)
+    bar = _bar(progress, 3 + len(splits) + len(later))
+    report: dict = {"model": str(model_dir), "labels": labels, "splits": {}}
+    out = model_dir / REPORT_DIR
+    out.mkdir(parents=True, exist_ok=True)
     with bar if bar is not None else nullcontext():
-        baseline = usual_script(read_training(data_dir, TRAIN_FILES))
-        _tick(bar, "baseline")
-        report: dict = {"model": str(model_dir), "labels": labels, "files": dict(EVAL_FILES)}
-        out = model_dir / REPORT_DIR
-        out.mkdir(parents=True, exist_ok=True)
-        for key, rows in evals.items():
-            y = [r.label for r in rows]
+        data = training_set(data_dir, clf.manifest.get("config", CONFIG))
+        baseline = usual_script(data.records)
+        _tick(bar, "usual script")
+        for key, rows in splits.items():
             proba = clf.probabilities([r.item for r in rows])
-            pred = [labels[i] for i in proba.argmax(axis=1)]
-            ours = scores(y, pred, labels)
-            ours["macro_f1_ci95"] = list(macro_f1_interval(y, pred, labels))
-            ours["ece"], ours["reliability"] = calibration(proba, labels, y)
+            report[key] = _score(rows, proba, labels, baseline, clf.thresholds)
+            report["splits"][key] = SPLITS[key]
             _tick(bar, key)
-            items = [r.item for r in rows]
-            base_pred = [str(p) for p in baseline.predict(items)]
-            base = scores(y, base_pred, labels)
-            base["macro_f1_ci95"] = list(macro_f1_interval(y, base_pred, labels))
-            base_p = _softmax(baseline.decision_function(items))
-            base["ece"], base["reliability"] = calibration(base_p, list(baseline.classes_), y)
-            _tick(bar, f"{key} baseline")
-            report[key] = {"model": ours, "usual_script": base}
-            _plot_confusion(ours, f"{key}: model", out / f"confusion_{key}.png")
-            _plot_confusion(base, f"{key}: usual script", out / f"confusion_{key}_usual.png")
-            _plot_reliability(
+        if later:
+            # The same recipe on earlier rows only: does the model hold on later news?
+            config = clf.manifest.get("config", CONFIG)
+            early = training_set(data_dir, config, until_year=CROSS_TIME_LAST_TRAIN_YEAR)
+            model = fit(early.records, early.sources, config)
+            _tick(bar, "cross-time model")
+            base = usual_script(early.records)
+            _tick(bar, "cross-time usual script")
+            for key, rows in later.items():
+                proba = model.predict_proba([r.item for r in rows])
+                report[key] = _score(rows, proba, [str(c) for c in model.classes_], base, None)
+                report["splits"][key] = SPLITS[key]
+                _tick(bar, key)
+        for key in report["splits"]:
+            ours, base = report[key]["model"], report[key]["usual_script"]
+            plot_confusion(ours, f"{key}: model", out / f"confusion_{key}.png")
+            plot_confusion(base, f"{key}: usual script", out / f"confusion_{key}_usual.png")
+            plot_reliability(
                 {"model": ours["reliability"], "usual script (softmax)": base["reliability"]},
                 f"{key}: reliability",
                 out / f"reliability_{key}.png",
@@ -226,7 +276,7 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool = Tr
     (out / "metrics.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    (out / "report.md").write_text(_markdown(report, clf.manifest), encoding="utf-8")
+    (out / "report.md").write_text(markdown(report, clf.manifest), encoding="utf-8")
     return report
 
 
@@ -244,77 +294,23 @@ def _tick(bar, name: str) -> None:
         bar.update(1)
 
 
-def _table(result: dict) -> list[str]:
-    lines = ["| label | precision | recall | F1 | n |", "|---|---|---|---|---|"]
-    for lab, v in result["per_class"].items():
-        lines.append(
-            f"| {lab} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['n']} |"
-        )
-    return lines
-
-
-def _confusion_md(result: dict) -> list[str]:
-    labels = result["labels"]
-    lines = ["| true \\ predicted | " + " | ".join(labels) + " |"]
-    lines.append("|---" * (len(labels) + 1) + "|")
-    for lab, row in zip(labels, result["confusion"], strict=True):
-        lines.append(f"| {lab} | " + " | ".join(str(x) for x in row) + " |")
-    return lines
-
-
-def _markdown(report: dict, manifest: dict) -> str:
-    md = [
-        f"# Desk classifier report: `{Path(report['model']).name}`",
-        "",
-        f"Labels: {', '.join(report['labels'])}. Trained on {', '.join(TRAIN_FILES)} "
-        f"(data sha256 `{str(manifest.get('data_sha256', ''))[:12]}…`), "
-        f"model sha256 `{str(manifest.get('sha256', ''))[:12]}…`.",
-        "Macro-F1 averages the labels the file uses (the weak dev file has no `other`).",
-        "The usual script is jieba.lcut + TfidfVectorizer + LinearSVC on the same training "
-        "files and weak labels; its ECE uses a softmax of the SVM's decision values.",
-        "",
-        "| file | system | macro-F1 | 95% bootstrap | accuracy | ECE |",
-        "|---|---|---|---|---|---|",
-    ]
-    for key in EVAL_FILES:
-        for system in ("model", "usual_script"):
-            r = report[key][system]
-            md.append(
-                f"| {key} | {system.replace('_', ' ')} | {r['macro_f1']:.4f} | "
-                f"{r['macro_f1_ci95'][0]:.3f}–{r['macro_f1_ci95'][1]:.3f} | "
-                f"{r['accuracy']:.4f} | {r['ece']:.4f} |"
-            )
-    for key in EVAL_FILES:
-        for system in ("model", "usual_script"):
-            r = report[key][system]
-            suffix = "" if system == "model" else "_usual"
-            md += ["", f"## {key}: {system.replace('_', ' ')} (n={r['n']})", ""]
-            md += _table(r) + [""] + _confusion_md(r)
-            md += ["", f"![confusion](confusion_{key}{suffix}.png)"]
-        md += ["", f"![reliability](reliability_{key}.png)"]
-    md += ["", "## Sample page (../samples/guiyang-daily-page.txt)", ""]
-    if report["sample_page"] is None:
-        md.append("The sample page was not found next to the data folder.")
-    else:
-        md += ["| # | title | label | confidence | LABELS.md |", "|---|---|---|---|---|"]
-        expected = list(report["sample_expected"]) + [""] * len(report["sample_page"])
-        for i, a in enumerate(report["sample_page"]):
-            md.append(
-                f"| {i + 1} | {a['title']} | {a['label']} | {a['confidence']:.3f} | {expected[i]} |"
-            )
-    return "\n".join(md) + "\n"
-
-
 def format_summary(report: dict) -> str:
-    """A few lines for the terminal: macro-F1, accuracy and ECE per file and system."""
+    """A few lines for the terminal: macro-F1, accuracy, ECE and the review flag per split."""
     lines = []
-    for key in EVAL_FILES:
+    for key in report["splits"]:
         for system in ("model", "usual_script"):
             r = report[key][system]
-            lines.append(
-                f"{key:9s} {system:13s} macro-F1 {r['macro_f1']:.4f}  "
+            line = (
+                f"{key:22s} {system:13s} macro-F1 {r['macro_f1']:.4f}  "
                 f"accuracy {r['accuracy']:.4f}  ECE {r['ece']:.4f}"
             )
+            rev = r.get("review")
+            if rev and rev["unflagged_precision"] is not None:
+                line += (
+                    f"  review {100 * rev['review_share']:.1f}%, unflagged "
+                    f"{100 * rev['unflagged_precision']:.1f}% right"
+                )
+            lines.append(line)
     if report.get("sample_page") is not None:
         got = [a["label"] for a in report["sample_page"]]
         lines.append(f"sample page: {', '.join(got)}")

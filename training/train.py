@@ -28,31 +28,50 @@ from service.classifier import (
     library_versions,
 )
 from service.errors import DataError
-from service.model import HeadChars, HeadWords
+from service.model import HeadChars, HeadWords, WordTfidf, compose
 from service.tokenize import default_segmenter
 
-from .augment import unframe_commentary
-from .corpus import TRAIN_FILES, cap_per_label, check_counts, data_hash, read_training
+from .corpus import check_counts, data_hash
 from .cues import Cues
+from .data import SOURCES, sample_weights, training_set
 from .export import check_export, export
-from .noise import relabel
+from .splits import CALIBRATION_PARTS, TEST_MONTH
 
-__all__ = ["train", "build_pipeline", "CONFIG", "MIN_PER_LABEL", "write_model"]
+__all__ = ["train", "fit", "build_pipeline", "CONFIG", "MIN_PER_LABEL", "write_model"]
 
-# Chosen on dev_gold among the configurations in training/EXPERIMENTS.md. `head_chars`: each
-# block reads the title and the body's first N characters (0 = all): the opening names the
-# desk, and segmentation and n-grams cost per character (see "Reading less" there).
+
+# Chosen by cross-validation inside the training split (training/EXPERIMENTS.md, rows 100 on;
+# the features before that on dev_gold, rows 1–63). `head_chars`: a block reads the title line
+# and the body's first N characters (0 = all): the opening names the desk, and n-grams cost
+# per character (see "Reading less" there).
 CONFIG = {
-    "words": {"min_df": 2, "sublinear_tf": True, "head_chars": 400},
+    # No word block: character 1–3-grams over the title line and the body's first 1,500
+    # characters read the newspaper as well as words + characters did (rows 113–115) and
+    # cost no segmentation, which kept the speed target once the heads grew.
+    "words": None,
     "chars": {
-        "ngram_range": [1, 2],
+        "ngram_range": [1, 3],
         "min_df": 3,
         "sublinear_tf": True,
         "max_features": 150_000,
-        "head_chars": 600,
+        "head_chars": 1500,
     },
-    "cues": ["title_series", "official_activity"],
-    "clf": {"type": "LogisticRegression", "C": 10.0, "class_weight": "balanced"},
+    # The title line and the body's first 300 characters again, as a block of its own: the
+    # opening names the subject (row 116: it keeps the sample page's school article, whose
+    # long head is about party building, under education).
+    "opening": {
+        "ngram_range": [1, 3],
+        "min_df": 3,
+        "sublinear_tf": True,
+        "max_features": 150_000,
+        "head_chars": 300,
+    },
+    "cues": ["title_series", "official_activity", "title_tag", "signed"],
+    "clf": {"type": "LogisticRegression", "C": 10.0},
+    # Row weights: read labels first (newspaper rows × 3: the mix the desks file), the weak
+    # corpus at a tenth, where it helped on read labels held out. Class weights on top.
+    "weights": {"newspaper": 3.0, "tv_gold": 1.0, "weak": 0.1},
+    "class_weight": "balanced",
     "relabel": True,
     "augment_commentary": True,
 }
@@ -62,10 +81,15 @@ MIN_PER_LABEL = 5
 
 
 def build_pipeline(config: dict = CONFIG, seed: int = 13) -> Pipeline:
-    """The unfitted pipeline: (title, body) pairs → composed text → word+char TF-IDF+cues → LR."""
-    w, c, k = config["words"], config["chars"], config["clf"]
-    features = FeatureUnion(
-        [
+    """The unfitted pipeline: (title, body) pairs → composed text → word+char TF-IDF+cues → LR.
+
+    Class and row weights are not the classifier's: fit it with `clf__sample_weight`
+    (training.data.sample_weights).
+    """
+    w, k = config.get("words"), config["clf"]
+    blocks = []
+    if w:  # a word block is optional: segmentation is the largest per-character cost
+        blocks.append(
             (
                 "words",
                 TfidfVectorizer(
@@ -77,28 +101,32 @@ def build_pipeline(config: dict = CONFIG, seed: int = 13) -> Pipeline:
                     sublinear_tf=w["sublinear_tf"],
                     dtype=np.float32,
                 ),
-            ),
-            (
-                "chars",
-                TfidfVectorizer(
-                    analyzer="char",
-                    # the body's first head_chars characters (0 = all), lower-cased
-                    preprocessor=HeadChars(c["head_chars"]) if c.get("head_chars") else None,
-                    ngram_range=tuple(c["ngram_range"]),
-                    min_df=c["min_df"],
-                    sublinear_tf=c["sublinear_tf"],
-                    max_features=c["max_features"],
-                    dtype=np.float32,
-                ),
-            ),
-            ("cues", Cues()),
-        ]
-    )
-    clf = LogisticRegression(
-        C=k["C"], class_weight=k["class_weight"], max_iter=5000, random_state=seed
-    )
+            )
+        )
+    # "chars": the title line and the body's long head; "opening" (optional): the title line
+    # and the first sentences again, where the subject is named, weighed as a block of its own.
+    for name in ("chars", "opening"):
+        c = config.get(name)
+        if c:
+            blocks.append((name, _char_block(c)))
+    blocks.append(("cues", Cues()))
+    features = FeatureUnion(blocks)
+    clf = LogisticRegression(C=k["C"], max_iter=5000, random_state=seed)
     return Pipeline(
         [("text", FunctionTransformer(compose_all)), ("features", features), ("clf", clf)]
+    )
+
+
+def _char_block(c: dict) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="char",
+        # the body's first head_chars characters (0 = all), lower-cased
+        preprocessor=HeadChars(c["head_chars"]) if c.get("head_chars") else None,
+        ngram_range=tuple(c["ngram_range"]),
+        min_df=c["min_df"],
+        sublinear_tf=c["sublinear_tf"],
+        max_features=c["max_features"],
+        dtype=np.float32,
     )
 
 
@@ -116,6 +144,39 @@ def _step(bar, name: str) -> None:
         bar.update(1)
 
 
+def fit(records, sources, config: dict = CONFIG, seed: int = 13) -> Pipeline:
+    """The pipeline fitted on `records`, rows weighted by source and class."""
+    np.random.seed(seed)
+    pipeline = build_pipeline(config, seed)
+    labels = [r.label for r in records]
+    weights = sample_weights(labels, sources, config)
+    pipeline.fit([r.item for r in records], labels, clf__sample_weight=weights)
+    _compact(pipeline)
+    return pipeline
+
+
+def keyword_block(items) -> WordTfidf:
+    """Word idf over the whole of the training texts, for keywords (service.keywords): the
+    desk blocks read character n-grams only. Words seen in fewer than two texts are left to
+    keywords' own rule for unseen words."""
+    from service.classifier import Vocabulary
+
+    tokenizer = HeadWords(default_segmenter(), 0)  # 0: the whole text
+    vec = TfidfVectorizer(
+        tokenizer=tokenizer, token_pattern=None, lowercase=False, min_df=2, sublinear_tf=True
+    )
+    vec.fit([compose(t, b) for t, b in items])
+    vocabulary = {w: int(i) for w, i in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])}
+    return WordTfidf(
+        Vocabulary(vocabulary),
+        vec.idf_.astype(np.float64),
+        tokenizer,
+        lowercase=False,
+        sublinear_tf=True,
+        norm="l2",
+    )
+
+
 def train(
     data_dir: str | Path,
     out_dir: str | Path,
@@ -124,33 +185,22 @@ def train(
     seed: int = 13,
     progress: bool = True,
 ) -> dict:
-    """Train on classify/train.jsonl + other.jsonl under `data_dir`; return the manifest written."""
+    """Train on the read labels and the weak corpus under `data_dir`; return the manifest."""
     data_dir, out_dir = Path(data_dir), Path(out_dir)
-    files = [data_dir / name for name in TRAIN_FILES]
     with _stages(progress, 4) as bar:
-        records = read_training(data_dir)
-        records = cap_per_label(records, limit, seed)
-        if CONFIG["relabel"]:
-            records, moved = relabel(records)
-        else:
-            moved = {}
-        counts = check_counts(records, MIN_PER_LABEL)
-        if CONFIG["augment_commentary"]:
-            records, added = unframe_commentary(records)
-        else:
-            added = 0
+        data = training_set(data_dir, CONFIG, limit=limit, seed=seed)
+        counts = check_counts(data.records, MIN_PER_LABEL)
         _step(bar, "read")
-        np.random.seed(seed)
-        pipeline = build_pipeline(CONFIG, seed)
-        pipeline.fit([r.item for r in records], [r.label for r in records])
-        _compact(pipeline)
+        pipeline = fit(data.records, data.sources, CONFIG, seed)
         # Serving runs the compiled form; it must give the pipeline's probabilities.
         model = export(pipeline)
-        sample = [r.item for r in records[:: max(1, len(records) // 300)]]
+        model.keywords_block = keyword_block([r.item for r in data.records])
+        sample = [r.item for r in data.records[:: max(1, len(data.records) // 300)]]
         gap = check_export(pipeline, model, sample)
         _step(bar, "fit")
         metrics, heldout_gap = _heldout_metrics(pipeline, model, data_dir)
         gap = max(gap, heldout_gap)
+        review = _review(model, data_dir)
         _step(bar, "score")
         manifest = {
             "format": FORMAT,
@@ -161,22 +211,48 @@ def train(
             "libraries": library_versions(),
             "trained_with": library_versions(TRAINED_WITH),
             "compiled_max_gap": gap,
-            "data_sha256": data_hash(files),
+            "data_sha256": data_hash([data_dir / n for n in data.files]),
             "data": {
-                "files": [str(n) for n in TRAIN_FILES],
+                "files": data.files,
+                "splits": {
+                    "newspaper_test_month": TEST_MONTH,
+                    "newspaper_calibration": f"sha256(id)[0] % {CALIBRATION_PARTS} == 0",
+                    "excluded": ["newspaper test", "newspaper calibration", "dev_gold", "dev"],
+                },
                 "counts": counts,
+                "rows_by_source": {s: data.sources.count(s) for s in SOURCES},
                 "limit": limit,
-                "relabelled": dict(moved),
-                "commentary_unframed_copies": added,
+                "relabelled": data.relabelled,
+                "commentary_unframed_copies": data.unframed,
             },
             "seed": seed,
             "config": CONFIG,
             "segmenter_userdict_sha256": default_segmenter().digest,
+            "review": review,
             "metrics": metrics,
         }
         write_model(model, manifest, out_dir)
         _step(bar, "write")
     return manifest
+
+
+def _review(model, data_dir: Path) -> dict:
+    """Review thresholds from the newspaper calibration split (none when the file is absent)."""
+    from service.review import MIN_HAN
+
+    from .evaluate import eval_splits
+    from .review import TARGET, choose_thresholds, review_report
+
+    out: dict = {"target_precision": TARGET, "min_han": MIN_HAN, "thresholds": {}}
+    rows = eval_splits(data_dir).get("newspaper_calibration")
+    if not rows:
+        return out
+    labels = [str(c) for c in model.classes_]
+    items, y = [r.item for r in rows], [r.label for r in rows]
+    proba = model.predict_proba(items)
+    out["thresholds"] = choose_thresholds(proba, labels, y)
+    out["calibration"] = review_report(items, proba, labels, y, out["thresholds"])
+    return out
 
 
 def _compact(pipeline: Pipeline) -> None:
@@ -189,20 +265,15 @@ def _compact(pipeline: Pipeline) -> None:
 
 
 def _heldout_metrics(pipeline: Pipeline, model, data_dir: Path) -> tuple[dict, float]:
-    """Headline figures on the dev files that exist (never trained on): macro-F1 and accuracy.
+    """Headline figures on the test splits that exist (never trained on): macro-F1, accuracy.
 
     They are the compiled model's figures; the largest gap between its probabilities and the
-    pipeline's on these files comes back with them (check_export raises past its tolerance).
+    pipeline's on these rows comes back with them (check_export raises past its tolerance).
     """
-    from .corpus import read_jsonl
-    from .evaluate import EVAL_FILES, scores
+    from .evaluate import eval_splits, scores
 
     out, gap = {}, 0.0
-    for key, name in EVAL_FILES.items():
-        path = data_dir / name
-        if not path.is_file():
-            continue
-        rows = read_jsonl(path)
+    for key, rows in eval_splits(data_dir).items():
         gap = max(gap, check_export(pipeline, model, [r.item for r in rows]))
         pred = model.predict([r.item for r in rows])
         s = scores([r.label for r in rows], list(pred), [str(c) for c in model.classes_])

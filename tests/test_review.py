@@ -1,0 +1,79 @@
+"""The review flag: thin text, per-label thresholds, and how they are chosen and measured."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from service.review import MIN_HAN, flags, too_thin
+from training.review import choose_thresholds, review_report
+
+ARTICLE = (
+    "国务院常务会议部署稳就业工作",
+    "国务院总理主持召开国务院常务会议，部署进一步做好稳就业工作，要求各地区各部门"
+    "落实落细就业优先政策，帮助高校毕业生、农民工等重点群体就业。",
+)
+
+
+@pytest.mark.parametrize(
+    "title, body",
+    [
+        ("", "你好世界。"),
+        ("", "The State Council met on Wednesday to discuss jobs."),
+        ("", "国务院常务会议研究部署稳就业工作。"),  # one line: a headline, not an article
+        (
+            "Apple",
+            "Apple released its quarterly results today, beating forecasts. 苹果公司发布财报。",
+        ),
+        ("", "日本の首相は東京で記者会見を開き、経済対策について説明した。きょうの会見では"),
+    ],
+    ids=["greeting", "english", "one-line", "mostly-english", "japanese"],
+)
+def test_thin_or_foreign_text_is_flagged(title: str, body: str) -> None:
+    assert too_thin(title, body)
+
+
+def test_an_article_is_not_thin() -> None:
+    assert not too_thin(*ARTICLE)
+    # exactly MIN_HAN Chinese characters is enough; one fewer is not
+    assert not too_thin("", "中" * MIN_HAN)
+    assert too_thin("", "中" * (MIN_HAN - 1))
+
+
+def test_flags_follow_each_labels_threshold() -> None:
+    labels = ["a", "b"]
+    proba = np.array([[0.7, 0.3], [0.2, 0.8], [0.55, 0.45], [0.1, 0.9]])
+    items = [ARTICLE] * 3 + [("", "你好世界。")]
+    # a's threshold 0.6: 0.55 is flagged, 0.7 not; b's 0.85: 0.8 is flagged; thin text always
+    assert flags(items, labels, proba, {"a": 0.6, "b": 0.85}) == [False, True, True, True]
+    assert flags(items, labels, proba, {}) == [False, False, False, True]
+
+
+def test_thresholds_reach_the_target_and_flag_as_little_as_they_can() -> None:
+    rng = np.random.default_rng(3)
+    n, labels = 400, ["a", "b", "c"]
+    conf = rng.uniform(0.34, 1.0, n)
+    top = rng.integers(0, 3, n)
+    proba = np.full((n, 3), 0.0)
+    proba[np.arange(n), top] = conf
+    proba[np.arange(n), (top + 1) % 3] = 1 - conf
+    right = rng.uniform(size=n) < conf  # confident results are right more often
+    y = [labels[t] if ok else labels[(t + 1) % 3] for t, ok in zip(top, right, strict=True)]
+    cut = choose_thresholds(proba, labels, y, target=0.95)
+    assert cut == choose_thresholds(proba, labels, y, target=0.95)  # deterministic
+    items = [ARTICLE] * n
+    report = review_report(items, proba, labels, y, cut)
+    assert report["unflagged_precision"] >= 0.95
+    assert 0 < report["review_share"] < 1
+    # lowering any one threshold to the next result below it would break the target
+    for k, lab in enumerate(labels):
+        below = conf[(top == k) & (conf < cut[lab])]
+        if below.size:
+            lower = dict(cut, **{lab: float(below.max())})
+            assert review_report(items, proba, labels, y, lower)["unflagged_precision"] < 0.95
+    assert sum(r["n"] for r in report["per_label"].values()) == n
+
+
+def test_all_right_needs_no_review() -> None:
+    proba = np.array([[0.6, 0.4], [0.3, 0.7]])
+    assert choose_thresholds(proba, ["a", "b"], ["a", "b"]) == {"a": 0.0, "b": 0.0}

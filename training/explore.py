@@ -1,0 +1,299 @@
+"""Exploration harness for training/EXPERIMENTS.md (not used by `make train`).
+
+Scores a configuration by cross-validation inside the *training* split only: leave one
+newspaper month out (the train-split rows of 2019-10, 2020-01, 2020-02) while a third of the
+TV-news read labels (by hash) is held out beside it. Test and calibration rows are never read.
+Feature blocks are fitted once per feature setting on all candidate rows (vocabulary and idf
+only, no labels) and cached in memory, so each configuration costs three classifier fits.
+
+    nice .venv/bin/python -m training.explore
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+
+from service.model import HeadChars, HeadWords, compose, cues, headline
+from service.tokenize import default_segmenter
+
+from .corpus import TRAIN_FILES, clean_text, read_jsonl
+from .noise import relabel
+from .splits import NEWSPAPER_FILE, TV_GOLD_FILE, split_newspaper
+
+DATA = Path("../shared/data")
+
+
+_DATELINE: dict = {}
+
+
+def _keep_dateline(rows):
+    from service.pages import single_article
+
+    for r in rows:
+        a = single_article(r.title, r.text)
+        _DATELINE[r.id] = " ".join(p for p in (a.dateline, a.byline) if p)
+
+
+def load():
+    ng = read_jsonl(DATA / NEWSPAPER_FILE)
+    _keep_dateline(ng)
+    ng = [replace(r, text=clean_text(r.text)) for r in ng]
+    ng_train = split_newspaper(ng).train
+    tg = read_jsonl(DATA / TV_GOLD_FILE)
+    _keep_dateline(tg)
+    tg = [replace(r, text=clean_text(r.text)) for r in tg]
+    gold_ids = {r.id for r in tg}
+    weak = []
+    for name in TRAIN_FILES:
+        weak += read_jsonl(DATA / name)
+    weak = [r for r in weak if r.id not in gold_ids]
+    _keep_dateline(weak)
+    weak = [replace(r, text=clean_text(r.text)) for r in weak]
+    weak, _ = relabel(weak)
+    return ng_train, tg, weak
+
+
+def folds(ng, tg):
+    months = sorted({r.date[:6] for r in ng})
+    for k, m in enumerate(months):
+        tv_out = [i for i, r in enumerate(tg) if hashlib.sha256(r.id.encode()).digest()[0] % 3 == k]
+        yield m, [i for i, r in enumerate(ng) if r.date[:6] == m], tv_out
+
+
+_TAG = re.compile(r"[（(][^（）()]{2,8}[）)]")
+_SIGNED = re.compile(r"作者为|作者单位|作者系")
+
+
+def extra_cues(texts):
+    out = np.zeros((len(texts), 2))
+    for i, t in enumerate(texts):
+        title, _, body = t.partition("\n")
+        out[i, 0] = 1.0 if _TAG.search(title) else 0.0
+        out[i, 1] = 1.0 if _SIGNED.search(body[-120:]) else 0.0
+    return out
+
+
+_CACHE: dict = {}
+SHOW_CONFUSION = True
+
+
+def item(r, mode):
+    if mode == "title":
+        return r.title, r.text
+    if mode == "headline":
+        return headline(r.title, r.kicker, r.subtitle), r.text
+    if mode == "body":  # kicker and subtitle as the body's first lines
+        top = "\n".join(p for p in (r.kicker, r.subtitle) if p)
+        return r.title, (top + "\n" + r.text) if top else r.text
+    if mode == "headline+dateline":  # the dateline and byline the cleaning took out, up front
+        top = _DATELINE.get(r.id, "")
+        return headline(r.title, r.kicker, r.subtitle), (top + "\n" + r.text) if top else r.text
+    raise ValueError(mode)
+
+
+def features(rows, feat):
+    key = tuple(sorted(feat.items()))
+    if key in _CACHE:
+        return _CACHE[key]
+    texts = [compose(*item(r, feat["mode"])) for r in rows]
+    blocks = []
+    if feat.get("w", 0) < 0:  # no word block
+        wv = None
+    else:
+        wv = TfidfVectorizer(
+            tokenizer=HeadWords(default_segmenter(), feat["w"]),
+            token_pattern=None,
+            lowercase=False,
+            min_df=2,
+            sublinear_tf=True,
+            dtype=np.float32,
+            ngram_range=(1, feat.get("wn", 1)),
+        )
+    if wv is not None:
+        blocks.append(wv.fit_transform(texts) * feat.get("ww", 1.0))
+    cv = TfidfVectorizer(
+        analyzer="char",
+        preprocessor=HeadChars(feat["c"]),
+        ngram_range=(1, feat.get("cn", 2)),
+        min_df=3,
+        sublinear_tf=True,
+        max_features=150_000,
+        dtype=np.float32,
+    )
+    blocks.append(cv.fit_transform(texts) * feat.get("cw", 1.0))
+    if feat.get("open"):  # the title line and the opening again, as a block of its own
+        ov = TfidfVectorizer(
+            analyzer="char",
+            preprocessor=HeadChars(feat["open"]),
+            ngram_range=(1, 3),
+            min_df=3,
+            sublinear_tf=True,
+            max_features=150_000,
+            dtype=np.float32,
+        )
+        blocks.append(ov.fit_transform(texts))
+    if feat.get("cues", True):
+        blocks.append(sparse.csr_matrix(cues(texts)))
+    if feat.get("cues2"):
+        blocks.append(sparse.csr_matrix(extra_cues(texts)) * feat["cues2"])
+    X = sparse.hstack(blocks, format="csr")
+    _CACHE[key] = X
+    return X
+
+
+def weights(y, src, cfg):
+    sw = np.array([cfg["src_w"][s] for s in src], dtype=np.float64)
+    labels = sorted(set(y))
+    y = np.asarray(y)
+    cw = cfg.get("cw", "balanced")
+    if cw == "none":
+        return sw
+    tot = {lab: sw[y == lab].sum() for lab in labels}
+    power = 1.0 if cw == "balanced" else 0.5
+    mean = sum(tot.values()) / len(labels)
+    cwt = {lab: (mean / tot[lab]) ** power for lab in labels}
+    return sw * np.array([cwt[v] for v in y])
+
+
+def run(cfg, data):
+    ng, tg, weak = data
+    rows = ng + tg + weak
+    src = ["ng"] * len(ng) + ["tg"] * len(tg) + ["weak"] * len(weak)
+    X = features(rows, cfg["feat"])
+    y = np.array([r.label for r in rows])
+    w_all = weights(y, src, cfg)
+    n_ng, n_tg = len(ng), len(tg)
+    ng_true, ng_pred, tv_true, tv_pred = [], [], [], []
+    for _, ng_out, tv_out in folds(ng, tg):
+        mask = np.ones(len(rows), dtype=bool)
+        mask[ng_out] = False
+        mask[[n_ng + i for i in tv_out]] = False
+        if cfg["src_w"]["weak"] == 0:
+            mask[n_ng + n_tg :] = False
+        clf = LogisticRegression(C=cfg["C"], max_iter=3000, random_state=13)
+        clf.fit(X[mask], y[mask], sample_weight=w_all[mask])
+        ng_true += list(y[ng_out])
+        ng_pred += list(clf.predict(X[ng_out]))
+        idx = [n_ng + i for i in tv_out]
+        tv_true += list(y[idx])
+        tv_pred += list(clf.predict(X[idx]))
+    if SHOW_CONFUSION:
+        from sklearn.metrics import confusion_matrix
+
+        labs = sorted(set(ng_true))
+        print("   news confusion (rows true, cols predicted):", labs)
+        print(confusion_matrix(ng_true, ng_pred, labels=labs))
+    return (
+        f1_score(ng_true, ng_pred, average="macro"),
+        accuracy_score(ng_true, ng_pred),
+        f1_score(tv_true, tv_pred, average="macro"),
+    )
+
+
+BASE = {
+    "feat": {"mode": "title", "w": 400, "c": 600},
+    "C": 10.0,
+    "cw": "balanced",
+    "src_w": {"ng": 1.0, "tg": 1.0, "weak": 1.0},
+}
+
+
+def variant(**changes):
+    cfg = {k: (dict(v) if isinstance(v, dict) else v) for k, v in BASE.items()}
+    for k, v in changes.items():
+        if k in ("feat", "src_w"):
+            cfg[k].update(v)
+        else:
+            cfg[k] = v
+    return cfg
+
+
+B3 = {"src_w": {"weak": 0.1, "ng": 3.0}, "feat": {"mode": "headline", "w": 800, "c": 1000}}
+
+
+def v3(**changes):
+    cfg = variant(**B3)
+    for k, v in changes.items():
+        if k in ("feat", "src_w"):
+            cfg[k].update(v)
+        else:
+            cfg[k] = v
+    return cfg
+
+
+GRID4 = {
+    "B3 + cues title tag, signed": v3(feat={"cues2": 1.0}),
+    "B3 + cues, chars only 1-3 c 1500": v3(feat={"cues2": 1.0, "w": -1, "cn": 3, "c": 1500}),
+    "B3 + cues, w 400 c 1500": v3(feat={"cues2": 1.0, "w": 400, "c": 1500}),
+    "B3 + cues, news x5": v3(feat={"cues2": 1.0}, src_w={"ng": 5.0}),
+    "B3 + cues, C 30": v3(feat={"cues2": 1.0}, C=30.0),
+}
+
+C114 = {"cues2": 1.0, "w": -1, "cn": 3, "c": 1500}
+GRID5 = {
+    "#114, news x5": v3(feat=C114, src_w={"ng": 5.0}),
+    "#114, sqrt-balanced": v3(feat=C114, cw="sqrt"),
+    "#114, C 30": v3(feat=C114, C=30.0),
+}
+
+GRID6 = {
+    "#114 + opening block (char 1-3, head 300)": v3(feat={**C114, "open": 300}),
+}
+
+GRID3 = {
+    "B3: weak 0.1, news x3, headline, w 800 c 1000": v3(),
+    "B3 + dateline/byline up front": v3(feat={"mode": "headline+dateline"}),
+    "B3, chars only 1-2 c 1000": v3(feat={"w": -1}),
+    "B3, chars only 1-3 c 1000": v3(feat={"w": -1, "cn": 3}),
+    "B3, w 400 c 1500": v3(feat={"w": 400, "c": 1500}),
+    "B3, chars only 1-3 c 1500": v3(feat={"w": -1, "cn": 3, "c": 1500}),
+    "B3, news x5": v3(src_w={"ng": 5.0}),
+    "B3, C 30": v3(C=30.0),
+    "B3, weak 0.03": v3(src_w={"weak": 0.03}),
+}
+
+GRID = {
+    "weak 0.1, sqrt-balanced": variant(src_w={"weak": 0.1}, cw="sqrt"),
+    "weak 0.1, newspaper x3": variant(src_w={"weak": 0.1, "ng": 3.0}),
+    "weak 0.1, kicker+subtitle in title line": variant(
+        src_w={"weak": 0.1}, feat={"mode": "headline"}
+    ),
+    "weak 0.1, kicker+subtitle as body lines": variant(src_w={"weak": 0.1}, feat={"mode": "body"}),
+    "weak 0.1, w 800 c 1000": variant(src_w={"weak": 0.1}, feat={"w": 800, "c": 1000}),
+    "weak 0.1, w 1500 c 1500": variant(src_w={"weak": 0.1}, feat={"w": 1500, "c": 1500}),
+    "weak 0.1, C 3": variant(src_w={"weak": 0.1}, C=3.0),
+    "weak 0.1, C 30": variant(src_w={"weak": 0.1}, C=30.0),
+    "weak 0.03": variant(src_w={"weak": 0.03}),
+}
+
+
+def main(names=None):
+    data = load()
+    print(f"newspaper train rows {len(data[0])}, tv gold {len(data[1])}, weak {len(data[2])}")
+    grids = {"3": GRID3, "4": GRID4, "5": GRID5, "6": GRID6}
+    grid = grids[names[0]] if names and names[0] in grids else GRID
+    names = names[1:] if names and names[0] in grids else names
+    for name, cfg in grid.items():
+        if names and name not in names:
+            continue
+        t = time.time()
+        f1, acc, tv = run(cfg, data)
+        print(
+            f"{name:60s} news F1 {f1:.3f} acc {acc:.3f}  tv F1 {tv:.3f}  ({time.time() - t:.0f}s)"
+        )
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
