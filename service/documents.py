@@ -106,7 +106,8 @@ class Term:
 
     Evidence: `weight` is what these occurrences added to `label`'s logit. Keywords: the word's
     TF-IDF weight, and `label` is empty. `field` names the article part the spans cover
-    ("title", "text", "kicker", "subtitle"); the spans point into the text the caller sent (in a page: the page).
+    ("title", "text", "kicker", "subtitle"); the spans point into the text the caller sent (in a
+    page: the page).
     """
 
     text: str
