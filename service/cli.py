@@ -361,6 +361,12 @@ def _progress(total: int | None, unit: str):
     return tqdm(total=total, unit=unit, file=sys.stderr)
 
 
+def _bar_on() -> bool:
+    """tqdm bars only on a terminal: in a log (`make train > log 2>&1`) every redraw would be
+    one more line of carriage returns."""
+    return sys.stderr.isatty()
+
+
 def _line_total(path: str | None) -> int | None:
     """The input's line count for a progress bar's total and ETA: a plain file only (a pipe
     cannot be read twice, a gzip file would be decompressed twice), and only when a terminal
@@ -519,7 +525,7 @@ def cmd_summarise(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from training.train import train
 
-    manifest = train(Path(args.data), Path(args.out), seed=args.seed, progress=True)
+    manifest = train(Path(args.data), Path(args.out), seed=args.seed, progress=_bar_on())
     _err(f"model written to {args.out}")
     print(_dump({"model": str(args.out), "metrics": manifest.get("metrics", {})}))
     return 0
@@ -536,7 +542,7 @@ def cmd_convert_model(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate, format_summary
 
-    report = evaluate(Path(args.data), Path(args.model or _default_model()), progress=True)
+    report = evaluate(Path(args.data), Path(args.model or _default_model()), progress=_bar_on())
     print(format_summary(report))
     return 0
 
@@ -544,7 +550,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_evaluate_summaries(args: argparse.Namespace) -> int:
     from training.summaries import evaluate_summaries, format_summary
 
-    report = evaluate_summaries(Path(args.data), Path(args.out), limit=args.limit, progress=True)
+    report = evaluate_summaries(
+        Path(args.data), Path(args.out), limit=args.limit, progress=_bar_on()
+    )
     print(format_summary(report))
     return 0
 

@@ -395,3 +395,23 @@ def test_unframe_commentary(title: str, text: str, new_title, new_text) -> None:
     else:
         assert added == 1 and (out[2].title, out[2].text) == (new_title, new_text)
         assert out[2].label == "commentary"
+
+
+def test_train_into_a_log_draws_no_progress_bar(tiny_data: Path, tmp_path: Path) -> None:
+    """`make train > log 2>&1` used to fill the log with tqdm's carriage-return redraws."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "train", "--data", str(tiny_data)]
+        + ["--out", str(tmp_path / "desk")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "\r" not in done.stderr and "step/s" not in done.stderr, done.stderr
+    assert "model written to" in done.stderr
