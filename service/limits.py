@@ -114,7 +114,7 @@ class Budget:
 
 
 # A second after the budget drains from (or refuses) a request this big, hand the arenas' freed
-# pages back to the system (blocks of 256 KiB and more already went back when freed: see
+# pages back to the system (blocks of 4 MiB and more already went back when freed: see
 # service.malloc); otherwise an idle server stayed well above its warm size.
 TRIM_AFTER = 4 * 1024 * 1024
 _TRIM_PENDING = threading.Event()
