@@ -57,8 +57,8 @@ def test_the_server_setting_keeps_big_blocks_mmapped_after_a_bigger_one_was_free
         return int(out.stdout)
 
     assert mmapped("server") == 1  # fixed threshold: mmapped, unmapped when freed
-    # glibc left alone takes the 6 MiB block from the heap (seen here), but one full `make test`
-    # run saw it mmapped in a fresh process too; then there is no difference to show.
+    # glibc left alone takes the 6 MiB block from the heap (run alone), but in a full `make test`
+    # (twice, cause not found) the fresh process mmapped it too; then there is nothing to compare.
     if mmapped("default") != 0:
         pytest.skip("this glibc mmapped the block without the setting as well")
 
