@@ -24,6 +24,7 @@ from concurrent import futures
 from typing import Any
 
 from .errors import Refused
+from .malloc import trim
 
 __all__ = ["Lanes", "Budget", "CountingPool", "RateLimitedLog"]
 
@@ -112,10 +113,10 @@ class Budget:
             _trim_soon()
 
 
-# A second after the budget drains from (or refuses) a request this big, hand freed memory back
-# to the system: glibc keeps freed arenas otherwise, and an idle server stayed near its peak.
+# A second after the budget drains from (or refuses) a request this big, hand the arenas' freed
+# pages back to the system (blocks of 4 MiB and more already went back when freed: see
+# service.malloc); otherwise an idle server stayed well above its warm size.
 TRIM_AFTER = 4 * 1024 * 1024
-_LIBC: list[Any] = []
 _TRIM_PENDING = threading.Event()
 
 
@@ -127,24 +128,11 @@ def _trim_soon(delay: float = 1.0) -> None:
 
     def run() -> None:
         _TRIM_PENDING.clear()
-        _trim()
+        trim()
 
     timer = threading.Timer(delay, run)
     timer.daemon = True
     timer.start()
-
-
-def _trim() -> None:
-    """glibc's malloc_trim(0): return free heap pages of every arena to the system."""
-    if not _LIBC:
-        import ctypes
-
-        try:
-            _LIBC.append(ctypes.CDLL(None).malloc_trim)
-        except (OSError, AttributeError):  # not glibc
-            _LIBC.append(None)
-    if _LIBC[0] is not None:
-        _LIBC[0](0)
 
 
 class RateLimitedLog:

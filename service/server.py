@@ -38,6 +38,7 @@ from .decoding import Undecodable, decoding
 from .documents import Analysis, Article, Lead, Prediction, Term
 from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError, Refused
 from .limits import Budget, Lanes, RateLimitedLog
+from .malloc import return_freed_memory
 from .pages import read_page
 
 __all__ = [
@@ -1332,6 +1333,9 @@ def _configure_logging(fmt: str) -> None:
 def serve(config: ServerConfig) -> int:
     """Run until SIGTERM/SIGINT: reload on SIGHUP, then shut down gracefully; returns 0."""
     _configure_logging(config.log_format)
+    # This process is the server: large blocks go back to the system when freed, so a burst of
+    # big requests does not leave it at its peak size (service.malloc says why).
+    return_freed_memory()
     server, port = create_server(config)
     wake = threading.Event()
     flags = {"stop": False, "reload": False}

@@ -23,6 +23,7 @@ from typing import Any
 
 from .errors import NewsdeskError
 from .jsonl import Rejected, count_lines, decode_lines, read_records
+from .malloc import reuse_freed_memory
 from .pipeline import process_records
 
 __all__ = [
@@ -159,32 +160,6 @@ def process_lines(
 # --- the pool -------------------------------------------------------------------------------
 
 _WORKER: dict[str, Any] = {}
-
-
-# glibc's mallopt parameters (malloc.h) and the largest mmap threshold it accepts on 64 bits.
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_MMAP_THRESHOLD_MAX = 32 << 20
-
-
-def reuse_freed_memory() -> bool:
-    """Make glibc's malloc keep freed memory for the next chunk instead of giving it back.
-
-    Every chunk allocates and frees the same few MB of arrays. By default glibc hands large
-    blocks back to the system (munmap, heap trimming) and the next chunk faults them in again,
-    zero-filled page by page: about a tenth of a worker's CPU. The price is that a worker stays
-    at its peak memory, one chunk's worth. False, and nothing changed, off glibc.
-    """
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # no C library to ask, or not glibc's interface
-        return False
-    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
-    # Blocks up to the maximum come from the heap, and the heap is never trimmed.
-    return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)) and bool(
-        mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
-    )
 
 
 def worker_signals(parent: int | None = None) -> None:

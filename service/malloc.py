@@ -1,0 +1,91 @@
+"""glibc malloc settings, in one place: what a process does with memory it has freed.
+
+Two opposite needs:
+
+- a batch worker (`reuse_freed_memory`) lives for one run and allocates the same few MB per
+  chunk: it keeps what it frees, so the next chunk does not fault the pages in again;
+- the server (`return_freed_memory`) lives for weeks and may get a burst of 26 MiB requests:
+  it gives large blocks back to the system as soon as they are freed, so an idle server
+  returns to its warm size.
+
+Left alone, glibc does the server's case badly. Its mmap threshold starts at 128 KiB but
+rises to the size of every mmapped block freed (up to 32 MiB), and its trim threshold to twice
+that: after one 26 MiB request, the next big blocks come from the per-thread arenas, and an
+arena gives back the free top of its heap only past 64 MiB (`malloc_trim` does not trim those
+tops). The soak's memory phase (docs/grpc.md) measured idle RSS 1.3-2.0x warm that way.
+A threshold set by `mallopt` stays fixed, and so does the trim threshold (128 KiB).
+Every function here does nothing, and says False, off glibc.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from typing import Any
+
+__all__ = ["reuse_freed_memory", "return_freed_memory", "trim", "trims"]
+
+# glibc's mallopt parameters (malloc.h) and the largest mmap threshold it accepts on 64 bits.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD_MAX = 32 << 20
+# The server's fixed threshold: blocks from 4 MiB up (a big request's bytes) are mmapped and
+# unmapped when freed. Smaller ones stay in the arenas, whose tops now shrink on free, and
+# `trim` returns the rest a second after a big request. 256 KiB did as well for memory but
+# cost ClassifyStream ~20% in paired runs (more blocks mmapped and faulted in anew each time).
+SERVER_MMAP_THRESHOLD = 4 << 20
+
+_LIBC: list[Any] = []
+_TRIMS = [0]
+_LOCK = threading.Lock()
+
+
+def _libc() -> Any:
+    if not _LIBC:
+        try:
+            libc = ctypes.CDLL(None)
+            libc.mallopt.argtypes, libc.mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+            libc.malloc_trim.argtypes, libc.malloc_trim.restype = (ctypes.c_size_t,), ctypes.c_int
+        except (OSError, AttributeError):  # no C library to ask, or not glibc's interface
+            libc = None
+        _LIBC.append(libc)
+    return _LIBC[0]
+
+
+def reuse_freed_memory() -> bool:
+    """Make glibc's malloc keep freed memory for the next chunk instead of giving it back.
+
+    Every chunk allocates and frees the same few MB of arrays. By default glibc hands large
+    blocks back to the system (munmap, heap trimming) and the next chunk faults them in again,
+    zero-filled page by page: about a tenth of a worker's CPU. The price is that a worker stays
+    at its peak memory, one chunk's worth.
+    """
+    libc = _libc()
+    if libc is None:
+        return False
+    # Blocks up to the maximum come from the heap, and the heap is never trimmed.
+    return bool(libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)) and bool(
+        libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
+    )
+
+
+def return_freed_memory(threshold: int = SERVER_MMAP_THRESHOLD) -> bool:
+    """For a long-lived server: blocks of `threshold` bytes or more are mmapped, each handed
+    back to the system when freed, whatever sizes came before (the threshold stays fixed)."""
+    libc = _libc()
+    return libc is not None and bool(libc.mallopt(_M_MMAP_THRESHOLD, threshold))
+
+
+def trim() -> bool:
+    """glibc's malloc_trim(0): return the free pages of every arena to the system."""
+    libc = _libc()
+    if libc is None:
+        return False
+    with _LOCK:
+        _TRIMS[0] += 1
+    libc.malloc_trim(0)
+    return True
+
+
+def trims() -> int:
+    """How many times `trim` has run in this process (tests watch the budget's hook with it)."""
+    return _TRIMS[0]
