@@ -26,7 +26,7 @@ from functools import lru_cache
 from service.credits import split_dateline
 from service.documents import Span
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
-from service.text import _CLAUSE, _NON_INITIAL, cuts_word, is_column_break
+from service.text import _CLAUSE, _NON_INITIAL, _PARTICLES, cuts_word, is_column_break
 
 MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a list or a poem
 _DASH = ("——", "—", "--", "－－")
@@ -61,7 +61,7 @@ _ATTENDED = re.compile(
 _DATE_SUB = re.compile(r"[（(][^（）()]*\d{4}年[^（）()]*[）)]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _WINDOW = 240  # characters each side compared
-# A spaced personal name, as bylines and interviewees are set: 马\xa0\xa0琳, 环球时报副总编辑\xa0\xa0蒋安全.
+# A spaced personal name, as bylines and interviewees are set: 马  琳, 环球时报副总编辑  蒋安全.
 _NAME = re.compile(
     r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
     r"|.*\S[\s\u3000\xa0]{2,}[\u4e00-\u9fff]{2,3}(?:[（(].*)?"
@@ -121,7 +121,10 @@ def _lines_after(items: list[tuple[Span, str]], at: int) -> list[str]:
 def is_cut_piece(line: str, nxt: str) -> bool:
     """A piece of the paragraph below that a column cut off: the two read on as one."""
     return is_column_break(line, nxt) and (
-        nxt[0] in _NON_INITIAL or line[-1] in _CLAUSE or cuts_word(line, nxt)
+        nxt[0] in _NON_INITIAL
+        or nxt[0] in _PARTICLES
+        or line[-1] in _CLAUSE
+        or cuts_word(line, nxt)
     )
 
 
@@ -235,7 +238,7 @@ def features(cur, heads: list[Span], items: list[tuple[Span, str]], at: int) -> 
 
 
 def _label(line: str) -> bool:
-    """A column label closing a title, not a name with its role (叶\xa0\xa0梅（作家）, 写信人：…)."""
+    """A column label closing a title, not a name with its role (叶  梅（作家）, 写信人：…)."""
     return bool(_COLUMN_LABEL.fullmatch(line)) and not _NAME.fullmatch(line) and "：" not in line
 
 

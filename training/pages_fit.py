@@ -3,9 +3,9 @@
 Each development page (never the test month) is rendered with bare titles as
 `training.pages_eval` renders it; every head the splitter cannot decide on its signals alone is
 recorded with its features (`service.heads.FEATURES`) and labelled by whether it holds a true
-title. A logistic regression on those gives the weights to paste into service/heads.py. A second one,
-over the development months' two-line heads as printed (kicker + title against title +
-subtitle), gives PAIR_WEIGHTS, which decide such heads.
+title. A logistic regression on those gives the weights to paste into service/heads.py. A
+second one, over the development months' two-line heads as printed (kicker + title against
+title + subtitle), gives PAIR_WEIGHTS, which decide such heads.
 
     python -m training.pages_fit --data ../shared/data
 """
