@@ -125,7 +125,11 @@ def is_furniture(line: str) -> bool:
     if not line or len(line) > FURNITURE_MAX:
         return False
     line = line.lstrip("#").strip()
-    if _FURNITURE.fullmatch(line) or _CREDIT.fullmatch(line) or _TEASER.fullmatch(line):
+    if (
+        _FURNITURE.fullmatch(line)
+        or _CREDIT.fullmatch(line)
+        or ("版" in line and _TEASER.fullmatch(line))
+    ):
         return True
     if is_page_header(line):
         return True
