@@ -73,9 +73,10 @@ _FURNITURE = re.compile(
     )""",
     re.VERBOSE,
 )
-# A digest teaser: a headline with the page it is on (…　>3版, …（第3版）).
+# A digest teaser: a headline, column label included, with the page it is on (…　>3版,
+# …（评论员观察）　>18版, …（第3版）).
 _TEASER = re.compile(
-    r"[^（）()]{2,60}?\s*(?:[>＞》]{1,2}\s*(?:第\s*)?\d{1,2}\s*版|[（(]\s*第\s*\d{1,2}\s*版\s*[）)])"
+    r"(?:[^（）()]|[（(][^（）()]{1,30}[）)]){2,60}?\s*(?:[>＞》]{1,2}\s*(?:第\s*)?\d{1,2}\s*版|[（(]\s*第\s*\d{1,2}\s*版\s*[）)])"
 )
 _CONTINUES = re.compile(
     r"[（(]?\s*下?转\s*第?\s*(?P<page>[A-Za-z]?\d{1,2}|[一二三四五六七八九十]{1,3})\s*版\s*[）)]?"
@@ -124,7 +125,11 @@ def is_furniture(line: str) -> bool:
     if not line or len(line) > FURNITURE_MAX:
         return False
     line = line.lstrip("#").strip()
-    if _FURNITURE.fullmatch(line) or _CREDIT.fullmatch(line) or _TEASER.fullmatch(line):
+    if (
+        _FURNITURE.fullmatch(line)
+        or _CREDIT.fullmatch(line)
+        or ("版" in line and _TEASER.fullmatch(line))
+    ):
         return True
     if is_page_header(line):
         return True

@@ -131,6 +131,20 @@ class _Splitter:
         cut = 0
         while cut + 1 < len(heads) and joins_cut(heads[cut].text, heads[cut + 1].text):
             cut += 1
+        # So is a first line that the column cut off the paragraph above it (…和我岁数差不多 /
+        # 的邻村人也种土豆，收入差我一截哩！”).
+        cur = self.cur
+        if (
+            not cut
+            and heads
+            and last < 0
+            and cur is not None
+            and not cur.closed
+            and cur.kinds
+            and cur.kinds[-1] == PARA
+            and is_cut_piece(cur.body[-1].text, heads[0].text)
+        ):
+            cur.add(heads.pop(0), SHORT)
         if cut and self.cur is not None:
             for s in heads[: cut + 1]:
                 self.cur.add(s, SHORT)

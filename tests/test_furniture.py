@@ -63,7 +63,14 @@ def test_jumps(line, furniture, page):
 
 @pytest.mark.parametrize(
     "line",
-    ["今日导读", "本版导读", "城市书房扩容提质　>3版", "冬储大白菜集中上市（第5版）", ">12版"],
+    [
+        "今日导读",
+        "本版导读",
+        "城市书房扩容提质　>3版",
+        "冬储大白菜集中上市（第5版）",
+        ">12版",
+        "让书香飘进社区（民生观察）　>18版",
+    ],
 )
 def test_digests_and_teasers(line):
     assert is_furniture(line)
@@ -136,6 +143,25 @@ def _spans(*texts):
         (["引题", "主标题", "副题"], ("主标题", "引题", "副题", "")),
         (["讲话全文", "（2019年9月30日）"], ("讲话全文", "", "（2019年9月30日）", "")),
         (["主标题", "核心阅读"], ("主标题", "", "", "核心阅读")),
+        # What follows a body label is body text too.
+        (
+            ["主标题", "核心阅读", "城区人口增加，服务"],
+            ("主标题", "", "", "核心阅读 城区人口增加，服务"),
+        ),
+        # A meeting over its attendees is title + subtitle; a verb closing the upper line, kicker.
+        (
+            ["全市文化工作会议在城东召开", "王芳出席并讲话"],
+            ("全市文化工作会议在城东召开", "", "王芳出席并讲话", ""),
+        ),
+        (
+            ["市委书记在调研时强调", "抓好春耕备耕"],
+            ("抓好春耕备耕", "市委书记在调研时强调", "", ""),
+        ),
+        # A column-labelled first line of three is the title; the lines under it open the body.
+        (
+            ["讲述亲历故事（国际人士谈）", "用镜头记录变化", "（法国）某某"],
+            ("讲述亲历故事（国际人士谈）", "", "", "用镜头记录变化 （法国）某某"),
+        ),
     ],
 )
 def test_parse_heads(heads, expected):

@@ -403,3 +403,21 @@ def test_bare_page_heads_subheads_boxes_and_furniture():
         "（下转第6版）",
         "本版责编：王芳\u3000李明\u3000版式设计：赵宁",
     ]
+
+
+def test_a_line_cut_off_the_paragraph_above_is_not_a_head():
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。退休教师王芳每天都来，"
+        "她说这里安静、明亮，书也多，和我年纪差不多\n"
+        "的老朋友也常来，大家一起读书哩！”\n"
+        "社区食堂开进老旧小区\n"
+        "本报讯 城东区第一家社区食堂昨天开张，首日接待老人三百余人次。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "城东书房开门迎客"),
+        ("", "社区食堂开进老旧小区"),
+    ]
+    assert "和我年纪差不多的老朋友也常来" in arts[0].text
+    assert_accounted(raw)
