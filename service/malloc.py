@@ -13,7 +13,7 @@ rises to the size of every mmapped block freed (up to 32 MiB), and its trim thre
 that: after one 26 MiB request, the next big blocks come from the per-thread arenas, and an
 arena gives back the free top of its heap only past 64 MiB (`malloc_trim` does not trim those
 tops). The soak's memory phase (docs/grpc.md) measured idle RSS 1.3-2.0x warm that way.
-A threshold set by `mallopt` stays fixed, and so does the trim threshold (128 KiB).
+A threshold set by `mallopt` stays fixed; the server sets the trim threshold to the same value.
 Every function here does nothing, and says False, off glibc.
 """
 
@@ -33,6 +33,8 @@ _MMAP_THRESHOLD_MAX = 32 << 20
 # `trim` returns the rest a second after a big request. 256 KiB did as well for memory but
 # cost ClassifyStream ~20% in paired runs (more blocks mmapped and faulted in anew each time).
 SERVER_MMAP_THRESHOLD = 4 << 20
+# Free arena tops past this go back at once; under it they stay for the next call.
+SERVER_TRIM_THRESHOLD = 1 << 20
 
 _LIBC: list[Any] = []
 _TRIMS = [0]
@@ -72,7 +74,14 @@ def return_freed_memory(threshold: int = SERVER_MMAP_THRESHOLD) -> bool:
     """For a long-lived server: blocks of `threshold` bytes or more are mmapped, each handed
     back to the system when freed, whatever sizes came before (the threshold stays fixed)."""
     libc = _libc()
-    return libc is not None and bool(libc.mallopt(_M_MMAP_THRESHOLD, threshold))
+    # The trim threshold too: left at the 128 KiB that fixing the mmap threshold pins it to,
+    # every call's model arrays (about 1 MB) were handed back on free and faulted in again on the
+    # next call (+5 ms a unary Classify). Arena tops under it stay; `trim` returns them.
+    return (
+        libc is not None
+        and bool(libc.mallopt(_M_MMAP_THRESHOLD, threshold))
+        and bool(libc.mallopt(_M_TRIM_THRESHOLD, SERVER_TRIM_THRESHOLD))
+    )
 
 
 def trim() -> bool:
