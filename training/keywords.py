@@ -79,16 +79,12 @@ def _jieba() -> Callable[[str, str, int], list[str]]:
 
 
 def _textrank4zh() -> Callable[[str, str, int], list[str]] | None:
-    try:
-        import networkx as nx
-        from textrank4zh import TextRank4Keyword
-    except ImportError:
+    from .summaries import textrank4zh
+
+    module = textrank4zh()
+    if module is None:
         return None
-    # textrank4zh 0.3 calls networkx.from_numpy_matrix, removed in networkx 3.0 (as in
-    # training/summaries.py).
-    if not hasattr(nx, "from_numpy_matrix"):
-        nx.from_numpy_matrix = nx.from_numpy_array
-    ranker = TextRank4Keyword()
+    ranker = module.TextRank4Keyword()
 
     def top(title: str, text: str, k: int) -> list[str]:
         ranker.analyze(text=f"{title}\n{text}", lower=True, window=2)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -156,19 +157,27 @@ def _ours(max_sentences: int) -> Callable[[str, str], str]:
     return ours
 
 
+def textrank4zh() -> ModuleType | None:
+    """The textrank4zh module, made to run on networkx 3; None when the `bench` extra is not
+    installed. (textrank4zh 0.3 calls networkx.from_numpy_matrix, removed in networkx 3.0; the
+    array version takes the same argument and builds the same graph.)"""
+    try:
+        import networkx as nx
+        import textrank4zh as module
+    except ImportError:
+        return None
+    if not hasattr(nx, "from_numpy_matrix"):
+        nx.from_numpy_matrix = nx.from_numpy_array
+    return module
+
+
 def _textrank4zh(budget: int | None) -> Callable[[str, str], str] | None:
     """TextRank4ZH: top-1 sentence, or its top sentences in text order cut at `budget`;
     None when the `bench` extra is not installed."""
-    try:
-        import networkx as nx
-        from textrank4zh import TextRank4Sentence
-    except ImportError:
+    module = textrank4zh()
+    if module is None:
         return None
-    # textrank4zh 0.3 calls networkx.from_numpy_matrix, removed in networkx 3.0; the array
-    # version takes the same argument and builds the same graph.
-    if not hasattr(nx, "from_numpy_matrix"):
-        nx.from_numpy_matrix = nx.from_numpy_array
-    ranker = TextRank4Sentence()
+    ranker = module.TextRank4Sentence()
 
     def textrank(title: str, text: str) -> str:
         ranker.analyze(text=text, lower=True, source="all_filters")
