@@ -472,8 +472,8 @@ def _is_file(stream: IO) -> bool:
 
 def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:
     """Answers from a server, one record at a time; a refused record is a reject, as locally."""
-    from .client import NewsdeskClient, remote_results
     from .jsonl import Rejected, open_input, read_records
+    from .rpc import NewsdeskClient, remote_results
     from .workers import Chunk
 
     numbers: deque[int] = deque()  # line numbers of accepted records, answered in order
@@ -572,7 +572,7 @@ def cmd_evaluate_keywords(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server import config_from_args, serve
+    from .rpc import config_from_args, serve
 
     return serve(config_from_args(args)) or 0
 
@@ -793,7 +793,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_serve)
     if command == "serve":
-        from .server import add_serve_arguments
+        from .rpc.config import add_serve_arguments
 
         add_serve_arguments(p)
 

@@ -5,10 +5,11 @@
     ├── ModelNotLoaded      nothing to predict with        → FAILED_PRECONDITION, exit 1
     ├── ModelError          a model folder fails its checks → FAILED_PRECONDITION, exit 1
     ├── DataError           a training corpus is unusable  → exit 1
-    └── Refused             over a server capacity limit   → RESOURCE_EXHAUSTED
+    ├── Refused             over a server capacity limit   → RESOURCE_EXHAUSTED
+    └── RemoteError         a server's status no class above owns (UNAVAILABLE, …)
 
-The mappings to gRPC status codes and exit codes live at the boundaries (server, cli),
-one table each.
+The mappings to gRPC status codes (both ways: service.rpc.status) and exit codes (cli) live
+at the boundaries, one table each.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "ModelError",
     "DataError",
     "Refused",
+    "RemoteError",
 ]
 
 
@@ -55,3 +57,11 @@ class Refused(NewsdeskError):
     def __init__(self, message: str, *, reason: str, limit: object = None) -> None:
         super().__init__(message, field="request", limit=limit)
         self.reason = reason  # "concurrency", "size" or "budget": the refusals metric's label
+
+
+class RemoteError(NewsdeskError):
+    """The server answered with a status our tree has no better class for (UNAVAILABLE, …)."""
+
+    def __init__(self, message: str, *, code: object, field: str = "", limit: object = None):
+        super().__init__(message, field=field, limit=limit)
+        self.code = code  # the grpc.StatusCode (not imported here: this module stays light)

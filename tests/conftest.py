@@ -54,7 +54,7 @@ def model_dir(tmp_path_factory, data_dir: Path) -> Path:
 @pytest.fixture(scope="module")
 def server(model_dir: Path):
     """The real server on a free loopback port, serving `model_dir`."""
-    from service.server import create_server
+    from service.rpc import create_server
     from tests.servers import config
 
     srv, _ = create_server(config(model_dir))

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from service.server import ServerConfig
+from service.rpc import ServerConfig
 
 __all__ = [
     "LIMIT",

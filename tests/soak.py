@@ -39,7 +39,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
 from service.classifier import DEFAULT_MODEL
-from service.server import SERVICE_NAME
+from service.rpc import SERVICE_NAME
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,11 +65,11 @@ def _articles(data: Path, n: int = 200) -> list[pb.Article]:
 
 
 class Server:
-    """`python -m service.server` on a free loopback port, with its metrics endpoint."""
+    """`python -m service.rpc` on a free loopback port, with its metrics endpoint."""
 
     def __init__(self, model: Path, *extra: str) -> None:
         self.port, self.metrics_port = free_port(), free_port()
-        cmd = [sys.executable, "-m", "service.server", "--address", f"127.0.0.1:{self.port}",
+        cmd = [sys.executable, "-m", "service.rpc", "--address", f"127.0.0.1:{self.port}",
                "--model", str(model), "--metrics-port", str(self.metrics_port), "--poll", "0.2",
                "--grace", "5", "--max-message-bytes", str(MAX_MESSAGE), *extra]  # fmt: skip
         self.proc = subprocess.Popen(cmd, stderr=subprocess.DEVNULL, cwd=ROOT)

@@ -13,7 +13,7 @@ import pytest
 from grpc_health.v1 import health_pb2
 
 from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
-from service.server import SERVICE_NAME
+from service.rpc import SERVICE_NAME
 from tests.servers import MAX_MESSAGE, wait_until
 
 # Not protobuf: a varint cut short (every message type fails on it) ...
@@ -134,7 +134,7 @@ def test_refusals_are_counted_under_their_code_and_logged_rate_limited(model_dir
     import threading
 
     from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
-    from service.server import create_server
+    from service.rpc import create_server
     from tests.servers import config
 
     caplog.set_level(logging.INFO, logger="newsdesk.server")
@@ -190,7 +190,7 @@ def test_idle_streams_do_not_block_health_or_a_unary_call(model_dir) -> None:
     import time
 
     from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
-    from service.server import create_server
+    from service.rpc import create_server
     from tests.servers import config
 
     srv, port = create_server(config(model_dir, workers=2, max_streams=64))
@@ -294,7 +294,7 @@ def test_the_log_says_when_shutdown_cut_a_stream(model_dir, caplog) -> None:
     import threading
 
     from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
-    from service.server import create_server
+    from service.rpc import create_server
     from tests.servers import config
 
     caplog.set_level(logging.INFO, logger="newsdesk.server")
@@ -327,7 +327,7 @@ def test_a_token_without_tls_is_warned_about(model_dir) -> None:
         [
             sys.executable,
             "-m",
-            "service.server",
+            "service.rpc",
             "--address",
             "127.0.0.1:0",
             "--model",

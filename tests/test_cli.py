@@ -529,7 +529,7 @@ def test_record_commands_keep_blas_to_one_thread(argv, preset, threads):
 
 def _through_a_server(command: str, src: Path) -> subprocess.CompletedProcess:
     """`newsdesk COMMAND SRC --server` against a real server with the shipped model."""
-    from service.server import create_server
+    from service.rpc import create_server
     from tests.servers import config
 
     srv, _ = create_server(config(MODEL))

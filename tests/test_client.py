@@ -12,17 +12,16 @@ import pytest
 
 from service import pipeline
 from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
-from service.client import (
+from service.errors import InvalidInput, ModelNotLoaded, RemoteError
+from service.rpc import (
     Classified,
     ModelInfo,
     NewsdeskClient,
     PageResult,
-    RemoteError,
     Summarised,
+    create_server,
     remote_results,
 )
-from service.errors import InvalidInput, ModelNotLoaded
-from service.server import create_server
 from tests.servers import MAX_CHARS, config, free_port, gold_articles
 
 

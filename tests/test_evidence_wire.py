@@ -11,9 +11,9 @@ import pytest
 
 from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
-from service.client import NewsdeskClient
 from service.errors import InvalidInput
 from service.pipeline import term_fields
+from service.rpc import NewsdeskClient
 from tests.conftest import FIXTURES, ROOT
 
 MODEL = ROOT / "models" / "desk"
@@ -38,7 +38,7 @@ def jsonl(text: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def shipped_server():
     """The real server on loopback, serving the shipped model."""
-    from service.server import create_server
+    from service.rpc import create_server
     from tests.servers import config
 
     srv, _ = create_server(config(MODEL))

@@ -27,16 +27,16 @@ from grpc_status import rpc_status
 from service import pipeline
 from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
-from service.client import NewsdeskClient
 from service.errors import InvalidInput
-from service.sentences import ends_sentence
-from service.server import (
+from service.rpc import (
     SERVICE_NAME,
-    STREAM_CHUNK,
+    NewsdeskClient,
     add_serve_arguments,
     config_from_args,
     create_server,
 )
+from service.rpc.streams import STREAM_CHUNK
+from service.sentences import ends_sentence
 from tests.conftest import ROOT
 from tests.servers import (
     MAX_ARTICLES,
@@ -756,7 +756,7 @@ def test_bad_flags_are_refused_with_the_flag_named(argv, field) -> None:
 def test_process_reloads_on_sighup_and_drains_on_sigterm(tmp_path: Path, data_dir: Path) -> None:
     folder = copy_model(data_dir, tmp_path / "desk")
     env = {**os.environ, "NEWSDESK_TOKEN": "tok", "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "service.server", "--address", "127.0.0.1:0", "--model",
+    cmd = [sys.executable, "-m", "service.rpc", "--address", "127.0.0.1:0", "--model",
            str(folder), "--log-format", "json", "--grace", "20", "--poll", "0"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     logs: list[dict] = []

@@ -1,6 +1,6 @@
 """The server over loopback: cold start, unary latency, 8-client throughput, stream, pages, RSS.
 
-The server runs as its own process (`python -m service.server`, which builds it with
+The server runs as its own process (`python -m service.rpc`, which builds it with
 `create_server`), as in production: a server in the bench's process would share its GIL with
 the clients and the figures would measure the two fighting, not the server.
 """
@@ -35,7 +35,7 @@ def _free_port() -> int:
 
 
 class ServerProcess:
-    """`python -m service.server` on a free loopback port; `.ready_s` is its cold start."""
+    """`python -m service.rpc` on a free loopback port; `.ready_s` is its cold start."""
 
     def __init__(self, model: Path, workers: int = 8) -> None:
         self.model = model
@@ -53,7 +53,7 @@ class ServerProcess:
         env = {k: v for k, v in os.environ.items() if k != "NEWSDESK_TOKEN"}
         env["PYTHONPATH"] = str(ROOT)
         args = [
-            sys.executable, "-m", "service.server", "--address", self.address,
+            sys.executable, "-m", "service.rpc", "--address", self.address,
             "--model", str(self.model), "--workers", str(self.workers), "--poll", "0",
         ]  # fmt: skip
         started = time.perf_counter()
@@ -118,7 +118,7 @@ def _articles(ctx: Context) -> list[dict]:
 def run(ctx: Context) -> list[Figure]:
     grpc = need("grpc", "grpcio")
     need("psutil", "psutil (pip install -e '.[bench]')")
-    need("service.server", "service.server")
+    need("service.rpc", "service.rpc")
     pb = need("service._proto.newsdesk.v1.newsdesk_pb2", "generated stubs (make proto)")
     pb_grpc = need("service._proto.newsdesk.v1.newsdesk_pb2_grpc", "generated stubs")
     model = ctx.need_model()

@@ -1,0 +1,155 @@
+"""The call boundary, whatever the transport: the token check, one call's metrics and log line,
+and our errors turned into a status.
+
+`Boundary.run(method, authorization, handler)` is the whole boundary for a transport that
+calls a handler and sends back what it returns (HTTP does); the gRPC interceptor
+(`service.rpc.interceptor`) builds the same steps around gRPC's handlers and streams.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import grpc
+from google.rpc import status_pb2
+
+from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from ..errors import NewsdeskError, Refused
+from .metrics import Metrics, log
+from .status import error_status, status_code
+
+__all__ = ["Boundary", "Call", "CallFailed", "CallerGone", "UNAUTHENTICATED_MESSAGE"]
+
+T = TypeVar("T")
+
+UNAUTHENTICATED_MESSAGE = (
+    "this server wants metadata 'authorization: Bearer <token>' and the call had "
+    "none or another token (newsdesk CLI: --token or NEWSDESK_TOKEN; Python: "
+    "NewsdeskClient(token=...))"
+)
+INTERNAL_MESSAGE = "internal error; the server log has details"
+
+# Refused calls are logged by Metrics.refused, rate-limited, not once per call.
+_REFUSALS = (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED)
+
+
+class CallerGone(Exception):
+    """The caller cancelled or its deadline passed: stop working for it."""
+
+
+class CallFailed(Exception):
+    """A call that ended in a status other than OK: its code and google.rpc.Status to send."""
+
+    def __init__(self, code: grpc.StatusCode, status: status_pb2.Status) -> None:
+        super().__init__(status.message)
+        self.code = code
+        self.status = status
+        self.message = status.message
+
+
+def _count(response: Any) -> int:
+    """Articles in one response (a stream's item counts one)."""
+    if isinstance(response, pb.Classification | pb.Summary):
+        return 1
+    if hasattr(response, "results"):
+        return len(response.results)
+    if isinstance(response, pb.AnalysePageResponse):
+        return len(response.articles)
+    return 0
+
+
+class Call:
+    """One call's record: its time, articles answered, the metrics and the log line at the end."""
+
+    def __init__(self, method: str, metrics: Metrics) -> None:
+        self.method = method
+        self.metrics = metrics
+        self.articles = 0
+        self.started = time.monotonic()
+
+    def count(self, response: Any) -> None:
+        self.articles += _count(response)
+
+    def finish(self, code: grpc.StatusCode, note: str) -> None:
+        elapsed = time.monotonic() - self.started
+        m = self.metrics
+        m.requests.labels(self.method, code.name).inc()
+        m.latency.labels(self.method).observe(elapsed)
+        if self.articles and code == grpc.StatusCode.OK:
+            m.articles.labels(self.method).inc(self.articles)
+        if code in _REFUSALS:
+            return
+        level = logging.INFO if code == grpc.StatusCode.OK else logging.WARNING
+        extra = {
+            "method": self.method,
+            "code": code.name,
+            "ms": round(elapsed * 1000, 2),
+            "articles": self.articles,
+            **({"note": note} if note else {}),
+        }
+        log.log(level, "rpc", extra=extra)
+
+
+class Boundary:
+    """What every call shares, for any transport: the bearer token, metrics, log, status."""
+
+    def __init__(self, metrics: Metrics, token: str | None) -> None:
+        self.metrics = metrics
+        self._expected = f"Bearer {token}".encode() if token else None
+
+    @property
+    def needs_token(self) -> bool:
+        return self._expected is not None
+
+    def authorized(self, authorization: str | bytes | None) -> bool:
+        """Whether an `authorization` header value ("Bearer <token>") lets a call in."""
+        if self._expected is None:
+            return True
+        if authorization is None:
+            return False
+        given = authorization.encode() if isinstance(authorization, str) else bytes(authorization)
+        return hmac.compare_digest(given, self._expected)
+
+    def run(self, method: str, authorization: str | bytes | None, handler: Callable[[], T]) -> T:
+        """Run `handler()` as call `method`: its response, or CallFailed with the status to send.
+
+        The token is checked first; our errors become their status (with details), anything
+        else is logged here and sent as a bare INTERNAL.
+        """
+        call = Call(method, self.metrics)
+        self.metrics.call_started()
+        try:
+            if not self.authorized(authorization):
+                self.metrics.refused(method, "auth", "no or wrong bearer token")
+                call.finish(grpc.StatusCode.UNAUTHENTICATED, "no or wrong bearer token")
+                raise _failed(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE)
+            try:
+                response = handler()
+            except NewsdeskError as exc:
+                code = status_code(exc)
+                if isinstance(exc, Refused):  # counted and logged as the refusal it is
+                    self.metrics.refused(method, exc.reason, exc.message)
+                call.finish(code, exc.message)
+                raise CallFailed(code, error_status(exc)) from exc
+            except CallerGone:
+                call.finish(grpc.StatusCode.CANCELLED, "caller gone; work stopped")
+                raise _failed(
+                    grpc.StatusCode.CANCELLED, "the caller went away; work for it stopped"
+                ) from None
+            except Exception as exc:  # not one of ours: the traceback goes to our log only
+                log.error("unexpected error in %s", method, exc_info=exc)
+                call.finish(grpc.StatusCode.INTERNAL, type(exc).__name__)
+                raise _failed(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE) from None
+            call.count(response)
+            call.finish(grpc.StatusCode.OK, "")
+            return response
+        finally:
+            self.metrics.call_ended()
+
+
+def _failed(code: grpc.StatusCode, message: str) -> CallFailed:
+    return CallFailed(code, status_pb2.Status(code=code.value[0], message=message))

@@ -1,0 +1,171 @@
+"""The server's configuration: `ServerConfig`, and one table of its flags with their
+NEWSDESK_* environment twins, defaults and help, from which `newsdesk serve` and
+`python -m service.rpc` build their parsers."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InvalidInput
+
+__all__ = ["ServerConfig", "Flag", "FLAGS", "add_serve_arguments", "config_from_args", "check"]
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything a server needs to start; built from flags and env by `config_from_args`."""
+
+    address: str = "127.0.0.1:50051"
+    workers: int = 8  # threads for unary calls (the CPU work)
+    max_streams: int = 64  # threads for streams: each open stream holds one, idle or not
+    max_concurrent_rpcs: int = 0  # past this many calls at once, RESOURCE_EXHAUSTED; 0 = queue
+    max_inflight_bytes: int = 64 * 1024 * 1024  # request bytes being worked on; 0 = no budget
+    model: Path | None = None  # None: service.classifier.DEFAULT_MODEL
+    max_chars: int = 100_000  # per article text (code points)
+    max_page_chars: int = 1_000_000  # per AnalysePage text
+    max_articles: int = 256  # per Classify/Summarise request
+    max_message_bytes: int = 32 * 1024 * 1024  # transport limit, each direction
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    token: str | None = None
+    metrics_port: int = 0  # 0 = no metrics endpoint
+    log_format: str = "plain"  # or "json"
+    grace: float = 10.0  # seconds in-flight calls get on shutdown
+    poll_seconds: float = 2.0  # how often to look for a changed manifest; 0 = only on SIGHUP
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One serve flag: `--flag`, its env twin NEWSDESK_<FLAG>, the ServerConfig field it sets."""
+
+    flag: str
+    help: str
+    type: type = str
+    field: str = ""  # the ServerConfig field; "" = the flag's name with underscores
+    choices: tuple[str, ...] | None = None
+    secret: bool = False  # never shown in --help, not even its default
+    shown: str = ""  # what --help shows as the default when its env twin is unset
+
+    @property
+    def dest(self) -> str:
+        return self.flag.replace("-", "_")
+
+    @property
+    def env(self) -> str:
+        return "NEWSDESK_" + self.dest.upper()
+
+    @property
+    def config_field(self) -> str:
+        return self.field or self.dest
+
+
+# The one table of serve flags; defaults come from ServerConfig.
+FLAGS: tuple[Flag, ...] = (
+    Flag("address", "host:port to listen on; port 0 picks one"),
+    Flag("workers", "threads for unary calls, the CPU work", int),
+    Flag("max-streams", "threads for streams (ClassifyStream, health watches): each open stream "
+         "holds one, idle or not, and never a unary call's or a health check's", int),
+    Flag("max-inflight-bytes", "request bytes being worked on at once, over all calls; past it, "
+         "new requests and stream items get RESOURCE_EXHAUSTED; 0 = no budget", int),
+    Flag("max-concurrent-rpcs", "calls in progress at once before new ones get "
+         "RESOURCE_EXHAUSTED; 0 = no limit, they wait for a worker", int),
+    Flag("model", "model folder (model.npz + manifest.json)", Path,
+         shown="the shipped model, models/desk of the newsdesk source tree"),
+    Flag("max-chars", "longest article text accepted, in characters", int),
+    Flag("max-page-chars", "longest AnalysePage text accepted", int),
+    Flag("max-articles", "most articles in one Classify/Summarise request", int),
+    Flag("max-message-bytes", "transport limit per message; larger ones get RESOURCE_EXHAUSTED",
+         int),
+    Flag("tls-cert", "PEM certificate chain; with --tls-key serves TLS", Path),
+    Flag("tls-key", "PEM private key", Path),
+    Flag("token", "require 'authorization: Bearer <token>' on every call but health; prefer the "
+         "env twin NEWSDESK_TOKEN, which other users cannot read from the process list",
+         secret=True),
+    Flag("metrics-port", "serve Prometheus metrics on this port, 0 = off", int),
+    Flag("log-format", "one line per event, plain or JSON", choices=("plain", "json")),
+    Flag("grace", "seconds in-flight calls get to finish on SIGTERM", float),
+    Flag("poll", "seconds between checks of the model's manifest; 0 = reload on SIGHUP only",
+         float, field="poll_seconds"),
+)  # fmt: skip
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the serve flags from FLAGS; each defaults to its NEWSDESK_* environment twin, and
+    its help shows that default (any formatter: the help strings carry it)."""
+    defaults = ServerConfig()
+    for row in FLAGS:
+        env = os.environ.get(row.env)
+        default = getattr(defaults, row.config_field)
+        kwargs: dict = {"type": row.type, "choices": row.choices, "dest": row.dest}
+        if env is not None:
+            kwargs["default"] = env  # a string: argparse converts it with `type`, as a flag
+        elif row.shown:
+            kwargs["default"] = argparse.SUPPRESS  # config_from_args fills in the real one
+        else:
+            kwargs["default"] = None if default is None else str(default)
+        if row.secret:
+            text = f"{row.help}"
+        elif env is None and row.shown:
+            text = f"{row.help} (env {row.env}) (default: {row.shown})"
+        else:
+            text = f"{row.help} (env {row.env}) (default: %(default)s)"
+        parser.add_argument(f"--{row.flag}", help=text, **kwargs)
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> ServerConfig:
+    """Build (and validate) a ServerConfig from parsed serve flags."""
+    from ..classifier import DEFAULT_MODEL
+
+    values = {row.config_field: getattr(args, row.dest, None) for row in FLAGS}
+    for name in ("tls_cert", "tls_key", "token"):  # an empty env twin means none
+        values[name] = values[name] or None
+    values["model"] = Path(values["model"] or DEFAULT_MODEL)
+    config = ServerConfig(**values)
+    check(config)
+    return config
+
+
+def check(config: ServerConfig) -> None:
+    """Validate a config once, at entry, with messages that say which flag to fix."""
+    if bool(config.tls_cert) != bool(config.tls_key):
+        raise InvalidInput("give both --tls-cert and --tls-key, or neither", field="tls_key")
+    for name in ("tls_cert", "tls_key"):
+        path = getattr(config, name)
+        if path and not Path(path).is_file():
+            raise InvalidInput(f"--{name.replace('_', '-')} {path}: no such file", field=name)
+    positive = {
+        "workers": config.workers,
+        "max_streams": config.max_streams,
+        "max_chars": config.max_chars,
+        "max_page_chars": config.max_page_chars,
+        "max_articles": config.max_articles,
+        "max_message_bytes": config.max_message_bytes,
+    }
+    for name, value in positive.items():
+        if value < 1:
+            raise InvalidInput(f"{name} must be at least 1, got {value}", field=name, limit=1)
+    if config.max_inflight_bytes < 0:
+        raise InvalidInput(
+            f"max_inflight_bytes must be 0 (no budget) or more, got {config.max_inflight_bytes}",
+            field="max_inflight_bytes",
+            limit=0,
+        )
+    if config.max_concurrent_rpcs < 0:
+        raise InvalidInput(
+            f"max_concurrent_rpcs must be 0 (no limit) or more, got {config.max_concurrent_rpcs}",
+            field="max_concurrent_rpcs",
+            limit=0,
+        )
+    if config.log_format not in ("plain", "json"):
+        raise InvalidInput(
+            f"log format {config.log_format!r}: use 'plain' or 'json'", field="log_format"
+        )
+    if config.grace < 0 or config.poll_seconds < 0 or not 0 <= config.metrics_port < 65536:
+        raise InvalidInput(
+            "grace and poll seconds must be >= 0 and the metrics port in 0..65535",
+            field="grace",
+        )

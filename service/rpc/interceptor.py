@@ -1,0 +1,196 @@
+"""The gRPC side of the call boundary: one interceptor decodes each request in our code, pins
+the call to its thread lane, refuses past the concurrency limit, and runs the behaviour inside
+`_GrpcCall` (token, status mapping, metrics, log: the steps of `service.rpc.boundary`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import grpc
+from grpc_status import rpc_status
+
+from ..decoding import decoding
+from ..errors import NewsdeskError, Refused
+from ..limits import Budget, Lanes
+from .boundary import INTERNAL_MESSAGE, UNAUTHENTICATED_MESSAGE, Boundary, Call, CallerGone
+from .config import ServerConfig
+from .metrics import Metrics, log
+from .servicer import ITEMWISE
+from .status import error_status, status_code
+from .streams import gone_code
+
+__all__ = ["Interceptor"]
+
+
+class Interceptor(grpc.ServerInterceptor):
+    """What every gRPC call shares: decoding, lanes, the concurrency limit, the boundary."""
+
+    def __init__(self, config: ServerConfig, boundary: Boundary, lanes: Lanes) -> None:
+        self._boundary = boundary
+        self._metrics = boundary.metrics
+        self._max_bytes = config.max_message_bytes
+        self._limit = config.max_concurrent_rpcs
+        self._lanes = lanes
+        self._budget = Budget(config.max_inflight_bytes) if config.max_inflight_bytes else None
+
+    def intercept_service(self, continuation, details):
+        handler = continuation(details)
+        if handler is None:
+            return None
+        method = details.method
+        name = method.rsplit("/", 1)[-1]
+
+        metrics, lanes = self._metrics, self._lanes
+
+        def bad(exc: NewsdeskError) -> None:
+            if isinstance(exc, Refused):
+                metrics.refused(name, exc.reason, exc.message)
+            else:
+                metrics.undecodable.labels(name).inc()
+
+        health_call = method.startswith("/grpc.health.v1.Health/")
+        # Requests are decoded in our code: a bad message is the caller's error, not INTERNAL.
+        handler = decoding(
+            handler,
+            max_bytes=self._max_bytes,
+            itemwise=method in ITEMWISE,
+            on_bad=bad,
+            budget=None if health_call else self._budget,
+        )
+        streaming = handler.request_streaming or handler.response_streaming
+        # Health stays open so load balancers and orchestrators can probe without a secret,
+        # and Check has threads of its own: no stream or queue of calls stands before it.
+        if health_call:
+            return _pin(_wrap_plain(handler), lanes.streams if streaming else lanes.health)
+        authorized = self._boundary.authorized(_authorization(details.invocation_metadata))
+        if self._limit and lanes.busy() >= self._limit:
+            refusal = Refused(
+                f"the server is at its limit of {self._limit} calls at once "
+                "(--max-concurrent-rpcs); retry shortly, or elsewhere",
+                reason="concurrency",
+                limit=self._limit,
+            )
+            handler = _refusing(handler, refusal, metrics, name)
+            return _pin(_wrap(handler, name, authorized, metrics), lanes.refusals)
+        lane = lanes.streams if streaming else lanes.unary
+        return _pin(_wrap(handler, name, authorized, metrics), lane)
+
+
+def _authorization(metadata: Sequence[tuple[str, Any]] | None) -> str | bytes | None:
+    """The first `authorization` value of a call's metadata, if any."""
+    for key, value in metadata or ():
+        if key == "authorization":
+            return value
+    return None
+
+
+def _pin(handler, pool):
+    """Run this call's behaviour on `pool` (gRPC reads the attribute; see service.limits)."""
+    Lanes.pin(getattr(handler, _kind(handler)), pool)
+    return handler
+
+
+def _refusing(handler, refusal: Refused, metrics: Metrics, method: str):
+    """The handler with a behaviour that refuses the call at once (a thread of its own)."""
+
+    def refuse(request, context):
+        metrics.refused(method, refusal.reason, refusal.message)
+        raise refusal
+
+    return handler._replace(**{_kind(handler): refuse})
+
+
+def _wrap_plain(handler):
+    """Health's handlers: no token, no request log; only our errors mapped to their status."""
+
+    kind = _kind(handler)
+    behaviour = getattr(handler, kind)
+
+    def guarded(request, context):
+        try:
+            return behaviour(request, context)
+        except NewsdeskError as exc:
+            context.abort(status_code(exc), exc.message)
+
+    return handler._replace(**{kind: guarded})
+
+
+def _kind(handler) -> str:
+    if handler.request_streaming:
+        return "stream_stream" if handler.response_streaming else "stream_unary"
+    return "unary_stream" if handler.response_streaming else "unary_unary"
+
+
+def _wrap(handler, method: str, authorized: bool, metrics: Metrics):
+    """The same handler, with each behaviour run inside `_GrpcCall` (streaming or not)."""
+    kind = _kind(handler)
+    behaviour = getattr(handler, kind)
+
+    if handler.response_streaming:
+
+        def streaming(request, context):
+            with _GrpcCall(method, context, authorized, metrics) as call:
+                for response in behaviour(request, context):
+                    call.count(response)
+                    yield response
+
+        return handler._replace(**{kind: streaming})
+
+    def unary(request, context):
+        with _GrpcCall(method, context, authorized, metrics) as call:
+            response = behaviour(request, context)
+            call.count(response)
+            return response
+
+    return handler._replace(**{kind: unary})
+
+
+class _GrpcCall:
+    """One gRPC call inside the boundary: refuses it without the token, turns how it ended
+    (our error, caller gone, stream closed, a bug) into its status, and records it (`Call`)."""
+
+    def __init__(self, method: str, context, authorized: bool, metrics: Metrics) -> None:
+        self.method, self.context, self.authorized = method, context, authorized
+        self.metrics = metrics
+
+    def __enter__(self) -> Call:
+        self.call = Call(self.method, self.metrics)
+        self.metrics.call_started()
+        # Count the call as over only when gRPC has sent its status, so a shutdown that waits
+        # for idle never cuts an answer that is still on its way out.
+        if not self.context.add_callback(self.metrics.call_ended):
+            self.metrics.call_ended()
+        if not self.authorized:
+            self.metrics.refused(self.method, "auth", "no or wrong bearer token")
+            self.call.finish(grpc.StatusCode.UNAUTHENTICATED, "no or wrong bearer token")
+            self.context.abort(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE)
+        return self.call
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        context, finish = self.context, self.call.finish
+        if isinstance(exc, NewsdeskError):
+            finish(status_code(exc), exc.message)
+            context.abort_with_status(rpc_status.to_status(error_status(exc)))
+        elif isinstance(exc, CallerGone):
+            code = gone_code(context)
+            finish(code, "caller gone; work stopped")
+            context.abort(code, "the caller went away; work for it stopped")
+        elif isinstance(exc, GeneratorExit):
+            # gRPC closes a stream's generator when the caller leaves, and when shutdown cuts
+            # the stream at the end of its grace period: say which.
+            cut = self.metrics.stopping
+            finish(
+                grpc.StatusCode.CANCELLED,
+                "stream cut: shutdown grace period over" if cut else "stream closed by the caller",
+            )
+        elif exc is not None and context.code() is None:
+            # Not one of ours: log the traceback here, send the caller no internals.
+            log.error("unexpected error in %s", self.method, exc_info=(kind, exc, tb))
+            finish(grpc.StatusCode.INTERNAL, f"{type(exc).__name__}")
+            context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+        elif exc is None and not context.is_active():
+            finish(gone_code(context), "answered after the caller had gone")
+        else:
+            finish(context.code() or grpc.StatusCode.OK, "" if exc is None else "aborted")
+        return False

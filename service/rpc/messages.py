@@ -1,0 +1,202 @@
+"""newsdesk.v1 messages ⇄ domain objects, on the server's side: requests validated into
+`Article`s and options at entry, analyses written back as responses.
+
+Also the wire conventions client and server share: the Article fields a span may slice, and
+the call metadata that carries ClassifyStream's options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from .. import pipeline
+from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from ..documents import Analysis, Article, Lead, Term
+from ..errors import InvalidInput
+
+# The lead-sentence cap is the summariser's (a caller asking for more wants the article).
+from ..summariser import MAX_SENTENCES as MAX_LEAD_SENTENCES
+
+__all__ = [
+    "ARTICLE_FIELDS",
+    "HEADLINE_PARTS",
+    "STREAM_TERMS",
+    "MAX_LEAD_SENTENCES",
+    "articles_from",
+    "article_from",
+    "check_text",
+    "lead_options",
+    "terms",
+    "stream_terms",
+    "classification",
+    "summary",
+    "page_article",
+]
+
+# The text fields of an Article, in the order the proto has them; an evidence or keyword
+# span says which one it slices. The headline parts beside the title are optional.
+ARTICLE_FIELDS = ("title", "text", "kicker", "subtitle")
+HEADLINE_PARTS = ("kicker", "subtitle")
+
+# ClassifyStream takes a bare stream of Articles: its evidence and keyword counts come as call
+# metadata (key, option); gRPC metadata keys are lower-case ASCII.
+STREAM_TERMS = (
+    ("newsdesk-explain", "explain"),
+    ("newsdesk-keywords", "keywords"),
+    ("newsdesk-explain-label", "explain_label"),
+)
+
+
+# -- requests → domain, validated ------------------------------------------------------------
+
+
+def articles_from(
+    messages: Sequence[pb.Article], *, max_articles: int, max_chars: int
+) -> tuple[list[Article], list[str]]:
+    """Validate a request's articles and build domain articles (offsets into each text)."""
+    if not messages:
+        raise InvalidInput("no articles: send at least one", field="articles")
+    if len(messages) > max_articles:
+        raise InvalidInput(
+            f"{len(messages)} articles in one request, over the limit of {max_articles}: split "
+            "them over several requests, or use ClassifyStream",
+            field="articles",
+            limit=max_articles,
+        )
+    articles = [article_from(m, f"articles[{i}]", max_chars) for i, m in enumerate(messages)]
+    return articles, [m.text for m in messages]
+
+
+def article_from(message: pb.Article, where: str, max_chars: int) -> Article:
+    """One article, validated; `where` prefixes field names ("articles[3]", "" in a stream)."""
+    from ..pages import single_article
+
+    prefix = f"{where}." if where else ""
+    text = check_text(message.text, f"{prefix}text", max_chars)
+    if len(message.title) > max_chars:
+        raise InvalidInput(
+            f"{prefix}title has {len(message.title)} characters, over the limit of "
+            f"{max_chars}: send the headline only",
+            field=f"{prefix}title",
+            limit=max_chars,
+        )
+    for name in HEADLINE_PARTS:  # headline parts: the title's limit holds for each
+        if len(getattr(message, name)) > max_chars:
+            raise InvalidInput(
+                f"{prefix}{name} has {len(getattr(message, name))} characters, over the "
+                f"limit of {max_chars}: send the {name} line only",
+                field=f"{prefix}{name}",
+                limit=max_chars,
+            )
+    article = single_article(message.title, text, id=message.id, field=f"{prefix}text")
+    return replace(article, kicker=message.kicker.strip(), subtitle=message.subtitle.strip())
+
+
+def check_text(text: str, field: str, limit: int) -> str:
+    """A text that is neither blank nor over `limit` code points."""
+    if not text.strip():
+        raise InvalidInput(f"{field} is empty: send the article's text", field=field)
+    if len(text) > limit:
+        raise InvalidInput(
+            f"{field} has {len(text)} characters, over the limit of {limit}: split it, or "
+            "raise the server's limit (--max-chars / --max-page-chars)",
+            field=field,
+            limit=limit,
+        )
+    return text
+
+
+def lead_options(options: pb.SummaryOptions, max_chars: int) -> dict[str, int]:
+    """A request's lead options, checked against the lead cap and the server's text limit."""
+    for name, limit in (("max_sentences", MAX_LEAD_SENTENCES), ("max_chars", max_chars)):
+        value = getattr(options, name)
+        if value > limit:
+            raise InvalidInput(
+                f"options.{name} is {value}, over the limit of {limit}: ask for a shorter "
+                "lead, or 0 for the default",
+                field=f"options.{name}",
+                limit=limit,
+            )
+    return {"max_sentences": options.max_sentences, "max_chars": options.max_chars}
+
+
+def terms(explain: int, keywords: int, label: str) -> dict[str, Any]:
+    """Evidence and keyword options of a request, checked; an empty label means the predicted."""
+    return {
+        "explain": pipeline.check_terms("explain", explain),
+        "keywords": pipeline.check_terms("keywords", keywords),
+        "explain_label": label or None,
+    }
+
+
+def stream_terms(metadata: Sequence[tuple[str, Any]] | None) -> dict[str, Any]:
+    """`terms` from a stream's call metadata (a count that is not a whole number is refused)."""
+    given = {key: value for key, value in metadata or () if isinstance(value, str)}
+    values: dict[str, Any] = {"explain": 0, "keywords": 0, "explain_label": ""}
+    for key, name in STREAM_TERMS:
+        raw = given.get(key)
+        if raw is None:
+            continue
+        if name == "explain_label":
+            values[name] = raw
+        elif raw.strip().isdigit():
+            values[name] = int(raw)
+        else:
+            raise InvalidInput(
+                f"metadata {key} must be a whole number from 0 (off), got {raw!r}", field=key
+            )
+    return terms(values["explain"], values["keywords"], values["explain_label"])
+
+
+# -- domain → responses ----------------------------------------------------------------------
+
+
+def classification(analysis: Analysis) -> pb.Classification:
+    prediction = analysis.prediction
+    return pb.Classification(
+        id=analysis.article.id,
+        label=prediction.label,
+        scores=[pb.LabelScore(label=k, score=v) for k, v in prediction.scores],
+        evidence=[
+            pb.Evidence(term=t.text, weight=t.weight, field=t.field, spans=_spans(t), label=t.label)
+            for t in analysis.evidence or ()
+        ],
+        keywords=[
+            pb.Keyword(term=t.text, weight=t.weight, field=t.field, spans=_spans(t))
+            for t in analysis.keywords or ()
+        ],
+        review=prediction.review,
+    )
+
+
+def _spans(term: Term) -> list[pb.Span]:
+    return [pb.Span(start=s.start, end=s.end) for s in term.spans]
+
+
+def summary(article_id: str, lead: Lead | None) -> pb.Summary:
+    if lead is None:
+        return pb.Summary(id=article_id)
+    spans = [pb.Span(start=s.start, end=s.end) for s in lead.spans]
+    return pb.Summary(id=article_id, lead=lead.text, spans=spans)
+
+
+def page_article(index: int, analysis: Analysis) -> pb.PageArticle:
+    a = analysis.article
+    found = classification(analysis) if analysis.prediction is not None else None
+    if found is not None:
+        found.id = str(index)
+    return pb.PageArticle(
+        title=a.title,
+        kicker=a.kicker,
+        subtitle=a.subtitle,
+        byline=a.byline,
+        dateline=a.dateline,
+        continues=a.continues,
+        text=a.text,
+        span=pb.Span(start=a.start, end=a.end),
+        classification=found,
+        summary=summary(str(index), analysis.lead),
+        warnings=list(analysis.warnings),
+    )

@@ -1,0 +1,116 @@
+"""The server as a process: logging (plain or JSON lines), signals (SIGHUP reloads,
+SIGTERM/SIGINT drain and stop), and `main` for `python -m service.rpc`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from ..errors import InvalidInput
+from ..malloc import return_freed_memory
+from .config import ServerConfig, add_serve_arguments, config_from_args
+from .metrics import log
+from .server import create_server
+
+__all__ = ["serve", "main", "configure_logging"]
+
+SERVER_HELP = "the newsdesk.v1 gRPC server (the same flags as `newsdesk serve`)"
+
+_STANDARD = set(vars(logging.makeLogRecord({})))
+
+
+class _JsonFormatter(logging.Formatter):
+    """One JSON object per line, with the `extra` fields, for log shippers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        out.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+class _PlainFormatter(logging.Formatter):
+    """Time, level, message, then the `extra` fields as key=value."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        extra = " ".join(f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD)
+        line = f"{self.formatTime(record)} {record.levelname} {record.getMessage()} {extra}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line.rstrip()
+
+
+def configure_logging(fmt: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_JsonFormatter() if fmt == "json" else _PlainFormatter())
+    root = logging.getLogger("newsdesk")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    root.propagate = False
+
+
+def serve(config: ServerConfig) -> int:
+    """Run until SIGTERM/SIGINT: reload on SIGHUP, then shut down gracefully; returns 0."""
+    configure_logging(config.log_format)
+    # This process is the server: large blocks go back to the system when freed, so a burst of
+    # big requests does not leave it at its peak size (service.malloc says why).
+    return_freed_memory()
+    server, port = create_server(config)
+    wake = threading.Event()
+    flags = {"stop": False, "reload": False}
+
+    def on_signal(signum, _frame) -> None:
+        flags["reload" if signum == getattr(signal, "SIGHUP", None) else "stop"] = True
+        wake.set()
+
+    for sig in ("SIGTERM", "SIGINT", "SIGHUP"):
+        if hasattr(signal, sig):
+            signal.signal(getattr(signal, sig), on_signal)
+    server.start()
+    if config.token and not config.tls_cert:
+        log.warning(
+            "a bearer token is required but the server has no TLS: the token crosses the "
+            "network in clear text; give --tls-cert/--tls-key, or keep --address on loopback"
+        )
+    log.info(
+        "serving",
+        extra={"address": config.address, "port": port, "tls": bool(config.tls_cert),
+               "metrics_port": server.metrics_port, "pid": os.getpid()},
+    )  # fmt: skip
+    while not flags["stop"]:
+        # A timeout keeps the main thread returning to the interpreter, where handlers run.
+        if not wake.wait(0.5):
+            continue
+        wake.clear()
+        if flags["reload"] and not flags["stop"]:
+            flags["reload"] = False
+            server.reload()
+    log.info("shutting down", extra={"grace": config.grace})
+    server.stop(config.grace).wait()
+    log.info("stopped")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m service.rpc`: the same flags as `newsdesk serve`."""
+    parser = argparse.ArgumentParser(prog="python -m service.rpc", description=SERVER_HELP)
+    add_serve_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except InvalidInput as exc:
+        parser.error(exc.message)
+    return serve(config)

@@ -1,0 +1,123 @@
+"""JSONL records through a server, for the CLI's `--server`: each record's JSON object with
+the server's results added as the local run adds them, or the server's error for that record."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidInput, NewsdeskError
+from .client import NewsdeskClient
+from .results import Classified
+
+__all__ = ["BATCH", "RemoteResult", "remote_results"]
+
+# Items per unary call when a long input is sent in batches (remote_results).
+BATCH = 64
+
+
+@dataclass(frozen=True)
+class RemoteResult:
+    """One record as a server answered it: its JSON object with the results added, or, when
+    the server refused it, the object as sent and the refusal (kept apart from the caller's
+    own fields, which may well include one named `error`)."""
+
+    data: dict[str, Any]
+    error: NewsdeskError | None = None
+
+
+def remote_results(
+    client: NewsdeskClient,
+    records: Iterable[Any],
+    *,
+    classify: bool = True,
+    summarise: bool = False,
+    max_sentences: int = 0,
+    max_chars: int = 0,
+    explain: int = 0,
+    keywords: int = 0,
+    explain_label: str | None = None,
+) -> Iterator[RemoteResult]:
+    """What `pipeline.process_records` yields, computed by a server, one RemoteResult per
+    record in order: `label`/`scores` and/or `lead`/`lead_spans` added, or the server's error
+    for that record alone. Classification alone streams; leads go in batches of unary calls."""
+    if classify and not summarise:
+        kept: deque[Any] = deque()
+
+        def tee() -> Iterator[Any]:
+            for record in records:
+                kept.append(record)
+                yield record
+
+        stream = client.classify_stream(
+            tee(), explain=explain, keywords=keywords, explain_label=explain_label or ""
+        )
+        for result in stream:
+            data = _data(kept.popleft())
+            if result.error is not None:
+                yield RemoteResult(data, result.error)
+            else:
+                out = {
+                    **data,
+                    "label": result.label,
+                    "scores": _rounded(result.scores),
+                    "review": result.review,
+                }
+                yield RemoteResult(_with_terms(out, result, explain, keywords))
+        return
+    batch: list[Any] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= BATCH:
+            yield from _summarise_batch(client, batch, classify, max_sentences, max_chars)
+            batch = []
+    if batch:
+        yield from _summarise_batch(client, batch, classify, max_sentences, max_chars)
+
+
+def _with_terms(out: dict[str, Any], result: Classified, explain: int, keywords: int) -> dict:
+    """The `evidence`/`keywords` fields the local run adds, when they were asked for."""
+    from ..pipeline import term_fields
+
+    if explain:
+        out["evidence"] = [term_fields(t) for t in result.evidence]
+    if keywords:
+        out["keywords"] = [term_fields(t) for t in result.keywords]
+    return out
+
+
+def _data(record: Any) -> dict[str, Any]:
+    data = getattr(record, "data", record)
+    return dict(data) if isinstance(data, Mapping) else {}
+
+
+def _rounded(scores: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    return {label: round(score, 6) for label, score in scores}
+
+
+def _summarise_batch(client, batch, classify, max_sentences, max_chars) -> Iterator[RemoteResult]:
+    try:
+        leads = client.summarise(batch, max_sentences=max_sentences, max_chars=max_chars)
+        labels = client.classify(batch) if classify else [None] * len(batch)
+    except InvalidInput as error:
+        # A unary call refuses the whole batch for one bad article: ask again one by one,
+        # so only that record is refused (as ClassifyStream and the local run do). Bad
+        # options are no record's fault: they end the run.
+        if error.field.startswith("options."):
+            raise
+        if len(batch) == 1:
+            yield RemoteResult(_data(batch[0]), error)
+            return
+        for record in batch:
+            yield from _summarise_batch(client, [record], classify, max_sentences, max_chars)
+        return
+    for record, lead, label in zip(batch, leads, labels, strict=True):
+        out = _data(record)
+        if label is not None:
+            out["label"], out["scores"] = label.label, _rounded(label.scores)
+            out["review"] = label.review
+        out["lead"] = lead.lead
+        out["lead_spans"] = [list(s) for s in lead.spans]
+        yield RemoteResult(out)

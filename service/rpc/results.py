@@ -1,0 +1,206 @@
+"""What a client gets back: frozen dataclasses read from newsdesk.v1 responses (spans as
+code points into what was sent), and the Article messages a client builds from its input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from ..documents import Prediction, Span, Term
+from ..errors import InvalidInput, NewsdeskError
+from .messages import ARTICLE_FIELDS, HEADLINE_PARTS
+from .status import code_of, error_from_status
+
+__all__ = [
+    "Classified",
+    "Summarised",
+    "PageResult",
+    "ModelInfo",
+    "to_article",
+    "classified",
+    "summarised",
+    "page_result",
+    "model_info",
+]
+
+
+@dataclass(frozen=True)
+class Classified:
+    """The desk of one article; in a stream, `error` is set instead for an item that failed."""
+
+    id: str
+    label: str
+    scores: tuple[tuple[str, float], ...]
+    error: NewsdeskError | None = None
+    review: bool = False
+    evidence: tuple[Term, ...] = ()  # asked for with `explain`; spans slice the field sent
+    keywords: tuple[Term, ...] = ()  # asked for with `keywords`
+
+    @property
+    def prediction(self) -> Prediction:
+        return Prediction(self.label, self.scores, self.review)
+
+
+@dataclass(frozen=True)
+class Summarised:
+    """The lead of one article and its (start, end) code-point ranges in the text sent."""
+
+    id: str
+    lead: str
+    spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """One article found on a page: its parts, range in the page, label and lead."""
+
+    title: str
+    kicker: str
+    byline: str
+    dateline: str
+    continues: str
+    text: str
+    start: int
+    end: int
+    label: str
+    scores: tuple[tuple[str, float], ...]
+    lead: str
+    spans: tuple[tuple[int, int], ...]
+    warnings: tuple[str, ...] = ()
+    review: bool = False
+    evidence: tuple[Term, ...] = ()  # spans point into the page sent
+    keywords: tuple[Term, ...] = ()
+    subtitle: str = ""  # the line under the headline (副题)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """The model a server is running, from its manifest."""
+
+    name: str
+    version: str
+    labels: tuple[str, ...]
+    sha256: str
+    trained_at: str
+    data_sha256: str
+    metrics: dict[str, float] = field(default_factory=dict)
+    loaded_at: str = ""
+    path: str = ""
+
+
+def to_article(item: Any) -> pb.Article:
+    """Accept a pb.Article, a mapping or JSONL Record (id/title/text, optional kicker and
+    subtitle), or (title, text) /
+    (id, title, text) tuples."""
+    if isinstance(item, pb.Article):
+        return item
+    data = getattr(item, "data", item)  # pipeline.Record carries the caller's JSON object
+    heads: dict[str, Any] = {}
+    if isinstance(data, Mapping):
+        parts = (data.get("id"), data.get("title"), data.get("text"))
+        heads = {k: data[k] for k in HEADLINE_PARTS if data.get(k) is not None}
+    elif isinstance(data, tuple) and len(data) in (2, 3):
+        parts = (None, *data) if len(data) == 2 else data
+    else:
+        parts = None
+    if parts is not None:
+        rid, title, text = parts
+        for name, value in (("title", title), ("text", text), *heads.items()):
+            if value is not None and not isinstance(value, str):
+                raise InvalidInput(
+                    f"an article's {name} must be a string, got {type(value).__name__}; the "
+                    "client cannot send it (in a stream, this ends the stream: check upstream)",
+                    field=name,
+                )
+        try:
+            return pb.Article(
+                id="" if rid is None else str(rid), title=title or "", text=text or "", **heads
+            )
+        except (UnicodeError, ValueError) as exc:  # a lone surrogate cannot go out as UTF-8
+            raise InvalidInput(
+                f"an article holds text the client cannot send as UTF-8 ({exc}); fix its "
+                "encoding upstream",
+                field="text",
+            ) from None
+    raise TypeError(
+        f"cannot send a {type(item).__name__} as an article: give a mapping with 'text' "
+        "(and optional 'id', 'title'), or a (title, text) tuple"
+    )
+
+
+def _scores(message: pb.Classification) -> tuple[tuple[str, float], ...]:
+    return tuple((s.label, float(s.score)) for s in message.scores)
+
+
+def _terms(items, text_of: Callable[[str], str]) -> tuple[Term, ...]:
+    """Evidence or keyword messages as Terms; each span's text cut from the text it points
+    into (`text_of`: field → the text sent)."""
+    out = []
+    for t in items:
+        source = text_of(t.field)
+        spans = tuple(Span(s.start, s.end, source[s.start : s.end]) for s in t.spans)
+        out.append(Term(t.term, float(t.weight), t.field, spans, getattr(t, "label", "")))
+    return tuple(out)
+
+
+def classified(message: pb.Classification, sent: pb.Article | None = None) -> Classified:
+    error = None
+    if message.HasField("error"):
+        code = code_of(message.error.code)
+        error = error_from_status(code, message.error.message, message.error)
+    fields = {name: getattr(sent, name) for name in ARTICLE_FIELDS} if sent is not None else {}
+
+    def text_of(field: str) -> str:
+        return fields.get(field, "")
+
+    return Classified(
+        message.id,
+        message.label,
+        _scores(message),
+        error,
+        message.review,
+        _terms(message.evidence, text_of),
+        _terms(message.keywords, text_of),
+    )
+
+
+def summarised(message: pb.Summary) -> Summarised:
+    return Summarised(message.id, message.lead, tuple((s.start, s.end) for s in message.spans))
+
+
+def page_result(message: pb.PageArticle, page: str = "") -> PageResult:
+    return PageResult(
+        title=message.title,
+        kicker=message.kicker,
+        byline=message.byline,
+        dateline=message.dateline,
+        continues=message.continues,
+        text=message.text,
+        start=message.span.start,
+        end=message.span.end,
+        label=message.classification.label,
+        review=message.classification.review,
+        scores=_scores(message.classification),
+        lead=message.summary.lead,
+        spans=tuple((s.start, s.end) for s in message.summary.spans),
+        warnings=tuple(message.warnings),
+        evidence=_terms(message.classification.evidence, lambda field: page),
+        keywords=_terms(message.classification.keywords, lambda field: page),
+        subtitle=message.subtitle,
+    )
+
+
+def model_info(m: pb.ModelInfo) -> ModelInfo:
+    return ModelInfo(
+        name=m.name,
+        version=m.version,
+        labels=tuple(m.labels),
+        sha256=m.sha256,
+        trained_at=m.trained_at,
+        data_sha256=m.data_sha256,
+        metrics={x.name: x.value for x in m.metrics},
+        loaded_at=m.loaded_at,
+        path=m.path,
+    )

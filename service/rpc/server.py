@@ -1,0 +1,187 @@
+"""The server object and its bootstrap: `create_server(config)` builds and binds a server a
+test can start on port 0 (health, reflection, metrics endpoint, TLS, the model slot);
+`service.rpc.process.serve` adds the process around it."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from .._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+from ..errors import InvalidInput
+from ..limits import Lanes
+from .boundary import Boundary
+from .config import ServerConfig, check
+from .handlers import Handlers
+from .interceptor import Interceptor
+from .metrics import Metrics
+from .servicer import SERVICE_NAME, NewsDeskServicer
+from .slot import ModelSlot
+
+__all__ = ["NewsdeskServer", "Readiness", "create_server"]
+
+
+class Readiness:
+    """The health service's word on us: NOT_SERVING until a model is ready, and again from the
+    moment shutdown begins (a model loaded after that does not bring SERVING back)."""
+
+    def __init__(self) -> None:
+        self.servicer = health.HealthServicer(experimental_non_blocking=True)
+        self._stopping = False
+        for name in ("", SERVICE_NAME):
+            self.servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+
+    def serving(self) -> None:
+        if self._stopping:
+            return
+        for name in ("", SERVICE_NAME):
+            self.servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    def stopping(self) -> None:
+        self._stopping = True
+        self.servicer.enter_graceful_shutdown()
+
+
+class NewsdeskServer:
+    """A grpc.Server plus what it serves with: the model slot, handlers, boundary, health,
+    metrics; `handlers` and `boundary` serve any other transport from the same model."""
+
+    def __init__(self, config: ServerConfig, server: grpc.Server, port: int, models: ModelSlot,
+                 readiness: Readiness, boundary: Boundary, handlers: Handlers) -> None:  # fmt: skip
+        self.config = config
+        self.grpc = server
+        self.port = port
+        self.models = models
+        self.readiness = readiness
+        self.health = readiness.servicer
+        self.boundary = boundary
+        self.handlers = handlers
+        self.metrics = boundary.metrics
+        self.metrics_port = 0
+        self._http: Any = None
+
+    def start(self) -> NewsdeskServer:
+        """Listen (health NOT_SERVING), load and warm the model, then report SERVING."""
+        self.grpc.start()
+        if self.config.metrics_port:
+            from prometheus_client import start_http_server
+
+            host = _host(self.config.address)
+            try:
+                self._http, _ = start_http_server(
+                    self.config.metrics_port, addr=host, registry=self.metrics.registry
+                )
+            except OSError as exc:
+                self.grpc.stop(0)
+                raise InvalidInput(
+                    f"cannot serve metrics on {host}:{self.config.metrics_port} ({exc.strerror}): "
+                    "is the port taken? pick another --metrics-port",
+                    field="metrics_port",
+                ) from exc
+            self.metrics_port = self._http.server_port
+        self.models.reload()
+        self.models.watch(self.config.poll_seconds)
+        return self
+
+    def reload(self) -> bool:
+        """Reload the model now (what SIGHUP does); False if it was refused."""
+        return self.models.reload()
+
+    def set_serving(self) -> None:
+        self.readiness.serving()
+
+    def stop(self, grace: float | None = None) -> threading.Event:
+        """NOT_SERVING, refuse new calls, give in-flight ones `grace` seconds; returns an Event."""
+        self.metrics.stopping = True
+        self.readiness.stopping()
+        self.models.close()
+        grace = self.config.grace if grace is None else grace
+        done = self.grpc.stop(grace)
+        # Health Watch streams never end by themselves: once our own calls have finished, cut
+        # them, rather than keep the process alive for the whole grace period.
+        threading.Thread(
+            target=lambda: self.metrics.wait_idle(grace) and self.grpc.stop(0),
+            name="newsdesk-drain",
+            daemon=True,
+        ).start()
+        if self._http is not None:
+            http, self._http = self._http, None
+            threading.Thread(target=_close_http, args=(http,), daemon=True).start()
+        return done
+
+    def wait_for_termination(self, timeout: float | None = None) -> bool:
+        return self.grpc.wait_for_termination(timeout)
+
+
+def _close_http(http: Any) -> None:
+    http.shutdown()
+    http.server_close()  # release the port, so a restarted server can bind it again
+
+
+def _host(address: str) -> str:
+    host = address.rsplit(":", 1)[0] if ":" in address else address
+    return host.strip("[]") or "0.0.0.0"
+
+
+def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
+    """Build and bind the server (not started): port 0 in `address` picks a free port."""
+    from ..classifier import DEFAULT_MODEL
+
+    check(config)
+    boundary = Boundary(Metrics(), config.token)
+    options = [
+        # A backstop: our own check (service.decoding) refuses past max_message_bytes and counts
+        # it; what the transport refuses past twice that never reaches our code.
+        ("grpc.max_receive_message_length", min(2 * config.max_message_bytes, 2**31 - 1)),
+        ("grpc.max_send_message_length", config.max_message_bytes),
+        ("grpc.so_reuseport", 0),  # two servers on one port would split traffic silently
+    ]
+    lanes = Lanes(config.workers, config.max_streams)
+    server = grpc.server(
+        lanes.unary,  # the default; the interceptor pins each call to its lane
+        interceptors=[Interceptor(config, boundary, lanes)],
+        options=options,
+        # --max-concurrent-rpcs is counted by the interceptor, so refusals are logged and counted.
+    )
+    readiness = Readiness()
+    path = Path(config.model or DEFAULT_MODEL)
+    models = ModelSlot(path, boundary.metrics, on_ready=readiness.serving)
+    handlers = Handlers(models, config)
+    pb_grpc.add_NewsDeskServicer_to_server(NewsDeskServicer(handlers), server)
+    health_pb2_grpc.add_HealthServicer_to_server(readiness.servicer, server)
+    reflection.enable_server_reflection(
+        (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+    port = _bind(server, config)
+    return NewsdeskServer(config, server, port, models, readiness, boundary, handlers), port
+
+
+def _bind(server: grpc.Server, config: ServerConfig) -> int:
+    """Add the listening port (TLS when configured); say which flag to fix when it fails."""
+    pair = None
+    try:
+        if config.tls_cert:
+            pair = (Path(config.tls_key).read_bytes(), Path(config.tls_cert).read_bytes())
+            port = server.add_secure_port(config.address, grpc.ssl_server_credentials([pair]))
+        else:
+            port = server.add_insecure_port(config.address)
+    except RuntimeError:  # grpc raises when it cannot bind
+        port = 0
+    if not port:
+        if pair:
+            raise InvalidInput(
+                f"cannot listen on {config.address}: either --tls-cert/--tls-key are not a "
+                "matching PEM certificate and key, or the port is taken (pick another --address)",
+                field="tls_cert",
+            )
+        raise InvalidInput(
+            f"cannot listen on {config.address}: the port is taken, or the host is no address "
+            "of this machine (HOST:PORT, e.g. 0.0.0.0:50051); check --address",
+            field="address",
+        )
+    return port

@@ -1,0 +1,163 @@
+"""The model slot: the serving model, loaded, checked and warmed beside the old one, then
+swapped in as one reference; a failed reload keeps the old model serving."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .. import pipeline
+from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from ..errors import ModelNotLoaded
+from .metrics import Metrics, log
+
+__all__ = ["ModelSlot", "Loaded"]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A loaded, warmed model and its description, swapped as one reference."""
+
+    classifier: Any
+    info: pb.ModelInfo
+
+
+class ModelSlot:
+    """Holds the serving model; reloads load and warm beside it, then swap one reference.
+
+    A model that fails its checks is refused and counted, and the old one keeps serving.
+    """
+
+    def __init__(self, path: Path, metrics: Metrics, on_ready: Callable[[], None]) -> None:
+        self.path = path
+        self.current: Loaded | None = None
+        self._metrics = metrics
+        self._on_ready = on_ready
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int, int] | None = None
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    def get(self) -> Loaded:
+        current = self.current  # one read: a reload may swap it while this call runs
+        if current is None:
+            raise ModelNotLoaded(
+                f"no model is loaded from {self.path}: train one (`newsdesk train`) or point "
+                "--model at a model folder, then send SIGHUP or wait for the reload"
+            )
+        return current
+
+    def _manifest_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = (self.path / "manifest.json").stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def reload(self) -> bool:
+        """Load, check and warm the model at `path`; swap it in only if all of that worked."""
+        from ..classifier import Classifier
+
+        with self._lock:
+            self._stamp = self._manifest_stamp()
+            started = time.monotonic()
+            try:
+                classifier = Classifier.load(self.path)
+                _warm(classifier)
+                loaded = Loaded(classifier, _model_info(classifier, self.path))
+            except Exception as exc:  # any failure, typed or not, must leave the old model up
+                self._metrics.reload_failures.inc()
+                log.error(
+                    "model reload refused" if self.current is not None else "model load refused",
+                    extra={"path": str(self.path), "error": f"{type(exc).__name__}: {exc}"},
+                )
+                return False
+            first = self.current is None
+            self.current = loaded  # the swap: one reference assignment
+            self._metrics.reloads.inc()
+            info = loaded.info
+            self._metrics.model.info(
+                {"name": info.name, "version": info.version, "sha256": info.sha256}
+            )
+            log.info(
+                "model loaded" if first else "model reloaded",
+                extra={
+                    "path": str(self.path),
+                    "version": info.version,
+                    "sha256": info.sha256,
+                    "seconds": round(time.monotonic() - started, 3),
+                },
+            )
+        self._on_ready()
+        return True
+
+    def watch(self, every: float) -> None:
+        """Poll the manifest's mtime every `every` seconds and reload when it changes."""
+        if every <= 0 or self._watcher is not None:
+            return
+        self._watcher = threading.Thread(
+            target=self._poll, args=(every,), name="newsdesk-model-watch", daemon=True
+        )
+        self._watcher.start()
+
+    def _poll(self, every: float) -> None:
+        while not self._stop.wait(every):
+            stamp = self._manifest_stamp()
+            # A missing manifest is a folder being replaced: wait for the new one to land.
+            if stamp is not None and stamp != self._stamp:
+                self.reload()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+
+
+def _warm(classifier: Any) -> None:
+    """Run one article through the whole pipeline so the first caller pays no lazy set-up."""
+    from ..pages import single_article
+
+    text = "贵阳市召开会议，研究部署下一阶段重点工作。会议强调，要抓好项目建设和产业发展。"
+    article = single_article("贵阳市召开工作会议", text, id="warm")
+    pipeline.analyse_articles([article], [text], classifier, summarise=True)
+
+
+def _model_info(classifier: Any, path: Path) -> pb.ModelInfo:
+    """Describe a model from its manifest; tolerant of which optional keys a manifest has."""
+    manifest = dict(getattr(classifier, "manifest", {}) or {})
+
+    def first(*keys: str) -> str:
+        for key in keys:
+            value = manifest.get(key)
+            if isinstance(value, str | int | float) and value != "":
+                return str(value)
+        return ""
+
+    metrics = [
+        pb.Metric(name=name, value=value) for name, value in _flat_numbers(manifest.get("metrics"))
+    ]
+    return pb.ModelInfo(
+        name=first("name") or path.name,
+        version=first("version", "model_version"),
+        labels=list(classifier.labels),
+        sha256=first("sha256", "artifact_sha256", "model_sha256"),
+        trained_at=first("trained_at", "created_at", "created"),
+        data_sha256=first("data_sha256", "data_hash", "training_data_sha256"),
+        metrics=metrics,
+        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        path=str(path),
+    )
+
+
+def _flat_numbers(value: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
+    """Headline figures as dotted names ("dev.macro_f1"); per-class tables are skipped."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _flat_numbers(inner, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield prefix, float(value)
