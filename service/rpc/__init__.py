@@ -2,7 +2,7 @@
 
     config       ServerConfig and the one table of serve flags ⇄ NEWSDESK_* env ⇄ defaults
     status       our errors ⇄ gRPC status codes and google.rpc details, both ways
-    messages     proto ⇄ domain on the server's side; the wire conventions both sides share
+    messages     proto ⇄ domain on the server's side; wire: the conventions both sides share
     handlers     each method as a plain function: proto request → proto response
     boundary     token, metrics, log and error → status for one call, any transport
     interceptor  the same boundary for gRPC calls (decoding, lanes, concurrency limit)

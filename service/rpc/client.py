@@ -21,7 +21,6 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from .._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
 from ..errors import InvalidInput
-from .messages import STREAM_TERMS
 from .results import (
     Classified,
     ModelInfo,
@@ -34,6 +33,7 @@ from .results import (
     to_article,
 )
 from .status import error_from_rpc
+from .wire import STREAM_TERMS
 
 __all__ = ["NewsdeskClient"]
 

@@ -1,9 +1,5 @@
 """newsdesk.v1 messages ⇄ domain objects, on the server's side: requests validated into
-`Article`s and options at entry, analyses written back as responses.
-
-Also the wire conventions client and server share: the Article fields a span may slice, and
-the call metadata that carries ClassifyStream's options.
-"""
+`Article`s and options at entry, analyses written back as responses."""
 
 from __future__ import annotations
 
@@ -18,11 +14,9 @@ from ..errors import InvalidInput
 
 # The lead-sentence cap is the summariser's (a caller asking for more wants the article).
 from ..summariser import MAX_SENTENCES as MAX_LEAD_SENTENCES
+from .wire import HEADLINE_PARTS, STREAM_TERMS
 
 __all__ = [
-    "ARTICLE_FIELDS",
-    "HEADLINE_PARTS",
-    "STREAM_TERMS",
     "MAX_LEAD_SENTENCES",
     "articles_from",
     "article_from",
@@ -34,20 +28,6 @@ __all__ = [
     "summary",
     "page_article",
 ]
-
-# The text fields of an Article, in the order the proto has them; an evidence or keyword
-# span says which one it slices. The headline parts beside the title are optional.
-ARTICLE_FIELDS = ("title", "text", "kicker", "subtitle")
-HEADLINE_PARTS = ("kicker", "subtitle")
-
-# ClassifyStream takes a bare stream of Articles: its evidence and keyword counts come as call
-# metadata (key, option); gRPC metadata keys are lower-case ASCII.
-STREAM_TERMS = (
-    ("newsdesk-explain", "explain"),
-    ("newsdesk-keywords", "keywords"),
-    ("newsdesk-explain-label", "explain_label"),
-)
-
 
 # -- requests → domain, validated ------------------------------------------------------------
 

@@ -10,8 +10,8 @@ from typing import Any
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ..documents import Prediction, Span, Term
 from ..errors import InvalidInput, NewsdeskError
-from .messages import ARTICLE_FIELDS, HEADLINE_PARTS
 from .status import code_of, error_from_status
+from .wire import ARTICLE_FIELDS, HEADLINE_PARTS
 
 __all__ = [
     "Classified",
