@@ -38,7 +38,7 @@ DEFAULT_MAX_SENTENCES = 2  # a lead is one or two sentences
 # up to HARD_MAX_CHARS, rather than stop mid-sentence; a caller's own max_chars is hard.
 DEFAULT_MAX_CHARS = 120
 HARD_MAX_CHARS = 160
-# The one home of the lead limits: the server (MAX_LEAD_SENTENCES), the CLI and batch check
+# The one home of the lead limits: the server (service.rpc.messages), the CLI and batch check
 # lead options through check_lead_options.
 MAX_SENTENCES = 50
 MAX_CHARS = 100_000  # as the server's default text limit: a lead is never longer

@@ -13,11 +13,10 @@ from ..documents import Analysis, Article, Lead, Term
 from ..errors import InvalidInput
 
 # The lead-sentence cap is the summariser's (a caller asking for more wants the article).
-from ..summariser import MAX_SENTENCES as MAX_LEAD_SENTENCES
+from ..summariser import MAX_SENTENCES
 from .wire import HEADLINE_PARTS, STREAM_TERMS
 
 __all__ = [
-    "MAX_LEAD_SENTENCES",
     "articles_from",
     "article_from",
     "check_text",
@@ -90,7 +89,7 @@ def check_text(text: str, field: str, limit: int) -> str:
 
 def lead_options(options: pb.SummaryOptions, max_chars: int) -> dict[str, int]:
     """A request's lead options, checked against the lead cap and the server's text limit."""
-    for name, limit in (("max_sentences", MAX_LEAD_SENTENCES), ("max_chars", max_chars)):
+    for name, limit in (("max_sentences", MAX_SENTENCES), ("max_chars", max_chars)):
         value = getattr(options, name)
         if value > limit:
             raise InvalidInput(
