@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from service.errors import DataError, InvalidInput, ModelError, NewsdeskError
+from service.errors import ClusterUnavailable, InvalidInput, ModelError, ShardError
 from service.jsonl import Rejected, decompressed, read_records
 from service.pipeline import Record, process_records
 
@@ -259,7 +259,7 @@ def process_shard(
     try:
         raw, fraction = _open_shard(stack, job.source if job.data is None else None, job.data)
     except FileNotFoundError as e:
-        raise DataError(
+        raise ShardError(
             f"{job.source} not found on {socket.gethostname()}: workers read inputs from a "
             "path they share with the client; use a shared filesystem or --gather",
             field="inputs",
@@ -536,7 +536,7 @@ def _run_dask(
     try:
         client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError) as e:
-        raise NewsdeskError(
+        raise ClusterUnavailable(
             f"no Dask scheduler answers at {scheduler} within {CONNECT_TIMEOUT} ({e}); "
             "check the address (tcp://HOST:PORT) and that `dask scheduler` runs there",
             field="scheduler",
@@ -698,7 +698,7 @@ def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, 
         if result.output is not None:  # gathered: the client publishes it
             _publish(lambda fh: fh.write(result.output), out / f"{job.name}.jsonl")
         elif not (out / f"{job.name}.jsonl").exists():
-            raise DataError(
+            raise ShardError(
                 f"a worker wrote {job.name}.jsonl where this client cannot see it; "
                 f"make {out} a shared path for every worker or use --gather",
                 field="out_dir",

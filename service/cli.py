@@ -21,7 +21,18 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import DataError, InvalidInput, ModelError, ModelNotLoaded, NewsdeskError
+from .errors import (
+    ClusterUnavailable,
+    DataError,
+    ExportError,
+    InvalidInput,
+    ModelError,
+    ModelNotLoaded,
+    NewsdeskError,
+    RemoteError,
+    ShardError,
+    WorkerLost,
+)
 
 __all__ = ["main", "build_parser", "EXIT_CODES", "EXIT_REJECTED"]
 
@@ -31,6 +42,11 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (ModelNotLoaded, 1),
     (ModelError, 1),
     (DataError, 1),
+    (ExportError, 1),
+    (ShardError, 1),
+    (WorkerLost, 1),
+    (ClusterUnavailable, 1),
+    (RemoteError, 1),
     (NewsdeskError, 1),
 )
 

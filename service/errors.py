@@ -5,6 +5,11 @@
     ├── ModelNotLoaded      nothing to predict with        → FAILED_PRECONDITION, exit 1
     ├── ModelError          a model folder fails its checks → FAILED_PRECONDITION, exit 1
     ├── DataError           a training corpus is unusable  → exit 1
+    ├── ExportError         a fitted pipeline the compiled model cannot reproduce → exit 1
+    ├── ShardError          a batch shard's input or output is out of a worker's reach → exit 1
+    ├── WorkerLost          a worker process died mid-run (killed, out of memory) → exit 1
+    ├── ClusterUnavailable  no Dask scheduler answers      → exit 1
+    ├── RemoteError         a server's status with no better class here (UNAVAILABLE, …) → exit 1
     └── Refused             over a server capacity limit   → RESOURCE_EXHAUSTED
 
 The mappings to gRPC status codes and exit codes live at the boundaries (server, cli),
@@ -19,6 +24,11 @@ __all__ = [
     "ModelNotLoaded",
     "ModelError",
     "DataError",
+    "ExportError",
+    "ShardError",
+    "WorkerLost",
+    "ClusterUnavailable",
+    "RemoteError",
     "Refused",
 ]
 
@@ -47,6 +57,30 @@ class ModelError(NewsdeskError):
 
 class DataError(NewsdeskError):
     """A training or evaluation corpus is missing, malformed or too small to train on."""
+
+
+class ExportError(NewsdeskError, ValueError):
+    """The fitted pipeline has a step or setting the compiled model does not reproduce."""
+
+
+class ShardError(NewsdeskError):
+    """A batch shard cannot be done where it runs: its input or output is not on a shared path."""
+
+
+class WorkerLost(NewsdeskError):
+    """A worker process died (killed, out of memory) before its work was done; run again."""
+
+
+class ClusterUnavailable(NewsdeskError):
+    """No Dask scheduler answers at the address given, within the connect timeout."""
+
+
+class RemoteError(NewsdeskError):
+    """A server answered with a status our tree has no better class for (UNAVAILABLE, …)."""
+
+    def __init__(self, message: str, *, code: object, field: str = "", limit: object = None):
+        super().__init__(message, field=field, limit=limit)
+        self.code = code  # the grpc.StatusCode (grpc is not imported here: the CLI stays light)
 
 
 class Refused(NewsdeskError):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any
 
-from .errors import NewsdeskError
+from .errors import WorkerLost
 from .jsonl import Rejected, count_lines, decode_lines, read_records
 from .malloc import reuse_freed_memory
 from .pipeline import process_records
@@ -251,7 +251,7 @@ def _pooled(
                 dead = [w for w in workers if w.exitcode not in (None, 0)]
                 if dead:
                     died = True
-                    raise NewsdeskError(
+                    raise WorkerLost(
                         f"a worker process died (exit {dead[0].exitcode}: killed, or out of "
                         "memory?); the run stopped, an output file is left as it was; run again"
                     ) from None

@@ -610,3 +610,16 @@ def test_a_write_that_fails_names_the_shard_and_the_file(
     assert "a" in reasons, run.stdout
     assert str(shards[0]) in reasons["a"] and f"{out}/a.jsonl" in reasons["a"]
     assert "File too large" in reasons["a"]
+
+
+def test_a_shard_a_worker_cannot_read_is_a_shard_error_not_a_corpus_error(model, tmp_path):
+    """Issue 13: DataError means a training corpus; a shard out of a worker's reach has its own."""
+    from service.batch import model_key
+    from service.errors import DataError, ShardError
+
+    options = (("summarise", False), ("max_sentences", 0), ("max_chars", 0))
+    gone = str(tmp_path / "gone.jsonl")
+    job = ShardJob("gone", gone, str(model), model_key(model), options, out_dir=str(tmp_path))
+    with pytest.raises(ShardError, match="not found on") as caught:
+        process_shard(job)
+    assert not isinstance(caught.value, DataError) and caught.value.field == "inputs"
