@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from service import batch
 from service.batch import ShardJob, expand_inputs, process_shard, run_batch, shard_name
+from service.batch import runners as batch_runners
+from service.batch import shards as batch_shards
 from service.errors import InvalidInput, ModelError
 
 pytestmark = pytest.mark.corpus
@@ -332,7 +333,7 @@ def test_interrupted_shard_leaves_nothing_behind(
         raise KeyboardInterrupt  # as Ctrl-C would, in the middle of the shard
 
     monkey = pytest.MonkeyPatch()
-    monkey.setattr(batch, "CHUNK", 8)  # several chunks, so the interrupt lands mid-shard
+    monkey.setattr(batch_shards, "CHUNK", 8)  # several chunks, so the interrupt lands mid-shard
     try:
         with pytest.raises(KeyboardInterrupt):
             process_shard(job, progress=interrupt)
@@ -445,7 +446,7 @@ def test_unreachable_scheduler_is_a_clear_error(
 ) -> None:
     from service.errors import NewsdeskError
 
-    monkeypatch.setattr(batch, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(batch_runners, "CONNECT_TIMEOUT", "1s")
     with pytest.raises(NewsdeskError, match="no Dask scheduler answers") as e:
         _run(shards, tmp_path / "out", model, scheduler="tcp://127.0.0.1:1")
     assert e.value.field == "scheduler"
