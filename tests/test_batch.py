@@ -624,3 +624,17 @@ def test_a_shard_a_worker_cannot_read_is_a_shard_error_not_a_corpus_error(model,
     with pytest.raises(ShardError, match="not found on") as caught:
         process_shard(job)
     assert not isinstance(caught.value, DataError) and caught.value.field == "inputs"
+
+
+def test_the_library_reports_progress_to_a_callback_never_to_stderr(
+    shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """Issue 13: batch._Progress wrote to stderr from the library; the caller chooses now."""
+    seen = []
+    run_batch([str(p) for p in shards], tmp_path / "out", model=model, workers=1,
+              progress=seen.append)  # fmt: skip
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+    last = seen[-1]
+    assert last.final and last.shards_done == last.shards == len(shards)
+    assert last.articles > 0 and last.fraction == 1 and last.eta == 0
