@@ -67,11 +67,12 @@ class Chunk:
     data: bytes
     count: int
     rejected: list[Rejected]
+    relabelled: int = 0  # records that came with a `label` of their own, replaced by the model's
 
     @classmethod
-    def of(cls, lines: list[str], rejected: list[Rejected]) -> Chunk:
+    def of(cls, lines: list[str], rejected: list[Rejected], relabelled: int = 0) -> Chunk:
         data = "".join(f"{line}\n" for line in lines).encode("utf-8")
-        return cls(data, len(lines), rejected)
+        return cls(data, len(lines), rejected, relabelled)
 
     @property
     def lines(self) -> list[str]:
@@ -108,7 +109,8 @@ def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Ch
         keywords=options.keywords,
         explain_label=options.explain_label,
     )
-    return Chunk.of([json.dumps(r, ensure_ascii=False) for r in results], rejected)
+    relabelled = sum(1 for r in records if "label" in r.data) if options.labels else 0
+    return Chunk.of([json.dumps(r, ensure_ascii=False) for r in results], rejected, relabelled)
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:

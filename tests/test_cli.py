@@ -672,3 +672,28 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize("remote", [False, True], ids=["local", "server"])
+def test_classify_says_when_it_replaces_a_records_own_label(tmp_path, remote):
+    """Issue 13: `classify` replaced an input record's `label` without a word. The output keeps
+    the model's label (byte for byte as before); stderr says how many records had their own."""
+    rows = [
+        {"id": "a", "title": "本台评论：以改革激发发展活力", "text": "改革是发展的动力。" * 9,
+         "label": "gold-commentary"},
+        {"id": "b", "text": " "},  # rejected: not counted
+        {"id": "c", "title": "多地高校开学迎新生", "text": "新学期开学，各地高校迎来新生。" * 9},
+        {"id": "d", "title": "企业开工", "text": "园区企业复工复产。" * 9, "label": "industry"},
+    ]  # fmt: skip
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    result = _through_a_server("classify", src) if remote else run("classify", str(src))
+    assert result.returncode == EXIT_REJECTED, result.stderr
+    out = jsonl(result.stdout)
+    assert [r["id"] for r in out] == ["a", "c", "d"] and out[0]["label"] != "gold-commentary"
+    assert "note: 2 record(s) came with a `label` of their own" in result.stderr
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text(json.dumps(rows[2], ensure_ascii=False) + "\n", "utf-8")
+    assert "of their own" not in run("classify", str(bare)).stderr
+    summarised = run("summarise", str(src))  # adds no label: nothing replaced, nothing said
+    assert "of their own" not in summarised.stderr

@@ -13,6 +13,13 @@ from ..errors import InvalidInput
 from .common import EXIT_REJECTED, _dump, _err, _load_classifier
 from .output import _bytes_writer, _is_stdout, _line_total, _output, _progress
 
+# A record's own `label` is replaced by the model's (the output is the caller's object with our
+# fields set); said once a run, so that a gold label is never lost without a word.
+RELABELLED = (
+    "note: {n} record(s) came with a `label` of their own; the output's `label` is the model's "
+    "(rename the field, e.g. to `gold`, to keep yours beside it)"
+)
+
 
 def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -> int:
     """Stream records through the local pipeline or a server; report rejects, keep going."""
@@ -26,7 +33,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
             field="errors",
         )
 
-    rejected = 0
+    rejected = relabelled = 0
     source = args.input or "-"
     bar = None  # made once the first answers are in: tqdm starts a thread, workers fork first
     chunks = (
@@ -55,6 +62,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                     reject(item)
                 if chunk.count:
                     write(chunk.data)
+                relabelled += chunk.relabelled
                 if bar is None:
                     bar = _progress(_line_total(args.input), "line")
                 bar.update(chunk.count + len(chunk.rejected))
@@ -62,6 +70,8 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
         finally:
             if bar is not None:
                 bar.close()
+    if relabelled:
+        _err(RELABELLED.format(n=relabelled))
     if rejected:
         _err(f"{rejected} record(s) rejected" + (f"; see {args.errors}" if args.errors else ""))
         return EXIT_REJECTED
@@ -112,6 +122,7 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
 
     numbers: deque[int] = deque()  # line numbers of accepted records, answered in order
     early: list[Rejected] = []  # rejected by the reader since the last answer
+    own: set[int] = set()  # line numbers of accepted records holding a `label` of their own
 
     def accepted() -> Iterator[Any]:
         with open_input(args.input) as lines:
@@ -120,6 +131,8 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
                     early.append(item)
                     continue
                 numbers.append(number)
+                if classify and "label" in item.data:
+                    own.add(number)
                 yield item
 
     with NewsdeskClient(args.server, token=args.token) as client:
@@ -135,12 +148,14 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
             explain_label=getattr(args, "explain_label", None),
         ):
             number = numbers.popleft()
+            mine = number in own
+            own.discard(number)
             gone, early[:] = list(early), []
             if result.error is not None:  # a server refused this record: a reject, as locally
                 gone.append(Rejected(number, result.error.message, source))
                 yield Chunk.of([], gone)
             else:
-                yield Chunk.of([_dump(result.data)], gone)
+                yield Chunk.of([_dump(result.data)], gone, relabelled=int(mine))
     if early:
         yield Chunk.of([], list(early))
 
