@@ -697,3 +697,34 @@ def test_classify_says_when_it_replaces_a_records_own_label(tmp_path, remote):
     assert "of their own" not in run("classify", str(bare)).stderr
     summarised = run("summarise", str(src))  # adds no label: nothing replaced, nothing said
     assert "of their own" not in summarised.stderr
+
+
+def _subparsers():
+    import argparse
+
+    from service.cli import build_parser
+
+    names = ["split", "analyse", "classify", "summarise", "train", "convert-model", "evaluate"]
+    names += ["evaluate-summaries", "evaluate-keywords", "serve", "batch"]
+    for name in names:
+        parser = build_parser(name)
+        (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        yield name, sub.choices[name]
+
+
+def test_help_is_even_every_option_explained_defaults_shown_no_absolute_path():
+    """Issue 13: evaluate --data/--model, train --seed, split/analyse -o had no help; only
+    serve showed defaults, and its model default was this machine's absolute path."""
+    for name, parser in _subparsers():
+        text = parser.format_help()
+        assert str(ROOT) not in text and str(ROOT.parent) not in text, (name, text)
+        for action in parser._actions:
+            if action.dest == "help":
+                continue
+            assert action.help, (name, action.option_strings or action.dest)
+            shown = action.default not in (None, False) and action.dest != "token"
+            if shown and (action.option_strings or action.nargs in ("?", "*")):
+                assert "default" in parser._get_formatter()._get_help_string(action), (
+                    name,
+                    action.option_strings,
+                )

@@ -8,8 +8,8 @@ function, `process_shard`, wherever the task runs, so the output is byte-identic
 process, N local processes or a Dask cluster.
 
 The package by topic: `shards` (inputs, the task), `state` (resume), `runners` (local, Dask),
-`progress` (counts for a progress line), `flags` (the `newsdesk batch` options), and here the
-job itself.
+`progress` (counts for a progress line), and here the job itself; the `newsdesk batch`
+flags live with the CLI's (service.cli.parser).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from service.jsonl import Rejected
 from service.pool import model_key
 from service.validation import check_lead_options, check_terms
 
-from .flags import add_batch_arguments, batch_from_args
 from .progress import BatchProgress, Tracker
 from .runners import run_dask, run_local
 from .shards import (
@@ -45,8 +44,6 @@ from .state import clean_leftovers, load_done, save_done, state_path
 
 __all__ = [
     "run_batch",
-    "add_batch_arguments",
-    "batch_from_args",
     "expand_inputs",
     "shard_name",
     "process_shard",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -173,9 +174,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from ..batch import batch_from_args
+    from ..batch import run_batch
 
-    summary = batch_from_args(args, progress=None if args.quiet else _batch_progress())
+    summary = run_batch(
+        args.inputs,
+        args.out,
+        model=args.model or os.environ.get("NEWSDESK_MODEL") or None,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        gather=args.gather,
+        summary=not args.no_summary,
+        force=args.force,
+        max_sentences=args.max_sentences,
+        max_chars=args.max_chars,
+        explain=args.explain,
+        keywords=args.keywords,
+        progress=None if args.quiet else _batch_progress(),
+    )
     print(json.dumps(summary, ensure_ascii=False, indent=2), flush=True)
     if summary["stale_outputs"]:
         stale = ", ".join(summary["stale_outputs"])
