@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import InvalidInput
-from .common import EXIT_REJECTED, _default_model, _dump, _err, _load_classifier
+from .common import EXIT_REJECTED, _asked, _default_model, _dump, _err, _load_classifier
 from .output import _bar_on, _batch_progress, _output
 
 # --- split / analyse ----------------------------------------------------------------------
@@ -81,11 +81,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         raw,
         _load_classifier(args.model),
         summarise=not args.no_summary,
-        max_sentences=args.max_sentences,
-        max_chars=args.max_chars,
-        explain=args.explain,
-        keywords=args.keywords,
         explain_label=args.explain_label,
+        **_asked(args),
     )
     with _output(args.output, args.page) as out:
         if args.json:
@@ -185,11 +182,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         gather=args.gather,
         summary=not args.no_summary,
         force=args.force,
-        max_sentences=args.max_sentences,
-        max_chars=args.max_chars,
-        explain=args.explain,
-        keywords=args.keywords,
         progress=None if args.quiet else _batch_progress(),
+        **_asked(args),
     )
     print(json.dumps(summary, ensure_ascii=False, indent=2), flush=True)
     if summary["stale_outputs"]:

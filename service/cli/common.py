@@ -38,3 +38,8 @@ def _load_classifier(path: str | None):
     from ..classifier import Classifier
 
     return Classifier.load(path or _default_model())
+
+
+def _asked(args: Any) -> dict[str, Any]:
+    """The lead bounds and term counts a command was given (0 where it has no such flag)."""
+    return {k: getattr(args, k, 0) for k in ("max_sentences", "max_chars", "explain", "keywords")}

@@ -153,25 +153,15 @@ def _term_count(name: str):
 
 def _add_term_options(p: argparse.ArgumentParser, *, label: bool = True) -> None:
     """`--explain [K]`, `--keywords [K]` (K defaults to 5 when the flag is bare; off without)."""
-    p.add_argument(
-        "--explain",
-        type=_term_count("explain"),
-        nargs="?",
-        const=5,
-        default=0,
-        metavar="K",
-        help="add `evidence`: the K words that most raised the label's logit, with spans "
-        "(default K: 5)",
-    )
-    p.add_argument(
-        "--keywords",
-        type=_term_count("keywords"),
-        nargs="?",
-        const=5,
-        default=0,
-        metavar="K",
-        help="add `keywords`: the K top words by TF-IDF, with spans (default K: 5)",
-    )
+    for name, what in (
+        ("explain", "add `evidence`: the K words that most raised the label's logit, with spans"),
+        ("keywords", "add `keywords`: the K top words by TF-IDF, with spans"),
+    ):
+        kind = _term_count(name)
+        help = f"{what} (default K: 5; off without the flag)"
+        p.add_argument(
+            f"--{name}", type=kind, nargs="?", const=5, default=0, metavar="K", help=help
+        )
     if label:
         p.add_argument(
             "--explain-label", metavar="LABEL", help="evidence for this label, not the predicted"

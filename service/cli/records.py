@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from typing import IO, Any
 
 from ..errors import InvalidInput
-from .common import EXIT_REJECTED, _dump, _err, _load_classifier
+from .common import EXIT_REJECTED, _asked, _dump, _err, _load_classifier
 from .output import _bytes_writer, _is_stdout, _line_total, _output, _progress
 
 # A record's own `label` is replaced by the model's (the output is the caller's object with our
@@ -87,12 +87,9 @@ def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iter
         source=source,
         labels=classify,
         summarise=summarise,
-        max_sentences=getattr(args, "max_sentences", 0),
-        max_chars=getattr(args, "max_chars", 0),
         batch_size=args.batch_size,
-        explain=getattr(args, "explain", 0),
-        keywords=getattr(args, "keywords", 0),
         explain_label=getattr(args, "explain_label", None),
+        **_asked(args),
     )
     # Leads use the desk label (a commentary's lead is its thesis), so summarise loads the
     # model too, as the server does; only the fields asked for are added.
@@ -141,11 +138,8 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
             accepted(),
             classify=classify,
             summarise=summarise,
-            max_sentences=getattr(args, "max_sentences", 0),
-            max_chars=getattr(args, "max_chars", 0),
-            explain=getattr(args, "explain", 0),
-            keywords=getattr(args, "keywords", 0),
             explain_label=getattr(args, "explain_label", None),
+            **_asked(args),
         ):
             number = numbers.popleft()
             mine = number in own
