@@ -179,7 +179,10 @@ def _pooled(
     chunks: Iterable[tuple[bytes, int]], classifier: Any, options: Options, processes: int
 ) -> Iterator[Chunk]:
     fork = can_fork()
-    path = str(classifier.path) if classifier is not None else None
+    path = None  # the model's cache key in the workers: its folder, or this object if none
+    if classifier is not None:
+        where = getattr(classifier, "path", None)
+        path = str(where) if where is not None else f"<in memory {id(classifier):x}>"
     if fork:
         from . import pages  # noqa: F401  (records are parsed with it; import once, here)
 

@@ -188,7 +188,7 @@ def process_shard(
     seen = {"in": 0, "out": 0}
 
     def records(lines: Iterator[str]) -> Iterator[Record]:
-        # jsonl.read_records validates (through pipeline.parse_record): one place decides.
+        # jsonl.read_records validates (through validation.parse_record): one place decides.
         for _, item in read_records(lines, source=job.name):
             seen["in"] += 1
             if isinstance(item, Rejected):
