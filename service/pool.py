@@ -8,6 +8,7 @@ is lost, the run says so (`WorkerLost`) instead of hanging.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -174,18 +175,47 @@ class WorkerPool:
         finally:
             gc.unfreeze()
 
+    def dead(self) -> bool:
+        """Whether a worker has died (killed, out of memory) since the pool started."""
+        processes = getattr(self._executor, "_processes", None) or {}  # no public way < 3.14
+        return any(p.exitcode not in (None, 0) for p in list(processes.values()))
+
+    def result(self, future: Future) -> Any:
+        """`future`'s result, or BrokenProcessPool once a worker has died: a worker killed while
+        writing its answer leaves the executor waiting for the rest of it, so we look too."""
+        while True:
+            try:
+                return future.result(timeout=0.5)
+            except TimeoutError:
+                self.check()
+
+    def check(self) -> None:
+        """Raise BrokenProcessPool (after stopping the others) if a worker has died."""
+        if self.dead():
+            self.kill()
+            raise BrokenProcessPool(LOST)
+
     def kill(self) -> None:
         """Stop every worker now; nothing they were doing is waited for."""
-        processes = getattr(self._executor, "_processes", None) or {}  # no public way < 3.14
-        for process in list(processes.values()):
+        processes = list((getattr(self._executor, "_processes", None) or {}).values())
+        for process in processes:
             process.kill()
+        for process in processes:
+            process.join(timeout=5)
+        # A worker killed while writing its answer leaves the executor's reader waiting for the
+        # rest; our copy of the pipe's write end is the last one open: closed, the reader gets
+        # the end of file it needs, marks the pool broken and lets `shutdown` finish.
+        writer = getattr(getattr(self._executor, "_result_queue", None), "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(OSError):
+                writer.close()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
-        if kind is None:
+        if kind is None and not self.dead():
             self._executor.shutdown(wait=True)
         else:
             self.kill()

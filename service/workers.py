@@ -199,9 +199,9 @@ def _pooled(
             for task in chunks:
                 window.append(pool.submit(_work, task, path))
                 if len(window) >= 2 * processes + 2:
-                    yield window.popleft().result()
+                    yield pool.result(window.popleft())
             while window:
-                yield window.popleft().result()
+                yield pool.result(window.popleft())
         except BrokenProcessPool:
             raise WorkerLost(
                 f"{LOST}; the run stopped, an output file is left as it was; run again"

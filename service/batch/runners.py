@@ -38,20 +38,19 @@ def run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: T
     # running shards; what they leave half-written is removed by run_batch.
     with WorkerPool(workers, fork=fork) as pool:
         pending = {pool.submit(process_shard, job): job for job in jobs}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                job = pending.pop(future)
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    # A worker died (killed, out of memory) and the pool with it: the shards not
-                    # done fail, the finished ones stand, and a rerun does only the rest.
-                    for lost in [job, *pending.values()]:
-                        on_done(lost, ShardResult.failure(lost.name, _LOST), streamed=False)
-                    pending.clear()
-                    break
-                on_done(job, result, streamed=False)
+        try:
+            while pending:
+                done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                if not done:
+                    pool.check()  # a worker killed mid-answer: the executor may not notice
+                for future in done:
+                    result = future.result()  # BrokenProcessPool: this shard stays pending
+                    on_done(pending.pop(future), result, streamed=False)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory) and the pool with it: the shards not done
+            # fail, the finished ones stand, and a rerun does only the rest.
+            for lost in pending.values():
+                on_done(lost, ShardResult.failure(lost.name, _LOST), streamed=False)
 
 
 def run_dask(
