@@ -232,7 +232,7 @@ def train(
             "review": review,
             "metrics": metrics,
         }
-        write_model(model, manifest, out_dir)
+        write_model(model, manifest, out_dir, keep_version=True)
         _step(bar, "write")
     return manifest
 
@@ -282,12 +282,14 @@ def _heldout_metrics(pipeline: Pipeline, model, data_dir: Path) -> tuple[dict, f
     return out, gap
 
 
-def write_model(pipeline: object, manifest: dict, out_dir: Path) -> None:
+def write_model(
+    pipeline: object, manifest: dict, out_dir: Path, *, keep_version: bool = False
+) -> None:
     """Write model.npz (arrays + JSON) + manifest.json beside `out_dir`, swap it into place.
 
     A run that fails before the swap leaves the previous model untouched; the swap itself is
     two renames on one filesystem. The previous folder's report/ moves into the new one (the
-    next `evaluate` rewrites it), and an unchanged artifact keeps its manifest version.
+    next `evaluate` rewrites it); with `keep_version`, an unchanged artifact keeps its version.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -301,7 +303,8 @@ def write_model(pipeline: object, manifest: dict, out_dir: Path) -> None:
         data = modelfile.dumps(pipeline)
         (tmp / MODEL_FILE).write_bytes(data)
         manifest["sha256"] = hashlib.sha256(data).hexdigest()
-        _keep_version(manifest, out_dir / MANIFEST_FILE)
+        if keep_version:  # a retrain (train): a version of its own only for a new artifact
+            _keep_version(manifest, out_dir / MANIFEST_FILE)
         text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
         (tmp / MANIFEST_FILE).write_text(text, encoding="utf-8")
         # Loading refuses a model others may write: owner-only writes, whatever the umask.
