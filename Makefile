@@ -22,8 +22,12 @@ $(BIN)/newsdesk: pyproject.toml
 proto: install
 	$(BIN)/python -m service.protogen
 
+# The model folder is swapped in whole; its report/ is carried over (never removed) and then
+# rewritten by evaluate, so it always describes the model beside it. The manifest's version
+# changes only when the artifact's sha256 does.
 train: install
 	$(BIN)/newsdesk train --data $(DATA) --out $(MODEL)
+	$(BIN)/newsdesk evaluate --data $(DATA) --model $(MODEL)
 
 evaluate: install
 	$(BIN)/newsdesk evaluate --data $(DATA) --model $(MODEL)

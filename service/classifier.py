@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from .documents import Prediction
-from .errors import InvalidInput, ModelError
+from .errors import ModelError
 from .model import DeskModel, compose
 from .modelfile import LEGACY_FILE, MODEL_FILE, check_not_shared
 from .modelfile import loads as load_model_file
 from .review import flags
+from .validation import check_items
 
 __all__ = [
     "Classifier",
@@ -256,7 +257,7 @@ class Classifier:
 
     def probabilities(self, items: Sequence[tuple[str, str]]) -> np.ndarray:
         """Probabilities, one row per item, columns in `labels` order (one transform per batch)."""
-        _validate(items)
+        check_items(items)  # the Python API's entry check (service.validation)
         if not items:
             return np.zeros((0, len(self.labels)))
         return _normalised(self.pipeline.predict_proba(list(items)))
@@ -287,18 +288,3 @@ class Classifier:
 def _normalised(proba: np.ndarray) -> np.ndarray:
     proba = np.asarray(proba, dtype=np.float64)
     return proba / proba.sum(axis=1, keepdims=True)
-
-
-def _validate(items: Sequence[tuple[str, str]]) -> None:
-    for i, item in enumerate(items):
-        ok = isinstance(item, tuple | list) and len(item) == 2
-        if not ok or not all(isinstance(x, str) for x in item):
-            raise InvalidInput(
-                f"item {i} must be a (title, body) pair of strings, got {type(item).__name__}",
-                field="items",
-            )
-        if not item[0].strip() and not item[1].strip():
-            raise InvalidInput(
-                f"item {i} has an empty title and body; send some text to classify",
-                field="items",
-            )

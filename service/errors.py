@@ -5,8 +5,12 @@
     ├── ModelNotLoaded      nothing to predict with        → FAILED_PRECONDITION, exit 1
     ├── ModelError          a model folder fails its checks → FAILED_PRECONDITION, exit 1
     ├── DataError           a training corpus is unusable  → exit 1
-    ├── Refused             over a server capacity limit   → RESOURCE_EXHAUSTED
-    └── RemoteError         a server's status no class above owns (UNAVAILABLE, …)
+    ├── ExportError         a fitted pipeline the compiled model cannot reproduce → exit 1
+    ├── ShardError          a batch shard's input or output is out of a worker's reach → exit 1
+    ├── WorkerLost          a worker process died mid-run (killed, out of memory) → exit 1
+    ├── ClusterUnavailable  no Dask scheduler answers      → exit 1
+    ├── RemoteError         a server's status with no better class here (UNAVAILABLE, …) → exit 1
+    └── Refused             over a server capacity limit   → RESOURCE_EXHAUSTED
 
 The mappings to gRPC status codes (both ways: service.rpc.status) and exit codes (cli) live
 at the boundaries, one table each.
@@ -20,8 +24,14 @@ __all__ = [
     "ModelNotLoaded",
     "ModelError",
     "DataError",
-    "Refused",
+    "ExportError",
+    "ShardError",
+    "WorkerLost",
+    "ClusterUnavailable",
     "RemoteError",
+    "Refused",
+    "CallerGone",
+    "CallFailed",
 ]
 
 
@@ -51,6 +61,30 @@ class DataError(NewsdeskError):
     """A training or evaluation corpus is missing, malformed or too small to train on."""
 
 
+class ExportError(NewsdeskError, ValueError):
+    """The fitted pipeline has a step or setting the compiled model does not reproduce."""
+
+
+class ShardError(NewsdeskError):
+    """A batch shard cannot be done where it runs: its input or output is not on a shared path."""
+
+
+class WorkerLost(NewsdeskError):
+    """A worker process died (killed, out of memory) before its work was done; run again."""
+
+
+class ClusterUnavailable(NewsdeskError):
+    """No Dask scheduler answers at the address given, within the connect timeout."""
+
+
+class RemoteError(NewsdeskError):
+    """A server answered with a status our tree has no better class for (UNAVAILABLE, …)."""
+
+    def __init__(self, message: str, *, code: object, field: str = "", limit: object = None):
+        super().__init__(message, field=field, limit=limit)
+        self.code = code  # the grpc.StatusCode (grpc is not imported here: the CLI stays light)
+
+
 class Refused(NewsdeskError):
     """Over a server capacity limit (calls at once, message size, bytes in flight): retry later."""
 
@@ -59,9 +93,18 @@ class Refused(NewsdeskError):
         self.reason = reason  # "concurrency", "size" or "budget": the refusals metric's label
 
 
-class RemoteError(NewsdeskError):
-    """The server answered with a status our tree has no better class for (UNAVAILABLE, …)."""
+# Not errors of ours but a transport's control flow (service.rpc.boundary): outside the tree
+# above, so a handler's `except NewsdeskError` never swallows them.
+class CallerGone(Exception):
+    """The caller cancelled or its deadline passed: stop working for it."""
 
-    def __init__(self, message: str, *, code: object, field: str = "", limit: object = None):
-        super().__init__(message, field=field, limit=limit)
-        self.code = code  # the grpc.StatusCode (not imported here: this module stays light)
+
+class CallFailed(Exception):
+    """A call that ended in a status other than OK: its grpc.StatusCode and google.rpc.Status to
+    send (typed loosely: this module imports no grpc)."""
+
+    def __init__(self, code: object, status: object) -> None:
+        super().__init__(status.message)
+        self.code = code
+        self.status = status
+        self.message = status.message

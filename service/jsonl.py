@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import IO
 
 from .errors import InvalidInput
-from .pipeline import MAX_TEXT_CHARS, Record, parse_record
+from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
+from .validation import Record, parse_record
 
 __all__ = [
     "Rejected",

@@ -43,6 +43,7 @@ from service.lines import (
     lines,
 )
 from service.text import clean_body, clean_lines, ends_paragraph
+from service.validation import check_readable, check_strings
 
 
 @dataclass(frozen=True, eq=False)
@@ -309,20 +310,10 @@ def single_article(title: str, text: str, id: str = "", *, field: str = "text") 
     Refused (InvalidInput on `field`) when nothing is left to read: no title, and a text that
     was only page furniture, a byline or a dateline ("（完）", "本报讯", "(下转3版)").
     """
-    for name, value in (("title", title), ("text", text), ("id", id)):
-        if not isinstance(value, str):
-            raise InvalidInput(
-                f"{name} must be a str, got {type(value).__name__}; send text as UTF-8 strings",
-                field=name,
-            )
+    check_strings(("title", title), ("text", text), ("id", id))
     cleaned = clean_body(text)
     tidy = " ".join(title.split())
-    if not tidy.strip() and not cleaned.body.text.strip():
-        raise InvalidInput(
-            f"{field} holds only page furniture, a byline or a dateline ({text.strip()[:20]!r}) "
-            "and there is no title: nothing is left to read; send the article's body",
-            field=field,
-        )
+    check_readable(tidy, cleaned.body.text, text, field)
     return Article(
         title=tidy,
         body=cleaned.body,

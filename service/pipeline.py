@@ -6,9 +6,7 @@ prepared, classified and summarised the same way whichever door it came in by.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -16,6 +14,10 @@ import numpy as np
 from .documents import Analysis, Article, Lead, Term
 from .errors import InvalidInput
 from .model import headline
+
+# The record checks and limits live in service.validation; kept importable from here.
+from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
+from .validation import MAX_TERMS, Record, check_page, check_terms, parse_record
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -29,111 +31,6 @@ __all__ = [
     "result_fields",
     "process_records",
 ]
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-# A whole newspaper page is ~15k characters; anything past this is not an article.
-MAX_TEXT_CHARS = 1_000_000
-# Evidence or keywords past this many per article are a word list, not an explanation.
-MAX_TERMS = 100
-
-
-def check_terms(name: str, value: object) -> int:
-    """A count of evidence terms or keywords (`explain`, `keywords`): 0 (off) to MAX_TERMS."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TERMS:
-        raise InvalidInput(
-            f"{name} must be a whole number from 0 (off) to {MAX_TERMS}, got {value!r}",
-            field=name,
-            limit=MAX_TERMS,
-        )
-    return value
-
-
-@dataclass(frozen=True)
-class Record:
-    """A validated input record: the caller's JSON object and the article built from it."""
-
-    data: dict[str, Any]
-    article: Article
-
-
-def parse_record(obj: Any, *, max_chars: int = MAX_TEXT_CHARS) -> Record:
-    """Validate one JSONL object (`id`, optional `title`, `text`) and build its article."""
-    from .pages import single_article
-
-    if not isinstance(obj, dict):
-        raise InvalidInput(
-            f"expected a JSON object with a 'text' field, got {type(obj).__name__}", field="record"
-        )
-    text = obj.get("text")
-    if text is None:
-        raise InvalidInput("field 'text' is missing: give the article body", field="text")
-    if not isinstance(text, str):  # 12345, NaN, a list: the body was put in the wrong type
-        raise InvalidInput(
-            f"field 'text' must be a string, got {type(text).__name__} ({str(text)[:40]})",
-            field="text",
-        )
-    if not text.strip():
-        raise InvalidInput("field 'text' is empty: give the article body", field="text")
-    if len(text) > max_chars:
-        raise InvalidInput(
-            f"field 'text' has {len(text)} characters, over the limit of {max_chars}: "
-            "split the input into articles",
-            field="text",
-            limit=max_chars,
-        )
-    title = obj.get("title") or ""
-    if not isinstance(title, str):
-        raise InvalidInput("field 'title' must be a string", field="title")
-    # JSON may escape a lone surrogate ("\ud800"), and bytes that are not UTF-8 are read as
-    # such (surrogateescape); neither is a character the record could have meant, and no field
-    # holding one could be written back out as UTF-8, so the record is refused whole.
-    try:
-        bad = _unencodable(obj)
-    except RecursionError:
-        raise InvalidInput("the record is nested too deeply to check", field="record") from None
-    if bad is not None:
-        raise InvalidInput(
-            f"field '{bad}' holds bytes that are not UTF-8, or an escaped lone UTF-16 "
-            "surrogate: fix the record's encoding (the file must be UTF-8)",
-            field=bad,
-        )
-    rid = obj.get("id", "")
-    if isinstance(rid, bool) or not isinstance(rid, str | int):
-        raise InvalidInput("field 'id' must be a string or an integer", field="id")
-    article = single_article(title, text, id=str(rid))
-    # A newspaper's 引题 (kicker) and 副题 (subtitle): optional, read by the classifier.
-    extra = {}
-    for key in ("kicker", "subtitle"):
-        value = obj.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise InvalidInput(f"field '{key}' must be a string", field=key)
-        extra[key] = value.strip()
-    return Record(obj, replace(article, **extra) if extra else article)
-
-
-def _unencodable(value: Any, path: str = "") -> str | None:
-    """The path of the first key or string in a JSON value with a lone surrogate, else None."""
-    if isinstance(value, str):
-        return (path or "record") if _SURROGATE.search(value) else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            # backslashreplace: the path is shown, and written to error files, as UTF-8
-            name = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
-            where = f"{path}.{name}" if path else name
-            if _SURROGATE.search(str(key)):
-                return where
-            found = _unencodable(item, where)
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found = _unencodable(item, f"{path}[{i}]")
-            if found is not None:
-                return found
-    return None
 
 
 def analyse_articles(
@@ -254,8 +151,7 @@ def analyse_page(
     """Split a raw page into articles and analyse each; offsets point into `raw`."""
     from .pages import split_page
 
-    if not raw.strip():
-        raise InvalidInput("the page text is empty: give the extracted page text", field="text")
+    check_page(raw, field="text")
     articles = split_page(raw)
     return analyse_articles(
         articles,

@@ -16,6 +16,12 @@ from service.errors import InvalidInput
 from service.lead_features import FEATURES, Candidates
 from service.lead_features import candidates as _candidates
 
+# The lead limits' one home is service.validation (server, CLI and batch check through it).
+from service.validation import MAX_LEAD_CHARS as MAX_CHARS
+from service.validation import MAX_LEAD_SENTENCES as MAX_SENTENCES
+from service.validation import MAX_SUMMARY_TEXT_CHARS as MAX_TEXT_CHARS
+from service.validation import check_lead_options, check_text
+
 __all__ = [
     "lead",
     "check_lead_options",
@@ -38,11 +44,6 @@ DEFAULT_MAX_SENTENCES = 2  # a lead is one or two sentences
 # up to HARD_MAX_CHARS, rather than stop mid-sentence; a caller's own max_chars is hard.
 DEFAULT_MAX_CHARS = 120
 HARD_MAX_CHARS = 160
-# The one home of the lead limits: the server (service.rpc.messages), the CLI and batch check
-# lead options through check_lead_options.
-MAX_SENTENCES = 50
-MAX_CHARS = 100_000  # as the server's default text limit: a lead is never longer
-MAX_TEXT_CHARS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -97,32 +98,16 @@ _DUPLICATE = 0.7  # cosine above which a second unit only repeats the first
 def _check(text: object, title: object, max_sentences: object, max_chars: object) -> None:
     if not isinstance(text, str):
         raise InvalidInput("text must be a string", field="text")
-    if not text.strip():
-        raise InvalidInput("text is empty: send the article body to summarise", field="text")
-    if len(text) > MAX_TEXT_CHARS:
-        raise InvalidInput(
-            f"text has {len(text)} characters, over the limit of {MAX_TEXT_CHARS}: "
-            "split the page into articles first",
-            field="text",
-            limit=MAX_TEXT_CHARS,
-        )
+    check_text(
+        text,
+        field="text",
+        limit=MAX_TEXT_CHARS,
+        empty="send the article body to summarise",
+        over="split the page into articles first",
+    )
     if not isinstance(title, str):
         raise InvalidInput("title must be a string (or empty)", field="title")
     check_lead_options(max_sentences, max_chars)
-
-
-def check_lead_options(max_sentences: object, max_chars: object) -> None:
-    """Refuse lead bounds out of range (InvalidInput naming the option and its limit)."""
-    for name, value, limit in (
-        ("max_sentences", max_sentences, MAX_SENTENCES),
-        ("max_chars", max_chars, MAX_CHARS),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
-            raise InvalidInput(
-                f"{name} must be an integer from 0 (the default) to {limit}, got {value!r}",
-                field=name,
-                limit=limit,
-            )
 
 
 def candidates(text: str, title: str = "", *, weights: Weights = DEFAULT_WEIGHTS) -> Candidates:

@@ -11,20 +11,19 @@ never decodes, pickles or encodes text while the workers need the CPU.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any
 
-from .errors import NewsdeskError
+from .errors import WorkerLost
 from .jsonl import Rejected, count_lines, decode_lines, read_records
 from .malloc import reuse_freed_memory
 from .pipeline import process_records
+from .pool import LOST, BrokenProcessPool, WorkerPool, cached_classifier, can_fork, worker_signals
 
 __all__ = [
     "CHUNK_LINES",
@@ -68,11 +67,12 @@ class Chunk:
     data: bytes
     count: int
     rejected: list[Rejected]
+    relabelled: int = 0  # records that came with a `label` of their own, replaced by the model's
 
     @classmethod
-    def of(cls, lines: list[str], rejected: list[Rejected]) -> Chunk:
+    def of(cls, lines: list[str], rejected: list[Rejected], relabelled: int = 0) -> Chunk:
         data = "".join(f"{line}\n" for line in lines).encode("utf-8")
-        return cls(data, len(lines), rejected)
+        return cls(data, len(lines), rejected, relabelled)
 
     @property
     def lines(self) -> list[str]:
@@ -109,7 +109,8 @@ def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Ch
         keywords=options.keywords,
         explain_label=options.explain_label,
     )
-    return Chunk.of([json.dumps(r, ensure_ascii=False) for r in results], rejected)
+    relabelled = sum(1 for r in records if "label" in r.data) if options.labels else 0
+    return Chunk.of([json.dumps(r, ensure_ascii=False) for r in results], rejected, relabelled)
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
@@ -157,137 +158,51 @@ def process_lines(
     yield from _pooled(chain(head, chunks), classifier, options, processes)
 
 
-# --- the pool -------------------------------------------------------------------------------
+# --- the pool (service.pool starts it, keeps the model, notices a dead worker) ---------------
 
-_WORKER: dict[str, Any] = {}
-
-
-def worker_signals(parent: int | None = None) -> None:
-    """In a worker process: Ctrl-C is the parent's to handle (it stops the workers, without a
-    traceback from each of them), and SIGTERM, how a parent stops a worker, ends it at once.
-    A worker dies with its parent (pid `parent`), however the parent dies (SIGKILL included)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    die_with_parent(parent)
+_OPTIONS: dict[str, Options] = {}
 
 
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-
-
-def die_with_parent(parent: int | None = None) -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG).
-
-    Without it, a SIGKILLed `newsdesk batch` left its workers running as orphans: they went on
-    publishing shards, then hung for good holding the caller's stdout. Elsewhere than Linux
-    this does nothing (the workers notice a broken pipe to the parent, later).
-    """
-    import ctypes
-    import signal
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return
-    parent = os.getppid() if parent is None else parent
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
-def _init(classifier: Any, path: str | None, options: Options, parent: int) -> None:
-    worker_signals(parent)
+def _init(classifier: Any, path: str | None, options: Options) -> None:
     reuse_freed_memory()  # a worker lives for one run: keeping its memory costs nothing
-    if classifier is None and path is not None:  # spawned: load the verified model here
-        from .classifier import Classifier
-
-        classifier = Classifier.load(path)
-    _WORKER["classifier"], _WORKER["options"] = classifier, options
+    if path is not None:  # forked: the parent's model is kept; spawned: loaded and checked here
+        cached_classifier(path, loaded=classifier)
+    _OPTIONS["options"] = options
 
 
-def _work(task: tuple[bytes, int]) -> Chunk:
-    return run_chunk(task[0], task[1], _WORKER["classifier"], _WORKER["options"])
+def _work(task: tuple[bytes, int], path: str | None) -> Chunk:
+    classifier = cached_classifier(path) if path is not None else None
+    return run_chunk(task[0], task[1], classifier, _OPTIONS["options"])
 
 
 def _pooled(
     chunks: Iterable[tuple[bytes, int]], classifier: Any, options: Options, processes: int
 ) -> Iterator[Chunk]:
-    import multiprocessing as mp
-
-    # fork shares the loaded model and segmenter for free, but forking a process that runs
-    # other threads can copy a held lock; then workers start fresh and load the model.
-    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+    fork = can_fork()
+    path = None  # the model's cache key in the workers: its folder, or this object if none
+    if classifier is not None:
+        where = getattr(classifier, "path", None)
+        path = str(where) if where is not None else f"<in memory {id(classifier):x}>"
+    if fork:
         from . import pages  # noqa: F401  (records are parsed with it; import once, here)
 
         if classifier is not None:
             # Build the model's tables (and a word block's segmenter) once, here: every worker
             # inherits them instead of building its own.
             classifier.predict([("预热", "预热。")])
-        ctx, initargs = mp.get_context("fork"), (classifier, None, options, os.getpid())
-    else:
-        path = str(classifier.path) if classifier is not None else None
-        ctx, initargs = mp.get_context("spawn"), (None, path, options, os.getpid())
-    # Objects alive now are shared with forked workers; frozen, the workers' garbage collector
-    # never writes to them, so their pages stay shared instead of being copied.
-    gc.freeze()
-    pool = ctx.Pool(processes, initializer=_init, initargs=initargs)
-    gc.unfreeze()
-    workers = list(pool._pool)  # noqa: SLF001  (the processes this run started with)
-
-    died = False
-
-    def answer(result) -> Chunk:
-        # A pool replaces a worker that died (killed, out of memory) but never runs its chunk
-        # again: wait in slices and give up, loudly, once a worker has died.
-        nonlocal died
-        while True:
-            try:
-                return result.get(timeout=0.5)
-            except mp.TimeoutError:
-                dead = [w for w in workers if w.exitcode not in (None, 0)]
-                if dead:
-                    died = True
-                    raise NewsdeskError(
-                        f"a worker process died (exit {dead[0].exitcode}: killed, or out of "
-                        "memory?); the run stopped, an output file is left as it was; run again"
-                    ) from None
-
-    try:
+    inherited = classifier if fork else None
+    with WorkerPool(processes, fork=fork, initializer=_init,
+                    initargs=(inherited, path, options)) as pool:  # fmt: skip
         # A bounded window of chunks in flight: memory stays flat however long the input.
         window: deque = deque()
-        for task in chunks:
-            window.append(pool.apply_async(_work, (task,)))
-            if len(window) >= 2 * processes + 2:
-                yield answer(window.popleft())
-        while window:
-            yield answer(window.popleft())
-        pool.close()
-    finally:
-        if died:
-            _abandon(pool)
-        else:
-            pool.terminate()
-            pool.join()
-
-
-def _abandon(pool: Any) -> None:
-    """Stop a pool one of whose workers was killed, without `terminate`.
-
-    A worker killed while writing its answer dies holding the result queue's lock, and
-    `Pool.terminate` puts a sentinel on that queue: it would wait for the lock forever (seen
-    about one run in seven). Kill the workers ourselves and drop the pool's finaliser, so
-    neither this call nor interpreter exit goes near the queues; its helper threads are
-    daemons, left blocked until the process ends.
-    """
-    from multiprocessing.pool import TERMINATE
-
-    pool._worker_handler._state = TERMINATE  # noqa: SLF001  (no more replacement workers)
-    for process in list(pool._pool):  # noqa: SLF001  (the pool has no public handle on them)
-        process.kill()
-    for process in list(pool._pool):  # noqa: SLF001
-        process.join(timeout=5)
-    pool._terminate.cancel()  # noqa: SLF001  (the Finalize that would call _terminate_pool)
+        try:
+            for task in chunks:
+                window.append(pool.submit(_work, task, path))
+                if len(window) >= 2 * processes + 2:
+                    yield pool.result(window.popleft())
+            while window:
+                yield pool.result(window.popleft())
+        except BrokenProcessPool:
+            raise WorkerLost(
+                f"{LOST}; the run stopped, an output file is left as it was; run again"
+            ) from None

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from service import batch
 from service.batch import ShardJob, expand_inputs, process_shard, run_batch, shard_name
+from service.batch import runners as batch_runners
+from service.batch import shards as batch_shards
 from service.errors import InvalidInput, ModelError
 
 pytestmark = pytest.mark.corpus
@@ -332,7 +333,7 @@ def test_interrupted_shard_leaves_nothing_behind(
         raise KeyboardInterrupt  # as Ctrl-C would, in the middle of the shard
 
     monkey = pytest.MonkeyPatch()
-    monkey.setattr(batch, "CHUNK", 8)  # several chunks, so the interrupt lands mid-shard
+    monkey.setattr(batch_shards, "CHUNK", 8)  # several chunks, so the interrupt lands mid-shard
     try:
         with pytest.raises(KeyboardInterrupt):
             process_shard(job, progress=interrupt)
@@ -445,7 +446,7 @@ def test_unreachable_scheduler_is_a_clear_error(
 ) -> None:
     from service.errors import NewsdeskError
 
-    monkeypatch.setattr(batch, "CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(batch_runners, "CONNECT_TIMEOUT", "1s")
     with pytest.raises(NewsdeskError, match="no Dask scheduler answers") as e:
         _run(shards, tmp_path / "out", model, scheduler="tcp://127.0.0.1:1")
     assert e.value.field == "scheduler"
@@ -610,3 +611,30 @@ def test_a_write_that_fails_names_the_shard_and_the_file(
     assert "a" in reasons, run.stdout
     assert str(shards[0]) in reasons["a"] and f"{out}/a.jsonl" in reasons["a"]
     assert "File too large" in reasons["a"]
+
+
+def test_a_shard_a_worker_cannot_read_is_a_shard_error_not_a_corpus_error(model, tmp_path):
+    """Issue 13: DataError means a training corpus; a shard out of a worker's reach has its own."""
+    from service.batch import model_key
+    from service.errors import DataError, ShardError
+
+    options = (("summarise", False), ("max_sentences", 0), ("max_chars", 0))
+    gone = str(tmp_path / "gone.jsonl")
+    job = ShardJob("gone", gone, str(model), model_key(model), options, out_dir=str(tmp_path))
+    with pytest.raises(ShardError, match="not found on") as caught:
+        process_shard(job)
+    assert not isinstance(caught.value, DataError) and caught.value.field == "inputs"
+
+
+def test_the_library_reports_progress_to_a_callback_never_to_stderr(
+    shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """Issue 13: batch._Progress wrote to stderr from the library; the caller chooses now."""
+    seen = []
+    run_batch([str(p) for p in shards], tmp_path / "out", model=model, workers=1,
+              progress=seen.append)  # fmt: skip
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+    last = seen[-1]
+    assert last.final and last.shards_done == last.shards == len(shards)
+    assert last.articles > 0 and last.fraction == 1 and last.eta == 0

@@ -672,3 +672,59 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize("remote", [False, True], ids=["local", "server"])
+def test_classify_says_when_it_replaces_a_records_own_label(tmp_path, remote):
+    """Issue 13: `classify` replaced an input record's `label` without a word. The output keeps
+    the model's label (byte for byte as before); stderr says how many records had their own."""
+    rows = [
+        {"id": "a", "title": "本台评论：以改革激发发展活力", "text": "改革是发展的动力。" * 9,
+         "label": "gold-commentary"},
+        {"id": "b", "text": " "},  # rejected: not counted
+        {"id": "c", "title": "多地高校开学迎新生", "text": "新学期开学，各地高校迎来新生。" * 9},
+        {"id": "d", "title": "企业开工", "text": "园区企业复工复产。" * 9, "label": "industry"},
+    ]  # fmt: skip
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    result = _through_a_server("classify", src) if remote else run("classify", str(src))
+    assert result.returncode == EXIT_REJECTED, result.stderr
+    out = jsonl(result.stdout)
+    assert [r["id"] for r in out] == ["a", "c", "d"] and out[0]["label"] != "gold-commentary"
+    assert "note: 2 record(s) came with a `label` of their own" in result.stderr
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text(json.dumps(rows[2], ensure_ascii=False) + "\n", "utf-8")
+    assert "of their own" not in run("classify", str(bare)).stderr
+    summarised = run("summarise", str(src))  # adds no label: nothing replaced, nothing said
+    assert "of their own" not in summarised.stderr
+
+
+def _subparsers():
+    import argparse
+
+    from service.cli import build_parser
+
+    names = ["split", "analyse", "classify", "summarise", "train", "convert-model", "evaluate"]
+    names += ["evaluate-summaries", "evaluate-keywords", "serve", "batch"]
+    for name in names:
+        parser = build_parser(name)
+        (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        yield name, sub.choices[name]
+
+
+def test_help_is_even_every_option_explained_defaults_shown_no_absolute_path():
+    """Issue 13: evaluate --data/--model, train --seed, split/analyse -o had no help; only
+    serve showed defaults, and its model default was this machine's absolute path."""
+    for name, parser in _subparsers():
+        text = parser.format_help()
+        assert str(ROOT) not in text and str(ROOT.parent) not in text, (name, text)
+        for action in parser._actions:
+            if action.dest == "help":
+                continue
+            assert action.help, (name, action.option_strings or action.dest)
+            shown = action.default not in (None, False) and action.dest != "token"
+            if shown and (action.option_strings or action.nargs in ("?", "*")):
+                assert "default" in parser._get_formatter()._get_help_string(action), (
+                    name,
+                    action.option_strings,
+                )

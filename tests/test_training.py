@@ -295,6 +295,56 @@ def test_interrupted_write_keeps_the_previous_model(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["desk"]
 
 
+def _model_with_report(trained: tuple[Path, dict], out: Path) -> dict:
+    import shutil
+
+    shutil.copytree(trained[0], out)
+    (out / "report").mkdir()
+    (out / "report" / "report.md").write_text("the committed report\n", encoding="utf-8")
+    return json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+
+
+def test_retraining_keeps_the_report(trained: tuple[Path, dict], tmp_path: Path) -> None:
+    """Issue 13: `make train` removed the committed report/ until `make evaluate` ran again."""
+    from training.train import write_model
+
+    out = tmp_path / "desk"
+    before = _model_with_report(trained, out)
+    write_model(Classifier.load(out).pipeline, {**before, "version": "retrained"}, out)
+    assert (out / "report" / "report.md").read_text(encoding="utf-8") == "the committed report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["desk"]
+
+
+def test_training_again_on_the_same_data_keeps_version_and_report(
+    tiny_data: Path, trained: tuple[Path, dict], tmp_path: Path
+) -> None:
+    """Issue 13, as `make train` meets it: the same data gives the same artifact, which keeps
+    its version, and the folder keeps its report/."""
+    out = tmp_path / "desk"
+    before = _model_with_report(trained, out)
+    again = train(tiny_data, out, limit=25, progress=False)
+    assert again["sha256"] == before["sha256"] and again["version"] == before["version"]
+    assert (out / "report" / "report.md").exists()
+
+
+@pytest.mark.parametrize("changed", [False, True])
+def test_version_changes_only_with_the_artifact(
+    trained: tuple[Path, dict], tmp_path: Path, changed: bool
+) -> None:
+    """Issue 13: a retrain that reproduces the artifact (same sha256) keeps the version."""
+    from training.train import write_model
+
+    out = tmp_path / "desk"
+    before = _model_with_report(trained, out)
+    model = Classifier.load(out).pipeline
+    if changed:
+        model.intercept_ = model.intercept_ + 1.0
+    write_model(model, {**before, "version": "retrained"}, out, keep_version=True)
+    after = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert (after["sha256"] != before["sha256"]) is changed
+    assert after["version"] == ("retrained" if changed else before["version"])
+
+
 # --- evaluation -----------------------------------------------------------------------------
 
 

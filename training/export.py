@@ -11,6 +11,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from service.classifier import Vocabulary, compose_all
+from service.errors import ExportError
 from service.model import (
     MAX_N,
     CharTfidf,
@@ -28,10 +29,6 @@ __all__ = ["export", "check_export", "TOLERANCE"]
 
 # Compiled and fitted probabilities agree to this (float32 features, float64 sums).
 TOLERANCE = 1e-6
-
-
-class ExportError(ValueError):
-    """The pipeline has a step or setting the compiled model does not reproduce."""
 
 
 def export(pipeline: Pipeline) -> DeskModel:

@@ -9,9 +9,7 @@ figures we publish are `test` figures.
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from types import ModuleType
 
 import numpy as np
 
+from service.atomic import write_atomic
 from service.errors import DataError, InvalidInput
 from service.sentences import ends_sentence, split
 from service.summariser import (
@@ -244,13 +243,6 @@ def _scores(outputs: list[str], rows: list[dict], idx: Sequence[int]) -> dict[st
     return out
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 _NAMES = {"ours": "ours", "lead1": "Lead-1", "leadk": "Lead-k (120)", "textrank4zh": "TextRank4ZH"}
 
 
@@ -372,8 +364,8 @@ def evaluate_summaries(
         "tuned_on": "tune splits only",
         "python": platform.python_version(),
     }
-    _write_atomic(out / "metrics.json", json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
-    _write_atomic(out / "report.md", _report(metrics))
+    write_atomic(out / "metrics.json", json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
+    write_atomic(out / "report.md", _report(metrics))
     return metrics
 
 

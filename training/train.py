@@ -34,6 +34,7 @@ from service.tokenize import default_segmenter
 from .corpus import check_counts, data_hash
 from .cues import Cues
 from .data import SOURCES, sample_weights, training_set
+from .evaluate import REPORT_DIR
 from .export import check_export, export
 from .splits import CALIBRATION_PARTS, TEST_MONTH
 
@@ -231,7 +232,7 @@ def train(
             "review": review,
             "metrics": metrics,
         }
-        write_model(model, manifest, out_dir)
+        write_model(model, manifest, out_dir, keep_version=True)
         _step(bar, "write")
     return manifest
 
@@ -281,11 +282,14 @@ def _heldout_metrics(pipeline: Pipeline, model, data_dir: Path) -> tuple[dict, f
     return out, gap
 
 
-def write_model(pipeline: object, manifest: dict, out_dir: Path) -> None:
+def write_model(
+    pipeline: object, manifest: dict, out_dir: Path, *, keep_version: bool = False
+) -> None:
     """Write model.npz (arrays + JSON) + manifest.json beside `out_dir`, swap it into place.
 
     A run that fails before the swap leaves the previous model untouched; the swap itself is
-    two renames on one filesystem.
+    two renames on one filesystem. The previous folder's report/ moves into the new one (the
+    next `evaluate` rewrites it); with `keep_version`, an unchanged artifact keeps its version.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -299,6 +303,8 @@ def write_model(pipeline: object, manifest: dict, out_dir: Path) -> None:
         data = modelfile.dumps(pipeline)
         (tmp / MODEL_FILE).write_bytes(data)
         manifest["sha256"] = hashlib.sha256(data).hexdigest()
+        if keep_version:  # a retrain (train): a version of its own only for a new artifact
+            _keep_version(manifest, out_dir / MANIFEST_FILE)
         text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
         (tmp / MANIFEST_FILE).write_text(text, encoding="utf-8")
         # Loading refuses a model others may write: owner-only writes, whatever the umask.
@@ -308,10 +314,24 @@ def write_model(pipeline: object, manifest: dict, out_dir: Path) -> None:
             if not out_dir.is_dir():
                 raise DataError(f"{out_dir} exists and is not a folder", field="out")
             out_dir.rename(old)
+        if (old / REPORT_DIR).is_dir():  # kept until `evaluate` rewrites it (make train does)
+            (old / REPORT_DIR).rename(tmp / REPORT_DIR)
         tmp.rename(out_dir)
     except BaseException:
+        if (tmp / REPORT_DIR).is_dir() and old.is_dir():
+            (tmp / REPORT_DIR).rename(old / REPORT_DIR)
         shutil.rmtree(tmp, ignore_errors=True)
         if old.exists() and not out_dir.exists():
             old.rename(out_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _keep_version(manifest: dict, previous: Path) -> None:
+    """The same artifact (sha256) keeps its version: a retrain that reproduces it is no release."""
+    try:
+        before = json.loads(previous.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if before.get("sha256") == manifest["sha256"] and "version" in before:
+        manifest["version"] = before["version"]

@@ -18,7 +18,7 @@ import grpc
 from google.rpc import status_pb2
 
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
-from ..errors import NewsdeskError, Refused
+from ..errors import CallerGone, CallFailed, NewsdeskError, Refused
 from .metrics import Metrics, log
 from .status import error_status, status_code
 
@@ -35,20 +35,6 @@ INTERNAL_MESSAGE = "internal error; the server log has details"
 
 # Refused calls are logged by Metrics.refused, rate-limited, not once per call.
 _REFUSALS = (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED)
-
-
-class CallerGone(Exception):
-    """The caller cancelled or its deadline passed: stop working for it."""
-
-
-class CallFailed(Exception):
-    """A call that ended in a status other than OK: its code and google.rpc.Status to send."""
-
-    def __init__(self, code: grpc.StatusCode, status: status_pb2.Status) -> None:
-        super().__init__(status.message)
-        self.code = code
-        self.status = status
-        self.message = status.message
 
 
 def _count(response: Any) -> int:

@@ -259,7 +259,7 @@ class NewsdeskClient:
 
 def _term_options(explain: int, keywords: int, explain_label: str | None) -> dict[str, Any]:
     """Evidence and keyword counts for the wire, checked as the server checks them."""
-    from ..pipeline import check_terms
+    from ..validation import check_terms
 
     if explain_label is not None and not isinstance(explain_label, str):
         raise InvalidInput("explain_label must be a label (a string)", field="explain_label")

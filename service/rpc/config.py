@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InvalidInput
+from ..validation import MAX_ARTICLE_CHARS, MAX_PAGE_CHARS
 
 __all__ = ["ServerConfig", "Flag", "FLAGS", "add_serve_arguments", "config_from_args", "check"]
 
@@ -24,8 +25,8 @@ class ServerConfig:
     max_concurrent_rpcs: int = 0  # past this many calls at once, RESOURCE_EXHAUSTED; 0 = queue
     max_inflight_bytes: int = 64 * 1024 * 1024  # request bytes being worked on; 0 = no budget
     model: Path | None = None  # None: service.classifier.DEFAULT_MODEL
-    max_chars: int = 100_000  # per article text (code points)
-    max_page_chars: int = 1_000_000  # per AnalysePage text
+    max_chars: int = MAX_ARTICLE_CHARS  # per article text (code points)
+    max_page_chars: int = MAX_PAGE_CHARS  # per AnalysePage text
     max_articles: int = 256  # per Classify/Summarise request
     max_message_bytes: int = 32 * 1024 * 1024  # transport limit, each direction
     tls_cert: Path | None = None

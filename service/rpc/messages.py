@@ -7,13 +7,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from .. import pipeline
+from .. import validation
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ..documents import Analysis, Article, Lead, Term
 from ..errors import InvalidInput
-
-# The lead-sentence cap is the summariser's (a caller asking for more wants the article).
-from ..summariser import MAX_SENTENCES
+from ..validation import MAX_LEAD_SENTENCES  # a caller asking for more wants the article
 from .wire import HEADLINE_PARTS, STREAM_TERMS
 
 __all__ = [
@@ -74,22 +72,19 @@ def article_from(message: pb.Article, where: str, max_chars: int) -> Article:
 
 
 def check_text(text: str, field: str, limit: int) -> str:
-    """A text that is neither blank nor over `limit` code points."""
-    if not text.strip():
-        raise InvalidInput(f"{field} is empty: send the article's text", field=field)
-    if len(text) > limit:
-        raise InvalidInput(
-            f"{field} has {len(text)} characters, over the limit of {limit}: split it, or "
-            "raise the server's limit (--max-chars / --max-page-chars)",
-            field=field,
-            limit=limit,
-        )
-    return text
+    """A text that is neither blank nor over `limit` code points (the rule: validation)."""
+    return validation.check_text(
+        text,
+        field=field,
+        limit=limit,
+        empty="send the article's text",
+        over="split it, or raise the server's limit (--max-chars / --max-page-chars)",
+    )
 
 
 def lead_options(options: pb.SummaryOptions, max_chars: int) -> dict[str, int]:
     """A request's lead options, checked against the lead cap and the server's text limit."""
-    for name, limit in (("max_sentences", MAX_SENTENCES), ("max_chars", max_chars)):
+    for name, limit in (("max_sentences", MAX_LEAD_SENTENCES), ("max_chars", max_chars)):
         value = getattr(options, name)
         if value > limit:
             raise InvalidInput(
@@ -104,8 +99,8 @@ def lead_options(options: pb.SummaryOptions, max_chars: int) -> dict[str, int]:
 def terms(explain: int, keywords: int, label: str) -> dict[str, Any]:
     """Evidence and keyword options of a request, checked; an empty label means the predicted."""
     return {
-        "explain": pipeline.check_terms("explain", explain),
-        "keywords": pipeline.check_terms("keywords", keywords),
+        "explain": validation.check_terms("explain", explain),
+        "keywords": validation.check_terms("keywords", keywords),
         "explain_label": label or None,
     }
 

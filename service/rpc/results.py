@@ -96,7 +96,7 @@ def to_article(item: Any) -> pb.Article:
     (id, title, text) tuples."""
     if isinstance(item, pb.Article):
         return item
-    data = getattr(item, "data", item)  # pipeline.Record carries the caller's JSON object
+    data = getattr(item, "data", item)  # validation.Record carries the caller's JSON object
     heads: dict[str, Any] = {}
     if isinstance(data, Mapping):
         parts = (data.get("id"), data.get("title"), data.get("text"))

@@ -1,0 +1,236 @@
+"""Batch JSONL jobs at archive scale: shards run in local processes or on a Dask cluster, resumably.
+
+Every input shard becomes one task. A task reads its shard, labels (and leads) its records in
+vectorised chunks, and publishes `<out>/<shard>.jsonl` through the one atomic writer
+(`service.atomic`), so a crash, a dead Dask worker or Ctrl-C never leaves a half-written shard:
+a rerun skips the shards that completed and redoes the rest. Records are processed by one
+function, `process_shard`, wherever the task runs, so the output is byte-identical for 1 local
+process, N local processes or a Dask cluster.
+
+The package by topic: `shards` (inputs, the task), `state` (resume), `runners` (local, Dask),
+`progress` (counts for a progress line), and here the job itself; the `newsdesk batch`
+flags live with the CLI's (service.cli.parser).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from service.atomic import write_atomic
+from service.errors import InvalidInput, ShardError
+from service.jsonl import Rejected
+from service.pool import model_key
+from service.validation import check_lead_options, check_terms
+
+from .progress import BatchProgress, Tracker
+from .runners import run_dask, run_local
+from .shards import (
+    CHUNK,
+    ERRORS,
+    STATE,
+    SUMMARY,
+    ShardJob,
+    ShardResult,
+    expand_inputs,
+    process_shard,
+    shard_name,
+)
+from .state import clean_leftovers, load_done, save_done, state_path
+
+__all__ = [
+    "run_batch",
+    "expand_inputs",
+    "shard_name",
+    "process_shard",
+    "model_key",
+    "BatchProgress",
+    "ShardJob",
+    "ShardResult",
+    "CHUNK",
+    "ERRORS",
+    "STATE",
+    "SUMMARY",
+]
+
+
+def run_batch(
+    inputs: Sequence[str | Path] | str | Path,
+    out_dir: str | Path,
+    *,
+    model: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    gather: bool = False,
+    summary: bool = True,
+    force: bool = False,
+    max_sentences: int = 0,
+    max_chars: int = 0,
+    explain: int = 0,
+    keywords: int = 0,
+    progress: Callable[[BatchProgress], None] | None = None,
+) -> dict:
+    """Label (and lead) every record of every shard into `out_dir`; returns the run's summary.
+
+    `model` defaults to `service.classifier.DEFAULT_MODEL`. `workers` local processes (default:
+    all cores) or the Dask cluster at `scheduler` run the shards; shards completed by an earlier
+    run with the same inputs, model and options are skipped unless `force`. `progress` is
+    called with a `BatchProgress` about once a second (the library itself prints nothing).
+    """
+    started = time.perf_counter()
+    if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
+        raise InvalidInput(f"workers must be 1 or more (got {workers})", field="workers", limit=1)
+    if scheduler is not None and workers is not None:
+        raise InvalidInput(
+            "--workers sets local processes; with --scheduler the cluster's workers run the job",
+            field="workers",
+        )
+    if gather and scheduler is None:
+        raise InvalidInput("--gather only applies with --scheduler", field="gather")
+    check_lead_options(max_sentences, max_chars)  # here, before any shard is written
+    check_terms("explain", explain)
+    check_terms("keywords", keywords)
+    if model is None:
+        from service.classifier import DEFAULT_MODEL
+
+        model = DEFAULT_MODEL
+    paths = expand_inputs(inputs)
+    out = Path(out_dir).resolve()
+    if out.exists() and not out.is_dir():
+        raise InvalidInput(f"--out {out_dir} is a file: name a folder", field="out_dir")
+    inside = [p for p in paths if out in (p.absolute().parent.resolve(), p.resolve().parent)]
+    if inside:
+        raise InvalidInput(
+            f"--out {out_dir} holds the input {inside[0]}: outputs would overwrite or mix with "
+            "the inputs; name another folder",
+            field="out_dir",
+        )
+    model_path = str(Path(model).resolve())
+    key = model_key(model_path)
+    out.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(out)
+    # The summary describes the last run: the previous one's goes now, and a run that fails
+    # below writes one that says so.
+    (out / SUMMARY).unlink(missing_ok=True)
+    try:
+        return _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather,
+                         summary, force, max_sentences, max_chars, progress,
+                         explain=explain, keywords=keywords)  # fmt: skip
+    except BaseException as exc:
+        failed = {"out_dir": str(out), "model": model_path, "failed": f"{type(exc).__name__}: "
+                  f"{getattr(exc, 'message', None) or exc}"}  # fmt: skip
+        with contextlib.suppress(OSError):
+            text = json.dumps(failed, ensure_ascii=False, indent=2) + "\n"
+            write_atomic(out / SUMMARY, text, fsync=True)
+        raise
+
+
+def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, summary, force,
+              max_sentences, max_chars, progress, *, explain=0, keywords=0) -> dict:  # fmt: skip
+    """run_batch once its arguments are checked: the shards, the errors file, the summary."""
+
+    options = (
+        ("summarise", bool(summary)),
+        ("max_sentences", int(max_sentences)),
+        ("max_chars", int(max_chars)),
+    )
+    # Only when asked for: shards finished by a run without them still count as done.
+    options += tuple((k, v) for k, v in (("explain", explain), ("keywords", keywords)) if v)
+    jobs = [
+        ShardJob(shard_name(p), str(p), model_path, key, options, out_dir=str(out)) for p in paths
+    ]
+    states: dict[str, dict] = {}
+    todo: list[ShardJob] = []
+    for job in jobs:
+        state = None if force else load_done(out, job)
+        if state is None:
+            todo.append(job)
+        else:
+            states[job.name] = state
+    if force:
+        for job in jobs:  # a forced run must not leave an old shard looking complete
+            state_path(out, job.name).unlink(missing_ok=True)
+
+    n_workers = 1
+    if scheduler is None:
+        n_workers = min(int(workers or os.cpu_count() or 1), max(len(todo), 1))
+    weights = {job.name: os.stat(job.source).st_size for job in todo}
+    tracker = Tracker(len(todo), weights, (progress or None) if todo else None)
+    processed = {"records": 0}
+
+    failed: dict[str, str] = {}
+
+    def on_done(job: ShardJob, result: ShardResult, streamed: bool) -> None:
+        if result.failed:
+            # Nothing of this input may stand as done: an output from an older run goes too.
+            failed[job.name] = result.failed
+            (out / f"{job.name}.jsonl").unlink(missing_ok=True)
+            state_path(out, job.name).unlink(missing_ok=True)
+            tracker.shard(job.name, 0, streamed)
+            return
+        if result.output is not None:  # gathered: the client publishes it
+            write_atomic(out / f"{job.name}.jsonl", result.output, fsync=True)
+        elif not (out / f"{job.name}.jsonl").exists():
+            raise ShardError(
+                f"a worker wrote {job.name}.jsonl where this client cannot see it; "
+                f"make {out} a shared path for every worker or use --gather",
+                field="out_dir",
+            )
+        states[job.name] = save_done(out, job, result)
+        processed["records"] += result.records_out
+        tracker.shard(job.name, result.records_out, streamed)
+
+    if todo:
+        try:
+            if scheduler is None:
+                run_local(todo, n_workers, on_done, tracker)
+            else:
+                run_dask(todo, scheduler, gather, on_done, tracker)
+        finally:
+            clean_leftovers(out)  # a worker killed mid-shard cannot remove its own temp file
+
+    finished = [job for job in jobs if job.name in states]
+    # The same row as `classify --errors` writes: which input, which line, why.
+    errors = [
+        Rejected(line, reason, job.source).as_dict()
+        for job in finished
+        for line, reason in states[job.name]["errors"]
+    ]
+    data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)
+    write_atomic(out / ERRORS, data, fsync=True)
+
+    labels: dict[str, int] = {}
+    for job in finished:
+        for label, n in states[job.name]["labels"].items():
+            labels[label] = labels.get(label, 0) + n
+    wall = time.perf_counter() - started
+    result = {
+        "out_dir": str(out),
+        "model": model_path,
+        "runner": scheduler or f"local:{n_workers}",
+        "shards": len(jobs),
+        "shards_run": len(todo),
+        "shards_skipped": len(jobs) - len(todo),
+        "shards_failed": [{"shard": name, "reason": why} for name, why in sorted(failed.items())],
+        "records_in": sum(states[j.name]["records_in"] for j in finished),
+        "records_out": sum(states[j.name]["records_out"] for j in finished),
+        "rejected": len(errors),
+        "labels": dict(sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "processed": processed["records"],
+        "wall_s": round(wall, 3),
+        "articles_per_s": round(processed["records"] / wall, 1) if wall > 0 else 0.0,
+        "summary": bool(summary),
+    }
+    # Shard outputs no input of this job accounts for (an input since removed or renamed):
+    # named, not deleted, since a reader globbing DIR/*.jsonl would take them for current.
+    names = {f"{job.name}.jsonl" for job in jobs}
+    result["stale_outputs"] = sorted(
+        p.name for p in out.glob("*.jsonl") if p.name not in names and not p.name.startswith("_")
+    )
+    text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+    write_atomic(out / SUMMARY, text, fsync=True)
+    return result

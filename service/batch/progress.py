@@ -1,0 +1,84 @@
+"""How far a batch job is: shards and articles done, the share of input bytes read.
+
+The library only counts; whoever runs the job chooses how to show it (the CLI draws a line on
+stderr) by passing a callback, called at most about once a second and once at the end.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["BatchProgress", "Tracker"]
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """A snapshot of a running job, for a progress line."""
+
+    shards_done: int
+    shards: int
+    articles: int
+    elapsed: float  # seconds since the job started
+    fraction: float  # of the input bytes to do: the ETA follows bytes, not shard counts
+    final: bool  # the last snapshot: every shard is done
+
+    @property
+    def rate(self) -> float:
+        """Articles per second so far."""
+        return self.articles / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at this pace, or None before anything is known."""
+        if self.fraction >= 1:
+            return 0.0
+        if self.fraction <= 0:
+            return None
+        return self.elapsed * (1 - self.fraction) / self.fraction
+
+
+class Tracker:
+    """Counts what the runners report and hands snapshots to `report` (None: count only)."""
+
+    def __init__(
+        self, shards: int, weights: dict[str, int], report: Callable[[BatchProgress], None] | None
+    ) -> None:
+        self.report = report
+        self.shards = shards
+        self.weights = weights  # input bytes per shard
+        self.total = sum(weights.values()) or 1
+        self.done_shards = 0
+        self.done_bytes = 0.0
+        self.partial: dict[str, float] = {}
+        self.articles = 0
+        self.started = time.perf_counter()
+        self.shown = 0.0
+
+    def records(self, name: str, n: int, fraction: float) -> None:
+        self.articles += n
+        self.partial[name] = fraction * self.weights.get(name, 0)
+        self.show()
+
+    def shard(self, name: str, articles: int, streamed: bool) -> None:
+        self.done_shards += 1
+        if not streamed:
+            self.articles += articles
+        self.partial.pop(name, None)
+        self.done_bytes += self.weights.get(name, 0)
+        self.show(force=self.done_shards == self.shards)
+
+    def show(self, force: bool = False) -> None:
+        if self.report is None:
+            return
+        now = time.perf_counter()
+        if not force and now - self.shown < 1.0:
+            return
+        self.shown = now
+        fraction = (self.done_bytes + sum(self.partial.values())) / self.total
+        self.report(
+            BatchProgress(
+                self.done_shards, self.shards, self.articles, now - self.started, fraction, force
+            )
+        )

@@ -1,0 +1,103 @@
+"""Where shards run: this process, local worker processes, or a Dask cluster."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from service.errors import ClusterUnavailable
+from service.pool import LOST, BrokenProcessPool, WorkerPool, cached_classifier, can_fork
+
+from .progress import Tracker
+from .shards import ShardJob, ShardResult, process_shard
+
+__all__ = ["CONNECT_TIMEOUT", "run_dask", "run_local"]
+
+CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before giving up
+_LOST = f"{LOST} before this shard was done; run again to do it"
+
+
+def run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: Tracker) -> None:
+    if workers == 1:
+        for job in jobs:
+            result = process_shard(
+                job, progress=lambda n, f, name=job.name: progress.records(name, n, f)
+            )
+            on_done(job, result, streamed=True)
+        return
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    fork = can_fork()
+    if fork:
+        # Load here and fork: workers inherit the model (copy-on-write) instead of each paying
+        # ~2 s of imports and unpickling, which on a small job costs more than a core gains.
+        cached_classifier(jobs[0].model, jobs[0].model_key)
+    # Leaving the block on Ctrl-C or SIGTERM stops the workers now rather than after the
+    # running shards; what they leave half-written is removed by run_batch.
+    with WorkerPool(workers, fork=fork) as pool:
+        pending = {pool.submit(process_shard, job): job for job in jobs}
+        try:
+            while pending:
+                done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                if not done:
+                    pool.check()  # a worker killed mid-answer: the executor may not notice
+                for future in done:
+                    result = future.result()  # BrokenProcessPool: this shard stays pending
+                    on_done(pending.pop(future), result, streamed=False)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory) and the pool with it: the shards not done
+            # fail, the finished ones stand, and a rerun does only the rest.
+            for lost in pending.values():
+                on_done(lost, ShardResult.failure(lost.name, _LOST), streamed=False)
+
+
+def run_dask(
+    jobs: list[ShardJob], scheduler: str, gather: bool, on_done: Callable, progress: Tracker
+) -> None:
+    from distributed import Client, as_completed
+
+    try:
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError) as e:
+        raise ClusterUnavailable(
+            f"no Dask scheduler answers at {scheduler} within {CONNECT_TIMEOUT} ({e}); "
+            "check the address (tcp://HOST:PORT) and that `dask scheduler` runs there",
+            field="scheduler",
+        ) from e
+    with client:
+        threads = sum(client.nthreads().values()) or 1
+        window = 2 * threads  # bounded: with --gather each task carries its shard's bytes
+        token = uuid.uuid4().hex[:8]
+        queue = list(reversed(jobs))
+        futures = as_completed(loop=client.loop)  # not the default client: we set none
+        running: dict[str, ShardJob] = {}
+
+        def submit() -> None:
+            job = queue.pop()
+            key = f"newsdesk-shard-{token}-{job.name}"
+            # pure=False: a rerun must run again; the scheduler reruns a task whose worker died.
+            if gather:
+                # scattered, not inlined: a shard's bytes do not belong in the task graph
+                data = client.scatter(Path(job.source).read_bytes(), hash=False)
+                future = client.submit(_gathered, job, data, key=key, pure=False)
+            else:
+                future = client.submit(process_shard, job, key=key, pure=False)
+            futures.add(future)
+            running[key] = job
+
+        for _ in range(min(window, len(queue))):
+            submit()
+        for future in futures:
+            job = running.pop(future.key)
+            result = future.result()
+            future.release()
+            on_done(job, result, streamed=False)
+            if queue:
+                submit()
+
+
+def _gathered(job: ShardJob, data: bytes) -> ShardResult:
+    """A --gather task: the shard's bytes arrive scattered; the output goes back to the client."""
+    return process_shard(replace(job, data=data, out_dir=None))

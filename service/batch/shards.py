@@ -1,0 +1,267 @@
+"""One shard: its name, where its inputs come from, and the task that labels it.
+
+`process_shard` is the unit every runner calls (this process, a local worker, a Dask worker),
+so the output is byte-identical however the job runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import gzip
+import io
+import json
+import os
+import socket
+import time
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from service.atomic import atomic_write
+from service.errors import InvalidInput, ShardError
+from service.jsonl import Rejected, decompressed, read_records
+from service.pipeline import Record, process_records
+from service.pool import cached_classifier
+
+__all__ = [
+    "CHUNK",
+    "ERRORS",
+    "SUMMARY",
+    "STATE",
+    "ShardJob",
+    "ShardResult",
+    "expand_inputs",
+    "process_shard",
+    "shard_name",
+]
+
+CHUNK = 256  # records per predict call: vectorised, yet a shard never sits in memory whole
+ERRORS = "_errors.jsonl"
+SUMMARY = "_summary.json"
+STATE = "_shards"  # one small JSON per completed shard: what resume and the summary read
+_RESERVED = {Path(ERRORS).stem, Path(SUMMARY).stem, STATE}
+_SUFFIXES = (".jsonl", ".ndjson", ".json")
+_FOLDER_SUFFIXES = (".jsonl", ".ndjson")  # what a folder given as input contributes
+# What a damaged compressed shard raises while it is read: that shard fails, the job goes on.
+_UNREADABLE = (EOFError, zlib.error, gzip.BadGzipFile)
+
+
+def shard_name(path: str | Path) -> str:
+    """The output name of an input shard: its file name without `.gz` and `.jsonl`."""
+    name = Path(path).name
+    if name.endswith(".gz"):
+        name = name[: -len(".gz")]
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
+    """Resolve files, globs and folders (their *.jsonl[.gz]) to shard paths, in the order given."""
+    if isinstance(inputs, str | Path):
+        inputs = [inputs]
+    paths: list[Path] = []
+    for item in inputs:
+        text = str(item)
+        if Path(text).is_dir():
+            found = sorted(
+                p
+                for p in Path(text).iterdir()
+                if p.is_file()
+                and not p.name.startswith(".")  # editors' swap and backup files
+                and p.name.removesuffix(".gz").endswith(_FOLDER_SUFFIXES)
+            )
+            if not found:
+                raise InvalidInput(
+                    f"folder {text} holds no .jsonl or .ndjson files (gzipped or not); pass the "
+                    "files or a glob",
+                    field="inputs",
+                )
+        elif Path(text).is_file():  # before globbing: a real name may hold [ or *
+            found = [Path(text)]
+        elif glob.has_magic(text):
+            found = [Path(p) for p in sorted(glob.glob(text)) if Path(p).is_file()]
+            if not found:
+                raise InvalidInput(f"no file matches {text}; check the pattern", field="inputs")
+        else:
+            raise InvalidInput(f"input {text} does not exist; check the path", field="inputs")
+        paths.extend(found)
+    if not paths:
+        raise InvalidInput("no input given; pass JSONL files or globs", field="inputs")
+    # One shard per file (a glob may overlap another), named as given: a symlink's own name.
+    unique: dict[Path, Path] = {}
+    for p in paths:
+        unique.setdefault(p.resolve(), p.absolute())
+    names: dict[str, Path] = {}
+    for path in unique.values():
+        name = shard_name(path)
+        if name in _RESERVED or name.startswith("."):
+            raise InvalidInput(
+                f"input {path} would be written as {name}.jsonl, a name newsdesk reserves; "
+                "rename the file",
+                field="inputs",
+            )
+        if name in names:
+            raise InvalidInput(
+                f"inputs {names[name]} and {path} would both be written as {name}.jsonl; "
+                "rename one or run them as separate jobs",
+                field="inputs",
+            )
+        names[name] = path
+    return list(unique.values())
+
+
+def _open_shard(
+    stack: contextlib.ExitStack, source: str | None, data: bytes | None
+) -> tuple[io.BufferedIOBase, Callable[[], float]]:
+    """The shard's decompressed bytes, and a function giving the fraction of input consumed."""
+    if data is not None:
+        raw: io.BufferedIOBase = io.BufferedReader(io.BytesIO(data))
+        size = len(data)
+    else:
+        raw = stack.enter_context(open(source, "rb"))
+        size = os.fstat(raw.fileno()).st_size
+
+    def fraction() -> float:
+        return raw.tell() / size if size else 1.0
+
+    stream = decompressed(raw)  # gzip by content, as every command reads input
+    if stream is not raw:
+        stack.enter_context(stream)
+    return stream, fraction
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    """Everything a worker needs to run one shard; small and picklable."""
+
+    name: str
+    source: str  # absolute path of the input, as the client sees it
+    model: str
+    model_key: str
+    options: tuple[tuple[str, object], ...]  # summarise, max_sentences, max_chars, explain…
+    out_dir: str | None = None  # None: return the output to the client (--gather)
+    data: bytes | None = None  # --gather: the shard's bytes, read by the client
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    """Counts and rejected lines of one completed shard, plus its output when gathered."""
+
+    name: str
+    records_in: int
+    records_out: int
+    labels: dict[str, int]
+    errors: tuple[tuple[int, str], ...]
+    seconds: float
+    output: bytes | None = field(default=None, repr=False)
+    failed: str = ""  # why the shard could not be done; nothing of it was published
+
+    @classmethod
+    def failure(
+        cls, name: str, why: str, *, records_in: int = 0, seconds: float = 0.0
+    ) -> ShardResult:
+        return cls(name, records_in, 0, {}, (), seconds, failed=why)
+
+
+def process_shard(
+    job: ShardJob, progress: Callable[[int, float], None] | None = None
+) -> ShardResult:
+    """Run one shard: read, validate, analyse in chunks, publish atomically; the task unit."""
+    started = time.perf_counter()
+    options = dict(job.options)
+    classifier = cached_classifier(job.model, job.model_key)
+    stack = contextlib.ExitStack()
+    try:
+        raw, fraction = _open_shard(stack, job.source if job.data is None else None, job.data)
+    except FileNotFoundError as e:
+        raise ShardError(
+            f"{job.source} not found on {socket.gethostname()}: workers read inputs from a "
+            "path they share with the client; use a shared filesystem or --gather",
+            field="inputs",
+        ) from e
+    labels: dict[str, int] = {}
+    errors: list[tuple[int, str]] = []
+    seen = {"in": 0, "out": 0}
+
+    def records(lines: Iterator[str]) -> Iterator[Record]:
+        # jsonl.read_records validates (through validation.parse_record): one place decides.
+        for _, item in read_records(lines, source=job.name):
+            seen["in"] += 1
+            if isinstance(item, Rejected):
+                errors.append((item.line, item.reason))
+            else:
+                yield item
+
+    def write(out: io.BufferedWriter) -> None:
+        # utf-8-sig drops a byte-order mark; bytes that are not UTF-8 get the line refused, as
+        # in every other command (jsonl.decode_lines).
+        # Universal newlines, as every other command reads lines (a lone \r ends one too).
+        lines = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape")
+        results = process_records(
+            records(lines),
+            classifier,
+            batch_size=CHUNK,
+            summarise=bool(options["summarise"]),
+            max_sentences=int(options["max_sentences"]),
+            max_chars=int(options["max_chars"]),
+            explain=int(options.get("explain", 0)),
+            keywords=int(options.get("keywords", 0)),
+        )
+        block: list[str] = []
+        for result in results:
+            labels[result["label"]] = labels.get(result["label"], 0) + 1
+            block.append(json.dumps(result, ensure_ascii=False) + "\n")
+            if len(block) >= CHUNK:
+                out.write("".join(block).encode("utf-8"))
+                seen["out"] += len(block)
+                if progress is not None:
+                    progress(len(block), fraction())
+                block.clear()
+        out.write("".join(block).encode("utf-8"))
+        seen["out"] += len(block)
+        if progress is not None and block:
+            progress(len(block), fraction())
+
+    with stack:
+        try:
+            if job.out_dir is None:
+                buffer = io.BytesIO()
+                write(buffer)
+                output: bytes | None = buffer.getvalue()
+            else:
+                out_dir = Path(job.out_dir)
+                out_dir.mkdir(parents=True, exist_ok=True)
+                with atomic_write(out_dir / f"{job.name}.jsonl", fsync=True) as fh:
+                    write(fh)
+                output = None
+        except _UNREADABLE as e:  # this shard's data, not the job: the other shards go on
+            return ShardResult.failure(
+                job.name,
+                f"unreadable after {seen['in']} records ({type(e).__name__}: {e}); "
+                "is it a truncated or corrupt gzip file?",
+                records_in=seen["in"],
+                seconds=time.perf_counter() - started,
+            )
+        except OSError as e:  # a full disk, a lost mount: name the shard's input and output
+            target = f"{job.out_dir}/{job.name}.jsonl" if job.out_dir else "(gathered)"
+            return ShardResult.failure(
+                job.name,
+                f"{job.source} -> {target}: {e.strerror or e}"
+                + (f" ({e.filename})" if e.filename else "")
+                + f", after {seen['in']} records",
+                records_in=seen["in"],
+                seconds=time.perf_counter() - started,
+            )
+    return ShardResult(
+        name=job.name,
+        records_in=seen["in"],
+        records_out=seen["out"],
+        labels=labels,
+        errors=tuple(errors),
+        seconds=time.perf_counter() - started,
+        output=output,
+    )

@@ -1,0 +1,201 @@
+"""The commands over pages, models and jobs: split, analyse, train, evaluate, serve, batch."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import unicodedata
+from pathlib import Path
+
+from ..errors import InvalidInput
+from .common import EXIT_REJECTED, _asked, _default_model, _dump, _err, _load_classifier
+from .output import _bar_on, _batch_progress, _output
+
+# --- split / analyse ----------------------------------------------------------------------
+
+
+def _read_page(path: str) -> str:
+    """The page's text as sent: UTF-8 (a byte-order mark dropped), line ends untouched, so
+    offsets count the same code points a gRPC caller would send."""
+    if path == "-":
+        if sys.stdin is None:
+            raise InvalidInput("stdin is closed: give a page file, or pipe one in", field="PAGE")
+        data = sys.stdin.buffer.read()
+    else:
+        p = Path(path)
+        if p.is_dir():
+            raise InvalidInput(f"page {path} is a folder: name a text file", field="PAGE")
+        if not p.exists():  # /dev/stdin and <(…) are pages too
+            raise InvalidInput(f"page file not found: {path}", field="PAGE")
+        data = p.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"page {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}): convert it to UTF-8",
+            field="PAGE",
+        ) from exc
+
+
+def cmd_split(args: argparse.Namespace) -> int:
+    from ..pages import article_record, split_page
+
+    raw = _read_page(args.page)
+    if not raw.strip():  # as analyse says: an empty page is a mistake, not zero articles
+        raise InvalidInput("the page text is empty: give the extracted page text", field="PAGE")
+    articles = split_page(raw)
+    with _output(args.output, args.page) as out:
+        for article in articles:
+            out.write(_dump(article_record(article)) + "\n")
+        out.flush()
+    return 0
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _fit(s: str, width: int) -> str:
+    """Cut or pad `s` to `width` terminal columns (CJK characters take two)."""
+    out, used = [], 0
+    for c in s.replace("\n", " "):
+        w = _width(c)
+        if used + w > width:
+            if out:
+                out[-1] = "…"
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + " " * (width - min(used, width))
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    from ..pages import article_record
+    from ..pipeline import analyse_page, result_fields
+
+    raw = _read_page(args.page)
+    analyses = analyse_page(
+        raw,
+        _load_classifier(args.model),
+        summarise=not args.no_summary,
+        explain_label=args.explain_label,
+        **_asked(args),
+    )
+    with _output(args.output, args.page) as out:
+        if args.json:
+            for a in analyses:
+                # start/end and lead_spans are code points of the page file, as AnalysePage's.
+                record = {**article_record(a.article), **result_fields(a), "offsets_into": "page"}
+                out.write(_dump(record) + "\n")
+        else:
+            # review: a desk editor should look at the label (service.review)
+            header = (
+                f"{'#':>2}  {_fit('title', 36)}  {_fit('label', 10)}  {'conf':>5}  review  lead"
+            )
+            out.write(header + "\n" + "-" * _width(header) + "\n")
+            for i, a in enumerate(analyses, start=1):
+                p = a.prediction
+                lead = a.lead.text if a.lead is not None else ""
+                flag = "yes" if p.review else "no"
+                out.write(
+                    f"{i:>2}  {_fit(a.article.title, 36)}  {_fit(p.label, 10)}  "
+                    f"{p.confidence:5.2f}  {flag:6s}  {lead}\n"
+                )
+                for name, terms in (("evidence", a.evidence), ("keywords", a.keywords)):
+                    if terms is not None:
+                        words = dict.fromkeys(t.text for t in terms)  # a term once, any field
+                        out.write(f"{'':>4}{name}: {' '.join(words)}\n")
+        out.flush()
+    return 0
+
+
+# --- training and evaluation (imports `training` lazily: the runtime never needs it) --------
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from training.train import train
+
+    manifest = train(Path(args.data), Path(args.out), seed=args.seed, progress=_bar_on())
+    _err(f"model written to {args.out}")
+    print(_dump({"model": str(args.out), "metrics": manifest.get("metrics", {})}))
+    return 0
+
+
+def cmd_convert_model(args: argparse.Namespace) -> int:
+    from training.convert import convert
+
+    out = convert(Path(args.folder), Path(args.out) if args.out else None)
+    _err(f"model converted to the data-only format in {out}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from training.evaluate import evaluate, format_summary
+
+    report = evaluate(Path(args.data), Path(args.model or _default_model()), progress=_bar_on())
+    print(format_summary(report))
+    return 0
+
+
+def cmd_evaluate_summaries(args: argparse.Namespace) -> int:
+    from training.summaries import evaluate_summaries, format_summary
+
+    report = evaluate_summaries(
+        Path(args.data), Path(args.out), limit=args.limit, progress=_bar_on()
+    )
+    print(format_summary(report))
+    return 0
+
+
+def cmd_evaluate_keywords(args: argparse.Namespace) -> int:
+    from training.keywords import evaluate_keywords, format_keywords
+
+    report = evaluate_keywords(
+        Path(args.data), Path(args.out), model_dir=Path(args.model or _default_model()),
+        limit=args.limit,
+    )  # fmt: skip
+    print(format_keywords(report))
+    return 0
+
+
+# --- serve / batch (their flags live with their modules) ------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ..rpc import config_from_args, serve
+
+    return serve(config_from_args(args)) or 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from ..batch import run_batch
+
+    summary = run_batch(
+        args.inputs,
+        args.out,
+        model=args.model or os.environ.get("NEWSDESK_MODEL") or None,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        gather=args.gather,
+        summary=not args.no_summary,
+        force=args.force,
+        progress=None if args.quiet else _batch_progress(),
+        **_asked(args),
+    )
+    print(json.dumps(summary, ensure_ascii=False, indent=2), flush=True)
+    if summary["stale_outputs"]:
+        stale = ", ".join(summary["stale_outputs"])
+        _err(f"{args.out} also holds outputs no input of this job made: {stale}")
+    for shard in summary["shards_failed"]:
+        _err(f"shard {shard['shard']} failed: {shard['reason']}")
+    if summary["shards_failed"]:
+        _err(f"{len(summary['shards_failed'])} shard(s) failed (reasons above); the others are "
+             "written; run again once the cause is fixed: finished shards are skipped")  # fmt: skip
+        return 1
+    if summary["rejected"]:
+        _err(f"{summary['rejected']} record(s) rejected; see {Path(args.out) / '_errors.jsonl'}")
+        return EXIT_REJECTED
+    return 0

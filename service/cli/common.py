@@ -1,0 +1,45 @@
+"""What every command shares: the exit codes, the defaults, stderr messages, the model."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+# The corpora sit beside the repository (../shared/data from its root), wherever one runs from.
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = os.environ.get("NEWSDESK_DATA", str(REPO.parent / "shared" / "data"))
+EXIT_REJECTED = 3  # some records were rejected, the rest processed; 2 stays argparse's usage error
+EXIT_HELP = """exit codes:
+  0  all went well
+  1  the run failed (model, data, file or server trouble)
+  2  usage error (bad flag, missing input file, output that is the input)
+  3  some records were rejected (reported on stderr / --errors); the rest were processed"""
+RECORD_COMMANDS = ("classify", "summarise")  # JSONL in, JSONL out, on every core
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _default_model() -> str:
+    from ..classifier import DEFAULT_MODEL
+
+    return os.environ.get("NEWSDESK_MODEL", str(DEFAULT_MODEL))
+
+
+def _load_classifier(path: str | None):
+    from ..classifier import Classifier
+
+    return Classifier.load(path or _default_model())
+
+
+def _asked(args: Any) -> dict[str, Any]:
+    """The lead bounds and term counts a command was given (0 where it has no such flag)."""
+    return {k: getattr(args, k, 0) for k in ("max_sentences", "max_chars", "explain", "keywords")}

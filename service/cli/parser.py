@@ -1,0 +1,316 @@
+"""The argument parser: the commands, the option groups they share, help with every default.
+
+Each option is written once: an option two commands share is added by one function here, and
+`newsdesk batch`'s flags live here too, beside the ones they share with classify/summarise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..errors import InvalidInput
+from .commands import (
+    cmd_analyse,
+    cmd_batch,
+    cmd_convert_model,
+    cmd_evaluate,
+    cmd_evaluate_keywords,
+    cmd_evaluate_summaries,
+    cmd_serve,
+    cmd_split,
+    cmd_train,
+)
+from .common import DEFAULT_DATA, EXIT_HELP, REPO
+from .records import cmd_classify, cmd_summarise
+
+# What `classify` does to a record's own fields: said in its --help and in the README.
+CLASSIFY_HELP = (
+    "Add label, scores and review to each JSONL record, keeping its other fields. A record's "
+    "own `label` is replaced by the model's: rename it (e.g. to `gold`) to keep it beside "
+    "ours; the run says on stderr how many records had one."
+)
+
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option shows its default; a path in or beside the repository as a relative one
+    (models/desk, ../shared/data), never this machine's absolute path; a secret never."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if (
+            action.dest == "token"
+            or "default" in text
+            or action.default in (None, False, argparse.SUPPRESS)
+            or not (action.option_strings or action.nargs in ("?", "*"))
+        ):
+            return text
+        return f"{text} (default: {_shown(action.default)})".replace("%", "%%")
+
+
+def _shown(default: object) -> str:
+    if isinstance(default, str | Path) and Path(default).is_absolute():
+        path = Path(default)
+        for base, prefix in ((REPO, ""), (REPO.parent, "../")):
+            try:
+                return prefix + str(path.relative_to(base))
+            except ValueError:
+                continue
+    return str(default)
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+# --- options more than one command takes -----------------------------------------------------
+
+
+def _add_model(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--model", metavar="DIR", help="model folder (default: models/desk, or $NEWSDESK_MODEL)"
+    )
+
+
+def _add_data(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data", default=DEFAULT_DATA, metavar="DIR", help="corpus folder (or $NEWSDESK_DATA)"
+    )
+
+
+def _add_output(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        metavar="FILE",
+        help=f"write {what} to FILE, whole once the run succeeds (.gz: compressed); - is stdout",
+    )
+
+
+def _add_page(p: argparse.ArgumentParser) -> None:
+    p.add_argument("page", help="page text file (UTF-8), or - for stdin")
+
+
+def _lead_option(name: str):
+    """An argparse type for a lead bound, checked as the summariser and the server check it."""
+
+    def parse(text: str) -> int:
+        from ..validation import check_lead_options
+
+        try:
+            value = int(text)
+            check_lead_options(**{"max_sentences": 0, "max_chars": 0, name: value})
+        except InvalidInput as exc:  # before ValueError, which it is too
+            raise argparse.ArgumentTypeError(exc.message) from None
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        return value
+
+    return parse
+
+
+def _add_lead_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-sentences",
+        type=_lead_option("max_sentences"),
+        default=0,
+        metavar="N",
+        help="sentences in a lead at most; 0 = the default, 2",
+    )
+    p.add_argument(
+        "--max-chars",
+        type=_lead_option("max_chars"),
+        default=0,
+        metavar="N",
+        help="characters in a lead at most; 0 = the default, 120 (soft: one sentence may run "
+        "to 160); a value given is hard",
+    )
+
+
+def _term_count(name: str):
+    """An argparse type for `--explain K` / `--keywords K`, checked as the pipeline checks it."""
+
+    def parse(text: str) -> int:
+        from ..validation import check_terms
+
+        try:
+            return check_terms(name, int(text))
+        except InvalidInput as exc:  # before ValueError, which it is too
+            raise argparse.ArgumentTypeError(exc.message) from None
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+    return parse
+
+
+def _add_term_options(p: argparse.ArgumentParser, *, label: bool = True) -> None:
+    """`--explain [K]`, `--keywords [K]` (K defaults to 5 when the flag is bare; off without)."""
+    for name, what in (
+        ("explain", "add `evidence`: the K words that most raised the label's logit, with spans"),
+        ("keywords", "add `keywords`: the K top words by TF-IDF, with spans"),
+    ):
+        kind = _term_count(name)
+        help = f"{what} (default K: 5; off without the flag)"
+        p.add_argument(
+            f"--{name}", type=kind, nargs="?", const=5, default=0, metavar="K", help=help
+        )
+    if label:
+        p.add_argument(
+            "--explain-label", metavar="LABEL", help="evidence for this label, not the predicted"
+        )
+
+
+def _add_record_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", nargs="?", default="-", help="JSONL input, or - for stdin; .gz ok")
+    _add_output(p, "the JSONL records")
+    p.add_argument(
+        "--errors", metavar="FILE", help="also write rejected records (source, line, reason) here"
+    )
+    _add_model(p)
+    p.add_argument(
+        "--batch-size",
+        type=_at_least_one,
+        default=256,
+        metavar="N",
+        help="records per model call (at most 256, the lines a worker's chunk holds)",
+    )
+    p.add_argument("--server", metavar="HOST:PORT", help="use this running newsdesk server")
+    p.add_argument(
+        "--token",
+        default=os.environ.get("NEWSDESK_TOKEN"),
+        help="bearer token for --server (env NEWSDESK_TOKEN, which `ps` does not show)",
+    )
+
+
+def _add_batch_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="JSONL files (.gz accepted), globs or folders; one record per line: id, title, text",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    _add_model(p)
+    p.add_argument(
+        "--workers",
+        type=_at_least_one,
+        metavar="N",
+        help="local worker processes (default: all cores)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run on this Dask cluster instead of local processes",
+    )
+    p.add_argument(
+        "--gather",
+        action="store_true",
+        help="with --scheduler: ship shards to workers and results back (no shared filesystem)",
+    )
+    p.add_argument("--no-summary", action="store_true", help="label only, skip leads")
+    p.add_argument("--force", action="store_true", help="redo shards already complete")
+    _add_lead_options(p)
+    _add_term_options(p, label=False)
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+
+
+# --- the commands ------------------------------------------------------------------------------
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; serve gets its flags only when `command` is serve, so that `newsdesk
+    classify` never imports grpc."""
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="newsdesk",
+        description="Label Chinese news articles by desk and write their leads.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command_parser(name: str, help: str, func, description: str | None = None):
+        p = sub.add_parser(name, help=help, description=description or help, formatter_class=_Help)
+        p.set_defaults(func=func)
+        return p
+
+    p = command_parser("split", "split a raw newspaper page into articles (JSONL)", cmd_split)
+    _add_page(p)
+    _add_output(p, "the articles")
+
+    p = command_parser("analyse", "a page's articles with label, confidence and lead", cmd_analyse)
+    _add_page(p)
+    p.add_argument("--json", action="store_true", help="JSON Lines instead of a table")
+    _add_model(p)
+    p.add_argument("--no-summary", action="store_true", help="skip the leads")
+    _add_output(p, "the table (or JSON Lines)")
+    _add_lead_options(p)
+    _add_term_options(p)
+
+    p = command_parser(
+        "classify", "add label and scores to JSONL records", cmd_classify, CLASSIFY_HELP
+    )
+    _add_record_options(p)
+    _add_term_options(p)
+
+    p = command_parser("summarise", "add lead and lead_spans to JSONL records", cmd_summarise)
+    _add_record_options(p)
+    _add_lead_options(p)
+
+    p = command_parser(
+        "train", "train the desk classifier (writes the folder atomically)", cmd_train
+    )
+    _add_data(p)
+    p.add_argument("--out", metavar="DIR", help="model folder to write (default: models/desk)")
+    p.add_argument("--seed", type=int, default=13, help="random seed of sampling and fitting")
+
+    p = command_parser(
+        "convert-model",
+        "convert a pickled model folder you trust (model.joblib) to model.npz",
+        cmd_convert_model,
+    )
+    p.add_argument("folder", help="model folder holding model.joblib and manifest.json")
+    p.add_argument("--out", metavar="DIR", help="write a converted copy here (default: in place)")
+
+    p = command_parser(
+        "evaluate", "evaluate a model on every split, with the usual script", cmd_evaluate
+    )
+    _add_data(p)
+    _add_model(p)
+
+    p = command_parser(
+        "evaluate-summaries", "ROUGE of our leads against the baselines", cmd_evaluate_summaries
+    )
+    _add_data(p)
+    p.add_argument("--out", default="build/summaries", metavar="DIR", help="report folder")
+    p.add_argument("--limit", type=_at_least_one, metavar="N", help="the first N docs only")
+
+    p = command_parser(
+        "evaluate-keywords",
+        "our keywords vs jieba and TextRank4ZH against 核心阅读",
+        cmd_evaluate_keywords,
+    )
+    _add_data(p)
+    _add_model(p)
+    p.add_argument("--out", default="build/keywords", metavar="DIR", help="report folder")
+    p.add_argument("--limit", type=_at_least_one, metavar="N", help="the first N articles only")
+
+    p = command_parser("serve", "run the gRPC server", cmd_serve)
+    if command == "serve":
+        from ..rpc.config import add_serve_arguments
+
+        add_serve_arguments(p)
+
+    p = command_parser("batch", "run JSONL shards on local processes or a Dask cluster", cmd_batch)
+    _add_batch_options(p)
+    return parser

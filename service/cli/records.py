@@ -1,0 +1,162 @@
+"""`classify` and `summarise`: JSONL records through local workers or a server, rejects reported."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections import deque
+from collections.abc import Iterator
+from contextlib import nullcontext
+from typing import IO, Any
+
+from ..errors import InvalidInput
+from .common import EXIT_REJECTED, _asked, _dump, _err, _load_classifier
+from .output import _bytes_writer, _is_stdout, _line_total, _output, _progress
+
+# A record's own `label` is replaced by the model's (the output is the caller's object with our
+# fields set); said once a run, so that a gold label is never lost without a word.
+RELABELLED = (
+    "note: {n} record(s) came with a `label` of their own; the output's `label` is the model's "
+    "(rename the field, e.g. to `gold`, to keep yours beside it)"
+)
+
+
+def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -> int:
+    """Stream records through the local pipeline or a server; report rejects, keep going."""
+    from ..jsonl import Rejected, check_input
+
+    check_input(args.input)  # before any output folder is made for a run that cannot start
+    if args.errors == "-" or (args.output in (None, "-") and _is_stdout(args.errors)):
+        raise InvalidInput(
+            f"--errors {args.errors} would mix the rejects into the results on stdout: name a "
+            "file (rejects are also reported on stderr)",
+            field="errors",
+        )
+
+    rejected = relabelled = 0
+    source = args.input or "-"
+    bar = None  # made once the first answers are in: tqdm starts a thread, workers fork first
+    chunks = (
+        _remote_chunks(args, source, classify=classify, summarise=summarise)
+        if args.server
+        else _local_chunks(args, source, classify=classify, summarise=summarise)
+    )
+    with (
+        _output(args.output, args.input, args.errors) as out,
+        _output(args.errors, args.input, args.output, flag="--errors")
+        if args.errors
+        else nullcontext() as errors_file,
+    ):
+
+        def reject(item: Rejected) -> None:
+            nonlocal rejected
+            rejected += 1
+            _err(f"{item.source}:{item.line}: rejected: {item.reason}")
+            if errors_file is not None:
+                errors_file.write(_dump(item.as_dict()) + "\n")
+
+        write = _bytes_writer(out)
+        try:
+            for chunk in chunks:
+                for item in chunk.rejected:
+                    reject(item)
+                if chunk.count:
+                    write(chunk.data)
+                relabelled += chunk.relabelled
+                if bar is None:
+                    bar = _progress(_line_total(args.input), "line")
+                bar.update(chunk.count + len(chunk.rejected))
+            out.flush()
+        finally:
+            if bar is not None:
+                bar.close()
+    if relabelled:
+        _err(RELABELLED.format(n=relabelled))
+    if rejected:
+        _err(f"{rejected} record(s) rejected" + (f"; see {args.errors}" if args.errors else ""))
+        return EXIT_REJECTED
+    return 0
+
+
+def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:
+    """Answers from this machine: worker processes over chunks of lines for a large input."""
+    from ..jsonl import live_lines, open_binary
+    from ..workers import Options, process_lines
+
+    options = Options(
+        source=source,
+        labels=classify,
+        summarise=summarise,
+        batch_size=args.batch_size,
+        explain_label=getattr(args, "explain_label", None),
+        **_asked(args),
+    )
+    # Leads use the desk label (a commentary's lead is its thesis), so summarise loads the
+    # model too, as the server does; only the fields asked for are added.
+    classifier = _load_classifier(args.model)
+    with open_binary(args.input) as stream:
+        # Workers for a file; a pipe may be a live stream, answered in this process as it comes.
+        if _is_file(stream):
+            yield from process_lines(stream, classifier, options)
+        else:
+            yield from process_lines(live_lines(stream), classifier, options, processes=1)
+
+
+def _is_file(stream: IO) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):  # gzip streams: a file underneath
+        return True
+
+
+def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:
+    """Answers from a server, one record at a time; a refused record is a reject, as locally."""
+    from ..jsonl import Rejected, open_input, read_records
+    from ..rpc import NewsdeskClient, remote_results
+    from ..workers import Chunk
+
+    numbers: deque[int] = deque()  # line numbers of accepted records, answered in order
+    early: list[Rejected] = []  # rejected by the reader since the last answer
+    own: set[int] = set()  # line numbers of accepted records holding a `label` of their own
+
+    def accepted() -> Iterator[Any]:
+        with open_input(args.input) as lines:
+            for number, item in read_records(lines, source=source):
+                if isinstance(item, Rejected):
+                    early.append(item)
+                    continue
+                numbers.append(number)
+                if classify and "label" in item.data:
+                    own.add(number)
+                yield item
+
+    with NewsdeskClient(args.server, token=args.token) as client:
+        for result in remote_results(
+            client,
+            accepted(),
+            classify=classify,
+            summarise=summarise,
+            explain_label=getattr(args, "explain_label", None),
+            **_asked(args),
+        ):
+            number = numbers.popleft()
+            mine = number in own
+            own.discard(number)
+            gone, early[:] = list(early), []
+            if result.error is not None:  # a server refused this record: a reject, as locally
+                gone.append(Rejected(number, result.error.message, source))
+                yield Chunk.of([], gone)
+            else:
+                yield Chunk.of([_dump(result.data)], gone, relabelled=int(mine))
+    if early:
+        yield Chunk.of([], list(early))
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    return _run_records(args, classify=True, summarise=False)
+
+
+def cmd_summarise(args: argparse.Namespace) -> int:
+    return _run_records(args, classify=False, summarise=True)

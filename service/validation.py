@@ -1,0 +1,239 @@
+"""What every entry point accepts: the text limits, lead and term bounds, and the input checks.
+
+One home per rule: the gRPC server (proto → domain), the CLI's JSONL records, pages and the
+Python API (`Classifier.predict`, `summariser.lead`) all check through these functions and
+constants, so a limit or a message changes here or nowhere. Each entry point keeps its own
+text limit (a server guards its memory, a file holds whole pages, the Python API trusts its
+caller more), but all of them are written here, side by side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .documents import Article
+from .errors import InvalidInput
+
+__all__ = [
+    "MAX_ARTICLE_CHARS",
+    "MAX_PAGE_CHARS",
+    "MAX_RECORD_CHARS",
+    "MAX_SUMMARY_TEXT_CHARS",
+    "MAX_LEAD_SENTENCES",
+    "MAX_LEAD_CHARS",
+    "MAX_TERMS",
+    "Record",
+    "check_items",
+    "check_lead_options",
+    "check_page",
+    "check_readable",
+    "check_strings",
+    "check_terms",
+    "check_text",
+    "parse_record",
+]
+
+# ── limits ──────────────────────────────────────────────────────────────────────────────────
+
+# The server's default per article text (code points; `--max-chars`): what one request may
+# make a worker thread chew on. A long feature runs ~20k characters.
+MAX_ARTICLE_CHARS = 100_000
+# The server's default per AnalysePage text (`--max-page-chars`), and a JSONL record's text:
+# a whole newspaper page is ~15k characters; anything past this is not an article.
+MAX_PAGE_CHARS = 1_000_000
+MAX_RECORD_CHARS = MAX_PAGE_CHARS
+# `summariser.lead` called from Python: the caller's own process, so only a sanity bound.
+MAX_SUMMARY_TEXT_CHARS = 10_000_000
+# A caller asking for a longer lead than this wants the article, not a lead.
+MAX_LEAD_SENTENCES = 50
+MAX_LEAD_CHARS = MAX_ARTICLE_CHARS  # as the server's default text limit: a lead is never longer
+# Evidence or keywords past this many per article are a word list, not an explanation.
+MAX_TERMS = 100
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# ── options ─────────────────────────────────────────────────────────────────────────────────
+
+
+def check_terms(name: str, value: object) -> int:
+    """A count of evidence terms or keywords (`explain`, `keywords`): 0 (off) to MAX_TERMS."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TERMS:
+        raise InvalidInput(
+            f"{name} must be a whole number from 0 (off) to {MAX_TERMS}, got {value!r}",
+            field=name,
+            limit=MAX_TERMS,
+        )
+    return value
+
+
+def check_lead_options(max_sentences: object, max_chars: object) -> None:
+    """Refuse lead bounds out of range (InvalidInput naming the option and its limit)."""
+    for name, value, limit in (
+        ("max_sentences", max_sentences, MAX_LEAD_SENTENCES),
+        ("max_chars", max_chars, MAX_LEAD_CHARS),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
+            raise InvalidInput(
+                f"{name} must be an integer from 0 (the default) to {limit}, got {value!r}",
+                field=name,
+                limit=limit,
+            )
+
+
+# ── texts ───────────────────────────────────────────────────────────────────────────────────
+
+
+def check_text(
+    text: str, *, field: str, limit: int, name: str | None = None, empty: str, over: str
+) -> str:
+    """`text` when it holds something and is within `limit` code points, else InvalidInput.
+
+    The message reads "`name` is empty: `empty`" or "`name` has N characters, over the limit
+    of L: `over`", so each entry point says the fix that fits its caller.
+    """
+    name = field if name is None else name
+    if not text.strip():
+        raise InvalidInput(f"{name} is empty: {empty}", field=field)
+    if len(text) > limit:
+        raise InvalidInput(
+            f"{name} has {len(text)} characters, over the limit of {limit}: {over}",
+            field=field,
+            limit=limit,
+        )
+    return text
+
+
+def check_page(raw: str, *, field: str) -> str:
+    """A raw page with something on it: an empty page is a mistake, not zero articles."""
+    if not raw.strip():
+        raise InvalidInput("the page text is empty: give the extracted page text", field=field)
+    return raw
+
+
+def check_strings(*pairs: tuple[str, object]) -> None:
+    """Each (name, value) holds a str (the Python API: title, text, id)."""
+    for name, value in pairs:
+        if not isinstance(value, str):
+            raise InvalidInput(
+                f"{name} must be a str, got {type(value).__name__}; send text as UTF-8 strings",
+                field=name,
+            )
+
+
+def check_readable(title: str, body: str, text: str, field: str) -> None:
+    """Refuse an article with no title whose cleaned `body` is empty: only furniture was sent."""
+    if not title.strip() and not body.strip():
+        raise InvalidInput(
+            f"{field} holds only page furniture, a byline or a dateline ({text.strip()[:20]!r}) "
+            "and there is no title: nothing is left to read; send the article's body",
+            field=field,
+        )
+
+
+def check_items(items: Sequence[Any]) -> None:
+    """(title, body) pairs of strings, not both empty: what `Classifier.predict` reads."""
+    for i, item in enumerate(items):
+        ok = isinstance(item, tuple | list) and len(item) == 2
+        if not ok or not all(isinstance(x, str) for x in item):
+            raise InvalidInput(
+                f"item {i} must be a (title, body) pair of strings, got {type(item).__name__}",
+                field="items",
+            )
+        if not item[0].strip() and not item[1].strip():
+            raise InvalidInput(
+                f"item {i} has an empty title and body; send some text to classify",
+                field="items",
+            )
+
+
+# ── JSONL records ───────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Record:
+    """A validated input record: the caller's JSON object and the article built from it."""
+
+    data: dict[str, Any]
+    article: Article
+
+
+def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS) -> Record:
+    """Validate one JSONL object (`id`, optional `title`, `text`) and build its article."""
+    from .pages import single_article
+
+    if not isinstance(obj, dict):
+        raise InvalidInput(
+            f"expected a JSON object with a 'text' field, got {type(obj).__name__}", field="record"
+        )
+    text = obj.get("text")
+    if text is None:
+        raise InvalidInput("field 'text' is missing: give the article body", field="text")
+    if not isinstance(text, str):  # 12345, NaN, a list: the body was put in the wrong type
+        raise InvalidInput(
+            f"field 'text' must be a string, got {type(text).__name__} ({str(text)[:40]})",
+            field="text",
+        )
+    check_text(
+        text,
+        field="text",
+        limit=max_chars,
+        name="field 'text'",
+        empty="give the article body",
+        over="split the input into articles",
+    )
+    title = obj.get("title") or ""
+    if not isinstance(title, str):
+        raise InvalidInput("field 'title' must be a string", field="title")
+    # JSON may escape a lone surrogate ("\ud800"), and bytes that are not UTF-8 are read as
+    # such (surrogateescape); neither is a character the record could have meant, and no field
+    # holding one could be written back out as UTF-8, so the record is refused whole.
+    try:
+        bad = _unencodable(obj)
+    except RecursionError:
+        raise InvalidInput("the record is nested too deeply to check", field="record") from None
+    if bad is not None:
+        raise InvalidInput(
+            f"field '{bad}' holds bytes that are not UTF-8, or an escaped lone UTF-16 "
+            "surrogate: fix the record's encoding (the file must be UTF-8)",
+            field=bad,
+        )
+    rid = obj.get("id", "")
+    if isinstance(rid, bool) or not isinstance(rid, str | int):
+        raise InvalidInput("field 'id' must be a string or an integer", field="id")
+    article = single_article(title, text, id=str(rid))
+    # A newspaper's 引题 (kicker) and 副题 (subtitle): optional, read by the classifier.
+    extra = {}
+    for key in ("kicker", "subtitle"):
+        value = obj.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InvalidInput(f"field '{key}' must be a string", field=key)
+        extra[key] = value.strip()
+    return Record(obj, replace(article, **extra) if extra else article)
+
+
+def _unencodable(value: Any, path: str = "") -> str | None:
+    """The path of the first key or string in a JSON value with a lone surrogate, else None."""
+    if isinstance(value, str):
+        return (path or "record") if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            # backslashreplace: the path is shown, and written to error files, as UTF-8
+            name = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+            where = f"{path}.{name}" if path else name
+            if _SURROGATE.search(str(key)):
+                return where
+            found = _unencodable(item, where)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _unencodable(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None

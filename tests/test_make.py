@@ -1,0 +1,34 @@
+"""Make targets that must not surprise a new user."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="no make on this machine")
+
+
+def _plan(target: str) -> list[str]:
+    out = subprocess.run(["make", "-n", target], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    return [line for line in out.stdout.splitlines() if "newsdesk " in line]
+
+
+def test_make_train_leaves_a_report_that_describes_the_new_model():
+    """Issue 13: `make train` left models/desk/ without report/ until `make evaluate` ran."""
+    plan = _plan("train")
+    assert [line.split()[1] for line in plan] == ["train", "evaluate"]
+
+
+@pytest.mark.parametrize("target", ["evaluate-summaries", "bench"])
+def test_targets_needing_the_bench_extra_install_it_once(target):
+    """The bench extra is installed behind a stamp file, not by every call."""
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    rule = next(line for line in text.splitlines() if line.startswith(f"{target}:"))
+    assert "$(BENCH)" in rule
+    recipe = text.split(f"\n{target}:", 1)[1].split("\n\n", 1)[0]
+    assert "pip install" not in recipe

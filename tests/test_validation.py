@@ -1,0 +1,79 @@
+"""service.validation: one home for the input limits and checks every entry point uses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from service import classifier, jsonl, pages, pipeline, summariser, validation
+from service.errors import InvalidInput
+
+SERVICE = Path(validation.__file__).parent
+# The limits' values, written out: grep must find each in validation.py only.
+LITERALS = re.compile(r"\b(100_000|1_000_000|10_000_000|MAX_\w+ = 50)\b")
+
+
+def test_each_limit_is_written_once():
+    found = [
+        f"{path.name}:{n}"
+        for path in sorted(SERVICE.glob("**/*.py"))
+        if path.name != "validation.py" and "_proto" not in path.parts
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if LITERALS.search(line.split("#")[0])
+    ]
+    assert found == []
+
+
+def test_entry_points_share_the_limits():
+    assert pipeline.MAX_TEXT_CHARS is validation.MAX_RECORD_CHARS
+    assert jsonl.MAX_TEXT_CHARS is validation.MAX_RECORD_CHARS
+    assert summariser.MAX_TEXT_CHARS == validation.MAX_SUMMARY_TEXT_CHARS
+    assert summariser.MAX_SENTENCES == validation.MAX_LEAD_SENTENCES
+    assert summariser.check_lead_options is validation.check_lead_options
+    assert pipeline.check_terms is validation.check_terms
+    assert pipeline.parse_record is validation.parse_record
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "limit"),
+    [
+        (lambda: validation.parse_record({"text": "字" * 11}, max_chars=10), "text", 10),
+        (
+            lambda: summariser.lead("字" * (validation.MAX_SUMMARY_TEXT_CHARS + 1)),
+            "text",
+            validation.MAX_SUMMARY_TEXT_CHARS,
+        ),
+        (lambda: validation.check_lead_options(51, 0), "max_sentences", 50),
+        (lambda: validation.check_terms("keywords", 101), "keywords", 100),
+    ],
+)
+def test_limits_name_field_and_limit(call, field, limit):
+    with pytest.raises(InvalidInput) as caught:
+        call()
+    assert (caught.value.field, caught.value.limit) == (field, limit)
+    assert str(limit) in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "message"),
+    [
+        (lambda: validation.parse_record({"text": "  "}), "text", "field 'text' is empty"),
+        (lambda: summariser.lead(" "), "text", "text is empty: send the article body"),
+        (lambda: pages.single_article(1, "正文"), "title", "title must be a str"),
+        (lambda: pages.single_article("", "（完）"), "text", "holds only page furniture"),
+        (lambda: pipeline.analyse_page(" \n", None), "text", "the page text is empty"),
+        (lambda: validation.check_items([("", " ")]), "items", "empty title and body"),
+        (lambda: validation.check_items(["title only"]), "items", "(title, body) pair"),
+    ],
+)
+def test_checks_keep_their_messages(call, field, message):
+    with pytest.raises(InvalidInput, match=re.escape(message)) as caught:
+        call()
+    assert caught.value.field == field
+
+
+def test_classifier_checks_through_validation():
+    # The Python API's entry check is validation's, not a copy.
+    assert classifier.check_items is validation.check_items
