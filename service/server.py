@@ -104,6 +104,10 @@ class ServerConfig:
     log_format: str = "plain"  # or "json"
     grace: float = 10.0  # seconds in-flight calls get on shutdown
     poll_seconds: float = 2.0  # how often to look for a changed manifest; 0 = only on SIGHUP
+    # http: issue 16's settings (service/http/flags.py has their flags and env twins)
+    http_address: str | None = None  # HTTP/JSON, the newsroom page and probes; None = off
+    metrics_host: str = "127.0.0.1"  # the metrics port binds loopback unless told otherwise
+    model_path_in_info: bool = False  # GetModel tells callers the model's folder only if set
 
 
 # ---------------------------------------------------------------------------------------------
@@ -652,7 +656,13 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
             yield from answer
 
     def GetModel(self, request, context):
-        return self.models.get().info
+        info = self.models.get().info
+        if self.config.model_path_in_info:  # http: the operator's path only when asked for
+            return info
+        public = pb.ModelInfo()
+        public.CopyFrom(info)
+        public.ClearField("path")
+        return public
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -980,26 +990,29 @@ class NewsdeskServer:
         self.metrics_port = 0
         self._http: Any = None
         self._stopping = False
+        self.front: Any = None  # http: the HTTP/JSON front (service.http), when configured
+        self.http_port = 0
 
     def start(self) -> NewsdeskServer:
         """Listen (health NOT_SERVING), load and warm the model, then report SERVING."""
         self.grpc.start()
-        if self.config.metrics_port:
-            from prometheus_client import start_http_server
+        # http: the metrics port serves /metrics, /healthz, /readyz and 404 elsewhere, and the
+        # HTTP/JSON front listens beside gRPC when --http-address is set (service/http/).
+        from .http.app import start_front
+        from .http.probes import start_metrics
 
-            host = _host(self.config.address)
-            try:
-                self._http, _ = start_http_server(
-                    self.config.metrics_port, addr=host, registry=self.metrics.registry
-                )
-            except OSError as exc:
-                self.grpc.stop(0)
-                raise InvalidInput(
-                    f"cannot serve metrics on {host}:{self.config.metrics_port} ({exc.strerror}): "
-                    "is the port taken? pick another --metrics-port",
-                    field="metrics_port",
-                ) from exc
-            self.metrics_port = self._http.server_port
+        try:
+            if self.config.metrics_port:
+                self._http = start_metrics(self, self.config.metrics_host, self.config.metrics_port)
+                self.metrics_port = self._http.server_port
+            if self.config.http_address:
+                self.front = start_front(self, self.config.http_address)
+                self.http_port = self.front.port
+        except InvalidInput:
+            self.grpc.stop(0)
+            if self._http is not None:
+                _close_http(self._http)
+            raise
         self.models.reload()
         self.models.watch(self.config.poll_seconds)
         return self
@@ -1032,6 +1045,9 @@ class NewsdeskServer:
         if self._http is not None:
             http, self._http = self._http, None
             threading.Thread(target=_close_http, args=(http,), daemon=True).start()
+        if self.front is not None:  # http: in-flight HTTP calls get the same grace
+            front, self.front = self.front, None
+            threading.Thread(target=front.close, args=(grace,), daemon=True).start()
         return done
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:
@@ -1041,11 +1057,6 @@ class NewsdeskServer:
 def _close_http(http: Any) -> None:
     http.shutdown()
     http.server_close()  # release the port, so a restarted server can bind it again
-
-
-def _host(address: str) -> str:
-    host = address.rsplit(":", 1)[0] if ":" in address else address
-    return host.strip("[]") or "0.0.0.0"
 
 
 def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
@@ -1062,9 +1073,10 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
         ("grpc.so_reuseport", 0),  # two servers on one port would split traffic silently
     ]
     lanes = Lanes(config.workers, config.max_streams)
+    boundary = _Boundary(config, metrics, lanes)
     server = grpc.server(
         lanes.unary,  # the default; the interceptor pins each call to its lane
-        interceptors=[_Boundary(config, metrics, lanes)],
+        interceptors=[boundary],
         options=options,
         # --max-concurrent-rpcs is counted by _Boundary, so refusals are logged and counted.
     )
@@ -1102,6 +1114,8 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
             field="address",
         )
     holder.append(NewsdeskServer(config, server, port, models, health_servicer, metrics))
+    # http: HTTP calls share the gRPC calls' lanes (threads, --max-concurrent-rpcs) and budget
+    holder[0].lanes, holder[0].budget = lanes, boundary._budget
     return holder[0], port
 
 
@@ -1263,7 +1277,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     add("--poll", type=float, default=_env("NEWSDESK_POLL", str(d.poll_seconds)),
         help="seconds between checks of the model's manifest; 0 = reload on SIGHUP only "
              "(env NEWSDESK_POLL)")  # fmt: skip
-    return parser
+    from .http.flags import add_http_arguments  # http: --http-address and friends
+
+    return add_http_arguments(parser)
 
 
 def config_from_args(args: argparse.Namespace) -> ServerConfig:
@@ -1286,9 +1302,16 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         log_format=args.log_format,
         grace=args.grace,
         poll_seconds=args.poll,
+        **_http_config(args),  # http: issue 16's flags
     )
     _check(config)
     return config
+
+
+def _http_config(args: argparse.Namespace) -> dict[str, Any]:
+    from .http.flags import http_config  # http:
+
+    return http_config(args)
 
 
 _STANDARD = set(vars(logging.makeLogRecord({})))
@@ -1356,7 +1379,8 @@ def serve(config: ServerConfig) -> int:
     log.info(
         "serving",
         extra={"address": config.address, "port": port, "tls": bool(config.tls_cert),
-               "metrics_port": server.metrics_port, "pid": os.getpid()},
+               "metrics_port": server.metrics_port, "http_port": server.http_port,  # http:
+               "pid": os.getpid()},
     )  # fmt: skip
     while not flags["stop"]:
         # A timeout keeps the main thread returning to the interpreter, where handlers run.
