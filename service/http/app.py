@@ -186,11 +186,26 @@ class _Handler(BaseHTTPRequestHandler):
                                       field="Content-Length"))  # fmt: skip
         size, limit = int(raw), self.front.config.max_message_bytes
         if size > limit:
-            self.close_connection = True  # the body is never read
+            self._drain(size)  # so the client reads the 413 rather than a reset mid-send
             raise _error(Refused(f"the body has {size} bytes, over the limit of {limit} "
                                  "(--max-message-bytes): send fewer articles per request",
                                  reason="size", limit=limit))  # fmt: skip
         return size
+
+    def _drain(self, size: int) -> None:
+        """Read and drop a refused body up to twice the limit; past that, close at once."""
+        self.close_connection = True
+        if size > 2 * self.front.config.max_message_bytes:
+            return
+        deadline, left = time.monotonic() + BODY_S, size
+        try:
+            while left > 0 and time.monotonic() < deadline:
+                chunk = self.rfile.read1(min(left, 1 << 16))
+                if not chunk:
+                    return
+                left -= len(chunk)
+        except OSError:
+            return
 
     def _body(self, size: int) -> bytes:
         """Read `size` bytes by BODY_S at the latest; a trickling client is cut off."""
