@@ -26,8 +26,15 @@ from tests.servers import MAX_MESSAGE, config, free_port, gold_articles, wait_un
 TOKEN = "s3cret-for-tests"
 
 
-def call(port: int, path: str, body: object = None, *, token: str | None = None,
-         raw: bytes | None = None, method: str | None = None) -> tuple[int, dict, dict]:  # fmt: skip
+def call(
+    port: int,
+    path: str,
+    body: object = None,
+    *,
+    token: str | None = None,
+    raw: bytes | None = None,
+    method: str | None = None,
+) -> tuple[int, dict, dict]:
     """(status, JSON body, headers) of one request; errors are answers too."""
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
