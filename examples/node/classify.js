@@ -13,6 +13,10 @@ const protoLoader = require("@grpc/proto-loader");
 
 const protos = process.env.NEWSDESK_PROTOS || path.resolve(__dirname, "..", "..", "protos");
 const address = process.argv[2] || "127.0.0.1:50051";
+if (!require("fs").existsSync(path.join(protos, "newsdesk", "v1", "newsdesk.proto"))) {
+  console.error(`no newsdesk/v1/newsdesk.proto under ${protos}: set NEWSDESK_PROTOS to newsdesk's protos/ folder`);
+  process.exit(2);
+}
 const options = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [protos] };
 
 const definition = protoLoader.loadSync(["newsdesk/v1/newsdesk.proto", "grpc/health/v1/health.proto"], options);
