@@ -10,12 +10,10 @@ written, so a slow client holds one connection thread, never a worker or the mod
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +23,7 @@ import grpc
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ..errors import InvalidInput, NewsdeskError, Refused
 from . import bridge, gateway, openapi, probes
+from .pool import BoundedHTTPServer
 
 __all__ = ["ROUTES", "HttpFront", "start_front"]
 
@@ -53,7 +52,6 @@ CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'n
 
 IDLE_S = 15.0  # a kept-alive connection silent this long is closed (its thread freed)
 BODY_S = 30.0  # a request body must arrive within this, however slowly it trickles
-QUEUED = 64  # connections waiting for a thread beyond this are answered 503 at once
 
 
 class _Context:
@@ -252,51 +250,6 @@ def _articles(response: Any) -> int:
     return len(getattr(response, "results", ()))
 
 
-class _Server(HTTPServer):
-    """HTTPServer whose connections run on a bounded pool (ThreadingHTTPServer's are unbounded)."""
-
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], front: HttpFront, threads: int) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        self.front = front
-        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="newsdesk-http")
-        self._waiting = 0
-        self._lock = threading.Lock()
-        self._threads = threads
-        super().__init__(address, _Handler)
-
-    def process_request(self, request, client_address) -> None:
-        with self._lock:
-            if self._waiting >= self._threads + QUEUED:
-                full = True
-            else:
-                full, self._waiting = False, self._waiting + 1
-        if full:  # answered here, on the accepting thread: a few bytes, then closed
-            try:
-                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                                b"Retry-After: 1\r\nConnection: close\r\n\r\n")  # fmt: skip
-            except OSError:
-                pass
-            self.shutdown_request(request)
-            return
-        self.pool.submit(self._serve, request, client_address)
-
-    def _serve(self, request, client_address) -> None:
-        try:
-            self.finish_request(request, client_address)
-        except Exception:
-            self.handle_error(request, client_address)
-        finally:
-            self.shutdown_request(request)
-            with self._lock:
-                self._waiting -= 1
-
-    def handle_error(self, request, client_address) -> None:
-        log.debug("connection error from %s", client_address, exc_info=True)
-
-
 class HttpFront:
     """The HTTP listener beside a NewsdeskServer; `start()` serves in a thread, `close()` ends."""
 
@@ -322,7 +275,9 @@ class HttpFront:
         host, _, port = address.rpartition(":")
         host = host.strip("[]") or "0.0.0.0"
         try:
-            self.httpd = _Server((host, int(port)), self, max(4, self.config.max_streams))
+            self.httpd = BoundedHTTPServer(
+                (host, int(port)), _Handler, max(4, self.config.max_streams), front=self
+            )
         except (OSError, ValueError) as exc:
             raise InvalidInput(
                 f"cannot serve HTTP on {address!r} ({getattr(exc, 'strerror', None) or exc}): "
