@@ -27,6 +27,9 @@ def test_wheel_holds_stubs_dictionary_and_contract_but_no_model(tmp_path: Path) 
         "service/_proto/newsdesk/v1/newsdesk_pb2_grpc.py",
         "service/data/userdict.txt",
         "service/cli/__init__.py",
+        "service/http/static/index.html",  # the newsroom page is package data
+        "service/http/static/newsroom.js",
+        "service/http/static/newsroom.css",
         data + "share/newsdesk/protos/newsdesk/v1/newsdesk.proto",
         data + "share/newsdesk/protos/google/rpc/status.proto",
         data + "share/newsdesk/protos/grpc/health/v1/health.proto",

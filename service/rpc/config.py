@@ -36,6 +36,14 @@ class ServerConfig:
     log_format: str = "plain"  # or "json"
     grace: float = 10.0  # seconds in-flight calls get on shutdown
     poll_seconds: float = 2.0  # how often to look for a changed manifest; 0 = only on SIGHUP
+    http_address: str | None = None  # HTTP/JSON, the newsroom page and probes; None = off
+    metrics_host: str = "127.0.0.1"  # the metrics port binds loopback unless told otherwise
+    model_path_in_info: bool = False  # GetModel tells callers the model's folder only if set
+
+
+def switch(value: str) -> bool:
+    """A yes/no flag or env value: 1, true, yes, on (any case) mean yes."""
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,11 @@ FLAGS: tuple[Flag, ...] = (
     Flag("grace", "seconds in-flight calls get to finish on SIGTERM", float),
     Flag("poll", "seconds between checks of the model's manifest; 0 = reload on SIGHUP only",
          float, field="poll_seconds"),
+    Flag("http-address", "also serve HTTP/JSON, the newsroom page and probes on this host:port "
+         "(port 0 picks one); off unless set — see docs/http.md"),
+    Flag("metrics-host", "interface the --metrics-port listens on; loopback unless told otherwise"),
+    Flag("model-path-in-info", "let GetModel (and GET /v1/model) tell callers the model's folder "
+         "on this machine (1/true/yes/on)", switch),
 )  # fmt: skip
 
 
@@ -101,6 +114,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
         env = os.environ.get(row.env)
         default = getattr(defaults, row.config_field)
         kwargs: dict = {"type": row.type, "choices": row.choices, "dest": row.dest}
+        if row.type is switch:  # `--flag` alone says yes; `--flag no` (or its env twin) says no
+            kwargs.update(nargs="?", const="1")
         if env is not None:
             kwargs["default"] = env  # a string: argparse converts it with `type`, as a flag
         elif row.shown:
@@ -122,7 +137,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     from ..classifier import DEFAULT_MODEL
 
     values = {row.config_field: getattr(args, row.dest, None) for row in FLAGS}
-    for name in ("tls_cert", "tls_key", "token"):  # an empty env twin means none
+    for name in ("tls_cert", "tls_key", "token", "http_address"):  # an empty env twin: none
         values[name] = values[name] or None
     values["model"] = Path(values["model"] or DEFAULT_MODEL)
     config = ServerConfig(**values)

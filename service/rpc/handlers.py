@@ -78,7 +78,13 @@ class Handlers:
         )
 
     def get_model(self, request: pb.GetModelRequest | None = None) -> pb.ModelInfo:
-        return self.models.get().info
+        info = self.models.get().info
+        if self.config.model_path_in_info:  # the operator's folder only when asked for
+            return info
+        public = pb.ModelInfo()
+        public.CopyFrom(info)
+        public.ClearField("path")
+        return public
 
     def classify_items(
         self, items: list[Any], terms: dict[str, Any], alive: Alive = _always

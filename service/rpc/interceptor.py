@@ -32,7 +32,7 @@ class Interceptor(grpc.ServerInterceptor):
         self._max_bytes = config.max_message_bytes
         self._limit = config.max_concurrent_rpcs
         self._lanes = lanes
-        self._budget = Budget(config.max_inflight_bytes) if config.max_inflight_bytes else None
+        self.budget = Budget(config.max_inflight_bytes) if config.max_inflight_bytes else None
 
     def intercept_service(self, continuation, details):
         handler = continuation(details)
@@ -56,7 +56,7 @@ class Interceptor(grpc.ServerInterceptor):
             max_bytes=self._max_bytes,
             itemwise=method in ITEMWISE,
             on_bad=bad,
-            budget=None if health_call else self._budget,
+            budget=None if health_call else self.budget,
         )
         streaming = handler.request_streaming or handler.response_streaming
         # Health stays open so load balancers and orchestrators can probe without a secret,

@@ -64,26 +64,31 @@ class NewsdeskServer:
         self.metrics = boundary.metrics
         self.metrics_port = 0
         self._http: Any = None
+        self.lanes: Lanes | None = None  # threads and call count, shared by the HTTP front
+        self.budget: Any = None  # in-flight request bytes (limits.Budget), shared likewise
+        self.front: Any = None  # the HTTP/JSON front (service.http), when --http-address is set
+        self.http_port = 0
 
     def start(self) -> NewsdeskServer:
         """Listen (health NOT_SERVING), load and warm the model, then report SERVING."""
         self.grpc.start()
-        if self.config.metrics_port:
-            from prometheus_client import start_http_server
+        # The metrics port serves /metrics, /healthz, /readyz and 404 elsewhere; the HTTP/JSON
+        # front listens beside gRPC when --http-address is set (service/http/).
+        from ..http.app import start_front
+        from ..http.probes import start_metrics
 
-            host = _host(self.config.address)
-            try:
-                self._http, _ = start_http_server(
-                    self.config.metrics_port, addr=host, registry=self.metrics.registry
-                )
-            except OSError as exc:
-                self.grpc.stop(0)
-                raise InvalidInput(
-                    f"cannot serve metrics on {host}:{self.config.metrics_port} ({exc.strerror}): "
-                    "is the port taken? pick another --metrics-port",
-                    field="metrics_port",
-                ) from exc
-            self.metrics_port = self._http.server_port
+        try:
+            if self.config.metrics_port:
+                self._http = start_metrics(self, self.config.metrics_host, self.config.metrics_port)
+                self.metrics_port = self._http.server_port
+            if self.config.http_address:
+                self.front = start_front(self, self.config.http_address)
+                self.http_port = self.front.port
+        except InvalidInput:
+            self.grpc.stop(0)
+            if self._http is not None:
+                _close_http(self._http)
+            raise
         self.models.reload()
         self.models.watch(self.config.poll_seconds)
         return self
@@ -112,6 +117,9 @@ class NewsdeskServer:
         if self._http is not None:
             http, self._http = self._http, None
             threading.Thread(target=_close_http, args=(http,), daemon=True).start()
+        if self.front is not None:  # in-flight HTTP calls get the same grace
+            front, self.front = self.front, None
+            threading.Thread(target=front.close, args=(grace,), daemon=True).start()
         return done
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:
@@ -121,11 +129,6 @@ class NewsdeskServer:
 def _close_http(http: Any) -> None:
     http.shutdown()
     http.server_close()  # release the port, so a restarted server can bind it again
-
-
-def _host(address: str) -> str:
-    host = address.rsplit(":", 1)[0] if ":" in address else address
-    return host.strip("[]") or "0.0.0.0"
 
 
 def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
@@ -142,9 +145,10 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
         ("grpc.so_reuseport", 0),  # two servers on one port would split traffic silently
     ]
     lanes = Lanes(config.workers, config.max_streams)
+    interceptor = Interceptor(config, boundary, lanes)
     server = grpc.server(
         lanes.unary,  # the default; the interceptor pins each call to its lane
-        interceptors=[Interceptor(config, boundary, lanes)],
+        interceptors=[interceptor],
         options=options,
         # --max-concurrent-rpcs is counted by the interceptor, so refusals are logged and counted.
     )
@@ -158,7 +162,9 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
         (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
     port = _bind(server, config)
-    return NewsdeskServer(config, server, port, models, readiness, boundary, handlers), port
+    front = NewsdeskServer(config, server, port, models, readiness, boundary, handlers)
+    front.lanes, front.budget = lanes, interceptor.budget  # HTTP calls share both
+    return front, port
 
 
 def _bind(server: grpc.Server, config: ServerConfig) -> int:

@@ -1,0 +1,363 @@
+"""The HTTP/JSON front: routes, limits, token, metrics and the request log of the gRPC calls.
+
+Stdlib `http.server` on a bounded pool of connection threads (docs/http.md says why). Each
+request is read whole (with a deadline) before any model work, then the servicer method runs on
+the gRPC server's unary lane, so HTTP and gRPC share the model slot, `--workers`,
+`--max-concurrent-rpcs` and `--max-inflight-bytes`; the answer is built whole before it is
+written, so a slow client holds one connection thread, never a worker or the model.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+import grpc
+
+from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from ..errors import InvalidInput, NewsdeskError, Refused
+from . import bridge, gateway, openapi, probes
+from .pool import BoundedHTTPServer
+
+__all__ = ["ROUTES", "HttpFront", "start_front"]
+
+log = logging.getLogger("newsdesk.http")
+
+
+@dataclass(frozen=True)
+class Route:
+    verb: str
+    rpc: str  # the NewsDesk method it calls
+    request: type
+
+
+# The API: each path is one NewsDesk method, bodies in the proto's JSON mapping.
+ROUTES: dict[str, Route] = {
+    "/v1/classify": Route("POST", "Classify", pb.ClassifyRequest),
+    "/v1/summarise": Route("POST", "Summarise", pb.SummariseRequest),
+    "/v1/analyse-page": Route("POST", "AnalysePage", pb.AnalysePageRequest),
+    "/v1/model": Route("GET", "GetModel", pb.GetModelRequest),
+}
+# The newsroom page's files (package data), served at / and by name.
+STATIC = {"/": "index.html", "/newsroom.js": "newsroom.js", "/newsroom.css": "newsroom.css"}
+STATIC_TYPES = {"html": "text/html", "js": "text/javascript", "css": "text/css"}
+# The page loads its own files and calls its own origin, nothing else (no CDN, no beacons).
+CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+
+IDLE_S = 15.0  # a kept-alive connection silent this long is closed (its thread freed)
+BODY_S = 30.0  # a request body must arrive within this, however slowly it trickles
+
+
+class _Context:
+    """What the servicer asks of a gRPC context; an HTTP caller has no deadline to honour."""
+
+    def __init__(self, front: HttpFront) -> None:
+        self._front = front
+
+    def is_active(self) -> bool:
+        return True  # a stopping server lets calls in flight finish (within its grace)
+
+    def time_remaining(self) -> float | None:
+        return None
+
+    def invocation_metadata(self) -> tuple:
+        return ()
+
+
+class _Reply(Exception):
+    """A finished answer raised from deep in a request: status, body, headers."""
+
+    def __init__(self, status: int, body: bytes, code: grpc.StatusCode, **headers: str) -> None:
+        super().__init__(status)
+        self.status, self.body, self.code, self.headers = status, body, code, headers
+
+
+def _error(exc: NewsdeskError) -> _Reply:
+    status, code = gateway.http_status(exc)
+    return _Reply(status, gateway.error_body(exc), code)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "newsdesk"
+    protocol_version = "HTTP/1.1"  # keep-alive: a client's calls reuse one connection
+    timeout = IDLE_S
+    # Headers and body go out as two writes: with Nagle on, the second waits for the client's
+    # delayed ACK of the first (~40 ms a call, measured by `make bench` before this line).
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's names
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._dispatch("POST")
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._dispatch("HEAD")
+
+    def log_message(self, format: str, *args: Any) -> None:  # our own log line instead
+        pass
+
+    @property
+    def front(self) -> HttpFront:
+        return self.server.front  # type: ignore[attr-defined]
+
+    def _dispatch(self, verb: str) -> None:
+        path = urlsplit(self.path).path
+        started = time.monotonic()
+        route = ROUTES.get(path)
+        try:
+            if route is None:
+                status, body, kind = self._open(verb, path)
+                self._send(status, body, kind, verb == "HEAD")
+                return
+            reply = self._api(verb, path, route)
+        except _Reply as r:
+            reply = r
+        except Exception:  # not ours: log it here, tell the caller nothing internal
+            log.exception("unexpected error in %s", path)
+            self.close_connection = True
+            code = grpc.StatusCode.INTERNAL
+            reply = _Reply(500, gateway.status_body(code, "internal error; see the server log"),
+                           code)  # fmt: skip
+        self._send(reply.status, reply.body, "application/json", verb == "HEAD", reply.headers)
+        self.front.record(path, route, reply, time.monotonic() - started)
+
+    def _open(self, verb: str, path: str) -> tuple[int, bytes, str]:
+        """Routes without a token: the page, the OpenAPI document, the probes."""
+        if verb not in ("GET", "HEAD"):
+            raise _Reply(405, gateway.status_body(grpc.StatusCode.UNIMPLEMENTED,
+                         f"{verb} {path}: only GET here"), grpc.StatusCode.UNIMPLEMENTED,
+                         Allow="GET, HEAD")  # fmt: skip
+        if path in STATIC:
+            name = STATIC[path]
+            return 200, self.front.static[name], STATIC_TYPES[name.rsplit(".", 1)[1]]
+        if path == "/v1/openapi.json":
+            return 200, self.front.openapi, "application/json"
+        if path in ("/healthz", "/readyz"):
+            answer = (probes.health if path == "/healthz" else probes.ready)(self.front.server)
+            status, body = probes.probe_bytes(answer)
+            return status, body, "application/json"
+        code = grpc.StatusCode.NOT_FOUND
+        raise _Reply(404, gateway.status_body(code, f"no route {path}: see /v1/openapi.json"),
+                     code)  # fmt: skip
+
+    def _api(self, verb: str, path: str, route: Route) -> _Reply:
+        front = self.front
+        if verb != route.verb and not (verb == "HEAD" and route.verb == "GET"):
+            self.close_connection = True  # its body, if any, is left unread
+            code = grpc.StatusCode.UNIMPLEMENTED
+            raise _Reply(405, gateway.status_body(code, f"{path} takes {route.verb}"), code,
+                         Allow=route.verb)  # fmt: skip
+        if not bridge.token_ok(front.server, self.headers.get("Authorization")):
+            self.close_connection = True
+            bridge.refused(front.server, route.rpc, "auth", "no or wrong bearer token")
+            code = grpc.StatusCode.UNAUTHENTICATED
+            raise _Reply(401, gateway.status_body(code, "this server wants the header "
+                         "'Authorization: Bearer <token>' and the request had none or another "
+                         "token"), code, **{"WWW-Authenticate": "Bearer"})  # fmt: skip
+        size = self._length(route)
+        taken = front.take(route.rpc, size)
+        try:
+            body = self._body(size)
+            request = gateway.parse(body, route.request())
+            response = front.call(route.rpc, request)
+        except NewsdeskError as exc:
+            raise _error(exc) from None
+        finally:
+            front.give(taken)
+        reply = _Reply(200, gateway.render(response), grpc.StatusCode.OK)
+        reply.articles = _articles(response)  # type: ignore[attr-defined]
+        return reply
+
+    def _length(self, route: Route) -> int:
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            raise _error(InvalidInput("send the body with a Content-Length, not chunked",
+                                      field="Content-Length"))  # fmt: skip
+        raw = self.headers.get("Content-Length", "0")
+        if not raw.strip().isdigit():
+            self.close_connection = True
+            raise _error(InvalidInput(f"Content-Length {raw!r} is not a byte count",
+                                      field="Content-Length"))  # fmt: skip
+        size, limit = int(raw), self.front.config.max_message_bytes
+        if size > limit:
+            self._drain(size)  # so the client reads the 413 rather than a reset mid-send
+            raise _error(Refused(f"the body has {size} bytes, over the limit of {limit} "
+                                 "(--max-message-bytes): send fewer articles per request",
+                                 reason="size", limit=limit))  # fmt: skip
+        return size
+
+    def _drain(self, size: int) -> None:
+        """Read and drop a refused body up to twice the limit; past that, close at once."""
+        self.close_connection = True
+        if size > 2 * self.front.config.max_message_bytes:
+            return
+        deadline, left = time.monotonic() + BODY_S, size
+        try:
+            while left > 0 and time.monotonic() < deadline:
+                chunk = self.rfile.read1(min(left, 1 << 16))
+                if not chunk:
+                    return
+                left -= len(chunk)
+        except OSError:
+            return
+
+    def _body(self, size: int) -> bytes:
+        """Read `size` bytes by BODY_S at the latest; a trickling client is cut off."""
+        deadline, chunks, left = time.monotonic() + BODY_S, [], size
+        try:
+            while left > 0:
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                chunk = self.rfile.read1(min(left, 1 << 16))
+                if not chunk:
+                    raise ConnectionError("closed mid-body")
+                chunks.append(chunk)
+                left -= len(chunk)
+        except (TimeoutError, ConnectionError, OSError):
+            self.close_connection = True
+            raise _error(InvalidInput(f"the body did not arrive whole within {BODY_S:.0f} s",
+                                      field="body")) from None  # fmt: skip
+        return b"".join(chunks)
+
+    def _send(self, status: int, body: bytes, kind: str, head: bool,
+              headers: dict[str, str] | None = None) -> None:  # fmt: skip
+        self.send_response(status)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if kind == "text/html":
+            self.send_header("Content-Security-Policy", CSP)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+
+def _articles(response: Any) -> int:
+    if isinstance(response, pb.AnalysePageResponse):
+        return len(response.articles)
+    return len(getattr(response, "results", ()))
+
+
+class HttpFront:
+    """The HTTP listener beside a NewsdeskServer; `start()` serves in a thread, `close()` ends."""
+
+    def __init__(self, server: Any, address: str) -> None:
+        from prometheus_client import Counter, Histogram
+
+        self.server, self.config = server, server.config
+        self.closing = False
+        self.servicer = bridge.servicer(server)
+        self.static = {
+            name: (resources.files(__package__) / "static" / name).read_bytes()
+            for name in STATIC.values()
+        }
+        self.openapi = openapi.document_bytes(ROUTES)
+        r = server.metrics.registry
+        self.requests = Counter("newsdesk_http_requests", "HTTP API requests finished, by route "
+                                "and HTTP status", ["route", "status"], registry=r)  # fmt: skip
+        self.latency = Histogram(
+            "newsdesk_http_request_seconds", "HTTP API latency in seconds, by route", ["route"],
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+            registry=r,
+        )  # fmt: skip
+        host, _, port = address.rpartition(":")
+        host = host.strip("[]") or "0.0.0.0"
+        try:
+            self.httpd = BoundedHTTPServer(
+                (host, int(port)), _Handler, max(4, self.config.max_streams), front=self
+            )
+        except (OSError, ValueError) as exc:
+            raise InvalidInput(
+                f"cannot serve HTTP on {address!r} ({getattr(exc, 'strerror', None) or exc}): "
+                "give HOST:PORT, a port not taken (0 picks one), e.g. 127.0.0.1:8080",
+                field="http_address",
+            ) from exc
+        self.port = self.httpd.server_address[1]
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> HttpFront:
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, name="newsdesk-http-accept", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    # -- one call -----------------------------------------------------------------------------
+
+    def take(self, method: str, size: int) -> int:
+        """Reserve the body's bytes in the server's budget, and a place under its call limit."""
+        lanes, limit = bridge.lanes(self.server), self.config.max_concurrent_rpcs
+        if limit and lanes is not None and lanes.busy() >= limit:
+            exc = Refused(f"the server is at its limit of {limit} calls at once "
+                          "(--max-concurrent-rpcs); retry shortly, or elsewhere",
+                          reason="concurrency", limit=limit)  # fmt: skip
+            bridge.refused(self.server, method, exc.reason, exc.message)
+            self._refuse(exc)
+        budget = bridge.budget(self.server)
+        if budget is None or not size:
+            return 0
+        try:
+            budget.take(size, "this request")
+        except Refused as exc:
+            bridge.refused(self.server, method, exc.reason, exc.message)
+            self._refuse(exc)
+        return size
+
+    def _refuse(self, exc: Refused) -> None:
+        raise _error(exc)
+
+    def give(self, size: int) -> None:
+        budget = bridge.budget(self.server)
+        if budget is not None and size:
+            budget.give(size)
+
+    def call(self, rpc: str, request: Any) -> Any:
+        """The servicer method, on the server's unary lane (its threads, its limits)."""
+        method = getattr(self.servicer, rpc)
+        metrics = self.server.metrics
+        metrics.call_started()  # a graceful stop waits for HTTP calls too
+        try:
+            lanes = bridge.lanes(self.server)
+            if lanes is None:
+                return method(request, _Context(self))
+            return lanes.unary.submit(method, request, _Context(self)).result()
+        finally:
+            metrics.call_ended()
+
+    def record(self, path: str, route: Route | None, reply: _Reply | None, seconds: float) -> None:
+        if route is None:
+            return  # the page, probes and 404s are not API calls
+        self.requests.labels(path, str(reply.status)).inc()
+        self.latency.labels(path).observe(seconds)
+        if reply.code in (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED):
+            return  # logged, rate-limited, where it was refused
+        level = logging.INFO if reply.status < 400 else logging.WARNING
+        log.log(level, "http", extra={"method": route.rpc, "route": path,
+                "status": reply.status, "code": reply.code.name, "ms": round(seconds * 1000, 2),
+                "articles": getattr(reply, "articles", 0)})  # fmt: skip
+
+    def close(self, grace: float = 0.0) -> None:
+        """Stop accepting, give in-flight requests `grace` seconds, release the port."""
+        self.closing = True
+        self.httpd.shutdown()
+        self.httpd.pool.shutdown(wait=False, cancel_futures=True)
+        end = time.monotonic() + grace
+        while self.httpd._waiting and time.monotonic() < end:
+            time.sleep(0.05)
+        self.httpd.server_close()
+
+
+def start_front(server: Any, address: str) -> HttpFront:
+    return HttpFront(server, address).start()

@@ -1,0 +1,106 @@
+"""gRPC codes → HTTP statuses, google.rpc.Status bodies, and proto JSON in and out.
+
+The table is grpc-gateway's (`runtime.HTTPStatusFromCode` in grpc-ecosystem/grpc-gateway v2,
+runtime/errors.go), so a client that knows one gateway knows us; docs/http.md prints it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import grpc
+from google.protobuf import json_format
+from google.protobuf.message import Message
+from google.rpc import status_pb2
+
+from ..errors import InvalidInput, NewsdeskError, Refused
+from . import bridge
+
+__all__ = ["HTTP_STATUS", "http_status", "status_body", "error_body", "parse", "render"]
+
+# grpc-gateway v2's HTTPStatusFromCode, code for code.
+HTTP_STATUS: dict[grpc.StatusCode, int] = {
+    grpc.StatusCode.OK: 200,
+    grpc.StatusCode.CANCELLED: 499,  # nginx's "client closed request"
+    grpc.StatusCode.UNKNOWN: 500,
+    grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.FAILED_PRECONDITION: 400,  # deliberately not 412, as grpc-gateway says
+    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.OUT_OF_RANGE: 400,
+    grpc.StatusCode.UNIMPLEMENTED: 501,
+    grpc.StatusCode.INTERNAL: 500,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DATA_LOSS: 500,
+}
+
+
+def http_status(error: NewsdeskError) -> tuple[int, grpc.StatusCode]:
+    """The HTTP status and gRPC code of one of our errors; a body over the size limit is 413."""
+    code = bridge.grpc_code(error)
+    if isinstance(error, Refused) and error.reason == "size":
+        return 413, code  # DECISIONS.md: RESOURCE_EXHAUSTED is 429, except a body too large
+    return HTTP_STATUS.get(code, 500), code
+
+
+def render(message: Message) -> bytes:
+    """Proto canonical JSON with the proto field names (as the CLI writes), defaults included."""
+    as_dict = json_format.MessageToDict(
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
+    return json.dumps(as_dict, ensure_ascii=False).encode("utf-8")
+
+
+def error_body(error: NewsdeskError) -> bytes:
+    """The google.rpc.Status the gRPC server would send, as JSON."""
+    return render(bridge.status_of(error))
+
+
+def status_body(code: grpc.StatusCode, message: str) -> bytes:
+    """A detail-less Status, for what never reaches our error tree (no route, no token)."""
+    return render(status_pb2.Status(code=code.value[0], message=message))
+
+
+def parse(body: bytes, message: Message) -> Message:
+    """Fill `message` from a JSON body (proto or lowerCamel names); errors name the field."""
+    if not body.strip():
+        return message  # an empty body is the empty request (GetModel; defaults elsewhere)
+    try:
+        value = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput(f"the body is not UTF-8 JSON: {exc}", field="body") from None
+    if not isinstance(value, dict):
+        raise InvalidInput(
+            f"the body must be a JSON object ({message.DESCRIPTOR.name}), "
+            f"got {type(value).__name__}",
+            field="body",
+        )
+    try:
+        return json_format.ParseDict(value, message)
+    except json_format.ParseError as exc:
+        raise InvalidInput(_describe(str(exc)), field=_field(str(exc))) from None
+
+
+_NO_FIELD = re.compile(r'no field named "([^"]+)" at "[^".]+\.?([^"]*)"')
+_FAILED = re.compile(r"Failed to parse (\S+) field")
+
+
+def _field(error: str) -> str:
+    """The dotted path of the field a json_format error is about ("articles[0].txt")."""
+    unknown = _NO_FIELD.search(error)
+    if unknown:
+        name, where = unknown.groups()
+        return f"{where}.{name}" if where else name
+    path = _FAILED.findall(error)
+    return ".".join(path) if path else "body"
+
+
+def _describe(error: str) -> str:
+    first = error.split("\n", 1)[0].rstrip(".")
+    return f"{first}; request bodies are the proto's JSON mapping (see /v1/openapi.json)"

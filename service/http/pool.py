@@ -1,0 +1,65 @@
+"""A stdlib HTTPServer whose connections run on a bounded thread pool.
+
+`ThreadingHTTPServer` starts a thread per connection, without bound; here `threads` serve
+connections and at most QUEUED more wait, and past that a connection is answered 503 at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from http.server import HTTPServer
+from typing import Any
+
+__all__ = ["BoundedHTTPServer", "QUEUED"]
+
+log = logging.getLogger("newsdesk.http")
+
+QUEUED = 64  # connections waiting for a thread beyond this are answered 503 at once
+
+
+class BoundedHTTPServer(HTTPServer):
+    """HTTPServer whose connections run on a bounded pool (ThreadingHTTPServer's are unbounded)."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type, threads: int, front: Any) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.front = front  # what the handlers serve
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="newsdesk-http")
+        self._waiting = 0
+        self._lock = threading.Lock()
+        self._threads = threads
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address) -> None:
+        with self._lock:
+            if self._waiting >= self._threads + QUEUED:
+                full = True
+            else:
+                full, self._waiting = False, self._waiting + 1
+        if full:  # answered here, on the accepting thread: a few bytes, then closed
+            try:
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                b"Retry-After: 1\r\nConnection: close\r\n\r\n")  # fmt: skip
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        self.pool.submit(self._serve, request, client_address)
+
+    def _serve(self, request, client_address) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            with self._lock:
+                self._waiting -= 1
+
+    def handle_error(self, request, client_address) -> None:
+        log.debug("connection error from %s", client_address, exc_info=True)

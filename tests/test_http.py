@@ -1,0 +1,299 @@
+"""HTTP/JSON beside gRPC: a real server on 127.0.0.1 with --http-address, real requests."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import grpc
+import pytest
+from google.protobuf import json_format
+
+from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+from service.errors import InvalidInput
+from service.http.app import ROUTES
+from service.http.gateway import HTTP_STATUS
+from service.rpc import add_serve_arguments, config_from_args, create_server
+from tests.servers import MAX_MESSAGE, config, free_port, gold_articles, wait_until
+
+TOKEN = "s3cret-for-tests"
+
+
+def call(
+    port: int,
+    path: str,
+    body: object = None,
+    *,
+    token: str | None = None,
+    raw: bytes | None = None,
+    method: str | None = None,
+) -> tuple[int, dict, dict]:
+    """(status, JSON body, headers) of one request; errors are answers too."""
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            status, text, headers = answer.status, answer.read(), dict(answer.headers)
+    except urllib.error.HTTPError as exc:
+        status, text, headers = exc.code, exc.read(), dict(exc.headers)
+    try:
+        return status, json.loads(text), headers
+    except ValueError:
+        return status, {"raw": text.decode()}, headers
+
+
+def violation(status_body: dict) -> str:
+    """The BadRequest field of a google.rpc.Status JSON body."""
+    for detail in status_body.get("details", []):
+        if detail["@type"].endswith("google.rpc.BadRequest"):
+            return detail["field_violations"][0]["field"]
+    return ""
+
+
+def as_json(message) -> dict:
+    return json_format.MessageToDict(
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
+
+
+@pytest.fixture(scope="module")
+def web(model_dir: Path):
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", metrics_port=free_port()))
+    srv.start()
+    yield srv
+    srv.stop(0).wait()
+
+
+@pytest.fixture(scope="module")
+def stub(web):
+    with grpc.insecure_channel(f"127.0.0.1:{web.port}") as channel:
+        yield pb_grpc.NewsDeskStub(channel)
+
+
+def test_curl_on_the_sample_page_gives_what_analyse_page_gives(web, stub, sample_page) -> None:
+    """The acceptance check: the same articles, labels and leads as the gRPC AnalysePage."""
+    body = json.dumps({"text": sample_page, "explain": 3, "keywords": 3}, ensure_ascii=False)
+    if shutil.which("curl"):
+        out = subprocess.run(
+            ["curl", "-sS", "-X", "POST", f"http://127.0.0.1:{web.http_port}/v1/analyse-page",
+             "-H", "Content-Type: application/json", "--data-binary", "@-"],
+            input=body.encode(), capture_output=True, check=True, timeout=60,
+        ).stdout  # fmt: skip
+        answer = json.loads(out)
+    else:
+        status, answer, _ = call(web.http_port, "/v1/analyse-page", raw=body.encode())
+        assert status == 200
+    grpc_answer = stub.AnalysePage(pb.AnalysePageRequest(text=sample_page, explain=3, keywords=3))
+    assert answer == as_json(grpc_answer)
+    labels = [a["classification"]["label"] for a in answer["articles"]]
+    assert labels == ["leadership", "leadership", "commentary", "industry", "education"]
+    for article in answer["articles"]:
+        lead = article["summary"]
+        assert lead["lead"] and lead["spans"]
+        assert all(sample_page[s["start"] : s["end"]] in lead["lead"] for s in lead["spans"])
+
+
+def test_classify_and_summarise_equal_grpc(web, stub, data_dir) -> None:
+    articles = gold_articles(data_dir, 12)
+    status, answer, headers = call(web.http_port, "/v1/classify", {"articles": articles})
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    expected = stub.Classify(pb.ClassifyRequest(articles=[pb.Article(**a) for a in articles]))
+    assert answer == as_json(expected)
+    # input takes the JSON mapping's lowerCamel names too
+    body = {"articles": articles[:3], "options": {"maxSentences": 1}}
+    status, answer, _ = call(web.http_port, "/v1/summarise", body)
+    request = pb.SummariseRequest(articles=[pb.Article(**a) for a in articles[:3]])
+    request.options.max_sentences = 1
+    assert status == 200 and answer == as_json(stub.Summarise(request))
+
+
+def test_bad_requests_get_a_4xx_status_body_naming_the_field(web) -> None:
+    port = web.http_port
+    cases = [
+        ({"articles": [{"title": "t", "text": "  "}]}, "articles[0].text"),
+        ({"articles": [{"txt": "贵阳"}]}, "articles[0].txt"),
+        ({"articles": []}, "articles"),
+        ({"articles": [{"text": "贵阳"}], "explain": -1}, "explain"),
+        ({"text": "贵阳", "options": {"max_sentences": 1000}}, "options.max_sentences"),
+    ]
+    for body, field in cases:
+        path = "/v1/analyse-page" if "text" in body else "/v1/classify"
+        status, answer, _ = call(port, path, body)
+        assert status == 400, (body, answer)
+        assert answer["code"] == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+        assert violation(answer) == field, answer
+        assert answer["message"]
+    status, answer, _ = call(port, "/v1/classify", raw=b"{not json")
+    assert status == 400 and violation(answer) == "body"
+    status, answer, _ = call(port, "/v1/classify", raw=b"[1, 2]")
+    assert status == 400 and violation(answer) == "body"
+
+
+def test_a_body_over_the_limit_is_413_and_unknown_routes_404(web) -> None:
+    # between the limit and twice it: read and dropped, so the client gets the 413 (a body
+    # larger still is cut off unread, and the client may see a reset instead)
+    big = {"articles": [{"text": "a" * (MAX_MESSAGE * 3 // 2)}]}
+    status, answer, _ = call(web.http_port, "/v1/classify", big)
+    assert status == 413 and answer["code"] == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]
+    status, answer, _ = call(web.http_port, "/v1/nothing")
+    assert status == 404 and answer["code"] == grpc.StatusCode.NOT_FOUND.value[0]
+    status, answer, headers = call(web.http_port, "/v1/classify", method="GET")
+    assert status == 405 and headers["Allow"] == "POST"
+
+
+def test_status_table_is_grpc_gateways() -> None:
+    assert len(HTTP_STATUS) == len(grpc.StatusCode)  # every code has a status
+    table = {code.name: status for code, status in HTTP_STATUS.items()}
+    assert table["INVALID_ARGUMENT"] == table["FAILED_PRECONDITION"] == table["OUT_OF_RANGE"] == 400
+    assert (table["UNAUTHENTICATED"], table["RESOURCE_EXHAUSTED"], table["CANCELLED"]) == (
+        401, 429, 499,
+    )  # fmt: skip
+    assert (table["DEADLINE_EXCEEDED"], table["UNAVAILABLE"], table["INTERNAL"]) == (504, 503, 500)
+
+
+def test_get_model_hides_the_path_unless_asked(web, stub, model_dir: Path) -> None:
+    status, info, _ = call(web.http_port, "/v1/model")
+    assert status == 200 and info["path"] == "" and info["sha256"] and info["version"] != ""
+    assert info == as_json(stub.GetModel(pb.GetModelRequest()))
+    srv, port = create_server(config(model_dir, model_path_in_info=True))
+    srv.start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            shown = pb_grpc.NewsDeskStub(channel).GetModel(pb.GetModelRequest())
+    finally:
+        srv.stop(0).wait()
+    assert shown.path == str(model_dir)
+
+
+def test_probes_and_the_metrics_port(web) -> None:
+    for port in (web.http_port, web.metrics_port):
+        assert call(port, "/healthz")[:2] == (200, {"status": "ok"})
+        status, ready, _ = call(port, "/readyz")
+        assert status == 200 and ready["status"] == "ready" and ready["probe_label"]
+    call(web.http_port, "/v1/classify", {"articles": [{"title": "标题", "text": "学校开学了。"}]})
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{web.metrics_port}/metrics", timeout=5)
+    text = metrics.read().decode()
+    assert 'newsdesk_http_requests_total{route="/v1/classify",status="200"}' in text
+    assert 'newsdesk_http_request_seconds_count{route="/v1/classify"}' in text
+    for path in ("/", "/foo", "/metricsx"):
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"http://127.0.0.1:{web.metrics_port}{path}", timeout=5)
+        assert caught.value.code == 404
+
+
+def test_readyz_says_no_until_a_model_answers(tmp_path: Path) -> None:
+    srv, _ = create_server(config(tmp_path / "no-model", http_address="127.0.0.1:0"))
+    srv.start()
+    try:
+        assert call(srv.http_port, "/healthz")[0] == 200
+        status, ready, _ = call(srv.http_port, "/readyz")
+        assert status == 503 and ready["status"] == "no model loaded"
+        status, answer, _ = call(srv.http_port, "/v1/classify", {"articles": [{"text": "贵阳"}]})
+        assert status == 400 and answer["code"] == grpc.StatusCode.FAILED_PRECONDITION.value[0]
+    finally:
+        srv.stop(0).wait()
+
+
+def test_the_token_guards_the_api_not_the_page_or_probes(model_dir: Path) -> None:
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", token=TOKEN))
+    srv.start()
+    try:
+        port, body = srv.http_port, {"articles": [{"title": "标题", "text": "学校开学了。"}]}
+        for token in (None, "wrong"):
+            status, answer, headers = call(port, "/v1/classify", body, token=token)
+            assert status == 401 and headers["WWW-Authenticate"] == "Bearer"
+            assert answer["code"] == grpc.StatusCode.UNAUTHENTICATED.value[0]
+        assert call(port, "/v1/model")[0] == 401
+        assert call(port, "/v1/classify", body, token=TOKEN)[0] == 200
+        for path in ("/healthz", "/readyz", "/v1/openapi.json"):
+            assert call(port, path)[0] == 200, path
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+        assert page.status == 200 and b"newsroom.js" in page.read()
+    finally:
+        srv.stop(0).wait()
+
+
+def test_a_slow_client_holds_no_worker(model_dir: Path) -> None:
+    """One worker; a client that sends headers and trickles nothing must not block the API."""
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", workers=1))
+    srv.start()
+    slow = socket.create_connection(("127.0.0.1", srv.http_port))
+    try:
+        slow.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{")
+        started = time.monotonic()
+        body = {"articles": [{"title": "标题", "text": "学校开学了。"}]}
+        assert call(srv.http_port, "/v1/classify", body)[0] == 200
+        assert time.monotonic() - started < 5
+    finally:
+        slow.close()
+        srv.stop(0).wait()
+
+
+def test_openapi_covers_every_route_with_schemas_from_the_proto(web) -> None:
+    status, doc, _ = call(web.http_port, "/v1/openapi.json")
+    assert status == 200 and doc["openapi"].startswith("3.")
+    for path, route in ROUTES.items():
+        operation = doc["paths"][path][route.verb.lower()]
+        assert operation["operationId"] == route.rpc
+        assert "default" in operation["responses"]
+    schemas = doc["components"]["schemas"]
+    refs = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                refs.add(node["$ref"].rsplit("/", 1)[1])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc)
+    assert refs and refs <= set(schemas)
+    article = schemas["newsdesk.v1.Article"]["properties"]
+    assert set(article) == {f.name for f in pb.Article.DESCRIPTOR.fields}
+    assert {"code", "message", "details"} <= set(schemas["google.rpc.Status"]["properties"])
+
+
+def test_http_flags_and_env_twins(monkeypatch, tmp_path: Path) -> None:
+    parse = lambda *argv: config_from_args(  # noqa: E731
+        add_serve_arguments(__import__("argparse").ArgumentParser()).parse_args(list(argv))
+    )
+    cfg = parse("--model", str(tmp_path))
+    assert (cfg.http_address, cfg.metrics_host, cfg.model_path_in_info) == (
+        None,
+        "127.0.0.1",
+        False,
+    )
+    cfg = parse("--model", str(tmp_path), "--http-address", "127.0.0.1:8080",
+                "--metrics-host", "0.0.0.0", "--model-path-in-info")  # fmt: skip
+    assert (cfg.http_address, cfg.metrics_host, cfg.model_path_in_info) == (
+        "127.0.0.1:8080", "0.0.0.0", True,
+    )  # fmt: skip
+    monkeypatch.setenv("NEWSDESK_HTTP_ADDRESS", "127.0.0.1:9090")
+    monkeypatch.setenv("NEWSDESK_MODEL_PATH_IN_INFO", "1")
+    cfg = parse("--model", str(tmp_path))
+    assert cfg.http_address == "127.0.0.1:9090" and cfg.model_path_in_info
+
+
+def test_a_taken_http_address_is_refused_naming_the_flag(model_dir: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        srv, _ = create_server(config(model_dir, http_address=address))
+        with pytest.raises(InvalidInput) as caught:
+            srv.start()
+    assert caught.value.field == "http_address"
+    assert wait_until(lambda: True)

@@ -1,0 +1,130 @@
+"""The newsroom page as a desk editor uses it: Debian's chromium, driven by Playwright.
+
+Pastes the real Guiyang Daily sample page, analyses it from the keyboard, and checks the five
+articles in page order, their desks and their highlighted leads against AnalysePage; writes
+screenshots under build/. Without chromium or Playwright it skips with the reason; under CI=true
+(where .ci/run installs both) that is a failure.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import grpc
+import pytest
+
+from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+from service.rpc import create_server
+from tests.conftest import IN_CI, ROOT
+from tests.servers import config
+
+CHROMIUM = "/usr/bin/chromium"
+# No sandbox: CI runs as root in a container; the rest keeps the browser off the network.
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+SHOTS = ROOT / "build"
+
+
+def _need_browser():
+    reason = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "Playwright for Python is not installed (pip install -e '.[dev]')"
+    if reason is None and not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        reason = f"no browser at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)"
+    if reason:
+        if IN_CI:
+            pytest.fail(reason + "; under CI=true .ci/run installs it, so this is a failure")
+        pytest.skip(reason)
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def site(model_dir: Path):
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0"))
+    srv.start()
+    yield srv
+    srv.stop(0).wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_playwright = _need_browser()
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=shutil.which("chromium") or CHROMIUM,
+                                     args=FLAGS)  # fmt: skip
+        yield chromium
+        chromium.close()
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_the_page_shows_the_sample_pages_articles_desks_and_leads(site, browser, sample_page):
+    with grpc.insecure_channel(f"127.0.0.1:{site.port}") as channel:
+        expected = pb_grpc.NewsDeskStub(channel).AnalysePage(
+            pb.AnalysePageRequest(text=sample_page, explain=5, keywords=5)
+        )
+    origin = f"http://127.0.0.1:{site.http_port}"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(origin + "/")
+    # keyboard only: focus the text box, paste, Ctrl+Enter
+    page.focus("#page")
+    page.fill("#page", sample_page)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector(".story")
+    stories = page.locator(".story")
+    assert stories.count() == 5 == len(expected.articles)
+    assert page.locator(".story .title").all_inner_texts() == [a.title for a in expected.articles]
+    labels = [t.lower() for t in page.locator(".story .desk-label").all_inner_texts()]
+    assert labels == ["leadership", "leadership", "commentary", "industry", "education"]
+    assert labels == [a.classification.label for a in expected.articles]
+    for i, article in enumerate(expected.articles):
+        story = stories.nth(i)
+        lead = "".join(sample_page[s.start : s.end] for s in article.summary.spans)
+        assert lead and _squash("".join(story.locator("mark.lead").all_inner_texts())) == _squash(
+            lead
+        )
+        review = story.locator(".review").inner_text()
+        assert ("needs" in review) == article.classification.review
+        percent = round(article.classification.scores[0].score * 100)
+        assert f"{percent}% confidence" in story.locator(".confidence").inner_text()
+        if article.kicker:
+            assert story.locator(".kicker").inner_text() == article.kicker
+    assert page.locator(".story .ev").count() > 0 and page.locator(".story .kw").count() > 0
+    assert "今日导读" in page.locator("#furniture").inner_text()  # furniture shown apart
+    assert "今日导读" not in stories.all_inner_texts()[0]
+    assert all(url.startswith(origin) or url.startswith("data:") for url in requested), requested
+    assert not errors
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "newsroom.png"))
+    # a phone's width: nothing runs off the side
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width}px wide on a 390px phone"
+    page.screenshot(path=str(SHOTS / "newsroom-phone.png"))
+    page.close()
+
+
+def test_a_bad_request_shows_the_status_message(site, browser) -> None:
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{site.http_port}/")
+    page.fill("#page", "   ")
+    page.click("#go")
+    assert "Paste a page" in page.locator("#status").inner_text()
+    page.fill("#page", "贵阳市召开会议。" * 10_000)  # over the test server's --max-page-chars
+    page.click("#go")
+    page.wait_for_selector("#status.error >> text=400")
+    assert "(field: text)" in page.locator("#status").inner_text()
+    page.close()

@@ -1,0 +1,56 @@
+"""examples/node: a Node client built from protos/ alone calls Classify and Health.
+
+Runs `node examples/node/classify.js` against a real server when node and the example's
+packages (`npm ci` in examples/node, which .ci/run does) are there; skips with the reason
+otherwise, and fails under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from service.rpc import create_server
+from tests.conftest import IN_CI, ROOT
+from tests.servers import config
+
+EXAMPLE = ROOT / "examples" / "node"
+
+
+def _need_node() -> str:
+    node = shutil.which("node")
+    reason = None
+    if node is None:
+        reason = "no `node` on PATH"
+    elif not (EXAMPLE / "node_modules" / "@grpc" / "grpc-js").is_dir():
+        reason = "examples/node has no node_modules (run `npm ci` there)"
+    if reason:
+        if IN_CI:
+            pytest.fail(reason + "; under CI=true .ci/run installs them, so this is a failure")
+        pytest.skip(reason)
+    return node
+
+
+def test_node_client_from_the_protos_alone_calls_classify_and_health(model_dir: Path, tmp_path):
+    node = _need_node()
+    # only protos/ is handed over: the contract compiles with nothing else
+    protos = shutil.copytree(ROOT / "protos", tmp_path / "protos")
+    srv, port = create_server(config(model_dir))
+    srv.start()
+    try:
+        env = {**os.environ, "NEWSDESK_PROTOS": str(protos)}
+        env.pop("NEWSDESK_TOKEN", None)
+        out = subprocess.run(
+            [node, "classify.js", f"127.0.0.1:{port}"],
+            cwd=EXAMPLE, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        srv.stop(0).wait()
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "health: SERVING"
+    assert lines[1].startswith("classify: a1 education ")
