@@ -23,7 +23,6 @@ import operator
 import re
 from functools import lru_cache
 
-from service.credits import split_dateline
 from service.documents import Span
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 from service.text import _CLAUSE, _NON_INITIAL, _PARTICLES, cuts_word, is_column_break
@@ -106,9 +105,9 @@ def cohesion(before: str, after: str) -> float:
     return _overlap(_grams(before[-_WINDOW:]), _grams(after[:_WINDOW]))
 
 
-def _lines_after(items: list[tuple[Span, str]], at: int) -> list[str]:
+def _lines_after(items: list[tuple[Span, str, str]], at: int) -> list[str]:
     out, n = [], 0
-    for span, kind in items[at:]:
+    for span, kind, _ in items[at:]:
         if kind not in (PARA, SHORT):
             break
         out.append(span.text)
@@ -139,7 +138,7 @@ def joins_cut(line: str, nxt: str) -> bool:
 def opens_article(
     cur,
     heads: list[Span],
-    items: list[tuple[Span, str]],
+    items: list[tuple[Span, str, str]],
     at: int,
     after_furniture: bool,
     markdown: bool = False,
@@ -152,8 +151,9 @@ def opens_article(
         return True
     if not cur.has_para:
         return False  # lines under a head before its text: its subtitle, a label, a cut
-    line, kind = items[at]
-    if after_furniture or kind == BYLINE_START or split_dateline(line.text)[0]:
+    _, kind, value = items[at]
+    # (a PARA line's value is the dateline it opens with: service.lines.classify)
+    if after_furniture or kind == BYLINE_START or (kind == PARA and value):
         return True
     if markdown:
         return False  # titles here carry `## `: a bare line opens only on the signals above
@@ -201,7 +201,7 @@ WEIGHTS = (
 BIAS = -3.626 + 1.1
 
 
-def features(cur, heads: list[Span], items: list[tuple[Span, str]], at: int) -> list[float]:
+def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
     """What the page shows around bare head lines, as numbers (see FEATURES)."""
     first, last = heads[0].text, heads[-1].text
     head = "".join(h.text for h in heads)

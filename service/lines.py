@@ -1,7 +1,9 @@
 """The lines of a page and what each line is: decided once, from the line alone.
 
-`service.pages` reads a page as these kinds and hands them to `service.text.clean_lines`, so a
-rule (furniture, a credit, a jump) is tested once per line, not once by each module.
+`classify` gives each line its kind and what the deciding check found (the credit of a byline
+line, the page of a 下转 jump, the dateline opening a paragraph). `service.pages` and
+`service.text.clean_body` hand both to `service.text.clean_lines`, which tests no line again:
+each rule (furniture, a credit, a jump, a dateline) runs once per line, here.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ __all__ = [
     "PARA",
     "lines",
     "line_kind",
+    "classify",
     "heading_text",
 ]
 
@@ -69,20 +72,42 @@ def heading_text(line: Span) -> tuple[Span, Span] | None:
 
 def line_kind(line: str) -> str:
     """Classify one stripped line of a page (see the kind constants above)."""
+    return classify(line)[0]
+
+
+# Every check below but the heading and the dateline needs a short line (furniture ≤ 60
+# characters, a jump less, a closing credit ≤ 80, an opening one ≤ 40): longer text is running
+# text, told by its dateline alone. Most lines of a page are such paragraphs.
+_LONG = 80
+
+
+def classify(line: str) -> tuple[str, str]:
+    """A stripped line's kind and what decided it: the tidied credit of a BYLINE_START or
+    BYLINE_END line, the page of a CONTINUES jump ("3版"), the dateline opening a PARA line as
+    printed with what separates it from the text ("本报讯　"), else ""."""
+    if len(line) > _LONG and line[0] != "#":
+        dl, cut = split_dateline(line)
+        return PARA, line[:cut] if dl else ""
     m = _HEADING.fullmatch(line)
     if m:
         text = m.group("text").strip()
-        return FURNITURE if not text or is_furniture(text) else HEADING
-    if continues_to(line):
-        return CONTINUES
+        return (FURNITURE if not text or is_furniture(text) else HEADING), ""
+    page = continues_to(line)
+    if page:
+        return CONTINUES, page
     if is_furniture(line):
-        return FURNITURE
-    if byline_end(line):
-        return BYLINE_END
-    if byline_start(line):
-        return BYLINE_START
-    if line[-1] in _OPEN_END or split_dateline(line)[0]:
-        return PARA
+        return FURNITURE, ""
+    credit = byline_end(line)
+    if credit:
+        return BYLINE_END, credit
+    credit = byline_start(line)
+    if credit:
+        return BYLINE_START, credit
+    dl, cut = split_dateline(line)
+    if dl:
+        return PARA, line[:cut]
+    if line[-1] in _OPEN_END:
+        return PARA, ""
     if len(line) <= _SHORT_MAX or (len(line) <= _LONG_HEAD_MAX and not _RUNNING.search(line)):
-        return SHORT
-    return PARA
+        return SHORT, ""
+    return PARA, ""
