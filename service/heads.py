@@ -160,7 +160,13 @@ def opens_article(
     prev = cur.body[-1].text if cur.body else ""
     if cur.kinds and cur.kinds[-1] == BYLINE_END or _CLOSER.fullmatch(prev):
         return True
-    x = features(cur, heads, items, at)
+    page = _page_features(cur, heads, items, at)
+    rest = sum(w * v for w, v in zip(WEIGHTS[_GRAM:], page, strict=True)) + BIAS
+    # The bigram features lie in [0, 1] and cost most: when no value of theirs can turn the
+    # score, they are not computed (about half the heads on a page).
+    if LOG is None and (rest + _GRAM_LOW > 0 or rest + _GRAM_HIGH <= 0):
+        return rest > 0
+    x = _gram_features(cur, heads, items, at) + page
     if LOG is not None:
         LOG.append((x, heads, cur))
     return sum(w * v for w, v in zip(WEIGHTS, x, strict=True)) + BIAS > 0
@@ -201,19 +207,33 @@ WEIGHTS = (
 BIAS = -3.626 + 1.1
 
 
+_GRAM = 2  # the first FEATURES are the bigram overlaps, each in [0, 1]
+_GRAM_LOW = sum(min(w, 0.0) for w in WEIGHTS[:_GRAM])
+_GRAM_HIGH = sum(max(w, 0.0) for w in WEIGHTS[:_GRAM])
+
+
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
     """What the page shows around bare head lines, as numbers (see FEATURES)."""
+    return _gram_features(cur, heads, items, at) + _page_features(cur, heads, items, at)
+
+
+def _gram_features(cur, heads: list[Span], items, at: int) -> list[float]:
+    head = "".join(h.text for h in heads)
+    below = _window_grams(_lines_after(items, at), from_end=False)
+    return [
+        _overlap(_window_grams([s.text for s in cur.body[-6:]], from_end=True), below),
+        _overlap(_grams(head[-_WINDOW:]), below),
+    ]
+
+
+def _page_features(cur, heads: list[Span], items, at: int) -> list[float]:
     first, last = heads[0].text, heads[-1].text
     head = "".join(h.text for h in heads)
-    after = _lines_after(items, at)
     prev = cur.body[-1].text if cur.body else ""
     nxt = items[at][0].text
     shorts = [s.text for s, k in zip(cur.body, cur.kinds, strict=True) if k == SHORT]
     shape = _shape(last)
-    below = _window_grams(after, from_end=False)
     return [
-        _overlap(_window_grams([s.text for s in cur.body[-6:]], from_end=True), below),
-        _overlap(_grams(head[-_WINDOW:]), below),
         float(min(len(heads), MAX_HEAD_LINES)),
         len(last) / 10,
         float(any(_label(h.text) for h in heads)),

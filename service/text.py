@@ -139,7 +139,11 @@ def is_column_break(prev: str, nxt: str) -> bool:
     one the next line continues (，。” or 的 at its start) was cut by the layout. A short line
     with no running punctuation is a subhead unless the cut splits a word (强化比|较优势).
     """
-    if not prev or not nxt or _MARKDOWN_HEADING.match(prev) or _MARKDOWN_HEADING.match(nxt):
+    if not prev or not nxt:
+        return False
+    if (prev[0] == "#" and _MARKDOWN_HEADING.match(prev)) or (
+        nxt[0] == "#" and _MARKDOWN_HEADING.match(nxt)
+    ):
         return False
     if nxt[0] in _NON_INITIAL or prev[-1] in _CLAUSE:
         return True
