@@ -58,13 +58,13 @@ _ATTENDED = re.compile(
     r"(?:并[^，,]{0,8})?"
 )
 _DATE_SUB = re.compile(r"[（(][^（）()]*\d{4}年[^（）()]*[）)]")
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _WINDOW = 240  # characters each side compared
 # A spaced personal name, as bylines and interviewees are set: 马  琳, 环球时报副总编辑  蒋安全.
 _NAME = re.compile(
     r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
     r"|.*\S[\s\u3000\xa0]{2,}[\u4e00-\u9fff]{2,3}(?:[（(].*)?"
 )
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _SPACED = re.compile(r"\S[ \u3000\xa0]+\S")
 
 
@@ -160,16 +160,28 @@ def opens_article(
     prev = cur.body[-1].text if cur.body else ""
     if cur.kinds and cur.kinds[-1] == BYLINE_END or _CLOSER.fullmatch(prev):
         return True
+    # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
+    # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
     page = _page_features(cur, heads, items, at)
-    rest = sum(w * v for w, v in zip(WEIGHTS[_GRAM:], page, strict=True)) + BIAS
-    # The bigram features lie in [0, 1] and cost most: when no value of theirs can turn the
-    # score, they are not computed (about half the heads on a page).
-    if LOG is None and (rest + _GRAM_LOW > 0 or rest + _GRAM_HIGH <= 0):
+    rest = sum(w * v for w, v in zip(WEIGHTS[2:], page, strict=True)) + BIAS
+    if LOG is None and _decided(rest, WEIGHTS[:2]):
         return rest > 0
-    x = _gram_features(cur, heads, items, at) + page
+    below = _window_grams(_lines_after(items, at), from_end=False)
+    head_cohesion = _head_cohesion(heads, below)
+    if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, WEIGHTS[:1]):
+        return rest + WEIGHTS[1] * head_cohesion > 0
+    x = [_cohesion(cur, below), head_cohesion, *page]
     if LOG is not None:
         LOG.append((x, heads, cur))
     return sum(w * v for w, v in zip(WEIGHTS, x, strict=True)) + BIAS > 0
+
+
+def _decided(score: float, unknown: tuple[float, ...]) -> bool:
+    """Whether features still unknown, each in [0, 1] with these weights, can turn `score`."""
+    return (
+        score + sum(min(w, 0.0) for w in unknown) > 0
+        or score + sum(max(w, 0.0) for w in unknown) <= 0
+    )
 
 
 LOG: list | None = None  # set to a list to record decisions (training/pages_eval fits on it)
@@ -207,23 +219,22 @@ WEIGHTS = (
 BIAS = -3.626 + 1.1
 
 
-_GRAM = 2  # the first FEATURES are the bigram overlaps, each in [0, 1]
-_GRAM_LOW = sum(min(w, 0.0) for w in WEIGHTS[:_GRAM])
-_GRAM_HIGH = sum(max(w, 0.0) for w in WEIGHTS[:_GRAM])
-
-
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
     """What the page shows around bare head lines, as numbers (see FEATURES)."""
-    return _gram_features(cur, heads, items, at) + _page_features(cur, heads, items, at)
-
-
-def _gram_features(cur, heads: list[Span], items, at: int) -> list[float]:
-    head = "".join(h.text for h in heads)
     below = _window_grams(_lines_after(items, at), from_end=False)
     return [
-        _overlap(_window_grams([s.text for s in cur.body[-6:]], from_end=True), below),
-        _overlap(_grams(head[-_WINDOW:]), below),
+        _cohesion(cur, below),
+        _head_cohesion(heads, below),
+        *_page_features(cur, heads, items, at),
     ]
+
+
+def _cohesion(cur, below: set[str]) -> float:
+    return _overlap(_window_grams([s.text for s in cur.body[-6:]], from_end=True), below)
+
+
+def _head_cohesion(heads: list[Span], below: set[str]) -> float:
+    return _overlap(_grams("".join(h.text for h in heads)[-_WINDOW:]), below)
 
 
 def _page_features(cur, heads: list[Span], items, at: int) -> list[float]:

@@ -22,6 +22,7 @@ __all__ = [
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -120,12 +121,17 @@ def cuts_word(prev: str, nxt: str, window: int = 8) -> bool:
     """
     if not prev or not nxt or not (_CJK.match(prev[-1]) and _CJK.match(nxt[0])):
         return False
+    return _seam_word(prev[-window:], nxt[:window])
+
+
+# A page asks about the same seam more than once (the head splitter, then body cleaning).
+@lru_cache(maxsize=1024)
+def _seam_word(left: str, right: str) -> bool:
     from service.tokenize import default_segmenter  # loads the dictionary on first use
 
     segment = default_segmenter()
-    left = prev[-window:]
     seam, pos = len(left), 0
-    for tok in segment(left + nxt[:window]):
+    for tok in segment(left + right):
         if pos < seam < pos + len(tok):
             return segment.has_word(tok)
         pos += len(tok)
