@@ -34,7 +34,7 @@ _BODY_LABEL = re.compile(
     r"核心阅读|内容提要|开栏的话|编者按|编者的话|阅读提示|导语|【[^】]{1,8}】|[■●◆▲◎]\s*\S{0,10}"
 )
 # A column label closing a title: 共同推进网络空间全球治理（钟声）, 向前走（一线视角）.
-_COLUMN_LABEL = re.compile(r"[^。！？；;（）()]{4,}[（(][^（）()，。,]{1,24}[）)]")
+_COLUMN_LABEL = re.compile(r"[^。；;（）()]{4,}[（(][^（）()，。,]{1,24}[）)]")
 # Subheads: ordinals and bullets in front, a lead-in dash or colon behind.
 _SUBHEAD = re.compile(
     r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十]+[章节部篇条]"
@@ -157,8 +157,7 @@ def opens_article(
         return True
     if markdown:
         return False  # titles here carry `## `: a bare line opens only on the signals above
-    prev = cur.body[-1].text if cur.body else ""
-    if cur.kinds and cur.kinds[-1] == BYLINE_END or _CLOSER.fullmatch(prev):
+    if cur.kinds and cur.kinds[-1] == BYLINE_END or _closes(cur.body):
         return True
     # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
     # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
@@ -174,6 +173,21 @@ def opens_article(
     if LOG is not None:
         LOG.append((x, heads, cur))
     return sum(w * v for w, v in zip(WEIGHTS, x, strict=True)) + BIAS > 0
+
+
+def _closes(body: list[Span]) -> bool:
+    """The text above ends with a closing credit or note, maybe cut over two lines by the
+    column (（作者为泰国国家研究理事会泰中战 / 略研究中心副主任）)."""
+    if not body:
+        return False
+    last = body[-1].text
+    if _CLOSER.fullmatch(last):
+        return True
+    if len(body) < 2 or len(last) > 40:
+        return False
+    above = body[-2].text
+    joined = above + last
+    return len(above) <= 60 and is_column_break(above, last) and bool(_CLOSER.fullmatch(joined))
 
 
 def _decided(score: float, unknown: tuple[float, ...]) -> bool:
