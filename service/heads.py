@@ -25,7 +25,15 @@ from functools import lru_cache
 
 from service.documents import Span
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
-from service.text import _CLAUSE, _NON_INITIAL, _PARTICLES, cuts_word, is_column_break
+from service.text import (
+    _CLAUSE,
+    _MARKDOWN_HEADING,
+    _NON_INITIAL,
+    _PARTICLES,
+    cuts_word,
+    ends_paragraph,
+    is_column_break,
+)
 
 MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a list or a poem
 _DASH = ("——", "—", "--", "－－")
@@ -118,20 +126,31 @@ def _lines_after(items: list[tuple[Span, str, str]], at: int) -> list[str]:
 
 
 def is_cut_piece(line: str, nxt: str) -> bool:
-    """A piece of the paragraph below that a column cut off: the two read on as one."""
-    return is_column_break(line, nxt) and (
-        nxt[0] in _NON_INITIAL
-        or nxt[0] in _PARTICLES
-        or line[-1] in _CLAUSE
-        or cuts_word(line, nxt)
-    )
+    """A piece of the paragraph below that a column cut off: the two read on as one.
+
+    (`is_column_break(line, nxt)` with a mark at the seam or a word across it, tested in the
+    order that settles most lines without the segmenter.)"""
+    if not _joinable(line, nxt):
+        return False
+    if nxt[0] in _NON_INITIAL or line[-1] in _CLAUSE:
+        return True
+    return not ends_paragraph(line) and (nxt[0] in _PARTICLES or cuts_word(line, nxt))
 
 
 def joins_cut(line: str, nxt: str) -> bool:
     """Two short lines that are one cut line: mid-clause, or a word across the seam (a dash
     closing a kicker does not count)."""
-    return is_column_break(line, nxt) and (
-        nxt[0] in _NON_INITIAL or line[-1] in "，,、" or cuts_word(line, nxt)
+    if not _joinable(line, nxt):
+        return False
+    if nxt[0] in _NON_INITIAL or line[-1] in "，,、":
+        return True
+    return not ends_paragraph(line) and cuts_word(line, nxt)
+
+
+def _joinable(line: str, nxt: str) -> bool:
+    return bool(line and nxt) and not (
+        (line[0] == "#" and _MARKDOWN_HEADING.match(line))
+        or (nxt[0] == "#" and _MARKDOWN_HEADING.match(nxt))
     )
 
 
@@ -256,7 +275,7 @@ def _page_features(cur, heads: list[Span], items, at: int) -> list[float]:
     head = "".join(h.text for h in heads)
     prev = cur.body[-1].text if cur.body else ""
     nxt = items[at][0].text
-    shorts = [s.text for s, k in zip(cur.body, cur.kinds, strict=True) if k == SHORT]
+    shorts = cur.shorts
     shape = _shape(last)
     return [
         float(min(len(heads), MAX_HEAD_LINES)),
@@ -265,7 +284,7 @@ def _page_features(cur, heads: list[Span], items, at: int) -> list[float]:
         float(bool(_SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last))),
         float(bool(_LEAD_IN.fullmatch(first))),
         float(prev.endswith(("：", ":"))),
-        min(sum(len(s.text) for s in cur.body), 5000) / 1000,
+        min(cur.chars, 5000) / 1000,
         float(min(len(shorts), 5)),
         min(len(nxt), 300) / 100,
         float(bool(re.search(r"[，,、]", head))),
@@ -287,6 +306,7 @@ def _label(line: str) -> bool:
     return bool(_COLUMN_LABEL.fullmatch(line)) and not _NAME.fullmatch(line) and "：" not in line
 
 
+@lru_cache(maxsize=1024)  # a page's subheads are compared with each later head
 def _shape(line: str) -> tuple[bool, ...]:
     """The marks a subhead series shares: an ordinal, a colon, a lead-in dash, a space, a label."""
     return (

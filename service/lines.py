@@ -88,7 +88,7 @@ def classify(line: str) -> tuple[str, str]:
     if n > _LONG and line[0] != "#":
         dl, cut = split_dateline(line)
         return PARA, line[:cut] if dl else ""
-    m = _HEADING.fullmatch(line)
+    m = _HEADING.fullmatch(line) if line[0] == "#" else None
     if m:
         text = m.group("text").strip()
         return (FURNITURE if not text or is_furniture(text) else HEADING), ""

@@ -71,6 +71,8 @@ class _Draft:
         "values",
         "has_para",
         "closed",
+        "chars",
+        "shorts",
     )
 
     def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
@@ -84,6 +86,8 @@ class _Draft:
         self.has_para = False
         self.closed = False
         self.dated = False
+        self.chars = 0  # body characters so far, and the body's short lines: the head score's
+        self.shorts: list[str] = []  # view of the article being read, kept as lines come
 
     def add(self, line: Span, kind: str, value: str = "") -> None:
         if not self.body and not self.title and not self.kicker:
@@ -92,6 +96,9 @@ class _Draft:
         self.kinds.append(kind)
         self.values.append(value)
         self.end = line.end
+        self.chars += len(line.text)
+        if kind == SHORT:
+            self.shorts.append(line.text)
         if not self.has_para and kind == PARA:
             self.dated = bool(value)  # a PARA line's value is its dateline
         self.has_para = self.has_para or kind == PARA
