@@ -19,12 +19,19 @@ __all__ = [
     "MAX_HEAD_LINES",
 ]
 
-import operator
 import re
 from functools import lru_cache
 
+from service.cohesion import (
+    WINDOW,
+    cohesion,
+    grams,
+    lines_after,
+    overlap,
+    window_grams,
+)
 from service.documents import Span
-from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
+from service.lines import BYLINE_END, BYLINE_START, PARA
 from service.text import (
     _CLAUSE,
     _MARKDOWN_HEADING,
@@ -66,63 +73,12 @@ _ATTENDED = re.compile(
     r"(?:并[^，,]{0,8})?"
 )
 _DATE_SUB = re.compile(r"[（(][^（）()]*\d{4}年[^（）()]*[）)]")
-_WINDOW = 240  # characters each side compared
 # A spaced personal name, as bylines and interviewees are set: 马  琳, 环球时报副总编辑  蒋安全.
 _NAME = re.compile(
     r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
     r"|.*\S[\s\u3000\xa0]{2,}[\u4e00-\u9fff]{2,3}(?:[（(].*)?"
 )
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _SPACED = re.compile(r"\S[ \u3000\xa0]+\S")
-
-
-def _grams(text: str) -> set[str]:
-    grams: set[str] = set()
-    for run in _CJK_RUN.findall(text):
-        grams.update(map(operator.add, run, run[1:]))
-    return grams
-
-
-@lru_cache(maxsize=2048)
-def _line_grams(text: str) -> frozenset[str]:
-    return frozenset(_grams(text))
-
-
-def _window_grams(texts: list[str], from_end: bool) -> set[str]:
-    """Bigrams of up to _WINDOW characters of consecutive lines: each line's bigrams are
-    counted once per page (a line sits in the windows of several heads)."""
-    out: set[str] = set()
-    n = 0
-    for t in reversed(texts) if from_end else texts:
-        if n + len(t) > _WINDOW:
-            t = t[len(t) - (_WINDOW - n) :] if from_end else t[: _WINDOW - n]
-            out |= _grams(t)
-            break
-        out |= _line_grams(t)
-        n += len(t)
-    return out
-
-
-def _overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
-
-
-def cohesion(before: str, after: str) -> float:
-    """How much the text after a head goes on with the text before it: shared character
-    bigrams over the smaller set (0 = a new topic, 1 = the same words)."""
-    return _overlap(_grams(before[-_WINDOW:]), _grams(after[:_WINDOW]))
-
-
-def _lines_after(items: list[tuple[Span, str, str]], at: int) -> list[str]:
-    out, n = [], 0
-    for span, kind, _ in items[at:]:
-        if kind not in (PARA, SHORT):
-            break
-        out.append(span.text)
-        n += len(span.text)
-        if n >= _WINDOW:
-            break
-    return out
 
 
 def is_cut_piece(line: str, nxt: str) -> bool:
@@ -184,7 +140,7 @@ def opens_article(
     rest = sum(w * v for w, v in zip(WEIGHTS[2:], page, strict=True)) + BIAS
     if LOG is None and _decided(rest, WEIGHTS[:2]):
         return rest > 0
-    below = _window_grams(_lines_after(items, at), from_end=False)
+    below = window_grams(lines_after(items, at), from_end=False)
     head_cohesion = _head_cohesion(heads, below)
     if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, WEIGHTS[:1]):
         return rest + WEIGHTS[1] * head_cohesion > 0
@@ -254,7 +210,7 @@ BIAS = -3.626 + 1.1
 
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
     """What the page shows around bare head lines, as numbers (see FEATURES)."""
-    below = _window_grams(_lines_after(items, at), from_end=False)
+    below = window_grams(lines_after(items, at), from_end=False)
     return [
         _cohesion(cur, below),
         _head_cohesion(heads, below),
@@ -263,11 +219,11 @@ def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int
 
 
 def _cohesion(cur, below: set[str]) -> float:
-    return _overlap(_window_grams([s.text for s in cur.body[-6:]], from_end=True), below)
+    return overlap(window_grams([s.text for s in cur.body[-6:]], from_end=True), below)
 
 
 def _head_cohesion(heads: list[Span], below: set[str]) -> float:
-    return _overlap(_grams("".join(h.text for h in heads)[-_WINDOW:]), below)
+    return overlap(grams("".join(h.text for h in heads)[-WINDOW:]), below)
 
 
 def _page_features(cur, heads: list[Span], items, at: int) -> list[float]:
