@@ -19,14 +19,28 @@ __all__ = [
     "MAX_HEAD_LINES",
 ]
 
-import operator
 import re
 from functools import lru_cache
 
-from service.credits import split_dateline
+from service.cohesion import (
+    WINDOW,
+    cohesion,
+    grams,
+    lines_after,
+    overlap,
+    window_grams,
+)
 from service.documents import Span
-from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
-from service.text import _CLAUSE, _NON_INITIAL, _PARTICLES, cuts_word, is_column_break
+from service.lines import BYLINE_END, BYLINE_START, PARA
+from service.text import (
+    _CLAUSE,
+    _MARKDOWN_HEADING,
+    _NON_INITIAL,
+    _PARTICLES,
+    cuts_word,
+    ends_paragraph,
+    is_column_break,
+)
 
 MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a list or a poem
 _DASH = ("——", "—", "--", "－－")
@@ -35,7 +49,7 @@ _BODY_LABEL = re.compile(
     r"核心阅读|内容提要|开栏的话|编者按|编者的话|阅读提示|导语|【[^】]{1,8}】|[■●◆▲◎]\s*\S{0,10}"
 )
 # A column label closing a title: 共同推进网络空间全球治理（钟声）, 向前走（一线视角）.
-_COLUMN_LABEL = re.compile(r"[^。！？；;（）()]{4,}[（(][^（）()，。,]{1,24}[）)]")
+_COLUMN_LABEL = re.compile(r"[^。；;（）()]{4,}[（(][^（）()，。,]{1,24}[）)]")
 # Subheads: ordinals and bullets in front, a lead-in dash or colon behind.
 _SUBHEAD = re.compile(
     r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十]+[章节部篇条]"
@@ -59,8 +73,6 @@ _ATTENDED = re.compile(
     r"(?:并[^，,]{0,8})?"
 )
 _DATE_SUB = re.compile(r"[（(][^（）()]*\d{4}年[^（）()]*[）)]")
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
-_WINDOW = 240  # characters each side compared
 # A spaced personal name, as bylines and interviewees are set: 马  琳, 环球时报副总编辑  蒋安全.
 _NAME = re.compile(
     r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
@@ -69,77 +81,39 @@ _NAME = re.compile(
 _SPACED = re.compile(r"\S[ \u3000\xa0]+\S")
 
 
-def _grams(text: str) -> set[str]:
-    grams: set[str] = set()
-    for run in _CJK_RUN.findall(text):
-        grams.update(map(operator.add, run, run[1:]))
-    return grams
-
-
-@lru_cache(maxsize=2048)
-def _line_grams(text: str) -> frozenset[str]:
-    return frozenset(_grams(text))
-
-
-def _window_grams(texts: list[str], from_end: bool) -> set[str]:
-    """Bigrams of up to _WINDOW characters of consecutive lines: each line's bigrams are
-    counted once per page (a line sits in the windows of several heads)."""
-    out: set[str] = set()
-    n = 0
-    for t in reversed(texts) if from_end else texts:
-        if n + len(t) > _WINDOW:
-            t = t[len(t) - (_WINDOW - n) :] if from_end else t[: _WINDOW - n]
-            out |= _grams(t)
-            break
-        out |= _line_grams(t)
-        n += len(t)
-    return out
-
-
-def _overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
-
-
-def cohesion(before: str, after: str) -> float:
-    """How much the text after a head goes on with the text before it: shared character
-    bigrams over the smaller set (0 = a new topic, 1 = the same words)."""
-    return _overlap(_grams(before[-_WINDOW:]), _grams(after[:_WINDOW]))
-
-
-def _lines_after(items: list[tuple[Span, str]], at: int) -> list[str]:
-    out, n = [], 0
-    for span, kind in items[at:]:
-        if kind not in (PARA, SHORT):
-            break
-        out.append(span.text)
-        n += len(span.text)
-        if n >= _WINDOW:
-            break
-    return out
-
-
 def is_cut_piece(line: str, nxt: str) -> bool:
-    """A piece of the paragraph below that a column cut off: the two read on as one."""
-    return is_column_break(line, nxt) and (
-        nxt[0] in _NON_INITIAL
-        or nxt[0] in _PARTICLES
-        or line[-1] in _CLAUSE
-        or cuts_word(line, nxt)
-    )
+    """A piece of the paragraph below that a column cut off: the two read on as one.
+
+    (`is_column_break(line, nxt)` with a mark at the seam or a word across it, tested in the
+    order that settles most lines without the segmenter.)"""
+    if not _joinable(line, nxt):
+        return False
+    if nxt[0] in _NON_INITIAL or line[-1] in _CLAUSE:
+        return True
+    return not ends_paragraph(line) and (nxt[0] in _PARTICLES or cuts_word(line, nxt))
 
 
 def joins_cut(line: str, nxt: str) -> bool:
     """Two short lines that are one cut line: mid-clause, or a word across the seam (a dash
     closing a kicker does not count)."""
-    return is_column_break(line, nxt) and (
-        nxt[0] in _NON_INITIAL or line[-1] in "，,、" or cuts_word(line, nxt)
+    if not _joinable(line, nxt):
+        return False
+    if nxt[0] in _NON_INITIAL or line[-1] in "，,、":
+        return True
+    return not ends_paragraph(line) and cuts_word(line, nxt)
+
+
+def _joinable(line: str, nxt: str) -> bool:
+    return bool(line and nxt) and not (
+        (line[0] == "#" and _MARKDOWN_HEADING.match(line))
+        or (nxt[0] == "#" and _MARKDOWN_HEADING.match(nxt))
     )
 
 
 def opens_article(
     cur,
     heads: list[Span],
-    items: list[tuple[Span, str]],
+    items: list[tuple[Span, str, str]],
     at: int,
     after_furniture: bool,
     markdown: bool = False,
@@ -152,18 +126,51 @@ def opens_article(
         return True
     if not cur.has_para:
         return False  # lines under a head before its text: its subtitle, a label, a cut
-    line, kind = items[at]
-    if after_furniture or kind == BYLINE_START or split_dateline(line.text)[0]:
+    _, kind, value = items[at]
+    # (a PARA line's value is the dateline it opens with: service.lines.classify)
+    if after_furniture or kind == BYLINE_START or (kind == PARA and value):
         return True
     if markdown:
         return False  # titles here carry `## `: a bare line opens only on the signals above
-    prev = cur.body[-1].text if cur.body else ""
-    if cur.kinds and cur.kinds[-1] == BYLINE_END or _CLOSER.fullmatch(prev):
+    if cur.kinds and cur.kinds[-1] == BYLINE_END or _closes(cur.body):
         return True
-    x = features(cur, heads, items, at)
+    # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
+    # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
+    page = _page_features(cur, heads, items, at)
+    rest = sum(w * v for w, v in zip(WEIGHTS[2:], page, strict=True)) + BIAS
+    if LOG is None and _decided(rest, WEIGHTS[:2]):
+        return rest > 0
+    below = window_grams(lines_after(items, at), from_end=False)
+    head_cohesion = _head_cohesion(heads, below)
+    if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, WEIGHTS[:1]):
+        return rest + WEIGHTS[1] * head_cohesion > 0
+    x = [_cohesion(cur, below), head_cohesion, *page]
     if LOG is not None:
         LOG.append((x, heads, cur))
     return sum(w * v for w, v in zip(WEIGHTS, x, strict=True)) + BIAS > 0
+
+
+def _closes(body: list[Span]) -> bool:
+    """The text above ends with a closing credit or note, maybe cut over two lines by the
+    column (（作者为泰国国家研究理事会泰中战 / 略研究中心副主任）)."""
+    if not body:
+        return False
+    last = body[-1].text
+    if _CLOSER.fullmatch(last):
+        return True
+    if len(body) < 2 or len(last) > 40:
+        return False
+    above = body[-2].text
+    joined = above + last
+    return len(above) <= 60 and is_column_break(above, last) and bool(_CLOSER.fullmatch(joined))
+
+
+def _decided(score: float, unknown: tuple[float, ...]) -> bool:
+    """Whether features still unknown, each in [0, 1] with these weights, can turn `score`."""
+    return (
+        score + sum(min(w, 0.0) for w in unknown) > 0
+        or score + sum(max(w, 0.0) for w in unknown) <= 0
+    )
 
 
 LOG: list | None = None  # set to a list to record decisions (training/pages_eval fits on it)
@@ -201,26 +208,39 @@ WEIGHTS = (
 BIAS = -3.626 + 1.1
 
 
-def features(cur, heads: list[Span], items: list[tuple[Span, str]], at: int) -> list[float]:
+def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
     """What the page shows around bare head lines, as numbers (see FEATURES)."""
+    below = window_grams(lines_after(items, at), from_end=False)
+    return [
+        _cohesion(cur, below),
+        _head_cohesion(heads, below),
+        *_page_features(cur, heads, items, at),
+    ]
+
+
+def _cohesion(cur, below: set[str]) -> float:
+    return overlap(window_grams([s.text for s in cur.body[-6:]], from_end=True), below)
+
+
+def _head_cohesion(heads: list[Span], below: set[str]) -> float:
+    return overlap(grams("".join(h.text for h in heads)[-WINDOW:]), below)
+
+
+def _page_features(cur, heads: list[Span], items, at: int) -> list[float]:
     first, last = heads[0].text, heads[-1].text
     head = "".join(h.text for h in heads)
-    after = _lines_after(items, at)
     prev = cur.body[-1].text if cur.body else ""
     nxt = items[at][0].text
-    shorts = [s.text for s, k in zip(cur.body, cur.kinds, strict=True) if k == SHORT]
+    shorts = cur.shorts
     shape = _shape(last)
-    below = _window_grams(after, from_end=False)
     return [
-        _overlap(_window_grams([s.text for s in cur.body[-6:]], from_end=True), below),
-        _overlap(_grams(head[-_WINDOW:]), below),
         float(min(len(heads), MAX_HEAD_LINES)),
         len(last) / 10,
         float(any(_label(h.text) for h in heads)),
         float(bool(_SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last))),
         float(bool(_LEAD_IN.fullmatch(first))),
         float(prev.endswith(("：", ":"))),
-        min(sum(len(s.text) for s in cur.body), 5000) / 1000,
+        min(cur.chars, 5000) / 1000,
         float(min(len(shorts), 5)),
         min(len(nxt), 300) / 100,
         float(bool(re.search(r"[，,、]", head))),
@@ -242,6 +262,7 @@ def _label(line: str) -> bool:
     return bool(_COLUMN_LABEL.fullmatch(line)) and not _NAME.fullmatch(line) and "：" not in line
 
 
+@lru_cache(maxsize=1024)  # a page's subheads are compared with each later head
 def _shape(line: str) -> tuple[bool, ...]:
     """The marks a subhead series shares: an ordinal, a colon, a lead-in dash, a space, a label."""
     return (

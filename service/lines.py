@@ -1,7 +1,9 @@
 """The lines of a page and what each line is: decided once, from the line alone.
 
-`service.pages` reads a page as these kinds and hands them to `service.text.clean_lines`, so a
-rule (furniture, a credit, a jump) is tested once per line, not once by each module.
+`classify` gives each line its kind and what the deciding check found (the credit of a byline
+line, the page of a 下转 jump, the dateline opening a paragraph). `service.pages` and
+`service.text.clean_body` hand both to `service.text.clean_lines`, which tests no line again:
+each rule (furniture, a credit, a jump, a dateline) runs once per line, here.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ __all__ = [
     "PARA",
     "lines",
     "line_kind",
+    "classify",
     "heading_text",
 ]
 
@@ -23,7 +26,7 @@ import re
 
 from service.credits import byline_end, byline_start, split_dateline
 from service.documents import Span
-from service.furniture import continues_to, is_furniture
+from service.furniture import FURNITURE_MAX, continues_to, is_furniture
 
 HEADING = "heading"  # a markdown heading: always opens an article
 FURNITURE = "furniture"  # headers, digests, 版次 markers, mastheads, editor credits, 上接
@@ -38,19 +41,18 @@ _SHORT_MAX = 40  # most headlines; a longer one with no comma at all is short to
 _LONG_HEAD_MAX = 64
 _OPEN_END = set("。，,、；;：:…")  # a line ending in one of these is running text
 _RUNNING = re.compile(r"[，,。；;]")
-_LINE = re.compile(r"[^\n]+")
 
 
 def lines(raw: str, offset: int = 0) -> list[Span]:
     """The non-blank lines of `raw`, stripped, as spans into `raw` shifted by `offset`."""
     out = []
-    for m in _LINE.finditer(raw):
-        s = m.group()
-        left = len(s) - len(s.lstrip())
-        right = len(s.rstrip())
-        if right > left:
-            a = m.start() + offset
-            out.append(Span(a + left, a + right, s[left:right]))
+    pos = offset
+    for s in raw.split("\n"):
+        text = s.strip()
+        if text:
+            a = pos + len(s) - len(s.lstrip())
+            out.append(Span(a, a + len(text), text))
+        pos += len(s) + 1
     return out
 
 
@@ -69,20 +71,44 @@ def heading_text(line: Span) -> tuple[Span, Span] | None:
 
 def line_kind(line: str) -> str:
     """Classify one stripped line of a page (see the kind constants above)."""
-    m = _HEADING.fullmatch(line)
+    return classify(line)[0]
+
+
+# The checks below need short lines: furniture and jumps ≤ 60 characters (FURNITURE_MAX),
+# an opening credit ≤ 40, a closing one ≤ 80. Longer text is running text, told only by its
+# dateline, and most lines of a page are such paragraphs.
+_LONG = 80
+
+
+def classify(line: str) -> tuple[str, str]:
+    """A stripped line's kind and what decided it: the tidied credit of a BYLINE_START or
+    BYLINE_END line, the page of a CONTINUES jump ("3版"), the dateline opening a PARA line as
+    printed with what separates it from the text ("本报讯　"), else ""."""
+    n = len(line)
+    if n > _LONG and line[0] != "#":
+        dl, cut = split_dateline(line)
+        return PARA, line[:cut] if dl else ""
+    m = _HEADING.fullmatch(line) if line[0] == "#" else None
     if m:
         text = m.group("text").strip()
-        return FURNITURE if not text or is_furniture(text) else HEADING
-    if continues_to(line):
-        return CONTINUES
-    if is_furniture(line):
-        return FURNITURE
-    if byline_end(line):
-        return BYLINE_END
-    if byline_start(line):
-        return BYLINE_START
-    if line[-1] in _OPEN_END or split_dateline(line)[0]:
-        return PARA
+        return (FURNITURE if not text or is_furniture(text) else HEADING), ""
+    if n <= FURNITURE_MAX:
+        page = continues_to(line)
+        if page:
+            return CONTINUES, page
+        if is_furniture(line):
+            return FURNITURE, ""
+    credit = byline_end(line)
+    if credit:
+        return BYLINE_END, credit
+    credit = byline_start(line) if n <= 40 else ""
+    if credit:
+        return BYLINE_START, credit
+    dl, cut = split_dateline(line)
+    if dl:
+        return PARA, line[:cut]
+    if line[-1] in _OPEN_END:
+        return PARA, ""
     if len(line) <= _SHORT_MAX or (len(line) <= _LONG_HEAD_MAX and not _RUNNING.search(line)):
-        return SHORT
-    return PARA
+        return SHORT, ""
+    return PARA, ""

@@ -13,6 +13,7 @@ __all__ = [
     "single_article",
     "article_record",
     "line_kind",
+    "classify",
     "HEADING",
     "FURNITURE",
     "CONTINUES",
@@ -25,7 +26,6 @@ __all__ = [
 from dataclasses import dataclass
 from functools import lru_cache
 
-from service.credits import split_dateline
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
@@ -38,6 +38,7 @@ from service.lines import (
     HEADING,
     PARA,
     SHORT,
+    classify,
     heading_text,
     line_kind,
     lines,
@@ -68,8 +69,11 @@ class _Draft:
         "end",
         "body",
         "kinds",
+        "values",
         "has_para",
         "closed",
+        "chars",
+        "shorts",
     )
 
     def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
@@ -79,27 +83,34 @@ class _Draft:
         self.end = max((s.end for s in heads), default=0)
         self.body: list[Span] = []
         self.kinds: list[str] = []
+        self.values: list[str] = []  # what classify found: a credit, a jump, a dateline
         self.has_para = False
         self.closed = False
         self.dated = False
+        self.chars = 0  # body characters so far, and the body's short lines: the head score's
+        self.shorts: list[str] = []  # view of the article being read, kept as lines come
 
-    def add(self, line: Span, kind: str) -> None:
+    def add(self, line: Span, kind: str, value: str = "") -> None:
         if not self.body and not self.title and not self.kicker:
             self.start = line.start
         self.body.append(line)
         self.kinds.append(kind)
+        self.values.append(value)
         self.end = line.end
+        self.chars += len(line.text)
+        if kind == SHORT:
+            self.shorts.append(line.text)
         if not self.has_para and kind == PARA:
-            self.dated = bool(split_dateline(line.text)[0])
+            self.dated = bool(value)  # a PARA line's value is its dateline
         self.has_para = self.has_para or kind == PARA
 
 
 class _Splitter:
     """One pass over the page's lines, holding bare short lines until what follows decides them."""
 
-    def __init__(self, items: list[tuple[Span, str]]) -> None:
-        self.items = items
-        self.markdown = any(k == HEADING for _, k in items)
+    def __init__(self, items: list[tuple[Span, str, str]]) -> None:
+        self.items = items  # each line, its kind and value (service.lines.classify)
+        self.markdown = any(k == HEADING for _, k, _ in items)
         self.drafts: list[_Draft] = []
         self.furniture: list[Span] = []
         self.cur: _Draft | None = None
@@ -179,7 +190,7 @@ class _Splitter:
             target.add(s, SHORT)
 
     def run(self) -> list[_Draft]:
-        for at, (line, kind) in enumerate(self.items):
+        for at, (line, kind, value) in enumerate(self.items):
             if kind in (SHORT, FURNITURE):
                 self.pending.append((line, kind))
             elif kind == HEADING:
@@ -190,7 +201,7 @@ class _Splitter:
             else:
                 self._settle(at)
                 target = self._target()
-                target.add(line, kind)
+                target.add(line, kind, value)
                 # A credit line under the head opens the body; after running text it closes
                 # it, except where titles carry `## `: there a credit inside an article (a
                 # composite item, one credit per part) closes nothing.
@@ -219,20 +230,19 @@ def _subtitle(draft: _Draft) -> None:
     first, kind = draft.body[0], draft.kinds[0]
     if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
         return
-    second = draft.body[1].text
     # A long deck (听取…汇报；部署…) is running text by its punctuation, but it ends without
     # a sentence end and the body opens under it with a dateline or a credit.
     deck = (
         kind == PARA
         and not ends_paragraph(first.text)
-        and (draft.kinds[1] == BYLINE_START or bool(split_dateline(second)[0]))
+        and (draft.kinds[1] == BYLINE_START or bool(draft.values[1]))
     )
     if kind != SHORT and not deck:
         return
     if parse_heads([first])[3]:  # a body label (核心阅读) stays in the body
         return
     draft.subtitle = [first]
-    del draft.body[0], draft.kinds[0]
+    del draft.body[0], draft.kinds[0], draft.values[0]
 
 
 def _join(spans: list[Span]) -> str:
@@ -259,14 +269,14 @@ def read_page(raw: str) -> Page:
 # pages are kept so the page is read once. A Page is frozen; nobody writes to a body's index.
 @lru_cache(maxsize=4)
 def _read(raw: str) -> Page:
-    items = [(s, line_kind(s.text)) for s in lines(raw)]
+    items = [(s, *classify(s.text)) for s in lines(raw)]
     splitter = _Splitter(items)
     drafts = splitter.run()
     furniture = list(splitter.furniture)
     articles, parts = [], []
     for d in drafts:
         _subtitle(d)
-        cleaned = clean_lines(raw, d.body, kinds=d.kinds)
+        cleaned = clean_lines(raw, d.body, kinds=list(zip(d.kinds, d.values, strict=True)))
         taken: dict[str, list[Span]] = {
             "title": d.title,
             "kicker": d.kicker,

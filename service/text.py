@@ -22,6 +22,7 @@ __all__ = [
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -41,7 +42,8 @@ from service.lines import (
     BYLINE_START,
     CONTINUES,
     FURNITURE,
-    line_kind,
+    PARA,
+    classify,
     lines,
 )
 
@@ -119,12 +121,17 @@ def cuts_word(prev: str, nxt: str, window: int = 8) -> bool:
     """
     if not prev or not nxt or not (_CJK.match(prev[-1]) and _CJK.match(nxt[0])):
         return False
+    return _seam_word(prev[-window:], nxt[:window])
+
+
+# A page asks about the same seam more than once (the head splitter, then body cleaning).
+@lru_cache(maxsize=1024)
+def _seam_word(left: str, right: str) -> bool:
     from service.tokenize import default_segmenter  # loads the dictionary on first use
 
     segment = default_segmenter()
-    left = prev[-window:]
     seam, pos = len(left), 0
-    for tok in segment(left + nxt[:window]):
+    for tok in segment(left + right):
         if pos < seam < pos + len(tok):
             return segment.has_word(tok)
         pos += len(tok)
@@ -138,7 +145,11 @@ def is_column_break(prev: str, nxt: str) -> bool:
     one the next line continues (，。” or 的 at its start) was cut by the layout. A short line
     with no running punctuation is a subhead unless the cut splits a word (强化比|较优势).
     """
-    if not prev or not nxt or _MARKDOWN_HEADING.match(prev) or _MARKDOWN_HEADING.match(nxt):
+    if not prev or not nxt:
+        return False
+    if (prev[0] == "#" and _MARKDOWN_HEADING.match(prev)) or (
+        nxt[0] == "#" and _MARKDOWN_HEADING.match(nxt)
+    ):
         return False
     if nxt[0] in _NON_INITIAL or prev[-1] in _CLAUSE:
         return True
@@ -176,19 +187,22 @@ def _trim_tail(text: str) -> tuple[str, str, str]:
 
 
 def clean_lines(
-    raw: str, spans: Sequence[Span], offset: int = 0, kinds: Sequence[str] | None = None
+    raw: str,
+    spans: Sequence[Span],
+    offset: int = 0,
+    kinds: Sequence[tuple[str, str]] | None = None,
 ) -> Cleaned:
     """Clean an article body given as stripped lines of `raw` (spans index into `raw`).
 
     Furniture and 下转N版 lines go, a leading credit line and dateline go to their fields,
     a closing byline too; column breaks are joined and paragraphs joined by "\\n". Each "\\n"
     is indexed at the newline that ended its paragraph, so every character of the body,
-    joins included, equals the input character at its index. `kinds` are the lines' kinds
-    when the caller has them (`service.lines.line_kind`), so no rule is tested twice.
-    `Cleaned.dropped` says where everything taken out of the body went.
+    joins included, equals the input character at its index. `kinds` are the lines' kinds and
+    values as `service.lines.classify` gives them (made here when the caller has none): no
+    line is tested again. `Cleaned.dropped` says where everything taken out of the body went.
     """
     if kinds is None:
-        kinds = [line_kind(s.text) for s in spans]
+        kinds = [classify(s.text) for s in spans]
     byline = dateline = continues = ""
     dropped: list[tuple[str, Span]] = []
 
@@ -196,39 +210,36 @@ def clean_lines(
         dropped.append((name, Span(s.start + offset, s.end + offset, s.text)))
 
     kept: list[Span] = []
-    kept_kinds: list[str] = []
-    for s, kind in zip(spans, kinds, strict=True):
+    kept_kinds: list[tuple[str, str]] = []
+    for s, (kind, value) in zip(spans, kinds, strict=True):
         if kind == CONTINUES:
-            continues = continues or continues_to(s.text)
+            continues = continues or value
             drop("furniture", s)
         elif kind == FURNITURE:
             drop("furniture", s)
         else:
             kept.append(s)
-            kept_kinds.append(kind)
+            kept_kinds.append((kind, value))
     # A credit line opening the body (本报评论员) or closing it (本报记者 张三), or (byline).
     lo, hi = 0, len(kept)
-    while lo < hi and kept_kinds[lo] == BYLINE_START:
-        byline = byline or byline_start(kept[lo].text)
+    while lo < hi and kept_kinds[lo][0] == BYLINE_START:
+        byline = byline or kept_kinds[lo][1]
         drop("byline", kept[lo])
         lo += 1
-    while hi - lo > 1 and kept_kinds[hi - 1] in (BYLINE_END, BYLINE_START):
-        line = kept[hi - 1].text
-        byline = byline or byline_end(line) or byline_start(line)
+    while hi - lo > 1 and kept_kinds[hi - 1][0] in (BYLINE_END, BYLINE_START):
+        byline = byline or kept_kinds[hi - 1][1]
         drop("byline", kept[hi - 1])
         hi -= 1
     kept = kept[lo:hi]
-    if kept:
-        dl, cut = split_dateline(kept[0].text)
-        if dl:
-            dateline = dl
-            byline = byline or dateline_reporter(dl)
-            first = kept[0]
-            rest = first.text[cut:]
-            drop("dateline", Span(first.start, first.start + cut, first.text[:cut]))
-            kept[0] = Span(first.start + cut, first.end, rest)
-            if not rest:
-                del kept[0]
+    if kept and kept_kinds[lo][0] == PARA and kept_kinds[lo][1]:
+        cut = len(kept_kinds[lo][1])  # the dateline and what separates it from the text
+        dateline = _dateline_of(kept_kinds[lo][1])
+        byline = byline or dateline_reporter(dateline)
+        first = kept[0]
+        drop("dateline", Span(first.start, first.start + cut, first.text[:cut]))
+        kept[0] = Span(first.start + cut, first.end, first.text[cut:])
+        if not kept[0].text:
+            del kept[0]
     if kept:
         last = kept[-1]
         text, tail_byline, tail_continues = _trim_tail(last.text)
@@ -246,48 +257,36 @@ def clean_lines(
     return Cleaned(_join(raw, kept, offset), byline, dateline, continues, tuple(dropped))
 
 
+def _dateline_of(prefix: str) -> str:
+    """The dateline of a paragraph's dateline prefix: the separator after it set aside."""
+    end = len(prefix)
+    while end and (prefix[end - 1].isspace() or prefix[end - 1] in ":：,，"):
+        end -= 1
+    return prefix[:end]
+
+
 def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
     parts: list[str] = []
-    idx: list[np.ndarray] = []
+    # The body is runs of consecutive input positions: each line's, and each "\n" on its own.
+    starts: list[int] = []
+    sizes: list[int] = []
     for i, s in enumerate(kept):
         if i and not is_column_break(kept[i - 1].text, s.text):
             # The newline that ended the previous line: the first after its content.
-            nl = raw.find("\n", kept[i - 1].end)
             parts.append("\n")
-            idx.append(np.array([nl + offset], dtype=np.int64))
+            starts.append(raw.find("\n", kept[i - 1].end))
+            sizes.append(1)
         parts.append(s.text)
-        idx.append(np.arange(s.start + offset, s.end + offset, dtype=np.int64))
-    index = np.concatenate(idx) if idx else np.zeros(0, dtype=np.int64)
+        starts.append(s.start)
+        sizes.append(s.end - s.start)
+    if not sizes:
+        return Body("", np.zeros(0, dtype=np.int64))
+    size = np.asarray(sizes, dtype=np.int64)
+    shift = np.asarray(starts, dtype=np.int64) + offset - (np.cumsum(size) - size)
+    index = np.arange(int(size.sum()), dtype=np.int64) + np.repeat(shift, size)
     return Body("".join(parts), index)
 
 
 def clean_body(raw: str, offset: int = 0) -> Cleaned:
     """Clean one article body; offsets are positions in `raw` plus `offset`."""
-    return _verbatim(raw, offset) or clean_lines(raw, lines(raw), offset)
-
-
-def _verbatim(raw: str, offset: int) -> Cleaned | None:
-    """The Cleaned of a body with nothing to clean (the body is `raw` itself), else None.
-
-    Most single articles arrive as tidy paragraphs, one per line. For those every test of
-    clean_lines comes out negative; making the same tests here without building a Span and an
-    offset array per line halves the cost. Any positive test sends the body to clean_lines.
-    """
-    paras = raw.split("\n")
-    for p in paras:
-        # A blank line or padding: lines() would strip it, so the body would differ from raw.
-        if not p or p[0].isspace() or p[-1].isspace():
-            return None
-        if continues_to(p) or is_furniture(p):
-            return None
-    first, last = paras[0], paras[-1]
-    if byline_start(first) or split_dateline(first)[0]:
-        return None
-    if len(paras) > 1 and (byline_end(last) or byline_start(last)):
-        return None
-    if _trim_tail(last)[0] != last:
-        return None
-    # Each paragraph's "\n" stays where it is, unless a column break joins two lines.
-    if any(is_column_break(a, b) for a, b in zip(paras, paras[1:], strict=False)):
-        return None
-    return Cleaned(Body(raw, np.arange(offset, offset + len(raw), dtype=np.int64)))
+    return clean_lines(raw, lines(raw), offset)

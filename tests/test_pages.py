@@ -421,3 +421,58 @@ def test_a_line_cut_off_the_paragraph_above_is_not_a_head():
     ]
     assert "和我年纪差不多的老朋友也常来" in arts[0].text
     assert_accounted(raw)
+
+
+def test_a_closing_note_cut_over_two_lines_closes_its_article():
+    # The note that ends an opinion piece, cut by the column; the next story has no dateline.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。书房里的书都是居民捐的，"
+        "一本本贴好了标签，按类别摆上书架，借阅全凭自觉。\n"
+        "（作者为城东区图书馆馆员、社区读书会召\n"
+        "集人）\n"
+        "老街菜市场换新颜\n"
+        "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，顶棚换成了透光板，"
+        "摊主们说进货出货都方便了不少，周边居民买菜也更舒心了。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客", "老街菜市场换新颜"]
+    assert arts[0].text.endswith("读书会召集人）")
+    assert arts[1].text.startswith("老街菜市场改造完工")
+    assert_accounted(raw)
+
+
+def test_a_column_label_closes_a_title_that_exclaims():
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。书房里的书都是居民捐的，"
+        "一本本贴好了标签，按类别摆上书架，借阅全凭自觉。\n"
+        "目的地，湖北！（记录中国）\n"
+        "各地的医疗队陆续出发，带着防护物资和设备，连夜赶往湖北各地的定点医院，"
+        "队员们说，早一天到，就能早一天帮上忙。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客", "目的地，湖北！（记录中国）"]
+    assert_accounted(raw)
+
+
+def test_the_head_score_skips_only_overlaps_that_cannot_turn_it(monkeypatch):
+    """The head score leaves out its bigram overlaps when they cannot change the decision;
+    with every feature computed (as when fitting, heads.LOG set) each page splits the same."""
+    import random
+
+    import service.heads as heads
+    from service.pages import _read
+    from training.pages_eval import render
+
+    pages = [
+        (FIXTURES / n).read_text(encoding="utf-8") for n in ("bare-page.txt", "plain-page.txt")
+    ]
+    rows = [json.loads(line) for line in (FIXTURES / "page-articles.jsonl").open(encoding="utf-8")]
+    for seed in range(20):  # the fixture articles as one page, furniture and column cuts added
+        pages.append(render(rows, random.Random(seed), markdown=False).text)
+    quick = [[(a.title, a.text) for a in _read.__wrapped__(p).articles] for p in pages]
+    monkeypatch.setattr(heads, "LOG", [])
+    full = [[(a.title, a.text) for a in _read.__wrapped__(p).articles] for p in pages]
+    assert full == quick
+    assert heads.LOG  # the fixtures do reach the score

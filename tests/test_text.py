@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.documents import Span
+from service.lines import classify
 from service.text import (
     byline_end,
     byline_start,
@@ -394,8 +395,7 @@ def test_lines_cover_only_content(raw):
         assert Span(s.start, s.end, s.text) == s
 
 
-# Paragraphs one per line, as single articles mostly arrive: the inputs clean_body's fast path
-# takes, mixed with pieces that must send it to the full path.
+# Paragraphs one per line, as single articles mostly arrive, mixed with pieces a rule catches.
 PARAGRAPHS = st.lists(
     st.lists(
         PIECES | st.sampled_from(["发展", "强化比较优势", "1-5月", "本报记者"]), min_size=1
@@ -407,15 +407,43 @@ PARAGRAPHS = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(raw=TEXTS | PARAGRAPHS, offset=st.integers(0, 10_000))
-def test_clean_body_equals_the_full_path(raw, offset):
-    fast, full = clean_body(raw, offset), clean_lines(raw, lines(raw), offset)
-    assert fast.body.text == full.body.text
-    assert np.array_equal(fast.body.index, full.body.index)
-    assert (fast.byline, fast.dateline, fast.continues) == (
-        full.byline,
-        full.dateline,
-        full.continues,
+def test_clean_body_is_clean_lines_over_the_line_kinds(raw, offset):
+    body, spans = clean_body(raw, offset), lines(raw)
+    given_kinds = clean_lines(raw, spans, offset, kinds=[classify(s.text) for s in spans])
+    assert body.body.text == given_kinds.body.text
+    assert np.array_equal(body.body.index, given_kinds.body.index)
+    assert (body.byline, body.dateline, body.continues, body.dropped) == (
+        given_kinds.byline,
+        given_kinds.dateline,
+        given_kinds.continues,
+        given_kinds.dropped,
     )
+    assert_faithful(raw, body, offset)
+
+
+def test_clean_lines_tests_no_line_again():
+    """clean_lines acts on the kinds and values it is handed (issue 13: one pass, one home
+    for each check): a line handed as running text stays, whatever it reads like, and a credit
+    or jump is taken as handed."""
+    raw = "本报评论员\n本报讯　党建工作持续稳固。\n带动就业。\n(下转3版)"
+    spans = lines(raw)
+    assert [classify(s.text) for s in spans] == [
+        ("byline_start", "本报评论员"),
+        ("para", "本报讯　"),
+        ("para", ""),
+        ("continues", "3版"),
+    ]
+    as_text = clean_lines(raw, spans, kinds=[("para", "")] * 4)
+    assert as_text.body.text == raw and not as_text.byline
+    assert not as_text.dateline and not as_text.continues
+    handed = clean_lines(
+        raw,
+        spans,
+        kinds=[("byline_start", "某某"), ("para", "本报讯　"), ("para", ""), ("continues", "9版")],
+    )
+    assert (handed.byline, handed.dateline, handed.continues) == ("某某", "本报讯", "9版")
+    assert handed.body.text == "党建工作持续稳固。\n带动就业。"
+    assert_faithful(raw, handed)
 
 
 @pytest.mark.parametrize(
