@@ -233,10 +233,9 @@ def _spread(matrix: TermMatrix, occurrences, coef, rows, signs, word_starts, n_w
     summed per word of the batch. `occurrences`: (text, column, size, code points) arrays."""
     docs, columns, sizes, chars = occurrences
     n_docs = matrix.shape[0]
-    # CSC order: by feature, then by text: keys feature × n_docs + text come sorted.
-    feature = np.repeat(np.arange(matrix.shape[1], dtype=np.int64), np.diff(matrix.indptr))
-    keys = feature * n_docs + np.asarray(matrix.indices, dtype=np.int64)
-    data = np.asarray(matrix.data, dtype=np.float64)
+    texts, features, data = matrix.entries()
+    keys = features * n_docs + texts  # sorted when the rows are laid out by feature
+    data = np.asarray(data, dtype=np.float64)
     if len(keys) > 1 and not (keys[1:] > keys[:-1]).all():
         order = np.argsort(keys, kind="stable")
         keys, data = keys[order], data[order]
