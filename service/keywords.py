@@ -21,8 +21,8 @@ import numpy as np
 
 from .documents import Term
 from .errors import ModelError
-from .evidence import Reading, readable
 from .model import DeskModel, WordTfidf
+from .reading import Reading, readable
 
 __all__ = ["STOP_WORDS", "keywords", "word_block"]
 
@@ -90,11 +90,9 @@ def keywords(reading: Reading, model: DeskModel, k: int) -> tuple[Term, ...]:
         return ()
     block = word_block(model)
     idf, unseen, median, dictionary = _idf(block)
-    words = reading.words
-    index = {w: i for i, w in enumerate(dict.fromkeys(words))}
+    index, ids = reading.vocabulary
     distinct = list(index)
     n = len(distinct)
-    ids = np.fromiter(map(index.__getitem__, words), np.int64, len(words))
     tf = np.bincount(ids, minlength=n)
     keys = map(str.lower, distinct) if block.lowercase else distinct
     columns = np.fromiter(map(block.vocabulary_.get, keys, repeat(-1)), np.int64, n)
@@ -109,7 +107,7 @@ def keywords(reading: Reading, model: DeskModel, k: int) -> tuple[Term, ...]:
     starts = reading.starts
     out: list[Term] = []
     for w, word in ranked:
-        places = starts[np.flatnonzero(ids == index[word])].tolist()
+        places = starts[np.flatnonzero(ids == index[word])]
         for field, spans in reading.spans(word, places).items():
             out.append(Term(word, -w / norm, field, tuple(spans)))
     return tuple(out)

@@ -9,7 +9,7 @@ them imports neither scikit-learn nor joblib's pipeline machinery.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain, repeat
 
 import numpy as np
@@ -191,10 +191,25 @@ class CharTfidf(_TfidfBlock):
         self.head_chars = head_chars
 
     def terms(self, texts: Sequence[str]) -> TermMatrix:
+        columns, owners, _, _ = self.hits(texts)
+        return self.rows(columns, owners, len(texts))
+
+    def rows(self, columns: np.ndarray, owners: np.ndarray, n_texts: int) -> TermMatrix:
+        """The TF-IDF rows of `hits`' columns and owners."""
+        return tfidf(columns, owners, n_texts, self.idf_, self.sublinear_tf, self.norm)
+
+    def hits(
+        self, texts: Sequence[str], *, positions: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Every n-gram of the texts' heads the model knows, in the order `terms` counts them:
+        its column and its text; with `positions` (for evidence) also where it starts in the
+        heads as `prepared_positions` prepares them, joined in order, and its length."""
         if self.head_chars > 0:
             texts = [head(t, self.head_chars) for t in texts]
-        columns, owners = [], []
-        for n, codes, docs in char_ngrams(texts, self.ngram_range, self.lowercase):
+        columns, owners, starts, sizes = [], [], [], []
+        for n, codes, docs, *at in char_ngrams(
+            texts, self.ngram_range, self.lowercase, positions=positions
+        ):
             if n == 1:  # a code past the table's end is clipped onto its last entry, -1
                 found = self._unigrams().take(codes, mode="clip")
             else:
@@ -202,33 +217,15 @@ class CharTfidf(_TfidfBlock):
             known = found >= 0
             columns.append(found[known])
             owners.append(docs[known])
+            if positions:
+                starts.append(at[0][known])
+                sizes.append(np.full(len(starts[-1]), n, dtype=np.int64))
         if not columns:
             columns, owners = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.int32)]
-        return tfidf(
-            np.concatenate(columns),
-            np.concatenate(owners),
-            len(texts),
-            self.idf_,
-            self.sublinear_tf,
-            self.norm,
-        )
-
-    def ngram_columns(
-        self, texts: Sequence[str]
-    ) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
-        """For each n, every n-gram `terms` counts, kept in place (for evidence): its column
-        (-1 where the model has none), its text, and where it starts in the texts' heads as
-        `prepared_positions` prepares them, joined in order."""
-        if self.head_chars > 0:
-            texts = [head(t, self.head_chars) for t in texts]
-        for n, codes, docs, starts in char_ngrams(
-            texts, self.ngram_range, self.lowercase, positions=True
-        ):
-            if n == 1:
-                found = self._unigrams().take(codes, mode="clip")
-            else:
-                found = self.table_.lookup(codes)
-            yield n, found, docs, starts
+            starts, sizes = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        if not positions:
+            return np.concatenate(columns), np.concatenate(owners), None, None
+        return tuple(map(np.concatenate, (columns, owners, starts, sizes)))  # type: ignore[return-value]
 
     def _unigrams(self) -> np.ndarray:
         """Column of each single character, by code, in a flat array: one gather, no hashing.
@@ -274,6 +271,16 @@ class WordTfidf(_TfidfBlock):
 
     def counted(self, words: Sequence[list[str]]) -> TermMatrix:
         """`terms` of texts already tokenized, as `tokenizer` tokenizes them (for evidence)."""
+        columns, owners, _ = self.hits(words)
+        return self.rows(columns, owners, len(words))
+
+    def rows(self, columns: np.ndarray, owners: np.ndarray, n_texts: int) -> TermMatrix:
+        """The TF-IDF rows of `hits`' columns and owners."""
+        return tfidf(columns, owners, n_texts, self.idf_, self.sublinear_tf, self.norm)
+
+    def hits(self, words: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The column and text of every known word of tokenized texts, in order, and where the
+        known ones are among all the words."""
         counts = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         total = int(counts.sum())
         # get(word, -1) over all words in C: no Python frame, no KeyError per unknown word.
@@ -284,9 +291,7 @@ class WordTfidf(_TfidfBlock):
         )
         owners = np.repeat(np.arange(len(words), dtype=np.int64), counts)
         known = columns >= 0
-        return tfidf(
-            columns[known], owners[known], len(words), self.idf_, self.sublinear_tf, self.norm
-        )
+        return columns[known], owners[known], known
 
 
 class CueBlock:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["TermMatrix", "kernels", "tfidf"]
+__all__ = ["TermMatrix", "hit_entries", "kernels", "tfidf"]
 
 
 def kernels() -> Any:
@@ -166,3 +166,44 @@ def tfidf(
         sums[sums == 0] = 1.0
         data[:] = data / sums[docs]
     return TermMatrix(indptr, indices, data, (n_docs, n_features), by_text)
+
+
+def hit_entries(
+    columns: np.ndarray, owners: np.ndarray, matrix: TermMatrix
+) -> tuple[np.ndarray, np.ndarray]:
+    """For the hits `matrix` was made of (`tfidf(columns, owners, …)`): each hit's index into
+    `matrix.data`, and how many hits each value counts (for evidence).
+
+    The same counting sort as `tfidf`, carrying each hit's number instead of a 1: the hits of
+    one value end up adjacent, in the order of the values they make."""
+    n_docs, n_features = matrix.shape
+    n_outer, n_inner = (n_docs, n_features) if matrix.by_text else (n_features, n_docs)
+    outer, inner = (owners, columns) if matrix.by_text else (columns, owners)
+    index = matrix.indices.dtype
+    nnz = len(columns)
+    indptr = np.empty(n_outer + 1, dtype=index)
+    indices = np.empty(nnz, dtype=index)
+    order = np.empty(nnz, dtype=np.float64)  # hit numbers: exact below 2**53
+    sparse = kernels()
+    sparse.coo_tocsr(
+        n_outer,
+        n_inner,
+        nnz,
+        outer.astype(index, copy=False),
+        inner.astype(index, copy=False),
+        np.arange(nnz, dtype=np.float64),
+        indptr,
+        indices,
+        order,
+    )
+    if matrix.by_text:
+        sparse.csr_sort_indices(n_outer, indptr, indices, order)
+    new = np.ones(nnz, dtype=bool)  # where a value starts: the inner index or the outer changes
+    new[1:] = indices[1:] != indices[:-1]
+    new[indptr[:-1][np.diff(indptr) > 0]] = True
+    firsts = np.flatnonzero(new)
+    if len(firsts) != len(matrix.data):
+        raise ValueError("the hits are not the ones the matrix was made of")
+    entry = np.empty(nnz, dtype=np.int64)
+    entry[order.astype(np.int64)] = np.cumsum(new) - 1
+    return entry, np.diff(np.append(firsts, nnz))

@@ -1,0 +1,210 @@
+"""One article as the desk model reads it: the composed text, its words, and where they came from.
+
+Evidence and keywords both start here. An article is segmented once (the words of what the model
+reads, and for keywords the rest of the text), each word's distinct id is found once, and each
+code point of the composed text knows the field and the offset in the caller's text it came from,
+so a chosen term's spans are a few array lookups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import numpy as np
+
+from .documents import Article, Span
+from .errors import ModelError
+from .model import CharTfidf, CueBlock, DeskModel, WordTfidf, compose, head, headline
+
+__all__ = ["Reading", "locate", "read", "readable", "segmenter", "shared_block"]
+
+_WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")  # a term shows at least one letter, digit or hanzi
+
+
+@lru_cache(maxsize=1 << 16)
+def readable(word: str) -> bool:
+    """A term a person reads as a word: two or more characters, not punctuation or space."""
+    return len(word.strip()) >= 2 and bool(_WORDLIKE.search(word))
+
+
+def locate(title: str, source: str, start: int = 0) -> np.ndarray:
+    """Where each code point of a tidied title (space-joined pieces) sits in `source`, found
+    from `start` on; -1 for the spaces that stand for line breaks, and all -1 when not found."""
+    index = np.full(len(title), -1, dtype=np.int64)
+    pieces = title.split()
+    if not pieces:
+        return index
+    at = source.find(title, start)
+    if at >= 0:  # most titles stand on the page as they are
+        index[:] = np.arange(at, at + len(title))
+        if len(pieces) == 1:
+            return index
+        index[np.fromiter(map(str.isspace, title), bool, len(title))] = -1
+        return index
+    found = re.compile(r"\s+".join(map(re.escape, pieces))).search(source, start)
+    if found is None:
+        return index
+    at, t = found.start(), 0
+    for piece in pieces:
+        at = source.index(piece, at)
+        index[t : t + len(piece)] = np.arange(at, at + len(piece))
+        at, t = at + len(piece), t + len(piece) + 1
+    return index
+
+
+@dataclass(frozen=True, eq=False)
+class _Part:
+    """One field of the composed text: where it starts there, and its code points' sources."""
+
+    field: str
+    offset: int
+    index: np.ndarray  # per code point of the field, its offset in `source` (-1: none)
+    source: str
+
+
+@dataclass(frozen=True, eq=False)
+class Reading:
+    """One article as the model reads it: the composed text, its words and where they came from."""
+
+    text: str  # compose(title, body): what every feature block reads a head of
+    words: list[str]  # segmenter words of the text read, in order
+    starts: np.ndarray  # each word's start in `text`, then the end of the last
+    read_until: int  # the end of the longest head any block reads
+    parts: tuple[_Part, ...]
+    shared: int = -1  # the first `shared` words are the word block's own tokens (-1: not so)
+
+    @cached_property
+    def vocabulary(self) -> tuple[dict[str, int], np.ndarray]:
+        """Each distinct word's id (first seen first), and the id of every word in order."""
+        index = {w: i for i, w in enumerate(dict.fromkeys(self.words))}
+        ids = np.fromiter(map(index.__getitem__, self.words), np.int64, len(self.words))
+        return index, ids
+
+    @cached_property
+    def _places(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per code point of `text`: its part (-1: none) and its offset in the part's source."""
+        part = np.full(len(self.text), -1, dtype=np.int64)
+        origin = np.full(len(self.text), -1, dtype=np.int64)
+        for i, p in enumerate(self.parts):
+            n = min(len(p.index), len(self.text) - p.offset)
+            part[p.offset : p.offset + n] = i
+            origin[p.offset : p.offset + n] = p.index[:n]
+        return part, origin
+
+    def field_of(self, start: int) -> str:
+        """The field that text[start] lies in ("" for the line between title and body)."""
+        i = int(self._places[0][start]) if 0 <= start < len(self.text) else -1
+        return self.parts[i].field if i >= 0 else ""
+
+    def spans(self, word: str, starts: Sequence[int] | np.ndarray) -> dict[str, list[Span]]:
+        """Per field, the ranges of the caller's text holding `word` where it starts at each of
+        `starts` in `text`: only ranges that slice it exactly (a word the layout broke over a
+        column, or a title not found in the text sent, has none)."""
+        part, origin = self._places
+        n = len(word)
+        at = np.asarray(starts, dtype=np.int64)
+        at = at[(at >= 0) & (at + n <= len(self.text))]
+        first = part[at]
+        # The whole word lies in one part: its last code point is in the part its first is.
+        whole = (first >= 0) & (part[at + max(n - 1, 0)] == first)
+        if n > 1:  # and no other part sits between them (parts are contiguous runs)
+            whole &= at + n <= np.asarray([p.offset + len(p.index) for p in self.parts])[first]
+        out: dict[str, list[Span]] = {}
+        for i, a in zip(first[whole].tolist(), origin[at[whole]].tolist(), strict=True):
+            p = self.parts[i]
+            found = out.setdefault(p.field, [])
+            if a >= 0 and p.source.startswith(word, a):
+                found.append(Span(a, a + n, word))
+        return out
+
+
+def segmenter(model: DeskModel):
+    """The segmenter of the model's word block, else the default one."""
+    for block in model.blocks:
+        segment = getattr(getattr(block, "tokenizer", None), "segment", None)
+        if segment is not None:
+            return segment
+    from .tokenize import default_segmenter
+
+    return default_segmenter()
+
+
+def shared_block(model: DeskModel, segment) -> WordTfidf | None:
+    """The word block whose tokens are `segment(head(text, chars))`, which a reading can share."""
+    for block in model.blocks:
+        if isinstance(block, WordTfidf) and not block.lowercase:
+            tokenizer = block.tokenizer
+            if getattr(tokenizer, "segment", None) is segment and hasattr(tokenizer, "chars"):
+                return block
+    return None
+
+
+def _read_until(model: DeskModel, text: str) -> int:
+    """The end of the longest head a block reads (a block of unknown kind: all of the text)."""
+    heads = []
+    for block in model.blocks:
+        if isinstance(block, CharTfidf):
+            heads.append(block.head_chars)
+        elif isinstance(block, WordTfidf):
+            heads.append(getattr(block.tokenizer, "chars", 0))
+        elif not isinstance(block, CueBlock):  # the cues read the title and the body's opening
+            heads.append(0)
+    if not heads or any(h <= 0 for h in heads):  # a block that reads everything
+        return len(text)
+    return len(head(text, max(heads)))
+
+
+def read(
+    model: DeskModel,
+    article: Article,
+    title_source: str | None = None,
+    text_source: str | None = None,
+    *,
+    whole: bool = False,
+) -> Reading:
+    """Segment what the model reads of `article` (`whole`: all of it, for keywords); spans will
+    point into `title_source`/`text_source` (default: the article's own title and text)."""
+    # The title line as the model reads it (引题 title 副题, service.model.headline); spans
+    # are given for the title's own part, the kicker's and subtitle's words still count.
+    line = headline(article.title, article.kicker, article.subtitle)
+    text = compose(line, article.text)
+    until = _read_until(model, text)
+    end = len(text) if whole else until
+    segment = segmenter(model)
+    block = shared_block(model, segment)
+    shared = -1
+    if block is not None:  # the word block's tokens first, so attribute need not cut them again
+        first = head(text, block.tokenizer.chars)
+        words = segment(first) if first else []
+        shared = len(words)
+        if end > len(first):
+            words += segment(text[len(first) : end])
+    else:
+        words = segment(text[:end]) if end else []
+    starts = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, words), np.int64, len(words)), out=starts[1:])
+
+    def placed(part: str, field: str, offset: int) -> _Part:
+        # Into the page (title_source) when there is one, else into the record's own field.
+        tidy = " ".join(part.split())
+        if title_source is not None:
+            index = locate(tidy, title_source, article.start)
+        else:
+            index = locate(tidy, part)
+        return _Part(field, offset, index, title_source or part)
+
+    kicker = " ".join(article.kicker.split())
+    at = len(kicker) + 1 if kicker else 0
+    title = " ".join(article.title.split())
+    parts = (
+        placed(article.kicker, "kicker", 0),
+        placed(article.title, "title", at),
+        placed(article.subtitle, "subtitle", at + len(title) + 1),
+        _Part("text", len(line) + 1, article.body.index, text_source or article.text),
+    )
+    if compose(line, "") != line + "\n":  # one home for composing: model.py
+        raise ModelError("the model composes texts in a way evidence cannot place", field="model")
+    return Reading(text, words, starts, until, parts, shared)
