@@ -25,7 +25,7 @@ from .documents import Term
 from .errors import ModelError
 from .model import CUE_NAMES, CharTfidf, CueBlock, DeskModel, WordTfidf, cue_spans, head
 from .ngrams import prepared_positions
-from .reading import Reading, locate, read, readable, segmenter, shared_block
+from .reading import Reading, WordBatch, locate, read, readable, segmenter, shared_block
 from .termrows import TermMatrix, hit_entries
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Reading",
     "attribute",
     "evidence",
+    "evidence_all",
     "featurize",
     "locate",
     "read",
@@ -256,3 +257,44 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
         for field, weight in weights.items():
             out.append(Term(word, weight, field, tuple(spans.get(field, ())), attribution.label))
     return tuple(out)
+
+
+def evidence_all(
+    readings: Sequence[Reading], attributions: Sequence[Attribution], k: int
+) -> list[tuple[Term, ...]]:
+    """`evidence` of each reading, chosen for the whole batch at once (a reading whose cues
+    fired goes through `evidence`, which places their phrases)."""
+    out: list[tuple[Term, ...]] = [()] * len(readings)
+    if k <= 0:
+        return out
+    plain = [i for i, a in enumerate(attributions) if not a.cues]
+    for i in sorted(set(range(len(readings))) - set(plain)):
+        out[i] = evidence(readings[i], attributions[i], k)
+    if not plain:
+        return out
+    subset = [readings[i] for i in plain]
+    batch = WordBatch.of(subset)
+    words = np.concatenate([attributions[i].words for i in plain])
+    n_read = np.asarray([np.searchsorted(r.starts[:-1], r.read_until) for r in subset], np.int64)
+    read = np.arange(len(batch.doc)) - batch.offsets[batch.doc] < n_read[batch.doc]
+    sums = np.bincount(batch.pair[read], weights=words[read], minlength=len(batch.pair_id))
+    ok = np.fromiter(map(readable, batch.names), bool, len(batch.names))
+    best = batch.top(np.where(ok[batch.pair_id], sums, 0.0), k)
+    places = batch.places(best, read)
+    chosen: list[list[int]] = [[] for _ in subset]
+    for p, i in zip(best.tolist(), batch.pair_doc[best].tolist(), strict=True):
+        chosen[i].append(p)
+    for i, reading, pairs in zip(plain, subset, chosen, strict=True):
+        label, found = attributions[i].label, []
+        for p in pairs:
+            word = batch.names[batch.pair_id[p]]
+            at = places[p]
+            weights: dict[str, float] = {}
+            for a, weight in zip(batch.starts[at].tolist(), words[at].tolist(), strict=True):
+                field = reading.field_of(a)
+                weights[field] = weights.get(field, 0.0) + weight
+            spans = reading.spans(word, batch.starts[at])
+            for field, weight in weights.items():
+                found.append(Term(word, weight, field, tuple(spans.get(field, ())), label))
+        out[i] = tuple(found)
+    return out

@@ -188,8 +188,8 @@ def analyse_articles(
 
 def _terms(articles, titles, sources, classifier, explain, keywords, label):
     """Predictions, and (evidence, keywords) per article (None for what was not asked for)."""
-    from .evidence import attribute, evidence, featurize, read
-    from .keywords import keywords as top_keywords
+    from .evidence import attribute, evidence_all, featurize, read
+    from .keywords import keywords_all
 
     if label is not None and label not in classifier.labels:
         raise InvalidInput(
@@ -211,8 +211,8 @@ def _terms(articles, titles, sources, classifier, explain, keywords, label):
     if explain:
         wanted = [classifier.labels.index(label or p.label) for p in predictions]
         parts = attribute(model, readings, wanted, features)
-        found = [evidence(r, a, explain) for r, a in zip(readings, parts, strict=True)]
-    words = [top_keywords(r, model, keywords) if keywords else None for r in readings]
+        found = evidence_all(readings, parts, explain)
+    words = keywords_all(readings, model, keywords) if keywords else [None] * len(readings)
     return predictions, list(zip(found, words, strict=True))
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import count
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from .documents import Article, Span
 from .errors import ModelError
 from .model import CharTfidf, CueBlock, DeskModel, WordTfidf, compose, head, headline
 
-__all__ = ["Reading", "locate", "read", "readable", "segmenter", "shared_block"]
+__all__ = ["Reading", "WordBatch", "locate", "read", "readable", "segmenter", "shared_block"]
 
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")  # a term shows at least one letter, digit or hanzi
 
@@ -79,45 +80,36 @@ class Reading:
     @cached_property
     def vocabulary(self) -> tuple[dict[str, int], np.ndarray]:
         """Each distinct word's id (first seen first), and the id of every word in order."""
-        index = {w: i for i, w in enumerate(dict.fromkeys(self.words))}
+        index = dict(zip(dict.fromkeys(self.words), count()))
         ids = np.fromiter(map(index.__getitem__, self.words), np.int64, len(self.words))
         return index, ids
 
     @cached_property
-    def _places(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per code point of `text`: its part (-1: none) and its offset in the part's source."""
-        part = np.full(len(self.text), -1, dtype=np.int64)
-        origin = np.full(len(self.text), -1, dtype=np.int64)
-        for i, p in enumerate(self.parts):
-            n = min(len(p.index), len(self.text) - p.offset)
-            part[p.offset : p.offset + n] = i
-            origin[p.offset : p.offset + n] = p.index[:n]
-        return part, origin
+    def _bounds(self) -> list[tuple[int, int, _Part]]:
+        return [(p.offset, p.offset + len(p.index), p) for p in self.parts if len(p.index)]
 
     def field_of(self, start: int) -> str:
         """The field that text[start] lies in ("" for the line between title and body)."""
-        i = int(self._places[0][start]) if 0 <= start < len(self.text) else -1
-        return self.parts[i].field if i >= 0 else ""
+        for lo, hi, part in self._bounds:
+            if lo <= start < hi:
+                return part.field
+        return ""
 
     def spans(self, word: str, starts: Sequence[int] | np.ndarray) -> dict[str, list[Span]]:
         """Per field, the ranges of the caller's text holding `word` where it starts at each of
         `starts` in `text`: only ranges that slice it exactly (a word the layout broke over a
         column, or a title not found in the text sent, has none)."""
-        part, origin = self._places
-        n = len(word)
-        at = np.asarray(starts, dtype=np.int64)
-        at = at[(at >= 0) & (at + n <= len(self.text))]
-        first = part[at]
-        # The whole word lies in one part: its last code point is in the part its first is.
-        whole = (first >= 0) & (part[at + max(n - 1, 0)] == first)
-        if n > 1:  # and no other part sits between them (parts are contiguous runs)
-            whole &= at + n <= np.asarray([p.offset + len(p.index) for p in self.parts])[first]
         out: dict[str, list[Span]] = {}
-        for i, a in zip(first[whole].tolist(), origin[at[whole]].tolist(), strict=True):
-            p = self.parts[i]
-            found = out.setdefault(p.field, [])
-            if a >= 0 and p.source.startswith(word, a):
-                found.append(Span(a, a + n, word))
+        n = len(word)
+        bounds = self._bounds
+        for start in np.asarray(starts).tolist():  # the few places of one chosen term
+            for lo, hi, part in bounds:
+                if lo <= start and start + n <= hi:
+                    found = out.setdefault(part.field, [])
+                    a = int(part.index[start - lo])
+                    if a >= 0 and part.source.startswith(word, a):
+                        found.append(Span(a, a + n, word))
+                    break
         return out
 
 
@@ -208,3 +200,54 @@ def read(
     if compose(line, "") != line + "\n":  # one home for composing: model.py
         raise ModelError("the model composes texts in a way evidence cannot place", field="model")
     return Reading(text, words, starts, until, parts, shared)
+
+
+@dataclass(frozen=True, eq=False)
+class WordBatch:
+    """The words of several readings counted together, so that choosing terms takes a few
+    numpy calls per batch instead of per article. A pair is one distinct word of one reading."""
+
+    names: list[str]  # the batch's distinct words, first seen first
+    starts: np.ndarray  # per word of the readings joined: its start in its reading's text
+    doc: np.ndarray  # per word: its reading
+    pair: np.ndarray  # per word: its pair
+    pair_doc: np.ndarray  # per pair: its reading
+    pair_id: np.ndarray  # per pair: its distinct word
+    pair_first: np.ndarray  # per pair: its first word (so: text order within a reading)
+    offsets: np.ndarray  # each reading's first word, then the number of words
+
+    @classmethod
+    def of(cls, readings: Sequence[Reading]) -> WordBatch:
+        words = [w for r in readings for w in r.words]
+        index = dict(zip(dict.fromkeys(words), count()))
+        ids = np.fromiter(map(index.__getitem__, words), np.int64, len(words))
+        sizes = np.fromiter((len(r.words) for r in readings), np.int64, len(readings))
+        doc = np.repeat(np.arange(len(readings), dtype=np.int64), sizes)
+        keys, first, pair = np.unique(
+            doc * max(len(index), 1) + ids, return_index=True, return_inverse=True
+        )
+        starts = np.concatenate([r.starts[:-1] for r in readings] + [np.zeros(0, np.int64)])
+        offsets = np.zeros(len(readings) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return cls(list(index), starts, doc, pair.reshape(-1), doc[first], ids[first], first,
+                   offsets)  # fmt: skip
+
+    def top(self, score: np.ndarray, k: int) -> np.ndarray:
+        """Per reading, its (at most) k pairs of highest score > 0, ties in text order: pair
+        numbers ordered by reading, then rank."""
+        keep = np.flatnonzero(score > 0)
+        order = keep[np.lexsort((self.pair_first[keep], -score[keep], self.pair_doc[keep]))]
+        docs = self.pair_doc[order]
+        firsts = np.searchsorted(docs, docs, side="left")
+        return order[np.arange(len(order)) - firsts < k]
+
+    def places(self, pairs: np.ndarray, words: np.ndarray | None = None) -> dict[int, list[int]]:
+        """The words (batch numbers) of each of `pairs`, in text order (`words`: only these)."""
+        chosen = np.zeros(len(self.pair_doc), dtype=bool)
+        chosen[pairs] = True
+        hit = chosen[self.pair] if words is None else words & chosen[self.pair]
+        at = np.flatnonzero(hit)
+        out: dict[int, list[int]] = {}
+        for p, w in zip(self.pair[at].tolist(), at.tolist(), strict=True):
+            out.setdefault(p, []).append(w)
+        return out
