@@ -260,32 +260,34 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
 
 
 def evidence_all(
-    readings: Sequence[Reading], attributions: Sequence[Attribution], k: int
+    readings: Sequence[Reading],
+    attributions: Sequence[Attribution],
+    k: int,
+    batch: WordBatch | None = None,
 ) -> list[tuple[Term, ...]]:
-    """`evidence` of each reading, chosen for the whole batch at once (a reading whose cues
-    fired goes through `evidence`, which places their phrases)."""
+    """`evidence` of each reading, chosen for the whole batch at once (`batch`: the readings'
+    WordBatch, when the caller has it already). A reading whose cues fired goes through
+    `evidence`, which places their phrases."""
     out: list[tuple[Term, ...]] = [()] * len(readings)
-    if k <= 0:
+    if k <= 0 or not readings:
         return out
-    plain = [i for i, a in enumerate(attributions) if not a.cues]
-    for i in sorted(set(range(len(readings))) - set(plain)):
-        out[i] = evidence(readings[i], attributions[i], k)
-    if not plain:
-        return out
-    subset = [readings[i] for i in plain]
-    batch = WordBatch.of(subset)
-    words = np.concatenate([attributions[i].words for i in plain])
-    n_read = np.asarray([np.searchsorted(r.starts[:-1], r.read_until) for r in subset], np.int64)
+    batch = batch or WordBatch.of(readings)
+    words = np.concatenate([a.words for a in attributions])
+    n_read = np.asarray([np.searchsorted(r.starts[:-1], r.read_until) for r in readings], np.int64)
     read = np.arange(len(batch.doc)) - batch.offsets[batch.doc] < n_read[batch.doc]
     sums = np.bincount(batch.pair[read], weights=words[read], minlength=len(batch.pair_id))
     ok = np.fromiter(map(readable, batch.names), bool, len(batch.names))
-    best = batch.top(np.where(ok[batch.pair_id], sums, 0.0), k)
+    cued = np.fromiter((bool(a.cues) for a in attributions), bool, len(attributions))
+    best = batch.top(np.where(ok[batch.pair_id] & ~cued[batch.pair_doc], sums, 0.0), k)
     places = batch.places(best, read)
-    chosen: list[list[int]] = [[] for _ in subset]
+    chosen: list[list[int]] = [[] for _ in readings]
     for p, i in zip(best.tolist(), batch.pair_doc[best].tolist(), strict=True):
         chosen[i].append(p)
-    for i, reading, pairs in zip(plain, subset, chosen, strict=True):
-        label, found = attributions[i].label, []
+    for i, (reading, part, pairs) in enumerate(zip(readings, attributions, chosen, strict=True)):
+        if part.cues:
+            out[i] = evidence(reading, part, k)
+            continue
+        found = []
         for p in pairs:
             word = batch.names[batch.pair_id[p]]
             at = places[p]
@@ -295,6 +297,6 @@ def evidence_all(
                 weights[field] = weights.get(field, 0.0) + weight
             spans = reading.spans(word, batch.starts[at])
             for field, weight in weights.items():
-                found.append(Term(word, weight, field, tuple(spans.get(field, ())), label))
+                found.append(Term(word, weight, field, tuple(spans.get(field, ())), part.label))
         out[i] = tuple(found)
     return out

@@ -100,12 +100,15 @@ def keywords(reading: Reading, model: DeskModel, k: int) -> tuple[Term, ...]:
     return keywords_all([reading], model, k)[0]
 
 
-def keywords_all(readings: Sequence[Reading], model: DeskModel, k: int) -> list[tuple[Term, ...]]:
-    """`keywords` of each reading, chosen for the whole batch at once."""
+def keywords_all(
+    readings: Sequence[Reading], model: DeskModel, k: int, batch: WordBatch | None = None
+) -> list[tuple[Term, ...]]:
+    """`keywords` of each reading, chosen for the whole batch at once (`batch`: the readings'
+    WordBatch, when the caller has it already)."""
     if k <= 0 or not readings:
         return [() for _ in readings]
     weigh = _weigher(word_block(model))
-    batch = WordBatch.of(readings)
+    batch = batch or WordBatch.of(readings)
     idf = np.fromiter(map(weigh, batch.names), np.float64, len(batch.names))
     # A wanted word weighs > 0 (an idf is ≥ 1); an unwanted one 0.
     weight = np.bincount(batch.pair, minlength=len(batch.pair_id)) * idf[batch.pair_id]
@@ -117,12 +120,13 @@ def keywords_all(readings: Sequence[Reading], model: DeskModel, k: int) -> list[
     columns = (best, batch.pair_doc[best], batch.pair_id[best], weight[best])
     for p, i, g, w in zip(*(c.tolist() for c in columns), strict=True):
         ranked[i].append((-w, names[g], p))
-    places = batch.places(best)
+    ranked = [sorted(terms)[:k] for terms in ranked]
+    places = batch.places(np.asarray([p for terms in ranked for _, _, p in terms], np.int64))
     starts = batch.starts
     out: list[tuple[Term, ...]] = []
     for reading, norm, terms in zip(readings, norms.tolist(), ranked, strict=True):
         found: list[Term] = []
-        for w, word, p in sorted(terms)[:k]:
+        for w, word, p in terms:
             for field, spans in reading.spans(word, starts[places[p]]).items():
                 found.append(Term(word, -w / norm, field, tuple(spans)))
         out.append(tuple(found))

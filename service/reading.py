@@ -9,6 +9,7 @@ so a chosen term's spans are a few array lookups.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -54,6 +55,9 @@ def locate(title: str, source: str, start: int = 0) -> np.ndarray:
         index[t : t + len(piece)] = np.arange(at, at + len(piece))
         at, t = at + len(piece), t + len(piece) + 1
     return index
+
+
+_NOWHERE = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,8 +138,21 @@ def shared_block(model: DeskModel, segment) -> WordTfidf | None:
     return None
 
 
-def _read_until(model: DeskModel, text: str) -> int:
-    """The end of the longest head a block reads (a block of unknown kind: all of the text)."""
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _plan(model: DeskModel) -> tuple:
+    """What reading needs of a model, found once per model: its segmenter, the word block that
+    shares its tokens, and the longest head a block reads (0: all of the text)."""
+    plan = _PLANS.get(model)
+    if plan is None:
+        segment = segmenter(model)
+        plan = _PLANS[model] = (segment, shared_block(model, segment), _longest_head(model))
+    return plan
+
+
+def _longest_head(model: DeskModel) -> int:
+    """The longest head a block reads, 0 when one reads all (a block of unknown kind does)."""
     heads = []
     for block in model.blocks:
         if isinstance(block, CharTfidf):
@@ -145,8 +162,8 @@ def _read_until(model: DeskModel, text: str) -> int:
         elif not isinstance(block, CueBlock):  # the cues read the title and the body's opening
             heads.append(0)
     if not heads or any(h <= 0 for h in heads):  # a block that reads everything
-        return len(text)
-    return len(head(text, max(heads)))
+        return 0
+    return max(heads)
 
 
 def read(
@@ -163,10 +180,9 @@ def read(
     # are given for the title's own part, the kicker's and subtitle's words still count.
     line = headline(article.title, article.kicker, article.subtitle)
     text = compose(line, article.text)
-    until = _read_until(model, text)
+    segment, block, longest = _plan(model)
+    until = len(head(text, longest))  # the end of the longest head a block reads
     end = len(text) if whole else until
-    segment = segmenter(model)
-    block = shared_block(model, segment)
     shared = -1
     if block is not None:  # the word block's tokens first, so attribute need not cut them again
         first = head(text, block.tokenizer.chars)
@@ -181,6 +197,8 @@ def read(
 
     def placed(part: str, field: str, offset: int) -> _Part:
         # Into the page (title_source) when there is one, else into the record's own field.
+        if not part:
+            return _Part(field, offset, _NOWHERE, title_source or part)
         tidy = " ".join(part.split())
         if title_source is not None:
             index = locate(tidy, title_source, article.start)
