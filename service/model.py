@@ -153,6 +153,8 @@ class _TfidfBlock:
     """What both TF-IDF blocks share: width from their idf, rows as scipy.sparse from `terms`."""
 
     idf_: np.ndarray
+    sublinear_tf: bool
+    norm: str | None
 
     @property
     def n_features(self) -> int:
@@ -164,6 +166,10 @@ class _TfidfBlock:
 
     def terms(self, texts: Sequence[str]) -> TermMatrix:
         raise NotImplementedError
+
+    def rows(self, columns: np.ndarray, owners: np.ndarray, n_texts: int) -> TermMatrix:
+        """The TF-IDF rows of `hits`' columns and owners (laid out as `termrows.tfidf` picks)."""
+        return tfidf(columns, owners, n_texts, self.idf_, self.sublinear_tf, self.norm)
 
 
 class CharTfidf(_TfidfBlock):
@@ -193,10 +199,6 @@ class CharTfidf(_TfidfBlock):
     def terms(self, texts: Sequence[str]) -> TermMatrix:
         columns, owners, _, _ = self.hits(texts)
         return self.rows(columns, owners, len(texts))
-
-    def rows(self, columns: np.ndarray, owners: np.ndarray, n_texts: int) -> TermMatrix:
-        """The TF-IDF rows of `hits`' columns and owners."""
-        return tfidf(columns, owners, n_texts, self.idf_, self.sublinear_tf, self.norm)
 
     def hits(
         self, texts: Sequence[str], *, positions: bool = False
@@ -273,10 +275,6 @@ class WordTfidf(_TfidfBlock):
         """`terms` of texts already tokenized, as `tokenizer` tokenizes them (for evidence)."""
         columns, owners, _ = self.hits(words)
         return self.rows(columns, owners, len(words))
-
-    def rows(self, columns: np.ndarray, owners: np.ndarray, n_texts: int) -> TermMatrix:
-        """The TF-IDF rows of `hits`' columns and owners."""
-        return tfidf(columns, owners, n_texts, self.idf_, self.sublinear_tf, self.norm)
 
     def hits(self, words: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The column and text of every known word of tokenized texts, in order, and where the
