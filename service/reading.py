@@ -259,13 +259,14 @@ class WordBatch:
         firsts = np.searchsorted(docs, docs, side="left")
         return order[np.arange(len(order)) - firsts < k]
 
-    def places(self, pairs: np.ndarray, words: np.ndarray | None = None) -> dict[int, list[int]]:
+    def places(self, pairs: np.ndarray, words: np.ndarray | None = None) -> dict[int, np.ndarray]:
         """The words (batch numbers) of each of `pairs`, in text order (`words`: only these)."""
         chosen = np.zeros(len(self.pair_doc), dtype=bool)
         chosen[pairs] = True
         hit = chosen[self.pair] if words is None else words & chosen[self.pair]
         at = np.flatnonzero(hit)
-        out: dict[int, list[int]] = {}
-        for p, w in zip(self.pair[at].tolist(), at.tolist(), strict=True):
-            out.setdefault(p, []).append(w)
-        return out
+        if not len(at):
+            return {}
+        at = at[np.argsort(self.pair[at], kind="stable")]  # by pair, each in text order
+        pairs, firsts = np.unique(self.pair[at], return_index=True)
+        return dict(zip(pairs.tolist(), np.split(at, firsts[1:]), strict=True))
