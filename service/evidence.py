@@ -8,33 +8,25 @@ n-gram counts for the word(s) it lies in, never as a lone character, and nothing
 words' contributions, the fired cues' and the intercept sum to the model's decision value (the
 logit, not the calibrated probability). The blocks, their heads and their weights are read from
 the model, so a model that reads more (other fields, longer heads) is explained the same way.
+
+Cost: the rows that give the labels are made once and reused; each place finds its value with
+the same counting sort that made the rows (`termrows.hit_entries`), the shares reach words
+through one code point → word table, and spans are looked up only for the k terms chosen.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import repeat
 
 import numpy as np
 
-from .documents import Article, Span, Term
+from .documents import Term
 from .errors import ModelError
-from .model import (
-    CUE_NAMES,
-    CharTfidf,
-    CueBlock,
-    DeskModel,
-    TermMatrix,
-    WordTfidf,
-    compose,
-    cue_spans,
-    head,
-    headline,
-    prepared_positions,
-)
+from .model import CUE_NAMES, CharTfidf, CueBlock, DeskModel, WordTfidf, cue_spans, head
+from .ngrams import prepared_positions
+from .reading import Reading, WordBatch, locate, read, readable, segmenter, shared_block
+from .termrows import TermMatrix, hit_entries
 
 __all__ = [
     "Attribution",
@@ -42,178 +34,12 @@ __all__ = [
     "Reading",
     "attribute",
     "evidence",
+    "evidence_all",
     "featurize",
     "locate",
     "read",
     "readable",
 ]
-
-_WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")  # a term shows at least one letter, digit or hanzi
-
-
-@lru_cache(maxsize=1 << 16)
-def readable(word: str) -> bool:
-    """A term a person reads as a word: two or more characters, not punctuation or space."""
-    return len(word.strip()) >= 2 and bool(_WORDLIKE.search(word))
-
-
-def locate(title: str, source: str, start: int = 0) -> np.ndarray:
-    """Where each code point of a tidied title (space-joined pieces) sits in `source`, found
-    from `start` on; -1 for the spaces that stand for line breaks, and all -1 when not found."""
-    index = np.full(len(title), -1, dtype=np.int64)
-    pieces = title.split()
-    if not pieces:
-        return index
-    at = source.find(title, start)
-    if at >= 0:  # most titles stand on the page as they are
-        index[:] = np.arange(at, at + len(title))
-        if len(pieces) == 1:
-            return index
-        index[np.fromiter(map(str.isspace, title), bool, len(title))] = -1
-        return index
-    found = re.compile(r"\s+".join(map(re.escape, pieces))).search(source, start)
-    if found is None:
-        return index
-    at, t = found.start(), 0
-    for piece in pieces:
-        at = source.index(piece, at)
-        index[t : t + len(piece)] = np.arange(at, at + len(piece))
-        at, t = at + len(piece), t + len(piece) + 1
-    return index
-
-
-@dataclass(frozen=True, eq=False)
-class _Part:
-    """One field of the composed text: where it starts there, and its code points' sources."""
-
-    field: str
-    offset: int
-    index: list[int]  # per code point of the field, its offset in `source` (-1: none)
-    source: str
-
-
-@dataclass(frozen=True, eq=False)
-class Reading:
-    """One article as the model reads it: the composed text, its words and where they came from."""
-
-    text: str  # compose(title, body): what every feature block reads a head of
-    words: list[str]  # segmenter words of the text read, in order
-    starts: np.ndarray  # each word's start in `text`, then the end of the last
-    read_until: int  # the end of the longest head any block reads
-    parts: tuple[_Part, ...]
-    shared: int = -1  # the first `shared` words are the word block's own tokens (-1: not so)
-
-    def field_of(self, start: int) -> str:
-        """The field that text[start] lies in ("" for the line between title and body)."""
-        for part in self.parts:
-            if 0 <= start - part.offset < len(part.index):
-                return part.field
-        return ""
-
-    def spans(self, word: str, starts: Sequence[int]) -> dict[str, list[Span]]:
-        """Per field, the ranges of the caller's text holding `word` where it starts at each of
-        `starts` in `text`: only ranges that slice it exactly (a word the layout broke over a
-        column, or a title not found in the text sent, has none)."""
-        out: dict[str, list[Span]] = {}
-        n = len(word)
-        for start in starts:
-            for part in self.parts:
-                lo = start - part.offset
-                if 0 <= lo and lo + n <= len(part.index):
-                    found = out.setdefault(part.field, [])
-                    a = part.index[lo]
-                    if a >= 0 and part.source.startswith(word, a):
-                        found.append(Span(a, a + n, word))
-                    break
-        return out
-
-
-def _segmenter(model: DeskModel):
-    for block in model.blocks:
-        segment = getattr(getattr(block, "tokenizer", None), "segment", None)
-        if segment is not None:
-            return segment
-    from .tokenize import default_segmenter
-
-    return default_segmenter()
-
-
-def _shared_block(model: DeskModel, segment) -> WordTfidf | None:
-    """The word block whose tokens are `segment(head(text, chars))`, which a reading can share."""
-    for block in model.blocks:
-        if isinstance(block, WordTfidf) and not block.lowercase:
-            tokenizer = block.tokenizer
-            if getattr(tokenizer, "segment", None) is segment and hasattr(tokenizer, "chars"):
-                return block
-    return None
-
-
-def _read_until(model: DeskModel, text: str) -> int:
-    """The end of the longest head a block reads (a block of unknown kind: all of the text)."""
-    heads = []
-    for block in model.blocks:
-        if isinstance(block, CharTfidf):
-            heads.append(block.head_chars)
-        elif isinstance(block, WordTfidf):
-            heads.append(getattr(block.tokenizer, "chars", 0))
-        elif not isinstance(block, CueBlock):  # the cues read the title and the body's opening
-            heads.append(0)
-    if not heads or any(h <= 0 for h in heads):  # a block that reads everything
-        return len(text)
-    return len(head(text, max(heads)))
-
-
-def read(
-    model: DeskModel,
-    article: Article,
-    title_source: str | None = None,
-    text_source: str | None = None,
-    *,
-    whole: bool = False,
-) -> Reading:
-    """Segment what the model reads of `article` (`whole`: all of it, for keywords); spans will
-    point into `title_source`/`text_source` (default: the article's own title and text)."""
-    # The title line as the model reads it (引题 title 副题, service.model.headline); spans
-    # are given for the title's own part, the kicker's and subtitle's words still count.
-    line = headline(article.title, article.kicker, article.subtitle)
-    text = compose(line, article.text)
-    until = _read_until(model, text)
-    end = len(text) if whole else until
-    segment = _segmenter(model)
-    block = _shared_block(model, segment)
-    shared = -1
-    if block is not None:  # the word block's tokens first, so attribute need not cut them again
-        first = head(text, block.tokenizer.chars)
-        words = segment(first) if first else []
-        shared = len(words)
-        if end > len(first):
-            words += segment(text[len(first) : end])
-    else:
-        words = segment(text[:end]) if end else []
-    starts = np.zeros(len(words) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, words), np.int64, len(words)), out=starts[1:])
-
-    def placed(part: str, field: str, offset: int) -> _Part:
-        # Into the page (title_source) when there is one, else into the record's own field.
-        tidy = " ".join(part.split())
-        if title_source is not None:
-            index = locate(tidy, title_source, article.start)
-        else:
-            index = locate(tidy, part)
-        return _Part(field, offset, index.tolist(), title_source or part)
-
-    kicker = " ".join(article.kicker.split())
-    at = len(kicker) + 1 if kicker else 0
-    title = " ".join(article.title.split())
-    parts = (
-        placed(article.kicker, "kicker", 0),
-        placed(article.title, "title", at),
-        placed(article.subtitle, "subtitle", at + len(title) + 1),
-        _Part("text", len(line) + 1, article.body.index.tolist(), text_source or article.text),
-    )
-    if compose(line, "") != line + "\n":  # one home for composing: model.py
-        raise ModelError("the model composes texts in a way evidence cannot place", field="model")
-    return Reading(text, words, starts, until, parts, shared)
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,28 +54,27 @@ class Attribution:
     rest: float  # features of blocks with no place in the text (none in today's blocks)
 
 
-def _spread(matrix: TermMatrix, occurrences, coef, rows, signs, word_starts, n_words):
-    """Each occurrence's share of its feature's value × weight, spread over its code points and
-    summed per word of the batch. `occurrences`: (text, column, size, code points) arrays."""
-    docs, columns, sizes, chars = occurrences
-    n_docs = matrix.shape[0]
-    # CSC order: by feature, then by text: keys feature × n_docs + text come sorted.
-    feature = np.repeat(np.arange(matrix.shape[1], dtype=np.int64), np.diff(matrix.indptr))
-    keys = feature * n_docs + np.asarray(matrix.indices, dtype=np.int64)
-    data = np.asarray(matrix.data, dtype=np.float64)
-    if len(keys) > 1 and not (keys[1:] > keys[:-1]).all():
-        order = np.argsort(keys, kind="stable")
-        keys, data = keys[order], data[order]
-    wanted, inverse, counts = np.unique(
-        columns * n_docs + docs, return_inverse=True, return_counts=True
-    )
-    at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-    if len(wanted) and (not len(keys) or not np.array_equal(keys[at], wanted)):
-        raise ModelError("a feature of the text is missing from the model's row", field="model")
-    per = (data[at] / counts)[inverse]
-    each = per * coef[rows[docs], columns] * signs[docs] / sizes
-    word = np.searchsorted(word_starts, chars, side="right") - 1
-    return np.bincount(word, weights=np.repeat(each, sizes), minlength=n_words)
+@dataclass(frozen=True, eq=False)
+class _Places:
+    """Where a TF-IDF block's features occur in a batch, one entry per hit of its rows: text,
+    column, start in the block's prepared texts joined, length; and `origin`, each prepared
+    code point's position in the readings' texts joined."""
+
+    docs: np.ndarray
+    columns: np.ndarray
+    starts: np.ndarray
+    sizes: np.ndarray
+    origin: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Features:
+    """One batch as the model reads it: each block's rows (`terms`) and, for a TF-IDF block,
+    where its features occur (`_Places`), kept for attribution."""
+
+    terms: list
+    places: list
+    base: np.ndarray  # each text's start in the texts joined
 
 
 def _flat(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -258,26 +83,21 @@ def _flat(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.repeat(starts, sizes) + inner
 
 
-def _char_occurrences(block: CharTfidf, texts: list[str], base: np.ndarray):
+def _char_places(block: CharTfidf, texts: list[str], base: np.ndarray):
+    columns, docs, starts, sizes = block.hits(texts, positions=True)
     origin = np.concatenate(
         [prepared_positions(head(t, block.head_chars), block.lowercase)[1] + base[i]
          for i, t in enumerate(texts)] + [np.zeros(0, dtype=np.int64)]
     )  # fmt: skip
-    parts = []
-    for n, columns, docs, starts in block.ngram_columns(texts):
-        known = columns >= 0
-        sizes = np.full(int(known.sum()), n, dtype=np.int64)
-        chars = origin[_flat(starts[known], sizes)]
-        parts.append((docs[known].astype(np.int64), columns[known].astype(np.int64), sizes, chars))
-    return tuple(np.concatenate(p) for p in zip(*parts, strict=True))
+    matrix = block.rows(columns, docs, len(texts))
+    return matrix, _Places(docs, columns, starts, sizes, origin)
 
 
-def _word_occurrences(model, block: WordTfidf, readings: Sequence[Reading], base: np.ndarray):
-    """The word block's rows and token occurrences: its tokens shared with the readings'."""
-    shared = block is _shared_block(model, _segmenter(model))
+def _word_places(model, block: WordTfidf, readings: Sequence[Reading], base: np.ndarray):
+    """The word block's rows and places: its tokens shared with the readings' when they are."""
+    shared = block is shared_block(model, segmenter(model))
     if shared and all(r.shared >= 0 for r in readings):
         tokens = [r.words[: r.shared] for r in readings]
-        matrix = block.counted(tokens)
         origins = [np.arange(len(r.text), dtype=np.int64) for r in readings]
     else:
         tokens, origins = [], []
@@ -290,30 +110,18 @@ def _word_occurrences(model, block: WordTfidf, readings: Sequence[Reading], base
             if not seen.startswith("".join(tokens[-1])):
                 raise ModelError("the word block's tokens do not rebuild the text", field="model")
             origins.append(origin)
-        matrix = block.counted(tokens)
+    columns, docs, known = block.hits(tokens)
+    matrix = block.rows(columns, docs, len(tokens))
     origin = np.concatenate([o + base[i] for i, o in enumerate(origins)] + [np.zeros(0, int)])
     seen_base = np.cumsum([0] + [len(o) for o in origins])
     counts = np.fromiter(map(len, tokens), np.int64, len(tokens))
     flat = [t for ts in tokens for t in ts]
     sizes = np.fromiter(map(len, flat), np.int64, len(flat))
-    columns = np.fromiter(map(block.vocabulary_.get, flat, repeat(-1)), np.int64, len(flat))
-    docs = np.repeat(np.arange(len(tokens), dtype=np.int64), counts)
-    totals = np.bincount(docs, weights=sizes, minlength=len(tokens)).astype(np.int64)
+    owner = np.repeat(np.arange(len(tokens), dtype=np.int64), counts)
+    totals = np.bincount(owner, weights=sizes, minlength=len(tokens)).astype(np.int64)
     before = np.cumsum(totals) - totals  # the joined tokens' length before each text's first
-    firsts = np.cumsum(sizes) - sizes - before[docs] + seen_base[docs]
-    known = columns >= 0
-    chars = origin[_flat(firsts[known], sizes[known])]
-    return matrix, (docs[known], columns[known], sizes[known], chars)
-
-
-@dataclass(frozen=True, eq=False)
-class Features:
-    """One batch as the model reads it: each block's rows (`terms`) and, for a TF-IDF block,
-    where its features occur (text, column, size, code points), kept for attribution."""
-
-    terms: list
-    places: list
-    base: np.ndarray  # each text's start in the texts joined
+    starts = np.cumsum(sizes) - sizes - before[owner] + seen_base[owner]
+    return matrix, _Places(docs, columns, starts[known], sizes[known], origin)
 
 
 def featurize(model: DeskModel, readings: Sequence[Reading]) -> Features:
@@ -323,16 +131,38 @@ def featurize(model: DeskModel, readings: Sequence[Reading]) -> Features:
     terms, places = [], []
     for block in model.blocks:
         if isinstance(block, CharTfidf):
-            terms.append(block.terms(texts))
-            places.append(_char_occurrences(block, texts, base))
+            matrix, found = _char_places(block, texts, base)
         elif isinstance(block, WordTfidf):
-            matrix, found = _word_occurrences(model, block, readings, base)
-            terms.append(matrix)
-            places.append(found)
+            matrix, found = _word_places(model, block, readings, base)
         else:
-            terms.append(block.terms(texts))
-            places.append(None)
+            matrix, found = block.terms(texts), None
+        terms.append(matrix)
+        places.append(found)
     return Features(terms, places, base)
+
+
+def _spread(matrix: TermMatrix, places: _Places, coef, rows, signs, word_of, n_words):
+    """Each place's share of its feature's value × weight, spread over its code points and
+    summed per word of the batch."""
+    docs, columns, sizes = places.docs, places.columns, places.sizes
+    entry, counts = hit_entries(columns, docs, matrix)
+    data = np.asarray(matrix.data, dtype=np.float64)
+    each = data[entry] / counts[entry] * coef[rows[docs], columns] * signs[docs] / sizes
+    chars = places.origin[_flat(places.starts, sizes)]
+    return np.bincount(word_of[chars], weights=np.repeat(each, sizes), minlength=n_words)
+
+
+def _word_of(readings: Sequence[Reading], n_words: np.ndarray) -> np.ndarray:
+    """For each code point of the texts joined, the batch number of the word it lies in (past
+    the last word read: the last word; the blocks read no further)."""
+    lengths = []
+    for r in readings:
+        sizes = np.diff(r.starts)
+        if len(sizes):
+            sizes[-1] += len(r.text) - int(r.starts[-1])
+        lengths.append(sizes)
+    lengths = np.concatenate(lengths + [np.zeros(0, dtype=np.int64)])
+    return np.repeat(np.arange(int(n_words[-1]), dtype=np.int64), lengths)
 
 
 def attribute(
@@ -348,9 +178,7 @@ def attribute(
     rows = np.asarray([0 if two_class else y for y in labels], dtype=np.int64)
     signs = np.asarray([(1.0 if y == 1 else -1.0) if two_class else 1.0 for y in labels])
     n_words = np.cumsum([0] + [len(r.starts) - 1 for r in readings])
-    word_starts = np.concatenate(
-        [r.starts[:-1] + features.base[i] for i, r in enumerate(readings)] + [np.zeros(0, np.int64)]
-    )
+    word_of = _word_of(readings, n_words)
     sums = np.zeros(int(n_words[-1]))
     cues: list[list] = [[] for _ in readings]
     rest = [0.0] * len(readings)
@@ -360,7 +188,7 @@ def attribute(
         coef = model.coef_[:, lo:hi]
         lo = hi
         if found is not None:
-            sums += _spread(terms, found, coef, rows, signs, word_starts, len(sums))
+            sums += _spread(terms, found, coef, rows, signs, word_of, len(sums))
         elif isinstance(block, CueBlock):
             for i, r in enumerate(readings):
                 for j, where in enumerate(cue_spans(r.text)):
@@ -390,24 +218,28 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
     if k <= 0:
         return ()
     n = int(np.searchsorted(reading.starts[:-1], reading.read_until))  # words the model read
-    read = reading.words[:n]
-    index = {w: i for i, w in enumerate(dict.fromkeys(read))}
-    ids = np.fromiter(map(index.__getitem__, read), np.int64, n)
-    sums = np.bincount(ids, weights=attribution.words[:n], minlength=len(index)).tolist()
+    index, ids = reading.vocabulary
+    ids = ids[:n]
+    sums = np.bincount(ids, weights=attribution.words[:n], minlength=len(index))
     extra: dict[str, list[tuple[int, float]]] = {}
+    added: dict[str, int] = {}
     for _cue, a, b, c in attribution.cues:  # a fired cue shows as the phrase that fired it
         phrase = reading.text[a:b]
-        if phrase not in index:
-            index[phrase] = len(index)
-            sums.append(0.0)
-        sums[index[phrase]] += c
+        at = index.get(phrase)
+        if at is None:
+            at = added.setdefault(phrase, len(index) + len(added))
         extra.setdefault(phrase, []).append((a, c))
-    totals = np.asarray(sums)
-    names = list(index)
-    order = np.flatnonzero(totals > 0)
-    order = order[np.argsort(-totals[order], kind="stable")]  # largest first, ties in text order
+    if added:
+        sums = np.append(sums, np.zeros(len(added)))
+    for phrase, places in extra.items():
+        sums[index.get(phrase, added.get(phrase))] += sum(c for _, c in places)
+    names = None
+    order = np.flatnonzero(sums > 0)
+    order = order[np.argsort(-sums[order], kind="stable")]  # largest first, ties in text order
     chosen = []
     for i in order.tolist():
+        if names is None:
+            names = list(index) + list(added)
         if readable(names[i]):
             chosen.append(names[i])
             if len(chosen) == k:
@@ -415,7 +247,7 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
     starts = reading.starts
     out: list[Term] = []
     for word in chosen:
-        at = np.flatnonzero(ids == index[word])
+        at = np.flatnonzero(ids == index[word]) if word in index else np.zeros(0, np.int64)
         places = list(zip(starts[at].tolist(), attribution.words[at].tolist(), strict=True))
         weights: dict[str, float] = {}
         for a, weight in places + extra.get(word, []):  # a cue's phrase may be a word's too
@@ -425,3 +257,46 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
         for field, weight in weights.items():
             out.append(Term(word, weight, field, tuple(spans.get(field, ())), attribution.label))
     return tuple(out)
+
+
+def evidence_all(
+    readings: Sequence[Reading],
+    attributions: Sequence[Attribution],
+    k: int,
+    batch: WordBatch | None = None,
+) -> list[tuple[Term, ...]]:
+    """`evidence` of each reading, chosen for the whole batch at once (`batch`: the readings'
+    WordBatch, when the caller has it already). A reading whose cues fired goes through
+    `evidence`, which places their phrases."""
+    out: list[tuple[Term, ...]] = [()] * len(readings)
+    if k <= 0 or not readings:
+        return out
+    batch = batch or WordBatch.of(readings)
+    words = np.concatenate([a.words for a in attributions])
+    n_read = np.asarray([np.searchsorted(r.starts[:-1], r.read_until) for r in readings], np.int64)
+    read = np.arange(len(batch.doc)) - batch.offsets[batch.doc] < n_read[batch.doc]
+    sums = np.bincount(batch.pair[read], weights=words[read], minlength=len(batch.pair_id))
+    ok = np.fromiter(map(readable, batch.names), bool, len(batch.names))
+    cued = np.fromiter((bool(a.cues) for a in attributions), bool, len(attributions))
+    best = batch.top(np.where(ok[batch.pair_id] & ~cued[batch.pair_doc], sums, 0.0), k)
+    places = batch.places(best, read)
+    chosen: list[list[int]] = [[] for _ in readings]
+    for p, i in zip(best.tolist(), batch.pair_doc[best].tolist(), strict=True):
+        chosen[i].append(p)
+    for i, (reading, part, pairs) in enumerate(zip(readings, attributions, chosen, strict=True)):
+        if part.cues:
+            out[i] = evidence(reading, part, k)
+            continue
+        found = []
+        for p in pairs:
+            word = batch.names[batch.pair_id[p]]
+            at = places[p]
+            weights: dict[str, float] = {}
+            for a, weight in zip(batch.starts[at].tolist(), words[at].tolist(), strict=True):
+                field = reading.field_of(a)
+                weights[field] = weights.get(field, 0.0) + weight
+            spans = reading.spans(word, batch.starts[at])
+            for field, weight in weights.items():
+                found.append(Term(word, weight, field, tuple(spans.get(field, ())), part.label))
+        out[i] = tuple(found)
+    return out

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from itertools import repeat
 
 import numpy as np
 
 from .documents import Term
 from .errors import ModelError
-from .evidence import Reading, readable
 from .model import DeskModel, WordTfidf
+from .reading import Reading, WordBatch, readable
 
-__all__ = ["STOP_WORDS", "keywords", "word_block"]
+__all__ = ["STOP_WORDS", "keywords", "keywords_all", "word_block"]
 
 # Words that carry no subject: function words, reporting verbs, time words, and the furniture
 # of a news item (credits, datelines). TF-IDF ranks most of them low; these are the ones whose
@@ -66,50 +66,68 @@ def _dictionary(block: WordTfidf) -> frozenset[str]:
 _DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _idf(block: WordTfidf):
-    """The idf array, the idf an unseen dictionary word gets, and the dictionary (per block)."""
-    cached = _DERIVED.get(block)
-    if cached is None:
-        idf = np.append(block.idf_.astype(float), 0.0)  # [-1]: a harmless slot for unknowns
-        top, median = (
-            (float(idf[:-1].max()), float(np.median(idf[:-1]))) if len(idf) > 1 else (1.0, 1.0)
-        )
-        cached = _DERIVED[block] = (idf, top, median, _dictionary(block))
-    return cached
-
-
 @lru_cache(maxsize=1 << 16)
 def _plain(word: str) -> bool:
     """A word that can be a keyword on its own merits: readable, no stop word, no number."""
     return readable(word) and word not in STOP_WORDS and not _NUMERIC.fullmatch(word)
 
 
+def _weigher(block: WordTfidf) -> Callable[[str], float]:
+    """word → the idf it weighs with as a keyword (0: it cannot be one), cached per block: an
+    article's words are mostly words other articles had, so each is judged once."""
+    weigh = _DERIVED.get(block)
+    if weigh is None:
+        idf = block.idf_.astype(float)
+        top, median = (float(idf.max()), float(np.median(idf))) if len(idf) else (1.0, 1.0)
+        dictionary = _dictionary(block)
+        vocabulary, lower = block.vocabulary_, block.lowercase
+
+        def idf_of(word: str) -> float:
+            known = word in dictionary
+            if not known and not _plain(word):
+                return 0.0
+            column = vocabulary.get(word.lower() if lower else word, -1)
+            if column >= 0:
+                return float(idf[column])
+            return top if known else median
+
+        weigh = _DERIVED[block] = lru_cache(maxsize=1 << 18)(idf_of)
+    return weigh
+
+
 def keywords(reading: Reading, model: DeskModel, k: int) -> tuple[Term, ...]:
     """The k top words of the whole reading by TF-IDF, with spans (one Term per field)."""
-    if k <= 0:
-        return ()
-    block = word_block(model)
-    idf, unseen, median, dictionary = _idf(block)
-    words = reading.words
-    index = {w: i for i, w in enumerate(dict.fromkeys(words))}
-    distinct = list(index)
-    n = len(distinct)
-    ids = np.fromiter(map(index.__getitem__, words), np.int64, len(words))
-    tf = np.bincount(ids, minlength=n)
-    keys = map(str.lower, distinct) if block.lowercase else distinct
-    columns = np.fromiter(map(block.vocabulary_.get, keys, repeat(-1)), np.int64, n)
-    known = np.fromiter(map(dictionary.__contains__, distinct), bool, n)
-    wanted = known | np.fromiter(map(_plain, distinct), bool, n)
-    weight = tf * np.where(columns >= 0, idf[columns], np.where(known, unseen, median))
-    weight[~wanted] = 0.0
-    norm = float(np.sqrt(np.dot(weight, weight))) or 1.0
-    best = np.flatnonzero(wanted)
-    best = best[np.argsort(-weight[best], kind="stable")][: k + 8]  # ties: by word, below
-    ranked = sorted((-float(weight[i]), distinct[i]) for i in best)[:k]
-    starts = reading.starts
-    out: list[Term] = []
-    for w, word in ranked:
-        places = starts[np.flatnonzero(ids == index[word])].tolist()
-        for field, spans in reading.spans(word, places).items():
-            out.append(Term(word, -w / norm, field, tuple(spans)))
-    return tuple(out)
+    return keywords_all([reading], model, k)[0]
+
+
+def keywords_all(
+    readings: Sequence[Reading], model: DeskModel, k: int, batch: WordBatch | None = None
+) -> list[tuple[Term, ...]]:
+    """`keywords` of each reading, chosen for the whole batch at once (`batch`: the readings'
+    WordBatch, when the caller has it already)."""
+    if k <= 0 or not readings:
+        return [() for _ in readings]
+    weigh = _weigher(word_block(model))
+    batch = batch or WordBatch.of(readings)
+    idf = np.fromiter(map(weigh, batch.names), np.float64, len(batch.names))
+    # A wanted word weighs > 0 (an idf is ≥ 1); an unwanted one 0.
+    weight = np.bincount(batch.pair, minlength=len(batch.pair_id)) * idf[batch.pair_id]
+    norms = np.sqrt(np.bincount(batch.pair_doc, weights=weight * weight, minlength=len(readings)))
+    norms[norms == 0] = 1.0
+    best = batch.top(weight, k + 8)  # ties: by word, below
+    ranked: list[list[tuple[float, str, int]]] = [[] for _ in readings]
+    names = batch.names
+    columns = (best, batch.pair_doc[best], batch.pair_id[best], weight[best])
+    for p, i, g, w in zip(*(c.tolist() for c in columns), strict=True):
+        ranked[i].append((-w, names[g], p))
+    ranked = [sorted(terms)[:k] for terms in ranked]
+    places = batch.places(np.asarray([p for terms in ranked for _, _, p in terms], np.int64))
+    starts = batch.starts
+    out: list[tuple[Term, ...]] = []
+    for reading, norm, terms in zip(readings, norms.tolist(), ranked, strict=True):
+        found: list[Term] = []
+        for w, word, p in terms:
+            for field, spans in reading.spans(word, starts[places[p]]).items():
+                found.append(Term(word, -w / norm, field, tuple(spans)))
+        out.append(tuple(found))
+    return out

@@ -9,14 +9,23 @@ them imports neither scikit-learn nor joblib's pipeline machinery.
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from itertools import chain, repeat
-from pathlib import Path
-from typing import Any
 
 import numpy as np
+
+# The n-gram coding and the sparse rows live in their own modules; their names stay importable
+# from here, where model files and callers have always found them.
+from .ngrams import (
+    BITS,
+    MAX_N,
+    TermTable,
+    char_ngram_codes,
+    char_ngrams,
+    ngram_code,
+    prepared_positions,
+)
+from .termrows import TermMatrix, tfidf
 
 __all__ = [
     "CHUNK_CHARS",
@@ -26,6 +35,7 @@ __all__ = [
     "DeskModel",
     "HeadChars",
     "HeadWords",
+    "MAX_N",
     "TermMatrix",
     "TermTable",
     "WordTfidf",
@@ -43,15 +53,6 @@ __all__ = [
 # Characters per vectorised pass: the arrays of one pass (~8 int64 per character) stay in
 # cache-sized memory; a whole 10^6-record file is never expanded at once.
 CHUNK_CHARS = 200_000
-
-# scikit-learn's char analyzer squeezes runs of two or more whitespace characters to one space
-# (`_VectorizerMixin._white_spaces`); a single "\n" stays as it is.
-_WHITE_SPACES = re.compile(r"\s\s+")
-# A code point is < 0x110000 < 2**21; stored +1 so no n-gram code is 0 (the empty slot) and an
-# n-gram never shares a code with a shorter one. Three 21-bit characters fit in an int64.
-_BITS = 21
-MAX_N = 3
-_MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: golden-ratio multiplier
 
 # LABELS.md: numbered commentary series (一论…九论) and "论学习贯彻…" subtitles mark opinion
 # writing even where the byline (本报评论员) has been stripped from the body.
@@ -148,270 +149,12 @@ def cue_spans(text: str) -> tuple[tuple[int, int] | None, ...]:
     )
 
 
-class TermTable:
-    """A hash table from nonzero int64 codes to int32 columns, looked up a whole array at a time.
-
-    Open addressing with linear probing, sized for a load of at most a third, so almost every
-    key is settled by the first gather; the few collisions are probed on shrinking subsets.
-    """
-
-    def __init__(self, keys_: np.ndarray, values_: np.ndarray) -> None:
-        self.keys_ = keys_
-        self.values_ = values_
-
-    @classmethod
-    def build(cls, keys: np.ndarray, values: np.ndarray) -> TermTable:
-        keys = np.ascontiguousarray(keys, dtype=np.int64)
-        values = np.ascontiguousarray(values, dtype=np.int32)
-        if len(keys) != len(values) or (keys == 0).any() or len(np.unique(keys)) != len(keys):
-            raise ValueError("a TermTable needs as many values as keys, keys unique and nonzero")
-        bits = max(4, int(3 * max(len(keys), 1) - 1).bit_length())
-        size = 1 << bits
-        table_keys = np.zeros(size, dtype=np.int64)
-        table_values = np.full(size, -1, dtype=np.int32)
-        slot = _slots(keys, bits)
-        pending = np.arange(len(keys))
-        while pending.size:
-            # Each free slot goes to the first pending key that wants it; the rest move on.
-            free = table_keys[slot[pending]] == 0
-            _, first = np.unique(slot[pending[free]], return_index=True)
-            won = pending[free][first]
-            table_keys[slot[won]] = keys[won]
-            table_values[slot[won]] = values[won]
-            placed = np.zeros(len(keys), dtype=bool)
-            placed[won] = True
-            pending = pending[~placed[pending]]
-            slot[pending] = (slot[pending] + 1) & (size - 1)
-        return cls(table_keys, table_values)
-
-    def __len__(self) -> int:
-        return int(np.count_nonzero(self.keys_))
-
-    def lookup(self, codes: np.ndarray) -> np.ndarray:
-        """The column of every code, -1 where a code is not in the table."""
-        mask = len(self.keys_) - 1
-        slot = _slots(codes, mask.bit_length())
-        found = self.keys_[slot]
-        out = self.values_[slot]
-        miss = found != codes
-        out[miss] = -1
-        todo = np.flatnonzero(miss & (found != 0))  # landed on another key: probe on
-        slot = slot[todo]
-        while todo.size:
-            slot = (slot + 1) & mask
-            found = self.keys_[slot]
-            hit = found == codes[todo]
-            out[todo[hit]] = self.values_[slot[hit]]
-            more = ~hit & (found != 0)
-            todo, slot = todo[more], slot[more]
-        return out
-
-
-def _slots(codes: np.ndarray, bits: int) -> np.ndarray:
-    hashed = np.ascontiguousarray(codes, dtype=np.int64).view(np.uint64) * _MULT
-    return (hashed >> np.uint64(64 - bits)).view(np.int64)
-
-
-def char_ngrams(
-    texts: Sequence[str],
-    ngram_range: tuple[int, int],
-    lowercase: bool = True,
-    *,
-    positions: bool = False,
-) -> Iterator[tuple]:
-    """For each n: every character n-gram of `texts` as one int64 code, and its text's index
-    (`positions`: and where it starts in the prepared texts, joined in order).
-
-    The texts are prepared as scikit-learn's char analyzer prepares them (lower-cased, runs of
-    whitespace squeezed to one space); an n-gram never spans two texts.
-    """
-    low, high = ngram_range
-    docs = [_WHITE_SPACES.sub(" ", t.lower() if lowercase else t) for t in texts]
-    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-    # surrogatepass: a lone surrogate (from a JSON "\ud800") is a code point like any other.
-    joined = "".join(docs).encode("utf-32-le", "surrogatepass")
-    points = np.frombuffer(joined, dtype="<u4").astype(np.int64) + 1
-    doc = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
-    ends = np.cumsum(lengths)
-    for n in range(low, high + 1):
-        m = len(points) - n + 1
-        if m <= 0:
-            break
-        code = points[:m].copy()
-        for j in range(1, n):
-            code <<= _BITS
-            code |= points[j : j + m]
-        if n == 1:
-            yield (n, code, doc, np.arange(m)) if positions else (n, code, doc)
-            continue
-        # The last n-1 positions of each text start no n-gram. (Where a text is shorter, the
-        # positions this reaches back into the text before are too close to its end as well.)
-        ok = np.ones(m, dtype=bool)
-        for k in range(1, n):
-            stop = ends - k
-            ok[stop[(stop >= 0) & (stop < m)]] = False
-        if positions:
-            yield n, code[ok], doc[:m][ok], np.flatnonzero(ok)
-        else:
-            yield n, code[ok], doc[:m][ok]
-
-
-def prepared_positions(text: str, lowercase: bool = True) -> tuple[str, np.ndarray]:
-    """The text `char_ngrams` reads (lower-cased, whitespace runs squeezed) and, for each of its
-    code points, the position in `text` it came from (a squeezed run: the run's first)."""
-    starts = np.arange(len(text), dtype=np.int64)
-    if lowercase:
-        lowered = text.lower()  # whole-string, as char_ngrams does (a final Σ lowers to ς)
-        if len(lowered) != len(text):  # a few characters lower to two ("İ" → "i̇")
-            starts = np.repeat(starts, [len(c.lower()) for c in text])
-        text = lowered
-    keep = np.ones(len(text), dtype=bool)
-    for m in _WHITE_SPACES.finditer(text):
-        keep[m.start() + 1 : m.end()] = False
-    squeezed = _WHITE_SPACES.sub(" ", text)
-    return squeezed, starts[keep]
-
-
-def char_ngram_codes(
-    texts: Sequence[str], ngram_range: tuple[int, int], lowercase: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """All of `char_ngrams` in one pair of arrays: codes, and the index of each code's text."""
-    parts = list(char_ngrams(texts, ngram_range, lowercase))
-    if not parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
-    return np.concatenate([c for _, c, _ in parts]), np.concatenate([o for _, _, o in parts])
-
-
-def ngram_code(term: str) -> int:
-    """The code `char_ngram_codes` gives the n-gram `term` (1 to 3 characters)."""
-    code = 0
-    for ch in term:
-        code = (code << _BITS) | (ord(ch) + 1)
-    return code
-
-
-def _kernels() -> Any:
-    """scipy's compiled sparse kernels (`scipy.sparse._sparsetools`) without scipy.sparse.
-
-    `import scipy.sparse` costs 0.1 s (its array-API layer pulls in numpy.testing and f2py), a
-    tenth of a `newsdesk classify` run; the kernels are one extension module that needs only
-    numpy. It is registered under its own name, so a later `import scipy.sparse` reuses it. The
-    manifest pins scipy's major.minor, and the tests compare every result with scikit-learn's.
-    """
-    name = "scipy.sparse._sparsetools"
-    loaded = sys.modules.get(name)
-    if loaded is not None:
-        return loaded
-    import importlib.machinery
-    import importlib.util
-
-    spec = importlib.util.find_spec("scipy")  # locates the package without importing it
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            path = Path(folder) / "sparse" / f"_sparsetools{suffix}"
-            if path.is_file():
-                loader = importlib.machinery.ExtensionFileLoader(name, str(path))
-                module = importlib.util.module_from_spec(
-                    importlib.util.spec_from_file_location(name, path, loader=loader)
-                )
-                sys.modules[name] = module
-                loader.exec_module(module)
-                return module
-    from scipy.sparse import _sparsetools  # an unusual layout: the ordinary import
-
-    return _sparsetools
-
-
-@dataclass(frozen=True, eq=False)
-class TermMatrix:
-    """A texts × features matrix as CSC parts: per feature, the texts that have it and values."""
-
-    indptr: np.ndarray
-    indices: np.ndarray
-    data: np.ndarray
-    shape: tuple[int, int]
-
-    def dot(self, weights: np.ndarray) -> np.ndarray:
-        """self @ weights for a dense C-contiguous float64 (features × k) array."""
-        n_docs, n_features = self.shape
-        out = np.zeros((n_docs, weights.shape[1]), dtype=np.float64)
-        if len(self.data):
-            _kernels().csc_matvecs(
-                n_docs,
-                n_features,
-                weights.shape[1],
-                self.indptr,
-                self.indices,
-                self.data.astype(np.float64),
-                weights.ravel(),
-                out.ravel(),
-            )
-        return out
-
-    def to_scipy(self):
-        """The same matrix as a scipy.sparse.csc_matrix (for inspection and tests)."""
-        from scipy import sparse
-
-        return sparse.csc_matrix((self.data, self.indices, self.indptr), shape=self.shape)
-
-
-def _tfidf(
-    columns: np.ndarray,
-    owners: np.ndarray,
-    n_docs: int,
-    idf: np.ndarray,
-    sublinear_tf: bool,
-    norm: str | None,
-) -> TermMatrix:
-    """Counts of (text, column) hits → TfidfTransformer's matrix, in its dtype and arithmetic.
-
-    The counts are summed per feature by scipy's COO→CSR kernel, a counting sort that keeps
-    input order within a feature. Hits of one feature arrive in text order (each n-gram length
-    and the words come text by text), so its duplicates end up adjacent and are summed without
-    any sort.
-    """
-    kernels = _kernels()
-    dtype = idf.dtype
-    n_features, nnz = len(idf), len(columns)
-    index = np.int32 if max(n_features, n_docs, nnz) < 2**31 - 1 else np.int64
-    indptr = np.empty(n_features + 1, dtype=index)
-    indices = np.empty(nnz, dtype=index)
-    data = np.empty(nnz, dtype=dtype)
-    kernels.coo_tocsr(
-        n_features,
-        n_docs,
-        nnz,
-        columns.astype(index, copy=False),
-        owners.astype(index, copy=False),
-        np.ones(nnz, dtype=dtype),
-        indptr,
-        indices,
-        data,
-    )
-    kernels.csr_sum_duplicates(n_features, n_docs, indptr, indices, data)
-    nnz = int(indptr[-1])
-    indices, data = indices[:nnz], data[:nnz]
-    if sublinear_tf:
-        np.log(data, out=data)
-        data += 1
-    data *= np.repeat(idf, np.diff(indptr))
-    if norm == "l2":
-        # sklearn: the squares in the data's dtype, their sum in double, the quotient rounded back.
-        sums = np.bincount(indices, weights=data * data, minlength=n_docs)
-        lengths = np.sqrt(sums)
-        lengths[lengths == 0] = 1.0  # an empty row stays empty
-        data[:] = data / lengths[indices]
-    elif norm == "l1":
-        sums = np.bincount(indices, weights=np.abs(data), minlength=n_docs)
-        sums[sums == 0] = 1.0
-        data[:] = data / sums[indices]
-    return TermMatrix(indptr, indices, data, (n_docs, n_features))
-
-
 class _TfidfBlock:
     """What both TF-IDF blocks share: width from their idf, rows as scipy.sparse from `terms`."""
 
     idf_: np.ndarray
+    sublinear_tf: bool
+    norm: str | None
 
     @property
     def n_features(self) -> int:
@@ -423,6 +166,10 @@ class _TfidfBlock:
 
     def terms(self, texts: Sequence[str]) -> TermMatrix:
         raise NotImplementedError
+
+    def rows(self, columns: np.ndarray, owners: np.ndarray, n_texts: int) -> TermMatrix:
+        """The TF-IDF rows of `hits`' columns and owners (laid out as `termrows.tfidf` picks)."""
+        return tfidf(columns, owners, n_texts, self.idf_, self.sublinear_tf, self.norm)
 
 
 class CharTfidf(_TfidfBlock):
@@ -450,10 +197,21 @@ class CharTfidf(_TfidfBlock):
         self.head_chars = head_chars
 
     def terms(self, texts: Sequence[str]) -> TermMatrix:
+        columns, owners, _, _ = self.hits(texts)
+        return self.rows(columns, owners, len(texts))
+
+    def hits(
+        self, texts: Sequence[str], *, positions: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Every n-gram of the texts' heads the model knows, in the order `terms` counts them:
+        its column and its text; with `positions` (for evidence) also where it starts in the
+        heads as `prepared_positions` prepares them, joined in order, and its length."""
         if self.head_chars > 0:
             texts = [head(t, self.head_chars) for t in texts]
-        columns, owners = [], []
-        for n, codes, docs in char_ngrams(texts, self.ngram_range, self.lowercase):
+        columns, owners, starts, sizes = [], [], [], []
+        for n, codes, docs, *at in char_ngrams(
+            texts, self.ngram_range, self.lowercase, positions=positions
+        ):
             if n == 1:  # a code past the table's end is clipped onto its last entry, -1
                 found = self._unigrams().take(codes, mode="clip")
             else:
@@ -461,33 +219,15 @@ class CharTfidf(_TfidfBlock):
             known = found >= 0
             columns.append(found[known])
             owners.append(docs[known])
+            if positions:
+                starts.append(at[0][known])
+                sizes.append(np.full(len(starts[-1]), n, dtype=np.int64))
         if not columns:
             columns, owners = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.int32)]
-        return _tfidf(
-            np.concatenate(columns),
-            np.concatenate(owners),
-            len(texts),
-            self.idf_,
-            self.sublinear_tf,
-            self.norm,
-        )
-
-    def ngram_columns(
-        self, texts: Sequence[str]
-    ) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
-        """For each n, every n-gram `terms` counts, kept in place (for evidence): its column
-        (-1 where the model has none), its text, and where it starts in the texts' heads as
-        `prepared_positions` prepares them, joined in order."""
-        if self.head_chars > 0:
-            texts = [head(t, self.head_chars) for t in texts]
-        for n, codes, docs, starts in char_ngrams(
-            texts, self.ngram_range, self.lowercase, positions=True
-        ):
-            if n == 1:
-                found = self._unigrams().take(codes, mode="clip")
-            else:
-                found = self.table_.lookup(codes)
-            yield n, found, docs, starts
+            starts, sizes = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        if not positions:
+            return np.concatenate(columns), np.concatenate(owners), None, None
+        return tuple(map(np.concatenate, (columns, owners, starts, sizes)))  # type: ignore[return-value]
 
     def _unigrams(self) -> np.ndarray:
         """Column of each single character, by code, in a flat array: one gather, no hashing.
@@ -497,7 +237,7 @@ class CharTfidf(_TfidfBlock):
         flat = self.__dict__.get("_flat")
         if flat is None:
             keys, values = self.table_.keys_, self.table_.values_
-            single = (keys > 0) & (keys < (1 << _BITS))
+            single = (keys > 0) & (keys < (1 << BITS))
             flat = np.full(int(keys[single].max(initial=0)) + 2, -1, dtype=np.int32)
             flat[keys[single]] = values[single]
             self._flat = flat
@@ -533,6 +273,12 @@ class WordTfidf(_TfidfBlock):
 
     def counted(self, words: Sequence[list[str]]) -> TermMatrix:
         """`terms` of texts already tokenized, as `tokenizer` tokenizes them (for evidence)."""
+        columns, owners, _ = self.hits(words)
+        return self.rows(columns, owners, len(words))
+
+    def hits(self, words: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The column and text of every known word of tokenized texts, in order, and where the
+        known ones are among all the words."""
         counts = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         total = int(counts.sum())
         # get(word, -1) over all words in C: no Python frame, no KeyError per unknown word.
@@ -543,9 +289,7 @@ class WordTfidf(_TfidfBlock):
         )
         owners = np.repeat(np.arange(len(words), dtype=np.int64), counts)
         known = columns >= 0
-        return _tfidf(
-            columns[known], owners[known], len(words), self.idf_, self.sublinear_tf, self.norm
-        )
+        return columns[known], owners[known], known
 
 
 class CueBlock:

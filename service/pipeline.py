@@ -85,8 +85,9 @@ def analyse_articles(
 
 def _terms(articles, titles, sources, classifier, explain, keywords, label):
     """Predictions, and (evidence, keywords) per article (None for what was not asked for)."""
-    from .evidence import attribute, evidence, featurize, read
-    from .keywords import keywords as top_keywords
+    from .evidence import attribute, evidence_all, featurize, read
+    from .keywords import keywords_all
+    from .reading import WordBatch
 
     if label is not None and label not in classifier.labels:
         raise InvalidInput(
@@ -105,11 +106,12 @@ def _terms(articles, titles, sources, classifier, explain, keywords, label):
     items = [desk_item(a) for a in articles]
     predictions = classifier.predict_scores(model.scores_of(features.terms), items)
     found: list = [None] * len(articles)
+    batch = WordBatch.of(readings)  # the words of the batch, counted once for both
     if explain:
         wanted = [classifier.labels.index(label or p.label) for p in predictions]
         parts = attribute(model, readings, wanted, features)
-        found = [evidence(r, a, explain) for r, a in zip(readings, parts, strict=True)]
-    words = [top_keywords(r, model, keywords) if keywords else None for r in readings]
+        found = evidence_all(readings, parts, explain, batch)
+    words = keywords_all(readings, model, keywords, batch) if keywords else [None] * len(readings)
     return predictions, list(zip(found, words, strict=True))
 
 

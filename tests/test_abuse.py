@@ -311,9 +311,15 @@ def test_the_log_says_when_shutdown_cut_a_stream(model_dir, caplog) -> None:
                 list(stream)
     finally:
         release.set()
-    notes = [getattr(r, "note", "") for r in caplog.records if getattr(r, "method", "") ==
-             "ClassifyStream"]  # fmt: skip
-    assert notes and all("closed by the caller" not in n for n in notes), notes
+
+    def notes() -> list[str]:
+        return [getattr(r, "note", "") for r in caplog.records if getattr(r, "method", "") ==
+                "ClassifyStream"]  # fmt: skip
+
+    # The handler logs from its own thread once it sees the cut (it polls every 0.2 s), which
+    # may be after stop() has returned: wait for the record, then read what it says.
+    assert wait_until(lambda: notes()), "no ClassifyStream record was logged"
+    assert all("closed by the caller" not in n for n in notes()), notes()
 
 
 def test_a_token_without_tls_is_warned_about(model_dir) -> None:

@@ -232,3 +232,43 @@ def test_exact_when_the_word_block_segments_on_its_own(tiny):
     for y in range(len(model.classes_)):
         for i, part in enumerate(attribute(model, readings, [y] * len(items))):
             assert part.logit == pytest.approx(decision[i, y], abs=1e-9)
+
+
+def _same_terms(got, want) -> None:
+    assert [(t.text, t.field, t.spans, t.label) for t in got] == [
+        (t.text, t.field, t.spans, t.label) for t in want
+    ]
+    assert [t.weight for t in got] == pytest.approx([t.weight for t in want], rel=1e-12)
+
+
+def _batch_equals_one_by_one(model, articles) -> None:
+    """Terms chosen for a whole batch (what the pipeline does) equal those chosen per article."""
+    from service.evidence import evidence_all
+    from service.keywords import keywords_all
+
+    readings = [read(model, a, whole=True) for a in articles]
+    labels = [i % len(model.classes_) for i in range(len(readings))]
+    parts = attribute(model, readings, labels)
+    for got, r, p in zip(evidence_all(readings, parts, 4), readings, parts, strict=True):
+        _same_terms(got, evidence(r, p, 4))
+    for got, r in zip(keywords_all(readings, model, 4), readings, strict=True):
+        _same_terms(got, keywords(r, model, 4))
+
+
+def test_terms_chosen_for_a_batch_equal_one_by_one(tiny):
+    model, items = tiny
+    articles = [single_article(t, b) for t, b in items]
+    articles.append(single_article("", "只有正文  没有标题 İstanbul ΣΑΣ"))
+    _batch_equals_one_by_one(model, articles)
+
+
+@pytest.mark.corpus
+def test_terms_chosen_for_a_batch_equal_one_by_one_on_real_articles(data_dir):
+    rows = []
+    with (data_dir / "classify" / "dev.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            rows.append(json.loads(line))
+            if len(rows) >= 150:
+                break
+    articles = [single_article(r["title"], r["text"]) for r in rows]
+    _batch_equals_one_by_one(Classifier.load(MODEL).pipeline, articles)

@@ -257,3 +257,63 @@ def test_text_past_the_blocks_heads_changes_nothing(fitted) -> None:
     moved = [(t, b[:reach] + "教育学校学生课堂" * 40) for t, b in long]
     np.testing.assert_array_equal(model.predict_proba(long), model.predict_proba(cut))
     np.testing.assert_array_equal(model.predict_proba(long), model.predict_proba(moved))
+
+
+def _layouts(model: DeskModel, texts: list[str], monkeypatch: pytest.MonkeyPatch):
+    """Scores and each TF-IDF block's rows, laid out by text and then by feature."""
+    import service.termrows
+
+    out = []
+    for below in (float("inf"), float("-inf")):  # every batch by text; every batch by feature
+        monkeypatch.setattr(service.termrows, "BY_TEXT_BELOW", below)
+        rows = [b.terms(texts) for b in model.blocks if isinstance(b, CharTfidf | WordTfidf)]
+        assert all(r.by_text == (below > 0) for r in rows)
+        alone = np.vstack([model._scores([t]) for t in texts])
+        out.append((model._scores(texts), alone, rows))
+    return out
+
+
+def _same_layouts(model: DeskModel, texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    (by_text, text_alone, text_rows), (by_feature, feature_alone, feature_rows) = _layouts(
+        model, texts, monkeypatch
+    )
+    # Both layouts add a text's products in column order: the same bits, not merely close.
+    np.testing.assert_array_equal(by_text, by_feature)
+    np.testing.assert_array_equal(text_alone, feature_alone)
+    np.testing.assert_array_equal(text_alone, by_feature)
+    for a, b in zip(text_rows, feature_rows, strict=True):
+        x, y = a.to_scipy().tocsr(), b.to_scipy().tocsr()
+        x.sort_indices()
+        y.sort_indices()
+        np.testing.assert_array_equal(x.indptr, y.indptr)
+        np.testing.assert_array_equal(x.indices, y.indices)
+        np.testing.assert_array_equal(x.data, y.data)
+
+
+def test_rows_by_text_equal_rows_by_feature(fitted, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, model, items = fitted
+    texts = [compose(t, b) for t, b in items] + ["", "x", compose(ODD, "")]
+    _same_layouts(model, texts, monkeypatch)
+
+
+@pytest.mark.corpus
+def test_shipped_model_scores_the_same_by_text_and_by_feature(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The served path (a call's few articles, by text) against the batch path, on the shipped
+    model's 150k-column blocks and 200 real dev articles."""
+    from service.classifier import DEFAULT_MODEL, Classifier
+
+    model = Classifier.load(DEFAULT_MODEL).pipeline
+    rows = []
+    with (data_dir / "classify" / "dev.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            rows.append(compose(r.get("title") or "", r["text"]))
+            if len(rows) >= 200:
+                break
+    _same_layouts(model, rows, monkeypatch)
+    # By default a single article is laid out by text, a large batch by feature.
+    monkeypatch.undo()
+    block = next(b for b in model.blocks if isinstance(b, CharTfidf))
+    assert block.terms(rows[:1]).by_text and not block.terms(rows).by_text

@@ -1,0 +1,174 @@
+"""Character n-grams as int64 codes, and the hash table that maps codes to feature columns.
+
+scikit-learn's char analyzer gives each n-gram as a string and looks it up in a dict; here
+every n-gram of a batch becomes one int64 (its code points packed 21 bits each) in a few
+vectorised passes, and `TermTable` looks a whole array of codes up at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+__all__ = [
+    "BITS",
+    "MAX_N",
+    "TermTable",
+    "char_ngram_codes",
+    "char_ngrams",
+    "ngram_code",
+    "prepared_positions",
+]
+
+# scikit-learn's char analyzer squeezes runs of two or more whitespace characters to one space
+# (`_VectorizerMixin._white_spaces`); a single "\n" stays as it is.
+_WHITE_SPACES = re.compile(r"\s\s+")
+# A code point is < 0x110000 < 2**21; stored +1 so no n-gram code is 0 (the empty slot) and an
+# n-gram never shares a code with a shorter one. Three 21-bit characters fit in an int64.
+BITS = 21
+MAX_N = 3
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: golden-ratio multiplier
+
+
+class TermTable:
+    """A hash table from nonzero int64 codes to int32 columns, looked up a whole array at a time.
+
+    Open addressing with linear probing, sized for a load of at most a third, so almost every
+    key is settled by the first gather; the few collisions are probed on shrinking subsets.
+    """
+
+    def __init__(self, keys_: np.ndarray, values_: np.ndarray) -> None:
+        self.keys_ = keys_
+        self.values_ = values_
+
+    @classmethod
+    def build(cls, keys: np.ndarray, values: np.ndarray) -> TermTable:
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        values = np.ascontiguousarray(values, dtype=np.int32)
+        if len(keys) != len(values) or (keys == 0).any() or len(np.unique(keys)) != len(keys):
+            raise ValueError("a TermTable needs as many values as keys, keys unique and nonzero")
+        bits = max(4, int(3 * max(len(keys), 1) - 1).bit_length())
+        size = 1 << bits
+        table_keys = np.zeros(size, dtype=np.int64)
+        table_values = np.full(size, -1, dtype=np.int32)
+        slot = _slots(keys, bits)
+        pending = np.arange(len(keys))
+        while pending.size:
+            # Each free slot goes to the first pending key that wants it; the rest move on.
+            free = table_keys[slot[pending]] == 0
+            _, first = np.unique(slot[pending[free]], return_index=True)
+            won = pending[free][first]
+            table_keys[slot[won]] = keys[won]
+            table_values[slot[won]] = values[won]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[won] = True
+            pending = pending[~placed[pending]]
+            slot[pending] = (slot[pending] + 1) & (size - 1)
+        return cls(table_keys, table_values)
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.keys_))
+
+    def lookup(self, codes: np.ndarray) -> np.ndarray:
+        """The column of every code, -1 where a code is not in the table."""
+        mask = len(self.keys_) - 1
+        slot = _slots(codes, mask.bit_length())
+        found = self.keys_[slot]
+        out = self.values_[slot]
+        miss = found != codes
+        out[miss] = -1
+        todo = np.flatnonzero(miss & (found != 0))  # landed on another key: probe on
+        slot = slot[todo]
+        while todo.size:
+            slot = (slot + 1) & mask
+            found = self.keys_[slot]
+            hit = found == codes[todo]
+            out[todo[hit]] = self.values_[slot[hit]]
+            more = ~hit & (found != 0)
+            todo, slot = todo[more], slot[more]
+        return out
+
+
+def _slots(codes: np.ndarray, bits: int) -> np.ndarray:
+    hashed = np.ascontiguousarray(codes, dtype=np.int64).view(np.uint64) * _MULT
+    return (hashed >> np.uint64(64 - bits)).view(np.int64)
+
+
+def char_ngrams(
+    texts: Sequence[str],
+    ngram_range: tuple[int, int],
+    lowercase: bool = True,
+    *,
+    positions: bool = False,
+) -> Iterator[tuple]:
+    """For each n: every character n-gram of `texts` as one int64 code, and its text's index
+    (`positions`: and where it starts in the prepared texts, joined in order).
+
+    The texts are prepared as scikit-learn's char analyzer prepares them (lower-cased, runs of
+    whitespace squeezed to one space); an n-gram never spans two texts.
+    """
+    low, high = ngram_range
+    docs = [_WHITE_SPACES.sub(" ", t.lower() if lowercase else t) for t in texts]
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    # surrogatepass: a lone surrogate (from a JSON "\ud800") is a code point like any other.
+    joined = "".join(docs).encode("utf-32-le", "surrogatepass")
+    points = np.frombuffer(joined, dtype="<u4").astype(np.int64) + 1
+    doc = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
+    ends = np.cumsum(lengths)
+    for n in range(low, high + 1):
+        m = len(points) - n + 1
+        if m <= 0:
+            break
+        code = points[:m].copy()
+        for j in range(1, n):
+            code <<= BITS
+            code |= points[j : j + m]
+        if n == 1:
+            yield (n, code, doc, np.arange(m)) if positions else (n, code, doc)
+            continue
+        # The last n-1 positions of each text start no n-gram. (Where a text is shorter, the
+        # positions this reaches back into the text before are too close to its end as well.)
+        ok = np.ones(m, dtype=bool)
+        for k in range(1, n):
+            stop = ends - k
+            ok[stop[(stop >= 0) & (stop < m)]] = False
+        if positions:
+            yield n, code[ok], doc[:m][ok], np.flatnonzero(ok)
+        else:
+            yield n, code[ok], doc[:m][ok]
+
+
+def prepared_positions(text: str, lowercase: bool = True) -> tuple[str, np.ndarray]:
+    """The text `char_ngrams` reads (lower-cased, whitespace runs squeezed) and, for each of its
+    code points, the position in `text` it came from (a squeezed run: the run's first)."""
+    starts = np.arange(len(text), dtype=np.int64)
+    if lowercase:
+        lowered = text.lower()  # whole-string, as char_ngrams does (a final Σ lowers to ς)
+        if len(lowered) != len(text):  # a few characters lower to two ("İ" → "i̇")
+            starts = np.repeat(starts, [len(c.lower()) for c in text])
+        text = lowered
+    keep = np.ones(len(text), dtype=bool)
+    for m in _WHITE_SPACES.finditer(text):
+        keep[m.start() + 1 : m.end()] = False
+    squeezed = _WHITE_SPACES.sub(" ", text)
+    return squeezed, starts[keep]
+
+
+def char_ngram_codes(
+    texts: Sequence[str], ngram_range: tuple[int, int], lowercase: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """All of `char_ngrams` in one pair of arrays: codes, and the index of each code's text."""
+    parts = list(char_ngrams(texts, ngram_range, lowercase))
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    return np.concatenate([c for _, c, _ in parts]), np.concatenate([o for _, _, o in parts])
+
+
+def ngram_code(term: str) -> int:
+    """The code `char_ngram_codes` gives the n-gram `term` (1 to 3 characters)."""
+    code = 0
+    for ch in term:
+        code = (code << BITS) | (ord(ch) + 1)
+    return code

@@ -1,0 +1,272 @@
+"""One article as the desk model reads it: the composed text, its words, and where they came from.
+
+Evidence and keywords both start here. An article is segmented once (the words of what the model
+reads, and for keywords the rest of the text), each word's distinct id is found once, and each
+code point of the composed text knows the field and the offset in the caller's text it came from,
+so a chosen term's spans are a few array lookups.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from itertools import count
+
+import numpy as np
+
+from .documents import Article, Span
+from .errors import ModelError
+from .model import CharTfidf, CueBlock, DeskModel, WordTfidf, compose, head, headline
+
+__all__ = ["Reading", "WordBatch", "locate", "read", "readable", "segmenter", "shared_block"]
+
+_WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")  # a term shows at least one letter, digit or hanzi
+
+
+@lru_cache(maxsize=1 << 16)
+def readable(word: str) -> bool:
+    """A term a person reads as a word: two or more characters, not punctuation or space."""
+    return len(word.strip()) >= 2 and bool(_WORDLIKE.search(word))
+
+
+def locate(title: str, source: str, start: int = 0) -> np.ndarray:
+    """Where each code point of a tidied title (space-joined pieces) sits in `source`, found
+    from `start` on; -1 for the spaces that stand for line breaks, and all -1 when not found."""
+    index = np.full(len(title), -1, dtype=np.int64)
+    pieces = title.split()
+    if not pieces:
+        return index
+    at = source.find(title, start)
+    if at >= 0:  # most titles stand on the page as they are
+        index[:] = np.arange(at, at + len(title))
+        if len(pieces) == 1:
+            return index
+        index[np.fromiter(map(str.isspace, title), bool, len(title))] = -1
+        return index
+    found = re.compile(r"\s+".join(map(re.escape, pieces))).search(source, start)
+    if found is None:
+        return index
+    at, t = found.start(), 0
+    for piece in pieces:
+        at = source.index(piece, at)
+        index[t : t + len(piece)] = np.arange(at, at + len(piece))
+        at, t = at + len(piece), t + len(piece) + 1
+    return index
+
+
+_NOWHERE = np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class _Part:
+    """One field of the composed text: where it starts there, and its code points' sources."""
+
+    field: str
+    offset: int
+    index: np.ndarray  # per code point of the field, its offset in `source` (-1: none)
+    source: str
+
+
+@dataclass(frozen=True, eq=False)
+class Reading:
+    """One article as the model reads it: the composed text, its words and where they came from."""
+
+    text: str  # compose(title, body): what every feature block reads a head of
+    words: list[str]  # segmenter words of the text read, in order
+    starts: np.ndarray  # each word's start in `text`, then the end of the last
+    read_until: int  # the end of the longest head any block reads
+    parts: tuple[_Part, ...]
+    shared: int = -1  # the first `shared` words are the word block's own tokens (-1: not so)
+
+    @cached_property
+    def vocabulary(self) -> tuple[dict[str, int], np.ndarray]:
+        """Each distinct word's id (first seen first), and the id of every word in order."""
+        index = dict(zip(dict.fromkeys(self.words), count()))
+        ids = np.fromiter(map(index.__getitem__, self.words), np.int64, len(self.words))
+        return index, ids
+
+    @cached_property
+    def _bounds(self) -> list[tuple[int, int, _Part]]:
+        return [(p.offset, p.offset + len(p.index), p) for p in self.parts if len(p.index)]
+
+    def field_of(self, start: int) -> str:
+        """The field that text[start] lies in ("" for the line between title and body)."""
+        for lo, hi, part in self._bounds:
+            if lo <= start < hi:
+                return part.field
+        return ""
+
+    def spans(self, word: str, starts: Sequence[int] | np.ndarray) -> dict[str, list[Span]]:
+        """Per field, the ranges of the caller's text holding `word` where it starts at each of
+        `starts` in `text`: only ranges that slice it exactly (a word the layout broke over a
+        column, or a title not found in the text sent, has none)."""
+        out: dict[str, list[Span]] = {}
+        n = len(word)
+        bounds = self._bounds
+        for start in np.asarray(starts).tolist():  # the few places of one chosen term
+            for lo, hi, part in bounds:
+                if lo <= start and start + n <= hi:
+                    found = out.setdefault(part.field, [])
+                    a = int(part.index[start - lo])
+                    if a >= 0 and part.source.startswith(word, a):
+                        found.append(Span(a, a + n, word))
+                    break
+        return out
+
+
+def segmenter(model: DeskModel):
+    """The segmenter of the model's word block, else the default one."""
+    for block in model.blocks:
+        segment = getattr(getattr(block, "tokenizer", None), "segment", None)
+        if segment is not None:
+            return segment
+    from .tokenize import default_segmenter
+
+    return default_segmenter()
+
+
+def shared_block(model: DeskModel, segment) -> WordTfidf | None:
+    """The word block whose tokens are `segment(head(text, chars))`, which a reading can share."""
+    for block in model.blocks:
+        if isinstance(block, WordTfidf) and not block.lowercase:
+            tokenizer = block.tokenizer
+            if getattr(tokenizer, "segment", None) is segment and hasattr(tokenizer, "chars"):
+                return block
+    return None
+
+
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _plan(model: DeskModel) -> tuple:
+    """What reading needs of a model, found once per model: its segmenter, the word block that
+    shares its tokens, and the longest head a block reads (0: all of the text)."""
+    plan = _PLANS.get(model)
+    if plan is None:
+        segment = segmenter(model)
+        plan = _PLANS[model] = (segment, shared_block(model, segment), _longest_head(model))
+    return plan
+
+
+def _longest_head(model: DeskModel) -> int:
+    """The longest head a block reads, 0 when one reads all (a block of unknown kind does)."""
+    heads = []
+    for block in model.blocks:
+        if isinstance(block, CharTfidf):
+            heads.append(block.head_chars)
+        elif isinstance(block, WordTfidf):
+            heads.append(getattr(block.tokenizer, "chars", 0))
+        elif not isinstance(block, CueBlock):  # the cues read the title and the body's opening
+            heads.append(0)
+    if not heads or any(h <= 0 for h in heads):  # a block that reads everything
+        return 0
+    return max(heads)
+
+
+def read(
+    model: DeskModel,
+    article: Article,
+    title_source: str | None = None,
+    text_source: str | None = None,
+    *,
+    whole: bool = False,
+) -> Reading:
+    """Segment what the model reads of `article` (`whole`: all of it, for keywords); spans will
+    point into `title_source`/`text_source` (default: the article's own title and text)."""
+    # The title line as the model reads it (引题 title 副题, service.model.headline); spans
+    # are given for the title's own part, the kicker's and subtitle's words still count.
+    line = headline(article.title, article.kicker, article.subtitle)
+    text = compose(line, article.text)
+    segment, block, longest = _plan(model)
+    until = len(head(text, longest))  # the end of the longest head a block reads
+    end = len(text) if whole else until
+    shared = -1
+    if block is not None:  # the word block's tokens first, so attribute need not cut them again
+        first = head(text, block.tokenizer.chars)
+        words = segment(first) if first else []
+        shared = len(words)
+        if end > len(first):
+            words += segment(text[len(first) : end])
+    else:
+        words = segment(text[:end]) if end else []
+    starts = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, words), np.int64, len(words)), out=starts[1:])
+
+    def placed(part: str, field: str, offset: int) -> _Part:
+        # Into the page (title_source) when there is one, else into the record's own field.
+        if not part:
+            return _Part(field, offset, _NOWHERE, title_source or part)
+        tidy = " ".join(part.split())
+        if title_source is not None:
+            index = locate(tidy, title_source, article.start)
+        else:
+            index = locate(tidy, part)
+        return _Part(field, offset, index, title_source or part)
+
+    kicker = " ".join(article.kicker.split())
+    at = len(kicker) + 1 if kicker else 0
+    title = " ".join(article.title.split())
+    parts = (
+        placed(article.kicker, "kicker", 0),
+        placed(article.title, "title", at),
+        placed(article.subtitle, "subtitle", at + len(title) + 1),
+        _Part("text", len(line) + 1, article.body.index, text_source or article.text),
+    )
+    if compose(line, "") != line + "\n":  # one home for composing: model.py
+        raise ModelError("the model composes texts in a way evidence cannot place", field="model")
+    return Reading(text, words, starts, until, parts, shared)
+
+
+@dataclass(frozen=True, eq=False)
+class WordBatch:
+    """The words of several readings counted together, so that choosing terms takes a few
+    numpy calls per batch instead of per article. A pair is one distinct word of one reading."""
+
+    names: list[str]  # the batch's distinct words, first seen first
+    starts: np.ndarray  # per word of the readings joined: its start in its reading's text
+    doc: np.ndarray  # per word: its reading
+    pair: np.ndarray  # per word: its pair
+    pair_doc: np.ndarray  # per pair: its reading
+    pair_id: np.ndarray  # per pair: its distinct word
+    pair_first: np.ndarray  # per pair: its first word (so: text order within a reading)
+    offsets: np.ndarray  # each reading's first word, then the number of words
+
+    @classmethod
+    def of(cls, readings: Sequence[Reading]) -> WordBatch:
+        words = [w for r in readings for w in r.words]
+        index = dict(zip(dict.fromkeys(words), count()))
+        ids = np.fromiter(map(index.__getitem__, words), np.int64, len(words))
+        sizes = np.fromiter((len(r.words) for r in readings), np.int64, len(readings))
+        doc = np.repeat(np.arange(len(readings), dtype=np.int64), sizes)
+        keys, first, pair = np.unique(
+            doc * max(len(index), 1) + ids, return_index=True, return_inverse=True
+        )
+        starts = np.concatenate([r.starts[:-1] for r in readings] + [np.zeros(0, np.int64)])
+        offsets = np.zeros(len(readings) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return cls(list(index), starts, doc, pair.reshape(-1), doc[first], ids[first], first,
+                   offsets)  # fmt: skip
+
+    def top(self, score: np.ndarray, k: int) -> np.ndarray:
+        """Per reading, its (at most) k pairs of highest score > 0, ties in text order: pair
+        numbers ordered by reading, then rank."""
+        keep = np.flatnonzero(score > 0)
+        order = keep[np.lexsort((self.pair_first[keep], -score[keep], self.pair_doc[keep]))]
+        docs = self.pair_doc[order]
+        firsts = np.searchsorted(docs, docs, side="left")
+        return order[np.arange(len(order)) - firsts < k]
+
+    def places(self, pairs: np.ndarray, words: np.ndarray | None = None) -> dict[int, np.ndarray]:
+        """The words (batch numbers) of each of `pairs`, in text order (`words`: only these)."""
+        chosen = np.zeros(len(self.pair_doc), dtype=bool)
+        chosen[pairs] = True
+        hit = chosen[self.pair] if words is None else words & chosen[self.pair]
+        at = np.flatnonzero(hit)
+        if not len(at):
+            return {}
+        at = at[np.argsort(self.pair[at], kind="stable")]  # by pair, each in text order
+        pairs, firsts = np.unique(self.pair[at], return_index=True)
+        return dict(zip(pairs.tolist(), np.split(at, firsts[1:]), strict=True))
