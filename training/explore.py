@@ -350,6 +350,66 @@ def review_check(pools=("gold", "cal"), targets=(0.95, 0.96, 0.97)):
         )
 
 
+def global_cut(proba, y, labels, target):
+    """One threshold for every label: the lowest top-probability cut whose kept rows reach
+    `target` precision (scanning cuts from the lowest confidence up)."""
+    top = proba.argmax(axis=1)
+    conf = proba[np.arange(len(top)), top]
+    ok = np.asarray(labels)[top] == np.asarray(y)
+    order = np.argsort(conf, kind="stable")
+    c_sorted, ok_sorted = conf[order], ok[order]
+    # precision of the rows kept when cutting just above position i (rows i+1.. kept)
+    good_after = np.cumsum(ok_sorted[::-1])[::-1]
+    n_after = np.arange(len(ok_sorted), 0, -1)
+    for i in range(len(ok_sorted)):
+        if good_after[i] >= target * n_after[i]:
+            return float(c_sorted[i])
+    return 1.0
+
+
+def schemes(oof, fit_parts=("gold", "cal"), targets=(0.95, 0.96, 0.97, 0.98)):
+    """Leave-one-month-out check of threshold schemes on month-held-out probabilities."""
+    from .review import choose_thresholds
+
+    months = sorted(oof)
+    labels = oof[months[0]]["labels"]
+
+    def pool(ms, parts):
+        ps, ys = [], []
+        for m in ms:
+            for part in parts:
+                if oof[m].get(part):
+                    ps.append(oof[m][part][0])
+                    ys += oof[m][part][1]
+        return np.vstack(ps), ys
+
+    for scheme in ("per-label", "global", "per-label+global"):
+        for target in targets:
+            kept = right = n = 0
+            for m in months:
+                p_fit, y_fit = pool([o for o in months if o != m], fit_parts)
+                g = global_cut(p_fit, y_fit, labels, target)
+                per = choose_thresholds(p_fit, labels, y_fit, target)
+                if scheme == "per-label":
+                    cut = np.asarray([per[lab] for lab in labels])
+                elif scheme == "global":
+                    cut = np.full(len(labels), g)
+                else:
+                    cut = np.maximum([per[lab] for lab in labels], g)
+                p, y = pool([m], ("gold", "cal"))
+                top = p.argmax(axis=1)
+                conf = p[np.arange(len(top)), top]
+                keep = conf >= cut[top]
+                ok = np.asarray(labels)[top] == np.asarray(y)
+                kept += keep.sum()
+                right += (ok & keep).sum()
+                n += len(y)
+            print(
+                f"   {scheme:17s} on {'+'.join(fit_parts)}, target {target}: new month flagged "
+                f"{100 * (1 - kept / n):.1f}%, unflagged {100 * right / max(kept, 1):.1f}% right"
+            )
+
+
 SHIP = v3(feat={**C114, "open": 300})
 GRID7 = {
     "#116 (shipped)": SHIP,
@@ -379,6 +439,10 @@ def main(names=None):
             f"{name:60s} news F1 {f1:.3f} acc {acc:.3f}  tv F1 {tv:.3f}  ({time.time() - t:.0f}s)"
         )
         if len(data) > 4:
+            import pickle
+
+            slug = re.sub(r"\W+", "_", name)[:40]
+            Path(f"/tmp/i10_oof_{slug}.pkl").write_bytes(pickle.dumps(dict(OOF)))
             review_check(("gold", "cal"))
             review_check(("gold", "cal", "extra"))
         sys.stdout.flush()

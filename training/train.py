@@ -243,7 +243,7 @@ def _review(model, pipeline, data, data_dir: Path, seed: int) -> dict:
     from service.review import MIN_HAN
 
     from .evaluate import eval_splits
-    from .review import TARGET, choose_thresholds, month_heldout, review_report
+    from .review import TARGET, choose_thresholds, month_heldout, new_month_target, review_report
 
     out: dict = {"target_precision": TARGET, "min_han": MIN_HAN, "thresholds": {}}
     rows = eval_splits(data_dir).get("newspaper_calibration")
@@ -259,8 +259,12 @@ def _review(model, pipeline, data, data_dir: Path, seed: int) -> dict:
         out["chosen_on"] = (
             "month-held-out predictions: newspaper training rows and calibration quarter"
         )
-    items, proba, y, _ = held
-    out["thresholds"] = choose_thresholds(proba, labels, y)
+    items, proba, y, months = held
+    fitted = TARGET
+    if len(set(months)) > 1:  # fit for a margin that holds on a month left out
+        fitted, out["new_month_check"] = new_month_target(proba, labels, y, months)
+    out["fitted_target"] = fitted
+    out["thresholds"] = choose_thresholds(proba, labels, y, fitted)
     out["heldout_months"] = review_report(items, proba, labels, y, out["thresholds"])
     cal_items, cal_y = [r.item for r in rows], [r.label for r in rows]
     cal_proba = model.predict_proba(cal_items)
