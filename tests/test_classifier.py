@@ -389,7 +389,7 @@ def test_shipped_model_carries_review_thresholds_and_flags_thin_text() -> None:
     clf = Classifier.load(DEFAULT_MODEL)
     assert set(clf.thresholds) == set(clf.labels)
     assert all(0.0 <= t < 1.0 for t in clf.thresholds.values())
-    assert clf.manifest["review"]["calibration"]["unflagged_precision"] >= 0.95
+    assert clf.manifest["review"]["heldout_months"]["unflagged_precision"] >= 0.95
     greeting, english = clf.predict([("", "你好世界。"), ("", "The State Council met today.")])
     assert greeting.review and english.review
 

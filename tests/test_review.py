@@ -77,3 +77,26 @@ def test_thresholds_reach_the_target_and_flag_as_little_as_they_can() -> None:
 def test_all_right_needs_no_review() -> None:
     proba = np.array([[0.6, 0.4], [0.3, 0.7]])
     assert choose_thresholds(proba, ["a", "b"], ["a", "b"]) == {"a": 0.0, "b": 0.0}
+
+
+def test_new_month_target_adds_the_margin_a_left_out_month_needs() -> None:
+    from training.review import new_month_target
+
+    rng = np.random.default_rng(5)
+    n, labels = 600, ["a", "b"]
+    months = ["m1", "m2", "m3"] * (n // 3)
+    conf = rng.uniform(0.5, 1.0, n)
+    top = rng.integers(0, 2, n)
+    proba = np.zeros((n, 2))
+    proba[np.arange(n), top] = conf
+    proba[np.arange(n), 1 - top] = 1 - conf
+    # month m3 is harder than the others: the same confidence is right less often there
+    hard = np.asarray(months) == "m3"
+    right = rng.uniform(size=n) < np.where(hard, conf - 0.15, conf + 0.02)
+    y = [labels[t] if ok else labels[1 - t] for t, ok in zip(top, right, strict=True)]
+    chosen, checks = new_month_target(proba, labels, y, months)
+    assert chosen in (0.95, 0.96, 0.97, 0.98, 0.99)
+    assert list(checks)[-1] == f"{chosen:.2f}"  # stops at the first step that holds
+    assert all(v < 0.95 for v in list(checks.values())[:-1])
+    assert checks[f"{chosen:.2f}"] >= 0.95 or chosen == 0.99
+    assert (chosen, checks) == new_month_target(proba, labels, y, months)  # deterministic

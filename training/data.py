@@ -1,27 +1,46 @@
 """What `make train` learns from: read labels first, the weak corpus beside them, row weights.
 
-Read-labelled rows come from the training split of the newspaper gold (training/splits.py)
-and from train_gold; weak rows from train.jsonl/other.jsonl, except those train_gold re-reads
-(a read label always overrides a weak one for the same id). Each row carries its source, so
-the weights of training/train.py:CONFIG apply per source, then per class.
+Read-labelled rows come from the training split of the newspaper gold (training/splits.py),
+from the extra People's Daily read labels of `training/labels/` (ids and labels only; the text
+is read from the data folder's `newspaper/articles.jsonl.gz`) and from train_gold; weak rows
+from train.jsonl/other.jsonl, except those a read label covers (a read label always overrides
+a weak one for the same id). Each row carries its source, so the weights of
+training/train.py:CONFIG apply per source, then per class.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from .augment import unframe_commentary
-from .corpus import TRAIN_FILES, Record, cap_per_label, clean_text, read_jsonl
-from .noise import relabel
-from .splits import NEWSPAPER_FILE, TV_GOLD_FILE, split_newspaper
+from service.errors import DataError
 
-__all__ = ["TrainingSet", "SOURCES", "training_set", "sample_weights", "used_files"]
+from .augment import unframe_commentary
+from .corpus import LABELS, TRAIN_FILES, Record, cap_per_label, clean_text, read_jsonl
+from .noise import relabel
+from .splits import NEWSPAPER_FILE, TEST_MONTH, TV_GOLD_FILE, split_newspaper
+
+__all__ = [
+    "TrainingSet",
+    "SOURCES",
+    "ARTICLES_FILE",
+    "READ_LABELS",
+    "training_set",
+    "sample_weights",
+    "used_files",
+    "read_extra",
+]
 
 SOURCES = ("newspaper", "tv_gold", "weak")
+ARTICLES_FILE = "newspaper/articles.jsonl.gz"
+# Extra People's Daily articles read against LABELS.md (EXPERIMENTS.md, "More read labels"):
+# `id<TAB>label<TAB>sure` per line. Training rows only: never the test month, never a gold id.
+READ_LABELS = Path(__file__).parent / "labels" / "rmrb_read.tsv"
 
 
 @dataclass
@@ -40,7 +59,55 @@ def _clean(rows: Sequence[Record]) -> list[Record]:
 def used_files(data_dir: Path) -> list[str]:
     """The training files present under `data_dir` (the gold files are optional)."""
     gold = [n for n in (NEWSPAPER_FILE, TV_GOLD_FILE) if (Path(data_dir) / n).is_file()]
+    if (
+        NEWSPAPER_FILE in gold
+        and READ_LABELS.is_file()
+        and (Path(data_dir) / ARTICLES_FILE).is_file()
+    ):
+        gold.insert(1, ARTICLES_FILE)  # the extra read labels' text
     return gold + list(TRAIN_FILES)
+
+
+def read_table(path: Path = READ_LABELS) -> dict[str, str]:
+    """The extra read labels: id → label, checked line by line."""
+    out: dict[str, str] = {}
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 2 or parts[1] not in LABELS:
+            raise DataError(f"{path}:{n}: expected id<TAB>label (one of {', '.join(LABELS)})")
+        out[parts[0]] = parts[1]
+    return out
+
+
+def read_extra(data_dir: Path, gold_ids: set[str], path: Path = READ_LABELS) -> list[Record]:
+    """The extra read-labelled newspaper articles (training only), in the table's id order.
+
+    Ids of the newspaper gold (any split) and articles of the test month are left out, so the
+    extra labels can never reach the test or calibration splits.
+    """
+    table = read_table(path)
+    rows: list[Record] = []
+    with gzip.open(Path(data_dir) / ARTICLES_FILE, "rt", encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            a = json.loads(line)
+            label = table.get(a["id"])
+            if label is None or a["id"] in gold_ids or a["date"].startswith(TEST_MONTH):
+                continue
+            rows.append(
+                Record(
+                    a["id"],
+                    a["title"],
+                    a["text"],
+                    label,
+                    f"{ARTICLES_FILE}:{n}",
+                    kicker=a.get("kicker") or "",
+                    subtitle=a.get("subtitle") or "",
+                    date=a["date"],
+                )
+            )
+    return sorted(rows, key=lambda r: r.id)
 
 
 def training_set(
@@ -56,7 +123,10 @@ def training_set(
     files = used_files(data_dir)
     news: list[Record] = []
     if NEWSPAPER_FILE in files:
-        news = split_newspaper(read_jsonl(data_dir / NEWSPAPER_FILE)).train
+        every = read_jsonl(data_dir / NEWSPAPER_FILE)
+        news = split_newspaper(every).train
+        if ARTICLES_FILE in files:
+            news += read_extra(data_dir, {r.id for r in every})
     gold = read_jsonl(data_dir / TV_GOLD_FILE) if TV_GOLD_FILE in files else []
     read = {r.id for r in gold} | {r.id for r in news}
     weak = [r for name in TRAIN_FILES for r in read_jsonl(data_dir / name) if r.id not in read]

@@ -64,6 +64,18 @@ def load():
     return ng_train, tg, weak
 
 
+def load_extra(path=None):
+    """The extra read-labelled People's Daily articles (training/labels/), cleaned."""
+    from .data import READ_LABELS, read_extra
+
+    path = path or READ_LABELS
+    if not Path(path).is_file():
+        return []
+    every = read_jsonl(DATA / NEWSPAPER_FILE)
+    rows = read_extra(DATA, {r.id for r in every}, path)
+    return [replace(r, text=clean_text(r.text)) for r in rows]
+
+
 def folds(ng, tg):
     months = sorted({r.date[:6] for r in ng})
     for k, m in enumerate(months):
@@ -103,7 +115,7 @@ def item(r, mode):
 
 
 def features(rows, feat):
-    key = tuple(sorted(feat.items()))
+    key = (tuple(sorted(feat.items())), len(rows))
     if key in _CACHE:
         return _CACHE[key]
     texts = [compose(*item(r, feat["mode"])) for r in rows]
@@ -153,7 +165,7 @@ def features(rows, feat):
 
 
 def weights(y, src, cfg):
-    sw = np.array([cfg["src_w"][s] for s in src], dtype=np.float64)
+    sw = np.array([cfg["src_w"].get(s, 0.0) for s in src], dtype=np.float64)
     labels = sorted(set(y))
     y = np.asarray(y)
     cw = cfg.get("cw", "balanced")
@@ -166,23 +178,46 @@ def weights(y, src, cfg):
     return sw * np.array([cwt[v] for v in y])
 
 
+OOF: dict = {}  # the last run's held-out newspaper probabilities, for review thresholds
+
+
 def run(cfg, data):
-    ng, tg, weak = data
-    rows = ng + tg + weak
-    src = ["ng"] * len(ng) + ["tg"] * len(tg) + ["weak"] * len(weak)
+    ng, tg, weak = data[:3]
+    extra = data[3] if len(data) > 3 else []
+    cal = data[4] if len(data) > 4 else []  # the calibration quarter: scored, never trained on
+    # Extra read rows sit last; the features are fitted with their texts whether or not their
+    # labels train (weight 0 leaves them out), so rows with and without them compare cleanly.
+    rows = ng + tg + weak + extra + cal
+    src = ["ng"] * len(ng) + ["tg"] * len(tg) + ["weak"] * len(weak) + ["ex"] * len(extra)
+    src += ["cal"] * len(cal)
     X = features(rows, cfg["feat"])
     y = np.array([r.label for r in rows])
     w_all = weights(y, src, cfg)
-    n_ng, n_tg = len(ng), len(tg)
+    n_ng, n_tg, n_old = len(ng), len(tg), len(ng) + len(tg) + len(weak)
     ng_true, ng_pred, tv_true, tv_pred = [], [], [], []
-    for _, ng_out, tv_out in folds(ng, tg):
+    OOF.clear()
+    for month, ng_out, tv_out in folds(ng, tg):
         mask = np.ones(len(rows), dtype=bool)
         mask[ng_out] = False
         mask[[n_ng + i for i in tv_out]] = False
+        # The held-out month's extra rows leave training too: the fold stays a new month.
+        ex_out = [n_old + i for i, r in enumerate(extra) if r.date[:6] == month]
+        mask[ex_out] = False
+        n_cal = n_old + len(extra)
+        cal_out = [n_cal + i for i, r in enumerate(cal) if r.date[:6] == month]
+        mask[n_cal:] = False
         if cfg["src_w"]["weak"] == 0:
-            mask[n_ng + n_tg :] = False
+            mask[n_ng + n_tg : n_old] = False
+        if cfg["src_w"].get("ex", 0) == 0:
+            mask[n_old : n_old + len(extra)] = False
         clf = LogisticRegression(C=cfg["C"], max_iter=3000, random_state=13)
         clf.fit(X[mask], y[mask], sample_weight=w_all[mask])
+        OOF[month] = {
+            "labels": list(clf.classes_),
+            "gold": (clf.predict_proba(X[ng_out]), list(y[ng_out])),
+            "extra": (clf.predict_proba(X[ex_out]), list(y[ex_out])) if ex_out else None,
+            "cal": (clf.predict_proba(X[cal_out]), list(y[cal_out])) if cal_out else None,
+        }
         ng_true += list(y[ng_out])
         ng_pred += list(clf.predict(X[ng_out]))
         idx = [n_ng + i for i in tv_out]
@@ -278,10 +313,121 @@ GRID = {
 }
 
 
+def review_check(pools=("gold", "cal"), targets=(0.95, 0.96, 0.97)):
+    """Thresholds chosen on the other months' held-out predictions, applied to each month's:
+    does the unflagged precision chosen on some months hold on a month they never saw?"""
+    from .review import choose_thresholds
+
+    months = sorted(OOF)
+    labels = OOF[months[0]]["labels"]
+
+    def pool(ms, parts):
+        ps, ys = [], []
+        for m in ms:
+            for part in parts:
+                if OOF[m].get(part):
+                    ps.append(OOF[m][part][0])
+                    ys += OOF[m][part][1]
+        return np.vstack(ps), ys
+
+    for target in targets:
+        kept = right = n = 0
+        for m in months:
+            p_fit, y_fit = pool([o for o in months if o != m], pools)
+            cut = choose_thresholds(p_fit, labels, y_fit, target)
+            p, y = pool([m], ("gold", "cal"))
+            top = p.argmax(axis=1)
+            conf = p[np.arange(len(top)), top]
+            c = np.asarray([cut[lab] for lab in labels])[top]
+            keep = conf >= c
+            ok = np.asarray(labels)[top] == np.asarray(y)
+            kept += keep.sum()
+            right += (ok & keep).sum()
+            n += len(y)
+        print(
+            f"   review on {'+'.join(pools)}, target {target}: new month flagged "
+            f"{100 * (1 - kept / n):.1f}%, unflagged {100 * right / kept:.1f}% right (n {n})"
+        )
+
+
+def global_cut(proba, y, labels, target):
+    """One threshold for every label: the lowest top-probability cut whose kept rows reach
+    `target` precision (scanning cuts from the lowest confidence up)."""
+    top = proba.argmax(axis=1)
+    conf = proba[np.arange(len(top)), top]
+    ok = np.asarray(labels)[top] == np.asarray(y)
+    order = np.argsort(conf, kind="stable")
+    c_sorted, ok_sorted = conf[order], ok[order]
+    # precision of the rows kept when cutting just above position i (rows i+1.. kept)
+    good_after = np.cumsum(ok_sorted[::-1])[::-1]
+    n_after = np.arange(len(ok_sorted), 0, -1)
+    for i in range(len(ok_sorted)):
+        if good_after[i] >= target * n_after[i]:
+            return float(c_sorted[i])
+    return 1.0
+
+
+def schemes(oof, fit_parts=("gold", "cal"), targets=(0.95, 0.96, 0.97, 0.98)):
+    """Leave-one-month-out check of threshold schemes on month-held-out probabilities."""
+    from .review import choose_thresholds
+
+    months = sorted(oof)
+    labels = oof[months[0]]["labels"]
+
+    def pool(ms, parts):
+        ps, ys = [], []
+        for m in ms:
+            for part in parts:
+                if oof[m].get(part):
+                    ps.append(oof[m][part][0])
+                    ys += oof[m][part][1]
+        return np.vstack(ps), ys
+
+    for scheme in ("per-label", "global", "per-label+global"):
+        for target in targets:
+            kept = right = n = 0
+            for m in months:
+                p_fit, y_fit = pool([o for o in months if o != m], fit_parts)
+                g = global_cut(p_fit, y_fit, labels, target)
+                per = choose_thresholds(p_fit, labels, y_fit, target)
+                if scheme == "per-label":
+                    cut = np.asarray([per[lab] for lab in labels])
+                elif scheme == "global":
+                    cut = np.full(len(labels), g)
+                else:
+                    cut = np.maximum([per[lab] for lab in labels], g)
+                p, y = pool([m], ("gold", "cal"))
+                top = p.argmax(axis=1)
+                conf = p[np.arange(len(top)), top]
+                keep = conf >= cut[top]
+                ok = np.asarray(labels)[top] == np.asarray(y)
+                kept += keep.sum()
+                right += (ok & keep).sum()
+                n += len(y)
+            print(
+                f"   {scheme:17s} on {'+'.join(fit_parts)}, target {target}: new month flagged "
+                f"{100 * (1 - kept / n):.1f}%, unflagged {100 * right / max(kept, 1):.1f}% right"
+            )
+
+
+SHIP = v3(feat={**C114, "open": 300})
+GRID7 = {
+    "#116 (shipped)": SHIP,
+    "#116 + extra read labels at newspaper weight": v3(
+        feat={**C114, "open": 300}, src_w={"ex": 3.0}
+    ),
+}
+
+
 def main(names=None):
     data = load()
     print(f"newspaper train rows {len(data[0])}, tv gold {len(data[1])}, weak {len(data[2])}")
-    grids = {"3": GRID3, "4": GRID4, "5": GRID5, "6": GRID6}
+    grids = {"3": GRID3, "4": GRID4, "5": GRID5, "6": GRID6, "7": GRID7}
+    if names and names[0] == "7":  # extra read labels and the calibration quarter
+        ng_all = [replace(r, text=clean_text(r.text)) for r in read_jsonl(DATA / NEWSPAPER_FILE)]
+        cal = split_newspaper(ng_all).calibration
+        data = (*data, load_extra(), cal)
+        print(f"extra read rows {len(data[3])}, calibration rows {len(cal)}")
     grid = grids[names[0]] if names and names[0] in grids else GRID
     names = names[1:] if names and names[0] in grids else names
     for name, cfg in grid.items():
@@ -292,6 +438,13 @@ def main(names=None):
         print(
             f"{name:60s} news F1 {f1:.3f} acc {acc:.3f}  tv F1 {tv:.3f}  ({time.time() - t:.0f}s)"
         )
+        if len(data) > 4:
+            import pickle
+
+            slug = re.sub(r"\W+", "_", name)[:40]
+            Path(f"/tmp/i10_oof_{slug}.pkl").write_bytes(pickle.dumps(dict(OOF)))
+            review_check(("gold", "cal"))
+            review_check(("gold", "cal", "extra"))
         sys.stdout.flush()
 
 

@@ -201,7 +201,7 @@ def train(
         _step(bar, "fit")
         metrics, heldout_gap = _heldout_metrics(pipeline, model, data_dir)
         gap = max(gap, heldout_gap)
-        review = _review(model, data_dir)
+        review = _review(model, pipeline, data, data_dir, seed)
         _step(bar, "score")
         manifest = {
             "format": FORMAT,
@@ -237,22 +237,39 @@ def train(
     return manifest
 
 
-def _review(model, data_dir: Path) -> dict:
-    """Review thresholds from the newspaper calibration split (none when the file is absent)."""
+def _review(model, pipeline, data, data_dir: Path, seed: int) -> dict:
+    """Review thresholds chosen on month-held-out predictions (training.review), with the
+    calibration quarter among them; the quarter's own figures for the shipped model beside.
+    Without the newspaper file there are no thresholds."""
     from service.review import MIN_HAN
 
     from .evaluate import eval_splits
-    from .review import TARGET, choose_thresholds, review_report
+    from .review import TARGET, choose_thresholds, month_heldout, new_month_target, review_report
 
     out: dict = {"target_precision": TARGET, "min_han": MIN_HAN, "thresholds": {}}
     rows = eval_splits(data_dir).get("newspaper_calibration")
     if not rows:
         return out
     labels = [str(c) for c in model.classes_]
-    items, y = [r.item for r in rows], [r.label for r in rows]
-    proba = model.predict_proba(items)
-    out["thresholds"] = choose_thresholds(proba, labels, y)
-    out["calibration"] = review_report(items, proba, labels, y, out["thresholds"])
+    held = month_heldout(pipeline, data.records, data.sources, CONFIG, rows, seed)
+    if held is None:  # one month only (a small slice): the quarter itself
+        items, y = [r.item for r in rows], [r.label for r in rows]
+        held = items, model.predict_proba(items), y, []
+        out["chosen_on"] = "newspaper calibration quarter"
+    else:
+        out["chosen_on"] = (
+            "month-held-out predictions: newspaper training rows and calibration quarter"
+        )
+    items, proba, y, months = held
+    fitted = TARGET
+    if len(set(months)) > 1:  # fit for a margin that holds on a month left out
+        fitted, out["new_month_check"] = new_month_target(proba, labels, y, months)
+    out["fitted_target"] = fitted
+    out["thresholds"] = choose_thresholds(proba, labels, y, fitted)
+    out["heldout_months"] = review_report(items, proba, labels, y, out["thresholds"])
+    cal_items, cal_y = [r.item for r in rows], [r.label for r in rows]
+    cal_proba = model.predict_proba(cal_items)
+    out["calibration"] = review_report(cal_items, cal_proba, labels, cal_y, out["thresholds"])
     return out
 
 
