@@ -32,6 +32,7 @@ __all__ = [
     "Refused",
     "CallerGone",
     "CallFailed",
+    "HttpReply",
 ]
 
 
@@ -108,3 +109,12 @@ class CallFailed(Exception):
         self.code = code
         self.status = status
         self.message = status.message
+
+
+class HttpReply(Exception):
+    """A finished HTTP answer raised from deep in a request (service.http): status, body, the
+    gRPC code it stands for, headers."""
+
+    def __init__(self, status: int, body: bytes, code: object, **headers: str) -> None:
+        super().__init__(status)
+        self.status, self.body, self.code, self.headers = status, body, code, headers

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import grpc
 
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
-from ..errors import InvalidInput, NewsdeskError, Refused
+from ..errors import HttpReply, InvalidInput, NewsdeskError, Refused
 from . import bridge, gateway, openapi, probes
 from .pool import BoundedHTTPServer
 
@@ -70,17 +70,9 @@ class _Context:
         return ()
 
 
-class _Reply(Exception):
-    """A finished answer raised from deep in a request: status, body, headers."""
-
-    def __init__(self, status: int, body: bytes, code: grpc.StatusCode, **headers: str) -> None:
-        super().__init__(status)
-        self.status, self.body, self.code, self.headers = status, body, code, headers
-
-
-def _error(exc: NewsdeskError) -> _Reply:
+def _error(exc: NewsdeskError) -> HttpReply:
     status, code = gateway.http_status(exc)
-    return _Reply(status, gateway.error_body(exc), code)
+    return HttpReply(status, gateway.error_body(exc), code)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -117,13 +109,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(status, body, kind, verb == "HEAD")
                 return
             reply = self._api(verb, path, route)
-        except _Reply as r:
+        except HttpReply as r:
             reply = r
         except Exception:  # not ours: log it here, tell the caller nothing internal
             log.exception("unexpected error in %s", path)
             self.close_connection = True
             code = grpc.StatusCode.INTERNAL
-            reply = _Reply(500, gateway.status_body(code, "internal error; see the server log"),
+            reply = HttpReply(500, gateway.status_body(code, "internal error; see the server log"),
                            code)  # fmt: skip
         self._send(reply.status, reply.body, "application/json", verb == "HEAD", reply.headers)
         self.front.record(path, route, reply, time.monotonic() - started)
@@ -131,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _open(self, verb: str, path: str) -> tuple[int, bytes, str]:
         """Routes without a token: the page, the OpenAPI document, the probes."""
         if verb not in ("GET", "HEAD"):
-            raise _Reply(405, gateway.status_body(grpc.StatusCode.UNIMPLEMENTED,
+            raise HttpReply(405, gateway.status_body(grpc.StatusCode.UNIMPLEMENTED,
                          f"{verb} {path}: only GET here"), grpc.StatusCode.UNIMPLEMENTED,
                          Allow="GET, HEAD")  # fmt: skip
         if path in STATIC:
@@ -144,21 +136,21 @@ class _Handler(BaseHTTPRequestHandler):
             status, body = probes.probe_bytes(answer)
             return status, body, "application/json"
         code = grpc.StatusCode.NOT_FOUND
-        raise _Reply(404, gateway.status_body(code, f"no route {path}: see /v1/openapi.json"),
+        raise HttpReply(404, gateway.status_body(code, f"no route {path}: see /v1/openapi.json"),
                      code)  # fmt: skip
 
-    def _api(self, verb: str, path: str, route: Route) -> _Reply:
+    def _api(self, verb: str, path: str, route: Route) -> HttpReply:
         front = self.front
         if verb != route.verb and not (verb == "HEAD" and route.verb == "GET"):
             self.close_connection = True  # its body, if any, is left unread
             code = grpc.StatusCode.UNIMPLEMENTED
-            raise _Reply(405, gateway.status_body(code, f"{path} takes {route.verb}"), code,
+            raise HttpReply(405, gateway.status_body(code, f"{path} takes {route.verb}"), code,
                          Allow=route.verb)  # fmt: skip
         if not bridge.token_ok(front.server, self.headers.get("Authorization")):
             self.close_connection = True
             bridge.refused(front.server, route.rpc, "auth", "no or wrong bearer token")
             code = grpc.StatusCode.UNAUTHENTICATED
-            raise _Reply(401, gateway.status_body(code, "this server wants the header "
+            raise HttpReply(401, gateway.status_body(code, "this server wants the header "
                          "'Authorization: Bearer <token>' and the request had none or another "
                          "token"), code, **{"WWW-Authenticate": "Bearer"})  # fmt: skip
         size = self._length(route)
@@ -171,7 +163,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _error(exc) from None
         finally:
             front.give(taken)
-        reply = _Reply(200, gateway.render(response), grpc.StatusCode.OK)
+        reply = HttpReply(200, gateway.render(response), grpc.StatusCode.OK)
         reply.articles = _articles(response)  # type: ignore[attr-defined]
         return reply
 
@@ -336,7 +328,9 @@ class HttpFront:
         finally:
             metrics.call_ended()
 
-    def record(self, path: str, route: Route | None, reply: _Reply | None, seconds: float) -> None:
+    def record(
+        self, path: str, route: Route | None, reply: HttpReply | None, seconds: float
+    ) -> None:
         if route is None:
             return  # the page, probes and 404s are not API calls
         self.requests.labels(path, str(reply.status)).inc()
