@@ -64,6 +64,9 @@ def load():
     return ng_train, tg, weak
 
 
+_SURE: dict = {}  # extra row id → the reader's `sure` column
+
+
 def load_extra(path=None):
     """The extra read-labelled People's Daily articles (training/labels/), cleaned."""
     from .data import READ_LABELS, read_extra
@@ -71,6 +74,10 @@ def load_extra(path=None):
     path = path or READ_LABELS
     if not Path(path).is_file():
         return []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3 and not line.startswith("#"):
+            _SURE[parts[0]] = parts[2].strip() != "false"
     every = read_jsonl(DATA / NEWSPAPER_FILE)
     rows = read_extra(DATA, {r.id for r in every}, path)
     return [replace(r, text=clean_text(r.text)) for r in rows]
@@ -165,7 +172,9 @@ def features(rows, feat):
 
 
 def weights(y, src, cfg):
-    sw = np.array([cfg["src_w"].get(s, 0.0) for s in src], dtype=np.float64)
+    # "exu" (extra rows read as unsure) weigh like "ex" unless a configuration sets them apart
+    sw_of = {"exu": cfg["src_w"].get("ex", 0.0), **cfg["src_w"]}
+    sw = np.array([sw_of.get(s, 0.0) for s in src], dtype=np.float64)
     labels = sorted(set(y))
     y = np.asarray(y)
     cw = cfg.get("cw", "balanced")
@@ -188,7 +197,8 @@ def run(cfg, data):
     # Extra read rows sit last; the features are fitted with their texts whether or not their
     # labels train (weight 0 leaves them out), so rows with and without them compare cleanly.
     rows = ng + tg + weak + extra + cal
-    src = ["ng"] * len(ng) + ["tg"] * len(tg) + ["weak"] * len(weak) + ["ex"] * len(extra)
+    src = ["ng"] * len(ng) + ["tg"] * len(tg) + ["weak"] * len(weak)
+    src += ["ex" if _SURE.get(r.id, True) else "exu" for r in extra]
     src += ["cal"] * len(cal)
     X = features(rows, cfg["feat"])
     y = np.array([r.label for r in rows])
@@ -419,11 +429,23 @@ GRID7 = {
 }
 
 
+# Issue 10's last round: all 5,297 extra read labels (readers a–d), the shipped configuration
+# and three variants of it, chosen before any of them was run.
+GRID8 = {
+    "shipped: #116 + all extra labels x3": v3(feat={**C114, "open": 300}, src_w={"ex": 3.0}),
+    "extra x3, sure=false at half (x1.5)": v3(
+        feat={**C114, "open": 300}, src_w={"ex": 3.0, "exu": 1.5}
+    ),
+    "extra x1.5 (gold newspaper stays x3)": v3(feat={**C114, "open": 300}, src_w={"ex": 1.5}),
+    "extra x3, C 3": v3(feat={**C114, "open": 300}, src_w={"ex": 3.0}, C=3.0),
+}
+
+
 def main(names=None):
     data = load()
     print(f"newspaper train rows {len(data[0])}, tv gold {len(data[1])}, weak {len(data[2])}")
-    grids = {"3": GRID3, "4": GRID4, "5": GRID5, "6": GRID6, "7": GRID7}
-    if names and names[0] == "7":  # extra read labels and the calibration quarter
+    grids = {"3": GRID3, "4": GRID4, "5": GRID5, "6": GRID6, "7": GRID7, "8": GRID8}
+    if names and names[0] in ("7", "8"):  # extra read labels and the calibration quarter
         ng_all = [replace(r, text=clean_text(r.text)) for r in read_jsonl(DATA / NEWSPAPER_FILE)]
         cal = split_newspaper(ng_all).calibration
         data = (*data, load_extra(), cal)
