@@ -718,6 +718,7 @@ def test_help_is_even_every_option_explained_defaults_shown_no_absolute_path():
     for name, parser in _subparsers():
         text = parser.format_help()
         assert str(ROOT) not in text and str(ROOT.parent) not in text, (name, text)
+        assert "default: None" not in text, (name, text)  # an unset option says "none"
         for action in parser._actions:
             if action.dest == "help":
                 continue

@@ -126,6 +126,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
             text = f"{row.help}"
         elif env is None and row.shown:
             text = f"{row.help} (env {row.env}) (default: {row.shown})"
+        elif env is None and default is None:  # unset means off: say so, not "None"
+            text = f"{row.help} (env {row.env}) (default: none)"
         else:
             text = f"{row.help} (env {row.env}) (default: %(default)s)"
         parser.add_argument(f"--{row.flag}", help=text, **kwargs)
