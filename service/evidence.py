@@ -25,6 +25,7 @@ from .documents import Term
 from .errors import ModelError
 from .model import CUE_NAMES, CharTfidf, CueBlock, DeskModel, WordTfidf, cue_spans, head
 from .ngrams import prepared_positions
+from .placing import group, terms_of
 from .reading import Reading, WordBatch, locate, read, readable, segmenter, shared_block
 from .termrows import TermMatrix, hit_entries
 
@@ -279,24 +280,15 @@ def evidence_all(
     ok = np.fromiter(map(readable, batch.names), bool, len(batch.names))
     cued = np.fromiter((bool(a.cues) for a in attributions), bool, len(attributions))
     best = batch.top(np.where(ok[batch.pair_id] & ~cued[batch.pair_doc], sums, 0.0), k)
-    places = batch.places(best, read)
-    chosen: list[list[int]] = [[] for _ in readings]
-    for p, i in zip(best.tolist(), batch.pair_doc[best].tolist(), strict=True):
-        chosen[i].append(p)
-    for i, (reading, part, pairs) in enumerate(zip(readings, attributions, chosen, strict=True)):
-        if part.cues:
-            out[i] = evidence(reading, part, k)
-            continue
-        found = []
-        for p in pairs:
-            word = batch.names[batch.pair_id[p]]
-            at = places[p]
-            weights: dict[str, float] = {}
-            for a, weight in zip(batch.starts[at].tolist(), words[at].tolist(), strict=True):
-                field = reading.field_of(a)
-                weights[field] = weights.get(field, 0.0) + weight
-            spans = reading.spans(word, batch.starts[at])
-            for field, weight in weights.items():
-                found.append(Term(word, weight, field, tuple(spans.get(field, ())), part.label))
-        out[i] = tuple(found)
+    at, term = batch.grouped(best, read)
+    part, _, span = batch.layout.place(batch.doc[at], batch.starts[at], batch.sizes[at])
+    placed = group(term, part, span, words[at])
+    docs = batch.pair_doc[best]
+    names = [batch.names[g] for g in batch.pair_id[best].tolist()]
+    terms = terms_of(placed, names, labels=[attributions[i].label for i in docs.tolist()])
+    bounds = np.searchsorted(docs[placed.term], np.arange(len(readings) + 1)).tolist()
+    for i, (reading, part) in enumerate(zip(readings, attributions, strict=True)):
+        # A reading whose cues fired goes through `evidence`, which places their phrases.
+        mine = tuple(terms[bounds[i] : bounds[i + 1]])
+        out[i] = evidence(reading, part, k) if part.cues else mine
     return out

@@ -22,6 +22,7 @@ import numpy as np
 from .documents import Term
 from .errors import ModelError
 from .model import DeskModel, WordTfidf
+from .placing import group, terms_of
 from .reading import Reading, WordBatch, readable
 
 __all__ = ["STOP_WORDS", "keywords", "keywords_all", "word_block"]
@@ -121,13 +122,13 @@ def keywords_all(
     for p, i, g, w in zip(*(c.tolist() for c in columns), strict=True):
         ranked[i].append((-w, names[g], p))
     ranked = [sorted(terms)[:k] for terms in ranked]
-    places = batch.places(np.asarray([p for terms in ranked for _, _, p in terms], np.int64))
-    starts = batch.starts
-    out: list[tuple[Term, ...]] = []
-    for reading, norm, terms in zip(readings, norms.tolist(), ranked, strict=True):
-        found: list[Term] = []
-        for w, word, p in terms:
-            for field, spans in reading.spans(word, starts[places[p]]).items():
-                found.append(Term(word, -w / norm, field, tuple(spans)))
-        out.append(tuple(found))
-    return out
+    chosen = np.asarray([p for terms in ranked for _, _, p in terms], np.int64)
+    norms = norms.tolist()
+    share = [-w / norms[i] for i, terms in enumerate(ranked) for w, _, _ in terms]
+    at, term = batch.grouped(chosen)
+    part, fit, span = batch.layout.place(batch.doc[at], batch.starts[at], batch.sizes[at])
+    placed = group(term, part, span, keep=fit)  # a field the word fits in, spans or none
+    found = terms_of(placed, [word for terms in ranked for _, word, _ in terms], share)
+    docs = batch.pair_doc[chosen][placed.term]
+    bounds = np.searchsorted(docs, np.arange(len(readings) + 1)).tolist()
+    return [tuple(found[bounds[i] : bounds[i + 1]]) for i in range(len(readings))]

@@ -20,6 +20,7 @@ import numpy as np
 from .documents import Article, Span
 from .errors import ModelError
 from .model import CharTfidf, CueBlock, DeskModel, WordTfidf, compose, head, headline
+from .placing import Layout
 
 __all__ = ["Reading", "WordBatch", "locate", "read", "readable", "segmenter", "shared_block"]
 
@@ -233,6 +234,8 @@ class WordBatch:
     pair_id: np.ndarray  # per pair: its distinct word
     pair_first: np.ndarray  # per pair: its first word (so: text order within a reading)
     offsets: np.ndarray  # each reading's first word, then the number of words
+    sizes: np.ndarray  # per word: its length
+    readings: tuple[Reading, ...]
 
     @classmethod
     def of(cls, readings: Sequence[Reading]) -> WordBatch:
@@ -245,10 +248,16 @@ class WordBatch:
             doc * max(len(index), 1) + ids, return_index=True, return_inverse=True
         )
         starts = np.concatenate([r.starts[:-1] for r in readings] + [np.zeros(0, np.int64)])
+        ends = np.concatenate([r.starts[1:] for r in readings] + [np.zeros(0, np.int64)])
         offsets = np.zeros(len(readings) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         return cls(list(index), starts, doc, pair.reshape(-1), doc[first], ids[first], first,
-                   offsets)  # fmt: skip
+                   offsets, ends - starts, tuple(readings))  # fmt: skip
+
+    @cached_property
+    def layout(self) -> Layout:
+        """Where the readings' fields lie, for placing chosen terms (`service.placing`)."""
+        return Layout.of(self.readings)
 
     def top(self, score: np.ndarray, k: int) -> np.ndarray:
         """Per reading, its (at most) k pairs of highest score > 0, ties in text order: pair
@@ -258,6 +267,19 @@ class WordBatch:
         docs = self.pair_doc[order]
         firsts = np.searchsorted(docs, docs, side="left")
         return order[np.arange(len(order)) - firsts < k]
+
+    def grouped(
+        self, pairs: np.ndarray, words: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The words (batch numbers) of `pairs` (`words`: only these), and for each the number
+        of its pair in `pairs`: ordered by that number, each pair's words in text order."""
+        number = np.full(len(self.pair_doc), -1, dtype=np.int64)
+        number[pairs] = np.arange(len(pairs))
+        of = number[self.pair]
+        hit = of >= 0 if words is None else words & (of >= 0)
+        at = np.flatnonzero(hit)
+        at = at[np.argsort(of[at], kind="stable")]
+        return at, of[at]
 
     def places(self, pairs: np.ndarray, words: np.ndarray | None = None) -> dict[int, np.ndarray]:
         """The words (batch numbers) of each of `pairs`, in text order (`words`: only these)."""
