@@ -267,8 +267,7 @@ def evidence_all(
     batch: WordBatch | None = None,
 ) -> list[tuple[Term, ...]]:
     """`evidence` of each reading, chosen for the whole batch at once (`batch`: the readings'
-    WordBatch, when the caller has it already). A reading whose cues fired goes through
-    `evidence`, which places their phrases."""
+    WordBatch, when the caller has it already)."""
     out: list[tuple[Term, ...]] = [()] * len(readings)
     if k <= 0 or not readings:
         return out
@@ -287,8 +286,75 @@ def evidence_all(
     names = [batch.names[g] for g in batch.pair_id[best].tolist()]
     terms = terms_of(placed, names, labels=[attributions[i].label for i in docs.tolist()])
     bounds = np.searchsorted(docs[placed.term], np.arange(len(readings) + 1)).tolist()
-    for i, (reading, part) in enumerate(zip(readings, attributions, strict=True)):
-        # A reading whose cues fired goes through `evidence`, which places their phrases.
-        mine = tuple(terms[bounds[i] : bounds[i + 1]])
-        out[i] = evidence(reading, part, k) if part.cues else mine
+    for i in range(len(readings)):
+        out[i] = tuple(terms[bounds[i] : bounds[i + 1]])
+    if cued.any():
+        for i, found in _cued(batch, attributions, words, sums, read, k, np.flatnonzero(cued)):
+            out[i] = found
     return out
+
+
+def _cued(batch: WordBatch, attributions, words, sums, read, k: int, which: np.ndarray):
+    """`evidence` of the readings whose cues fired (a few per batch): a fired cue shows as
+    the phrase that fired it, a word's or a phrase of its own, chosen after the words on a tie."""
+    edges = np.searchsorted(batch.pair_doc, np.arange(len(batch.offsets)))
+    chosen: list[tuple[int, str]] = []  # (reading, term)
+    docs, starts, sizes, weights, numbers, again = [], [], [], [], [], []
+    for i in which.tolist():
+        reading, cues = batch.readings[i], attributions[i].cues
+        lo, hi, first = int(edges[i]), int(edges[i + 1]), int(batch.offsets[i])
+        score = sums[lo:hi].copy()
+        extra: dict[str, list[tuple[int, float]]] = {}
+        for _cue, a, b, c in cues:
+            extra.setdefault(reading.text[a:b], []).append((a, c))
+        added, pair_of = [], {}
+        for phrase, places in extra.items():
+            total = sum(c for _, c in places)
+            if phrase in reading.words:  # a word's pair: where it first occurs
+                pair_of[phrase] = p = int(batch.pair[first + reading.words.index(phrase)])
+                score[p - lo] += total
+            else:
+                added.append((phrase, total))
+        names = [batch.names[g] for g in batch.pair_id[lo:hi].tolist()] + [w for w, _ in added]
+        scores = score.tolist() + [t for _, t in added]
+        places = batch.pair_first[lo:hi].tolist()  # ties in text order, then the phrases
+        places += range(len(batch.doc), len(batch.doc) + len(added))
+        ranked = sorted(
+            (-s, f, w) for s, f, w in zip(scores, places, names, strict=True) if s > 0
+        )  # largest first (no two share a place)
+        end = int(batch.offsets[i + 1])
+        for _, _, word in [r for r in ranked if readable(r[2])][:k]:
+            number = len(chosen)
+            chosen.append((i, word))
+            at = []
+            if word in reading.words:  # its places the model read, in text order
+                p = pair_of.get(word, int(batch.pair[first + reading.words.index(word)]))
+                at = (
+                    np.flatnonzero((batch.pair[first:end] == p) & read[first:end]) + first
+                ).tolist()
+            ours = zip(batch.starts[at].tolist(), words[at].tolist(), strict=True)
+            seen = set()
+            for a, w in [*ours, *extra.get(word, [])]:
+                docs.append(i)
+                starts.append(a)
+                sizes.append(len(word))
+                weights.append(w)
+                numbers.append(number)
+                again.append(a in seen)  # a span once, however many places start there
+                seen.add(a)
+    if not chosen:
+        return []
+    as_array = (
+        np.asarray(docs, np.int64),
+        np.asarray(starts, np.int64),
+        np.asarray(sizes, np.int64),
+    )
+    part, _, span = batch.layout.place(*as_array)
+    span[np.asarray(again, bool)] = -1
+    placed = group(np.asarray(numbers, np.int64), part, span, np.asarray(weights, np.float64))
+    terms = terms_of(
+        placed, [w for _, w in chosen], labels=[attributions[i].label for i, _ in chosen]
+    )
+    doc_of = np.asarray([i for i, _ in chosen], np.int64)[placed.term]
+    bounds = np.searchsorted(doc_of, which).tolist() + [len(terms)]
+    return [(i, tuple(terms[bounds[j] : bounds[j + 1]])) for j, i in enumerate(which.tolist())]

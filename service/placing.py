@@ -145,7 +145,7 @@ def group(
         sums = np.bincount(inverse, weights=weight, minlength=len(keys))
     has = span >= 0
     spanned = rank[inverse[has]]
-    by_group = np.argsort(spanned, kind="stable")
+    by_group = np.lexsort((span[has], spanned))  # a field's spans in the order of the text
     counts = np.bincount(spanned, minlength=len(keys))
     first_span = np.zeros(len(keys) + 1, dtype=np.int64)
     np.cumsum(counts, out=first_span[1:])

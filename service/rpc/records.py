@@ -79,12 +79,12 @@ def remote_results(
 
 def _with_terms(out: dict[str, Any], result: Classified, explain: int, keywords: int) -> dict:
     """The `evidence`/`keywords` fields the local run adds, when they were asked for."""
-    from ..pipeline import term_fields
+    from ..pipeline import terms_fields
 
     if explain:
-        out["evidence"] = [term_fields(t) for t in result.evidence]
+        out["evidence"] = terms_fields(result.evidence)
     if keywords:
-        out["keywords"] = [term_fields(t) for t in result.keywords]
+        out["keywords"] = terms_fields(result.keywords)
     return out
 
 
