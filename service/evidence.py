@@ -10,7 +10,7 @@ logit, not the calibrated probability). The blocks, their heads and their weight
 the model, so a model that reads more (other fields, longer heads) is explained the same way.
 
 Cost: the rows that give the labels are made once and reused; each place finds its value with
-the same counting sort that made the rows (`termrows.hit_entries`), the shares reach words
+the counting sort that made the rows (`termrows.tfidf_entries`), the shares reach words
 through one code point → word table, and spans are looked up only for the k terms chosen.
 """
 
@@ -27,7 +27,7 @@ from .model import CUE_NAMES, CharTfidf, CueBlock, DeskModel, WordTfidf, cue_spa
 from .ngrams import prepared_positions
 from .placing import group, terms_of
 from .reading import Reading, WordBatch, locate, read, readable, segmenter, shared_block
-from .termrows import TermMatrix, hit_entries
+from .termrows import TermMatrix, tfidf_entries
 
 __all__ = [
     "Attribution",
@@ -66,6 +66,8 @@ class _Places:
     starts: np.ndarray
     sizes: np.ndarray
     origin: np.ndarray
+    entry: np.ndarray  # per hit: its value in the rows' data (`termrows.tfidf_entries`)
+    counts: np.ndarray  # per value: how many hits make it
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,14 +86,19 @@ def _flat(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.repeat(starts, sizes) + inner
 
 
+def _rows(block, columns: np.ndarray, docs: np.ndarray, n_texts: int):
+    """The block's rows (as `block.rows` makes them) and, from the same sort, each hit's value."""
+    return tfidf_entries(columns, docs, n_texts, block.idf_, block.sublinear_tf, block.norm)
+
+
 def _char_places(block: CharTfidf, texts: list[str], base: np.ndarray):
     columns, docs, starts, sizes = block.hits(texts, positions=True)
     origin = np.concatenate(
         [prepared_positions(head(t, block.head_chars), block.lowercase)[1] + base[i]
          for i, t in enumerate(texts)] + [np.zeros(0, dtype=np.int64)]
     )  # fmt: skip
-    matrix = block.rows(columns, docs, len(texts))
-    return matrix, _Places(docs, columns, starts, sizes, origin)
+    matrix, entry, counts = _rows(block, columns, docs, len(texts))
+    return matrix, _Places(docs, columns, starts, sizes, origin, entry, counts)
 
 
 def _word_places(model, block: WordTfidf, readings: Sequence[Reading], base: np.ndarray):
@@ -112,7 +119,7 @@ def _word_places(model, block: WordTfidf, readings: Sequence[Reading], base: np.
                 raise ModelError("the word block's tokens do not rebuild the text", field="model")
             origins.append(origin)
     columns, docs, known = block.hits(tokens)
-    matrix = block.rows(columns, docs, len(tokens))
+    matrix, entry, hits = _rows(block, columns, docs, len(tokens))
     origin = np.concatenate([o + base[i] for i, o in enumerate(origins)] + [np.zeros(0, int)])
     seen_base = np.cumsum([0] + [len(o) for o in origins])
     counts = np.fromiter(map(len, tokens), np.int64, len(tokens))
@@ -122,7 +129,7 @@ def _word_places(model, block: WordTfidf, readings: Sequence[Reading], base: np.
     totals = np.bincount(owner, weights=sizes, minlength=len(tokens)).astype(np.int64)
     before = np.cumsum(totals) - totals  # the joined tokens' length before each text's first
     starts = np.cumsum(sizes) - sizes - before[owner] + seen_base[owner]
-    return matrix, _Places(docs, columns, starts[known], sizes[known], origin)
+    return matrix, _Places(docs, columns, starts[known], sizes[known], origin, entry, hits)
 
 
 def featurize(model: DeskModel, readings: Sequence[Reading]) -> Features:
@@ -145,12 +152,30 @@ def featurize(model: DeskModel, readings: Sequence[Reading]) -> Features:
 def _spread(matrix: TermMatrix, places: _Places, coef, rows, signs, word_of, n_words):
     """Each place's share of its feature's value × weight, spread over its code points and
     summed per word of the batch."""
-    docs, columns, sizes = places.docs, places.columns, places.sizes
-    entry, counts = hit_entries(columns, docs, matrix)
-    data = np.asarray(matrix.data, dtype=np.float64)
-    each = data[entry] / counts[entry] * coef[rows[docs], columns] * signs[docs] / sizes
-    chars = places.origin[_flat(places.starts, sizes)]
-    return np.bincount(word_of[chars], weights=np.repeat(each, sizes), minlength=n_words)
+    sizes, entry, counts = places.sizes, places.entry, places.counts
+    # Per value of the rows (fewer than places, and in column order: the weights are read
+    # nearly in order), then per place: the same operations on the same numbers as
+    # data[entry] / counts[entry] * coef[rows[docs], columns] * signs[docs] / sizes.
+    on, at, data = matrix.entries()
+    data = np.asarray(data, dtype=np.float64)
+    value = data / counts * coef[rows[on], at] * signs[on]
+    each = value[entry] / sizes
+    owner = word_of[places.origin]  # each prepared code point's word
+    runs = np.flatnonzero(np.diff(sizes)) + 1
+    if len(runs) > 8:  # places of many lengths (words): code point by code point
+        words = owner[_flat(places.starts, sizes)]
+        return np.bincount(words, weights=np.repeat(each, sizes), minlength=n_words)
+    # n-grams come length by length: each run's code points in one broadcast, in the same
+    # order as above, so that bincount adds the same numbers in the same order.
+    words, shares = [], []
+    for a, b in zip([0, *runs.tolist()], [*runs.tolist(), len(sizes)], strict=True):
+        if b > a:
+            n = int(sizes[a])
+            words.append(owner[places.starts[a:b, None] + np.arange(n)].ravel())
+            shares.append(np.repeat(each[a:b], n))
+    if not words:
+        return np.zeros(n_words)
+    return np.bincount(np.concatenate(words), weights=np.concatenate(shares), minlength=n_words)
 
 
 def _word_of(readings: Sequence[Reading], n_words: np.ndarray) -> np.ndarray:

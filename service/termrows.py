@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["TermMatrix", "hit_entries", "kernels", "tfidf"]
+__all__ = ["TermMatrix", "hit_entries", "kernels", "tfidf", "tfidf_entries"]
 
 
 def kernels() -> Any:
@@ -144,12 +144,48 @@ def tfidf(
         sparse.csr_sort_indices(n_outer, indptr, indices, data)
     sparse.csr_sum_duplicates(n_outer, n_inner, indptr, indices, data)
     nnz = int(indptr[-1])
-    indices, data = indices[:nnz], data[:nnz]
+    return _weigh(indptr, indices[:nnz], data[:nnz], n_docs, idf, sublinear_tf, norm, by_text)
+
+
+def tfidf_entries(
+    columns: np.ndarray,
+    owners: np.ndarray,
+    n_docs: int,
+    idf: np.ndarray,
+    sublinear_tf: bool,
+    norm: str | None,
+) -> tuple[TermMatrix, np.ndarray, np.ndarray]:
+    """`tfidf` (the same matrix to the last bit) and `hit_entries` of it, in one counting sort:
+    the hits' numbers go through the sort, so the counts and each hit's value come out of it."""
+    n_features = len(idf)
+    by_text = len(columns) < BY_TEXT_BELOW * n_features
+    index = np.int32 if max(n_features, n_docs, len(columns)) < 2**31 - 1 else np.int64
+    indptr, indices, new, entry = _sorted_hits(columns, owners, n_docs, n_features, by_text, index)
+    firsts = np.flatnonzero(new)
+    counts = np.diff(np.append(firsts, len(columns)))
+    before = np.zeros(len(new) + 1, dtype=np.int64)  # values before each hit
+    np.cumsum(new, out=before[1:])
+    matrix = _weigh(
+        before[indptr].astype(index),
+        indices[firsts],
+        counts.astype(idf.dtype),
+        n_docs,
+        idf,
+        sublinear_tf,
+        norm,
+        by_text,
+    )
+    return matrix, entry, counts
+
+
+def _weigh(indptr, indices, data, n_docs, idf, sublinear_tf, norm, by_text) -> TermMatrix:
+    """Summed counts (one value per text and column) → TF-IDF values, normalised per text."""
+    n_features = len(idf)
     if sublinear_tf:
         np.log(data, out=data)
         data += 1
     if by_text:
-        docs = np.repeat(np.arange(n_docs, dtype=index), np.diff(indptr))
+        docs = np.repeat(np.arange(n_docs, dtype=indices.dtype), np.diff(indptr))
         data *= idf[indices]
     else:
         docs = indices
@@ -168,18 +204,12 @@ def tfidf(
     return TermMatrix(indptr, indices, data, (n_docs, n_features), by_text)
 
 
-def hit_entries(
-    columns: np.ndarray, owners: np.ndarray, matrix: TermMatrix
-) -> tuple[np.ndarray, np.ndarray]:
-    """For the hits `matrix` was made of (`tfidf(columns, owners, …)`): each hit's index into
-    `matrix.data`, and how many hits each value counts (for evidence).
-
-    The same counting sort as `tfidf`, carrying each hit's number instead of a 1: the hits of
-    one value end up adjacent, in the order of the values they make."""
-    n_docs, n_features = matrix.shape
-    n_outer, n_inner = (n_docs, n_features) if matrix.by_text else (n_features, n_docs)
-    outer, inner = (owners, columns) if matrix.by_text else (columns, owners)
-    index = matrix.indices.dtype
+def _sorted_hits(columns, owners, n_docs, n_features, by_text, index):
+    """The counting sort of the hits by (column, text) (by text: (text, column)), carrying each
+    hit's number: indptr and indices of the sorted hits, where a new value starts, and for each
+    hit (in input order) the number of its value."""
+    n_outer, n_inner = (n_docs, n_features) if by_text else (n_features, n_docs)
+    outer, inner = (owners, columns) if by_text else (columns, owners)
     nnz = len(columns)
     indptr = np.empty(n_outer + 1, dtype=index)
     indices = np.empty(nnz, dtype=index)
@@ -196,14 +226,28 @@ def hit_entries(
         indices,
         order,
     )
-    if matrix.by_text:
+    if by_text:
         sparse.csr_sort_indices(n_outer, indptr, indices, order)
     new = np.ones(nnz, dtype=bool)  # where a value starts: the inner index or the outer changes
     new[1:] = indices[1:] != indices[:-1]
     new[indptr[:-1][np.diff(indptr) > 0]] = True
+    entry = np.empty(nnz, dtype=np.int64)
+    entry[order.astype(np.int64)] = np.cumsum(new) - 1
+    return indptr, indices, new, entry
+
+
+def hit_entries(
+    columns: np.ndarray, owners: np.ndarray, matrix: TermMatrix
+) -> tuple[np.ndarray, np.ndarray]:
+    """For the hits `matrix` was made of (`tfidf(columns, owners, …)`): each hit's index into
+    `matrix.data`, and how many hits each value counts (for evidence).
+
+    The same counting sort as `tfidf`, carrying each hit's number instead of a 1: the hits of
+    one value end up adjacent, in the order of the values they make."""
+    n_docs, n_features = matrix.shape
+    index = matrix.indices.dtype
+    _, _, new, entry = _sorted_hits(columns, owners, n_docs, n_features, matrix.by_text, index)
     firsts = np.flatnonzero(new)
     if len(firsts) != len(matrix.data):
         raise ValueError("the hits are not the ones the matrix was made of")
-    entry = np.empty(nnz, dtype=np.int64)
-    entry[order.astype(np.int64)] = np.cumsum(new) - 1
-    return entry, np.diff(np.append(firsts, nnz))
+    return entry, np.diff(np.append(firsts, len(columns)))
