@@ -168,14 +168,20 @@ def terms_of(
     """Terms of the groups: `words[t]` for term t, labelled `labels[t]`; weight `weights[t]` for
     each of its fields (keywords), else the group's own sum (evidence)."""
     names = ("",) + FIELDS
-    starts = placed.span_start.tolist()
+    terms = placed.term.tolist()
     bounds = placed.first_span.tolist()
-    own = placed.weight.tolist()
-    out = []
-    for g, (t, f) in enumerate(zip(placed.term.tolist(), placed.field.tolist(), strict=True)):
-        word = words[t]
-        n = len(word)
-        spans = tuple([Span(a, a + n, word) for a in starts[bounds[g] : bounds[g + 1]]])
-        weight = own[g] if weights is None else weights[t]
-        out.append(Term(word, weight, names[f + 1], spans, labels[t] if labels else ""))
-    return out
+    # Every span of the batch in one pass (no loop per term): its word is its group's term's.
+    counts = np.diff(placed.first_span)
+    by_span = placed.term[np.repeat(np.arange(len(terms)), counts)].tolist()
+    span_words = [words[t] for t in by_span]
+    sizes = np.fromiter(map(len, span_words), np.int64, len(span_words))
+    spans = list(map(Span, placed.span_start.tolist(), (placed.span_start + sizes).tolist(),
+                     span_words))  # fmt: skip
+    weights = placed.weight.tolist() if weights is None else [weights[t] for t in terms]
+    labels = [labels[t] for t in terms] if labels else [""] * len(terms)
+    return [
+        Term(words[t], w, names[f + 1], tuple(spans[a:b]), label)
+        for t, w, f, a, b, label in zip(
+            terms, weights, placed.field.tolist(), bounds[:-1], bounds[1:], labels, strict=True
+        )
+    ]

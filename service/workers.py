@@ -190,6 +190,12 @@ def _pooled(
             # Build the model's tables (and a word block's segmenter) once, here: every worker
             # inherits them instead of building its own.
             classifier.predict([("预热", "预热。")])
+            if options.explain or options.keywords:  # and the segmenter evidence reads with
+                from .pages import single_article
+                from .pipeline import analyse_articles
+
+                analyse_articles([single_article("预热", "预热。")], ["预热。"], classifier,
+                                 summarise=False, explain=1, keywords=1)  # fmt: skip
     inherited = classifier if fork else None
     with WorkerPool(processes, fork=fork, initializer=_init,
                     initargs=(inherited, path, options)) as pool:  # fmt: skip
