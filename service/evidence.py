@@ -26,7 +26,17 @@ from .errors import ModelError
 from .model import CUE_NAMES, CharTfidf, CueBlock, DeskModel, WordTfidf, cue_spans, head
 from .ngrams import prepared_positions
 from .placing import group, terms_of
-from .reading import Reading, WordBatch, locate, read, readable, segmenter, shared_block
+from .reading import (
+    Reading,
+    WordBatch,
+    fresh,
+    judged,
+    locate,
+    read,
+    readable,
+    segmenter,
+    shared_block,
+)
 from .termrows import TermMatrix, tfidf_entries
 
 __all__ = [
@@ -285,6 +295,9 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
     return tuple(out)
 
 
+_READABLE: dict[str, bool] = {}  # word → readable, for the batches of this process
+
+
 def evidence_all(
     readings: Sequence[Reading],
     attributions: Sequence[Attribution],
@@ -301,7 +314,9 @@ def evidence_all(
     n_read = np.asarray([np.searchsorted(r.starts[:-1], r.read_until) for r in readings], np.int64)
     read = np.arange(len(batch.doc)) - batch.offsets[batch.doc] < n_read[batch.doc]
     sums = np.bincount(batch.pair[read], weights=words[read], minlength=len(batch.pair_id))
-    ok = np.fromiter(map(readable, batch.names), bool, len(batch.names))
+    global _READABLE
+    _READABLE = cache = fresh(_READABLE)
+    ok = judged(batch.names, readable, cache, bool)
     cued = np.fromiter((bool(a.cues) for a in attributions), bool, len(attributions))
     best = batch.top(np.where(ok[batch.pair_id] & ~cued[batch.pair_doc], sums, 0.0), k)
     at, term = batch.grouped(best, read)

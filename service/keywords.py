@@ -23,7 +23,7 @@ from .documents import Term
 from .errors import ModelError
 from .model import DeskModel, WordTfidf
 from .placing import group, terms_of
-from .reading import Reading, WordBatch, readable
+from .reading import Reading, WordBatch, fresh, judged, readable
 
 __all__ = ["STOP_WORDS", "keywords", "keywords_all", "word_block"]
 
@@ -73,11 +73,12 @@ def _plain(word: str) -> bool:
     return readable(word) and word not in STOP_WORDS and not _NUMERIC.fullmatch(word)
 
 
-def _weigher(block: WordTfidf) -> Callable[[str], float]:
-    """word → the idf it weighs with as a keyword (0: it cannot be one), cached per block: an
-    article's words are mostly words other articles had, so each is judged once."""
-    weigh = _DERIVED.get(block)
-    if weigh is None:
+def _weigher(block: WordTfidf) -> tuple[Callable[[str], float], list[dict[str, float]]]:
+    """word → the idf it weighs with as a keyword (0: it cannot be one), and the (one) dict
+    that keeps its answers per block: an article's words are mostly words other articles had,
+    so each is judged once."""
+    found = _DERIVED.get(block)
+    if found is None:
         idf = block.idf_.astype(float)
         top, median = (float(idf.max()), float(np.median(idf))) if len(idf) else (1.0, 1.0)
         dictionary = _dictionary(block)
@@ -92,8 +93,8 @@ def _weigher(block: WordTfidf) -> Callable[[str], float]:
                 return float(idf[column])
             return top if known else median
 
-        weigh = _DERIVED[block] = lru_cache(maxsize=1 << 18)(idf_of)
-    return weigh
+        found = _DERIVED[block] = (idf_of, [{}])
+    return found
 
 
 def keywords(reading: Reading, model: DeskModel, k: int) -> tuple[Term, ...]:
@@ -108,9 +109,10 @@ def keywords_all(
     WordBatch, when the caller has it already)."""
     if k <= 0 or not readings:
         return [() for _ in readings]
-    weigh = _weigher(word_block(model))
+    weigh, kept = _weigher(word_block(model))
     batch = batch or WordBatch.of(readings)
-    idf = np.fromiter(map(weigh, batch.names), np.float64, len(batch.names))
+    kept[0] = cache = fresh(kept[0])
+    idf = judged(batch.names, weigh, cache, np.float64)
     # A wanted word weighs > 0 (an idf is ≥ 1); an unwanted one 0.
     weight = np.bincount(batch.pair, minlength=len(batch.pair_id)) * idf[batch.pair_id]
     norms = np.sqrt(np.bincount(batch.pair_doc, weights=weight * weight, minlength=len(readings)))

@@ -22,7 +22,17 @@ from .errors import ModelError
 from .model import CharTfidf, CueBlock, DeskModel, WordTfidf, compose, head, headline
 from .placing import Layout
 
-__all__ = ["Reading", "WordBatch", "locate", "read", "readable", "segmenter", "shared_block"]
+__all__ = [
+    "Reading",
+    "WordBatch",
+    "fresh",
+    "judged",
+    "locate",
+    "read",
+    "readable",
+    "segmenter",
+    "shared_block",
+]
 
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")  # a term shows at least one letter, digit or hanzi
 
@@ -31,6 +41,20 @@ _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")  # a term shows at least one letter
 def readable(word: str) -> bool:
     """A term a person reads as a word: two or more characters, not punctuation or space."""
     return len(word.strip()) >= 2 and bool(_WORDLIKE.search(word))
+
+
+def judged(names: Sequence[str], judge, cache: dict, dtype) -> np.ndarray:
+    """`judge(name)` for each of `names` as an array, each distinct name judged once per
+    process: `cache` (judge's own dict) keeps the answers. A batch's words are mostly words
+    earlier batches had, so a batch costs a few passes in C and a call per new word."""
+    for name in set(names).difference(cache):
+        cache[name] = judge(name)
+    return np.fromiter(map(cache.__getitem__, names), dtype, len(names))
+
+
+def fresh(cache: dict, limit: int = 1 << 20) -> dict:
+    """`cache`, or a new one once it holds `limit` names (a server reads words without end)."""
+    return cache if len(cache) < limit else {}
 
 
 def locate(title: str, source: str, start: int = 0) -> np.ndarray:
