@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "BITS",
+    "WHITE_SPACES",
     "MAX_N",
     "TermTable",
     "char_ngram_codes",
@@ -24,7 +25,7 @@ __all__ = [
 
 # scikit-learn's char analyzer squeezes runs of two or more whitespace characters to one space
 # (`_VectorizerMixin._white_spaces`); a single "\n" stays as it is.
-_WHITE_SPACES = re.compile(r"\s\s+")
+WHITE_SPACES = re.compile(r"\s\s+")
 # A code point is < 0x110000 < 2**21; stored +1 so no n-gram code is 0 (the empty slot) and an
 # n-gram never shares a code with a shorter one. Three 21-bit characters fit in an int64.
 BITS = 21
@@ -110,7 +111,7 @@ def char_ngrams(
     whitespace squeezed to one space); an n-gram never spans two texts.
     """
     low, high = ngram_range
-    docs = [_WHITE_SPACES.sub(" ", t.lower() if lowercase else t) for t in texts]
+    docs = [WHITE_SPACES.sub(" ", t.lower() if lowercase else t) for t in texts]
     lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     # surrogatepass: a lone surrogate (from a JSON "\ud800") is a code point like any other.
     joined = "".join(docs).encode("utf-32-le", "surrogatepass")
@@ -150,9 +151,9 @@ def prepared_positions(text: str, lowercase: bool = True) -> tuple[str, np.ndarr
             starts = np.repeat(starts, [len(c.lower()) for c in text])
         text = lowered
     keep = np.ones(len(text), dtype=bool)
-    for m in _WHITE_SPACES.finditer(text):
+    for m in WHITE_SPACES.finditer(text):
         keep[m.start() + 1 : m.end()] = False
-    squeezed = _WHITE_SPACES.sub(" ", text)
+    squeezed = WHITE_SPACES.sub(" ", text)
     return squeezed, starts[keep]
 
 
