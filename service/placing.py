@@ -159,6 +159,19 @@ def group(
     )
 
 
+def _made(cls, **fields):
+    """A frozen dataclass instance made without its generated __init__ (which sets each field
+    through object.__setattr__, three times the cost): the same fields, so equal, hashable and
+    picklable alike. For the many Terms and Spans of a batch; the classes have no __post_init__."""
+    made = object.__new__(cls)
+    made.__dict__.update(fields)
+    return made
+
+
+def _span(start: int, end: int, text: str) -> Span:
+    return _made(Span, start=start, end=end, text=text)
+
+
 def terms_of(
     placed: Placed,
     words: Sequence[str],
@@ -175,12 +188,14 @@ def terms_of(
     by_span = placed.term[np.repeat(np.arange(len(terms)), counts)].tolist()
     span_words = [words[t] for t in by_span]
     sizes = np.fromiter(map(len, span_words), np.int64, len(span_words))
-    spans = list(map(Span, placed.span_start.tolist(), (placed.span_start + sizes).tolist(),
+    spans = list(map(_span, placed.span_start.tolist(), (placed.span_start + sizes).tolist(),
                      span_words))  # fmt: skip
     weights = placed.weight.tolist() if weights is None else [weights[t] for t in terms]
     labels = [labels[t] for t in terms] if labels else [""] * len(terms)
     return [
-        Term(words[t], w, names[f + 1], tuple(spans[a:b]), label)
+        _made(
+            Term, text=words[t], weight=w, field=names[f + 1], spans=tuple(spans[a:b]), label=label
+        )
         for t, w, f, a, b, label in zip(
             terms, weights, placed.field.tolist(), bounds[:-1], bounds[1:], labels, strict=True
         )
