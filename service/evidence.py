@@ -358,12 +358,12 @@ def evidence_all(
     for i in range(len(readings)):
         out[i] = tuple(terms[bounds[i] : bounds[i + 1]])
     if cued.any():
-        for i, found in _cued(batch, attributions, words, sums, read, k, np.flatnonzero(cued)):
+        for i, found in _cued(batch, attributions, words, sums, read, ok, k, np.flatnonzero(cued)):
             out[i] = found
     return out
 
 
-def _cued(batch: WordBatch, attributions, words, sums, read, k: int, which: np.ndarray):
+def _cued(batch: WordBatch, attributions, words, sums, read, ok, k: int, which: np.ndarray):
     """`evidence` of the readings whose cues fired (a few per batch): a fired cue shows as
     the phrase that fired it, a word's or a phrase of its own, chosen after the words on a tie."""
     edges = np.searchsorted(batch.pair_doc, np.arange(len(batch.offsets)))
@@ -384,15 +384,16 @@ def _cued(batch: WordBatch, attributions, words, sums, read, k: int, which: np.n
                 score[p - lo] += total
             else:
                 added.append((phrase, total))
-        names = [batch.names[g] for g in batch.pair_id[lo:hi].tolist()] + [w for w, _ in added]
-        scores = score.tolist() + [t for _, t in added]
-        places = batch.pair_first[lo:hi].tolist()  # ties in text order, then the phrases
-        places += range(len(batch.doc), len(batch.doc) + len(added))
-        ranked = sorted(
-            (-s, f, w) for s, f, w in zip(scores, places, names, strict=True) if s > 0
-        )  # largest first (no two share a place)
+        scores = np.concatenate([score, [t for _, t in added]])
+        places = np.concatenate([batch.pair_first[lo:hi], len(batch.doc) + np.arange(len(added))])
+        phrases_ok = np.fromiter((readable(w) for w, _ in added), bool, len(added))
+        wanted = np.concatenate([ok[batch.pair_id[lo:hi]], phrases_ok])
+        ranked = np.flatnonzero((scores > 0) & wanted)
+        ranked = ranked[np.lexsort((places[ranked], -scores[ranked]))][:k]  # ties: text order,
+        pairs = batch.pair_id[lo:hi]  # then the phrases
+        best = [batch.names[pairs[j]] if j < hi - lo else added[j - hi + lo][0] for j in ranked]
         end = int(batch.offsets[i + 1])
-        for _, _, word in [r for r in ranked if readable(r[2])][:k]:
+        for word in best:
             number = len(chosen)
             chosen.append((i, word))
             at = []
