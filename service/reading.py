@@ -256,7 +256,7 @@ class WordBatch:
     pair: np.ndarray  # per word: its pair
     pair_doc: np.ndarray  # per pair: its reading
     pair_id: np.ndarray  # per pair: its distinct word
-    pair_first: np.ndarray  # per pair: its first word (so: text order within a reading)
+    pair_first: np.ndarray  # per pair: its first word (ascending: pairs come in text order)
     offsets: np.ndarray  # each reading's first word, then the number of words
     sizes: np.ndarray  # per word: its length
     readings: tuple[Reading, ...]
@@ -268,14 +268,19 @@ class WordBatch:
         ids = np.fromiter(map(index.__getitem__, words), np.int64, len(words))
         sizes = np.fromiter((len(r.words) for r in readings), np.int64, len(readings))
         doc = np.repeat(np.arange(len(readings), dtype=np.int64), sizes)
-        keys, first, pair = np.unique(
+        _, first, pair = np.unique(
             doc * max(len(index), 1) + ids, return_index=True, return_inverse=True
         )
+        # Pairs numbered in the order they first occur: by reading, then in text order.
+        order = np.argsort(first)
+        number = np.empty(len(order), dtype=np.int64)
+        number[order] = np.arange(len(order))
+        first, pair = first[order], number[pair.reshape(-1)]
         starts = np.concatenate([r.starts[:-1] for r in readings] + [np.zeros(0, np.int64)])
         ends = np.concatenate([r.starts[1:] for r in readings] + [np.zeros(0, np.int64)])
         offsets = np.zeros(len(readings) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
-        return cls(list(index), starts, doc, pair.reshape(-1), doc[first], ids[first], first,
+        return cls(list(index), starts, doc, pair, doc[first], ids[first], first,
                    offsets, ends - starts, tuple(readings))  # fmt: skip
 
     @cached_property
@@ -286,8 +291,11 @@ class WordBatch:
     def top(self, score: np.ndarray, k: int) -> np.ndarray:
         """Per reading, its (at most) k pairs of highest score > 0, ties in text order: pair
         numbers ordered by reading, then rank."""
-        keep = np.flatnonzero(score > 0)
-        order = keep[np.lexsort((self.pair_first[keep], -score[keep], self.pair_doc[keep]))]
+        keep = np.flatnonzero(score > 0)  # by reading, then in text order
+        order = keep[np.argsort(-score[keep], kind="stable")]  # by score, ties in text order
+        docs = self.pair_doc[order]
+        small = np.int16 if len(self.offsets) <= 2**15 else np.int64  # int16: a radix sort
+        order = order[np.argsort(docs.astype(small), kind="stable")]  # by reading
         docs = self.pair_doc[order]
         firsts = np.searchsorted(docs, docs, side="left")
         return order[np.arange(len(order)) - firsts < k]
@@ -304,15 +312,3 @@ class WordBatch:
         at = np.flatnonzero(hit)
         at = at[np.argsort(of[at], kind="stable")]
         return at, of[at]
-
-    def places(self, pairs: np.ndarray, words: np.ndarray | None = None) -> dict[int, np.ndarray]:
-        """The words (batch numbers) of each of `pairs`, in text order (`words`: only these)."""
-        chosen = np.zeros(len(self.pair_doc), dtype=bool)
-        chosen[pairs] = True
-        hit = chosen[self.pair] if words is None else words & chosen[self.pair]
-        at = np.flatnonzero(hit)
-        if not len(at):
-            return {}
-        at = at[np.argsort(self.pair[at], kind="stable")]  # by pair, each in text order
-        pairs, firsts = np.unique(self.pair[at], return_index=True)
-        return dict(zip(pairs.tolist(), np.split(at, firsts[1:]), strict=True))
