@@ -24,7 +24,8 @@ import numpy as np
 from .documents import Term
 from .errors import ModelError
 from .model import CUE_NAMES, CharTfidf, CueBlock, DeskModel, WordTfidf, cue_spans, head
-from .ngrams import WHITE_SPACES, prepared_positions
+from .ngrams import flat_ranges as _flat
+from .ngrams import prepared_origins
 from .placing import group, terms_of
 from .reading import (
     Reading,
@@ -90,52 +91,14 @@ class Features:
     base: np.ndarray  # each text's start in the texts joined
 
 
-def _flat(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """The code points start, start+1, … of each (start, size), one after the other."""
-    inner = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    return np.repeat(starts, sizes) + inner
-
-
 def _rows(block, columns: np.ndarray, docs: np.ndarray, n_texts: int):
     """The block's rows (as `block.rows` makes them) and, from the same sort, each hit's value."""
     return tfidf_entries(columns, docs, n_texts, block.idf_, block.sublinear_tf, block.norm)
 
 
-def _origins(texts: list[str], lowercase: bool, base: np.ndarray) -> np.ndarray:
-    """`prepared_positions` of each text, shifted by its `base`, joined. Most texts prepare to
-    themselves (no whitespace run to squeeze, no character that lowers to two): for those the
-    positions are 0, 1, …, found for the batch at once; only the others are prepared one by one."""
-    joined = "".join(texts)
-    sizes = np.fromiter(map(len, texts), np.int64, len(texts))
-    ends = np.cumsum(sizes)
-    odd = np.zeros(len(texts), dtype=bool)
-    if lowercase and len(joined.lower()) != len(joined):  # lowering changes a length somewhere
-        odd[[i for i, t in enumerate(texts) if len(t.lower()) != len(t)]] = True
-    for m in WHITE_SPACES.finditer(joined):  # a run (maybe across two texts): those texts
-        odd[
-            np.searchsorted(ends, m.start(), "right") : np.searchsorted(ends, m.end() - 1, "right")
-            + 1
-        ] = True
-    if not odd.any():
-        return _flat(base[: len(texts)], sizes)
-    pieces = [
-        prepared_positions(t, lowercase)[1] + base[i] if odd[i] else None
-        for i, t in enumerate(texts)
-    ]
-    sizes = np.asarray(
-        [len(p) if p is not None else n for p, n in zip(pieces, sizes.tolist(), strict=True)],
-        np.int64,
-    )
-    origin = _flat(base[: len(texts)], sizes)
-    at = np.cumsum(sizes) - sizes
-    for i in np.flatnonzero(odd).tolist():
-        origin[at[i] : at[i] + sizes[i]] = pieces[i]
-    return origin
-
-
 def _char_places(block: CharTfidf, texts: list[str], base: np.ndarray):
     columns, docs, starts, sizes = block.hits(texts, positions=True)
-    origin = _origins([head(t, block.head_chars) for t in texts], block.lowercase, base)
+    origin = prepared_origins([head(t, block.head_chars) for t in texts], block.lowercase, base)
     matrix, entry, counts = _rows(block, columns, docs, len(texts))
     return matrix, _Places(docs, columns, starts, sizes, origin, entry, counts)
 

@@ -19,7 +19,9 @@ __all__ = [
     "TermTable",
     "char_ngram_codes",
     "char_ngrams",
+    "flat_ranges",
     "ngram_code",
+    "prepared_origins",
     "prepared_positions",
 ]
 
@@ -155,6 +157,42 @@ def prepared_positions(text: str, lowercase: bool = True) -> tuple[str, np.ndarr
         keep[m.start() + 1 : m.end()] = False
     squeezed = WHITE_SPACES.sub(" ", text)
     return squeezed, starts[keep]
+
+
+def flat_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The code points start, start+1, … of each (start, size), one after the other."""
+    inner = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.repeat(starts, sizes) + inner
+
+
+def prepared_origins(texts: list[str], lowercase: bool, base: np.ndarray) -> np.ndarray:
+    """`prepared_positions` of each text, shifted by its `base`, joined. Most texts prepare to
+    themselves (no whitespace run to squeeze, no character that lowers to two): for those the
+    positions are 0, 1, …, found for the batch at once; only the others are prepared one by one."""
+    joined = "".join(texts)
+    sizes = np.fromiter(map(len, texts), np.int64, len(texts))
+    ends = np.cumsum(sizes)
+    odd = np.zeros(len(texts), dtype=bool)
+    if lowercase and len(joined.lower()) != len(joined):  # lowering changes a length somewhere
+        odd[[i for i, t in enumerate(texts) if len(t.lower()) != len(t)]] = True
+    for m in WHITE_SPACES.finditer(joined):  # a run (maybe across two texts): those texts
+        lo, hi = np.searchsorted(ends, [m.start(), m.end() - 1], "right")
+        odd[lo : hi + 1] = True
+    if not odd.any():
+        return flat_ranges(base[: len(texts)], sizes)
+    pieces = [
+        prepared_positions(t, lowercase)[1] + base[i] if odd[i] else None
+        for i, t in enumerate(texts)
+    ]
+    sizes = np.asarray(
+        [len(p) if p is not None else n for p, n in zip(pieces, sizes.tolist(), strict=True)],
+        np.int64,
+    )
+    origin = flat_ranges(base[: len(texts)], sizes)
+    at = np.cumsum(sizes) - sizes
+    for i in np.flatnonzero(odd).tolist():
+        origin[at[i] : at[i] + sizes[i]] = pieces[i]
+    return origin
 
 
 def char_ngram_codes(

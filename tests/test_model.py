@@ -23,6 +23,8 @@ from service.model import (
     cues,
     ngram_code,
 )
+from service.ngrams import prepared_origins, prepared_positions
+from service.termrows import hit_entries, tfidf, tfidf_entries
 from training.train import CONFIG, build_pipeline
 
 # Characters where a careless re-implementation parts from sklearn: case (İ lower-cases to two
@@ -157,6 +159,34 @@ def test_char_codes_match_ngram_code() -> None:
     assert owners.tolist().count(1) == 1
     # n is folded in: a 2-gram never equals a 1-gram or 3-gram code, NUL included
     assert len({ngram_code("\0"), ngram_code("\0\0"), ngram_code("\0\0\0")}) == 3
+
+
+@given(st.lists(st.text(alphabet=ODD + "中文  ", max_size=12), max_size=8), st.booleans())
+def test_prepared_origins_are_each_texts_prepared_positions(texts: list[str], lower: bool) -> None:
+    # The batch shortcut (texts that prepare to themselves) against one text at a time, with
+    # whitespace runs inside a text and across two, and characters that lower to two.
+    base = np.cumsum([0] + [len(t) + 3 for t in texts])
+    want = [prepared_positions(t, lower)[1] + base[i] for i, t in enumerate(texts)]
+    got = prepared_origins(texts, lower, base)
+    assert got.tolist() == np.concatenate(want + [np.zeros(0, np.int64)]).tolist()
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 40)), max_size=200), st.booleans())
+def test_tfidf_entries_equal_tfidf_and_hit_entries(hits: list, by_text: bool) -> None:
+    # Hits arrive text by text, as the blocks give them; a sparse or a dense batch picks
+    # either layout, and both must give tfidf's matrix bit for bit and hit_entries' numbers.
+    hits = sorted(hits)
+    owners = np.array([d for d, _ in hits], dtype=np.int64)
+    columns = np.array([c for _, c in hits], dtype=np.int64)
+    idf = np.linspace(1.0, 3.0, 400 if by_text else 41).astype(np.float32)
+    matrix, entry, counts = tfidf_entries(columns, owners, 6, idf, True, "l2")
+    want = tfidf(columns, owners, 6, idf, True, "l2")
+    assert matrix.by_text == want.by_text
+    for a, b in ((matrix.indptr, want.indptr), (matrix.indices, want.indices)):
+        assert a.tolist() == b.tolist()
+    assert matrix.data.tobytes() == want.data.tobytes()
+    got_entry, got_counts = hit_entries(columns, owners, want)
+    assert entry.tolist() == got_entry.tolist() and counts.tolist() == got_counts.tolist()
 
 
 @given(st.sets(st.integers(1, 2**62), max_size=300), st.lists(st.integers(1, 2**62), max_size=50))
