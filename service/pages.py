@@ -26,6 +26,7 @@ __all__ = [
 from dataclasses import dataclass
 from functools import lru_cache
 
+from service.composite import merge_pieces
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
@@ -74,6 +75,8 @@ class _Draft:
         "closed",
         "chars",
         "shorts",
+        "composite",
+        "marked",
     )
 
     def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
@@ -89,6 +92,8 @@ class _Draft:
         self.dated = False
         self.chars = 0  # body characters so far, and the body's short lines: the head score's
         self.shorts: list[str] = []  # view of the article being read, kept as lines come
+        self.composite = False  # pieces under one heading (service.composite)
+        self.marked = False  # the title is a `## ` heading: never a composite item's piece
 
     def add(self, line: Span, kind: str, value: str = "") -> None:
         if not self.body and not self.title and not self.kicker:
@@ -197,7 +202,7 @@ class _Splitter:
                 kick, _ = self._take_pending()
                 marks, title = heading_text(line)
                 self.furniture.append(marks)
-                self._open(_Draft([title], kick, []))
+                self._open(_Draft([title], kick, [])).marked = True
             else:
                 self._settle(at)
                 target = self._target()
@@ -225,8 +230,8 @@ class _Splitter:
 
 def _subtitle(draft: _Draft) -> None:
     """A short line right under a head that has none yet, before any text: the subtitle."""
-    if draft.subtitle or not draft.title or not draft.body:
-        return
+    if draft.subtitle or not draft.title or not draft.body or draft.composite:
+        return  # (a composite item's body opens with its first piece's head)
     first, kind = draft.body[0], draft.kinds[0]
     if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
         return
@@ -271,7 +276,7 @@ def read_page(raw: str) -> Page:
 def _read(raw: str) -> Page:
     items = [(s, *classify(s.text)) for s in lines(raw)]
     splitter = _Splitter(items)
-    drafts = splitter.run()
+    drafts = merge_pieces(splitter.run())
     furniture = list(splitter.furniture)
     articles, parts = [], []
     for d in drafts:

@@ -476,3 +476,39 @@ def test_the_head_score_skips_only_overlaps_that_cannot_turn_it(monkeypatch):
     full = [[(a.title, a.text) for a in _read.__wrapped__(p).articles] for p in pages]
     assert full == quick
     assert heads.LOG  # the fixtures do reach the score
+
+
+def test_pieces_under_one_heading_are_one_article():
+    # A composite item: a heading, then pieces each with its writer's name under its head;
+    # the story after it opens with a dateline and is an article of its own.
+    raw = (
+        "老城新生活\n"
+        "餐餐好滋味\n"
+        "本报记者  陈  晓\n"
+        "距离开饭还有半个小时，社区食堂里已经坐满了老人，窗口前排起了队，大家说说笑笑。\n"
+        "健身花样多\n"
+        "本报记者  王  芳\n"
+        "在城东公园，不分酷暑寒冬，老人们总是准时出现在广场上，打拳、跳舞、踢毽子。\n"
+        "家门口养老\n"
+        "李\u3000\u3000明（城东区民政局局长）\n"
+        "社区养老服务中心宽敞明亮，子女上下班路过也能顺道看望，老人们都说方便。\n"
+        "老街菜市场换新颜\n"
+        "本报城东3月12日电  老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [("", "老城新生活"), ("", "老街菜市场换新颜")]
+    body = arts[0].text
+    assert body.startswith("餐餐好滋味\n")
+    assert "\n健身花样多\n本报记者  王  芳\n" in body
+    assert "\n家门口养老\n李\u3000\u3000明（城东区民政局局长）\n" in body
+    assert_accounted(raw)
+
+
+def test_name_lines_of_pieces():
+    from service.composite import is_name_line
+
+    assert is_name_line("铁  凝（中国作协主席）")
+    assert is_name_line("（墨西哥）亚历杭德罗·马西亚斯")
+    assert is_name_line("何建明（中国作协副主席）")
+    assert not is_name_line("共同推进网络空间全球治理（钟声）")
+    assert not is_name_line("餐餐好滋味")
