@@ -64,6 +64,9 @@ def assert_sound(raw: str, articles) -> None:
         ("“要撑起这样大规模的产业布局,", PARA),
         ("市有关部门负责人参加。", PARA),
         ("本报讯 近日", PARA),
+        # A sentence ended inside the line and another began: running text the column cut.
+        ("法国国会近日通过了反污染和循环经济法案的主要内容。新法案", PARA),
+        ("“我们做到了。”", SHORT),  # a quoted title ends on its full stop
     ],
 )
 def test_line_kind(line, kind):
