@@ -23,6 +23,7 @@ __all__ = [
     "PARA",
 ]
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,6 +47,8 @@ from service.lines import (
 )
 from service.text import clean_body, clean_lines, ends_paragraph
 from service.validation import check_readable, check_strings
+
+_CLOSING_NAME = re.compile(r"[（(][\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,5}[）)]")
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,6 +165,10 @@ class _Splitter:
             and is_cut_piece(cur.body[-1].text, heads[0].text)
         ):
             cur.add(heads.pop(0), SHORT)
+        # A writer's name in brackets closes the piece above (（柯\u3000文）), never heads one.
+        if not cut and heads and cur and cur.has_para and _CLOSING_NAME.fullmatch(heads[0].text):
+            cur.add(heads.pop(0), SHORT)
+            cur.closed = True
         if cut and self.cur is not None:
             for s in heads[: cut + 1]:
                 self.cur.add(s, SHORT)

@@ -515,3 +515,21 @@ def test_name_lines_of_pieces():
     assert is_name_line("何建明（中国作协副主席）")
     assert not is_name_line("共同推进网络空间全球治理（钟声）")
     assert not is_name_line("餐餐好滋味")
+
+
+def test_a_name_in_brackets_closes_the_brief_above():
+    raw = (
+        "城东书房开门迎客\n"
+        "本报电  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（陈\u3000\u3000晓）\n"
+        "老街菜市场换新颜\n"
+        "本报电  老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖。\n"
+        "（王芳）\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "城东书房开门迎客"),
+        ("", "老街菜市场换新颜"),
+    ]
+    assert arts[0].text.endswith("（陈\u3000\u3000晓）")
+    assert_accounted(raw)
