@@ -48,6 +48,26 @@ from service.lines import (
 from service.text import clean_body, clean_lines, ends_paragraph
 from service.validation import check_readable, check_strings
 
+
+def _ends_above(heads: list[Span]) -> int:
+    """How many leading head lines end the text above rather than head what follows: a writer's
+    name in brackets (（柯\u3000文）), a bracket closing one opened above (宇采访整理）, or
+    （本报开罗1 / 月13日电）), an editor's note signed ——编者."""
+    first = heads[0].text
+    if _CLOSING_NAME.fullmatch(first) or _EDITOR.fullmatch(first):
+        return 1
+    if _open_brackets(first) < 0:
+        return 1
+    if len(heads) > 1 and _open_brackets(first) > 0 and _open_brackets(heads[1].text) < 0:
+        return 2
+    return 0
+
+
+def _open_brackets(line: str) -> int:
+    return line.count("（") + line.count("(") - line.count("）") - line.count(")")
+
+
+_EDITOR = re.compile(r"——\s*编\s*者")
 _CLOSING_NAME = re.compile(r"[（(][\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,5}[）)]")
 
 
@@ -165,10 +185,12 @@ class _Splitter:
             and is_cut_piece(cur.body[-1].text, heads[0].text)
         ):
             cur.add(heads.pop(0), SHORT)
-        # A writer's name in brackets closes the piece above (（柯\u3000文）), never heads one.
-        if not cut and heads and cur and cur.has_para and _CLOSING_NAME.fullmatch(heads[0].text):
-            cur.add(heads.pop(0), SHORT)
-            cur.closed = True
+        if not cut and heads and cur and cur.has_para and not cur.closed:
+            ends = _ends_above(heads)
+            for s in heads[:ends]:
+                cur.add(s, SHORT)
+            cur.closed = bool(ends) and bool(_CLOSING_NAME.fullmatch(heads[0].text))
+            heads = heads[ends:]
         if cut and self.cur is not None:
             for s in heads[: cut + 1]:
                 self.cur.add(s, SHORT)

@@ -533,3 +533,25 @@ def test_a_name_in_brackets_closes_the_brief_above():
     ]
     assert arts[0].text.endswith("（陈\u3000\u3000晓）")
     assert_accounted(raw)
+
+
+@pytest.mark.parametrize(
+    ("cut", "title"),
+    [
+        ("（本报开罗1\n月13日电）", "老街菜市场换新颜"),  # a closing note cut by the column
+        ("（作者为城东区图书馆馆员，本报记者王\n芳采访整理）", "老街菜市场换新颜"),
+        ("——编\u3000者", "老街菜市场换新颜"),  # the signature closing an editor's note
+    ],
+)
+def test_lines_that_end_the_text_above_never_head_the_next(cut, title):
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        f"{cut}\n"
+        f"{title}\n"
+        "本报讯  老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，顶棚换成了透光板。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [("", "城东书房开门迎客"), ("", title)]
+    assert cut.split("\n")[-1] in arts[0].text + arts[0].byline
+    assert_accounted(raw)
