@@ -162,7 +162,9 @@ def _closes(body: list[Span]) -> bool:
         return False
     above = body[-2].text
     joined = above + last
-    return len(above) <= 60 and is_column_break(above, last) and bool(_CLOSER.fullmatch(joined))
+    # (a bracket left open on the upper line is cut, whatever the seam: （本报开罗1 / 月13日电）)
+    cut = is_column_break(above, last) or (above[0] in "（(" and not set("）)") & set(above))
+    return len(above) <= 60 and cut and bool(_CLOSER.fullmatch(joined))
 
 
 def _decided(score: float, unknown: tuple[float, ...]) -> bool:

@@ -555,3 +555,18 @@ def test_lines_that_end_the_text_above_never_head_the_next(cut, title):
     assert [(a.kicker, a.title) for a in arts] == [("", "城东书房开门迎客"), ("", title)]
     assert cut.split("\n")[-1] in arts[0].text + arts[0].byline
     assert_accounted(raw)
+
+
+def test_a_closing_dateline_cut_inside_its_brackets_closes_its_article():
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "（本报开罗1\n"
+        "月13日电）\n"
+        "老街菜市场换新颜\n"
+        "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，顶棚换成了透光板，"
+        "摊主们说进货出货都方便了不少，周边居民买菜也更舒心了。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客", "老街菜市场换新颜"]
+    assert_accounted(raw)
