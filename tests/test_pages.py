@@ -570,3 +570,25 @@ def test_a_closing_dateline_cut_inside_its_brackets_closes_its_article():
     arts = split_page(raw)
     assert [a.title for a in arts] == ["城东书房开门迎客", "老街菜市场换新颜"]
     assert_accounted(raw)
+
+
+def test_head_score_sees_a_place_kicker_and_a_short_subhead_pair():
+    import service.heads as heads
+    from service.documents import Span
+    from service.pages import _Draft
+
+    cur = _Draft([Span(0, 4, "城东书房")], [], [])
+    cur.add(Span(5, 40, "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。"), PARA)
+    below = [(Span(60, 90, "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖。"), PARA, "")]
+
+    def feats(upper, lower):
+        run = [Span(41, 41 + len(upper), upper), Span(50, 50 + len(lower), lower)]
+        x = heads.features(cur, run, below, 0)
+        return dict(zip(heads.FEATURES, x, strict=True))
+
+    place = feats("重庆垫江县", "干部帮忙 农资到家")
+    assert place["place_kicker"] == 1.0 and place["short_pair"] == 1.0
+    pair = feats("开发公益岗位", "保障大龄人员就业")
+    assert pair["place_kicker"] == 0.0 and pair["short_pair"] == 1.0
+    long = feats("湖北丹江口市", "人人都是“护水员”，库区护水队伍不断壮大起来")
+    assert long["place_kicker"] == 1.0 and long["short_pair"] == 0.0
