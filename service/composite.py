@@ -10,7 +10,7 @@ piece's article takes the others, their heads becoming subheads of its body.
 
 from __future__ import annotations
 
-__all__ = ["merge_pieces", "is_name_line"]
+__all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME"]
 
 import re
 
@@ -96,13 +96,25 @@ def _same_item(a: str, b: str) -> bool:
 _NAMES = ("country", "role", "name")
 
 
+# A writer's name in brackets on a line of its own: what closes each brief of a column of
+# briefs (财经短波: title, 本报电 text, （柯\u3000文）).
+CLOSING_NAME = re.compile(r"[（(][\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,5}[）)]")
+
+
+def _brief(d) -> bool:
+    """A brief of a column of briefs: a bare head over text closed by its writer's name."""
+    return bool(d.title and d.body and not d.marked and CLOSING_NAME.fullmatch(d.body[-1].text))
+
+
 def merge_pieces(drafts: list) -> list:
     """Drafts with consecutive pieces of one composite item put back together (see above)."""
     out: list = []
     run = ""  # the last draft in `out` is a piece, its writer named so: an item is being read
     for d in drafts:
         piece = _piece(d)
-        if piece and run and _same_item(run, piece) and out:
+        if (piece and run and _same_item(run, piece) and out) or (
+            out and _brief(d) and _brief(out[-1]) and not d.kicker
+        ):
             head = out[-1]
             if not head.composite:
                 _first_piece(head)

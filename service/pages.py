@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from service.composite import merge_pieces
+from service.composite import CLOSING_NAME, merge_pieces
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
@@ -54,7 +54,7 @@ def _ends_above(heads: list[Span]) -> int:
     name in brackets (（柯\u3000文）), a bracket closing one opened above (宇采访整理）, or
     （本报开罗1 / 月13日电）), an editor's note signed ——编者."""
     first = heads[0].text
-    if _CLOSING_NAME.fullmatch(first) or _EDITOR.fullmatch(first):
+    if CLOSING_NAME.fullmatch(first) or _EDITOR.fullmatch(first):
         return 1
     if _open_brackets(first) < 0:
         return 1
@@ -68,7 +68,6 @@ def _open_brackets(line: str) -> int:
 
 
 _EDITOR = re.compile(r"——\s*编\s*者")
-_CLOSING_NAME = re.compile(r"[（(][\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,5}[）)]")
 
 
 @dataclass(frozen=True, eq=False)
@@ -189,7 +188,7 @@ class _Splitter:
             ends = _ends_above(heads)
             for s in heads[:ends]:
                 cur.add(s, SHORT)
-            cur.closed = bool(ends) and bool(_CLOSING_NAME.fullmatch(heads[0].text))
+            cur.closed = bool(ends) and bool(CLOSING_NAME.fullmatch(heads[0].text))
             heads = heads[ends:]
         if cut and self.cur is not None:
             for s in heads[: cut + 1]:

@@ -592,3 +592,26 @@ def test_head_score_sees_a_place_kicker_and_a_short_subhead_pair():
     assert pair["place_kicker"] == 0.0 and pair["short_pair"] == 1.0
     long = feats("湖北丹江口市", "人人都是“护水员”，库区护水队伍不断壮大起来")
     assert long["place_kicker"] == 1.0 and long["short_pair"] == 0.0
+
+
+def test_a_column_of_briefs_is_one_article():
+    raw = (
+        "城东书房开门迎客\n"
+        "本报讯  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（陈\u3000\u3000晓）\n"
+        "新闻速递\n"
+        "科技馆基金会颁奖\n"
+        "本报电  城东科技馆发展基金会年度颁奖典礼日前举行，十位科普工作者获奖。\n"
+        "（喻思南）\n"
+        "专利药在美获批上市\n"
+        "本报电  日前，城东一家药企自主研发的降压专利药在美国获批上市。\n"
+        "（徐运平）\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "城东书房开门迎客"),
+        ("", "新闻速递"),
+    ]
+    body = arts[1].text
+    assert body.startswith("科技馆基金会颁奖\n") and "\n专利药在美获批上市\n" in body
+    assert_accounted(raw)
