@@ -103,7 +103,13 @@ CLOSING_NAME = re.compile(r"[（(][\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,5
 
 def _brief(d) -> bool:
     """A brief of a column of briefs: a bare head over text closed by its writer's name."""
-    return bool(d.title and d.body and not d.marked and CLOSING_NAME.fullmatch(d.body[-1].text))
+    return bool(
+        d.title
+        and d.body
+        and not d.marked
+        and d.kinds[-1] == SHORT  # a bare name, not a credit (（记者 陈晓）)
+        and CLOSING_NAME.fullmatch(d.body[-1].text)
+    )
 
 
 def merge_pieces(drafts: list) -> list:
@@ -113,7 +119,11 @@ def merge_pieces(drafts: list) -> list:
     for d in drafts:
         piece = _piece(d)
         if (piece and run and _same_item(run, piece) and out) or (
-            out and _brief(d) and _brief(out[-1]) and not d.kicker
+            out
+            and _brief(d)
+            and not d.kicker
+            and _brief(out[-1])
+            and (out[-1].kicker or out[-1].composite)  # the column's name over the first
         ):
             head = out[-1]
             if not head.composite:
