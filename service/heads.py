@@ -89,9 +89,17 @@ def is_cut_piece(line: str, nxt: str) -> bool:
     order that settles most lines without the segmenter.)"""
     if not _joinable(line, nxt):
         return False
-    if nxt[0] in _NON_INITIAL or line[-1] in _CLAUSE:
+    if nxt[0] in _NON_INITIAL or line[-1] in _CLAUSE or _left_open(line, nxt):
         return True
     return not ends_paragraph(line) and (nxt[0] in _PARTICLES or cuts_word(line, nxt))
+
+
+def _left_open(line: str, nxt: str) -> bool:
+    """The line leaves a quote or bracket open (heads close theirs: “培养担当民族复兴大任), or
+    a number runs on into the next line (张闻天，190 / 0年出生)."""
+    if line[-1].isdigit() and nxt[0].isdigit():
+        return True
+    return sum(line.count(c) for c in "“《（(") > sum(line.count(c) for c in "”》）)")
 
 
 def joins_cut(line: str, nxt: str) -> bool:

@@ -615,3 +615,18 @@ def test_a_column_of_briefs_is_one_article():
     body = arts[1].text
     assert body.startswith("科技馆基金会颁奖\n") and "\n专利药在美获批上市\n" in body
     assert_accounted(raw)
+
+
+@pytest.mark.parametrize(
+    ("line", "nxt"),
+    [
+        # a quote left open; a number cut in two
+        ("“培养担当民族复兴大任", "时代新人”，是学校一直以来的追求，老师们说。"),
+        ("张闻天，190", "0年出生于上海，早年投身革命，一生忠于党忠于人民。"),
+    ],
+)
+def test_a_line_leaving_a_quote_or_number_open_is_cut_from_the_next(line, nxt):
+    from service.heads import is_cut_piece
+
+    assert is_cut_piece(line, nxt)
+    assert not is_cut_piece("“十四五”开局之年", "时代新人在城东书房相聚，读者说。")
