@@ -149,9 +149,12 @@ class _Splitter:
         return draft
 
     def _target(self) -> _Draft:
-        if self.cur is None or self.cur.closed:
+        if self.cur is None:
             # Text with no head of its own (a page opening mid-article): an untitled article.
             return self._open(_Draft([], [], []))
+        # After a closing credit, text with no head still belongs to the article (captions
+        # each closed by their photographer, 推荐读物, ■点评).
+        self.cur.closed = False
         return self.cur
 
     def _take_pending(self) -> tuple[list[Span], bool]:

@@ -630,3 +630,19 @@ def test_a_line_leaving_a_quote_or_number_open_is_cut_from_the_next(line, nxt):
 
     assert is_cut_piece(line, nxt)
     assert not is_cut_piece("“十四五”开局之年", "时代新人在城东书房相聚，读者说。")
+
+
+def test_captions_each_closed_by_a_credit_stay_in_their_article():
+    raw = (
+        "城东书房开门迎客\n"
+        "本报讯  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（记者 陈晓）\n"
+        "图①：读者在书房里看书。\n"
+        "王  芳摄\n"
+        "图②：孩子们在绘本区听故事。\n"
+        "李  明摄\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客"]
+    assert "图①：读者在书房里看书。" in arts[0].text and "图②" in arts[0].text
+    assert_accounted(raw)
