@@ -99,7 +99,9 @@ def _left_open(line: str, nxt: str) -> bool:
     a number runs on into the next line (张闻天，190 / 0年出生)."""
     if line[-1].isdigit() and nxt[0].isdigit():
         return True
-    return sum(line.count(c) for c in "“《（(") > sum(line.count(c) for c in "”》）)")
+    # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
+    opened = sum(line.count(c) for c in "“《（(") - sum(line.count(c) for c in "”》）)")
+    return len(line) <= 40 and opened > 0
 
 
 def joins_cut(line: str, nxt: str) -> bool:

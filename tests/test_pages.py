@@ -646,3 +646,10 @@ def test_captions_each_closed_by_a_credit_stay_in_their_article():
     assert [a.title for a in arts] == ["城东书房开门迎客"]
     assert "图①：读者在书房里看书。" in arts[0].text and "图②" in arts[0].text
     assert_accounted(raw)
+
+
+def test_a_quotation_left_open_over_paragraphs_does_not_swallow_the_next_head():
+    from service.heads import is_cut_piece
+
+    para = "“今年的书房比去年热闹多了，每到周末都坐满了人，大家读书、聊天、交朋友，" * 2
+    assert not is_cut_piece(para + "这里成了我们的第二个家。", "老街菜市场换新颜")
