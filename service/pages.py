@@ -216,7 +216,7 @@ class _Splitter:
             tail = [heads.pop()]  # the opening of the paragraph below, cut by the column
         title, kicker, subtitle, body = parse_heads(heads) if heads else ([], [], [], [])
         body += tail
-        if title and opens_article(self.cur, heads, self.items, at, after_furniture, self.markdown):
+        if title and self._opens(heads, tail, at, after_furniture):
             draft = self._open(_Draft(title, kicker, subtitle))
             for s in body:
                 draft.add(s, SHORT)
@@ -224,6 +224,17 @@ class _Splitter:
         target = self._target()
         for s in heads + tail:
             target.add(s, SHORT)
+
+    def _opens(self, heads: list[Span], tail: list[Span], at: int, after_furniture: bool) -> bool:
+        # The head score reads the body's opening line: with a cut piece, the piece and the
+        # line below it together (美滋滋 / 1月2日，重庆市黔江区举 / 行腊八公益活动…).
+        line, kind, value = item = self.items[at]
+        if tail:
+            self.items[at] = (Span(tail[0].start, line.end, tail[0].text + line.text), kind, value)
+        try:
+            return opens_article(self.cur, heads, self.items, at, after_furniture, self.markdown)
+        finally:
+            self.items[at] = item
 
     def run(self) -> list[_Draft]:
         for at, (line, kind, value) in enumerate(self.items):
@@ -273,8 +284,8 @@ def _subtitle(draft: _Draft) -> None:
         and not ends_paragraph(first.text)
         and (draft.kinds[1] == BYLINE_START or bool(draft.values[1]))
     )
-    if kind != SHORT and not deck:
-        return
+    if kind != SHORT and not deck or is_cut_piece(first.text, draft.body[1].text):
+        return  # (a piece of the paragraph below, cut by the column, is no subtitle)
     if parse_heads([first])[3]:  # a body label (核心阅读) stays in the body
         return
     draft.subtitle = [first]

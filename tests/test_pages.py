@@ -653,3 +653,17 @@ def test_a_quotation_left_open_over_paragraphs_does_not_swallow_the_next_head():
 
     para = "“今年的书房比去年热闹多了，每到周末都坐满了人，大家读书、聊天、交朋友，" * 2
     assert not is_cut_piece(para + "这里成了我们的第二个家。", "老街菜市场换新颜")
+
+
+def test_the_head_score_reads_a_cut_opening_line_whole():
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "美滋滋\n"
+        "1月2日，重庆市黔江区举\n"
+        "行腊八公益活动，志愿者为市民送上免费腊八粥，并表演了丰富多彩的文艺节目。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客", "美滋滋"]
+    assert arts[1].text.startswith("1月2日，重庆市黔江区举行腊八公益活动")
+    assert_accounted(raw)
