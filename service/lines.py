@@ -112,6 +112,10 @@ def classify(line: str) -> tuple[str, str]:
         return PARA, line[:cut]
     if line[-1] in _OPEN_END or _INNER_STOP.search(line):
         return PARA, ""
-    if len(line) <= _SHORT_MAX or (len(line) <= _LONG_HEAD_MAX and not _RUNNING.search(line)):
+    # A long line may still be a head: one with no running punctuation, or a kicker leading in
+    # to the title with a dash (…平均年龄…完成太空之旅——).
+    if len(line) <= _SHORT_MAX or (
+        len(line) <= _LONG_HEAD_MAX and (not _RUNNING.search(line) or line.endswith("——"))
+    ):
         return SHORT, ""
     return PARA, ""

@@ -67,6 +67,8 @@ def assert_sound(raw: str, articles) -> None:
         # A sentence ended inside the line and another began: running text the column cut.
         ("法国国会近日通过了反污染和循环经济法案的主要内容。新法案", PARA),
         ("“我们做到了。”", SHORT),  # a quoted title ends on its full stop
+        # a long kicker leading in to its title with a dash
+        ("将6艘载人飞船、5艘无人飞船和2个空间实验室顺利送入太空，平均年龄38岁的团队——", SHORT),
     ],
 )
 def test_line_kind(line, kind):
