@@ -76,8 +76,8 @@ def _absorb(into, d) -> None:
 def _first_piece(d) -> None:
     """The first piece read with the item's heading over it (as kicker over title, or title
     over subtitle): the heading is the title, the piece's head a subhead of the body."""
-    if d.kicker and not d.subtitle:
-        sub, d.title, d.kicker = d.title, d.kicker, []
+    if d.kicker and (not d.subtitle or is_name_line(d.subtitle[-1].text)):
+        sub, d.title, d.kicker, d.subtitle = d.title + d.subtitle, d.kicker, [], []
     elif d.subtitle and not d.kicker and not is_name_line(d.subtitle[-1].text):
         sub, d.subtitle = d.subtitle, []
     else:
@@ -131,6 +131,12 @@ def merge_pieces(drafts: list) -> list:
                 head.composite = True
             _absorb(head, d)
             continue
+        if piece in _NAMES and (d.kicker or d.subtitle):
+            # A head over a piece's head and its writer's bare name: the item's heading over
+            # its only piece (来论 / 为战“疫”注入必胜信心 / 江西南昌  杨铭鸣), seldom a kicker
+            # (a kicker's article is credited 本报记者 …, left as it is).
+            _first_piece(d)
+            d.composite = True
         out.append(d)
         run = piece
     return out

@@ -669,3 +669,19 @@ def test_the_head_score_reads_a_cut_opening_line_whole():
     assert [a.title for a in arts] == ["城东书房开门迎客", "美滋滋"]
     assert arts[1].text.startswith("1月2日，重庆市黔江区举行腊八公益活动")
     assert_accounted(raw)
+
+
+def test_a_heading_over_its_only_piece_and_the_writers_name_is_the_title():
+    raw = (
+        "城东书房开门迎客\n"
+        "本报讯  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（记者 陈晓）\n"
+        "来论\n"
+        "为读书注入新的活力\n"
+        "城东区\u3000\u3000王芳\n"
+        "书房开进社区，读书便成了家门口的事。希望更多的社区能有这样的书房。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [("", "城东书房开门迎客"), ("", "来论")]
+    assert arts[1].text.startswith("为读书注入新的活力\n城东区")
+    assert_accounted(raw)
