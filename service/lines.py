@@ -41,6 +41,9 @@ _SHORT_MAX = 40  # most headlines; a longer one with no comma at all is short to
 _LONG_HEAD_MAX = 64
 _OPEN_END = set("。，,、；;：:…")  # a line ending in one of these is running text
 _RUNNING = re.compile(r"[，,。；;]")
+# A full stop inside a line, text after it: a sentence ended and another began (内容。新法案),
+# which no head does; the line is running text the column cut.
+_INNER_STOP = re.compile(r"。[^”’」』）)]")
 
 
 def lines(raw: str, offset: int = 0) -> list[Span]:
@@ -107,8 +110,12 @@ def classify(line: str) -> tuple[str, str]:
     dl, cut = split_dateline(line)
     if dl:
         return PARA, line[:cut]
-    if line[-1] in _OPEN_END:
+    if line[-1] in _OPEN_END or _INNER_STOP.search(line):
         return PARA, ""
-    if len(line) <= _SHORT_MAX or (len(line) <= _LONG_HEAD_MAX and not _RUNNING.search(line)):
+    # A long line may still be a head: one with no running punctuation, or a kicker leading in
+    # to the title with a dash (…平均年龄…完成太空之旅——).
+    if len(line) <= _SHORT_MAX or (
+        len(line) <= _LONG_HEAD_MAX and (not _RUNNING.search(line) or line.endswith("——"))
+    ):
         return SHORT, ""
     return PARA, ""

@@ -23,9 +23,11 @@ __all__ = [
     "PARA",
 ]
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from service.composite import CLOSING_NAME, merge_pieces
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
@@ -45,6 +47,27 @@ from service.lines import (
 )
 from service.text import clean_body, clean_lines, ends_paragraph
 from service.validation import check_readable, check_strings
+
+
+def _ends_above(heads: list[Span]) -> int:
+    """How many leading head lines end the text above rather than head what follows: a writer's
+    name in brackets (（柯\u3000文）), a bracket closing one opened above (宇采访整理）, or
+    （本报开罗1 / 月13日电）), an editor's note signed ——编者."""
+    first = heads[0].text
+    if CLOSING_NAME.fullmatch(first) or _EDITOR.fullmatch(first):
+        return 1
+    if _open_brackets(first) < 0:
+        return 1
+    if len(heads) > 1 and _open_brackets(first) > 0 and _open_brackets(heads[1].text) < 0:
+        return 2
+    return 0
+
+
+def _open_brackets(line: str) -> int:
+    return line.count("（") + line.count("(") - line.count("）") - line.count(")")
+
+
+_EDITOR = re.compile(r"——\s*编\s*者")
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +97,8 @@ class _Draft:
         "closed",
         "chars",
         "shorts",
+        "composite",
+        "marked",
     )
 
     def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
@@ -89,6 +114,8 @@ class _Draft:
         self.dated = False
         self.chars = 0  # body characters so far, and the body's short lines: the head score's
         self.shorts: list[str] = []  # view of the article being read, kept as lines come
+        self.composite = False  # pieces under one heading (service.composite)
+        self.marked = False  # the title is a `## ` heading: never a composite item's piece
 
     def add(self, line: Span, kind: str, value: str = "") -> None:
         if not self.body and not self.title and not self.kicker:
@@ -122,9 +149,12 @@ class _Splitter:
         return draft
 
     def _target(self) -> _Draft:
-        if self.cur is None or self.cur.closed:
+        if self.cur is None:
             # Text with no head of its own (a page opening mid-article): an untitled article.
             return self._open(_Draft([], [], []))
+        # After a closing credit, text with no head still belongs to the article (captions
+        # each closed by their photographer, 推荐读物, ■点评).
+        self.cur.closed = False
         return self.cur
 
     def _take_pending(self) -> tuple[list[Span], bool]:
@@ -157,6 +187,12 @@ class _Splitter:
             and is_cut_piece(cur.body[-1].text, heads[0].text)
         ):
             cur.add(heads.pop(0), SHORT)
+        if not cut and heads and cur and cur.has_para and not cur.closed:
+            ends = _ends_above(heads)
+            for s in heads[:ends]:
+                cur.add(s, SHORT)
+            cur.closed = bool(ends) and bool(CLOSING_NAME.fullmatch(heads[0].text))
+            heads = heads[ends:]
         if cut and self.cur is not None:
             for s in heads[: cut + 1]:
                 self.cur.add(s, SHORT)
@@ -180,7 +216,7 @@ class _Splitter:
             tail = [heads.pop()]  # the opening of the paragraph below, cut by the column
         title, kicker, subtitle, body = parse_heads(heads) if heads else ([], [], [], [])
         body += tail
-        if title and opens_article(self.cur, heads, self.items, at, after_furniture, self.markdown):
+        if title and self._opens(heads, tail, at, after_furniture):
             draft = self._open(_Draft(title, kicker, subtitle))
             for s in body:
                 draft.add(s, SHORT)
@@ -188,6 +224,17 @@ class _Splitter:
         target = self._target()
         for s in heads + tail:
             target.add(s, SHORT)
+
+    def _opens(self, heads: list[Span], tail: list[Span], at: int, after_furniture: bool) -> bool:
+        # The head score reads the body's opening line: with a cut piece, the piece and the
+        # line below it together (美滋滋 / 1月2日，重庆市黔江区举 / 行腊八公益活动…).
+        line, kind, value = item = self.items[at]
+        if tail:
+            self.items[at] = (Span(tail[0].start, line.end, tail[0].text + line.text), kind, value)
+        try:
+            return opens_article(self.cur, heads, self.items, at, after_furniture, self.markdown)
+        finally:
+            self.items[at] = item
 
     def run(self) -> list[_Draft]:
         for at, (line, kind, value) in enumerate(self.items):
@@ -197,7 +244,7 @@ class _Splitter:
                 kick, _ = self._take_pending()
                 marks, title = heading_text(line)
                 self.furniture.append(marks)
-                self._open(_Draft([title], kick, []))
+                self._open(_Draft([title], kick, [])).marked = True
             else:
                 self._settle(at)
                 target = self._target()
@@ -225,8 +272,8 @@ class _Splitter:
 
 def _subtitle(draft: _Draft) -> None:
     """A short line right under a head that has none yet, before any text: the subtitle."""
-    if draft.subtitle or not draft.title or not draft.body:
-        return
+    if draft.subtitle or not draft.title or not draft.body or draft.composite:
+        return  # (a composite item's body opens with its first piece's head)
     first, kind = draft.body[0], draft.kinds[0]
     if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
         return
@@ -237,8 +284,8 @@ def _subtitle(draft: _Draft) -> None:
         and not ends_paragraph(first.text)
         and (draft.kinds[1] == BYLINE_START or bool(draft.values[1]))
     )
-    if kind != SHORT and not deck:
-        return
+    if kind != SHORT and not deck or is_cut_piece(first.text, draft.body[1].text):
+        return  # (a piece of the paragraph below, cut by the column, is no subtitle)
     if parse_heads([first])[3]:  # a body label (核心阅读) stays in the body
         return
     draft.subtitle = [first]
@@ -271,7 +318,7 @@ def read_page(raw: str) -> Page:
 def _read(raw: str) -> Page:
     items = [(s, *classify(s.text)) for s in lines(raw)]
     splitter = _Splitter(items)
-    drafts = splitter.run()
+    drafts = merge_pieces(splitter.run())
     furniture = list(splitter.furniture)
     articles, parts = [], []
     for d in drafts:

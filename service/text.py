@@ -157,6 +157,8 @@ def is_column_break(prev: str, nxt: str) -> bool:
         return False
     if nxt[0] in _PARTICLES:
         return True
+    if prev[-1] in "）)" and len(prev) <= 40 and ("（" in prev or "(" in prev):
+        return False  # a line closing its own bracket: a name with its role, a column label
     if is_heading_like(prev) or _is_head_pair(prev, nxt):
         return cuts_word(prev, nxt)
     return True

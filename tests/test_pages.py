@@ -64,6 +64,11 @@ def assert_sound(raw: str, articles) -> None:
         ("“要撑起这样大规模的产业布局,", PARA),
         ("市有关部门负责人参加。", PARA),
         ("本报讯 近日", PARA),
+        # A sentence ended inside the line and another began: running text the column cut.
+        ("法国国会近日通过了反污染和循环经济法案的主要内容。新法案", PARA),
+        ("“我们做到了。”", SHORT),  # a quoted title ends on its full stop
+        # a long kicker leading in to its title with a dash
+        ("将6艘载人飞船、5艘无人飞船和2个空间实验室顺利送入太空，平均年龄38岁的团队——", SHORT),
     ],
 )
 def test_line_kind(line, kind):
@@ -476,3 +481,207 @@ def test_the_head_score_skips_only_overlaps_that_cannot_turn_it(monkeypatch):
     full = [[(a.title, a.text) for a in _read.__wrapped__(p).articles] for p in pages]
     assert full == quick
     assert heads.LOG  # the fixtures do reach the score
+
+
+def test_pieces_under_one_heading_are_one_article():
+    # A composite item: a heading, then pieces each with its writer's name under its head;
+    # the story after it opens with a dateline and is an article of its own.
+    raw = (
+        "老城新生活\n"
+        "餐餐好滋味\n"
+        "本报记者  陈  晓\n"
+        "距离开饭还有半个小时，社区食堂里已经坐满了老人，窗口前排起了队，大家说说笑笑。\n"
+        "健身花样多\n"
+        "本报记者  王  芳\n"
+        "在城东公园，不分酷暑寒冬，老人们总是准时出现在广场上，打拳、跳舞、踢毽子。\n"
+        "家门口养老\n"
+        "李\u3000\u3000明（城东区民政局局长）\n"
+        "社区养老服务中心宽敞明亮，子女上下班路过也能顺道看望，老人们都说方便。\n"
+        "老街菜市场换新颜\n"
+        "本报城东3月12日电  老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [("", "老城新生活"), ("", "老街菜市场换新颜")]
+    body = arts[0].text
+    assert body.startswith("餐餐好滋味\n")
+    assert "\n健身花样多\n本报记者  王  芳\n" in body
+    assert "\n家门口养老\n李\u3000\u3000明（城东区民政局局长）\n" in body
+    assert_accounted(raw)
+
+
+def test_name_lines_of_pieces():
+    from service.composite import is_name_line
+
+    assert is_name_line("铁  凝（中国作协主席）")
+    assert is_name_line("（墨西哥）亚历杭德罗·马西亚斯")
+    assert is_name_line("何建明（中国作协副主席）")
+    assert not is_name_line("共同推进网络空间全球治理（钟声）")
+    assert not is_name_line("餐餐好滋味")
+
+
+def test_a_name_in_brackets_closes_the_brief_above():
+    raw = (
+        "城东书房开门迎客\n"
+        "本报电  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（陈\u3000\u3000晓）\n"
+        "老街菜市场换新颜\n"
+        "本报电  老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖。\n"
+        "（王芳）\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "城东书房开门迎客"),
+        ("", "老街菜市场换新颜"),
+    ]
+    assert arts[0].text.endswith("（陈\u3000\u3000晓）")
+    assert_accounted(raw)
+
+
+@pytest.mark.parametrize(
+    ("cut", "title"),
+    [
+        ("（本报开罗1\n月13日电）", "老街菜市场换新颜"),  # a closing note cut by the column
+        ("（作者为城东区图书馆馆员，本报记者王\n芳采访整理）", "老街菜市场换新颜"),
+        ("——编\u3000者", "老街菜市场换新颜"),  # the signature closing an editor's note
+    ],
+)
+def test_lines_that_end_the_text_above_never_head_the_next(cut, title):
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        f"{cut}\n"
+        f"{title}\n"
+        "本报讯  老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，顶棚换成了透光板。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [("", "城东书房开门迎客"), ("", title)]
+    assert cut.split("\n")[-1] in arts[0].text + arts[0].byline
+    assert_accounted(raw)
+
+
+def test_a_closing_dateline_cut_inside_its_brackets_closes_its_article():
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "（本报开罗1\n"
+        "月13日电）\n"
+        "老街菜市场换新颜\n"
+        "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，顶棚换成了透光板，"
+        "摊主们说进货出货都方便了不少，周边居民买菜也更舒心了。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客", "老街菜市场换新颜"]
+    assert_accounted(raw)
+
+
+def test_head_score_sees_a_place_kicker_and_a_short_subhead_pair():
+    import service.heads as heads
+    from service.documents import Span
+    from service.pages import _Draft
+
+    cur = _Draft([Span(0, 4, "城东书房")], [], [])
+    cur.add(Span(5, 40, "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。"), PARA)
+    below = [(Span(60, 90, "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖。"), PARA, "")]
+
+    def feats(upper, lower):
+        run = [Span(41, 41 + len(upper), upper), Span(50, 50 + len(lower), lower)]
+        x = heads.features(cur, run, below, 0)
+        return dict(zip(heads.FEATURES, x, strict=True))
+
+    place = feats("重庆垫江县", "干部帮忙 农资到家")
+    assert place["place_kicker"] == 1.0 and place["short_pair"] == 1.0
+    pair = feats("开发公益岗位", "保障大龄人员就业")
+    assert pair["place_kicker"] == 0.0 and pair["short_pair"] == 1.0
+    long = feats("湖北丹江口市", "人人都是“护水员”，库区护水队伍不断壮大起来")
+    assert long["place_kicker"] == 1.0 and long["short_pair"] == 0.0
+
+
+def test_a_column_of_briefs_is_one_article():
+    raw = (
+        "城东书房开门迎客\n"
+        "本报讯  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（陈\u3000\u3000晓）\n"
+        "新闻速递\n"
+        "科技馆基金会颁奖\n"
+        "本报电  城东科技馆发展基金会年度颁奖典礼日前举行，十位科普工作者获奖。\n"
+        "（喻思南）\n"
+        "专利药在美获批上市\n"
+        "本报电  日前，城东一家药企自主研发的降压专利药在美国获批上市。\n"
+        "（徐运平）\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "城东书房开门迎客"),
+        ("", "新闻速递"),
+    ]
+    body = arts[1].text
+    assert body.startswith("科技馆基金会颁奖\n") and "\n专利药在美获批上市\n" in body
+    assert_accounted(raw)
+
+
+@pytest.mark.parametrize(
+    ("line", "nxt"),
+    [
+        # a quote left open; a number cut in two
+        ("“培养担当民族复兴大任", "时代新人”，是学校一直以来的追求，老师们说。"),
+        ("张闻天，190", "0年出生于上海，早年投身革命，一生忠于党忠于人民。"),
+    ],
+)
+def test_a_line_leaving_a_quote_or_number_open_is_cut_from_the_next(line, nxt):
+    from service.heads import is_cut_piece
+
+    assert is_cut_piece(line, nxt)
+    assert not is_cut_piece("“十四五”开局之年", "时代新人在城东书房相聚，读者说。")
+
+
+def test_captions_each_closed_by_a_credit_stay_in_their_article():
+    raw = (
+        "城东书房开门迎客\n"
+        "本报讯  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（记者 陈晓）\n"
+        "图①：读者在书房里看书。\n"
+        "王  芳摄\n"
+        "图②：孩子们在绘本区听故事。\n"
+        "李  明摄\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客"]
+    assert "图①：读者在书房里看书。" in arts[0].text and "图②" in arts[0].text
+    assert_accounted(raw)
+
+
+def test_a_quotation_left_open_over_paragraphs_does_not_swallow_the_next_head():
+    from service.heads import is_cut_piece
+
+    para = "“今年的书房比去年热闹多了，每到周末都坐满了人，大家读书、聊天、交朋友，" * 2
+    assert not is_cut_piece(para + "这里成了我们的第二个家。", "老街菜市场换新颜")
+
+
+def test_the_head_score_reads_a_cut_opening_line_whole():
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "美滋滋\n"
+        "1月2日，重庆市黔江区举\n"
+        "行腊八公益活动，志愿者为市民送上免费腊八粥，并表演了丰富多彩的文艺节目。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客", "美滋滋"]
+    assert arts[1].text.startswith("1月2日，重庆市黔江区举行腊八公益活动")
+    assert_accounted(raw)
+
+
+def test_a_heading_over_its_only_piece_and_the_writers_name_is_the_title():
+    raw = (
+        "城东书房开门迎客\n"
+        "本报讯  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（记者 陈晓）\n"
+        "来论\n"
+        "为读书注入新的活力\n"
+        "城东区\u3000\u3000王芳\n"
+        "书房开进社区，读书便成了家门口的事。希望更多的社区能有这样的书房。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [("", "城东书房开门迎客"), ("", "来论")]
+    assert arts[1].text.startswith("为读书注入新的活力\n城东区")
+    assert_accounted(raw)

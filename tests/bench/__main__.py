@@ -26,7 +26,7 @@ from pathlib import Path  # noqa: E402
 
 from .common import ROOT, Context, Figure, Skip  # noqa: E402
 
-SECTIONS = ("segment", "classify", "cli", "summarise", "grpc", "http", "train")
+SECTIONS = ("segment", "pages", "classify", "cli", "summarise", "grpc", "http", "train")
 
 
 def _section(name: str):

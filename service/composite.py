@@ -1,0 +1,142 @@
+"""Composite items: several pieces printed under one heading are one article.
+
+A page sets a composite item (several letters, interviews or reports under one heading: 来论,
+名家谈, 一线群英谱) as pieces, each a short head with the writer's or speaker's name right under
+it (本报记者  赵  兵, 铁  凝（中国作协主席）, （墨西哥）亚历杭德罗·马西亚斯). A standalone
+article seldom opens so: its credit sits in its dateline (本报北京2月25日电（记者…）). So
+after splitting, a run of drafts each opening as such a piece is put back together: the first
+piece's article takes the others, their heads becoming subheads of its body.
+"""
+
+from __future__ import annotations
+
+__all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME"]
+
+import re
+
+from service.heads import _NAME
+from service.lines import BYLINE_START, SHORT
+
+# A writer set with a country or a role in brackets: （墨西哥）亚历杭德罗·马西亚斯,
+# 何建明（中国作协副主席）, 王  雷（电视剧《陆战之王》主演）.
+_BRACKETED = re.compile(
+    r"[（(][\u4e00-\u9fff]{1,8}[）)][\u4e00-\u9fff·]{2,16}"
+    r"|[\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,4}[（(][^（）()]{2,30}[）)]"
+)
+
+
+def is_name_line(text: str, kind: str = SHORT) -> bool:
+    """A line naming a piece's writer or speaker, as set right under the piece's head."""
+    if kind == BYLINE_START:
+        return True
+    if kind != SHORT or len(text) > 40:
+        return False
+    return bool(_NAME.fullmatch(text) or _BRACKETED.fullmatch(text))
+
+
+_ROLE = re.compile(r"\S*?(?:记者|通讯员|评论员|特约撰稿人)")
+
+
+def _form(text: str, kind: str = SHORT) -> str:
+    """How a name line is set, which the pieces of one item share: the credit's role (本报记者,
+    新华社记者, 本报评论员), a spaced name, a name with a country before it or a role after it;
+    "" for no name line."""
+    if not is_name_line(text, kind):
+        return ""
+    if kind == BYLINE_START:
+        m = _ROLE.match(text)
+        return m.group() if m else text.split()[0]
+    if text[0] in "（(":
+        return "country"
+    return "role" if text[-1] in "）)" else "name"
+
+
+def _piece(d) -> str:
+    """How the writer is named if this draft opens as a piece (a bare head line with a name
+    line under it), else ""."""
+    if not d.title or d.marked:
+        return ""
+    form = _form(d.subtitle[-1].text) if d.subtitle else ""
+    return form or _form(d.body[0].text, d.kinds[0]) if d.body else ""
+
+
+def _absorb(into, d) -> None:
+    """Put draft `d`'s heads and body at the end of `into`'s body."""
+    for s in d.kicker + d.title + d.subtitle:
+        into.body.append(s)
+        into.kinds.append(SHORT)
+        into.values.append("")
+    into.body += d.body
+    into.kinds += d.kinds
+    into.values += d.values
+    into.end = max(into.end, d.end)
+    into.closed = d.closed
+
+
+def _first_piece(d) -> None:
+    """The first piece read with the item's heading over it (as kicker over title, or title
+    over subtitle): the heading is the title, the piece's head a subhead of the body."""
+    if d.kicker and (not d.subtitle or is_name_line(d.subtitle[-1].text)):
+        sub, d.title, d.kicker, d.subtitle = d.title + d.subtitle, d.kicker, [], []
+    elif d.subtitle and not d.kicker and not is_name_line(d.subtitle[-1].text):
+        sub, d.subtitle = d.subtitle, []
+    else:
+        return
+    d.body[:0] = sub
+    d.kinds[:0] = [SHORT] * len(sub)
+    d.values[:0] = [""] * len(sub)
+
+
+def _same_item(a: str, b: str) -> bool:
+    # Pieces of one item name their writers alike; two credits of different roles (本报评论员
+    # over one article, 新华社记者 over the next) are two articles.
+    return a == b or a in _NAMES or b in _NAMES
+
+
+_NAMES = ("country", "role", "name")
+
+
+# A writer's name in brackets on a line of its own: what closes each brief of a column of
+# briefs (财经短波: title, 本报电 text, （柯\u3000文）).
+CLOSING_NAME = re.compile(r"[（(][\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,5}[）)]")
+
+
+def _brief(d) -> bool:
+    """A brief of a column of briefs: a bare head over text closed by its writer's name."""
+    return bool(
+        d.title
+        and d.body
+        and not d.marked
+        and d.kinds[-1] == SHORT  # a bare name, not a credit (（记者 陈晓）)
+        and CLOSING_NAME.fullmatch(d.body[-1].text)
+    )
+
+
+def merge_pieces(drafts: list) -> list:
+    """Drafts with consecutive pieces of one composite item put back together (see above)."""
+    out: list = []
+    run = ""  # the last draft in `out` is a piece, its writer named so: an item is being read
+    for d in drafts:
+        piece = _piece(d)
+        if (piece and run and _same_item(run, piece) and out) or (
+            out
+            and _brief(d)
+            and not d.kicker
+            and _brief(out[-1])
+            and (out[-1].kicker or out[-1].composite)  # the column's name over the first
+        ):
+            head = out[-1]
+            if not head.composite:
+                _first_piece(head)
+                head.composite = True
+            _absorb(head, d)
+            continue
+        if piece in _NAMES and (d.kicker or d.subtitle):
+            # A head over a piece's head and its writer's bare name: the item's heading over
+            # its only piece (来论 / 为战“疫”注入必胜信心 / 江西南昌  杨铭鸣), seldom a kicker
+            # (a kicker's article is credited 本报记者 …, left as it is).
+            _first_piece(d)
+            d.composite = True
+        out.append(d)
+        run = piece
+    return out
