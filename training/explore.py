@@ -147,7 +147,7 @@ def features(rows, feat):
         ngram_range=(1, feat.get("cn", 2)),
         min_df=3,
         sublinear_tf=True,
-        max_features=150_000,
+        max_features=feat.get("cmax", 150_000),
         dtype=np.float32,
     )
     blocks.append(cv.fit_transform(texts) * feat.get("cw", 1.0))
@@ -187,6 +187,26 @@ def weights(y, src, cfg):
     return sw * np.array([cwt[v] for v in y])
 
 
+def _with_svc(lr, X, y, w, share):
+    """LR and a linear SVM on the same features, their scores averaged into one linear model.
+
+    The SVM's one-vs-rest scores are put on the LR logits' scale (the ratio of their spreads
+    over the training rows, a rule, not a tuned number), then averaged with weight `share`.
+    The result is still one coefficient matrix and intercept: evidence stays exact.
+    """
+    from sklearn.svm import LinearSVC
+
+    svc = LinearSVC(C=1.0, random_state=13).fit(X, y, sample_weight=w)
+    assert list(svc.classes_) == list(lr.classes_)
+    d_lr, d_svc = lr.decision_function(X), svc.decision_function(X)
+    d_lr = d_lr - d_lr.mean(axis=1, keepdims=True)
+    d_svc = d_svc - d_svc.mean(axis=1, keepdims=True)
+    scale = float(d_lr.std() / d_svc.std())
+    lr.coef_ = (1 - share) * lr.coef_ + share * scale * svc.coef_
+    lr.intercept_ = (1 - share) * lr.intercept_ + share * scale * svc.intercept_
+    return lr
+
+
 OOF: dict = {}  # the last run's held-out newspaper probabilities, for review thresholds
 
 
@@ -222,6 +242,8 @@ def run(cfg, data):
             mask[n_old : n_old + len(extra)] = False
         clf = LogisticRegression(C=cfg["C"], max_iter=3000, random_state=13)
         clf.fit(X[mask], y[mask], sample_weight=w_all[mask])
+        if cfg.get("svc"):
+            clf = _with_svc(clf, X[mask], y[mask], w_all[mask], cfg["svc"])
         OOF[month] = {
             "labels": list(clf.classes_),
             "gold": (clf.predict_proba(X[ng_out]), list(y[ng_out])),
@@ -441,11 +463,51 @@ GRID8 = {
 }
 
 
+# Issue 10, after the extra labels (rows 126 on): variants of #122 fixed before any ran.
+S122 = {"feat": {**C114, "open": 300}, "src_w": {"ex": 3.0}}
+
+
+def v122(**changes):
+    cfg = v3(**S122)
+    for k, v in changes.items():
+        if k in ("feat", "src_w"):
+            cfg[k].update(v)
+        else:
+            cfg[k] = v
+    return cfg
+
+
+GRID9 = {
+    "#122 (shipped)": v122(),
+    "#122, no class weights (the data's own mix)": v122(cw="none"),
+    "#122, sqrt-balanced": v122(cw="sqrt"),
+    "#122, weak corpus out": v122(src_w={"weak": 0.0}),
+    "#122, LR + linear SVM averaged (0.5)": v122(svc=0.5),
+    "#122, char head 3000": v122(feat={"c": 3000}),
+    "#122 + word block (head 800)": v122(feat={"w": 800}),
+}
+
+
+GRID10 = {
+    "#122, C 30": v122(C=30.0),
+    "#122, char block 300k terms": v122(feat={"cmax": 300_000}),
+}
+
+
 def main(names=None):
     data = load()
     print(f"newspaper train rows {len(data[0])}, tv gold {len(data[1])}, weak {len(data[2])}")
-    grids = {"3": GRID3, "4": GRID4, "5": GRID5, "6": GRID6, "7": GRID7, "8": GRID8}
-    if names and names[0] in ("7", "8"):  # extra read labels and the calibration quarter
+    grids = {
+        "3": GRID3,
+        "4": GRID4,
+        "5": GRID5,
+        "6": GRID6,
+        "7": GRID7,
+        "8": GRID8,
+        "9": GRID9,
+        "10": GRID10,
+    }
+    if names and names[0] in ("7", "8", "9", "10"):  # extra read labels and the calibration quarter
         ng_all = [replace(r, text=clean_text(r.text)) for r in read_jsonl(DATA / NEWSPAPER_FILE)]
         cal = split_newspaper(ng_all).calibration
         data = (*data, load_extra(), cal)
@@ -470,5 +532,184 @@ def main(names=None):
         sys.stdout.flush()
 
 
+# Review-target rules (rows 134 on), checked nested on the month-held-out probabilities a GRID
+# run leaves in /tmp/i10_oof_*.pkl: for each month, the rule picks its fitting target on the
+# other two months alone (leaving one of them out in turn), thresholds are fitted on both, and
+# the month is scored. `python -m training.explore rules /tmp/i10_oof__122_shipped_.pkl`
+import pickle  # noqa: E402
+
+from .review import choose_thresholds  # noqa: E402
+
+RULE_STEPS = (0.95, 0.96, 0.97, 0.98, 0.99)
+MIN_LABEL = 10
+
+
+def _pool(oof, ms):
+    ps, ys, ws = [], [], []
+    for m in ms:
+        for part in ("gold", "cal"):
+            if oof[m].get(part):
+                ps.append(oof[m][part][0])
+                ys += oof[m][part][1]
+                ws += [m] * len(oof[m][part][1])
+    return np.vstack(ps), np.asarray(ys), np.asarray(ws)
+
+
+def loo_stats(p, y, months, labels, step):
+    top = p.argmax(1)
+    conf = p[np.arange(len(top)), top]
+    right = np.asarray(labels)[top] == y
+    keep = np.zeros(len(y), bool)
+    for m in sorted(set(months)):
+        fit = months != m
+        cut = choose_thresholds(p[fit], labels, list(y[fit]), step)
+        cuts = np.asarray([cut[lab] for lab in labels])
+        keep |= ~fit & (conf >= cuts[top])
+    pooled = right[keep].mean()
+    worst = min(right[keep & (months == m)].mean() for m in sorted(set(months)))
+    per = {}
+    for k, lab in enumerate(labels):
+        mk = keep & (top == k)
+        if mk.sum() >= MIN_LABEL:
+            per[lab] = right[mk].mean()
+    return pooled, worst, min(per.values()), per, 1 - keep.mean()
+
+
+def rule(p, y, months, labels, kind):
+    for step in RULE_STEPS:
+        pooled, worst, wl, _, _ = loo_stats(p, y, months, labels, step)
+        ok = {
+            "pooled": pooled >= 0.95,
+            "worst": worst >= 0.95,
+            "worst+label": worst >= 0.95 and wl >= 0.95,
+        }[kind]
+        if ok:
+            return step
+    return RULE_STEPS[-1]
+
+
+def rule_check(path):
+    oof = pickle.loads(Path(path).read_bytes())
+    months = sorted(oof)
+    labels = oof[months[0]]["labels"]
+    p, y, ms = _pool(oof, months)
+    print(path)
+    for step in RULE_STEPS:
+        pooled, worst, wl, per, fl = loo_stats(p, y, ms, labels, step)
+        print(
+            f"  LOO fit {step}: flagged {fl:.3f} pooled {pooled:.3f} worst month {worst:.3f} "
+            + "per label "
+            + " ".join(f"{lab[:4]} {v:.3f}" for lab, v in per.items())
+        )
+    for kind in ("pooled", "worst", "worst+label"):
+        kept = right = n = 0
+        rows = []
+        lab_k = {lab: [0, 0] for lab in labels}
+        for m in months:
+            inner = [o for o in months if o != m]
+            pi, yi, mi = _pool(oof, inner)
+            step = rule(pi, yi, mi, labels, kind)
+            cut = choose_thresholds(pi, labels, list(yi), step)
+            po, yo, _ = _pool(oof, [m])
+            top = po.argmax(1)
+            conf = po[np.arange(len(top)), top]
+            keep = conf >= np.asarray([cut[lab] for lab in labels])[top]
+            ok = np.asarray(labels)[top] == yo
+            kept += keep.sum()
+            right += (ok & keep).sum()
+            n += len(yo)
+            rows.append(f"{m}:{step} {ok[keep].mean():.3f}/{1 - keep.mean():.2f}")
+            for k, lab in enumerate(labels):
+                mk = keep & (top == k)
+                lab_k[lab][0] += mk.sum()
+                lab_k[lab][1] += (ok & mk).sum()
+        print(
+            f"  nested rule {kind:12s}: flagged {1 - kept / n:.3f} unflagged {right / kept:.3f} | "
+            + "  ".join(rows)
+            + " | "
+            + " ".join(f"{lab[:4]} {b / max(a, 1):.3f}({a})" for lab, (a, b) in lab_k.items())
+        )
+
+
+def per_label_cut(p, y, labels, target):
+    """Each label's own threshold: the lowest cut keeping its predictions ≥ `target` right."""
+    top = p.argmax(1)
+    conf = p[np.arange(len(top)), top]
+    right = np.asarray(labels)[top] == y
+    cut = {}
+    for k, lab in enumerate(labels):
+        idx = np.flatnonzero(top == k)
+        order = idx[np.argsort(conf[idx], kind="stable")]
+        c, ok = conf[order], right[order]
+        good_after = np.cumsum(ok[::-1])[::-1]
+        n_after = np.arange(len(ok), 0, -1)
+        t = 1.0
+        for i in range(len(ok)):
+            if good_after[i] >= target * n_after[i]:
+                t = float(c[i])
+                break
+        cut[lab] = t
+    return cut
+
+
+def scheme_check(path):
+    oof = pickle.loads(Path(path).read_bytes())
+    months = sorted(oof)
+    labels = oof[months[0]]["labels"]
+    for target in (0.95, 0.96, 0.97, 0.98, 0.99):
+        kept = right = n = 0
+        per_m = []
+        lab_k = {lab: [0, 0] for lab in labels}
+        for m in months:
+            pi, yi, _ = _pool(oof, [o for o in months if o != m])
+            cut = per_label_cut(pi, yi, labels, target)
+            po, yo, _ = _pool(oof, [m])
+            top = po.argmax(1)
+            conf = po[np.arange(len(top)), top]
+            keep = conf >= np.asarray([cut[lab] for lab in labels])[top]
+            ok = np.asarray(labels)[top] == yo
+            kept += keep.sum()
+            right += (ok & keep).sum()
+            n += len(yo)
+            per_m.append(f"{ok[keep].mean():.3f}")
+            for k, lab in enumerate(labels):
+                mk = keep & (top == k)
+                lab_k[lab][0] += mk.sum()
+                lab_k[lab][1] += (ok & mk).sum()
+        print(
+            f"  per-label {target}: flagged {1 - kept / n:.3f} unflagged {right / kept:.3f} "
+            + f"months {per_m} | "
+            + " ".join(f"{lab[:4]} {b / max(a, 1):.3f}({a})" for lab, (a, b) in lab_k.items())
+        )
+
+
+def prior_check(path):
+    """The page's own mix put back after a balanced fit: p_c × π_c^a, π = the extra read
+    labels' mix (all three training months), scored on the held-out gold rows."""
+    from collections import Counter
+
+    from .data import READ_LABELS
+
+    lines = Path(READ_LABELS).read_text(encoding="utf-8").splitlines()
+    cnt = Counter(x.split("\t")[1] for x in lines if "\t" in x and not x.startswith("#"))
+    oof = pickle.loads(Path(path).read_bytes())
+    months = sorted(oof)
+    labels = oof[months[0]]["labels"]
+    pi = np.array([cnt[lab] for lab in labels], float)
+    pi /= pi.sum()
+    P = np.vstack([oof[m]["gold"][0] for m in months])
+    Y = sum([list(oof[m]["gold"][1]) for m in months], [])
+    for a in (0, 0.25, 0.5, 0.75, 1.0):
+        pred = np.asarray(labels)[(P * pi**a).argmax(1)]
+        f1, acc = f1_score(Y, pred, average="macro"), accuracy_score(Y, pred)
+        print(f"  prior power {a}: news F1 {f1:.3f} acc {acc:.3f}")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ["rules"]:
+        for path in sys.argv[2:]:
+            rule_check(path)
+            scheme_check(path)
+            prior_check(path)
+    else:
+        main(sys.argv[1:])
