@@ -97,8 +97,13 @@ _NAMES = ("country", "role", "name")
 
 
 # A writer's name in brackets on a line of its own: what closes each brief of a column of
-# briefs (财经短波: title, 本报电 text, （柯\u3000文）).
-CLOSING_NAME = re.compile(r"[（(][\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,5}[）)]")
+# briefs (财经短波: title, 本报电 text, （柯\u3000文）), or two or three writers' names set
+# apart by spaces (（丁怡婷  倪  弋）).
+_ONE = r"[\u4e00-\u9fff](?:[\s\u3000\xa0]{0,3}[\u4e00-\u9fff]){1,3}"
+CLOSING_NAME = re.compile(
+    r"[（(][\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,5}[）)]"
+    rf"|[（(]{_ONE}(?:[\s\u3000\xa0、]+{_ONE}){{1,2}}[）)]"
+)
 
 
 def _brief(d) -> bool:

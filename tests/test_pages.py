@@ -519,11 +519,14 @@ def test_name_lines_of_pieces():
     assert not is_name_line("餐餐好滋味")
 
 
-def test_a_name_in_brackets_closes_the_brief_above():
+@pytest.mark.parametrize(
+    "name", ["（陈\u3000\u3000晓）", "（丁怡婷\xa0\xa0倪\xa0\xa0弋）"]  # one writer, or two
+)
+def test_a_name_in_brackets_closes_the_brief_above(name):
     raw = (
         "城东书房开门迎客\n"
         "本报电  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
-        "（陈\u3000\u3000晓）\n"
+        f"{name}\n"
         "老街菜市场换新颜\n"
         "本报电  老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖。\n"
         "（王芳）\n"
@@ -533,7 +536,7 @@ def test_a_name_in_brackets_closes_the_brief_above():
         ("", "城东书房开门迎客"),
         ("", "老街菜市场换新颜"),
     ]
-    assert arts[0].text.endswith("（陈\u3000\u3000晓）")
+    assert arts[0].text.endswith(name)
     assert_accounted(raw)
 
 
