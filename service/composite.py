@@ -15,7 +15,7 @@ __all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME"]
 import re
 
 from service.heads import _NAME
-from service.lines import BYLINE_START, SHORT
+from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 
 # A writer set with a country or a role in brackets: （墨西哥）亚历杭德罗·马西亚斯,
 # 何建明（中国作协副主席）, 王  雷（电视剧《陆战之王》主演）.
@@ -117,6 +117,31 @@ def _brief(d) -> bool:
     )
 
 
+# A dateline or closing credit without a date: how a brief in a column of briefs is sourced
+# (本报电, 据新华社悉尼电); a standalone report names its day (本报北京2月4日电).
+_UNDATED = re.compile(r"[（(]?(?:据)?[^\d（）()]{0,12}电[）)]?(?:[\s\u3000\xa0]+.*)?")
+_BRIEF_CHARS = 600  # a brief is a paragraph or three (400 and 600 tried on dev: level)
+
+
+def _undated_brief(d) -> bool:
+    """A short bare-headed item sourced without a date (opening 本报电, or closed by
+    （据新华社悉尼电）or a writer's bare name): a brief, as a column of briefs sets them."""
+    if not d.title or d.marked or d.subtitle or not d.body or d.chars > _BRIEF_CHARS:
+        return False
+    opens = d.values[0].strip() if d.kinds[0] == PARA else ""
+    if opens and _UNDATED.fullmatch(opens):
+        return True
+    last = d.body[-1].text
+    return (d.kinds[-1] == BYLINE_END and bool(_UNDATED.fullmatch(last))) or _brief(d)
+
+
+def _column_name(d) -> bool:
+    """The kicker over a brief is a column's name (微阅读, 资讯速递): one short word."""
+    return len(d.kicker) == 1 and len(d.kicker[0].text) <= 6 and not _NAME.fullmatch(
+        d.kicker[0].text
+    )
+
+
 def merge_pieces(drafts: list) -> list:
     """Drafts with consecutive pieces of one composite item put back together (see above)."""
     out: list = []
@@ -129,6 +154,13 @@ def merge_pieces(drafts: list) -> list:
             and not d.kicker
             and _brief(out[-1])
             and (out[-1].kicker or out[-1].composite)  # the column's name over the first
+        ) or (
+            # a column of undated briefs under a column's name, closed or not by a name
+            out
+            and not d.kicker
+            and _undated_brief(d)
+            and _undated_brief(out[-1])
+            and (out[-1].composite or _column_name(out[-1]))
         ):
             head = out[-1]
             if not head.composite:

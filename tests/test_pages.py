@@ -622,6 +622,37 @@ def test_a_column_of_briefs_is_one_article():
     assert_accounted(raw)
 
 
+def test_a_column_of_undated_briefs_under_its_name_is_one_article():
+    # Briefs sourced without a date (本报电, （据新华社悉尼电）) under a column's name, with no
+    # writer's name closing them; a dated report after them is an article of its own.
+    raw = (
+        "城东书房开门迎客\n"
+        "本报北京2月4日电  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（记者 陈晓）\n"
+        "微阅读\n"
+        "研究显示高山植被有增加趋势\n"
+        "英国一所大学日前发布研究说，高山冰缘植物覆盖的面积都出现了一定增长。\n"
+        "（据新华社伦敦电）\n"
+        "澳大利亚经历最干旱的一年\n"
+        "澳大利亚气象局近日发布报告说，去年是当地有记录以来降雨量最少的一年。\n"
+        "（据新华社悉尼电）\n"
+        "轻工企业加紧生产消毒产品\n"
+        "本报电  记者日前从中国轻工业联合会获悉，多家企业加班加点复工生产。\n"
+        "老街菜市场换新颜\n"
+        "本报上海2月4日电  老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "城东书房开门迎客"),
+        ("", "微阅读"),
+        ("", "老街菜市场换新颜"),
+    ]
+    body = arts[1].text
+    assert body.startswith("研究显示高山植被有增加趋势\n")
+    assert "\n澳大利亚经历最干旱的一年\n" in body and "\n轻工企业加紧生产消毒产品\n" in body
+    assert_accounted(raw)
+
+
 @pytest.mark.parametrize(
     ("line", "nxt"),
     [
