@@ -57,7 +57,13 @@ def _piece(d) -> str:
     if not d.title or d.marked:
         return ""
     form = _form(d.subtitle[-1].text) if d.subtitle else ""
-    return form or _form(d.body[0].text, d.kinds[0]) if d.body else ""
+    if form or not d.body:
+        return form
+    form = _form(d.body[0].text, d.kinds[0])
+    if not form and len(d.body) > 1 and d.kinds[0] == SHORT:
+        # the item's heading right over its first piece: the piece's head, then its writer
+        form = _form(d.body[1].text, d.kinds[1])
+    return form
 
 
 def _absorb(into, d) -> None:

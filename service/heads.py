@@ -78,6 +78,11 @@ _NAME = re.compile(
     r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
     r"|.*\S[\s\u3000\xa0]{2,}[\u4e00-\u9fff]{2,3}(?:[（(].*)?"
 )
+# A writer with a country in brackets before the name, under a piece's head: a byline,
+# never a title (（墨西哥）亚历杭德罗·马西亚斯).
+WRITER = re.compile(
+    r"[（(][\u4e00-\u9fff]{1,8}[）)][\u4e00-\u9fff]{1,6}(?:[·—－][\u4e00-\u9fff]{1,8}){0,3}"
+)
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,10}(?:省|市|县|区|镇|乡|村|州|旗|盟)")
 _SPACED = re.compile(r"\S[ \u3000\xa0]+\S")
 
@@ -306,6 +311,9 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         return [heads[dash - 1]], heads[: dash - 1], heads[dash:], body
     if len(heads) == 1:
         return heads, [], [], body
+    if len(heads) == 2 and WRITER.fullmatch(heads[1].text):
+        # A writer's name under a head is its byline, never a title: （法国）让—弗朗索瓦·唐泽尔.
+        return [heads[0]], [], [heads[1]], body
     if len(heads) == 2:
         # A kicker sits above its title, unless the upper line is the title itself and the
         # lower its deck: a score over both lines' shapes (PAIR_FEATURES) decides.

@@ -719,3 +719,25 @@ def test_a_heading_over_its_only_piece_and_the_writers_name_is_the_title():
     assert [(a.kicker, a.title) for a in arts] == [("", "城东书房开门迎客"), ("", "来论")]
     assert arts[1].text.startswith("为读书注入新的活力\n城东区")
     assert_accounted(raw)
+
+
+def test_pieces_signed_with_a_country_under_one_heading_are_one_article():
+    # Each piece: its head, then its writer with a country in brackets (a byline, never a
+    # title); the item's heading stands right over the first piece.
+    raw = (
+        "讲述亲历故事  见证辉煌历程（国际人士谈）\n"
+        "各个地方都散发着前进的活力\n"
+        "（摩洛哥）阿齐兹·梅库阿尔\n"
+        "我第一次来到这里是在二十年前，街道两旁的变化让我每次回来都感到惊讶。\n"
+        "（作者为摩洛哥驻华大使，本报记者李琰采访整理）\n"
+        "为创新打下坚实基础\n"
+        "（英国）大卫·安德鲁·菲尼克斯\n"
+        "我深切感受到这里对科技创新的高度重视，科研合作也越来越多。\n"
+        "（作者为伦敦南岸大学校长）\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "讲述亲历故事  见证辉煌历程（国际人士谈）")
+    ]
+    assert "\n为创新打下坚实基础\n（英国）大卫·安德鲁·菲尼克斯" in arts[0].text
+    assert_accounted(raw)
