@@ -741,3 +741,14 @@ def test_pieces_signed_with_a_country_under_one_heading_are_one_article():
     ]
     assert "\n为创新打下坚实基础\n（英国）大卫·安德鲁·菲尼克斯" in arts[0].text
     assert_accounted(raw)
+
+
+def test_a_writers_post_under_a_title_leaves_it_the_title():
+    raw = (
+        "建设廉洁社会的理论思考\n"
+        "城东廉政法制研究会副会长\n"
+        "廉洁是社会治理的基础，制度建设要走在前面，监督要覆盖权力运行的全过程。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [("", "建设廉洁社会的理论思考")]
+    assert_accounted(raw)
