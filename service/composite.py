@@ -108,7 +108,7 @@ _NAMES = ("country", "role", "name")
 _ONE = r"[\u4e00-\u9fff](?:[\s\u3000\xa0]{0,3}[\u4e00-\u9fff]){1,3}"
 CLOSING_NAME = re.compile(
     r"[（(][\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,5}[）)]"
-    rf"|[（(]{_ONE}(?:[\s\u3000\xa0、]+{_ONE}){{1,2}}[）)]"
+    rf"|[（(]{_ONE}(?:[\s\u3000\xa0]+{_ONE}){{1,2}}[）)]"
 )
 
 
