@@ -61,6 +61,7 @@ _LEAD_IN = re.compile(r".*(?:——|—)")  # 驻点医生—— over a section;
 _CLOSER = re.compile(
     r"[（(](?:作者|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
 )
+_ITEM_LABEL = re.compile(r"(?:图片报道|图片新闻|来论)(?:[（(][^（）()]{1,24}[）)])?")
 _OPENER = re.compile(
     r"\d{1,2}月\d{1,2}日|\d{1,2}日[，,上下晚]|(?:近日|日前|今年以来|近年来|连日来|记者从|记者日前|据了解)"
 )
@@ -150,6 +151,8 @@ def opens_article(
         return False  # titles here carry `## `: a bare line opens only on the signals above
     if cur.kinds and cur.kinds[-1] == BYLINE_END or _closes(cur.body):
         return True
+    if _ITEM_LABEL.fullmatch(heads[0].text):
+        return True  # a photo report or letters column is an item of its own, never a subhead
     # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
     # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
     page = _page_features(cur, heads, items, at)

@@ -752,3 +752,20 @@ def test_a_writers_post_under_a_title_leaves_it_the_title():
     arts = split_page(raw)
     assert [(a.kicker, a.title) for a in arts] == [("", "建设廉洁社会的理论思考")]
     assert_accounted(raw)
+
+
+def test_a_photo_report_label_opens_an_item_of_its_own():
+    # 图片报道 (and 来论) head items of their own, never a subhead of the article above.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "书房还开设了亲子阅读课，每周六上午由志愿者给孩子们讲绘本故事。\n"
+        "图片报道\n"
+        "周末的书房里，孩子们跟着志愿者读绘本，带着孩子的家长也坐满了书房。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "城东书房开门迎客"),
+        ("", "图片报道"),
+    ]
+    assert_accounted(raw)
