@@ -143,8 +143,8 @@ def _undated_brief(d) -> bool:
 
 def _column_name(d) -> bool:
     """The kicker over a brief is a column's name (微阅读, 资讯速递): one short word."""
-    return len(d.kicker) == 1 and len(d.kicker[0].text) <= 6 and not _NAME.fullmatch(
-        d.kicker[0].text
+    return (
+        len(d.kicker) == 1 and len(d.kicker[0].text) <= 6 and not _NAME.fullmatch(d.kicker[0].text)
     )
 
 
@@ -154,19 +154,23 @@ def merge_pieces(drafts: list) -> list:
     run = ""  # the last draft in `out` is a piece, its writer named so: an item is being read
     for d in drafts:
         piece = _piece(d)
-        if (piece and run and _same_item(run, piece) and out) or (
-            out
-            and _brief(d)
-            and not d.kicker
-            and _brief(out[-1])
-            and (out[-1].kicker or out[-1].composite)  # the column's name over the first
-        ) or (
-            # a column of undated briefs under a column's name, closed or not by a name
-            out
-            and not d.kicker
-            and _undated_brief(d)
-            and _undated_brief(out[-1])
-            and (out[-1].composite or _column_name(out[-1]))
+        if (
+            (piece and run and _same_item(run, piece) and out)
+            or (
+                out
+                and _brief(d)
+                and not d.kicker
+                and _brief(out[-1])
+                and (out[-1].kicker or out[-1].composite)  # the column's name over the first
+            )
+            or (
+                # a column of undated briefs under a column's name, closed or not by a name
+                out
+                and not d.kicker
+                and _undated_brief(d)
+                and _undated_brief(out[-1])
+                and (out[-1].composite or _column_name(out[-1]))
+            )
         ):
             head = out[-1]
             if not head.composite:

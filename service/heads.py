@@ -359,7 +359,7 @@ PAIR_WEIGHTS = (
 # (kicker + title against title + subtitle; logistic regression, C=1).
 PAIR_BIAS = -2.257
 # A writer's post under a commentary's title: 中国廉政法制研究会副会长 (the title is above).
-_ROLE_LINE = re.compile(r"[^，,。；：:]{2,24}(?:会长|主任|院长|所长|教授|研究员|书记|主席|部长|理事)")
+_POST = re.compile(r"[^，,。；：:]{2,24}(?:会长|主任|院长|所长|教授|研究员|书记|主席|部长|理事)")
 _VERB = re.compile(r".*(?:强调|指出|表示|要求|时说|印发|发布|获悉|通知|签署通令|：|:)")
 
 
@@ -372,7 +372,7 @@ def pair_features(upper: str, lower: str) -> list[float]:
         or _SUBHEAD.fullmatch(lower)
         or _EVENT_TITLE.fullmatch(upper)
         or _ATTENDED.fullmatch(lower)
-        or _ROLE_LINE.fullmatch(lower)
+        or _POST.fullmatch(lower)
     )
     return [
         float(bool(rule)),

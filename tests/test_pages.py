@@ -520,7 +520,8 @@ def test_name_lines_of_pieces():
 
 
 @pytest.mark.parametrize(
-    "name", ["（陈\u3000\u3000晓）", "（丁怡婷\xa0\xa0倪\xa0\xa0弋）"]  # one writer, or two
+    "name",
+    ["（陈\u3000\u3000晓）", "（丁怡婷\xa0\xa0倪\xa0\xa0弋）"],  # one writer, or two
 )
 def test_a_name_in_brackets_closes_the_brief_above(name):
     raw = (
@@ -736,9 +737,7 @@ def test_pieces_signed_with_a_country_under_one_heading_are_one_article():
         "（作者为伦敦南岸大学校长）\n"
     )
     arts = split_page(raw)
-    assert [(a.kicker, a.title) for a in arts] == [
-        ("", "讲述亲历故事  见证辉煌历程（国际人士谈）")
-    ]
+    assert [(a.kicker, a.title) for a in arts] == [("", "讲述亲历故事  见证辉煌历程（国际人士谈）")]
     assert "\n为创新打下坚实基础\n（英国）大卫·安德鲁·菲尼克斯" in arts[0].text
     assert_accounted(raw)
 
