@@ -49,7 +49,7 @@ _BODY_LABEL = re.compile(
     r"核心阅读|内容提要|开栏的话|编者按|编者的话|阅读提示|导语|【[^】]{1,8}】|[■●◆▲◎]\s*\S{0,10}"
 )
 # A column label closing a title: 共同推进网络空间全球治理（钟声）, 向前走（一线视角）.
-_COLUMN_LABEL = re.compile(r"[^。；;（）()]{4,}[（(][^（）()，。,]{1,24}[）)]")
+_COLUMN_LABEL = re.compile(r"[^。；;（）()]{4,}[（(][^（）()，。,]{1,48}[）)]")
 # Subheads: ordinals and bullets in front, a lead-in dash or colon behind.
 _SUBHEAD = re.compile(
     r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十]+[章节部篇条]"

@@ -768,3 +768,20 @@ def test_a_photo_report_label_opens_an_item_of_its_own():
         ("", "图片报道"),
     ]
     assert_accounted(raw)
+
+
+def test_a_long_column_label_closes_a_title():
+    # A series' label may run past 24 characters: 打通堵点（守初心 担使命 找差距 抓落实·…）.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "书房还开设了亲子阅读课，每周六上午由志愿者给孩子们讲绘本故事。\n"
+        "书房服务更贴心（守初心 担使命 找差距 抓落实·深入开展主题教育·整改落实）\n"
+        "周末的书房里，志愿者带着孩子读绘本，家长们也在书房里找到了自己的座位。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == [
+        "城东书房开门迎客",
+        "书房服务更贴心（守初心 担使命 找差距 抓落实·深入开展主题教育·整改落实）",
+    ]
+    assert_accounted(raw)
