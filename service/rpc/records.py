@@ -41,8 +41,9 @@ def remote_results(
     explain_label: str | None = None,
 ) -> Iterator[RemoteResult]:
     """What `pipeline.process_records` yields, computed by a server, one RemoteResult per
-    record in order: `label`/`scores` and/or `lead`/`lead_spans` added, or the server's error
-    for that record alone. Classification alone streams; leads go in batches of unary calls."""
+    record in order: `label`/`scores` and/or `lead`/`lead_spans` (and `warnings` when a lead is
+    empty) added, or the server's error for that record alone. Classification alone streams;
+    leads go in batches of unary calls."""
     if classify and not summarise:
         kept: deque[Any] = deque()
 
@@ -120,4 +121,6 @@ def _summarise_batch(client, batch, classify, max_sentences, max_chars) -> Itera
             out["review"] = label.review
         out["lead"] = lead.lead
         out["lead_spans"] = [list(s) for s in lead.spans]
+        if lead.warnings:  # as pipeline.result_fields: only when there are any
+            out["warnings"] = list(lead.warnings)
         yield RemoteResult(out)
