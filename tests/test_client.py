@@ -308,3 +308,34 @@ def test_a_caller_built_on_the_old_contract_still_reads_summaries(server) -> Non
     ]
     assert not hasattr(answer.results[1], "warnings")
     assert NO_LEAD_WARNING.encode() in answer.results[1].SerializeToString()  # unknown, kept
+
+
+def test_remote_results_with_leads_carry_the_asked_for_evidence_and_keywords(
+    client, local, articles
+) -> None:
+    """Labels with leads (unary batches) bring evidence and keywords too, as locally; a label
+    the model lacks ends the run instead of refusing every record."""
+    from service.jsonl import read_records
+
+    lines = [json.dumps(a, ensure_ascii=False) for a in articles[:8]]
+    records = [r for _, r in read_records(lines)]
+    label = local.labels[-1]
+    asked = {"summarise": True, "explain": 3, "keywords": 2, "explain_label": label}
+    remote = [r.data for r in remote_results(client, iter(records), classify=True, **asked)]
+    here = list(pipeline.process_records(records, local, **asked))
+
+    def shape(terms: list[dict]) -> list[tuple]:
+        return [(t["term"], t["field"], t["spans"], t.get("label")) for t in terms]
+
+    assert [list(r) for r in remote] == [list(h) for h in here]  # same keys, same order
+    for r, h in zip(remote, here, strict=True):
+        assert 0 < len({t["term"] for t in r["evidence"]}) <= 3  # a word once per field
+        assert {t["label"] for t in r["evidence"]} == {label}
+        for name in ("evidence", "keywords"):
+            assert shape(r[name]) == shape(h[name])
+            assert [t["weight"] for t in r[name]] == pytest.approx(
+                [t["weight"] for t in h[name]], abs=2e-6
+            )
+    with pytest.raises(InvalidInput) as refused:
+        list(remote_results(client, iter(records), **{**asked, "explain_label": "no-such-desk"}))
+    assert refused.value.field == "explain_label"
