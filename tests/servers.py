@@ -17,6 +17,7 @@ from pathlib import Path
 from service.rpc import ServerConfig
 
 __all__ = [
+    "LEAD_AND_NO_LEAD",
     "LIMIT",
     "MAX_ARTICLES",
     "MAX_CHARS",
@@ -25,6 +26,7 @@ __all__ = [
     "copy_model",
     "free_port",
     "gold_articles",
+    "NO_LEAD_WARNING",
     "trained_model",
     "wait_until",
 ]
@@ -36,6 +38,16 @@ MAX_ARTICLES = 64
 MAX_MESSAGE = 1024 * 1024
 
 _TRAINED: dict[str, Path] = {}
+
+# With max_chars 10 the first article's opening sentence (9 characters) is its lead; the
+# second's (21) fits nowhere, so its lead is empty and a warning says why.
+LEAD_AND_NO_LEAD = [
+    {"id": "short", "title": "全市教育会议召开",
+     "text": "全市教育会议召开。会议部署了明年的重点任务，各区县负责人参加了会议并作了发言。"},
+    {"id": "long", "title": "全市教育工作会议召开",
+     "text": "本报讯 12月17日，全市教育工作会议召开。会议部署了明年的重点任务。各区县负责人参加。"},
+]  # fmt: skip
+NO_LEAD_WARNING = "no lead: no whole sentence near the top fits in 10 characters"
 
 
 def trained_model(data_dir: Path) -> Path:

@@ -527,15 +527,15 @@ def test_record_commands_keep_blas_to_one_thread(argv, preset, threads):
     assert out.stderr.strip().splitlines()[-1] == repr(threads)
 
 
-def _through_a_server(command: str, src: Path) -> subprocess.CompletedProcess:
-    """`newsdesk COMMAND SRC --server` against a real server with the shipped model."""
+def _through_a_server(command: str, src: Path, *flags: str) -> subprocess.CompletedProcess:
+    """`newsdesk COMMAND SRC --server [FLAGS]` against a real server with the shipped model."""
     from service.rpc import create_server
     from tests.servers import config
 
     srv, _ = create_server(config(MODEL))
     srv.start()
     try:
-        return run(command, str(src), "--server", f"127.0.0.1:{srv.port}")
+        return run(command, str(src), "--server", f"127.0.0.1:{srv.port}", *flags)
     finally:
         srv.stop(0).wait()
 
@@ -595,6 +595,23 @@ def test_summarise_through_a_server_refuses_only_the_record_over_its_limit(tmp_p
     assert [r["id"] for r in got] == ["a", "b"] and all(r["lead"] for r in got)
     assert "error" in got[1] and got[1]["error"] is None
     assert ":2: rejected:" in remote.stderr and "over the limit" in remote.stderr
+
+
+def test_summarise_through_a_server_gives_the_local_json_warnings_included(tmp_path):
+    """An empty lead's warning reaches --server too: the same JSON lines, byte for byte."""
+    from tests.servers import LEAD_AND_NO_LEAD, NO_LEAD_WARNING
+
+    src = tmp_path / "in.jsonl"
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in LEAD_AND_NO_LEAD)
+    src.write_text(lines, encoding="utf-8")
+    remote = _through_a_server("summarise", src, "--max-chars", "10")
+    local = run("summarise", str(src), "--max-chars", "10")
+    assert remote.returncode == local.returncode == 0, remote.stderr + local.stderr
+    assert remote.stdout == local.stdout
+    short, long = jsonl(remote.stdout)
+    assert short["lead"] == "全市教育会议召开。" and "warnings" not in short
+    assert (long["lead"], long["lead_spans"]) == ("", [])
+    assert long["warnings"] == [NO_LEAD_WARNING]
 
 
 def test_a_terminal_sees_a_total_for_a_file_and_a_log_sees_no_bar(tmp_path):

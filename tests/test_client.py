@@ -22,7 +22,14 @@ from service.rpc import (
     create_server,
     remote_results,
 )
-from tests.servers import MAX_CHARS, config, free_port, gold_articles
+from tests.servers import (
+    LEAD_AND_NO_LEAD,
+    MAX_CHARS,
+    NO_LEAD_WARNING,
+    config,
+    free_port,
+    gold_articles,
+)
 
 
 @pytest.fixture(scope="module")
@@ -247,3 +254,88 @@ def test_remote_results_equal_the_local_pipeline(client, local, articles, classi
             assert (r["lead"], r["lead_spans"]) == (h["lead"], h["lead_spans"])
         else:
             assert "lead" not in r
+
+
+def test_an_empty_leads_warning_reaches_the_client_as_locally(client, local) -> None:
+    """Summarised.warnings and remote_results' `warnings` say what the local run says; a
+    record with a lead has none."""
+    from service.jsonl import read_records
+
+    leads = client.summarise(LEAD_AND_NO_LEAD, max_chars=10)
+    assert [(s.lead, s.spans, s.warnings) for s in leads] == [
+        ("全市教育会议召开。", ((0, 9),), ()),
+        ("", (), (NO_LEAD_WARNING,)),
+    ]
+    lines = [json.dumps(a, ensure_ascii=False) for a in LEAD_AND_NO_LEAD]
+    records = [r for _, r in read_records(lines)]
+    options = {"summarise": True, "max_chars": 10}
+    remote = [r.data for r in remote_results(client, iter(records), classify=False, **options)]
+    here = list(pipeline.process_records(records, local, labels=False, **options))
+    assert remote == here
+    assert "warnings" not in remote[0] and remote[1]["warnings"] == [NO_LEAD_WARNING]
+
+
+def test_a_caller_built_on_the_old_contract_still_reads_summaries(server) -> None:
+    """Summary.warnings (field 5) is new: a stub without it reads the same ids, leads and spans
+    and keeps the warning as an unknown field."""
+    from google.protobuf import any_pb2, descriptor_pb2, descriptor_pool, message_factory
+    from google.rpc import status_pb2
+
+    pool = descriptor_pool.DescriptorPool()
+    for module in (any_pb2, status_pb2, pb):
+        proto = descriptor_pb2.FileDescriptorProto()
+        module.DESCRIPTOR.CopyToProto(proto)
+        if module is pb:
+            (summary,) = [m for m in proto.message_type if m.name == "Summary"]
+            (new,) = [f for f in summary.field if f.name == "warnings"]
+            summary.field.remove(new)
+        pool.Add(proto)
+    old = message_factory.GetMessageClass(
+        pool.FindMessageTypeByName("newsdesk.v1.SummariseResponse")
+    )
+    request = pb.SummariseRequest(articles=[pb.Article(**a) for a in LEAD_AND_NO_LEAD])
+    request.options.max_chars = 10
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        call = channel.unary_unary(
+            "/newsdesk.v1.NewsDesk/Summarise",
+            request_serializer=pb.SummariseRequest.SerializeToString,
+            response_deserializer=old.FromString,
+        )
+        answer = call(request, timeout=30)
+    assert [(r.id, r.lead, [(s.start, s.end) for s in r.spans]) for r in answer.results] == [
+        ("short", "全市教育会议召开。", [(0, 9)]),
+        ("long", "", []),
+    ]
+    assert not hasattr(answer.results[1], "warnings")
+    assert NO_LEAD_WARNING.encode() in answer.results[1].SerializeToString()  # unknown, kept
+
+
+def test_remote_results_with_leads_carry_the_asked_for_evidence_and_keywords(
+    client, local, articles
+) -> None:
+    """Labels with leads (unary batches) bring evidence and keywords too, as locally; a label
+    the model lacks ends the run instead of refusing every record."""
+    from service.jsonl import read_records
+
+    lines = [json.dumps(a, ensure_ascii=False) for a in articles[:8]]
+    records = [r for _, r in read_records(lines)]
+    label = local.labels[-1]
+    asked = {"summarise": True, "explain": 3, "keywords": 2, "explain_label": label}
+    remote = [r.data for r in remote_results(client, iter(records), classify=True, **asked)]
+    here = list(pipeline.process_records(records, local, **asked))
+
+    def shape(terms: list[dict]) -> list[tuple]:
+        return [(t["term"], t["field"], t["spans"], t.get("label")) for t in terms]
+
+    assert [list(r) for r in remote] == [list(h) for h in here]  # same keys, same order
+    for r, h in zip(remote, here, strict=True):
+        assert 0 < len({t["term"] for t in r["evidence"]}) <= 3  # a word once per field
+        assert {t["label"] for t in r["evidence"]} == {label}
+        for name in ("evidence", "keywords"):
+            assert shape(r[name]) == shape(h[name])
+            assert [t["weight"] for t in r[name]] == pytest.approx(
+                [t["weight"] for t in h[name]], abs=2e-6
+            )
+    with pytest.raises(InvalidInput) as refused:
+        list(remote_results(client, iter(records), **{**asked, "explain_label": "no-such-desk"}))
+    assert refused.value.field == "explain_label"

@@ -21,7 +21,15 @@ from service.errors import InvalidInput
 from service.http.app import ROUTES
 from service.http.gateway import HTTP_STATUS
 from service.rpc import add_serve_arguments, config_from_args, create_server
-from tests.servers import MAX_MESSAGE, config, free_port, gold_articles, wait_until
+from tests.servers import (
+    LEAD_AND_NO_LEAD,
+    MAX_MESSAGE,
+    NO_LEAD_WARNING,
+    config,
+    free_port,
+    gold_articles,
+    wait_until,
+)
 
 TOKEN = "s3cret-for-tests"
 
@@ -115,6 +123,30 @@ def test_classify_and_summarise_equal_grpc(web, stub, data_dir) -> None:
     request = pb.SummariseRequest(articles=[pb.Article(**a) for a in articles[:3]])
     request.options.max_sentences = 1
     assert status == 200 and answer == as_json(stub.Summarise(request))
+
+
+def test_an_empty_leads_warning_is_in_the_json_as_over_grpc_and_locally(web, stub, local) -> None:
+    """/v1/summarise says why a lead is empty (`warnings`), as gRPC and the local run do; a
+    summary with a lead has an empty list."""
+    from service import pipeline
+    from service.jsonl import read_records
+
+    body = {"articles": LEAD_AND_NO_LEAD, "options": {"max_chars": 10}}
+    status, answer, _ = call(web.http_port, "/v1/summarise", body)
+    request = pb.SummariseRequest(articles=[pb.Article(**a) for a in LEAD_AND_NO_LEAD])
+    request.options.max_chars = 10
+    assert status == 200 and answer == as_json(stub.Summarise(request))
+    assert [r["warnings"] for r in answer["results"]] == [[], [NO_LEAD_WARNING]]
+    lines = [json.dumps(a, ensure_ascii=False) for a in LEAD_AND_NO_LEAD]
+    records = [r for _, r in read_records(lines)]
+    here = pipeline.process_records(records, local, labels=False, summarise=True, max_chars=10)
+    assert [(r["lead"], r.get("warnings", [])) for r in answer["results"]] == [
+        (h["lead"], h.get("warnings", [])) for h in here
+    ]
+    assert [[[s["start"], s["end"]] for s in r["spans"]] for r in answer["results"]] == [
+        [[0, 9]],
+        [],
+    ]
 
 
 def test_bad_requests_get_a_4xx_status_body_naming_the_field(web) -> None:

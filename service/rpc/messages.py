@@ -153,7 +153,8 @@ def summary(article_id: str, lead: Lead | None) -> pb.Summary:
     if lead is None:
         return pb.Summary(id=article_id)
     spans = [pb.Span(start=s.start, end=s.end) for s in lead.spans]
-    return pb.Summary(id=article_id, lead=lead.text, spans=spans)
+    # An empty lead says why, as the local run's `warnings` does.
+    return pb.Summary(id=article_id, lead=lead.text, spans=spans, warnings=list(lead.warnings))
 
 
 def page_article(index: int, analysis: Analysis) -> pb.PageArticle:

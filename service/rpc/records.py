@@ -16,6 +16,8 @@ __all__ = ["BATCH", "RemoteResult", "remote_results"]
 
 # Items per unary call when a long input is sent in batches (remote_results).
 BATCH = 64
+# Request fields (not any one article's) whose refusal ends the run rather than a record.
+_REQUEST_FIELDS = ("explain", "keywords", "explain_label")
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,9 @@ def remote_results(
     explain_label: str | None = None,
 ) -> Iterator[RemoteResult]:
     """What `pipeline.process_records` yields, computed by a server, one RemoteResult per
-    record in order: `label`/`scores` and/or `lead`/`lead_spans` added, or the server's error
-    for that record alone. Classification alone streams; leads go in batches of unary calls."""
+    record in order: `label`/`scores` and/or `lead`/`lead_spans` (and `warnings` when a lead is
+    empty) added, or the server's error for that record alone. Classification alone streams;
+    leads go in batches of unary calls."""
     if classify and not summarise:
         kept: deque[Any] = deque()
 
@@ -67,14 +70,17 @@ def remote_results(
                 }
                 yield RemoteResult(_with_terms(out, result, explain, keywords))
         return
+    lead = {"max_sentences": max_sentences, "max_chars": max_chars}
+    # Terms come with the labels, as in the local run; without labels none are asked for.
+    terms = {"explain": explain, "keywords": keywords, "explain_label": explain_label or ""}
     batch: list[Any] = []
     for record in records:
         batch.append(record)
         if len(batch) >= BATCH:
-            yield from _summarise_batch(client, batch, classify, max_sentences, max_chars)
+            yield from _summarise_batch(client, batch, lead, terms if classify else None)
             batch = []
     if batch:
-        yield from _summarise_batch(client, batch, classify, max_sentences, max_chars)
+        yield from _summarise_batch(client, batch, lead, terms if classify else None)
 
 
 def _with_terms(out: dict[str, Any], result: Classified, explain: int, keywords: int) -> dict:
@@ -97,21 +103,24 @@ def _rounded(scores: tuple[tuple[str, float], ...]) -> dict[str, float]:
     return {label: round(score, 6) for label, score in scores}
 
 
-def _summarise_batch(client, batch, classify, max_sentences, max_chars) -> Iterator[RemoteResult]:
+def _summarise_batch(
+    client, batch, lead_options: dict[str, int], terms: dict[str, Any] | None
+) -> Iterator[RemoteResult]:
+    """Leads (and, with `terms`, labels with their evidence/keywords) for one batch."""
     try:
-        leads = client.summarise(batch, max_sentences=max_sentences, max_chars=max_chars)
-        labels = client.classify(batch) if classify else [None] * len(batch)
+        leads = client.summarise(batch, **lead_options)
+        labels = client.classify(batch, **terms) if terms is not None else [None] * len(batch)
     except InvalidInput as error:
         # A unary call refuses the whole batch for one bad article: ask again one by one,
         # so only that record is refused (as ClassifyStream and the local run do). Bad
         # options are no record's fault: they end the run.
-        if error.field.startswith("options."):
+        if error.field.startswith("options.") or error.field in _REQUEST_FIELDS:
             raise
         if len(batch) == 1:
             yield RemoteResult(_data(batch[0]), error)
             return
         for record in batch:
-            yield from _summarise_batch(client, [record], classify, max_sentences, max_chars)
+            yield from _summarise_batch(client, [record], lead_options, terms)
         return
     for record, lead, label in zip(batch, leads, labels, strict=True):
         out = _data(record)
@@ -120,4 +129,8 @@ def _summarise_batch(client, batch, classify, max_sentences, max_chars) -> Itera
             out["review"] = label.review
         out["lead"] = lead.lead
         out["lead_spans"] = [list(s) for s in lead.spans]
+        if lead.warnings:  # as pipeline.result_fields: only when there are any
+            out["warnings"] = list(lead.warnings)
+        if label is not None:
+            _with_terms(out, label, terms["explain"], terms["keywords"])
         yield RemoteResult(out)

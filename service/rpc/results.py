@@ -45,11 +45,13 @@ class Classified:
 
 @dataclass(frozen=True)
 class Summarised:
-    """The lead of one article and its (start, end) code-point ranges in the text sent."""
+    """The lead of one article and its (start, end) code-point ranges in the text sent;
+    `warnings` say why the lead is empty (e.g. no whole sentence fits max_chars)."""
 
     id: str
     lead: str
     spans: tuple[tuple[int, int], ...]
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,8 @@ def classified(message: pb.Classification, sent: pb.Article | None = None) -> Cl
 
 
 def summarised(message: pb.Summary) -> Summarised:
-    return Summarised(message.id, message.lead, tuple((s.start, s.end) for s in message.spans))
+    spans = tuple((s.start, s.end) for s in message.spans)
+    return Summarised(message.id, message.lead, spans, tuple(message.warnings))
 
 
 def page_result(message: pb.PageArticle, page: str = "") -> PageResult:

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1anewsdesk/v1/newsdesk.proto\x12\x0bnewsdesk.v1\x1a\x17google/rpc/status.proto\"T\n\x07\x41rticle\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x0e\n\x06kicker\x18\x04 \x01(\t\x12\x10\n\x08subtitle\x18\x05 \x01(\t\"*\n\nLabelScore\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\"\xd8\x01\n\x0e\x43lassification\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\'\n\x06scores\x18\x03 \x03(\x0b\x32\x17.newsdesk.v1.LabelScore\x12!\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x12.google.rpc.Status\x12\x0e\n\x06review\x18\x05 \x01(\x08\x12\'\n\x08\x65vidence\x18\x06 \x03(\x0b\x32\x15.newsdesk.v1.Evidence\x12&\n\x08keywords\x18\x07 \x03(\x0b\x32\x14.newsdesk.v1.Keyword\"h\n\x08\x45vidence\x12\x0c\n\x04term\x18\x01 \x01(\t\x12\x0e\n\x06weight\x18\x02 \x01(\x02\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12 \n\x05spans\x18\x04 \x03(\x0b\x32\x11.newsdesk.v1.Span\x12\r\n\x05label\x18\x05 \x01(\t\"X\n\x07Keyword\x12\x0c\n\x04term\x18\x01 \x01(\t\x12\x0e\n\x06weight\x18\x02 \x01(\x02\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12 \n\x05spans\x18\x04 \x03(\x0b\x32\x11.newsdesk.v1.Span\"\"\n\x04Span\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\"h\n\x07Summary\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04lead\x18\x02 \x01(\t\x12 \n\x05spans\x18\x03 \x03(\x0b\x32\x11.newsdesk.v1.Span\x12!\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x12.google.rpc.Status\":\n\x0eSummaryOptions\x12\x15\n\rmax_sentences\x18\x01 \x01(\r\x12\x11\n\tmax_chars\x18\x02 \x01(\r\"s\n\x0f\x43lassifyRequest\x12&\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Article\x12\x0f\n\x07\x65xplain\x18\x02 \x01(\r\x12\x10\n\x08keywords\x18\x03 \x01(\r\x12\x15\n\rexplain_label\x18\x04 \x01(\t\"@\n\x10\x43lassifyResponse\x12,\n\x07results\x18\x01 \x03(\x0b\x32\x1b.newsdesk.v1.Classification\"h\n\x10SummariseRequest\x12&\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Article\x12,\n\x07options\x18\x02 \x01(\x0b\x32\x1b.newsdesk.v1.SummaryOptions\":\n\x11SummariseResponse\x12%\n\x07results\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Summary\"\x8a\x01\n\x12\x41nalysePageRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12,\n\x07options\x18\x02 \x01(\x0b\x32\x1b.newsdesk.v1.SummaryOptions\x12\x0f\n\x07\x65xplain\x18\x03 \x01(\r\x12\x10\n\x08keywords\x18\x04 \x01(\r\x12\x15\n\rexplain_label\x18\x05 \x01(\t\"\x90\x02\n\x0bPageArticle\x12\r\n\x05title\x18\x01 \x01(\t\x12\x0e\n\x06kicker\x18\x02 \x01(\t\x12\x0e\n\x06\x62yline\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x1f\n\x04span\x18\x05 \x01(\x0b\x32\x11.newsdesk.v1.Span\x12\x33\n\x0e\x63lassification\x18\x06 \x01(\x0b\x32\x1b.newsdesk.v1.Classification\x12%\n\x07summary\x18\x07 \x01(\x0b\x32\x14.newsdesk.v1.Summary\x12\x10\n\x08\x64\x61teline\x18\x08 \x01(\t\x12\x11\n\tcontinues\x18\t \x01(\t\x12\x10\n\x08warnings\x18\n \x03(\t\x12\x10\n\x08subtitle\x18\x0b \x01(\t\"g\n\x13\x41nalysePageResponse\x12*\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x18.newsdesk.v1.PageArticle\x12$\n\tfurniture\x18\x02 \x03(\x0b\x32\x11.newsdesk.v1.Span\"\x11\n\x0fGetModelRequest\"%\n\x06Metric\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01\"\xba\x01\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x0e\n\x06labels\x18\x03 \x03(\t\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x12\n\ntrained_at\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x61ta_sha256\x18\x06 \x01(\t\x12$\n\x07metrics\x18\x07 \x03(\x0b\x32\x13.newsdesk.v1.Metric\x12\x11\n\tloaded_at\x18\x08 \x01(\t\x12\x0c\n\x04path\x18\t \x01(\t2\xfc\x02\n\x08NewsDesk\x12G\n\x08\x43lassify\x12\x1c.newsdesk.v1.ClassifyRequest\x1a\x1d.newsdesk.v1.ClassifyResponse\x12J\n\tSummarise\x12\x1d.newsdesk.v1.SummariseRequest\x1a\x1e.newsdesk.v1.SummariseResponse\x12P\n\x0b\x41nalysePage\x12\x1f.newsdesk.v1.AnalysePageRequest\x1a .newsdesk.v1.AnalysePageResponse\x12G\n\x0e\x43lassifyStream\x12\x14.newsdesk.v1.Article\x1a\x1b.newsdesk.v1.Classification(\x01\x30\x01\x12@\n\x08GetModel\x12\x1c.newsdesk.v1.GetModelRequest\x1a\x16.newsdesk.v1.ModelInfob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1anewsdesk/v1/newsdesk.proto\x12\x0bnewsdesk.v1\x1a\x17google/rpc/status.proto\"T\n\x07\x41rticle\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x0e\n\x06kicker\x18\x04 \x01(\t\x12\x10\n\x08subtitle\x18\x05 \x01(\t\"*\n\nLabelScore\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\"\xd8\x01\n\x0e\x43lassification\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\'\n\x06scores\x18\x03 \x03(\x0b\x32\x17.newsdesk.v1.LabelScore\x12!\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x12.google.rpc.Status\x12\x0e\n\x06review\x18\x05 \x01(\x08\x12\'\n\x08\x65vidence\x18\x06 \x03(\x0b\x32\x15.newsdesk.v1.Evidence\x12&\n\x08keywords\x18\x07 \x03(\x0b\x32\x14.newsdesk.v1.Keyword\"h\n\x08\x45vidence\x12\x0c\n\x04term\x18\x01 \x01(\t\x12\x0e\n\x06weight\x18\x02 \x01(\x02\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12 \n\x05spans\x18\x04 \x03(\x0b\x32\x11.newsdesk.v1.Span\x12\r\n\x05label\x18\x05 \x01(\t\"X\n\x07Keyword\x12\x0c\n\x04term\x18\x01 \x01(\t\x12\x0e\n\x06weight\x18\x02 \x01(\x02\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12 \n\x05spans\x18\x04 \x03(\x0b\x32\x11.newsdesk.v1.Span\"\"\n\x04Span\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\"z\n\x07Summary\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04lead\x18\x02 \x01(\t\x12 \n\x05spans\x18\x03 \x03(\x0b\x32\x11.newsdesk.v1.Span\x12!\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x12.google.rpc.Status\x12\x10\n\x08warnings\x18\x05 \x03(\t\":\n\x0eSummaryOptions\x12\x15\n\rmax_sentences\x18\x01 \x01(\r\x12\x11\n\tmax_chars\x18\x02 \x01(\r\"s\n\x0f\x43lassifyRequest\x12&\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Article\x12\x0f\n\x07\x65xplain\x18\x02 \x01(\r\x12\x10\n\x08keywords\x18\x03 \x01(\r\x12\x15\n\rexplain_label\x18\x04 \x01(\t\"@\n\x10\x43lassifyResponse\x12,\n\x07results\x18\x01 \x03(\x0b\x32\x1b.newsdesk.v1.Classification\"h\n\x10SummariseRequest\x12&\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Article\x12,\n\x07options\x18\x02 \x01(\x0b\x32\x1b.newsdesk.v1.SummaryOptions\":\n\x11SummariseResponse\x12%\n\x07results\x18\x01 \x03(\x0b\x32\x14.newsdesk.v1.Summary\"\x8a\x01\n\x12\x41nalysePageRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12,\n\x07options\x18\x02 \x01(\x0b\x32\x1b.newsdesk.v1.SummaryOptions\x12\x0f\n\x07\x65xplain\x18\x03 \x01(\r\x12\x10\n\x08keywords\x18\x04 \x01(\r\x12\x15\n\rexplain_label\x18\x05 \x01(\t\"\x90\x02\n\x0bPageArticle\x12\r\n\x05title\x18\x01 \x01(\t\x12\x0e\n\x06kicker\x18\x02 \x01(\t\x12\x0e\n\x06\x62yline\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x1f\n\x04span\x18\x05 \x01(\x0b\x32\x11.newsdesk.v1.Span\x12\x33\n\x0e\x63lassification\x18\x06 \x01(\x0b\x32\x1b.newsdesk.v1.Classification\x12%\n\x07summary\x18\x07 \x01(\x0b\x32\x14.newsdesk.v1.Summary\x12\x10\n\x08\x64\x61teline\x18\x08 \x01(\t\x12\x11\n\tcontinues\x18\t \x01(\t\x12\x10\n\x08warnings\x18\n \x03(\t\x12\x10\n\x08subtitle\x18\x0b \x01(\t\"g\n\x13\x41nalysePageResponse\x12*\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x18.newsdesk.v1.PageArticle\x12$\n\tfurniture\x18\x02 \x03(\x0b\x32\x11.newsdesk.v1.Span\"\x11\n\x0fGetModelRequest\"%\n\x06Metric\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01\"\xba\x01\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x0e\n\x06labels\x18\x03 \x03(\t\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x12\n\ntrained_at\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x61ta_sha256\x18\x06 \x01(\t\x12$\n\x07metrics\x18\x07 \x03(\x0b\x32\x13.newsdesk.v1.Metric\x12\x11\n\tloaded_at\x18\x08 \x01(\t\x12\x0c\n\x04path\x18\t \x01(\t2\xfc\x02\n\x08NewsDesk\x12G\n\x08\x43lassify\x12\x1c.newsdesk.v1.ClassifyRequest\x1a\x1d.newsdesk.v1.ClassifyResponse\x12J\n\tSummarise\x12\x1d.newsdesk.v1.SummariseRequest\x1a\x1e.newsdesk.v1.SummariseResponse\x12P\n\x0b\x41nalysePage\x12\x1f.newsdesk.v1.AnalysePageRequest\x1a .newsdesk.v1.AnalysePageResponse\x12G\n\x0e\x43lassifyStream\x12\x14.newsdesk.v1.Article\x1a\x1b.newsdesk.v1.Classification(\x01\x30\x01\x12@\n\x08GetModel\x12\x1c.newsdesk.v1.GetModelRequest\x1a\x16.newsdesk.v1.ModelInfob\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,29 +45,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SPAN']._serialized_start=613
   _globals['_SPAN']._serialized_end=647
   _globals['_SUMMARY']._serialized_start=649
-  _globals['_SUMMARY']._serialized_end=753
-  _globals['_SUMMARYOPTIONS']._serialized_start=755
-  _globals['_SUMMARYOPTIONS']._serialized_end=813
-  _globals['_CLASSIFYREQUEST']._serialized_start=815
-  _globals['_CLASSIFYREQUEST']._serialized_end=930
-  _globals['_CLASSIFYRESPONSE']._serialized_start=932
-  _globals['_CLASSIFYRESPONSE']._serialized_end=996
-  _globals['_SUMMARISEREQUEST']._serialized_start=998
-  _globals['_SUMMARISEREQUEST']._serialized_end=1102
-  _globals['_SUMMARISERESPONSE']._serialized_start=1104
-  _globals['_SUMMARISERESPONSE']._serialized_end=1162
-  _globals['_ANALYSEPAGEREQUEST']._serialized_start=1165
-  _globals['_ANALYSEPAGEREQUEST']._serialized_end=1303
-  _globals['_PAGEARTICLE']._serialized_start=1306
-  _globals['_PAGEARTICLE']._serialized_end=1578
-  _globals['_ANALYSEPAGERESPONSE']._serialized_start=1580
-  _globals['_ANALYSEPAGERESPONSE']._serialized_end=1683
-  _globals['_GETMODELREQUEST']._serialized_start=1685
-  _globals['_GETMODELREQUEST']._serialized_end=1702
-  _globals['_METRIC']._serialized_start=1704
-  _globals['_METRIC']._serialized_end=1741
-  _globals['_MODELINFO']._serialized_start=1744
-  _globals['_MODELINFO']._serialized_end=1930
-  _globals['_NEWSDESK']._serialized_start=1933
-  _globals['_NEWSDESK']._serialized_end=2313
+  _globals['_SUMMARY']._serialized_end=771
+  _globals['_SUMMARYOPTIONS']._serialized_start=773
+  _globals['_SUMMARYOPTIONS']._serialized_end=831
+  _globals['_CLASSIFYREQUEST']._serialized_start=833
+  _globals['_CLASSIFYREQUEST']._serialized_end=948
+  _globals['_CLASSIFYRESPONSE']._serialized_start=950
+  _globals['_CLASSIFYRESPONSE']._serialized_end=1014
+  _globals['_SUMMARISEREQUEST']._serialized_start=1016
+  _globals['_SUMMARISEREQUEST']._serialized_end=1120
+  _globals['_SUMMARISERESPONSE']._serialized_start=1122
+  _globals['_SUMMARISERESPONSE']._serialized_end=1180
+  _globals['_ANALYSEPAGEREQUEST']._serialized_start=1183
+  _globals['_ANALYSEPAGEREQUEST']._serialized_end=1321
+  _globals['_PAGEARTICLE']._serialized_start=1324
+  _globals['_PAGEARTICLE']._serialized_end=1596
+  _globals['_ANALYSEPAGERESPONSE']._serialized_start=1598
+  _globals['_ANALYSEPAGERESPONSE']._serialized_end=1701
+  _globals['_GETMODELREQUEST']._serialized_start=1703
+  _globals['_GETMODELREQUEST']._serialized_end=1720
+  _globals['_METRIC']._serialized_start=1722
+  _globals['_METRIC']._serialized_end=1759
+  _globals['_MODELINFO']._serialized_start=1762
+  _globals['_MODELINFO']._serialized_end=1948
+  _globals['_NEWSDESK']._serialized_start=1951
+  _globals['_NEWSDESK']._serialized_end=2331
 # @@protoc_insertion_point(module_scope)
