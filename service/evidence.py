@@ -26,7 +26,7 @@ from .errors import ModelError
 from .model import CUE_NAMES, CharTfidf, CueBlock, DeskModel, WordTfidf, cue_spans, head
 from .ngrams import flat_ranges as _flat
 from .ngrams import prepared_origins
-from .placing import group, terms_of
+from .placing import group, per_reading, terms_json, terms_of
 from .reading import (
     Reading,
     WordBatch,
@@ -295,12 +295,12 @@ def evidence_all(
     attributions: Sequence[Attribution],
     k: int,
     batch: WordBatch | None = None,
-) -> list[tuple[Term, ...]]:
+    render: bool = False,
+) -> list:
     """`evidence` of each reading, chosen for the whole batch at once (`batch`: the readings'
-    WordBatch, when the caller has it already)."""
-    out: list[tuple[Term, ...]] = [()] * len(readings)
+    WordBatch, when the caller has it already; `render`: each reading's as its JSON text)."""
     if k <= 0 or not readings:
-        return out
+        return ["[]" if render else () for _ in readings]
     batch = batch or WordBatch.of(readings)
     words = np.concatenate([a.words for a in attributions])
     n_read = np.asarray([np.searchsorted(r.starts[:-1], r.read_until) for r in readings], np.int64)
@@ -316,17 +316,18 @@ def evidence_all(
     placed = group(term, part, span, words[at])
     docs = batch.pair_doc[best]
     names = [batch.names[g] for g in batch.pair_id[best].tolist()]
-    terms = terms_of(placed, names, labels=[attributions[i].label for i in docs.tolist()])
+    make = terms_json if render else terms_of
+    terms = make(placed, names, labels=[attributions[i].label for i in docs.tolist()])
     bounds = np.searchsorted(docs[placed.term], np.arange(len(readings) + 1)).tolist()
-    for i in range(len(readings)):
-        out[i] = tuple(terms[bounds[i] : bounds[i + 1]])
+    out = per_reading(terms, bounds, render)
     if cued.any():
-        for i, found in _cued(batch, attributions, words, sums, read, ok, k, np.flatnonzero(cued)):
+        which = np.flatnonzero(cued)
+        for i, found in _cued(batch, attributions, words, sums, read, ok, k, which, render):
             out[i] = found
     return out
 
 
-def _cued(batch: WordBatch, attributions, words, sums, read, ok, k: int, which: np.ndarray):
+def _cued(batch: WordBatch, attributions, words, sums, read, ok, k, which, render):
     """`evidence` of the readings whose cues fired (a few per batch): a fired cue shows as
     the phrase that fired it, a word's or a phrase of its own, chosen after the words on a tie."""
     edges = np.searchsorted(batch.pair_doc, np.arange(len(batch.offsets)))
@@ -385,9 +386,8 @@ def _cued(batch: WordBatch, attributions, words, sums, read, ok, k: int, which: 
     part, _, span = batch.layout.place(*as_array)
     span[np.asarray(again, bool)] = -1
     placed = group(np.asarray(numbers, np.int64), part, span, np.asarray(weights, np.float64))
-    terms = terms_of(
-        placed, [w for _, w in chosen], labels=[attributions[i].label for i, _ in chosen]
-    )
+    make = terms_json if render else terms_of
+    terms = make(placed, [w for _, w in chosen], labels=[attributions[i].label for i, _ in chosen])
     doc_of = np.asarray([i for i, _ in chosen], np.int64)[placed.term]
     bounds = np.searchsorted(doc_of, which).tolist() + [len(terms)]
-    return [(i, tuple(terms[bounds[j] : bounds[j + 1]])) for j, i in enumerate(which.tolist())]
+    return list(zip(which.tolist(), per_reading(terms, bounds, render), strict=True))

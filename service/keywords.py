@@ -22,7 +22,7 @@ import numpy as np
 from .documents import Term
 from .errors import ModelError
 from .model import DeskModel, WordTfidf
-from .placing import group, terms_of
+from .placing import group, per_reading, terms_json, terms_of
 from .reading import Reading, WordBatch, fresh, judged, readable
 
 __all__ = ["STOP_WORDS", "keywords", "keywords_all", "word_block"]
@@ -103,12 +103,16 @@ def keywords(reading: Reading, model: DeskModel, k: int) -> tuple[Term, ...]:
 
 
 def keywords_all(
-    readings: Sequence[Reading], model: DeskModel, k: int, batch: WordBatch | None = None
-) -> list[tuple[Term, ...]]:
+    readings: Sequence[Reading],
+    model: DeskModel,
+    k: int,
+    batch: WordBatch | None = None,
+    render: bool = False,
+) -> list:
     """`keywords` of each reading, chosen for the whole batch at once (`batch`: the readings'
-    WordBatch, when the caller has it already)."""
+    WordBatch, when the caller has it already; `render`: each reading's as its JSON text)."""
     if k <= 0 or not readings:
-        return [() for _ in readings]
+        return ["[]" if render else () for _ in readings]
     weigh, kept = _weigher(word_block(model))
     batch = batch or WordBatch.of(readings)
     kept[0] = cache = fresh(kept[0])
@@ -130,7 +134,8 @@ def keywords_all(
     at, term = batch.grouped(chosen)
     part, fit, span = batch.layout.place(batch.doc[at], batch.starts[at], batch.sizes[at])
     placed = group(term, part, span, keep=fit)  # a field the word fits in, spans or none
-    found = terms_of(placed, [word for terms in ranked for _, word, _ in terms], share)
+    make = terms_json if render else terms_of
+    found = make(placed, [word for terms in ranked for _, word, _ in terms], share)
     docs = batch.pair_doc[chosen][placed.term]
     bounds = np.searchsorted(docs, np.arange(len(readings) + 1)).tolist()
-    return [tuple(found[bounds[i] : bounds[i + 1]]) for i in range(len(readings))]
+    return per_reading(found, bounds, render)
