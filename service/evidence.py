@@ -30,8 +30,6 @@ from .placing import group, per_reading, terms_json, terms_of
 from .reading import (
     Reading,
     WordBatch,
-    fresh,
-    judged,
     locate,
     read,
     readable,
@@ -287,9 +285,6 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
     return tuple(out)
 
 
-_READABLE: dict[str, bool] = {}  # word → readable, for the batches of this process
-
-
 def evidence_all(
     readings: Sequence[Reading],
     attributions: Sequence[Attribution],
@@ -306,9 +301,7 @@ def evidence_all(
     n_read = np.asarray([np.searchsorted(r.starts[:-1], r.read_until) for r in readings], np.int64)
     read = np.arange(len(batch.doc)) - batch.offsets[batch.doc] < n_read[batch.doc]
     sums = np.bincount(batch.pair[read], weights=words[read], minlength=len(batch.pair_id))
-    global _READABLE
-    _READABLE = cache = fresh(_READABLE)
-    ok = judged(batch.names, readable, cache, bool)
+    ok = batch.judged(readable, bool)
     cued = np.fromiter((bool(a.cues) for a in attributions), bool, len(attributions))
     best = batch.top(np.where(ok[batch.pair_id] & ~cued[batch.pair_doc], sums, 0.0), k)
     at, term = batch.grouped(best, read)

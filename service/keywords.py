@@ -23,7 +23,7 @@ from .documents import Term
 from .errors import ModelError
 from .model import DeskModel, WordTfidf
 from .placing import group, per_reading, terms_json, terms_of
-from .reading import Reading, WordBatch, fresh, judged, readable
+from .reading import Reading, WordBatch, readable
 
 __all__ = ["STOP_WORDS", "keywords", "keywords_all", "word_block"]
 
@@ -73,10 +73,9 @@ def _plain(word: str) -> bool:
     return readable(word) and word not in STOP_WORDS and not _NUMERIC.fullmatch(word)
 
 
-def _weigher(block: WordTfidf) -> tuple[Callable[[str], float], list[dict[str, float]]]:
-    """word → the idf it weighs with as a keyword (0: it cannot be one), and the (one) dict
-    that keeps its answers per block: an article's words are mostly words other articles had,
-    so each is judged once."""
+def _weigher(block: WordTfidf) -> Callable[[str], float]:
+    """word → the idf it weighs with as a keyword (0: it cannot be one), one function per
+    block: the word table keeps its answers (`WordBatch.judged`), each word judged once."""
     found = _DERIVED.get(block)
     if found is None:
         idf = block.idf_.astype(float)
@@ -93,7 +92,7 @@ def _weigher(block: WordTfidf) -> tuple[Callable[[str], float], list[dict[str, f
                 return float(idf[column])
             return top if known else median
 
-        found = _DERIVED[block] = (idf_of, [{}])
+        found = _DERIVED[block] = idf_of
     return found
 
 
@@ -113,10 +112,8 @@ def keywords_all(
     WordBatch, when the caller has it already; `render`: each reading's as its JSON text)."""
     if k <= 0 or not readings:
         return ["[]" if render else () for _ in readings]
-    weigh, kept = _weigher(word_block(model))
     batch = batch or WordBatch.of(readings)
-    kept[0] = cache = fresh(kept[0])
-    idf = judged(batch.names, weigh, cache, np.float64)
+    idf = batch.judged(_weigher(word_block(model)), np.float64)
     # A wanted word weighs > 0 (an idf is ≥ 1); an unwanted one 0.
     weight = np.bincount(batch.pair, minlength=len(batch.pair_id)) * idf[batch.pair_id]
     norms = np.sqrt(np.bincount(batch.pair_doc, weights=weight * weight, minlength=len(readings)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from service.classifier import Classifier
@@ -307,3 +308,21 @@ def test_record_lines_are_the_records_json(tiny):
         made = process_records(records, classifier, batch_size=5, **asked)
         want = [json.dumps(r, ensure_ascii=False) for r in made]
         assert list(record_lines(records, classifier, batch_size=5, **asked)) == want
+
+
+def test_the_word_table_numbers_each_word_once_and_judges_it_once():
+    from service.reading import Words
+
+    table, calls = Words(), []
+
+    def judge(word: str) -> int:
+        calls.append(word)
+        return len(word)
+
+    first = table.ids(["贵阳", "数据", "贵阳"])
+    assert first[0] == first[2] != first[1]
+    assert table.judged(judge, np.int64)[first].tolist() == [2, 2, 2]
+    more = table.ids(["数据", "大数据"])
+    assert more[0] == first[1] and table.names[more[1]] == "大数据"
+    assert table.judged(judge, np.int64)[more].tolist() == [2, 3]
+    assert sorted(calls) == sorted(["贵阳", "数据", "大数据"])  # each word judged once
