@@ -158,7 +158,9 @@ def _spread(matrix: TermMatrix, places: _Places, coef, rows, signs, word_of, n_w
     # data[entry] / counts[entry] * coef[rows[docs], columns] * signs[docs] / sizes.
     on, at, data = matrix.entries()
     data = np.asarray(data, dtype=np.float64)
-    value = data / counts * coef[rows[on], at] * signs[on]
+    value = data / counts * coef[rows[on], at]
+    if (signs != 1.0).any():  # × 1.0 changes no bit: skipped for the usual many-label model
+        value *= signs[on]
     each = value[entry] / sizes
     owner = word_of[places.origin]  # each prepared code point's word
     runs = np.flatnonzero(np.diff(sizes)) + 1

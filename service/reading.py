@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import count
+from itertools import count, repeat
 
 import numpy as np
 
@@ -58,16 +58,20 @@ class Words:
         self._lock = threading.Lock()  # a server's threads may add words at once
 
     def ids(self, words: Sequence[str]) -> np.ndarray:
-        """Each word's number, new words numbered first."""
+        """Each word's number, new words numbered as they come."""
         index = self.index
-        new = set(words).difference(index)
-        if new:
+        ids = np.fromiter(map(index.get, words, repeat(-1)), np.int64, len(words))
+        new = np.flatnonzero(ids < 0)  # after the first batches, a few words
+        if len(new):
             with self._lock:
-                for word in new:
-                    if word not in index:
+                for at in new.tolist():
+                    word = words[at]
+                    number = index.get(word)
+                    if number is None:
                         self.names.append(word)
-                        index[word] = len(self.names) - 1
-        return np.fromiter(map(index.__getitem__, words), np.int64, len(words))
+                        number = index[word] = len(self.names) - 1
+                    ids[at] = number
+        return ids
 
     def judged(self, judge, dtype) -> np.ndarray:
         """`judge(name)` of every word numbered so far, indexed by number: each word judged
