@@ -169,15 +169,22 @@ def _spread(matrix: TermMatrix, places: _Places, coef, rows, signs, word_of, n_w
         return np.bincount(words, weights=np.repeat(each, sizes), minlength=n_words)
     # n-grams come length by length: each run's code points in one broadcast, in the same
     # order as above, so that bincount adds the same numbers in the same order.
-    words, shares = [], []
+    # Written into one pair of arrays, run after run (no copies to join them).
+    words = np.empty(int(sizes.sum()), dtype=np.int64)
+    shares = np.empty(len(words))
+    at = 0
     for a, b in zip([0, *runs.tolist()], [*runs.tolist(), len(sizes)], strict=True):
         if b > a:
             n = int(sizes[a])
-            words.append(owner[places.starts[a:b, None] + np.arange(n)].ravel())
-            shares.append(np.repeat(each[a:b], n))
-    if not words:
-        return np.zeros(n_words)
-    return np.bincount(np.concatenate(words), weights=np.concatenate(shares), minlength=n_words)
+            where = slice(at, at + (b - a) * n)
+            at = where.stop
+            if n == 1:  # unigrams: a place is its one code point
+                np.take(owner, places.starts[a:b], out=words[where])
+                shares[where] = each[a:b]
+            else:
+                words[where].reshape(b - a, n)[:] = owner[places.starts[a:b, None] + np.arange(n)]
+                shares[where].reshape(b - a, n)[:] = each[a:b, None]
+    return np.bincount(words, weights=shares, minlength=n_words)
 
 
 def _word_of(readings: Sequence[Reading], n_words: np.ndarray) -> np.ndarray:
