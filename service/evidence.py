@@ -30,6 +30,7 @@ from .placing import group, per_reading, terms_json, terms_of
 from .reading import (
     Reading,
     WordBatch,
+    is_readable,
     locate,
     read,
     readable,
@@ -310,7 +311,7 @@ def evidence_all(
     n_read = np.asarray([np.searchsorted(r.starts[:-1], r.read_until) for r in readings], np.int64)
     read = np.arange(len(batch.doc)) - batch.offsets[batch.doc] < n_read[batch.doc]
     sums = np.bincount(batch.pair[read], weights=words[read], minlength=len(batch.pair_id))
-    ok = batch.judged(readable, bool)
+    ok = batch.judged(is_readable, bool)
     cued = np.fromiter((bool(a.cues) for a in attributions), bool, len(attributions))
     best = batch.top(np.where(ok[batch.pair_id] & ~cued[batch.pair_doc], sums, 0.0), k)
     at, term = batch.grouped(best, read)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 
 import numpy as np
 
@@ -23,7 +22,7 @@ from .documents import Term
 from .errors import ModelError
 from .model import DeskModel, WordTfidf
 from .placing import group, per_reading, terms_json, terms_of
-from .reading import Reading, WordBatch, readable
+from .reading import Reading, WordBatch, is_readable
 
 __all__ = ["STOP_WORDS", "keywords", "keywords_all", "word_block"]
 
@@ -67,10 +66,9 @@ def _dictionary(block: WordTfidf) -> frozenset[str]:
 _DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-@lru_cache(maxsize=1 << 16)
 def _plain(word: str) -> bool:
     """A word that can be a keyword on its own merits: readable, no stop word, no number."""
-    return readable(word) and word not in STOP_WORDS and not _NUMERIC.fullmatch(word)
+    return is_readable(word) and word not in STOP_WORDS and not _NUMERIC.fullmatch(word)
 
 
 def _weigher(block: WordTfidf) -> Callable[[str], float]:

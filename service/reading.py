@@ -26,6 +26,7 @@ from .placing import Layout
 __all__ = [
     "Reading",
     "WordBatch",
+    "is_readable",
     "locate",
     "read",
     "readable",
@@ -37,10 +38,13 @@ __all__ = [
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")  # a term shows at least one letter, digit or hanzi
 
 
-@lru_cache(maxsize=1 << 16)
-def readable(word: str) -> bool:
+def is_readable(word: str) -> bool:
     """A term a person reads as a word: two or more characters, not punctuation or space."""
     return len(word.strip()) >= 2 and bool(_WORDLIKE.search(word))
+
+
+# For words met one at a time; a batch's are judged once each by its word table (`Words`).
+readable = lru_cache(maxsize=1 << 16)(is_readable)
 
 
 class Words:
