@@ -290,6 +290,22 @@ def read(
     return Reading(text, words, starts, until, parts, shared)
 
 
+def _pairs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys numbered in the order they first occur: each one's first place, and
+    each place's number. One stable sort (a key's places stay in order: its first comes first);
+    a key's number is how many keys start before its first place."""
+    perm = np.argsort(key, kind="stable")
+    ordered = key[perm]
+    opens = np.ones(len(key), dtype=bool)  # per sorted place: a new key starts here
+    opens[1:] = ordered[1:] != ordered[:-1]
+    firsts = perm[opens]
+    is_first = np.zeros(len(key), dtype=bool)
+    is_first[firsts] = True
+    pair = np.empty(len(key), dtype=np.int64)
+    pair[perm] = (np.cumsum(is_first) - 1)[firsts][np.cumsum(opens) - 1]
+    return np.flatnonzero(is_first), pair
+
+
 @dataclass(frozen=True, eq=False)
 class WordBatch:
     """The words of several readings counted together, so that choosing terms takes a few
@@ -313,14 +329,7 @@ class WordBatch:
         ids = table.ids([w for r in readings for w in r.words])
         sizes = np.fromiter((len(r.words) for r in readings), np.int64, len(readings))
         doc = np.repeat(np.arange(len(readings), dtype=np.int64), sizes)
-        _, first, pair = np.unique(
-            doc * max(len(table.names), 1) + ids, return_index=True, return_inverse=True
-        )
-        # Pairs numbered in the order they first occur: by reading, then in text order.
-        order = np.argsort(first)
-        number = np.empty(len(order), dtype=np.int64)
-        number[order] = np.arange(len(order))
-        first, pair = first[order], number[pair.reshape(-1)]
+        first, pair = _pairs(doc * max(len(table.names), 1) + ids)
         starts = np.concatenate([r.starts[:-1] for r in readings] + [np.zeros(0, np.int64)])
         ends = np.concatenate([r.starts[1:] for r in readings] + [np.zeros(0, np.int64)])
         offsets = np.zeros(len(readings) + 1, dtype=np.int64)
