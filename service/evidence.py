@@ -26,12 +26,11 @@ from .errors import ModelError
 from .model import CUE_NAMES, CharTfidf, CueBlock, DeskModel, WordTfidf, cue_spans, head
 from .ngrams import flat_ranges as _flat
 from .ngrams import prepared_origins
-from .placing import group, terms_of
+from .placing import group, per_reading, terms_json, terms_of
 from .reading import (
     Reading,
     WordBatch,
-    fresh,
-    judged,
+    is_readable,
     locate,
     read,
     readable,
@@ -160,7 +159,9 @@ def _spread(matrix: TermMatrix, places: _Places, coef, rows, signs, word_of, n_w
     # data[entry] / counts[entry] * coef[rows[docs], columns] * signs[docs] / sizes.
     on, at, data = matrix.entries()
     data = np.asarray(data, dtype=np.float64)
-    value = data / counts * coef[rows[on], at] * signs[on]
+    value = data / counts * coef[rows[on], at]
+    if (signs != 1.0).any():  # × 1.0 changes no bit: skipped for the usual many-label model
+        value *= signs[on]
     each = value[entry] / sizes
     owner = word_of[places.origin]  # each prepared code point's word
     runs = np.flatnonzero(np.diff(sizes)) + 1
@@ -169,15 +170,22 @@ def _spread(matrix: TermMatrix, places: _Places, coef, rows, signs, word_of, n_w
         return np.bincount(words, weights=np.repeat(each, sizes), minlength=n_words)
     # n-grams come length by length: each run's code points in one broadcast, in the same
     # order as above, so that bincount adds the same numbers in the same order.
-    words, shares = [], []
+    # Written into one pair of arrays, run after run (no copies to join them).
+    words = np.empty(int(sizes.sum()), dtype=np.int64)
+    shares = np.empty(len(words))
+    at = 0
     for a, b in zip([0, *runs.tolist()], [*runs.tolist(), len(sizes)], strict=True):
         if b > a:
             n = int(sizes[a])
-            words.append(owner[places.starts[a:b, None] + np.arange(n)].ravel())
-            shares.append(np.repeat(each[a:b], n))
-    if not words:
-        return np.zeros(n_words)
-    return np.bincount(np.concatenate(words), weights=np.concatenate(shares), minlength=n_words)
+            where = slice(at, at + (b - a) * n)
+            at = where.stop
+            if n == 1:  # unigrams: a place is its one code point
+                np.take(owner, places.starts[a:b], out=words[where])
+                shares[where] = each[a:b]
+            else:
+                words[where].reshape(b - a, n)[:] = owner[places.starts[a:b, None] + np.arange(n)]
+                shares[where].reshape(b - a, n)[:] = each[a:b, None]
+    return np.bincount(words, weights=shares, minlength=n_words)
 
 
 def _word_of(readings: Sequence[Reading], n_words: np.ndarray) -> np.ndarray:
@@ -287,28 +295,23 @@ def evidence(reading: Reading, attribution: Attribution, k: int) -> tuple[Term, 
     return tuple(out)
 
 
-_READABLE: dict[str, bool] = {}  # word → readable, for the batches of this process
-
-
 def evidence_all(
     readings: Sequence[Reading],
     attributions: Sequence[Attribution],
     k: int,
     batch: WordBatch | None = None,
-) -> list[tuple[Term, ...]]:
+    render: bool = False,
+) -> list:
     """`evidence` of each reading, chosen for the whole batch at once (`batch`: the readings'
-    WordBatch, when the caller has it already)."""
-    out: list[tuple[Term, ...]] = [()] * len(readings)
+    WordBatch, when the caller has it already; `render`: each reading's as its JSON text)."""
     if k <= 0 or not readings:
-        return out
+        return ["[]" if render else () for _ in readings]
     batch = batch or WordBatch.of(readings)
     words = np.concatenate([a.words for a in attributions])
     n_read = np.asarray([np.searchsorted(r.starts[:-1], r.read_until) for r in readings], np.int64)
     read = np.arange(len(batch.doc)) - batch.offsets[batch.doc] < n_read[batch.doc]
     sums = np.bincount(batch.pair[read], weights=words[read], minlength=len(batch.pair_id))
-    global _READABLE
-    _READABLE = cache = fresh(_READABLE)
-    ok = judged(batch.names, readable, cache, bool)
+    ok = batch.judged(is_readable, bool)
     cued = np.fromiter((bool(a.cues) for a in attributions), bool, len(attributions))
     best = batch.top(np.where(ok[batch.pair_id] & ~cued[batch.pair_doc], sums, 0.0), k)
     at, term = batch.grouped(best, read)
@@ -316,17 +319,18 @@ def evidence_all(
     placed = group(term, part, span, words[at])
     docs = batch.pair_doc[best]
     names = [batch.names[g] for g in batch.pair_id[best].tolist()]
-    terms = terms_of(placed, names, labels=[attributions[i].label for i in docs.tolist()])
+    make = terms_json if render else terms_of
+    terms = make(placed, names, labels=[attributions[i].label for i in docs.tolist()])
     bounds = np.searchsorted(docs[placed.term], np.arange(len(readings) + 1)).tolist()
-    for i in range(len(readings)):
-        out[i] = tuple(terms[bounds[i] : bounds[i + 1]])
+    out = per_reading(terms, bounds, render)
     if cued.any():
-        for i, found in _cued(batch, attributions, words, sums, read, ok, k, np.flatnonzero(cued)):
+        which = np.flatnonzero(cued)
+        for i, found in _cued(batch, attributions, words, sums, read, ok, k, which, render):
             out[i] = found
     return out
 
 
-def _cued(batch: WordBatch, attributions, words, sums, read, ok, k: int, which: np.ndarray):
+def _cued(batch: WordBatch, attributions, words, sums, read, ok, k, which, render):
     """`evidence` of the readings whose cues fired (a few per batch): a fired cue shows as
     the phrase that fired it, a word's or a phrase of its own, chosen after the words on a tie."""
     edges = np.searchsorted(batch.pair_doc, np.arange(len(batch.offsets)))
@@ -385,9 +389,8 @@ def _cued(batch: WordBatch, attributions, words, sums, read, ok, k: int, which: 
     part, _, span = batch.layout.place(*as_array)
     span[np.asarray(again, bool)] = -1
     placed = group(np.asarray(numbers, np.int64), part, span, np.asarray(weights, np.float64))
-    terms = terms_of(
-        placed, [w for _, w in chosen], labels=[attributions[i].label for i, _ in chosen]
-    )
+    make = terms_json if render else terms_of
+    terms = make(placed, [w for _, w in chosen], labels=[attributions[i].label for i, _ in chosen])
     doc_of = np.asarray([i for i, _ in chosen], np.int64)[placed.term]
     bounds = np.searchsorted(doc_of, which).tolist() + [len(terms)]
-    return [(i, tuple(terms[bounds[j] : bounds[j + 1]])) for j, i in enumerate(which.tolist())]
+    return list(zip(which.tolist(), per_reading(terms, bounds, render), strict=True))

@@ -15,15 +15,14 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 
 import numpy as np
 
 from .documents import Term
 from .errors import ModelError
 from .model import DeskModel, WordTfidf
-from .placing import group, terms_of
-from .reading import Reading, WordBatch, fresh, judged, readable
+from .placing import group, per_reading, terms_json, terms_of
+from .reading import Reading, WordBatch, is_readable
 
 __all__ = ["STOP_WORDS", "keywords", "keywords_all", "word_block"]
 
@@ -67,16 +66,14 @@ def _dictionary(block: WordTfidf) -> frozenset[str]:
 _DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-@lru_cache(maxsize=1 << 16)
 def _plain(word: str) -> bool:
     """A word that can be a keyword on its own merits: readable, no stop word, no number."""
-    return readable(word) and word not in STOP_WORDS and not _NUMERIC.fullmatch(word)
+    return is_readable(word) and word not in STOP_WORDS and not _NUMERIC.fullmatch(word)
 
 
-def _weigher(block: WordTfidf) -> tuple[Callable[[str], float], list[dict[str, float]]]:
-    """word → the idf it weighs with as a keyword (0: it cannot be one), and the (one) dict
-    that keeps its answers per block: an article's words are mostly words other articles had,
-    so each is judged once."""
+def _weigher(block: WordTfidf) -> Callable[[str], float]:
+    """word → the idf it weighs with as a keyword (0: it cannot be one), one function per
+    block: the word table keeps its answers (`WordBatch.judged`), each word judged once."""
     found = _DERIVED.get(block)
     if found is None:
         idf = block.idf_.astype(float)
@@ -93,7 +90,7 @@ def _weigher(block: WordTfidf) -> tuple[Callable[[str], float], list[dict[str, f
                 return float(idf[column])
             return top if known else median
 
-        found = _DERIVED[block] = (idf_of, [{}])
+        found = _DERIVED[block] = idf_of
     return found
 
 
@@ -103,16 +100,18 @@ def keywords(reading: Reading, model: DeskModel, k: int) -> tuple[Term, ...]:
 
 
 def keywords_all(
-    readings: Sequence[Reading], model: DeskModel, k: int, batch: WordBatch | None = None
-) -> list[tuple[Term, ...]]:
+    readings: Sequence[Reading],
+    model: DeskModel,
+    k: int,
+    batch: WordBatch | None = None,
+    render: bool = False,
+) -> list:
     """`keywords` of each reading, chosen for the whole batch at once (`batch`: the readings'
-    WordBatch, when the caller has it already)."""
+    WordBatch, when the caller has it already; `render`: each reading's as its JSON text)."""
     if k <= 0 or not readings:
-        return [() for _ in readings]
-    weigh, kept = _weigher(word_block(model))
+        return ["[]" if render else () for _ in readings]
     batch = batch or WordBatch.of(readings)
-    kept[0] = cache = fresh(kept[0])
-    idf = judged(batch.names, weigh, cache, np.float64)
+    idf = batch.judged(_weigher(word_block(model)), np.float64)
     # A wanted word weighs > 0 (an idf is ≥ 1); an unwanted one 0.
     weight = np.bincount(batch.pair, minlength=len(batch.pair_id)) * idf[batch.pair_id]
     norms = np.sqrt(np.bincount(batch.pair_doc, weights=weight * weight, minlength=len(readings)))
@@ -130,7 +129,8 @@ def keywords_all(
     at, term = batch.grouped(chosen)
     part, fit, span = batch.layout.place(batch.doc[at], batch.starts[at], batch.sizes[at])
     placed = group(term, part, span, keep=fit)  # a field the word fits in, spans or none
-    found = terms_of(placed, [word for terms in ranked for _, word, _ in terms], share)
+    make = terms_json if render else terms_of
+    found = make(placed, [word for terms in ranked for _, word, _ in terms], share)
     docs = batch.pair_doc[chosen][placed.term]
     bounds = np.searchsorted(docs, np.arange(len(readings) + 1)).tolist()
-    return [tuple(found[bounds[i] : bounds[i + 1]]) for i in range(len(readings))]
+    return per_reading(found, bounds, render)

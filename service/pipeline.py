@@ -6,14 +6,16 @@ prepared, classified and summarised the same way whichever door it came in by.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from .documents import Analysis, Article, Lead, Term
+from .documents import Analysis, Article, Lead
 from .errors import InvalidInput
 from .model import headline
+from .termjson import term_fields, terms_fields
 
 # The record checks and limits live in service.validation; kept importable from here.
 from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
@@ -32,6 +34,7 @@ __all__ = [
     "term_fields",
     "terms_fields",
     "process_records",
+    "record_lines",
 ]
 
 
@@ -55,11 +58,24 @@ def analyse_articles(
     the caller's title; default: the article's title). `explain`/`keywords`: how many evidence
     terms (for the predicted label, or `explain_label`) and keywords to add (0 = none).
     """
+    analyses, _ = _analysed(
+        articles, sources, classifier, summarise, max_sentences, max_chars,
+        explain, keywords, titles, explain_label, render=False,
+    )  # fmt: skip
+    return analyses
+
+
+def _analysed(
+    articles, sources, classifier, summarise, max_sentences, max_chars,
+    explain, keywords, titles, explain_label, *, render: bool,
+) -> tuple[list[Analysis], list[tuple[Any, Any]]]:  # fmt: skip
+    """`analyse_articles`, and per article its (evidence, keywords); with `render` these are
+    their JSON texts and stay out of the Analyses (None where not asked for)."""
     terms: list = [(None, None)] * len(articles)
     if (explain or keywords) and classifier is not None and articles:
         # One pass gives the labels and what explains them (the same numbers as predict).
         predictions, terms = _terms(
-            articles, titles, sources, classifier, explain, keywords, explain_label
+            articles, titles, sources, classifier, explain, keywords, explain_label, render
         )
     elif classifier is not None and articles:
         predictions = classifier.predict([desk_item(a) for a in articles])
@@ -78,14 +94,14 @@ def analyse_articles(
                 prediction,
                 lead,
                 lead.warnings if lead else (),
-                evidence=evidence,
-                keywords=words,
+                evidence=None if render else evidence,
+                keywords=None if render else words,
             )
         )
-    return out
+    return out, terms
 
 
-def _terms(articles, titles, sources, classifier, explain, keywords, label):
+def _terms(articles, titles, sources, classifier, explain, keywords, label, render=False):
     """Predictions, and (evidence, keywords) per article (None for what was not asked for)."""
     from .evidence import attribute, evidence_all, featurize, read
     from .keywords import keywords_all
@@ -112,8 +128,10 @@ def _terms(articles, titles, sources, classifier, explain, keywords, label):
     if explain:
         wanted = [classifier.labels.index(label or p.label) for p in predictions]
         parts = attribute(model, readings, wanted, features)
-        found = evidence_all(readings, parts, explain, batch)
-    words = keywords_all(readings, model, keywords, batch) if keywords else [None] * len(readings)
+        found = evidence_all(readings, parts, explain, batch, render)
+    words = [None] * len(readings)
+    if keywords:
+        words = keywords_all(readings, model, keywords, batch, render)
     return predictions, list(zip(found, words, strict=True))
 
 
@@ -171,24 +189,6 @@ def analyse_page(
     )
 
 
-def term_fields(term: Term) -> dict[str, Any]:
-    """One evidence term or keyword as JSON; the weight through float32, as the wire has it."""
-    return terms_fields((term,))[0]
-
-
-def terms_fields(terms: Sequence[Term]) -> list[dict[str, Any]]:
-    """`term_fields` of each of `terms` (their weights through float32 in one numpy call)."""
-    weights = np.asarray([t.weight for t in terms], dtype=np.float32).tolist()
-    return [
-        {"term": t.text, "weight": round(w, 6), "label": t.label, "field": t.field,
-         "spans": [[s.start, s.end] for s in t.spans]}
-        if t.label
-        else {"term": t.text, "weight": round(w, 6), "field": t.field,
-              "spans": [[s.start, s.end] for s in t.spans]}
-        for t, w in zip(terms, weights, strict=True)
-    ]  # fmt: skip
-
-
 def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
     """The fields a record gains: `label`, `scores`, `review`, with a lead `lead`, `lead_spans`,
     and `warnings` when there are any (an empty lead says why)."""
@@ -215,6 +215,33 @@ def _title(record: Record) -> str:
     return title if isinstance(title, str) else ""
 
 
+def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _analysed_records(batch: list[Record], classifier, options: dict, render: bool):
+    return _analysed(
+        [r.article for r in batch],
+        [r.data["text"] for r in batch],
+        classifier,
+        options["summarise"],
+        options["max_sentences"],
+        options["max_chars"],
+        options["explain"],
+        options["keywords"],
+        [_title(r) for r in batch],
+        options["explain_label"],
+        render=render,
+    )
+
+
 def process_records(
     records: Iterable[Record],
     classifier: Any | None,
@@ -232,28 +259,45 @@ def process_records(
 
     `labels=False` keeps `label`/`scores` out of the output (the classifier still informs leads).
     """
-    batch: list[Record] = []
-
-    def flush() -> Iterator[dict[str, Any]]:
-        analyses = analyse_articles(
-            [r.article for r in batch],
-            [r.data["text"] for r in batch],
-            classifier,
-            summarise=summarise,
-            max_sentences=max_sentences,
-            max_chars=max_chars,
-            explain=explain,
-            keywords=keywords,
-            titles=[_title(r) for r in batch],
-            explain_label=explain_label,
-        )
+    options = dict(summarise=summarise, max_sentences=max_sentences, max_chars=max_chars,
+                   explain=explain, keywords=keywords, explain_label=explain_label)  # fmt: skip
+    for batch in _batches(records, batch_size):
+        analyses, _ = _analysed_records(batch, classifier, options, render=False)
         for record, analysis in zip(batch, analyses, strict=True):
             yield {**record.data, **result_fields(analysis, labels=labels)}
-        batch.clear()
 
-    for record in records:
-        batch.append(record)
-        if len(batch) >= batch_size:
-            yield from flush()
-    if batch:
-        yield from flush()
+
+def record_lines(
+    records: Iterable[Record],
+    classifier: Any | None,
+    *,
+    batch_size: int = 256,
+    labels: bool = True,
+    summarise: bool = False,
+    max_sentences: int = 0,
+    max_chars: int = 0,
+    explain: int = 0,
+    keywords: int = 0,
+    explain_label: str | None = None,
+) -> Iterator[str]:
+    """`json.dumps(r, ensure_ascii=False)` of each object `process_records` yields, with the
+    evidence and keywords written as text from the batch's arrays (`termjson`), not as Terms."""
+    options = dict(summarise=summarise, max_sentences=max_sentences, max_chars=max_chars,
+                   explain=explain, keywords=keywords, explain_label=explain_label)  # fmt: skip
+    for batch in _batches(records, batch_size):
+        analyses, terms = _analysed_records(batch, classifier, options, render=True)
+        for record, analysis, found in zip(batch, analyses, terms, strict=True):
+            data = {**record.data, **result_fields(analysis, labels=labels)}
+            yield _with_texts(data, (("evidence", found[0]), ("keywords", found[1])))
+
+
+def _with_texts(data: dict[str, Any], texts) -> str:
+    """`data` as JSON with the fields `texts` (name, JSON text or None) added last, as
+    `{**data, name: value}` would place them."""
+    texts = [(name, text) for name, text in texts if text is not None]
+    if not data or any(name in data for name, _ in texts):  # a field of the caller's own
+        for name, text in texts:  # keeps its place: the slow way (loads gives the same JSON)
+            data[name] = json.loads(text)
+        return json.dumps(data, ensure_ascii=False)
+    line = json.dumps(data, ensure_ascii=False)
+    return line[:-1] + "".join(f', "{name}": {text}' for name, text in texts) + "}"

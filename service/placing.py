@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .documents import Span, Term
+from .termjson import objects_text, spans_text
 
-__all__ = ["Layout", "Placed", "terms_of"]
+__all__ = ["Layout", "Placed", "per_reading", "terms_json", "terms_of"]
 
 FIELDS = ("kicker", "title", "subtitle", "text")  # the order of a reading's parts
 
@@ -206,3 +207,29 @@ def terms_of(
             terms, weights, placed.field.tolist(), bounds[:-1], bounds[1:], labels, strict=True
         )
     ]
+
+
+def terms_json(
+    placed: Placed,
+    words: Sequence[str],
+    weights: Sequence[float] | None = None,
+    labels: Sequence[str] | None = None,
+) -> list[str]:
+    """What `terms_of` gives, as each Term's JSON text (`termjson`), made from the groups'
+    arrays without the Terms and Spans: for the CLI, which writes nothing else of them."""
+    names = ("",) + FIELDS
+    terms = placed.term.tolist()
+    lengths = np.fromiter((len(words[t]) for t in terms), np.int64, len(terms))
+    ends = placed.span_start + np.repeat(lengths, np.diff(placed.first_span))
+    spans = spans_text(placed.span_start.tolist(), ends.tolist(), placed.first_span.tolist())
+    weights = placed.weight.tolist() if weights is None else [weights[t] for t in terms]
+    labels = [labels[t] for t in terms] if labels else [""] * len(terms)
+    fields = [names[f + 1] for f in placed.field.tolist()]
+    return objects_text([words[t] for t in terms], weights, fields, spans, labels)
+
+
+def per_reading(made: list, bounds: Sequence[int], render: bool) -> list:
+    """Each reading's share of `made` (bounds[i]:bounds[i + 1]): a tuple of Terms, or with
+    `render` the JSON text of its list."""
+    pieces = [made[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
+    return ["[" + ", ".join(p) + "]" for p in pieces] if render else list(map(tuple, pieces))

@@ -9,11 +9,12 @@ so a chosen term's spans are a few array lookups.
 from __future__ import annotations
 
 import re
+import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import count
+from itertools import count, repeat
 
 import numpy as np
 
@@ -25,36 +26,80 @@ from .placing import Layout
 __all__ = [
     "Reading",
     "WordBatch",
-    "fresh",
-    "judged",
+    "is_readable",
     "locate",
     "read",
     "readable",
     "segmenter",
     "shared_block",
+    "words_table",
 ]
 
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")  # a term shows at least one letter, digit or hanzi
 
 
-@lru_cache(maxsize=1 << 16)
-def readable(word: str) -> bool:
+def is_readable(word: str) -> bool:
     """A term a person reads as a word: two or more characters, not punctuation or space."""
     return len(word.strip()) >= 2 and bool(_WORDLIKE.search(word))
 
 
-def judged(names: Sequence[str], judge, cache: dict, dtype) -> np.ndarray:
-    """`judge(name)` for each of `names` as an array, each distinct name judged once per
-    process: `cache` (judge's own dict) keeps the answers. A batch's words are mostly words
-    earlier batches had, so a batch costs a few passes in C and a call per new word."""
-    for name in set(names).difference(cache):
-        cache[name] = judge(name)
-    return np.fromiter(map(cache.__getitem__, names), dtype, len(names))
+# For words met one at a time; a batch's are judged once each by its word table (`Words`).
+readable = lru_cache(maxsize=1 << 16)(is_readable)
 
 
-def fresh(cache: dict, limit: int = 1 << 20) -> dict:
-    """`cache`, or a new one once it holds `limit` names (a server reads words without end)."""
-    return cache if len(cache) < limit else {}
+class Words:
+    """The words this process has read, numbered as they come, and per judge (a function of a
+    word) its answer for each as an array. A batch's words are mostly words earlier batches had,
+    so numbering them is one dict pass in C, and judging them (readable? a keyword's idf?) an
+    array lookup and a call per new word."""
+
+    LIMIT = 1 << 20  # then a new table (a server reads words without end)
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.names: list[str] = []  # only ever appended to: a batch's numbers stay valid
+        self._answers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()  # a server's threads may add words at once
+
+    def ids(self, words: Sequence[str]) -> np.ndarray:
+        """Each word's number, new words numbered as they come."""
+        index = self.index
+        ids = np.fromiter(map(index.get, words, repeat(-1)), np.int64, len(words))
+        new = np.flatnonzero(ids < 0)  # after the first batches, a few words
+        if len(new):
+            with self._lock:
+                for at in new.tolist():
+                    word = words[at]
+                    number = index.get(word)
+                    if number is None:
+                        self.names.append(word)
+                        number = index[word] = len(self.names) - 1
+                    ids[at] = number
+        return ids
+
+    def judged(self, judge, dtype) -> np.ndarray:
+        """`judge(name)` of every word numbered so far, indexed by number: each word judged
+        once per table."""
+        have = self._answers.get(judge)
+        if have is None or len(have) < len(self.names):
+            with self._lock:
+                have = self._answers.get(judge)
+                start, end = (0 if have is None else len(have)), len(self.names)
+                more = np.fromiter(map(judge, self.names[start:end]), dtype, end - start)
+                have = more if have is None else np.concatenate([have, more])
+                self._answers[judge] = have
+        return have
+
+
+_WORDS = [Words()]
+
+
+def words_table() -> Words:
+    """The process's word table (a new one once the last holds `Words.LIMIT` words)."""
+    table = _WORDS[0]
+    if len(table.names) >= Words.LIMIT:
+        table = _WORDS[0] = Words()
+    return table
 
 
 def locate(title: str, source: str, start: int = 0) -> np.ndarray:
@@ -245,43 +290,56 @@ def read(
     return Reading(text, words, starts, until, parts, shared)
 
 
+def _pairs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys numbered in the order they first occur: each one's first place, and
+    each place's number. One stable sort (a key's places stay in order: its first comes first);
+    a key's number is how many keys start before its first place."""
+    perm = np.argsort(key, kind="stable")
+    ordered = key[perm]
+    opens = np.ones(len(key), dtype=bool)  # per sorted place: a new key starts here
+    opens[1:] = ordered[1:] != ordered[:-1]
+    firsts = perm[opens]
+    is_first = np.zeros(len(key), dtype=bool)
+    is_first[firsts] = True
+    pair = np.empty(len(key), dtype=np.int64)
+    pair[perm] = (np.cumsum(is_first) - 1)[firsts][np.cumsum(opens) - 1]
+    return np.flatnonzero(is_first), pair
+
+
 @dataclass(frozen=True, eq=False)
 class WordBatch:
     """The words of several readings counted together, so that choosing terms takes a few
     numpy calls per batch instead of per article. A pair is one distinct word of one reading."""
 
-    names: list[str]  # the batch's distinct words, first seen first
+    names: list[str]  # every word numbered so far (`Words.names`): the batch's among them
     starts: np.ndarray  # per word of the readings joined: its start in its reading's text
     doc: np.ndarray  # per word: its reading
     pair: np.ndarray  # per word: its pair
     pair_doc: np.ndarray  # per pair: its reading
-    pair_id: np.ndarray  # per pair: its distinct word
+    pair_id: np.ndarray  # per pair: its word's number in `names`
     pair_first: np.ndarray  # per pair: its first word (ascending: pairs come in text order)
     offsets: np.ndarray  # each reading's first word, then the number of words
     sizes: np.ndarray  # per word: its length
     readings: tuple[Reading, ...]
+    table: Words
 
     @classmethod
     def of(cls, readings: Sequence[Reading]) -> WordBatch:
-        words = [w for r in readings for w in r.words]
-        index = dict(zip(dict.fromkeys(words), count()))
-        ids = np.fromiter(map(index.__getitem__, words), np.int64, len(words))
+        table = words_table()
+        ids = table.ids([w for r in readings for w in r.words])
         sizes = np.fromiter((len(r.words) for r in readings), np.int64, len(readings))
         doc = np.repeat(np.arange(len(readings), dtype=np.int64), sizes)
-        _, first, pair = np.unique(
-            doc * max(len(index), 1) + ids, return_index=True, return_inverse=True
-        )
-        # Pairs numbered in the order they first occur: by reading, then in text order.
-        order = np.argsort(first)
-        number = np.empty(len(order), dtype=np.int64)
-        number[order] = np.arange(len(order))
-        first, pair = first[order], number[pair.reshape(-1)]
+        first, pair = _pairs(doc * max(len(table.names), 1) + ids)
         starts = np.concatenate([r.starts[:-1] for r in readings] + [np.zeros(0, np.int64)])
         ends = np.concatenate([r.starts[1:] for r in readings] + [np.zeros(0, np.int64)])
         offsets = np.zeros(len(readings) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
-        return cls(list(index), starts, doc, pair, doc[first], ids[first], first,
-                   offsets, ends - starts, tuple(readings))  # fmt: skip
+        return cls(table.names, starts, doc, pair, doc[first], ids[first], first,
+                   offsets, ends - starts, tuple(readings), table)  # fmt: skip
+
+    def judged(self, judge, dtype) -> np.ndarray:
+        """`judge(word)` per word number (index it with `pair_id`), judged once per process."""
+        return self.table.judged(judge, dtype)
 
     @cached_property
     def layout(self) -> Layout:

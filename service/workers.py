@@ -11,7 +11,6 @@ never decodes, pickles or encodes text while the workers need the CPU.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -22,7 +21,7 @@ from typing import Any
 from .errors import WorkerLost
 from .jsonl import Rejected, count_lines, decode_lines, read_records
 from .malloc import reuse_freed_memory
-from .pipeline import process_records
+from .pipeline import record_lines
 from .pool import LOST, BrokenProcessPool, WorkerPool, cached_classifier, can_fork, worker_signals
 
 __all__ = [
@@ -97,7 +96,7 @@ def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Ch
             rejected.append(item)
         else:
             records.append(item)
-    results = process_records(
+    results = record_lines(
         records,
         classifier,
         batch_size=options.batch_size,
@@ -110,7 +109,7 @@ def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Ch
         explain_label=options.explain_label,
     )
     relabelled = sum(1 for r in records if "label" in r.data) if options.labels else 0
-    return Chunk.of([json.dumps(r, ensure_ascii=False) for r in results], rejected, relabelled)
+    return Chunk.of(list(results), rejected, relabelled)
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from service.classifier import Classifier
 from service.evidence import attribute, evidence, locate, read, readable
 from service.keywords import STOP_WORDS, keywords
 from service.pages import single_article, split_page
-from service.pipeline import analyse_articles, analyse_page, result_fields
+from service.pipeline import (
+    analyse_articles,
+    analyse_page,
+    parse_record,
+    process_records,
+    record_lines,
+    result_fields,
+)
+from service.termjson import terms_fields, terms_text
 from tests.conftest import ROOT
 
 MODEL = ROOT / "models" / "desk"
@@ -249,10 +258,18 @@ def _batch_equals_one_by_one(model, articles) -> None:
     readings = [read(model, a, whole=True) for a in articles]
     labels = [i % len(model.classes_) for i in range(len(readings))]
     parts = attribute(model, readings, labels)
-    for got, r, p in zip(evidence_all(readings, parts, 4), readings, parts, strict=True):
+    found = evidence_all(readings, parts, 4)
+    for got, r, p in zip(found, readings, parts, strict=True):
         _same_terms(got, evidence(r, p, 4))
-    for got, r in zip(keywords_all(readings, model, 4), readings, strict=True):
+    words = keywords_all(readings, model, 4)
+    for got, r in zip(words, readings, strict=True):
         _same_terms(got, keywords(r, model, 4))
+    # Written as JSON straight from the batch (the CLI's way): the text of the Terms' fields.
+    rendered = evidence_all(readings, parts, 4, render=True)
+    assert rendered == [json.dumps(terms_fields(t), ensure_ascii=False) for t in found]
+    assert rendered == [terms_text(t) for t in found]
+    rendered = keywords_all(readings, model, 4, render=True)
+    assert rendered == [json.dumps(terms_fields(t), ensure_ascii=False) for t in words]
 
 
 def test_terms_chosen_for_a_batch_equal_one_by_one(tiny):
@@ -272,3 +289,40 @@ def test_terms_chosen_for_a_batch_equal_one_by_one_on_real_articles(data_dir):
                 break
     articles = [single_article(r["title"], r["text"]) for r in rows]
     _batch_equals_one_by_one(Classifier.load(MODEL).pipeline, articles)
+
+
+def test_record_lines_are_the_records_json(tiny):
+    """The CLI's lines (terms written from the batch's arrays) are the records' JSON to the
+    byte, a record's own `evidence` or `keywords` field keeping its place."""
+    model, items = tiny
+    classifier = Classifier(model, {"labels": [str(c) for c in model.classes_]})
+    records = []
+    for i, (t, b) in enumerate(items):
+        data = {"id": i, "title": t, "text": b}
+        if i % 4 == 1:
+            data["evidence"] = "mine"
+        if i % 4 == 2:
+            data = {"keywords": [1.5, "x"], **data}
+        records.append(parse_record(data))
+    for asked in ({"explain": 3, "keywords": 4}, {"explain": 2}, {"keywords": 5}, {}):
+        made = process_records(records, classifier, batch_size=5, **asked)
+        want = [json.dumps(r, ensure_ascii=False) for r in made]
+        assert list(record_lines(records, classifier, batch_size=5, **asked)) == want
+
+
+def test_the_word_table_numbers_each_word_once_and_judges_it_once():
+    from service.reading import Words
+
+    table, calls = Words(), []
+
+    def judge(word: str) -> int:
+        calls.append(word)
+        return len(word)
+
+    first = table.ids(["贵阳", "数据", "贵阳"])
+    assert first[0] == first[2] != first[1]
+    assert table.judged(judge, np.int64)[first].tolist() == [2, 2, 2]
+    more = table.ids(["数据", "大数据"])
+    assert more[0] == first[1] and table.names[more[1]] == "大数据"
+    assert table.judged(judge, np.int64)[more].tolist() == [2, 3]
+    assert sorted(calls) == sorted(["贵阳", "数据", "大数据"])  # each word judged once
