@@ -14,7 +14,7 @@ __all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME"]
 
 import re
 
-from service.heads import _NAME
+from service.head_parts import _NAME
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 
 # A writer set with a country or a role in brackets: （墨西哥）亚历杭德罗·马西亚斯,
