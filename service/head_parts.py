@@ -48,6 +48,29 @@ WRITER = re.compile(
 _SPACED = re.compile(r"\S[ \u3000\xa0]+\S")
 
 
+# A writer named under a piece's head, with a post or role in brackets after a name of two or
+# three characters: 高满堂（电视剧《老酒馆》编剧）, 王  雷（电视剧《陆战之王》主演）.
+_NAMED = re.compile(
+    r"[\u4e00-\u9fff](?:[\s\u3000\xa0]*[\u4e00-\u9fff]){1,2}[（(][^（）()]{2,30}[）)]"
+)
+# (not spaced: 贺  信 over a letter is its label)
+BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")  # 张近东, 林亦辰
+
+
+def writer_under(upper: str, lower: str) -> bool:
+    """The lower of two head lines names the writer or speaker (a commentary's, a letter's, an
+    interview's): the upper line is the title and the name its byline line, never the title
+    under a kicker. A name set with its country (（法国）让—弗朗索瓦·唐泽尔), spaced or after a
+    post (铁  凝, 环球时报副总编辑  蒋安全), with a role in brackets, or bare under a longer head
+    (守好校园责任田 / 王明钦): no title under a kicker is two or three characters."""
+    return bool(
+        WRITER.fullmatch(lower)
+        or _NAME.fullmatch(lower)
+        or _NAMED.fullmatch(lower)
+        or (len(upper) >= 4 and BARE_NAME.fullmatch(lower))
+    )
+
+
 def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], list[Span]]:
     """Which of a head's lines are title, kicker and subtitle, and which open the body."""
     body: list[Span] = []
@@ -62,8 +85,7 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         return [heads[dash - 1]], heads[: dash - 1], heads[dash:], body
     if len(heads) == 1:
         return heads, [], [], body
-    if len(heads) == 2 and WRITER.fullmatch(heads[1].text):
-        # A writer's name under a head is its byline, never a title: （法国）让—弗朗索瓦·唐泽尔.
+    if len(heads) == 2 and writer_under(heads[0].text, heads[1].text):
         return [heads[0]], [], [heads[1]], body
     if len(heads) == 2:
         # A kicker sits above its title, unless the upper line is the title itself and the

@@ -785,3 +785,36 @@ def test_a_long_column_label_closes_a_title():
         "书房服务更贴心（守初心 担使命 找差距 抓落实·深入开展主题教育·整改落实）",
     ]
     assert_accounted(raw)
+
+
+def test_a_writers_name_under_a_head_is_its_byline_line_never_the_title():
+    # Short commentaries, each a head over its writer's name (bare, or with a role in
+    # brackets): the name is never the title under a kicker, and the pieces are one item.
+    from service.head_parts import writer_under
+
+    raw = (
+        "城东书房开门迎客\n"
+        "本报讯  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（记者 陈晓）\n"
+        "守好社区责任田\n"
+        "王明钦\n"
+        "疫情面前，社区工作者挨家挨户上门登记，把每一户的情况都记在本子上。\n"
+        "把好剧带给更多孩子\n"
+        "尹晓东（城东儿童剧院院长）\n"
+        "剧院把演出送进山区学校，孩子们第一次在家门口看到了舞台剧，笑声不断。\n"
+        "真正的力量藏在这里\n"
+        "郭文斌\n"
+        "一档节目走进乡村，镜头里的普通人讲着自己的故事，打动了许多观众。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "城东书房开门迎客"),
+        ("", "守好社区责任田"),
+    ]
+    assert "\n把好剧带给更多孩子\n尹晓东（城东儿童剧院院长）\n" in arts[1].text
+    assert "\n真正的力量藏在这里\n郭文斌\n" in arts[1].text
+    assert_accounted(raw)
+    assert writer_under("守好社区责任田", "王明钦")
+    assert writer_under("把好剧带给更多孩子", "王  雷（电视剧《陆战之王》主演）")
+    assert not writer_under("广东古蓬村", "古村希望(寻找最美乡村)")  # a title with its label
+    assert not writer_under("城东", "春耕忙")  # a head no longer than the line under it
