@@ -33,6 +33,7 @@ from service.cohesion import (
 from service.documents import Span
 from service.head_parts import (
     _COLUMN_LABEL,
+    _DASH,
     _LEAD_IN,
     _NAME,
     _SPACED,
@@ -127,6 +128,8 @@ def opens_article(
         return True
     if _ITEM_LABEL.fullmatch(heads[0].text):
         return True  # a photo report or letters column is an item of its own, never a subhead
+    if len(heads) > 1 and heads[-1].text.startswith(_DASH) and len(heads[-1].text) > 4:
+        return True  # a title over its ——subtitle (——论…, ——写在…之际): a subhead has none
     # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
     # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
     page = _page_features(cur, heads, items, at)

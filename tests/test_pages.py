@@ -818,3 +818,24 @@ def test_a_writers_name_under_a_head_is_its_byline_line_never_the_title():
     assert writer_under("把好剧带给更多孩子", "王  雷（电视剧《陆战之王》主演）")
     assert not writer_under("广东古蓬村", "古村希望(寻找最美乡村)")  # a title with its label
     assert not writer_under("城东", "春耕忙")  # a head no longer than the line under it
+
+
+def test_a_title_over_its_dash_subtitle_opens_an_article():
+    # A commentary's title over its ——subtitle (——论…) opens an article even where its text
+    # goes on with the text above: an in-article subhead has no subtitle.
+    raw = (
+        "把从严治党的要求长期坚持下去\n"
+        "与会同志表示，要坚持把从严治党的要求长期坚持下去，不断巩固发展从严治党的成果，"
+        "以优异成绩迎接新的考验。\n"
+        "大家认为，从严治党永远在路上，必须坚持不懈抓下去。\n"
+        "以赶考心态交出满意答卷\n"
+        "——论学习贯彻总结大会上的重要讲话\n"
+        "风成于上，俗化于下。从严治党，必须坚持不懈抓下去，把从严治党的要求长期坚持下去，"
+        "以赶考心态交出满意答卷。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.title, a.subtitle) for a in arts] == [
+        ("把从严治党的要求长期坚持下去", ""),
+        ("以赶考心态交出满意答卷", "——论学习贯彻总结大会上的重要讲话"),
+    ]
+    assert_accounted(raw)
