@@ -46,6 +46,8 @@ WRITER = re.compile(
     r"[（(][\u4e00-\u9fff]{1,8}[）)][\u4e00-\u9fff]{1,6}(?:[·—－][\u4e00-\u9fff]{1,8}){0,3}"
 )
 _SPACED = re.compile(r"\S[ \u3000\xa0]+\S")
+# An item's name: a photo report, a letters column (never a subhead, never a kicker).
+_ITEM_LABEL = re.compile(r"(?:图片报道|图片新闻|来论)(?:[（(][^（）()]{1,24}[）)])?")
 
 
 # A writer named under a piece's head, with a post or role in brackets after a name of two or
@@ -85,6 +87,10 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         return [heads[dash - 1]], heads[: dash - 1], heads[dash:], body
     if len(heads) == 1:
         return heads, [], [], body
+    if _ITEM_LABEL.fullmatch(heads[0].text):
+        # 图片报道 names its item: the title; the lines under it open its body (a caption's
+        # head or its first words, a letter's head and writer).
+        return [heads[0]], [], [], heads[1:] + body
     if len(heads) == 2 and writer_under(heads[0].text, heads[1].text):
         return [heads[0]], [], [heads[1]], body
     if len(heads) == 2:

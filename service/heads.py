@@ -34,6 +34,7 @@ from service.documents import Span
 from service.head_parts import (
     _COLUMN_LABEL,
     _DASH,
+    _ITEM_LABEL,
     _LEAD_IN,
     _NAME,
     _SPACED,
@@ -56,7 +57,6 @@ MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a 
 _CLOSER = re.compile(
     r"[（(](?:作者|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
 )
-_ITEM_LABEL = re.compile(r"(?:图片报道|图片新闻|来论)(?:[（(][^（）()]{1,24}[）)])?")
 _OPENER = re.compile(
     r"\d{1,2}月\d{1,2}日|\d{1,2}日[，,上下晚]|(?:近日|日前|今年以来|近年来|连日来|记者从|记者日前|据了解)"
 )

@@ -31,6 +31,7 @@ from service.composite import CLOSING_NAME, merge_pieces
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
+from service.head_parts import _ITEM_LABEL
 from service.heads import MAX_HEAD_LINES, is_cut_piece, joins_cut, opens_article, parse_heads
 from service.lines import (
     BYLINE_END,
@@ -274,6 +275,8 @@ def _subtitle(draft: _Draft) -> None:
     """A short line right under a head that has none yet, before any text: the subtitle."""
     if draft.subtitle or not draft.title or not draft.body or draft.composite:
         return  # (a composite item's body opens with its first piece's head)
+    if _ITEM_LABEL.fullmatch(draft.title[0].text):
+        return  # (under 图片报道, a caption's head or its first words)
     first, kind = draft.body[0], draft.kinds[0]
     if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
         return

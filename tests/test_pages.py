@@ -839,3 +839,24 @@ def test_a_title_over_its_dash_subtitle_opens_an_article():
         ("以赶考心态交出满意答卷", "——论学习贯彻总结大会上的重要讲话"),
     ]
     assert_accounted(raw)
+
+
+def test_a_photo_report_label_is_the_title_over_its_captions():
+    # 图片报道 names its item: never a kicker over a caption's first words, which open the
+    # body (here cut by the column and joined back), never a subtitle.
+    raw = (
+        "城东书房开门迎客\n"
+        "本报讯  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（记者 陈晓）\n"
+        "图片报道\n"
+        "金秋时节，福建省\n"
+        "宁德市的茶农在茶园里采摘秋茶，一派丰收景象。\n"
+        "张  三摄\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title, a.subtitle) for a in arts] == [
+        ("", "城东书房开门迎客", ""),
+        ("", "图片报道", ""),
+    ]
+    assert arts[1].text.startswith("金秋时节，福建省宁德市的茶农")
+    assert_accounted(raw)
