@@ -77,8 +77,8 @@ def is_cut_piece(line: str, nxt: str) -> bool:
 
 def _left_open(line: str, nxt: str) -> bool:
     """The line leaves a quote or bracket open (heads close theirs: “培养担当民族复兴大任), or
-    a number runs on into the next line (张闻天，190 / 0年出生)."""
-    if line[-1].isdigit() and nxt[0].isdigit():
+    a number runs on into the next line or its unit (张闻天，190 / 0年出生, 1926 / 万公顷)."""
+    if line[-1].isdigit() and (nxt[0].isdigit() or nxt[0] in "万亿%％"):
         return True
     # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
     opened = sum(line.count(c) for c in "“《（(") - sum(line.count(c) for c in "”》）)")

@@ -660,6 +660,8 @@ def test_a_column_of_undated_briefs_under_its_name_is_one_article():
         # a quote left open; a number cut in two
         ("“培养担当民族复兴大任", "时代新人”，是学校一直以来的追求，老师们说。"),
         ("张闻天，190", "0年出生于上海，早年投身革命，一生忠于党忠于人民。"),
+        # a number cut from its unit (万, 亿, %)
+        ("全年农作物受灾面积1926", "万公顷，其中绝收面积较上年明显减少，灾情总体偏轻。"),
     ],
 )
 def test_a_line_leaving_a_quote_or_number_open_is_cut_from_the_next(line, nxt):
