@@ -12,6 +12,8 @@ from __future__ import annotations
 
 __all__ = [
     "opens_article",
+    "ends_above",
+    "SIGN_OFF",
     "parse_heads",
     "cohesion",
     "is_cut_piece",
@@ -30,6 +32,7 @@ from service.cohesion import (
     overlap,
     window_grams,
 )
+from service.composite import CLOSING_NAME
 from service.documents import Span
 from service.head_parts import (
     _COLUMN_LABEL,
@@ -275,3 +278,26 @@ def _shape(line: str) -> tuple[bool, ...]:
         bool(_COLUMN_LABEL.fullmatch(line)),
         line.startswith("“"),
     )
+
+
+def ends_above(heads: list[Span]) -> int:
+    """How many leading head lines end the text above rather than head what follows: a writer's
+    name in brackets (（柯\u3000文）), a bracket closing one opened above (宇采访整理）, or
+    （本报开罗1 / 月13日电）), an editor's note signed ——编者, a column's mailbox (栏目投稿邮箱：…),
+    which may follow the article's closing credit (pages._Splitter takes it there too)."""
+    first = heads[0].text
+    if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first):
+        return 1
+    if _open_brackets(first) < 0:
+        return 1
+    if len(heads) > 1 and _open_brackets(first) > 0 and _open_brackets(heads[1].text) < 0:
+        return 2
+    return 0
+
+
+def _open_brackets(line: str) -> int:
+    return line.count("（") + line.count("(") - line.count("）") - line.count(")")
+
+
+# An editor's note signed ——编者, a column's mailbox (栏目投稿邮箱：…@163.com) under its text.
+SIGN_OFF = re.compile(r"——\s*编\s*者|[\u4e00-\u9fff]{0,8}邮箱\s*[:：]\s*\S+@\S+")

@@ -862,3 +862,22 @@ def test_a_photo_report_label_is_the_title_over_its_captions():
     ]
     assert arts[1].text.startswith("金秋时节，福建省宁德市的茶农")
     assert_accounted(raw)
+
+
+def test_a_columns_mailbox_after_its_closing_credit_stays_in_the_article():
+    # 栏目投稿邮箱：… closes the column's text (after its writer's note): never a head line.
+    raw = (
+        "给基层干部搭把手\n"
+        "基层干部任务重、压力大，我们不仅要提要求、找问题，更要扶一把、引明路，建立长效机制。\n"
+        "（作者为本报云南分社记者）\n"
+        "栏目投稿邮箱：yxxz8494@163.com\n"
+        "两支救援队通过测评复测\n"
+        "本报北京10月23日电  两支重型救援队通过了测评复测，队员们展示了搜救技能。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "给基层干部搭把手"),
+        ("", "两支救援队通过测评复测"),
+    ]
+    assert arts[0].text.endswith("栏目投稿邮箱：yxxz8494@163.com")
+    assert_accounted(raw)
