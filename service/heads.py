@@ -283,10 +283,11 @@ def _shape(line: str) -> tuple[bool, ...]:
 def ends_above(heads: list[Span]) -> int:
     """How many leading head lines end the text above rather than head what follows: a writer's
     name in brackets (（柯\u3000文）), a bracket closing one opened above (宇采访整理）, or
-    （本报开罗1 / 月13日电）), an editor's note signed ——编者, a column's mailbox (栏目投稿邮箱：…),
+    （本报开罗1 / 月13日电）), a note wholly in brackets (（相关报道见第十二版）), an editor's note
+    signed ——编者, a column's mailbox (栏目投稿邮箱：…),
     which may follow the article's closing credit (pages._Splitter takes it there too)."""
     first = heads[0].text
-    if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first):
+    if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first) or _NOTE.fullmatch(first):
         return 1
     if _open_brackets(first) < 0:
         return 1
@@ -301,3 +302,5 @@ def _open_brackets(line: str) -> int:
 
 # An editor's note signed ——编者, a column's mailbox (栏目投稿邮箱：…@163.com) under its text.
 SIGN_OFF = re.compile(r"——\s*编\s*者|[\u4e00-\u9fff]{0,8}邮箱\s*[:：]\s*\S+@\S+")
+# A note wholly in brackets closing the text above: （相关报道见第十版）, （综合本报记者…报道）.
+_NOTE = re.compile(r"[（(][^（）()]{4,}[）)]")

@@ -547,6 +547,7 @@ def test_a_name_in_brackets_closes_the_brief_above(name):
         ("（本报开罗1\n月13日电）", "老街菜市场换新颜"),  # a closing note cut by the column
         ("（作者为城东区图书馆馆员，本报记者王\n芳采访整理）", "老街菜市场换新颜"),
         ("——编\u3000者", "老街菜市场换新颜"),  # the signature closing an editor's note
+        ("（相关报道见第十二版）", "老街菜市场换新颜"),  # a note wholly in brackets
     ],
 )
 def test_lines_that_end_the_text_above_never_head_the_next(cut, title):
