@@ -127,6 +127,8 @@ def opens_article(
         return True
     if markdown:
         return False  # titles here carry `## `: a bare line opens only on the signals above
+    if heads[0].text[0] in "■●◆▲◎":
+        return False  # a box (■链接, ■记者手记) is part of the article it follows
     if cur.kinds and cur.kinds[-1] == BYLINE_END or _closes(cur.body):
         return True
     if _ITEM_LABEL.fullmatch(heads[0].text):

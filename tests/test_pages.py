@@ -882,3 +882,19 @@ def test_a_columns_mailbox_after_its_closing_credit_stays_in_the_article():
     ]
     assert arts[0].text.endswith("栏目投稿邮箱：yxxz8494@163.com")
     assert_accounted(raw)
+
+
+def test_a_box_label_never_opens_an_article():
+    # A ■ box (■链接, ■记者手记) is part of the article it follows, whatever its text says.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "■链接\n"
+        "西郊农场\n"
+        "葡萄喜获丰收\n"
+        "10月4日，西郊农场的葡萄迎来丰收，果农们忙着采摘装箱，订单排到了下个月。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [("", "城东书房开门迎客")]
+    assert "\n■链接\n" in arts[0].text
+    assert_accounted(raw)
