@@ -14,7 +14,7 @@ __all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME"]
 
 import re
 
-from service.heads import _NAME
+from service.head_parts import _NAME, BARE_NAME
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 
 # A writer set with a country or a role in brackets: （墨西哥）亚历杭德罗·马西亚斯,
@@ -56,7 +56,7 @@ def _piece(d) -> str:
     line under it), else ""."""
     if not d.title or d.marked:
         return ""
-    form = _form(d.subtitle[-1].text) if d.subtitle else ""
+    form = _under_head(d.subtitle[-1].text) if d.subtitle else ""
     if form or not d.body:
         return form
     form = _form(d.body[0].text, d.kinds[0])
@@ -64,6 +64,12 @@ def _piece(d) -> str:
         # the item's heading right over its first piece: the piece's head, then its writer
         form = _form(d.body[1].text, d.kinds[1])
     return form
+
+
+def _under_head(text: str) -> str:
+    """How a writer is named on the line under a piece's head (`head_parts.writer_under`
+    made it the head's subtitle): a name line, or a bare name (王明钦)."""
+    return _form(text) or ("name" if BARE_NAME.fullmatch(text) else "")
 
 
 def _absorb(into, d) -> None:
@@ -82,9 +88,9 @@ def _absorb(into, d) -> None:
 def _first_piece(d) -> None:
     """The first piece read with the item's heading over it (as kicker over title, or title
     over subtitle): the heading is the title, the piece's head a subhead of the body."""
-    if d.kicker and (not d.subtitle or is_name_line(d.subtitle[-1].text)):
+    if d.kicker and (not d.subtitle or _under_head(d.subtitle[-1].text)):
         sub, d.title, d.kicker, d.subtitle = d.title + d.subtitle, d.kicker, [], []
-    elif d.subtitle and not d.kicker and not is_name_line(d.subtitle[-1].text):
+    elif d.subtitle and not d.kicker and not _under_head(d.subtitle[-1].text):
         sub, d.subtitle = d.subtitle, []
     else:
         return

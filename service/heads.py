@@ -12,6 +12,8 @@ from __future__ import annotations
 
 __all__ = [
     "opens_article",
+    "ends_above",
+    "SIGN_OFF",
     "parse_heads",
     "cohesion",
     "is_cut_piece",
@@ -30,7 +32,18 @@ from service.cohesion import (
     overlap,
     window_grams,
 )
+from service.composite import CLOSING_NAME
 from service.documents import Span
+from service.head_parts import (
+    _COLUMN_LABEL,
+    _DASH,
+    _ITEM_LABEL,
+    _LEAD_IN,
+    _NAME,
+    _SPACED,
+    _SUBHEAD,
+    parse_heads,
+)
 from service.lines import BYLINE_END, BYLINE_START, PARA
 from service.text import (
     _CLAUSE,
@@ -43,49 +56,14 @@ from service.text import (
 )
 
 MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a list or a poem
-_DASH = ("——", "—", "--", "－－")
-# Labels that open a body rather than head it.
-_BODY_LABEL = re.compile(
-    r"核心阅读|内容提要|开栏的话|编者按|编者的话|阅读提示|导语|【[^】]{1,8}】|[■●◆▲◎]\s*\S{0,10}"
-)
-# A column label closing a title: 共同推进网络空间全球治理（钟声）, 向前走（一线视角）.
-_COLUMN_LABEL = re.compile(r"[^。；;（）()]{4,}[（(][^（）()，。,]{1,48}[）)]")
-# Subheads: ordinals and bullets in front, a lead-in dash or colon behind.
-_SUBHEAD = re.compile(
-    r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十]+[章节部篇条]"
-    r"|\d{1,2}[、.．]|[■●◆▲◎○☆★·•]|【).*"
-    r"|.*[：:]"
-)
-_LEAD_IN = re.compile(r".*(?:——|—)")  # 驻点医生—— over a section; over a title, a kicker
 # A closing credit or note that ends an article: （作者为…）, （…参与采写）, 新华社记者 张三摄.
 _CLOSER = re.compile(
     r"[（(](?:作者|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
 )
-_ITEM_LABEL = re.compile(r"(?:图片报道|图片新闻|来论)(?:[（(][^（）()]{1,24}[）)])?")
 _OPENER = re.compile(
     r"\d{1,2}月\d{1,2}日|\d{1,2}日[，,上下晚]|(?:近日|日前|今年以来|近年来|连日来|记者从|记者日前|据了解)"
 )
-_COMMA = re.compile(r"[，,；;]")
-# A two-line head whose upper line is the news and the lower its deck (副题), not kicker + title:
-# a meeting as title (…召开), or who attended or spoke under it (汪洋出席并讲话).
-_EVENT_TITLE = re.compile(r".*(?:召开|会议|会见|会谈|通话|座谈会|开幕|闭幕)")
-_ATTENDED = re.compile(
-    r".*(?:出席|主持|讲话|致辞|宣读|参加|会见|强调|指出|表示|贺信|致信|批示|演讲|发言|作报告)"
-    r"(?:并[^，,]{0,8})?"
-)
-_DATE_SUB = re.compile(r"[（(][^（）()]*\d{4}年[^（）()]*[）)]")
-# A spaced personal name, as bylines and interviewees are set: 马  琳, 环球时报副总编辑  蒋安全.
-_NAME = re.compile(
-    r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
-    r"|.*\S[\s\u3000\xa0]{2,}[\u4e00-\u9fff]{2,3}(?:[（(].*)?"
-)
-# A writer with a country in brackets before the name, under a piece's head: a byline,
-# never a title (（墨西哥）亚历杭德罗·马西亚斯).
-WRITER = re.compile(
-    r"[（(][\u4e00-\u9fff]{1,8}[）)][\u4e00-\u9fff]{1,6}(?:[·—－][\u4e00-\u9fff]{1,8}){0,3}"
-)
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,10}(?:省|市|县|区|镇|乡|村|州|旗|盟)")
-_SPACED = re.compile(r"\S[ \u3000\xa0]+\S")
 
 
 def is_cut_piece(line: str, nxt: str) -> bool:
@@ -102,8 +80,8 @@ def is_cut_piece(line: str, nxt: str) -> bool:
 
 def _left_open(line: str, nxt: str) -> bool:
     """The line leaves a quote or bracket open (heads close theirs: “培养担当民族复兴大任), or
-    a number runs on into the next line (张闻天，190 / 0年出生)."""
-    if line[-1].isdigit() and nxt[0].isdigit():
+    a number runs on into the next line or its unit (张闻天，190 / 0年出生, 1926 / 万公顷)."""
+    if line[-1].isdigit() and (nxt[0].isdigit() or nxt[0] in "万亿%％"):
         return True
     # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
     opened = sum(line.count(c) for c in "“《（(") - sum(line.count(c) for c in "”》）)")
@@ -149,10 +127,14 @@ def opens_article(
         return True
     if markdown:
         return False  # titles here carry `## `: a bare line opens only on the signals above
+    if heads[0].text[0] in "■●◆▲◎":
+        return False  # a box (■链接, ■记者手记) is part of the article it follows
     if cur.kinds and cur.kinds[-1] == BYLINE_END or _closes(cur.body):
         return True
     if _ITEM_LABEL.fullmatch(heads[0].text):
         return True  # a photo report or letters column is an item of its own, never a subhead
+    if len(heads) > 1 and heads[-1].text.startswith(_DASH) and len(heads[-1].text) > 4:
+        return True  # a title over its ——subtitle (——论…, ——写在…之际): a subhead has none
     # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
     # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
     page = _page_features(cur, heads, items, at)
@@ -300,101 +282,27 @@ def _shape(line: str) -> tuple[bool, ...]:
     )
 
 
-def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], list[Span]]:
-    """Which of a head's lines are title, kicker and subtitle, and which open the body."""
-    body: list[Span] = []
-    # A label that opens a body (核心阅读, 编者的话) and whatever follows it are body text.
-    label = next((i for i, h in enumerate(heads) if i and _BODY_LABEL.fullmatch(h.text)), None)
-    if label is not None:
-        heads, body = heads[:label], heads[label:]
-    if len(heads) == 1 and _BODY_LABEL.fullmatch(heads[0].text):
-        return [], [], [], heads + body
-    dash = next((i for i, h in enumerate(heads) if i and h.text.startswith(_DASH)), None)
-    if dash is not None:
-        return [heads[dash - 1]], heads[: dash - 1], heads[dash:], body
-    if len(heads) == 1:
-        return heads, [], [], body
-    if len(heads) == 2 and WRITER.fullmatch(heads[1].text):
-        # A writer's name under a head is its byline, never a title: （法国）让—弗朗索瓦·唐泽尔.
-        return [heads[0]], [], [heads[1]], body
-    if len(heads) == 2:
-        # A kicker sits above its title, unless the upper line is the title itself and the
-        # lower its deck: a score over both lines' shapes (PAIR_FEATURES) decides.
-        x = pair_features(heads[0].text, heads[1].text)
-        if sum(w * v for w, v in zip(PAIR_WEIGHTS, x, strict=True)) + PAIR_BIAS > 0:
-            return [heads[0]], [], [heads[1]], body
-        return [heads[1]], [heads[0]], [], body
-    if _COLUMN_LABEL.fullmatch(heads[0].text) and not _COLUMN_LABEL.fullmatch(heads[1].text):
-        # The title carries the column label; the lines under it open the first piece of a
-        # composite item (用镜头记录中国发生的巨大变化 / （法国）格雷瓜尔·戴高乐).
-        return [heads[0]], [], [], heads[1:] + body
-    return [heads[1]], [heads[0]], heads[2:], body
+def ends_above(heads: list[Span]) -> int:
+    """How many leading head lines end the text above rather than head what follows: a writer's
+    name in brackets (（柯\u3000文）), a bracket closing one opened above (宇采访整理）, or
+    （本报开罗1 / 月13日电）), a note wholly in brackets (（相关报道见第十二版）), an editor's note
+    signed ——编者, a column's mailbox (栏目投稿邮箱：…),
+    which may follow the article's closing credit (pages._Splitter takes it there too)."""
+    first = heads[0].text
+    if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first) or _NOTE.fullmatch(first):
+        return 1
+    if _open_brackets(first) < 0:
+        return 1
+    if len(heads) > 1 and _open_brackets(first) > 0 and _open_brackets(heads[1].text) < 0:
+        return 2
+    return 0
 
 
-PAIR_FEATURES = (
-    "rule",  # the upper line carries a column label, or the lower reads as a deck (below)
-    "upper_length",
-    "lower_length",
-    "lower_comma",
-    "upper_comma",
-    "upper_lead_in",  # 驻点医生—— over a title: a kicker
-    "lower_label",  # the lower line carries a column label: the title
-    "upper_label",
-    "lower_digit",
-    "upper_digit",
-    "lower_space",
-    "upper_space",
-    "upper_verb",  # …强调, …印发, …： over a title: a kicker
-    "upper_short",  # a place name over a title: 重庆忠县
-    "lower_quote",
-    "upper_quote",
-    "lower_amount",  # %, 亿, 万: a figure in a deck
-    "lower_longer",
-)
-PAIR_WEIGHTS = (
-    3.077, -0.048, 0.667, -2.924, -1.494, -2.881, -3.665, 2.322, 1.185, 0.371, -1.191, -0.66,
-    -2.829, -1.699, -1.388, -1.026, 0.439, 0.246,
-)  # fmt: skip
-# Fitted by `python -m training.pages_fit` on the development months' two-line heads
-# (kicker + title against title + subtitle; logistic regression, C=1).
-PAIR_BIAS = -2.257
-# A writer's post under a commentary's title: 中国廉政法制研究会副会长 (the title is above).
-_POST = re.compile(r"[^，,。；：:]{2,24}(?:会长|主任|院长|所长|教授|研究员|书记|主席|部长|理事)")
-_VERB = re.compile(r".*(?:强调|指出|表示|要求|时说|印发|发布|获悉|通知|签署通令|：|:)")
+def _open_brackets(line: str) -> int:
+    return line.count("（") + line.count("(") - line.count("）") - line.count(")")
 
 
-def pair_features(upper: str, lower: str) -> list[float]:
-    """What two head lines show about which is the title (see PAIR_FEATURES)."""
-    rule = (
-        _DATE_SUB.fullmatch(lower)
-        or (_COLUMN_LABEL.fullmatch(upper) and not _COLUMN_LABEL.fullmatch(lower))
-        or (_COMMA.search(lower) and not _COMMA.search(upper) and not _LEAD_IN.fullmatch(upper))
-        or _SUBHEAD.fullmatch(lower)
-        or _EVENT_TITLE.fullmatch(upper)
-        or _ATTENDED.fullmatch(lower)
-        or _POST.fullmatch(lower)
-    )
-    return [
-        float(bool(rule)),
-        len(upper) / 10,
-        len(lower) / 10,
-        float(bool(_COMMA.search(lower))),
-        float(bool(_COMMA.search(upper))),
-        float(bool(_LEAD_IN.fullmatch(upper))),
-        float(bool(_COLUMN_LABEL.fullmatch(lower))),
-        float(bool(_COLUMN_LABEL.fullmatch(upper))),
-        float(bool(_DIGIT.search(lower))),
-        float(bool(_DIGIT.search(upper))),
-        float(bool(_SPACED.search(lower))),
-        float(bool(_SPACED.search(upper))),
-        float(bool(_VERB.fullmatch(upper))),
-        float(len(upper) <= 8),
-        float(lower.startswith("“")),
-        float(upper.startswith("“")),
-        float(bool(_AMOUNT.search(lower))),
-        float(len(lower) > len(upper)),
-    ]
-
-
-_DIGIT = re.compile(r"\d")
-_AMOUNT = re.compile(r"[%％亿万]")
+# An editor's note signed ——编者, a column's mailbox (栏目投稿邮箱：…@163.com) under its text.
+SIGN_OFF = re.compile(r"——\s*编\s*者|[\u4e00-\u9fff]{0,8}邮箱\s*[:：]\s*\S+@\S+")
+# A note wholly in brackets closing the text above: （相关报道见第十版）, （综合本报记者…报道）.
+_NOTE = re.compile(r"[（(][^（）()]{4,}[）)]")

@@ -23,7 +23,6 @@ __all__ = [
     "PARA",
 ]
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,7 +30,16 @@ from service.composite import CLOSING_NAME, merge_pieces
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
-from service.heads import MAX_HEAD_LINES, is_cut_piece, joins_cut, opens_article, parse_heads
+from service.head_parts import _ITEM_LABEL
+from service.heads import (
+    MAX_HEAD_LINES,
+    SIGN_OFF,
+    ends_above,
+    is_cut_piece,
+    joins_cut,
+    opens_article,
+    parse_heads,
+)
 from service.lines import (
     BYLINE_END,
     BYLINE_START,
@@ -47,27 +55,6 @@ from service.lines import (
 )
 from service.text import clean_body, clean_lines, ends_paragraph
 from service.validation import check_readable, check_strings
-
-
-def _ends_above(heads: list[Span]) -> int:
-    """How many leading head lines end the text above rather than head what follows: a writer's
-    name in brackets (（柯\u3000文）), a bracket closing one opened above (宇采访整理）, or
-    （本报开罗1 / 月13日电）), an editor's note signed ——编者."""
-    first = heads[0].text
-    if CLOSING_NAME.fullmatch(first) or _EDITOR.fullmatch(first):
-        return 1
-    if _open_brackets(first) < 0:
-        return 1
-    if len(heads) > 1 and _open_brackets(first) > 0 and _open_brackets(heads[1].text) < 0:
-        return 2
-    return 0
-
-
-def _open_brackets(line: str) -> int:
-    return line.count("（") + line.count("(") - line.count("）") - line.count(")")
-
-
-_EDITOR = re.compile(r"——\s*编\s*者")
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,11 +174,18 @@ class _Splitter:
             and is_cut_piece(cur.body[-1].text, heads[0].text)
         ):
             cur.add(heads.pop(0), SHORT)
-        if not cut and heads and cur and cur.has_para and not cur.closed:
-            ends = _ends_above(heads)
+        # (a sign-off follows the article's closing credit too: （作者为…） / 栏目投稿邮箱：…)
+        if (
+            not cut
+            and heads
+            and cur
+            and cur.has_para
+            and not (cur.closed and not SIGN_OFF.fullmatch(heads[0].text))
+        ):
+            ends = ends_above(heads)
             for s in heads[:ends]:
                 cur.add(s, SHORT)
-            cur.closed = bool(ends) and bool(CLOSING_NAME.fullmatch(heads[0].text))
+            cur.closed = cur.closed or (bool(ends) and bool(CLOSING_NAME.fullmatch(heads[0].text)))
             heads = heads[ends:]
         if cut and self.cur is not None:
             for s in heads[: cut + 1]:
@@ -274,6 +268,8 @@ def _subtitle(draft: _Draft) -> None:
     """A short line right under a head that has none yet, before any text: the subtitle."""
     if draft.subtitle or not draft.title or not draft.body or draft.composite:
         return  # (a composite item's body opens with its first piece's head)
+    if _ITEM_LABEL.fullmatch(draft.title[0].text):
+        return  # (under 图片报道, a caption's head or its first words)
     first, kind = draft.body[0], draft.kinds[0]
     if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
         return

@@ -547,6 +547,7 @@ def test_a_name_in_brackets_closes_the_brief_above(name):
         ("（本报开罗1\n月13日电）", "老街菜市场换新颜"),  # a closing note cut by the column
         ("（作者为城东区图书馆馆员，本报记者王\n芳采访整理）", "老街菜市场换新颜"),
         ("——编\u3000者", "老街菜市场换新颜"),  # the signature closing an editor's note
+        ("（相关报道见第十二版）", "老街菜市场换新颜"),  # a note wholly in brackets
     ],
 )
 def test_lines_that_end_the_text_above_never_head_the_next(cut, title):
@@ -660,6 +661,8 @@ def test_a_column_of_undated_briefs_under_its_name_is_one_article():
         # a quote left open; a number cut in two
         ("“培养担当民族复兴大任", "时代新人”，是学校一直以来的追求，老师们说。"),
         ("张闻天，190", "0年出生于上海，早年投身革命，一生忠于党忠于人民。"),
+        # a number cut from its unit (万, 亿, %)
+        ("全年农作物受灾面积1926", "万公顷，其中绝收面积较上年明显减少，灾情总体偏轻。"),
     ],
 )
 def test_a_line_leaving_a_quote_or_number_open_is_cut_from_the_next(line, nxt):
@@ -784,4 +787,114 @@ def test_a_long_column_label_closes_a_title():
         "城东书房开门迎客",
         "书房服务更贴心（守初心 担使命 找差距 抓落实·深入开展主题教育·整改落实）",
     ]
+    assert_accounted(raw)
+
+
+def test_a_writers_name_under_a_head_is_its_byline_line_never_the_title():
+    # Short commentaries, each a head over its writer's name (bare, or with a role in
+    # brackets): the name is never the title under a kicker, and the pieces are one item.
+    from service.head_parts import writer_under
+
+    raw = (
+        "城东书房开门迎客\n"
+        "本报讯  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（记者 陈晓）\n"
+        "守好社区责任田\n"
+        "王明钦\n"
+        "疫情面前，社区工作者挨家挨户上门登记，把每一户的情况都记在本子上。\n"
+        "把好剧带给更多孩子\n"
+        "尹晓东（城东儿童剧院院长）\n"
+        "剧院把演出送进山区学校，孩子们第一次在家门口看到了舞台剧，笑声不断。\n"
+        "真正的力量藏在这里\n"
+        "郭文斌\n"
+        "一档节目走进乡村，镜头里的普通人讲着自己的故事，打动了许多观众。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "城东书房开门迎客"),
+        ("", "守好社区责任田"),
+    ]
+    assert "\n把好剧带给更多孩子\n尹晓东（城东儿童剧院院长）\n" in arts[1].text
+    assert "\n真正的力量藏在这里\n郭文斌\n" in arts[1].text
+    assert_accounted(raw)
+    assert writer_under("守好社区责任田", "王明钦")
+    assert writer_under("把好剧带给更多孩子", "王  雷（电视剧《陆战之王》主演）")
+    assert not writer_under("广东古蓬村", "古村希望(寻找最美乡村)")  # a title with its label
+    assert not writer_under("城东", "春耕忙")  # a head no longer than the line under it
+
+
+def test_a_title_over_its_dash_subtitle_opens_an_article():
+    # A commentary's title over its ——subtitle (——论…) opens an article even where its text
+    # goes on with the text above: an in-article subhead has no subtitle.
+    raw = (
+        "把从严治党的要求长期坚持下去\n"
+        "与会同志表示，要坚持把从严治党的要求长期坚持下去，不断巩固发展从严治党的成果，"
+        "以优异成绩迎接新的考验。\n"
+        "大家认为，从严治党永远在路上，必须坚持不懈抓下去。\n"
+        "以赶考心态交出满意答卷\n"
+        "——论学习贯彻总结大会上的重要讲话\n"
+        "风成于上，俗化于下。从严治党，必须坚持不懈抓下去，把从严治党的要求长期坚持下去，"
+        "以赶考心态交出满意答卷。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.title, a.subtitle) for a in arts] == [
+        ("把从严治党的要求长期坚持下去", ""),
+        ("以赶考心态交出满意答卷", "——论学习贯彻总结大会上的重要讲话"),
+    ]
+    assert_accounted(raw)
+
+
+def test_a_photo_report_label_is_the_title_over_its_captions():
+    # 图片报道 names its item: never a kicker over a caption's first words, which open the
+    # body (here cut by the column and joined back), never a subtitle.
+    raw = (
+        "城东书房开门迎客\n"
+        "本报讯  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（记者 陈晓）\n"
+        "图片报道\n"
+        "金秋时节，福建省\n"
+        "宁德市的茶农在茶园里采摘秋茶，一派丰收景象。\n"
+        "张  三摄\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title, a.subtitle) for a in arts] == [
+        ("", "城东书房开门迎客", ""),
+        ("", "图片报道", ""),
+    ]
+    assert arts[1].text.startswith("金秋时节，福建省宁德市的茶农")
+    assert_accounted(raw)
+
+
+def test_a_columns_mailbox_after_its_closing_credit_stays_in_the_article():
+    # 栏目投稿邮箱：… closes the column's text (after its writer's note): never a head line.
+    raw = (
+        "给基层干部搭把手\n"
+        "基层干部任务重、压力大，我们不仅要提要求、找问题，更要扶一把、引明路，建立长效机制。\n"
+        "（作者为本报云南分社记者）\n"
+        "栏目投稿邮箱：yxxz8494@163.com\n"
+        "两支救援队通过测评复测\n"
+        "本报北京10月23日电  两支重型救援队通过了测评复测，队员们展示了搜救技能。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "给基层干部搭把手"),
+        ("", "两支救援队通过测评复测"),
+    ]
+    assert arts[0].text.endswith("栏目投稿邮箱：yxxz8494@163.com")
+    assert_accounted(raw)
+
+
+def test_a_box_label_never_opens_an_article():
+    # A ■ box (■链接, ■记者手记) is part of the article it follows, whatever its text says.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "■链接\n"
+        "西郊农场\n"
+        "葡萄喜获丰收\n"
+        "10月4日，西郊农场的葡萄迎来丰收，果农们忙着采摘装箱，订单排到了下个月。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [("", "城东书房开门迎客")]
+    assert "\n■链接\n" in arts[0].text
     assert_accounted(raw)

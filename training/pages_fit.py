@@ -5,7 +5,7 @@ Each development page (never the test month) is rendered with bare titles as
 recorded with its features (`service.heads.FEATURES`) and labelled by whether it holds a true
 title. A logistic regression on those gives the weights to paste into service/heads.py. A
 second one, over the development months' two-line heads as printed (kicker + title against
-title + subtitle), gives PAIR_WEIGHTS, which decide such heads.
+title + subtitle), gives PAIR_WEIGHTS (service/head_parts.py), which decide such heads.
 
     python -m training.pages_fit --data ../shared/data
 """
@@ -46,7 +46,7 @@ def collect(pages, seed: int = 99) -> tuple[np.ndarray, np.ndarray]:
 def pairs(pages) -> tuple[np.ndarray, np.ndarray]:
     """Two-line heads of the corpus: 0 for kicker + title, 1 for title + subtitle (a ——subtitle
     is told by its dash and left out)."""
-    from service.heads import pair_features
+    from service.head_parts import pair_features
 
     xs, ys = [], []
     for rows in pages:

@@ -1,0 +1,176 @@
+"""Which of a head's lines is which: title, kicker (引题), subtitle (副题), or body.
+
+Also the shapes of head lines that both this and `service.heads` (whether a head opens an
+article) read: column labels, subhead marks, lead-in dashes, spaced names.
+"""
+
+from __future__ import annotations
+
+__all__ = ["parse_heads", "pair_features", "PAIR_FEATURES", "WRITER"]
+
+import re
+
+from service.documents import Span
+
+_DASH = ("——", "—", "--", "－－")
+# Labels that open a body rather than head it.
+_BODY_LABEL = re.compile(
+    r"核心阅读|内容提要|开栏的话|编者按|编者的话|阅读提示|导语|【[^】]{1,8}】|[■●◆▲◎]\s*\S{0,10}"
+)
+# A column label closing a title: 共同推进网络空间全球治理（钟声）, 向前走（一线视角）.
+_COLUMN_LABEL = re.compile(r"[^。；;（）()]{4,}[（(][^（）()，。,]{1,48}[）)]")
+# Subheads: ordinals and bullets in front, a lead-in dash or colon behind.
+_SUBHEAD = re.compile(
+    r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十]+[章节部篇条]"
+    r"|\d{1,2}[、.．]|[■●◆▲◎○☆★·•]|【).*"
+    r"|.*[：:]"
+)
+_LEAD_IN = re.compile(r".*(?:——|—)")  # 驻点医生—— over a section; over a title, a kicker
+_COMMA = re.compile(r"[，,；;]")
+# A two-line head whose upper line is the news and the lower its deck (副题), not kicker + title:
+# a meeting as title (…召开), or who attended or spoke under it (汪洋出席并讲话).
+_EVENT_TITLE = re.compile(r".*(?:召开|会议|会见|会谈|通话|座谈会|开幕|闭幕)")
+_ATTENDED = re.compile(
+    r".*(?:出席|主持|讲话|致辞|宣读|参加|会见|强调|指出|表示|贺信|致信|批示|演讲|发言|作报告)"
+    r"(?:并[^，,]{0,8})?"
+)
+_DATE_SUB = re.compile(r"[（(][^（）()]*\d{4}年[^（）()]*[）)]")
+# A spaced personal name, as bylines and interviewees are set: 马  琳, 环球时报副总编辑  蒋安全.
+_NAME = re.compile(
+    r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
+    r"|.*\S[\s\u3000\xa0]{2,}[\u4e00-\u9fff]{2,3}(?:[（(].*)?"
+)
+# A writer with a country in brackets before the name, under a piece's head: a byline,
+# never a title (（墨西哥）亚历杭德罗·马西亚斯).
+WRITER = re.compile(
+    r"[（(][\u4e00-\u9fff]{1,8}[）)][\u4e00-\u9fff]{1,6}(?:[·—－][\u4e00-\u9fff]{1,8}){0,3}"
+)
+_SPACED = re.compile(r"\S[ \u3000\xa0]+\S")
+# An item's name: a photo report, a letters column (never a subhead, never a kicker).
+_ITEM_LABEL = re.compile(r"(?:图片报道|图片新闻|来论)(?:[（(][^（）()]{1,24}[）)])?")
+
+
+# A writer named under a piece's head, with a post or role in brackets after a name of two or
+# three characters: 高满堂（电视剧《老酒馆》编剧）, 王  雷（电视剧《陆战之王》主演）.
+_NAMED = re.compile(
+    r"[\u4e00-\u9fff](?:[\s\u3000\xa0]*[\u4e00-\u9fff]){1,2}[（(][^（）()]{2,30}[）)]"
+)
+# (not spaced: 贺  信 over a letter is its label)
+BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")  # 张近东, 林亦辰
+
+
+def writer_under(upper: str, lower: str) -> bool:
+    """The lower of two head lines names the writer or speaker (a commentary's, a letter's, an
+    interview's): the upper line is the title and the name its byline line, never the title
+    under a kicker. A name set with its country (（法国）让—弗朗索瓦·唐泽尔), spaced or after a
+    post (铁  凝, 环球时报副总编辑  蒋安全), with a role in brackets, or bare under a longer head
+    (守好校园责任田 / 王明钦): no title under a kicker is two or three characters."""
+    return bool(
+        WRITER.fullmatch(lower)
+        or _NAME.fullmatch(lower)
+        or _NAMED.fullmatch(lower)
+        or (len(upper) >= 4 and BARE_NAME.fullmatch(lower))
+    )
+
+
+def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], list[Span]]:
+    """Which of a head's lines are title, kicker and subtitle, and which open the body."""
+    body: list[Span] = []
+    # A label that opens a body (核心阅读, 编者的话) and whatever follows it are body text.
+    label = next((i for i, h in enumerate(heads) if i and _BODY_LABEL.fullmatch(h.text)), None)
+    if label is not None:
+        heads, body = heads[:label], heads[label:]
+    if len(heads) == 1 and _BODY_LABEL.fullmatch(heads[0].text):
+        return [], [], [], heads + body
+    dash = next((i for i, h in enumerate(heads) if i and h.text.startswith(_DASH)), None)
+    if dash is not None:
+        return [heads[dash - 1]], heads[: dash - 1], heads[dash:], body
+    if len(heads) == 1:
+        return heads, [], [], body
+    if _ITEM_LABEL.fullmatch(heads[0].text):
+        # 图片报道 names its item: the title; the lines under it open its body (a caption's
+        # head or its first words, a letter's head and writer).
+        return [heads[0]], [], [], heads[1:] + body
+    if len(heads) == 2 and writer_under(heads[0].text, heads[1].text):
+        return [heads[0]], [], [heads[1]], body
+    if len(heads) == 2:
+        # A kicker sits above its title, unless the upper line is the title itself and the
+        # lower its deck: a score over both lines' shapes (PAIR_FEATURES) decides.
+        x = pair_features(heads[0].text, heads[1].text)
+        if sum(w * v for w, v in zip(PAIR_WEIGHTS, x, strict=True)) + PAIR_BIAS > 0:
+            return [heads[0]], [], [heads[1]], body
+        return [heads[1]], [heads[0]], [], body
+    if _COLUMN_LABEL.fullmatch(heads[0].text) and not _COLUMN_LABEL.fullmatch(heads[1].text):
+        # The title carries the column label; the lines under it open the first piece of a
+        # composite item (用镜头记录中国发生的巨大变化 / （法国）格雷瓜尔·戴高乐).
+        return [heads[0]], [], [], heads[1:] + body
+    return [heads[1]], [heads[0]], heads[2:], body
+
+
+PAIR_FEATURES = (
+    "rule",  # the upper line carries a column label, or the lower reads as a deck (below)
+    "upper_length",
+    "lower_length",
+    "lower_comma",
+    "upper_comma",
+    "upper_lead_in",  # 驻点医生—— over a title: a kicker
+    "lower_label",  # the lower line carries a column label: the title
+    "upper_label",
+    "lower_digit",
+    "upper_digit",
+    "lower_space",
+    "upper_space",
+    "upper_verb",  # …强调, …印发, …： over a title: a kicker
+    "upper_short",  # a place name over a title: 重庆忠县
+    "lower_quote",
+    "upper_quote",
+    "lower_amount",  # %, 亿, 万: a figure in a deck
+    "lower_longer",
+)
+PAIR_WEIGHTS = (
+    3.077, -0.048, 0.667, -2.924, -1.494, -2.881, -3.665, 2.322, 1.185, 0.371, -1.191, -0.66,
+    -2.829, -1.699, -1.388, -1.026, 0.439, 0.246,
+)  # fmt: skip
+# Fitted by `python -m training.pages_fit` on the development months' two-line heads
+# (kicker + title against title + subtitle; logistic regression, C=1).
+PAIR_BIAS = -2.257
+# A writer's post under a commentary's title: 中国廉政法制研究会副会长 (the title is above).
+_POST = re.compile(r"[^，,。；：:]{2,24}(?:会长|主任|院长|所长|教授|研究员|书记|主席|部长|理事)")
+_VERB = re.compile(r".*(?:强调|指出|表示|要求|时说|印发|发布|获悉|通知|签署通令|：|:)")
+
+
+def pair_features(upper: str, lower: str) -> list[float]:
+    """What two head lines show about which is the title (see PAIR_FEATURES)."""
+    rule = (
+        _DATE_SUB.fullmatch(lower)
+        or (_COLUMN_LABEL.fullmatch(upper) and not _COLUMN_LABEL.fullmatch(lower))
+        or (_COMMA.search(lower) and not _COMMA.search(upper) and not _LEAD_IN.fullmatch(upper))
+        or _SUBHEAD.fullmatch(lower)
+        or _EVENT_TITLE.fullmatch(upper)
+        or _ATTENDED.fullmatch(lower)
+        or _POST.fullmatch(lower)
+    )
+    return [
+        float(bool(rule)),
+        len(upper) / 10,
+        len(lower) / 10,
+        float(bool(_COMMA.search(lower))),
+        float(bool(_COMMA.search(upper))),
+        float(bool(_LEAD_IN.fullmatch(upper))),
+        float(bool(_COLUMN_LABEL.fullmatch(lower))),
+        float(bool(_COLUMN_LABEL.fullmatch(upper))),
+        float(bool(_DIGIT.search(lower))),
+        float(bool(_DIGIT.search(upper))),
+        float(bool(_SPACED.search(lower))),
+        float(bool(_SPACED.search(upper))),
+        float(bool(_VERB.fullmatch(upper))),
+        float(len(upper) <= 8),
+        float(lower.startswith("“")),
+        float(upper.startswith("“")),
+        float(bool(_AMOUNT.search(lower))),
+        float(len(lower) > len(upper)),
+    ]
+
+
+_DIGIT = re.compile(r"\d")
+_AMOUNT = re.compile(r"[%％亿万]")
