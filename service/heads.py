@@ -284,15 +284,15 @@ def _shape(line: str) -> tuple[bool, ...]:
 
 def ends_above(heads: list[Span]) -> int:
     """How many leading head lines end the text above rather than head what follows: a writer's
-    name in brackets (（柯\u3000文）), a bracket closing one opened above (宇采访整理）, or
-    （本报开罗1 / 月13日电）), a note wholly in brackets (（相关报道见第十二版）), an editor's note
-    signed ——编者, a column's mailbox (栏目投稿邮箱：…),
+    name in brackets (（柯\u3000文）), a bracket or a quote closing one opened above (宇采访整理）,
+    家人过上更好的生活。”, or （本报开罗1 / 月13日电）), a note wholly in brackets
+    (（相关报道见第十二版）), an editor's note signed ——编者, a column's mailbox (栏目投稿邮箱：…),
     which may follow the article's closing credit (pages._Splitter takes it there too)."""
     first = heads[0].text
     if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first) or _NOTE.fullmatch(first):
         return 1
-    if _open_brackets(first) < 0:
-        return 1
+    if _open_brackets(first) < 0 or first.count("”") > first.count("“"):
+        return 1  # (closing a bracket or a quote opened above: 2042元。”)
     if len(heads) > 1 and _open_brackets(first) > 0 and _open_brackets(heads[1].text) < 0:
         return 2
     return 0

@@ -548,6 +548,7 @@ def test_a_name_in_brackets_closes_the_brief_above(name):
         ("（作者为城东区图书馆馆员，本报记者王\n芳采访整理）", "老街菜市场换新颜"),
         ("——编\u3000者", "老街菜市场换新颜"),  # the signature closing an editor's note
         ("（相关报道见第十二版）", "老街菜市场换新颜"),  # a note wholly in brackets
+        ("带动更多人走进书房。”", "老街菜市场换新颜"),  # closing a quote opened above
     ],
 )
 def test_lines_that_end_the_text_above_never_head_the_next(cut, title):
