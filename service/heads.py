@@ -14,6 +14,7 @@ __all__ = [
     "opens_article",
     "ends_above",
     "SIGN_OFF",
+    "END_NOTE",
     "parse_heads",
     "cohesion",
     "is_cut_piece",
@@ -302,7 +303,13 @@ def _open_brackets(line: str) -> int:
     return line.count("（") + line.count("(") - line.count("）") - line.count(")")
 
 
-# An editor's note signed ——编者, a column's mailbox (栏目投稿邮箱：…@163.com) under its text.
-SIGN_OFF = re.compile(r"——\s*编\s*者|[\u4e00-\u9fff]{0,8}邮箱\s*[:：]\s*\S+@\S+")
+# A column's mailbox under its text (栏目投稿邮箱：…@163.com, 信箱：…): the column ends there.
+END_NOTE = re.compile(r"[\u4e00-\u9fff]{0,8}[邮信]箱\s*[:：]\s*\S+@\S+")
+# That, an editor's note signed ——编者, or a chart's source (数据来源：国家统计局,
+# 资料和数据来源：…; an advertorial's parts each close with theirs: no end of the item).
+SIGN_OFF = re.compile(
+    r"——\s*编\s*者|(?:资料|数据|图表|信息)(?:和数据)?来源\s*[:：][^。！？]{2,60}|"
+    + END_NOTE.pattern
+)
 # A note wholly in brackets closing the text above: （相关报道见第十版）, （综合本报记者…报道）.
 _NOTE = re.compile(r"[（(][^（）()]{4,}[）)]")

@@ -32,6 +32,7 @@ from service.errors import InvalidInput
 from service.furniture import jumps_in
 from service.head_parts import _ITEM_LABEL
 from service.heads import (
+    END_NOTE,
     MAX_HEAD_LINES,
     SIGN_OFF,
     ends_above,
@@ -185,7 +186,10 @@ class _Splitter:
             ends = ends_above(heads)
             for s in heads[:ends]:
                 cur.add(s, SHORT)
-            cur.closed = cur.closed or (bool(ends) and bool(CLOSING_NAME.fullmatch(heads[0].text)))
+            first = heads[0].text
+            cur.closed = cur.closed or (
+                bool(ends) and bool(CLOSING_NAME.fullmatch(first) or END_NOTE.fullmatch(first))
+            )
             heads = heads[ends:]
         if cut and self.cur is not None:
             for s in heads[: cut + 1]:

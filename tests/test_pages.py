@@ -549,6 +549,7 @@ def test_a_name_in_brackets_closes_the_brief_above(name):
         ("——编\u3000者", "老街菜市场换新颜"),  # the signature closing an editor's note
         ("（相关报道见第十二版）", "老街菜市场换新颜"),  # a note wholly in brackets
         ("带动更多人走进书房。”", "老街菜市场换新颜"),  # closing a quote opened above
+        ("数据来源：城东区文化馆", "老街菜市场换新颜"),  # a chart's source
     ],
 )
 def test_lines_that_end_the_text_above_never_head_the_next(cut, title):
@@ -882,6 +883,28 @@ def test_a_columns_mailbox_after_its_closing_credit_stays_in_the_article():
         ("", "两支救援队通过测评复测"),
     ]
     assert arts[0].text.endswith("栏目投稿邮箱：yxxz8494@163.com")
+    assert_accounted(raw)
+
+
+def test_a_columns_mailbox_closes_the_column():
+    # 信箱：… under a letters column ends it: the head below opens an article even where the
+    # score alone would read it as a subhead of the column.
+    raw = (
+        "建议\n"
+        "别让年夜饭消费倒胃口\n"
+        "如今，在餐馆吃顿年夜饭，成为一种消费时尚。但一些饭馆夸大宣传，价格虚高、菜量变少。\n"
+        "对此，建议市场监管部门加大对承办年夜饭餐饮单位的检查力度，依法严惩欺诈消费者的行为。\n"
+        "下期话题：春节出游舒心吗\n"
+        "欢迎读者就此话题来信，结合身边所见所闻，摆现象、谈危害、找原因、提建议。\n"
+        "信箱：rmrbdzlx@126.com；传真：（010）65368495\n"
+        "消防救援局提醒社会公众\n"
+        "春节期间要消除消防安全隐患\n"
+        "岁末年初，各地小火亡人事故频发，临近春节，燃放烟花爆竹将带来更多火灾风险。\n"
+        "对此，消防救援局提醒公众，冬季风干物燥，用火用电用气增多，做好火灾防范刻不容缓。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts][-1] == "春节期间要消除消防安全隐患"
+    assert arts[-2].text.endswith("信箱：rmrbdzlx@126.com；传真：（010）65368495")
     assert_accounted(raw)
 
 
