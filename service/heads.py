@@ -203,16 +203,20 @@ FEATURES = (
     "prev_final",  # the text above ends a sentence (。！？”)
     "place_kicker",  # the upper of two head lines names a place (浙江台州, 重庆垫江县): a kicker
     "short_pair",  # two head lines of ≤ 10 characters each: a subhead over its deck
+    "title_overlap",  # share of the head's bigrams in the current article's head: a subhead
+    "has_subtitle",  # the current article has a subtitle (a feature, in sections)
+    "exclaims",  # ！ or ？ in the head: a subhead's voice (…我们苦点累点，不算啥！)
 )
 WEIGHTS = (
-    -6.902, 1.394, 1.178, -0.534, 5.504, -2.925, 0.684, 0.037, 0.843, -0.184, 0.067, -1.084,
-    -0.126, -0.095, 2.719, 1.384, 1.216, -0.048, -2.269, -1.060, -0.672, 0.190, 1.448, -0.867,
+    -6.474, 1.356, 1.194, -0.444, 5.452, -2.953, 0.591, 0.041, 0.906, -0.203, 0.091, -1.130,
+    -0.063, -0.055, 2.621, 1.422, 1.251, -0.015, -2.257, -1.160, -0.551, 0.047, 1.318, -0.807,
+    -2.637, -0.691, -0.770,
 )  # fmt: skip
 # Fitted by `python -m training.pages_fit` on the development months (logistic regression, C=1;
-# refit in the seventh round, after the sixth round's sure rules changed which heads it sees),
-# then the bias raised by 1.3, chosen on dev halves (1.1, 1.2, 1.3, 1.5 tried after the refit;
-# 1.1 before it): a missed title costs two bodies, a false one costs one.
-BIAS = -3.411 + 1.3
+# refit in the seventh round with title_overlap, has_subtitle and exclaims), then the bias
+# raised by 1.2, chosen on dev halves (1.1, 1.2, 1.3, 1.5 tried; 1.1 before the seventh round):
+# a missed title costs two bodies, a false one costs one.
+BIAS = -3.098 + 1.2
 
 
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
@@ -263,7 +267,31 @@ def _page_features(cur, heads: list[Span], items, at: int) -> list[float]:
         float(prev.endswith(("。", "！", "？", "”", "!", "?"))),
         float(len(heads) > 1 and bool(_PLACE.fullmatch(heads[-2].text))),
         float(len(heads) == 2 and len(first) <= 10 and len(last) <= 10),
+        _title_overlap(head, cur),
+        float(bool(cur.subtitle)),
+        float(bool(_EXCLAIM.search(head))),
     ]
+
+
+_EXCLAIM = re.compile(r"[！？!?]")
+_NOT_WORD = re.compile(r"[\s，,、：:“”‘’（）()《》·—…！？!?；;。]")
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _title_overlap(head: str, cur) -> float:
+    """The share of the head's character bigrams that the current article's title, kicker or
+    subtitle holds: a subhead takes up its article's words (punctuation left out)."""
+    mine = _bigrams(_NOT_WORD.sub(" ", head))
+    mine = {g for g in mine if " " not in g}
+    if not mine:
+        return 0.0
+    theirs = _bigrams(
+        _NOT_WORD.sub(" ", "".join(s.text for s in cur.title + cur.kicker + cur.subtitle))
+    )
+    return len(mine & theirs) / len(mine)
 
 
 def _label(line: str) -> bool:

@@ -908,6 +908,33 @@ def test_a_columns_mailbox_closes_the_column():
     assert_accounted(raw)
 
 
+_BOOKS = (
+    "城东书房开门迎客\n"
+    "周末的城东书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书架上的书都是居民捐的。\n"
+    "书房负责人介绍，开门半年来，书房接待读者两万多人次，借出图书一万多册，还办了三十多场读书会。\n"
+)
+
+
+@pytest.mark.parametrize(
+    "subhead",
+    [
+        "城东书房迎客忙",  # it takes up the title's words
+        "孩子们爱上了古诗！",  # it exclaims: a subhead's voice
+    ],
+)
+def test_a_subhead_that_reads_like_one_stays_in_its_article(subhead):
+    # The head score reads how much of the head the article's own title holds and whether
+    # the head exclaims; with a story-like opening below (10月4日上午，) it would open otherwise.
+    raw = (
+        _BOOKS + f"{subhead}\n"
+        "10月4日上午，十几个孩子围坐在一起，跟着老师朗读古诗，稚嫩的声音此起彼伏，引得路人驻足。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客"]
+    assert subhead in arts[0].text.split("\n")
+    assert_accounted(raw)
+
+
 def test_a_box_label_never_opens_an_article():
     # A ■ box (■链接, ■记者手记) is part of the article it follows, whatever its text says.
     raw = (
