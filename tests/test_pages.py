@@ -935,6 +935,21 @@ def test_a_subhead_that_reads_like_one_stays_in_its_article(subhead):
     assert_accounted(raw)
 
 
+def test_a_subhead_taking_up_the_lines_above_stays_in_its_article():
+    # 古诗朗读会 comes back from the paragraph right above the head: a subhead's words.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的城东书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书架上的书都是居民捐的。\n"
+        "书房负责人介绍，开门半年来，这里还办了三十多场古诗朗读会，请来退休教师领读。\n"
+        "古诗朗读会办进社区\n"
+        "10月4日上午，十几个孩子围坐在一起，跟着老师一句一句地念，稚嫩的声音此起彼伏，引得路人驻足。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客"]
+    assert "古诗朗读会办进社区" in arts[0].text.split("\n")
+    assert_accounted(raw)
+
+
 def test_a_box_label_never_opens_an_article():
     # A ■ box (■链接, ■记者手记) is part of the article it follows, whatever its text says.
     raw = (
