@@ -950,6 +950,27 @@ def test_a_subhead_taking_up_the_lines_above_stays_in_its_article():
     assert_accounted(raw)
 
 
+def test_a_subhead_taking_up_the_articles_earlier_words_stays_in_it():
+    # 古诗朗读会 comes back from the article's first paragraph, seven lines up.
+    paras = [
+        "周末的城东书房里坐满了读者，书房还办起了古诗朗读会，请来退休教师领读。",
+        "书架上的书都是居民捐的，有小说、有画册，也有不少孩子们爱看的绘本。",
+        "负责人说，开门半年来，这里接待读者两万多人次，借出图书一万多册。",
+        "街道为此添置了桌椅和台灯，延长了开放时间，周末一直开到晚上九点。",
+        "不少家长下班后来接孩子，顺手也借上一两本，带回家睡前读。",
+        "附近的小学还把这里当作第二课堂，每周三下午组织学生来上阅读课。",
+        "志愿者们轮流值班，帮读者找书、登记，还把破损的旧书一本本修补好。",
+    ]
+    raw = (
+        "城东书房开门迎客\n" + "\n".join(paras) + "\n古诗朗读会办进社区\n"
+        "10月4日上午，十几个孩子围坐在一起，跟着老师一句一句地念，稚嫩的声音此起彼伏，引得路人驻足。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客"]
+    assert "古诗朗读会办进社区" in arts[0].text.split("\n")
+    assert_accounted(raw)
+
+
 def test_a_box_label_never_opens_an_article():
     # A ■ box (■链接, ■记者手记) is part of the article it follows, whatever its text says.
     raw = (
