@@ -84,7 +84,8 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         return [], [], [], heads + body
     dash = next((i for i, h in enumerate(heads) if i and h.text.startswith(_DASH)), None)
     if dash is not None:
-        return [heads[dash - 1]], heads[: dash - 1], heads[dash:], body
+        # (a line under the ——subtitle opens the body: cut by the column where no word tells it)
+        return [heads[dash - 1]], heads[: dash - 1], [heads[dash]], heads[dash + 1 :] + body
     if len(heads) == 1:
         return heads, [], [], body
     if _ITEM_LABEL.fullmatch(heads[0].text):

@@ -134,8 +134,10 @@ def opens_article(
         return True
     if _ITEM_LABEL.fullmatch(heads[0].text):
         return True  # a photo report or letters column is an item of its own, never a subhead
-    if len(heads) > 1 and heads[-1].text.startswith(_DASH) and len(heads[-1].text) > 4:
-        return True  # a title over its ——subtitle (——论…, ——写在…之际): a subhead has none
+    if any(h.text.startswith(_DASH) and len(h.text) > 4 for h in heads[1:]):
+        # A title over its ——subtitle (——论…, ——写在…之际): a subhead has none. (The body's
+        # first line may follow it, cut by the column where no word tells it.)
+        return True
     # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
     # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
     page = _page_features(cur, heads, items, at)

@@ -971,6 +971,27 @@ def test_a_subhead_taking_up_the_articles_earlier_words_stays_in_it():
     assert_accounted(raw)
 
 
+def test_a_title_over_its_dash_subtitle_opens_with_a_cut_first_line_under_it():
+    # The body's first line, cut by the column where no word runs across the seam, sits under
+    # the ——subtitle like a third head line: the head still opens an article, the subtitle is
+    # the dash line alone and the cut line goes back to its paragraph.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "“时刻保持120%的工作状态”\n"
+        "——抗疫一线医护人员的故事\n"
+        "得知哥哥王剑疑似感染的消息，王源媛的眼泪\n"
+        "夺眶而出。她没想到，身为武汉中心医院消化内科医生的哥哥也冲到了一线。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.title, a.subtitle) for a in arts] == [
+        ("城东书房开门迎客", ""),
+        ("“时刻保持120%的工作状态”", "——抗疫一线医护人员的故事"),
+    ]
+    assert arts[1].text.startswith("得知哥哥王剑疑似感染的消息，王源媛的眼泪夺眶而出。")
+    assert_accounted(raw)
+
+
 def test_a_box_label_never_opens_an_article():
     # A ■ box (■链接, ■记者手记) is part of the article it follows, whatever its text says.
     raw = (
