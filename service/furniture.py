@@ -82,7 +82,6 @@ _CONTINUES = re.compile(
     r"[（(]?\s*下?转\s*第?\s*(?P<page>[A-Za-z]?\d{1,2}|[一二三四五六七八九十]{1,3})\s*版\s*[）)]?"
 )
 _BRACKETS = re.compile(r"[（(【\[]\s*(?P<inner>.*?)\s*[）)】\]]")
-_SPACES = re.compile(r"[\s\u3000]+")
 
 
 def is_page_header(line: str) -> bool:
@@ -93,7 +92,7 @@ def is_page_header(line: str) -> bool:
     """
     if not _HEADER_HINT.search(line):  # every header holds a digit, a date or 版/报/星期
         return False
-    toks = [t for t in _SPACES.split(line.strip()) if t]
+    toks = line.split()  # (str.split's whitespace is the regex's \s: the same tokens)
     if not toks or not all(_HEADER_TOKEN.fullmatch(t) for t in toks):
         return False
     return bool(_HEADER_STRONG.search(line)) or (

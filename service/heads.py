@@ -84,8 +84,10 @@ def _left_open(line: str, nxt: str) -> bool:
     if line[-1].isdigit() and (nxt[0].isdigit() or nxt[0] in "万亿%％"):
         return True
     # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
-    opened = sum(line.count(c) for c in "“《（(") - sum(line.count(c) for c in "”》）)")
-    return len(line) <= 40 and opened > 0
+    if len(line) > 40:
+        return False
+    opened = line.count("“") + line.count("《") + line.count("（") + line.count("(")
+    return opened > line.count("”") + line.count("》") + line.count("）") + line.count(")")
 
 
 def joins_cut(line: str, nxt: str) -> bool:
