@@ -269,23 +269,27 @@ def _dateline_of(prefix: str) -> str:
 
 def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
     parts: list[str] = []
-    # The body is runs of consecutive input positions: each line's, and each "\n" on its own.
-    starts: list[int] = []
+    # The body is runs of consecutive input positions: each line's, and each "\n" on its own;
+    # a run's index is its place in the body shifted to where it sits in the input (the
+    # shifts summed here in Python: numpy's per-call cost outweighs a page's few dozen runs).
+    shifts: list[int] = []
     sizes: list[int] = []
+    pos = 0
     for i, s in enumerate(kept):
         if i and not is_column_break(kept[i - 1].text, s.text):
             # The newline that ended the previous line: the first after its content.
             parts.append("\n")
-            starts.append(raw.find("\n", kept[i - 1].end))
+            shifts.append(raw.find("\n", kept[i - 1].end) + offset - pos)
             sizes.append(1)
+            pos += 1
         parts.append(s.text)
-        starts.append(s.start)
+        shifts.append(s.start + offset - pos)
         sizes.append(s.end - s.start)
+        pos += s.end - s.start
     if not sizes:
         return Body("", np.zeros(0, dtype=np.int64))
-    size = np.asarray(sizes, dtype=np.int64)
-    shift = np.asarray(starts, dtype=np.int64) + offset - (np.cumsum(size) - size)
-    index = np.arange(int(size.sum()), dtype=np.int64) + np.repeat(shift, size)
+    shift = np.array(shifts, dtype=np.int64)
+    index = np.arange(pos, dtype=np.int64) + np.repeat(shift, sizes)
     return Body("".join(parts), index)
 
 
