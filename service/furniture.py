@@ -93,7 +93,9 @@ def is_page_header(line: str) -> bool:
     if not _HEADER_HINT.search(line):  # every header holds a digit, a date or 版/报/星期
         return False
     toks = line.split()  # (str.split's whitespace is the regex's \s: the same tokens)
-    if not toks or not all(_HEADER_TOKEN.fullmatch(t) for t in toks):
+    if not toks or not _HEADER_TOKEN.fullmatch(toks[0]):  # (most lines: one token, no match)
+        return False
+    if not all(_HEADER_TOKEN.fullmatch(t) for t in toks[1:]):
         return False
     return bool(_HEADER_STRONG.search(line)) or (
         len(toks) >= 2 and any(re.fullmatch(r"\d{1,2}", t) for t in toks)
