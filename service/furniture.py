@@ -134,6 +134,8 @@ def is_furniture(line: str) -> bool:
         return True
     if is_page_header(line):
         return True
+    if not line.startswith(("（", "(", "【", "[")):  # (what _BRACKETS opens with)
+        return False
     inner = _unbracket(line)  # (责任编辑：王芳), (完): match again only if brackets came off
     return inner != line and bool(_FURNITURE.fullmatch(inner) or _CREDIT.fullmatch(inner))
 

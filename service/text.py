@@ -46,6 +46,7 @@ from service.lines import (
     classify,
     lines,
 )
+from service.tokenize import default_segmenter  # (light: no dictionary read on import)
 
 # Punctuation that ends a paragraph (after any closing quotes or brackets are set aside).
 _TERMINAL = set("。！？!?…；;：:.")
@@ -62,7 +63,11 @@ _RUNNING_PUNCT = re.compile(r"[，,、。．；;：:！？!?（）()…\[\]【�
 # Subheads may carry a colon or a 【label】 (辽宁海城：产业集聚百业兴, 【口播】), not a comma.
 _HEAD_PUNCT = re.compile(r"[，,、。．；;！？!?（）()…]")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t\u3000]")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _is_cjk(c: str) -> bool:  # one character in [\u3400-\u9fff\uf900-\ufaff], no regex call
+    return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+
 
 _INLINE_CONTINUES = re.compile(
     r"\s*[（(]\s*下?转\s*第?\s*(?P<page>[A-Za-z]?\d{1,2}|[一二三四五六七八九十]{1,3})\s*版\s*[）)]\s*$"
@@ -119,7 +124,7 @@ def cuts_word(prev: str, nxt: str, window: int = 8) -> bool:
 
     Words jieba's HMM step glues from single characters (百业兴|在 gives 兴在) do not count.
     """
-    if not prev or not nxt or not (_CJK.match(prev[-1]) and _CJK.match(nxt[0])):
+    if not prev or not nxt or not (_is_cjk(prev[-1]) and _is_cjk(nxt[0])):
         return False
     return _seam_word(prev[-window:], nxt[:window])
 
@@ -127,9 +132,7 @@ def cuts_word(prev: str, nxt: str, window: int = 8) -> bool:
 # A page asks about the same seam more than once (the head splitter, then body cleaning).
 @lru_cache(maxsize=1024)
 def _seam_word(left: str, right: str) -> bool:
-    from service.tokenize import default_segmenter  # loads the dictionary on first use
-
-    segment = default_segmenter()
+    segment = default_segmenter()  # (loads the dictionary on first use)
     seam, pos = len(left), 0
     for tok in segment(left + right):
         if pos < seam < pos + len(tok):
