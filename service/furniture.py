@@ -90,6 +90,8 @@ def is_page_header(line: str) -> bool:
     `人民日报 2019年2月21日 星期四 第6版`, `2019年10月20日　星期日`, `06 要闻`, `第3版：要闻`.
     A lone page name or number is too weak on its own; a date or 第N版 makes it a header.
     """
+    if "，" in line or "。" in line:  # (no header token holds either: most running text does)
+        return False
     if not _HEADER_HINT.search(line):  # every header holds a digit, a date or 版/报/星期
         return False
     toks = line.split()  # (str.split's whitespace is the regex's \s: the same tokens)
@@ -107,7 +109,7 @@ _JUMP_IN = re.compile(r"[（(]?\s*(?:上接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版
 
 def jumps_in(line: str) -> bool:
     """A 上接第N版 note: the article below began on another page."""
-    return bool(_JUMP_IN.fullmatch(line.strip()))
+    return "接" in line and bool(_JUMP_IN.fullmatch(line.strip()))
 
 
 def is_digest_head(line: str) -> bool:
@@ -142,5 +144,7 @@ def is_furniture(line: str) -> bool:
 
 def continues_to(line: str) -> str:
     """The page a 下转N版 line sends the reader to ("3版"), or "" for any other line."""
+    if "转" not in line:  # (the pattern needs it; most lines are no jump)
+        return ""
     m = _CONTINUES.fullmatch(line.strip())
     return f"{m.group('page')}版" if m else ""
