@@ -156,7 +156,7 @@ def is_column_break(prev: str, nxt: str) -> bool:
         return False
     if nxt[0] in _NON_INITIAL or prev[-1] in _CLAUSE:
         return True
-    if ends_paragraph(prev):
+    if prev[-1] in _TERMINAL or ends_paragraph(prev):  # (most lines: 。 last, no call)
         return False
     if nxt[0] in _PARTICLES:
         return True
