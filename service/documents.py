@@ -17,6 +17,12 @@ class Span:
     end: int
     text: str = ""
 
+    def __init__(self, start: int, end: int, text: str = "") -> None:
+        # The dataclass's own __init__, less its per-field object.__setattr__ (a frozen
+        # dataclass's cost): a page makes a Span per line, and splitting is timed per page.
+        d = self.__dict__
+        d["start"], d["end"], d["text"] = start, end, text
+
 
 @dataclass(frozen=True, eq=False)
 class Body:
