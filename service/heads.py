@@ -142,8 +142,14 @@ def opens_article(
         return True
     # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
     # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
-    page = _page_features(cur, heads, items, at)
+    # (So are the head's overlaps with the article's body, the last two: 0 until needed.)
+    page = _page_features(cur, heads, items, at, body=LOG is not None)
     rest = sum(w * v for w, v in zip(WEIGHTS[2:], page, strict=True)) + BIAS
+    if LOG is None:
+        if _decided(rest, WEIGHTS[:2] + WEIGHTS[-2:]):
+            return rest > 0
+        page[-2:] = _body_overlaps(_head_bigrams("".join(h.text for h in heads)), cur.body)
+        rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
     if LOG is None and _decided(rest, WEIGHTS[:2]):
         return rest > 0
     below = window_grams(lines_after(items, at), from_end=False)
@@ -243,7 +249,7 @@ def _head_cohesion(heads: list[Span], below: set[str]) -> float:
     return overlap(grams("".join(h.text for h in heads)[-WINDOW:]), below)
 
 
-def _page_features(cur, heads: list[Span], items, at: int) -> list[float]:
+def _page_features(cur, heads: list[Span], items, at: int, body: bool = True) -> list[float]:
     first, last = heads[0].text, heads[-1].text
     head = "".join(h.text for h in heads)
     prev = cur.body[-1].text if cur.body else ""
@@ -277,8 +283,7 @@ def _page_features(cur, heads: list[Span], items, at: int) -> list[float]:
         _overlap(mine, "".join(s.text for s in cur.title + cur.kicker + cur.subtitle)),
         float(bool(cur.subtitle)),
         float(bool(_EXCLAIM.search(head))),
-        _overlap(mine, "".join(s.text for s in cur.body[-6:])),
-        _overlap(mine, "".join(s.text for s in cur.body)),
+        *(_body_overlaps(mine, cur.body) if body else (0.0, 0.0)),
     ]
 
 
@@ -286,15 +291,32 @@ _EXCLAIM = re.compile(r"[！？!?]")
 _NOT_WORD = re.compile(r"[\s，,、：:“”‘’（）()《》·—…！？!?；;。]")
 
 
-def _head_bigrams(head: str) -> set[str]:
+@lru_cache(maxsize=256)  # (read again when the body overlaps are needed)
+def _head_bigrams(head: str) -> frozenset[str]:
     text = _NOT_WORD.sub(" ", head)
-    return {g for g in (text[i : i + 2] for i in range(len(text) - 1)) if " " not in g}
+    return frozenset(g for g in (text[i : i + 2] for i in range(len(text) - 1)) if " " not in g)
 
 
-def _overlap(mine: set[str], text: str) -> float:
+def _overlap(mine: frozenset[str], text: str) -> float:
     """The share of the head's character bigrams (punctuation left out) that `text` holds: a
     subhead takes up its article's words, in its title or in the lines just above it."""
     return sum(g in text for g in mine) / len(mine) if mine else 0.0
+
+
+def _body_overlaps(mine: frozenset[str], body: list[Span]) -> tuple[float, float]:
+    """The share of the head's bigrams that the article's last six lines hold, and that the
+    whole article so far holds (one join: the last lines are the whole text's tail)."""
+    if not mine:
+        return 0.0, 0.0
+    whole = "".join(s.text for s in body)
+    above = whole[len(whole) - sum(len(s.text) for s in body[-6:]) :]
+    near = far = 0
+    for g in mine:
+        if g in above:
+            near += 1
+        elif g in whole:
+            far += 1
+    return near / len(mine), (near + far) / len(mine)
 
 
 def _label(line: str) -> bool:
