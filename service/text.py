@@ -24,8 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
 from service.credits import (
     _PAREN_LINE,
     byline_end,
@@ -281,12 +279,9 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
         parts.append(s.text)
         starts.append(s.start)
         sizes.append(s.end - s.start)
-    if not sizes:
-        return Body("", np.zeros(0, dtype=np.int64))
-    size = np.asarray(sizes, dtype=np.int64)
-    shift = np.asarray(starts, dtype=np.int64) + offset - (np.cumsum(size) - size)
-    index = np.arange(int(size.sum()), dtype=np.int64) + np.repeat(shift, size)
-    return Body("".join(parts), index)
+    if offset:
+        starts = [a + offset for a in starts]
+    return Body.of_runs("".join(parts), starts, sizes)  # the index array: made when read
 
 
 def clean_body(raw: str, offset: int = 0) -> Cleaned:
