@@ -14,6 +14,7 @@ from service.pages import single_article, split_page
 from service.pipeline import (
     analyse_articles,
     analyse_page,
+    labelled_lines,
     parse_record,
     process_records,
     record_lines,
@@ -308,6 +309,8 @@ def test_record_lines_are_the_records_json(tiny):
         made = process_records(records, classifier, batch_size=5, **asked)
         want = [json.dumps(r, ensure_ascii=False) for r in made]
         assert list(record_lines(records, classifier, batch_size=5, **asked)) == want
+        labelled = list(labelled_lines(records, classifier, batch_size=5, **asked))
+        assert labelled == [(json.loads(w)["label"], w) for w in want]
 
 
 def test_the_word_table_numbers_each_word_once_and_judges_it_once():
