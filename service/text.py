@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "Cleaned",
+    "single_article",
     "clean_body",
     "clean_lines",
     "lines",
@@ -32,7 +33,7 @@ from service.credits import (
     is_byline_inner,
     split_dateline,
 )
-from service.documents import Body, Span
+from service.documents import Article, Body, Span
 from service.furniture import FURNITURE_MAX as _FURNITURE_MAX
 from service.furniture import continues_to, is_furniture
 from service.lines import (
@@ -44,6 +45,7 @@ from service.lines import (
     classify,
     lines,
 )
+from service.validation import check_readable, check_strings
 
 # Punctuation that ends a paragraph (after any closing quotes or brackets are set aside).
 _TERMINAL = set("。！？!?…；;：:.")
@@ -287,3 +289,25 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
 def clean_body(raw: str, offset: int = 0) -> Cleaned:
     """Clean one article body; offsets are positions in `raw` plus `offset`."""
     return clean_lines(raw, lines(raw), offset)
+
+
+def single_article(title: str, text: str, id: str = "", *, field: str = "text") -> Article:
+    """One article a caller sends on its own: the body cleaned, offsets into `text`.
+
+    Refused (InvalidInput on `field`) when nothing is left to read: no title, and a text that
+    was only page furniture, a byline or a dateline ("（完）", "本报讯", "(下转3版)").
+    """
+    check_strings(("title", title), ("text", text), ("id", id))
+    cleaned = clean_body(text)
+    tidy = " ".join(title.split())
+    check_readable(tidy, cleaned.body.text, text, field)
+    return Article(
+        title=tidy,
+        body=cleaned.body,
+        byline=cleaned.byline,
+        dateline=cleaned.dateline,
+        continues=cleaned.continues,
+        start=0,
+        end=len(text),
+        id=id,
+    )

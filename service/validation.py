@@ -167,7 +167,7 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
 
     `line`: the JSON text `obj` was read from, if the caller has it; see `_needs_walk`.
     """
-    from .pages import single_article
+    from .text import single_article
 
     if not isinstance(obj, dict):
         raise InvalidInput(
