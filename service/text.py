@@ -179,6 +179,8 @@ def _is_head_pair(prev: str, nxt: str) -> bool:
 def _trim_tail(text: str) -> tuple[str, str, str]:
     """Split an inline trailing 下转N版 or (byline) off the last paragraph."""
     continues = byline = ""
+    if text.rstrip()[-1:] not in ("）", ")"):  # both patterns end on a closing bracket
+        return text, byline, continues
     m = _INLINE_CONTINUES.search(text)
     if m and m.start() > 0:
         continues, text = f"{m.group('page')}版", text[: m.start()].rstrip()
