@@ -8,7 +8,6 @@ __all__ = ["WINDOW", "cohesion", "grams", "lines_after", "overlap", "window_gram
 
 import operator
 import re
-from functools import lru_cache
 
 from service.documents import Span
 from service.lines import PARA, SHORT
@@ -24,24 +23,19 @@ def grams(text: str) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=2048)
-def _line_grams(text: str) -> frozenset[str]:
-    return frozenset(grams(text))
-
-
 def window_grams(texts: list[str], from_end: bool) -> set[str]:
-    """Bigrams of up to WINDOW characters of consecutive lines: each line's bigrams are
-    counted once per page (a line sits in the windows of several heads)."""
-    out: set[str] = set()
+    """Bigrams of up to WINDOW characters of consecutive lines (no bigram across two lines)."""
+    keep: list[str] = []
     n = 0
     for t in reversed(texts) if from_end else texts:
         if n + len(t) > WINDOW:
-            t = t[len(t) - (WINDOW - n) :] if from_end else t[: WINDOW - n]
-            out |= grams(t)
+            keep.append(t[len(t) - (WINDOW - n) :] if from_end else t[: WINDOW - n])
             break
-        out |= _line_grams(t)
+        keep.append(t)
         n += len(t)
-    return out
+    # One pass over the window, lines set apart by a newline (no CJK run crosses it): a page's
+    # lines seldom sit in two windows, so bigrams kept per line were hardly ever reused.
+    return grams("\n".join(keep))
 
 
 def overlap(a: set[str], b: set[str]) -> float:

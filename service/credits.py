@@ -111,8 +111,12 @@ def byline_end(line: str) -> str:
     line = line.strip()
     if len(line) > 80:
         return ""
-    if _PHOTO_CREDIT.fullmatch(line):
+    # (the patterns are tried only on lines that can match: a photo credit holds 摄 or 供图,
+    # the others open with a bracket; most lines hold neither)
+    if ("摄" in line or "供图" in line) and _PHOTO_CREDIT.fullmatch(line):
         return " ".join(line.split())
+    if not line.startswith(("（", "(")):
+        return ""
     if _CLOSING_NOTE.fullmatch(line):
         return " ".join(line[1:-1].split())
     m = _PAREN_LINE.fullmatch(line) if len(line) <= 44 else None

@@ -17,6 +17,12 @@ class Span:
     end: int
     text: str = ""
 
+    def __init__(self, start: int, end: int, text: str = "") -> None:
+        # The dataclass's own __init__, less its per-field object.__setattr__ (a frozen
+        # dataclass's cost): a page makes a Span per line, and splitting is timed per page.
+        d = self.__dict__
+        d["start"], d["end"], d["text"] = start, end, text
+
 
 class Body:
     """Cleaned text plus, for each of its code points, the offset it came from in the input.
@@ -24,8 +30,7 @@ class Body:
     Cleaning joins column breaks and drops furniture, so offsets stop being contiguous;
     `index` lets any range of the cleaned text be mapped back to the caller's input. Frozen,
     compared by identity. A body cleaning makes keeps its runs of consecutive offsets and
-    makes `index` from them when it is first read: labelling alone never reads it, and the
-    array costs ~15 µs an article.
+    makes `index` from them when it is first read: labelling alone never reads it.
     """
 
     __slots__ = ("text", "_index", "_runs")
@@ -37,11 +42,12 @@ class Body:
         object.__setattr__(self, "_runs", None)
 
     @classmethod
-    def of_runs(cls, text: str, starts: list[int], sizes: list[int]) -> Body:
-        """A body whose code points came from runs of consecutive input offsets: `sizes[i]`
-        of them from `starts[i]` on, in order (together as long as `text`)."""
+    def of_runs(cls, text: str, shifts: list[int], sizes: list[int]) -> Body:
+        """A body made of runs of consecutive input offsets, `sizes[i]` code points each, in
+        order (together as long as `text`): code point k of the body, in run i, came from
+        offset `shifts[i] + k`."""
         body = cls(text, None)  # type: ignore[arg-type]
-        object.__setattr__(body, "_runs", (starts, sizes))
+        object.__setattr__(body, "_runs", (shifts, sizes))
         return body
 
     @classmethod
@@ -54,13 +60,9 @@ class Body:
         """The input offset of each code point of `text` (int64, strictly increasing)."""
         index = self._index
         if index is None:
-            starts, sizes = self._runs
-            if not sizes:
-                index = np.zeros(0, dtype=np.int64)
-            else:
-                size = np.asarray(sizes, dtype=np.int64)
-                shift = np.asarray(starts, dtype=np.int64) - (np.cumsum(size) - size)
-                index = np.arange(int(size.sum()), dtype=np.int64) + np.repeat(shift, size)
+            shifts, sizes = self._runs
+            shift = np.array(shifts, dtype=np.int64)
+            index = np.arange(len(self.text), dtype=np.int64) + np.repeat(shift, sizes)
             object.__setattr__(self, "_index", index)  # the same array whoever asks first
         return index
 

@@ -82,7 +82,6 @@ _CONTINUES = re.compile(
     r"[（(]?\s*下?转\s*第?\s*(?P<page>[A-Za-z]?\d{1,2}|[一二三四五六七八九十]{1,3})\s*版\s*[）)]?"
 )
 _BRACKETS = re.compile(r"[（(【\[]\s*(?P<inner>.*?)\s*[）)】\]]")
-_SPACES = re.compile(r"[\s\u3000]+")
 
 
 def is_page_header(line: str) -> bool:
@@ -91,10 +90,14 @@ def is_page_header(line: str) -> bool:
     `人民日报 2019年2月21日 星期四 第6版`, `2019年10月20日　星期日`, `06 要闻`, `第3版：要闻`.
     A lone page name or number is too weak on its own; a date or 第N版 makes it a header.
     """
+    if "，" in line or "。" in line:  # (no header token holds either: most running text does)
+        return False
     if not _HEADER_HINT.search(line):  # every header holds a digit, a date or 版/报/星期
         return False
-    toks = [t for t in _SPACES.split(line.strip()) if t]
-    if not toks or not all(_HEADER_TOKEN.fullmatch(t) for t in toks):
+    toks = line.split()  # (str.split's whitespace is the regex's \s: the same tokens)
+    if not toks or not _HEADER_TOKEN.fullmatch(toks[0]):  # (most lines: one token, no match)
+        return False
+    if not all(_HEADER_TOKEN.fullmatch(t) for t in toks[1:]):
         return False
     return bool(_HEADER_STRONG.search(line)) or (
         len(toks) >= 2 and any(re.fullmatch(r"\d{1,2}", t) for t in toks)
@@ -106,7 +109,7 @@ _JUMP_IN = re.compile(r"[（(]?\s*(?:上接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版
 
 def jumps_in(line: str) -> bool:
     """A 上接第N版 note: the article below began on another page."""
-    return bool(_JUMP_IN.fullmatch(line.strip()))
+    return "接" in line and bool(_JUMP_IN.fullmatch(line.strip()))
 
 
 def is_digest_head(line: str) -> bool:
@@ -133,11 +136,15 @@ def is_furniture(line: str) -> bool:
         return True
     if is_page_header(line):
         return True
+    if not line.startswith(("（", "(", "【", "[")):  # (what _BRACKETS opens with)
+        return False
     inner = _unbracket(line)  # (责任编辑：王芳), (完): match again only if brackets came off
     return inner != line and bool(_FURNITURE.fullmatch(inner) or _CREDIT.fullmatch(inner))
 
 
 def continues_to(line: str) -> str:
     """The page a 下转N版 line sends the reader to ("3版"), or "" for any other line."""
+    if "转" not in line:  # (the pattern needs it; most lines are no jump)
+        return ""
     m = _CONTINUES.fullmatch(line.strip())
     return f"{m.group('page')}版" if m else ""

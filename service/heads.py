@@ -84,8 +84,10 @@ def _left_open(line: str, nxt: str) -> bool:
     if line[-1].isdigit() and (nxt[0].isdigit() or nxt[0] in "万亿%％"):
         return True
     # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
-    opened = sum(line.count(c) for c in "“《（(") - sum(line.count(c) for c in "”》）)")
-    return len(line) <= 40 and opened > 0
+    if len(line) > 40:
+        return False
+    opened = line.count("“") + line.count("《") + line.count("（") + line.count("(")
+    return opened > line.count("”") + line.count("》") + line.count("）") + line.count(")")
 
 
 def joins_cut(line: str, nxt: str) -> bool:
@@ -249,12 +251,12 @@ def _page_features(cur, heads: list[Span], items, at: int) -> list[float]:
         min(cur.chars, 5000) / 1000,
         float(min(len(shorts), 5)),
         min(len(nxt), 300) / 100,
-        float(bool(re.search(r"[，,、]", head))),
+        float("，" in head or "," in head or "、" in head),
         float(head.startswith("“")),
         float(len(prev) < 30),
         float(bool(cur.dated)),
         float(bool(_OPENER.match(nxt))),
-        float(bool(re.search(r"\S[ \u3000\xa0]+\S", last))),
+        float(bool(_SPACED.search(last))),  # (the same pattern, compiled once)
         min(len(prev), 300) / 100,
         float(any(shape) and any(_shape(t) == shape for t in shorts)),
         float(any(abs(len(t) - len(last)) <= 2 for t in shorts)),

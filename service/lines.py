@@ -53,7 +53,7 @@ def lines(raw: str, offset: int = 0) -> list[Span]:
     for s in raw.split("\n"):
         text = s.strip()
         if text:
-            a = pos + len(s) - len(s.lstrip())
+            a = pos + s.find(text)  # (only whitespace before it: its first occurrence)
             out.append(Span(a, a + len(text), text))
         pos += len(s) + 1
     return out

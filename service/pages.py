@@ -151,8 +151,9 @@ class _Splitter:
         pending, self.pending = self.pending, []
         # A 上接 note sits under the head it belongs to: furniture, but it swallows nothing.
         jumps = [s for s, k in pending if k == FURNITURE and jumps_in(s.text)]
-        self.furniture += jumps
-        pending = [(s, k) for s, k in pending if not (k == FURNITURE and jumps_in(s.text))]
+        if jumps:  # (seldom: the list is filtered only when it holds one)
+            self.furniture += jumps
+            pending = [(s, k) for s, k in pending if not (k == FURNITURE and jumps_in(s.text))]
         last = max((i for i, (_, k) in enumerate(pending) if k == FURNITURE), default=-1)
         self.furniture += [s for s, _ in pending[: last + 1]]
         heads = [s for s, _ in pending[last + 1 :]]

@@ -45,6 +45,7 @@ from service.lines import (
     classify,
     lines,
 )
+from service.tokenize import default_segmenter  # (light: no dictionary read on import)
 from service.validation import check_readable, check_strings
 
 # Punctuation that ends a paragraph (after any closing quotes or brackets are set aside).
@@ -62,7 +63,11 @@ _RUNNING_PUNCT = re.compile(r"[，,、。．；;：:！？!?（）()…\[\]【�
 # Subheads may carry a colon or a 【label】 (辽宁海城：产业集聚百业兴, 【口播】), not a comma.
 _HEAD_PUNCT = re.compile(r"[，,、。．；;！？!?（）()…]")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t\u3000]")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _is_cjk(c: str) -> bool:  # one character in [\u3400-\u9fff\uf900-\ufaff], no regex call
+    return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+
 
 _INLINE_CONTINUES = re.compile(
     r"\s*[（(]\s*下?转\s*第?\s*(?P<page>[A-Za-z]?\d{1,2}|[一二三四五六七八九十]{1,3})\s*版\s*[）)]\s*$"
@@ -119,7 +124,7 @@ def cuts_word(prev: str, nxt: str, window: int = 8) -> bool:
 
     Words jieba's HMM step glues from single characters (百业兴|在 gives 兴在) do not count.
     """
-    if not prev or not nxt or not (_CJK.match(prev[-1]) and _CJK.match(nxt[0])):
+    if not prev or not nxt or not (_is_cjk(prev[-1]) and _is_cjk(nxt[0])):
         return False
     return _seam_word(prev[-window:], nxt[:window])
 
@@ -127,9 +132,7 @@ def cuts_word(prev: str, nxt: str, window: int = 8) -> bool:
 # A page asks about the same seam more than once (the head splitter, then body cleaning).
 @lru_cache(maxsize=1024)
 def _seam_word(left: str, right: str) -> bool:
-    from service.tokenize import default_segmenter  # loads the dictionary on first use
-
-    segment = default_segmenter()
+    segment = default_segmenter()  # (loads the dictionary on first use)
     seam, pos = len(left), 0
     for tok in segment(left + right):
         if pos < seam < pos + len(tok):
@@ -153,7 +156,7 @@ def is_column_break(prev: str, nxt: str) -> bool:
         return False
     if nxt[0] in _NON_INITIAL or prev[-1] in _CLAUSE:
         return True
-    if ends_paragraph(prev):
+    if prev[-1] in _TERMINAL or ends_paragraph(prev):  # (most lines: 。 last, no call)
         return False
     if nxt[0] in _PARTICLES:
         return True
@@ -179,8 +182,8 @@ def _is_head_pair(prev: str, nxt: str) -> bool:
 def _trim_tail(text: str) -> tuple[str, str, str]:
     """Split an inline trailing 下转N版 or (byline) off the last paragraph."""
     continues = byline = ""
-    if text.rstrip()[-1:] not in ("）", ")"):  # both patterns end on a closing bracket
-        return text, byline, continues
+    if not text.rstrip().endswith(("）", ")")):
+        return text, byline, continues  # both patterns end on a bracket: most lines hold none
     m = _INLINE_CONTINUES.search(text)
     if m and m.start() > 0:
         continues, text = f"{m.group('page')}版", text[: m.start()].rstrip()
@@ -271,21 +274,24 @@ def _dateline_of(prefix: str) -> str:
 
 def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
     parts: list[str] = []
-    # The body is runs of consecutive input positions: each line's, and each "\n" on its own.
-    starts: list[int] = []
+    # The body is runs of consecutive input positions: each line's, and each "\n" on its own;
+    # a run's index is its place in the body shifted to where it sits in the input (the
+    # shifts summed here in Python: numpy's per-call cost outweighs a page's few dozen runs).
+    shifts: list[int] = []
     sizes: list[int] = []
+    pos = 0
     for i, s in enumerate(kept):
         if i and not is_column_break(kept[i - 1].text, s.text):
             # The newline that ended the previous line: the first after its content.
             parts.append("\n")
-            starts.append(raw.find("\n", kept[i - 1].end))
+            shifts.append(raw.find("\n", kept[i - 1].end) + offset - pos)
             sizes.append(1)
+            pos += 1
         parts.append(s.text)
-        starts.append(s.start)
+        shifts.append(s.start + offset - pos)
         sizes.append(s.end - s.start)
-    if offset:
-        starts = [a + offset for a in starts]
-    return Body.of_runs("".join(parts), starts, sizes)  # the index array: made when read
+        pos += s.end - s.start
+    return Body.of_runs("".join(parts), shifts, sizes)  # the index array: made when read
 
 
 def clean_body(raw: str, offset: int = 0) -> Cleaned:
