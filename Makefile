@@ -17,6 +17,9 @@ $(BIN)/newsdesk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@# Byte-code now, as a wheel install would: with PYTHONDONTWRITEBYTECODE set, every start
+	@# would compile our sources again (~0.05 s a command).
+	$(BIN)/python -m compileall -q service training >/dev/null
 	@touch $@
 
 proto: install

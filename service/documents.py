@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 
 import numpy as np
 
@@ -24,21 +24,59 @@ class Span:
         d["start"], d["end"], d["text"] = start, end, text
 
 
-@dataclass(frozen=True, eq=False)
 class Body:
     """Cleaned text plus, for each of its code points, the offset it came from in the input.
 
     Cleaning joins column breaks and drops furniture, so offsets stop being contiguous;
-    `index` lets any range of the cleaned text be mapped back to the caller's input.
+    `index` lets any range of the cleaned text be mapped back to the caller's input. Frozen,
+    compared by identity. A body cleaning makes keeps its runs of consecutive offsets and
+    makes `index` from them when it is first read: labelling alone never reads it.
     """
 
+    __slots__ = ("text", "_index", "_runs")
     text: str
-    index: np.ndarray  # int64, len(index) == len(text), strictly increasing
+
+    def __init__(self, text: str, index: np.ndarray) -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "_index", index)  # int64, len(text), strictly increasing
+        object.__setattr__(self, "_runs", None)
+
+    @classmethod
+    def of_runs(cls, text: str, shifts: list[int], sizes: list[int]) -> Body:
+        """A body made of runs of consecutive input offsets, `sizes[i]` code points each, in
+        order (together as long as `text`): code point k of the body, in run i, came from
+        offset `shifts[i] + k`."""
+        body = cls(text, None)  # type: ignore[arg-type]
+        object.__setattr__(body, "_runs", (shifts, sizes))
+        return body
 
     @classmethod
     def verbatim(cls, text: str, offset: int = 0) -> Body:
         """A body that is the input itself (no cleaning), starting at `offset`."""
         return cls(text, np.arange(offset, offset + len(text), dtype=np.int64))
+
+    @property
+    def index(self) -> np.ndarray:
+        """The input offset of each code point of `text` (int64, strictly increasing)."""
+        index = self._index
+        if index is None:
+            shifts, sizes = self._runs
+            shift = np.array(shifts, dtype=np.int64)
+            index = np.arange(len(self.text), dtype=np.int64) + np.repeat(shift, sizes)
+            object.__setattr__(self, "_index", index)  # the same array whoever asks first
+        return index
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple:
+        return (Body, (self.text, self.index))
+
+    def __repr__(self) -> str:
+        return f"Body(text={self.text!r}, index={self.index!r})"
 
     def source_spans(self, start: int, end: int, source: str) -> tuple[Span, ...]:
         """Map cleaned [start, end) to maximal contiguous input ranges, each with its text.

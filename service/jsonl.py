@@ -176,6 +176,6 @@ def read_records(
             yield number, Rejected(number, reason, source)
             continue
         try:
-            yield number, parse_record(obj, max_chars=max_chars)
+            yield number, parse_record(obj, max_chars=max_chars, line=line)
         except InvalidInput as exc:
             yield number, Rejected(number, exc.message, source)

@@ -267,6 +267,23 @@ class WordTfidf(_TfidfBlock):
         self.sublinear_tf = sublinear_tf
         self.norm = norm
 
+    @property
+    def vocabulary_(self) -> dict[str, int]:
+        """word → column. A model file's is made on first use (`modelfile` defers it: the
+        keyword block's 76k words cost ~30 ms of every start, and a plain classify never
+        reads them)."""
+        vocabulary = self.__dict__["vocabulary_"]
+        if callable(vocabulary):  # a deferred mapping: make it once, keep it
+            vocabulary = self.__dict__["vocabulary_"] = vocabulary()
+        return vocabulary
+
+    @vocabulary_.setter
+    def vocabulary_(self, value: dict[str, int]) -> None:
+        self.__dict__["vocabulary_"] = value
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "vocabulary_": self.vocabulary_}
+
     def terms(self, texts: Sequence[str]) -> TermMatrix:
         tokenize = self.tokenizer
         return self.counted([tokenize(t.lower() if self.lowercase else t) for t in texts])

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -186,12 +187,23 @@ class _Reader:
         if "$dict" in value:
             return {str(k): self.decode(v) for k, v in value["$dict"].items()}
         if "$terms" in value:
-            text = self.text(value["$terms"])
-            ends = list(accumulate(self.array(value["lengths"]).tolist()))
-            terms = [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
-            kind = self.classes["Vocabulary"] if value.get("vocabulary") is True else dict
-            return kind(zip(terms, self.array(value["ids"]).tolist(), strict=True))
+            return self.terms(value)()
         return self.object(value)
+
+    def terms(self, value: dict) -> Callable[[], dict]:
+        """A `$terms` mapping, made when called: its arrays are read now (the file closes)."""
+        text = self.text(value["$terms"])
+        lengths, ids = self.array(value["lengths"]), self.array(value["ids"])
+        kind = self.classes["Vocabulary"] if value.get("vocabulary") is True else dict
+        if len(lengths) != len(ids) or int(lengths.sum()) != len(text):  # refused now, not later
+            raise ValueError("a mapping whose terms, lengths and ids do not agree")
+
+        def make() -> dict:
+            ends = list(accumulate(lengths.tolist()))
+            terms = [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+            return kind(zip(terms, ids.tolist(), strict=True))
+
+        return make
 
     def object(self, value: dict) -> Any:
         name = value.get("$object")
@@ -206,7 +218,12 @@ class _Reader:
         if not isinstance(state, dict):
             raise ValueError(f"{name} without its state")
         obj = cls.__new__(cls)
-        obj.__dict__.update({str(k): self.decode(v) for k, v in state.items()})
+        obj.__dict__.update(
+            # A word block's vocabulary is made on first use (WordTfidf.vocabulary_).
+            {str(k): self.terms(v) if name == "WordTfidf" and k == "vocabulary_"
+             and isinstance(v, dict) and "$terms" in v else self.decode(v)
+             for k, v in state.items()}
+        )  # fmt: skip
         return obj
 
 

@@ -54,8 +54,9 @@ from service.lines import (
     line_kind,
     lines,
 )
-from service.text import clean_body, clean_lines, ends_paragraph
-from service.validation import check_readable, check_strings
+
+# single_article lives with body cleaning: reading records needs none of the page splitter.
+from service.text import clean_lines, ends_paragraph, single_article
 
 
 @dataclass(frozen=True, eq=False)
@@ -360,28 +361,6 @@ def _read(raw: str) -> Page:
 def split_page(raw: str) -> list[Article]:
     """The articles of a whole extracted page, in page order (see `read_page`)."""
     return list(read_page(raw).articles)
-
-
-def single_article(title: str, text: str, id: str = "", *, field: str = "text") -> Article:
-    """One article a caller sends on its own: the body cleaned, offsets into `text`.
-
-    Refused (InvalidInput on `field`) when nothing is left to read: no title, and a text that
-    was only page furniture, a byline or a dateline ("（完）", "本报讯", "(下转3版)").
-    """
-    check_strings(("title", title), ("text", text), ("id", id))
-    cleaned = clean_body(text)
-    tidy = " ".join(title.split())
-    check_readable(tidy, cleaned.body.text, text, field)
-    return Article(
-        title=tidy,
-        body=cleaned.body,
-        byline=cleaned.byline,
-        dateline=cleaned.dateline,
-        continues=cleaned.continues,
-        start=0,
-        end=len(text),
-        id=id,
-    )
 
 
 def article_record(article: Article) -> dict:

@@ -35,6 +35,7 @@ __all__ = [
     "terms_fields",
     "process_records",
     "record_lines",
+    "labelled_lines",
 ]
 
 
@@ -282,13 +283,38 @@ def record_lines(
 ) -> Iterator[str]:
     """`json.dumps(r, ensure_ascii=False)` of each object `process_records` yields, with the
     evidence and keywords written as text from the batch's arrays (`termjson`), not as Terms."""
+    for _, line in labelled_lines(
+        records, classifier, batch_size=batch_size, labels=labels, summarise=summarise,
+        max_sentences=max_sentences, max_chars=max_chars, explain=explain, keywords=keywords,
+        explain_label=explain_label,
+    ):  # fmt: skip
+        yield line
+
+
+def labelled_lines(
+    records: Iterable[Record],
+    classifier: Any | None,
+    *,
+    batch_size: int = 256,
+    labels: bool = True,
+    summarise: bool = False,
+    max_sentences: int = 0,
+    max_chars: int = 0,
+    explain: int = 0,
+    keywords: int = 0,
+    explain_label: str | None = None,
+) -> Iterator[tuple[str | None, str]]:
+    """(the model's label or None, the `record_lines` line) of each record, in input order:
+    for a caller that counts labels (`newsdesk batch`) without reading its lines back."""
     options = dict(summarise=summarise, max_sentences=max_sentences, max_chars=max_chars,
                    explain=explain, keywords=keywords, explain_label=explain_label)  # fmt: skip
     for batch in _batches(records, batch_size):
         analyses, terms = _analysed_records(batch, classifier, options, render=True)
         for record, analysis, found in zip(batch, analyses, terms, strict=True):
             data = {**record.data, **result_fields(analysis, labels=labels)}
-            yield _with_texts(data, (("evidence", found[0]), ("keywords", found[1])))
+            line = _with_texts(data, (("evidence", found[0]), ("keywords", found[1])))
+            prediction = analysis.prediction
+            yield (prediction.label if labels and prediction is not None else None), line
 
 
 def _with_texts(data: dict[str, Any], texts) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "Cleaned",
+    "single_article",
     "clean_body",
     "clean_lines",
     "lines",
@@ -24,8 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
 from service.credits import (
     _PAREN_LINE,
     byline_end,
@@ -34,7 +33,7 @@ from service.credits import (
     is_byline_inner,
     split_dateline,
 )
-from service.documents import Body, Span
+from service.documents import Article, Body, Span
 from service.furniture import FURNITURE_MAX as _FURNITURE_MAX
 from service.furniture import continues_to, is_furniture
 from service.lines import (
@@ -47,6 +46,7 @@ from service.lines import (
     lines,
 )
 from service.tokenize import default_segmenter  # (light: no dictionary read on import)
+from service.validation import check_readable, check_strings
 
 # Punctuation that ends a paragraph (after any closing quotes or brackets are set aside).
 _TERMINAL = set("。！？!?…；;：:.")
@@ -291,13 +291,31 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
         shifts.append(s.start + offset - pos)
         sizes.append(s.end - s.start)
         pos += s.end - s.start
-    if not sizes:
-        return Body("", np.zeros(0, dtype=np.int64))
-    shift = np.array(shifts, dtype=np.int64)
-    index = np.arange(pos, dtype=np.int64) + np.repeat(shift, sizes)
-    return Body("".join(parts), index)
+    return Body.of_runs("".join(parts), shifts, sizes)  # the index array: made when read
 
 
 def clean_body(raw: str, offset: int = 0) -> Cleaned:
     """Clean one article body; offsets are positions in `raw` plus `offset`."""
     return clean_lines(raw, lines(raw), offset)
+
+
+def single_article(title: str, text: str, id: str = "", *, field: str = "text") -> Article:
+    """One article a caller sends on its own: the body cleaned, offsets into `text`.
+
+    Refused (InvalidInput on `field`) when nothing is left to read: no title, and a text that
+    was only page furniture, a byline or a dateline ("（完）", "本报讯", "(下转3版)").
+    """
+    check_strings(("title", title), ("text", text), ("id", id))
+    cleaned = clean_body(text)
+    tidy = " ".join(title.split())
+    check_readable(tidy, cleaned.body.text, text, field)
+    return Article(
+        title=tidy,
+        body=cleaned.body,
+        byline=cleaned.byline,
+        dateline=cleaned.dateline,
+        continues=cleaned.continues,
+        start=0,
+        end=len(text),
+        id=id,
+    )

@@ -183,15 +183,15 @@ def _pooled(
         where = getattr(classifier, "path", None)
         path = str(where) if where is not None else f"<in memory {id(classifier):x}>"
     if fork:
-        from . import pages  # noqa: F401  (records are parsed with it; import once, here)
+        from . import text  # noqa: F401  (records are cleaned with it; import once, here)
 
         if classifier is not None:
             # Build the model's tables (and a word block's segmenter) once, here: every worker
             # inherits them instead of building its own.
             classifier.predict([("预热", "预热。")])
             if options.explain or options.keywords:  # and the segmenter evidence reads with
-                from .pages import single_article
                 from .pipeline import analyse_articles
+                from .text import single_article
 
                 analyse_articles([single_article("预热", "预热。")], ["预热。"], classifier,
                                  summarise=False, explain=1, keywords=1)  # fmt: skip

@@ -14,6 +14,7 @@ from service.pages import single_article, split_page
 from service.pipeline import (
     analyse_articles,
     analyse_page,
+    labelled_lines,
     parse_record,
     process_records,
     record_lines,
@@ -308,6 +309,8 @@ def test_record_lines_are_the_records_json(tiny):
         made = process_records(records, classifier, batch_size=5, **asked)
         want = [json.dumps(r, ensure_ascii=False) for r in made]
         assert list(record_lines(records, classifier, batch_size=5, **asked)) == want
+        labelled = list(labelled_lines(records, classifier, batch_size=5, **asked))
+        assert labelled == [(json.loads(w)["label"], w) for w in want]
 
 
 def test_the_word_table_numbers_each_word_once_and_judges_it_once():
@@ -326,3 +329,15 @@ def test_the_word_table_numbers_each_word_once_and_judges_it_once():
     assert more[0] == first[1] and table.names[more[1]] == "大数据"
     assert table.judged(judge, np.int64)[more].tolist() == [2, 3]
     assert sorted(calls) == sorted(["贵阳", "数据", "大数据"])  # each word judged once
+
+
+def test_keywords_median_idf_is_numpys():
+    """keywords' median (kept off np.median, which imports numpy.ma) gives np.median's answer."""
+    from service.keywords import _median
+
+    rng = np.random.default_rng(7)
+    for n in [*range(1, 30), 1000, 1001]:
+        values = rng.random(n) * 12
+        assert _median(values) == float(np.median(values))
+        values[rng.integers(n)] = np.nan
+        assert np.isnan(_median(values)) and np.isnan(np.median(values))

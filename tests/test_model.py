@@ -347,3 +347,19 @@ def test_shipped_model_scores_the_same_by_text_and_by_feature(
     monkeypatch.undo()
     block = next(b for b in model.blocks if isinstance(b, CharTfidf))
     assert block.terms(rows[:1]).by_text and not block.terms(rows).by_text
+
+
+def test_a_word_blocks_vocabulary_is_made_on_first_use_and_saved_whole(tmp_path: Path) -> None:
+    from service import modelfile
+    from service.classifier import Classifier
+    from tests.conftest import ROOT
+
+    model = Classifier.load(ROOT / "models" / "desk").pipeline
+    block = model.keywords_block
+    assert callable(block.__dict__["vocabulary_"])  # not made by loading
+    modelfile.save(model, tmp_path / "again.npz")  # saving makes it (WordTfidf.__getstate__)
+    again = modelfile.load(tmp_path / "again.npz").keywords_block
+    words = again.vocabulary_
+    assert type(words) is type(block.vocabulary_)
+    assert list(words.items()) == list(block.vocabulary_.items())
+    assert block.__dict__["vocabulary_"] is block.vocabulary_  # made once

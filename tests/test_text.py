@@ -460,3 +460,17 @@ def test_clean_body_keeps_a_tidy_body_as_it_is(raw, verbatim):
     c = clean_body(raw, offset=7)
     assert (c.body.text == raw) is verbatim
     assert_faithful(raw, c, offset=7)
+
+
+def test_a_cleaned_body_is_frozen_and_pickles_with_its_index():
+    import pickle
+    from dataclasses import FrozenInstanceError
+
+    raw = "本报讯　会议召开\n部署工作。\n（完）"
+    body = clean_body(raw, offset=5).body
+    with pytest.raises(FrozenInstanceError):
+        body.text = "x"  # type: ignore[misc]
+    copy = pickle.loads(pickle.dumps(body))
+    assert copy.text == body.text and np.array_equal(copy.index, body.index)
+    assert body.index is body.index  # made once, on first read
+    assert_faithful(raw, clean_body(raw, offset=5), offset=5)

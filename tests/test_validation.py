@@ -77,3 +77,28 @@ def test_checks_keep_their_messages(call, field, message):
 def test_classifier_checks_through_validation():
     # The Python API's entry check is validation's, not a copy.
     assert classifier.check_items is validation.check_items
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"id": "a", "text": "正文", "m": {"k": ["x", "\\ud800"]}}',  # an escaped lone surrogate
+        '{"id": "b", "text": "正文", "\\udc80k": 1}',  # in a key
+        '{"id": "c", "text": "正文\udcff"}',  # a byte that was not UTF-8 (surrogateescape)
+        '{"id": "d", "text": "正文", "m": ' + "[" * 2000 + "]" * 2000 + "}",  # too deep
+        '{"id": "e", "text": "正文，\\u4e2d", "m": [1, {"a": "\\ud83d\\ude00"}]}',  # a pair: ok
+        '{"id": "f", "text": "正文。", "m": [1, {"a": ["b"]}]}',
+    ],
+)
+def test_records_read_from_lines_are_checked_as_objects_are(line):
+    """read_records skips the surrogate walk for clean lines; each answer is parse_record's."""
+    import json
+
+    [(_, got)] = list(jsonl.read_records([line]))
+    try:
+        want = validation.parse_record(json.loads(line)).data
+    except InvalidInput as exc:
+        want = exc.message
+    except RecursionError:
+        want = "JSON nested too deeply to read"
+    assert (got.reason if isinstance(got, jsonl.Rejected) else got.data) == want

@@ -10,7 +10,6 @@ import contextlib
 import glob
 import gzip
 import io
-import json
 import os
 import socket
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 from service.atomic import atomic_write
 from service.errors import InvalidInput, ShardError
 from service.jsonl import Rejected, decompressed, read_records
-from service.pipeline import Record, process_records
+from service.pipeline import Record, labelled_lines
 from service.pool import cached_classifier
 
 __all__ = [
@@ -201,7 +200,9 @@ def process_shard(
         # in every other command (jsonl.decode_lines).
         # Universal newlines, as every other command reads lines (a lone \r ends one too).
         lines = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape")
-        results = process_records(
+        # Lines written straight from the batch's arrays (as `newsdesk classify` writes them):
+        # the same bytes as json.dumps of process_records' objects.
+        results = labelled_lines(
             records(lines),
             classifier,
             batch_size=CHUNK,
@@ -212,9 +213,9 @@ def process_shard(
             keywords=int(options.get("keywords", 0)),
         )
         block: list[str] = []
-        for result in results:
-            labels[result["label"]] = labels.get(result["label"], 0) + 1
-            block.append(json.dumps(result, ensure_ascii=False) + "\n")
+        for label, line in results:
+            labels[label] = labels.get(label, 0) + 1
+            block.append(line + "\n")
             if len(block) >= CHUNK:
                 out.write("".join(block).encode("utf-8"))
                 seen["out"] += len(block)

@@ -48,7 +48,7 @@ def articles_from(
 
 def article_from(message: pb.Article, where: str, max_chars: int) -> Article:
     """One article, validated; `where` prefixes field names ("articles[3]", "" in a stream)."""
-    from ..pages import single_article
+    from ..text import single_article
 
     prefix = f"{where}." if where else ""
     text = check_text(message.text, f"{prefix}text", max_chars)

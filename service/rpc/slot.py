@@ -120,7 +120,7 @@ class ModelSlot:
 
 def _warm(classifier: Any) -> None:
     """Run one article through the whole pipeline so the first caller pays no lazy set-up."""
-    from ..pages import single_article
+    from ..text import single_article
 
     text = "贵阳市召开会议，研究部署下一阶段重点工作。会议强调，要抓好项目建设和产业发展。"
     article = single_article("贵阳市召开工作会议", text, id="warm")
