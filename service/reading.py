@@ -306,6 +306,20 @@ def _pairs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(is_first), pair
 
 
+def _at_least_kth(values: np.ndarray, docs: np.ndarray, n_docs: int, k: int) -> np.ndarray:
+    """Whether each value is at least its reading's k-th largest (`docs` ascending): a reading's
+    k best are among these, so the stable sorts after need only them, not every pair."""
+    counts = np.bincount(docs, minlength=n_docs)
+    width = int(counts.max()) if len(counts) else 0
+    if k <= 0 or width <= k:
+        return np.ones(len(values), dtype=bool)
+    firsts = np.cumsum(counts) - counts
+    table = np.full((n_docs, width), -np.inf)  # a reading's values in a row, -inf past them
+    table[docs, np.arange(len(docs)) - firsts[docs]] = values
+    kth = np.partition(table, width - k, axis=1)[:, width - k]  # -inf: fewer than k values
+    return values >= kth[docs]
+
+
 @dataclass(frozen=True, eq=False)
 class WordBatch:
     """The words of several readings counted together, so that choosing terms takes a few
@@ -350,6 +364,7 @@ class WordBatch:
         """Per reading, its (at most) k pairs of highest score > 0, ties in text order: pair
         numbers ordered by reading, then rank."""
         keep = np.flatnonzero(score > 0)  # by reading, then in text order
+        keep = keep[_at_least_kth(score[keep], self.pair_doc[keep], len(self.offsets) - 1, k)]
         order = keep[np.argsort(-score[keep], kind="stable")]  # by score, ties in text order
         docs = self.pair_doc[order]
         small = np.int16 if len(self.offsets) <= 2**15 else np.int64  # int16: a radix sort

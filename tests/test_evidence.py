@@ -341,3 +341,21 @@ def test_keywords_median_idf_is_numpys():
         assert _median(values) == float(np.median(values))
         values[rng.integers(n)] = np.nan
         assert np.isnan(_median(values)) and np.isnan(np.median(values))
+
+
+def test_a_batch_top_k_equals_sorting_every_pair():
+    """`WordBatch.top` sorts only the values at least each reading's k-th largest: the same
+    pairs, in the same order, as sorting them all (ties, zeros, short readings included)."""
+    from service.reading import WordBatch
+
+    rng = np.random.default_rng(7)
+    sizes = np.array([0, 1, 3, 40, 7, 200, 5])
+    docs = np.repeat(np.arange(len(sizes)), sizes)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    score = rng.integers(-2, 6, len(docs)).astype(float)  # many ties, some not positive
+    batch = WordBatch([], docs, docs, docs, docs, docs, docs, offsets, docs, (), None)
+    for k in (1, 2, 3, 5, 8, 300):
+        keep = np.flatnonzero(score > 0)
+        order = keep[np.lexsort((keep, -score[keep], docs[keep]))]
+        rank = np.arange(len(order)) - np.searchsorted(docs[order], docs[order])
+        assert batch.top(score, k).tolist() == order[rank < k].tolist()
