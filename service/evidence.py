@@ -343,12 +343,14 @@ def _cued(batch: WordBatch, attributions, words, sums, read, ok, k, which, rende
         extra: dict[str, list[tuple[int, float]]] = {}
         for _cue, a, b, c in cues:
             extra.setdefault(reading.text[a:b], []).append((a, c))
-        added, pair_of = [], {}
+        added = []
+        pairs = batch.pair_id[lo:hi]  # the reading's distinct words (no scan of its word list)
         for phrase, places in extra.items():
             total = sum(c for _, c in places)
-            if phrase in reading.words:  # a word's pair: where it first occurs
-                pair_of[phrase] = p = int(batch.pair[first + reading.words.index(phrase)])
-                score[p - lo] += total
+            number = batch.table.index.get(phrase, -1)
+            found = np.flatnonzero(pairs == number) if number >= 0 else ()
+            if len(found):  # a word of the reading: its pair's score
+                score[found[0]] += total
             else:
                 added.append((phrase, total))
         scores = np.concatenate([score, [t for _, t in added]])
@@ -357,18 +359,15 @@ def _cued(batch: WordBatch, attributions, words, sums, read, ok, k, which, rende
         wanted = np.concatenate([ok[batch.pair_id[lo:hi]], phrases_ok])
         ranked = np.flatnonzero((scores > 0) & wanted)
         ranked = ranked[np.lexsort((places[ranked], -scores[ranked]))][:k]  # ties: text order,
-        pairs = batch.pair_id[lo:hi]  # then the phrases
-        best = [batch.names[pairs[j]] if j < hi - lo else added[j - hi + lo][0] for j in ranked]
-        end = int(batch.offsets[i + 1])
-        for word in best:
+        end = int(batch.offsets[i + 1])  # then the phrases
+        for j in ranked.tolist():
+            word = batch.names[pairs[j]] if j < hi - lo else added[j - hi + lo][0]
             number = len(chosen)
             chosen.append((i, word))
             at = []
-            if word in reading.words:  # its places the model read, in text order
-                p = pair_of.get(word, int(batch.pair[first + reading.words.index(word)]))
-                at = (
-                    np.flatnonzero((batch.pair[first:end] == p) & read[first:end]) + first
-                ).tolist()
+            if j < hi - lo:  # a word of the reading: its places the model read, in text order
+                mine = batch.pair[first:end] == lo + j
+                at = (np.flatnonzero(mine & read[first:end]) + first).tolist()
             ours = zip(batch.starts[at].tolist(), words[at].tolist(), strict=True)
             seen = set()
             for a, w in [*ours, *extra.get(word, [])]:
