@@ -67,14 +67,15 @@ class Words:
         ids = np.fromiter(map(index.get, words, repeat(-1)), np.int64, len(words))
         new = np.flatnonzero(ids < 0)  # after the first batches, a few words
         if len(new):
+            # A first batch's words are mostly new (~10k): numbered in a few C passes, in the
+            # order they first occur, not one Python step each.
+            unseen = list(map(words.__getitem__, new.tolist()))
             with self._lock:
-                for at in new.tolist():
-                    word = words[at]
-                    number = index.get(word)
-                    if number is None:
-                        self.names.append(word)
-                        number = index[word] = len(self.names) - 1
-                    ids[at] = number
+                fresh = [w for w in dict.fromkeys(unseen) if w not in index]
+                start = len(self.names)
+                self.names.extend(fresh)  # names first: a number read without the lock has one
+                index.update(zip(fresh, range(start, start + len(fresh))))
+                ids[new] = np.fromiter(map(index.__getitem__, unseen), np.int64, len(unseen))
         return ids
 
     def judged(self, judge, dtype) -> np.ndarray:

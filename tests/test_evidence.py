@@ -329,6 +329,7 @@ def test_the_word_table_numbers_each_word_once_and_judges_it_once():
     assert more[0] == first[1] and table.names[more[1]] == "大数据"
     assert table.judged(judge, np.int64)[more].tolist() == [2, 3]
     assert sorted(calls) == sorted(["贵阳", "数据", "大数据"])  # each word judged once
+    assert table.names == ["贵阳", "数据", "大数据"]  # numbered in the order first met
 
 
 def test_keywords_median_idf_is_numpys():
