@@ -74,7 +74,7 @@ class Words:
                 fresh = [w for w in dict.fromkeys(unseen) if w not in index]
                 start = len(self.names)
                 self.names.extend(fresh)  # names first: a number read without the lock has one
-                index.update(zip(fresh, range(start, start + len(fresh))))
+                index.update(zip(fresh, range(start, start + len(fresh)), strict=True))
                 ids[new] = np.fromiter(map(index.__getitem__, unseen), np.int64, len(unseen))
         return ids
 
