@@ -78,6 +78,7 @@ class _Places:
     origin: np.ndarray
     entry: np.ndarray  # per hit: its value in the rows' data (`termrows.tfidf_entries`)
     counts: np.ndarray  # per value: how many hits make it
+    runs: np.ndarray | None = None  # where `sizes` changes, when known (n-grams: by length)
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,7 +100,10 @@ def _char_places(block: CharTfidf, texts: list[str], base: np.ndarray):
     columns, docs, starts, sizes = block.hits(texts, positions=True)
     origin = prepared_origins([head(t, block.head_chars) for t in texts], block.lowercase, base)
     matrix, entry, counts = _rows(block, columns, docs, len(texts))
-    return matrix, _Places(docs, columns, starts, sizes, origin, entry, counts)
+    # The hits come length by length (`hits`): where each length starts, without a pass over
+    # every hit (an absent length gives an empty run, which `_spread` skips).
+    runs = np.searchsorted(sizes, np.arange(block.ngram_range[0] + 1, block.ngram_range[1] + 1))
+    return matrix, _Places(docs, columns, starts, sizes, origin, entry, counts, runs)
 
 
 def _word_places(model, block: WordTfidf, readings: Sequence[Reading], base: np.ndarray):
@@ -164,7 +168,7 @@ def _spread(matrix: TermMatrix, places: _Places, coef, rows, signs, word_of, n_w
         value *= signs[on]
     each = value[entry] / sizes
     owner = word_of[places.origin]  # each prepared code point's word
-    runs = np.flatnonzero(np.diff(sizes)) + 1
+    runs = places.runs if places.runs is not None else np.flatnonzero(np.diff(sizes)) + 1
     if len(runs) > 8:  # places of many lengths (words): code point by code point
         words = owner[_flat(places.starts, sizes)]
         return np.bincount(words, weights=np.repeat(each, sizes), minlength=n_words)
@@ -191,13 +195,12 @@ def _spread(matrix: TermMatrix, places: _Places, coef, rows, signs, word_of, n_w
 def _word_of(readings: Sequence[Reading], n_words: np.ndarray) -> np.ndarray:
     """For each code point of the texts joined, the batch number of the word it lies in (past
     the last word read: the last word; the blocks read no further)."""
-    lengths = []
-    for r in readings:
-        sizes = np.diff(r.starts)
-        if len(sizes):
-            sizes[-1] += len(r.text) - int(r.starts[-1])
-        lengths.append(sizes)
-    lengths = np.concatenate(lengths + [np.zeros(0, dtype=np.int64)])
+    # Each reading's word starts, then its text's length in place of its words' end: their
+    # differences within a reading are its words' lengths (the last one's to the text's end).
+    bounds = np.concatenate([r.starts for r in readings] + [np.zeros(0, dtype=np.int64)])
+    ends = n_words[1:] + np.arange(len(readings))  # each reading's last entry in `bounds`
+    bounds[ends] = np.fromiter((len(r.text) for r in readings), np.int64, len(readings))
+    lengths = np.delete(np.diff(bounds), ends[:-1])  # not from one reading's end to the next
     return np.repeat(np.arange(int(n_words[-1]), dtype=np.int64), lengths)
 
 
