@@ -213,7 +213,7 @@ def _sorted_hits(columns, owners, n_docs, n_features, by_text, index):
     nnz = len(columns)
     indptr = np.empty(n_outer + 1, dtype=index)
     indices = np.empty(nnz, dtype=index)
-    order = np.empty(nnz, dtype=np.float64)  # hit numbers: exact below 2**53
+    order = np.empty(nnz, dtype=index)  # hit numbers, in the index dtype (which counts them)
     sparse = kernels()
     sparse.coo_tocsr(
         n_outer,
@@ -221,7 +221,7 @@ def _sorted_hits(columns, owners, n_docs, n_features, by_text, index):
         nnz,
         outer.astype(index, copy=False),
         inner.astype(index, copy=False),
-        np.arange(nnz, dtype=np.float64),
+        np.arange(nnz, dtype=index),
         indptr,
         indices,
         order,
@@ -232,7 +232,7 @@ def _sorted_hits(columns, owners, n_docs, n_features, by_text, index):
     new[1:] = indices[1:] != indices[:-1]
     new[indptr[:-1][np.diff(indptr) > 0]] = True
     entry = np.empty(nnz, dtype=np.int64)
-    entry[order.astype(np.int64)] = np.cumsum(new) - 1
+    entry[order] = np.cumsum(new) - 1
     return indptr, indices, new, entry
 
 
