@@ -229,8 +229,10 @@ def attribute(
         if found is not None:
             sums += _spread(terms, found, coef, rows, signs, word_of, len(sums))
         elif isinstance(block, CueBlock):
-            for i, r in enumerate(readings):
-                for j, where in enumerate(cue_spans(r.text)):
+            # Only a reading with a cue of nonzero part needs its cues' places (most have none).
+            fired = np.flatnonzero((np.asarray(terms) * coef[rows]).any(axis=1))
+            for i in fired.tolist():
+                for j, where in enumerate(cue_spans(readings[i].text)):
                     c = float(terms[i, j] * coef[rows[i], j]) * signs[i]
                     if where is not None and c:
                         cues[i].append((CUE_NAMES[j], where[0], where[1], c))
