@@ -9,7 +9,16 @@ import pytest
 from service.documents import Body
 from service.pages import Article
 from tests.conftest import FIXTURES
-from training.pages_eval import TEST_MONTHS, evaluate, load_pages, render, score, title_found
+from training.pages_eval import (
+    TEST_MONTHS,
+    evaluate,
+    halves,
+    load_pages,
+    main,
+    render,
+    score,
+    title_found,
+)
 
 ROWS = FIXTURES / "page-articles.jsonl"
 
@@ -61,6 +70,21 @@ def test_corpus_figures_hold_on_a_few_development_pages(data_dir):
     assert results["markdown"]["titles_found"] >= 0.99
     assert results["markdown"]["furniture_left"] <= 0.02
     assert results["bare"]["furniture_left"] <= 0.02
+
+
+def test_halves_cut_the_pages_in_date_order_and_lose_none():
+    pages = [[{"date": f"201910{d:02d}", "page": 1}] for d in range(1, 8)]
+    first, second = halves(pages).items()
+    assert first[1] + second[1] == pages
+    assert (len(first[1]), len(second[1])) == (3, 4)
+    assert first[0] == "half 1 (20191001–20191003)" and second[0] == "half 2 (20191004–20191007)"
+
+
+def test_halves_option_scores_each_development_half(data_dir, capsys):
+    assert main(["--data", str(data_dir), "--split", "dev", "--halves", "--limit", "6"]) == 0
+    table = capsys.readouterr().out
+    assert "dev half 1 (" in table and "dev half 2 (" in table
+    assert "test (" not in table and "dev (tuned on)" not in table
 
 
 def test_fit_collects_one_row_of_features_per_undecided_head():
