@@ -44,6 +44,9 @@ _RUNNING = re.compile(r"[，,。；;]")
 # A full stop inside a line, text after it: a sentence ended and another began (内容。新法案),
 # which no head does; the line is running text the column cut.
 _INNER_STOP = re.compile(r"。[^”’」』）)]")
+# A column label closing a title: no sentence punctuation inside, set off with a space or a
+# middle dot when it runs long (（新春走基层·脱贫攻坚一线见闻）, （守初心 担使命 找差距 抓落实）).
+_TRAILING_LABEL = re.compile(r"[（(][^（）()。；;，,：:]*[\s·][^（）()。；;，,：:]*[）)]$")
 
 
 def lines(raw: str, offset: int = 0) -> list[Span]:
@@ -113,9 +116,14 @@ def classify(line: str) -> tuple[str, str]:
     if line[-1] in _OPEN_END or _INNER_STOP.search(line):
         return PARA, ""
     # A long line may still be a head: one with no running punctuation, or a kicker leading in
-    # to the title with a dash (…平均年龄…完成太空之旅——).
-    if len(line) <= _SHORT_MAX or (
-        len(line) <= _LONG_HEAD_MAX and (not _RUNNING.search(line) or line.endswith("——"))
+    # to the title with a dash (…平均年龄…完成太空之旅——), or a title whose column label
+    # runs long (扎实整改，让群众有更多获得感（守初心 担使命…·深入开展…主题教育）).
+    head = line
+    if len(line) > _SHORT_MAX and line[-1] in "）)":
+        m = _TRAILING_LABEL.search(line)
+        head = line[: m.start()] if m else line
+    if len(head) <= _SHORT_MAX or (
+        len(head) <= _LONG_HEAD_MAX and (not _RUNNING.search(head) or head.endswith("——"))
     ):
         return SHORT, ""
     return PARA, ""

@@ -212,7 +212,12 @@ class _Splitter:
                 self.cur.add(s, SHORT)
             heads = heads[-MAX_HEAD_LINES:]
         tail = []
-        if not self.markdown and is_cut_piece(heads[-1].text, self.items[at][0].text):
+        below, kind, value = self.items[at]
+        # (a line opening with a dateline opens its paragraph: nothing above is cut off it,
+        # however the seam reads — 约翰·基 / 本报北京…电 is no word 基本)
+        if not self.markdown and not (kind == PARA and value) and is_cut_piece(
+            heads[-1].text, below.text
+        ):
             tail = [heads.pop()]  # the opening of the paragraph below, cut by the column
         title, kicker, subtitle, body = parse_heads(heads) if heads else ([], [], [], [])
         body += tail

@@ -1006,3 +1006,41 @@ def test_a_box_label_never_opens_an_article():
     assert [(a.kicker, a.title) for a in arts] == [("", "城东书房开门迎客")]
     assert "\n■链接\n" in arts[0].text
     assert_accounted(raw)
+
+
+def test_a_title_over_a_dateline_is_never_a_piece_cut_off_it():
+    # 约翰·基 / 本报北京…电 reads on as 基本 across the seam, but a line opening with a
+    # dateline opens its paragraph: the head above it is a title, not its cut first words.
+    raw = (
+        "习近平会见外宾\n"
+        "本报北京10月16日电  （记者王远）国家主席习近平16日在人民大会堂会见外宾。\n"
+        "双方就共同关心的国际和地区问题交换了意见，一致同意进一步加强交流合作。\n"
+        "（新华社北京10月16日电  记者侯雪静  参与采写：李松）\n"
+        "习近平会见新西兰前总理约翰·基\n"
+        "本报北京10月16日电  （记者王远）国家主席习近平16日在人民大会堂会见新西兰前总理约翰·基。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["习近平会见外宾", "习近平会见新西兰前总理约翰·基"]
+    assert arts[1].text.startswith("国家主席习近平16日")
+    assert_accounted(raw)
+
+
+def test_a_title_with_a_long_column_label_and_a_comma_is_a_head():
+    # Over 40 characters with its label, and a comma in the title itself: without the label
+    # the line is a head's length, so it is judged as one (it heads the article below).
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "浙江、广东、四川、新疆——\n"
+        "专项整治，以群众满意为目标（守初心 担使命 找差距 抓落实·深入开展主题教育·整改落实）\n"
+        "日前，中央决定在主题教育中开展专项整治漠视侵害群众利益问题工作。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "城东书房开门迎客"),
+        (
+            "浙江、广东、四川、新疆——",
+            "专项整治，以群众满意为目标（守初心 担使命 找差距 抓落实·深入开展主题教育·整改落实）",
+        ),
+    ]
+    assert_accounted(raw)
