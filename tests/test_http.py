@@ -42,11 +42,14 @@ def call(
     token: str | None = None,
     raw: bytes | None = None,
     method: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, dict, dict]:
     """(status, JSON body, headers) of one request; errors are answers too."""
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
     request.add_header("Content-Type", "application/json")
+    for key, value in (headers or {}).items():
+        request.add_header(key, value)
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     try:
@@ -181,6 +184,25 @@ def test_a_body_over_the_limit_is_413_and_unknown_routes_404(web) -> None:
     assert status == 404 and answer["code"] == grpc.StatusCode.NOT_FOUND.value[0]
     status, answer, headers = call(web.http_port, "/v1/classify", method="GET")
     assert status == 405 and headers["Allow"] == "POST"
+
+
+def test_a_request_past_its_deadline_is_504_and_the_worker_goes_on(web) -> None:
+    """X-Server-Timeout is the HTTP twin of a gRPC deadline: past it the call stops between
+    chunks and answers DEADLINE_EXCEEDED; a bad value is a 400 naming the header; the same
+    request with room to spare is answered as without it."""
+    port = web.http_port
+    text = "贵阳市召开全市工作会议，研究部署下一阶段重点工作。会议强调，要狠抓落实。" * 4
+    body = {"articles": [{"id": str(i), "text": text} for i in range(12)]}  # three lead chunks
+    status, answer, _ = call(port, "/v1/summarise", body, headers={"X-Server-Timeout": "1e-9"})
+    assert status == 504, answer
+    assert answer["code"] == grpc.StatusCode.DEADLINE_EXCEEDED.value[0]
+    assert "X-Server-Timeout" in answer["message"]
+    for bad in ("0", "-1", "soon", "nan", "inf"):
+        status, answer, _ = call(port, "/v1/classify", body, headers={"X-Server-Timeout": bad})
+        assert status == 400 and violation(answer) == "X-Server-Timeout", (bad, answer)
+    status, plain, _ = call(port, "/v1/summarise", body)
+    status_t, timed, _ = call(port, "/v1/summarise", body, headers={"X-Server-Timeout": "120"})
+    assert status == status_t == 200 and timed == plain
 
 
 def test_status_table_is_grpc_gateways() -> None:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import grpc
 
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
-from ..errors import HttpReply, InvalidInput, NewsdeskError, Refused
+from ..errors import CallerGone, HttpReply, InvalidInput, NewsdeskError, Refused
 from . import bridge, gateway, openapi, probes
 from .pool import BoundedHTTPServer
 
@@ -54,17 +54,24 @@ IDLE_S = 15.0  # a kept-alive connection silent this long is closed (its thread 
 BODY_S = 30.0  # a request body must arrive within this, however slowly it trickles
 
 
-class _Context:
-    """What the servicer asks of a gRPC context; an HTTP caller has no deadline to honour."""
+# A caller's deadline for one request, in seconds (Google APIs' header): past it the server
+# stops working for the request between chunks of articles and answers 504.
+TIMEOUT_HEADER = "X-Server-Timeout"
 
-    def __init__(self, front: HttpFront) -> None:
+
+class _Context:
+    """What the servicer asks of a gRPC context: an HTTP caller's deadline is its
+    X-Server-Timeout header, counted from when the request was read (None: no deadline)."""
+
+    def __init__(self, front: HttpFront, deadline: float | None = None) -> None:
         self._front = front
+        self._deadline = deadline
 
     def is_active(self) -> bool:
         return True  # a stopping server lets calls in flight finish (within its grace)
 
     def time_remaining(self) -> float | None:
-        return None
+        return None if self._deadline is None else self._deadline - time.monotonic()
 
     def invocation_metadata(self) -> tuple:
         return ()
@@ -153,19 +160,39 @@ class _Handler(BaseHTTPRequestHandler):
             raise HttpReply(401, gateway.status_body(code, "this server wants the header "
                          "'Authorization: Bearer <token>' and the request had none or another "
                          "token"), code, **{"WWW-Authenticate": "Bearer"})  # fmt: skip
+        timeout = self._timeout()
         size = self._length(route)
         taken = front.take(route.rpc, size)
         try:
             body = self._body(size)
             request = gateway.parse(body, route.request())
-            response = front.call(route.rpc, request)
+            deadline = None if timeout is None else time.monotonic() + timeout
+            response = front.call(route.rpc, request, deadline)
         except NewsdeskError as exc:
             raise _error(exc) from None
+        except CallerGone:
+            code = grpc.StatusCode.DEADLINE_EXCEEDED
+            raise HttpReply(504, gateway.status_body(code, f"the request's {TIMEOUT_HEADER} of "
+                         f"{timeout:g} s passed; work for it stopped"), code) from None  # fmt: skip
         finally:
             front.give(taken)
         reply = HttpReply(200, gateway.render(response), grpc.StatusCode.OK)
         reply.articles = _articles(response)  # type: ignore[attr-defined]
         return reply
+
+    def _timeout(self) -> float | None:
+        raw = self.headers.get(TIMEOUT_HEADER)
+        if raw is None:
+            return None
+        try:
+            seconds = float(raw)
+        except ValueError:
+            seconds = float("nan")
+        if not 0 < seconds < float("inf"):  # (NaN fails too)
+            self.close_connection = True  # its body is left unread
+            raise _error(InvalidInput(f"{TIMEOUT_HEADER} {raw!r} is not a number of seconds "
+                                      "above 0, e.g. 2.5", field=TIMEOUT_HEADER))  # fmt: skip
+        return seconds
 
     def _length(self, route: Route) -> int:
         if self.headers.get("Transfer-Encoding"):
@@ -315,16 +342,18 @@ class HttpFront:
         if budget is not None and size:
             budget.give(size)
 
-    def call(self, rpc: str, request: Any) -> Any:
-        """The servicer method, on the server's unary lane (its threads, its limits)."""
+    def call(self, rpc: str, request: Any, deadline: float | None = None) -> Any:
+        """The servicer method, on the server's unary lane (its threads, its limits); past
+        `deadline` (time.monotonic) it raises CallerGone between chunks of articles."""
         method = getattr(self.servicer, rpc)
         metrics = self.server.metrics
         metrics.call_started()  # a graceful stop waits for HTTP calls too
+        context = _Context(self, deadline)
         try:
             lanes = bridge.lanes(self.server)
             if lanes is None:
-                return method(request, _Context(self))
-            return lanes.unary.submit(method, request, _Context(self)).result()
+                return method(request, context)
+            return lanes.unary.submit(method, request, context).result()
         finally:
             metrics.call_ended()
 

@@ -81,6 +81,17 @@ def _schemas(roots: list[Descriptor]) -> dict[str, Any]:
     return dict(sorted(out.items()))
 
 
+# The caller's deadline (service.http.app.TIMEOUT_HEADER), on every POST route.
+TIMEOUT_PARAMETER = {
+    "name": "X-Server-Timeout",
+    "in": "header",
+    "required": False,
+    "description": "seconds the server may spend on this request once it is read; past them it "
+    "stops between chunks of articles and answers 504 DEADLINE_EXCEEDED (none: no deadline)",
+    "schema": {"type": "number", "exclusiveMinimum": 0},
+}
+
+
 def document(routes: dict[str, Any]) -> dict[str, Any]:
     """OpenAPI for `routes` (path → Route with verb, rpc, request) plus the open routes."""
     service = pb.DESCRIPTOR.services_by_name["NewsDesk"]
@@ -88,7 +99,8 @@ def document(routes: dict[str, Any]) -> dict[str, Any]:
     status_ref = {"$ref": "#/components/schemas/google.rpc.Status"}
     error = {
         "description": "an error: HTTP status from the gRPC code as grpc-gateway maps it "
-        "(400 INVALID_ARGUMENT / FAILED_PRECONDITION, 401, 413 body too large, 429, 500), "
+        "(400 INVALID_ARGUMENT / FAILED_PRECONDITION, 401, 413 body too large, 429, 500, "
+        "504 the X-Server-Timeout passed), "
         "body a google.rpc.Status with google.rpc.BadRequest (the field) and ErrorInfo details",
         "content": {"application/json": {"schema": status_ref}},
     }
@@ -114,6 +126,7 @@ def document(routes: dict[str, Any]) -> dict[str, Any]:
             },
         }
         if route.verb == "POST":
+            operation["parameters"] = [TIMEOUT_PARAMETER]
             operation["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {
