@@ -215,8 +215,10 @@ class _Splitter:
         below, kind, value = self.items[at]
         # (a line opening with a dateline opens its paragraph: nothing above is cut off it,
         # however the seam reads — 约翰·基 / 本报北京…电 is no word 基本)
-        if not self.markdown and not (kind == PARA and value) and is_cut_piece(
-            heads[-1].text, below.text
+        if (
+            not self.markdown
+            and not (kind == PARA and value)
+            and is_cut_piece(heads[-1].text, below.text)
         ):
             tail = [heads.pop()]  # the opening of the paragraph below, cut by the column
         title, kicker, subtitle, body = parse_heads(heads) if heads else ([], [], [], [])

@@ -115,9 +115,7 @@ def page_of(r):
 def page_block(rows):
     pages = np.array([page_of(r) for r in rows])
     on = np.flatnonzero(pages)
-    return sparse.csr_matrix(
-        (np.ones(len(on)), (on, pages[on] - 1)), shape=(len(rows), PAGE_CAP)
-    )
+    return sparse.csr_matrix((np.ones(len(on)), (on, pages[on] - 1)), shape=(len(rows), PAGE_CAP))
 
 
 def _hidden_page(X, idx):
@@ -276,7 +274,8 @@ def run(cfg, data):
             # model also learns to file an article that arrives with no page number
             tr_rows = [rows[i] for i in np.flatnonzero(mask)]
             drop = [
-                k for k, r in enumerate(tr_rows)
+                k
+                for k, r in enumerate(tr_rows)
                 if hashlib.sha256(("page" + r.id).encode()).digest()[0] < 256 * cfg["page_drop"]
             ]
             keep = np.ones(Xtr.shape[0], dtype=bool)
@@ -573,7 +572,8 @@ def main(names=None):
         "10": GRID10,
         "11": GRID11,
     }
-    if names and names[0] in ("7", "8", "9", "10", "11"):  # extra read labels and the calibration quarter
+    # extra read labels and the calibration quarter
+    if names and names[0] in ("7", "8", "9", "10", "11"):
         ng_all = [replace(r, text=clean_text(r.text)) for r in read_jsonl(DATA / NEWSPAPER_FILE)]
         cal = split_newspaper(ng_all).calibration
         data = (*data, load_extra(), cal)
