@@ -28,6 +28,7 @@ from tests.servers import (
     config,
     free_port,
     gold_articles,
+    self_signed,
     wait_until,
 )
 
@@ -203,6 +204,38 @@ def test_a_request_past_its_deadline_is_504_and_the_worker_goes_on(web) -> None:
     status, plain, _ = call(port, "/v1/summarise", body)
     status_t, timed, _ = call(port, "/v1/summarise", body, headers={"X-Server-Timeout": "120"})
     assert status == status_t == 200 and timed == plain
+
+
+def test_with_tls_flags_the_http_front_speaks_https_only(tmp_path: Path, model_dir: Path) -> None:
+    """--tls-cert/--tls-key cover the HTTP address too: a client trusting the certificate
+    gets the page, the probes and the API; plain HTTP gets no answer, and the server goes on."""
+    import ssl
+
+    cert, key = self_signed(tmp_path)
+    srv, _ = create_server(
+        config(model_dir, http_address="127.0.0.1:0", tls_cert=cert, tls_key=key, token=TOKEN)
+    )
+    srv.start()
+    try:
+        base = f"https://127.0.0.1:{srv.http_port}"
+        trusted = ssl.create_default_context(cafile=str(cert))
+        with urllib.request.urlopen(f"{base}/healthz", timeout=10, context=trusted) as answer:
+            assert answer.status == 200
+        request = urllib.request.Request(
+            f"{base}/v1/classify",
+            data=json.dumps({"articles": [{"text": "贵阳市召开会议，研究部署工作。"}]}).encode(),
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30, context=trusted) as answer:
+            assert json.loads(answer.read())["results"][0]["label"]
+        with pytest.raises((urllib.error.URLError, ConnectionError, OSError)):
+            urllib.request.urlopen(f"http://127.0.0.1:{srv.http_port}/healthz", timeout=10)
+        with pytest.raises(urllib.error.URLError):  # an untrusted certificate is refused
+            urllib.request.urlopen(f"{base}/healthz", timeout=10)
+        with urllib.request.urlopen(f"{base}/", timeout=10, context=trusted) as answer:
+            assert answer.status == 200 and b"<html" in answer.read().lower()
+    finally:
+        srv.stop(0).wait()
 
 
 def test_status_table_is_grpc_gateways() -> None:

@@ -1,13 +1,16 @@
-"""A stdlib HTTPServer whose connections run on a bounded thread pool.
+"""A stdlib HTTPServer whose connections run on a bounded thread pool, optionally over TLS.
 
 `ThreadingHTTPServer` starts a thread per connection, without bound; here `threads` serve
-connections and at most QUEUED more wait, and past that a connection is answered 503 at once.
+connections and at most QUEUED more wait, and past that a connection is answered 503 at once
+(over TLS it is closed: a 503 could only be sent after a handshake on the accepting thread).
+The TLS handshake runs on the connection's pool thread, so a slow one never stalls accepting.
 """
 
 from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from http.server import HTTPServer
@@ -18,6 +21,7 @@ __all__ = ["BoundedHTTPServer", "QUEUED"]
 log = logging.getLogger("newsdesk.http")
 
 QUEUED = 64  # connections waiting for a thread beyond this are answered 503 at once
+HANDSHAKE_S = 10.0  # a TLS handshake not done by then frees its thread
 
 
 class BoundedHTTPServer(HTTPServer):
@@ -25,10 +29,18 @@ class BoundedHTTPServer(HTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], handler: type, threads: int, front: Any) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type,
+        threads: int,
+        front: Any,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.front = front  # what the handlers serve
+        self.tls = tls
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="newsdesk-http")
         self._waiting = 0
         self._lock = threading.Lock()
@@ -43,8 +55,9 @@ class BoundedHTTPServer(HTTPServer):
                 full, self._waiting = False, self._waiting + 1
         if full:  # answered here, on the accepting thread: a few bytes, then closed
             try:
-                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                                b"Retry-After: 1\r\nConnection: close\r\n\r\n")  # fmt: skip
+                if self.tls is None:
+                    request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                    b"Retry-After: 1\r\nConnection: close\r\n\r\n")  # fmt: skip
             except OSError:
                 pass
             self.shutdown_request(request)
@@ -53,6 +66,13 @@ class BoundedHTTPServer(HTTPServer):
 
     def _serve(self, request, client_address) -> None:
         try:
+            if self.tls is not None:
+                request.settimeout(HANDSHAKE_S)
+                try:
+                    request = self.tls.wrap_socket(request, server_side=True)
+                except (ssl.SSLError, OSError):  # plain HTTP sent to TLS, a stalled handshake
+                    log.debug("TLS handshake failed from %s", client_address, exc_info=True)
+                    return
             self.finish_request(request, client_address)
         except Exception:
             self.handle_error(request, client_address)
