@@ -157,7 +157,8 @@ _VERB = re.compile(r".*(?:强调|指出|表示|要求|时说|印发|发布|获�
 def pair_features(upper: str, lower: str, models: Forms | None = None) -> list[float]:
     """What two head lines show about which is the title (see PAIR_FEATURES). `models`: the
     form models, `forms()` unless given (fitting scores lines with models not fitted on them)."""
-    kicker, deck = models or forms()
+    upper_kicker, upper_deck = _form(models or forms(), upper)
+    lower_kicker, lower_deck = _form(models or forms(), lower)
     rule = (
         _DATE_SUB.fullmatch(lower)
         or (_COLUMN_LABEL.fullmatch(upper) and not _COLUMN_LABEL.fullmatch(lower))
@@ -186,10 +187,10 @@ def pair_features(upper: str, lower: str, models: Forms | None = None) -> list[f
         float(upper.startswith("“")),
         float(bool(_AMOUNT.search(lower))),
         float(len(lower) > len(upper)),
-        _form(kicker, upper),
-        _form(kicker, lower),
-        _form(deck, upper),
-        _form(deck, lower),
+        upper_kicker,
+        lower_kicker,
+        upper_deck,
+        lower_deck,
     ]
 
 
@@ -199,24 +200,23 @@ _AMOUNT = re.compile(r"[%％亿万]")
 # Two logistic regressions over a line's characters and character pairs, fitted by
 # `python -m training.roles_fit` on the development months' printed heads: kicker against title,
 # subtitle against title. Only pairs seen all through the months fitted on are kept (a topic's
-# words, 疫情 in February, come and go; 强调, ——, （…） stay), weights shrunk (C=0.1), small
-# ones pruned. Each model is (bias, weights); a line's score is its log-odds.
-Form = tuple[float, dict[str, float]]
-Forms = tuple[Form, Form]
+# words, 肺炎 in February, come and go; 强调, ——, （…） stay), weights shrunk (C=0.1), small
+# ones pruned. A line's score under each is its log-odds.
+Forms = tuple[float, float, dict[str, tuple[float, float]]]  # biases; pair -> its two weights
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "head_forms.json"
-_WS = re.compile(r"\s+")
 
 
 def form_grams(line: str) -> set[str]:
     """A line's characters and character pairs (blank runs read as one space)."""
-    line = _WS.sub(" ", line.strip())
-    return set(line) | {line[i : i + 2] for i in range(len(line) - 1)}
+    line = " ".join(line.split())
+    return set(line) | set(map(str.__add__, line, line[1:]))
 
 
-def load_forms(path: Path) -> Forms:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    kicker, deck = (data[k] for k in ("kicker", "subtitle"))
-    return (float(kicker["bias"]), kicker["weights"]), (float(deck["bias"]), deck["weights"])
+def forms_from(data: dict) -> Forms:
+    """Form models from their JSON form ({"kicker"|"subtitle": {"bias", "weights"}})."""
+    kicker, deck = data["kicker"]["weights"], data["subtitle"]["weights"]
+    both = {g: (kicker.get(g, 0.0), deck.get(g, 0.0)) for g in kicker.keys() | deck.keys()}
+    return float(data["kicker"]["bias"]), float(data["subtitle"]["bias"]), both
 
 
 _LOADED: list[Forms] = []
@@ -225,10 +225,16 @@ _LOADED: list[Forms] = []
 def forms() -> Forms:
     """The shipped form models (read once)."""
     if not _LOADED:
-        _LOADED.append(load_forms(FORMS_FILE))
+        _LOADED.append(forms_from(json.loads(FORMS_FILE.read_text(encoding="utf-8"))))
     return _LOADED[0]
 
 
-def _form(model: Form, line: str) -> float:
-    bias, weights = model
-    return bias + sum(weights.get(g, 0.0) for g in form_grams(line))
+def _form(models: Forms, line: str) -> tuple[float, float]:
+    """A line's log-odds of kicker against title and of subtitle against title."""
+    kicker, deck, weights = models
+    for g in form_grams(line):
+        w = weights.get(g)
+        if w is not None:
+            kicker += w[0]
+            deck += w[1]
+    return kicker, deck

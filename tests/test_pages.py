@@ -1033,10 +1033,15 @@ def test_a_two_line_heads_upper_line_closing_on_a_column_label_is_the_title(uppe
 def test_the_form_models_tell_kicker_and_deck_lines_from_titles():
     from service.head_parts import _form, forms
 
-    kicker, deck = forms()
-    # a kicker's lead-in dash and verb, a deck's figures; a title's column label
-    assert _form(kicker, "国务院常务会议强调") > 1 > _form(kicker, "守护一方碧水（一线视角）")
-    assert _form(deck, "人均产值达两万美元，同比增长6%") > _form(deck, "守护一方碧水")
+    def kicker(line: str) -> float:
+        return _form(forms(), line)[0]
+
+    def deck(line: str) -> float:
+        return _form(forms(), line)[1]
+
+    # a kicker's verb, a deck's figures; a title's column label
+    assert kicker("国务院常务会议强调") > 1 > kicker("守护一方碧水（一线视角）")
+    assert deck("人均产值达两万美元，同比增长6%") > deck("守护一方碧水")
     # the form scores turn heads the pair score read as kicker over title before them
     upper, lower = "我省全面禁止违规捕捞", "革除滥捕野生鱼类陋习"
     assert _roles(upper, lower) == ("", upper, lower)

@@ -86,7 +86,9 @@ def fit_forms(pages) -> dict:
 
 
 def _models(fitted: dict):
-    return tuple((v["bias"], v["weights"]) for v in (fitted["kicker"], fitted["subtitle"]))
+    from service.head_parts import forms_from
+
+    return forms_from(fitted)
 
 
 def pairs(pages, models=None) -> tuple[np.ndarray, np.ndarray]:
