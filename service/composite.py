@@ -14,7 +14,7 @@ __all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME"]
 
 import re
 
-from service.head_parts import _NAME, BARE_NAME
+from service.head_parts import _NAME, BARE_NAME, column_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 
 # A writer set with a country or a role in brackets: （墨西哥）亚历杭德罗·马西亚斯,
@@ -152,7 +152,7 @@ def _undated_brief(d) -> bool:
 def _column_name(d) -> bool:
     """A column's name over its first brief (微阅读, 资讯速递): one short word, read as the
     brief's kicker, or as the title with the brief's title as its subtitle."""
-    word = d.kicker or (d.title if d.subtitle else [])
+    word = d.kicker or (d.title if d.subtitle or (d.title and column_name(d.title[0].text)) else [])
     return len(word) == 1 and len(word[0].text) <= 6 and not _NAME.fullmatch(word[0].text)
 
 

@@ -90,9 +90,10 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         return [heads[dash - 1]], heads[: dash - 1], [heads[dash]], heads[dash + 1 :] + body
     if len(heads) == 1:
         return heads, [], [], body
-    if _ITEM_LABEL.fullmatch(heads[0].text):
+    if _ITEM_LABEL.fullmatch(heads[0].text) or column_name(heads[0].text):
         # 图片报道 names its item: the title; the lines under it open its body (a caption's
-        # head or its first words, a letter's head and writer).
+        # head or its first words, a letter's head and writer). So does a column's or series'
+        # name over its piece's head (新中国峥嵘岁月 / 朱日和阅兵).
         return [heads[0]], [], [], heads[1:] + body
     if len(heads) == 2 and (
         writer_under(heads[0].text, heads[1].text)
@@ -202,7 +203,8 @@ _AMOUNT = re.compile(r"[%％亿万]")
 # subtitle against title. Only pairs seen all through the months fitted on are kept (a topic's
 # words, 肺炎 in February, come and go; 强调, ——, （…） stay), weights shrunk (C=0.1), small
 # ones pruned. A line's score under each is its log-odds.
-Forms = tuple[float, float, dict[str, tuple[float, float]]]  # biases; pair -> its two weights
+# biases; pair -> its two weights; column names (below)
+Forms = tuple[float, float, dict[str, tuple[float, float]], frozenset[str]]
 FORMS_FILE = Path(__file__).resolve().parent / "data" / "head_forms.json"
 
 
@@ -216,7 +218,15 @@ def forms_from(data: dict) -> Forms:
     """Form models from their JSON form ({"kicker"|"subtitle": {"bias", "weights"}})."""
     kicker, deck = data["kicker"]["weights"], data["subtitle"]["weights"]
     both = {g: (kicker.get(g, 0.0), deck.get(g, 0.0)) for g in kicker.keys() | deck.keys()}
-    return float(data["kicker"]["bias"]), float(data["subtitle"]["bias"]), both
+    columns = frozenset(data.get("columns", ()))
+    return float(data["kicker"]["bias"]), float(data["subtitle"]["bias"]), both, columns
+
+
+def column_name(text: str) -> bool:
+    """A column's or series' name that stands as the title over its piece's head (建议,
+    新中国峥嵘岁月): a short title on several days of the development months, never a kicker
+    or subtitle there (`training.roles_fit.columns`, kept with the form models)."""
+    return text in forms()[3]
 
 
 _LOADED: list[Forms] = []
@@ -231,7 +241,7 @@ def forms() -> Forms:
 
 def _form(models: Forms, line: str) -> tuple[float, float]:
     """A line's log-odds of kicker against title and of subtitle against title."""
-    kicker, deck, weights = models
+    kicker, deck, weights, _ = models
     for g in form_grams(line):
         w = weights.get(g)
         if w is not None:

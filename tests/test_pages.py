@@ -694,7 +694,7 @@ def test_the_form_models_tell_kicker_and_deck_lines_from_titles():
     # the form scores turn heads the pair score read as kicker over title before them
     upper, lower = "我省全面禁止违规捕捞", "革除滥捕野生鱼类陋习"
     assert _roles(upper, lower) == ("", upper, lower)
-    upper, lower = "微阅读", "日本上月出口额同比下降12%"
+    upper, lower = "快讯", "日本上月出口额同比下降12%"
     assert _roles(upper, lower) == ("", upper, lower)
 
 
@@ -704,19 +704,23 @@ def test_the_form_models_are_read_from_json_without_pickles():
     from service.head_parts import FORMS_FILE, PAIR_FEATURES, PAIR_WEIGHTS
 
     data = json.loads(FORMS_FILE.read_text(encoding="utf-8"))
-    assert set(data) == {"kicker", "subtitle"}
-    assert all(isinstance(w, float) for m in data.values() for w in m["weights"].values())
+    assert set(data) == {"kicker", "subtitle", "columns"}
+    assert all(
+        isinstance(w, float) for k in ("kicker", "subtitle") for w in data[k]["weights"].values()
+    )
+    assert all(isinstance(c, str) for c in data["columns"])
     assert len(PAIR_WEIGHTS) == len(PAIR_FEATURES)
 
 
 def test_a_column_name_read_as_a_title_over_its_first_briefs_title_opens_the_column():
-    # 微阅读 over a deck-like first brief's title reads as title + subtitle, not kicker + title:
-    # the column of undated briefs is still one article, the brief's title back in its body.
+    # A column's name over a deck-like first brief's title reads as title + subtitle, not
+    # kicker + title: the column of undated briefs is still one article, the brief's title
+    # back in its body.
     raw = (
         "城东书房开门迎客\n"
         "本报北京2月4日电  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
         "（记者 陈晓）\n"
-        "微阅读\n"
+        "快讯\n"
         "日本上月出口额同比下降12%\n"
         "日本财务省日前公布的数据显示，受海外需求减弱影响，日本上月出口额连续下降。\n"
         "（据新华社东京电）\n"
@@ -727,10 +731,28 @@ def test_a_column_name_read_as_a_title_over_its_first_briefs_title_opens_the_col
     arts = split_page(raw)
     assert [(a.kicker, a.title, a.subtitle) for a in arts] == [
         ("", "城东书房开门迎客", ""),
-        ("", "微阅读", ""),
+        ("", "快讯", ""),
     ]
     assert arts[1].text.startswith("日本上月出口额同比下降12%\n")
     assert "\n澳大利亚经历最干旱的一年\n" in arts[1].text
+    assert_accounted(raw)
+
+
+def test_a_column_or_series_name_is_the_title_over_its_pieces_head():
+    # 建议 heads letters on many days of the development months, never as a kicker: the title
+    # over its piece's head (the pair score would read 建议 as the head's kicker).
+    from service.head_parts import column_name
+
+    assert column_name("建议") and column_name("新中国峥嵘岁月") and not column_name("快讯")
+    raw = (
+        "建议\n"
+        "严格监管小区直饮水机\n"
+        "不少小区安装了直饮水机，方便了居民，但滤芯多久更换、水质是否达标，居民并不清楚。\n"
+    )
+    (art,) = split_page(raw)
+    # (the piece's head, a short line right under the title, is then read as its subtitle)
+    assert (art.kicker, art.title, art.subtitle) == ("", "建议", "严格监管小区直饮水机")
+    assert art.text.startswith("不少小区安装了直饮水机")
     assert_accounted(raw)
 
 

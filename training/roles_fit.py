@@ -82,7 +82,28 @@ def fit_forms(pages) -> dict:
             "bias": round(float(model.intercept_[0]), 3),
             "weights": {g: w for g, w in weights.items() if abs(w) >= PRUNE},
         }
+    out["columns"] = columns(pages)
     return out
+
+
+COLUMN_DATES = 3  # a column's name heads articles on this many days
+COLUMN_CHARS = 8
+
+
+def columns(pages) -> list[str]:
+    """Short titles that head articles on several days and never stand as a kicker or
+    subtitle: a column's or series' name (建议, 新中国峥嵘岁月), the title over its piece."""
+    days: dict[str, set[str]] = {}
+    other: set[str] = set()
+    for rows in pages:
+        for r in rows:
+            days.setdefault(r["title"].strip(), set()).add(r["date"])
+            other |= {r["kicker"].strip(), r["subtitle"].strip()}
+    return sorted(
+        t
+        for t, d in days.items()
+        if t and len(d) >= COLUMN_DATES and len(t) <= COLUMN_CHARS and t not in other
+    )
 
 
 def _models(fitted: dict):
@@ -153,8 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.write_text(
         json.dumps(forms, ensure_ascii=False, sort_keys=True, indent=0) + "\n", encoding="utf-8"
     )
-    sizes = ", ".join(f"{k} {len(v['weights'])} pairs" for k, v in forms.items())
-    print(f"form models ({sizes}) written to {args.out}", file=sys.stderr)
+    sizes = ", ".join(f"{k} {len(forms[k]['weights'])} pairs" for k in ("kicker", "subtitle"))
+    print(f"form models ({sizes}) and {len(forms['columns'])} column names written to {args.out}",
+          file=sys.stderr)  # fmt: skip
     print("PAIR_WEIGHTS = (" + ", ".join(f"{w:.3f}" for w in weights) + ")")
     print(f"PAIR_BIAS = {bias:.3f}")
     return 0
