@@ -14,7 +14,7 @@ __all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME"]
 
 import re
 
-from service.head_parts import _NAME, BARE_NAME
+from service.head_parts import _NAME, BARE_NAME, column_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 
 # A writer set with a country or a role in brackets: （墨西哥）亚历杭德罗·马西亚斯,
@@ -138,7 +138,9 @@ _BRIEF_CHARS = 600  # a brief is a paragraph or three (400 and 600 tried on dev:
 def _undated_brief(d) -> bool:
     """A short bare-headed item sourced without a date (opening 本报电, or closed by
     （据新华社悉尼电）or a writer's bare name): a brief, as a column of briefs sets them."""
-    if not d.title or d.marked or d.subtitle or not d.body or d.chars > _BRIEF_CHARS:
+    if not d.title or d.marked or not d.body or d.chars > _BRIEF_CHARS:
+        return False
+    if d.subtitle and (d.kicker or not _column_name(d)):
         return False
     opens = d.values[0].strip() if d.kinds[0] == PARA else ""
     if opens and _UNDATED.fullmatch(opens):
@@ -148,10 +150,10 @@ def _undated_brief(d) -> bool:
 
 
 def _column_name(d) -> bool:
-    """The kicker over a brief is a column's name (微阅读, 资讯速递): one short word."""
-    return (
-        len(d.kicker) == 1 and len(d.kicker[0].text) <= 6 and not _NAME.fullmatch(d.kicker[0].text)
-    )
+    """A column's name over its first brief (微阅读, 资讯速递): one short word, read as the
+    brief's kicker, or as the title with the brief's title as its subtitle."""
+    word = d.kicker or (d.title if d.subtitle or (d.title and column_name(d.title[0].text)) else [])
+    return len(word) == 1 and len(word[0].text) <= 6 and not _NAME.fullmatch(word[0].text)
 
 
 def merge_pieces(drafts: list) -> list:
@@ -167,7 +169,8 @@ def merge_pieces(drafts: list) -> list:
                 and _brief(d)
                 and not d.kicker
                 and _brief(out[-1])
-                and (out[-1].kicker or out[-1].composite)  # the column's name over the first
+                # the column's name over the first
+                and (out[-1].kicker or _column_name(out[-1]) or out[-1].composite)
             )
             or (
                 # a column of undated briefs under a column's name, closed or not by a name

@@ -6,9 +6,11 @@ article) read: column labels, subhead marks, lead-in dashes, spaced names.
 
 from __future__ import annotations
 
-__all__ = ["parse_heads", "pair_features", "PAIR_FEATURES", "WRITER"]
+__all__ = ["parse_heads", "pair_features", "PAIR_FEATURES", "WRITER", "form_grams", "forms"]
 
+import json
 import re
+from pathlib import Path
 
 from service.documents import Span
 
@@ -88,11 +90,17 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         return [heads[dash - 1]], heads[: dash - 1], [heads[dash]], heads[dash + 1 :] + body
     if len(heads) == 1:
         return heads, [], [], body
-    if _ITEM_LABEL.fullmatch(heads[0].text):
+    if _ITEM_LABEL.fullmatch(heads[0].text) or column_name(heads[0].text):
         # 图片报道 names its item: the title; the lines under it open its body (a caption's
-        # head or its first words, a letter's head and writer).
+        # head or its first words, a letter's head and writer). So does a column's or series'
+        # name over its piece's head (新中国峥嵘岁月 / 朱日和阅兵).
         return [heads[0]], [], [], heads[1:] + body
-    if len(heads) == 2 and writer_under(heads[0].text, heads[1].text):
+    if len(heads) == 2 and (
+        writer_under(heads[0].text, heads[1].text)
+        # a title closing on its column label over a line without one: no kicker on the
+        # development months' two-line heads carries one (41 titles over their decks do)
+        or (_COLUMN_LABEL.fullmatch(heads[0].text) and not _COLUMN_LABEL.fullmatch(heads[1].text))
+    ):
         return [heads[0]], [], [heads[1]], body
     if len(heads) == 2:
         # A kicker sits above its title, unless the upper line is the title itself and the
@@ -127,21 +135,31 @@ PAIR_FEATURES = (
     "upper_quote",
     "lower_amount",  # %, 亿, 万: a figure in a deck
     "lower_longer",
+    # How much each line reads like a kicker rather than a title, and like a subtitle (a deck)
+    # rather than a title, by its characters and character pairs (`forms`).
+    "upper_kicker_form",
+    "lower_kicker_form",
+    "upper_subtitle_form",
+    "lower_subtitle_form",
 )
 PAIR_WEIGHTS = (
-    3.077, -0.048, 0.667, -2.924, -1.494, -2.881, -3.665, 2.322, 1.185, 0.371, -1.191, -0.66,
-    -2.829, -1.699, -1.388, -1.026, 0.439, 0.246,
+    2.187, -0.088, 0.669, -2.209, -0.979, -1.157, -3.360, 1.262, 0.884, 0.305, -0.923, -1.221,
+    -1.906, -1.693, -1.191, -1.469, 0.041, 0.357, -0.804, -0.019, 0.025, 0.444,
 )  # fmt: skip
-# Fitted by `python -m training.pages_fit` on the development months' two-line heads
-# (kicker + title against title + subtitle; logistic regression, C=1).
-PAIR_BIAS = -2.257
+# Fitted by `python -m training.roles_fit` on the development months' two-line heads (kicker +
+# title against title + subtitle; logistic regression, C=1), with the form scores each head's
+# lines get from form models not fitted on them.
+PAIR_BIAS = -1.528
 # A writer's post under a commentary's title: 中国廉政法制研究会副会长 (the title is above).
 _POST = re.compile(r"[^，,。；：:]{2,24}(?:会长|主任|院长|所长|教授|研究员|书记|主席|部长|理事)")
 _VERB = re.compile(r".*(?:强调|指出|表示|要求|时说|印发|发布|获悉|通知|签署通令|：|:)")
 
 
-def pair_features(upper: str, lower: str) -> list[float]:
-    """What two head lines show about which is the title (see PAIR_FEATURES)."""
+def pair_features(upper: str, lower: str, models: Forms | None = None) -> list[float]:
+    """What two head lines show about which is the title (see PAIR_FEATURES). `models`: the
+    form models, `forms()` unless given (fitting scores lines with models not fitted on them)."""
+    upper_kicker, upper_deck = _form(models or forms(), upper)
+    lower_kicker, lower_deck = _form(models or forms(), lower)
     rule = (
         _DATE_SUB.fullmatch(lower)
         or (_COLUMN_LABEL.fullmatch(upper) and not _COLUMN_LABEL.fullmatch(lower))
@@ -170,8 +188,63 @@ def pair_features(upper: str, lower: str) -> list[float]:
         float(upper.startswith("“")),
         float(bool(_AMOUNT.search(lower))),
         float(len(lower) > len(upper)),
+        upper_kicker,
+        lower_kicker,
+        upper_deck,
+        lower_deck,
     ]
 
 
 _DIGIT = re.compile(r"\d")
 _AMOUNT = re.compile(r"[%％亿万]")
+
+# Two logistic regressions over a line's characters and character pairs, fitted by
+# `python -m training.roles_fit` on the development months' printed heads: kicker against title,
+# subtitle against title. Only pairs seen all through the months fitted on are kept (a topic's
+# words, 肺炎 in February, come and go; 强调, ——, （…） stay), weights shrunk (C=0.1), small
+# ones pruned. A line's score under each is its log-odds.
+# biases; pair -> its two weights; column names (below)
+Forms = tuple[float, float, dict[str, tuple[float, float]], frozenset[str]]
+FORMS_FILE = Path(__file__).resolve().parent / "data" / "head_forms.json"
+
+
+def form_grams(line: str) -> set[str]:
+    """A line's characters and character pairs (blank runs read as one space)."""
+    line = " ".join(line.split())
+    return set(line) | set(map(str.__add__, line, line[1:]))
+
+
+def forms_from(data: dict) -> Forms:
+    """Form models from their JSON form ({"kicker"|"subtitle": {"bias", "weights"}})."""
+    kicker, deck = data["kicker"]["weights"], data["subtitle"]["weights"]
+    both = {g: (kicker.get(g, 0.0), deck.get(g, 0.0)) for g in kicker.keys() | deck.keys()}
+    columns = frozenset(data.get("columns", ()))
+    return float(data["kicker"]["bias"]), float(data["subtitle"]["bias"]), both, columns
+
+
+def column_name(text: str) -> bool:
+    """A column's or series' name that stands as the title over its piece's head (建议,
+    新中国峥嵘岁月): a short title on several days of the development months, never a kicker
+    or subtitle there (`training.roles_fit.columns`, kept with the form models)."""
+    return text in forms()[3]
+
+
+_LOADED: list[Forms] = []
+
+
+def forms() -> Forms:
+    """The shipped form models (read once)."""
+    if not _LOADED:
+        _LOADED.append(forms_from(json.loads(FORMS_FILE.read_text(encoding="utf-8"))))
+    return _LOADED[0]
+
+
+def _form(models: Forms, line: str) -> tuple[float, float]:
+    """A line's log-odds of kicker against title and of subtitle against title."""
+    kicker, deck, weights, _ = models
+    for g in form_grams(line):
+        w = weights.get(g)
+        if w is not None:
+            kicker += w[0]
+            deck += w[1]
+    return kicker, deck

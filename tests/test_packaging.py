@@ -26,6 +26,7 @@ def test_wheel_holds_stubs_dictionary_and_contract_but_no_model(tmp_path: Path) 
         "service/_proto/newsdesk/v1/newsdesk_pb2.py",
         "service/_proto/newsdesk/v1/newsdesk_pb2_grpc.py",
         "service/data/userdict.txt",
+        "service/data/head_forms.json",  # the two-line heads' form models (head_parts)
         "service/cli/__init__.py",
         "service/http/static/index.html",  # the newsroom page is package data
         "service/http/static/newsroom.js",

@@ -657,6 +657,105 @@ def test_a_column_of_undated_briefs_under_its_name_is_one_article():
     assert_accounted(raw)
 
 
+def _roles(upper: str, lower: str) -> tuple[str, str, str]:
+    from service.documents import Span
+    from service.head_parts import parse_heads
+
+    heads = [Span(0, len(upper), upper), Span(len(upper) + 1, len(upper) + 1 + len(lower), lower)]
+    title, kicker, subtitle, _ = parse_heads(heads)
+    return tuple(" ".join(s.text for s in part) for part in (kicker, title, subtitle))
+
+
+@pytest.mark.parametrize(
+    ("upper", "lower"),
+    [
+        # (without the rule the pair score reads these as kicker over title)
+        ("城东县局（一线）", "村里来了“科技特派员”，带着致富新技术"),
+        ("市委强调（一线）", "稳就业、保民生，全力推进复工复产"),
+    ],
+)
+def test_a_two_line_heads_upper_line_closing_on_a_column_label_is_the_title(upper, lower):
+    # No kicker of the development months' two-line heads closes on a column label.
+    assert _roles(upper, lower) == ("", upper, lower)
+
+
+def test_the_form_models_tell_kicker_and_deck_lines_from_titles():
+    from service.head_parts import _form, forms
+
+    def kicker(line: str) -> float:
+        return _form(forms(), line)[0]
+
+    def deck(line: str) -> float:
+        return _form(forms(), line)[1]
+
+    # a kicker's verb, a deck's figures; a title's column label
+    assert kicker("国务院常务会议强调") > 1 > kicker("守护一方碧水（一线视角）")
+    assert deck("人均产值达两万美元，同比增长6%") > deck("守护一方碧水")
+    # the form scores turn heads the pair score read as kicker over title before them
+    upper, lower = "我省全面禁止违规捕捞", "革除滥捕野生鱼类陋习"
+    assert _roles(upper, lower) == ("", upper, lower)
+    upper, lower = "快讯", "日本上月出口额同比下降12%"
+    assert _roles(upper, lower) == ("", upper, lower)
+
+
+def test_the_form_models_are_read_from_json_without_pickles():
+    import json
+
+    from service.head_parts import FORMS_FILE, PAIR_FEATURES, PAIR_WEIGHTS
+
+    data = json.loads(FORMS_FILE.read_text(encoding="utf-8"))
+    assert set(data) == {"kicker", "subtitle", "columns"}
+    assert all(
+        isinstance(w, float) for k in ("kicker", "subtitle") for w in data[k]["weights"].values()
+    )
+    assert all(isinstance(c, str) for c in data["columns"])
+    assert len(PAIR_WEIGHTS) == len(PAIR_FEATURES)
+
+
+def test_a_column_name_read_as_a_title_over_its_first_briefs_title_opens_the_column():
+    # A column's name over a deck-like first brief's title reads as title + subtitle, not
+    # kicker + title: the column of undated briefs is still one article, the brief's title
+    # back in its body.
+    raw = (
+        "城东书房开门迎客\n"
+        "本报北京2月4日电  周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。\n"
+        "（记者 陈晓）\n"
+        "快讯\n"
+        "日本上月出口额同比下降12%\n"
+        "日本财务省日前公布的数据显示，受海外需求减弱影响，日本上月出口额连续下降。\n"
+        "（据新华社东京电）\n"
+        "澳大利亚经历最干旱的一年\n"
+        "澳大利亚气象局近日发布报告说，去年是当地有记录以来降雨量最少的一年。\n"
+        "（据新华社悉尼电）\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title, a.subtitle) for a in arts] == [
+        ("", "城东书房开门迎客", ""),
+        ("", "快讯", ""),
+    ]
+    assert arts[1].text.startswith("日本上月出口额同比下降12%\n")
+    assert "\n澳大利亚经历最干旱的一年\n" in arts[1].text
+    assert_accounted(raw)
+
+
+def test_a_column_or_series_name_is_the_title_over_its_pieces_head():
+    # 建议 heads letters on many days of the development months, never as a kicker: the title
+    # over its piece's head (the pair score would read 建议 as the head's kicker).
+    from service.head_parts import column_name
+
+    assert column_name("建议") and column_name("新中国峥嵘岁月") and not column_name("快讯")
+    raw = (
+        "建议\n"
+        "严格监管小区直饮水机\n"
+        "不少小区安装了直饮水机，方便了居民，但滤芯多久更换、水质是否达标，居民并不清楚。\n"
+    )
+    (art,) = split_page(raw)
+    # (the piece's head, a short line right under the title, is then read as its subtitle)
+    assert (art.kicker, art.title, art.subtitle) == ("", "建议", "严格监管小区直饮水机")
+    assert art.text.startswith("不少小区安装了直饮水机")
+    assert_accounted(raw)
+
+
 @pytest.mark.parametrize(
     ("line", "nxt"),
     [

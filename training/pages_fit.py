@@ -3,9 +3,9 @@
 Each development page (never the test month) is rendered with bare titles as
 `training.pages_eval` renders it; every head the splitter cannot decide on its signals alone is
 recorded with its features (`service.heads.FEATURES`) and labelled by whether it holds a true
-title. A logistic regression on those gives the weights to paste into service/heads.py. A
-second one, over the development months' two-line heads as printed (kicker + title against
-title + subtitle), gives PAIR_WEIGHTS (service/head_parts.py), which decide such heads.
+title. A logistic regression on those gives the weights to paste into service/heads.py.
+PAIR_WEIGHTS (service/head_parts.py), which decide two-line heads' roles, come from
+`python -m training.roles_fit` (with the form models they read).
 
     python -m training.pages_fit --data ../shared/data
 """
@@ -43,24 +43,6 @@ def collect(pages, seed: int = 99) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(xs), np.asarray(ys)
 
 
-def pairs(pages) -> tuple[np.ndarray, np.ndarray]:
-    """Two-line heads of the corpus: 0 for kicker + title, 1 for title + subtitle (a ——subtitle
-    is told by its dash and left out)."""
-    from service.head_parts import pair_features
-
-    xs, ys = [], []
-    for rows in pages:
-        for r in rows:
-            k, t, s = r["kicker"].strip(), r["title"].strip(), r["subtitle"].strip()
-            if k and t and not s:
-                xs.append(pair_features(k, t))
-                ys.append(0)
-            elif t and s and not k and not s.startswith(("——", "—", "--")):
-                xs.append(pair_features(t, s))
-                ys.append(1)
-    return np.asarray(xs), np.asarray(ys)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_score
@@ -80,13 +62,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {name:16s} {w:+.3f}", file=sys.stderr)
     print("WEIGHTS = (" + ", ".join(f"{w:.3f}" for w in model.coef_[0]) + ")")
     print(f"BIAS = {model.intercept_[0]:.3f}")
-    x, y = pairs(pages)
-    model = LogisticRegression(C=1, max_iter=3000)
-    print(f"{len(y)} two-line heads, {y.mean():.3f} title + subtitle; 5-fold accuracy "
-          f"{cross_val_score(model, x, y, cv=5).mean():.3f}", file=sys.stderr)  # fmt: skip
-    model.fit(x, y)
-    print("PAIR_WEIGHTS = (" + ", ".join(f"{w:.3f}" for w in model.coef_[0]) + ")")
-    print(f"PAIR_BIAS = {model.intercept_[0]:.3f}")
     return 0
 
 
