@@ -1044,3 +1044,53 @@ def test_a_title_with_a_long_column_label_and_a_comma_is_a_head():
         ),
     ]
     assert_accounted(raw)
+
+
+def test_head_wording_tells_a_meeting_title_from_a_slogan_subhead(monkeypatch):
+    """Two heads the page shows alike (same place, same length, no marks, none of their words
+    above or below): only the wording tells the meeting's title (…召开) from a slogan subhead."""
+    import service.head_words as hw
+    import service.heads as heads
+    from service.documents import Span
+    from service.pages import _Draft
+
+    def draft():
+        cur = _Draft([Span(0, 4, "城东书房")], [], [])
+        cur.add(Span(5, 36, "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。"), PARA)
+        return cur
+
+    below = "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，居民买菜更方便了。"
+    items = [(Span(60, 60 + len(below), below), PARA, "")]
+    title, subhead = [Span(40, 49, "国务院常务会议召开")], [Span(40, 49, "坚决打赢脱贫攻坚战")]
+    a, b = heads.features(draft(), title, items, 0), heads.features(draft(), subhead, items, 0)
+    at = heads.FEATURES.index("wording")
+    assert a[:at] + a[at + 1 :] == b[:at] + b[at + 1 :] and a[at] > 0 > b[at]
+    assert heads.opens_article(draft(), title, items, 0, False)
+    assert not heads.opens_article(draft(), subhead, items, 0, False)
+    monkeypatch.setattr(hw, "WEIGHTS", {})  # without the wording the page cannot tell them
+    monkeypatch.setattr(hw, "BIAS", 0.0)
+    hw.log_odds.cache_clear()
+    try:
+        assert not heads.opens_article(draft(), title, items, 0, False)
+    finally:
+        hw.log_odds.cache_clear()
+
+
+def test_head_words_file_is_json_read_without_pickle(tmp_path):
+    import pickle
+
+    import service.head_words as hw
+    from service.errors import ModelError
+
+    data = json.loads(hw.DATA.read_text(encoding="utf-8"))  # plain JSON: data, never code
+    assert set(data) == {"bias", "weights"} and 0 < len(data["weights"]) <= 3000
+    assert hw.load() == (hw.WEIGHTS, hw.BIAS) and all(type(w) is float for w in hw.WEIGHTS.values())
+    # form, not a month's topics: these enter only at a head's ends (^国庆, 疫情$), and weakly
+    assert all(abs(w) < 1 for t, w in hw.WEIGHTS.items() if "疫情" in t or "国庆" in t)
+    bad = tmp_path / "head_words.json"
+    bad.write_bytes(pickle.dumps({"bias": 0.0, "weights": {}}))
+    with pytest.raises(ModelError):
+        hw.load(bad)
+    bad.write_text('{"bias": 0.0}', encoding="utf-8")
+    with pytest.raises(ModelError):
+        hw.load(bad)

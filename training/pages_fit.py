@@ -3,7 +3,9 @@
 Each development page (never the test month) is rendered with bare titles as
 `training.pages_eval` renders it; every head the splitter cannot decide on its signals alone is
 recorded with its features (`service.heads.FEATURES`) and labelled by whether it holds a true
-title. A logistic regression on those gives the weights to paste into service/heads.py. A
+title. A logistic regression on those gives the weights to paste into service/heads.py (since
+the `wording` feature, refit with `python -m training.head_words_fit --ship` instead: here the
+shipped wording, fitted on these pages, would be read in-sample and weigh too much). A
 second one, over the development months' two-line heads as printed (kicker + title against
 title + subtitle), gives PAIR_WEIGHTS (service/head_parts.py), which decide such heads.
 
@@ -23,7 +25,9 @@ import numpy as np
 from training.pages_eval import TEST_MONTHS, load_pages, render
 
 
-def collect(pages, seed: int = 99) -> tuple[np.ndarray, np.ndarray]:
+def collect(pages, seed: int = 99, runs: list | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The undecided heads' features and labels (1: the run holds a true title); `runs`, if
+    given, receives each head's lines (`training.head_words_fit` fits their wording)."""
     import service.heads as heads
     from service.pages import _read
 
@@ -38,6 +42,8 @@ def collect(pages, seed: int = 99) -> tuple[np.ndarray, np.ndarray]:
             for x, run, _ in heads.LOG:
                 xs.append(x)
                 ys.append(int(any(h.text in titles for h in run)))
+                if runs is not None:
+                    runs.append(tuple(h.text for h in run))
         finally:
             heads.LOG = None
     return np.asarray(xs), np.asarray(ys)
