@@ -116,13 +116,14 @@ def test_evaluate_bare_alone_reads_as_with_both_kinds():
 
 
 def test_head_wording_tokens_read_form_not_topic():
-    from service.head_words import tokens
+    from training import head_words_fit as hw
 
-    got = tokens(("商品贸易——", "优惠政策\xa0引来外商"))
-    assert got == [
-        "#L2", "^商", "—$", "^商品", "——$", "P—", "P—", "^优", "商$", "^优惠", "外商$", "#N5",
-    ]  # fmt: skip
-    assert not any("疫情" in t for t in tokens(("全力做好疫情防控工作",)))
+    assert hw.TOKENS == "form"
+    got = hw.tokens(("商品贸易——", "优惠政策\xa0引来外商"))
+    assert sorted(got) == sorted(
+        ["#L2", "^商", "—$", "^商品", "——$", "P—", "P—", "^优", "商$", "^优惠", "外商$", "#N5"]
+    )
+    assert not any("疫情" in t for t in hw.tokens(("全力做好疫情防控工作",)))
 
 
 def test_head_wording_fit_leans_where_the_heads_do():
@@ -139,23 +140,19 @@ def test_head_wording_fit_leans_where_the_heads_do():
     assert z[0] > 0 > z[1]
 
 
-def test_head_wording_weights_are_put_in_place_and_back():
-    """The fitting tool puts a head score and wording weights in place in its own process and
-    takes the shipped ones back."""
-    import service.head_words as words
+def test_head_wording_is_put_in_place_and_taken_out_again():
+    """The tool adds the wording to the page score in its own process only, and restores it."""
     import service.heads as heads
     from training import head_words_fit as hw
 
-    shipped = hw._current_score()
-    shipped_words = (words.WEIGHTS, words.BIAS)
+    shipped = (heads.WEIGHTS, heads.BIAS)
     pages = [render(p, random.Random(5), False).text for p in load_pages(ROWS)]
     before = [[a.title for a in split_page(p)] for p in pages]
     try:
-        hw.use(shipped, shipped_words)
-        assert [[a.title for a in split_page(p)] for p in pages] == before
-        hw.use(shipped, None)
-        assert words.WEIGHTS == {} and words.log_odds(("国务院常务会议召开",)) == 0.0
+        hw.use((shipped[0][:-2] + (0.0,) + shipped[0][-2:], shipped[1]), ({"#L1": 2.0}, 0.0))
+        assert heads._page_features is not hw._PAGE
+        assert [[a.title for a in split_page(p)] for p in pages] == before  # weight 0: same
     finally:
-        hw.use(shipped, shipped_words)
-    assert (heads.WEIGHTS, heads.BIAS) == shipped and words.tokens is hw._form
+        hw.use(shipped, None)
+    assert heads._page_features is hw._PAGE and (heads.WEIGHTS, heads.BIAS) == shipped
     assert [[a.title for a in split_page(p)] for p in pages] == before

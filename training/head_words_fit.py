@@ -1,25 +1,26 @@
-"""Fit the wording feature of the bare-head score (`service.head_words`) and check that it carries.
+"""A wording feature for the bare-head score, fitted and checked across the development halves.
 
-The heads the page score reads (`training.pages_fit.collect`: every bare head the splitter cannot
-decide on its sure signals, labelled by whether it holds a true title), with the corpus' printed
-heads of the same pages (each title a title, each short unpunctuated paragraph of a body a
-subhead), are fitted on the form of their wording alone: a logistic regression over
-`service.head_words.tokens` (tokens seen in fewer than `--min-df` heads left out, the `--keep`
-strongest weights kept and refitted; C chosen by the logged heads' out-of-fold log-loss over five
-folds of pages in date order). Its log-odds are the head score's `wording` feature; the head score
-is fitted with the out-of-fold log-odds of its own heads (in-sample ones would look surer).
+The page score (`service.heads`) reads a head's shape and its words' overlap with the text around
+it, never what the head itself says. This fits a small logistic regression over the form of a
+head's wording (`tokens`) on the heads the page score reads (`training.pages_fit.collect`: every
+bare head the splitter cannot decide on its sure signals, labelled by whether it holds a true
+title) and, by default, the corpus' printed heads of the same pages (each title a title, each
+short unpunctuated paragraph of a body a subhead): tokens seen in fewer than `--min-df` heads
+left out, the `--keep` strongest weights kept and refitted, C chosen by the logged heads'
+out-of-fold log-loss over five folds of pages in date order. Its log-odds become one more
+feature of the head score (`wording`, before the two body overlaps), the head score being fitted
+with the out-of-fold log-odds of its own heads (in-sample ones would look surer).
+
+It fits both on one development half and reads the other half's bare pages, against the head
+score refitted on the same half without the wording (the rule: kept only if titles found and
+bodies whole rise on both cross readings), by rendering seed (`--seeds`; 11 is
+`training.pages_eval`'s). The wording did not earn its place (docs/pages.md, "A wording feature
+for the head score"), so the service has none: this module puts it in place in its own process
+only (`use` wraps `service.heads._page_features`). Commit b736195 on branch i22 holds the feature
+in the service (service/head_words.py, its JSON weights, `--ship`) should it be taken up.
 
     python -m training.head_words_fit --data ../shared/data [--seeds 11,12,13]
-    python -m training.head_words_fit --data ../shared/data --ship
-
-The first fits the wording and the head score on one development half and reads the other
-half's bare pages, against the head score refitted on the same half without the wording (kept
-only if titles found and bodies whole rise on both cross readings); `--tokens edges|full` and
-`--no-printed` read the variants docs/pages.md records. `--ship` fits both on the development
-months (the wording on all their pages, the head score on every other page, as
-`training.pages_fit`), writes service/data/head_words.json and prints the head score's weights
-for service/heads.py. (Refit the head score here, not with `training.pages_fit`: that one would
-read the shipped wording in-sample.)
+        [--tokens form|edges|full] [--no-printed] [--clip 3] [--raises 1.1,1.2,1.3,1.5]
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from service.head_words import tokens as _form
 from training.pages_eval import TEST_MONTHS, evaluate, halves, load_pages
 from training.pages_fit import collect
 
@@ -42,22 +43,39 @@ GRID = (0.03, 0.1, 0.3, 1.0)
 RAISE = 1.1  # the head score's bias is raised so (docs/pages.md: a missed title costs two bodies)
 
 
-TOKENS = "form"  # service.head_words.tokens; `edges` and `full` are variants tried
+_LENGTHS = (4, 6, 8, 10, 12, 15, 20)  # length buckets of the joined head
+CLIP = float("inf")  # `--clip 3`: the log-odds clipped to ±3 (a variant tried)
+
+
+def _han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def tokens(lines: tuple[str, ...]) -> list[str]:
-    """The head's tokens as `service.head_words` reads them, or a variant's (`--tokens`):
-    `edges` without the first and last bigrams, `full` with every character and bigram inside
+    """A head's form (`--tokens form`, the default): each line's first and last character and
+    bigram (^坚, ^坚持, 开$, 召开$), every character that is not a Han character (marks, digits,
+    letters), its number of lines and its length bucket (spaces left out: print spacing says
+    nothing here); `edges` without the bigrams, `full` with every character and bigram inside
     (a month's topics too)."""
-    out = _form(lines)
-    if TOKENS == "edges":
-        return [t for t in out if len(t) != 3 or (t[0] != "^" and t[-1] != "$")]
-    if TOKENS == "full":
-        for line in lines:
-            text = "".join(line.split())
-            out += [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    out = [f"#L{min(len(lines), 3)}"]
+    size = 0
+    for line in lines:
+        text = "".join(line.split())
+        if not text:
+            continue
+        size += len(text)
+        out += ["^" + text[0], text[-1] + "$"]
+        out += ["P" + ch for ch in text if not _han(ch)]
+        if TOKENS != "edges":
+            out += ["^" + text[:2], text[-2:] + "$"]
+        if TOKENS == "full":
+            out += [ch for ch in text if _han(ch)]
             out += [text[i : i + 2] for i in range(len(text) - 1)]
+    out.append(f"#N{sum(size > n for n in _LENGTHS)}")
     return out
+
+
+TOKENS = "form"
 
 
 def _matrix(runs, vocab: dict[str, int]):
@@ -91,8 +109,9 @@ def fit_words(runs, y, c: float, min_df: int = 5, keep: int = 3000) -> tuple[dic
 
 
 def score_words(runs, weights: dict, bias: float) -> np.ndarray:
-    """The heads' wording log-odds with these weights (as `service.head_words.log_odds`)."""
-    return np.asarray([bias + sum(weights.get(t, 0.0) for t in tokens(r)) for r in runs])
+    """The heads' wording log-odds with these weights, clipped."""
+    z = [bias + sum(weights.get(t, 0.0) for t in tokens(r)) for r in runs]
+    return np.clip(np.asarray(z), -CLIP, CLIP)
 
 
 def printed(pages) -> tuple[list, list]:
@@ -140,8 +159,8 @@ def _pool(parts) -> tuple[list, np.ndarray]:
     return runs, np.asarray(y)
 
 
-# Fit the wording on the corpus' printed heads too: more heads than the pages log (without them,
-# `--no-printed`, titles fell on one cross reading, docs/pages.md).
+# Fit the wording on the corpus' printed heads of the same pages too (`--no-printed`: only the
+# heads the pages log): more heads than the pages log.
 PRINTED = True
 
 
@@ -161,38 +180,54 @@ def choose_c(parts, min_df: int, keep: int) -> float:
 
 
 def _at() -> int:
+    """Where the wording goes among the page score's features: before the two body overlaps
+    (service.heads computes those last, only when needed)."""
     from service.heads import FEATURES
 
-    return FEATURES.index("wording")
+    return len(FEATURES) - 2
 
 
 def fit_score(x: np.ndarray, y: np.ndarray, wording: np.ndarray | None) -> tuple[tuple, float]:
-    """The head score's weights (service.heads.FEATURES order) and raised bias: with `wording`
-    as that feature's values, or without the feature (weight 0)."""
+    """The head score's weights (service.heads.FEATURES order, with `wording` put in at `_at()`
+    when given) and raised bias."""
     from sklearn.linear_model import LogisticRegression
 
-    at = _at()
-    x = np.delete(x, at, axis=1) if wording is None else x.copy()
     if wording is not None:
-        x[:, at] = wording
+        x = np.insert(x, _at(), wording, axis=1)
     model = LogisticRegression(C=1, max_iter=2000).fit(x, y)
     w = [round(float(v), 3) for v in model.coef_[0]]
-    if wording is None:
-        w.insert(at, 0.0)
     return tuple(w), round(float(model.intercept_[0]), 3) + RAISE
 
 
+_WORDS: tuple[dict, float] = ({}, 0.0)
+_PAGE = None  # service.heads._page_features as shipped
+
+
+@lru_cache(maxsize=4096)
+def log_odds(lines: tuple[str, ...]) -> float:
+    weights, bias = _WORDS
+    return float(np.clip(bias + sum(weights.get(t, 0.0) for t in tokens(lines)), -CLIP, CLIP))
+
+
+def _with_wording(cur, heads, items, at, body=True):
+    x = _PAGE(cur, heads, items, at, body)
+    x.insert(len(x) - 2, log_odds(tuple(h.text for h in heads)))
+    return x
+
+
 def use(score: tuple[tuple, float], words: tuple[dict, float] | None) -> None:
-    """Put a head score and wording weights in place in this process (`words` None: the wording
-    silent, 0); the tokens are `--tokens`'; the page reading cache emptied."""
-    import service.head_words as hw
+    """Put a head score in place in this process: with `words`, the wording feature too (the
+    page features wrapped); the page reading cache emptied."""
+    global _PAGE, _WORDS
     import service.heads as heads
     from service.pages import _read
 
+    if _PAGE is None:
+        _PAGE = heads._page_features
     heads.WEIGHTS, heads.BIAS = score
-    hw.WEIGHTS, hw.BIAS = words or ({}, 0.0)
-    hw.tokens = tokens if TOKENS != "form" else _form
-    hw.log_odds.cache_clear()
+    heads._page_features = _PAGE if words is None else _with_wording
+    _WORDS = words or ({}, 0.0)
+    log_odds.cache_clear()
     _read.cache_clear()
 
 
@@ -287,28 +322,11 @@ def cross_halves(
     return out
 
 
-def ship(dev, min_df: int, keep: int, c: float | None) -> tuple[tuple, float]:
-    """Fit the wording on all development pages (written to service/data/head_words.json) and
-    the head score on every other one (returned, to paste into service/heads.py)."""
-    from service.head_words import DATA
-
-    _, y, parts = gather(dev)
-    c = c if c is not None else choose_c(parts, min_df, keep)
-    weights, bias = fit_words(*_pool(parts), c, min_df, keep)
-    text = json.dumps({"bias": bias, "weights": weights}, ensure_ascii=False, sort_keys=True)
-    DATA.write_text(text.replace(', "', ',\n "') + "\n", encoding="utf-8")
-    print(f"{len(y)} logged heads, C={c}: {len(weights)} weights -> {DATA}", file=sys.stderr)
-    x, y, parts = gather(dev[::2])
-    return fit_score(x, y, out_of_fold(parts, c, min_df, keep))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    global PRINTED, TOKENS
+    global PRINTED, TOKENS, CLIP
     ap = argparse.ArgumentParser(prog="python -m training.head_words_fit")
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("--ship", action="store_true", help="fit on all dev pages and write")
     ap.add_argument("--tokens", choices=("form", "edges", "full"), default="form")
-    ap.add_argument("--no-printed", action="store_true", help="only the heads pages log")
     ap.add_argument("--min-df", type=int, default=5, help="least heads a token is seen in")
     ap.add_argument("--keep", type=int, default=3000, help="how many weights to keep")
     ap.add_argument("--c", type=float, default=None, help="regularisation (default: chosen)")
@@ -316,17 +334,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--raises", default=str(RAISE),
         help="bias raises to choose among on the fitting half (comma-separated)",
     )  # fmt: skip
+    ap.add_argument("--no-printed", action="store_true", help="only the heads the pages log")
+    ap.add_argument("--clip", type=float, default=0, help="clip the log-odds (0: no clip)")
     ap.add_argument("--seeds", default="11", help="rendering seeds to read with (comma-separated)")
     args = ap.parse_args(argv)
-    PRINTED, TOKENS = not args.no_printed, args.tokens
+    PRINTED, TOKENS, CLIP = not args.no_printed, args.tokens, args.clip or float("inf")
     dev = [p for p in load_pages(args.data) if p[0]["date"][:6] not in TEST_MONTHS]
-    if args.ship:
-        if TOKENS != "form":
-            ap.error("--ship writes the tokens service.head_words reads: --tokens form")
-        weights, bias = ship(dev, args.min_df, args.keep, args.c)
-        print("WEIGHTS = (" + ", ".join(f"{w:.3f}" for w in weights) + ")")
-        print(f"BIAS = {bias - RAISE:.3f} + {RAISE}")
-        return 0
     raises = [float(r) for r in args.raises.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")]
     result = cross_halves(dev, args.min_df, args.keep, args.c, raises, seeds)

@@ -3,9 +3,7 @@
 Each development page (never the test month) is rendered with bare titles as
 `training.pages_eval` renders it; every head the splitter cannot decide on its signals alone is
 recorded with its features (`service.heads.FEATURES`) and labelled by whether it holds a true
-title. A logistic regression on those gives the weights to paste into service/heads.py (since
-the `wording` feature, refit with `python -m training.head_words_fit --ship` instead: here the
-shipped wording, fitted on these pages, would be read in-sample and weigh too much). A
+title. A logistic regression on those gives the weights to paste into service/heads.py. A
 second one, over the development months' two-line heads as printed (kicker + title against
 title + subtitle), gives PAIR_WEIGHTS (service/head_parts.py), which decide such heads.
 
