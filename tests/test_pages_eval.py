@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from service.documents import Body
-from service.pages import Article
+from service.pages import Article, split_page
 from tests.conftest import FIXTURES
 from training.pages_eval import (
     TEST_MONTHS,
@@ -96,3 +97,62 @@ def test_fit_collects_one_row_of_features_per_undecided_head():
     assert heads.LOG is None  # recording is switched off again
     assert x.shape == (len(y), len(heads.FEATURES))
     assert set(y.tolist()) <= {0, 1}
+
+
+def test_fit_collects_each_undecided_heads_lines():
+    from training.pages_fit import collect
+
+    runs: list = []
+    x, y = collect(load_pages(ROWS) * 3, seed=1, runs=runs)
+    assert len(runs) == len(y) and all(isinstance(r, tuple) and r for r in runs)
+    assert all(isinstance(line, str) for r in runs for line in r)
+
+
+def test_evaluate_bare_alone_reads_as_with_both_kinds():
+    pages = load_pages(ROWS)
+    assert evaluate(pages, kinds=(False,))["bare"] | {"seconds": 0, "split_pages_per_s": 0} == (
+        evaluate(pages)["bare"] | {"seconds": 0, "split_pages_per_s": 0}
+    )
+
+
+def test_head_wording_tokens_read_form_not_topic():
+    from training import head_words_fit as hw
+
+    assert hw.TOKENS == "form"
+    got = hw.tokens(("商品贸易——", "优惠政策\xa0引来外商"))
+    assert sorted(got) == sorted(
+        ["#L2", "^商", "—$", "^商品", "——$", "P—", "P—", "^优", "商$", "^优惠", "外商$", "#N5"]
+    )
+    assert not any("疫情" in t for t in hw.tokens(("全力做好疫情防控工作",)))
+
+
+def test_head_wording_fit_leans_where_the_heads_do():
+    from training import head_words_fit as hw
+
+    runs = [("关于加强城市治理的通知",), ("关于开展试点的意见",)] * 20 + [
+        ("一是坚持规划先行：",),
+        ("二是推动产业升级：",),
+    ] * 20
+    y = np.asarray([1] * 40 + [0] * 40)
+    weights, bias = hw.fit_words(runs, y, c=1.0, min_df=2, keep=10)
+    assert 0 < len(weights) <= 10
+    z = hw.score_words([("关于做好春耕的通知",), ("三是坚持问题导向：",)], weights, bias)
+    assert z[0] > 0 > z[1]
+
+
+def test_head_wording_is_put_in_place_and_taken_out_again():
+    """The tool adds the wording to the page score in its own process only, and restores it."""
+    import service.heads as heads
+    from training import head_words_fit as hw
+
+    shipped = (heads.WEIGHTS, heads.BIAS)
+    pages = [render(p, random.Random(5), False).text for p in load_pages(ROWS)]
+    before = [[a.title for a in split_page(p)] for p in pages]
+    try:
+        hw.use((shipped[0][:-2] + (0.0,) + shipped[0][-2:], shipped[1]), ({"#L1": 2.0}, 0.0))
+        assert heads._page_features is not hw._PAGE
+        assert [[a.title for a in split_page(p)] for p in pages] == before  # weight 0: same
+    finally:
+        hw.use(shipped, None)
+    assert heads._page_features is hw._PAGE and (heads.WEIGHTS, heads.BIAS) == shipped
+    assert [[a.title for a in split_page(p)] for p in pages] == before

@@ -290,13 +290,16 @@ def halves(pages: Sequence[Sequence[dict]]) -> dict[str, list]:
     return {f"half 1 ({name(first)})": first, f"half 2 ({name(second)})": second}
 
 
-def evaluate(pages: Sequence[Sequence[dict]], seed: int = 11, split=None) -> dict[str, dict]:
-    """The four metrics over `pages`, titles bare and titles as `## `."""
+def evaluate(
+    pages: Sequence[Sequence[dict]], seed: int = 11, split=None, kinds=(False, True)
+) -> dict[str, dict]:
+    """The four metrics over `pages`, titles bare and titles as `## ` (`kinds`: markdown or not;
+    each kind draws from its own seeded generator, so bare alone reads as with both)."""
     if split is None:
         from service.pages import split_page as split
     titles = [r["title"].strip() for p in pages for r in p if r["title"].strip()]
     results = {}
-    for markdown in (False, True):
+    for markdown in kinds:
         rng = random.Random(f"{seed}-{markdown}")
         totals: dict[str, int] = defaultdict(int)
         t0 = time.perf_counter()

@@ -23,7 +23,9 @@ import numpy as np
 from training.pages_eval import TEST_MONTHS, load_pages, render
 
 
-def collect(pages, seed: int = 99) -> tuple[np.ndarray, np.ndarray]:
+def collect(pages, seed: int = 99, runs: list | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The undecided heads' features and labels (1: the run holds a true title); `runs`, if
+    given, receives each head's lines (`training.head_words_fit` fits their wording)."""
     import service.heads as heads
     from service.pages import _read
 
@@ -38,6 +40,8 @@ def collect(pages, seed: int = 99) -> tuple[np.ndarray, np.ndarray]:
             for x, run, _ in heads.LOG:
                 xs.append(x)
                 ys.append(int(any(h.text in titles for h in run)))
+                if runs is not None:
+                    runs.append(tuple(h.text for h in run))
         finally:
             heads.LOG = None
     return np.asarray(xs), np.asarray(ys)
