@@ -10,7 +10,6 @@ written, so a slow client holds one connection thread, never a worker or the mod
 from __future__ import annotations
 
 import logging
-import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import grpc
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ..errors import CallerGone, HttpReply, InvalidInput, NewsdeskError, Refused
 from . import bridge, gateway, openapi, probes
-from .pool import BoundedHTTPServer
+from .pool import BoundedHTTPServer, tls_context
 
 __all__ = ["ROUTES", "HttpFront", "start_front"]
 
@@ -294,7 +293,7 @@ class HttpFront:
         )  # fmt: skip
         host, _, port = address.rpartition(":")
         host = host.strip("[]") or "0.0.0.0"
-        tls = _tls(self.config)
+        tls = tls_context(self.config.tls_cert, self.config.tls_key)
         try:
             self.httpd = BoundedHTTPServer(
                 (host, int(port)), _Handler, max(4, self.config.max_streams), front=self, tls=tls
@@ -382,23 +381,6 @@ class HttpFront:
         while self.httpd._waiting and time.monotonic() < end:
             time.sleep(0.05)
         self.httpd.server_close()
-
-
-def _tls(config: Any) -> ssl.SSLContext | None:
-    """HTTPS with the gRPC port's certificate and key when the server has --tls-cert/--tls-key
-    (one certificate for the host, whichever port a client reaches)."""
-    if not config.tls_cert:
-        return None
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    try:
-        context.load_cert_chain(config.tls_cert, config.tls_key)
-    except (ssl.SSLError, OSError) as exc:
-        raise InvalidInput(
-            f"cannot serve HTTPS with --tls-cert {config.tls_cert} and --tls-key "
-            f"{config.tls_key}: {exc}",
-            field="tls_cert",
-        ) from exc
-    return context
 
 
 def start_front(server: Any, address: str) -> HttpFront:

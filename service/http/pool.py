@@ -16,7 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from http.server import HTTPServer
 from typing import Any
 
-__all__ = ["BoundedHTTPServer", "QUEUED"]
+from ..errors import InvalidInput
+
+__all__ = ["BoundedHTTPServer", "QUEUED", "tls_context"]
 
 log = logging.getLogger("newsdesk.http")
 
@@ -83,3 +85,19 @@ class BoundedHTTPServer(HTTPServer):
 
     def handle_error(self, request, client_address) -> None:
         log.debug("connection error from %s", client_address, exc_info=True)
+
+
+def tls_context(cert: Any, key: Any) -> ssl.SSLContext | None:
+    """HTTPS with the gRPC port's certificate and key when the server has --tls-cert/--tls-key
+    (one certificate for the host, whichever port a client reaches); None without them."""
+    if not cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(cert, key)
+    except (ssl.SSLError, OSError) as exc:
+        raise InvalidInput(
+            f"cannot serve HTTPS with --tls-cert {cert} and --tls-key {key}: {exc}",
+            field="tls_cert",
+        ) from exc
+    return context
