@@ -3,6 +3,7 @@
     NewsdeskError
     ├── InvalidInput        bad text, options or records   → INVALID_ARGUMENT, exit 2
     ├── ModelNotLoaded      nothing to predict with        → FAILED_PRECONDITION, exit 1
+    │   └── ModelLoading    the first load is still running → UNAVAILABLE (retry)
     ├── ModelError          a model folder fails its checks → FAILED_PRECONDITION, exit 1
     ├── DataError           a training corpus is unusable  → exit 1
     ├── ExportError         a fitted pipeline the compiled model cannot reproduce → exit 1
@@ -22,6 +23,7 @@ __all__ = [
     "NewsdeskError",
     "InvalidInput",
     "ModelNotLoaded",
+    "ModelLoading",
     "ModelError",
     "DataError",
     "ExportError",
@@ -52,6 +54,10 @@ class InvalidInput(NewsdeskError, ValueError):
 
 class ModelNotLoaded(NewsdeskError, RuntimeError):
     """No model is loaded yet (or the folder given holds none)."""
+
+
+class ModelLoading(ModelNotLoaded):
+    """The server listens while its first model loads; a call now should retry, not give up."""
 
 
 class ModelError(NewsdeskError):

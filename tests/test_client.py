@@ -142,6 +142,21 @@ def test_no_model_is_model_not_loaded(tmp_path: Path) -> None:
         srv.stop(0).wait()
 
 
+def test_a_call_while_the_first_model_loads_is_unavailable_so_clients_retry(
+    model_dir: Path,
+) -> None:
+    srv, port = create_server(config(model_dir))
+    srv.grpc.start()  # what start() does first: listen, then load the model
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}", retries=0) as c:
+            with pytest.raises(RemoteError, match="still loading") as caught:
+                c.classify([("标题", "正文。")])
+            assert caught.value.code == grpc.StatusCode.UNAVAILABLE
+            assert c.health() == "NOT_SERVING"
+    finally:
+        srv.stop(0).wait()
+
+
 def test_missing_token_is_a_remote_error_with_its_code(model_dir: Path) -> None:
     srv, port = create_server(config(model_dir, token="k"))
     srv.start()

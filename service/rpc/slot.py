@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import pipeline
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
-from ..errors import ModelNotLoaded
+from ..errors import ModelLoading, ModelNotLoaded
 from .metrics import Metrics, log
 
 __all__ = ["ModelSlot", "Loaded"]
@@ -42,9 +42,16 @@ class ModelSlot:
         self._stamp: tuple[int, int, int] | None = None
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._tried = False  # set once the first load has finished, well or badly
 
     def get(self) -> Loaded:
         current = self.current  # one read: a reload may swap it while this call runs
+        if current is None and not self._tried:
+            # Health says NOT_SERVING meanwhile; UNAVAILABLE lets clients retry with backoff.
+            raise ModelLoading(
+                f"the model at {self.path} is still loading: retry shortly "
+                "(health reports SERVING once it is up)"
+            )
         if current is None:
             raise ModelNotLoaded(
                 f"no model is loaded from {self.path}: train one (`newsdesk train`) or point "
@@ -76,9 +83,11 @@ class ModelSlot:
                     "model reload refused" if self.current is not None else "model load refused",
                     extra={"path": str(self.path), "error": f"{type(exc).__name__}: {exc}"},
                 )
+                self._tried = True
                 return False
             first = self.current is None
             self.current = loaded  # the swap: one reference assignment
+            self._tried = True
             self._metrics.reloads.inc()
             info = loaded.info
             self._metrics.model.info(

@@ -18,6 +18,7 @@ from ..errors import (
     DataError,
     InvalidInput,
     ModelError,
+    ModelLoading,
     ModelNotLoaded,
     NewsdeskError,
     Refused,
@@ -39,6 +40,7 @@ ERROR_DOMAIN = "newsdesk.v1"
 # The one table from our error tree to gRPC status codes; the most specific class wins.
 STATUS_CODES: dict[type[NewsdeskError], grpc.StatusCode] = {
     Refused: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    ModelLoading: grpc.StatusCode.UNAVAILABLE,
     InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
     ModelNotLoaded: grpc.StatusCode.FAILED_PRECONDITION,
     ModelError: grpc.StatusCode.FAILED_PRECONDITION,
@@ -48,6 +50,7 @@ STATUS_CODES: dict[type[NewsdeskError], grpc.StatusCode] = {
 
 # ErrorInfo reasons that name a class (the rest: OVER_LIMIT, INVALID_VALUE, INTERNAL).
 _REASONS: dict[type[NewsdeskError], str] = {
+    ModelLoading: "MODEL_LOADING",
     ModelNotLoaded: "MODEL_NOT_LOADED",
     ModelError: "MODEL_INVALID",
 }
