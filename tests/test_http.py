@@ -201,6 +201,9 @@ def test_a_request_past_its_deadline_is_504_and_the_worker_goes_on(web) -> None:
     for bad in ("0", "-1", "soon", "nan", "inf"):
         status, answer, _ = call(port, "/v1/classify", body, headers={"X-Server-Timeout": bad})
         assert status == 400 and violation(answer) == "X-Server-Timeout", (bad, answer)
+    page = {"text": "\n\n".join(f"## 标题{i}\n\n{text}" for i in range(3))}
+    status, answer, _ = call(port, "/v1/analyse-page", page, headers={"X-Server-Timeout": "1e-9"})
+    assert status == 504 and answer["code"] == grpc.StatusCode.DEADLINE_EXCEEDED.value[0]
     status, plain, _ = call(port, "/v1/summarise", body)
     status_t, timed, _ = call(port, "/v1/summarise", body, headers={"X-Server-Timeout": "120"})
     assert status == status_t == 200 and timed == plain

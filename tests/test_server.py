@@ -378,6 +378,26 @@ def test_deadline_is_honoured_and_work_stops(stub, server, articles, caplog) -> 
     assert server.metrics.articles.labels("Summarise")._value.get() == before
 
 
+def test_a_page_past_its_deadline_stops_between_chunks(stub, server, sample_page, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    page = "\n\n".join([sample_page] * 6)  # thirty articles: eight chunks of leads
+    request = pb.AnalysePageRequest(text=page)
+    started = time.perf_counter()
+    assert len(stub.AnalysePage(request).articles) >= 30
+    took = time.perf_counter() - started
+    caplog.clear()
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.AnalysePage(request, timeout=took / 4)
+    assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+
+    def logged() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if getattr(r, "method", "") == "AnalysePage"]
+
+    assert wait_until(lambda: logged(), timeout=10)
+    (record,) = logged()
+    assert (record.code, record.note) == ("DEADLINE_EXCEEDED", "caller gone; work stopped")
+
+
 def test_no_model_is_failed_precondition_until_one_appears(tmp_path: Path, data_dir: Path) -> None:
     folder = tmp_path / "desk"
     srv, port = create_server(config(folder, poll_seconds=0.1))

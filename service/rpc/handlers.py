@@ -62,19 +62,27 @@ class Handlers:
             results=[messages.summary(a.article.id, a.lead) for a in analyses]
         )
 
-    def analyse_page(self, request: pb.AnalysePageRequest) -> pb.AnalysePageResponse:
+    def analyse_page(
+        self, request: pb.AnalysePageRequest, alive: Alive = _always
+    ) -> pb.AnalysePageResponse:
         from ..pages import read_page
+        from ..validation import check_page
 
         text = messages.check_text(request.text, "text", self.config.max_page_chars)
+        check_page(text, field="text")
         limits = messages.lead_options(request.options, self.config.max_chars)
         terms = messages.terms(request.explain, request.keywords, request.explain_label)
         model = self.models.get()
-        analyses = pipeline.analyse_page(text, model.classifier, summarise=True, **limits, **terms)
-        # the page was just read: this is the cached reading
-        furniture = [pb.Span(start=s.start, end=s.end) for s in read_page(text).furniture]
+        alive()
+        page = read_page(text)
+        # in chunks, as Summarise: a big page whose caller has gone stops costing us
+        sources = [text] * len(page.articles)
+        analyses = _analyse(
+            page.articles, sources, model, alive, titles=sources, summarise=True, **limits, **terms
+        )
         return pb.AnalysePageResponse(
             articles=[messages.page_article(i, a) for i, a in enumerate(analyses)],
-            furniture=furniture,
+            furniture=[pb.Span(start=s.start, end=s.end) for s in page.furniture],
         )
 
     def get_model(self, request: pb.GetModelRequest | None = None) -> pb.ModelInfo:

@@ -31,7 +31,7 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
         return self.handlers.summarise(request, partial(streams.alive, context))
 
     def AnalysePage(self, request, context):
-        return self.handlers.analyse_page(request)
+        return self.handlers.analyse_page(request, partial(streams.alive, context))
 
     def ClassifyStream(self, request_iterator, context):
         terms = messages.stream_terms(context.invocation_metadata())
