@@ -119,8 +119,11 @@ class CallFailed(Exception):
 
 class HttpReply(Exception):
     """A finished HTTP answer raised from deep in a request (service.http): status, body, the
-    gRPC code it stands for, headers."""
+    gRPC code it stands for, headers; `gone`: the client hung up, so nothing is written."""
 
-    def __init__(self, status: int, body: bytes, code: object, **headers: str) -> None:
+    def __init__(
+        self, status: int, body: bytes, code: object, *, gone: bool = False, **headers: str
+    ) -> None:
         super().__init__(status)
         self.status, self.body, self.code, self.headers = status, body, code, headers
+        self.gone = gone

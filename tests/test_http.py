@@ -209,6 +209,30 @@ def test_a_request_past_its_deadline_is_504_and_the_worker_goes_on(web) -> None:
     assert status == status_t == 200 and timed == plain
 
 
+def test_a_client_that_hangs_up_stops_the_work_and_is_logged_499(web, sample_page, caplog):
+    """A client gone before its answer (closed its connection) stops costing the model at the
+    next chunk, as a gRPC cancel does; nothing is written, and the server goes on."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="newsdesk.http")
+    body = json.dumps({"text": "\n\n".join([sample_page] * 6)}).encode()  # eight lead chunks
+    with socket.create_connection(("127.0.0.1", web.http_port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /v1/analyse-page HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+    # closed before any answer could come
+
+    def logged() -> list:
+        return [r for r in caplog.records if getattr(r, "route", "") == "/v1/analyse-page"]
+
+    assert wait_until(lambda: logged(), timeout=30)
+    (record,) = logged()
+    assert (record.status, record.code) == (499, "CANCELLED")
+    assert call(web.http_port, "/v1/model")[0] == 200
+
+
 def test_with_tls_flags_the_http_front_speaks_https_only(tmp_path: Path, model_dir: Path) -> None:
     """--tls-cert/--tls-key cover the HTTP address too: a client trusting the certificate
     gets the page, the probes and the API; plain HTTP gets no answer, and the server goes on."""

@@ -23,6 +23,7 @@ import grpc
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ..errors import CallerGone, HttpReply, InvalidInput, NewsdeskError, Refused
 from . import bridge, gateway, openapi, probes
+from .caller import TIMEOUT_HEADER, CallerContext
 from .pool import BoundedHTTPServer, tls_context
 
 __all__ = ["ROUTES", "HttpFront", "start_front"]
@@ -52,29 +53,6 @@ CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'n
 
 IDLE_S = 15.0  # a kept-alive connection silent this long is closed (its thread freed)
 BODY_S = 30.0  # a request body must arrive within this, however slowly it trickles
-
-
-# A caller's deadline for one request, in seconds (Google APIs' header): past it the server
-# stops working for the request between chunks of articles and answers 504.
-TIMEOUT_HEADER = "X-Server-Timeout"
-
-
-class _Context:
-    """What the servicer asks of a gRPC context: an HTTP caller's deadline is its
-    X-Server-Timeout header, counted from when the request was read (None: no deadline)."""
-
-    def __init__(self, front: HttpFront, deadline: float | None = None) -> None:
-        self._front = front
-        self._deadline = deadline
-
-    def is_active(self) -> bool:
-        return True  # a stopping server lets calls in flight finish (within its grace)
-
-    def time_remaining(self) -> float | None:
-        return None if self._deadline is None else self._deadline - time.monotonic()
-
-    def invocation_metadata(self) -> tuple:
-        return ()
 
 
 def _error(exc: NewsdeskError) -> HttpReply:
@@ -124,7 +102,8 @@ class _Handler(BaseHTTPRequestHandler):
             code = grpc.StatusCode.INTERNAL
             reply = HttpReply(500, gateway.status_body(code, "internal error; see the server log"),
                            code)  # fmt: skip
-        self._send(reply.status, reply.body, "application/json", verb == "HEAD", reply.headers)
+        if not reply.gone:
+            self._send(reply.status, reply.body, "application/json", verb == "HEAD", reply.headers)
         self.front.record(path, route, reply, time.monotonic() - started)
 
     def _open(self, verb: str, path: str) -> tuple[int, bytes, str]:
@@ -167,10 +146,14 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._body(size)
             request = gateway.parse(body, route.request())
             deadline = None if timeout is None else time.monotonic() + timeout
-            response = front.call(route.rpc, request, deadline)
+            response = front.call(route.rpc, request, deadline, self.connection)
         except NewsdeskError as exc:
             raise _error(exc) from None
         except CallerGone:
+            if deadline is None or time.monotonic() < deadline:  # it hung up: none to answer
+                self.close_connection = True
+                code = grpc.StatusCode.CANCELLED
+                raise HttpReply(499, b"", code, gone=True) from None
             code = grpc.StatusCode.DEADLINE_EXCEEDED
             raise HttpReply(504, gateway.status_body(code, f"the request's {TIMEOUT_HEADER} of "
                          f"{timeout:g} s passed; work for it stopped"), code) from None  # fmt: skip
@@ -343,13 +326,16 @@ class HttpFront:
         if budget is not None and size:
             budget.give(size)
 
-    def call(self, rpc: str, request: Any, deadline: float | None = None) -> Any:
+    def call(
+        self, rpc: str, request: Any, deadline: float | None = None, connection: Any = None
+    ) -> Any:
         """The servicer method, on the server's unary lane (its threads, its limits); past
-        `deadline` (time.monotonic) it raises CallerGone between chunks of articles."""
+        `deadline` (time.monotonic), or once the client has closed `connection`, it raises
+        CallerGone between chunks of articles."""
         method = getattr(self.servicer, rpc)
         metrics = self.server.metrics
         metrics.call_started()  # a graceful stop waits for HTTP calls too
-        context = _Context(self, deadline)
+        context = CallerContext(deadline, connection)
         try:
             lanes = bridge.lanes(self.server)
             if lanes is None:

@@ -81,7 +81,7 @@ def _schemas(roots: list[Descriptor]) -> dict[str, Any]:
     return dict(sorted(out.items()))
 
 
-# The caller's deadline (service.http.app.TIMEOUT_HEADER), on every POST route.
+# The caller's deadline (service.http.caller.TIMEOUT_HEADER), on every POST route.
 TIMEOUT_PARAMETER = {
     "name": "X-Server-Timeout",
     "in": "header",
