@@ -92,13 +92,14 @@ def month_heldout(pipeline, records, sources, config, scored, seed: int = 13):
 
     `records`/`sources`: the training set; `scored`: further read-labelled newspaper rows that
     are never trained on (the calibration quarter). For each month of the newspaper training
-    rows, a LogisticRegression on the fitted pipeline's features (vocabulary and idf from all
-    training rows; no labels) is fitted without that month's newspaper rows and scores them
-    and the month's `scored` rows. Only rows with the gold readers' labels are scored (the
-    newspaper gold's training rows and `scored`); the month's extra read rows are held out of
-    the fit but not scored. Returns (items, probabilities, labels, months) or None.
+    rows, a classifier like the pipeline's own (same class and settings) on the fitted
+    pipeline's features (vocabulary and idf from all training rows; no labels) is fitted
+    without that month's newspaper rows and scores them and the month's `scored` rows. Only
+    rows with the gold readers' labels are scored (the newspaper gold's training rows and
+    `scored`); the month's extra read rows are held out of the fit but not scored. Returns
+    (items, probabilities, labels, months) or None.
     """
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.base import clone
 
     from service.classifier import compose_all
 
@@ -120,7 +121,7 @@ def month_heldout(pipeline, records, sources, config, scored, seed: int = 13):
         out = (src == "newspaper") & (month == m)
         fit_rows = ~out
         w = sample_weights(list(y[fit_rows]), list(src[fit_rows]), config)
-        clf = LogisticRegression(C=k.C, max_iter=k.max_iter, random_state=seed)
+        clf = clone(k).set_params(random_state=seed)  # its probabilities are what ships
         clf.fit(X[fit_rows], y[fit_rows], sample_weight=w)
         cols = [list(clf.classes_).index(c) if c in clf.classes_ else None for c in classes]
         gold = out & np.asarray([not r.source.startswith(ARTICLES_FILE) for r in records])
