@@ -349,53 +349,46 @@ def test_calls_past_max_concurrent_rpcs_are_shed_and_serving_goes_on(model_dir: 
         srv.stop(0).wait()
 
 
-def test_deadline_is_honoured_and_work_stops(stub, server, articles, caplog) -> None:
+def _leaves_mid_work(rpc, request, method: str, caplog, counted=None) -> None:
+    """Time one call, then make it again with a quarter of that as its deadline, so the caller
+    leaves mid-work on any machine: DEADLINE_EXCEEDED, and the server logs that it stopped
+    between chunks, answering nothing (`counted`, a metric read before and after, unchanged)."""
     caplog.set_level(logging.INFO, logger="newsdesk.server")
-    # Long bodies (within the transport limit) so the call takes a while; the deadline is a
-    # fraction of what the same call took, so the caller leaves mid-work on any machine.
+    started = time.perf_counter()
+    rpc(request)
+    took = time.perf_counter() - started
+    before = counted() if counted else None
+    caplog.clear()
+    with pytest.raises(grpc.RpcError) as caught:
+        rpc(request, timeout=took / 4)
+    assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+
+    def logged() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if getattr(r, "method", "") == method]
+
+    assert wait_until(lambda: logged(), timeout=10)
+    (record,) = logged()
+    assert (record.code, record.note) == ("DEADLINE_EXCEEDED", "caller gone; work stopped")
+    if counted:
+        assert counted() == before
+
+
+def test_deadline_is_honoured_and_work_stops(stub, server, articles, caplog) -> None:
+    # Long bodies (within the transport limit) so the call takes a while.
     many = [
         pb.Article(id=str(i), title=a["title"], text=(a["text"] * 20)[:4_000])
         for i, a in enumerate(articles)
     ]
     request = pb.SummariseRequest(articles=(many * 2)[:MAX_ARTICLES])
-    started = time.perf_counter()
-    stub.Summarise(request)
-    took = time.perf_counter() - started
-    before = server.metrics.articles.labels("Summarise")._value.get()
-    caplog.clear()
-    with pytest.raises(grpc.RpcError) as caught:
-        stub.Summarise(request, timeout=took / 4)
-    assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-
-    def logged() -> list[logging.LogRecord]:
-        return [r for r in caplog.records if getattr(r, "method", "") == "Summarise"]
-
-    # The server noticed the caller had gone and stopped between chunks, answering nothing.
-    assert wait_until(lambda: logged(), timeout=10)
-    (record,) = logged()
-    assert (record.code, record.note) == ("DEADLINE_EXCEEDED", "caller gone; work stopped")
+    counted = server.metrics.articles.labels("Summarise")._value.get
+    _leaves_mid_work(stub.Summarise, request, "Summarise", caplog, counted)
     assert server.metrics.requests.labels("Summarise", "DEADLINE_EXCEEDED")._value.get() == 1
-    assert server.metrics.articles.labels("Summarise")._value.get() == before
 
 
 def test_a_page_past_its_deadline_stops_between_chunks(stub, server, sample_page, caplog) -> None:
-    caplog.set_level(logging.INFO, logger="newsdesk.server")
     page = "\n\n".join([sample_page] * 6)  # thirty articles: eight chunks of leads
-    request = pb.AnalysePageRequest(text=page)
-    started = time.perf_counter()
-    assert len(stub.AnalysePage(request).articles) >= 30
-    took = time.perf_counter() - started
-    caplog.clear()
-    with pytest.raises(grpc.RpcError) as caught:
-        stub.AnalysePage(request, timeout=took / 4)
-    assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-
-    def logged() -> list[logging.LogRecord]:
-        return [r for r in caplog.records if getattr(r, "method", "") == "AnalysePage"]
-
-    assert wait_until(lambda: logged(), timeout=10)
-    (record,) = logged()
-    assert (record.code, record.note) == ("DEADLINE_EXCEEDED", "caller gone; work stopped")
+    assert len(stub.AnalysePage(pb.AnalysePageRequest(text=page)).articles) >= 30
+    _leaves_mid_work(stub.AnalysePage, pb.AnalysePageRequest(text=page), "AnalysePage", caplog)
 
 
 def test_no_model_is_failed_precondition_until_one_appears(tmp_path: Path, data_dir: Path) -> None:
