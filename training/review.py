@@ -151,31 +151,37 @@ def new_month_target(
     months: Sequence[str],
     target: float = TARGET,
     steps: Sequence[float] = (0.95, 0.96, 0.97, 0.98, 0.99),
-) -> tuple[float, dict[str, float]]:
-    """The lowest fitting target whose thresholds keep `target` on a month they never saw.
+) -> tuple[float, dict[str, dict]]:
+    """The lowest fitting target whose thresholds keep `target` on every month they never saw.
 
     For each candidate, thresholds chosen on all months but one are applied to that month's
-    rows; the unflagged results of the left-out months, pooled, must be ≥ `target` right.
-    Per-label thresholds fitted on a few hundred rows overfit them, and a new month's news is
-    not the fitted months' news: the check measures that, and the margin pays for it.
-    Returns (the chosen fitting target, the pooled check per candidate).
+    rows; the unflagged results of each left-out month must be ≥ `target` right. Per-label
+    thresholds fitted on a few hundred rows overfit them, and a new month's news is not the
+    fitted months' news: the check measures that, and the margin pays for it. Every month, not
+    the months pooled: the promise is made to the editor of each month, and a pooled check let
+    one month in three fall to 93% (EXPERIMENTS.md, "The review flag holds month by month").
+    Returns (the chosen fitting target, per candidate the pooled and per-month precision).
     """
     labels = list(labels)
     y, m = np.asarray(y_true), np.asarray(months)
     top = proba.argmax(axis=1)
     conf = proba[np.arange(len(top)), top]
     right = np.asarray(labels)[top] == y
-    checks: dict[str, float] = {}
+    checks: dict[str, dict] = {}
     chosen = steps[-1]
     for step in steps:
         keep = np.zeros(len(y), dtype=bool)
+        per_month = {}
         for month in sorted(set(months)):
             fit = m != month
             cut = choose_thresholds(proba[fit], labels, list(y[fit]), step)
             cuts = np.asarray([cut[lab] for lab in labels])
-            keep |= ~fit & (conf >= cuts[top])
-        checks[f"{step:.2f}"] = float(right[keep].mean()) if keep.any() else 1.0
-        if checks[f"{step:.2f}"] >= target:
+            mine = ~fit & (conf >= cuts[top])
+            per_month[str(month)] = float(right[mine].mean()) if mine.any() else 1.0
+            keep |= mine
+        pooled = float(right[keep].mean()) if keep.any() else 1.0
+        checks[f"{step:.2f}"] = {"pooled": pooled, "months": per_month}
+        if min(per_month.values()) >= target:
             chosen = step
             break
     return chosen, checks
