@@ -92,55 +92,47 @@ def month_heldout(pipeline, records, sources, config, scored, seed: int = 13):
 
     `records`/`sources`: the training set; `scored`: further read-labelled newspaper rows that
     are never trained on (the calibration quarter). For each month of the newspaper training
-    rows, a classifier like the pipeline's own (same class and settings) on the fitted
-    pipeline's features (vocabulary and idf from all training rows; no labels) is fitted
-    without that month's newspaper rows and scores them and the month's `scored` rows. Only
-    rows with the gold readers' labels are scored (the newspaper gold's training rows and
+    rows, the whole pipeline (vocabulary, idf and classifier, `training.train.fit` with the
+    same configuration) is fitted without that month's newspaper rows and scores them and the
+    month's `scored` rows: a model that never saw the month's text, as a new month will be.
+    Only rows with the gold readers' labels are scored (the newspaper gold's training rows and
     `scored`); the month's extra read rows are held out of the fit but not scored. Returns
     (items, probabilities, labels, months) or None.
     """
-    from sklearn.base import clone
-
-    from service.classifier import compose_all
-
-    from .data import ARTICLES_FILE, sample_weights
+    from .data import ARTICLES_FILE
+    from .train import fit
 
     months = sorted({r.date[:6] for r, s in zip(records, sources, strict=True) if s == "newspaper"})
     if len(months) < 2:
         return None
-    features = pipeline.named_steps["features"]
     classes = [str(c) for c in pipeline.classes_]
-    X = features.transform(compose_all([r.item for r in records]))
-    S = features.transform(compose_all([r.item for r in scored])) if scored else None
-    y = np.asarray([r.label for r in records])
-    src = np.asarray(sources)
-    month = np.asarray([r.date[:6] for r in records])
-    k = pipeline.named_steps["clf"]
     items, probas, truth, where = [], [], [], []
     for m in months:
-        out = (src == "newspaper") & (month == m)
-        fit_rows = ~out
-        w = sample_weights(list(y[fit_rows]), list(src[fit_rows]), config)
-        clf = clone(k).set_params(random_state=seed)  # its probabilities are what ships
-        clf.fit(X[fit_rows], y[fit_rows], sample_weight=w)
-        cols = [list(clf.classes_).index(c) if c in clf.classes_ else None for c in classes]
-        gold = out & np.asarray([not r.source.startswith(ARTICLES_FILE) for r in records])
-        picks = [(X[gold], [r for r, o in zip(records, gold, strict=True) if o])]
-        if S is not None:
-            mine = np.asarray([r.date[:6] == m for r in scored], dtype=bool)
-            picks.append((S[mine], [r for r, o in zip(scored, mine, strict=True) if o]))
-        for Xm, rows in picks:
-            if not rows:
-                continue
-            p = clf.predict_proba(Xm)
-            full = np.zeros((len(rows), len(classes)))
-            for j, col in enumerate(cols):
-                if col is not None:
-                    full[:, j] = p[:, col]
-            probas.append(full)
-            items += [r.item for r in rows]
-            truth += [r.label for r in rows]
-            where += [m] * len(rows)
+        out = [s == "newspaper" and r.date[:6] == m for r, s in zip(records, sources, strict=True)]
+        kept = [
+            (r, s)
+            for (r, s), o in zip(zip(records, sources, strict=True), out, strict=True)
+            if not o
+        ]
+        held = fit([r for r, _ in kept], [s for _, s in kept], config, seed)
+        gold = [
+            r
+            for r, o in zip(records, out, strict=True)
+            if o and not r.source.startswith(ARTICLES_FILE)
+        ]
+        rows = gold + [r for r in scored if r.date[:6] == m]
+        if not rows:
+            continue
+        p = held.predict_proba([r.item for r in rows])
+        cols = [list(held.classes_).index(c) if c in held.classes_ else None for c in classes]
+        full = np.zeros((len(rows), len(classes)))
+        for j, col in enumerate(cols):
+            if col is not None:
+                full[:, j] = p[:, col]
+        probas.append(full)
+        items += [r.item for r in rows]
+        truth += [r.label for r in rows]
+        where += [m] * len(rows)
     return items, np.vstack(probas), truth, where
 
 
