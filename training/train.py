@@ -69,9 +69,9 @@ CONFIG = {
         "head_chars": 300,
     },
     "cues": ["title_series", "official_activity", "title_tag", "signed"],
-    # One-vs-rest LR on naive-Bayes-scaled features, its scores averaged half and half with
-    # the multinomial LR's (training/nblr.py; rows 141–153: held-out months +0.009 macro-F1,
-    # TV +0.014; NB-scaled alone filed the sample page's two leaders' activities as industry).
+    # One-vs-rest LR on naive-Bayes-scaled features, its scores averaged 0.25 : 0.75 with the
+    # multinomial LR's (training/nblr.py; rows 141–154: held-out months +0.002 macro-F1, TV
+    # +0.006; NB-scaled alone, +0.009, filed the sample page's two leaders' activities as industry).
     "clf": {"type": "NBLogisticRegression", "C": 10.0, "alpha": 1.0, "mix": 0.25},
     # Row weights: read labels first (newspaper rows × 3: the mix the desks file), the weak
     # corpus at a tenth, where it helped on read labels held out. Class weights on top.
