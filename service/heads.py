@@ -25,13 +25,15 @@ __all__ = [
 import re
 from functools import lru_cache
 
+import numpy as np
+
 from service.cohesion import (
     WINDOW,
+    codes,
     cohesion,
-    grams,
     lines_after,
     overlap,
-    window_grams,
+    window_codes,
 )
 from service.composite import CLOSING_NAME
 from service.documents import Span
@@ -152,7 +154,7 @@ def opens_article(
         rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
     if LOG is None and _decided(rest, WEIGHTS[:2]):
         return rest > 0
-    below = window_grams(lines_after(items, at), from_end=False)
+    below = window_codes(lines_after(items, at), from_end=False)
     head_cohesion = _head_cohesion(heads, below)
     if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, WEIGHTS[:1]):
         return rest + WEIGHTS[1] * head_cohesion > 0
@@ -233,7 +235,7 @@ BIAS = -3.314 + 1.1
 
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
     """What the page shows around bare head lines, as numbers (see FEATURES)."""
-    below = window_grams(lines_after(items, at), from_end=False)
+    below = window_codes(lines_after(items, at), from_end=False)
     return [
         _cohesion(cur, below),
         _head_cohesion(heads, below),
@@ -241,12 +243,12 @@ def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int
     ]
 
 
-def _cohesion(cur, below: set[str]) -> float:
-    return overlap(window_grams([s.text for s in cur.body[-6:]], from_end=True), below)
+def _cohesion(cur, below: np.ndarray) -> float:
+    return overlap(window_codes([s.text for s in cur.body[-6:]], from_end=True), below)
 
 
-def _head_cohesion(heads: list[Span], below: set[str]) -> float:
-    return overlap(grams("".join(h.text for h in heads)[-WINDOW:]), below)
+def _head_cohesion(heads: list[Span], below: np.ndarray) -> float:
+    return overlap(codes("".join(h.text for h in heads)[-WINDOW:]), below)
 
 
 def _page_features(cur, heads: list[Span], items, at: int, body: bool = True) -> list[float]:
