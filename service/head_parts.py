@@ -6,7 +6,15 @@ article) read: column labels, subhead marks, lead-in dashes, spaced names.
 
 from __future__ import annotations
 
-__all__ = ["parse_heads", "pair_features", "PAIR_FEATURES", "WRITER", "form_grams", "forms"]
+__all__ = [
+    "parse_heads",
+    "has_title",
+    "pair_features",
+    "PAIR_FEATURES",
+    "WRITER",
+    "form_grams",
+    "forms",
+]
 
 import json
 import re
@@ -75,13 +83,23 @@ def writer_under(upper: str, lower: str) -> bool:
     )
 
 
+def _cut_label(heads: list[Span]) -> tuple[list[Span], list[Span]]:
+    """The head lines above a label that opens a body (核心阅读, 编者的话), and the label with
+    whatever follows it: body text."""
+    label = next((i for i, h in enumerate(heads) if i and _BODY_LABEL.fullmatch(h.text)), None)
+    return (heads, []) if label is None else (heads[:label], heads[label:])
+
+
+def has_title(heads: list[Span]) -> bool:
+    """Whether `parse_heads` finds a title in these lines: all but a body label on its own
+    (the pair score and the form models, which cost most, need not run to know)."""
+    heads, _ = _cut_label(heads)
+    return bool(heads) and not (len(heads) == 1 and _BODY_LABEL.fullmatch(heads[0].text))
+
+
 def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], list[Span]]:
     """Which of a head's lines are title, kicker and subtitle, and which open the body."""
-    body: list[Span] = []
-    # A label that opens a body (核心阅读, 编者的话) and whatever follows it are body text.
-    label = next((i for i, h in enumerate(heads) if i and _BODY_LABEL.fullmatch(h.text)), None)
-    if label is not None:
-        heads, body = heads[:label], heads[label:]
+    heads, body = _cut_label(heads)
     if len(heads) == 1 and _BODY_LABEL.fullmatch(heads[0].text):
         return [], [], [], heads + body
     dash = next((i for i, h in enumerate(heads) if i and h.text.startswith(_DASH)), None)

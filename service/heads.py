@@ -25,13 +25,15 @@ __all__ = [
 import re
 from functools import lru_cache
 
+import numpy as np
+
 from service.cohesion import (
     WINDOW,
+    codes,
     cohesion,
-    grams,
     lines_after,
     overlap,
-    window_grams,
+    window_codes,
 )
 from service.composite import CLOSING_NAME
 from service.documents import Span
@@ -148,11 +150,11 @@ def opens_article(
     if LOG is None:
         if _decided(rest, WEIGHTS[:2] + WEIGHTS[-2:]):
             return rest > 0
-        page[-2:] = _body_overlaps(_head_bigrams("".join(h.text for h in heads)), cur.body)
+        page[-2:] = _body_overlaps(_head_bigrams("".join(h.text for h in heads)), cur)
         rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
     if LOG is None and _decided(rest, WEIGHTS[:2]):
         return rest > 0
-    below = window_grams(lines_after(items, at), from_end=False)
+    below = window_codes(lines_after(items, at), from_end=False)
     head_cohesion = _head_cohesion(heads, below)
     if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, WEIGHTS[:1]):
         return rest + WEIGHTS[1] * head_cohesion > 0
@@ -233,7 +235,7 @@ BIAS = -3.314 + 1.1
 
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
     """What the page shows around bare head lines, as numbers (see FEATURES)."""
-    below = window_grams(lines_after(items, at), from_end=False)
+    below = window_codes(lines_after(items, at), from_end=False)
     return [
         _cohesion(cur, below),
         _head_cohesion(heads, below),
@@ -241,12 +243,12 @@ def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int
     ]
 
 
-def _cohesion(cur, below: set[str]) -> float:
-    return overlap(window_grams([s.text for s in cur.body[-6:]], from_end=True), below)
+def _cohesion(cur, below: np.ndarray) -> float:
+    return overlap(window_codes([s.text for s in cur.body[-6:]], from_end=True), below)
 
 
-def _head_cohesion(heads: list[Span], below: set[str]) -> float:
-    return overlap(grams("".join(h.text for h in heads)[-WINDOW:]), below)
+def _head_cohesion(heads: list[Span], below: np.ndarray) -> float:
+    return overlap(codes("".join(h.text for h in heads)[-WINDOW:]), below)
 
 
 def _page_features(cur, heads: list[Span], items, at: int, body: bool = True) -> list[float]:
@@ -283,7 +285,7 @@ def _page_features(cur, heads: list[Span], items, at: int, body: bool = True) ->
         _overlap(mine, "".join(s.text for s in cur.title + cur.kicker + cur.subtitle)),
         float(bool(cur.subtitle)),
         float(bool(_EXCLAIM.search(head))),
-        *(_body_overlaps(mine, cur.body) if body else (0.0, 0.0)),
+        *(_body_overlaps(mine, cur) if body else (0.0, 0.0)),
     ]
 
 
@@ -303,20 +305,35 @@ def _overlap(mine: frozenset[str], text: str) -> float:
     return sum(g in text for g in mine) / len(mine) if mine else 0.0
 
 
-def _body_overlaps(mine: frozenset[str], body: list[Span]) -> tuple[float, float]:
+def _body_overlaps(mine: frozenset[str], cur) -> tuple[float, float]:
     """The share of the head's bigrams that the article's last six lines hold, and that the
-    whole article so far holds (one join: the last lines are the whole text's tail)."""
+    whole article so far holds (the last lines are the whole text's tail)."""
     if not mine:
         return 0.0, 0.0
-    whole = "".join(s.text for s in body)
+    body = cur.body
+    whole = _body_text(cur)
     above = whole[len(whole) - sum(len(s.text) for s in body[-6:]) :]
+    # (a bigram not in the last lines is looked for in the text before them, one character
+    # into them for one across the seam)
+    before = whole[: len(whole) - len(above) + 1]
     near = far = 0
     for g in mine:
         if g in above:
             near += 1
-        elif g in whole:
+        elif g in before:
             far += 1
     return near / len(mine), (near + far) / len(mine)
+
+
+def _body_text(cur) -> str:
+    """The article's body lines joined, kept on the draft and extended by the lines added
+    since: while the page is read a body only grows at its end (pages._Draft.add)."""
+    done, whole = cur.joined
+    body = cur.body
+    if done != len(body):
+        whole += "".join(s.text for s in body[done:])
+        cur.joined = (len(body), whole)
+    return whole
 
 
 def _label(line: str) -> bool:

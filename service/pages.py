@@ -30,7 +30,7 @@ from service.composite import CLOSING_NAME, merge_pieces
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
-from service.head_parts import _ITEM_LABEL
+from service.head_parts import _ITEM_LABEL, has_title
 from service.heads import (
     END_NOTE,
     MAX_HEAD_LINES,
@@ -88,6 +88,7 @@ class _Draft:
         "shorts",
         "composite",
         "marked",
+        "joined",
     )
 
     def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
@@ -105,6 +106,7 @@ class _Draft:
         self.shorts: list[str] = []  # view of the article being read, kept as lines come
         self.composite = False  # pieces under one heading (service.composite)
         self.marked = False  # the title is a `## ` heading: never a composite item's piece
+        self.joined: tuple[int, str] = (0, "")  # body lines joined so far (heads._body_text)
 
     def add(self, line: Span, kind: str, value: str = "") -> None:
         if not self.body and not self.title and not self.kicker:
@@ -221,11 +223,11 @@ class _Splitter:
             and is_cut_piece(heads[-1].text, below.text)
         ):
             tail = [heads.pop()]  # the opening of the paragraph below, cut by the column
-        title, kicker, subtitle, body = parse_heads(heads) if heads else ([], [], [], [])
-        body += tail
-        if title and self._opens(heads, tail, at, after_furniture):
+        # (the heads are parsed only once the score opens them: most bare heads are subheads)
+        if heads and has_title(heads) and self._opens(heads, tail, at, after_furniture):
+            title, kicker, subtitle, body = parse_heads(heads)
             draft = self._open(_Draft(title, kicker, subtitle))
-            for s in body:
+            for s in body + tail:
                 draft.add(s, SHORT)
             return
         target = self._target()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from service.cohesion import codes
 from service.credits import byline_end
 from service.documents import Span
 from service.furniture import continues_to, is_furniture, is_page_header
+from service.head_parts import has_title
 from service.heads import cohesion, parse_heads
 from service.lines import BYLINE_END, FURNITURE, HEADING, PARA, SHORT, heading_text, line_kind
 from service.text import is_column_break
@@ -144,6 +146,9 @@ def _spans(*texts):
         (["引题", "主标题", "副题"], ("主标题", "引题", "副题", "")),
         (["讲话全文", "（2019年9月30日）"], ("讲话全文", "", "（2019年9月30日）", "")),
         (["主标题", "核心阅读"], ("主标题", "", "", "核心阅读")),
+        # A body label on its own heads nothing.
+        (["核心阅读"], ("", "", "", "核心阅读")),
+        (["核心阅读", "编者按"], ("", "", "", "核心阅读 编者按")),
         # What follows a body label is body text too.
         (
             ["主标题", "核心阅读", "城区人口增加，服务"],
@@ -169,6 +174,15 @@ def test_parse_heads(heads, expected):
     title, kicker, subtitle, body = parse_heads(_spans(*heads))
     got = tuple(" ".join(s.text for s in part) for part in (title, kicker, subtitle, body))
     assert got == expected
+    # The splitter asks has_title before it parses (only heads the score opens are parsed).
+    assert has_title(_spans(*heads)) == bool(title)
+
+
+def test_bigram_codes_are_the_cjk_pairs_inside_each_line():
+    got = codes("中国人民\n银行 a银行。人")
+    pairs = ("中国", "国人", "人民", "银行")  # (none across the line break, a space or a mark)
+    assert got.tolist() == sorted((ord(a) << 16) | ord(b) for a, b in pairs)
+    assert codes("").tolist() == [] and codes("中").tolist() == []
 
 
 def test_cohesion_tells_a_new_topic_from_the_same_one():
