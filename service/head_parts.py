@@ -18,6 +18,7 @@ __all__ = [
 
 import json
 import re
+from math import fsum
 from pathlib import Path
 
 from service.documents import Span
@@ -260,9 +261,7 @@ def forms() -> Forms:
 def _form(models: Forms, line: str) -> tuple[float, float]:
     """A line's log-odds of kicker against title and of subtitle against title."""
     kicker, deck, weights, _ = models
-    for g in form_grams(line):
-        w = weights.get(g)
-        if w is not None:
-            kicker += w[0]
-            deck += w[1]
-    return kicker, deck
+    hits = [w for w in map(weights.get, form_grams(line)) if w is not None]
+    # fsum: exact, so the sum cannot depend on the set's order, which string hashing changes
+    # from one process to the next (a score at its bar would otherwise split differently)
+    return kicker + fsum(w[0] for w in hits), deck + fsum(w[1] for w in hits)

@@ -204,3 +204,12 @@ def test_cohesion_tells_a_new_topic_from_the_same_one():
 )
 def test_column_break_only_where_the_text_reads_on(prev, nxt, joined):
     assert is_column_break(prev, nxt) is joined
+
+
+def test_a_form_score_does_not_depend_on_the_order_of_its_grams() -> None:
+    # weights whose plain sum depends on the order they are added in: 1e16 + 1 - 1e16
+    from service.head_parts import _form
+
+    weights = {"甲": (1e16, 0.0), "乙": (1.0, 0.0), "丙": (-1e16, 0.0)}
+    for line in ("甲乙丙", "丙乙甲", "乙甲丙"):
+        assert _form((0.5, 0.0, weights, frozenset()), line) == (1.5, 0.0)
