@@ -415,6 +415,7 @@ def test_no_model_is_failed_precondition_until_one_appears(tmp_path: Path, data_
                 assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
                 assert status_details(caught.value)[1] == "MODEL_NOT_LOADED"
                 assert "--model" in caught.value.details()
+                assert str(folder) not in caught.value.details()  # the folder stays in the log
 
             copy_model(data_dir, folder)  # the watcher sees the manifest and loads it
 
@@ -731,7 +732,8 @@ def test_process_reloads_on_sighup_and_drains_on_sigterm(tmp_path: Path, data_di
     folder = copy_model(data_dir, tmp_path / "desk")
     env = {**os.environ, "NEWSDESK_TOKEN": "tok", "PYTHONUNBUFFERED": "1"}
     cmd = [sys.executable, "-m", "service.rpc", "--address", "127.0.0.1:0", "--model",
-           str(folder), "--log-format", "json", "--grace", "20", "--poll", "0"]  # fmt: skip
+           str(folder), "--log-format", "json", "--grace", "20", "--poll", "0",
+           "--http-address", "127.0.0.1:0"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     logs: list[dict] = []
 
@@ -747,6 +749,10 @@ def test_process_reloads_on_sighup_and_drains_on_sigterm(tmp_path: Path, data_di
     try:
         assert wait_until(lambda: any(e["msg"] == "serving" for e in logs), timeout=60), logs
         port = next(e["port"] for e in logs if e["msg"] == "serving")
+        # with --http-address HOST:0 the log is the only place that says which port HTTP got
+        http_port = next(e["http_port"] for e in logs if e["msg"] == "serving")
+        with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/healthz", timeout=10) as r:
+            assert r.status == 200
         sample = gold_articles(data_dir, 4)
         with NewsdeskClient(f"127.0.0.1:{port}", token="tok") as client:
             assert client.health() == "SERVING"

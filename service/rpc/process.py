@@ -88,7 +88,8 @@ def serve(config: ServerConfig) -> int:
     log.info(
         "serving",
         extra={"address": config.address, "port": port, "tls": bool(config.tls_cert),
-               "metrics_port": server.metrics_port, "pid": os.getpid()},
+               "metrics_port": server.metrics_port, "http_port": server.http_port,
+               "pid": os.getpid()},
     )  # fmt: skip
     while not flags["stop"]:
         # A timeout keeps the main thread returning to the interpreter, where handlers run.

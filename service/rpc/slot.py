@@ -49,13 +49,14 @@ class ModelSlot:
         if current is None and not self._tried:
             # Health says NOT_SERVING meanwhile; UNAVAILABLE lets clients retry with backoff.
             raise ModelLoading(
-                f"the model at {self.path} is still loading: retry shortly "
+                # callers never see the model's folder (only --model-path-in-info shows it)
+                "the model is still loading: retry shortly "
                 "(health reports SERVING once it is up)"
             )
         if current is None:
             raise ModelNotLoaded(
-                f"no model is loaded from {self.path}: train one (`newsdesk train`) or point "
-                "--model at a model folder, then send SIGHUP or wait for the reload"
+                "no model is loaded (the server's log says why): train one (`newsdesk train`) "
+                "or point --model at a model folder, then send SIGHUP or wait for the reload"
             )
         return current
 
