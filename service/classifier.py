@@ -199,6 +199,30 @@ def _check_versions(manifest: dict, folder: Path) -> None:
         )
 
 
+def _thresholds(manifest: dict, labels: Sequence[str]) -> dict[str, float]:
+    """The manifest's review thresholds, checked: none at all, or a probability for each label
+    (a hand-edited manifest must fail at load, not on the first request)."""
+    given = (manifest.get("review") or {}).get("thresholds") or {}
+    if not isinstance(given, dict):
+        raise ModelError("the manifest's review.thresholds is not an object", field="model")
+    if given and set(given) != set(labels):
+        raise ModelError(
+            f"the manifest's review.thresholds name {sorted(given)}, not the model's labels "
+            f"{sorted(labels)}; retrain with `make train`",
+            field="model",
+        )
+    out = {}
+    for label, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ModelError(
+                f"the manifest's review threshold for {label!r} is {value!r}, not a probability "
+                "between 0 and 1; retrain with `make train`",
+                field="model",
+            )
+        out[label] = float(value)
+    return out
+
+
 class Classifier:
     """A fitted desk pipeline and its manifest; labels come from the manifest, not from code."""
 
@@ -209,9 +233,7 @@ class Classifier:
         self.labels: tuple[str, ...] = tuple(manifest["labels"])
         # Per-label review thresholds (training.review); a model without them flags only text
         # too thin to file.
-        self.thresholds: dict[str, float] = dict(
-            (manifest.get("review") or {}).get("thresholds") or {}
-        )
+        self.thresholds = _thresholds(manifest, self.labels)
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_MODEL) -> Classifier:

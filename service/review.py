@@ -14,7 +14,7 @@ import numpy as np
 
 __all__ = ["MIN_HAN", "flags", "thin", "too_thin"]
 
-# Fewer Chinese characters than this (title and body together) is a greeting, a headline or a
+# Fewer Chinese characters than this (title and the body's opening) is a greeting, a headline or a
 # line, not an article: the desks are defined by an article's subject, which it cannot carry.
 MIN_HAN = 30
 # Only the opening is read (what the model reads most of): the check costs per character.

@@ -261,6 +261,29 @@ def test_manifest_labels_must_match_the_model(model_copy: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    "edit, needle",
+    [
+        (lambda t: {**t, "leadership": "high"}, "not a probability"),
+        (lambda t: {**t, "leadership": 1.5}, "not a probability"),
+        (lambda t: {**t, "leadership": None}, "not a probability"),
+        (lambda t: {"leadership": 0.9}, "not the model's labels"),  # the other labels missing
+        (lambda t: list(t.values()), "not an object"),
+    ],
+)
+def test_review_thresholds_are_checked_at_load(model_copy: Path, edit, needle: str) -> None:
+    review = json.loads((model_copy / MANIFEST_FILE).read_text(encoding="utf-8"))["review"]
+    _edit_manifest(model_copy, review=dict(review, thresholds=edit(review["thresholds"])))
+    with pytest.raises(ModelError, match=needle):
+        Classifier.load(model_copy)
+
+
+def test_a_model_without_review_thresholds_loads_and_flags_only_thin_text(model_copy: Path) -> None:
+    manifest = json.loads((model_copy / MANIFEST_FILE).read_text(encoding="utf-8"))
+    _edit_manifest(model_copy, review=dict(manifest["review"], thresholds={}))
+    assert Classifier.load(model_copy).thresholds == {}
+
+
+@pytest.mark.parametrize(
     "breakage, needle",
     [
         ("no-folder", "does not exist"),

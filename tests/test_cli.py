@@ -491,6 +491,15 @@ def test_split_of_an_empty_page_is_a_usage_error():
     assert result.returncode == 2 and "page text is empty" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["split", "analyse"])
+def test_a_page_of_furniture_only_says_so(command: str):
+    page = "人民日报 2019年2月21日 星期四 第6版\n本版责编：张三\n"
+    result = run(command, "-", stdin=page)
+    assert result.returncode == 0  # zero articles is an answer
+    assert "no article found on the page" in result.stderr
+    assert "人民日报" not in result.stdout
+
+
 def test_classify_import_stays_light():
     """`newsdesk classify` must not pay for grpc, dask or training at start-up."""
     code = (

@@ -273,6 +273,10 @@ def test_manifest_records_what_was_built(tiny_data: Path, trained: tuple[Path, d
     precision = review["heldout_months"]["unflagged_precision"]
     assert precision is None or precision >= 0.95
     assert review["calibration"]["n"] > 0  # the quarter's own figures beside
+    # the check behind the fitted target: every month left out, and whether it held
+    check = review["new_month_check"][f"{review['fitted_target']:.2f}"]
+    assert len(check["months"]) > 1
+    assert review["new_month_met"] == (min(check["months"].values()) >= 0.95)
     assert sorted(p.name for p in out.parent.iterdir()) == ["desk"]  # no temp folders left
 
 

@@ -1,8 +1,9 @@
 """Measure a model folder on every split, beside the usual jieba+TF-IDF+SVM script.
 
 Splits (training/splits.py, training/EXPERIMENTS.md): the newspaper test month, the newspaper
-calibration quarter (where the review thresholds were chosen), the TV-news test (dev_gold),
-weak dev, and a cross-time check (a model fitted on rows dated up to 2019, scored on later ones).
+calibration quarter (among the rows the review thresholds were fitted on), the TV-news test
+(dev_gold), weak dev, and a cross-time check (a model fitted on rows dated up to 2019, scored on
+later ones).
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ EVAL_FILES = {"dev_gold": TV_TEST_FILE, "dev_weak": "classify/dev.jsonl"}
 # What each split is, as the report says it (and which choices were made on it).
 SPLITS = {
     "newspaper_test": "newspaper test: People's Daily 2020-05, read labels; no choice made on it",
-    "newspaper_calibration": "newspaper calibration quarter: the review thresholds were chosen "
-    "here, so its review figures are fitted figures",
+    "newspaper_calibration": "newspaper calibration quarter: among the month-held-out rows the "
+    "review thresholds were fitted on, so its review figures are partly fitted figures",
     "dev_gold": "TV-news test (dev_gold); the weak-label repair's word lists were written from "
     "its errors, so figures here are optimistic",
     "dev_weak": "TV-news dev, weak title-rule labels, no `other`; never trained on",

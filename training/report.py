@@ -107,7 +107,12 @@ def markdown(report: dict, manifest: dict) -> str:
         "Review thresholds (chosen on month-held-out predictions of the training months and "
         "the calibration quarter, fitted for "
         f"{(manifest.get('review') or {}).get('fitted_target', 0.95):.2f} so that ≥ 95% holds on "
-        "a month left out): "
+        + (
+            "every month left out"
+            if (manifest.get("review") or {}).get("new_month_met", True)
+            else "every month left out — **not met**: no target up to it held on every month"
+        )
+        + "): "
         + (", ".join(f"{k} {v:.3f}" for k, v in thresholds.items()) or "none")
         + ".",
         "",

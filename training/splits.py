@@ -30,8 +30,9 @@ TV_TEST_FILE = "classify/dev_gold.jsonl"  # read labels of dev-days TV news: the
 # everything the model trains on (as the held-out month will), and is not one dominated by a
 # single event (2019-10: the 70th anniversary; 2020-02: the epidemic).
 TEST_MONTH = "202005"
-# The calibration split (review thresholds): a fixed quarter of the other months' articles, by
-# the sha256 of the id. Neither trained on nor a test.
+# The calibration split: a fixed quarter of the other months' articles, by the sha256 of the id.
+# Neither trained on nor a test; the review thresholds are fitted on it and on the training
+# months' month-held-out predictions (training.review).
 CALIBRATION_PARTS = 4
 # Cross-time check: a model fitted only on rows dated up to this year, scored on later ones.
 CROSS_TIME_LAST_TRAIN_YEAR = "2019"

@@ -40,6 +40,15 @@ def _read_page(path: str) -> str:
         ) from exc
 
 
+def _none_found(articles) -> None:
+    """Zero articles is an answer (exit 0), but never a silent one."""
+    if not articles:
+        _err(
+            "no article found on the page: every line was read as page furniture (headers, "
+            "credits, jumps) or no line reads as a title over body text"
+        )
+
+
 def cmd_split(args: argparse.Namespace) -> int:
     from ..pages import article_record, split_page
 
@@ -47,6 +56,7 @@ def cmd_split(args: argparse.Namespace) -> int:
     if not raw.strip():  # as analyse says: an empty page is a mistake, not zero articles
         raise InvalidInput("the page text is empty: give the extracted page text", field="PAGE")
     articles = split_page(raw)
+    _none_found(articles)
     with _output(args.output, args.page) as out:
         for article in articles:
             out.write(_dump(article_record(article)) + "\n")
@@ -84,6 +94,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         explain_label=args.explain_label,
         **_asked(args),
     )
+    _none_found(analyses)
     with _output(args.output, args.page) as out:
         if args.json:
             for a in analyses:

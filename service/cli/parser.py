@@ -29,7 +29,9 @@ from .records import cmd_classify, cmd_summarise
 CLASSIFY_HELP = (
     "Add label, scores and review to each JSONL record, keeping its other fields. A record's "
     "own `label` is replaced by the model's: rename it (e.g. to `gold`) to keep it beside "
-    "ours; the run says on stderr how many records had one."
+    "ours; the run says on stderr how many records had one. `review: true` asks a desk editor "
+    "to look: the top score is under its label's threshold (the model's manifest), or the text "
+    "is too short or too foreign to file."
 )
 
 
@@ -248,7 +250,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_page(p)
     _add_output(p, "the articles")
 
-    p = command_parser("analyse", "a page's articles with label, confidence and lead", cmd_analyse)
+    p = command_parser(
+        "analyse", "a page's articles with label, confidence, review and lead", cmd_analyse
+    )
     _add_page(p)
     p.add_argument("--json", action="store_true", help="JSON Lines instead of a table")
     _add_model(p)
@@ -258,7 +262,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_term_options(p)
 
     p = command_parser(
-        "classify", "add label and scores to JSONL records", cmd_classify, CLASSIFY_HELP
+        "classify", "add label, scores and review to JSONL records", cmd_classify, CLASSIFY_HELP
     )
     _add_record_options(p)
     _add_term_options(p)

@@ -50,8 +50,7 @@ class ModelSlot:
             # Health says NOT_SERVING meanwhile; UNAVAILABLE lets clients retry with backoff.
             raise ModelLoading(
                 # callers never see the model's folder (only --model-path-in-info shows it)
-                "the model is still loading: retry shortly "
-                "(health reports SERVING once it is up)"
+                "the model is still loading: retry shortly (health reports SERVING once it is up)"
             )
         if current is None:
             raise ModelNotLoaded(
