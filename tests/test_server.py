@@ -692,6 +692,25 @@ def test_health_goes_not_serving_on_stop_while_in_flight_calls_finish(model_dir,
 # -- flags and env twins -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "address, http_address, tls, warned",
+    [
+        ("127.0.0.1:50051", None, False, False),  # loopback: the token never leaves the host
+        ("[::1]:50051", "localhost:8080", False, False),
+        ("0.0.0.0:50051", None, False, True),
+        ("127.0.0.1:50051", "0.0.0.0:8080", False, True),  # the HTTP front is reachable
+        ("0.0.0.0:50051", "0.0.0.0:8080", True, False),  # TLS on both fronts
+    ],
+)
+def test_a_token_in_clear_is_warned_of_only_off_loopback(address, http_address, tls, warned):
+    from service.rpc.config import ServerConfig, token_in_clear
+
+    tls_cert = Path("cert.pem") if tls else None
+    config = ServerConfig(address=address, http_address=http_address, token="t", tls_cert=tls_cert)
+    assert token_in_clear(config) is warned
+    assert token_in_clear(ServerConfig(address=address, http_address=http_address)) is False
+
+
 def test_flags_default_to_their_environment_twins(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NEWSDESK_ADDRESS", "127.0.0.1:6000")
     monkeypatch.setenv("NEWSDESK_WORKERS", "3")

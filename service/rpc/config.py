@@ -12,7 +12,15 @@ from pathlib import Path
 from ..errors import InvalidInput
 from ..validation import MAX_ARTICLE_CHARS, MAX_PAGE_CHARS
 
-__all__ = ["ServerConfig", "Flag", "FLAGS", "add_serve_arguments", "config_from_args", "check"]
+__all__ = [
+    "ServerConfig",
+    "Flag",
+    "FLAGS",
+    "add_serve_arguments",
+    "config_from_args",
+    "check",
+    "token_in_clear",
+]
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,15 @@ class ServerConfig:
     http_address: str | None = None  # HTTP/JSON, the newsroom page and probes; None = off
     metrics_host: str = "127.0.0.1"  # the metrics port binds loopback unless told otherwise
     model_path_in_info: bool = False  # GetModel tells callers the model's folder only if set
+
+
+def token_in_clear(config: ServerConfig) -> bool:
+    """A bearer token that would cross a network unencrypted: no TLS, and a gRPC or HTTP
+    address that is not loopback (a token on loopback never leaves the machine)."""
+    if not config.token or config.tls_cert:
+        return False
+    hosts = [a.rsplit(":", 1)[0].strip("[]") for a in (config.address, config.http_address) if a]
+    return not all(h == "localhost" or h == "::1" or h.startswith("127.") for h in hosts)
 
 
 def switch(value: str) -> bool:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from ..errors import InvalidInput
 from ..malloc import return_freed_memory
-from .config import ServerConfig, add_serve_arguments, config_from_args
+from .config import ServerConfig, add_serve_arguments, config_from_args, token_in_clear
 from .metrics import log
 from .server import create_server
 
@@ -80,7 +80,7 @@ def serve(config: ServerConfig) -> int:
         if hasattr(signal, sig):
             signal.signal(getattr(signal, sig), on_signal)
     server.start()
-    if config.token and not config.tls_cert:
+    if token_in_clear(config):
         log.warning(
             "a bearer token is required but the server has no TLS: the token crosses the "
             "network in clear text; give --tls-cert/--tls-key, or keep --address on loopback"
