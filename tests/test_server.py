@@ -189,6 +189,13 @@ def test_get_model_describes_the_manifest(stub, local, model_dir: Path) -> None:
     assert info.sha256 and info.sha256 in json.dumps(local.manifest)
     assert info.path == ""  # the operator's folder only with --model-path-in-info (issue 16)
     assert dt.datetime.fromisoformat(info.loaded_at).tzinfo is not None
+    figures = {m.name: m.value for m in info.metrics}
+    review = local.manifest["review"]
+    for label, cut in review["thresholds"].items():  # the review flag's own numbers too
+        assert figures[f"review.threshold.{label}"] == pytest.approx(cut)
+    assert figures["review.fitted_target"] == pytest.approx(review["fitted_target"])
+    share = review["heldout_months"]["review_share"]
+    assert figures["review.heldout_months.review_share"] == pytest.approx(share)
 
 
 def test_stream_answers_in_order_and_a_bad_item_fails_alone(stub, local, articles) -> None:

@@ -147,9 +147,21 @@ def _model_info(classifier: Any, path: Path) -> pb.ModelInfo:
                 return str(value)
         return ""
 
-    metrics = [
-        pb.Metric(name=name, value=value) for name, value in _flat_numbers(manifest.get("metrics"))
-    ]
+    review = manifest.get("review") or {}
+    # the review flag's thresholds and the held-out figures they were fitted for, beside the
+    # headline figures: a caller deciding how far to trust `review: false` needs them
+    figures = {
+        **(manifest.get("metrics") or {}),
+        "review": {
+            "fitted_target": review.get("fitted_target"),
+            "threshold": review.get("thresholds"),
+            "heldout_months": {
+                k: (review.get("heldout_months") or {}).get(k)
+                for k in ("review_share", "unflagged_precision")
+            },
+        },
+    }
+    metrics = [pb.Metric(name=name, value=value) for name, value in _flat_numbers(figures)]
     return pb.ModelInfo(
         name=first("name") or path.name,
         version=first("version", "model_version"),
