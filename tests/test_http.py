@@ -158,6 +158,8 @@ def test_bad_requests_get_a_4xx_status_body_naming_the_field(web) -> None:
     cases = [
         ({"articles": [{"title": "t", "text": "  "}]}, "articles[0].text"),
         ({"articles": [{"txt": "贵阳"}]}, "articles[0].txt"),
+        ({"articles": [{"text": "贵阳"}, {"text": 123}]}, "articles[1].text"),  # which item
+        ({"articles": [{"text": "贵阳"}, 5]}, "articles[1]"),
         ({"articles": []}, "articles"),
         ({"articles": [{"text": "贵阳"}], "explain": -1}, "explain"),
         ({"text": "贵阳", "options": {"max_sentences": 1000}}, "options.max_sentences"),

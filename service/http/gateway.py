@@ -10,7 +10,7 @@ import json
 import re
 
 import grpc
-from google.protobuf import json_format
+from google.protobuf import json_format, message_factory
 from google.protobuf.message import Message
 from google.rpc import status_pb2
 
@@ -84,7 +84,25 @@ def parse(body: bytes, message: Message) -> Message:
     try:
         return json_format.ParseDict(value, message)
     except json_format.ParseError as exc:
-        raise InvalidInput(_describe(str(exc)), field=_field(str(exc))) from None
+        field = _indexed(value, message, _field(str(exc)))
+        raise InvalidInput(_describe(str(exc)), field=field) from None
+
+
+def _indexed(value: dict, message: Message, path: str) -> str:
+    """`articles.text` → `articles[3].text`: json_format names a bad list item's field but not
+    which item; parsing the items one by one finds it (only on the error path)."""
+    head, _, rest = path.partition(".")
+    fd = message.DESCRIPTOR.fields_by_name.get(head)
+    items = value.get(head, value.get(fd.json_name)) if fd is not None else None
+    if fd is None or fd.message_type is None or not isinstance(items, list):
+        return path
+    cls = message_factory.GetMessageClass(fd.message_type)
+    for i, item in enumerate(items):
+        try:
+            json_format.ParseDict(item, cls())
+        except (json_format.ParseError, TypeError, AttributeError):
+            return f"{head}[{i}].{rest}" if rest else f"{head}[{i}]"
+    return path
 
 
 _NO_FIELD = re.compile(r'no field named "([^"]+)" at "[^".]+\.?([^"]*)"')
