@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from service.cohesion import codes
+from service.cohesion import codes, shared
 from service.composite import CLOSING_NAME, _absorb
 from service.heads import _shape
 from service.lines import BYLINE_END, BYLINE_START, CONTINUES
@@ -85,7 +85,7 @@ def _share(mine: np.ndarray, theirs: np.ndarray) -> float:
     """The share of `mine` (bigram codes) that `theirs` holds."""
     if not len(mine):
         return 0.0
-    return len(np.intersect1d(mine, theirs, assume_unique=True)) / len(mine)
+    return shared(mine, theirs) / len(mine)
 
 
 def _credited(d) -> bool:
