@@ -67,6 +67,7 @@ class _Texts:
     def __init__(self) -> None:
         self.texts: dict[int, str] = {}
         self.codes: dict[int, np.ndarray] = {}
+        self.heads: dict[int, np.ndarray] = {}  # (a draft is below one boundary, above the next)
 
     def text(self, d) -> str:
         key = id(d)
@@ -79,6 +80,12 @@ class _Texts:
         if key not in self.codes:
             self.codes[key] = codes(self.text(d))
         return self.codes[key]
+
+    def head(self, d) -> np.ndarray:
+        key = id(d)
+        if key not in self.heads:
+            self.heads[key] = codes(_head(d))
+        return self.heads[key]
 
 
 def _share(mine: np.ndarray, theirs: np.ndarray) -> float:
@@ -133,8 +140,8 @@ def features(drafts: list, i: int, texts: _Texts | None = None, overlaps: bool =
         len(last) / 10,
         float(any(_shape(t) == shape for t in siblings) if any(shape) else 0.0),
         float(any(abs(len(t) - len(last)) <= 2 for t in siblings)),
-        _share(codes(_head(below)), texts.grams(above)) if overlaps else 0.0,
-        _share(codes(_head(above)), texts.grams(below)) if overlaps else 0.0,
+        _share(texts.head(below), texts.grams(above)) if overlaps else 0.0,
+        _share(texts.head(above), texts.grams(below)) if overlaps else 0.0,
         float(CONTINUES in below.kinds),
         _share(texts.grams(below), texts.grams(above)) if overlaps else 0.0,
     ]
@@ -160,10 +167,10 @@ def keeps(drafts: list, i: int, model: tuple[list[float], float], texts: _Texts)
     w_title, w_head, w_shared = weights[_TITLE_IN_BELOW], weights[_HEAD_IN_ABOVE], weights[_SHARED]
     if _decided(score, [w_title, w_head, w_shared]):
         return score > 0
-    score += w_title * _share(codes(_head(above)), texts.grams(below))
+    score += w_title * _share(texts.head(above), texts.grams(below))
     if _decided(score, [w_head, w_shared]):
         return score > 0
-    score += w_head * _share(codes(_head(below)), texts.grams(above))
+    score += w_head * _share(texts.head(below), texts.grams(above))
     if _decided(score, [w_shared]):
         return score > 0
     return score + w_shared * _share(texts.grams(below), texts.grams(above)) > 0
