@@ -118,12 +118,10 @@ def opens_article(
     at: int,
     after_furniture: bool,
     markdown: bool = False,
-    scored: list | None = None,
 ) -> bool:
     """Do the bare short lines `heads` open a new article, with body text at `items[at]`?
 
-    `cur` is the article being read (a pages._Draft, or None at the top of the page). Where
-    the head score decides, its value is appended to `scored` (service.regroup reads it).
+    `cur` is the article being read (a pages._Draft, or None at the top of the page).
     """
     if cur is None or cur.closed:
         return True
@@ -148,39 +146,30 @@ def opens_article(
     # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
     # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
     # (So are the head's overlaps with the article's body, the last two: 0 until needed.)
-    value = _score(cur, heads, items, at)
-    if scored is not None:
-        scored.append(value)
-    return value > 0
-
-
-def _score(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> float:
-    """The head score, as far as it was computed: its sign is the whole score's (and where it
-    opens an article, its value is that of every page feature at once: service.regroup)."""
     page = _page_features(cur, heads, items, at, body=LOG is not None, title=LOG is not None)
     rest = sum(map(mul, WEIGHTS[2:], page)) + BIAS
     if LOG is None:
-        # (so is the overlap with the article's head, first, where the score stays below its
-        # bar whatever it reads; else it is read and the score summed again in order)
-        if rest <= 0 and _decided(rest, (*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *WEIGHTS[-2:])):
-            return rest
+        # (so is the overlap with the article's head: the score is summed again in order once
+        # it is known, so the value is the one all features at once give)
+        if _decided(rest, (*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *WEIGHTS[-2:])):
+            return rest > 0
         mine = _head_bigrams("".join(h.text for h in heads))
         page[_TITLE_OVERLAP] = _title_overlap(mine, cur)
         rest = sum(map(mul, WEIGHTS[2:], page)) + BIAS
         if _decided(rest, WEIGHTS[:2] + WEIGHTS[-2:]):
-            return rest
+            return rest > 0
         page[-2:] = _body_overlaps(mine, cur)
         rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
     if LOG is None and _decided(rest, WEIGHTS[:2]):
-        return rest
+        return rest > 0
     below = window_codes(lines_after(items, at), from_end=False)
     head_cohesion = _head_cohesion(heads, below)
     if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, WEIGHTS[:1]):
-        return rest + WEIGHTS[1] * head_cohesion
+        return rest + WEIGHTS[1] * head_cohesion > 0
     x = [_cohesion(cur, below), head_cohesion, *page]
     if LOG is not None:
         LOG.append((x, heads, cur))
-    return sum(map(mul, WEIGHTS, x)) + BIAS
+    return sum(map(mul, WEIGHTS, x)) + BIAS > 0
 
 
 def _closes(body: list[Span]) -> bool:
@@ -252,10 +241,7 @@ WEIGHTS = (
 # refit in the seventh round with title_overlap … article_overlap), then the bias raised by 1.1,
 # chosen again on the dev halves after each refit (1.1, 1.2, 1.3, 1.5 tried; 1.1 before): a
 # missed title costs two bodies, a false one costs one.
-# Then raised by RAISE more: the score opens more articles, and the second look at the whole
-# split (service.regroup, fitted on what this bar opens) puts back the ones that are sections.
-RAISE = 1.0
-BIAS = -3.314 + 1.1 + RAISE
+BIAS = -3.314 + 1.1
 _TITLE_OVERLAP = FEATURES.index("title_overlap") - 2  # (its place in the page features)
 
 

@@ -54,7 +54,6 @@ from service.lines import (
     line_kind,
     lines,
 )
-from service.regroup import regroup
 
 # single_article lives with body cleaning: reading records needs none of the page splitter.
 from service.text import clean_lines, ends_paragraph, single_article
@@ -90,7 +89,6 @@ class _Draft:
         "composite",
         "marked",
         "joined",
-        "score",
     )
 
     def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
@@ -109,7 +107,6 @@ class _Draft:
         self.composite = False  # pieces under one heading (service.composite)
         self.marked = False  # the title is a `## ` heading: never a composite item's piece
         self.joined: tuple[int, str] = (0, "")  # body lines joined so far (heads._body_text)
-        self.score: float | None = None  # the head score that opened it (not a sure rule)
 
     def add(self, line: Span, kind: str, value: str = "") -> None:
         if not self.body and not self.title and not self.kicker:
@@ -231,11 +228,9 @@ class _Splitter:
         ):
             tail = [heads.pop()]  # the opening of the paragraph below, cut by the column
         # (the heads are parsed only once the score opens them: most bare heads are subheads)
-        scored: list[float] = []
-        if heads and has_title(heads) and self._opens(heads, tail, at, after_furniture, scored):
+        if heads and has_title(heads) and self._opens(heads, tail, at, after_furniture):
             title, kicker, subtitle, body = parse_heads(heads)
             draft = self._open(_Draft(title, kicker, subtitle))
-            draft.score = scored[0] if scored else None
             for s in body + tail:
                 draft.add(s, SHORT)
             return
@@ -243,18 +238,14 @@ class _Splitter:
         for s in heads + tail:
             target.add(s, SHORT)
 
-    def _opens(
-        self, heads: list[Span], tail: list[Span], at: int, after_furniture: bool, scored: list
-    ) -> bool:
+    def _opens(self, heads: list[Span], tail: list[Span], at: int, after_furniture: bool) -> bool:
         # The head score reads the body's opening line: with a cut piece, the piece and the
         # line below it together (美滋滋 / 1月2日，重庆市黔江区举 / 行腊八公益活动…).
         line, kind, value = item = self.items[at]
         if tail:
             self.items[at] = (Span(tail[0].start, line.end, tail[0].text + line.text), kind, value)
         try:
-            return opens_article(
-                self.cur, heads, self.items, at, after_furniture, self.markdown, scored
-            )
+            return opens_article(self.cur, heads, self.items, at, after_furniture, self.markdown)
         finally:
             self.items[at] = item
 
@@ -343,7 +334,7 @@ def read_page(raw: str) -> Page:
 def _read(raw: str) -> Page:
     items = [(s, *classify(s.text)) for s in lines(raw)]
     splitter = _Splitter(items)
-    drafts = regroup(merge_pieces(splitter.run()))
+    drafts = merge_pieces(splitter.run())
     furniture = list(splitter.furniture)
     articles, parts = [], []
     for d in drafts:

@@ -1143,34 +1143,3 @@ def test_a_title_with_a_long_column_label_and_a_comma_is_a_head():
         ),
     ]
     assert_accounted(raw)
-
-
-_SECTIONS = "\n".join(
-    [
-        "我为祖国自豪  我为祖国祝福",
-        "国庆期间，各地举办精彩纷呈的庆祝活动，吸引了大量观众、游客积极参与，大家用丰富多样的"
-        "方式表达对祖国的热爱之情和祝福之意。",
-        "“成就越来越大”",
-        "“我爱北京天安门——庆祝中华人民共和国成立70周年图片·实物展”亮相上海市群众艺术馆。从各地"
-        "征集而来的150幅与天安门的合影和背后的故事，以及300余件实物藏品，吸引了观众踊跃参观。",
-        "正在吉林省博物院展出的“壮阔七十年·奋进新时代——吉林省庆祝中华人民共和国成立70周年成就展”"
-        "吸引了众多观众。“观看展览，真切感受到我们的发展成就越来越大，我为祖国自豪。”一位职工表示。",
-        "“生活越来越好”",
-        "在北京，不少游客来到天安门广场，与国旗合影留念。“我为祖国祝福，祝愿祖国繁荣昌盛，生活越来"
-        "越好。”一位来自河南的游客说。",
-    ]
-)
-
-
-def test_a_section_the_head_score_opened_goes_back_into_its_article(monkeypatch):
-    # The head score opens “成就越来越大” (its window below shows nothing of the article); read
-    # whole, the section takes up the title's words and has no credit of its own: one article.
-    import service.pages as pages
-    import service.regroup as regroup
-
-    titles = [a.title for a in pages._read.__wrapped__(_SECTIONS).articles]
-    assert titles == ["我为祖国自豪  我为祖国祝福"]
-    assert_accounted(_SECTIONS)
-    monkeypatch.setattr(regroup, "MODEL", None)  # without the second look: two articles
-    titles = [a.title for a in pages._read.__wrapped__(_SECTIONS).articles]
-    assert titles == ["我为祖国自豪  我为祖国祝福", "“成就越来越大”"]
