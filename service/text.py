@@ -132,13 +132,8 @@ def cuts_word(prev: str, nxt: str, window: int = 8) -> bool:
 # A page asks about the same seam more than once (the head splitter, then body cleaning).
 @lru_cache(maxsize=1024)
 def _seam_word(left: str, right: str) -> bool:
-    segment = default_segmenter()  # (loads the dictionary on first use)
-    seam, pos = len(left), 0
-    for tok in segment(left + right):
-        if pos < seam < pos + len(tok):
-            return segment.has_word(tok)
-        pos += len(tok)
-    return False
+    # (loads the dictionary on first use; the seam's two characters are CJK: see word_across)
+    return default_segmenter().word_across(left + right, len(left))
 
 
 def is_column_break(prev: str, nxt: str) -> bool:
