@@ -4,7 +4,7 @@ the head score (`service.heads`), kept apart because they cost most of its time.
 
 from __future__ import annotations
 
-__all__ = ["WINDOW", "cohesion", "codes", "lines_after", "overlap", "window_codes"]
+__all__ = ["WINDOW", "cohesion", "codes", "lines_after", "overlap", "shared", "window_codes"]
 
 import numpy as np
 
@@ -20,9 +20,10 @@ def codes(text: str) -> np.ndarray:
     character's code point in the high half): a few array passes, five times faster than a
     set of two-character strings on a window of 240 characters."""
     a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    cjk = (a >= _CJK_FIRST) & (a <= _CJK_LAST)
-    both = cjk[:-1] & cjk[1:]
-    pairs = np.sort((a[:-1][both] << 16) | a[1:][both])
+    cjk = (a - _CJK_FIRST) <= _CJK_LAST - _CJK_FIRST  # (one compare: below the first wraps)
+    # Every pair's code, then the CJK ones (a code past 16 bits comes from no CJK pair)
+    pairs = ((a[:-1] << 16) | a[1:])[cjk[:-1] & cjk[1:]]
+    pairs.sort()
     first = np.empty(len(pairs), dtype=bool)
     first[:1] = True
     np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
@@ -48,7 +49,19 @@ def overlap(a: np.ndarray, b: np.ndarray) -> float:
     """Shared bigrams over the smaller set (`codes`: sorted, distinct)."""
     if not len(a) or not len(b):
         return 0.0
-    return len(np.intersect1d(a, b, assume_unique=True)) / min(len(a), len(b))
+    return shared(a, b) / min(len(a), len(b))
+
+
+def shared(a: np.ndarray, b: np.ndarray) -> int:
+    """How many codes two `codes` arrays share: the smaller looked up in the larger when it
+    is much smaller (a head in a body), else both merged (intersect1d)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return 0
+    if 4 * len(a) < len(b):
+        return int(np.count_nonzero(b.take(b.searchsorted(a), mode="clip") == a))
+    return len(np.intersect1d(a, b, assume_unique=True))
 
 
 def cohesion(before: str, after: str) -> float:

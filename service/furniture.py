@@ -128,18 +128,27 @@ def is_furniture(line: str) -> bool:
     if not line or len(line) > FURNITURE_MAX:
         return False
     line = line.lstrip("#").strip()
-    if (
-        _FURNITURE.fullmatch(line)
-        or _CREDIT.fullmatch(line)
-        or ("版" in line and _TEASER.fullmatch(line))
-    ):
+    if _maybe_furniture(line) or ("版" in line and _TEASER.fullmatch(line)):
         return True
     if is_page_header(line):
         return True
     if not line.startswith(("（", "(", "【", "[")):  # (what _BRACKETS opens with)
         return False
     inner = _unbracket(line)  # (责任编辑：王芳), (完): match again only if brackets came off
-    return inner != line and bool(_FURNITURE.fullmatch(inner) or _CREDIT.fullmatch(inner))
+    return inner != line and _maybe_furniture(inner)
+
+
+# What the two patterns can open with, so most lines need neither: no _FURNITURE line holds
+# ， or 。 but a web address, and a credit opens with one of its roles' words.
+_CREDIT_FIRST = frozenset(w[0] for w in re.findall(r"[\u4e00-\u9fff]+", _ROLE))
+
+
+def _maybe_furniture(line: str) -> bool:
+    if (
+        ("，" not in line and "。" not in line) or line.startswith(("http", "www."))
+    ) and _FURNITURE.fullmatch(line):
+        return True
+    return line[:1] in _CREDIT_FIRST and bool(_CREDIT.fullmatch(line))
 
 
 def continues_to(line: str) -> str:

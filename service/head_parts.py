@@ -19,6 +19,7 @@ __all__ = [
 import json
 import re
 from math import fsum
+from operator import mul
 from pathlib import Path
 
 from service.documents import Span
@@ -125,7 +126,7 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         # A kicker sits above its title, unless the upper line is the title itself and the
         # lower its deck: a score over both lines' shapes (PAIR_FEATURES) decides.
         x = pair_features(heads[0].text, heads[1].text)
-        if sum(w * v for w, v in zip(PAIR_WEIGHTS, x, strict=True)) + PAIR_BIAS > 0:
+        if sum(map(mul, PAIR_WEIGHTS, x)) + PAIR_BIAS > 0:
             return [heads[0]], [], [heads[1]], body
         return [heads[1]], [heads[0]], [], body
     if _COLUMN_LABEL.fullmatch(heads[0].text) and not _COLUMN_LABEL.fullmatch(heads[1].text):
@@ -261,7 +262,11 @@ def forms() -> Forms:
 def _form(models: Forms, line: str) -> tuple[float, float]:
     """A line's log-odds of kicker against title and of subtitle against title."""
     kicker, deck, weights, _ = models
-    hits = [w for w in map(weights.get, form_grams(line)) if w is not None]
+    # (a weight is a pair, never falsy: filter drops the grams with none)
+    hits = list(filter(None, map(weights.get, form_grams(line))))
+    if not hits:
+        return kicker + 0.0, deck + 0.0
+    kicks, decks = zip(*hits, strict=True)
     # fsum: exact, so the sum cannot depend on the set's order, which string hashing changes
     # from one process to the next (a score at its bar would otherwise split differently)
-    return kicker + fsum(w[0] for w in hits), deck + fsum(w[1] for w in hits)
+    return kicker + fsum(kicks), deck + fsum(decks)

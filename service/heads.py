@@ -24,6 +24,7 @@ __all__ = [
 
 import re
 from functools import lru_cache
+from operator import mul
 
 import numpy as np
 
@@ -145,12 +146,19 @@ def opens_article(
     # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
     # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
     # (So are the head's overlaps with the article's body, the last two: 0 until needed.)
-    page = _page_features(cur, heads, items, at, body=LOG is not None)
-    rest = sum(w * v for w, v in zip(WEIGHTS[2:], page, strict=True)) + BIAS
+    page = _page_features(cur, heads, items, at, body=LOG is not None, title=LOG is not None)
+    rest = sum(map(mul, WEIGHTS[2:], page)) + BIAS
     if LOG is None:
+        # (so is the overlap with the article's head: the score is summed again in order once
+        # it is known, so the value is the one all features at once give)
+        if _decided(rest, (*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *WEIGHTS[-2:])):
+            return rest > 0
+        mine = _head_bigrams("".join(h.text for h in heads))
+        page[_TITLE_OVERLAP] = _title_overlap(mine, cur)
+        rest = sum(map(mul, WEIGHTS[2:], page)) + BIAS
         if _decided(rest, WEIGHTS[:2] + WEIGHTS[-2:]):
             return rest > 0
-        page[-2:] = _body_overlaps(_head_bigrams("".join(h.text for h in heads)), cur)
+        page[-2:] = _body_overlaps(mine, cur)
         rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
     if LOG is None and _decided(rest, WEIGHTS[:2]):
         return rest > 0
@@ -161,7 +169,7 @@ def opens_article(
     x = [_cohesion(cur, below), head_cohesion, *page]
     if LOG is not None:
         LOG.append((x, heads, cur))
-    return sum(w * v for w, v in zip(WEIGHTS, x, strict=True)) + BIAS > 0
+    return sum(map(mul, WEIGHTS, x)) + BIAS > 0
 
 
 def _closes(body: list[Span]) -> bool:
@@ -183,10 +191,13 @@ def _closes(body: list[Span]) -> bool:
 
 def _decided(score: float, unknown: tuple[float, ...]) -> bool:
     """Whether features still unknown, each in [0, 1] with these weights, can turn `score`."""
-    return (
-        score + sum(min(w, 0.0) for w in unknown) > 0
-        or score + sum(max(w, 0.0) for w in unknown) <= 0
-    )
+    low, high = _reach(unknown)
+    return score + low > 0 or score + high <= 0
+
+
+@lru_cache(maxsize=16)  # (a handful of weight tuples; summed once, the same floats)
+def _reach(unknown: tuple[float, ...]) -> tuple[float, float]:
+    return sum(min(w, 0.0) for w in unknown), sum(max(w, 0.0) for w in unknown)
 
 
 LOG: list | None = None  # set to a list to record decisions (training/pages_eval fits on it)
@@ -231,6 +242,7 @@ WEIGHTS = (
 # chosen again on the dev halves after each refit (1.1, 1.2, 1.3, 1.5 tried; 1.1 before): a
 # missed title costs two bodies, a false one costs one.
 BIAS = -3.314 + 1.1
+_TITLE_OVERLAP = FEATURES.index("title_overlap") - 2  # (its place in the page features)
 
 
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
@@ -251,14 +263,16 @@ def _head_cohesion(heads: list[Span], below: np.ndarray) -> float:
     return overlap(codes("".join(h.text for h in heads)[-WINDOW:]), below)
 
 
-def _page_features(cur, heads: list[Span], items, at: int, body: bool = True) -> list[float]:
+def _page_features(
+    cur, heads: list[Span], items, at: int, body: bool = True, title: bool = True
+) -> list[float]:
     first, last = heads[0].text, heads[-1].text
     head = "".join(h.text for h in heads)
     prev = cur.body[-1].text if cur.body else ""
     nxt = items[at][0].text
     shorts = cur.shorts
     shape = _shape(last)
-    mine = _head_bigrams(head)
+    mine = _head_bigrams(head) if body or title else frozenset()
     return [
         float(min(len(heads), MAX_HEAD_LINES)),
         len(last) / 10,
@@ -282,7 +296,7 @@ def _page_features(cur, heads: list[Span], items, at: int, body: bool = True) ->
         float(prev.endswith(("。", "！", "？", "”", "!", "?"))),
         float(len(heads) > 1 and bool(_PLACE.fullmatch(heads[-2].text))),
         float(len(heads) == 2 and len(first) <= 10 and len(last) <= 10),
-        _overlap(mine, "".join(s.text for s in cur.title + cur.kicker + cur.subtitle)),
+        _title_overlap(mine, cur) if title else 0.0,
         float(bool(cur.subtitle)),
         float(bool(_EXCLAIM.search(head))),
         *(_body_overlaps(mine, cur) if body else (0.0, 0.0)),
@@ -296,7 +310,12 @@ _NOT_WORD = re.compile(r"[\s，,、：:“”‘’（）()《》·—…！？!
 @lru_cache(maxsize=256)  # (read again when the body overlaps are needed)
 def _head_bigrams(head: str) -> frozenset[str]:
     text = _NOT_WORD.sub(" ", head)
-    return frozenset(g for g in (text[i : i + 2] for i in range(len(text) - 1)) if " " not in g)
+    pairs = map(str.__add__, text, text[1:])
+    return frozenset(pairs if " " not in text else (g for g in pairs if " " not in g))
+
+
+def _title_overlap(mine: frozenset[str], cur) -> float:
+    return _overlap(mine, "".join(s.text for s in cur.title + cur.kicker + cur.subtitle))
 
 
 def _overlap(mine: frozenset[str], text: str) -> float:

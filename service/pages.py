@@ -116,11 +116,12 @@ class _Draft:
         self.values.append(value)
         self.end = line.end
         self.chars += len(line.text)
-        if kind == SHORT:
+        if kind == PARA:
+            if not self.has_para:
+                self.dated = bool(value)  # a PARA line's value is its dateline
+                self.has_para = True
+        elif kind == SHORT:
             self.shorts.append(line.text)
-        if not self.has_para and kind == PARA:
-            self.dated = bool(value)  # a PARA line's value is its dateline
-        self.has_para = self.has_para or kind == PARA
 
 
 class _Splitter:
@@ -152,13 +153,16 @@ class _Splitter:
         """The held short lines after the last furniture line; what comes before it is
         furniture (a banner, a digest and its teasers)."""
         pending, self.pending = self.pending, []
-        # A 上接 note sits under the head it belongs to: furniture, but it swallows nothing.
-        jumps = [s for s, k in pending if k == FURNITURE and jumps_in(s.text)]
-        if jumps:  # (seldom: the list is filtered only when it holds one)
-            self.furniture += jumps
-            pending = [(s, k) for s, k in pending if not (k == FURNITURE and jumps_in(s.text))]
-        last = max((i for i, (_, k) in enumerate(pending) if k == FURNITURE), default=-1)
-        self.furniture += [s for s, _ in pending[: last + 1]]
+        jumps: list[Span] = []
+        last = -1
+        if any(k == FURNITURE for _, k in pending):  # (most held lines are bare short lines)
+            # A 上接 note sits under the head it belongs to: furniture, but it swallows nothing.
+            jumps = [s for s, k in pending if k == FURNITURE and jumps_in(s.text)]
+            if jumps:  # (seldom: the list is filtered only when it holds one)
+                self.furniture += jumps
+                pending = [(s, k) for s, k in pending if not (k == FURNITURE and jumps_in(s.text))]
+            last = max((i for i, (_, k) in enumerate(pending) if k == FURNITURE), default=-1)
+            self.furniture += [s for s, _ in pending[: last + 1]]
         heads = [s for s, _ in pending[last + 1 :]]
         # Leading lines that read on into each other were one paragraph the column cut (a
         # closing note, 作者为…): the end of the article being read, not a head.
@@ -255,7 +259,8 @@ class _Splitter:
                 self.furniture.append(marks)
                 self._open(_Draft([title], kick, [])).marked = True
             else:
-                self._settle(at)
+                if self.pending:  # (most lines follow body text: nothing held to decide)
+                    self._settle(at)
                 target = self._target()
                 target.add(line, kind, value)
                 # A credit line under the head opens the body; after running text it closes

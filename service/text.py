@@ -132,13 +132,8 @@ def cuts_word(prev: str, nxt: str, window: int = 8) -> bool:
 # A page asks about the same seam more than once (the head splitter, then body cleaning).
 @lru_cache(maxsize=1024)
 def _seam_word(left: str, right: str) -> bool:
-    segment = default_segmenter()  # (loads the dictionary on first use)
-    seam, pos = len(left), 0
-    for tok in segment(left + right):
-        if pos < seam < pos + len(tok):
-            return segment.has_word(tok)
-        pos += len(tok)
-    return False
+    # (loads the dictionary on first use; the seam's two characters are CJK: see word_across)
+    return default_segmenter().word_across(left + right, len(left))
 
 
 def is_column_break(prev: str, nxt: str) -> bool:
@@ -280,17 +275,27 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
     shifts: list[int] = []
     sizes: list[int] = []
     pos = 0
-    for i, s in enumerate(kept):
-        if i and not is_column_break(kept[i - 1].text, s.text):
+    prev = None
+    put, shift, size = parts.append, shifts.append, sizes.append  # (a few per line)
+    for s in kept:
+        text = s.text
+        # (most lines end a sentence, 。 last, and the next opens as a sentence may: a
+        # paragraph's end, told here without calling is_column_break, which says the same)
+        if prev is not None and (
+            (prev.text[-1:] in _TERMINAL and text[:1] not in _NON_INITIAL)
+            or not is_column_break(prev.text, text)
+        ):
             # The newline that ended the previous line: the first after its content.
-            parts.append("\n")
-            shifts.append(raw.find("\n", kept[i - 1].end) + offset - pos)
-            sizes.append(1)
+            put("\n")
+            shift(raw.find("\n", prev.end) + offset - pos)
+            size(1)
             pos += 1
-        parts.append(s.text)
-        shifts.append(s.start + offset - pos)
-        sizes.append(s.end - s.start)
-        pos += s.end - s.start
+        put(text)
+        shift(s.start + offset - pos)
+        n = s.end - s.start
+        size(n)
+        pos += n
+        prev = s
     return Body.of_runs("".join(parts), shifts, sizes)  # the index array: made when read
 
 

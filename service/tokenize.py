@@ -107,6 +107,19 @@ class Segmenter:
                 out.extend(parts)
         return out
 
+    def word_across(self, text: str, seam: int) -> bool:
+        """Whether the token across position `seam` of `text` (none: False) is a dictionary word.
+
+        rjieba's own tokens: the ASCII re-split of `__call__` cuts only ASCII tokens, into parts
+        as long as they were, so a token holding other characters sits where it would there."""
+        engine = self._engine()
+        pos = 0
+        for tok in engine.cut(text):
+            if pos < seam < pos + len(tok):
+                return bool(engine.has_word(tok))
+            pos += len(tok)
+        return False
+
     def has_word(self, word: str) -> bool:
         """True when `word` is in the dictionary (not a word only the HMM step guessed)."""
         return bool(self._engine().has_word(word))

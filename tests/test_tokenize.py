@@ -98,3 +98,31 @@ def test_engine_loads_without_rjiebas_default_instance():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.split() == ["['发展',", "'新质生产力']", "False", "False"], out.stderr
+
+
+def _word_across_by_tokens(text: str, seam: int) -> bool:
+    segment = default_segmenter()
+    pos = 0
+    for tok in segment(text):
+        if pos < seam < pos + len(tok):
+            return segment.has_word(tok)
+        pos += len(tok)
+    return False
+
+
+@pytest.mark.parametrize(
+    "left,right",
+    [
+        ("招商引", "资工作"),
+        ("百业兴", "在乡村"),
+        ("v1.5-2的招商引", "资"),
+        ("中国", "人民"),
+        ("a-b", "c.d"),
+    ],
+)
+def test_word_across_reads_as_the_full_tokens(left, right):
+    """rjieba's own tokens give the seam's word as the re-split tokens do (text._seam_word)."""
+    text = left + right
+    assert default_segmenter().word_across(text, len(left)) is _word_across_by_tokens(
+        text, len(left)
+    )

@@ -209,8 +209,8 @@ def log_odds(lines: tuple[str, ...]) -> float:
     return float(np.clip(bias + sum(weights.get(t, 0.0) for t in tokens(lines)), -CLIP, CLIP))
 
 
-def _with_wording(cur, heads, items, at, body=True):
-    x = _PAGE(cur, heads, items, at, body)
+def _with_wording(cur, heads, items, at, body=True, title=True):
+    x = _PAGE(cur, heads, items, at, body, title)
     x.insert(len(x) - 2, log_odds(tuple(h.text for h in heads)))
     return x
 
