@@ -476,6 +476,10 @@ def test_analyse_table_is_readable(sample_page_path):
     lines = result.stdout.splitlines()
     assert len(lines) == 2 + 5 and "label" in lines[0] and "review" in lines[0]
     assert all(" yes " in line or " no " in line for line in lines[2:])
+    # the sample page has flagged rows: stderr says why, with the thresholds
+    assert (
+        "review yes: the confidence is under its label's threshold (commentary 0." in result.stderr
+    )
 
 
 def test_bad_model_folder_exits_1(tmp_path, sample_page_path):

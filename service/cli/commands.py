@@ -87,9 +87,10 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     from ..pipeline import analyse_page, result_fields
 
     raw = _read_page(args.page)
+    classifier = _load_classifier(args.model)
     analyses = analyse_page(
         raw,
-        _load_classifier(args.model),
+        classifier,
         summarise=not args.no_summary,
         explain_label=args.explain_label,
         **_asked(args),
@@ -120,7 +121,19 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                         words = dict.fromkeys(t.text for t in terms)  # a term once, any field
                         out.write(f"{'':>4}{name}: {' '.join(words)}\n")
         out.flush()
+    if not args.json and any(a.prediction.review for a in analyses):
+        _err(_review_note(classifier.thresholds))
     return 0
+
+
+def _review_note(thresholds: dict[str, float]) -> str:
+    """Why a row says review: yes (stderr, under the table: the table stays one row each)."""
+    cuts = ", ".join(f"{label} {cut:.2f}" for label, cut in sorted(thresholds.items()))
+    return (
+        "review yes: the confidence is under its label's threshold"
+        + (f" ({cuts})" if cuts else "")
+        + ", or the text is too short or too foreign to file; an editor should look"
+    )
 
 
 # --- training and evaluation (imports `training` lazily: the runtime never needs it) --------
