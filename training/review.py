@@ -11,6 +11,7 @@ of the target on the test month.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -99,41 +100,50 @@ def month_heldout(pipeline, records, sources, config, scored, seed: int = 13):
     `scored`); the month's extra read rows are held out of the fit but not scored. Returns
     (items, probabilities, labels, months) or None.
     """
-    from .data import ARTICLES_FILE
-    from .train import fit
+    from joblib import Parallel, delayed
 
     months = sorted({r.date[:6] for r, s in zip(records, sources, strict=True) if s == "newspaper"})
     if len(months) < 2:
         return None
     classes = [str(c) for c in pipeline.classes_]
+    # the months' fits are independent: one process each, as many at once as there are cores
+    jobs = min(len(months), os.cpu_count() or 1)
+    done = Parallel(n_jobs=jobs)(
+        delayed(_month_scored)(records, sources, config, seed, m, scored, classes) for m in months
+    )
     items, probas, truth, where = [], [], [], []
-    for m in months:
-        out = [s == "newspaper" and r.date[:6] == m for r, s in zip(records, sources, strict=True)]
-        kept = [
-            (r, s)
-            for (r, s), o in zip(zip(records, sources, strict=True), out, strict=True)
-            if not o
-        ]
-        held = fit([r for r, _ in kept], [s for _, s in kept], config, seed)
-        gold = [
-            r
-            for r, o in zip(records, out, strict=True)
-            if o and not r.source.startswith(ARTICLES_FILE)
-        ]
-        rows = gold + [r for r in scored if r.date[:6] == m]
+    for m, (rows, full) in zip(months, done, strict=True):
         if not rows:
             continue
-        p = held.predict_proba([r.item for r in rows])
-        cols = [list(held.classes_).index(c) if c in held.classes_ else None for c in classes]
-        full = np.zeros((len(rows), len(classes)))
-        for j, col in enumerate(cols):
-            if col is not None:
-                full[:, j] = p[:, col]
         probas.append(full)
         items += [r.item for r in rows]
         truth += [r.label for r in rows]
         where += [m] * len(rows)
     return items, np.vstack(probas), truth, where
+
+
+def _month_scored(records, sources, config, seed, month, scored, classes):
+    """One month's rows (gold and `scored`) and their probabilities, in `classes` order, from
+    the whole pipeline fitted without that month's newspaper rows (see `month_heldout`)."""
+    from .data import ARTICLES_FILE
+    from .train import fit
+
+    pairs = list(zip(records, sources, strict=True))
+    out = [s == "newspaper" and r.date[:6] == month for r, s in pairs]
+    kept = [pair for pair, o in zip(pairs, out, strict=True) if not o]
+    gold = [
+        r for r, o in zip(records, out, strict=True) if o and not r.source.startswith(ARTICLES_FILE)
+    ]
+    rows = gold + [r for r in scored if r.date[:6] == month]
+    if not rows:
+        return [], None
+    held = fit([r for r, _ in kept], [s for _, s in kept], config, seed)
+    p = held.predict_proba([r.item for r in rows])
+    full = np.zeros((len(rows), len(classes)))
+    for j, c in enumerate(classes):
+        if c in held.classes_:
+            full[:, j] = p[:, list(held.classes_).index(c)]
+    return rows, full
 
 
 def new_month_target(
