@@ -25,12 +25,16 @@ __all__ = [
     "live_lines",
     "open_binary",
     "open_input",
+    "own_id",
     "read_records",
 ]
 
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a byte that is not UTF-8
+_SURROGATE = re.compile(
+    "[\ud800-\udfff]"
+)  # lone surrogates (escaped in the JSON, or bad bytes): no UTF-8
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,31 @@ class Rejected:
     line: int
     reason: str
     source: str = "-"
+    id: str | None = None  # the record's own id, where it gave one that can be read
 
     def as_dict(self) -> dict:
-        return {"source": self.source, "line": self.line, "reason": self.reason}
+        return {"source": self.source, "line": self.line, "id": self.id, "reason": self.reason}
+
+    @property
+    def where(self) -> str:
+        """`source:line`, with the record's id: how stderr names it."""
+        named = f" (id {json.dumps(self.id, ensure_ascii=False)})" if self.id is not None else ""
+        return f"{self.source}:{self.line}{named}"
+
+
+_ID_CHARS = 200  # a reject names its record; a huge id is cut, not copied whole
+
+
+def own_id(obj: object) -> str | None:
+    """A record's `id` as the reject row gives it: a string or integer as sent (cut at 200
+    characters), None where there is none or it cannot be written back (not UTF-8)."""
+    rid = obj.get("id") if isinstance(obj, dict) else None
+    if isinstance(rid, bool) or not isinstance(rid, str | int):
+        return None
+    rid = str(rid)
+    if not rid or _SURROGATE.search(rid):
+        return None
+    return rid if len(rid) <= _ID_CHARS else rid[: _ID_CHARS - 1] + "…"
 
 
 def check_input(path: str | Path | None) -> Path | None:
@@ -178,4 +204,4 @@ def read_records(
         try:
             yield number, parse_record(obj, max_chars=max_chars, line=line)
         except InvalidInput as exc:
-            yield number, Rejected(number, exc.message, source)
+            yield number, Rejected(number, exc.message, source, own_id(obj))

@@ -219,8 +219,9 @@ def test_local_run_labels_every_record_in_order(
             assert record["text"][start:end] in result["lead"]
 
     errors = [json.loads(line) for line in (out / "_errors.jsonl").read_text().splitlines()]
-    # one row shape with `classify --errors`: the input as read, the line, the reason
-    assert [set(e) for e in errors] == [{"source", "line", "reason"}] * len(BAD_LINES)
+    # one row shape with `classify --errors`: the input as read, the line, the id, the reason
+    assert [set(e) for e in errors] == [{"source", "line", "id", "reason"}] * len(BAD_LINES)
+    assert [e["id"] for e in errors] == [None, None, "no-text", "empty", "number"]
     assert [Path(e["source"]).stem for e in errors] == ["c"] * len(BAD_LINES)
     # bad lines sit after good ones 1..5, shifted by the blank line inserted at index 3
     assert [e["line"] for e in errors] == [2, 5, 7, 9, 11]

@@ -120,8 +120,8 @@ def test_classify_keeps_order_reports_bad_lines_and_exits_2(tmp_path):
         assert r["label"] == max(r["scores"], key=r["scores"].get)
         assert isinstance(r["review"], bool)
     rejected = jsonl(errors.read_text(encoding="utf-8"))
-    assert [e["line"] for e in rejected] == [2, 3, 5]
-    assert ":2:" in result.stderr and ":3:" in result.stderr and ":5:" in result.stderr
+    assert [(e["line"], e["id"]) for e in rejected] == [(2, None), (3, "c"), (5, None)]
+    assert ":2:" in result.stderr and ':3 (id "c"):' in result.stderr and ":5:" in result.stderr
 
 
 def _record(rid: str, text: str = "新学期开学，各地高校迎来新生报到。") -> bytes:
@@ -187,8 +187,10 @@ def test_odd_records_are_rejected_into_the_errors_file_and_the_run_goes_on(tmp_p
     result = run("classify", str(src), "--errors", str(errors))
     assert result.returncode == EXIT_REJECTED, result.stderr
     assert [r["id"] for r in jsonl(result.stdout)] == ["ok"]
-    reasons = [e["reason"] for e in jsonl(errors.read_text(encoding="utf-8"))]
-    assert "\\ud800k" in reasons[0] and "nested too deeply" in reasons[1]
+    rows = jsonl(errors.read_text(encoding="utf-8"))
+    assert "\\ud800k" in rows[0]["reason"] and "nested too deeply" in rows[1]["reason"]
+    assert [e["id"] for e in rows][:1] == ["k"]  # a reject names its record where it can
+    assert f'{src}:1 (id "k"): rejected:' in result.stderr
 
 
 def test_errors_to_stderr_take_turns_with_the_messages(tmp_path):
@@ -368,7 +370,7 @@ def test_a_byte_order_mark_is_dropped_and_bytes_not_utf8_are_refused_by_line(tmp
     result = run("classify", str(src))
     assert result.returncode == EXIT_REJECTED
     assert [r["id"] for r in jsonl(result.stdout)] == ["a"]
-    assert ":2: rejected: field 'text' holds bytes that are not UTF-8" in result.stderr
+    assert ":2 (id \"bad\"): rejected: field 'text' holds bytes that are not UTF-8" in result.stderr
     assert ":3: rejected: not UTF-8 at column 1" in result.stderr
 
 
@@ -586,7 +588,7 @@ def test_classify_through_a_server_equals_local(tmp_path):
     assert rejected == sorted(
         ln.split(": rejected")[0] for ln in local.stderr.splitlines() if "rejected:" in ln
     )
-    assert [r.rsplit(":", 1)[1] for r in rejected] == ["2", "4", "6"]
+    assert [r.split(f"{src}:")[1] for r in rejected] == ["2", "4", '6 (id "c")']
     assert got[1]["error"] == rows[1]["error"]  # the caller's field, passed through
 
 
@@ -607,7 +609,7 @@ def test_summarise_through_a_server_refuses_only_the_record_over_its_limit(tmp_p
     got = jsonl(remote.stdout)
     assert [r["id"] for r in got] == ["a", "b"] and all(r["lead"] for r in got)
     assert "error" in got[1] and got[1]["error"] is None
-    assert ":2: rejected:" in remote.stderr and "over the limit" in remote.stderr
+    assert ':2 (id "long"): rejected:' in remote.stderr and "over the limit" in remote.stderr
 
 
 def test_summarise_through_a_server_gives_the_local_json_warnings_included(tmp_path):

@@ -102,3 +102,23 @@ def test_records_read_from_lines_are_checked_as_objects_are(line):
     except RecursionError:
         want = "JSON nested too deeply to read"
     assert (got.reason if isinstance(got, jsonl.Rejected) else got.data) == want
+
+
+@pytest.mark.parametrize(
+    ("line", "rid"),
+    [
+        ('{"id": "a-1", "text": ""}', "a-1"),
+        ('{"id": 7, "text": ""}', "7"),
+        ('{"id": true, "text": ""}', None),
+        ('{"id": "", "text": ""}', None),
+        ('{"id": "x\\ud800", "text": ""}', None),  # no UTF-8 to write it back in
+        ('{"text": ""}', None),
+        ("[1]", None),
+        ("not json", None),
+        ('{"id": "' + "i" * 300 + '", "text": ""}', "i" * 199 + "…"),
+    ],
+)
+def test_a_rejected_record_is_named_by_its_own_id_where_it_has_one(line, rid):
+    [(_, got)] = list(jsonl.read_records([line]))
+    assert isinstance(got, jsonl.Rejected) and got.id == rid
+    assert got.as_dict()["id"] == rid

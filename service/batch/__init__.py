@@ -194,11 +194,12 @@ def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, 
             clean_leftovers(out)  # a worker killed mid-shard cannot remove its own temp file
 
     finished = [job for job in jobs if job.name in states]
-    # The same row as `classify --errors` writes: which input, which line, why.
+    # The same row as `classify --errors` writes: which input, which line, whose id, why (a
+    # state saved before rows had the id holds [line, reason]).
     errors = [
-        Rejected(line, reason, job.source).as_dict()
+        Rejected(line, reason, job.source, *rid[:1]).as_dict()
         for job in finished
-        for line, reason in states[job.name]["errors"]
+        for line, reason, *rid in states[job.name]["errors"]
     ]
     data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)
     write_atomic(out / ERRORS, data, fsync=True)

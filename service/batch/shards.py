@@ -154,7 +154,7 @@ class ShardResult:
     records_in: int
     records_out: int
     labels: dict[str, int]
-    errors: tuple[tuple[int, str], ...]
+    errors: tuple[tuple[int, str, str | None], ...]  # line, reason, the record's id
     seconds: float
     output: bytes | None = field(default=None, repr=False)
     failed: str = ""  # why the shard could not be done; nothing of it was published
@@ -183,7 +183,7 @@ def process_shard(
             field="inputs",
         ) from e
     labels: dict[str, int] = {}
-    errors: list[tuple[int, str]] = []
+    errors: list[tuple[int, str, str | None]] = []
     seen = {"in": 0, "out": 0}
 
     def records(lines: Iterator[str]) -> Iterator[Record]:
@@ -191,7 +191,7 @@ def process_shard(
         for _, item in read_records(lines, source=job.name):
             seen["in"] += 1
             if isinstance(item, Rejected):
-                errors.append((item.line, item.reason))
+                errors.append((item.line, item.reason, item.id))
             else:
                 yield item
 

@@ -174,7 +174,9 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", nargs="?", default="-", help="JSONL input, or - for stdin; .gz ok")
     _add_output(p, "the JSONL records")
     p.add_argument(
-        "--errors", metavar="FILE", help="also write rejected records (source, line, reason) here"
+        "--errors",
+        metavar="FILE",
+        help="also write rejected records (source, line, id, reason) here",
     )
     _add_model(p)
     p.add_argument(

@@ -51,7 +51,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
         def reject(item: Rejected) -> None:
             nonlocal rejected
             rejected += 1
-            _err(f"{item.source}:{item.line}: rejected: {item.reason}")
+            _err(f"{item.where}: rejected: {item.reason}")
             if errors_file is not None:
                 errors_file.write(_dump(item.as_dict()) + "\n")
 
@@ -113,11 +113,11 @@ def _is_file(stream: IO) -> bool:
 
 def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:
     """Answers from a server, one record at a time; a refused record is a reject, as locally."""
-    from ..jsonl import Rejected, open_input, read_records
+    from ..jsonl import Rejected, open_input, own_id, read_records
     from ..rpc import NewsdeskClient, remote_results
     from ..workers import Chunk
 
-    numbers: deque[int] = deque()  # line numbers of accepted records, answered in order
+    numbers: deque[tuple[int, str | None]] = deque()  # accepted records' lines and ids, in order
     early: list[Rejected] = []  # rejected by the reader since the last answer
     own: set[int] = set()  # line numbers of accepted records holding a `label` of their own
 
@@ -127,7 +127,7 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
                 if isinstance(item, Rejected):
                     early.append(item)
                     continue
-                numbers.append(number)
+                numbers.append((number, own_id(item.data)))
                 if classify and "label" in item.data:
                     own.add(number)
                 yield item
@@ -141,12 +141,12 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
             explain_label=getattr(args, "explain_label", None),
             **_asked(args),
         ):
-            number = numbers.popleft()
+            number, rid = numbers.popleft()
             mine = number in own
             own.discard(number)
             gone, early[:] = list(early), []
             if result.error is not None:  # a server refused this record: a reject, as locally
-                gone.append(Rejected(number, result.error.message, source))
+                gone.append(Rejected(number, result.error.message, source, rid))
                 yield Chunk.of([], gone)
             else:
                 yield Chunk.of([_dump(result.data)], gone, relabelled=int(mine))
