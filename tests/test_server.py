@@ -315,6 +315,9 @@ def test_invalid_argument_names_the_field_and_limit(stub, method, request_, fiel
     assert (got_field, got_limit) == (field, limit)
     assert reason == ("OVER_LIMIT" if limit else "INVALID_VALUE")
     assert field.split("[")[0].split(".")[-1] in caught.value.details()
+    if field.endswith("text") and limit:  # the server option that sets this limit, and no other
+        flag = "--max-page-chars" if method == "AnalysePage" else "--max-chars)"
+        assert flag in caught.value.details() and caught.value.details().count("--max") == 1
 
 
 def test_message_over_transport_limit_is_resource_exhausted(stub) -> None:

@@ -68,7 +68,9 @@ class Handlers:
         from ..pages import read_page
         from ..validation import check_page
 
-        text = messages.check_text(request.text, "text", self.config.max_page_chars)
+        text = messages.check_text(
+            request.text, "text", self.config.max_page_chars, "--max-page-chars"
+        )
         check_page(text, field="text")
         limits = messages.lead_options(request.options, self.config.max_chars)
         terms = messages.terms(request.explain, request.keywords, request.explain_label)

@@ -71,14 +71,15 @@ def article_from(message: pb.Article, where: str, max_chars: int) -> Article:
     return replace(article, kicker=message.kicker.strip(), subtitle=message.subtitle.strip())
 
 
-def check_text(text: str, field: str, limit: int) -> str:
-    """A text that is neither blank nor over `limit` code points (the rule: validation)."""
+def check_text(text: str, field: str, limit: int, flag: str = "--max-chars") -> str:
+    """A text that is neither blank nor over `limit` code points (the rule: validation);
+    `flag` is the server option that sets the limit, named in the message."""
     return validation.check_text(
         text,
         field=field,
         limit=limit,
         empty="send the article's text",
-        over="split it, or raise the server's limit (--max-chars / --max-page-chars)",
+        over=f"split it, or raise the server's limit ({flag})",
     )
 
 
