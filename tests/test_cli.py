@@ -609,7 +609,10 @@ def test_summarise_through_a_server_refuses_only_the_record_over_its_limit(tmp_p
     got = jsonl(remote.stdout)
     assert [r["id"] for r in got] == ["a", "b"] and all(r["lead"] for r in got)
     assert "error" in got[1] and got[1]["error"] is None
-    assert ':2 (id "long"): rejected:' in remote.stderr and "over the limit" in remote.stderr
+    assert (
+        ':2 (id "long"): rejected: text has' in remote.stderr and "over the limit" in remote.stderr
+    )
+    assert "articles[" not in remote.stderr  # not its place in the batch the client sent
 
 
 def test_summarise_through_a_server_gives_the_local_json_warnings_included(tmp_path):

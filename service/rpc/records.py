@@ -103,6 +103,18 @@ def _rounded(scores: tuple[tuple[str, float], ...]) -> dict[str, float]:
     return {label: round(score, 6) for label, score in scores}
 
 
+_ALONE = "articles[0]."  # a record asked about alone: its place in a batch of one
+
+
+def _own(error: InvalidInput) -> InvalidInput:
+    """A one-article call's error in the record's own words, as ClassifyStream words it
+    (`text has …`, not `articles[0].text has …`, beside the file line the CLI names)."""
+    if not error.field.startswith(_ALONE):
+        return error
+    message = error.message.replace(_ALONE, "", 1)
+    return type(error)(message, field=error.field.removeprefix(_ALONE), limit=error.limit)
+
+
 def _summarise_batch(
     client, batch, lead_options: dict[str, int], terms: dict[str, Any] | None
 ) -> Iterator[RemoteResult]:
@@ -117,7 +129,7 @@ def _summarise_batch(
         if error.field.startswith("options.") or error.field in _REQUEST_FIELDS:
             raise
         if len(batch) == 1:
-            yield RemoteResult(_data(batch[0]), error)
+            yield RemoteResult(_data(batch[0]), _own(error))
             return
         for record in batch:
             yield from _summarise_batch(client, [record], lead_options, terms)
