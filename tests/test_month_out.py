@@ -89,3 +89,12 @@ def test_fitted_parts_are_put_in_place_and_the_shipped_ones_back():
     finally:
         month_out.use(*month_out._shipped())
     assert (head_parts.forms(), head_parts.PAIR_WEIGHTS, heads.WEIGHTS, heads.BIAS) == shipped
+
+
+def test_a_part_not_refitted_stays_as_shipped():
+    from training import month_out
+
+    shipped = month_out._shipped()
+    assert month_out.fit_without([], refit=()) == shipped
+    forms, pair, score = month_out.fit_without([_rows(d) for d in range(1, 21)], refit=("roles",))
+    assert score == shipped[2] and forms["columns"] == ["建议"] and pair != shipped[1]
