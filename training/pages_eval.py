@@ -11,6 +11,7 @@ Split (fixed before any tuning, docs/pages.md): the test month is 2020-05; devel
 rules were tuned on) is 2019-10, 2020-01 and 2020-02.
 
     python -m training.pages_eval --data ../shared/data [--split dev|test|all] [--seed 11]
+        [--halves | --month 202002]
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from pathlib import Path
 
 __all__ = [
     "TEST_MONTHS",
+    "DEV_MONTHS",
+    "month_list",
     "load_pages",
     "render",
     "score",
@@ -40,6 +43,7 @@ __all__ = [
 
 ARTICLES = "newspaper/articles.jsonl.gz"
 TEST_MONTHS = ("202005",)
+DEV_MONTHS = ("201910", "202001", "202002")  # each fitted on the other two, read on its own
 TITLE_SLACK = 40  # a predicted title may hold the true one plus this much (a joined subtitle)
 WHOLE = 0.98  # character similarity for a body to count as whole
 FURNITURE_MIN = 4  # shorter furniture lines are not searched for in bodies
@@ -87,6 +91,14 @@ def load_pages(data: Path, months: Iterable[str] | None = None) -> list[list[dic
             if keep is None or row["date"][:6] in keep:
                 pages[(row["date"], int(row["page"]))].append(row)
     return [sorted(pages[k], key=lambda r: int(r["seq"])) for k in sorted(pages)]
+
+
+def month_list(text: str) -> tuple[str, ...]:
+    """Development months given as 201910,202001 (an argparse type: never a test month)."""
+    months = tuple(m.strip() for m in text.split(",") if m.strip())
+    if not months or any(m not in DEV_MONTHS for m in months):
+        raise argparse.ArgumentTypeError(f"development months are {', '.join(DEV_MONTHS)}")
+    return months
 
 
 def _name(rng: random.Random) -> str:
@@ -362,9 +374,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--limit", type=int, default=0, help="only the first N pages of each split")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
-    ap.add_argument(
+    which = ap.add_mutually_exclusive_group()
+    which.add_argument(
         "--halves", action="store_true",
         help="the development months as two halves in date order, each scored on its own",
+    )  # fmt: skip
+    which.add_argument(
+        "--month", type=month_list,
+        help="development months (201910,202001) each scored on its own, e.g. a month held out",
     )  # fmt: skip
     args = ap.parse_args(argv)
     if not (args.data / ARTICLES).is_file():
@@ -378,6 +395,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.halves:
         dev = splits.pop("dev (tuned on)")
         splits = {f"dev {k}": v for k, v in halves(dev).items()} | splits
+    if args.month:
+        dev = splits["dev (tuned on)"]
+        splits = {f"dev {m}": [p for p in dev if p[0]["date"][:6] == m] for m in args.month}
     if args.split != "all":
         splits = {k: v for k, v in splits.items() if k.startswith(args.split)}
     results = {}

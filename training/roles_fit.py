@@ -8,9 +8,10 @@ subtitle. The pair score reads the form models' log-odds, so it is fitted on sco
 models give lines they were not fitted on: the pages in two parts (date order), each part's
 heads scored by the models fitted on the other part.
 
-    python -m training.roles_fit --data ../shared/data [--half 1|2] [--out FILE]
+    python -m training.roles_fit --data ../shared/data [--half 1|2 | --months M,M] [--out FILE]
 
-`--half` fits on one development half only (`training.pages_eval.halves`), to read the other.
+`--half` fits on one development half only (`training.pages_eval.halves`), to read the other;
+`--months` on those development months only, to read the month left out (`training.month_out`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.pages_eval import TEST_MONTHS, halves, load_pages
+from training.pages_eval import TEST_MONTHS, halves, load_pages, month_list
 
 C = 0.1  # shrinks the form models' weights: many pairs, few lines
 MIN_LINES = 5  # a pair must be on this many lines of the fitting pages
@@ -106,7 +107,7 @@ def columns(pages) -> list[str]:
     )
 
 
-def _models(fitted: dict):
+def forms_from(fitted: dict):
     from service.head_parts import forms_from
 
     return forms_from(fitted)
@@ -135,19 +136,33 @@ def crossed_pairs(pages) -> tuple[np.ndarray, np.ndarray]:
     parts = (pages[:cut], pages[cut:])
     xs, ys = [], []
     for mine, other in ((parts[0], parts[1]), (parts[1], parts[0])):
-        x, y = pairs(mine, _models(fit_forms(other)))
+        x, y = pairs(mine, forms_from(fit_forms(other)))
         xs.append(x)
         ys.append(y)
     return np.vstack(xs), np.concatenate(ys)
 
 
-def fit(pages) -> tuple[dict, list[float], float]:
-    """Form models, pair weights and pair bias fitted on `pages`."""
+FORM_SCORES = 4  # the pair score's last features: the form models' log-odds
+NO_FORMS = {"kicker": {"bias": 0.0, "weights": {}}, "subtitle": {"bias": 0.0, "weights": {}}}
+
+
+def fit(pages, forms: bool = True, names: bool = True) -> tuple[dict, list[float], float]:
+    """Form models, pair weights and pair bias fitted on `pages`. Without `forms` the pair
+    score is fitted without the form scores (their weights 0, no form models); without `names`
+    no column names are kept."""
     from sklearn.linear_model import LogisticRegression
 
-    x, y = crossed_pairs(pages)
+    if forms:
+        x, y = crossed_pairs(pages)
+        fitted = fit_forms(pages)
+    else:
+        x, y = pairs(pages, forms_from(NO_FORMS))
+        x, fitted = x[:, :-FORM_SCORES], dict(NO_FORMS, columns=columns(pages))
+    if not names:
+        fitted["columns"] = []
     model = LogisticRegression(C=1, max_iter=3000).fit(x, y)
-    return fit_forms(pages), [float(w) for w in model.coef_[0]], float(model.intercept_[0])
+    weights = [float(w) for w in model.coef_[0]] + [0.0] * (0 if forms else FORM_SCORES)
+    return fitted, weights, float(model.intercept_[0])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,10 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m training.roles_fit")
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("--half", choices=("1", "2"), help="fit on one development half only")
+    which = ap.add_mutually_exclusive_group()
+    which.add_argument("--half", choices=("1", "2"), help="fit on one development half only")
+    which.add_argument("--months", type=month_list, help="fit on these development months only")
     ap.add_argument("--out", type=Path, default=FORMS_FILE, help="where the form models go")
     args = ap.parse_args(argv)
-    pages = [p for p in load_pages(args.data) if p[0]["date"][:6] not in TEST_MONTHS]
+    pages = [p for p in load_pages(args.data, args.months) if p[0]["date"][:6] not in TEST_MONTHS]
     if args.half:
         pages = list(halves(pages).values())[int(args.half) - 1]
     x, y = crossed_pairs(pages)

@@ -1,0 +1,164 @@
+"""Each development month read by a splitter whose fitted parts never saw it.
+
+For each held-out development month M: the head roles (form models, column names, pair score:
+`training.roles_fit`) are fitted on the other two months and put in place, then the head score
+(`training.pages_fit`, bias + RAISE) on the same two months' pages with those roles, and M's
+pages are read as `training.pages_eval --month M` reads them. The in-sample fits the splitter
+ships carried between the development halves (adjacent weeks) but not three months on; a month
+left out is the nearer thing to a new month. `--shipped` reads the months with the parts as
+shipped (fitted on all three: in-sample), for the comparison. Ablations refit without a part:
+`--without forms` (form models and column names: the pair score without the form scores),
+`--without columns` (column names alone), `--without FEATURE` (a head score feature, weight 0).
+
+    python -m training.month_out --data ../shared/data [--months 202002] [--shipped]
+        [--without forms|columns|FEATURE ...] [--markdown] [--json]
+
+The test month is never read (`--months` takes development months only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from training.pages_eval import DEV_MONTHS, evaluate, load_pages, month_list
+
+REFIT = ("roles", "score")  # the fitted parts: head roles (roles_fit), head score (pages_fit)
+PARTS = ("forms", "columns")  # the head roles' parts `--without` takes besides head features
+_METRICS = ("titles_found", "bodies_whole", "breaks_repaired", "furniture_left")
+_COUNTED = {"titles_found": "articles", "bodies_whole": "articles", "breaks_repaired": "breaks"}
+
+
+def use(forms: dict, pair: tuple[list[float], float], score: tuple[tuple, float]) -> None:
+    """Put fitted head roles and a head score in place in this process (`use(*_shipped())`
+    puts the shipped ones back); the page reading cache emptied."""
+    import service.head_parts as head_parts
+    import service.heads as heads
+    from service.pages import _read
+
+    _shipped()  # (kept before the first change)
+    head_parts._LOADED[:] = [head_parts.forms_from(forms)]
+    head_parts.PAIR_WEIGHTS, head_parts.PAIR_BIAS = tuple(pair[0]), pair[1]
+    heads.WEIGHTS, heads.BIAS = tuple(score[0]), score[1]
+    _read.cache_clear()
+
+
+def fit_without(pages, without: Sequence[str] = (), refit=REFIT) -> tuple[dict, tuple, tuple]:
+    """Head roles then head score fitted on `pages` (the score's heads collected with those
+    roles in place, as the splitter will read them), each without the parts named; a part not
+    in `refit` stays as shipped."""
+    from training import pages_fit, roles_fit
+
+    forms, pair, score = _shipped()
+    if "roles" in refit:
+        forms, *rest = roles_fit.fit(
+            pages, forms="forms" not in without, names=not {"forms", "columns"} & set(without)
+        )
+        pair = tuple(rest)
+    if "score" in refit:
+        use(forms, pair, score)  # (collected with the shipped score's path)
+        weights, bias = pages_fit.fit(pages, drop=[w for w in without if w not in PARTS])
+        score = (weights, bias + pages_fit.RAISE)
+    return forms, pair, score
+
+
+_SHIPPED: list = []
+
+
+def _shipped() -> tuple[dict, tuple, tuple]:
+    """The parts as shipped (read once, before any fit is put in place)."""
+    if not _SHIPPED:
+        import service.head_parts as head_parts
+        import service.heads as heads
+
+        forms = json.loads(head_parts.FORMS_FILE.read_text(encoding="utf-8"))
+        pair = (list(head_parts.PAIR_WEIGHTS), head_parts.PAIR_BIAS)
+        _SHIPPED.append((forms, pair, (heads.WEIGHTS, heads.BIAS)))
+    return _SHIPPED[0]
+
+
+def read(pages, seed: int = 11, markdown: bool = False) -> dict:
+    """Rates and counts of the four metrics on `pages`, bare (or `## `)."""
+    kind = "markdown" if markdown else "bare"
+    r = evaluate(pages, seed=seed, kinds=(markdown,))[kind]
+    out = {"pages": r["pages"], "articles": r["articles"]} | {m: r[m] for m in _METRICS}
+    for m, of in _COUNTED.items():
+        out[m + "_n"] = round(r[m] * r[of])
+    out["furniture_left_n"] = round(r["furniture_left"] * r["furniture_lines"])
+    return out
+
+
+def run(
+    data: Path, months: Sequence[str], shipped: bool, without: Sequence[str], refit=REFIT, **kw
+) -> dict:
+    every = {m: load_pages(data, [m]) for m in DEV_MONTHS}
+    results = {}
+    for month in months:
+        if shipped:
+            use(*_shipped())
+        else:
+            fitting = [p for m in DEV_MONTHS if m != month for p in every[m]]
+            forms, pair, score = fit_without(fitting, without, refit)
+            use(forms, pair, score)
+        results[month] = read(every[month], **kw)
+        print(f"{month}: {results[month]}", file=sys.stderr)
+    use(*_shipped())
+    return results
+
+
+def format_rows(results: dict, label: str) -> str:
+    return "\n".join(
+        f"| {month} | {label} | {r['articles']} | "
+        + " | ".join(f"{r[m]:.4f} ({r[m + '_n']})" for m in _METRICS)
+        + " |"
+        for month, r in results.items()
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from service.heads import FEATURES
+
+    ap = argparse.ArgumentParser(
+        prog="python -m training.month_out", description=__doc__.split("\n")[0]
+    )
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--months", type=month_list, default=DEV_MONTHS, help="the months held out")
+    ap.add_argument("--shipped", action="store_true", help="read with the parts as shipped")
+    ap.add_argument(
+        "--without", action="append", default=[], choices=PARTS + FEATURES,
+        help="refit without this part or head score feature (repeatable)",
+    )  # fmt: skip
+    ap.add_argument(
+        "--refit", type=lambda t: tuple(t.split(",")), default=REFIT,
+        help="which of roles,score to refit (the other stays as shipped: in-sample)",
+    )  # fmt: skip
+    ap.add_argument("--markdown", action="store_true", help="read `## ` pages, not bare ones")
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args(argv)
+    if args.shipped and args.without:
+        ap.error("--without refits: not with --shipped")
+    results = run(
+        args.data,
+        args.months,
+        args.shipped,
+        args.without,
+        args.refit,
+        seed=args.seed,
+        markdown=args.markdown,
+    )
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        label = "shipped (in-sample)" if args.shipped else "fit on the other two"
+        label += "".join(f", without {w}" for w in args.without)
+        label += "" if args.shipped or args.refit == REFIT else f" ({'+'.join(args.refit)} only)"
+        print(format_rows(results, label + (", `## `" if args.markdown else "")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
