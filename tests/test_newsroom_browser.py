@@ -238,3 +238,28 @@ def test_a_long_url_wraps_at_phone_width(site, browser):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width}px wide on a 390px phone"
     page.close()
+
+
+def test_after_a_failure_the_articles_shown_are_said_to_be_the_earlier_ones(model_dir, browser):
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0"))
+    srv.start()
+    try:
+        page = _open(srv.http_port, browser)
+        body = "全市教育工作会议召开,部署明年的重点任务。" * 3
+        page.fill("#page", f"## 全市教育会议召开\n\n{body}\n")
+        page.click("#go")
+        page.wait_for_selector(".story")
+        page.fill("#page", "贵阳市召开会议。" * 10_000)  # over --max-page-chars
+        page.click("#go")
+        page.wait_for_selector("#status.error >> text=400")
+        assert "from the analysis before" in page.locator("#status").inner_text()
+    finally:
+        srv.stop(0).wait()
+    page.click("#go")  # on the connection kept alive from before: refused
+    page.wait_for_selector("#status.error >> text=503")
+    assert "from the analysis before" in page.locator("#status").inner_text()
+    page.click("#go")  # the server is gone
+    page.wait_for_selector("#status.error >> text=did not answer")
+    status = page.locator("#status").inner_text()
+    assert "is it running?" in status and "from the analysis before" in status, status
+    page.close()

@@ -200,11 +200,17 @@ function showError(response, answer) {
   if (name) text += ` (field: ${name})`;
   let control = FIELD_CONTROLS[name];
   if (response.status === 401) {
-    text += ". Put the server's token in the Token box and press Analyse again.";
+    text += ": put the server's token in the Token box and press Analyse again.";
     control = "token";
   }
-  setStatus(text, true);
+  if (!text.endsWith(".")) text += ".";
+  setStatus(text + stale(), true);
   if (control) $(control).focus();
+}
+
+// After a failure, articles still on the page are an earlier answer's, not this text's.
+function stale() {
+  return $("results").childElementCount ? " The articles below are from the analysis before." : "";
 }
 
 async function analyse(event) {
@@ -242,7 +248,8 @@ async function analyse(event) {
     setStatus(done, !answer.articles.length);
     results.focus();
   } catch (err) {
-    setStatus(`The server did not answer: ${err}`, true);
+    setStatus(`The server did not answer (${err}): is it running? The text is still in the box; `
+      + `press Analyse page to try again.${stale()}`, true);
   } finally {
     busy = false;
     $("go").disabled = false;
