@@ -216,6 +216,22 @@ def test_a_token_server_says_where_the_token_goes(model_dir, browser, sample_pag
         srv.stop(0).wait()
 
 
+def test_a_page_over_the_body_limit_is_told_to_split_the_page(model_dir, browser):
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0",
+                                  max_message_bytes=100_000, max_page_chars=1_000_000))  # fmt: skip
+    srv.start()
+    try:
+        page = _open(srv.http_port, browser)
+        page.fill("#page", "贵阳市召开会议。" * 5_000)  # 120 kB of UTF-8
+        page.click("#go")
+        page.wait_for_selector("#status.error >> text=413")
+        assert "split it and analyse the parts" in page.locator("#status").inner_text()
+        assert page.evaluate("document.activeElement.id") == "page"
+        page.close()
+    finally:
+        srv.stop(0).wait()
+
+
 def test_a_gbk_file_is_read_as_gbk(site, browser, sample_page):
     page = _open(site.http_port, browser)
     page.set_input_files(

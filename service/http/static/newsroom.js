@@ -199,6 +199,10 @@ function showError(response, answer) {
   let text = `${response.status}: ${answer.message || response.statusText}`;
   if (name) text += ` (field: ${name})`;
   let control = FIELD_CONTROLS[name];
+  if (response.status === 413) { // the server's words are for API callers ("fewer articles")
+    text += ": this page is too big to send at once; split it and analyse the parts one by one";
+    control = "page";
+  }
   if (response.status === 401) {
     text += ": put the server's token in the Token box and press Analyse again.";
     control = "token";
