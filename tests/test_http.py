@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
 import socket
@@ -337,6 +338,28 @@ def test_the_token_guards_the_api_not_the_page_or_probes(model_dir: Path) -> Non
         assert page.status == 200 and b"newsroom.js" in page.read()
     finally:
         srv.stop(0).wait()
+
+
+def test_a_connection_kept_alive_from_before_a_stop_is_refused_503(model_dir: Path) -> None:
+    """The listener closes on stop; a browser's kept-alive connection must not go on being
+    served as if nothing happened (the newsroom page analysed a page on a stopped server)."""
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0"))
+    srv.start()
+    conn = http.client.HTTPConnection("127.0.0.1", srv.http_port, timeout=10)
+    body = json.dumps({"articles": [{"title": "标题", "text": "学校开学了。"}]})
+    try:
+        conn.request("POST", "/v1/classify", body)
+        first = conn.getresponse()
+        assert first.status == 200 and first.read()
+        srv.stop(0).wait()
+        conn.request("POST", "/v1/classify", body)  # the same connection
+        reply = conn.getresponse()
+        answer = json.loads(reply.read())
+        assert reply.status == 503 and reply.getheader("Retry-After") == "1"
+        assert answer["code"] == grpc.StatusCode.UNAVAILABLE.value[0]
+        assert "stopping" in answer["message"]
+    finally:
+        conn.close()
 
 
 def test_a_slow_client_holds_no_worker(model_dir: Path) -> None:

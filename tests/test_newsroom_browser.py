@@ -67,11 +67,27 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+CUT = "review.threshold."
+
+
+def _why(classification, cuts: dict[str, float]) -> str:
+    """What the review flag should give as its reason (the page's whyReview, whole percents)."""
+    top = classification.scores[0]
+    cut = cuts.get(top.label)
+    if cut is None:
+        return "under its desk's review threshold, or the text is too short or too foreign"
+    if top.score >= cut:
+        return "too short or too foreign"
+    return f'is under the "{top.label}" desk\'s review threshold of'
+
+
 def test_the_page_shows_the_sample_pages_articles_desks_and_leads(site, browser, sample_page):
     with grpc.insecure_channel(f"127.0.0.1:{site.port}") as channel:
         expected = pb_grpc.NewsDeskStub(channel).AnalysePage(
             pb.AnalysePageRequest(text=sample_page, explain=5, keywords=5)
         )
+        metrics = pb_grpc.NewsDeskStub(channel).GetModel(pb.GetModelRequest()).metrics
+    cuts = {m.name.removeprefix(CUT): m.value for m in metrics if m.name.startswith(CUT)}
     origin = f"http://127.0.0.1:{site.http_port}"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     requested: list[str] = []
@@ -98,6 +114,8 @@ def test_the_page_shows_the_sample_pages_articles_desks_and_leads(site, browser,
         )
         review = story.locator(".review").inner_text()
         assert ("needs" in review) == article.classification.review
+        if article.classification.review:  # the flag says why, in the model's own thresholds
+            assert _why(article.classification, cuts) in review, review
         percent = round(article.classification.scores[0].score * 100)
         assert f"{percent}% confidence" in story.locator(".confidence").inner_text()
         if article.kicker:
@@ -127,4 +145,137 @@ def test_a_bad_request_shows_the_status_message(site, browser) -> None:
     page.click("#go")
     page.wait_for_selector("#status.error >> text=400")
     assert "(field: text)" in page.locator("#status").inner_text()
+    assert page.evaluate("document.activeElement.id") == "page"  # taken to what to change
+    page.close()
+
+
+def _open(port: int, browser, **options):
+    page = browser.new_page(**options)
+    page.goto(f"http://127.0.0.1:{port}/")
+    return page
+
+
+def _posts(page) -> list[str]:
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    return sent
+
+
+def test_ctrl_enter_while_a_page_runs_sends_once_and_checks_the_boxes(site, browser, sample_page):
+    page = _open(site.http_port, browser)
+    sent = _posts(page)
+    page.fill("#page", sample_page * 4)
+    page.focus("#page")
+    page.keyboard.press("Control+Enter")
+    page.keyboard.press("Control+Enter")  # again at once, the first still running
+    page.fill("#page", sample_page)  # and edited before the answer is back
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#go:enabled")
+    assert len(sent) == 1, sent
+    assert page.locator(".story").count() > 5  # the page as sent, and said so
+    assert "the box has changed since" in page.locator("#status").inner_text()
+    # Ctrl+Enter checks the number boxes as the button does: no request with -1
+    page.fill("#explain", "-1")
+    page.focus("#page")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_timeout(300)
+    assert len(sent) == 1, sent
+    assert not page.evaluate("document.getElementById('explain').validity.valid")
+    page.close()
+
+
+def test_the_status_counts_in_words_and_says_when_nothing_was_found(site, browser, sample_page):
+    start = sample_page.index("## 大山深处")  # the fourth article, alone
+    one = sample_page[start : sample_page.index("\n学习贯彻党的二十届", start)]
+    page = _open(site.http_port, browser)
+    page.fill("#page", one)
+    page.click("#go")
+    page.wait_for_selector(".story")
+    assert page.locator("#status").inner_text().startswith("1 article;")
+    page.fill("#page", "今日导读\n\n>2版\n")  # furniture alone
+    page.click("#go")
+    page.wait_for_selector("#status.error >> text=No articles found")
+    page.close()
+
+
+def test_a_token_server_says_where_the_token_goes(model_dir, browser, sample_page):
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", token="s3cret"))
+    srv.start()
+    try:
+        page = _open(srv.http_port, browser)
+        page.fill("#page", sample_page)
+        page.click("#go")
+        page.wait_for_selector("#status.error >> text=401")
+        assert "Token box" in page.locator("#status").inner_text()
+        assert page.evaluate("document.activeElement.id") == "token"
+        page.fill("#token", "s3cret")
+        page.click("#go")
+        page.wait_for_selector(".story")
+        page.close()
+    finally:
+        srv.stop(0).wait()
+
+
+def test_a_page_over_the_body_limit_is_told_to_split_the_page(model_dir, browser):
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0",
+                                  max_message_bytes=100_000, max_page_chars=1_000_000))  # fmt: skip
+    srv.start()
+    try:
+        page = _open(srv.http_port, browser)
+        page.fill("#page", "贵阳市召开会议。" * 5_000)  # 120 kB of UTF-8
+        page.click("#go")
+        page.wait_for_selector("#status.error >> text=413")
+        assert "split it and analyse the parts" in page.locator("#status").inner_text()
+        assert page.evaluate("document.activeElement.id") == "page"
+        page.close()
+    finally:
+        srv.stop(0).wait()
+
+
+def test_a_gbk_file_is_read_as_gbk(site, browser, sample_page):
+    page = _open(site.http_port, browser)
+    page.set_input_files(
+        "#file",
+        files=[{"name": "page.txt", "mimeType": "text/plain",
+                "buffer": sample_page.encode("gb18030")}],
+    )  # fmt: skip
+    page.wait_for_selector("#status >> text=GB18030")
+    assert page.input_value("#page") == sample_page
+    page.close()
+
+
+def test_a_long_url_wraps_at_phone_width(site, browser):
+    page = _open(site.http_port, browser, viewport={"width": 390, "height": 844})
+    url = "https://www.example.com/" + "averylongpath/" * 8  # no hyphen to break at + "index.html"
+    text = f"## 贵阳市召开会议\n\n本报讯 见{url}。贵阳市召开会议,部署明年的重点工作。\n"
+    page.fill("#page", text)
+    page.click("#go")
+    page.wait_for_selector(".story")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width}px wide on a 390px phone"
+    page.close()
+
+
+def test_after_a_failure_the_articles_shown_are_said_to_be_the_earlier_ones(model_dir, browser):
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0"))
+    srv.start()
+    try:
+        page = _open(srv.http_port, browser)
+        body = "全市教育工作会议召开,部署明年的重点任务。" * 3
+        page.fill("#page", f"## 全市教育会议召开\n\n{body}\n")
+        page.click("#go")
+        page.wait_for_selector(".story")
+        page.fill("#page", "贵阳市召开会议。" * 10_000)  # over --max-page-chars
+        page.click("#go")
+        page.wait_for_selector("#status.error >> text=400")
+        assert "from the analysis before" in page.locator("#status").inner_text()
+    finally:
+        srv.stop(0).wait()
+    page.click("#go")  # on the connection kept alive from before: refused
+    page.wait_for_selector("#status.error >> text=503")
+    assert "from the analysis before" in page.locator("#status").inner_text()
+    page.click("#go")  # the server is gone
+    page.wait_for_selector("#status.error >> text=did not answer")
+    status = page.locator("#status").inner_text()
+    assert "is it running?" in status and "from the analysis before" in status, status
     page.close()

@@ -132,6 +132,11 @@ class _Handler(BaseHTTPRequestHandler):
             code = grpc.StatusCode.UNIMPLEMENTED
             raise HttpReply(405, gateway.status_body(code, f"{path} takes {route.verb}"), code,
                          Allow=route.verb)  # fmt: skip
+        if bridge.stopping(front.server):  # a kept-alive connection outlives the listener
+            self.close_connection = True
+            code = grpc.StatusCode.UNAVAILABLE
+            raise HttpReply(503, gateway.status_body(code, "the server is stopping: retry "
+                         "shortly, or elsewhere"), code, **{"Retry-After": "1"})  # fmt: skip
         if not bridge.token_ok(front.server, self.headers.get("Authorization")):
             self.close_connection = True
             bridge.refused(front.server, route.rpc, "auth", "no or wrong bearer token")

@@ -97,7 +97,39 @@ function termList(title, terms) {
   return el("div", {}, el("strong", { text: title }), list);
 }
 
-function renderArticle(page, article, index, furniture) {
+// The model's review thresholds, from GetModel's figures ("review.threshold.<label>"); null when
+// they could not be read (the reason then names both causes).
+async function reviewCuts(headers) {
+  try {
+    const response = await fetch("/v1/model", { headers });
+    if (!response.ok) return null;
+    const cuts = {};
+    for (const m of (await response.json()).metrics || []) {
+      if (m.name.startsWith("review.threshold.")) cuts[m.name.slice(17)] = m.value;
+    }
+    return cuts;
+  } catch (err) {
+    return null;
+  }
+}
+
+// Why the flag is up: the two causes of service/review.py, told apart by the label's threshold.
+function whyReview(top, cuts) {
+  const cut = cuts && cuts[top.label];
+  if (cut === undefined) {
+    return "its confidence is under its desk's review threshold, or the text is too short or "
+      + "too foreign to file";
+  }
+  const score = top.score || 0;
+  if (score >= cut) return "the text is too short or too foreign (not mostly Chinese) to file";
+  // as many decimals as it takes not to read "98% is under 98%"
+  let digits = 0;
+  while (digits < 3 && (score * 100).toFixed(digits) === (cut * 100).toFixed(digits)) digits += 1;
+  const pc = (x) => `${(x * 100).toFixed(digits)}%`;
+  return `${pc(score)} is under the "${top.label}" desk's review threshold of ${pc(cut)}`;
+}
+
+function renderArticle(page, article, index, furniture, cuts) {
   const c = article.classification || {};
   const top = (c.scores && c.scores[0]) || { label: c.label, score: 0 };
   const start = article.span.start || 0, end = article.span.end || 0;
@@ -118,7 +150,8 @@ function renderArticle(page, article, index, furniture) {
     .filter(Boolean).join(" · ");
   if (meta) header.append(el("p", { class: "meta", text: meta }));
   const review = c.review
-    ? el("span", { class: "review", text: "⚑ needs an editor's review" })
+    ? el("span", { class: "review" }, "⚑ needs an editor's review",
+      el("span", { class: "why", text: `: ${whyReview(top, cuts)}` }))
     : el("span", { class: "review ok", text: "✓ no review needed" });
   header.append(el("div", { class: "desk" },
     el("span", { class: "desk-label", "data-label": c.label || "", text: c.label || "?" }),
@@ -152,8 +185,41 @@ function renderFurniture(page, spans) {
   aside.hidden = !list.childNodes.length;
 }
 
+// The form control an error's field names, so the editor is taken to what to change.
+const FIELD_CONTROLS = { text: "page", explain: "explain", keywords: "keywords" };
+let busy = false;
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function showError(response, answer) {
+  const field = ((answer.details || []).find((d) => d.field_violations) || {}).field_violations;
+  const name = field && field[0] ? field[0].field : "";
+  let text = `${response.status}: ${answer.message || response.statusText}`;
+  if (name) text += ` (field: ${name})`;
+  let control = FIELD_CONTROLS[name];
+  if (response.status === 413) { // the server's words are for API callers ("fewer articles")
+    text += ": this page is too big to send at once; split it and analyse the parts one by one";
+    control = "page";
+  }
+  if (response.status === 401) {
+    text += ": put the server's token in the Token box and press Analyse again.";
+    control = "token";
+  }
+  if (!text.endsWith(".")) text += ".";
+  setStatus(text + stale(), true);
+  if (control) $(control).focus();
+}
+
+// After a failure, articles still on the page are an earlier answer's, not this text's.
+function stale() {
+  return $("results").childElementCount ? " The articles below are from the analysis before." : "";
+}
+
 async function analyse(event) {
   if (event) event.preventDefault();
+  if (busy) return; // one page at a time: Ctrl+Enter must not send it twice
   const text = $("page").value;
   if (!text.trim()) { setStatus("Paste a page first (or open a .txt file).", true); $("page").focus(); return; }
   const body = {
@@ -164,39 +230,58 @@ async function analyse(event) {
   const headers = { "Content-Type": "application/json" };
   const token = $("token").value.trim();
   if (token) headers.Authorization = `Bearer ${token}`;
+  busy = true;
   $("go").disabled = true;
   setStatus("Analysing…");
   try {
+    const cuts = reviewCuts(token ? { Authorization: headers.Authorization } : {});
     const response = await fetch("/v1/analyse-page", { method: "POST", headers, body: JSON.stringify(body) });
     const answer = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const field = ((answer.details || []).find((d) => d.field_violations) || {}).field_violations;
-      const where = field && field[0] ? ` (field: ${field[0].field})` : "";
-      setStatus(`${response.status}: ${answer.message || response.statusText}${where}`, true);
-      return;
-    }
+    if (!response.ok) { showError(response, answer); return; }
     const page = Array.from(text);
     const results = $("results");
-    results.replaceChildren(...answer.articles.map((a, i) => renderArticle(page, a, i, answer.furniture)));
+    const thresholds = await cuts;
+    results.replaceChildren(...answer.articles.map((a, i) => renderArticle(page, a, i, answer.furniture, thresholds)));
     renderFurniture(page, answer.furniture);
     const flagged = answer.articles.filter((a) => (a.classification || {}).review).length;
-    setStatus(`${answer.articles.length} articles; ${flagged} flagged for review.`);
+    let done = answer.articles.length
+      ? `${plural(answer.articles.length, "article")}; ${flagged} flagged for review.`
+      : "No articles found: the splitter read it all as page furniture, or found no body text. "
+        + "Put each title on a line of its own (bare or after ## ) with its text below it.";
+    if ($("page").value !== text) done += " (Drawn from the text as sent; the box has changed since.)";
+    setStatus(done, !answer.articles.length);
     results.focus();
   } catch (err) {
-    setStatus(`The server did not answer: ${err}`, true);
+    setStatus(`The server did not answer (${err}): is it running? The text is still in the box; `
+      + `press Analyse page to try again.${stale()}`, true);
   } finally {
+    busy = false;
     $("go").disabled = false;
+  }
+}
+
+// A .txt file as UTF-8, or else as GB18030 (GBK, GB2312), the other encoding Chinese pages come in.
+async function readFile(file) {
+  const bytes = await file.arrayBuffer();
+  try {
+    return [new TextDecoder("utf-8", { fatal: true }).decode(bytes), ""];
+  } catch (err) {
+    return [new TextDecoder("gb18030").decode(bytes), " It is not UTF-8: read as GB18030 (GBK)."];
   }
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   $("analyse").addEventListener("submit", analyse);
   $("page").addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) analyse(e);
+    // through the form, so the number boxes are checked as a click on the button checks them
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $("analyse").requestSubmit(); }
   });
   $("file").addEventListener("change", async () => {
     const file = $("file").files[0];
-    if (file) { $("page").value = await file.text(); setStatus(`Opened ${file.name}.`); }
+    if (!file) return;
+    const [text, note] = await readFile(file);
+    $("page").value = text;
+    setStatus(`Opened ${file.name}.${note}`);
   });
   const saved = sessionStorage.getItem("newsdesk-token");
   if (saved) $("token").value = saved;
