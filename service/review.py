@@ -19,9 +19,10 @@ __all__ = ["MIN_HAN", "flags", "thin", "too_thin"]
 MIN_HAN = 30
 # Only the opening is read (what the model reads most of): the check costs per character.
 _OPENING = 300
-# Code-point ranges: Han (CJK unified ideographs, extension A, compatibility) and the letters
-# of the scripts a newsroom feed brings besides (Latin, Greek, Cyrillic, kana, Hangul).
-_HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+# Code-point ranges: Han (CJK unified ideographs, extension A, compatibility, and the planes of
+# extensions B–H: rare characters of names and places) and the letters of the scripts a newsroom
+# feed brings besides (Latin, Greek, Cyrillic, kana, Hangul).
+_HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
 _OTHER_LETTERS = (
     (0x41, 0x5A),
     (0x61, 0x7A),

@@ -122,3 +122,10 @@ def test_the_margin_holds_on_every_month_not_on_the_months_pooled() -> None:
     assert checks["0.96"]["months"]["m3"] < 0.95  # but the harder month fell short
     assert chosen == 0.98
     assert min(checks["0.98"]["months"].values()) >= 0.95
+
+
+def test_characters_of_the_han_extensions_count_as_chinese() -> None:
+    # 𠀀 (U+20000, extension B) and 𱍐 (U+31350, extension H): Han outside the basic planes
+    assert not too_thin("", "𠀀" * MIN_HAN)
+    assert not too_thin("", "\U00031350" * MIN_HAN)
+    assert too_thin("", "\U00031350" * (MIN_HAN - 1))
