@@ -132,7 +132,8 @@ class _Handler(BaseHTTPRequestHandler):
             code = grpc.StatusCode.UNIMPLEMENTED
             raise HttpReply(405, gateway.status_body(code, f"{path} takes {route.verb}"), code,
                          Allow=route.verb)  # fmt: skip
-        if bridge.stopping(front.server):  # a kept-alive connection outlives the listener
+        # A kept-alive connection outlives the listener: refuse its calls once we are closing.
+        if front.closing or bridge.stopping(front.server):
             self.close_connection = True
             code = grpc.StatusCode.UNAVAILABLE
             raise HttpReply(503, gateway.status_body(code, "the server is stopping: retry "
