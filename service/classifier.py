@@ -17,7 +17,7 @@ from .errors import ModelError
 from .model import DeskModel, compose
 from .modelfile import LEGACY_FILE, MODEL_FILE, check_not_shared
 from .modelfile import loads as load_model_file
-from .review import flags
+from .review import reasons
 from .validation import check_items
 
 __all__ = [
@@ -299,11 +299,11 @@ class Classifier:
         """Predictions from a probability row per item (what `predict` ends with); `items` for
         the review flag's thin-text check."""
         orders = np.argsort(-proba, axis=1, kind="stable").tolist()  # one call for the batch
-        review = flags(items, self.labels, proba, self.thresholds)
+        why = reasons(items, self.labels, proba, self.thresholds)
         labels, out = self.labels, []
-        for row, order, flag in zip(proba.tolist(), orders, review, strict=True):
+        for row, order, flagged in zip(proba.tolist(), orders, why, strict=True):
             scores = tuple((labels[i], row[i]) for i in order)
-            out.append(Prediction(scores[0][0], scores, flag))
+            out.append(Prediction(scores[0][0], scores, bool(flagged), flagged))
         return out
 
 

@@ -120,12 +120,14 @@ class Prediction:
     """A desk label and calibrated probabilities for every label, highest first.
 
     `review`: a desk editor should look at it (top probability under the label's threshold,
-    or text too short or too foreign to file; the label is still the model's best guess).
+    or text too short or too foreign to file; the label is still the model's best guess);
+    `review_reasons` says which (service.review: "low_score", "thin_text"), () when not flagged.
     """
 
     label: str
     scores: tuple[tuple[str, float], ...]
     review: bool = False
+    review_reasons: tuple[str, ...] = ()
 
     @property
     def confidence(self) -> float:

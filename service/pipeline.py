@@ -191,7 +191,8 @@ def analyse_page(
 
 
 def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
-    """The fields a record gains: `label`, `scores`, `review`, with a lead `lead`, `lead_spans`,
+    """The fields a record gains: `label`, `scores`, `review` (`review_reasons` when it is
+    set), with a lead `lead`, `lead_spans`,
     and `warnings` when there are any (an empty lead says why)."""
     out: dict[str, Any] = {}
     if labels and analysis.prediction is not None:
@@ -199,6 +200,8 @@ def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
         # Through float32, as the wire carries it, so local and --server output agree.
         out["scores"] = {k: round(float(np.float32(v)), 6) for k, v in analysis.prediction.scores}
         out["review"] = analysis.prediction.review
+        if analysis.prediction.review_reasons:  # only on flagged results, as `warnings`
+            out["review_reasons"] = list(analysis.prediction.review_reasons)
     if analysis.lead is not None:
         out["lead"] = analysis.lead.text
         out["lead_spans"] = [[s.start, s.end] for s in analysis.lead.spans]

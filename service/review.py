@@ -12,7 +12,17 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["MIN_HAN", "flags", "thin", "too_thin"]
+__all__ = ["LOW_SCORE", "MIN_HAN", "THIN_TEXT", "flags", "reasons", "thin", "too_thin"]
+
+# Why a result is flagged (`review_reasons`, in this order): its top probability is under its
+# label's threshold; the text is too short or too foreign to file.
+LOW_SCORE, THIN_TEXT = "low_score", "thin_text"
+_WHY = {
+    (False, False): (),
+    (True, False): (LOW_SCORE,),
+    (False, True): (THIN_TEXT,),
+    (True, True): (LOW_SCORE, THIN_TEXT),
+}
 
 # Fewer Chinese characters than this (title and the body's opening) is a greeting, a headline or a
 # line, not an article: the desks are defined by an article's subject, which it cannot carry.
@@ -63,6 +73,21 @@ def too_thin(title: str, body: str) -> bool:
     return bool(thin([(title, body)])[0])
 
 
+def reasons(
+    items: Sequence[tuple[str, str]],
+    labels: Sequence[str],
+    proba: np.ndarray,
+    thresholds: Mapping[str, float],
+) -> list[tuple[str, ...]]:
+    """Why each item needs review (LOW_SCORE, THIN_TEXT, both), () when it does not."""
+    if not len(items):
+        return []
+    cut = np.asarray([float(thresholds.get(lab, 0.0)) for lab in labels])
+    top = proba.argmax(axis=1)
+    low = proba[np.arange(len(top)), top] < cut[top]
+    return [_WHY[k] for k in zip(low.tolist(), thin(items).tolist(), strict=True)]
+
+
 def flags(
     items: Sequence[tuple[str, str]],
     labels: Sequence[str],
@@ -70,9 +95,4 @@ def flags(
     thresholds: Mapping[str, float],
 ) -> list[bool]:
     """`review` for each item: top probability under its label's threshold, or too thin text."""
-    if not len(items):
-        return []
-    cut = np.asarray([float(thresholds.get(lab, 0.0)) for lab in labels])
-    top = proba.argmax(axis=1)
-    low = proba[np.arange(len(top)), top] < cut[top]
-    return (low | thin(items)).tolist()
+    return [bool(why) for why in reasons(items, labels, proba, thresholds)]

@@ -580,6 +580,7 @@ def test_classify_through_a_server_equals_local(tmp_path):
     assert [r["id"] for r in got] == [r["id"] for r in want] == ["a", "b"]
     assert [r["label"] for r in got] == [r["label"] for r in want]
     assert [r["review"] for r in got] == [r["review"] for r in want]
+    assert [r.get("review_reasons") for r in got] == [r.get("review_reasons") for r in want]
     for g, w in zip(got, want, strict=True):
         assert g["scores"] == pytest.approx(w["scores"], abs=1e-6)
     rejected = sorted(

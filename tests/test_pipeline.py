@@ -149,3 +149,7 @@ def test_thin_records_are_flagged_for_review_with_their_best_guess(shipped):
     assert out["greeting"]["review"] is True and out["english"]["review"] is True
     assert out["greeting"]["label"] in out["greeting"]["scores"]  # still the best guess
     assert out["article"]["label"] == "leadership" and out["article"]["review"] is False
+    # why: the short and the foreign text are thin; an unflagged result carries no reasons
+    assert "thin_text" in out["greeting"]["review_reasons"]
+    assert "thin_text" in out["english"]["review_reasons"]
+    assert "review_reasons" not in out["article"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from service.review import MIN_HAN, flags, too_thin
+from service.review import LOW_SCORE, MIN_HAN, THIN_TEXT, flags, reasons, too_thin
 from training.review import choose_thresholds, review_report
 
 ARTICLE = (
@@ -129,3 +129,12 @@ def test_characters_of_the_han_extensions_count_as_chinese() -> None:
     assert not too_thin("", "𠀀" * MIN_HAN)
     assert not too_thin("", "\U00031350" * MIN_HAN)
     assert too_thin("", "\U00031350" * (MIN_HAN - 1))
+
+
+def test_reasons_say_which_cause_raised_the_flag() -> None:
+    labels = ["a", "b"]
+    proba = np.array([[0.7, 0.3], [0.55, 0.45], [0.9, 0.1], [0.5, 0.5]])
+    items = [ARTICLE, ARTICLE, ("", "你好世界。"), ("", "你好世界。")]
+    got = reasons(items, labels, proba, {"a": 0.6, "b": 0.6})
+    assert got == [(), (LOW_SCORE,), (THIN_TEXT,), (LOW_SCORE, THIN_TEXT)]
+    assert flags(items, labels, proba, {"a": 0.6, "b": 0.6}) == [bool(r) for r in got]

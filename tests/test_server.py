@@ -108,6 +108,8 @@ def test_classify_equals_in_process(stub, local, articles) -> None:
         assert_same_scores(result.scores, analysis.prediction)
         assert set(local.labels) == {s.label for s in result.scores}
         assert result.review == analysis.prediction.review
+        assert tuple(result.review_reasons) == analysis.prediction.review_reasons
+        assert result.review == bool(result.review_reasons)
         assert not result.HasField("error")
 
 
@@ -136,6 +138,7 @@ def test_kicker_and_subtitle_are_read_and_thin_text_is_flagged(stub, local) -> N
         s.score for s in response.results[0].scores
     ]
     assert response.results[1].review and response.results[1].label
+    assert "thin_text" in response.results[1].review_reasons
 
 
 def test_summarise_equals_in_process_with_spans_into_the_text_sent(stub, local, articles) -> None:
@@ -169,6 +172,7 @@ def test_analyse_page_equals_in_process(stub, local, sample_page: str) -> None:
         assert (got.span.start, got.span.end) == (want.article.start, want.article.end)
         assert got.classification.id == got.summary.id == str(i)
         assert got.classification.label == want.prediction.label
+        assert tuple(got.classification.review_reasons) == want.prediction.review_reasons
         assert_same_scores(got.classification.scores, want.prediction)
         assert got.summary.lead == want.lead.text and ends_sentence(got.summary.lead)
         assert list(got.warnings) == list(want.warnings)

@@ -143,6 +143,7 @@ def classification(analysis: Analysis) -> pb.Classification:
             for t in analysis.keywords or ()
         ],
         review=prediction.review,
+        review_reasons=prediction.review_reasons,
     )
 
 

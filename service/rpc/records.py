@@ -68,6 +68,8 @@ def remote_results(
                     "scores": _rounded(result.scores),
                     "review": result.review,
                 }
+                if result.review_reasons:  # as pipeline.result_fields: only when flagged
+                    out["review_reasons"] = list(result.review_reasons)
                 yield RemoteResult(_with_terms(out, result, explain, keywords))
         return
     lead = {"max_sentences": max_sentences, "max_chars": max_chars}
@@ -139,6 +141,8 @@ def _summarise_batch(
         if label is not None:
             out["label"], out["scores"] = label.label, _rounded(label.scores)
             out["review"] = label.review
+            if label.review_reasons:
+                out["review_reasons"] = list(label.review_reasons)
         out["lead"] = lead.lead
         out["lead_spans"] = [list(s) for s in lead.spans]
         if lead.warnings:  # as pipeline.result_fields: only when there are any

@@ -37,10 +37,11 @@ class Classified:
     review: bool = False
     evidence: tuple[Term, ...] = ()  # asked for with `explain`; spans slice the field sent
     keywords: tuple[Term, ...] = ()  # asked for with `keywords`
+    review_reasons: tuple[str, ...] = ()  # why `review` is set (service.review)
 
     @property
     def prediction(self) -> Prediction:
-        return Prediction(self.label, self.scores, self.review)
+        return Prediction(self.label, self.scores, self.review, self.review_reasons)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class PageResult:
     evidence: tuple[Term, ...] = ()  # spans point into the page sent
     keywords: tuple[Term, ...] = ()
     subtitle: str = ""  # the line under the headline (副题)
+    review_reasons: tuple[str, ...] = ()  # why `review` is set (service.review)
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ def classified(message: pb.Classification, sent: pb.Article | None = None) -> Cl
         message.review,
         _terms(message.evidence, text_of),
         _terms(message.keywords, text_of),
+        tuple(message.review_reasons),
     )
 
 
@@ -192,6 +195,7 @@ def page_result(message: pb.PageArticle, page: str = "") -> PageResult:
         evidence=_terms(message.classification.evidence, lambda field: page),
         keywords=_terms(message.classification.keywords, lambda field: page),
         subtitle=message.subtitle,
+        review_reasons=tuple(message.classification.review_reasons),
     )
 
 

@@ -113,20 +113,29 @@ async function reviewCuts(headers) {
   }
 }
 
-// Why the flag is up: the two causes of service/review.py, told apart by the label's threshold.
-function whyReview(top, cuts) {
-  const cut = cuts && cuts[top.label];
-  if (cut === undefined) {
-    return "its confidence is under its desk's review threshold, or the text is too short or "
-      + "too foreign to file";
+// Why the flag is up: the answer's review_reasons (service/review.py's two causes, either or
+// both), the threshold itself from GetModel's figures when they could be read.
+const THIN = "the text is too short or too foreign (not mostly Chinese) to file";
+
+function whyReview(top, cuts, reasons) {
+  const why = [];
+  if (reasons.includes("low_score")) {
+    const cut = cuts && cuts[top.label];
+    const score = top.score || 0;
+    if (cut === undefined) {
+      why.push(`its confidence is under the "${top.label}" desk's review threshold`);
+    } else {
+      // as many decimals as it takes not to read "98% is under 98%"
+      let digits = 0;
+      while (digits < 3 && (score * 100).toFixed(digits) === (cut * 100).toFixed(digits)) {
+        digits += 1;
+      }
+      const pc = (x) => `${(x * 100).toFixed(digits)}%`;
+      why.push(`${pc(score)} is under the "${top.label}" desk's review threshold of ${pc(cut)}`);
+    }
   }
-  const score = top.score || 0;
-  if (score >= cut) return "the text is too short or too foreign (not mostly Chinese) to file";
-  // as many decimals as it takes not to read "98% is under 98%"
-  let digits = 0;
-  while (digits < 3 && (score * 100).toFixed(digits) === (cut * 100).toFixed(digits)) digits += 1;
-  const pc = (x) => `${(x * 100).toFixed(digits)}%`;
-  return `${pc(score)} is under the "${top.label}" desk's review threshold of ${pc(cut)}`;
+  if (reasons.includes("thin_text")) why.push(THIN);
+  return why.length ? why.join("; and ") : "the server gave no reason";
 }
 
 function renderArticle(page, article, index, furniture, cuts) {
@@ -151,7 +160,7 @@ function renderArticle(page, article, index, furniture, cuts) {
   if (meta) header.append(el("p", { class: "meta", text: meta }));
   const review = c.review
     ? el("span", { class: "review" }, "⚑ needs an editor's review",
-      el("span", { class: "why", text: `: ${whyReview(top, cuts)}` }))
+      el("span", { class: "why", text: `: ${whyReview(top, cuts, c.review_reasons || [])}` }))
     : el("span", { class: "review ok", text: "✓ no review needed" });
   header.append(el("div", { class: "desk" },
     el("span", { class: "desk-label", "data-label": c.label || "", text: c.label || "?" }),

@@ -30,7 +30,7 @@ class LabelScore(_message.Message):
     def __init__(self, label: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
 
 class Classification(_message.Message):
-    __slots__ = ("id", "label", "scores", "error", "review", "evidence", "keywords")
+    __slots__ = ("id", "label", "scores", "error", "review", "evidence", "keywords", "review_reasons")
     ID_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
     SCORES_FIELD_NUMBER: _ClassVar[int]
@@ -38,6 +38,7 @@ class Classification(_message.Message):
     REVIEW_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_FIELD_NUMBER: _ClassVar[int]
     KEYWORDS_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_REASONS_FIELD_NUMBER: _ClassVar[int]
     id: str
     label: str
     scores: _containers.RepeatedCompositeFieldContainer[LabelScore]
@@ -45,7 +46,8 @@ class Classification(_message.Message):
     review: bool
     evidence: _containers.RepeatedCompositeFieldContainer[Evidence]
     keywords: _containers.RepeatedCompositeFieldContainer[Keyword]
-    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., scores: _Optional[_Iterable[_Union[LabelScore, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., review: _Optional[bool] = ..., evidence: _Optional[_Iterable[_Union[Evidence, _Mapping]]] = ..., keywords: _Optional[_Iterable[_Union[Keyword, _Mapping]]] = ...) -> None: ...
+    review_reasons: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., scores: _Optional[_Iterable[_Union[LabelScore, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., review: _Optional[bool] = ..., evidence: _Optional[_Iterable[_Union[Evidence, _Mapping]]] = ..., keywords: _Optional[_Iterable[_Union[Keyword, _Mapping]]] = ..., review_reasons: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Evidence(_message.Message):
     __slots__ = ("term", "weight", "field", "spans", "label")
