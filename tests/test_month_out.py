@@ -98,3 +98,32 @@ def test_a_part_not_refitted_stays_as_shipped():
     assert month_out.fit_without([], refit=()) == shipped
     forms, pair, score = month_out.fit_without([_rows(d) for d in range(1, 21)], refit=("roles",))
     assert score == shipped[2] and forms["columns"] == ["建议"] and pair != shipped[1]
+
+
+def test_the_knobs_default_to_the_shipped_settings_and_move_the_fits():
+    from training import month_out, pages_fit, roles_fit
+
+    assert month_out.knobs(score_c=None) == {
+        "forms_c": roles_fit.C, "score_c": pages_fit.C, "every": pages_fit.EVERY,
+        "seeds": pages_fit.SEEDS, "raise_": pages_fit.RAISE,
+    }  # fmt: skip
+    pages = [_rows(d) for d in range(1, 21)]
+    loose = roles_fit.fit(pages, c=10.0)[0]
+    tight = roles_fit.fit(pages, c=0.001)[0]
+    assert max(map(abs, loose["kicker"]["weights"].values())) > max(
+        map(abs, tight["kicker"]["weights"].values()), default=0.0
+    )
+    first, second = load_pages(ROWS)
+    few = [first, first, second, second] * 3
+    base = pages_fit.fit(few)
+    assert pages_fit.fit(few, c=0.01) != base
+    assert pages_fit.fit(few, every=2, seeds=(99,)) != base
+    _, _, (_, bias) = month_out.fit_without(few, refit=("score",), knob={"raise_": 0.0})
+    assert bias == base[1]
+
+
+def test_knobs_are_not_taken_with_shipped():
+    from training import month_out
+
+    with pytest.raises(SystemExit):
+        month_out.main(["--shipped", "--score-c", "3"])

@@ -9,9 +9,12 @@ left out is the nearer thing to a new month. `--shipped` reads the months with t
 shipped (fitted on all three: in-sample), for the comparison. Ablations refit without a part:
 `--without forms` (form models and column names: the pair score without the form scores),
 `--without columns` (column names alone), `--without FEATURE` (a head score feature, weight 0).
+The fits' knobs (`--forms-c`, `--score-c`, `--every`, `--seeds`, `--raise`) refit with another
+setting, to choose it month out.
 
     python -m training.month_out --data ../shared/data [--months 202002] [--shipped]
-        [--without forms|columns|FEATURE ...] [--markdown] [--json]
+        [--without forms|columns|FEATURE ...] [--forms-c C] [--score-c C] [--every N]
+        [--seeds 99,98] [--raise R] [--markdown] [--json]
 
 The test month is never read (`--months` takes development months only).
 """
@@ -46,22 +49,44 @@ def use(forms: dict, pair: tuple[list[float], float], score: tuple[tuple, float]
     _read.cache_clear()
 
 
-def fit_without(pages, without: Sequence[str] = (), refit=REFIT) -> tuple[dict, tuple, tuple]:
-    """Head roles then head score fitted on `pages` (the score's heads collected with those
-    roles in place, as the splitter will read them), each without the parts named; a part not
-    in `refit` stays as shipped."""
+def knobs(**given) -> dict:
+    """The fits' knobs, the shipped ones unless given: the form models' C (`forms_c`), the
+    head score's C (`score_c`), pages (`every`), render seeds (`seeds`), bias offset (`raise_`)."""
     from training import pages_fit, roles_fit
 
+    shipped = dict(
+        forms_c=roles_fit.C,
+        score_c=pages_fit.C,
+        every=pages_fit.EVERY,
+        seeds=pages_fit.SEEDS,
+        raise_=pages_fit.RAISE,
+    )
+    return shipped | {k: v for k, v in given.items() if v is not None}
+
+
+def fit_without(
+    pages, without: Sequence[str] = (), refit=REFIT, knob: dict | None = None
+) -> tuple[dict, tuple, tuple]:
+    """Head roles then head score fitted on `pages` (the score's heads collected with those
+    roles in place, as the splitter will read them), each without the parts named and with the
+    knobs given (`knobs`); a part not in `refit` stays as shipped."""
+    from training import pages_fit, roles_fit
+
+    k = knobs(**(knob or {}))
     forms, pair, score = _shipped()
     if "roles" in refit:
         forms, *rest = roles_fit.fit(
-            pages, forms="forms" not in without, names=not {"forms", "columns"} & set(without)
+            pages,
+            forms="forms" not in without,
+            names=not {"forms", "columns"} & set(without),
+            c=k["forms_c"],
         )
         pair = tuple(rest)
     if "score" in refit:
         use(forms, pair, score)  # (collected with the shipped score's path)
-        weights, bias = pages_fit.fit(pages, drop=[w for w in without if w not in PARTS])
-        score = (weights, bias + pages_fit.RAISE)
+        drop = [w for w in without if w not in PARTS]
+        weights, bias = pages_fit.fit(pages, drop, k["score_c"], k["every"], k["seeds"])
+        score = (weights, bias + k["raise_"])
     return forms, pair, score
 
 
@@ -92,7 +117,13 @@ def read(pages, seed: int = 11, markdown: bool = False) -> dict:
 
 
 def run(
-    data: Path, months: Sequence[str], shipped: bool, without: Sequence[str], refit=REFIT, **kw
+    data: Path,
+    months: Sequence[str],
+    shipped: bool,
+    without: Sequence[str],
+    refit=REFIT,
+    knob: dict | None = None,
+    **kw,
 ) -> dict:
     every = {m: load_pages(data, [m]) for m in DEV_MONTHS}
     results = {}
@@ -101,7 +132,7 @@ def run(
             use(*_shipped())
         else:
             fitting = [p for m in DEV_MONTHS if m != month for p in every[m]]
-            forms, pair, score = fit_without(fitting, without, refit)
+            forms, pair, score = fit_without(fitting, without, refit, knob)
             use(forms, pair, score)
         results[month] = read(every[month], **kw)
         print(f"{month}: {results[month]}", file=sys.stderr)
@@ -135,18 +166,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--refit", type=lambda t: tuple(t.split(",")), default=REFIT,
         help="which of roles,score to refit (the other stays as shipped: in-sample)",
     )  # fmt: skip
+    ap.add_argument("--forms-c", type=float, help="the form models' C (roles_fit.C)")
+    ap.add_argument("--score-c", type=float, help="the head score's C (pages_fit.C)")
+    ap.add_argument("--every", type=int, help="the head score fitted on every Nth page")
+    ap.add_argument(
+        "--seeds", type=lambda t: tuple(int(x) for x in t.split(",")),
+        help="render the head score's pages with these seeds (99,98), heads pooled",
+    )  # fmt: skip
+    ap.add_argument("--raise", dest="raise_", type=float, help="the bias offset (pages_fit.RAISE)")
     ap.add_argument("--markdown", action="store_true", help="read `## ` pages, not bare ones")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
-    if args.shipped and args.without:
-        ap.error("--without refits: not with --shipped")
+    knob = {k: getattr(args, k) for k in ("forms_c", "score_c", "every", "seeds", "raise_")}
+    knob = {k: v for k, v in knob.items() if v is not None}
+    if args.shipped and (args.without or knob):
+        ap.error("--without and the knobs refit: not with --shipped")
     results = run(
         args.data,
         args.months,
         args.shipped,
         args.without,
         args.refit,
+        knob,
         seed=args.seed,
         markdown=args.markdown,
     )
@@ -155,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         label = "shipped (in-sample)" if args.shipped else "fit on the other two"
         label += "".join(f", without {w}" for w in args.without)
+        label += "".join(f", {k.rstrip('_')} {v}" for k, v in knob.items())
         label += "" if args.shipped or args.refit == REFIT else f" ({'+'.join(args.refit)} only)"
         print(format_rows(results, label + (", `## `" if args.markdown else "")))
     return 0

@@ -61,7 +61,7 @@ def _steady(pages) -> set[str]:
     return keep or set()
 
 
-def fit_forms(pages) -> dict:
+def fit_forms(pages, c: float = C) -> dict:
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -76,7 +76,7 @@ def fit_forms(pages) -> dict:
         vocab = sorted(set(counts.vocabulary_) & steady)
         vec = CountVectorizer(analyzer=form_grams, vocabulary=vocab, binary=True)
         y = np.r_[np.zeros(len(titles)), np.ones(len(other))]
-        model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+        model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
         model.fit(vec.transform(lines), y)
         weights = {g: round(float(w), 3) for g, w in zip(vocab, model.coef_[0], strict=True)}
         out[name] = {
@@ -130,13 +130,13 @@ def pairs(pages, models=None) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(xs), np.asarray(ys)
 
 
-def crossed_pairs(pages) -> tuple[np.ndarray, np.ndarray]:
+def crossed_pairs(pages, c: float = C) -> tuple[np.ndarray, np.ndarray]:
     """The pairs, each part's scored by form models fitted on the other part."""
     cut = len(pages) // 2
     parts = (pages[:cut], pages[cut:])
     xs, ys = [], []
     for mine, other in ((parts[0], parts[1]), (parts[1], parts[0])):
-        x, y = pairs(mine, forms_from(fit_forms(other)))
+        x, y = pairs(mine, forms_from(fit_forms(other, c)))
         xs.append(x)
         ys.append(y)
     return np.vstack(xs), np.concatenate(ys)
@@ -146,15 +146,17 @@ FORM_SCORES = 4  # the pair score's last features: the form models' log-odds
 NO_FORMS = {"kicker": {"bias": 0.0, "weights": {}}, "subtitle": {"bias": 0.0, "weights": {}}}
 
 
-def fit(pages, forms: bool = True, names: bool = True) -> tuple[dict, list[float], float]:
-    """Form models, pair weights and pair bias fitted on `pages`. Without `forms` the pair
-    score is fitted without the form scores (their weights 0, no form models); without `names`
-    no column names are kept."""
+def fit(
+    pages, forms: bool = True, names: bool = True, c: float = C
+) -> tuple[dict, list[float], float]:
+    """Form models (regularised by `c`), pair weights and pair bias fitted on `pages`. Without
+    `forms` the pair score is fitted without the form scores (their weights 0, no form models);
+    without `names` no column names are kept."""
     from sklearn.linear_model import LogisticRegression
 
     if forms:
-        x, y = crossed_pairs(pages)
-        fitted = fit_forms(pages)
+        x, y = crossed_pairs(pages, c)
+        fitted = fit_forms(pages, c)
     else:
         x, y = pairs(pages, forms_from(NO_FORMS))
         x, fitted = x[:, :-FORM_SCORES], dict(NO_FORMS, columns=columns(pages))
