@@ -479,9 +479,10 @@ def test_analyse_table_is_readable(sample_page_path):
     assert len(lines) == 2 + 5 and "label" in lines[0] and "review" in lines[0]
     assert all(" yes " in line or " no " in line for line in lines[2:])
     # the sample page has flagged rows: stderr says why, with the thresholds
-    assert (
-        "review yes: the confidence is under its label's threshold (commentary 0." in result.stderr
-    )
+    note = result.stderr.split("review yes: the confidence is under its label's threshold (")[1]
+    cuts = dict(item.split() for item in note.split(")")[0].split(", "))
+    assert set(cuts) == {"commentary", "education", "industry", "leadership", "other"}
+    assert all(len(cut) == 5 and 0 < float(cut) < 1 for cut in cuts.values()), cuts  # 0.999
 
 
 def test_bad_model_folder_exits_1(tmp_path, sample_page_path):

@@ -114,7 +114,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                 flag = "yes" if p.review else "no"
                 out.write(
                     f"{i:>2}  {_fit(a.article.title, 36)}  {_fit(p.label, 10)}  "
-                    f"{p.confidence:5.2f}  {flag:6s}  {lead}\n"
+                    f"{p.confidence:5.3f}  {flag:6s}  {lead}\n"
                 )
                 for name, terms in (("evidence", a.evidence), ("keywords", a.keywords)):
                     if terms is not None:
@@ -128,7 +128,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
 def _review_note(thresholds: dict[str, float]) -> str:
     """Why a row says review: yes (stderr, under the table: the table stays one row each)."""
-    cuts = ", ".join(f"{label} {cut:.2f}" for label, cut in sorted(thresholds.items()))
+    # three decimals, as the confidence column: a threshold of 0.999 must not read as 1.00
+    cuts = ", ".join(f"{label} {cut:.3f}" for label, cut in sorted(thresholds.items()))
     return (
         "review yes: the confidence is under its label's threshold"
         + (f" ({cuts})" if cuts else "")
