@@ -165,12 +165,20 @@ def _posts(page) -> list[str]:
 def test_ctrl_enter_while_a_page_runs_sends_once_and_checks_the_boxes(site, browser, sample_page):
     page = _open(site.http_port, browser)
     sent = _posts(page)
+    # The first request is held in the browser until the keys below are pressed, so "still
+    # running" does not depend on how fast the server answers; then it goes to the server as is.
+    held: list = []
+    page.route("**/v1/analyse-page", lambda route: held.append(route))
     page.fill("#page", sample_page * 4)
     page.focus("#page")
     page.keyboard.press("Control+Enter")
     page.keyboard.press("Control+Enter")  # again at once, the first still running
     page.fill("#page", sample_page)  # and edited before the answer is back
     page.keyboard.press("Control+Enter")
+    page.wait_for_timeout(300)
+    assert len(held) == 1, held
+    held[0].continue_()
+    page.unroute("**/v1/analyse-page")
     page.wait_for_selector("#go:enabled")
     assert len(sent) == 1, sent
     assert page.locator(".story").count() > 5  # the page as sent, and said so
