@@ -27,6 +27,7 @@ def test_wheel_holds_stubs_dictionary_and_contract_but_no_model(tmp_path: Path) 
         "service/_proto/newsdesk/v1/newsdesk_pb2_grpc.py",
         "service/data/userdict.txt",
         "service/data/head_forms.json",  # the two-line heads' form models (head_parts)
+        "service/data/jieba_words.npz",  # the word table seams are cut with (windowcut)
         "service/cli/__init__.py",
         "service/http/static/index.html",  # the newsroom page is package data
         "service/http/static/newsroom.js",
