@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -250,7 +252,19 @@ class Classifier:
             data = artifact.read_bytes()
         except OSError as exc:
             raise ModelError(f"cannot read {artifact}: {exc}", field="model") from exc
-        digest = hashlib.sha256(data).hexdigest()
+        # Hashed on a second core while the arrays are read (hashlib lets go of the GIL): the
+        # file is data, never unpickled, so reading it first is safe; nothing read is kept
+        # unless the hash matches, and a changed file is reported as changed.
+        hasher = hashlib.sha256()
+        hashing = threading.Thread(target=hasher.update, args=(data,), name="model-sha256")
+        hashing.start()
+        try:
+            pipeline = load_model_file(io.BytesIO(data), str(artifact))
+        except ModelError as exc:
+            pipeline = exc
+        finally:
+            hashing.join()
+        digest = hasher.hexdigest()
         if digest != manifest["sha256"]:
             raise ModelError(
                 f"{artifact} has sha256 {digest[:12]}…, the manifest expects "
@@ -259,9 +273,8 @@ class Classifier:
                 field="model",
             )
         _check_versions(manifest, folder)
-        import io
-
-        pipeline = load_model_file(io.BytesIO(data), str(artifact))
+        if isinstance(pipeline, ModelError):
+            raise pipeline
         if not isinstance(pipeline, DeskModel):
             raise ModelError(
                 f"{artifact} holds a {type(pipeline).__name__}, not a compiled DeskModel; "

@@ -122,6 +122,17 @@ def test_tampered_artifact_is_refused(model_copy: Path) -> None:
     assert "make train" in err.value.message
 
 
+def test_an_unreadable_replacement_is_reported_as_changed_not_as_unreadable(model_copy: Path):
+    # The arrays are read while the file is hashed: a file that is not even a model file still
+    # reports the hash first, the cause an operator can act on.
+    (model_copy / MODEL_FILE).write_bytes(b"not a zip file at all")
+    with pytest.raises(ModelError, match="sha256 .* the manifest expects"):
+        Classifier.load(model_copy)
+    _edit_manifest(model_copy, sha256=sha256_file(model_copy / MODEL_FILE))
+    with pytest.raises(ModelError, match="not a readable model file"):
+        Classifier.load(model_copy)
+
+
 class _Touch:
     """A pickle that runs `touch PATH` when it is loaded: what an attacker would plant."""
 
