@@ -126,12 +126,7 @@ class Segmenter:
         Until a process has asked about many windows, an engine holding only the window's words
         answers (`windowcut`): the same cut, without reading the whole dictionary."""
         engine = _CACHE.get(self.digest) or self._window_engine(text) or self._engine()
-        pos = 0
-        for tok in engine.cut(text):
-            if pos < seam < pos + len(tok):
-                return bool(engine.has_word(tok))
-            pos += len(tok)
-        return False
+        return engine_word_across(engine, text, seam)
 
     def _window_engine(self, text: str):
         """An engine for `text` alone, or None: past WINDOWS asked in this process (the whole
@@ -183,6 +178,16 @@ def _jieba_class() -> type:
     import rjieba  # an unusual layout: the ordinary import
 
     return rjieba.Jieba
+
+
+def engine_word_across(engine, text: str, seam: int) -> bool:
+    """`Segmenter.word_across` as `engine` (an rjieba engine) cuts `text`."""
+    pos = 0
+    for tok in engine.cut(text):
+        if pos < seam < pos + len(tok):
+            return bool(engine.has_word(tok))
+        pos += len(tok)
+    return False
 
 
 @cache

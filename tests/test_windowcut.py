@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.tokenize import Segmenter, _jieba_class, default_segmenter
+from service.tokenize import Segmenter, _jieba_class, default_segmenter, engine_word_across
 from service.windowcut import FILE, FILLER, WordTable
 from training.jieba_words import table as fresh_table
 
@@ -34,15 +34,6 @@ def full():
 def dictionary_words() -> list[str]:
     text = resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
     return [line.split()[0] for line in text.splitlines()[::40]]
-
-
-def _across(engine, text: str, seam: int) -> bool:
-    pos = 0
-    for tok in engine.cut(text):
-        if pos < seam < pos + len(tok):
-            return bool(engine.has_word(tok))
-        pos += len(tok)
-    return False
 
 
 def test_the_shipped_table_is_jieba_and_the_user_dictionary_as_installed(shipped):
@@ -88,7 +79,7 @@ def test_window_cuts_equal_the_whole_engine_on_generated_windows(
     engine = shipped.engine_for(window, _jieba_class())
     assert engine.cut(window) == full.cut(window)
     for seam in range(1, len(window)):
-        assert _across(engine, window, seam) == _across(full, window, seam)
+        assert engine_word_across(engine, window, seam) == engine_word_across(full, window, seam)
 
 
 def test_a_window_holding_the_stand_in_word_goes_to_the_whole_engine(shipped):
