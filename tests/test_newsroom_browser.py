@@ -113,6 +113,9 @@ def test_the_page_shows_the_sample_pages_articles_desks_and_leads(site, browser,
         assert lead and _squash("".join(story.locator("mark.lead").all_inner_texts())) == _squash(
             lead
         )
+        # and whole, for a screen reader, ahead of the body's highlighted pieces
+        heard = story.locator("header .sr-only").inner_text()
+        assert heard.startswith("Lead: ") and _squash(heard[6:]) == _squash(lead)
         review = story.locator(".review").inner_text()
         assert ("needs" in review) == article.classification.review
         if article.classification.review:  # the flag says why, in the model's own thresholds
@@ -147,6 +150,43 @@ def test_a_bad_request_shows_the_status_message(site, browser) -> None:
     page.wait_for_selector("#status.error >> text=400")
     assert "(field: text)" in page.locator("#status").inner_text()
     assert page.evaluate("document.activeElement.id") == "page"  # taken to what to change
+    # an error interrupts a screen reader; a result waits its turn
+    assert page.get_attribute("#status", "role") == "alert"
+    assert page.get_attribute("#status", "aria-live") == "assertive"
+    page.fill("#page", "## 全市教育会议召开\n\n" + "全市教育工作会议召开,部署明年的重点任务。" * 3)
+    page.click("#go")
+    page.wait_for_selector(".story")
+    assert page.get_attribute("#status", "role") == "status"
+    assert page.get_attribute("#status", "aria-live") == "polite"
+    page.close()
+
+
+def test_a_running_page_can_be_stopped_and_the_page_still_works(site, browser, sample_page):
+    page = _open(site.http_port, browser)
+    held: list = []  # the request is held in the browser, so it is still running when stopped
+    page.route("**/v1/analyse-page", lambda route: held.append(route))
+    assert page.locator("#stop").is_hidden()
+    page.fill("#page", sample_page)
+    page.click("#go")
+    page.wait_for_selector("#stop:visible")
+    assert page.locator("#go").is_disabled()
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#status >> text=Stopped")
+    assert "not analysed" in page.locator("#status").inner_text()
+    assert page.locator("#stop").is_hidden() and page.locator("#go").is_enabled()
+    assert page.locator(".story").count() == 0
+    assert page.evaluate("document.activeElement.id") == "page"
+    page.unroute("**/v1/analyse-page")
+    page.click("#go")  # the button stops it too, and a new run after a stop is drawn
+    page.wait_for_selector(".story")
+    assert page.locator(".story").count() == 5
+    page.route("**/v1/analyse-page", lambda route: held.append(route))
+    page.click("#go")
+    page.click("#stop")
+    page.wait_for_selector("#status >> text=Stopped")
+    assert "from the analysis before" in page.locator("#status").inner_text()
+    assert page.locator(".story").count() == 5  # the earlier answer stays, said to be earlier
+    assert len(held) == 2
     page.close()
 
 

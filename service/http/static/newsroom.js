@@ -18,8 +18,11 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// An error interrupts a screen reader (role alert); progress and results wait their turn.
 function setStatus(text, error) {
   const status = $("status");
+  status.setAttribute("role", error ? "alert" : "status");
+  status.setAttribute("aria-live", error ? "assertive" : "polite");
   status.textContent = text;
   status.classList.toggle("error", !!error);
 }
@@ -86,6 +89,15 @@ function renderBody(cps, marks) {
   flush();
   if (para.childNodes.length) body.append(para);
   return body;
+}
+
+// The lead as the body shows it: the highlighted characters, the hidden ones left out.
+function leadText(cps, marks) {
+  let text = "";
+  for (let i = 0; i < cps.length; i++) {
+    if ((marks[i] & LEAD) && !(marks[i] & (HIDE | FURN)) && cps[i] !== "\n") text += cps[i];
+  }
+  return text.trim();
 }
 
 function termList(title, terms) {
@@ -167,6 +179,10 @@ function renderArticle(page, article, index, furniture, cuts) {
     el("span", { class: "confidence", text: `${Math.round((top.score || 0) * 100)}% confidence` }),
     review));
 
+  // The lead is highlighted in pieces (evidence words break it up), which a screen reader reads
+  // as fragments: it hears the lead whole here, before the body.
+  const lead = leadText(cps, marks);
+  if (lead) header.append(el("p", { class: "sr-only", text: `Lead: ${lead}` }));
   const story = el("article", { class: "story", id, tabindex: "0", "aria-labelledby": `${id}-title` },
     header, renderBody(cps, marks));
   const evidence = termList(`Evidence for ${c.label}`, c.evidence);
@@ -197,6 +213,7 @@ function renderFurniture(page, spans) {
 // The form control an error's field names, so the editor is taken to what to change.
 const FIELD_CONTROLS = { text: "page", explain: "explain", keywords: "keywords" };
 let busy = false;
+let running = null; // the AbortController of the page being analysed
 
 function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -240,11 +257,14 @@ async function analyse(event) {
   const token = $("token").value.trim();
   if (token) headers.Authorization = `Bearer ${token}`;
   busy = true;
+  running = new AbortController();
   $("go").disabled = true;
-  setStatus("Analysing…");
+  $("stop").hidden = false;
+  setStatus("Analysing… (Esc or Stop to stop)");
   try {
     const cuts = reviewCuts(token ? { Authorization: headers.Authorization } : {});
-    const response = await fetch("/v1/analyse-page", { method: "POST", headers, body: JSON.stringify(body) });
+    const response = await fetch("/v1/analyse-page",
+      { method: "POST", headers, body: JSON.stringify(body), signal: running.signal });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) { showError(response, answer); return; }
     const page = Array.from(text);
@@ -261,12 +281,24 @@ async function analyse(event) {
     setStatus(done, !answer.articles.length);
     results.focus();
   } catch (err) {
-    setStatus(`The server did not answer (${err}): is it running? The text is still in the box; `
-      + `press Analyse page to try again.${stale()}`, true);
+    if (err.name === "AbortError") {
+      setStatus(`Stopped: this page was not analysed.${stale()}`);
+      $("page").focus();
+    } else {
+      setStatus(`The server did not answer (${err}): is it running? The text is still in the box; `
+        + `press Analyse page to try again.${stale()}`, true);
+    }
   } finally {
     busy = false;
+    running = null;
     $("go").disabled = false;
+    $("stop").hidden = true;
   }
+}
+
+// Stop waiting for the page (the server finishes the request; its answer is not drawn).
+function stop() {
+  if (running) running.abort();
 }
 
 // A .txt file as UTF-8, or else as GB18030 (GBK, GB2312), the other encoding Chinese pages come in.
@@ -281,6 +313,8 @@ async function readFile(file) {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("analyse").addEventListener("submit", analyse);
+  $("stop").addEventListener("click", stop);
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && running) stop(); });
   $("page").addEventListener("keydown", (e) => {
     // through the form, so the number boxes are checked as a click on the button checks them
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $("analyse").requestSubmit(); }
