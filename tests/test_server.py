@@ -399,6 +399,30 @@ def test_deadline_is_honoured_and_work_stops(stub, server, articles, caplog) -> 
     assert server.metrics.requests.labels("Summarise", "DEADLINE_EXCEEDED")._value.get() == 1
 
 
+def test_a_caller_who_cancels_with_time_left_is_logged_as_cancelled(stub, server, articles, caplog):
+    # The deadline's slack (streams.DEADLINE_SLACK) must not turn a cancel into a deadline.
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    many = [
+        pb.Article(id=str(i), title=a["title"], text=(a["text"] * 20)[:4_000])
+        for i, a in enumerate(articles)
+    ]
+    request = pb.SummariseRequest(articles=(many * 2)[:MAX_ARTICLES])
+    started = time.perf_counter()
+    stub.Summarise(request)
+    took = time.perf_counter() - started
+    caplog.clear()
+    call = stub.Summarise.future(request, timeout=60)
+    time.sleep(took / 4)
+    assert call.cancel()
+
+    def logged() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if getattr(r, "method", "") == "Summarise"]
+
+    assert wait_until(lambda: logged(), timeout=30)
+    (record,) = logged()
+    assert (record.code, record.note) == ("CANCELLED", "caller gone; work stopped")
+
+
 def test_a_page_past_its_deadline_stops_between_chunks(stub, server, sample_page, caplog) -> None:
     page = "\n\n".join([sample_page] * 6)  # thirty articles: eight chunks of leads
     assert len(stub.AnalysePage(pb.AnalysePageRequest(text=page)).articles) >= 30
