@@ -754,6 +754,16 @@ GRID18 = {
 }
 
 
+# Issue 10, stop 26 (YEARS2, training/EXPERIMENTS.md): the newspaper guard for the read-TV weight
+# that year folds chose; kept only if news macro-F1 and accuracy each stay within 0.005 of the
+# same-run baseline and the full fit files the sample page 5/5.
+GRID19 = {
+    "#163 again (GRID19 same-run baseline)": v122(ovr="nb", mix=0.5, alpha=4.0),
+    "#163, read TV rows x3": v122(ovr="nb", mix=0.5, alpha=4.0, src_w={"tg": 3.0}),
+    "#163, read TV rows x4": v122(ovr="nb", mix=0.5, alpha=4.0, src_w={"tg": 4.0}),
+}
+
+
 def _sample_rows(like):
     """The sample page's articles as training-shaped records (label: LABELS.md's)."""
     from service.pages import split_page
@@ -796,13 +806,14 @@ def main(names=None):
         "16": GRID16,
         "17": GRID17,
         "18": GRID18,
+        "19": GRID19,
     }
     # extra read labels and the calibration quarter
-    if names and names[0] in ("7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18"):
+    if names and names[0] in tuple(str(n) for n in range(7, 20)):
         ng_all = [replace(r, text=clean_text(r.text)) for r in read_jsonl(DATA / NEWSPAPER_FILE)]
         cal = split_newspaper(ng_all).calibration
         data = (*data, load_extra(), cal)
-        if names[0] in ("15", "16", "17", "18"):
+        if names[0] in ("15", "16", "17", "18", "19"):
             global SOFTMAX
             SOFTMAX = True
             data = (*data, _sample_rows(data[0][0]))
