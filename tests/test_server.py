@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -427,6 +428,34 @@ def test_a_page_past_its_deadline_stops_between_chunks(stub, server, sample_page
     page = "\n\n".join([sample_page] * 6)  # thirty articles: eight chunks of leads
     assert len(stub.AnalysePage(pb.AnalysePageRequest(text=page)).articles) >= 30
     _leaves_mid_work(stub.AnalysePage, pb.AnalysePageRequest(text=page), "AnalysePage", caplog)
+
+
+def test_a_folder_whose_manifest_lands_before_its_model_file_is_loaded_when_the_file_lands(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    # A folder copied in place may show its manifest first: that load is refused (no model
+    # file yet), and the model file's own arrival is what tries again.
+    source = copy_model(data_dir, tmp_path / "source")
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    shutil.copy2(source / "manifest.json", folder / "manifest.json")
+    srv, port = create_server(config(folder, poll_seconds=0.1))
+    srv.start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+            health = health_pb2_grpc.HealthStub(ch)
+
+            def serving() -> bool:
+                reply = health.Check(health_pb2.HealthCheckRequest(service=SERVICE_NAME))
+                return reply.status == health_pb2.HealthCheckResponse.SERVING
+
+            time.sleep(0.5)  # a few polls with the manifest alone
+            assert not serving()
+            shutil.copy2(source / "model.npz", folder / "model.npz.tmp")
+            (folder / "model.npz.tmp").rename(folder / "model.npz")
+            assert wait_until(serving)
+    finally:
+        srv.stop(0).wait()
 
 
 def test_no_model_is_failed_precondition_until_one_appears(tmp_path: Path, data_dir: Path) -> None:

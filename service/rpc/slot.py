@@ -14,6 +14,7 @@ from typing import Any
 from .. import pipeline
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ..errors import ModelLoading, ModelNotLoaded
+from ..modelfile import MODEL_FILE
 from .metrics import Metrics, log
 
 __all__ = ["ModelSlot", "Loaded"]
@@ -39,7 +40,7 @@ class ModelSlot:
         self._metrics = metrics
         self._on_ready = on_ready
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int, int] | None = None
+        self._stamp: tuple | None = None
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._tried = False  # set once the first load has finished, well or badly
@@ -59,12 +60,22 @@ class ModelSlot:
             )
         return current
 
-    def _manifest_stamp(self) -> tuple[int, int, int] | None:
+    def _manifest_stamp(self) -> tuple | None:
+        """The manifest's and the model file's (mtime, size, inode); None without a manifest.
+
+        The model file counts too: a folder copied in place may show its manifest before the
+        model file has landed whole, and that load is refused; the file's own change when it
+        lands is what tries again."""
         try:
             st = (self.path / "manifest.json").stat()
         except OSError:
             return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+        try:
+            model = (self.path / MODEL_FILE).stat()
+            artifact = (model.st_mtime_ns, model.st_size, model.st_ino)
+        except OSError:
+            artifact = None
+        return (st.st_mtime_ns, st.st_size, st.st_ino, artifact)
 
     def reload(self) -> bool:
         """Load, check and warm the model at `path`; swap it in only if all of that worked."""
@@ -106,7 +117,7 @@ class ModelSlot:
         return True
 
     def watch(self, every: float) -> None:
-        """Poll the manifest's mtime every `every` seconds and reload when it changes."""
+        """Poll the manifest and model file every `every` seconds; reload when either changes."""
         if every <= 0 or self._watcher is not None:
             return
         self._watcher = threading.Thread(
