@@ -17,6 +17,7 @@ from training.corpus import (
     read_jsonl,
     read_training,
 )
+from training.data import TV_READ_LABELS, read_table
 from training.evaluate import calibration, evaluate, format_summary, scores
 from training.noise import relabel
 from training.train import train
@@ -180,6 +181,21 @@ def test_training_rows_leave_out_every_held_out_split(data_dir: Path) -> None:
     plain = [(r, s) for r, s in rows if not r.source.endswith("#unframed")]
     assert len(plain) == len(gold) and all(s == "tv_gold" for _, s in plain)
     assert all(r.label == gold[r.id] for r, _ in rows)
+    # so does a weak TV row read again (training/labels/xwlb_read.tsv)
+    table = read_table(TV_READ_LABELS) if TV_READ_LABELS.is_file() else {}
+    again = [(r, s) for r, s in zip(data.records, data.sources, strict=True) if r.id in table]
+    assert all(s == "tv_gold" and r.label == table[r.id] for r, s in again)
+    assert len({r.id for r, _ in again}) == len(table) and not set(table) & set(gold)
+
+
+def test_a_weak_row_read_again_trains_as_read() -> None:
+    from training.data import read_weak
+
+    weak = [Record(i, "题", "正文。", "industry", "train.jsonl:1", date="20150101") for i in "xyz"]
+    gold = [Record("g", "题", "正文。", "other", "train_gold.jsonl:1", date="20150101")]
+    got_gold, got_weak = read_weak(gold, weak, {"y": "leadership", "absent": "other"})
+    assert [(r.id, r.label) for r in got_gold] == [("g", "other"), ("y", "leadership")]
+    assert [(r.id, r.label) for r in got_weak] == [("x", "industry"), ("z", "industry")]
 
 
 def test_extra_read_labels_join_articles_and_never_reach_held_out_rows(tmp_path: Path) -> None:
@@ -256,6 +272,8 @@ def test_manifest_records_what_was_built(tiny_data: Path, trained: tuple[Path, d
     names = ["newspaper_gold", "train_gold", "train", "other"]
     assert manifest["data"]["files"] == [f"classify/{n}.jsonl" for n in names]
     assert manifest["data_sha256"] == data_hash([tiny_data / f for f in manifest["data"]["files"]])
+    tables = [TV_READ_LABELS] if TV_READ_LABELS.is_file() else []  # no articles file: no rmrb
+    assert manifest["labels_sha256"] == data_hash(tables)
     assert set(manifest["libraries"]) >= {"numpy", "scipy", "rjieba"}
     assert "scikit-learn" in manifest["trained_with"]  # fits the model; loading needs none
     by_source = manifest["data"]["rows_by_source"]

@@ -2,9 +2,10 @@
 
 Read-labelled rows come from the training split of the newspaper gold (training/splits.py),
 from the extra People's Daily read labels of `training/labels/` (ids and labels only; the text
-is read from the data folder's `newspaper/articles.jsonl.gz`) and from train_gold; weak rows
-from train.jsonl/other.jsonl, except those a read label covers (a read label always overrides
-a weak one for the same id). Each row carries its source, so the weights of
+is read from the data folder's `newspaper/articles.jsonl.gz`), from train_gold and from the
+extra TV read labels of `training/labels/` (rows of train.jsonl/other.jsonl read again); weak
+rows from train.jsonl/other.jsonl, except those a read label covers (a read label always
+overrides a weak one for the same id). Each row carries its source, so the weights of
 training/train.py:CONFIG apply per source, then per class.
 """
 
@@ -30,6 +31,7 @@ __all__ = [
     "SOURCES",
     "ARTICLES_FILE",
     "READ_LABELS",
+    "TV_READ_LABELS",
     "training_set",
     "sample_weights",
     "used_files",
@@ -41,6 +43,10 @@ ARTICLES_FILE = "newspaper/articles.jsonl.gz"
 # Extra People's Daily articles read against LABELS.md (EXPERIMENTS.md, "More read labels"):
 # `id<TAB>label<TAB>sure` per line. Training rows only: never the test month, never a gold id.
 READ_LABELS = Path(__file__).parent / "labels" / "rmrb_read.tsv"
+# Weak TV rows (train.jsonl, other.jsonl) read against LABELS.md: the same format. They train
+# as read TV rows; train_gold's own rows (the cross-time check's and year folds' scores) and the
+# dev days (dev_gold) are never in it.
+TV_READ_LABELS = Path(__file__).parent / "labels" / "xwlb_read.tsv"
 
 
 @dataclass
@@ -50,6 +56,7 @@ class TrainingSet:
     relabelled: dict[str, int]
     unframed: int
     files: list[str]
+    tables: list[Path]  # the read-label tables of training/labels/ that gave rows
 
 
 def _clean(rows: Sequence[Record]) -> list[Record]:
@@ -110,6 +117,14 @@ def read_extra(data_dir: Path, gold_ids: set[str], path: Path = READ_LABELS) -> 
     return sorted(rows, key=lambda r: r.id)
 
 
+def read_weak(
+    gold: list[Record], weak: list[Record], table: Mapping[str, str]
+) -> tuple[list[Record], list[Record]]:
+    """Weak rows the table labels by reading move to the read rows, with the read label."""
+    again = [replace(r, label=table[r.id]) for r in weak if r.id in table]
+    return gold + again, [r for r in weak if r.id not in table]
+
+
 def training_set(
     data_dir: Path,
     config: Mapping,
@@ -122,14 +137,19 @@ def training_set(
     data_dir = Path(data_dir)
     files = used_files(data_dir)
     news: list[Record] = []
+    tables: list[Path] = []
     if NEWSPAPER_FILE in files:
         every = read_jsonl(data_dir / NEWSPAPER_FILE)
         news = split_newspaper(every).train
         if ARTICLES_FILE in files:
             news += read_extra(data_dir, {r.id for r in every})
+            tables.append(READ_LABELS)
     gold = read_jsonl(data_dir / TV_GOLD_FILE) if TV_GOLD_FILE in files else []
     read = {r.id for r in gold} | {r.id for r in news}
     weak = [r for name in TRAIN_FILES for r in read_jsonl(data_dir / name) if r.id not in read]
+    if config.get("tv_read", True) and TV_READ_LABELS.is_file():
+        gold, weak = read_weak(gold, weak, read_table(TV_READ_LABELS))
+        tables.append(TV_READ_LABELS)
     moved: dict[str, int] = {}
     if config.get("relabel"):
         weak, counter = relabel(weak)
@@ -153,7 +173,7 @@ def training_set(
             records.append(copy)
             sources.append(by_source[copy.source.removesuffix("#unframed")])
         unframed = len(copies)
-    return TrainingSet(records, sources, moved, unframed, files)
+    return TrainingSet(records, sources, moved, unframed, files, tables)
 
 
 def sample_weights(labels: Sequence[str], sources: Sequence[str], config: Mapping) -> np.ndarray:

@@ -83,6 +83,12 @@ def load_extra(path=None):
     return [replace(r, text=clean_text(r.text)) for r in rows]
 
 
+def _tv_read():
+    from .data import TV_READ_LABELS, read_table
+
+    return read_table(TV_READ_LABELS) if TV_READ_LABELS.is_file() else {}
+
+
 def folds(ng, tg):
     months = sorted({r.date[:6] for r in ng})
     for k, m in enumerate(months):
@@ -317,6 +323,11 @@ def run(cfg, data):
     src += ["cal"] * len(cal) + ["sample"] * len(sample)
     X = features(rows, cfg["feat"])
     y = np.array([r.label for r in rows])
+    if cfg.get("tv_read"):  # weak TV rows read again train as read TV rows, with the read label
+        table = _tv_read()
+        for i in range(len(ng) + len(tg), len(ng) + len(tg) + len(weak)):
+            if rows[i].id in table:
+                y[i], src[i] = table[rows[i].id], "tg"
     w_all = weights(y, src, cfg)
     n_ng, n_tg, n_old = len(ng), len(tg), len(ng) + len(tg) + len(weak)
     ng_true, ng_pred, tv_true, tv_pred = [], [], [], []
@@ -764,6 +775,16 @@ GRID19 = {
 }
 
 
+# Issue 10, stop 27 (YEARS3, training/EXPERIMENTS.md): the newspaper guard for the weak TV rows
+# read again (training/labels/xwlb_read.tsv), if the year folds keep them.
+GRID20 = {
+    "#167 again (GRID20 same-run baseline)": v122(ovr="nb", mix=0.5, alpha=4.0, src_w={"tg": 4.0}),
+    "#167 + weak TV rows read again": v122(
+        ovr="nb", mix=0.5, alpha=4.0, src_w={"tg": 4.0}, tv_read=True
+    ),
+}
+
+
 def _sample_rows(like):
     """The sample page's articles as training-shaped records (label: LABELS.md's)."""
     from service.pages import split_page
@@ -807,13 +828,14 @@ def main(names=None):
         "17": GRID17,
         "18": GRID18,
         "19": GRID19,
+        "20": GRID20,
     }
     # extra read labels and the calibration quarter
-    if names and names[0] in tuple(str(n) for n in range(7, 20)):
+    if names and names[0] in tuple(str(n) for n in range(7, 21)):
         ng_all = [replace(r, text=clean_text(r.text)) for r in read_jsonl(DATA / NEWSPAPER_FILE)]
         cal = split_newspaper(ng_all).calibration
         data = (*data, load_extra(), cal)
-        if names[0] in ("15", "16", "17", "18", "19"):
+        if names[0] in ("15", "16", "17", "18", "19", "20"):
             global SOFTMAX
             SOFTMAX = True
             data = (*data, _sample_rows(data[0][0]))

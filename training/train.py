@@ -223,6 +223,8 @@ def train(
             "trained_with": library_versions(TRAINED_WITH),
             "compiled_max_gap": gap,
             "data_sha256": data_hash([data_dir / n for n in data.files]),
+            # the read-label tables (ids and labels only) are part of what the model learned
+            "labels_sha256": data_hash(data.tables),
             "data": {
                 "files": data.files,
                 "splits": {
