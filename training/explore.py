@@ -782,6 +782,9 @@ GRID20 = {
     "#167 + weak TV rows read again": v122(
         ovr="nb", mix=0.5, alpha=4.0, src_w={"tg": 4.0}, tv_read=True
     ),
+    "#167 + weak TV rows read again, read TV rows x1": v122(
+        ovr="nb", mix=0.5, alpha=4.0, src_w={"tg": 1.0}, tv_read=True
+    ),
 }
 
 

@@ -25,14 +25,17 @@ from .splits import TV_GOLD_FILE, TV_TEST_FILE
 from .train import CONFIG, fit
 
 FOLDS = ("2014,2017", "2015,2019", "2016,2020")
+CANDIDATES = ("config", "no-tv-read", "tv-read-x1")
 
 
 def _config(name: str) -> dict:
     cfg = copy.deepcopy(CONFIG)
     if name == "no-tv-read":  # the weak TV rows read again left weak (YEARS3's baseline)
         cfg["tv_read"] = False
+    elif name == "tv-read-x1":  # YEARS3 (G): every read TV row weighted 1
+        cfg["weights"]["tv_gold"] = 1.0
     elif name != "config":
-        raise SystemExit(f"unknown candidate {name!r}: config or no-tv-read")
+        raise SystemExit(f"unknown candidate {name!r}: {', '.join(CANDIDATES)}")
     return cfg
 
 
@@ -67,7 +70,7 @@ def score_fold(data_dir: Path, name: str, fold: str) -> dict:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("candidate", choices=("config", "no-tv-read"))
+    ap.add_argument("candidate", choices=CANDIDATES)
     ap.add_argument("folds", nargs="*", default=list(FOLDS))
     args = ap.parse_args(argv)
     for fold in args.folds:
