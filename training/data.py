@@ -147,13 +147,22 @@ def training_set(
     gold = read_jsonl(data_dir / TV_GOLD_FILE) if TV_GOLD_FILE in files else []
     read = {r.id for r in gold} | {r.id for r in news}
     weak = [r for name in TRAIN_FILES for r in read_jsonl(data_dir / name) if r.id not in read]
-    if config.get("tv_read", True) and TV_READ_LABELS.is_file():
-        gold, weak = read_weak(gold, weak, read_table(TV_READ_LABELS))
+    # "read": the weak TV rows read again train as read TV rows; "weak": their read label only,
+    # at the weak corpus's weight; False: left as the title rules labelled them.
+    again: list[Record] = []
+    tv_read = config.get("tv_read", "read")
+    if tv_read and TV_READ_LABELS.is_file():
+        both, weak = read_weak(gold, weak, read_table(TV_READ_LABELS))
+        if tv_read == "weak":
+            again = both[len(gold) :]
+        else:
+            gold = both
         tables.append(TV_READ_LABELS)
     moved: dict[str, int] = {}
-    if config.get("relabel"):
+    if config.get("relabel"):  # (the title rules' repairs: never over a read label)
         weak, counter = relabel(weak)
         moved = dict(sorted(counter.items()))
+    weak += again
     parts = {"newspaper": news, "tv_gold": gold, "weak": weak}
     if until_year is not None:
         parts = {k: [r for r in v if r.date[:4] <= until_year] for k, v in parts.items()}

@@ -323,11 +323,12 @@ def run(cfg, data):
     src += ["cal"] * len(cal) + ["sample"] * len(sample)
     X = features(rows, cfg["feat"])
     y = np.array([r.label for r in rows])
-    if cfg.get("tv_read"):  # weak TV rows read again train as read TV rows, with the read label
+    if cfg.get("tv_read"):  # weak TV rows read again take the read label ("weak": nothing else)
         table = _tv_read()
         for i in range(len(ng) + len(tg), len(ng) + len(tg) + len(weak)):
             if rows[i].id in table:
-                y[i], src[i] = table[rows[i].id], "tg"
+                y[i] = table[rows[i].id]
+                src[i] = "weak" if cfg["tv_read"] == "weak" else "tg"
     w_all = weights(y, src, cfg)
     n_ng, n_tg, n_old = len(ng), len(tg), len(ng) + len(tg) + len(weak)
     ng_true, ng_pred, tv_true, tv_pred = [], [], [], []
@@ -784,6 +785,9 @@ GRID20 = {
     ),
     "#167 + weak TV rows read again, read TV rows x1": v122(
         ovr="nb", mix=0.5, alpha=4.0, src_w={"tg": 1.0}, tv_read=True
+    ),
+    "#167 + the read labels of weak TV rows, weak weight": v122(
+        ovr="nb", mix=0.5, alpha=4.0, src_w={"tg": 4.0}, tv_read="weak"
     ),
 }
 

@@ -25,7 +25,7 @@ from .splits import TV_GOLD_FILE, TV_TEST_FILE
 from .train import CONFIG, fit
 
 FOLDS = ("2014,2017", "2015,2019", "2016,2020")
-CANDIDATES = ("config", "no-tv-read", "tv-read-x1")
+CANDIDATES = ("config", "no-tv-read", "tv-read-x1", "tv-read-weak")
 
 
 def _config(name: str) -> dict:
@@ -34,6 +34,8 @@ def _config(name: str) -> dict:
         cfg["tv_read"] = False
     elif name == "tv-read-x1":  # YEARS3 (G): every read TV row weighted 1
         cfg["weights"]["tv_gold"] = 1.0
+    elif name == "tv-read-weak":  # YEARS3 (H): the read label only, at the weak corpus's weight
+        cfg["tv_read"] = "weak"
     elif name != "config":
         raise SystemExit(f"unknown candidate {name!r}: {', '.join(CANDIDATES)}")
     return cfg
