@@ -20,7 +20,7 @@ from training.corpus import (
 from training.data import TV_READ_LABELS, read_table
 from training.evaluate import calibration, evaluate, format_summary, scores
 from training.noise import relabel
-from training.train import train
+from training.train import CONFIG, train
 
 GOOD = {"id": "x1", "title": "标题", "text": "正文内容。", "label": "industry"}
 
@@ -169,7 +169,6 @@ def test_newspaper_splits_are_fixed_by_id_and_month() -> None:
 def test_training_rows_leave_out_every_held_out_split(data_dir: Path) -> None:
     from training.data import training_set
     from training.evaluate import eval_splits
-    from training.train import CONFIG
 
     data = training_set(data_dir, CONFIG)
     held_out = {r.id for rows in eval_splits(data_dir).values() for r in rows}
@@ -181,11 +180,26 @@ def test_training_rows_leave_out_every_held_out_split(data_dir: Path) -> None:
     plain = [(r, s) for r, s in rows if not r.source.endswith("#unframed")]
     assert len(plain) == len(gold) and all(s == "tv_gold" for _, s in plain)
     assert all(r.label == gold[r.id] for r, _ in rows)
-    # so does a weak TV row read again (training/labels/xwlb_read.tsv)
-    table = read_table(TV_READ_LABELS) if TV_READ_LABELS.is_file() else {}
-    again = [(r, s) for r, s in zip(data.records, data.sources, strict=True) if r.id in table]
-    assert all(s == "tv_gold" and r.label == table[r.id] for r, s in again)
-    assert len({r.id for r, _ in again}) == len(table) and not set(table) & set(gold)
+
+
+@pytest.mark.parametrize("mode", ["read", "weak", False])
+def test_weak_tv_rows_read_again_train_as_the_config_says(data_dir: Path, mode) -> None:
+    from training.data import training_set
+
+    table = read_table(TV_READ_LABELS)
+    data = training_set(data_dir, {**CONFIG, "tv_read": mode})
+    again = [
+        (r, s)
+        for r, s in zip(data.records, data.sources, strict=True)
+        if r.id in table and not r.source.endswith("#unframed")
+    ]
+    assert len({r.id for r, _ in again}) == len(again) == len(table) > 5000
+    want = {"read": "tv_gold", "weak": "weak", False: "weak"}[mode]
+    assert all(s == want for _, s in again)
+    read = sum(r.label == table[r.id] for r, _ in again)
+    # read: the read label on every row; off: the title rules' (which agree on about 91%)
+    assert read == len(again) if mode else 0.85 * len(again) < read < 0.95 * len(again)
+    assert (TV_READ_LABELS in data.tables) == bool(mode)
 
 
 def test_a_weak_row_read_again_trains_as_read() -> None:
@@ -272,7 +286,8 @@ def test_manifest_records_what_was_built(tiny_data: Path, trained: tuple[Path, d
     names = ["newspaper_gold", "train_gold", "train", "other"]
     assert manifest["data"]["files"] == [f"classify/{n}.jsonl" for n in names]
     assert manifest["data_sha256"] == data_hash([tiny_data / f for f in manifest["data"]["files"]])
-    tables = [TV_READ_LABELS] if TV_READ_LABELS.is_file() else []  # no articles file: no rmrb
+    # (no articles file, so no rmrb_read.tsv; xwlb_read.tsv as CONFIG says)
+    tables = [TV_READ_LABELS] if CONFIG["tv_read"] else []
     assert manifest["labels_sha256"] == data_hash(tables)
     assert set(manifest["libraries"]) >= {"numpy", "scipy", "rjieba"}
     assert "scikit-learn" in manifest["trained_with"]  # fits the model; loading needs none

@@ -150,7 +150,7 @@ def training_set(
     # "read": the weak TV rows read again train as read TV rows; "weak": their read label only,
     # at the weak corpus's weight; False: left as the title rules labelled them.
     again: list[Record] = []
-    tv_read = config.get("tv_read", "read")
+    tv_read = config.get("tv_read", False)
     if tv_read and TV_READ_LABELS.is_file():
         both, weak = read_weak(gold, weak, read_table(TV_READ_LABELS))
         if tv_read == "weak":

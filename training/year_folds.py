@@ -25,16 +25,16 @@ from .splits import TV_GOLD_FILE, TV_TEST_FILE
 from .train import CONFIG, fit
 
 FOLDS = ("2014,2017", "2015,2019", "2016,2020")
-CANDIDATES = ("config", "no-tv-read", "tv-read-x1", "tv-read-weak")
+CANDIDATES = ("config", "tv-read", "tv-read-x1", "tv-read-weak")
 
 
 def _config(name: str) -> dict:
     cfg = copy.deepcopy(CONFIG)
-    if name == "no-tv-read":  # the weak TV rows read again left weak (YEARS3's baseline)
-        cfg["tv_read"] = False
-    elif name == "tv-read-x1":  # YEARS3 (G): every read TV row weighted 1
-        cfg["weights"]["tv_gold"] = 1.0
-    elif name == "tv-read-weak":  # YEARS3 (H): the read label only, at the weak corpus's weight
+    if name == "tv-read":  # YEARS3 (F): the weak TV rows read again train as read TV rows (× 4)
+        cfg["tv_read"] = "read"
+    elif name == "tv-read-x1":  # YEARS3 (G): … and every read TV row weighted 1
+        cfg["tv_read"], cfg["weights"]["tv_gold"] = "read", 1.0
+    elif name == "tv-read-weak":  # YEARS3 (H): their read labels only, at the weak weight
         cfg["tv_read"] = "weak"
     elif name != "config":
         raise SystemExit(f"unknown candidate {name!r}: {', '.join(CANDIDATES)}")
