@@ -151,14 +151,23 @@ def opens_article(
     if LOG is None:
         # (so is the overlap with the article's head: the score is summed again in order once
         # it is known, so the value is the one all features at once give)
-        if _decided(rest, (*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *WEIGHTS[-2:])):
+        if _decided(rest, _UNKNOWN_FIRST):
             return rest > 0
         mine = _head_bigrams("".join(h.text for h in heads))
         page[_TITLE_OVERLAP] = _title_overlap(mine, cur)
         rest = sum(map(mul, WEIGHTS[2:], page)) + BIAS
-        if _decided(rest, WEIGHTS[:2] + WEIGHTS[-2:]):
+        if _decided(rest, _UNKNOWN_BODY):
             return rest > 0
-        page[-2:] = _body_overlaps(mine, cur)
+        if mine:
+            # The bigrams in the article's last lines first (a short text): the rest are
+            # looked for in the whole article only when the score still needs them.
+            above, before = _body_parts(cur)
+            missing = [g for g in mine if g not in above]
+            near = (len(mine) - len(missing)) / len(mine)
+            # (the article overlap is at least `near`: what the rest add is unknown)
+            if _decided(rest + _W_BOTH * near, WEIGHTS[:2], _W_ARTICLE * (1 - near)):
+                return rest + _W_BOTH * near > 0
+            page[-2:] = near, (len(mine) - len(missing) + _count_in(missing, before)) / len(mine)
         rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
     if LOG is None and _decided(rest, WEIGHTS[:2]):
         return rest > 0
@@ -189,10 +198,11 @@ def _closes(body: list[Span]) -> bool:
     return len(above) <= 60 and cut and bool(_CLOSER.fullmatch(joined))
 
 
-def _decided(score: float, unknown: tuple[float, ...]) -> bool:
-    """Whether features still unknown, each in [0, 1] with these weights, can turn `score`."""
+def _decided(score: float, unknown: tuple[float, ...], more: float = 0.0) -> bool:
+    """Whether features still unknown (each in [0, 1], these weights, and one more of weight
+    `more`) can turn `score`."""
     low, high = _reach(unknown)
-    return score + low > 0 or score + high <= 0
+    return score + low + min(more, 0.0) > 0 or score + high + max(more, 0.0) <= 0
 
 
 @lru_cache(maxsize=16)  # (a handful of weight tuples; summed once, the same floats)
@@ -243,6 +253,14 @@ WEIGHTS = (
 # halves): a missed title costs two bodies, a false one costs one.
 BIAS = -2.251 + 1.1
 _TITLE_OVERLAP = FEATURES.index("title_overlap") - 2  # (its place in the page features)
+# The head's overlaps with the article's body (above_overlap a, article_overlap b) are no two
+# free values: a <= b (the last lines are part of the article), so together they reach only
+# what the corners (0, 0), (0, 1), (1, 1) give; written as two weights for `_decided`.
+_W_ABOVE, _W_ARTICLE = WEIGHTS[-2:]
+_W_BOTH = _W_ABOVE + _W_ARTICLE  # what a bigram in the last lines adds to the score
+_BODY_REACH = (min(0.0, _W_ARTICLE, _W_BOTH), max(0.0, _W_ARTICLE, _W_BOTH))
+_UNKNOWN_BODY = (*WEIGHTS[:2], *_BODY_REACH)  # (the features still unknown at each step)
+_UNKNOWN_FIRST = (*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH)
 
 
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
@@ -328,19 +346,22 @@ def _body_overlaps(mine: frozenset[str], cur) -> tuple[float, float]:
     whole article so far holds (the last lines are the whole text's tail)."""
     if not mine:
         return 0.0, 0.0
-    body = cur.body
+    above, before = _body_parts(cur)
+    missing = [g for g in mine if g not in above]
+    near = len(mine) - len(missing)
+    return near / len(mine), (near + _count_in(missing, before)) / len(mine)
+
+
+def _body_parts(cur) -> tuple[str, str]:
+    """The article's last six lines, and the text before them (a bigram not in the last lines
+    is looked for there, one character into them for one across the seam)."""
     whole = _body_text(cur)
-    above = whole[len(whole) - sum(len(s.text) for s in body[-6:]) :]
-    # (a bigram not in the last lines is looked for in the text before them, one character
-    # into them for one across the seam)
-    before = whole[: len(whole) - len(above) + 1]
-    near = far = 0
-    for g in mine:
-        if g in above:
-            near += 1
-        elif g in before:
-            far += 1
-    return near / len(mine), (near + far) / len(mine)
+    above = whole[len(whole) - sum(len(s.text) for s in cur.body[-6:]) :]
+    return above, whole[: len(whole) - len(above) + 1]
+
+
+def _count_in(grams: list[str], text: str) -> int:
+    return sum(map(text.__contains__, grams))  # (each a search of the text, none in Python)
 
 
 def _body_text(cur) -> str:
