@@ -13,12 +13,25 @@ from service.lines import PARA, SHORT
 
 WINDOW = 240  # characters each side compared
 _CJK_FIRST, _CJK_LAST = 0x4E00, 0x9FFF  # the CJK unified ideographs a bigram is made of
+_SHORT = 40  # texts up to this long are read as a set (a head), longer ones as arrays
 
 
 def codes(text: str) -> np.ndarray:
     """The text's distinct bigrams of CJK characters, as sorted integer codes (the first
     character's code point in the high half): a few array passes, five times faster than a
     set of two-character strings on a window of 240 characters."""
+    if len(text) <= _SHORT:
+        # (a head's few characters: the array passes cost more than a set)
+        return np.array(
+            sorted(
+                {
+                    (ord(x) << 16) | ord(y)
+                    for x, y in zip(text, text[1:], strict=False)
+                    if "\u4e00" <= x <= "\u9fff" and "\u4e00" <= y <= "\u9fff"
+                }
+            ),
+            dtype=np.uint32,
+        )
     a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     cjk = (a - _CJK_FIRST) <= _CJK_LAST - _CJK_FIRST  # (one compare: below the first wraps)
     # Every pair's code, then the CJK ones (a code past 16 bits comes from no CJK pair)

@@ -284,38 +284,41 @@ def _head_cohesion(heads: list[Span], below: np.ndarray) -> float:
 def _page_features(
     cur, heads: list[Span], items, at: int, body: bool = True, title: bool = True
 ) -> list[float]:
-    first, last = heads[0].text, heads[-1].text
-    head = "".join(h.text for h in heads)
+    texts = [h.text for h in heads]
+    first, last = texts[0], texts[-1]
+    head = "".join(texts)
     prev = cur.body[-1].text if cur.body else ""
     nxt = items[at][0].text
     shorts = cur.shorts
     shape = _shape(last)
+    n = len(last)
     mine = _head_bigrams(head) if body or title else frozenset()
+    # (written as tests, not calls: every head the score reads pays for these)
     return [
         float(min(len(heads), MAX_HEAD_LINES)),
-        len(last) / 10,
-        float(any(_label(h.text) for h in heads)),
-        float(bool(_SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last))),
-        float(bool(_LEAD_IN.fullmatch(first))),
-        float(prev.endswith(("：", ":"))),
+        n / 10,
+        1.0 if any(map(_label, texts)) else 0.0,
+        1.0 if _SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last) else 0.0,
+        1.0 if _LEAD_IN.fullmatch(first) else 0.0,
+        1.0 if prev.endswith(("：", ":")) else 0.0,
         min(cur.chars, 5000) / 1000,
         float(min(len(shorts), 5)),
         min(len(nxt), 300) / 100,
-        float("，" in head or "," in head or "、" in head),
-        float(head.startswith("“")),
-        float(len(prev) < 30),
-        float(bool(cur.dated)),
-        float(bool(_OPENER.match(nxt))),
-        float(bool(_SPACED.search(last))),  # (the same pattern, compiled once)
+        1.0 if "，" in head or "," in head or "、" in head else 0.0,
+        1.0 if head.startswith("“") else 0.0,
+        1.0 if len(prev) < 30 else 0.0,
+        1.0 if cur.dated else 0.0,
+        1.0 if _OPENER.match(nxt) else 0.0,
+        1.0 if _SPACED.search(last) else 0.0,  # (the same pattern, compiled once)
         min(len(prev), 300) / 100,
-        float(any(shape) and any(_shape(t) == shape for t in shorts)),
-        float(any(abs(len(t) - len(last)) <= 2 for t in shorts)),
-        float(prev.endswith(("。", "！", "？", "”", "!", "?"))),
-        float(len(heads) > 1 and bool(_PLACE.fullmatch(heads[-2].text))),
-        float(len(heads) == 2 and len(first) <= 10 and len(last) <= 10),
+        1.0 if True in shape and shape in map(_shape, shorts) else 0.0,
+        1.0 if any([n - 2 <= len(t) <= n + 2 for t in shorts]) else 0.0,
+        1.0 if prev.endswith(("。", "！", "？", "”", "!", "?")) else 0.0,
+        1.0 if len(heads) > 1 and _PLACE.fullmatch(heads[-2].text) else 0.0,
+        1.0 if len(heads) == 2 and len(first) <= 10 and n <= 10 else 0.0,
         _title_overlap(mine, cur) if title else 0.0,
-        float(bool(cur.subtitle)),
-        float(bool(_EXCLAIM.search(head))),
+        1.0 if cur.subtitle else 0.0,
+        1.0 if _EXCLAIM.search(head) else 0.0,
         *(_body_overlaps(mine, cur) if body else (0.0, 0.0)),
     ]
 
