@@ -211,17 +211,19 @@ def clean_lines(
     def drop(name: str, s: Span) -> None:
         dropped.append((name, Span(s.start + offset, s.end + offset, s.text)))
 
-    kept: list[Span] = []
-    kept_kinds: list[tuple[str, str]] = []
-    for s, (kind, value) in zip(spans, kinds, strict=True):
-        if kind == CONTINUES:
-            continues = continues or value
-            drop("furniture", s)
-        elif kind == FURNITURE:
-            drop("furniture", s)
-        else:
-            kept.append(s)
-            kept_kinds.append((kind, value))
+    kept: list[Span] = list(spans)
+    kept_kinds: list[tuple[str, str]] = list(kinds)
+    if len(spans) != len(kinds) or {kind for kind, _ in kinds} & _DROPPED:
+        kept, kept_kinds = [], []  # (most bodies have nothing to drop: kept as they are)
+        for s, (kind, value) in zip(spans, kinds, strict=True):
+            if kind == CONTINUES:
+                continues = continues or value
+                drop("furniture", s)
+            elif kind == FURNITURE:
+                drop("furniture", s)
+            else:
+                kept.append(s)
+                kept_kinds.append((kind, value))
     # A credit line opening the body (本报评论员) or closing it (本报记者 张三), or (byline).
     lo, hi = 0, len(kept)
     while lo < hi and kept_kinds[lo][0] == BYLINE_START:
@@ -257,6 +259,9 @@ def clean_lines(
             if not text:
                 kept.pop()
     return Cleaned(_join(raw, kept, offset), byline, dateline, continues, tuple(dropped))
+
+
+_DROPPED = frozenset((CONTINUES, FURNITURE))  # the kinds of line no body keeps
 
 
 def _dateline_of(prefix: str) -> str:
