@@ -261,7 +261,10 @@ class _Splitter:
             else:
                 if self.pending:  # (most lines follow body text: nothing held to decide)
                     self._settle(at)
-                target = self._target()
+                target = self.cur  # (self._target(), written out: it runs for every line)
+                if target is None:
+                    target = self._open(_Draft([], [], []))
+                target.closed = False
                 target.add(line, kind, value)
                 # A credit line under the head opens the body; after running text it closes
                 # it, except where titles carry `## `: there a credit inside an article (a
