@@ -4,7 +4,17 @@ the head score (`service.heads`), kept apart because they cost most of its time.
 
 from __future__ import annotations
 
-__all__ = ["WINDOW", "cohesion", "codes", "lines_after", "overlap", "shared", "window_codes"]
+__all__ = [
+    "WINDOW",
+    "cohesion",
+    "codes",
+    "lines_after",
+    "overlap",
+    "shared",
+    "short_overlap",
+    "window_codes",
+    "window_text",
+]
 
 import numpy as np
 
@@ -45,6 +55,12 @@ def codes(text: str) -> np.ndarray:
 
 def window_codes(texts: list[str], from_end: bool) -> np.ndarray:
     """Bigrams of up to WINDOW characters of consecutive lines (no bigram across two lines)."""
+    return codes(window_text(texts, from_end))
+
+
+def window_text(texts: list[str], from_end: bool) -> str:
+    """Up to WINDOW characters of consecutive lines, the lines set apart by a newline (what
+    `window_codes` reads)."""
     keep: list[str] = []
     n = 0
     for t in reversed(texts) if from_end else texts:
@@ -55,7 +71,21 @@ def window_codes(texts: list[str], from_end: bool) -> np.ndarray:
         n += len(t)
     # One pass over the window, lines set apart by a newline (no CJK pair crosses it): a page's
     # lines seldom sit in two windows, so bigrams kept per line were hardly ever reused.
-    return codes("\n".join(keep))
+    return "\n".join(keep)
+
+
+def short_overlap(short: str, window: str, window_codes: np.ndarray) -> float:
+    """`overlap(codes(short), window_codes)` for a short text (a head) and a window with its
+    codes: the short text's few bigrams looked for in the window's text (a CJK pair found
+    there is one of its codes), no array made."""
+    mine = {
+        x + y
+        for x, y in zip(short, short[1:], strict=False)
+        if "\u4e00" <= x <= "\u9fff" and "\u4e00" <= y <= "\u9fff"
+    }
+    if not mine or not len(window_codes):
+        return 0.0
+    return sum(map(window.__contains__, mine)) / min(len(mine), len(window_codes))
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> float:

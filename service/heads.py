@@ -34,7 +34,9 @@ from service.cohesion import (
     cohesion,
     lines_after,
     overlap,
+    short_overlap,
     window_codes,
+    window_text,
 )
 from service.composite import CLOSING_NAME
 from service.documents import Span
@@ -171,8 +173,9 @@ def opens_article(
         rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
     if LOG is None and _decided(rest, WEIGHTS[:2]):
         return rest > 0
-    below = window_codes(lines_after(items, at), from_end=False)
-    head_cohesion = _head_cohesion(heads, below)
+    window = window_text(lines_after(items, at), from_end=False)
+    below = codes(window)
+    head_cohesion = _head_cohesion(heads, window, below)
     if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, WEIGHTS[:1]):
         return rest + WEIGHTS[1] * head_cohesion > 0
     x = [_cohesion(cur, below), head_cohesion, *page]
@@ -265,10 +268,11 @@ _UNKNOWN_FIRST = (*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH)
 
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
     """What the page shows around bare head lines, as numbers (see FEATURES)."""
-    below = window_codes(lines_after(items, at), from_end=False)
+    window = window_text(lines_after(items, at), from_end=False)
+    below = codes(window)
     return [
         _cohesion(cur, below),
-        _head_cohesion(heads, below),
+        _head_cohesion(heads, window, below),
         *_page_features(cur, heads, items, at),
     ]
 
@@ -277,8 +281,8 @@ def _cohesion(cur, below: np.ndarray) -> float:
     return overlap(window_codes([s.text for s in cur.body[-6:]], from_end=True), below)
 
 
-def _head_cohesion(heads: list[Span], below: np.ndarray) -> float:
-    return overlap(codes("".join(h.text for h in heads)[-WINDOW:]), below)
+def _head_cohesion(heads: list[Span], window: str, below: np.ndarray) -> float:
+    return short_overlap("".join([h.text for h in heads])[-WINDOW:], window, below)
 
 
 def _page_features(
