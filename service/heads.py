@@ -149,16 +149,16 @@ def opens_article(
     # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
     # (So are the head's overlaps with the article's body, the last two: 0 until needed.)
     page = _page_features(cur, heads, items, at, body=LOG is not None, title=LOG is not None)
-    rest = sum(map(mul, WEIGHTS[2:], page)) + BIAS
+    rest = sum(map(mul, _PAGE_WEIGHTS, page)) + BIAS
     if LOG is None:
         # (so is the overlap with the article's head: the score is summed again in order once
         # it is known, so the value is the one all features at once give)
-        if _decided(rest, _UNKNOWN_FIRST):
+        if _decided(rest, _REACH_FIRST):
             return rest > 0
         mine = _head_bigrams("".join(h.text for h in heads))
         page[_TITLE_OVERLAP] = _title_overlap(mine, cur)
-        rest = sum(map(mul, WEIGHTS[2:], page)) + BIAS
-        if _decided(rest, _UNKNOWN_BODY):
+        rest = sum(map(mul, _PAGE_WEIGHTS, page)) + BIAS
+        if _decided(rest, _REACH_BODY):
             return rest > 0
         if mine:
             # The bigrams in the article's last lines first (a short text): the rest are
@@ -167,16 +167,16 @@ def opens_article(
             missing = [g for g in mine if g not in above]
             near = (len(mine) - len(missing)) / len(mine)
             # (the article overlap is at least `near`: what the rest add is unknown)
-            if _decided(rest + _W_BOTH * near, WEIGHTS[:2], _W_ARTICLE * (1 - near)):
+            if _decided(rest + _W_BOTH * near, _REACH_COHESIONS, _W_ARTICLE * (1 - near)):
                 return rest + _W_BOTH * near > 0
             page[-2:] = near, (len(mine) - len(missing) + _count_in(missing, before)) / len(mine)
         rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
-    if LOG is None and _decided(rest, WEIGHTS[:2]):
+    if LOG is None and _decided(rest, _REACH_COHESIONS):
         return rest > 0
     window = window_text(lines_after(items, at), from_end=False)
     below = codes(window)
     head_cohesion = _head_cohesion(heads, window, below)
-    if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, WEIGHTS[:1]):
+    if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, _REACH_COHESION):
         return rest + WEIGHTS[1] * head_cohesion > 0
     x = [_cohesion(cur, below), head_cohesion, *page]
     if LOG is not None:
@@ -201,15 +201,15 @@ def _closes(body: list[Span]) -> bool:
     return len(above) <= 60 and cut and bool(_CLOSER.fullmatch(joined))
 
 
-def _decided(score: float, unknown: tuple[float, ...], more: float = 0.0) -> bool:
-    """Whether features still unknown (each in [0, 1], these weights, and one more of weight
-    `more`) can turn `score`."""
-    low, high = _reach(unknown)
+def _decided(score: float, reach: tuple[float, float], more: float = 0.0) -> bool:
+    """Whether features still unknown (each in [0, 1]; together they add `reach`, `_reach`,
+    and one more of weight `more`) can turn `score`."""
+    low, high = reach
     return score + low + min(more, 0.0) > 0 or score + high + max(more, 0.0) <= 0
 
 
-@lru_cache(maxsize=16)  # (a handful of weight tuples; summed once, the same floats)
 def _reach(unknown: tuple[float, ...]) -> tuple[float, float]:
+    """The least and the most features of these weights, each in [0, 1], can add."""
     return sum(min(w, 0.0) for w in unknown), sum(max(w, 0.0) for w in unknown)
 
 
@@ -262,8 +262,12 @@ _TITLE_OVERLAP = FEATURES.index("title_overlap") - 2  # (its place in the page f
 _W_ABOVE, _W_ARTICLE = WEIGHTS[-2:]
 _W_BOTH = _W_ABOVE + _W_ARTICLE  # what a bigram in the last lines adds to the score
 _BODY_REACH = (min(0.0, _W_ARTICLE, _W_BOTH), max(0.0, _W_ARTICLE, _W_BOTH))
-_UNKNOWN_BODY = (*WEIGHTS[:2], *_BODY_REACH)  # (the features still unknown at each step)
-_UNKNOWN_FIRST = (*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH)
+# What the features still unknown at each step can add (summed once, the same floats)
+_REACH_FIRST = _reach((*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH))
+_REACH_BODY = _reach((*WEIGHTS[:2], *_BODY_REACH))
+_REACH_COHESIONS = _reach(WEIGHTS[:2])
+_REACH_COHESION = _reach(WEIGHTS[:1])
+_PAGE_WEIGHTS = WEIGHTS[2:]
 
 
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
