@@ -127,7 +127,8 @@ def is_furniture(line: str) -> bool:
     line = line.strip()
     if not line or len(line) > FURNITURE_MAX:
         return False
-    line = line.lstrip("#").strip()
+    if line[0] == "#":
+        line = line.lstrip("#").strip()
     if ("，" in line or "。" in line) and not (
         "版" in line or line[:1] in _CREDIT_FIRST or line.startswith(_RUNNING_OK)
     ):

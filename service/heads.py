@@ -155,7 +155,7 @@ def opens_article(
         # it is known, so the value is the one all features at once give)
         if _decided(rest, _REACH_FIRST):
             return rest > 0
-        mine = _head_bigrams("".join(h.text for h in heads))
+        mine = _head_bigrams("".join([h.text for h in heads]))
         page[_TITLE_OVERLAP] = _title_overlap(mine, cur)
         rest = sum(map(mul, _PAGE_WEIGHTS, page)) + BIAS
         if _decided(rest, _REACH_BODY):
@@ -343,13 +343,13 @@ def _head_bigrams(head: str) -> frozenset[str]:
 
 
 def _title_overlap(mine: frozenset[str], cur) -> float:
-    return _overlap(mine, "".join(s.text for s in cur.title + cur.kicker + cur.subtitle))
+    return _overlap(mine, "".join([s.text for s in cur.title + cur.kicker + cur.subtitle]))
 
 
 def _overlap(mine: frozenset[str], text: str) -> float:
     """The share of the head's character bigrams (punctuation left out) that `text` holds: a
     subhead takes up its article's words, in its title or in the lines just above it."""
-    return sum(g in text for g in mine) / len(mine) if mine else 0.0
+    return sum(map(text.__contains__, mine)) / len(mine) if mine else 0.0
 
 
 def _body_overlaps(mine: frozenset[str], cur) -> tuple[float, float]:
@@ -412,9 +412,10 @@ def ends_above(heads: list[Span]) -> int:
     first = heads[0].text
     if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first) or _NOTE.fullmatch(first):
         return 1
-    if _open_brackets(first) < 0 or first.count("”") > first.count("“"):
+    opened = _open_brackets(first)
+    if opened < 0 or first.count("”") > first.count("“"):
         return 1  # (closing a bracket or a quote opened above: 2042元。”)
-    if len(heads) > 1 and _open_brackets(first) > 0 and _open_brackets(heads[1].text) < 0:
+    if len(heads) > 1 and opened > 0 and _open_brackets(heads[1].text) < 0:
         return 2
     return 0
 

@@ -134,6 +134,7 @@ class _Splitter:
         self.furniture: list[Span] = []
         self.cur: _Draft | None = None
         self.pending: list[tuple[Span, str]] = []
+        self.held_furniture = False  # a FURNITURE line is among the pending ones
 
     def _open(self, draft: _Draft) -> _Draft:
         self.drafts.append(draft)
@@ -153,9 +154,10 @@ class _Splitter:
         """The held short lines after the last furniture line; what comes before it is
         furniture (a banner, a digest and its teasers)."""
         pending, self.pending = self.pending, []
+        held, self.held_furniture = self.held_furniture, False
         jumps: list[Span] = []
         last = -1
-        if any(k == FURNITURE for _, k in pending):  # (most held lines are bare short lines)
+        if held:  # (most held lines are bare short lines)
             # A 上接 note sits under the head it belongs to: furniture, but it swallows nothing.
             jumps = [s for s, k in pending if k == FURNITURE and jumps_in(s.text)]
             if jumps:  # (seldom: the list is filtered only when it holds one)
@@ -251,8 +253,11 @@ class _Splitter:
 
     def run(self) -> list[_Draft]:
         for at, (line, kind, value) in enumerate(self.items):
-            if kind in (SHORT, FURNITURE):
+            if kind == SHORT:
                 self.pending.append((line, kind))
+            elif kind == FURNITURE:
+                self.pending.append((line, kind))
+                self.held_furniture = True
             elif kind == HEADING:
                 kick, _ = self._take_pending()
                 marks, title = heading_text(line)
