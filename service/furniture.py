@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "is_furniture",
+    "furniture_line",
     "continues_to",
     "jumps_in",
     "is_page_header",
@@ -127,6 +128,12 @@ def is_furniture(line: str) -> bool:
     line = line.strip()
     if not line or len(line) > FURNITURE_MAX:
         return False
+    return furniture_line(line)
+
+
+def furniture_line(line: str) -> bool:
+    """`is_furniture` of a stripped line of 1 to FURNITURE_MAX characters (what
+    `service.lines.classify` asks of every short line of a page: nothing to strip)."""
     if line[0] == "#":
         line = line.lstrip("#").strip()
     if ("，" in line or "。" in line) and not (
