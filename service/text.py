@@ -280,27 +280,28 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
     shifts: list[int] = []
     sizes: list[int] = []
     pos = 0
-    prev = None
+    before = None  # the previous line's text (None before the first)
+    end = 0
     put, shift, size = parts.append, shifts.append, sizes.append  # (a few per line)
     for s in kept:
         text = s.text
         # (most lines end a sentence, 。 last, and the next opens as a sentence may: a
         # paragraph's end, told here without calling is_column_break, which says the same)
-        if prev is not None and (
-            (prev.text[-1:] in _TERMINAL and text[:1] not in _NON_INITIAL)
-            or not is_column_break(prev.text, text)
+        if before is not None and (
+            (before[-1:] in _TERMINAL and text[:1] not in _NON_INITIAL)
+            or not is_column_break(before, text)
         ):
             # The newline that ended the previous line: the first after its content.
             put("\n")
-            shift(raw.find("\n", prev.end) + offset - pos)
+            shift(raw.find("\n", end) + offset - pos)
             size(1)
             pos += 1
         put(text)
-        shift(s.start + offset - pos)
-        n = s.end - s.start
-        size(n)
-        pos += n
-        prev = s
+        start, end = s.start, s.end
+        shift(start + offset - pos)
+        size(end - start)
+        pos += end - start
+        before = text
     return Body.of_runs("".join(parts), shifts, sizes)  # the index array: made when read
 
 
