@@ -92,8 +92,13 @@ def _left_open(line: str, nxt: str) -> bool:
     # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
     if len(line) > 40:
         return False
+    if not _OPENS.search(line):
+        return False  # (most lines open nothing: no counting)
     opened = line.count("“") + line.count("《") + line.count("（") + line.count("(")
     return opened > line.count("”") + line.count("》") + line.count("）") + line.count(")")
+
+
+_OPENS = re.compile(r"[“《（(]")
 
 
 def joins_cut(line: str, nxt: str) -> bool:

@@ -94,8 +94,8 @@ class _Draft:
     def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
         self.title, self.kicker, self.subtitle = title, kicker, subtitle
         heads = kicker + title + subtitle
-        self.start = min((s.start for s in heads), default=0)
-        self.end = max((s.end for s in heads), default=0)
+        self.start = min([s.start for s in heads], default=0)
+        self.end = max([s.end for s in heads], default=0)
         self.body: list[Span] = []
         self.kinds: list[str] = []
         self.values: list[str] = []  # what classify found: a credit, a jump, a dateline
