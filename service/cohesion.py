@@ -1,20 +1,31 @@
-"""How much the text after a bare head goes on with the text before it: the bigram overlaps of
-the head score (`service.heads`), kept apart because they cost most of its time.
+"""How much the text after a bare head goes on with the text before it, and how much of the
+head the article already holds: the bigram overlaps of the head score (`service.heads`), kept
+apart because they cost most of its time.
 """
 
 from __future__ import annotations
 
 __all__ = [
     "WINDOW",
+    "bigram_share",
+    "body_overlaps",
+    "body_parts",
+    "body_text",
     "cohesion",
     "codes",
+    "count_in",
+    "head_bigrams",
     "lines_after",
     "overlap",
     "shared",
     "short_overlap",
+    "title_overlap",
     "window_codes",
     "window_text",
 ]
+
+import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -122,3 +133,59 @@ def lines_after(items: list[tuple[Span, str, str]], at: int) -> list[str]:
         if n >= WINDOW:
             break
     return out
+
+
+# The head's own bigrams (any characters but punctuation and blanks) against the article's
+# text: its head (title_overlap) and its body (body_overlaps).
+_NOT_WORD = re.compile(r"[\s，,、：:“”‘’（）()《》·—…！？!?；;。]")
+
+
+@lru_cache(maxsize=256)  # (read again when the body overlaps are needed)
+def head_bigrams(head: str) -> frozenset[str]:
+    text = _NOT_WORD.sub(" ", head)
+    pairs = map(str.__add__, text, text[1:])
+    return frozenset(pairs if " " not in text else (g for g in pairs if " " not in g))
+
+
+def title_overlap(mine: frozenset[str], cur) -> float:
+    return bigram_share(mine, "".join([s.text for s in cur.title + cur.kicker + cur.subtitle]))
+
+
+def bigram_share(mine: frozenset[str], text: str) -> float:
+    """The share of the head's character bigrams (punctuation left out) that `text` holds: a
+    subhead takes up its article's words, in its title or in the lines just above it."""
+    return sum(map(text.__contains__, mine)) / len(mine) if mine else 0.0
+
+
+def body_overlaps(mine: frozenset[str], cur) -> tuple[float, float]:
+    """The share of the head's bigrams that the article's last six lines hold, and that the
+    whole article so far holds (the last lines are the whole text's tail)."""
+    if not mine:
+        return 0.0, 0.0
+    above, before = body_parts(cur)
+    missing = [g for g in mine if g not in above]
+    near = len(mine) - len(missing)
+    return near / len(mine), (near + count_in(missing, before)) / len(mine)
+
+
+def body_parts(cur) -> tuple[str, str]:
+    """The article's last six lines, and the text before them (a bigram not in the last lines
+    is looked for there, one character into them for one across the seam)."""
+    whole = body_text(cur)
+    above = whole[len(whole) - sum(len(s.text) for s in cur.body[-6:]) :]
+    return above, whole[: len(whole) - len(above) + 1]
+
+
+def count_in(grams: list[str], text: str) -> int:
+    return sum(map(text.__contains__, grams))  # (each a search of the text, none in Python)
+
+
+def body_text(cur) -> str:
+    """The article's body lines joined, kept on the draft and extended by the lines added
+    since: while the page is read a body only grows at its end (pages._Draft.add)."""
+    done, whole = cur.joined
+    body = cur.body
+    if done != len(body):
+        whole += "".join(s.text for s in body[done:])
+        cur.joined = (len(body), whole)
+    return whole

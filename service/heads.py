@@ -30,11 +30,16 @@ import numpy as np
 
 from service.cohesion import (
     WINDOW,
+    body_overlaps,
+    body_parts,
     codes,
     cohesion,
+    count_in,
+    head_bigrams,
     lines_after,
     overlap,
     short_overlap,
+    title_overlap,
     window_codes,
     window_text,
 )
@@ -160,21 +165,21 @@ def opens_article(
         # it is known, so the value is the one all features at once give)
         if _decided(rest, _REACH_FIRST):
             return rest > 0
-        mine = _head_bigrams("".join([h.text for h in heads]))
-        page[_TITLE_OVERLAP] = _title_overlap(mine, cur)
+        mine = head_bigrams("".join([h.text for h in heads]))
+        page[_TITLE_OVERLAP] = title_overlap(mine, cur)
         rest = sum(map(mul, _PAGE_WEIGHTS, page)) + BIAS
         if _decided(rest, _REACH_BODY):
             return rest > 0
         if mine:
             # The bigrams in the article's last lines first (a short text): the rest are
             # looked for in the whole article only when the score still needs them.
-            above, before = _body_parts(cur)
+            above, before = body_parts(cur)
             missing = [g for g in mine if g not in above]
             near = (len(mine) - len(missing)) / len(mine)
             # (the article overlap is at least `near`: what the rest add is unknown)
             if _decided(rest + _W_BOTH * near, _REACH_COHESIONS, _W_ARTICLE * (1 - near)):
                 return rest + _W_BOTH * near > 0
-            page[-2:] = near, (len(mine) - len(missing) + _count_in(missing, before)) / len(mine)
+            page[-2:] = near, (len(mine) - len(missing) + count_in(missing, before)) / len(mine)
         rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
     if LOG is None and _decided(rest, _REACH_COHESIONS):
         return rest > 0
@@ -305,7 +310,7 @@ def _page_features(
     shorts = cur.shorts
     shape = _shape(last)
     n = len(last)
-    mine = _head_bigrams(head) if body or title else frozenset()
+    mine = head_bigrams(head) if body or title else frozenset()
     # (written as tests, not calls: every head the score reads pays for these)
     return [
         float(min(len(heads), MAX_HEAD_LINES)),
@@ -329,66 +334,14 @@ def _page_features(
         1.0 if prev.endswith(("。", "！", "？", "”", "!", "?")) else 0.0,
         1.0 if len(heads) > 1 and _PLACE.fullmatch(heads[-2].text) else 0.0,
         1.0 if len(heads) == 2 and len(first) <= 10 and n <= 10 else 0.0,
-        _title_overlap(mine, cur) if title else 0.0,
+        title_overlap(mine, cur) if title else 0.0,
         1.0 if cur.subtitle else 0.0,
         1.0 if _EXCLAIM.search(head) else 0.0,
-        *(_body_overlaps(mine, cur) if body else (0.0, 0.0)),
+        *(body_overlaps(mine, cur) if body else (0.0, 0.0)),
     ]
 
 
 _EXCLAIM = re.compile(r"[！？!?]")
-_NOT_WORD = re.compile(r"[\s，,、：:“”‘’（）()《》·—…！？!?；;。]")
-
-
-@lru_cache(maxsize=256)  # (read again when the body overlaps are needed)
-def _head_bigrams(head: str) -> frozenset[str]:
-    text = _NOT_WORD.sub(" ", head)
-    pairs = map(str.__add__, text, text[1:])
-    return frozenset(pairs if " " not in text else (g for g in pairs if " " not in g))
-
-
-def _title_overlap(mine: frozenset[str], cur) -> float:
-    return _overlap(mine, "".join([s.text for s in cur.title + cur.kicker + cur.subtitle]))
-
-
-def _overlap(mine: frozenset[str], text: str) -> float:
-    """The share of the head's character bigrams (punctuation left out) that `text` holds: a
-    subhead takes up its article's words, in its title or in the lines just above it."""
-    return sum(map(text.__contains__, mine)) / len(mine) if mine else 0.0
-
-
-def _body_overlaps(mine: frozenset[str], cur) -> tuple[float, float]:
-    """The share of the head's bigrams that the article's last six lines hold, and that the
-    whole article so far holds (the last lines are the whole text's tail)."""
-    if not mine:
-        return 0.0, 0.0
-    above, before = _body_parts(cur)
-    missing = [g for g in mine if g not in above]
-    near = len(mine) - len(missing)
-    return near / len(mine), (near + _count_in(missing, before)) / len(mine)
-
-
-def _body_parts(cur) -> tuple[str, str]:
-    """The article's last six lines, and the text before them (a bigram not in the last lines
-    is looked for there, one character into them for one across the seam)."""
-    whole = _body_text(cur)
-    above = whole[len(whole) - sum(len(s.text) for s in cur.body[-6:]) :]
-    return above, whole[: len(whole) - len(above) + 1]
-
-
-def _count_in(grams: list[str], text: str) -> int:
-    return sum(map(text.__contains__, grams))  # (each a search of the text, none in Python)
-
-
-def _body_text(cur) -> str:
-    """The article's body lines joined, kept on the draft and extended by the lines added
-    since: while the page is read a body only grows at its end (pages._Draft.add)."""
-    done, whole = cur.joined
-    body = cur.body
-    if done != len(body):
-        whole += "".join(s.text for s in body[done:])
-        cur.joined = (len(body), whole)
-    return whole
 
 
 def _label(line: str) -> bool:

@@ -106,7 +106,7 @@ class _Draft:
         self.shorts: list[str] = []  # view of the article being read, kept as lines come
         self.composite = False  # pieces under one heading (service.composite)
         self.marked = False  # the title is a `## ` heading: never a composite item's piece
-        self.joined: tuple[int, str] = (0, "")  # body lines joined so far (heads._body_text)
+        self.joined: tuple[int, str] = (0, "")  # body lines joined so far (cohesion.body_text)
 
     def add(self, line: Span, kind: str, value: str = "") -> None:
         if not self.body and not self.title and not self.kicker:
