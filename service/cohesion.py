@@ -1,10 +1,31 @@
-"""How much the text after a bare head goes on with the text before it: the bigram overlaps of
-the head score (`service.heads`), kept apart because they cost most of its time.
+"""How much the text after a bare head goes on with the text before it, and how much of the
+head the article already holds: the bigram overlaps of the head score (`service.heads`), kept
+apart because they cost most of its time.
 """
 
 from __future__ import annotations
 
-__all__ = ["WINDOW", "cohesion", "codes", "lines_after", "overlap", "shared", "window_codes"]
+__all__ = [
+    "WINDOW",
+    "bigram_share",
+    "body_overlaps",
+    "body_parts",
+    "body_text",
+    "cohesion",
+    "codes",
+    "count_in",
+    "head_bigrams",
+    "lines_after",
+    "overlap",
+    "shared",
+    "short_overlap",
+    "title_overlap",
+    "window_codes",
+    "window_text",
+]
+
+import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -13,12 +34,25 @@ from service.lines import PARA, SHORT
 
 WINDOW = 240  # characters each side compared
 _CJK_FIRST, _CJK_LAST = 0x4E00, 0x9FFF  # the CJK unified ideographs a bigram is made of
+_SHORT = 40  # texts up to this long are read as a set (a head), longer ones as arrays
 
 
 def codes(text: str) -> np.ndarray:
     """The text's distinct bigrams of CJK characters, as sorted integer codes (the first
     character's code point in the high half): a few array passes, five times faster than a
     set of two-character strings on a window of 240 characters."""
+    if len(text) <= _SHORT:
+        # (a head's few characters: the array passes cost more than a set)
+        return np.array(
+            sorted(
+                {
+                    (ord(x) << 16) | ord(y)
+                    for x, y in zip(text, text[1:], strict=False)
+                    if "\u4e00" <= x <= "\u9fff" and "\u4e00" <= y <= "\u9fff"
+                }
+            ),
+            dtype=np.uint32,
+        )
     a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     cjk = (a - _CJK_FIRST) <= _CJK_LAST - _CJK_FIRST  # (one compare: below the first wraps)
     # Every pair's code, then the CJK ones (a code past 16 bits comes from no CJK pair)
@@ -32,6 +66,12 @@ def codes(text: str) -> np.ndarray:
 
 def window_codes(texts: list[str], from_end: bool) -> np.ndarray:
     """Bigrams of up to WINDOW characters of consecutive lines (no bigram across two lines)."""
+    return codes(window_text(texts, from_end))
+
+
+def window_text(texts: list[str], from_end: bool) -> str:
+    """Up to WINDOW characters of consecutive lines, the lines set apart by a newline (what
+    `window_codes` reads)."""
     keep: list[str] = []
     n = 0
     for t in reversed(texts) if from_end else texts:
@@ -42,7 +82,21 @@ def window_codes(texts: list[str], from_end: bool) -> np.ndarray:
         n += len(t)
     # One pass over the window, lines set apart by a newline (no CJK pair crosses it): a page's
     # lines seldom sit in two windows, so bigrams kept per line were hardly ever reused.
-    return codes("\n".join(keep))
+    return "\n".join(keep)
+
+
+def short_overlap(short: str, window: str, window_codes: np.ndarray) -> float:
+    """`overlap(codes(short), window_codes)` for a short text (a head) and a window with its
+    codes: the short text's few bigrams looked for in the window's text (a CJK pair found
+    there is one of its codes), no array made."""
+    mine = {
+        x + y
+        for x, y in zip(short, short[1:], strict=False)
+        if "\u4e00" <= x <= "\u9fff" and "\u4e00" <= y <= "\u9fff"
+    }
+    if not mine or not len(window_codes):
+        return 0.0
+    return sum(map(window.__contains__, mine)) / min(len(mine), len(window_codes))
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> float:
@@ -53,15 +107,14 @@ def overlap(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def shared(a: np.ndarray, b: np.ndarray) -> int:
-    """How many codes two `codes` arrays share: the smaller looked up in the larger when it
-    is much smaller (a head in a body), else both merged (intersect1d)."""
+    """How many codes two `codes` arrays share: the smaller looked up in the larger (sorted
+    and distinct, each is found at its place or not at all; intersect1d's merge of two
+    windows costs twice as long at these sizes)."""
     if len(a) > len(b):
         a, b = b, a
     if not len(a):
         return 0
-    if 4 * len(a) < len(b):
-        return int(np.count_nonzero(b.take(b.searchsorted(a), mode="clip") == a))
-    return len(np.intersect1d(a, b, assume_unique=True))
+    return int(np.count_nonzero(b.take(b.searchsorted(a), mode="clip") == a))
 
 
 def cohesion(before: str, after: str) -> float:
@@ -80,3 +133,59 @@ def lines_after(items: list[tuple[Span, str, str]], at: int) -> list[str]:
         if n >= WINDOW:
             break
     return out
+
+
+# The head's own bigrams (any characters but punctuation and blanks) against the article's
+# text: its head (title_overlap) and its body (body_overlaps).
+_NOT_WORD = re.compile(r"[\s，,、：:“”‘’（）()《》·—…！？!?；;。]")
+
+
+@lru_cache(maxsize=256)  # (read again when the body overlaps are needed)
+def head_bigrams(head: str) -> frozenset[str]:
+    text = _NOT_WORD.sub(" ", head)
+    pairs = map(str.__add__, text, text[1:])
+    return frozenset(pairs if " " not in text else (g for g in pairs if " " not in g))
+
+
+def title_overlap(mine: frozenset[str], cur) -> float:
+    return bigram_share(mine, "".join([s.text for s in cur.title + cur.kicker + cur.subtitle]))
+
+
+def bigram_share(mine: frozenset[str], text: str) -> float:
+    """The share of the head's character bigrams (punctuation left out) that `text` holds: a
+    subhead takes up its article's words, in its title or in the lines just above it."""
+    return sum(map(text.__contains__, mine)) / len(mine) if mine else 0.0
+
+
+def body_overlaps(mine: frozenset[str], cur) -> tuple[float, float]:
+    """The share of the head's bigrams that the article's last six lines hold, and that the
+    whole article so far holds (the last lines are the whole text's tail)."""
+    if not mine:
+        return 0.0, 0.0
+    above, before = body_parts(cur)
+    missing = [g for g in mine if g not in above]
+    near = len(mine) - len(missing)
+    return near / len(mine), (near + count_in(missing, before)) / len(mine)
+
+
+def body_parts(cur) -> tuple[str, str]:
+    """The article's last six lines, and the text before them (a bigram not in the last lines
+    is looked for there, one character into them for one across the seam)."""
+    whole = body_text(cur)
+    above = whole[len(whole) - sum(len(s.text) for s in cur.body[-6:]) :]
+    return above, whole[: len(whole) - len(above) + 1]
+
+
+def count_in(grams: list[str], text: str) -> int:
+    return sum(map(text.__contains__, grams))  # (each a search of the text, none in Python)
+
+
+def body_text(cur) -> str:
+    """The article's body lines joined, kept on the draft and extended by the lines added
+    since: while the page is read a body only grows at its end (pages._Draft.add)."""
+    done, whole = cur.joined
+    body = cur.body
+    if done != len(body):
+        whole += "".join(s.text for s in body[done:])
+        cur.joined = (len(body), whole)
+    return whole

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "is_furniture",
+    "furniture_line",
     "continues_to",
     "jumps_in",
     "is_page_header",
@@ -127,7 +128,21 @@ def is_furniture(line: str) -> bool:
     line = line.strip()
     if not line or len(line) > FURNITURE_MAX:
         return False
-    line = line.lstrip("#").strip()
+    return furniture_line(line)
+
+
+def furniture_line(line: str) -> bool:
+    """`is_furniture` of a stripped line of 1 to FURNITURE_MAX characters (what
+    `service.lines.classify` asks of every short line of a page: nothing to strip)."""
+    if line[0] == "#":
+        line = line.lstrip("#").strip()
+    if ("，" in line or "。" in line) and not (
+        "版" in line or line[:1] in _CREDIT_FIRST or line.startswith(_RUNNING_OK)
+    ):
+        # Running text (most short lines of a page: pieces of paragraphs) is furniture only
+        # as a teaser (…版), a credit, a note in brackets or a web address: no other
+        # pattern below matches a line holding ， or 。 (see each).
+        return False
     if _maybe_furniture(line) or ("版" in line and _TEASER.fullmatch(line)):
         return True
     if is_page_header(line):
@@ -141,6 +156,11 @@ def is_furniture(line: str) -> bool:
 # What the two patterns can open with, so most lines need neither: no _FURNITURE line holds
 # ， or 。 but a web address, and a credit opens with one of its roles' words.
 _CREDIT_FIRST = frozenset(w[0] for w in re.findall(r"[\u4e00-\u9fff]+", _ROLE))
+
+
+# What a furniture line holding ， or 。 opens with, besides a credit's role: a bracket (what
+# _BRACKETS opens with) or a web address (_maybe_furniture).
+_RUNNING_OK = ("（", "(", "【", "[", "http", "www.")
 
 
 def _maybe_furniture(line: str) -> bool:

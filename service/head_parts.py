@@ -88,8 +88,10 @@ def writer_under(upper: str, lower: str) -> bool:
 def _cut_label(heads: list[Span]) -> tuple[list[Span], list[Span]]:
     """The head lines above a label that opens a body (核心阅读, 编者的话), and the label with
     whatever follows it: body text."""
-    label = next((i for i, h in enumerate(heads) if i and _BODY_LABEL.fullmatch(h.text)), None)
-    return (heads, []) if label is None else (heads[:label], heads[label:])
+    for label in range(1, len(heads)):  # (a loop: most heads are one line, no label)
+        if _BODY_LABEL.fullmatch(heads[label].text):
+            return heads[:label], heads[label:]
+    return heads, []
 
 
 def has_title(heads: list[Span]) -> bool:

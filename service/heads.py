@@ -30,11 +30,18 @@ import numpy as np
 
 from service.cohesion import (
     WINDOW,
+    body_overlaps,
+    body_parts,
     codes,
     cohesion,
+    count_in,
+    head_bigrams,
     lines_after,
     overlap,
+    short_overlap,
+    title_overlap,
     window_codes,
+    window_text,
 )
 from service.composite import CLOSING_NAME
 from service.documents import Span
@@ -90,8 +97,13 @@ def _left_open(line: str, nxt: str) -> bool:
     # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
     if len(line) > 40:
         return False
+    if not _OPENS.search(line):
+        return False  # (most lines open nothing: no counting)
     opened = line.count("“") + line.count("《") + line.count("（") + line.count("(")
     return opened > line.count("”") + line.count("》") + line.count("）") + line.count(")")
+
+
+_OPENS = re.compile(r"[“《（(]")
 
 
 def joins_cut(line: str, nxt: str) -> bool:
@@ -147,24 +159,34 @@ def opens_article(
     # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
     # (So are the head's overlaps with the article's body, the last two: 0 until needed.)
     page = _page_features(cur, heads, items, at, body=LOG is not None, title=LOG is not None)
-    rest = sum(map(mul, WEIGHTS[2:], page)) + BIAS
+    rest = sum(map(mul, _PAGE_WEIGHTS, page)) + BIAS
     if LOG is None:
         # (so is the overlap with the article's head: the score is summed again in order once
         # it is known, so the value is the one all features at once give)
-        if _decided(rest, (*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *WEIGHTS[-2:])):
+        if _decided(rest, _REACH_FIRST):
             return rest > 0
-        mine = _head_bigrams("".join(h.text for h in heads))
-        page[_TITLE_OVERLAP] = _title_overlap(mine, cur)
-        rest = sum(map(mul, WEIGHTS[2:], page)) + BIAS
-        if _decided(rest, WEIGHTS[:2] + WEIGHTS[-2:]):
+        mine = head_bigrams("".join([h.text for h in heads]))
+        page[_TITLE_OVERLAP] = title_overlap(mine, cur)
+        rest = sum(map(mul, _PAGE_WEIGHTS, page)) + BIAS
+        if _decided(rest, _REACH_BODY):
             return rest > 0
-        page[-2:] = _body_overlaps(mine, cur)
+        if mine:
+            # The bigrams in the article's last lines first (a short text): the rest are
+            # looked for in the whole article only when the score still needs them.
+            above, before = body_parts(cur)
+            missing = [g for g in mine if g not in above]
+            near = (len(mine) - len(missing)) / len(mine)
+            # (the article overlap is at least `near`: what the rest add is unknown)
+            if _decided(rest + _W_BOTH * near, _REACH_COHESIONS, _W_ARTICLE * (1 - near)):
+                return rest + _W_BOTH * near > 0
+            page[-2:] = near, (len(mine) - len(missing) + count_in(missing, before)) / len(mine)
         rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
-    if LOG is None and _decided(rest, WEIGHTS[:2]):
+    if LOG is None and _decided(rest, _REACH_COHESIONS):
         return rest > 0
-    below = window_codes(lines_after(items, at), from_end=False)
-    head_cohesion = _head_cohesion(heads, below)
-    if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, WEIGHTS[:1]):
+    window = window_text(lines_after(items, at), from_end=False)
+    below = codes(window)
+    head_cohesion = _head_cohesion(heads, window, below)
+    if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, _REACH_COHESION):
         return rest + WEIGHTS[1] * head_cohesion > 0
     x = [_cohesion(cur, below), head_cohesion, *page]
     if LOG is not None:
@@ -189,14 +211,15 @@ def _closes(body: list[Span]) -> bool:
     return len(above) <= 60 and cut and bool(_CLOSER.fullmatch(joined))
 
 
-def _decided(score: float, unknown: tuple[float, ...]) -> bool:
-    """Whether features still unknown, each in [0, 1] with these weights, can turn `score`."""
-    low, high = _reach(unknown)
-    return score + low > 0 or score + high <= 0
+def _decided(score: float, reach: tuple[float, float], more: float = 0.0) -> bool:
+    """Whether features still unknown (each in [0, 1]; together they add `reach`, `_reach`,
+    and one more of weight `more`) can turn `score`."""
+    low, high = reach
+    return score + low + min(more, 0.0) > 0 or score + high + max(more, 0.0) <= 0
 
 
-@lru_cache(maxsize=16)  # (a handful of weight tuples; summed once, the same floats)
 def _reach(unknown: tuple[float, ...]) -> tuple[float, float]:
+    """The least and the most features of these weights, each in [0, 1], can add."""
     return sum(min(w, 0.0) for w in unknown), sum(max(w, 0.0) for w in unknown)
 
 
@@ -243,14 +266,27 @@ WEIGHTS = (
 # halves): a missed title costs two bodies, a false one costs one.
 BIAS = -2.251 + 1.1
 _TITLE_OVERLAP = FEATURES.index("title_overlap") - 2  # (its place in the page features)
+# The head's overlaps with the article's body (above_overlap a, article_overlap b) are no two
+# free values: a <= b (the last lines are part of the article), so together they reach only
+# what the corners (0, 0), (0, 1), (1, 1) give; written as two weights for `_decided`.
+_W_ABOVE, _W_ARTICLE = WEIGHTS[-2:]
+_W_BOTH = _W_ABOVE + _W_ARTICLE  # what a bigram in the last lines adds to the score
+_BODY_REACH = (min(0.0, _W_ARTICLE, _W_BOTH), max(0.0, _W_ARTICLE, _W_BOTH))
+# What the features still unknown at each step can add (summed once, the same floats)
+_REACH_FIRST = _reach((*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH))
+_REACH_BODY = _reach((*WEIGHTS[:2], *_BODY_REACH))
+_REACH_COHESIONS = _reach(WEIGHTS[:2])
+_REACH_COHESION = _reach(WEIGHTS[:1])
+_PAGE_WEIGHTS = WEIGHTS[2:]
 
 
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
     """What the page shows around bare head lines, as numbers (see FEATURES)."""
-    below = window_codes(lines_after(items, at), from_end=False)
+    window = window_text(lines_after(items, at), from_end=False)
+    below = codes(window)
     return [
         _cohesion(cur, below),
-        _head_cohesion(heads, below),
+        _head_cohesion(heads, window, below),
         *_page_features(cur, heads, items, at),
     ]
 
@@ -259,99 +295,53 @@ def _cohesion(cur, below: np.ndarray) -> float:
     return overlap(window_codes([s.text for s in cur.body[-6:]], from_end=True), below)
 
 
-def _head_cohesion(heads: list[Span], below: np.ndarray) -> float:
-    return overlap(codes("".join(h.text for h in heads)[-WINDOW:]), below)
+def _head_cohesion(heads: list[Span], window: str, below: np.ndarray) -> float:
+    return short_overlap("".join([h.text for h in heads])[-WINDOW:], window, below)
 
 
 def _page_features(
     cur, heads: list[Span], items, at: int, body: bool = True, title: bool = True
 ) -> list[float]:
-    first, last = heads[0].text, heads[-1].text
-    head = "".join(h.text for h in heads)
+    texts = [h.text for h in heads]
+    first, last = texts[0], texts[-1]
+    head = "".join(texts)
     prev = cur.body[-1].text if cur.body else ""
     nxt = items[at][0].text
     shorts = cur.shorts
     shape = _shape(last)
-    mine = _head_bigrams(head) if body or title else frozenset()
+    n = len(last)
+    mine = head_bigrams(head) if body or title else frozenset()
+    # (written as tests, not calls: every head the score reads pays for these)
     return [
         float(min(len(heads), MAX_HEAD_LINES)),
-        len(last) / 10,
-        float(any(_label(h.text) for h in heads)),
-        float(bool(_SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last))),
-        float(bool(_LEAD_IN.fullmatch(first))),
-        float(prev.endswith(("：", ":"))),
+        n / 10,
+        1.0 if any(map(_label, texts)) else 0.0,
+        1.0 if _SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last) else 0.0,
+        1.0 if _LEAD_IN.fullmatch(first) else 0.0,
+        1.0 if prev.endswith(("：", ":")) else 0.0,
         min(cur.chars, 5000) / 1000,
         float(min(len(shorts), 5)),
         min(len(nxt), 300) / 100,
-        float("，" in head or "," in head or "、" in head),
-        float(head.startswith("“")),
-        float(len(prev) < 30),
-        float(bool(cur.dated)),
-        float(bool(_OPENER.match(nxt))),
-        float(bool(_SPACED.search(last))),  # (the same pattern, compiled once)
+        1.0 if "，" in head or "," in head or "、" in head else 0.0,
+        1.0 if head.startswith("“") else 0.0,
+        1.0 if len(prev) < 30 else 0.0,
+        1.0 if cur.dated else 0.0,
+        1.0 if _OPENER.match(nxt) else 0.0,
+        1.0 if _SPACED.search(last) else 0.0,  # (the same pattern, compiled once)
         min(len(prev), 300) / 100,
-        float(any(shape) and any(_shape(t) == shape for t in shorts)),
-        float(any(abs(len(t) - len(last)) <= 2 for t in shorts)),
-        float(prev.endswith(("。", "！", "？", "”", "!", "?"))),
-        float(len(heads) > 1 and bool(_PLACE.fullmatch(heads[-2].text))),
-        float(len(heads) == 2 and len(first) <= 10 and len(last) <= 10),
-        _title_overlap(mine, cur) if title else 0.0,
-        float(bool(cur.subtitle)),
-        float(bool(_EXCLAIM.search(head))),
-        *(_body_overlaps(mine, cur) if body else (0.0, 0.0)),
+        1.0 if True in shape and shape in map(_shape, shorts) else 0.0,
+        1.0 if any([n - 2 <= len(t) <= n + 2 for t in shorts]) else 0.0,
+        1.0 if prev.endswith(("。", "！", "？", "”", "!", "?")) else 0.0,
+        1.0 if len(heads) > 1 and _PLACE.fullmatch(heads[-2].text) else 0.0,
+        1.0 if len(heads) == 2 and len(first) <= 10 and n <= 10 else 0.0,
+        title_overlap(mine, cur) if title else 0.0,
+        1.0 if cur.subtitle else 0.0,
+        1.0 if _EXCLAIM.search(head) else 0.0,
+        *(body_overlaps(mine, cur) if body else (0.0, 0.0)),
     ]
 
 
 _EXCLAIM = re.compile(r"[！？!?]")
-_NOT_WORD = re.compile(r"[\s，,、：:“”‘’（）()《》·—…！？!?；;。]")
-
-
-@lru_cache(maxsize=256)  # (read again when the body overlaps are needed)
-def _head_bigrams(head: str) -> frozenset[str]:
-    text = _NOT_WORD.sub(" ", head)
-    pairs = map(str.__add__, text, text[1:])
-    return frozenset(pairs if " " not in text else (g for g in pairs if " " not in g))
-
-
-def _title_overlap(mine: frozenset[str], cur) -> float:
-    return _overlap(mine, "".join(s.text for s in cur.title + cur.kicker + cur.subtitle))
-
-
-def _overlap(mine: frozenset[str], text: str) -> float:
-    """The share of the head's character bigrams (punctuation left out) that `text` holds: a
-    subhead takes up its article's words, in its title or in the lines just above it."""
-    return sum(g in text for g in mine) / len(mine) if mine else 0.0
-
-
-def _body_overlaps(mine: frozenset[str], cur) -> tuple[float, float]:
-    """The share of the head's bigrams that the article's last six lines hold, and that the
-    whole article so far holds (the last lines are the whole text's tail)."""
-    if not mine:
-        return 0.0, 0.0
-    body = cur.body
-    whole = _body_text(cur)
-    above = whole[len(whole) - sum(len(s.text) for s in body[-6:]) :]
-    # (a bigram not in the last lines is looked for in the text before them, one character
-    # into them for one across the seam)
-    before = whole[: len(whole) - len(above) + 1]
-    near = far = 0
-    for g in mine:
-        if g in above:
-            near += 1
-        elif g in before:
-            far += 1
-    return near / len(mine), (near + far) / len(mine)
-
-
-def _body_text(cur) -> str:
-    """The article's body lines joined, kept on the draft and extended by the lines added
-    since: while the page is read a body only grows at its end (pages._Draft.add)."""
-    done, whole = cur.joined
-    body = cur.body
-    if done != len(body):
-        whole += "".join(s.text for s in body[done:])
-        cur.joined = (len(body), whole)
-    return whole
 
 
 def _label(line: str) -> bool:
@@ -380,9 +370,10 @@ def ends_above(heads: list[Span]) -> int:
     first = heads[0].text
     if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first) or _NOTE.fullmatch(first):
         return 1
-    if _open_brackets(first) < 0 or first.count("”") > first.count("“"):
+    opened = _open_brackets(first)
+    if opened < 0 or first.count("”") > first.count("“"):
         return 1  # (closing a bracket or a quote opened above: 2042元。”)
-    if len(heads) > 1 and _open_brackets(first) > 0 and _open_brackets(heads[1].text) < 0:
+    if len(heads) > 1 and opened > 0 and _open_brackets(heads[1].text) < 0:
         return 2
     return 0
 

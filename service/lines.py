@@ -26,7 +26,7 @@ import re
 
 from service.credits import byline_end, byline_start, split_dateline
 from service.documents import Span
-from service.furniture import FURNITURE_MAX, continues_to, is_furniture
+from service.furniture import FURNITURE_MAX, continues_to, furniture_line, is_furniture
 
 HEADING = "heading"  # a markdown heading: always opens an article
 FURNITURE = "furniture"  # headers, digests, 版次 markers, mastheads, editor credits, 上接
@@ -102,7 +102,7 @@ def classify(line: str) -> tuple[str, str]:
         page = continues_to(line)
         if page:
             return CONTINUES, page
-        if is_furniture(line):
+        if furniture_line(line):  # (stripped, at most FURNITURE_MAX long)
             return FURNITURE, ""
     credit = byline_end(line)
     if credit:

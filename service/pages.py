@@ -94,8 +94,8 @@ class _Draft:
     def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
         self.title, self.kicker, self.subtitle = title, kicker, subtitle
         heads = kicker + title + subtitle
-        self.start = min((s.start for s in heads), default=0)
-        self.end = max((s.end for s in heads), default=0)
+        self.start = min([s.start for s in heads], default=0)
+        self.end = max([s.end for s in heads], default=0)
         self.body: list[Span] = []
         self.kinds: list[str] = []
         self.values: list[str] = []  # what classify found: a credit, a jump, a dateline
@@ -106,7 +106,7 @@ class _Draft:
         self.shorts: list[str] = []  # view of the article being read, kept as lines come
         self.composite = False  # pieces under one heading (service.composite)
         self.marked = False  # the title is a `## ` heading: never a composite item's piece
-        self.joined: tuple[int, str] = (0, "")  # body lines joined so far (heads._body_text)
+        self.joined: tuple[int, str] = (0, "")  # body lines joined so far (cohesion.body_text)
 
     def add(self, line: Span, kind: str, value: str = "") -> None:
         if not self.body and not self.title and not self.kicker:
@@ -134,6 +134,7 @@ class _Splitter:
         self.furniture: list[Span] = []
         self.cur: _Draft | None = None
         self.pending: list[tuple[Span, str]] = []
+        self.held_furniture = False  # a FURNITURE line is among the pending ones
 
     def _open(self, draft: _Draft) -> _Draft:
         self.drafts.append(draft)
@@ -153,9 +154,10 @@ class _Splitter:
         """The held short lines after the last furniture line; what comes before it is
         furniture (a banner, a digest and its teasers)."""
         pending, self.pending = self.pending, []
+        held, self.held_furniture = self.held_furniture, False
         jumps: list[Span] = []
         last = -1
-        if any(k == FURNITURE for _, k in pending):  # (most held lines are bare short lines)
+        if held:  # (most held lines are bare short lines)
             # A 上接 note sits under the head it belongs to: furniture, but it swallows nothing.
             jumps = [s for s, k in pending if k == FURNITURE and jumps_in(s.text)]
             if jumps:  # (seldom: the list is filtered only when it holds one)
@@ -251,8 +253,11 @@ class _Splitter:
 
     def run(self) -> list[_Draft]:
         for at, (line, kind, value) in enumerate(self.items):
-            if kind in (SHORT, FURNITURE):
+            if kind == SHORT:
                 self.pending.append((line, kind))
+            elif kind == FURNITURE:
+                self.pending.append((line, kind))
+                self.held_furniture = True
             elif kind == HEADING:
                 kick, _ = self._take_pending()
                 marks, title = heading_text(line)
@@ -261,7 +266,10 @@ class _Splitter:
             else:
                 if self.pending:  # (most lines follow body text: nothing held to decide)
                     self._settle(at)
-                target = self._target()
+                target = self.cur  # (self._target(), written out: it runs for every line)
+                if target is None:
+                    target = self._open(_Draft([], [], []))
+                target.closed = False
                 target.add(line, kind, value)
                 # A credit line under the head opens the body; after running text it closes
                 # it, except where titles carry `## `: there a credit inside an article (a

@@ -211,17 +211,19 @@ def clean_lines(
     def drop(name: str, s: Span) -> None:
         dropped.append((name, Span(s.start + offset, s.end + offset, s.text)))
 
-    kept: list[Span] = []
-    kept_kinds: list[tuple[str, str]] = []
-    for s, (kind, value) in zip(spans, kinds, strict=True):
-        if kind == CONTINUES:
-            continues = continues or value
-            drop("furniture", s)
-        elif kind == FURNITURE:
-            drop("furniture", s)
-        else:
-            kept.append(s)
-            kept_kinds.append((kind, value))
+    kept: list[Span] = list(spans)
+    kept_kinds: list[tuple[str, str]] = list(kinds)
+    if len(spans) != len(kinds) or {kind for kind, _ in kinds} & _DROPPED:
+        kept, kept_kinds = [], []  # (most bodies have nothing to drop: kept as they are)
+        for s, (kind, value) in zip(spans, kinds, strict=True):
+            if kind == CONTINUES:
+                continues = continues or value
+                drop("furniture", s)
+            elif kind == FURNITURE:
+                drop("furniture", s)
+            else:
+                kept.append(s)
+                kept_kinds.append((kind, value))
     # A credit line opening the body (本报评论员) or closing it (本报记者 张三), or (byline).
     lo, hi = 0, len(kept)
     while lo < hi and kept_kinds[lo][0] == BYLINE_START:
@@ -259,6 +261,9 @@ def clean_lines(
     return Cleaned(_join(raw, kept, offset), byline, dateline, continues, tuple(dropped))
 
 
+_DROPPED = frozenset((CONTINUES, FURNITURE))  # the kinds of line no body keeps
+
+
 def _dateline_of(prefix: str) -> str:
     """The dateline of a paragraph's dateline prefix: the separator after it set aside."""
     end = len(prefix)
@@ -275,27 +280,28 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
     shifts: list[int] = []
     sizes: list[int] = []
     pos = 0
-    prev = None
+    before = None  # the previous line's text (None before the first)
+    end = 0
     put, shift, size = parts.append, shifts.append, sizes.append  # (a few per line)
     for s in kept:
         text = s.text
         # (most lines end a sentence, 。 last, and the next opens as a sentence may: a
         # paragraph's end, told here without calling is_column_break, which says the same)
-        if prev is not None and (
-            (prev.text[-1:] in _TERMINAL and text[:1] not in _NON_INITIAL)
-            or not is_column_break(prev.text, text)
+        if before is not None and (
+            (before[-1:] in _TERMINAL and text[:1] not in _NON_INITIAL)
+            or not is_column_break(before, text)
         ):
             # The newline that ended the previous line: the first after its content.
             put("\n")
-            shift(raw.find("\n", prev.end) + offset - pos)
+            shift(raw.find("\n", end) + offset - pos)
             size(1)
             pos += 1
         put(text)
-        shift(s.start + offset - pos)
-        n = s.end - s.start
-        size(n)
-        pos += n
-        prev = s
+        start, end = s.start, s.end
+        shift(start + offset - pos)
+        size(end - start)
+        pos += end - start
+        before = text
     return Body.of_runs("".join(parts), shifts, sizes)  # the index array: made when read
 
 

@@ -185,6 +185,30 @@ def test_bigram_codes_are_the_cjk_pairs_inside_each_line():
     assert codes("").tolist() == [] and codes("中").tolist() == []
 
 
+def test_short_texts_give_the_codes_and_overlaps_long_ones_would():
+    # A head's codes are made as a set, and its overlap with a window is read off the window's
+    # text (cohesion.short_overlap): the same numbers as the array passes give.
+    import service.cohesion as cohesion_module
+    from service.cohesion import overlap, short_overlap
+
+    window = "周末的城东书房里坐满了读者，\n书房负责人介绍，这里还办了三十多场古诗朗读会。"
+    heads = ("", "中", "古诗朗读会办进社区", "城东书房 迎客忙", "Ａ股\n行情", "书房书房读者！", "a")
+    arrays = []
+    for head in heads:
+        assert short_overlap(head, window, codes(window)) == overlap(codes(head), codes(window))
+        arrays.append(codes(head))
+    short = cohesion_module._SHORT
+    try:
+        cohesion_module._SHORT = -1  # every text through the array passes
+        for head, got in zip(heads, arrays, strict=True):
+            want = codes(head)
+            assert got.dtype == want.dtype and got.tolist() == want.tolist()
+    finally:
+        cohesion_module._SHORT = short
+    assert short_overlap("古诗朗读", window, codes(window)) == 1.0
+    assert short_overlap("古诗", "", codes("")) == 0.0
+
+
 def test_cohesion_tells_a_new_topic_from_the_same_one():
     before = "全市早稻集中育秧进度过半，育秧工厂的秧盘一排排送进暗室。"
     same = "育秧工厂今年新增秧盘两万张，早稻机插秧比例提高。"
