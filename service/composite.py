@@ -14,7 +14,7 @@ __all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME"]
 
 import re
 
-from service.head_parts import _COLUMN_LABEL, _NAME, BARE_NAME, column_name
+from service.head_parts import _NAME, BARE_NAME, column_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 
 # A writer set with a country or a role in brackets: （墨西哥）亚历杭德罗·马西亚斯,
@@ -156,73 +156,11 @@ def _column_name(d) -> bool:
     return len(word) == 1 and len(word[0].text) <= 6 and not _NAME.fullmatch(word[0].text)
 
 
-def _speaker(d) -> bool:
-    """A piece of a feature letting people speak one by one (走过天安门…, 我爱你，中国): a lead-in
-    naming the speaker (…安全员卢卫东——, 邓前堆——) over the piece's head, its text closed by
-    the reporter's credit (（本报记者  程  龙）, （…采访整理）), undated, no column label. Each
-    piece closes like an article, so each opened one: 57 false titles on the development months."""
-    return bool(
-        len(d.kicker) == 1
-        and d.kicker[0].text.endswith("——")
-        and d.title
-        and not d.marked
-        and not _COLUMN_LABEL.fullmatch(d.title[-1].text)
-        and d.body
-        and not d.dated
-        and d.kinds[0] != BYLINE_START
-        and _closed(d)
-    )
-
-
-# Reporters' names listed in brackets (（李龙伊、蒋龙、赵英强）): a speaker's piece may close so.
-_NAME_LIST = re.compile(r"[（(][\u4e00-\u9fff·]{2,4}(?:、[\u4e00-\u9fff·]{2,4}){1,6}[）)]")
-
-
-def _closed(d) -> bool:
-    """The draft closes on a reporter's credit or names, not on a filed note (（本报华盛顿10月
-    17日电）: a report of its own)."""
-    last = d.body[-1].text
-    if d.kinds[-1] == BYLINE_END:
-        return "电" not in last
-    return d.kinds[-1] == SHORT and bool(_NAME_LIST.fullmatch(last))
-
-
-def _speaker_first(d) -> bool:
-    """The feature's title over its first speaker's lead-in and head, read as kicker, title
-    (the lead-in) and subtitle: 走过天安门，我们无比自豪 / …擎旗手郭凤通…—— / 手中的旗杆重千钧."""
-    return bool(
-        len(d.kicker) == 1
-        and len(d.title) == 1
-        and len(d.subtitle) == 1
-        and d.title[0].text.endswith("——")
-        and not d.marked
-        and d.body
-        and _closed(d)
-    )
-
-
 def merge_pieces(drafts: list) -> list:
     """Drafts with consecutive pieces of one composite item put back together (see above)."""
     out: list = []
     run = ""  # the last draft in `out` is a piece, its writer named so: an item is being read
-    speaking = False  # the last draft in `out` is a speaker's piece or the feature holding them
     for d in drafts:
-        if speaking and _speaker(d):
-            head = out[-1]
-            if _speaker_first(head):  # its title, the first speaker's lead-in and head below
-                sub, head.title, head.kicker, head.subtitle = (
-                    head.title + head.subtitle,
-                    head.kicker,
-                    [],
-                    [],
-                )
-                head.body[:0] = sub
-                head.kinds[:0] = [SHORT] * len(sub)
-                head.values[:0] = [""] * len(sub)
-            head.composite = True
-            _absorb(head, d)
-            continue
-        speaking = _speaker(d) or _speaker_first(d)
         piece = _piece(d)
         if (
             (piece and run and _same_item(run, piece) and out)
