@@ -99,6 +99,19 @@ _PHOTO_CREDIT = re.compile(
 )
 
 
+# A photo report's two credits, the picture's and the text's, either order (曹  一图  于  石文,
+# 郭  鹏摄  本报记者  姚雪青文): a page-5 cartoon closes so daily; read as a short head line, it
+# took the next article's title as its own. Two parts, each a name (maybe spaced, maybe after a
+# role) ending on its mark, set apart by space: 一带一路绘宏图 and 潘基文 are neither.
+_S = r"[\s\u3000\xa0]"
+_PART = (
+    rf"(?:[\u4e00-\u9fff]{{0,12}}?(?:记者|通讯员){_S}*)?"
+    rf"[\u4e00-\u9fff·]{{1,12}}(?:{_S}{{1,3}}[\u4e00-\u9fff·]{{1,4}})?"
+)
+_PICTURE = rf"{_PART}(?:图|摄|供图|绘)"
+_PHOTO_TEXT = re.compile(rf"{_PICTURE}{_S}+{_PART}文|{_PART}文{_S}+{_PICTURE}")
+
+
 # A closing note on who wrote or filed it: （作者为…）, （本报华盛顿10月17日电）, （摘自…）.
 _CLOSING_NOTE = re.compile(
     r"[（(](?:作者|摘自|原载|来源|本报记者|本报[^（）()]{0,24}电|新华社[^（）()]{0,12}电|应受访者"
@@ -114,6 +127,8 @@ def byline_end(line: str) -> str:
     # (the patterns are tried only on lines that can match: a photo credit holds 摄 or 供图,
     # the others open with a bracket; most lines hold neither)
     if ("摄" in line or "供图" in line) and _PHOTO_CREDIT.fullmatch(line):
+        return " ".join(line.split())
+    if line[-1] in "文图" and _PHOTO_TEXT.fullmatch(line):
         return " ".join(line.split())
     if not line.startswith(("（", "(")):
         return ""

@@ -92,7 +92,7 @@ def is_cut_piece(line: str, nxt: str) -> bool:
 def _left_open(line: str, nxt: str) -> bool:
     """The line leaves a quote or bracket open (heads close theirs: “培养担当民族复兴大任), or
     a number runs on into the next line or its unit (张闻天，190 / 0年出生, 1926 / 万公顷)."""
-    if line[-1].isdigit() and (nxt[0].isdigit() or nxt[0] in "万亿%％"):
+    if line[-1].isdigit() and (nxt[0].isdigit() or nxt[0] in _UNITS):
         return True
     # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
     if len(line) > 40:
@@ -104,6 +104,11 @@ def _left_open(line: str, nxt: str) -> bool:
 
 
 _OPENS = re.compile(r"[“《（(]")
+# What follows a number in running text (the commonest after a digit on the development months:
+# 10月, 70周年, 300余, 5个): a line ending on a digit over one opening with these is one number
+# cut from its unit (进入10 / 月，). No head or paragraph there ending on a digit has a line
+# opening with one under it (they open 问, 副, 主, “, 中…).
+_UNITS = frozenset("万亿%％年月日个多名岁周余家元分点时天米例项次位条吨户件亩号倍秒")
 
 
 def joins_cut(line: str, nxt: str) -> bool:

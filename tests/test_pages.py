@@ -764,6 +764,9 @@ def test_a_column_or_series_name_is_the_title_over_its_pieces_head():
         ("张闻天，190", "0年出生于上海，早年投身革命，一生忠于党忠于人民。"),
         # a number cut from its unit (万, 亿, %)
         ("全年农作物受灾面积1926", "万公顷，其中绝收面积较上年明显减少，灾情总体偏轻。"),
+        # ... or from a date's or count's unit (rmrb-20191018-05-03: 进入10月，…)
+        ("张祖强提醒，进入10", "月，冷空气活动将逐渐增多、增强。"),
+        ("庆祝新中国成立70", "周年大会在北京天安门广场隆重举行。"),
     ],
 )
 def test_a_line_leaving_a_quote_or_number_open_is_cut_from_the_next(line, nxt):
@@ -771,6 +774,7 @@ def test_a_line_leaving_a_quote_or_number_open_is_cut_from_the_next(line, nxt):
 
     assert is_cut_piece(line, nxt)
     assert not is_cut_piece("“十四五”开局之年", "时代新人在城东书房相聚，读者说。")
+    assert not is_cut_piece("瞩目新时代的中国与世界②", "新中国成立70周年之际，各国人士说。")
 
 
 def test_captions_each_closed_by_a_credit_stay_in_their_article():

@@ -196,6 +196,13 @@ def test_is_non_copy(line, non_copy):
         ("（一）", ""),
         ("（完）", ""),
         ("（图为市民在书房阅读。）", ""),
+        # a photo report's two credits, picture's and text's (rmrb-20191014-05-04, -20200214-04-06)
+        ("曹\xa0\xa0一图\xa0\xa0于\xa0\xa0石文", "曹 一图 于 石文"),
+        ("曹希阳图\xa0\xa0卜\xa0\xa0拉文", "曹希阳图 卜 拉文"),
+        ("郭\xa0鹏摄\xa0本报记者\xa0姚雪青文", "郭 鹏摄 本报记者 姚雪青文"),
+        ("张\u3000三文\u3000李四图", "张 三文 李四图"),
+        ("一带一路绘宏图", ""),  # a title: one part, no space
+        ("广东深圳市\xa0聂耀文", ""),  # a writer named 耀文, no picture credit
     ],
 )
 def test_byline_end(line, credit):
