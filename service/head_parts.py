@@ -47,9 +47,6 @@ _ATTENDED = re.compile(
     r"(?:并[^，,]{0,8})?"
 )
 _DATE_SUB = re.compile(r"[（(][^（）()]*\d{4}年[^（）()]*[）)]")
-# A deck wholly in brackets or a document's number: （二〇一九年十月二十日）, （第一号）, ［十三届］第十号
-# (35 decks of the development months' two-line heads, no title under a kicker).
-_NOTE_SUB = re.compile(r"[（(［\[][^（）()]*[）)］\]].{0,8}|第[一二三四五六七八九十百〇零\d]+号")
 # A spaced personal name, as bylines and interviewees are set: 马  琳, 环球时报副总编辑  蒋安全.
 _NAME = re.compile(
     r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
@@ -187,7 +184,6 @@ def pair_features(upper: str, lower: str, models: Forms | None = None) -> list[f
     lower_kicker, lower_deck = _form(models or forms(), lower)
     rule = (
         _DATE_SUB.fullmatch(lower)
-        or _NOTE_SUB.fullmatch(lower)
         or (_COLUMN_LABEL.fullmatch(upper) and not _COLUMN_LABEL.fullmatch(lower))
         or (_COMMA.search(lower) and not _COMMA.search(upper) and not _LEAD_IN.fullmatch(upper))
         or _SUBHEAD.fullmatch(lower)
