@@ -47,6 +47,18 @@ _ATTENDED = re.compile(
     r"(?:并[^，,]{0,8})?"
 )
 _DATE_SUB = re.compile(r"[（(][^（）()]*\d{4}年[^（）()]*[）)]")
+# Title over deck rather than kicker over title (read on the development months' two-line
+# heads): a deck going on with its title's subject (巴西总统博索纳罗 / 今起对我国进行国事访问),
+# a deck that is a note or a document's number (（二〇一九年十月二十日）, 第三十六号), a title
+# reporting a done event (火神山医院收治首批患者).
+_PREDICATE = re.compile(
+    r"(?:今起|明起|即日起|\d+日起|\d+月起|截至|可供|开始|继续|将|已|仍|均|占|年底前|今年起|预计)"
+)
+_NOTE_SUB = re.compile(r"[（(［\[][^（）()]*[）)］\]].{0,8}|第[一二三四五六七八九十百〇零\d]+号")
+_DONE = re.compile(
+    r".*(?:举行|举办|启动|发布|成立|开幕|闭幕|开赛|上线|获批|出院|展开|就绪|加快|结束|出台|抵达|在即|回信"
+    r"|调拨|集训)"
+)
 # A spaced personal name, as bylines and interviewees are set: 马  琳, 环球时报副总编辑  蒋安全.
 _NAME = re.compile(
     r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
@@ -157,6 +169,9 @@ PAIR_FEATURES = (
     "upper_quote",
     "lower_amount",  # %, 亿, 万: a figure in a deck
     "lower_longer",
+    "lower_predicate",  # 今起对我国进行国事访问 under its title: a deck
+    "lower_note",  # （第一号）, 第三十六号: a deck
+    "upper_done",  # 火神山医院收治首批患者 / …举行: a title
     # How much each line reads like a kicker rather than a title, and like a subtitle (a deck)
     # rather than a title, by its characters and character pairs (`forms`).
     "upper_kicker_form",
@@ -165,13 +180,13 @@ PAIR_FEATURES = (
     "lower_subtitle_form",
 )
 PAIR_WEIGHTS = (
-    2.187, -0.088, 0.669, -2.209, -0.979, -1.157, -3.360, 1.262, 0.884, 0.305, -0.923, -1.221,
-    -1.906, -1.693, -1.191, -1.469, 0.041, 0.357, -0.804, -0.019, 0.025, 0.444,
+    2.020, -0.081, 0.787, -2.150, -0.895, -1.070, -3.164, 1.416, 0.742, 0.308, -0.860, -0.959,
+    -2.133, -1.617, -1.158, -1.398, 0.134, 0.346, 2.208, 2.506, 1.563, -0.748, 0.061, 0.075, 0.449,
 )  # fmt: skip
 # Fitted by `python -m training.roles_fit` on the development months' two-line heads (kicker +
 # title against title + subtitle; logistic regression, C=1), with the form scores each head's
 # lines get from form models not fitted on them.
-PAIR_BIAS = -1.528
+PAIR_BIAS = -1.885
 # A writer's post under a commentary's title: 中国廉政法制研究会副会长 (the title is above).
 _POST = re.compile(r"[^，,。；：:]{2,24}(?:会长|主任|院长|所长|教授|研究员|书记|主席|部长|理事)")
 _VERB = re.compile(r".*(?:强调|指出|表示|要求|时说|印发|发布|获悉|通知|签署通令|：|:)")
@@ -210,6 +225,9 @@ def pair_features(upper: str, lower: str, models: Forms | None = None) -> list[f
         float(upper.startswith("“")),
         float(bool(_AMOUNT.search(lower))),
         float(len(lower) > len(upper)),
+        float(bool(_PREDICATE.match(lower)) and not upper.endswith(("：", ":", "—"))),
+        float(bool(_NOTE_SUB.fullmatch(lower))),
+        float(bool(_DONE.fullmatch(upper))),
         upper_kicker,
         lower_kicker,
         upper_deck,

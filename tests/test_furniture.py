@@ -163,6 +163,17 @@ def _spans(*texts):
             ["市委书记在调研时强调", "抓好春耕备耕"],
             ("抓好春耕备耕", "市委书记在调研时强调", "", ""),
         ),
+        # A deck going on with its title's subject, or a document's number, under the title
+        # (the pair score's lower_predicate and lower_note): title over deck, not kicker.
+        (
+            ["巴西总统博索纳罗", "今起对我国进行国事访问"],
+            ("巴西总统博索纳罗", "", "今起对我国进行国事访问", ""),
+        ),
+        (
+            ["中国羽毛球队海外集训", "将全力争夺奥运积分"],
+            ("中国羽毛球队海外集训", "", "将全力争夺奥运积分", ""),
+        ),
+        (["中华人民共和国主席令", "第三十六号"], ("中华人民共和国主席令", "", "第三十六号", "")),
         # A column-labelled first line of three is the title; the lines under it open the body.
         (
             ["讲述亲历故事（国际人士谈）", "用镜头记录变化", "（法国）某某"],
