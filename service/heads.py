@@ -158,42 +158,44 @@ def opens_article(
         # first line may follow it, cut by the column where no word tells it.)
         return True
     # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
-    # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
-    # (So are the head's overlaps with the article's body, the last two: 0 until needed.)
+    # of those still unknown could turn the score (or take it inside the trees' band). The
+    # cohesion first: the largest weight, once known most heads need no other overlap.
+    # (The head's overlaps with the article are 0 in `page` until needed.)
     page = _page_features(cur, heads, items, at, body=LOG is not None, title=LOG is not None)
     rest = sum(map(mul, _PAGE_WEIGHTS, page)) + BIAS
     sure = head_trees.band()  # (0 without trees: any sign is sure)
+    if LOG is None and _decided(rest, _REACH_FIRST, sure):
+        return rest > 0
+    window = window_text(lines_after(items, at), from_end=False)
+    below = codes(window)
+    x = [_cohesion(cur, below), 0.0, *page]
     if LOG is None:
-        # (so is the overlap with the article's head: the score is summed again in order once
-        # it is known, so the value is the one all features at once give)
-        if _decided(rest, _REACH_FIRST, sure):
+        rest += WEIGHTS[0] * x[0]
+        if _decided(rest, _REACH_HEAD_COHESION, sure):
+            return rest > 0
+    x[1] = _head_cohesion(heads, window, below)
+    if LOG is None:
+        rest += WEIGHTS[1] * x[1]
+        if _decided(rest, _REACH_TITLE, sure):
             return rest > 0
         mine = head_bigrams("".join([h.text for h in heads]))
-        page[_TITLE_OVERLAP] = title_overlap(mine, cur)
-        rest = sum(map(mul, _PAGE_WEIGHTS, page)) + BIAS
-        if _decided(rest, _REACH_BODY, sure):
-            return rest > 0
+        x[_TITLE_OVERLAP + 2] = title_overlap(mine, cur)
+        rest += WEIGHTS[_TITLE_OVERLAP + 2] * x[_TITLE_OVERLAP + 2]
         if mine:
+            if _decided(rest, _BODY_REACH, sure):
+                return rest > 0
             # The bigrams in the article's last lines first (a short text): the rest are
             # looked for in the whole article only when the score still needs them.
             above, before = body_parts(cur)
             missing = [g for g in mine if g not in above]
             near = (len(mine) - len(missing)) / len(mine)
             # (the article overlap is at least `near`: what the rest add is unknown)
-            if _decided(rest + _W_BOTH * near, _REACH_COHESIONS, sure, _W_ARTICLE * (1 - near)):
+            if _decided(rest + _W_BOTH * near, (0.0, 0.0), sure, _W_ARTICLE * (1 - near)):
                 return rest + _W_BOTH * near > 0
-            page[-2:] = near, (len(mine) - len(missing) + count_in(missing, before)) / len(mine)
-        rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
-    if LOG is None and _decided(rest, _REACH_COHESIONS, sure):
-        return rest > 0
-    window = window_text(lines_after(items, at), from_end=False)
-    below = codes(window)
-    head_cohesion = _head_cohesion(heads, window, below)
-    if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, _REACH_COHESION, sure):
-        return rest + WEIGHTS[1] * head_cohesion > 0
-    x = [_cohesion(cur, below), head_cohesion, *page]
-    if LOG is not None:
+            x[-2:] = near, (len(mine) - len(missing) + count_in(missing, before)) / len(mine)
+    else:
         LOG.append((x, heads, cur))
+    # (summed again in order: the value all features at once give)
     return head_trees.decide(x, sum(map(mul, WEIGHTS, x)) + BIAS)
 
 
@@ -277,9 +279,8 @@ _W_BOTH = _W_ABOVE + _W_ARTICLE  # what a bigram in the last lines adds to the s
 _BODY_REACH = (min(0.0, _W_ARTICLE, _W_BOTH), max(0.0, _W_ARTICLE, _W_BOTH))
 # What the features still unknown at each step can add (summed once, the same floats)
 _REACH_FIRST = _reach((*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH))
-_REACH_BODY = _reach((*WEIGHTS[:2], *_BODY_REACH))
-_REACH_COHESIONS = _reach(WEIGHTS[:2])
-_REACH_COHESION = _reach(WEIGHTS[:1])
+_REACH_HEAD_COHESION = _reach((WEIGHTS[1], WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH))
+_REACH_TITLE = _reach((WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH))
 _PAGE_WEIGHTS = WEIGHTS[2:]
 
 
