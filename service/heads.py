@@ -31,6 +31,7 @@ from service.cohesion import (
     body_overlaps,
     body_parts,
     codes,
+    codes_pair,
     cohesion,
     count_in,
     head_bigrams,
@@ -167,8 +168,8 @@ def opens_article(
     if LOG is None and _decided(rest, _REACH_FIRST, sure):
         return rest > 0
     window = window_text(lines_after(items, at), from_end=False)
-    below = codes(window)
-    x = [_cohesion(cur, below), 0.0, *page]
+    tail, below = codes_pair(window_text([s.text for s in cur.body[-6:]], True), window)
+    x = [overlap(tail, below), 0.0, *page]  # (the cohesion: `_cohesion`)
     if LOG is None:
         rest += WEIGHTS[0] * x[0]
         if _decided(rest, _REACH_HEAD_COHESION, sure):
