@@ -11,10 +11,12 @@ file the logistic score decides every head.
 
 from __future__ import annotations
 
-__all__ = ["band", "decide", "log_odds", "use", "TREES_FILE"]
+__all__ = ["band", "decide", "log_odds", "off", "use", "TREES_FILE"]
 
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from service.errors import ModelError
@@ -29,6 +31,18 @@ _LOADED: list = []
 def use(fitted: dict | None) -> None:
     """Put fitted trees in place (None: the logistic score decides every head)."""
     _LOADED[:] = [_compile(fitted)]
+
+
+@contextmanager
+def off() -> Iterator[None]:
+    """The logistic score alone for a while, whatever trees are in place (a fit collects its
+    heads along that path, so the shipped file never changes what is fitted)."""
+    saved = list(_LOADED)
+    _LOADED[:] = [None]
+    try:
+        yield
+    finally:
+        _LOADED[:] = saved
 
 
 def _compile(fitted: dict | None):

@@ -158,6 +158,9 @@ def test_head_trees_read_as_fitted_and_decide_only_where_the_score_is_unsure():
         assert head_trees.decide(yes, -1.0) and not head_trees.decide(yes, -2.5)
         dropped = pages_fit.fit_trees(x, y, drop=["cohesion"])["trees"]
         assert all(0 not in tree["feature"] for tree in dropped)  # (never read)
+        with head_trees.off():  # (a fit's collection: the score alone, then the trees back)
+            assert head_trees.band() == 0.0 and not head_trees.decide(yes, -1.0)
+        assert head_trees.band() == 2.0 and head_trees.decide(yes, -1.0)
         head_trees.use(None)
         assert head_trees.band() == 0.0 and not head_trees.decide(yes, -1.0)
     finally:

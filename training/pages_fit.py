@@ -36,6 +36,7 @@ def collect(pages, seed: int = 99, runs: list | None = None) -> tuple[np.ndarray
     """The undecided heads' features and labels (1: the run holds a true title); `runs`, if
     given, receives each head's lines (`training.head_words_fit` fits their wording)."""
     import service.heads as heads
+    from service import head_trees
     from service.pages import _read
 
     rng = random.Random(seed)
@@ -45,7 +46,8 @@ def collect(pages, seed: int = 99, runs: list | None = None) -> tuple[np.ndarray
         titles = {t.title for t in page.articles}
         heads.LOG = []
         try:
-            _read.__wrapped__(page.text)  # not the cached reading: the log must fill
+            with head_trees.off():  # (the score's own path, trees file or not: reproducible)
+                _read.__wrapped__(page.text)  # not the cached reading: the log must fill
             for x, run, _ in heads.LOG:
                 xs.append(x)
                 ys.append(int(any(h.text in titles for h in run)))
