@@ -13,6 +13,7 @@ __all__ = [
     "body_text",
     "cohesion",
     "codes",
+    "codes_pair",
     "count_in",
     "head_bigrams",
     "lines_after",
@@ -57,6 +58,25 @@ def codes(text: str) -> np.ndarray:
     cjk = (a - _CJK_FIRST) <= _CJK_LAST - _CJK_FIRST  # (one compare: below the first wraps)
     # Every pair's code, then the CJK ones (a code past 16 bits comes from no CJK pair)
     pairs = ((a[:-1] << 16) | a[1:])[cjk[:-1] & cjk[1:]]
+    pairs.sort()
+    first = np.empty(len(pairs), dtype=bool)
+    first[:1] = True
+    np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
+    return pairs[first]
+
+
+def codes_pair(before: str, after: str) -> tuple[np.ndarray, np.ndarray]:
+    """`codes(before)`, `codes(after)` in one pass over both (a head's two windows: the
+    array passes cost per call more than per character)."""
+    n = len(before)
+    a = np.frombuffer((before + "\n" + after).encode("utf-32-le"), dtype=np.uint32)
+    cjk = (a - _CJK_FIRST) <= _CJK_LAST - _CJK_FIRST
+    both = cjk[:-1] & cjk[1:]  # (no pair across the newline)
+    pairs = (a[:-1] << 16) | a[1:]
+    return _distinct(pairs[:n][both[:n]]), _distinct(pairs[n:][both[n:]])
+
+
+def _distinct(pairs: np.ndarray) -> np.ndarray:
     pairs.sort()
     first = np.empty(len(pairs), dtype=bool)
     first[:1] = True

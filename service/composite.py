@@ -10,10 +10,11 @@ piece's article takes the others, their heads becoming subheads of its body.
 
 from __future__ import annotations
 
-__all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME"]
+__all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME", "ends_above", "SIGN_OFF", "END_NOTE"]
 
 import re
 
+from service.documents import Span
 from service.head_parts import _NAME, BARE_NAME, column_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 
@@ -196,3 +197,36 @@ def merge_pieces(drafts: list) -> list:
         out.append(d)
         run = piece
     return out
+
+
+def ends_above(heads: list[Span]) -> int:
+    """How many leading head lines end the text above rather than head what follows: a writer's
+    name in brackets (（柯\u3000文）), a bracket or a quote closing one opened above (宇采访整理）,
+    家人过上更好的生活。”, or （本报开罗1 / 月13日电）), a note wholly in brackets
+    (（相关报道见第十二版）), an editor's note signed ——编者, a column's mailbox (栏目投稿邮箱：…),
+    which may follow the article's closing credit (pages._Splitter takes it there too)."""
+    first = heads[0].text
+    if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first) or _NOTE.fullmatch(first):
+        return 1
+    opened = _open_brackets(first)
+    if opened < 0 or first.count("”") > first.count("“"):
+        return 1  # (closing a bracket or a quote opened above: 2042元。”)
+    if len(heads) > 1 and opened > 0 and _open_brackets(heads[1].text) < 0:
+        return 2
+    return 0
+
+
+def _open_brackets(line: str) -> int:
+    return line.count("（") + line.count("(") - line.count("）") - line.count(")")
+
+
+# A column's mailbox under its text (栏目投稿邮箱：…@163.com, 信箱：…): the column ends there.
+END_NOTE = re.compile(r"[\u4e00-\u9fff]{0,8}[邮信]箱\s*[:：]\s*\S+@\S+")
+# That, an editor's note signed ——编者, or a chart's source (数据来源：国家统计局,
+# 资料和数据来源：…; an advertorial's parts each close with theirs: no end of the item).
+SIGN_OFF = re.compile(
+    r"——\s*编\s*者|(?:资料|数据|图表|信息)(?:和数据)?来源\s*[:：][^。！？]{2,60}|"
+    + END_NOTE.pattern
+)
+# A note wholly in brackets closing the text above: （相关报道见第十版）, （综合本报记者…报道）.
+_NOTE = re.compile(r"[（(][^（）()]{4,}[）)]")

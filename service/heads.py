@@ -12,9 +12,6 @@ from __future__ import annotations
 
 __all__ = [
     "opens_article",
-    "ends_above",
-    "SIGN_OFF",
-    "END_NOTE",
     "parse_heads",
     "cohesion",
     "is_cut_piece",
@@ -28,11 +25,13 @@ from operator import mul
 
 import numpy as np
 
+from service import head_trees
 from service.cohesion import (
     WINDOW,
     body_overlaps,
     body_parts,
     codes,
+    codes_pair,
     cohesion,
     count_in,
     head_bigrams,
@@ -43,7 +42,6 @@ from service.cohesion import (
     window_codes,
     window_text,
 )
-from service.composite import CLOSING_NAME
 from service.documents import Span
 from service.head_parts import (
     _COLUMN_LABEL,
@@ -161,42 +159,45 @@ def opens_article(
         # first line may follow it, cut by the column where no word tells it.)
         return True
     # The bigram overlaps cost most and lie in [0, 1]: each is computed only while some value
-    # of those still unknown could turn the score (about 3 heads in 4 on a page need not all).
-    # (So are the head's overlaps with the article's body, the last two: 0 until needed.)
+    # of those still unknown could turn the score (or take it inside the trees' band). The
+    # cohesion first: the largest weight, once known most heads need no other overlap.
+    # (The head's overlaps with the article are 0 in `page` until needed.)
     page = _page_features(cur, heads, items, at, body=LOG is not None, title=LOG is not None)
     rest = sum(map(mul, _PAGE_WEIGHTS, page)) + BIAS
+    sure = head_trees.band()  # (0 without trees: any sign is sure)
+    if LOG is None and _decided(rest, _REACH_FIRST, sure):
+        return rest > 0
+    window = window_text(lines_after(items, at), from_end=False)
+    tail, below = codes_pair(window_text([s.text for s in cur.body[-6:]], True), window)
+    x = [overlap(tail, below), 0.0, *page]  # (the cohesion: `_cohesion`)
     if LOG is None:
-        # (so is the overlap with the article's head: the score is summed again in order once
-        # it is known, so the value is the one all features at once give)
-        if _decided(rest, _REACH_FIRST):
+        rest += WEIGHTS[0] * x[0]
+        if _decided(rest, _REACH_HEAD_COHESION, sure):
+            return rest > 0
+    x[1] = _head_cohesion(heads, window, below)
+    if LOG is None:
+        rest += WEIGHTS[1] * x[1]
+        if _decided(rest, _REACH_TITLE, sure):
             return rest > 0
         mine = head_bigrams("".join([h.text for h in heads]))
-        page[_TITLE_OVERLAP] = title_overlap(mine, cur)
-        rest = sum(map(mul, _PAGE_WEIGHTS, page)) + BIAS
-        if _decided(rest, _REACH_BODY):
-            return rest > 0
+        x[_TITLE_OVERLAP + 2] = title_overlap(mine, cur)
+        rest += WEIGHTS[_TITLE_OVERLAP + 2] * x[_TITLE_OVERLAP + 2]
         if mine:
+            if _decided(rest, _BODY_REACH, sure):
+                return rest > 0
             # The bigrams in the article's last lines first (a short text): the rest are
             # looked for in the whole article only when the score still needs them.
             above, before = body_parts(cur)
             missing = [g for g in mine if g not in above]
             near = (len(mine) - len(missing)) / len(mine)
             # (the article overlap is at least `near`: what the rest add is unknown)
-            if _decided(rest + _W_BOTH * near, _REACH_COHESIONS, _W_ARTICLE * (1 - near)):
+            if _decided(rest + _W_BOTH * near, (0.0, 0.0), sure, _W_ARTICLE * (1 - near)):
                 return rest + _W_BOTH * near > 0
-            page[-2:] = near, (len(mine) - len(missing) + count_in(missing, before)) / len(mine)
-        rest += WEIGHTS[-2] * page[-2] + WEIGHTS[-1] * page[-1]
-    if LOG is None and _decided(rest, _REACH_COHESIONS):
-        return rest > 0
-    window = window_text(lines_after(items, at), from_end=False)
-    below = codes(window)
-    head_cohesion = _head_cohesion(heads, window, below)
-    if LOG is None and _decided(rest + WEIGHTS[1] * head_cohesion, _REACH_COHESION):
-        return rest + WEIGHTS[1] * head_cohesion > 0
-    x = [_cohesion(cur, below), head_cohesion, *page]
-    if LOG is not None:
+            x[-2:] = near, (len(mine) - len(missing) + count_in(missing, before)) / len(mine)
+    else:
         LOG.append((x, heads, cur))
-    return sum(map(mul, WEIGHTS, x)) + BIAS > 0
+    # (summed again in order: the value all features at once give)
+    return head_trees.decide(x, sum(map(mul, WEIGHTS, x)) + BIAS)
 
 
 def _closes(body: list[Span]) -> bool:
@@ -216,11 +217,11 @@ def _closes(body: list[Span]) -> bool:
     return len(above) <= 60 and cut and bool(_CLOSER.fullmatch(joined))
 
 
-def _decided(score: float, reach: tuple[float, float], more: float = 0.0) -> bool:
+def _decided(score: float, reach: tuple[float, float], sure: float, more: float = 0.0) -> bool:
     """Whether features still unknown (each in [0, 1]; together they add `reach`, `_reach`,
-    and one more of weight `more`) can turn `score`."""
+    and one more of weight `more`) leave `score` past ±sure (the trees decide inside)."""
     low, high = reach
-    return score + low + min(more, 0.0) > 0 or score + high + max(more, 0.0) <= 0
+    return score + low + min(more, 0.0) > sure or score + high + max(more, 0.0) <= -sure
 
 
 def _reach(unknown: tuple[float, ...]) -> tuple[float, float]:
@@ -279,9 +280,8 @@ _W_BOTH = _W_ABOVE + _W_ARTICLE  # what a bigram in the last lines adds to the s
 _BODY_REACH = (min(0.0, _W_ARTICLE, _W_BOTH), max(0.0, _W_ARTICLE, _W_BOTH))
 # What the features still unknown at each step can add (summed once, the same floats)
 _REACH_FIRST = _reach((*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH))
-_REACH_BODY = _reach((*WEIGHTS[:2], *_BODY_REACH))
-_REACH_COHESIONS = _reach(WEIGHTS[:2])
-_REACH_COHESION = _reach(WEIGHTS[:1])
+_REACH_HEAD_COHESION = _reach((WEIGHTS[1], WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH))
+_REACH_TITLE = _reach((WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH))
 _PAGE_WEIGHTS = WEIGHTS[2:]
 
 
@@ -364,36 +364,3 @@ def _shape(line: str) -> tuple[bool, ...]:
         bool(_COLUMN_LABEL.fullmatch(line)),
         line.startswith("“"),
     )
-
-
-def ends_above(heads: list[Span]) -> int:
-    """How many leading head lines end the text above rather than head what follows: a writer's
-    name in brackets (（柯\u3000文）), a bracket or a quote closing one opened above (宇采访整理）,
-    家人过上更好的生活。”, or （本报开罗1 / 月13日电）), a note wholly in brackets
-    (（相关报道见第十二版）), an editor's note signed ——编者, a column's mailbox (栏目投稿邮箱：…),
-    which may follow the article's closing credit (pages._Splitter takes it there too)."""
-    first = heads[0].text
-    if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first) or _NOTE.fullmatch(first):
-        return 1
-    opened = _open_brackets(first)
-    if opened < 0 or first.count("”") > first.count("“"):
-        return 1  # (closing a bracket or a quote opened above: 2042元。”)
-    if len(heads) > 1 and opened > 0 and _open_brackets(heads[1].text) < 0:
-        return 2
-    return 0
-
-
-def _open_brackets(line: str) -> int:
-    return line.count("（") + line.count("(") - line.count("）") - line.count(")")
-
-
-# A column's mailbox under its text (栏目投稿邮箱：…@163.com, 信箱：…): the column ends there.
-END_NOTE = re.compile(r"[\u4e00-\u9fff]{0,8}[邮信]箱\s*[:：]\s*\S+@\S+")
-# That, an editor's note signed ——编者, or a chart's source (数据来源：国家统计局,
-# 资料和数据来源：…; an advertorial's parts each close with theirs: no end of the item).
-SIGN_OFF = re.compile(
-    r"——\s*编\s*者|(?:资料|数据|图表|信息)(?:和数据)?来源\s*[:：][^。！？]{2,60}|"
-    + END_NOTE.pattern
-)
-# A note wholly in brackets closing the text above: （相关报道见第十版）, （综合本报记者…报道）.
-_NOTE = re.compile(r"[（(][^（）()]{4,}[）)]")

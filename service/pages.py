@@ -26,16 +26,13 @@ __all__ = [
 from dataclasses import dataclass
 from functools import lru_cache
 
-from service.composite import CLOSING_NAME, merge_pieces
+from service.composite import CLOSING_NAME, END_NOTE, SIGN_OFF, ends_above, merge_pieces
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
 from service.head_parts import _ITEM_LABEL, has_title
 from service.heads import (
-    END_NOTE,
     MAX_HEAD_LINES,
-    SIGN_OFF,
-    ends_above,
     is_cut_piece,
     joins_cut,
     opens_article,

@@ -101,11 +101,13 @@ def test_a_part_not_refitted_stays_as_shipped():
 
 
 def test_the_knobs_default_to_the_shipped_settings_and_move_the_fits():
+    import service.head_trees as head_trees
     from training import month_out, pages_fit, roles_fit
 
     assert month_out.knobs(score_c=None) == {
         "forms_c": roles_fit.C, "score_c": pages_fit.C, "every": pages_fit.EVERY,
         "seeds": pages_fit.SEEDS, "raise_": pages_fit.RAISE,
+        "trees": head_trees.TREES_FILE.is_file(),
     }  # fmt: skip
     pages = [_rows(d) for d in range(1, 21)]
     loose = roles_fit.fit(pages, c=10.0)[0]
@@ -118,8 +120,11 @@ def test_the_knobs_default_to_the_shipped_settings_and_move_the_fits():
     base = pages_fit.fit(few)
     assert pages_fit.fit(few, c=0.01) != base
     assert pages_fit.fit(few, every=2, seeds=(99,)) != base
-    _, _, (_, bias) = month_out.fit_without(few, refit=("score",), knob={"raise_": 0.0})
-    assert bias == base[1]
+    _, _, (_, bias, trees) = month_out.fit_without(
+        few, refit=("score",), knob={"raise_": 0.0, "trees": True}
+    )
+    assert bias == base[1] and trees["raise"] == 0.0 and trees["trees"]
+    assert month_out.fit_without(few, refit=("score",), knob={"trees": False})[2][2] is None
 
 
 def test_knobs_are_not_taken_with_shipped():
@@ -127,3 +132,86 @@ def test_knobs_are_not_taken_with_shipped():
 
     with pytest.raises(SystemExit):
         month_out.main(["--shipped", "--score-c", "3"])
+
+
+def test_head_trees_read_as_fitted_and_decide_only_where_the_score_is_unsure():
+    """The shipped form of the trees (written out as nested tests) gives sklearn's log-odds;
+    outside the band the logistic score decides; without trees it decides every head."""
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    import service.head_trees as head_trees
+    from service.heads import FEATURES
+    from training import month_out, pages_fit
+
+    rng = np.random.default_rng(0)
+    x = rng.random((400, len(FEATURES)))
+    y = (x[:, 0] * x[:, 1] > 0.25).astype(int)  # an interaction: what the trees are for
+    fitted = pages_fit.fit_trees(x, y, raise_=0.5, band=2.0)
+    model = HistGradientBoostingClassifier(**pages_fit.TREES, early_stopping=False, random_state=0)
+    want = model.fit(x, y).decision_function(x[:20]) + 0.5
+    try:
+        head_trees.use(fitted)
+        got = [head_trees.log_odds(list(row)) for row in x[:20]]
+        assert np.allclose(got, want, atol=1e-4) and head_trees.band() == 2.0
+        yes = next(list(row) for row in x if head_trees.log_odds(list(row)) > 0)
+        assert head_trees.decide(yes, -1.0) and not head_trees.decide(yes, -2.5)
+        dropped = pages_fit.fit_trees(x, y, drop=["cohesion"])["trees"]
+        assert all(0 not in tree["feature"] for tree in dropped)  # (never read)
+        with head_trees.off():  # (a fit's collection: the score alone, then the trees back)
+            assert head_trees.band() == 0.0 and not head_trees.decide(yes, -1.0)
+        assert head_trees.band() == 2.0 and head_trees.decide(yes, -1.0)
+        head_trees.use(None)
+        assert head_trees.band() == 0.0 and not head_trees.decide(yes, -1.0)
+    finally:
+        month_out.use(*month_out._shipped())
+    assert head_trees.band() == (month_out._shipped()[2][2] or {}).get("band", 0.0)
+
+
+def _tiny_trees() -> dict:
+    """One stump over feature 0, as training.pages_fit.fit_trees writes trees."""
+    stump = {"feature": [0, -1, -1], "threshold": [0.5, 0.0, 0.0], "left": [1, 0, 0],
+             "right": [2, 0, 0], "value": [0.0, -1.0, 1.0]}  # fmt: skip
+    return {"baseline": -0.25, "raise": 1.1, "band": 2.0, "trees": [stump]}
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t["trees"][0]["threshold"].__setitem__(0, "0.5:\n        __import__('os')"),
+        lambda t: t["trees"][0]["feature"].__setitem__(0, 10**9),
+        lambda t: t["trees"][0]["feature"].__setitem__(0, "0] or x[0"),
+        lambda t: t["trees"][0]["value"].__setitem__(2, float("nan")),
+        lambda t: t["trees"][0]["left"].__setitem__(0, 7),
+        lambda t: t["trees"][0]["left"].__setitem__(0, 0),  # a cycle: the root its own child
+        lambda t: t["trees"][0]["right"].pop(),
+        lambda t: t.__setitem__("raise", "1.1"),
+        lambda t: t.__setitem__("band", float("inf")),
+        lambda t: t.__setitem__("baseline", True),
+    ],
+)
+def test_tampered_head_trees_are_refused_before_any_code_is_made(tamper, tmp_path, monkeypatch):
+    """The trees are compiled into Python source: a file holding anything but ints in range
+    and finite floats in well-formed trees is refused (ModelError), from `use` and on load."""
+    import json
+
+    import service.head_trees as head_trees
+    from service.errors import ModelError
+
+    head_trees.use(_tiny_trees())  # the untampered trees compile and read as fitted
+    assert head_trees.log_odds([0.0] * 28) == pytest.approx(-0.25 + 1.1 - 1.0)
+    assert head_trees.log_odds([0.9] + [0.0] * 27) == pytest.approx(-0.25 + 1.1 + 1.0)
+    fitted = _tiny_trees()
+    tamper(fitted)
+    try:
+        with pytest.raises(ModelError, match="head_trees.json"):
+            head_trees.use(fitted)
+        path = tmp_path / "head_trees.json"
+        path.write_text(json.dumps(fitted), encoding="utf-8")
+        monkeypatch.setattr(head_trees, "TREES_FILE", path)
+        head_trees._LOADED.clear()
+        with pytest.raises(ModelError) as caught:
+            head_trees.band()
+        assert caught.value.field == "head_trees"
+    finally:
+        head_trees._LOADED.clear()  # read again from the shipped file when next needed

@@ -9,12 +9,12 @@ left out is the nearer thing to a new month. `--shipped` reads the months with t
 shipped (fitted on all three: in-sample), for the comparison. Ablations refit without a part:
 `--without forms` (form models and column names: the pair score without the form scores),
 `--without columns` (column names alone), `--without FEATURE` (a head score feature, weight 0).
-The fits' knobs (`--forms-c`, `--score-c`, `--every`, `--seeds`, `--raise`) refit with another
-setting, to choose it month out.
+The fits' knobs (`--forms-c`, `--score-c`, `--every`, `--seeds`, `--raise`, `--[no-]trees`) refit
+with another setting, to choose it month out.
 
     python -m training.month_out --data ../shared/data [--months 202002] [--shipped]
         [--without forms|columns|FEATURE ...] [--forms-c C] [--score-c C] [--every N]
-        [--seeds 99,98] [--raise R] [--markdown] [--json]
+        [--seeds 99,98] [--raise R] [--[no-]trees] [--markdown] [--json]
 
 The test month is never read (`--months` takes development months only).
 """
@@ -35,10 +35,12 @@ _METRICS = ("titles_found", "bodies_whole", "breaks_repaired", "furniture_left")
 _COUNTED = {"titles_found": "articles", "bodies_whole": "articles", "breaks_repaired": "breaks"}
 
 
-def use(forms: dict, pair: tuple[list[float], float], score: tuple[tuple, float]) -> None:
-    """Put fitted head roles and a head score in place in this process (`use(*_shipped())`
-    puts the shipped ones back); the page reading cache emptied."""
+def use(forms: dict, pair: tuple[list[float], float], score: tuple) -> None:
+    """Put fitted head roles and a head score (weights, bias and maybe trees: none, the
+    logistic score alone) in place in this process (`use(*_shipped())` puts the shipped ones
+    back); the page reading cache emptied."""
     import service.head_parts as head_parts
+    import service.head_trees as head_trees
     import service.heads as heads
     from service.pages import _read
 
@@ -46,12 +48,15 @@ def use(forms: dict, pair: tuple[list[float], float], score: tuple[tuple, float]
     head_parts._LOADED[:] = [head_parts.forms_from(forms)]
     head_parts.PAIR_WEIGHTS, head_parts.PAIR_BIAS = tuple(pair[0]), pair[1]
     heads.WEIGHTS, heads.BIAS = tuple(score[0]), score[1]
+    head_trees.use(score[2] if len(score) > 2 else None)
     _read.cache_clear()
 
 
 def knobs(**given) -> dict:
     """The fits' knobs, the shipped ones unless given: the form models' C (`forms_c`), the
-    head score's C (`score_c`), pages (`every`), render seeds (`seeds`), bias offset (`raise_`)."""
+    head score's C (`score_c`), pages (`every`), render seeds (`seeds`), bias offset (`raise_`),
+    whether trees decide where the score is unsure (`trees`)."""
+    import service.head_trees as head_trees
     from training import pages_fit, roles_fit
 
     shipped = dict(
@@ -60,6 +65,7 @@ def knobs(**given) -> dict:
         every=pages_fit.EVERY,
         seeds=pages_fit.SEEDS,
         raise_=pages_fit.RAISE,
+        trees=head_trees.TREES_FILE.is_file(),
     )
     return shipped | {k: v for k, v in given.items() if v is not None}
 
@@ -85,8 +91,10 @@ def fit_without(
     if "score" in refit:
         use(forms, pair, score)  # (collected with the shipped score's path)
         drop = [w for w in without if w not in PARTS]
-        weights, bias = pages_fit.fit(pages, drop, k["score_c"], k["every"], k["seeds"])
-        score = (weights, bias + k["raise_"])
+        x, y = pages_fit.examples(pages, k["every"], k["seeds"])
+        weights, bias = pages_fit.fit_on(x, y, drop, k["score_c"])
+        trees = pages_fit.fit_trees(x, y, drop, k["raise_"]) if k["trees"] else None
+        score = (weights, bias + k["raise_"], trees)
     return forms, pair, score
 
 
@@ -97,11 +105,14 @@ def _shipped() -> tuple[dict, tuple, tuple]:
     """The parts as shipped (read once, before any fit is put in place)."""
     if not _SHIPPED:
         import service.head_parts as head_parts
+        import service.head_trees as head_trees
         import service.heads as heads
 
         forms = json.loads(head_parts.FORMS_FILE.read_text(encoding="utf-8"))
         pair = (list(head_parts.PAIR_WEIGHTS), head_parts.PAIR_BIAS)
-        _SHIPPED.append((forms, pair, (heads.WEIGHTS, heads.BIAS)))
+        trees = head_trees.TREES_FILE
+        trees = json.loads(trees.read_text(encoding="utf-8")) if trees.is_file() else None
+        _SHIPPED.append((forms, pair, (heads.WEIGHTS, heads.BIAS, trees)))
     return _SHIPPED[0]
 
 
@@ -174,11 +185,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="render the head score's pages with these seeds (99,98), heads pooled",
     )  # fmt: skip
     ap.add_argument("--raise", dest="raise_", type=float, help="the bias offset (pages_fit.RAISE)")
+    ap.add_argument(
+        "--trees", action=argparse.BooleanOptionalAction,
+        help="trees decide where the head score is unsure (default: as shipped)",
+    )  # fmt: skip
     ap.add_argument("--markdown", action="store_true", help="read `## ` pages, not bare ones")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
-    knob = {k: getattr(args, k) for k in ("forms_c", "score_c", "every", "seeds", "raise_")}
+    knob = {
+        k: getattr(args, k) for k in ("forms_c", "score_c", "every", "seeds", "raise_", "trees")
+    }
     knob = {k: v for k, v in knob.items() if v is not None}
     if args.shipped and (args.without or knob):
         ap.error("--without and the knobs refit: not with --shipped")

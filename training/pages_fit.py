@@ -11,12 +11,15 @@ PAIR_WEIGHTS (service/head_parts.py), which decide two-line heads' roles, come f
 
 `--months` fits on those development months only, to read the month left out
 (`training.month_out` runs the whole protocol). The shipped bias is the printed one + 1.1 (RAISE).
-C, EVERY, SEEDS and RAISE were chosen month out (docs/pages.md).
+`--trees-out service/data/head_trees.json` writes the trees that decide where the score is unsure
+(service/head_trees.py), fitted on the same heads. C, EVERY, SEEDS, RAISE, TREES and BAND were
+chosen month out (docs/pages.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from collections.abc import Sequence
@@ -33,6 +36,7 @@ def collect(pages, seed: int = 99, runs: list | None = None) -> tuple[np.ndarray
     """The undecided heads' features and labels (1: the run holds a true title); `runs`, if
     given, receives each head's lines (`training.head_words_fit` fits their wording)."""
     import service.heads as heads
+    from service import head_trees
     from service.pages import _read
 
     rng = random.Random(seed)
@@ -42,7 +46,8 @@ def collect(pages, seed: int = 99, runs: list | None = None) -> tuple[np.ndarray
         titles = {t.title for t in page.articles}
         heads.LOG = []
         try:
-            _read.__wrapped__(page.text)  # not the cached reading: the log must fill
+            with head_trees.off():  # (the score's own path, trees file or not: reproducible)
+                _read.__wrapped__(page.text)  # not the cached reading: the log must fill
             for x, run, _ in heads.LOG:
                 xs.append(x)
                 ys.append(int(any(h.text in titles for h in run)))
@@ -70,17 +75,53 @@ def fit(
 ) -> tuple[tuple[float, ...], float]:
     """The head score's weights and bias (RAISE not added) fitted on every `every`th page of
     `pages`, rendered with each of `seeds`; the features in `drop` left out (weight 0)."""
+    return fit_on(*examples(pages, every, seeds), drop, c)
+
+
+def fit_on(x, y, drop: Sequence[str] = (), c: float = C) -> tuple[tuple[float, ...], float]:
+    """The head score's weights and bias fitted on the heads' features `x` and labels `y`."""
     from sklearn.linear_model import LogisticRegression
 
     from service.heads import FEATURES
 
     keep = [i for i, name in enumerate(FEATURES) if name not in drop]
-    x, y = examples(pages, every, seeds)
     model = LogisticRegression(C=c, max_iter=2000).fit(x[:, keep], y)
     weights = [0.0] * len(FEATURES)
     for i, w in zip(keep, model.coef_[0], strict=True):
         weights[i] = round(float(w), 3)
     return tuple(weights), round(float(model.intercept_[0]), 3)
+
+
+# Chosen month out (docs/pages.md): boosted trees decide where the score is unsure
+TREES = {"max_depth": 4, "max_iter": 100, "learning_rate": 0.1}
+BAND = 2.0  # |score| above which the logistic score decides alone (the trees' work kept, faster)
+
+
+def fit_trees(x, y, drop: Sequence[str] = (), raise_: float = RAISE, band: float = BAND) -> dict:
+    """Boosted trees over the heads' features (`drop`ped ones never read), as
+    service/head_trees.py reads them: each tree's nodes, a leaf's feature -1."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from service.heads import FEATURES
+
+    x = np.array(x, dtype=float)
+    x[:, [i for i, name in enumerate(FEATURES) if name in drop]] = 0.0
+    model = HistGradientBoostingClassifier(**TREES, early_stopping=False, random_state=0)
+    model.fit(x, y)
+    trees = []
+    for (tree,) in model._predictors:  # (one tree per round for two classes)
+        nodes = tree.nodes
+        trees.append(
+            {
+                "feature": [-1 if n["is_leaf"] else int(n["feature_idx"]) for n in nodes],
+                "threshold": [float(n["num_threshold"]) for n in nodes],
+                "left": [int(n["left"]) for n in nodes],
+                "right": [int(n["right"]) for n in nodes],
+                "value": [round(float(n["value"]), 6) for n in nodes],
+            }
+        )
+    base = float(np.ravel(model._baseline_prediction)[0])
+    return {"baseline": round(base, 6), "raise": raise_, "band": band, "trees": trees}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,9 +133,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.pages_fit")
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--months", type=month_list, help="fit on these development months only")
+    ap.add_argument("--trees-out", type=Path, help="write the trees here (head_trees.TREES_FILE)")
     args = ap.parse_args(argv)
     pages = [p for p in load_pages(args.data, args.months) if p[0]["date"][:6] not in TEST_MONTHS]
     x, y = examples(pages)
+    if args.trees_out:
+        trees = fit_trees(x, y)
+        args.trees_out.write_text(json.dumps(trees, separators=(",", ":")) + "\n", "utf-8")
+        print(f"{len(trees['trees'])} trees written to {args.trees_out}", file=sys.stderr)
     model = LogisticRegression(C=C, max_iter=2000)
     print(f"{len(y)} undecided heads, {y.mean():.3f} titles; 5-fold accuracy "
           f"{cross_val_score(model, x, y, cv=5).mean():.3f}", file=sys.stderr)  # fmt: skip
