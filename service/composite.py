@@ -15,7 +15,7 @@ __all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME", "ends_above", "SIGN_O
 import re
 
 from service.documents import Span
-from service.head_parts import _NAME, BARE_NAME, column_name
+from service.head_parts import _LEAD_IN, _NAME, BARE_NAME, column_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 
 # A writer set with a country or a role in brackets: （墨西哥）亚历杭德罗·马西亚斯,
@@ -64,6 +64,14 @@ def _piece(d) -> str:
     if not form and len(d.body) > 1 and d.kinds[0] == SHORT:
         # the item's heading right over its first piece: the piece's head, then its writer
         form = _form(d.body[1].text, d.kinds[1])
+        if (
+            not form
+            and len(d.body) > 2
+            and d.kinds[1] == SHORT
+            and _LEAD_IN.fullmatch(d.body[0].text)
+        ):
+            # (a piece's head in two lines, its kicker closing on a lead-in dash: 江西井冈山——)
+            form = _form(d.body[2].text, d.kinds[2])
     return form
 
 

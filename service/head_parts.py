@@ -39,6 +39,12 @@ _SUBHEAD = re.compile(
 )
 _LEAD_IN = re.compile(r".*(?:——|—)")  # 驻点医生—— over a section; over a title, a kicker
 _COMMA = re.compile(r"[，,；;]")
+# Text opening like a story (10月4日， 近日， 记者从), and a line ending a sentence as no title
+# does (…的？ …。”; a title may exclaim: 停课不停学！): the body's first line, not a head's.
+_OPENER = re.compile(
+    r"\d{1,2}月\d{1,2}日|\d{1,2}日[，,上下晚]|(?:近日|日前|今年以来|近年来|连日来|记者从|记者日前|据了解)"
+)
+_SENTENCE_END = re.compile(r".*[。？?…][”’」]?")
 # A two-line head whose upper line is the news and the lower its deck (副题), not kicker + title:
 # a meeting as title (…召开), or who attended or spoke under it (汪洋出席并讲话).
 _EVENT_TITLE = re.compile(r".*(?:召开|会议|会见|会谈|通话|座谈会|开幕|闭幕)")
@@ -129,6 +135,10 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         # head or its first words, a letter's head and writer). So does a column's or series'
         # name over its piece's head (新中国峥嵘岁月 / 朱日和阅兵).
         return [heads[0]], [], [], heads[1:] + body
+    if _OPENER.match(heads[1].text) or _SENTENCE_END.fullmatch(heads[1].text):
+        # no title under a kicker opens or ends so on the development months: the body's
+        # first line under a lone title (让初心始终闪耀 / “奋斗创造历史，实干成就未来。”)
+        return [heads[0]], [], [], heads[1:] + body
     if len(heads) == 2 and (
         writer_under(heads[0].text, heads[1].text)
         # a title closing on its column label over a line without one: no kicker on the
@@ -147,6 +157,14 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         # The title carries the column label; the lines under it open the first piece of a
         # composite item (用镜头记录中国发生的巨大变化 / （法国）格雷瓜尔·戴高乐).
         return [heads[0]], [], [], heads[1:] + body
+    middle = heads[1].text
+    if middle.endswith(_DASH):
+        # No title closes on a lead-in dash: 驻点医生—— under a line is a piece's kicker (礼赞新中国
+        # / 江西井冈山—— / 红色旅游兴起…), the line above the title, the piece its body's opening.
+        return [heads[0]], [], [], heads[1:] + body
+    if _DATE_SUB.fullmatch(middle):
+        # A date in brackets is no title: it notes the line above (…的决定 / （2019年10月10日）).
+        return [heads[0]], [], [heads[1]], heads[2:] + body
     return [heads[1]], [heads[0]], heads[2:], body
 
 

@@ -49,6 +49,7 @@ from service.head_parts import (
     _ITEM_LABEL,
     _LEAD_IN,
     _NAME,
+    _OPENER,
     _SPACED,
     _SUBHEAD,
     parse_heads,
@@ -68,9 +69,6 @@ MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a 
 # A closing credit or note that ends an article: （作者为…）, （…参与采写）, 新华社记者 张三摄.
 _CLOSER = re.compile(
     r"[（(](?:作者|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
-)
-_OPENER = re.compile(
-    r"\d{1,2}月\d{1,2}日|\d{1,2}日[，,上下晚]|(?:近日|日前|今年以来|近年来|连日来|记者从|记者日前|据了解)"
 )
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,10}(?:省|市|县|区|镇|乡|村|州|旗|盟)")
 

@@ -179,6 +179,25 @@ def _spans(*texts):
             ["讲述亲历故事（国际人士谈）", "用镜头记录变化", "（法国）某某"],
             ("讲述亲历故事（国际人士谈）", "", "", "用镜头记录变化 （法国）某某"),
         ),
+        # A second line closing on a lead-in dash is a piece's kicker: the title is above it.
+        (
+            ["礼赞新中国", "江西井冈山——", "红色旅游兴起"],
+            ("礼赞新中国", "", "", "江西井冈山—— 红色旅游兴起"),
+        ),
+        # A date in brackets is the subtitle of the line above it, never a title.
+        (
+            ["某某法", "（2019年10月26日通过）", "主席令 第三十五号"],
+            ("某某法", "", "（2019年10月26日通过）", "主席令 第三十五号"),
+        ),
+        # A line opening like a story or ending a sentence opens the body under a lone title.
+        (
+            ["春的锣鼓", "春，是从何时开始苏醒的？"],
+            ("春的锣鼓", "", "", "春，是从何时开始苏醒的？"),
+        ),
+        (["画里有话", "近日，一段视频收获"], ("画里有话", "", "", "近日，一段视频收获")),
+        (["直言", "“社会治理需要‘厚德’。”"], ("直言", "", "", "“社会治理需要‘厚德’。”")),
+        # (a title under a kicker may exclaim)
+        (["学而思网校", "停课不停学！"], ("停课不停学！", "学而思网校", "", "")),
     ],
 )
 def test_parse_heads(heads, expected):

@@ -509,6 +509,28 @@ def test_pieces_under_one_heading_are_one_article():
     assert_accounted(raw)
 
 
+def test_pieces_with_two_line_heads_under_one_heading_are_one_article():
+    # Each piece's head a kicker closing on a lead-in dash over its title: the item's heading
+    # is the title (no title closes on a dash), the pieces its body.
+    raw = (
+        "礼赞新中国\n"
+        "上海中共一大会址——\n"
+        "重温入党誓词 追忆光辉历史\n"
+        "本报记者  陈  晓\n"
+        "一面看上去鲜红依旧的五星红旗，是70年前上海市民怀着喜悦心情上街抢购并珍藏下来的。\n"
+        "江西井冈山——\n"
+        "红色旅游兴起 迎来发展机遇\n"
+        "本报记者  王  芳\n"
+        "车入江西吉安井冈山茨坪村，迎风飘扬的五星红旗、喜迎国庆的红灯笼扑面而来，一片火红。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [("", "礼赞新中国")]
+    # (a line closing on a dash reads on into the next when the body is cleaned)
+    assert arts[0].text.startswith("上海中共一大会址——重温入党誓词 追忆光辉历史\n")
+    assert "\n江西井冈山——红色旅游兴起 迎来发展机遇\n本报记者  王  芳\n" in arts[0].text
+    assert_accounted(raw)
+
+
 def test_name_lines_of_pieces():
     from service.composite import is_name_line
 
