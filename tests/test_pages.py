@@ -509,6 +509,32 @@ def test_pieces_under_one_heading_are_one_article():
     assert_accounted(raw)
 
 
+def test_pieces_under_an_items_introduction_are_its_article():
+    # An item's heading over its introduction (an editor's note signed ——编者, or a short
+    # text with no credit) and then its pieces: the pieces are the item's, not articles.
+    pieces = (
+        "老街菜市场换新颜\n"
+        "本报记者  陈  晓\n"
+        "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，老人们都说买菜方便了。\n"
+        "社区食堂开张了\n"
+        "本报记者  王  芳\n"
+        "距离开饭还有半个小时，社区食堂里已经坐满了老人，窗口前排起了队，大家说说笑笑。\n"
+    )
+    for intro in (
+        "城东的变化，就在老百姓的身边。本报记者走进社区，记录下这些变化。\n——编\u3000者\n",
+        "城东的变化，就在老百姓的身边。本报记者走进社区，记录下这些变化。\n",
+    ):
+        raw = "老城新生活（走基层）\n" + intro + pieces
+        arts = split_page(raw)
+        assert [a.title for a in arts] == ["老城新生活（走基层）"]
+        assert "\n老街菜市场换新颜\n本报记者  陈  晓\n" in arts[0].text
+        assert "\n社区食堂开张了\n本报记者  王  芳\n" in arts[0].text
+        assert_accounted(raw)
+    # A single piece under a short text with no note is no item: two articles
+    raw = "老城新生活（走基层）\n" + intro + pieces.split("社区食堂")[0]
+    assert len(split_page(raw)) == 2
+
+
 def test_name_lines_of_pieces():
     from service.composite import is_name_line
 
