@@ -188,7 +188,12 @@ def merge_pieces(drafts: list) -> list:
                 head.composite = True
             _absorb(head, d)
             continue
-        if piece and out and not run and _introduces(out[-1], piece, drafts[i + 1 : i + 2]):
+        if (
+            piece
+            and out
+            and not run
+            and (_introduces(out[-1], piece, drafts[i + 1 : i + 2]) or _holds(out[-1], piece))
+        ):
             # The first piece under the item's introduction: its editor's note (——编者),
             # printed at the head of what it introduces, or a short text with no credit
             # over two pieces or more named alike.
@@ -230,6 +235,18 @@ def _introduces(d, piece: str, after: list) -> bool:
 
 
 _INTRO_CHARS = 400  # an introduction is a paragraph or two
+
+
+def _holds(d, piece: str) -> bool:
+    """The draft's body already holds a piece named alike (a short line, its writer named
+    under it, then text): the item it opened goes on."""
+    kinds, body = d.kinds, d.body
+    for k in range(len(body) - 2):
+        if kinds[k] == SHORT and kinds[k + 2] == PARA:
+            form = _form(body[k + 1].text, kinds[k + 1])
+            if form and _same_item(piece, form):
+                return True
+    return False
 
 
 def ends_above(heads: list[Span]) -> int:

@@ -535,6 +535,34 @@ def test_pieces_under_an_items_introduction_are_its_article():
     assert len(split_page(raw)) == 2
 
 
+def test_a_piece_after_an_article_holding_one_named_alike_goes_on_with_its_item():
+    # The item's heading over its first piece (kept in its body, under the item's text): a
+    # later piece named alike that the head score opened goes on with the item.
+    from service.composite import merge_pieces
+    from service.documents import Span
+    from service.pages import _Draft
+
+    def draft(title: str, lines: list[tuple[str, str]]) -> _Draft:
+        d = _Draft([Span(0, len(title), title)], [], [])
+        for text, kind in lines:
+            d.add(Span(0, len(text), text), kind)
+        return d
+
+    text = "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，老人们都说买菜方便了。"
+    item = draft(
+        "城乡变化见证美好生活（大家谈）",
+        [("城东的变化，就在老百姓身边。", PARA), ("菜市场换新颜", SHORT),
+         ("本报记者  陈  晓", BYLINE_START), (text, PARA)],
+    )  # fmt: skip
+    piece = draft("博物馆有了二维码", [("本报记者  王  芳", BYLINE_START), (text, PARA)])
+    assert merge_pieces([item, piece]) == [item]
+    assert [s.text for s in item.body[-3:-1]] == ["博物馆有了二维码", "本报记者  王  芳"]
+    # an article holding no piece is left alone
+    plain = draft("城乡变化见证美好生活", [("城东的变化，就在老百姓身边。", PARA), (text, PARA)])
+    piece = draft("博物馆有了二维码", [("本报记者  王  芳", BYLINE_START), (text, PARA)])
+    assert len(merge_pieces([plain, piece])) == 2
+
+
 def test_name_lines_of_pieces():
     from service.composite import is_name_line
 
