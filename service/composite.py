@@ -169,7 +169,7 @@ def merge_pieces(drafts: list) -> list:
     """Drafts with consecutive pieces of one composite item put back together (see above)."""
     out: list = []
     run = ""  # the last draft in `out` is a piece, its writer named so: an item is being read
-    for d in drafts:
+    for i, d in enumerate(drafts):
         piece = _piece(d)
         if (
             (piece and run and _same_item(run, piece) and out)
@@ -196,6 +196,19 @@ def merge_pieces(drafts: list) -> list:
                 head.composite = True
             _absorb(head, d)
             continue
+        if (
+            piece
+            and out
+            and not run
+            and (_introduces(out[-1], piece, drafts[i + 1 : i + 2]) or _holds(out[-1], piece))
+        ):
+            # The first piece under the item's introduction: its editor's note (——编者),
+            # printed at the head of what it introduces, or a short text with no credit
+            # over two pieces or more named alike.
+            out[-1].composite = True
+            _absorb(out[-1], d)
+            run = piece
+            continue
         if piece in _NAMES and (d.kicker or d.subtitle):
             # A head over a piece's head and its writer's bare name: the item's heading over
             # its only piece (来论 / 为战“疫”注入必胜信心 / 江西南昌  杨铭鸣), seldom a kicker
@@ -205,6 +218,43 @@ def merge_pieces(drafts: list) -> list:
         out.append(d)
         run = piece
     return out
+
+
+_EDITOR = re.compile(r"——\s*编\s*者")
+
+
+def _introduces(d, piece: str, after: list) -> bool:
+    """The draft heads the item whose first piece (named `piece`) follows it: it ends with an
+    editor's note's signature, or it is a short text without a credit or dateline with a
+    second piece of the item after the first (`after`: the draft after the first piece)."""
+    if not d.body or d.composite or not d.title:
+        return False
+    if _EDITOR.fullmatch(d.body[-1].text):
+        return True
+    return (
+        d.chars <= _INTRO_CHARS
+        and not d.dated
+        and BYLINE_START not in d.kinds
+        and BYLINE_END not in d.kinds
+        and bool(after)
+        and bool(second := _piece(after[0]))
+        and _same_item(piece, second)
+    )
+
+
+_INTRO_CHARS = 400  # an introduction is a paragraph or two
+
+
+def _holds(d, piece: str) -> bool:
+    """The draft's body already holds a piece named alike (a short line, its writer named
+    under it, then text): the item it opened goes on."""
+    kinds, body = d.kinds, d.body
+    for k in range(len(body) - 2):
+        if kinds[k] == SHORT and kinds[k + 2] == PARA:
+            form = _form(body[k + 1].text, kinds[k + 1])
+            if form and _same_item(piece, form):
+                return True
+    return False
 
 
 def ends_above(heads: list[Span]) -> int:

@@ -531,6 +531,60 @@ def test_pieces_with_two_line_heads_under_one_heading_are_one_article():
     assert_accounted(raw)
 
 
+def test_pieces_under_an_items_introduction_are_its_article():
+    # An item's heading over its introduction (an editor's note signed ——编者, or a short
+    # text with no credit) and then its pieces: the pieces are the item's, not articles.
+    pieces = (
+        "老街菜市场换新颜\n"
+        "本报记者  陈  晓\n"
+        "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，老人们都说买菜方便了。\n"
+        "社区食堂开张了\n"
+        "本报记者  王  芳\n"
+        "距离开饭还有半个小时，社区食堂里已经坐满了老人，窗口前排起了队，大家说说笑笑。\n"
+    )
+    for intro in (
+        "城东的变化，就在老百姓的身边。本报记者走进社区，记录下这些变化。\n——编\u3000者\n",
+        "城东的变化，就在老百姓的身边。本报记者走进社区，记录下这些变化。\n",
+    ):
+        raw = "老城新生活（走基层）\n" + intro + pieces
+        arts = split_page(raw)
+        assert [a.title for a in arts] == ["老城新生活（走基层）"]
+        assert "\n老街菜市场换新颜\n本报记者  陈  晓\n" in arts[0].text
+        assert "\n社区食堂开张了\n本报记者  王  芳\n" in arts[0].text
+        assert_accounted(raw)
+    # A single piece under a short text with no note is no item: two articles
+    raw = "老城新生活（走基层）\n" + intro + pieces.split("社区食堂")[0]
+    assert len(split_page(raw)) == 2
+
+
+def test_a_piece_after_an_article_holding_one_named_alike_goes_on_with_its_item():
+    # The item's heading over its first piece (kept in its body, under the item's text): a
+    # later piece named alike that the head score opened goes on with the item.
+    from service.composite import merge_pieces
+    from service.documents import Span
+    from service.pages import _Draft
+
+    def draft(title: str, lines: list[tuple[str, str]]) -> _Draft:
+        d = _Draft([Span(0, len(title), title)], [], [])
+        for text, kind in lines:
+            d.add(Span(0, len(text), text), kind)
+        return d
+
+    text = "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，老人们都说买菜方便了。"
+    item = draft(
+        "城乡变化见证美好生活（大家谈）",
+        [("城东的变化，就在老百姓身边。", PARA), ("菜市场换新颜", SHORT),
+         ("本报记者  陈  晓", BYLINE_START), (text, PARA)],
+    )  # fmt: skip
+    piece = draft("博物馆有了二维码", [("本报记者  王  芳", BYLINE_START), (text, PARA)])
+    assert merge_pieces([item, piece]) == [item]
+    assert [s.text for s in item.body[-3:-1]] == ["博物馆有了二维码", "本报记者  王  芳"]
+    # an article holding no piece is left alone
+    plain = draft("城乡变化见证美好生活", [("城东的变化，就在老百姓身边。", PARA), (text, PARA)])
+    piece = draft("博物馆有了二维码", [("本报记者  王  芳", BYLINE_START), (text, PARA)])
+    assert len(merge_pieces([plain, piece])) == 2
+
+
 def test_name_lines_of_pieces():
     from service.composite import is_name_line
 
