@@ -320,8 +320,9 @@ def _page_features(
     return [
         float(min(len(heads), MAX_HEAD_LINES)),
         n / 10,
-        1.0 if any(map(_label, texts)) else 0.0,
-        1.0 if _SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last) else 0.0,
+        # (a one-line head's label: the shape's pattern said no already, most heads)
+        1.0 if (shape[3] or len(texts) > 1) and any(map(_label, texts)) else 0.0,
+        1.0 if shape[0] or _SUBHEAD.fullmatch(first) else 0.0,  # (shape: the last line's)
         1.0 if _LEAD_IN.fullmatch(first) else 0.0,
         1.0 if prev.endswith(("：", ":")) else 0.0,
         min(cur.chars, 5000) / 1000,
@@ -332,7 +333,7 @@ def _page_features(
         1.0 if len(prev) < 30 else 0.0,
         1.0 if cur.dated else 0.0,
         1.0 if _OPENER.match(nxt) else 0.0,
-        1.0 if _SPACED.search(last) else 0.0,  # (the same pattern, compiled once)
+        1.0 if shape[2] else 0.0,  # (_SPACED.search(last), in the cached shape)
         min(len(prev), 300) / 100,
         1.0 if True in shape and shape in map(_shape, shorts) else 0.0,
         1.0 if any([n - 2 <= len(t) <= n + 2 for t in shorts]) else 0.0,
