@@ -251,7 +251,7 @@ FORMS_FILE = Path(__file__).resolve().parent / "data" / "head_forms.json"
 def form_grams(line: str) -> set[str]:
     """A line's characters and character pairs (blank runs read as one space)."""
     line = " ".join(line.split())
-    return set(line) | set(map(str.__add__, line, line[1:]))
+    return {*line, *map(str.__add__, line, line[1:])}  # (one set: no union of two)
 
 
 def forms_from(data: dict) -> Forms:
