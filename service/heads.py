@@ -313,7 +313,7 @@ def _page_features(
     prev = cur.body[-1].text if cur.body else ""
     nxt = items[at][0].text
     shorts = cur.shorts
-    shape = _shape(last)
+    shape, top = _shape(last), _shape(first)  # (the marks of both: one line, one call)
     n = len(last)
     mine = head_bigrams(head) if body or title else frozenset()
     # (written as tests, not calls: every head the score reads pays for these)
@@ -322,8 +322,8 @@ def _page_features(
         n / 10,
         # (a one-line head's label: the shape's pattern said no already, most heads)
         1.0 if (shape[3] or len(texts) > 1) and any(map(_label, texts)) else 0.0,
-        1.0 if shape[0] or _SUBHEAD.fullmatch(first) else 0.0,  # (shape: the last line's)
-        1.0 if _LEAD_IN.fullmatch(first) else 0.0,
+        1.0 if top[0] or shape[0] else 0.0,
+        1.0 if top[1] else 0.0,
         1.0 if prev.endswith(("：", ":")) else 0.0,
         min(cur.chars, 5000) / 1000,
         float(min(len(shorts), 5)),
