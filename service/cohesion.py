@@ -156,15 +156,13 @@ def lines_after(items: list[tuple[Span, str, str]], at: int) -> list[str]:
 
 
 # The head's own bigrams (any characters but punctuation and blanks) against the article's
-# text: its head (title_overlap) and its body (body_overlaps).
-_NOT_WORD = re.compile(r"[\s，,、：:“”‘’（）()《》·—…！？!?；;。]")
+# text: its head (title_overlap) and its body (body_overlaps). Found overlapping, in one pass.
+_WORD_PAIRS = re.compile(r"(?=([^\s，,、：:“”‘’（）()《》·—…！？!?；;。]{2}))")
 
 
 @lru_cache(maxsize=256)  # (read again when the body overlaps are needed)
 def head_bigrams(head: str) -> frozenset[str]:
-    text = _NOT_WORD.sub(" ", head)
-    pairs = map(str.__add__, text, text[1:])
-    return frozenset(pairs if " " not in text else (g for g in pairs if " " not in g))
+    return frozenset(_WORD_PAIRS.findall(head))
 
 
 def title_overlap(mine: frozenset[str], cur) -> float:
