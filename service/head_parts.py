@@ -19,7 +19,7 @@ __all__ = [
 import json
 import re
 from math import fsum
-from operator import mul
+from operator import itemgetter, mul
 from pathlib import Path
 
 from service.documents import Span
@@ -269,7 +269,7 @@ FORMS_FILE = Path(__file__).resolve().parent / "data" / "head_forms.json"
 def form_grams(line: str) -> set[str]:
     """A line's characters and character pairs (blank runs read as one space)."""
     line = " ".join(line.split())
-    return set(line) | set(map(str.__add__, line, line[1:]))
+    return {*line, *map(str.__add__, line, line[1:])}  # (one set: no union of two)
 
 
 def forms_from(data: dict) -> Forms:
@@ -304,7 +304,9 @@ def _form(models: Forms, line: str) -> tuple[float, float]:
     hits = list(filter(None, map(weights.get, form_grams(line))))
     if not hits:
         return kicker + 0.0, deck + 0.0
-    kicks, decks = zip(*hits, strict=True)
     # fsum: exact, so the sum cannot depend on the set's order, which string hashing changes
     # from one process to the next (a score at its bar would otherwise split differently)
-    return kicker + fsum(kicks), deck + fsum(decks)
+    return kicker + fsum(map(_FIRST, hits)), deck + fsum(map(_SECOND, hits))
+
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)  # (a pair's weights, read in C)

@@ -311,16 +311,17 @@ def _page_features(
     prev = cur.body[-1].text if cur.body else ""
     nxt = items[at][0].text
     shorts = cur.shorts
-    shape = _shape(last)
+    shape, top = _shape(last), _shape(first)  # (the marks of both: one line, one call)
     n = len(last)
     mine = head_bigrams(head) if body or title else frozenset()
     # (written as tests, not calls: every head the score reads pays for these)
     return [
         float(min(len(heads), MAX_HEAD_LINES)),
         n / 10,
-        1.0 if any(map(_label, texts)) else 0.0,
-        1.0 if _SUBHEAD.fullmatch(first) or _SUBHEAD.fullmatch(last) else 0.0,
-        1.0 if _LEAD_IN.fullmatch(first) else 0.0,
+        # (a one-line head's label: the shape's pattern said no already, most heads)
+        1.0 if (shape[3] or len(texts) > 1) and any(map(_label, texts)) else 0.0,
+        1.0 if top[0] or shape[0] else 0.0,
+        1.0 if top[1] else 0.0,
         1.0 if prev.endswith(("：", ":")) else 0.0,
         min(cur.chars, 5000) / 1000,
         float(min(len(shorts), 5)),
@@ -330,7 +331,7 @@ def _page_features(
         1.0 if len(prev) < 30 else 0.0,
         1.0 if cur.dated else 0.0,
         1.0 if _OPENER.match(nxt) else 0.0,
-        1.0 if _SPACED.search(last) else 0.0,  # (the same pattern, compiled once)
+        1.0 if shape[2] else 0.0,  # (_SPACED.search(last), in the cached shape)
         min(len(prev), 300) / 100,
         1.0 if True in shape and shape in map(_shape, shorts) else 0.0,
         1.0 if any([n - 2 <= len(t) <= n + 2 for t in shorts]) else 0.0,

@@ -56,7 +56,9 @@ def lines(raw: str, offset: int = 0) -> list[Span]:
     for s in raw.split("\n"):
         text = s.strip()
         if text:
-            a = pos + s.find(text)  # (only whitespace before it: its first occurrence)
+            # (only whitespace before it: its first occurrence; strip gives the line itself
+            # back when it has none around it, most lines: no search)
+            a = pos if text is s else pos + s.find(text)
             out.append(Span(a, a + len(text), text))
         pos += len(s) + 1
     return out

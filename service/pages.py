@@ -25,6 +25,7 @@ __all__ = [
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 from service.composite import CLOSING_NAME, END_NOTE, SIGN_OFF, ends_above, merge_pieces
 from service.documents import Article, Span
@@ -126,7 +127,7 @@ class _Splitter:
 
     def __init__(self, items: list[tuple[Span, str, str]]) -> None:
         self.items = items  # each line, its kind and value (service.lines.classify)
-        self.markdown = any(k == HEADING for _, k, _ in items)
+        self.markdown = HEADING in map(itemgetter(1), items)  # (looked for in C: every line)
         self.drafts: list[_Draft] = []
         self.furniture: list[Span] = []
         self.cur: _Draft | None = None
@@ -337,7 +338,7 @@ def read_page(raw: str) -> Page:
 # pages are kept so the page is read once. A Page is frozen; nobody writes to a body's index.
 @lru_cache(maxsize=4)
 def _read(raw: str) -> Page:
-    items = [(s, *classify(s.text)) for s in lines(raw)]
+    items = [(s,) + classify(s.text) for s in lines(raw)]  # (a tuple joined: no unpacking)
     splitter = _Splitter(items)
     drafts = merge_pieces(splitter.run())
     furniture = list(splitter.furniture)
