@@ -67,7 +67,7 @@ from service.text import (
 MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a list or a poem
 # A closing credit or note that ends an article: （作者为…）, （…参与采写）, 新华社记者 张三摄.
 _CLOSER = re.compile(
-    r"[（(](?:作者|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
+    r"[（(](?:作者|综合|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
 )
 _OPENER = re.compile(
     r"\d{1,2}月\d{1,2}日|\d{1,2}日[，,上下晚]|(?:近日|日前|今年以来|近年来|连日来|记者从|记者日前|据了解)"
@@ -350,8 +350,16 @@ _EXCLAIM = re.compile(r"[！？!?]")
 
 
 def _label(line: str) -> bool:
-    """A column label closing a title, not a name with its role (叶  梅（作家）, 写信人：…)."""
+    """A column label closing a title, not a name with its role (叶  梅（作家）, 写信人：…); a
+    label set in parts is one whatever stands before it or inside it (董必武：…（为了民族复兴·英雄
+    烈士谱）, …（70年，共同走过·大国小家）): a role has no parts."""
+    if line[-1] in "）)" and _PARTS_LABEL.search(line):
+        return True
     return bool(_COLUMN_LABEL.fullmatch(line)) and not _NAME.fullmatch(line) and "：" not in line
+
+
+# (as service.lines reads a long title's closing label: a space or a middle dot between parts)
+_PARTS_LABEL = re.compile(r".{4}[（(][^（）()。；;：:]*[^\s（(][\s·][^（）()。；;：:]+[）)]")
 
 
 @lru_cache(maxsize=1024)  # a page's subheads are compared with each later head
