@@ -492,6 +492,24 @@ def test_a_column_label_in_parts_is_a_label_whatever_stands_before_it(line, labe
     assert _label(line) is label
 
 
+def test_an_introduction_label_under_a_head_opens_its_body():
+    # 引子 is a body label (as 导语), not a writer's bare name under the head.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。书房里的书都是居民捐的，"
+        "一本本贴好了标签，按类别摆上书架，借阅全凭自觉。\n"
+        "石家庄岗上村37年书写211册《功德录》\n"
+        "传颂好人好事 树立新风正气（人民眼·乡村善治）\n"
+        "引子\n"
+        "在岗上村，“好事抢着做，好人特别吃香”。村里的功德录记了三十七年。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts][1] == "传颂好人好事 树立新风正气（人民眼·乡村善治）"
+    assert arts[1].kicker == "石家庄岗上村37年书写211册《功德录》"
+    assert arts[1].text.startswith("引子")
+    assert_accounted(raw)
+
+
 def test_a_column_label_closes_a_title_that_exclaims():
     raw = (
         "城东书房开门迎客\n"
