@@ -286,5 +286,6 @@ SIGN_OFF = re.compile(
     r"——\s*编\s*者|(?:资料|数据|图表|信息)(?:和数据)?来源\s*[:：][^。！？]{2,60}|"
     + END_NOTE.pattern
 )
-# A note wholly in brackets closing the text above: （相关报道见第十版）, （综合本报记者…报道）.
-_NOTE = re.compile(r"[（(][^（）()]{4,}[）)]")
+# A note wholly in brackets closing the text above: （相关报道见第十版）, （综合本报记者…报道）,
+# maybe naming a body in brackets of its own (（作者为中央党校（国家行政学院）…研究员）).
+_NOTE = re.compile(r"[（(][^（）()]{4,}(?:[（(][^（）()]+[）)][^（）()]*)?[）)]")

@@ -27,7 +27,7 @@ from service.documents import Span
 _DASH = ("——", "—", "--", "－－")
 # Labels that open a body rather than head it.
 _BODY_LABEL = re.compile(
-    r"核心阅读|内容提要|开栏的话|编者按|编者的话|阅读提示|导语|【[^】]{1,8}】|[■●◆▲◎]\s*\S{0,10}"
+    r"核心阅读|内容提要|开栏的话|编者按|编者的话|阅读提示|导语|引子|引言|【[^】]{1,8}】|[■●◆▲◎]\s*\S{0,10}"
 )
 # A column label closing a title: 共同推进网络空间全球治理（钟声）, 向前走（一线视角）.
 _COLUMN_LABEL = re.compile(r"[^。；;（）()]{4,}[（(][^（）()，。,]{1,48}[）)]")

@@ -447,6 +447,69 @@ def test_a_closing_note_cut_over_two_lines_closes_its_article():
     assert_accounted(raw)
 
 
+@pytest.mark.parametrize(
+    "note",
+    [
+        "（作者为中央党校（国家行政学院）社区治理研究中心研究员）",
+        "（综合本报记者王芳、李明报道）",
+    ],
+)
+def test_a_closing_note_naming_a_body_in_brackets_closes_its_article(note):
+    # A note wholly in brackets may name a body in brackets of its own; a 综合 note closes too.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。书房里的书都是居民捐的，"
+        "一本本贴好了标签，按类别摆上书架，借阅全凭自觉。\n"
+        f"{note}\n"
+        "老街菜市场换新颜\n"
+        "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，顶棚换成了透光板，"
+        "摊主们说进货出货都方便了不少，周边居民买菜也更舒心了。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客", "老街菜市场换新颜"]
+    assert arts[1].text.startswith("老街菜市场改造完工")
+    assert_accounted(raw)
+
+
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [
+        ("董必武：中国共产党的创始人之一（为了民族复兴·英雄烈士谱）", True),
+        ("古厝人家新时光（70年，共同走过·大国小家）", True),
+        ("中国太平：立足大湾区 迈向全球化（中国品牌 中国故事）", True),
+        ("共同推进网络空间全球治理（钟声）", True),
+        ("写信人：李光洁（演员）", False),
+        ("收信人：张定宇（武汉市金银潭医院党委副书记、院长）", False),
+        ("摄影：陈广程  李远波（影像中国）", False),
+        ("铁  凝（中国作协主席）", False),
+    ],
+)
+def test_a_column_label_in_parts_is_a_label_whatever_stands_before_it(line, label):
+    # The head score's column_label: a label set in parts (· or a space) is no role, even
+    # after a colon or with a comma inside; a name with its role stays none.
+    from service.heads import _label
+
+    assert _label(line) is label
+
+
+def test_an_introduction_label_under_a_head_opens_its_body():
+    # 引子 is a body label (as 导语), not a writer's bare name under the head.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。书房里的书都是居民捐的，"
+        "一本本贴好了标签，按类别摆上书架，借阅全凭自觉。\n"
+        "石家庄岗上村37年书写211册《功德录》\n"
+        "传颂好人好事 树立新风正气（人民眼·乡村善治）\n"
+        "引子\n"
+        "在岗上村，“好事抢着做，好人特别吃香”。村里的功德录记了三十七年。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts][1] == "传颂好人好事 树立新风正气（人民眼·乡村善治）"
+    assert arts[1].kicker == "石家庄岗上村37年书写211册《功德录》"
+    assert arts[1].text.startswith("引子")
+    assert_accounted(raw)
+
+
 def test_a_column_label_closes_a_title_that_exclaims():
     raw = (
         "城东书房开门迎客\n"
