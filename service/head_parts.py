@@ -205,6 +205,12 @@ PAIR_WEIGHTS = (
 # title against title + subtitle; logistic regression, C=1), with the form scores each head's
 # lines get from form models not fitted on them.
 PAIR_BIAS = -1.885
+# The score zips weights with features: a feature added without a refit would shift every
+# later weight silently.
+if len(PAIR_WEIGHTS) != len(PAIR_FEATURES):
+    raise ImportError(
+        f"{len(PAIR_WEIGHTS)} PAIR_WEIGHTS for {len(PAIR_FEATURES)} PAIR_FEATURES: run roles_fit"
+    )
 # A writer's post under a commentary's title: 中国廉政法制研究会副会长 (the title is above).
 _POST = re.compile(r"[^，,。；：:]{2,24}(?:会长|主任|院长|所长|教授|研究员|书记|主席|部长|理事)")
 _VERB = re.compile(r".*(?:强调|指出|表示|要求|时说|印发|发布|获悉|通知|签署通令|：|:)")

@@ -270,6 +270,8 @@ WEIGHTS = (
 # then the bias raised by 1.1 (RAISE, chosen month out among 0.8, 1.1, 1.4, twice; before on the dev
 # halves): a missed title costs two bodies, a false one costs one.
 BIAS = -2.136 + 1.1
+if len(WEIGHTS) != len(FEATURES):  # (zipped with the features: a missing refit shifts them)
+    raise ImportError(f"{len(WEIGHTS)} WEIGHTS for {len(FEATURES)} FEATURES: run pages_fit")
 _TITLE_OVERLAP = FEATURES.index("title_overlap") - 2  # (its place in the page features)
 # The head's overlaps with the article's body (above_overlap a, article_overlap b) are no two
 # free values: a <= b (the last lines are part of the article), so together they reach only

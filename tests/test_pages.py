@@ -1288,3 +1288,21 @@ def test_a_title_with_a_long_column_label_and_a_comma_is_a_head():
         ),
     ]
     assert_accounted(raw)
+
+
+@pytest.mark.parametrize(
+    ("module", "features"),
+    [("service/head_parts.py", "PAIR_FEATURES = ("), ("service/heads.py", "FEATURES = (")],
+)
+def test_weights_out_of_step_with_their_features_fail_at_import(module, features):
+    # The scores zip weights with features: a feature added without a refit must not load.
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / module
+    source = path.read_text(encoding="utf-8")
+    assert source.count(f"\n{features}\n") == 1
+    source = source.replace(f"\n{features}\n", f'\n{features}\n    "added",\n')
+    spec = importlib.util.spec_from_loader("out_of_step", loader=None)
+    with pytest.raises(ImportError, match="run (roles|pages)_fit"):
+        exec(compile(source, str(path), "exec"), importlib.util.module_from_spec(spec).__dict__)
