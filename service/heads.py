@@ -70,6 +70,7 @@ MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a 
 _CLOSER = re.compile(
     r"[（(](?:作者|综合|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
 )
+_COMPANION = re.compile(r"[（(](?:记者手记|采访手记|编后|编后语|延伸阅读|短评)[）)]$")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,10}(?:省|市|县|区|镇|乡|村|州|旗|盟)")
 
 
@@ -148,6 +149,11 @@ def opens_article(
         return False  # titles here carry `## `: a bare line opens only on the signals above
     if heads[0].text[0] in "■●◆▲◎":
         return False  # a box (■链接, ■记者手记) is part of the article it follows
+    if len(heads) == 1 and (heads[0].text.startswith(_DASH) or _COMPANION.search(heads[0].text)):
+        # No title opens with a dash: a quote's speaker (——严文明（…教授）) or a section's
+        # ——subtitle, of the article being read. A piece labelled as the companion of a report
+        # (…（记者手记）, …（编后）) is a box of it, as ■记者手记 is.
+        return False
     if cur.kinds and cur.kinds[-1] == BYLINE_END or _closes(cur.body):
         return True
     if _ITEM_LABEL.fullmatch(heads[0].text):

@@ -1306,3 +1306,30 @@ def test_weights_out_of_step_with_their_features_fail_at_import(module, features
     spec = importlib.util.spec_from_loader("out_of_step", loader=None)
     with pytest.raises(ImportError, match="run (roles|pages)_fit"):
         exec(compile(source, str(path), "exec"), importlib.util.module_from_spec(spec).__dict__)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "——严文明（北京大学考古文博学院教授、考古学家）",
+        "——健全粮食应急保供",
+        "写好后半篇文章（记者手记）",
+        "提振民企发展信心（编后）",
+    ],
+)
+def test_a_dash_led_line_or_a_companion_box_stays_in_the_article_it_follows(head):
+    # No title opens with a dash (a quote's speaker, a section's ——subtitle); a piece labelled
+    # as a report's companion (记者手记, 编后) is a box of it, as ■记者手记 is.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。书房里的书都是居民捐的，"
+        "一本本贴好了标签，按类别摆上书架，借阅全凭自觉。\n"
+        "书房管理员说，开门半年来，借出的书没有一本没还回来。\n"
+        f"{head}\n"
+        "近日，记者走访了城里的几家社区书房，发现读者一天比一天多，不少人把这里当成了第二个家。"
+        "这样的书房，城里已经有了二十多家。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客"]
+    assert head.lstrip("—") in arts[0].text
+    assert_accounted(raw)
