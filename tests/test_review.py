@@ -96,10 +96,11 @@ def test_new_month_target_adds_the_margin_a_left_out_month_needs() -> None:
     y = [labels[t] if ok else labels[1 - t] for t, ok in zip(top, right, strict=True)]
     chosen, checks = new_month_target(proba, labels, y, months)
     assert chosen in (0.95, 0.96, 0.97, 0.98, 0.99)
-    assert list(checks)[-1] == f"{chosen:.2f}"  # stops at the first step that holds
-    worst = [min(c["months"].values()) for c in checks.values()]
-    assert all(v < 0.95 for v in worst[:-1])
-    assert worst[-1] >= 0.95 or chosen == 0.99
+    assert list(checks) == ["0.95", "0.96", "0.97", "0.98", "0.99"]  # every step is reported
+    worst = {float(k): min(c["months"].values()) for k, c in checks.items()}
+    # the chosen step and every stricter one hold; the step below it does not
+    assert all(v >= 0.95 for k, v in worst.items() if k >= chosen) or chosen == 0.99
+    assert chosen == 0.95 or worst[round(chosen - 0.01, 2)] < 0.95
     assert set(checks[f"{chosen:.2f}"]["months"]) == {"m1", "m2", "m3"}
     assert (chosen, checks) == new_month_target(proba, labels, y, months)  # deterministic
 
@@ -122,6 +123,20 @@ def test_the_margin_holds_on_every_month_not_on_the_months_pooled() -> None:
     assert checks["0.96"]["months"]["m3"] < 0.95  # but the harder month fell short
     assert chosen == 0.98
     assert min(checks["0.98"]["months"].values()) >= 0.95
+
+
+def test_a_step_that_holds_while_a_stricter_one_fails_is_not_chosen() -> None:
+    from training.review import stable_target
+
+    def checks(*worst):  # each step's months, the worst month given
+        steps = ("0.95", "0.96", "0.97", "0.98", "0.99")
+        return {k: {"months": {"m1": 0.99, "m2": w}} for k, w in zip(steps, worst, strict=True)}
+
+    # stop 28's model: 0.97 held by 0.001, 0.98 fell under, 0.99 held
+    assert stable_target(checks(0.930, 0.948, 0.951, 0.948, 0.961)) == 0.99
+    assert stable_target(checks(0.930, 0.952, 0.955, 0.960, 0.970)) == 0.96
+    assert stable_target(checks(0.951, 0.952, 0.955, 0.960, 0.970)) == 0.95
+    assert stable_target(checks(0.930, 0.940, 0.950, 0.948, 0.949)) == 0.99  # none: the strictest
 
 
 def test_characters_of_the_han_extensions_count_as_chinese() -> None:
