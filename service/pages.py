@@ -31,7 +31,7 @@ from service.composite import CLOSING_NAME, END_NOTE, SIGN_OFF, ends_above, merg
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
-from service.head_parts import _ITEM_LABEL, has_title
+from service.head_parts import _ITEM_LABEL, has_title, running_on
 from service.heads import (
     MAX_HEAD_LINES,
     is_cut_piece,
@@ -314,6 +314,15 @@ def _subtitle(draft: _Draft) -> None:
     del draft.body[0], draft.kinds[0], draft.values[0]
 
 
+def _lone_title(d: _Draft) -> None:
+    """Kicker + title where the title reads as running text: a lone title over its body's first
+    line (`running_on`). Settled after the pass: the head score's path (pages_fit) is unchanged."""
+    if len(d.kicker) == len(d.title) == 1 and not d.subtitle and not d.marked:
+        if running_on(d.kicker[0].text, d.title[0].text):
+            d.body[:0], d.kinds[:0], d.values[:0] = d.title, [SHORT], [""]
+            d.title, d.kicker = d.kicker, []
+
+
 def _join(spans: list[Span]) -> str:
     # Heads set over several lines (kicker lines, a title and its ——subtitle) join with a space.
     return " ".join(s.text for s in spans)
@@ -345,6 +354,7 @@ def _read(raw: str) -> Page:
     articles, parts = [], []
     for d in drafts:
         _subtitle(d)
+        _lone_title(d)
         cleaned = clean_lines(raw, d.body, kinds=list(zip(d.kinds, d.values, strict=True)))
         taken: dict[str, list[Span]] = {
             "title": d.title,

@@ -1333,3 +1333,15 @@ def test_a_dash_led_line_or_a_companion_box_stays_in_the_article_it_follows(head
     assert [a.title for a in arts] == ["城东书房开门迎客"]
     assert head.lstrip("—") in arts[0].text
     assert_accounted(raw)
+
+
+def test_a_lone_title_over_its_cut_first_line_keeps_the_line_in_the_body():
+    # (the column cut the body's first paragraph after 各地: no kicker + title)
+    page = (
+        "人民日报\n我为祖国祝福  我为祖国自豪\n国庆期间，各地\n"
+        "纷纷开展丰富多彩的庆祝活动，大家把对祖国的热爱和自豪化为歌声，献给新中国70华诞。"
+        "各地群众纷纷走上街头，用歌声和笑容祝福伟大祖国。\n"
+    )
+    (art,) = [a for a in split_page(page) if a.title]
+    assert (art.kicker, art.title) == ("", "我为祖国祝福  我为祖国自豪")
+    assert art.text.startswith("国庆期间，各地纷纷开展")
