@@ -31,7 +31,7 @@ from service.composite import CLOSING_NAME, END_NOTE, SIGN_OFF, ends_above, merg
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
-from service.head_parts import _ITEM_LABEL, has_title, running_on
+from service.head_parts import has_title
 from service.heads import (
     MAX_HEAD_LINES,
     is_cut_piece,
@@ -52,9 +52,10 @@ from service.lines import (
     line_kind,
     lines,
 )
+from service.settle import settle_head
 
 # single_article lives with body cleaning: reading records needs none of the page splitter.
-from service.text import clean_lines, ends_paragraph, single_article
+from service.text import clean_lines, single_article
 
 
 @dataclass(frozen=True, eq=False)
@@ -290,39 +291,6 @@ class _Splitter:
         return self.drafts
 
 
-def _subtitle(draft: _Draft) -> None:
-    """A short line right under a head that has none yet, before any text: the subtitle."""
-    if draft.subtitle or not draft.title or not draft.body or draft.composite:
-        return  # (a composite item's body opens with its first piece's head)
-    if _ITEM_LABEL.fullmatch(draft.title[0].text):
-        return  # (under 图片报道, a caption's head or its first words)
-    first, kind = draft.body[0], draft.kinds[0]
-    if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
-        return
-    # A long deck (听取…汇报；部署…) is running text by its punctuation, but it ends without
-    # a sentence end and the body opens under it with a dateline or a credit.
-    deck = (
-        kind == PARA
-        and not ends_paragraph(first.text)
-        and (draft.kinds[1] == BYLINE_START or bool(draft.values[1]))
-    )
-    if kind != SHORT and not deck or is_cut_piece(first.text, draft.body[1].text):
-        return  # (a piece of the paragraph below, cut by the column, is no subtitle)
-    if parse_heads([first])[3]:  # a body label (核心阅读) stays in the body
-        return
-    draft.subtitle = [first]
-    del draft.body[0], draft.kinds[0], draft.values[0]
-
-
-def _lone_title(d: _Draft) -> None:
-    """Kicker + title where the title reads as running text: a lone title over its body's first
-    line (`running_on`). Settled after the pass: the head score's path (pages_fit) is unchanged."""
-    if len(d.kicker) == len(d.title) == 1 and not d.subtitle and not d.marked:
-        if running_on(d.kicker[0].text, d.title[0].text):
-            d.body[:0], d.kinds[:0], d.values[:0] = d.title, [SHORT], [""]
-            d.title, d.kicker = d.kicker, []
-
-
 def _join(spans: list[Span]) -> str:
     # Heads set over several lines (kicker lines, a title and its ——subtitle) join with a space.
     return " ".join(s.text for s in spans)
@@ -353,8 +321,7 @@ def _read(raw: str) -> Page:
     furniture = list(splitter.furniture)
     articles, parts = [], []
     for d in drafts:
-        _subtitle(d)
-        _lone_title(d)
+        settle_head(d)
         cleaned = clean_lines(raw, d.body, kinds=list(zip(d.kinds, d.values, strict=True)))
         taken: dict[str, list[Span]] = {
             "title": d.title,

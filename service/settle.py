@@ -1,0 +1,56 @@
+"""A head's lines once the page is read: what the splitting pass could not yet tell.
+
+The pass opens articles line by line; only when an article is whole can it be seen that a short
+line under its title, before any text, is its subtitle (副题), or that a "title" under a kicker
+reads on as running text and is the body's first line under a lone title. Both are settled here,
+after the pass, so the head score's path (and the heads `training.pages_fit` collects) stays as
+the pass left it.
+"""
+
+from __future__ import annotations
+
+from service.head_parts import _ITEM_LABEL, running_on
+from service.heads import is_cut_piece, parse_heads
+from service.lines import BYLINE_START, PARA, SHORT
+from service.text import ends_paragraph
+
+__all__ = ["settle_head"]
+
+
+def settle_head(draft) -> None:
+    """A `pages._Draft`'s subtitle taken out of its body, then a running-text title put back."""
+    _subtitle(draft)
+    _lone_title(draft)
+
+
+def _subtitle(draft) -> None:
+    """A short line right under a head that has none yet, before any text: the subtitle."""
+    if draft.subtitle or not draft.title or not draft.body or draft.composite:
+        return  # (a composite item's body opens with its first piece's head)
+    if _ITEM_LABEL.fullmatch(draft.title[0].text):
+        return  # (under 图片报道, a caption's head or its first words)
+    first, kind = draft.body[0], draft.kinds[0]
+    if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
+        return
+    # A long deck (听取…汇报；部署…) is running text by its punctuation, but it ends without
+    # a sentence end and the body opens under it with a dateline or a credit.
+    deck = (
+        kind == PARA
+        and not ends_paragraph(first.text)
+        and (draft.kinds[1] == BYLINE_START or bool(draft.values[1]))
+    )
+    if kind != SHORT and not deck or is_cut_piece(first.text, draft.body[1].text):
+        return  # (a piece of the paragraph below, cut by the column, is no subtitle)
+    if parse_heads([first])[3]:  # a body label (核心阅读) stays in the body
+        return
+    draft.subtitle = [first]
+    del draft.body[0], draft.kinds[0], draft.values[0]
+
+
+def _lone_title(d) -> None:
+    """Kicker + title where the title reads as running text: a lone title over its body's first
+    line (`running_on`). Settled after the pass: the head score's path (pages_fit) is unchanged."""
+    if len(d.kicker) == len(d.title) == 1 and not d.subtitle and not d.marked:
+        if running_on(d.kicker[0].text, d.title[0].text):
+            d.body[:0], d.kinds[:0], d.values[:0] = d.title, [SHORT], [""]
+            d.title, d.kicker = d.kicker, []
