@@ -15,15 +15,12 @@ __all__ = ["merge_pieces", "is_name_line", "CLOSING_NAME", "ends_above", "SIGN_O
 import re
 
 from service.documents import Span
-from service.head_parts import _LEAD_IN, _NAME, BARE_NAME, column_name
+from service.head_parts import _LEAD_IN, _NAME, BARE_NAME, WRITER, column_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 
-# A writer set with a country or a role in brackets: （墨西哥）亚历杭德罗·马西亚斯,
-# 何建明（中国作协副主席）, 王  雷（电视剧《陆战之王》主演）.
-_BRACKETED = re.compile(
-    r"[（(][\u4e00-\u9fff]{1,8}[）)][\u4e00-\u9fff·]{2,16}"
-    r"|[\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,4}[（(][^（）()]{2,30}[）)]"
-)
+# A writer set with a role in brackets: 何建明（中国作协副主席）, 王  雷（电视剧《陆战之王》主演）;
+# with a country before the name, `head_parts.WRITER` (（墨西哥）亚历杭德罗·马西亚斯).
+_BRACKETED = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,4}[（(][^（）()]{2,30}[）)]")
 
 
 def is_name_line(text: str, kind: str = SHORT) -> bool:
@@ -32,7 +29,7 @@ def is_name_line(text: str, kind: str = SHORT) -> bool:
         return True
     if kind != SHORT or len(text) > 40:
         return False
-    return bool(_NAME.fullmatch(text) or _BRACKETED.fullmatch(text))
+    return bool(_NAME.fullmatch(text) or WRITER.fullmatch(text) or _BRACKETED.fullmatch(text))
 
 
 _ROLE = re.compile(r"\S*?(?:记者|通讯员|评论员|特约撰稿人)")
@@ -58,6 +55,8 @@ def _piece(d) -> str:
     if not d.title or d.marked:
         return ""
     form = _under_head(d.subtitle[-1].text) if d.subtitle else ""
+    if _upside_down(d):
+        return _form(d.title[0].text)
     if form or not d.body:
         return form
     form = _form(d.body[0].text, d.kinds[0])
@@ -75,10 +74,31 @@ def _piece(d) -> str:
     return form
 
 
+def _upside_down(d) -> bool:
+    """A piece's head read as a kicker over its writer's line read as the title (以真善美鼓舞读者
+    / 天蚕土豆（网络作家）); a lead-in (…张超——) is a kicker over a title, as the draft reads it."""
+    return bool(
+        d.kicker
+        and not d.subtitle
+        and len(d.title) == 1
+        and not _LEAD_IN.fullmatch(d.kicker[-1].text)
+        and _form(d.title[0].text)
+    )
+
+
 def _under_head(text: str) -> str:
     """How a writer is named on the line under a piece's head (`head_parts.writer_under`
     made it the head's subtitle): a name line, or a bare name (王明钦)."""
-    return _form(text) or ("name" if BARE_NAME.fullmatch(text) else "")
+    if _form(text):
+        return _form(text)
+    writers = _WRITERS.fullmatch(text) and len(text) - text.count(" ") - text.count("\xa0") >= 3
+    return "name" if BARE_NAME.fullmatch(text) or writers else ""
+
+
+# Writers set apart by single spaces under a piece's head (王伟健 蔡铭越, 靳 博 马 坤): under a head
+# only, where a title's two parts (江苏 多措并举支持企业) seldom stand; two single characters are
+# as often a letter's label (贺 信).
+_WRITERS = re.compile(r"[\u4e00-\u9fff]{1,3}(?:\s[\u4e00-\u9fff]{1,3}){1,3}")
 
 
 def _absorb(into, d) -> None:
@@ -181,6 +201,7 @@ def merge_pieces(drafts: list) -> list:
                 # the column's name over the first
                 and (out[-1].kicker or _column_name(out[-1]) or out[-1].composite)
             )
+            or (out and _lead_piece(d) and _holds_led(out[-1]))
             or (
                 # a column of undated briefs under a column's name, closed or not by a name
                 out
@@ -191,7 +212,7 @@ def merge_pieces(drafts: list) -> list:
             )
         ):
             head = out[-1]
-            if not head.composite:
+            if not head.composite and not _lead_piece(d):
                 _first_piece(head)
                 head.composite = True
             _absorb(head, d)
@@ -209,7 +230,7 @@ def merge_pieces(drafts: list) -> list:
             _absorb(out[-1], d)
             run = piece
             continue
-        if piece in _NAMES and (d.kicker or d.subtitle):
+        if piece in _NAMES and (d.kicker or d.subtitle) and not _upside_down(d):
             # A head over a piece's head and its writer's bare name: the item's heading over
             # its only piece (来论 / 为战“疫”注入必胜信心 / 江西南昌  杨铭鸣), seldom a kicker
             # (a kicker's article is credited 本报记者 …, left as it is).
@@ -218,6 +239,29 @@ def merge_pieces(drafts: list) -> list:
         out.append(d)
         run = piece
     return out
+
+
+def _lead_piece(d) -> bool:
+    """A testimony's piece: its speaker over its head, closing on a lead-in dash (邓前堆——,
+    …班长程强——), as a kicker, and no dateline."""
+    return bool(d.kicker and d.title and not d.marked and not d.dated) and bool(
+        _LEAD_IN.fullmatch(d.kicker[-1].text)
+    )
+
+
+def _holds_led(d) -> bool:
+    """The draft's body opens with such a piece (a short line closing on the dash, the piece's
+    head under it, then text), or holds one put back: the item goes on. (Elsewhere in a body,
+    even under an editor's note, such lines are as often a report's sections or articles.)"""
+    kinds, body = d.kinds, d.body
+    return any(
+        kinds[k] == SHORT
+        and kinds[k + 1] == SHORT
+        and kinds[k + 2] == PARA
+        and _LEAD_IN.fullmatch(body[k].text)
+        and (k == 0 or d.composite)
+        for k in range(len(body) - 2)
+    )
 
 
 _EDITOR = re.compile(r"——\s*编\s*者")

@@ -654,8 +654,45 @@ def test_name_lines_of_pieces():
     assert is_name_line("铁  凝（中国作协主席）")
     assert is_name_line("（墨西哥）亚历杭德罗·马西亚斯")
     assert is_name_line("何建明（中国作协副主席）")
+    assert is_name_line("（法国）让—马里·莱恩")  # (head_parts.WRITER: a name with a dash)
     assert not is_name_line("共同推进网络空间全球治理（钟声）")
     assert not is_name_line("餐餐好滋味")
+
+
+def test_more_forms_of_a_piece_join_its_item():
+    # Writers set apart by single spaces under a piece's head; a piece read upside down (its
+    # head as the kicker over its writer's line as the title); testimonies each under a
+    # lead-in kicker (Name——) after an item opening with one. A lone upside-down draft, and
+    # a lead-in after a body not opening with one, are left alone.
+    from service.composite import merge_pieces
+    from service.documents import Span
+    from service.pages import _Draft
+
+    def draft(title, lines, kicker=(), subtitle=()):
+        span = lambda t: Span(0, len(t), t)  # noqa: E731
+        d = _Draft([span(title)], [span(t) for t in kicker], [span(t) for t in subtitle])
+        for text, kind in lines:
+            d.add(span(text), kind)
+        return d
+
+    text = [("老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖，老人们都说买菜方便了。", PARA)]
+    first = draft("餐餐好滋味", text, subtitle=["王伟健\xa0蔡铭越"])
+    second = draft("健身花样多", text, subtitle=["靳\xa0博\xa0马\xa0坤"])
+    upside = draft("天蚕土豆（网络作家）", text, kicker=["以真善美鼓舞读者"])
+    assert merge_pieces([first, second, upside]) == [first]
+    lone = draft("天蚕土豆（网络作家）", text, kicker=["以真善美鼓舞读者"])
+    assert merge_pieces([lone])[0].kicker[0].text == "以真善美鼓舞读者"
+    label = draft("健身花样多", text, subtitle=["贺\xa0信"])
+    assert len(merge_pieces([draft("餐餐好滋味", text, subtitle=["王伟健\xa0蔡铭越"]), label])) == 2
+
+    opened = [("仪仗方队擎旗手郭凤通——", SHORT), ("手中的旗杆重千钧", SHORT), *text]
+    item = draft("走过天安门，我们无比自豪", opened)
+    led = draft("不辜负英雄集体的荣誉", text, kicker=["“黄继光班”第三十八任班长程强——"])
+    assert merge_pieces([item, led]) == [item]
+    assert item.title[0].text == "走过天安门，我们无比自豪"
+    plain = draft("走过天安门，我们无比自豪", text + opened)
+    led = draft("不辜负英雄集体的荣誉", text, kicker=["“黄继光班”第三十八任班长程强——"])
+    assert len(merge_pieces([plain, led])) == 2
 
 
 @pytest.mark.parametrize(
