@@ -107,7 +107,7 @@ def test_the_knobs_default_to_the_shipped_settings_and_move_the_fits():
     assert month_out.knobs(score_c=None) == {
         "forms_c": roles_fit.C, "score_c": pages_fit.C, "every": pages_fit.EVERY,
         "seeds": pages_fit.SEEDS, "raise_": pages_fit.RAISE,
-        "trees": head_trees.TREES_FILE.is_file(),
+        "trees": head_trees.TREES_FILE.is_file(), "passes": 1,
     }  # fmt: skip
     pages = [_rows(d) for d in range(1, 21)]
     loose = roles_fit.fit(pages, c=10.0)[0]
@@ -125,6 +125,10 @@ def test_the_knobs_default_to_the_shipped_settings_and_move_the_fits():
     )
     assert bias == base[1] and trees["raise"] == 0.0 and trees["trees"]
     assert month_out.fit_without(few, refit=("score",), knob={"trees": False})[2][2] is None
+    # a second pass collects along the first pass's score: its fit differs from the first's
+    once = month_out.fit_without(few, refit=("score",), knob={"trees": False})[2]
+    twice = month_out.fit_without(few, refit=("score",), knob={"trees": False, "passes": 2})[2]
+    assert once != twice and len(twice[0]) == len(once[0])
 
 
 def test_knobs_are_not_taken_with_shipped():
