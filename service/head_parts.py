@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "parse_heads",
+    "settled_heads",
     "has_title",
     "pair_features",
     "PAIR_FEATURES",
@@ -182,6 +183,39 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         # A date in brackets is no title: it notes the line above (…的决定 / （2019年10月10日）).
         return [heads[0]], [], [heads[1]], heads[2:] + body
     return [heads[1]], [heads[0]], heads[2:], body
+
+
+# Read once the page is read (`settled_heads`, from service/settle.py), so the head score's path
+# stays the pass's: a label spaced or a letter's (引 子, 回 信: never a head line on the development
+# months, a body's first line there), and a decree's name and number under the title of the law
+# or rules it makes public (优化营商环境条例 / 中华人民共和国国务院令 / 第722号: the body's opening;
+# over no title, 中华人民共和国主席令 / 第三十六号, it is the title).
+_LATE_LABEL = re.compile(r"引子|引言|导语|[贺回复]信")
+_DECREE = re.compile(r"\S{2,12}令")
+_NUMBER = re.compile(r"第[一二三四五六七八九十百〇零\d]+号")
+
+
+def settled_heads(heads: list[Span], parsed: tuple) -> tuple | None:
+    """The roles of a head's lines once the page is read, where they differ from the pass's
+    `parsed` (`parse_heads(heads)`); None where they do not."""
+    for i in range(1, len(heads)):
+        text = heads[i].text
+        if _LATE_LABEL.fullmatch("".join(text.split())) or (
+            i + 1 < len(heads) and _NUMBER.fullmatch(heads[i + 1].text) and _DECREE.fullmatch(text)
+        ):
+            title, kicker, subtitle, body = parse_heads(heads[:i])
+            return title, kicker, subtitle, body + heads[i:]
+    title, kicker, subtitle, _ = parsed
+    if len(heads) == 3 and len(kicker) == 1 and title == heads[1:2] and len(subtitle) == 1:
+        middle = heads[1].text
+        if len(middle) <= 6 and len(middle) < min(len(kicker[0].text), len(subtitle[0].text)):
+            if not column_name(middle):
+                # A short line between two longer is no title (3 of the development months' 61
+                # kicker + title + subtitle heads have one of at most 6, none shorter than both):
+                # a piece's place or name under a column's title, the piece's head under it
+                # (关注地方两会 / 黑龙江 / 报告起草…); a column's name (建议) is a title.
+                return [heads[0]], [], [], heads[1:]
+    return None
 
 
 PAIR_FEATURES = (

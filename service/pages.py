@@ -52,7 +52,7 @@ from service.lines import (
     line_kind,
     lines,
 )
-from service.settle import settle_head
+from service.settle import settle_heads
 
 # single_article lives with body cleaning: reading records needs none of the page splitter.
 from service.text import clean_lines, single_article
@@ -88,6 +88,7 @@ class _Draft:
         "composite",
         "marked",
         "joined",
+        "heads",
     )
 
     def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
@@ -106,6 +107,7 @@ class _Draft:
         self.composite = False  # pieces under one heading (service.composite)
         self.marked = False  # the title is a `## ` heading: never a composite item's piece
         self.joined: tuple[int, str] = (0, "")  # body lines joined so far (cohesion.body_text)
+        self.heads: list[Span] = []  # the bare head lines the pass parsed (service.settle)
 
     def add(self, line: Span, kind: str, value: str = "") -> None:
         if not self.body and not self.title and not self.kicker:
@@ -232,6 +234,7 @@ class _Splitter:
         if heads and has_title(heads) and self._opens(heads, tail, at, after_furniture):
             title, kicker, subtitle, body = parse_heads(heads)
             draft = self._open(_Draft(title, kicker, subtitle))
+            draft.heads = heads
             for s in body + tail:
                 draft.add(s, SHORT)
             return
@@ -320,8 +323,8 @@ def _read(raw: str) -> Page:
     drafts = merge_pieces(splitter.run())
     furniture = list(splitter.furniture)
     articles, parts = [], []
+    settle_heads(drafts)
     for d in drafts:
-        settle_head(d)
         cleaned = clean_lines(raw, d.body, kinds=list(zip(d.kinds, d.values, strict=True)))
         taken: dict[str, list[Span]] = {
             "title": d.title,

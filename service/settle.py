@@ -9,18 +9,54 @@ the pass left it.
 
 from __future__ import annotations
 
-from service.head_parts import _ITEM_LABEL, running_on
+from service.composite import closes_above
+from service.head_parts import _ITEM_LABEL, running_on, settled_heads
 from service.heads import is_cut_piece, parse_heads
 from service.lines import BYLINE_START, PARA, SHORT
 from service.text import ends_paragraph
 
-__all__ = ["settle_head"]
+__all__ = ["settle_heads"]
 
 
-def settle_head(draft) -> None:
-    """A `pages._Draft`'s subtitle taken out of its body, then a running-text title put back."""
-    _subtitle(draft)
-    _lone_title(draft)
+def settle_heads(drafts: list) -> None:
+    """The `pages._Draft`s' head lines read again (`_late_roles`), then each one's subtitle
+    taken out of its body and a running-text title put back."""
+    prev = None
+    for d in drafts:
+        if len(d.heads) > 1:
+            _late_roles(d, prev)
+        prev = d
+    for d in drafts:
+        _subtitle(d)
+        _lone_title(d)
+
+
+def _late_roles(d, prev) -> None:
+    """A head's first line given back to the text above (`composite.closes_above`), and its
+    lines' roles read with the rules settled after the pass (`head_parts.settled_heads`)."""
+    heads = d.heads
+    old = d.kicker + d.title + d.subtitle
+    n = len(old)
+    if d.composite or old != heads[:n] or d.body[: len(heads) - n] != heads[n:]:
+        return  # (changed since the pass: a composite item's pieces)
+    moved = prev is not None and prev.has_para and not prev.closed and closes_above(heads)
+    if moved:
+        heads = heads[1:]
+        new = settled_heads(heads, parsed := parse_heads(heads)) or parsed
+    else:
+        new = settled_heads(heads, (d.title, d.kicker, d.subtitle, []))
+    if new is None:
+        return
+    title, kicker, subtitle, _ = new
+    k = len(kicker + title + subtitle)
+    if k > n - moved or not title:
+        return
+    if moved:
+        prev.add(d.heads[0], SHORT)
+    lines = heads[k : n - moved]  # (head lines of the pass now opening the body)
+    d.body[:0], d.kinds[:0], d.values[:0] = lines, [SHORT] * len(lines), [""] * len(lines)
+    d.title, d.kicker, d.subtitle = title, kicker, subtitle
+    d.start = heads[0].start
 
 
 def _subtitle(draft) -> None:
