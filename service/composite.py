@@ -326,20 +326,26 @@ def ends_above(heads: list[Span]) -> int:
     return 0
 
 
+# A reader's letter signed with place and name (江西武宁县  付鹤鸣), a photo's or a record's
+# credit (新华社发, 人民视觉, 本报记者…、通讯员…整理): the last line of the text above.
+_SIGNED = re.compile(r"[\u4e00-\u9fff]{2,10}[省市县区州旗镇乡村]\s+[\u4e00-\u9fff]{2,3}")
+_PHOTO_CREDIT = re.compile(
+    r"(?:新华社|中新社)发|人民视觉|视觉中国|[^，。！？]{0,20}(?:记者|通讯员)[^，。！？]{0,24}(?:摄|整理)"
+)
 # Running text ending a sentence: a clause, then 。 or ！ (a kicker may ask: …如何破解？).
 _SENTENCE = re.compile(r".*[，,；;].*[。！!…][”’」]?")
 
 
 def closes_above(heads: list[Span]) -> bool:
-    """The first of three or more head lines is the last line of the text above: running text
-    ending a sentence, as no head line of the development months reads over a line other
-    than a ——subtitle (…“心里总算有了着落。” / 两部门印发通知 / 符合条件的…). Settled after
-    the pass (service/settle.py): in the run the line helps the head score tell a subhead's."""
-    return (
-        len(heads) > 2
-        and not heads[1].text.startswith("—")
-        and bool(_SENTENCE.fullmatch(heads[0].text))
-    )
+    """The first head line is the last line of the text above: a signature or a credit, or, of
+    three or more lines, running text ending a sentence, as no head line of the development
+    months reads over a line other than a ——subtitle (…“心里总算有了着落。” / 两部门印发通知 /
+    符合条件的…). Settled after the pass (service/settle.py): in the run the line helps the
+    head score tell a subhead's."""
+    first = heads[0].text
+    if len(heads) > 1 and (_SIGNED.fullmatch(first) or _PHOTO_CREDIT.fullmatch(first)):
+        return True  # (a reader's place and name, a photo's credit: never a head line there)
+    return len(heads) > 2 and not heads[1].text.startswith("—") and bool(_SENTENCE.fullmatch(first))
 
 
 def _open_brackets(line: str) -> int:
