@@ -1382,3 +1382,54 @@ def test_a_lone_title_over_its_cut_first_line_keeps_the_line_in_the_body():
     (art,) = [a for a in split_page(page) if a.title]
     assert (art.kicker, art.title) == ("", "我为祖国祝福  我为祖国自豪")
     assert art.text.startswith("国庆期间，各地纷纷开展")
+
+
+_ABOVE = (
+    "人民日报\n旧闻一则\n本报北京2月1日电  （记者王明）退役军人事务部近日召开会议，"
+    "部署下一阶段的工作，要求各地结合实际抓好落实，确保各项政策落到实处、取得实效，让广大群众切实感受到变化。\n"
+)
+_BELOW = (
+    "\n本报北京2月2日电  （记者金歆）退役军人事务部、中央军委政治工作部近日联合印发通知，"
+    "对因工作感染新冠肺炎殉职人员的烈士评定工作作出安排，要求各地及时做好评定和抚恤工作。\n"
+)
+
+
+_SENTENCE = "采访结束前，张琳收到了意向公司的邀请，“心里总算有了着落。”"
+_TWO = ("两部门印发通知", "符合条件的殉职人员应评定为烈士")
+_PHOTO = ("武汉市杏园社区党委书记许正文", "小区居民的贴心人")
+
+
+@pytest.mark.parametrize(
+    "above, want",
+    [
+        (_SENTENCE, _TWO),  # the last line of the text above, ending a sentence
+        ("新华社发", _PHOTO),  # a photo's credit
+    ],
+)
+def test_a_first_head_line_closing_the_text_above_goes_back_to_it(above, want):
+    page = _ABOVE + above + "\n" + "\n".join(want) + _BELOW
+    arts = split_page(page)
+    assert [(a.kicker, a.title) for a in arts][-1] == want
+    assert arts[-2].text.endswith(above)
+
+
+def test_a_decree_and_its_number_under_a_title_open_the_body():
+    page = (
+        "人民日报\n优化营商环境条例\n中华人民共和国国务院令\n第722号\n"
+        "《优化营商环境条例》已经2019年10月8日国务院第66次常务会议通过，现予公布，自2020年1月1日起施行。\n"
+        "总理  李克强\n"
+    )
+    (art,) = [a for a in split_page(page) if a.title]
+    assert (art.kicker, art.title, art.subtitle) == ("", "优化营商环境条例", "")
+    assert art.text.startswith("中华人民共和国国务院令")
+
+
+def test_a_short_place_between_a_columns_title_and_a_pieces_head_opens_the_body():
+    page = (
+        "人民日报\n关注地方两会\n黑龙江\n报告起草听听网友心里话\n"
+        "黑龙江佳木斯市民朱女士怎么也没想到，自己在网上提的一条意见，竟然被写进了政府工作报告。"
+        "今年，黑龙江省政府工作报告起草过程中，首次通过网络征求网友意见。\n"
+    )
+    (art,) = [a for a in split_page(page) if a.title]
+    assert (art.kicker, art.title, art.subtitle) == ("", "关注地方两会", "")
+    assert art.text.startswith("黑龙江")
