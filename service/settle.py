@@ -37,8 +37,8 @@ def _late_roles(d, prev) -> None:
     heads = d.heads
     old = d.kicker + d.title + d.subtitle
     n = len(old)
-    if d.composite or old != heads[:n] or d.body[: len(heads) - n] != heads[n:]:
-        return  # (changed since the pass: a composite item's pieces)
+    if old != heads[:n] or d.body[: len(heads) - n] != heads[n:]:
+        return  # (changed since the pass: a composite item's heading and first piece)
     moved = prev is not None and prev.has_para and not prev.closed and closes_above(heads)
     if moved:
         heads = heads[1:]
