@@ -44,6 +44,7 @@ from service.cohesion import (
 )
 from service.documents import Span
 from service.head_parts import (
+    _BODY_LABEL,
     _COLUMN_LABEL,
     _DASH,
     _ITEM_LABEL,
@@ -158,6 +159,10 @@ def opens_article(
         return True
     if _ITEM_LABEL.fullmatch(heads[0].text):
         return True  # a photo report or letters column is an item of its own, never a subhead
+    if any(h.text[0] not in "■●◆▲◎" and _BODY_LABEL.fullmatch(h.text) for h in heads[1:]):
+        # A label opening a body (核心阅读, 内容提要, 开栏的话, 【绝活看点】) under head lines
+        # marks an article's head: a subhead has none (a box mark, ●…, is a point of the text).
+        return True
     if any(h.text.startswith(_DASH) and len(h.text) > 4 for h in heads[1:]):
         # A title over its ——subtitle (——论…, ——写在…之际): a subhead has none. (The body's
         # first line may follow it, cut by the column where no word tells it.)
