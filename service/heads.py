@@ -144,6 +144,10 @@ def opens_article(
         return False  # lines under a head before its text: its subtitle, a label, a cut
     _, kind, value = items[at]
     # (a PARA line's value is the dateline it opens with: service.lines.classify)
+    if kind == BYLINE_START and value.endswith("整理"):
+        # An as-told-to credit (本报记者 王永战整理) closes the account above it, under its
+        # speaker's line (…村民熊开友讲述): none opens a text on the development months.
+        return False
     if after_furniture or kind == BYLINE_START or (kind == PARA and value):
         return True
     if markdown:

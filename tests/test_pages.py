@@ -1109,6 +1109,39 @@ def test_lines_under_a_jump_in_note_open_the_body():
     assert_accounted(raw)
 
 
+def test_an_as_told_to_credit_closes_the_account_above():
+    # 本报记者 …整理 under a speaker's line (…讲述) closes the account: the next head opens
+    # an article of its own, never a body under the speaker's line read as a title.
+    raw = (
+        "还得抓紧奔小康哩\n"
+        "脱贫以后，我家又养了两头母牛，日子一天比一天好，腰杆越来越挺直了。\n"
+        "陕西省铜川市耀州区照金村村民张耀军讲述\n"
+        "本报记者  原韬雄整理\n"
+        "安徽枞阳推进供水一体化\n"
+        "城乡同饮一江水\n"
+        "节日里，安徽枞阳县雨坛镇合响村的村民喝上了来自长江的自来水，村里人打心眼里高兴。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["还得抓紧奔小康哩", "城乡同饮一江水"]
+    assert "张耀军讲述" in arts[0].text
+    assert_accounted(raw)
+
+
+def test_a_title_over_a_dateline_is_no_cut_first_line():
+    # A dateline opens its paragraph: a title reading as a clause (…，…) over it stays the
+    # title under its kicker, never the body's first line.
+    raw = (
+        "9月人民币贷款增加1.69万亿元\n"
+        "信贷社融超预期，实体经济融资需求回暖\n"
+        "本报北京10月16日电  （记者王观）中国人民银行15日公布的数据显示，9月人民币贷款增加。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("9月人民币贷款增加1.69万亿元", "信贷社融超预期，实体经济融资需求回暖")
+    ]
+    assert_accounted(raw)
+
+
 def test_a_long_column_label_closes_a_title():
     # A series' label may run past 24 characters: 打通堵点（守初心 担使命 找差距 抓落实·…）.
     raw = (
