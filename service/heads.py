@@ -44,6 +44,7 @@ from service.cohesion import (
 )
 from service.documents import Span
 from service.head_parts import (
+    _BODY_LABEL,
     _COLUMN_LABEL,
     _DASH,
     _ITEM_LABEL,
@@ -143,6 +144,10 @@ def opens_article(
         return False  # lines under a head before its text: its subtitle, a label, a cut
     _, kind, value = items[at]
     # (a PARA line's value is the dateline it opens with: service.lines.classify)
+    if kind == BYLINE_START and value.endswith("整理"):
+        # An as-told-to credit (本报记者 王永战整理) closes the account above it, under its
+        # speaker's line (…村民熊开友讲述): none opens a text on the development months.
+        return False
     if after_furniture or kind == BYLINE_START or (kind == PARA and value):
         return True
     if markdown:
@@ -158,6 +163,10 @@ def opens_article(
         return True
     if _ITEM_LABEL.fullmatch(heads[0].text):
         return True  # a photo report or letters column is an item of its own, never a subhead
+    if any(h.text[0] not in "■●◆▲◎" and _BODY_LABEL.fullmatch(h.text) for h in heads[1:]):
+        # A label opening a body (核心阅读, 内容提要, 开栏的话, 【绝活看点】) under head lines
+        # marks an article's head: a subhead has none (a box mark, ●…, is a point of the text).
+        return True
     if any(h.text.startswith(_DASH) and len(h.text) > 4 for h in heads[1:]):
         # A title over its ——subtitle (——论…, ——写在…之际): a subhead has none. (The body's
         # first line may follow it, cut by the column where no word tells it.)

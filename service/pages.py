@@ -31,7 +31,7 @@ from service.composite import CLOSING_NAME, END_NOTE, SIGN_OFF, ends_above, merg
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
-from service.head_parts import has_title
+from service.head_parts import _ITEM_LABEL, has_title
 from service.heads import (
     MAX_HEAD_LINES,
     is_cut_piece,
@@ -136,6 +136,7 @@ class _Splitter:
         self.cur: _Draft | None = None
         self.pending: list[tuple[Span, str]] = []
         self.held_furniture = False  # a FURNITURE line is among the pending ones
+        self.under_jump: Span | None = None  # the short line right under a 上接 note
 
     def _open(self, draft: _Draft) -> _Draft:
         self.drafts.append(draft)
@@ -158,10 +159,15 @@ class _Splitter:
         held, self.held_furniture = self.held_furniture, False
         jumps: list[Span] = []
         last = -1
+        self.under_jump = None
         if held:  # (most held lines are bare short lines)
             # A 上接 note sits under the head it belongs to: furniture, but it swallows nothing.
             jumps = [s for s, k in pending if k == FURNITURE and jumps_in(s.text)]
             if jumps:  # (seldom: the list is filtered only when it holds one)
+                # (and the short line under it opens that head's body: `_settle`)
+                at = next(i for i, (s, _) in enumerate(pending) if s is jumps[0])
+                if at + 1 < len(pending) and pending[at + 1][1] == SHORT:
+                    self.under_jump = pending[at + 1][0]
                 self.furniture += jumps
                 pending = [(s, k) for s, k in pending if not (k == FURNITURE and jumps_in(s.text))]
             last = max((i for i, (_, k) in enumerate(pending) if k == FURNITURE), default=-1)
@@ -215,17 +221,35 @@ class _Splitter:
         heads, after_furniture = self._take_pending()
         if not heads:
             return
+        # Lines under a 上接 note are the continued body: the head is what stands above it.
+        rest: list[Span] = []
+        under = self.under_jump
+        if under is not None:
+            cut = next((i for i, s in enumerate(heads) if s is under), 0)
+            heads, rest = (heads[:cut], heads[cut:]) if cut else (heads, rest)
         reading = self.cur is not None and not self.cur.closed and not self.markdown
         if reading and len(heads) > MAX_HEAD_LINES:
             for s in heads[:-MAX_HEAD_LINES]:  # a list or a poem of the article being read
                 self.cur.add(s, SHORT)
             heads = heads[-MAX_HEAD_LINES:]
+        if (
+            reading
+            and self.cur.has_para
+            and len(heads) > 1
+            and _ITEM_LABEL.fullmatch(heads[-1].text)
+        ):
+            # A photo report names an item of its own: lines over its name end the article
+            # being read (——@…, a caption's signature), never its kicker.
+            for s in heads[:-1]:
+                self.cur.add(s, SHORT)
+            heads = heads[-1:]
         tail = []
         below, kind, value = self.items[at]
         # (a line opening with a dateline opens its paragraph: nothing above is cut off it,
         # however the seam reads — 约翰·基 / 本报北京…电 is no word 基本)
         if (
             not self.markdown
+            and not rest
             and not (kind == PARA and value)
             and is_cut_piece(heads[-1].text, below.text)
         ):
@@ -235,11 +259,11 @@ class _Splitter:
             title, kicker, subtitle, body = parse_heads(heads)
             draft = self._open(_Draft(title, kicker, subtitle))
             draft.heads = heads
-            for s in body + tail:
+            for s in body + rest + tail:
                 draft.add(s, SHORT)
             return
         target = self._target()
-        for s in heads + tail:
+        for s in heads + rest + tail:
             target.add(s, SHORT)
 
     def _opens(self, heads: list[Span], tail: list[Span], at: int, after_furniture: bool) -> bool:

@@ -87,6 +87,8 @@ def _lone_title(d) -> None:
     """Kicker + title where the title reads as running text: a lone title over its body's first
     line (`running_on`). Settled after the pass: the head score's path (pages_fit) is unchanged."""
     if len(d.kicker) == len(d.title) == 1 and not d.subtitle and not d.marked:
+        if d.body and d.kinds[0] == PARA and d.values[0]:
+            return  # (a dateline opens its paragraph: no line above is cut off it)
         if running_on(d.kicker[0].text, d.title[0].text):
             d.body[:0], d.kinds[:0], d.values[:0] = d.title, [SHORT], [""]
             d.title, d.kicker = d.kicker, []

@@ -1054,6 +1054,94 @@ def test_a_photo_report_label_opens_an_item_of_its_own():
     assert_accounted(raw)
 
 
+def test_a_photo_report_label_under_a_signature_opens_its_item():
+    # Lines over 图片报道 (——@…, the caption's signature above) end the article being read.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "书房还开设了亲子阅读课，每周六上午由志愿者给孩子们讲绘本故事。\n"
+        "——@书香满城\n"
+        "图片报道\n"
+        "周末的书房里，孩子们跟着志愿者读绘本，带着孩子的家长也坐满了书房。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "城东书房开门迎客"),
+        ("", "图片报道"),
+    ]
+    assert arts[0].text.endswith("——@书香满城")
+    assert_accounted(raw)
+
+
+def test_a_body_label_under_head_lines_opens_an_article():
+    # 核心阅读 (内容提要, 开栏的话…) opens an article's body: the lines over it are a head,
+    # never a subhead of the article above, however the text goes on.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "书房还开设了亲子阅读课，每周六上午由志愿者给孩子们讲绘本故事。\n"
+        "书房读者越来越多\n"
+        "核心阅读\n"
+        "书房开门一年，读者越来越多，周末的书房里常常坐满了带着孩子的家长。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客", "书房读者越来越多"]
+    assert arts[1].text.startswith("核心阅读")
+    assert_accounted(raw)
+
+
+def test_lines_under_a_jump_in_note_open_the_body():
+    # A 上接 note sits under its head: the short lines under it (points ●…) are the continued
+    # body's, so a run longer than a head still has its head above the note.
+    raw = (
+        "城东书房开门迎客\n"
+        "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生，书都是居民捐的。\n"
+        "书房读者越来越多\n"
+        "（上接第2版）\n"
+        "●开门一年接待读者三万人次\n"
+        "●周末亲子阅读课场场坐满\n"
+        "●居民捐书已有五千余册\n"
+        "书房开门一年，读者越来越多，周末的书房里常常坐满了带着孩子的家长。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["城东书房开门迎客", "书房读者越来越多"]
+    assert arts[1].text.startswith("●开门一年")
+    assert_accounted(raw)
+
+
+def test_an_as_told_to_credit_closes_the_account_above():
+    # 本报记者 …整理 under a speaker's line (…讲述) closes the account: the next head opens
+    # an article of its own, never a body under the speaker's line read as a title.
+    raw = (
+        "还得抓紧奔小康哩\n"
+        "脱贫以后，我家又养了两头母牛，日子一天比一天好，腰杆越来越挺直了。\n"
+        "陕西省铜川市耀州区照金村村民张耀军讲述\n"
+        "本报记者  原韬雄整理\n"
+        "安徽枞阳推进供水一体化\n"
+        "城乡同饮一江水\n"
+        "节日里，安徽枞阳县雨坛镇合响村的村民喝上了来自长江的自来水，村里人打心眼里高兴。\n"
+    )
+    arts = split_page(raw)
+    assert [a.title for a in arts] == ["还得抓紧奔小康哩", "城乡同饮一江水"]
+    assert "张耀军讲述" in arts[0].text
+    assert_accounted(raw)
+
+
+def test_a_title_over_a_dateline_is_no_cut_first_line():
+    # A dateline opens its paragraph: a title reading as a clause (…，…) over it stays the
+    # title under its kicker, never the body's first line.
+    raw = (
+        "9月人民币贷款增加1.69万亿元\n"
+        "信贷社融超预期，实体经济融资需求回暖\n"
+        "本报北京10月16日电  （记者王观）中国人民银行15日公布的数据显示，9月人民币贷款增加。\n"
+    )
+    arts = split_page(raw)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("9月人民币贷款增加1.69万亿元", "信贷社融超预期，实体经济融资需求回暖")
+    ]
+    assert_accounted(raw)
+
+
 def test_a_long_column_label_closes_a_title():
     # A series' label may run past 24 characters: 打通堵点（守初心 担使命 找差距 抓落实·…）.
     raw = (
