@@ -39,9 +39,11 @@ def _late_roles(d, prev) -> None:
     n = len(old)
     if old != heads[:n] or d.body[: len(heads) - n] != heads[n:]:
         return  # (changed since the pass: a composite item's heading and first piece)
-    moved = prev is not None and prev.has_para and not prev.closed and closes_above(heads)
+    moved = 0
+    if prev is not None and prev.has_para:
+        moved = closes_above(heads, prev.body[-1].text if prev.body else "", prev.closed)
     if moved:
-        heads = heads[1:]
+        heads = heads[moved:]
         new = settled_heads(heads, parsed := parse_heads(heads)) or parsed
     else:
         new = settled_heads(heads, (d.title, d.kicker, d.subtitle, []))
@@ -49,12 +51,13 @@ def _late_roles(d, prev) -> None:
         return
     title, kicker, subtitle, _ = new
     k = len(kicker + title + subtitle)
-    if k > n - moved or not title:
+    if not title or k > n - moved and not moved:
         return
-    if moved:
-        prev.add(d.heads[0], SHORT)
-    lines = heads[k : n - moved]  # (head lines of the pass now opening the body)
-    d.body[:0], d.kinds[:0], d.values[:0] = lines, [SHORT] * len(lines), [""] * len(lines)
+    for s in d.heads[:moved]:
+        prev.add(s, SHORT)
+    # (the lines after the new head open the body, in place of those the pass put there)
+    lines, m = heads[k:], len(d.heads) - n
+    d.body[:m], d.kinds[:m], d.values[:m] = lines, [SHORT] * len(lines), [""] * len(lines)
     d.title, d.kicker, d.subtitle = title, kicker, subtitle
     d.start = heads[0].start
 
