@@ -327,10 +327,10 @@ def ends_above(heads: list[Span]) -> int:
     return 0
 
 
-# A reader's letter signed with place and name (江西武宁县  付鹤鸣, 内蒙古赤峰市 刘 才, ——江苏省
-#太仓市纪委书记  杨  庆), a photo's or a record's credit (新华社发, 人民视觉, 本报记者…、通讯员…整理):
-# the last line of the text above (spaced or after a dash: 15 body ends, no head line on the
-# development months).
+# A reader's letter signed with place and name (江西武宁县  付鹤鸣, 内蒙古赤峰市 刘 才,
+# ——江苏省太仓市纪委书记  杨  庆), a photo's or a record's credit (新华社发, 人民视觉,
+# 本报记者…、通讯员…整理): the last line of the text above (spaced or after a dash: 15 body
+# ends, no head line on the development months).
 _SIGNED = re.compile(
     r"(?:[\u4e00-\u9fff]{2,10}[省市县区州旗镇乡村]|——[^，。！？]{2,30})\s+"
     r"[\u4e00-\u9fff](?:\s*[\u4e00-\u9fff]){1,2}"
@@ -358,7 +358,7 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
     first = heads[0].text
     if len(heads) > 2:
         joined = first + heads[1].text
-        if END_NOTE.fullmatch(joined) or not closed and byline_end(f"{first}  {heads[1].text}"):
+        if END_NOTE.fullmatch(joined) or not closed and byline_end(joined):
             return 2  # (a credit or a mailbox the column cut: never a kicker over a title)
     if closed:
         return 0
@@ -371,13 +371,15 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
     n = 0
     while n + 1 < len(heads) and (
         _SPONSOR.fullmatch(heads[n].text)
-        or label and _LABEL.match(heads[n].text) and _same_label(label, heads[n].text)
+        or label
+        and _LABEL.match(heads[n].text)
+        and _same_label(label, heads[n].text)
     ):
         n += 1
     if n:
         return n
     return int(
-        len(heads) > 2 and not heads[1].text.startswith("—") and bool(_SENTENCE.fullmatch(first))
+        len(heads) > 1 and not heads[1].text.startswith("—") and bool(_SENTENCE.fullmatch(first))
     )
 
 
