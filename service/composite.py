@@ -339,11 +339,16 @@ _PHOTO_CREDIT = re.compile(
     r"(?:新华社|中新社)发|人民视觉|视觉中国|[^，。！？]{0,20}(?:记者|通讯员)[^，。！？]{0,24}(?:摄|整理)"
 )
 # Running text ending a sentence: a clause, then 。 or ！ (a kicker may ask: …如何破解？).
-_SENTENCE = re.compile(r".*[，,；;].*[。！!…][”’」]?")
+# (a list's 、 too where a full stop or a bang ends it: 组织、任何政党、…分裂出去！; a kicker of
+# the development months may list its items with 、 only before ……)
+_SENTENCE = re.compile(r".*[，,；;].*[。！!…][”’」]?|.*、.*[。！!][”’」]?")
 # A list's labelled line (书名：…  作者：…, 主办单位：…): a head line never takes up the label of
 # the line above it (78 body lines do on the development months, no head's first line).
 _LABEL = re.compile(r"([\u4e00-\u9fff]{1,6})[:：]\S")
 _SPONSOR = re.compile(r"(?:主办|承办|协办)单位[:：].+")
+# A caption signed by its poster (——@好日子), a pointer to a report elsewhere
+# (（相关报道见第四版）), after the closing credit too: no head line of the development months.
+_TRAILER = re.compile(r"——\s*@\S.*|[（(]相关报道见[^（）()]{1,10}[）)]")
 
 
 def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> int:
@@ -351,20 +356,25 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
     line is `above`; `closed` after its closing credit, where only a sign-off follows): a
     signature or a credit, maybe cut over two lines by the column (曹  一 / 图  于  石文,
     栏目投稿邮箱：yxxz849 / 4@163.com), a note or bracket closing it (`ends_above`), a list's
-    lines labelled as the one above, or, of three or more lines, running text ending a
-    sentence, as no head line of the development months reads over a line other than a
-    ——subtitle (…“心里总算有了着落。” / 两部门印发通知 / 符合条件的…). Settled after the pass
-    (service/settle.py): in the run the lines help the head score tell a subhead's."""
+    lines labelled as the one above, or running text ending a sentence, as no head line of
+    the development months reads over a line other than a ——subtitle (…“心里总算有了着落。” /
+    两部门印发通知 / 符合条件的…; 2 first head lines, 669 short last lines of a body). Settled
+    after the pass (service/settle.py): in the run the lines help the head score tell a
+    subhead's."""
     first = heads[0].text
+    if len(heads) < 2:
+        return 0
     if len(heads) > 2:
         joined = first + heads[1].text
         if END_NOTE.fullmatch(joined) or not closed and byline_end(joined):
             return 2  # (a credit or a mailbox the column cut: never a kicker over a title)
+    if _TRAILER.fullmatch(first):
+        return 1
     if closed:
         return 0
-    if len(heads) > 1 and (_SIGNED.fullmatch(first) or _PHOTO_CREDIT.fullmatch(first)):
+    if _SIGNED.fullmatch(first) or _PHOTO_CREDIT.fullmatch(first):
         return 1  # (a reader's place and name, a photo's credit: never a head line there)
-    ends = ends_above(heads) if len(heads) > 1 else 0
+    ends = ends_above(heads)
     if 0 < ends < len(heads):
         return ends  # (as the pass reads them: here too after a list's or a poem's lines)
     label = _LABEL.match(above)
@@ -378,9 +388,7 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
         n += 1
     if n:
         return n
-    return int(
-        len(heads) > 1 and not heads[1].text.startswith("—") and bool(_SENTENCE.fullmatch(first))
-    )
+    return int(not heads[1].text.startswith("—") and bool(_SENTENCE.fullmatch(first)))
 
 
 def _same_label(label: re.Match, line: str) -> bool:

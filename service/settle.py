@@ -41,7 +41,12 @@ def _late_roles(d, prev) -> None:
         return  # (changed since the pass: a composite item's heading and first piece)
     moved = 0
     if prev is not None and prev.has_para:
-        moved = closes_above(heads, prev.body[-1].text if prev.body else "", prev.closed)
+        # (line by line: a sentence may close the text above under another, a signature under
+        # a cut credit)
+        above = prev.body[-1].text if prev.body else ""
+        while more := closes_above(heads[moved:], above, prev.closed):
+            moved += more
+            above = heads[moved - 1].text
     if moved:
         heads = heads[moved:]
         new = settled_heads(heads, parsed := parse_heads(heads)) or parsed
