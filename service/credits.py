@@ -102,12 +102,11 @@ _PHOTO_CREDIT = re.compile(
 # A photo report's two credits, the picture's and the text's, either order (曹  一图  于  石文,
 # 郭  鹏摄  本报记者  姚雪青文): a page-5 cartoon closes so daily; read as a short head line, it
 # took the next article's title as its own. Two parts, each a name (maybe spaced, maybe after a
-# role, or an outlet: 中国驻马来西亚哥打基纳巴卢总领事馆供图) ending on its mark, set apart by
-# space: 一带一路绘宏图 and 潘基文 are neither.
+# role) ending on its mark, set apart by space: 一带一路绘宏图 and 潘基文 are neither.
 _S = r"[\s\u3000\xa0]"
 _PART = (
     rf"(?:[\u4e00-\u9fff]{{0,12}}?(?:记者|通讯员){_S}*)?"
-    rf"[\u4e00-\u9fff·]{{1,20}}(?:{_S}{{1,3}}[\u4e00-\u9fff·]{{1,4}})?"
+    rf"[\u4e00-\u9fff·]{{1,12}}(?:{_S}{{1,3}}[\u4e00-\u9fff·]{{1,4}})?"
 )
 _PICTURE = rf"{_PART}(?:图|摄|供图|绘)"
 _PHOTO_TEXT = re.compile(rf"{_PICTURE}{_S}+{_PART}文|{_PART}文{_S}+{_PICTURE}")

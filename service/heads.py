@@ -221,16 +221,12 @@ def _closes(body: list[Span]) -> bool:
     last = body[-1].text
     if _CLOSER.fullmatch(last):
         return True
-    if len(body) < 2:
+    if len(body) < 2 or len(last) > 40:
         return False
     above = body[-2].text
     joined = above + last
-    # (a bracket left open on the upper line is cut, whatever the seam: （本报开罗1 / 月13日电）;
-    # its lower part may be long: （本报北京、东京、巴黎、曼谷、 / 伊斯兰堡、…电  记者…）)
-    opened = above[0] in "（(" and not set("）)") & set(above)
-    if len(last) > (80 if opened else 40):
-        return False
-    cut = opened or is_column_break(above, last)
+    # (a bracket left open on the upper line is cut, whatever the seam: （本报开罗1 / 月13日电）)
+    cut = is_column_break(above, last) or (above[0] in "（(" and not set("）)") & set(above))
     return len(above) <= 60 and cut and bool(_CLOSER.fullmatch(joined))
 
 
