@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from service.composite import closes_above
 from service.head_parts import _ITEM_LABEL, running_on, settled_heads
-from service.heads import is_cut_piece, parse_heads
+from service.heads import _closes, is_cut_piece, parse_heads
 from service.lines import BYLINE_START, PARA, SHORT
 from service.text import ends_paragraph
 
@@ -23,7 +23,7 @@ def settle_heads(drafts: list) -> None:
     taken out of its body and a running-text title put back."""
     prev = None
     for d in drafts:
-        if len(d.heads) > 1:
+        if len(d.heads) > 1 and not _points(d, prev):
             _late_roles(d, prev)
         prev = d
     for d in drafts:
@@ -65,6 +65,35 @@ def _late_roles(d, prev) -> None:
     d.body[:m], d.kinds[:m], d.values[:m] = lines, [SHORT] * len(lines), [""] * len(lines)
     d.title, d.kicker, d.subtitle = title, kicker, subtitle
     d.start = heads[0].start
+
+
+def _points(d, prev) -> bool:
+    """A head of points alone (●…) under the short lines that a run too long for a head gave
+    the article above after its closing note: those lines are the head, the points open the
+    body (防控工作取得阶段性积极成效 / 医用物资供应要应保尽保特事特办 / ●19日，… / ●武汉…; no
+    kicker or title of the development months opens with ●, 12 bodies do)."""
+    heads = d.heads
+    n = len(d.kicker + d.title + d.subtitle)
+    if prev is None or not all(h.text.startswith("●") for h in heads):
+        return False
+    if d.body[: len(heads) - n] != heads[n:] or not prev.has_para:
+        return False
+    # (the note may itself be a short line: （综合本报记者…报道）)
+    j = next((j for j in (1, 2) if prev.kinds[-j:] == [SHORT] * j and _closes(prev.body[:-j])), 0)
+    if not j or len(prev.body) <= j:
+        return False
+    lines = prev.body[-j:]
+    title, kicker, subtitle, rest = parse_heads(lines)
+    if not title:
+        return False
+    del prev.body[-j:], prev.kinds[-j:], prev.values[-j:]
+    prev.end = prev.body[-1].end
+    m = len(heads) - n
+    body = rest + heads
+    d.body[:m], d.kinds[:m], d.values[:m] = body, [SHORT] * len(body), [""] * len(body)
+    d.title, d.kicker, d.subtitle, d.heads = title, kicker, subtitle, lines
+    d.start = lines[0].start
+    return True
 
 
 def _subtitle(draft) -> None:

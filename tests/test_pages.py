@@ -1521,3 +1521,51 @@ def test_a_short_place_between_a_columns_title_and_a_pieces_head_opens_the_body(
     (art,) = [a for a in split_page(page) if a.title]
     assert (art.kicker, art.title, art.subtitle) == ("", "关注地方两会", "")
     assert art.text.startswith("黑龙江")
+
+
+_BOOKS = "\n".join(
+    f"书名：{b}        作者：{w}"
+    for b, w in [("繁花", "金宇澄"), ("推拿", "毕飞宇"), ("黄雀记", "苏童"), ("装台", "陈彦")]
+)
+
+
+@pytest.mark.parametrize(
+    "above, want",
+    [
+        ("曹  一\n图  于  石文", ("", _TWO[1])),  # a photo's and text's credit, cut
+        ("栏目投稿邮箱：yxxz849\n4@163.com", ("", _TWO[1])),  # a column's mailbox, cut
+        ("内蒙古赤峰市 刘 才", _TWO),  # a reader's place and spaced name
+        ("——江苏省太仓市纪委书记、市监委主任 杨 庆", _TWO),  # a writer's post and name
+        ("——@好日子", _TWO),  # a caption's poster
+        ("（本报记者徐隽、张意轩）\n（相关报道见第四版）", _TWO),  # after the credit too
+        ("百年南开，风华正茂！", ("", _TWO[1])),  # a sentence over a one-line head
+        ("诗中写道：“我爱你，中国！”\n百年南开，风华正茂！", ("", _TWO[1])),  # two such lines
+        (_BOOKS, ("", _TWO[1])),  # a list's lines labelled as the one above
+    ],
+)
+def test_closing_lines_over_a_head_go_back_to_the_text_above(above, want):
+    page = _ABOVE + above + "\n" + "\n".join(w for w in want if w) + _BELOW
+    arts = split_page(page)
+    assert [(a.kicker, a.title) for a in arts][-1] == want
+    last = "".join(above.split("\n")[-1].split())
+    prev = arts[-2]
+    assert any("".join(t.split()).endswith(last) for t in (prev.text, prev.byline))
+    assert_accounted(page)
+
+
+def test_a_head_of_points_under_lines_left_after_a_closing_note_takes_them_as_its_head():
+    # (a run of five short lines gives its first two to the article above, closed by its note:
+    # one too long to be read as a credit line)
+    page = (
+        _ABOVE + "（综合本报记者鲜敢、王丹、程远州、吴君、李中文、窦瀚洋、江南、刘新吾、"
+        "潘俊强、何勇、王云娜、施芳报道）\n防控工作取得阶段性积极成效\n"
+        "医用物资供应要应保尽保特事特办\n●19日，供应到湖北的N95口罩达到33.6万只\n"
+        "●武汉3万张定点医院床位已全面落实\n●大量临床实践证实，中西医结合治疗的效果是肯定的\n"
+        "本报武汉2月20日电  （记者李龙伊）“总体看，湖北以外地区疫情形势平稳，"
+        "如果防控措施落实到位，下降的趋势不会改变。”中央指导组成员在发布会上说。\n"
+    )
+    arts = split_page(page)
+    assert "防控工作取得阶段性积极成效" in arts[-1].kicker + arts[-1].title
+    assert arts[-1].text.startswith("●19日")
+    assert "".join(arts[-2].text.split()).endswith("报道）")
+    assert_accounted(page)
