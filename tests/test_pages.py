@@ -1523,7 +1523,7 @@ def test_a_short_place_between_a_columns_title_and_a_pieces_head_opens_the_body(
     assert art.text.startswith("黑龙江")
 
 
-_BOOKS = "\n".join(
+_BOOK_LIST = "\n".join(
     f"书名：{b}        作者：{w}"
     for b, w in [("繁花", "金宇澄"), ("推拿", "毕飞宇"), ("黄雀记", "苏童"), ("装台", "陈彦")]
 )
@@ -1540,7 +1540,7 @@ _BOOKS = "\n".join(
         ("（本报记者徐隽、张意轩）\n（相关报道见第四版）", _TWO),  # after the credit too
         ("百年南开，风华正茂！", ("", _TWO[1])),  # a sentence over a one-line head
         ("诗中写道：“我爱你，中国！”\n百年南开，风华正茂！", ("", _TWO[1])),  # two such lines
-        (_BOOKS, ("", _TWO[1])),  # a list's lines labelled as the one above
+        (_BOOK_LIST, ("", _TWO[1])),  # a list's lines labelled as the one above
     ],
 )
 def test_closing_lines_over_a_head_go_back_to_the_text_above(above, want):
