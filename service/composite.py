@@ -347,8 +347,10 @@ _SENTENCE = re.compile(r".*[，,；;].*[。！!…][”’」]?|.*、.*[。！!]
 _LABEL = re.compile(r"([\u4e00-\u9fff]{1,6})[:：]\S")
 _SPONSOR = re.compile(r"(?:主办|承办|协办)单位[:：].+")
 # A caption signed by its poster (——@好日子), a pointer to a report elsewhere
-# (（相关报道见第四版）), after the closing credit too: no head line of the development months.
-_TRAILER = re.compile(r"——\s*@\S.*|[（(]相关报道见[^（）()]{1,10}[）)]")
+# (（相关报道见第四版）), the page's editor (本期统筹：许  诺), after the closing credit too; a
+# wish closing a text (祝大家新年快乐！, 预祝…圆满成功！): no head line of the development months.
+_TRAILER = re.compile(r"——\s*@\S.*|[（(]相关报道见[^（）()]{1,10}[）)]|本期(?:统筹|策划)[:：].+")
+_WISH = re.compile(r"(?:预|恭)?祝.{2,40}[！!]")
 
 
 def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> int:
@@ -372,7 +374,7 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
         return 1
     if closed:
         return 0
-    if _SIGNED.fullmatch(first) or _PHOTO_CREDIT.fullmatch(first):
+    if _SIGNED.fullmatch(first) or _PHOTO_CREDIT.fullmatch(first) or _WISH.fullmatch(first):
         return 1  # (a reader's place and name, a photo's credit: never a head line there)
     ends = ends_above(heads)
     if 0 < ends < len(heads):

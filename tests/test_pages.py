@@ -1537,6 +1537,8 @@ _BOOK_LIST = "\n".join(
         ("内蒙古赤峰市 刘 才", _TWO),  # a reader's place and spaced name
         ("——江苏省太仓市纪委书记、市监委主任 杨 庆", _TWO),  # a writer's post and name
         ("——@好日子", _TWO),  # a caption's poster
+        ("本期统筹：许  诺", _TWO),  # the page's editor
+        ("祝福伟大祖国更加繁荣昌盛！\n祝福中华民族昂首走向复兴！", ("", _TWO[1])),  # wishes
         ("（本报记者徐隽、张意轩）\n（相关报道见第四版）", _TWO),  # after the credit too
         ("百年南开，风华正茂！", ("", _TWO[1])),  # a sentence over a one-line head
         ("诗中写道：“我爱你，中国！”\n百年南开，风华正茂！", ("", _TWO[1])),  # two such lines
