@@ -68,32 +68,43 @@ def _late_roles(d, prev) -> None:
 
 
 def _points(d, prev) -> bool:
-    """A head of points alone (●…) under the short lines that a run too long for a head gave
-    the article above after its closing note: those lines are the head, the points open the
-    body (防控工作取得阶段性积极成效 / 医用物资供应要应保尽保特事特办 / ●19日，… / ●武汉…; no
-    kicker or title of the development months opens with ●, 12 bodies do)."""
+    """Points (●…) read as head lines: two or more under the head open its body; a head of
+    points alone under the short lines that a run too long for a head gave the article above
+    after its closing note takes those lines as its head (防控工作取得阶段性积极成效 /
+    医用物资供应要应保尽保特事特办 / ●19日，… / ●武汉…). No kicker or title of the development
+    months opens with ●, no head holds two such lines; 12 bodies open with one."""
     heads = d.heads
     n = len(d.kicker + d.title + d.subtitle)
-    if prev is None or not all(h.text.startswith("●") for h in heads):
+    k = next((i for i in range(len(heads)) if heads[i:] and _all_points(heads[i:])), len(heads))
+    if len(heads) - k < 2 or d.body[: len(heads) - n] != heads[n:]:
         return False
-    if d.body[: len(heads) - n] != heads[n:] or not prev.has_para:
-        return False
-    # (the note may itself be a short line: （综合本报记者…报道）)
-    j = next((j for j in (1, 2) if prev.kinds[-j:] == [SHORT] * j and _closes(prev.body[:-j])), 0)
-    if not j or len(prev.body) <= j:
-        return False
-    lines = prev.body[-j:]
+    if k:
+        lines = heads[:k]
+    else:
+        if prev is None or not prev.has_para:
+            return False
+        # (the note may itself be a short line: （综合本报记者…报道）)
+        closes = (j for j in (1, 2) if prev.kinds[-j:] == [SHORT] * j and _closes(prev.body[:-j]))
+        j = next(closes, 0)
+        if not j or len(prev.body) <= j:
+            return False
+        lines = prev.body[-j:]
     title, kicker, subtitle, rest = parse_heads(lines)
     if not title:
         return False
-    del prev.body[-j:], prev.kinds[-j:], prev.values[-j:]
-    prev.end = prev.body[-1].end
+    if not k:
+        del prev.body[-j:], prev.kinds[-j:], prev.values[-j:]
+        prev.end = prev.body[-1].end
     m = len(heads) - n
-    body = rest + heads
+    body = rest + heads[k:]
     d.body[:m], d.kinds[:m], d.values[:m] = body, [SHORT] * len(body), [""] * len(body)
     d.title, d.kicker, d.subtitle, d.heads = title, kicker, subtitle, lines
     d.start = lines[0].start
     return True
+
+
+def _all_points(lines) -> bool:
+    return all(h.text.startswith("●") for h in lines)
 
 
 def _subtitle(draft) -> None:

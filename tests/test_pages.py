@@ -1571,3 +1571,20 @@ def test_a_head_of_points_under_lines_left_after_a_closing_note_takes_them_as_it
     assert arts[-1].text.startswith("●19日")
     assert "".join(arts[-2].text.split()).endswith("报道）")
     assert_accounted(page)
+
+
+def test_points_under_a_head_open_its_body():
+    page = (
+        "人民日报\n国家卫健委发布会介绍老年群体和社区防控\n服务管理措施覆盖到户落实到人\n"
+        "●全国近4万家养老机构总体防控情况平稳\n●对外地返回人员进行有效管理\n"
+        "本报北京1月31日电  （记者王君平）国家卫健委31日举行新闻发布会，介绍老年群体和社区防控"
+        "工作情况，要求各地把服务管理措施覆盖到户、落实到人。\n"
+    )
+    (art,) = [a for a in split_page(page) if a.title]
+    assert (art.kicker, art.title) == (
+        "国家卫健委发布会介绍老年群体和社区防控",
+        "服务管理措施覆盖到户落实到人",
+    )
+    assert art.subtitle == ""
+    assert art.text.startswith("●全国近4万家养老机构")
+    assert_accounted(page)
