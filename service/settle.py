@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from service.composite import closes_above
 from service.head_parts import _ITEM_LABEL, running_on, settled_heads
-from service.heads import _closes, is_cut_piece, parse_heads
+from service.heads import _CLOSER, _closes, is_cut_piece, parse_heads
 from service.lines import BYLINE_START, PARA, SHORT
 from service.text import ends_paragraph
 
@@ -21,6 +21,11 @@ __all__ = ["settle_heads"]
 def settle_heads(drafts: list) -> None:
     """The `pages._Draft`s' head lines read again (`_late_roles`), then each one's subtitle
     taken out of its body and a running-text title put back."""
+    at = 0
+    while at < len(drafts):
+        if (new := _reopen(drafts[at])) is not None:
+            drafts.insert(at + 1, new)
+        at += 1
     prev = None
     for d in drafts:
         if len(d.heads) > 1 and not _points(d, prev):
@@ -65,6 +70,39 @@ def _late_roles(d, prev) -> None:
     d.body[:m], d.kinds[:m], d.values[:m] = lines, [SHORT] * len(lines), [""] * len(lines)
     d.title, d.kicker, d.subtitle = title, kicker, subtitle
     d.start = heads[0].start
+
+
+def _reopen(d):
+    """A new article inside `d`'s body: short lines under a closing note the column cut after a
+    long place list, its lower part past the pass's reach (`heads._closes`: 40 characters):
+    （本报北京、东京、巴黎、曼谷、 / 伊斯兰堡、日内瓦2月27日电  记者…） / “把中国抗疫的…” / text.
+    Read after the pass, where the head score's path stays the pass's; the new draft, else None."""
+    body, kinds = d.body, d.kinds
+    if d.composite or d.marked:
+        return None
+    for i in range(2, len(body) - 1):
+        above, last = body[i - 2].text, body[i - 1].text
+        if kinds[i] != SHORT or not 40 < len(last) <= 80:
+            continue
+        if above[0] not in "（(" or set("）)") & set(above) or len(above) > 60:
+            continue
+        j = next((k for k in range(i, min(i + 4, len(body))) if kinds[k] != SHORT), i)
+        if j == i or kinds[j] != PARA or not _CLOSER.fullmatch(above + last):
+            continue
+        title, kicker, subtitle, rest = parse_heads(body[i:j])
+        if not title:
+            continue
+        new = type(d)(title, kicker, subtitle)
+        new.heads, new.has_para, new.end = body[i:j], True, d.end
+        new.body, new.kinds, new.values = (
+            rest + body[j:],
+            [SHORT] * len(rest) + kinds[j:],
+            [""] * len(rest) + d.values[j:],
+        )
+        del body[i:], kinds[i:], d.values[i:]
+        d.end = body[-1].end
+        return new
+    return None
 
 
 def _points(d, prev) -> bool:

@@ -1588,3 +1588,17 @@ def test_points_under_a_head_open_its_body():
     assert art.subtitle == ""
     assert art.text.startswith("●全国近4万家养老机构")
     assert_accounted(page)
+
+
+def test_a_title_under_a_closing_note_cut_with_a_long_lower_part_opens_an_article():
+    note = (
+        "（本报北京、东京、巴黎、曼谷、\n"
+        "伊斯兰堡、日内瓦2月27日电  记者曲颂、苑基荣、刘军国、李永群、林芮、丁雪真、张朋辉）"
+    )
+    below = _BELOW.replace("本报北京2月2日电  （记者金歆）", "")  # (no dateline to open it)
+    page = _ABOVE + note + "\n“把中国抗疫的感人故事带到我的国家”" + below
+    arts = split_page(page)
+    assert [a.title for a in arts] == ["旧闻一则", "“把中国抗疫的感人故事带到我的国家”"]
+    assert arts[0].text.endswith("张朋辉）") or arts[0].byline.endswith("张朋辉")
+    assert arts[1].text.startswith("退役军人事务部、中央军委政治工作部")
+    assert_accounted(page)
