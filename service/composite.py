@@ -375,7 +375,7 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
     if closed:
         return 0
     if _SIGNED.fullmatch(first) or _PHOTO_CREDIT.fullmatch(first) or _WISH.fullmatch(first):
-        return 1  # (a reader's place and name, a photo's credit: never a head line there)
+        return 1  # (a reader's place and name, a photo's credit, a wish: never a head line)
     ends = ends_above(heads)
     if 0 < ends < len(heads):
         return ends  # (as the pass reads them: here too after a list's or a poem's lines)

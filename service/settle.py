@@ -19,8 +19,10 @@ __all__ = ["settle_heads"]
 
 
 def settle_heads(drafts: list) -> None:
-    """The `pages._Draft`s' head lines read again (`_late_roles`), then each one's subtitle
-    taken out of its body and a running-text title put back."""
+    """The `pages._Draft`s' head lines read again: an article opened under a long cut closing
+    note (`_reopen`), points under a head given to its body (`_points`), closing lines given
+    back to the text above and the roles read with the late rules (`_late_roles`); then each
+    one's subtitle taken out of its body and a running-text title put back."""
     at = 0
     while at < len(drafts):
         if (new := _reopen(drafts[at])) is not None:
@@ -113,7 +115,7 @@ def _points(d, prev) -> bool:
     months opens with ●, no head holds two such lines; 12 bodies open with one."""
     heads = d.heads
     n = len(d.kicker + d.title + d.subtitle)
-    k = next((i for i in range(len(heads)) if heads[i:] and _all_points(heads[i:])), len(heads))
+    k = next((i for i in range(len(heads)) if _all_points(heads[i:])), len(heads))
     if len(heads) - k < 2 or d.body[: len(heads) - n] != heads[n:]:
         return False
     if k:
