@@ -15,14 +15,12 @@ __all__ = [
     "is_name_line",
     "CLOSING_NAME",
     "ends_above",
-    "closes_above",
     "SIGN_OFF",
     "END_NOTE",
 ]
 
 import re
 
-from service.credits import byline_end
 from service.documents import Span
 from service.head_parts import _LEAD_IN, _NAME, BARE_NAME, WRITER, column_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
@@ -325,77 +323,6 @@ def ends_above(heads: list[Span]) -> int:
     if len(heads) > 1 and opened > 0 and _open_brackets(heads[1].text) < 0:
         return 2
     return 0
-
-
-# A reader's letter signed with place and name (江西武宁县  付鹤鸣, 内蒙古赤峰市 刘 才,
-# ——江苏省太仓市纪委书记  杨  庆), a photo's or a record's credit (新华社发, 人民视觉,
-# 本报记者…、通讯员…整理): the last line of the text above (spaced or after a dash: 15 body
-# ends, no head line on the development months).
-_SIGNED = re.compile(
-    r"(?:[\u4e00-\u9fff]{2,10}[省市县区州旗镇乡村]|——[^，。！？]{2,30})\s+"
-    r"[\u4e00-\u9fff](?:\s*[\u4e00-\u9fff]){1,2}"
-)
-_PHOTO_CREDIT = re.compile(
-    r"(?:新华社|中新社)发|人民视觉|视觉中国|[^，。！？]{0,20}(?:记者|通讯员)[^，。！？]{0,24}(?:摄|整理)"
-)
-# Running text ending a sentence: a clause, then 。 or ！ (a kicker may ask: …如何破解？).
-# (a list's 、 too where a full stop or a bang ends it: 组织、任何政党、…分裂出去！; a kicker of
-# the development months may list its items with 、 only before ……)
-_SENTENCE = re.compile(r".*[，,；;].*[。！!…][”’」]?|.*、.*[。！!][”’」]?")
-# A list's labelled line (书名：…  作者：…, 主办单位：…): a head line never takes up the label of
-# the line above it (78 body lines do on the development months, no head's first line).
-_LABEL = re.compile(r"([\u4e00-\u9fff]{1,6})[:：]\S")
-_SPONSOR = re.compile(r"(?:主办|承办|协办)单位[:：].+")
-# A caption signed by its poster (——@好日子), a pointer to a report elsewhere
-# (（相关报道见第四版）), the page's editor (本期统筹：许  诺), after the closing credit too; a
-# wish closing a text (祝大家新年快乐！, 预祝…圆满成功！): no head line of the development months.
-_TRAILER = re.compile(r"——\s*@\S.*|[（(]相关报道见[^（）()]{1,10}[）)]|本期(?:统筹|策划)[:：].+")
-_WISH = re.compile(r"(?:预|恭)?祝.{2,40}[！!]")
-
-
-def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> int:
-    """How many of the head's first lines are the last lines of the text above (whose last
-    line is `above`; `closed` after its closing credit, where only a sign-off follows): a
-    signature or a credit, maybe cut over two lines by the column (曹  一 / 图  于  石文,
-    栏目投稿邮箱：yxxz849 / 4@163.com), a note or bracket closing it (`ends_above`), a list's
-    lines labelled as the one above, or running text ending a sentence, as no head line of
-    the development months reads over a line other than a ——subtitle (…“心里总算有了着落。” /
-    两部门印发通知 / 符合条件的…; 2 first head lines, 669 short last lines of a body). Settled
-    after the pass (service/settle.py): in the run the lines help the head score tell a
-    subhead's."""
-    first = heads[0].text
-    if len(heads) < 2:
-        return 0
-    if len(heads) > 2:
-        joined = first + heads[1].text
-        if END_NOTE.fullmatch(joined) or not closed and byline_end(joined):
-            return 2  # (a credit or a mailbox the column cut: never a kicker over a title)
-    if _TRAILER.fullmatch(first):
-        return 1
-    if closed:
-        return 0
-    if _SIGNED.fullmatch(first) or _PHOTO_CREDIT.fullmatch(first) or _WISH.fullmatch(first):
-        return 1  # (a reader's place and name, a photo's credit, a wish: never a head line)
-    ends = ends_above(heads)
-    if 0 < ends < len(heads):
-        return ends  # (as the pass reads them: here too after a list's or a poem's lines)
-    label = _LABEL.match(above)
-    n = 0
-    while n + 1 < len(heads) and (
-        _SPONSOR.fullmatch(heads[n].text)
-        or label
-        and _LABEL.match(heads[n].text)
-        and _same_label(label, heads[n].text)
-    ):
-        n += 1
-    if n:
-        return n
-    return int(not heads[1].text.startswith("—") and bool(_SENTENCE.fullmatch(first)))
-
-
-def _same_label(label: re.Match, line: str) -> bool:
-    other = _LABEL.match(line).group(1)
-    return other == label.group(1) or other[-2:] == label.group(1)[-2:]
 
 
 def _open_brackets(line: str) -> int:
