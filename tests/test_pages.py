@@ -1521,3 +1521,36 @@ def test_a_short_place_between_a_columns_title_and_a_pieces_head_opens_the_body(
     (art,) = [a for a in split_page(page) if a.title]
     assert (art.kicker, art.title, art.subtitle) == ("", "关注地方两会", "")
     assert art.text.startswith("黑龙江")
+
+
+def test_a_colon_kicker_over_a_lone_title_is_taken_back_from_the_article_above():
+    # (the line kinds read 国台办： as running text: it ends the article above in the pass)
+    head = ("国台办：", "搞对抗没有出路，谋“台独”更是绝路")
+    arts = split_page(_ABOVE + "\n".join(head) + _BELOW)
+    assert (arts[-1].kicker, arts[-1].title) == head
+    assert arts[-2].text.endswith("切实感受到变化。")
+
+
+_LEAD = (
+    "苦氟水让陕西省靖边县不少乡亲吃了多年苦头。为了啃下饮水安全这块硬骨头，当地干部群众找水源、"
+    "架管线，白天黑夜连轴转，经过一番苦干，终于——"
+)
+
+
+@pytest.mark.parametrize(
+    "kicker, title",
+    [
+        (_LEAD, "汩汩清水入村来（脱贫故事）"),  # a lead-in the title seemed cut off
+        ("举办“云聘会”、建设人才平台、提供专项奖励……", "杭州出实招 八方引贤才"),
+        ("沈铁梅：", "唱出川剧的麻辣味（艺术生涯·“梅花”这样绽放④）"),
+    ],
+)
+def test_a_kicker_read_as_running_text_at_the_top_of_the_page_heads_its_title(kicker, title):
+    page = (
+        f"人民日报 2020年2月26日 星期三 第13版\n{kicker}\n{title}\n"
+        "在当前统筹推进疫情防控和经济社会发展的特殊时期，为给“抓防控、促发展”提供充足的人才保障，"
+        "当地出台了八大举措。\n八大举措从补贴政策、引才宣传、服务环境等各个方面涵养人才生态，激发发展活力。\n"
+    )
+    (art,) = split_page(page)
+    assert (art.kicker, art.title) == (kicker, title)
+    assert art.text.startswith("在当前统筹推进")
