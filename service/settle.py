@@ -67,12 +67,17 @@ def _late_roles(d, prev) -> None:
         return
     title, kicker, subtitle, _ = new
     k = len(kicker + title + subtitle)
-    if k > n - moved or not title:
+    if k > n - moved and not moved or not title:
         return
     if moved:
         prev.add(d.heads[0], SHORT)
-    lines = heads[k : n - moved]  # (head lines of the pass now opening the body)
+    # Head lines of the pass now opening the body; or, with the first line gone, lines the pass
+    # read as the body's opening (新华社发 / …报告—— / title: the credit was taken as the title).
+    lines = heads[k : n - moved]
     d.body[:0], d.kinds[:0], d.values[:0] = lines, [SHORT] * len(lines), [""] * len(lines)
+    grow = k - (n - moved)
+    if grow > 0:
+        del d.body[:grow], d.kinds[:grow], d.values[:grow]
     d.title, d.kicker, d.subtitle = title, kicker, subtitle
     d.start = heads[0].start
 

@@ -1554,3 +1554,34 @@ def test_a_kicker_read_as_running_text_at_the_top_of_the_page_heads_its_title(ki
     (art,) = split_page(page)
     assert (art.kicker, art.title) == (kicker, title)
     assert art.text.startswith("在当前统筹推进")
+
+
+def test_a_photo_credit_taken_as_the_title_gives_the_head_lines_under_it_their_roles():
+    # (three lines over a dateline, the second closing on a dash: the pass read the credit as the
+    # title and the head under it as a piece's; once the credit goes back, they are the head)
+    page = (
+        "人民日报\n图片报道\n近日，大量来自中美洲国家的移民抵达危地马拉与墨西哥边境，北上赴美。"
+        "图为1月20日，移民试图通过苏恰特河进入墨西哥。\n新华社发\n联合国儿童基金会报告——\n"
+        "近1/3最贫困家庭少女未上过学\n新华社联合国1月20日电  （记者林远）"
+        "联合国儿童基金会20日发布报告说，全球近三分之一来自最贫困家庭的少女从未上过学。\n"
+    )
+    photo, art = split_page(page)
+    assert photo.text.endswith("新华社发")
+    assert (art.kicker, art.title) == ("联合国儿童基金会报告——", "近1/3最贫困家庭少女未上过学")
+    assert art.text.startswith("联合国儿童基金会20日")
+
+
+def test_a_title_under_a_kicker_naming_the_document_issued_stays_the_title():
+    # (a verb before the document it names, like one closing the kicker: the title may run on)
+    head = (
+        "“两高一部”联合印发《关于依法惩治袭警违法犯罪行为的指导意见》",
+        "对民警人身进行攻击属暴力袭警，从重处罚",
+    )
+    page = (
+        "人民日报\n"
+        + "\n".join(head)
+        + "\n最高人民法院、最高人民检察院、公安部近日联合印发指导意见，"
+        "明确对袭警违法犯罪行为依法从严惩处。\n"
+    )
+    (art,) = split_page(page)
+    assert (art.kicker, art.title) == head
