@@ -343,8 +343,12 @@ def closes_above(heads: list[Span]) -> bool:
     符合条件的…). Settled after the pass (service/settle.py): in the run the line helps the
     head score tell a subhead's."""
     first = heads[0].text
-    if len(heads) > 1 and (_SIGNED.fullmatch(first) or _PHOTO_CREDIT.fullmatch(first)):
-        return True  # (a reader's place and name, a photo's credit: never a head line there)
+    if len(heads) > 1 and (
+        _SIGNED.fullmatch(first) or _PHOTO_CREDIT.fullmatch(first) or _NOTE.fullmatch(first)
+    ):
+        # (a reader's place and name, a photo's credit, a note wholly in brackets, 相关报道见…,
+        # left in the run by a paragraph end the column cut: never a head's first line there)
+        return True
     return len(heads) > 2 and not heads[1].text.startswith("—") and bool(_SENTENCE.fullmatch(first))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from service.composite import closes_above
+from service.composite import _NOTE, closes_above
 from service.head_parts import _ITEM_LABEL, running_on, settled_heads
 from service.heads import is_cut_piece, parse_heads
 from service.lines import BYLINE_START, PARA, SHORT
@@ -57,7 +57,13 @@ def _late_roles(d, prev) -> None:
     n = len(old)
     if old != heads[:n] or d.body[: len(heads) - n] != heads[n:]:
         return  # (changed since the pass: a composite item's heading and first piece)
-    moved = prev is not None and prev.has_para and not prev.closed and closes_above(heads)
+    # (a note wholly in brackets, （相关报道见第四版）, follows the closing credit too)
+    moved = (
+        prev is not None
+        and prev.has_para
+        and (not prev.closed or bool(_NOTE.fullmatch(heads[0].text)))
+        and closes_above(heads)
+    )
     if moved:
         heads = heads[1:]
         new = settled_heads(heads, parsed := parse_heads(heads)) or parsed

@@ -1585,3 +1585,30 @@ def test_a_title_under_a_kicker_naming_the_document_issued_stays_the_title():
     )
     (art,) = split_page(page)
     assert (art.kicker, art.title) == head
+
+
+_NOTE_BELOW = (
+    "（相关报道见第十三版）\n习近平会见所罗门群岛总理索加瓦雷\n本报北京10月9日电  （记者王远）"
+    "国家主席习近平9日在钓鱼台国宾馆会见所罗门群岛总理索加瓦雷。习近平欢迎索加瓦雷访华。\n"
+)
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        "风雨一甲子，大\n庆正青春！",  # a paragraph's end the column cut, left in the run
+        "风雨一甲子，大庆正青春！\n（本报记者徐隽、张意轩）",  # after the closing credit
+    ],
+)
+def test_a_note_in_brackets_over_a_title_goes_back_to_the_article_above(end):
+    page = (
+        "人民日报\n新时代大庆这样回答“铁人三问”\n本报大庆10月8日电  （记者刘成友）一张泛黄的报纸，"
+        "把人们的思绪拉回到60年前。大庆油田多年来始终坚持以科技创新破解发展难题。\n"
+        + end
+        + "\n"
+        + _NOTE_BELOW
+    )
+    above, art = split_page(page)
+    assert (art.title, art.subtitle) == ("习近平会见所罗门群岛总理索加瓦雷", "")
+    assert "相关报道见第十三版" not in art.text
+    assert above.text.endswith("（相关报道见第十三版）")
