@@ -27,7 +27,7 @@ _DATE = rf"(?:{_NUM}月)?{_NUM}日"  # 12月17日, or the day alone (新华社�
 # 本报记者近日从市电力公司… and 本报记者从市通讯… are not datelines.
 _DATELINE = re.compile(
     rf"(?:据)?{_ORG}"
-    rf"(?:(?:[\u4e00-\u9fff]{{1,8}}?{_DATE}|{_DATE})?(?:电|讯|消息)"
+    rf"(?:(?:[\u4e00-\u9fff]{{1,8}}?{_DATE}|{_DATE})?(?:电|讯|消息)(?![\u4e00-\u9fff])"
     r"|(?:(?!记者)[\u4e00-\u9fff]){1,8}?[电讯](?=[\s:：,，（(]|$))"
     r"(?:[ \t\u3000]*[（(](?P<paren>[^（）()\n]{1,40})[）)])?"
 )
@@ -39,7 +39,7 @@ _NAME = re.compile(r"[\u4e00-\u9fff·]{2,5}")
 # A credit line's first token: the outlet (up to 12 characters: 贵阳日报融媒体中心), the role and
 # maybe a name set solid; names may be listed with 、 (记者 张三、李四).
 _BYLINE_FIRST = re.compile(
-    rf"(?:[■●◎▲]\s*)?(?:[\u4e00-\u9fff]{{0,12}}?{_ROLE}(?!手记|札记|观察|见闻|感言)"
+    rf"(?:[■●◎▲]\s*)?(?:[\u4e00-\u9fff]{{0,12}}?{_ROLE}(?!手记|札记|观察|见闻|感言|问)"
     r"[\u4e00-\u9fff·]{0,4}(?:、[\u4e00-\u9fff·]{2,4})*"
     r"|(?:文|图|文图|文/图|文／图)\s*[/／|｜:：]\s*\S+)"
 )

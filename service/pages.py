@@ -347,7 +347,7 @@ def _read(raw: str) -> Page:
     drafts = merge_pieces(splitter.run())
     furniture = list(splitter.furniture)
     articles, parts = [], []
-    settle_heads(drafts)
+    settle_heads(drafts, raw)
     for d in drafts:
         cleaned = clean_lines(raw, d.body, kinds=list(zip(d.kinds, d.values, strict=True)))
         taken: dict[str, list[Span]] = {

@@ -3,31 +3,43 @@
 The pass opens articles line by line; only when an article is whole can it be seen that a short
 line under its title, before any text, is its subtitle (副题), that a "title" under a kicker
 reads on as running text and is the body's first line under a lone title, or that a head's first
-lines close the text above (a credit, a signature, a note, a list's line: `closes_above`). All
-are settled here, after the pass, so the head score's path (and the heads `training.pages_fit`
-collects) stays as the pass left it.
+lines close the text above (a credit, a signature, a note, a list's line: `closes_above`), or
+that a line the line kinds read as running text (国台办：, a list closing on ……, a lead-in
+closing on ——) is a kicker. All are settled here, after the pass, so the head score's path
+(and the heads `training.pages_fit` collects) stays as the pass left it.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
-from service.composite import END_NOTE, ends_above
+from service.composite import _NOTE, END_NOTE, ends_above
 from service.credits import byline_end
 from service.documents import Span
 from service.head_parts import _ITEM_LABEL, running_on, settled_heads
 from service.heads import _CLOSER, _closes, is_cut_piece, parse_heads
 from service.lines import BYLINE_START, PARA, SHORT
-from service.text import ends_paragraph
+from service.text import ends_paragraph, is_column_break
 
 __all__ = ["settle_heads"]
 
+# Kickers the line kinds read as running text: a speaker or source closing on a colon (国台办： /
+# 李达：, ≤ 19 characters on the development months, 80 kickers; none holds a sentence's
+# punctuation), a list closing on an ellipsis (听有声书、“云”端看展、上网络公开课……, 8 kickers;
+# 8 body lines, 6 of them over running text), a lead-in of any length closing on a dash.
+_COLON_KICKER = re.compile(r"[^，,。；;！？!?：:]{2,24}[：:]")
+_LIST_KICKER = re.compile(r"[^，,。；;！？!?：:]{4,40}…{1,2}")
+_LEAD_IN = re.compile(r".{4,}——")
 
-def settle_heads(drafts: list) -> None:
+
+def settle_heads(drafts: list, raw: str) -> None:
     """The `pages._Draft`s' head lines read again: an article opened under a long cut closing
     note (`_reopen`), points under a head given to its body (`_points`), closing lines given
-    back to the text above and the roles read with the late rules (`_late_roles`); then each
-    one's subtitle taken out of its body and a running-text title put back."""
+    back to the text above and the roles read with the late rules (`_late_roles`), a kicker at
+    the top of the page read as running text heading its title (`_page_top`); then each one's
+    subtitle taken out of its body, a running-text title put back, and a kicker the line kinds
+    read as running text taken back from the article above (`_late_kicker`)."""
     at = 0
     while at < len(drafts):
         if (new := _reopen(drafts[at])) is not None:
@@ -38,9 +50,13 @@ def settle_heads(drafts: list) -> None:
         if len(d.heads) > 1 and not _points(d, prev):
             _late_roles(d, prev)
         prev = d
+    if drafts and not (drafts[0].title or drafts[0].kicker or any(d.marked for d in drafts)):
+        _page_top(drafts)  # (where titles carry `## `, never on less)
     for d in drafts:
         _subtitle(d)
         _lone_title(d)
+    for above, d in pairwise(drafts):
+        _late_kicker(above, d, raw)
 
 
 def _late_roles(d, prev) -> None:
@@ -195,8 +211,8 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
         joined = first + heads[1].text
         if END_NOTE.fullmatch(joined) or not closed and byline_end(joined):
             return 2  # (a credit or a mailbox the column cut: never a kicker over a title)
-    if _TRAILER.fullmatch(first):
-        return 1
+    if _TRAILER.fullmatch(first) or _NOTE.fullmatch(first):
+        return 1  # (a note wholly in brackets, （相关报道见第十三版）: never a kicker or title)
     if closed:
         return 0
     if _SIGNED.fullmatch(first) or _PHOTO_CREDIT.fullmatch(first) or _WISH.fullmatch(first):
@@ -256,3 +272,48 @@ def _lone_title(d) -> None:
         if running_on(d.kicker[0].text, d.title[0].text):
             d.body[:0], d.kinds[:0], d.values[:0] = d.title, [SHORT], [""]
             d.title, d.kicker = d.kicker, []
+
+
+def _late_kicker(above, draft, raw: str) -> None:
+    """The last line of the article above, a colon-closed line or a list closing on an ellipsis
+    right over `draft`'s lone title, is `draft`'s kicker: the line kinds read it as running
+    text (80 + 8 kickers on the development months; i66 wrote the colon's)."""
+    if draft.kicker or not draft.title or len(above.body) < 2 or above.kinds[-1] != PARA:
+        return
+    last, before = above.body[-1], above.body[-2]
+    if above.values[-1] or not (
+        _COLON_KICKER.fullmatch(last.text) or _LIST_KICKER.fullmatch(last.text)
+    ):
+        return
+    if raw[last.end : draft.title[0].start].strip() or is_column_break(before.text, last.text):
+        return  # (furniture between, or the line is the end of a paragraph the column cut)
+    draft.kicker = [last]
+    draft.start = last.start
+    del above.body[-1], above.kinds[-1], above.values[-1]
+    above.end = above.body[-1].end
+
+
+def _page_top(drafts: list) -> None:
+    """An untitled first article (the page opening mid-article) whose first line is a kicker
+    the line kinds read as running text (`_LIST_KICKER`, `_LEAD_IN`, `_COLON_KICKER`): the
+    kicker of the title under it, or of the next article's lone title when it is alone. A
+    lead-in's title the column seemed to cut off it (the dash reads on) is no piece of it."""
+    top = drafts[0]
+    if not top.body or top.kinds[0] != PARA or top.values[0]:
+        return
+    first = top.body[0].text
+    dash = bool(_LEAD_IN.fullmatch(first))
+    if not (dash or _LIST_KICKER.fullmatch(first) or _COLON_KICKER.fullmatch(first)):
+        return
+    if len(top.body) == 1:
+        if len(drafts) > 1 and drafts[1].title and not drafts[1].kicker and not drafts[1].marked:
+            drafts[1].kicker, drafts[1].start = top.body, top.body[0].start
+            del drafts[0]
+        return
+    if len(top.body) < 3 or top.kinds[1] != SHORT or top.kinds[2] not in (PARA, SHORT):
+        return
+    if not dash and is_cut_piece(first, top.body[1].text):
+        return
+    top.kicker, top.title = top.body[:1], top.body[1:2]
+    del top.body[:2], top.kinds[:2], top.values[:2]
+    top.has_para = PARA in top.kinds

@@ -1526,6 +1526,18 @@ def test_a_short_place_between_a_columns_title_and_a_pieces_head_opens_the_body(
 _BOOK_LIST = "\n".join(
     f"书名：{b}        作者：{w}"
     for b, w in [("繁花", "金宇澄"), ("推拿", "毕飞宇"), ("黄雀记", "苏童"), ("装台", "陈彦")]
+
+def test_a_colon_kicker_over_a_lone_title_is_taken_back_from_the_article_above():
+    # (the line kinds read 国台办： as running text: it ends the article above in the pass)
+    head = ("国台办：", "搞对抗没有出路，谋“台独”更是绝路")
+    arts = split_page(_ABOVE + "\n".join(head) + _BELOW)
+    assert (arts[-1].kicker, arts[-1].title) == head
+    assert arts[-2].text.endswith("切实感受到变化。")
+
+
+_LEAD = (
+    "苦氟水让陕西省靖边县不少乡亲吃了多年苦头。为了啃下饮水安全这块硬骨头，当地干部群众找水源、"
+    "架管线，白天黑夜连轴转，经过一番苦干，终于——"
 )
 
 
@@ -1602,3 +1614,78 @@ def test_a_title_under_a_closing_note_cut_with_a_long_lower_part_opens_an_articl
     assert arts[0].text.endswith("张朋辉）") or arts[0].byline.endswith("张朋辉")
     assert arts[1].text.startswith("退役军人事务部、中央军委政治工作部")
     assert_accounted(page)
+
+    "kicker, title",
+    [
+        (_LEAD, "汩汩清水入村来（脱贫故事）"),  # a lead-in the title seemed cut off
+        ("举办“云聘会”、建设人才平台、提供专项奖励……", "杭州出实招 八方引贤才"),
+        ("沈铁梅：", "唱出川剧的麻辣味（艺术生涯·“梅花”这样绽放④）"),
+    ],
+)
+def test_a_kicker_read_as_running_text_at_the_top_of_the_page_heads_its_title(kicker, title):
+    page = (
+        f"人民日报 2020年2月26日 星期三 第13版\n{kicker}\n{title}\n"
+        "在当前统筹推进疫情防控和经济社会发展的特殊时期，为给“抓防控、促发展”提供充足的人才保障，"
+        "当地出台了八大举措。\n八大举措从补贴政策、引才宣传、服务环境等各个方面涵养人才生态，激发发展活力。\n"
+    )
+    (art,) = split_page(page)
+    assert (art.kicker, art.title) == (kicker, title)
+    assert art.text.startswith("在当前统筹推进")
+
+
+def test_a_photo_credit_taken_as_the_title_gives_the_head_lines_under_it_their_roles():
+    # (three lines over a dateline, the second closing on a dash: the pass read the credit as the
+    # title and the head under it as a piece's; once the credit goes back, they are the head)
+    page = (
+        "人民日报\n图片报道\n近日，大量来自中美洲国家的移民抵达危地马拉与墨西哥边境，北上赴美。"
+        "图为1月20日，移民试图通过苏恰特河进入墨西哥。\n新华社发\n联合国儿童基金会报告——\n"
+        "近1/3最贫困家庭少女未上过学\n新华社联合国1月20日电  （记者林远）"
+        "联合国儿童基金会20日发布报告说，全球近三分之一来自最贫困家庭的少女从未上过学。\n"
+    )
+    photo, art = split_page(page)
+    assert photo.text.endswith("新华社发")
+    assert (art.kicker, art.title) == ("联合国儿童基金会报告——", "近1/3最贫困家庭少女未上过学")
+    assert art.text.startswith("联合国儿童基金会20日")
+
+
+def test_a_title_under_a_kicker_naming_the_document_issued_stays_the_title():
+    # (a verb before the document it names, like one closing the kicker: the title may run on)
+    head = (
+        "“两高一部”联合印发《关于依法惩治袭警违法犯罪行为的指导意见》",
+        "对民警人身进行攻击属暴力袭警，从重处罚",
+    )
+    page = (
+        "人民日报\n"
+        + "\n".join(head)
+        + "\n最高人民法院、最高人民检察院、公安部近日联合印发指导意见，"
+        "明确对袭警违法犯罪行为依法从严惩处。\n"
+    )
+    (art,) = split_page(page)
+    assert (art.kicker, art.title) == head
+
+
+_NOTE_BELOW = (
+    "（相关报道见第十三版）\n习近平会见所罗门群岛总理索加瓦雷\n本报北京10月9日电  （记者王远）"
+    "国家主席习近平9日在钓鱼台国宾馆会见所罗门群岛总理索加瓦雷。习近平欢迎索加瓦雷访华。\n"
+)
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        "风雨一甲子，大\n庆正青春！",  # a paragraph's end the column cut, left in the run
+        "风雨一甲子，大庆正青春！\n（本报记者徐隽、张意轩）",  # after the closing credit
+    ],
+)
+def test_a_note_in_brackets_over_a_title_goes_back_to_the_article_above(end):
+    page = (
+        "人民日报\n新时代大庆这样回答“铁人三问”\n本报大庆10月8日电  （记者刘成友）一张泛黄的报纸，"
+        "把人们的思绪拉回到60年前。大庆油田多年来始终坚持以科技创新破解发展难题。\n"
+        + end
+        + "\n"
+        + _NOTE_BELOW
+    )
+    above, art = split_page(page)
+    assert (art.title, art.subtitle) == ("习近平会见所罗门群岛总理索加瓦雷", "")
+    assert "相关报道见第十三版" not in art.text
+    assert above.text.endswith("（相关报道见第十三版）")

@@ -130,6 +130,8 @@ def test_continues_to(line, page):
         ("本报记者从市通讯管理局获悉", "", "本报记者从市通讯管理局获悉"),
         ("中国新闻网记者从国家电网获悉", "", "中国新闻网记者从国家电网获悉"),
         ("新华社播发电文", "", "新华社播发电文"),
+        # 电 running on into a word (电子) is no dateline's: a kicker, 人民日报电子阅报栏…
+        ("人民日报电子阅报栏进驻武汉方舱医院——", "", "人民日报电子阅报栏进驻武汉方舱医院——"),
     ],
 )
 def test_split_dateline(text, dateline, rest):
@@ -154,6 +156,7 @@ def test_split_dateline(text, dateline, rest):
         ("记者了解到,以往数据标注员的工作比较简单枯燥,技术含量不高。", ""),
         ("党建工作持续稳固", ""),
         ("中国式现代化,民生为大。", ""),
+        ("外交部发言人就台湾选举答记者问", ""),  # a title: 记者问, no reporter
     ],
 )
 def test_byline_start(line, credit):
