@@ -1526,18 +1526,6 @@ def test_a_short_place_between_a_columns_title_and_a_pieces_head_opens_the_body(
 _BOOK_LIST = "\n".join(
     f"书名：{b}        作者：{w}"
     for b, w in [("繁花", "金宇澄"), ("推拿", "毕飞宇"), ("黄雀记", "苏童"), ("装台", "陈彦")]
-
-def test_a_colon_kicker_over_a_lone_title_is_taken_back_from_the_article_above():
-    # (the line kinds read 国台办： as running text: it ends the article above in the pass)
-    head = ("国台办：", "搞对抗没有出路，谋“台独”更是绝路")
-    arts = split_page(_ABOVE + "\n".join(head) + _BELOW)
-    assert (arts[-1].kicker, arts[-1].title) == head
-    assert arts[-2].text.endswith("切实感受到变化。")
-
-
-_LEAD = (
-    "苦氟水让陕西省靖边县不少乡亲吃了多年苦头。为了啃下饮水安全这块硬骨头，当地干部群众找水源、"
-    "架管线，白天黑夜连轴转，经过一番苦干，终于——"
 )
 
 
@@ -1615,6 +1603,22 @@ def test_a_title_under_a_closing_note_cut_with_a_long_lower_part_opens_an_articl
     assert arts[1].text.startswith("退役军人事务部、中央军委政治工作部")
     assert_accounted(page)
 
+
+def test_a_colon_kicker_over_a_lone_title_is_taken_back_from_the_article_above():
+    # (the line kinds read 国台办： as running text: it ends the article above in the pass)
+    head = ("国台办：", "搞对抗没有出路，谋“台独”更是绝路")
+    arts = split_page(_ABOVE + "\n".join(head) + _BELOW)
+    assert (arts[-1].kicker, arts[-1].title) == head
+    assert arts[-2].text.endswith("切实感受到变化。")
+
+
+_LEAD = (
+    "苦氟水让陕西省靖边县不少乡亲吃了多年苦头。为了啃下饮水安全这块硬骨头，当地干部群众找水源、"
+    "架管线，白天黑夜连轴转，经过一番苦干，终于——"
+)
+
+
+@pytest.mark.parametrize(
     "kicker, title",
     [
         (_LEAD, "汩汩清水入村来（脱贫故事）"),  # a lead-in the title seemed cut off
