@@ -17,6 +17,7 @@ __all__ = [
     "ends_above",
     "SIGN_OFF",
     "END_NOTE",
+    "NOTE",
 ]
 
 import re
@@ -315,7 +316,7 @@ def ends_above(heads: list[Span]) -> int:
     (（相关报道见第十二版）), an editor's note signed ——编者, a column's mailbox (栏目投稿邮箱：…),
     which may follow the article's closing credit (pages._Splitter takes it there too)."""
     first = heads[0].text
-    if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first) or _NOTE.fullmatch(first):
+    if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first) or NOTE.fullmatch(first):
         return 1
     opened = _open_brackets(first)
     if opened < 0 or first.count("”") > first.count("“"):
@@ -339,4 +340,4 @@ SIGN_OFF = re.compile(
 )
 # A note wholly in brackets closing the text above: （相关报道见第十版）, （综合本报记者…报道）,
 # maybe naming a body in brackets of its own (（作者为中央党校（国家行政学院）…研究员）).
-_NOTE = re.compile(r"[（(][^（）()]{4,}(?:[（(][^（）()]+[）)][^（）()]*)?[）)]")
+NOTE = re.compile(r"[（(][^（）()]{4,}(?:[（(][^（）()]+[）)][^（）()]*)?[）)]")

@@ -15,6 +15,7 @@ __all__ = [
     "WRITER",
     "form_grams",
     "forms",
+    "ITEM_LABEL",
 ]
 
 import json
@@ -78,7 +79,7 @@ WRITER = re.compile(
 )
 _SPACED = re.compile(r"\S[ \u3000\xa0]+\S")
 # An item's name: a photo report, a letters column (never a subhead, never a kicker).
-_ITEM_LABEL = re.compile(r"(?:图片报道|图片新闻|来论)(?:[（(][^（）()]{1,24}[）)])?")
+ITEM_LABEL = re.compile(r"(?:图片报道|图片新闻|来论)(?:[（(][^（）()]{1,24}[）)])?")
 
 
 # A writer named under a piece's head, with a post or role in brackets after a name of two or
@@ -151,7 +152,7 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         return [heads[dash - 1]], heads[: dash - 1], [heads[dash]], heads[dash + 1 :] + body
     if len(heads) == 1:
         return heads, [], [], body
-    if _ITEM_LABEL.fullmatch(heads[0].text) or column_name(heads[0].text):
+    if ITEM_LABEL.fullmatch(heads[0].text) or column_name(heads[0].text):
         # 图片报道 names its item: the title; the lines under it open its body (a caption's
         # head or its first words, a letter's head and writer). So does a column's or series'
         # name over its piece's head (新中国峥嵘岁月 / 朱日和阅兵).

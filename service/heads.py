@@ -17,6 +17,8 @@ __all__ = [
     "is_cut_piece",
     "joins_cut",
     "MAX_HEAD_LINES",
+    "closes",
+    "CLOSER",
 ]
 
 import re
@@ -47,12 +49,12 @@ from service.head_parts import (
     _BODY_LABEL,
     _COLUMN_LABEL,
     _DASH,
-    _ITEM_LABEL,
     _LEAD_IN,
     _NAME,
     _OPENER,
     _SPACED,
     _SUBHEAD,
+    ITEM_LABEL,
     parse_heads,
 )
 from service.lines import BYLINE_END, BYLINE_START, PARA
@@ -68,7 +70,7 @@ from service.text import (
 
 MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a list or a poem
 # A closing credit or note that ends an article: （作者为…）, （…参与采写）, 新华社记者 张三摄.
-_CLOSER = re.compile(
+CLOSER = re.compile(
     r"[（(](?:作者|综合|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
 )
 _COMPANION = re.compile(r"[（(](?:记者手记|采访手记|编后|编后语|延伸阅读|短评)[）)]$")
@@ -159,9 +161,9 @@ def opens_article(
         # ——subtitle, of the article being read. A piece labelled as the companion of a report
         # (…（记者手记）, …（编后）) is a box of it, as ■记者手记 is.
         return False
-    if cur.kinds and cur.kinds[-1] == BYLINE_END or _closes(cur.body):
+    if cur.kinds and cur.kinds[-1] == BYLINE_END or closes(cur.body):
         return True
-    if _ITEM_LABEL.fullmatch(heads[0].text):
+    if ITEM_LABEL.fullmatch(heads[0].text):
         return True  # a photo report or letters column is an item of its own, never a subhead
     if any(h.text[0] not in "■●◆▲◎" and _BODY_LABEL.fullmatch(h.text) for h in heads[1:]):
         # A label opening a body (核心阅读, 内容提要, 开栏的话, 【绝活看点】) under head lines
@@ -213,13 +215,13 @@ def opens_article(
     return head_trees.decide(x, sum(map(mul, WEIGHTS, x)) + BIAS)
 
 
-def _closes(body: list[Span]) -> bool:
+def closes(body: list[Span]) -> bool:
     """The text above ends with a closing credit or note, maybe cut over two lines by the
     column (（作者为泰国国家研究理事会泰中战 / 略研究中心副主任）)."""
     if not body:
         return False
     last = body[-1].text
-    if _CLOSER.fullmatch(last):
+    if CLOSER.fullmatch(last):
         return True
     if len(body) < 2 or len(last) > 40:
         return False
@@ -227,7 +229,7 @@ def _closes(body: list[Span]) -> bool:
     joined = above + last
     # (a bracket left open on the upper line is cut, whatever the seam: （本报开罗1 / 月13日电）)
     cut = is_column_break(above, last) or (above[0] in "（(" and not set("）)") & set(above))
-    return len(above) <= 60 and cut and bool(_CLOSER.fullmatch(joined))
+    return len(above) <= 60 and cut and bool(CLOSER.fullmatch(joined))
 
 
 def _decided(score: float, reach: tuple[float, float], sure: float, more: float = 0.0) -> bool:

@@ -31,7 +31,7 @@ from service.composite import CLOSING_NAME, END_NOTE, SIGN_OFF, ends_above, merg
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
-from service.head_parts import _ITEM_LABEL, has_title
+from service.head_parts import ITEM_LABEL, has_title
 from service.heads import (
     MAX_HEAD_LINES,
     is_cut_piece,
@@ -161,10 +161,10 @@ class _Splitter:
         last = -1
         self.under_jump = None
         if held:  # (most held lines are bare short lines)
-            # A 上接 note sits under the head it belongs to: furniture, but it swallows nothing.
+            # A 上接 note sits under the head it belongs to: furniture, but it swallows nothing,
+            # and the short line under it opens that head's body (`_settle`).
             jumps = [s for s, k in pending if k == FURNITURE and jumps_in(s.text)]
             if jumps:  # (seldom: the list is filtered only when it holds one)
-                # (and the short line under it opens that head's body: `_settle`)
                 at = next(i for i, (s, _) in enumerate(pending) if s is jumps[0])
                 if at + 1 < len(pending) and pending[at + 1][1] == SHORT:
                     self.under_jump = pending[at + 1][0]
@@ -232,14 +232,10 @@ class _Splitter:
             for s in heads[:-MAX_HEAD_LINES]:  # a list or a poem of the article being read
                 self.cur.add(s, SHORT)
             heads = heads[-MAX_HEAD_LINES:]
-        if (
-            reading
-            and self.cur.has_para
-            and len(heads) > 1
-            and _ITEM_LABEL.fullmatch(heads[-1].text)
-        ):
-            # A photo report names an item of its own: lines over its name end the article
-            # being read (——@…, a caption's signature), never its kicker.
+        # A photo report names an item of its own: lines over its name end the article being
+        # read (——@…, a caption's signature), never its kicker.
+        item = len(heads) > 1 and ITEM_LABEL.fullmatch(heads[-1].text)
+        if reading and self.cur.has_para and item:
             for s in heads[:-1]:
                 self.cur.add(s, SHORT)
             heads = heads[-1:]

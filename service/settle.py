@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from service.composite import _NOTE, END_NOTE, ends_above
+from service.composite import END_NOTE, NOTE, ends_above
 from service.credits import byline_end
 from service.documents import Span
-from service.head_parts import _ITEM_LABEL, running_on, settled_heads
-from service.heads import _CLOSER, _closes, is_cut_piece, parse_heads
+from service.head_parts import ITEM_LABEL, running_on, settled_heads
+from service.heads import CLOSER, closes, is_cut_piece, parse_heads
 from service.lines import BYLINE_START, PARA, SHORT
 from service.text import ends_paragraph, is_column_break
 
@@ -97,7 +97,7 @@ def _late_roles(d, prev) -> None:
 
 def _reopen(d):
     """A new article inside `d`'s body: short lines under a closing note the column cut after a
-    long place list, its lower part past the pass's reach (`heads._closes`: 40 characters):
+    long place list, its lower part past the pass's reach (`heads.closes`: 40 characters):
     （本报北京、东京、巴黎、曼谷、 / 伊斯兰堡、日内瓦2月27日电  记者…） / “把中国抗疫的…” / text.
     Read after the pass, where the head score's path stays the pass's; the new draft, else None."""
     body, kinds = d.body, d.kinds
@@ -110,7 +110,7 @@ def _reopen(d):
         if above[0] not in "（(" or set("）)") & set(above) or len(above) > 60:
             continue
         j = next((k for k in range(i, min(i + 4, len(body))) if kinds[k] != SHORT), i)
-        if j == i or kinds[j] != PARA or not _CLOSER.fullmatch(above + last):
+        if j == i or kinds[j] != PARA or not CLOSER.fullmatch(above + last):
             continue
         title, kicker, subtitle, rest = parse_heads(body[i:j])
         if not title:
@@ -145,8 +145,8 @@ def _points(d, prev) -> bool:
         if prev is None or not prev.has_para:
             return False
         # (the note may itself be a short line: （综合本报记者…报道）)
-        closes = (j for j in (1, 2) if prev.kinds[-j:] == [SHORT] * j and _closes(prev.body[:-j]))
-        j = next(closes, 0)
+        ending = (j for j in (1, 2) if prev.kinds[-j:] == [SHORT] * j and closes(prev.body[:-j]))
+        j = next(ending, 0)
         if not j or len(prev.body) <= j:
             return False
         lines = prev.body[-j:]
@@ -211,7 +211,7 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
         joined = first + heads[1].text
         if END_NOTE.fullmatch(joined) or not closed and byline_end(joined):
             return 2  # (a credit or a mailbox the column cut: never a kicker over a title)
-    if _TRAILER.fullmatch(first) or _NOTE.fullmatch(first):
+    if _TRAILER.fullmatch(first) or NOTE.fullmatch(first):
         return 1  # (a note wholly in brackets, （相关报道见第十三版）: never a kicker or title)
     if closed:
         return 0
@@ -243,7 +243,7 @@ def _subtitle(draft) -> None:
     """A short line right under a head that has none yet, before any text: the subtitle."""
     if draft.subtitle or not draft.title or not draft.body or draft.composite:
         return  # (a composite item's body opens with its first piece's head)
-    if _ITEM_LABEL.fullmatch(draft.title[0].text):
+    if ITEM_LABEL.fullmatch(draft.title[0].text):
         return  # (under 图片报道, a caption's head or its first words)
     first, kind = draft.body[0], draft.kinds[0]
     if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
