@@ -101,7 +101,7 @@ def _reopen(d):
     （本报北京、东京、巴黎、曼谷、 / 伊斯兰堡、日内瓦2月27日电  记者…） / “把中国抗疫的…” / text.
     Read after the pass, where the head score's path stays the pass's; the new draft, else None."""
     body, kinds = d.body, d.kinds
-    if d.composite or d.marked:
+    if d.composite or d.marked or SHORT not in kinds:  # (most bodies hold no short line)
         return None
     for i in range(2, len(body) - 1):
         above, last = body[i - 2].text, body[i - 1].text
@@ -136,7 +136,10 @@ def _points(d, prev) -> bool:
     months opens with ●, no head holds two such lines; 12 bodies open with one."""
     heads = d.heads
     n = len(d.kicker + d.title + d.subtitle)
-    k = next((i for i in range(len(heads)) if _all_points(heads[i:])), len(heads))
+    # (the points close the head: k is where its trailing run of ● lines starts)
+    k = len(heads) - next(
+        (t for t, h in enumerate(reversed(heads)) if not h.text.startswith("●")), len(heads)
+    )
     if len(heads) - k < 2 or d.body[: len(heads) - n] != heads[n:]:
         return False
     if k:
@@ -162,10 +165,6 @@ def _points(d, prev) -> bool:
     d.title, d.kicker, d.subtitle, d.heads = title, kicker, subtitle, lines
     d.start = lines[0].start
     return True
-
-
-def _all_points(lines) -> bool:
-    return all(h.text.startswith("●") for h in lines)
 
 
 # A reader's letter signed with place and name (江西武宁县  付鹤鸣, 内蒙古赤峰市 刘 才,
