@@ -20,6 +20,7 @@ from service.documents import Span
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, is_cut_piece, parse_heads
 from service.lines import BYLINE_START, PARA, SHORT
+from service.subheads import rejoin_subheads
 from service.text import ends_paragraph, is_column_break
 
 __all__ = ["settle_heads"]
@@ -35,16 +36,18 @@ _LEAD_IN = re.compile(r".{4,}——")
 
 def settle_heads(drafts: list, raw: str) -> None:
     """The `pages._Draft`s' head lines read again: an article opened under a long cut closing
-    note (`_reopen`), points under a head given to its body (`_points`), closing lines given
-    back to the text above and the roles read with the late rules (`_late_roles`), a kicker at
-    the top of the page read as running text heading its title (`_page_top`); then each one's
-    subtitle taken out of its body, a running-text title put back, and a kicker the line kinds
-    read as running text taken back from the article above (`_late_kicker`)."""
+    note (`_reopen`), subheads that never head an article joined to the draft above
+    (`subheads.rejoin_subheads`), points under a head given to its body (`_points`), closing
+    lines given back to the text above and the roles read with the late rules (`_late_roles`), a
+    kicker at the top of the page read as running text heading its title (`_page_top`); then each
+    one's subtitle taken out of its body, a running-text title put back, and a kicker the line
+    kinds read as running text taken back from the article above (`_late_kicker`)."""
     at = 0
     while at < len(drafts):
         if (new := _reopen(drafts[at])) is not None:
             drafts.insert(at + 1, new)
         at += 1
+    rejoin_subheads(drafts)  # (a law's chapter, a field label: never an article's head)
     prev = None
     for d in drafts:
         if len(d.heads) > 1 and not _points(d, prev):

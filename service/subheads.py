@@ -1,0 +1,73 @@
+"""Subheads the pass read as heads: drafts that go back into the article above after the pass.
+
+Some head lines never head an article on the development months' printed pages, while articles
+hold them as subheads: a chapter of a law or regulation (第四章  法律责任: 122 body lines in 12
+articles, no kicker, title or subtitle), and a field label over a piece of an article (时间：…
+地点：…, 讲述人：…, 提案人：…, 关键词：…, 写信人：/收信人：, 镜头三：, 图③：…: 193 body lines in 38
+articles, none a kicker or title). And a lone title over one short undated paragraph is seldom
+an article (9 printed articles of the development months are a bare title over one undated
+paragraph, none of at most `_PIECE_CHARS` under a title without a space), while a paragraph's
+first words cut off by the column and read as a title leave just that (全国两会是 / 我国人民政治
+生活中的一件大事，…). Such drafts are put back into the one above. Settled after the pass
+(`service.settle`), so the head score's path and the heads `training.pages_fit` collects stay
+the pass's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.composite import _absorb
+from service.head_parts import ITEM_LABEL
+from service.lines import PARA
+
+__all__ = ["rejoin_subheads", "SUBHEAD_ONLY"]
+
+_SPACE = r"[\s\u3000\xa0]"
+SUBHEAD_ONLY = re.compile(
+    rf"第[一二三四五六七八九十百零〇\d]+[章编节](?:{_SPACE}|$)"
+    r"|(?:时间|地点|讲述人|提案人|关键词|写信人|收信人|镜头[一二三四五六七八九十]+|图[①-⑳\d]+)"
+    rf"{_SPACE}*[：:]"
+)
+_PIECE_CHARS = 125
+# A column label closing a title (（新论）, （礼赞70年）): a standalone short item's.
+_LABELLED = re.compile(r".*[（(][^（）()]{2,}[）)]")
+_SPACED = re.compile(_SPACE)
+
+
+def rejoin_subheads(drafts: list) -> None:
+    """Drafts whose head holds a line that only ever stands inside an article (`SUBHEAD_ONLY`),
+    or a cut piece over the rest of its paragraph (`_cut_piece`), joined to the draft above,
+    their head lines becoming lines of its body."""
+    at = 1
+    while at < len(drafts):
+        d, above = drafts[at], drafts[at - 1]
+        # (a subtitle may be a piece's label of its own: 提案人：… under a proposal's title)
+        if (
+            not d.marked
+            and (above.title or above.body)
+            and (
+                any(SUBHEAD_ONLY.match(s.text) for s in d.kicker + d.title) or _cut_piece(d, above)
+            )
+        ):
+            _absorb(above, d)
+            del drafts[at]
+            continue
+        at += 1
+
+
+def _cut_piece(d, above) -> bool:
+    """A lone bare title over one undated paragraph of at most `_PIECE_CHARS`, under an article
+    still open (its last line running text, no closing credit)."""
+    if d.kicker or d.subtitle or len(d.title) != 1 or len(d.body) != 1 or d.kinds[0] != PARA:
+        return False
+    if d.values[0] or d.chars > _PIECE_CHARS or not above.kinds or above.kinds[-1] != PARA:
+        return False
+    title = d.title[0].text
+    # (a headline sets its phrases apart with a space, 战疫情 保生产; running text has none)
+    return not (
+        above.closed
+        or ITEM_LABEL.fullmatch(title)
+        or _LABELLED.fullmatch(title)
+        or _SPACED.search(title)
+    )

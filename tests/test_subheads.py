@@ -1,0 +1,143 @@
+"""Subheads read as heads in the pass go back into the article above (service/subheads.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.documents import Span
+from service.lines import BYLINE_END, PARA, SHORT, classify
+from service.pages import _Draft, split_page
+from service.subheads import rejoin_subheads
+
+_TEXT = (
+    "近年来，各地认真贯彻落实党中央决策部署，扎实推进各项工作，取得了明显成效，"
+    "群众的获得感、幸福感、安全感不断增强。"
+)
+
+
+class _Page:
+    """Lines laid out one after another, as spans into one text."""
+
+    def __init__(self) -> None:
+        self.at = 0
+
+    def span(self, text: str) -> Span:
+        s = Span(self.at, self.at + len(text), text)
+        self.at += len(text) + 1
+        return s
+
+    def draft(self, kicker=(), title=(), subtitle=(), body=(), kinds=None) -> _Draft:
+        kick = [self.span(t) for t in kicker]  # (kicker, title, subtitle: as on the page)
+        d = _Draft([self.span(t) for t in title], kick, [])
+        d.subtitle = [self.span(t) for t in subtitle]
+        for i, line in enumerate(body):
+            kind = kinds[i] if kinds else classify(line)[0]
+            d.add(self.span(line), kind, classify(line)[1] if kind == PARA else "")
+        return d
+
+
+def _titles(drafts) -> list[str]:
+    return [" ".join(s.text for s in d.title) for d in drafts]
+
+
+def test_a_laws_chapter_read_as_a_title_goes_back_into_the_law():
+    p = _Page()
+    law = p.draft(title=["中华人民共和国密码法"], body=["第一条  为了规范密码应用和管理，" + _TEXT])
+    chapter = p.draft(title=["第四章  法律责任"], body=["第三十条  违反本法规定的，" + _TEXT])
+    drafts = [law, chapter]
+    rejoin_subheads(drafts)
+    assert _titles(drafts) == ["中华人民共和国密码法"]
+    assert [s.text for s in law.body][1] == "第四章  法律责任"
+    assert law.body[-1].text.startswith("第三十条")
+
+
+@pytest.mark.parametrize(
+    "kicker, title",
+    [
+        ((), "讲述人：重庆市南岸区南滨路街道居民颜雪梅"),
+        (("关键词：信心",), "一个眼神也是一份鼓励"),
+        ((), "图③：浙江武义县"),
+        ((), "时间：1月28日  地点：中部战区总医院"),
+        (("镜头三：",), "为救护车加好油"),
+        (("让家庭医生服务更惠民",), "提案人：全国政协委员林绍彬"),
+    ],
+)
+def test_a_field_label_in_a_head_makes_it_a_subhead_of_the_article_above(kicker, title):
+    p = _Page()
+    above = p.draft(title=["人人出力 家园更美（小康路上·绿色力量）"], body=[_TEXT])
+    piece = p.draft(kicker=kicker, title=[title], body=["我叫颜雪梅，家住在长江边上。" + _TEXT])
+    drafts = [above, piece]
+    rejoin_subheads(drafts)
+    assert drafts == [above]
+    assert [s.text for s in above.body[1 : 2 + len(kicker)]] == [*kicker, title]
+
+
+def test_a_proposers_label_under_a_title_leaves_the_article_its_own():
+    # (提案人：… as a subtitle names the proposal's own proposer: the article is a proposal)
+    p = _Page()
+    above = p.draft(title=["委员来“会客”"], body=[_TEXT])
+    proposal = p.draft(title=["加强儿童用药安全管理（提案提要）"], body=[_TEXT])
+    proposal.subtitle = [p.span("提案人：全国政协委员冯丹龙")]
+    drafts = [above, proposal]
+    rejoin_subheads(drafts)
+    assert drafts == [above, proposal]
+
+
+_REST = "我国人民政治生活中的一件大事，国内外高度关注，开好今年两会尤为重要。"
+
+
+def test_a_paragraphs_first_words_read_as_a_title_go_back_to_it():
+    p = _Page()
+    above = p.draft(title=["为何研究推迟召开全国政协十三届三次会议"], body=[_TEXT])
+    piece = p.draft(title=["全国两会是"], body=[_REST])
+    drafts = [above, piece]
+    rejoin_subheads(drafts)
+    assert drafts == [above]
+    assert [s.text for s in above.body[-2:]] == ["全国两会是", _REST]
+
+
+@pytest.mark.parametrize(
+    "title, body, closed",
+    [
+        ("战疫情 保生产", _REST, False),  # a headline's phrases set apart by a space
+        ("全国两会是", _REST, True),  # under a closing credit
+        ("全国两会是", "本报北京2月17日电  " + _REST, False),  # a dated report
+        ("全国两会是", _REST * 4, False),  # longer than a cut piece's rest
+        ("致读者（编者的话）", _REST, False),  # a column label closing the title
+    ],
+)
+def test_a_short_item_stays_an_article(title, body, closed):
+    p = _Page()
+    above = p.draft(title=["为何研究推迟召开全国政协十三届三次会议"], body=[_TEXT])
+    if closed:
+        above.add(p.span("（本报记者  王明）"), BYLINE_END, "本报记者  王明")
+        above.add(p.span(_TEXT), PARA)
+        above.closed = True
+    item = p.draft(title=[title], body=[body])
+    drafts = [above, item]
+    rejoin_subheads(drafts)
+    assert drafts == [above, item]
+
+
+def test_a_two_line_piece_or_one_with_a_kicker_is_no_cut_piece():
+    p = _Page()
+    above = p.draft(title=["为何研究推迟召开全国政协十三届三次会议"], body=[_TEXT])
+    item = p.draft(kicker=["全国政协办公厅回应"], title=["全国两会是"], body=[_REST])
+    two = p.draft(title=["全国两会是"], body=["提问：", _REST], kinds=[SHORT, PARA])
+    drafts = [above, item, two]
+    rejoin_subheads(drafts)
+    assert drafts == [above, item, two]
+
+
+def test_a_laws_chapters_stay_in_the_law_on_a_page():
+    page = (
+        "人民日报 2019年10月27日 星期日 第11版\n中华人民共和国密码法\n"
+        "（2019年10月26日第十三届全国人民代表大会常务委员会第十四次会议通过）\n"
+        "第一章  总  则\n第一条  为了规范密码应用和管理，促进密码事业发展，保障网络与信息安全，"
+        "维护国家安全和社会公共利益，保护公民、法人和其他组织的合法权益，制定本法。\n"
+        "第四章  法律责任\n第三十二条  违反本法第十二条规定，窃取他人加密保护的信息，"
+        "非法侵入他人的密码保障系统，由密码管理部门责令改正。\n"
+    )
+    (art,) = split_page(page)
+    assert art.title == "中华人民共和国密码法"
+    assert "第四章  法律责任" in art.text
