@@ -47,7 +47,7 @@ def settle_heads(drafts: list, raw: str) -> None:
         if (new := _reopen(drafts[at])) is not None:
             drafts.insert(at + 1, new)
         at += 1
-    rejoin_subheads(drafts)  # (a law's chapter, a field label: never an article's head)
+    rejoin_subheads(drafts, raw)  # (a law's chapter, a field label: never an article's head)
     prev = None
     for d in drafts:
         if len(d.heads) > 1 and not _points(d, prev):

@@ -45,7 +45,7 @@ def test_a_laws_chapter_read_as_a_title_goes_back_into_the_law():
     law = p.draft(title=["中华人民共和国密码法"], body=["第一条  为了规范密码应用和管理，" + _TEXT])
     chapter = p.draft(title=["第四章  法律责任"], body=["第三十条  违反本法规定的，" + _TEXT])
     drafts = [law, chapter]
-    rejoin_subheads(drafts)
+    rejoin_subheads(drafts, "")
     assert _titles(drafts) == ["中华人民共和国密码法"]
     assert [s.text for s in law.body][1] == "第四章  法律责任"
     assert law.body[-1].text.startswith("第三十条")
@@ -67,7 +67,7 @@ def test_a_field_label_in_a_head_makes_it_a_subhead_of_the_article_above(kicker,
     above = p.draft(title=["人人出力 家园更美（小康路上·绿色力量）"], body=[_TEXT])
     piece = p.draft(kicker=kicker, title=[title], body=["我叫颜雪梅，家住在长江边上。" + _TEXT])
     drafts = [above, piece]
-    rejoin_subheads(drafts)
+    rejoin_subheads(drafts, "")
     assert drafts == [above]
     assert [s.text for s in above.body[1 : 2 + len(kicker)]] == [*kicker, title]
 
@@ -79,7 +79,7 @@ def test_a_proposers_label_under_a_title_leaves_the_article_its_own():
     proposal = p.draft(title=["加强儿童用药安全管理（提案提要）"], body=[_TEXT])
     proposal.subtitle = [p.span("提案人：全国政协委员冯丹龙")]
     drafts = [above, proposal]
-    rejoin_subheads(drafts)
+    rejoin_subheads(drafts, "")
     assert drafts == [above, proposal]
 
 
@@ -91,7 +91,7 @@ def test_a_paragraphs_first_words_read_as_a_title_go_back_to_it():
     above = p.draft(title=["为何研究推迟召开全国政协十三届三次会议"], body=[_TEXT])
     piece = p.draft(title=["全国两会是"], body=[_REST])
     drafts = [above, piece]
-    rejoin_subheads(drafts)
+    rejoin_subheads(drafts, "")
     assert drafts == [above]
     assert [s.text for s in above.body[-2:]] == ["全国两会是", _REST]
 
@@ -115,7 +115,7 @@ def test_a_short_item_stays_an_article(title, body, closed):
         above.closed = True
     item = p.draft(title=[title], body=[body])
     drafts = [above, item]
-    rejoin_subheads(drafts)
+    rejoin_subheads(drafts, "")
     assert drafts == [above, item]
 
 
@@ -125,7 +125,7 @@ def test_a_two_line_piece_or_one_with_a_kicker_is_no_cut_piece():
     item = p.draft(kicker=["全国政协办公厅回应"], title=["全国两会是"], body=[_REST])
     two = p.draft(title=["全国两会是"], body=["提问：", _REST], kinds=[SHORT, PARA])
     drafts = [above, item, two]
-    rejoin_subheads(drafts)
+    rejoin_subheads(drafts, "")
     assert drafts == [above, item, two]
 
 
@@ -141,3 +141,43 @@ def test_a_laws_chapters_stay_in_the_law_on_a_page():
     (art,) = split_page(page)
     assert art.title == "中华人民共和国密码法"
     assert "第四章  法律责任" in art.text
+
+
+_HEADER = "人民日报 2020年1月20日 星期一 第12版\n"
+_ENTRY = "2005年12月29日，十届全国人大常委会第十九次会议通过决定，自2006年1月1日起废止农业税条例。"
+# (longer than a cut piece's rest: `_cut_piece` takes a short one back whatever it opens with)
+_NEXT = "2006年7月1日，一条穿越世界屋脊、将祖国温暖送到高原边疆的“天路”全线建成通车。" + _TEXT * 2
+
+
+def _chronicle(next_text: str, raw: str = _HEADER, title: str = "天路"):
+    p = _Page()
+    above = p.draft(title=["新中国峥嵘岁月"], subtitle=["废除农业税"], body=[_ENTRY])
+    entry = p.draft(title=[title], body=[next_text])
+    drafts = [above, entry]
+    rejoin_subheads(drafts, raw)
+    return drafts, above, entry
+
+
+def test_a_chronicles_entry_opening_on_a_later_year_stays_in_the_chronicle():
+    drafts, above, _ = _chronicle(_NEXT)
+    assert drafts == [above]
+    assert [s.text for s in above.body[-2:]] == ["天路", _NEXT]
+
+
+@pytest.mark.parametrize(
+    "next_text, raw, title",
+    [
+        ("2004年9月，中共十六届四中全会召开。" + _TEXT * 2, _HEADER, "天路"),  # an earlier year
+        (
+            "2019年，法国在环境保护领域出台多项新举措。" + _TEXT * 2,
+            _HEADER,
+            "天路",
+        ),  # this page's time
+        (_NEXT, "", "天路"),  # no date on the page to tell the past by
+        (_NEXT, _HEADER, "天路（新中国的“第一”·交通篇）"),  # a labelled head of its own
+        ("本报北京1月19日电  " + _NEXT, _HEADER, "天路"),  # a dated report
+    ],
+)
+def test_a_report_opening_on_a_year_stays_an_article(next_text, raw, title):
+    drafts, above, entry = _chronicle(next_text, raw, title)
+    assert drafts == [above, entry]
