@@ -19,6 +19,7 @@ from service.credits import byline_end
 from service.documents import Span
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, is_cut_piece, parse_heads
+from service.lead_roles import deck_by_lead
 from service.lines import BYLINE_START, PARA, SHORT
 from service.text import ends_paragraph, is_column_break
 
@@ -54,6 +55,7 @@ def settle_heads(drafts: list, raw: str) -> None:
         _page_top(drafts)  # (where titles carry `## `, never on less)
     for d in drafts:
         _over_credit(d)
+        _dated_deck(d)
         _subtitle(d)
         _lone_title(d)
     for above, d in pairwise(drafts):
@@ -253,6 +255,18 @@ def _over_credit(d) -> None:
         return
     d.body[:0], d.kinds[:0], d.values[:0] = d.heads[1:], [SHORT, SHORT], ["", ""]
     d.title, d.kicker, d.subtitle = d.heads[:1], [], []
+
+
+def _dated_deck(d) -> None:
+    """Kicker + title over a dateline whose lead takes up the upper line more than the lower
+    (`lead_roles.deck_by_lead`): the title over its deck."""
+    if d.marked or d.composite or len(d.kicker) != 1 or len(d.title) != 1 or d.subtitle:
+        return
+    if d.heads != d.kicker + d.title or not d.kinds or d.kinds[0] != PARA or not d.values[0]:
+        return
+    lead = "".join(s.text for s in d.body[:4])[len(d.values[0]) :]
+    if deck_by_lead(d.kicker[0].text, d.title[0].text, lead):
+        d.title, d.subtitle, d.kicker = d.kicker, d.title, []
 
 
 def _subtitle(draft) -> None:
