@@ -25,6 +25,7 @@ _KEPT = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]+")
 # in-sample; flipped there, 15 title + deck heads read right and 4 kicker + title heads wrong).
 _UNSURE = -1.0
 _MORE = 0.2
+_LOWER_LABEL = head_parts.PAIR_FEATURES.index("lower_label")
 
 
 def _pairs(text: str) -> set[str]:
@@ -42,8 +43,8 @@ def deck_by_lead(upper: str, lower: str, lead: str) -> bool:
     line more than the lower."""
     x = head_parts.pair_features(upper, lower)
     score = sum(map(mul, head_parts.PAIR_WEIGHTS, x)) + head_parts.PAIR_BIAS
-    if not _UNSURE < score <= 0:
-        return False
+    if not _UNSURE < score <= 0 or x[_LOWER_LABEL]:
+        return False  # (a column label marks the title: 567 titles under a kicker, 12 decks)
     if m := _CREDIT.match(lead):
         lead = lead[m.end() :]
     first = _pairs(lead.split("。", 1)[0])
