@@ -41,11 +41,12 @@ def deck_by_lead(upper: str, lower: str, lead: str) -> bool:
     """Whether a kicker + title the pair score chose by a small margin is the title over its
     deck: the lead's first sentence (`lead`: the text after the dateline) takes up the upper
     line more than the lower."""
-    x = head_parts.pair_features(upper, lower)
-    score = sum(map(mul, head_parts.PAIR_WEIGHTS, x)) + head_parts.PAIR_BIAS
-    if not _UNSURE < score <= 0 or x[_LOWER_LABEL]:
-        return False  # (a column label marks the title: 567 titles under a kicker, 12 decks)
     if m := _CREDIT.match(lead):
         lead = lead[m.end() :]
     first = _pairs(lead.split("。", 1)[0])
-    return _share(_pairs(upper), first) - _share(_pairs(lower), first) > _MORE
+    if _share(_pairs(upper), first) - _share(_pairs(lower), first) <= _MORE:
+        return False  # (read first: the pair score, with its form models, costs more)
+    x = head_parts.pair_features(upper, lower)
+    score = sum(map(mul, head_parts.PAIR_WEIGHTS, x)) + head_parts.PAIR_BIAS
+    # (a column label marks the title: 567 titles under a kicker, 12 decks)
+    return _UNSURE < score <= 0 and not x[_LOWER_LABEL]

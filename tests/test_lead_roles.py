@@ -45,7 +45,10 @@ _TEXT = (
 
 
 def test_three_head_lines_over_a_credit_are_a_series_title_over_its_piece():
-    page = "人民日报\n携手共建美丽家园\n护林人老李的三十年\n荒山变成了绿水青山\n本报记者  王  明\n" + _TEXT
+    page = (
+        "人民日报\n携手共建美丽家园\n护林人老李的三十年\n荒山变成了绿水青山\n本报记者  王  明\n"
+        + _TEXT
+    )
     (art,) = split_page(page)
     assert (art.kicker, art.title, art.subtitle) == ("", "携手共建美丽家园", "")
     assert art.text.startswith("护林人老李的三十年\n荒山变成了绿水青山")
