@@ -217,6 +217,12 @@ def settled_heads(heads: list[Span], parsed: tuple) -> tuple | None:
         # 1,640 kicker + title heads; 33 decks are: …的意见 / （二〇一九年十月二十日）, …校庆公告 /
         # （第一号）): the upper line's deck, and a line under it opens the body (一、应…).
         return [heads[0]], [], [heads[1]], heads[2:]
+    upper = heads[0].text
+    if kicker == heads[:1] and len(upper) <= 10 and "·" in upper and upper[-1] not in "：:":
+        # A column's name with its topic (速览·国庆假期, 来论·春运, 书香中国·北京阅读季) is the
+        # title over the head lines under it: 8 such short lines over other head lines on the
+        # development months are titles, the one kicker a name with a colon (…·买米拉：).
+        return [heads[0]], [], heads[1:2], heads[2:]
     if len(heads) == 3 and len(kicker) == 1 and title == heads[1:2] and len(subtitle) == 1:
         middle = heads[1].text
         if len(middle) <= 6 and len(middle) < min(len(kicker[0].text), len(subtitle[0].text)):

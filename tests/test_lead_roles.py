@@ -93,3 +93,15 @@ def test_a_dated_report_under_an_unsure_kicker_gets_its_title_and_deck(unsure):
     )
     (art,) = split_page(page)
     assert (art.kicker, art.title, art.subtitle) == ("", _UPPER, _LOWER)
+
+
+@pytest.mark.parametrize("column", ["快评·春运", "书香中国·读书月"])
+def test_a_short_column_name_with_its_topic_is_the_title_over_the_line_under_it(column):
+    heads = _spans(column, "返乡路上的温暖服务")
+    title, kicker, subtitle, body = settled_heads(heads, ([heads[1]], [heads[0]], [], []))
+    assert (title, kicker, subtitle, body) == ([heads[0]], [], [heads[1]], [])
+
+
+def test_a_name_with_a_middle_dot_closing_on_a_colon_stays_a_kicker():
+    heads = _spans("阿依古丽·买买提：", "守护边疆的每一寸土地")
+    assert settled_heads(heads, ([heads[1]], [heads[0]], [], [])) is None
