@@ -260,9 +260,9 @@ def _over_credit(d) -> None:
 def _dated_deck(d) -> None:
     """Kicker + title over a dateline whose lead takes up the upper line more than the lower
     (`lead_roles.deck_by_lead`): the title over its deck."""
-    if d.marked or d.composite or len(d.kicker) != 1 or len(d.title) != 1 or d.subtitle:
-        return
-    if d.heads != d.kicker + d.title or not d.kinds or d.kinds[0] != PARA or not d.values[0]:
+    if len(d.kicker) != 1 or d.subtitle or len(d.title) != 1 or d.marked or d.composite:
+        return  # (most drafts hold no kicker)
+    if not d.kinds or d.kinds[0] != PARA or not d.values[0] or d.heads != d.kicker + d.title:
         return
     lead = "".join(s.text for s in d.body[:4])[len(d.values[0]) :]
     if deck_by_lead(d.kicker[0].text, d.title[0].text, lead):
