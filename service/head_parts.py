@@ -198,6 +198,7 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
 _LATE_LABEL = re.compile(r"引子|引言|导语|[贺回复]信")
 _DECREE = re.compile(r"\S{2,12}令")
 _NUMBER = re.compile(r"第[一二三四五六七八九十百〇零\d]+号")
+_BRACKETED = re.compile(r"[（(][^（）()]+[）)]")
 
 
 def settled_heads(heads: list[Span], parsed: tuple) -> tuple | None:
@@ -211,6 +212,17 @@ def settled_heads(heads: list[Span], parsed: tuple) -> tuple | None:
             title, kicker, subtitle, body = parse_heads(heads[:i])
             return title, kicker, subtitle, body + heads[i:]
     title, kicker, subtitle, _ = parsed
+    if kicker == heads[:1] and title == heads[1:2] and _BRACKETED.fullmatch(heads[1].text):
+        # A line wholly in brackets is no title under a kicker (none of the development months'
+        # 1,640 kicker + title heads; 33 decks are: …的意见 / （二〇一九年十月二十日）, …校庆公告 /
+        # （第一号）): the upper line's deck, and a line under it opens the body (一、应…).
+        return [heads[0]], [], [heads[1]], heads[2:]
+    upper = heads[0].text
+    if kicker == heads[:1] and len(upper) <= 10 and "·" in upper and upper[-1] not in "：:":
+        # A column's name with its topic (速览·国庆假期, 来论·春运, 书香中国·北京阅读季) is the
+        # title over the head lines under it: 8 such short lines over other head lines on the
+        # development months are titles, the one kicker a name with a colon (…·买米拉：).
+        return [heads[0]], [], heads[1:2], heads[2:]
     if len(heads) == 3 and len(kicker) == 1 and title == heads[1:2] and len(subtitle) == 1:
         middle = heads[1].text
         if len(middle) <= 6 and len(middle) < min(len(kicker[0].text), len(subtitle[0].text)):

@@ -19,6 +19,7 @@ from service.credits import byline_end
 from service.documents import Span
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, is_cut_piece, parse_heads
+from service.lead_roles import deck_by_lead
 from service.lines import BYLINE_START, PARA, SHORT
 from service.subheads import rejoin_subheads
 from service.text import ends_paragraph, is_column_break
@@ -56,6 +57,8 @@ def settle_heads(drafts: list, raw: str) -> None:
     if drafts and not (drafts[0].title or drafts[0].kicker or any(d.marked for d in drafts)):
         _page_top(drafts)  # (where titles carry `## `, never on less)
     for d in drafts:
+        _over_credit(d)
+        _dated_deck(d)
         _subtitle(d)
         _lone_title(d)
     for above, d in pairwise(drafts):
@@ -239,6 +242,34 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
 def _same_label(label: re.Match, line: str) -> bool:
     other = _LABEL.match(line).group(1)
     return other == label.group(1) or other[-2:] == label.group(1)[-2:]
+
+
+def _over_credit(d) -> None:
+    """Kicker, title and subtitle right over a credit line (本报记者  刘  峰): a series' or
+    column's title over its piece's head, which opens the body with its credit (行动起来，共建美丽
+    中国 / 治沙英雄王有德 / 人进沙退筑起绿色屏障 / 本报记者…). On the development months every run
+    of three head lines over a credit is so (25 articles; no kicker + title + subtitle, no title
+    + subtitle or kicker + title over one: their credits are not printed in the body)."""
+    if d.marked or len(d.heads) != 3 or not (d.kicker and d.subtitle):
+        return
+    # (roles as the pass read them: also a composite item's heading over its first piece, which
+    # `composite` reads only under a kicker over a lone title)
+    if d.kicker + d.title + d.subtitle != d.heads or not d.kinds or d.kinds[0] != BYLINE_START:
+        return
+    d.body[:0], d.kinds[:0], d.values[:0] = d.heads[1:], [SHORT, SHORT], ["", ""]
+    d.title, d.kicker, d.subtitle = d.heads[:1], [], []
+
+
+def _dated_deck(d) -> None:
+    """Kicker + title over a dateline whose lead takes up the upper line more than the lower
+    (`lead_roles.deck_by_lead`): the title over its deck."""
+    if len(d.kicker) != 1 or d.subtitle or len(d.title) != 1 or d.marked or d.composite:
+        return  # (most drafts hold no kicker)
+    if not d.kinds or d.kinds[0] != PARA or not d.values[0] or d.heads != d.kicker + d.title:
+        return
+    lead = "".join(s.text for s in d.body[:4])[len(d.values[0]) :]
+    if deck_by_lead(d.kicker[0].text, d.title[0].text, lead):
+        d.title, d.subtitle, d.kicker = d.kicker, d.title, []
 
 
 def _subtitle(draft) -> None:

@@ -1,0 +1,107 @@
+"""Head roles settled after the pass: a bracketed deck, a series' title over a piece and its
+credit, a dated report's title over its deck (service/settle.py, service/lead_roles.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service import head_parts
+from service.documents import Span
+from service.head_parts import settled_heads
+from service.lead_roles import deck_by_lead
+from service.pages import split_page
+
+
+def _spans(*texts: str) -> list[Span]:
+    out, at = [], 0
+    for t in texts:
+        out.append(Span(at, at + len(t), t))
+        at += len(t) + 1
+    return out
+
+
+@pytest.mark.parametrize("note", ["（第二号）", "（二〇二一年三月五日）"])
+def test_a_bracketed_line_read_as_the_title_under_a_kicker_is_the_deck(note):
+    heads = _spans("某某大学建校一百周年庆典公告", note)
+    title, kicker, subtitle, body = settled_heads(heads, ([heads[1]], [heads[0]], [], []))
+    assert (title, kicker, subtitle, body) == ([heads[0]], [], [heads[1]], [])
+
+
+def test_a_line_under_a_bracketed_deck_opens_the_body():
+    heads = _spans("关于推进某项工作的意见", "（二〇二一年三月五日）", "一、总体要求")
+    parsed = ([heads[1]], [heads[0]], [heads[2]], [])
+    assert settled_heads(heads, parsed) == ([heads[0]], [], [heads[1]], [heads[2]])
+
+
+def test_a_title_under_a_kicker_not_in_brackets_stays():
+    heads = _spans("某某县", "新建五座乡村图书馆（文化惠民）")
+    assert settled_heads(heads, ([heads[1]], [heads[0]], [], [])) is None
+
+
+_TEXT = (
+    "老李在这片山上种了三十年树。当年光秃秃的荒山，如今满眼都是绿色，山下的村民也靠着林子过上了"
+    "好日子。\n说起这些年的变化，老李笑着说，树种下去了，日子也就跟着好起来了。\n"
+)
+
+
+def test_three_head_lines_over_a_credit_are_a_series_title_over_its_piece():
+    page = (
+        "人民日报\n携手共建美丽家园\n护林人老李的三十年\n荒山变成了绿水青山\n本报记者  王  明\n"
+        + _TEXT
+    )
+    (art,) = split_page(page)
+    assert (art.kicker, art.title, art.subtitle) == ("", "携手共建美丽家园", "")
+    assert art.text.startswith("护林人老李的三十年\n荒山变成了绿水青山")
+
+
+def test_three_head_lines_over_text_keep_their_roles():
+    page = "人民日报\n携手共建美丽家园\n护林人老李的三十年\n荒山变成了绿水青山\n" + _TEXT
+    (art,) = split_page(page)
+    assert art.title != "携手共建美丽家园"
+
+
+@pytest.fixture
+def unsure(monkeypatch):
+    """A pair score of -0.5 for any two lines: kicker + title, by a small margin."""
+    monkeypatch.setattr(head_parts, "PAIR_WEIGHTS", (0.0,) * len(head_parts.PAIR_FEATURES))
+    monkeypatch.setattr(head_parts, "PAIR_BIAS", -0.5)
+
+
+_UPPER, _LOWER = "全省乡村图书馆建成投用", "农民读书有了好去处"
+
+
+def test_a_dated_lead_taking_up_the_upper_line_makes_it_the_title(unsure):
+    lead = "（记者李明）全省五百座乡村图书馆日前全部建成投用。据介绍，这些图书馆藏书共计百万册。"
+    assert deck_by_lead(_UPPER, _LOWER, lead)
+
+
+def test_a_lead_taking_up_both_lines_alike_leaves_the_kicker(unsure):
+    lead = "（记者李明）全省乡村图书馆建成投用，农民读书有了好去处。"
+    assert not deck_by_lead(_UPPER, _LOWER, lead)
+
+
+def test_a_sure_pair_score_is_not_read_again(monkeypatch, unsure):
+    monkeypatch.setattr(head_parts, "PAIR_BIAS", -3.0)
+    lead = "（记者李明）全省五百座乡村图书馆日前全部建成投用。"
+    assert not deck_by_lead(_UPPER, _LOWER, lead)
+
+
+def test_a_dated_report_under_an_unsure_kicker_gets_its_title_and_deck(unsure):
+    page = (
+        f"人民日报\n{_UPPER}\n{_LOWER}\n本报长沙3月2日电  （记者李明）全省五百座乡村图书馆日前全部"
+        "建成投用。据介绍，这些图书馆藏书共计百万册，覆盖全省所有乡镇。\n"
+    )
+    (art,) = split_page(page)
+    assert (art.kicker, art.title, art.subtitle) == ("", _UPPER, _LOWER)
+
+
+@pytest.mark.parametrize("column", ["快评·春运", "书香中国·读书月"])
+def test_a_short_column_name_with_its_topic_is_the_title_over_the_line_under_it(column):
+    heads = _spans(column, "返乡路上的温暖服务")
+    title, kicker, subtitle, body = settled_heads(heads, ([heads[1]], [heads[0]], [], []))
+    assert (title, kicker, subtitle, body) == ([heads[0]], [], [heads[1]], [])
+
+
+def test_a_name_with_a_middle_dot_closing_on_a_colon_stays_a_kicker():
+    heads = _spans("阿依古丽·买买提：", "守护边疆的每一寸土地")
+    assert settled_heads(heads, ([heads[1]], [heads[0]], [], [])) is None
