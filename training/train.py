@@ -122,7 +122,7 @@ def build_pipeline(config: dict = CONFIG, seed: int = 13) -> Pipeline:
         c = config.get(name)
         if c:
             blocks.append((name, _char_block(c)))
-    blocks.append(("cues", Cues()))
+    blocks.append(("cues", Cues(tuple(config["cues"]))))
     features = FeatureUnion(blocks)
     if k["type"] == "NBLogisticRegression":
         clf = NBLogisticRegression(C=k["C"], alpha=k["alpha"], mix=k["mix"], random_state=seed)
