@@ -1,5 +1,6 @@
-"""The LABELS.md cues the desk model reads beside its n-grams: four binary columns, each a pattern
-of how a desk's writing is framed that n-gram counts alone miss, and where each fires in a text."""
+"""The LABELS.md cues the desk model reads beside its n-grams: binary columns, each a pattern of
+how a desk's writing is framed that n-gram counts alone miss, and where each fires in a text.
+A model reads the cues its config lists (`CueBlock.names`), in that order."""
 
 from __future__ import annotations
 
@@ -25,46 +26,104 @@ _LEAD_CHARS = 150  # the opening of the body, where the main subject is named
 _TITLE_TAG = re.compile(r"[（(][^（）()]{2,8}[）)]")
 _SIGNED = re.compile(r"作者为|作者单位|作者系")
 _TAIL_CHARS = 120  # the body's end, where a signed essay names its author
-CUE_NAMES = ("title_series", "official_activity", "title_tag", "signed")
+# A national leader by name (EXPERIMENTS.md, YEARS4): the Politburo Standing Committee members
+# of the 16th–20th Central Committees (2002–2027) and the state (vice) presidents of those years,
+# from public record. An n-gram of a name the fit never saw weighs nothing; one column shared by
+# every name carries what the training years' names learned to the others. 汪洋 and 黄菊 are
+# words too (一片汪洋, 黄菊花).
+LEADERS = (
+    "江泽民 胡锦涛 吴邦国 温家宝 贾庆林 曾庆红 黄菊 吴官正 李长春 罗干 习近平 李克强 贺国强 "
+    "周永康 张德江 俞正声 刘云山 王岐山 张高丽 李源潮 栗战书 汪洋 王沪宁 赵乐际 韩正 李强 "
+    "蔡奇 丁薛祥 李希"
+).split()
+_AS_WORD = {"汪洋": r"(?<![一片成])汪洋(?!大海|恣肆)", "黄菊": r"黄菊(?!花)"}
+NATIONAL_LEADER = re.compile("|".join(_AS_WORD.get(n, n) for n in LEADERS))
 
 
-def cues(texts: Sequence[str]) -> np.ndarray:
-    """The binary LABELS.md cues of composed texts, in CUE_NAMES order."""
-    out = np.zeros((len(texts), len(CUE_NAMES)), dtype=np.float64)
+def _in_title(pattern: re.Pattern):
+    def find(title: str, body: str) -> tuple[int, int] | None:
+        m = pattern.search(title)
+        return m.span() if m else None
+
+    return find
+
+
+def _in_opening(pattern: re.Pattern, title_too: bool = False):
+    def find(title: str, body: str) -> tuple[int, int] | None:
+        m = pattern.search(title) if title_too else None
+        if m:
+            return m.span()
+        m = pattern.search(body, 0, _LEAD_CHARS)
+        skip = len(title) + 1
+        return (m.start() + skip, m.end() + skip) if m else None
+
+    return find
+
+
+def _signed(title: str, body: str) -> tuple[int, int] | None:
+    at = max(len(body) - _TAIL_CHARS, 0)
+    m = _SIGNED.search(body, at)
+    skip = len(title) + 1
+    return (m.start() + skip, m.end() + skip) if m else None
+
+
+# Every cue this module knows: name → where it fires in (title, body), [start, end) in the
+# composed text. A model's config lists the ones it reads.
+_FIND = {
+    "title_series": _in_title(_SERIES),
+    "official_activity": _in_opening(_OFFICIAL_ACTIVITY),
+    "title_tag": _in_title(_TITLE_TAG),
+    "signed": _signed,
+    "national_leader": _in_opening(NATIONAL_LEADER, title_too=True),
+}
+CUE_NAMES = tuple(_FIND)
+# The cues of every model before a model named its own (model files without `names` read these).
+BASE_CUES = CUE_NAMES[:4]
+
+
+def _finders(names: Sequence[str]) -> list:
+    unknown = [n for n in names if n not in _FIND]
+    if unknown:
+        raise ValueError(f"unknown cue {unknown[0]!r}: one of {', '.join(CUE_NAMES)}")
+    return [_FIND[n] for n in names]
+
+
+def cues(texts: Sequence[str], names: Sequence[str] = BASE_CUES) -> np.ndarray:
+    """The binary cues `names` of composed texts, in that order."""
+    finders = _finders(names)
+    out = np.zeros((len(texts), len(finders)), dtype=np.float64)
     for i, text in enumerate(texts):
         title, _, body = text.partition("\n")
-        out[i, 0] = 1.0 if _SERIES.search(title) else 0.0
-        out[i, 1] = 1.0 if _OFFICIAL_ACTIVITY.search(body[:_LEAD_CHARS]) else 0.0
-        out[i, 2] = 1.0 if _TITLE_TAG.search(title) else 0.0
-        out[i, 3] = 1.0 if _SIGNED.search(body[-_TAIL_CHARS:]) else 0.0
+        for j, find in enumerate(finders):
+            if find(title, body) is not None:
+                out[i, j] = 1.0
     return out
 
 
-def cue_spans(text: str) -> tuple[tuple[int, int] | None, ...]:
+def cue_spans(text: str, names: Sequence[str] = BASE_CUES) -> tuple[tuple[int, int] | None, ...]:
     """Where each cue of `cues` fires in one composed text ([start, end) in it), None if not."""
     title, _, body = text.partition("\n")
-    series = _SERIES.search(title)
-    activity = _OFFICIAL_ACTIVITY.search(body[:_LEAD_CHARS])
-    tag = _TITLE_TAG.search(title)
-    tail = body[-_TAIL_CHARS:]
-    signed = _SIGNED.search(tail)
-    skip = len(title) + 1
-    at_tail = skip + len(body) - len(tail)
-    return (
-        series.span() if series else None,
-        (activity.start() + skip, activity.end() + skip) if activity else None,
-        tag.span() if tag else None,
-        (signed.start() + at_tail, signed.end() + at_tail) if signed else None,
-    )
+    return tuple(find(title, body) for find in _finders(names))
 
 
 class CueBlock:
     """The binary cue columns, unweighted, as the pipeline's cue step gives them."""
 
-    n_features = len(CUE_NAMES)
+    names: tuple[str, ...] = BASE_CUES  # a model file from before the list reads these
+
+    def __init__(self, names: Sequence[str] | None = None) -> None:
+        # Only a list other than the base one is stored: a model of the base cues writes the
+        # same bytes it did before cues were listed (`make train` reproduces the manifest).
+        if names is not None and tuple(names) != BASE_CUES:
+            _finders(names)
+            self.names = tuple(names)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.names)
 
     def matrix(self, texts: Sequence[str]) -> np.ndarray:
-        return cues(texts)
+        return cues(texts, self.names)
 
     def terms(self, texts: Sequence[str]) -> np.ndarray:
-        return cues(texts)
+        return cues(texts, self.names)

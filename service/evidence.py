@@ -23,7 +23,7 @@ import numpy as np
 
 from .documents import Term
 from .errors import ModelError
-from .model import CUE_NAMES, CharTfidf, CueBlock, DeskModel, WordTfidf, cue_spans, head
+from .model import CharTfidf, CueBlock, DeskModel, WordTfidf, cue_spans, head
 from .ngrams import flat_ranges as _flat
 from .ngrams import prepared_origins
 from .placing import group, per_reading, terms_json, terms_of
@@ -232,10 +232,10 @@ def attribute(
             # Only a reading with a cue of nonzero part needs its cues' places (most have none).
             fired = np.flatnonzero((np.asarray(terms) * coef[rows]).any(axis=1))
             for i in fired.tolist():
-                for j, where in enumerate(cue_spans(readings[i].text)):
+                for j, where in enumerate(cue_spans(readings[i].text, block.names)):
                     c = float(terms[i, j] * coef[rows[i], j]) * signs[i]
                     if where is not None and c:
-                        cues[i].append((CUE_NAMES[j], where[0], where[1], c))
+                        cues[i].append((block.names[j], where[0], where[1], c))
                     elif c:
                         rest[i] += c
         else:  # a block evidence cannot place: its part of the logit is counted, unplaced

@@ -14,7 +14,7 @@ from itertools import chain, repeat
 import numpy as np
 
 # The LABELS.md cues live in their own module; their names stay importable from here too.
-from .cues import CUE_NAMES, CueBlock, cue_spans, cues
+from .cues import BASE_CUES, CUE_NAMES, CueBlock, cue_spans, cues
 
 # The n-gram coding and the sparse rows live in their own modules; their names stay importable
 # from here, where model files and callers have always found them.
@@ -30,6 +30,7 @@ from .ngrams import (
 from .termrows import TermMatrix, tfidf
 
 __all__ = [
+    "BASE_CUES",
     "CHUNK_CHARS",
     "CUE_NAMES",
     "CharTfidf",

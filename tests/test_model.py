@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from service.model import (
-    CUE_NAMES,
+    BASE_CUES,
     CharTfidf,
     CueBlock,
     DeskModel,
@@ -238,7 +238,7 @@ def test_term_table_refuses_bad_keys(keys: list[int], values: list[int]) -> None
 )
 def test_cues(title: str, body: str, expected: list[int]) -> None:
     assert cues([compose(title, body)])[0].tolist() == expected
-    assert CueBlock().matrix([compose(title, body)]).shape == (1, len(CUE_NAMES))
+    assert CueBlock().matrix([compose(title, body)]).shape == (1, len(BASE_CUES))
 
 
 def test_model_file_loads_without_sklearn_or_pickle(fitted, tmp_path: Path) -> None:

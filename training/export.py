@@ -57,7 +57,7 @@ def export(pipeline: Pipeline) -> DeskModel:
 
 def _block(name: str, step: object) -> CharTfidf | WordTfidf | CueBlock:
     if isinstance(step, Cues):
-        return CueBlock()
+        return CueBlock(step.names)
     if not isinstance(step, TfidfVectorizer):
         raise ExportError(f"feature step {name!r} is a {type(step).__name__}, not compiled")
     pre = step.preprocessor
