@@ -17,6 +17,7 @@ from itertools import pairwise
 from service.composite import END_NOTE, NOTE, ends_above
 from service.credits import byline_end
 from service.documents import Span
+from service.glued import split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, is_cut_piece, parse_heads
 from service.lines import BYLINE_START, PARA, SHORT
@@ -42,7 +43,8 @@ def settle_heads(drafts: list, raw: str) -> None:
     read as running text taken back from the article above (`_late_kicker`)."""
     at = 0
     while at < len(drafts):
-        if (new := _reopen(drafts[at])) is not None:
+        # (a head left in the body by its shape: service.glued)
+        if (new := _reopen(drafts[at]) or split_glued(drafts[at])) is not None:
             drafts.insert(at + 1, new)
         at += 1
     prev = None

@@ -1,0 +1,107 @@
+"""Heads the splitting pass left inside a body, found once the page is read.
+
+The head score turns down some true heads after a long article (issue 11: a title glued into the
+body above). A few shapes show a head whatever the score says; they are read here, after the pass
+(called from `service.settle`), so the head score's path and the heads `training.pages_fit`
+collects stay the pass's:
+
+- head lines over two or more points (●…) under running text: the points open the head's body
+  (返程途中 做好防护 / ●戴口罩，… / ●可佩戴…). On the development months 12 printed bodies open with
+  two or more points under their head; one body holds a short line over points (after its
+  closing note, not under running text).
+- a document's title over its date in brackets (中国的粮食安全 / （2019年10月）, …任免名单 /
+  （2020年2月24日…会议通过）, 北京理工大学80周年校庆公告 / （第一号））: 36 heads on the development
+  months; inside a body only a document printed in full under its announcement (`…全文如下。`, 4)
+  or a table's note (（截至2018年底，单位：个）, no month).
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.composite import NOTE
+from service.head_parts import parse_heads
+from service.heads import CLOSER
+from service.lines import PARA, SHORT
+
+__all__ = ["split_glued"]
+
+_POINT = "●"
+_BOX = "■●◆▲◎"
+# A document's date (and where or by whom it was passed) in brackets, or its number.
+_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})年"
+_MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月"
+_DOC_DATE = re.compile(
+    rf"[（(]{_YEAR}{_MONTH}[^（）()]{{0,80}}[）)]|[（(]第[一二三四五六七八九十\d]{{1,4}}号[）)]"
+)
+# A document printed in full under the article announcing it: its title and date are body.
+_IN_FULL = re.compile(r".*如下[。：:]")
+_MAX_HEAD = 3
+_POINTS, _DATED = "points", "dated"
+_NEAR = frozenset("●（(")  # what opens a line near the top of a run the shapes read
+
+
+def split_glued(d):
+    """A new article inside draft `d`'s body, where a run of short lines under running text is
+    a head by its shape (module docstring): the new draft, its body what followed; else None."""
+    body, kinds = d.body, d.kinds
+    if d.composite or d.marked or SHORT not in kinds:  # (most bodies hold no short line)
+        return None
+    n, i = len(body), 0
+    # (a run under running text: only those with a point, a bracket or a dash near its top are
+    # read further, most runs being a paragraph's piece the column cut; found by list.index, as
+    # most body lines are running text)
+    while True:
+        try:
+            i = kinds.index(SHORT, i + 1)
+        except ValueError:
+            return None
+        if kinds[i - 1] != PARA:
+            continue
+        if not _NEAR.intersection([s.text[0] for s in body[i + 1 : i + _MAX_HEAD + 1]]):
+            continue
+        j = i + 1
+        while j < n and kinds[j] == SHORT:
+            j += 1
+        k, form = _head_end(body, i, j)
+        if k and (new := _split(d, i, k, form)) is not None:
+            return new
+
+
+def _head_end(body, i: int, j: int) -> tuple[int, str]:
+    """Where the head starting the run `body[i:j]` ends, when its shape says it is one (else 0),
+    and which shape it is."""
+    # (the lines under the head may be running text: a point or a date past 40 characters)
+    texts = [s.text for s in body[i : i + _MAX_HEAD + 2]]
+    if texts[0][0] in _BOX or NOTE.fullmatch(texts[0]) or CLOSER.fullmatch(texts[0]):
+        return 0, ""  # (a box, or a note closing the text above: 献礼图书撷萃's points)
+    m = next((t for t, x in enumerate(texts) if x.startswith(_POINT)), 0)
+    if 0 < m <= min(j - i, _MAX_HEAD) and texts[m + 1 : m + 2] and texts[m + 1][0] == _POINT:
+        return i + m, _POINTS
+    dated = next(
+        (t for t, x in enumerate(texts) if t and x[0] in "（(" and _DOC_DATE.fullmatch(x)), 0
+    )
+    if 0 < dated <= min(j - i, _MAX_HEAD - 1) and not _IN_FULL.fullmatch(body[i - 1].text):
+        return i + dated + 1, _DATED
+    return 0, ""
+
+
+def _split(d, i: int, k: int, form: str):
+    body, kinds, values = d.body, d.kinds, d.values
+    if form == _DATED:  # (the line over the date is the title: 36 of 36 such heads)
+        title, kicker, subtitle, rest = body[k - 2 : k - 1], body[i : k - 2], body[k - 1 : k], []
+    else:
+        title, kicker, subtitle, rest = parse_heads(body[i:k])
+    if not title:
+        return None
+    new = type(d)(title, kicker, subtitle)
+    new.heads, new.end = body[i:k], d.end
+    new.body = rest + body[k:]
+    new.kinds = [SHORT] * len(rest) + kinds[k:]
+    new.values = [""] * len(rest) + values[k:]
+    new.has_para = PARA in new.kinds
+    dates = (v for kd, v in zip(new.kinds, new.values, strict=True) if kd == PARA)
+    new.dated = bool(next(dates, ""))
+    del body[i:], kinds[i:], values[i:]
+    d.end = body[-1].end
+    return new

@@ -1,0 +1,143 @@
+"""Heads left in a body by the splitting pass, opened after it by their shape (service/glued.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+import service.pages as pages
+import service.settle as settle
+from service.documents import Span
+from service.glued import split_glued
+from service.lines import PARA, SHORT
+from service.pages import split_page
+from tests.test_pages import assert_accounted
+
+# An as-told-to account closes under its credit, which opens nothing (heads.opens_article): the
+# column's next item, a speaker's kicker over a title and its points, stays in its body.
+_ACCOUNT = (
+    "人民日报\n茶叶提质增效，养鱼增种香蕉\n"
+    "2月16日，广西百色市田林县的茶园里，村民们戴着口罩分散采茶，合作社统一收购加工，茶叶卖上了好价钱。\n"
+    "“今年我们把茶园管得更细了，养鱼的塘也扩了，还新种了香蕉，一家人的收入有了保障。”\n"
+    "广西田林县八渡村第一书记李明讲述\n本报记者 张红整理\n"
+)
+_POINTS = (
+    "中国疾控中心副主任冯子健解答：\n居家观察怎样防护（服务窗）\n"
+    "●居家观察须独居一室，出房间须戴口罩\n●接触家人保持1米以上距离，减少接触\n"
+    "●生活用品要分开，尽量不共用卫生间\n"
+    "居家观察，不少人不知如何做感染防控。中国疾控中心副主任冯子健说，居家观察者应独居一室，"
+    "家人尽量减少与其接触。\n"
+)
+_REPORT = (
+    "人民日报\n群众不满意什么就整治什么\n"
+    "四川达州把群众反映强烈的问题列为集中整治的事项，整治过程与群众得实惠的过程相协同，群众满意度明显提升。\n"
+    "今年以来，中心城区占道经营同比降低30%，噪声投诉下降26%，扬尘污染突出路段得到有效治理。\n"
+)
+_DOCUMENT = (
+    "中国的粮食安全\n（2019年10月）\n目 录\n前 言\n"
+    "民以食为天。粮食安全是世界和平与发展的重要保障，是构建人类命运共同体的重要基础，关系人类永续发展和前途命运。\n"
+)
+
+
+@pytest.fixture
+def without_rule(monkeypatch):
+    """The page read as the pass leaves it (the rule switched off): the head stays glued."""
+    monkeypatch.setattr(settle, "split_glued", lambda d: None)
+    pages._read.cache_clear()
+    yield
+    pages._read.cache_clear()
+
+
+def test_a_head_over_points_under_running_text_opens_an_article():
+    page = _ACCOUNT + _POINTS
+    arts = split_page(page)
+    assert [a.title for a in arts] == ["茶叶提质增效，养鱼增种香蕉", "居家观察怎样防护（服务窗）"]
+    assert arts[1].kicker == "中国疾控中心副主任冯子健解答："
+    assert arts[1].text.startswith("●居家观察须独居一室")
+    assert arts[0].text.rstrip().endswith("收入有了保障。”") or "讲述" in arts[0].text
+    assert_accounted(page)
+
+
+def test_the_points_head_is_glued_without_the_rule(without_rule):
+    assert [a.title for a in split_page(_ACCOUNT + _POINTS)] == ["茶叶提质增效，养鱼增种香蕉"]
+
+
+def _draft(*lines: tuple[str, str]) -> pages._Draft:
+    """A draft whose body holds these (text, kind) lines, in a page of its own."""
+    d, at = pages._Draft([Span(0, 2, "标题")], [], []), 3
+    for text, kind in lines:
+        d.add(Span(at, at + len(text), text), kind)
+        at += len(text) + 1
+    return d
+
+
+_TEXT = ("今年以来，中心城区占道经营同比降低30%，噪声投诉下降26%，扬尘污染路段得到治理。", PARA)
+
+
+def test_split_glued_opens_the_head_and_gives_it_what_follows():
+    d = _draft(_TEXT, ("返程途中 做好防护", SHORT), ("●戴口罩", SHORT), ("●勤洗手", SHORT), _TEXT)
+    new = split_glued(d)
+    assert [s.text for s in new.title] == ["返程途中 做好防护"]
+    assert [s.text for s in new.body] == ["●戴口罩", "●勤洗手", _TEXT[0]]
+    assert new.has_para and [s.text for s in d.body] == [_TEXT[0]]
+    assert (d.end, new.start, new.end) == (d.body[-1].end, new.title[0].start, new.body[-1].end)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # one point is a list's line, no head's
+        [_TEXT, ("返程途中 做好防护", SHORT), ("●戴口罩", SHORT), _TEXT],
+        # under a short line (a closing note, a credit) the run is not under running text
+        [_TEXT, ("（作者为北京大学中文系主任）", SHORT), ("献礼图书撷萃", SHORT), ("●学习", SHORT),
+         ("●人民", SHORT), _TEXT],
+        # more than three lines over the points: a list's
+        [_TEXT, *[(f"第{n}项", SHORT) for n in "一二三四"], ("●甲", SHORT), ("●乙", SHORT), _TEXT],
+    ],
+)  # fmt: skip
+def test_split_glued_leaves_other_runs_in_the_body(lines):
+    d = _draft(*lines)
+    assert split_glued(d) is None and len(d.body) == len(lines)
+
+
+def test_a_box_over_points_stays_in_its_article():
+    box = "■链接\n●中心城区占道经营同比降低\n●噪声投诉下降\n"
+    page = _REPORT + box + _REPORT.split("\n")[2] + "\n"
+    assert [a.title for a in split_page(page)] == ["群众不满意什么就整治什么"]
+
+
+def test_a_document_over_its_date_opens_an_article():
+    page = _REPORT + _DOCUMENT
+    arts = split_page(page)
+    assert [(a.title, a.subtitle) for a in arts] == [
+        ("群众不满意什么就整治什么", ""),
+        ("中国的粮食安全", "（2019年10月）"),
+    ]
+    assert arts[1].text.startswith("目 录")
+    assert_accounted(page)
+
+
+def test_the_document_is_glued_without_the_rule(without_rule):
+    assert [a.title for a in split_page(_REPORT + _DOCUMENT)] == ["群众不满意什么就整治什么"]
+
+
+@pytest.mark.parametrize(
+    "date", ["（2020年2月24日第十三届全国人民代表大会常务委员会第十六次会议通过）", "（第一号）"]
+)
+def test_a_document_over_its_passing_note_or_number_opens_an_article(date):
+    page = _REPORT + _DOCUMENT.replace("（2019年10月）", date)
+    assert [a.subtitle for a in split_page(page)][1:] == [date]
+
+
+@pytest.mark.parametrize(
+    "above, date",
+    [
+        # a document printed in full under its announcement
+        ("《条例》全文如下。", "（2019年10月）"),
+        ("今年以来，治理成效明显。", "（截至2018年底，单位：个）"),  # a table's note, no month
+        ("今年以来，治理成效明显。", "（2019年世界公众科学素质促进大会发言摘要）"),
+    ],
+)
+def test_a_document_printed_in_full_or_a_note_stays_in_the_body(above, date):
+    report = _REPORT.replace(_REPORT.split("\n")[3], above)
+    page = report + _DOCUMENT.replace("（2019年10月）", date)
+    assert [a.title for a in split_page(page)] == ["群众不满意什么就整治什么"]
