@@ -141,3 +141,55 @@ def test_a_document_printed_in_full_or_a_note_stays_in_the_body(above, date):
     report = _REPORT.replace(_REPORT.split("\n")[3], above)
     page = report + _DOCUMENT.replace("（2019年10月）", date)
     assert [a.title for a in split_page(page)] == ["群众不满意什么就整治什么"]
+
+
+_LEAD_IN = (
+    "山东医疗队先后派出十二批医护疾控人员驰援湖北——\n“坚守岗位不后退，直到最后胜利”\n"
+    "2月20日下午3点，济南遥墙国际机场，一曲《我和我的祖国》，在候机大厅久久回荡，合唱的是一批特殊的旅客……\n"
+    "驰援湖北医疗队的征集令一发，山东各医院的群里踊跃响应，山东省第十二批援助湖北医疗队迅速组队。\n"
+)
+_AID = (
+    "人民日报\n直达冷链专列持续北向开行\n"
+    "“你们从广西给我们带来了人间大爱，你们辛苦了，谢谢！”竹溪县城关镇北大街居民明扬在给医疗队的感谢信中这样写道。\n"
+    "截至目前，广西累计派出7批共914名医疗卫生人员驰援湖北。“我们齐心协力、众志成城、并肩作战，"
+    "一定能打赢疫情防控阻击战。”广西壮族自治区主席陈武说。\n"
+)
+
+
+def test_a_lone_lead_in_kicker_over_a_title_opens_an_article():
+    page = _AID + _LEAD_IN
+    arts = split_page(page)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "直达冷链专列持续北向开行"),
+        ("山东医疗队先后派出十二批医护疾控人员驰援湖北——", "“坚守岗位不后退，直到最后胜利”"),
+    ]
+    assert arts[1].text.startswith("2月20日下午3点")
+    assert_accounted(page)
+
+
+def test_the_lead_in_head_is_glued_without_the_rule(without_rule):
+    assert [a.title for a in split_page(_AID + _LEAD_IN)] == ["直达冷链专列持续北向开行"]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a series of lead-ins in one body: its subheads (关键词1—— / 平台建设, 关键词2—— / …)
+        [_TEXT, ("国防大学军事文化学院学员汪野——", SHORT), ("丰富实战经验", SHORT), _TEXT,
+         ("湖北省军区警备纠察队队长王为——", SHORT), ("熟悉新装备", SHORT), _TEXT],
+        # a short lead-in (主动请缨——), or one over a box
+        [_TEXT, ("主动请缨——", SHORT), ("奔赴抗疫一线", SHORT), _TEXT],
+        [_TEXT, ("记者日前采访了有关负责人，他表示——", SHORT), ("■ 特点一", SHORT), _TEXT],
+        # the lead-in closing a paragraph the column cut (…在刘智明 / 工作时间表渐渐清晰——)
+        [_TEXT, ("“他太累了！他太负责任了！”黄国付说。在刘智明", PARA),
+         ("工作时间表渐渐清晰起来——", SHORT), ("1月21日下午4点，武昌医院被指定为第二批发", SHORT),
+         ("热患者定点诊治医院之一。", PARA)],
+        # a list's lead-in over its first item, cut by the column
+        [_TEXT, ("做好食材安全这篇文章，要着力把好四道关——", SHORT),
+         ("把好采购关，同时制定严格的验货标准，不符合标准", SHORT), ("的不允许进店；", SHORT),
+         ("把好仓储关，要按类别将食材分类储存；", PARA)],
+    ],
+)  # fmt: skip
+def test_lead_ins_in_a_series_short_or_over_a_box_stay_in_the_body(lines):
+    d = _draft(*lines)
+    assert split_glued(d) is None and len(d.body) == len(lines)
