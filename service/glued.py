@@ -18,6 +18,13 @@ collects stay the pass's:
   other line of the body closes on one: 427 kickers of the development months close so (409
   with no such line in their body); in bodies 46 lead-ins over a short line come in series
   (关键词1——, 美国——), 2 alone (one over a ■ box, one a paragraph with a full stop inside).
+- a meeting's head over its deck naming who chaired or attended it (…召开会议 / …工作 /
+  中共中央总书记习近平主持会议): 98 subtitles and no short line of a body so on the development
+  months; and a title closing on a column label over its deck, a clause or two that ends no
+  sentence (打通快递进村“最后一公里”（人民时评） / 农村市场潜力巨大，…): 102 heads, each with
+  six characters or more before the label, one short line of a body (a table's caption over
+  its note). These two also under the lines that close the text above (a sentence's end the
+  column cut off it, a note), as `settle.closes_above` reads an opened head's.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import re
 
 from service.composite import NOTE
 from service.head_parts import parse_heads
-from service.heads import CLOSER, is_cut_piece
+from service.heads import _COMPANION, CLOSER, _label, is_cut_piece
 from service.lines import PARA, SHORT
 from service.text import ends_paragraph
 
@@ -45,8 +52,15 @@ _IN_FULL = re.compile(r".*如下[。：:]")
 _MAX_HEAD = 3
 # A lead-in kicker closing on a dash (山东医疗队先后派出十二批医护疾控人员驰援湖北——).
 _LEAD_IN = re.compile(r"[^。]{8,}——")
-_POINTS, _DATED, _LEAD = "points", "dated", "lead-in"
+# A meeting's deck naming who chaired or attended it (中共中央总书记习近平主持会议,
+# 李克强主持 栗战书…出席).
+_MEETING_DECK = re.compile(
+    r"[^，,。；;！？!?]{2,60}(?:主持会议|主持|出席|出席会议|出席并讲话|讲话|致辞)"
+)
+_POINTS, _DATED, _LEAD, _ATTEND, _LABELLED = "points", "dated", "lead-in", "attended", "labelled"
+_UNDER_CLOSE = (_ATTEND, _LABELLED)
 _NEAR = frozenset("●（(")  # what opens a line near the top of a run the shapes read
+_DECK_END = frozenset("持席话辞议")  # (and how an attendees' deck ends)
 
 
 def split_glued(d):
@@ -64,16 +78,34 @@ def split_glued(d):
             i = kinds.index(SHORT, i + 1)
         except ValueError:
             return None
-        if kinds[i - 1] != PARA:
+        if kinds[i - 1] != PARA or i + 1 == n:
             continue
-        if body[i].text[-1] != "—" and not _NEAR.intersection(
-            [s.text[0] for s in body[i + 1 : i + _MAX_HEAD + 1]]
+        if kinds[i + 1] != SHORT:
+            # (a lone short line, most often a piece the column cut: only points or a date may
+            # stand under it for a shape to read)
+            if body[i + 1].text[0] not in _NEAR:
+                continue
+        near = body[i + 1 : i + _MAX_HEAD + 1]
+        if (
+            body[i].text[-1] not in "—）)"
+            and not _NEAR.intersection([s.text[0] for s in near])
+            and not _DECK_END.intersection([s.text[-1] for s in near[:2]])
+            and not (near and near[0].text[-1] in "）)")
         ):
             continue
         j = i + 1
         while j < n and kinds[j] == SHORT:
             j += 1
         k, form = _head_end(body, i, j)
+        if not k:
+            # A meeting's or a column's head under lines that close the text above (a sentence's
+            # cut end, 好的效果。”; a note, （本系列评论到此结束）), as `settle.closes_above` reads
+            # an opened head's first lines.
+            at = i
+            while at < j - 2 and (ends_paragraph(body[at].text) or NOTE.fullmatch(body[at].text)):
+                at += 1
+            if at > i and (found := _head_end(body, at, j))[1] in _UNDER_CLOSE:
+                (k, form), i = found, at
         if k and (new := _split(d, i, k, form)) is not None:
             return new
 
@@ -94,14 +126,34 @@ def _head_end(body, i: int, j: int) -> tuple[int, str]:
     if 0 < dated <= min(j - i, _MAX_HEAD - 1) and not _IN_FULL.fullmatch(body[i - 1].text):
         return i + dated + 1, _DATED
     if j - i >= 2 and _LEAD_IN.fullmatch(texts[0]) and texts[1][0] not in _BOX:
-        if not ends_paragraph(body[i - 1].text) or len(texts) > 2 and is_cut_piece(*texts[1:3]):
+        if not _ended(body[i - 1].text) or len(texts) > 2 and is_cut_piece(*texts[1:3]):
             # (the end of the paragraph above, cut by the column: …在刘智明 / 工作时间表…——;
             # or a list's lead-in over its first item, cut: …不符合标准 / 的不允许进店；)
             return 0, ""
         # (a series' lead-ins, 关键词1—— / 美国——, are its subheads: the lone one is a kicker)
         if sum(s.text.endswith("——") for s in body) == 1:
             return i + 2, _LEAD
+    if j - i >= 2 and texts[0][-1] in "）)" and _deck(texts[1]) and _ended(body[i - 1].text):
+        # (a writer's name and post, 唐家三少（网络文学作家）, is no title: every labelled title
+        # over its deck on the development months holds six characters or more before the label)
+        named = len("".join(re.split(r"[（(]", texts[0], maxsplit=1)[0].split())) < 6
+        if not named and _label(texts[0]) and not _COMPANION.search(texts[0]):
+            return i + 2, _LABELLED
+    att = next((t for t in (1, 2) if t < j - i and _MEETING_DECK.fullmatch(texts[t])), 0)
+    if att and _ended(body[i - 1].text):
+        return i + att + 1, _ATTEND
     return 0, ""
+
+
+def _deck(line: str) -> bool:
+    """A deck under its title: a clause or two, no sentence ended, no note in brackets."""
+    return ("，" in line or "," in line) and line[0] not in "（(" and not ends_paragraph(line)
+
+
+def _ended(above: str) -> bool:
+    """The line above ends its paragraph: a sentence's end, a closing note (（综合…报道）) or a
+    note wholly in brackets (（本系列评论到此结束）)."""
+    return ends_paragraph(above) or bool(CLOSER.fullmatch(above) or NOTE.fullmatch(above))
 
 
 def _split(d, i: int, k: int, form: str):
@@ -110,7 +162,7 @@ def _split(d, i: int, k: int, form: str):
         title, kicker, subtitle, rest = body[k - 2 : k - 1], body[i : k - 2], body[k - 1 : k], []
     elif form == _LEAD:  # (no title closes on a lead-in dash: i54)
         title, kicker, subtitle, rest = body[i + 1 : k], body[i : i + 1], [], []
-    else:
+    else:  # (a column's title over its deck: the title, the deck its subtitle)
         title, kicker, subtitle, rest = parse_heads(body[i:k])
     if not title:
         return None

@@ -193,3 +193,89 @@ def test_the_lead_in_head_is_glued_without_the_rule(without_rule):
 def test_lead_ins_in_a_series_short_or_over_a_box_stay_in_the_body(lines):
     d = _draft(*lines)
     assert split_glued(d) is None and len(d.body) == len(lines)
+
+
+_MEETING = (
+    "中共中央政治局常务委员会召开会议\n分析新冠肺炎疫情形势研究加强防控工作\n"
+    "中共中央总书记习近平主持会议\n"
+    "中共中央政治局常务委员会2月12日召开会议，听取中央应对新冠肺炎疫情工作领导小组汇报，"
+    "分析当前新冠肺炎疫情形势，研究加强疫情防控工作。\n"
+)
+_FRONT = (
+    "人民日报\n冲锋在第一线 战斗在最前沿\n"
+    "广大党员干部在疫情防控斗争中发挥了先锋模范作用，广大医务工作者恪尽职守、忘我工作，"
+    "社会各界团结一心、共克时艰，为打赢疫情防控阻击战汇聚起了磅礴力量。\n"
+)
+
+
+def test_a_head_over_its_meeting_s_attendees_opens_an_article():
+    page = _FRONT + _MEETING
+    arts = split_page(page)
+    assert [(a.kicker, a.title, a.subtitle) for a in arts][1:] == [
+        (
+            "中共中央政治局常务委员会召开会议",
+            "分析新冠肺炎疫情形势研究加强防控工作",
+            "中共中央总书记习近平主持会议",
+        )
+    ]
+    assert arts[1].text.startswith("中共中央政治局常务委员会2月12日召开会议")
+    assert_accounted(page)
+
+
+def test_the_meeting_head_is_glued_without_the_rule(without_rule):
+    assert [a.title for a in split_page(_FRONT + _MEETING)] == ["冲锋在第一线 战斗在最前沿"]
+
+
+def test_a_meeting_head_under_a_closing_note_opens_an_article():
+    note = ("（综合本报记者贺广华、田豆豆、程远州报道）", PARA)
+    d = _draft(_TEXT, note, *[(x, SHORT) for x in _MEETING.split("\n")[:3]], _TEXT)
+    assert [s.text for s in split_glued(d).subtitle] == ["中共中央总书记习近平主持会议"]
+
+
+@pytest.mark.parametrize(
+    "above, deck",
+    [
+        # a paragraph the column cut: its end is no head's line
+        ("社会各界团结一心，为打赢疫情防控阻击战汇聚起了", "中共中央总书记习近平主持会议"),
+        # running text closing on a verb, as a column cut leaves it (…参加 / …讲话)
+        (_TEXT[0], "社会各界纷纷表示，习近平总书记的重要讲话"),
+    ],
+)  # fmt: skip
+def test_lines_cut_or_running_on_are_no_meeting_head(above, deck):
+    d = _draft(_TEXT, (above, PARA), ("分析新冠肺炎疫情形势", SHORT), (deck, SHORT), _TEXT)
+    assert split_glued(d) is None
+
+
+_COLUMN = ("科普活动要“聚粉”“吸睛”（创新谈）", "以创新思维和手段，加紧探索更高效的科学传播路径")
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        [_TEXT],
+        # a sentence's end the column cut off the paragraph above, or a note closing it
+        [("做了多年的科技特派员，朱丹觉得只有了解清楚了，才能达到", PARA), ("好的效果。”", SHORT)],
+        [_TEXT, ("（本系列评论到此结束）", SHORT)],
+    ],
+)  # fmt: skip
+def test_a_column_s_title_over_its_deck_opens_an_article(above):
+    d = _draft(*above, *[(x, SHORT) for x in _COLUMN], _TEXT)
+    new = split_glued(d)
+    assert [s.text for s in new.title + new.subtitle] == list(_COLUMN)
+    assert [s.text for s in d.body] == [s[0] for s in above]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # a writer's name and post (天蚕土豆（网络作家）), a companion piece (…（记者手记）)
+        ("唐家三少（网络文学作家）", "突逢疫情，众志成城"),
+        ("靠的就是这股钻劲（记者手记）", "寻宝游戏，是很多人小时候的最爱"),
+        # a table's note under its caption, a deck that ends its sentence
+        ("表1  中小城市的构成及其数量（广义）", "（截至2018年底，单位：个）"),
+        ("科普活动要“聚粉”“吸睛”（创新谈）", "以创新思维和手段，加紧探索科学传播路径。"),
+    ],
+)
+def test_other_labelled_lines_stay_in_the_body(head):
+    d = _draft(_TEXT, *[(x, SHORT) for x in head], _TEXT)
+    assert split_glued(d) is None
