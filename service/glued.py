@@ -25,6 +25,10 @@ collects stay the pass's:
   six characters or more before the label, one short line of a body (a table's caption over
   its note). These two also under the lines that close the text above (a sentence's end the
   column cut off it, a note), as `settle.closes_above` reads an opened head's.
+- a kicker over such a title, the run no longer than the head (and the body's first line the
+  column cut): 第一条地铁 / 浅埋施工 平稳运行（新中国的“第一”·交通篇）. 792 heads so on the
+  development months; 14 body lines are labelled under a short line, all in a programme's
+  longer runs (11.3 10:30 上海国际舞蹈中心 / 芭蕾大师公开课（辛丽丽） / …).
 """
 
 from __future__ import annotations
@@ -133,16 +137,27 @@ def _head_end(body, i: int, j: int) -> tuple[int, str]:
         # (a series' lead-ins, 关键词1—— / 美国——, are its subheads: the lone one is a kicker)
         if sum(s.text.endswith("——") for s in body) == 1:
             return i + 2, _LEAD
-    if j - i >= 2 and texts[0][-1] in "）)" and _deck(texts[1]) and _ended(body[i - 1].text):
-        # (a writer's name and post, 唐家三少（网络文学作家）, is no title: every labelled title
-        # over its deck on the development months holds six characters or more before the label)
-        named = len("".join(re.split(r"[（(]", texts[0], maxsplit=1)[0].split())) < 6
-        if not named and _label(texts[0]) and not _COMPANION.search(texts[0]):
+    if j - i >= 2 and _ended(body[i - 1].text):
+        if texts[0][-1] in "）)" and _deck(texts[1]) and _column_title(texts[0]):
             return i + 2, _LABELLED
+        # (a kicker over a column's title, the run no longer than the head and the body's first
+        # line the column cut: 湖北武汉 / 发热筛查前移 帮助预约就诊（社区防控，我们在行动）)
+        alone = j - i == 2 or j - i == 3 and len(texts) > 3 and is_cut_piece(texts[2], texts[3])
+        if alone and texts[1][-1] in "）)" and _column_title(texts[1]):
+            if not (_label(texts[0]) or ends_paragraph(texts[0])):
+                return i + 2, _LABELLED
     att = next((t for t in (1, 2) if t < j - i and _MEETING_DECK.fullmatch(texts[t])), 0)
     if att and _ended(body[i - 1].text):
         return i + att + 1, _ATTEND
     return 0, ""
+
+
+def _column_title(line: str) -> bool:
+    """A title closing on a column label; a writer's name and post (唐家三少（网络文学作家）) is
+    none: every labelled title over a deck or under a kicker on the development months holds six
+    characters or more before its label."""
+    named = len("".join(re.split(r"[（(]", line, maxsplit=1)[0].split())) < 6
+    return not named and _label(line) and not _COMPANION.search(line)
 
 
 def _deck(line: str) -> bool:

@@ -279,3 +279,39 @@ def test_a_column_s_title_over_its_deck_opens_an_article(above):
 def test_other_labelled_lines_stay_in_the_body(head):
     d = _draft(_TEXT, *[(x, SHORT) for x in head], _TEXT)
     assert split_glued(d) is None
+
+
+_SERIES = ("第一条地铁", "浅埋施工 平稳运行（新中国的“第一”·交通篇）")
+
+
+@pytest.mark.parametrize(
+    "below",
+    [
+        [_TEXT],
+        # the body's first line cut by the column
+        [("1969年10月1日，北京地铁一期工程通", SHORT), ("车试运营，实现零的突破。", PARA)],
+    ],
+)  # fmt: skip
+def test_a_kicker_over_a_column_s_title_opens_an_article(below):
+    d = _draft(_TEXT, *[(x, SHORT) for x in _SERIES], *below)
+    new = split_glued(d)
+    assert ([s.text for s in new.kicker], [s.text for s in new.title]) == (
+        [_SERIES[0]],
+        [_SERIES[1]],
+    )
+    assert [s.text for s in new.body] == [s[0] for s in below]
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        # a programme's lines: the labelled line inside a longer run
+        ["11.3 10:30 上海国际舞蹈中心", "芭蕾大师公开课（辛丽丽）", "11.3 13:00 上海国际舞蹈中心"],
+        # a writer and post under a line; a labelled line under another
+        ["以真善美鼓舞读者", "天蚕土豆（网络作家）"],
+        ["讲述亲历故事（国际人士谈）", "浅埋施工 平稳运行（新中国的“第一”·交通篇）"],
+    ],
+)
+def test_other_lines_over_a_labelled_line_stay_in_the_body(run):
+    d = _draft(_TEXT, *[(x, SHORT) for x in run], _TEXT)
+    assert split_glued(d) is None
