@@ -42,9 +42,10 @@ def settle_heads(drafts: list, raw: str) -> None:
     subtitle taken out of its body, a running-text title put back, and a kicker the line kinds
     read as running text taken back from the article above (`_late_kicker`)."""
     at = 0
+    # (a head left in the body by its shape: service.glued; never where titles carry `## `)
+    glued = split_glued if not any(d.marked for d in drafts) else lambda d: None
     while at < len(drafts):
-        # (a head left in the body by its shape: service.glued)
-        if (new := _reopen(drafts[at]) or split_glued(drafts[at])) is not None:
+        if (new := _reopen(drafts[at]) or glued(drafts[at])) is not None:
             drafts.insert(at + 1, new)
         at += 1
     prev = None

@@ -315,3 +315,18 @@ def test_a_kicker_over_a_column_s_title_opens_an_article(below):
 def test_other_lines_over_a_labelled_line_stay_in_the_body(run):
     d = _draft(_TEXT, *[(x, SHORT) for x in run], _TEXT)
     assert split_glued(d) is None
+
+
+def test_no_bare_head_is_opened_where_titles_carry_marks():
+    # (the page opens mid-article, untitled: its body's head over points stays in it)
+    page = (
+        "人民日报\n"
+        + _TEXT[0]
+        + "\n"
+        + _POINTS.split("\n", 1)[1]
+        + "## 旧闻一则\n"
+        + _TEXT[0]
+        + "\n"
+    )
+    assert [a.title for a in split_page(page)] == ["", "旧闻一则"]
+    assert_accounted(page)
