@@ -17,6 +17,7 @@ from itertools import pairwise
 from service.composite import END_NOTE, NOTE, ends_above
 from service.credits import byline_end
 from service.documents import Span
+from service.glued import split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, is_cut_piece, parse_heads
 from service.lead_roles import deck_by_lead
@@ -44,8 +45,10 @@ def settle_heads(drafts: list, raw: str) -> None:
     one's subtitle taken out of its body, a running-text title put back, and a kicker the line
     kinds read as running text taken back from the article above (`_late_kicker`)."""
     at = 0
+    # (a head left in the body by its shape: service.glued; never where titles carry `## `)
+    glued = split_glued if not any(d.marked for d in drafts) else lambda d: None
     while at < len(drafts):
-        if (new := _reopen(drafts[at])) is not None:
+        if (new := _reopen(drafts[at]) or glued(drafts[at])) is not None:
             drafts.insert(at + 1, new)
         at += 1
     rejoin_subheads(drafts, raw)  # (a law's chapter, a field label: never an article's head)

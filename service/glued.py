@@ -1,0 +1,194 @@
+"""Heads the splitting pass left inside a body, found once the page is read.
+
+The head score turns down some true heads after a long article (issue 11: a title glued into the
+body above). A few shapes show a head whatever the score says; they are read here, after the pass
+(called from `service.settle`), so the head score's path and the heads `training.pages_fit`
+collects stay the pass's:
+
+- head lines over two or more points (●…) under running text: the points open the head's body
+  (返程途中 做好防护 / ●戴口罩，… / ●可佩戴…). On the development months 12 printed bodies open with
+  two or more points under their head; one body holds a short line over points (after its
+  closing note, not under running text).
+- a document's title over its date in brackets (中国的粮食安全 / （2019年10月）, …任免名单 /
+  （2020年2月24日…会议通过）, 北京理工大学80周年校庆公告 / （第一号））: 36 heads on the development
+  months; inside a body only a document printed in full under its announcement (`…全文如下。`, 4)
+  or a table's note (（截至2018年底，单位：个）, no month).
+- a lead-in kicker of eight or more characters closing on a dash over its title
+  (山东医疗队先后派出十二批医护疾控人员驰援湖北—— / “坚守岗位不后退，直到最后胜利”) when no
+  other line of the body closes on one: 427 kickers of the development months close so (409
+  with no such line in their body); in bodies 46 lead-ins over a short line come in series
+  (关键词1——, 美国——), 2 alone (one over a ■ box, one a paragraph with a full stop inside).
+- a meeting's head over its deck naming who chaired or attended it (…召开会议 / …工作 /
+  中共中央总书记习近平主持会议): 98 subtitles and no short line of a body so on the development
+  months; and a title closing on a column label over its deck, a clause or two that ends no
+  sentence (打通快递进村“最后一公里”（人民时评） / 农村市场潜力巨大，…): 102 heads, each with
+  six characters or more before the label, one short line of a body (a table's caption over
+  its note). These two also under the lines that close the text above (a sentence's end the
+  column cut off it, a note), as `settle.closes_above` reads an opened head's.
+- a kicker over such a title, the run no longer than the head (and the body's first line the
+  column cut): 第一条地铁 / 浅埋施工 平稳运行（新中国的“第一”·交通篇）. 792 heads so on the
+  development months; 14 body lines are labelled under a short line, all in a programme's
+  longer runs (11.3 10:30 上海国际舞蹈中心 / 芭蕾大师公开课（辛丽丽） / …).
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.composite import NOTE
+from service.head_parts import parse_heads
+from service.heads import _COMPANION, CLOSER, _label, is_cut_piece
+from service.lines import PARA, SHORT
+from service.text import ends_paragraph
+
+__all__ = ["split_glued"]
+
+_POINT = "●"
+_BOX = "■●◆▲◎"
+# A document's date (and where or by whom it was passed) in brackets, or its number.
+_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})年"
+_MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月"
+_DOC_DATE = re.compile(
+    rf"[（(]{_YEAR}{_MONTH}[^（）()]{{0,80}}[）)]|[（(]第[一二三四五六七八九十\d]{{1,4}}号[）)]"
+)
+# A document printed in full under the article announcing it: its title and date are body.
+_IN_FULL = re.compile(r".*如下[。：:]")
+_MAX_HEAD = 3
+# A lead-in kicker closing on a dash (山东医疗队先后派出十二批医护疾控人员驰援湖北——).
+_LEAD_IN = re.compile(r"[^。]{8,}——")
+# A meeting's deck naming who chaired or attended it (中共中央总书记习近平主持会议,
+# 李克强主持 栗战书…出席).
+_MEETING_DECK = re.compile(
+    r"[^，,。；;！？!?]{2,60}(?:主持会议|主持|出席|出席会议|出席并讲话|讲话|致辞)"
+)
+_POINTS, _DATED, _LEAD, _ATTEND, _LABELLED = "points", "dated", "lead-in", "attended", "labelled"
+_UNDER_CLOSE = (_ATTEND, _LABELLED)
+_NEAR = frozenset("●（(")  # what opens a line near the top of a run the shapes read
+_DECK_END = frozenset("持席话辞议")  # (and how an attendees' deck ends)
+
+
+def split_glued(d):
+    """A new article inside draft `d`'s body, where a run of short lines under running text is
+    a head by its shape (module docstring): the new draft, its body what followed; else None."""
+    body, kinds = d.body, d.kinds
+    if d.composite or d.marked or SHORT not in kinds:  # (most bodies hold no short line)
+        return None
+    n, i = len(body), 0
+    # (a run under running text: only those with a point, a bracket or a dash near its top are
+    # read further, most runs being a paragraph's piece the column cut; found by list.index, as
+    # most body lines are running text)
+    while True:
+        try:
+            i = kinds.index(SHORT, i + 1)
+        except ValueError:
+            return None
+        if kinds[i - 1] != PARA or i + 1 == n:
+            continue
+        if kinds[i + 1] != SHORT:
+            # (a lone short line, most often a piece the column cut: only points or a date may
+            # stand under it for a shape to read)
+            if body[i + 1].text[0] not in _NEAR:
+                continue
+        near = body[i + 1 : i + _MAX_HEAD + 1]
+        if (
+            body[i].text[-1] not in "—）)"
+            and not _NEAR.intersection([s.text[0] for s in near])
+            and not _DECK_END.intersection([s.text[-1] for s in near[:2]])
+            and not (near and near[0].text[-1] in "）)")
+        ):
+            continue
+        j = i + 1
+        while j < n and kinds[j] == SHORT:
+            j += 1
+        k, form = _head_end(body, i, j)
+        if not k:
+            # A meeting's or a column's head under lines that close the text above (a sentence's
+            # cut end, 好的效果。”; a note, （本系列评论到此结束）), as `settle.closes_above` reads
+            # an opened head's first lines.
+            at = i
+            while at < j - 2 and (ends_paragraph(body[at].text) or NOTE.fullmatch(body[at].text)):
+                at += 1
+            if at > i and (found := _head_end(body, at, j))[1] in _UNDER_CLOSE:
+                (k, form), i = found, at
+        if k and (new := _split(d, i, k, form)) is not None:
+            return new
+
+
+def _head_end(body, i: int, j: int) -> tuple[int, str]:
+    """Where the head starting the run `body[i:j]` ends, when its shape says it is one (else 0),
+    and which shape it is."""
+    # (the lines under the head may be running text: a point or a date past 40 characters)
+    texts = [s.text for s in body[i : i + _MAX_HEAD + 2]]
+    if texts[0][0] in _BOX or NOTE.fullmatch(texts[0]) or CLOSER.fullmatch(texts[0]):
+        return 0, ""  # (a box, or a note closing the text above: 献礼图书撷萃's points)
+    m = next((t for t, x in enumerate(texts) if x.startswith(_POINT)), 0)
+    if 0 < m <= min(j - i, _MAX_HEAD) and texts[m + 1 : m + 2] and texts[m + 1][0] == _POINT:
+        return i + m, _POINTS
+    dated = next(
+        (t for t, x in enumerate(texts) if t and x[0] in "（(" and _DOC_DATE.fullmatch(x)), 0
+    )
+    if 0 < dated <= min(j - i, _MAX_HEAD - 1) and not _IN_FULL.fullmatch(body[i - 1].text):
+        return i + dated + 1, _DATED
+    if j - i >= 2 and _LEAD_IN.fullmatch(texts[0]) and texts[1][0] not in _BOX:
+        if not _ended(body[i - 1].text) or len(texts) > 2 and is_cut_piece(*texts[1:3]):
+            # (the end of the paragraph above, cut by the column: …在刘智明 / 工作时间表…——;
+            # or a list's lead-in over its first item, cut: …不符合标准 / 的不允许进店；)
+            return 0, ""
+        # (a series' lead-ins, 关键词1—— / 美国——, are its subheads: the lone one is a kicker)
+        if sum(s.text.endswith("——") for s in body) == 1:
+            return i + 2, _LEAD
+    if j - i >= 2 and _ended(body[i - 1].text):
+        if texts[0][-1] in "）)" and _deck(texts[1]) and _column_title(texts[0]):
+            return i + 2, _LABELLED
+        # (a kicker over a column's title, the run no longer than the head and the body's first
+        # line the column cut: 湖北武汉 / 发热筛查前移 帮助预约就诊（社区防控，我们在行动）)
+        alone = j - i == 2 or j - i == 3 and len(texts) > 3 and is_cut_piece(texts[2], texts[3])
+        if alone and texts[1][-1] in "）)" and _column_title(texts[1]):
+            if not (_label(texts[0]) or ends_paragraph(texts[0])):
+                return i + 2, _LABELLED
+    att = next((t for t in (1, 2) if t < j - i and _MEETING_DECK.fullmatch(texts[t])), 0)
+    if att and _ended(body[i - 1].text):
+        return i + att + 1, _ATTEND
+    return 0, ""
+
+
+def _column_title(line: str) -> bool:
+    """A title closing on a column label; a writer's name and post (唐家三少（网络文学作家）) is
+    none: every labelled title over a deck or under a kicker on the development months holds six
+    characters or more before its label."""
+    named = len("".join(re.split(r"[（(]", line, maxsplit=1)[0].split())) < 6
+    return not named and _label(line) and not _COMPANION.search(line)
+
+
+def _deck(line: str) -> bool:
+    """A deck under its title: a clause or two, no sentence ended, no note in brackets."""
+    return ("，" in line or "," in line) and line[0] not in "（(" and not ends_paragraph(line)
+
+
+def _ended(above: str) -> bool:
+    """The line above ends its paragraph: a sentence's end, a closing note (（综合…报道）) or a
+    note wholly in brackets (（本系列评论到此结束）)."""
+    return ends_paragraph(above) or bool(CLOSER.fullmatch(above) or NOTE.fullmatch(above))
+
+
+def _split(d, i: int, k: int, form: str):
+    body, kinds, values = d.body, d.kinds, d.values
+    if form == _DATED:  # (the line over the date is the title: 36 of 36 such heads)
+        title, kicker, subtitle, rest = body[k - 2 : k - 1], body[i : k - 2], body[k - 1 : k], []
+    elif form == _LEAD:  # (no title closes on a lead-in dash: i54)
+        title, kicker, subtitle, rest = body[i + 1 : k], body[i : i + 1], [], []
+    else:  # (a column's title over its deck: the title, the deck its subtitle)
+        title, kicker, subtitle, rest = parse_heads(body[i:k])
+    if not title:
+        return None
+    new = type(d)(title, kicker, subtitle)
+    new.heads, new.end = body[i:k], d.end
+    new.body = rest + body[k:]
+    new.kinds = [SHORT] * len(rest) + kinds[k:]
+    new.values = [""] * len(rest) + values[k:]
+    new.has_para = PARA in new.kinds
+    dates = (v for kd, v in zip(new.kinds, new.values, strict=True) if kd == PARA)
+    new.dated = bool(next(dates, ""))
+    del body[i:], kinds[i:], values[i:]
+    d.end = body[-1].end
+    return new

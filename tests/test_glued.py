@@ -1,0 +1,332 @@
+"""Heads left in a body by the splitting pass, opened after it by their shape (service/glued.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+import service.pages as pages
+import service.settle as settle
+from service.documents import Span
+from service.glued import split_glued
+from service.lines import PARA, SHORT
+from service.pages import split_page
+from tests.test_pages import assert_accounted
+
+# An as-told-to account closes under its credit, which opens nothing (heads.opens_article): the
+# column's next item, a speaker's kicker over a title and its points, stays in its body.
+_ACCOUNT = (
+    "人民日报\n茶叶提质增效，养鱼增种香蕉\n"
+    "2月16日，广西百色市田林县的茶园里，村民们戴着口罩分散采茶，合作社统一收购加工，茶叶卖上了好价钱。\n"
+    "“今年我们把茶园管得更细了，养鱼的塘也扩了，还新种了香蕉，一家人的收入有了保障。”\n"
+    "广西田林县八渡村第一书记李明讲述\n本报记者 张红整理\n"
+)
+_POINTS = (
+    "中国疾控中心副主任冯子健解答：\n居家观察怎样防护（服务窗）\n"
+    "●居家观察须独居一室，出房间须戴口罩\n●接触家人保持1米以上距离，减少接触\n"
+    "●生活用品要分开，尽量不共用卫生间\n"
+    "居家观察，不少人不知如何做感染防控。中国疾控中心副主任冯子健说，居家观察者应独居一室，"
+    "家人尽量减少与其接触。\n"
+)
+_REPORT = (
+    "人民日报\n群众不满意什么就整治什么\n"
+    "四川达州把群众反映强烈的问题列为集中整治的事项，整治过程与群众得实惠的过程相协同，群众满意度明显提升。\n"
+    "今年以来，中心城区占道经营同比降低30%，噪声投诉下降26%，扬尘污染突出路段得到有效治理。\n"
+)
+_DOCUMENT = (
+    "中国的粮食安全\n（2019年10月）\n目 录\n前 言\n"
+    "民以食为天。粮食安全是世界和平与发展的重要保障，是构建人类命运共同体的重要基础，关系人类永续发展和前途命运。\n"
+)
+
+
+@pytest.fixture
+def without_rule(monkeypatch):
+    """The page read as the pass leaves it (the rule switched off): the head stays glued."""
+    monkeypatch.setattr(settle, "split_glued", lambda d: None)
+    pages._read.cache_clear()
+    yield
+    pages._read.cache_clear()
+
+
+def test_a_head_over_points_under_running_text_opens_an_article():
+    page = _ACCOUNT + _POINTS
+    arts = split_page(page)
+    assert [a.title for a in arts] == ["茶叶提质增效，养鱼增种香蕉", "居家观察怎样防护（服务窗）"]
+    assert arts[1].kicker == "中国疾控中心副主任冯子健解答："
+    assert arts[1].text.startswith("●居家观察须独居一室")
+    assert arts[0].text.rstrip().endswith("收入有了保障。”") or "讲述" in arts[0].text
+    assert_accounted(page)
+
+
+def test_the_points_head_is_glued_without_the_rule(without_rule):
+    assert [a.title for a in split_page(_ACCOUNT + _POINTS)] == ["茶叶提质增效，养鱼增种香蕉"]
+
+
+def _draft(*lines: tuple[str, str]) -> pages._Draft:
+    """A draft whose body holds these (text, kind) lines, in a page of its own."""
+    d, at = pages._Draft([Span(0, 2, "标题")], [], []), 3
+    for text, kind in lines:
+        d.add(Span(at, at + len(text), text), kind)
+        at += len(text) + 1
+    return d
+
+
+_TEXT = ("今年以来，中心城区占道经营同比降低30%，噪声投诉下降26%，扬尘污染路段得到治理。", PARA)
+
+
+def test_split_glued_opens_the_head_and_gives_it_what_follows():
+    d = _draft(_TEXT, ("返程途中 做好防护", SHORT), ("●戴口罩", SHORT), ("●勤洗手", SHORT), _TEXT)
+    new = split_glued(d)
+    assert [s.text for s in new.title] == ["返程途中 做好防护"]
+    assert [s.text for s in new.body] == ["●戴口罩", "●勤洗手", _TEXT[0]]
+    assert new.has_para and [s.text for s in d.body] == [_TEXT[0]]
+    assert (d.end, new.start, new.end) == (d.body[-1].end, new.title[0].start, new.body[-1].end)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # one point is a list's line, no head's
+        [_TEXT, ("返程途中 做好防护", SHORT), ("●戴口罩", SHORT), _TEXT],
+        # under a short line (a closing note, a credit) the run is not under running text
+        [_TEXT, ("（作者为北京大学中文系主任）", SHORT), ("献礼图书撷萃", SHORT), ("●学习", SHORT),
+         ("●人民", SHORT), _TEXT],
+        # more than three lines over the points: a list's
+        [_TEXT, *[(f"第{n}项", SHORT) for n in "一二三四"], ("●甲", SHORT), ("●乙", SHORT), _TEXT],
+    ],
+)  # fmt: skip
+def test_split_glued_leaves_other_runs_in_the_body(lines):
+    d = _draft(*lines)
+    assert split_glued(d) is None and len(d.body) == len(lines)
+
+
+def test_a_box_over_points_stays_in_its_article():
+    box = "■链接\n●中心城区占道经营同比降低\n●噪声投诉下降\n"
+    page = _REPORT + box + _REPORT.split("\n")[2] + "\n"
+    assert [a.title for a in split_page(page)] == ["群众不满意什么就整治什么"]
+
+
+def test_a_document_over_its_date_opens_an_article():
+    page = _REPORT + _DOCUMENT
+    arts = split_page(page)
+    assert [(a.title, a.subtitle) for a in arts] == [
+        ("群众不满意什么就整治什么", ""),
+        ("中国的粮食安全", "（2019年10月）"),
+    ]
+    assert arts[1].text.startswith("目 录")
+    assert_accounted(page)
+
+
+def test_the_document_is_glued_without_the_rule(without_rule):
+    assert [a.title for a in split_page(_REPORT + _DOCUMENT)] == ["群众不满意什么就整治什么"]
+
+
+@pytest.mark.parametrize(
+    "date", ["（2020年2月24日第十三届全国人民代表大会常务委员会第十六次会议通过）", "（第一号）"]
+)
+def test_a_document_over_its_passing_note_or_number_opens_an_article(date):
+    page = _REPORT + _DOCUMENT.replace("（2019年10月）", date)
+    assert [a.subtitle for a in split_page(page)][1:] == [date]
+
+
+@pytest.mark.parametrize(
+    "above, date",
+    [
+        # a document printed in full under its announcement
+        ("《条例》全文如下。", "（2019年10月）"),
+        ("今年以来，治理成效明显。", "（截至2018年底，单位：个）"),  # a table's note, no month
+        ("今年以来，治理成效明显。", "（2019年世界公众科学素质促进大会发言摘要）"),
+    ],
+)
+def test_a_document_printed_in_full_or_a_note_stays_in_the_body(above, date):
+    report = _REPORT.replace(_REPORT.split("\n")[3], above)
+    page = report + _DOCUMENT.replace("（2019年10月）", date)
+    assert [a.title for a in split_page(page)] == ["群众不满意什么就整治什么"]
+
+
+_LEAD_IN = (
+    "山东医疗队先后派出十二批医护疾控人员驰援湖北——\n“坚守岗位不后退，直到最后胜利”\n"
+    "2月20日下午3点，济南遥墙国际机场，一曲《我和我的祖国》，在候机大厅久久回荡，合唱的是一批特殊的旅客……\n"
+    "驰援湖北医疗队的征集令一发，山东各医院的群里踊跃响应，山东省第十二批援助湖北医疗队迅速组队。\n"
+)
+_AID = (
+    "人民日报\n直达冷链专列持续北向开行\n"
+    "“你们从广西给我们带来了人间大爱，你们辛苦了，谢谢！”竹溪县城关镇北大街居民明扬在给医疗队的感谢信中这样写道。\n"
+    "截至目前，广西累计派出7批共914名医疗卫生人员驰援湖北。“我们齐心协力、众志成城、并肩作战，"
+    "一定能打赢疫情防控阻击战。”广西壮族自治区主席陈武说。\n"
+)
+
+
+def test_a_lone_lead_in_kicker_over_a_title_opens_an_article():
+    page = _AID + _LEAD_IN
+    arts = split_page(page)
+    assert [(a.kicker, a.title) for a in arts] == [
+        ("", "直达冷链专列持续北向开行"),
+        ("山东医疗队先后派出十二批医护疾控人员驰援湖北——", "“坚守岗位不后退，直到最后胜利”"),
+    ]
+    assert arts[1].text.startswith("2月20日下午3点")
+    assert_accounted(page)
+
+
+def test_the_lead_in_head_is_glued_without_the_rule(without_rule):
+    assert [a.title for a in split_page(_AID + _LEAD_IN)] == ["直达冷链专列持续北向开行"]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a series of lead-ins in one body: its subheads (关键词1—— / 平台建设, 关键词2—— / …)
+        [_TEXT, ("国防大学军事文化学院学员汪野——", SHORT), ("丰富实战经验", SHORT), _TEXT,
+         ("湖北省军区警备纠察队队长王为——", SHORT), ("熟悉新装备", SHORT), _TEXT],
+        # a short lead-in (主动请缨——), or one over a box
+        [_TEXT, ("主动请缨——", SHORT), ("奔赴抗疫一线", SHORT), _TEXT],
+        [_TEXT, ("记者日前采访了有关负责人，他表示——", SHORT), ("■ 特点一", SHORT), _TEXT],
+        # the lead-in closing a paragraph the column cut (…在刘智明 / 工作时间表渐渐清晰——)
+        [_TEXT, ("“他太累了！他太负责任了！”黄国付说。在刘智明", PARA),
+         ("工作时间表渐渐清晰起来——", SHORT), ("1月21日下午4点，武昌医院被指定为第二批发", SHORT),
+         ("热患者定点诊治医院之一。", PARA)],
+        # a list's lead-in over its first item, cut by the column
+        [_TEXT, ("做好食材安全这篇文章，要着力把好四道关——", SHORT),
+         ("把好采购关，同时制定严格的验货标准，不符合标准", SHORT), ("的不允许进店；", SHORT),
+         ("把好仓储关，要按类别将食材分类储存；", PARA)],
+    ],
+)  # fmt: skip
+def test_lead_ins_in_a_series_short_or_over_a_box_stay_in_the_body(lines):
+    d = _draft(*lines)
+    assert split_glued(d) is None and len(d.body) == len(lines)
+
+
+_MEETING = (
+    "中共中央政治局常务委员会召开会议\n分析新冠肺炎疫情形势研究加强防控工作\n"
+    "中共中央总书记习近平主持会议\n"
+    "中共中央政治局常务委员会2月12日召开会议，听取中央应对新冠肺炎疫情工作领导小组汇报，"
+    "分析当前新冠肺炎疫情形势，研究加强疫情防控工作。\n"
+)
+_FRONT = (
+    "人民日报\n冲锋在第一线 战斗在最前沿\n"
+    "广大党员干部在疫情防控斗争中发挥了先锋模范作用，广大医务工作者恪尽职守、忘我工作，"
+    "社会各界团结一心、共克时艰，为打赢疫情防控阻击战汇聚起了磅礴力量。\n"
+)
+
+
+def test_a_head_over_its_meeting_s_attendees_opens_an_article():
+    page = _FRONT + _MEETING
+    arts = split_page(page)
+    assert [(a.kicker, a.title, a.subtitle) for a in arts][1:] == [
+        (
+            "中共中央政治局常务委员会召开会议",
+            "分析新冠肺炎疫情形势研究加强防控工作",
+            "中共中央总书记习近平主持会议",
+        )
+    ]
+    assert arts[1].text.startswith("中共中央政治局常务委员会2月12日召开会议")
+    assert_accounted(page)
+
+
+def test_the_meeting_head_is_glued_without_the_rule(without_rule):
+    assert [a.title for a in split_page(_FRONT + _MEETING)] == ["冲锋在第一线 战斗在最前沿"]
+
+
+def test_a_meeting_head_under_a_closing_note_opens_an_article():
+    note = ("（综合本报记者贺广华、田豆豆、程远州报道）", PARA)
+    d = _draft(_TEXT, note, *[(x, SHORT) for x in _MEETING.split("\n")[:3]], _TEXT)
+    assert [s.text for s in split_glued(d).subtitle] == ["中共中央总书记习近平主持会议"]
+
+
+@pytest.mark.parametrize(
+    "above, deck",
+    [
+        # a paragraph the column cut: its end is no head's line
+        ("社会各界团结一心，为打赢疫情防控阻击战汇聚起了", "中共中央总书记习近平主持会议"),
+        # running text closing on a verb, as a column cut leaves it (…参加 / …讲话)
+        (_TEXT[0], "社会各界纷纷表示，习近平总书记的重要讲话"),
+    ],
+)  # fmt: skip
+def test_lines_cut_or_running_on_are_no_meeting_head(above, deck):
+    d = _draft(_TEXT, (above, PARA), ("分析新冠肺炎疫情形势", SHORT), (deck, SHORT), _TEXT)
+    assert split_glued(d) is None
+
+
+_COLUMN = ("科普活动要“聚粉”“吸睛”（创新谈）", "以创新思维和手段，加紧探索更高效的科学传播路径")
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        [_TEXT],
+        # a sentence's end the column cut off the paragraph above, or a note closing it
+        [("做了多年的科技特派员，朱丹觉得只有了解清楚了，才能达到", PARA), ("好的效果。”", SHORT)],
+        [_TEXT, ("（本系列评论到此结束）", SHORT)],
+    ],
+)  # fmt: skip
+def test_a_column_s_title_over_its_deck_opens_an_article(above):
+    d = _draft(*above, *[(x, SHORT) for x in _COLUMN], _TEXT)
+    new = split_glued(d)
+    assert [s.text for s in new.title + new.subtitle] == list(_COLUMN)
+    assert [s.text for s in d.body] == [s[0] for s in above]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # a writer's name and post (天蚕土豆（网络作家）), a companion piece (…（记者手记）)
+        ("唐家三少（网络文学作家）", "突逢疫情，众志成城"),
+        ("靠的就是这股钻劲（记者手记）", "寻宝游戏，是很多人小时候的最爱"),
+        # a table's note under its caption, a deck that ends its sentence
+        ("表1  中小城市的构成及其数量（广义）", "（截至2018年底，单位：个）"),
+        ("科普活动要“聚粉”“吸睛”（创新谈）", "以创新思维和手段，加紧探索科学传播路径。"),
+    ],
+)
+def test_other_labelled_lines_stay_in_the_body(head):
+    d = _draft(_TEXT, *[(x, SHORT) for x in head], _TEXT)
+    assert split_glued(d) is None
+
+
+_SERIES = ("第一条地铁", "浅埋施工 平稳运行（新中国的“第一”·交通篇）")
+
+
+@pytest.mark.parametrize(
+    "below",
+    [
+        [_TEXT],
+        # the body's first line cut by the column
+        [("1969年10月1日，北京地铁一期工程通", SHORT), ("车试运营，实现零的突破。", PARA)],
+    ],
+)  # fmt: skip
+def test_a_kicker_over_a_column_s_title_opens_an_article(below):
+    d = _draft(_TEXT, *[(x, SHORT) for x in _SERIES], *below)
+    new = split_glued(d)
+    assert ([s.text for s in new.kicker], [s.text for s in new.title]) == (
+        [_SERIES[0]],
+        [_SERIES[1]],
+    )
+    assert [s.text for s in new.body] == [s[0] for s in below]
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        # a programme's lines: the labelled line inside a longer run
+        ["11.3 10:30 上海国际舞蹈中心", "芭蕾大师公开课（辛丽丽）", "11.3 13:00 上海国际舞蹈中心"],
+        # a writer and post under a line; a labelled line under another
+        ["以真善美鼓舞读者", "天蚕土豆（网络作家）"],
+        ["讲述亲历故事（国际人士谈）", "浅埋施工 平稳运行（新中国的“第一”·交通篇）"],
+    ],
+)
+def test_other_lines_over_a_labelled_line_stay_in_the_body(run):
+    d = _draft(_TEXT, *[(x, SHORT) for x in run], _TEXT)
+    assert split_glued(d) is None
+
+
+def test_no_bare_head_is_opened_where_titles_carry_marks():
+    # (the page opens mid-article, untitled: its body's head over points stays in it)
+    page = (
+        "人民日报\n"
+        + _TEXT[0]
+        + "\n"
+        + _POINTS.split("\n", 1)[1]
+        + "## 旧闻一则\n"
+        + _TEXT[0]
+        + "\n"
+    )
+    assert [a.title for a in split_page(page)] == ["", "旧闻一则"]
+    assert_accounted(page)
