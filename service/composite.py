@@ -316,7 +316,10 @@ def ends_above(heads: list[Span]) -> int:
     (（相关报道见第十二版）), an editor's note signed ——编者, a column's mailbox (栏目投稿邮箱：…),
     which may follow the article's closing credit (pages._Splitter takes it there too)."""
     first = heads[0].text
-    if CLOSING_NAME.fullmatch(first) or SIGN_OFF.fullmatch(first) or NOTE.fullmatch(first):
+    # (a name or a note opens with its bracket: most head lines need neither pattern)
+    if first[0] in "（(" and (CLOSING_NAME.fullmatch(first) or NOTE.fullmatch(first)):
+        return 1
+    if SIGN_OFF.fullmatch(first):
         return 1
     opened = _open_brackets(first)
     if opened < 0 or first.count("”") > first.count("“"):

@@ -110,6 +110,34 @@ class Article:
     end: int = 0
     id: str = ""
 
+    def __init__(
+        self,
+        title: str,
+        body: Body,
+        kicker: str = "",
+        subtitle: str = "",
+        byline: str = "",
+        dateline: str = "",
+        continues: str = "",
+        start: int = 0,
+        end: int = 0,
+        id: str = "",
+    ) -> None:
+        # (as Span's: the fields set without a frozen dataclass's object.__setattr__ each; a
+        # page makes an Article per article, and splitting is timed per page)
+        self.__dict__.update(
+            title=title,
+            body=body,
+            kicker=kicker,
+            subtitle=subtitle,
+            byline=byline,
+            dateline=dateline,
+            continues=continues,
+            start=start,
+            end=end,
+            id=id,
+        )
+
     @property
     def text(self) -> str:
         return self.body.text

@@ -288,10 +288,15 @@ def pair_features(upper: str, lower: str, models: Forms | None = None) -> list[f
     form models, `forms()` unless given (fitting scores lines with models not fitted on them)."""
     upper_kicker, upper_deck = _form(models or forms(), upper)
     lower_kicker, lower_deck = _form(models or forms(), lower)
+    # (each test once: the rule and the features below share them)
+    upper_label = bool(_COLUMN_LABEL.fullmatch(upper))
+    lower_label = bool(_COLUMN_LABEL.fullmatch(lower))
+    upper_comma, lower_comma = bool(_COMMA.search(upper)), bool(_COMMA.search(lower))
+    lead_in = bool(_LEAD_IN.fullmatch(upper))
     rule = (
         _DATE_SUB.fullmatch(lower)
-        or (_COLUMN_LABEL.fullmatch(upper) and not _COLUMN_LABEL.fullmatch(lower))
-        or (_COMMA.search(lower) and not _COMMA.search(upper) and not _LEAD_IN.fullmatch(upper))
+        or (upper_label and not lower_label)
+        or (lower_comma and not upper_comma and not lead_in)
         or _SUBHEAD.fullmatch(lower)
         or _EVENT_TITLE.fullmatch(upper)
         or _ATTENDED.fullmatch(lower)
@@ -301,11 +306,11 @@ def pair_features(upper: str, lower: str, models: Forms | None = None) -> list[f
         float(bool(rule)),
         len(upper) / 10,
         len(lower) / 10,
-        float(bool(_COMMA.search(lower))),
-        float(bool(_COMMA.search(upper))),
-        float(bool(_LEAD_IN.fullmatch(upper))),
-        float(bool(_COLUMN_LABEL.fullmatch(lower))),
-        float(bool(_COLUMN_LABEL.fullmatch(upper))),
+        float(lower_comma),
+        float(upper_comma),
+        float(lead_in),
+        float(lower_label),
+        float(upper_label),
         float(bool(_DIGIT.search(lower))),
         float(bool(_DIGIT.search(upper))),
         float(bool(_SPACED.search(lower))),

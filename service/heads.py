@@ -206,7 +206,7 @@ def opens_article(
             missing = [g for g in mine if g not in above]
             near = (len(mine) - len(missing)) / len(mine)
             # (the article overlap is at least `near`: what the rest add is unknown)
-            if _decided(rest + _W_BOTH * near, (0.0, 0.0), sure, _W_ARTICLE * (1 - near)):
+            if _decided(rest + _W_BOTH * near, _reach((_W_ARTICLE * (1 - near),)), sure):
                 return rest + _W_BOTH * near > 0
             x[-2:] = near, (len(mine) - len(missing) + count_in(missing, before)) / len(mine)
     else:
@@ -232,11 +232,11 @@ def closes(body: list[Span]) -> bool:
     return len(above) <= 60 and cut and bool(CLOSER.fullmatch(joined))
 
 
-def _decided(score: float, reach: tuple[float, float], sure: float, more: float = 0.0) -> bool:
-    """Whether features still unknown (each in [0, 1]; together they add `reach`, `_reach`,
-    and one more of weight `more`) leave `score` past ±sure (the trees decide inside)."""
+def _decided(score: float, reach: tuple[float, float], sure: float) -> bool:
+    """Whether features still unknown (each in [0, 1]; together they add `reach`, `_reach`)
+    leave `score` past ±sure (the trees decide inside)."""
     low, high = reach
-    return score + low + min(more, 0.0) > sure or score + high + max(more, 0.0) <= -sure
+    return score + low > sure or score + high <= -sure
 
 
 def _reach(unknown: tuple[float, ...]) -> tuple[float, float]:

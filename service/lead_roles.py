@@ -33,8 +33,10 @@ def _pairs(text: str) -> set[str]:
     return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
-def _share(line: set[str], lead: set[str]) -> float:
-    return len(line & lead) / len(line) if line else 0.0
+def _share(line: set[str], lead: str) -> float:
+    """The share of the line's pairs in `lead` (its kept characters: a pair of them is one of
+    its substrings, looked for in C, no set of the lead's pairs made)."""
+    return sum(map(lead.__contains__, line)) / len(line) if line else 0.0
 
 
 def deck_by_lead(upper: str, lower: str, lead: str) -> bool:
@@ -43,7 +45,7 @@ def deck_by_lead(upper: str, lower: str, lead: str) -> bool:
     line more than the lower."""
     if m := _CREDIT.match(lead):
         lead = lead[m.end() :]
-    first = _pairs(lead.split("。", 1)[0])
+    first = "".join(_KEPT.findall(lead.split("。", 1)[0]))
     if _share(_pairs(upper), first) - _share(_pairs(lower), first) <= _MORE:
         return False  # (read first: the pair score, with its form models, costs more)
     x = head_parts.pair_features(upper, lower)

@@ -113,8 +113,10 @@ def _reopen(d):
     if d.composite or d.marked or SHORT not in kinds:  # (most bodies hold no short line)
         return None
     for i in range(2, len(body) - 1):
+        if kinds[i] != SHORT:
+            continue  # (most lines: their texts are not read)
         above, last = body[i - 2].text, body[i - 1].text
-        if kinds[i] != SHORT or not 40 < len(last) <= 80:
+        if not 40 < len(last) <= 80:
             continue
         if above[0] not in "（(" or set("）)") & set(above) or len(above) > 60:
             continue

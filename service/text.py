@@ -89,6 +89,19 @@ class Cleaned:
     # spans into the input: with the body's index they account for every character.
     dropped: tuple[tuple[str, Span], ...] = ()
 
+    def __init__(
+        self,
+        body: Body,
+        byline: str = "",
+        dateline: str = "",
+        continues: str = "",
+        dropped: tuple[tuple[str, Span], ...] = (),
+    ) -> None:
+        # (as documents.Span's: no object.__setattr__ per field; one per article of a page)
+        self.__dict__.update(
+            body=body, byline=byline, dateline=dateline, continues=continues, dropped=dropped
+        )
+
 
 def is_non_copy(line: str) -> bool:
     """True for a line that is never article prose: furniture, a credit, 下转N版, or an aside.

@@ -183,11 +183,11 @@ def _jieba_class() -> type:
 
 def engine_word_across(engine, text: str, seam: int) -> bool:
     """`Segmenter.word_across` as `engine` (an rjieba engine) cuts `text`."""
-    pos = 0
+    end = 0
     for tok in engine.cut(text):
-        if pos < seam < pos + len(tok):
-            return bool(engine.has_word(tok))
-        pos += len(tok)
+        end += len(tok)
+        if end >= seam:  # the token reaching the seam: across it unless it ends there
+            return end > seam and bool(engine.has_word(tok))
     return False
 
 
