@@ -20,7 +20,7 @@ from service.documents import Span
 from service.glued import split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, is_cut_piece, parse_heads
-from service.lead_roles import deck_by_lead
+from service.lead_roles import deck_by_lead, kicker_by_shape
 from service.lines import BYLINE_START, PARA, SHORT
 from service.subheads import rejoin_subheads
 from service.text import ends_paragraph, is_column_break
@@ -62,6 +62,7 @@ def settle_heads(drafts: list, raw: str) -> None:
     for d in drafts:
         _over_credit(d)
         _dated_deck(d)
+        _shape_kicker(d)
         _subtitle(d)
         _lone_title(d)
     for above, d in pairwise(drafts):
@@ -273,6 +274,16 @@ def _dated_deck(d) -> None:
     lead = "".join(s.text for s in d.body[:4])[len(d.values[0]) :]
     if deck_by_lead(d.kicker[0].text, d.title[0].text, lead):
         d.title, d.subtitle, d.kicker = d.kicker, d.title, []
+
+
+def _shape_kicker(d) -> None:
+    """Title + subtitle where the upper line names a speaker, what is answered or a competition,
+    or an event over a headline's shape (`lead_roles.kicker_by_shape`): the kicker over its
+    title. Settled after the pass, so the head score's path stays the pass's."""
+    if d.kicker or len(d.title) != 1 or len(d.subtitle) != 1 or d.marked or d.composite:
+        return  # (most drafts hold no subtitle)
+    if d.heads == d.title + d.subtitle and kicker_by_shape(d.title[0].text, d.subtitle[0].text):
+        d.kicker, d.title, d.subtitle = d.title, d.subtitle, []
 
 
 def _subtitle(draft) -> None:
