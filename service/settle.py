@@ -286,6 +286,9 @@ def _shape_kicker(d) -> None:
         d.kicker, d.title, d.subtitle = d.title, d.subtitle, []
 
 
+_POINTS = "■●"  # (a body's points: 10 printed subtitles stand over the first)
+
+
 def _subtitle(draft) -> None:
     """A short line right under a head that has none yet, before any text: the subtitle."""
     if draft.subtitle or not draft.title or not draft.body or draft.composite:
@@ -296,11 +299,18 @@ def _subtitle(draft) -> None:
     if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
         return
     # A long deck (听取…汇报；部署…) is running text by its punctuation, but it ends without
-    # a sentence end and the body opens under it with a dateline or a credit.
+    # a sentence end and the body opens under it with a dateline, a credit or a point (■ 要按照…:
+    # 10 printed subtitles over a body opening on a point; no open body line over a point is
+    # more than a label, 核心阅读, on the development months).
     deck = (
         kind == PARA
         and not ends_paragraph(first.text)
-        and (draft.kinds[1] == BYLINE_START or bool(draft.values[1]))
+        and (
+            draft.kinds[1] == BYLINE_START
+            or bool(draft.values[1])
+            or draft.body[1].text[0] in _POINTS
+            and first.text[0] not in _POINTS
+        )
     )
     if kind != SHORT and not deck or is_cut_piece(first.text, draft.body[1].text):
         return  # (a piece of the paragraph below, cut by the column, is no subtitle)

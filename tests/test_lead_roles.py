@@ -1,6 +1,6 @@
 """Head roles settled after the pass: a bracketed deck, a series' title over a piece and its
-credit, a dated report's title over its deck, a kicker by its shape (service/settle.py,
-service/lead_roles.py)."""
+credit, a dated report's title over its deck, a kicker by its shape, a long deck over points
+(service/settle.py, service/lead_roles.py)."""
 
 from __future__ import annotations
 
@@ -152,3 +152,17 @@ def test_a_title_and_deck_changed_since_the_pass_are_left():
     d.heads = [lower]
     settle._shape_kicker(d)
     assert (d.kicker, d.title, d.subtitle) == ([], [upper], [lower])
+
+
+def test_a_long_deck_over_a_point_is_the_subtitle():
+    deck = "代表中共中央，向各民主党派、工商联和无党派人士，致以诚挚的问候和新春的祝福汪洋韩正出席"
+    page = (
+        f"人民日报\n习近平同党外人士共迎新春\n{deck}\n"
+        "■ 中国共产党领导的多党合作和政治协商制度是从中国土壤中生长出来的新型政党制度，在凝聚共识、"
+        "优化决策、协调关系、维护稳定等方面发挥了独特作用。希望大家认真学习贯彻全会精神\n"
+        "本报北京1月14日电  （记者李明）在春节即将到来之际，习近平14日下午在人民大会堂同各民主党派"
+        "中央、全国工商联负责人和无党派人士代表欢聚一堂，共迎新春。\n"
+    )
+    (art,) = split_page(page)
+    assert (art.title, art.subtitle) == ("习近平同党外人士共迎新春", deck)
+    assert art.text.startswith("■ 中国共产党")
