@@ -52,3 +52,36 @@ def deck_by_lead(upper: str, lower: str, lead: str) -> bool:
     score = sum(map(mul, head_parts.PAIR_WEIGHTS, x)) + head_parts.PAIR_BIAS
     # (a column label marks the title: 567 titles under a kicker, 12 decks)
     return _UNSURE < score <= 0 and not x[_LOWER_LABEL]
+
+
+# A head's upper line that only ever stands over its title: the speaker or body the title's
+# sentence goes on from (外交部发言人 / 就…答记者问, 中央组织部 / 从…划拨…, 13 kickers on the
+# development months), or what a message answers (就中俄建交70周年 / 习近平同…互致贺电, 9
+# kickers), or the competition a sports report's title tells of (深圳网球公开赛 / 王蔷晋级女单
+# 八强, 12 kickers). No title over a subtitle there is either (only lone titles end so:
+# …审查委员会).
+_SPEAKER = re.compile(
+    r"[^\s，,。：:、]{2,24}(?:负责人|发言人|办公室|委员会|[^东西南北中]部|新闻办)|就(?!业)\S.*"
+    r"|[^\s，,。：:、]{2,24}(?:公开赛|锦标赛|联赛|世界杯|大奖赛|巡回赛|分站赛)"
+)
+# An event's line (…论坛举行, …博览会开幕, …报告发布) over a headline's shape: two phrases set
+# apart by a space (光影盛宴 丝路共享), a quote (“为投资和经贸合作提供更多机遇”) or a column's
+# label (…（医学资讯）). 12 kickers over a title so on the development months, no title over
+# its deck: decks under an event name who attended (胡春华出席) or sum it up in running text.
+_EVENT = re.compile(r".{4,}(?:开幕|举行|闭幕|召开|启动|揭晓|揭牌|通水|开通|落幕|开展|发布)")
+_PHRASE = r"[^\s，,。、；;：:（(]{2,10}"
+_HEADLINE = re.compile(
+    rf"{_PHRASE}[ \u3000\xa0]+{_PHRASE}(?:[（(][^（）()]{{2,}}[）)])?"
+    r"|“[^“”]+”|[^（(—●■].*[（(][^（）()]{2,}[）)]"
+)
+
+
+def kicker_by_shape(upper: str, lower: str) -> bool:
+    """Whether a title + subtitle the pass read is a kicker over its title by the upper line's
+    shape: it names who speaks, what is answered or a competition, or an event over a
+    headline's shape."""
+    if lower.startswith("—"):
+        return False  # (a dash-led deck)
+    if _SPEAKER.fullmatch(upper):
+        return True
+    return bool(_EVENT.fullmatch(upper) and _HEADLINE.fullmatch(lower))

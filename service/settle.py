@@ -20,7 +20,7 @@ from service.documents import Span
 from service.glued import split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, is_cut_piece, parse_heads
-from service.lead_roles import deck_by_lead
+from service.lead_roles import deck_by_lead, kicker_by_shape
 from service.lines import BYLINE_START, PARA, SHORT
 from service.subheads import rejoin_subheads
 from service.text import ends_paragraph, is_column_break
@@ -62,6 +62,7 @@ def settle_heads(drafts: list, raw: str) -> None:
     for d in drafts:
         _over_credit(d)
         _dated_deck(d)
+        _shape_kicker(d)
         _subtitle(d)
         _lone_title(d)
     for above, d in pairwise(drafts):
@@ -277,6 +278,19 @@ def _dated_deck(d) -> None:
         d.title, d.subtitle, d.kicker = d.kicker, d.title, []
 
 
+def _shape_kicker(d) -> None:
+    """Title + subtitle where the upper line names a speaker, what is answered or a competition,
+    or an event over a headline's shape (`lead_roles.kicker_by_shape`): the kicker over its
+    title. Settled after the pass, so the head score's path stays the pass's."""
+    if d.kicker or len(d.title) != 1 or len(d.subtitle) != 1 or d.marked or d.composite:
+        return  # (most drafts hold no subtitle)
+    if d.heads == d.title + d.subtitle and kicker_by_shape(d.title[0].text, d.subtitle[0].text):
+        d.kicker, d.title, d.subtitle = d.title, d.subtitle, []
+
+
+_POINTS = "■●"  # (a body's points: 10 printed subtitles stand over the first)
+
+
 def _subtitle(draft) -> None:
     """A short line right under a head that has none yet, before any text: the subtitle."""
     if draft.subtitle or not draft.title or not draft.body or draft.composite:
@@ -287,11 +301,18 @@ def _subtitle(draft) -> None:
     if len(draft.body) < 2 or draft.kinds[1] not in (PARA, BYLINE_START):
         return
     # A long deck (听取…汇报；部署…) is running text by its punctuation, but it ends without
-    # a sentence end and the body opens under it with a dateline or a credit.
+    # a sentence end and the body opens under it with a dateline, a credit or a point (■ 要按照…:
+    # 10 printed subtitles over a body opening on a point; no open body line over a point is
+    # more than a label, 核心阅读, on the development months).
     deck = (
         kind == PARA
         and not ends_paragraph(first.text)
-        and (draft.kinds[1] == BYLINE_START or bool(draft.values[1]))
+        and (
+            draft.kinds[1] == BYLINE_START
+            or bool(draft.values[1])
+            or draft.body[1].text[0] in _POINTS
+            and first.text[0] not in _POINTS
+        )
     )
     if kind != SHORT and not deck or is_cut_piece(first.text, draft.body[1].text):
         return  # (a piece of the paragraph below, cut by the column, is no subtitle)

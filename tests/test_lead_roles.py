@@ -1,15 +1,16 @@
 """Head roles settled after the pass: a bracketed deck, a series' title over a piece and its
-credit, a dated report's title over its deck (service/settle.py, service/lead_roles.py)."""
+credit, a dated report's title over its deck, a kicker by its shape, a long deck over points
+(service/settle.py, service/lead_roles.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from service import head_parts
+from service import head_parts, settle
 from service.documents import Span
 from service.head_parts import settled_heads
-from service.lead_roles import deck_by_lead
-from service.pages import split_page
+from service.lead_roles import deck_by_lead, kicker_by_shape
+from service.pages import _Draft, split_page
 
 
 def _spans(*texts: str) -> list[Span]:
@@ -105,3 +106,63 @@ def test_a_short_column_name_with_its_topic_is_the_title_over_the_line_under_it(
 def test_a_name_with_a_middle_dot_closing_on_a_colon_stays_a_kicker():
     heads = _spans("阿依古丽·买买提：", "守护边疆的每一寸土地")
     assert settled_heads(heads, ([heads[1]], [heads[0]], [], [])) is None
+
+
+@pytest.mark.parametrize(
+    ("upper", "lower"),
+    [
+        ("外交部发言人", "就某国议会通过所谓法案答记者问"),
+        ("中央组织部", "从代中央管理党费中划拨专款支持防控工作"),
+        ("就中某建交70周年", "习近平同某国总统互致贺电"),
+        ("某国网球公开赛", "某某晋级女单八强"),
+        ("某某国际博览会在京开幕", "展示发展成就 共享合作机遇"),
+        ("某某论坛在京举行", "“为合作提供更多机遇”"),
+    ],
+)
+def test_a_speaker_or_what_is_answered_is_a_kicker(upper, lower):
+    assert kicker_by_shape(upper, lower)
+
+
+@pytest.mark.parametrize(
+    ("upper", "lower"),
+    [
+        ("就业形势总体稳定", "城镇新增就业超过一千万人"),
+        ("大范围雨雪天气将现中东部", "华北黄淮等地有雾或霾"),
+        ("国务院新闻办公室", "——记一场特别的新闻发布会"),
+        ("某省成立环境行政处罚案件审查委员会会议", "加强执法监督"),
+        ("某某国际博览会在京开幕", "某某出席开幕式并致辞"),
+        ("某某艺术节开幕", "共42台96场剧目，为期1个月"),
+    ],
+)
+def test_other_upper_lines_are_no_kicker_by_shape(upper, lower):
+    assert not kicker_by_shape(upper, lower)
+
+
+def test_a_title_and_deck_read_by_the_pass_under_a_speaker_become_kicker_and_title():
+    upper, lower = _spans("外交部发言人", "就某国议会通过所谓法案答记者问")
+    d = _Draft([upper], [], [lower])
+    d.heads = [upper, lower]
+    settle._shape_kicker(d)
+    assert (d.kicker, d.title, d.subtitle) == ([upper], [lower], [])
+
+
+def test_a_title_and_deck_changed_since_the_pass_are_left():
+    upper, lower = _spans("外交部发言人", "就某国议会通过所谓法案答记者问")
+    d = _Draft([upper], [], [lower])
+    d.heads = [lower]
+    settle._shape_kicker(d)
+    assert (d.kicker, d.title, d.subtitle) == ([], [upper], [lower])
+
+
+def test_a_long_deck_over_a_point_is_the_subtitle():
+    deck = "代表中共中央，向各民主党派、工商联和无党派人士，致以诚挚的问候和新春的祝福汪洋韩正出席"
+    page = (
+        f"人民日报\n习近平同党外人士共迎新春\n{deck}\n"
+        "■ 中国共产党领导的多党合作和政治协商制度是从中国土壤中生长出来的新型政党制度，在凝聚共识、"
+        "优化决策、协调关系、维护稳定等方面发挥了独特作用。希望大家认真学习贯彻全会精神\n"
+        "本报北京1月14日电  （记者李明）在春节即将到来之际，习近平14日下午在人民大会堂同各民主党派"
+        "中央、全国工商联负责人和无党派人士代表欢聚一堂，共迎新春。\n"
+    )
+    (art,) = split_page(page)
+    assert (art.title, art.subtitle) == ("习近平同党外人士共迎新春", deck)
+    assert art.text.startswith("■ 中国共产党")
