@@ -23,7 +23,7 @@ __all__ = [
 import re
 
 from service.documents import Span
-from service.head_parts import _LEAD_IN, _NAME, BARE_NAME, WRITER, column_name
+from service.head_parts import BARE_NAME, LEAD_IN, SPACED_NAME, WRITER, column_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 
 # A writer set with a role in brackets: 何建明（中国作协副主席）, 王  雷（电视剧《陆战之王》主演）;
@@ -37,7 +37,7 @@ def is_name_line(text: str, kind: str = SHORT) -> bool:
         return True
     if kind != SHORT or len(text) > 40:
         return False
-    return bool(_NAME.fullmatch(text) or WRITER.fullmatch(text) or _BRACKETED.fullmatch(text))
+    return bool(SPACED_NAME.fullmatch(text) or WRITER.fullmatch(text) or _BRACKETED.fullmatch(text))
 
 
 _ROLE = re.compile(r"\S*?(?:记者|通讯员|评论员|特约撰稿人)")
@@ -75,7 +75,7 @@ def _piece(d) -> str:
             not form
             and len(d.body) > 2
             and d.kinds[1] == SHORT
-            and _LEAD_IN.fullmatch(d.body[0].text)
+            and LEAD_IN.fullmatch(d.body[0].text)
         ):
             # (a piece's head in two lines, its kicker closing on a lead-in dash: 江西井冈山——)
             form = _form(d.body[2].text, d.kinds[2])
@@ -89,7 +89,7 @@ def _upside_down(d) -> bool:
         d.kicker
         and not d.subtitle
         and len(d.title) == 1
-        and not _LEAD_IN.fullmatch(d.kicker[-1].text)
+        and not LEAD_IN.fullmatch(d.kicker[-1].text)
         and _form(d.title[0].text)
     )
 
@@ -109,7 +109,7 @@ def _under_head(text: str) -> str:
 _WRITERS = re.compile(r"[\u4e00-\u9fff]{1,3}(?:\s[\u4e00-\u9fff]{1,3}){1,3}")
 
 
-def _absorb(into, d) -> None:
+def absorb(into, d) -> None:
     """Put draft `d`'s heads and body at the end of `into`'s body."""
     for s in d.kicker + d.title + d.subtitle:
         into.body.append(s)
@@ -190,7 +190,7 @@ def _column_name(d) -> bool:
     """A column's name over its first brief (微阅读, 资讯速递): one short word, read as the
     brief's kicker, or as the title with the brief's title as its subtitle."""
     word = d.kicker or (d.title if d.subtitle or (d.title and column_name(d.title[0].text)) else [])
-    return len(word) == 1 and len(word[0].text) <= 6 and not _NAME.fullmatch(word[0].text)
+    return len(word) == 1 and len(word[0].text) <= 6 and not SPACED_NAME.fullmatch(word[0].text)
 
 
 def merge_pieces(drafts: list) -> list:
@@ -223,7 +223,7 @@ def merge_pieces(drafts: list) -> list:
             if not head.composite and not _lead_piece(d):
                 _first_piece(head)
                 head.composite = True
-            _absorb(head, d)
+            absorb(head, d)
             continue
         if (
             piece
@@ -235,7 +235,7 @@ def merge_pieces(drafts: list) -> list:
             # printed at the head of what it introduces, or a short text with no credit
             # over two pieces or more named alike.
             out[-1].composite = True
-            _absorb(out[-1], d)
+            absorb(out[-1], d)
             run = piece
             continue
         if piece in _NAMES and (d.kicker or d.subtitle) and not _upside_down(d):
@@ -253,7 +253,7 @@ def _lead_piece(d) -> bool:
     """A testimony's piece: its speaker over its head, closing on a lead-in dash (邓前堆——,
     …班长程强——), as a kicker, and no dateline."""
     return bool(d.kicker and d.title and not d.marked and not d.dated) and bool(
-        _LEAD_IN.fullmatch(d.kicker[-1].text)
+        LEAD_IN.fullmatch(d.kicker[-1].text)
     )
 
 
@@ -266,7 +266,7 @@ def _holds_led(d) -> bool:
         kinds[k] == SHORT
         and kinds[k + 1] == SHORT
         and kinds[k + 2] == PARA
-        and _LEAD_IN.fullmatch(body[k].text)
+        and LEAD_IN.fullmatch(body[k].text)
         and (k == 0 or d.composite)
         for k in range(len(body) - 2)
     )

@@ -39,7 +39,7 @@ _SUBHEAD = re.compile(
     r"|\d{1,2}[、.．]|[■●◆▲◎○☆★·•]|【).*"
     r"|.*[：:]"
 )
-_LEAD_IN = re.compile(r".*(?:——|—)")  # 驻点医生—— over a section; over a title, a kicker
+LEAD_IN = re.compile(r".*(?:——|—)")  # 驻点医生—— over a section; over a title, a kicker
 _COMMA = re.compile(r"[，,；;]")
 # Text opening like a story (10月4日， 近日， 记者从), and a line ending a sentence as no title
 # does (…的？ …。”; a title may exclaim: 停课不停学！): the body's first line, not a head's.
@@ -68,7 +68,7 @@ _DONE = re.compile(
     r"|调拨|集训)"
 )
 # A spaced personal name, as bylines and interviewees are set: 马  琳, 环球时报副总编辑  蒋安全.
-_NAME = re.compile(
+SPACED_NAME = re.compile(
     r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
     r"|.*\S[\s\u3000\xa0]{2,}[\u4e00-\u9fff]{2,3}(?:[（(].*)?"
 )
@@ -99,7 +99,7 @@ def writer_under(upper: str, lower: str) -> bool:
     (守好校园责任田 / 王明钦): no title under a kicker is two or three characters."""
     return bool(
         WRITER.fullmatch(lower)
-        or _NAME.fullmatch(lower)
+        or SPACED_NAME.fullmatch(lower)
         or _NAMED.fullmatch(lower)
         or (len(upper) >= 4 and BARE_NAME.fullmatch(lower))
     )
@@ -292,7 +292,7 @@ def pair_features(upper: str, lower: str, models: Forms | None = None) -> list[f
     upper_label = bool(_COLUMN_LABEL.fullmatch(upper))
     lower_label = bool(_COLUMN_LABEL.fullmatch(lower))
     upper_comma, lower_comma = bool(_COMMA.search(upper)), bool(_COMMA.search(lower))
-    lead_in = bool(_LEAD_IN.fullmatch(upper))
+    lead_in = bool(LEAD_IN.fullmatch(upper))
     rule = (
         _DATE_SUB.fullmatch(lower)
         or (upper_label and not lower_label)

@@ -49,12 +49,12 @@ from service.head_parts import (
     _BODY_LABEL,
     _COLUMN_LABEL,
     _DASH,
-    _LEAD_IN,
-    _NAME,
     _OPENER,
     _SPACED,
     _SUBHEAD,
     ITEM_LABEL,
+    LEAD_IN,
+    SPACED_NAME,
     parse_heads,
 )
 from service.lines import BYLINE_END, BYLINE_START, PARA
@@ -374,7 +374,9 @@ def _label(line: str) -> bool:
     烈士谱）, …（70年，共同走过·大国小家）): a role has no parts."""
     if line[-1] in "）)" and _PARTS_LABEL.search(line):
         return True
-    return bool(_COLUMN_LABEL.fullmatch(line)) and not _NAME.fullmatch(line) and "：" not in line
+    return (
+        bool(_COLUMN_LABEL.fullmatch(line)) and not SPACED_NAME.fullmatch(line) and "：" not in line
+    )
 
 
 # (as service.lines reads a long title's closing label: a space or a middle dot between parts)
@@ -386,7 +388,7 @@ def _shape(line: str) -> tuple[bool, ...]:
     """The marks a subhead series shares: an ordinal, a colon, a lead-in dash, a space, a label."""
     return (
         bool(_SUBHEAD.fullmatch(line)),
-        bool(_LEAD_IN.fullmatch(line)),
+        bool(LEAD_IN.fullmatch(line)),
         bool(_SPACED.search(line)),
         bool(_COLUMN_LABEL.fullmatch(line)),
         line.startswith("“"),

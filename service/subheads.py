@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from service.composite import _absorb
+from service.composite import absorb
 from service.head_parts import ITEM_LABEL
 from service.lines import PARA, SHORT
 
@@ -55,7 +55,7 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
                 or _chronicle(d, above, raw)
             )
         ):
-            _absorb(above, d)
+            absorb(above, d)
             del drafts[at]
             continue
         at += 1
