@@ -29,6 +29,8 @@ collects stay the pass's:
   column cut): 第一条地铁 / 浅埋施工 平稳运行（新中国的“第一”·交通篇）. 792 heads so on the
   development months; 14 body lines are labelled under a short line, all in a programme's
   longer runs (11.3 10:30 上海国际舞蹈中心 / 芭蕾大师公开课（辛丽丽） / …).
+- a photo's title, maybe under its kicker, over its captions and the credit closing the body
+  (加班加点 / 二月六日，…赶制口罩和防护服。 / 翟慧勇摄（影像中国）): `_photo`.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import re
 from service.composite import NOTE
 from service.head_parts import parse_heads
 from service.heads import _COMPANION, CLOSER, _label, is_cut_piece
-from service.lines import PARA, SHORT
+from service.lines import BYLINE_END, PARA, SHORT
 from service.text import ends_paragraph
 
 __all__ = ["split_glued"]
@@ -62,6 +64,9 @@ _MEETING_DECK = re.compile(
     r"[^，,。；;！？!?]{2,60}(?:主持会议|主持|出席|出席会议|出席并讲话|讲话|致辞)"
 )
 _POINTS, _DATED, _LEAD, _ATTEND, _LABELLED = "points", "dated", "lead-in", "attended", "labelled"
+_PHOTO = "photo"
+_AGENCY = re.compile(r"影像中国|人民视觉|视觉中国|新华社发")
+_CAPTIONS = 300
 _UNDER_CLOSE = (_ATTEND, _LABELLED)
 _NEAR = frozenset("●（(")  # what opens a line near the top of a run the shapes read
 _DECK_END = frozenset("持席话辞议")  # (and how an attendees' deck ends)
@@ -86,9 +91,15 @@ def split_glued(d):
             continue
         if kinds[i + 1] != SHORT:
             # (a lone short line, most often a piece the column cut: only points or a date may
-            # stand under it for a shape to read)
+            # stand under it for a shape to read, or a photo's caption and credit)
             if body[i + 1].text[0] not in _NEAR:
+                # (a photo's credit a caption or two below: found by slicing, as most lone
+                # short lines have none)
+                if BYLINE_END in kinds[i + 2 : i + 5] and (new := _photo(d, i, i + 1)):
+                    return new
                 continue
+        elif BYLINE_END in kinds[i + 3 : i + 6] and (new := _photo(d, i, i + 2)):
+            return new  # (a kicker and a photo's title)
         near = body[i + 1 : i + _MAX_HEAD + 1]
         if (
             body[i].text[-1] not in "—）)"
@@ -152,6 +163,39 @@ def _head_end(body, i: int, j: int) -> tuple[int, str]:
     return 0, ""
 
 
+def _photo(d, i: int, j: int):
+    """A photo's title (maybe under its kicker), `body[i:j]`, over its caption and the credit
+    closing the body: the new draft, else None. On the development months 159 titles stand alone
+    over one or two captions ending a sentence and a credit (…摄, …供图) under a closed paragraph,
+    10 under a kicker; no body line (a picture inside an article has no head of its own)."""
+    body, kinds = d.body, d.kinds
+    if j < len(kinds) and kinds[j] == SHORT:
+        return None  # (a run of more than two lines)
+    c = j + 1  # (the credit: under one caption, or two, either maybe cut by the column)
+    while c < len(kinds) and c <= j + 3 and kinds[c] in (PARA, SHORT):
+        c += 1
+    if c >= len(kinds) or kinds[c] != BYLINE_END or kinds[j] != PARA:
+        return None
+    credit = body[c].text
+    if "摄" not in credit and "供图" not in credit or not ends_paragraph(body[c - 1].text):
+        return None
+    if any(k in (PARA, SHORT) for k in kinds[c + 1 :]) or not _ended(body[i - 1].text):
+        return None  # (the credit closes the body: what the pass glued above it ends there)
+    if is_cut_piece(body[j - 1].text, body[j].text):
+        return None  # (a caption's first piece the column cut: 近日，连云港沿 / 海40多万亩…)
+    for s in body[i:j]:
+        t = s.text
+        if t[0] in _BOX or t[0] in "（(" or ends_paragraph(t) or CLOSER.fullmatch(t):
+            return None
+        if _AGENCY.search(t):
+            return None  # (a credit's piece the column cut: 陈运锋摄（ / 影像中国）)
+    # (a photo's own captions run to 282 characters at most on the development months: a
+    # caption's first piece the column cut under a caption is no title)
+    if sum(len(s.text) for s in body[:i]) <= _CAPTIONS:
+        return None
+    return _split(d, i, j, _PHOTO)
+
+
 def _column_title(line: str) -> bool:
     """A title closing on a column label; a writer's name and post (唐家三少（网络文学作家）) is
     none: every labelled title over a deck or under a kicker on the development months holds six
@@ -175,6 +219,8 @@ def _split(d, i: int, k: int, form: str):
     body, kinds, values = d.body, d.kinds, d.values
     if form == _DATED:  # (the line over the date is the title: 36 of 36 such heads)
         title, kicker, subtitle, rest = body[k - 2 : k - 1], body[i : k - 2], body[k - 1 : k], []
+    elif form == _PHOTO:  # (the last line the title, a line over it its kicker)
+        title, kicker, subtitle, rest = body[k - 1 : k], body[i : k - 1], [], []
     elif form == _LEAD:  # (no title closes on a lead-in dash: i54)
         title, kicker, subtitle, rest = body[i + 1 : k], body[i : i + 1], [], []
     else:  # (a column's title over its deck: the title, the deck its subtitle)
