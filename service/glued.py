@@ -29,6 +29,10 @@ collects stay the pass's:
   column cut): 第一条地铁 / 浅埋施工 平稳运行（新中国的“第一”·交通篇）. 792 heads so on the
   development months; 14 body lines are labelled under a short line, all in a programme's
   longer runs (11.3 10:30 上海国际舞蹈中心 / 芭蕾大师公开课（辛丽丽） / …).
+- a column's labelled title alone over its text (古厝人家新时光（70年，共同走过·大国小家） /
+  一家三代人，…): 739 heads over running text (667 under a closed paragraph), 3 body lines (two
+  documents printed in full under …全文如下。, a pointer over a datelined report); the title
+  no piece the column cut off the line above.
 - a photo's title, maybe under its kicker, over its captions and the credit closing the body
   (加班加点 / 二月六日，…赶制口罩和防护服。 / 翟慧勇摄（影像中国）): `_photo`.
 """
@@ -56,6 +60,7 @@ _DOC_DATE = re.compile(
 # A document printed in full under the article announcing it: its title and date are body.
 _IN_FULL = re.compile(r".*如下[。：:]")
 _MAX_HEAD = 3
+SHORT_MAX = 40  # (service.lines: a longer line is running text)
 # A lead-in kicker closing on a dash (山东医疗队先后派出十二批医护疾控人员驰援湖北——).
 _LEAD_IN = re.compile(r"[^。]{8,}——")
 # A meeting's deck naming who chaired or attended it (中共中央总书记习近平主持会议,
@@ -97,7 +102,8 @@ def split_glued(d):
                 # short lines have none)
                 if BYLINE_END in kinds[i + 2 : i + 5] and (new := _photo(d, i, i + 1)):
                     return new
-                continue
+                if body[i].text[-1] not in "）)" or kinds[i + 1] != PARA:
+                    continue  # (else maybe a column's title over its text)
         elif BYLINE_END in kinds[i + 3 : i + 6] and (new := _photo(d, i, i + 2)):
             return new  # (a kicker and a photo's title)
         near = body[i + 1 : i + _MAX_HEAD + 1]
@@ -117,7 +123,7 @@ def split_glued(d):
             # cut end, 好的效果。”; a note, （本系列评论到此结束）), as `settle.closes_above` reads
             # an opened head's first lines.
             at = i
-            while at < j - 2 and (ends_paragraph(body[at].text) or NOTE.fullmatch(body[at].text)):
+            while at < j - 1 and (ends_paragraph(body[at].text) or NOTE.fullmatch(body[at].text)):
                 at += 1
             if at > i and (found := _head_end(body, at, j))[1] in _UNDER_CLOSE:
                 (k, form), i = found, at
@@ -157,6 +163,13 @@ def _head_end(body, i: int, j: int) -> tuple[int, str]:
         if alone and texts[1][-1] in "）)" and _column_title(texts[1]):
             if not (_label(texts[0]) or ends_paragraph(texts[0])):
                 return i + 2, _LABELLED
+    above = body[i - 1].text
+    if j - i == 1 and len(texts) > 1 and _running(texts[1]) and not is_cut_piece(above, texts[0]):
+        # (a column's title alone over its text: 667 heads under a closed paragraph on the
+        # development months; in bodies two documents printed in full under …全文如下。)
+        if texts[0][-1] in "）)" and _column_title(texts[0]) and texts[1][0] not in "（(":
+            if not _IN_FULL.fullmatch(above):
+                return i + 1, _LABELLED
     att = next((t for t in (1, 2) if t < j - i and _MEETING_DECK.fullmatch(texts[t])), 0)
     if att and _ended(body[i - 1].text):
         return i + att + 1, _ATTEND
@@ -202,6 +215,11 @@ def _column_title(line: str) -> bool:
     characters or more before its label."""
     named = len("".join(re.split(r"[（(]", line, maxsplit=1)[0].split())) < 6
     return not named and _label(line) and not _COMPANION.search(line)
+
+
+def _running(line: str) -> bool:
+    """Running text: longer than a short line, or a sentence ended."""
+    return len(line) > SHORT_MAX or ends_paragraph(line)
 
 
 def _deck(line: str) -> bool:

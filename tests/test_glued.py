@@ -317,6 +317,42 @@ def test_other_lines_over_a_labelled_line_stay_in_the_body(run):
     assert split_glued(d) is None
 
 
+_OLD_HOME = "古厝人家新时光（70年，共同走过·大国小家）"
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        [_TEXT],
+        # a sentence's end the column cut off the paragraph above
+        [("张宗久说，此次的政策将促进分级诊疗，是一项制", PARA), ("度性安排。”", SHORT)],
+    ],
+)  # fmt: skip
+def test_a_column_s_title_alone_over_its_text_opens_an_article(above):
+    first = ("一家三代人，光阴流转中，见证了一个村子的变与不变。", PARA)
+    d = _draft(*above, (_OLD_HOME, SHORT), first, _TEXT)
+    new = split_glued(d)
+    assert [s.text for s in new.title] == [_OLD_HOME] and not new.kicker
+    assert [s.text for s in new.body] == [first[0], _TEXT[0]]
+    assert [s.text for s in d.body] == [s[0] for s in above]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a document printed in full; a companion piece; a writer and post
+        [("《条例》全文如下。", PARA), ("国有企业基层组织工作条例（试行）", SHORT), _TEXT],
+        [_TEXT, ("靠的就是这股钻劲（记者手记）", SHORT), _TEXT],
+        [_TEXT, ("天蚕土豆（网络作家）", SHORT), _TEXT],
+        # a labelled line under a paragraph the column cut, or over a short line
+        [("文章指出，要加强黄河生态保护和高", PARA), ("质量发展的领导（权威发布）", SHORT), _TEXT],
+        [_TEXT, (_OLD_HOME, SHORT), ("部门  岗位名称", PARA)],
+    ],
+)  # fmt: skip
+def test_other_lone_labelled_lines_stay_in_the_body(lines):
+    assert split_glued(_draft(*lines)) is None
+
+
 _CAPTION = (
     "二月六日，江苏省海安市李堡镇广达医材公司生产车间内一片忙碌，工人们正在赶制口罩和防护服。",
     PARA,
