@@ -29,6 +29,12 @@ collects stay the pass's:
   column cut): 第一条地铁 / 浅埋施工 平稳运行（新中国的“第一”·交通篇）. 792 heads so on the
   development months; 14 body lines are labelled under a short line, all in a programme's
   longer runs (11.3 10:30 上海国际舞蹈中心 / 芭蕾大师公开课（辛丽丽） / …).
+- a column's labelled title alone over its text (古厝人家新时光（70年，共同走过·大国小家） /
+  一家三代人，…): 739 heads over running text (667 under a closed paragraph), 3 body lines (two
+  documents printed in full under …全文如下。, a pointer over a datelined report); the title
+  no piece the column cut off the line above.
+- a photo's title, maybe under its kicker, over its captions and the credit closing the body
+  (加班加点 / 二月六日，…赶制口罩和防护服。 / 翟慧勇摄（影像中国）): `_photo`.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ import re
 from service.composite import NOTE
 from service.head_parts import parse_heads
 from service.heads import _COMPANION, CLOSER, _label, is_cut_piece
-from service.lines import PARA, SHORT
+from service.lines import BYLINE_END, PARA, SHORT
 from service.text import ends_paragraph
 
 __all__ = ["split_glued"]
@@ -54,6 +60,7 @@ _DOC_DATE = re.compile(
 # A document printed in full under the article announcing it: its title and date are body.
 _IN_FULL = re.compile(r".*如下[。：:]")
 _MAX_HEAD = 3
+SHORT_MAX = 40  # (service.lines: a longer line is running text)
 # A lead-in kicker closing on a dash (山东医疗队先后派出十二批医护疾控人员驰援湖北——).
 _LEAD_IN = re.compile(r"[^。]{8,}——")
 # A meeting's deck naming who chaired or attended it (中共中央总书记习近平主持会议,
@@ -62,6 +69,9 @@ _MEETING_DECK = re.compile(
     r"[^，,。；;！？!?]{2,60}(?:主持会议|主持|出席|出席会议|出席并讲话|讲话|致辞)"
 )
 _POINTS, _DATED, _LEAD, _ATTEND, _LABELLED = "points", "dated", "lead-in", "attended", "labelled"
+_PHOTO = "photo"
+_AGENCY = re.compile(r"影像中国|人民视觉|视觉中国|新华社发")
+_CAPTIONS = 300
 _UNDER_CLOSE = (_ATTEND, _LABELLED)
 _NEAR = frozenset("●（(")  # what opens a line near the top of a run the shapes read
 _DECK_END = frozenset("持席话辞议")  # (and how an attendees' deck ends)
@@ -86,9 +96,16 @@ def split_glued(d):
             continue
         if kinds[i + 1] != SHORT:
             # (a lone short line, most often a piece the column cut: only points or a date may
-            # stand under it for a shape to read)
+            # stand under it for a shape to read, or a photo's caption and credit)
             if body[i + 1].text[0] not in _NEAR:
-                continue
+                # (a photo's credit a caption or two below: found by slicing, as most lone
+                # short lines have none)
+                if BYLINE_END in kinds[i + 2 : i + 5] and (new := _photo(d, i, i + 1)):
+                    return new
+                if body[i].text[-1] not in "）)" or kinds[i + 1] != PARA:
+                    continue  # (else maybe a column's title over its text)
+        elif BYLINE_END in kinds[i + 3 : i + 6] and (new := _photo(d, i, i + 2)):
+            return new  # (a kicker and a photo's title)
         near = body[i + 1 : i + _MAX_HEAD + 1]
         if (
             body[i].text[-1] not in "—）)"
@@ -106,7 +123,7 @@ def split_glued(d):
             # cut end, 好的效果。”; a note, （本系列评论到此结束）), as `settle.closes_above` reads
             # an opened head's first lines.
             at = i
-            while at < j - 2 and (ends_paragraph(body[at].text) or NOTE.fullmatch(body[at].text)):
+            while at < j - 1 and (ends_paragraph(body[at].text) or NOTE.fullmatch(body[at].text)):
                 at += 1
             if at > i and (found := _head_end(body, at, j))[1] in _UNDER_CLOSE:
                 (k, form), i = found, at
@@ -146,10 +163,50 @@ def _head_end(body, i: int, j: int) -> tuple[int, str]:
         if alone and texts[1][-1] in "）)" and _column_title(texts[1]):
             if not (_label(texts[0]) or ends_paragraph(texts[0])):
                 return i + 2, _LABELLED
+    above = body[i - 1].text
+    if j - i == 1 and len(texts) > 1 and _running(texts[1]) and not is_cut_piece(above, texts[0]):
+        # (a column's title alone over its text: 667 heads under a closed paragraph on the
+        # development months; in bodies two documents printed in full under …全文如下。)
+        if texts[0][-1] in "）)" and _column_title(texts[0]) and texts[1][0] not in "（(":
+            if not _IN_FULL.fullmatch(above):
+                return i + 1, _LABELLED
     att = next((t for t in (1, 2) if t < j - i and _MEETING_DECK.fullmatch(texts[t])), 0)
     if att and _ended(body[i - 1].text):
         return i + att + 1, _ATTEND
     return 0, ""
+
+
+def _photo(d, i: int, j: int):
+    """A photo's title (maybe under its kicker), `body[i:j]`, over its caption and the credit
+    closing the body: the new draft, else None. On the development months 159 titles stand alone
+    over one or two captions ending a sentence and a credit (…摄, …供图) under a closed paragraph,
+    10 under a kicker; no body line (a picture inside an article has no head of its own)."""
+    body, kinds = d.body, d.kinds
+    if j < len(kinds) and kinds[j] == SHORT:
+        return None  # (a run of more than two lines)
+    c = j + 1  # (the credit: under one caption, or two, either maybe cut by the column)
+    while c < len(kinds) and c <= j + 3 and kinds[c] in (PARA, SHORT):
+        c += 1
+    if c >= len(kinds) or kinds[c] != BYLINE_END or kinds[j] != PARA:
+        return None
+    credit = body[c].text
+    if "摄" not in credit and "供图" not in credit or not ends_paragraph(body[c - 1].text):
+        return None
+    if any(k in (PARA, SHORT) for k in kinds[c + 1 :]) or not _ended(body[i - 1].text):
+        return None  # (the credit closes the body: what the pass glued above it ends there)
+    if is_cut_piece(body[j - 1].text, body[j].text):
+        return None  # (a caption's first piece the column cut: 近日，连云港沿 / 海40多万亩…)
+    for s in body[i:j]:
+        t = s.text
+        if t[0] in _BOX or t[0] in "（(" or ends_paragraph(t) or CLOSER.fullmatch(t):
+            return None
+        if _AGENCY.search(t):
+            return None  # (a credit's piece the column cut: 陈运锋摄（ / 影像中国）)
+    # (a photo's own captions run to 282 characters at most on the development months: a
+    # caption's first piece the column cut under a caption is no title)
+    if sum(len(s.text) for s in body[:i]) <= _CAPTIONS:
+        return None
+    return _split(d, i, j, _PHOTO)
 
 
 def _column_title(line: str) -> bool:
@@ -158,6 +215,11 @@ def _column_title(line: str) -> bool:
     characters or more before its label."""
     named = len("".join(re.split(r"[（(]", line, maxsplit=1)[0].split())) < 6
     return not named and _label(line) and not _COMPANION.search(line)
+
+
+def _running(line: str) -> bool:
+    """Running text: longer than a short line, or a sentence ended."""
+    return len(line) > SHORT_MAX or ends_paragraph(line)
 
 
 def _deck(line: str) -> bool:
@@ -175,6 +237,8 @@ def _split(d, i: int, k: int, form: str):
     body, kinds, values = d.body, d.kinds, d.values
     if form == _DATED:  # (the line over the date is the title: 36 of 36 such heads)
         title, kicker, subtitle, rest = body[k - 2 : k - 1], body[i : k - 2], body[k - 1 : k], []
+    elif form == _PHOTO:  # (the last line the title, a line over it its kicker)
+        title, kicker, subtitle, rest = body[k - 1 : k], body[i : k - 1], [], []
     elif form == _LEAD:  # (no title closes on a lead-in dash: i54)
         title, kicker, subtitle, rest = body[i + 1 : k], body[i : i + 1], [], []
     else:  # (a column's title over its deck: the title, the deck its subtitle)

@@ -8,7 +8,7 @@ import service.pages as pages
 import service.settle as settle
 from service.documents import Span
 from service.glued import split_glued
-from service.lines import PARA, SHORT
+from service.lines import BYLINE_END, PARA, SHORT
 from service.pages import split_page
 from tests.test_pages import assert_accounted
 
@@ -315,6 +315,86 @@ def test_a_kicker_over_a_column_s_title_opens_an_article(below):
 def test_other_lines_over_a_labelled_line_stay_in_the_body(run):
     d = _draft(_TEXT, *[(x, SHORT) for x in run], _TEXT)
     assert split_glued(d) is None
+
+
+_OLD_HOME = "古厝人家新时光（70年，共同走过·大国小家）"
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        [_TEXT],
+        # a sentence's end the column cut off the paragraph above
+        [("张宗久说，此次的政策将促进分级诊疗，是一项制", PARA), ("度性安排。”", SHORT)],
+    ],
+)  # fmt: skip
+def test_a_column_s_title_alone_over_its_text_opens_an_article(above):
+    first = ("一家三代人，光阴流转中，见证了一个村子的变与不变。", PARA)
+    d = _draft(*above, (_OLD_HOME, SHORT), first, _TEXT)
+    new = split_glued(d)
+    assert [s.text for s in new.title] == [_OLD_HOME] and not new.kicker
+    assert [s.text for s in new.body] == [first[0], _TEXT[0]]
+    assert [s.text for s in d.body] == [s[0] for s in above]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a document printed in full; a companion piece; a writer and post
+        [("《条例》全文如下。", PARA), ("国有企业基层组织工作条例（试行）", SHORT), _TEXT],
+        [_TEXT, ("靠的就是这股钻劲（记者手记）", SHORT), _TEXT],
+        [_TEXT, ("天蚕土豆（网络作家）", SHORT), _TEXT],
+        # a labelled line under a paragraph the column cut, or over a short line
+        [("文章指出，要加强黄河生态保护和高", PARA), ("质量发展的领导（权威发布）", SHORT), _TEXT],
+        [_TEXT, (_OLD_HOME, SHORT), ("部门  岗位名称", PARA)],
+    ],
+)  # fmt: skip
+def test_other_lone_labelled_lines_stay_in_the_body(lines):
+    assert split_glued(_draft(*lines)) is None
+
+
+_CAPTION = (
+    "二月六日，江苏省海安市李堡镇广达医材公司生产车间内一片忙碌，工人们正在赶制口罩和防护服。",
+    PARA,
+)
+_CREDIT = ("翟慧勇摄（影像中国）", BYLINE_END)
+_LONG = [_TEXT] * 8  # (longer than any photo's own captions)
+
+
+def test_a_photo_s_title_over_its_caption_and_credit_opens_an_article():
+    d = _draft(*_LONG, ("加班加点", SHORT), _CAPTION, ("图为工人在赶制防护服。", PARA), _CREDIT)
+    new = split_glued(d)
+    assert [s.text for s in new.title] == ["加班加点"] and not new.kicker
+    assert [s.text for s in new.body] == [_CAPTION[0], "图为工人在赶制防护服。", _CREDIT[0]]
+    assert [s.text for s in d.body] == [_TEXT[0]] * len(_LONG)
+
+
+def test_a_photo_s_kicker_and_title_open_an_article():
+    d = _draft(*_LONG, ("元宵“云团聚”", SHORT), ("见屏如面，等你归来", SHORT), _CAPTION, _CREDIT)
+    new = split_glued(d)
+    assert ([s.text for s in new.kicker], [s.text for s in new.title]) == (
+        ["元宵“云团聚”"],
+        ["见屏如面，等你归来"],
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a photo's own captions: the second one's first piece, cut by the column
+        [_CAPTION, ("当天，绍兴东湖庆祝新中国成立70周年", SHORT), _CAPTION, _CREDIT],
+        # a caption's first piece the column cut, under a long text
+        [*_LONG, ("近日，连云港沿", SHORT), ("海40多万亩条斑紫菜获得大丰收。", PARA), _CREDIT],
+        # a credit's piece the column cut; a text going on under the credit
+        [*_LONG, ("影像中国", SHORT), _CAPTION, _CREDIT],
+        [*_LONG, ("加班加点", SHORT), _CAPTION, _CREDIT, _TEXT],
+        # no credit under the caption; a paragraph not closed above the line
+        [*_LONG, ("加班加点", SHORT), _CAPTION, _TEXT],
+        [*_LONG, ("医院盼望上级医院或者外地支援，", PARA), ("加班加点", SHORT), _CAPTION, _CREDIT],
+    ],
+)  # fmt: skip
+def test_other_lines_over_a_caption_stay_in_the_body(lines):
+    assert split_glued(_draft(*lines)) is None
 
 
 def test_no_bare_head_is_opened_where_titles_carry_marks():
