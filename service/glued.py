@@ -43,7 +43,7 @@ import re
 
 from service.composite import NOTE
 from service.head_parts import parse_heads
-from service.heads import _COMPANION, CLOSER, _label, is_cut_piece
+from service.heads import CLOSER, COMPANION, closes_on_label, is_cut_piece
 from service.lines import BYLINE_END, PARA, SHORT
 from service.text import ends_paragraph
 
@@ -161,7 +161,7 @@ def _head_end(body, i: int, j: int) -> tuple[int, str]:
         # line the column cut: 湖北武汉 / 发热筛查前移 帮助预约就诊（社区防控，我们在行动）)
         alone = j - i == 2 or j - i == 3 and len(texts) > 3 and is_cut_piece(texts[2], texts[3])
         if alone and texts[1][-1] in "）)" and _column_title(texts[1]):
-            if not (_label(texts[0]) or ends_paragraph(texts[0])):
+            if not (closes_on_label(texts[0]) or ends_paragraph(texts[0])):
                 return i + 2, _LABELLED
     above = body[i - 1].text
     if j - i == 1 and len(texts) > 1 and _running(texts[1]) and not is_cut_piece(above, texts[0]):
@@ -214,7 +214,7 @@ def _column_title(line: str) -> bool:
     none: every labelled title over a deck or under a kicker on the development months holds six
     characters or more before its label."""
     named = len("".join(re.split(r"[（(]", line, maxsplit=1)[0].split())) < 6
-    return not named and _label(line) and not _COMPANION.search(line)
+    return not named and closes_on_label(line) and not COMPANION.search(line)
 
 
 def _running(line: str) -> bool:

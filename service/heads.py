@@ -73,7 +73,7 @@ MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a 
 CLOSER = re.compile(
     r"[（(](?:作者|综合|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
 )
-_COMPANION = re.compile(r"[（(](?:记者手记|采访手记|编后|编后语|延伸阅读|短评)[）)]$")
+COMPANION = re.compile(r"[（(](?:记者手记|采访手记|编后|编后语|延伸阅读|短评)[）)]$")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,10}(?:省|市|县|区|镇|乡|村|州|旗|盟)")
 
 
@@ -156,7 +156,7 @@ def opens_article(
         return False  # titles here carry `## `: a bare line opens only on the signals above
     if heads[0].text[0] in "■●◆▲◎":
         return False  # a box (■链接, ■记者手记) is part of the article it follows
-    if len(heads) == 1 and (heads[0].text.startswith(_DASH) or _COMPANION.search(heads[0].text)):
+    if len(heads) == 1 and (heads[0].text.startswith(_DASH) or COMPANION.search(heads[0].text)):
         # No title opens with a dash: a quote's speaker (——严文明（…教授）) or a section's
         # ——subtitle, of the article being read. A piece labelled as the companion of a report
         # (…（记者手记）, …（编后）) is a box of it, as ■记者手记 is.
@@ -339,7 +339,7 @@ def _page_features(
         float(min(len(heads), MAX_HEAD_LINES)),
         n / 10,
         # (a one-line head's label: the shape's pattern said no already, most heads)
-        1.0 if (shape[3] or len(texts) > 1) and any(map(_label, texts)) else 0.0,
+        1.0 if (shape[3] or len(texts) > 1) and any(map(closes_on_label, texts)) else 0.0,
         1.0 if top[0] or shape[0] else 0.0,
         1.0 if top[1] else 0.0,
         1.0 if prev.endswith(("：", ":")) else 0.0,
@@ -368,7 +368,7 @@ def _page_features(
 _EXCLAIM = re.compile(r"[！？!?]")
 
 
-def _label(line: str) -> bool:
+def closes_on_label(line: str) -> bool:
     """A column label closing a title, not a name with its role (叶  梅（作家）, 写信人：…); a
     label set in parts is one whatever stands before it or inside it (董必武：…（为了民族复兴·英雄
     烈士谱）, …（70年，共同走过·大国小家）): a role has no parts."""

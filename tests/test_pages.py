@@ -487,9 +487,9 @@ def test_a_closing_note_naming_a_body_in_brackets_closes_its_article(note):
 def test_a_column_label_in_parts_is_a_label_whatever_stands_before_it(line, label):
     # The head score's column_label: a label set in parts (· or a space) is no role, even
     # after a colon or with a comma inside; a name with its role stays none.
-    from service.heads import _label
+    from service.heads import closes_on_label
 
-    assert _label(line) is label
+    assert closes_on_label(line) is label
 
 
 def test_an_introduction_label_under_a_head_opens_its_body():
