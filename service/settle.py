@@ -42,7 +42,8 @@ def settle_heads(drafts: list, raw: str) -> None:
     (`subheads.rejoin_subheads`), points under a head given to its body (`_points`), closing
     lines given back to the text above and the roles read with the late rules (`_late_roles`), a
     kicker at the top of the page read as running text heading its title (`_page_top`); then each
-    one's subtitle taken out of its body, a running-text title put back, and a kicker the line
+    one's subtitle taken out of its body, a running-text title put back, a subtitle that ends a
+    sentence given back to the body (`_sentence_subtitle`), and a kicker the line
     kinds read as running text taken back from the article above (`_late_kicker`)."""
     at = 0
     # (a head left in the body by its shape: service.glued; never where titles carry `## `)
@@ -65,6 +66,7 @@ def settle_heads(drafts: list, raw: str) -> None:
         _shape_kicker(d)
         _subtitle(d)
         _lone_title(d)
+        _sentence_subtitle(d)
     for above, d in pairwise(drafts):
         _late_kicker(above, d, raw)
 
@@ -320,6 +322,16 @@ def _subtitle(draft) -> None:
         return
     draft.subtitle = [first]
     del draft.body[0], draft.kinds[0], draft.values[0]
+
+
+def _sentence_subtitle(d) -> None:
+    """A subtitle that ends a sentence and is no ——deck is the body's first line: a question or a
+    cry opening a commentary (口红和油井有啥关系？): 1 of 1,229 printed subtitles of the development
+    months ends on 。！？."""
+    last = d.subtitle[-1].text if d.subtitle else ""
+    if last and last[-1] in "。！？" and not last.startswith("——"):
+        d.body[:0], d.kinds[:0], d.values[:0] = d.subtitle[-1:], [SHORT], [""]
+        del d.subtitle[-1]
 
 
 def _lone_title(d) -> None:

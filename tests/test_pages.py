@@ -1697,3 +1697,24 @@ def test_a_note_in_brackets_over_a_title_goes_back_to_the_article_above(end):
     assert (art.title, art.subtitle) == ("习近平会见所罗门群岛总理索加瓦雷", "")
     assert "相关报道见第十三版" not in art.text
     assert above.text.endswith("（相关报道见第十三版）")
+
+
+def test_a_question_under_a_title_opens_the_body_never_a_subtitle():
+    # A subtitle ends no sentence (1 of 1,229 printed ones ends on 。！？); a question or a cry
+    # under the title is the commentary's first line. A ——deck ending on ！ stays the subtitle.
+    page = (
+        "口红和油井原来是一家\n"
+        "口红和油井有啥关系？\n"
+        "说起石油，很多人想到的是油井和加油站。其实，从口红到衣服，石油化工产品早已走进"
+        "生活的方方面面。\n"
+        "读懂一座城市的精神\n"
+        "——母亲延安就在这里！\n"
+        "延安是中国革命的圣地，一代代人从这里出发，把延安精神带到祖国的四面八方。\n"
+    )
+    arts = [a for a in split_page(page) if a.title]
+    assert [(a.title, a.subtitle) for a in arts] == [
+        ("口红和油井原来是一家", ""),
+        ("读懂一座城市的精神", "——母亲延安就在这里！"),
+    ]
+    assert arts[0].text.startswith("口红和油井有啥关系？")
+    assert_accounted(page)
