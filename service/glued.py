@@ -35,6 +35,10 @@ collects stay the pass's:
   no piece the column cut off the line above.
 - a photo's title, maybe under its kicker, over its captions and the credit closing the body
   (加班加点 / 二月六日，…赶制口罩和防护服。 / 翟慧勇摄（影像中国）): `_photo`.
+- a column label in two parts set apart by a comma reads as the labels above do
+  (发热筛查前移 帮助预约就诊（社区防控，我们在行动）): 31 printed heads, no body line.
+- a lone pair of plain head lines (湖北武汉 / …, 江苏省徐州市铜山区乡村游火了 / 好风景变成好“产品”)
+  in a body holding no other short line but the column's cut pieces: `_lone_head` (stop 31, i83).
 """
 
 from __future__ import annotations
