@@ -35,6 +35,10 @@ collects stay the pass's:
   no piece the column cut off the line above.
 - a photo's title, maybe under its kicker, over its captions and the credit closing the body
   (加班加点 / 二月六日，…赶制口罩和防护服。 / 翟慧勇摄（影像中国）): `_photo`.
+- a column label in two parts set apart by a comma reads as the labels above do
+  (发热筛查前移 帮助预约就诊（社区防控，我们在行动）): 31 printed heads, no body line.
+- a lone pair of plain head lines (湖北武汉 / …, 江苏省徐州市铜山区乡村游火了 / 好风景变成好“产品”)
+  in a body holding no other short line but the column's cut pieces: `_lone_head` (stop 31, i83).
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from service.composite import NOTE
 from service.head_parts import parse_heads
 from service.heads import CLOSER, COMPANION, closes_on_label, is_cut_piece
 from service.lines import BYLINE_END, PARA, SHORT
-from service.text import ends_paragraph
+from service.text import ends_paragraph, split_dateline
 
 __all__ = ["split_glued"]
 
@@ -69,7 +73,7 @@ _MEETING_DECK = re.compile(
     r"[^，,。；;！？!?]{2,60}(?:主持会议|主持|出席|出席会议|出席并讲话|讲话|致辞)"
 )
 _POINTS, _DATED, _LEAD, _ATTEND, _LABELLED = "points", "dated", "lead-in", "attended", "labelled"
-_PHOTO = "photo"
+_PHOTO, _LONE = "photo", "lone"
 _AGENCY = re.compile(r"影像中国|人民视觉|视觉中国|新华社发")
 _CAPTIONS = 300
 _UNDER_CLOSE = (_ATTEND, _LABELLED)
@@ -80,9 +84,13 @@ _DECK_END = frozenset("持席话辞议")  # (and how an attendees' deck ends)
 def split_glued(d):
     """A new article inside draft `d`'s body, where a run of short lines under running text is
     a head by its shape (module docstring): the new draft, its body what followed; else None."""
-    body, kinds = d.body, d.kinds
-    if d.composite or d.marked or SHORT not in kinds:  # (most bodies hold no short line)
+    if d.composite or d.marked or SHORT not in d.kinds:  # (most bodies hold no short line)
         return None
+    return _by_shape(d) or _lone_head(d)
+
+
+def _by_shape(d):
+    body, kinds = d.body, d.kinds
     n, i = len(body), 0
     # (a run under running text: only those with a point, a bracket or a dash near its top are
     # read further, most runs being a paragraph's piece the column cut; found by list.index, as
@@ -214,7 +222,15 @@ def _column_title(line: str) -> bool:
     none: every labelled title over a deck or under a kicker on the development months holds six
     characters or more before its label."""
     named = len("".join(re.split(r"[（(]", line, maxsplit=1)[0].split())) < 6
-    return not named and closes_on_label(line) and not COMPANION.search(line)
+    labelled = closes_on_label(line) or bool(_COMMA_LABEL.fullmatch(line))
+    return not named and labelled and not COMPANION.search(line)
+
+
+# A column label in two parts set apart by a comma (…（社区防控，我们在行动）, …（全面小康，“三农”
+# 怎么干①）): 31 heads on the development months' printed articles, no body line (one note in
+# brackets closing an e-mail address, a colon before it).
+_PART = r"[^（）()。；;：:，,]{2,}"
+_COMMA_LABEL = re.compile(rf"[^：:]{{4,}}[（(]{_PART}[，,]{_PART}[）)]")
 
 
 def _running(line: str) -> bool:
@@ -256,3 +272,49 @@ def _split(d, i: int, k: int, form: str):
     del body[i:], kinds[i:], values[i:]
     d.end = body[-1].end
     return new
+
+
+# A head line with no running punctuation, mark or bracket (subheads over a summing-up deck
+# carry commas; a writer's name and post is spaced: 阿里巴巴集团副总裁  刘  松).
+_NOT_PLAIN = re.compile(r"[，,：:；;（）()■●◆▲◎【】]|——|^—|\s\s")
+# A reader's letter signed with a place and a name (江西新余市 廖海金): 26 body lines of the
+# development months, no head.
+_SIGNED = re.compile(r"\S*[省市县区州镇乡村]\s+\S(?:\s?\S){1,2}")
+
+
+def _lone_head(d):
+    """The one run of one or two plain head lines (`_plain`) in a body that holds no other
+    short line but the column's cut pieces, under a closed paragraph and over running text: a
+    title (maybe under its kicker, or over its deck) the score turned down. Subheads come in
+    series: on the development months' printed articles 643 lone titles and 378 two-line heads
+    stand so (the article above and their own holding no short paragraph), against 4 and 3
+    body lines (a label 亲历者说, two credits, a document's title over its writer)."""
+    body, kinds = d.body, d.kinds
+    n, i = len(body), 0
+    # (the pair first, by its kinds and shape: most bodies hold none, and the column's cut
+    # pieces, which may need the segmenter, are read only where one stands)
+    while True:
+        try:
+            i = kinds.index(SHORT, i + 1)
+        except ValueError:
+            return None
+        j = i + 2
+        if j < n and kinds[i + 1] == SHORT and kinds[j] == PARA == kinds[i - 1]:
+            if all(_plain(s.text) and not ends_paragraph(s.text) for s in body[i:j]):
+                break
+    if not _ended(body[i - 1].text) or not _running(body[j].text):
+        return None
+    if split_dateline(body[i + 1].text + body[j].text)[0] or _SIGNED.fullmatch(body[i].text):
+        return None  # (a dateline the column cut: 本报北京10月 / 7日电; a reader's signature)
+    for k in range(1, n - 1):
+        t = body[k].text
+        if kinds[k] != SHORT or ends_paragraph(t):
+            continue
+        cut = is_cut_piece(t, body[k + 1].text) or is_cut_piece(body[k - 1].text, t)
+        if cut == (i <= k < j):
+            return None  # (a piece of the pair the column cut, or another short line)
+    return _split(d, i, j, _LONE)
+
+
+def _plain(line: str) -> bool:
+    return 4 <= len(line) <= SHORT_MAX and not _NOT_PLAIN.search(line)

@@ -410,3 +410,48 @@ def test_no_bare_head_is_opened_where_titles_carry_marks():
     )
     assert [a.title for a in split_page(page)] == ["", "旧闻一则"]
     assert_accounted(page)
+
+
+_DATED = ("7日电  （记者张璁）记者从国家移民管理局获悉，国庆假期前6天全国出入境1045万人次。", PARA)
+_OPEN = ("今年以来，中心城区占道经营同比降低", PARA)
+_FIRST = ("“来村里旅游的人越来越多，生意越来越好，去年我家游船收入20多万元。”村民王大姐说。", PARA)
+
+
+def test_a_lone_two_line_head_in_a_body_with_no_subhead_opens_an_article():
+    head = [("江苏省徐州市铜山区乡村游火了", SHORT), ("好风景变成好“产品”", SHORT)]
+    d = _draft(_TEXT, *head, _FIRST, _TEXT)
+    new = split_glued(d)
+    assert ([s.text for s in new.kicker], [s.text for s in new.title]) == (
+        ["江苏省徐州市铜山区乡村游火了"],
+        ["好风景变成好“产品”"],
+    )
+    assert [s.text for s in new.body] == [_FIRST[0], _TEXT[0]]
+    assert [s.text for s in d.body] == [_TEXT[0]]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # subheads in series; a subhead over its summing-up deck
+        [_TEXT, ("因趣结缘", SHORT), ("每个团队都有独特面孔", SHORT), _TEXT,
+         ("主动参与", SHORT), ("成就感带来归属感", SHORT), _TEXT],
+        [_TEXT, ("问题导向找症结", SHORT), ("实体经济大而不强，创新能力不足", SHORT), _TEXT],
+        # a reader's signature over the next letter's title; a dateline the column cut
+        [_TEXT, ("江西新余市 廖海金", SHORT), ("治理校园外“五毛零食”", SHORT), _TEXT],
+        [_TEXT, ("前6天全国出入境1045万人次", SHORT), ("本报北京10月", SHORT), _DATED],
+        # a paragraph not closed above the pair; a writer's name and post under a title
+        [_OPEN, ("因趣结缘", SHORT), ("每个团队都有独特面孔", SHORT), _TEXT],
+        [_TEXT, ("续写千年胞波情谊的崭新篇章", SHORT), ("国家主席  习近平", SHORT), _TEXT],
+    ],
+)  # fmt: skip
+def test_other_short_pairs_stay_in_the_body(lines):
+    assert split_glued(_draft(*lines)) is None
+
+
+def test_a_kicker_over_a_title_labelled_in_two_parts_opens_an_article():
+    title = "发热筛查前移 帮助预约就诊（社区防控，我们在行动）"
+    first = ("1月28日一大早，武汉市洪山路社区工作人员小吴匆匆赶去上班，开始了一天的排查。", PARA)
+    d = _draft(_TEXT, ("湖北武汉", SHORT), (title, SHORT), first, _TEXT)
+    new = split_glued(d)
+    assert ([s.text for s in new.kicker], [s.text for s in new.title]) == (["湖北武汉"], [title])
+    assert [s.text for s in new.body] == [first[0], _TEXT[0]]
