@@ -9,9 +9,12 @@ left out is the nearer thing to a new month. `--shipped` reads the months with t
 shipped (fitted on all three: in-sample), for the comparison. Ablations refit without a part:
 `--without forms` (form models and column names: the pair score without the form scores),
 `--without columns` (column names alone), `--without FEATURE` (a head score or pair score
-feature, weight 0). The fits' knobs (`--forms-c`, `--pair-c`, `--score-c`, `--every`, `--seeds`, `--raise`, `--[no-]trees`) refit
-with another setting, to choose it month out; `--passes 2` collects the head score's heads again
-along each fold's own fitted score (the first pass collects along the shipped score's path).
+feature, weight 0). The fits' knobs (`--forms-c`, `--pair-c`, `--score-c`, `--every`, `--seeds`,
+`--raise`, `--[no-]trees`) refit with another setting, to choose it month out; `--passes 2`
+collects the head score's heads again along each fold's own fitted score (the first pass
+collects along the shipped score's path). `--refit roles` refits the roles alone, the head score
+as shipped (in-sample, but its heads not collected again): a pair score change read without the
+head score's collection noise.
 
     python -m training.month_out --data ../shared/data [--months 202002] [--shipped]
         [--without forms|columns|FEATURE ...] [--forms-c C] [--pair-c C] [--score-c C] [--every N]
@@ -55,11 +58,12 @@ def use(forms: dict, pair: tuple[list[float], float], score: tuple) -> None:
 
 def knobs(**given) -> dict:
     """The fits' knobs, the shipped ones unless given: the form models' C (`forms_c`), the
-    pair score's (`pair_c`), the head score's C (`score_c`), pages (`every`), render seeds (`seeds`), bias offset (`raise_`),
-    whether trees decide where the score is unsure (`trees`), collect-and-fit passes (`passes`:
-    the first collects the score's heads along the shipped score's path, each further one along
-    the score the pass before fitted, so a fold's heads come from a score that never saw its
-    month; stop 28 found the first pass's path moves month out by up to ~25 articles)."""
+    pair score's (`pair_c`), the head score's (`score_c`), pages (`every`), render seeds
+    (`seeds`), bias offset (`raise_`), whether trees decide where the score is unsure
+    (`trees`), collect-and-fit passes (`passes`: the first collects the score's heads along the
+    shipped score's path, each further one along the score the pass before fitted, so a fold's
+    heads come from a score that never saw its month; stop 28 found the first pass's path moves
+    month out by up to ~25 articles)."""
     import service.head_trees as head_trees
     from training import pages_fit, roles_fit
 
