@@ -105,7 +105,8 @@ def test_the_knobs_default_to_the_shipped_settings_and_move_the_fits():
     from training import month_out, pages_fit, roles_fit
 
     assert month_out.knobs(score_c=None) == {
-        "forms_c": roles_fit.C, "score_c": pages_fit.C, "every": pages_fit.EVERY,
+        "forms_c": roles_fit.C, "pair_c": roles_fit.PAIR_C, "score_c": pages_fit.C,
+        "every": pages_fit.EVERY,
         "seeds": pages_fit.SEEDS, "raise_": pages_fit.RAISE,
         "trees": head_trees.TREES_FILE.is_file(), "passes": 1,
     }  # fmt: skip
@@ -115,6 +116,13 @@ def test_the_knobs_default_to_the_shipped_settings_and_move_the_fits():
     assert max(map(abs, loose["kicker"]["weights"].values())) > max(
         map(abs, tight["kicker"]["weights"].values()), default=0.0
     )
+    # the pair score's C, and a pair feature left out of its fit (weight 0)
+    weights = roles_fit.fit(pages)[1]
+    assert max(map(abs, roles_fit.fit(pages, pair_c=0.001)[1])) < max(map(abs, weights))
+    from service.head_parts import PAIR_FEATURES
+
+    dropped = roles_fit.fit(pages, drop=["upper_length"])[1]
+    assert dropped[PAIR_FEATURES.index("upper_length")] == 0.0 and dropped != weights
     first, second = load_pages(ROWS)
     few = [first, first, second, second] * 3
     base = pages_fit.fit(few)

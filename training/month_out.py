@@ -8,13 +8,16 @@ ships carried between the development halves (adjacent weeks) but not three mont
 left out is the nearer thing to a new month. `--shipped` reads the months with the parts as
 shipped (fitted on all three: in-sample), for the comparison. Ablations refit without a part:
 `--without forms` (form models and column names: the pair score without the form scores),
-`--without columns` (column names alone), `--without FEATURE` (a head score feature, weight 0).
-The fits' knobs (`--forms-c`, `--score-c`, `--every`, `--seeds`, `--raise`, `--[no-]trees`) refit
-with another setting, to choose it month out; `--passes 2` collects the head score's heads again
-along each fold's own fitted score (the first pass collects along the shipped score's path).
+`--without columns` (column names alone), `--without FEATURE` (a head score or pair score
+feature, weight 0). The fits' knobs (`--forms-c`, `--pair-c`, `--score-c`, `--every`, `--seeds`,
+`--raise`, `--[no-]trees`) refit with another setting, to choose it month out; `--passes 2`
+collects the head score's heads again along each fold's own fitted score (the first pass
+collects along the shipped score's path). `--refit roles` refits the roles alone, the head score
+as shipped (in-sample, but its heads not collected again): a pair score change read without the
+head score's collection noise.
 
     python -m training.month_out --data ../shared/data [--months 202002] [--shipped]
-        [--without forms|columns|FEATURE ...] [--forms-c C] [--score-c C] [--every N]
+        [--without forms|columns|FEATURE ...] [--forms-c C] [--pair-c C] [--score-c C] [--every N]
         [--seeds 99,98] [--raise R] [--[no-]trees] [--passes N] [--markdown] [--json]
 
 The test month is never read (`--months` takes development months only).
@@ -55,16 +58,18 @@ def use(forms: dict, pair: tuple[list[float], float], score: tuple) -> None:
 
 def knobs(**given) -> dict:
     """The fits' knobs, the shipped ones unless given: the form models' C (`forms_c`), the
-    head score's C (`score_c`), pages (`every`), render seeds (`seeds`), bias offset (`raise_`),
-    whether trees decide where the score is unsure (`trees`), collect-and-fit passes (`passes`:
-    the first collects the score's heads along the shipped score's path, each further one along
-    the score the pass before fitted, so a fold's heads come from a score that never saw its
-    month; stop 28 found the first pass's path moves month out by up to ~25 articles)."""
+    pair score's (`pair_c`), the head score's (`score_c`), pages (`every`), render seeds
+    (`seeds`), bias offset (`raise_`), whether trees decide where the score is unsure
+    (`trees`), collect-and-fit passes (`passes`: the first collects the score's heads along the
+    shipped score's path, each further one along the score the pass before fitted, so a fold's
+    heads come from a score that never saw its month; stop 28 found the first pass's path moves
+    month out by up to ~25 articles)."""
     import service.head_trees as head_trees
     from training import pages_fit, roles_fit
 
     shipped = dict(
         forms_c=roles_fit.C,
+        pair_c=roles_fit.PAIR_C,
         score_c=pages_fit.C,
         every=pages_fit.EVERY,
         seeds=pages_fit.SEEDS,
@@ -81,6 +86,7 @@ def fit_without(
     """Head roles then head score fitted on `pages` (the score's heads collected with those
     roles in place, as the splitter will read them), each without the parts named and with the
     knobs given (`knobs`); a part not in `refit` stays as shipped."""
+    from service.head_parts import PAIR_FEATURES
     from training import pages_fit, roles_fit
 
     k = knobs(**(knob or {}))
@@ -91,10 +97,12 @@ def fit_without(
             forms="forms" not in without,
             names=not {"forms", "columns"} & set(without),
             c=k["forms_c"],
+            pair_c=k["pair_c"],
+            drop=[w for w in without if w in PAIR_FEATURES],
         )
         pair = tuple(rest)
     if "score" in refit:
-        drop = [w for w in without if w not in PARTS]
+        drop = [w for w in without if w not in PARTS and w not in PAIR_FEATURES]
         for _ in range(k["passes"]):
             use(forms, pair, score)  # (collected along the shipped score's path, then the fit's)
             x, y = pages_fit.examples(pages, k["every"], k["seeds"])
@@ -167,6 +175,7 @@ def format_rows(results: dict, label: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from service.head_parts import PAIR_FEATURES
     from service.heads import FEATURES
 
     ap = argparse.ArgumentParser(
@@ -176,14 +185,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--months", type=month_list, default=DEV_MONTHS, help="the months held out")
     ap.add_argument("--shipped", action="store_true", help="read with the parts as shipped")
     ap.add_argument(
-        "--without", action="append", default=[], choices=PARTS + FEATURES,
-        help="refit without this part or head score feature (repeatable)",
+        "--without", action="append", default=[], choices=PARTS + FEATURES + PAIR_FEATURES,
+        help="refit without this part, head score or pair score feature (repeatable)",
     )  # fmt: skip
     ap.add_argument(
         "--refit", type=lambda t: tuple(t.split(",")), default=REFIT,
         help="which of roles,score to refit (the other stays as shipped: in-sample)",
     )  # fmt: skip
     ap.add_argument("--forms-c", type=float, help="the form models' C (roles_fit.C)")
+    ap.add_argument("--pair-c", type=float, help="the pair score's C (roles_fit.PAIR_C)")
     ap.add_argument("--score-c", type=float, help="the head score's C (pages_fit.C)")
     ap.add_argument("--every", type=int, help="the head score fitted on every Nth page")
     ap.add_argument(
@@ -205,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     knob = {
         k: getattr(args, k)
-        for k in ("forms_c", "score_c", "every", "seeds", "raise_", "trees", "passes")
+        for k in ("forms_c", "pair_c", "score_c", "every", "seeds", "raise_", "trees", "passes")
     }
     knob = {k: v for k, v in knob.items() if v is not None}
     if args.shipped and (args.without or knob):

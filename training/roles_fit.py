@@ -30,6 +30,7 @@ C = 0.1  # shrinks the form models' weights: many pairs, few lines
 MIN_LINES = 5  # a pair must be on this many lines of the fitting pages
 PERIODS = 4  # ... and in each of this many stretches of them, in date order
 PRUNE = 0.02  # smaller weights are left out of the file
+PAIR_C = 1.0  # the pair score's C (its features unscaled: binary, lengths / 10, log-odds)
 _DASH = ("——", "—", "--")
 
 
@@ -147,12 +148,20 @@ NO_FORMS = {"kicker": {"bias": 0.0, "weights": {}}, "subtitle": {"bias": 0.0, "w
 
 
 def fit(
-    pages, forms: bool = True, names: bool = True, c: float = C
+    pages,
+    forms: bool = True,
+    names: bool = True,
+    c: float = C,
+    pair_c: float = PAIR_C,
+    drop: Sequence[str] = (),
 ) -> tuple[dict, list[float], float]:
-    """Form models (regularised by `c`), pair weights and pair bias fitted on `pages`. Without
-    `forms` the pair score is fitted without the form scores (their weights 0, no form models);
-    without `names` no column names are kept."""
+    """Form models (regularised by `c`), pair weights and pair bias (regularised by `pair_c`)
+    fitted on `pages`. Without `forms` the pair score is fitted without the form scores (their
+    weights 0, no form models); without `names` no column names are kept; a pair feature named
+    in `drop` is left out of the fit (its weight 0)."""
     from sklearn.linear_model import LogisticRegression
+
+    from service.head_parts import PAIR_FEATURES
 
     if forms:
         x, y = crossed_pairs(pages, c)
@@ -162,7 +171,8 @@ def fit(
         x, fitted = x[:, :-FORM_SCORES], dict(NO_FORMS, columns=columns(pages))
     if not names:
         fitted["columns"] = []
-    model = LogisticRegression(C=1, max_iter=3000).fit(x, y)
+    x[:, [PAIR_FEATURES.index(f) for f in drop]] = 0.0  # (a zero column gets weight 0)
+    model = LogisticRegression(C=pair_c, max_iter=3000).fit(x, y)
     weights = [float(w) for w in model.coef_[0]] + [0.0] * (0 if forms else FORM_SCORES)
     return fitted, weights, float(model.intercept_[0])
 
@@ -184,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.half:
         pages = list(halves(pages).values())[int(args.half) - 1]
     x, y = crossed_pairs(pages)
-    acc = cross_val_score(LogisticRegression(C=1, max_iter=3000), x, y, cv=5).mean()
+    acc = cross_val_score(LogisticRegression(C=PAIR_C, max_iter=3000), x, y, cv=5).mean()
     print(f"{len(y)} two-line heads, {y.mean():.3f} title + subtitle; 5-fold accuracy {acc:.3f}",
           file=sys.stderr)  # fmt: skip
     forms, weights, bias = fit(pages)
