@@ -31,7 +31,13 @@ SUBHEAD_ONLY = re.compile(
     rf"第[一二三四五六七八九十百零〇\d]+[章编节](?:{_SPACE}|$)"
     r"|(?:时间|地点|讲述人|提案人|关键词|写信人|收信人|镜头[一二三四五六七八九十]+|图[①-⑳\d]+)"
     rf"{_SPACE}*[：:]"
+    # (a box's label, ■链接 知识链接 案例链接: 17 body lines, no head line)
+    r"|■?[\u4e00-\u9fff]{0,2}链接$"
 )
+# Lines that never head an article on the development months' printed pages, when they are a
+# draft's whole head: a quotation closing on 。” or ？” (390 body lines, no head line), a bare
+# numeral (五: 28 body lines).
+NEVER_TITLE = re.compile(r"“[^“”]*(?:”[^“”]{0,4}“[^“”]*)*[。？]”|[一二三四五六七八九十]{1,3}")
 _PIECE_CHARS = 125
 # A column label closing a title (（新论）, （礼赞70年）): a standalone short item's.
 _LABELLED = re.compile(r".*[（(][^（）()]{2,}[）)]")
@@ -51,6 +57,7 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
             and (above.title or above.body)
             and (
                 any(SUBHEAD_ONLY.match(s.text) for s in d.kicker + d.title)
+                or (len(d.heads) == 1 and NEVER_TITLE.fullmatch(d.heads[0].text))
                 or _cut_piece(d, above)
                 or _chronicle(d, above, raw)
             )
