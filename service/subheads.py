@@ -11,9 +11,10 @@ first words cut off by the column and read as a title leave just that (全国两
 生活中的一件大事，…). Nor does a chronicle's entry (汪辜会谈 / 1993年4月，…) head an article:
 an undated draft opening on a past year under an article holding an entry of an earlier year
 (191 subheads over such a paragraph in 105 printed articles; 22 printed articles follow an
-article so, most of them on a recent year, which `_chronicle` leaves). Such drafts are put
-back into the one above. Settled after the pass (`service.settle`), so the head score's path
-and the heads `training.pages_fit` collects stay the pass's.
+article so, most of them on a recent year, which `_chronicle` leaves). Nor do a quotation
+closing on 。” or ？” or a bare numeral as a draft's whole head, or a box's 链接 label (stop 31).
+Such drafts are put back into the one above. Settled after the pass (`service.settle`), so the
+head score's path and the heads `training.pages_fit` collects stay the pass's.
 """
 
 from __future__ import annotations
