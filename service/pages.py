@@ -302,15 +302,15 @@ class _Splitter:
                     target.closed = not self.markdown
                 elif kind == CONTINUES:
                     target.closed = True
-        # Short lines left at the foot of the page: page furniture and banners, unless they
-        # follow an open article with no furniture in between (a trailing subhead or cut).
+        # Short lines left at the foot of the page: page furniture and banners, but those right
+        # under an open article, over the first furniture line (the page's credits), are its last.
         pending, self.pending = self.pending, []
-        cur = self.cur
-        if pending and all(k == SHORT for _, k in pending) and cur and not cur.closed:
-            for s, k in pending:
+        cur, ends = self.cur, next((i for i, (_, k) in enumerate(pending) if k != SHORT), None)
+        if cur and not cur.closed:
+            for s, k in pending[:ends]:
                 cur.add(s, k)
-        else:
-            self.furniture += [s for s, _ in pending]
+            pending = pending[len(pending) if ends is None else ends :]
+        self.furniture += [s for s, _ in pending]
         return self.drafts
 
 

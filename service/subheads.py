@@ -11,9 +11,10 @@ first words cut off by the column and read as a title leave just that (全国两
 生活中的一件大事，…). Nor does a chronicle's entry (汪辜会谈 / 1993年4月，…) head an article:
 an undated draft opening on a past year under an article holding an entry of an earlier year
 (191 subheads over such a paragraph in 105 printed articles; 22 printed articles follow an
-article so, most of them on a recent year, which `_chronicle` leaves). Such drafts are put
-back into the one above. Settled after the pass (`service.settle`), so the head score's path
-and the heads `training.pages_fit` collects stay the pass's.
+article so, most of them on a recent year, which `_chronicle` leaves). Nor do a quotation
+closing on 。” or ？” or a bare numeral as a draft's whole head, or a box's 链接 label (stop 31).
+Such drafts are put back into the one above. Settled after the pass (`service.settle`), so the
+head score's path and the heads `training.pages_fit` collects stay the pass's.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ SUBHEAD_ONLY = re.compile(
     rf"第[一二三四五六七八九十百零〇\d]+[章编节](?:{_SPACE}|$)"
     r"|(?:时间|地点|讲述人|提案人|关键词|写信人|收信人|镜头[一二三四五六七八九十]+|图[①-⑳\d]+)"
     rf"{_SPACE}*[：:]"
+    # (a box's label, ■链接 知识链接 案例链接: 17 body lines, no head line)
+    r"|■?[\u4e00-\u9fff]{0,2}链接$"
 )
+# Lines that never head an article on the development months' printed pages, when they are a
+# draft's whole head: a quotation closing on 。” or ？” (390 body lines, no head line), a bare
+# numeral (五: 28 body lines).
+NEVER_TITLE = re.compile(r"“[^“”]*(?:”[^“”]{0,4}“[^“”]*)*[。？]”|[一二三四五六七八九十]{1,3}")
 _PIECE_CHARS = 125
 # A column label closing a title (（新论）, （礼赞70年）): a standalone short item's.
 _LABELLED = re.compile(r".*[（(][^（）()]{2,}[）)]")
@@ -51,6 +58,7 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
             and (above.title or above.body)
             and (
                 any(SUBHEAD_ONLY.match(s.text) for s in d.kicker + d.title)
+                or (len(d.heads) == 1 and NEVER_TITLE.fullmatch(d.heads[0].text))
                 or _cut_piece(d, above)
                 or _chronicle(d, above, raw)
             )

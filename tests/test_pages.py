@@ -410,6 +410,23 @@ def test_bare_page_heads_subheads_boxes_and_furniture():
     ]
 
 
+def test_short_lines_over_the_pages_credits_close_the_article_above_them():
+    # (the last article's closing line and signature sit right over the page's credits)
+    raw = (
+        "城东日报 2024年3月12日 星期二 第4版\n"
+        "社区食堂开进老旧小区（民生观察）\n"
+        "本报讯 城东区第一家社区食堂昨天开张，首日接待老人三百余人次，"
+        "老人们说饭菜可口、价钱实惠，子女上班也放心了。\n"
+        "食堂好，日子更好！\n"
+        "城东区老龄办\n"
+        "本版责编：王芳\u3000版式设计：赵宁\n"
+    )
+    page = read_page(raw)
+    assert [a.title for a in page.articles] == ["社区食堂开进老旧小区（民生观察）"]
+    assert page.articles[0].text.endswith("食堂好，日子更好！\n城东区老龄办")
+    assert [s.text for s in page.furniture][-1] == "本版责编：王芳\u3000版式设计：赵宁"
+
+
 def test_a_line_cut_off_the_paragraph_above_is_not_a_head():
     raw = (
         "城东书房开门迎客\n"

@@ -181,3 +181,27 @@ def test_a_chronicles_entry_opening_on_a_later_year_stays_in_the_chronicle():
 def test_a_report_opening_on_a_year_stays_an_article(next_text, raw, title):
     drafts, above, entry = _chronicle(next_text, raw, title)
     assert drafts == [above, entry]
+
+
+@pytest.mark.parametrize("head", ["“不担心销路吗？”", "“危机中往往蕴藏机遇。”", "五", "■链接"])
+def test_a_quotation_a_numeral_or_a_box_label_as_the_whole_head_is_a_subhead(head):
+    p = _Page()
+    above = p.draft(title=["一步一脚印，踩实小康路"], body=[_TEXT])
+    piece = p.draft(title=[head], body=["“不怕！”张江海分享了他的观察所得。" + _TEXT * 3])
+    piece.heads = piece.title  # (the pass's head lines: the quotation alone)
+    drafts = [above, piece]
+    rejoin_subheads(drafts, "")
+    assert drafts == [above]
+    assert above.body[1].text == head
+
+
+def test_a_quotation_under_a_kicker_or_ending_on_an_exclamation_keeps_its_article():
+    # (a title may be an exclaimed quotation: “我们一定赢！”; a kicker may be a true title)
+    p = _Page()
+    above = p.draft(title=["一步一脚印，踩实小康路"], body=[_TEXT])
+    exclaimed = p.draft(title=["“我们一定赢！”"], body=[_TEXT * 3])
+    kicked = p.draft(kicker=["脱贫户讲述——"], title=["“不担心销路吗？”"], body=[_TEXT * 3])
+    exclaimed.heads, kicked.heads = exclaimed.title, kicked.kicker + kicked.title
+    drafts = [above, exclaimed, kicked]
+    rejoin_subheads(drafts, "")
+    assert drafts == [above, exclaimed, kicked]
