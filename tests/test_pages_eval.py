@@ -81,8 +81,9 @@ def test_halves_cut_the_pages_in_date_order_and_lose_none():
     assert first[0] == "half 1 (20191001–20191003)" and second[0] == "half 2 (20191004–20191007)"
 
 
-def test_halves_option_scores_each_development_half(data_dir, capsys):
-    assert main(["--data", str(data_dir), "--split", "dev", "--halves", "--limit", "6"]) == 0
+def test_halves_option_scores_each_development_half_and_never_the_test_month(data_dir, capsys):
+    # no --split: a tuning reading must not show the test month by default (a helper's slip)
+    assert main(["--data", str(data_dir), "--halves", "--limit", "6"]) == 0
     table = capsys.readouterr().out
     assert "dev half 1 (" in table and "dev half 2 (" in table
     assert "test (" not in table and "dev (tuned on)" not in table
