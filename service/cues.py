@@ -37,7 +37,12 @@ LEADERS = (
     "蔡奇 丁薛祥 李希"
 ).split()
 _AS_WORD = {"汪洋": r"(?<![一片成])汪洋(?!大海|恣肆)", "黄菊": r"黄菊(?!花)"}
-NATIONAL_LEADER = re.compile("|".join(_AS_WORD.get(n, n) for n in LEADERS))
+# The lookahead of first characters changes no match; it lets `re` skip to where a name can
+# start (a branch opening with a lookbehind, 汪洋's, otherwise turns that off: ~15× slower).
+NATIONAL_LEADER = re.compile(
+    f"(?=[{''.join(sorted({n[0] for n in LEADERS}))}])"
+    f"(?:{'|'.join(_AS_WORD.get(n, n) for n in LEADERS)})"
+)
 
 # A mask (EXPERIMENTS.md, YEARS5): what a char block reads with each match of a pattern put as
 # MASK_MARK, character for character, so "习近平主持" and "胡锦涛主持" give the same n-grams and

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -107,3 +108,14 @@ def test_an_unmasked_model_file_is_as_before(fitted) -> None:
         if isinstance(block, CharTfidf):
             assert block.mask is None and "mask" not in block.__getstate__()
     check_export(pipelines[None], _round_trip(model), items[:40])
+
+
+def test_the_first_characters_lookahead_changes_no_match() -> None:
+    from service.cues import _AS_WORD, LEADERS, NATIONAL_LEADER
+
+    plain = re.compile("|".join(_AS_WORD.get(n, n) for n in LEADERS))
+    text = "学习习近平讲话，李克强、李强、李希，一片汪洋中汪洋出席，黄菊花黄菊，张德江泽民" * 3
+    assert NATIONAL_LEADER.findall(text) == plain.findall(text)
+    assert [m.span() for m in NATIONAL_LEADER.finditer(text)] == [
+        m.span() for m in plain.finditer(text)
+    ]
