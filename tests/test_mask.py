@@ -119,3 +119,18 @@ def test_the_first_characters_lookahead_changes_no_match() -> None:
     assert [m.span() for m in NATIONAL_LEADER.finditer(text)] == [
         m.span() for m in plain.finditer(text)
     ]
+
+
+def test_evidence_of_a_masking_model_sums_to_its_logit(fitted) -> None:
+    from service.evidence import attribute, read
+    from service.pages import single_article
+
+    pipelines, items = fitted
+    model = export(pipelines[MASK])
+    articles = [single_article(t, b) for t, b in items[:20]]
+    articles.append(single_article("习近平主持会议", "李克强出席。一片汪洋。"))
+    readings = [read(model, a) for a in articles]
+    decision = model.decision_function([(a.title, a.text) for a in articles])
+    for y in range(len(model.classes_)):
+        for i, part in enumerate(attribute(model, readings, [y] * len(articles))):
+            assert part.logit == pytest.approx(decision[i, y], abs=1e-9)
