@@ -72,8 +72,10 @@ CONFIG = {
     # unseen leaders' names (YEARS4 (b) +0.012) but lost two year folds as they are and the
     # sample page's local leader (4/5).
     "cues": ["title_series", "official_activity", "title_tag", "signed"],
-    # A mask the char blocks read the text through (service/cues.py MASKS; None: none). YEARS5
-    # tried "national_leader": every national leader's name as one placeholder.
+    # A mask the char blocks read the text through (service/cues.py MASKS; None: none). Not
+    # "national_leader" (every national leader's name as one mark): YEARS5 carried TV news to
+    # unseen names ((b) +0.009) but lost a year fold 0.006 as is and the sample page's local
+    # leader (3/5).
     "mask": None,
     # One-vs-rest LR on naive-Bayes-scaled features, its scores averaged half and half with the
     # multinomial LR's (training/nblr.py; rows 141–154). Smoothing 4 shrinks the ratios of rare

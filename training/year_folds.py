@@ -1,4 +1,4 @@
-"""Year folds (training/EXPERIMENTS.md, YEARS1–4): TV news of years a fit never saw.
+"""Year folds (training/EXPERIMENTS.md, YEARS1–5): TV news of years a fit never saw.
 
 Each fold fits `make train`'s recipe on its rows less every TV row (read and weak) of the fold's
 two years, then scores the read TV rows (train_gold and dev_gold) of those years, as they are
