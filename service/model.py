@@ -14,7 +14,7 @@ from itertools import chain, repeat
 import numpy as np
 
 # The LABELS.md cues live in their own module; their names stay importable from here too.
-from .cues import BASE_CUES, CUE_NAMES, CueBlock, cue_spans, cues
+from .cues import BASE_CUES, CUE_NAMES, CueBlock, cue_spans, cues, masked
 
 # The n-gram coding and the sparse rows live in their own modules; their names stay importable
 # from here, where model files and callers have always found them.
@@ -42,6 +42,7 @@ __all__ = [
     "TermMatrix",
     "TermTable",
     "WordTfidf",
+    "char_heads",
     "char_ngram_codes",
     "char_ngrams",
     "compose",
@@ -91,15 +92,28 @@ class HeadWords:
         return self.segment(head(text, self.chars))
 
 
-class HeadChars:
-    """A picklable char preprocessor: `head(text, chars)`, lower-cased as sklearn's default does."""
+def char_heads(texts: Sequence[str], chars: int, mask: str | None) -> Sequence[str]:
+    """What a char block reads of composed texts before sklearn's own preparing: each text's
+    head (`head`), then its mask (`service.cues.masked`: same length), at training and serving."""
+    if chars > 0:
+        texts = [head(t, chars) for t in texts]
+    return masked(texts, mask) if mask else texts
 
-    def __init__(self, chars: int, lowercase: bool = True) -> None:
+
+class HeadChars:
+    """A picklable char preprocessor: `char_heads` of one text, lower-cased as sklearn's default
+    does."""
+
+    mask: str | None = None  # pickles from before the option read the text unmasked
+
+    def __init__(self, chars: int, lowercase: bool = True, mask: str | None = None) -> None:
         self.chars = chars
         self.lowercase = lowercase
+        if mask:  # stored only when set, as CharTfidf does
+            self.mask = mask
 
     def __call__(self, text: str) -> str:
-        text = head(text, self.chars)
+        (text,) = char_heads([text], self.chars, self.mask)
         return text.lower() if self.lowercase else text
 
 
@@ -130,6 +144,7 @@ class CharTfidf(_TfidfBlock):
     """TfidfVectorizer(analyzer="char") at transform time: n-gram codes looked up in a table."""
 
     head_chars = 0  # models pickled before the option read the whole text
+    mask: str | None = None  # model files before YEARS5 read the text unmasked
 
     def __init__(
         self,
@@ -141,6 +156,7 @@ class CharTfidf(_TfidfBlock):
         sublinear_tf: bool,
         norm: str | None,
         head_chars: int = 0,
+        mask: str | None = None,
     ) -> None:
         self.table_ = table_
         self.idf_ = idf_
@@ -149,6 +165,8 @@ class CharTfidf(_TfidfBlock):
         self.sublinear_tf = sublinear_tf
         self.norm = norm
         self.head_chars = head_chars
+        if mask:  # only a masking block stores it: an unmasked model writes the bytes it did
+            self.mask = mask
 
     def terms(self, texts: Sequence[str]) -> TermMatrix:
         columns, owners, _, _ = self.hits(texts)
@@ -160,8 +178,7 @@ class CharTfidf(_TfidfBlock):
         """Every n-gram of the texts' heads the model knows, in the order `terms` counts them:
         its column and its text; with `positions` (for evidence) also where it starts in the
         heads as `prepared_positions` prepares them, joined in order, and its length."""
-        if self.head_chars > 0:
-            texts = [head(t, self.head_chars) for t in texts]
+        texts = char_heads(texts, self.head_chars, self.mask)
         columns, owners, starts, sizes = [], [], [], []
         for n, codes, docs, *at in char_ngrams(
             texts, self.ngram_range, self.lowercase, positions=positions

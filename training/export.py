@@ -87,6 +87,7 @@ def _block(name: str, step: object) -> CharTfidf | WordTfidf | CueBlock:
             # sklearn applies a given preprocessor instead of its own lower-casing
             lowercase=pre.lowercase if pre is not None else step.lowercase,
             head_chars=pre.chars if pre is not None else 0,
+            mask=pre.mask if pre is not None else None,
             **common,
         )
     if step.analyzer == "word" and step.tokenizer is not None and step.ngram_range == (1, 1):

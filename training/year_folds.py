@@ -1,8 +1,9 @@
-"""Year folds (training/EXPERIMENTS.md, YEARS1–4): TV news of years a fit never saw.
+"""Year folds (training/EXPERIMENTS.md, YEARS1–5): TV news of years a fit never saw.
 
 Each fold fits `make train`'s recipe on its rows less every TV row (read and weak) of the fold's
 two years, then scores the read TV rows (train_gold and dev_gold) of those years, as they are
-and (YEARS4) with the 2013–2023 leaders' names read as the 2002–2012 holders of their offices.
+and (YEARS4) with the 2013–2023 leaders' names read as the 2002–2012 holders of their offices
+(YEARS5's `leader-mask`: the char blocks read every national leader's name as one mask).
 The folds hold years of 2014–2020 only, so `make evaluate`'s cross-time TV split (2021–2023)
 stays unread. `--news`: the newspaper guard instead, each newspaper training month's gold rows
 scored by a fit without that month (`training.review.month_heldout`; no calibration row).
@@ -29,7 +30,7 @@ from .splits import TV_GOLD_FILE, TV_TEST_FILE
 from .train import CONFIG, fit
 
 FOLDS = ("2014,2017", "2015,2019", "2016,2020")
-CANDIDATES = ("config", "tv-read", "tv-read-x1", "tv-read-weak", "national-leader")
+CANDIDATES = ("config", "tv-read", "tv-read-x1", "tv-read-weak", "national-leader", "leader-mask")
 # YEARS4 reading (b): each 2013–2023 leader's name → the 2002–2012 holder of the nearest office
 # (EXPERIMENTS.md, YEARS4, where the map was written before any run).
 OLDER_LEADER = {
@@ -70,6 +71,8 @@ def _config(name: str) -> dict:
         cfg["tv_read"] = "weak"
     elif name == "national-leader":  # YEARS4: one cue for a national leader named up front
         cfg["cues"] = [*cfg["cues"], "national_leader"]
+    elif name == "leader-mask":  # YEARS5: the char blocks read national leaders' names as a mask
+        cfg["mask"] = "national_leader"
     elif name != "config":
         raise SystemExit(f"unknown candidate {name!r}: {', '.join(CANDIDATES)}")
     return cfg
