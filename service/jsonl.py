@@ -183,6 +183,9 @@ def read_records(
     `start` is the number of the first line (a chunk of a larger input starts further on).
     """
     for number, line in enumerate(lines, start=start):
+        # One rule for every reader (local, --server, batch): a text reader keeps the "\n"
+        # that decode_lines drops, and json read it as a line 2 whose column 1 we reported.
+        line = line.removesuffix("\n")
         if number == 1 and line.startswith("\ufeff"):
             line = line[1:]  # a byte-order mark opening the file is no part of the record
         if not line.strip():
