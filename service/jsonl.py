@@ -17,6 +17,7 @@ from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
 from .validation import Record, parse_record
 
 __all__ = [
+    "NotJsonNumber",
     "Rejected",
     "check_input",
     "count_lines",
@@ -35,6 +36,19 @@ _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a byt
 _SURROGATE = re.compile(
     "[\ud800-\udfff]"
 )  # lone surrogates (escaped in the JSON, or bad bytes): no UTF-8
+
+
+class NotJsonNumber(ValueError):
+    """`NaN`, `Infinity` or `-Infinity` in a line: Python's json reads them, JSON has no such
+    number, and a record holding one would be written back as a line no JSON reader takes."""
+
+    def __init__(self, constant: str) -> None:
+        super().__init__(f"{constant} is not a JSON number")
+        self.constant = constant
+
+
+def _no_constant(name: str) -> float:
+    raise NotJsonNumber(name)
 
 
 @dataclass(frozen=True)
@@ -191,9 +205,13 @@ def read_records(
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(line, parse_constant=_no_constant)
         except RecursionError:
             yield number, Rejected(number, "JSON nested too deeply to read", source)
+            continue
+        except NotJsonNumber as exc:
+            reason = f"not valid JSON: {exc.constant} is not a JSON number (write null or a string)"
+            yield number, Rejected(number, reason, source)
             continue
         except json.JSONDecodeError as exc:
             bad = _NOT_UTF8.search(line)

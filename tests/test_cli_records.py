@@ -65,3 +65,20 @@ def test_a_broken_line_names_the_same_column_on_every_path(path, server, tmp_pat
     assert [(r["line"], r["reason"]) for r in rejects] == [
         (1, "not valid JSON: Expecting ',' delimiter at column 30")
     ]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("path", PATHS)
+def test_nan_and_infinity_are_refused_by_name_and_never_written_back(
+    path, constant, server, tmp_path
+):
+    src = tmp_path / "in.jsonl"
+    lines = [f'{{"id":"nan","text":"教育部","x": {constant}}}', json.dumps(GOOD)]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, records, rejects = through(path, src, server, tmp_path)
+    assert code == 3
+    assert [r["id"] for r in records] == ["ok"]
+    assert [r["line"] for r in rejects] == [1]
+    assert f"{constant} is not a JSON number" in rejects[0]["reason"]
+    for record in records:  # what is written is JSON any reader takes
+        json.dumps(record, allow_nan=False)
