@@ -72,6 +72,18 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _batch_size(text: str) -> int:
+    """`--batch-size N`: a model call takes at most a worker's chunk of lines."""
+    from ..workers import CHUNK_LINES
+
+    value = _at_least_one(text)
+    if value > CHUNK_LINES:
+        raise argparse.ArgumentTypeError(
+            f"at most {CHUNK_LINES} (the lines a worker's chunk holds), got {value}"
+        )
+    return value
+
+
 # --- options more than one command takes -----------------------------------------------------
 
 
@@ -181,7 +193,7 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
     _add_model(p)
     p.add_argument(
         "--batch-size",
-        type=_at_least_one,
+        type=_batch_size,
         default=256,
         metavar="N",
         help="records per model call (at most 256, the lines a worker's chunk holds)",
