@@ -32,3 +32,20 @@ def test_batch_size_over_256_is_a_usage_error(command, records):
     assert result.returncode == 2, result.stderr
     assert "usage:" in result.stderr and "--batch-size: at most 256" in result.stderr
     assert run(command, str(records), "--batch-size", "256").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["classify", "{src}", "-o", "/proc/nope.jsonl"], "--output"),
+        (["classify", "{src}", "--errors", "/proc/nope.jsonl"], "--errors"),
+        (["summarise", "{src}", "-o", "/proc/nope/out.jsonl"], "--output"),
+        (["split", "{page}", "-o", "/proc/nope.jsonl"], "--output"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_file_trouble_exit_1(argv, flag, records):
+    page = ROOT / "tests" / "fixtures" / "plain-page.txt"
+    result = run(*(a.format(src=records, page=page) for a in argv))
+    assert result.returncode == 1, result.stderr
+    assert f"cannot write {flag} /proc/nope" in result.stderr
+    assert "Traceback" not in result.stderr and ".partial" not in result.stderr
