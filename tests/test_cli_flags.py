@@ -49,3 +49,37 @@ def test_an_output_that_cannot_be_written_is_file_trouble_exit_1(argv, flag, rec
     assert result.returncode == 1, result.stderr
     assert f"cannot write {flag} /proc/nope" in result.stderr
     assert "Traceback" not in result.stderr and ".partial" not in result.stderr
+
+
+PAGE = ROOT / "tests" / "fixtures" / "plain-page.txt"
+
+
+@pytest.mark.parametrize(
+    ("flags", "meant"),
+    [
+        (["--explain", "--keywords", "{page}"], ["--explain", "5", "--keywords", "5"]),
+        (["--keywords", "--explain", "{page}"], ["--keywords", "5", "--explain", "5"]),
+        (["--explain", "3", "--keywords", "{page}"], ["--explain", "3", "--keywords", "5"]),
+    ],
+)
+def test_a_page_after_a_bare_explain_or_keywords_is_the_page_not_k(flags, meant):
+    """`--keywords` takes an optional number; the page after it was read as K and refused."""
+    result = run("analyse", "--json", *(f.format(page=PAGE) for f in flags))
+    assert result.returncode == 0, result.stderr
+    want = run("analyse", "--json", *meant, str(PAGE))
+    assert result.stdout == want.stdout and want.returncode == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows and all(r["evidence"] and r["keywords"] for r in rows)
+
+
+def test_an_input_file_after_a_bare_keywords_is_the_input(records):
+    result = run("classify", "--keywords", str(records))
+    assert result.returncode == 0, result.stderr
+    (row,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert row["id"] == "ok" and 0 < len(row["keywords"]) <= 5
+
+
+def test_a_word_after_keywords_that_is_neither_number_nor_file_is_still_a_bad_k():
+    result = run("analyse", "--keywords", "five", str(PAGE))
+    assert result.returncode == 2
+    assert "--keywords: expected a whole number, got 'five'" in result.stderr

@@ -172,7 +172,9 @@ def _add_term_options(p: argparse.ArgumentParser, *, label: bool = True) -> None
         ("keywords", "add `keywords`: the K top words by TF-IDF, with spans"),
     ):
         kind = _term_count(name)
-        help = f"{what} (default K: 5; off without the flag)"
+        help = (
+            f"{what} (default K: 5; off without the flag; a file after the bare flag is the input)"
+        )
         p.add_argument(
             f"--{name}", type=kind, nargs="?", const=5, default=0, metavar="K", help=help
         )
@@ -332,3 +334,40 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p = command_parser("batch", "run JSONL shards on local processes or a Dask cluster", cmd_batch)
     _add_batch_options(p)
     return parser
+
+
+# Flags whose number is optional (`--explain [K]`): argparse gives them the next word whatever it
+# is, so `analyse --explain PAGE.txt` read the page as K and failed.
+OPTIONAL_NUMBERS = ("--explain", "--keywords")
+
+
+def _numbers_first(argv: list[str]) -> list[str]:
+    """`argv` with each word after a bare optional-number flag that is no whole number but an
+    existing path (or `-`, stdin) moved before the flag (and any bare ones just before it), so
+    that it is read as the input; a word that is neither is left to fail as K."""
+    out = list(argv)
+    for i in range(len(out) - 1):
+        if out[i] == "--":
+            break
+        word = out[i + 1]
+        if out[i] in OPTIONAL_NUMBERS and not _whole(word) and (word == "-" or Path(word).exists()):
+            start = i
+            while start > 0 and out[start - 1] in OPTIONAL_NUMBERS:
+                start -= 1
+            out[start + 1 : i + 2] = out[start : i + 1]
+            out[start] = word
+    return out
+
+
+def _whole(word: str) -> bool:
+    try:
+        int(word)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line read as a user means it (see `_numbers_first`)."""
+    argv = _numbers_first(argv)
+    return build_parser(argv[0] if argv else None).parse_args(argv)
