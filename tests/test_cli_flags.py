@@ -83,3 +83,22 @@ def test_a_word_after_keywords_that_is_neither_number_nor_file_is_still_a_bad_k(
     result = run("analyse", "--keywords", "five", str(PAGE))
     assert result.returncode == 2
     assert "--keywords: expected a whole number, got 'five'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["classify", "{src}", "--explain-label", "education"],
+        ["classify", "{src}", "--keywords", "--explain-label", "education"],
+        ["analyse", "{page}", "--json", "--explain-label", "education"],
+    ],
+)
+def test_explain_label_without_explain_is_a_usage_error(argv, records):
+    """It was silently dropped: the output had no evidence and no word why."""
+    result = run(*(a.format(src=records, page=PAGE) for a in argv))
+    assert result.returncode == 2 and "usage:" in result.stderr
+    assert "--explain-label LABEL needs --explain" in result.stderr
+    both = run(*(a.format(src=records, page=PAGE) for a in argv), "--explain", "2")
+    assert both.returncode == 0, both.stderr
+    rows = [json.loads(line) for line in both.stdout.splitlines()]
+    assert rows and all(e["label"] == "education" for r in rows for e in r["evidence"])

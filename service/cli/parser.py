@@ -180,7 +180,9 @@ def _add_term_options(p: argparse.ArgumentParser, *, label: bool = True) -> None
         )
     if label:
         p.add_argument(
-            "--explain-label", metavar="LABEL", help="evidence for this label, not the predicted"
+            "--explain-label",
+            metavar="LABEL",
+            help="with --explain: evidence for this label, not the predicted",
         )
 
 
@@ -257,9 +259,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    parser.commands = {}  # name → its parser, whose usage a check after parsing prints
+
     def command_parser(name: str, help: str, func, description: str | None = None):
         p = sub.add_parser(name, help=help, description=description or help, formatter_class=_Help)
         p.set_defaults(func=func)
+        parser.commands[name] = p
         return p
 
     p = command_parser("split", "split a raw newspaper page into articles (JSONL)", cmd_split)
@@ -368,6 +373,15 @@ def _whole(word: str) -> bool:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """The command line read as a user means it (see `_numbers_first`)."""
+    """The command line read as a user means it (see `_numbers_first`), and the flags that
+    only work together checked."""
     argv = _numbers_first(argv)
-    return build_parser(argv[0] if argv else None).parse_args(argv)
+    parser = build_parser(argv[0] if argv else None)
+    args = parser.parse_args(argv)
+    if getattr(args, "explain_label", None) and not getattr(args, "explain", 0):
+        # It picks whose evidence --explain lists; alone it would be dropped without a word.
+        parser.commands[args.command].error(
+            "--explain-label LABEL needs --explain [K]: it chooses the label whose evidence "
+            "--explain lists"
+        )
+    return args
