@@ -51,6 +51,10 @@ def _no_constant(name: str) -> float:
     raise NotJsonNumber(name)
 
 
+# One decoder for every line: json.loads with parse_constant would build one per call.
+_DECODE = json.JSONDecoder(parse_constant=_no_constant).decode
+
+
 @dataclass(frozen=True)
 class Rejected:
     """An input line that could not be processed, and why."""
@@ -205,7 +209,7 @@ def read_records(
         if not line.strip():
             continue
         try:
-            obj = json.loads(line, parse_constant=_no_constant)
+            obj = _DECODE(line)
         except RecursionError:
             yield number, Rejected(number, "JSON nested too deeply to read", source)
             continue
