@@ -17,6 +17,7 @@ from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
 from .validation import Record, parse_record
 
 __all__ = [
+    "NotJsonNumber",
     "Rejected",
     "check_input",
     "count_lines",
@@ -35,6 +36,23 @@ _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a byt
 _SURROGATE = re.compile(
     "[\ud800-\udfff]"
 )  # lone surrogates (escaped in the JSON, or bad bytes): no UTF-8
+
+
+class NotJsonNumber(ValueError):
+    """`NaN`, `Infinity` or `-Infinity` in a line: Python's json reads them, JSON has no such
+    number, and a record holding one would be written back as a line no JSON reader takes."""
+
+    def __init__(self, constant: str) -> None:
+        super().__init__(f"{constant} is not a JSON number")
+        self.constant = constant
+
+
+def _no_constant(name: str) -> float:
+    raise NotJsonNumber(name)
+
+
+# One decoder for every line: json.loads with parse_constant would build one per call.
+_DECODE = json.JSONDecoder(parse_constant=_no_constant).decode
 
 
 @dataclass(frozen=True)
@@ -183,14 +201,21 @@ def read_records(
     `start` is the number of the first line (a chunk of a larger input starts further on).
     """
     for number, line in enumerate(lines, start=start):
+        # One rule for every reader (local, --server, batch): a text reader keeps the "\n"
+        # that decode_lines drops, and json read it as a line 2 whose column 1 we reported.
+        line = line.removesuffix("\n")
         if number == 1 and line.startswith("\ufeff"):
             line = line[1:]  # a byte-order mark opening the file is no part of the record
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = _DECODE(line)
         except RecursionError:
             yield number, Rejected(number, "JSON nested too deeply to read", source)
+            continue
+        except NotJsonNumber as exc:
+            reason = f"not valid JSON: {exc.constant} is not a JSON number (write null or a string)"
+            yield number, Rejected(number, reason, source)
             continue
         except json.JSONDecodeError as exc:
             bad = _NOT_UTF8.search(line)

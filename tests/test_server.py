@@ -226,6 +226,20 @@ def test_stream_answers_in_order_and_a_bad_item_fails_alone(stub, local, article
     assert info.metadata["limit"] == str(MAX_CHARS) and info.metadata["field"] == "text"
 
 
+def test_every_failed_stream_item_whose_id_was_read_carries_it(stub, articles) -> None:
+    # The proto's id is "the id of the article this answers": a caller in another language
+    # has no client filling it in, so the server must send it on an error result too.
+    items = [
+        pb.Article(id="bad", text=""),
+        pb.Article(id="long", text="字" * (MAX_CHARS + 1)),
+        pb.Article(id="furniture", title="", text="（完）"),
+        pb.Article(**articles[0]),
+    ]
+    results = list(stub.ClassifyStream(iter(items)))
+    assert [r.id for r in results] == [i.id for i in items]
+    assert [r.HasField("error") for r in results] == [True, True, True, False]
+
+
 def test_a_stream_longer_than_a_batch_answers_every_item_in_order(stub, local, articles) -> None:
     # Batches are classified one ahead of the answers being written: order, per-item errors
     # and scores must not depend on where the batch boundaries fall.

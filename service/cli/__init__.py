@@ -28,7 +28,7 @@ from ..errors import (
     WorkerLost,
 )
 from .common import EXIT_REJECTED, RECORD_COMMANDS, _default_model, _err
-from .parser import build_parser
+from .parser import build_parser, parse_args
 
 __all__ = ["main", "build_parser", "EXIT_CODES", "EXIT_REJECTED"]
 
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         # helper threads would spin idle (0.1 s of CPU per run, taken from the workers).
         # Set before numpy loads; a caller's own setting wins.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    args = build_parser(argv[0] if argv else None).parse_args(argv)
+    args = parse_args(argv)
     if getattr(args, "command", None) != "serve":  # the server drains on SIGTERM its own way
         # SIGTERM (kill, a scheduler's stop) unwinds like Ctrl-C: workers are stopped and
         # half-written outputs removed, instead of the process vanishing mid-write.

@@ -104,7 +104,9 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
         raw = stack.enter_context(atomic_write(target))
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         stack.close()
-        raise InvalidInput(f"cannot write {flag} {path}: {exc}", field=flag.strip("-")) from exc
+        # File trouble, not a usage error: the run failed, exit 1 (README, DECISIONS.md).
+        why = getattr(exc, "strerror", None) or exc  # not the temporary file's name
+        raise OSError(f"cannot write {flag} {path}: {why}") from exc
     with stack:
         if target.suffix == ".gz":
             import gzip

@@ -72,6 +72,18 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _batch_size(text: str) -> int:
+    """`--batch-size N`: a model call takes at most a worker's chunk of lines."""
+    from ..workers import CHUNK_LINES
+
+    value = _at_least_one(text)
+    if value > CHUNK_LINES:
+        raise argparse.ArgumentTypeError(
+            f"at most {CHUNK_LINES} (the lines a worker's chunk holds), got {value}"
+        )
+    return value
+
+
 # --- options more than one command takes -----------------------------------------------------
 
 
@@ -160,13 +172,17 @@ def _add_term_options(p: argparse.ArgumentParser, *, label: bool = True) -> None
         ("keywords", "add `keywords`: the K top words by TF-IDF, with spans"),
     ):
         kind = _term_count(name)
-        help = f"{what} (default K: 5; off without the flag)"
+        help = (
+            f"{what} (default K: 5; off without the flag; a file after the bare flag is the input)"
+        )
         p.add_argument(
             f"--{name}", type=kind, nargs="?", const=5, default=0, metavar="K", help=help
         )
     if label:
         p.add_argument(
-            "--explain-label", metavar="LABEL", help="evidence for this label, not the predicted"
+            "--explain-label",
+            metavar="LABEL",
+            help="with --explain: evidence for this label, not the predicted",
         )
 
 
@@ -181,7 +197,7 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
     _add_model(p)
     p.add_argument(
         "--batch-size",
-        type=_at_least_one,
+        type=_batch_size,
         default=256,
         metavar="N",
         help="records per model call (at most 256, the lines a worker's chunk holds)",
@@ -243,9 +259,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    parser.commands = {}  # name → its parser, whose usage a check after parsing prints
+
     def command_parser(name: str, help: str, func, description: str | None = None):
         p = sub.add_parser(name, help=help, description=description or help, formatter_class=_Help)
         p.set_defaults(func=func)
+        parser.commands[name] = p
         return p
 
     p = command_parser("split", "split a raw newspaper page into articles (JSONL)", cmd_split)
@@ -320,3 +339,49 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p = command_parser("batch", "run JSONL shards on local processes or a Dask cluster", cmd_batch)
     _add_batch_options(p)
     return parser
+
+
+# Flags whose number is optional (`--explain [K]`): argparse gives them the next word whatever it
+# is, so `analyse --explain PAGE.txt` read the page as K and failed.
+OPTIONAL_NUMBERS = ("--explain", "--keywords")
+
+
+def _numbers_first(argv: list[str]) -> list[str]:
+    """`argv` with each word after a bare optional-number flag that is no whole number but an
+    existing path (or `-`, stdin) moved before the flag (and any bare ones just before it), so
+    that it is read as the input; a word that is neither is left to fail as K."""
+    out = list(argv)
+    for i in range(len(out) - 1):
+        if out[i] == "--":
+            break
+        word = out[i + 1]
+        if out[i] in OPTIONAL_NUMBERS and not _whole(word) and (word == "-" or Path(word).exists()):
+            start = i
+            while start > 0 and out[start - 1] in OPTIONAL_NUMBERS:
+                start -= 1
+            out[start + 1 : i + 2] = out[start : i + 1]
+            out[start] = word
+    return out
+
+
+def _whole(word: str) -> bool:
+    try:
+        int(word)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line read as a user means it (see `_numbers_first`), and the flags that
+    only work together checked."""
+    argv = _numbers_first(argv)
+    parser = build_parser(argv[0] if argv else None)
+    args = parser.parse_args(argv)
+    if getattr(args, "explain_label", None) and not getattr(args, "explain", 0):
+        # It picks whose evidence --explain lists; alone it would be dropped without a word.
+        parser.commands[args.command].error(
+            "--explain-label LABEL needs --explain [K]: it chooses the label whose evidence "
+            "--explain lists"
+        )
+    return args

@@ -1,0 +1,84 @@
+"""JSONL records read the same way by every path that reads them: `newsdesk classify` on this
+machine, `classify --server` through a real server on loopback, and `newsdesk batch`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+NEWSDESK = [sys.executable, "-m", "service.cli"]
+MODEL = ROOT / "models" / "desk"
+GOOD = {"id": "ok", "text": "教育部近日召开会议，部署高校毕业生就业创业工作。"}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*NEWSDESK, *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def server():
+    from service.rpc import create_server
+    from tests.servers import config
+
+    srv, _ = create_server(config(MODEL))
+    srv.start()
+    yield f"127.0.0.1:{srv.port}"
+    srv.stop(0).wait()
+
+
+def through(path: str, src: Path, server: str, tmp_path: Path) -> tuple[int, list[dict], list]:
+    """(exit code, records written, rejects as {line, id, reason}) of one path over `src`."""
+    if path == "batch":
+        out = tmp_path / "out"
+        result = run("batch", str(src), "--out", str(out), "--workers", "1", "--quiet")
+        written = [p for p in out.glob("*.jsonl") if not p.name.startswith("_")]
+        text = "".join(p.read_text(encoding="utf-8") for p in written)
+        errors = out / "_errors.jsonl"
+        rejects = errors.read_text(encoding="utf-8") if errors.exists() else ""
+    else:
+        errors = tmp_path / "errors.jsonl"
+        extra = ["--server", server] if path == "server" else []
+        result = run("classify", str(src), "--errors", str(errors), *extra)
+        text, rejects = result.stdout, errors.read_text(encoding="utf-8")
+    records = [json.loads(line) for line in text.splitlines() if line.strip()]  # strict below
+    return result.returncode, records, [json.loads(r) for r in rejects.splitlines()]
+
+
+PATHS = ["local", "server", "batch"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_broken_line_names_the_same_column_on_every_path(path, server, tmp_path):
+    # The text reader kept each line's "\n": json read a second line and its column 1.
+    broken = '{"id":"broken", "text": "abc"'
+    src = tmp_path / "in.jsonl"
+    src.write_text(broken + "\n" + json.dumps(GOOD, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, records, rejects = through(path, src, server, tmp_path)
+    assert code == 3
+    assert [r["id"] for r in records] == ["ok"]
+    assert [(r["line"], r["reason"]) for r in rejects] == [
+        (1, "not valid JSON: Expecting ',' delimiter at column 30")
+    ]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("path", PATHS)
+def test_nan_and_infinity_are_refused_by_name_and_never_written_back(
+    path, constant, server, tmp_path
+):
+    src = tmp_path / "in.jsonl"
+    lines = [f'{{"id":"nan","text":"教育部","x": {constant}}}', json.dumps(GOOD)]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, records, rejects = through(path, src, server, tmp_path)
+    assert code == 3
+    assert [r["id"] for r in records] == ["ok"]
+    assert [r["line"] for r in rejects] == [1]
+    assert f"{constant} is not a JSON number" in rejects[0]["reason"]
+    for record in records:  # what is written is JSON any reader takes
+        json.dumps(record, allow_nan=False)
