@@ -815,6 +815,8 @@ def test_flags_default_to_their_environment_twins(monkeypatch, tmp_path: Path) -
         (["--workers", "0"], "workers"),
         (["--max-chars", "0"], "max_chars"),
         (["--grace", "-1"], "grace"),
+        (["--grace", "nan"], "grace"),
+        (["--poll", "inf"], "grace"),
         (["--max-concurrent-rpcs", "-1"], "max_concurrent_rpcs"),
     ],
 )
@@ -823,6 +825,28 @@ def test_bad_flags_are_refused_with_the_flag_named(argv, field) -> None:
     with pytest.raises(InvalidInput) as caught:
         config_from_args(parser.parse_args(argv))
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("word", "means"), [("yes", True), ("ON", True), ("0", False), ("", False)]
+)
+def test_a_switch_reads_yes_and_no_words_from_flag_and_env(word, means, monkeypatch) -> None:
+    monkeypatch.setenv("NEWSDESK_MODEL_PATH_IN_INFO", word)
+    parser = add_serve_arguments(argparse.ArgumentParser())
+    assert config_from_args(parser.parse_args([])).model_path_in_info is means
+    assert config_from_args(parser.parse_args(["--model-path-in-info"])).model_path_in_info
+
+
+@pytest.mark.parametrize("via_env", [False, True])
+def test_a_switch_refuses_a_word_that_is_neither_yes_nor_no(via_env, monkeypatch, capsys) -> None:
+    # `maybe` used to mean no without a word said
+    if via_env:
+        monkeypatch.setenv("NEWSDESK_MODEL_PATH_IN_INFO", "maybe")
+    parser = add_serve_arguments(argparse.ArgumentParser())
+    with pytest.raises(SystemExit) as caught:
+        parser.parse_args([] if via_env else ["--model-path-in-info", "maybe"])
+    assert caught.value.code == 2
+    assert "expected 1/true/yes/on or 0/false/no/off, got 'maybe'" in capsys.readouterr().err
 
 
 # -- the process: SIGHUP reloads, SIGTERM drains and exits 0 -------------------------------------

@@ -5,6 +5,7 @@ NEWSDESK_* environment twins, defaults and help, from which `newsdesk serve` and
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +59,16 @@ def token_in_clear(config: ServerConfig) -> bool:
     return not all(h == "localhost" or h == "::1" or h.startswith("127.") for h in hosts)
 
 
+_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
 def switch(value: str) -> bool:
-    """A yes/no flag or env value: 1, true, yes, on (any case) mean yes."""
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+    """A yes/no flag or env value: 1, true, yes, on (any case) mean yes; 0, false, no, off or
+    empty mean no; anything else is refused (a typo must not quietly mean no)."""
+    word = str(value).strip().lower()
+    if word not in _YES + _NO:
+        raise argparse.ArgumentTypeError(f"expected 1/true/yes/on or 0/false/no/off, got {value!r}")
+    return word in _YES
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ FLAGS: tuple[Flag, ...] = (
          "(port 0 picks one); off unless set — see docs/http.md"),
     Flag("metrics-host", "interface the --metrics-port listens on; loopback unless told otherwise"),
     Flag("model-path-in-info", "let GetModel (and GET /v1/model) tell callers the model's folder "
-         "on this machine (1/true/yes/on)", switch),
+         "on this machine (1/true/yes/on; 0/false/no/off)", switch),
 )  # fmt: skip
 
 
@@ -199,8 +207,9 @@ def check(config: ServerConfig) -> None:
         raise InvalidInput(
             f"log format {config.log_format!r}: use 'plain' or 'json'", field="log_format"
         )
-    if config.grace < 0 or config.poll_seconds < 0 or not 0 <= config.metrics_port < 65536:
+    seconds_ok = all(math.isfinite(v) and v >= 0 for v in (config.grace, config.poll_seconds))
+    if not seconds_ok or not 0 <= config.metrics_port < 65536:  # (NaN compares false: isfinite)
         raise InvalidInput(
-            "grace and poll seconds must be >= 0 and the metrics port in 0..65535",
+            "grace and poll seconds must be finite numbers >= 0 and the metrics port in 0..65535",
             field="grace",
         )
