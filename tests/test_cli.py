@@ -498,6 +498,18 @@ def test_split_of_an_empty_page_is_a_usage_error():
     assert result.returncode == 2 and "page text is empty" in result.stderr
 
 
+def test_a_gzipped_page_is_read_by_content_and_a_cut_one_is_trouble(tmp_path, sample_page_path):
+    import gzip
+
+    packed = gzip.compress(sample_page_path.read_bytes())
+    (tmp_path / "page.txt").write_bytes(packed)  # no .gz name: content decides, as for JSONL
+    (tmp_path / "cut.gz").write_bytes(packed[:100])
+    plain, zipped = run("split", str(sample_page_path)), run("split", str(tmp_path / "page.txt"))
+    assert zipped.returncode == 0 and zipped.stdout == plain.stdout
+    cut = run("split", str(tmp_path / "cut.gz"))
+    assert cut.returncode == 1 and "truncated gzip" in cut.stderr
+
+
 @pytest.mark.parametrize("command", ["split", "analyse"])
 def test_a_page_of_furniture_only_says_so(command: str):
     page = "人民日报 2019年2月21日 星期四 第6版\n本版责编：张三\n"

@@ -17,8 +17,8 @@ from .output import _bar_on, _batch_progress, _output
 
 
 def _read_page(path: str) -> str:
-    """The page's text as sent: UTF-8 (a byte-order mark dropped), line ends untouched, so
-    offsets count the same code points a gRPC caller would send."""
+    """The page's text as sent: UTF-8 (a byte-order mark dropped; gzip opened by content), line
+    ends untouched, so offsets count the same code points a gRPC caller would send."""
     if path == "-":
         if sys.stdin is None:
             raise InvalidInput("stdin is closed: give a page file, or pipe one in", field="PAGE")
@@ -30,6 +30,10 @@ def _read_page(path: str) -> str:
         if not p.exists():  # /dev/stdin and <(…) are pages too
             raise InvalidInput(f"page file not found: {path}", field="PAGE")
         data = p.read_bytes()
+    if data[:2] == b"\x1f\x8b":  # gzip by content, as every other input (README)
+        import gzip
+
+        data = gzip.decompress(data)  # a corrupt or cut stream: OSError / EOFError, exit 1
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
