@@ -485,6 +485,23 @@ def test_analyse_table_is_readable(sample_page_path):
     assert all(len(cut) == 5 and 0 < float(cut) < 1 for cut in cuts.values()), cuts  # 0.999
 
 
+def test_analyse_table_columns_line_up_and_an_empty_lead_says_why(sample_page_path):
+    from service.cli.commands import _width
+
+    result = run("analyse", "--max-chars", "20", str(sample_page_path))
+    rows = result.stdout.splitlines()[2:]
+    # a title cut with "…" (rows 1-3) pads to the width of one that fits (rows 4-5)
+    labels = ("leadership", "commentary", "industry", "education", "other")
+    label_at = {
+        _width(row[: min(row.find(f" {x} ") for x in labels if f" {x} " in row)]) for row in rows
+    }
+    assert len(rows) == 5 and len(label_at) == 1, rows
+    assert any(
+        row.endswith("(no lead: no whole sentence near the top fits in 20 characters)")
+        for row in rows
+    )
+
+
 def test_bad_model_folder_exits_1(tmp_path, sample_page_path):
     result = run("analyse", str(sample_page_path), "--model", str(tmp_path))
     assert result.returncode == 1

@@ -78,8 +78,10 @@ def _fit(s: str, width: int) -> str:
     for c in s.replace("\n", " "):
         w = _width(c)
         if used + w > width:
-            if out:
-                out[-1] = "…"
+            while out and used + 1 > width:  # room for the one-column "…"
+                used -= _width(out.pop())
+            out.append("…")
+            used += 1
             break
         out.append(c)
         used += w
@@ -115,6 +117,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             for i, a in enumerate(analyses, start=1):
                 p = a.prediction
                 lead = a.lead.text if a.lead is not None else ""
+                if not lead and a.warnings:  # an empty lead says why, as in --json
+                    lead = "(" + "; ".join(a.warnings) + ")"
                 flag = "yes" if p.review else "no"
                 out.write(
                     f"{i:>2}  {_fit(a.article.title, 36)}  {_fit(p.label, 10)}  "
