@@ -585,6 +585,26 @@ def _through_a_server(command: str, src: Path, *flags: str) -> subprocess.Comple
         srv.stop(0).wait()
 
 
+def test_classify_talks_tls_to_a_tls_server_with_tls_ca(tmp_path):
+    from service.rpc import create_server
+    from tests.servers import config, self_signed
+
+    cert, key = self_signed(tmp_path)
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "贵阳市召开会议，研究部署工作。"}) + "\n")
+    srv, _ = create_server(config(MODEL, tls_cert=cert, tls_key=key))
+    srv.start()
+    try:
+        server = ("--server", f"127.0.0.1:{srv.port}")
+        ok = run("classify", str(src), *server, "--tls-ca", str(cert))
+        assert ok.returncode == 0, ok.stderr
+        assert jsonl(ok.stdout)[0]["id"] == "a" and jsonl(ok.stdout)[0]["label"]
+        missing = run("classify", str(src), *server, "--tls-ca", str(tmp_path / "no.pem"))
+        assert missing.returncode == 2 and "--tls-ca" in missing.stderr
+    finally:
+        srv.stop(0).wait()
+
+
 def test_classify_through_a_server_equals_local(tmp_path):
     """--server: same records, labels and rejects (by line number) as the local run."""
 

@@ -208,6 +208,13 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
         default=os.environ.get("NEWSDESK_TOKEN"),
         help="bearer token for --server (env NEWSDESK_TOKEN, which `ps` does not show)",
     )
+    p.add_argument(
+        "--tls-ca",
+        metavar="PEM",
+        default=os.environ.get("NEWSDESK_TLS_CA") or None,
+        help="talk TLS to --server, trusting this CA or self-signed certificate (env "
+        "NEWSDESK_TLS_CA); a TLS server refuses a plaintext client",
+    )
 
 
 def _add_batch_options(p: argparse.ArgumentParser) -> None:

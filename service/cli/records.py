@@ -117,6 +117,8 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
     from ..rpc import NewsdeskClient, remote_results
     from ..workers import Chunk
 
+    if args.tls_ca and not os.path.isfile(args.tls_ca):
+        raise InvalidInput(f"--tls-ca {args.tls_ca}: no such file", field="tls_ca")
     numbers: deque[tuple[int, str | None]] = deque()  # accepted records' lines and ids, in order
     early: list[Rejected] = []  # rejected by the reader since the last answer
     own: set[int] = set()  # line numbers of accepted records holding a `label` of their own
@@ -132,7 +134,7 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
                     own.add(number)
                 yield item
 
-    with NewsdeskClient(args.server, token=args.token) as client:
+    with NewsdeskClient(args.server, token=args.token, tls_ca=args.tls_ca) as client:
         for result in remote_results(
             client,
             accepted(),
