@@ -17,6 +17,7 @@ from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
 from .validation import Record, parse_record
 
 __all__ = [
+    "TOO_DEEP",
     "Rejected",
     "check_input",
     "count_lines",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 
+# What a reader says of JSON deeper than Python's recursion limit (a JSONL line, an HTTP body).
+TOO_DEEP = "JSON nested too deeply to read"
 _GZIP_MAGIC = b"\x1f\x8b"
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a byte that is not UTF-8
 _SURROGATE = re.compile(
@@ -190,7 +193,7 @@ def read_records(
         try:
             obj = json.loads(line)
         except RecursionError:
-            yield number, Rejected(number, "JSON nested too deeply to read", source)
+            yield number, Rejected(number, TOO_DEEP, source)
             continue
         except json.JSONDecodeError as exc:
             bad = _NOT_UTF8.search(line)

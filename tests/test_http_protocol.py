@@ -1,0 +1,54 @@
+"""HTTP/1.1 at the edges (a new user's audit): bodies too deep to read, unknown paths and verbs,
+http.server's own refusals, Content-Length that is missing or contradicts itself. A real server
+on 127.0.0.1; requests through urllib, or as raw bytes on a socket where no client would send
+them."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+from pathlib import Path
+
+import grpc
+import pytest
+
+from service.rpc import create_server
+from tests.servers import config
+from tests.test_http import call, violation
+
+INVALID = grpc.StatusCode.INVALID_ARGUMENT.value[0]
+BODY = {"articles": [{"id": "a1", "title": "标题", "text": "学校开学了。"}]}
+
+
+@pytest.fixture(scope="module")
+def web(model_dir: Path):
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0"))
+    srv.start()
+    yield srv
+    srv.stop(0).wait()
+
+
+def raw(port: int, request: bytes) -> tuple[int, dict, dict]:
+    """(status, JSON body, headers) of bytes sent as they are, read as HTTP/1.1."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request)
+        answer = http.client.HTTPResponse(sock)
+        answer.begin()
+        headers, text = dict(answer.headers), answer.read()
+    assert headers["Content-Type"].startswith("application/json"), (answer.status, text)
+    return answer.status, json.loads(text), headers
+
+
+def post(path: str, body: bytes, *headers: str) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", "Host: x", "Content-Type: application/json", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def test_a_body_nested_too_deeply_is_400_naming_the_body(web) -> None:
+    """json.loads raises RecursionError past Python's limit: the caller's input, not a 500."""
+    deep = b'{"articles":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    status, answer, _ = call(web.http_port, "/v1/classify", raw=deep)
+    assert status == 400 and answer["code"] == INVALID, answer
+    assert violation(answer) == "body" and "nested too deeply" in answer["message"]
+    assert call(web.http_port, "/v1/classify", BODY)[0] == 200  # and the server goes on
