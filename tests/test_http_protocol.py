@@ -52,3 +52,13 @@ def test_a_body_nested_too_deeply_is_400_naming_the_body(web) -> None:
     assert status == 400 and answer["code"] == INVALID, answer
     assert violation(answer) == "body" and "nested too deeply" in answer["message"]
     assert call(web.http_port, "/v1/classify", BODY)[0] == 200  # and the server goes on
+
+
+@pytest.mark.parametrize("path", ["/v1/summarize", "/v1/nothing", "/v1/classify/", "/nothing"])
+def test_a_post_to_no_route_is_404_as_a_get_is(web, path: str) -> None:
+    """The path is looked up before the verb (a POST there was 405 "only GET here")."""
+    for method in ("POST", "GET"):
+        status, answer, headers = call(web.http_port, path, BODY, method=method)
+        assert status == 404, (method, answer)
+        assert answer["code"] == grpc.StatusCode.NOT_FOUND.value[0] and "Allow" not in headers
+        assert answer["message"] == f"no route {path}: see /v1/openapi.json"

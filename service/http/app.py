@@ -48,6 +48,7 @@ ROUTES: dict[str, Route] = {
 # The newsroom page's files (package data), served at / and by name.
 STATIC = {"/": "index.html", "/newsroom.js": "newsroom.js", "/newsroom.css": "newsroom.css"}
 STATIC_TYPES = {"html": "text/html", "js": "text/javascript", "css": "text/css"}
+OPEN = {*STATIC, "/v1/openapi.json", "/healthz", "/readyz"}  # no token: GET and HEAD only
 # The page loads its own files and calls its own origin, nothing else (no CDN, no beacons).
 CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
 
@@ -107,7 +108,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.front.record(path, route, reply, time.monotonic() - started)
 
     def _open(self, verb: str, path: str) -> tuple[int, bytes, str]:
-        """Routes without a token: the page, the OpenAPI document, the probes."""
+        """Routes without a token: the page, the OpenAPI document, the probes. The path is
+        looked up before the verb: a POST to no route is 404, as a GET is."""
+        if verb not in ("GET", "HEAD"):
+            self.close_connection = True  # its body, if any, is left unread
+        if path not in OPEN:
+            code = grpc.StatusCode.NOT_FOUND
+            raise HttpReply(404, gateway.status_body(code, f"no route {path}: see "
+                            "/v1/openapi.json"), code)  # fmt: skip
         if verb not in ("GET", "HEAD"):
             raise HttpReply(405, gateway.status_body(grpc.StatusCode.UNIMPLEMENTED,
                          f"{verb} {path}: only GET here"), grpc.StatusCode.UNIMPLEMENTED,
@@ -117,13 +125,9 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, self.front.static[name], STATIC_TYPES[name.rsplit(".", 1)[1]]
         if path == "/v1/openapi.json":
             return 200, self.front.openapi, "application/json"
-        if path in ("/healthz", "/readyz"):
-            answer = (probes.health if path == "/healthz" else probes.ready)(self.front.server)
-            status, body = probes.probe_bytes(answer)
-            return status, body, "application/json"
-        code = grpc.StatusCode.NOT_FOUND
-        raise HttpReply(404, gateway.status_body(code, f"no route {path}: see /v1/openapi.json"),
-                     code)  # fmt: skip
+        probe = probes.health if path == "/healthz" else probes.ready  # the last of OPEN
+        status, body = probes.probe_bytes(probe(self.front.server))
+        return status, body, "application/json"
 
     def _api(self, verb: str, path: str, route: Route) -> HttpReply:
         front = self.front
