@@ -62,3 +62,31 @@ def test_a_post_to_no_route_is_404_as_a_get_is(web, path: str) -> None:
         assert status == 404, (method, answer)
         assert answer["code"] == grpc.StatusCode.NOT_FOUND.value[0] and "Allow" not in headers
         assert answer["message"] == f"no route {path}: see /v1/openapi.json"
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "OPTIONS", "BREW"])
+def test_every_verb_is_answered_in_json_405_with_allow_or_404(web, method: str) -> None:
+    """http.server answered verbs without a do_ method with an HTML 501 and no Allow."""
+    unimplemented = grpc.StatusCode.UNIMPLEMENTED.value[0]
+    for path, allow in [("/v1/classify", "POST"), ("/v1/model", "GET"), ("/healthz", "GET, HEAD")]:
+        status, answer, headers = call(web.http_port, path, BODY, method=method)
+        assert (status, headers.get("Allow")) == (405, allow), (path, answer)
+        assert answer["code"] == unimplemented and headers["Content-Type"].startswith(
+            "application/json"
+        )
+    status, answer, _ = call(web.http_port, "/v1/nothing", BODY, method=method)
+    assert status == 404 and answer["code"] == grpc.StatusCode.NOT_FOUND.value[0]
+
+
+def test_http_servers_own_refusals_are_json_statuses(web) -> None:
+    """A request line http.server cannot read (400) or over 64 KB (414): a JSON Status with the
+    connection closed, not its HTML page."""
+    status, answer, headers = raw(web.http_port, b"GARBAGE\r\n")
+    assert status == 400 and answer["code"] == INVALID and headers["Connection"] == "close"
+    assert "Bad request" in answer["message"]
+    status, answer, _ = raw(web.http_port, b"GET / HTTP/1.1 x\r\n")
+    assert status == 400 and answer["code"] == INVALID
+    long_url = b"GET /?q=" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    status, answer, _ = raw(web.http_port, long_url)
+    assert status == 414 and answer["code"] == INVALID and "URI" in answer["message"]
+    assert call(web.http_port, "/v1/model")[0] == 200

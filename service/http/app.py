@@ -78,6 +78,26 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._dispatch("HEAD")
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other verb (PUT, DELETE, OPTIONS, one made up) is routed too, to a JSON 405 with
+        # Allow or a 404, where http.server would answer an HTML 501.
+        if name.startswith("do_"):
+            return lambda: self._dispatch(name[3:])
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line it cannot read, a URL over 64 KB, too
+        many headers) as a JSON Status, not its HTML page; the connection is closed."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # the line went unread: answer as HTTP/1.1
+            self.request_version = "HTTP/1.1"
+        short, long = self.responses.get(code, ("error", ""))
+        text = message or f"{short}: {long}".rstrip(": ")
+        wrong = code in (501, 505)  # a method or version it does not speak; else the request
+        grpc_code = grpc.StatusCode.UNIMPLEMENTED if wrong else grpc.StatusCode.INVALID_ARGUMENT
+        body = gateway.status_body(grpc_code, text)
+        self._send(code, body, "application/json", self.command == "HEAD")
+
     def log_message(self, format: str, *args: Any) -> None:  # our own log line instead
         pass
 
