@@ -90,3 +90,23 @@ def test_http_servers_own_refusals_are_json_statuses(web) -> None:
     status, answer, _ = raw(web.http_port, long_url)
     assert status == 414 and answer["code"] == INVALID and "URI" in answer["message"]
     assert call(web.http_port, "/v1/model")[0] == 200
+
+
+def test_content_length_conflicting_or_missing_is_refused(web) -> None:
+    """Two Content-Lengths that disagree frame no body (RFC 9112 §6.3): 400 naming the header;
+    the same one twice is one. A POST without one is 411 Length Required (it was read as an
+    empty request: "no articles")."""
+    body = json.dumps(BODY).encode()
+    size = len(body)
+    twice = post("/v1/classify", body, f"Content-Length: {size}", "Content-Length: 10")
+    status, answer, headers = raw(web.http_port, twice)
+    assert status == 400 and violation(answer) == "Content-Length", answer
+    assert headers["Connection"] == "close"
+    same = post("/v1/classify", body, f"Content-Length: {size}", f"Content-Length: {size}")
+    assert raw(web.http_port, same)[0] == 200
+    status, answer, headers = raw(web.http_port, post("/v1/classify", body))
+    assert status == 411 and answer["code"] == INVALID, answer
+    assert violation(answer) == "Content-Length" and headers["Connection"] == "close"
+    empty = post("/v1/classify", b"", "Content-Length: 0")  # a length of 0 is an empty request
+    status, answer, _ = raw(web.http_port, empty)
+    assert status == 400 and violation(answer) == "articles"

@@ -212,8 +212,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise _error(InvalidInput("send the body with a Content-Length, not chunked",
                                       field="Content-Length"))  # fmt: skip
-        raw = self.headers.get("Content-Length", "0")
-        if not raw.strip().isdigit():
+        given = {v.strip() for v in self.headers.get_all("Content-Length", [])}
+        if len(given) > 1:  # which one frames the body? (RFC 9112 §6.3: unrecoverable)
+            self.close_connection = True
+            raise _error(InvalidInput(f"Content-Length given as {', '.join(sorted(given))}: "
+                                      "send one", field="Content-Length"))  # fmt: skip
+        if not given and route.verb == "POST":  # a body may follow, of a length none knows
+            self.close_connection = True
+            missing = InvalidInput("send a Content-Length (0 for no body)", field="Content-Length")
+            raise HttpReply(411, gateway.error_body(missing), grpc.StatusCode.INVALID_ARGUMENT)
+        raw = given.pop() if given else "0"
+        if not raw.isdigit():
             self.close_connection = True
             raise _error(InvalidInput(f"Content-Length {raw!r} is not a byte count",
                                       field="Content-Length"))  # fmt: skip
