@@ -18,6 +18,7 @@ from .validation import Record, parse_record
 
 __all__ = [
     "NotJsonNumber",
+    "TOO_DEEP",
     "Rejected",
     "check_input",
     "count_lines",
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 
+# What a reader says of JSON deeper than Python's recursion limit (a JSONL line, an HTTP body).
+TOO_DEEP = "JSON nested too deeply to read"
 _GZIP_MAGIC = b"\x1f\x8b"
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a byte that is not UTF-8
 _SURROGATE = re.compile(
@@ -211,7 +214,7 @@ def read_records(
         try:
             obj = _DECODE(line)
         except RecursionError:
-            yield number, Rejected(number, "JSON nested too deeply to read", source)
+            yield number, Rejected(number, TOO_DEEP, source)
             continue
         except NotJsonNumber as exc:
             reason = f"not valid JSON: {exc.constant} is not a JSON number (write null or a string)"

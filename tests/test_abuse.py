@@ -15,6 +15,7 @@ from grpc_health.v1 import health_pb2
 from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from service.rpc import SERVICE_NAME
 from tests.servers import MAX_MESSAGE, wait_until
+from tests.test_server import status_details
 
 # Not protobuf: a varint cut short (every message type fails on it) ...
 TRUNCATED = b"\x08\x80"
@@ -86,11 +87,16 @@ def test_undecodable_unary_request_is_invalid_argument_counted_and_logged(
     )
 
 
-def test_undecodable_health_check_is_invalid_argument(channel) -> None:
+@pytest.mark.parametrize("raw", [TRUNCATED, b"\x0a\xff"], ids=["truncated", "cut-length"])
+def test_undecodable_health_check_is_invalid_argument_with_details(channel, raw: bytes) -> None:
+    """Health gets the `request` / INVALID_VALUE details every other method gets (docs/grpc.md);
+    it used to answer the code and message alone."""
     check = channel.unary_unary("/grpc.health.v1.Health/Check")
     with pytest.raises(grpc.RpcError) as caught:
-        check(TRUNCATED, timeout=10)
+        check(raw, timeout=10)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "not a valid grpc.health.v1." in caught.value.details()
+    assert status_details(caught.value)[:2] == ("request", "INVALID_VALUE")
 
 
 def test_a_bad_stream_item_fails_alone(server, channel) -> None:

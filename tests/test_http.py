@@ -332,6 +332,10 @@ def test_the_token_guards_the_api_not_the_page_or_probes(model_dir: Path) -> Non
             assert answer["code"] == grpc.StatusCode.UNAUTHENTICATED.value[0]
         assert call(port, "/v1/model")[0] == 401
         assert call(port, "/v1/classify", body, token=TOKEN)[0] == 200
+        for scheme in ("bearer", "BEARER"):  # auth schemes are case-insensitive (RFC 9110)
+            given = {"Authorization": f"{scheme} {TOKEN}"}
+            assert call(port, "/v1/classify", body, headers=given)[0] == 200, scheme
+        assert call(port, "/v1/model", headers={"Authorization": f"Basic {TOKEN}"})[0] == 401
         for path in ("/healthz", "/readyz", "/v1/openapi.json"):
             assert call(port, path)[0] == 200, path
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)

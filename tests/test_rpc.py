@@ -135,7 +135,9 @@ def test_boundary_runs_a_call_and_counts_it() -> None:
     assert boundary.metrics.in_flight._value.get() == 0
 
 
-@pytest.mark.parametrize("authorization", [None, "Bearer wrong", b"Bearer", ""])
+@pytest.mark.parametrize(
+    "authorization", [None, "Bearer wrong", b"Bearer", "", "Basic t", "Bearert", "t", "t Bearer"]
+)
 def test_boundary_refuses_without_the_token_and_never_runs_the_handler(authorization) -> None:
     boundary = Boundary(Metrics(), token="t")
     ran = []

@@ -660,6 +660,9 @@ def test_bearer_token_guards_every_call_but_health(model_dir: Path) -> None:
             assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
             ok = stub.GetModel(pb.GetModelRequest(), metadata=(("authorization", "Bearer s3cret"),))
             assert ok.labels
+            for scheme in ("bearer", "BEARER"):  # auth schemes are case-insensitive (RFC 9110)
+                given = (("authorization", f"{scheme} s3cret"),)
+                assert stub.GetModel(pb.GetModelRequest(), metadata=given).labels
             health = health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest())
             assert health.status == health_pb2.HealthCheckResponse.SERVING
         assert srv.metrics.requests.labels("GetModel", "UNAUTHENTICATED")._value.get() == 3

@@ -48,6 +48,7 @@ ROUTES: dict[str, Route] = {
 # The newsroom page's files (package data), served at / and by name.
 STATIC = {"/": "index.html", "/newsroom.js": "newsroom.js", "/newsroom.css": "newsroom.css"}
 STATIC_TYPES = {"html": "text/html", "js": "text/javascript", "css": "text/css"}
+OPEN = {*STATIC, "/v1/openapi.json", "/healthz", "/readyz"}  # no token: GET and HEAD only
 # The page loads its own files and calls its own origin, nothing else (no CDN, no beacons).
 CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
 
@@ -76,6 +77,26 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:  # noqa: N802
         self._dispatch("HEAD")
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other verb (PUT, DELETE, OPTIONS, one made up) is routed too, to a JSON 405 with
+        # Allow or a 404, where http.server would answer an HTML 501.
+        if name.startswith("do_"):
+            return lambda: self._dispatch(name[3:])
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line it cannot read, a URL over 64 KB, too
+        many headers) as a JSON Status, not its HTML page; the connection is closed."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # the line went unread: answer as HTTP/1.1
+            self.request_version = "HTTP/1.1"
+        short, long = self.responses.get(code, ("error", ""))
+        text = message or f"{short}: {long}".rstrip(": ")
+        wrong = code in (501, 505)  # a method or version it does not speak; else the request
+        grpc_code = grpc.StatusCode.UNIMPLEMENTED if wrong else grpc.StatusCode.INVALID_ARGUMENT
+        body = gateway.status_body(grpc_code, text)
+        self._send(code, body, "application/json", self.command == "HEAD")
 
     def log_message(self, format: str, *args: Any) -> None:  # our own log line instead
         pass
@@ -107,7 +128,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.front.record(path, route, reply, time.monotonic() - started)
 
     def _open(self, verb: str, path: str) -> tuple[int, bytes, str]:
-        """Routes without a token: the page, the OpenAPI document, the probes."""
+        """Routes without a token: the page, the OpenAPI document, the probes. The path is
+        looked up before the verb: a POST to no route is 404, as a GET is."""
+        if verb not in ("GET", "HEAD"):
+            self.close_connection = True  # its body, if any, is left unread
+        if path not in OPEN:
+            code = grpc.StatusCode.NOT_FOUND
+            raise HttpReply(404, gateway.status_body(code, f"no route {path}: see "
+                            "/v1/openapi.json"), code)  # fmt: skip
         if verb not in ("GET", "HEAD"):
             raise HttpReply(405, gateway.status_body(grpc.StatusCode.UNIMPLEMENTED,
                          f"{verb} {path}: only GET here"), grpc.StatusCode.UNIMPLEMENTED,
@@ -117,13 +145,9 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, self.front.static[name], STATIC_TYPES[name.rsplit(".", 1)[1]]
         if path == "/v1/openapi.json":
             return 200, self.front.openapi, "application/json"
-        if path in ("/healthz", "/readyz"):
-            answer = (probes.health if path == "/healthz" else probes.ready)(self.front.server)
-            status, body = probes.probe_bytes(answer)
-            return status, body, "application/json"
-        code = grpc.StatusCode.NOT_FOUND
-        raise HttpReply(404, gateway.status_body(code, f"no route {path}: see /v1/openapi.json"),
-                     code)  # fmt: skip
+        probe = probes.health if path == "/healthz" else probes.ready  # the last of OPEN
+        status, body = probes.probe_bytes(probe(self.front.server))
+        return status, body, "application/json"
 
     def _api(self, verb: str, path: str, route: Route) -> HttpReply:
         front = self.front
@@ -188,8 +212,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise _error(InvalidInput("send the body with a Content-Length, not chunked",
                                       field="Content-Length"))  # fmt: skip
-        raw = self.headers.get("Content-Length", "0")
-        if not raw.strip().isdigit():
+        given = {v.strip() for v in self.headers.get_all("Content-Length", [])}
+        if len(given) > 1:  # which one frames the body? (RFC 9112 §6.3: unrecoverable)
+            self.close_connection = True
+            raise _error(InvalidInput(f"Content-Length given as {', '.join(sorted(given))}: "
+                                      "send one", field="Content-Length"))  # fmt: skip
+        if not given and route.verb == "POST":  # a body may follow, of a length none knows
+            self.close_connection = True
+            missing = InvalidInput("send a Content-Length (0 for no body)", field="Content-Length")
+            raise HttpReply(411, gateway.error_body(missing), grpc.StatusCode.INVALID_ARGUMENT)
+        raw = given.pop() if given else "0"
+        if not raw.isdigit():
             self.close_connection = True
             raise _error(InvalidInput(f"Content-Length {raw!r} is not a byte count",
                                       field="Content-Length"))  # fmt: skip

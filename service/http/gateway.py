@@ -15,6 +15,7 @@ from google.protobuf.message import Message
 from google.rpc import status_pb2
 
 from ..errors import InvalidInput, NewsdeskError, Refused
+from ..jsonl import TOO_DEEP
 from . import bridge
 
 __all__ = ["HTTP_STATUS", "http_status", "status_body", "error_body", "parse", "render"]
@@ -75,6 +76,9 @@ def parse(body: bytes, message: Message) -> Message:
         value = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput(f"the body is not UTF-8 JSON: {exc}", field="body") from None
+    except RecursionError:  # the caller's input, not our bug (it was a 500)
+        raise InvalidInput(f"the body is {TOO_DEEP}: requests are a few levels deep",
+                           field="body") from None  # fmt: skip
     if not isinstance(value, dict):
         raise InvalidInput(
             f"the body must be a JSON object ({message.DESCRIPTOR.name}), "

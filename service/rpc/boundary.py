@@ -85,20 +85,24 @@ class Boundary:
 
     def __init__(self, metrics: Metrics, token: str | None) -> None:
         self.metrics = metrics
-        self._expected = f"Bearer {token}".encode() if token else None
+        self._expected = token.encode() if token else None
 
     @property
     def needs_token(self) -> bool:
         return self._expected is not None
 
     def authorized(self, authorization: str | bytes | None) -> bool:
-        """Whether an `authorization` header value ("Bearer <token>") lets a call in."""
+        """Whether an `authorization` value ("Bearer <token>") lets a call in: HTTP header and
+        gRPC metadata alike. The scheme is matched in any case (RFC 9110 §11.1: "bearer" is
+        "Bearer"), the token exactly and in constant time."""
         if self._expected is None:
             return True
         if authorization is None:
             return False
         given = authorization.encode() if isinstance(authorization, str) else bytes(authorization)
-        return hmac.compare_digest(given, self._expected)
+        scheme, _, token = given.partition(b" ")
+        token = token.lstrip(b" ")  # RFC 9110: one or more spaces after the scheme
+        return scheme.lower() == b"bearer" and hmac.compare_digest(token, self._expected)
 
     def run(self, method: str, authorization: str | bytes | None, handler: Callable[[], T]) -> T:
         """Run `handler()` as call `method`: its response, or CallFailed with the status to send.

@@ -102,7 +102,8 @@ def _refusing(handler, refusal: Refused, metrics: Metrics, method: str):
 
 
 def _wrap_plain(handler):
-    """Health's handlers: no token, no request log; only our errors mapped to their status."""
+    """Health's handlers: no token, no request log; only our errors mapped to their status,
+    with the same details as any other method's (a bad request names `request`)."""
 
     kind = _kind(handler)
     behaviour = getattr(handler, kind)
@@ -111,7 +112,7 @@ def _wrap_plain(handler):
         try:
             return behaviour(request, context)
         except NewsdeskError as exc:
-            context.abort(status_code(exc), exc.message)
+            context.abort_with_status(rpc_status.to_status(error_status(exc)))
 
     return handler._replace(**{kind: guarded})
 
