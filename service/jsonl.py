@@ -17,7 +17,6 @@ from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
 from .validation import Record, parse_record
 
 __all__ = [
-    "NotJsonNumber",
     "TOO_DEEP",
     "Rejected",
     "check_input",
@@ -41,17 +40,10 @@ _SURROGATE = re.compile(
 )  # lone surrogates (escaped in the JSON, or bad bytes): no UTF-8
 
 
-class NotJsonNumber(ValueError):
+def _no_constant(name: str) -> float:
     """`NaN`, `Infinity` or `-Infinity` in a line: Python's json reads them, JSON has no such
     number, and a record holding one would be written back as a line no JSON reader takes."""
-
-    def __init__(self, constant: str) -> None:
-        super().__init__(f"{constant} is not a JSON number")
-        self.constant = constant
-
-
-def _no_constant(name: str) -> float:
-    raise NotJsonNumber(name)
+    raise ValueError(f"{name} is not a JSON number (write null or a string)")
 
 
 # One decoder for every line: json.loads with parse_constant would build one per call.
@@ -216,10 +208,6 @@ def read_records(
         except RecursionError:
             yield number, Rejected(number, TOO_DEEP, source)
             continue
-        except NotJsonNumber as exc:
-            reason = f"not valid JSON: {exc.constant} is not a JSON number (write null or a string)"
-            yield number, Rejected(number, reason, source)
-            continue
         except json.JSONDecodeError as exc:
             bad = _NOT_UTF8.search(line)
             reason = (
@@ -228,6 +216,9 @@ def read_records(
                 else f"not valid JSON: {exc.msg} at column {exc.colno}"
             )
             yield number, Rejected(number, reason, source)
+            continue
+        except ValueError as exc:  # NaN/Infinity (_no_constant), an integer past int()'s digits
+            yield number, Rejected(number, f"not valid JSON: {exc}", source)
             continue
         try:
             yield number, parse_record(obj, max_chars=max_chars, line=line)

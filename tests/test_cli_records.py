@@ -82,3 +82,12 @@ def test_nan_and_infinity_are_refused_by_name_and_never_written_back(
     assert f"{constant} is not a JSON number" in rejects[0]["reason"]
     for record in records:  # what is written is JSON any reader takes
         json.dumps(record, allow_nan=False)
+
+
+def test_an_integer_past_pythons_digit_limit_is_a_rejected_record_not_a_crash():
+    from service.jsonl import Rejected, read_records
+
+    lines = ['{"id": "big", "text": "教育部", "n": ' + "9" * 5000 + "}\n", '{"text": "教育部"}\n']
+    (_, first), (_, second) = read_records(lines, source="x")
+    assert isinstance(first, Rejected) and "4300 digits" in first.reason
+    assert not isinstance(second, Rejected)  # the next line is read as ever
