@@ -293,8 +293,8 @@ def _lone_head(d):
     body lines (a label 亲历者说, two credits, a document's title over its writer)."""
     body, kinds = d.body, d.kinds
     n, i = len(body), 0
-    # (the pair first, by its kinds and shape: most bodies hold none, and the column's cut
-    # pieces, which may need the segmenter, are read only where one stands)
+    # (the pair or single line first, by its kinds and shape: most bodies hold none, and the
+    # column's cut pieces, which may need the segmenter, are read only where one stands)
     while True:
         try:
             i = kinds.index(SHORT, i + 1)
