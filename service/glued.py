@@ -38,7 +38,9 @@ collects stay the pass's:
 - a column label in two parts set apart by a comma reads as the labels above do
   (发热筛查前移 帮助预约就诊（社区防控，我们在行动）): 31 printed heads, no body line.
 - a lone pair of plain head lines (湖北武汉 / …, 江苏省徐州市铜山区乡村游火了 / 好风景变成好“产品”)
-  in a body holding no other short line but the column's cut pieces: `_lone_head` (stop 31, i83).
+  in a body holding no other short line but the column's cut pieces: `_lone_head` (stop 31, i83);
+  and a lone single line so when its words recur below it rather than above (`_names_below`: a
+  title names its article; the column's cut first piece shares its article's words both ways).
 """
 
 from __future__ import annotations
@@ -291,8 +293,8 @@ def _lone_head(d):
     body lines (a label 亲历者说, two credits, a document's title over its writer)."""
     body, kinds = d.body, d.kinds
     n, i = len(body), 0
-    # (the pair first, by its kinds and shape: most bodies hold none, and the column's cut
-    # pieces, which may need the segmenter, are read only where one stands)
+    # (the pair or single line first, by its kinds and shape: most bodies hold none, and the
+    # column's cut pieces, which may need the segmenter, are read only where one stands)
     while True:
         try:
             i = kinds.index(SHORT, i + 1)
@@ -302,9 +304,12 @@ def _lone_head(d):
         if j < n and kinds[i + 1] == SHORT and kinds[j] == PARA == kinds[i - 1]:
             if all(_plain(s.text) and not ends_paragraph(s.text) for s in body[i:j]):
                 break
+        if i + 1 < n and kinds[i + 1] == PARA == kinds[i - 1] and _names_below(body, i):
+            j = i + 1  # (a lone single line: `_names_below`)
+            break
     if not _ended(body[i - 1].text) or not _running(body[j].text):
         return None
-    if split_dateline(body[i + 1].text + body[j].text)[0] or _SIGNED.fullmatch(body[i].text):
+    if split_dateline(body[j - 1].text + body[j].text)[0] or _SIGNED.fullmatch(body[i].text):
         return None  # (a dateline the column cut: 本报北京10月 / 7日电; a reader's signature)
     for k in range(1, n - 1):
         t = body[k].text
@@ -318,3 +323,32 @@ def _lone_head(d):
 
 def _plain(line: str) -> bool:
     return 4 <= len(line) <= SHORT_MAX and not _NOT_PLAIN.search(line)
+
+
+# Characters a title never ends on and a piece of a sentence often does (的, 是, 在…): 3 of 648
+# lone printed titles, 22.6 of 130.7 cut first pieces per rendering.
+_FUNCTION_END = frozenset("的了是在中为由于对和与及从把将向被给以等着过地得之其这那有")
+
+
+_HAN_PAIRS = re.compile(r"(?=([\u4e00-\u9fff]{2}))")  # (overlapping pairs of Han characters)
+
+
+def _names_below(body, i: int) -> bool:
+    """A lone plain line whose character pairs recur in the 300 characters below it more than in
+    the 300 above (by half its pairs or more): a title names its own article; a piece the column
+    cut from a paragraph shares its article's words both ways. 538 of 648 lone printed titles,
+    5.4 of 130.7 cut first pieces that `is_cut_piece` misses."""
+    t = body[i].text
+    if t[-1] in _FUNCTION_END or not _ended(body[i - 1].text) or not _running(body[i + 1].text):
+        return False  # (the last two tested again for a pair: cheap, and most lone lines stop here)
+    if not _plain(t) or ends_paragraph(t) or _AGENCY.search(t):
+        return False  # (and a credit's piece the column cut: 影像中国)
+    own = set(_HAN_PAIRS.findall(t))
+    if not own:
+        return False
+    below = "".join([s.text for s in body[i + 1 : i + 13]])[:300]
+    down = len([p for p in own if p in below]) - len(own) / 2
+    if down < 0:
+        return False  # (the pairs above can only lower the count)
+    above = "".join([s.text for s in body[max(0, i - 12) : i]])[-300:]
+    return len([p for p in own if p in above]) <= down

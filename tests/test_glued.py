@@ -455,3 +455,27 @@ def test_a_kicker_over_a_title_labelled_in_two_parts_opens_an_article():
     new = split_glued(d)
     assert ([s.text for s in new.kicker], [s.text for s in new.title]) == (["湖北武汉"], [title])
     assert [s.text for s in new.body] == [first[0], _TEXT[0]]
+
+
+def test_a_lone_title_its_text_repeats_opens_an_article():
+    title = "疫情防控要坚持全国一盘棋"
+    first = ("疫情防控是一项系统工程，坚持全国一盘棋，统筹兼顾、分类指导、突出重点。", PARA)
+    d = _draft(_TEXT, (title, SHORT), first, _TEXT)
+    new = split_glued(d)
+    assert [s.text for s in new.title] == [title]
+    assert [s.text for s in new.body] == [first[0], _TEXT[0]]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a paragraph's first piece the column cut at a word's edge: its words run on both ways
+        [("十九届四中全会作出了重大部署，提升国家制度优势和国家治理效能。", PARA),
+         ("党的十九届", SHORT), ("四中全会系统集成了党的十八届三中全会以来的改革成果。", PARA)],
+        # a piece ending on a function character
+        [_TEXT, ("更令人欣慰的", SHORT),
+         ("是，疫情不仅没有影响中法合作有序推进，反而成为双方合作的契机。", PARA)],
+    ],
+)  # fmt: skip
+def test_lone_lines_that_read_on_stay_in_the_body(lines):
+    assert split_glued(_draft(*lines)) is None
