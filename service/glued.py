@@ -91,18 +91,26 @@ def split_glued(d):
     return _by_shape(d) or _lone_head(d)
 
 
-def _by_shape(d):
-    body, kinds = d.body, d.kinds
-    n, i = len(body), 0
-    # (a run under running text: only those with a point, a bracket or a dash near its top are
-    # read further, most runs being a paragraph's piece the column cut; found by list.index, as
-    # most body lines are running text)
+def _shorts(kinds):
+    """Each short line's index below a body's first line, found by list.index (most body lines
+    are running text)."""
+    i = 0
     while True:
         try:
             i = kinds.index(SHORT, i + 1)
         except ValueError:
-            return None
-        if kinds[i - 1] != PARA or i + 1 == n:
+            return
+        yield i
+
+
+def _by_shape(d):
+    body, kinds = d.body, d.kinds
+    n = len(body)
+    # (a run under running text: only those with a point, a bracket or a dash near its top are
+    # read further, most runs being a paragraph's piece the column cut)
+    read = 0  # (short lines a head under closing lines took in: not read again)
+    for i in _shorts(kinds):
+        if i <= read or kinds[i - 1] != PARA or i + 1 == n:
             continue
         if kinds[i + 1] != SHORT:
             # (a lone short line, most often a piece the column cut: only points or a date may
@@ -137,6 +145,7 @@ def _by_shape(d):
                 at += 1
             if at > i and (found := _head_end(body, at, j))[1] in _UNDER_CLOSE:
                 (k, form), i = found, at
+                read = at
         if k and (new := _split(d, i, k, form)) is not None:
             return new
 
@@ -292,14 +301,10 @@ def _lone_head(d):
     stand so (the article above and their own holding no short paragraph), against 4 and 3
     body lines (a label 亲历者说, two credits, a document's title over its writer)."""
     body, kinds = d.body, d.kinds
-    n, i = len(body), 0
+    n = len(body)
     # (the pair or single line first, by its kinds and shape: most bodies hold none, and the
     # column's cut pieces, which may need the segmenter, are read only where one stands)
-    while True:
-        try:
-            i = kinds.index(SHORT, i + 1)
-        except ValueError:
-            return None
+    for i in _shorts(kinds):
         j = i + 2
         if j < n and kinds[i + 1] == SHORT and kinds[j] == PARA == kinds[i - 1]:
             if all(_plain(s.text) and not ends_paragraph(s.text) for s in body[i:j]):
@@ -307,6 +312,8 @@ def _lone_head(d):
         if i + 1 < n and kinds[i + 1] == PARA == kinds[i - 1] and _names_below(body, i):
             j = i + 1  # (a lone single line: `_names_below`)
             break
+    else:
+        return None
     if not _ended(body[i - 1].text) or not _running(body[j].text):
         return None
     if split_dateline(body[j - 1].text + body[j].text)[0] or _SIGNED.fullmatch(body[i].text):
