@@ -13,11 +13,14 @@ import shutil
 import socket
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from service.rpc import ServerConfig
 
 __all__ = [
+    "serving_http",
     "LEAD_AND_NO_LEAD",
     "LIMIT",
     "MAX_ARTICLES",
@@ -96,6 +99,20 @@ def config(model: Path, **overrides) -> ServerConfig:
         grace=2.0,
     )
     return ServerConfig(**{**base, **overrides})
+
+
+@contextmanager
+def serving_http(model: Path, **overrides) -> Iterator:
+    """A real server on loopback with HTTP/JSON on a port of its own (`.http_port`), stopped
+    after: what the HTTP and browser tests run against."""
+    from service.rpc import create_server
+
+    srv, _ = create_server(config(model, http_address="127.0.0.1:0", **overrides))
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop(0).wait()
 
 
 def wait_until(predicate, timeout: float = 20.0, every: float = 0.05) -> bool:

@@ -30,6 +30,7 @@ from tests.servers import (
     free_port,
     gold_articles,
     self_signed,
+    serving_http,
     wait_until,
 )
 
@@ -81,10 +82,8 @@ def as_json(message) -> dict:
 
 @pytest.fixture(scope="module")
 def web(model_dir: Path):
-    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", metrics_port=free_port()))
-    srv.start()
-    yield srv
-    srv.stop(0).wait()
+    with serving_http(model_dir, metrics_port=free_port()) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from service.rpc import create_server
-from tests.servers import config
+from tests.servers import serving_http
 from tests.test_http import call, violation
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT.value[0]
@@ -23,10 +22,8 @@ BODY = {"articles": [{"id": "a1", "title": "标题", "text": "学校开学了。
 
 @pytest.fixture(scope="module")
 def web(model_dir: Path):
-    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0"))
-    srv.start()
-    yield srv
-    srv.stop(0).wait()
+    with serving_http(model_dir) as srv:
+        yield srv
 
 
 def raw(port: int, request: bytes) -> tuple[int, dict, dict]:

@@ -19,7 +19,7 @@ from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
 from service.rpc import create_server
 from tests.conftest import IN_CI, ROOT
-from tests.servers import config
+from tests.servers import config, serving_http
 
 CHROMIUM = "/usr/bin/chromium"
 # No sandbox: CI runs as root in a container; the rest keeps the browser off the network.
@@ -47,10 +47,8 @@ def _need_browser():
 
 @pytest.fixture(scope="module")
 def site(model_dir: Path):
-    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0"))
-    srv.start()
-    yield srv
-    srv.stop(0).wait()
+    with serving_http(model_dir) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
