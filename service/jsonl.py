@@ -18,6 +18,7 @@ from .validation import Record, parse_record
 
 __all__ = [
     "TOO_DEEP",
+    "decode_json",
     "Rejected",
     "check_input",
     "count_lines",
@@ -46,8 +47,9 @@ def _no_constant(name: str) -> float:
     raise ValueError(f"{name} is not a JSON number (write null or a string)")
 
 
-# One decoder for every line: json.loads with parse_constant would build one per call.
-_DECODE = json.JSONDecoder(parse_constant=_no_constant).decode
+# One decoder for every line and HTTP body: json.loads with parse_constant would build one
+# per call.
+decode_json = json.JSONDecoder(parse_constant=_no_constant).decode
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,7 @@ def read_records(
         if not line.strip():
             continue
         try:
-            obj = _DECODE(line)
+            obj = decode_json(line)
         except RecursionError:
             yield number, Rejected(number, TOO_DEEP, source)
             continue

@@ -51,6 +51,13 @@ def test_a_body_nested_too_deeply_is_400_naming_the_body(web) -> None:
     assert call(web.http_port, "/v1/classify", BODY)[0] == 200  # and the server goes on
 
 
+def test_nan_in_a_body_is_400_naming_the_constant_as_jsonl_does(web) -> None:
+    body = b'{"articles": [{"id": "a1", "text": "\xe5\xad\xa6\xe6\xa0\xa1"}], "explain": NaN}'
+    status, answer, _ = call(web.http_port, "/v1/classify", raw=body)
+    assert status == 400 and answer["code"] == INVALID, answer
+    assert violation(answer) == "body" and "NaN is not a JSON number" in answer["message"]
+
+
 @pytest.mark.parametrize("path", ["/v1/summarize", "/v1/nothing", "/v1/classify/", "/nothing"])
 def test_a_post_to_no_route_is_404_as_a_get_is(web, path: str) -> None:
     """The path is looked up before the verb (a POST there was 405 "only GET here")."""

@@ -15,7 +15,7 @@ from google.protobuf.message import Message
 from google.rpc import status_pb2
 
 from ..errors import InvalidInput, NewsdeskError, Refused
-from ..jsonl import TOO_DEEP
+from ..jsonl import TOO_DEEP, decode_json
 from . import bridge
 
 __all__ = ["HTTP_STATUS", "http_status", "status_body", "error_body", "parse", "render"]
@@ -73,7 +73,7 @@ def parse(body: bytes, message: Message) -> Message:
     if not body.strip():
         return message  # an empty body is the empty request (GetModel; defaults elsewhere)
     try:
-        value = json.loads(body.decode("utf-8"))
+        value = decode_json(body.decode("utf-8"))  # NaN/Infinity refused, as in JSONL
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput(f"the body is not UTF-8 JSON: {exc}", field="body") from None
     except RecursionError:  # the caller's input, not our bug (it was a 500)
