@@ -24,6 +24,7 @@ from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ..errors import CallerGone, HttpReply, InvalidInput, NewsdeskError, Refused
 from . import bridge, gateway, openapi, probes
 from .caller import TIMEOUT_HEADER, CallerContext
+from .framing import Framing, error_reply
 from .pool import BoundedHTTPServer, tls_context
 
 __all__ = ["ROUTES", "HttpFront", "start_front"]
@@ -53,15 +54,9 @@ OPEN = {*STATIC, "/v1/openapi.json", "/healthz", "/readyz"}  # no token: GET and
 CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
 
 IDLE_S = 15.0  # a kept-alive connection silent this long is closed (its thread freed)
-BODY_S = 30.0  # a request body must arrive within this, however slowly it trickles
 
 
-def _error(exc: NewsdeskError) -> HttpReply:
-    status, code = gateway.http_status(exc)
-    return HttpReply(status, gateway.error_body(exc), code)
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(Framing, BaseHTTPRequestHandler):
     server_version = "newsdesk"
     protocol_version = "HTTP/1.1"  # keep-alive: a client's calls reuse one connection
     timeout = IDLE_S
@@ -178,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
             deadline = None if timeout is None else time.monotonic() + timeout
             response = front.call(route.rpc, request, deadline, self.connection)
         except NewsdeskError as exc:
-            raise _error(exc) from None
+            raise error_reply(exc) from None
         except CallerGone:
             if deadline is None or time.monotonic() < deadline:  # it hung up: none to answer
                 self.close_connection = True
@@ -192,80 +187,6 @@ class _Handler(BaseHTTPRequestHandler):
         reply = HttpReply(200, gateway.render(response), grpc.StatusCode.OK)
         reply.articles = _articles(response)  # type: ignore[attr-defined]
         return reply
-
-    def _timeout(self) -> float | None:
-        raw = self.headers.get(TIMEOUT_HEADER)
-        if raw is None:
-            return None
-        try:
-            seconds = float(raw)
-        except ValueError:
-            seconds = float("nan")
-        if not 0 < seconds < float("inf"):  # (NaN fails too)
-            self.close_connection = True  # its body is left unread
-            raise _error(InvalidInput(f"{TIMEOUT_HEADER} {raw!r} is not a number of seconds "
-                                      "above 0, e.g. 2.5", field=TIMEOUT_HEADER))  # fmt: skip
-        return seconds
-
-    def _length(self, route: Route) -> int:
-        if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
-            raise _error(InvalidInput("send the body with a Content-Length, not chunked",
-                                      field="Content-Length"))  # fmt: skip
-        given = {v.strip() for v in self.headers.get_all("Content-Length", [])}
-        if len(given) > 1:  # which one frames the body? (RFC 9112 §6.3: unrecoverable)
-            self.close_connection = True
-            raise _error(InvalidInput(f"Content-Length given as {', '.join(sorted(given))}: "
-                                      "send one", field="Content-Length"))  # fmt: skip
-        if not given and route.verb == "POST":  # a body may follow, of a length none knows
-            self.close_connection = True
-            missing = InvalidInput("send a Content-Length (0 for no body)", field="Content-Length")
-            raise HttpReply(411, gateway.error_body(missing), grpc.StatusCode.INVALID_ARGUMENT)
-        raw = given.pop() if given else "0"
-        if not raw.isdigit():
-            self.close_connection = True
-            raise _error(InvalidInput(f"Content-Length {raw!r} is not a byte count",
-                                      field="Content-Length"))  # fmt: skip
-        size, limit = int(raw), self.front.config.max_message_bytes
-        if size > limit:
-            self._drain(size)  # so the client reads the 413 rather than a reset mid-send
-            raise _error(Refused(f"the body has {size} bytes, over the limit of {limit} "
-                                 "(--max-message-bytes): send fewer articles per request",
-                                 reason="size", limit=limit))  # fmt: skip
-        return size
-
-    def _drain(self, size: int) -> None:
-        """Read and drop a refused body up to twice the limit; past that, close at once."""
-        self.close_connection = True
-        if size > 2 * self.front.config.max_message_bytes:
-            return
-        deadline, left = time.monotonic() + BODY_S, size
-        try:
-            while left > 0 and time.monotonic() < deadline:
-                chunk = self.rfile.read1(min(left, 1 << 16))
-                if not chunk:
-                    return
-                left -= len(chunk)
-        except OSError:
-            return
-
-    def _body(self, size: int) -> bytes:
-        """Read `size` bytes by BODY_S at the latest; a trickling client is cut off."""
-        deadline, chunks, left = time.monotonic() + BODY_S, [], size
-        try:
-            while left > 0:
-                if time.monotonic() > deadline:
-                    raise TimeoutError
-                chunk = self.rfile.read1(min(left, 1 << 16))
-                if not chunk:
-                    raise ConnectionError("closed mid-body")
-                chunks.append(chunk)
-                left -= len(chunk)
-        except (TimeoutError, ConnectionError, OSError):
-            self.close_connection = True
-            raise _error(InvalidInput(f"the body did not arrive whole within {BODY_S:.0f} s",
-                                      field="body")) from None  # fmt: skip
-        return b"".join(chunks)
 
     def _send(self, status: int, body: bytes, kind: str, head: bool,
               headers: dict[str, str] | None = None) -> None:  # fmt: skip
@@ -358,7 +279,7 @@ class HttpFront:
         return size
 
     def _refuse(self, exc: Refused) -> None:
-        raise _error(exc)
+        raise error_reply(exc)
 
     def give(self, size: int) -> None:
         budget = bridge.budget(self.server)
