@@ -115,12 +115,8 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
     try:
         target = target.resolve()
         for path, pid, size in stale_partials(target):
-            if size is None:
-                _err(f"note: {path} is a partial output of an earlier run; remove it if no "
-                     f"run is writing {target}")  # fmt: skip
-            else:
-                _err(f"removed {path} ({size:,} bytes): a partial output left by a run that "
-                     f"died (pid {pid})")  # fmt: skip
+            _err(f"removed {path} ({size:,} bytes): a partial output left by a run that "
+                 f"died (pid {pid})")  # fmt: skip
         raw = stack.enter_context(atomic_write(target))
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         stack.close()
