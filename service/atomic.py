@@ -3,12 +3,15 @@
 Everything newsdesk writes for others to read (`-o` outputs, batch shards and their state,
 evaluation reports) goes to a temporary name beside the file and is renamed over it once
 complete, so a crash, Ctrl-C or a full disk never leaves half a file under the real name. The
-temporary name carries the writer's pid, so a later run can tell a dead writer's leftover
-(`stale_partials`) from a live one's.
+writer holds an exclusive `flock` on its temporary file from creation to rename, and the kernel
+drops it however the writer ends (SIGKILL, power): a later run tells a dead writer's leftover from
+a live one's by that lock (`remove_abandoned`), not by the pid in the name, which a new process
+may carry once the writer is gone. (On NFS, Linux maps flock to the server's byte-range locks.)
 """
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import tempfile
@@ -17,7 +20,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["atomic_write", "write_atomic", "partial_files", "stale_partials", "PARTIAL"]
+__all__ = [
+    "atomic_write",
+    "write_atomic",
+    "partial_files",
+    "remove_abandoned",
+    "stale_partials",
+    "PARTIAL",
+]
 
 PARTIAL = ".partial"  # the suffix of every temporary name: `.NAME.PID.RANDOM.partial`
 
@@ -42,10 +52,8 @@ def atomic_write(path: str | Path, *, fsync: bool = False) -> Iterator[BinaryIO]
     """
     target = Path(path)
     mode = _default_mode(target)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.name}.{os.getpid()}.", suffix=PARTIAL, dir=target.parent
-    )
-    partial = Path(name)
+    handle, partial = _claim(target)
+    held = os.dup(handle)  # keeps the lock until the rename, whoever closes `handle` first
     try:
         with open(handle, "wb") as fh:
             os.fchmod(fh.fileno(), mode)
@@ -62,6 +70,44 @@ def atomic_write(path: str | Path, *, fsync: bool = False) -> Iterator[BinaryIO]
         raise OSError(e.errno, e.strerror, str(target)) from e
     finally:
         partial.unlink(missing_ok=True)
+        os.close(held)
+
+
+def _claim(target: Path) -> tuple[int, Path]:
+    """A new temporary file beside `target`, open and locked by this writer."""
+    while True:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}.", suffix=PARTIAL, dir=target.parent
+        )
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            # A cleaner may have found it unlocked and removed it just before the lock: then
+            # the name is gone (or another file's), and a new one is made.
+            if os.path.samestat(os.stat(name), os.fstat(handle)):
+                return handle, Path(name)
+        except FileNotFoundError:
+            pass
+        os.close(handle)
+
+
+def remove_abandoned(path: Path) -> int | None:
+    """Remove a temporary file no writer holds any more (its writer died); returns the bytes
+    removed, or None when a live writer holds it or it is not ours to remove."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:  # gone already, another user's, a symlink
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: its writer is alive
+        here = os.fstat(fd)
+        if not os.path.samestat(here, os.stat(path, follow_symlinks=False)):
+            return None  # replaced meanwhile: judged another time
+        os.unlink(path)
+        return here.st_size
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: str | Path, data: bytes | str, *, fsync: bool = False) -> None:
@@ -76,30 +122,15 @@ def partial_files(folder: Path, name: str = "*") -> list[Path]:
     return sorted(folder.glob(pattern))
 
 
-def stale_partials(target: Path) -> list[tuple[Path, str, int | None]]:
+def stale_partials(target: Path) -> list[tuple[Path, str, int]]:
     """Remove the temporary files for `target` that writers which died left (SIGKILL, power).
 
-    Returns (path, pid, bytes removed) for each one found and not live: bytes is None when
-    the writer cannot be told from the name (left in place for a person to judge). A live
-    writer's file, or another user's, is left alone and not returned.
+    Returns (path, pid in its name, bytes removed) for each one removed. A file a live writer
+    holds is left alone and not returned, whatever pid its name carries.
     """
-    found: list[tuple[Path, str, int | None]] = []
+    found: list[tuple[Path, str, int]] = []
     for path in partial_files(target.parent, target.name):
-        pid = path.name[len(target.name) + 2 :].split(".", 1)[0]
-        if not pid.isdigit():
-            found.append((path, pid, None))
-            continue
-        try:
-            os.kill(int(pid), 0)
-            continue  # alive (or another user's): still writing
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue
-        try:
-            size = path.stat().st_size
-            path.unlink()
-        except OSError:
-            continue
-        found.append((path, pid, size))
+        size = remove_abandoned(path)
+        if size is not None:
+            found.append((path, path.name[len(target.name) + 2 :].split(".", 1)[0], size))
     return found

@@ -127,8 +127,9 @@ def _same_version(built: str, have: str) -> bool:
     return built.split(".")[:2] == have.split(".")[:2]
 
 
-def _read_manifest(folder: Path) -> dict:
-    path = folder / MANIFEST_FILE
+def check_folder(folder: Path) -> None:
+    """A model folder that is there: a folder, not a file, whose files can be reached. Every
+    load checks it first; `serve` checks it at start, so a typo exits rather than waits."""
     if folder.is_file():
         raise ModelError(
             f"--model {folder} is a file; pass the model folder that holds {MODEL_FILE} and "
@@ -141,6 +142,16 @@ def _read_manifest(folder: Path) -> dict:
             f"or pass --model with a folder holding {MODEL_FILE} and {MANIFEST_FILE}",
             field="model",
         )
+    if not os.access(folder, os.X_OK):  # no file inside can be opened
+        raise ModelError(
+            f"model folder {folder} cannot be read (no search permission for this user)",
+            field="model",
+        )
+
+
+def _read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST_FILE
+    check_folder(folder)
     if not path.is_file():
         raise ModelError(
             f"{path} is missing; retrain with `make train` (a model folder needs "

@@ -20,6 +20,7 @@ __all__ = [
     "line_kind",
     "classify",
     "heading_text",
+    "HEADING_MARKS",
 ]
 
 import re
@@ -36,7 +37,11 @@ BYLINE_START = "byline_start"  # 本报评论员 / 新华社记者 周芷若: op
 SHORT = "short"  # a bare short line: a title, kicker, subtitle, subhead, or a column-cut piece
 PARA = "para"  # running text
 
-_HEADING = re.compile(r"(?P<marks>#{1,6})[ \t\u3000]+(?P<text>.*)")
+# A markdown heading's marks: 1–6 `#` and a space (`## 标题`). Text pasted from an extractor
+# often drops the space (`##标题`): read as the same heading when two or more marks stand right
+# before the text; one `#` so (`#话题#`, a hashtag) stays text. The one home of the rule.
+HEADING_MARKS = re.compile(r"#{1,6}(?=[ \t\u3000])|#{2,6}(?=[^#\s])")
+_HEADING = re.compile(rf"(?P<marks>{HEADING_MARKS.pattern})[ \t\u3000]*(?P<text>.*)")
 _SHORT_MAX = 40  # most headlines; a longer one with no comma at all is short too (≤ 64)
 _LONG_HEAD_MAX = 64
 _OPEN_END = set("。，,、；;：:…")  # a line ending in one of these is running text

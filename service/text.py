@@ -41,6 +41,7 @@ from service.lines import (
     BYLINE_START,
     CONTINUES,
     FURNITURE,
+    HEADING_MARKS,
     PARA,
     classify,
     lines,
@@ -62,7 +63,7 @@ _PARTICLES = set("的们吗呢吧么")
 _RUNNING_PUNCT = re.compile(r"[，,、。．；;：:！？!?（）()…\[\]【】]")
 # Subheads may carry a colon or a 【label】 (辽宁海城：产业集聚百业兴, 【口播】), not a comma.
 _HEAD_PUNCT = re.compile(r"[，,、。．；;！？!?（）()…]")
-_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t\u3000]")
+_MARKDOWN_HEADING = HEADING_MARKS  # (service.lines: `## 标题`, `##标题`)
 
 
 def _is_cjk(c: str) -> bool:  # one character in [\u3400-\u9fff\uf900-\ufaff], no regex call

@@ -35,16 +35,43 @@ def test_a_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
     assert target.read_text() == "old\n" and partial_files(tmp_path) == []
 
 
-def test_a_dead_writers_partial_is_removed_a_live_ones_kept(tmp_path: Path) -> None:
+WRITER = """
+import sys
+from service.atomic import atomic_write
+with atomic_write(sys.argv[1]) as fh:
+    fh.write(b"half")
+    fh.flush()
+    print("writing", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_dead_writers_partial_is_removed_a_live_ones_kept_whatever_pid_it_names(
+    tmp_path: Path,
+) -> None:
     target = tmp_path / "out.jsonl"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-    gone = tmp_path / f".out.jsonl.{dead}.abc{atomic.PARTIAL}"
-    live = tmp_path / f".out.jsonl.{os.getpid()}.def{atomic.PARTIAL}"
-    gone.write_bytes(b"12345")
-    live.write_bytes(b"x")
-    assert stale_partials(target) == [(gone, dead, 5)]
-    assert not gone.exists() and live.exists()
+    # A writer that is alive and writing: its file stays, however often it is looked at.
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert writer.stdout.readline() == "writing\n"
+        (live,) = partial_files(tmp_path, "out.jsonl")
+        assert stale_partials(target) == [] and stale_partials(target) == []
+        assert live.exists()
+        # A leftover whose name carries a pid alive now (reused: this test's own) is a dead
+        # writer's all the same: nobody holds it.
+        reused = tmp_path / f".out.jsonl.{os.getpid()}.abc{atomic.PARTIAL}"
+        reused.write_bytes(b"12345")
+        assert stale_partials(target) == [(reused, str(os.getpid()), 5)]
+        writer.kill()  # SIGKILL: no finally runs, the file stays behind
+        writer.wait(timeout=10)
+        assert live.exists()
+        assert stale_partials(target) == [(live, str(writer.pid), 4)]
+        assert partial_files(tmp_path) == [] and not target.exists()
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait()
 
 
 def test_files_are_written_atomically_in_one_place_only() -> None:

@@ -569,6 +569,46 @@ def test_sigkill_of_batch_leaves_no_worker_no_stale_summary_and_a_rerun_is_ident
     assert summary["shards_failed"] == [] and _outputs(out) == _outputs(first)
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_live_runs_folder_is_left_to_it_and_a_dead_runs_is_resumed_whatever_its_pid(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    shards = _big_shards(records, tmp_path / "in", n=4, copies=30)
+    first = tmp_path / "first"
+    _run(shards, first, model, workers=1, summary=False)
+    # A second run on a live run's folder is refused: it would rerun (and clean up) the shards
+    # the live one is writing, failing them.
+    out = tmp_path / "out"
+    live = _batch_midway(shards, out, model, "--no-summary")
+    cmd = [sys.executable, "-m", "service.cli", "batch", *map(str, shards), "--out", str(out),
+           "--model", str(model), "--workers", "1", "--quiet", "--no-summary"]  # fmt: skip
+    second = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 1, second.stderr
+    assert f"another batch run (pid {live.pid}) is writing" in second.stderr
+    _, err = live.communicate(timeout=300)
+    assert live.returncode == 0, err
+    assert _outputs(out) == _outputs(first)
+    # A dead run's folder is resumed: its leftovers go, even one whose name carries a pid that
+    # is alive now (a pid reused: this test's own), since no writer holds it.
+    dead = _batch_midway(shards, out, model, "--force", "--no-summary")
+    workers = _children(dead.pid)  # they share its hold, and die with it (PR_SET_PDEATHSIG)
+    dead.send_signal(signal.SIGKILL)
+    dead.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_running(p) for p in workers):
+        time.sleep(0.05)
+    reused = out / f".p-0.jsonl.{os.getpid()}.abcdefgh.partial"
+    reused.write_text('{"id": "half')
+    summary = _run(shards, out, model, workers=1, summary=False)
+    assert summary["shards_failed"] == [] and _outputs(out) == _outputs(first)
+    assert not list(out.glob(".*"))
+
+
 def test_a_run_that_fails_leaves_a_summary_that_says_so(
     shards: list[Path], model: Path, tmp_path: Path
 ) -> None:

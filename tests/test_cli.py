@@ -318,6 +318,24 @@ def test_a_bad_input_path_is_one_line_and_exit_2(tmp_path, make, message):
     assert not (tmp_path / "new").exists()  # no output folder made for a run that cannot start
 
 
+@pytest.mark.parametrize("flag", ["-o", "--errors"])
+def test_an_output_file_in_a_missing_folder_is_a_usage_error(tmp_path, flag):
+    # A file output goes into a folder that exists: a typo in its path is not made a new
+    # folder (batch --out, a folder the job owns, is created).
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_record("a"))
+    result = run("classify", str(src), flag, str(tmp_path / "nodir" / "out.jsonl"))
+    assert result.returncode == 2 and "no such folder" in result.stderr, result.stderr
+    assert str(tmp_path / "nodir") in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_analyse_to_a_missing_folder_is_a_usage_error(tmp_path, sample_page_path):
+    result = run("analyse", str(sample_page_path), "-o", str(tmp_path / "nodir" / "out.txt"))
+    assert result.returncode == 2 and "no such folder" in result.stderr, result.stderr
+    assert not (tmp_path / "nodir").exists()
+
+
 def test_gzip_is_read_by_content_and_written_by_suffix(tmp_path):
     import gzip
 

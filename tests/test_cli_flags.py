@@ -39,7 +39,8 @@ def test_batch_size_over_256_is_a_usage_error(command, records):
     [
         (["classify", "{src}", "-o", "/proc/nope.jsonl"], "--output"),
         (["classify", "{src}", "--errors", "/proc/nope.jsonl"], "--errors"),
-        (["summarise", "{src}", "-o", "/proc/nope/out.jsonl"], "--output"),
+        # (a file in a folder that does not exist is a usage error, exit 2: tests/test_cli.py)
+        (["summarise", "{src}", "-o", "/proc/nope.jsonl"], "--output"),
         (["split", "{page}", "-o", "/proc/nope.jsonl"], "--output"),
     ],
 )

@@ -37,11 +37,11 @@ def jsonl(text: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def shipped_server():
-    """The real server on loopback, serving the shipped model."""
+    """The real server on loopback, serving the shipped model (HTTP/JSON on `.http_port`)."""
     from service.rpc import create_server
     from tests.servers import config
 
-    srv, _ = create_server(config(MODEL))
+    srv, _ = create_server(config(MODEL, http_address="127.0.0.1:0"))
     srv.start()
     yield srv
     srv.stop(0).wait()
@@ -84,6 +84,37 @@ def test_explain_label_asks_for_another_labels_evidence(shipped_server):
         with pytest.raises(InvalidInput) as caught:
             client.classify(RECORDS[:1], explain=3, explain_label="sports")
         assert caught.value.field == "explain_label"
+
+
+def test_explain_label_without_explain_is_refused_naming_both_fields(shipped_server):
+    # As the CLI's usage error: alone, explain_label would be dropped without a word.
+    from tests.test_http import call
+
+    a = pb.Article(title="多地高校开学迎新生", text="各地高校迎来新生。")
+    with grpc.insecure_channel(f"127.0.0.1:{shipped_server.port}") as channel:
+        stub = pb_grpc.NewsDeskStub(channel)
+        unary = ("explain", "explain_label")
+        calls = [
+            (unary, lambda: stub.Classify(pb.ClassifyRequest(articles=[a], explain_label="x"))),
+            (unary, lambda: stub.AnalysePage(
+                pb.AnalysePageRequest(text="标题\n正文。", keywords=2, explain_label="x"))),
+            (("newsdesk-explain", "newsdesk-explain-label"), lambda: list(
+                stub.ClassifyStream(iter([a]), metadata=[("newsdesk-explain-label", "x")]))),
+        ]  # fmt: skip
+        for names, call_ in calls:
+            with pytest.raises(grpc.RpcError) as caught:
+                call_()
+            assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            assert all(name in caught.value.details() for name in names), caught.value.details()
+        # with explain it is answered, as before
+        assert stub.Classify(pb.ClassifyRequest(articles=[a], explain=2, explain_label="industry"))
+    status, answer, _ = call(
+        shipped_server.http_port,
+        "/v1/classify",
+        {"articles": [{"text": "正文。"}], "explain_label": "industry"},
+    )
+    assert status == 400 and answer["code"] == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert "explain_label" in answer["message"] and "explain " in answer["message"]
 
 
 def test_page_evidence_from_cli_equals_the_client(shipped_server):

@@ -53,6 +53,9 @@ def assert_sound(raw: str, articles) -> None:
     [
         ("## 大山深处,数据标注员越来越多", HEADING),
         ("## 今日导读", FURNITURE),
+        ("##大山深处,数据标注员越来越多", HEADING),  # extracted text that dropped the space
+        ("###今日导读", FURNITURE),
+        ("#话题#", SHORT),  # one mark and no space: a hashtag, not a heading
         ("(下转3版)", CONTINUES),
         (">2版", FURNITURE),
         ("(贵阳日报融媒体中心 代晓龙)", BYLINE_END),
@@ -362,6 +365,19 @@ def test_sample_page_accounts_for_every_character(sample_page):
     assert_accounted(sample_page)
     furniture = [s.text for s in read_page(sample_page).furniture]
     assert "今日导读" in furniture and "(下转3版)" in furniture and "##" in furniture
+
+
+def test_a_heading_whose_space_was_dropped_reads_as_one_with_it():
+    # Extracted text often loses the space after the marks: `##标题` is the `## 标题` heading
+    # (title without the marks, `##` furniture), and the page splits as it would with it.
+    body = "会议强调，要抓好项目建设和产业发展，推动经济高质量发展。会议还研究部署了重点工作。"
+    spaced = f"## 贵阳市召开经济工作会议\n{body}\n\n## 多地高校开学迎新生\n各地高校迎来新生。\n"
+    glued = spaced.replace("## ", "##")
+    page = read_page(glued)
+    assert [a.title for a in page.articles] == ["贵阳市召开经济工作会议", "多地高校开学迎新生"]
+    assert [a.text for a in page.articles] == [a.text for a in read_page(spaced).articles]
+    assert [s.text for s in page.furniture] == ["##", "##"]
+    assert_accounted(glued)
 
 
 @pytest.mark.parametrize("name", ["plain-page.txt", "markdown-page.txt", "bare-page.txt"])

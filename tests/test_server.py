@@ -916,6 +916,40 @@ def test_process_reloads_on_sighup_and_drains_on_sigterm(tmp_path: Path, data_di
             proc.wait()
 
 
+@pytest.mark.parametrize(
+    "entry", [["service.cli", "serve"], ["service.rpc"]], ids=["newsdesk serve", "service.rpc"]
+)
+def test_serve_exits_1_at_start_when_the_model_folder_is_not_there(tmp_path, entry) -> None:
+    # `--model /typo` used to start a server NOT_SERVING for ever; an existing folder with no
+    # model yet is still waited for (a replica may start before its model is delivered).
+    a_file = tmp_path / "model.txt"
+    a_file.write_text("not a folder\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", *entry, "--address", "127.0.0.1:0", "--poll", "0", "--model"]
+    for model, said in ((tmp_path / "typo", "does not exist"), (a_file, "is a file")):
+        try:
+            done = subprocess.run(
+                [*cmd, str(model)], cwd=ROOT, capture_output=True, text=True, timeout=30
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"serve --model {model} was still running after 30 s")
+        assert done.returncode == 1, done.stderr
+        assert said in done.stderr and str(model) in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and '"serving"' not in done.stderr
+    empty = tmp_path / "desk"
+    empty.mkdir()
+    proc = subprocess.Popen([*cmd, str(empty)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        seen: list[str] = []
+        for line in proc.stderr:
+            seen.append(line)
+            if "serving" in line:
+                break
+        assert proc.poll() is None and "model load refused" in "".join(seen), seen
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0
+
+
 def test_a_taken_port_is_refused_with_the_flag_named(server) -> None:
     with pytest.raises(InvalidInput) as caught:
         create_server(config(server.models.path, address=f"127.0.0.1:{server.port}"))

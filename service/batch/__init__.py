@@ -40,7 +40,7 @@ from .shards import (
     process_shard,
     shard_name,
 )
-from .state import clean_leftovers, load_done, save_done, state_path
+from .state import clean_leftovers, holding, load_done, save_done, state_path
 
 __all__ = [
     "run_batch",
@@ -112,21 +112,22 @@ def run_batch(
     model_path = str(Path(model).resolve())
     key = model_key(model_path)
     out.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(out)
-    # The summary describes the last run: the previous one's goes now, and a run that fails
-    # below writes one that says so.
-    (out / SUMMARY).unlink(missing_ok=True)
-    try:
-        return _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather,
-                         summary, force, max_sentences, max_chars, progress,
-                         explain=explain, keywords=keywords)  # fmt: skip
-    except BaseException as exc:
-        failed = {"out_dir": str(out), "model": model_path, "failed": f"{type(exc).__name__}: "
-                  f"{getattr(exc, 'message', None) or exc}"}  # fmt: skip
-        with contextlib.suppress(OSError):
-            text = json.dumps(failed, ensure_ascii=False, indent=2) + "\n"
-            write_atomic(out / SUMMARY, text, fsync=True)
-        raise
+    with holding(out):  # a live run's folder is refused here, before anything in it is touched
+        clean_leftovers(out)
+        # The summary describes the last run: the previous one's goes now, and a run that fails
+        # below writes one that says so.
+        (out / SUMMARY).unlink(missing_ok=True)
+        try:
+            return _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather,
+                             summary, force, max_sentences, max_chars, progress,
+                             explain=explain, keywords=keywords)  # fmt: skip
+        except BaseException as exc:
+            failed = {"out_dir": str(out), "model": model_path, "failed": f"{type(exc).__name__}: "
+                      f"{getattr(exc, 'message', None) or exc}"}  # fmt: skip
+            with contextlib.suppress(OSError):
+                text = json.dumps(failed, ensure_ascii=False, indent=2) + "\n"
+                write_atomic(out / SUMMARY, text, fsync=True)
+            raise
 
 
 def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, summary, force,

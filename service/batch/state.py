@@ -1,16 +1,23 @@
-"""What a rerun reads to skip finished shards, and the leftovers an interrupted run leaves."""
+"""What a rerun reads to skip finished shards, the leftovers an interrupted run leaves, and
+the hold a live run keeps on its output folder."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from service.atomic import partial_files, write_atomic
+from service.atomic import partial_files, remove_abandoned, write_atomic
+from service.errors import ShardError
 
 from .shards import STATE, ShardJob, ShardResult
 
-__all__ = ["clean_leftovers", "load_done", "save_done", "state_path"]
+__all__ = ["clean_leftovers", "holding", "load_done", "save_done", "state_path", "LOCK"]
+
+LOCK = "_batch.lock"  # in DIR, beside _summary.json; holds the live run's pid, for people
 
 
 def identity(job: ShardJob) -> dict:
@@ -58,13 +65,41 @@ def save_done(out_dir: Path, job: ShardJob, result: ShardResult) -> dict:
     return state
 
 
+@contextmanager
+def holding(out_dir: Path) -> Iterator[None]:
+    """This run's hold on its output folder, from before anything in it is touched to the end.
+
+    A second run on the folder while this one lives is refused (it would rerun, and clean up,
+    the shards this one is writing); the kernel drops the hold however this run ends, so the
+    next run resumes a dead one's folder, whatever became of its pid.
+    """
+    fd = os.open(out_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            raise ShardError(
+                f"another batch run (pid {pid}) is writing {out_dir}: wait for it to end, or "
+                "give another --out (one run per output folder)",
+                field="out_dir",
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
 def clean_leftovers(out_dir: Path) -> int:
-    """Remove temporary files an interrupted run left behind; they are never read."""
+    """Remove temporary files interrupted runs left behind (never read); a file a live writer
+    still holds (a Dask worker of this run, finishing) is left to it."""
     removed = 0
     for folder in (out_dir, out_dir / STATE):
         if folder.is_dir():
-            # Also the `.NAME.tmp-PID-RANDOM` files of runs before the one atomic writer.
-            for path in [*partial_files(folder), *folder.glob(".*.tmp-*")]:
+            removed += sum(remove_abandoned(p) is not None for p in partial_files(folder))
+            # The `.NAME.tmp-PID-RANDOM` files of runs before the one atomic writer.
+            for path in folder.glob(".*.tmp-*"):
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import InvalidInput
 from .common import EXIT_REJECTED, _asked, _default_model, _dump, _err, _load_classifier
-from .output import _bar_on, _batch_progress, _output
+from .output import _bar_on, _batch_progress, _output, check_output
 
 # --- split / analyse ----------------------------------------------------------------------
 
@@ -93,6 +93,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     from ..pipeline import analyse_page, result_fields
 
     raw = _read_page(args.page)
+    check_output(args.output)  # before the model is loaded and the page read
     classifier = _load_classifier(args.model)
     analyses = analyse_page(
         raw,

@@ -15,8 +15,8 @@ EXIT_REJECTED = 3  # some records were rejected, the rest processed; 2 stays arg
 EXIT_HELP = """exit codes:
   0  all went well
   1  the run failed (model, data, file or server trouble)
-  2  usage error (bad flag, missing input file, output that is the input, a page that is
-     empty or not UTF-8)
+  2  usage error (bad flag, missing input file, output that is the input or in a missing
+     folder, a page that is empty or not UTF-8)
   3  some records were rejected (reported on stderr / --errors); the rest were processed"""
 RECORD_COMMANDS = ("classify", "summarise")  # JSONL in, JSONL out, on every core
 

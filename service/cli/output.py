@@ -57,6 +57,28 @@ def _in_place(target: Path) -> tuple[bool, int | None]:
     return True, int(text.rsplit("/", 1)[1])
 
 
+def check_output(path: str | None, flag: str = "--output") -> None:
+    """A usage error for an output file no run could write: a folder, or in a folder that does
+    not exist. Checked before the work starts (and again by `_output`); a file output goes into
+    an existing folder, so a typo in its path is never made a new folder (`batch --out` names a
+    folder the job owns, and that one is created)."""
+    if path in (None, "-"):
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise InvalidInput(f"{flag} {path} is a folder: name a file", field=flag.strip("-"))
+    try:
+        parent = target.resolve().parent  # a symlink's target is what is written
+    except (OSError, RuntimeError):  # a symlink loop: _output says so
+        return
+    if not parent.is_dir():
+        raise InvalidInput(
+            f"{flag} {path}: no such folder {parent}; create it first, or name a file in an "
+            "existing folder",
+            field=flag.strip("-"),
+        )
+
+
 @contextmanager
 def _output(path: str | None, *others: str | None, flag: str = "--output") -> Iterator[IO[str]]:
     """stdout, or a file that appears whole when the command succeeds (`.gz`: compressed).
@@ -69,9 +91,8 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
     if path in (None, "-"):
         yield sys.stdout
         return
+    check_output(path, flag)
     target = Path(path)
-    if target.is_dir():
-        raise InvalidInput(f"{flag} {path} is a folder: name a file", field=flag.strip("-"))
     for other in others:
         if _same_file(target, other):
             raise InvalidInput(
@@ -93,14 +114,9 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
     stack = ExitStack()
     try:
         target = target.resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
         for path, pid, size in stale_partials(target):
-            if size is None:
-                _err(f"note: {path} is a partial output of an earlier run; remove it if no "
-                     f"run is writing {target}")  # fmt: skip
-            else:
-                _err(f"removed {path} ({size:,} bytes): a partial output left by a run that "
-                     f"died (pid {pid})")  # fmt: skip
+            _err(f"removed {path} ({size:,} bytes): a partial output left by a run that "
+                 f"died (pid {pid})")  # fmt: skip
         raw = stack.enter_context(atomic_write(target))
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         stack.close()

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from ..errors import InvalidInput
 from .common import EXIT_REJECTED, _asked, _dump, _err, _load_classifier
-from .output import _bytes_writer, _is_stdout, _line_total, _output, _progress
+from .output import _bytes_writer, _is_stdout, _line_total, _output, _progress, check_output
 
 # A record's own `label` is replaced by the model's (the output is the caller's object with our
 # fields set); said once a run, so that a gold label is never lost without a word.
@@ -25,7 +25,9 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
     """Stream records through the local pipeline or a server; report rejects, keep going."""
     from ..jsonl import Rejected, check_input
 
-    check_input(args.input)  # before any output folder is made for a run that cannot start
+    check_input(args.input)  # before any output file is begun for a run that cannot start
+    check_output(args.output)
+    check_output(args.errors, "--errors")
     if args.errors == "-" or (args.output in (None, "-") and _is_stdout(args.errors)):
         raise InvalidInput(
             f"--errors {args.errors} would mix the rejects into the results on stdout: name a "

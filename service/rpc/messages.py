@@ -97,8 +97,19 @@ def lead_options(options: pb.SummaryOptions, max_chars: int) -> dict[str, int]:
     return {"max_sentences": options.max_sentences, "max_chars": options.max_chars}
 
 
-def terms(explain: int, keywords: int, label: str) -> dict[str, Any]:
-    """Evidence and keyword options of a request, checked; an empty label means the predicted."""
+def terms(
+    explain: int, keywords: int, label: str, names: tuple[str, str] = ("explain", "explain_label")
+) -> dict[str, Any]:
+    """Evidence and keyword options of a request, checked; an empty label means the predicted.
+    `names`: what the caller called explain and explain_label (a stream's metadata keys)."""
+    if label and not explain:
+        # It picks whose evidence `explain` lists; alone it would be dropped without a word
+        # (the CLI's --explain-label without --explain is a usage error for the same reason).
+        raise InvalidInput(
+            f"{names[1]} {label!r} needs {names[0]} > 0: it chooses the label whose evidence "
+            f"{names[0]} lists, and no evidence was asked for",
+            field=names[1],
+        )
     return {
         "explain": validation.check_terms("explain", explain),
         "keywords": validation.check_terms("keywords", keywords),
@@ -122,7 +133,8 @@ def stream_terms(metadata: Sequence[tuple[str, Any]] | None) -> dict[str, Any]:
             raise InvalidInput(
                 f"metadata {key} must be a whole number from 0 (off), got {raw!r}", field=key
             )
-    return terms(values["explain"], values["keywords"], values["explain_label"])
+    names = (STREAM_TERMS[0][0], STREAM_TERMS[2][0])  # newsdesk-explain, newsdesk-explain-label
+    return terms(values["explain"], values["keywords"], values["explain_label"], names)
 
 
 # -- domain → responses ----------------------------------------------------------------------

@@ -12,8 +12,9 @@ import sys
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NewsdeskError
 from ..malloc import return_freed_memory
 from .config import ServerConfig, add_serve_arguments, config_from_args, token_in_clear
 from .metrics import log
@@ -63,7 +64,14 @@ def configure_logging(fmt: str) -> None:
 
 
 def serve(config: ServerConfig) -> int:
-    """Run until SIGTERM/SIGINT: reload on SIGHUP, then shut down gracefully; returns 0."""
+    """Run until SIGTERM/SIGINT: reload on SIGHUP, then shut down gracefully; returns 0.
+
+    A model folder that is not there (a typo, a file, no permission) raises ModelError before
+    anything listens; an existing folder with no loadable model yet is waited for (NOT_SERVING,
+    loaded once it lands), as a failed reload keeps the old model serving."""
+    from ..classifier import DEFAULT_MODEL, check_folder
+
+    check_folder(Path(config.model or DEFAULT_MODEL))
     configure_logging(config.log_format)
     # This process is the server: large blocks go back to the system when freed, so a burst of
     # big requests does not leave it at its peak size (service.malloc says why).
@@ -114,4 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = config_from_args(args)
     except InvalidInput as exc:
         parser.error(exc.message)
-    return serve(config)
+    try:
+        return serve(config)
+    except InvalidInput as exc:  # the address or TLS pair, found when binding: a usage error
+        parser.error(exc.message)
+    except NewsdeskError as exc:  # the model folder is not there: the run failed, exit 1
+        print(f"{parser.prog}: {type(exc).__name__}: {exc.message}", file=sys.stderr)
+        return 1
