@@ -227,3 +227,55 @@ def test_tampered_head_trees_are_refused_before_any_code_is_made(tamper, tmp_pat
         assert caught.value.field == "head_trees"
     finally:
         head_trees._LOADED.clear()  # read again from the shipped file when next needed
+
+
+def test_cached_fold_fits_are_read_back_and_refused_under_other_settings(tmp_path, monkeypatch):
+    from training import month_out
+
+    fitted = []
+
+    def fit(fitting, without, refit, knob):
+        fitted.append(len(fitting))
+        return ({"columns": ["建议"]}, ([0.5], -1.0), ([1.0, 2.0], 0.3, None))
+
+    monkeypatch.setattr(month_out, "load_pages", lambda data, months: [[{"month": months[0]}]])
+    monkeypatch.setattr(month_out, "fit_without", fit)
+    monkeypatch.setattr(month_out, "use", lambda *parts: None)
+    monkeypatch.setattr(month_out, "read", lambda pages, **kw: {"month": pages[0][0]["month"]})
+    cache = tmp_path / "folds.json"
+    first = month_out.run(tmp_path, ("201910", "202002"), False, (), cache=cache)
+    assert fitted == [2, 2] and cache.is_file()
+    again = month_out.run(tmp_path, ("201910", "202002"), False, (), cache=cache)
+    assert again == first and fitted == [2, 2]  # (read back: nothing refitted)
+    with pytest.raises(SystemExit, match="delete it"):
+        month_out.run(tmp_path, ("201910",), False, ("forms",), cache=cache)
+    month_out.run(tmp_path, ("202001",), False, (), cache=cache)  # (a fold not cached yet)
+    assert fitted == [2, 2, 2]
+    folds = month_out.Fits(cache, month_out.json.loads(cache.read_text())["settings"])
+    assert set(folds.folds) == {"201910", "202001", "202002"}
+    assert folds.get("201910") == ({"columns": ["建议"]}, ([0.5], -1.0), ([1.0, 2.0], 0.3, None))
+
+
+def test_pair_errors_month_out_count_each_months_heads_read_by_the_other_months_roles():
+    from training import roles_fit
+
+    def page(month: str, day: int) -> list[dict]:
+        return [r | {"date": f"{month}{day:02d}"} for r in _rows(day)]
+
+    every = {m: [page(m, d) for d in range(1, 11)] for m in ("201910", "202001")}
+    errors = roles_fit.month_out_errors(every)
+    # (each page holds one kicker + title and one title + deck: two printed two-line heads)
+    assert set(errors) == {"201910", "202001"}
+    assert all(n == 20 and 0 <= wrong <= n for wrong, n in errors.values())
+
+    def flip(r: dict) -> dict:  # (the same two lines, read the other way round)
+        if r["kicker"]:
+            return r | {"kicker": "", "title": r["kicker"], "subtitle": r["title"]}
+        if r["subtitle"]:
+            return r | {"kicker": r["title"], "title": r["subtitle"], "subtitle": ""}
+        return r
+
+    flipped = [[flip(r) for r in p] for p in every["202001"]]
+    # (a month whose heads are all printed the other way round: more of them misread)
+    mixed = roles_fit.month_out_errors({"201910": every["201910"], "202001": flipped})
+    assert mixed["202001"][0] > errors["202001"][0]

@@ -14,11 +14,13 @@ feature, weight 0). The fits' knobs (`--forms-c`, `--pair-c`, `--score-c`, `--ev
 collects the head score's heads again along each fold's own fitted score (the first pass
 collects along the shipped score's path). `--refit roles` refits the roles alone, the head score
 as shipped (in-sample, but its heads not collected again): a pair score change read without the
-head score's collection noise.
+head score's collection noise. `--cache FILE` keeps each fold's fitted parts and reads them back
+(`Fits`): a rule read after the pass is read month out without refitting.
 
     python -m training.month_out --data ../shared/data [--months 202002] [--shipped]
         [--without forms|columns|FEATURE ...] [--forms-c C] [--pair-c C] [--score-c C] [--every N]
         [--seeds 99,98] [--raise R] [--[no-]trees] [--passes N] [--markdown] [--json]
+        [--cache FILE]
 
 The test month is never read (`--months` takes development months only).
 """
@@ -148,21 +150,52 @@ def run(
     without: Sequence[str],
     refit=REFIT,
     knob: dict | None = None,
+    cache: Path | None = None,
     **kw,
 ) -> dict:
     every = {m: load_pages(data, [m]) for m in DEV_MONTHS}
+    fits = Fits(cache, dict(without=list(without), refit=list(refit), knob=knobs(**(knob or {}))))
     results = {}
     for month in months:
         if shipped:
             use(*_shipped())
         else:
-            fitting = [p for m in DEV_MONTHS if m != month for p in every[m]]
-            forms, pair, score = fit_without(fitting, without, refit, knob)
-            use(forms, pair, score)
+            if (parts := fits.get(month)) is None:
+                fitting = [p for m in DEV_MONTHS if m != month for p in every[m]]
+                parts = fits.put(month, fit_without(fitting, without, refit, knob))
+            use(*parts)
         results[month] = read(every[month], **kw)
         print(f"{month}: {results[month]}", file=sys.stderr)
     use(*_shipped())
     return results
+
+
+class Fits:
+    """Each fold's fitted parts kept in a JSON file (`--cache`) and read from it when there, so
+    a rule read after the pass (which leaves the pass, and so the heads `pages_fit` collects, as
+    they were) is read month out in a minute rather than refitted. The file names the settings
+    it was fitted with and is refused under others; it knows nothing of the code: delete it when
+    the pass or a fitted part changes."""
+
+    def __init__(self, path: Path | None, settings: dict):
+        self.path, self.settings = path, json.loads(json.dumps(settings))
+        self.folds: dict = {}
+        if path is not None and path.is_file():
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            if saved["settings"] != self.settings:
+                raise SystemExit(f"{path} was fitted with {saved['settings']}: delete it to refit")
+            self.folds = saved["folds"]
+
+    def get(self, month: str) -> tuple | None:
+        parts = self.folds.get(month)
+        return None if parts is None else (parts[0], tuple(parts[1]), tuple(parts[2]))
+
+    def put(self, month: str, parts: tuple) -> tuple:
+        if self.path is not None:
+            self.folds[month] = parts
+            text = json.dumps(dict(settings=self.settings, folds=self.folds), ensure_ascii=False)
+            self.path.write_text(text + "\n", encoding="utf-8")
+        return parts
 
 
 def format_rows(results: dict, label: str) -> str:
@@ -212,14 +245,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--markdown", action="store_true", help="read `## ` pages, not bare ones")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument(
+        "--cache", type=Path,
+        help="keep each fold's fitted parts in this file and read them from it when there "
+        "(for rules read after the pass; delete it when the pass or a fitted part changes)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     knob = {
         k: getattr(args, k)
         for k in ("forms_c", "pair_c", "score_c", "every", "seeds", "raise_", "trees", "passes")
     }
     knob = {k: v for k, v in knob.items() if v is not None}
-    if args.shipped and (args.without or knob):
-        ap.error("--without and the knobs refit: not with --shipped")
+    if args.shipped and (args.without or knob or args.cache):
+        ap.error("--without, the knobs and --cache refit: not with --shipped")
     results = run(
         args.data,
         args.months,
@@ -227,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.without,
         args.refit,
         knob,
+        args.cache,
         seed=args.seed,
         markdown=args.markdown,
     )
