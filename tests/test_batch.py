@@ -541,28 +541,41 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_sigkill_of_batch_leaves_no_worker_no_stale_summary_and_a_rerun_is_identical(
-    records: list[dict], model: Path, tmp_path: Path
-) -> None:
-    """Issue 14: the workers of a SIGKILLed `batch` lived on (PPID 1), publishing shards."""
+def _kill_with_workers(proc) -> list[int]:
+    """SIGKILL a batch run and wait (up to 5 s) for its workers, which die with it
+    (PR_SET_PDEATHSIG); returns the workers' pids."""
     import signal
     import time
 
-    shards = _big_shards(records, tmp_path / "in", n=4, copies=30)
-    first = tmp_path / "first"
-    _run(shards, first, model, workers=1, summary=False)
-    out = tmp_path / "out"
-    _run(shards, out, model, workers=1, summary=False)
-    assert (out / "_summary.json").exists()
-    proc = _batch_midway(shards, out, model, "--force", "--no-summary")
     workers = _children(proc.pid)
-    assert workers
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and any(_running(p) for p in workers):
         time.sleep(0.05)
+    return workers
+
+
+def _killable_shards(records: list[dict], model: Path, tmp_path: Path) -> tuple[list, Path]:
+    """Shards big enough to kill a run midway, and a folder of their outputs from a whole run."""
+    shards = _big_shards(records, tmp_path / "in", n=4, copies=30)
+    first = tmp_path / "first"
+    _run(shards, first, model, workers=1, summary=False)
+    return shards, first
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigkill_of_batch_leaves_no_worker_no_stale_summary_and_a_rerun_is_identical(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    """Issue 14: the workers of a SIGKILLed `batch` lived on (PPID 1), publishing shards."""
+    shards, first = _killable_shards(records, model, tmp_path)
+    out = tmp_path / "out"
+    _run(shards, out, model, workers=1, summary=False)
+    assert (out / "_summary.json").exists()
+    proc = _batch_midway(shards, out, model, "--force", "--no-summary")
+    workers = _kill_with_workers(proc)
+    assert workers
     assert not [p for p in workers if _running(p)], "workers outlived their parent"
     assert not (out / "_summary.json").exists()  # not the previous run's success
     summary = _run(shards, out, model, workers=2, summary=False)
@@ -573,14 +586,10 @@ def test_sigkill_of_batch_leaves_no_worker_no_stale_summary_and_a_rerun_is_ident
 def test_a_live_runs_folder_is_left_to_it_and_a_dead_runs_is_resumed_whatever_its_pid(
     records: list[dict], model: Path, tmp_path: Path
 ) -> None:
-    import signal
     import subprocess
     import sys
-    import time
 
-    shards = _big_shards(records, tmp_path / "in", n=4, copies=30)
-    first = tmp_path / "first"
-    _run(shards, first, model, workers=1, summary=False)
+    shards, first = _killable_shards(records, model, tmp_path)
     # A second run on a live run's folder is refused: it would rerun (and clean up) the shards
     # the live one is writing, failing them.
     out = tmp_path / "out"
@@ -595,13 +604,8 @@ def test_a_live_runs_folder_is_left_to_it_and_a_dead_runs_is_resumed_whatever_it
     assert _outputs(out) == _outputs(first)
     # A dead run's folder is resumed: its leftovers go, even one whose name carries a pid that
     # is alive now (a pid reused: this test's own), since no writer holds it.
-    dead = _batch_midway(shards, out, model, "--force", "--no-summary")
-    workers = _children(dead.pid)  # they share its hold, and die with it (PR_SET_PDEATHSIG)
-    dead.send_signal(signal.SIGKILL)
-    dead.wait(timeout=10)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(_running(p) for p in workers):
-        time.sleep(0.05)
+    # Its workers share its hold on the folder, so they must be gone too.
+    _kill_with_workers(_batch_midway(shards, out, model, "--force", "--no-summary"))
     reused = out / f".p-0.jsonl.{os.getpid()}.abcdefgh.partial"
     reused.write_text('{"id": "half')
     summary = _run(shards, out, model, workers=1, summary=False)
