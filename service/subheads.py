@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from service.composite import absorb
+from service.composite import EDITOR, absorb
 from service.head_parts import ITEM_LABEL
 from service.lines import PARA, SHORT
 
@@ -58,9 +58,12 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
             and (above.title or above.body)
             and (
                 any(SUBHEAD_ONLY.match(s.text) for s in d.kicker + d.title)
+                # (an editor's note's signature closes the note above: never a head line)
+                or any(EDITOR.fullmatch(s.text) for s in d.kicker + d.title + d.subtitle)
                 or (len(d.heads) == 1 and NEVER_TITLE.fullmatch(d.heads[0].text))
                 or _cut_piece(d, above)
                 or _chronicle(d, above, raw)
+                or _credited_piece(d, above)
             )
         ):
             absorb(above, d)
@@ -114,3 +117,32 @@ def _chronicle(d, above, raw: str) -> bool:
     # the page's time is its first full date, as a page's header prints it)
     today = _DATE.search(raw)
     return today is not None and int(year.group(1)) <= int(today.group(1)) - 2
+
+
+# A piece's closing credit in a series of pieces: its writer's note (（作者为…）) or an
+# as-told-to credit (本报记者 原韬雄整理, （本报记者王瑨采访整理）).
+_PIECE_CREDIT = re.compile(r"[（(]作者[为系].*[）)]|[^。！？]{2,58}整理[）)]?")
+
+
+def _credited(lines) -> bool:
+    """The body closes on a piece's credit, maybe cut by the column inside its brackets."""
+    last = lines[-1].text
+    if _PIECE_CREDIT.fullmatch(last):
+        return True
+    return len(lines) > 1 and "（" not in last and _PIECE_CREDIT.fullmatch(lines[-2].text + last)
+
+
+def _credited_piece(d, above) -> bool:
+    """A piece of a series each closed by its credit (…整理, （作者为…）), under an item whose
+    heads or body already hold its editor's note (——编者) or a piece closed so: on the
+    development months' printed pages 89 of 108 such pieces inside an article stand so, and no
+    article closed by a credit under such an item is followed by one closed by a credit. An
+    undated draft only (a report opens on its dateline)."""
+    if d.dated or d.marked or not d.body or not above.body or not _credited(d.body):
+        return False
+    if not _credited(above.body):
+        return False
+    return any(
+        EDITOR.fullmatch(s.text) or _PIECE_CREDIT.fullmatch(s.text)
+        for s in above.subtitle + above.body[:-1]
+    )
