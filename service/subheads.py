@@ -20,9 +20,10 @@ head score's path and the heads `training.pages_fit` collects stay the pass's.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
-from service.composite import EDITOR, absorb
-from service.head_parts import ITEM_LABEL
+from service.composite import EDITOR, absorb, is_name_line
+from service.head_parts import BARE_NAME, ITEM_LABEL
 from service.lines import PARA, SHORT
 
 __all__ = ["rejoin_subheads", "SUBHEAD_ONLY"]
@@ -140,9 +141,22 @@ def _credited_piece(d, above) -> bool:
     undated draft only (a report opens on its dateline)."""
     if d.dated or d.marked or not d.body or not above.body or not _credited(d.body):
         return False
-    if not _credited(above.body):
+    # (a title closing on a column label is a standalone commentary's: 87 of the 95)
+    if not _credited(above.body) or (d.title and _LABELLED.fullmatch(d.title[-1].text)):
         return False
-    return any(
-        EDITOR.fullmatch(s.text) or _PIECE_CREDIT.fullmatch(s.text)
-        for s in above.subtitle + above.body[:-1]
+    lines = [s.text for s in above.subtitle + above.body[:-1]]
+    return any(EDITOR.fullmatch(t) or _PIECE_CREDIT.fullmatch(t) for t in lines) or any(
+        _piece_head(a, b) for a, b in pairwise(lines)
     )
+
+
+def _piece_head(head: str, name: str) -> bool:
+    """A piece's head over its writer's name (创新报国 执着前行 / 白春礼, 精品奉献人民 / 姜 昆)."""
+    return (
+        len(head) <= 30
+        and head[-1] not in "。！？，：；…”"
+        and bool(is_name_line(name) or BARE_NAME.fullmatch(name) or _SPACED_TWO.fullmatch(name))
+    )
+
+
+_SPACED_TWO = re.compile(r"[\u4e00-\u9fff]\s[\u4e00-\u9fff]{1,2}")
