@@ -141,8 +141,9 @@ def _credited_piece(d, above) -> bool:
     undated draft only (a report opens on its dateline)."""
     if d.dated or d.marked or not d.body or not above.body or not _credited(d.body):
         return False
-    # (a title closing on a column label is a standalone commentary's: 87 of the 95)
-    if not _credited(above.body) or (d.title and _LABELLED.fullmatch(d.title[-1].text)):
+    # (a title closing on a column label, maybe nested, （艺海观澜·当科技遇上艺术（5））, is a
+    # standalone commentary's: 94 of the 103 printed pairs of credited articles)
+    if not _credited(above.body) or (d.title and _LABEL_END.fullmatch(d.title[-1].text)):
         return False
     lines = [s.text for s in above.subtitle + above.body[:-1]]
     return any(EDITOR.fullmatch(t) or _PIECE_CREDIT.fullmatch(t) for t in lines) or any(
@@ -159,4 +160,5 @@ def _piece_head(head: str, name: str) -> bool:
     )
 
 
+_LABEL_END = re.compile(r".{4,}[（(].{2,}[）)]")
 _SPACED_TWO = re.compile(r"[\u4e00-\u9fff]\s[\u4e00-\u9fff]{1,2}")
