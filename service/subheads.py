@@ -120,9 +120,9 @@ def _chronicle(d, above, raw: str) -> bool:
     return today is not None and int(year.group(1)) <= int(today.group(1)) - 2
 
 
-# A piece's closing credit in a series of pieces: its writer's note (（作者为…）) or an
-# as-told-to credit (本报记者 原韬雄整理, （本报记者王瑨采访整理）).
-_PIECE_CREDIT = re.compile(r"[（(]作者[为系].*[）)]|[^。！？]{2,58}整理[）)]?")
+# A piece's closing credit in a series of pieces: its writer's note (（作者为…）), an as-told-to
+# credit (本报记者 原韬雄整理, （本报记者王瑨采访整理）) or the speaker's line over it (…村民张耀军讲述).
+_PIECE_CREDIT = re.compile(r"[（(]作者[为系].*[）)]|[^。！？]{2,58}整理[）)]?|[^。！？，]{2,58}讲述")
 
 
 def _credited(lines) -> bool:
