@@ -65,6 +65,7 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
                 or _cut_piece(d, above)
                 or _chronicle(d, above, raw)
                 or _credited_piece(d, above)
+                or _announced(above)
             )
         ):
             absorb(above, d)
@@ -120,9 +121,12 @@ def _chronicle(d, above, raw: str) -> bool:
     return today is not None and int(year.group(1)) <= int(today.group(1)) - 2
 
 
-# A piece's closing credit in a series of pieces: its writer's note (（作者为…）), an as-told-to
-# credit (本报记者 原韬雄整理, （本报记者王瑨采访整理）) or the speaker's line over it (…村民张耀军讲述).
-_PIECE_CREDIT = re.compile(r"[（(]作者[为系].*[）)]|[^。！？]{2,58}整理[）)]?|[^。！？，]{2,58}讲述")
+# A piece's closing credit in a series of pieces: its writer's note (（作者为…）), an
+# as-told-to credit (本报记者 原韬雄整理, （本报记者王瑨采访整理）) or the speaker's line over
+# it (…村民张耀军讲述).
+_PIECE_CREDIT = re.compile(
+    r"[（(]作者[为系].*[）)]|[^。！？]{2,58}整理[）)]?|[^。！？，]{2,58}讲述"
+)
 
 
 def _credited(lines) -> bool:
@@ -162,3 +166,19 @@ def _piece_head(head: str, name: str) -> bool:
 
 _LABEL_END = re.compile(r".{4,}[（(].{2,}[）)]")
 _SPACED_TWO = re.compile(r"[\u4e00-\u9fff]\s[\u4e00-\u9fff]{1,2}")
+
+
+# A paragraph announcing what follows in full (…《条例》全文如下。, …的署名文章。文章如下：):
+# 16 short lines stand right under one inside the development months' printed bodies (a
+# document's or an article's title, an address, a first item), and no printed body closes on
+# one with an article after it.
+_ANNOUNCES = re.compile(r".*如下[。：:]")
+
+
+def _announced(above) -> bool:
+    """The draft above closes on a paragraph announcing what follows."""
+    return (
+        bool(above.kinds)
+        and above.kinds[-1] == PARA
+        and bool(_ANNOUNCES.fullmatch(above.body[-1].text))
+    )
