@@ -59,8 +59,9 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
             and (above.title or above.body)
             and (
                 any(SUBHEAD_ONLY.match(s.text) for s in d.kicker + d.title)
-                # (an editor's note's signature closes the note above: never a head line)
-                or any(EDITOR.fullmatch(s.text) for s in d.kicker + d.title + d.subtitle)
+                # (an editor's note's signature closes the note above, its last words cut
+                # by the column over it: never a head line; first in a head, `closes_above`)
+                or _signed_head(d.kicker + d.title + d.subtitle)
                 or (len(d.heads) == 1 and NEVER_TITLE.fullmatch(d.heads[0].text))
                 or _cut_piece(d, above)
                 or _chronicle(d, above, raw)
@@ -72,6 +73,11 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
             del drafts[at]
             continue
         at += 1
+
+
+def _signed_head(heads: list) -> bool:
+    """The head's last line signs an editor's note (——编  者): the head is the note's end."""
+    return len(heads) > 1 and bool(EDITOR.fullmatch(heads[-1].text))
 
 
 def _cut_piece(d, above) -> bool:
