@@ -18,6 +18,7 @@ __all__ = [
     "SIGN_OFF",
     "END_NOTE",
     "NOTE",
+    "EDITOR",
 ]
 
 import re
@@ -272,7 +273,8 @@ def _holds_led(d) -> bool:
     )
 
 
-_EDITOR = re.compile(r"——\s*编\s*者")
+# An editor's note's signature (——编  者), printed at the head of what the note introduces.
+EDITOR = re.compile(r"——\s*编\s*者")
 
 
 def _introduces(d, piece: str, after: list) -> bool:
@@ -281,7 +283,7 @@ def _introduces(d, piece: str, after: list) -> bool:
     second piece of the item after the first (`after`: the draft after the first piece)."""
     if not d.body or d.composite or not d.title:
         return False
-    if _EDITOR.fullmatch(d.body[-1].text):
+    if EDITOR.fullmatch(d.body[-1].text):
         return True
     return (
         d.chars <= _INTRO_CHARS

@@ -13,16 +13,20 @@ an undated draft opening on a past year under an article holding an entry of an 
 (191 subheads over such a paragraph in 105 printed articles; 22 printed articles follow an
 article so, most of them on a recent year, which `_chronicle` leaves). Nor do a quotation
 closing on 。” or ？” or a bare numeral as a draft's whole head, or a box's 链接 label (stop 31).
-Such drafts are put back into the one above. Settled after the pass (`service.settle`), so the
-head score's path and the heads `training.pages_fit` collects stay the pass's.
+Nor do a series' pieces each closed by its credit (…整理, （作者为…）) under an item holding its
+editor's note, a head closing on that note's signature (——编者), or a text under a paragraph
+announcing it in full (…全文如下。) (stop 32). Such drafts are put back into the one above.
+Settled after the pass (`service.settle`), so the head score's path and the heads
+`training.pages_fit` collects stay the pass's.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
-from service.composite import absorb
-from service.head_parts import ITEM_LABEL
+from service.composite import EDITOR, absorb, is_name_line
+from service.head_parts import BARE_NAME, ITEM_LABEL
 from service.lines import PARA, SHORT
 
 __all__ = ["rejoin_subheads", "SUBHEAD_ONLY"]
@@ -58,15 +62,25 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
             and (above.title or above.body)
             and (
                 any(SUBHEAD_ONLY.match(s.text) for s in d.kicker + d.title)
+                # (an editor's note's signature closes the note above, its last words cut
+                # by the column over it: never a head line; first in a head, `closes_above`)
+                or _signed_head(d.kicker + d.title + d.subtitle)
                 or (len(d.heads) == 1 and NEVER_TITLE.fullmatch(d.heads[0].text))
                 or _cut_piece(d, above)
                 or _chronicle(d, above, raw)
+                or _credited_piece(d, above)
+                or _announced(above)
             )
         ):
             absorb(above, d)
             del drafts[at]
             continue
         at += 1
+
+
+def _signed_head(heads: list) -> bool:
+    """The head's last line signs an editor's note (——编  者): the head is the note's end."""
+    return len(heads) > 1 and bool(EDITOR.fullmatch(heads[-1].text))
 
 
 def _cut_piece(d, above) -> bool:
@@ -114,3 +128,69 @@ def _chronicle(d, above, raw: str) -> bool:
     # the page's time is its first full date, as a page's header prints it)
     today = _DATE.search(raw)
     return today is not None and int(year.group(1)) <= int(today.group(1)) - 2
+
+
+# A piece's closing credit in a series of pieces: its writer's note (（作者为…）), an
+# as-told-to credit (本报记者 原韬雄整理, （本报记者王瑨采访整理）) or the speaker's line over
+# it (…村民张耀军讲述).
+_PIECE_CREDIT = re.compile(
+    r"[（(]作者[为系].*[）)]|[^。！？]{2,58}整理[）)]?|[^。！？，]{2,58}讲述"
+)
+
+
+def _credited(lines) -> bool:
+    """The body closes on a piece's credit, maybe cut by the column inside its brackets."""
+    last = lines[-1].text
+    if _PIECE_CREDIT.fullmatch(last):
+        return True
+    return (
+        len(lines) > 1 and "（" not in last and bool(_PIECE_CREDIT.fullmatch(lines[-2].text + last))
+    )
+
+
+def _credited_piece(d, above) -> bool:
+    """A piece of a series each closed by its credit (…整理, （作者为…）, …讲述), under an item
+    whose subtitle or body already holds its editor's note (——编者), a piece closed so or a
+    piece's head over its writer: on the development months' printed pages 132 of 135 such
+    piece boundaries (in 32 articles) stand so, and of 103 pairs of consecutive articles both
+    closed by a credit none with an unlabelled second title has the first holding one of them.
+    An undated draft only (a report opens on its dateline)."""
+    if d.dated or d.marked or not d.body or not above.body or not _credited(d.body):
+        return False
+    # (a title closing on a column label, maybe nested, （艺海观澜·当科技遇上艺术（5））, is a
+    # standalone commentary's: 94 of the 103 printed pairs of credited articles)
+    if not _credited(above.body) or (d.title and _LABEL_END.fullmatch(d.title[-1].text)):
+        return False
+    lines = [s.text for s in above.subtitle + above.body[:-1]]
+    return any(EDITOR.fullmatch(t) or _PIECE_CREDIT.fullmatch(t) for t in lines) or any(
+        _piece_head(a, b) for a, b in pairwise(lines)
+    )
+
+
+def _piece_head(head: str, name: str) -> bool:
+    """A piece's head over its writer's name (创新报国 执着前行 / 白春礼, 精品奉献人民 / 姜 昆)."""
+    return (
+        len(head) <= 30
+        and head[-1] not in "。！？，：；…”"
+        and bool(is_name_line(name) or BARE_NAME.fullmatch(name) or _SPACED_TWO.fullmatch(name))
+    )
+
+
+_LABEL_END = re.compile(r".{4,}[（(].{2,}[）)]")
+_SPACED_TWO = re.compile(r"[\u4e00-\u9fff]\s[\u4e00-\u9fff]{1,2}")
+
+
+# A paragraph announcing what follows in full (…《条例》全文如下。, …的署名文章。文章如下：):
+# 16 short lines stand right under one inside the development months' printed bodies (a
+# document's or an article's title, an address, a first item), and no printed body closes on
+# one with an article after it.
+_ANNOUNCES = re.compile(r".*如下[。：:]")
+
+
+def _announced(above) -> bool:
+    """The draft above closes on a paragraph announcing what follows."""
+    return (
+        bool(above.kinds)
+        and above.kinds[-1] == PARA
+        and bool(_ANNOUNCES.fullmatch(above.body[-1].text))
+    )

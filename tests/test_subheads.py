@@ -205,3 +205,93 @@ def test_a_quotation_under_a_kicker_or_ending_on_an_exclamation_keeps_its_articl
     drafts = [above, exclaimed, kicked]
     rejoin_subheads(drafts, "")
     assert drafts == [above, exclaimed, kicked]
+
+
+# A series of pieces under an editor's note, each closed by its credit (stop 32, i90).
+_NOTE = "脱贫攻坚到了收官之年，记者走访了几位村民，听他们讲讲今年的打算。"
+_SAID = "今年我打算多养几头牛，再把院子里的果树管好，" + _TEXT
+
+
+def _series(second_title="学点技术，准备养两头母牛", above_body=None, dated=False):
+    p = _Page()
+    item = p.draft(
+        title=["还得抓紧奔小康（一线故事）"],
+        body=above_body
+        or [
+            _NOTE,
+            "——编  者",
+            "扩展店面，吃好旅游饭",
+            _SAID,
+            "陕西省某村村民张某讲述",
+            "本报记者  王某整理",
+        ],
+    )
+    first = ("本报西安2月9日电  " if dated else "") + _SAID
+    second = p.draft(
+        title=[second_title], body=[first, "贵州省某村村民孟某讲述", "本报记者 程某整理"]
+    )
+    third = p.draft(title=["多种点地，再去糖厂干干"], body=[_SAID, "（作者为某村党支部书记）"])
+    drafts = [item, second, third]
+    rejoin_subheads(drafts, "")
+    return drafts, item
+
+
+def test_credited_pieces_under_an_editors_note_go_back_into_the_item():
+    drafts, item = _series()
+    assert drafts == [item]
+    texts = [s.text for s in item.body]
+    assert "学点技术，准备养两头母牛" in texts and "多种点地，再去糖厂干干" in texts
+    assert texts[-1] == "（作者为某村党支部书记）"
+
+
+def test_a_credit_cut_by_the_column_inside_its_brackets_still_closes_a_piece():
+    body = [_NOTE, "——编  者", "扩展店面，吃好旅游饭", _SAID, "（作者为某县", "农业农村局局长）"]
+    drafts, item = _series(above_body=body)
+    assert drafts == [item]
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"above_body": [_NOTE, _SAID, "本报记者  王某整理"]},  # no note, no piece above
+        {"second_title": "三维声技术让你身临其境（艺海观澜·当科技遇上艺术（5））"},  # labelled
+        {"dated": True},  # a report opens on its dateline
+    ],
+)
+def test_a_credited_article_stays_its_own_without_an_item_above(kw):
+    drafts, item = _series(**kw)
+    assert drafts[:2] == [item, drafts[1]] and len(drafts) >= 2
+    assert drafts[1].title[0].text == kw.get("second_title", "学点技术，准备养两头母牛")
+
+
+def test_a_piece_under_an_item_holding_a_piece_head_over_its_writer_goes_back():
+    body = ["创新报国 执着前行", "白春礼", _TEXT, "（作者为中国科学院院长）"]
+    drafts, item = _series(above_body=body)
+    assert drafts == [item]
+
+
+def test_a_head_closing_on_an_editors_signature_is_the_notes_end():
+    p = _Page()
+    item = p.draft(title=["还得抓紧奔小康（一线故事）"], body=[_NOTE[:20]])
+    tail = p.draft(title=["听听他们今年的打算！"], subtitle=["——编 者"], body=["扩展店面", _SAID])
+    signed = p.draft(
+        kicker=["——编 者"], title=["为媒体融合发展提供有力保障（人民观察）"], body=[_TEXT]
+    )
+    drafts = [item, tail, signed]
+    rejoin_subheads(drafts, "")
+    # (a signature heading a head is given back alone, later: settle.closes_above)
+    assert drafts == [item, signed]
+    assert [s.text for s in item.body[1:3]] == ["听听他们今年的打算！", "——编 者"]
+
+
+def test_a_title_under_a_paragraph_announcing_it_in_full_stays_in_the_article():
+    p = _Page()
+    report = p.draft(
+        title=["中办印发《条例》"], body=["日前，中共中央印发了《条例》。《条例》全文如下。"]
+    )
+    doc = p.draft(title=["某某工作条例（试行）"], body=["第一条  为了加强工作，" + _TEXT])
+    after = p.draft(title=["某地推进供水一体化"], body=["日前，某县全面启动工程。" + _TEXT * 3])
+    drafts = [report, doc, after]
+    rejoin_subheads(drafts, "")
+    assert drafts == [report, after]
+    assert report.body[1].text == "某某工作条例（试行）"
