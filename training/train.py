@@ -97,8 +97,10 @@ CONFIG = {
     "tv_read": False,
     "augment_commentary": True,
     # TV rows naming a 2013–2023 leader copied with the 2002–2012 holders' names, the two
-    # sharing the row's weight (training/augment.py; YEARS6, stop 32).
-    "renamed_copies": False,
+    # sharing the row's weight (training/augment.py). YEARS6 (stop 32): TV news with its
+    # leaders renamed +0.009 on the year folds, as printed −0.001, newspaper months +0.001,
+    # sample page 5/5 (where YEARS4's column and YEARS5's mask lost the local leaders).
+    "renamed_copies": True,
 }
 # Enough rows per label for 5-fold cross-validation (the evaluation's baseline and any
 # calibration need every class in every fold).
