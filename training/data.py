@@ -21,7 +21,7 @@ import numpy as np
 
 from service.errors import DataError
 
-from .augment import unframe_commentary
+from .augment import RENAMED, rename_leaders, unframe_commentary
 from .corpus import LABELS, TRAIN_FILES, Record, cap_per_label, clean_text, read_jsonl
 from .noise import relabel
 from .splits import NEWSPAPER_FILE, TEST_MONTH, TV_GOLD_FILE, split_newspaper
@@ -57,6 +57,7 @@ class TrainingSet:
     unframed: int
     files: list[str]
     tables: list[Path]  # the read-label tables of training/labels/ that gave rows
+    renamed: int = 0  # TV rows copied with their leaders renamed (config "renamed_copies")
 
 
 def _clean(rows: Sequence[Record]) -> list[Record]:
@@ -182,17 +183,37 @@ def training_set(
             records.append(copy)
             sources.append(by_source[copy.source.removesuffix("#unframed")])
         unframed = len(copies)
-    return TrainingSet(records, sources, moved, unframed, files, tables)
+    renamed = 0
+    if config.get("renamed_copies"):
+        # YEARS6: TV rows (unframed copies too) naming a 2013–2023 leader, copied with the older
+        # holders' names; the copy and its original share the row's weight (train.fit halves it).
+        tv = [i for i, s in enumerate(sources) if s != "newspaper"]
+        copies = rename_leaders([records[i] for i in tv])
+        by_source = {records[i].source: sources[i] for i in tv}
+        for copy in copies:
+            records.append(copy)
+            sources.append(by_source[copy.source.removesuffix(RENAMED)])
+        renamed = len(copies)
+    return TrainingSet(records, sources, moved, unframed, files, tables, renamed)
 
 
-def sample_weights(labels: Sequence[str], sources: Sequence[str], config: Mapping) -> np.ndarray:
+def sample_weights(
+    labels: Sequence[str],
+    sources: Sequence[str],
+    config: Mapping,
+    shares: np.ndarray | None = None,
+) -> np.ndarray:
     """Per-row weights: the source's weight, times a class weight computed on those weights.
 
     "balanced" gives every class the same total weight (sklearn's rule, on weighted counts);
-    "sqrt" goes half way (its square root); "none" keeps the data's own mix.
+    "sqrt" goes half way (its square root); "none" keeps the data's own mix. `shares`: each
+    row's share of its source weight (augment.copy_shares), applied before the class totals,
+    so a row split into halves weighs in them what the one row did.
     """
     y = np.asarray(labels)
     w = np.asarray([float(config["weights"][s]) for s in sources], dtype=np.float64)
+    if shares is not None:
+        w = w * shares
     mode = config.get("class_weight", "balanced")
     if mode == "none":
         return w

@@ -1,9 +1,11 @@
-"""Year folds (training/EXPERIMENTS.md, YEARS1–5): TV news of years a fit never saw.
+"""Year folds (training/EXPERIMENTS.md, YEARS1–6): TV news of years a fit never saw.
 
 Each fold fits `make train`'s recipe on its rows less every TV row (read and weak) of the fold's
-two years, then scores the read TV rows (train_gold and dev_gold) of those years, as they are
-and (YEARS4) with the 2013–2023 leaders' names read as the 2002–2012 holders of their offices
-(YEARS5's `leader-mask`: the char blocks read every national leader's name as one mask).
+two years, then scores the read TV rows (train_gold and dev_gold) of those years, as they are,
+(YEARS4) with the 2013–2023 leaders' names read as the 2002–2012 holders of their offices
+(training.augment.older_names) and (YEARS6) as invented names no fit saw (YEARS5's
+`leader-mask`: the char blocks read every national leader's name as one mask; YEARS6's
+`renamed-copies`: TV rows copied with their leaders renamed).
 The folds hold years of 2014–2020 only, so `make evaluate`'s cross-time TV split (2021–2023)
 stays unread. `--news`: the newspaper guard instead, each newspaper training month's gold rows
 scored by a fit without that month (`training.review.month_heldout`; no calibration row).
@@ -17,12 +19,12 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
+from .augment import older_names
 from .corpus import read_jsonl
 from .data import training_set
 from .evaluate import _cleaned
@@ -30,35 +32,36 @@ from .splits import TV_GOLD_FILE, TV_TEST_FILE
 from .train import CONFIG, fit
 
 FOLDS = ("2014,2017", "2015,2019", "2016,2020")
-CANDIDATES = ("config", "tv-read", "tv-read-x1", "tv-read-weak", "national-leader", "leader-mask")
-# YEARS4 reading (b): each 2013–2023 leader's name → the 2002–2012 holder of the nearest office
-# (EXPERIMENTS.md, YEARS4, where the map was written before any run).
-OLDER_LEADER = {
-    "习近平": "胡锦涛",  # general secretary, state president
-    "李克强": "温家宝",  # premier
-    "李强": "温家宝",
-    "张德江": "吴邦国",  # NPC chair
-    "栗战书": "吴邦国",
-    "俞正声": "贾庆林",  # CPPCC chair
-    "汪洋": "贾庆林",
-    "刘云山": "李长春",  # ideology and propaganda
-    "王沪宁": "李长春",
-    "王岐山": "贺国强",  # discipline inspection (and vice president 2018–2023)
-    "赵乐际": "吴官正",
-    "李希": "吴官正",
-    "张高丽": "周永康",
-    "韩正": "黄菊",  # executive vice premier
-    "丁薛祥": "黄菊",
-    "蔡奇": "曾庆红",  # first secretary of the secretariat
-    "李源潮": "曾庆红",  # state vice president
-}
-_NEWER = re.compile(
-    "|".join(r"(?<![一片成])汪洋(?!大海|恣肆)" if n == "汪洋" else n for n in OLDER_LEADER)
+CANDIDATES = (
+    "config",
+    "tv-read",
+    "tv-read-x1",
+    "tv-read-weak",
+    "national-leader",
+    "leader-mask",
+    "renamed-copies",
 )
-
-
-def older_names(text: str) -> str:
-    return _NEWER.sub(lambda m: OLDER_LEADER[m.group()], text)
+# YEARS6 reading (c), report-only: each 2013–2023 name → an invented name by office, one no
+# renamed copy writes and no training or dev_gold row holds (EXPERIMENTS.md, stop 32).
+INVENTED_LEADER = {
+    "习近平": "秦怀远",
+    "李克强": "卫同舟",
+    "李强": "卫同舟",
+    "张德江": "柯林山",
+    "栗战书": "柯林山",
+    "俞正声": "邝启文",
+    "汪洋": "邝启文",
+    "刘云山": "聂书恒",
+    "王沪宁": "聂书恒",
+    "王岐山": "龚定邦",
+    "赵乐际": "詹守义",
+    "李希": "詹守义",
+    "张高丽": "阮清和",
+    "韩正": "甘立诚",
+    "丁薛祥": "甘立诚",
+    "蔡奇": "官永泰",
+    "李源潮": "伍仲达",
+}
 
 
 def _config(name: str) -> dict:
@@ -73,6 +76,8 @@ def _config(name: str) -> dict:
         cfg["cues"] = [*cfg["cues"], "national_leader"]
     elif name == "leader-mask":  # YEARS5: the char blocks read national leaders' names as a mask
         cfg["mask"] = "national_leader"
+    elif name == "renamed-copies":  # YEARS6: TV rows copied with their leaders renamed
+        cfg["renamed_copies"] = True
     elif name != "config":
         raise SystemExit(f"unknown candidate {name!r}: {', '.join(CANDIDATES)}")
     return cfg
@@ -105,8 +110,10 @@ def score_fold(data_dir: Path, name: str, fold: str) -> dict:
     y = [r.label for r in rows]
     items = [r.item for r in rows]
     older = [(older_names(t), older_names(b)) for t, b in items]
+    invented = [tuple(older_names(x, INVENTED_LEADER) for x in item) for item in items]
     pred = labels[model.predict_proba(items).argmax(1)]
     pred_b = labels[model.predict_proba(older).argmax(1)]
+    pred_c = labels[model.predict_proba(invented).argmax(1)]
     return {
         "candidate": name,
         "fold": sorted(years),
@@ -114,6 +121,8 @@ def score_fold(data_dir: Path, name: str, fold: str) -> dict:
         **_scores(y, pred),
         "older_names": {"renamed": sum(o != i for o, i in zip(older, items, strict=True)),
                         **_scores(y, pred_b)},
+        "invented_names": {"renamed": sum(o != i for o, i in zip(invented, items, strict=True)),
+                           **_scores(y, pred_c)},
     }  # fmt: skip
 
 
