@@ -108,8 +108,9 @@ def test_new_month_target_adds_the_margin_a_left_out_month_needs() -> None:
 def test_the_margin_holds_on_every_month_not_on_the_months_pooled() -> None:
     from training.review import new_month_target
 
-    # each month right above a confidence cut; m3's cut a little higher (a harder month)
-    n, labels = 1500, ["a", "b"]
+    # each month right above a confidence cut; m3's cut a little higher (a harder month); many
+    # rows, so a month's standard error is small beside the margins compared
+    n, labels = 15_000, ["a", "b"]
     conf = np.concatenate([np.linspace(0.5, 1.0, n // 3, endpoint=False)] * 3)
     months = np.repeat(["m1", "m2", "m3"], n // 3)
     top = np.arange(n) % 2
@@ -137,6 +138,20 @@ def test_a_step_that_holds_while_a_stricter_one_fails_is_not_chosen() -> None:
     assert stable_target(checks(0.930, 0.952, 0.955, 0.960, 0.970)) == 0.96
     assert stable_target(checks(0.951, 0.952, 0.955, 0.960, 0.970)) == 0.95
     assert stable_target(checks(0.930, 0.940, 0.950, 0.948, 0.949)) == 0.99  # none: the strictest
+
+
+def test_a_month_holds_by_one_standard_error_of_its_unflagged_rows() -> None:
+    from training.review import stable_target
+
+    def checks(worst, n):  # every step alike: the worst month's precision on n unflagged rows
+        steps = ("0.95", "0.96", "0.97", "0.98", "0.99")
+        month = {"months": {"m1": 0.99, "m2": worst}, "unflagged": {"m1": n, "m2": n}}
+        return {k: month for k in steps}
+
+    # stop 32's retrain: 95.6% on about 250 rows is 95.6 ± 1.3, no margin at all
+    assert stable_target(checks(0.956, 250)) == 0.99
+    assert stable_target(checks(0.975, 250)) == 0.95  # 97.5 − 1.0 clears it
+    assert stable_target(checks(0.956, 25_000)) == 0.95  # the same rate measured on many rows
 
 
 def test_characters_of_the_han_extensions_count_as_chinese() -> None:

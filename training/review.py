@@ -172,8 +172,12 @@ def new_month_target(
     one month in three fall to 93% (EXPERIMENTS.md, "The review flag holds month by month").
     Every stricter step too: a month's precision is measured to about ±1.5 points on its few
     hundred unflagged rows, so a step that holds while a stricter one fails holds by chance
-    (stop 28: 0.97 held at 95.1%, 0.98 fell to 94.8%). None stable: the strictest step.
-    Returns (the chosen fitting target, per candidate the pooled and per-month precision).
+    (stop 28: 0.97 held at 95.1%, 0.98 fell to 94.8%). And by that error: a month holds when its
+    precision less one standard error of it (its unflagged count) is ≥ `target` (stop 32: a
+    retrain's months held at 0.96 by 0.3–0.6 points, a width of noise, and the test month fell
+    to 92%). None stable: the strictest step.
+    Returns (the chosen fitting target, per candidate the pooled and per-month precision and
+    each month's unflagged count).
     """
     labels = list(labels)
     y, m = np.asarray(y_true), np.asarray(months)
@@ -183,26 +187,35 @@ def new_month_target(
     checks: dict[str, dict] = {}
     for step in steps:
         keep = np.zeros(len(y), dtype=bool)
-        per_month = {}
+        per_month, unflagged = {}, {}
         for month in sorted(set(months)):
             fit = m != month
             cut = choose_thresholds(proba[fit], labels, list(y[fit]), step)
             cuts = np.asarray([cut[lab] for lab in labels])
             mine = ~fit & (conf >= cuts[top])
             per_month[str(month)] = float(right[mine].mean()) if mine.any() else 1.0
+            unflagged[str(month)] = int(mine.sum())
             keep |= mine
         pooled = float(right[keep].mean()) if keep.any() else 1.0
-        checks[f"{step:.2f}"] = {"pooled": pooled, "months": per_month}
+        checks[f"{step:.2f}"] = {"pooled": pooled, "months": per_month, "unflagged": unflagged}
     return stable_target(checks, target), checks
 
 
 def stable_target(checks: dict[str, dict], target: float = TARGET) -> float:
     """The first of the steps (`new_month_target`'s checks, loosest first) from which every
-    stricter step keeps `target` on every month; the strictest if it does not."""
+    stricter step keeps `target` on every month, by one standard error where the check counted
+    the month's unflagged rows; the strictest if none does."""
     steps = list(checks)
     chosen = steps[-1]
     for step in reversed(steps):  # down from the strictest while every month holds
-        if min(checks[step]["months"].values()) < target:
+        if min(_lower(checks[step], month) for month in checks[step]["months"]) < target:
             break
         chosen = step
     return float(chosen)
+
+
+def _lower(check: dict, month: str) -> float:
+    """A month's unflagged precision less one standard error (binomial, its unflagged count)."""
+    p = check["months"][month]
+    n = check.get("unflagged", {}).get(month, 0)
+    return p - (p * (1 - p) / n) ** 0.5 if n else p
