@@ -27,7 +27,7 @@ from itertools import pairwise
 
 from service.composite import EDITOR, absorb, is_name_line
 from service.head_parts import BARE_NAME, ITEM_LABEL
-from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
+from service.lines import PARA, SHORT
 
 __all__ = ["rejoin_subheads", "SUBHEAD_ONLY"]
 
@@ -70,7 +70,6 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
                 or _chronicle(d, above, raw)
                 or _credited_piece(d, above)
                 or _announced(above)
-                or _under_intro(d, above)
             )
         ):
             absorb(above, d)
@@ -179,34 +178,6 @@ def _piece_head(head: str, name: str) -> bool:
 
 _LABEL_END = re.compile(r".{4,}[（(].{2,}[）)]")
 _SPACED_TWO = re.compile(r"[\u4e00-\u9fff]\s[\u4e00-\u9fff]{1,2}")
-
-
-# An article's introduction: at most this many characters of undated, uncredited text. On the
-# development months' printed pages 430 first subheads stand under so short an opening and 6
-# articles' titles under so short an article (issue 11, i95).
-_INTRO_CHARS = 300
-
-
-def _under_intro(d, above) -> bool:
-    """A section's head right under an article's short introduction: the article above has a
-    title, no dateline or credit, at most `_INTRO_CHARS` of text ending on running text, and
-    the draft has no dateline or credit of its own; neither title closes on a column label (a
-    standalone commentary's, 今日谈, 快评) and the draft's is no item's name (图片报道)."""
-    if d.dated or d.marked or not d.title or not d.body or d.kinds[0] in _CREDITS:
-        return False
-    if above.dated or above.marked or above.closed or not above.title or not above.kinds:
-        return False
-    if above.kinds[-1] != PARA or any(k in _CREDITS for k in above.kinds):
-        return False
-    if sum(len(s.text) for s in above.body) > _INTRO_CHARS:
-        return False
-    title, head = above.title[-1].text, d.title[-1].text
-    return not (
-        _LABELLED.fullmatch(title) or _LABELLED.fullmatch(head) or ITEM_LABEL.fullmatch(head)
-    )
-
-
-_CREDITS = (BYLINE_START, BYLINE_END)
 
 
 # A paragraph announcing what follows in full (…《条例》全文如下。, …的署名文章。文章如下：):
