@@ -9,7 +9,6 @@ editor and layout credits (本版责编, 责任编辑, 本版制图, 版式设�
 from __future__ import annotations
 
 __all__ = [
-    "is_bare_date",
     "is_furniture",
     "furniture_line",
     "continues_to",
@@ -107,17 +106,6 @@ def is_page_header(line: str) -> bool:
 
 
 _JUMP_IN = re.compile(r"[（(]?\s*(?:上接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版\s*[）)]?")
-
-
-# A full date alone on a line: a page header (2020年1月4日) at the top of the page, but under an
-# article's text the date of a letter or a document (习近平 / 2019年10月6日; 39 body lines of the
-# development months' printed articles, no kicker, title or subtitle), which `pages` keeps.
-_BARE_DATE = re.compile(rf"\s*{_CN_DATE}\s*")
-
-
-def is_bare_date(line: str) -> bool:
-    """A full date and nothing else (2019年10月6日)."""
-    return bool(_BARE_DATE.fullmatch(line))
 
 
 def jumps_in(line: str) -> bool:

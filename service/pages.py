@@ -30,7 +30,7 @@ from operator import itemgetter
 from service.composite import CLOSING_NAME, END_NOTE, SIGN_OFF, ends_above, merge_pieces
 from service.documents import Article, Span
 from service.errors import InvalidInput
-from service.furniture import is_bare_date, jumps_in
+from service.furniture import jumps_in
 from service.head_parts import ITEM_LABEL, has_title
 from service.heads import (
     MAX_HEAD_LINES,
@@ -273,30 +273,11 @@ class _Splitter:
         finally:
             self.items[at] = item
 
-    def _dated_close(self, line: Span) -> bool:
-        """A date alone under an open article's text (maybe under its signer's short lines) is
-        the date of a letter or document, its last line: it and the lines held over it go to
-        the article, which it closes (as the page header it was read as would have: what
-        follows opens as before)."""
-        cur = self.cur
-        if cur is None or not cur.has_para or cur.closed or self.held_furniture:
-            return False
-        if len(self.pending) > 3 or not is_bare_date(line.text):
-            return False
-        for s, _ in self.pending:
-            cur.add(s, SHORT)
-        self.pending = []
-        cur.add(line, SHORT)
-        cur.closed = True
-        return True
-
     def run(self) -> list[_Draft]:
         for at, (line, kind, value) in enumerate(self.items):
             if kind == SHORT:
                 self.pending.append((line, kind))
             elif kind == FURNITURE:
-                if self._dated_close(line):
-                    continue
                 self.pending.append((line, kind))
                 self.held_furniture = True
             elif kind == HEADING:
