@@ -26,9 +26,11 @@ collects stay the pass's:
   its note). These two also under the lines that close the text above (a sentence's end the
   column cut off it, a note), as `settle.closes_above` reads an opened head's.
 - a kicker over such a title, the run no longer than the head (and the body's first line the
-  column cut): 第一条地铁 / 浅埋施工 平稳运行（新中国的“第一”·交通篇）. 792 heads so on the
-  development months; 14 body lines are labelled under a short line, all in a programme's
-  longer runs (11.3 10:30 上海国际舞蹈中心 / 芭蕾大师公开课（辛丽丽） / …).
+  column cut, read on or holding a clause mark: then running text, no deck): 第一条地铁 /
+  浅埋施工 平稳运行（新中国的“第一”·交通篇）. 792 heads so on the development months; 14 body
+  lines are labelled under a short line, all in a programme's longer runs (11.3 10:30
+  上海国际舞蹈中心 / 芭蕾大师公开课（辛丽丽） / …). A label's numbered part in brackets of its
+  own (…（长三角见证高质量发展·江苏篇（上））) is read as the label (stop 33, i96).
 - a column's labelled title alone over its text (古厝人家新时光（70年，共同走过·大国小家） /
   一家三代人，…): 739 heads over running text (667 under a closed paragraph), 3 body lines (two
   documents printed in full under …全文如下。, a pointer over a datelined report); the title
@@ -53,7 +55,7 @@ from service.heads import CLOSER, COMPANION, closes_on_label, is_cut_piece
 from service.lines import BYLINE_END, PARA, SHORT
 from service.text import ends_paragraph, split_dateline
 
-__all__ = ["split_glued"]
+__all__ = ["split_glued", "column_title"]
 
 _POINT = "●"
 _BOX = "■●◆▲◎"
@@ -76,9 +78,10 @@ _MEETING_DECK = re.compile(
 )
 _POINTS, _DATED, _LEAD, _ATTEND, _LABELLED = "points", "dated", "lead-in", "attended", "labelled"
 _PHOTO, _LONE = "photo", "lone"
+_CUT_UNDER = "labelled over a cut line"  # (its first body line the column's cut piece)
 _AGENCY = re.compile(r"影像中国|人民视觉|视觉中国|新华社发")
 _CAPTIONS = 300
-_UNDER_CLOSE = (_ATTEND, _LABELLED)
+_UNDER_CLOSE = (_ATTEND, _LABELLED, _CUT_UNDER)
 _NEAR = frozenset("●（(")  # what opens a line near the top of a run the shapes read
 _DECK_END = frozenset("持席话辞议")  # (and how an attendees' deck ends)
 
@@ -174,19 +177,19 @@ def _head_end(body, i: int, j: int) -> tuple[int, str]:
         if sum(s.text.endswith("——") for s in body) == 1:
             return i + 2, _LEAD
     if j - i >= 2 and _ended(body[i - 1].text):
-        if texts[0][-1] in "）)" and _deck(texts[1]) and _column_title(texts[0]):
+        if texts[0][-1] in "）)" and _deck(texts[1]) and column_title(texts[0]):
             return i + 2, _LABELLED
         # (a kicker over a column's title, the run no longer than the head and the body's first
         # line the column cut: 湖北武汉 / 发热筛查前移 帮助预约就诊（社区防控，我们在行动）)
-        alone = j - i == 2 or j - i == 3 and len(texts) > 3 and is_cut_piece(texts[2], texts[3])
-        if alone and texts[1][-1] in "）)" and _column_title(texts[1]):
+        alone = j - i == 2 or j - i == 3 and len(texts) > 3 and _cut_opening(texts[2], texts[3])
+        if alone and texts[1][-1] in "）)" and column_title(texts[1]):
             if not (closes_on_label(texts[0]) or ends_paragraph(texts[0])):
-                return i + 2, _LABELLED
+                return i + 2, _LABELLED if j - i == 2 else _CUT_UNDER
     above = body[i - 1].text
     if j - i == 1 and len(texts) > 1 and _running(texts[1]) and not is_cut_piece(above, texts[0]):
         # (a column's title alone over its text: 667 heads under a closed paragraph on the
         # development months; in bodies two documents printed in full under …全文如下。)
-        if texts[0][-1] in "）)" and _column_title(texts[0]) and texts[1][0] not in "（(":
+        if texts[0][-1] in "）)" and column_title(texts[0]) and texts[1][0] not in "（(":
             if not _IN_FULL.fullmatch(above):
                 return i + 1, _LABELLED
     att = next((t for t in (1, 2) if t < j - i and _MEETING_DECK.fullmatch(texts[t])), 0)
@@ -228,13 +231,34 @@ def _photo(d, i: int, j: int):
     return _split(d, i, j, _PHOTO)
 
 
-def _column_title(line: str) -> bool:
+def column_title(line: str) -> bool:
     """A title closing on a column label; a writer's name and post (唐家三少（网络文学作家）) is
     none: every labelled title over a deck or under a kicker on the development months holds six
-    characters or more before its label."""
+    characters or more before its label. A label's numbered part in brackets of its own
+    (…（长三角见证高质量发展·江苏篇（上））: 19 printed titles, no other line) is left out."""
+    line = _NESTED_PART.sub("", line)
     named = len("".join(re.split(r"[（(]", line, maxsplit=1)[0].split())) < 6
     labelled = closes_on_label(line) or bool(_COMMA_LABEL.fullmatch(line))
     return not named and labelled and not COMPANION.search(line)
+
+
+_NESTED_PART = re.compile(r"[（(][^（）()]{1,6}[）)](?=[）)]$)")
+
+
+def _cut_opening(line: str, nxt: str) -> bool:
+    """The body's first line cut by the column under a head: it reads on (`is_cut_piece`) or
+    holds a clause mark before its end, ending none (1月28日一大早，…对办公室进行消毒 / 以后，…;
+    of 808 printed kicker + labelled title heads, 2 carry a subtitle so set)."""
+    if is_cut_piece(line, nxt):
+        return True
+    return (
+        not line.startswith("——")
+        and not ends_paragraph(line)
+        and bool(_CLAUSE_MARK.search(line[:-1]))
+    )
+
+
+_CLAUSE_MARK = re.compile(r"[，,。！？!?]")
 
 
 # A column label in two parts set apart by a comma (…（社区防控，我们在行动）, …（全面小康，“三农”
@@ -277,6 +301,8 @@ def _split(d, i: int, k: int, form: str):
     new.body = rest + body[k:]
     new.kinds = [SHORT] * len(rest) + kinds[k:]
     new.values = [""] * len(rest) + values[k:]
+    if form == _CUT_UNDER:
+        new.kinds[0] = PARA  # (running text, as printed: no subtitle, joined to the line below)
     new.has_para = PARA in new.kinds
     dates = (v for kd, v in zip(new.kinds, new.values, strict=True) if kd == PARA)
     new.dated = bool(next(dates, ""))

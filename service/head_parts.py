@@ -108,6 +108,7 @@ def writer_under(upper: str, lower: str) -> bool:
 # Running text the column cut (a clause whose last piece is a word or two: 国庆期间，各地;
 # a commentary's long summary line; a sentence ended inside: “患难见真情。”新型冠状病毒).
 _RUN_CLAUSE = re.compile(r".*[，,；;].{0,2}|(?=.{16}).*[，,；;].*|.*。[”’]?[^”’]+")
+_RUN_ON_DOC = re.compile(r"(?=.{16}).*[，,].*")  # (…，回望美术史，油画《开国大典》: no title)
 _RUN_END = set("。！？!?…”’」）)》")
 _DOC_NAME = re.compile(r"《[^《》]*》$")  # (印发《…》: 10 kickers over a title, 8 lone titles)
 
@@ -118,8 +119,10 @@ def running_on(upper: str, lower: str) -> bool:
     (3 of 1,974 on the development months), but under one closing on a dash, a colon or a verb
     they may (国台办： / 搞对抗没有出路，谋“台独”更是绝路), also a verb before the document it
     names (…联合印发《…指导意见》 / 对民警人身进行攻击属暴力袭警，从重处罚)."""
-    if lower[-1] in _RUN_END or upper.endswith(("—", "：", ":")) or _VERB.fullmatch(upper):
+    if upper.endswith(("—", "：", ":")) or _VERB.fullmatch(upper):
         return False
+    if lower[-1] in _RUN_END and not (lower[-1] == "》" and _RUN_ON_DOC.fullmatch(lower)):
+        return False  # (a sentence's or a name's end: but no title closes on 》 after commas)
     if upper[-1] == "》" and _VERB.fullmatch(_DOC_NAME.sub("", upper)):
         return False
     return bool(_RUN_CLAUSE.fullmatch(lower) or _OPENER.search(lower, 1))

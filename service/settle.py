@@ -17,7 +17,7 @@ from itertools import pairwise
 from service.composite import END_NOTE, NOTE, ends_above
 from service.credits import byline_end
 from service.documents import Span
-from service.glued import split_glued
+from service.glued import column_title, split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, is_cut_piece, parse_heads
 from service.lead_roles import deck_by_lead, kicker_by_shape
@@ -164,6 +164,9 @@ def _points(d, prev) -> bool:
         # (the note may itself be a short line: （综合本报记者…报道）)
         ending = (j for j in (1, 2) if prev.kinds[-j:] == [SHORT] * j and closes(prev.body[:-j]))
         j = next(ending, 0)
+        if not j and prev.kinds[-1] == SHORT and len(prev.body) > 1:
+            # (or a column's labelled title under a closed paragraph: 8 printed over points)
+            j = int(column_title(prev.body[-1].text) and ends_paragraph(prev.body[-2].text))
         if not j or len(prev.body) <= j:
             return False
         lines = prev.body[-j:]

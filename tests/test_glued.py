@@ -7,7 +7,7 @@ import pytest
 import service.pages as pages
 import service.settle as settle
 from service.documents import Span
-from service.glued import split_glued
+from service.glued import column_title, split_glued
 from service.lines import BYLINE_END, PARA, SHORT
 from service.pages import split_page
 from tests.test_pages import assert_accounted
@@ -290,6 +290,10 @@ _SERIES = ("第一条地铁", "浅埋施工 平稳运行（新中国的“第一
         [_TEXT],
         # the body's first line cut by the column
         [("1969年10月1日，北京地铁一期工程通", SHORT), ("车试运营，实现零的突破。", PARA)],
+        # cut where no word runs across the seam, a clause mark inside it (issue 11, i96)
+        [("十月一日一大早，地铁站的工作人员就忙着检查闸机和扶梯", SHORT),
+         ("以后才开门迎接第一批乘客。", PARA)],
+        [("“请戴好口罩！”十月一日，北京市", SHORT), ("海淀区的地铁站里，工作人员提醒乘客。", PARA)],
     ],
 )  # fmt: skip
 def test_a_kicker_over_a_column_s_title_opens_an_article(below):
@@ -300,6 +304,27 @@ def test_a_kicker_over_a_column_s_title_opens_an_article(below):
         [_SERIES[1]],
     )
     assert [s.text for s in new.body] == [s[0] for s in below]
+
+
+def test_the_cut_first_line_under_a_labelled_title_is_running_text_of_the_body():
+    # (read as running text: no deck for `settle._subtitle`, joined to the line below)
+    first = "十月一日一大早，地铁站的工作人员就忙着检查闸机和扶梯"
+    rest = "以后才开门迎接第一批乘客。"
+    d = _draft(_TEXT, *[(x, SHORT) for x in _SERIES], (first, SHORT), (rest, PARA))
+    new = split_glued(d)
+    assert [s.text for s in new.body] == [first, rest] and new.kinds == [PARA, PARA]
+
+
+@pytest.mark.parametrize(
+    "third",
+    [
+        "——记地铁一期工程建设者",  # a ——deck
+        "北京地铁一期工程建设者",  # a head line with no clause mark
+    ],
+)
+def test_a_third_head_line_with_no_clause_keeps_the_labelled_run_in_the_body(third):
+    d = _draft(_TEXT, *[(x, SHORT) for x in _SERIES], (third, SHORT), _TEXT)
+    assert split_glued(d) is None
 
 
 @pytest.mark.parametrize(
@@ -335,6 +360,20 @@ def test_a_column_s_title_alone_over_its_text_opens_an_article(above):
     assert [s.text for s in new.title] == [_OLD_HOME] and not new.kicker
     assert [s.text for s in new.body] == [first[0], _TEXT[0]]
     assert [s.text for s in d.body] == [s[0] for s in above]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "运河两岸新气象（走读大运河·江南篇（上））",  # a series' part in brackets of its own
+        "老街巷里的新生活（小巷故事(12)）",
+    ],
+)
+def test_a_column_label_holding_a_numbered_part_is_read_as_a_label(title):
+    first = ("一家三代人，光阴流转中，见证了一个村子的变与不变。", PARA)
+    new = split_glued(_draft(_TEXT, (title, SHORT), first, _TEXT))
+    assert [s.text for s in new.title] == [title]
+    assert column_title(title) and not column_title("王明（作家（上））")  # (a name, a role)
 
 
 @pytest.mark.parametrize(

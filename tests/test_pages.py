@@ -1497,6 +1497,21 @@ def test_a_dash_led_line_or_a_companion_box_stays_in_the_article_it_follows(head
     assert_accounted(raw)
 
 
+@pytest.mark.parametrize(
+    "upper, lower, want",
+    [
+        # the body's first line cut after a document's name and two commas (issue 11, i96)
+        ("方寸之间见证历史", "建国七十周年之际，回望美术史，油画《开国大典》", True),
+        ("新书推介", "读懂中国经济《大国经济》", False),  # a title closing on 》
+        ("方寸之间见证历史", "回望美术史的名作《开国大典》", False),
+    ],
+)
+def test_a_cut_first_line_closing_on_a_document_s_name_runs_on(upper, lower, want):
+    from service.head_parts import running_on
+
+    assert running_on(upper, lower) is want
+
+
 def test_a_lone_title_over_its_cut_first_line_keeps_the_line_in_the_body():
     # (the column cut the body's first paragraph after 各地: no kicker + title)
     page = (
@@ -1608,6 +1623,40 @@ def test_a_head_of_points_under_lines_left_after_a_closing_note_takes_them_as_it
     assert arts[-1].text.startswith("●19日")
     assert "".join(arts[-2].text.split()).endswith("报道）")
     assert_accounted(page)
+
+
+def _spans(texts: list[str], at: int) -> list:
+    from service.documents import Span
+
+    out = []
+    for t in texts:
+        out.append(Span(at, at + len(t), t))
+        at += len(t) + 1
+    return out
+
+
+@pytest.mark.parametrize("labelled", [True, False])
+def test_a_head_of_points_under_a_column_s_title_closing_the_body_above_takes_it(labelled):
+    # (issue 11, i96: a labelled title under a closed paragraph, over ● points the pass read as
+    # the next article's head; 8 printed labelled titles stand over points, no body line)
+    from service.lines import PARA, SHORT
+    from service.pages import _Draft
+    from service.settle import _points
+
+    last = "多措并举稳定物价（政策解读）" if labelled else "多措并举稳定物价"
+    text, points = "各地出台措施保障市场供应，价格总体平稳。", ["●一是保障供应", "●二是加强监管"]
+    above = _Draft(_spans(["旧闻一则"], 0), [], [])
+    for span, kind in zip(_spans([text, last], 5), (PARA, SHORT), strict=True):
+        above.add(span, kind)
+    heads = _spans(points, 40)
+    d = _Draft(heads[1:], heads[:1], [])
+    d.heads = heads
+    (below,) = _spans(["有关部门表示，将继续做好保供稳价工作，确保群众生活必需品供应充足。"], 70)
+    d.add(below, PARA)
+    assert _points(d, above) is labelled
+    if labelled:
+        assert ([s.text for s in d.title], d.kicker) == ([last], [])
+        assert [s.text for s in d.body][:2] == points and [s.text for s in above.body] == [text]
 
 
 def test_points_under_a_head_open_its_body():
