@@ -123,10 +123,15 @@ _CLOSING_NOTE = re.compile(
 )
 
 
+# What a closing credit ends on (each pattern below is matched whole): a photo credit's 摄, 摄影,
+# 摄影报道 or 供图, a photo report's 文 or 图, a bracket. Most lines end otherwise: no test at all.
+_CREDIT_LAST = frozenset("摄影道图文）)")
+
+
 def byline_end(line: str) -> str:
     """The credit inside a closing parenthesised byline ((贵阳日报融媒体中心 代晓龙)), else ""."""
     line = line.strip()
-    if len(line) > 80:
+    if len(line) > 80 or line[-1:] not in _CREDIT_LAST:
         return ""
     # (the patterns are tried only on lines that can match: a photo credit holds 摄 or 供图,
     # the others open with a bracket; most lines hold neither)

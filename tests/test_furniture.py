@@ -105,6 +105,13 @@ def test_copy_is_not_furniture(line):
         ("（藏新恒、黄克瑶参与采写）", "藏新恒、黄克瑶参与采写"),
         ("（相关报道见第二版）", ""),
         ("■记者手记", ""),
+        # each way a credit can end (byline_end tests only lines ending so): 摄影, 摄影报道, 供图,
+        # a bracket under blanks the line strips
+        ("新华社记者 李嘉南摄影", "新华社记者 李嘉南摄影"),
+        ("本报记者 王东摄影报道", "本报记者 王东摄影报道"),
+        ("受访者供图", "受访者供图"),
+        ("  （张华 李明）\u3000", "张华 李明"),
+        ("本报记者 王东摄影报道。", ""),
     ],
 )
 def test_closing_credits(line, credit):

@@ -223,6 +223,10 @@ def test_byline_end(line, credit):
         ("大力实施强化比", False),
         ("“要撑起这样大规模的产业布局,", False),
         ("打造“红领黔程”", False),
+        ("结束。  ", True),  # (blanks and closing quotes set aside, not only a mark last)
+        ("结束。”\u3000", True),
+        ("", False),
+        ("\u3000", False),
     ],
 )
 def test_ends_paragraph(line, ends):
