@@ -246,6 +246,29 @@ def test_short_texts_give_the_codes_and_overlaps_long_ones_would():
     assert short_overlap("古诗", "", codes("")) == 0.0
 
 
+def test_split_overlap_gives_what_the_two_windows_codes_give():
+    # A head's two windows read in one pass (cohesion.split_overlap): the overlap of their
+    # codes and the count of the lower one's, as each window's own codes give them.
+    from service.cohesion import overlap, short_overlap, short_share, split_overlap
+
+    above = "育秧工厂的秧盘一排排送进暗室，\n全市早稻集中育秧进度过半。育秧"
+    windows = (
+        ("", "育秧工厂今年新增秧盘两万张"),
+        (above, ""),
+        (above, "育秧工厂今年新增秧盘两万张，\n早稻机插秧比例提高。"),
+        (above, "城区先后建成城市书房32家，Ａ股\n行情"),
+        ("中国人民\n银行", "人民银行 a银行。人"),
+        ("一一", "一一"),  # (the first CJK character: code 0 once tagged)
+        ("龥龥", "龥龥一"),  # (the last)
+    )
+    for before, after in windows:
+        got = split_overlap(before, after)
+        assert got == (overlap(codes(before), codes(after)), len(codes(after)))
+        head = "育秧工厂"
+        assert short_share(head, after, got[1]) == short_overlap(head, after, codes(after))
+    assert split_overlap(above, above)[0] == 1.0
+
+
 def test_cohesion_tells_a_new_topic_from_the_same_one():
     before = "全市早稻集中育秧进度过半，育秧工厂的秧盘一排排送进暗室。"
     same = "育秧工厂今年新增秧盘两万张，早稻机插秧比例提高。"
