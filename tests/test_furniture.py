@@ -297,3 +297,66 @@ def test_a_form_score_does_not_depend_on_the_order_of_its_grams() -> None:
     weights = {"甲": (1e16, 0.0), "乙": (1.0, 0.0), "丙": (-1e16, 0.0)}
     for line in ("甲乙丙", "丙乙甲", "乙甲丙"):
         assert _form((0.5, 0.0, weights, frozenset()), line) == (1.5, 0.0)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # One line for each branch of the furniture pattern: each has the shape the cheap test
+        # lets through (furniture._furniture_shaped), and matches.
+        "今日导读",
+        "导读",
+        ">2版",
+        "第3版",
+        "A12版>",
+        "》十二版",
+        "（上接第2版）",
+        "接A3版",
+        "贵阳新闻",
+        "要闻",
+        "贵阳网",
+        "人民日报",
+        "南方都市报",
+        "综合",
+        "天气",
+        "责任编辑王芳",
+        "完",
+        "星期三",
+        "周日",
+        "https://www.example.com/a",
+        "www.people.com.cn",
+        "- 3 -",
+        "—12—",
+    ],
+)
+def test_every_furniture_branch_has_the_shape_the_cheap_test_lets_through(line):
+    from service.furniture import _FURNITURE, _furniture_shaped
+
+    assert _FURNITURE.fullmatch(line) and _furniture_shaped(line)
+
+
+def test_a_line_without_the_furniture_shape_is_never_tried_and_never_matches():
+    from service.furniture import _FURNITURE, _furniture_shaped
+
+    for line in ("重温入党誓词 追忆光辉历史", "礼赞新中国", "新闻联播", "网友热议", "报道组"):
+        assert not _furniture_shaped(line) and not _FURNITURE.fullmatch(line)
+    assert is_furniture("（完）") and not is_furniture("完成任务")
+
+
+def test_no_furniture_line_fails_the_cheap_test():
+    # Strings made of the pattern's own pieces: whatever the pattern matches, the shape lets by.
+    import random
+
+    from service.furniture import _FURNITURE, _furniture_shaped
+
+    pieces = ["导读", "今日", "版", "第", "3", "12", "A", ">", "》", "（", "）", "上接", "接", " ",
+              "新闻", "要闻", "贵阳", "网", "日报", "都市报", "综合", "责任编辑", "王芳", "完",
+              "星期", "周", "三", "http://", "www.", "a.cn", "-", "—", "－", "十二"]  # fmt: skip
+    rng = random.Random(97)
+    matched = 0
+    for _ in range(20000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))
+        if _FURNITURE.fullmatch(line):
+            matched += 1
+            assert _furniture_shaped(line), line
+    assert matched > 500
