@@ -68,10 +68,15 @@ def dateline_reporter(dateline: str) -> str:
     return inner if re.search(_ROLE, inner) else ""
 
 
+# What a credit line's first token holds: a role's character (记者, 评论员, 实习生, 撰稿人) or the
+# mark of 文/图. A line with none (most short lines of a page: heads) is no credit, unsplit.
+_BYLINE_HINT = re.compile(r"[记员生撰文图]")
+
+
 def byline_start(line: str) -> str:
     """The credit when `line` is a bare credit line (本报评论员, 新华社记者 周芷若), else ""."""
     line = line.strip()
-    if not line or len(line) > 40 or _BYLINE_PUNCT.search(line):
+    if not line or len(line) > 40 or not _BYLINE_HINT.search(line) or _BYLINE_PUNCT.search(line):
         return ""
     first, *rest = line.split()
     if not _BYLINE_FIRST.fullmatch(first):
