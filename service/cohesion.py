@@ -13,13 +13,14 @@ __all__ = [
     "body_text",
     "cohesion",
     "codes",
-    "codes_pair",
     "count_in",
     "head_bigrams",
     "lines_after",
     "overlap",
     "shared",
     "short_overlap",
+    "short_share",
+    "split_overlap",
     "title_overlap",
     "window_codes",
     "window_text",
@@ -65,15 +66,25 @@ def codes(text: str) -> np.ndarray:
     return pairs[first]
 
 
-def codes_pair(before: str, after: str) -> tuple[np.ndarray, np.ndarray]:
-    """`codes(before)`, `codes(after)` in one pass over both (a head's two windows: the
-    array passes cost per call more than per character)."""
+def split_overlap(before: str, after: str) -> tuple[float, int]:
+    """`overlap(codes(before), codes(after))`, and how many distinct codes `after` holds, in
+    one pass over both (a head's two windows): each pair's code tagged in its lowest bit by
+    the window it is in, one sort of both (the array passes cost per call far more than per
+    character, and two sorts and a lookup took a third longer)."""
     n = len(before)
-    a = np.frombuffer((before + "\n" + after).encode("utf-32-le"), dtype=np.uint32)
-    cjk = (a - _CJK_FIRST) <= _CJK_LAST - _CJK_FIRST
+    # (a CJK character less the first fits in 15 bits: a code shifted one left keeps bit 0)
+    d = np.frombuffer((before + "\n" + after).encode("utf-32-le"), dtype=np.uint32) - _CJK_FIRST
+    cjk = d <= _CJK_LAST - _CJK_FIRST
     both = cjk[:-1] & cjk[1:]  # (no pair across the newline)
-    pairs = (a[:-1] << 16) | a[1:]
-    return _distinct(pairs[:n][both[:n]]), _distinct(pairs[n:][both[n:]])
+    tagged = (d[:-1] << 17) | (d[1:] << 1)
+    tagged[n:] |= 1
+    tagged = _distinct(tagged[both])
+    n_after = int(np.count_nonzero(tagged & 1))
+    n_before = len(tagged) - n_after
+    if not n_before or not n_after:
+        return 0.0, n_after
+    tagged >>= 1  # (a code in both windows: two neighbours, equal once the tag is gone)
+    return int(np.count_nonzero(tagged[1:] == tagged[:-1])) / min(n_before, n_after), n_after
 
 
 def _distinct(pairs: np.ndarray) -> np.ndarray:
@@ -109,10 +120,15 @@ def short_overlap(short: str, window: str, window_codes: np.ndarray) -> float:
     """`overlap(codes(short), window_codes)` for a short text (a head) and a window with its
     codes: the short text's few bigrams looked for in the window's text (a CJK pair found
     there is one of its codes), no array made."""
+    return short_share(short, window, len(window_codes))
+
+
+def short_share(short: str, window: str, n_window: int) -> float:
+    """`short_overlap`, given how many distinct codes the window holds (`split_overlap`)."""
     mine = set(_CJK_PAIRS.findall(short))
-    if not mine or not len(window_codes):
+    if not mine or not n_window:
         return 0.0
-    return sum(map(window.__contains__, mine)) / min(len(mine), len(window_codes))
+    return sum(map(window.__contains__, mine)) / min(len(mine), n_window)
 
 
 # Every pair of CJK characters in a text, overlapping (中国人: 中国, 国人), found in one C pass.

@@ -68,10 +68,15 @@ def dateline_reporter(dateline: str) -> str:
     return inner if re.search(_ROLE, inner) else ""
 
 
+# What a credit line's first token holds: a role's character (记者, 评论员, 实习生, 撰稿人) or the
+# mark of 文/图. A line with none (most short lines of a page: heads) is no credit, unsplit.
+_BYLINE_HINT = re.compile(r"[记员生撰文图]")
+
+
 def byline_start(line: str) -> str:
     """The credit when `line` is a bare credit line (本报评论员, 新华社记者 周芷若), else ""."""
     line = line.strip()
-    if not line or len(line) > 40 or _BYLINE_PUNCT.search(line):
+    if not line or len(line) > 40 or not _BYLINE_HINT.search(line) or _BYLINE_PUNCT.search(line):
         return ""
     first, *rest = line.split()
     if not _BYLINE_FIRST.fullmatch(first):
@@ -123,10 +128,15 @@ _CLOSING_NOTE = re.compile(
 )
 
 
+# What a closing credit ends on (each pattern below is matched whole): a photo credit's 摄, 摄影,
+# 摄影报道 or 供图, a photo report's 文 or 图, a bracket. Most lines end otherwise: no test at all.
+_CREDIT_LAST = frozenset("摄影道图文）)")
+
+
 def byline_end(line: str) -> str:
     """The credit inside a closing parenthesised byline ((贵阳日报融媒体中心 代晓龙)), else ""."""
     line = line.strip()
-    if len(line) > 80:
+    if len(line) > 80 or line[-1:] not in _CREDIT_LAST:
         return ""
     # (the patterns are tried only on lines that can match: a photo credit holds 摄 or 供图,
     # the others open with a bracket; most lines hold neither)

@@ -74,6 +74,26 @@ _FURNITURE = re.compile(
     )""",
     re.VERBOSE,
 )
+# What a line _FURNITURE matches ends on, holds or opens with, alternative by alternative: 导读,
+# a 版 marker or note, a masthead (…新闻, …网, …日报), a page number (- 3 -), a web address, a
+# credit set solid (责任编辑…); the rest are of three characters at most (要闻, 完, 星期三). A
+# short line of a page is most often none of these: the pattern's dozen branches not tried.
+_FURNITURE_LAST = frozenset("读闻网报-—－")
+_FURNITURE_FIRST = ("责任编辑", "http", "www.")
+
+
+def _furniture_shaped(line: str) -> bool:
+    """`_FURNITURE.fullmatch(line)`, the pattern tried only where the shape lets it match."""
+    if not (
+        len(line) <= 3
+        or line[-1] in _FURNITURE_LAST
+        or "版" in line
+        or line.startswith(_FURNITURE_FIRST)
+    ):
+        return False
+    return bool(_FURNITURE.fullmatch(line))
+
+
 # A digest teaser: a headline, column label included, with the page it is on (…　>3版,
 # …（评论员观察）　>18版, …（第3版）).
 _TEASER = re.compile(
@@ -166,7 +186,7 @@ _RUNNING_OK = ("（", "(", "【", "[", "http", "www.")
 def _maybe_furniture(line: str) -> bool:
     if (
         ("，" not in line and "。" not in line) or line.startswith(("http", "www."))
-    ) and _FURNITURE.fullmatch(line):
+    ) and _furniture_shaped(line):
         return True
     return line[:1] in _CREDIT_FIRST and bool(_CREDIT.fullmatch(line))
 

@@ -33,13 +33,14 @@ from service.cohesion import (
     body_overlaps,
     body_parts,
     codes,
-    codes_pair,
     cohesion,
     count_in,
     head_bigrams,
     lines_after,
     overlap,
     short_overlap,
+    short_share,
+    split_overlap,
     title_overlap,
     window_codes,
     window_text,
@@ -183,13 +184,14 @@ def opens_article(
     if LOG is None and _decided(rest, _REACH_FIRST, sure):
         return rest > 0
     window = window_text(lines_after(items, at), from_end=False)
-    tail, below = codes_pair(window_text([s.text for s in cur.body[-6:]], True), window)
-    x = [overlap(tail, below), 0.0, *page]  # (the cohesion: `_cohesion`)
+    # (the cohesion, `_cohesion`, and what the window below holds for the head's)
+    x0, n_below = split_overlap(window_text([s.text for s in cur.body[-6:]], True), window)
+    x = [x0, 0.0, *page]
     if LOG is None:
         rest += WEIGHTS[0] * x[0]
         if _decided(rest, _REACH_HEAD_COHESION, sure):
             return rest > 0
-    x[1] = _head_cohesion(heads, window, below)
+    x[1] = short_share("".join([h.text for h in heads])[-WINDOW:], window, n_below)
     if LOG is None:
         rest += WEIGHTS[1] * x[1]
         if _decided(rest, _REACH_TITLE, sure):

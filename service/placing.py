@@ -161,17 +161,12 @@ def group(
     )
 
 
-# A batch's many Terms and Spans are made without the frozen dataclasses' generated __init__,
-# which sets each field through object.__setattr__ (twice the cost): the same fields in the
-# instance dict, so equal, hashable and picklable alike (neither class has a __post_init__).
+# A batch's many Terms are made without the frozen dataclass's generated __init__, which sets
+# each field through object.__setattr__ (twice the cost): the same fields in the instance
+# dict, so equal, hashable and picklable alike (it has no __post_init__). A Span's own
+# __init__ does so already (its fields are slots).
 _new = object.__new__
-
-
-def _span(start: int, end: int, text: str) -> Span:
-    made = _new(Span)
-    fields = made.__dict__
-    fields["start"], fields["end"], fields["text"] = start, end, text
-    return made
+_span = Span
 
 
 def _term(text: str, weight: float, field: str, spans: tuple, label: str) -> Term:

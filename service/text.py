@@ -124,6 +124,8 @@ def is_non_copy(line: str) -> bool:
 
 def ends_paragraph(line: str) -> bool:
     """True when `line` ends on sentence-final punctuation (closing quotes set aside)."""
+    if line[-1:] in _TERMINAL:  # (most lines: 。 last, nothing to strip)
+        return True
     core = line.rstrip().rstrip(_CLOSERS)
     return bool(core) and core[-1] in _TERMINAL
 

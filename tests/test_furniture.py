@@ -105,6 +105,13 @@ def test_copy_is_not_furniture(line):
         ("（藏新恒、黄克瑶参与采写）", "藏新恒、黄克瑶参与采写"),
         ("（相关报道见第二版）", ""),
         ("■记者手记", ""),
+        # each way a credit can end (byline_end tests only lines ending so): 摄影, 摄影报道, 供图,
+        # a bracket under blanks the line strips
+        ("新华社记者 李嘉南摄影", "新华社记者 李嘉南摄影"),
+        ("本报记者 王东摄影报道", "本报记者 王东摄影报道"),
+        ("受访者供图", "受访者供图"),
+        ("  （张华 李明）\u3000", "张华 李明"),
+        ("本报记者 王东摄影报道。", ""),
     ],
 )
 def test_closing_credits(line, credit):
@@ -239,6 +246,29 @@ def test_short_texts_give_the_codes_and_overlaps_long_ones_would():
     assert short_overlap("古诗", "", codes("")) == 0.0
 
 
+def test_split_overlap_gives_what_the_two_windows_codes_give():
+    # A head's two windows read in one pass (cohesion.split_overlap): the overlap of their
+    # codes and the count of the lower one's, as each window's own codes give them.
+    from service.cohesion import overlap, short_overlap, short_share, split_overlap
+
+    above = "育秧工厂的秧盘一排排送进暗室，\n全市早稻集中育秧进度过半。育秧"
+    windows = (
+        ("", "育秧工厂今年新增秧盘两万张"),
+        (above, ""),
+        (above, "育秧工厂今年新增秧盘两万张，\n早稻机插秧比例提高。"),
+        (above, "城区先后建成城市书房32家，Ａ股\n行情"),
+        ("中国人民\n银行", "人民银行 a银行。人"),
+        ("一一", "一一"),  # (the first CJK character: code 0 once tagged)
+        ("龥龥", "龥龥一"),  # (the last)
+    )
+    for before, after in windows:
+        got = split_overlap(before, after)
+        assert got == (overlap(codes(before), codes(after)), len(codes(after)))
+        head = "育秧工厂"
+        assert short_share(head, after, got[1]) == short_overlap(head, after, codes(after))
+    assert split_overlap(above, above)[0] == 1.0
+
+
 def test_cohesion_tells_a_new_topic_from_the_same_one():
     before = "全市早稻集中育秧进度过半，育秧工厂的秧盘一排排送进暗室。"
     same = "育秧工厂今年新增秧盘两万张，早稻机插秧比例提高。"
@@ -267,3 +297,66 @@ def test_a_form_score_does_not_depend_on_the_order_of_its_grams() -> None:
     weights = {"甲": (1e16, 0.0), "乙": (1.0, 0.0), "丙": (-1e16, 0.0)}
     for line in ("甲乙丙", "丙乙甲", "乙甲丙"):
         assert _form((0.5, 0.0, weights, frozenset()), line) == (1.5, 0.0)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # One line for each branch of the furniture pattern: each has the shape the cheap test
+        # lets through (furniture._furniture_shaped), and matches.
+        "今日导读",
+        "导读",
+        ">2版",
+        "第3版",
+        "A12版>",
+        "》十二版",
+        "（上接第2版）",
+        "接A3版",
+        "贵阳新闻",
+        "要闻",
+        "贵阳网",
+        "人民日报",
+        "南方都市报",
+        "综合",
+        "天气",
+        "责任编辑王芳",
+        "完",
+        "星期三",
+        "周日",
+        "https://www.example.com/a",
+        "www.people.com.cn",
+        "- 3 -",
+        "—12—",
+    ],
+)
+def test_every_furniture_branch_has_the_shape_the_cheap_test_lets_through(line):
+    from service.furniture import _FURNITURE, _furniture_shaped
+
+    assert _FURNITURE.fullmatch(line) and _furniture_shaped(line)
+
+
+def test_a_line_without_the_furniture_shape_is_never_tried_and_never_matches():
+    from service.furniture import _FURNITURE, _furniture_shaped
+
+    for line in ("重温入党誓词 追忆光辉历史", "礼赞新中国", "新闻联播", "网友热议", "报道组"):
+        assert not _furniture_shaped(line) and not _FURNITURE.fullmatch(line)
+    assert is_furniture("（完）") and not is_furniture("完成任务")
+
+
+def test_no_furniture_line_fails_the_cheap_test():
+    # Strings made of the pattern's own pieces: whatever the pattern matches, the shape lets by.
+    import random
+
+    from service.furniture import _FURNITURE, _furniture_shaped
+
+    pieces = ["导读", "今日", "版", "第", "3", "12", "A", ">", "》", "（", "）", "上接", "接", " ",
+              "新闻", "要闻", "贵阳", "网", "日报", "都市报", "综合", "责任编辑", "王芳", "完",
+              "星期", "周", "三", "http://", "www.", "a.cn", "-", "—", "－", "十二"]  # fmt: skip
+    rng = random.Random(97)
+    matched = 0
+    for _ in range(20000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))
+        if _FURNITURE.fullmatch(line):
+            matched += 1
+            assert _furniture_shaped(line), line
+    assert matched > 500

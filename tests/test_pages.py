@@ -1800,3 +1800,23 @@ def test_a_question_under_a_title_opens_the_body_never_a_subtitle():
     ]
     assert arts[0].text.startswith("口红和油井有啥关系？")
     assert_accounted(page)
+
+
+def test_a_span_keeps_its_fields_in_slots_and_stays_a_frozen_dataclass():
+    # Spans hold their fields in slots (read many times a line by the splitter), set by their
+    # own __init__: still equal, hashable, picklable, frozen and replaceable as before.
+    import copy
+    import dataclasses
+    import pickle
+
+    from service.documents import Span
+
+    s = Span(3, 7, "中国人民")
+    assert not hasattr(s, "__dict__")
+    assert (s.start, s.end, s.text) == (3, 7, "中国人民") and Span(1, 1).text == ""
+    assert s == Span(3, 7, "中国人民") and hash(s) == hash(Span(3, 7, "中国人民"))
+    assert s != Span(3, 7, "中国") and pickle.loads(pickle.dumps(s)) == s == copy.deepcopy(s)
+    assert dataclasses.asdict(s) == {"start": 3, "end": 7, "text": "中国人民"}
+    assert dataclasses.replace(s, end=5, text="中国") == Span(3, 5, "中国")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.start = 0  # type: ignore[misc]

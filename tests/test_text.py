@@ -163,6 +163,28 @@ def test_byline_start(line, credit):
     assert byline_start(line) == credit
 
 
+def test_a_credit_line_holds_a_role_or_a_mark_the_hint_finds():
+    # byline_start splits and matches only lines holding one of 记员生撰文图 (credits._BYLINE_HINT):
+    # every line the first token's pattern takes holds one. Strings made of the pattern's pieces.
+    import random
+
+    from service.credits import _BYLINE_FIRST, _BYLINE_HINT
+
+    pieces = ["本报", "新华社", "见习", "特约", "记者", "撰稿人", "评论员", "通讯员",
+              "实习生", "张三", "■", "●", " ", "文", "图", "/", "／", "：", "、", "李四",
+              "王", "中心", "融媒体"]  # fmt: skip
+    rng = random.Random(97)
+    matched = 0
+    for _ in range(20000):
+        token = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))
+        if _BYLINE_FIRST.fullmatch(token):
+            matched += 1
+            assert _BYLINE_HINT.search(token), token
+    assert matched > 1000
+    assert byline_start("特约撰稿人 王芳") == "特约撰稿人 王芳"
+    assert byline_start("图／李明") == "图／李明"
+
+
 @pytest.mark.parametrize(
     ("line", "non_copy"),
     [
@@ -223,6 +245,10 @@ def test_byline_end(line, credit):
         ("大力实施强化比", False),
         ("“要撑起这样大规模的产业布局,", False),
         ("打造“红领黔程”", False),
+        ("结束。  ", True),  # (blanks and closing quotes set aside, not only a mark last)
+        ("结束。”\u3000", True),
+        ("", False),
+        ("\u3000", False),
     ],
 )
 def test_ends_paragraph(line, ends):
