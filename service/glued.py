@@ -43,6 +43,8 @@ collects stay the pass's:
   in a body holding no other short line but the column's cut pieces: `_lone_head` (stop 31, i83);
   and a lone single line so when its words recur below it rather than above (`_names_below`: a
   title names its article; the column's cut first piece shares its article's words both ways).
+- head lines under a report's closing line, who attended or the meeting's other business
+  (王毅、何立峰参加会见。 / 会议还研究了其他事项。): `_after_report` (stop 33, i98).
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ _MEETING_DECK = re.compile(
     r"[^，,。；;！？!?]{2,60}(?:主持会议|主持|出席|出席会议|出席并讲话|讲话|致辞)"
 )
 _POINTS, _DATED, _LEAD, _ATTEND, _LABELLED = "points", "dated", "lead-in", "attended", "labelled"
-_PHOTO, _LONE = "photo", "lone"
+_PHOTO, _LONE, _REPORTED = "photo", "lone", "after a report"
 _CUT_UNDER = "labelled over a cut line"  # (its first body line the column's cut piece)
 _AGENCY = re.compile(r"影像中国|人民视觉|视觉中国|新华社发")
 _CAPTIONS = 300
@@ -91,7 +93,7 @@ def split_glued(d):
     a head by its shape (module docstring): the new draft, its body what followed; else None."""
     if d.composite or d.marked or SHORT not in d.kinds:  # (most bodies hold no short line)
         return None
-    return _by_shape(d) or _lone_head(d)
+    return _by_shape(d) or _after_report(d) or _lone_head(d)
 
 
 def _shorts(kinds):
@@ -352,6 +354,54 @@ def _lone_head(d):
         if cut == (i <= k < j):
             return None  # (a piece of the pair the column cut, or another short line)
     return _split(d, i, j, _LONE)
+
+
+# A report's closing line: who attended (王毅、何立峰参加会见。, …赵克志出席。) or the meeting's
+# other business (会议还研究了其他事项。).
+_REPORT_END = re.compile(
+    r".*?(?:会议还研究了其他事项|(?:参加|出席|列席|陪同)"
+    r"(?:会见|会谈|会议|座谈会|座谈|上述活动|活动|考察|调研)?)。"
+)
+_CLAUSE = re.compile(r"[。，,；;]")
+
+
+def _report_end(body, at: int) -> bool:
+    """`body[at]` closes a report: its other business, or its attendees, several named (、, 等) or
+    a whole paragraph of at most 40 characters (王毅参加会见。). On the development months 141
+    printed heads stand under such a line; 2 short body lines do (a note in brackets, printed
+    twice), 60 paragraphs of running text (a report of several events)."""
+    line = body[at].text
+    if not line.endswith("。") or not _REPORT_END.fullmatch(line):
+        return False
+    if line.endswith("其他事项。"):
+        return True
+    last = _CLAUSE.split(line[:-1])[-1]
+    whole = at == 0 or ends_paragraph(body[at - 1].text)
+    return "、" in last or "等" in last or whole and len(line) <= SHORT_MAX
+
+
+def _after_report(d):
+    """A run of one to three head lines right under a report's closing line (`_report_end`) and
+    over running text: the head of the next article, which the score turned down."""
+    body, kinds = d.body, d.kinds
+    n = len(body)
+    for i in _shorts(kinds):
+        if kinds[i - 1] != PARA or not body[i - 1].text.endswith("。"):
+            continue  # (most short lines stand under text ending no sentence: read no further)
+        j = i
+        while j < n and kinds[j] == SHORT:
+            j += 1
+        if j - i > _MAX_HEAD or j == n or kinds[j] != PARA or not _running(body[j].text):
+            continue
+        first = body[i].text
+        if first[0] in _BOX + "（(" or NOTE.fullmatch(first) or CLOSER.fullmatch(first):
+            continue
+        if any(ends_paragraph(s.text) for s in body[i:j]):
+            continue
+        if is_cut_piece(body[j - 1].text, body[j].text) or not _report_end(body, i - 1):
+            continue  # (the last line the column's cut piece of the paragraph under it)
+        return _split(d, i, j, _REPORTED)
+    return None
 
 
 def _plain(line: str) -> bool:
