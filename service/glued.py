@@ -44,7 +44,8 @@ collects stay the pass's:
   and a lone single line so when its words recur below it rather than above (`_names_below`: a
   title names its article; the column's cut first piece shares its article's words both ways).
 - head lines under a report's closing line, who attended or the meeting's other business
-  (王毅、何立峰参加会见。 / 会议还研究了其他事项。): `_after_report` (stop 33, i98).
+  (王毅、何立峰参加会见。 / 会议还研究了其他事项。), and a kicker closing on a reporting verb
+  over its title (…习近平签署通令 / 嘉奖…): `_after_report` (stop 33, i98; `service.report_ends`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from service.composite import NOTE
 from service.head_parts import parse_heads
 from service.heads import CLOSER, COMPANION, closes_on_label, is_cut_piece
 from service.lines import BYLINE_END, PARA, SHORT
+from service.report_ends import TOLD, report_end
 from service.text import ends_paragraph, split_dateline
 
 __all__ = ["split_glued", "column_title"]
@@ -356,45 +358,16 @@ def _lone_head(d):
     return _split(d, i, j, _LONE)
 
 
-# A report's closing line: who attended (王毅、何立峰参加会见。, …赵克志出席。) or the meeting's
-# other business (会议还研究了其他事项。).
-_REPORT_END = re.compile(
-    r".*?(?:会议还研究了其他事项|(?:参加|出席|列席|陪同)"
-    r"(?:会见|会谈|会议|座谈会|座谈|上述活动|活动|考察|调研)?)。"
-)
-_CLAUSE = re.compile(r"[。，,；;]")
-
-
-def _report_end(body, at: int) -> bool:
-    """`body[at]` closes a report: its other business, or its attendees, several named (、, 等) or
-    a whole paragraph of at most 40 characters (王毅参加会见。). On the development months 141
-    printed heads stand under such a line; 2 short body lines do (a note in brackets, printed
-    twice), 60 paragraphs of running text (a report of several events)."""
-    line = body[at].text
-    if not line.endswith("。") or not _REPORT_END.fullmatch(line):
-        return False
-    if line.endswith("其他事项。"):
-        return True
-    last = _CLAUSE.split(line[:-1])[-1]
-    whole = at == 0 or ends_paragraph(body[at - 1].text)
-    return "、" in last or "等" in last or whole and len(line) <= SHORT_MAX
-
-
-# A kicker closing on a reporting verb (习近平在…部署会议上强调): 137 printed kickers on the
-# development months, no run of two or three short body lines opening on one.
-_TOLD = ("强调", "指出", "签署通令", "致信", "致电", "回信", "批示", "作出重要指示", "讲话")
-
-
 def _after_report(d):
-    """A run of one to three head lines right under a report's closing line (`_report_end`), or
-    of two or three opening on a kicker that closes on a reporting verb (`_TOLD`) under a closed
+    """A run of one to three head lines right under a report's closing line (`report_end`), or
+    of two or three opening on a kicker that closes on a reporting verb (`TOLD`) under a closed
     paragraph, over running text: the head of the next article, which the score turned down."""
     body, kinds = d.body, d.kinds
     n = len(body)
     for i in _shorts(kinds):
         if kinds[i - 1] != PARA:
             continue
-        report, told = body[i - 1].text.endswith("。"), body[i].text.endswith(_TOLD)
+        report, told = body[i - 1].text.endswith("。"), body[i].text.endswith(TOLD)
         if not (report or told):
             continue  # (most short lines stand under text ending no sentence: read no further)
         j = i
@@ -413,7 +386,7 @@ def _after_report(d):
             continue  # (the column's first piece of a paragraph: 班达里发表热情洋溢的)
         if not dated and is_cut_piece(body[j - 1].text, body[j].text):
             continue  # (the last line the column's cut piece of the paragraph under it)
-        if report and _report_end(body, i - 1) or told and j - i >= 2 and _ended(body[i - 1].text):
+        if report and report_end(body, i - 1) or told and j - i >= 2 and _ended(body[i - 1].text):
             return _split(d, i, j, _REPORTED)
     return None
 
