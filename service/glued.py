@@ -43,6 +43,9 @@ collects stay the pass's:
   in a body holding no other short line but the column's cut pieces: `_lone_head` (stop 31, i83);
   and a lone single line so when its words recur below it rather than above (`_names_below`: a
   title names its article; the column's cut first piece shares its article's words both ways).
+- head lines under a report's closing line, who attended or the meeting's other business
+  (王毅、何立峰参加会见。 / 会议还研究了其他事项。), and a kicker closing on a reporting verb
+  over its title (…习近平签署通令 / 嘉奖…): `_after_report` (stop 33, i98; `service.report_ends`).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from service.composite import NOTE
 from service.head_parts import parse_heads
 from service.heads import CLOSER, COMPANION, closes_on_label, is_cut_piece
 from service.lines import BYLINE_END, PARA, SHORT
+from service.report_ends import TOLD, report_end
 from service.text import ends_paragraph, split_dateline
 
 __all__ = ["split_glued", "column_title"]
@@ -77,7 +81,7 @@ _MEETING_DECK = re.compile(
     r"[^，,。；;！？!?]{2,60}(?:主持会议|主持|出席|出席会议|出席并讲话|讲话|致辞)"
 )
 _POINTS, _DATED, _LEAD, _ATTEND, _LABELLED = "points", "dated", "lead-in", "attended", "labelled"
-_PHOTO, _LONE = "photo", "lone"
+_PHOTO, _LONE, _REPORTED = "photo", "lone", "after a report"
 _CUT_UNDER = "labelled over a cut line"  # (its first body line the column's cut piece)
 _AGENCY = re.compile(r"影像中国|人民视觉|视觉中国|新华社发")
 _CAPTIONS = 300
@@ -91,7 +95,7 @@ def split_glued(d):
     a head by its shape (module docstring): the new draft, its body what followed; else None."""
     if d.composite or d.marked or SHORT not in d.kinds:  # (most bodies hold no short line)
         return None
-    return _by_shape(d) or _lone_head(d)
+    return _by_shape(d) or _after_report(d) or _lone_head(d)
 
 
 def _shorts(kinds):
@@ -352,6 +356,45 @@ def _lone_head(d):
         if cut == (i <= k < j):
             return None  # (a piece of the pair the column cut, or another short line)
     return _split(d, i, j, _LONE)
+
+
+def _after_report(d):
+    """A run of one to three head lines right under a report's closing line (`report_end`), or
+    of two or three opening on a kicker that closes on a reporting verb (`TOLD`) under a closed
+    paragraph, over running text: the head of the next article, which the score turned down."""
+    body, kinds = d.body, d.kinds
+    n = len(body)
+    for i in _shorts(kinds):
+        if kinds[i - 1] != PARA:
+            continue
+        report, told = body[i - 1].text.endswith("。"), body[i].text.endswith(TOLD)
+        if not (report or told):
+            continue  # (most short lines stand under text ending no sentence: read no further)
+        j = i
+        while j < n and kinds[j] == SHORT:
+            j += 1
+        if j - i > _MAX_HEAD or j == n or kinds[j] != PARA:
+            continue
+        below = body[j].text + (body[j + 1].text if j + 1 < n else "")
+        dated = told and bool(split_dateline(below)[0])
+        if not (dated or _running(body[j].text)):
+            continue  # (a dateline the column cut opens the report under a reporting kicker)
+        first = body[i].text
+        if first[0] in _BOX + "（(" or NOTE.fullmatch(first) or CLOSER.fullmatch(first):
+            continue
+        if any(ends_paragraph(t := s.text) or _cut_like(t) for s in body[i:j]):
+            continue  # (the column's first piece of a paragraph: 班达里发表热情洋溢的)
+        if not dated and is_cut_piece(body[j - 1].text, body[j].text):
+            continue  # (the last line the column's cut piece of the paragraph under it)
+        if report and report_end(body, i - 1) or told and j - i >= 2 and _ended(body[i - 1].text):
+            return _split(d, i, j, _REPORTED)
+    return None
+
+
+def _cut_like(line: str) -> bool:
+    """A line ending on a function character or holding two commas (44 and 5 of 6,224 printed
+    titles; 1 of the 141 heads under a report's closing line): a piece of a sentence."""
+    return line[-1] in _FUNCTION_END or line.count("，") + line.count(",") >= 2
 
 
 def _plain(line: str) -> bool:

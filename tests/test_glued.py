@@ -518,3 +518,59 @@ def test_a_lone_title_its_text_repeats_opens_an_article():
 )  # fmt: skip
 def test_lone_lines_that_read_on_stay_in_the_body(lines):
     assert split_glued(_draft(*lines)) is None
+
+
+# A report's closing line (who attended, the meeting's other business) and a reporting kicker
+# (stop 33, i98): the head lines under the one, or opening on the other, start the next article,
+# though the body above holds a subhead of its own.
+_SUBHEAD = ("城区整治见实效", SHORT)
+_NEXT = ("各地加快推进春季农业生产，农资供应总体充足，农机手们抓住晴好天气下田作业。", PARA)
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "王强、李明等参加会见。",
+        "会议还研究了其他事项。",
+        "市政府副市长张伟、赵红出席。",
+    ],
+)
+def test_a_title_under_a_report_s_closing_line_opens_an_article(closing):
+    d = _draft(_TEXT, _SUBHEAD, _TEXT, (closing, PARA), ("春耕备耕有序推进", SHORT), _NEXT)
+    new = split_glued(d)
+    assert [s.text for s in new.title] == ["春耕备耕有序推进"]
+    assert [s.text for s in new.body] == [_NEXT[0]] and d.body[-1].text == closing
+
+
+def test_a_reporting_kicker_over_its_title_and_a_cut_dateline_opens_an_article():
+    kicker = ("省委书记王强在全省工作会议上强调", SHORT)
+    title = ("抓紧抓实抓细各项工作任务", SHORT)
+    dateline = ("新华社南京2月3日电  全省工作会议3日在南", PARA)
+    rest = ("京召开。会议总结去年工作，部署今年任务，强调要坚定信心、真抓实干。", PARA)
+    d = _draft(_TEXT, _SUBHEAD, _TEXT, kicker, title, dateline, rest)
+    new = split_glued(d)
+    assert (new.kicker[0].text, new.title[0].text) == (kicker[0], title[0])
+    assert [s.text for s in new.body] == [dateline[0], rest[0]]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # the column's first piece of a paragraph under the report: a function character ends it,
+        # or it holds two clauses
+        [("王强、李明等参加会见。", PARA), ("李明发表热情洋溢的", SHORT), _NEXT],
+        [("会议还研究了其他事项。", PARA), ("会议指出，3日，省委就做好", SHORT), _NEXT],
+        # a note in brackets under the report, and a crowd taking part in running text
+        [("王强、李明等参加会见。", PARA), ("（讲话全文另发）", SHORT), _NEXT],
+        [("活动吸引了众多市民和游客，现场气氛热烈，各村的文艺队轮番登台，"
+          "数千名群众现场参加。", PARA),
+         ("春耕备耕有序推进", SHORT), _NEXT],
+        # a reporting kicker under a paragraph the column cut, or alone over running text
+        [("全省上下团结一心，为打赢这场攻坚战汇聚起", PARA),
+         ("省委书记王强在全省工作会议上强调", SHORT), ("抓紧抓实抓细各项工作任务", SHORT), _NEXT],
+        [("省委书记王强在全省工作会议上强调", SHORT), _NEXT],
+    ],
+)  # fmt: skip
+def test_other_lines_under_a_report_or_a_reporting_verb_stay_in_the_body(lines):
+    d = _draft(_TEXT, _SUBHEAD, _TEXT, *lines)
+    assert split_glued(d) is None
