@@ -1,16 +1,16 @@
-"""The lines that close a report, and reporting kickers: what `service.glued._after_report` reads
-(stop 33, i98). A report's closing line is followed by a new article in print, never by a
+"""The lines that close a report, and reporting kickers: what `service.lone_heads.after_report`
+reads (stop 33, i98). A report's closing line is followed by a new article in print, never by a
 subhead; a kicker closing on a reporting verb never opens a run of short lines in a body."""
 
 from __future__ import annotations
 
 import re
 
+from service.body_runs import SHORT_MAX
 from service.text import ends_paragraph
 
 __all__ = ["TOLD", "report_end"]
 
-SHORT_MAX = 40  # (service.lines: a longer line is running text)
 # A report's closing line: who attended (王毅、何立峰参加会见。, …赵克志出席。) or the meeting's
 # other business (会议还研究了其他事项。).
 REPORT_END = re.compile(
