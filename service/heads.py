@@ -292,17 +292,30 @@ BIAS = -2.026 + 1.1
 if len(WEIGHTS) != len(FEATURES):  # (zipped with the features: a missing refit shifts them)
     raise ImportError(f"{len(WEIGHTS)} WEIGHTS for {len(FEATURES)} FEATURES: run pages_fit")
 _TITLE_OVERLAP = FEATURES.index("title_overlap") - 2  # (its place in the page features)
-# The head's overlaps with the article's body (above_overlap a, article_overlap b) are no two
-# free values: a <= b (the last lines are part of the article), so together they reach only
-# what the corners (0, 0), (0, 1), (1, 1) give; written as two weights for `_decided`.
-_W_ABOVE, _W_ARTICLE = WEIGHTS[-2:]
-_W_BOTH = _W_ABOVE + _W_ARTICLE  # what a bigram in the last lines adds to the score
-_BODY_REACH = (min(0.0, _W_ARTICLE, _W_BOTH), max(0.0, _W_ARTICLE, _W_BOTH))
-# What the features still unknown at each step can add (summed once, the same floats)
-_REACH_FIRST = _reach((*WEIGHTS[:2], WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH))
-_REACH_HEAD_COHESION = _reach((WEIGHTS[1], WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH))
-_REACH_TITLE = _reach((WEIGHTS[_TITLE_OVERLAP + 2], *_BODY_REACH))
-_PAGE_WEIGHTS = WEIGHTS[2:]
+
+
+def use_weights(weights: tuple[float, ...], bias: float) -> None:
+    """Put a head score in place with what the early exits derive from it: the shipped one at
+    import, a fold's in training (`training.month_out`, `head_words_fit`). (Weights set alone
+    left the exits reading the shipped ones: month-out readings partly in-sample; stop 33.)"""
+    global WEIGHTS, BIAS, _W_ABOVE, _W_ARTICLE, _W_BOTH, _BODY_REACH, _PAGE_WEIGHTS
+    global _REACH_FIRST, _REACH_HEAD_COHESION, _REACH_TITLE
+    WEIGHTS, BIAS = tuple(weights), bias
+    # The head's overlaps with the article's body (above_overlap a, article_overlap b) are no
+    # two free values: a <= b (the last lines are part of the article), so together they reach
+    # only what the corners (0, 0), (0, 1), (1, 1) give; written as two weights for `_decided`.
+    _W_ABOVE, _W_ARTICLE = WEIGHTS[-2:]
+    _W_BOTH = _W_ABOVE + _W_ARTICLE  # what a bigram in the last lines adds to the score
+    _BODY_REACH = (min(0.0, _W_ARTICLE, _W_BOTH), max(0.0, _W_ARTICLE, _W_BOTH))
+    # What the features still unknown at each step can add (summed once, the same floats)
+    title = WEIGHTS[_TITLE_OVERLAP + 2]
+    _REACH_FIRST = _reach((*WEIGHTS[:2], title, *_BODY_REACH))
+    _REACH_HEAD_COHESION = _reach((WEIGHTS[1], title, *_BODY_REACH))
+    _REACH_TITLE = _reach((title, *_BODY_REACH))
+    _PAGE_WEIGHTS = WEIGHTS[2:]
+
+
+use_weights(WEIGHTS, BIAS)
 
 
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:

@@ -279,3 +279,26 @@ def test_pair_errors_month_out_count_each_months_heads_read_by_the_other_months_
     # (a month whose heads are all printed the other way round: more of them misread)
     mixed = roles_fit.month_out_errors({"201910": every["201910"], "202001": flipped})
     assert mixed["202001"][0] > errors["202001"][0]
+
+
+def test_a_fold_score_reaches_the_head_scores_early_exits():
+    """A fold's head score is read at the early exits too, not only its weights (stop 33: the
+    exits read the shipped, in-sample weights), and the shipped score comes back whole."""
+    import service.heads as heads
+    from training import month_out
+
+    names = ("_W_ABOVE", "_W_ARTICLE", "_W_BOTH", "_BODY_REACH", "_REACH_FIRST",
+             "_REACH_HEAD_COHESION", "_REACH_TITLE", "_PAGE_WEIGHTS")  # fmt: skip
+    shipped = {name: getattr(heads, name) for name in names}
+    forms, pair, _ = month_out._shipped()
+    weights = tuple(w / 2 for w in heads.WEIGHTS)
+    try:
+        month_out.use(forms, pair, (weights, -1.0))
+        assert heads._PAGE_WEIGHTS == weights[2:] and heads._W_ARTICLE == weights[-1]
+        assert heads._REACH_FIRST != shipped["_REACH_FIRST"]
+        assert heads._REACH_TITLE == heads._reach(
+            (weights[heads._TITLE_OVERLAP + 2], *heads._BODY_REACH)
+        )
+    finally:
+        month_out.use(*month_out._shipped())
+    assert {name: getattr(heads, name) for name in names} == shipped

@@ -224,7 +224,7 @@ def use(score: tuple[tuple, float], words: tuple[dict, float] | None) -> None:
 
     if _PAGE is None:
         _PAGE = heads._page_features
-    heads.WEIGHTS, heads.BIAS = score
+    heads.use_weights(*score)
     heads._page_features = _PAGE if words is None else _with_wording
     _WORDS = words or ({}, 0.0)
     log_odds.cache_clear()

@@ -53,7 +53,7 @@ def use(forms: dict, pair: tuple[list[float], float], score: tuple) -> None:
     _shipped()  # (kept before the first change)
     head_parts._LOADED[:] = [head_parts.forms_from(forms)]
     head_parts.PAIR_WEIGHTS, head_parts.PAIR_BIAS = tuple(pair[0]), pair[1]
-    heads.WEIGHTS, heads.BIAS = tuple(score[0]), score[1]
+    heads.use_weights(score[0], score[1])
     head_trees.use(score[2] if len(score) > 2 else None)
     _read.cache_clear()
 
