@@ -82,6 +82,7 @@ _MEETING_DECK = re.compile(
 )
 _POINTS, _DATED, _LEAD, _ATTEND, _LABELLED = "points", "dated", "lead-in", "attended", "labelled"
 _PHOTO, _LONE, _REPORTED = "photo", "lone", "after a report"
+PLACED = "a place over its title"  # (service.place_heads: the place its kicker)
 _CUT_UNDER = "labelled over a cut line"  # (its first body line the column's cut piece)
 _AGENCY = re.compile(r"影像中国|人民视觉|视觉中国|新华社发")
 _CAPTIONS = 300
@@ -292,7 +293,7 @@ def _split(d, i: int, k: int, form: str):
     body, kinds, values = d.body, d.kinds, d.values
     if form == _DATED:  # (the line over the date is the title: 36 of 36 such heads)
         title, kicker, subtitle, rest = body[k - 2 : k - 1], body[i : k - 2], body[k - 1 : k], []
-    elif form == _PHOTO:  # (the last line the title, a line over it its kicker)
+    elif form in (_PHOTO, PLACED):  # (the last line the title, a line over it its kicker)
         title, kicker, subtitle, rest = body[k - 1 : k], body[i : k - 1], [], []
     elif form == _LEAD:  # (no title closes on a lead-in dash: i54)
         title, kicker, subtitle, rest = body[i + 1 : k], body[i : i + 1], [], []

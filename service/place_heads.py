@@ -1,0 +1,67 @@
+"""A place's name over a title, glued into the body above (stop 33, i100): read after the pass
+(called from `service.settle`, after `service.glued`), so the head score's path stays the pass's.
+
+A kicker naming a place (湖北武汉, 河南郑州市上街区, 海  南) over its title under a closed paragraph
+heads an article in print; a place line over a short line inside a body is a roundup's item, and
+a roundup names several places (重庆渝中 / … / 湖南长沙 / … / 浙江衢州 / …). On the
+development months' printed articles 46 heads carry a place kicker (39 under a closed paragraph:
+27 under an article naming no place in its kicker or short lines, 11 under one whose kicker names
+a place, the series 春耕 and 社区防控 are printed as); 13 body runs stand so, 12 of them in a body
+naming another place on a short line, 1 alone (重庆 主妇李琦, a place and a person)."""
+
+from __future__ import annotations
+
+import re
+
+from service.glued import PLACED, _cut_opening, _ended, _split
+from service.lines import PARA, SHORT
+
+__all__ = ["names_place", "split_place"]
+
+_PROVINCES = (
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南"
+    " 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门"
+).split()
+_NAME = r"[^\s，,：:；;。！？!?（）()“”《》、—·]"
+# A province, maybe a place in it closing on its kind (江苏连云港连云区, 新疆乌什县托万克麦盖提村)
+# or a short name after it (湖北武汉, 西藏民航, 天津高新区).
+_PLACE = re.compile(
+    rf"(?:{'|'.join(_PROVINCES)})(?:{_NAME}{{0,10}}[省市县区镇乡村州旗盟]|{_NAME}{{0,4}})"
+)
+
+
+def names_place(line: str) -> bool:
+    """The line names a place and nothing else (spaces set inside it left out: 海  南)."""
+    return bool(_PLACE.fullmatch("".join(line.split())))
+
+
+def split_place(d):
+    """A place line over one short line, under a closed paragraph and over running text (or the
+    body's first line the column cut), in a body naming no other place on a short line unless
+    the draft's own kicker names one: a new article, the place its kicker (the new draft, its
+    body what followed); else None."""
+    if d.composite or d.marked or SHORT not in d.kinds:
+        return None
+    body, kinds = d.body, d.kinds
+    n = len(body)
+    places = [i for i in range(1, n - 2) if kinds[i] == SHORT and names_place(body[i].text)]
+    if not places:
+        return None
+    series = any(names_place(s.text) for s in d.kicker)
+    if len(places) > 1 and not series:
+        return None  # (a roundup's places)
+    for i in places:
+        title = body[i + 1].text
+        if kinds[i - 1] != PARA or kinds[i + 1] != SHORT or not _ended(body[i - 1].text):
+            continue
+        if title[0] in "（(■●◆▲◎" or _ended(title) or names_place(title):
+            continue
+        cut = kinds[i + 2] == SHORT and i + 3 < n and kinds[i + 3] != SHORT
+        if kinds[i + 2] != PARA and not (cut and _cut_opening(body[i + 2].text, body[i + 3].text)):
+            continue
+        if (new := _split(d, i, i + 2, PLACED)) is not None:
+            if cut:
+                new.kinds[0] = PARA  # (running text, as printed: no subtitle)
+                new.has_para = True
+            return new
+    return None
