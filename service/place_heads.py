@@ -21,12 +21,15 @@ __all__ = ["names_place", "split_place"]
 _PROVINCES = (
     "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南"
     " 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门"
+    # (and the provinces' capitals)
+    " 石家庄 太原 呼和浩特 沈阳 长春 哈尔滨 南京 杭州 合肥 福州 南昌 济南 郑州 武汉 长沙 广州 南宁"
+    " 海口 成都 贵阳 昆明 拉萨 西安 兰州 西宁 银川 乌鲁木齐"
 ).split()
 _NAME = r"[^\s，,：:；;。！？!?（）()“”《》、—·]"
 # A province, maybe a place in it closing on its kind (江苏连云港连云区, 新疆乌什县托万克麦盖提村)
 # or a short name after it (湖北武汉, 西藏民航, 天津高新区).
 _PLACE = re.compile(
-    rf"(?:{'|'.join(_PROVINCES)})(?:{_NAME}{{0,10}}[省市县区镇乡村州旗盟]|{_NAME}{{0,4}})"
+    rf"(?:{'|'.join(_PROVINCES)})(?:{_NAME}{{0,10}}[省市县区镇乡村州旗盟]|{_NAME}{{0,4}})(?:人大常委会|人大|政府)?"
 )
 
 
@@ -52,7 +55,7 @@ def split_place(d):
         return None  # (a roundup's places)
     for i in places:
         title = body[i + 1].text
-        if kinds[i - 1] != PARA or kinds[i + 1] != SHORT or not _ended(body[i - 1].text):
+        if kinds[i + 1] != SHORT or not _ended(body[i - 1].text):
             continue
         if title[0] in "（(■●◆▲◎" or _ended(title) or names_place(title):
             continue
