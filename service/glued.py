@@ -55,7 +55,7 @@ from service.lines import BYLINE_END, PARA, SHORT
 from service.lone_heads import after_report, lone_head
 from service.text import ends_paragraph
 
-__all__ = ["split_glued", "column_title"]
+__all__ = ["PLACED", "column_title", "cut_opening", "split_at", "split_glued"]
 
 _POINT = "●"
 # A document's date (and where or by whom it was passed) in brackets, or its number.
@@ -75,6 +75,7 @@ _MEETING_DECK = re.compile(
 )
 _POINTS, _DATED, _LEAD, _ATTEND, _LABELLED = "points", "dated", "lead-in", "attended", "labelled"
 _PHOTO, _LONE, _REPORTED = "photo", "lone", "after a report"
+PLACED = "a place over its title"  # (service.place_heads: the place its kicker)
 _CUT_UNDER = "labelled over a cut line"  # (its first body line the column's cut piece)
 _CAPTIONS = 300
 _UNDER_CLOSE = (_ATTEND, _LABELLED, _CUT_UNDER)
@@ -90,7 +91,7 @@ def split_glued(d):
     new = _by_shape(d)
     for find, form in ((after_report, _REPORTED), (lone_head, _LONE)):
         if new is None and (at := find(d)):
-            new = _split(d, *at, form)
+            new = split_at(d, *at, form)
     return new
 
 
@@ -137,7 +138,7 @@ def _by_shape(d):
             if at > i and (found := _head_end(body, at, j))[1] in _UNDER_CLOSE:
                 (k, form), i = found, at
                 read = at
-        if k and (new := _split(d, i, k, form)) is not None:
+        if k and (new := split_at(d, i, k, form)) is not None:
             return new
 
 
@@ -169,7 +170,7 @@ def _head_end(body, i: int, j: int) -> tuple[int, str]:
             return i + 2, _LABELLED
         # (a kicker over a column's title, the run no longer than the head and the body's first
         # line the column cut: 湖北武汉 / 发热筛查前移 帮助预约就诊（社区防控，我们在行动）)
-        alone = j - i == 2 or j - i == 3 and len(texts) > 3 and _cut_opening(texts[2], texts[3])
+        alone = j - i == 2 or j - i == 3 and len(texts) > 3 and cut_opening(texts[2], texts[3])
         if alone and texts[1][-1] in "）)" and column_title(texts[1]):
             if not (closes_on_label(texts[0]) or ends_paragraph(texts[0])):
                 return i + 2, _LABELLED if j - i == 2 else _CUT_UNDER
@@ -216,7 +217,7 @@ def _photo(d, i: int, j: int):
     # caption's first piece the column cut under a caption is no title)
     if sum(len(s.text) for s in body[:i]) <= _CAPTIONS:
         return None
-    return _split(d, i, j, _PHOTO)
+    return split_at(d, i, j, _PHOTO)
 
 
 def column_title(line: str) -> bool:
@@ -233,7 +234,7 @@ def column_title(line: str) -> bool:
 _NESTED_PART = re.compile(r"[（(][^（）()]{1,6}[）)](?=[）)]$)")
 
 
-def _cut_opening(line: str, nxt: str) -> bool:
+def cut_opening(line: str, nxt: str) -> bool:
     """The body's first line cut by the column under a head: it reads on (`is_cut_piece`) or
     holds a clause mark before its end, ending none (1月28日一大早，…对办公室进行消毒 / 以后，…;
     of 808 printed kicker + labelled title heads, 2 carry a subtitle so set)."""
@@ -261,11 +262,13 @@ def _deck(line: str) -> bool:
     return ("，" in line or "," in line) and line[0] not in "（(" and not ends_paragraph(line)
 
 
-def _split(d, i: int, k: int, form: str):
+def split_at(d, i: int, k: int, form: str):
+    """Draft `d` split at the head `body[i:k]` read as `form`: the new draft, `d` left with what
+    stood above; None (and `d` untouched) when the head gives no title."""
     body, kinds, values = d.body, d.kinds, d.values
     if form == _DATED:  # (the line over the date is the title: 36 of 36 such heads)
         title, kicker, subtitle, rest = body[k - 2 : k - 1], body[i : k - 2], body[k - 1 : k], []
-    elif form == _PHOTO:  # (the last line the title, a line over it its kicker)
+    elif form in (_PHOTO, PLACED):  # (the last line the title, a line over it its kicker)
         title, kicker, subtitle, rest = body[k - 1 : k], body[i : k - 1], [], []
     elif form == _LEAD:  # (no title closes on a lead-in dash: i54)
         title, kicker, subtitle, rest = body[i + 1 : k], body[i : i + 1], [], []

@@ -22,6 +22,7 @@ from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, is_cut_piece, parse_heads
 from service.lead_roles import deck_by_lead, kicker_by_shape
 from service.lines import BYLINE_START, PARA, SHORT
+from service.place_heads import split_place
 from service.subheads import rejoin_subheads
 from service.text import ends_paragraph, is_column_break
 
@@ -46,8 +47,10 @@ def settle_heads(drafts: list, raw: str) -> None:
     sentence given back to the body (`_sentence_subtitle`), and a kicker the line
     kinds read as running text taken back from the article above (`_late_kicker`)."""
     at = 0
-    # (a head left in the body by its shape: service.glued; never where titles carry `## `)
-    glued = split_glued if not any(d.marked for d in drafts) else lambda d: None
+    # (a head left in the body by its shape: service.glued, service.place_heads; never where
+    # titles carry `## `)
+    marked = any(d.marked for d in drafts)
+    glued = (lambda d: split_glued(d) or split_place(d)) if not marked else lambda d: None
     while at < len(drafts):
         if (new := _reopen(drafts[at]) or glued(drafts[at])) is not None:
             drafts.insert(at + 1, new)
