@@ -77,9 +77,10 @@ def after_report(d) -> tuple[int, int] | None:
     for i in shorts(kinds):
         if kinds[i - 1] != PARA:
             continue
-        report, told = body[i - 1].text.endswith("。"), body[i].text.endswith(TOLD)
+        # (the closing line or the kicker first: most short lines stand under neither)
+        report, told = report_end(body, i - 1), body[i].text.endswith(TOLD)
         if not (report or told):
-            continue  # (most short lines stand under text ending no sentence: read no further)
+            continue
         j = i
         while j < n and kinds[j] == SHORT:
             j += 1
@@ -96,7 +97,7 @@ def after_report(d) -> tuple[int, int] | None:
             continue  # (the column's first piece of a paragraph: 班达里发表热情洋溢的)
         if not dated and is_cut_piece(body[j - 1].text, body[j].text):
             continue  # (the last line the column's cut piece of the paragraph under it)
-        if report and report_end(body, i - 1) or told and j - i >= 2 and ended(body[i - 1].text):
+        if report or told and j - i >= 2 and ended(body[i - 1].text):
             return i, j
     return None
 
