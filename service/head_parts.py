@@ -39,6 +39,9 @@ _SUBHEAD = re.compile(
     r"|\d{1,2}[、.．]|[■●◆▲◎○☆★·•]|【).*"
     r"|.*[：:]"
 )
+# What a line _SUBHEAD matches opens with (an ordinal or its bracket, 第, a bullet, 【; or a
+# digit) unless it closes on a colon: a line of neither shape need not run the pattern.
+SUBHEAD_FIRST = frozenset("一二三四五六七八九十（(第■●◆▲◎○☆★·•【")
 LEAD_IN = re.compile(r".*(?:——|—)")  # 驻点医生—— over a section; over a title, a kicker
 _COMMA = re.compile(r"[，,；;]")
 # Text opening like a story (10月4日， 近日， 记者从), and a line ending a sentence as no title

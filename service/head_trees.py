@@ -52,7 +52,11 @@ def _compile(fitted: dict | None):
     # The trees as one function of nested tests, written out once (a loop over node lists
     # took three times as long a head). What goes into the source is checked first (`_check`):
     # ints and finite floats only, written by repr, so a tampered file cannot run code.
-    out = [f"    t = {float(fitted['baseline']) + float(fitted['raise'])!r}"]
+    # The features the trees test are read into locals first (x3 for x[3]: some 400 tests a
+    # head, each then a local's read, not an indexing; a quarter off the trees' time).
+    used = sorted({int(f) for tree in fitted["trees"] for f in tree["feature"] if f >= 0})
+    out = [f"    x{i} = x[{i}]" for i in used]
+    out.append(f"    t = {float(fitted['baseline']) + float(fitted['raise'])!r}")
     for tree in fitted["trees"]:
         _write(tree, 0, 1, out)
     source = "def trees(x):\n" + "\n".join(out) + "\n    return t\n"
@@ -66,7 +70,7 @@ def _write(tree: dict, i: int, depth: int, out: list[str]) -> None:
     if tree["feature"][i] < 0:
         out.append(f"{pad}t += {float(tree['value'][i])!r}")
         return
-    out.append(f"{pad}if x[{int(tree['feature'][i])}] <= {float(tree['threshold'][i])!r}:")
+    out.append(f"{pad}if x{int(tree['feature'][i])} <= {float(tree['threshold'][i])!r}:")
     _write(tree, tree["left"][i], depth + 1, out)
     out.append(f"{pad}else:")
     _write(tree, tree["right"][i], depth + 1, out)

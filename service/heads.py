@@ -56,6 +56,7 @@ from service.head_parts import (
     ITEM_LABEL,
     LEAD_IN,
     SPACED_NAME,
+    SUBHEAD_FIRST,
     parse_heads,
 )
 from service.lines import BYLINE_END, BYLINE_START, PARA
@@ -401,10 +402,17 @@ _PARTS_LABEL = re.compile(r".{4}[（(][^（）()。；;：:]*[^\s（(][\s·][^�
 @lru_cache(maxsize=1024)  # a page's subheads are compared with each later head
 def _shape(line: str) -> tuple[bool, ...]:
     """The marks a subhead series shares: an ordinal, a colon, a lead-in dash, a space, a label."""
+    # (each pattern run only on a line of its shape: a head line is new to the cache, and most
+    # have none of the marks; the shapes are the patterns' first or last characters)
+    first, last = line[:1], line[-1:]
     return (
-        bool(_SUBHEAD.fullmatch(line)),
-        bool(LEAD_IN.fullmatch(line)),
-        bool(_SPACED.search(line)),
-        bool(_COLUMN_LABEL.fullmatch(line)),
-        line.startswith("“"),
+        (first in SUBHEAD_FIRST or first.isdecimal() or last in _COLON)
+        and bool(_SUBHEAD.fullmatch(line)),
+        last == "—" and bool(LEAD_IN.fullmatch(line)),
+        (" " in line or "\u3000" in line or "\xa0" in line) and bool(_SPACED.search(line)),
+        last in _CLOSE_BRACKET and bool(_COLUMN_LABEL.fullmatch(line)),
+        first == "“",
     )
+
+
+_COLON, _CLOSE_BRACKET = frozenset("：:"), frozenset("）)")

@@ -18,6 +18,9 @@ REPORT_END = re.compile(
     r"(?:会见|会谈|会议|座谈会|座谈|上述活动|活动|考察|调研)?)。"
 )
 _CLAUSE = re.compile(r"[。，,；;]")
+# What REPORT_END's line ends on before its 。 (事项, 参加…陪同, 会见…调研): most paragraphs end a
+# sentence on another character, and the pattern's lazy scan of a long line is not run for them.
+_END_BEFORE_STOP = frozenset("项加席同见谈议会动察研")
 
 
 def report_end(body, at: int) -> bool:
@@ -26,7 +29,7 @@ def report_end(body, at: int) -> bool:
     printed heads stand under such a line; 2 short body lines do (a note in brackets, printed
     twice), 60 paragraphs of running text (a report of several events)."""
     line = body[at].text
-    if not line.endswith("。") or not REPORT_END.fullmatch(line):
+    if line[-1:] != "。" or line[-2:-1] not in _END_BEFORE_STOP or not REPORT_END.fullmatch(line):
         return False
     if line.endswith("其他事项。"):
         return True

@@ -125,9 +125,19 @@ class Segmenter:
         rjieba's own tokens: the ASCII re-split of `__call__` cuts only ASCII tokens, into parts
         as long as they were, so a token holding other characters sits where it would there.
         Until a process has asked about many windows, an engine holding only the window's words
-        answers (`windowcut`): the same cut, without reading the whole dictionary."""
+        answers (`windowcut`): the same cut, without reading the whole dictionary. A seam whose
+        two characters stand together in no dictionary word has no word across it: most column
+        seams, told from the word table without a cut."""
+        if 0 < seam < len(text) and not self._may_cross(text[seam - 1], text[seam]):
+            return False
         engine = _CACHE.get(self.digest) or self._window_engine(text) or self._engine()
         return engine_word_across(engine, text, seam)
+
+    def _may_cross(self, a: str, b: str) -> bool:
+        """Whether a dictionary word may hold `a` right before `b`: False only where the word
+        table of this user dictionary holds no such word (`windowcut.WordTable.may_hold_pair`)."""
+        table = _word_table()
+        return table is None or table.userdict_sha256 != self.digest or table.may_hold_pair(a, b)
 
     def _window_engine(self, text: str):
         """An engine for `text` alone, or None: past WINDOWS asked in this process (the whole

@@ -574,3 +574,24 @@ def test_a_reporting_kicker_over_its_title_and_a_cut_dateline_opens_an_article()
 def test_other_lines_under_a_report_or_a_reporting_verb_stay_in_the_body(lines):
     d = _draft(_TEXT, _SUBHEAD, _TEXT, *lines)
     assert split_glued(d) is None
+
+
+def test_report_end_s_last_character_hint_misses_no_closing_line():
+    """`report_end` runs its pattern only on a line whose character before the final 。 can end
+    one (`_END_BEFORE_STOP`): every ending the pattern allows is in the hint, and lines made of
+    its pieces and others match the pattern only where the hint lets them."""
+    import itertools
+
+    from service.report_ends import _END_BEFORE_STOP, REPORT_END
+
+    verbs = ("参加", "出席", "列席", "陪同")
+    objects = ("", "会见", "会谈", "座谈会", "上述活动", "调研")
+    endings = ["会议还研究了其他事项"] + [v + o for v in verbs for o in objects]
+    assert all(REPORT_END.fullmatch(f"王毅、何立峰{e}。") for e in endings)
+    assert {e[-1] for e in endings} <= _END_BEFORE_STOP
+    pieces = ("王毅", "参加", "出席会", "见", "会议", "。", "，", "活动", "事项", "研究")
+    for n in range(1, 5):
+        for parts in itertools.product(pieces, repeat=n):
+            line = "".join(parts) + "。"
+            if REPORT_END.fullmatch(line):
+                assert line[-2:-1] in _END_BEFORE_STOP, line

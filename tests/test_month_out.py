@@ -180,6 +180,35 @@ def test_head_trees_read_as_fitted_and_decide_only_where_the_score_is_unsure():
     assert head_trees.band() == (month_out._shipped()[2][2] or {}).get("band", 0.0)
 
 
+def test_compiled_head_trees_read_as_a_walk_of_their_nodes():
+    """The shipped trees written out as tests (their features read into locals first) give what
+    walking each tree's nodes gives, to the last bit, on rows of any features; a longer row (a
+    fit's extra feature) reads as well."""
+    import json
+    import random
+
+    import service.head_trees as head_trees
+    from service.heads import FEATURES
+
+    fitted = json.loads(head_trees.TREES_FILE.read_text("utf-8"))
+    rng = random.Random(7)
+    try:
+        head_trees.use(fitted)
+        for _ in range(300):
+            x = [rng.choice((0.0, 1.0, rng.random(), rng.random() * 5)) for _ in FEATURES]
+            t = fitted["baseline"] + fitted["raise"]
+            for tree in fitted["trees"]:
+                i = 0
+                while tree["feature"][i] >= 0:
+                    left = x[tree["feature"][i]] <= tree["threshold"][i]
+                    i = tree["left"][i] if left else tree["right"][i]
+                t += tree["value"][i]
+            assert head_trees.log_odds(x) == t
+            assert head_trees.log_odds(x + [9.0]) == t
+    finally:
+        head_trees._LOADED.clear()  # read again from the shipped file when next needed
+
+
 def _tiny_trees() -> dict:
     """One stump over feature 0, as training.pages_fit.fit_trees writes trees."""
     stump = {"feature": [0, -1, -1], "threshold": [0.5, 0.0, 0.0], "left": [1, 0, 0],

@@ -295,3 +295,27 @@ def test_a_title_under_a_paragraph_announcing_it_in_full_stays_in_the_article():
     rejoin_subheads(drafts, "")
     assert drafts == [report, after]
     assert report.body[1].text == "某某工作条例（试行）"
+
+
+def test_a_head_s_shape_runs_each_pattern_only_where_its_shape_lets_it_match():
+    """`heads._shape` tries each mark's pattern only on a line of its shape (its first or last
+    character, a space): on lines made of the marks' pieces and others it reads as the patterns."""
+    import itertools
+
+    from service.head_parts import _COLUMN_LABEL, _SPACED, _SUBHEAD, LEAD_IN
+    from service.heads import _shape
+
+    pieces = ("一、", "（3）", "第二章", "12.", "●", "【", "新闻", "：", "——", "　", " ")
+    pieces += ("（钟声）", "7", "“")
+    for n in range(1, 4):
+        for parts in itertools.product(pieces, repeat=n):
+            line = "".join(parts)
+            want = (
+                bool(_SUBHEAD.fullmatch(line)),
+                bool(LEAD_IN.fullmatch(line)),
+                bool(_SPACED.search(line)),
+                bool(_COLUMN_LABEL.fullmatch(line)),
+                line.startswith("“"),
+            )
+            assert _shape(line) == want, line
+    assert _shape("“新闻”") == (False, False, False, False, True)

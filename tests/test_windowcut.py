@@ -42,6 +42,7 @@ def test_the_shipped_table_is_jieba_and_the_user_dictionary_as_installed(shipped
     assert np.array_equal(shipped.keys, fresh.keys)
     assert np.array_equal(shipped.freqs, fresh.freqs)
     assert (shipped.total, shipped.max_len) == (fresh.total, fresh.max_len)
+    assert np.array_equal(shipped.pair_bits, fresh.pair_bits)
     assert shipped.userdict_sha256 == default_segmenter().digest
     assert len(shipped.keys) > 349_000 and shipped.total > 60_000_000
 
@@ -78,8 +79,27 @@ def test_window_cuts_equal_the_whole_engine_on_generated_windows(
     window = "".join(pieces)[:16]
     engine = shipped.engine_for(window, _jieba_class())
     assert engine.cut(window) == full.cut(window)
+    segmenter = default_segmenter()  # (a seam no word's pair fits is answered with no cut)
     for seam in range(1, len(window)):
-        assert engine_word_across(engine, window, seam) == engine_word_across(full, window, seam)
+        want = engine_word_across(full, window, seam)
+        assert engine_word_across(engine, window, seam) == want
+        assert segmenter.word_across(window, seam) == want
+
+
+def test_every_two_characters_of_a_dictionary_word_pass_the_pair_filter(shipped):
+    """`may_hold_pair` is False only for two characters no word holds together: every pair of
+    every dictionary and user word passes, and most pairs no word holds do not."""
+    text = resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
+    words = [line.split()[0] for line in text.splitlines()]
+    words += [w for w, _, _ in default_segmenter().userdict]
+    pairs = {w[k : k + 2] for w in words for k in range(len(w) - 1)}
+    assert all(shipped.may_hold_pair(*p) for p in pairs)
+    others = [chr(a) + chr(b) for a in range(0x4E00, 0x4F00, 3) for b in range(0x8000, 0x8100, 5)]
+    others = [p for p in others if p not in pairs]
+    passed = sum(shipped.may_hold_pair(*p) for p in others) / len(others)
+    assert len(others) > 2000 and passed < 0.06
+    assert shipped.may_hold_pair("\U00020000", "中")  # (outside the BMP: maybe)
+    assert not default_segmenter().word_across("百业兴在", 3)  # (兴在: no word, no cut)
 
 
 def test_a_window_holding_the_stand_in_word_goes_to_the_whole_engine(shipped):

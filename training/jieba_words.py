@@ -1,8 +1,9 @@
 """Write `service/data/jieba_words.npz`: the word table `service.windowcut` cuts windows with.
 
 jieba's dict.txt (the dictionary rjieba's engine holds) and the bundled user dictionary, at the
-frequencies the engine gives its words. Run again when jieba, rjieba or
-`service/data/userdict.txt` change (a test says when the file no longer matches them):
+frequencies the engine gives its words, and the filter of the character pairs inside them. Run
+again when jieba, rjieba or `service/data/userdict.txt` change (a test says when the file no longer
+matches them):
 
     python -m training.jieba_words [--out FILE]
 """
