@@ -35,6 +35,8 @@ __all__ = [
     "training_set",
     "sample_weights",
     "used_files",
+    "RECIPE_FILES",
+    "check_complete",
     "read_extra",
 ]
 
@@ -74,6 +76,30 @@ def used_files(data_dir: Path) -> list[str]:
     ):
         gold.insert(1, ARTICLES_FILE)  # the extra read labels' text
     return gold + list(TRAIN_FILES)
+
+
+# Every file `make train`'s recipe learns from. `used_files` lets the read-label ones be absent (a
+# small or test folder); a folder given to `newsdesk train` by mistake must not, since the model
+# it writes would lack the read labels and, without the newspaper gold, the review thresholds.
+RECIPE_FILES = (NEWSPAPER_FILE, ARTICLES_FILE, TV_GOLD_FILE, *TRAIN_FILES)
+
+
+def check_complete(data_dir: Path) -> None:
+    """A DataError naming what `data_dir` lacks of RECIPE_FILES (the whole folder, if absent)."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataError(
+            f"{data_dir}: no such folder; point --data (make DATA=…) at the shared data folder",
+            field="data",
+        )
+    missing = [n for n in RECIPE_FILES if not (data_dir / n).is_file()]
+    if missing:
+        raise DataError(
+            f"{data_dir} lacks {', '.join(missing)}: the model would learn without them (and "
+            "without classify/newspaper_gold.jsonl it has no review thresholds); point --data "
+            "(make DATA=…) at the shared data folder, or pass --partial to train on what is there",
+            field="data",
+        )
 
 
 def read_table(path: Path = READ_LABELS) -> dict[str, str]:

@@ -150,8 +150,11 @@ def _review_note(thresholds: dict[str, float]) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from training.data import check_complete
     from training.train import train
 
+    if not args.partial:  # before anything is read: a wrong --data is a typo, not a recipe
+        check_complete(Path(args.data))
     manifest = train(Path(args.data), Path(args.out), seed=args.seed, progress=_bar_on())
     _err(f"model written to {args.out}")
     print(_dump({"model": str(args.out), "metrics": manifest.get("metrics", {})}))

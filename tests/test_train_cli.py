@@ -1,0 +1,79 @@
+"""`newsdesk train` as a user runs it on a wrong or damaged data folder: a typed error naming the
+file, exit 1, no traceback, and the model folder left as it was. Real processes, own fixtures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+ROWS = [
+    {"id": f"w{i}", "title": title, "text": text, "label": label}
+    for i, (title, text, label) in enumerate(
+        [
+            ("省委书记调研春耕", "省委书记来到田间地头，调研春耕备耕工作。", "leadership"),
+            ("钢铁产量稳步回升", "今年以来，全省钢铁产量稳步回升，企业效益好转。", "industry"),
+            ("本台短评：实干为先", "干部要把心思用在干事创业上，少说空话。", "commentary"),
+            ("高校开学迎新生", "各地高校陆续开学，迎接新生入校报到。", "education"),
+            ("今日天气晴转多云", "气象台预计，明天全省大部晴转多云。", "other"),
+        ]
+        * 6
+    )
+]
+
+
+def _write(path: Path, rows: list[dict], tail: bytes = b"") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    path.write_bytes(text.encode("utf-8") + tail)
+
+
+def _train(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", "train", "--data", str(data), "--out", str(out)]
+        + list(extra),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+
+
+def _old_model(out: Path) -> dict[str, bytes]:
+    """A stand-in for the previous model: train must leave its files byte for byte."""
+    out.mkdir(parents=True)
+    (out / "manifest.json").write_text('{"version": "before"}\n', encoding="utf-8")
+    return {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def test_a_folder_without_the_read_labels_is_refused(tmp_path: Path) -> None:
+    """A DATA folder holding only the weak corpus used to train, exit 0, a model with no read
+    labels and no review thresholds, over models/desk by default."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    before = _old_model(tmp_path / "desk")
+    done = _train(data, tmp_path / "desk")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    for name in ("newspaper_gold.jsonl", "articles.jsonl.gz", "train_gold.jsonl"):
+        assert name in done.stderr
+    assert "--partial" in done.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "desk").iterdir()} == before
+
+    missing = _train(tmp_path / "nowhere", tmp_path / "desk")
+    assert missing.returncode == 1 and "no such folder" in missing.stderr, missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_partial_trains_on_what_is_there(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    done = _train(data, tmp_path / "desk", "--partial")
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((tmp_path / "desk" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["data"]["files"] == ["classify/train.jsonl", "classify/other.jsonl"]
