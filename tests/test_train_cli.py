@@ -77,3 +77,25 @@ def test_partial_trains_on_what_is_there(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     manifest = json.loads((tmp_path / "desk" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["data"]["files"] == ["classify/train.jsonl", "classify/other.jsonl"]
+
+
+def test_a_corpus_line_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    """It used to end `newsdesk train` in a UnicodeDecodeError traceback naming no file."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS[:3], b'{"id": "bad", "title": "\xff"}\n')
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    before = _old_model(tmp_path / "desk")
+    done = _train(data, tmp_path / "desk", "--partial")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"{data / 'classify' / 'train.jsonl'}:4: not UTF-8 (byte 0xff" in done.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "desk").iterdir()} == before
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    from training.corpus import read_jsonl
+
+    path = tmp_path / "train.jsonl"
+    _write(path, ROWS[:2])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert [r.id for r in read_jsonl(path)] == ["w0", "w1"]
