@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 ROWS = [
@@ -99,3 +101,42 @@ def test_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
     _write(path, ROWS[:2])
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert [r.id for r in read_jsonl(path)] == ["w0", "w1"]
+
+
+def _articles(data: Path, damage: str) -> None:
+    """A data folder whose newspaper/articles.jsonl.gz (the extra read labels' text) is damaged."""
+    import gzip
+
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    news = [dict(r, id=f"n{i}", date="20191001") for i, r in enumerate(ROWS[:10])]
+    _write(data / "classify" / "newspaper_gold.jsonl", news)
+    rows = [dict(r, id=f"a{i}", date="20191002") for i, r in enumerate(ROWS[:10])]
+    whole = gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode("utf-8"))
+    target = data / "newspaper" / "articles.jsonl.gz"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(
+        {
+            "truncated": whole[: len(whole) // 2],
+            "not-gzip": b"an html error page",
+            "not-json": gzip.compress(b'{"id": "a0", "date": "20191002"}\n{"id": "a1", "da\n'),
+        }[damage]
+    )
+
+
+@pytest.mark.parametrize(
+    "damage, said",
+    [("truncated", "cannot be read to its end"), ("not-gzip", "cannot be read to its end"),
+     ("not-json", "articles.jsonl.gz:2: not an article row")],
+)  # fmt: skip
+def test_a_damaged_articles_file_is_named(tmp_path: Path, damage: str, said: str) -> None:
+    """A cut or wrong articles.jsonl.gz said only `the input ends early` or `Not a gzipped
+    file`, naming no file; a bad row there was a traceback."""
+    data = tmp_path / "data"
+    _articles(data, damage)
+    before = _old_model(tmp_path / "desk")
+    done = _train(data, tmp_path / "desk", "--partial")  # no train_gold in this folder
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"{data / 'newspaper' / 'articles.jsonl.gz'}" in done.stderr and said in done.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "desk").iterdir()} == before

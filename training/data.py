@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -123,24 +124,39 @@ def read_extra(data_dir: Path, gold_ids: set[str], path: Path = READ_LABELS) -> 
     """
     table = read_table(path)
     rows: list[Record] = []
-    with gzip.open(Path(data_dir) / ARTICLES_FILE, "rt", encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            a = json.loads(line)
-            label = table.get(a["id"])
-            if label is None or a["id"] in gold_ids or a["date"].startswith(TEST_MONTH):
-                continue
-            rows.append(
-                Record(
-                    a["id"],
-                    a["title"],
-                    a["text"],
-                    label,
-                    f"{ARTICLES_FILE}:{n}",
-                    kicker=a.get("kicker") or "",
-                    subtitle=a.get("subtitle") or "",
-                    date=a["date"],
-                )
-            )
+    source = Path(data_dir) / ARTICLES_FILE
+    try:
+        with gzip.open(source, "rt", encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                try:
+                    a = json.loads(line)
+                    label = table.get(a["id"])
+                    if label is None or a["id"] in gold_ids or a["date"].startswith(TEST_MONTH):
+                        continue
+                    rows.append(
+                        Record(
+                            a["id"],
+                            a["title"],
+                            a["text"],
+                            label,
+                            f"{ARTICLES_FILE}:{n}",
+                            kicker=a.get("kicker") or "",
+                            subtitle=a.get("subtitle") or "",
+                            date=a["date"],
+                        )
+                    )
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    raise DataError(
+                        f"{source}:{n}: not an article row with id, date, title and text "
+                        f"({type(exc).__name__}: {exc}); fix or replace the file",
+                        field="data",
+                    ) from exc
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:  # cut, not gzip, not UTF-8
+        raise DataError(
+            f"{source} cannot be read to its end ({type(exc).__name__}: {exc}); a truncated or "
+            "corrupt copy? fetch it again",
+            field="data",
+        ) from exc
     return sorted(rows, key=lambda r: r.id)
 
 
