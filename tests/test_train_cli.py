@@ -140,3 +140,27 @@ def test_a_damaged_articles_file_is_named(tmp_path: Path, damage: str, said: str
     assert "Traceback" not in done.stderr
     assert f"{data / 'newspaper' / 'articles.jsonl.gz'}" in done.stderr and said in done.stderr
     assert {p.name: p.read_bytes() for p in (tmp_path / "desk").iterdir()} == before
+
+
+def test_train_and_evaluate_show_their_steps_in_a_log(tmp_path: Path) -> None:
+    """In a log (`make train > log 2>&1`) both were silent for their ~8 and ~3 minutes."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    done = _train(data, tmp_path / "desk", "--partial")
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("train: ")]
+    assert [line.split(" done (")[0] for line in lines] == [
+        "train: read", "train: fit", "train: score", "train: write"
+    ]  # fmt: skip
+    assert lines[-1].split(" done (")[1].startswith("4/4, ") and "\r" not in done.stderr
+    evaluated = subprocess.run(
+        [sys.executable, "-m", "service.cli", "evaluate", "--data", str(data)]
+        + ["--model", str(tmp_path / "desk")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "evaluate: usual script done (1/" in evaluated.stderr and "\r" not in evaluated.stderr
