@@ -164,3 +164,18 @@ def test_train_and_evaluate_show_their_steps_in_a_log(tmp_path: Path) -> None:
     )
     assert evaluated.returncode == 0, evaluated.stderr
     assert "evaluate: usual script done (1/" in evaluated.stderr and "\r" not in evaluated.stderr
+
+
+def test_an_out_that_cannot_be_written_is_refused_before_fitting(tmp_path: Path) -> None:
+    """It was found only at the write, after the whole fit (~8 minutes on the shared data)."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    for out, said in [(blocker / "desk", "is a file, not a folder"), (blocker, "not a folder")]:
+        done = _train(data, out, "--partial")
+        assert done.returncode == 1, done.stderr
+        assert f"cannot write --out {out}: " in done.stderr and said in done.stderr
+        assert "Traceback" not in done.stderr and "train: read done" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "data"]

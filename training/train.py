@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
 import sys
+import tempfile
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +43,15 @@ from .nblr import NBLogisticRegression
 from .progress import stage_done, stages
 from .splits import CALIBRATION_PARTS, TEST_MONTH
 
-__all__ = ["train", "fit", "build_pipeline", "CONFIG", "MIN_PER_LABEL", "write_model"]
+__all__ = [
+    "train",
+    "fit",
+    "build_pipeline",
+    "CONFIG",
+    "MIN_PER_LABEL",
+    "write_model",
+    "check_writable",
+]
 
 
 # Chosen by cross-validation inside the training split (training/EXPERIMENTS.md, rows 100 on;
@@ -206,6 +216,7 @@ def train(
 ) -> dict:
     """Train on the read labels and the weak corpus under `data_dir`; return the manifest."""
     data_dir, out_dir = Path(data_dir), Path(out_dir)
+    check_writable(out_dir)  # now, not after minutes of fitting
     with stages(progress, 4, "train") or nullcontext() as bar:
         data = training_set(data_dir, CONFIG, limit=limit, seed=seed)
         counts = check_counts(data.records, MIN_PER_LABEL)
@@ -327,6 +338,21 @@ def _heldout_metrics(pipeline: Pipeline, model, data_dir: Path) -> tuple[dict, f
         s = scores([r.label for r in rows], list(pred), [str(c) for c in model.classes_])
         out[key] = {"macro_f1": s["macro_f1"], "accuracy": s["accuracy"]}
     return out, gap
+
+
+def check_writable(out_dir: Path) -> None:
+    """An OSError naming `out_dir` unless write_model could put a new folder in its place: its
+    parent created and writable, and the path a folder or free."""
+    try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise FileExistsError(errno.EEXIST, "exists and is not a folder")
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=f".{out_dir.name}.probe-", dir=out_dir.parent))
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        if isinstance(exc, FileExistsError) and exc.filename:  # mkdir met a file on the way
+            why = f"{exc.filename} is a file, not a folder"
+        raise OSError(f"cannot write --out {out_dir}: {why}") from exc
 
 
 def write_model(
