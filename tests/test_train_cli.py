@@ -179,3 +179,91 @@ def test_an_out_that_cannot_be_written_is_refused_before_fitting(tmp_path: Path)
         assert f"cannot write --out {out}: " in done.stderr and said in done.stderr
         assert "Traceback" not in done.stderr and "train: read done" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "data"]
+
+
+def _heldout_data(root: Path, n: int = 4000) -> None:
+    """Two newspaper months and a weak corpus big enough that each month's held-out fit takes
+    seconds: made-up text from a few desk words, not corpus text."""
+    import random
+
+    rng = random.Random(5)
+    words = {
+        "leadership": "书记 省长 调研 会见 强调 部署 视察 座谈",
+        "industry": "钢铁 产量 企业 工厂 订单 出口 制造 物流",
+        "commentary": "评论 观点 应当 必须 不能 短评 思考 担当",
+        "education": "学校 学生 教师 高校 课堂 考试 招生 教育",
+        "other": "天气 体育 比赛 文化 旅游 节日 演出 交通",
+    }
+    common = "今年 以来 全省 各地 工作 发展 群众 记者 近日 进一步".split()
+    labels = list(words)
+
+    def row(i: int, label: str, **extra: str) -> dict:
+        own = words[label].split()
+        text = "".join(
+            rng.choice(own if rng.random() < 0.4 else common) + ("。" if rng.random() < 0.1 else "")
+            for _ in range(rng.randint(150, 400))
+        )
+        title = "".join(rng.choice(own) for _ in range(4))
+        return {"id": f"r{i}", "title": title, "text": text, "label": label, **extra}
+
+    _write(root / "classify" / "train.jsonl", [row(i, labels[i % 5]) for i in range(n)])
+    _write(root / "classify" / "other.jsonl", [row(n + i, "other") for i in range(50)])
+    news = [
+        row(i, labels[i % 5], date="20191001" if i % 2 else "20200101")
+        for i in range(n + 50, n + 250)
+    ]
+    _write(root / "classify" / "newspaper_gold.jsonl", news)
+
+
+def _cpu_seconds(pid: int) -> float:
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigkill_of_train_takes_its_month_heldout_workers_with_it(tmp_path: Path) -> None:
+    """The review thresholds' month-held-out fits run in joblib workers; a SIGKILLed train
+    (a CI timeout, the OOM killer) left them fitting on both cores for minutes, then idle."""
+    import os
+    import signal
+    import time
+
+    data = tmp_path / "data"
+    _heldout_data(data)
+    cmd = [sys.executable, "-m", "service.cli", "train", "--data", str(data), "--partial"]
+    proc = subprocess.Popen(
+        cmd + ["--out", str(tmp_path / "desk")],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+            workers = [
+                int(k) for k in kids
+                if b"popen_loky_posix" in Path(f"/proc/{k}/cmdline").read_bytes()
+            ]  # fmt: skip
+            # a worker past its imports is fitting its month
+            if workers and all(_cpu_seconds(w) > 2.5 for w in workers):
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None and workers, "the held-out fits ended before they were seen"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+            time.sleep(0.1)
+        alive = [w for w in workers if Path(f"/proc/{w}").exists()]
+        assert not alive, "month-held-out workers outlived a SIGKILLed train"
+    finally:
+        proc.kill()
+        for w in workers:  # ours: started by the train above
+            try:
+                os.kill(w, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
