@@ -509,6 +509,9 @@ def test_sigterm_stops_the_job_its_workers_and_leaves_no_temporary_files(
     time.sleep(0.2)
     assert not [p for p in workers if Path(f"/proc/{p}").exists()], "workers outlived the job"
     assert not list(out.glob(".*")) and not list((out / "_shards").glob(".*"))
+    # it said `"failed": "_Terminated: "`, a private class name and nothing else
+    summary = json.loads((out / "_summary.json").read_text(encoding="utf-8"))
+    assert summary["failed"] == "stopped by SIGTERM"
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")

@@ -157,3 +157,31 @@ def test_head_wording_is_put_in_place_and_taken_out_again():
         hw.use(shipped, None)
     assert heads._page_features is hw._PAGE and (heads.WEIGHTS, heads.BIAS) == shipped
     assert [[a.title for a in split_page(p)] for p in pages] == before
+
+
+def test_a_cut_corpus_file_is_named_not_a_traceback(tmp_path):
+    """`make evaluate-pages` on a truncated articles.jsonl.gz ended in an EOFError traceback."""
+    import gzip
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    rows = [
+        {"id": f"a{i}", "date": "20191001", "page": 1, "seq": i, "title": "标题", "text": "正文。"}
+        for i in range(200)
+    ]
+    whole = gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode("utf-8"))
+    target = tmp_path / "newspaper" / "articles.jsonl.gz"
+    target.parent.mkdir()
+    target.write_bytes(whole[: len(whole) // 2])
+    done = subprocess.run(
+        [sys.executable, "-m", "training.pages_eval", "--data", str(tmp_path), "--split", "dev"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and f"{target}: cannot be read" in done.stderr

@@ -64,8 +64,17 @@ def read_jsonl(path: Path, labels: Sequence[str] = LABELS) -> list[Record]:
             field="data",
         )
     records = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
+    with open(path, "rb") as f:  # bytes, so that a line that is not UTF-8 is named by number
+        for n, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")  # a BOM, as every input
+            except UnicodeDecodeError as exc:
+                raise _bad(
+                    path,
+                    n,
+                    f"not UTF-8 (byte 0x{raw[exc.start]:02x}, the line's byte {exc.start + 1}); "
+                    "convert the file to UTF-8",
+                ) from exc
             if not line.strip():
                 continue
             try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,6 +36,8 @@ __all__ = [
     "training_set",
     "sample_weights",
     "used_files",
+    "RECIPE_FILES",
+    "check_complete",
     "read_extra",
 ]
 
@@ -76,6 +79,30 @@ def used_files(data_dir: Path) -> list[str]:
     return gold + list(TRAIN_FILES)
 
 
+# Every file `make train`'s recipe learns from. `used_files` lets the read-label ones be absent (a
+# small or test folder); a folder given to `newsdesk train` by mistake must not, since the model
+# it writes would lack the read labels and, without the newspaper gold, the review thresholds.
+RECIPE_FILES = (NEWSPAPER_FILE, ARTICLES_FILE, TV_GOLD_FILE, *TRAIN_FILES)
+
+
+def check_complete(data_dir: Path) -> None:
+    """A DataError naming what `data_dir` lacks of RECIPE_FILES (the whole folder, if absent)."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataError(
+            f"{data_dir}: no such folder; point --data (make DATA=…) at the shared data folder",
+            field="data",
+        )
+    missing = [n for n in RECIPE_FILES if not (data_dir / n).is_file()]
+    if missing:
+        raise DataError(
+            f"{data_dir} lacks {', '.join(missing)}: the model would learn without them (and "
+            "without classify/newspaper_gold.jsonl it has no review thresholds); point --data "
+            "(make DATA=…) at the shared data folder, or pass --partial to train on what is there",
+            field="data",
+        )
+
+
 def read_table(path: Path = READ_LABELS) -> dict[str, str]:
     """The extra read labels: id → label, checked line by line."""
     out: dict[str, str] = {}
@@ -97,24 +124,39 @@ def read_extra(data_dir: Path, gold_ids: set[str], path: Path = READ_LABELS) -> 
     """
     table = read_table(path)
     rows: list[Record] = []
-    with gzip.open(Path(data_dir) / ARTICLES_FILE, "rt", encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            a = json.loads(line)
-            label = table.get(a["id"])
-            if label is None or a["id"] in gold_ids or a["date"].startswith(TEST_MONTH):
-                continue
-            rows.append(
-                Record(
-                    a["id"],
-                    a["title"],
-                    a["text"],
-                    label,
-                    f"{ARTICLES_FILE}:{n}",
-                    kicker=a.get("kicker") or "",
-                    subtitle=a.get("subtitle") or "",
-                    date=a["date"],
-                )
-            )
+    source = Path(data_dir) / ARTICLES_FILE
+    try:
+        with gzip.open(source, "rt", encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                try:
+                    a = json.loads(line)
+                    label = table.get(a["id"])
+                    if label is None or a["id"] in gold_ids or a["date"].startswith(TEST_MONTH):
+                        continue
+                    rows.append(
+                        Record(
+                            a["id"],
+                            a["title"],
+                            a["text"],
+                            label,
+                            f"{ARTICLES_FILE}:{n}",
+                            kicker=a.get("kicker") or "",
+                            subtitle=a.get("subtitle") or "",
+                            date=a["date"],
+                        )
+                    )
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    raise DataError(
+                        f"{source}:{n}: not an article row with id, date, title and text "
+                        f"({type(exc).__name__}: {exc}); fix or replace the file",
+                        field="data",
+                    ) from exc
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:  # cut, not gzip, not UTF-8
+        raise DataError(
+            f"{source} cannot be read to its end ({type(exc).__name__}: {exc}); a truncated or "
+            "corrupt copy? fetch it again",
+            field="data",
+        ) from exc
     return sorted(rows, key=lambda r: r.id)
 
 

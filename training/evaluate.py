@@ -9,7 +9,6 @@ later ones).
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 from service.classifier import Classifier, compose_all
 
 from .corpus import Record, clean_text, read_jsonl
+from .progress import stage_done, stages
 from .report import markdown, plot_confusion, plot_reliability
 from .review import review_report
 from .splits import (
@@ -227,7 +227,7 @@ def _score(rows, proba, labels, base, review_thresholds) -> dict:
     return {"model": ours, "usual_script": theirs}
 
 
-def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool = True) -> dict:
+def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | str = True) -> dict:
     """Score the model and the usual script on every split; write report/ into the model."""
     from .data import training_set
     from .train import CONFIG, fit
@@ -237,32 +237,32 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool = Tr
     labels = list(clf.labels)
     splits = eval_splits(data_dir)
     later = cross_time_splits(data_dir)
-    bar = _bar(progress, 3 + len(splits) + len(later))
+    bar = stages(progress, 3 + len(splits) + len(later), "evaluate")
     report: dict = {"model": str(model_dir), "labels": labels, "splits": {}}
     out = model_dir / REPORT_DIR
     out.mkdir(parents=True, exist_ok=True)
     with bar if bar is not None else nullcontext():
         data = training_set(data_dir, clf.manifest.get("config", CONFIG))
         baseline = usual_script(data.records)
-        _tick(bar, "usual script")
+        stage_done(bar, "usual script")
         for key, rows in splits.items():
             proba = clf.probabilities([r.item for r in rows])
             report[key] = _score(rows, proba, labels, baseline, clf.thresholds)
             report["splits"][key] = SPLITS[key]
-            _tick(bar, key)
+            stage_done(bar, key)
         if later:
             # The same recipe on earlier rows only: does the model hold on later news?
             config = clf.manifest.get("config", CONFIG)
             early = training_set(data_dir, config, until_year=CROSS_TIME_LAST_TRAIN_YEAR)
             model = fit(early.records, early.sources, config)
-            _tick(bar, "cross-time model")
+            stage_done(bar, "cross-time model")
             base = usual_script(early.records)
-            _tick(bar, "cross-time usual script")
+            stage_done(bar, "cross-time usual script")
             for key, rows in later.items():
                 proba = model.predict_proba([r.item for r in rows])
                 report[key] = _score(rows, proba, [str(c) for c in model.classes_], base, None)
                 report["splits"][key] = SPLITS[key]
-                _tick(bar, key)
+                stage_done(bar, key)
         for key in report["splits"]:
             ours, base = report[key]["model"], report[key]["usual_script"]
             plot_confusion(ours, f"{key}: model", out / f"confusion_{key}.png")
@@ -279,20 +279,6 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool = Tr
     )
     (out / "report.md").write_text(markdown(report, clf.manifest), encoding="utf-8")
     return report
-
-
-def _bar(progress: bool, total: int):
-    if not progress:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="evaluate", unit="step", file=sys.stderr)
-
-
-def _tick(bar, name: str) -> None:
-    if bar is not None:
-        bar.set_postfix_str(name)
-        bar.update(1)
 
 
 def format_summary(report: dict) -> str:

@@ -23,11 +23,14 @@ import random
 import re
 import sys
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
+
+from service.errors import DataError
 
 __all__ = [
     "TEST_MONTHS",
@@ -85,11 +88,21 @@ def load_pages(data: Path, months: Iterable[str] | None = None) -> list[list[dic
     path = Path(data)
     path = path / ARTICLES if path.is_dir() else path  # the corpus folder, or one file
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            if keep is None or row["date"][:6] in keep:
-                pages[(row["date"], int(row["page"]))].append(row)
+    n = 0
+    try:
+        with opener(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                n += 1
+                row = json.loads(line)
+                if keep is None or row["date"][:6] in keep:
+                    pages[(row["date"], int(row["page"]))].append(row)
+    # a cut or corrupt copy, or a row without date and page: the file named, not a traceback
+    except (OSError, EOFError, zlib.error, ValueError, KeyError, TypeError) as exc:
+        raise DataError(
+            f"{path}: cannot be read after line {n} ({type(exc).__name__}: {exc}); a truncated "
+            "or corrupt copy? fetch it again",
+            field="data",
+        ) from exc
     return [sorted(pages[k], key=lambda r: int(r["seq"])) for k in sorted(pages)]
 
 
@@ -388,7 +401,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (args.data / ARTICLES).is_file():
         print(f"error: {args.data / ARTICLES} not found (set --data)", file=sys.stderr)
         return 2
-    every = load_pages(args.data)
+    try:
+        every = load_pages(args.data)
+    except DataError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
     splits = {
         "dev (tuned on)": [p for p in every if p[0]["date"][:6] not in TEST_MONTHS],
         "test (2020-05)": [p for p in every if p[0]["date"][:6] in TEST_MONTHS],

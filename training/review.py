@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from service.pool import die_with_parent
 from service.review import flags
 
 __all__ = [
@@ -115,8 +116,10 @@ def month_heldout(pipeline, records, sources, config, scored, seed: int = 13):
     classes = [str(c) for c in pipeline.classes_]
     # the months' fits are independent: one process each, as many at once as there are cores
     jobs = min(len(months), os.cpu_count() or 1)
+    parent = os.getpid()
     done = Parallel(n_jobs=jobs)(
-        delayed(_month_scored)(records, sources, config, seed, m, scored, classes) for m in months
+        delayed(_month_scored)(records, sources, config, seed, m, scored, classes, parent)
+        for m in months
     )
     items, probas, truth, where = [], [], [], []
     for m, (rows, full) in zip(months, done, strict=True):
@@ -129,9 +132,13 @@ def month_heldout(pipeline, records, sources, config, scored, seed: int = 13):
     return items, np.vstack(probas), truth, where
 
 
-def _month_scored(records, sources, config, seed, month, scored, classes):
+def _month_scored(records, sources, config, seed, month, scored, classes, parent=None):
     """One month's rows (gold and `scored`) and their probabilities, in `classes` order, from
     the whole pipeline fitted without that month's newspaper rows (see `month_heldout`)."""
+    if parent is not None and parent != os.getpid():  # in one of joblib's worker processes
+        # A SIGKILLed `train` left its workers fitting on both cores for minutes, then idle
+        # for good: they die with it, as every newsdesk worker does (service.pool).
+        die_with_parent(parent)
     from .data import ARTICLES_FILE
     from .train import fit
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
 import sys
+import tempfile
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,9 +40,18 @@ from .data import SOURCES, sample_weights, training_set
 from .evaluate import REPORT_DIR
 from .export import check_export, export
 from .nblr import NBLogisticRegression
+from .progress import stage_done, stages
 from .splits import CALIBRATION_PARTS, TEST_MONTH
 
-__all__ = ["train", "fit", "build_pipeline", "CONFIG", "MIN_PER_LABEL", "write_model"]
+__all__ = [
+    "train",
+    "fit",
+    "build_pipeline",
+    "CONFIG",
+    "MIN_PER_LABEL",
+    "write_model",
+    "check_writable",
+]
 
 
 # Chosen by cross-validation inside the training split (training/EXPERIMENTS.md, rows 100 on;
@@ -161,20 +172,6 @@ def _char_block(c: dict, mask: str | None = None) -> TfidfVectorizer:
     )
 
 
-def _stages(progress: bool, total: int):
-    if not progress:
-        return nullcontext(None)
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="train", unit="step", file=sys.stderr)
-
-
-def _step(bar, name: str) -> None:
-    if bar is not None:
-        bar.set_postfix_str(name)
-        bar.update(1)
-
-
 def fit(records, sources, config: dict = CONFIG, seed: int = 13) -> Pipeline:
     """The pipeline fitted on `records`, rows weighted by source and class."""
     np.random.seed(seed)
@@ -215,25 +212,26 @@ def train(
     *,
     limit: int | None = None,
     seed: int = 13,
-    progress: bool = True,
+    progress: bool | str = True,
 ) -> dict:
     """Train on the read labels and the weak corpus under `data_dir`; return the manifest."""
     data_dir, out_dir = Path(data_dir), Path(out_dir)
-    with _stages(progress, 4) as bar:
+    check_writable(out_dir)  # now, not after minutes of fitting
+    with stages(progress, 4, "train") or nullcontext() as bar:
         data = training_set(data_dir, CONFIG, limit=limit, seed=seed)
         counts = check_counts(data.records, MIN_PER_LABEL)
-        _step(bar, "read")
+        stage_done(bar, "read")
         pipeline = fit(data.records, data.sources, CONFIG, seed)
         # Serving runs the compiled form; it must give the pipeline's probabilities.
         model = export(pipeline)
         model.keywords_block = keyword_block([r.item for r in data.records])
         sample = [r.item for r in data.records[:: max(1, len(data.records) // 300)]]
         gap = check_export(pipeline, model, sample)
-        _step(bar, "fit")
+        stage_done(bar, "fit")
         metrics, heldout_gap = _heldout_metrics(pipeline, model, data_dir)
         gap = max(gap, heldout_gap)
         review = _review(model, pipeline, data, data_dir, seed)
-        _step(bar, "score")
+        stage_done(bar, "score")
         manifest = {
             "format": FORMAT,
             "name": out_dir.name,
@@ -267,7 +265,7 @@ def train(
             "metrics": metrics,
         }
         write_model(model, manifest, out_dir, keep_version=True)
-        _step(bar, "write")
+        stage_done(bar, "write")
     return manifest
 
 
@@ -340,6 +338,21 @@ def _heldout_metrics(pipeline: Pipeline, model, data_dir: Path) -> tuple[dict, f
         s = scores([r.label for r in rows], list(pred), [str(c) for c in model.classes_])
         out[key] = {"macro_f1": s["macro_f1"], "accuracy": s["accuracy"]}
     return out, gap
+
+
+def check_writable(out_dir: Path) -> None:
+    """An OSError naming `out_dir` unless write_model could put a new folder in its place: its
+    parent created and writable, and the path a folder or free."""
+    try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise FileExistsError(errno.EEXIST, "exists and is not a folder")
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=f".{out_dir.name}.probe-", dir=out_dir.parent))
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        if isinstance(exc, FileExistsError) and exc.filename:  # mkdir met a file on the way
+            why = f"{exc.filename} is a file, not a folder"
+        raise OSError(f"cannot write --out {out_dir}: {why}") from exc
 
 
 def write_model(

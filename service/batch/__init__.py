@@ -122,8 +122,10 @@ def run_batch(
                              summary, force, max_sentences, max_chars, progress,
                              explain=explain, keywords=keywords)  # fmt: skip
         except BaseException as exc:
-            failed = {"out_dir": str(out), "model": model_path, "failed": f"{type(exc).__name__}: "
-                      f"{getattr(exc, 'message', None) or exc}"}  # fmt: skip
+            why = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
+            if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, or SIGTERM as the CLI raises it
+                why = f"stopped by {exc.args[0] if exc.args else 'Ctrl-C (SIGINT)'}"
+            failed = {"out_dir": str(out), "model": model_path, "failed": why}
             with contextlib.suppress(OSError):
                 text = json.dumps(failed, ensure_ascii=False, indent=2) + "\n"
                 write_atomic(out / SUMMARY, text, fsync=True)

@@ -59,7 +59,7 @@ class _Terminated(KeyboardInterrupt):
 
 
 def _terminated(signum: int, frame: object) -> None:
-    raise _Terminated
+    raise _Terminated("SIGTERM")  # what a stopped batch's _summary.json says
 
 
 def main(argv: list[str] | None = None) -> int:

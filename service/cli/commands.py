@@ -149,10 +149,18 @@ def _review_note(thresholds: dict[str, float]) -> str:
 # --- training and evaluation (imports `training` lazily: the runtime never needs it) --------
 
 
+def _steps_shown() -> bool | str:
+    """train's and evaluate's steps take minutes: a bar on a terminal, a line a step in a log."""
+    return True if _bar_on() else "lines"
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    from training.data import check_complete
     from training.train import train
 
-    manifest = train(Path(args.data), Path(args.out), seed=args.seed, progress=_bar_on())
+    if not args.partial:  # before anything is read: a wrong --data is a typo, not a recipe
+        check_complete(Path(args.data))
+    manifest = train(Path(args.data), Path(args.out), seed=args.seed, progress=_steps_shown())
     _err(f"model written to {args.out}")
     print(_dump({"model": str(args.out), "metrics": manifest.get("metrics", {})}))
     return 0
@@ -169,7 +177,9 @@ def cmd_convert_model(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate, format_summary
 
-    report = evaluate(Path(args.data), Path(args.model or _default_model()), progress=_bar_on())
+    report = evaluate(
+        Path(args.data), Path(args.model or _default_model()), progress=_steps_shown()
+    )
     print(format_summary(report))
     return 0
 

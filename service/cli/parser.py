@@ -305,6 +305,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_data(p)
     p.add_argument("--out", metavar="DIR", help="model folder to write (default: models/desk)")
     p.add_argument("--seed", type=int, default=13, help="random seed of sampling and fitting")
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="train even when the folder lacks some of the recipe's files (newspaper and TV "
+        "read labels, newspaper/articles.jsonl.gz): a model learning less, with no review "
+        "thresholds without the newspaper gold",
+    )
 
     p = command_parser(
         "convert-model",

@@ -1,0 +1,55 @@
+"""Progress of `train` and `evaluate`, whose few steps take minutes: a tqdm bar on a terminal,
+one line a step in a log (`make train > log 2>&1` would otherwise be silent for ~10 minutes, and
+a bar's carriage-return redraws would fill it)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+__all__ = ["stages", "stage_done"]
+
+
+class _Lines:
+    """tqdm's few calls that the steps use, written as one finished line a step."""
+
+    def __init__(self, desc: str, total: int) -> None:
+        self.desc, self.total, self.done, self.name = desc, total, 0, ""
+        self.started = time.monotonic()
+
+    def __enter__(self) -> _Lines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def set_postfix_str(self, name: str) -> None:
+        self.name = name
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        s = int(time.monotonic() - self.started)
+        print(
+            f"{self.desc}: {self.name} done ({self.done}/{self.total}, "
+            f"{s // 60}:{s % 60:02d} elapsed)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def stages(progress: bool | str, total: int, desc: str):
+    """A bar (`progress` true), lines (`"lines"`) or None (false) over `total` steps."""
+    if not progress:
+        return None
+    if progress == "lines":
+        return _Lines(desc, total)
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="step", file=sys.stderr)
+
+
+def stage_done(bar, name: str) -> None:
+    """One step done, named."""
+    if bar is not None:
+        bar.set_postfix_str(name)
+        bar.update(1)
