@@ -215,7 +215,8 @@ def read_records(
             reason = (
                 f"not UTF-8 at column {bad.start() + 1}: the file must be UTF-8"
                 if bad
-                else f"not valid JSON: {exc.msg} at column {exc.colno}"
+                # (json says "Unterminated string starting at": the column is where it starts)
+                else f"not valid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}"
             )
             yield number, Rejected(number, reason, source)
             continue

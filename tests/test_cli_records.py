@@ -91,3 +91,11 @@ def test_an_integer_past_pythons_digit_limit_is_a_rejected_record_not_a_crash():
     (_, first), (_, second) = read_records(lines, source="x")
     assert isinstance(first, Rejected) and "4300 digits" in first.reason
     assert not isinstance(second, Rejected)  # the next line is read as ever
+
+
+def test_an_unterminated_string_names_where_it_starts_once():
+    # json's own message ends on "starting at": the reason said "starting at at column 21".
+    from service.jsonl import read_records
+
+    [(_, rejected)] = list(read_records(['{"id": "a", "text": "abc']))
+    assert rejected.reason == "not valid JSON: Unterminated string starting at column 21"
