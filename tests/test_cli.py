@@ -351,6 +351,7 @@ def test_gzip_is_read_by_content_and_written_by_suffix(tmp_path):
     truncated.write_bytes(packed[: len(packed) // 2])
     broken = run("classify", str(truncated), "-o", str(tmp_path / "never.jsonl"))
     assert broken.returncode == 1 and "truncated" in broken.stderr
+    assert f"{truncated} ends early" in broken.stderr  # (the file named, not "the input")
     assert "Traceback" not in broken.stderr and not (tmp_path / "never.jsonl").exists()
 
 

@@ -97,5 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"newsdesk {args.command}: {exc}")
         return 1
     except EOFError as exc:  # gzip's word for a truncated stream
-        _err(f"newsdesk {args.command}: the input ends early, a truncated gzip file? ({exc})")
+        source = getattr(args, "input", None)
+        what = source if source not in (None, "-") else "the input"
+        _err(f"newsdesk {args.command}: {what} ends early, a truncated gzip file? ({exc})")
         return 1
