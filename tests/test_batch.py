@@ -13,7 +13,7 @@ import pytest
 from service.batch import ShardJob, expand_inputs, process_shard, run_batch, shard_name
 from service.batch import runners as batch_runners
 from service.batch import shards as batch_shards
-from service.errors import InvalidInput, ModelError
+from service.errors import InvalidInput, ModelError, ShardError
 
 pytestmark = pytest.mark.corpus
 
@@ -187,6 +187,18 @@ def test_an_output_folder_that_holds_the_inputs_or_is_a_file_is_refused(tmp_path
     with pytest.raises(InvalidInput, match="holds the input"):  # and through out/../out
         run_batch([out / ".." / "out" / "news.jsonl"], out, model=tmp_path)
     assert shard.read_bytes() == before
+
+
+def test_an_output_folder_it_cannot_write_in_is_named(
+    shards: list[Path], model: Path, tmp_path: Path
+) -> None:
+    # It said only "[Errno 21] Is a directory: '…/_batch.lock'" (or Errno 13 without write
+    # permission, which root's test runs cannot take away: a folder in the lock's way stands in).
+    out = tmp_path / "out"
+    (out / "_batch.lock").mkdir(parents=True)
+    with pytest.raises(ShardError, match=f"cannot write in --out {out}") as e:
+        run_batch(shards, out, model=model)
+    assert e.value.field == "out_dir"
 
 
 def test_missing_model_says_how_to_fix(tmp_path: Path) -> None:

@@ -73,7 +73,12 @@ def holding(out_dir: Path) -> Iterator[None]:
     the shards this one is writing); the kernel drops the hold however this run ends, so the
     next run resumes a dead one's folder, whatever became of its pid.
     """
-    fd = os.open(out_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(out_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:  # (no write permission, or something in the way: name --out)
+        raise ShardError(
+            f"cannot write in --out {out_dir}: {exc.strerror} ({exc.filename})", field="out_dir"
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
