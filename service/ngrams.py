@@ -79,10 +79,9 @@ class TermTable:
         mask = len(self.keys_) - 1
         slot = _slots(codes, mask.bit_length())
         found = self.keys_[slot]
-        out = self.values_[slot]
-        miss = found != codes
-        out[miss] = -1
-        todo = np.flatnonzero(miss & (found != 0))  # landed on another key: probe on
+        out = self.values_[slot]  # an empty slot holds -1: only another key's slot is wrong
+        todo = np.flatnonzero((found != codes) & (found != 0))  # landed on another key: probe on
+        out[todo] = -1
         slot = slot[todo]
         while todo.size:
             slot = (slot + 1) & mask
