@@ -17,6 +17,7 @@ import numpy as np
 from .documents import Prediction
 from .errors import ModelError
 from .model import DeskModel, compose
+from .modelcheck import check_model
 from .modelfile import LEGACY_FILE, MODEL_FILE, check_not_shared
 from .modelfile import loads as load_model_file
 from .review import reasons
@@ -292,6 +293,13 @@ class Classifier:
                 "retrain with `make train`",
                 field="model",
             )
+        try:
+            check_model(pipeline)
+        except ValueError as exc:
+            raise ModelError(
+                f"{artifact} does not hold a sound model ({exc}); retrain with `make train`",
+                field="model",
+            ) from exc
         classes = [str(c) for c in pipeline.classes_]
         if classes != list(manifest["labels"]):
             raise ModelError(

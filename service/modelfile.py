@@ -203,6 +203,7 @@ class _Reader:
             terms = [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
             return kind(zip(terms, ids.tolist(), strict=True))
 
+        make.ids = ids  # type: ignore[attr-defined]  # checked at load without making the dict
         return make
 
     def object(self, value: dict) -> Any:

@@ -363,6 +363,48 @@ def test_a_file_holding_another_object_is_refused(model_copy: Path) -> None:
         Classifier.load(model_copy)
 
 
+def _past_its_block(model) -> None:
+    table = model.blocks[0].table_
+    table.values_[table.keys_ != 0] += len(model.blocks[0].idf_)
+
+
+def _full_table(model) -> None:
+    table = model.blocks[0].table_
+    table.keys_[table.keys_ == 0] = -np.arange(1, 1 + np.count_nonzero(table.keys_ == 0))  # no code
+    table.values_[table.values_ == -1] = 0
+
+
+def _narrow_weights(model) -> None:
+    model.coef_ = np.ascontiguousarray(model.coef_[:, :-7])
+
+
+def _word_past_its_block(model) -> None:
+    block = model.keywords_block
+    block.vocabulary_ = {**block.vocabulary_, "越界": len(block.idf_) + 1000}
+
+
+@pytest.mark.parametrize(
+    ("craft", "says"),
+    [
+        (_past_its_block, "names a column outside its block"),
+        (_full_table, "more than half full"),
+        (_narrow_weights, "the blocks give"),
+        (_word_past_its_block, "vocabulary names a column outside"),
+    ],
+)
+def test_a_model_whose_arrays_disagree_is_refused_at_load(model_copy: Path, craft, says) -> None:
+    """The sparse kernels index with a model's columns unchecked: a table naming a column past its
+    block crashed the process at predict (SIGSEGV), hash or no hash; now the load refuses it."""
+    from service import modelfile
+
+    model = modelfile.load(model_copy / MODEL_FILE)
+    craft(model)
+    modelfile.save(model, model_copy / MODEL_FILE)
+    _edit_manifest(model_copy, sha256=sha256_file(model_copy / MODEL_FILE))
+    with pytest.raises(ModelError, match=f"does not hold a sound model .*{says}"):
+        Classifier.load(model_copy)
+
+
 def test_manifest_records_the_libraries_loading_needs(small_model: Path) -> None:
     manifest = Classifier.load(small_model).manifest
     assert set(manifest["libraries"]) == set(LIBRARIES)
