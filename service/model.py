@@ -25,6 +25,7 @@ from .ngrams import (
     char_ngram_codes,
     char_ngrams,
     ngram_code,
+    ngrams_at_every_start,
     prepared_positions,
 )
 from .termrows import TermMatrix, tfidf
@@ -180,18 +181,18 @@ class CharTfidf(_TfidfBlock):
         heads as `prepared_positions` prepares them, joined in order, and its length."""
         texts = char_heads(texts, self.head_chars, self.mask)
         columns, owners, starts, sizes = [], [], [], []
-        for n, codes, docs, *at in char_ngrams(
-            texts, self.ngram_range, self.lowercase, positions=positions
-        ):
+        for n, codes, docs, whole in ngrams_at_every_start(texts, self.ngram_range, self.lowercase):
             if n == 1:  # a code past the table's end is clipped onto its last entry, -1
                 found = self._unigrams().take(codes, mode="clip")
             else:
                 found = self.table_.lookup(codes)
             known = found >= 0
+            if whole is not None:  # one filter for both: known, and not spanning two texts
+                known &= whole
             columns.append(found[known])
             owners.append(docs[known])
             if positions:
-                starts.append(at[0][known])
+                starts.append(np.flatnonzero(known))
                 sizes.append(np.full(len(starts[-1]), n, dtype=np.int64))
         if not columns:
             columns, owners = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.int32)]

@@ -8,6 +8,7 @@ vectorised passes, and `TermTable` looks a whole array of codes up at once.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -21,6 +22,7 @@ __all__ = [
     "char_ngrams",
     "flat_ranges",
     "ngram_code",
+    "ngrams_at_every_start",
     "prepared_origins",
     "prepared_positions",
 ]
@@ -76,10 +78,12 @@ class TermTable:
 
     def lookup(self, codes: np.ndarray) -> np.ndarray:
         """The column of every code, -1 where a code is not in the table."""
-        mask = len(self.keys_) - 1
+        pairs = self._pairs()
+        mask = len(pairs) - 1
         slot = _slots(codes, mask.bit_length())
-        found = self.keys_[slot]
-        out = self.values_[slot]  # an empty slot holds -1: only another key's slot is wrong
+        got = pairs.take(slot).view(np.int64)  # one 16-byte gather per code: key and column
+        found = got[0::2]
+        out = got[1::2].astype(np.int32)  # an empty slot holds -1: only another key's is wrong
         todo = np.flatnonzero((found != codes) & (found != 0))  # landed on another key: probe on
         out[todo] = -1
         slot = slot[todo]
@@ -91,6 +95,24 @@ class TermTable:
             more = ~hit & (found != 0)
             todo, slot = todo[more], slot[more]
         return out
+
+    def _pairs(self) -> np.ndarray:
+        """Each slot's key and column side by side in 16 bytes (one complex128, moved as bytes):
+        a lookup's random reads then touch one cache line per code, not two (−10% on a batch's
+        predict). `keys_` and `values_` become views of it: the same numbers, saved as the same
+        bytes, and ~2 MB more per table instead of a second copy."""
+        pairs = self.__dict__.get("_paired")
+        if pairs is None:
+            ints = np.empty((len(self.keys_), 2), dtype=np.int64)
+            ints[:, 0] = self.keys_
+            ints[:, 1] = self.values_
+            self.keys_ = ints[:, 0]
+            self.values_ = ints.view(np.int32)[:, 2 if sys.byteorder == "little" else 3]
+            pairs = self._paired = ints.reshape(-1).view(np.complex128)
+        return pairs
+
+    def __getstate__(self) -> dict:
+        return {"keys_": self.keys_, "values_": self.values_}  # the pairs are made on use
 
 
 def _slots(codes: np.ndarray, bits: int) -> np.ndarray:
@@ -111,6 +133,21 @@ def char_ngrams(
     The texts are prepared as scikit-learn's char analyzer prepares them (lower-cased, runs of
     whitespace squeezed to one space); an n-gram never spans two texts.
     """
+    for n, code, doc, ok in ngrams_at_every_start(texts, ngram_range, lowercase):
+        if ok is None:
+            yield (n, code, doc, np.arange(len(code))) if positions else (n, code, doc)
+        elif positions:
+            yield n, code[ok], doc[ok], np.flatnonzero(ok)
+        else:
+            yield n, code[ok], doc[ok]
+
+
+def ngrams_at_every_start(
+    texts: Sequence[str], ngram_range: tuple[int, int], lowercase: bool = True
+) -> Iterator[tuple]:
+    """`char_ngrams` before the n-grams that span two texts are dropped: for each n, the code
+    and text of the n-gram at every start in the prepared texts, joined, and which of them are
+    whole n-grams of one text (None: all). A caller that filters anyway filters once."""
     low, high = ngram_range
     docs = [WHITE_SPACES.sub(" ", t.lower() if lowercase else t) for t in texts]
     lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
@@ -128,7 +165,7 @@ def char_ngrams(
             code <<= BITS
             code |= points[j : j + m]
         if n == 1:
-            yield (n, code, doc, np.arange(m)) if positions else (n, code, doc)
+            yield n, code, doc, None
             continue
         # The last n-1 positions of each text start no n-gram. (Where a text is shorter, the
         # positions this reaches back into the text before are too close to its end as well.)
@@ -136,10 +173,7 @@ def char_ngrams(
         for k in range(1, n):
             stop = ends - k
             ok[stop[(stop >= 0) & (stop < m)]] = False
-        if positions:
-            yield n, code[ok], doc[:m][ok], np.flatnonzero(ok)
-        else:
-            yield n, code[ok], doc[:m][ok]
+        yield n, code, doc[:m], ok
 
 
 def prepared_positions(text: str, lowercase: bool = True) -> tuple[str, np.ndarray]:

@@ -199,6 +199,19 @@ def test_term_table_finds_every_key_and_nothing_else(keys: set[int], probes: lis
     assert table.lookup(query).tolist() == want
 
 
+def test_a_term_table_saves_the_same_bytes_after_lookups() -> None:
+    """Lookups pair each slot's key and column in memory; the saved arrays must not change
+    (`make train` reproduces the manifest's sha256, and models are saved after a check)."""
+    from service import modelfile
+
+    keys = np.arange(1, 2000, dtype=np.int64) * 7919
+    table = TermTable.build(keys, np.arange(len(keys)))
+    before = modelfile.dumps(table)
+    assert table.lookup(keys[::-1]).tolist() == list(range(len(keys)))[::-1]
+    assert (table.keys_.dtype, table.values_.dtype) == (np.int64, np.int32)
+    assert modelfile.dumps(table) == before
+
+
 @pytest.mark.parametrize(
     "keys, values",
     [([1, 1], [0, 1]), ([0, 2], [0, 1]), ([1, 2], [0])],
