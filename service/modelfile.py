@@ -195,7 +195,14 @@ class _Reader:
         text = self.text(value["$terms"])
         lengths, ids = self.array(value["lengths"]), self.array(value["ids"])
         kind = self.classes["Vocabulary"] if value.get("vocabulary") is True else dict
-        if len(lengths) != len(ids) or int(lengths.sum()) != len(text):  # refused now, not later
+        if (
+            lengths.ndim != 1
+            or lengths.dtype.kind not in "iu"
+            or ids.dtype.kind not in "iu"
+            or len(lengths) != len(ids)
+            or (lengths < 0).any()
+            or int(lengths.sum()) != len(text)
+        ):  # refused now, not at the first keyword
             raise ValueError("a mapping whose terms, lengths and ids do not agree")
 
         def make() -> dict:

@@ -405,6 +405,27 @@ def test_a_model_whose_arrays_disagree_is_refused_at_load(model_copy: Path, craf
         Classifier.load(model_copy)
 
 
+def test_no_change_to_a_model_files_arrays_crashes_the_process(
+    small_model: Path, tmp_path: Path
+) -> None:
+    """Each array of a real model file halved, lengthened, emptied, pushed past its range, made
+    NaN or of another type, with a forged manifest: every one is refused at load or serves
+    (predict, evidence, keywords). A child process runs them, so a crash fails this test."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.model_mutations", str(small_model), str(tmp_path / "m")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0, f"exit {done.returncode} after {lines[-1:]}: {done.stderr[-800:]}"
+    assert len(lines) > 40 and all(line.endswith((" refused", " served")) for line in lines)
+    assert sum(line.endswith(" refused") for line in lines) > 30
+
+
 def test_manifest_records_the_libraries_loading_needs(small_model: Path) -> None:
     manifest = Classifier.load(small_model).manifest
     assert set(manifest["libraries"]) == set(LIBRARIES)
