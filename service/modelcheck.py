@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cues import CUE_NAMES, CueBlock
-from .model import MAX_N, CharTfidf, DeskModel, TermTable, WordTfidf
+from .cues import CUE_NAMES, MASKS, CueBlock
+from .model import MAX_N, CharTfidf, DeskModel, HeadWords, TermTable, WordTfidf
 
 __all__ = ["check_model"]
 
@@ -50,12 +50,19 @@ def _check_block(block: object, where: str) -> None:
     idf = _array(block.idf_, f"{where}.idf_", 1, "f")
     if block.norm not in (None, "l1", "l2"):
         raise ValueError(f"{where} has norm {block.norm!r}")
+    for flag in ("lowercase", "sublinear_tf"):
+        if not isinstance(getattr(block, flag), bool):
+            raise ValueError(f"{where}.{flag} is not true or false")
     if isinstance(block, CharTfidf):
         low, high = block.ngram_range
-        if not (isinstance(low, int) and isinstance(high, int) and 1 <= low <= high <= MAX_N):
+        if not (_count(low) and _count(high) and 1 <= low <= high <= MAX_N):
             raise ValueError(f"{where} reads n-grams {block.ngram_range!r}")
+        if not _count(block.head_chars) or (block.mask is not None and block.mask not in MASKS):
+            raise ValueError(f"{where} reads {block.head_chars!r} characters, mask {block.mask!r}")
         _check_table(block.table_, len(idf), f"{where}.table_")
     else:
+        if isinstance(block.tokenizer, HeadWords) and not _count(block.tokenizer.chars):
+            raise ValueError(f"{where} reads {block.tokenizer.chars!r} characters")
         ids = _word_ids(block)
         if len(ids) and (ids.min() < 0 or ids.max() >= len(idf)):
             raise ValueError(f"{where}'s vocabulary names a column outside its {len(idf)}")
@@ -88,6 +95,10 @@ def _word_ids(block: WordTfidf) -> np.ndarray:
     if ids is None:
         ids = np.fromiter(block.vocabulary_.values(), dtype=np.int64)
     return _array(ids, "vocabulary ids", 1, "iu")
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _array(value: object, where: str, ndim: int, kinds: str = "") -> np.ndarray:

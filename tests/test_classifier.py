@@ -383,9 +383,19 @@ def _word_past_its_block(model) -> None:
     block.vocabulary_ = {**block.vocabulary_, "越界": len(block.idf_) + 1000}
 
 
+def _head_as_text(model) -> None:
+    model.blocks[0].head_chars = "1500"
+
+
+def _unknown_mask(model) -> None:
+    model.blocks[0].mask = "everything"
+
+
 @pytest.mark.parametrize(
     ("craft", "says"),
     [
+        (_head_as_text, "reads '1500' characters"),
+        (_unknown_mask, "mask 'everything'"),
         (_past_its_block, "names a column outside its block"),
         (_full_table, "more than half full"),
         (_narrow_weights, "the blocks give"),
