@@ -12,6 +12,7 @@ import numpy as np
 
 from .cues import CUE_NAMES, MASKS, CueBlock
 from .model import MAX_N, CharTfidf, DeskModel, HeadWords, TermTable, WordTfidf
+from .tokenize import Segmenter
 
 __all__ = ["check_model"]
 
@@ -61,8 +62,11 @@ def _check_block(block: object, where: str) -> None:
             raise ValueError(f"{where} reads {block.head_chars!r} characters, mask {block.mask!r}")
         _check_table(block.table_, len(idf), f"{where}.table_")
     else:
-        if isinstance(block.tokenizer, HeadWords) and not _count(block.tokenizer.chars):
-            raise ValueError(f"{where} reads {block.tokenizer.chars!r} characters")
+        if isinstance(block.tokenizer, HeadWords):
+            if not _count(block.tokenizer.chars):
+                raise ValueError(f"{where} reads {block.tokenizer.chars!r} characters")
+            if isinstance(block.tokenizer.segment, Segmenter):
+                _check_userdict(block.tokenizer.segment.userdict, f"{where}'s user dictionary")
         ids = _word_ids(block)
         if len(ids) and (ids.min() < 0 or ids.max() >= len(idf)):
             raise ValueError(f"{where}'s vocabulary names a column outside its {len(idf)}")
@@ -85,6 +89,18 @@ def _check_table(table: object, n_features: int, where: str) -> None:
         raise ValueError(f"{where} is more than half full")
     if values.min() < -1 or values.max() >= n_features:
         raise ValueError(f"{where} names a column outside its block's {n_features}")
+
+
+def _check_userdict(entries: tuple, where: str) -> None:
+    """rjieba takes each word as UTF-8 and its frequency as a 64-bit count: a lone surrogate or
+    a larger number loads here and fails every segmentation after."""
+    for word, freq, tag in entries:
+        try:
+            word.encode("utf-8"), tag.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{where} holds {word!r}, not text") from None
+        if freq is not None and not (_count(freq) and freq < 2**63):
+            raise ValueError(f"{where} gives {word!r} the frequency {freq!r}")
 
 
 def _word_ids(block: WordTfidf) -> np.ndarray:

@@ -41,7 +41,7 @@ def read_userdict(lines: Iterable[str]) -> tuple[tuple[str, int | None, str], ..
         parts = line.split()
         word, freq, tag = parts[0], None, ""
         for p in parts[1:]:
-            if p.isdigit():
+            if p.isascii() and p.isdigit():  # "²".isdigit(), yet int("²") fails
                 freq = int(p)
             else:
                 tag = p

@@ -391,9 +391,21 @@ def _unknown_mask(model) -> None:
     model.blocks[0].mask = "everything"
 
 
+def _huge_frequency(model) -> None:
+    segment = model.keywords_block.tokenizer.segment
+    segment.userdict = (*segment.userdict, ("新词", 10**30, ""))
+
+
+def _surrogate_word(model) -> None:
+    segment = model.keywords_block.tokenizer.segment
+    segment.userdict = (*segment.userdict, ("\ud800", 3, ""))
+
+
 @pytest.mark.parametrize(
     ("craft", "says"),
     [
+        (_huge_frequency, "the frequency 1000000000000000000000000000000"),
+        (_surrogate_word, "not text"),
         (_head_as_text, "reads '1500' characters"),
         (_unknown_mask, "mask 'everything'"),
         (_past_its_block, "names a column outside its block"),
