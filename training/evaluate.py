@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from service.classifier import Classifier, compose_all
+from service.errors import DataError
 
 from .corpus import Record, clean_text, read_jsonl
+from .data import RECIPE_FILES, check_complete
 from .progress import stage_done, stages
 from .report import markdown, plot_confusion, plot_reliability
 from .review import review_report
@@ -31,6 +33,8 @@ from .splits import (
 
 __all__ = [
     "EVAL_FILES",
+    "EVAL_NEEDS",
+    "check_data",
     "SPLITS",
     "SAMPLE_PAGE",
     "SAMPLE_EXPECTED",
@@ -61,6 +65,20 @@ SPLITS = {
 SAMPLE_PAGE = "../samples/guiyang-daily-page.txt"  # relative to the data folder
 SAMPLE_EXPECTED = ("leadership", "leadership", "commentary", "industry", "education")  # LABELS.md
 REPORT_DIR = "report"
+# What a whole report reads: the training recipe's files (the usual script and the cross-time
+# model learn from them) and every split's. `evaluate --partial` reports on what is there.
+EVAL_NEEDS = tuple(dict.fromkeys((*RECIPE_FILES, *EVAL_FILES.values())))
+
+
+def check_data(data_dir: str | Path) -> None:
+    """A DataError naming what `data_dir` lacks of EVAL_NEEDS (training.data.check_complete)."""
+    check_complete(
+        Path(data_dir),
+        EVAL_NEEDS,
+        "the report would leave out the splits they hold, or score the usual script and the "
+        "cross-time check on fewer rows than the model learned from",
+        "evaluate on what is there",
+    )
 
 
 def _cleaned(rows: Sequence[Record]) -> list[Record]:
@@ -237,6 +255,13 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
     labels = list(clf.labels)
     splits = eval_splits(data_dir)
     later = cross_time_splits(data_dir)
+    if not splits and not later:  # even with --partial: a report of nothing is no report
+        raise DataError(
+            f"{data_dir} holds no rows of any split ({', '.join(EVAL_FILES.values())}, "
+            f"{NEWSPAPER_FILE}, {TV_GOLD_FILE}): nothing to evaluate on; point --data "
+            "(make DATA=…) at the shared data folder",
+            field="data",
+        )
     bar = stages(progress, 3 + len(splits) + len(later), "evaluate")
     report: dict = {"model": str(model_dir), "labels": labels, "splits": {}}
     out = model_dir / REPORT_DIR
