@@ -230,6 +230,33 @@ def test_evaluate_refuses_a_folder_without_the_splits(small_model: Path, tmp_pat
     assert _report(small_model) == before
 
 
+def test_a_failed_evaluate_leaves_the_previous_report_whole(
+    small_model: Path, tmp_path: Path
+) -> None:
+    """report/ was written file by file: a run failing after its plots left them beside the
+    previous metrics.json and report.md. The failure here: a sample page that is not UTF-8."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    _write(data / "classify" / "dev.jsonl", ROWS[:10])
+    page = tmp_path / "samples" / "guiyang-daily-page.txt"
+    page.parent.mkdir()
+    page.write_bytes("省委书记调研春耕\n\n".encode() + b"\xff\xfe")
+    before = _old_report(small_model)
+    done = _evaluate(data, small_model, "--partial")
+    assert done.returncode != 0 and "UnicodeDecodeError" in done.stderr, done.stderr
+    assert _report(small_model) == before
+    assert sorted(p.name for p in small_model.iterdir()) == ["manifest.json", "model.npz", "report"]
+
+    page.unlink()  # the next run replaces the whole report: nothing of the old one stays
+    done = _evaluate(data, small_model, "--partial")
+    assert done.returncode == 0, done.stderr
+    after = _report(small_model)
+    assert after["confusion_dev_weak.png"] != before["confusion_dev_weak.png"]
+    assert json.loads(after["metrics.json"])["splits"].keys() == {"dev_weak"}
+    assert sorted(p.name for p in small_model.iterdir()) == ["manifest.json", "model.npz", "report"]
+
+
 def test_an_out_that_cannot_be_written_is_refused_before_fitting(tmp_path: Path) -> None:
     """It was found only at the write, after the whole fit (~8 minutes on the shared data)."""
     data = tmp_path / "data"

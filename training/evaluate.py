@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.atomic import atomic_folder
 from service.classifier import Classifier, compose_all
 from service.errors import DataError
 
@@ -264,8 +265,6 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
         )
     bar = stages(progress, 3 + len(splits) + len(later), "evaluate")
     report: dict = {"model": str(model_dir), "labels": labels, "splits": {}}
-    out = model_dir / REPORT_DIR
-    out.mkdir(parents=True, exist_ok=True)
     with bar if bar is not None else nullcontext():
         data = training_set(data_dir, clf.manifest.get("config", CONFIG))
         baseline = usual_script(data.records)
@@ -288,6 +287,11 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
                 report[key] = _score(rows, proba, [str(c) for c in model.classes_], base, None)
                 report["splits"][key] = SPLITS[key]
                 stage_done(bar, key)
+    report["sample_page"] = sample_page_predictions(clf, (data_dir / SAMPLE_PAGE).resolve())
+    report["sample_expected"] = list(SAMPLE_EXPECTED)
+    # The new report replaces the old whole, or not at all (a failure, Ctrl-C): written file
+    # by file in place, a run stopped midway left new plots beside the old figures.
+    with atomic_folder(model_dir / REPORT_DIR) as out:
         for key in report["splits"]:
             ours, base = report[key]["model"], report[key]["usual_script"]
             plot_confusion(ours, f"{key}: model", out / f"confusion_{key}.png")
@@ -297,12 +301,10 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
                 f"{key}: reliability",
                 out / f"reliability_{key}.png",
             )
-    report["sample_page"] = sample_page_predictions(clf, (data_dir / SAMPLE_PAGE).resolve())
-    report["sample_expected"] = list(SAMPLE_EXPECTED)
-    (out / "metrics.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    (out / "report.md").write_text(markdown(report, clf.manifest), encoding="utf-8")
+        (out / "metrics.json").write_text(
+            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        (out / "report.md").write_text(markdown(report, clf.manifest), encoding="utf-8")
     return report
 
 
