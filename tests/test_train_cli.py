@@ -244,7 +244,8 @@ def test_a_failed_evaluate_leaves_the_previous_report_whole(
     page.write_bytes("省委书记调研春耕\n\n".encode() + b"\xff\xfe")
     before = _old_report(small_model)
     done = _evaluate(data, small_model, "--partial")
-    assert done.returncode != 0 and "UnicodeDecodeError" in done.stderr, done.stderr
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"{page} cannot be read (UnicodeDecodeError" in done.stderr
     assert _report(small_model) == before
     assert sorted(p.name for p in small_model.iterdir()) == ["manifest.json", "model.npz", "report"]
 

@@ -216,7 +216,14 @@ def sample_page_predictions(classifier: Classifier, page: Path) -> list[dict] | 
     from service.pages import split_page
     from service.pipeline import desk_item
 
-    articles = split_page(page.read_text(encoding="utf-8"))
+    try:
+        text = page.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:  # it ended the run in a traceback
+        raise DataError(
+            f"{page} cannot be read ({type(exc).__name__}: {exc}); fetch the sample page again",
+            field="data",
+        ) from exc
+    articles = split_page(text)
     preds = classifier.predict([desk_item(a) for a in articles])
     return [
         {
