@@ -254,7 +254,12 @@ def test_a_failed_evaluate_leaves_the_previous_report_whole(
     assert done.returncode == 0, done.stderr
     after = _report(small_model)
     assert after["confusion_dev_weak.png"] != before["confusion_dev_weak.png"]
-    assert json.loads(after["metrics.json"])["splits"].keys() == {"dev_weak"}
+    metrics = json.loads(after["metrics.json"])
+    assert metrics["splits"].keys() == {"dev_weak"}
+    # a partial report says so (it read as whole, the missing splits simply absent)
+    assert "classify/dev_gold.jsonl" in metrics["data_missing"]
+    assert "classify/dev.jsonl" not in metrics["data_missing"]
+    assert after["report.md"].decode().count("**Partial report**") == 1
     assert sorted(p.name for p in small_model.iterdir()) == ["manifest.json", "model.npz", "report"]
 
 

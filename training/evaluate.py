@@ -272,6 +272,8 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
         )
     bar = stages(progress, 3 + len(splits) + len(later), "evaluate")
     report: dict = {"model": str(model_dir), "labels": labels, "splits": {}}
+    # `--partial`: the report says what it was made without, so it never reads as whole
+    report["data_missing"] = [n for n in EVAL_NEEDS if not (data_dir / n).is_file()]
     with bar if bar is not None else nullcontext():
         data = training_set(data_dir, clf.manifest.get("config", CONFIG))
         baseline = usual_script(data.records)
