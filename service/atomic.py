@@ -1,4 +1,4 @@
-"""One atomic writer: a file appears whole, or stays as it was.
+"""One atomic writer: a file (or a folder of files) appears whole, or stays as it was.
 
 Everything newsdesk writes for others to read (`-o` outputs, batch shards and their state,
 evaluation reports) goes to a temporary name beside the file and is renamed over it once
@@ -7,6 +7,8 @@ writer holds an exclusive `flock` on its temporary file from creation to rename,
 drops it however the writer ends (SIGKILL, power): a later run tells a dead writer's leftover from
 a live one's by that lock (`remove_abandoned`), not by the pid in the name, which a new process
 may carry once the writer is gone. (On NFS, Linux maps flock to the server's byte-range locks.)
+A folder (`atomic_folder`: an evaluation report) is built the same way under a temporary name,
+locked by a flock on the folder itself, and swapped in by two renames.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import glob
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +25,7 @@ from typing import BinaryIO
 
 __all__ = [
     "atomic_write",
+    "atomic_folder",
     "write_atomic",
     "partial_files",
     "remove_abandoned",
@@ -36,9 +40,7 @@ def _default_mode(target: Path) -> int:
     """The file's own permission bits when it exists, else what a plain open would give."""
     if target.exists():
         return target.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return 0o666 & ~_umask()
 
 
 @contextmanager
@@ -106,6 +108,78 @@ def remove_abandoned(path: Path) -> int | None:
         return here.st_size
     except OSError:
         return None
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def atomic_folder(path: str | Path) -> Iterator[Path]:
+    """A new folder to fill that replaces the folder `path` whole when the block ends without
+    an error; if the block raises (Ctrl-C too), `path` stays as it was and the new one goes.
+
+    Filled under `.NAME.PID.RANDOM.partial/` beside `path`, locked by this writer; the ones
+    writers that died left are removed first. The swap is two renames (the old folder aside,
+    the new in, then the old removed): `path` is absent only between them.
+    """
+    target = Path(path)
+    for leftover in partial_files(target.parent, target.name):
+        _remove_abandoned_folder(leftover)
+    mode = target.stat().st_mode & 0o777 if target.is_dir() else 0o777 & ~_umask()
+    handle, tmp = _claim_folder(target)
+    aside: Path | None = None
+    try:
+        os.chmod(tmp, mode)  # mkdtemp's is 0700
+        yield tmp
+        if target.exists():
+            aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".old",
+                                          dir=target.parent))  # fmt: skip
+            os.rename(target, aside)  # over the empty folder just made: a name no one else has
+        os.rename(tmp, target)
+    except BaseException:
+        if aside is not None and aside.is_dir() and not target.exists():
+            os.rename(aside, target)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        os.close(handle)
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def _claim_folder(target: Path) -> tuple[int, Path]:
+    """A new temporary folder beside `target`, locked by this writer (as `_claim` a file)."""
+    while True:
+        name = tempfile.mkdtemp(
+            prefix=f".{target.name}.{os.getpid()}.", suffix=PARTIAL, dir=target.parent
+        )
+        handle = os.open(name, os.O_RDONLY | os.O_DIRECTORY)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.stat(name), os.fstat(handle)):
+                return handle, Path(name)
+        except FileNotFoundError:
+            pass
+        os.close(handle)
+
+
+def _remove_abandoned_folder(path: Path) -> None:
+    """Remove a temporary folder no writer holds any more; a live writer's stays."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:  # gone already, a file (atomic_write's), a symlink
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: its writer is alive
+        if os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=False)):
+            shutil.rmtree(path, ignore_errors=True)
+    except OSError:
+        pass
     finally:
         os.close(fd)
 

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from service import atomic
-from service.atomic import atomic_write, partial_files, stale_partials, write_atomic
+from service.atomic import (
+    atomic_folder,
+    atomic_write,
+    partial_files,
+    stale_partials,
+    write_atomic,
+)
 
 ROOT = Path(atomic.__file__).parents[1]
 
@@ -68,6 +74,66 @@ def test_a_dead_writers_partial_is_removed_a_live_ones_kept_whatever_pid_it_name
         assert live.exists()
         assert stale_partials(target) == [(live, str(writer.pid), 4)]
         assert partial_files(tmp_path) == [] and not target.exists()
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait()
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_a_folder_is_replaced_whole_or_left_as_it_was(tmp_path: Path) -> None:
+    """training.evaluate wrote report/ file by file: a failure midway left new plots beside the
+    old figures."""
+    target = tmp_path / "report"
+    target.mkdir()
+    (target / "metrics.json").write_text("old\n")
+    (target / "gone.png").write_bytes(b"a split no longer reported")
+    before = _tree(target)
+    with pytest.raises(KeyboardInterrupt), atomic_folder(target) as out:
+        (out / "metrics.json").write_text("new\n")
+        raise KeyboardInterrupt  # Ctrl-C midway
+    assert _tree(target) == before and sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+    with atomic_folder(target) as out:
+        assert out.parent == tmp_path and not out.name.startswith("report")
+        (out / "metrics.json").write_text("new\n")
+    assert _tree(target) == {"metrics.json": b"new\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+    with atomic_folder(tmp_path / "fresh") as out:  # no previous folder
+        (out / "a").write_text("a\n")
+    assert _tree(tmp_path / "fresh") == {"a": b"a\n"}
+    assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o777 & ~atomic._umask()
+
+
+FOLDER_WRITER = """
+import sys
+from pathlib import Path
+from service.atomic import atomic_folder
+with atomic_folder(sys.argv[1]) as out:
+    (out / "half.png").write_bytes(b"half")
+    print("writing", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_dead_writers_folder_is_removed_a_live_ones_kept(tmp_path: Path) -> None:
+    target = tmp_path / "report"
+    writer = subprocess.Popen([sys.executable, "-c", FOLDER_WRITER, str(target)], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert writer.stdout.readline() == "writing\n"
+        (live,) = partial_files(tmp_path, "report")
+        with atomic_folder(target) as out:  # another run meanwhile: the live one's stays
+            (out / "metrics.json").write_text("mine\n")
+        assert (live / "half.png").exists() and _tree(target) == {"metrics.json": b"mine\n"}
+        writer.kill()  # SIGKILL: its folder stays behind, unlocked
+        writer.wait(timeout=10)
+        with atomic_folder(target) as out:
+            (out / "metrics.json").write_text("next\n")
+        assert not live.exists() and partial_files(tmp_path) == []
+        assert _tree(target) == {"metrics.json": b"next\n"}
     finally:
         if writer.poll() is None:
             writer.kill()

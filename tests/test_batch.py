@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -698,3 +699,29 @@ def test_the_library_reports_progress_to_a_callback_never_to_stderr(
     last = seen[-1]
     assert last.final and last.shards_done == last.shards == len(shards)
     assert last.articles > 0 and last.fraction == 1 and last.eta == 0
+
+
+def test_a_failed_shard_counts_as_no_work_done(records: list[dict], model: Path, tmp_path: Path):
+    """A small shard failing at once printed `articles 0  0 articles/s  ETA 0:01:46` for a
+    job of a second: its bytes counted as work done at the pace of the model's loading. A
+    shard failing midway kept its streamed articles in the count, though none stays written."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    dump = [json.dumps(r, ensure_ascii=False) for r in records]
+    tiny = gzip.compress(("\n".join(dump[:10]) + "\n").encode("utf-8"))
+    (folder / "a-tiny.jsonl.gz").write_bytes(tiny[: len(tiny) // 2])  # fails before a record
+    big = gzip.compress(("\n".join(dump * 6) + "\n").encode("utf-8"))  # 450 records
+    (folder / "b-big.jsonl.gz").write_bytes(big[: len(big) * 9 // 10])  # fails past 256
+    (folder / "c.jsonl").write_text("\n".join(dump[:30]) + "\n", encoding="utf-8")
+    seen = []
+    summary = run_batch([str(folder)], tmp_path / "out", model=model, workers=1,
+                        summary=False, progress=seen.append)  # fmt: skip
+    assert [f["shard"] for f in summary["shards_failed"]] == ["a-tiny", "b-big"]
+    streamed = re.search(r"after (\d+) records", summary["shards_failed"][1]["reason"])
+    assert streamed and int(streamed[1]) > 256  # a chunk's articles were reported before
+    first = seen[0]  # shown at once: the tiny shard's failure, before any work was done
+    assert first.shards_done == 1 and first.articles == 0
+    assert first.fraction == 0 and first.eta is None
+    last = seen[-1]
+    assert last.final and last.fraction == 1 and last.eta == 0
+    assert last.articles == summary["processed"] == 30

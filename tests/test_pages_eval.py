@@ -185,3 +185,26 @@ def test_a_cut_corpus_file_is_named_not_a_traceback(tmp_path):
     )
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and f"{target}: cannot be read" in done.stderr
+
+
+def test_a_wrong_data_folder_exits_1_as_train_does(tmp_path):
+    """`make evaluate-pages DATA=typo` exited 2 where `make train DATA=typo` exits 1 (README:
+    a data folder missing, or lacking what the command needs, is a failed run, not a usage
+    error)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    (tmp_path / "empty").mkdir()
+    for data in (tmp_path / "nowhere", tmp_path / "empty"):
+        done = subprocess.run(
+            [sys.executable, "-m", "training.pages_eval", "--data", str(data), "--split", "dev"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr
+        assert "not found; point --data" in done.stderr and str(data) in done.stderr

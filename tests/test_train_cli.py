@@ -4,6 +4,7 @@ file, exit 1, no traceback, and the model folder left as it was. Real processes,
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -147,6 +148,7 @@ def test_train_and_evaluate_show_their_steps_in_a_log(tmp_path: Path) -> None:
     data = tmp_path / "data"
     _write(data / "classify" / "train.jsonl", ROWS)
     _write(data / "classify" / "other.jsonl", ROWS[:5])
+    _write(data / "classify" / "dev.jsonl", ROWS[:10])  # a split to evaluate on
     done = _train(data, tmp_path / "desk", "--partial")
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith("train: ")]
@@ -156,7 +158,7 @@ def test_train_and_evaluate_show_their_steps_in_a_log(tmp_path: Path) -> None:
     assert lines[-1].split(" done (")[1].startswith("4/4, ") and "\r" not in done.stderr
     evaluated = subprocess.run(
         [sys.executable, "-m", "service.cli", "evaluate", "--data", str(data)]
-        + ["--model", str(tmp_path / "desk")],
+        + ["--model", str(tmp_path / "desk"), "--partial"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -164,6 +166,101 @@ def test_train_and_evaluate_show_their_steps_in_a_log(tmp_path: Path) -> None:
     )
     assert evaluated.returncode == 0, evaluated.stderr
     assert "evaluate: usual script done (1/" in evaluated.stderr and "\r" not in evaluated.stderr
+
+
+def _evaluate(data: Path, model: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", "evaluate", "--data", str(data)]
+        + ["--model", str(model), *extra],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model of the weak rows alone (train --partial), for evaluate to refuse or report on."""
+    root = tmp_path_factory.mktemp("small")
+    _write(root / "data" / "classify" / "train.jsonl", ROWS)
+    _write(root / "data" / "classify" / "other.jsonl", ROWS[:5])
+    done = _train(root / "data", root / "desk", "--partial")
+    assert done.returncode == 0, done.stderr
+    return root / "desk"
+
+
+def _old_report(model: Path) -> dict[str, bytes]:
+    """A stand-in for the previous report: a refused or failed evaluate leaves it byte for byte."""
+    report = model / "report"
+    shutil.rmtree(report, ignore_errors=True)
+    report.mkdir()
+    (report / "metrics.json").write_text('{"before": true}\n', encoding="utf-8")
+    (report / "confusion_dev_weak.png").write_bytes(b"the old plot")
+    return {p.name: p.read_bytes() for p in report.iterdir()}
+
+
+def _report(model: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (model / "report").iterdir()}
+
+
+def test_evaluate_refuses_a_folder_without_the_splits(small_model: Path, tmp_path: Path) -> None:
+    """A DATA folder lacking split or read-label files used to report, exit 0, on the splits
+    that were there (or on none: an empty report.md), over the previous report."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    _write(data / "classify" / "dev.jsonl", ROWS[:10])
+    before = _old_report(small_model)
+    done = _evaluate(data, small_model)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "--partial" in done.stderr
+    missing = ["newspaper_gold.jsonl", "articles.jsonl.gz", "train_gold.jsonl", "dev_gold.jsonl"]
+    assert all(name in done.stderr for name in missing) and "dev.jsonl," not in done.stderr
+    assert "done (1/" not in done.stderr  # refused before any step
+    assert _report(small_model) == before
+
+    (data / "classify" / "dev.jsonl").unlink()  # no split at all: even --partial refuses
+    done = _evaluate(data, small_model, "--partial")
+    assert done.returncode == 1 and "nothing to evaluate on" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and _report(small_model) == before
+
+    done = _evaluate(tmp_path / "nowhere", small_model)
+    assert done.returncode == 1 and "no such folder" in done.stderr, done.stderr
+    assert _report(small_model) == before
+
+
+def test_a_failed_evaluate_leaves_the_previous_report_whole(
+    small_model: Path, tmp_path: Path
+) -> None:
+    """report/ was written file by file: a run failing after its plots left them beside the
+    previous metrics.json and report.md. The failure here: a sample page that is not UTF-8."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    _write(data / "classify" / "dev.jsonl", ROWS[:10])
+    page = tmp_path / "samples" / "guiyang-daily-page.txt"
+    page.parent.mkdir()
+    page.write_bytes("省委书记调研春耕\n\n".encode() + b"\xff\xfe")
+    before = _old_report(small_model)
+    done = _evaluate(data, small_model, "--partial")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"{page} cannot be read (UnicodeDecodeError" in done.stderr
+    assert _report(small_model) == before
+    assert sorted(p.name for p in small_model.iterdir()) == ["manifest.json", "model.npz", "report"]
+
+    page.unlink()  # the next run replaces the whole report: nothing of the old one stays
+    done = _evaluate(data, small_model, "--partial")
+    assert done.returncode == 0, done.stderr
+    after = _report(small_model)
+    assert after["confusion_dev_weak.png"] != before["confusion_dev_weak.png"]
+    metrics = json.loads(after["metrics.json"])
+    assert metrics["splits"].keys() == {"dev_weak"}
+    # a partial report says so (it read as whole, the missing splits simply absent)
+    assert "classify/dev_gold.jsonl" in metrics["data_missing"]
+    assert "classify/dev.jsonl" not in metrics["data_missing"]
+    assert after["report.md"].decode().count("**Partial report**") == 1
+    assert sorted(p.name for p in small_model.iterdir()) == ["manifest.json", "model.npz", "report"]
 
 
 def test_an_out_that_cannot_be_written_is_refused_before_fitting(tmp_path: Path) -> None:

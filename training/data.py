@@ -85,20 +85,26 @@ def used_files(data_dir: Path) -> list[str]:
 RECIPE_FILES = (NEWSPAPER_FILE, ARTICLES_FILE, TV_GOLD_FILE, *TRAIN_FILES)
 
 
-def check_complete(data_dir: Path) -> None:
-    """A DataError naming what `data_dir` lacks of RECIPE_FILES (the whole folder, if absent)."""
+def check_complete(
+    data_dir: Path,
+    needs: Sequence[str] = RECIPE_FILES,
+    without: str = "the model would learn without them (and without "
+    "classify/newspaper_gold.jsonl it has no review thresholds)",
+    partial: str = "train on what is there",
+) -> None:
+    """A DataError naming what `data_dir` lacks of `needs` (the whole folder, if absent):
+    `without` says what a run would lose, `partial` what --partial does instead."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise DataError(
             f"{data_dir}: no such folder; point --data (make DATA=…) at the shared data folder",
             field="data",
         )
-    missing = [n for n in RECIPE_FILES if not (data_dir / n).is_file()]
+    missing = [n for n in needs if not (data_dir / n).is_file()]
     if missing:
         raise DataError(
-            f"{data_dir} lacks {', '.join(missing)}: the model would learn without them (and "
-            "without classify/newspaper_gold.jsonl it has no review thresholds); point --data "
-            "(make DATA=…) at the shared data folder, or pass --partial to train on what is there",
+            f"{data_dir} lacks {', '.join(missing)}: {without}; point --data (make DATA=…) at "
+            f"the shared data folder, or pass --partial to {partial}",
             field="data",
         )
 

@@ -15,9 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from service.atomic import atomic_folder
 from service.classifier import Classifier, compose_all
+from service.errors import DataError
 
 from .corpus import Record, clean_text, read_jsonl
+from .data import RECIPE_FILES, check_complete
 from .progress import stage_done, stages
 from .report import markdown, plot_confusion, plot_reliability
 from .review import review_report
@@ -31,6 +34,8 @@ from .splits import (
 
 __all__ = [
     "EVAL_FILES",
+    "EVAL_NEEDS",
+    "check_data",
     "SPLITS",
     "SAMPLE_PAGE",
     "SAMPLE_EXPECTED",
@@ -61,6 +66,20 @@ SPLITS = {
 SAMPLE_PAGE = "../samples/guiyang-daily-page.txt"  # relative to the data folder
 SAMPLE_EXPECTED = ("leadership", "leadership", "commentary", "industry", "education")  # LABELS.md
 REPORT_DIR = "report"
+# What a whole report reads: the training recipe's files (the usual script and the cross-time
+# model learn from them) and every split's. `evaluate --partial` reports on what is there.
+EVAL_NEEDS = tuple(dict.fromkeys((*RECIPE_FILES, *EVAL_FILES.values())))
+
+
+def check_data(data_dir: str | Path) -> None:
+    """A DataError naming what `data_dir` lacks of EVAL_NEEDS (training.data.check_complete)."""
+    check_complete(
+        Path(data_dir),
+        EVAL_NEEDS,
+        "the report would leave out the splits they hold, or score the usual script and the "
+        "cross-time check on fewer rows than the model learned from",
+        "evaluate on what is there",
+    )
 
 
 def _cleaned(rows: Sequence[Record]) -> list[Record]:
@@ -197,7 +216,14 @@ def sample_page_predictions(classifier: Classifier, page: Path) -> list[dict] | 
     from service.pages import split_page
     from service.pipeline import desk_item
 
-    articles = split_page(page.read_text(encoding="utf-8"))
+    try:
+        text = page.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:  # it ended the run in a traceback
+        raise DataError(
+            f"{page} cannot be read ({type(exc).__name__}: {exc}); fetch the sample page again",
+            field="data",
+        ) from exc
+    articles = split_page(text)
     preds = classifier.predict([desk_item(a) for a in articles])
     return [
         {
@@ -237,10 +263,17 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
     labels = list(clf.labels)
     splits = eval_splits(data_dir)
     later = cross_time_splits(data_dir)
+    if not splits and not later:  # even with --partial: a report of nothing is no report
+        raise DataError(
+            f"{data_dir} holds no rows of any split ({', '.join(EVAL_FILES.values())}, "
+            f"{NEWSPAPER_FILE}, {TV_GOLD_FILE}): nothing to evaluate on; point --data "
+            "(make DATA=…) at the shared data folder",
+            field="data",
+        )
     bar = stages(progress, 3 + len(splits) + len(later), "evaluate")
     report: dict = {"model": str(model_dir), "labels": labels, "splits": {}}
-    out = model_dir / REPORT_DIR
-    out.mkdir(parents=True, exist_ok=True)
+    # `--partial`: the report says what it was made without, so it never reads as whole
+    report["data_missing"] = [n for n in EVAL_NEEDS if not (data_dir / n).is_file()]
     with bar if bar is not None else nullcontext():
         data = training_set(data_dir, clf.manifest.get("config", CONFIG))
         baseline = usual_script(data.records)
@@ -263,6 +296,11 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
                 report[key] = _score(rows, proba, [str(c) for c in model.classes_], base, None)
                 report["splits"][key] = SPLITS[key]
                 stage_done(bar, key)
+    report["sample_page"] = sample_page_predictions(clf, (data_dir / SAMPLE_PAGE).resolve())
+    report["sample_expected"] = list(SAMPLE_EXPECTED)
+    # The new report replaces the old whole, or not at all (a failure, Ctrl-C): written file
+    # by file in place, a run stopped midway left new plots beside the old figures.
+    with atomic_folder(model_dir / REPORT_DIR) as out:
         for key in report["splits"]:
             ours, base = report[key]["model"], report[key]["usual_script"]
             plot_confusion(ours, f"{key}: model", out / f"confusion_{key}.png")
@@ -272,12 +310,10 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
                 f"{key}: reliability",
                 out / f"reliability_{key}.png",
             )
-    report["sample_page"] = sample_page_predictions(clf, (data_dir / SAMPLE_PAGE).resolve())
-    report["sample_expected"] = list(SAMPLE_EXPECTED)
-    (out / "metrics.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    (out / "report.md").write_text(markdown(report, clf.manifest), encoding="utf-8")
+        (out / "metrics.json").write_text(
+            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        (out / "report.md").write_text(markdown(report, clf.manifest), encoding="utf-8")
     return report
 
 

@@ -87,6 +87,10 @@ def load_pages(data: Path, months: Iterable[str] | None = None) -> list[list[dic
     pages: dict[tuple[str, int], list[dict]] = defaultdict(list)
     path = Path(data)
     path = path / ARTICLES if path.is_dir() else path  # the corpus folder, or one file
+    if not path.is_file():  # a wrong --data, as train and evaluate say it: exit 1, not 2
+        raise DataError(
+            f"{path} not found; point --data (make DATA=…) at the shared data folder", field="data"
+        )
     opener = gzip.open if path.suffix == ".gz" else open
     n = 0
     try:
@@ -398,9 +402,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="development months (201910,202001) each scored on its own, e.g. a month held out",
     )  # fmt: skip
     args = ap.parse_args(argv)
-    if not (args.data / ARTICLES).is_file():
-        print(f"error: {args.data / ARTICLES} not found (set --data)", file=sys.stderr)
-        return 2
     try:
         every = load_pages(args.data)
     except DataError as exc:

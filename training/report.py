@@ -97,6 +97,15 @@ def markdown(report: dict, manifest: dict) -> str:
     md = [
         f"# Desk classifier report: `{Path(report['model']).name}`",
         "",
+    ]
+    if report.get("data_missing"):
+        md += [
+            f"**Partial report** (`evaluate --partial`): the data folder lacked "
+            f"{', '.join(report['data_missing'])}; the splits they hold are not here, and the "
+            "usual script and the cross-time check learned from what was there.",
+            "",
+        ]
+    md += [
         f"Labels: {', '.join(report['labels'])}. Trained on {', '.join(data.get('files', []))} "
         f"(data sha256 `{str(manifest.get('data_sha256', ''))[:12]}…`), "
         f"model sha256 `{str(manifest.get('sha256', ''))[:12]}…`; splits in "

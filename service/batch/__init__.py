@@ -173,7 +173,7 @@ def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, 
             failed[job.name] = result.failed
             (out / f"{job.name}.jsonl").unlink(missing_ok=True)
             state_path(out, job.name).unlink(missing_ok=True)
-            tracker.shard(job.name, 0, streamed)
+            tracker.shard(job.name, 0, streamed, failed=True)
             return
         if result.output is not None:  # gathered: the client publishes it
             write_atomic(out / f"{job.name}.jsonl", result.output, fsync=True)

@@ -21,7 +21,9 @@ class BatchProgress:
     shards: int
     articles: int
     elapsed: float  # seconds since the job started
-    fraction: float  # of the input bytes to do: the ETA follows bytes, not shard counts
+    # of the input bytes to do (a failed shard's leave the sum: no work is left on them, and
+    # none was done): the ETA follows bytes, not shard counts
+    fraction: float
     final: bool  # the last snapshot: every shard is done
 
     @property
@@ -51,22 +53,33 @@ class Tracker:
         self.total = sum(weights.values()) or 1
         self.done_shards = 0
         self.done_bytes = 0.0
+        self.failed_bytes = 0.0
         self.partial: dict[str, float] = {}
+        self.streamed: dict[str, int] = {}  # articles a running shard has reported
         self.articles = 0
         self.started = time.perf_counter()
         self.shown = 0.0
 
     def records(self, name: str, n: int, fraction: float) -> None:
         self.articles += n
+        self.streamed[name] = self.streamed.get(name, 0) + n
         self.partial[name] = fraction * self.weights.get(name, 0)
         self.show()
 
-    def shard(self, name: str, articles: int, streamed: bool) -> None:
+    def shard(self, name: str, articles: int, streamed: bool, failed: bool = False) -> None:
+        """A shard finished; a failed one counts as neither work nor articles done (nothing
+        of it stays): its bytes as done made a fast failure of a small shard read as the
+        pace of the job, an ETA of minutes for a job of a second."""
         self.done_shards += 1
-        if not streamed:
-            self.articles += articles
         self.partial.pop(name, None)
-        self.done_bytes += self.weights.get(name, 0)
+        reported = self.streamed.pop(name, 0)
+        if failed:
+            self.articles -= reported
+            self.failed_bytes += self.weights.get(name, 0)
+        else:
+            if not streamed:
+                self.articles += articles
+            self.done_bytes += self.weights.get(name, 0)
         self.show(force=self.done_shards == self.shards)
 
     def show(self, force: bool = False) -> None:
@@ -76,7 +89,9 @@ class Tracker:
         if not force and now - self.shown < 1.0:
             return
         self.shown = now
-        fraction = (self.done_bytes + sum(self.partial.values())) / self.total
+        left = self.total - self.failed_bytes
+        done = self.done_bytes + sum(self.partial.values())
+        fraction = 1.0 if force or left <= 0 else min(done / left, 1.0)
         self.report(
             BatchProgress(
                 self.done_shards, self.shards, self.articles, now - self.started, fraction, force

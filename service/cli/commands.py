@@ -175,8 +175,10 @@ def cmd_convert_model(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from training.evaluate import evaluate, format_summary
+    from training.evaluate import check_data, evaluate, format_summary
 
+    if not args.partial:  # before the minutes of work: a report missing splits looks whole
+        check_data(Path(args.data))
     report = evaluate(
         Path(args.data), Path(args.model or _default_model()), progress=_steps_shown()
     )

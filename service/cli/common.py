@@ -14,7 +14,8 @@ DEFAULT_DATA = os.environ.get("NEWSDESK_DATA", str(REPO.parent / "shared" / "dat
 EXIT_REJECTED = 3  # some records were rejected, the rest processed; 2 stays argparse's usage error
 EXIT_HELP = """exit codes:
   0  all went well
-  1  the run failed (model, data, file or server trouble)
+  1  the run failed (model, data, file or server trouble; a --data folder that is missing
+     or lacks a file the command needs)
   2  usage error (bad flag, missing input file, output that is the input or in a missing
      folder, a page that is empty or not UTF-8)
   3  some records were rejected (reported on stderr / --errors); the rest were processed"""

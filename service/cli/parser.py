@@ -326,6 +326,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     _add_data(p)
     _add_model(p)
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="evaluate even when the folder lacks some of the splits' or the recipe's files: "
+        "a report of the splits that are there",
+    )
 
     p = command_parser(
         "evaluate-summaries", "ROUGE of our leads against the baselines", cmd_evaluate_summaries
