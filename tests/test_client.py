@@ -219,14 +219,25 @@ def test_stream_resumes_on_a_restarted_server_with_one_answer_per_item(model_dir
     servers = [first.start()]
     items = [{**a, "id": f"{i}"} for i, a in enumerate(list(articles) * 5)]
     got: list[Classified] = []
+    restarted = threading.Event()
+
+    def source():
+        # Items past the 50th wait for the restart: else a fast first server may answer them
+        # all before it goes, and the second would have nothing to answer.
+        for i, item in enumerate(items):
+            if i == 50:
+                restarted.wait(60)
+            yield item
+
     try:
         with NewsdeskClient(f"127.0.0.1:{port}", retries=12, backoff=0.1) as c:
-            for result in c.classify_stream(iter(items)):
+            for result in c.classify_stream(source()):
                 got.append(result)
                 if len(got) == 40:  # the server goes away mid-stream and comes back
                     servers[0].stop(0).wait()
                     second, _ = create_server(config(model_dir, address=f"127.0.0.1:{port}"))
                     servers.append(second.start())
+                    restarted.set()
         assert [r.id for r in got] == [a["id"] for a in items]
         assert all(r.error is None and r.label for r in got)
         assert servers[1].metrics.articles.labels("ClassifyStream")._value.get() > 0
