@@ -117,9 +117,10 @@ def markdown(report: dict, manifest: dict) -> str:
         "the calibration quarter, fitted for "
         f"{(manifest.get('review') or {}).get('fitted_target', 0.95):.2f} so that ≥ 95% holds on "
         + (
-            "every month left out, at it and every stricter step"
+            "every month left out by one standard error, at it and every stricter step"
             if (manifest.get("review") or {}).get("new_month_met", True)
-            else "every month left out — **not met**: the strictest step fell short on a month"
+            else "every month left out by one standard error — **not met**: no step held so "
+            "on every month, and the strictest is shipped"
         )
         + "): "
         + (", ".join(f"{k} {v:.3f}" for k, v in thresholds.items()) or "none")

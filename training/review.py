@@ -215,10 +215,15 @@ def stable_target(checks: dict[str, dict], target: float = TARGET) -> float:
     steps = list(checks)
     chosen = steps[-1]
     for step in reversed(steps):  # down from the strictest while every month holds
-        if min(_lower(checks[step], month) for month in checks[step]["months"]) < target:
+        if not holds(checks[step], target):
             break
         chosen = step
     return float(chosen)
+
+
+def holds(check: dict, target: float = TARGET) -> bool:
+    """Whether one step's check keeps `target` on every month, by one standard error."""
+    return min(_lower(check, month) for month in check["months"]) >= target
 
 
 def _lower(check: dict, month: str) -> float:
