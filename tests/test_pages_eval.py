@@ -208,3 +208,22 @@ def test_a_wrong_data_folder_exits_1_as_train_does(tmp_path):
         assert done.returncode == 1, done.stderr
         assert "Traceback" not in done.stderr
         assert "not found; point --data" in done.stderr and str(data) in done.stderr
+
+
+@pytest.mark.parametrize("tool", ["month_out", "pages_fit", "roles_fit", "head_words_fit"])
+def test_the_fitting_tools_end_a_wrong_data_folder_in_one_line(tool, tmp_path):
+    """They exited 1 with a traceback; now one `error:` line, as pages_eval and train."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-m", f"training.{tool}", "--data", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
