@@ -320,8 +320,10 @@ def evidence_all(
         return ["[]" if render else () for _ in readings]
     batch = batch or WordBatch.of(readings)
     words = np.concatenate([a.words for a in attributions])
-    n_read = np.asarray([np.searchsorted(r.starts[:-1], r.read_until) for r in readings], np.int64)
-    read = np.arange(len(batch.doc)) - batch.offsets[batch.doc] < n_read[batch.doc]
+    # The words the model read: those starting before their reading's `read_until` (a word's
+    # starts ascend), for the whole batch in one comparison.
+    until = np.fromiter((r.read_until for r in readings), np.int64, len(readings))
+    read = batch.starts < until[batch.doc]
     sums = np.bincount(batch.pair[read], weights=words[read], minlength=len(batch.pair_id))
     ok = batch.judged(is_readable, bool)
     cued = np.fromiter((bool(a.cues) for a in attributions), bool, len(attributions))
