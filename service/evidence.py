@@ -154,16 +154,18 @@ def featurize(model: DeskModel, readings: Sequence[Reading]) -> Features:
     return Features(terms, places, base)
 
 
-def _spread(matrix: TermMatrix, places: _Places, coef, rows, signs, word_of, n_words):
+def _spread(matrix: TermMatrix, places: _Places, weights, rows, signs, word_of, n_words):
     """Each place's share of its feature's value × weight, spread over its code points and
-    summed per word of the batch."""
+    summed per word of the batch (`weights`: the block's coef, features × labels, C order)."""
     sizes, entry, counts = places.sizes, places.entry, places.counts
     # Per value of the rows (fewer than places, and in column order: the weights are read
     # nearly in order), then per place: the same operations on the same numbers as
     # data[entry] / counts[entry] * coef[rows[docs], columns] * signs[docs] / sizes.
     on, at, data = matrix.entries()
     data = np.asarray(data, dtype=np.float64)
-    value = data / counts * coef[rows[on], at]
+    # weights[column, label]: the lines `scores_of` has just read, not a stride through
+    # coef's rows (the same numbers).
+    value = data / counts * weights[at, rows[on]]
     if (signs != 1.0).any():  # × 1.0 changes no bit: skipped for the usual many-label model
         value *= signs[on]
     each = value[entry] / sizes
@@ -187,7 +189,11 @@ def _spread(matrix: TermMatrix, places: _Places, coef, rows, signs, word_of, n_w
                 np.take(owner, places.starts[a:b], out=words[where])
                 shares[where] = each[a:b]
             else:
-                words[where].reshape(b - a, n)[:] = owner[places.starts[a:b, None] + np.arange(n)]
+                # A column (the j-th code point of every place) at a time: n 1-D gathers
+                # cost less than one through an (places, n) index array.
+                grid, starts = words[where].reshape(b - a, n), places.starts[a:b]
+                for j in range(n):
+                    grid[:, j] = owner[starts + j] if j else owner[starts]
                 shares[where].reshape(b - a, n)[:] = each[a:b, None]
     return np.bincount(words, weights=shares, minlength=n_words)
 
@@ -222,12 +228,13 @@ def attribute(
     cues: list[list] = [[] for _ in readings]
     rest = [0.0] * len(readings)
     lo = 0
-    for block, terms, found in zip(model.blocks, features.terms, features.places, strict=True):
+    blocks = zip(model.blocks, features.terms, features.places, model._weights(), strict=True)
+    for block, terms, found, weights in blocks:
         hi = lo + block.n_features
         coef = model.coef_[:, lo:hi]
         lo = hi
         if found is not None:
-            sums += _spread(terms, found, coef, rows, signs, word_of, len(sums))
+            sums += _spread(terms, found, weights, rows, signs, word_of, len(sums))
         elif isinstance(block, CueBlock):
             # Only a reading with a cue of nonzero part needs its cues' places (most have none).
             fired = np.flatnonzero((np.asarray(terms) * coef[rows]).any(axis=1))
@@ -313,8 +320,10 @@ def evidence_all(
         return ["[]" if render else () for _ in readings]
     batch = batch or WordBatch.of(readings)
     words = np.concatenate([a.words for a in attributions])
-    n_read = np.asarray([np.searchsorted(r.starts[:-1], r.read_until) for r in readings], np.int64)
-    read = np.arange(len(batch.doc)) - batch.offsets[batch.doc] < n_read[batch.doc]
+    # The words the model read: those starting before their reading's `read_until` (a word's
+    # starts ascend), for the whole batch in one comparison.
+    until = np.fromiter((r.read_until for r in readings), np.int64, len(readings))
+    read = batch.starts < until[batch.doc]
     sums = np.bincount(batch.pair[read], weights=words[read], minlength=len(batch.pair_id))
     ok = batch.judged(is_readable, bool)
     cued = np.fromiter((bool(a.cues) for a in attributions), bool, len(attributions))

@@ -160,11 +160,11 @@ def tfidf_entries(
     n_features = len(idf)
     by_text = len(columns) < BY_TEXT_BELOW * n_features
     index = np.int32 if max(n_features, n_docs, len(columns)) < 2**31 - 1 else np.int64
-    indptr, indices, new, entry = _sorted_hits(columns, owners, n_docs, n_features, by_text, index)
+    indptr, indices, new, entry, before = _sorted_hits(
+        columns, owners, n_docs, n_features, by_text, index
+    )
     firsts = np.flatnonzero(new)
     counts = np.diff(np.append(firsts, len(columns)))
-    before = np.zeros(len(new) + 1, dtype=np.int64)  # values before each hit
-    np.cumsum(new, out=before[1:])
     matrix = _weigh(
         before[indptr].astype(index),
         indices[firsts],
@@ -206,8 +206,8 @@ def _weigh(indptr, indices, data, n_docs, idf, sublinear_tf, norm, by_text) -> T
 
 def _sorted_hits(columns, owners, n_docs, n_features, by_text, index):
     """The counting sort of the hits by (column, text) (by text: (text, column)), carrying each
-    hit's number: indptr and indices of the sorted hits, where a new value starts, and for each
-    hit (in input order) the number of its value."""
+    hit's number: indptr and indices of the sorted hits, where a new value starts, for each
+    hit (in input order) the number of its value, and the values before each sorted hit."""
     n_outer, n_inner = (n_docs, n_features) if by_text else (n_features, n_docs)
     outer, inner = (owners, columns) if by_text else (columns, owners)
     nnz = len(columns)
@@ -228,12 +228,16 @@ def _sorted_hits(columns, owners, n_docs, n_features, by_text, index):
     )
     if by_text:
         sparse.csr_sort_indices(n_outer, indptr, indices, order)
-    new = np.ones(nnz, dtype=bool)  # where a value starts: the inner index or the outer changes
-    new[1:] = indices[1:] != indices[:-1]
-    new[indptr[:-1][np.diff(indptr) > 0]] = True
-    entry = np.empty(nnz, dtype=np.int64)
-    entry[order] = np.cumsum(new) - 1
-    return indptr, indices, new, entry
+    new = np.ones(nnz + 1, dtype=bool)  # where a value starts: the inner index or the outer changes
+    new[1:nnz] = indices[1:] != indices[:-1]
+    # Every outer's start (an empty one's is the next one's, or past the end: the extra place).
+    new[indptr[:-1]] = True
+    new = new[:nnz]
+    before = np.zeros(nnz + 1, dtype=np.int64)  # values before each sorted hit, then all
+    np.cumsum(new, out=before[1:])
+    entry = np.empty(nnz, dtype=index)  # (the index dtype counts the hits, so their values)
+    entry[order] = before[1:] - 1
+    return indptr, indices, new, entry, before
 
 
 def hit_entries(
@@ -246,7 +250,7 @@ def hit_entries(
     one value end up adjacent, in the order of the values they make."""
     n_docs, n_features = matrix.shape
     index = matrix.indices.dtype
-    _, _, new, entry = _sorted_hits(columns, owners, n_docs, n_features, matrix.by_text, index)
+    _, _, new, entry, _ = _sorted_hits(columns, owners, n_docs, n_features, matrix.by_text, index)
     firsts = np.flatnonzero(new)
     if len(firsts) != len(matrix.data):
         raise ValueError("the hits are not the ones the matrix was made of")

@@ -360,3 +360,30 @@ def test_a_batch_top_k_equals_sorting_every_pair():
         order = keep[np.lexsort((keep, -score[keep], docs[keep]))]
         rank = np.arange(len(order)) - np.searchsorted(docs[order], docs[order])
         assert batch.top(score, k).tolist() == order[rank < k].tolist()
+
+
+def test_a_batch_numbers_its_pairs_as_the_stable_sort_does():
+    """`_pairs` sorts keys made distinct by their place (numpy's unstable sort): the same first
+    places and pair numbers as the stable sort of the keys, which it keeps for huge keys."""
+    from service import reading
+
+    def stable(key):
+        perm = np.argsort(key, kind="stable")
+        ordered = key[perm]
+        opens = np.ones(len(key), dtype=bool)
+        opens[1:] = ordered[1:] != ordered[:-1]
+        numbers = np.cumsum(np.bincount(perm[opens], minlength=len(key)) > 0) - 1
+        pair = np.empty(len(key), dtype=np.int64)
+        pair[perm] = numbers[perm[opens]][np.cumsum(opens) - 1]
+        return np.flatnonzero(np.bincount(perm[opens], minlength=len(key))), pair
+
+    rng = np.random.default_rng(3)
+    for key in (
+        rng.integers(0, 50, 2000),  # many repeats
+        np.repeat(np.arange(30), 5) * 1000 + rng.integers(0, 40, 150),  # reading-major
+        rng.integers(0, 1 << 61, 100),  # too large to make distinct: the stable sort itself
+        np.zeros(0, dtype=np.int64),
+    ):
+        first, pair = reading._pairs(key)
+        want_first, want_pair = stable(key)
+        assert first.tolist() == want_first.tolist() and pair.tolist() == want_pair.tolist()
