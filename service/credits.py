@@ -6,7 +6,15 @@
 
 from __future__ import annotations
 
-__all__ = ["split_dateline", "dateline_reporter", "byline_start", "byline_end", "is_byline_inner"]
+__all__ = [
+    "split_dateline",
+    "dateline_reporter",
+    "byline_start",
+    "byline_end",
+    "is_byline_inner",
+    "DATELINE_FIRST",
+    "CREDIT_LAST",
+]
 
 import re
 
@@ -32,7 +40,9 @@ _DATELINE = re.compile(
     r"(?:[ \t\u3000]*[（(](?P<paren>[^（）()\n]{1,40})[）)])?"
 )
 # What a dateline opens with: 据, or an outlet's first character.
-_DATELINE_FIRST = frozenset("据" + "".join(w[0] for w in re.findall(r"[\u4e00-\u9fff]+", _ORG)))
+# What a dateline opens with (an outlet's first character, or 据): `split_dateline` and its
+# callers look for it first, as most lines open otherwise.
+DATELINE_FIRST = frozenset("据" + "".join(w[0] for w in re.findall(r"[\u4e00-\u9fff]+", _ORG)))
 _DATELINE_SEP = re.compile(r"[\s\u3000:：,，]*")
 _PAREN_LINE = re.compile(r"[（(]\s*(?P<inner>[^（）()\n]{1,40}?)\s*[）)]")
 _BYLINE_KEY = re.compile(rf"{_ROLE}|融媒体|编辑|撰稿|供稿|整理|报道组|日报|新华社|中心|据")
@@ -53,7 +63,7 @@ _BYLINE_PUNCT = re.compile(r"[。！？!?，,；;“”]")
 
 def split_dateline(text: str) -> tuple[str, int]:
     """The dateline opening a paragraph (本报讯, 新华社北京12月17日电) and the chars to drop."""
-    if text[:1] not in _DATELINE_FIRST:
+    if text[:1] not in DATELINE_FIRST:
         return "", 0  # (asked of every line of a page: one in ten opens so)
     m = _DATELINE.match(text)
     if not m:
@@ -130,13 +140,13 @@ _CLOSING_NOTE = re.compile(
 
 # What a closing credit ends on (each pattern below is matched whole): a photo credit's 摄, 摄影,
 # 摄影报道 or 供图, a photo report's 文 or 图, a bracket. Most lines end otherwise: no test at all.
-_CREDIT_LAST = frozenset("摄影道图文）)")
+CREDIT_LAST = frozenset("摄影道图文）)")
 
 
 def byline_end(line: str) -> str:
     """The credit inside a closing parenthesised byline ((贵阳日报融媒体中心 代晓龙)), else ""."""
     line = line.strip()
-    if len(line) > 80 or line[-1:] not in _CREDIT_LAST:
+    if len(line) > 80 or line[-1:] not in CREDIT_LAST:
         return ""
     # (the patterns are tried only on lines that can match: a photo credit holds 摄 or 供图,
     # the others open with a bracket; most lines hold neither)

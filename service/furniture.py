@@ -16,6 +16,7 @@ __all__ = [
     "is_page_header",
     "is_digest_head",
     "FURNITURE_MAX",
+    "JUMP_MARK",
 ]
 
 import re
@@ -99,6 +100,7 @@ def _furniture_shaped(line: str) -> bool:
 _TEASER = re.compile(
     r"(?:[^（）()]|[（(][^（）()]{1,30}[）)]){2,60}?\s*(?:[>＞》]{1,2}\s*(?:第\s*)?\d{1,2}\s*版|[（(]\s*第\s*\d{1,2}\s*版\s*[）)])"
 )
+JUMP_MARK = "转"  # (every 下转 note holds it: what `continues_to` and its callers look for first)
 _CONTINUES = re.compile(
     r"[（(]?\s*下?转\s*第?\s*(?P<page>[A-Za-z]?\d{1,2}|[一二三四五六七八九十]{1,3})\s*版\s*[）)]?"
 )
@@ -193,7 +195,7 @@ def _maybe_furniture(line: str) -> bool:
 
 def continues_to(line: str) -> str:
     """The page a 下转N版 line sends the reader to ("3版"), or "" for any other line."""
-    if "转" not in line:  # (the pattern needs it; most lines are no jump)
+    if JUMP_MARK not in line:  # (the pattern needs it; most lines are no jump)
         return ""
     m = _CONTINUES.fullmatch(line.strip())
     return f"{m.group('page')}版" if m else ""

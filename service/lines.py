@@ -25,9 +25,15 @@ __all__ = [
 
 import re
 
-from service.credits import byline_end, byline_start, split_dateline
+from service.credits import CREDIT_LAST, DATELINE_FIRST, byline_end, byline_start, split_dateline
 from service.documents import Span
-from service.furniture import FURNITURE_MAX, continues_to, furniture_line, is_furniture
+from service.furniture import (
+    FURNITURE_MAX,
+    JUMP_MARK,
+    continues_to,
+    furniture_line,
+    is_furniture,
+)
 
 HEADING = "heading"  # a markdown heading: always opens an article
 FURNITURE = "furniture"  # headers, digests, 版次 markers, mastheads, editor credits, 上接
@@ -98,26 +104,29 @@ def classify(line: str) -> tuple[str, str]:
     BYLINE_END line, the page of a CONTINUES jump ("3版"), the dateline opening a PARA line as
     printed with what separates it from the text ("本报讯　"), else ""."""
     n = len(line)
-    if n > _LONG and line[0] != "#":
-        dl, cut = split_dateline(line)
+    # (each check's own first test asked here, ahead of its call: every line of a page is
+    # classified, and most open and end on characters none of the checks can match)
+    first, last = line[0], line[-1]
+    if n > _LONG and first != "#":
+        dl, cut = split_dateline(line) if first in DATELINE_FIRST else ("", 0)
         return PARA, line[:cut] if dl else ""
-    m = _HEADING.fullmatch(line) if line[0] == "#" else None
+    m = _HEADING.fullmatch(line) if first == "#" else None
     if m:
         text = m.group("text").strip()
         return (FURNITURE if not text or is_furniture(text) else HEADING), ""
     if n <= FURNITURE_MAX:
-        page = continues_to(line)
+        page = continues_to(line) if JUMP_MARK in line else ""
         if page:
             return CONTINUES, page
         if furniture_line(line):  # (stripped, at most FURNITURE_MAX long)
             return FURNITURE, ""
-    credit = byline_end(line)
+    credit = byline_end(line) if last in CREDIT_LAST else ""  # (stripped, at most _LONG)
     if credit:
         return BYLINE_END, credit
     credit = byline_start(line) if n <= 40 else ""
     if credit:
         return BYLINE_START, credit
-    dl, cut = split_dateline(line)
+    dl, cut = split_dateline(line) if first in DATELINE_FIRST else ("", 0)
     if dl:
         return PARA, line[:cut]
     if line[-1] in _OPEN_END or _INNER_STOP.search(line):

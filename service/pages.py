@@ -55,7 +55,7 @@ from service.lines import (
 from service.settle import settle_heads
 
 # single_article lives with body cleaning: reading records needs none of the page splitter.
-from service.text import clean_lines, single_article
+from service.text import clean_kinds, single_article
 
 
 @dataclass(frozen=True, eq=False)
@@ -345,7 +345,7 @@ def _read(raw: str) -> Page:
     articles, parts = [], []
     settle_heads(drafts, raw)
     for d in drafts:
-        cleaned = clean_lines(raw, d.body, kinds=list(zip(d.kinds, d.values, strict=True)))
+        cleaned = clean_kinds(raw, d.body, d.kinds, d.values)
         taken: dict[str, list[Span]] = {
             "title": d.title,
             "kicker": d.kicker,

@@ -7,6 +7,7 @@ __all__ = [
     "single_article",
     "clean_body",
     "clean_lines",
+    "clean_kinds",
     "lines",
     "is_furniture",
     "is_non_copy",
@@ -221,6 +222,14 @@ def clean_lines(
     """
     if kinds is None:
         kinds = [classify(s.text) for s in spans]
+    return clean_kinds(raw, spans, [k for k, _ in kinds], [v for _, v in kinds], offset)
+
+
+def clean_kinds(
+    raw: str, spans: Sequence[Span], kinds: list[str], values: list[str], offset: int = 0
+) -> Cleaned:
+    """`clean_lines` with the lines' kinds and values as two lists (as `pages._Draft` keeps
+    them: a page's bodies are cleaned without pairing each line's kind with its value)."""
     byline = dateline = continues = ""
     dropped: list[tuple[str, Span]] = []
 
@@ -228,10 +237,11 @@ def clean_lines(
         dropped.append((name, Span(s.start + offset, s.end + offset, s.text)))
 
     kept: list[Span] = list(spans)
-    kept_kinds: list[tuple[str, str]] = list(kinds)
-    if len(spans) != len(kinds) or {kind for kind, _ in kinds} & _DROPPED:
-        kept, kept_kinds = [], []  # (most bodies have nothing to drop: kept as they are)
-        for s, (kind, value) in zip(spans, kinds, strict=True):
+    kept_kinds, kept_values = kinds, values  # (only read below)
+    # (the kinds looked for in the list, in C: most bodies have nothing to drop)
+    if not len(spans) == len(kinds) == len(values) or CONTINUES in kinds or FURNITURE in kinds:
+        kept, kept_kinds, kept_values = [], [], []
+        for s, kind, value in zip(spans, kinds, values, strict=True):
             if kind == CONTINUES:
                 continues = continues or value
                 drop("furniture", s)
@@ -239,21 +249,22 @@ def clean_lines(
                 drop("furniture", s)
             else:
                 kept.append(s)
-                kept_kinds.append((kind, value))
+                kept_kinds.append(kind)
+                kept_values.append(value)
     # A credit line opening the body (本报评论员) or closing it (本报记者 张三), or (byline).
     lo, hi = 0, len(kept)
-    while lo < hi and kept_kinds[lo][0] == BYLINE_START:
-        byline = byline or kept_kinds[lo][1]
+    while lo < hi and kept_kinds[lo] == BYLINE_START:
+        byline = byline or kept_values[lo]
         drop("byline", kept[lo])
         lo += 1
-    while hi - lo > 1 and kept_kinds[hi - 1][0] in (BYLINE_END, BYLINE_START):
-        byline = byline or kept_kinds[hi - 1][1]
+    while hi - lo > 1 and kept_kinds[hi - 1] in (BYLINE_END, BYLINE_START):
+        byline = byline or kept_values[hi - 1]
         drop("byline", kept[hi - 1])
         hi -= 1
     kept = kept[lo:hi]
-    if kept and kept_kinds[lo][0] == PARA and kept_kinds[lo][1]:
-        cut = len(kept_kinds[lo][1])  # the dateline and what separates it from the text
-        dateline = _dateline_of(kept_kinds[lo][1])
+    if kept and kept_kinds[lo] == PARA and kept_values[lo]:
+        cut = len(kept_values[lo])  # the dateline and what separates it from the text
+        dateline = _dateline_of(kept_values[lo])
         byline = byline or dateline_reporter(dateline)
         first = kept[0]
         drop("dateline", Span(first.start, first.start + cut, first.text[:cut]))
@@ -275,9 +286,6 @@ def clean_lines(
             if not text:
                 kept.pop()
     return Cleaned(_join(raw, kept, offset), byline, dateline, continues, tuple(dropped))
-
-
-_DROPPED = frozenset((CONTINUES, FURNITURE))  # the kinds of line no body keeps
 
 
 def _dateline_of(prefix: str) -> str:

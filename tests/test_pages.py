@@ -1820,3 +1820,41 @@ def test_a_span_keeps_its_fields_in_slots_and_stays_a_frozen_dataclass():
     assert dataclasses.replace(s, end=5, text="中国") == Span(3, 5, "中国")
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.start = 0  # type: ignore[misc]
+
+
+def test_classify_asks_each_check_only_where_its_first_test_can_pass():
+    """`lines.classify` looks for a jump's 转, a closing credit's last character and a
+    dateline's first character before calling the check: strings of their pieces (20,000,
+    seeded) that a check finds something in all have what the guard looks for, and lines of
+    each kind are classified as before."""
+    import random
+
+    from service.credits import CREDIT_LAST, DATELINE_FIRST, byline_end, split_dateline
+    from service.furniture import JUMP_MARK, continues_to
+    from service.lines import classify
+
+    noise = ["，", "。", " ", "第", "3", "版", "（", "）", "记者", "张三"]
+    pools = [
+        (lambda line: split_dateline(line)[0], lambda line: line[0] in DATELINE_FIRST,
+         ["本报", "新华社", "北京", "12月17日", "电", "讯", "据", "中新网", "消息", "：", *noise]),
+        (byline_end, lambda line: line[-1] in CREDIT_LAST,
+         ["新华社", "通讯员", "摄", "影", "供图", "文", "图", "(", ")", "作者为", "本报", *noise]),
+        (continues_to, lambda line: JUMP_MARK in line,
+         ["（下", "转", "转第", "3", "十二", "版", "版）", " ", "，"]),
+    ]  # fmt: skip
+    rng = random.Random(104)
+    found = [0, 0, 0]
+    for k, (check, guard, pieces) in enumerate(pools):
+        for _ in range(20000):
+            line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 5))).strip()
+            if line and check(line):
+                found[k] += 1
+                assert guard(line), line
+    assert min(found) > 50, found
+    assert classify("（下转第3版）") == (CONTINUES, "3版")
+    assert classify("新华社记者 张三摄") == (BYLINE_END, "新华社记者 张三摄")
+    assert classify("本报北京12月17日电 党建工作持续稳固。") == (PARA, "本报北京12月17日电 ")
+    long = "新华社北京12月17日电（记者 张三）" + "党建工作持续稳固，" * 8 + "带动就业。"
+    assert classify(long) == (PARA, "新华社北京12月17日电（记者 张三）")
+    assert classify("据" + "党建工作持续稳固，" * 10) == (PARA, "")
+    assert classify("党建工作持续稳固") == (SHORT, "")

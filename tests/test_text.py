@@ -13,6 +13,7 @@ from service.text import (
     byline_end,
     byline_start,
     clean_body,
+    clean_kinds,
     clean_lines,
     continues_to,
     cuts_word,
@@ -447,6 +448,27 @@ def test_clean_body_is_clean_lines_over_the_line_kinds(raw, offset):
         given_kinds.dropped,
     )
     assert_faithful(raw, body, offset)
+
+
+def test_clean_kinds_is_clean_lines_with_kinds_and_values_apart():
+    """The splitter hands a draft's kinds and values as its two lists (pages._Draft): the same
+    cleaning as the pairs, and lists of another length than the lines are refused."""
+    raw = "本报评论员\n今日导读\n本报讯　党建工作持续稳固。\n带动就\n业。\n(下转3版)\n（记者 张三）"
+    spans = lines(raw)
+    pairs = [classify(s.text) for s in spans]
+    kinds, values = [k for k, _ in pairs], [v for _, v in pairs]
+    apart, paired = clean_kinds(raw, spans, kinds, values, 7), clean_lines(raw, spans, 7, pairs)
+    assert apart.body.text == paired.body.text == "党建工作持续稳固。\n带动就业。"
+    assert np.array_equal(apart.body.index, paired.body.index)
+    assert (apart.byline, apart.dateline, apart.continues, apart.dropped) == (
+        paired.byline,
+        paired.dateline,
+        paired.continues,
+        paired.dropped,
+    )
+    assert (kinds, values) == ([k for k, _ in pairs], [v for _, v in pairs])  # (not changed)
+    with pytest.raises(ValueError):
+        clean_kinds(raw, spans, kinds[:-1], values[:-1])
 
 
 def test_clean_lines_tests_no_line_again():
