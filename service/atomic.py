@@ -119,11 +119,17 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
 
     Filled under `.NAME.PID.RANDOM.partial/` beside `path`, locked by this writer; the ones
     writers that died left are removed first. The swap is two renames (the old folder aside,
-    the new in, then the old removed): `path` is absent only between them.
+    the new in, then the old removed): `path` is absent only between them, and a writer killed
+    there leaves the old folder aside, which the next writer puts back first.
     """
     target = Path(path)
     for leftover in partial_files(target.parent, target.name):
         _remove_abandoned_folder(leftover)
+    for old in sorted(target.parent.glob(f".{glob.escape(target.name)}.*.old")):
+        if old.is_dir() and not target.exists():  # a writer died between its two renames
+            os.rename(old, target)
+        else:  # or after them, before it removed the old folder
+            shutil.rmtree(old, ignore_errors=True)
     mode = target.stat().st_mode & 0o777 if target.is_dir() else 0o777 & ~_umask()
     handle, tmp = _claim_folder(target)
     aside: Path | None = None

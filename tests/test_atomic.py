@@ -152,3 +152,27 @@ def test_files_are_written_atomically_in_one_place_only() -> None:
         if pattern.search(line)
     ]
     assert found == []
+
+
+def test_an_old_folder_left_aside_by_a_writer_killed_between_its_renames_is_put_back(
+    tmp_path: Path,
+) -> None:
+    """A writer SIGKILLed after moving the old folder aside and before moving the new one in
+    left no `report/` at all; the next writer puts the old one back before its own swap, so
+    even a failed next run leaves the old report in place."""
+    from service.atomic import atomic_folder
+
+    target = tmp_path / "report"
+    aside = tmp_path / ".report.4242.k9x2.old"  # as that writer named it
+    aside.mkdir()
+    (aside / "metrics.json").write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError), atomic_folder(target) as tmp:
+        (tmp / "metrics.json").write_text("new", encoding="utf-8")
+        raise RuntimeError("the next run fails too")
+    assert (target / "metrics.json").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+    aside.mkdir()  # killed after both renames, before removing the old one: removed
+    with atomic_folder(target) as tmp:
+        (tmp / "metrics.json").write_text("new", encoding="utf-8")
+    assert (target / "metrics.json").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
