@@ -75,12 +75,15 @@ def atomic_write(path: str | Path, *, fsync: bool = False) -> Iterator[BinaryIO]
         os.close(held)
 
 
-def _claim(target: Path) -> tuple[int, Path]:
-    """A new temporary file beside `target`, open and locked by this writer."""
+def _claim(target: Path, folder: bool = False) -> tuple[int, Path]:
+    """A new temporary file (`folder`: folder) beside `target`, open and locked by this writer."""
+    prefix = f".{target.name}.{os.getpid()}."
     while True:
-        handle, name = tempfile.mkstemp(
-            prefix=f".{target.name}.{os.getpid()}.", suffix=PARTIAL, dir=target.parent
-        )
+        if folder:
+            name = tempfile.mkdtemp(prefix=prefix, suffix=PARTIAL, dir=target.parent)
+            handle = os.open(name, os.O_RDONLY | os.O_DIRECTORY)
+        else:
+            handle, name = tempfile.mkstemp(prefix=prefix, suffix=PARTIAL, dir=target.parent)
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             # A cleaner may have found it unlocked and removed it just before the lock: then
@@ -131,7 +134,7 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
         else:  # or after them, before it removed the old folder
             shutil.rmtree(old, ignore_errors=True)
     mode = target.stat().st_mode & 0o777 if target.is_dir() else 0o777 & ~_umask()
-    handle, tmp = _claim_folder(target)
+    handle, tmp = _claim(target, folder=True)
     aside: Path | None = None
     try:
         os.chmod(tmp, mode)  # mkdtemp's is 0700
@@ -156,22 +159,6 @@ def _umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return umask
-
-
-def _claim_folder(target: Path) -> tuple[int, Path]:
-    """A new temporary folder beside `target`, locked by this writer (as `_claim` a file)."""
-    while True:
-        name = tempfile.mkdtemp(
-            prefix=f".{target.name}.{os.getpid()}.", suffix=PARTIAL, dir=target.parent
-        )
-        handle = os.open(name, os.O_RDONLY | os.O_DIRECTORY)
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            if os.path.samestat(os.stat(name), os.fstat(handle)):
-                return handle, Path(name)
-        except FileNotFoundError:
-            pass
-        os.close(handle)
 
 
 def _remove_abandoned_folder(path: Path) -> None:

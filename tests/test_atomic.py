@@ -52,15 +52,22 @@ with atomic_write(sys.argv[1]) as fh:
 """
 
 
+def _writing(code: str, target: Path) -> subprocess.Popen:
+    """A writer process running `code` on `target`, once it says it is writing (and holds its
+    lock); it waits on its stdin."""
+    writer = subprocess.Popen([sys.executable, "-c", code, str(target)], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert writer.stdout.readline() == "writing\n"
+    return writer
+
+
 def test_a_dead_writers_partial_is_removed_a_live_ones_kept_whatever_pid_it_names(
     tmp_path: Path,
 ) -> None:
     target = tmp_path / "out.jsonl"
     # A writer that is alive and writing: its file stays, however often it is looked at.
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], cwd=ROOT,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    writer = _writing(WRITER, target)
     try:
-        assert writer.stdout.readline() == "writing\n"
         (live,) = partial_files(tmp_path, "out.jsonl")
         assert stale_partials(target) == [] and stale_partials(target) == []
         assert live.exists()
@@ -120,10 +127,8 @@ with atomic_folder(sys.argv[1]) as out:
 
 def test_a_dead_writers_folder_is_removed_a_live_ones_kept(tmp_path: Path) -> None:
     target = tmp_path / "report"
-    writer = subprocess.Popen([sys.executable, "-c", FOLDER_WRITER, str(target)], cwd=ROOT,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    writer = _writing(FOLDER_WRITER, target)
     try:
-        assert writer.stdout.readline() == "writing\n"
         (live,) = partial_files(tmp_path, "report")
         with atomic_folder(target) as out:  # another run meanwhile: the live one's stays
             (out / "metrics.json").write_text("mine\n")

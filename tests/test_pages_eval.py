@@ -187,10 +187,13 @@ def test_a_cut_corpus_file_is_named_not_a_traceback(tmp_path):
     assert "Traceback" not in done.stderr and f"{target}: cannot be read" in done.stderr
 
 
-def test_a_wrong_data_folder_exits_1_as_train_does(tmp_path):
+@pytest.mark.parametrize(
+    "tool", ["pages_eval", "month_out", "pages_fit", "roles_fit", "head_words_fit"]
+)
+def test_a_wrong_data_folder_exits_1_as_train_does(tool, tmp_path):
     """`make evaluate-pages DATA=typo` exited 2 where `make train DATA=typo` exits 1 (README:
     a data folder missing, or lacking what the command needs, is a failed run, not a usage
-    error)."""
+    error); the fitting tools exited 1 with a traceback. Now one `error:` line each."""
     import subprocess
     import sys
 
@@ -199,31 +202,12 @@ def test_a_wrong_data_folder_exits_1_as_train_does(tmp_path):
     (tmp_path / "empty").mkdir()
     for data in (tmp_path / "nowhere", tmp_path / "empty"):
         done = subprocess.run(
-            [sys.executable, "-m", "training.pages_eval", "--data", str(data), "--split", "dev"],
+            [sys.executable, "-m", f"training.{tool}", "--data", str(data)],
             capture_output=True,
             text=True,
             cwd=ROOT,
             timeout=120,
         )
         assert done.returncode == 1, done.stderr
-        assert "Traceback" not in done.stderr
+        assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
         assert "not found; point --data" in done.stderr and str(data) in done.stderr
-
-
-@pytest.mark.parametrize("tool", ["month_out", "pages_fit", "roles_fit", "head_words_fit"])
-def test_the_fitting_tools_end_a_wrong_data_folder_in_one_line(tool, tmp_path):
-    """They exited 1 with a traceback; now one `error:` line, as pages_eval and train."""
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
-    done = subprocess.run(
-        [sys.executable, "-m", f"training.{tool}", "--data", str(tmp_path / "nowhere")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert done.returncode == 1, done.stderr
-    assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr

@@ -439,15 +439,19 @@ PARAGRAPHS = st.lists(
 def test_clean_body_is_clean_lines_over_the_line_kinds(raw, offset):
     body, spans = clean_body(raw, offset), lines(raw)
     given_kinds = clean_lines(raw, spans, offset, kinds=[classify(s.text) for s in spans])
-    assert body.body.text == given_kinds.body.text
-    assert np.array_equal(body.body.index, given_kinds.body.index)
-    assert (body.byline, body.dateline, body.continues, body.dropped) == (
-        given_kinds.byline,
-        given_kinds.dateline,
-        given_kinds.continues,
-        given_kinds.dropped,
-    )
+    assert_same_cleaning(body, given_kinds)
     assert_faithful(raw, body, offset)
+
+
+def assert_same_cleaning(a, b) -> None:
+    assert a.body.text == b.body.text
+    assert np.array_equal(a.body.index, b.body.index)
+    assert (a.byline, a.dateline, a.continues, a.dropped) == (
+        b.byline,
+        b.dateline,
+        b.continues,
+        b.dropped,
+    )
 
 
 def test_clean_kinds_is_clean_lines_with_kinds_and_values_apart():
@@ -458,14 +462,8 @@ def test_clean_kinds_is_clean_lines_with_kinds_and_values_apart():
     pairs = [classify(s.text) for s in spans]
     kinds, values = [k for k, _ in pairs], [v for _, v in pairs]
     apart, paired = clean_kinds(raw, spans, kinds, values, 7), clean_lines(raw, spans, 7, pairs)
-    assert apart.body.text == paired.body.text == "党建工作持续稳固。\n带动就业。"
-    assert np.array_equal(apart.body.index, paired.body.index)
-    assert (apart.byline, apart.dateline, apart.continues, apart.dropped) == (
-        paired.byline,
-        paired.dateline,
-        paired.continues,
-        paired.dropped,
-    )
+    assert apart.body.text == "党建工作持续稳固。\n带动就业。"
+    assert_same_cleaning(apart, paired)
     assert (kinds, values) == ([k for k, _ in pairs], [v for _, v in pairs])  # (not changed)
     with pytest.raises(ValueError):
         clean_kinds(raw, spans, kinds[:-1], values[:-1])
