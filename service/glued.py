@@ -49,8 +49,9 @@ import re
 
 from service.body_runs import AGENCY, BOX, MAX_HEAD, ended, running, shorts
 from service.composite import NOTE
+from service.cut_pieces import is_cut_piece
 from service.head_parts import parse_heads
-from service.heads import CLOSER, COMPANION, closes_on_label, is_cut_piece
+from service.heads import CLOSER, COMPANION, closes_on_label
 from service.lines import BYLINE_END, PARA, SHORT
 from service.lone_heads import after_report, lone_head
 from service.text import ends_paragraph

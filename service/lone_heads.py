@@ -16,7 +16,8 @@ import re
 
 from service.body_runs import AGENCY, BOX, MAX_HEAD, SHORT_MAX, ended, running, shorts
 from service.composite import NOTE
-from service.heads import CLOSER, is_cut_piece
+from service.cut_pieces import is_cut_piece
+from service.heads import CLOSER
 from service.lines import PARA, SHORT
 from service.report_ends import TOLD, report_end
 from service.text import ends_paragraph, split_dateline

@@ -28,17 +28,12 @@ from functools import lru_cache
 from operator import itemgetter
 
 from service.composite import CLOSING_NAME, END_NOTE, SIGN_OFF, ends_above, merge_pieces
+from service.cut_pieces import is_cut_piece, joins_cut
 from service.documents import Article, Span
 from service.errors import InvalidInput
 from service.furniture import jumps_in
 from service.head_parts import ITEM_LABEL, has_title
-from service.heads import (
-    MAX_HEAD_LINES,
-    is_cut_piece,
-    joins_cut,
-    opens_article,
-    parse_heads,
-)
+from service.heads import MAX_HEAD_LINES, opens_article, parse_heads
 from service.lines import (
     BYLINE_END,
     BYLINE_START,

@@ -16,10 +16,11 @@ from itertools import pairwise
 
 from service.composite import END_NOTE, NOTE, ends_above
 from service.credits import byline_end
+from service.cut_pieces import is_cut_piece
 from service.documents import Span
 from service.glued import column_title, split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
-from service.heads import CLOSER, closes, is_cut_piece, parse_heads
+from service.heads import CLOSER, closes, parse_heads
 from service.lead_roles import deck_by_lead, kicker_by_shape
 from service.lines import BYLINE_START, PARA, SHORT
 from service.place_heads import split_place

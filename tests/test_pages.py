@@ -979,7 +979,7 @@ def test_a_column_or_series_name_is_the_title_over_its_pieces_head():
     ],
 )
 def test_a_line_leaving_a_quote_or_number_open_is_cut_from_the_next(line, nxt):
-    from service.heads import is_cut_piece
+    from service.cut_pieces import is_cut_piece
 
     assert is_cut_piece(line, nxt)
     assert not is_cut_piece("“十四五”开局之年", "时代新人在城东书房相聚，读者说。")
@@ -1003,7 +1003,7 @@ def test_captions_each_closed_by_a_credit_stay_in_their_article():
 
 
 def test_a_quotation_left_open_over_paragraphs_does_not_swallow_the_next_head():
-    from service.heads import is_cut_piece
+    from service.cut_pieces import is_cut_piece
 
     para = "“今年的书房比去年热闹多了，每到周末都坐满了人，大家读书、聊天、交朋友，" * 2
     assert not is_cut_piece(para + "这里成了我们的第二个家。", "老街菜市场换新颜")

@@ -1,0 +1,72 @@
+"""Short lines that are pieces of a paragraph a column cut, not heads.
+
+A column break leaves the end of a line, or a line's first word, on a line of its own; these
+tests tell such a piece from a head by the seam: a mark that cannot end or open a line, an open
+quote or bracket, a number cut from its unit, or a word across it (the segmenter's, asked last).
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.text import (
+    _CLAUSE,
+    _MARKDOWN_HEADING,
+    _NON_INITIAL,
+    _PARTICLES,
+    cuts_word,
+    ends_paragraph,
+)
+
+__all__ = ["is_cut_piece", "joins_cut"]
+
+
+def is_cut_piece(line: str, nxt: str) -> bool:
+    """A piece of the paragraph below that a column cut off: the two read on as one.
+
+    (`is_column_break(line, nxt)` with a mark at the seam or a word across it, tested in the
+    order that settles most lines without the segmenter.)"""
+    if not _joinable(line, nxt):
+        return False
+    if nxt[0] in _NON_INITIAL or line[-1] in _CLAUSE or _left_open(line, nxt):
+        return True
+    return not ends_paragraph(line) and (nxt[0] in _PARTICLES or cuts_word(line, nxt))
+
+
+def _left_open(line: str, nxt: str) -> bool:
+    """The line leaves a quote or bracket open (heads close theirs: “培养担当民族复兴大任), or
+    a number runs on into the next line or its unit (张闻天，190 / 0年出生, 1926 / 万公顷)."""
+    if line[-1].isdigit() and (nxt[0].isdigit() or nxt[0] in _UNITS):
+        return True
+    # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
+    if len(line) > 40:
+        return False
+    if not _OPENS.search(line):
+        return False  # (most lines open nothing: no counting)
+    opened = line.count("“") + line.count("《") + line.count("（") + line.count("(")
+    return opened > line.count("”") + line.count("》") + line.count("）") + line.count(")")
+
+
+_OPENS = re.compile(r"[“《（(]")
+# What follows a number in running text (the commonest after a digit on the development months:
+# 10月, 70周年, 300余, 5个): a line ending on a digit over one opening with these is one number
+# cut from its unit (进入10 / 月，). No head or paragraph there ending on a digit has a line
+# opening with one under it (they open 问, 副, 主, “, 中…).
+_UNITS = frozenset("万亿%％年月日个多名岁周余家元分点时天米例项次位条吨户件亩号倍秒")
+
+
+def joins_cut(line: str, nxt: str) -> bool:
+    """Two short lines that are one cut line: mid-clause, or a word across the seam (a dash
+    closing a kicker does not count)."""
+    if not _joinable(line, nxt):
+        return False
+    if nxt[0] in _NON_INITIAL or line[-1] in "，,、":
+        return True
+    return not ends_paragraph(line) and cuts_word(line, nxt)
+
+
+def _joinable(line: str, nxt: str) -> bool:
+    return bool(line and nxt) and not (
+        (line[0] == "#" and _MARKDOWN_HEADING.match(line))
+        or (nxt[0] == "#" and _MARKDOWN_HEADING.match(nxt))
+    )
