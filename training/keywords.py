@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from service.atomic import write_atomic
 from service.errors import DataError
 
 __all__ = ["KEYWORDS_DATA", "evaluate_keywords", "format_keywords", "keyword_systems"]
@@ -154,10 +155,9 @@ def evaluate_keywords(
     }
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(
-        json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    (out / "report.md").write_text(format_keywords(metrics), encoding="utf-8")
+    # Each file whole or not at all (a Ctrl-C mid-write left a cut metrics.json), as summaries'.
+    write_atomic(out / "metrics.json", json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
+    write_atomic(out / "report.md", format_keywords(metrics))
     return metrics
 
 
