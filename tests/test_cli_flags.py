@@ -80,6 +80,21 @@ def test_an_input_file_after_a_bare_keywords_is_the_input(records):
     assert row["id"] == "ok" and 0 < len(row["keywords"]) <= 5
 
 
+def test_a_quoted_glob_after_a_bare_explain_is_batchs_input(records, tmp_path):
+    """batch's inputs are globs as often as files; `--explain 'in/*.jsonl'` read the glob as K."""
+    (tmp_path / "in").mkdir()
+    records.rename(tmp_path / "in" / "a.jsonl")
+    glob = str(tmp_path / "in" / "*.jsonl")
+    result = run("batch", "--explain", glob, "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    (row,) = [json.loads(line) for line in (tmp_path / "out" / "a.jsonl").read_text().splitlines()]
+    assert row["id"] == "ok" and 0 < len(row["evidence"]) <= 10
+    none = run("batch", "--keywords", str(tmp_path / "no*.jsonl"), "--out", str(tmp_path / "o2"))
+    assert none.returncode == 2 and "no file matches" in none.stderr, none.stderr
+    # classify reads no globs: a glob there is still a bad K
+    assert "--explain: expected a whole number" in run("classify", "--explain", glob).stderr
+
+
 def test_a_word_after_keywords_that_is_neither_number_nor_file_is_still_a_bad_k():
     result = run("analyse", "--keywords", "five", str(PAGE))
     assert result.returncode == 2

@@ -18,7 +18,8 @@ EXIT_HELP = """exit codes:
      or lacks a file the command needs)
   2  usage error (bad flag, missing input file, output that is the input or in a missing
      folder, a page that is empty or not UTF-8)
-  3  some records were rejected (reported on stderr / --errors); the rest were processed"""
+  3  some records were rejected (reported on stderr / --errors); the rest were processed
+  130, 143  stopped by Ctrl-C or SIGTERM (an -o FILE is left as it was; serve exits 0)"""
 RECORD_COMMANDS = ("classify", "summarise")  # JSONL in, JSONL out, on every core
 
 
