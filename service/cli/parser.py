@@ -7,11 +7,11 @@ Each option is written once: an option two commands share is added by one functi
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 from pathlib import Path
 
 from ..errors import InvalidInput
+from .argv import numbers_first
 from .commands import (
     cmd_analyse,
     cmd_batch,
@@ -166,7 +166,9 @@ def _term_count(name: str):
     return parse
 
 
-def _add_term_options(p: argparse.ArgumentParser, *, label: bool = True) -> None:
+def _add_term_options(
+    p: argparse.ArgumentParser, *, label: bool = True, inputs: str = "a file"
+) -> None:
     """`--explain [K]`, `--keywords [K]` (K defaults to 5 when the flag is bare; off without)."""
     for name, what in (
         ("explain", "add `evidence`: the K words that most raised the label's logit, with spans"),
@@ -174,7 +176,8 @@ def _add_term_options(p: argparse.ArgumentParser, *, label: bool = True) -> None
     ):
         kind = _term_count(name)
         help = (
-            f"{what} (default K: 5; off without the flag; a file after the bare flag is the input)"
+            f"{what} (default K: 5; off without the flag; {inputs} after the bare flag is the "
+            "input)"
         )
         p.add_argument(
             f"--{name}", type=kind, nargs="?", const=5, default=0, metavar="K", help=help
@@ -246,7 +249,7 @@ def _add_batch_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-summary", action="store_true", help="label only, skip leads")
     p.add_argument("--force", action="store_true", help="redo shards already complete")
     _add_lead_options(p)
-    _add_term_options(p, label=False)
+    _add_term_options(p, label=False, inputs="a file or a quoted glob")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
 
 
@@ -362,48 +365,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-# Flags whose number is optional (`--explain [K]`): argparse gives them the next word whatever it
-# is, so `analyse --explain PAGE.txt` read the page as K and failed.
-OPTIONAL_NUMBERS = ("--explain", "--keywords")
-
-
-def _numbers_first(argv: list[str]) -> list[str]:
-    """`argv` with each word after a bare optional-number flag that is no whole number but an
-    input (`_is_input`) moved before the flag (and any bare ones just before it), so that it is
-    read as the input; a word that is neither is left to fail as K."""
-    out = list(argv)
-    command = out[0] if out else ""
-    for i in range(len(out) - 1):
-        if out[i] == "--":
-            break
-        word = out[i + 1]
-        if out[i] in OPTIONAL_NUMBERS and not _whole(word) and _is_input(word, command):
-            start = i
-            while start > 0 and out[start - 1] in OPTIONAL_NUMBERS:
-                start -= 1
-            out[start + 1 : i + 2] = out[start : i + 1]
-            out[start] = word
-    return out
-
-
-def _is_input(word: str, command: str) -> bool:
-    """`-` (stdin), an existing path, or for `batch` a glob: batch's inputs are quoted globs as
-    often as files (docs/batch.md), and no K holds `*?[` (one matching nothing: batch says so)."""
-    return word == "-" or Path(word).exists() or (command == "batch" and glob.has_magic(word))
-
-
-def _whole(word: str) -> bool:
-    try:
-        int(word)
-    except ValueError:
-        return False
-    return True
-
-
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """The command line read as a user means it (see `_numbers_first`), and the flags that
+    """The command line read as a user means it (see `argv.numbers_first`), and the flags that
     only work together checked."""
-    argv = _numbers_first(argv)
+    argv = numbers_first(argv)
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     if getattr(args, "explain_label", None) and not getattr(args, "explain", 0):

@@ -1,0 +1,48 @@
+"""A command line read as a user means it, before argparse reads it.
+
+`--explain` and `--keywords` take an optional K, so argparse reads any word after a bare one as
+K: `classify --explain page.jsonl` would fail on "expected a whole number". A word there that
+is an input, not a number, is moved before the flag.
+"""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+__all__ = ["OPTIONAL_NUMBERS", "numbers_first"]
+
+OPTIONAL_NUMBERS = ("--explain", "--keywords")
+
+
+def numbers_first(argv: list[str]) -> list[str]:
+    """`argv` with each word after a bare optional-number flag that is no whole number but an
+    input (`_is_input`) moved before the flag (and any bare ones just before it), so that it is
+    read as the input; a word that is neither is left to fail as K."""
+    out = list(argv)
+    command = out[0] if out else ""
+    for i in range(len(out) - 1):
+        if out[i] == "--":
+            break
+        word = out[i + 1]
+        if out[i] in OPTIONAL_NUMBERS and not _whole(word) and _is_input(word, command):
+            start = i
+            while start > 0 and out[start - 1] in OPTIONAL_NUMBERS:
+                start -= 1
+            out[start + 1 : i + 2] = out[start : i + 1]
+            out[start] = word
+    return out
+
+
+def _is_input(word: str, command: str) -> bool:
+    """`-` (stdin), an existing path, or for `batch` a glob: batch's inputs are quoted globs as
+    often as files (docs/batch.md), and no K holds `*?[` (one matching nothing: batch says so)."""
+    return word == "-" or Path(word).exists() or (command == "batch" and glob.has_magic(word))
+
+
+def _whole(word: str) -> bool:
+    try:
+        int(word)
+    except ValueError:
+        return False
+    return True
