@@ -165,10 +165,12 @@ def _read_manifest(folder: Path) -> dict:
         raise ModelError(
             f"{path} is not valid JSON ({exc}); retrain with `make train`", field="model"
         ) from exc
-    missing = [k for k in ("format", "labels", "sha256", "libraries") if k not in manifest]
+    needed = ("format", "labels", "sha256", "libraries")
+    missing = [k for k in needed if k not in manifest] if isinstance(manifest, dict) else []
     if not isinstance(manifest, dict) or missing:
         raise ModelError(
-            f"{path} lacks {', '.join(missing) or 'an object'}; retrain with `make train`",
+            f"{path} {'lacks ' + ', '.join(missing) if missing else 'is not a JSON object'}; "
+            "retrain with `make train`",
             field="model",
         )
     if manifest["format"] in (1, 2) or (folder / LEGACY_FILE).exists():
@@ -188,7 +190,12 @@ def _read_manifest(folder: Path) -> dict:
             limit=FORMAT,
         )
     labels = manifest["labels"]
-    if not (isinstance(labels, list) and len(labels) >= 2 and len(set(labels)) == len(labels)):
+    if not (
+        isinstance(labels, list)
+        and all(isinstance(label, str) for label in labels)
+        and len(labels) >= 2
+        and len(set(labels)) == len(labels)
+    ):
         raise ModelError(
             f"{path} lists labels {labels!r}; a model needs two or more distinct labels. "
             "Retrain with `make train`",
@@ -200,6 +207,12 @@ def _read_manifest(folder: Path) -> dict:
 def _check_versions(manifest: dict, folder: Path) -> None:
     have = library_versions()
     built = manifest["libraries"]
+    if not isinstance(built, dict):
+        raise ModelError(
+            f"{folder / MANIFEST_FILE}'s libraries is {built!r}, not an object naming versions; "
+            "retrain with `make train`",
+            field="model",
+        )
     diffs = [
         f"{name} {built.get(name, 'unrecorded')} (model) vs {have[name]} (installed)"
         for name in CHECKED_LIBRARIES
@@ -216,7 +229,10 @@ def _check_versions(manifest: dict, folder: Path) -> None:
 def _thresholds(manifest: dict, labels: Sequence[str]) -> dict[str, float]:
     """The manifest's review thresholds, checked: none at all, or a probability for each label
     (a hand-edited manifest must fail at load, not on the first request)."""
-    given = (manifest.get("review") or {}).get("thresholds") or {}
+    review = manifest.get("review") or {}
+    if not isinstance(review, dict):
+        raise ModelError("the manifest's review is not an object", field="model")
+    given = review.get("thresholds") or {}
     if not isinstance(given, dict):
         raise ModelError("the manifest's review.thresholds is not an object", field="model")
     if given and set(given) != set(labels):

@@ -304,6 +304,11 @@ def test_a_model_without_review_thresholds_loads_and_flags_only_thin_text(model_
         ("no-sha", "lacks sha256"),
         ("format", "format"),
         ("one-label", "two or more distinct labels"),
+        # hand-edited shapes that raised AttributeError or TypeError at load
+        ("a-number", "is not a JSON object"),
+        ("review-text", "review is not an object"),
+        ("libraries-null", "libraries is None, not an object"),
+        ("label-lists", "two or more distinct labels"),
     ],
 )
 def test_broken_folders_are_model_errors(model_copy: Path, breakage: str, needle: str) -> None:
@@ -324,6 +329,14 @@ def test_broken_folders_are_model_errors(model_copy: Path, breakage: str, needle
         _edit_manifest(model_copy, format=99)
     elif breakage == "one-label":
         _edit_manifest(model_copy, labels=["leadership"])
+    elif breakage == "a-number":
+        (model_copy / MANIFEST_FILE).write_text("5", encoding="utf-8")
+    elif breakage == "review-text":
+        _edit_manifest(model_copy, review="strict")
+    elif breakage == "libraries-null":
+        _edit_manifest(model_copy, libraries=None)
+    elif breakage == "label-lists":
+        _edit_manifest(model_copy, labels=[["leadership"], ["other"]])
     with pytest.raises(ModelError, match=needle):
         Classifier.load(path)
 
