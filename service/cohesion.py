@@ -168,7 +168,10 @@ def cohesion(before: str, after: str) -> float:
 
 def lines_after(items: list[tuple[Span, str, str]], at: int) -> list[str]:
     out, n = [], 0
-    for span, kind, _ in items[at:]:
+    # (by index, not items[at:]: a copy of the page's rest per head made a page of many short
+    # lines quadratic, 100k one-character lines 4 s)
+    for i in range(at, len(items)):
+        span, kind, _ = items[i]
         if kind not in (PARA, SHORT):
             break
         out.append(span.text)

@@ -310,8 +310,8 @@ def _page_features(
         1.0 if _OPENER.match(nxt) else 0.0,
         1.0 if shape[2] else 0.0,  # (_SPACED.search(last), in the cached shape)
         min(len(prev), 300) / 100,
-        1.0 if True in shape and shape in map(_shape, shorts) else 0.0,
-        1.0 if any([n - 2 <= len(t) <= n + 2 for t in shorts]) else 0.0,
+        1.0 if True in shape and shape in _short_shapes(cur) else 0.0,
+        1.0 if not cur.short_lens.isdisjoint(range(n - 2, n + 3)) else 0.0,
         1.0 if prev.endswith(("。", "！", "？", "”", "!", "?")) else 0.0,
         1.0 if len(heads) > 1 and _PLACE.fullmatch(heads[-2].text) else 0.0,
         1.0 if len(heads) == 2 and len(first) <= 10 and n <= 10 else 0.0,
@@ -323,6 +323,16 @@ def _page_features(
 
 
 _EXCLAIM = re.compile(r"[！？!?]")
+
+
+def _short_shapes(cur) -> set:
+    """The shapes of the article's short lines, brought up to date with the lines added since
+    the last call (each line's shape is found once, not once per later head)."""
+    seen, shapes = cur.short_shapes
+    if seen < len(cur.shorts):
+        shapes.update(map(_shape, cur.shorts[seen:]))
+        cur.short_shapes = (len(cur.shorts), shapes)
+    return shapes
 
 
 def closes_on_label(line: str) -> bool:

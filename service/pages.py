@@ -80,6 +80,8 @@ class _Draft:
         "closed",
         "chars",
         "shorts",
+        "short_lens",
+        "short_shapes",
         "composite",
         "marked",
         "joined",
@@ -99,6 +101,10 @@ class _Draft:
         self.dated = False
         self.chars = 0  # body characters so far, and the body's short lines: the head score's
         self.shorts: list[str] = []  # view of the article being read, kept as lines come
+        # (their lengths, and `heads` keeps their shapes as it needs them: a head compared
+        # with every short line above it made a long article of them quadratic)
+        self.short_lens: set[int] = set()
+        self.short_shapes: tuple[int, set] = (0, set())
         self.composite = False  # pieces under one heading (service.composite)
         self.marked = False  # the title is a `## ` heading: never a composite item's piece
         self.joined: tuple[int, str] = (0, "")  # body lines joined so far (cohesion.body_text)
@@ -118,6 +124,7 @@ class _Draft:
                 self.has_para = True
         elif kind == SHORT:
             self.shorts.append(line.text)
+            self.short_lens.add(len(line.text))
 
 
 class _Splitter:

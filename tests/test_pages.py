@@ -1858,3 +1858,47 @@ def test_classify_asks_each_check_only_where_its_first_test_can_pass():
     assert classify(long) == (PARA, "新华社北京12月17日电（记者 张三）")
     assert classify("据" + "党建工作持续稳固，" * 10) == (PARA, "")
     assert classify("党建工作持续稳固") == (SHORT, "")
+
+
+# -- time in proportion to the page ------------------------------------------------------------
+
+
+def _many_heads(n: int) -> str:
+    """An article, then `n` short lines each over a paragraph: every one is weighed as a head
+    against the article above it, which it joins (its short lines pile up)."""
+    return "贵阳市召开会议\n会议研究部署产业发展工作，强调要推动企业投产。\n" + (
+        "产业发展\n会议研究部署产业发展工作。\n" * n
+    )
+
+
+def _one_char_lines(n: int) -> str:
+    import random
+
+    rng = random.Random(5)
+    return "\n".join(rng.choice("字学会a1，。") for _ in range(n))
+
+
+def _split_seconds(raw: str, ends: int) -> float:
+    import time
+
+    raw += "\n" * ends  # (a text not read before: read_page keeps the last few pages)
+    start = time.perf_counter()
+    read_page(raw)
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize(
+    "page, n",
+    [(_many_heads, 10_000), (_one_char_lines, 25_000)],
+    ids=["short-lines-piling-up", "one-character-lines"],
+)
+def test_a_page_four_times_longer_takes_about_four_times_as_long(page, n):
+    """Pages a server takes (AnalysePage, up to a million characters) that made the split
+    quadratic: each head was compared with every short line of its article (40k heads over
+    paragraphs, 760k characters, took 37 s; now 2 s) and copied the rest of the page
+    (`cohesion.lines_after`: 300k one-character lines took 35 s; now 5 s). Linear, the
+    ratio is ~4; it was 8-12 with either fix alone, and more with neither."""
+    small, large = page(n), page(4 * n)
+    _split_seconds(small, 1)  # (warm: the first call fills the line patterns' caches)
+    ratio = _split_seconds(large, 1) / min(_split_seconds(small, 2), _split_seconds(small, 3))
+    assert ratio < 7, ratio
