@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import IO
 
 from .errors import InvalidInput
+from .validation import MAX_LINE_BYTES, Record, parse_record
 from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
-from .validation import Record, parse_record
 
 __all__ = [
     "TOO_DEEP",
+    "bounded_lines",
     "decode_json",
     "Rejected",
     "check_input",
@@ -126,6 +127,47 @@ def open_input(path: str | Path | None) -> IO[str]:
     return io.TextIOWrapper(open_binary(path), encoding="utf-8", errors="surrogateescape")
 
 
+# What stands for a line past MAX_LINE_BYTES, its bytes dropped as they were read: read_records
+# refuses it (no JSON line opens with a NUL). Then its size and unit.
+_OVERLONG = "\x00overlong line "
+
+
+def _overlong(size: int, unit: str, crs: int = 0) -> bytes:
+    """The stand-in line for an overlong one of `size` `unit`s holding `crs` lone carriage
+    returns: each still ends a line, as decode_lines reads them, so later lines keep their
+    numbers ("\r" * crs + "\r\n": crs + 1 line ends)."""
+    return f"{_OVERLONG}{size} {unit}".encode() + b"\r" * crs + b"\r\n"
+
+
+def _lone_crs(piece: bytes, after_cr: bool) -> int:
+    """Carriage returns in `piece` not followed by a newline (`after_cr`: the piece before
+    ended in one, which a newline opening this piece takes back)."""
+    return piece.count(b"\r") - piece.count(b"\r\n") - (after_cr and piece[:1] == b"\n")
+
+
+def bounded_lines(stream: IO, limit: int = MAX_LINE_BYTES) -> Iterator:
+    """The lines of a binary or text `stream` as its iteration gives them, but a line longer
+    than `limit` bytes (characters, for text) is read on in pieces and dropped, and a stand-in
+    that read_records refuses comes in its place: memory stays bounded on any input."""
+    text = isinstance(stream, io.TextIOBase)  # (universal newlines: no "\r" reaches us)
+    end = "\n" if text else b"\n"
+    readline = stream.readline
+    while line := readline(limit + 1):
+        if len(line) <= limit or line.endswith(end):
+            yield line
+            continue
+        size, crs = len(line), 0 if text else _lone_crs(line, False)
+        while not line.endswith(end):
+            after_cr = line[-1:] == b"\r"
+            line = readline(1 << 20)
+            if not line:
+                break
+            size += len(line)
+            crs += 0 if text else _lone_crs(line, after_cr)
+        stand_in = _overlong(size - line.endswith(end), "characters" if text else "bytes", crs)
+        yield stand_in.decode().replace("\r\n", "\n") if text else stand_in
+
+
 def live_lines(stream: IO[bytes]) -> Iterator[bytes]:
     """The lines of a pipe as they arrive, and b"" whenever nothing more is waiting.
 
@@ -148,18 +190,30 @@ def live_lines(stream: IO[bytes]) -> Iterator[bytes]:
     # pipe, returning as soon as anything is there.
     read = getattr(stream, "read1", None) or (lambda n: os.read(fd, n))
     pieces: list[bytes] = []  # of a line not ended yet: joined once, however long it grows
+    held = 0  # bytes of the line not ended yet, whether in `pieces` or dropped (past the limit)
+    crs = 0  # its lone carriage returns, once dropped
     while data := read(1 << 16):
         *complete, rest = data.split(b"\n")
         if complete:
-            yield b"".join([*pieces, complete[0], b"\n"])
-            for line in complete[1:]:
+            if held + len(complete[0]) > MAX_LINE_BYTES:
+                crs += _lone_crs(b"".join([*pieces, complete[0], b"\n"]), False)
+                yield _overlong(held + len(complete[0]), "bytes", crs)
+            else:
+                yield b"".join([*pieces, complete[0], b"\n"])
+            for line in complete[1:]:  # (each within the block read: shorter than the limit)
                 yield line + b"\n"
-            pieces = []
+            pieces, held, crs = [], 0, 0
         if rest:
             pieces.append(rest)
+            held += len(rest)
+            if held > MAX_LINE_BYTES:  # (a bare "\r" at a cut is counted twice at worst)
+                crs += _lone_crs(b"".join(pieces), False)
+                pieces = []
         if not select.select([fd], [], [], 0)[0]:
             yield b""
-    if pieces:
+    if held > MAX_LINE_BYTES:
+        yield _overlong(held, "bytes", crs + _lone_crs(b"".join(pieces), False))
+    elif pieces:
         yield b"".join(pieces)
 
 
@@ -205,6 +259,10 @@ def read_records(
             line = line[1:]  # a byte-order mark opening the file is no part of the record
         if not line.strip():
             continue
+        if line.startswith(_OVERLONG):  # (bounded_lines: the line itself was never held)
+            size = line[len(_OVERLONG) :].rstrip("\r")
+            yield number, Rejected(number, _too_long(size), source)
+            continue
         try:
             obj = decode_json(line)
         except RecursionError:
@@ -227,3 +285,10 @@ def read_records(
             yield number, parse_record(obj, max_chars=max_chars, line=line)
         except InvalidInput as exc:
             yield number, Rejected(number, exc.message, source, own_id(obj))
+
+
+def _too_long(size: str) -> str:
+    return (
+        f"the line holds {size}, over the limit of {MAX_LINE_BYTES} bytes: one record a line, "
+        f"its text at most {MAX_TEXT_CHARS} characters"
+    )

@@ -20,6 +20,7 @@ from .errors import InvalidInput
 __all__ = [
     "MAX_ARTICLE_CHARS",
     "MAX_PAGE_CHARS",
+    "MAX_LINE_BYTES",
     "MAX_RECORD_CHARS",
     "MAX_SUMMARY_TEXT_CHARS",
     "MAX_LEAD_SENTENCES",
@@ -45,6 +46,11 @@ MAX_ARTICLE_CHARS = 100_000
 # a whole newspaper page is ~15k characters; anything past this is not an article.
 MAX_PAGE_CHARS = 1_000_000
 MAX_RECORD_CHARS = MAX_PAGE_CHARS
+# A JSONL line (local runs, batch, --server): a record's text of MAX_RECORD_CHARS written with
+# every character escaped (\uXXXX, json.dumps' default) is 6 MB, with room for its other fields.
+# A longer line is refused unread, never held whole: a small gzip could unpack to one line of
+# gigabytes. (Text readers count characters, each at least a byte.)
+MAX_LINE_BYTES = 16 * 1024 * 1024
 # `summariser.lead` called from Python: the caller's own process, so only a sanity bound.
 MAX_SUMMARY_TEXT_CHARS = 10_000_000
 # A caller asking for a longer lead than this wants the article, not a lead.

@@ -99,3 +99,68 @@ def test_an_unterminated_string_names_where_it_starts_once():
 
     [(_, rejected)] = list(read_records(['{"id": "a", "text": "abc']))
     assert rejected.reason == "not valid JSON: Unterminated string starting at column 21"
+
+
+def _gzip_with_a_long_line(path: Path, size: int, middle: bytes = b"") -> None:
+    """Line 1 and 3 good records, line 2 a JSON string of `size` bytes (`middle` inside it):
+    a few kilobytes of gzip whatever `size` is."""
+    import gzip
+
+    good = json.dumps(GOOD, ensure_ascii=False).encode()
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        f.write(good.replace(b'"ok"', b'"one"') + b'\n{"id": "long", "text": "')
+        block = b"a" * (1 << 20)
+        for _ in range(size >> 20):
+            f.write(block)
+        f.write(middle + b'"}\n' + good.replace(b'"ok"', b'"three"') + b"\n")
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_line_past_the_limit_is_refused_unread_on_every_path(path, server, tmp_path):
+    from service.validation import MAX_LINE_BYTES
+
+    src = tmp_path / "in.jsonl.gz"
+    _gzip_with_a_long_line(src, MAX_LINE_BYTES + (1 << 20))
+    code, records, rejects = through(path, src, server, tmp_path)
+    assert code == 3
+    assert [r["id"] for r in records] == ["one", "three"]
+    assert [r["line"] for r in rejects] == [2]
+    assert f"over the limit of {MAX_LINE_BYTES} bytes" in rejects[0]["reason"]
+
+
+@pytest.mark.parametrize("stdin", [False, True], ids=["file", "pipe"])
+def test_a_gzip_bomb_of_one_line_is_a_reject_in_bounded_memory(stdin, tmp_path):
+    """256 MiB in one line, from 260 KB of gzip, run with 768 MiB of address space: the line
+    was read whole (and joined, and decoded), and the run died of a MemoryError."""
+    import resource
+
+    src = tmp_path / "bomb.jsonl.gz"
+    _gzip_with_a_long_line(src, 256 << 20)
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (768 << 20, 768 << 20))
+
+    args = [*NEWSDESK, "classify", *([] if stdin else [str(src)])]
+    result = subprocess.run(
+        ["sh", "-c", 'gzip -dc "$0" | "$@"', str(src), *args] if stdin else args,
+        capture_output=True, text=True, cwd=ROOT, timeout=300, preexec_fn=cap,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["one", "three"]
+    assert ":2: rejected: the line holds 268435482 bytes, over the limit" in result.stderr
+    assert "1 record(s) rejected" in result.stderr
+
+
+def test_lone_carriage_returns_in_a_dropped_line_still_end_lines():
+    """A reader of bytes splits at "\\n" only; a lone "\\r" ends a line too (decode_lines), so
+    the stand-in for a dropped line keeps them, and the lines after it their numbers."""
+    import io
+
+    from service.jsonl import Rejected, bounded_lines, decode_lines, read_records
+
+    for cut in range(1, 24):  # (at 13 the first piece read ends between "\\r" and "\\n")
+        raw = b"x" * cut + b"\r" + b"y" * 5 + b"\r\r\n" + b'{"text":"ok"}\n'
+        lines = [x for b in bounded_lines(io.BytesIO(raw), limit=20) for x in decode_lines(b)]
+        items = dict(read_records(lines))
+        assert list(items) == ([1, 4] if cut + 8 > 20 else [1, 2, 4]), (cut, items)
+        assert isinstance(items[1], Rejected) and not isinstance(items[4], Rejected)

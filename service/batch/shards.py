@@ -20,7 +20,7 @@ from pathlib import Path
 
 from service.atomic import atomic_write
 from service.errors import InvalidInput, ShardError
-from service.jsonl import Rejected, decompressed, read_records
+from service.jsonl import Rejected, bounded_lines, decompressed, read_records
 from service.pipeline import Record, labelled_lines
 from service.pool import cached_classifier
 
@@ -203,7 +203,7 @@ def process_shard(
         # Lines written straight from the batch's arrays (as `newsdesk classify` writes them):
         # the same bytes as json.dumps of process_records' objects.
         results = labelled_lines(
-            records(lines),
+            records(bounded_lines(lines)),  # (a line of gigabytes is refused, never held)
             classifier,
             batch_size=CHUNK,
             summarise=bool(options["summarise"]),

@@ -82,7 +82,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
 
 def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:
     """Answers from this machine: worker processes over chunks of lines for a large input."""
-    from ..jsonl import live_lines, open_binary
+    from ..jsonl import bounded_lines, live_lines, open_binary
     from ..workers import Options, process_lines
 
     options = Options(
@@ -99,7 +99,7 @@ def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iter
     with open_binary(args.input) as stream:
         # Workers for a file; a pipe may be a live stream, answered in this process as it comes.
         if _is_file(stream):
-            yield from process_lines(stream, classifier, options)
+            yield from process_lines(bounded_lines(stream), classifier, options)
         else:
             yield from process_lines(live_lines(stream), classifier, options, processes=1)
 
@@ -115,7 +115,7 @@ def _is_file(stream: IO) -> bool:
 
 def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:
     """Answers from a server, one record at a time; a refused record is a reject, as locally."""
-    from ..jsonl import Rejected, open_input, own_id, read_records
+    from ..jsonl import Rejected, bounded_lines, open_input, own_id, read_records
     from ..rpc import NewsdeskClient, remote_results
     from ..workers import Chunk
 
@@ -127,7 +127,7 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
 
     def accepted() -> Iterator[Any]:
         with open_input(args.input) as lines:
-            for number, item in read_records(lines, source=source):
+            for number, item in read_records(bounded_lines(lines), source=source):
                 if isinstance(item, Rejected):
                     early.append(item)
                     continue
