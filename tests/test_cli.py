@@ -835,3 +835,36 @@ def test_help_is_even_every_option_explained_defaults_shown_no_absolute_path():
                     name,
                     action.option_strings,
                 )
+
+
+@pytest.mark.parametrize("stdin", [False, True], ids=["file", "stdin"])
+def test_a_page_gzip_bomb_is_refused_unpacked_no_further_than_a_page(tmp_path, stdin):
+    """800 KB of gzip unpacking to 768 MiB of one character, run with 768 MiB of address space:
+    the page was unpacked whole (then decoded and split), and died of a MemoryError. A page is
+    refused past MAX_PAGE_CHARS, as a server's AnalysePage; a page at it is read."""
+    import gzip
+    import resource
+
+    from service.validation import MAX_PAGE_CHARS
+
+    bomb = tmp_path / "bomb.txt"
+    with gzip.open(bomb, "wb") as f:
+        block = ("字" * (1 << 18)).encode()
+        for _ in range(1024):
+            f.write(block)
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (768 << 20, 768 << 20))
+
+    with bomb.open("rb") as packed:
+        result = subprocess.run(
+            [*NEWSDESK, "split", "-" if stdin else str(bomb)],
+            stdin=packed if stdin else None,
+            capture_output=True, text=True, cwd=ROOT, timeout=300, preexec_fn=cap,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert f"has more than {MAX_PAGE_CHARS} characters" in result.stderr
+    for n, code in ((MAX_PAGE_CHARS, 0), (MAX_PAGE_CHARS + 1, 2)):
+        page = tmp_path / "page.txt"
+        page.write_text("本报讯 " + "a" * (n - 4), encoding="utf-8")
+        assert run("split", str(page)).returncode == code, n

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import unicodedata
+from contextlib import nullcontext
 from pathlib import Path
 
 from ..errors import InvalidInput
@@ -18,30 +19,42 @@ from .output import _bar_on, _batch_progress, _output, check_output
 
 def _read_page(path: str) -> str:
     """The page's text as sent: UTF-8 (a byte-order mark dropped; gzip opened by content), line
-    ends untouched, so offsets count the same code points a gRPC caller would send."""
+    ends untouched, so offsets count the same code points a gRPC caller would send.
+
+    At most MAX_PAGE_CHARS, as a server's AnalysePage: a page of a million characters takes
+    ~400 MB to read, and a small gzip could unpack to gigabytes; no more bytes than such a
+    page can hold are read or unpacked."""
+    from ..jsonl import decompressed
+    from ..validation import MAX_PAGE_CHARS
+
+    most = 4 * MAX_PAGE_CHARS + 3  # (UTF-8: up to 4 bytes a character, and a byte-order mark)
     if path == "-":
         if sys.stdin is None:
             raise InvalidInput("stdin is closed: give a page file, or pipe one in", field="PAGE")
-        data = sys.stdin.buffer.read()
+        raw = nullcontext(sys.stdin.buffer)  # (read, not closed)
     else:
         p = Path(path)
         if p.is_dir():
             raise InvalidInput(f"page {path} is a folder: name a text file", field="PAGE")
         if not p.exists():  # /dev/stdin and <(…) are pages too
             raise InvalidInput(f"page file not found: {path}", field="PAGE")
-        data = p.read_bytes()
-    if data[:2] == b"\x1f\x8b":  # gzip by content, as every other input (README)
-        import gzip
-
-        data = gzip.decompress(data)  # a corrupt or cut stream: OSError / EOFError, exit 1
+        raw = p.open("rb")
+    with raw as fh, decompressed(fh) as stream:  # gzip by content, as every input (README)
+        data = stream.read(most + 1)  # a corrupt or cut gzip: OSError / EOFError, exit 1
+    over = f"page {path} has more than {MAX_PAGE_CHARS} characters"
+    if len(data) > most:
+        raise InvalidInput(f"{over} (past {most} bytes): split it into pages", field="PAGE")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             f"page {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
             f"{exc.start}): convert it to UTF-8",
             field="PAGE",
         ) from exc
+    if len(text) > MAX_PAGE_CHARS:
+        raise InvalidInput(f"{over} ({len(text)}): split it into pages", field="PAGE")
+    return text
 
 
 def _none_found(articles) -> None:
