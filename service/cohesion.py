@@ -55,7 +55,7 @@ def codes(text: str) -> np.ndarray:
             ),
             dtype=np.uint32,
         )
-    a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    a = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     cjk = (a - _CJK_FIRST) <= _CJK_LAST - _CJK_FIRST  # (one compare: below the first wraps)
     # Every pair's code, then the CJK ones (a code past 16 bits comes from no CJK pair)
     pairs = ((a[:-1] << 16) | a[1:])[cjk[:-1] & cjk[1:]]
@@ -73,7 +73,8 @@ def split_overlap(before: str, after: str) -> tuple[float, int]:
     character, and two sorts and a lookup took a third longer)."""
     n = len(before)
     # (a CJK character less the first fits in 15 bits: a code shifted one left keeps bit 0)
-    d = np.frombuffer((before + "\n" + after).encode("utf-32-le"), _U32) - _U32_FIRST
+    joined = (before + "\n" + after).encode("utf-32-le", "surrogatepass")  # (a lone one: no CJK)
+    d = np.frombuffer(joined, _U32) - _U32_FIRST
     cjk = d <= _U32_SPAN
     both = cjk[:-1] & cjk[1:]  # (no pair across the newline)
     tagged = (d[:-1] << _U32_17) | (d[1:] << _U32_1)

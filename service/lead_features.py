@@ -38,7 +38,7 @@ _add = np.add.reduce
 
 
 def _codepoints(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.int64)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
 
 
 def _word_table() -> np.ndarray:

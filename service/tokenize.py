@@ -22,6 +22,9 @@ _JIEBA_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 
 USERDICT = Path(__file__).resolve().parent / "data" / "userdict.txt"
 
+# A lone surrogate: a Python caller's str may hold one, which rjieba (taking UTF-8) refuses with
+# UnicodeEncodeError; it is cut as U+FFFD, one code point for one, so offsets stay.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CACHE: dict[str, object] = {}
 _LOCK = threading.Lock()
 # A window's own engine costs ~0.1 ms, the whole engine 90 ms once: past this many windows a
@@ -95,7 +98,11 @@ class Segmenter:
         return engine, given
 
     def __call__(self, text: str) -> list[str]:
-        tokens = self._engine().cut(text)
+        try:
+            tokens = self._engine().cut(text)
+        except UnicodeEncodeError:  # (a lone surrogate: the caller's characters given back)
+            ends = itertools.accumulate(map(len, self._engine().cut(_speakable(text))))
+            tokens = [text[a:b] for a, b in itertools.pairwise(itertools.chain((0,), ends))]
         # Most texts: nothing for jieba to split further. Each match holds one of these
         # characters, and looking for them is ten times cheaper than running the pattern.
         if not ("." in text or "-" in text or "%" in text or "+" in text or "_" in text
@@ -191,8 +198,20 @@ def _jieba_class() -> type:
     return rjieba.Jieba
 
 
+def _speakable(text: str) -> str:
+    """`text` as rjieba takes it: each lone surrogate as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def engine_word_across(engine, text: str, seam: int) -> bool:
     """`Segmenter.word_across` as `engine` (an rjieba engine) cuts `text`."""
+    try:
+        return _word_across(engine, text, seam)
+    except UnicodeEncodeError:  # (a lone surrogate)
+        return _word_across(engine, _speakable(text), seam)
+
+
+def _word_across(engine, text: str, seam: int) -> bool:
     end = 0
     for tok in engine.cut(text):
         end += len(tok)

@@ -153,3 +153,30 @@ def test_thin_records_are_flagged_for_review_with_their_best_guess(shipped):
     assert "thin_text" in out["greeting"]["review_reasons"]
     assert "thin_text" in out["english"]["review_reasons"]
     assert "review_reasons" not in out["article"]
+
+
+def test_a_lone_surrogate_from_a_python_caller_is_answered_with_offsets_kept(shipped):
+    """A Python str may hold a lone surrogate (JSONL and the servers refuse one: no UTF-8).
+    rjieba takes UTF-8 and numpy's code points were read as UTF-32 without surrogatepass, so a
+    lead, a page split (a head's cohesion, a column seam's word) and evidence ended in
+    UnicodeEncodeError; predict answered. Each is cut as one code point, offsets unchanged."""
+    from service import summariser
+    from service.pages import split_page
+    from service.tokenize import words
+
+    body = "会议研究部署产业发展工作。\ud800企业投产，\udc80发展产业。"
+    assert "".join(words(body)) == body and "\ud800" in words(body)
+    lead = summariser.lead(body, "标题")
+    assert lead.text and all(body[s.start : s.end] == s.text for s in lead.spans)
+    page = (
+        "贵阳市召开会议\n会议研究部署产业发展工作，强调要推动企业投产。\n"
+        + "产业发\ud800展\n会议研究\ud800部署产业发展工作。\n" * 3
+        + "学校开学迎新\udfff生\n教育部门\ud800部署工作。\n"
+    )
+    assert split_page(page)
+    terms = [
+        term
+        for analysis in analyse_page(page, shipped, explain=5, keywords=5)
+        for term in (*analysis.evidence, *analysis.keywords)
+    ]
+    assert terms and all(page[s.start : s.end] == t.text for t in terms for s in t.spans)
