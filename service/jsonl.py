@@ -48,9 +48,21 @@ def _no_constant(name: str) -> float:
     raise ValueError(f"{name} is not a JSON number (write null or a string)")
 
 
+def _finite(text: str) -> float:
+    """A JSON number with a fraction or exponent; one past a double's range (1e999) was read as
+    inf and written back as `Infinity`, the line no JSON reader takes that _no_constant keeps
+    out."""
+    value = float(text)
+    if value in (_INF, -_INF):
+        raise ValueError(f"{text[:40]} is past the range of a JSON number (write it as a string)")
+    return value
+
+
+_INF = float("inf")
+
 # One decoder for every line and HTTP body: json.loads with parse_constant would build one
 # per call.
-decode_json = json.JSONDecoder(parse_constant=_no_constant).decode
+decode_json = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite).decode
 
 
 @dataclass(frozen=True)

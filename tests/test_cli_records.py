@@ -84,6 +84,22 @@ def test_nan_and_infinity_are_refused_by_name_and_never_written_back(
         json.dumps(record, allow_nan=False)
 
 
+@pytest.mark.parametrize("number", ["1e999", "-1e400", "[2.5e308]"])
+@pytest.mark.parametrize("path", PATHS)
+def test_a_number_past_a_doubles_range_is_refused_not_written_back_as_infinity(
+    path, number, server, tmp_path
+):
+    """Python reads 1e999 as inf, and the record was written back with `Infinity` in it."""
+    src = tmp_path / "in.jsonl"
+    lines = [f'{{"id":"big","text":"教育部","x": {number}}}', json.dumps(GOOD)]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, records, rejects = through(path, src, server, tmp_path)
+    assert code == 3
+    assert [r["id"] for r in records] == ["ok"]
+    assert [r["line"] for r in rejects] == [1]
+    assert "is past the range of a JSON number" in rejects[0]["reason"]
+
+
 def test_an_integer_past_pythons_digit_limit_is_a_rejected_record_not_a_crash():
     from service.jsonl import Rejected, read_records
 
