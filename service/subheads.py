@@ -23,6 +23,8 @@ Settled after the pass (`service.settle`), so the head score's path and the head
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import cache
 
 from service.composite import EDITOR, absorb, is_name_line
 from service.head_parts import BARE_NAME, ITEM_LABEL
@@ -54,6 +56,8 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
     their head lines becoming lines of its body."""
     at = 1
     read: dict = {}  # (see _earlier_credit)
+    years: dict = {}  # (see _earliest_entry)
+    page_year = cache(lambda: _page_year(raw))  # (one search of the page, when first asked)
     while at < len(drafts):
         d, above = drafts[at], drafts[at - 1]
         # (a subtitle may be a piece's label of its own: 提案人：… under a proposal's title)
@@ -67,7 +71,7 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
                 or _signed_head(d.kicker + d.title + d.subtitle)
                 or (len(d.heads) == 1 and NEVER_TITLE.fullmatch(d.heads[0].text))
                 or _cut_piece(d, above)
-                or _chronicle(d, above, raw)
+                or _chronicle(d, above, page_year, years)
                 or _credited_piece(d, above, read)
                 or _announced(above)
             )
@@ -105,7 +109,7 @@ _YEAR = re.compile(r"((?:1[89]|20)\d\d)年")
 _DATE = re.compile(r"((?:19|20)\d\d)年\d{1,2}月\d{1,2}日")
 
 
-def _chronicle(d, above, raw: str) -> bool:
+def _chronicle(d, above, page_year: Callable[[], int | None], years: dict) -> bool:
     """An entry of a chronicle (新中国峥嵘岁月: 汪辜会谈 / 1993年4月，…): an undated draft under an
     unlabelled head, its text opening on a year of the past (two or more years before the page's
     first full date: its own time), under an open article holding an entry of an earlier or
@@ -115,19 +119,35 @@ def _chronicle(d, above, raw: str) -> bool:
     year = _YEAR.match(d.body[0].text)
     if not year or above.closed or _LABELLED.fullmatch(d.title[-1].text if d.title else ""):
         return False
-    body, kinds = above.body, above.kinds
-    if not any(
-        (k == 0 or kinds[k - 1] == SHORT)
-        and kinds[k] == PARA
-        and (m := _YEAR.match(body[k].text)) is not None
-        and m.group(1) <= year.group(1)
-        for k in range(len(body))
-    ):
+    earliest = _earliest_entry(above, years)
+    if earliest is None or earliest > year.group(1):
         return False
     # (a report of this year opening on it is news, not history: 2020年，法国在环境保护领域…;
     # the page's time is its first full date, as a page's header prints it)
+    today = page_year()
+    return today is not None and int(year.group(1)) <= today - 2
+
+
+def _earliest_entry(above, years: dict) -> str | None:
+    """The earliest year an entry of `above` opens on (its first line, or a line under a short
+    line), None without one. Lines come only at the end of a body while subheads are rejoined,
+    so `years` keeps, per draft, how many lines were read and the earliest year so far (each
+    entry was read against every line above it: quadratic on a page of entries)."""
+    body, kinds = above.body, above.kinds
+    start, earliest = years.get(above, (0, None))
+    for k in range(start, len(body)):
+        if (k == 0 or kinds[k - 1] == SHORT) and kinds[k] == PARA:
+            m = _YEAR.match(body[k].text)
+            if m is not None and (earliest is None or m.group(1) < earliest):
+                earliest = m.group(1)
+    years[above] = (len(body), earliest)
+    return earliest
+
+
+def _page_year(raw: str) -> int | None:
+    """The year of the page's first full date (searched once a page: it was once an entry)."""
     today = _DATE.search(raw)
-    return today is not None and int(year.group(1)) <= int(today.group(1)) - 2
+    return int(today.group(1)) if today is not None else None
 
 
 # A piece's closing credit in a series of pieces: its writer's note (（作者为…）), an

@@ -1887,6 +1887,16 @@ def _credited_pieces(n: int) -> str:
     return "\n".join(rng.choice(lines) for _ in range(n))
 
 
+def _chronicle_entries(n: int) -> str:
+    """Entries opening on a year between page furniture, in a seeded mix, and no full date:
+    each was read against every line above it, and the whole page searched for its date
+    (`subheads._chronicle`)."""
+    import random
+
+    rng, lines = random.Random(144), ["##", "2019年，企业投产。", "第3版"]
+    return "\n".join(rng.choice(lines) for _ in range(n))
+
+
 def _split_seconds(raw: str, ends: int) -> float:
     import time
 
@@ -1898,17 +1908,23 @@ def _split_seconds(raw: str, ends: int) -> float:
 
 @pytest.mark.parametrize(
     "page, n",
-    [(_many_heads, 10_000), (_one_char_lines, 25_000), (_credited_pieces, 10_000)],
-    ids=["short-lines-piling-up", "one-character-lines", "credited-pieces"],
+    [
+        (_many_heads, 10_000),
+        (_one_char_lines, 25_000),
+        (_credited_pieces, 10_000),
+        (_chronicle_entries, 10_000),
+    ],
+    ids=["short-lines-piling-up", "one-character-lines", "credited-pieces", "chronicle"],
 )
 def test_a_page_four_times_longer_takes_about_four_times_as_long(page, n):
     """Pages a server takes (AnalysePage, up to a million characters) that made the split
     quadratic: each head was compared with every short line of its article (40k heads over
     paragraphs, 760k characters, took 37 s; now 2 s) and copied the rest of the page
     (`cohesion.lines_after`: 300k one-character lines took 35 s; now 5 s), and a piece
-    closed by its credit read every line above it (80k lines of pieces 12 s; now 0.6 s).
-    Linear, the ratio is ~4; it was 8-12 with either of the first two fixes alone, and 15
-    for the pieces."""
+    closed by its credit read every line above it (80k lines of pieces 12 s; now 0.6 s), and
+    so did a chronicle's entry, searching the whole page for its date (80k lines 14 s; now
+    0.5 s). Linear, the ratio is ~4; it was 8-12 with either of the first two fixes alone,
+    and 15 and more for the pieces and the entries."""
     small, large = page(n), page(4 * n)
     _split_seconds(small, 1)  # (warm: the first call fills the line patterns' caches)
     ratio = _split_seconds(large, 1) / min(_split_seconds(small, 2), _split_seconds(small, 3))
