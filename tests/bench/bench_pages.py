@@ -22,6 +22,7 @@ __all__ = ["run", "BEFORE"]
 BEFORE = "bc3449f"  # the last commit before issue 11's splitter (docs/pages.md)
 _OLD = ("pages", "text", "documents", "errors")  # the modules the old splitter needs
 TARGET = 0.5  # at most 2x slower: ours ≥ half the old splitter's pages/s
+SCALING = 7.0  # a page 4x longer in at most 7x the time (linear: ~4; quadratic shapes read 8-15)
 
 
 def _old_splitter(ctx: Context):
@@ -78,6 +79,10 @@ def _cpu(split, pages: list[str]) -> float:
 
 
 def run(ctx: Context) -> list[Figure]:
+    return _speed(ctx) + scaling(ctx)
+
+
+def _speed(ctx: Context) -> list[Figure]:
     from service.pages import split_page
 
     old = _old_splitter(ctx)
@@ -120,6 +125,86 @@ def run(ctx: Context) -> list[Figure]:
                 note=f"{len(pages)} rendered dev pages, titles "
                 f"{'bare' if name == 'bare' else 'as `## `'}; CPU time, best of {repeat} "
                 "alternating runs; the old splitter finds no bare titles (speed only)",
+            )
+        )
+    return figures
+
+
+# -- time in proportion to the page: shapes that once made the split quadratic (stop 34, i107) --
+
+
+def _many_heads(n: int) -> str:
+    """An article, then `n` short lines each over a paragraph: every one is weighed as a head
+    against the article above it, which it joins (its short lines pile up)."""
+    return "贵阳市召开会议\n会议研究部署产业发展工作，强调要推动企业投产。\n" + (
+        "产业发展\n会议研究部署产业发展工作。\n" * n
+    )
+
+
+def _one_char_lines(n: int) -> str:
+    import random
+
+    rng = random.Random(5)
+    return "\n".join(rng.choice("字学会a1，。") for _ in range(n))
+
+
+def _credited_pieces(n: int) -> str:
+    """Short lines and pieces' credits in a seeded mix: each draft closed by a credit was read
+    against every line of the article above it (`subheads._credited_piece`)."""
+    import random
+
+    rng, lines = random.Random(33), ["（作者为教授）", "上接1版", "产业", "——论发展"]
+    return "\n".join(rng.choice(lines) for _ in range(n))
+
+
+def _chronicle_entries(n: int) -> str:
+    """Entries opening on a year between page furniture, in a seeded mix, and no full date:
+    each was read against every line above it, and the whole page searched for its date
+    (`subheads._chronicle`)."""
+    import random
+
+    rng, lines = random.Random(144), ["##", "2019年，企业投产。", "第3版"]
+    return "\n".join(rng.choice(lines) for _ in range(n))
+
+
+def _split_seconds(raw: str, ends: int) -> float:
+    from service.pages import read_page
+
+    raw += "\n" * ends  # (a text not read before: read_page keeps the last few pages)
+    start = time.perf_counter()
+    read_page(raw)
+    return time.perf_counter() - start
+
+
+def scaling(ctx: Context) -> list[Figure]:
+    """Pages a server takes (AnalysePage, up to a million characters) that made the split
+    quadratic: each head compared with every short line of its article (40k heads over
+    paragraphs, 760k characters, took 37 s; then 2 s), the rest of the page copied per head
+    (300k one-character lines 35 s; then 5 s), a piece closed by its credit, or a chronicle's
+    entry, reading every line above it (80k lines 12-14 s; then 0.5-0.6 s). Timed here, not in
+    the tests: a ratio of wall-clock times is the bench's to print."""
+    figures = []
+    for page, n in (
+        (_many_heads, 10_000),
+        (_one_char_lines, 25_000),
+        (_credited_pieces, 10_000),
+        (_chronicle_entries, 10_000),
+    ):
+        small, large = page(n), page(4 * n)
+        _split_seconds(small, 1)  # (warm: the first call fills the line patterns' caches)
+        base = min(_split_seconds(small, 2), _split_seconds(small, 3))
+        ours = min(_split_seconds(large, 4), _split_seconds(large, 5))
+        figures.append(
+            Figure(
+                f"split_scaling{page.__name__}",
+                "s",
+                ours,
+                "the same shape a quarter as long",
+                base,
+                target=f"<= {SCALING:g}x (linear: ~4x)",
+                met=ours <= SCALING * base,
+                better="lower",
+                note=f"{len(large):,} characters against {len(small):,}, best of 2",
             )
         )
     return figures
