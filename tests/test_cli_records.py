@@ -67,37 +67,32 @@ def test_a_broken_line_names_the_same_column_on_every_path(path, server, tmp_pat
     ]
 
 
-@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        ("NaN", "NaN is not a JSON number"),
+        ("Infinity", "Infinity is not a JSON number"),
+        ("-Infinity", "-Infinity is not a JSON number"),
+        # Python reads 1e999 as inf, and the record was written back with `Infinity` in it
+        ("1e999", "is past the range of a JSON number"),
+        ("-1e400", "is past the range of a JSON number"),
+        ("[2.5e308]", "is past the range of a JSON number"),
+    ],
+)
 @pytest.mark.parametrize("path", PATHS)
-def test_nan_and_infinity_are_refused_by_name_and_never_written_back(
-    path, constant, server, tmp_path
+def test_non_numbers_and_numbers_past_a_double_are_refused_never_written_back(
+    path, value, says, server, tmp_path
 ):
     src = tmp_path / "in.jsonl"
-    lines = [f'{{"id":"nan","text":"教育部","x": {constant}}}', json.dumps(GOOD)]
+    lines = [f'{{"id":"odd","text":"教育部","x": {value}}}', json.dumps(GOOD)]
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, records, rejects = through(path, src, server, tmp_path)
     assert code == 3
     assert [r["id"] for r in records] == ["ok"]
     assert [r["line"] for r in rejects] == [1]
-    assert f"{constant} is not a JSON number" in rejects[0]["reason"]
+    assert says in rejects[0]["reason"]
     for record in records:  # what is written is JSON any reader takes
         json.dumps(record, allow_nan=False)
-
-
-@pytest.mark.parametrize("number", ["1e999", "-1e400", "[2.5e308]"])
-@pytest.mark.parametrize("path", PATHS)
-def test_a_number_past_a_doubles_range_is_refused_not_written_back_as_infinity(
-    path, number, server, tmp_path
-):
-    """Python reads 1e999 as inf, and the record was written back with `Infinity` in it."""
-    src = tmp_path / "in.jsonl"
-    lines = [f'{{"id":"big","text":"教育部","x": {number}}}', json.dumps(GOOD)]
-    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, records, rejects = through(path, src, server, tmp_path)
-    assert code == 3
-    assert [r["id"] for r in records] == ["ok"]
-    assert [r["line"] for r in rejects] == [1]
-    assert "is past the range of a JSON number" in rejects[0]["reason"]
 
 
 def test_an_integer_past_pythons_digit_limit_is_a_rejected_record_not_a_crash():
