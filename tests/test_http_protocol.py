@@ -114,3 +114,132 @@ def test_content_length_conflicting_or_missing_is_refused(web) -> None:
     empty = post("/v1/classify", b"", "Content-Length: 0")  # a length of 0 is an empty request
     status, answer, _ = raw(web.http_port, empty)
     assert status == 400 and violation(answer) == "articles"
+
+
+def answers(port: int, request: bytes, count: int) -> list[tuple[int, dict, dict]]:
+    """`count` answers read in turn from one connection the bytes were sent on at once."""
+    got = []
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request)
+        for _ in range(count):
+            answer = http.client.HTTPResponse(sock)
+            answer.begin()
+            got.append((answer.status, json.loads(answer.read()), dict(answer.headers)))
+    return got
+
+
+def chunks(body: bytes, *sizes: int) -> bytes:
+    """`body` framed in chunks of `sizes` (the rest in a last one), an extension on the first."""
+    out, at = [], 0
+    for n in (*sizes, len(body)):
+        piece, at = body[at : at + n], at + n
+        if piece:
+            out.append(
+                f"{len(piece):x}{';ext=1' if not out else ''}\r\n".encode() + piece + b"\r\n"
+            )
+    return b"".join(out) + b"0\r\nX-Trailer: dropped\r\n\r\n"
+
+
+def test_a_chunked_body_is_read_as_a_sized_one_and_the_next_request_follows(web) -> None:
+    """RFC 9112 §7.1: a server must read chunked bodies (they were refused with 400). Read to
+    the last chunk and no further: a request pipelined right behind it is answered too."""
+    body = json.dumps(BODY, ensure_ascii=False).encode()
+    sized = post("/v1/classify", body, f"Content-Length: {len(body)}")
+    chunked = post("/v1/classify", chunks(body, 7, 13), "Transfer-Encoding: chunked")
+    (s1, a1, _), (s2, a2, _), (s3, a3, _) = answers(web.http_port, chunked + sized + chunked, 3)
+    assert s1 == s2 == s3 == 200, (a1, a2, a3)
+    assert a1 == a2 == a3 and a1["results"][0]["label"]
+
+
+def test_a_client_that_streams_its_body_is_answered(web) -> None:
+    """http.client sends an iterable body chunked, as fetch with a stream or Go's client do."""
+    body = json.dumps(BODY).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", web.http_port, timeout=30)
+    try:
+        pieces = iter([body[:10], body[10:]])
+        conn.request(
+            "POST", "/v1/classify", body=pieces, headers={"Content-Type": "application/json"}
+        )
+        answer = conn.getresponse()
+        assert answer.status == 200, answer.read()
+        assert json.loads(answer.read())["results"][0]["id"] == "a1"
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "framed, status, field, words",
+    [
+        (b"zz\r\nabc\r\n0\r\n\r\n", 400, "body", "not a hexadecimal byte count"),
+        (b"3\r\nabcdef\r\n0\r\n\r\n", 400, "body", "longer than its size"),
+        (b"FFFFFFFF\r\n", 413, None, "over the limit of"),
+        (b"1" * 17 + b"\r\n", 400, "body", "not a hexadecimal byte count"),
+        (b"3" + b" " * 5000 + b"\r\n", 400, "body", "line over 4096 bytes"),
+    ],
+)
+def test_a_bad_chunked_body_is_refused_and_the_connection_closed(
+    web, framed: bytes, status: int, field: str | None, words: str
+) -> None:
+    got, answer, headers = raw(
+        web.http_port, post("/v1/classify", framed, "Transfer-Encoding: chunked")
+    )
+    assert got == status and words in answer["message"], answer
+    assert field is None or violation(answer) == field
+    assert headers["Connection"] == "close"
+    assert call(web.http_port, "/v1/classify", BODY)[0] == 200  # and the server goes on
+
+
+def test_a_chunked_body_cut_short_is_400_once_the_client_stops_sending(web) -> None:
+    with socket.create_connection(("127.0.0.1", web.http_port), timeout=30) as sock:
+        sock.sendall(post("/v1/classify", b"40\r\n" + b"x" * 10, "Transfer-Encoding: chunked"))
+        sock.shutdown(socket.SHUT_WR)
+        answer = http.client.HTTPResponse(sock)
+        answer.begin()
+        assert (
+            answer.status == 400 and "did not arrive whole" in json.loads(answer.read())["message"]
+        )
+
+
+def test_transfer_codings_other_than_chunked_and_double_framing_are_refused(web) -> None:
+    body = chunks(json.dumps(BODY).encode())
+    both = post("/v1/classify", body, "Transfer-Encoding: chunked", f"Content-Length: {len(body)}")
+    status, answer, headers = raw(web.http_port, both)  # which frames it? (request smuggling)
+    assert status == 400 and violation(answer) == "Transfer-Encoding", answer
+    assert headers["Connection"] == "close"
+    status, answer, headers = raw(
+        web.http_port, post("/v1/classify", body, "Transfer-Encoding: gzip, chunked")
+    )
+    assert status == 501 and answer["code"] == INVALID, answer
+    assert violation(answer) == "Transfer-Encoding" and headers["Connection"] == "close"
+
+
+def test_a_chunked_body_takes_its_bytes_from_the_servers_budget(model_dir: Path) -> None:
+    """With no length up front, each chunk is reserved as it arrives: a body past the budget
+    is refused (429) part way, and the bytes it held are given back."""
+    body = json.dumps(BODY).encode()
+    with serving_http(model_dir, max_inflight_bytes=len(body) + 8) as srv:
+        ok = post("/v1/classify", chunks(body, 20), "Transfer-Encoding: chunked")
+        (s1, _, _), (s2, _, _) = answers(srv.http_port, ok + ok, 2)
+        assert s1 == s2 == 200
+        twice = chunks(body + b" " * len(body), len(body))
+        status, answer, headers = raw(
+            srv.http_port, post("/v1/classify", twice, "Transfer-Encoding: chunked")
+        )
+        assert status == 429 and "--max-inflight-bytes" in answer["message"], answer
+        assert headers["Connection"] == "close"
+        assert call(srv.http_port, "/v1/classify", BODY)[0] == 200  # nothing left held
+
+
+def test_a_body_opening_with_a_byte_order_mark_is_read_as_jsonl_is(web) -> None:
+    body = "\ufeff".encode() + json.dumps(BODY).encode()
+    status, answer, _ = call(web.http_port, "/v1/classify", raw=body)
+    assert status == 200 and answer["results"][0]["id"] == "a1", answer
+    status, answer, _ = call(web.http_port, "/v1/classify", raw=b'{"articles": "\xff"}')
+    assert status == 400 and answer["message"].startswith("the body is not UTF-8: "), answer
+    status, answer, _ = call(
+        web.http_port, "/v1/classify", raw=b'{"articles": [], "n": ' + b"7" * 5000 + b"}"
+    )
+    assert status == 400 and answer["message"] == (
+        "the body is not valid JSON: a number of 5000 digits (at most 4300 are read: "
+        "write it as a string)"
+    ), answer

@@ -166,9 +166,12 @@ class _Handler(Framing, BaseHTTPRequestHandler):
                          "token"), code, **{"WWW-Authenticate": "Bearer"})  # fmt: skip
         timeout = self._timeout()
         size = self._length(route)
-        taken = front.take(route.rpc, size)
+        held = [front.take(route.rpc, size or 0)]
         try:
-            body = self._body(size)
+            if size is None:  # chunked: each chunk's bytes are reserved as it arrives
+                body = self._chunked(lambda n: held.append(front.reserve(route.rpc, n)))
+            else:
+                body = self._body(size)
             request = gateway.parse(body, route.request())
             deadline = None if timeout is None else time.monotonic() + timeout
             response = front.call(route.rpc, request, deadline, self.connection)
@@ -183,7 +186,7 @@ class _Handler(Framing, BaseHTTPRequestHandler):
             raise HttpReply(504, gateway.status_body(code, f"the request's {TIMEOUT_HEADER} of "
                          f"{timeout:g} s passed; work for it stopped"), code) from None  # fmt: skip
         finally:
-            front.give(taken)
+            front.give(sum(held))
         reply = HttpReply(200, gateway.render(response), grpc.StatusCode.OK)
         reply.articles = _articles(response)  # type: ignore[attr-defined]
         return reply
@@ -268,6 +271,10 @@ class HttpFront:
                           reason="concurrency", limit=limit)  # fmt: skip
             bridge.refused(self.server, method, exc.reason, exc.message)
             self._refuse(exc)
+        return self.reserve(method, size)
+
+    def reserve(self, method: str, size: int) -> int:
+        """Reserve `size` request bytes in the server's budget (what was reserved: 0 or size)."""
         budget = bridge.budget(self.server)
         if budget is None or not size:
             return 0

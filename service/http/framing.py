@@ -1,10 +1,11 @@
 """How an HTTP request is framed and read before any model work: its deadline header, its
-Content-Length (one, never chunked, within --max-message-bytes) and its body, read whole by a
-deadline so a trickling client holds one connection thread only."""
+Content-Length (one, within --max-message-bytes) or chunked framing, and its body, read whole by
+a deadline so a trickling client holds one connection thread only."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import grpc
@@ -12,6 +13,7 @@ import grpc
 from ..errors import HttpReply, InvalidInput, NewsdeskError, Refused
 from . import gateway
 from .caller import TIMEOUT_HEADER
+from .chunked import Malformed, TooLarge, read_chunked
 
 if TYPE_CHECKING:
     from .app import Route
@@ -44,11 +46,11 @@ class Framing:
                                       "above 0, e.g. 2.5", field=TIMEOUT_HEADER))  # fmt: skip
         return seconds
 
-    def _length(self, route: Route) -> int:
-        if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
-            raise error_reply(InvalidInput("send the body with a Content-Length, not chunked",
-                                      field="Content-Length"))  # fmt: skip
+    def _length(self, route: Route) -> int | None:
+        """The body's byte count, or None for a chunked body (read by `_chunked`)."""
+        coding = ", ".join(self.headers.get_all("Transfer-Encoding", []))
+        if coding:
+            return self._coding(coding)
         given = {v.strip() for v in self.headers.get_all("Content-Length", [])}
         if len(given) > 1:  # which one frames the body? (RFC 9112 §6.3: unrecoverable)
             self.close_connection = True
@@ -70,6 +72,42 @@ class Framing:
                                  "(--max-message-bytes): send fewer articles per request",
                                  reason="size", limit=limit))  # fmt: skip
         return size
+
+    def _coding(self, coding: str) -> None:
+        if self.headers.get("Content-Length") is not None:  # which frames it? (request smuggling)
+            self.close_connection = True
+            raise error_reply(InvalidInput("Transfer-Encoding and Content-Length both given: "
+                                      "send one", field="Transfer-Encoding"))  # fmt: skip
+        if coding.strip().lower() != "chunked":  # RFC 9112 §6.1: 501 for a coding not read
+            self.close_connection = True
+            unread = InvalidInput(f"Transfer-Encoding {coding!r} is not read here: send the "
+                                  "body chunked or with a Content-Length",
+                                  field="Transfer-Encoding")  # fmt: skip
+            raise HttpReply(501, gateway.error_body(unread), grpc.StatusCode.INVALID_ARGUMENT)
+        return None
+
+    def _chunked(self, take: Callable[[int], None]) -> bytes:
+        """A chunked body by BODY_S, within --max-message-bytes; `take` reserves each chunk's
+        bytes in the server's budget as it arrives, since no length said how many up front."""
+        limit = self.front.config.max_message_bytes
+        error: NewsdeskError
+        try:
+            return read_chunked(self.rfile, limit=limit, deadline=time.monotonic() + BODY_S,
+                                take=take)  # fmt: skip
+        except HttpReply:  # the budget refused a chunk: the rest of the body is left unread
+            self.close_connection = True
+            raise
+        except Malformed as exc:
+            error = InvalidInput(f"the chunked body is malformed: {exc}", field="body")
+        except TooLarge as exc:
+            error = Refused(f"the body has at least {exc.size} bytes, over the limit of {limit} "
+                            "(--max-message-bytes): send fewer articles per request",
+                            reason="size", limit=limit)  # fmt: skip
+        except (TimeoutError, ConnectionError, OSError):
+            error = InvalidInput(f"the body did not arrive whole within {BODY_S:.0f} s",
+                                 field="body")  # fmt: skip
+        self.close_connection = True  # what is left of the body is not read
+        raise error_reply(error)
 
     def _drain(self, size: int) -> None:
         """Read and drop a refused body up to twice the limit; past that, close at once."""

@@ -1,0 +1,85 @@
+"""A chunked request body (RFC 9112 §7.1: "a recipient MUST be able to parse" it), read by a
+deadline and never past its end: on a kept-alive connection the next request may follow in the
+same packet, so lines are found in what the buffer already holds (`peek`) and data is read to
+its exact length."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import BinaryIO
+
+__all__ = ["LINE_MAX", "Malformed", "TooLarge", "read_chunked"]
+
+LINE_MAX = 4096  # a chunk-size line with its extensions, or one trailer field
+TRAILERS_MAX = 64  # trailer fields, read and dropped (nothing of ours reads them)
+_HEX = b"0123456789abcdefABCDEF"
+
+
+class Malformed(ValueError):
+    """The bytes do not frame a chunked body."""
+
+
+class TooLarge(ValueError):
+    """The chunks add up to more than the limit (their size so far in `size`)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_chunked(
+    rfile: BinaryIO, *, limit: int, deadline: float, take: Callable[[int], None]
+) -> bytes:
+    """The body's bytes. `take(n)` is called before each chunk's n bytes are read (the server's
+    byte budget); TimeoutError past `deadline` (time.monotonic), ConnectionError on a close."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        line = _line(rfile, deadline)
+        digits = line.split(b";", 1)[0].strip(b" \t\r\n")  # extensions are ignored
+        if not digits or len(digits) > 16 or digits.strip(_HEX):
+            raise Malformed(f"chunk size {digits[:20]!r} is not a hexadecimal byte count")
+        n = int(digits, 16)
+        if not n:
+            break
+        if size + n > limit:
+            raise TooLarge(size + n)
+        take(n)
+        parts.append(_exact(rfile, n, deadline))
+        size += n
+        if _exact(rfile, 2, deadline) != b"\r\n":
+            raise Malformed(f"chunk data longer than its size ({n:x}) said")
+    for _ in range(TRAILERS_MAX + 1):
+        if not _line(rfile, deadline).rstrip(b"\r\n"):
+            return b"".join(parts)
+    raise Malformed(f"more than {TRAILERS_MAX} trailer fields")
+
+
+def _line(rfile: BinaryIO, deadline: float) -> bytes:
+    line = b""
+    while True:
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        held = rfile.peek(1)  # type: ignore[attr-defined]  # (one socket read if none is held)
+        if not held:
+            raise ConnectionError("closed mid-body")
+        end = held.find(b"\n", 0, LINE_MAX + 1 - len(line))
+        line += rfile.read(end + 1 if end >= 0 else min(len(held), LINE_MAX + 1 - len(line)))
+        if end >= 0:
+            return line
+        if len(line) > LINE_MAX:
+            raise Malformed(f"a chunk-size or trailer line over {LINE_MAX} bytes")
+
+
+def _exact(rfile: BinaryIO, n: int, deadline: float) -> bytes:
+    pieces, left = [], n
+    while left:
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        piece = rfile.read1(min(left, 1 << 16))  # type: ignore[attr-defined]
+        if not piece:
+            raise ConnectionError("closed mid-body")
+        pieces.append(piece)
+        left -= len(piece)
+    return b"".join(pieces)
