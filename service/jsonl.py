@@ -59,10 +59,25 @@ def _finite(text: str) -> float:
 
 
 _INF = float("inf")
+_DIGITS = sys.get_int_max_str_digits() or 4300  # int() refuses longer (CVE-2020-10735)
+
+
+def _integer(text: str) -> int:
+    """A JSON integer; one past int()'s digit limit was refused with Python's own advice
+    (`sys.set_int_max_str_digits()`), which no user of ours can take."""
+    digits = len(text) - text.startswith("-")
+    if digits > _DIGITS:
+        raise ValueError(
+            f"a number of {digits} digits (at most {_DIGITS} are read: write it as a string)"
+        )
+    return int(text)
+
 
 # One decoder for every line and HTTP body: json.loads with parse_constant would build one
 # per call.
-decode_json = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite).decode
+decode_json = json.JSONDecoder(
+    parse_constant=_no_constant, parse_float=_finite, parse_int=_integer
+).decode
 
 
 @dataclass(frozen=True)

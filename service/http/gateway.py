@@ -73,9 +73,14 @@ def parse(body: bytes, message: Message) -> Message:
     if not body.strip():
         return message  # an empty body is the empty request (GetModel; defaults elsewhere)
     try:
-        value = decode_json(body.decode("utf-8"))  # NaN/Infinity refused, as in JSONL
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput(f"the body is not UTF-8 JSON: {exc}", field="body") from None
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"the body is not UTF-8: {exc}", field="body") from None
+    try:
+        # a byte-order mark opening it is dropped, as for a JSONL file or a page (RFC 8259 §8.1)
+        value = decode_json(text.removeprefix("\ufeff"))  # NaN/Infinity refused, as in JSONL
+    except ValueError as exc:
+        raise InvalidInput(f"the body is not valid JSON: {exc}", field="body") from None
     except RecursionError:  # the caller's input, not our bug (it was a 500)
         raise InvalidInput(f"the body is {TOO_DEEP}: requests are a few levels deep",
                            field="body") from None  # fmt: skip
