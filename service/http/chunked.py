@@ -9,51 +9,48 @@ import time
 from collections.abc import Callable
 from typing import BinaryIO
 
-__all__ = ["LINE_MAX", "Malformed", "TooLarge", "read_chunked"]
+from ..errors import InvalidInput, Refused
+
+__all__ = ["LINE_MAX", "read_chunked"]
 
 LINE_MAX = 4096  # a chunk-size line with its extensions, or one trailer field
 TRAILERS_MAX = 64  # trailer fields, read and dropped (nothing of ours reads them)
 _HEX = b"0123456789abcdefABCDEF"
 
 
-class Malformed(ValueError):
-    """The bytes do not frame a chunked body."""
-
-
-class TooLarge(ValueError):
-    """The chunks add up to more than the limit (their size so far in `size`)."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__(size)
-        self.size = size
+def _malformed(why: str) -> InvalidInput:
+    return InvalidInput(f"the chunked body is malformed: {why}", field="body")
 
 
 def read_chunked(
     rfile: BinaryIO, *, limit: int, deadline: float, take: Callable[[int], None]
 ) -> bytes:
     """The body's bytes. `take(n)` is called before each chunk's n bytes are read (the server's
-    byte budget); TimeoutError past `deadline` (time.monotonic), ConnectionError on a close."""
+    byte budget). InvalidInput for bytes that frame no chunked body, Refused past `limit`;
+    TimeoutError past `deadline` (time.monotonic), ConnectionError on a close."""
     parts: list[bytes] = []
     size = 0
     while True:
         line = _line(rfile, deadline)
         digits = line.split(b";", 1)[0].strip(b" \t\r\n")  # extensions are ignored
         if not digits or len(digits) > 16 or digits.strip(_HEX):
-            raise Malformed(f"chunk size {digits[:20]!r} is not a hexadecimal byte count")
+            raise _malformed(f"chunk size {digits[:20]!r} is not a hexadecimal byte count")
         n = int(digits, 16)
         if not n:
             break
         if size + n > limit:
-            raise TooLarge(size + n)
+            raise Refused(f"the body has at least {size + n} bytes, over the limit of {limit} "
+                          "(--max-message-bytes): send fewer articles per request",
+                          reason="size", limit=limit)  # fmt: skip
         take(n)
         parts.append(_exact(rfile, n, deadline))
         size += n
         if _exact(rfile, 2, deadline) != b"\r\n":
-            raise Malformed(f"chunk data longer than its size ({n:x}) said")
+            raise _malformed(f"chunk data longer than its size ({n:x}) said")
     for _ in range(TRAILERS_MAX + 1):
         if not _line(rfile, deadline).rstrip(b"\r\n"):
             return b"".join(parts)
-    raise Malformed(f"more than {TRAILERS_MAX} trailer fields")
+    raise _malformed(f"more than {TRAILERS_MAX} trailer fields")
 
 
 def _line(rfile: BinaryIO, deadline: float) -> bytes:
@@ -69,7 +66,7 @@ def _line(rfile: BinaryIO, deadline: float) -> bytes:
         if end >= 0:
             return line
         if len(line) > LINE_MAX:
-            raise Malformed(f"a chunk-size or trailer line over {LINE_MAX} bytes")
+            raise _malformed(f"a chunk-size or trailer line over {LINE_MAX} bytes")
 
 
 def _exact(rfile: BinaryIO, n: int, deadline: float) -> bytes:

@@ -13,7 +13,7 @@ import grpc
 from ..errors import HttpReply, InvalidInput, NewsdeskError, Refused
 from . import gateway
 from .caller import TIMEOUT_HEADER
-from .chunked import Malformed, TooLarge, read_chunked
+from .chunked import read_chunked
 
 if TYPE_CHECKING:
     from .app import Route
@@ -97,12 +97,8 @@ class Framing:
         except HttpReply:  # the budget refused a chunk: the rest of the body is left unread
             self.close_connection = True
             raise
-        except Malformed as exc:
-            error = InvalidInput(f"the chunked body is malformed: {exc}", field="body")
-        except TooLarge as exc:
-            error = Refused(f"the body has at least {exc.size} bytes, over the limit of {limit} "
-                            "(--max-message-bytes): send fewer articles per request",
-                            reason="size", limit=limit)  # fmt: skip
+        except NewsdeskError as exc:  # bytes that frame no chunked body, or too many of them
+            error = exc
         except (TimeoutError, ConnectionError, OSError):
             error = InvalidInput(f"the body did not arrive whole within {BODY_S:.0f} s",
                                  field="body")  # fmt: skip
