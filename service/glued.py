@@ -54,7 +54,6 @@ from service.head_parts import parse_heads
 from service.heads import CLOSER, COMPANION, closes_on_label
 from service.lines import BYLINE_END, PARA, SHORT
 from service.lone_heads import after_report, lone_head
-from service.lone_pairs import lone_pair
 from service.text import ends_paragraph
 
 __all__ = ["PLACED", "column_title", "cut_opening", "split_at", "split_glued"]
@@ -91,7 +90,7 @@ def split_glued(d):
     if d.composite or d.marked or SHORT not in d.kinds:  # (most bodies hold no short line)
         return None
     new = _by_shape(d)
-    for find, form in ((after_report, _REPORTED), (lone_head, _LONE), (lone_pair, _LONE)):
+    for find, form in ((after_report, _REPORTED), (lone_head, _LONE)):
         if new is None and (at := find(d)):
             new = split_at(d, *at, form)
     return new

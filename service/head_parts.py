@@ -15,7 +15,6 @@ __all__ = [
     "WRITER",
     "form_grams",
     "forms",
-    "kicker_form",
     "ITEM_LABEL",
 ]
 
@@ -380,11 +379,6 @@ def forms() -> Forms:
     if not _LOADED:
         _LOADED.append(forms_from(json.loads(FORMS_FILE.read_text(encoding="utf-8"))))
     return _LOADED[0]
-
-
-def kicker_form(line: str) -> float:
-    """A line's log-odds of kicker against title under the form models in place (`forms()`)."""
-    return _form(forms(), line)[0]
 
 
 def _form(models: Forms, line: str) -> tuple[float, float]:

@@ -22,18 +22,18 @@ from service.lines import PARA, SHORT
 from service.report_ends import TOLD, report_end
 from service.text import ends_paragraph, split_dateline
 
-__all__ = ["SIGNED", "after_report", "lone_head", "plain"]
+__all__ = ["after_report", "lone_head"]
 
 # A head line with no running punctuation, mark or bracket (subheads over a summing-up deck
 # carry commas; a writer's name and post is spaced: 阿里巴巴集团副总裁  刘  松).
 _NOT_PLAIN = re.compile(r"[，,：:；;（）()■●◆▲◎【】]|——|^—|\s\s")
 # A reader's letter signed with a place and a name (江西新余市 廖海金): 26 body lines of the
 # development months, no head.
-SIGNED = re.compile(r"\S*[省市县区州镇乡村]\s+\S(?:\s?\S){1,2}")
+_SIGNED = re.compile(r"\S*[省市县区州镇乡村]\s+\S(?:\s?\S){1,2}")
 
 
 def lone_head(d) -> tuple[int, int] | None:
-    """Where `d`'s body holds the one run of one or two plain head lines (`plain`), as
+    """Where `d`'s body holds the one run of one or two plain head lines (`_plain`), as
     `body[i:j]`, and no other short line but the column's cut pieces, under a closed paragraph
     and over running text: a title (maybe under its kicker, or over its deck) the score turned
     down. Subheads come in
@@ -47,7 +47,7 @@ def lone_head(d) -> tuple[int, int] | None:
     for i in shorts(kinds):
         j = i + 2
         if j < n and kinds[i + 1] == SHORT and kinds[j] == PARA == kinds[i - 1]:
-            if all(plain(s.text) and not ends_paragraph(s.text) for s in body[i:j]):
+            if all(_plain(s.text) and not ends_paragraph(s.text) for s in body[i:j]):
                 break
         if i + 1 < n and kinds[i + 1] == PARA == kinds[i - 1] and _names_below(body, i):
             j = i + 1  # (a lone single line: `_names_below`)
@@ -56,7 +56,7 @@ def lone_head(d) -> tuple[int, int] | None:
         return None
     if not ended(body[i - 1].text) or not running(body[j].text):
         return None
-    if split_dateline(body[j - 1].text + body[j].text)[0] or SIGNED.fullmatch(body[i].text):
+    if split_dateline(body[j - 1].text + body[j].text)[0] or _SIGNED.fullmatch(body[i].text):
         return None  # (a dateline the column cut: 本报北京10月 / 7日电; a reader's signature)
     for k in range(1, n - 1):
         t = body[k].text
@@ -109,7 +109,7 @@ def _cut_like(line: str) -> bool:
     return line[-1] in _FUNCTION_END or line.count("，") + line.count(",") >= 2
 
 
-def plain(line: str) -> bool:
+def _plain(line: str) -> bool:
     return 4 <= len(line) <= SHORT_MAX and not _NOT_PLAIN.search(line)
 
 
@@ -129,7 +129,7 @@ def _names_below(body, i: int) -> bool:
     t = body[i].text
     if t[-1] in _FUNCTION_END or not ended(body[i - 1].text) or not running(body[i + 1].text):
         return False  # (the last two tested again for a pair: cheap, and most lone lines stop here)
-    if not plain(t) or ends_paragraph(t) or AGENCY.search(t):
+    if not _plain(t) or ends_paragraph(t) or AGENCY.search(t):
         return False  # (and a credit's piece the column cut: 影像中国)
     own = set(_HAN_PAIRS.findall(t))
     if not own:
