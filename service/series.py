@@ -1,0 +1,89 @@
+"""Subheads in series: a head the pass opened that repeats the form of a subhead above it.
+
+A feature's sections are headed alike (量与质 / 绿与富, 手机点一点 放牧更轻松 / 扫扫新地图 在家学环保,
+主动请缨—— / 奔赴抗疫一线 then 加班加点—— / 生产应急物资), and the head score opens some of them as
+articles. On the development months' printed pages, a run of one to three short body lines
+between running text has the form of an earlier such run of the same body (line for line the
+same length, the same marks at the same places, and a mark or a first or last character shared)
+753 times, while an article's head has the form of a subhead of the article right above it
+twice in 4,909 articles. A draft whose head so repeats a subhead of the open article above, over
+undated running text, is put back into that article. Settled after the pass
+(`service.settle`), so the head score's path and the heads `training.pages_fit` collects stay
+the pass's.
+"""
+
+from __future__ import annotations
+
+from service.composite import absorb
+from service.lines import PARA, SHORT
+
+__all__ = ["rejoin_series"]
+
+_RUN = 3  # a subhead of at most three lines (a kicker, a title, a deck)
+
+
+def rejoin_series(drafts: list) -> None:
+    """Drafts whose head has the form of a subhead in the body of the open draft above,
+    joined to it, their head lines becoming lines of its body."""
+    at = 1
+    while at < len(drafts):
+        d, above = drafts[at], drafts[at - 1]
+        heads = d.kicker + d.title + d.subtitle
+        if (
+            not d.marked
+            and not d.dated
+            and 0 < len(heads) <= _RUN
+            and d.kinds
+            and d.kinds[0] == PARA
+            and not above.closed
+            and above.title
+            and _repeats([s.text for s in heads], above)
+        ):
+            absorb(above, d)
+            del drafts[at]
+            continue
+        at += 1
+
+
+def _repeats(head: list[str], above) -> bool:
+    """Whether a run of short lines between running text in `above`'s body has `head`'s form."""
+    want = [_shape(t) for t in head]
+    kinds, n = above.kinds, len(head)
+    for i in range(1, len(kinds) - n):
+        if (
+            kinds[i] == SHORT
+            and kinds[i - 1] == PARA
+            and kinds[i + n] == PARA
+            and all(k == SHORT for k in kinds[i : i + n])
+        ):
+            run = [s.text for s in above.body[i : i + n]]
+            if [_shape(t) for t in run] == want and _marked(run, head, want):
+                return True
+    return False
+
+
+def _marked(run: list[str], head: list[str], shapes: list[str]) -> bool:
+    """A mark in the form (a comma, a dash, a space, a colon, a digit) or a first or last
+    character shared: two plain lines of one length alone are no series."""
+    return any(set(s) - {"H"} for s in shapes) or any(
+        a[0] == b[0] or a[-1] == b[-1] for a, b in zip(run, head, strict=True)
+    )
+
+
+def _shape(text: str) -> str:
+    """A line's form: each Han character H, digits 0, Latin letters a, spaces one space,
+    other marks as they are."""
+    out: list[str] = []
+    for ch in text:
+        if "\u4e00" <= ch <= "\u9fff":
+            out.append("H")
+        elif ch.isdigit():
+            out.append("0")
+        elif ch.isascii() and ch.isalpha():
+            out.append("a")
+        elif ch.isspace():
+            if not out or out[-1] != " ":
+                out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
