@@ -28,13 +28,16 @@ def rejoin_series(drafts: list) -> None:
     at = 1
     while at < len(drafts):
         d, above = drafts[at], drafts[at - 1]
+        # (the head's lines and the short lines under it the pass left in its body: a deck)
         heads = d.kicker + d.title + d.subtitle
+        lead = next((i for i, k in enumerate(d.kinds) if k != SHORT), len(d.kinds))
+        heads = heads + d.body[:lead]
         if (
             not d.marked
             and not d.dated
             and 0 < len(heads) <= _RUN
-            and d.kinds
-            and d.kinds[0] == PARA
+            and lead < len(d.kinds)
+            and d.kinds[lead] == PARA
             and not above.closed
             and above.title
             and _repeats([s.text for s in heads], above)
@@ -64,10 +67,16 @@ def _repeats(head: list[str], above) -> bool:
 
 def _marked(run: list[str], head: list[str], shapes: list[str]) -> bool:
     """A mark in the form (a comma, a dash, a space, a colon, a digit) or a first or last
-    character shared: two plain lines of one length alone are no series."""
-    return any(set(s) - {"H"} for s in shapes) or any(
-        a[0] == b[0] or a[-1] == b[-1] for a, b in zip(run, head, strict=True)
+    character shared: two plain lines of one length alone are no series, nor two quotations
+    (“…”, a mark both titles and subheads carry)."""
+    return any(set(_unquoted(s)) - {"H"} for s in shapes) or any(
+        a[:1] == b[:1] or a[-1:] == b[-1:]
+        for a, b in zip(map(_unquoted, run), map(_unquoted, head), strict=True)
     )
+
+
+def _unquoted(text: str) -> str:
+    return text.removeprefix("“").removesuffix("”")
 
 
 def _shape(text: str) -> str:
