@@ -49,19 +49,27 @@ def rejoin_series(drafts: list) -> None:
 
 
 def _repeats(head: list[str], above) -> bool:
-    """Whether a run of short lines between running text in `above`'s body has `head`'s form."""
-    want = [_shape(t) for t in head]
-    kinds, n = above.kinds, len(head)
-    for i in range(1, len(kinds) - n):
+    """Whether a run of one to three short lines between running text in `above`'s body opens
+    with a line of the form of `head`'s first line (a section's head over a deck of its own
+    length: the decks differ, `企业生产——` / `准时交货 充满信心` and `商品贸易——` / its deck /
+    its quoted first line)."""
+    want = _shape(head[0])
+    kinds, at = above.kinds, 1
+    while at < len(kinds) - 1:
+        if kinds[at] != SHORT or kinds[at - 1] != PARA:
+            at += 1
+            continue
+        end = next((i for i in range(at, len(kinds)) if kinds[i] != SHORT), len(kinds))
+        line = above.body[at].text
         if (
-            kinds[i] == SHORT
-            and kinds[i - 1] == PARA
-            and kinds[i + n] == PARA
-            and all(k == SHORT for k in kinds[i : i + n])
+            end - at <= _RUN
+            and end < len(kinds)
+            and kinds[end] == PARA
+            and _shape(line) == want
+            and _marked([line], head[:1], [want])
         ):
-            run = [s.text for s in above.body[i : i + n]]
-            if [_shape(t) for t in run] == want and _marked(run, head, want):
-                return True
+            return True
+        at = end
     return False
 
 
