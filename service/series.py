@@ -20,6 +20,7 @@ from service.lines import PARA, SHORT
 __all__ = ["rejoin_series"]
 
 _RUN = 3  # a subhead of at most three lines (a kicker, a title, a deck)
+_LABEL_ENDS = ("——", "：", ":")  # a section's label over its head (企业生产——, 汪勇：)
 
 
 def rejoin_series(drafts: list) -> None:
@@ -49,26 +50,25 @@ def rejoin_series(drafts: list) -> None:
 
 
 def _repeats(head: list[str], above) -> bool:
-    """Whether a run of one to three short lines between running text in `above`'s body opens
-    with a line of the form of `head`'s first line (a section's head over a deck of its own
-    length: the decks differ, `企业生产——` / `准时交货 充满信心` and `商品贸易——` / its deck /
-    its quoted first line)."""
-    want = _shape(head[0])
+    """Whether a run of one to three short lines between running text in `above`'s body has
+    `head`'s form, line for line, or opens on a label of the form of `head`'s first line (a
+    section's label closing on a lead-in dash or a colon, over a deck of any length:
+    `企业生产——` / `准时交货 充满信心`, then `商品贸易——` / its deck / its quoted first line)."""
+    want = [_shape(t) for t in head]
+    label = head[0].endswith(_LABEL_ENDS)
     kinds, at = above.kinds, 1
     while at < len(kinds) - 1:
         if kinds[at] != SHORT or kinds[at - 1] != PARA:
             at += 1
             continue
         end = next((i for i in range(at, len(kinds)) if kinds[i] != SHORT), len(kinds))
-        line = above.body[at].text
-        if (
-            end - at <= _RUN
-            and end < len(kinds)
-            and kinds[end] == PARA
-            and _shape(line) == want
-            and _marked([line], head[:1], [want])
-        ):
-            return True
+        if end - at <= _RUN and end < len(kinds) and kinds[end] == PARA:
+            run = [s.text for s in above.body[at:end]]
+            shapes = [_shape(t) for t in run]
+            if shapes == want and _marked(run, head, want):
+                return True
+            if label and shapes[0] == want[0]:
+                return True
         at = end
     return False
 
