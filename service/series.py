@@ -65,7 +65,9 @@ def _repeats(head: list[str], above) -> bool:
         if end - at <= _RUN and end < len(kinds) and kinds[end] == PARA:
             run = [s.text for s in above.body[at:end]]
             shapes = [_shape(t) for t in run]
-            if shapes == want and _marked(run, head, want):
+            # (the decks under two sections' heads may differ in length: 一起案件的侦破 / its
+            # deck, then 一个企业的复产 / its deck)
+            if len(run) == len(head) and shapes[0] == want[0] and _marked(run, head, want):
                 return True
             if label and shapes[0] == want[0]:
                 return True
@@ -74,13 +76,12 @@ def _repeats(head: list[str], above) -> bool:
 
 
 def _marked(run: list[str], head: list[str], shapes: list[str]) -> bool:
-    """A mark in the form (a comma, a dash, a space, a colon, a digit) or a first or last
-    character shared: two plain lines of one length alone are no series, nor two quotations
-    (“…”, a mark both titles and subheads carry)."""
-    return any(set(_unquoted(s)) - {"H"} for s in shapes) or any(
-        a[:1] == b[:1] or a[-1:] == b[-1:]
-        for a, b in zip(map(_unquoted, run), map(_unquoted, head), strict=True)
-    )
+    """A mark in the first line's form (a comma, a dash, a space, a colon, a digit) or a
+    character the first lines share at one place (以军人精神… / 以劳模精神…, 扎根一线的… /
+    满怀深情的…): two plain lines of one length alone are no series, nor two quotations (“…”,
+    a mark both titles and subheads carry)."""
+    a, b = _unquoted(run[0]), _unquoted(head[0])
+    return bool(set(_unquoted(shapes[0])) - {"H"}) or any(x == y for x, y in zip(a, b))
 
 
 def _unquoted(text: str) -> str:
