@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from service.composite import absorb
 from service.lines import PARA, SHORT
+from service.subheads import LABELLED
 
 __all__ = ["rejoin_series"]
 
@@ -41,6 +42,8 @@ def rejoin_series(drafts: list) -> None:
             and d.kinds[lead] == PARA
             and not above.closed
             and above.title
+            # (a column label closing a line is a standalone item's: （曝光）, （身边事）)
+            and not any(LABELLED.fullmatch(s.text) for s in heads)
             and _repeats([s.text for s in heads], above)
         ):
             absorb(above, d)
