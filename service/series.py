@@ -1,15 +1,15 @@
 """Subheads in series: a head the pass opened that repeats the form of a subhead above it.
 
-A feature's sections are headed alike (量与质 / 绿与富, 手机点一点 放牧更轻松 / 扫扫新地图 在家学环保,
+A feature's sections are headed alike (量与质 / 绿与富, 以军人精神冲锋在前 / 以劳模精神勇担使命,
 主动请缨—— / 奔赴抗疫一线 then 加班加点—— / 生产应急物资), and the head score opens some of them as
 articles. On the development months' printed pages, a run of one to three short body lines
-between running text has the form of an earlier such run of the same body (line for line the
-same length, the same marks at the same places, and a mark or a first or last character shared)
-753 times, while an article's head has the form of a subhead of the article right above it
-twice in 4,909 articles. A draft whose head so repeats a subhead of the open article above, over
-undated running text, is put back into that article. Settled after the pass
-(`service.settle`), so the head score's path and the heads `training.pages_fit` collects stay
-the pass's.
+between running text repeats the form of an earlier such run of the same body (as many lines,
+the first of the same length with the same marks at the same places, and a mark or a character
+shared at one place; or a label closing on a dash or colon of the same form) 950 times, while an
+article's head so repeats a subhead of the article right above it once in 4,909 articles. A
+draft whose head so repeats a subhead of the open article above, over undated running text, is
+put back into that article (stop 35, i109). Settled after the pass (`service.settle`), so the
+head score's path and the heads `training.pages_fit` collects stay the pass's.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ def rejoin_series(drafts: list) -> None:
     """Drafts whose head has the form of a subhead in the body of the open draft above,
     joined to it, their head lines becoming lines of its body."""
     at = 1
+    seen: dict = {}  # (each draft's runs of short lines, read once as its body grows)
     while at < len(drafts):
         d, above = drafts[at], drafts[at - 1]
         # (the head's lines and the short lines under it the pass left in its body: a deck)
-        heads = d.kicker + d.title + d.subtitle
         lead = next((i for i, k in enumerate(d.kinds) if k != SHORT), len(d.kinds))
-        heads = heads + d.body[:lead]
+        heads = d.kicker + d.title + d.subtitle + d.body[:lead]
         if (
             not d.marked
             and not d.dated
@@ -44,7 +44,7 @@ def rejoin_series(drafts: list) -> None:
             and above.title
             # (a column label closing a line is a standalone item's: （曝光）, （身边事）)
             and not any(LABELLED.fullmatch(s.text) for s in heads)
-            and _repeats([s.text for s in heads], above)
+            and _repeats([s.text for s in heads], _runs(above, seen))
         ):
             absorb(above, d)
             del drafts[at]
@@ -52,39 +52,46 @@ def rejoin_series(drafts: list) -> None:
         at += 1
 
 
-def _repeats(head: list[str], above) -> bool:
-    """Whether a run of one to three short lines between running text in `above`'s body has
-    `head`'s form, line for line, or opens on a label of the form of `head`'s first line (a
-    section's label closing on a lead-in dash or a colon, over a deck of any length:
-    `企业生产——` / `准时交货 充满信心`, then `商品贸易——` / its deck / its quoted first line)."""
-    want = [_shape(t) for t in head]
-    label = head[0].endswith(_LABEL_ENDS)
-    kinds, at = above.kinds, 1
+def _runs(d, seen: dict) -> list[tuple[int, str, str]]:
+    """The runs of one to three short lines between running text in `d`'s body, as (lines,
+    the first line's form, the first line), read on from where the last call stopped."""
+    got = seen.setdefault(id(d), [1, []])
+    kinds, at = d.kinds, got[0]
     while at < len(kinds) - 1:
         if kinds[at] != SHORT or kinds[at - 1] != PARA:
             at += 1
             continue
         end = next((i for i in range(at, len(kinds)) if kinds[i] != SHORT), len(kinds))
-        if end - at <= _RUN and end < len(kinds) and kinds[end] == PARA:
-            run = [s.text for s in above.body[at:end]]
-            shapes = [_shape(t) for t in run]
-            # (the decks under two sections' heads may differ in length: 一起案件的侦破 / its
-            # deck, then 一个企业的复产 / its deck)
-            if len(run) == len(head) and shapes[0] == want[0] and _marked(run, head, want):
-                return True
-            if label and shapes[0] == want[0]:
-                return True
+        if end == len(kinds):
+            break  # (the body may go on: read again when it has)
+        if end - at <= _RUN and kinds[end] == PARA:
+            got[1].append((end - at, _shape(d.body[at].text), d.body[at].text))
         at = end
-    return False
+    got[0] = at
+    return got[1]
 
 
-def _marked(run: list[str], head: list[str], shapes: list[str]) -> bool:
-    """A mark in the first line's form (a comma, a dash, a space, a colon, a digit) or a
-    character the first lines share at one place (以军人精神… / 以劳模精神…, 扎根一线的… /
-    满怀深情的…): two plain lines of one length alone are no series, nor two quotations (“…”,
-    a mark both titles and subheads carry)."""
-    a, b = _unquoted(run[0]), _unquoted(head[0])
-    return bool(set(_unquoted(shapes[0])) - {"H"}) or any(x == y for x, y in zip(a, b))
+def _repeats(head: list[str], runs: list[tuple[int, str, str]]) -> bool:
+    """Whether a run has `head`'s form: as many lines, the first of the same form and marked
+    (the decks may differ in length: 一起案件的侦破 / its deck, then 一个企业的复产 / its deck),
+    or a section's label closing on a lead-in dash or a colon of the same form over a deck of
+    any length (`企业生产——` / `准时交货 充满信心`, then `商品贸易——` / its deck / its quoted
+    first line)."""
+    want = _shape(head[0])
+    label = head[0].endswith(_LABEL_ENDS)
+    return any(
+        form == want and (label or (n == len(head) and _marked(first, head[0], want)))
+        for n, form, first in runs
+    )
+
+
+def _marked(a: str, b: str, form: str) -> bool:
+    """A mark in the form (a comma, a dash, a space, a colon, a digit) or a character the two
+    lines share at one place (以军人精神… / 以劳模精神…, 扎根一线的… / 满怀深情的…): two plain
+    lines of one length alone are no series, nor two quotations (“…”, a mark both titles and
+    subheads carry)."""
+    a, b = _unquoted(a), _unquoted(b)
+    return bool(set(_unquoted(form)) - {"H"}) or any(x == y for x, y in zip(a, b, strict=True))
 
 
 def _unquoted(text: str) -> str:
