@@ -24,6 +24,7 @@ from service.heads import CLOSER, closes, parse_heads
 from service.lead_roles import deck_by_lead, kicker_by_shape
 from service.lines import BYLINE_START, PARA, SHORT
 from service.place_heads import split_place
+from service.series import rejoin_series
 from service.subheads import rejoin_subheads
 from service.text import ends_paragraph, is_column_break
 
@@ -57,6 +58,7 @@ def settle_heads(drafts: list, raw: str) -> None:
             drafts.insert(at + 1, new)
         at += 1
     rejoin_subheads(drafts, raw)  # (a law's chapter, a field label: never an article's head)
+    rejoin_series(drafts)  # (a head in the form of a subhead of the article above)
     prev = None
     for d in drafts:
         if len(d.heads) > 1 and not _points(d, prev):

@@ -46,7 +46,7 @@ SUBHEAD_ONLY = re.compile(
 NEVER_TITLE = re.compile(r"“[^“”]*(?:”[^“”]{0,4}“[^“”]*)*[。？]”|[一二三四五六七八九十]{1,3}")
 _PIECE_CHARS = 125
 # A column label closing a title (（新论）, （礼赞70年）): a standalone short item's.
-_LABELLED = re.compile(r".*[（(][^（）()]{2,}[）)]")
+LABELLED = re.compile(r".*[（(][^（）()]{2,}[）)]")
 _SPACED = re.compile(_SPACE)
 
 
@@ -99,7 +99,7 @@ def _cut_piece(d, above) -> bool:
     return not (
         above.closed
         or ITEM_LABEL.fullmatch(title)
-        or _LABELLED.fullmatch(title)
+        or LABELLED.fullmatch(title)
         or _SPACED.search(title)
     )
 
@@ -117,7 +117,7 @@ def _chronicle(d, above, page_year: Callable[[], int | None], years: dict) -> bo
     if d.dated or d.subtitle or not d.body or not above.kinds or above.kinds[-1] != PARA:
         return False
     year = _YEAR.match(d.body[0].text)
-    if not year or above.closed or _LABELLED.fullmatch(d.title[-1].text if d.title else ""):
+    if not year or above.closed or LABELLED.fullmatch(d.title[-1].text if d.title else ""):
         return False
     earliest = _earliest_entry(above, years)
     if earliest is None or earliest > year.group(1):

@@ -7,6 +7,7 @@ import pytest
 from service.documents import Span
 from service.lines import BYLINE_END, PARA, SHORT, classify
 from service.pages import _Draft, split_page
+from service.series import rejoin_series
 from service.subheads import rejoin_subheads
 
 _TEXT = (
@@ -319,3 +320,75 @@ def test_a_head_s_shape_runs_each_pattern_only_where_its_shape_lets_it_match():
             )
             assert _shape(line) == want, line
     assert _shape("“新闻”") == (False, False, False, False, True)
+
+
+# Subheads in series (service/series.py): a head the pass opened in the form of a subhead of
+# the article above goes back into it.
+
+
+def _feature(p: _Page, *subhead: str):
+    """A feature whose body holds one section under `subhead` (one to three lines)."""
+    body = [_TEXT, *subhead, _TEXT]
+    kinds = [PARA] + [SHORT] * len(subhead) + [PARA]
+    return p.draft(title=["有序恢复外贸生产运营秩序"], body=body, kinds=kinds)
+
+
+@pytest.mark.parametrize(
+    "subhead, kicker, title",
+    [
+        # a section's label over its deck, the decks of other lengths
+        (("企业生产——", "准时交货 充满信心"), ["商品贸易——"], "优惠政策 引来外商外资"),
+        # one line, the same form, a character shared at one place
+        (("以军人精神冲锋在前",), [], "以劳模精神勇担使命"),
+        (("扎根一线的新闻记者",), [], "满怀深情的草原诗人"),
+        # one line, the same marks at the same places
+        (("护旗英雄被围殴，不改初衷",), [], "七旬阿婆清路障，不惧威胁"),
+        # a head over its deck, each line of the same form
+        (
+            ("手机点一点 放牧更轻松", "牧民的日子越过越好"),
+            ["扫扫新地图 在家学环保"],
+            "家家都有新变化了",
+        ),
+    ],
+)
+def test_a_head_in_the_form_of_a_subhead_above_goes_back_into_its_article(subhead, kicker, title):
+    p = _Page()
+    above = _feature(p, *subhead)
+    section = p.draft(kicker=kicker, title=[title], body=["2月24日上午，记者来到企业。" + _TEXT])
+    drafts = [above, section]
+    rejoin_series(drafts)
+    assert drafts == [above]
+    assert [s.text for s in above.body[len(subhead) + 2 :][: 1 + len(kicker)]] == [*kicker, title]
+
+
+@pytest.mark.parametrize(
+    "subhead, title",
+    [
+        ("逼出来的办法", "引路人身先正"),  # two plain lines of one length: no series
+        ("“全世界科学家都在加油”", "“中国一定能够战胜疫情”"),  # quotations: no mark
+        ("校园周边零食（关注）", "旅游码头垃圾（曝光）"),  # a standalone item's column label
+        ("以军人精神冲锋在前", "以安全形势平稳"),  # another length
+    ],
+)
+def test_a_head_unlike_the_subheads_above_stays_an_article(subhead, title):
+    p = _Page()
+    above = _feature(p, subhead)
+    item = p.draft(title=[title], body=["国庆节期间，笔者一行在四川游玩。" + _TEXT])
+    drafts = [above, item]
+    rejoin_series(drafts)
+    assert drafts == [above, item]
+
+
+def test_a_head_in_series_stays_an_article_under_a_closed_one_or_over_a_dateline():
+    p = _Page()
+    above = _feature(p, "以军人精神冲锋在前")
+    dated = p.draft(title=["以劳模精神勇担使命"], body=["本报武汉10月17日电  " + _TEXT])
+    drafts = [above, dated]
+    rejoin_series(drafts)
+    assert drafts == [above, dated]
+    closed = _feature(p, "以军人精神冲锋在前")
+    closed.closed = True
+    item = p.draft(title=["以劳模精神勇担使命"], body=[_TEXT])
+    drafts = [closed, item]
+    rejoin_series(drafts)
+    assert drafts == [closed, item]

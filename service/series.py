@@ -1,0 +1,117 @@
+"""Subheads in series: a head the pass opened that repeats the form of a subhead above it.
+
+A feature's sections are headed alike (量与质 / 绿与富, 以军人精神冲锋在前 / 以劳模精神勇担使命,
+主动请缨—— / 奔赴抗疫一线 then 加班加点—— / 生产应急物资), and the head score opens some of them as
+articles. On the development months' printed pages, a run of one to three short body lines
+between running text repeats the form of an earlier such run of the same body (as many lines,
+the first of the same length with the same marks at the same places, and a mark or a character
+shared at one place; or a label closing on a dash or colon of the same form) 950 times, while an
+article's head so repeats a subhead of the article right above it once in 4,909 articles. A
+draft whose head so repeats a subhead of the open article above, over undated running text, is
+put back into that article (stop 35, i109). Settled after the pass (`service.settle`), so the
+head score's path and the heads `training.pages_fit` collects stay the pass's.
+"""
+
+from __future__ import annotations
+
+from service.composite import absorb
+from service.lines import PARA, SHORT
+from service.subheads import LABELLED
+
+__all__ = ["rejoin_series"]
+
+_RUN = 3  # a subhead of at most three lines (a kicker, a title, a deck)
+_LABEL_ENDS = ("——", "：", ":")  # a section's label over its head (企业生产——, 汪勇：)
+
+
+def rejoin_series(drafts: list) -> None:
+    """Drafts whose head has the form of a subhead in the body of the open draft above,
+    joined to it, their head lines becoming lines of its body."""
+    at = 1
+    seen: dict = {}  # (each draft's runs of short lines, read once as its body grows)
+    while at < len(drafts):
+        d, above = drafts[at], drafts[at - 1]
+        # (the head's lines and the short lines under it the pass left in its body: a deck)
+        lead = next((i for i, k in enumerate(d.kinds) if k != SHORT), len(d.kinds))
+        heads = d.kicker + d.title + d.subtitle + d.body[:lead]
+        if (
+            not d.marked
+            and not d.dated
+            and 0 < len(heads) <= _RUN
+            and lead < len(d.kinds)
+            and d.kinds[lead] == PARA
+            and not above.closed
+            and above.title
+            # (a column label closing a line is a standalone item's: （曝光）, （身边事）)
+            and not any(LABELLED.fullmatch(s.text) for s in heads)
+            and _repeats([s.text for s in heads], _runs(above, seen))
+        ):
+            absorb(above, d)
+            del drafts[at]
+            continue
+        at += 1
+
+
+def _runs(d, seen: dict) -> list[tuple[int, str, str]]:
+    """The runs of one to three short lines between running text in `d`'s body, as (lines,
+    the first line's form, the first line), read on from where the last call stopped."""
+    got = seen.setdefault(id(d), [1, []])
+    kinds, at = d.kinds, got[0]
+    while at < len(kinds) - 1:
+        if kinds[at] != SHORT or kinds[at - 1] != PARA:
+            at += 1
+            continue
+        end = next((i for i in range(at, len(kinds)) if kinds[i] != SHORT), len(kinds))
+        if end == len(kinds):
+            break  # (the body may go on: read again when it has)
+        if end - at <= _RUN and kinds[end] == PARA:
+            got[1].append((end - at, _shape(d.body[at].text), d.body[at].text))
+        at = end
+    got[0] = at
+    return got[1]
+
+
+def _repeats(head: list[str], runs: list[tuple[int, str, str]]) -> bool:
+    """Whether a run has `head`'s form: as many lines, the first of the same form and marked
+    (the decks may differ in length: 一起案件的侦破 / its deck, then 一个企业的复产 / its deck),
+    or a section's label closing on a lead-in dash or a colon of the same form over a deck of
+    any length (`企业生产——` / `准时交货 充满信心`, then `商品贸易——` / its deck / its quoted
+    first line)."""
+    want = _shape(head[0])
+    label = head[0].endswith(_LABEL_ENDS)
+    return any(
+        form == want and (label or (n == len(head) and _marked(first, head[0], want)))
+        for n, form, first in runs
+    )
+
+
+def _marked(a: str, b: str, form: str) -> bool:
+    """A mark in the form (a comma, a dash, a space, a colon, a digit) or a character the two
+    lines share at one place (以军人精神… / 以劳模精神…, 扎根一线的… / 满怀深情的…): two plain
+    lines of one length alone are no series, nor two quotations (“…”, a mark both titles and
+    subheads carry)."""
+    a, b = _unquoted(a), _unquoted(b)
+    return bool(set(_unquoted(form)) - {"H"}) or any(x == y for x, y in zip(a, b, strict=True))
+
+
+def _unquoted(text: str) -> str:
+    return text.removeprefix("“").removesuffix("”")
+
+
+def _shape(text: str) -> str:
+    """A line's form: each Han character H, digits 0, Latin letters a, spaces one space,
+    other marks as they are."""
+    out: list[str] = []
+    for ch in text:
+        if "\u4e00" <= ch <= "\u9fff":
+            out.append("H")
+        elif ch.isdigit():
+            out.append("0")
+        elif ch.isascii() and ch.isalpha():
+            out.append("a")
+        elif ch.isspace():
+            if not out or out[-1] != " ":
+                out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
