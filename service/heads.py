@@ -37,7 +37,6 @@ from service.cohesion import (
     lines_after,
     overlap,
     short_overlap,
-    short_share,
     split_overlap,
     title_overlap,
     window_codes,
@@ -126,14 +125,17 @@ def opens_article(
     if LOG is None and _decided(rest, _REACH_FIRST, sure):
         return rest > 0
     window = window_text(lines_after(items, at), from_end=False)
-    # (the cohesion, `_cohesion`, and what the window below holds for the head's)
-    x0, n_below = split_overlap(window_text([s.text for s in cur.body[-6:]], True), window)
-    x = [x0, 0.0, *page]
+    # (the cohesion, `_cohesion`, and the head's, `_head_cohesion`, in one pass)
+    x0, _, x1 = split_overlap(
+        window_text([s.text for s in cur.body[-6:]], True),
+        window,
+        "".join([h.text for h in heads])[-WINDOW:],
+    )
+    x = [x0, x1, *page]
     if LOG is None:
         rest += WEIGHTS[0] * x[0]
         if _decided(rest, _REACH_HEAD_COHESION, sure):
             return rest > 0
-    x[1] = short_share("".join([h.text for h in heads])[-WINDOW:], window, n_below)
     if LOG is None:
         rest += WEIGHTS[1] * x[1]
         if _decided(rest, _REACH_TITLE, sure):
