@@ -147,8 +147,11 @@ def has_title(heads: list[Span]) -> bool:
     return bool(heads) and not (len(heads) == 1 and _BODY_LABEL.fullmatch(heads[0].text))
 
 
-def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], list[Span]]:
-    """Which of a head's lines are title, kicker and subtitle, and which open the body."""
+def parse_heads(
+    heads: list[Span], pairs: dict | None = None
+) -> tuple[list[Span], list[Span], list[Span], list[Span]]:
+    """Which of a head's lines are title, kicker and subtitle, and which open the body. The
+    pair score's features, where read, go in `pairs` (keyed by the two lines' texts)."""
     heads, body = _cut_label(heads)
     if len(heads) == 1 and _BODY_LABEL.fullmatch(heads[0].text):
         return [], [], [], heads + body
@@ -178,6 +181,8 @@ def parse_heads(heads: list[Span]) -> tuple[list[Span], list[Span], list[Span], 
         # A kicker sits above its title, unless the upper line is the title itself and the
         # lower its deck: a score over both lines' shapes (PAIR_FEATURES) decides.
         x = pair_features(heads[0].text, heads[1].text)
+        if pairs is not None:
+            pairs[heads[0].text, heads[1].text] = x
         if sum(map(mul, PAIR_WEIGHTS, x)) + PAIR_BIAS > 0:
             return [heads[0]], [], [heads[1]], body
         return [heads[1]], [heads[0]], [], body
