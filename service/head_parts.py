@@ -75,6 +75,15 @@ SPACED_NAME = re.compile(
     r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
     r"|.*\S[\s\u3000\xa0]{2,}[\u4e00-\u9fff]{2,3}(?:[（(].*)?"
 )
+
+
+def spaced_name(text: str) -> bool:
+    """`SPACED_NAME.fullmatch(text)`, the pattern run only on a line holding a blank: each
+    branch needs two, and a blank is a space or unprintable (most head lines hold none, and
+    the pattern's scans cost ~0.8 µs a line)."""
+    return (" " in text or not text.isprintable()) and bool(SPACED_NAME.fullmatch(text))
+
+
 # A writer with a country in brackets before the name, under a piece's head: a byline,
 # never a title (（墨西哥）亚历杭德罗·马西亚斯).
 WRITER = re.compile(
@@ -102,7 +111,7 @@ def writer_under(upper: str, lower: str) -> bool:
     (守好校园责任田 / 王明钦): no title under a kicker is two or three characters."""
     return bool(
         WRITER.fullmatch(lower)
-        or SPACED_NAME.fullmatch(lower)
+        or spaced_name(lower)
         or _NAMED.fullmatch(lower)
         or (len(upper) >= 4 and BARE_NAME.fullmatch(lower))
     )

@@ -52,9 +52,9 @@ from service.head_parts import (
     _SUBHEAD,
     ITEM_LABEL,
     LEAD_IN,
-    SPACED_NAME,
     SUBHEAD_FIRST,
     parse_heads,
+    spaced_name,
 )
 from service.lines import BYLINE_END, BYLINE_START, PARA
 from service.text import (
@@ -343,9 +343,7 @@ def closes_on_label(line: str) -> bool:
     烈士谱）, …（70年，共同走过·大国小家）): a role has no parts."""
     if line[-1] in "）)" and _PARTS_LABEL.search(line):
         return True
-    return (
-        bool(_COLUMN_LABEL.fullmatch(line)) and not SPACED_NAME.fullmatch(line) and "：" not in line
-    )
+    return bool(_COLUMN_LABEL.fullmatch(line)) and not spaced_name(line) and "：" not in line
 
 
 # (as service.lines reads a long title's closing label: a space or a middle dot between parts)
