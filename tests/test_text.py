@@ -552,3 +552,19 @@ def test_a_spaced_name_is_read_only_on_a_line_holding_a_blank():
         assert spaced_name(text) == bool(SPACED_NAME.fullmatch(text)), text
     assert spaced_name("环球时报副总编辑  蒋安全") and spaced_name("马\u3000\u3000琳")
     assert not spaced_name("马琳") and not spaced_name("新时代的奋斗者")
+
+
+def test_a_line_ending_on_no_end_or_closer_is_told_without_stripping():
+    # ends_paragraph answers False at once for a line whose last character is neither an end,
+    # a closing mark nor a blank: the same answer as stripping blanks and closers first.
+    from service.text import _CLOSERS, _TERMINAL, ends_paragraph
+
+    def stripped(line: str) -> bool:
+        core = line.rstrip().rstrip(_CLOSERS)
+        return bool(core) and core[-1] in _TERMINAL
+
+    pieces = [*_TERMINAL, *_CLOSERS, " ", "\u3000", "\xa0", "\t", "好", "a", "，", "—", ""]
+    rng = random.Random(110)
+    for _ in range(20000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+        assert ends_paragraph(line) == stripped(line), line
