@@ -185,3 +185,11 @@ def test_a_long_deck_over_a_point_is_the_subtitle():
     (art,) = split_page(page)
     assert (art.title, art.subtitle) == ("习近平同党外人士共迎新春", deck)
     assert art.text.startswith("■ 中国共产党")
+
+
+def test_a_line_s_forms_are_its_characters_and_pairs_with_blank_runs_as_one_space():
+    assert head_parts.form_grams("强调 \u3000落实") == {
+        *"强调 落实",
+        *("强调", "调 ", " 落", "落实"),
+    }
+    assert head_parts.form_grams("") == set() and head_parts.form_grams("中") == {"中"}
