@@ -24,7 +24,7 @@ __all__ = [
 import re
 
 from service.documents import Span
-from service.head_parts import BARE_NAME, LEAD_IN, SPACED_NAME, WRITER, column_name
+from service.head_parts import BARE_NAME, LEAD_IN, WRITER, column_name, spaced_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 
 # A writer set with a role in brackets: 何建明（中国作协副主席）, 王  雷（电视剧《陆战之王》主演）;
@@ -38,7 +38,7 @@ def is_name_line(text: str, kind: str = SHORT) -> bool:
         return True
     if kind != SHORT or len(text) > 40:
         return False
-    return bool(SPACED_NAME.fullmatch(text) or WRITER.fullmatch(text) or _BRACKETED.fullmatch(text))
+    return spaced_name(text) or bool(WRITER.fullmatch(text) or _BRACKETED.fullmatch(text))
 
 
 _ROLE = re.compile(r"\S*?(?:记者|通讯员|评论员|特约撰稿人)")
@@ -191,7 +191,7 @@ def _column_name(d) -> bool:
     """A column's name over its first brief (微阅读, 资讯速递): one short word, read as the
     brief's kicker, or as the title with the brief's title as its subtitle."""
     word = d.kicker or (d.title if d.subtitle or (d.title and column_name(d.title[0].text)) else [])
-    return len(word) == 1 and len(word[0].text) <= 6 and not SPACED_NAME.fullmatch(word[0].text)
+    return len(word) == 1 and len(word[0].text) <= 6 and not spaced_name(word[0].text)
 
 
 def merge_pieces(drafts: list) -> list:

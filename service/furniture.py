@@ -115,6 +115,11 @@ def is_page_header(line: str) -> bool:
     """
     if "，" in line or "。" in line:  # (no header token holds either: most running text does)
         return False
+    return _page_header(line)
+
+
+def _page_header(line: str) -> bool:
+    """`is_page_header` of a line holding neither ， nor 。 (`furniture_line` knows it)."""
     if not _HEADER_HINT.search(line):  # every header holds a digit, a date or 版/报/星期
         return False
     toks = line.split()  # (str.split's whitespace is the regex's \s: the same tokens)
@@ -158,21 +163,21 @@ def furniture_line(line: str) -> bool:
     `service.lines.classify` asks of every short line of a page: nothing to strip)."""
     if line[0] == "#":
         line = line.lstrip("#").strip()
-    if ("，" in line or "。" in line) and not (
-        "版" in line or line[:1] in _CREDIT_FIRST or line.startswith(_RUNNING_OK)
-    ):
+    # (whether the line holds ， or 。, asked once: the checks below each need it)
+    running = "，" in line or "。" in line
+    if running and not ("版" in line or line[:1] in _CREDIT_FIRST or line.startswith(_RUNNING_OK)):
         # Running text (most short lines of a page: pieces of paragraphs) is furniture only
         # as a teaser (…版), a credit, a note in brackets or a web address: no other
         # pattern below matches a line holding ， or 。 (see each).
         return False
-    if _maybe_furniture(line) or ("版" in line and _TEASER.fullmatch(line)):
+    if _maybe_furniture(line, running) or ("版" in line and _TEASER.fullmatch(line)):
         return True
-    if is_page_header(line):
+    if not running and _page_header(line):
         return True
     if not line.startswith(("（", "(", "【", "[")):  # (what _BRACKETS opens with)
         return False
     inner = _unbracket(line)  # (责任编辑：王芳), (完): match again only if brackets came off
-    return inner != line and _maybe_furniture(inner)
+    return inner != line and _maybe_furniture(inner, "，" in inner or "。" in inner)
 
 
 # What the two patterns can open with, so most lines need neither: no _FURNITURE line holds
@@ -185,10 +190,9 @@ _CREDIT_FIRST = frozenset(w[0] for w in re.findall(r"[\u4e00-\u9fff]+", _ROLE))
 _RUNNING_OK = ("（", "(", "【", "[", "http", "www.")
 
 
-def _maybe_furniture(line: str) -> bool:
-    if (
-        ("，" not in line and "。" not in line) or line.startswith(("http", "www."))
-    ) and _furniture_shaped(line):
+def _maybe_furniture(line: str, running: bool) -> bool:
+    """`_FURNITURE` or a credit (`running`: the line holds ， or 。)."""
+    if (not running or line.startswith(("http", "www."))) and _furniture_shaped(line):
         return True
     return line[:1] in _CREDIT_FIRST and bool(_CREDIT.fullmatch(line))
 

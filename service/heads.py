@@ -37,7 +37,6 @@ from service.cohesion import (
     lines_after,
     overlap,
     short_overlap,
-    short_share,
     split_overlap,
     title_overlap,
     window_codes,
@@ -53,9 +52,9 @@ from service.head_parts import (
     _SUBHEAD,
     ITEM_LABEL,
     LEAD_IN,
-    SPACED_NAME,
     SUBHEAD_FIRST,
     parse_heads,
+    spaced_name,
 )
 from service.lines import BYLINE_END, BYLINE_START, PARA
 from service.text import (
@@ -126,14 +125,17 @@ def opens_article(
     if LOG is None and _decided(rest, _REACH_FIRST, sure):
         return rest > 0
     window = window_text(lines_after(items, at), from_end=False)
-    # (the cohesion, `_cohesion`, and what the window below holds for the head's)
-    x0, n_below = split_overlap(window_text([s.text for s in cur.body[-6:]], True), window)
-    x = [x0, 0.0, *page]
+    # (the cohesion, `_cohesion`, and the head's, `_head_cohesion`, in one pass)
+    x0, _, x1 = split_overlap(
+        window_text([s.text for s in cur.body[-6:]], True),
+        window,
+        "".join([h.text for h in heads])[-WINDOW:],
+    )
+    x = [x0, x1, *page]
     if LOG is None:
         rest += WEIGHTS[0] * x[0]
         if _decided(rest, _REACH_HEAD_COHESION, sure):
             return rest > 0
-    x[1] = short_share("".join([h.text for h in heads])[-WINDOW:], window, n_below)
     if LOG is None:
         rest += WEIGHTS[1] * x[1]
         if _decided(rest, _REACH_TITLE, sure):
@@ -184,8 +186,15 @@ def _decided(score: float, reach: tuple[float, float], sure: float) -> bool:
 
 
 def _reach(unknown: tuple[float, ...]) -> tuple[float, float]:
-    """The least and the most features of these weights, each in [0, 1], can add."""
-    return sum(min(w, 0.0) for w in unknown), sum(max(w, 0.0) for w in unknown)
+    """The least and the most features of these weights, each in [0, 1], can add (summed in
+    a loop, not two generators: a head's article overlap asks once, ~0.6 µs less)."""
+    low = high = 0.0
+    for w in unknown:
+        if w < 0.0:
+            low += w
+        else:
+            high += w
+    return low, high
 
 
 LOG: list | None = None  # set to a list to record decisions (training/pages_eval fits on it)
@@ -341,9 +350,7 @@ def closes_on_label(line: str) -> bool:
     烈士谱）, …（70年，共同走过·大国小家）): a role has no parts."""
     if line[-1] in "）)" and _PARTS_LABEL.search(line):
         return True
-    return (
-        bool(_COLUMN_LABEL.fullmatch(line)) and not SPACED_NAME.fullmatch(line) and "：" not in line
-    )
+    return bool(_COLUMN_LABEL.fullmatch(line)) and not spaced_name(line) and "：" not in line
 
 
 # (as service.lines reads a long title's closing label: a space or a middle dot between parts)

@@ -39,7 +39,7 @@ def _share(line: set[str], lead: str) -> float:
     return sum(map(lead.__contains__, line)) / len(line) if line else 0.0
 
 
-def deck_by_lead(upper: str, lower: str, lead: str) -> bool:
+def deck_by_lead(upper: str, lower: str, lead: str, pairs: dict | None = None) -> bool:
     """Whether a kicker + title the pair score chose by a small margin is the title over its
     deck: the lead's first sentence (`lead`: the text after the dateline) takes up the upper
     line more than the lower."""
@@ -48,7 +48,8 @@ def deck_by_lead(upper: str, lower: str, lead: str) -> bool:
     first = "".join(_KEPT.findall(lead.split("。", 1)[0]))
     if _share(_pairs(upper), first) - _share(_pairs(lower), first) <= _MORE:
         return False  # (read first: the pair score, with its form models, costs more)
-    x = head_parts.pair_features(upper, lower)
+    # (the pair score's features as the splitting pass read them, in `pairs`, else read here)
+    x = (pairs or {}).get((upper, lower)) or head_parts.pair_features(upper, lower)
     score = sum(map(mul, head_parts.PAIR_WEIGHTS, x)) + head_parts.PAIR_BIAS
     # (a column label marks the title: 567 titles under a kicker, 12 decks)
     return _UNSURE < score <= 0 and not x[_LOWER_LABEL]

@@ -86,6 +86,7 @@ class _Draft:
         "marked",
         "joined",
         "heads",
+        "pairs",
     )
 
     def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
@@ -109,6 +110,8 @@ class _Draft:
         self.marked = False  # the title is a `## ` heading: never a composite item's piece
         self.joined: tuple[int, str] = (0, "")  # body lines joined so far (cohesion.body_text)
         self.heads: list[Span] = []  # the bare head lines the pass parsed (service.settle)
+        # (their pair score's features, as parse_heads read them: settle reads some again)
+        self.pairs: dict[tuple[str, str], list[float]] | None = None
 
     def add(self, line: Span, kind: str, value: str = "") -> None:
         if not self.body and not self.title and not self.kicker:
@@ -254,9 +257,10 @@ class _Splitter:
             tail = [heads.pop()]  # the opening of the paragraph below, cut by the column
         # (the heads are parsed only once the score opens them: most bare heads are subheads)
         if heads and has_title(heads) and self._opens(heads, tail, at, after_furniture):
-            title, kicker, subtitle, body = parse_heads(heads)
+            pairs: dict[tuple[str, str], list[float]] = {}
+            title, kicker, subtitle, body = parse_heads(heads, pairs)
             draft = self._open(_Draft(title, kicker, subtitle))
-            draft.heads = heads
+            draft.heads, draft.pairs = heads, pairs
             for s in body + rest + tail:
                 draft.add(s, SHORT)
             return

@@ -285,7 +285,7 @@ def _dated_deck(d) -> None:
     if not d.kinds or d.kinds[0] != PARA or not d.values[0] or d.heads != d.kicker + d.title:
         return
     lead = "".join(s.text for s in d.body[:4])[len(d.values[0]) :]
-    if deck_by_lead(d.kicker[0].text, d.title[0].text, lead):
+    if deck_by_lead(d.kicker[0].text, d.title[0].text, lead, d.pairs):
         d.title, d.subtitle, d.kicker = d.kicker, d.title, []
 
 

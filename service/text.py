@@ -54,6 +54,7 @@ from service.validation import check_readable, check_strings
 _TERMINAL = set("。！？!?…；;：:.")
 # Closing marks that may follow the terminal punctuation: 。” or ！）.
 _CLOSERS = "”’」』）)】》\"'"
+_CLOSER_SET = frozenset(_CLOSERS)
 # Marks after which a sentence must go on: a line ending in one was cut by the layout.
 _CLAUSE = set("，,、—·～~/-")
 # Characters no paragraph starts with: a line beginning with one continues the previous line.
@@ -125,8 +126,11 @@ def is_non_copy(line: str) -> bool:
 
 def ends_paragraph(line: str) -> bool:
     """True when `line` ends on sentence-final punctuation (closing quotes set aside)."""
-    if line[-1:] in _TERMINAL:  # (most lines: 。 last, nothing to strip)
+    last = line[-1:]
+    if last in _TERMINAL:  # (most lines: 。 last, nothing to strip)
         return True
+    if last not in _CLOSER_SET and not last.isspace():
+        return False  # (nothing to strip: the last character is no end; most of the others)
     core = line.rstrip().rstrip(_CLOSERS)
     return bool(core) and core[-1] in _TERMINAL
 

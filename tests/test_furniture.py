@@ -248,8 +248,9 @@ def test_short_texts_give_the_codes_and_overlaps_long_ones_would():
 
 
 def test_split_overlap_gives_what_the_two_windows_codes_give():
-    # A head's two windows read in one pass (cohesion.split_overlap): the overlap of their
-    # codes and the count of the lower one's, as each window's own codes give them.
+    # A head's two windows and the head read in one pass (cohesion.split_overlap): the overlap
+    # of the windows' codes, the count of the lower one's, and the head's share of them, as
+    # each window's own codes give them.
     from service.cohesion import overlap, short_overlap, short_share, split_overlap
 
     above = "育秧工厂的秧盘一排排送进暗室，\n全市早稻集中育秧进度过半。育秧"
@@ -262,12 +263,16 @@ def test_split_overlap_gives_what_the_two_windows_codes_give():
         ("一一", "一一"),  # (the first CJK character: code 0 once tagged)
         ("龥龥", "龥龥一"),  # (the last)
     )
+    heads = ("", "育秧工厂", "中国人民银行", "一一", "龥龥一", "Ａ股\n行情", "a育秧b", "育秧育秧")
     for before, after in windows:
-        got = split_overlap(before, after)
-        assert got == (overlap(codes(before), codes(after)), len(codes(after)))
-        head = "育秧工厂"
-        assert short_share(head, after, got[1]) == short_overlap(head, after, codes(after))
+        want = overlap(codes(before), codes(after)), len(codes(after))
+        assert split_overlap(before, after)[:2] == want
+        for head in heads:
+            got = split_overlap(before, after, head)
+            assert got == (*want, short_overlap(head, after, codes(after)))
+            assert got[2] == short_share(head, after, got[1])
     assert split_overlap(above, above)[0] == 1.0
+    assert split_overlap("", "", "育秧") == (0.0, 0, 0.0)
 
 
 def test_cohesion_tells_a_new_topic_from_the_same_one():

@@ -87,6 +87,25 @@ def test_a_sure_pair_score_is_not_read_again(monkeypatch, unsure):
     assert not deck_by_lead(_UPPER, _LOWER, lead)
 
 
+def test_the_pair_features_the_pass_read_are_not_read_again(monkeypatch, unsure):
+    # The pass keeps the pair score's features of a head it parsed on its draft (`pairs`):
+    # deck_by_lead reads them there, and reads them itself for any other two lines.
+    lead = "（记者李明）全省五百座乡村图书馆日前全部建成投用。据介绍，这些图书馆藏书共计百万册。"
+    x = head_parts.pair_features(_UPPER, _LOWER)
+    labelled = list(x)
+    labelled[head_parts.PAIR_FEATURES.index("lower_label")] = 1.0
+    assert deck_by_lead(_UPPER, _LOWER, lead, {(_UPPER, _LOWER): x})
+    assert not deck_by_lead(_UPPER, _LOWER, lead, {(_UPPER, _LOWER): labelled})
+    assert deck_by_lead(_UPPER, _LOWER, lead, {(_LOWER, _UPPER): labelled})
+    pairs: dict = {}
+    heads = _spans(_UPPER, _LOWER)
+    assert head_parts.parse_heads(heads, pairs) == head_parts.parse_heads(heads)
+    assert pairs == {(_UPPER, _LOWER): x}
+    calls = []
+    monkeypatch.setattr(head_parts, "pair_features", lambda *a: calls.append(a) or x)
+    assert deck_by_lead(_UPPER, _LOWER, lead, pairs) and not calls
+
+
 def test_a_dated_report_under_an_unsure_kicker_gets_its_title_and_deck(unsure):
     page = (
         f"人民日报\n{_UPPER}\n{_LOWER}\n本报长沙3月2日电  （记者李明）全省五百座乡村图书馆日前全部"
@@ -166,3 +185,11 @@ def test_a_long_deck_over_a_point_is_the_subtitle():
     (art,) = split_page(page)
     assert (art.title, art.subtitle) == ("习近平同党外人士共迎新春", deck)
     assert art.text.startswith("■ 中国共产党")
+
+
+def test_a_line_s_forms_are_its_characters_and_pairs_with_blank_runs_as_one_space():
+    assert head_parts.form_grams("强调 \u3000落实") == {
+        *"强调 落实",
+        *("强调", "调 ", " 落", "落实"),
+    }
+    assert head_parts.form_grams("") == set() and head_parts.form_grams("中") == {"中"}

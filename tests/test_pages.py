@@ -579,6 +579,25 @@ def test_the_head_score_skips_only_overlaps_that_cannot_turn_it(monkeypatch):
     assert heads.LOG  # the fixtures do reach the score
 
 
+def test_the_head_score_s_reach_sums_each_sign_of_the_unknown_weights():
+    # heads._reach, summed in a loop: what the features still unknown (each in [0, 1]) can add
+    # at least and at most, as the sums of min(w, 0) and max(w, 0) give it.
+    import random
+
+    import service.heads as heads
+
+    rng = random.Random(110)
+    for _ in range(2000):
+        weights = tuple(
+            rng.choice([-4.868, 1.323, 0.0, -0.0, rng.uniform(-20, 20)])
+            for _ in range(rng.randint(0, 6))
+        )
+        low, high = heads._reach(weights)
+        assert low == sum(min(w, 0.0) for w in weights)
+        assert high == sum(max(w, 0.0) for w in weights)
+    assert heads._reach(()) == (0.0, 0.0) and heads._reach((-1.5, 2.0)) == (-1.5, 2.0)
+
+
 def test_pieces_under_one_heading_are_one_article():
     # A composite item: a heading, then pieces each with its writer's name under its head;
     # the story after it opens with a dateline and is an article of its own.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -522,3 +524,47 @@ def test_a_cleaned_body_is_frozen_and_pickles_with_its_index():
     assert copy.text == body.text and np.array_equal(copy.index, body.index)
     assert body.index is body.index  # made once, on first read
     assert_faithful(raw, clean_body(raw, offset=5), offset=5)
+
+
+def test_a_spaced_name_is_read_only_on_a_line_holding_a_blank():
+    # head_parts.spaced_name runs SPACED_NAME only where a blank stands (a space or an
+    # unprintable character: every other blank is one): the same answer on the pattern's pieces.
+    from service.head_parts import SPACED_NAME, spaced_name
+
+    pieces = [
+        "马",
+        "琳",
+        "蒋安全",
+        "编辑",
+        "  ",
+        "\u3000\u3000",
+        "\xa0\xa0",
+        " ",
+        "：",
+        "（作家）",
+        "a",
+    ]
+    admits_every_match(SPACED_NAME, spaced_name, pieces, at_least=500)
+    pieces += ["\t", ":", "（", "(", "）", "，"]
+    rng = random.Random(110)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        assert spaced_name(text) == bool(SPACED_NAME.fullmatch(text)), text
+    assert spaced_name("环球时报副总编辑  蒋安全") and spaced_name("马\u3000\u3000琳")
+    assert not spaced_name("马琳") and not spaced_name("新时代的奋斗者")
+
+
+def test_a_line_ending_on_no_end_or_closer_is_told_without_stripping():
+    # ends_paragraph answers False at once for a line whose last character is neither an end,
+    # a closing mark nor a blank: the same answer as stripping blanks and closers first.
+    from service.text import _CLOSERS, _TERMINAL, ends_paragraph
+
+    def stripped(line: str) -> bool:
+        core = line.rstrip().rstrip(_CLOSERS)
+        return bool(core) and core[-1] in _TERMINAL
+
+    pieces = [*_TERMINAL, *_CLOSERS, " ", "\u3000", "\xa0", "\t", "好", "a", "，", "—", ""]
+    rng = random.Random(110)
+    for _ in range(20000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+        assert ends_paragraph(line) == stripped(line), line
