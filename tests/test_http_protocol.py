@@ -172,7 +172,7 @@ def test_a_client_that_streams_its_body_is_answered(web) -> None:
     [
         (b"zz\r\nabc\r\n0\r\n\r\n", 400, "body", "not a hexadecimal byte count"),
         (b"3\r\nabcdef\r\n0\r\n\r\n", 400, "body", "longer than its size"),
-        (b"FFFFFFFF\r\n", 413, None, "over the limit of"),
+        (b"FFFFFFFF\r\n", 413, None, "(--max-message-bytes)"),
         (b"1" * 17 + b"\r\n", 400, "body", "not a hexadecimal byte count"),
         (b"3" + b" " * 5000 + b"\r\n", 400, "body", "line over 4096 bytes"),
     ],
@@ -187,6 +187,22 @@ def test_a_bad_chunked_body_is_refused_and_the_connection_closed(
     assert field is None or violation(answer) == field
     assert headers["Connection"] == "close"
     assert call(web.http_port, "/v1/classify", BODY)[0] == 200  # and the server goes on
+
+
+def test_a_body_of_too_many_chunks_is_refused_before_it_costs_a_core(web) -> None:
+    """A byte a chunk would keep a thread parsing chunk lines for the whole body deadline."""
+    from service.http.chunked import CHUNKS_MAX
+
+    tiny = b"1\r\n \r\n" * (CHUNKS_MAX + 1) + b"0\r\n\r\n"
+    status, answer, headers = raw(
+        web.http_port, post("/v1/classify", tiny, "Transfer-Encoding: chunked")
+    )
+    assert status == 400 and f"more than {CHUNKS_MAX} chunks" in answer["message"], answer
+    assert headers["Connection"] == "close"
+    exactly = post("/v1/classify", b"1\r\n \r\n" * (CHUNKS_MAX - 1) + chunks(b'{"articles": []}'),
+                   "Transfer-Encoding: chunked")  # fmt: skip
+    status, answer, _ = raw(web.http_port, exactly)  # at the limit: read, then judged on its JSON
+    assert status == 400 and violation(answer) == "articles", answer
 
 
 def test_a_chunked_body_cut_short_is_400_once_the_client_stops_sending(web) -> None:
@@ -215,16 +231,16 @@ def test_transfer_codings_other_than_chunked_and_double_framing_are_refused(web)
 
 def test_a_chunked_body_takes_its_bytes_from_the_servers_budget(model_dir: Path) -> None:
     """With no length up front, each chunk is reserved as it arrives: a body past the budget
-    is refused (429) part way, and the bytes it held are given back."""
+    is refused (429) with the connection closed, also when a megabyte follows the refused
+    chunk, and the bytes it held are given back."""
     body = json.dumps(BODY).encode()
     with serving_http(model_dir, max_inflight_bytes=len(body) + 8) as srv:
         ok = post("/v1/classify", chunks(body, 20), "Transfer-Encoding: chunked")
         (s1, _, _), (s2, _, _) = answers(srv.http_port, ok + ok, 2)
         assert s1 == s2 == 200
-        twice = chunks(body + b" " * len(body), len(body))
-        status, answer, headers = raw(
-            srv.http_port, post("/v1/classify", twice, "Transfer-Encoding: chunked")
-        )
+        big = chunks(body + b" " * (1 << 20), len(body), *[4096] * 300)
+        refused = post("/v1/classify", big, "Transfer-Encoding: chunked")
+        status, answer, headers = raw(srv.http_port, refused)
         assert status == 429 and "--max-inflight-bytes" in answer["message"], answer
         assert headers["Connection"] == "close"
         assert call(srv.http_port, "/v1/classify", BODY)[0] == 200  # nothing left held

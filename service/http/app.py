@@ -56,6 +56,15 @@ CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'n
 IDLE_S = 15.0  # a kept-alive connection silent this long is closed (its thread freed)
 
 
+def _reserved(held: list[int], front: HttpFront, rpc: str, size: int) -> HttpReply | None:
+    """A chunk's bytes reserved and noted in `held`, or the refusal to answer at the body's end."""
+    try:
+        held.append(front.reserve(rpc, size))
+    except HttpReply as refused:
+        return refused
+    return None
+
+
 class _Handler(Framing, BaseHTTPRequestHandler):
     server_version = "newsdesk"
     protocol_version = "HTTP/1.1"  # keep-alive: a client's calls reuse one connection
@@ -169,7 +178,7 @@ class _Handler(Framing, BaseHTTPRequestHandler):
         held = [front.take(route.rpc, size or 0)]
         try:
             if size is None:  # chunked: each chunk's bytes are reserved as it arrives
-                body = self._chunked(lambda n: held.append(front.reserve(route.rpc, n)))
+                body = self._chunked(lambda n: _reserved(held, front, route.rpc, n))
             else:
                 body = self._body(size)
             request = gateway.parse(body, route.request())

@@ -11,10 +11,13 @@ from typing import BinaryIO
 
 from ..errors import InvalidInput, Refused
 
-__all__ = ["LINE_MAX", "read_chunked"]
+__all__ = ["CHUNKS_MAX", "LINE_MAX", "read_chunked"]
 
 LINE_MAX = 4096  # a chunk-size line with its extensions, or one trailer field
 TRAILERS_MAX = 64  # trailer fields, read and dropped (nothing of ours reads them)
+# Each chunk costs some microseconds of Python under the GIL the model shares: 32 MiB sent a byte
+# a chunk would burn a core for the whole body deadline. Clients write kilobytes a chunk.
+CHUNKS_MAX = 1 << 16
 _HEX = b"0123456789abcdefABCDEF"
 
 
@@ -23,13 +26,22 @@ def _malformed(why: str) -> InvalidInput:
 
 
 def read_chunked(
-    rfile: BinaryIO, *, limit: int, deadline: float, take: Callable[[int], None]
+    rfile: BinaryIO,
+    *,
+    limit: int,
+    deadline: float,
+    take: Callable[[int], BaseException | None],
 ) -> bytes:
-    """The body's bytes. `take(n)` is called before each chunk's n bytes are read (the server's
-    byte budget). InvalidInput for bytes that frame no chunked body, Refused past `limit`;
-    TimeoutError past `deadline` (time.monotonic), ConnectionError on a close."""
+    """The body's bytes. `take(n)` reserves each chunk's n bytes in the server's budget before
+    they are read, or returns why not. InvalidInput for bytes that frame no chunked body;
+    TimeoutError past `deadline` (time.monotonic), ConnectionError on a close.
+
+    A body refused part way (past `limit`, or by `take`) is read on and dropped, up to twice
+    the limit, and its refusal raised at its end: closing on bytes left unread would reset
+    the connection under the answer, as for a refused Content-Length body."""
     parts: list[bytes] = []
-    size = 0
+    size = count = 0
+    refused: BaseException | None = None
     while True:
         line = _line(rfile, deadline)
         digits = line.split(b";", 1)[0].strip(b" \t\r\n")  # extensions are ignored
@@ -38,17 +50,26 @@ def read_chunked(
         n = int(digits, 16)
         if not n:
             break
-        if size + n > limit:
-            raise Refused(f"the body has at least {size + n} bytes, over the limit of {limit} "
-                          "(--max-message-bytes): send fewer articles per request",
-                          reason="size", limit=limit)  # fmt: skip
-        take(n)
-        parts.append(_exact(rfile, n, deadline))
-        size += n
+        count, size = count + 1, size + n
+        if count > CHUNKS_MAX:
+            raise _malformed(f"more than {CHUNKS_MAX} chunks: send the body in fewer, larger ones")
+        if refused is None and size > limit:
+            refused = Refused(f"the body has over {limit} bytes, the limit "
+                              "(--max-message-bytes): send fewer articles per request",
+                              reason="size", limit=limit)  # fmt: skip
+        if refused is None:
+            refused = take(n)
+        if refused is not None and size > 2 * limit:
+            raise refused  # too much to drop: the connection is closed at once
+        data = _exact(rfile, n, deadline)
+        if refused is None:
+            parts.append(data)
         if _exact(rfile, 2, deadline) != b"\r\n":
             raise _malformed(f"chunk data longer than its size ({n:x}) said")
     for _ in range(TRAILERS_MAX + 1):
         if not _line(rfile, deadline).rstrip(b"\r\n"):
+            if refused is not None:
+                raise refused
             return b"".join(parts)
     raise _malformed(f"more than {TRAILERS_MAX} trailer fields")
 

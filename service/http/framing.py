@@ -86,7 +86,7 @@ class Framing:
             raise HttpReply(501, gateway.error_body(unread), grpc.StatusCode.INVALID_ARGUMENT)
         return None
 
-    def _chunked(self, take: Callable[[int], None]) -> bytes:
+    def _chunked(self, take: Callable[[int], BaseException | None]) -> bytes:
         """A chunked body by BODY_S, within --max-message-bytes; `take` reserves each chunk's
         bytes in the server's budget as it arrives, since no length said how many up front."""
         limit = self.front.config.max_message_bytes
@@ -94,7 +94,7 @@ class Framing:
         try:
             return read_chunked(self.rfile, limit=limit, deadline=time.monotonic() + BODY_S,
                                 take=take)  # fmt: skip
-        except HttpReply:  # the budget refused a chunk: the rest of the body is left unread
+        except HttpReply:  # the budget refused a chunk
             self.close_connection = True
             raise
         except NewsdeskError as exc:  # bytes that frame no chunked body, or too many of them
