@@ -6,6 +6,7 @@ them."""
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import socket
 from pathlib import Path
@@ -116,13 +117,30 @@ def test_content_length_conflicting_or_missing_is_refused(web) -> None:
     assert status == 400 and violation(answer) == "articles"
 
 
+class _OneReader:
+    """A socket's one buffered reader for every answer on it: HTTPResponse makes a file of its
+    own per answer and closes it, dropping what it had read ahead of the next answer (which
+    read as a reset connection, or a body where a status line should be)."""
+
+    class _Unclosed(io.BufferedReader):
+        def close(self) -> None:  # (each HTTPResponse closes its file when its body is read)
+            pass
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.fp = self._Unclosed(socket.SocketIO(sock, "rb"))
+
+    def makefile(self, *_args, **_kwargs) -> io.BufferedReader:
+        return self.fp
+
+
 def answers(port: int, request: bytes, count: int) -> list[tuple[int, dict, dict]]:
     """`count` answers read in turn from one connection the bytes were sent on at once."""
     got = []
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(request)
+        reader = _OneReader(sock)
         for _ in range(count):
-            answer = http.client.HTTPResponse(sock)
+            answer = http.client.HTTPResponse(reader)  # type: ignore[arg-type]
             answer.begin()
             got.append((answer.status, json.loads(answer.read()), dict(answer.headers)))
     return got
@@ -259,3 +277,22 @@ def test_a_body_opening_with_a_byte_order_mark_is_read_as_jsonl_is(web) -> None:
         "the body is not valid JSON: a number of 5000 digits (at most 4300 are read: "
         "write it as a string)"
     ), answer
+
+
+def test_a_compressed_body_is_415_naming_the_coding_not_a_utf8_error(web) -> None:
+    """A gzip body was read as text: "the body is not UTF-8: … byte 0x8b". RFC 9110 §15.5.16:
+    415 with the codings read (Accept-Encoding: identity)."""
+    import gzip
+
+    body = json.dumps(BODY).encode()
+    packed = gzip.compress(body)
+    request = post(
+        "/v1/classify", packed, "Content-Encoding: gzip", f"Content-Length: {len(packed)}"
+    )
+    status, answer, headers = raw(web.http_port, request)
+    assert status == 415 and violation(answer) == "Content-Encoding", answer
+    assert (
+        "'gzip' is not read here" in answer["message"] and headers["Accept-Encoding"] == "identity"
+    )
+    plain = post("/v1/classify", body, "Content-Encoding: identity", f"Content-Length: {len(body)}")
+    assert raw(web.http_port, plain)[0] == 200

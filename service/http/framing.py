@@ -48,6 +48,13 @@ class Framing:
 
     def _length(self, route: Route) -> int | None:
         """The body's byte count, or None for a chunked body (read by `_chunked`)."""
+        packed = ", ".join(self.headers.get_all("Content-Encoding", []))
+        if packed.replace(",", " ").lower().replace("identity", "").strip():
+            self.close_connection = True  # RFC 9110 §15.5.16; its body is left unread
+            unread = InvalidInput(f"Content-Encoding {packed!r} is not read here: send the body "
+                                  "uncompressed", field="Content-Encoding")  # fmt: skip
+            raise HttpReply(415, gateway.error_body(unread), grpc.StatusCode.INVALID_ARGUMENT,
+                            **{"Accept-Encoding": "identity"})  # fmt: skip
         coding = ", ".join(self.headers.get_all("Transfer-Encoding", []))
         if coding:
             return self._coding(coding)
