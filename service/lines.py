@@ -64,6 +64,11 @@ def lines(raw: str, offset: int = 0) -> list[Span]:
     """The non-blank lines of `raw`, stripped, as spans into `raw` shifted by `offset`."""
     out = []
     pos = offset
+    if raw[:1] == "\ufeff":
+        # A byte-order mark opening the text (a file read without `utf-8-sig`) is a line of its
+        # own, furniture: the line it opens reads as it would without it, offsets kept.
+        out.append(Span(pos, pos + 1, raw[0]))
+        raw, pos = raw[1:], pos + 1
     for s in raw.split("\n"):
         text = s.strip()
         if text:

@@ -240,6 +240,25 @@ def test_empty_page():
     assert split_page("\n\n今日导读\n\n>2版\n") == []
 
 
+@pytest.mark.parametrize("head", ["\ufeff", "\ufeff\n\n", "\ufeff## "])
+def test_a_byte_order_mark_opening_the_page_is_furniture(sample_page, head):
+    # The CLI reads a page file as utf-8-sig; a gRPC or HTTP caller that read it as utf-8 sends
+    # the mark (U+FEFF): it read as the first article's kicker, or hid its `## ` heading, and
+    # the page header under it was no longer furniture. Now the same page, offsets shifted by 1.
+    from service.validation import check_page
+
+    raw = head[1:] + "人民日报 2020年5月6日 星期三 第6版\n" + sample_page
+    with_mark = read_page("\ufeff" + raw)
+    plain = read_page(raw)
+    assert [
+        (a.kicker, a.title, a.subtitle, a.text, a.start + 1, a.end + 1) for a in plain.articles
+    ] == [(a.kicker, a.title, a.subtitle, a.text, a.start, a.end) for a in with_mark.articles]
+    assert [(s.start, s.text) for s in with_mark.furniture][:1] == [(0, "\ufeff")]
+    assert_accounted("\ufeff" + raw)
+    with pytest.raises(InvalidInput, match="the page text is empty"):
+        check_page("\ufeff\n", field="text")
+
+
 # Lines a page is made of, so that hypothesis exercises every rule, mixed with free text.
 LINES = st.sampled_from(
     [
