@@ -141,12 +141,18 @@ def desk_item(article: Article) -> tuple[str, str]:
     return (headline(article.title, article.kicker, article.subtitle), article.text)
 
 
+NO_BODY = (
+    "no lead: the article has no body text (only a title, or a dateline, byline or page "
+    "furniture, which are never a lead)"
+)
+
+
 def _lead(article: Article, source: str, prediction, max_sentences: int, max_chars: int) -> Lead:
     from .summariser import lead
 
     label = prediction.label if prediction is not None else None
-    if not article.text.strip():
-        return Lead("", ())
+    if not article.text.strip():  # a head alone: say so, as every empty lead does
+        return Lead("", (), (NO_BODY,))
     local = lead(
         article.text,
         article.title,
