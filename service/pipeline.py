@@ -49,15 +49,16 @@ def analyse_articles(
     max_chars: int = 0,
     explain: int = 0,
     keywords: int = 0,
-    titles: Sequence[str] | None = None,
+    titles: Sequence[str | dict[str, str]] | None = None,
     explain_label: str | None = None,
 ) -> list[Analysis]:
     """Classify a batch in one model call, then write each lead with offsets into its source.
 
     `sources[i]` is the text that `articles[i]`'s offsets point into (the page, or the
-    caller's article text); `titles[i]` the text its title's spans point into (the page, or
-    the caller's title; default: the article's title). `explain`/`keywords`: how many evidence
-    terms (for the predicted label, or `explain_label`) and keywords to add (0 = none).
+    caller's article text); `titles[i]` the text its head's spans point into (the page, or
+    the caller's `kicker`/`title`/`subtitle` by name; default: the article's own).
+    `explain`/`keywords`: how many evidence terms (for the predicted label, or
+    `explain_label`) and keywords to add (0 = none).
     """
     analyses, _ = _analysed(
         articles, sources, classifier, summarise, max_sentences, max_chars,
@@ -220,9 +221,10 @@ def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
     return out
 
 
-def _title(record: Record) -> str:
-    title = record.data.get("title")
-    return title if isinstance(title, str) else ""
+def _title(record: Record) -> dict[str, str]:
+    """The head parts as the caller sent them: each term's spans slice its own field."""
+    parts = {name: record.data.get(name) for name in ("kicker", "title", "subtitle")}
+    return {name: part if isinstance(part, str) else "" for name, part in parts.items()}
 
 
 def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
