@@ -45,9 +45,10 @@ PARA = "para"  # running text
 
 # A markdown heading's marks: 1–6 `#` and a space (`## 标题`). Text pasted from an extractor
 # often drops the space (`##标题`): read as the same heading when two or more marks stand right
-# before the text; one `#` so (`#话题#`, a hashtag) stays text. The one home of the rule.
-HEADING_MARKS = re.compile(r"#{1,6}(?=[ \t\u3000])|#{2,6}(?=[^#\s])")
-_HEADING = re.compile(rf"(?P<marks>{HEADING_MARKS.pattern})[ \t\u3000]*(?P<text>.*)")
+# before the text; one `#` so (`#话题#`, a hashtag) stays text. Any space counts: a no-break
+# space (`##&nbsp;标题` from HTML) as well as a plain or ideographic one. The one home of the rule.
+HEADING_MARKS = re.compile(r"#{1,6}(?=\s)|#{2,6}(?=[^#\s])")
+_HEADING = re.compile(rf"(?P<marks>{HEADING_MARKS.pattern})\s*(?P<text>.*)")
 _SHORT_MAX = 40  # most headlines; a longer one with no comma at all is short too (≤ 64)
 _LONG_HEAD_MAX = 64
 _OPEN_END = set("。，,、；;：:…")  # a line ending in one of these is running text

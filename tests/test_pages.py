@@ -399,6 +399,18 @@ def test_a_heading_whose_space_was_dropped_reads_as_one_with_it():
     assert_accounted(glued)
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\u2002", "\u3000\u00a0"])
+def test_a_heading_with_a_no_break_space_reads_as_one_with_a_space(sample_page, space):
+    # Text taken from HTML keeps `&nbsp;` as U+00A0: `##\u00a0标题` is the `## 标题` heading.
+    # It was read as a bare line titled "##\u00a0标题", and the heads around it moved.
+    spaced = read_page(sample_page)
+    page = read_page(sample_page.replace("## ", "##" + space))
+    assert [(a.kicker, a.title, a.text) for a in page.articles] == [
+        (a.kicker, a.title, a.text) for a in spaced.articles
+    ]
+    assert [s.text for s in page.furniture].count("##") == 4
+
+
 @pytest.mark.parametrize("name", ["plain-page.txt", "markdown-page.txt", "bare-page.txt"])
 def test_fixture_pages_account_for_every_character(name):
     assert_accounted((FIXTURES / name).read_text(encoding="utf-8"))
