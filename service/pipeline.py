@@ -221,6 +221,19 @@ def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
     return out
 
 
+def record_out(data: dict[str, Any], analysis: Analysis, labels: bool) -> dict[str, Any]:
+    """A record with its results. Ours replace the caller's fields of those names, and a
+    `review_reasons` or `warnings` the result leaves out (nothing to say) goes too: an earlier
+    run's, in its output read again, read as this run's (`review: false` beside
+    `review_reasons`, a lead beside why there was none)."""
+    out = {**data, **result_fields(analysis, labels=labels)}
+    if labels and analysis.prediction is not None and not analysis.prediction.review_reasons:
+        out.pop("review_reasons", None)
+    if analysis.lead is not None and not analysis.warnings:
+        out.pop("warnings", None)
+    return out
+
+
 def _title(record: Record) -> dict[str, str]:
     """The head parts as the caller sent them: each term's spans slice its own field."""
     parts = {name: record.data.get(name) for name in ("kicker", "title", "subtitle")}
@@ -276,7 +289,7 @@ def process_records(
     for batch in _batches(records, batch_size):
         analyses, _ = _analysed_records(batch, classifier, options, render=False)
         for record, analysis in zip(batch, analyses, strict=True):
-            yield {**record.data, **result_fields(analysis, labels=labels)}
+            yield record_out(record.data, analysis, labels)
 
 
 def record_lines(
@@ -322,7 +335,7 @@ def labelled_lines(
     for batch in _batches(records, batch_size):
         analyses, terms = _analysed_records(batch, classifier, options, render=True)
         for record, analysis, found in zip(batch, analyses, terms, strict=True):
-            data = {**record.data, **result_fields(analysis, labels=labels)}
+            data = record_out(record.data, analysis, labels)
             line = _with_texts(data, (("evidence", found[0]), ("keywords", found[1])))
             prediction = analysis.prediction
             yield (prediction.label if labels and prediction is not None else None), line
