@@ -61,6 +61,12 @@ _INNER_STOP = re.compile(r"。[^”’」』）)]")
 _TRAILING_LABEL = re.compile(r"[（(][^（）()。；;，,：:]*[\s·][^（）()。；;，,：:]*[）)]$")
 
 
+# Zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, a stray BOM): a line of these alone, which
+# text taken from the web brings for a blank line, is blank, not a head line.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_BLANK = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*")
+
+
 def lines(raw: str, offset: int = 0) -> list[Span]:
     """The non-blank lines of `raw`, stripped, as spans into `raw` shifted by `offset`."""
     out = []
@@ -72,7 +78,7 @@ def lines(raw: str, offset: int = 0) -> list[Span]:
         raw, pos = raw[1:], pos + 1
     for s in raw.split("\n"):
         text = s.strip()
-        if text:
+        if text and not (text[0] in _INVISIBLE and _BLANK.fullmatch(text)):
             # (only whitespace before it: its first occurrence; strip gives the line itself
             # back when it has none around it, most lines: no search)
             a = pos if text is s else pos + s.find(text)

@@ -376,7 +376,14 @@ def assert_accounted(raw: str) -> None:
         for i in range(s.start, s.end):
             if not raw[i].isspace():
                 claim(i, "furniture")
-    missing = [(i, c) for i, c in enumerate(raw) if not c.isspace() and i not in owner]
+    blank = {i for i, c in enumerate(raw) if c in "\u200b\u200c\u200d\u2060\ufeff"}
+    blank -= {i for a in page.articles for i in map(int, a.body.index)} | set(owner)
+    for i in blank:  # a zero-width character left out stands on a line of them alone: blank
+        line = raw[raw.rfind("\n", 0, i) + 1 : (raw.find("\n", i) + 1 or len(raw) + 1) - 1]
+        assert not line.strip("\u200b\u200c\u200d\u2060\ufeff").strip(), (i, line)
+    missing = [
+        (i, c) for i, c in enumerate(raw) if not c.isspace() and i not in owner and i not in blank
+    ]
     assert not missing, missing[:10]
 
 
@@ -397,6 +404,18 @@ def test_a_heading_whose_space_was_dropped_reads_as_one_with_it():
     assert [a.text for a in page.articles] == [a.text for a in read_page(spaced).articles]
     assert [s.text for s in page.furniture] == ["##", "##"]
     assert_accounted(glued)
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u200b \u2060", "\ufeff"])
+def test_a_line_of_zero_width_characters_alone_is_blank(sample_page, mark):
+    # Text taken from the web may hold a zero-width space (or joiner, or BOM) on a blank line:
+    # it was a line of its own, read as the articles' kicker and subtitle ('\u200b').
+    plain = read_page(sample_page)
+    page = read_page(sample_page.replace("\n\n", f"\n{mark}\n"))
+    assert [(a.kicker, a.title, a.subtitle, a.text) for a in page.articles] == [
+        (a.kicker, a.title, a.subtitle, a.text) for a in plain.articles
+    ]
+    assert_accounted(sample_page.replace("\n\n", f"\n{mark}\n"))
 
 
 @pytest.mark.parametrize("space", ["\u00a0", "\u2002", "\u3000\u00a0"])
