@@ -163,6 +163,8 @@ def furniture_line(line: str) -> bool:
     `service.lines.classify` asks of every short line of a page: nothing to strip)."""
     if line[0] == "#":
         line = line.lstrip("#").strip()
+    elif line == "\ufeff":  # a byte-order mark opening the page (`service.lines.lines`)
+        return True
     # (whether the line holds ， or 。, asked once: the checks below each need it)
     running = "，" in line or "。" in line
     if running and not ("版" in line or line[:1] in _CREDIT_FIRST or line.startswith(_RUNNING_OK)):

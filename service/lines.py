@@ -45,9 +45,10 @@ PARA = "para"  # running text
 
 # A markdown heading's marks: 1–6 `#` and a space (`## 标题`). Text pasted from an extractor
 # often drops the space (`##标题`): read as the same heading when two or more marks stand right
-# before the text; one `#` so (`#话题#`, a hashtag) stays text. The one home of the rule.
-HEADING_MARKS = re.compile(r"#{1,6}(?=[ \t\u3000])|#{2,6}(?=[^#\s])")
-_HEADING = re.compile(rf"(?P<marks>{HEADING_MARKS.pattern})[ \t\u3000]*(?P<text>.*)")
+# before the text; one `#` so (`#话题#`, a hashtag) stays text. Any space counts: a no-break
+# space (`##&nbsp;标题` from HTML) as well as a plain or ideographic one. The one home of the rule.
+HEADING_MARKS = re.compile(r"#{1,6}(?=\s)|#{2,6}(?=[^#\s])")
+_HEADING = re.compile(rf"(?P<marks>{HEADING_MARKS.pattern})\s*(?P<text>.*)")
 _SHORT_MAX = 40  # most headlines; a longer one with no comma at all is short too (≤ 64)
 _LONG_HEAD_MAX = 64
 _OPEN_END = set("。，,、；;：:…")  # a line ending in one of these is running text
@@ -60,13 +61,24 @@ _INNER_STOP = re.compile(r"。[^”’」』）)]")
 _TRAILING_LABEL = re.compile(r"[（(][^（）()。；;，,：:]*[\s·][^（）()。；;，,：:]*[）)]$")
 
 
+# Zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, a stray BOM): a line of these alone, which
+# text taken from the web brings for a blank line, is blank, not a head line.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_BLANK = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*")
+
+
 def lines(raw: str, offset: int = 0) -> list[Span]:
     """The non-blank lines of `raw`, stripped, as spans into `raw` shifted by `offset`."""
     out = []
     pos = offset
+    if raw[:1] == "\ufeff":
+        # A byte-order mark opening the text (a file read without `utf-8-sig`) is a line of its
+        # own, furniture: the line it opens reads as it would without it, offsets kept.
+        out.append(Span(pos, pos + 1, raw[0]))
+        raw, pos = raw[1:], pos + 1
     for s in raw.split("\n"):
         text = s.strip()
-        if text:
+        if text and not (text[0] in _INVISIBLE and _BLANK.fullmatch(text)):
             # (only whitespace before it: its first occurrence; strip gives the line itself
             # back when it has none around it, most lines: no search)
             a = pos if text is s else pos + s.find(text)

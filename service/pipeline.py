@@ -49,15 +49,16 @@ def analyse_articles(
     max_chars: int = 0,
     explain: int = 0,
     keywords: int = 0,
-    titles: Sequence[str] | None = None,
+    titles: Sequence[str | dict[str, str]] | None = None,
     explain_label: str | None = None,
 ) -> list[Analysis]:
     """Classify a batch in one model call, then write each lead with offsets into its source.
 
     `sources[i]` is the text that `articles[i]`'s offsets point into (the page, or the
-    caller's article text); `titles[i]` the text its title's spans point into (the page, or
-    the caller's title; default: the article's title). `explain`/`keywords`: how many evidence
-    terms (for the predicted label, or `explain_label`) and keywords to add (0 = none).
+    caller's article text); `titles[i]` the text its head's spans point into (the page, or
+    the caller's `kicker`/`title`/`subtitle` by name; default: the article's own).
+    `explain`/`keywords`: how many evidence terms (for the predicted label, or
+    `explain_label`) and keywords to add (0 = none).
     """
     analyses, _ = _analysed(
         articles, sources, classifier, summarise, max_sentences, max_chars,
@@ -141,12 +142,18 @@ def desk_item(article: Article) -> tuple[str, str]:
     return (headline(article.title, article.kicker, article.subtitle), article.text)
 
 
+NO_BODY = (
+    "no lead: the article has no body text (only a title, or a dateline, byline or page "
+    "furniture, which are never a lead)"
+)
+
+
 def _lead(article: Article, source: str, prediction, max_sentences: int, max_chars: int) -> Lead:
     from .summariser import lead
 
     label = prediction.label if prediction is not None else None
-    if not article.text.strip():
-        return Lead("", ())
+    if not article.text.strip():  # a head alone: say so, as every empty lead does
+        return Lead("", (), (NO_BODY,))
     local = lead(
         article.text,
         article.title,
@@ -214,9 +221,23 @@ def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
     return out
 
 
-def _title(record: Record) -> str:
-    title = record.data.get("title")
-    return title if isinstance(title, str) else ""
+def record_out(data: dict[str, Any], analysis: Analysis, labels: bool) -> dict[str, Any]:
+    """A record with its results. Ours replace the caller's fields of those names, and a
+    `review_reasons` or `warnings` the result leaves out (nothing to say) goes too: an earlier
+    run's, in its output read again, read as this run's (`review: false` beside
+    `review_reasons`, a lead beside why there was none)."""
+    out = {**data, **result_fields(analysis, labels=labels)}
+    if labels and analysis.prediction is not None and not analysis.prediction.review_reasons:
+        out.pop("review_reasons", None)
+    if analysis.lead is not None and not analysis.warnings:
+        out.pop("warnings", None)
+    return out
+
+
+def _title(record: Record) -> dict[str, str]:
+    """The head parts as the caller sent them: each term's spans slice its own field."""
+    parts = {name: record.data.get(name) for name in ("kicker", "title", "subtitle")}
+    return {name: part if isinstance(part, str) else "" for name, part in parts.items()}
 
 
 def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
@@ -268,7 +289,7 @@ def process_records(
     for batch in _batches(records, batch_size):
         analyses, _ = _analysed_records(batch, classifier, options, render=False)
         for record, analysis in zip(batch, analyses, strict=True):
-            yield {**record.data, **result_fields(analysis, labels=labels)}
+            yield record_out(record.data, analysis, labels)
 
 
 def record_lines(
@@ -314,7 +335,7 @@ def labelled_lines(
     for batch in _batches(records, batch_size):
         analyses, terms = _analysed_records(batch, classifier, options, render=True)
         for record, analysis, found in zip(batch, analyses, terms, strict=True):
-            data = {**record.data, **result_fields(analysis, labels=labels)}
+            data = record_out(record.data, analysis, labels)
             line = _with_texts(data, (("evidence", found[0]), ("keywords", found[1])))
             prediction = analysis.prediction
             yield (prediction.label if labels and prediction is not None else None), line

@@ -240,13 +240,14 @@ def _longest_head(model: DeskModel) -> int:
 def read(
     model: DeskModel,
     article: Article,
-    title_source: str | None = None,
+    title_source: str | dict[str, str] | None = None,
     text_source: str | None = None,
     *,
     whole: bool = False,
 ) -> Reading:
     """Segment what the model reads of `article` (`whole`: all of it, for keywords); spans will
-    point into `title_source`/`text_source` (default: the article's own title and text)."""
+    point into `title_source`/`text_source` (default: the article's own title and text; a dict
+    names each head part's own text: a record's `kicker`, `title` and `subtitle`)."""
     # The title line as the model reads it (引题 title 副题, service.model.headline); spans
     # are given for the title's own part, the kicker's and subtitle's words still count.
     line = headline(article.title, article.kicker, article.subtitle)
@@ -268,14 +269,15 @@ def read(
 
     def placed(part: str, field: str, offset: int) -> _Part:
         # Into the page (title_source) when there is one, else into the record's own field.
+        source = title_source.get(field) if isinstance(title_source, dict) else title_source
         if not part:
-            return _Part(field, offset, _NOWHERE, title_source or part)
+            return _Part(field, offset, _NOWHERE, source or part)
         tidy = " ".join(part.split())
-        if title_source is not None:
-            index = locate(tidy, title_source, article.start)
+        if source is not None:
+            index = locate(tidy, source, article.start)
         else:
             index = locate(tidy, part)
-        return _Part(field, offset, index, title_source or part)
+        return _Part(field, offset, index, source or part)
 
     kicker = " ".join(article.kicker.split())
     at = len(kicker) + 1 if kicker else 0

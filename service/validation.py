@@ -116,7 +116,7 @@ def check_text(
 
 def check_page(raw: str, *, field: str) -> str:
     """A raw page with something on it: an empty page is a mistake, not zero articles."""
-    if not raw.strip():
+    if not raw.removeprefix("\ufeff").strip():  # (a byte-order mark alone is no page either)
         raise InvalidInput("the page text is empty: give the extracted page text", field=field)
     return raw
 

@@ -118,3 +118,14 @@ def test_explain_label_without_explain_is_a_usage_error(argv, records):
     assert both.returncode == 0, both.stderr
     rows = [json.loads(line) for line in both.stdout.splitlines()]
     assert rows and all(e["label"] == "education" for r in rows for e in r["evidence"])
+
+
+@pytest.mark.parametrize("command", ["classify", "summarise"])
+@pytest.mark.parametrize("server", ["http://127.0.0.1:50051", "https://news:443", "localhost"])
+def test_a_server_given_as_a_url_or_without_a_port_is_a_usage_error(command, server, records):
+    # gRPC read "http://…" as a host name ("Misformatted domain name", exit 1), and a bare host
+    # as port 443: neither said that --server wants the gRPC port's HOST:PORT.
+    result = run(command, str(records), "--server", server)
+    assert result.returncode == 2 and "usage:" in result.stderr, result.stderr
+    assert "--server: expected HOST:PORT of the server's gRPC port" in result.stderr
+    assert repr(server) in result.stderr

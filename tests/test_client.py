@@ -301,6 +301,30 @@ def test_an_empty_leads_warning_reaches_the_client_as_locally(client, local) -> 
     assert "warnings" not in remote[0] and remote[1]["warnings"] == [NO_LEAD_WARNING]
 
 
+@pytest.mark.parametrize("classify", [True, False])
+def test_an_earlier_runs_warnings_and_review_reasons_do_not_survive(client, local, classify):
+    """Output read again (a re-run with other options, or a new model) carries the earlier
+    run's `warnings` / `review_reasons`: they were kept beside this run's lead or `review:
+    false`. Ours replace them, or they go; the same locally and through the server."""
+    from service.jsonl import read_records
+
+    def read(extra: dict) -> list:
+        lines = [json.dumps({**a, **extra}, ensure_ascii=False) for a in LEAD_AND_NO_LEAD]
+        return [r for _, r in read_records(lines)]
+
+    options = {"summarise": True, "max_chars": 10}
+    clean = list(pipeline.process_records(read({}), local, labels=classify, **options))
+    stale = {"warnings": ["no lead: an earlier run's"], "review_reasons": ["low_score"]}
+    records = read(stale)
+    # a lead is this run's, with its warnings or none; labels come with their own reasons
+    want = [r if classify else {**r, "review_reasons": ["low_score"]} for r in clean]
+    here = list(pipeline.process_records(records, local, labels=classify, **options))
+    remote = [r.data for r in remote_results(client, iter(records), classify=classify, **options)]
+    lines = pipeline.record_lines(records, local, labels=classify, **options)
+    assert here == remote == [json.loads(line) for line in lines] == want
+    assert "warnings" not in here[0] and here[1]["warnings"] == [NO_LEAD_WARNING]
+
+
 def test_a_caller_built_on_the_old_contract_still_reads_summaries(server) -> None:
     """Summary.warnings (field 5) is new: a stub without it reads the same ids, leads and spans
     and keeps the warning as an unknown field."""

@@ -77,6 +77,31 @@ def test_cli_local_server_and_client_give_the_same_evidence(shipped_server, tmp_
         assert all(s.text == t.text for t in result.evidence for s in t.spans)
 
 
+def test_a_records_kicker_and_subtitle_terms_slice_their_own_fields(shipped_server, tmp_path):
+    # The model reads 引题 title 副题 as one line; a word found in the kicker or subtitle comes
+    # with `field` kicker/subtitle, and its spans slice that field as sent. They were sought in
+    # the caller's title: none, or the title's place ("就业" at [2, 4] of the kicker "就业").
+    records = [
+        {"id": "k", "kicker": "就业", "title": "高校就业工作会议召开", "subtitle": "——教育部长讲话",
+         "text": "教育部近日召开会议，部署高校毕业生就业创业工作。会议强调，要加强就业指导。"},
+    ]  # fmt: skip
+    src = tmp_path / "heads.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    flags = ("--explain", "20", "--keywords", "20")
+    local = run("classify", str(src), *flags)
+    remote = run("classify", str(src), *flags, "--server", f"127.0.0.1:{shipped_server.port}")
+    assert local.returncode == remote.returncode == 0, local.stderr + remote.stderr
+    (want,) = jsonl(local.stdout)
+    assert jsonl(remote.stdout) == [want]
+    terms = want["evidence"] + want["keywords"]
+    assert {"kicker", "subtitle"} <= {t["field"] for t in terms}
+    _slices(records[0], terms)
+    with NewsdeskClient(f"127.0.0.1:{shipped_server.port}") as client:
+        (result,) = client.classify(records, explain=20, keywords=20)
+    assert [term_fields(t) for t in result.evidence] == want["evidence"]
+    assert all(s.text == t.text for t in result.evidence + result.keywords for s in t.spans)
+
+
 def test_explain_label_asks_for_another_labels_evidence(shipped_server):
     with NewsdeskClient(f"127.0.0.1:{shipped_server.port}") as client:
         (result,) = client.classify(RECORDS[:1], explain=3, explain_label="industry")

@@ -240,6 +240,25 @@ def test_empty_page():
     assert split_page("\n\n今日导读\n\n>2版\n") == []
 
 
+@pytest.mark.parametrize("head", ["\ufeff", "\ufeff\n\n", "\ufeff## "])
+def test_a_byte_order_mark_opening_the_page_is_furniture(sample_page, head):
+    # The CLI reads a page file as utf-8-sig; a gRPC or HTTP caller that read it as utf-8 sends
+    # the mark (U+FEFF): it read as the first article's kicker, or hid its `## ` heading, and
+    # the page header under it was no longer furniture. Now the same page, offsets shifted by 1.
+    from service.validation import check_page
+
+    raw = head[1:] + "人民日报 2020年5月6日 星期三 第6版\n" + sample_page
+    with_mark = read_page("\ufeff" + raw)
+    plain = read_page(raw)
+    assert [
+        (a.kicker, a.title, a.subtitle, a.text, a.start + 1, a.end + 1) for a in plain.articles
+    ] == [(a.kicker, a.title, a.subtitle, a.text, a.start, a.end) for a in with_mark.articles]
+    assert [(s.start, s.text) for s in with_mark.furniture][:1] == [(0, "\ufeff")]
+    assert_accounted("\ufeff" + raw)
+    with pytest.raises(InvalidInput, match="the page text is empty"):
+        check_page("\ufeff\n", field="text")
+
+
 # Lines a page is made of, so that hypothesis exercises every rule, mixed with free text.
 LINES = st.sampled_from(
     [
@@ -357,7 +376,14 @@ def assert_accounted(raw: str) -> None:
         for i in range(s.start, s.end):
             if not raw[i].isspace():
                 claim(i, "furniture")
-    missing = [(i, c) for i, c in enumerate(raw) if not c.isspace() and i not in owner]
+    blank = {i for i, c in enumerate(raw) if c in "\u200b\u200c\u200d\u2060\ufeff"}
+    blank -= {i for a in page.articles for i in map(int, a.body.index)} | set(owner)
+    for i in blank:  # a zero-width character left out stands on a line of them alone: blank
+        line = raw[raw.rfind("\n", 0, i) + 1 : (raw.find("\n", i) + 1 or len(raw) + 1) - 1]
+        assert not line.strip("\u200b\u200c\u200d\u2060\ufeff").strip(), (i, line)
+    missing = [
+        (i, c) for i, c in enumerate(raw) if not c.isspace() and i not in owner and i not in blank
+    ]
     assert not missing, missing[:10]
 
 
@@ -378,6 +404,30 @@ def test_a_heading_whose_space_was_dropped_reads_as_one_with_it():
     assert [a.text for a in page.articles] == [a.text for a in read_page(spaced).articles]
     assert [s.text for s in page.furniture] == ["##", "##"]
     assert_accounted(glued)
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u200b \u2060", "\ufeff"])
+def test_a_line_of_zero_width_characters_alone_is_blank(sample_page, mark):
+    # Text taken from the web may hold a zero-width space (or joiner, or BOM) on a blank line:
+    # it was a line of its own, read as the articles' kicker and subtitle ('\u200b').
+    plain = read_page(sample_page)
+    page = read_page(sample_page.replace("\n\n", f"\n{mark}\n"))
+    assert [(a.kicker, a.title, a.subtitle, a.text) for a in page.articles] == [
+        (a.kicker, a.title, a.subtitle, a.text) for a in plain.articles
+    ]
+    assert_accounted(sample_page.replace("\n\n", f"\n{mark}\n"))
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u2002", "\u3000\u00a0"])
+def test_a_heading_with_a_no_break_space_reads_as_one_with_a_space(sample_page, space):
+    # Text taken from HTML keeps `&nbsp;` as U+00A0: `##\u00a0标题` is the `## 标题` heading.
+    # It was read as a bare line titled "##\u00a0标题", and the heads around it moved.
+    spaced = read_page(sample_page)
+    page = read_page(sample_page.replace("## ", "##" + space))
+    assert [(a.kicker, a.title, a.text) for a in page.articles] == [
+        (a.kicker, a.title, a.text) for a in spaced.articles
+    ]
+    assert [s.text for s in page.furniture].count("##") == 4
 
 
 @pytest.mark.parametrize("name", ["plain-page.txt", "markdown-page.txt", "bare-page.txt"])

@@ -211,3 +211,12 @@ def test_a_wrong_data_folder_exits_1_as_train_does(tool, tmp_path):
         assert done.returncode == 1, done.stderr
         assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
         assert "not found; point --data" in done.stderr and str(data) in done.stderr
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "x"])
+def test_a_limit_under_one_page_is_a_usage_error(limit, capsys):
+    # --limit 0 read every page (minutes) and --limit -1 all but the last, without a word.
+    with pytest.raises(SystemExit) as caught:
+        main(["--limit", limit])
+    assert caught.value.code == 2
+    assert "--limit: expected a whole number of pages, 1 or more" in capsys.readouterr().err

@@ -6,7 +6,13 @@ import pytest
 
 from service.classifier import Classifier
 from service.errors import InvalidInput
-from service.pipeline import MAX_TEXT_CHARS, analyse_page, parse_record, process_records
+from service.pipeline import (
+    MAX_TEXT_CHARS,
+    NO_BODY,
+    analyse_page,
+    parse_record,
+    process_records,
+)
 
 
 @pytest.mark.parametrize(
@@ -96,6 +102,18 @@ def test_a_lead_that_cannot_be_made_is_empty_with_a_warning():
     # a caller's max_chars is hard: no whole sentence fits in 5 characters
     (tight,) = process_records(records[:1], None, labels=False, summarise=True, max_chars=5)
     assert tight["lead"] == "" and "5 characters" in tight["warnings"][0]
+
+
+def test_an_article_with_no_body_says_why_its_lead_is_empty(shipped):
+    # A title over a dateline alone (a record) or over nothing (a page's last head): the lead
+    # is empty, and like every empty lead it says why (README: "an empty lead and `warnings`
+    # saying why"; docs/grpc.md: "an article with no lead says why in `warnings`").
+    record = parse_record({"id": "k", "title": "全市教育工作会议召开", "text": "本报讯"})
+    (out,) = process_records([record], shipped, summarise=True)
+    assert out["lead"] == "" and out["warnings"] == [NO_BODY]
+    page = "## 全市教育工作会议召开\n会议部署了明年的重点任务。\n\n## 只有标题\n"
+    last = analyse_page(page, shipped)[-1]
+    assert (last.article.title, last.lead.text, last.warnings) == ("只有标题", "", (NO_BODY,))
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,13 @@ def month_list(text: str) -> tuple[str, ...]:
     return months
 
 
+def page_count(text: str) -> int:
+    """`--limit N`: N ≥ 1 (0 read every page and -1 all but the last, without a word)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of pages, 1 or more: {text!r}")
+    return int(text)
+
+
 def _name(rng: random.Random) -> str:
     return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
 
@@ -389,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--split", choices=("dev", "test", "all"), default="all")
     ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--limit", type=int, default=0, help="only the first N pages of each split")
+    ap.add_argument("--limit", type=page_count, help="only the first N pages of each split")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     which = ap.add_mutually_exclusive_group()
     which.add_argument(

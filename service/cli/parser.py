@@ -73,6 +73,16 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _server(text: str) -> str:
+    """`--server HOST:PORT`: gRPC's own target; a URL or a bare host would fail later, unclearly
+    (an http:// URL as "Misformatted domain name", a host without a port at port 443)."""
+    if text.lower().startswith(("http://", "https://")) or ":" not in text:
+        raise argparse.ArgumentTypeError(
+            f"expected HOST:PORT of the server's gRPC port (e.g. 127.0.0.1:50051), got {text!r}"
+        )
+    return text
+
+
 def _batch_size(text: str) -> int:
     """`--batch-size N`: a model call takes at most a worker's chunk of lines."""
     from ..workers import CHUNK_LINES
@@ -206,7 +216,9 @@ def _add_record_options(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="records per model call (at most 256, the lines a worker's chunk holds)",
     )
-    p.add_argument("--server", metavar="HOST:PORT", help="use this running newsdesk server")
+    p.add_argument(
+        "--server", type=_server, metavar="HOST:PORT", help="use this running newsdesk server"
+    )
     p.add_argument(
         "--token",
         default=os.environ.get("NEWSDESK_TOKEN"),

@@ -45,7 +45,7 @@ class Handlers:
         articles, sources = self._articles(request.articles)
         terms = messages.terms(request.explain, request.keywords, request.explain_label)
         model = self.models.get()
-        titles = [m.title for m in request.articles]
+        titles = [_heads(m) for m in request.articles]
         analyses = _analyse(
             articles, sources, model, alive, summarise=False, titles=titles, **terms
         )
@@ -119,7 +119,7 @@ class Handlers:
                 [m.text for m in kept],
                 model.classifier,
                 summarise=False,
-                titles=[m.title for m in kept],
+                titles=[_heads(m) for m in kept],
                 **terms,
             )
             if good
@@ -135,6 +135,11 @@ class Handlers:
         return messages.articles_from(
             items, max_articles=self.config.max_articles, max_chars=self.config.max_chars
         )
+
+
+def _heads(message: pb.Article) -> dict[str, str]:
+    """An article's head parts as sent: each term's spans slice its own field."""
+    return {"kicker": message.kicker, "title": message.title, "subtitle": message.subtitle}
 
 
 def _analyse(articles, sources, model: Loaded, alive: Alive, titles=None, **kw) -> list[Analysis]:

@@ -70,6 +70,8 @@ def remote_results(
                 }
                 if result.review_reasons:  # as pipeline.result_fields: only when flagged
                     out["review_reasons"] = list(result.review_reasons)
+                else:  # (nor an earlier run's, as pipeline.record_out)
+                    out.pop("review_reasons", None)
                 yield RemoteResult(_with_terms(out, result, explain, keywords))
         return
     lead = {"max_sentences": max_sentences, "max_chars": max_chars}
@@ -143,10 +145,14 @@ def _summarise_batch(
             out["review"] = label.review
             if label.review_reasons:
                 out["review_reasons"] = list(label.review_reasons)
+            else:
+                out.pop("review_reasons", None)
         out["lead"] = lead.lead
         out["lead_spans"] = [list(s) for s in lead.spans]
         if lead.warnings:  # as pipeline.result_fields: only when there are any
             out["warnings"] = list(lead.warnings)
+        else:
+            out.pop("warnings", None)
         if label is not None:
             _with_terms(out, label, terms["explain"], terms["keywords"])
         yield RemoteResult(out)
