@@ -86,6 +86,23 @@ def test_serve_help_shows_defaults_but_never_the_token():
     assert "(default: 5)" in result.stdout and "s3cret-value" not in result.stdout
 
 
+def test_serve_names_a_bad_env_twin_not_its_flag():
+    env = {**os.environ, "NEWSDESK_WORKERS": "abc"}
+    result = subprocess.run(
+        [*NEWSDESK, "serve", "--model", "models/desk"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "NEWSDESK_WORKERS='abc'" in result.stderr and "whole number" in result.stderr
+    # the flag given on the line is refused in argparse's own words, naming the flag
+    result = subprocess.run(
+        [*NEWSDESK, "serve", "--workers", "x", "--model", "models/desk"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "--workers: invalid" in result.stderr and "NEWSDESK_WORKERS" not in result.stderr
+
+
 def test_version():
     from service import __version__
 

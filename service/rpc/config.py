@@ -143,6 +143,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
             kwargs.update(nargs="?", const="1")
         if env is not None:
             kwargs["default"] = env  # a string: argparse converts it with `type`, as a flag
+            kwargs["type"] = _from_env(row, env)
         elif row.shown:
             kwargs["default"] = argparse.SUPPRESS  # config_from_args fills in the real one
         else:
@@ -157,6 +158,25 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
             text = f"{row.help} (env {row.env}) (default: %(default)s)"
         parser.add_argument(f"--{row.flag}", help=text, **kwargs)
     return parser
+
+
+def _from_env(row: Flag, env: str):
+    """`row.type`, refusing the env twin's own value in its name: a bad NEWSDESK_WORKERS in a
+    unit file must not read as a bad --workers nobody typed."""
+
+    def typed(value: str):
+        try:
+            return row.type(value)
+        except (TypeError, ValueError, argparse.ArgumentTypeError) as exc:
+            if value is not env:  # (the flag given on the line: argparse's own message)
+                raise
+            why = "expected a whole number" if row.type is int else str(exc)
+            raise argparse.ArgumentTypeError(
+                f"{row.env}={env!r} (the env twin of --{row.flag}): {why}"
+            ) from None
+
+    typed.__name__ = getattr(row.type, "__name__", "value")  # (argparse names it in errors)
+    return typed
 
 
 def config_from_args(args: argparse.Namespace) -> ServerConfig:
