@@ -334,6 +334,8 @@ def test_invalid_argument_names_the_field_and_limit(stub, method, request_, fiel
     assert (got_field, got_limit) == (field, limit)
     assert reason == ("OVER_LIMIT" if limit else "INVALID_VALUE")
     assert field.split("[")[0].split(".")[-1] in caught.value.details()
+    if method == "AnalysePage" and not limit:  # a page's words, as the CLI says it of a file
+        assert "the page text is empty" in caught.value.details()
     if field.endswith("text") and limit:  # the server option that sets this limit, and no other
         flag = "--max-page-chars" if method == "AnalysePage" else "--max-chars)"
         assert flag in caught.value.details() and caught.value.details().count("--max") == 1

@@ -68,10 +68,9 @@ class Handlers:
         from ..pages import read_page
         from ..validation import check_page
 
-        text = messages.check_text(
-            request.text, "text", self.config.max_page_chars, "--max-page-chars"
-        )
-        check_page(text, field="text")
+        # (empty first, in the CLI's words: a page is not an article's text)
+        text = check_page(request.text, field="text")
+        messages.check_text(text, "text", self.config.max_page_chars, "--max-page-chars")
         limits = messages.lead_options(request.options, self.config.max_chars)
         terms = messages.terms(request.explain, request.keywords, request.explain_label)
         model = self.models.get()
