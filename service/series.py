@@ -14,6 +14,8 @@ head score's path and the heads `training.pages_fit` collects stay the pass's.
 
 from __future__ import annotations
 
+import re
+
 from service.composite import absorb
 from service.lines import PARA, SHORT
 from service.subheads import LABELLED
@@ -22,6 +24,11 @@ __all__ = ["rejoin_series"]
 
 _RUN = 3  # a subhead of at most three lines (a kicker, a title, a deck)
 _LABEL_ENDS = ("——", "：", ":")  # a section's label over its head (企业生产——, 汪勇：)
+# A section's label opening its head over 4 characters of text, not a quote (传承：… / 创新：… /
+# 发展：…): on the development months' printed pages 132 body runs open on a label as long as an
+# earlier run's of the same body, no article's head on one of a run of the article above (stop
+# 36, i112; 杨维兵说：“, a paragraph's words cut by the column, is no label).
+_LABEL_OPENS = re.compile(r"[^\s：:，,。；;！？!?、“”]{1,6}[：:](?=[^\s“”‘’\"].{3})")
 
 
 def rejoin_series(drafts: list) -> None:
@@ -31,25 +38,29 @@ def rejoin_series(drafts: list) -> None:
     seen: dict = {}  # (each draft's runs of short lines, read once as its body grows)
     while at < len(drafts):
         d, above = drafts[at], drafts[at - 1]
-        # (the head's lines and the short lines under it the pass left in its body: a deck)
-        lead = next((i for i, k in enumerate(d.kinds) if k != SHORT), len(d.kinds))
-        heads = d.kicker + d.title + d.subtitle + d.body[:lead]
-        if (
-            not d.marked
-            and not d.dated
-            and 0 < len(heads) <= _RUN
-            and lead < len(d.kinds)
-            and d.kinds[lead] == PARA
-            and not above.closed
-            and above.title
-            # (a column label closing a line is a standalone item's: （曝光）, （身边事）)
-            and not any(LABELLED.fullmatch(s.text) for s in heads)
-            and _repeats([s.text for s in heads], _runs(above, seen))
-        ):
+        heads = _subhead(d)
+        if heads and _open(above) and _repeats(heads, _runs(above, seen)):
             absorb(above, d)
             del drafts[at]
             continue
         at += 1
+
+
+def _subhead(d) -> list[str] | None:
+    """A draft's head lines and the short lines the pass left under them (a deck) when they
+    may be a subhead's: unmarked, undated, at most three lines over running text, no column
+    label closing a line (a standalone item's: （曝光）, （身边事））; else None."""
+    lead = next((i for i, k in enumerate(d.kinds) if k != SHORT), len(d.kinds))
+    heads = d.kicker + d.title + d.subtitle + d.body[:lead]
+    if d.marked or d.dated or not 0 < len(heads) <= _RUN or lead == len(d.kinds):
+        return None
+    if d.kinds[lead] != PARA or any(LABELLED.fullmatch(s.text) for s in heads):
+        return None
+    return [s.text for s in heads]
+
+
+def _open(d) -> bool:
+    return bool(d.title) and not d.closed
 
 
 def _runs(d, seen: dict) -> list[tuple[int, str, str]]:
@@ -76,13 +87,23 @@ def _repeats(head: list[str], runs: list[tuple[int, str, str]]) -> bool:
     (the decks may differ in length: 一起案件的侦破 / its deck, then 一个企业的复产 / its deck),
     or a section's label closing on a lead-in dash or a colon of the same form over a deck of
     any length (`企业生产——` / `准时交货 充满信心`, then `商品贸易——` / its deck / its quoted
-    first line)."""
+    first line), or a label opening the first line as long as the run's (传承：… / 发展：…)."""
     want = _shape(head[0])
     label = head[0].endswith(_LABEL_ENDS)
+    opens = _opening_label(head[0])
     return any(
-        form == want and (label or (n == len(head) and _marked(first, head[0], want)))
+        form == want
+        and (label or (n == len(head) and _marked(first, head[0], want)))
+        or opens
+        and _opening_label(first) == opens
         for n, form, first in runs
     )
+
+
+def _opening_label(line: str) -> int:
+    """The length of a section's label opening the line (发展：彰显… 3), else 0."""
+    m = _LABEL_OPENS.match(line)
+    return m.end() if m else 0
 
 
 def _marked(a: str, b: str, form: str) -> bool:
