@@ -349,6 +349,13 @@ def _feature(p: _Page, *subhead: str):
             ["扫扫新地图 在家学环保"],
             "家家都有新变化了",
         ),
+        # a section's label opening the line, the rest of another length (stop 36)
+        (("传承：中医药教育新格局初步形成",), [], "发展：彰显中医药独特作用"),
+        # two lines, the decks of one form, the first lines not (stop 36)
+        (("五个包干、一网统管", "基层防控有保障"), ["推出政策送温暖增信心"], "复工复产有秩序"),
+        (("包裹受损获赔少", "包装环节存短板"), ["利用技术提效率"], "尝试仓储新模式"),
+        # a subhead the column cut in two, read as the one line it is (stop 36)
+        (("运用政策工具\xa0助", "力疫情防控"), [], "做好能源供应\xa0保障原料供给"),
     ],
 )
 def test_a_head_in_the_form_of_a_subhead_above_goes_back_into_its_article(subhead, kicker, title):
@@ -366,6 +373,7 @@ def test_a_head_in_the_form_of_a_subhead_above_goes_back_into_its_article(subhea
     [
         ("逼出来的办法", "引路人身先正"),  # two plain lines of one length: no series
         ("“全世界科学家都在加油”", "“中国一定能够战胜疫情”"),  # quotations: no mark
+        ("杨维兵说：“", "资料来源：国家卫健委"),  # a paragraph's words cut, no label
         ("校园周边零食（关注）", "旅游码头垃圾（曝光）"),  # a standalone item's column label
         ("以军人精神冲锋在前", "以安全形势平稳"),  # another length
     ],
@@ -374,6 +382,15 @@ def test_a_head_unlike_the_subheads_above_stays_an_article(subhead, title):
     p = _Page()
     above = _feature(p, subhead)
     item = p.draft(title=[title], body=["国庆节期间，笔者一行在四川游玩。" + _TEXT])
+    drafts = [above, item]
+    rejoin_series(drafts)
+    assert drafts == [above, item]
+
+
+def test_a_two_line_head_whose_deck_differs_stays_an_article():
+    p = _Page()
+    above = _feature(p, "五个包干、一网统管", "基层防控有保障")
+    item = p.draft(kicker=["推出政策送温暖增信心"], title=["复工复产秩序好好"], body=[_TEXT])
     drafts = [above, item]
     rejoin_series(drafts)
     assert drafts == [above, item]
