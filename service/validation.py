@@ -118,6 +118,18 @@ def check_page(raw: str, *, field: str) -> str:
     """A raw page with something on it: an empty page is a mistake, not zero articles."""
     if not raw.removeprefix("\ufeff").strip():  # (a byte-order mark alone is no page either)
         raise InvalidInput("the page text is empty: give the extracted page text", field=field)
+    # Lines are read at "\n" (a "\r\n" as well). A page whose lines end mostly otherwise would
+    # read as one line, one article or none: refused with the fix rather than read wrong.
+    lone_cr = raw.count("\r") - raw.count("\r\n")
+    other = {"a lone carriage return (\\r, as classic Mac OS wrote)": lone_cr}
+    other |= {f"U+{ord(c):04X}": raw.count(c) for c in "\u2028\u2029\x85"}
+    name, most = max(other.items(), key=lambda kv: kv[1])
+    if most > raw.count("\n"):
+        raise InvalidInput(
+            f"the page's lines end in {name}, which is not read as a line end: convert its "
+            "line ends to \\n (or \\r\\n)",
+            field=field,
+        )
     return raw
 
 

@@ -259,6 +259,19 @@ def test_a_byte_order_mark_opening_the_page_is_furniture(sample_page, head):
         check_page("\ufeff\n", field="text")
 
 
+@pytest.mark.parametrize("end", ["\r", "\u2028", "\u2029", "\x85"])
+def test_a_page_whose_lines_end_otherwise_than_newline_is_refused_with_the_fix(sample_page, end):
+    # Read at "\n", such a page was one line: one article of everything, or none, said nowhere.
+    from service.validation import check_page
+
+    page = sample_page.replace("\n", end)
+    assert len(split_page(page)) <= 1
+    with pytest.raises(InvalidInput, match="line ends to \\\\n"):
+        check_page(page, field="text")
+    for fine in (sample_page, sample_page.replace("\n", "\r\n"), sample_page + end):
+        assert check_page(fine, field="text") is fine  # \n, \r\n, and one stray mark read on
+
+
 # Lines a page is made of, so that hypothesis exercises every rule, mixed with free text.
 LINES = st.sampled_from(
     [

@@ -68,10 +68,9 @@ def _none_found(articles) -> None:
 
 def cmd_split(args: argparse.Namespace) -> int:
     from ..pages import article_record, split_page
+    from ..validation import check_page
 
-    raw = _read_page(args.page)
-    if not raw.strip():  # as analyse says: an empty page is a mistake, not zero articles
-        raise InvalidInput("the page text is empty: give the extracted page text", field="PAGE")
+    raw = check_page(_read_page(args.page), field="PAGE")  # (as analyse reads it)
     articles = split_page(raw)
     _none_found(articles)
     with _output(args.output, args.page) as out:
