@@ -15,13 +15,13 @@ __all__ = [
     "codes",
     "count_in",
     "head_bigrams",
-    "lines_after",
     "overlap",
     "shared",
     "short_overlap",
     "short_share",
     "split_overlap",
     "title_overlap",
+    "window_after",
     "window_codes",
     "window_text",
 ]
@@ -94,7 +94,8 @@ def split_overlap(before: str, after: str, head: str = "") -> tuple[float, int, 
     seam = tagged[1:] ^ tagged[:-1]
     key = (np.minimum(seam, _U32_4) << _U32_2) + (tagged[1:] & _U32_3)
     b = np.bincount(key, minlength=20).tolist()
-    counts = [b[t + 4] + b[t + 8] + b[t + 12] + b[t + 16] for t in (0, 1, 2)]
+    counts = [b[4] + b[8] + b[12] + b[16], b[5] + b[9] + b[13] + b[17]]
+    counts.append(b[6] + b[10] + b[14] + b[18])  # (written out: a comprehension is a call)
     counts[int(tagged[0]) & 3] += 1  # (the first code: new)
     if not counts[1] or not (counts[0] or counts[2]):
         return 0.0, counts[1], 0.0
@@ -176,19 +177,26 @@ def cohesion(before: str, after: str) -> float:
     return overlap(codes(before[-WINDOW:]), codes(after[:WINDOW]))
 
 
-def lines_after(items: list[tuple[Span, str, str]], at: int) -> list[str]:
-    out, n = [], 0
+def window_after(items: list[tuple[Span, str, str]], at: int) -> str:
+    """`window_text` of the page's lines from `items[at]` on while they are text (PARA or
+    SHORT), up to WINDOW characters: the window below a head, read off the lines in one pass."""
+    keep: list[str] = []
+    n = 0
     # (by index, not items[at:]: a copy of the page's rest per head made a page of many short
     # lines quadratic, 100k one-character lines 4 s)
     for i in range(at, len(items)):
         span, kind, _ = items[i]
         if kind not in (PARA, SHORT):
             break
-        out.append(span.text)
-        n += len(span.text)
-        if n >= WINDOW:
+        t = span.text
+        if n + len(t) > WINDOW:
+            keep.append(t[: WINDOW - n])
             break
-    return out
+        keep.append(t)
+        n += len(t)
+        if n == WINDOW:
+            break
+    return "\n".join(keep)
 
 
 # The head's own bigrams (any characters but punctuation and blanks) against the article's
