@@ -75,7 +75,7 @@ def split_overlap(before: str, after: str, head: str = "") -> tuple[float, int, 
     the window's text apart cost the splitting pass 4% more.)"""
     # (a CJK character less the first fits in 15 bits: two of them and a 2-bit tag, in 32)
     n_before, n_after = len(before), len(before) + 1 + len(after)
-    joined = (before + "\n" + after + "\n" + head).encode("utf-32-le", "surrogatepass")
+    joined = "\n".join((before, after, head)).encode("utf-32-le", "surrogatepass")
     d = np.frombuffer(joined, _U32) - _U32_FIRST  # (a lone surrogate: no CJK)
     cjk = d <= _U32_SPAN
     both = cjk[:-1] & cjk[1:]  # (no pair across a newline)

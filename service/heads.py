@@ -299,7 +299,8 @@ def _page_features(
     prev = cur.body[-1].text if cur.body else ""
     nxt = items[at][0].text
     shorts = cur.shorts
-    shape, top = _shape(last), _shape(first)  # (the marks of both: one line, one call)
+    shape = _shape(last)  # (the marks of the first line too: most heads are one line)
+    top = shape if len(texts) == 1 else _shape(first)
     n = len(last)
     mine = head_bigrams(head) if body or title else frozenset()
     # (written as tests, not calls: every head the score reads pays for these)
