@@ -28,15 +28,18 @@ def is_cut_piece(line: str, nxt: str) -> bool:
     order that settles most lines without the segmenter.)"""
     if not _joinable(line, nxt):
         return False
-    if nxt[0] in _NON_INITIAL or line[-1] in _CLAUSE or _left_open(line, nxt):
+    # (the seam's two characters read once: each read of a Han character makes a string)
+    last, first = line[-1], nxt[0]
+    if first in _NON_INITIAL or last in _CLAUSE or _left_open(line, last, first):
         return True
-    return not ends_paragraph(line) and (nxt[0] in _PARTICLES or cuts_word(line, nxt))
+    return not ends_paragraph(line) and (first in _PARTICLES or cuts_word(line, nxt))
 
 
-def _left_open(line: str, nxt: str) -> bool:
+def _left_open(line: str, last: str, first: str) -> bool:
     """The line leaves a quote or bracket open (heads close theirs: “培养担当民族复兴大任), or
-    a number runs on into the next line or its unit (张闻天，190 / 0年出生, 1926 / 万公顷)."""
-    if line[-1].isdigit() and (nxt[0].isdigit() or nxt[0] in _UNITS):
+    a number runs on into the next line or its unit (张闻天，190 / 0年出生, 1926 / 万公顷):
+    `last` is the line's last character, `first` the next line's first."""
+    if last.isdigit() and (first.isdigit() or first in _UNITS):
         return True
     # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
     if len(line) > 40:

@@ -167,17 +167,19 @@ def is_column_break(prev: str, nxt: str) -> bool:
     """
     if not prev or not nxt:
         return False
+    # (the seam's two characters read once: each read of a Han character makes a string)
+    last, first = prev[-1], nxt[0]
     if (prev[0] == "#" and _MARKDOWN_HEADING.match(prev)) or (
-        nxt[0] == "#" and _MARKDOWN_HEADING.match(nxt)
+        first == "#" and _MARKDOWN_HEADING.match(nxt)
     ):
         return False
-    if nxt[0] in _NON_INITIAL or prev[-1] in _CLAUSE:
+    if first in _NON_INITIAL or last in _CLAUSE:
         return True
-    if prev[-1] in _TERMINAL or ends_paragraph(prev):  # (most lines: 。 last, no call)
+    if last in _TERMINAL or ends_paragraph(prev):  # (most lines: 。 last, no call)
         return False
-    if nxt[0] in _PARTICLES:
+    if first in _PARTICLES:
         return True
-    if prev[-1] in "）)" and len(prev) <= 40 and ("（" in prev or "(" in prev):
+    if last in "）)" and len(prev) <= 40 and ("（" in prev or "(" in prev):
         return False  # a line closing its own bracket: a name with its role, a column label
     if is_heading_like(prev) or _is_head_pair(prev, nxt):
         return cuts_word(prev, nxt)
