@@ -15,13 +15,13 @@ __all__ = [
     "codes",
     "count_in",
     "head_bigrams",
-    "lines_after",
     "overlap",
     "shared",
     "short_overlap",
     "short_share",
     "split_overlap",
     "title_overlap",
+    "window_after",
     "window_codes",
     "window_text",
 ]
@@ -75,40 +75,42 @@ def split_overlap(before: str, after: str, head: str = "") -> tuple[float, int, 
     the window's text apart cost the splitting pass 4% more.)"""
     # (a CJK character less the first fits in 15 bits: two of them and a 2-bit tag, in 32)
     n_before, n_after = len(before), len(before) + 1 + len(after)
-    joined = (before + "\n" + after + "\n" + head).encode("utf-32-le", "surrogatepass")
+    joined = "\n".join((before, after, head)).encode("utf-32-le", "surrogatepass")
     d = np.frombuffer(joined, _U32) - _U32_FIRST  # (a lone surrogate: no CJK)
     cjk = d <= _U32_SPAN
     both = cjk[:-1] & cjk[1:]  # (no pair across a newline)
     tagged = (d[:-1] << _U32_17) | (d[1:] << _U32_2)
     tagged[n_before:n_after] |= _U32_1  # (before 0, after 1, head 2)
     tagged[n_after:] |= _U32_2
-    tagged = _distinct(tagged[both])
-    tags = tagged & _U32_3
-    counts = np.bincount(tags, minlength=3).tolist()
+    tagged = tagged[both]
+    if not len(tagged):
+        return 0.0, 0, 0.0
+    tagged.sort()
+    # Read off the sorted codes in one pass (each array call costs a few µs against a page's
+    # other work, whatever its length: the distinct codes and their neighbours took twice as
+    # many): two neighbours' XOR is 0 for a repeat, their two tags' sum where the code is the
+    # same (before and after 1, before and head 2, after and head 3: XOR and sum agree), past
+    # 3 for a new code. Each later code is counted by that (at most 4) and its own tag.
+    seam = tagged[1:] ^ tagged[:-1]
+    key = (np.minimum(seam, _U32_4) << _U32_2) + (tagged[1:] & _U32_3)
+    b = np.bincount(key, minlength=20).tolist()
+    counts = [b[4] + b[8] + b[12] + b[16], b[5] + b[9] + b[13] + b[17]]
+    counts.append(b[6] + b[10] + b[14] + b[18])  # (written out: a comprehension is a call)
+    counts[int(tagged[0]) & 3] += 1  # (the first code: new)
     if not counts[1] or not (counts[0] or counts[2]):
         return 0.0, counts[1], 0.0
-    # A code in two texts: two neighbours, equal once the tags are gone; the tags' sum says
-    # which two (before and after 1, before and head 2, after and head 3).
-    tagged >>= _U32_2
-    same = tagged[1:] == tagged[:-1]
-    found = np.bincount((tags[:-1] + tags[1:])[same], minlength=4).tolist()
-    windows = found[1] / min(counts[0], counts[1]) if counts[0] else 0.0
-    return windows, counts[1], found[3] / min(counts[2], counts[1]) if counts[2] else 0.0
+    # (a code in two texts: one seam between them, whichever tag the later one has)
+    before_after, after_head = b[4] + b[5] + b[6], b[12] + b[13] + b[14]
+    windows = before_after / min(counts[0], counts[1]) if counts[0] else 0.0
+    return windows, counts[1], after_head / min(counts[2], counts[1]) if counts[2] else 0.0
 
 
 # The constants of `split_overlap` as uint32 scalars, made once: a Python int beside a uint32
 # array is converted on every call (~0.15 µs each, seven a head).
 _U32 = np.dtype(np.uint32)
 _U32_FIRST, _U32_SPAN = np.uint32(_CJK_FIRST), np.uint32(_CJK_LAST - _CJK_FIRST)
-_U32_1, _U32_2, _U32_3, _U32_17 = np.uint32(1), np.uint32(2), np.uint32(3), np.uint32(17)
-
-
-def _distinct(pairs: np.ndarray) -> np.ndarray:
-    pairs.sort()
-    first = np.empty(len(pairs), dtype=bool)
-    first[:1] = True
-    np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
-    return pairs[first]
+_U32_1, _U32_2, _U32_3, _U32_4 = np.uint32(1), np.uint32(2), np.uint32(3), np.uint32(4)
+_U32_17 = np.uint32(17)
 
 
 def window_codes(texts: list[str], from_end: bool) -> np.ndarray:
@@ -175,19 +177,26 @@ def cohesion(before: str, after: str) -> float:
     return overlap(codes(before[-WINDOW:]), codes(after[:WINDOW]))
 
 
-def lines_after(items: list[tuple[Span, str, str]], at: int) -> list[str]:
-    out, n = [], 0
+def window_after(items: list[tuple[Span, str, str]], at: int) -> str:
+    """`window_text` of the page's lines from `items[at]` on while they are text (PARA or
+    SHORT), up to WINDOW characters: the window below a head, read off the lines in one pass."""
+    keep: list[str] = []
+    n = 0
     # (by index, not items[at:]: a copy of the page's rest per head made a page of many short
     # lines quadratic, 100k one-character lines 4 s)
     for i in range(at, len(items)):
         span, kind, _ = items[i]
         if kind not in (PARA, SHORT):
             break
-        out.append(span.text)
-        n += len(span.text)
-        if n >= WINDOW:
+        t = span.text
+        if n + len(t) > WINDOW:
+            keep.append(t[: WINDOW - n])
             break
-    return out
+        keep.append(t)
+        n += len(t)
+        if n == WINDOW:
+            break
+    return "\n".join(keep)
 
 
 # The head's own bigrams (any characters but punctuation and blanks) against the article's

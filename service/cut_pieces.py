@@ -26,17 +26,20 @@ def is_cut_piece(line: str, nxt: str) -> bool:
 
     (`is_column_break(line, nxt)` with a mark at the seam or a word across it, tested in the
     order that settles most lines without the segmenter.)"""
-    if not _joinable(line, nxt):
+    seam = _seam(line, nxt)
+    if seam is None:
         return False
-    if nxt[0] in _NON_INITIAL or line[-1] in _CLAUSE or _left_open(line, nxt):
+    last, first = seam
+    if first in _NON_INITIAL or last in _CLAUSE or _left_open(line, last, first):
         return True
-    return not ends_paragraph(line) and (nxt[0] in _PARTICLES or cuts_word(line, nxt))
+    return not ends_paragraph(line) and (first in _PARTICLES or cuts_word(line, nxt))
 
 
-def _left_open(line: str, nxt: str) -> bool:
+def _left_open(line: str, last: str, first: str) -> bool:
     """The line leaves a quote or bracket open (heads close theirs: “培养担当民族复兴大任), or
-    a number runs on into the next line or its unit (张闻天，190 / 0年出生, 1926 / 万公顷)."""
-    if line[-1].isdigit() and (nxt[0].isdigit() or nxt[0] in _UNITS):
+    a number runs on into the next line or its unit (张闻天，190 / 0年出生, 1926 / 万公顷):
+    `last` is the line's last character, `first` the next line's first."""
+    if last.isdigit() and (first.isdigit() or first in _UNITS):
         return True
     # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
     if len(line) > 40:
@@ -58,15 +61,24 @@ _UNITS = frozenset("万亿%％年月日个多名岁周余家元分点时天米�
 def joins_cut(line: str, nxt: str) -> bool:
     """Two short lines that are one cut line: mid-clause, or a word across the seam (a dash
     closing a kicker does not count)."""
-    if not _joinable(line, nxt):
+    seam = _seam(line, nxt)
+    if seam is None:
         return False
-    if nxt[0] in _NON_INITIAL or line[-1] in "，,、":
+    last, first = seam
+    if first in _NON_INITIAL or last in "，,、":
         return True
     return not ends_paragraph(line) and cuts_word(line, nxt)
 
 
-def _joinable(line: str, nxt: str) -> bool:
-    return bool(line and nxt) and not (
-        (line[0] == "#" and _MARKDOWN_HEADING.match(line))
-        or (nxt[0] == "#" and _MARKDOWN_HEADING.match(nxt))
-    )
+def _seam(line: str, nxt: str) -> tuple[str, str] | None:
+    """The seam's two characters, the line's last and the next line's first, where the two may
+    read on (neither is a markdown heading), else None. (Each read once: each read of a Han
+    character makes a string.)"""
+    if not line or not nxt:
+        return None
+    first = nxt[0]
+    if (line[0] == "#" and _MARKDOWN_HEADING.match(line)) or (
+        first == "#" and _MARKDOWN_HEADING.match(nxt)
+    ):
+        return None
+    return line[-1], first

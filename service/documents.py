@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import FrozenInstanceError, dataclass, field
 
 import numpy as np
@@ -49,12 +50,13 @@ class Body:
         object.__setattr__(self, "_runs", None)
 
     @classmethod
-    def of_runs(cls, text: str, shifts: list[int], sizes: list[int]) -> Body:
-        """A body made of runs of consecutive input offsets, `sizes[i]` code points each, in
-        order (together as long as `text`): code point k of the body, in run i, came from
-        offset `shifts[i] + k`."""
+    def of_runs(cls, text: str, runs: Callable[[], tuple[list[int], list[int]]]) -> Body:
+        """A body made of runs of consecutive input offsets, given by `runs()` as (shifts,
+        sizes) when the index is first read (a split that reads no offsets sums none): run i
+        is `sizes[i]` code points, in order (together as long as `text`), and code point k of
+        the body, in run i, came from offset `shifts[i] + k`."""
         body = cls(text, None)  # type: ignore[arg-type]
-        object.__setattr__(body, "_runs", (shifts, sizes))
+        object.__setattr__(body, "_runs", runs)
         return body
 
     @classmethod
@@ -67,7 +69,7 @@ class Body:
         """The input offset of each code point of `text` (int64, strictly increasing)."""
         index = self._index
         if index is None:
-            shifts, sizes = self._runs
+            shifts, sizes = self._runs()
             shift = np.array(shifts, dtype=np.int64)
             index = np.arange(len(self.text), dtype=np.int64) + np.repeat(shift, sizes)
             object.__setattr__(self, "_index", index)  # the same array whoever asks first

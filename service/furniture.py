@@ -161,25 +161,28 @@ def is_furniture(line: str) -> bool:
 def furniture_line(line: str) -> bool:
     """`is_furniture` of a stripped line of 1 to FURNITURE_MAX characters (what
     `service.lines.classify` asks of every short line of a page: nothing to strip)."""
-    if line[0] == "#":
+    # (its first character read once: each read of a Han character makes a string)
+    first = line[0]
+    if first == "#":
         line = line.lstrip("#").strip()
+        first = line[:1]
     elif line == "\ufeff":  # a byte-order mark opening the page (`service.lines.lines`)
         return True
     # (whether the line holds ， or 。, asked once: the checks below each need it)
     running = "，" in line or "。" in line
-    if running and not ("版" in line or line[:1] in _CREDIT_FIRST or line.startswith(_RUNNING_OK)):
+    if running and not ("版" in line or first in _CREDIT_FIRST or line.startswith(_RUNNING_OK)):
         # Running text (most short lines of a page: pieces of paragraphs) is furniture only
         # as a teaser (…版), a credit, a note in brackets or a web address: no other
         # pattern below matches a line holding ， or 。 (see each).
         return False
-    if _maybe_furniture(line, running) or ("版" in line and _TEASER.fullmatch(line)):
+    if _maybe_furniture(line, running, first) or ("版" in line and _TEASER.fullmatch(line)):
         return True
     if not running and _page_header(line):
         return True
     if not line.startswith(("（", "(", "【", "[")):  # (what _BRACKETS opens with)
         return False
     inner = _unbracket(line)  # (责任编辑：王芳), (完): match again only if brackets came off
-    return inner != line and _maybe_furniture(inner, "，" in inner or "。" in inner)
+    return inner != line and _maybe_furniture(inner, "，" in inner or "。" in inner, inner[:1])
 
 
 # What the two patterns can open with, so most lines need neither: no _FURNITURE line holds
@@ -192,11 +195,11 @@ _CREDIT_FIRST = frozenset(w[0] for w in re.findall(r"[\u4e00-\u9fff]+", _ROLE))
 _RUNNING_OK = ("（", "(", "【", "[", "http", "www.")
 
 
-def _maybe_furniture(line: str, running: bool) -> bool:
-    """`_FURNITURE` or a credit (`running`: the line holds ， or 。)."""
+def _maybe_furniture(line: str, running: bool, first: str) -> bool:
+    """`_FURNITURE` or a credit (`running`: the line holds ， or 。; `first`: `line[:1]`)."""
     if (not running or line.startswith(("http", "www."))) and _furniture_shaped(line):
         return True
-    return line[:1] in _CREDIT_FIRST and bool(_CREDIT.fullmatch(line))
+    return first in _CREDIT_FIRST and bool(_CREDIT.fullmatch(line))
 
 
 def continues_to(line: str) -> str:

@@ -34,11 +34,11 @@ from service.cohesion import (
     cohesion,
     count_in,
     head_bigrams,
-    lines_after,
     overlap,
     short_overlap,
     split_overlap,
     title_overlap,
+    window_after,
     window_codes,
     window_text,
 )
@@ -107,11 +107,13 @@ def opens_article(
         return True
     if ITEM_LABEL.fullmatch(heads[0].text):
         return True  # a photo report or letters column is an item of its own, never a subhead
-    if any(h.text[0] not in "■●◆▲◎" and _BODY_LABEL.fullmatch(h.text) for h in heads[1:]):
+    if len(heads) > 1 and any(
+        h.text[0] not in "■●◆▲◎" and _BODY_LABEL.fullmatch(h.text) for h in heads[1:]
+    ):
         # A label opening a body (核心阅读, 内容提要, 开栏的话, 【绝活看点】) under head lines
         # marks an article's head: a subhead has none (a box mark, ●…, is a point of the text).
         return True
-    if any(h.text.startswith(_DASH) and len(h.text) > 4 for h in heads[1:]):
+    if len(heads) > 1 and any(h.text.startswith(_DASH) and len(h.text) > 4 for h in heads[1:]):
         # A title over its ——subtitle (——论…, ——写在…之际): a subhead has none. (The body's
         # first line may follow it, cut by the column where no word tells it.)
         return True
@@ -124,7 +126,7 @@ def opens_article(
     sure = head_trees.band()  # (0 without trees: any sign is sure)
     if LOG is None and _decided(rest, _REACH_FIRST, sure):
         return rest > 0
-    window = window_text(lines_after(items, at), from_end=False)
+    window = window_after(items, at)
     # (the cohesion, `_cohesion`, and the head's, `_head_cohesion`, in one pass)
     x0, _, x1 = split_overlap(
         window_text([s.text for s in cur.body[-6:]], True),
@@ -271,7 +273,7 @@ use_weights(WEIGHTS, BIAS)
 
 def features(cur, heads: list[Span], items: list[tuple[Span, str, str]], at: int) -> list[float]:
     """What the page shows around bare head lines, as numbers (see FEATURES)."""
-    window = window_text(lines_after(items, at), from_end=False)
+    window = window_after(items, at)
     below = codes(window)
     return [
         _cohesion(cur, below),
@@ -297,7 +299,8 @@ def _page_features(
     prev = cur.body[-1].text if cur.body else ""
     nxt = items[at][0].text
     shorts = cur.shorts
-    shape, top = _shape(last), _shape(first)  # (the marks of both: one line, one call)
+    shape = _shape(last)  # (the marks of the first line too: most heads are one line)
+    top = shape if len(texts) == 1 else _shape(first)
     n = len(last)
     mine = head_bigrams(head) if body or title else frozenset()
     # (written as tests, not calls: every head the score reads pays for these)

@@ -118,10 +118,11 @@ def classify(line: str) -> tuple[str, str]:
     n = len(line)
     # (each check's own first test asked here, ahead of its call: every line of a page is
     # classified, and most open and end on characters none of the checks can match)
-    first, last = line[0], line[-1]
+    first = line[0]
     if n > _LONG and first != "#":
         dl, cut = split_dateline(line) if first in DATELINE_FIRST else ("", 0)
         return PARA, line[:cut] if dl else ""
+    last = line[-1]  # (read past the paragraphs: a third of a page's lines)
     m = _HEADING.fullmatch(line) if first == "#" else None
     if m:
         text = m.group("text").strip()
@@ -141,13 +142,13 @@ def classify(line: str) -> tuple[str, str]:
     dl, cut = split_dateline(line) if first in DATELINE_FIRST else ("", 0)
     if dl:
         return PARA, line[:cut]
-    if line[-1] in _OPEN_END or _INNER_STOP.search(line):
+    if last in _OPEN_END or _INNER_STOP.search(line):
         return PARA, ""
     # A long line may still be a head: one with no running punctuation, or a kicker leading in
     # to the title with a dash (…平均年龄…完成太空之旅——), or a title whose column label
     # runs long (扎实整改，让群众有更多获得感（守初心 担使命…·深入开展…主题教育）).
     head = line
-    if len(line) > _SHORT_MAX and line[-1] in "）)":
+    if len(line) > _SHORT_MAX and last in "）)":
         m = _TRAILING_LABEL.search(line)
         head = line[: m.start()] if m else line
     if len(head) <= _SHORT_MAX or (

@@ -24,7 +24,8 @@ __all__ = [
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import attrgetter
 
 from service.credits import (
     _PAREN_LINE,
@@ -166,17 +167,19 @@ def is_column_break(prev: str, nxt: str) -> bool:
     """
     if not prev or not nxt:
         return False
+    # (the seam's two characters read once: each read of a Han character makes a string)
+    last, first = prev[-1], nxt[0]
     if (prev[0] == "#" and _MARKDOWN_HEADING.match(prev)) or (
-        nxt[0] == "#" and _MARKDOWN_HEADING.match(nxt)
+        first == "#" and _MARKDOWN_HEADING.match(nxt)
     ):
         return False
-    if nxt[0] in _NON_INITIAL or prev[-1] in _CLAUSE:
+    if first in _NON_INITIAL or last in _CLAUSE:
         return True
-    if prev[-1] in _TERMINAL or ends_paragraph(prev):  # (most lines: 。 last, no call)
+    if last in _TERMINAL or ends_paragraph(prev):  # (most lines: 。 last, no call)
         return False
-    if nxt[0] in _PARTICLES:
+    if first in _PARTICLES:
         return True
-    if prev[-1] in "）)" and len(prev) <= 40 and ("（" in prev or "(" in prev):
+    if last in "）)" and len(prev) <= 40 and ("（" in prev or "(" in prev):
         return False  # a line closing its own bracket: a name with its role, a column label
     if is_heading_like(prev) or _is_head_pair(prev, nxt):
         return cuts_word(prev, nxt)
@@ -302,16 +305,10 @@ def _dateline_of(prefix: str) -> str:
 
 def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
     parts: list[str] = []
-    # The body is runs of consecutive input positions: each line's, and each "\n" on its own;
-    # a run's index is its place in the body shifted to where it sits in the input (the
-    # shifts summed here in Python: numpy's per-call cost outweighs a page's few dozen runs).
-    shifts: list[int] = []
-    sizes: list[int] = []
-    pos = 0
+    newlines: list[tuple[int, int]] = []  # (the line a "\n" comes before, where it is in raw)
     before = None  # the previous line's text (None before the first)
-    end = 0
-    put, shift, size = parts.append, shifts.append, sizes.append  # (a few per line)
-    for s in kept:
+    put = parts.append  # (a few per line)
+    for i, s in enumerate(kept):
         text = s.text
         # (most lines end a sentence, 。 last, and the next opens as a sentence may: a
         # paragraph's end, told here without calling is_column_break, which says the same)
@@ -321,16 +318,38 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
         ):
             # The newline that ended the previous line: the first after its content.
             put("\n")
-            shift(raw.find("\n", end) + offset - pos)
-            size(1)
-            pos += 1
+            end = kept[i - 1].end  # (most often the newline itself: no search)
+            newlines.append((i, end if raw[end] == "\n" else raw.find("\n", end)))
         put(text)
-        start, end = s.start, s.end
-        shift(start + offset - pos)
-        size(end - start)
-        pos += end - start
         before = text
-    return Body.of_runs("".join(parts), shifts, sizes)  # the index array: made when read
+    # The index's runs summed when it is first read (`Body.of_runs`: most splits read none),
+    # from the lines' ranges (the spans' own ints, kept) and the newlines found here.
+    runs = partial(_runs, list(map(_START, kept)), list(map(_END, kept)), newlines, offset)
+    return Body.of_runs("".join(parts), runs)
+
+
+_START, _END = attrgetter("start"), attrgetter("end")
+
+
+def _runs(
+    starts: list[int], ends: list[int], newlines: list[tuple[int, int]], offset: int
+) -> tuple[list[int], list[int]]:
+    """The body's runs of consecutive input positions (`Body.of_runs`): each line's, and each
+    "\n" on its own; a run's shift is where it sits in the input less its place in the body
+    (summed in Python: numpy's per-call cost outweighs a body's few dozen runs)."""
+    shifts: list[int] = []
+    sizes: list[int] = []
+    pos = 0
+    at = dict(newlines)
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        if i in at:
+            shifts.append(at[i] + offset - pos)
+            sizes.append(1)
+            pos += 1
+        shifts.append(start + offset - pos)
+        sizes.append(end - start)
+        pos += end - start
+    return shifts, sizes
 
 
 def clean_body(raw: str, offset: int = 0) -> Cleaned:

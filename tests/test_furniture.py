@@ -273,6 +273,22 @@ def test_split_overlap_gives_what_the_two_windows_codes_give():
             assert got[2] == short_share(head, after, got[1])
     assert split_overlap(above, above)[0] == 1.0
     assert split_overlap("", "", "育秧") == (0.0, 0, 0.0)
+    # Codes read off the sorted tagged pairs' seams: repeats in one text, codes in two or all
+    # three, none at all, as the codes give them (a few characters: every case, many times).
+    import random
+
+    rng = random.Random(7)
+
+    def text(n: int) -> str:
+        return "".join(rng.choice("一龥育秧工，\na") for _ in range(rng.randint(0, n)))
+
+    for _ in range(3000):
+        before, after, head = text(30), text(30), text(8)
+        want = overlap(codes(before), codes(after)), len(codes(after))
+        assert split_overlap(before, after, head) == (
+            *want,
+            short_overlap(head, after, codes(after)),
+        )
 
 
 def test_cohesion_tells_a_new_topic_from_the_same_one():

@@ -526,6 +526,18 @@ def test_a_cleaned_body_is_frozen_and_pickles_with_its_index():
     assert_faithful(raw, clean_body(raw, offset=5), offset=5)
 
 
+def test_a_body_index_is_made_from_its_lines_when_first_read():
+    # text._join keeps the lines' ranges and where each paragraph's newline stands; the runs
+    # are summed when the index is read (a newline after a line's trailing blanks, or the
+    # line's end itself, a dateline cut off the first line, an offset).
+    raw = "本报北京电　会议召开 \t\n部署工作，\n推进落实。\u3000\n\n  全面完成。\n另起一段"
+    body = clean_body(raw, offset=3).body
+    assert body._index is None  # (nothing summed yet)
+    assert body.text == "会议召开\n部署工作，推进落实。\n全面完成。\n另起一段"
+    assert_faithful(raw, clean_body(raw, offset=3), offset=3)
+    assert body.index[4] == 3 + raw.index("\n")  # (the newline past the blanks)
+
+
 def test_a_spaced_name_is_read_only_on_a_line_holding_a_blank():
     # head_parts.spaced_name runs SPACED_NAME only where a blank stands (a space or an
     # unprintable character: every other blank is one): the same answer on the pattern's pieces.
