@@ -24,11 +24,12 @@ __all__ = [
 import re
 
 from service.documents import Span
-from service.head_parts import BARE_NAME, LEAD_IN, WRITER, column_name, spaced_name
+from service.head_parts import LEAD_IN, column_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
+from service.writers import BARE_NAME, WRITER, spaced_name
 
 # A writer set with a role in brackets: 何建明（中国作协副主席）, 王  雷（电视剧《陆战之王》主演）;
-# with a country before the name, `head_parts.WRITER` (（墨西哥）亚历杭德罗·马西亚斯).
+# with a country before the name, `writers.WRITER` (（墨西哥）亚历杭德罗·马西亚斯).
 _BRACKETED = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\xa0]{1,4}[（(][^（）()]{2,30}[）)]")
 
 
@@ -96,7 +97,7 @@ def _upside_down(d) -> bool:
 
 
 def _under_head(text: str) -> str:
-    """How a writer is named on the line under a piece's head (`head_parts.writer_under`
+    """How a writer is named on the line under a piece's head (`writers.writer_under`
     made it the head's subtitle): a name line, or a bare name (王明钦)."""
     if _form(text):
         return _form(text)

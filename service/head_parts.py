@@ -12,7 +12,6 @@ __all__ = [
     "has_title",
     "pair_features",
     "PAIR_FEATURES",
-    "WRITER",
     "form_grams",
     "forms",
     "ITEM_LABEL",
@@ -25,6 +24,7 @@ from operator import add, itemgetter, mul
 from pathlib import Path
 
 from service.documents import Span
+from service.writers import writer_under
 
 _DASH = ("——", "—", "--", "－－")
 # Labels that open a body rather than head it.
@@ -70,51 +70,9 @@ _DONE = re.compile(
     r".*(?:举行|举办|启动|发布|成立|开幕|闭幕|开赛|上线|获批|出院|展开|就绪|加快|结束|出台|抵达|在即|回信"
     r"|调拨|集训)"
 )
-# A spaced personal name, as bylines and interviewees are set: 马  琳, 环球时报副总编辑  蒋安全.
-SPACED_NAME = re.compile(
-    r"(?:^|.*[\s：:])[\u4e00-\u9fff][\s\u3000\xa0]{2,}[\u4e00-\u9fff](?:$|[\s\u3000\xa0（(].*)"
-    r"|.*\S[\s\u3000\xa0]{2,}[\u4e00-\u9fff]{2,3}(?:[（(].*)?"
-)
-
-
-def spaced_name(text: str) -> bool:
-    """`SPACED_NAME.fullmatch(text)`, the pattern run only on a line holding a blank: each
-    branch needs two, and a blank is a space or unprintable (most head lines hold none, and
-    the pattern's scans cost ~0.8 µs a line)."""
-    return (" " in text or not text.isprintable()) and bool(SPACED_NAME.fullmatch(text))
-
-
-# A writer with a country in brackets before the name, under a piece's head: a byline,
-# never a title (（墨西哥）亚历杭德罗·马西亚斯).
-WRITER = re.compile(
-    r"[（(][\u4e00-\u9fff]{1,8}[）)][\u4e00-\u9fff]{1,6}(?:[·—－][\u4e00-\u9fff]{1,8}){0,3}"
-)
 _SPACED = re.compile(r"\S[ \u3000\xa0]+\S")
 # An item's name: a photo report, a letters column (never a subhead, never a kicker).
 ITEM_LABEL = re.compile(r"(?:图片报道|图片新闻|来论)(?:[（(][^（）()]{1,24}[）)])?")
-
-
-# A writer named under a piece's head, with a post or role in brackets after a name of two or
-# three characters: 高满堂（电视剧《老酒馆》编剧）, 王  雷（电视剧《陆战之王》主演）.
-_NAMED = re.compile(
-    r"[\u4e00-\u9fff](?:[\s\u3000\xa0]*[\u4e00-\u9fff]){1,2}[（(][^（）()]{2,30}[）)]"
-)
-# (not spaced: 贺  信 over a letter is its label)
-BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")  # 张近东, 林亦辰
-
-
-def writer_under(upper: str, lower: str) -> bool:
-    """The lower of two head lines names the writer or speaker (a commentary's, a letter's, an
-    interview's): the upper line is the title and the name its byline line, never the title
-    under a kicker. A name set with its country (（法国）让—弗朗索瓦·唐泽尔), spaced or after a
-    post (铁  凝, 环球时报副总编辑  蒋安全), with a role in brackets, or bare under a longer head
-    (守好校园责任田 / 王明钦): no title under a kicker is two or three characters."""
-    return bool(
-        WRITER.fullmatch(lower)
-        or spaced_name(lower)
-        or _NAMED.fullmatch(lower)
-        or (len(upper) >= 4 and BARE_NAME.fullmatch(lower))
-    )
 
 
 # Running text the column cut (a clause whose last piece is a word or two: 国庆期间，各地;

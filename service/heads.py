@@ -54,12 +54,12 @@ from service.head_parts import (
     LEAD_IN,
     SUBHEAD_FIRST,
     parse_heads,
-    spaced_name,
 )
 from service.lines import BYLINE_END, BYLINE_START, PARA
 from service.text import (
     is_column_break,
 )
+from service.writers import spaced_name
 
 MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a list or a poem
 # A closing credit or note that ends an article: （作者为…）, （…参与采写）, 新华社记者 张三摄.

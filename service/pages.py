@@ -352,11 +352,8 @@ def _read(raw: str) -> Page:
     settle_heads(drafts, raw)
     for d in drafts:
         cleaned = clean_kinds(raw, d.body, d.kinds, d.values)
-        taken: dict[str, list[Span]] = {
-            "title": d.title,
-            "kicker": d.kicker,
-            "subtitle": d.subtitle,
-        }
+        taken: dict[str, list[Span]] = {"title": d.title, "kicker": d.kicker}
+        taken["subtitle"] = d.subtitle
         for name, span in cleaned.dropped:
             if name == "furniture":
                 furniture.append(span)
@@ -391,14 +388,5 @@ def split_page(raw: str) -> list[Article]:
 
 def article_record(article: Article) -> dict:
     """The JSON record `newsdesk split` prints for one article."""
-    return {
-        "title": article.title,
-        "kicker": article.kicker,
-        "subtitle": article.subtitle,
-        "byline": article.byline,
-        "dateline": article.dateline,
-        "text": article.text,
-        "start": article.start,
-        "end": article.end,
-        "continues": article.continues,
-    }
+    names = ("title", "kicker", "subtitle", "byline", "dateline", "text", "start", "end")
+    return {name: getattr(article, name) for name in (*names, "continues")}

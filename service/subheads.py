@@ -27,8 +27,9 @@ from collections.abc import Callable
 from functools import cache
 
 from service.composite import EDITOR, absorb, is_name_line
-from service.head_parts import BARE_NAME, ITEM_LABEL
+from service.head_parts import ITEM_LABEL
 from service.lines import PARA, SHORT
+from service.writers import BARE_NAME
 
 __all__ = ["rejoin_subheads", "SUBHEAD_ONLY"]
 
