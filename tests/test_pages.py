@@ -1283,7 +1283,7 @@ def test_a_long_column_label_closes_a_title():
 def test_a_writers_name_under_a_head_is_its_byline_line_never_the_title():
     # Short commentaries, each a head over its writer's name (bare, or with a role in
     # brackets): the name is never the title under a kicker, and the pieces are one item.
-    from service.head_parts import writer_under
+    from service.writers import writer_under
 
     raw = (
         "城东书房开门迎客\n"

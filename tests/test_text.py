@@ -539,9 +539,9 @@ def test_a_body_index_is_made_from_its_lines_when_first_read():
 
 
 def test_a_spaced_name_is_read_only_on_a_line_holding_a_blank():
-    # head_parts.spaced_name runs SPACED_NAME only where a blank stands (a space or an
+    # writers.spaced_name runs SPACED_NAME only where a blank stands (a space or an
     # unprintable character: every other blank is one): the same answer on the pattern's pieces.
-    from service.head_parts import SPACED_NAME, spaced_name
+    from service.writers import SPACED_NAME, spaced_name
 
     pieces = [
         "马",
