@@ -17,6 +17,17 @@ __all__ = ["CONNECT_TIMEOUT", "run_dask", "run_local"]
 
 CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before giving up
 _LOST = f"{LOST} before this shard was done; run again to do it"
+_REPORTS = None  # in a local worker: the queue its shards' progress goes to the parent by
+
+
+def _reporting_to(queue) -> None:
+    global _REPORTS
+    _REPORTS = queue
+
+
+def _reported_shard(job: ShardJob) -> ShardResult:
+    """process_shard in a local worker, each chunk's count sent to the parent as it is done."""
+    return process_shard(job, progress=lambda n, f: _REPORTS.put((job.name, n, f)))
 
 
 def run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: Tracker) -> None:
@@ -27,25 +38,31 @@ def run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: T
             )
             on_done(job, result, streamed=True)
         return
+    import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, wait
 
     fork = can_fork()
+    # Chunks' counts as the workers go, not only at a shard's end: a job of a few big shards
+    # otherwise showed nothing (no line, no ETA) until the first shard was whole.
+    reports = mp.get_context("fork" if fork else "spawn").SimpleQueue()
     if fork:
         # Load here and fork: workers inherit the model (copy-on-write) instead of each paying
         # ~2 s of imports and unpickling, which on a small job costs more than a core gains.
         cached_classifier(jobs[0].model, jobs[0].model_key)
     # Leaving the block on Ctrl-C or SIGTERM stops the workers now rather than after the
     # running shards; what they leave half-written is removed by run_batch.
-    with WorkerPool(workers, fork=fork) as pool:
-        pending = {pool.submit(process_shard, job): job for job in jobs}
+    with WorkerPool(workers, fork=fork, initializer=_reporting_to, initargs=(reports,)) as pool:
+        pending = {pool.submit(_reported_shard, job): job for job in jobs}
         try:
             while pending:
                 done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                while not reports.empty():  # a shard's reports are sent before its result
+                    progress.records(*reports.get())
                 if not done:
                     pool.check()  # a worker killed mid-answer: the executor may not notice
                 for future in done:
                     result = future.result()  # BrokenProcessPool: this shard stays pending
-                    on_done(pending.pop(future), result, streamed=False)
+                    on_done(pending.pop(future), result, streamed=True)
         except BrokenProcessPool:
             # A worker died (killed, out of memory) and the pool with it: the shards not done
             # fail, the finished ones stand, and a rerun does only the rest.
