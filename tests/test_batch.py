@@ -725,3 +725,21 @@ def test_a_failed_shard_counts_as_no_work_done(records: list[dict], model: Path,
     last = seen[-1]
     assert last.final and last.fraction == 1 and last.eta == 0
     assert last.articles == summary["processed"] == 30
+
+
+def test_local_workers_report_progress_before_a_shard_is_done(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    """With 2+ local workers a shard's articles were counted only when it was whole: a job of
+    a few big shards showed no line, no rate and no ETA until the first one finished."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    dump = [json.dumps(r, ensure_ascii=False) for r in records]
+    for name in ("a", "b"):  # 300 records each: more than one chunk (CHUNK = 256)
+        (folder / f"{name}.jsonl").write_text("\n".join(dump * 4) + "\n", encoding="utf-8")
+    seen = []
+    summary = run_batch([str(folder)], tmp_path / "out", model=model, workers=2,
+                        summary=False, progress=seen.append)  # fmt: skip
+    early = [p for p in seen if p.shards_done == 0]
+    assert early and early[0].articles > 0 and early[0].fraction > 0
+    assert seen[-1].final and seen[-1].articles == summary["processed"] == 600

@@ -183,10 +183,27 @@ def test_a_body_over_the_limit_is_413_and_unknown_routes_404(web) -> None:
     big = {"articles": [{"text": "a" * (MAX_MESSAGE * 3 // 2)}]}
     status, answer, _ = call(web.http_port, "/v1/classify", big)
     assert status == 413 and answer["code"] == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]
+    assert answer["message"].endswith("send fewer articles per request"), answer
     status, answer, _ = call(web.http_port, "/v1/nothing")
     assert status == 404 and answer["code"] == grpc.StatusCode.NOT_FOUND.value[0]
     status, answer, headers = call(web.http_port, "/v1/classify", method="GET")
     assert status == 405 and headers["Allow"] == "POST"
+
+
+def test_a_page_over_the_limit_is_told_to_split_the_page_not_to_send_fewer_articles(web):
+    """/v1/analyse-page's 413 said "send fewer articles per request": a page is one text."""
+    text = "a" * (MAX_MESSAGE * 3 // 2)  # between the limit and twice it: read, then refused
+    status, answer, _ = call(web.http_port, "/v1/analyse-page", {"text": text})
+    assert status == 413 and "articles" not in answer["message"], answer
+    assert answer["message"].endswith("split the page and send its parts in separate requests")
+    conn = http.client.HTTPConnection("127.0.0.1", web.http_port, timeout=60)  # chunked too
+    body = json.dumps({"text": text}).encode()
+    parts = (body[i : i + 65536] for i in range(0, len(body), 65536))
+    conn.request("POST", "/v1/analyse-page", body=parts, encode_chunked=True)
+    answer = conn.getresponse()
+    message = json.loads(answer.read())["message"]
+    conn.close()
+    assert answer.status == 413 and message.endswith("send its parts in separate requests")
 
 
 def test_a_request_past_its_deadline_is_504_and_the_worker_goes_on(web) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import select
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,6 +19,27 @@ __all__ = ["CONNECT_TIMEOUT", "run_dask", "run_local"]
 
 CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before giving up
 _LOST = f"{LOST} before this shard was done; run again to do it"
+_REPORTS = None  # in a local worker: the pipe its shards' progress goes to the parent by
+_REPORT_MAX = select.PIPE_BUF - 4  # (a Connection's message: a 4-byte length, then the bytes)
+
+
+def _reporting_to(conn) -> None:
+    global _REPORTS
+    _REPORTS = conn
+
+
+def _reported_shard(job: ShardJob) -> ShardResult:
+    """process_shard in a local worker, each chunk's count sent to the parent as it is done."""
+    return process_shard(job, progress=lambda n, f: _report(job.name, n, f))
+
+
+def _report(name: str, n: int, fraction: float) -> None:
+    # Every worker writes to one pipe without a lock: a message of at most PIPE_BUF bytes goes
+    # in one write, which is atomic, so a worker killed mid-report leaves no half message and
+    # no lock held for the others to wait on for ever (a multiprocessing queue's lock would).
+    line = json.dumps([name, n, fraction]).encode()
+    if len(line) <= _REPORT_MAX:  # (a longer shard name: its count comes at its end)
+        _REPORTS.send_bytes(line)
 
 
 def run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: Tracker) -> None:
@@ -27,6 +50,7 @@ def run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: T
             )
             on_done(job, result, streamed=True)
         return
+    import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, wait
 
     fork = can_fork()
@@ -34,18 +58,27 @@ def run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: T
         # Load here and fork: workers inherit the model (copy-on-write) instead of each paying
         # ~2 s of imports and unpickling, which on a small job costs more than a core gains.
         cached_classifier(jobs[0].model, jobs[0].model_key)
+    # Workers send each chunk's count as they go, not only a shard's at its end: a job of a few
+    # big shards showed nothing (no line, no ETA) until the first shard was whole.
+    reports, sender = mp.get_context("fork" if fork else "spawn").Pipe(duplex=False)
     # Leaving the block on Ctrl-C or SIGTERM stops the workers now rather than after the
     # running shards; what they leave half-written is removed by run_batch.
-    with WorkerPool(workers, fork=fork) as pool:
-        pending = {pool.submit(process_shard, job): job for job in jobs}
+    with (
+        reports,
+        sender,
+        WorkerPool(workers, fork=fork, initializer=_reporting_to, initargs=(sender,)) as pool,
+    ):
+        pending = {pool.submit(_reported_shard, job): job for job in jobs}
         try:
             while pending:
                 done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                while reports.poll():  # (a shard's reports are written before its result)
+                    progress.records(*json.loads(reports.recv_bytes()))
                 if not done:
                     pool.check()  # a worker killed mid-answer: the executor may not notice
                 for future in done:
                     result = future.result()  # BrokenProcessPool: this shard stays pending
-                    on_done(pending.pop(future), result, streamed=False)
+                    on_done(pending.pop(future), result, streamed=True)
         except BrokenProcessPool:
             # A worker died (killed, out of memory) and the pool with it: the shards not done
             # fail, the finished ones stand, and a rerun does only the rest.

@@ -178,7 +178,7 @@ class _Handler(Framing, BaseHTTPRequestHandler):
         held = [front.take(route.rpc, size or 0)]
         try:
             if size is None:  # chunked: each chunk's bytes are reserved as it arrives
-                body = self._chunked(lambda n: _reserved(held, front, route.rpc, n))
+                body = self._chunked(lambda n: _reserved(held, front, route.rpc, n), route)
             else:
                 body = self._body(size)
             request = gateway.parse(body, route.request())

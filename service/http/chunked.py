@@ -31,6 +31,7 @@ def read_chunked(
     limit: int,
     deadline: float,
     take: Callable[[int], BaseException | None],
+    advice: str = "send fewer articles per request",
 ) -> bytes:
     """The body's bytes. `take(n)` reserves each chunk's n bytes in the server's budget before
     they are read, or returns why not. InvalidInput for bytes that frame no chunked body;
@@ -55,7 +56,7 @@ def read_chunked(
             raise _malformed(f"more than {CHUNKS_MAX} chunks: send the body in fewer, larger ones")
         if refused is None and size > limit:
             refused = Refused(f"the body has over {limit} bytes, the limit "
-                              "(--max-message-bytes): send fewer articles per request",
+                              f"(--max-message-bytes): {advice}",
                               reason="size", limit=limit)  # fmt: skip
         if refused is None:
             refused = take(n)

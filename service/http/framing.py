@@ -23,6 +23,13 @@ __all__ = ["BODY_S", "Framing", "error_reply"]
 BODY_S = 30.0  # a request body must arrive within this, however slowly it trickles
 
 
+def too_big(route: Route) -> str:
+    """What to do about a body over --max-message-bytes: a page has no articles to send fewer of."""
+    if route.rpc == "AnalysePage":
+        return "split the page and send its parts in separate requests"
+    return "send fewer articles per request"
+
+
 def error_reply(exc: NewsdeskError) -> HttpReply:
     status, code = gateway.http_status(exc)
     return HttpReply(status, gateway.error_body(exc), code)
@@ -76,7 +83,7 @@ class Framing:
         if size > limit:
             self._drain(size)  # so the client reads the 413 rather than a reset mid-send
             raise error_reply(Refused(f"the body has {size} bytes, over the limit of {limit} "
-                                 "(--max-message-bytes): send fewer articles per request",
+                                 f"(--max-message-bytes): {too_big(route)}",
                                  reason="size", limit=limit))  # fmt: skip
         return size
 
@@ -93,14 +100,14 @@ class Framing:
             raise HttpReply(501, gateway.error_body(unread), grpc.StatusCode.INVALID_ARGUMENT)
         return None
 
-    def _chunked(self, take: Callable[[int], BaseException | None]) -> bytes:
+    def _chunked(self, take: Callable[[int], BaseException | None], route: Route) -> bytes:
         """A chunked body by BODY_S, within --max-message-bytes; `take` reserves each chunk's
         bytes in the server's budget as it arrives, since no length said how many up front."""
         limit = self.front.config.max_message_bytes
         error: NewsdeskError
         try:
             return read_chunked(self.rfile, limit=limit, deadline=time.monotonic() + BODY_S,
-                                take=take)  # fmt: skip
+                                take=take, advice=too_big(route))  # fmt: skip
         except HttpReply:  # the budget refused a chunk
             self.close_connection = True
             raise
