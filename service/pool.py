@@ -28,6 +28,7 @@ __all__ = [
     "cached_classifier",
     "die_with_parent",
     "model_key",
+    "worker_pipe",
     "worker_signals",
 ]
 
@@ -132,6 +133,14 @@ def _start(initializer: Callable | None, initargs: tuple, parent: int) -> None:
     worker_signals(parent)
     if initializer is not None:
         initializer(*initargs)
+
+
+def worker_pipe(fork: bool):
+    """A one-way pipe, (reader, sender), made in the context WorkerPool(fork=fork) starts its
+    workers in, so the sender can go to them as an initializer's argument."""
+    import multiprocessing as mp
+
+    return mp.get_context("fork" if fork else "spawn").Pipe(duplex=False)
 
 
 class WorkerPool:

@@ -10,7 +10,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from service.errors import ClusterUnavailable
-from service.pool import LOST, BrokenProcessPool, WorkerPool, cached_classifier, can_fork
+from service.pool import (
+    LOST,
+    BrokenProcessPool,
+    WorkerPool,
+    cached_classifier,
+    can_fork,
+    worker_pipe,
+)
 
 from .progress import Tracker
 from .shards import ShardJob, ShardResult, process_shard
@@ -50,7 +57,6 @@ def run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: T
             )
             on_done(job, result, streamed=True)
         return
-    import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, wait
 
     fork = can_fork()
@@ -60,7 +66,7 @@ def run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: T
         cached_classifier(jobs[0].model, jobs[0].model_key)
     # Workers send each chunk's count as they go, not only a shard's at its end: a job of a few
     # big shards showed nothing (no line, no ETA) until the first shard was whole.
-    reports, sender = mp.get_context("fork" if fork else "spawn").Pipe(duplex=False)
+    reports, sender = worker_pipe(fork)
     # Leaving the block on Ctrl-C or SIGTERM stops the workers now rather than after the
     # running shards; what they leave half-written is removed by run_batch.
     with (
