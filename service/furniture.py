@@ -207,4 +207,11 @@ def continues_to(line: str) -> str:
     if JUMP_MARK not in line:  # (the pattern needs it; most lines are no jump)
         return ""
     m = _CONTINUES.fullmatch(line.strip())
-    return f"{m.group('page')}版" if m else ""
+    if not m:
+        return ""
+    page = m.group("page")
+    # Full-width (３) or other script digits name the same page: ASCII, so users can join on it.
+    digits = page.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    if digits.isdecimal():
+        page = page[: len(page) - len(digits)] + str(int(digits))
+    return f"{page}版"

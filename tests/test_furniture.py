@@ -57,6 +57,9 @@ def test_editor_and_layout_credits(line):
         ("（下转第6版）", False, "6版"),
         ("（转第10版）", False, "10版"),
         ("下转3版", False, "3版"),
+        ("（下转第３版）", False, "3版"),
+        ("下转A12版", False, "A12版"),
+        ("（下转第四版）", False, "四版"),
     ],
 )
 def test_jumps(line, furniture, page):
