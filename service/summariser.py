@@ -151,7 +151,11 @@ def _select(text: str, title: str, max_sentences: int, max_chars: int, weights: 
         chosen.append(best)
         used += int(lengths[best])
     if not chosen:
-        limit = f"{max_chars} characters" if max_chars else f"the {cap}-character hard cap"
+        limit = (
+            f"{max_chars} character{'s' * (max_chars != 1)}"
+            if max_chars
+            else f"the {cap}-character hard cap"
+        )
         return _no_lead(f"no lead: no whole sentence near the top fits in {limit}")
     pieces = sorted(p for i in chosen for p in found.pieces(i))
     spans: list[tuple[int, int]] = []

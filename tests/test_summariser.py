@@ -136,6 +136,7 @@ def test_no_whole_sentence_within_a_hard_budget_is_no_lead_with_a_warning() -> N
     result = lead(text, "仓库大火", max_sentences=1, max_chars=8)
     assert result.text == "" and result.spans == ()
     assert result.warnings and "8 characters" in result.warnings[0]
+    assert lead(text, "仓库大火", max_chars=1).warnings[0].endswith("fits in 1 character")
 
 
 def test_semicolons_and_subheads_never_end_a_lead() -> None:
