@@ -27,9 +27,9 @@ USERDICT = Path(__file__).resolve().parent / "data" / "userdict.txt"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CACHE: dict[str, object] = {}
 _LOCK = threading.Lock()
-# A window's own engine costs ~0.1 ms, the whole engine 90 ms once: past this many windows a
+# A window's own engine costs ~0.07 ms, the whole engine 90 ms once: past this many windows a
 # process builds the whole engine, so it never pays more than twice the cheaper way (5,000
-# records ask a few dozen windows, 300 rendered pages about 500).
+# records ask a few dozen windows, 300 rendered development pages about 1,000).
 WINDOWS = 1000
 _WINDOWS_ASKED = itertools.count()
 

@@ -150,7 +150,17 @@ class WordTable:
     def words_in(self, text: str) -> list[tuple[str, int]]:
         """Every dictionary word that is a substring of `text`, with its frequency."""
         n = len(text)
-        subs = [text[i:j] for i in range(n) for j in range(i + 1, min(n, i + self.max_len) + 1)]
+        # Only substrings whose every two neighbours pass the pair filter can be words (every
+        # pair inside a word does): the others are not hashed. (A 16-character window has ~125
+        # substrings and their hashes cost most of its engine; ~35 are left, the same words found.)
+        held = list(map(self.may_hold_pair, text, text[1:]))
+        subs = []
+        for i in range(n):
+            subs.append(text[i])
+            for j in range(i + 2, min(n, i + self.max_len) + 1):
+                if not held[j - 2]:  # (text[j - 2 : j], and every longer substring from i)
+                    break
+                subs.append(text[i:j])
         hashes = word_hashes(subs)
         at = np.searchsorted(self.keys, hashes)
         at[at == len(self.keys)] = 0

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.tokenize import Segmenter, _jieba_class, default_segmenter, engine_word_across
-from service.windowcut import FILE, FILLER, WordTable
+from service.windowcut import FILE, FILLER, WordTable, word_hashes
 from training.jieba_words import table as fresh_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,11 +60,7 @@ def test_window_cuts_equal_the_whole_engine_on_the_sample_page(shipped, full, sa
 
 # Windows made of dictionary words (every 40th of dict.txt) and single characters, CJK or not:
 # words that overlap, glue or split, the cases a route and the HMM step decide.
-@settings(max_examples=300, deadline=None)
-@given(data=st.data())
-def test_window_cuts_equal_the_whole_engine_on_generated_windows(
-    data, shipped, full, dictionary_words
-):
+def _window(data, dictionary_words: list[str]) -> str:
     pieces = data.draw(
         st.lists(
             st.one_of(
@@ -76,7 +72,15 @@ def test_window_cuts_equal_the_whole_engine_on_generated_windows(
             max_size=8,
         )
     )
-    window = "".join(pieces)[:16]
+    return "".join(pieces)[:16]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_window_cuts_equal_the_whole_engine_on_generated_windows(
+    data, shipped, full, dictionary_words
+):
+    window = _window(data, dictionary_words)
     engine = shipped.engine_for(window, _jieba_class())
     assert engine.cut(window) == full.cut(window)
     segmenter = default_segmenter()  # (a seam no word's pair fits is answered with no cut)
@@ -84,6 +88,35 @@ def test_window_cuts_equal_the_whole_engine_on_generated_windows(
         want = engine_word_across(full, window, seam)
         assert engine_word_across(engine, window, seam) == want
         assert segmenter.word_across(window, seam) == want
+
+
+@pytest.fixture(scope="module")
+def keys(shipped) -> set[int]:
+    return set(shipped.keys.tolist())
+
+
+def _every_word_in(table: WordTable, keys: set[int], text: str) -> list[str]:
+    """The substrings of `text` the table holds (`keys`), each looked up: what `words_in`
+    finds."""
+    n = len(text)
+    subs = [text[i:j] for i in range(n) for j in range(i + 1, min(n, i + table.max_len) + 1)]
+    return [s for s, h in zip(subs, word_hashes(subs).tolist(), strict=True) if h in keys]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_words_in_finds_every_word_though_it_hashes_fewer(data, shipped, keys, dictionary_words):
+    # (`words_in` skips substrings with two neighbours no word holds together: pair filter)
+    window = _window(data, dictionary_words)
+    assert [w for w, _ in shipped.words_in(window)] == _every_word_in(shipped, keys, window)
+
+
+def test_words_in_finds_every_word_on_the_sample_page(shipped, keys, sample_page):
+    lines = [line for line in sample_page.splitlines() if len(line) > 16][:40]
+    windows = [line[k : k + 16] for line in lines for k in range(0, len(line) - 16, 5)]
+    assert len(windows) > 300
+    for window in windows:
+        assert [w for w, _ in shipped.words_in(window)] == _every_word_in(shipped, keys, window)
 
 
 def test_every_two_characters_of_a_dictionary_word_pass_the_pair_filter(shipped):
