@@ -174,10 +174,21 @@ def _jieba_class() -> type:
     The package's __init__ builds a module-level Jieba that we never use (0.1 s, a tenth of a
     `newsdesk classify` run); the extension module alone gives the same class. It is registered
     as `rjieba.rjieba`, so a later `import rjieba` reuses it (PyO3 modules load once).
+    Threads (a server's first calls) load it once, under a lock, and it is registered only
+    once executed: a thread that found it half-loaded raised AttributeError (HTTP 500).
     """
     loaded = sys.modules.get("rjieba.rjieba")
     if loaded is not None:
         return loaded.Jieba
+    with _JIEBA_LOCK:
+        loaded = sys.modules.get("rjieba.rjieba")
+        return loaded.Jieba if loaded is not None else _load_jieba_class()
+
+
+_JIEBA_LOCK = threading.Lock()
+
+
+def _load_jieba_class() -> type:
     import importlib.machinery
     import importlib.util
 
@@ -190,8 +201,8 @@ def _jieba_class() -> type:
             loader = importlib.machinery.ExtensionFileLoader("rjieba.rjieba", str(path))
             ext = importlib.util.spec_from_file_location("rjieba.rjieba", path, loader=loader)
             module = importlib.util.module_from_spec(ext)
-            sys.modules["rjieba.rjieba"] = module
             loader.exec_module(module)
+            sys.modules["rjieba.rjieba"] = module
             return module.Jieba
     import rjieba  # an unusual layout: the ordinary import
 

@@ -11,6 +11,7 @@ import logging
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2
+from prometheus_client import generate_latest
 
 from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from service.rpc import SERVICE_NAME
@@ -131,6 +132,29 @@ def test_a_request_over_the_size_limit_is_counted(server, channel) -> None:
     assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert "--max-message-bytes" in caught.value.details()
     assert wait_until(lambda: _counter(server, "newsdesk_requests_total", **labels) == before + 1)
+
+
+def test_the_metrics_help_says_where_an_oversize_request_is_counted(server, channel) -> None:
+    """`newsdesk_undecodable_messages_total`'s help said it counted requests over the size
+    limit; they are counted as refusals (reason `size`), as docs/grpc.md says, never there."""
+    huge = pb.ClassifyRequest(articles=[pb.Article(text="字" * (MAX_MESSAGE // 2))])
+    size = {"method": "Classify", "reason": "size"}
+    bad, refused = (
+        _counter(server, "newsdesk_undecodable_messages_total", method="Classify"),
+        _counter(server, "newsdesk_refusals_total", **size),
+    )
+    with pytest.raises(grpc.RpcError):
+        _unary(channel, "Classify")(huge.SerializeToString(), timeout=10)
+    assert wait_until(lambda: _counter(server, "newsdesk_refusals_total", **size) == refused + 1)
+    assert _counter(server, "newsdesk_undecodable_messages_total", method="Classify") == bad
+    text = generate_latest(server.metrics.registry).decode()
+    helps = dict(
+        line[len("# HELP ") :].split(" ", 1)
+        for line in text.splitlines()
+        if line.startswith("# HELP")
+    )
+    assert "size limit" not in helps["newsdesk_undecodable_messages_total"].split("(")[0]
+    assert "reason size" in helps["newsdesk_undecodable_messages_total"]
 
 
 # -- refusals are counted and logged; idle streams cannot starve the server -------------------

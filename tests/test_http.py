@@ -456,3 +456,25 @@ def test_a_taken_http_address_is_refused_naming_the_flag(model_dir: Path) -> Non
             srv.start()
     assert caught.value.field == "http_address"
     assert wait_until(lambda: True)
+
+
+def test_a_stop_is_done_only_once_http_calls_in_flight_are(model_dir: Path, sample_page) -> None:
+    """The stop's event fired with gRPC's calls alone: `serve` logged `stopped` while an HTTP
+    call was still being worked on (docs/http.md: HTTP calls count in the same drain)."""
+    import threading
+
+    big = {"max_page_chars": 10**6, "max_message_bytes": 32 << 20}
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", **big))
+    srv.start()
+    page = (sample_page + "\n\n") * 100
+    answers: list[int] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(call(srv.http_port, "/v1/analyse-page", {"text": page})[0])
+    )
+    worker.start()
+    assert wait_until(lambda: srv.metrics.in_flight._value.get() == 1, timeout=10)
+    done = srv.stop(10)
+    assert not done.wait(0.2), "the stop was done with an HTTP call still in flight"
+    assert done.wait(30)
+    assert answers == [200]  # answered before the stop was done
+    worker.join(5)

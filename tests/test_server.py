@@ -823,15 +823,21 @@ def test_flags_default_to_their_environment_twins(monkeypatch, tmp_path: Path) -
         (["--max-chars", "0"], "max_chars"),
         (["--grace", "-1"], "grace"),
         (["--grace", "nan"], "grace"),
-        (["--poll", "inf"], "grace"),
+        (["--poll", "inf"], "poll_seconds"),
+        (["--metrics-port", "70000"], "metrics_port"),
         (["--max-concurrent-rpcs", "-1"], "max_concurrent_rpcs"),
     ],
 )
 def test_bad_flags_are_refused_with_the_flag_named(argv, field) -> None:
+    """The message names the flag and its env twin: `--metrics-port 70000` said "grace and
+    poll seconds must be …", and NEWSDESK_WORKERS=0 "workers must be at least 1"."""
     parser = add_serve_arguments(argparse.ArgumentParser())
     with pytest.raises(InvalidInput) as caught:
         config_from_args(parser.parse_args(argv))
     assert caught.value.field == field
+    if argv[0] != "--tls-cert":
+        assert caught.value.message.startswith(f"{argv[0]} (env NEWSDESK_"), caught.value.message
+        assert argv[1] in caught.value.message
 
 
 @pytest.mark.parametrize(

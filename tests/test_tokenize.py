@@ -126,3 +126,44 @@ def test_word_across_reads_as_the_full_tokens(left, right):
     assert default_segmenter().word_across(text, len(left)) is _word_across_by_tokens(
         text, len(left)
     )
+
+
+# A fresh process whose threads ask for rjieba's class while one of them loads it, as a server's
+# first concurrent calls do (HTTP AnalysePage answered 500: "module 'rjieba.rjieba' has no
+# attribute 'Jieba'", the module registered before it was executed).
+_RACE = """
+import sys, threading
+sys.setswitchinterval(1e-6)
+from service.tokenize import _jieba_class
+errors, stop = [], threading.Event()
+def ask():
+    while not stop.is_set():
+        if "rjieba.rjieba" in sys.modules:
+            try:
+                _jieba_class()
+            except Exception as exc:
+                errors.append(repr(exc))
+            return
+threads = [threading.Thread(target=ask) for _ in range(8)]
+for t in threads:
+    t.start()
+_jieba_class()
+stop.set()
+for t in threads:
+    t.join()
+print(len(errors), errors[:1])
+"""
+
+
+def test_threads_never_see_rjieba_half_loaded():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    for _ in range(5):  # one run in ten passed before the fix
+        done = subprocess.run(
+            [sys.executable, "-c", _RACE], capture_output=True, text=True, cwd=ROOT, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "0 []", done.stdout

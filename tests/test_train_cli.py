@@ -364,3 +364,28 @@ def test_sigkill_of_train_takes_its_month_heldout_workers_with_it(tmp_path: Path
                 os.kill(w, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def test_an_out_folder_that_is_not_a_model_is_refused_not_deleted(tmp_path: Path) -> None:
+    """Training replaces the --out folder whole: `--out ~/work` trained, exit 0, and deleted
+    everything that folder held. A folder holding anything but a model's files is refused."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    theirs = tmp_path / "work"
+    (theirs / "drafts").mkdir(parents=True)
+    (theirs / "notes.txt").write_text("mine\n", encoding="utf-8")
+    done = _train(data, theirs, "--partial")
+    assert done.returncode == 1, done.stderr
+    assert f"cannot write --out {theirs}: " in done.stderr and "(drafts, notes.txt)" in done.stderr
+    assert "Traceback" not in done.stderr and "train: read done" not in done.stderr
+    assert sorted(p.name for p in theirs.iterdir()) == ["drafts", "notes.txt"]
+    model = tmp_path / "model"  # a model folder (and an empty one) is still written over
+    _old_model(model)
+    (model / "report").mkdir()
+    (tmp_path / "empty").mkdir()
+    for out in (model, tmp_path / "empty"):
+        done = _train(data, out, "--partial")
+        assert done.returncode == 0, done.stderr
+        assert (out / "model.npz").is_file()
+    assert (model / "report").is_dir()

@@ -31,6 +31,7 @@ from service.classifier import (
 )
 from service.errors import DataError
 from service.model import HeadChars, HeadWords, WordTfidf, compose
+from service.modelfile import LEGACY_FILE
 from service.tokenize import default_segmenter
 
 from .augment import copy_shares
@@ -351,12 +352,30 @@ def _heldout_metrics(pipeline: Pipeline, model, data_dir: Path) -> tuple[dict, f
     return out, gap
 
 
+# What a model folder holds (the model, its manifest, a pickled one, evaluate's report): an
+# --out holding anything else is not a model folder, and train would delete it.
+MODEL_ENTRIES = frozenset({MODEL_FILE, MANIFEST_FILE, LEGACY_FILE, REPORT_DIR})
+
+
 def check_writable(out_dir: Path) -> None:
     """An OSError naming `out_dir` unless write_model could put a new folder in its place: its
-    parent created and writable, and the path a folder or free."""
+    parent created and writable, and the path free or a folder holding only a model's files."""
     try:
         if out_dir.exists() and not out_dir.is_dir():
             raise FileExistsError(errno.EEXIST, "exists and is not a folder")
+        if out_dir.is_dir():  # write_model replaces the whole folder: only a model's may go
+            theirs = sorted(
+                p.name
+                for p in out_dir.iterdir()
+                if p.name not in MODEL_ENTRIES and not p.name.startswith(f".{REPORT_DIR}.")
+            )
+            if theirs:
+                shown = ", ".join(theirs[:5]) + (", …" if len(theirs) > 5 else "")
+                raise FileExistsError(
+                    errno.EEXIST,
+                    f"the folder holds files that are not a model's ({shown}) and training "
+                    "replaces the whole folder: name a new folder or a model folder",
+                )
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         os.rmdir(tempfile.mkdtemp(prefix=f".{out_dir.name}.probe-", dir=out_dir.parent))
     except OSError as exc:

@@ -210,26 +210,36 @@ def check(config: ServerConfig) -> None:
     }
     for name, value in positive.items():
         if value < 1:
-            raise InvalidInput(f"{name} must be at least 1, got {value}", field=name, limit=1)
-    if config.max_inflight_bytes < 0:
-        raise InvalidInput(
-            f"max_inflight_bytes must be 0 (no budget) or more, got {config.max_inflight_bytes}",
-            field="max_inflight_bytes",
-            limit=0,
-        )
-    if config.max_concurrent_rpcs < 0:
-        raise InvalidInput(
-            f"max_concurrent_rpcs must be 0 (no limit) or more, got {config.max_concurrent_rpcs}",
-            field="max_concurrent_rpcs",
-            limit=0,
-        )
+            raise InvalidInput(
+                f"{_named(name)} must be at least 1, got {value}", field=name, limit=1
+            )
+    for name, what in (("max_inflight_bytes", "no budget"), ("max_concurrent_rpcs", "no limit")):
+        if getattr(config, name) < 0:
+            raise InvalidInput(
+                f"{_named(name)} must be 0 ({what}) or more, got {getattr(config, name)}",
+                field=name,
+                limit=0,
+            )
     if config.log_format not in ("plain", "json"):
         raise InvalidInput(
             f"log format {config.log_format!r}: use 'plain' or 'json'", field="log_format"
         )
-    seconds_ok = all(math.isfinite(v) and v >= 0 for v in (config.grace, config.poll_seconds))
-    if not seconds_ok or not 0 <= config.metrics_port < 65536:  # (NaN compares false: isfinite)
+    for name in ("grace", "poll_seconds"):  # (NaN compares false: isfinite)
+        value = getattr(config, name)
+        if not (math.isfinite(value) and value >= 0):
+            raise InvalidInput(
+                f"{_named(name)} must be a finite number of seconds >= 0, got {value}", field=name
+            )
+    if not 0 <= config.metrics_port < 65536:
         raise InvalidInput(
-            "grace and poll seconds must be finite numbers >= 0 and the metrics port in 0..65535",
-            field="grace",
+            f"{_named('metrics_port')} must be a port, 0..65535 (0 = off), got "
+            f"{config.metrics_port}",
+            field="metrics_port",
         )
+
+
+def _named(field: str) -> str:
+    """The flag and env twin that set a ServerConfig field, as an error names them: the value
+    may have come from either (a unit file's NEWSDESK_WORKERS=0 is no --workers anybody typed)."""
+    row = next(r for r in FLAGS if r.config_field == field)
+    return f"--{row.flag} (env {row.env})"

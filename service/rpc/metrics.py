@@ -43,7 +43,8 @@ class Metrics:
         self.refusal_log = RateLimitedLog(log, every=10.0)
         self.undecodable = Counter(
             "newsdesk_undecodable_messages", "Requests and stream items that were not valid "
-            "protobuf or over the size limit, by method", ["method"], registry=r,
+            "protobuf, by method (one over the size limit is a refusal, reason size)", ["method"],
+            registry=r,
         )  # fmt: skip
         self.model = Info("newsdesk_model", "The model serving now", registry=r)
         self.reloads = Counter("newsdesk_model_reloads", "Models loaded and swapped in", registry=r)

@@ -117,9 +117,15 @@ class NewsdeskServer:
         if self._http is not None:
             http, self._http = self._http, None
             threading.Thread(target=_close_http, args=(http,), daemon=True).start()
-        if self.front is not None:  # in-flight HTTP calls get the same grace
-            front, self.front = self.front, None
-            threading.Thread(target=front.close, args=(grace,), daemon=True).start()
+        if self.front is not None:  # in-flight HTTP calls get the same grace, and the stop
+            front, self.front = self.front, None  # is done once they are, not with gRPC's alone
+            closing = threading.Thread(target=front.close, args=(grace,), daemon=True)
+            closing.start()
+            both = threading.Event()
+            threading.Thread(
+                target=lambda: (done.wait(), closing.join(), both.set()), daemon=True
+            ).start()
+            return both
         return done
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:
