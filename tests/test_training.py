@@ -386,6 +386,37 @@ def test_interrupted_write_keeps_the_previous_model(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["desk"]
 
 
+def test_a_model_left_aside_by_a_killed_write_is_put_back(
+    trained: tuple[Path, dict], tmp_path: Path
+) -> None:
+    """A write killed between its swap's two renames left no model folder at all (the old one
+    aside, the new one not in yet); the next write puts it back first, so even a failed one
+    leaves the previous model in place (write_model once renamed by itself: it now uses
+    atomic.atomic_folder, whose writers clean up after dead ones)."""
+    import shutil
+
+    import numpy as np
+
+    from training.train import write_model
+
+    out = tmp_path / "desk"
+    shutil.copytree(trained[0], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    model = Classifier.load(out).pipeline
+    out.rename(tmp_path / ".desk.4242.k9x2.old")  # as the killed writer named it
+
+    class Failing(np.ndarray):
+        @property
+        def dtype(self):
+            raise OSError("disk full")
+
+    model.intercept_ = np.zeros(len(model.classes_)).view(Failing)
+    with pytest.raises(OSError, match="disk full"):
+        write_model(model, {"labels": ["a", "b"]}, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["desk"]
+
+
 def _model_with_report(trained: tuple[Path, dict], out: Path) -> dict:
     import shutil
 

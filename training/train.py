@@ -20,6 +20,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from service import modelfile
+from service.atomic import atomic_folder
 from service.classifier import (
     FORMAT,
     MANIFEST_FILE,
@@ -388,19 +389,19 @@ def check_writable(out_dir: Path) -> None:
 def write_model(
     pipeline: object, manifest: dict, out_dir: Path, *, keep_version: bool = False
 ) -> None:
-    """Write model.npz (arrays + JSON) + manifest.json beside `out_dir`, swap it into place.
+    """Write model.npz (arrays + JSON) + manifest.json as a new folder swapped in for `out_dir`.
 
-    A run that fails before the swap leaves the previous model untouched; the swap itself is
-    two renames on one filesystem. The previous folder's report/ moves into the new one (the
-    next `evaluate` rewrites it); with `keep_version`, an unchanged artifact keeps its version.
+    `atomic.atomic_folder` builds it beside `out_dir` and swaps it in whole: a run that fails or
+    is killed leaves the previous model in place (a run killed between the swap's two renames
+    leaves it aside, and the next writer puts it back). The previous folder's report/ is copied
+    into the new one (the next `evaluate` rewrites it); with `keep_version`, an unchanged
+    artifact keeps its version.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f"{out_dir.name}.tmp-{os.getpid()}"
-    old = out_dir.parent / f"{out_dir.name}.old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DataError(f"{out_dir} exists and is not a folder", field="out")
+    with atomic_folder(out_dir) as tmp:
         # Data only, loaded without unpickling (service.modelfile); uncompressed, so arrays
         # load as one copy each with no zlib pass.
         data = modelfile.dumps(pipeline)
@@ -410,24 +411,11 @@ def write_model(
             _keep_version(manifest, out_dir / MANIFEST_FILE)
         text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
         (tmp / MANIFEST_FILE).write_text(text, encoding="utf-8")
+        if (out_dir / REPORT_DIR).is_dir():  # kept until `evaluate` rewrites it (make train does)
+            shutil.copytree(out_dir / REPORT_DIR, tmp / REPORT_DIR, symlinks=True)
         # Loading refuses a model others may write: owner-only writes, whatever the umask.
         for path in (tmp, tmp / MODEL_FILE, tmp / MANIFEST_FILE):
             os.chmod(path, path.stat().st_mode & ~0o022)
-        if out_dir.exists():
-            if not out_dir.is_dir():
-                raise DataError(f"{out_dir} exists and is not a folder", field="out")
-            out_dir.rename(old)
-        if (old / REPORT_DIR).is_dir():  # kept until `evaluate` rewrites it (make train does)
-            (old / REPORT_DIR).rename(tmp / REPORT_DIR)
-        tmp.rename(out_dir)
-    except BaseException:
-        if (tmp / REPORT_DIR).is_dir() and old.is_dir():
-            (tmp / REPORT_DIR).rename(old / REPORT_DIR)
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not out_dir.exists():
-            old.rename(out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _keep_version(manifest: dict, previous: Path) -> None:
