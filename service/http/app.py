@@ -173,8 +173,8 @@ class _Handler(Framing, BaseHTTPRequestHandler):
             raise HttpReply(401, gateway.status_body(code, "this server wants the header "
                          "'Authorization: Bearer <token>' and the request had none or another "
                          "token"), code, **{"WWW-Authenticate": "Bearer"})  # fmt: skip
-        timeout = self._timeout()
         size = self._length(route)
+        timeout = self._timeout(size)
         held = [front.take(route.rpc, size or 0)]
         try:
             if size is None:  # chunked: each chunk's bytes are reserved as it arrives

@@ -39,7 +39,9 @@ class Framing:
     """The request-reading half of the front's handler (`app._Handler`): it reads `headers`,
     `rfile` and `front.config`, and sets `close_connection` where a body is left unread."""
 
-    def _timeout(self) -> float | None:
+    def _timeout(self, size: int | None) -> float | None:
+        """The X-Server-Timeout's seconds; a bad one is refused with the body (`size` bytes,
+        None when chunked) read and dropped, so the client reads the 400, not a reset mid-send."""
         raw = self.headers.get(TIMEOUT_HEADER)
         if raw is None:
             return None
@@ -48,7 +50,9 @@ class Framing:
         except ValueError:
             seconds = float("nan")
         if not 0 < seconds < float("inf"):  # (NaN fails too)
-            self.close_connection = True  # its body is left unread
+            self.close_connection = True
+            if size:
+                self._drain(size)
             raise error_reply(InvalidInput(f"{TIMEOUT_HEADER} {raw!r} is not a number of seconds "
                                       "above 0, e.g. 2.5", field=TIMEOUT_HEADER))  # fmt: skip
         return seconds
