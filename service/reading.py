@@ -323,9 +323,13 @@ def _at_least_kth(values: np.ndarray, docs: np.ndarray, n_docs: int, k: int) -> 
     if k <= 0 or width <= k:
         return np.ones(len(values), dtype=bool)
     firsts = np.cumsum(counts) - counts
-    table = np.full((n_docs, width), -np.inf)  # a reading's values in a row, -inf past them
-    table[docs, np.arange(len(docs)) - firsts[docs]] = values
-    kth = np.partition(table, width - k, axis=1)[:, width - k]  # -inf: fewer than k values
+    # A reading's values negated in a row, +inf past them: its k-th smallest is minus its k-th
+    # largest. Selecting near a row's start, not its end: numpy's partition took ~10x longer
+    # for the same k-th largest near the end of rows padded with -inf (keywords' k + 8 of rows
+    # ~500 wide: 6-11 ms a batch, now ~1 ms).
+    table = np.full((n_docs, width), np.inf)
+    table[docs, np.arange(len(docs)) - firsts[docs]] = -values
+    kth = -np.partition(table, k - 1, axis=1)[:, k - 1]  # -inf: fewer than k values
     return values >= kth[docs]
 
 
