@@ -297,13 +297,10 @@ def _pairs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct keys numbered in the order they first occur: each one's first place, and
     each place's number. One stable sort (a key's places stay in order: its first comes first);
     a key's number is how many keys start before its first place."""
-    n = len(key)
-    if n and int(key.max()) < (1 << 62) // n:
-        # Each key made distinct by its place (key · n + place): numpy's default sort (SIMD
-        # where the CPU has it) then gives the stable sort's order, at a third of its cost.
-        perm = np.argsort(key * n + np.arange(n))
-    else:  # (a key that large would overflow)
-        perm = np.argsort(key, kind="stable")
+    # A batch's keys (reading · words + word) come reading by reading, in ascending runs: the
+    # stable sort takes 2.9 ms for a 5,000-line run's 256 readings (~75k words) where making
+    # the keys distinct by their place for numpy's default sort took 4.3 ms (i119).
+    perm = np.argsort(key, kind="stable")
     ordered = key[perm]
     opens = np.ones(len(key), dtype=bool)  # per sorted place: a new key starts here
     opens[1:] = ordered[1:] != ordered[:-1]

@@ -380,8 +380,8 @@ def test_at_least_kth_is_each_readings_kth_largest():
 
 
 def test_a_batch_numbers_its_pairs_as_the_stable_sort_does():
-    """`_pairs` sorts keys made distinct by their place (numpy's unstable sort): the same first
-    places and pair numbers as the stable sort of the keys, which it keeps for huge keys."""
+    """`_pairs`: the same first places and pair numbers as a plain stable sort of the keys
+    (repeats, reading-major runs, huge keys, none)."""
     from service import reading
 
     def stable(key):
