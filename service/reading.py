@@ -297,13 +297,10 @@ def _pairs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct keys numbered in the order they first occur: each one's first place, and
     each place's number. One stable sort (a key's places stay in order: its first comes first);
     a key's number is how many keys start before its first place."""
-    n = len(key)
-    if n and int(key.max()) < (1 << 62) // n:
-        # Each key made distinct by its place (key · n + place): numpy's default sort (SIMD
-        # where the CPU has it) then gives the stable sort's order, at a third of its cost.
-        perm = np.argsort(key * n + np.arange(n))
-    else:  # (a key that large would overflow)
-        perm = np.argsort(key, kind="stable")
+    # A batch's keys (reading · words + word) come reading by reading, in ascending runs: the
+    # stable sort takes 2.9 ms for a 5,000-line run's 256 readings (~75k words) where making
+    # the keys distinct by their place for numpy's default sort took 4.3 ms (i119).
+    perm = np.argsort(key, kind="stable")
     ordered = key[perm]
     opens = np.ones(len(key), dtype=bool)  # per sorted place: a new key starts here
     opens[1:] = ordered[1:] != ordered[:-1]
@@ -323,9 +320,13 @@ def _at_least_kth(values: np.ndarray, docs: np.ndarray, n_docs: int, k: int) -> 
     if k <= 0 or width <= k:
         return np.ones(len(values), dtype=bool)
     firsts = np.cumsum(counts) - counts
-    table = np.full((n_docs, width), -np.inf)  # a reading's values in a row, -inf past them
-    table[docs, np.arange(len(docs)) - firsts[docs]] = values
-    kth = np.partition(table, width - k, axis=1)[:, width - k]  # -inf: fewer than k values
+    # A reading's values negated in a row, +inf past them: its k-th smallest is minus its k-th
+    # largest. Selecting near a row's start, not its end: numpy's partition took ~10x longer
+    # for the same k-th largest near the end of rows padded with -inf (keywords' k + 8 of rows
+    # ~500 wide: 6-11 ms a batch, now ~1 ms).
+    table = np.full((n_docs, width), np.inf)
+    table[docs, np.arange(len(docs)) - firsts[docs]] = -values
+    kth = -np.partition(table, k - 1, axis=1)[:, k - 1]  # -inf: fewer than k values
     return values >= kth[docs]
 
 

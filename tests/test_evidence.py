@@ -362,9 +362,26 @@ def test_a_batch_top_k_equals_sorting_every_pair():
         assert batch.top(score, k).tolist() == order[rank < k].tolist()
 
 
+def test_at_least_kth_is_each_readings_kth_largest():
+    """`_at_least_kth` (a partition of negated rows padded with +inf) keeps exactly the values
+    at least their reading's k-th largest: every value of a reading with k or fewer."""
+    from service.reading import _at_least_kth
+
+    rng = np.random.default_rng(11)
+    sizes = np.array([0, 1, 3, 13, 14, 500, 7, 60])
+    docs = np.repeat(np.arange(len(sizes)), sizes)
+    for values in (rng.random(len(docs)) * 3, rng.integers(1, 4, len(docs)) * 0.7):  # ties
+        for k in (1, 2, 5, 13, 600):
+            want = [
+                v >= (np.sort(values[docs == d])[::-1][k - 1] if sizes[d] >= k else -np.inf)
+                for v, d in zip(values, docs, strict=True)
+            ]
+            assert _at_least_kth(values, docs, len(sizes), k).tolist() == want
+
+
 def test_a_batch_numbers_its_pairs_as_the_stable_sort_does():
-    """`_pairs` sorts keys made distinct by their place (numpy's unstable sort): the same first
-    places and pair numbers as the stable sort of the keys, which it keeps for huge keys."""
+    """`_pairs`: the same first places and pair numbers as a plain stable sort of the keys
+    (repeats, reading-major runs, huge keys, none)."""
     from service import reading
 
     def stable(key):

@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from service.classifier import DEFAULT_MODEL, MANIFEST_FILE, Classifier
-from service.workers import CHUNK_LINES, PARALLEL_AFTER, Options, process_lines, run_chunk
+from service.workers import (
+    CHUNK_LINES,
+    PARALLEL_AFTER,
+    WORKER_GC_THRESHOLD,
+    Options,
+    collect_less,
+    process_lines,
+    run_chunk,
+)
 
 
 def _lines(data_dir: Path, n: int) -> list[bytes]:
@@ -150,3 +158,14 @@ def test_line_endings_and_bad_bytes_number_lines_as_the_text_reader_does(
     assert [r.line for r in chunk.rejected] == [2, 4]
     assert chunk.count == 3 and len(chunk.lines) == 3
     assert chunk.data.endswith(b"\n") and all(json.loads(s)["id"] == "a" for s in chunk.lines)
+
+
+def test_a_worker_collects_less_often_and_keeps_the_older_thresholds() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    try:
+        collect_less()
+        assert gc.get_threshold() == (WORKER_GC_THRESHOLD, *before[1:])
+    finally:
+        gc.set_threshold(*before)
