@@ -500,3 +500,29 @@ def test_a_stop_is_done_only_once_http_calls_in_flight_are(model_dir: Path, samp
     assert done.wait(30)
     assert answers == [200]  # answered before the stop was done
     worker.join(5)
+
+
+def test_an_http_call_still_working_when_the_grace_is_over_is_stopped_and_told(
+    model_dir: Path, sample_page
+) -> None:
+    """--grace bounded gRPC's calls in flight but not HTTP's: the process waited for them to
+    finish however long they took. Past the grace an HTTP call now stops at its next chunk, as
+    a cancelled gRPC call does, and is answered 503 UNAVAILABLE saying why."""
+    import threading
+
+    big = {"max_page_chars": 10**6, "max_message_bytes": 32 << 20}
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", **big))
+    srv.start()
+    page = (sample_page + "\n\n") * 200  # a thousand articles: many chunks of work
+    answers: list[tuple[int, dict]] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(call(srv.http_port, "/v1/analyse-page", {"text": page})[:2])
+    )
+    worker.start()
+    assert wait_until(lambda: srv.metrics.in_flight._value.get() == 1, timeout=10)
+    assert srv.stop(0.05).wait(60)
+    worker.join(60)
+    [(status, answer)] = answers
+    assert status == 503, (status, str(answer)[:200])
+    assert answer["code"] == grpc.StatusCode.UNAVAILABLE.value[0]
+    assert "--grace" in answer["message"]

@@ -187,6 +187,12 @@ class _Handler(Framing, BaseHTTPRequestHandler):
         except NewsdeskError as exc:
             raise error_reply(exc) from None
         except CallerGone:
+            if front.cut.is_set():  # the server stopped, its grace over, as gRPC cancels
+                self.close_connection = True
+                code = grpc.StatusCode.UNAVAILABLE
+                raise HttpReply(503, gateway.status_body(code, "the server stopped before the "
+                             "work was done (its --grace passed): retry elsewhere"),
+                             code) from None  # fmt: skip
             if deadline is None or time.monotonic() < deadline:  # it hung up: none to answer
                 self.close_connection = True
                 code = grpc.StatusCode.CANCELLED
@@ -232,6 +238,7 @@ class HttpFront:
 
         self.server, self.config = server, server.config
         self.closing = False
+        self.cut = threading.Event()  # a stop's grace is over: calls in flight stop (`close`)
         self.servicer = bridge.servicer(server)
         self.static = {
             name: (resources.files(__package__) / "static" / name).read_bytes()
@@ -311,7 +318,7 @@ class HttpFront:
         method = getattr(self.servicer, rpc)
         metrics = self.server.metrics
         metrics.call_started()  # a graceful stop waits for HTTP calls too
-        context = CallerContext(deadline, connection)
+        context = CallerContext(deadline, connection, self.cut)
         try:
             lanes = bridge.lanes(self.server)
             if lanes is None:
@@ -342,6 +349,7 @@ class HttpFront:
         end = time.monotonic() + grace
         while self.httpd._waiting and time.monotonic() < end:
             time.sleep(0.05)
+        self.cut.set()  # past the grace: calls still in flight stop at their next chunk (503)
         self.httpd.server_close()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import select
 import socket
+import threading
 import time
 
 __all__ = ["TIMEOUT_HEADER", "CallerContext"]
@@ -26,15 +27,23 @@ class CallerContext:
     zero-timeout poll of the socket, TLS or not; a client that only half-closes after sending
     its request reads as gone too (HTTP/1.1 clients do not)."""
 
-    def __init__(self, deadline: float | None = None, connection: socket.socket | None = None):
+    def __init__(
+        self,
+        deadline: float | None = None,
+        connection: socket.socket | None = None,
+        cut: threading.Event | None = None,
+    ):
         self._deadline = deadline
+        self._cut = cut  # set when a stopping server's grace is over: the work stops, as gRPC's
         self._poll = None
         if connection is not None:
             self._poll = select.poll()
             self._poll.register(connection.fileno(), select.POLLRDHUP)
 
     def is_active(self) -> bool:
-        # a stopping server lets calls in flight finish (within its grace): only the peer counts
+        # a stopping server lets calls in flight finish within its grace, and no longer
+        if self._cut is not None and self._cut.is_set():
+            return False
         return self._poll is None or not any(ev & _GONE for _, ev in self._poll.poll(0))
 
     def time_remaining(self) -> float | None:
