@@ -9,6 +9,7 @@ in column order, so both give the same scores to the last bit.
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,24 @@ def kernels() -> Any:
     tenth of a `newsdesk classify` run; the kernels are one extension module that needs only
     numpy. It is registered under its own name, so a later `import scipy.sparse` reuses it. The
     manifest pins scipy's major.minor, and the tests compare every result with scikit-learn's.
+    Threads (a Dask worker's first tasks) load it once, under a lock, and it is registered only
+    once executed, as `tokenize._jieba_class` loads rjieba: registered first, a multi-phase
+    build of the module would show threads a module without its kernels (today's scipy builds
+    it single-phase, whole before its exec step).
     """
-    name = "scipy.sparse._sparsetools"
-    loaded = sys.modules.get(name)
+    loaded = sys.modules.get(_KERNELS)
     if loaded is not None:
         return loaded
+    with _KERNELS_LOCK:
+        loaded = sys.modules.get(_KERNELS)
+        return loaded if loaded is not None else _load_kernels(_KERNELS)
+
+
+_KERNELS = "scipy.sparse._sparsetools"
+_KERNELS_LOCK = threading.Lock()
+
+
+def _load_kernels(name: str) -> Any:
     import importlib.machinery
     import importlib.util
 
@@ -42,8 +56,8 @@ def kernels() -> Any:
                 module = importlib.util.module_from_spec(
                     importlib.util.spec_from_file_location(name, path, loader=loader)
                 )
-                sys.modules[name] = module
                 loader.exec_module(module)
+                sys.modules[name] = module
                 return module
     from scipy.sparse import _sparsetools  # an unusual layout: the ordinary import
 
