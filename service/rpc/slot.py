@@ -46,8 +46,11 @@ class ModelSlot:
         self._tried = False  # set once the first load has finished, well or badly
 
     def get(self) -> Loaded:
+        # `_tried` before `current`: the first load sets them in the other order, so a call
+        # meeting it half done reads "still loading", never "no model is loaded".
+        tried = self._tried
         current = self.current  # one read: a reload may swap it while this call runs
-        if current is None and not self._tried:
+        if current is None and not tried:
             # Health says NOT_SERVING meanwhile; UNAVAILABLE lets clients retry with backoff.
             raise ModelLoading(
                 # callers never see the model's folder (only --model-path-in-info shows it)
