@@ -161,6 +161,9 @@ def test_lone_carriage_returns_end_lines_in_batch_as_in_classify(
         ({"gather": True}, "gather"),
         ({"max_chars": -1}, "max_chars"),
         ({"max_sentences": 51}, "max_sentences"),
+        # the dashboard's URL reached Dask's Client: a traceback, then 20 s hung closing it
+        ({"scheduler": "http://127.0.0.1:8787/status"}, "scheduler"),
+        ({"scheduler": "http://127.0.0.1:8786"}, "scheduler"),
     ],
 )
 def test_bad_options_are_rejected_before_any_work(tmp_path: Path, kw: dict, field: str) -> None:
@@ -169,6 +172,17 @@ def test_bad_options_are_rejected_before_any_work(tmp_path: Path, kw: dict, fiel
         run_batch([tmp_path / "a.jsonl"], tmp_path / "out", model=tmp_path, **kw)
     assert e.value.field == field
     assert not (tmp_path / "out").exists()
+
+
+def test_every_form_of_a_dask_scheduler_address_passes_the_check() -> None:
+    from service.batch import _SCHEDULER
+
+    for address in ("tcp://10.0.0.5:8786", "10.0.0.5:8786", "dask-scheduler:8786",
+                    "tls://scheduler.example.org:8786", "tcp://[::1]:8786",
+                    "inproc://192.0.2.2/26955/1"):  # fmt: skip
+        assert _SCHEDULER.fullmatch(address), address
+    for address in ("http://127.0.0.1:8787/status", "tcp://", "", "host 8786"):
+        assert not _SCHEDULER.fullmatch(address), address
 
 
 def test_an_output_folder_that_holds_the_inputs_or_is_a_file_is_refused(tmp_path: Path) -> None:
