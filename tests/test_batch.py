@@ -469,6 +469,48 @@ def test_dask_worker_killed_mid_job_costs_only_its_shard(
     assert not [p for p in out.rglob(".*") if p.is_file()]  # no temp file left behind
 
 
+@pytest.mark.slow
+def test_a_shard_that_kills_its_dask_workers_fails_alone(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    """Past the scheduler's allowed-failures the shard's KilledWorker ended the whole job with
+    a traceback (the shards in flight abandoned); now it fails alone, as a local one does."""
+    distributed = pytest.importorskip("distributed")
+    import signal
+    import time
+
+    import dask
+
+    shards = _big_shards(records, tmp_path / "in", n=3, copies=30)
+    out = tmp_path / "out"
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):  # fmt: skip
+        victim = next(iter(client.run(os.getpid).values()))
+        result: dict = {}
+        runner = threading.Thread(
+            target=lambda: result.update(
+                _run(shards, out, model, scheduler=cluster.scheduler_address, summary=False)
+            )
+        )
+        runner.start()
+        deadline = time.monotonic() + 120
+        while not list(out.glob(".*.partial")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(victim, signal.SIGKILL)  # the shard it was writing may not run again
+        runner.join(180)
+    assert result, "the job raised instead of failing the shard"
+    failed = result["shards_failed"]
+    assert failed and all("Dask worker that ran this shard died" in f["reason"] for f in failed)
+    assert len(failed) + len(list(out.glob("p-*.jsonl"))) == 3 == result["shards_run"]
+    assert not [p for p in out.rglob(".*") if p.is_file()]
+
+
 def test_unreachable_scheduler_is_a_clear_error(
     shards: list[Path], model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
