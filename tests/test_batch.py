@@ -161,6 +161,9 @@ def test_lone_carriage_returns_end_lines_in_batch_as_in_classify(
         ({"gather": True}, "gather"),
         ({"max_chars": -1}, "max_chars"),
         ({"max_sentences": 51}, "max_sentences"),
+        # the dashboard's URL reached Dask's Client: a traceback, then 20 s hung closing it
+        ({"scheduler": "http://127.0.0.1:8787/status"}, "scheduler"),
+        ({"scheduler": "http://127.0.0.1:8786"}, "scheduler"),
     ],
 )
 def test_bad_options_are_rejected_before_any_work(tmp_path: Path, kw: dict, field: str) -> None:
@@ -169,6 +172,17 @@ def test_bad_options_are_rejected_before_any_work(tmp_path: Path, kw: dict, fiel
         run_batch([tmp_path / "a.jsonl"], tmp_path / "out", model=tmp_path, **kw)
     assert e.value.field == field
     assert not (tmp_path / "out").exists()
+
+
+def test_every_form_of_a_dask_scheduler_address_passes_the_check() -> None:
+    from service.batch import _SCHEDULER
+
+    for address in ("tcp://10.0.0.5:8786", "10.0.0.5:8786", "dask-scheduler:8786",
+                    "tls://scheduler.example.org:8786", "tcp://[::1]:8786",
+                    "inproc://192.0.2.2/26955/1"):  # fmt: skip
+        assert _SCHEDULER.fullmatch(address), address
+    for address in ("http://127.0.0.1:8787/status", "tcp://", "", "host 8786"):
+        assert not _SCHEDULER.fullmatch(address), address
 
 
 def test_an_output_folder_that_holds_the_inputs_or_is_a_file_is_refused(tmp_path: Path) -> None:
@@ -453,6 +467,48 @@ def test_dask_worker_killed_mid_job_costs_only_its_shard(
     assert result["shards_run"] == 6 and result["records_out"] == 6 * 16 * len(records)
     assert _outputs(out) == _outputs(local)
     assert not [p for p in out.rglob(".*") if p.is_file()]  # no temp file left behind
+
+
+@pytest.mark.slow
+def test_a_shard_that_kills_its_dask_workers_fails_alone(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    """Past the scheduler's allowed-failures the shard's KilledWorker ended the whole job with
+    a traceback (the shards in flight abandoned); now it fails alone, as a local one does."""
+    distributed = pytest.importorskip("distributed")
+    import signal
+    import time
+
+    import dask
+
+    shards = _big_shards(records, tmp_path / "in", n=3, copies=30)
+    out = tmp_path / "out"
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):  # fmt: skip
+        victim = next(iter(client.run(os.getpid).values()))
+        result: dict = {}
+        runner = threading.Thread(
+            target=lambda: result.update(
+                _run(shards, out, model, scheduler=cluster.scheduler_address, summary=False)
+            )
+        )
+        runner.start()
+        deadline = time.monotonic() + 120
+        while not list(out.glob(".*.partial")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(victim, signal.SIGKILL)  # the shard it was writing may not run again
+        runner.join(180)
+    assert result, "the job raised instead of failing the shard"
+    failed = result["shards_failed"]
+    assert failed and all("Dask worker that ran this shard died" in f["reason"] for f in failed)
+    assert len(failed) + len(list(out.glob("p-*.jsonl"))) == 3 == result["shards_run"]
+    assert not [p for p in out.rglob(".*") if p.is_file()]
 
 
 def test_unreachable_scheduler_is_a_clear_error(

@@ -130,6 +130,18 @@ def test_a_timeout_that_is_no_time_is_refused(client) -> None:
         client.get_model(timeout=-1)
 
 
+@pytest.mark.parametrize("timeout", [float("inf"), float("nan"), -1, 0, "30"])
+def test_a_timeout_that_is_no_number_of_seconds_is_refused_by_every_call(client, timeout) -> None:
+    """inf passed the check and every call failed at once with DEADLINE_EXCEEDED; a stream's
+    timeout was not checked: -1 came back as DEADLINE_EXCEEDED, a string as a TypeError."""
+    with pytest.raises(InvalidInput, match="positive, finite number of seconds"):
+        NewsdeskClient("127.0.0.1:1", timeout=timeout)
+    with pytest.raises(InvalidInput, match="positive, finite number of seconds"):
+        client.classify([("标题", "市教育局部署开学工作。")], timeout=timeout)
+    with pytest.raises(InvalidInput, match="positive, finite number of seconds"):
+        list(client.classify_stream([("标题", "市教育局部署开学工作。")], timeout=timeout))
+
+
 def test_no_model_is_model_not_loaded(tmp_path: Path) -> None:
     srv, port = create_server(config(tmp_path / "missing"))
     srv.start()

@@ -157,3 +157,28 @@ def test_fit_weights_recovers_a_usable_scorer(data_dir: Path) -> None:
         for o, r in zip(ours, briefs, strict=True)
     )
     assert gain > 0
+
+
+def test_a_folder_lacking_the_newspaper_summaries_exits_1_unless_partial(tmp_path, capsys):
+    """A data folder without summarise/newspaper_dev.jsonl was reported on the briefs alone
+    and exited 0; README: a folder lacking a file the command needs is exit 1 (`evaluate` and
+    `train` take --partial for what is there)."""
+    from service.cli import main
+
+    folder = tmp_path / "data" / "summarise"
+    folder.mkdir(parents=True)
+    row = {"id": "b1", "date": "20150102", "title": "教育部部署高校毕业生就业工作",
+           "text": "教育部近日召开会议，部署高校毕业生就业创业工作。会议要求各地加强就业指导。",
+           "summary": "教育部召开会议，部署高校毕业生就业创业工作。"}  # fmt: skip
+    (folder / "dev.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", "utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(DataError, match="newspaper_dev.jsonl not found.*--partial"):
+        evaluate_summaries(tmp_path / "data", out, progress=False)
+    assert not out.exists()  # refused before any work
+    args = ["evaluate-summaries", "--data", str(tmp_path / "data"), "--out", str(out)]
+    assert main(args) == 1
+    assert "newspaper_dev.jsonl not found" in capsys.readouterr().err
+    assert main([*args, "--partial"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["sources"]["newspaper"]["skipped"].startswith("no file at")
+    assert metrics["sources"]["briefs"]["documents"] == 1

@@ -425,6 +425,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         splits = {f"dev {m}": [p for p in dev if p[0]["date"][:6] == m] for m in args.month}
     if args.split != "all":
         splits = {k: v for k, v in splits.items() if k.startswith(args.split)}
+    # A partial corpus (a month missing) scored its split on no page: a table of 0.000, exit 0.
+    empty = [k for k, v in splits.items() if not v]
+    if empty:
+        print(
+            f"error: {args.data}: no pages for {', '.join(empty)}; a partial copy of {ARTICLES}? "
+            "fetch it again, or pick what is there (--split, --month)",
+            file=sys.stderr,
+        )
+        return 1
     results = {}
     for name, pages in splits.items():
         if args.limit:

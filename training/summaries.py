@@ -332,10 +332,21 @@ def evaluate_summaries(
     *,
     limit: int | None = None,
     progress: bool = True,
+    partial: bool = False,
 ) -> dict:
     """Score ours, Lead-1, Lead-k and TextRank4ZH per source and split (`limit`: first N rows
     of each source). Writes `metrics.json` and `report.md` into `out_dir`; returns the metrics.
+    A source's missing file is a DataError before any work, unless `partial` (then skipped).
     """
+    # A folder lacking newspaper_dev.jsonl was reported on the briefs alone, exit 0 (README: a
+    # data folder lacking a file the command needs exits 1; evaluate and train take --partial).
+    lacking = [s.path for s in SOURCES if not (Path(data_dir) / s.path).is_file()]
+    if lacking and not partial and BRIEFS not in lacking:
+        raise DataError(
+            f"{Path(data_dir) / lacking[0]} not found: give the shared data folder (--data, "
+            "DATA=), or --partial to report on the sources that are there",
+            field="data",
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sources = {s.name: _evaluate_source(s, Path(data_dir), limit, progress) for s in SOURCES}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -58,6 +59,13 @@ __all__ = [
 ]
 
 
+# A Dask scheduler's address: [tcp|tls|ws|wss|ucx://]HOST[:PORT], HOST a name or [IPv6]; or
+# an in-process LocalCluster's (processes=False) inproc://HOST/PID/N, for callers in Python.
+_SCHEDULER = re.compile(
+    r"((tcp|tls|wss?|ucx)://)?([^\s/:\[\]]+|\[[0-9a-fA-F:.]+\])(:\d+)?|inproc://[^\s/]+(/\d+)+"
+)
+
+
 def run_batch(
     inputs: Sequence[str | Path] | str | Path,
     out_dir: str | Path,
@@ -91,6 +99,13 @@ def run_batch(
         )
     if gather and scheduler is None:
         raise InvalidInput("--gather only applies with --scheduler", field="gather")
+    if scheduler is not None and not _SCHEDULER.fullmatch(scheduler):
+        # http://HOST:8787 (the dashboard's URL) reached Dask's Client: a traceback, 20 s hung
+        raise InvalidInput(
+            f"--scheduler {scheduler!r} is not a Dask scheduler's address: give "
+            "tcp://HOST:PORT (tls://… for TLS; the dashboard's http:// URL is not it)",
+            field="scheduler",
+        )
     check_lead_options(max_sentences, max_chars)  # here, before any shard is written
     check_terms("explain", explain)
     check_terms("keywords", keywords)

@@ -26,6 +26,7 @@ __all__ = ["CONNECT_TIMEOUT", "run_dask", "run_local"]
 
 CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before giving up
 _LOST = f"{LOST} before this shard was done; run again to do it"
+_KILLED = "every Dask worker that ran this shard died (out of memory? see the workers' logs)"
 _REPORTS = None  # in a local worker: the pipe its shards' progress goes to the parent by
 _REPORT_MAX = select.PIPE_BUF - 4  # (a Connection's message: a 4-byte length, then the bytes)
 
@@ -96,6 +97,7 @@ def run_dask(
     jobs: list[ShardJob], scheduler: str, gather: bool, on_done: Callable, progress: Tracker
 ) -> None:
     from distributed import Client, as_completed
+    from distributed.scheduler import KilledWorker
 
     try:
         client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
@@ -130,7 +132,13 @@ def run_dask(
             submit()
         for future in futures:
             job = running.pop(future.key)
-            result = future.result()
+            try:
+                result = future.result()
+            except KilledWorker as e:
+                # Past the scheduler's allowed-failures (3) it gives the shard up: fail it alone,
+                # as a dead local worker's shards fail, not the job with a traceback.
+                why = f"{_KILLED}; run again to retry it (the scheduler said: {e})"
+                result = ShardResult.failure(job.name, why)
             future.release()
             on_done(job, result, streamed=False)
             if queue:

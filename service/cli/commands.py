@@ -202,8 +202,9 @@ def cmd_evaluate_summaries(args: argparse.Namespace) -> int:
     from training.summaries import evaluate_summaries, format_summary
 
     report = evaluate_summaries(
-        Path(args.data), Path(args.out), limit=args.limit, progress=_bar_on()
-    )
+        Path(args.data), Path(args.out), limit=args.limit, progress=_bar_on(),
+        partial=args.partial,
+    )  # fmt: skip
     print(format_summary(report))
     return 0
 

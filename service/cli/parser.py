@@ -355,6 +355,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_data(p)
     p.add_argument("--out", default="build/summaries", metavar="DIR", help="report folder")
     p.add_argument("--limit", type=_at_least_one, metavar="N", help="the first N docs only")
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="report on the sources that are there when the folder lacks newspaper_dev.jsonl",
+    )
 
     p = command_parser(
         "evaluate-keywords",

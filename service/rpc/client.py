@@ -194,6 +194,8 @@ class NewsdeskClient:
         sent again, so each input still gets exactly one result. `timeout` bounds the whole
         stream (None: no deadline). `explain`/`keywords` travel as call metadata.
         """
+        if timeout is not None:  # unchecked, -1 came back as DEADLINE_EXCEEDED, "x" TypeError
+            _check_timeout(timeout)
         terms = _term_options(explain, keywords, explain_label)
         metadata = self._metadata + tuple(
             (key, str(terms[name])) for key, name in STREAM_TERMS if terms[name]
@@ -271,9 +273,15 @@ def _term_options(explain: int, keywords: int, explain_label: str | None) -> dic
 
 
 def _check_timeout(timeout: object) -> None:
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+    # inf passed too, and every call then failed at once with "Deadline Exceeded".
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 < timeout < float("inf")
+    ):
         raise InvalidInput(
-            f"timeout must be a positive number of seconds, got {timeout!r}", field="timeout"
+            f"timeout must be a positive, finite number of seconds, got {timeout!r}",
+            field="timeout",
         )
 
 
