@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -286,6 +289,27 @@ def test_two_local_processes_give_identical_files(
     assert (one / "_errors.jsonl").read_bytes() == (two / "_errors.jsonl").read_bytes()
 
 
+@contextlib.contextmanager
+def _dask(n_workers: int) -> Iterator[tuple[Any, Any]]:
+    """A real local Dask cluster of process workers (one thread each) and a client of it."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):  # fmt: skip
+        yield cluster, client
+
+
+def _run_behind(result: dict, *args: Any, **kwargs: Any) -> threading.Thread:
+    """`_run` on a thread of its own (started), its summary put into `result`."""
+    runner = threading.Thread(target=lambda: result.update(_run(*args, **kwargs)))
+    runner.start()
+    return runner
+
+
 @pytest.mark.slow
 def test_dask_cluster_gives_identical_files(
     shards: list[Path], model: Path, tmp_path: Path
@@ -424,7 +448,6 @@ def test_a_damaged_gzip_shard_fails_alone_and_a_rerun_retries_only_it(
 def test_dask_worker_killed_mid_job_costs_only_its_shard(
     records: list[dict], model: Path, tmp_path: Path
 ) -> None:
-    distributed = pytest.importorskip("distributed")
     import signal
     import time
 
@@ -439,21 +462,10 @@ def test_dask_worker_killed_mid_job_costs_only_its_shard(
     _run(shards, local, model, workers=2)
 
     out = tmp_path / "dask"
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):  # fmt: skip
+    with _dask(2) as (cluster, client):
         pids = client.run(os.getpid)
         result: dict = {}
-        runner = threading.Thread(
-            target=lambda: result.update(
-                _run(shards, out, model, scheduler=cluster.scheduler_address)
-            )
-        )
-        runner.start()
+        runner = _run_behind(result, shards, out, model, scheduler=cluster.scheduler_address)
         deadline = time.monotonic() + 120
         while not list((out / "_shards").glob("*.json")) and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -475,7 +487,6 @@ def test_a_shard_that_kills_its_dask_workers_fails_alone(
 ) -> None:
     """Past the scheduler's allowed-failures the shard's KilledWorker ended the whole job with
     a traceback (the shards in flight abandoned); now it fails alone, as a local one does."""
-    distributed = pytest.importorskip("distributed")
     import signal
     import time
 
@@ -485,20 +496,13 @@ def test_a_shard_that_kills_its_dask_workers_fails_alone(
     out = tmp_path / "out"
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 0}),
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):  # fmt: skip
+        _dask(1) as (cluster, client),
+    ):
         victim = next(iter(client.run(os.getpid).values()))
         result: dict = {}
-        runner = threading.Thread(
-            target=lambda: result.update(
-                _run(shards, out, model, scheduler=cluster.scheduler_address, summary=False)
-            )
+        runner = _run_behind(
+            result, shards, out, model, scheduler=cluster.scheduler_address, summary=False
         )
-        runner.start()
         deadline = time.monotonic() + 120
         while not list(out.glob(".*.partial")) and time.monotonic() < deadline:
             time.sleep(0.01)
