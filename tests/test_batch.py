@@ -515,6 +515,36 @@ def test_a_shard_that_kills_its_dask_workers_fails_alone(
     assert not [p for p in out.rglob(".*") if p.is_file()]
 
 
+@pytest.mark.slow
+def test_a_dask_job_reports_progress_each_second_before_any_shard_is_done(
+    shards: list[Path], model: Path, tmp_path: Path
+) -> None:
+    """On Dask nothing streams per chunk: the progress line stayed silent until a shard was
+    whole, and on a cluster with no worker for ever (docs/batch.md: a line a second). Now the
+    job wakes each second; here no worker exists until two reports have come."""
+    import time
+
+    reports: list = []
+    with _dask(0) as (cluster, _client):
+        result: dict = {}
+        runner = threading.Thread(
+            target=lambda: result.update(
+                run_batch([str(p) for p in shards], tmp_path / "out", model=model,
+                          scheduler=cluster.scheduler_address, progress=reports.append)
+            )
+        )  # fmt: skip
+        runner.start()
+        deadline = time.monotonic() + 60
+        while len(reports) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        waiting = list(reports)
+        cluster.scale(1)
+        runner.join(120)
+    assert len(waiting) >= 2 and all(r.shards_done == 0 for r in waiting), waiting
+    assert waiting[-1].elapsed > waiting[0].elapsed
+    assert result["shards_run"] == len(shards) and reports[-1].shards_done == len(shards)
+
+
 def test_unreachable_scheduler_is_a_clear_error(
     shards: list[Path], model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

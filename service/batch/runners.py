@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import queue as queue_module  # (`queue` below is the shards left to submit)
 import select
 import uuid
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from .shards import ShardJob, ShardResult, process_shard
 __all__ = ["CONNECT_TIMEOUT", "run_dask", "run_local"]
 
 CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before giving up
+HEARTBEAT_S = 1.0  # a Dask job wakes this often to redraw its progress line
 _LOST = f"{LOST} before this shard was done; run again to do it"
 _KILLED = "every Dask worker that ran this shard died (out of memory? see the workers' logs)"
 _REPORTS = None  # in a local worker: the pipe its shards' progress goes to the parent by
@@ -96,7 +98,7 @@ def run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: T
 def run_dask(
     jobs: list[ShardJob], scheduler: str, gather: bool, on_done: Callable, progress: Tracker
 ) -> None:
-    from distributed import Client, as_completed
+    from distributed import Client
     from distributed.scheduler import KilledWorker
 
     try:
@@ -112,7 +114,7 @@ def run_dask(
         window = 2 * threads  # bounded: with --gather each task carries its shard's bytes
         token = uuid.uuid4().hex[:8]
         queue = list(reversed(jobs))
-        futures = as_completed(loop=client.loop)  # not the default client: we set none
+        finished: queue_module.SimpleQueue = queue_module.SimpleQueue()  # futures, as they end
         running: dict[str, ShardJob] = {}
 
         def submit() -> None:
@@ -125,24 +127,36 @@ def run_dask(
                 future = client.submit(_gathered, job, data, key=key, pure=False)
             else:
                 future = client.submit(process_shard, job, key=key, pure=False)
-            futures.add(future)
             running[key] = job
+            future.add_done_callback(finished.put)
 
         for _ in range(min(window, len(queue))):
             submit()
-        for future in futures:
-            job = running.pop(future.key)
+        while running:
             try:
-                result = future.result()
-            except KilledWorker as e:
-                # Past the scheduler's allowed-failures (3) it gives the shard up: fail it alone,
-                # as a dead local worker's shards fail, not the job with a traceback.
-                why = f"{_KILLED}; run again to retry it (the scheduler said: {e})"
-                result = ShardResult.failure(job.name, why)
-            future.release()
-            on_done(job, result, streamed=False)
+                future = finished.get(timeout=HEARTBEAT_S)
+            except queue_module.Empty:
+                # Dask's shards report nothing until whole: the line still moves each second
+                # (elapsed), and a cluster with no worker shows as a job at 0, not as silence.
+                progress.show()
+                continue
+            _collect(future, running.pop(future.key), on_done, KilledWorker)
             if queue:
                 submit()
+
+
+def _collect(future, job: ShardJob, on_done: Callable, killed: type) -> None:
+    """A finished Dask shard's result (or a failure, if its workers died) handed to `on_done`."""
+    try:
+        result = future.result()
+    except killed as e:
+        # Past the scheduler's allowed-failures (3) it gives the shard up: fail it alone, as a
+        # dead local worker's shards fail, not the job with a traceback.
+        result = ShardResult.failure(
+            job.name, f"{_KILLED}; run again to retry it (the scheduler said: {e})"
+        )
+    future.release()
+    on_done(job, result, streamed=False)
 
 
 def _gathered(job: ShardJob, data: bytes) -> ShardResult:
