@@ -243,3 +243,28 @@ def test_a_partial_corpus_exits_1_naming_the_empty_split(extra, missing, tmp_pat
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("error: ")
     assert f"no pages for {missing}" in captured.err and "0.000" not in captured.err
+
+
+def test_each_split_and_kind_is_reported_as_it_ends(tmp_path, capsys):
+    """`make evaluate-pages` said nothing for minutes: a line now ends each split and kind
+    (a bar on a terminal), before the table."""
+    import gzip
+    import json
+
+    rows = [
+        {"id": f"{d}-{i}", "date": d, "page": 1, "seq": i, "kicker": "", "subtitle": "",
+         "title": f"标题{i}", "text": "正文第一段。\n正文第二段。"}
+        for d in ("20191001", "20200501") for i in range(3)
+    ]  # fmt: skip
+    target = tmp_path / "newspaper" / "articles.jsonl.gz"
+    target.parent.mkdir()
+    target.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode()))
+    assert main(["--data", str(tmp_path)]) == 0
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("evaluate-pages:")]
+    assert [x.split(" done ")[0] for x in lines] == [
+        "evaluate-pages: dev (tuned on), bare",
+        "evaluate-pages: dev (tuned on), markdown",
+        "evaluate-pages: test (2020-05), bare",
+        "evaluate-pages: test (2020-05), markdown",
+    ]
+    assert lines[-1].split(" done ")[1].startswith("(4/4, ")

@@ -26,11 +26,14 @@ import time
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
 from service.errors import DataError
+
+from .progress import stage_done, stages
 
 __all__ = [
     "TEST_MONTHS",
@@ -327,10 +330,11 @@ def halves(pages: Sequence[Sequence[dict]]) -> dict[str, list]:
 
 
 def evaluate(
-    pages: Sequence[Sequence[dict]], seed: int = 11, split=None, kinds=(False, True)
+    pages: Sequence[Sequence[dict]], seed: int = 11, split=None, kinds=(False, True), done=None
 ) -> dict[str, dict]:
     """The four metrics over `pages`, titles bare and titles as `## ` (`kinds`: markdown or not;
-    each kind draws from its own seeded generator, so bare alone reads as with both)."""
+    each kind draws from its own seeded generator, so bare alone reads as with both). `done`,
+    if given, is called with each kind's name as it is scored."""
     if split is None:
         from service.pages import split_page as split
     titles = [r["title"].strip() for p in pages for r in p if r["title"].strip()]
@@ -348,9 +352,10 @@ def evaluate(
             for k, v in score(page, arts).items():
                 totals[k] += v
         totals["pages"] = len(pages)
-        results["markdown" if markdown else "bare"] = _rates(
-            totals, spent, time.perf_counter() - t0
-        )
+        kind = "markdown" if markdown else "bare"
+        results[kind] = _rates(totals, spent, time.perf_counter() - t0)
+        if done is not None:
+            done(kind)
     return results
 
 
@@ -435,10 +440,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     results = {}
-    for name, pages in splits.items():
-        if args.limit:
-            pages = pages[: args.limit]
-        results[name] = evaluate(pages, seed=args.seed)
+    # Each split and kind takes tens of seconds to minutes on the full corpus: say so as they end
+    # (a bar on a terminal, a line each in a log), as train and evaluate do.
+    bar = stages(True if sys.stderr.isatty() else "lines", 2 * len(splits), "evaluate-pages")
+    with bar or nullcontext():
+        for name, pages in splits.items():
+            if args.limit:
+                pages = pages[: args.limit]
+            step = lambda kind, name=name: stage_done(bar, f"{name}, {kind}")  # noqa: E731
+            results[name] = evaluate(pages, seed=args.seed, done=step)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
