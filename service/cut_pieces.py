@@ -32,7 +32,16 @@ def is_cut_piece(line: str, nxt: str) -> bool:
     last, first = seam
     if first in _NON_INITIAL or last in _CLAUSE or _left_open(line, last, first):
         return True
-    return not ends_paragraph(line) and (first in _PARTICLES or cuts_word(line, nxt))
+    if ends_paragraph(line):
+        return False
+    return first in _PARTICLES or bool(_CLOSED_STUB.match(nxt)) or cuts_word(line, nxt)
+
+
+# A line opening on a sentence's last word or two, closed at once (工作。会议要求…): the line
+# above was cut from it between words, where no word test reads the seam. Printed paragraphs
+# almost never open so: 30 of 76,524 in the development months' corpus, none opening a body
+# (the rest sit under a subhead in a run of them: 控尘。 / 控车。).
+_CLOSED_STUB = re.compile(r"[^\s，。！？；：、“”（）《》\d]{1,3}。")
 
 
 def _left_open(line: str, last: str, first: str) -> bool:

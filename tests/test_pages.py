@@ -1068,6 +1068,26 @@ def test_a_line_leaving_a_quote_or_number_open_is_cut_from_the_next(line, nxt):
     assert not is_cut_piece("瞩目新时代的中国与世界②", "新中国成立70周年之际，各国人士说。")
 
 
+def test_a_line_over_a_closed_stub_is_cut_from_it_and_no_subtitle():
+    # The column cut the body's first line between words (创业 / 工作。): no word test reads
+    # the seam, but a printed paragraph does not open on a sentence's last word.
+    from service.cut_pieces import is_cut_piece
+
+    raw = (
+        "教育部部署高校毕业生就业工作\n"
+        "教育部近日召开会议，部署高校毕业生就业创业\n"
+        "工作。会议要求各地各高校把毕业生就业工作作为头等大事，千方百计拓宽就业渠道。\n"
+        "会议指出，今年高校毕业生规模再创新高，就业形势复杂严峻。各地要压实责任。\n"
+    )
+    (art,) = split_page(raw)
+    assert (art.title, art.subtitle) == ("教育部部署高校毕业生就业工作", "")
+    assert art.text.startswith("教育部近日召开会议，部署高校毕业生就业创业工作。会议要求")
+    assert_accounted(raw)
+    # a head over a paragraph opening on a word and a comma, or on a longer sentence, stays
+    assert not is_cut_piece("稳中求进", "近日，省里召开会议，部署全年工作。")
+    assert not is_cut_piece("说干就干", "说干就干。村里连夜开会，定下方案。")
+
+
 def test_captions_each_closed_by_a_credit_stay_in_their_article():
     raw = (
         "城东书房开门迎客\n"
