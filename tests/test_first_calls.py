@@ -145,3 +145,39 @@ def test_threads_load_scipys_kernels_once_and_whole():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"1 {[True] * 6}", done.stdout
+
+
+# A server loads its model, warms it, and only then reports SERVING: its first page (bare,
+# evidence and keywords asked) must find every data file and module already read.
+_AFTER_WARM = """
+import sys
+from pathlib import Path
+from service import pipeline
+from service.rpc.metrics import Metrics
+from service.rpc.slot import ModelSlot
+
+slot = ModelSlot(Path(sys.argv[2]), Metrics(), on_ready=lambda: None)
+slot.reload()
+page = Path(sys.argv[1]).read_text(encoding="utf-8").replace("## ", "")
+read = []
+sys.addaudithook(lambda ev, args: read.append(str(args[0])) if ev in ("open", "import") else None)
+pipeline.analyse_page(page, slot.get().classifier, explain=5, keywords=5)
+print(sorted(set(read)))
+"""
+
+
+def test_the_warm_up_leaves_a_first_page_nothing_to_load():
+    page = SAMPLES / "guiyang-daily-page.txt"
+    if not page.is_file():
+        pytest.skip(f"{page} is missing")
+    if not (DEFAULT_MODEL / MANIFEST_FILE).exists():
+        pytest.skip(f"no shipped model in {DEFAULT_MODEL}")
+    done = subprocess.run(
+        [sys.executable, "-c", _AFTER_WARM, str(page), str(DEFAULT_MODEL)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout
