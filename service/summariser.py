@@ -186,9 +186,12 @@ def lead(
     `max_sentences` and `max_chars` bound the lead (0 = the defaults: two sentences, 120
     characters, soft: the last sentence may run past 120 up to HARD_MAX_CHARS); an explicit
     `max_chars` is hard. When no whole sentence fits, the lead is empty and `Lead.warnings`
-    says why. `label` (a desk) shifts the weights, e.g. a commentary's lead is its thesis.
+    says why. `label` (a desk) shifts the weights, e.g. a commentary's lead is its thesis; a
+    desk with no weights of its own (any other label a model may be trained on) gets the default.
     """
     _check(text, title, max_sentences, max_chars)
+    if label is not None and not isinstance(label, str):
+        raise InvalidInput("label must be a desk label (a string) or None", field="label")
     if weights is None:
         weights = LABEL_WEIGHTS.get(label or "", DEFAULT_WEIGHTS)
     return _select(text, title, max_sentences or DEFAULT_MAX_SENTENCES, max_chars, weights)

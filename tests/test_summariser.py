@@ -326,6 +326,14 @@ def test_non_string_text_is_invalid() -> None:
     assert err.value.field == "text"
 
 
+def test_a_label_that_is_no_string_is_invalid_and_an_unknown_desk_reads_as_none() -> None:
+    text = "市政府召开会议，部署全年工作。会议要求各部门抓好落实。会议还研究了其他事项。"
+    with pytest.raises(InvalidInput) as err:
+        lead(text, label=5)  # type: ignore[arg-type]
+    assert err.value.field == "label"
+    assert lead(text, label="sport") == lead(text, label=None)
+
+
 @pytest.mark.parametrize(
     "body",
     [
