@@ -216,8 +216,12 @@ def test_a_pickled_model_converts_to_the_same_probabilities(
     got = Classifier.load(tmp_path / "new")
     assert got.manifest["sha256"] == want.manifest["sha256"]  # the same bytes as training wrote
     np.testing.assert_array_equal(got.probabilities(ITEMS), want.probabilities(ITEMS))
+    # an --out that exists is refused, and nothing is written into it
+    assert main(["convert-model", str(model_copy), "--out", str(tmp_path / "new")]) == 1
+    assert Classifier.load(tmp_path / "new").manifest["sha256"] == want.manifest["sha256"]
     assert main(["convert-model", str(model_copy)]) == 0  # in place
     assert not (model_copy / "model.joblib").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no partial left
     assert Classifier.load(model_copy).manifest["sha256"] == want.manifest["sha256"]
 
 

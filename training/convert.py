@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from service import modelfile
+from service.atomic import atomic_folder
 from service.classifier import FORMAT, MANIFEST_FILE, sha256_file
 from service.errors import ModelError
 from service.model import DeskModel
@@ -44,16 +45,20 @@ def convert(folder: str | Path, out: str | Path | None = None) -> Path:
     if not isinstance(model, DeskModel):
         raise ModelError(f"{legacy} holds a {type(model).__name__}, not a DeskModel", field="model")
     target = folder if out is None else Path(out)
-    if out is not None:
-        shutil.copytree(folder, target, ignore=shutil.ignore_patterns(modelfile.LEGACY_FILE))
+    if out is not None and target.exists():
+        raise ModelError(f"{target} exists: give --out a new folder", field="out")
     data = modelfile.dumps(model)
     manifest.update(format=FORMAT, sha256=hashlib.sha256(data).hexdigest())
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    # Model first, manifest last: a server polling the manifest sees a whole model.
-    for name, payload in ((modelfile.MODEL_FILE, data), (MANIFEST_FILE, text.encode())):
-        tmp = target / f".{name}.tmp-{os.getpid()}"
-        tmp.write_bytes(payload)
-        os.chmod(tmp, 0o644 & tmp.stat().st_mode | 0o600)
-        tmp.replace(target / name)
-    (target / modelfile.LEGACY_FILE).unlink(missing_ok=True)
+    # The house's folder writer, as training's: the folder is swapped in whole, so a server
+    # polling it never meets a new manifest over the old model, and a failed run leaves it be.
+    with atomic_folder(target) as tmp:
+        shutil.copytree(
+            folder, tmp, ignore=shutil.ignore_patterns(modelfile.LEGACY_FILE), dirs_exist_ok=True
+        )
+        (tmp / modelfile.MODEL_FILE).write_bytes(data)
+        (tmp / MANIFEST_FILE).write_text(text, encoding="utf-8")
+        # Loading refuses a model others may write: owner-only writes, whatever the umask.
+        for path in (tmp, tmp / modelfile.MODEL_FILE, tmp / MANIFEST_FILE):
+            os.chmod(path, path.stat().st_mode & ~0o022)
     return target
