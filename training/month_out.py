@@ -33,6 +33,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from service.errors import DataError
 from training.pages_eval import DEV_MONTHS, evaluate, load_pages, month_list
 
 REFIT = ("roles", "score")  # the fitted parts: head roles (roles_fit), head score (pages_fit)
@@ -154,6 +155,14 @@ def run(
     **kw,
 ) -> dict:
     every = {m: load_pages(data, [m]) for m in DEV_MONTHS}
+    # A partial corpus would fit a fold on one month and read an empty one: figures that
+    # look like a month held out, and are not.
+    if missing := [m for m, pages in every.items() if not pages]:
+        raise DataError(
+            f"{data}: no pages for {', '.join(missing)}; a partial copy of the corpus? fetch it "
+            "again (every development month is fitted on or read)",
+            field="data",
+        )
     fits = Fits(cache, dict(without=list(without), refit=list(refit), knob=knobs(**(knob or {}))))
     results = {}
     for month in months:
