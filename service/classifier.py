@@ -161,7 +161,8 @@ def _read_manifest(folder: Path) -> dict:
         )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        # RecursionError: nested past Python's limit (a traceback, exit 1, before this)
         raise ModelError(
             f"{path} is not valid JSON ({exc}); retrain with `make train`", field="model"
         ) from exc

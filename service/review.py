@@ -31,11 +31,14 @@ MIN_HAN = 30
 _OPENING = 300
 # Code-point ranges: Han (CJK unified ideographs, extension A, compatibility, and the planes of
 # extensions B–H: rare characters of names and places) and the letters of the scripts a newsroom
-# feed brings besides (Latin, Greek, Cyrillic, kana, Hangul).
+# feed brings besides (Latin, its full-width forms as GB text sets them, Greek, Cyrillic, kana,
+# Hangul).
 _HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
 _OTHER_LETTERS = (
     (0x41, 0x5A),
     (0x61, 0x7A),
+    (0xFF21, 0xFF3A),
+    (0xFF41, 0xFF5A),
     (0xC0, 0x24F),
     (0x370, 0x4FF),
     (0x3040, 0x30FF),

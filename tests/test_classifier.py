@@ -345,6 +345,16 @@ def test_broken_folders_are_model_errors(model_copy: Path, breakage: str, needle
         Classifier.load(path)
 
 
+def test_a_manifest_nested_past_the_recursion_limit_is_a_model_error(tmp_path: Path) -> None:
+    """It was a RecursionError traceback out of every command, and `serve`'s log line."""
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    (folder / MODEL_FILE).write_bytes(b"not read")
+    (folder / MANIFEST_FILE).write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(ModelError, match="manifest.json is not valid JSON"):
+        Classifier.load(folder)
+
+
 @pytest.mark.parametrize("terms", [{"a": 0, "新质生产力": 1, "\n贵": 2}, {}, {"x\0y": 0}])
 def test_vocabulary_pickles_to_the_same_mapping(terms: dict) -> None:
     back = pickle.loads(pickle.dumps(Vocabulary(terms)))

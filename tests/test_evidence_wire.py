@@ -8,6 +8,8 @@ import sys
 
 import grpc
 import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 
 from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
@@ -191,6 +193,22 @@ def test_stream_metadata_that_is_not_a_count_is_refused(shipped_server):
         with pytest.raises(grpc.RpcError) as caught:
             list(call)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+@pytest.mark.parametrize("key", ["newsdesk-explain", "newsdesk-keywords"])
+def test_a_stream_count_over_the_limit_names_the_metadata_key(shipped_server, key):
+    """docs/grpc.md: field `newsdesk-explain`, …; it named `explain`, a field no stream has."""
+    with grpc.insecure_channel(f"127.0.0.1:{shipped_server.port}") as channel:
+        stub = pb_grpc.NewsDeskStub(channel)
+        call = stub.ClassifyStream(iter([pb.Article(text="正文")]), metadata=((key, "101"),))
+        with pytest.raises(grpc.RpcError) as caught:
+            list(call)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert caught.value.details().startswith(f"{key} must be a whole number from 0 (off) to 100")
+    status = rpc_status.from_call(caught.value)
+    info = error_details_pb2.ErrorInfo()
+    next(d for d in status.details if d.Is(info.DESCRIPTOR)).Unpack(info)
+    assert dict(info.metadata) == {"field": key, "limit": "100"}
 
 
 @pytest.mark.parametrize("value", ["-1", "101", "x"])

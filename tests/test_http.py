@@ -19,6 +19,7 @@ from google.protobuf import json_format
 from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
 from service.errors import InvalidInput
+from service.http import gateway
 from service.http.app import ROUTES
 from service.http.gateway import HTTP_STATUS
 from service.rpc import add_serve_arguments, config_from_args, create_server
@@ -175,6 +176,26 @@ def test_bad_requests_get_a_4xx_status_body_naming_the_field(web) -> None:
     assert status == 400 and violation(answer) == "body"
     status, answer, _ = call(port, "/v1/classify", raw=b"[1, 2]")
     assert status == 400 and violation(answer) == "body"
+
+
+def test_an_item_that_is_not_an_object_is_named_as_such() -> None:
+    """`{"articles": ["abc"]}` was read as an Article with a field named "a" (field
+    `articles[0].a`, "no field named"); a string, number, list or null where a message goes is
+    refused naming the item and what it should be."""
+    cases = [
+        (pb.ClassifyRequest, {"articles": ["abc"]}, "articles[0]"),
+        (pb.ClassifyRequest, {"articles": [{"text": "贵阳"}, None]}, "articles[1]"),
+        (pb.AnalysePageRequest, {"text": "贵阳", "options": "ab"}, "options"),
+        (pb.AnalysePageRequest, {"text": "贵阳", "options": [1]}, "options"),
+    ]
+    for request, body, field in cases:
+        with pytest.raises(InvalidInput, match="must be a JSON object") as caught:
+            gateway.parse(json.dumps(body).encode(), request())
+        assert caught.value.field == field, (body, caught.value)
+    parsed = gateway.parse(
+        b'{"text": "x", "options": {"maxSentences": 2}}', pb.AnalysePageRequest()
+    )
+    assert parsed.options.max_sentences == 2
 
 
 def test_a_body_over_the_limit_is_413_and_unknown_routes_404(web) -> None:

@@ -172,6 +172,17 @@ def test_characters_of_the_han_extensions_count_as_chinese() -> None:
     assert too_thin("", "\U00031350" * (MIN_HAN - 1))
 
 
+def test_english_in_full_width_letters_is_as_foreign_as_in_ascii() -> None:
+    """Ｔｈｅ … (U+FF21–FF5A, as GB-encoded text sets Latin) counted as no letter at all: a
+    paragraph of it beside a Chinese headline was filed with confidence."""
+    english = "The State Council met on Wednesday to discuss jobs and prices for the new year."
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalpha() else c for c in english)
+    title = "国务院常务会议部署稳就业工作要求各地区各部门落实落细就业优先政策帮助"
+    assert too_thin(title, english)
+    assert too_thin(title, wide)
+    assert not too_thin(title, "ＧＤＰ同比增长５％，" + ARTICLE[1])  # a few letters are not English
+
+
 def test_reasons_say_which_cause_raised_the_flag() -> None:
     labels = ["a", "b"]
     proba = np.array([[0.7, 0.3], [0.55, 0.45], [0.9, 0.1], [0.5, 0.5]])

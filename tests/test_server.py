@@ -614,6 +614,31 @@ def test_corrupt_model_is_refused_and_the_old_one_keeps_serving(tmp_path, data_d
         srv.stop(0).wait()
 
 
+def test_a_manifest_whose_figures_are_not_objects_is_served_as_the_cli_serves_it(
+    tmp_path, data_dir
+) -> None:
+    """`metrics` and `review.heldout_months` describe a model: one that is a list or a number
+    was a TypeError refusing the reload, though every CLI command used that model."""
+    folder = copy_model(data_dir, tmp_path / "desk")
+    srv, port = create_server(config(folder, poll_seconds=0))
+    srv.start()
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}") as client:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            manifest["version"] = "odd-figures"
+            manifest["metrics"] = [1, 2]
+            manifest.setdefault("review", {})["heldout_months"] = 5
+            (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+            assert srv.reload() is True
+            assert srv.metrics.reload_failures._value.get() == 0
+            info = client.get_model()
+            assert info.version == "odd-figures"
+            assert all(not k.startswith("review.heldout_months") for k in info.metrics)
+            assert client.classify(gold_articles(data_dir, 1))[0].label in info.labels
+    finally:
+        srv.stop(0).wait()
+
+
 def test_a_planted_pickle_runs_no_code_in_the_server(tmp_path, data_dir) -> None:
     """Issue 14: a pickle with a matching manifest, at start and by hot reload, runs nothing."""
     from tests.test_classifier import plant_pickle

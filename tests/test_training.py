@@ -79,10 +79,22 @@ def tiny_data(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     ids=["json", "array", "no-text", "int-title", "blank-text", "label"],
 )
 def test_malformed_rows_name_file_and_line(tmp_path: Path, line: str, needle: str) -> None:
-    path = _write_jsonl(tmp_path / "c.jsonl", [GOOD, GOOD, line])
+    path = _write_jsonl(tmp_path / "c.jsonl", [GOOD, {**GOOD, "id": "x2"}, line])
     with pytest.raises(DataError, match=needle) as err:
         read_jsonl(path)
     assert f"{path}:3:" in err.value.message
+
+
+def test_an_id_on_two_rows_is_refused_naming_both_lines(tmp_path: Path) -> None:
+    """A gold file labelling one article twice (two labels, or one twice) trained on both rows
+    silently; it is a malformed file, named by file and line like any other."""
+    other = {**GOOD, "id": "x2"}
+    path = _write_jsonl(tmp_path / "c.jsonl", [GOOD, other, {**GOOD, "label": "education"}])
+    with pytest.raises(DataError, match="'x1' is on line 1 too") as err:
+        read_jsonl(path)
+    assert f"{path}:3:" in err.value.message
+    unnamed = {k: v for k, v in GOOD.items() if k != "id"}
+    assert len(read_jsonl(_write_jsonl(tmp_path / "d.jsonl", [unnamed, unnamed]))) == 2
 
 
 def test_missing_and_empty_files(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def read_jsonl(path: Path, labels: Sequence[str] = LABELS) -> list[Record]:
             f"{path} not found; point --data (make DATA=…) at the shared data folder",
             field="data",
         )
-    records = []
+    records, seen = [], {}
     with open(path, "rb") as f:  # bytes, so that a line that is not UTF-8 is named by number
         for n, raw in enumerate(f, 1):
             try:
@@ -93,6 +93,9 @@ def read_jsonl(path: Path, labels: Sequence[str] = LABELS) -> list[Record]:
                     path, n, f"unknown label {row['label']!r}; expected one of {', '.join(labels)}"
                 )
             rid = row.get("id") if isinstance(row.get("id"), str) else f"{path.name}:{n}"
+            if rid in seen:  # one article labelled twice: trained twice, or on two labels
+                raise _bad(path, n, f"id {rid!r} is on line {seen[rid]} too; keep one row per id")
+            seen[rid] = n
             extra = {
                 k: row[k] for k in ("kicker", "subtitle", "date") if isinstance(row.get(k), str)
             }

@@ -90,11 +90,34 @@ def parse(body: bytes, message: Message) -> Message:
             f"got {type(value).__name__}",
             field="body",
         )
+    _objects(value, message.DESCRIPTOR)
     try:
         return json_format.ParseDict(value, message)
     except json_format.ParseError as exc:
         field = _indexed(value, message, _field(str(exc)))
         raise InvalidInput(_describe(str(exc)), field=field) from None
+
+
+def _objects(value: dict, descriptor, where: str = "") -> None:
+    """Refuse a message field (or list item) given as a string, number or list: json_format read
+    `{"articles": ["abc"]}` as an Article with a field named "a" and said so."""
+    for key, inner in value.items():
+        fd = descriptor.fields_by_name.get(key) or descriptor.fields_by_camelcase_name.get(key)
+        kind = fd.message_type if fd is not None else None
+        if kind is None or kind.GetOptions().map_entry or kind.full_name.startswith("google."):
+            continue
+        name = f"{where}{fd.name}"
+        items = enumerate(inner) if fd.is_repeated and isinstance(inner, list) else ()
+        if not fd.is_repeated and inner is not None:
+            items = ((None, inner),)
+        for i, item in items:
+            place = name if i is None else f"{name}[{i}]"
+            if not isinstance(item, dict):
+                raise InvalidInput(
+                    f"{place} must be a JSON object ({kind.name}), got {json.dumps(item)[:40]}",
+                    field=place,
+                )
+            _objects(item, kind, f"{place}.")
 
 
 def _indexed(value: dict, message: Message, path: str) -> str:

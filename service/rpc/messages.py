@@ -128,10 +128,13 @@ def stream_terms(metadata: Sequence[tuple[str, Any]] | None) -> dict[str, Any]:
         if name == "explain_label":
             values[name] = raw
         elif raw.strip().isdigit():
-            values[name] = int(raw)
+            # checked here, under the key the caller sent: a stream has no `explain` field
+            values[name] = validation.check_terms(key, int(raw))
         else:
             raise InvalidInput(
-                f"metadata {key} must be a whole number from 0 (off), got {raw!r}", field=key
+                f"metadata {key} must be a whole number from 0 (off) to {validation.MAX_TERMS}, "
+                f"got {raw!r}",
+                field=key,
             )
     names = (STREAM_TERMS[0][0], STREAM_TERMS[2][0])  # newsdesk-explain, newsdesk-explain-label
     return terms(values["explain"], values["keywords"], values["explain_label"], names)

@@ -173,18 +173,18 @@ def _model_info(classifier: Any, path: Path) -> pb.ModelInfo:
                 return str(value)
         return ""
 
-    review = manifest.get("review") or {}
+    # Figures are description, not model: a section that is not an object is left out, as the
+    # CLI, which never reads them, serves such a model (it was a TypeError refusing the reload).
+    review = _section(manifest, "review")
+    heldout = _section(review, "heldout_months")
     # the review flag's thresholds and the held-out figures they were fitted for, beside the
     # headline figures: a caller deciding how far to trust `review: false` needs them
     figures = {
-        **(manifest.get("metrics") or {}),
+        **_section(manifest, "metrics"),
         "review": {
             "fitted_target": review.get("fitted_target"),
             "threshold": review.get("thresholds"),
-            "heldout_months": {
-                k: (review.get("heldout_months") or {}).get(k)
-                for k in ("review_share", "unflagged_precision")
-            },
+            "heldout_months": {k: heldout.get(k) for k in ("review_share", "unflagged_precision")},
         },
     }
     metrics = [pb.Metric(name=name, value=value) for name, value in _flat_numbers(figures)]
@@ -199,6 +199,12 @@ def _model_info(classifier: Any, path: Path) -> pb.ModelInfo:
         loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
         path=str(path),
     )
+
+
+def _section(mapping: Any, key: str) -> dict:
+    """`mapping[key]` when it is a JSON object, else {} (absent, null, a list, a number …)."""
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def _flat_numbers(value: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
