@@ -15,6 +15,18 @@ arena gives back the free top of its heap only past 64 MiB (`malloc_trim` does n
 tops). The soak's memory phase (docs/grpc.md) measured idle RSS 1.3-2.0x warm that way.
 A threshold set by `mallopt` stays fixed; the server sets the trim threshold to the same value.
 Every function here does nothing, and says False, off glibc.
+
+What these settings do not reach: Python's own allocator (pymalloc) keeps objects of 512 bytes
+and less in 1 MiB arenas, and frees an arena only once every object in it is gone. With them
+in place the soak still read idle 1.27-1.46x warm (i123, 8 runs): glibc's arenas were trimmed
+(their in-use bytes grew by what was live, their free pages went back), but pymalloc held ~21
+more arenas (18 -> 39), ~20 MiB of free pools, each pinned by a few objects made during the
+burst that outlive it (a metric's float, a cache key). A 26 MiB request's articles had kept
+~10 MiB of small objects per call (each line's range and newline, for the body's lazy index);
+kept as arrays instead (`text._join`), the burst needs ~1 new arena: idle 1.08-1.18x warm.
+Capping glibc's arenas (M_ARENA_MAX) would not have touched that; PYTHONMALLOC=malloc (every
+object from glibc, trimmed) read 1.09-1.20x, but cost in-process classify ~30% and explained
+classify ~50% in one bench run: not taken.
 """
 
 from __future__ import annotations
