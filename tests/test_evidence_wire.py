@@ -211,6 +211,23 @@ def test_a_stream_count_over_the_limit_names_the_metadata_key(shipped_server, ke
     assert dict(info.metadata) == {"field": key, "limit": "100"}
 
 
+def test_a_stream_explain_label_of_no_desk_names_the_metadata_key(shipped_server):
+    """docs/grpc.md: field `newsdesk-explain-label`; it named `explain_label`."""
+    key = "newsdesk-explain-label"
+    with grpc.insecure_channel(f"127.0.0.1:{shipped_server.port}") as channel:
+        stub = pb_grpc.NewsDeskStub(channel)
+        metadata = (("newsdesk-explain", "3"), (key, "sports"))
+        call = stub.ClassifyStream(iter([pb.Article(text="正文")]), metadata=metadata)
+        with pytest.raises(grpc.RpcError) as caught:
+            list(call)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert caught.value.details().startswith(f"{key} 'sports' is not a label of this model")
+    status = rpc_status.from_call(caught.value)
+    info = error_details_pb2.ErrorInfo()
+    next(d for d in status.details if d.Is(info.DESCRIPTOR)).Unpack(info)
+    assert info.metadata["field"] == key
+
+
 @pytest.mark.parametrize("value", ["-1", "101", "x"])
 def test_cli_refuses_a_bad_count(value):
     result = run("classify", "--explain", value, stdin="")

@@ -21,6 +21,7 @@ __all__ = [
     "lead_options",
     "terms",
     "stream_terms",
+    "check_stream_label",
     "classification",
     "summary",
     "page_article",
@@ -138,6 +139,16 @@ def stream_terms(metadata: Sequence[tuple[str, Any]] | None) -> dict[str, Any]:
             )
     names = (STREAM_TERMS[0][0], STREAM_TERMS[2][0])  # newsdesk-explain, newsdesk-explain-label
     return terms(values["explain"], values["keywords"], values["explain_label"], names)
+
+
+def check_stream_label(terms: dict[str, Any], labels: Sequence[str]) -> None:
+    """A stream's explain label, checked against the model when the stream opens and named by
+    its metadata key (the pipeline's own check, per batch, names `explain_label`)."""
+    label, key = terms["explain_label"], STREAM_TERMS[2][0]
+    if label is not None and label not in labels:
+        raise InvalidInput(
+            f"{key} {label!r} is not a label of this model ({', '.join(labels)})", field=key
+        )
 
 
 # -- domain → responses ----------------------------------------------------------------------

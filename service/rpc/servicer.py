@@ -35,6 +35,8 @@ class NewsDeskServicer(pb_grpc.NewsDeskServicer):
 
     def ClassifyStream(self, request_iterator, context):
         terms = messages.stream_terms(context.invocation_metadata())
+        if terms["explain_label"] is not None:  # named by its metadata key, as the stream opens
+            messages.check_stream_label(terms, self.handlers.models.get().classifier.labels)
         alive = partial(streams.alive, context)
         batches = streams.batches(request_iterator, context, streams.STREAM_CHUNK)
         answers = (list(self.handlers.classify_items(b, terms, alive)) for b in batches)
