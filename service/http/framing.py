@@ -118,8 +118,7 @@ class Framing:
         except NewsdeskError as exc:  # bytes that frame no chunked body, or too many of them
             error = exc
         except (TimeoutError, ConnectionError, OSError):
-            error = InvalidInput(f"the body did not arrive whole within {BODY_S:.0f} s",
-                                 field="body")  # fmt: skip
+            error = InvalidInput(self._late_body(), field="body")
         self.close_connection = True  # what is left of the body is not read
         raise error_reply(error)
 
@@ -138,6 +137,14 @@ class Framing:
         except OSError:
             return
 
+    def _late_body(self) -> str:
+        # Two clocks cut a body off: BODY_S for the whole of it, and the connection's idle
+        # timeout (`timeout`, 15 s) for a pause in it, which a stalled client meets first.
+        return (
+            f"the body did not arrive whole (it must within {BODY_S:.0f} s, with no pause of "
+            f"{self.timeout:g} s or more)"
+        )
+
     def _body(self, size: int) -> bytes:
         """Read `size` bytes by BODY_S at the latest; a trickling client is cut off."""
         deadline, chunks, left = time.monotonic() + BODY_S, [], size
@@ -152,6 +159,5 @@ class Framing:
                 left -= len(chunk)
         except (TimeoutError, ConnectionError, OSError):
             self.close_connection = True
-            raise error_reply(InvalidInput(f"the body did not arrive whole within {BODY_S:.0f} s",
-                                      field="body")) from None  # fmt: skip
+            raise error_reply(InvalidInput(self._late_body(), field="body")) from None
         return b"".join(chunks)
