@@ -148,7 +148,10 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
             number, rid = numbers.popleft()
             mine = number in own
             own.discard(number)
-            gone, early[:] = list(early), []
+            # The reader runs ahead of the answers: only its rejects of earlier lines go now,
+            # so rejects come in line order, as the local run reports them.
+            gone = [item for item in early if item.line < number]
+            early[:] = [item for item in early if item.line > number]
             if result.error is not None:  # a server refused this record: a reject, as locally
                 gone.append(Rejected(number, result.error.message, source, rid))
                 yield Chunk.of([], gone)
