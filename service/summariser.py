@@ -123,8 +123,9 @@ def _select(text: str, title: str, max_sentences: int, max_chars: int, weights: 
     found = candidates(text, title, weights=weights)
     if not len(found):
         return _no_lead(
-            "no lead: no sentence near the top ends with 。！？!? or an ellipsis "
-            "(a line without final punctuation is a subhead, never a lead)"
+            "no lead: no sentence near the top can lead: one must end with 。！？!? (a line "
+            "without final punctuation is a subhead, one trailing off in …… a teaser, and a "
+            "list of who attended, …参加。, is never a lead)"
         )
     # A caller's max_chars is hard (cap = budget); the default budget is soft up to
     # HARD_MAX_CHARS, at a cost in score for every character past it.

@@ -642,6 +642,28 @@ def test_classify_talks_tls_to_a_tls_server_with_tls_ca(tmp_path):
         srv.stop(0).wait()
 
 
+def test_a_server_out_of_reach_is_said_with_what_to_check(tmp_path):
+    # gRPC alone said "failed to connect to all addresses; … Socket closed" to a plain client
+    # at a TLS server's port, and nothing of TLS or of the address to check.
+    from service.rpc import create_server
+    from tests.servers import config, free_port, self_signed
+
+    cert, key = self_signed(tmp_path)
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "贵阳市召开会议，研究部署工作。"}) + "\n")
+    srv, _ = create_server(config(MODEL, tls_cert=cert, tls_key=key))
+    srv.start()
+    try:
+        plain = run("classify", str(src), "--server", f"127.0.0.1:{srv.port}")
+    finally:
+        srv.stop(0).wait()
+    assert plain.returncode == 1
+    assert f"cannot reach a newsdesk server at 127.0.0.1:{srv.port}" in plain.stderr
+    assert "pass --tls-ca PEM or NEWSDESK_TLS_CA" in plain.stderr
+    down = run("summarise", str(src), "--server", f"127.0.0.1:{free_port()}")
+    assert down.returncode == 1 and "is `newsdesk serve` running there" in down.stderr
+
+
 def test_classify_through_a_server_equals_local(tmp_path):
     """--server: same records, labels and rejects (by line number) as the local run."""
 

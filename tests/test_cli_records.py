@@ -178,3 +178,17 @@ def test_lone_carriage_returns_in_a_dropped_line_still_end_lines():
         items = dict(read_records(lines))
         assert list(items) == ([1, 4] if cut + 8 > 20 else [1, 2, 4]), (cut, items)
         assert isinstance(items[1], Rejected) and not isinstance(items[4], Rejected)
+
+
+def test_rejects_through_a_server_come_in_line_order_as_locally(server, tmp_path):
+    # The reader ran ahead of the server's answers: its rejects of later lines were reported
+    # before the server's refusal of an earlier one, so `--errors` differed from the local run.
+    long = {"id": "long", "text": "长" * 100_001}  # over the server's --max-chars alone
+    lines = [json.dumps(GOOD, ensure_ascii=False)] * 3 + [json.dumps(long, ensure_ascii=False)]
+    lines += [json.dumps(GOOD, ensure_ascii=False), "{not json", '{"id": "blank", "text": " "}']
+    lines += [json.dumps(GOOD, ensure_ascii=False)] * 3
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, records, rejects = through("server", src, server, tmp_path)
+    assert code == 3 and len(records) == 7
+    assert [r["line"] for r in rejects] == [4, 6, 7]

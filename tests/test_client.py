@@ -401,3 +401,22 @@ def test_remote_results_with_leads_carry_the_asked_for_evidence_and_keywords(
     with pytest.raises(InvalidInput) as refused:
         list(remote_results(client, iter(records), **{**asked, "explain_label": "no-such-desk"}))
     assert refused.value.field == "explain_label"
+
+
+@pytest.mark.parametrize("token", ["s3cret\n", "s3cr\tet", "s3crét"])
+def test_a_token_no_header_can_carry_is_invalid_input_at_once(token) -> None:
+    # gRPC refused it at every call as "Invalid metadata", after C-core error lines.
+    with pytest.raises(InvalidInput) as caught:
+        NewsdeskClient(f"127.0.0.1:{free_port()}", token=token)
+    assert caught.value.field == "token" and "NEWSDESK_TOKEN" in caught.value.message
+
+
+def test_a_tls_ca_holding_no_certificate_is_invalid_input_at_once(tmp_path: Path) -> None:
+    # A key or any other file passed as the CA failed every call ("Failed to create security
+    # handshaker") after C-core error lines.
+    key = tmp_path / "server.key"
+    key.write_text("-----BEGIN PRIVATE KEY-----\nMIG…\n-----END PRIVATE KEY-----\n")
+    for ca in (key, b"not a certificate"):
+        with pytest.raises(InvalidInput) as caught:
+            NewsdeskClient(f"127.0.0.1:{free_port()}", tls_ca=ca)
+        assert caught.value.field == "tls_ca" and "PEM certificate" in caught.value.message

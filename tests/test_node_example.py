@@ -54,3 +54,18 @@ def test_node_client_from_the_protos_alone_calls_classify_and_health(model_dir: 
     lines = out.stdout.splitlines()
     assert lines[0] == "health: SERVING"
     assert lines[1].startswith("classify: a1 education ")
+
+
+def test_node_client_says_what_to_check_when_no_server_answers(tmp_path):
+    # It said only "Health failed: 14 No connection established …".
+    node = _need_node()
+    from tests.servers import free_port
+
+    address = f"127.0.0.1:{free_port()}"
+    env = {**os.environ, "NEWSDESK_PROTOS": str(ROOT / "protos")}
+    out = subprocess.run(
+        [node, "classify.js", address],
+        cwd=EXAMPLE, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 1
+    assert f"no newsdesk server answered at {address}: is `newsdesk serve` running" in out.stderr

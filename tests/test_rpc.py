@@ -92,6 +92,18 @@ def test_every_config_field_has_one_flag_with_its_env_twin(monkeypatch) -> None:
             assert getattr(config, row.config_field) == row.type(samples[row.type]), row.flag
 
 
+@pytest.mark.parametrize("token", ["s3cret\n", " s3cret", "s3cr\tet", "s3crét"])
+def test_a_token_no_client_could_send_is_refused_at_start(monkeypatch, token) -> None:
+    # The server started and refused every call: gRPC clients cannot send such metadata and
+    # HTTP drops a header's edge spaces (a token file's newline, read into NEWSDESK_TOKEN).
+    monkeypatch.setenv("NEWSDESK_TOKEN", token)
+    args = add_serve_arguments(argparse.ArgumentParser()).parse_args([])
+    with pytest.raises(InvalidInput) as caught:
+        config_from_args(args)
+    assert caught.value.field == "token" and "NEWSDESK_TOKEN" in caught.value.message
+    assert token.strip() not in caught.value.message  # never echoed
+
+
 def test_defaults_are_the_configs_when_no_env_is_set(monkeypatch) -> None:
     from service.classifier import DEFAULT_MODEL
 

@@ -399,3 +399,16 @@ def test_lead_is_made_only_of_input_substrings(
     assert len(result.text) <= (max_chars or HARD_MAX_CHARS)
     # whole sentences, or no lead and a warning saying why
     assert ends_sentence(result.text) if result.text else result.warnings
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["他说了很多关于经济发展的话题……", "他说了很多关于经济发展的话题……”", "市领导刘本立参加。"],
+)
+def test_no_lead_of_teasers_or_attendance_says_why_not_that_no_sentence_ends(text):
+    # The warning said "no sentence near the top ends with 。！？!? or an ellipsis" of a text
+    # that ends with one: a sentence trailing off is a teaser, never a lead (docs/summaries.md).
+    got = lead(text)
+    assert got.text == "" and len(got.warnings) == 1
+    assert "or an ellipsis" not in got.warnings[0]
+    assert "teaser" in got.warnings[0] and "参加" in got.warnings[0]

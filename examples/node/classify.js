@@ -49,5 +49,9 @@ health.Check({ service: "newsdesk.v1.NewsDesk" }, { deadline: deadline() }, (err
 
 function fail(what, err) {
   console.error(`${what} failed: ${err.code} ${err.details}`);
+  if (err.code === grpc.status.UNAVAILABLE) {
+    // gRPC's words alone ("No connection established") did not say what to check.
+    console.error(`no newsdesk server answered at ${address}: is \`newsdesk serve\` running there, and is this its gRPC port (not --http-address)? This example speaks plain gRPC: a server with --tls-cert refuses it.`);
+  }
   process.exit(1);
 }

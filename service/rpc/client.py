@@ -63,6 +63,13 @@ class NewsdeskClient:
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
+        if token and not (token.isascii() and token.isprintable()):
+            # gRPC refused it at every call ("Invalid metadata"), after logging C-core errors.
+            raise InvalidInput(
+                "the token holds a character a gRPC header cannot carry (a newline, a tab, a "
+                "non-ASCII letter): check --token / NEWSDESK_TOKEN",
+                field="token",
+            )
         self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
         options = [
             ("grpc.max_receive_message_length", max_message_bytes),
@@ -74,6 +81,13 @@ class NewsdeskClient:
         ]
         if tls_ca is not None:
             ca = tls_ca if isinstance(tls_ca, bytes) else Path(tls_ca).read_bytes()
+            if b"-----BEGIN CERTIFICATE-----" not in ca:  # else every call failed, unclearly
+                raise InvalidInput(
+                    f"tls_ca {tls_ca if not isinstance(tls_ca, bytes) else '(bytes)'} holds no "
+                    "PEM certificate: give the server's certificate or its CA's (CLI: "
+                    "--tls-ca / NEWSDESK_TLS_CA)",
+                    field="tls_ca",
+                )
             credentials = grpc.ssl_channel_credentials(root_certificates=ca)
             self._channel = grpc.secure_channel(address, credentials, options=options)
         else:

@@ -200,6 +200,15 @@ def check(config: ServerConfig) -> None:
         path = getattr(config, name)
         if path and not Path(path).is_file():
             raise InvalidInput(f"--{name.replace('_', '-')} {path}: no such file", field=name)
+    token = config.token
+    if token and not (token.isascii() and token.isprintable() and token.strip() == token):
+        # No client could send it (gRPC refuses such metadata; HTTP drops the edge spaces):
+        # every call was refused, the server healthy. A token file's newline, most often.
+        raise InvalidInput(
+            f"{_named('token')} holds a character a bearer header cannot carry (a newline, a "
+            "tab, an edge space, a non-ASCII letter): no client could send it",
+            field="token",
+        )
     positive = {
         "workers": config.workers,
         "max_streams": config.max_streams,
