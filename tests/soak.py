@@ -11,6 +11,7 @@ RSS past its bounds (peak 1 GiB; idle 1.5x warm).
     abuse          oversize and undecodable requests, a stream with bad items among good ones
     fuzz           a seeded corpus of mangled requests to every method; mangled JSONL to the CLI
     memory         16 concurrent 26 MiB requests, twice: RSS warm, peak, and idle 3 s after
+    memory-pages   the same for AnalysePage: 16 concurrent pages of 1,000,000 characters, twice
     sigterm        SIGTERM to a server in the middle of a stream: every item sent is answered
     batch-kill     SIGKILL of `newsdesk batch`: no process left after 5 s, rerun byte-identical
 
@@ -421,6 +422,79 @@ def memory(model: Path, articles) -> dict:
                                  "idle/warm": round(idle / warm, 2)}}  # fmt: skip
 
 
+def _pages(data: Path) -> list[str]:
+    """Real bare pages (titles as plain lines), as extraction gives them, from the corpus."""
+    from training.pages_eval import DEV_MONTHS, load_pages, render
+
+    pages = load_pages(data, DEV_MONTHS)
+    titles = [r["title"].strip() for p in pages for r in p if r["title"].strip()]
+    rng = random.Random("soak-pages")
+    return [render(rows, rng, False, others=rng.sample(titles, 3)).text for rows in pages]
+
+
+def memory_pages(model: Path, data: Path) -> dict:
+    """`memory` for AnalysePage: 16 concurrent pages as large as the default limits allow
+    (real pages concatenated up to --max-page-chars), twice, against default limits."""
+    from service.validation import MAX_PAGE_CHARS
+
+    server = Server(model, "--max-message-bytes", str(32 * 1024 * 1024))
+    pages = _pages(data)
+    # Warm: ordinary pages from 16 clients, so every thread and cache exists.
+    warmers = [
+        threading.Thread(
+            target=lambda i=i: [
+                server.stub.AnalysePage(pb.AnalysePageRequest(text=page), timeout=60)
+                for page in pages[i * 8 : i * 8 + 8]
+            ]
+        )
+        for i in range(16)
+    ]
+    for t in warmers:
+        t.start()
+    for t in warmers:
+        t.join()
+    time.sleep(2)
+    warm, _ = _rss_mb(server.proc.pid)
+    bigs = []
+    for k in range(16):  # each call its own page: no two share a cached reading
+        text, i = "", k * 37
+        while True:
+            page = pages[i % len(pages)]
+            if len(text) + len(page) > MAX_PAGE_CHARS:
+                break
+            text, i = text + page, i + 1
+        bigs.append(pb.AnalysePageRequest(text=text).SerializeToString())
+    codes: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def call(raw: bytes) -> None:
+        try:
+            _raw(server, "AnalysePage")(raw, timeout=600)
+            code = "OK"
+        except grpc.RpcError as exc:
+            code = exc.code().name
+        with lock:
+            codes[code] = codes.get(code, 0) + 1
+
+    for _ in range(2):  # twice: memory freed by the first round is reused by the second
+        threads = [threading.Thread(target=call, args=(raw,)) for raw in bigs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    time.sleep(3)  # the server trims freed memory a second after its byte budget drains
+    idle, peak = _rss_mb(server.proc.pid)
+    server.stop()
+    over = [f"peak RSS {peak:.0f} MiB > {RSS_PEAK_BOUND_MIB}"] if peak > RSS_PEAK_BOUND_MIB else []
+    if idle > RSS_IDLE_BOUND * warm:
+        over.append(f"idle RSS {idle:.0f} MiB > {RSS_IDLE_BOUND}x warm {warm:.0f}")
+    return {"calls": 32, "failed": sum(v for k, v in codes.items() if k in BAD), "over": over,
+            "lost": 0, "codes": {**codes, "request_mib": round(max(map(len, bigs)) / 2**20, 1),
+                                 "rss_warm_mib": round(warm), "rss_peak_mib": round(peak),
+                                 "rss_idle_mib": round(idle),
+                                 "idle/warm": round(idle / warm, 2)}}  # fmt: skip
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -481,7 +555,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m tests.soak", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--seconds", type=float, default=4.0, help="per load phase")
-    parser.add_argument("--only", help="run this phase alone (memory, sigterm, batch-kill)")
+    parser.add_argument(
+        "--only", help="run this phase alone (memory, memory-pages, sigterm, batch-kill)"
+    )
     parser.add_argument(
         "--data", default=os.environ.get("NEWSDESK_DATA", ROOT.parent / "shared" / "data")
     )
@@ -498,6 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.only:
             alone = {"memory": lambda: memory(model, articles),
+                     "memory-pages": lambda: memory_pages(model, data),
                      "sigterm": lambda: sigterm(model, articles),
                      "batch-kill": lambda: batch_kill(model, articles, work)}  # fmt: skip
             rows.append((args.only, alone[args.only]()))
@@ -516,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
         failed = internal + int(code != 0)
         rows.append(("server", {"calls": 0, "failed": failed, "lost": 0, "codes": codes}))
         rows.append(("memory", memory(model, articles)))
+        rows.append(("memory-pages", memory_pages(model, data)))
         rows.append(("sigterm", sigterm(model, articles)))
         rows.append(("batch-kill", batch_kill(model, articles, work)))
     finally:

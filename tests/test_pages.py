@@ -240,6 +240,25 @@ def test_empty_page():
     assert split_page("\n\n今日导读\n\n>2版\n") == []
 
 
+def test_a_page_over_the_cached_length_is_read_anew_and_never_kept(monkeypatch):
+    # A burst of big pages must not leave their readings behind (tests.soak memory-pages).
+    from service import pages
+
+    raw = (FIXTURES / "bare-page.txt").read_text(encoding="utf-8")
+    pages._read.cache_clear()
+    monkeypatch.setattr(pages, "CACHED_PAGE_CHARS", len(raw) - 1)
+    first, again = read_page(raw), read_page(raw)
+    records = [article_record(a) for a in first.articles]
+    assert first is not again and [article_record(a) for a in again.articles] == records
+    assert first.furniture == again.furniture and first.parts == again.parts
+    assert pages._read.cache_info().currsize == 0
+    monkeypatch.setattr(pages, "CACHED_PAGE_CHARS", len(raw))
+    kept = read_page(raw)
+    assert read_page(raw) is kept and [article_record(a) for a in kept.articles] == records
+    assert pages._read.cache_info().currsize == 1
+    pages._read.cache_clear()
+
+
 @pytest.mark.parametrize("head", ["\ufeff", "\ufeff\n\n", "\ufeff## "])
 def test_a_byte_order_mark_opening_the_page_is_furniture(sample_page, head):
     # The CLI reads a page file as utf-8-sig; a gRPC or HTTP caller that read it as utf-8 sends
