@@ -346,7 +346,7 @@ def read_page(raw: str) -> Page:
 # furniture) reads it once. A Page is frozen; nobody writes to a body's index. Longer pages are
 # never kept: four pages of a million characters, kept after their calls, held ~60 MiB of
 # strings and ~100k small objects (the soak's memory-pages phase: idle 1.8x warm).
-CACHED_PAGE_CHARS = 100_000  # a real page has ~6,000 characters, the longest seen ~30,000
+CACHED_PAGE_CHARS = 1 << 16  # a real page has ~6,000 characters, the longest seen ~30,000
 
 
 @lru_cache(maxsize=4)
