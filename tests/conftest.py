@@ -35,6 +35,23 @@ def sample_page_path() -> Path:
     return _need(SAMPLES / "guiyang-daily-page.txt")
 
 
+@pytest.fixture
+def one_month_corpus(tmp_path: Path) -> Path:
+    """A data folder whose newspaper corpus holds three articles of October 2019 alone: a
+    partial copy, lacking the other development months and the test month."""
+    import gzip
+    import json
+
+    rows = [
+        {"id": f"a{i}", "date": "20191001", "page": 1, "seq": i, "title": "标题", "text": "正文。"}
+        for i in range(3)
+    ]
+    target = tmp_path / "newspaper" / "articles.jsonl.gz"
+    target.parent.mkdir()
+    target.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode()))
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def sample_page(sample_page_path: Path) -> str:
     return sample_page_path.read_text(encoding="utf-8")

@@ -373,53 +373,11 @@ def memory(model: Path, articles) -> dict:
     """16 concurrent requests of ~28 MiB each against a server with the default limits."""
     server = Server(model, "--max-message-bytes", str(32 * 1024 * 1024))
     # Warm: ordinary traffic from 16 clients, so every thread and cache exists.
-    warmers = [
-        threading.Thread(
-            target=lambda: [
-                server.stub.Classify(pb.ClassifyRequest(articles=articles[:16]), timeout=30)
-                for _ in range(10)
-            ]
-        )
-        for _ in range(16)
-    ]
-    for t in warmers:
-        t.start()
-    for t in warmers:
-        t.join()
-    time.sleep(2)
-    warm, _ = _rss_mb(server.proc.pid)
+    request = pb.ClassifyRequest(articles=articles[:16])
+    _together([lambda: [server.stub.Classify(request, timeout=30) for _ in range(10)]] * 16)
     texts = [(a.text * 400)[:50_000] for a in articles[:190]]
     big = pb.ClassifyRequest(articles=[pb.Article(id=str(i), text=t) for i, t in enumerate(texts)])
-    raw = big.SerializeToString()
-    codes: dict[str, int] = {}
-    lock = threading.Lock()
-
-    def call() -> None:
-        try:
-            _raw(server, "Classify")(raw, timeout=120)
-            code = "OK"
-        except grpc.RpcError as exc:
-            code = exc.code().name
-        with lock:
-            codes[code] = codes.get(code, 0) + 1
-
-    for _ in range(2):  # twice: memory freed by the first round is reused by the second
-        threads = [threading.Thread(target=call) for _ in range(16)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    time.sleep(3)  # the server trims freed memory a second after its byte budget drains
-    idle, peak = _rss_mb(server.proc.pid)
-    server.stop()
-    over = [f"peak RSS {peak:.0f} MiB > {RSS_PEAK_BOUND_MIB}"] if peak > RSS_PEAK_BOUND_MIB else []
-    if idle > RSS_IDLE_BOUND * warm:
-        over.append(f"idle RSS {idle:.0f} MiB > {RSS_IDLE_BOUND}x warm {warm:.0f}")
-    return {"calls": 32, "failed": sum(v for k, v in codes.items() if k in BAD), "over": over,
-            "lost": 0, "codes": {**codes, "request_mib": round(len(raw) / 2**20, 1),
-                                 "rss_warm_mib": round(warm), "rss_peak_mib": round(peak),
-                                 "rss_idle_mib": round(idle),
-                                 "idle/warm": round(idle / warm, 2)}}  # fmt: skip
+    return _bursts(server, "Classify", [big.SerializeToString()] * 16, timeout=120)
 
 
 def _pages(data: Path) -> list[str]:
@@ -439,22 +397,13 @@ def memory_pages(model: Path, data: Path) -> dict:
 
     server = Server(model, "--max-message-bytes", str(32 * 1024 * 1024))
     pages = _pages(data)
+
+    def ordinary(i: int) -> None:
+        for page in pages[i * 8 : i * 8 + 8]:
+            server.stub.AnalysePage(pb.AnalysePageRequest(text=page), timeout=60)
+
     # Warm: ordinary pages from 16 clients, so every thread and cache exists.
-    warmers = [
-        threading.Thread(
-            target=lambda i=i: [
-                server.stub.AnalysePage(pb.AnalysePageRequest(text=page), timeout=60)
-                for page in pages[i * 8 : i * 8 + 8]
-            ]
-        )
-        for i in range(16)
-    ]
-    for t in warmers:
-        t.start()
-    for t in warmers:
-        t.join()
-    time.sleep(2)
-    warm, _ = _rss_mb(server.proc.pid)
+    _together([lambda i=i: ordinary(i) for i in range(16)])
     bigs = []
     for k in range(16):  # each call its own page: no two share a cached reading
         text, i = "", k * 37
@@ -464,12 +413,29 @@ def memory_pages(model: Path, data: Path) -> dict:
                 break
             text, i = text + page, i + 1
         bigs.append(pb.AnalysePageRequest(text=text).SerializeToString())
+    return _bursts(server, "AnalysePage", bigs, timeout=600)
+
+
+def _together(jobs: list) -> None:
+    """Each job on its own thread, all at once; back when every one is done."""
+    threads = [threading.Thread(target=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def _bursts(server: Server, method: str, raws: list[bytes], timeout: float) -> dict:
+    """The memory phases' measure: RSS warm (the server already warmed), then every request in
+    `raws` at once, twice, and RSS idle 3 s later; the server is stopped."""
+    time.sleep(2)
+    warm, _ = _rss_mb(server.proc.pid)
     codes: dict[str, int] = {}
     lock = threading.Lock()
 
     def call(raw: bytes) -> None:
         try:
-            _raw(server, "AnalysePage")(raw, timeout=600)
+            _raw(server, method)(raw, timeout=timeout)
             code = "OK"
         except grpc.RpcError as exc:
             code = exc.code().name
@@ -477,22 +443,18 @@ def memory_pages(model: Path, data: Path) -> dict:
             codes[code] = codes.get(code, 0) + 1
 
     for _ in range(2):  # twice: memory freed by the first round is reused by the second
-        threads = [threading.Thread(target=call, args=(raw,)) for raw in bigs]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _together([lambda raw=raw: call(raw) for raw in raws])
     time.sleep(3)  # the server trims freed memory a second after its byte budget drains
     idle, peak = _rss_mb(server.proc.pid)
     server.stop()
     over = [f"peak RSS {peak:.0f} MiB > {RSS_PEAK_BOUND_MIB}"] if peak > RSS_PEAK_BOUND_MIB else []
     if idle > RSS_IDLE_BOUND * warm:
         over.append(f"idle RSS {idle:.0f} MiB > {RSS_IDLE_BOUND}x warm {warm:.0f}")
-    return {"calls": 32, "failed": sum(v for k, v in codes.items() if k in BAD), "over": over,
-            "lost": 0, "codes": {**codes, "request_mib": round(max(map(len, bigs)) / 2**20, 1),
-                                 "rss_warm_mib": round(warm), "rss_peak_mib": round(peak),
-                                 "rss_idle_mib": round(idle),
-                                 "idle/warm": round(idle / warm, 2)}}  # fmt: skip
+    return {"calls": 2 * len(raws), "failed": sum(v for k, v in codes.items() if k in BAD),
+            "over": over, "lost": 0,
+            "codes": {**codes, "request_mib": round(max(map(len, raws)) / 2**20, 1),
+                      "rss_warm_mib": round(warm), "rss_peak_mib": round(peak),
+                      "rss_idle_mib": round(idle), "idle/warm": round(idle / warm, 2)}}  # fmt: skip
 
 
 def _children(pid: int) -> list[int]:

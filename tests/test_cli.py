@@ -624,7 +624,7 @@ def _through_a_server(command: str, src: Path, *flags: str) -> subprocess.Comple
 
 def test_classify_talks_tls_to_a_tls_server_with_tls_ca(tmp_path):
     from service.rpc import create_server
-    from tests.servers import config, self_signed
+    from tests.servers import config, free_port, self_signed
 
     cert, key = self_signed(tmp_path)
     src = tmp_path / "in.jsonl"
@@ -638,23 +638,9 @@ def test_classify_talks_tls_to_a_tls_server_with_tls_ca(tmp_path):
         assert jsonl(ok.stdout)[0]["id"] == "a" and jsonl(ok.stdout)[0]["label"]
         missing = run("classify", str(src), *server, "--tls-ca", str(tmp_path / "no.pem"))
         assert missing.returncode == 2 and "--tls-ca" in missing.stderr
-    finally:
-        srv.stop(0).wait()
-
-
-def test_a_server_out_of_reach_is_said_with_what_to_check(tmp_path):
-    # gRPC alone said "failed to connect to all addresses; … Socket closed" to a plain client
-    # at a TLS server's port, and nothing of TLS or of the address to check.
-    from service.rpc import create_server
-    from tests.servers import config, free_port, self_signed
-
-    cert, key = self_signed(tmp_path)
-    src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps({"id": "a", "text": "贵阳市召开会议，研究部署工作。"}) + "\n")
-    srv, _ = create_server(config(MODEL, tls_cert=cert, tls_key=key))
-    srv.start()
-    try:
-        plain = run("classify", str(src), "--server", f"127.0.0.1:{srv.port}")
+        # A server out of reach is said with what to check: gRPC alone said "failed to connect
+        # to all addresses; … Socket closed" to a plain client at a TLS port, nothing of TLS.
+        plain = run("classify", str(src), *server)
     finally:
         srv.stop(0).wait()
     assert plain.returncode == 1

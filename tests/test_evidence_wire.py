@@ -195,37 +195,33 @@ def test_stream_metadata_that_is_not_a_count_is_refused(shipped_server):
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
-@pytest.mark.parametrize("key", ["newsdesk-explain", "newsdesk-keywords"])
-def test_a_stream_count_over_the_limit_names_the_metadata_key(shipped_server, key):
-    """docs/grpc.md: field `newsdesk-explain`, …; it named `explain`, a field no stream has."""
+@pytest.mark.parametrize(
+    ("metadata", "says", "info"),
+    [
+        ((("newsdesk-explain", "101"),), "must be a whole number from 0 (off) to 100", "100"),
+        ((("newsdesk-keywords", "101"),), "must be a whole number from 0 (off) to 100", "100"),
+        (
+            (("newsdesk-explain", "3"), ("newsdesk-explain-label", "sports")),
+            "'sports' is not a label of this model",
+            None,
+        ),
+    ],
+)
+def test_a_stream_option_refused_names_its_metadata_key(shipped_server, metadata, says, info):
+    """docs/grpc.md's error table: field `newsdesk-explain`, …; it named `explain` and
+    `explain_label`, fields no stream has."""
+    key = metadata[-1][0]
     with grpc.insecure_channel(f"127.0.0.1:{shipped_server.port}") as channel:
         stub = pb_grpc.NewsDeskStub(channel)
-        call = stub.ClassifyStream(iter([pb.Article(text="正文")]), metadata=((key, "101"),))
-        with pytest.raises(grpc.RpcError) as caught:
-            list(call)
-    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert caught.value.details().startswith(f"{key} must be a whole number from 0 (off) to 100")
-    status = rpc_status.from_call(caught.value)
-    info = error_details_pb2.ErrorInfo()
-    next(d for d in status.details if d.Is(info.DESCRIPTOR)).Unpack(info)
-    assert dict(info.metadata) == {"field": key, "limit": "100"}
-
-
-def test_a_stream_explain_label_of_no_desk_names_the_metadata_key(shipped_server):
-    """docs/grpc.md: field `newsdesk-explain-label`; it named `explain_label`."""
-    key = "newsdesk-explain-label"
-    with grpc.insecure_channel(f"127.0.0.1:{shipped_server.port}") as channel:
-        stub = pb_grpc.NewsDeskStub(channel)
-        metadata = (("newsdesk-explain", "3"), (key, "sports"))
         call = stub.ClassifyStream(iter([pb.Article(text="正文")]), metadata=metadata)
         with pytest.raises(grpc.RpcError) as caught:
             list(call)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert caught.value.details().startswith(f"{key} 'sports' is not a label of this model")
+    assert caught.value.details().startswith(f"{key} {says}")
     status = rpc_status.from_call(caught.value)
-    info = error_details_pb2.ErrorInfo()
-    next(d for d in status.details if d.Is(info.DESCRIPTOR)).Unpack(info)
-    assert info.metadata["field"] == key
+    got = error_details_pb2.ErrorInfo()
+    next(d for d in status.details if d.Is(got.DESCRIPTOR)).Unpack(got)
+    assert dict(got.metadata) == {"field": key, **({"limit": info} if info else {})}
 
 
 @pytest.mark.parametrize("value", ["-1", "101", "x"])

@@ -6,10 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 from service.classifier import DEFAULT_MODEL, MANIFEST_FILE
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT
 
 # Several kinds of first call at once, as a fresh server's first requests make them: a page
 # split (form models, head trees, seam words: rjieba's class, the word table, window engines),
@@ -71,24 +69,22 @@ print(len(bad), bad[:1])
 """  # fmt: skip
 
 
-def test_first_calls_of_every_kind_at_once():
+def _fresh(script: str, *args: str) -> str:
+    """`script` run in a fresh interpreter (nothing built yet); its stdout, once it exits 0."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_first_calls_of_every_kind_at_once(sample_page_path):
     """A guard over every first-use site at once: no call fails, none answers otherwise. (It
     rarely meets a load's narrow window: against rjieba's loader before e7e2abb, 30 processes
     of it passed; test_tokenize's own test, waiting for that window, fails nine in ten.)"""
-    page = SAMPLES / "guiyang-daily-page.txt"
-    if not page.is_file():
-        pytest.skip(f"{page} is missing")
     model = str(DEFAULT_MODEL) if (DEFAULT_MODEL / MANIFEST_FILE).exists() else ""
     for _ in range(4):
-        done = subprocess.run(
-            [sys.executable, "-c", _FIRST_CALLS, str(page), model],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=120,
-        )
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.strip() == "0 []", done.stdout
+        assert _fresh(_FIRST_CALLS, str(sample_page_path), model) == "0 []"
 
 
 # scipy's kernels are loaded by hand (termrows.kernels), as rjieba's class is: the module must be
@@ -140,11 +136,7 @@ print(len(execs), seen)
 
 
 def test_threads_load_scipys_kernels_once_and_whole():
-    done = subprocess.run(
-        [sys.executable, "-c", _KERNELS], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"1 {[True] * 6}", done.stdout
+    assert _fresh(_KERNELS) == f"1 {[True] * 6}"
 
 
 # A server loads its model, warms it, and only then reports SERVING: its first page (bare,
@@ -166,18 +158,6 @@ print(sorted(set(read)))
 """
 
 
-def test_the_warm_up_leaves_a_first_page_nothing_to_load():
-    page = SAMPLES / "guiyang-daily-page.txt"
-    if not page.is_file():
-        pytest.skip(f"{page} is missing")
-    if not (DEFAULT_MODEL / MANIFEST_FILE).exists():
-        pytest.skip(f"no shipped model in {DEFAULT_MODEL}")
-    done = subprocess.run(
-        [sys.executable, "-c", _AFTER_WARM, str(page), str(DEFAULT_MODEL)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]", done.stdout
+def test_the_warm_up_leaves_a_first_page_nothing_to_load(sample_page_path):
+    assert (DEFAULT_MODEL / MANIFEST_FILE).exists(), "the shipped model is part of the repo"
+    assert _fresh(_AFTER_WARM, str(sample_page_path), str(DEFAULT_MODEL)) == "[]"

@@ -333,21 +333,11 @@ def test_a_fold_score_reaches_the_head_scores_early_exits():
     assert {name: getattr(heads, name) for name in names} == shipped
 
 
-def test_a_partial_corpus_is_refused_naming_the_missing_months(tmp_path):
+def test_a_partial_corpus_is_refused_naming_the_missing_months(one_month_corpus):
     """A corpus holding one development month fitted each fold on what was there and read the
     empty months: figures with the look of a month held out. It is refused before any fit."""
-    import gzip
-    import json
-
     from service.errors import DataError
     from training import month_out
 
-    rows = [
-        {"id": f"a{i}", "date": "20191001", "page": 1, "seq": i, "title": "标题", "text": "正文。"}
-        for i in range(3)
-    ]
-    target = tmp_path / "newspaper" / "articles.jsonl.gz"
-    target.parent.mkdir()
-    target.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode()))
     with pytest.raises(DataError, match="no pages for 202001, 202002"):
-        month_out.main(["--data", str(tmp_path), "--months", "201910"])
+        month_out.main(["--data", str(one_month_corpus), "--months", "201910"])

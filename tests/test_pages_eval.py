@@ -226,20 +226,10 @@ def test_a_limit_under_one_page_is_a_usage_error(limit, capsys):
     ("extra", "missing"),
     [((), "test (2020-05)"), (("--month", "202001"), "dev 202001"), (("--split", "test"), "test")],
 )
-def test_a_partial_corpus_exits_1_naming_the_empty_split(extra, missing, tmp_path, capsys):
+def test_a_partial_corpus_exits_1_naming_the_empty_split(extra, missing, one_month_corpus, capsys):
     """A corpus lacking the test month (or a --month asked for) printed that split's row as
     0 pages, 0.000 titles found, and exited 0: read as the splitter's figure, not a lack."""
-    import gzip
-    import json
-
-    rows = [
-        {"id": f"a{i}", "date": "20191001", "page": 1, "seq": i, "title": "标题", "text": "正文。"}
-        for i in range(3)
-    ]
-    target = tmp_path / "newspaper" / "articles.jsonl.gz"
-    target.parent.mkdir()
-    target.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode()))
-    assert main(["--data", str(tmp_path), *extra]) == 1
+    assert main(["--data", str(one_month_corpus), *extra]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("error: ")
     assert f"no pages for {missing}" in captured.err and "0.000" not in captured.err
