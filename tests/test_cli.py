@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -515,11 +516,28 @@ def test_analyse_table_is_readable(sample_page_path):
     lines = result.stdout.splitlines()
     assert len(lines) == 2 + 5 and "label" in lines[0] and "review" in lines[0]
     assert all(" yes " in line or " no " in line for line in lines[2:])
-    # the sample page has flagged rows: stderr says why, with the thresholds
-    note = result.stderr.split("review yes: the confidence is under its label's threshold (")[1]
-    cuts = dict(item.split() for item in note.split(")")[0].split(", "))
+    # the sample page has flagged rows: stderr says why, row by row, with the thresholds
+    note = result.stderr.split("review yes: ")[1].splitlines()
+    cuts = dict(item.split() for item in note[-1].removeprefix("thresholds: ").split(", "))
     assert set(cuts) == {"commentary", "education", "industry", "leadership", "other"}
     assert all(len(cut) == 5 and 0 < float(cut) < 1 for cut in cuts.values()), cuts  # 0.999
+    flagged = [i for i, line in enumerate(lines[2:], start=1) if " yes " in line]
+    assert [line.split(":")[0].strip() for line in note[1:-1]] == [f"row {i}" for i in flagged]
+    for line in note[1:-1]:  # the row's confidence under its own label's threshold, both shown
+        conf, label, cut = re.fullmatch(
+            r"  row \d+: confidence (\S+) under (\w+)'s threshold (\S+) \(low_score\)", line
+        ).groups()
+        assert float(conf) < float(cut) and abs(float(cut) - float(cuts[label])) < 1e-3
+
+
+def test_analyse_table_says_why_each_row_is_flagged(tmp_path):
+    # a line of English: too foreign to file as well as under its threshold, and the row says so
+    page = tmp_path / "page.txt"
+    page.write_text("## Weather report\nSunny today, says the city office.\n", encoding="utf-8")
+    result = run("analyse", "--no-summary", str(page))
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stderr.splitlines() if line.startswith("  row 1: "))
+    assert row.endswith("the text is too short or too foreign to file (thin_text)"), row
 
 
 def test_analyse_table_columns_line_up_and_an_empty_lead_says_why(sample_page_path):

@@ -143,19 +143,32 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                         out.write(f"{'':>4}{name}: {' '.join(words)}\n")
         out.flush()
     if not args.json and any(a.prediction.review for a in analyses):
-        _err(_review_note(classifier.thresholds))
+        _err(_review_note(analyses, classifier.thresholds))
     return 0
 
 
-def _review_note(thresholds: dict[str, float]) -> str:
-    """Why a row says review: yes (stderr, under the table: the table stays one row each)."""
-    # three decimals, as the confidence column: a threshold of 0.999 must not read as 1.00
+def _review_note(analyses, thresholds: dict[str, float]) -> str:
+    """Why each row says review: yes, and the labels' thresholds (stderr, under the table: the
+    table stays one row each). A row's confidence and its threshold get as many decimals as it
+    takes to tell them apart: 0.9990 under 0.9994 must not read as 0.999 under 0.999."""
     cuts = ", ".join(f"{label} {cut:.3f}" for label, cut in sorted(thresholds.items()))
-    return (
-        "review yes: the confidence is under its label's threshold"
-        + (f" ({cuts})" if cuts else "")
-        + ", or the text is too short or too foreign to file; an editor should look"
-    )
+    lines = ["review yes: an editor should look at the label of"]
+    for i, a in enumerate(analyses, start=1):
+        p = a.prediction
+        if not p.review:
+            continue
+        why = []
+        cut = thresholds.get(p.label)
+        if "low_score" in p.review_reasons and cut is not None:
+            places = next((d for d in range(3, 7) if f"{p.confidence:.{d}f}" != f"{cut:.{d}f}"), 6)
+            why.append(
+                f"confidence {p.confidence:.{places}f} under {p.label}'s threshold "
+                f"{cut:.{places}f} (low_score)"
+            )
+        if "thin_text" in p.review_reasons:
+            why.append("the text is too short or too foreign to file (thin_text)")
+        lines.append(f"  row {i}: " + ("; ".join(why) or ", ".join(p.review_reasons)))
+    return "\n".join(lines) + (f"\nthresholds: {cuts}" if cuts else "")
 
 
 # --- training and evaluation (imports `training` lazily: the runtime never needs it) --------
