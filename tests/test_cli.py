@@ -540,6 +540,23 @@ def test_analyse_table_says_why_each_row_is_flagged(tmp_path):
     assert row.endswith("the text is too short or too foreign to file (thin_text)"), row
 
 
+def test_analyse_table_columns_hold_with_a_tab_or_zero_width_space_in_a_title(tmp_path):
+    # a tab shows as one space (it jumped to the next tab stop), a zero-width space takes no
+    # column: the title column is what a title with a plain space and none would give
+    body = "教育部近日召开会议，部署高校毕业生就业创业工作。会议要求各地高校做好就业服务。\n"
+    titles = {"odd": "教育\t部署\u200b高校毕业生就业工作", "plain": "教育 部署高校毕业生就业工作"}
+    columns = {}
+    for name, title in titles.items():
+        page = tmp_path / f"{name}.txt"
+        page.write_text(f"## {title}\n{body}", encoding="utf-8")
+        result = run("analyse", "--no-summary", str(page))
+        assert result.returncode == 0, result.stderr
+        row = result.stdout.splitlines()[2]
+        columns[name] = re.split(r"(?<=  )[a-z]+ +\d\.\d{3}  ", row)[0]
+    assert "\t" not in columns["odd"]
+    assert columns["odd"].replace("\u200b", "") == columns["plain"], columns
+
+
 def test_analyse_table_columns_line_up_and_an_empty_lead_says_why(sample_page_path):
     from service.cli.commands import _width
 

@@ -81,13 +81,23 @@ def cmd_split(args: argparse.Namespace) -> int:
 
 
 def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    """Terminal columns: CJK characters take two; a zero-width space, joiner or combining mark
+    none (a title may hold them: counted as one, they pushed its row's columns left)."""
+    return sum(
+        0
+        if unicodedata.category(c) in ("Mn", "Me", "Cf")
+        else 2
+        if unicodedata.east_asian_width(c) in "WF"
+        else 1
+        for c in s
+    )
 
 
 def _fit(s: str, width: int) -> str:
-    """Cut or pad `s` to `width` terminal columns (CJK characters take two)."""
+    """Cut or pad `s` to `width` terminal columns (CJK characters take two); a tab or other
+    white space shows as one space, as a line end does (a tab jumped to the next stop)."""
     out, used = [], 0
-    for c in s.replace("\n", " "):
+    for c in "".join(" " if c.isspace() else c for c in s):
         w = _width(c)
         if used + w > width:
             while out and used + 1 > width:  # room for the one-column "…"
