@@ -76,6 +76,8 @@ def test_help_lists_every_exit_code():
     lines = ("0  all went well", "2  usage error", "3  some records were rejected", "130, 143")
     for line in lines:
         assert line in text, text
+    # README's exit 2 list, the page limit included (a page over it exits 2)
+    assert "not UTF-8 or over 1,000,000 characters" in " ".join(text.split()), text
 
 
 def test_serve_help_shows_defaults_but_never_the_token():

@@ -8,16 +8,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..validation import MAX_PAGE_CHARS
+
 # The corpora sit beside the repository (../shared/data from its root), wherever one runs from.
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = os.environ.get("NEWSDESK_DATA", str(REPO.parent / "shared" / "data"))
 EXIT_REJECTED = 3  # some records were rejected, the rest processed; 2 stays argparse's usage error
-EXIT_HELP = """exit codes:
+EXIT_HELP = f"""exit codes:
   0  all went well
   1  the run failed (model, data, file or server trouble; a --data folder that is missing
      or lacks a file the command needs)
   2  usage error (bad flag, missing input file, output that is the input or in a missing
-     folder, a page that is empty or not UTF-8)
+     folder, a page that is empty, not UTF-8 or over {MAX_PAGE_CHARS:,} characters)
   3  some records were rejected (reported on stderr / --errors); the rest were processed
   130, 143  stopped by Ctrl-C or SIGTERM (an -o FILE is left as it was; serve exits 0)"""
 RECORD_COMMANDS = ("classify", "summarise")  # JSONL in, JSONL out, on every core
