@@ -137,6 +137,28 @@ def test_every_field_and_message_is_commented() -> None:
             assert lines[i - 1].strip().startswith("//"), f"line {i + 1} has no comment: {line}"
 
 
+def test_a_field_said_to_be_set_in_streams_belongs_to_a_streamed_message() -> None:
+    # Summary.error said "Set only in streams", and no method streams a Summary: a client
+    # would look for a per-item error that never comes
+    proto = protogen.PROTOS / "newsdesk" / "v1" / "newsdesk.proto"
+    text = proto.read_text(encoding="utf-8")
+    streamed = {
+        m.output_type.name
+        for m in pb.DESCRIPTOR.services_by_name["NewsDesk"].methods
+        if m.server_streaming
+    }
+    for name, body in re.findall(r"^message (\w+) \{(.*?)^\}", text, re.MULTILINE | re.DOTALL):
+        if re.search(r"set only in (a )?streams?\b", body, re.IGNORECASE):
+            assert name in streamed, f"{name}: a comment says set in streams; none streams it"
+
+
+def test_explain_label_comments_say_what_the_server_refuses() -> None:
+    proto = protogen.PROTOS / "newsdesk" / "v1" / "newsdesk.proto"
+    text = proto.read_text(encoding="utf-8")
+    for comment in re.findall(r"((?:  //.*\n)+)  string explain_label = \d+;", text):
+        assert "explain` > 0" in comment and "INVALID_ARGUMENT" in comment, comment
+
+
 def test_protos_folder_alone_compiles_every_contract(tmp_path: Path) -> None:
     """Another language needs nothing but protos/ (and protoc's own google/protobuf types):
     the google/rpc and grpc/health imports are vendored there."""
