@@ -73,7 +73,9 @@ def test_a_post_to_no_route_is_404_as_a_get_is(web, path: str) -> None:
 def test_every_verb_is_answered_in_json_405_with_allow_or_404(web, method: str) -> None:
     """http.server answered verbs without a do_ method with an HTML 501 and no Allow."""
     unimplemented = grpc.StatusCode.UNIMPLEMENTED.value[0]
-    for path, allow in [("/v1/classify", "POST"), ("/v1/model", "GET"), ("/healthz", "GET, HEAD")]:
+    # /v1/model answers HEAD as the open routes do, so its Allow names it too (RFC 9110 §10.2.1)
+    routes = [("/v1/classify", "POST"), ("/v1/model", "GET, HEAD"), ("/healthz", "GET, HEAD")]
+    for path, allow in routes:
         status, answer, headers = call(web.http_port, path, BODY, method=method)
         assert (status, headers.get("Allow")) == (405, allow), (path, answer)
         assert answer["code"] == unimplemented and headers["Content-Type"].startswith(
@@ -81,6 +83,10 @@ def test_every_verb_is_answered_in_json_405_with_allow_or_404(web, method: str) 
         )
     status, answer, _ = call(web.http_port, "/v1/nothing", BODY, method=method)
     assert status == 404 and answer["code"] == grpc.StatusCode.NOT_FOUND.value[0]
+    head = http.client.HTTPConnection("127.0.0.1", web.http_port, timeout=30)
+    head.request("HEAD", "/v1/model")
+    assert head.getresponse().status == 200  # what the Allow above says
+    head.close()
 
 
 def test_http_servers_own_refusals_are_json_statuses(web) -> None:

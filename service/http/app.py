@@ -158,8 +158,10 @@ class _Handler(Framing, BaseHTTPRequestHandler):
         if verb != route.verb and not (verb == "HEAD" and route.verb == "GET"):
             self.close_connection = True  # its body, if any, is left unread
             code = grpc.StatusCode.UNIMPLEMENTED
+            # a GET route answers HEAD too (above), so its Allow says so, as the open routes do
+            allow = "GET, HEAD" if route.verb == "GET" else route.verb
             raise HttpReply(405, gateway.status_body(code, f"{path} takes {route.verb}"), code,
-                         Allow=route.verb)  # fmt: skip
+                         Allow=allow)  # fmt: skip
         # A kept-alive connection outlives the listener: refuse its calls once we are closing.
         if front.closing or bridge.stopping(front.server):
             self.close_connection = True
