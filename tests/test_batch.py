@@ -18,6 +18,7 @@ from service.batch import ShardJob, expand_inputs, process_shard, run_batch, sha
 from service.batch import runners as batch_runners
 from service.batch import shards as batch_shards
 from service.errors import InvalidInput, ModelError, ShardError
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.corpus
 
@@ -265,6 +266,13 @@ def test_local_run_labels_every_record_in_order(
     assert summary["rejected"] == len(BAD_LINES)
     assert sum(summary["labels"].values()) == len(records)
     assert summary["shards_run"] == 3 and summary["articles_per_s"] > 0
+    # docs/batch.md names every key a reader of _summary.json meets (it named about half)
+    row = next(
+        line
+        for line in (ROOT / "docs" / "batch.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `DIR/_summary.json`")
+    )
+    assert [key for key in summary if f"`{key}`" not in row] == []
 
 
 @pytest.mark.parametrize("busy", [False, True], ids=["fork", "spawn"])
