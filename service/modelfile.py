@@ -246,6 +246,7 @@ def loads(data: Any, where: str) -> Any:
         raise
     except (
         OSError,
+        EOFError,  # numpy's word for an empty file: not the input's truncated gzip
         ValueError,
         KeyError,
         TypeError,

@@ -122,10 +122,14 @@ def test_tampered_artifact_is_refused(model_copy: Path) -> None:
     assert "make train" in err.value.message
 
 
-def test_an_unreadable_replacement_is_reported_as_changed_not_as_unreadable(model_copy: Path):
+@pytest.mark.parametrize("junk", [b"not a zip file at all", b""], ids=["junk", "empty"])
+def test_an_unreadable_replacement_is_reported_as_changed_not_as_unreadable(
+    model_copy: Path, junk: bytes
+):
     # The arrays are read while the file is hashed: a file that is not even a model file still
-    # reports the hash first, the cause an operator can act on.
-    (model_copy / MODEL_FILE).write_bytes(b"not a zip file at all")
+    # reports the hash first, the cause an operator can act on. An empty one (a full disk, a
+    # copy cut short) raised numpy's EOFError, which the CLI took for a truncated gzip input.
+    (model_copy / MODEL_FILE).write_bytes(junk)
     with pytest.raises(ModelError, match="sha256 .* the manifest expects"):
         Classifier.load(model_copy)
     _edit_manifest(model_copy, sha256=sha256_file(model_copy / MODEL_FILE))
