@@ -512,6 +512,30 @@ def test_analyse_sample_page_json(sample_page_path):
             assert page[a:b] in r["lead"]
 
 
+def test_json_on_stdout_is_utf8_whatever_the_locale(tmp_path, sample_page_path):
+    # PYTHONIOENCODING stands in for a GB18030 or ASCII locale: JSON Lines on stdout are UTF-8
+    # as -o FILE writes them (they were GB18030 bytes, or a UnicodeEncodeError traceback); the
+    # table for people keeps the terminal's encoding, `?` for what it cannot show.
+    page = str(sample_page_path)
+    for encoding in ("ascii", "gb18030"):
+        env = {**os.environ, "PYTHONIOENCODING": encoding}
+        for argv in (["split", page], ["analyse", "--json", page], ["analyse", page]):
+            result = subprocess.run([*NEWSDESK, *argv], capture_output=True, cwd=ROOT, env=env)
+            assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+            if "split" in argv:
+                out = tmp_path / "split.jsonl"
+                assert run("split", page, "-o", str(out)).returncode == 0
+                assert result.stdout == out.read_bytes()
+            if "--json" in argv:
+                assert jsonl(result.stdout.decode("utf-8"))[0]["label"] == "leadership"
+        folder, records = tmp_path / f"输出-{encoding}", tmp_path / "in.jsonl"
+        records.write_bytes(_record("a"))
+        argv = ["batch", str(records), "--out", str(folder), "--quiet", "--workers", "1"]
+        result = subprocess.run([*NEWSDESK, *argv], capture_output=True, cwd=ROOT, env=env)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout.decode("utf-8"))["out_dir"] == str(folder)
+
+
 def test_analyse_table_is_readable(sample_page_path):
     result = run("analyse", str(sample_page_path))
     assert result.returncode == 0, result.stderr

@@ -125,7 +125,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         **_asked(args),
     )
     _none_found(analyses)
-    with _output(args.output, args.page) as out:
+    with _output(args.output, args.page, table=not args.json) as out:
         if args.json:
             for a in analyses:
                 # start/end and lead_spans are code points of the page file, as AnalysePage's.
@@ -267,7 +267,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         progress=None if args.quiet else _batch_progress(),
         **_asked(args),
     )
-    print(json.dumps(summary, ensure_ascii=False, indent=2), flush=True)
+    with _output(None) as out:  # UTF-8 whatever the locale (a folder named in Chinese)
+        out.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        out.flush()
     if summary["stale_outputs"]:
         stale = ", ".join(summary["stale_outputs"])
         _err(f"{args.out} also holds outputs no input of this job made: {stale}")

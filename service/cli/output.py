@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -80,7 +81,29 @@ def check_output(path: str | None, flag: str = "--output") -> None:
 
 
 @contextmanager
-def _output(path: str | None, *others: str | None, flag: str = "--output") -> Iterator[IO[str]]:
+def _stdout(table: bool) -> Iterator[IO[str]]:
+    """stdout for JSON Lines: UTF-8 whatever the locale, as `-o FILE` and `classify` write (a
+    GB18030 or ASCII locale gave other bytes, or a UnicodeEncodeError traceback). A table for
+    people keeps the terminal's encoding, with `?` for what it cannot show."""
+    out = sys.stdout
+    if table or (out.encoding or "").lower().replace("-", "") == "utf8":
+        if table and hasattr(out, "reconfigure"):
+            out.reconfigure(errors="replace")
+        yield out
+        return
+    out.flush()
+    utf8 = io.TextIOWrapper(out.buffer, encoding="utf-8", newline="\n")
+    try:
+        yield utf8
+    finally:
+        utf8.flush()
+        utf8.detach()  # sys.stdout keeps its buffer
+
+
+@contextmanager
+def _output(
+    path: str | None, *others: str | None, flag: str = "--output", table: bool = False
+) -> Iterator[IO[str]]:
     """stdout, or a file that appears whole when the command succeeds (`.gz`: compressed).
 
     The answers go to a temporary name beside the file and are renamed over it at the end, so
@@ -89,7 +112,8 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
     not a regular file (a FIFO, /dev/null) is written as it is; a symlink's target is replaced.
     """
     if path in (None, "-"):
-        yield sys.stdout
+        with _stdout(table) as out:
+            yield out
         return
     check_output(path, flag)
     target = Path(path)
@@ -126,7 +150,6 @@ def _output(path: str | None, *others: str | None, flag: str = "--output") -> It
     with stack:
         if target.suffix == ".gz":
             import gzip
-            import io
 
             # The gzip header names the file it will be, not the temporary one.
             packed = gzip.GzipFile(target.name, "wb", fileobj=raw)
