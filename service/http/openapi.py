@@ -1,8 +1,9 @@
 """The OpenAPI 3.1 document of the HTTP API, generated from the proto's descriptors.
 
 The proto stays the one schema: every route's request and response schema, and the error body
-(google.rpc.Status), come from the message descriptors, with the proto comments as descriptions
-where the descriptor carries them, so a field added to the proto appears here by itself.
+(google.rpc.Status), come from the message descriptors, so a field added to the proto appears
+here by itself. A schema's description names its proto message only: the generated Python
+descriptors carry no comments, so the field docs stay in protos/ (and docs/http.md).
 """
 
 from __future__ import annotations
