@@ -129,3 +129,24 @@ def test_a_server_given_as_a_url_or_without_a_port_is_a_usage_error(command, ser
     assert result.returncode == 2 and "usage:" in result.stderr, result.stderr
     assert "--server: expected HOST:PORT of the server's gRPC port" in result.stderr
     assert repr(server) in result.stderr
+
+
+@pytest.mark.parametrize("command", ["classify", "analyse", "batch"])
+def test_an_unknown_flag_shows_the_commands_usage(command, records):
+    """It showed `usage: newsdesk [-h] [--version] COMMAND ...`, which names none of the flags."""
+    argv = {"analyse": [PAGE], "batch": [str(records), "--out", str(records.parent / "o")]}
+    result = run(command, *argv.get(command, [str(records)]), "--bogus")
+    assert result.returncode == 2
+    assert f"usage: newsdesk {command} " in result.stderr
+    assert "unrecognized arguments: --bogus" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["analyse", "batch"])
+@pytest.mark.parametrize("bound", ["--max-chars", "--max-sentences"])
+def test_a_lead_bound_with_no_summary_is_a_usage_error(command, bound, records):
+    """--no-summary writes no lead, so the bound was dropped without a word."""
+    argv = {"analyse": [PAGE], "batch": [str(records), "--out", str(records.parent / "o")]}
+    result = run(command, *argv[command], "--no-summary", bound, "2")
+    assert result.returncode == 2 and f"usage: newsdesk {command} " in result.stderr
+    assert "bound the leads --no-summary turns off" in result.stderr
+    assert not (records.parent / "o").exists()

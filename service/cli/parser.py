@@ -387,11 +387,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     only work together checked."""
     argv = numbers_first(argv)
     parser = build_parser(argv[0] if argv else None)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    command = parser.commands.get(getattr(args, "command", None), parser)
+    if extra:  # with the command's usage, not the top level's (which names none of its flags)
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
+    if getattr(args, "no_summary", False) and (args.max_chars or args.max_sentences):
+        command.error("--max-chars/--max-sentences bound the leads --no-summary turns off")
     if getattr(args, "explain_label", None) and not getattr(args, "explain", 0):
         # It picks whose evidence --explain lists; alone it would be dropped without a word.
-        parser.commands[args.command].error(
-            "--explain-label LABEL needs --explain [K]: it chooses the label whose evidence "
-            "--explain lists"
-        )
+        command.error("--explain-label LABEL needs --explain [K]: it picks whose evidence it lists")
     return args
