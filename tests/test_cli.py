@@ -414,6 +414,21 @@ def test_a_byte_order_mark_is_dropped_and_bytes_not_utf8_are_refused_by_line(tmp
     assert ":3: rejected: not UTF-8 at column 1" in result.stderr
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_refused_whole_not_line_by_invented_line(tmp_path, encoding):
+    # Read by lines, a UTF-16 file's bytes made lines it does not have: 33 rejections, numbered
+    # past its end, for 5 records. Refused whole, saying how to convert it (exit 2, as a page).
+    text = "\ufeff" + "".join(_record(str(i)).decode() for i in range(5))
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_bytes(text.encode(encoding))  # FF FE or FE FF first
+    for argv in (["classify", str(src), "-o", str(out)], ["summarise", "-"]):
+        result = subprocess.run([*NEWSDESK, *argv], input=src.read_bytes(), capture_output=True)
+        stderr = result.stderr.decode()
+        assert result.returncode == 2 and "rejected" not in stderr, stderr
+        assert "is UTF-16" in stderr and "iconv -f UTF-16 -t UTF-8" in stderr
+    assert not out.exists()
+
+
 def test_page_offsets_count_the_pages_own_code_points(tmp_path, sample_page_path):
     # A CRLF page must not be read with newline translation: offsets are into the text as
     # sent, the same a gRPC caller gets for the same text.
