@@ -460,6 +460,28 @@ def test_sigterm_mid_run_removes_the_half_written_output_and_stops_the_workers(t
     assert not list(tmp_path.glob(".*partial"))
 
 
+@pytest.mark.parametrize("to_file", [True, False], ids=["-o", "stdout"])
+def test_an_output_that_fills_up_mid_run_is_one_line_and_exit_1(tmp_path, to_file):
+    # A file-size limit stands in for a full disk (ENOSPC alike): the run was on worker
+    # processes, and their pool, shut at interpreter exit, printed a traceback under the error.
+    import resource
+
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_bytes(_record("a", "新学期开学，各地高校迎来新生报到。" * 10) * 5_000)
+    out.write_text("yesterday's results\n", encoding="utf-8")
+    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))  # noqa: E731
+    argv = [*NEWSDESK, "classify", str(src), *(["-o", str(out)] if to_file else [])]
+    with open(tmp_path / "stdout", "wb") as stdout:
+        result = subprocess.run(
+            argv, stdout=stdout, stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=limit
+        )
+    assert result.returncode == 1, result.stderr
+    assert "File too large" in result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert out.read_text(encoding="utf-8") == "yesterday's results\n"
+    assert not list(tmp_path.glob(".*partial"))
+
+
 def test_classify_answers_a_live_pipe_record_by_record():
     # A producer that writes a record and waits (tail -f feed | newsdesk classify) gets each
     # answer before it writes the next one, not after a chunk of 256 has filled.

@@ -70,6 +70,10 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                 bar.update(chunk.count + len(chunk.rejected))
             out.flush()
         finally:
+            # Workers stopped now, not by the generator's finaliser at interpreter exit, whose
+            # pool shutdown met closed pipes: an output that failed (ENOSPC, EFBIG) mid-run
+            # printed an "Exception ignored ... Bad file descriptor" traceback under its error.
+            chunks.close()
             if bar is not None:
                 bar.close()
     if relabelled:
