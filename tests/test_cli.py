@@ -482,6 +482,28 @@ def test_an_output_that_fills_up_mid_run_is_one_line_and_exit_1(tmp_path, to_fil
     assert not list(tmp_path.glob(".*partial"))
 
 
+def test_a_run_started_with_stderr_or_stdout_closed(tmp_path, sample_page_path):
+    # 2>&-: print(file=None) writes to stdout, so every note and reject went into the results,
+    # and a run of more than 2,048 records crashed on sys.stderr.isatty() after 256 of them.
+    # >&-: an AttributeError traceback; now a usage error, as a closed stdin is.
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_record("a") + b"not json\n" + _record("b") * 3000)
+    closed = {"stderr": lambda: os.close(2), "stdout": lambda: os.close(1)}
+    result = subprocess.run(
+        [*NEWSDESK, "classify", str(src)],
+        capture_output=True,
+        cwd=ROOT,
+        preexec_fn=closed["stderr"],
+    )
+    assert result.returncode == EXIT_REJECTED
+    assert [r["id"] for r in jsonl(result.stdout.decode())] == ["a"] + ["b"] * 3000
+    for argv in (["split", str(sample_page_path)], ["classify", str(src)]):
+        result = subprocess.run(
+            [*NEWSDESK, *argv], capture_output=True, cwd=ROOT, preexec_fn=closed["stdout"]
+        )
+        assert result.returncode == 2 and b"stdout is closed" in result.stderr, result.stderr
+
+
 def test_classify_answers_a_live_pipe_record_by_record():
     # A producer that writes a record and waits (tail -f feed | newsdesk classify) gets each
     # answer before it writes the next one, not after a chunk of 256 has filled.

@@ -26,6 +26,8 @@ RECORD_COMMANDS = ("classify", "summarise")  # JSONL in, JSONL out, on every cor
 
 
 def _err(message: str) -> None:
+    if sys.stderr is None:  # started with stderr closed (2>&-): print(file=None) means stdout,
+        return  # where the notes went into the results
     print(message, file=sys.stderr, flush=True)
 
 

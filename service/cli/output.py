@@ -86,6 +86,8 @@ def _stdout(table: bool) -> Iterator[IO[str]]:
     GB18030 or ASCII locale gave other bytes, or a UnicodeEncodeError traceback). A table for
     people keeps the terminal's encoding, with `?` for what it cannot show."""
     out = sys.stdout
+    if out is None:  # started with stdout closed (>&-)
+        raise InvalidInput("stdout is closed: give -o FILE, or redirect stdout", field="output")
     if table or (out.encoding or "").lower().replace("-", "") == "utf8":
         if table and hasattr(out, "reconfigure"):
             out.reconfigure(errors="replace")
@@ -187,7 +189,7 @@ class _NoProgress:
 
 
 def _progress(total: int | None, unit: str):
-    if not sys.stderr.isatty():
+    if not _tty():
         return _NoProgress()  # a pipe or file: tqdm would draw nothing (and costs 0.02 s)
     from tqdm import tqdm
 
@@ -197,14 +199,19 @@ def _progress(total: int | None, unit: str):
 def _bar_on() -> bool:
     """tqdm bars only on a terminal: in a log (`make train > log 2>&1`) every redraw would be
     one more line of carriage returns."""
-    return sys.stderr.isatty()
+    return _tty()
+
+
+def _tty() -> bool:
+    """stderr is a terminal; False when the run was started with it closed (2>&-: None)."""
+    return sys.stderr is not None and sys.stderr.isatty()
 
 
 def _line_total(path: str | None) -> int | None:
     """The input's line count for a progress bar's total and ETA: a plain file only (a pipe
     cannot be read twice, a gzip file would be decompressed twice), and only when a terminal
     shows the bar (counting reads the file once more, ~1 s a GB)."""
-    if path in (None, "-") or not sys.stderr.isatty() or not os.path.isfile(path):
+    if path in (None, "-") or not _tty() or not os.path.isfile(path):
         return None
     with open(path, "rb") as f:
         if f.read(2) == b"\x1f\x8b":
@@ -216,9 +223,11 @@ def _line_total(path: str | None) -> int | None:
 def _batch_progress():
     """A `newsdesk batch` progress line on stderr: redrawn in place on a terminal, one line a
     second in a log."""
-    tty = sys.stderr.isatty()
+    tty = _tty()
 
     def show(p) -> None:  # p: service.batch.BatchProgress
+        if sys.stderr is None:  # started with stderr closed
+            return
         eta = _clock(p.eta) if p.eta is not None else "--:--:--"
         line = (
             f"batch: shards {p.shards_done}/{p.shards}  articles {p.articles:,}  "
