@@ -504,6 +504,32 @@ def test_a_run_started_with_stderr_or_stdout_closed(tmp_path, sample_page_path):
         assert result.returncode == 2 and b"stdout is closed" in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize("term", ["dumb", "xterm"])
+def test_batch_progress_on_a_dumb_terminal_sends_no_escape(tmp_path, term):
+    # \x1b[K (erase the line's end) showed as ^[[K on a dumb terminal (Emacs' shell).
+    import pty
+
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_record("a") * 50)
+    main, tty = pty.openpty()
+    argv = [*NEWSDESK, "batch", str(src), "--out", str(tmp_path / "out"), "--workers", "1"]
+    env = {**os.environ, "TERM": term}
+    with subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=tty, cwd=ROOT, env=env) as proc:
+        os.close(tty)
+        shown = b""
+        while True:
+            try:
+                piece = os.read(main, 4096)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not piece:
+                break
+            shown += piece
+    os.close(main)
+    assert proc.returncode == 0 and b"batch: shards 1/1" in shown, shown
+    assert (b"\x1b" in shown) == (term != "dumb")
+
+
 def test_classify_answers_a_live_pipe_record_by_record():
     # A producer that writes a record and waits (tail -f feed | newsdesk classify) gets each
     # answer before it writes the next one, not after a chunk of 256 has filled.

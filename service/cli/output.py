@@ -224,6 +224,9 @@ def _batch_progress():
     """A `newsdesk batch` progress line on stderr: redrawn in place on a terminal, one line a
     second in a log."""
     tty = _tty()
+    # "erase to the end of the line"; a dumb terminal (Emacs' shell) shows it as ^[[K: spaces
+    # cover what a longer line left there instead
+    dumb, widest = os.environ.get("TERM") == "dumb", [0]
 
     def show(p) -> None:  # p: service.batch.BatchProgress
         if sys.stderr is None:  # started with stderr closed
@@ -234,7 +237,9 @@ def _batch_progress():
             f"{p.rate:,.0f} articles/s  ETA {eta}"
         )
         if tty:
-            sys.stderr.write(f"\r{line}\x1b[K" + ("\n" if p.final else ""))
+            widest[0] = max(widest[0], len(line))
+            erase = " " * (widest[0] - len(line)) if dumb else "\x1b[K"
+            sys.stderr.write(f"\r{line}{erase}" + ("\n" if p.final else ""))
         else:
             sys.stderr.write(line + "\n")
         sys.stderr.flush()
