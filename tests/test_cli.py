@@ -707,7 +707,17 @@ def test_a_gzipped_page_is_read_by_content_and_a_cut_one_is_trouble(tmp_path, sa
     plain, zipped = run("split", str(sample_page_path)), run("split", str(tmp_path / "page.txt"))
     assert zipped.returncode == 0 and zipped.stdout == plain.stdout
     cut = run("split", str(tmp_path / "cut.gz"))
-    assert cut.returncode == 1 and "truncated gzip" in cut.stderr
+    assert cut.returncode == 1 and "cut.gz ends early, a truncated gzip" in cut.stderr
+    # Bytes after the gzip stream's end: "Not a gzipped file (b'ju')" alone named no file.
+    (tmp_path / "tail.gz").write_bytes(packed + b"junk\n")
+    (tmp_path / "tail.jsonl.gz").write_bytes(gzip.compress(_record("a")) + b"junk\n")
+    for argv in (
+        ["split", str(tmp_path / "tail.gz")],
+        ["classify", str(tmp_path / "tail.jsonl.gz")],
+    ):
+        tail = run(*argv)
+        assert tail.returncode == 1 and "Traceback" not in tail.stderr
+        assert f"{argv[1]} is not a sound gzip file" in tail.stderr and "gzip -t" in tail.stderr
 
 
 @pytest.mark.parametrize("command", ["split", "analyse"])

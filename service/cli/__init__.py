@@ -94,10 +94,19 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a file that cannot be read or written, a corrupt gzip stream
+        import gzip
+
+        if isinstance(exc, gzip.BadGzipFile):  # it said "Not a gzipped file (b'tr')" alone
+            why = f"{exc}: damaged, or bytes after its end"
+            exc = f"{_input_name(args)} is not a sound gzip file ({why}); check it with gzip -t"
         _err(f"newsdesk {args.command}: {exc}")
         return 1
     except EOFError as exc:  # gzip's word for a truncated stream
-        source = getattr(args, "input", None)
-        what = source if source not in (None, "-") else "the input"
+        what = _input_name(args)
         _err(f"newsdesk {args.command}: {what} ends early, a truncated gzip file? ({exc})")
         return 1
+
+
+def _input_name(args) -> str:
+    source = getattr(args, "input", None) or getattr(args, "page", None)
+    return source if source not in (None, "-") else "the input"
