@@ -311,6 +311,11 @@ def read_records(
             reason = (
                 f"not UTF-8 at column {bad.start() + 1}: the file must be UTF-8"
                 if bad
+                # (files joined with cat: json said "Expecting value at column 1" of a line
+                # that looks whole, the mark being invisible)
+                else "a byte-order mark (U+FEFF) opens the line, a file joined on? only the "
+                "first line's is dropped: remove it, e.g. sed 's/^\\xef\\xbb\\xbf//'"
+                if line.startswith("\ufeff")
                 # (json says "Unterminated string starting at": the column is where it starts)
                 else f"not valid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}"
             )

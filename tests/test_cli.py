@@ -412,6 +412,11 @@ def test_a_byte_order_mark_is_dropped_and_bytes_not_utf8_are_refused_by_line(tmp
     assert [r["id"] for r in jsonl(result.stdout)] == ["a"]
     assert ":2 (id \"bad\"): rejected: field 'text' holds bytes that are not UTF-8" in result.stderr
     assert ":3: rejected: not UTF-8 at column 1" in result.stderr
+    # Two such files joined with cat: the second mark said "Expecting value at column 1".
+    src.write_bytes((b"\xef\xbb\xbf" + _record("a")) * 2)
+    result = run("classify", str(src))
+    assert result.returncode == EXIT_REJECTED
+    assert ":2: rejected: a byte-order mark (U+FEFF) opens the line" in result.stderr
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
