@@ -108,8 +108,9 @@ def test_expand_inputs_globs_folders_and_collisions(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="does not exist"):
         expand_inputs([str(tmp_path / "missing.jsonl")])
     os.mkfifo(tmp_path / "feed.jsonl")  # it exists: it was said not to
-    with pytest.raises(InvalidInput, match="not a regular file .* pipe it to `newsdesk classify`"):
-        expand_inputs([str(tmp_path / "feed.jsonl")])
+    for feed in (str(tmp_path / "feed.jsonl"), "-"):  # "-": stdin, not a missing file either
+        with pytest.raises(InvalidInput, match="not a regular file .* pipe it to `newsdesk class"):
+            expand_inputs([feed])
     with pytest.raises(InvalidInput, match="no file matches"):
         expand_inputs([str(tmp_path / "*.parquet")])
     (tmp_path / "_summary.jsonl").write_text("{}\n")

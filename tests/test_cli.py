@@ -41,9 +41,11 @@ def test_split_sample_page_prints_five_articles(sample_page_path):
 
 
 @pytest.mark.parametrize("name", ["markdown-page.txt", "plain-page.txt"])
-def test_split_fixture_pages_from_stdin(name):
+@pytest.mark.parametrize("dash", [["-"], []], ids=["dash", "none"])
+def test_split_fixture_pages_from_stdin(name, dash):
+    # README: input defaults to stdin; split and analyse required a PAGE (usage error, exit 2).
     page = (FIXTURES / name).read_text(encoding="utf-8")
-    result = run("split", "-", stdin=page)
+    result = run("split", *dash, stdin=page)
     assert result.returncode == 0, result.stderr
     records = jsonl(result.stdout)
     assert records and all(r["text"] for r in records)

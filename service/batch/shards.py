@@ -85,7 +85,7 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
             found = [Path(p) for p in sorted(glob.glob(text)) if Path(p).is_file()]
             if not found:
                 raise InvalidInput(f"no file matches {text}; check the pattern", field="inputs")
-        elif Path(text).exists():  # a FIFO, <(…), a device: it was said not to exist
+        elif Path(text).exists() or text == "-":  # a FIFO, <(…), stdin: "does not exist"
             raise InvalidInput(
                 f"input {text} is not a regular file (a pipe or a device): a shard is a file, "
                 "read again on resume; save it to a file first, or pipe it to `newsdesk classify`",
