@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import InvalidInput
 from .validation import MAX_LINE_BYTES, Record, parse_record
@@ -18,6 +18,7 @@ from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
 
 __all__ = [
     "TOO_DEEP",
+    "json_text",
     "bounded_lines",
     "decode_json",
     "Rejected",
@@ -78,6 +79,19 @@ def _integer(text: str) -> int:
 decode_json = json.JSONDecoder(
     parse_constant=_no_constant, parse_float=_finite, parse_int=_integer
 ).decode
+
+
+def json_text(obj: Any, **kw: Any) -> str:
+    """JSON text that UTF-8 can hold. A path named by a file whose name is not UTF-8 (Latin-1
+    from an old share) holds lone surrogates (os.fsdecode), which UTF-8 cannot encode: such a
+    text is written ASCII-escaped (`\\udce9`), which JSON readers take and Python reads back to
+    the same path; writing `_errors.jsonl` or a shard's state died on it with a traceback."""
+    text = json.dumps(obj, ensure_ascii=False, **kw)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj, **kw)
+    return text
 
 
 @dataclass(frozen=True)

@@ -216,6 +216,31 @@ def test_odd_records_are_rejected_into_the_errors_file_and_the_run_goes_on(tmp_p
     assert f'{src}:1 (id "k"): rejected:' in result.stderr
 
 
+def test_an_input_whose_name_is_not_utf8_has_its_rejects_written(tmp_path):
+    # A Latin-1 file name (caf\xe9.jsonl) is a str with a lone surrogate: classify --errors and
+    # batch's _errors.jsonl and shard state died writing it (UnicodeEncodeError traceback).
+    folder = tmp_path / "in"
+    folder.mkdir()
+    src = os.path.join(os.fsencode(folder), b"caf\xe9.jsonl")
+    with open(src, "wb") as f:
+        f.write(_record("ok") + b"not json\n")
+    errors, out = tmp_path / "errors.jsonl", tmp_path / "out"
+    runs = (
+        ["classify", os.fsdecode(src), "--errors", str(errors)],
+        ["batch", str(folder), "--out", str(out), "--quiet"],
+    )
+    for argv in runs:
+        result = subprocess.run([*NEWSDESK, *argv], capture_output=True, cwd=ROOT)
+        assert result.returncode == EXIT_REJECTED and b"Traceback" not in result.stderr, (
+            result.stderr
+        )
+    for path in (errors, out / "_errors.jsonl"):
+        (row,) = jsonl(path.read_text(encoding="utf-8"))
+        assert os.fsencode(row["source"]).endswith(b"caf\xe9.jsonl") and row["line"] == 2
+    again = subprocess.run([*NEWSDESK, *runs[1]], capture_output=True, cwd=ROOT)
+    assert json.loads(again.stdout)["shards_skipped"] == 1  # its state reads back
+
+
 def test_errors_to_stderr_take_turns_with_the_messages(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_bytes(_record("a") + b"not json\n")

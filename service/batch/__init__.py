@@ -15,7 +15,6 @@ flags live with the CLI's (service.cli.parser).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from service.atomic import write_atomic
 from service.errors import InvalidInput, ShardError
-from service.jsonl import Rejected
+from service.jsonl import Rejected, json_text
 from service.pool import model_key
 from service.validation import check_lead_options, check_terms
 
@@ -142,7 +141,7 @@ def run_batch(
                 why = f"stopped by {exc.args[0] if exc.args else 'Ctrl-C (SIGINT)'}"
             failed = {"out_dir": str(out), "model": model_path, "failed": why}
             with contextlib.suppress(OSError):
-                text = json.dumps(failed, ensure_ascii=False, indent=2) + "\n"
+                text = json_text(failed, indent=2) + "\n"
                 write_atomic(out / SUMMARY, text, fsync=True)
             raise
 
@@ -219,7 +218,7 @@ def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, 
         for job in finished
         for line, reason, *rid in states[job.name]["errors"]
     ]
-    data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)
+    data = "".join(json_text(e) + "\n" for e in errors)
     write_atomic(out / ERRORS, data, fsync=True)
 
     labels: dict[str, int] = {}
@@ -250,6 +249,6 @@ def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, 
     result["stale_outputs"] = sorted(
         p.name for p in out.glob("*.jsonl") if p.name not in names and not p.name.startswith("_")
     )
-    text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+    text = json_text(result, indent=2) + "\n"
     write_atomic(out / SUMMARY, text, fsync=True)
     return result

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from service.atomic import partial_files, remove_abandoned, write_atomic
 from service.errors import ShardError
+from service.jsonl import json_text
 
 from .shards import STATE, ShardJob, ShardResult
 
@@ -61,7 +62,7 @@ def save_done(out_dir: Path, job: ShardJob, result: ShardResult) -> dict:
     }
     path = state_path(out_dir, job.name)
     path.parent.mkdir(exist_ok=True)
-    write_atomic(path, json.dumps(state, ensure_ascii=False, indent=1), fsync=True)
+    write_atomic(path, json_text(state, indent=1), fsync=True)
     return state
 
 

@@ -23,7 +23,7 @@ RELABELLED = (
 
 def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -> int:
     """Stream records through the local pipeline or a server; report rejects, keep going."""
-    from ..jsonl import Rejected, check_input
+    from ..jsonl import Rejected, check_input, json_text
 
     check_input(args.input)  # before any output file is begun for a run that cannot start
     check_output(args.output)
@@ -55,7 +55,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
             rejected += 1
             _err(f"{item.where}: rejected: {item.reason}")
             if errors_file is not None:
-                errors_file.write(_dump(item.as_dict()) + "\n")
+                errors_file.write(json_text(item.as_dict()) + "\n")
 
         write = _bytes_writer(out)
         try:
