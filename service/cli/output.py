@@ -88,18 +88,19 @@ def _stdout(table: bool) -> Iterator[IO[str]]:
     out = sys.stdout
     if out is None:  # started with stdout closed (>&-)
         raise InvalidInput("stdout is closed: give -o FILE, or redirect stdout", field="output")
-    if table or (out.encoding or "").lower().replace("-", "") == "utf8":
+    utf8 = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "") == "utf8"
+    if table or utf8 or not hasattr(out, "buffer"):  # (a StringIO holds text, not bytes)
         if table and hasattr(out, "reconfigure"):
             out.reconfigure(errors="replace")
         yield out
         return
     out.flush()
-    utf8 = io.TextIOWrapper(out.buffer, encoding="utf-8", newline="\n")
+    wrapped = io.TextIOWrapper(out.buffer, encoding="utf-8", newline="\n")
     try:
-        yield utf8
+        yield wrapped
     finally:
-        utf8.flush()
-        utf8.detach()  # sys.stdout keeps its buffer
+        wrapped.flush()
+        wrapped.detach()  # sys.stdout keeps its buffer
 
 
 @contextmanager
