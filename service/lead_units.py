@@ -15,7 +15,7 @@ import numpy as np
 
 from service.documents import Span
 from service.sentences import ends_sentence, iter_lead_sentences
-from service.text import is_non_copy, split_dateline
+from service.text import BOX, is_non_copy, split_dateline
 
 __all__ = ["WINDOW_CHARS", "Units", "lead_sentences", "is_weak"]
 
@@ -59,15 +59,29 @@ _COMMA = re.compile(r"[，,]")
 _OPENERS = "“‘「『《（(【"
 
 
-def _strip_dateline(text: str, span: Span) -> Span | None:
-    """The sentence after its dateline (本报讯 …), or None if nothing worded follows it."""
-    _, cut = split_dateline(span.text)
+def _after(text: str, span: Span, cut: int) -> Span | None:
+    """`span` from `cut` characters on, or None if nothing worded follows the cut."""
     if not cut:
         return span
     start = span.start + cut
     if start >= span.end or not _WORD.search(text, start, span.end):
         return None
     return Span(start, span.end, text[start : span.end])
+
+
+# What a sentence may open with that is no part of it: a point's mark (■ 70年来…), an editor's
+# note label (编者按：), a section label (【故事】). The lead starts after it, as after a dateline.
+_LABEL_FIRST = frozenset(BOX + "编【")  # what _OPENING_LABEL opens with: most sentences do not
+_OPENING_LABEL = re.compile(rf"(?:(?:[{BOX}]|编者按[：:]|【[^】\n]{{1,8}}】)\s*)+")
+
+
+def _strip_opening(text: str, s: Span) -> Span | None:
+    """The sentence after its dateline (本报讯 …) and opening label, or None if nothing is left."""
+    found = _after(text, s, split_dateline(s.text)[1])
+    if found is None or found.text[:1] not in _LABEL_FIRST:
+        return found
+    label = _OPENING_LABEL.match(found.text)
+    return _after(text, found, label.end() if label else 0)
 
 
 def lead_sentences(text: str) -> list[Span]:
@@ -87,7 +101,7 @@ def lead_sentences(text: str) -> list[Span]:
         found.pop()  # cut by the window: not a whole sentence
     kept = []
     for s in found:
-        s = _strip_dateline(text, s)
+        s = _strip_opening(text, s)
         if s is None or not ends_sentence(s.text) or is_non_copy(s.text):
             continue
         kept.append(s)

@@ -412,3 +412,21 @@ def test_no_lead_of_teasers_or_attendance_says_why_not_that_no_sentence_ends(tex
     assert got.text == "" and len(got.warnings) == 1
     assert "or an ellipsis" not in got.warnings[0]
     assert "teaser" in got.warnings[0] and "参加" in got.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "opening"),
+    [
+        ("■\xa070年来，人民艰苦奋斗，取得了伟大成就。\n■\xa0前进征程上，我们要坚持。", "70年来"),
+        ("●在改革开放进程中，法理学研究日益深入。\n●法理学研究将继续努力构建体系。", "在改革"),
+        ("编者按：新中国成立70年来，我们创造了举世瞩目的成就。这一切是怎么发生的？", "新中国"),
+        ("【故事】孟祥飞是天津中心党支部书记。2010年，他回国不久。\n【点评】\n白墙。", "孟祥飞"),
+    ],
+)
+def test_a_lead_opens_after_a_point_mark_or_a_label(text: str, opening: str) -> None:
+    # A point's mark, 编者按： or a 【label】 opening a sentence is no part of it: the lead
+    # opened on ■ or 编者按： and a second point carried its mark into the lead's middle.
+    result = lead(text, "")
+    check_faithful(text, result)
+    assert result.text.startswith(opening), result.text
+    assert not any(mark in result.text for mark in ("■", "●", "编者按", "【"))
