@@ -48,6 +48,11 @@ _INLINE_TIME = re.compile(
     r"宣布|表示|发表|抵达|致|主持|就|起|开始|正式)"
 )
 _TIME_HINT = re.compile(r"[日号天晨晚]")  # every _INLINE_TIME match holds one: a cheap pre-check
+# A photo's credit or pointer inside a sentence (于漪（见上图，新华社记者刘颖 摄），这是…; 油菜花
+# 盛开（图一）。) points at a picture the lead is shown without: cut out as an inline time is.
+_PHOTO_ASIDE = re.compile(
+    r"[（(](?:[^（）()\n]{0,30}?摄|见[上下左右]?图[^（）()\n]{0,30}?|图[一二三四五六七八九十\d]{1,2})[）)]"
+)
 # Sentences that are in the story but never its lead: a teaser that trails off ("……"), and
 # the list of who else attended ("市领导刘本立、付涛参加。").
 _TRAILS_OFF = ("…", "...")  # before any closing quotes or brackets
@@ -140,6 +145,19 @@ def _frame_end(s: Span) -> int:
     return s.start + cut if _WORD.match(text, cut) or text[cut] in _OPENERS else s.start
 
 
+def _drops(text: str, s: Span) -> list[tuple[int, int]]:
+    """The ranges cut out of sentence `s`: inline times and photo asides, in order."""
+    found = (
+        [m.span() for m in _INLINE_TIME.finditer(text, s.start, s.end)]
+        if _TIME_HINT.search(s.text)
+        else []
+    )
+    if "图" in s.text or "摄" in s.text:
+        found += [m.span() for m in _PHOTO_ASIDE.finditer(text, s.start, s.end)]
+        found.sort()
+    return found
+
+
 class Units:
     """Candidates: sentence k whole, or from its frame's end, as rows (k, row, start, end, …).
 
@@ -162,11 +180,7 @@ class Units:
                 ]
             else:
                 self.parts.append(s)
-            drops = (
-                [m.span() for m in _INLINE_TIME.finditer(text, s.start, s.end)]
-                if _TIME_HINT.search(s.text)
-                else []
-            )
+            drops = _drops(text, s)
             self.drops.append(drops)
             if n >= _MAX_UNITS or is_weak(s.text):  # in the graph, never the lead
                 continue

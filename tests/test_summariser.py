@@ -430,3 +430,19 @@ def test_a_lead_opens_after_a_point_mark_or_a_label(text: str, opening: str) -> 
     check_faithful(text, result)
     assert result.text.startswith(opening), result.text
     assert not any(mark in result.text for mark in ("■", "●", "编者按", "【"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("于漪（见上图，新华社记者刘颖\xa0摄），是一个不得不提的名字。她影响很大。", "于漪，是"),
+        ("廷·巴特尔（见上图，新华社记者才扬摄）从呼和浩特市高中毕业。他留下了。", "廷·巴特尔从"),
+        ("1月9日，云南罗平县板桥镇油菜花盛开（图一）。百万亩油菜花成片绽放（图二）。", "盛开。"),
+    ],
+)
+def test_a_photo_credit_or_pointer_is_cut_out_of_a_lead(text: str, expected: str) -> None:
+    # The lead is shown without the picture: (见上图，…摄) and (图一) pointed at nothing.
+    result = lead(text, "")
+    check_faithful(text, result)
+    assert expected in result.text
+    assert "图" not in result.text and "摄" not in result.text
