@@ -58,6 +58,8 @@ _PHOTO_ASIDE = re.compile(
 _TRAILS_OFF = ("…", "...")  # before any closing quotes or brackets
 _ATTENDANCE = re.compile(r"[^。；;]{0,50}(?:参加|陪同|出席)[。.]$")
 _ATTENDANCE_END = tuple(verb + stop for verb in ("参加", "陪同", "出席") for stop in "。.")
+# A photo's caption (图为村民在参加比赛。上图：…): the lead is shown without the picture.
+_CAPTION = re.compile(r"[上下左右]?图[一二三四五六\d]?(?:为|[：:])")
 _TRAILING = "，,、：:；; \u3000"
 _WORD = re.compile(r"\w")
 _COMMA = re.compile(r"[，,]")
@@ -114,8 +116,9 @@ def lead_sentences(text: str) -> list[Span]:
 
 
 def is_weak(sentence: str) -> bool:
-    """A teaser that trails off, or an attendance list: in the graph, never the lead."""
-    if sentence.rstrip("”’」』）)").endswith(_TRAILS_OFF):
+    """A teaser that trails off, an attendance list or a photo's caption: in the graph, never
+    the lead."""
+    if sentence.rstrip("”’」』）)").endswith(_TRAILS_OFF) or _CAPTION.match(sentence):
         return True
     # Sentences are stripped, so the regex's "$" is their last character: test that first.
     return sentence.endswith(_ATTENDANCE_END) and bool(_ATTENDANCE.match(sentence))

@@ -446,3 +446,11 @@ def test_a_photo_credit_or_pointer_is_cut_out_of_a_lead(text: str, expected: str
     check_faithful(text, result)
     assert expected in result.text
     assert "图" not in result.text and "摄" not in result.text
+
+
+def test_a_photo_caption_is_never_a_lead() -> None:
+    # 图为… describes a picture the lead is shown without; the story's own sentence leads.
+    story = "1月19日，村民欢聚在一起，参加打糍粑等趣味活动，迎接新春。"
+    assert lead(story + "\n图为村民在参加打糍粑比赛。", "打糍粑").text == story
+    alone = lead("上图：2月12日，武汉体育中心方舱医院，医护人员准备接收患者。")
+    assert alone.text == "" and "图为" in alone.warnings[0]
