@@ -4,7 +4,8 @@ A unit always ends where its sentence ends (service.sentences.ends_sentence), so
 of units is whole sentences. The only cuts inside a sentence keep it reading as one: the
 opening frame clauses (a time, a source, an attribution) are dropped, so the unit starts where
 a sentence can start, and a bare day or deictic time between subject and verb is cut out
-("习近平4日在…会见" → "习近平在…会见"), which leaves two spans.
+("习近平4日在…会见" → "习近平在…会见"), which leaves two spans, as does a photo's credit or
+pointer cut out ("于漪（见上图，…摄），" → "于漪，").
 """
 
 from __future__ import annotations
