@@ -8,11 +8,10 @@ import re
 from service.composite import NOTE
 from service.heads import CLOSER
 from service.lines import SHORT
-from service.text import ends_paragraph
+from service.text import BOX, ends_paragraph
 
 __all__ = ["AGENCY", "BOX", "MAX_HEAD", "SHORT_MAX", "ended", "running", "shorts"]
 
-BOX = "■●◆▲◎"
 MAX_HEAD = 3
 SHORT_MAX = 40  # (service.lines: a longer line is running text)
 AGENCY = re.compile(r"影像中国|人民视觉|视觉中国|新华社发")

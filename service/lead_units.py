@@ -4,7 +4,8 @@ A unit always ends where its sentence ends (service.sentences.ends_sentence), so
 of units is whole sentences. The only cuts inside a sentence keep it reading as one: the
 opening frame clauses (a time, a source, an attribution) are dropped, so the unit starts where
 a sentence can start, and a bare day or deictic time between subject and verb is cut out
-("习近平4日在…会见" → "习近平在…会见"), which leaves two spans.
+("习近平4日在…会见" → "习近平在…会见"), which leaves two spans, as does a photo's credit or
+pointer cut out ("于漪（见上图，…摄），" → "于漪，").
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from service.documents import Span
 from service.sentences import ends_sentence, iter_lead_sentences
-from service.text import is_non_copy, split_dateline
+from service.text import BOX, is_non_copy, split_dateline
 
 __all__ = ["WINDOW_CHARS", "Units", "lead_sentences", "is_weak"]
 
@@ -48,26 +49,47 @@ _INLINE_TIME = re.compile(
     r"宣布|表示|发表|抵达|致|主持|就|起|开始|正式)"
 )
 _TIME_HINT = re.compile(r"[日号天晨晚]")  # every _INLINE_TIME match holds one: a cheap pre-check
+# A photo's credit or pointer inside a sentence (于漪（见上图，新华社记者刘颖 摄），这是…; 油菜花
+# 盛开（图一）。) points at a picture the lead is shown without: cut out as an inline time is.
+_PHOTO_ASIDE = re.compile(
+    r"[（(](?:[^（）()\n]{0,30}?摄|见[上下左右]?图[^（）()\n]{0,30}?|图[一二三四五六七八九十\d]{1,2})[）)]"
+)
 # Sentences that are in the story but never its lead: a teaser that trails off ("……"), and
 # the list of who else attended ("市领导刘本立、付涛参加。").
 _TRAILS_OFF = ("…", "...")  # before any closing quotes or brackets
 _ATTENDANCE = re.compile(r"[^。；;]{0,50}(?:参加|陪同|出席)[。.]$")
 _ATTENDANCE_END = tuple(verb + stop for verb in ("参加", "陪同", "出席") for stop in "。.")
+# A photo's caption (图为村民在参加比赛。上图：…): the lead is shown without the picture.
+_CAPTION = re.compile(r"[上下左右]?图[一二三四五六\d]?(?:为|[：:])")
 _TRAILING = "，,、：:；; \u3000"
 _WORD = re.compile(r"\w")
 _COMMA = re.compile(r"[，,]")
 _OPENERS = "“‘「『《（(【"
 
 
-def _strip_dateline(text: str, span: Span) -> Span | None:
-    """The sentence after its dateline (本报讯 …), or None if nothing worded follows it."""
-    _, cut = split_dateline(span.text)
+def _after(text: str, span: Span, cut: int) -> Span | None:
+    """`span` from `cut` characters on, or None if nothing worded follows the cut."""
     if not cut:
         return span
     start = span.start + cut
     if start >= span.end or not _WORD.search(text, start, span.end):
         return None
     return Span(start, span.end, text[start : span.end])
+
+
+# What a sentence may open with that is no part of it: a point's mark (■ 70年来…), an editor's
+# note label (编者按：), a section label (【故事】). The lead starts after it, as after a dateline.
+_LABEL_FIRST = frozenset(BOX + "编【")  # what _OPENING_LABEL opens with: most sentences do not
+_OPENING_LABEL = re.compile(rf"(?:(?:[{BOX}]|编者按[：:]|【[^】\n]{{1,8}}】)\s*)+")
+
+
+def _strip_opening(text: str, s: Span) -> Span | None:
+    """The sentence after its dateline (本报讯 …) and opening label, or None if nothing is left."""
+    found = _after(text, s, split_dateline(s.text)[1])
+    if found is None or found.text[:1] not in _LABEL_FIRST:
+        return found
+    label = _OPENING_LABEL.match(found.text)
+    return _after(text, found, label.end() if label else 0)
 
 
 def lead_sentences(text: str) -> list[Span]:
@@ -87,7 +109,7 @@ def lead_sentences(text: str) -> list[Span]:
         found.pop()  # cut by the window: not a whole sentence
     kept = []
     for s in found:
-        s = _strip_dateline(text, s)
+        s = _strip_opening(text, s)
         if s is None or not ends_sentence(s.text) or is_non_copy(s.text):
             continue
         kept.append(s)
@@ -95,8 +117,9 @@ def lead_sentences(text: str) -> list[Span]:
 
 
 def is_weak(sentence: str) -> bool:
-    """A teaser that trails off, or an attendance list: in the graph, never the lead."""
-    if sentence.rstrip("”’」』）)").endswith(_TRAILS_OFF):
+    """A teaser that trails off, an attendance list or a photo's caption: in the graph, never
+    the lead."""
+    if sentence.rstrip("”’」』）)").endswith(_TRAILS_OFF) or _CAPTION.match(sentence):
         return True
     # Sentences are stripped, so the regex's "$" is their last character: test that first.
     return sentence.endswith(_ATTENDANCE_END) and bool(_ATTENDANCE.match(sentence))
@@ -126,6 +149,19 @@ def _frame_end(s: Span) -> int:
     return s.start + cut if _WORD.match(text, cut) or text[cut] in _OPENERS else s.start
 
 
+def _drops(text: str, s: Span) -> list[tuple[int, int]]:
+    """The ranges cut out of sentence `s`: inline times and photo asides, in order."""
+    found = (
+        [m.span() for m in _INLINE_TIME.finditer(text, s.start, s.end)]
+        if _TIME_HINT.search(s.text)
+        else []
+    )
+    if "图" in s.text or "摄" in s.text:
+        found += [m.span() for m in _PHOTO_ASIDE.finditer(text, s.start, s.end)]
+        found.sort()
+    return found
+
+
 class Units:
     """Candidates: sentence k whole, or from its frame's end, as rows (k, row, start, end, …).
 
@@ -148,11 +184,7 @@ class Units:
                 ]
             else:
                 self.parts.append(s)
-            drops = (
-                [m.span() for m in _INLINE_TIME.finditer(text, s.start, s.end)]
-                if _TIME_HINT.search(s.text)
-                else []
-            )
+            drops = _drops(text, s)
             self.drops.append(drops)
             if n >= _MAX_UNITS or is_weak(s.text):  # in the graph, never the lead
                 continue

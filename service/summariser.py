@@ -125,7 +125,7 @@ def _select(text: str, title: str, max_sentences: int, max_chars: int, weights: 
         return _no_lead(
             "no lead: no sentence near the top can lead: one must end with 。！？!? (a line "
             "without final punctuation is a subhead, one trailing off in …… a teaser, and a "
-            "list of who attended, …参加。, is never a lead)"
+            "list of who attended, …参加。, or a photo's caption, 图为…, is never a lead)"
         )
     # A caller's max_chars is hard (cap = budget); the default budget is soft up to
     # HARD_MAX_CHARS, at a cost in score for every character past it.

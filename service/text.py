@@ -19,6 +19,7 @@ __all__ = [
     "is_heading_like",
     "cuts_word",
     "is_column_break",
+    "BOX",
 ]
 
 import re
@@ -57,6 +58,7 @@ _TERMINAL = set("。！？!?…；;：:.")
 # Closing marks that may follow the terminal punctuation: 。” or ！）.
 _CLOSERS = "”’」』）)】》\"'"
 _CLOSER_SET = frozenset(_CLOSERS)
+BOX = "■●◆▲◎"  # box and point marks: they open a box's label or a point, never a sentence
 # Marks after which a sentence must go on: a line ending in one was cut by the layout.
 _CLAUSE = set("，,、—·～~/-")
 # Characters no paragraph starts with: a line beginning with one continues the previous line.

@@ -412,3 +412,45 @@ def test_no_lead_of_teasers_or_attendance_says_why_not_that_no_sentence_ends(tex
     assert got.text == "" and len(got.warnings) == 1
     assert "or an ellipsis" not in got.warnings[0]
     assert "teaser" in got.warnings[0] and "参加" in got.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "opening"),
+    [
+        ("■\xa070年来，人民艰苦奋斗，取得了伟大成就。\n■\xa0前进征程上，我们要坚持。", "70年来"),
+        ("●在改革开放进程中，法理学研究日益深入。\n●法理学研究将继续努力构建体系。", "在改革"),
+        ("编者按：新中国成立70年来，我们创造了举世瞩目的成就。这一切是怎么发生的？", "新中国"),
+        ("【故事】孟祥飞是天津中心党支部书记。2010年，他回国不久。\n【点评】\n白墙。", "孟祥飞"),
+    ],
+)
+def test_a_lead_opens_after_a_point_mark_or_a_label(text: str, opening: str) -> None:
+    # A point's mark, 编者按： or a 【label】 opening a sentence is no part of it: the lead
+    # opened on ■ or 编者按： and a second point carried its mark into the lead's middle.
+    result = lead(text, "")
+    check_faithful(text, result)
+    assert result.text.startswith(opening), result.text
+    assert not any(mark in result.text for mark in ("■", "●", "编者按", "【"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("于漪（见上图，新华社记者刘颖\xa0摄），是一个不得不提的名字。她影响很大。", "于漪，是"),
+        ("廷·巴特尔（见上图，新华社记者才扬摄）从呼和浩特市高中毕业。他留下了。", "廷·巴特尔从"),
+        ("1月9日，云南罗平县板桥镇油菜花盛开（图一）。百万亩油菜花成片绽放（图二）。", "盛开。"),
+    ],
+)
+def test_a_photo_credit_or_pointer_is_cut_out_of_a_lead(text: str, expected: str) -> None:
+    # The lead is shown without the picture: (见上图，…摄) and (图一) pointed at nothing.
+    result = lead(text, "")
+    check_faithful(text, result)
+    assert expected in result.text
+    assert "图" not in result.text and "摄" not in result.text
+
+
+def test_a_photo_caption_is_never_a_lead() -> None:
+    # 图为… describes a picture the lead is shown without; the story's own sentence leads.
+    story = "1月19日，村民欢聚在一起，参加打糍粑等趣味活动，迎接新春。"
+    assert lead(story + "\n图为村民在参加打糍粑比赛。", "打糍粑").text == story
+    alone = lead("上图：2月12日，武汉体育中心方舱医院，医护人员准备接收患者。")
+    assert alone.text == "" and "图为" in alone.warnings[0]
