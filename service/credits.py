@@ -37,7 +37,7 @@ _DATELINE = re.compile(
     rf"(?:据)?{_ORG}"
     rf"(?:(?:[\u4e00-\u9fff]{{1,8}}?{_DATE}|{_DATE})?(?:电|讯|消息)(?![\u4e00-\u9fff])"
     r"|(?:(?!记者)[\u4e00-\u9fff]){1,8}?[电讯](?=[\s:：,，（(]|$))"
-    r"(?:[ \t\u3000]*[（(](?P<paren>[^（）()\n]{1,40})[）)])?"
+    r"(?:[^\S\n]*[（(](?P<paren>[^（）()\n]{1,40})[）)])?"
 )
 # What a dateline opens with: 据, or an outlet's first character.
 # What a dateline opens with (an outlet's first character, or 据): `split_dateline` and its
