@@ -1081,3 +1081,24 @@ def test_a_page_gzip_bomb_is_refused_unpacked_no_further_than_a_page(tmp_path, s
         page = tmp_path / "page.txt"
         page.write_text("本报讯 " + "a" * (n - 4), encoding="utf-8")
         assert run("split", str(page)).returncode == code, n
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
+    # `newsdesk classify big.jsonl | head -1`: the pipe closes under the run; README and --help
+    # say it ends with 0 and no traceback, the line read whole.
+    src = tmp_path / "many.jsonl"
+    text = "国务院常务会议研究部署稳就业工作，会议指出要稳住市场主体。"
+    line = json.dumps({"id": "x", "text": text})
+    src.write_text((line + "\n") * 3000, encoding="utf-8")
+    proc = subprocess.Popen(
+        [*NEWSDESK, "classify", str(src), "--model", str(MODEL)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    first = proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away, as head does after its line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 0, err
+    assert json.loads(first)["id"] == "x"
+    assert "Traceback" not in err and "Exception ignored" not in err, err

@@ -133,8 +133,12 @@ def test_continues_to(line, page):
         ("新华社北京电（记者 张三）近日", "新华社北京电（记者 张三）", "近日"),
         # People's Daily sets the credit after a no-break space (1,923 of the corpus' articles);
         # a newline still ends the dateline.
-        ("新华社北京9月30日电\xa0（记者朱基钗）中共中央", "新华社北京9月30日电\xa0（记者朱基钗）", "中共中央"),
-        ("本报北京2月24日电\xa0\xa0（记者 张三）十三届", "本报北京2月24日电\xa0\xa0（记者 张三）", "十三届"),
+        (
+            "新华社北京9月30日电\xa0（记者朱基钗）中共中央",
+            "新华社北京9月30日电\xa0（记者朱基钗）",
+            "中共中央",
+        ),
+        ("本报北京2日电\xa0\xa0（记者张三）十三届", "本报北京2日电\xa0\xa0（记者张三）", "十三届"),
         ("新华社北京9月30日电\n（记者朱基钗）", "新华社北京9月30日电", "（记者朱基钗）"),
         ("本报综合讯 近日", "本报综合讯", "近日"),
         # A place alone never holds 记者 and must end at a break: these are running text.
