@@ -223,7 +223,9 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
             "surrogate: fix the record's encoding (the file must be UTF-8)",
             field=bad,
         )
-    rid = obj.get("id", "")
+    rid = obj.get("id")
+    if rid is None:  # absent, or null as pandas writes a missing value: no id, as for title
+        rid = ""
     if isinstance(rid, bool) or not isinstance(rid, str | int):
         raise InvalidInput("field 'id' must be a string or an integer", field="id")
     article = single_article(title, text, id=str(rid))

@@ -122,3 +122,11 @@ def test_a_rejected_record_is_named_by_its_own_id_where_it_has_one(line, rid):
     [(_, got)] = list(jsonl.read_records([line]))
     assert isinstance(got, jsonl.Rejected) and got.id == rid
     assert got.as_dict()["id"] == rid
+
+
+def test_a_null_id_is_no_id_as_a_missing_one_is():
+    # pandas' to_json writes a missing value as null; the client already sends None as no id.
+    for obj in ({"text": "市教育局部署开学工作。"}, {"id": None, "text": "市教育局部署开学工作。"}):
+        assert validation.parse_record(obj).article.id == ""
+    with pytest.raises(InvalidInput, match="'id' must be"):
+        validation.parse_record({"id": 1.5, "text": "市教育局部署开学工作。"})
