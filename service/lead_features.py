@@ -152,6 +152,7 @@ class Candidates:
     length: np.ndarray  # characters
     features: np.ndarray  # columns as FEATURES
     vectors: np.ndarray  # L2-normalised TF-IDF rows, for redundancy
+    partial: np.ndarray | None = None  # inside a quotation (lead_units): a last resort
 
     def __len__(self) -> int:
         return len(self.length)
@@ -221,4 +222,4 @@ def candidates(text: str, title: str = "", *, target: int = 40) -> Candidates:
     features[:, 8] = units.framed
     features[:, 9] = quoted
     features[:, 10] = title_sim * features[:, 0]
-    return Candidates(text, units, k, lengths, features, unit_vecs)
+    return Candidates(text, units, k, lengths, features, unit_vecs, units.partial)

@@ -5,7 +5,8 @@ of units is whole sentences. The only cuts inside a sentence keep it reading as 
 opening frame clauses (a time, a source, an attribution) are dropped, so the unit starts where
 a sentence can start, and a bare day or deictic time between subject and verb is cut out
 ("习近平4日在…会见" → "习近平在…会见"), which leaves two spans, as does a photo's credit or
-pointer cut out ("于漪（见上图，…摄），" → "于漪，").
+pointer cut out ("于漪（见上图，…摄），" → "于漪，"). A quotation's sentences are one
+sentence (iter_lead_sentences); a piece of one too long to join is a unit marked `partial`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 import numpy as np
 
 from service.documents import Span
-from service.sentences import ends_sentence, iter_lead_sentences
+from service.sentences import ends_sentence, is_attribution, iter_lead_sentences, quote_state
 from service.text import BOX, is_non_copy, split_dateline
 
 __all__ = ["WINDOW_CHARS", "Units", "lead_sentences", "is_weak"]
@@ -149,6 +150,15 @@ def _frame_end(s: Span) -> int:
     return s.start + cut if _WORD.match(text, cut) or text[cut] in _OPENERS else s.start
 
 
+def _in_quotation(text: str, s: Span) -> bool:
+    """A piece of a quotation too long to join (it opens or ends inside the speech), or the
+    speaker named after one on its own: a lead only where no whole sentence can be."""
+    if any(quote_state(s.text)):
+        return True
+    before = text[max(0, s.start - 4) : s.start].rstrip()
+    return before.endswith(("”", "」")) and is_attribution(s.text)
+
+
 def _drops(text: str, s: Span) -> list[tuple[int, int]]:
     """The ranges cut out of sentence `s`: inline times and photo asides, in order."""
     found = (
@@ -173,7 +183,7 @@ class Units:
         self.parts: list[Span] = []
         self.drops: list[list[tuple[int, int]]] = []
         self.first_row: list[int] = []  # sentence n owns rows [first_row[n], first_row[n + 1])
-        rows: list[tuple[int, ...]] = []  # (k, lo, hi, start, end, length, framed)
+        rows: list[tuple[int, ...]] = []  # (k, lo, hi, start, end, length, framed, partial)
         for n, s in enumerate(sentences):
             self.first_row.append(len(self.parts))
             framed = _frame_end(s) if n < _MAX_UNITS else s.start
@@ -189,16 +199,19 @@ class Units:
             if n >= _MAX_UNITS or is_weak(s.text):  # in the graph, never the lead
                 continue
             row = self.first_row[n]
+            partial = _in_quotation(text, s)
             starts = [(s.start, row), (framed, row + 1)] if framed > s.start else [(s.start, row)]
             for a, lo in starts:
                 cut = sum(y - x for x, y in drops if a <= x) if drops else 0
-                rows.append((n, lo, len(self.parts), a, s.end, s.end - a - cut, a > s.start))
+                length = s.end - a - cut
+                rows.append((n, lo, len(self.parts), a, s.end, length, a > s.start, partial))
         self.first_row.append(len(self.parts))
         self.rows = rows
-        cols = np.array(rows, dtype=np.int64).reshape(-1, 7)
+        cols = np.array(rows, dtype=np.int64).reshape(-1, 8)
         self.k = cols[:, 0]
         self.length = cols[:, 5].astype(np.float64)
         self.framed = cols[:, 6].astype(bool)
+        self.partial = cols[:, 7].astype(bool)
 
     def pieces(self, i: int) -> list[tuple[int, int]]:
         """The [start, end) ranges unit `i` keeps: its text less the inline times in it."""

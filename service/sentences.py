@@ -13,6 +13,9 @@ __all__ = [
     "iter_sentences",
     "iter_lead_sentences",
     "ends_sentence",
+    "quote_state",
+    "is_attribution",
+    "QUOTE_CHARS",
     "TERMINATORS",
     "SENTENCE_ENDS",
     "LEAD_CLOSERS",
@@ -103,22 +106,68 @@ def ends_sentence(text: str) -> bool:
     return bool(core) and core[-1] in SENTENCE_ENDS
 
 
-def iter_lead_sentences(text: str) -> Iterator[Span]:
-    """Sentences as a lead counts them: `iter_sentences` with the pieces that end in a
-    semicolon joined to what follows on the same line ("A；B。" is one sentence).
+# Quotation marks, opening and closing. A quotation of several sentences ("他说：“甲。乙。”")
+# is one sentence for a lead, as far as QUOTE_CHARS (a lead's hard cap, HARD_MAX_CHARS): a lead
+# that stops at 甲。 ends inside the speech, one that opens at 乙。” opens inside it.
+_QUOTE = re.compile(r"[“”「」]")
+_OPENING_QUOTES = "“「"
+QUOTE_CHARS = 160
+# The speaker after a quotation, as a sentence of its own: “……。”一位青年干部说。 Alone it refers
+# back to the quotation, so it goes with it; _ATTRIBUTION catches only the shortest.
+_SPEAKER = re.compile(
+    r"[^“”「」。！？!?；;\n]{1,50}?(?:说|道|表示|介绍|指出|称|强调|坦言|感慨|感叹|补充|告诉记者)[。！!]"
+)
 
-    A line that ends in a semicolon stays as it is (not a sentence end: never a lead alone).
+
+def quote_state(text: str) -> tuple[bool, bool]:
+    """(a quotation mark closes one never opened in `text`, one is still open at its end)."""
+    stray = False
+    depth = 0
+    for mark in _QUOTE.findall(text):
+        if mark in _OPENING_QUOTES:
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            stray = True
+    return stray, depth > 0
+
+
+def is_attribution(text: str) -> bool:
+    """A sentence that only names who spoke (一位挂职扶贫的青年干部说。)."""
+    return _SPEAKER.fullmatch(text) is not None
+
+
+def _joins(text: str, held: Span, s: Span, limit: int) -> bool:
+    """Whether sentence `s` goes on lead sentence `held`: the same line, and `held` ends in a
+    semicolon, or leaves a quotation open, or closes one and `s` only names its speaker."""
+    if "\n" in text[held.end : s.start] or "\r" in text[held.end : s.start]:
+        return False
+    if held.text.rstrip(_CLOSERS).endswith(("；", ";")):
+        return True
+    if s.end - held.start > limit:
+        return False
+    return quote_state(held.text)[1] or (held.text[-1] in "”」" and is_attribution(s.text))
+
+
+def iter_lead_sentences(text: str, quote_chars: int = QUOTE_CHARS) -> Iterator[Span]:
+    """Sentences as a lead counts them: `iter_sentences` with the pieces that end in a
+    semicolon joined to what follows on the same line ("A；B。" is one sentence), and so the
+    sentences of a quotation, with the speaker named after it, up to `quote_chars` in all.
+
+    A line that ends in a semicolon stays as it is (not a sentence end: never a lead alone);
+    so does a longer quotation's piece (quote_state tells it).
     """
     held: Span | None = None
     for s in iter_sentences(text):
         if held is not None:
-            if "\n" in text[held.end : s.start] or "\r" in text[held.end : s.start]:
-                yield held
-            else:
+            if _joins(text, held, s, quote_chars):
                 s = Span(held.start, s.end, text[held.start : s.end])
+            else:
+                yield held
             held = None
-        if s.text.rstrip(_CLOSERS).endswith(("；", ";")):
-            held = s
+        if _QUOTE.search(s.text) or s.text.rstrip(_CLOSERS).endswith(("；", ";")):
+            held = s  # may go on: decided by the next sentence
             continue
         yield s
     if held is not None:

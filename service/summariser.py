@@ -135,9 +135,14 @@ def _select(text: str, title: str, max_sentences: int, max_chars: int, weights: 
     score = found.features @ np.asarray(weights.coef)
     chosen: list[int] = []
     used = 0
+    # A piece of a quotation (it opens or ends inside the speech) leads only when no whole
+    # sentence fits: the speech cut short misquotes.
+    whole = ~found.partial if found.partial is not None else np.ones(len(found), dtype=bool)
+    if not np.logical_or.reduce(whole & (lengths <= cap)):
+        whole[:] = True
     # Soft or hard, the budget is filled sentence by sentence: once it is spent, no more.
     while len(chosen) < max_sentences and used < budget:
-        mask = lengths <= cap - used
+        mask = whole & (lengths <= cap - used)
         # Past the soft budget, each character costs score: a long sentence may stand alone,
         # and a second sentence that runs the lead long must earn its place.
         mmr = score - weights.over * np.maximum(used + lengths - budget, 0) / budget

@@ -169,3 +169,40 @@ def test_lead_sentences_join_semicolon_pieces_on_a_line(text: str, expected: lis
     spans = list(iter_lead_sentences(text))
     assert [s.text for s in spans] == expected
     assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("他说：“甲。乙！”丙。", ["他说：“甲。乙！”", "丙。"]),
+        (
+            "“甲。乙。”一位到村里挂职的青年干部说。丙。",
+            ["“甲。乙。”一位到村里挂职的青年干部说。", "丙。"],
+        ),
+        ("“甲。”\n一位青年干部说。", ["“甲。”", "一位青年干部说。"]),  # never across a line
+        ("“甲。\n“乙。”", ["“甲。", "“乙。”"]),  # a quotation of paragraphs: each line
+        ("他说：“甲；乙。丙。”", ["他说：“甲；乙。丙。”"]),
+        ("丙说：“" + "甲" * 160 + "。乙。”", ["丙说：“" + "甲" * 160 + "。", "乙。”"]),
+    ],
+)
+def test_lead_sentences_join_a_quotation_up_to_quote_chars(text: str, expected: list[str]) -> None:
+    spans = list(iter_lead_sentences(text))
+    assert [s.text for s in spans] == expected
+    assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("他说：“甲。”", (False, False)),
+        ("他说：“甲。", (False, True)),
+        ("乙。”", (True, False)),
+        ("乙。”他又说：“丙。", (True, True)),
+        ("「甲“乙”丙」", (False, False)),
+        ("没有引号。", (False, False)),
+    ],
+)
+def test_quote_state(text: str, expected: tuple[bool, bool]) -> None:
+    from service.sentences import quote_state
+
+    assert quote_state(text) == expected

@@ -454,3 +454,90 @@ def test_a_photo_caption_is_never_a_lead() -> None:
     assert lead(story + "\n图为村民在参加打糍粑比赛。", "打糍粑").text == story
     alone = lead("上图：2月12日，武汉体育中心方舱医院，医护人员准备接收患者。")
     assert alone.text == "" and "图为" in alone.warnings[0]
+
+
+# A quotation of several sentences: the splitter ends a sentence at each 。 inside it.
+_SPOKEN = (
+    "“之前真的挺担心，这么大的事要办不成咋办。现在踏实了，手机上几分钟就搞定了。”"
+    "市民张女士说的“大事”是卖房子。\n"
+)
+_LONG_SPOKEN = (
+    "村党支部书记说：“这几年村里变化太大了，过去一下雨，村里的土路就泥泞不堪，孩子上学要大人背着走，"
+    "老人看病要走十几里山路。现在家家门口通了水泥路，公交车开进了村，孩子们坐车上学。"
+    "村里还建起了合作社，种上了茶叶和猕猴桃，乡亲们的腰包一年比一年鼓，日子越过越有奔头，"
+    "大家心里都亮堂了。”\n"
+)
+_NEWS = "2月1日，西安市不动产登记中心开通网上预约，市民在手机上就能办理二手房过户。\n"
+
+
+def _no_broken_quotation(text: str) -> None:
+    from service.sentences import quote_state
+
+    assert quote_state(text) == (False, False), text
+
+
+@pytest.mark.parametrize(
+    ("text", "max_sentences"),
+    [
+        (_SPOKEN + _NEWS, 1),
+        (_SPOKEN + _NEWS, 2),
+        (_LONG_SPOKEN + _NEWS, 1),
+        (_LONG_SPOKEN + _NEWS, 2),
+        (_NEWS + _LONG_SPOKEN, 2),
+    ],
+)
+def test_a_lead_never_ends_nor_opens_inside_a_quotation(text: str, max_sentences: int) -> None:
+    result = lead(text, "不见面 事照办", max_sentences=max_sentences)
+    check_faithful(text, result)
+    _no_broken_quotation(result.text)
+
+
+def test_a_quotation_within_the_budget_is_taken_whole() -> None:
+    result = lead(_SPOKEN + "走出大厅，她笑了。\n", "手机上几分钟就搞定了", max_sentences=1)
+    check_faithful(_SPOKEN, result)
+    assert result.text.startswith("“之前真的挺担心")
+    assert "搞定了。”" in result.text
+
+
+def test_a_quotation_too_long_for_a_lead_leads_only_when_nothing_else_can() -> None:
+    result = lead(_LONG_SPOKEN, "村里变化太大了")
+    check_faithful(_LONG_SPOKEN, result)  # a piece of it, rather than no lead
+    assert result.text.startswith("村党支部书记说：“这几年")
+
+
+def test_the_speaker_named_after_a_quotation_never_opens_a_lead() -> None:
+    text = (
+        "“我有一种在参与历史的感觉。”一位到村里挂职扶贫的青年干部说。\n"
+        "今年以来，全省选派三千名青年干部到贫困村挂职，帮助村里发展产业。\n"
+    )
+    for n in (1, 2):
+        result = lead(text, "青年干部到村里挂职扶贫", max_sentences=n)
+        check_faithful(text, result)
+        assert not result.text.startswith("一位"), result.text
+        _no_broken_quotation(result.text)
+
+
+def test_page_leads_never_end_nor_open_inside_a_quotation() -> None:
+    from service.pipeline import analyse_page
+
+    page = (
+        "# 城东日报\n\n## 不见面 事照办\n\n"
+        + _LONG_SPOKEN.replace("\n", "\n\n")
+        + _NEWS.replace("\n", "\n\n")
+        + "## 网上办税 及时高效\n\n"
+        + _SPOKEN.replace("\n", "\n\n")
+        + "北京市税务局上线网上办税服务，企业足不出户即可申报纳税。\n"
+    )
+    analyses = analyse_page(page, None)
+    assert len(analyses) == 2
+    for analysis in analyses:
+        lead_ = analysis.lead
+        assert lead_ is not None and lead_.text, analysis.warnings
+        assert all(page[s.start : s.end] == s.text for s in lead_.spans)
+        _no_broken_quotation(lead_.text)
+
+
+def test_a_quotation_is_joined_as_far_as_a_lead_may_run() -> None:
+    from service.sentences import QUOTE_CHARS
+
+    assert QUOTE_CHARS == HARD_MAX_CHARS
