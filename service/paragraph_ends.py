@@ -1,0 +1,32 @@
+"""Paragraph ends the column-break test reads as cuts: kept apart when a body's lines are joined.
+
+`text.is_column_break` joins a line not ending a sentence to the next. Printed bodies end some
+paragraphs so: a pull quotation standing as its own paragraph (“不为名来、不为利去”), a note
+closing a paragraph after its last sentence (…增长6.5%。（见表3）), and in-body subheads in a
+series of like lines (耐心倾听，分类关怀 … 基层历练，打牢根基). Read in body cleaning's join
+only (after the pass: the heads the pass reads, and so the fitted parts, stay as they were).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["kept_apart"]
+
+_ENDS = "。！？!?…"
+_OPEN_QUOTES, _CLOSE_QUOTES = "“「『", "”」』"
+
+
+def kept_apart(lines: Sequence[str], i: int) -> bool:
+    """True when line i - 1 of a body ends a printed paragraph though it ends on no sentence end
+    (called only where the column-break test would join it to line i)."""
+    prev = lines[i - 1]
+    last = prev[-1]
+    if last in _CLOSE_QUOTES:
+        # A whole line in quotation marks: a quoted sentence set as a paragraph of its own.
+        return prev[0] in _OPEN_QUOTES and len(prev) <= 60
+    if last in "）)":
+        # A bracketed note after the paragraph's last sentence (。（见表3）).
+        at = max(prev.rfind("（"), prev.rfind("("))
+        return at > 0 and prev[at - 1] in _ENDS
+    return False
