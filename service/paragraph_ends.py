@@ -9,12 +9,23 @@ only (after the pass: the heads the pass reads, and so the fitted parts, stay as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 __all__ = ["kept_apart"]
 
 _ENDS = "。！？!?…"
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「『", "”」』"
+# An in-body subhead of two halves of one length about a comma or colon (耐心倾听，分类关怀).
+_PAIRED = re.compile(
+    r"([\u4e00-\u9fff“”‘’《》·\w]{2,14})[，：:、]([\u4e00-\u9fff“”‘’《》·\w ]{2,14})"
+)
+_SERIES = 2  # other such lines in the body: subheads set in a series, not a chance cut
+
+
+def _paired(line: str) -> bool:
+    m = _PAIRED.fullmatch(line)
+    return m is not None and len(m.group(1)) == len(m.group(2))
 
 
 def kept_apart(lines: Sequence[str], i: int) -> bool:
@@ -29,4 +40,12 @@ def kept_apart(lines: Sequence[str], i: int) -> bool:
         # A bracketed note after the paragraph's last sentence (。（见表3）).
         at = max(prev.rfind("（"), prev.rfind("("))
         return at > 0 and prev[at - 1] in _ENDS
+    if _paired(prev):
+        from service.text import cuts_word, ends_paragraph  # (text imports this module)
+
+        # (a word across the seam says the column cut it: 招商引|资)
+        nxt = lines[i]
+        return (
+            ends_paragraph(nxt) and not cuts_word(prev, nxt) and sum(map(_paired, lines)) > _SERIES
+        )
     return False

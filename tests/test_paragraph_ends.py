@@ -22,3 +22,14 @@ def test_a_column_cut_after_a_quotation_inside_a_sentence_is_still_joined():
     # Only a line wholly in quotation marks, or a note after a sentence end, is kept apart.
     top = "这些年来，村里的干部群众始终牢记总书记提出的“绿水青山就是金山银山”"
     assert clean_body(f"{top}\n理念。").body.text == top + "理念。"
+
+
+def test_subheads_in_a_series_of_paired_halves_stay_apart_from_their_paragraphs():
+    body = (
+        "开篇一段说明了情况。\n耐心倾听，分类关怀\n比起小学阶段，许多孩子面临新的选择。\n"
+        "基层历练，打牢根基\n刚毕业的时候我啥也不懂。\n执勤巡逻，昼夜备战\n武警官兵坚守岗位。"
+    )
+    assert clean_body(body).body.text == body
+    # One such line alone may be a paragraph's first words cut by the column: joined as before.
+    one = "开篇一段说明了情况。\n耐心倾听，分类关怀\n比起小学阶段，许多孩子面临新的选择。"
+    assert clean_body(one).body.text.count("\n") == 1
