@@ -16,6 +16,8 @@ __all__ = ["kept_apart"]
 
 _ENDS = "。！？!?…"
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「『", "”」』"
+_SUBHEAD = 30  # the longest subhead closing on a quotation kept apart
+_NOTES = re.compile(r"[。！？!?…](?:[（(][^（）()]*[）)])+$")
 # An in-body subhead of two halves of one length about a comma or colon (耐心倾听，分类关怀).
 _PAIRED = re.compile(
     r"([\u4e00-\u9fff“”‘’《》·\w]{2,14})[，：:、]([\u4e00-\u9fff“”‘’《》·\w ]{2,14})"
@@ -34,12 +36,20 @@ def kept_apart(lines: Sequence[str], i: int) -> bool:
     prev = lines[i - 1]
     last = prev[-1]
     if last in _CLOSE_QUOTES:
-        # A whole line in quotation marks: a quoted sentence set as a paragraph of its own.
-        return prev[0] in _OPEN_QUOTES and len(prev) <= 60
+        # A whole line in quotation marks: a quoted sentence set as a paragraph of its own; or
+        # a subhead closing on a quoted phrase (分类有序复工，开设“绿色通道”) over a paragraph.
+        if prev[0] in _OPEN_QUOTES and len(prev) <= 60:
+            return True
+        from service.text import ends_paragraph  # (text imports this module)
+
+        return len(prev) <= _SUBHEAD and ends_paragraph(lines[i])
     if last in "）)":
-        # A bracketed note after the paragraph's last sentence (。（见表3）).
-        at = max(prev.rfind("（"), prev.rfind("("))
-        return at > 0 and prev[at - 1] in _ENDS
+        # Notes after the paragraph's last sentence (。（见表3）（见表4）), or a line wholly in
+        # brackets (（作者为…，本报记者…采访整理）).
+        return bool(_NOTES.search(prev)) or (
+            prev[0] in "（("
+            and prev.count("（") + prev.count("(") == prev.count("）") + prev.count(")")
+        )
     if _paired(prev):
         from service.text import cuts_word, ends_paragraph  # (text imports this module)
 

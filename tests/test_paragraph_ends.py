@@ -33,3 +33,14 @@ def test_subheads_in_a_series_of_paired_halves_stay_apart_from_their_paragraphs(
     # One such line alone may be a paragraph's first words cut by the column: joined as before.
     one = "开篇一段说明了情况。\n耐心倾听，分类关怀\n比起小学阶段，许多孩子面临新的选择。"
     assert clean_body(one).body.text.count("\n") == 1
+
+
+def test_a_subhead_closing_on_a_quoted_phrase_and_a_bracketed_credit_stay_apart():
+    for body in (
+        "开篇一段说明了情况。\n分类有序复工，开设“绿色通道”\n企业复工，难处并非只有厂区的疫情防控。",
+        "正文最后一段写完了。\n（作者为法中友好协会联合会会长、里昂新中法大学副校长，"
+        "本报驻法国记者刘玲玲采访整理）\n了解和认识中国文化之美，是交流的开始。",
+        "全年全国居民人均可支配收入30733元，比上年增长8.9%，扣除价格因素，实际增长5.8%。"
+        "（见图1）（见图2）\n年末全国大陆总人口140005万人。",
+    ):
+        assert clean_body(body).body.text == body
