@@ -22,6 +22,8 @@ _NOTES = re.compile(r"[。！？!?…](?:[（(][^（）()]*[）)])+$")
 _PAIRED = re.compile(
     r"([\u4e00-\u9fff“”‘’《》·\w]{2,14})[，：:、]([\u4e00-\u9fff“”‘’《》·\w ]{2,14})"
 )
+# A numbered subhead (一、中小城市的地位): its 、 makes it running text to is_heading_like.
+_NUMBERED = re.compile(r"[一二三四五六七八九十]{1,3}、[^，。！？；：,;:!?、]{1,20}")
 _SERIES = 2  # other such lines in the body: subheads set in a series, not a chance cut
 
 
@@ -50,12 +52,13 @@ def kept_apart(lines: Sequence[str], i: int) -> bool:
             prev[0] in "（("
             and prev.count("（") + prev.count("(") == prev.count("）") + prev.count(")")
         )
-    if _paired(prev):
+    numbered = _NUMBERED.fullmatch(prev) is not None
+    if numbered or _paired(prev):
         from service.text import cuts_word, ends_paragraph  # (text imports this module)
 
         # (a word across the seam says the column cut it: 招商引|资)
         nxt = lines[i]
-        return (
-            ends_paragraph(nxt) and not cuts_word(prev, nxt) and sum(map(_paired, lines)) > _SERIES
-        )
+        if not ends_paragraph(nxt) or cuts_word(prev, nxt):
+            return False
+        return numbered or sum(map(_paired, lines)) > _SERIES
     return False

@@ -44,3 +44,10 @@ def test_a_subhead_closing_on_a_quoted_phrase_and_a_bracketed_credit_stay_apart(
         "（见图1）（见图2）\n年末全国大陆总人口140005万人。",
     ):
         assert clean_body(body).body.text == body
+
+
+def test_a_numbered_subhead_stays_apart_unless_a_word_crosses_the_seam():
+    body = "开篇一段说明了情况。\n一、中小城市的地位\n中小城市是推动高质量发展的重要力量。"
+    assert clean_body(body).body.text == body
+    cut = "开篇一段说明了情况。\n五、进一步深\n化督学聘用和管理改革。"  # (深化: the column cut it)
+    assert clean_body(cut).body.text == cut.replace("深\n", "深")
