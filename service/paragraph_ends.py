@@ -25,6 +25,7 @@ _PAIRED = re.compile(
 # A numbered subhead (一、中小城市的地位): its 、 makes it running text to is_heading_like.
 _NUMBERED = re.compile(r"[一二三四五六七八九十]{1,3}、[^，。！？；：,;:!?、]{1,20}")
 _SERIES = 2  # other such lines in the body: subheads set in a series, not a chance cut
+_LEAD_IN = 20  # a line ending on —— longer than this leads into a paragraph
 
 
 def _paired(line: str) -> bool:
@@ -52,6 +53,14 @@ def kept_apart(lines: Sequence[str], i: int) -> bool:
             prev[0] in "（("
             and prev.count("（") + prev.count("(") == prev.count("）") + prev.count(")")
         )
+    if last == "—":
+        # A sentence leading into the next paragraph (有些镜头，将永远铭刻在人们的记忆中——);
+        # a subhead's two parts across a dash (上海中共一大会址——) are short, left joined.
+        if len(prev) <= _LEAD_IN or not prev.endswith("——") or prev.endswith("———"):
+            return False
+        from service.text import ends_paragraph  # (text imports this module)
+
+        return ends_paragraph(lines[i])
     numbered = _NUMBERED.fullmatch(prev) is not None
     if numbered or _paired(prev):
         from service.text import cuts_word, ends_paragraph  # (text imports this module)

@@ -51,3 +51,14 @@ def test_a_numbered_subhead_stays_apart_unless_a_word_crosses_the_seam():
     assert clean_body(body).body.text == body
     cut = "开篇一段说明了情况。\n五、进一步深\n化督学聘用和管理改革。"  # (深化: the column cut it)
     assert clean_body(cut).body.text == cut.replace("深\n", "深")
+
+
+def test_a_sentence_leading_into_the_next_paragraph_on_a_dash_stays_apart():
+    body = (
+        "开篇一段说明了情况。\n有些镜头，将永远铭刻在人们的记忆中，激励我们不断前行——\n"
+        "党的十八大闭幕后，总书记同中外记者见面。"
+    )
+    assert clean_body(body).body.text == body
+    # A subhead's two parts across a dash are short: joined as before.
+    head = "开篇一段说明了情况。\n上海中共一大会址——\n重温入党誓词，追忆光辉历史。"
+    assert clean_body(head).body.text.count("\n") == 1
