@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from service.documents import Span
+
 __all__ = ["kept_apart"]
 
 _ENDS = "。！？!?…"
@@ -26,6 +28,7 @@ _PAIRED = re.compile(
 _NUMBERED = re.compile(r"[一二三四五六七八九十]{1,3}、[^，。！？；：,;:!?、]{1,20}")
 _SERIES = 2  # other such lines in the body: subheads set in a series, not a chance cut
 _LEAD_IN = 20  # a line ending on —— longer than this leads into a paragraph
+_SHORT = 29  # the longest line _NUMBERED or _PAIRED matches
 
 
 def _paired(line: str) -> bool:
@@ -33,10 +36,10 @@ def _paired(line: str) -> bool:
     return m is not None and len(m.group(1)) == len(m.group(2))
 
 
-def kept_apart(lines: Sequence[str], i: int) -> bool:
-    """True when line i - 1 of a body ends a printed paragraph though it ends on no sentence end
-    (called only where the column-break test would join it to line i)."""
-    prev = lines[i - 1]
+def kept_apart(lines: Sequence[Span], i: int) -> bool:
+    """True when line i - 1 of a body's lines ends a printed paragraph though it ends on no
+    sentence end (called only where the column-break test would join it to line i)."""
+    prev = lines[i - 1].text
     last = prev[-1]
     if last in _CLOSE_QUOTES:
         # A whole line in quotation marks: a quoted sentence set as a paragraph of its own; or
@@ -45,7 +48,7 @@ def kept_apart(lines: Sequence[str], i: int) -> bool:
             return True
         from service.text import ends_paragraph  # (text imports this module)
 
-        return len(prev) <= _SUBHEAD and ends_paragraph(lines[i])
+        return len(prev) <= _SUBHEAD and ends_paragraph(lines[i].text)
     if last in "）)":
         # Notes after the paragraph's last sentence (。（见表3）（见表4）), or a line wholly in
         # brackets (（作者为…，本报记者…采访整理）).
@@ -60,14 +63,16 @@ def kept_apart(lines: Sequence[str], i: int) -> bool:
             return False
         from service.text import ends_paragraph  # (text imports this module)
 
-        return ends_paragraph(lines[i])
+        return ends_paragraph(lines[i].text)
+    if len(prev) > _SHORT:
+        return False  # (most lines the test joins: no subhead below, no pattern read)
     numbered = _NUMBERED.fullmatch(prev) is not None
     if numbered or _paired(prev):
         from service.text import cuts_word, ends_paragraph  # (text imports this module)
 
         # (a word across the seam says the column cut it: 招商引|资)
-        nxt = lines[i]
+        nxt = lines[i].text
         if not ends_paragraph(nxt) or cuts_word(prev, nxt):
             return False
-        return numbered or sum(map(_paired, lines)) > _SERIES
+        return numbered or sum(_paired(s.text) for s in lines) > _SERIES
     return False

@@ -313,7 +313,6 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
     before_line, newline_at = array("q"), array("q")
     before = None  # the previous line's text (None before the first)
     put = parts.append  # (a few per line)
-    lines = [s.text for s in kept]
     for i, s in enumerate(kept):
         text = s.text
         # (most lines end a sentence, 。 last, and the next opens as a sentence may: a
@@ -321,7 +320,7 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
         if before is not None and (
             (before[-1:] in _TERMINAL and text[:1] not in _NON_INITIAL)
             or not is_column_break(before, text)
-            or kept_apart(lines, i)
+            or kept_apart(kept, i)
         ):
             # The newline that ended the previous line: the first after its content.
             put("\n")
