@@ -50,6 +50,7 @@ from service.lines import (
     classify,
     lines,
 )
+from service.paragraph_ends import kept_apart
 from service.tokenize import default_segmenter  # (light: no dictionary read on import)
 from service.validation import check_readable, check_strings
 
@@ -319,6 +320,7 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
         if before is not None and (
             (before[-1:] in _TERMINAL and text[:1] not in _NON_INITIAL)
             or not is_column_break(before, text)
+            or kept_apart(kept, i)
         ):
             # The newline that ended the previous line: the first after its content.
             put("\n")

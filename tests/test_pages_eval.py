@@ -1,4 +1,4 @@
-"""The page-splitting evaluation: rendering, the four metrics, and figures on our own fixture."""
+"""The page-splitting evaluation: rendering, the five metrics, and figures on our own fixture."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from service.pages import Article, split_page
 from tests.conftest import FIXTURES
 from training.pages_eval import (
     TEST_MONTHS,
+    Rendered,
+    Truth,
     evaluate,
     halves,
     load_pages,
@@ -52,6 +54,25 @@ def test_a_perfect_split_scores_one():
     assert counts["furniture_leaked"] == 0
     glued = [Article(perfect[0].title, Body.verbatim(perfect[0].text + perfect[1].text))]
     assert score(page, glued)["bodies_whole"] == 0
+
+
+def test_paragraphs_kept_counts_true_boundaries_joined_into_one_line():
+    # Breaks repaired alone would score a splitter that joins every line as perfect.
+    body = "第一段写完了。\n福建：标准不降、力度不减\n福建省委强调，要做好工作。"
+    page = Rendered("", [Truth("", "春耕", "", body)])
+    as_printed = [Article("春耕", Body.verbatim(body))]
+    glued = [Article("春耕", Body.verbatim(body.replace("不减\n", "不减")))]
+    top, rest = body.split("\n福建省委")
+    cut_in_two = [
+        Article("春耕", Body.verbatim(top)),
+        Article("又", Body.verbatim("福建省委" + rest)),
+    ]
+    assert [score(page, split)["paragraphs_kept"] for split in (as_printed, glued)] == [2, 1]
+    assert score(page, cut_in_two)["paragraphs_kept"] == score(page, glued)["paragraphs"] == 2
+    rows = load_pages(ROWS)[:1]
+    r = evaluate(rows, seed=3, kinds=(False,))["bare"]
+    assert r["paragraphs"] == sum(len(row["text"].strip().split("\n")) - 1 for row in rows[0])
+    assert 0 < r["paragraphs_kept"] <= 1
 
 
 def test_fixture_figures():

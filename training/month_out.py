@@ -38,8 +38,13 @@ from training.pages_eval import DEV_MONTHS, evaluate, load_pages, month_list
 
 REFIT = ("roles", "score")  # the fitted parts: head roles (roles_fit), head score (pages_fit)
 PARTS = ("forms", "columns")  # the head roles' parts `--without` takes besides head features
-_METRICS = ("titles_found", "bodies_whole", "breaks_repaired", "furniture_left")
-_COUNTED = {"titles_found": "articles", "bodies_whole": "articles", "breaks_repaired": "breaks"}
+_METRICS = ("titles_found", "bodies_whole", "breaks_repaired", "paragraphs_kept", "furniture_left")
+_COUNTED = {
+    "titles_found": "articles",
+    "bodies_whole": "articles",
+    "breaks_repaired": "breaks",
+    "paragraphs_kept": "paragraphs",
+}
 
 
 def use(forms: dict, pair: tuple[list[float], float], score: tuple) -> None:
@@ -134,7 +139,7 @@ def _shipped() -> tuple[dict, tuple, tuple]:
 
 
 def read(pages, seed: int = 11, markdown: bool = False) -> dict:
-    """Rates and counts of the four metrics on `pages`, bare (or `## `)."""
+    """Rates and counts of the five metrics on `pages`, bare (or `## `)."""
     kind = "markdown" if markdown else "bare"
     r = evaluate(pages, seed=seed, kinds=(markdown,))[kind]
     out = {"pages": r["pages"], "articles": r["articles"]} | {m: r[m] for m in _METRICS}

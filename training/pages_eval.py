@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import pairwise
 from pathlib import Path
 
 from service.errors import DataError
@@ -54,6 +55,10 @@ TITLE_SLACK = 40  # a predicted title may hold the true one plus this much (a jo
 WHOLE = 0.98  # character similarity for a body to count as whole
 FURNITURE_MIN = 4  # shorter furniture lines are not searched for in bodies
 BREAK_CONTEXT = 3  # characters each side of a column break that must sit together in a body
+# Characters each side of a true paragraph boundary that, found together on one line of a split
+# body, say the boundary was joined as if it were a break (more than BREAK_CONTEXT: a paragraph
+# end such as 。 then 我们 recurs inside running text by chance).
+PARA_CONTEXT = 8
 _WS = re.compile(r"\s+")
 _TERMINAL = set("。！？!?；;：:…”’」』）)")
 _PAPERS = ("人民日报", "光明日报", "经济日报", "解放日报", "南方日报", "新华每日电讯", "北京日报")
@@ -282,7 +287,7 @@ def _whole(truth: Truth, art) -> float:
 
 
 def score(page: Rendered, articles: Sequence) -> dict[str, int]:
-    """Counts for the four page metrics on one rendered page and its split."""
+    """Counts for the five page metrics on one rendered page and its split."""
     titles = [a.title for a in articles]
     grams = {id(a): set(_ngrams(_squash(a.text))) for a in articles}
     used: set[int] = set()
@@ -302,6 +307,15 @@ def score(page: Rendered, articles: Sequence) -> dict[str, int]:
     bodies = [a.text for a in articles]
     lines_of = [line for b in bodies for line in b.split("\n")]
     repaired = sum(any(left + right in line for line in lines_of) for left, right in page.breaks)
+    # The other side of break repair: a true paragraph boundary joined into one line (a
+    # splitter joining every line would repair every break). One string: no side holds "\n".
+    flat_lines = "\n".join(bodies)
+    seams = [
+        (a[-PARA_CONTEXT:], b[:PARA_CONTEXT])
+        for t in page.articles
+        for a, b in pairwise(p.strip() for p in t.body.split("\n"))
+    ]
+    kept = sum(left + right not in flat_lines for left, right in seams)
     flat = [_squash(b) for b in bodies]
     leaks = [f for f in page.furniture if len(_squash(f)) >= FURNITURE_MIN]
     leaked = sum(any(_squash(f) in b for b in flat) for f in leaks)
@@ -311,6 +325,8 @@ def score(page: Rendered, articles: Sequence) -> dict[str, int]:
         "bodies_whole": whole,
         "breaks": len(page.breaks),
         "breaks_repaired": repaired,
+        "paragraphs": len(seams),
+        "paragraphs_kept": kept,
         "furniture": len(leaks),
         "furniture_leaked": leaked,
     }
@@ -332,7 +348,7 @@ def halves(pages: Sequence[Sequence[dict]]) -> dict[str, list]:
 def evaluate(
     pages: Sequence[Sequence[dict]], seed: int = 11, split=None, kinds=(False, True), done=None
 ) -> dict[str, dict]:
-    """The four metrics over `pages`, titles bare and titles as `## ` (`kinds`: markdown or not;
+    """The five metrics over `pages`, titles bare and titles as `## ` (`kinds`: markdown or not;
     each kind draws from its own seeded generator, so bare alone reads as with both). `done`,
     if given, is called with each kind's name as it is scored."""
     if split is None:
@@ -369,8 +385,10 @@ def _rates(t: dict[str, int], split_s: float, total_s: float) -> dict:
         "titles_found": rate("titles_found", "articles"),
         "bodies_whole": rate("bodies_whole", "articles"),
         "breaks_repaired": rate("breaks_repaired", "breaks"),
+        "paragraphs_kept": rate("paragraphs_kept", "paragraphs"),
         "furniture_left": rate("furniture_leaked", "furniture"),
         "breaks": t["breaks"],
+        "paragraphs": t["paragraphs"],
         "furniture_lines": t["furniture"],
         "split_pages_per_s": round(t["pages"] / split_s, 1) if split_s else 0.0,
         "seconds": round(total_s, 1),
@@ -380,16 +398,16 @@ def _rates(t: dict[str, int], split_s: float, total_s: float) -> dict:
 def format_table(results: dict[str, dict[str, dict]]) -> str:
     head = (
         "| split | page text | pages | articles | titles found | bodies whole "
-        "| breaks repaired | furniture left in a body |"
+        "| breaks repaired | paragraphs kept | furniture left in a body |"
     )
-    rows = [head, "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = [head, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for split, by_kind in results.items():
         for kind, r in by_kind.items():
             rows.append(
                 f"| {split} | {'titles as `## `' if kind == 'markdown' else 'bare titles'} | "
                 f"{r['pages']} | {r['articles']} | {r['titles_found']:.3f} | "
                 f"{r['bodies_whole']:.3f} | {r['breaks_repaired']:.3f} | "
-                f"{r['furniture_left']:.3f} |"
+                f"{r['paragraphs_kept']:.3f} | {r['furniture_left']:.3f} |"
             )
     return "\n".join(rows)
 
@@ -456,7 +474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, by_kind in results.items():
             for kind, r in by_kind.items():
                 print(
-                    f"{name} {kind}: {r['breaks']} breaks, {r['furniture_lines']} furniture lines, "
+                    f"{name} {kind}: {r['breaks']} breaks, {r['paragraphs']} paragraph "
+                    f"boundaries, {r['furniture_lines']} furniture lines, "
                     f"split {r['split_pages_per_s']} pages/s, {r['seconds']} s",
                     file=sys.stderr,
                 )
