@@ -21,9 +21,8 @@ _OPEN_QUOTES, _CLOSE_QUOTES = "“「『", "”」』"
 _SUBHEAD = 30  # the longest subhead closing on a quotation kept apart
 _NOTES = re.compile(r"[。！？!?…](?:[（(][^（）()]*[）)])+$")
 # An in-body subhead of two halves of one length about a comma or colon (耐心倾听，分类关怀).
-_PAIRED = re.compile(
-    r"([\u4e00-\u9fff“”‘’《》·\w]{2,14})[，：:、]([\u4e00-\u9fff“”‘’《》·\w ]{2,14})"
-)
+# (Han only: a figure at a cut, 据海关统计，1月24日, has no word to cross the seam)
+_PAIRED = re.compile(r"([\u4e00-\u9fff“”‘’《》·]{2,14})[，：:、]([\u4e00-\u9fff“”‘’《》· ]{2,14})")
 # A numbered subhead (一、中小城市的地位): its 、 makes it running text to is_heading_like.
 _NUMBERED = re.compile(r"[一二三四五六七八九十]{1,3}、[^，。！？；：,;:!?、]{1,20}")
 _SERIES = 2  # other such lines in the body: subheads set in a series, not a chance cut
@@ -61,6 +60,8 @@ def kept_apart(lines: Sequence[Span], i: int) -> bool:
         # a subhead's two parts across a dash (上海中共一大会址——) are short, left joined.
         if len(prev) <= _LEAD_IN or not prev.endswith("——") or prev.endswith("———"):
             return False
+        if prev.count("“") > prev.count("”"):
+            return False  # (a dash inside an open quotation: 将推出“戏韵动京城——)
         from service.text import ends_paragraph  # (text imports this module)
 
         return ends_paragraph(lines[i].text)
@@ -72,7 +73,7 @@ def kept_apart(lines: Sequence[Span], i: int) -> bool:
 
         # (a word across the seam says the column cut it: 招商引|资)
         nxt = lines[i].text
-        if not ends_paragraph(nxt) or cuts_word(prev, nxt):
+        if nxt[0] == "—" or not ends_paragraph(nxt) or cuts_word(prev, nxt):
             return False
         return numbered or sum(_paired(s.text) for s in lines) > _SERIES
     return False

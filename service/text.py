@@ -317,10 +317,12 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
         text = s.text
         # (most lines end a sentence, 。 last, and the next opens as a sentence may: a
         # paragraph's end, told here without calling is_column_break, which says the same)
+        opens = text[:1]
         if before is not None and (
-            (before[-1:] in _TERMINAL and text[:1] not in _NON_INITIAL)
+            (before[-1:] in _TERMINAL and opens not in _NON_INITIAL)
             or not is_column_break(before, text)
-            or kept_apart(kept, i)
+            # (a next line opening on 。 or 的 continues whatever the line above is)
+            or (opens not in _NON_INITIAL and opens not in _PARTICLES and kept_apart(kept, i))
         ):
             # The newline that ended the previous line: the first after its content.
             put("\n")

@@ -62,3 +62,13 @@ def test_a_sentence_leading_into_the_next_paragraph_on_a_dash_stays_apart():
     # A subhead's two parts across a dash are short: joined as before.
     head = "开篇一段说明了情况。\n上海中共一大会址——\n重温入党誓词，追忆光辉历史。"
     assert clean_body(head).body.text.count("\n") == 1
+
+
+def test_a_next_line_opening_on_punctuation_or_a_particle_or_a_figure_at_the_cut_is_joined():
+    for top, rest in (
+        ("开篇一段说明了情况。\n二、双方对彼此经济社会发展取得的成就感到高兴", "。中方表示祝贺。"),
+        ("开篇一段说明了情况。\n十二、双方同意为两国间的现存机制注入新", "的活力，推进合作。"),
+        ("开篇一段说明了情况。\n据海关统计，1月24日", "至30日，全国海关共进口物资。"),
+    ):
+        tail = "\n基层历练，打牢根基\n刚毕业。\n执勤巡逻，昼夜备战\n官兵坚守。"
+        assert clean_body(f"{top}\n{rest}{tail}").body.text.startswith(top + rest), top
