@@ -509,6 +509,8 @@ def test_an_output_that_fills_up_mid_run_is_one_line_and_exit_1(tmp_path, to_fil
         )
     assert result.returncode == 1, result.stderr
     assert "File too large" in result.stderr
+    named = f"cannot write --output {out}" if to_file else "cannot write standard output"
+    assert named in result.stderr  # it said "[Errno 27] File too large" alone
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
     assert out.read_text(encoding="utf-8") == "yesterday's results\n"
     assert not list(tmp_path.glob(".*partial"))

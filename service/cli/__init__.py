@@ -10,6 +10,7 @@ jobs), `records` (classify/summarise over JSONL), `output` (files that appear wh
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import signal
@@ -29,6 +30,9 @@ from ..errors import (
 )
 from .common import EXIT_REJECTED, RECORD_COMMANDS, _default_model, _err
 from .parser import build_parser, parse_args
+
+# A disk, file-size limit or quota full: errors of a write, named by the output they hit.
+_FULL = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
 
 __all__ = ["main", "build_parser", "EXIT_CODES", "EXIT_REJECTED"]
 
@@ -96,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a file that cannot be read or written, a corrupt gzip stream
         import gzip
 
-        if isinstance(exc, gzip.BadGzipFile):  # it said "Not a gzipped file (b'tr')" alone
+        if exc.errno in _FULL:  # only a write fails so; it said "[Errno 28] No space…" alone
+            exc = f"cannot write {_output_name(args)}: {exc.strerror}"
+        elif isinstance(exc, gzip.BadGzipFile):  # it said "Not a gzipped file (b'tr')" alone
             why = f"{exc}: damaged, or bytes after its end"
             exc = f"{_input_name(args)} is not a sound gzip file ({why}); check it with gzip -t"
         _err(f"newsdesk {args.command}: {exc}")
@@ -105,6 +111,14 @@ def main(argv: list[str] | None = None) -> int:
         what = _input_name(args)
         _err(f"newsdesk {args.command}: {what} ends early, a truncated gzip file? ({exc})")
         return 1
+
+
+def _output_name(args) -> str:
+    for flag in ("output", "out"):
+        target = getattr(args, flag, None)
+        if target not in (None, "-"):
+            return f"--{flag} {target}"
+    return "standard output"
 
 
 def _input_name(args) -> str:
