@@ -108,7 +108,8 @@ _BRACKETS = re.compile(r"[（(【\[]\s*(?P<inner>.*?)\s*[）)】\]]")
 
 
 def is_page_header(line: str) -> bool:
-    """A page header: paper, date, weekday, 农历, 第N版 / 版名 and page numbers, nothing else.
+    """A page header: paper, date, weekday, 农历, 第N版 / 版名 and page numbers, nothing else but
+    the page's editor credits after them.
 
     `人民日报 2019年2月21日 星期四 第6版`, `2019年10月20日　星期日`, `06 要闻`, `第3版：要闻`.
     A lone page name or number is too weak on its own; a date or 第N版 makes it a header.
@@ -125,8 +126,14 @@ def _page_header(line: str) -> bool:
     toks = line.split()  # (str.split's whitespace is the regex's \s: the same tokens)
     if not toks or not _HEADER_TOKEN.fullmatch(toks[0]):  # (most lines: one token, no match)
         return False
-    if not all(_HEADER_TOKEN.fullmatch(t) for t in toks[1:]):
-        return False
+    for i, tok in enumerate(toks[1:], 1):
+        if not _HEADER_TOKEN.fullmatch(tok):
+            # The page's editors on its header line, as city dailies print them (北京日报
+            # 2020年6月12日 星期五 第3版 责任编辑：王小明): a dated header, then credits only.
+            head = " ".join(toks[:i])
+            return bool(_HEADER_STRONG.search(head)) and bool(
+                _CREDIT.fullmatch(line[line.index(tok, len(head)) :])
+            )
     return bool(_HEADER_STRONG.search(line)) or (
         len(toks) >= 2 and any(re.fullmatch(r"\d{1,2}", t) for t in toks)
     )

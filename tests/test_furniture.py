@@ -27,6 +27,9 @@ from tests.guards import admits_every_match
         "2019年10月10日 星期四 农历九月十二",
         "经济日报",
         "2019年10月20日 星期日 国际 第三版",
+        # the page's editors on the header line, as city dailies print them
+        "北京日报 2020年6月12日 星期五 第3版 要闻 责任编辑：王小明 美术编辑：李红",
+        "2020年6月12日　星期五　责任编辑　王小明",
     ],
 )
 def test_page_headers_of_several_papers(line):
@@ -93,6 +96,8 @@ def test_digests_and_teasers(line):
         "编辑部收到读者来信后，立即联系了相关部门。",
         "2019年世界公众科学素质促进大会",
         "要闻速览：全市新增就业岗位1.2万个",
+        "2020年6月12日 编辑部收到读者来信",  # a date, then no credit: copy
+        "朝阳区 责任编辑：王小明",  # a credit after no dated header
     ],
 )
 def test_copy_is_not_furniture(line):
