@@ -51,10 +51,14 @@ _NAME = re.compile(r"[\u4e00-\u9fff·]{2,5}")
 # A credit line's first token: the outlet (up to 12 characters: 贵阳日报融媒体中心), the role and
 # maybe a name set solid; names may be listed with 、 (记者 张三、李四).
 _BYLINE_FIRST = re.compile(
-    rf"(?:[■●◎▲]\s*)?(?:[\u4e00-\u9fff]{{0,12}}?{_ROLE}(?!手记|札记|观察|见闻|感言|问)"
+    rf"(?:[\u4e00-\u9fff]{{0,12}}?{_ROLE}(?!手记|札记|观察|见闻|感言|问)"
     r"[\u4e00-\u9fff·]{0,4}(?:、[\u4e00-\u9fff·]{2,4})*"
-    r"|(?:文|图|文图|文/图|文／图)\s*[/／|｜:：]\s*\S+)"
+    r"|(?:文|图|文图|文/图|文／图)\s*[/／|｜:：]\s*\S+|作者[:：]\S*)"
 )
+# A mark some papers set before a credit (■ 本报评论员 李斌, □本报记者 张三); a hollow square
+# before a bare name too (□李斌, □ 李 斌): papers box their subheads and links in ■, not □.
+_MARK = re.compile(r"[■□●◎▲◆◇]\s*")
+_MARKED_NAME = re.compile(r"□\s*[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}")
 _BYLINE_REST = re.compile(
     rf"(?:{_ROLE}|[\u4e00-\u9fff·]{{1,6}}(?:、[\u4e00-\u9fff·]{{1,6}})*|[/／|｜:：]\S*)"
 )
@@ -78,16 +82,23 @@ def dateline_reporter(dateline: str) -> str:
     return inner if re.search(_ROLE, inner) else ""
 
 
-# What a credit line's first token holds: a role's character (记者, 评论员, 实习生, 撰稿人) or the
-# mark of 文/图. A line with none (most short lines of a page: heads) is no credit, unsplit.
-_BYLINE_HINT = re.compile(r"[记员生撰文图]")
+# What a credit line holds: a role's character (记者, 评论员, 实习生, 撰稿人, 作者), the mark of
+# 文/图 or a hollow square. A line with none (most short lines of a page: heads) is no credit.
+_BYLINE_HINT = re.compile(r"[记员生撰文图者□]")
 
 
 def byline_start(line: str) -> str:
-    """The credit when `line` is a bare credit line (本报评论员, 新华社记者 周芷若), else ""."""
+    """The credit when `line` is a bare credit line (本报评论员, 新华社记者 周芷若, 作者：李斌,
+    □李斌), else ""; without the mark it may open with."""
     line = line.strip()
     if not line or len(line) > 40 or not _BYLINE_HINT.search(line) or _BYLINE_PUNCT.search(line):
         return ""
+    if _MARKED_NAME.fullmatch(line):
+        return " ".join(line[1:].split())
+    if m := _MARK.match(line):
+        line = line[m.end() :]
+        if not line:
+            return ""
     first, *rest = line.split()
     if not _BYLINE_FIRST.fullmatch(first):
         return ""

@@ -191,6 +191,28 @@ def test_handover_credit_stays_inside_its_article():
     assert articles[0].byline == ""
 
 
+@pytest.mark.parametrize(
+    ("line", "byline"),
+    [
+        ("■ 本报评论员 李斌", "本报评论员 李斌"),
+        ("□本报记者  张三", "本报记者 张三"),
+        ("□李斌", "李斌"),
+        ("作者：李斌", "作者：李斌"),
+    ],
+)
+def test_a_marked_or_named_credit_under_the_title_is_the_byline(line, byline):
+    # City dailies set a credit after ■ or □, or as 作者：; it was read as the subtitle.
+    page = (
+        f"人民时评\n让老旧小区焕发新活力\n{line}\n"
+        "老旧小区改造，是重大民生工程和发展工程。各地要因地制宜，量力而行。\n"
+        "改造不是简单的粉刷，更要补齐功能短板。\n"
+    )
+    (a,) = split_page(page)
+    assert (a.kicker, a.title, a.subtitle) == ("人民时评", "让老旧小区焕发新活力", "")
+    assert a.byline == byline
+    assert a.text.startswith("老旧小区改造")
+
+
 def test_single_article():
     text = "本报讯（记者 陈晓）连日来，全县晚稻收割进度已超过\n\n九成。\n\n（下转2版）\n"
     a = single_article("  全县晚稻 收割过九成 ", text, id="a-1")

@@ -172,6 +172,15 @@ def test_split_dateline(text, dateline, rest):
         ("党建工作持续稳固", ""),
         ("中国式现代化,民生为大。", ""),
         ("外交部发言人就台湾选举答记者问", ""),  # a title: 记者问, no reporter
+        # a mark before the credit, as city dailies set it, is not part of the credit
+        ("■ 本报评论员 李斌", "本报评论员 李斌"),
+        ("□本报记者  张三", "本报记者 张三"),
+        ("□李斌", "李斌"),  # a bare name after a hollow square
+        ("□ 李 斌", "李 斌"),
+        ("作者：李斌", "作者：李斌"),
+        ("■记者手记", ""),  # a box's label, kept in the body
+        ("■短评", ""),
+        ("□", ""),
     ],
 )
 def test_byline_start(line, credit):
@@ -179,13 +188,14 @@ def test_byline_start(line, credit):
 
 
 def test_a_credit_line_holds_a_role_or_a_mark_the_hint_finds():
-    # byline_start splits and matches only lines holding one of 记员生撰文图 (credits._BYLINE_HINT):
-    # every line the first token's pattern takes holds one. Strings made of the pattern's pieces.
+    # byline_start splits and matches only lines holding one of 记员生撰文图者□
+    # (credits._BYLINE_HINT): every line the first token's pattern takes holds one. Strings made
+    # of the pattern's pieces.
     from service.credits import _BYLINE_FIRST, _BYLINE_HINT
 
     pieces = ["本报", "新华社", "见习", "特约", "记者", "撰稿人", "评论员", "通讯员",
               "实习生", "张三", "■", "●", " ", "文", "图", "/", "／", "：", "、", "李四",
-              "王", "中心", "融媒体"]  # fmt: skip
+              "王", "中心", "融媒体", "作者"]  # fmt: skip
     admits_every_match(_BYLINE_FIRST, _BYLINE_HINT.search, pieces, at_least=1000)
     assert byline_start("特约撰稿人 王芳") == "特约撰稿人 王芳"
     assert byline_start("图／李明") == "图／李明"
