@@ -13,6 +13,7 @@ __all__ = [
     "byline_end",
     "is_byline_inner",
     "DATELINE_FIRST",
+    "may_open_dateline",
     "CREDIT_LAST",
 ]
 
@@ -27,6 +28,8 @@ _ORG = (
     r"(?:本报|本刊|本台|新华社|中新社|中新网|中国新闻网|人民日报|人民网|新华网|央视网|央广网"
     r"|光明网|中国日报网|国际在线)"
 )
+# A paper filing under its own name (南方日报讯, 羊城晚报讯): a name ending on what papers do.
+_PAPER = r"[\u4e00-\u9fff]{1,6}(?:日报|晚报|时报|商报|都市报|青年报|晨报|早报|快报|法治报)"
 _NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _DATE = rf"(?:{_NUM}月)?{_NUM}日"  # 12月17日, or the day alone (新华社北京3日电)
 # 本报讯 / 本报贵阳12月17日讯 / 新华社北京12月17日电（记者 周芷若）/ 央视网消息（新闻联播）：/
@@ -34,7 +37,7 @@ _DATE = rf"(?:{_NUM}月)?{_NUM}日"  # 12月17日, or the day alone (新华社�
 # 电/讯 and a break (本报综合讯 , 新华社北京电（…）), never holding 记者: so that
 # 本报记者近日从市电力公司… and 本报记者从市通讯… are not datelines.
 _DATELINE = re.compile(
-    rf"(?:据)?{_ORG}"
+    rf"(?:据)?(?:{_ORG}|{_PAPER})"
     rf"(?:(?:[\u4e00-\u9fff]{{1,8}}?{_DATE}|{_DATE})?(?:电|讯|消息)(?![\u4e00-\u9fff])"
     r"|(?:(?!记者)[\u4e00-\u9fff]){1,8}?[电讯](?=[\s:：,，（(]|$))"
     r"(?:[^\S\n]*[（(](?P<paren>[^（）()\n]{1,40})[）)])?"
@@ -51,7 +54,7 @@ _NAME = re.compile(r"[\u4e00-\u9fff·]{2,5}")
 # A credit line's first token: the outlet (up to 12 characters: 贵阳日报融媒体中心), the role and
 # maybe a name set solid; names may be listed with 、 (记者 张三、李四).
 _BYLINE_FIRST = re.compile(
-    rf"(?:[\u4e00-\u9fff]{{0,12}}?{_ROLE}(?!手记|札记|观察|见闻|感言|问)"
+    rf"(?:[\u4e00-\u9fff·]{{0,12}}?{_ROLE}(?!手记|札记|观察|见闻|感言|问)"
     r"[\u4e00-\u9fff·]{0,4}(?:、[\u4e00-\u9fff·]{2,4})*"
     r"|(?:文|图|文图|文/图|文／图)\s*[/／|｜:：]\s*\S+|作者[:：]\S*)"
 )
@@ -65,9 +68,14 @@ _BYLINE_REST = re.compile(
 _BYLINE_PUNCT = re.compile(r"[。！？!?，,；;“”]")
 
 
+def may_open_dateline(text: str) -> bool:
+    """Whether `text` can open on a dateline: an outlet's first character or a paper's 报."""
+    return text[:1] in DATELINE_FIRST or "报" in text[1:9]
+
+
 def split_dateline(text: str) -> tuple[str, int]:
     """The dateline opening a paragraph (本报讯, 新华社北京12月17日电) and the chars to drop."""
-    if text[:1] not in DATELINE_FIRST:
+    if not may_open_dateline(text):
         return "", 0  # (asked of every line of a page: one in ten opens so)
     m = _DATELINE.match(text)
     if not m:

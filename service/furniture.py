@@ -2,7 +2,8 @@
 
 One home for these rules (issue 11): page headers (paper, date, weekday, 第N版 / 版名),
 editor and layout credits (本版责编, 责任编辑, 本版制图, 版式设计), jumps (下转 / 转第N版 out,
-上接 in), 今日导读 digests and their teasers, mastheads and page numbers. `service.text` and
+上接 / 紧接 in), 今日导读 digests and their teasers, mastheads and page numbers, QR notes
+(扫码看视频) and hotlines (广告热线：…). `service.text` and
 `service.pages` ask here.
 """
 
@@ -32,23 +33,37 @@ _PAGE_NAME = (
 )
 _PAPER = r"[\u4e00-\u9fff]{1,6}(?:日报|晚报|时报|商报|都市报|电讯|青年报|周报|早报|快报)"
 # One whitespace-separated token of a page header; the header is nothing but such tokens.
+_NUM_DATE = r"\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}"  # 2020.6.12, 2020-06-12, 2020/6/12
 _HEADER_TOKEN = re.compile(
     rf"""(?:
         {_CN_DATE}
+      | {_NUM_DATE}
       | (?:星期|周)[一二三四五六日天]
       | 农历[\u4e00-\u9fff]{{2,12}}
       | (?:第\s*{_NUM}\s*版|{_NUM}\s*版)(?:\s*[:：]\s*{_PAGE_NAME}|{_PAGE_NAME})?
       | {_PAGE_NAME}(?:\s*[:：]?\s*\d{{1,2}})?
-      | \d{{1,2}}
+      | [A-Z]?\d{{1,2}}
       | {_PAPER}
+      | [\u4e00-\u9fff]{{1,4}}报
       | [A-Z][A-Z'’ ]{{3,30}}
     )""",
     re.VERBOSE,
 )
 _HEADER_HINT = re.compile(r"[\d〇零版报星讯A-Z]")
 _HEADER_STRONG = re.compile(
-    rf"{_CN_DATE}|(?:星期|周)[一二三四五六日天]|第\s*{_NUM}\s*版|^{_PAPER}$"
+    rf"{_CN_DATE}|{_NUM_DATE}|(?:星期|周)[一二三四五六日天]|第\s*{_NUM}\s*版|^{_PAPER}$"
 )
+# Header tokens run together with a bar or slash (2020年6月12日/星期五, 星期五 | 要闻 | 2).
+_HEADER_JOIN = re.compile(r"[/|｜]")
+# What a header holds, kind by kind: a date, a weekday, a page (第N版, A6), a paper's name. A
+# header holding three kinds is no running text: a 版名 of its own then passes (城事, 广州新闻).
+_HEADER_KINDS = (
+    re.compile(rf"{_CN_DATE}|{_NUM_DATE}"),
+    re.compile(r"(?:星期|周)[一二三四五六日天]"),
+    re.compile(rf"第\s*{_NUM}\s*版|{_NUM}\s*版|[A-Z]?\d{{1,2}}"),
+    re.compile(rf"{_PAPER}|[\u4e00-\u9fff]{{1,4}}报"),
+)
+_OWN_PAGE_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 # Editor and layout credits: one or more `role：names` on a line (本版责编：王芳　版式设计：李四).
 _ROLE = (
@@ -62,7 +77,7 @@ _FURNITURE = re.compile(
         (?:今日|本版|本期)?导读                                   # the front-page digest
       | [>＞》]?\s*(?:第\s*)?[A-Za-z]?\d{1,2}\s*版\s*[>＞》]?   # 版次 markers: >2版, 第3版
       | [>＞》]\s*(?:第\s*)?[一二三四五六七八九十]{1,3}\s*版
-      | [（(]?\s*(?:上接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版\s*[）)]?  # jump-in notes: 上接第2版
+      | [（(]?\s*(?:上接|紧接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版\s*[）)]?  # jump-in notes: 上接第2版
       | [\u4e00-\u9fff]{0,6}(?:新闻|要闻)                         # page mastheads: 贵阳新闻
       | [\u4e00-\u9fff]{1,3}网                                    # web mastheads: 贵阳网
       | [\u4e00-\u9fff]{1,6}(?:日报|晚报|时报|商报|都市报)
@@ -71,6 +86,8 @@ _FURNITURE = re.compile(
       | 完                                                         # (完)
       | (?:星期|周)[一二三四五六日天]
       | (?:https?://|www\.)\S+
+      | (?:扫码|扫一扫|扫描二维码|长按二维码)[^，。]{0,24}             # QR notes: 扫码看视频
+      | (?:广告|订阅|发行|新闻|报料|爆料|读者|服务)(?:热线|电话)[:：].{1,50}  # hotlines
       | [-—－]\s*\d{1,3}\s*[-—－]                                  # page numbers
     )""",
     re.VERBOSE,
@@ -80,7 +97,9 @@ _FURNITURE = re.compile(
 # credit set solid (责任编辑…); the rest are of three characters at most (要闻, 完, 星期三). A
 # short line of a page is most often none of these: the pattern's dozen branches not tried.
 _FURNITURE_LAST = frozenset("读闻网报-—－")
-_FURNITURE_FIRST = ("责任编辑", "http", "www.")
+_HOTLINES = ("广告", "订阅", "发行", "新闻", "报料", "爆料", "读者", "服务")
+_FURNITURE_FIRST = ("责任编辑", "http", "www.", "扫", "长按", *(w + "热" for w in _HOTLINES))
+_FURNITURE_FIRST += tuple(w + "电" for w in _HOTLINES)
 
 
 def _furniture_shaped(line: str) -> bool:
@@ -124,22 +143,43 @@ def _page_header(line: str) -> bool:
     if not _HEADER_HINT.search(line):  # every header holds a digit, a date or 版/报/星期
         return False
     toks = line.split()  # (str.split's whitespace is the regex's \s: the same tokens)
-    if not toks or not _HEADER_TOKEN.fullmatch(toks[0]):  # (most lines: one token, no match)
+    if not toks or not _header_token(toks[0]):  # (most lines: one token, no match)
         return False
+    names = 0  # tokens read as the page's own name (城事): the header must hold three kinds
     for i, tok in enumerate(toks[1:], 1):
-        if not _HEADER_TOKEN.fullmatch(tok):
-            # The page's editors on its header line, as city dailies print them (北京日报
-            # 2020年6月12日 星期五 第3版 责任编辑：王小明): a dated header, then credits only.
-            head = " ".join(toks[:i])
-            return bool(_HEADER_STRONG.search(head)) and bool(
-                _CREDIT.fullmatch(line[line.index(tok, len(head)) :])
-            )
+        if _header_token(tok):
+            continue
+        head = " ".join(toks[:i])
+        # The page's editors on its header line, as city dailies print them (北京日报
+        # 2020年6月12日 星期五 第3版 责任编辑：王小明): a dated header, then credits only.
+        if _HEADER_STRONG.search(head) and _CREDIT.fullmatch(line[line.index(tok, len(head)) :]):
+            return not names or _header_kinds(head) >= 3
+        if names or not _OWN_PAGE_NAME.fullmatch(tok):
+            return False
+        names += 1
+    if names:
+        return _header_kinds(line) >= 3
     return bool(_HEADER_STRONG.search(line)) or (
-        len(toks) >= 2 and any(re.fullmatch(r"\d{1,2}", t) for t in toks)
+        len(toks) >= 2 and any(re.fullmatch(r"[A-Z]?\d{1,2}", t) for t in toks)
     )
 
 
-_JUMP_IN = re.compile(r"[（(]?\s*(?:上接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版\s*[）)]?")
+def _header_token(tok: str) -> bool:
+    """A header token, or header tokens joined by a bar or slash (2020年6月12日/星期五, |)."""
+    if _HEADER_TOKEN.fullmatch(tok):
+        return True
+    if not _HEADER_JOIN.search(tok):
+        return False
+    parts = [p for p in _HEADER_JOIN.split(tok) if p]
+    return all(_HEADER_TOKEN.fullmatch(p) for p in parts)
+
+
+def _header_kinds(line: str) -> int:
+    toks = [p for t in line.split() for p in _HEADER_JOIN.split(t) if p]
+    return sum(any(k.fullmatch(t) for t in toks) for k in _HEADER_KINDS)
+
+
+_JUMP_IN = re.compile(r"[（(]?\s*(?:上接|紧接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版\s*[）)]?")
 
 
 def jumps_in(line: str) -> bool:

@@ -25,7 +25,13 @@ __all__ = [
 
 import re
 
-from service.credits import CREDIT_LAST, DATELINE_FIRST, byline_end, byline_start, split_dateline
+from service.credits import (
+    CREDIT_LAST,
+    byline_end,
+    byline_start,
+    may_open_dateline,
+    split_dateline,
+)
 from service.documents import Span
 from service.furniture import (
     FURNITURE_MAX,
@@ -120,7 +126,7 @@ def classify(line: str) -> tuple[str, str]:
     # classified, and most open and end on characters none of the checks can match)
     first = line[0]
     if n > _LONG and first != "#":
-        dl, cut = split_dateline(line) if first in DATELINE_FIRST else ("", 0)
+        dl, cut = split_dateline(line) if may_open_dateline(line) else ("", 0)
         return PARA, line[:cut] if dl else ""
     last = line[-1]  # (read past the paragraphs: a third of a page's lines)
     m = _HEADING.fullmatch(line) if first == "#" else None
@@ -139,7 +145,7 @@ def classify(line: str) -> tuple[str, str]:
     credit = byline_start(line) if n <= 40 else ""
     if credit:
         return BYLINE_START, credit
-    dl, cut = split_dateline(line) if first in DATELINE_FIRST else ("", 0)
+    dl, cut = split_dateline(line) if may_open_dateline(line) else ("", 0)
     if dl:
         return PARA, line[:cut]
     if last in _OPEN_END or _INNER_STOP.search(line):

@@ -30,6 +30,16 @@ from tests.guards import admits_every_match
         # the page's editors on the header line, as city dailies print them
         "北京日报 2020年6月12日 星期五 第3版 要闻 责任编辑：王小明 美术编辑：李红",
         "2020年6月12日　星期五　责任编辑　王小明",
+        # A/B sections' page numbers, numeric dates, tokens joined by a bar or slash
+        "A04 要闻 2020年6月12日 星期五 责编：何小明 美编：李红 校对：张强",
+        "A2 要闻 2020年6月12日/星期五 本版编辑/王军 视觉设计/李红",
+        "2020年6月12日 星期五 | 要闻 | 2",
+        # a paper named …报 alone (文汇报, a county's 瓮安报)
+        "第3版 2020年6月12日 星期五 新闻 文汇报",
+        "瓮安报 2020年6月12日 第1版",
+        # a page's own name (城事, 广州新闻) in a header of date, weekday, page and paper
+        "北京晚报 2020.6.12 星期五 5 城事 编辑 张明 设计 李红",
+        "广州日报 2020年6月12日 星期五 A6 广州新闻 责任编辑：周文 美术编辑：李敏 校对：陈红",
     ],
 )
 def test_page_headers_of_several_papers(line):
@@ -53,10 +63,27 @@ def test_editor_and_layout_credits(line):
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "扫码看视频",
+        "扫码看视频 了解更多荔枝故事",
+        "扫描二维码 参与互动",
+        "广告热线：0854-2612345 地址：瓮安县雍阳街道文峰路18号",
+        "新闻热线：0851-12345678",
+        "订阅电话：0854-1234567",
+    ],
+)
+def test_qr_notes_and_hotlines(line):
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
     ("line", "furniture", "page"),
     [
         ("（上接第2版）", True, ""),
         ("上接1版", True, ""),
+        ("紧接A1版", True, ""),
+        ("（紧接第1版）", True, ""),
         ("（下转第6版）", False, "6版"),
         ("（转第10版）", False, "10版"),
         ("下转3版", False, "3版"),
@@ -98,6 +125,11 @@ def test_digests_and_teasers(line):
         "要闻速览：全市新增就业岗位1.2万个",
         "2020年6月12日 编辑部收到读者来信",  # a date, then no credit: copy
         "朝阳区 责任编辑：王小明",  # a credit after no dated header
+        "2019年10月1日 天安门广场",  # a date and a place: one kind, no header
+        "2020年6月12日 星期五 晴转多云 南风二级",  # two kinds and two names of its own
+        "扫码报警填写基本情况，通过内部信息流转",  # running text opening 扫码
+        "扫黑除恶",
+        "新闻热线很忙",
     ],
 )
 def test_copy_is_not_furniture(line):
@@ -354,6 +386,10 @@ def test_a_form_score_does_not_depend_on_the_order_of_its_grams() -> None:
         "星期三",
         "周日",
         "https://www.example.com/a",
+        "扫码看视频",
+        "广告热线：0854-2612345",
+        "订阅电话：0854-1234567",
+        "（紧接第1版）",
         "www.people.com.cn",
         "- 3 -",
         "—12—",
@@ -379,5 +415,6 @@ def test_no_furniture_line_fails_the_cheap_test():
 
     pieces = ["导读", "今日", "版", "第", "3", "12", "A", ">", "》", "（", "）", "上接", "接", " ",
               "新闻", "要闻", "贵阳", "网", "日报", "都市报", "综合", "责任编辑", "王芳", "完",
-              "星期", "周", "三", "http://", "www.", "a.cn", "-", "—", "－", "十二"]  # fmt: skip
+              "星期", "周", "三", "http://", "www.", "a.cn", "-", "—", "－", "十二", "紧接", "扫码",
+              "看视频", "广告", "热线", "电话", "：", "0854"]  # fmt: skip
     admits_every_match(_FURNITURE, _furniture_shaped, pieces, at_least=500)

@@ -2001,3 +2001,76 @@ def test_classify_asks_each_check_only_where_its_first_test_can_pass():
     assert classify(long) == (PARA, "新华社北京12月17日电（记者 张三）")
     assert classify("据" + "党建工作持续稳固，" * 10) == (PARA, "")
     assert classify("党建工作持续稳固") == (SHORT, "")
+
+
+# Pages in the manners of other papers than People's Daily (our own writing): each paper's
+# header, credits, datelines and notes around the articles. (kicker, title, subtitle, byline,
+# dateline, continues) of each article, words each body holds, and furniture no body holds.
+OTHER_PAPERS = {
+    "jiefang.txt": (
+        [
+            ("", "浦东启动新一轮城市更新行动", "三年内完成120个街坊改造",
+             "本报记者 陈静 通讯员 周红", "", ""),
+            ("长三角生态绿色一体化发展示范区", "跨省公交线路增至12条", "", "记者 吴越",
+             "本报讯（记者 吴越）", ""),
+            ("", "夜间经济点亮“深夜食堂”", "", "本报记者 黄勇", "", ""),
+        ],
+        ["我们等这一天等了好多年", "跨省通办", "图为游客在老街品尝小吃"],
+        ["解放日报", "责任编辑", "视觉设计", "■"],
+    ),
+    "guangzhou.txt": (
+        [
+            ("", "广州地铁新增三条线路开工", "", "文/广州日报全媒体记者 张宇 通讯员 穗铁宣",
+             "广州日报讯", ""),
+            ("", "荔枝上市 “一颗荔枝”带动乡村振兴", "", "广州日报全媒体记者 刘洋", "", ""),
+            ("", "市民信箱", "小区门口的路灯坏了半个月", "", "", ""),
+        ],
+        ["突破600公里", "一斤能卖15块钱", "编辑同志：", "预计本周内修复"],
+        ["广州新闻", "责任编辑", "广州日报讯", "扫码", "荔枝故事"],
+    ),
+    "guangming.txt": (
+        [
+            ("", "推动高校毕业生更加充分更高质量就业", "", "记者 李丹 陈鹏",
+             "本报北京6月11日电（记者 李丹 陈鹏）", ""),
+            ("", "让中华优秀传统文化“活”起来", "——访中国艺术研究院研究员王明",
+             "光明日报记者 韩寒", "", ""),
+            ("", "科技工作者在抗疫一线", "", "来源：新华社", "据新华社北京6月11日电", ""),
+        ],
+        ["同比增加40万人", "问：怎样让传统文化", "取得了一批重要成果"],
+        ["光明日报", "要闻", "本版编辑", "校对"],
+    ),
+    "zhongqing.txt": (
+        [
+            ("", "“云招聘”为毕业生搭起求职快车道", "", "中青报·中青网记者 张渺", "", ""),
+            ("", "青年志愿者走进社区", "", "中青报·中青网记者 王林",
+             "本报讯（中青报·中青网记者 王林）", ""),
+            ("", "大学生自制“口罩收纳盒”获专利", "", "本报记者 李强 实习生 赵敏", "", ""),
+        ],
+        ["收到3个面试通知", "招募志愿者10万名", "已有企业表示有意向合作生产"],
+        ["中国青年报", "责任编辑"],
+    ),
+    "county.txt": (
+        [
+            ("", "我县夏收夏种工作有序推进", "", "通讯员 杨帆", "本报讯（通讯员 杨帆）", ""),
+            ("", "简讯", "", "记者 李琳", "", ""),
+            ("", "县城新增两个公园向市民开放", "", "记者 王伟 报道", "", ""),
+        ],
+        ["确保不误农时", "责令整改问题8个", "空气好，环境也美。”市民刘女士说。"],
+        ["瓮安报", "广告热线", "责编", "排版"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_PAPERS))
+def test_pages_of_other_papers(name):
+    expected, held, furniture = OTHER_PAPERS[name]
+    raw = (FIXTURES / "pages" / name).read_text(encoding="utf-8")
+    arts = split_page(raw)
+    assert_sound(raw, arts)
+    got = [(a.kicker, a.title, a.subtitle, a.byline, a.dateline, a.continues) for a in arts]
+    assert got == expected
+    everything = "\n".join(a.text for a in arts)
+    for words in held:
+        assert words in everything
+    for words in furniture:
+        assert words not in everything
