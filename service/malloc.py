@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-__all__ = ["reuse_freed_memory", "return_freed_memory", "trim", "trims"]
+__all__ = ["forget_on_trim", "reuse_freed_memory", "return_freed_memory", "trim", "trims"]
 
 # glibc's mallopt parameters (malloc.h) and the largest mmap threshold it accepts on 64 bits.
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
@@ -51,6 +52,8 @@ SERVER_TRIM_THRESHOLD = 1 << 20
 _LIBC: list[Any] = []
 _TRIMS = [0]
 _LOCK = threading.Lock()
+_FORGETS: list[Callable[[], None]] = []
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _libc() -> Any:
@@ -96,8 +99,18 @@ def return_freed_memory(threshold: int = SERVER_MMAP_THRESHOLD) -> bool:
     )
 
 
+def forget_on_trim(cached: F) -> F:
+    """Have `trim` empty this `lru_cache` first (a decorator, over it). For caches a page's
+    reading fills: entries made during a burst of big pages pin pymalloc's arenas when idle."""
+    _FORGETS.append(cached.cache_clear)  # type: ignore[attr-defined]
+    return cached
+
+
 def trim() -> bool:
-    """glibc's malloc_trim(0): return the free pages of every arena to the system."""
+    """Empty the caches given to `forget_on_trim`, then glibc's malloc_trim(0): return the
+    free pages of every arena to the system."""
+    for clear in _FORGETS:
+        clear()
     libc = _libc()
     if libc is None:
         return False
