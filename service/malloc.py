@@ -27,6 +27,14 @@ kept as arrays instead (`text._join`), the burst needs ~1 new arena: idle 1.08-1
 Capping glibc's arenas (M_ARENA_MAX) would not have touched that; PYTHONMALLOC=malloc (every
 object from glibc, trimmed) read 1.09-1.20x, but cost in-process classify ~30% and explained
 classify ~50% in one bench run: not taken.
+
+Pages (i131): 16 concurrent AnalysePage calls of 1,000,000 characters, twice, made ~105 new
+arenas (34 -> ~140, in-process) and left nearly all of them held, with the live bytes as when
+warm. tracemalloc after the burst and a gc: of ~10,700 blocks still alive from it, ~9,500 were
+the page-reading caches' (`text._seam_word`, `heads._shape`, `cohesion.head_bigrams`: seam
+halves, line texts, shapes, bigram sets). `trim` now empties them first (`forget_on_trim`), and
+a request from 1 MiB schedules it (a 2.8 MiB page was under the 4 MiB that did): 34-69 of the
+arenas go back; the rest stay held by ~1,000 blocks no gc container refers to (2-tuples, most).
 """
 
 from __future__ import annotations
