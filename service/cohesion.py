@@ -33,6 +33,7 @@ import numpy as np
 
 from service.documents import Span
 from service.lines import PARA, SHORT
+from service.malloc import forget_on_trim
 
 WINDOW = 240  # characters each side compared
 _CJK_FIRST, _CJK_LAST = 0x4E00, 0x9FFF  # the CJK unified ideographs a bigram is made of
@@ -204,6 +205,7 @@ def window_after(items: list[tuple[Span, str, str]], at: int) -> str:
 _WORD_PAIRS = re.compile(r"(?=([^\s，,、：:“”‘’（）()《》·—…！？!?；;。]{2}))")
 
 
+@forget_on_trim
 @lru_cache(maxsize=256)  # (read again when the body overlaps are needed)
 def head_bigrams(head: str) -> frozenset[str]:
     return frozenset(_WORD_PAIRS.findall(head))

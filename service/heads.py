@@ -56,6 +56,7 @@ from service.head_parts import (
     parse_heads,
 )
 from service.lines import BYLINE_END, BYLINE_START, PARA
+from service.malloc import forget_on_trim
 from service.text import (
     is_column_break,
 )
@@ -360,6 +361,7 @@ def closes_on_label(line: str) -> bool:
 _PARTS_LABEL = re.compile(r".{4}[（(][^（）()。；;：:]*[^\s（(][\s·][^（）()。；;：:]+[）)]")
 
 
+@forget_on_trim
 @lru_cache(maxsize=1024)  # a page's subheads are compared with each later head
 def _shape(line: str) -> tuple[bool, ...]:
     """The marks a subhead series shares: an ordinal, a colon, a lead-in dash, a space, a label."""

@@ -115,8 +115,10 @@ class Budget:
 
 # A second after the budget drains from (or refuses) a request this big, hand the arenas' freed
 # pages back to the system (blocks of 4 MiB and more already went back when freed: see
-# service.malloc); otherwise an idle server stayed well above its warm size.
-TRIM_AFTER = 4 * 1024 * 1024
+# service.malloc) and empty the page-reading caches, whose entries from a burst pinned
+# pymalloc's arenas; otherwise an idle server stayed well above its warm size. 1 MiB: an
+# AnalysePage of 1,000,000 characters is ~2.8 MiB (at 4 MiB it never triggered a trim).
+TRIM_AFTER = 1024 * 1024
 _TRIM_PENDING = threading.Event()
 
 

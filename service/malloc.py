@@ -27,15 +27,24 @@ kept as arrays instead (`text._join`), the burst needs ~1 new arena: idle 1.08-1
 Capping glibc's arenas (M_ARENA_MAX) would not have touched that; PYTHONMALLOC=malloc (every
 object from glibc, trimmed) read 1.09-1.20x, but cost in-process classify ~30% and explained
 classify ~50% in one bench run: not taken.
+
+Pages (i131): 16 concurrent AnalysePage calls of 1,000,000 characters, twice, made ~105 new
+arenas (34 -> ~140, in-process) and left nearly all of them held, with the live bytes as when
+warm. tracemalloc after the burst and a gc: of ~10,700 blocks still alive from it, ~9,500 were
+the page-reading caches' (`text._seam_word`, `heads._shape`, `cohesion.head_bigrams`: seam
+halves, line texts, shapes, bigram sets). `trim` now empties them first (`forget_on_trim`), and
+a request from 1 MiB schedules it (a 2.8 MiB page was under the 4 MiB that did): 34-69 of the
+arenas go back; the rest stay held by ~1,000 blocks no gc container refers to (2-tuples, most).
 """
 
 from __future__ import annotations
 
 import ctypes
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-__all__ = ["reuse_freed_memory", "return_freed_memory", "trim", "trims"]
+__all__ = ["forget_on_trim", "reuse_freed_memory", "return_freed_memory", "trim", "trims"]
 
 # glibc's mallopt parameters (malloc.h) and the largest mmap threshold it accepts on 64 bits.
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
@@ -51,6 +60,8 @@ SERVER_TRIM_THRESHOLD = 1 << 20
 _LIBC: list[Any] = []
 _TRIMS = [0]
 _LOCK = threading.Lock()
+_FORGETS: list[Callable[[], None]] = []
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _libc() -> Any:
@@ -96,8 +107,18 @@ def return_freed_memory(threshold: int = SERVER_MMAP_THRESHOLD) -> bool:
     )
 
 
+def forget_on_trim(cached: F) -> F:
+    """Have `trim` empty this `lru_cache` first (a decorator, over it). For caches a page's
+    reading fills: entries made during a burst of big pages pin pymalloc's arenas when idle."""
+    _FORGETS.append(cached.cache_clear)  # type: ignore[attr-defined]
+    return cached
+
+
 def trim() -> bool:
-    """glibc's malloc_trim(0): return the free pages of every arena to the system."""
+    """Empty the caches given to `forget_on_trim`, then glibc's malloc_trim(0): return the
+    free pages of every arena to the system."""
+    for clear in _FORGETS:
+        clear()
     libc = _libc()
     if libc is None:
         return False

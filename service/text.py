@@ -50,6 +50,7 @@ from service.lines import (
     classify,
     lines,
 )
+from service.malloc import forget_on_trim
 from service.paragraph_ends import kept_apart
 from service.tokenize import default_segmenter  # (light: no dictionary read on import)
 from service.validation import check_readable, check_strings
@@ -156,6 +157,7 @@ def cuts_word(prev: str, nxt: str, window: int = 8) -> bool:
 
 
 # A page asks about the same seam more than once (the head splitter, then body cleaning).
+@forget_on_trim
 @lru_cache(maxsize=1024)
 def _seam_word(left: str, right: str) -> bool:
     # (loads the dictionary on first use; the seam's two characters are CJK: see word_across)
@@ -332,11 +334,10 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
         put(text)
         before = text
     # The index's runs summed when it is first read (`Body.of_runs`: most splits read none),
-    # from the lines' ranges and the newlines found here. Kept as int64 arrays, one block each,
-    # not lists of Python ints and tuples: a request's articles live as long as the call, and
-    # a 26 MiB request's ~10 MiB of such small objects, spread over fresh pymalloc arenas,
-    # left those arenas pinned by the few objects made beside them that outlive the call
-    # (the soak's memory phase: ~20 of its 1 MiB arenas still held when idle; service.malloc).
+    # from the lines' ranges and the newlines found here. Kept as int64 arrays, not lists of
+    # Python ints and tuples: a 26 MiB request's ~10 MiB of such small objects, over fresh
+    # pymalloc arenas, left ~20 of them pinned when idle by the few objects made beside them
+    # that outlive the call (service.malloc: `_seam_word` here is one, emptied on trim).
     runs = partial(
         _runs, array("q", map(_START, kept)), array("q", map(_END, kept)), before_line,
         newline_at, offset,

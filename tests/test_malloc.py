@@ -75,3 +75,27 @@ def test_a_budget_drained_of_big_requests_trims_freed_memory_once() -> None:
     budget.give(TRIM_AFTER)  # drained again while that trim is pending: rides on it
     assert wait_until(lambda: trims() > before, timeout=30)
     assert trims() == before + 1
+
+
+def test_trim_empties_the_page_reading_caches() -> None:
+    """Their entries made during a burst of big pages pinned pymalloc's arenas when idle (i131)."""
+    from service.cohesion import head_bigrams
+    from service.heads import _shape
+    from service.malloc import trim
+    from service.text import _seam_word, cuts_word
+
+    head_bigrams("聚焦高质量发展")
+    _shape("一、中小城市的地位")
+    cuts_word("强化比", "较优势")
+    caches = [head_bigrams, _shape, _seam_word]
+    assert all(c.cache_info().currsize for c in caches)
+    trim()  # (off glibc too: the caches are emptied before glibc is asked)
+    assert [c.cache_info().currsize for c in caches] == [0, 0, 0]
+    assert head_bigrams("高质量") == frozenset({"高质", "质量"})  # read anew, as before
+
+
+def test_the_longest_page_accepted_schedules_a_trim() -> None:
+    """An AnalysePage of --max-page-chars Han characters is a request big enough to trim after."""
+    from service.validation import MAX_PAGE_CHARS
+
+    assert len(("版" * MAX_PAGE_CHARS).encode()) >= TRIM_AFTER
