@@ -175,6 +175,7 @@ def _probes(labels: tuple[str, ...]) -> dict[str, Any]:
                  probe_ms={"type": "number", "minimum": 0}, probe_label=label)  # fmt: skip
     not_ready = body({"type": "string", "description": "stopping, no model loaded, or why the "
                       "model does not answer"})  # fmt: skip
+    not_ready["content"]["application/json"]["schema"]["properties"]["model"] = text
     return {
         "/healthz": {"get": {"operationId": "healthz", "summary": "the process serves",
                              "responses": {
