@@ -23,6 +23,7 @@ from service.http import gateway
 from service.http.app import ROUTES
 from service.http.gateway import HTTP_STATUS
 from service.rpc import add_serve_arguments, config_from_args, create_server
+from tests.openapi_check import problems
 from tests.servers import (
     LEAD_AND_NO_LEAD,
     MAX_MESSAGE,
@@ -466,6 +467,50 @@ def test_openapi_covers_every_route_with_schemas_from_the_proto(web) -> None:
     article = schemas["newsdesk.v1.Article"]["properties"]
     assert set(article) == {f.name for f in pb.Article.DESCRIPTOR.fields}
     assert {"code", "message", "details"} <= set(schemas["google.rpc.Status"]["properties"])
+
+
+def test_real_answers_of_every_route_fit_the_served_schema_which_says_what_is_sent(
+    web, sample_page
+) -> None:
+    """Each route's real answers, ok and error, against /v1/openapi.json as served: every field
+    declared, the always-printed ones required, labels and review reasons as enums."""
+    _, doc, _ = call(web.http_port, "/v1/openapi.json")
+    port, labels = web.http_port, call(web.http_port, "/v1/model")[1]["labels"]
+    article = {"id": "a1", "title": "教育部部署高校毕业生就业工作",
+               "text": "教育部近日召开会议，部署高校毕业生就业创业工作。"}  # fmt: skip
+    answers = [
+        ("/v1/classify", call(port, "/v1/classify", {"articles": [article, {"text": "hello"}],
+                                                     "explain": 3, "keywords": 3})),
+        ("/v1/classify", call(port, "/v1/classify", {"articles": [{"id": "e", "text": ""}]})),
+        ("/v1/classify", call(port, "/v1/classify", raw=b"not json")),
+        ("/v1/summarise", call(port, "/v1/summarise", {"articles": LEAD_AND_NO_LEAD,
+                                                       "options": {"max_chars": 10}})),
+        ("/v1/analyse-page", call(port, "/v1/analyse-page", {"text": sample_page, "explain": 3,
+                                                             "keywords": 3})),
+        ("/v1/analyse-page", call(port, "/v1/analyse-page", {"text": sample_page},
+                                  headers={"X-Server-Timeout": "0.000001"})),
+        ("/v1/model", call(port, "/v1/model")),
+        ("/healthz", call(port, "/healthz")),
+        ("/readyz", call(port, "/readyz")),
+    ]  # fmt: skip
+    assert {path for path, _ in answers} == set(doc["paths"]) - {"/", "/v1/openapi.json"}
+    assert {status for _, (status, _, _) in answers} == {200, 400, 504}
+    schemas = {}
+    for path, (status, body, _) in answers:
+        (operation,) = doc["paths"][path].values()
+        said = operation["responses"].get(str(status)) or operation["responses"]["default"]
+        schemas[path, status] = said["content"]["application/json"]["schema"]
+        assert problems(doc, schemas[path, status], body) == [], (path, status)
+    # and the schema is tight: a label the model lacks, a missing field, a made-up reason fail
+    ok = answers[0][1][1]
+    wrong = json.loads(json.dumps(ok))
+    wrong["results"][0]["scores"][0]["label"] = "sports"
+    del wrong["results"][0]["review"]
+    wrong["results"][1]["review_reasons"] = ["too_long"]
+    found = problems(doc, schemas["/v1/classify", 200], wrong)
+    assert len(found) == 3 and "sports" in " ".join(found), found
+    assert doc["components"]["schemas"]["newsdesk.v1.LabelScore"]["properties"]["label"][
+        "enum"] == labels  # fmt: skip
 
 
 def test_http_flags_and_env_twins(monkeypatch, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import http.client
 import io
 import json
 import socket
+import time
 from pathlib import Path
 
 import grpc
@@ -303,3 +304,29 @@ def test_a_compressed_body_is_415_naming_the_coding_not_a_utf8_error(web) -> Non
     )
     plain = post("/v1/classify", body, "Content-Encoding: identity", f"Content-Length: {len(body)}")
     assert raw(web.http_port, plain)[0] == 200
+
+
+def test_a_connection_past_the_queue_gets_a_json_status_503(model_dir: Path) -> None:
+    """Past --max-streams threads and 64 waiting, a connection is answered 503 at once: with a
+    google.rpc.Status body, as every other error (it had an empty body, which a JSON client, the
+    newsroom page among them, could not read)."""
+    held: list[socket.socket] = []
+    with serving_http(model_dir, max_streams=4) as srv:
+        try:
+            for _ in range(4 + 64):  # idle connections: each holds a thread or a place
+                held.append(socket.create_connection(("127.0.0.1", srv.http_port)))
+            time.sleep(0.5)  # the accepting thread has taken them all
+            with socket.create_connection(("127.0.0.1", srv.http_port), timeout=30) as sock:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                answer = http.client.HTTPResponse(sock)
+                answer.begin()
+                text = answer.read()
+            assert answer.status == 503, text
+            assert answer.getheader("Content-Type").startswith("application/json")
+            assert answer.getheader("Retry-After") == "1"
+            body = json.loads(text)
+            assert body["code"] == grpc.StatusCode.UNAVAILABLE.value[0] and body["details"] == []
+            assert "retry shortly" in body["message"]
+        finally:
+            for sock in held:
+                sock.close()

@@ -69,3 +69,24 @@ def test_node_client_says_what_to_check_when_no_server_answers(tmp_path):
     )  # fmt: skip
     assert out.returncode == 1
     assert f"no newsdesk server answered at {address}: is `newsdesk serve` running" in out.stderr
+
+
+def test_node_client_tells_a_loading_server_from_none(model_dir: Path, tmp_path):
+    # A server still loading its model answers UNAVAILABLE with its own Status: it said "no
+    # newsdesk server answered … is `newsdesk serve` running there?" to a server that had.
+    node = _need_node()
+    srv, port = create_server(config(model_dir))
+    srv.grpc.start()  # what start() does first: listen, then load the model
+    try:
+        env = {**os.environ, "NEWSDESK_PROTOS": str(ROOT / "protos")}
+        env.pop("NEWSDESK_TOKEN", None)
+        out = subprocess.run(
+            [node, "classify.js", f"127.0.0.1:{port}"],
+            cwd=EXAMPLE, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        srv.stop(0).wait()
+    assert out.returncode == 1
+    assert "the model is still loading" in out.stderr
+    assert "no newsdesk server answered" not in out.stderr
+    assert f"server at 127.0.0.1:{port} answered but cannot take calls yet" in out.stderr

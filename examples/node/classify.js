@@ -49,7 +49,12 @@ health.Check({ service: "newsdesk.v1.NewsDesk" }, { deadline: deadline() }, (err
 
 function fail(what, err) {
   console.error(`${what} failed: ${err.code} ${err.details}`);
-  if (err.code === grpc.status.UNAVAILABLE) {
+  // A status our server sent carries google.rpc details; gRPC's own "no connection" does not.
+  const answered = Boolean(err.metadata && err.metadata.get("grpc-status-details-bin").length);
+  if (err.code === grpc.status.UNAVAILABLE && answered) {
+    // it said "no newsdesk server answered" to a server that had answered (its model loading)
+    console.error(`the newsdesk server at ${address} answered but cannot take calls yet: retry shortly (health says SERVING once it can).`);
+  } else if (err.code === grpc.status.UNAVAILABLE) {
     // gRPC's words alone ("No connection established") did not say what to check.
     console.error(`no newsdesk server answered at ${address}: is \`newsdesk serve\` running there, and is this its gRPC port (not --http-address)? This example speaks plain gRPC: a server with --tls-cert refuses it.`);
   }

@@ -148,7 +148,7 @@ class _Handler(Framing, BaseHTTPRequestHandler):
             name = STATIC[path]
             return 200, self.front.static[name], STATIC_TYPES[name.rsplit(".", 1)[1]]
         if path == "/v1/openapi.json":
-            return 200, self.front.openapi, "application/json"
+            return 200, self.front.document(), "application/json"
         probe = probes.health if path == "/healthz" else probes.ready  # the last of OPEN
         status, body = probes.probe_bytes(probe(self.front.server))
         return status, body, "application/json"
@@ -246,7 +246,7 @@ class HttpFront:
             name: (resources.files(__package__) / "static" / name).read_bytes()
             for name in STATIC.values()
         }
-        self.openapi = openapi.document_bytes(ROUTES)
+        self.openapi: tuple[tuple[str, ...], bytes] = ((), openapi.document_bytes(ROUTES))
         r = server.metrics.registry
         self.requests = Counter("newsdesk_http_requests", "HTTP API requests finished, by route "
                                 "and HTTP status", ["route", "status"], registry=r)  # fmt: skip
@@ -270,6 +270,15 @@ class HttpFront:
             ) from exc
         self.port = self.httpd.server_address[1]
         self._thread: threading.Thread | None = None
+
+    def document(self) -> bytes:
+        """The OpenAPI document, its label enums those of the model now serving (a reload may
+        change them): built again only when they change."""
+        loaded = self.server.models.current
+        labels = tuple(loaded.info.labels) if loaded is not None else ()
+        if labels != self.openapi[0]:
+            self.openapi = (labels, openapi.document_bytes(ROUTES, labels))
+        return self.openapi[1]
 
     def start(self) -> HttpFront:
         self._thread = threading.Thread(

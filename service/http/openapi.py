@@ -12,9 +12,11 @@ import json
 from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
-from google.rpc import status_pb2
+from google.rpc import error_details_pb2, status_pb2
 
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from ..review import LOW_SCORE, THIN_TEXT
+from ..rpc.wire import ARTICLE_FIELDS
 
 __all__ = ["document", "document_bytes"]
 
@@ -40,19 +42,53 @@ _SUMMARIES = {
 }
 
 
+# The words a string field can hold, where the server has a fixed set ("label": the model's).
+_WORDS: dict[str, Any] = {
+    "newsdesk.v1.Classification.review_reasons": [LOW_SCORE, THIN_TEXT],
+    "newsdesk.v1.Evidence.field": list(ARTICLE_FIELDS),
+    "newsdesk.v1.Keyword.field": list(ARTICLE_FIELDS),
+    "google.rpc.Status.code": list(range(17)),  # google.rpc.Code, OK to UNAUTHENTICATED
+}
+# What a request must hold (the server refuses it without: "no articles", "text is empty").
+_NEEDED = {
+    "newsdesk.v1.ClassifyRequest": ["articles"],
+    "newsdesk.v1.SummariseRequest": ["articles"],
+    "newsdesk.v1.AnalysePageRequest": ["text"],
+    "newsdesk.v1.Article": ["text"],
+}
+_LABELLED = ("Classification.label", "LabelScore.label", "Evidence.label", "ModelInfo.labels")
+# The details a Status carries here (service.rpc.status), each with its "@type".
+_DETAILS = (error_details_pb2.BadRequest.DESCRIPTOR, error_details_pb2.ErrorInfo.DESCRIPTOR)
+
+
 def _name(descriptor: Descriptor) -> str:
     return descriptor.full_name
 
 
+def _detail(message: Descriptor, wanted: list[Descriptor]) -> dict[str, Any]:
+    """A google.protobuf.Any holding `message`: its "@type", then the message's fields."""
+    url = f"type.googleapis.com/{message.full_name}"
+    properties = {f.name: _field_schema(f, wanted) for f in message.fields}
+    return {"type": "object", "properties": {"@type": {"const": url}, **properties},
+            "required": ["@type", *_printed(message)]}  # fmt: skip
+
+
+def _printed(message: Descriptor) -> list[str]:
+    """The fields the server always writes: all but a message field, there only when set."""
+    return [
+        f.name
+        for f in message.fields
+        if f.message_type is None or f.is_repeated or f.message_type.GetOptions().map_entry
+    ]
+
+
 def _field_schema(field: FieldDescriptor, wanted: list[Descriptor]) -> dict[str, Any]:
+    if field.message_type is not None and field.message_type.GetOptions().map_entry:
+        value = _field_schema(field.message_type.fields_by_name["value"], wanted)
+        return {"type": "object", "additionalProperties": value}
     if field.message_type is not None:
         if field.message_type.full_name == "google.protobuf.Any":
-            schema: dict[str, Any] = {
-                "type": "object",
-                "properties": {"@type": {"type": "string"}},
-                "required": ["@type"],
-                "additionalProperties": True,
-            }
+            schema: dict[str, Any] = {"oneOf": [_detail(d, wanted) for d in _DETAILS]}
         else:
             wanted.append(field.message_type)
             schema = {"$ref": f"#/components/schemas/{_name(field.message_type)}"}
@@ -60,26 +96,58 @@ def _field_schema(field: FieldDescriptor, wanted: list[Descriptor]) -> dict[str,
         schema = {"type": "string", "enum": [v.name for v in field.enum_type.values]}
     else:
         schema = dict(_SCALARS[field.type])
+        if field.full_name in _WORDS:
+            schema["enum"] = _WORDS[field.full_name]
     if field.is_repeated:
         return {"type": "array", "items": schema}
     return schema
 
 
-def _schemas(roots: list[Descriptor]) -> dict[str, Any]:
+def _schemas(roots: list[Descriptor], outputs: set[str]) -> dict[str, Any]:
+    """Schemas of `roots` and what they hold. A message the server writes (a name in `outputs`,
+    or held by one) lists as required every field it always prints: all but a message field,
+    which is there only when set (render prints fields at their defaults)."""
     out: dict[str, Any] = {}
     wanted = list(roots)
     while wanted:
         message = wanted.pop()
         if _name(message) in out:
             continue
-        properties = {f.name: _field_schema(f, wanted) for f in message.fields}
-        out[_name(message)] = {
+        held: list[Descriptor] = []
+        properties = {f.name: _field_schema(f, held) for f in message.fields}
+        wanted += held
+        schema: dict[str, Any] = {
             "type": "object",
             "properties": properties,
             # input also accepts lowerCamelCase names (the proto JSON mapping's json_name)
             "description": f"proto message {message.full_name}; fields by their proto names",
         }
+        if _name(message) in outputs:
+            schema["required"] = _printed(message)
+        elif _name(message) in _NEEDED:
+            schema["required"] = _NEEDED[_name(message)]
+        out[_name(message)] = schema
     return dict(sorted(out.items()))
+
+
+def _held(roots: list[Descriptor]) -> set[str]:
+    """The names of `roots` and of every message they hold, however deep."""
+    seen: set[str] = set()
+    wanted = list(roots)
+    while wanted:
+        message = wanted.pop()
+        if _name(message) not in seen:
+            seen.add(_name(message))
+            _ = [_field_schema(f, wanted) for f in message.fields]
+    return seen
+
+
+def _labelled(schemas: dict[str, Any], labels: tuple[str, ...]) -> None:
+    """The model's labels as the enum of every field naming one (none known: any string)."""
+    for where in _LABELLED if labels else ():
+        message, _, field = where.partition(".")
+        schema = schemas[f"newsdesk.v1.{message}"]["properties"][field]
+        (schema.get("items") or schema)["enum"] = list(labels)
 
 
 # The caller's deadline (service.http.caller.TIMEOUT_HEADER), on every POST route.
@@ -93,15 +161,45 @@ TIMEOUT_PARAMETER = {
 }
 
 
-def document(routes: dict[str, Any]) -> dict[str, Any]:
-    """OpenAPI for `routes` (path → Route with verb, rpc, request) plus the open routes."""
+def _probes(labels: tuple[str, ...]) -> dict[str, Any]:
+    """/healthz and /readyz: their bodies as service.http.probes writes them."""
+
+    def body(status: dict[str, Any], **more: Any) -> dict[str, Any]:
+        schema = {"type": "object", "properties": {"status": status, **more},
+                  "required": ["status", *more]}  # fmt: skip
+        return {"content": {"application/json": {"schema": schema}}}
+
+    label = {"type": "string", **({"enum": list(labels)} if labels else {})}
+    text = {"type": "string"}
+    ready = body({"const": "ready"}, model=text, version=text,
+                 probe_ms={"type": "number", "minimum": 0}, probe_label=label)  # fmt: skip
+    not_ready = body({"type": "string", "description": "stopping, no model loaded, or why the "
+                      "model does not answer"})  # fmt: skip
+    not_ready["content"]["application/json"]["schema"]["properties"]["model"] = text
+    return {
+        "/healthz": {"get": {"operationId": "healthz", "summary": "the process serves",
+                             "responses": {
+            "200": {"description": "serving", **body({"const": "ok"})},
+            "503": {"description": "stopping", **body({"const": "stopping"})}}}},
+        "/readyz": {"get": {"operationId": "readyz", "summary": "a model is loaded and answers a "
+                            "classification now", "responses": {
+            "200": {"description": "ready: the probe's time and label", **ready},
+            "503": {"description": "not ready, and why", **not_ready}}}},
+    }  # fmt: skip
+
+
+def document(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> dict[str, Any]:
+    """OpenAPI for `routes` (path → Route with verb, rpc, request) plus the open routes;
+    `labels` (the model's) are the enum of every label field."""
     service = pb.DESCRIPTOR.services_by_name["NewsDesk"]
     roots: list[Descriptor] = [status_pb2.Status.DESCRIPTOR]
+    outputs = [status_pb2.Status.DESCRIPTOR]
     status_ref = {"$ref": "#/components/schemas/google.rpc.Status"}
     error = {
         "description": "an error: HTTP status from the gRPC code as grpc-gateway maps it "
-        "(400 INVALID_ARGUMENT / FAILED_PRECONDITION, 401, 413 body too large, 429, 500, "
-        "504 the X-Server-Timeout passed), "
+        "(400 INVALID_ARGUMENT / FAILED_PRECONDITION, 401, 411 no Content-Length, 413 body too "
+        "large, 415 a compressed body, 429, 500, 501, 503 stopping or busy, 504 the "
+        "X-Server-Timeout passed), "
         "body a google.rpc.Status with google.rpc.BadRequest (the field) and ErrorInfo details",
         "content": {"application/json": {"schema": status_ref}},
     }
@@ -109,6 +207,7 @@ def document(routes: dict[str, Any]) -> dict[str, Any]:
     for path, route in routes.items():
         method = service.methods_by_name[route.rpc]
         roots += [method.input_type, method.output_type]
+        outputs.append(method.output_type)
         operation: dict[str, Any] = {
             "operationId": route.rpc,
             "summary": _SUMMARIES.get(route.rpc, route.rpc),
@@ -135,16 +234,7 @@ def document(routes: dict[str, Any]) -> dict[str, Any]:
                 }},
             }  # fmt: skip
         paths[path] = {route.verb.lower(): operation}
-    probe = {"type": "object", "properties": {"status": {"type": "string"}}}
-    for path, what in (
-        ("/healthz", "the process serves (200), or is stopping (503)"),
-        ("/readyz", "a model is loaded and answers a classification now (200), else 503"),
-    ):
-        paths[path] = {"get": {"operationId": path.strip("/"), "summary": what, "responses": {
-            "200": {"description": what, "content": {"application/json": {"schema": probe}}},
-            "503": {"description": "not ready", "content": {"application/json": {
-                "schema": probe}}},
-        }}}  # fmt: skip
+    paths.update(_probes(labels))
     paths["/v1/openapi.json"] = {
         "get": {
             "operationId": "openapi",
@@ -154,6 +244,8 @@ def document(routes: dict[str, Any]) -> dict[str, Any]:
     }
     paths["/"] = {"get": {"operationId": "newsroom", "summary": "the newsroom page (HTML)",
                           "responses": {"200": {"description": "text/html"}}}}  # fmt: skip
+    schemas = _schemas(roots, _held(outputs))
+    _labelled(schemas, labels)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -165,7 +257,7 @@ def document(routes: dict[str, Any]) -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": _schemas(roots),
+            "schemas": schemas,
             "securitySchemes": {
                 "bearer": {
                     "type": "http",
@@ -177,5 +269,5 @@ def document(routes: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def document_bytes(routes: dict[str, Any]) -> bytes:
-    return json.dumps(document(routes), ensure_ascii=False, indent=1).encode("utf-8")
+def document_bytes(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> bytes:
+    return json.dumps(document(routes, labels), ensure_ascii=False, indent=1).encode("utf-8")

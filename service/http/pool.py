@@ -8,6 +8,7 @@ The TLS handshake runs on the connection's pool thread, so a slow one never stal
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import ssl
@@ -23,6 +24,18 @@ __all__ = ["BoundedHTTPServer", "QUEUED", "tls_context"]
 log = logging.getLogger("newsdesk.http")
 
 QUEUED = 64  # connections waiting for a thread beyond this are answered 503 at once
+# ... with a google.rpc.Status body as every other error (it had none: a JSON client read "")
+_FULL = json.dumps(
+    {
+        "code": 14,
+        "message": f"the server has {QUEUED} connections waiting "
+        "beyond its threads: retry shortly, or elsewhere",
+        "details": [],
+    }
+).encode()
+_FULL_REPLY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; "
+               b"charset=utf-8\r\nContent-Length: %d\r\nRetry-After: 1\r\nConnection: close"
+               b"\r\n\r\n%s" % (len(_FULL), _FULL))  # fmt: skip
 HANDSHAKE_S = 10.0  # a TLS handshake not done by then frees its thread
 
 
@@ -58,8 +71,7 @@ class BoundedHTTPServer(HTTPServer):
         if full:  # answered here, on the accepting thread: a few bytes, then closed
             try:
                 if self.tls is None:
-                    request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                                    b"Retry-After: 1\r\nConnection: close\r\n\r\n")  # fmt: skip
+                    request.sendall(_FULL_REPLY)
             except OSError:
                 pass
             self.shutdown_request(request)
