@@ -2095,7 +2095,40 @@ OTHER_PAPERS = {
         ["缓解早晚高峰拥堵。", "感受老北京的城市风貌。", "家门口就能修。"],
         ["北京晚报", "紧接", "天气", "最高气温32℃", "胡同里的“小修小补”回来了", "本报记者 孙毅"],
     ),
+    "nanfang.txt": (
+        [
+            ("", "广东出台稳外贸十条措施", "", "记者/林晓 通讯员/粤商",
+             "南方日报讯 （记者/林晓 通讯员/粤商）", ""),
+            ("粤港澳大湾区", "“湾区通”工程再添新成果", "", "南方日报记者 陈思 通讯员 粤宣", "",
+             "A5版"),
+            ("", "", "", "", "", ""),
+            ("", "返乡青年种出“致富果”", "", "文/图 南方日报记者 黄杰", "", ""),
+        ],
+        ["稳岗位、稳预期。", "促进三地规则衔接。", "编者按\n乡村振兴，人才是关键。",
+         "户均年增收2万多元。"],
+        ["责编", "下转", "南方日报讯"],
+    ),
 }  # fmt: skip
+
+
+def test_text_under_a_jump_is_no_part_of_the_article_that_jumped_away():
+    # The article went on another page: a paragraph under the 下转 note is another article's
+    # (its head read from the short lines over it); a lone line ending no sentence, a kicker
+    # under the note over the next `## ` title, is left where the pass put it.
+    report = "国家统计局11日发布数据显示，5月份全国居民消费价格指数同比上涨2.4%，涨幅回落。\n"
+    page = (
+        "5月份CPI同比上涨2.4%\n" + report + "（下转第二版）\n特种玻璃研发者卢勇\n"
+        "为航天器披上“铠甲”（百姓影像）\n卢勇在实验室里工作了二十年，研发出多种特种玻璃，"
+        "用在了多个航天器上。\n"
+    )
+    first, second = split_page(page)
+    assert (first.continues, first.text) == ("二版", report.strip())
+    assert (second.kicker, second.title) == ("特种玻璃研发者卢勇", "为航天器披上“铠甲”（百姓影像）")
+    page = "## 5月份CPI同比上涨2.4%\n" + report + "（下转第二版）\n王光生：\n## 身中七弹 不负使命\n"
+    assert [a.title for a in split_page(page + report)] == [
+        "5月份CPI同比上涨2.4%",
+        "身中七弹 不负使命",
+    ]
 
 
 def test_a_boxed_label_over_running_text_stays_in_the_body():
