@@ -128,11 +128,11 @@ _WEATHER = re.compile(
 )
 _READING = re.compile(r"℃|风[\d一二三四五六七八九十~～—-]*级|湿度")
 _MARKS = re.compile(rf"{_SKY}|℃|级|气温|温度|湿度|风")  # (a reading alone, 37.6℃, is no box)
-_WEATHER_HINT = frozenset("℃级湿晴阴雨雪雾霾")
+_WEATHER_HINT = re.compile(r"[℃级湿晴阴雨雪雾霾]")
 
 
 def _weather(line: str) -> bool:
-    if not _WEATHER_HINT.intersection(line) or not _WEATHER.fullmatch(line):
+    if not _WEATHER_HINT.search(line) or not _WEATHER.fullmatch(line):
         return False  # (most lines hold none of a forecast's marks)
     if len(_MARKS.findall(line)) < 2:
         return False
