@@ -87,6 +87,9 @@ _FURNITURE = re.compile(
       | 完                                                         # (完)
       | (?:星期|周)[一二三四五六日天]
       | (?:https?://|www\.)\S+
+      # the page's photographer credited by role (本版摄影 本报记者 王晓溪), as city dailies
+      # print it; 本版摄影：李  舸 stays copy (in 5 printed bodies of the development months)
+      | 本版(?:摄影|图片)\s+[\u4e00-\u9fff·]{0,12}(?:记者|通讯员)(?:\s*[\u4e00-\u9fff·]{1,4}){1,4}
       | (?:扫码|扫一扫|扫描二维码|长按二维码)[^，。]{0,24}             # QR notes: 扫码看视频
       | (?:广告|订阅|发行|新闻|报料|爆料|读者|服务)(?:热线|电话)[:：].{1,50}  # hotlines
       | [-—－]\s*\d{1,3}\s*[-—－]                                  # page numbers

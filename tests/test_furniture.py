@@ -438,6 +438,15 @@ def test_a_weather_box_is_furniture(line):
     assert is_furniture(line)
 
 
+def test_a_page_photo_credit_naming_a_role_is_furniture():
+    # City dailies credit the page's photographer so; People's Daily prints 本版摄影：李  舸 in
+    # its bodies, which stays copy (training texts keep it).
+    assert is_furniture("本版摄影 本报记者 王晓溪")
+    assert is_furniture("本版图片 新华社记者 张三 李四")
+    assert not is_furniture("本版摄影：李 舸 翁奇羽")
+    assert not is_furniture("本版照片除署名外均为资料图片")
+
+
 @pytest.mark.parametrize(
     "line",
     ["-30℃，我们破雪而来", "大范围雨雪天气将现中东部", "华北黄淮等地有雾或霾", "阴转晴", "37.6℃"],
