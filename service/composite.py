@@ -5,7 +5,8 @@ A page sets a composite item (several letters, interviews or reports under one h
 it (本报记者  赵  兵, 铁  凝（中国作协主席）, （墨西哥）亚历杭德罗·马西亚斯). A standalone
 article seldom opens so: its credit sits in its dateline (本报北京2月25日电（记者…）). So
 after splitting, a run of drafts each opening as such a piece is put back together: the first
-piece's article takes the others, their heads becoming subheads of its body.
+piece's article takes the others, their heads becoming subheads of its body. City dailies print
+each article's credit under its lone title: such a run is an item only under an item's heading.
 """
 
 from __future__ import annotations
@@ -202,7 +203,7 @@ def merge_pieces(drafts: list) -> list:
     for i, d in enumerate(drafts):
         piece = _piece(d)
         if (
-            (piece and run and _same_item(run, piece) and out)
+            (piece and run and _same_item(run, piece) and out and not _credited(out[-1]))
             or (
                 out
                 and _brief(d)
@@ -249,6 +250,13 @@ def merge_pieces(drafts: list) -> list:
         out.append(d)
         run = piece
     return out
+
+
+def _credited(d) -> bool:
+    """A lone title over its own credit and text, no item's heading over it: an article as city
+    dailies print them (二环路绿道年底前全线贯通 / 本报记者 刘冕 / …), never a composite's first
+    piece, which stands under the item's heading (a kicker or a title over the piece's head)."""
+    return not (d.composite or d.kicker or d.subtitle) and d.kinds[:1] == [BYLINE_START]
 
 
 def _lead_piece(d) -> bool:

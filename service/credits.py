@@ -56,10 +56,13 @@ _NAME = re.compile(r"[\u4e00-\u9fff·]{2,5}")
 _BYLINE_FIRST = re.compile(
     rf"(?:[\u4e00-\u9fff·]{{0,12}}?{_ROLE}(?!手记|札记|观察|见闻|感言|问)"
     r"[\u4e00-\u9fff·]{0,4}(?:、[\u4e00-\u9fff·]{2,4})*"
-    r"|(?:文|图|文图|文/图|文／图)\s*[/／|｜:：]\s*\S+|作者[:：]\S*)"
+    r"|(?:文|图|文图|文/图|文／图)\s*[/／|｜:：]\s*\S+|作者[:：]\S*"
+    # (a reader signing a letter, the name set apart: 读者 李明; 读者来信 is a column's name)
+    r"|读者)"
 )
 # A mark some papers set before a credit (■ 本报评论员 李斌, □本报记者 张三); a hollow square
 # before a bare name too (□李斌, □ 李 斌): papers box their subheads and links in ■, not □.
+_READER = "读者"  # (alone on its line: a column's label)
 _MARK = re.compile(r"[■□●◎▲◆◇]\s*")
 _MARKED_NAME = re.compile(r"□\s*[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}")
 _BYLINE_REST = re.compile(
@@ -108,7 +111,7 @@ def byline_start(line: str) -> str:
         if not line:
             return ""
     first, *rest = line.split()
-    if not _BYLINE_FIRST.fullmatch(first):
+    if not _BYLINE_FIRST.fullmatch(first) or first == _READER and not rest:
         return ""
     if not all(_BYLINE_REST.fullmatch(tok) for tok in rest):
         return ""

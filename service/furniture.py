@@ -82,10 +82,14 @@ _FURNITURE = re.compile(
       | [\u4e00-\u9fff]{1,3}网                                    # web mastheads: 贵阳网
       | [\u4e00-\u9fff]{1,6}(?:日报|晚报|时报|商报|都市报)
       | 要闻|综合|国内|国际|时政|经济|社会|文化|体育|副刊|评论|理论|专版|专题|广告|天气
+      | (?:今天|今日|明天|明日|今明两天|本市|本地)天气(?:预报)?|天气预报   # a weather box's head
       | 责任编辑[\u4e00-\u9fff·]{2,4}                             # the name set solid
       | 完                                                         # (完)
       | (?:星期|周)[一二三四五六日天]
       | (?:https?://|www\.)\S+
+      # the page's photographer credited by role (本版摄影 本报记者 王晓溪), as city dailies
+      # print it; 本版摄影：李  舸 stays copy (in 5 printed bodies of the development months)
+      | 本版(?:摄影|图片)\s+[\u4e00-\u9fff·]{0,12}(?:记者|通讯员)(?:\s*[\u4e00-\u9fff·]{1,4}){1,4}
       | (?:扫码|扫一扫|扫描二维码|长按二维码)[^，。]{0,24}             # QR notes: 扫码看视频
       | (?:广告|订阅|发行|新闻|报料|爆料|读者|服务)(?:热线|电话)[:：].{1,50}  # hotlines
       | [-—－]\s*\d{1,3}\s*[-—－]                                  # page numbers
@@ -93,13 +97,49 @@ _FURNITURE = re.compile(
     re.VERBOSE,
 )
 # What a line _FURNITURE matches ends on, holds or opens with, alternative by alternative: 导读,
-# a 版 marker or note, a masthead (…新闻, …网, …日报), a page number (- 3 -), a web address, a
-# credit set solid (责任编辑…); the rest are of three characters at most (要闻, 完, 星期三). A
-# short line of a page is most often none of these: the pattern's dozen branches not tried.
-_FURNITURE_LAST = frozenset("读闻网报-—－")
+# a 版 marker or note, a masthead (…新闻, …网, …日报), a weather box's head (今天天气), a page
+# number (- 3 -), a web address, a credit set solid (责任编辑…); the rest are of three characters
+# at most (要闻, 完, 星期三). A short line of a page is most often none of these: the pattern's
+# dozen branches not tried.
+_FURNITURE_LAST = frozenset("读闻网报气-—－")
 _HOTLINES = ("广告", "订阅", "发行", "新闻", "报料", "爆料", "读者", "服务")
 _FURNITURE_FIRST = ("责任编辑", "http", "www.", "扫", "长按", *(w + "热" for w in _HOTLINES))
 _FURNITURE_FIRST += tuple(w + "电" for w in _HOTLINES)
+
+
+# A weather box's lines (多云到阴，傍晚前后有阵雨 / 气温：22℃—28℃ / 东南风3—4级 相对湿度：60%—90%):
+# nothing but the forecast's words, and a reading (℃, a wind's force, humidity) with another
+# mark, or three skies.
+# A head naming a temperature says more (-30℃，我们破雪而来): on the development months no head
+# and no body line is so (21 body lines hold a ℃, each in a sentence).
+_SKY = (
+    r"(?:多云|少云|晴|阴|雷阵雨|阵雨|雷雨|雨夹雪|小雨|中雨|大雨|暴雨|小雪|中雪|大雪|雨|雪|雾|霾"
+    r"|扬沙|浮尘)"
+)
+_WEATHER = re.compile(
+    rf"""(?:
+        {_SKY}
+      | 今天|今日|明天|明日|后天|今晨|今夜|白天|夜间|夜里|上午|下午|傍晚|午后|凌晨|前后
+      | 转|到|有|间|局部|短时|偶有
+      | 偏?[东南西北]{{0,2}}风(?:力|向)?|微风
+      | [\d一二三四五六七八九十~～—-]{{1,5}}级
+      | (?:最高|最低)?(?:气温|温度)|相对湿度|湿度
+      | -?\d{{1,2}}(?:\.\d)?\s*℃|\d{{1,3}}\s*%|[东南西北]
+      | [\s，,：:~～—/、-]
+    )+""",
+    re.VERBOSE,
+)
+_READING = re.compile(r"℃|风[\d一二三四五六七八九十~～—-]*级|湿度")
+_MARKS = re.compile(rf"{_SKY}|℃|级|气温|温度|湿度|风")  # (a reading alone, 37.6℃, is no box)
+_WEATHER_HINT = re.compile(r"[℃级湿晴阴雨雪雾霾]")
+
+
+def _weather(line: str) -> bool:
+    if not _WEATHER_HINT.search(line) or not _WEATHER.fullmatch(line):
+        return False  # (most lines hold none of a forecast's marks)
+    if len(_MARKS.findall(line)) < 2:
+        return False
+    return bool(_READING.search(line)) or len(re.findall(_SKY, line)) >= 3
 
 
 def _furniture_shaped(line: str) -> bool:
@@ -217,6 +257,8 @@ def furniture_line(line: str) -> bool:
         return True
     # (whether the line holds ， or 。, asked once: the checks below each need it)
     running = "，" in line or "。" in line
+    if "。" not in line and _weather(line):  # (a forecast may hold a comma, never a full stop)
+        return True
     if running and not ("版" in line or first in _CREDIT_FIRST or line.startswith(_RUNNING_OK)):
         # Running text (most short lines of a page: pieces of paragraphs) is furniture only
         # as a teaser (…版), a credit, a note in brackets or a web address: no other

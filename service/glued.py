@@ -41,6 +41,7 @@ collects stay the pass's:
   (发热筛查前移 帮助预约就诊（社区防控，我们在行动）): 31 printed heads, no body line.
 - lone heads (a lone title or pair in a body with no other short line, head lines under a
   report's closing line): `service.lone_heads` finds where they stand.
+- a brief column under its boxed label (■简讯 / 本报讯 … / 本报讯 …): `service.paper_heads`.
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ from service.composite import NOTE
 from service.cut_pieces import is_cut_piece
 from service.head_parts import parse_heads
 from service.heads import CLOSER, COMPANION, closes_on_label
-from service.lines import BYLINE_END, PARA, SHORT
+from service.lines import BYLINE_END, FURNITURE, PARA, SHORT
 from service.lone_heads import after_report, lone_head
+from service.paper_heads import brief_column, unbox
 from service.text import ends_paragraph
 
 __all__ = ["PLACED", "column_title", "cut_opening", "split_at", "split_glued"]
@@ -76,6 +78,7 @@ _MEETING_DECK = re.compile(
 )
 _POINTS, _DATED, _LEAD, _ATTEND, _LABELLED = "points", "dated", "lead-in", "attended", "labelled"
 _PHOTO, _LONE, _REPORTED = "photo", "lone", "after a report"
+_BRIEFS = "a brief column"  # (service.paper_heads: its boxed label the title)
 PLACED = "a place over its title"  # (service.place_heads: the place its kicker)
 _CUT_UNDER = "labelled over a cut line"  # (its first body line the column's cut piece)
 _CAPTIONS = 300
@@ -90,7 +93,7 @@ def split_glued(d):
     if d.composite or d.marked or SHORT not in d.kinds:  # (most bodies hold no short line)
         return None
     new = _by_shape(d)
-    for find, form in ((after_report, _REPORTED), (lone_head, _LONE)):
+    for find, form in ((after_report, _REPORTED), (lone_head, _LONE), (brief_column, _BRIEFS)):
         if new is None and (at := find(d)):
             new = split_at(d, *at, form)
     return new
@@ -271,6 +274,9 @@ def split_at(d, i: int, k: int, form: str):
         title, kicker, subtitle, rest = body[k - 2 : k - 1], body[i : k - 2], body[k - 1 : k], []
     elif form in (_PHOTO, PLACED):  # (the last line the title, a line over it its kicker)
         title, kicker, subtitle, rest = body[k - 1 : k], body[i : k - 1], [], []
+    elif form == _BRIEFS:  # (the label's box mark is the page's furniture)
+        title, mark = unbox(d, i)
+        kicker, subtitle, rest = [], [], [mark]
     elif form == _LEAD:  # (no title closes on a lead-in dash: i54)
         title, kicker, subtitle, rest = body[i + 1 : k], body[i : i + 1], [], []
     else:  # (a column's title over its deck: the title, the deck its subtitle)
@@ -284,6 +290,8 @@ def split_at(d, i: int, k: int, form: str):
     new.values = [""] * len(rest) + values[k:]
     if form == _CUT_UNDER:
         new.kinds[0] = PARA  # (running text, as printed: no subtitle, joined to the line below)
+    elif form == _BRIEFS:
+        new.kinds[0] = FURNITURE
     new.has_para = PARA in new.kinds
     dates = (v for kd, v in zip(new.kinds, new.values, strict=True) if kd == PARA)
     new.dated = bool(next(dates, ""))

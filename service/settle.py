@@ -21,6 +21,7 @@ from service.documents import Span
 from service.glued import column_title, split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, parse_heads
+from service.jumped import after_jump
 from service.lead_roles import deck_by_lead, kicker_by_shape
 from service.lines import BYLINE_START, PARA, SHORT
 from service.place_heads import split_place
@@ -45,12 +46,11 @@ def settle_heads(drafts: list, raw: str) -> None:
     (`subheads.rejoin_subheads`), points under a head given to its body (`_points`), closing
     lines given back to the text above and the roles read with the late rules (`_late_roles`), a
     kicker at the top of the page read as running text heading its title (`_page_top`); then each
-    one's subtitle taken out of its body, a running-text title put back, a subtitle that ends a
-    sentence given back to the body (`_sentence_subtitle`), and a kicker the line
-    kinds read as running text taken back from the article above (`_late_kicker`)."""
+    one's subtitle taken out of its body, a running-text title put back, a subtitle ending a
+    sentence given back (`_sentence_subtitle`), a kicker read as running text taken back from the
+    article above (`_late_kicker`); last, text under a 下转 jump split off (`jumped.after_jump`)."""
     at = 0
-    # (a head left in the body by its shape: service.glued, service.place_heads; never where
-    # titles carry `## `)
+    # (heads left in a body by their shape: glued, place_heads; never where titles carry `## `)
     marked = any(d.marked for d in drafts)
     glued = (lambda d: split_glued(d) or split_place(d)) if not marked else lambda d: None
     while at < len(drafts):
@@ -75,6 +75,7 @@ def settle_heads(drafts: list, raw: str) -> None:
         _sentence_subtitle(d)
     for above, d in pairwise(drafts):
         _late_kicker(above, d, raw)
+    drafts[:] = [new for d in drafts for new in (d, after_jump(d)) if new is not None]
 
 
 def _late_roles(d, prev) -> None:

@@ -381,6 +381,7 @@ def test_a_form_score_does_not_depend_on_the_order_of_its_grams() -> None:
         "南方都市报",
         "综合",
         "天气",
+        "今天天气",
         "责任编辑王芳",
         "完",
         "星期三",
@@ -418,3 +419,37 @@ def test_no_furniture_line_fails_the_cheap_test():
               "星期", "周", "三", "http://", "www.", "a.cn", "-", "—", "－", "十二", "紧接", "扫码",
               "看视频", "广告", "热线", "电话", "：", "0854"]  # fmt: skip
     admits_every_match(_FURNITURE, _furniture_shaped, pieces, at_least=500)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "今天天气",
+        "天气预报",
+        "多云到阴，傍晚前后有阵雨",
+        "气温：22℃—28℃",
+        "东南风3—4级 相对湿度：60%—90%",
+        "今天白天 晴转多云 北转南风二三级 最高气温32℃",
+    ],
+)
+def test_a_weather_box_is_furniture(line):
+    # A city daily's weather box (its head, the sky, a reading): it was read as the first
+    # article's kicker, title and subtitle.
+    assert is_furniture(line)
+
+
+def test_a_page_photo_credit_naming_a_role_is_furniture():
+    # City dailies credit the page's photographer so; People's Daily prints 本版摄影：李  舸 in
+    # its bodies, which stays copy (training texts keep it).
+    assert is_furniture("本版摄影 本报记者 王晓溪")
+    assert is_furniture("本版图片 新华社记者 张三 李四")
+    assert not is_furniture("本版摄影：李 舸 翁奇羽")
+    assert not is_furniture("本版照片除署名外均为资料图片")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["-30℃，我们破雪而来", "大范围雨雪天气将现中东部", "华北黄淮等地有雾或霾", "阴转晴", "37.6℃"],
+)
+def test_a_head_naming_the_weather_is_no_weather_box(line):
+    assert not is_furniture(line)

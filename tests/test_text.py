@@ -193,6 +193,12 @@ def test_split_dateline(text, dateline, rest):
         ("■记者手记", ""),  # a box's label, kept in the body
         ("■短评", ""),
         ("□", ""),
+        # a reader signing a letter, the name set apart; the column's names are no credit
+        ("读者 李明", "读者 李明"),
+        ("读者 李 明", "读者 李 明"),
+        ("读者来信", ""),
+        ("读者", ""),
+        ("广大读者", ""),
     ],
 )
 def test_byline_start(line, credit):
