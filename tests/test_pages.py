@@ -2109,7 +2109,41 @@ OTHER_PAPERS = {
          "户均年增收2万多元。"],
         ["责编", "下转", "南方日报讯"],
     ),
+    "cankao.txt": (
+        [
+            ("", "美媒：美国失业率仍处高位", "", "", "", ""),
+            ("", "日本考虑放宽入境限制", "", "环球时报驻日本特约记者 王欣",
+             "【环球时报驻日本特约记者 王欣】", ""),
+            ("", "欧洲多国重开边境", "", "", "【环球时报综合报道】", ""),
+            ("外媒看中国", "“中国经济复苏势头明显”", "", "", "", ""),
+        ],
+        ["据美国《纽约时报》网站6月10日报道，", "据日本共同社11日报道，", "据法新社11日报道，"],
+        ["参考消息", "责任编辑", "【"],
+    ),
+    "minsheng.txt": (
+        [
+            ("", "小区电梯频繁故障何时修？", "", "来信人：海淀区某小区居民 王先生", "", ""),
+            ("", "公交站牌字太小看不清", "", "读者 张华", "", ""),
+            ("", "本版来信摘登", "", "", "", ""),
+        ],
+        ["编辑同志：\n我家住在", "编辑回复：\n接到来信后", "●读者刘先生反映："],
+        ["读者热线", "责编", "来信人", "读者 张华"],
+    ),
 }  # fmt: skip
+
+
+def test_a_credit_set_solid_after_the_dateline_is_no_part_of_the_body_or_its_lead():
+    # 本报讯 记者王磊 通讯员李明 近日，… (a 法治 page): the credits after the dateline, set apart
+    # and in no bracket, are the article's byline; its lead opens on 近日. A case's labels
+    # (【案情】, 【说法】) stay in the body, and the lead opens on the case.
+    from service.summariser import lead
+
+    first, case, _ = split_page((FIXTURES / "pages" / "fazhi.txt").read_text(encoding="utf-8"))
+    assert (first.dateline, first.byline) == ("本报讯 记者王磊 通讯员李明", "记者王磊 通讯员李明")
+    assert first.text.startswith("近日，市公安局")
+    assert lead(first.text, first.title).text.startswith("近日，市公安局")
+    assert case.text.startswith("【案情】\n2019年5月")
+    assert lead(case.text, case.title).text.startswith("2019年5月")
 
 
 def test_text_under_a_jump_is_no_part_of_the_article_that_jumped_away():
