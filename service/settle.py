@@ -5,9 +5,8 @@ line under its title, before any text, is its subtitle (副题), that a "title" 
 reads on as running text and is the body's first line under a lone title, or that a head's first
 lines close the text above (a credit, a signature, a note, a list's line: `closes_above`), or
 that a line the line kinds read as running text (国台办：, a list closing on ……, a lead-in
-closing on ——) is a kicker. All are settled here, after the pass, so the head score's path
-(and the heads `training.pages_fit` collects) stays as the pass left it.
-"""
+closing on ——) is a kicker. Settled after the pass: the head score's path (the heads
+`training.pages_fit` collects) stays as the pass left it."""
 
 from __future__ import annotations
 
@@ -27,6 +26,7 @@ from service.lines import BYLINE_START, PARA, SHORT
 from service.place_heads import split_place
 from service.series import rejoin_series
 from service.subheads import rejoin_subheads
+from service.table_rows import rejoin_rows
 from service.text import ends_paragraph, is_column_break
 
 __all__ = ["settle_heads"]
@@ -48,7 +48,7 @@ def settle_heads(drafts: list, raw: str) -> None:
     kicker at the top of the page read as running text heading its title (`_page_top`); then each
     one's subtitle taken out of its body, a running-text title put back, a subtitle ending a
     sentence given back (`_sentence_subtitle`), a kicker read as running text taken back from the
-    article above (`_late_kicker`); last, text under a 下转 jump split off (`jumped.after_jump`)."""
+    article above (`_late_kicker`); last, table rows given back, text under a 下转 jump split."""
     at = 0
     # (heads left in a body by their shape: glued, place_heads; never where titles carry `## `)
     marked = any(d.marked for d in drafts)
@@ -75,7 +75,7 @@ def settle_heads(drafts: list, raw: str) -> None:
         _sentence_subtitle(d)
     for above, d in pairwise(drafts):
         _late_kicker(above, d, raw)
-    drafts[:] = [new for d in drafts for new in (d, after_jump(d)) if new is not None]
+    drafts[:] = [new for d in rejoin_rows(drafts) for new in (d, after_jump(d)) if new is not None]
 
 
 def _late_roles(d, prev) -> None:

@@ -2109,6 +2109,17 @@ OTHER_PAPERS = {
          "户均年增收2万多元。"],
         ["责编", "下转", "南方日报讯"],
     ),
+    "tiyu.txt": (
+        [
+            ("中超联赛第三轮", "申花主场2比1逆转力帆", "", "本报记者 郑宇", "", ""),
+            ("", "全国游泳冠军赛落幕", "浙江队金牌数居首", "记者 王浩",
+             "新华社青岛6月13日电（记者 王浩）", ""),
+            ("", "CBA复赛赛程公布", "", "记者 马丽", "本报讯（记者 马丽）", ""),
+        ],
+        ["武汉卓尔 0:1 深圳佳兆业\n积分榜（前四名）", "3 北京国安 3 5\n4 深圳佳兆业 3 5",
+         "同时开始。\n6月20日 19:35 广东—深圳（东莞赛区）\n6月20日 20:00", "8月中旬结束。"],
+        ["责任编辑", "版式设计"],
+    ),
     "cankao.txt": (
         [
             ("", "美媒：美国失业率仍处高位", "", "", "", ""),
@@ -2191,3 +2202,21 @@ def test_pages_of_other_papers(name):
         assert words in everything
     for words in furniture:
         assert words not in everything
+
+
+@pytest.mark.parametrize(
+    ("line", "row"),
+    [
+        ("4 深圳佳兆业 3 5", True),
+        ("6月20日 19:35 广东—深圳（东莞赛区）", True),
+        ("10.27\xa010:00\xa0上海城市草坪音乐广场", True),
+        ("广州恒大 3:0 河北华夏", False),  # one figure: a head may hold a score
+        ("5月份CPI同比上涨2.4%", False),
+        ("2019 年度十大科技进展", False),
+        ("第十四届全运会 倒计时100天", False),
+    ],
+)
+def test_a_table_row_is_never_a_head(line, row):
+    from service.table_rows import is_row
+
+    assert is_row(line) is row
