@@ -53,7 +53,7 @@ _DATELINE = re.compile(
 DATELINE_FIRST = frozenset("据【" + "".join(w[0] for w in re.findall(r"[\u4e00-\u9fff]+", _ORG)))
 _DATELINE_SEP = re.compile(r"[\s\u3000:：,，]*")
 _PAREN_LINE = re.compile(r"[（(]\s*(?P<inner>[^（）()\n]{1,40}?)\s*[）)]")
-_BYLINE_KEY = re.compile(rf"{_ROLE}|融媒体|编辑|撰稿|供稿|整理|报道组|日报|新华社|中心|据")
+_BYLINE_KEY = re.compile(rf"{_ROLE}|融媒体|编辑|编译|撰稿|供稿|整理|报道组|日报|新华社|中心|据")
 _LIST_COMMA = re.compile(r"[，,、]")  # (记者 张三，通讯员 李四) lists credits with commas
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,5}")
 # A credit line's first token: the outlet (up to 12 characters: 贵阳日报融媒体中心), the role and

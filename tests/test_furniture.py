@@ -152,6 +152,7 @@ def test_copy_is_not_furniture(line):
         ("（作者为军事科学院特聘首席专家、研究员）", "作者为军事科学院特聘首席专家、研究员"),
         ("（本报华盛顿10月17日电）", "本报华盛顿10月17日电"),
         ("（藏新恒、黄克瑶参与采写）", "藏新恒、黄克瑶参与采写"),
+        ("（编译/李文）", "编译/李文"),  # a foreign desk's translator
         ("（相关报道见第二版）", ""),
         ("■记者手记", ""),
         # each way a credit can end (byline_end tests only lines ending so): 摄影, 摄影报道, 供图,
