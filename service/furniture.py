@@ -53,8 +53,8 @@ _HEADER_HINT = re.compile(r"[\d〇零版报星讯A-Z]")
 _HEADER_STRONG = re.compile(
     rf"{_CN_DATE}|{_NUM_DATE}|(?:星期|周)[一二三四五六日天]|第\s*{_NUM}\s*版|^{_PAPER}$"
 )
-# Header tokens run together with a bar or slash (2020年6月12日/星期五, 星期五 | 要闻 | 2).
-_HEADER_JOIN = re.compile(r"[/|｜]")
+# Header tokens run together with a bar, slash or dot (2020年6月12日/星期五, 体育·综合, 要闻 | 2).
+_HEADER_JOIN = re.compile(r"[/|｜·]")
 # What a header holds, kind by kind: a date, a weekday, a page (第N版, A6), a paper's name. A
 # header holding three kinds is no running text: a 版名 of its own then passes (城事, 广州新闻).
 _HEADER_KINDS = (

@@ -45,6 +45,7 @@ from tests.guards import admits_every_match
         "大地副刊 2020年6月13日 星期六 责任编辑：林华",
         "图片新闻 2020年6月13日 星期六 摄影编辑：许明 责任编辑：黄磊",
         "民生 2020年6月12日 星期五 读者热线：12345678 责编：陈红",
+        "A12 体育·综合 2020年6月14日 星期日 责编 孙立",  # page names joined by a dot
     ],
 )
 def test_page_headers_of_several_papers(line):
