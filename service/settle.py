@@ -16,6 +16,7 @@ from itertools import pairwise
 from service.composite import END_NOTE, NOTE, ends_above
 from service.credits import byline_end
 from service.cut_pieces import is_cut_piece
+from service.deck_title import title_over_deck
 from service.documents import Span
 from service.glued import column_title, split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
@@ -42,13 +43,11 @@ _LEAD_IN = re.compile(r".{4,}——")
 
 def settle_heads(drafts: list, raw: str) -> None:
     """The `pages._Draft`s' head lines read again: an article opened under a long cut closing
-    note (`_reopen`), subheads that never head an article joined to the draft above
-    (`subheads.rejoin_subheads`), points under a head given to its body (`_points`), closing
-    lines given back to the text above and the roles read with the late rules (`_late_roles`), a
-    kicker at the top of the page read as running text heading its title (`_page_top`); then each
-    one's subtitle taken out of its body, a running-text title put back, a subtitle ending a
-    sentence given back (`_sentence_subtitle`), a kicker read as running text taken back from the
-    article above (`_late_kicker`); last, table rows given back, text under a 下转 jump split."""
+    note (`_reopen`), subheads joined to the draft above (`subheads`), points given to the body
+    (`_points`), closing lines given back above and the late roles (`_late_roles`), a running-text
+    kicker at the page's top (`_page_top`); each one's subtitle, running-text title and sentence
+    subtitle; a kicker (`_late_kicker`) and a ——deck's title (`deck_title`) taken back from the
+    article above; last, table rows given back, text under a 下转 jump split."""
     at = 0
     # (heads left in a body by their shape: glued, place_heads; never where titles carry `## `)
     marked = any(d.marked for d in drafts)
@@ -75,6 +74,7 @@ def settle_heads(drafts: list, raw: str) -> None:
         _sentence_subtitle(d)
     for above, d in pairwise(drafts):
         _late_kicker(above, d, raw)
+        title_over_deck(above, d)
     drafts[:] = [new for d in rejoin_rows(drafts) for new in (d, after_jump(d)) if new is not None]
 
 

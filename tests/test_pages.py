@@ -2150,6 +2150,16 @@ OTHER_PAPERS = {
         ["高峰期。\n新华社记者 李安 摄\n6月12日，在安徽省", "本报记者 赵亮 摄\n6月11日"],
         ["图片新闻", "摄影编辑", "责任编辑"],
     ),
+    # a 副刊 page: an essay, a book review under its ——deck (the writer's name under a title,
+    # which People's Daily's pages never print, is read as the essay's subtitle: left)
+    "fukan.txt": (
+        [
+            ("", "母亲的菜园", "刘云", "", "", ""),
+            ("", "在文字里触摸历史的温度", "——读《大河之北》", "", "", ""),
+        ],
+        ["全部热爱。", "王远\n《大河之北》 陈明 著 人民文学出版社\n翻开《大河之北》"],
+        ["大地副刊", "责任编辑", "在文字里触摸历史的温度"],
+    ),
 }  # fmt: skip
 
 
