@@ -1,12 +1,11 @@
 """A head's lines once the page is read: what the splitting pass could not yet tell.
 
 The pass opens articles line by line; only when an article is whole can it be seen that a short
-line under its title, before any text, is its subtitle (副题), that a "title" under a kicker
-reads on as running text and is the body's first line under a lone title, or that a head's first
-lines close the text above (a credit, a signature, a note, a list's line: `closes_above`), or
-that a line the line kinds read as running text (国台办：, a list closing on ……, a lead-in
-closing on ——) is a kicker. Settled after the pass: the head score's path (the heads
-`training.pages_fit` collects) stays as the pass left it."""
+line under its title is its subtitle (副题), that a "title" under a kicker reads on as running
+text, that a head's first lines close the text above (`closes_above`), or that a line read as
+running text (国台办：, a list closing on ……, a lead-in closing on ——) is a kicker. Settled
+after the pass: the head score's path (the heads `training.pages_fit` collects) stays the pass's.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ import re
 from itertools import pairwise
 
 from service.composite import END_NOTE, NOTE, ends_above
+from service.credit_over_title import credit_to_title_below
 from service.credits import byline_end
 from service.cut_pieces import is_cut_piece
 from service.deck_title import title_over_deck
@@ -42,12 +42,11 @@ _LEAD_IN = re.compile(r".{4,}——")
 
 
 def settle_heads(drafts: list, raw: str) -> None:
-    """The `pages._Draft`s' head lines read again: an article opened under a long cut closing
-    note (`_reopen`), subheads joined to the draft above (`subheads`), points given to the body
-    (`_points`), closing lines given back above and the late roles (`_late_roles`), a running-text
-    kicker at the page's top (`_page_top`); each one's subtitle, running-text title and sentence
-    subtitle; a kicker (`_late_kicker`) and a ——deck's title (`deck_title`) taken back from the
-    article above; last, table rows given back, text under a 下转 jump split."""
+    """The `pages._Draft`s' head lines read again: an article under a long cut closing note
+    (`_reopen`), subheads joined above (`subheads`), points (`_points`), closing lines given back
+    above and the late roles (`_late_roles`), the page's top (`_page_top`); each one's subtitle
+    and title settled; between two articles a kicker, a ——deck's title (`deck_title`) and a
+    credit (`credit_over_title`) placed; last, table rows given back, a 下转 jump's text split."""
     at = 0
     # (heads left in a body by their shape: glued, place_heads; never where titles carry `## `)
     marked = any(d.marked for d in drafts)
@@ -75,6 +74,7 @@ def settle_heads(drafts: list, raw: str) -> None:
     for above, d in pairwise(drafts):
         _late_kicker(above, d, raw)
         title_over_deck(above, d)
+        credit_to_title_below(above, d)
     drafts[:] = [new for d in rejoin_rows(drafts) for new in (d, after_jump(d)) if new is not None]
 
 
