@@ -37,18 +37,23 @@ _DATE = rf"(?:{_NUM}月)?{_NUM}日"  # 12月17日, or the day alone (新华社�
 # 电/讯 and a break (本报综合讯 , 新华社北京电（…）), never holding 记者: so that
 # 本报记者近日从市电力公司… and 本报记者从市通讯… are not datelines.
 _DATELINE = re.compile(
-    rf"(?:据)?(?:{_ORG}|{_PAPER})"
+    # a paper's foreign news in lenticular brackets (【环球时报驻日本特约记者 王欣】,
+    # 【环球时报综合报道】): the outlet first, a role or 报道 last; 【案情】 is a label
+    rf"【(?P<lent>(?:{_ORG}|{_PAPER})[^【】\n]{{0,24}}?(?:{_ROLE}[^【】\n]{{0,12}}|报道|讯|电))】"
+    rf"|(?:据)?(?:{_ORG}|{_PAPER})"
     rf"(?:(?:[\u4e00-\u9fff]{{1,8}}?{_DATE}|{_DATE})?(?:电|讯|消息)(?![\u4e00-\u9fff])"
     r"|(?:(?!记者)[\u4e00-\u9fff]){1,8}?[电讯](?=[\s:：,，（(]|$))"
-    r"(?:[^\S\n]*[（(](?P<paren>[^（）()\n]{1,40})[）)])?"
+    r"(?:[^\S\n]*[（(](?P<paren>[^（）()\n]{1,40})[）)]"
+    # or the credits set solid and apart, no bracket (本报讯 记者王磊 通讯员李明 近日，…)
+    rf"|[^\S\n]+(?P<solid>(?:{_ROLE}[\u4e00-\u9fff·]{{2,4}}(?:[^\S\n]+|$))+))?"
 )
 # What a dateline opens with: 据, or an outlet's first character.
 # What a dateline opens with (an outlet's first character, or 据): `split_dateline` and its
 # callers look for it first, as most lines open otherwise.
-DATELINE_FIRST = frozenset("据" + "".join(w[0] for w in re.findall(r"[\u4e00-\u9fff]+", _ORG)))
+DATELINE_FIRST = frozenset("据【" + "".join(w[0] for w in re.findall(r"[\u4e00-\u9fff]+", _ORG)))
 _DATELINE_SEP = re.compile(r"[\s\u3000:：,，]*")
 _PAREN_LINE = re.compile(r"[（(]\s*(?P<inner>[^（）()\n]{1,40}?)\s*[）)]")
-_BYLINE_KEY = re.compile(rf"{_ROLE}|融媒体|编辑|撰稿|供稿|整理|报道组|日报|新华社|中心|据")
+_BYLINE_KEY = re.compile(rf"{_ROLE}|融媒体|编辑|编译|撰稿|供稿|整理|报道组|日报|新华社|中心|据")
 _LIST_COMMA = re.compile(r"[，,、]")  # (记者 张三，通讯员 李四) lists credits with commas
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,5}")
 # A credit line's first token: the outlet (up to 12 characters: 贵阳日报融媒体中心), the role and
@@ -56,7 +61,7 @@ _NAME = re.compile(r"[\u4e00-\u9fff·]{2,5}")
 _BYLINE_FIRST = re.compile(
     rf"(?:[\u4e00-\u9fff·]{{0,12}}?{_ROLE}(?!手记|札记|观察|见闻|感言|问)"
     r"[\u4e00-\u9fff·]{0,4}(?:、[\u4e00-\u9fff·]{2,4})*"
-    r"|(?:文|图|文图|文/图|文／图)\s*[/／|｜:：]\s*\S+|作者[:：]\S*"
+    r"|(?:文|图|文图|文/图|文／图)\s*[/／|｜:：]\s*\S+|(?:作者|来信人)[:：]\S*"
     # (a reader signing a letter, the name set apart: 读者 李明; 读者来信 is a column's name)
     r"|读者)"
 )
@@ -84,18 +89,19 @@ def split_dateline(text: str) -> tuple[str, int]:
     if not m:
         return "", 0
     end = _DATELINE_SEP.match(text, m.end()).end()
-    return m.group(), end
+    return m.group().rstrip(), end
 
 
 def dateline_reporter(dateline: str) -> str:
     m = _DATELINE.match(dateline)
-    inner = (m.group("paren") or "").strip() if m else ""
+    inner = (m.group("paren") or m.group("solid") or m.group("lent") or "") if m else ""
+    inner = inner.strip()
     return inner if re.search(_ROLE, inner) else ""
 
 
-# What a credit line holds: a role's character (记者, 评论员, 实习生, 撰稿人, 作者), the mark of
-# 文/图 or a hollow square. A line with none (most short lines of a page: heads) is no credit.
-_BYLINE_HINT = re.compile(r"[记员生撰文图者□]")
+# What a credit line holds: a role's character (记者, 评论员, 实习生, 撰稿人, 作者, 来信人), the
+# mark of 文/图 or a hollow square. A line with none (most short lines of a page: heads): no credit.
+_BYLINE_HINT = re.compile(r"[记员生撰文图者□信]")
 
 
 def byline_start(line: str) -> str:

@@ -53,8 +53,8 @@ _HEADER_HINT = re.compile(r"[\d〇零版报星讯A-Z]")
 _HEADER_STRONG = re.compile(
     rf"{_CN_DATE}|{_NUM_DATE}|(?:星期|周)[一二三四五六日天]|第\s*{_NUM}\s*版|^{_PAPER}$"
 )
-# Header tokens run together with a bar or slash (2020年6月12日/星期五, 星期五 | 要闻 | 2).
-_HEADER_JOIN = re.compile(r"[/|｜]")
+# Header tokens run together with a bar, slash or dot (2020年6月12日/星期五, 体育·综合, 要闻 | 2).
+_HEADER_JOIN = re.compile(r"[/|｜·]")
 # What a header holds, kind by kind: a date, a weekday, a page (第N版, A6), a paper's name. A
 # header holding three kinds is no running text: a 版名 of its own then passes (城事, 广州新闻).
 _HEADER_KINDS = (
@@ -67,10 +67,14 @@ _OWN_PAGE_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 # Editor and layout credits: one or more `role：names` on a line (本版责编：王芳　版式设计：李四).
 _ROLE = (
-    r"(?:责任|本版|值班|执行|特约|图片|美术|文字|视觉)?"
+    r"(?:责任|本版|值班|执行|特约|图片|摄影|美术|文字|视觉)?"
     r"(?:编辑|责编|校对|美编|组版|版式|版式设计|审校|审核|编审|终审|监制|制图|设计|主编|统筹|排版)"
 )
 _CREDIT = re.compile(rf"{_ROLE}(?:[\s\u3000:：/／][^。！？；;]{{0,60}}。?)?")
+# A header's tail: the page's hotline (读者热线：12345678) and its editors' credits.
+_HEADER_TAIL = re.compile(
+    rf"(?:读者|新闻|报料|服务)热线[:：]\s*[\d\-]{{5,16}}\s+{_CREDIT.pattern}|{_CREDIT.pattern}"
+)
 
 _FURNITURE = re.compile(
     r"""(?:
@@ -183,17 +187,26 @@ def _page_header(line: str) -> bool:
     if not _HEADER_HINT.search(line):  # every header holds a digit, a date or 版/报/星期
         return False
     toks = line.split()  # (str.split's whitespace is the regex's \s: the same tokens)
-    if not toks or not _header_token(toks[0]):  # (most lines: one token, no match)
+    if not toks:
         return False
-    names = 0  # tokens read as the page's own name (城事): the header must hold three kinds
+    # tokens read as the page's own name (城事, 参考消息 or 大地副刊 first): three kinds needed
+    names = 0
+    if not _header_token(toks[0]):  # (most lines: one token, no match)
+        if len(toks) < 3 or not _OWN_PAGE_NAME.fullmatch(toks[0]):
+            return False
+        names = 1
     for i, tok in enumerate(toks[1:], 1):
         if _header_token(tok):
             continue
         head = " ".join(toks[:i])
         # The page's editors on its header line, as city dailies print them (北京日报
         # 2020年6月12日 星期五 第3版 责任编辑：王小明): a dated header, then credits only.
-        if _HEADER_STRONG.search(head) and _CREDIT.fullmatch(line[line.index(tok, len(head)) :]):
-            return not names or _header_kinds(head) >= 3
+        # (a date and a weekday with the credits make up the third kind: 大地副刊 2020年6月13日
+        # 星期六 责任编辑：林华)
+        if _HEADER_STRONG.search(head) and _HEADER_TAIL.fullmatch(
+            line[line.index(tok, len(head)) :]
+        ):
+            return not names or _header_kinds(head) >= 3 or _date_and_day(head)
         if names or not _OWN_PAGE_NAME.fullmatch(tok):
             return False
         names += 1
@@ -212,6 +225,11 @@ def _header_token(tok: str) -> bool:
         return False
     parts = [p for p in _HEADER_JOIN.split(tok) if p]
     return all(_HEADER_TOKEN.fullmatch(p) for p in parts)
+
+
+def _date_and_day(line: str) -> bool:
+    toks = [p for t in line.split() for p in _HEADER_JOIN.split(t) if p]
+    return all(any(k.fullmatch(t) for t in toks) for k in _HEADER_KINDS[:2])
 
 
 def _header_kinds(line: str) -> int:

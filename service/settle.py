@@ -1,12 +1,10 @@
 """A head's lines once the page is read: what the splitting pass could not yet tell.
 
 The pass opens articles line by line; only when an article is whole can it be seen that a short
-line under its title, before any text, is its subtitle (副题), that a "title" under a kicker
-reads on as running text and is the body's first line under a lone title, or that a head's first
-lines close the text above (a credit, a signature, a note, a list's line: `closes_above`), or
-that a line the line kinds read as running text (国台办：, a list closing on ……, a lead-in
-closing on ——) is a kicker. All are settled here, after the pass, so the head score's path
-(and the heads `training.pages_fit` collects) stays as the pass left it.
+line under its title is its subtitle (副题), that a "title" under a kicker reads on as running
+text, that a head's first lines close the text above (`closes_above`), or that a line read as
+running text (国台办：, a list closing on ……, a lead-in closing on ——) is a kicker. Settled
+after the pass: the head score's path (the heads `training.pages_fit` collects) stays the pass's.
 """
 
 from __future__ import annotations
@@ -15,8 +13,10 @@ import re
 from itertools import pairwise
 
 from service.composite import END_NOTE, NOTE, ends_above
+from service.credit_over_title import credit_to_title_below
 from service.credits import byline_end
 from service.cut_pieces import is_cut_piece
+from service.deck_title import title_over_deck
 from service.documents import Span
 from service.glued import column_title, split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
@@ -27,6 +27,7 @@ from service.lines import BYLINE_START, PARA, SHORT
 from service.place_heads import split_place
 from service.series import rejoin_series
 from service.subheads import rejoin_subheads
+from service.table_rows import rejoin_rows
 from service.text import ends_paragraph, is_column_break
 
 __all__ = ["settle_heads"]
@@ -41,14 +42,11 @@ _LEAD_IN = re.compile(r".{4,}——")
 
 
 def settle_heads(drafts: list, raw: str) -> None:
-    """The `pages._Draft`s' head lines read again: an article opened under a long cut closing
-    note (`_reopen`), subheads that never head an article joined to the draft above
-    (`subheads.rejoin_subheads`), points under a head given to its body (`_points`), closing
-    lines given back to the text above and the roles read with the late rules (`_late_roles`), a
-    kicker at the top of the page read as running text heading its title (`_page_top`); then each
-    one's subtitle taken out of its body, a running-text title put back, a subtitle ending a
-    sentence given back (`_sentence_subtitle`), a kicker read as running text taken back from the
-    article above (`_late_kicker`); last, text under a 下转 jump split off (`jumped.after_jump`)."""
+    """The `pages._Draft`s' head lines read again: an article under a long cut closing note
+    (`_reopen`), subheads joined above (`subheads`), points (`_points`), closing lines given back
+    above and the late roles (`_late_roles`), the page's top (`_page_top`); each one's subtitle
+    and title settled; between two articles a kicker, a ——deck's title (`deck_title`) and a
+    credit (`credit_over_title`) placed; last, table rows given back, a 下转 jump's text split."""
     at = 0
     # (heads left in a body by their shape: glued, place_heads; never where titles carry `## `)
     marked = any(d.marked for d in drafts)
@@ -75,7 +73,9 @@ def settle_heads(drafts: list, raw: str) -> None:
         _sentence_subtitle(d)
     for above, d in pairwise(drafts):
         _late_kicker(above, d, raw)
-    drafts[:] = [new for d in drafts for new in (d, after_jump(d)) if new is not None]
+        title_over_deck(above, d)
+        credit_to_title_below(above, d)
+    drafts[:] = [new for d in rejoin_rows(drafts) for new in (d, after_jump(d)) if new is not None]
 
 
 def _late_roles(d, prev) -> None:

@@ -40,6 +40,12 @@ from tests.guards import admits_every_match
         # a page's own name (城事, 广州新闻) in a header of date, weekday, page and paper
         "北京晚报 2020.6.12 星期五 5 城事 编辑 张明 设计 李红",
         "广州日报 2020年6月12日 星期五 A6 广州新闻 责任编辑：周文 美术编辑：李敏 校对：陈红",
+        # the page's own name first (参考消息, 大地副刊, 图片新闻), its hotline among the credits
+        "参考消息 2020年6月12日 星期五 国际 第3版 责任编辑：周强",
+        "大地副刊 2020年6月13日 星期六 责任编辑：林华",
+        "图片新闻 2020年6月13日 星期六 摄影编辑：许明 责任编辑：黄磊",
+        "民生 2020年6月12日 星期五 读者热线：12345678 责编：陈红",
+        "A12 体育·综合 2020年6月14日 星期日 责编 孙立",  # page names joined by a dot
     ],
 )
 def test_page_headers_of_several_papers(line):
@@ -126,6 +132,9 @@ def test_digests_and_teasers(line):
         "2020年6月12日 编辑部收到读者来信",  # a date, then no credit: copy
         "朝阳区 责任编辑：王小明",  # a credit after no dated header
         "2019年10月1日 天安门广场",  # a date and a place: one kind, no header
+        "大地副刊 2020年6月13日",  # a name of its own and a date: no credits, one kind
+        "城事 2020年6月12日 星期五",
+        "春天 2020年6月13日 星期六 记者：李明",  # a reporter is no editor of the page
         "2020年6月12日 星期五 晴转多云 南风二级",  # two kinds and two names of its own
         "扫码报警填写基本情况，通过内部信息流转",  # running text opening 扫码
         "扫黑除恶",
@@ -144,6 +153,7 @@ def test_copy_is_not_furniture(line):
         ("（作者为军事科学院特聘首席专家、研究员）", "作者为军事科学院特聘首席专家、研究员"),
         ("（本报华盛顿10月17日电）", "本报华盛顿10月17日电"),
         ("（藏新恒、黄克瑶参与采写）", "藏新恒、黄克瑶参与采写"),
+        ("（编译/李文）", "编译/李文"),  # a foreign desk's translator
         ("（相关报道见第二版）", ""),
         ("■记者手记", ""),
         # each way a credit can end (byline_end tests only lines ending so): 摄影, 摄影报道, 供图,

@@ -2109,7 +2109,93 @@ OTHER_PAPERS = {
          "户均年增收2万多元。"],
         ["责编", "下转", "南方日报讯"],
     ),
+    "tiyu.txt": (
+        [
+            ("中超联赛第三轮", "申花主场2比1逆转力帆", "", "本报记者 郑宇", "", ""),
+            ("", "全国游泳冠军赛落幕", "浙江队金牌数居首", "记者 王浩",
+             "新华社青岛6月13日电（记者 王浩）", ""),
+            ("", "CBA复赛赛程公布", "", "记者 马丽", "本报讯（记者 马丽）", ""),
+        ],
+        ["武汉卓尔 0:1 深圳佳兆业\n积分榜（前四名）", "3 北京国安 3 5\n4 深圳佳兆业 3 5",
+         "同时开始。\n6月20日 19:35 广东—深圳（东莞赛区）\n6月20日 20:00", "8月中旬结束。"],
+        ["责任编辑", "版式设计"],
+    ),
+    "cankao.txt": (
+        [
+            ("", "美媒：美国失业率仍处高位", "", "", "", ""),
+            ("", "日本考虑放宽入境限制", "", "环球时报驻日本特约记者 王欣",
+             "【环球时报驻日本特约记者 王欣】", ""),
+            ("", "欧洲多国重开边境", "", "", "【环球时报综合报道】", ""),
+            ("外媒看中国", "“中国经济复苏势头明显”", "", "编译/李文", "", ""),
+        ],
+        ["据美国《纽约时报》网站6月10日报道，", "据日本共同社11日报道，", "据法新社11日报道，"],
+        ["参考消息", "责任编辑", "【", "编译/李文"],
+    ),
+    "minsheng.txt": (
+        [
+            ("", "小区电梯频繁故障何时修？", "", "来信人：海淀区某小区居民 王先生", "", ""),
+            ("", "公交站牌字太小看不清", "", "读者 张华", "", ""),
+            ("", "本版来信摘登", "", "", "", ""),
+        ],
+        ["编辑同志：\n我家住在", "编辑回复：\n接到来信后", "●读者刘先生反映："],
+        ["读者热线", "责编", "来信人", "读者 张华"],
+    ),
+    # a picture page: a story's captions and their credits stay together, as People's Daily
+    # keeps a group of pictures; the header (图片新闻 …, 摄影编辑) is no kicker
+    "tupian.txt": (
+        [
+            ("", "麦收时节", "", "张波 摄", "", ""),
+            ("", "荷花绽放", "", "孟德龙 摄（人民图片）", "", ""),
+        ],
+        ["高峰期。\n新华社记者 李安 摄\n6月12日，在安徽省", "本报记者 赵亮 摄\n6月11日"],
+        ["图片新闻", "摄影编辑", "责任编辑"],
+    ),
+    # a 副刊 page: an essay, a book review under its ——deck (the writer's name under a title,
+    # which People's Daily's pages never print, is read as the essay's subtitle: left)
+    "fukan.txt": (
+        [
+            ("", "母亲的菜园", "刘云", "", "", ""),
+            ("", "在文字里触摸历史的温度", "——读《大河之北》", "", "", ""),
+        ],
+        ["全部热爱。", "王远\n《大河之北》 陈明 著 人民文学出版社\n翻开《大河之北》"],
+        ["大地副刊", "责任编辑", "在文字里触摸历史的温度"],
+    ),
+    # a credit between two articles, over the lower title, when the upper one's dateline names
+    # its reporter: the lower one's (a 链接 box stays in the body above it, as on People's Daily)
+    "keji.txt": (
+        [
+            ("", "我国科学家研发出新型钙钛矿太阳能电池", "光电转换效率达25.2%", "记者陈曦",
+             "科技日报北京6月9日电 （记者陈曦）", ""),
+            ("", "“天问一号”探测器发射准备工作有序推进", "", "科技日报记者 张佳星", "", ""),
+        ],
+        ["初始效率的95%以上。", "尚属首次。\n链接\n什么是钙钛矿\n钙钛矿是一类"],
+        ["科技日报 2020", "电话", "科技日报记者 张佳星"],
+    ),
+    "huanqiu.txt": (
+        [
+            ("社评", "外部干预只会让局势更复杂", "", "", "", ""),
+            ("", "德国经济有望下半年企稳", "", "环球时报驻德国特约记者 青木",
+             "【环球时报驻德国特约记者 青木】", ""),
+            ("", "美国多地出现抗议活动", "", "本报驻美国特派记者 李珊", "", ""),
+        ],
+        ["通过对话协商解决分歧。", "起到重要作用。", "据美联社报道，截至10日"],
+        ["环球时报", "国际论坛", "责编", "本报驻美国特派记者 李珊", "【"],
+    ),
 }  # fmt: skip
+
+
+def test_a_credit_set_solid_after_the_dateline_is_no_part_of_the_body_or_its_lead():
+    # 本报讯 记者王磊 通讯员李明 近日，… (a 法治 page): the credits after the dateline, set apart
+    # and in no bracket, are the article's byline; its lead opens on 近日. A case's labels
+    # (【案情】, 【说法】) stay in the body, and the lead opens on the case.
+    from service.summariser import lead
+
+    first, case, _ = split_page((FIXTURES / "pages" / "fazhi.txt").read_text(encoding="utf-8"))
+    assert (first.dateline, first.byline) == ("本报讯 记者王磊 通讯员李明", "记者王磊 通讯员李明")
+    assert first.text.startswith("近日，市公安局")
+    assert lead(first.text, first.title).text.startswith("近日，市公安局")
+    assert case.text.startswith("【案情】\n2019年5月")
+    assert lead(case.text, case.title).text.startswith("2019年5月")
 
 
 def test_text_under_a_jump_is_no_part_of_the_article_that_jumped_away():
@@ -2157,3 +2243,21 @@ def test_pages_of_other_papers(name):
         assert words in everything
     for words in furniture:
         assert words not in everything
+
+
+@pytest.mark.parametrize(
+    ("line", "row"),
+    [
+        ("4 深圳佳兆业 3 5", True),
+        ("6月20日 19:35 广东—深圳（东莞赛区）", True),
+        ("10.27\xa010:00\xa0上海城市草坪音乐广场", True),
+        ("广州恒大 3:0 河北华夏", False),  # one figure: a head may hold a score
+        ("5月份CPI同比上涨2.4%", False),
+        ("2019 年度十大科技进展", False),
+        ("第十四届全运会 倒计时100天", False),
+    ],
+)
+def test_a_table_row_is_never_a_head(line, row):
+    from service.table_rows import is_row
+
+    assert is_row(line) is row

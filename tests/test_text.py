@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.credits import dateline_reporter
 from service.documents import Span
 from service.lines import classify
 from service.text import (
@@ -149,6 +150,12 @@ def test_continues_to(line, page):
         ),
         ("广州日报讯 昨日，广州地铁", "广州日报讯", "昨日，广州地铁"),
         ("羊城晚报广州6月11日讯 记者", "羊城晚报广州6月11日讯", "记者"),
+        # the credits set solid and apart, no bracket; a foreign desk's lenticular brackets
+        ("本报讯 记者王磊 通讯员李明 近日，", "本报讯 记者王磊 通讯员李明", "近日，"),
+        ("本报讯 记者近日从市电力公司获悉", "本报讯", "记者近日从市电力公司获悉"),
+        ("【环球时报驻日本特约记者 王欣】据日本", "【环球时报驻日本特约记者 王欣】", "据日本"),
+        ("【环球时报综合报道】据法新社", "【环球时报综合报道】", "据法新社"),
+        ("【案情】2019年5月", "", "【案情】2019年5月"),
         ("南方日报记者从省商务厅获悉", "", "南方日报记者从省商务厅获悉"),
         ("晚报讯息显示", "", "晚报讯息显示"),
         # A place alone never holds 记者 and must end at a break: these are running text.
@@ -163,6 +170,12 @@ def test_split_dateline(text, dateline, rest):
     got, cut = split_dateline(text)
     assert got == dateline
     assert text[cut:] == rest
+
+
+def test_the_reporter_of_a_dateline_without_brackets_or_in_lenticular_ones():
+    assert dateline_reporter("本报讯 记者王磊 通讯员李明") == "记者王磊 通讯员李明"
+    assert dateline_reporter("【环球时报驻日本特约记者 王欣】") == "环球时报驻日本特约记者 王欣"
+    assert dateline_reporter("【环球时报综合报道】") == ""
 
 
 @pytest.mark.parametrize(
@@ -190,6 +203,8 @@ def test_split_dateline(text, dateline, rest):
         ("□李斌", "李斌"),  # a bare name after a hollow square
         ("□ 李 斌", "李 斌"),
         ("作者：李斌", "作者：李斌"),
+        ("来信人：海淀区某小区居民 王先生", "来信人：海淀区某小区居民 王先生"),  # a letter's signer
+        ("来信人", ""),
         ("■记者手记", ""),  # a box's label, kept in the body
         ("■短评", ""),
         ("□", ""),

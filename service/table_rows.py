@@ -1,0 +1,51 @@
+"""A table's rows (a league table, a schedule: `4 深圳佳兆业 3 5`, `6月20日 19:35 广东—深圳`)
+are never an article's head: no printed head of the development months is one (0 of their
+kickers, titles and subtitles; 63 short body lines are). The pass may read a row under the
+table's last line as the next article's kicker, or one as a title over the rows below it: they
+go back to the article above. Read after the pass (called from `service.settle`), so the head
+score's path stays the pass's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.lines import SHORT
+
+__all__ = ["is_row", "rejoin_rows"]
+
+# A figure of a table set apart: 3, 9, 3:0, 45.23, 80%, 6月20日, 19:35
+_FIGURE = re.compile(r"(?:\d{1,2}月)?\d+(?:[.:：]\d+)*[日%]?")
+_TIME = re.compile(r"\d{1,2}[:：]\d{2}")
+
+
+def is_row(text: str) -> bool:
+    """A line of a table: two figures or more set apart among its words, or a figure and a
+    time of day (a schedule's)."""
+    toks = text.split()
+    if len(toks) < 2 or not any(c.isdigit() for c in text):  # (most heads: one word)
+        return False
+    figures = [t for t in toks if _FIGURE.fullmatch(t)]
+    return len(figures) >= 2 or any(_TIME.fullmatch(t) for t in figures)
+
+
+def rejoin_rows(drafts: list) -> list:
+    """`drafts` with a row read as a kicker given back to the article above, and an article
+    titled by a row joined to it."""
+    out: list = []
+    for d in drafts:
+        above = out[-1] if out and not d.marked else None
+        if above is not None and d.title and all(is_row(s.text) for s in d.title):
+            for s in sorted(d.kicker + d.title + d.subtitle, key=lambda s: s.start):
+                above.add(s, SHORT)
+            for s, k, v in zip(d.body, d.kinds, d.values, strict=True):
+                above.add(s, k, v)
+            continue
+        if above is not None and d.kicker and all(is_row(s.text) for s in d.kicker):
+            for s in d.kicker:
+                above.add(s, SHORT)
+            d.heads = [s for s in d.heads if s not in d.kicker]
+            d.kicker = []
+            d.start = min(s.start for s in d.title + d.subtitle + d.body[:1])
+        out.append(d)
+    return out
