@@ -35,6 +35,16 @@ def _need_node() -> str:
     return node
 
 
+def _run_example(node: str, address: str, protos: Path) -> subprocess.CompletedProcess:
+    """examples/node/classify.js against `address`, with no token, compiling `protos`."""
+    env = {**os.environ, "NEWSDESK_PROTOS": str(protos)}
+    env.pop("NEWSDESK_TOKEN", None)
+    return subprocess.run(
+        [node, "classify.js", address],
+        cwd=EXAMPLE, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
 def test_node_client_from_the_protos_alone_calls_classify_and_health(model_dir: Path, tmp_path):
     node = _need_node()
     # only protos/ is handed over: the contract compiles with nothing else
@@ -42,12 +52,7 @@ def test_node_client_from_the_protos_alone_calls_classify_and_health(model_dir: 
     srv, port = create_server(config(model_dir))
     srv.start()
     try:
-        env = {**os.environ, "NEWSDESK_PROTOS": str(protos)}
-        env.pop("NEWSDESK_TOKEN", None)
-        out = subprocess.run(
-            [node, "classify.js", f"127.0.0.1:{port}"],
-            cwd=EXAMPLE, env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+        out = _run_example(node, f"127.0.0.1:{port}", protos)
     finally:
         srv.stop(0).wait()
     assert out.returncode == 0, out.stderr
@@ -62,11 +67,7 @@ def test_node_client_says_what_to_check_when_no_server_answers(tmp_path):
     from tests.servers import free_port
 
     address = f"127.0.0.1:{free_port()}"
-    env = {**os.environ, "NEWSDESK_PROTOS": str(ROOT / "protos")}
-    out = subprocess.run(
-        [node, "classify.js", address],
-        cwd=EXAMPLE, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    out = _run_example(node, address, ROOT / "protos")
     assert out.returncode == 1
     assert f"no newsdesk server answered at {address}: is `newsdesk serve` running" in out.stderr
 
@@ -78,12 +79,7 @@ def test_node_client_tells_a_loading_server_from_none(model_dir: Path, tmp_path)
     srv, port = create_server(config(model_dir))
     srv.grpc.start()  # what start() does first: listen, then load the model
     try:
-        env = {**os.environ, "NEWSDESK_PROTOS": str(ROOT / "protos")}
-        env.pop("NEWSDESK_TOKEN", None)
-        out = subprocess.run(
-            [node, "classify.js", f"127.0.0.1:{port}"],
-            cwd=EXAMPLE, env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+        out = _run_example(node, f"127.0.0.1:{port}", ROOT / "protos")
     finally:
         srv.stop(0).wait()
     assert out.returncode == 1
