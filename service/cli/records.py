@@ -6,7 +6,7 @@ import argparse
 import os
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from typing import IO, Any
 
 from ..errors import InvalidInput
@@ -140,10 +140,8 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
                     own.add(number)
                 yield item
 
-    with (
-        NewsdeskClient(args.server, token=args.token, tls_ca=args.tls_ca) as client,
-        _reaching(args),
-    ):
+    # A server out of reach is the client's RemoteError, saying what to check (TLS included).
+    with NewsdeskClient(args.server, token=args.token, tls_ca=args.tls_ca) as client:
         for result in remote_results(
             client,
             accepted(),
@@ -166,32 +164,6 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
                 yield Chunk.of([_dump(result.data)], gone, relabelled=int(mine))
     if early:
         yield Chunk.of([], list(early))
-
-
-@contextmanager
-def _reaching(args) -> Iterator[None]:
-    """A server that cannot be reached, said with what to check (gRPC alone said "failed to
-    connect to all addresses", and "Socket closed" for a plain client at a TLS port)."""
-    from ..errors import RemoteError
-
-    try:
-        yield
-    except RemoteError as error:
-        if not error.message.startswith(_UNREACHED):
-            raise
-        tls = (
-            "if it serves plain gRPC (no --tls-cert), drop --tls-ca"
-            if args.tls_ca
-            else "if it serves TLS (--tls-cert), pass --tls-ca PEM or NEWSDESK_TLS_CA"
-        )
-        raise RemoteError(
-            f"cannot reach a newsdesk server at {args.server}: is `newsdesk serve` running "
-            f"there, on its gRPC port (not --http-address)? {tls} ({error.message})",
-            code=error.code,
-        ) from None
-
-
-_UNREACHED = "failed to connect to all addresses"  # gRPC's words for every such failure
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
