@@ -19,6 +19,12 @@ RELABELLED = (
     "note: {n} record(s) came with a `label` of their own; the output's `label` is the model's "
     "(rename the field, e.g. to `gold`, to keep yours beside it)"
 )
+# Ids are the caller's: never checked for uniqueness, but a repeat is said once a run.
+REPEATED = (
+    "note: {n} record(s) repeat the `id` of an earlier record (the first: line {line}, id "
+    "{rid}); each was answered as sent, in input order: give every record its own id to join "
+    "the output on it"
+)
 
 
 def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -> int:
@@ -35,7 +41,9 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
             field="errors",
         )
 
-    rejected = relabelled = 0
+    rejected = relabelled = repeated = 0
+    seen: set[str] = set()  # ids so far (an integer as its string, as the reject rows say)
+    first_repeat: tuple[int, str] | None = None
     source = args.input or "-"
     bar = None  # made once the first answers are in: tqdm starts a thread, workers fork first
     chunks = (
@@ -65,6 +73,11 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                 if chunk.count:
                     write(chunk.data)
                 relabelled += chunk.relabelled
+                for line, rid in chunk.ids:
+                    if rid in seen:
+                        repeated += 1
+                        first_repeat = first_repeat or (line, rid)
+                    seen.add(rid)
                 if bar is None:
                     bar = _progress(_line_total(args.input), "line")
                 bar.update(chunk.count + len(chunk.rejected))
@@ -78,6 +91,10 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                 bar.close()
     if relabelled:
         _err(RELABELLED.format(n=relabelled))
+    if first_repeat:
+        line, rid = first_repeat
+        rid = json_text(rid if len(rid) <= 200 else rid[:199] + "…")
+        _err(REPEATED.format(n=repeated, line=line, rid=rid))
     if rejected:
         _err(f"{rejected} record(s) rejected" + (f"; see {args.errors}" if args.errors else ""))
         return EXIT_REJECTED
@@ -157,11 +174,12 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
             # so rejects come in line order, as the local run reports them.
             gone = [item for item in early if item.line < number]
             early[:] = [item for item in early if item.line > number]
+            ids = [(number, str(result.data["id"]))] if result.data.get("id") is not None else []
             if result.error is not None:  # a server refused this record: a reject, as locally
                 gone.append(Rejected(number, result.error.message, source, rid))
-                yield Chunk.of([], gone)
+                yield Chunk.of([], gone, ids=ids)
             else:
-                yield Chunk.of([_dump(result.data)], gone, relabelled=int(mine))
+                yield Chunk.of([_dump(result.data)], gone, relabelled=int(mine), ids=ids)
     if early:
         yield Chunk.of([], list(early))
 
