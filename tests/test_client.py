@@ -123,6 +123,26 @@ def test_articles_the_client_cannot_send_are_invalid_input(client) -> None:
     assert result.id == ""  # None is no id, not the string "None"
 
 
+@pytest.mark.parametrize("rid", [1.5, True, {"a": 1}, [7]])
+def test_an_id_that_is_no_string_or_integer_is_invalid_input_not_its_repr(rid) -> None:
+    # str() sent True as "True" and {"a": 1} as "{'a': 1}"; the CLI refuses such ids.
+    from service.rpc.results import to_article
+
+    with pytest.raises(InvalidInput, match="id must be a string or an integer") as caught:
+        to_article({"id": rid, "text": "正文。"})
+    assert caught.value.field == "id"
+    assert to_article({"id": 7, "text": "正文。"}).id == "7"
+
+
+@pytest.mark.parametrize("field", ["id", "title", "kicker", "text"])
+def test_a_lone_surrogate_names_the_field_that_holds_it(field) -> None:
+    from service.rpc.results import to_article
+
+    with pytest.raises(InvalidInput, match=f"article's {field} holds characters") as caught:
+        to_article({"id": "a", "title": "标题", "text": "正文。", field: "字\ud800"})
+    assert caught.value.field == field
+
+
 def test_a_timeout_that_is_no_time_is_refused(client) -> None:
     with pytest.raises(InvalidInput):
         NewsdeskClient("127.0.0.1:1", timeout=0)
