@@ -73,11 +73,12 @@ class Chunk:
     count: int
     rejected: list[Rejected]
     relabelled: int = 0  # records that came with a `label` of their own, replaced by the model's
+    ids: tuple[tuple[int, str], ...] = ()  # (line, id as a string) of the records with an id
 
     @classmethod
-    def of(cls, lines: list[str], rejected: list[Rejected], relabelled: int = 0) -> Chunk:
+    def of(cls, lines: list[str], rejected: list[Rejected], relabelled: int = 0, ids=()) -> Chunk:
         data = "".join(f"{line}\n" for line in lines).encode("utf-8")
-        return cls(data, len(lines), rejected, relabelled)
+        return cls(data, len(lines), rejected, relabelled, tuple(ids))
 
     @property
     def lines(self) -> list[str]:
@@ -95,13 +96,15 @@ def cores() -> int:
 
 def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Chunk:
     """Parse, label (and lead) a block of JSONL lines numbered from `first`, in this process."""
-    records, rejected = [], []
+    records, rejected, ids = [], [], []
     lines = decode_lines(block)
-    for _, item in read_records(lines, source=options.source, start=first):
+    for number, item in read_records(lines, source=options.source, start=first):
         if isinstance(item, Rejected):
             rejected.append(item)
         else:
             records.append(item)
+            if item.data.get("id") is not None:  # a string or an integer: the reader checked
+                ids.append((number, str(item.data["id"])))
     results = record_lines(
         records,
         classifier,
@@ -115,7 +118,7 @@ def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Ch
         explain_label=options.explain_label,
     )
     relabelled = sum(1 for r in records if "label" in r.data) if options.labels else 0
-    return Chunk.of(list(results), rejected, relabelled)
+    return Chunk.of(list(results), rejected, relabelled, ids)
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:

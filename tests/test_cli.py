@@ -835,7 +835,7 @@ def test_classify_talks_tls_to_a_tls_server_with_tls_ca(tmp_path):
         srv.stop(0).wait()
     assert plain.returncode == 1
     assert f"cannot reach a newsdesk server at 127.0.0.1:{srv.port}" in plain.stderr
-    assert "pass --tls-ca PEM or NEWSDESK_TLS_CA" in plain.stderr
+    assert "pass its certificate (newsdesk CLI: --tls-ca PEM or NEWSDESK_TLS_CA" in plain.stderr
     down = run("summarise", str(src), "--server", f"127.0.0.1:{free_port()}")
     assert down.returncode == 1 and "is `newsdesk serve` running there" in down.stderr
 

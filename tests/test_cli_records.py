@@ -192,3 +192,26 @@ def test_rejects_through_a_server_come_in_line_order_as_locally(server, tmp_path
     code, records, rejects = through("server", src, server, tmp_path)
     assert code == 3 and len(records) == 7
     assert [r["line"] for r in rejects] == [4, 6, 7]
+
+
+@pytest.mark.parametrize("path", ["local", "server"])
+def test_repeated_ids_are_answered_and_said_once_a_run_never_a_failure(path, server, tmp_path):
+    # A repeated id went by without a word: a caller joining the output on ids lost records.
+    # 2,100 records make the local run fork its workers: the count is over the whole run.
+    many, again = (2_100, 100) if path == "local" else (70, 10)
+    ids = [i % (many - again) for i in range(many)]  # the last ones repeat, as integers
+    ids[1] = "0"  # the string of an integer id: the same id, as the reject rows write it
+    repeats = many - len({str(rid) for rid in ids})
+    lines = [json.dumps({**GOOD, "id": rid}, ensure_ascii=False) for rid in ids]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    extra = ["--server", server] if path == "server" else []
+    result = run("classify", str(src), *extra)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ids
+    notes = [line for line in result.stderr.splitlines() if "repeat the `id`" in line]
+    assert notes == [
+        f"note: {repeats} record(s) repeat the `id` of an earlier record (the first: line 2, id "
+        '"0"); each was answered as sent, in input order: give every record its own id to '
+        "join the output on it"
+    ]

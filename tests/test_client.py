@@ -123,6 +123,26 @@ def test_articles_the_client_cannot_send_are_invalid_input(client) -> None:
     assert result.id == ""  # None is no id, not the string "None"
 
 
+@pytest.mark.parametrize("rid", [1.5, True, {"a": 1}, [7]])
+def test_an_id_that_is_no_string_or_integer_is_invalid_input_not_its_repr(rid) -> None:
+    # str() sent True as "True" and {"a": 1} as "{'a': 1}"; the CLI refuses such ids.
+    from service.rpc.results import to_article
+
+    with pytest.raises(InvalidInput, match="id must be a string or an integer") as caught:
+        to_article({"id": rid, "text": "正文。"})
+    assert caught.value.field == "id"
+    assert to_article({"id": 7, "text": "正文。"}).id == "7"
+
+
+@pytest.mark.parametrize("field", ["id", "title", "kicker", "text"])
+def test_a_lone_surrogate_names_the_field_that_holds_it(field) -> None:
+    from service.rpc.results import to_article
+
+    with pytest.raises(InvalidInput, match=f"article's {field} holds characters") as caught:
+        to_article({"id": "a", "title": "标题", "text": "正文。", field: "字\ud800"})
+    assert caught.value.field == field
+
+
 def test_a_timeout_that_is_no_time_is_refused(client) -> None:
     with pytest.raises(InvalidInput):
         NewsdeskClient("127.0.0.1:1", timeout=0)
@@ -207,10 +227,33 @@ def test_retries_with_backoff_until_the_server_comes_up(model_dir: Path) -> None
 
 
 def test_gives_up_after_its_retries_with_unavailable() -> None:
-    with NewsdeskClient(f"127.0.0.1:{free_port()}", retries=2, backoff=0.05) as c:
-        with pytest.raises(RemoteError) as caught:
-            c.get_model()
-    assert caught.value.code == grpc.StatusCode.UNAVAILABLE
+    """A server out of reach is said with what to check, by unary calls and streams alike:
+    the client passed on gRPC's bare "failed to connect to all addresses" (the CLI alone
+    said more)."""
+    address = f"127.0.0.1:{free_port()}"
+    with NewsdeskClient(address, retries=2, backoff=0.05) as c:
+        for call in (c.get_model, lambda: list(c.classify_stream([("标题", "正文。")]))):
+            with pytest.raises(RemoteError) as caught:
+                call()
+            assert caught.value.code == grpc.StatusCode.UNAVAILABLE
+            said = caught.value.message
+            assert said.startswith(f"cannot reach a newsdesk server at {address}: is ")
+            assert "Python: NewsdeskClient(tls_ca=...)" in said
+    with NewsdeskClient(address, retries=0, tls_ca=_PEM) as c:
+        with pytest.raises(RemoteError, match="if it serves plain gRPC .* drop the CA"):
+            c.health()
+
+
+_PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+def test_a_deadline_passed_says_which_timeout_and_what_to_do(client) -> None:
+    """It came back as the server's "the caller went away; work for it stopped", or gRPC's
+    "Deadline Exceeded": neither names the caller's timeout."""
+    with pytest.raises(RemoteError) as caught:
+        client.classify([("标题", "市教育局部署开学工作。")], timeout=0.0001)
+    assert caught.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert "within the call's timeout of 0.0001 s: pass a longer timeout=" in str(caught.value)
 
 
 def test_stream_equals_unary_and_a_bad_item_fails_alone(client, articles) -> None:

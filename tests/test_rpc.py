@@ -202,3 +202,18 @@ def test_handlers_answer_as_the_grpc_server_does(server, sample_page) -> None:
     assert caught.value.field == "articles"
     call = server.boundary.run("GetModel", None, lambda: server.handlers.get_model())
     assert call.labels == server.models.get().info.labels
+
+
+def test_too_many_articles_says_to_split_them_not_to_stream_leads() -> None:
+    # Summarise shares the check and has no stream: "or use ClassifyStream" sent a caller
+    # who wanted leads to a method that writes none.
+    from service.errors import InvalidInput
+    from service.rpc.messages import articles_from
+
+    with pytest.raises(InvalidInput) as caught:
+        articles_from([pb.Article(text="文本")] * 3, max_articles=2, max_chars=100)
+    assert (caught.value.field, caught.value.limit) == ("articles", 2)
+    assert caught.value.message == (
+        "3 articles in one request, over the limit of 2: split them over several requests "
+        "(for labels alone, ClassifyStream takes any number)"
+    )

@@ -6,7 +6,7 @@ import argparse
 import os
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from typing import IO, Any
 
 from ..errors import InvalidInput
@@ -18,6 +18,12 @@ from .output import _bytes_writer, _is_stdout, _line_total, _output, _progress, 
 RELABELLED = (
     "note: {n} record(s) came with a `label` of their own; the output's `label` is the model's "
     "(rename the field, e.g. to `gold`, to keep yours beside it)"
+)
+# Ids are the caller's: never checked for uniqueness, but a repeat is said once a run.
+REPEATED = (
+    "note: {n} record(s) repeat the `id` of an earlier record (the first: line {line}, id "
+    "{rid}); each was answered as sent, in input order: give every record its own id to join "
+    "the output on it"
 )
 
 
@@ -35,7 +41,9 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
             field="errors",
         )
 
-    rejected = relabelled = 0
+    rejected = relabelled = repeated = 0
+    seen: set[str] = set()  # ids so far (an integer as its string, as the reject rows say)
+    first_repeat: tuple[int, str] | None = None
     source = args.input or "-"
     bar = None  # made once the first answers are in: tqdm starts a thread, workers fork first
     chunks = (
@@ -65,6 +73,11 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                 if chunk.count:
                     write(chunk.data)
                 relabelled += chunk.relabelled
+                for line, rid in chunk.ids:
+                    if rid in seen:
+                        repeated += 1
+                        first_repeat = first_repeat or (line, rid)
+                    seen.add(rid)
                 if bar is None:
                     bar = _progress(_line_total(args.input), "line")
                 bar.update(chunk.count + len(chunk.rejected))
@@ -78,6 +91,10 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                 bar.close()
     if relabelled:
         _err(RELABELLED.format(n=relabelled))
+    if first_repeat:
+        line, rid = first_repeat
+        rid = json_text(rid if len(rid) <= 200 else rid[:199] + "…")
+        _err(REPEATED.format(n=repeated, line=line, rid=rid))
     if rejected:
         _err(f"{rejected} record(s) rejected" + (f"; see {args.errors}" if args.errors else ""))
         return EXIT_REJECTED
@@ -140,10 +157,8 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
                     own.add(number)
                 yield item
 
-    with (
-        NewsdeskClient(args.server, token=args.token, tls_ca=args.tls_ca) as client,
-        _reaching(args),
-    ):
+    # A server out of reach is the client's RemoteError, saying what to check (TLS included).
+    with NewsdeskClient(args.server, token=args.token, tls_ca=args.tls_ca) as client:
         for result in remote_results(
             client,
             accepted(),
@@ -159,39 +174,14 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
             # so rejects come in line order, as the local run reports them.
             gone = [item for item in early if item.line < number]
             early[:] = [item for item in early if item.line > number]
+            ids = [(number, str(result.data["id"]))] if result.data.get("id") is not None else []
             if result.error is not None:  # a server refused this record: a reject, as locally
                 gone.append(Rejected(number, result.error.message, source, rid))
-                yield Chunk.of([], gone)
+                yield Chunk.of([], gone, ids=ids)
             else:
-                yield Chunk.of([_dump(result.data)], gone, relabelled=int(mine))
+                yield Chunk.of([_dump(result.data)], gone, relabelled=int(mine), ids=ids)
     if early:
         yield Chunk.of([], list(early))
-
-
-@contextmanager
-def _reaching(args) -> Iterator[None]:
-    """A server that cannot be reached, said with what to check (gRPC alone said "failed to
-    connect to all addresses", and "Socket closed" for a plain client at a TLS port)."""
-    from ..errors import RemoteError
-
-    try:
-        yield
-    except RemoteError as error:
-        if not error.message.startswith(_UNREACHED):
-            raise
-        tls = (
-            "if it serves plain gRPC (no --tls-cert), drop --tls-ca"
-            if args.tls_ca
-            else "if it serves TLS (--tls-cert), pass --tls-ca PEM or NEWSDESK_TLS_CA"
-        )
-        raise RemoteError(
-            f"cannot reach a newsdesk server at {args.server}: is `newsdesk serve` running "
-            f"there, on its gRPC port (not --http-address)? {tls} ({error.message})",
-            code=error.code,
-        ) from None
-
-
-_UNREACHED = "failed to connect to all addresses"  # gRPC's words for every such failure
 
 
 def cmd_classify(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from .._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NewsdeskError, RemoteError
 from .results import (
     Classified,
     ModelInfo,
@@ -71,6 +71,7 @@ class NewsdeskClient:
                 field="token",
             )
         self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        self._tls = tls_ca is not None
         options = [
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),
@@ -179,7 +180,7 @@ class NewsdeskClient:
             except grpc.RpcError as exc:
                 pause = self._pause(exc, attempt)
                 if pause is None or time.monotonic() + pause >= deadline:
-                    raise error_from_rpc(exc) from None
+                    raise self._error(exc, timeout) from None
             time.sleep(pause)
             attempt += 1
 
@@ -189,6 +190,35 @@ class NewsdeskClient:
             return None
         # Full jitter: clients that failed together do not come back together.
         return random.uniform(0, min(self.max_backoff, self.backoff * 2**attempt))
+
+    def _error(self, exc: grpc.RpcError, timeout: float | None) -> NewsdeskError:
+        """Our exception for a failed call; a server out of reach and a deadline passed say
+        what to do (gRPC said "failed to connect to all addresses", "Deadline Exceeded", or
+        the server's own "the caller went away")."""
+        error = error_from_rpc(exc)
+        code = exc.code()
+        if code == grpc.StatusCode.UNAVAILABLE and error.message.startswith(UNREACHED):
+            tls = (
+                "if it serves plain gRPC (no --tls-cert), drop the CA (newsdesk CLI: --tls-ca; "
+                "Python: NewsdeskClient(tls_ca=...))"
+                if self._tls
+                else "if it serves TLS (--tls-cert), pass its certificate (newsdesk CLI: "
+                "--tls-ca PEM or NEWSDESK_TLS_CA; Python: NewsdeskClient(tls_ca=...))"
+            )
+            return RemoteError(
+                f"cannot reach a newsdesk server at {self.address}: is `newsdesk serve` running "
+                f"there, on its gRPC port (not --http-address)? {tls} ({error.message})",
+                code=code,
+            )
+        if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            seconds = self.timeout if timeout is None else timeout
+            return RemoteError(
+                f"no answer from {self.address} within the call's timeout of {seconds:g} s: "
+                f"pass a longer timeout= (to the call, or NewsdeskClient(timeout=)), or send "
+                f"less per call ({error.message})",
+                code=code,
+            )
+        return error
 
     # -- streaming --------------------------------------------------------------------------
 
@@ -260,7 +290,7 @@ class NewsdeskClient:
             except grpc.RpcError as exc:
                 pause = self._pause(exc, attempt)
                 if pause is None or (deadline is not None and time.monotonic() + pause >= deadline):
-                    raise error_from_rpc(exc) from None
+                    raise self._error(exc, timeout) from None
             finally:
                 call.cancel()  # a caller that stops iterating must not leave the stream open
             time.sleep(pause)
@@ -271,6 +301,9 @@ class NewsdeskClient:
                 pending.clear()
         if state["error"] is not None:
             raise state["error"]
+
+
+UNREACHED = "failed to connect to all addresses"  # gRPC's words for every such failure
 
 
 def _term_options(explain: int, keywords: int, explain_label: str | None) -> dict[str, Any]:

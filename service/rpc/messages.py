@@ -39,7 +39,7 @@ def articles_from(
     if len(messages) > max_articles:
         raise InvalidInput(
             f"{len(messages)} articles in one request, over the limit of {max_articles}: split "
-            "them over several requests, or use ClassifyStream",
+            "them over several requests (for labels alone, ClassifyStream takes any number)",
             field="articles",
             limit=max_articles,
         )

@@ -96,8 +96,8 @@ class ModelInfo:
 
 def to_article(item: Any) -> pb.Article:
     """Accept a pb.Article, a mapping or JSONL Record (id/title/text, optional kicker and
-    subtitle), or (title, text) /
-    (id, title, text) tuples."""
+    subtitle), or (title, text) / (id, title, text) tuples; the id a string or an integer (as
+    the CLI reads it), the rest strings, else InvalidInput naming the field."""
     if isinstance(item, pb.Article):
         return item
     data = getattr(item, "data", item)  # validation.Record carries the caller's JSON object
@@ -111,6 +111,13 @@ def to_article(item: Any) -> pb.Article:
         parts = None
     if parts is not None:
         rid, title, text = parts
+        if rid is not None and (isinstance(rid, bool) or not isinstance(rid, str | int)):
+            # str() sent True as "True" and a dict as its Python repr; the CLI refuses them.
+            raise InvalidInput(
+                f"an article's id must be a string or an integer, got {type(rid).__name__}; "
+                "the client cannot send it (in a stream, this ends the stream: check upstream)",
+                field="id",
+            )
         for name, value in (("title", title), ("text", text), *heads.items()):
             if value is not None and not isinstance(value, str):
                 raise InvalidInput(
@@ -123,15 +130,25 @@ def to_article(item: Any) -> pb.Article:
                 id="" if rid is None else str(rid), title=title or "", text=text or "", **heads
             )
         except (UnicodeError, ValueError) as exc:  # a lone surrogate cannot go out as UTF-8
+            values = {"id": str(rid or ""), "title": title, "text": text, **heads}
+            field = next((k for k, v in values.items() if v and not _utf8(v)), "text")
             raise InvalidInput(
-                f"an article holds text the client cannot send as UTF-8 ({exc}); fix its "
-                "encoding upstream",
-                field="text",
+                f"an article's {field} holds characters the client cannot send as UTF-8 ({exc}); "
+                "fix its encoding upstream",
+                field=field,
             ) from None
     raise TypeError(
         f"cannot send a {type(item).__name__} as an article: give a mapping with 'text' "
         "(and optional 'id', 'title'), or a (title, text) tuple"
     )
+
+
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeError:
+        return False
+    return True
 
 
 def _scores(message: pb.Classification) -> tuple[tuple[str, float], ...]:
