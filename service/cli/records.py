@@ -25,6 +25,9 @@ REPEATED = (
     "{rid}); each was answered as sent, in input order: give every record its own id to join "
     "the output on it"
 )
+# A run remembers the hashes of this many ids (~70 MB), then stops looking: a classify run of
+# millions of records should not grow without bound for a note.
+IDS_REMEMBERED = 1 << 20
 
 
 def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -> int:
@@ -42,7 +45,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
         )
 
     rejected = relabelled = repeated = 0
-    seen: set[str] = set()  # ids so far (an integer as its string, as the reject rows say)
+    seen: set[int] = set()  # hashes of the ids so far (an integer as its string, as rejects say)
     first_repeat: tuple[int, str] | None = None
     source = args.input or "-"
     bar = None  # made once the first answers are in: tqdm starts a thread, workers fork first
@@ -74,10 +77,12 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                     write(chunk.data)
                 relabelled += chunk.relabelled
                 for line, rid in chunk.ids:
-                    if rid in seen:
+                    key = hash(rid)  # a 64-bit hash: a false repeat once in ~10^7 runs of 10^6
+                    if key in seen:
                         repeated += 1
                         first_repeat = first_repeat or (line, rid)
-                    seen.add(rid)
+                    elif len(seen) < IDS_REMEMBERED:
+                        seen.add(key)
                 if bar is None:
                     bar = _progress(_line_total(args.input), "line")
                 bar.update(chunk.count + len(chunk.rejected))
