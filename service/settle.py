@@ -1,11 +1,7 @@
-"""A head's lines once the page is read: what the splitting pass could not yet tell.
-
-The pass opens articles line by line; only when an article is whole can it be seen that a short
-line under its title is its subtitle (副题), that a "title" under a kicker reads on as running
-text, that a head's first lines close the text above (`closes_above`), or that a line read as
-running text (国台办：, a list closing on ……, a lead-in closing on ——) is a kicker. Settled
-after the pass: the head score's path (the heads `training.pages_fit` collects) stays the pass's.
-"""
+"""A head's lines once the page is read: what the splitting pass could not yet tell (a subtitle,
+a "title" under a kicker reading on as running text, a head's first lines closing the text above,
+a kicker read as running text: 国台办：, a list closing on ……, a lead-in closing on ——). Settled
+after the pass: the head score's path (the heads `training.pages_fit` collects) stays the pass's."""
 
 from __future__ import annotations
 
@@ -23,7 +19,7 @@ from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, parse_heads
 from service.jumped import after_jump
 from service.lead_roles import deck_by_lead, kicker_by_shape
-from service.lines import BYLINE_START, PARA, SHORT
+from service.lines import BYLINE_START, CONTINUES, PARA, SHORT
 from service.place_heads import split_place
 from service.series import rejoin_series
 from service.subheads import rejoin_subheads
@@ -366,8 +362,10 @@ def _late_kicker(above, draft, raw: str) -> None:
         _COLON_KICKER.fullmatch(last.text) or _LIST_KICKER.fullmatch(last.text)
     ):
         return
-    if raw[last.end : draft.title[0].start].strip() or is_column_break(before.text, last.text):
-        return  # (furniture between, or the line is the end of a paragraph the column cut)
+    between = raw[last.end : draft.title[0].start].strip()  # (a `## ` title's mark is none)
+    cut = above.kinds[-2] != CONTINUES and is_column_break(before.text, last.text)
+    if between not in ("", "##" * draft.marked) or cut:
+        return  # (furniture between, or the end of a paragraph the column cut: a jump ends one)
     draft.kicker = [last]
     draft.start = last.start
     del above.body[-1], above.kinds[-1], above.values[-1]

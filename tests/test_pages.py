@@ -2200,8 +2200,8 @@ def test_a_credit_set_solid_after_the_dateline_is_no_part_of_the_body_or_its_lea
 
 def test_text_under_a_jump_is_no_part_of_the_article_that_jumped_away():
     # The article went on another page: a paragraph under the 下转 note is another article's
-    # (its head read from the short lines over it); a lone line ending no sentence, a kicker
-    # under the note over the next `## ` title, is left where the pass put it.
+    # (its head read from the short lines over it); a colon kicker under the note, over the
+    # next `## ` title, is that title's kicker (王光生： / ## 身中七弹 不负使命).
     report = "国家统计局11日发布数据显示，5月份全国居民消费价格指数同比上涨2.4%，涨幅回落。\n"
     page = (
         "5月份CPI同比上涨2.4%\n" + report + "（下转第二版）\n特种玻璃研发者卢勇\n"
@@ -2212,10 +2212,18 @@ def test_text_under_a_jump_is_no_part_of_the_article_that_jumped_away():
     assert (first.continues, first.text) == ("二版", report.strip())
     assert (second.kicker, second.title) == ("特种玻璃研发者卢勇", "为航天器披上“铠甲”（百姓影像）")
     page = "## 5月份CPI同比上涨2.4%\n" + report + "（下转第二版）\n王光生：\n## 身中七弹 不负使命\n"
-    assert [a.title for a in split_page(page + report)] == [
-        "5月份CPI同比上涨2.4%",
-        "身中七弹 不负使命",
+    assert [(a.kicker, a.title, a.text) for a in split_page(page + report)] == [
+        ("", "5月份CPI同比上涨2.4%", report.strip()),
+        ("王光生：", "身中七弹 不负使命", report.strip()),
     ]
+    page = (FIXTURES / "pages" / "jump_marked.txt").read_text(encoding="utf-8")
+    first, second = split_page(page)
+    assert (first.continues, first.text[-8:]) == ("三版", "差距进一步缩小。")
+    assert (second.kicker, second.title, second.byline) == (
+        "聚焦：",
+        "一个山村的“蝶变”之路",
+        "本报记者 林峰",
+    )
 
 
 def test_a_boxed_label_over_running_text_stays_in_the_body():
