@@ -17,6 +17,7 @@ from service.documents import Span
 from service.glued import column_title, split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, parse_heads
+from service.item_column import item_column
 from service.jumped import after_jump
 from service.lead_roles import deck_by_lead, kicker_by_shape
 from service.lines import BYLINE_START, CONTINUES, PARA, SHORT
@@ -64,6 +65,7 @@ def settle_heads(drafts: list, raw: str) -> None:
         _over_credit(d)
         _dated_deck(d)
         _shape_kicker(d)
+        item_column(d)
         _subtitle(d)
         _lone_title(d)
         _sentence_subtitle(d)

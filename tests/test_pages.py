@@ -2052,10 +2052,11 @@ OTHER_PAPERS = {
     "county.txt": (
         [
             ("", "我县夏收夏种工作有序推进", "", "通讯员 杨帆", "本报讯（通讯员 杨帆）", ""),
-            ("", "简讯", "", "记者 李琳", "", ""),
+            ("", "简讯", "", "", "", ""),  # (each item keeps its credit: no byline of the column)
             ("", "县城新增两个公园向市民开放", "", "记者 王伟 报道", "", ""),
         ],
-        ["确保不误农时", "责令整改问题8个", "空气好，环境也美。”市民刘女士说。"],
+        ["确保不误农时", "责令整改问题8个", "空气好，环境也美。”市民刘女士说。",
+         "参加。（记者 李琳）"],
         ["瓮安报", "广告热线", "责编", "排版"],
     ),
     "xinmin.txt": (
@@ -2071,9 +2072,10 @@ OTHER_PAPERS = {
         [
             ("", "5月份CPI同比上涨2.4%", "", "经济日报记者 林火灿", "", ""),
             ("", "小微企业融资成本持续下降", "", "本报记者 姚进", "", ""),
-            ("", "简讯", "", "记者 黄鑫", "本报讯", ""),
+            ("", "简讯", "", "", "", ""),  # (each item keeps its dateline and credit)
         ],
-        ["（数据来源：国家统计局）", "有望继续下降。", "本报讯 商务部11日表示"],
+        ["（数据来源：国家统计局）", "有望继续下降。", "本报讯 国家发展改革委11日表示",
+         "本报讯 商务部11日表示", "稳步复苏。（记者 黄鑫）"],
         ["经济日报 2020", "■", "简讯"],
     ),
     "shanghai_jump.txt": (
@@ -2141,13 +2143,15 @@ OTHER_PAPERS = {
         ["读者热线", "责编", "来信人", "读者 张华"],
     ),
     # a picture page: a story's captions and their credits stay together, as People's Daily
-    # keeps a group of pictures; the header (图片新闻 …, 摄影编辑) is no kicker
+    # keeps a group of pictures, the last credit too (the last picture's, no byline of the
+    # group); the header (图片新闻 …, 摄影编辑) is no kicker
     "tupian.txt": (
         [
-            ("", "麦收时节", "", "张波 摄", "", ""),
+            ("", "麦收时节", "", "", "", ""),
             ("", "荷花绽放", "", "孟德龙 摄（人民图片）", "", ""),
         ],
-        ["高峰期。\n新华社记者 李安 摄\n6月12日，在安徽省", "本报记者 赵亮 摄\n6月11日"],
+        ["高峰期。\n新华社记者 李安 摄\n6月12日，在安徽省", "本报记者 赵亮 摄\n6月11日",
+         "（无人机照片）。\n张波 摄"],
         ["图片新闻", "摄影编辑", "责任编辑"],
     ),
     # a 副刊 page: an essay, a book review under its ——deck (the writer's name under a title,
@@ -2180,6 +2184,28 @@ OTHER_PAPERS = {
         ],
         ["通过对话协商解决分歧。", "起到重要作用。", "据美联社报道，截至10日"],
         ["环球时报", "国际论坛", "责编", "本报驻美国特派记者 李珊", "【"],
+    ),
+    # a 简讯 column (items without heads): one article, each item keeping its dateline and
+    # credit; a 短讯 column whose items carry heads: an article each, the column's name the
+    # first one's kicker
+    "jianxun.txt": (
+        [
+            ("", "我市启动夏季治安巡防", "", "记者 孙涛", "本报讯（记者 孙涛）", ""),
+            ("", "简讯", "", "", "", ""),
+            ("短讯", "高新区新增两家科技孵化器", "", "记者 王磊", "本报讯（记者 王磊）", ""),
+            ("", "市区新开三条公交线路", "", "记者 赵敏", "本报讯（记者 赵敏）", ""),
+            ("", "江滨公园夜间延时开放", "", "通讯员 周洁", "本报讯（通讯员 周洁）", ""),
+            ("", "滨江湿地迎来候鸟", "", "本报记者 钱程", "", ""),
+        ],
+        ["本报讯 6月14日，市图书馆", "参加。（记者 刘芳）\n本报讯 近日", "检查视力。（记者 陈静）"],
+        ["滨江日报", "责编"],
+    ),
+    # pictures under one title, each caption closed by its credit (the first credited in the
+    # header's 本版摄影): no byline of the group
+    "shijue.txt": (
+        [("", "端午临近粽飘香", "", "", "", "")],
+        ["训练。\n马骏 摄", "社区活动中学包粽子。\n刘军 摄"],
+        ["视觉", "责任编辑", "本版摄影"],
     ),
 }  # fmt: skip
 
