@@ -26,6 +26,7 @@ from service.series import rejoin_series
 from service.subheads import rejoin_subheads
 from service.table_rows import rejoin_rows
 from service.text import ends_paragraph, is_column_break
+from service.writer_heads import name_byline, split_signed
 
 __all__ = ["settle_heads"]
 
@@ -39,15 +40,14 @@ _LEAD_IN = re.compile(r".{4,}——")
 
 
 def settle_heads(drafts: list, raw: str) -> None:
-    """The `pages._Draft`s' head lines read again: an article under a long cut closing note
-    (`_reopen`), subheads joined above (`subheads`), points (`_points`), closing lines given back
-    above and the late roles (`_late_roles`), the page's top (`_page_top`); each one's subtitle
-    and title settled; between two articles a kicker, a ——deck's title (`deck_title`) and a
-    credit (`credit_over_title`) placed; last, table rows given back, a 下转 jump's text split."""
+    """The `pages._Draft`s' head lines read again: heads left in bodies split off, subheads and
+    series joined above, the late roles, the page's top, each one's subtitle, title and byline;
+    between two articles a kicker, a deck's title and a credit; table rows and jumps last."""
     at = 0
     # (heads left in a body by their shape: glued, place_heads; never where titles carry `## `)
     marked = any(d.marked for d in drafts)
-    glued = (lambda d: split_glued(d) or split_place(d)) if not marked else lambda d: None
+    split = () if marked else (split_glued, split_place, split_signed)
+    glued = lambda d: next((new for f in split if (new := f(d)) is not None), None)  # noqa: E731
     while at < len(drafts):
         if (new := _reopen(drafts[at]) or glued(drafts[at])) is not None:
             drafts.insert(at + 1, new)
@@ -67,6 +67,7 @@ def settle_heads(drafts: list, raw: str) -> None:
         _shape_kicker(d)
         item_column(d)
         _subtitle(d)
+        name_byline(d)
         _lone_title(d)
         _sentence_subtitle(d)
     for above, d in pairwise(drafts):

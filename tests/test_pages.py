@@ -2154,11 +2154,11 @@ OTHER_PAPERS = {
          "（无人机照片）。\n张波 摄"],
         ["图片新闻", "摄影编辑", "责任编辑"],
     ),
-    # a 副刊 page: an essay, a book review under its ——deck (the writer's name under a title,
-    # which People's Daily's pages never print, is read as the essay's subtitle: left)
+    # a 副刊 page: an essay under its writer's bare name (the byline), a book review under its
+    # ——deck (the reviewer's name under the deck, over the book's line, stays in the body: left)
     "fukan.txt": (
         [
-            ("", "母亲的菜园", "刘云", "", "", ""),
+            ("", "母亲的菜园", "", "刘云", "", ""),
             ("", "在文字里触摸历史的温度", "——读《大河之北》", "", "", ""),
         ],
         ["全部热爱。", "王远\n《大河之北》 陈明 著 人民文学出版社\n翻开《大河之北》"],
@@ -2185,6 +2185,18 @@ OTHER_PAPERS = {
         ["通过对话协商解决分歧。", "起到重要作用。", "据美联社报道，截至10日"],
         ["环球时报", "国际论坛", "责编", "本报驻美国特派记者 李珊", "【"],
     ),
+    # a column's name over its writer's bare name and text: the name is the byline, the title
+    # no column heading over a piece (People's Daily's 来论 form); a name of three characters
+    # under a kicker is read as 来论 is (社区人物 / 修鞋匠老周 / 张红梅: heading as title; left)
+    "shequ.txt": (
+        [
+            ("民生视点", "快递小哥的一天", "", "李斌", "", ""),
+            ("", "老旧小区加装电梯提速", "", "本报记者 陈晨", "", ""),
+            ("", "社区人物", "", "", "", ""),
+        ],
+        ["一天跑80多公里。", "最高20万元的补贴。", "修鞋匠老周\n张红梅\n在东城区"],
+        ["责任编辑", "美术编辑", "快递小哥的一天", "本报记者 陈晨"],
+    ),
     # a 简讯 column (items without heads): one article, each item keeping its dateline and
     # credit; a 短讯 column whose items carry heads: an article each, the column's name the
     # first one's kicker
@@ -2199,6 +2211,16 @@ OTHER_PAPERS = {
         ],
         ["本报讯 6月14日，市图书馆", "参加。（记者 刘芳）\n本报讯 近日", "检查视力。（记者 陈静）"],
         ["滨江日报", "责编"],
+    ),
+    # a poem between two essays: its lines its body, the essay under it an article of its own
+    "shige.txt": (
+        [
+            ("", "故乡的小河", "", "陈立", "", ""),
+            ("", "麦田", "", "王雪", "", ""),
+            ("", "读书的乐趣", "", "赵平", "", ""),
+        ],
+        ["当年的自己。", "风从南边吹过来\n麦子一垄一垄地黄了", "捆进镰刀的光里", "新的收获。"],
+        ["文艺副刊", "责任编辑", "读书的乐趣", "赵平"],
     ),
     # pictures under one title, each caption closed by its credit (the first credited in the
     # header's 本版摄影): no byline of the group
