@@ -44,8 +44,7 @@ def settle_heads(drafts: list, raw: str) -> None:
     series joined above, the late roles, the page's top, each one's subtitle, title and byline;
     between two articles a kicker, a deck's title and a credit; table rows and jumps last."""
     at = 0
-    # (heads left in a body by their shape: glued, place_heads; never where titles carry `## `)
-    marked = any(d.marked for d in drafts)
+    marked = any(d.marked for d in drafts)  # (heads left in a body, by shape: never under `## `)
     split = () if marked else (split_glued, split_place, split_signed)
     glued = lambda d: next((new for f in split if (new := f(d)) is not None), None)  # noqa: E731
     while at < len(drafts):
