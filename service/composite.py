@@ -27,6 +27,7 @@ import re
 from service.documents import Span
 from service.head_parts import LEAD_IN, column_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
+from service.writer_heads import bare_writer
 from service.writers import BARE_NAME, WRITER, spaced_name
 
 # A writer set with a role in brackets: 何建明（中国作协副主席）, 王  雷（电视剧《陆战之王》主演）;
@@ -204,6 +205,7 @@ def merge_pieces(drafts: list) -> list:
         piece = _piece(d)
         if (
             (piece and run and _same_item(run, piece) and out and not _credited(out[-1]))
+            and not (piece not in _NAMES and bare_writer(out[-1]))
             or (
                 out
                 and _brief(d)
@@ -241,7 +243,12 @@ def merge_pieces(drafts: list) -> list:
             absorb(out[-1], d)
             run = piece
             continue
-        if piece in _NAMES and (d.kicker or d.subtitle) and not _upside_down(d):
+        if (
+            piece in _NAMES
+            and (d.kicker or d.subtitle)
+            and not _upside_down(d)
+            and not bare_writer(d)
+        ):
             # A head over a piece's head and its writer's bare name: the item's heading over
             # its only piece (来论 / 为战“疫”注入必胜信心 / 江西南昌  杨铭鸣), seldom a kicker
             # (a kicker's article is credited 本报记者 …, left as it is).

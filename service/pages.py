@@ -34,6 +34,7 @@ from service.errors import InvalidInput
 from service.furniture import jumps_in
 from service.head_parts import ITEM_LABEL, has_title
 from service.heads import MAX_HEAD_LINES, opens_article, parse_heads
+from service.item_column import ITEMS
 from service.lines import (
     BYLINE_END,
     BYLINE_START,
@@ -106,7 +107,7 @@ class _Draft:
         # with every short line above it made a long article of them quadratic)
         self.short_lens: set[int] = set()
         self.short_shapes: tuple[int, set] = (0, set())
-        self.composite = False  # pieces under one heading (service.composite)
+        self.composite = False  # pieces under one heading (service.composite), or ITEMS
         self.marked = False  # the title is a `## ` heading: never a composite item's piece
         self.joined: tuple[int, str] = (0, "")  # body lines joined so far (cohesion.body_text)
         self.heads: list[Span] = []  # the bare head lines the pass parsed (service.settle)
@@ -358,7 +359,7 @@ def _read(raw: str) -> Page:
     articles, parts = [], []
     settle_heads(drafts, raw)
     for d in drafts:
-        cleaned = clean_kinds(raw, d.body, d.kinds, d.values)
+        cleaned = clean_kinds(raw, d.body, d.kinds, d.values, tail=d.composite != ITEMS)
         taken: dict[str, list[Span]] = {"title": d.title, "kicker": d.kicker}
         taken["subtitle"] = d.subtitle
         for name, span in cleaned.dropped:

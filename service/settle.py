@@ -1,11 +1,7 @@
-"""A head's lines once the page is read: what the splitting pass could not yet tell.
-
-The pass opens articles line by line; only when an article is whole can it be seen that a short
-line under its title is its subtitle (副题), that a "title" under a kicker reads on as running
-text, that a head's first lines close the text above (`closes_above`), or that a line read as
-running text (国台办：, a list closing on ……, a lead-in closing on ——) is a kicker. Settled
-after the pass: the head score's path (the heads `training.pages_fit` collects) stays the pass's.
-"""
+"""A head's lines once the page is read: what the splitting pass could not yet tell (a subtitle,
+a "title" under a kicker reading on as running text, a head's first lines closing the text above,
+a kicker read as running text: 国台办：, a list closing on ……, a lead-in closing on ——). Settled
+after the pass: the head score's path (the heads `training.pages_fit` collects) stays the pass's."""
 
 from __future__ import annotations
 
@@ -21,14 +17,16 @@ from service.documents import Span
 from service.glued import column_title, split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
 from service.heads import CLOSER, closes, parse_heads
+from service.item_column import item_column
 from service.jumped import after_jump
 from service.lead_roles import deck_by_lead, kicker_by_shape
-from service.lines import BYLINE_START, PARA, SHORT
+from service.lines import BYLINE_START, CONTINUES, PARA, SHORT
 from service.place_heads import split_place
 from service.series import rejoin_series
 from service.subheads import rejoin_subheads
 from service.table_rows import rejoin_rows
 from service.text import ends_paragraph, is_column_break
+from service.writer_heads import name_byline, split_signed
 
 __all__ = ["settle_heads"]
 
@@ -42,15 +40,13 @@ _LEAD_IN = re.compile(r".{4,}——")
 
 
 def settle_heads(drafts: list, raw: str) -> None:
-    """The `pages._Draft`s' head lines read again: an article under a long cut closing note
-    (`_reopen`), subheads joined above (`subheads`), points (`_points`), closing lines given back
-    above and the late roles (`_late_roles`), the page's top (`_page_top`); each one's subtitle
-    and title settled; between two articles a kicker, a ——deck's title (`deck_title`) and a
-    credit (`credit_over_title`) placed; last, table rows given back, a 下转 jump's text split."""
+    """The `pages._Draft`s' head lines read again: heads left in bodies split off, subheads and
+    series joined above, the late roles, the page's top, each one's subtitle, title and byline;
+    between two articles a kicker, a deck's title and a credit; table rows and jumps last."""
     at = 0
-    # (heads left in a body by their shape: glued, place_heads; never where titles carry `## `)
-    marked = any(d.marked for d in drafts)
-    glued = (lambda d: split_glued(d) or split_place(d)) if not marked else lambda d: None
+    marked = any(d.marked for d in drafts)  # (heads left in a body, by shape: never under `## `)
+    split = () if marked else (split_glued, split_place, split_signed)
+    glued = lambda d: next((new for f in split if (new := f(d)) is not None), None)  # noqa: E731
     while at < len(drafts):
         if (new := _reopen(drafts[at]) or glued(drafts[at])) is not None:
             drafts.insert(at + 1, new)
@@ -68,7 +64,9 @@ def settle_heads(drafts: list, raw: str) -> None:
         _over_credit(d)
         _dated_deck(d)
         _shape_kicker(d)
+        item_column(d)
         _subtitle(d)
+        name_byline(d)
         _lone_title(d)
         _sentence_subtitle(d)
     for above, d in pairwise(drafts):
@@ -366,8 +364,10 @@ def _late_kicker(above, draft, raw: str) -> None:
         _COLON_KICKER.fullmatch(last.text) or _LIST_KICKER.fullmatch(last.text)
     ):
         return
-    if raw[last.end : draft.title[0].start].strip() or is_column_break(before.text, last.text):
-        return  # (furniture between, or the line is the end of a paragraph the column cut)
+    between = raw[last.end : draft.title[0].start].strip()  # (a `## ` title's mark is none)
+    cut = above.kinds[-2] != CONTINUES and is_column_break(before.text, last.text)
+    if between not in ("", "##" * draft.marked) or cut:
+        return  # (furniture between, or the end of a paragraph the column cut: a jump ends one)
     draft.kicker = [last]
     draft.start = last.start
     del above.body[-1], above.kinds[-1], above.values[-1]

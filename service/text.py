@@ -239,10 +239,10 @@ def clean_lines(
 
 
 def clean_kinds(
-    raw: str, spans: Sequence[Span], kinds: list[str], values: list[str], offset: int = 0
+    raw: str, spans: Sequence[Span], kinds: list[str], values: list[str], offset: int = 0, tail=True
 ) -> Cleaned:
-    """`clean_lines` with the lines' kinds and values as two lists (as `pages._Draft` keeps
-    them: a page's bodies are cleaned without pairing each line's kind with its value)."""
+    """`clean_lines` with the lines' kinds and values as two lists, as `pages._Draft` keeps them;
+    `tail` False: the closing credit stays (each item's own: `service.item_column`)."""
     byline = dateline = continues = ""
     dropped: list[tuple[str, Span]] = []
 
@@ -270,7 +270,7 @@ def clean_kinds(
         byline = byline or kept_values[lo]
         drop("byline", kept[lo])
         lo += 1
-    while hi - lo > 1 and kept_kinds[hi - 1] in (BYLINE_END, BYLINE_START):
+    while tail and hi - lo > 1 and kept_kinds[hi - 1] in (BYLINE_END, BYLINE_START):
         byline = byline or kept_values[hi - 1]
         drop("byline", kept[hi - 1])
         hi -= 1
@@ -284,7 +284,7 @@ def clean_kinds(
         kept[0] = Span(first.start + cut, first.end, first.text[cut:])
         if not kept[0].text:
             del kept[0]
-    if kept:
+    if kept and tail:
         last = kept[-1]
         text, tail_byline, tail_continues = _trim_tail(last.text)
         if text != last.text:

@@ -2052,10 +2052,11 @@ OTHER_PAPERS = {
     "county.txt": (
         [
             ("", "我县夏收夏种工作有序推进", "", "通讯员 杨帆", "本报讯（通讯员 杨帆）", ""),
-            ("", "简讯", "", "记者 李琳", "", ""),
+            ("", "简讯", "", "", "", ""),  # (each item keeps its credit: no byline of the column)
             ("", "县城新增两个公园向市民开放", "", "记者 王伟 报道", "", ""),
         ],
-        ["确保不误农时", "责令整改问题8个", "空气好，环境也美。”市民刘女士说。"],
+        ["确保不误农时", "责令整改问题8个", "空气好，环境也美。”市民刘女士说。",
+         "参加。（记者 李琳）"],
         ["瓮安报", "广告热线", "责编", "排版"],
     ),
     "xinmin.txt": (
@@ -2071,9 +2072,10 @@ OTHER_PAPERS = {
         [
             ("", "5月份CPI同比上涨2.4%", "", "经济日报记者 林火灿", "", ""),
             ("", "小微企业融资成本持续下降", "", "本报记者 姚进", "", ""),
-            ("", "简讯", "", "记者 黄鑫", "本报讯", ""),
+            ("", "简讯", "", "", "", ""),  # (each item keeps its dateline and credit)
         ],
-        ["（数据来源：国家统计局）", "有望继续下降。", "本报讯 商务部11日表示"],
+        ["（数据来源：国家统计局）", "有望继续下降。", "本报讯 国家发展改革委11日表示",
+         "本报讯 商务部11日表示", "稳步复苏。（记者 黄鑫）"],
         ["经济日报 2020", "■", "简讯"],
     ),
     "shanghai_jump.txt": (
@@ -2141,20 +2143,22 @@ OTHER_PAPERS = {
         ["读者热线", "责编", "来信人", "读者 张华"],
     ),
     # a picture page: a story's captions and their credits stay together, as People's Daily
-    # keeps a group of pictures; the header (图片新闻 …, 摄影编辑) is no kicker
+    # keeps a group of pictures, the last credit too (the last picture's, no byline of the
+    # group); the header (图片新闻 …, 摄影编辑) is no kicker
     "tupian.txt": (
         [
-            ("", "麦收时节", "", "张波 摄", "", ""),
+            ("", "麦收时节", "", "", "", ""),
             ("", "荷花绽放", "", "孟德龙 摄（人民图片）", "", ""),
         ],
-        ["高峰期。\n新华社记者 李安 摄\n6月12日，在安徽省", "本报记者 赵亮 摄\n6月11日"],
+        ["高峰期。\n新华社记者 李安 摄\n6月12日，在安徽省", "本报记者 赵亮 摄\n6月11日",
+         "（无人机照片）。\n张波 摄"],
         ["图片新闻", "摄影编辑", "责任编辑"],
     ),
-    # a 副刊 page: an essay, a book review under its ——deck (the writer's name under a title,
-    # which People's Daily's pages never print, is read as the essay's subtitle: left)
+    # a 副刊 page: an essay under its writer's bare name (the byline), a book review under its
+    # ——deck (the reviewer's name under the deck, over the book's line, stays in the body: left)
     "fukan.txt": (
         [
-            ("", "母亲的菜园", "刘云", "", "", ""),
+            ("", "母亲的菜园", "", "刘云", "", ""),
             ("", "在文字里触摸历史的温度", "——读《大河之北》", "", "", ""),
         ],
         ["全部热爱。", "王远\n《大河之北》 陈明 著 人民文学出版社\n翻开《大河之北》"],
@@ -2181,6 +2185,50 @@ OTHER_PAPERS = {
         ["通过对话协商解决分歧。", "起到重要作用。", "据美联社报道，截至10日"],
         ["环球时报", "国际论坛", "责编", "本报驻美国特派记者 李珊", "【"],
     ),
+    # a column's name over its writer's bare name and text: the name is the byline, the title
+    # no column heading over a piece (People's Daily's 来论 form); a name of three characters
+    # under a kicker is read as 来论 is (社区人物 / 修鞋匠老周 / 张红梅: heading as title; left)
+    "shequ.txt": (
+        [
+            ("民生视点", "快递小哥的一天", "", "李斌", "", ""),
+            ("", "老旧小区加装电梯提速", "", "本报记者 陈晨", "", ""),
+            ("", "社区人物", "", "", "", ""),
+        ],
+        ["一天跑80多公里。", "最高20万元的补贴。", "修鞋匠老周\n张红梅\n在东城区"],
+        ["责任编辑", "美术编辑", "快递小哥的一天", "本报记者 陈晨"],
+    ),
+    # a 简讯 column (items without heads): one article, each item keeping its dateline and
+    # credit; a 短讯 column whose items carry heads: an article each, the column's name the
+    # first one's kicker
+    "jianxun.txt": (
+        [
+            ("", "我市启动夏季治安巡防", "", "记者 孙涛", "本报讯（记者 孙涛）", ""),
+            ("", "简讯", "", "", "", ""),
+            ("短讯", "高新区新增两家科技孵化器", "", "记者 王磊", "本报讯（记者 王磊）", ""),
+            ("", "市区新开三条公交线路", "", "记者 赵敏", "本报讯（记者 赵敏）", ""),
+            ("", "江滨公园夜间延时开放", "", "通讯员 周洁", "本报讯（通讯员 周洁）", ""),
+            ("", "滨江湿地迎来候鸟", "", "本报记者 钱程", "", ""),
+        ],
+        ["本报讯 6月14日，市图书馆", "参加。（记者 刘芳）\n本报讯 近日", "检查视力。（记者 陈静）"],
+        ["滨江日报", "责编"],
+    ),
+    # a poem between two essays: its lines its body, the essay under it an article of its own
+    "shige.txt": (
+        [
+            ("", "故乡的小河", "", "陈立", "", ""),
+            ("", "麦田", "", "王雪", "", ""),
+            ("", "读书的乐趣", "", "赵平", "", ""),
+        ],
+        ["当年的自己。", "风从南边吹过来\n麦子一垄一垄地黄了", "捆进镰刀的光里", "新的收获。"],
+        ["文艺副刊", "责任编辑", "读书的乐趣", "赵平"],
+    ),
+    # pictures under one title, each caption closed by its credit (the first credited in the
+    # header's 本版摄影): no byline of the group
+    "shijue.txt": (
+        [("", "端午临近粽飘香", "", "", "", "")],
+        ["训练。\n马骏 摄", "社区活动中学包粽子。\n刘军 摄"],
+        ["视觉", "责任编辑", "本版摄影"],
+    ),
 }  # fmt: skip
 
 
@@ -2200,8 +2248,8 @@ def test_a_credit_set_solid_after_the_dateline_is_no_part_of_the_body_or_its_lea
 
 def test_text_under_a_jump_is_no_part_of_the_article_that_jumped_away():
     # The article went on another page: a paragraph under the 下转 note is another article's
-    # (its head read from the short lines over it); a lone line ending no sentence, a kicker
-    # under the note over the next `## ` title, is left where the pass put it.
+    # (its head read from the short lines over it); a colon kicker under the note, over the
+    # next `## ` title, is that title's kicker (王光生： / ## 身中七弹 不负使命).
     report = "国家统计局11日发布数据显示，5月份全国居民消费价格指数同比上涨2.4%，涨幅回落。\n"
     page = (
         "5月份CPI同比上涨2.4%\n" + report + "（下转第二版）\n特种玻璃研发者卢勇\n"
@@ -2212,10 +2260,18 @@ def test_text_under_a_jump_is_no_part_of_the_article_that_jumped_away():
     assert (first.continues, first.text) == ("二版", report.strip())
     assert (second.kicker, second.title) == ("特种玻璃研发者卢勇", "为航天器披上“铠甲”（百姓影像）")
     page = "## 5月份CPI同比上涨2.4%\n" + report + "（下转第二版）\n王光生：\n## 身中七弹 不负使命\n"
-    assert [a.title for a in split_page(page + report)] == [
-        "5月份CPI同比上涨2.4%",
-        "身中七弹 不负使命",
+    assert [(a.kicker, a.title, a.text) for a in split_page(page + report)] == [
+        ("", "5月份CPI同比上涨2.4%", report.strip()),
+        ("王光生：", "身中七弹 不负使命", report.strip()),
     ]
+    page = (FIXTURES / "pages" / "jump_marked.txt").read_text(encoding="utf-8")
+    first, second = split_page(page)
+    assert (first.continues, first.text[-8:]) == ("三版", "差距进一步缩小。")
+    assert (second.kicker, second.title, second.byline) == (
+        "聚焦：",
+        "一个山村的“蝶变”之路",
+        "本报记者 林峰",
+    )
 
 
 def test_a_boxed_label_over_running_text_stays_in_the_body():

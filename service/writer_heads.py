@@ -1,0 +1,109 @@
+"""A head over its writer's bare name (快递小哥的一天 / 李斌, 麦田 / 王雪), as city dailies and
+副刊 pages print essays and poems: the name is the article's byline, never a subtitle.
+
+People's Daily sets such names under a composite item's pieces (来论 / …  / 郑少忠), which
+`service.composite` reads; a lone head over a bare name is another paper's article. Inside a
+body, a head and a bare name under a closed paragraph or under a poem's lines open the next
+article: a poem (short lines with no sentence's end) glued the rest of a 副刊 page into the essay
+above it. Read after the pass (called from `service.settle`), so the head score's path stays
+the pass's.
+"""
+
+from __future__ import annotations
+
+from service.lines import BYLINE_START, PARA, SHORT
+from service.text import ends_paragraph
+from service.writers import BARE_NAME
+
+__all__ = ["bare_writer", "name_byline", "split_signed"]
+
+# The hundred commonest surnames (the 2019 household register's ranking, ~85 % of people): a
+# bare name opens on one; a section's label of two or three characters (序曲, 源流, 回信, under
+# People's Daily's features) seldom does.
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+
+
+def _name(text: str) -> bool:
+    return text[0] in _SURNAMES and bool(BARE_NAME.fullmatch(text))
+
+
+_HEAD_MAX = 16  # an essay's or a poem's title
+_VERSE_MAX = 20  # a poem's line
+
+
+def _verse(text: str) -> bool:
+    return len(text) <= _VERSE_MAX and text[-1] not in "。！？；…”"
+
+
+def _poem(d, lo: int, hi: int) -> bool:
+    """`d.body[lo:hi]` are a poem's lines: three or more short lines, none ending a sentence."""
+    return hi - lo >= 3 and all(
+        k == SHORT and _verse(s.text) for s, k in zip(d.body[lo:hi], d.kinds[lo:hi], strict=True)
+    )
+
+
+def _signed_at(d) -> int:
+    """Where a head over its writer's bare name opens another article in `d`'s body, else 0."""
+    body, kinds = d.body, d.kinds
+    n = len(body)
+    signed = 1 if kinds[0] == BYLINE_START else len(body) if not d.subtitle else 0
+    for i in range(1, n - 2):
+        if kinds[i] != SHORT or kinds[i + 1] != SHORT or not _name(body[i + 1].text):
+            continue
+        head = body[i].text
+        if len(head) > _HEAD_MAX or ends_paragraph(head):
+            continue
+        above = kinds[i - 1] == PARA and ends_paragraph(body[i - 1].text)
+        if not (above or _poem(d, signed, i)):  # (under a closed paragraph or a signed poem)
+            continue
+        j = i + 2
+        while j < n and kinds[j] == SHORT and _verse(body[j].text):
+            j += 1
+        if _poem(d, i + 2, j) or (kinds[i + 2] == PARA and not above):
+            return i  # (People's Daily's 大家谈 sets its pieces so under closed paragraphs)
+    return 0
+
+
+def bare_writer(d) -> bool:
+    """A head over its writer's bare name read as its subtitle, over text: one article with its
+    byline (`name_byline`), never an item's heading over its only piece, nor the first piece
+    of an item that an article credited otherwise (本报记者 陈晨) goes on (`composite`). Under a
+    kicker only a name of two characters set solid: People's Daily spaces those (李  璇) and
+    sets its 来论 so (来论 / 用好网上新闻发布会 / 郑少忠), a kicker over a piece's head."""
+    sub = d.subtitle
+    if len(sub) != 1 or d.composite or d.kinds[:1] != [PARA] or not _name(sub[0].text):
+        return False
+    return not d.kicker or len(sub[0].text) == 2
+
+
+def split_signed(d):
+    """The article a head over its writer's bare name opens inside `d`'s body: the new draft
+    (its title the head, its byline the name), `d` left with what stood above; else None."""
+    if d.composite or d.marked or SHORT not in d.kinds:
+        return None
+    i = _signed_at(d)
+    if not i:
+        return None
+    body, kinds, values = d.body, d.kinds, d.values
+    new = type(d)(body[i : i + 1], [], [])
+    new.heads, new.end = body[i : i + 1], d.end
+    new.body, new.kinds = body[i + 1 :], [BYLINE_START] + kinds[i + 2 :]
+    new.values = [body[i + 1].text] + values[i + 2 :]
+    new.has_para = PARA in new.kinds
+    new.dated = False
+    del body[i:], kinds[i:], values[i:]
+    d.end = body[-1].end
+    return new
+
+
+def name_byline(d) -> None:
+    """A subtitle that is the writer's bare name over the text: the article's byline."""
+    sub = d.subtitle
+    if len(sub) != 1 or d.composite or not d.body or not _name(sub[0].text):
+        return
+    if d.kinds[0] == PARA or _poem(d, 0, len(d.body)):
+        d.body[:0], d.kinds[:0], d.values[:0] = sub, [BYLINE_START], [sub[0].text]
+        d.subtitle = []
