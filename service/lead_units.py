@@ -62,6 +62,14 @@ _ATTENDANCE = re.compile(r"[^。；;]{0,50}(?:参加|陪同|出席)[。.]$")
 _ATTENDANCE_END = tuple(verb + stop for verb in ("参加", "陪同", "出席") for stop in "。.")
 # A photo's caption (图为村民在参加比赛。上图：…): the lead is shown without the picture.
 _CAPTION = re.compile(r"[上下左右]?图[一二三四五六\d]?(?:为|[：:])")
+# What opens a sentence that leans on the one before it: a third-person or demonstrative
+# pronoun (他强调，… 这是…首次… 该款…), or a connective linking back (对此，… 因此，…). The
+# closed classes of Chinese grammar (personal and demonstrative pronouns, linking adverbs),
+# not a list read off leads; 他乡 他人 其实 are no anaphors.
+_LEANS = re.compile(
+    r"他(?!乡|人)|她|它|这|此|该|其(?!实)|(?:对此|为此|因此|所以|但是|然而|不过|而|与此同时|"
+    r"同时|此外|另外|其中|随后|此后|同样|于是|可见|总之)[，,]"
+)
 _TRAILING = "，,、：:；; \u3000"
 _WORD = re.compile(r"\w")
 _COMMA = re.compile(r"[，,]")
@@ -183,7 +191,7 @@ class Units:
         self.parts: list[Span] = []
         self.drops: list[list[tuple[int, int]]] = []
         self.first_row: list[int] = []  # sentence n owns rows [first_row[n], first_row[n + 1])
-        rows: list[tuple[int, ...]] = []  # (k, lo, hi, start, end, length, framed, partial)
+        rows: list[tuple[int, ...]] = []  # (k, lo, hi, start, end, length, framed, partial, leans)
         for n, s in enumerate(sentences):
             self.first_row.append(len(self.parts))
             framed = _frame_end(s) if n < _MAX_UNITS else s.start
@@ -204,14 +212,16 @@ class Units:
             for a, lo in starts:
                 cut = sum(y - x for x, y in drops if a <= x) if drops else 0
                 length = s.end - a - cut
-                rows.append((n, lo, len(self.parts), a, s.end, length, a > s.start, partial))
+                leans = n > 0 and _LEANS.match(text, a) is not None  # (the story's first: on none)
+                rows.append((n, lo, len(self.parts), a, s.end, length, a > s.start, partial, leans))
         self.first_row.append(len(self.parts))
         self.rows = rows
-        cols = np.array(rows, dtype=np.int64).reshape(-1, 8)
+        cols = np.array(rows, dtype=np.int64).reshape(-1, 9)
         self.k = cols[:, 0]
         self.length = cols[:, 5].astype(np.float64)
         self.framed = cols[:, 6].astype(bool)
         self.partial = cols[:, 7].astype(bool)
+        self.leans = cols[:, 8].astype(bool)  # opens leaning on the sentence before (_LEANS)
 
     def pieces(self, i: int) -> list[tuple[int, int]]:
         """The [start, end) ranges unit `i` keeps: its text less the inline times in it."""

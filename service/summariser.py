@@ -119,6 +119,20 @@ def _no_lead(why: str) -> Lead:
     return Lead("", (), (why,))
 
 
+def _pick(mask, mmr, k, lengths, leans, chosen, room, max_sentences) -> list[int]:
+    """The best unit `mask` allows; one leaning on the sentence before it (`leans`) comes with
+    that sentence's best unit ahead of it when both fit."""
+    if not np.logical_or.reduce(mask):
+        return []
+    best = int(np.where(mask, mmr, -np.inf).argmax())
+    if not leans[best] or len(chosen) + 2 > max_sentences or np.isin(k[best] - 1, k[chosen]):
+        return [best]
+    before = mask & (k == k[best] - 1) & (lengths <= room - lengths[best])
+    if not np.logical_or.reduce(before):
+        return [best]  # (passed over or swapped for its antecedent, it cost ROUGE on tune)
+    return [int(np.where(before, mmr, -np.inf).argmax()), best]
+
+
 def _select(text: str, title: str, max_sentences: int, max_chars: int, weights: Weights) -> Lead:
     found = candidates(text, title, weights=weights)
     if not len(found):
@@ -140,6 +154,9 @@ def _select(text: str, title: str, max_sentences: int, max_chars: int, weights: 
     whole = ~found.partial if found.partial is not None else np.ones(len(found), dtype=bool)
     if not np.logical_or.reduce(whole & (lengths <= cap)):
         whole[:] = True
+    # A sentence leaning on the one before (他强调，… 这是…) brings that one into the lead
+    # when both fit: alone it points at what the lead dropped.
+    leans = found.units.leans
     # Soft or hard, the budget is filled sentence by sentence: once it is spent, no more.
     while len(chosen) < max_sentences and used < budget:
         mask = whole & (lengths <= cap - used)
@@ -151,11 +168,11 @@ def _select(text: str, title: str, max_sentences: int, max_chars: int, weights: 
             mmr = mmr - weights.redundancy * penalty
             # One unit per sentence, and no near-duplicate of what the lead already says.
             mask &= ~np.isin(k, k[chosen]) & (penalty < _DUPLICATE)
-        if not np.logical_or.reduce(mask):
+        picked = _pick(mask, mmr, k, lengths, leans, chosen, cap - used, max_sentences)
+        if not picked:
             break
-        best = int(np.where(mask, mmr, -np.inf).argmax())
-        chosen.append(best)
-        used += int(lengths[best])
+        chosen += picked
+        used += int(lengths[picked].sum())
     if not chosen:
         limit = (
             f"{max_chars} character{'s' * (max_chars != 1)}"

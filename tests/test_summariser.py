@@ -541,3 +541,29 @@ def test_a_quotation_is_joined_as_far_as_a_lead_may_run() -> None:
     from service.sentences import QUOTE_CHARS
 
     assert QUOTE_CHARS == HARD_MAX_CHARS
+
+
+# A second sentence leaning on the first (同时，… 他强调，…) scores best against the title; alone
+# it would open the lead on what the lead dropped.
+_LEANING = (
+    "新冠肺炎疫情发生后，贵州外防输入，内防扩散，全力防控疫情。"
+    "同时，贵州加快春耕进度、推进复工复产，统筹疫情防控和脱贫攻坚两场硬仗。"
+    "目前贵州春耕复工复产有序推进，脱贫攻坚有力有效。"
+    "全省各地干部群众坚定信心，决战决胜。"
+)
+
+
+def test_a_sentence_leaning_on_the_one_before_brings_it_into_the_lead() -> None:
+    result = lead(_LEANING, "贵州统筹疫情防控和脱贫攻坚 加快春耕复工复产")
+    check_faithful(_LEANING, result)
+    assert result.text == _LEANING[: _LEANING.index("目前")]
+    # A story's own first sentence leans on nothing before it: it may open the lead.
+    first = "他三十五年如一日行走太行，用科技打开百姓脱贫致富之门。他就是河北农业大学教授李保国。"
+    assert lead(first, "李保国：太行山上的新愚公").text.startswith("他三十五年")
+
+
+def test_a_leaning_sentence_whose_antecedent_does_not_fit_stays_as_it_was() -> None:
+    # One sentence only (the briefs' form): no room for both, so the best sentence leads alone
+    # (passed over or swapped for the one before, it cost ROUGE on the tune split).
+    result = lead(_LEANING, "贵州统筹疫情防控和脱贫攻坚 加快春耕复工复产", max_sentences=1)
+    assert result.text.startswith("同时，贵州加快春耕进度")
