@@ -152,9 +152,13 @@ def test_train_and_evaluate_show_their_steps_in_a_log(tmp_path: Path) -> None:
     done = _train(data, tmp_path / "desk", "--partial")
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith("train: ")]
-    assert [line.split(" done (")[0] for line in lines] == [
-        "train: read", "train: fit", "train: score", "train: write"
+    # each step named when it starts, not only when it ends: a log read `train: read done`
+    # and nothing else through the fit's minutes
+    assert [line.split(" (")[0] for line in lines] == [
+        "train: read …", "train: read done", "train: fit …", "train: fit done",
+        "train: score …", "train: score done", "train: write …", "train: write done",
     ]  # fmt: skip
+    assert lines[2].split(" (")[1].startswith("2/4, ")
     assert lines[-1].split(" done (")[1].startswith("4/4, ") and "\r" not in done.stderr
     evaluated = subprocess.run(
         [sys.executable, "-m", "service.cli", "evaluate", "--data", str(data)]
@@ -165,6 +169,7 @@ def test_train_and_evaluate_show_their_steps_in_a_log(tmp_path: Path) -> None:
         timeout=600,
     )
     assert evaluated.returncode == 0, evaluated.stderr
+    assert "evaluate: usual script … (1/" in evaluated.stderr
     assert "evaluate: usual script done (1/" in evaluated.stderr and "\r" not in evaluated.stderr
 
 
@@ -389,3 +394,16 @@ def test_an_out_folder_that_is_not_a_model_is_refused_not_deleted(tmp_path: Path
         assert done.returncode == 0, done.stderr
         assert (out / "model.npz").is_file()
     assert (model / "report").is_dir()
+
+
+def test_a_terminal_bar_names_the_running_step_and_guesses_no_end(capsys) -> None:
+    """On a terminal the bar stood at `1/4 [00:02<00:07, read]` through the fit's minutes: the
+    finished step's name and an ETA of seconds from it."""
+    from training.progress import stage_done, stage_start, stages
+
+    with stages(True, 4, "train") as bar:
+        stage_start(bar, "read")
+        stage_done(bar, "read")
+        stage_start(bar, "fit")
+        shown = capsys.readouterr().err.split("\r")[-1]
+    assert "fit …" in shown and "1/4" in shown and "<" not in shown, shown
