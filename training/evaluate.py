@@ -340,4 +340,9 @@ def format_summary(report: dict) -> str:
     if report.get("sample_page") is not None:
         got = [a["label"] for a in report["sample_page"]]
         lines.append(f"sample page: {', '.join(got)}")
+    if lines:  # the one figure here the table alone does not name
+        lines.append(
+            "ECE: the gap between the top label's probability and how often it is right, over "
+            "ten bins (0: a probability of 0.8 is right 8 times in 10); report.md explains it"
+        )
     return "\n".join(lines)
