@@ -82,6 +82,27 @@ def test_partial_trains_on_what_is_there(tmp_path: Path) -> None:
     assert manifest["data"]["files"] == ["classify/train.jsonl", "classify/other.jsonl"]
 
 
+def test_seed_is_recorded_and_the_help_says_the_model_does_not_depend_on_it(
+    tmp_path: Path,
+) -> None:
+    """`--seed` was helped as the seed "of sampling and fitting": the recipe samples no rows and
+    its solvers are deterministic, so two seeds wrote the same model.npz (the shipped recipe at
+    seeds 1 and 13 too) and a seed spread measured nothing."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    for seed in ("1", "13"):
+        done = _train(data, tmp_path / seed, "--partial", "--seed", seed)
+        assert done.returncode == 0, done.stderr
+        manifest = json.loads((tmp_path / seed / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["seed"] == int(seed)
+    assert (tmp_path / "1" / "model.npz").read_bytes() == (
+        tmp_path / "13" / "model.npz"
+    ).read_bytes()
+    helped = _train(data, tmp_path / "x", "--help").stdout
+    assert "every seed writes the same model" in " ".join(helped.split())
+
+
 def test_a_corpus_line_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     """It used to end `newsdesk train` in a UnicodeDecodeError traceback naming no file."""
     data = tmp_path / "data"
