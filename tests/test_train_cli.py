@@ -417,6 +417,26 @@ def test_an_out_folder_that_is_not_a_model_is_refused_not_deleted(tmp_path: Path
     assert (model / "report").is_dir()
 
 
+def test_a_retrain_says_the_report_it_carried_is_the_previous_models(tmp_path: Path) -> None:
+    """`newsdesk train --out models/desk` carries the old report/ into the new folder (README);
+    the run ended on `model written to …` alone, so the old model's figures sat beside the
+    new model unmarked. A retrain that reproduces the artifact keeps its report quietly."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    model = tmp_path / "desk"
+    _old_model(model)
+    (model / "report").mkdir()
+    (model / "report" / "metrics.json").write_text("{}\n", encoding="utf-8")
+    done = _train(data, model, "--partial")
+    assert done.returncode == 0, done.stderr
+    said = " ".join(done.stderr.split())
+    assert f"{model}/report/ is still the previous model's: `newsdesk evaluate" in said
+    again = _train(data, model, "--partial")  # the same artifact: its report is this model's
+    assert again.returncode == 0 and "still the previous model's" not in again.stderr
+    assert (model / "report" / "metrics.json").read_text(encoding="utf-8") == "{}\n"
+
+
 def test_a_terminal_bar_names_the_running_step_and_guesses_no_end(capsys) -> None:
     """On a terminal the bar stood at `1/4 [00:02<00:07, read]` through the fit's minutes: the
     finished step's name and an ETA of seconds from it."""

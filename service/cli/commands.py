@@ -195,10 +195,24 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if not args.partial:  # before anything is read: a wrong --data is a typo, not a recipe
         check_complete(Path(args.data))
+    before = _artifact_sha(Path(args.out))
     manifest = train(Path(args.data), Path(args.out), seed=args.seed, progress=_steps_shown())
     _err(f"model written to {args.out}")
+    if (Path(args.out) / "report").is_dir() and before != manifest.get("sha256"):
+        # carried over whole (training.train.write_model): its figures are the old model's
+        _err(
+            f"{args.out}/report/ is still the previous model's: `newsdesk evaluate --data "
+            f"{args.data} --model {args.out}` (make train runs it) rewrites it for this one"
+        )
     print(_dump({"model": str(args.out), "metrics": manifest.get("metrics", {})}))
     return 0
+
+
+def _artifact_sha(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def cmd_convert_model(args: argparse.Namespace) -> int:
