@@ -437,6 +437,46 @@ def test_a_retrain_says_the_report_it_carried_is_the_previous_models(tmp_path: P
     assert (model / "report" / "metrics.json").read_text(encoding="utf-8") == "{}\n"
 
 
+@pytest.mark.parametrize(("signame", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_train_stopped_mid_fit_leaves_the_model_and_says_so(
+    tmp_path: Path, signame: str, code: int
+) -> None:
+    """Ctrl-C or SIGTERM minutes into a train: exit 130 / 143, the --out folder byte for byte,
+    no temporary folder beside it, and a message naming the folder (it said `interrupted`
+    alone, leaving the user to wonder whether models/desk was half written)."""
+    import signal
+    import time
+
+    data = tmp_path / "data"
+    _heldout_data(data)
+    out = tmp_path / "models" / "desk"
+    before = _old_model(out)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "train", "--data", str(data), "--partial"]
+        + ["--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in proc.stderr:  # the fit has begun (a line as each step starts)
+            if line.startswith("train: fit …"):
+                break
+        time.sleep(1)
+        assert proc.poll() is None, "the fit ended before it could be stopped"
+        proc.send_signal(getattr(signal, signame))
+        err = proc.stderr.read()
+        assert proc.wait(timeout=60) == code, err
+    finally:
+        proc.kill()
+    how = "interrupted" if code == 130 else "terminated"
+    assert f"newsdesk train: {how}; {out} left as it was (no model written)" in err
+    assert "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["desk"]
+
+
 def test_a_terminal_bar_names_the_running_step_and_guesses_no_end(capsys) -> None:
     """On a terminal the bar stood at `1/4 [00:02<00:07, read]` through the fit's minutes: the
     finished step's name and an ETA of seconds from it."""

@@ -195,6 +195,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if not args.partial:  # before anything is read: a wrong --data is a typo, not a recipe
         check_complete(Path(args.data))
+    args.manifest_before = manifest_text(args.out)  # what a stop says (cli._stopped)
     before = _artifact_sha(Path(args.out))
     manifest = train(Path(args.data), Path(args.out), seed=args.seed, progress=_steps_shown())
     _err(f"model written to {args.out}")
@@ -206,6 +207,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
     print(_dump({"model": str(args.out), "metrics": manifest.get("metrics", {})}))
     return 0
+
+
+def manifest_text(folder) -> str | None:
+    try:
+        return (Path(folder) / "manifest.json").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None
 
 
 def _artifact_sha(folder: Path) -> str | None:
