@@ -192,6 +192,8 @@ def test_train_and_evaluate_show_their_steps_in_a_log(tmp_path: Path) -> None:
     assert evaluated.returncode == 0, evaluated.stderr
     assert "evaluate: usual script … (1/" in evaluated.stderr
     assert "evaluate: usual script done (1/" in evaluated.stderr and "\r" not in evaluated.stderr
+    # it ended on the figures alone, never saying where the report went
+    assert f"report written to {tmp_path / 'desk' / 'report'} (" in evaluated.stderr
 
 
 def _evaluate(data: Path, model: Path, *extra: str) -> subprocess.CompletedProcess:

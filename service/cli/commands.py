@@ -236,9 +236,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if not args.partial:  # before the minutes of work: a report missing splits looks whole
         check_data(Path(args.data))
-    report = evaluate(
-        Path(args.data), Path(args.model or _default_model()), progress=_steps_shown()
-    )
+    model = Path(args.model or _default_model())
+    report = evaluate(Path(args.data), model, progress=_steps_shown())
+    _err(f"report written to {model / 'report'} (report.md, metrics.json, plots)")
     print(format_summary(report))
     return 0
 
