@@ -201,6 +201,11 @@ def test_get_model_describes_the_manifest(stub, local, model_dir: Path) -> None:
     assert figures["review.fitted_target"] == pytest.approx(review["fitted_target"])
     share = review["heldout_months"]["review_share"]
     assert figures["review.heldout_months.review_share"] == pytest.approx(share)
+    # the promise and whether the held-out months kept it: fitted_target (0.99 shipped) alone
+    # read as a 99% promise, and a shipped model that missed it (new_month_met false) said not
+    assert figures["review.target_precision"] == pytest.approx(review["target_precision"])
+    if "new_month_met" in review:
+        assert figures["review.new_month_met"] == float(review["new_month_met"])
 
 
 def test_stream_answers_in_order_and_a_bad_item_fails_alone(stub, local, articles) -> None:

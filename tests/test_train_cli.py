@@ -82,6 +82,27 @@ def test_partial_trains_on_what_is_there(tmp_path: Path) -> None:
     assert manifest["data"]["files"] == ["classify/train.jsonl", "classify/other.jsonl"]
 
 
+def test_seed_is_recorded_and_the_help_says_the_model_does_not_depend_on_it(
+    tmp_path: Path,
+) -> None:
+    """`--seed` was helped as the seed "of sampling and fitting": the recipe samples no rows and
+    its solvers are deterministic, so two seeds wrote the same model.npz (a 4,000-row
+    two-month corpus at seeds 1 and 13 too) and a seed spread measured nothing."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    for seed in ("1", "13"):
+        done = _train(data, tmp_path / seed, "--partial", "--seed", seed)
+        assert done.returncode == 0, done.stderr
+        manifest = json.loads((tmp_path / seed / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["seed"] == int(seed)
+    assert (tmp_path / "1" / "model.npz").read_bytes() == (
+        tmp_path / "13" / "model.npz"
+    ).read_bytes()
+    helped = _train(data, tmp_path / "x", "--help").stdout
+    assert "every seed writes the same model" in " ".join(helped.split())
+
+
 def test_a_corpus_line_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     """It used to end `newsdesk train` in a UnicodeDecodeError traceback naming no file."""
     data = tmp_path / "data"
@@ -152,9 +173,13 @@ def test_train_and_evaluate_show_their_steps_in_a_log(tmp_path: Path) -> None:
     done = _train(data, tmp_path / "desk", "--partial")
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith("train: ")]
-    assert [line.split(" done (")[0] for line in lines] == [
-        "train: read", "train: fit", "train: score", "train: write"
+    # each step named when it starts, not only when it ends: a log read `train: read done`
+    # and nothing else through the fit's minutes
+    assert [line.split(" (")[0] for line in lines] == [
+        "train: read …", "train: read done", "train: fit …", "train: fit done",
+        "train: score …", "train: score done", "train: write …", "train: write done",
     ]  # fmt: skip
+    assert lines[2].split(" (")[1].startswith("2/4, ")
     assert lines[-1].split(" done (")[1].startswith("4/4, ") and "\r" not in done.stderr
     evaluated = subprocess.run(
         [sys.executable, "-m", "service.cli", "evaluate", "--data", str(data)]
@@ -165,7 +190,10 @@ def test_train_and_evaluate_show_their_steps_in_a_log(tmp_path: Path) -> None:
         timeout=600,
     )
     assert evaluated.returncode == 0, evaluated.stderr
+    assert "evaluate: usual script … (1/" in evaluated.stderr
     assert "evaluate: usual script done (1/" in evaluated.stderr and "\r" not in evaluated.stderr
+    # it ended on the figures alone, never saying where the report went
+    assert f"report written to {tmp_path / 'desk' / 'report'} (" in evaluated.stderr
 
 
 def _evaluate(data: Path, model: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -389,3 +417,76 @@ def test_an_out_folder_that_is_not_a_model_is_refused_not_deleted(tmp_path: Path
         assert done.returncode == 0, done.stderr
         assert (out / "model.npz").is_file()
     assert (model / "report").is_dir()
+
+
+def test_a_retrain_says_the_report_it_carried_is_the_previous_models(tmp_path: Path) -> None:
+    """`newsdesk train --out models/desk` carries the old report/ into the new folder (README);
+    the run ended on `model written to …` alone, so the old model's figures sat beside the
+    new model unmarked. A retrain that reproduces the artifact keeps its report quietly."""
+    data = tmp_path / "data"
+    _write(data / "classify" / "train.jsonl", ROWS)
+    _write(data / "classify" / "other.jsonl", ROWS[:5])
+    model = tmp_path / "desk"
+    _old_model(model)
+    (model / "report").mkdir()
+    (model / "report" / "metrics.json").write_text("{}\n", encoding="utf-8")
+    done = _train(data, model, "--partial")
+    assert done.returncode == 0, done.stderr
+    said = " ".join(done.stderr.split())
+    assert f"{model}/report/ is still the previous model's: `newsdesk evaluate" in said
+    again = _train(data, model, "--partial")  # the same artifact: its report is this model's
+    assert again.returncode == 0 and "still the previous model's" not in again.stderr
+    assert (model / "report" / "metrics.json").read_text(encoding="utf-8") == "{}\n"
+
+
+@pytest.mark.parametrize(("signame", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_train_stopped_mid_fit_leaves_the_model_and_says_so(
+    tmp_path: Path, signame: str, code: int
+) -> None:
+    """Ctrl-C or SIGTERM minutes into a train: exit 130 / 143, the --out folder byte for byte,
+    no temporary folder beside it, and a message naming the folder (it said `interrupted`
+    alone, leaving the user to wonder whether models/desk was half written)."""
+    import signal
+    import time
+
+    data = tmp_path / "data"
+    _heldout_data(data)
+    out = tmp_path / "models" / "desk"
+    before = _old_model(out)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "train", "--data", str(data), "--partial"]
+        + ["--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in proc.stderr:  # the fit has begun (a line as each step starts)
+            if line.startswith("train: fit …"):
+                break
+        time.sleep(1)
+        assert proc.poll() is None, "the fit ended before it could be stopped"
+        proc.send_signal(getattr(signal, signame))
+        err = proc.stderr.read()
+        assert proc.wait(timeout=60) == code, err
+    finally:
+        proc.kill()
+    how = "interrupted" if code == 130 else "terminated"
+    assert f"newsdesk train: {how}; {out} left as it was (no model written)" in err
+    assert "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["desk"]
+
+
+def test_a_terminal_bar_names_the_running_step_and_guesses_no_end(capsys) -> None:
+    """On a terminal the bar stood at `1/4 [00:02<00:07, read]` through the fit's minutes: the
+    finished step's name and an ETA of seconds from it."""
+    from training.progress import stage_done, stage_start, stages
+
+    with stages(True, 4, "train") as bar:
+        stage_start(bar, "read")
+        stage_done(bar, "read")
+        stage_start(bar, "fit")
+        shown = capsys.readouterr().err.split("\r")[-1]
+    assert "fit …" in shown and "1/4" in shown and "<" not in shown, shown

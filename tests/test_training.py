@@ -599,3 +599,19 @@ def test_train_into_a_log_draws_no_progress_bar(tiny_data: Path, tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert "\r" not in done.stderr and "step/s" not in done.stderr, done.stderr
     assert "model written to" in done.stderr
+
+
+def test_the_report_and_the_summary_say_what_ece_is() -> None:
+    """report.md and `newsdesk evaluate`'s lines printed an ECE column that nothing defined."""
+    from training.report import markdown
+
+    r = {
+        "macro_f1": 0.8, "accuracy": 0.8, "ece": 0.06, "macro_f1_ci95": [0.7, 0.9], "n": 1,
+        "per_class": {}, "labels": [], "confusion": [], "reliability": [],
+    }  # fmt: skip
+    report = {
+        "model": "m", "labels": ["a"], "splits": {"dev_gold": "TV test"},
+        "dev_gold": {"model": r, "usual_script": r}, "sample_page": None, "sample_expected": [],
+    }  # fmt: skip
+    assert "ECE (expected calibration error): the rows put in ten bins" in markdown(report, {})
+    assert format_summary(report).splitlines()[-1].startswith("ECE: the gap between")

@@ -21,7 +21,7 @@ from service.errors import DataError
 
 from .corpus import Record, clean_text, read_jsonl
 from .data import RECIPE_FILES, check_complete
-from .progress import stage_done, stages
+from .progress import stage_done, stage_start, stages
 from .report import markdown, plot_confusion, plot_reliability
 from .review import review_report
 from .splits import (
@@ -275,6 +275,7 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
     # `--partial`: the report says what it was made without, so it never reads as whole
     report["data_missing"] = [n for n in EVAL_NEEDS if not (data_dir / n).is_file()]
     with bar if bar is not None else nullcontext():
+        stage_start(bar, "usual script")
         data = training_set(data_dir, clf.manifest.get("config", CONFIG))
         baseline = usual_script(data.records)
         stage_done(bar, "usual script")
@@ -286,9 +287,11 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
         if later:
             # The same recipe on earlier rows only: does the model hold on later news?
             config = clf.manifest.get("config", CONFIG)
+            stage_start(bar, "cross-time model")
             early = training_set(data_dir, config, until_year=CROSS_TIME_LAST_TRAIN_YEAR)
             model = fit(early.records, early.sources, config)
             stage_done(bar, "cross-time model")
+            stage_start(bar, "cross-time usual script")
             base = usual_script(early.records)
             stage_done(bar, "cross-time usual script")
             for key, rows in later.items():
@@ -337,4 +340,9 @@ def format_summary(report: dict) -> str:
     if report.get("sample_page") is not None:
         got = [a["label"] for a in report["sample_page"]]
         lines.append(f"sample page: {', '.join(got)}")
+    if lines:  # the one figure here the table alone does not name
+        lines.append(
+            "ECE: the gap between the top label's probability and how often it is right, over "
+            "ten bins (0: a probability of 0.8 is right 8 times in 10); report.md explains it"
+        )
     return "\n".join(lines)

@@ -1,13 +1,15 @@
 """Progress of `train` and `evaluate`, whose few steps take minutes: a tqdm bar on a terminal,
 one line a step in a log (`make train > log 2>&1` would otherwise be silent for ~10 minutes, and
-a bar's carriage-return redraws would fill it)."""
+a bar's carriage-return redraws would fill it). A long step is named when it starts
+(`stage_start`): the bar and the log said only which step had ended, so for the fit's minutes a
+log read `train: read done` and a bar stood at `read` with an ETA of seconds."""
 
 from __future__ import annotations
 
 import sys
 import time
 
-__all__ = ["stages", "stage_done"]
+__all__ = ["stages", "stage_start", "stage_done"]
 
 
 class _Lines:
@@ -28,13 +30,14 @@ class _Lines:
 
     def update(self, n: int = 1) -> None:
         self.done += n
+        self._say(f"{self.name} done ({self.done}/{self.total}")
+
+    def start(self, name: str) -> None:
+        self._say(f"{name} … ({self.done + 1}/{self.total}")
+
+    def _say(self, what: str) -> None:
         s = int(time.monotonic() - self.started)
-        print(
-            f"{self.desc}: {self.name} done ({self.done}/{self.total}, "
-            f"{s // 60}:{s % 60:02d} elapsed)",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(f"{self.desc}: {what}, {s // 60}:{s % 60:02d} elapsed)", file=sys.stderr, flush=True)
 
 
 def stages(progress: bool | str, total: int, desc: str):
@@ -45,7 +48,17 @@ def stages(progress: bool | str, total: int, desc: str):
         return _Lines(desc, total)
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="step", file=sys.stderr)
+    # No ETA: the steps differ in length by minutes, so one from the first step's seconds misled.
+    shape = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} steps [{elapsed}{postfix}]"
+    return tqdm(total=total, desc=desc, file=sys.stderr, bar_format=shape)
+
+
+def stage_start(bar, name: str) -> None:
+    """A step begins: the bar names it now (`fit …`), the log says so in a line."""
+    if isinstance(bar, _Lines):
+        bar.start(name)
+    elif bar is not None:
+        bar.set_postfix_str(f"{name} …")
 
 
 def stage_done(bar, name: str) -> None:

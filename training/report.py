@@ -9,6 +9,16 @@ import numpy as np
 __all__ = ["plot_confusion", "plot_reliability", "markdown"]
 
 
+# What the ECE column and the reliability plots measure (training.evaluate.calibration).
+ECE_MEANS = (
+    "ECE (expected calibration error): the rows put in ten bins by the top label's probability "
+    "(0–0.1, …, 0.9–1), the gap between each bin's mean probability and its share right, "
+    "averaged weighted by the bin's rows; 0 means a probability of 0.8 is right 8 times in 10. "
+    "The reliability plots draw the bins (a point above the diagonal: more often right than its "
+    "probability says); a bin of a few rows swings far."
+)
+
+
 def plot_confusion(result: dict, title: str, path: Path) -> None:
     import matplotlib
 
@@ -113,6 +123,7 @@ def markdown(report: dict, manifest: dict) -> str:
         "Macro-F1 averages the labels the split uses (the weak dev file has no `other`).",
         "The usual script is jieba.lcut + TfidfVectorizer + LinearSVC fitted on the same "
         "training rows (unweighted); its ECE uses a softmax of the SVM's decision values.",
+        ECE_MEANS,
         "Review thresholds (chosen on month-held-out predictions of the training months and "
         "the calibration quarter, fitted for "
         f"{(manifest.get('review') or {}).get('fitted_target', 0.95):.2f} so that ≥ 95% holds on "

@@ -42,7 +42,7 @@ from .data import SOURCES, sample_weights, training_set
 from .evaluate import REPORT_DIR
 from .export import check_export, export
 from .nblr import NBLogisticRegression
-from .progress import stage_done, stages
+from .progress import stage_done, stage_start, stages
 from .splits import CALIBRATION_PARTS, TEST_MONTH
 
 __all__ = [
@@ -220,9 +220,11 @@ def train(
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     check_writable(out_dir)  # now, not after minutes of fitting
     with stages(progress, 4, "train") or nullcontext() as bar:
+        stage_start(bar, "read")
         data = training_set(data_dir, CONFIG, limit=limit, seed=seed)
         counts = check_counts(data.records, MIN_PER_LABEL)
         stage_done(bar, "read")
+        stage_start(bar, "fit")
         pipeline = fit(data.records, data.sources, CONFIG, seed)
         # Serving runs the compiled form; it must give the pipeline's probabilities.
         model = export(pipeline)
@@ -230,10 +232,12 @@ def train(
         sample = [r.item for r in data.records[:: max(1, len(data.records) // 300)]]
         gap = check_export(pipeline, model, sample)
         stage_done(bar, "fit")
+        stage_start(bar, "score")  # the test splits, then the months' held-out fits
         metrics, heldout_gap = _heldout_metrics(pipeline, model, data_dir)
         gap = max(gap, heldout_gap)
         review = _review(model, pipeline, data, data_dir, seed)
         stage_done(bar, "score")
+        stage_start(bar, "write")
         manifest = {
             "format": FORMAT,
             "name": out_dir.name,

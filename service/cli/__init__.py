@@ -90,10 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"newsdesk {args.command}: {type(exc).__name__}: {exc.message}")
         return _exit_code(exc)
     except _Terminated:
-        _err("terminated")
+        _err(_stopped(args, "terminated"))
         return 143
     except KeyboardInterrupt:
-        _err("interrupted")
+        _err(_stopped(args, "interrupted"))
         return 130
     except BrokenPipeError:
         return 0
@@ -111,6 +111,18 @@ def main(argv: list[str] | None = None) -> int:
         what = _input_name(args)
         _err(f"newsdesk {args.command}: {what} ends early, a truncated gzip file? ({exc})")
         return 1
+
+
+def _stopped(args, how: str) -> str:
+    """What a stopped run says: a stopped `train` (minutes in) names the model folder it spared,
+    or, stopped past the folder's swap, that the new model is there."""
+    if getattr(args, "command", None) != "train" or not hasattr(args, "manifest_before"):
+        return how
+    from .commands import manifest_text
+
+    if manifest_text(args.out) != args.manifest_before:
+        return f"newsdesk train: {how} after the new model was written to {args.out}"
+    return f"newsdesk train: {how}; {args.out} left as it was (no model written)"
 
 
 def _output_name(args) -> str:

@@ -195,10 +195,32 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if not args.partial:  # before anything is read: a wrong --data is a typo, not a recipe
         check_complete(Path(args.data))
+    args.manifest_before = manifest_text(args.out)  # what a stop says (cli._stopped)
+    before = _artifact_sha(Path(args.out))
     manifest = train(Path(args.data), Path(args.out), seed=args.seed, progress=_steps_shown())
     _err(f"model written to {args.out}")
+    if (Path(args.out) / "report").is_dir() and before != manifest.get("sha256"):
+        # carried over whole (training.train.write_model): its figures are the old model's
+        _err(
+            f"{args.out}/report/ is still the previous model's: `newsdesk evaluate --data "
+            f"{args.data} --model {args.out}` (make train runs it) rewrites it for this one"
+        )
     print(_dump({"model": str(args.out), "metrics": manifest.get("metrics", {})}))
     return 0
+
+
+def manifest_text(folder) -> str | None:
+    try:
+        return (Path(folder) / "manifest.json").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None
+
+
+def _artifact_sha(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def cmd_convert_model(args: argparse.Namespace) -> int:
@@ -214,9 +236,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if not args.partial:  # before the minutes of work: a report missing splits looks whole
         check_data(Path(args.data))
-    report = evaluate(
-        Path(args.data), Path(args.model or _default_model()), progress=_steps_shown()
-    )
+    model = Path(args.model or _default_model())
+    report = evaluate(Path(args.data), model, progress=_steps_shown())
+    _err(f"report written to {model / 'report'} (report.md, metrics.json, plots)")
     print(format_summary(report))
     return 0
 

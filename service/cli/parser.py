@@ -320,7 +320,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     _add_data(p)
     p.add_argument("--out", metavar="DIR", help="model folder to write (default: models/desk)")
-    p.add_argument("--seed", type=int, default=13, help="random seed of sampling and fitting")
+    why = "kept in the manifest; the recipe is deterministic: every seed writes the same model"
+    p.add_argument("--seed", type=int, default=13, help=why)
     p.add_argument(
         "--partial",
         action="store_true",

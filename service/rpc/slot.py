@@ -182,6 +182,10 @@ def _model_info(classifier: Any, path: Path) -> pb.ModelInfo:
     figures = {
         **_section(manifest, "metrics"),
         "review": {
+            # the promise (≥ 0.95 unflagged right) and whether every held-out month kept it at
+            # the fitted target (1/0): fitted_target alone (0.99) read as a 99% promise
+            "target_precision": review.get("target_precision"),
+            "new_month_met": _flag(review.get("new_month_met")),
             "fitted_target": review.get("fitted_target"),
             "threshold": review.get("thresholds"),
             "heldout_months": {k: heldout.get(k) for k in ("review_share", "unflagged_precision")},
@@ -214,3 +218,8 @@ def _flat_numbers(value: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
             yield from _flat_numbers(inner, f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(value, int | float) and not isinstance(value, bool):
         yield prefix, float(value)
+
+
+def _flag(value: Any) -> float | None:
+    """A manifest's true/false as a figure, 1 or 0; anything else left out."""
+    return float(value) if isinstance(value, bool) else None
