@@ -127,3 +127,16 @@ def test_named_code_exists(name: str) -> None:
         assert (ROOT / name).exists() or (ROOT / name).with_suffix(".py").exists(), f"no {name}"
     else:
         assert _dotted_problem(name) is None, _dotted_problem(name)
+
+
+def test_readme_layout_names_every_service_module() -> None:
+    """README's Layout row for `service/` names each module of it, so a new one is placed."""
+    row = next(
+        line
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `service/` |")
+    )
+    named = set(re.findall(r"`(\w+)/?`", row))
+    modules = {p.stem for p in (ROOT / "service").glob("*.py")} - {"__init__", "__main__"}
+    packages = {p.name for p in (ROOT / "service").iterdir() if (p / "__init__.py").is_file()}
+    assert (modules | packages) - named == set()
