@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -218,6 +220,30 @@ def test_sample_page_evidence_and_keywords_slice_the_page(sample_page):
                 assert sample_page[span.start : span.end] == term.text
     commentary = next(a for a in analyses if a.prediction.label == "commentary")
     assert commentary.evidence[0].text == "九论" and commentary.evidence[0].field == "title"
+
+
+@pytest.mark.corpus
+def test_docs_example_is_what_analyse_json_prints(sample_page_path):
+    """docs/evidence.md's `--json` example (lists and spans cut) is a prefix of what the shipped
+    model prints for that article: weights to the digit, spans, fields. A retrain changes them."""
+    doc = (ROOT / "docs" / "evidence.md").read_text(encoding="utf-8")
+    shown = json.loads(doc.split("```json\n", 1)[1].split("```", 1)[0])
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "analyse", "--json", "--explain", "5"]
+        + ["--keywords", "5", str(sample_page_path)],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    printed = next(
+        r for r in map(json.loads, run.stdout.splitlines()) if r["title"] == shown["title"]
+    )
+    assert (printed["start"], printed["end"], printed["label"]) == (
+        shown["start"], shown["end"], shown["label"],
+    )  # fmt: skip
+    for key in ("evidence", "keywords"):
+        for doc_term, term in zip(shown[key], printed[key], strict=False):
+            assert term["spans"][: len(doc_term["spans"])] == doc_term["spans"], term
+            assert {**term, "spans": doc_term["spans"]} == doc_term
+        assert len(printed[key]) >= len(shown[key])
 
 
 def test_explaining_changes_no_score(tiny):
