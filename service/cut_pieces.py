@@ -18,7 +18,7 @@ from service.text import (
     ends_paragraph,
 )
 
-__all__ = ["is_cut_piece", "joins_cut"]
+__all__ = ["is_cut_piece", "joins_cut", "cuts_number"]
 
 
 def is_cut_piece(line: str, nxt: str) -> bool:
@@ -48,7 +48,7 @@ def _left_open(line: str, last: str, first: str) -> bool:
     """The line leaves a quote or bracket open (heads close theirs: “培养担当民族复兴大任), or
     a number runs on into the next line or its unit (张闻天，190 / 0年出生, 1926 / 万公顷):
     `last` is the line's last character, `first` the next line's first."""
-    if last.isdigit() and (first.isdigit() or first in _UNITS):
+    if last in _DIGITS and first in _DIGITS or cuts_number(last, first):
         return True
     # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
     if len(line) > 40:
@@ -65,6 +65,14 @@ _OPENS = re.compile(r"[“《（(]")
 # cut from its unit (进入10 / 月，). No head or paragraph there ending on a digit has a line
 # opening with one under it (they open 问, 副, 主, “, 中…).
 _UNITS = frozenset("万亿%％年月日个多名岁周余家元分点时天米例项次位条吨户件亩号倍秒")
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
+
+
+def cuts_number(last: str, first: str) -> bool:
+    """A number cut from its unit across the seam (当地时间22 / 日晚，…): `last` is the line's
+    last character, `first` the next line's first. Arabic digits only: str.isdigit takes a
+    series' ① (…之际① / 2016年…) for one. (Digit over digit is a table's rows in a body.)"""
+    return last in _DIGITS and first in _UNITS
 
 
 def joins_cut(line: str, nxt: str) -> bool:

@@ -169,12 +169,11 @@ def is_column_break(prev: str, nxt: str) -> bool:
 
     A paragraph ends on 。！？…；： (closing quotes aside). A line ending mid-clause (，、) or
     one the next line continues (，。” or 的 at its start) was cut by the layout. A short line
-    with no running punctuation is a subhead unless the cut splits a word (强化比|较优势).
+    with no running punctuation is a subhead unless a word or number is cut (强化比|较优势, 22|日).
     """
     if not prev or not nxt:
         return False
-    # (the seam's two characters read once: each read of a Han character makes a string)
-    last, first = prev[-1], nxt[0]
+    last, first = prev[-1], nxt[0]  # (read once: each read of a Han character makes a string)
     if (prev[0] == "#" and _MARKDOWN_HEADING.match(prev)) or (
         first == "#" and _MARKDOWN_HEADING.match(nxt)
     ):
@@ -188,7 +187,9 @@ def is_column_break(prev: str, nxt: str) -> bool:
     if last in "）)" and len(prev) <= 40 and ("（" in prev or "(" in prev):
         return False  # a line closing its own bracket: a name with its role, a column label
     if is_heading_like(prev) or _is_head_pair(prev, nxt):
-        return cuts_word(prev, nxt)
+        from service.cut_pieces import cuts_number  # (it imports this module)
+
+        return cuts_word(prev, nxt) or cuts_number(last, first)
     return True
 
 
@@ -317,8 +318,7 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
     put = parts.append  # (a few per line)
     for i, s in enumerate(kept):
         text = s.text
-        # (most lines end a sentence, 。 last, and the next opens as a sentence may: a
-        # paragraph's end, told here without calling is_column_break, which says the same)
+        # (a paragraph's end, 。 last and a sentence's opening next, told without is_column_break)
         opens = text[:1]
         if before is not None and (
             (before[-1:] in _TERMINAL and opens not in _NON_INITIAL)

@@ -350,6 +350,12 @@ def test_cuts_word(prev, nxt, cut):
         ("“要撑起这样大规模的产业布局,", "人才支撑是关键。”", True),
         ("预计总产量达到6.1万吨，", "其中优质稻占比进一步提高。", True),
         ("他说", "，发展势头良好。", True),
+        # A number cut from its unit after a dateline (…电 当地时间22 / 日晚，…): a lead opened
+        # on the tail 日晚，… (i139). A series' circled number is no digit, nor a table's rows.
+        ("当地时间22", "日晚，第三届冬青奥会在瑞士洛桑落下帷幕。", True),
+        ("截至2019年11", "月底，全国登记认定慈善组织已超过7500个。", True),
+        ("——写在座谈会召开四周年之际①", "2016年1月5日，习近平总书记在座谈会上强调。", False),
+        ("3 北京国安 3 5", "4 深圳佳兆业 3 5", False),
         # Real paragraph ends and subheads stay apart.
         ("市有关部门负责人参加。", "(贵阳日报融媒体中心 代晓龙)", False),
         ("“今年雨水匀，稻子长得好。”刘国强说。", "社区食堂开进老旧小区", False),
@@ -382,6 +388,14 @@ def test_clean_body_fields_and_joins():
     assert c.body.text == (
         "贵州大力培育数据标注全产业链，带动就业。\n人才支撑\n“这种模式让学生接触实际项目。”李长春介绍。"
     )
+    assert_faithful(raw, c)
+
+
+def test_clean_body_joins_a_date_cut_after_the_dateline():
+    raw = "新华社北京1月30日电\xa0\xa01月29\n日，国办印发《通知》。\n《通知》指出，要履职。\n"
+    c = clean_body(raw)
+    assert c.dateline == "新华社北京1月30日电"
+    assert c.body.text == "1月29日，国办印发《通知》。\n《通知》指出，要履职。"
     assert_faithful(raw, c)
 
 
