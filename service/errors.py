@@ -11,6 +11,7 @@
     ├── WorkerLost          a worker process died mid-run (killed, out of memory) → exit 1
     ├── ClusterUnavailable  no Dask scheduler answers      → exit 1
     ├── RemoteError         a server's status with no better class here (UNAVAILABLE, …) → exit 1
+    ├── ClientClosed        a NewsdeskClient called after close() (also a ValueError)
     └── Refused             over a server capacity limit   → RESOURCE_EXHAUSTED
 
 The mappings to gRPC status codes (both ways: service.rpc.status) and exit codes (cli) live
@@ -31,6 +32,7 @@ __all__ = [
     "WorkerLost",
     "ClusterUnavailable",
     "RemoteError",
+    "ClientClosed",
     "Refused",
     "CallerGone",
     "CallFailed",
@@ -90,6 +92,11 @@ class RemoteError(NewsdeskError):
     def __init__(self, message: str, *, code: object, field: str = "", limit: object = None):
         super().__init__(message, field=field, limit=limit)
         self.code = code  # the grpc.StatusCode (grpc is not imported here: the CLI stays light)
+
+
+class ClientClosed(NewsdeskError, ValueError):
+    """A NewsdeskClient was called after close() (or its `with` block): make a new client.
+    A ValueError too, as gRPC's own "closed channel" error was."""
 
 
 class Refused(NewsdeskError):

@@ -702,6 +702,26 @@ def test_analyse_table_columns_hold_with_a_tab_or_zero_width_space_in_a_title(tm
     assert columns["odd"].replace("\u200b", "") == columns["plain"], columns
 
 
+def test_analyse_table_shows_control_characters_escaped_and_json_keeps_them(tmp_path):
+    """A page's ESC[31m coloured the terminal and a BEL rang it: the table printed them raw.
+    The table shows them escaped; --json keeps the text exact, so the lead's spans slice it."""
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "## 全市\x1b[31m教育\x1b[0m会议召开\n"
+        "全市教育工作会议\x07召开。会议部署了明年的重点任务，各区县负责人参加了会议。\n",
+        encoding="utf-8",
+    )
+    table = run("analyse", str(page))
+    assert table.returncode == 0, table.stderr
+    assert "\x1b" not in table.stdout and "\x07" not in table.stdout
+    assert "全市\\x1b[31m教育" in table.stdout and "会议\\x07召开" in table.stdout
+    data = run("analyse", "--json", str(page))
+    (record,) = [json.loads(line) for line in data.stdout.splitlines()]
+    raw = page.read_text(encoding="utf-8")
+    assert "\x07" in record["lead"]
+    assert "".join(raw[a:b] for a, b in record["lead_spans"]) == record["lead"]
+
+
 def test_analyse_table_columns_line_up_and_an_empty_lead_says_why(sample_page_path):
     from service.cli.commands import _width
 

@@ -466,3 +466,20 @@ def test_a_tls_ca_holding_no_certificate_is_invalid_input_at_once(tmp_path: Path
         with pytest.raises(InvalidInput) as caught:
             NewsdeskClient(f"127.0.0.1:{free_port()}", tls_ca=ca)
         assert caught.value.field == "tls_ca" and "PEM certificate" in caught.value.message
+
+
+def test_a_call_after_close_says_the_client_is_closed() -> None:
+    """gRPC's own ValueError ("Cannot invoke RPC on closed channel!") came out untyped."""
+    from service.errors import ClientClosed
+
+    with NewsdeskClient("127.0.0.1:1", timeout=2) as closed:
+        pass
+    calls = [
+        closed.health,
+        lambda: closed.classify([("标题", "正文。")]),
+        lambda: list(closed.classify_stream([("标题", "正文。")])),
+    ]
+    for call in calls:
+        with pytest.raises(ClientClosed, match="is closed.*make a new NewsdeskClient") as got:
+            call()
+        assert isinstance(got.value, ValueError)  # what gRPC raised, so old handlers still work

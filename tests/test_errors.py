@@ -49,6 +49,7 @@ def test_no_bare_base_class_is_raised():
         errors.WorkerLost,
         errors.ClusterUnavailable,
         errors.RemoteError,
+        errors.ClientClosed,
     ],
 )
 def test_each_error_is_in_the_tree_and_exported(kind):

@@ -32,3 +32,20 @@ def test_targets_needing_the_bench_extra_install_it_once(target):
     assert "$(BENCH)" in rule
     recipe = text.split(f"\n{target}:", 1)[1].split("\n\n", 1)[0]
     assert "pip install" not in recipe
+
+
+def test_make_help_lists_every_target_as_readme_does():
+    """There was no `make help`; its lines come from the Makefile's `## ` comments, and
+    README's Make table names the same targets."""
+    import re
+
+    out = subprocess.run(["make", "help"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    listed = [line.split()[0] for line in out.stdout.splitlines()]
+    assert all(len(line.split(maxsplit=1)) == 2 for line in out.stdout.splitlines())
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Make targets", 1)[1].split("\n## ", 1)[0]
+    in_readme = re.findall(r"^\| `make ([a-z-]+)` \|", table, re.M)
+    assert sorted(listed) == sorted(phony) == sorted(in_readme)

@@ -481,6 +481,34 @@ def test_a_folder_whose_manifest_lands_before_its_model_file_is_loaded_when_the_
         srv.stop(0).wait()
 
 
+def test_a_model_written_in_place_is_waited_for_not_alarmed_on(
+    tmp_path: Path, data_dir: Path, caplog
+) -> None:
+    """model.npz written into the served folder, then manifest.json: the half-written file and
+    then the whole one under the old manifest were each logged `model reload refused` (sha256
+    mismatch, "changed or replaced") and counted, a false alarm before the load that worked."""
+    folder = copy_model(data_dir, tmp_path / "desk")
+    new = ROOT / "models" / "desk"  # the shipped model: another artifact, another sha256
+    srv, port = create_server(config(folder, poll_seconds=0.1))
+    srv.start()
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}") as client:
+            old = client.get_model()
+            with (new / "model.npz").open("rb") as src, (folder / "model.npz").open("wb") as dst:
+                while chunk := src.read(1 << 20):  # in place, in pieces, as a slow copy writes
+                    dst.write(chunk)
+                    dst.flush()
+                    time.sleep(0.02)
+            time.sleep(1.0)  # polls that see the new model file under the old manifest
+            shutil.copyfile(new / "manifest.json", folder / "manifest.json")
+            assert wait_until(lambda: client.get_model().sha256 != old.sha256)
+        assert srv.metrics.reload_failures._value.get() == 0
+        alarms = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert not alarms, [r.getMessage() for r in alarms]
+    finally:
+        srv.stop(0).wait()
+
+
 def test_no_model_is_failed_precondition_until_one_appears(tmp_path: Path, data_dir: Path) -> None:
     folder = tmp_path / "desk"
     srv, port = create_server(config(folder, poll_seconds=0.1))

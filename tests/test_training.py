@@ -615,3 +615,20 @@ def test_the_report_and_the_summary_say_what_ece_is() -> None:
     }  # fmt: skip
     assert "ECE (expected calibration error): the rows put in ten bins" in markdown(report, {})
     assert format_summary(report).splitlines()[-1].startswith("ECE: the gap between")
+
+
+def test_the_reliability_plot_shows_each_bins_rows(tmp_path: Path) -> None:
+    """Bins were drawn alike whatever their rows: one of 3 looked as sure as one of 300."""
+    from training.report import plot_reliability
+
+    table = [
+        {"lo": 0.4, "hi": 0.5, "n": 3, "acc": 1.0, "conf": 0.45},
+        {"lo": 0.9, "hi": 1.0, "n": 300, "acc": 0.9, "conf": 0.95},
+    ]
+    fig = plot_reliability({"model": table}, "t", tmp_path / "r.png")
+    (ax,) = fig.axes
+    (points,) = ax.collections
+    small, large = points.get_sizes()
+    assert large > 10 * small
+    assert {t.get_text() for t in ax.texts} == {"3", "300"}
+    assert (tmp_path / "r.png").stat().st_size > 0

@@ -93,11 +93,26 @@ def _width(s: str) -> int:
     )
 
 
+def _shown(s: str) -> str:
+    """`s` for a terminal: white space (a tab, a line end) as one space, any other control
+    character as its escape (\\x1b, \\x07): printed raw, a page's ESC[31m coloured the terminal
+    and a BEL rang it. Only the table shows this; --json, like gRPC and HTTP, keeps the text
+    exact (JSON escapes them), so spans still slice it."""
+    return "".join(
+        " "
+        if c.isspace()
+        else c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c) == "Cc"
+        else c
+        for c in s
+    )
+
+
 def _fit(s: str, width: int) -> str:
     """Cut or pad `s` to `width` terminal columns (CJK characters take two); a tab or other
     white space shows as one space, as a line end does (a tab jumped to the next stop)."""
     out, used = [], 0
-    for c in "".join(" " if c.isspace() else c for c in s):
+    for c in _shown(s):
         w = _width(c)
         if used + w > width:
             while out and used + 1 > width:  # room for the one-column "…"
@@ -145,12 +160,12 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                 flag = "yes" if p.review else "no"
                 out.write(
                     f"{i:>2}  {_fit(a.article.title, 36)}  {_fit(p.label, 10)}  "
-                    f"{p.confidence:5.3f}  {flag:6s}  {lead}\n"
+                    f"{p.confidence:5.3f}  {flag:6s}  {_shown(lead)}\n"
                 )
                 for name, terms in (("evidence", a.evidence), ("keywords", a.keywords)):
                     if terms is not None:
                         words = dict.fromkeys(t.text for t in terms)  # a term once, any field
-                        out.write(f"{'':>4}{name}: {' '.join(words)}\n")
+                        out.write(f"{'':>4}{name}: {_shown(' '.join(words))}\n")
         out.flush()
     if not args.json and any(a.prediction.review for a in analyses):
         _err(_review_note(analyses, classifier.thresholds))

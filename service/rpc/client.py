@@ -20,7 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from .._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
-from ..errors import InvalidInput, NewsdeskError, RemoteError
+from ..errors import ClientClosed, InvalidInput, NewsdeskError, RemoteError
 from .results import (
     Classified,
     ModelInfo,
@@ -72,6 +72,7 @@ class NewsdeskClient:
             )
         self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
         self._tls = tls_ca is not None
+        self._closed = False
         options = [
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),
@@ -103,7 +104,16 @@ class NewsdeskClient:
         self.close()
 
     def close(self) -> None:
+        self._closed = True
         self._channel.close()
+
+    def _check_open(self) -> None:
+        # gRPC's own ValueError ("Cannot invoke RPC on closed channel!") named no fix.
+        if self._closed:
+            raise ClientClosed(
+                f"this NewsdeskClient for {self.address} is closed (close() or its `with` block "
+                "ended): make a new NewsdeskClient"
+            )
 
     # -- unary calls ------------------------------------------------------------------------
 
@@ -174,6 +184,7 @@ class NewsdeskClient:
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         attempt = 0
         while True:
+            self._check_open()  # also when close() came during a retry's pause
             remaining = deadline - time.monotonic()
             try:
                 return method(request, timeout=max(remaining, 0.001), metadata=self._metadata)
@@ -274,6 +285,7 @@ class NewsdeskClient:
         attempt = 0
         resend: list[pb.Article] = []
         while True:
+            self._check_open()
             generation = state["generation"]
             remaining = None if deadline is None else max(deadline - time.monotonic(), 0.001)
             call = self._stub.ClassifyStream(

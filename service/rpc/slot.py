@@ -17,7 +17,12 @@ from ..errors import ModelLoading, ModelNotLoaded
 from ..modelfile import MODEL_FILE
 from .metrics import Metrics, log
 
-__all__ = ["ModelSlot", "Loaded"]
+__all__ = ["ModelSlot", "Loaded", "SETTLE_SECONDS"]
+
+# A poll's failed load within this long of the folder's last change is a write in progress
+# (model.npz landed, manifest.json not yet, or a file half copied): waited for, not alarmed on.
+# One that still fails once the folder has been still this long is refused and counted.
+SETTLE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class ModelSlot:
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._tried = False  # set once the first load has finished, well or badly
+        self._waiting = False  # a poll's load failed while the folder was still changing
 
     def get(self) -> Loaded:
         # `_tried` before `current`: the first load sets them in the other order, so a call
@@ -80,8 +86,11 @@ class ModelSlot:
             artifact = None
         return (st.st_mtime_ns, st.st_size, st.st_ino, artifact)
 
-    def reload(self) -> bool:
-        """Load, check and warm the model at `path`; swap it in only if all of that worked."""
+    def reload(self, *, settling: bool = False) -> bool:
+        """Load, check and warm the model at `path`; swap it in only if all of that worked.
+
+        `settling`: the poll saw the folder change under SETTLE_SECONDS ago, so a failure is
+        a write still in progress: logged as such, not counted, tried again when it settles."""
         from ..classifier import Classifier
 
         with self._lock:
@@ -92,6 +101,15 @@ class ModelSlot:
                 _warm(classifier)
                 loaded = Loaded(classifier, _model_info(classifier, self.path))
             except Exception as exc:  # any failure, typed or not, must leave the old model up
+                if settling:
+                    if not self._waiting:
+                        log.info(
+                            "model folder still being written: waiting for it to settle",
+                            extra={"path": str(self.path), "error": f"{type(exc).__name__}: {exc}"},
+                        )
+                    self._waiting = True
+                    return False
+                self._waiting = False
                 self._metrics.reload_failures.inc()
                 log.error(
                     "model reload refused" if self.current is not None else "model load refused",
@@ -100,6 +118,7 @@ class ModelSlot:
                 self._tried = True
                 return False
             first = self.current is None
+            self._waiting = False
             self.current = loaded  # the swap: one reference assignment
             self._tried = True
             self._metrics.reloads.inc()
@@ -129,11 +148,17 @@ class ModelSlot:
         self._watcher.start()
 
     def _poll(self, every: float) -> None:
+        seen, since = self._stamp, time.monotonic()
         while not self._stop.wait(every):
             stamp = self._manifest_stamp()
-            # A missing manifest is a folder being replaced: wait for the new one to land.
-            if stamp is not None and stamp != self._stamp:
-                self.reload()
+            now = time.monotonic()
+            if stamp != seen:
+                seen, since = stamp, now
+            settling = now - since < SETTLE_SECONDS
+            # A missing manifest is a folder being replaced: wait for the new one to land. A
+            # load that failed while the folder changed is tried again once it has settled.
+            if stamp is not None and (stamp != self._stamp or (self._waiting and not settling)):
+                self.reload(settling=settling)
 
     def close(self) -> None:
         self._stop.set()
