@@ -47,8 +47,9 @@ _CLOSED_STUB = re.compile(r"[^\s，。！？；：、“”（）《》\d]{1,3}�
 def _left_open(line: str, last: str, first: str) -> bool:
     """The line leaves a quote or bracket open (heads close theirs: “培养担当民族复兴大任), or
     a number runs on into the next line or its unit (张闻天，190 / 0年出生, 1926 / 万公顷):
-    `last` is the line's last character, `first` the next line's first."""
-    if last in _DIGITS and first in _DIGITS or cuts_number(last, first):
+    `last` is the line's last character, `first` the next line's first. (Any digit, ① too:
+    bodies' `cuts_number` reads Arabic ones only; read so here it lowered month out by 9.)"""
+    if last.isdigit() and (first.isdigit() or first in _UNITS):
         return True
     # (a paragraph may leave a quote open: a quotation runs over several paragraphs)
     if len(line) > 40:
