@@ -41,6 +41,7 @@ from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
 from service.classifier import DEFAULT_MODEL
 from service.rpc import SERVICE_NAME
+from service.rpc.slot import SETTLE_SECONDS
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,13 +217,18 @@ def reloads(server: Server, model: Path, articles, page: str, seconds: float) ->
         (model / "model.npz").read_bytes(),
     )
     done: dict = {}
+    steps = ["good", "broken", "good", "broken", "good"]
+    # A broken folder stays past the server's settle window, so it is refused and counted
+    # (one replaced sooner is a write in progress to the server, waited on, never counted).
+    gap = seconds * 3 / (len(steps) + 1)
+    waits = [max(gap, SETTLE_SECONDS + 1.5) if i and steps[i - 1] == "broken" else gap
+             for i in range(len(steps))]  # fmt: skip
     runner = threading.Thread(
-        target=lambda: done.update(load(server, articles, 16, seconds * 3, page))
+        target=lambda: done.update(load(server, articles, 16, sum(waits) + gap, page))
     )
     runner.start()
-    steps = ["good", "broken", "good", "broken", "good"]
     for i, step in enumerate(steps):
-        time.sleep(seconds * 3 / (len(steps) + 1))
+        time.sleep(waits[i])
         data = json.loads(good_manifest)
         data["version"] = f"soak-{i}"
         if step == "broken":
