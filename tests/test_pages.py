@@ -2229,6 +2229,34 @@ OTHER_PAPERS = {
         ["训练。\n马骏 摄", "社区活动中学包粽子。\n刘军 摄"],
         ["视觉", "责任编辑", "本版摄影"],
     ),
+    # e-paper extraction: a big title spaced out, a writer's two-character name with one blank
+    # (王　蒙) under an essay's head: the byline, never the title under a kicker
+    "spaced.txt": (
+        [
+            ("", "稳 就 业  保 民 生", "", "本报记者 李 明", "本报讯", ""),
+            ("", "读书的日子", "", "王\u3000蒙", "", ""),
+        ],
+        ["城镇新增就业32.6万人。", "每得到一本新书"],
+        ["要闻", "读书的日子\n", "王\u3000蒙"],
+    ),
+    # 文汇报's 笔会: essays signed with a bare name (陈思和, 李 敬), closed by the writer's post
+    "bihui.txt": (
+        [
+            ("", "江南的雨", "", "陈思和", "", ""),
+            ("", "书房里的光阴", "", "李 敬", "", ""),
+        ],
+        ["几乎听不到声音；", "可以想念的。", "最愿意待的地方。"],
+        ["文汇报", "责任编辑", "书房里的光阴", "李 敬"],
+    ),
+    # a review's ——deck over the reviewer's name: the name its byline
+    "pinglun.txt": (
+        [
+            ("", "在山海之间书写奋斗者的史诗", "——评电视剧《山海情》", "王 峰", "", ""),
+            ("", "让经典在舞台上焕发新生", "", "本报记者 周敏", "", ""),
+        ],
+        ["建设出“金沙滩”的故事。", "新鲜的感受。"],
+        ["文艺评论", "王 峰", "本报记者 周敏"],
+    ),
 }  # fmt: skip
 
 
