@@ -260,10 +260,24 @@ def merge_pieces(drafts: list) -> list:
 
 
 def _credited(d) -> bool:
-    """A lone title over its own credit and text, no item's heading over it: an article as city
-    dailies print them (二环路绿道年底前全线贯通 / 本报记者 刘冕 / …), never a composite's first
-    piece, which stands under the item's heading (a kicker or a title over the piece's head)."""
-    return not (d.composite or d.kicker or d.subtitle) and d.kinds[:1] == [BYLINE_START]
+    """A lone title (or one over its deck) over its own credit and text, no item's heading over
+    it: an article as city dailies print them (二环路绿道年底前全线贯通 / 本报记者 刘冕 / …),
+    never a composite's first piece, which stands under the item's heading (a kicker or a
+    title over the piece's head). A deck read as a piece's head glued the next article in."""
+    return not (d.composite or d.kicker or d.subtitle and not _deck(d)) and d.kinds[:1] == [
+        BYLINE_START
+    ]
+
+
+def _deck(d) -> bool:
+    """The line under a lone title is its deck, not a piece's head: longer than the title, with
+    no colon or blank (职业索赔人批量起诉超市获赔被驳回 / 法院认定其购买行为不以生活消费为目的).
+    People's Daily's piece heads under an item's heading (6 on the development months) are
+    shorter, or name their place (社区防控，我们在行动 / 天津：集中隔离 避免交叉感染)."""
+    if len(d.title) != 1 or len(d.subtitle) != 1:
+        return False
+    title, deck = d.title[0].text, d.subtitle[0].text
+    return len(deck) > len(title) and not any(c in deck for c in "：: \u3000\xa0")
 
 
 def _lead_piece(d) -> bool:

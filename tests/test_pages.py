@@ -2257,6 +2257,17 @@ OTHER_PAPERS = {
         ["建设出“金沙滩”的故事。", "新鲜的感受。"],
         ["文艺评论", "王 峰", "本报记者 周敏"],
     ),
+    # a 法治 page: a title over its longer deck over its credit is one article, never an item's
+    # heading over its first piece (which glued the next credited article into it)
+    "sifa.txt": (
+        [
+            ("", "职业索赔人批量起诉超市获赔被驳回", "法院认定其购买行为不以生活消费为目的",
+             "本报记者 刘洋", "", ""),
+            ("", "外卖骑手送餐途中受伤算不算工伤", "", "本报记者 陈静", "", ""),
+        ],
+        ["驳回原告的诉讼请求。", "应当认定为工伤。"],
+        ["法治", "编辑", "外卖骑手送餐途中受伤算不算工伤", "本报记者"],
+    ),
 }  # fmt: skip
 
 
