@@ -2268,6 +2268,16 @@ OTHER_PAPERS = {
         ["驳回原告的诉讼请求。", "应当认定为工伤。"],
         ["法治", "编辑", "外卖骑手送餐途中受伤算不算工伤", "本报记者"],
     ),
+    # a three-character name under kicker + title, and an article credited under its title
+    # after it (a city daily's page): the name is the byline, not 来论's heading over its piece
+    "jiexiang.txt": (
+        [
+            ("街巷故事", "修鞋匠老周", "", "张红梅", "", ""),
+            ("", "背街小巷换新颜", "", "本报记者 孙立", "", ""),
+        ],
+        ["就是他的全部家当。", "一直摆下去。", "完成全部整治任务。"],
+        ["城市", "责任编辑", "张红梅", "背街小巷换新颜", "本报记者"],
+    ),
 }  # fmt: skip
 
 
