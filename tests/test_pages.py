@@ -2289,6 +2289,16 @@ OTHER_PAPERS = {
          "合同销售金额494亿元。\n贵州茅台：拟每股派息17.025元"],
         ["证券时报", "责任编辑", "公告速递"],
     ),
+    # two e-paper pages glued, each page's 版次 and name on lines of their own, one (A4) inside
+    # a paragraph the column cut: furniture, the paragraph whole
+    "banci.txt": (
+        [
+            ("", "全市重点项目集中开工", "", "本报记者 周涛", "本报讯", ""),
+            ("", "端午假期我市接待游客超百万人次", "", "本报记者 孙佳", "本报讯", ""),
+        ],
+        ["民生保障等领域。", "错峰要求，游览秩序井然。"],
+        ["第3版", "第4版", "要闻", "A4"],
+    ),
 }  # fmt: skip
 
 
