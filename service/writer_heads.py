@@ -95,7 +95,12 @@ def split_signed(d):
 
 
 def name_byline(d) -> None:
-    """A subtitle that is the writer's bare name over the text: the article's byline."""
+    """A subtitle that is the writer's bare name over the text: the article's byline. A wide
+    name (王　蒙) the pass read as the title under the essay's head as kicker is one too (read
+    here, after the pass, so the head score's collection stays the pass's)."""
+    if len(d.kicker) == 1 and len(d.title) == 1 and not d.subtitle:
+        if wide_name(d.kicker[0].text, d.title[0].text):  # (读书的日子 / 王　蒙: no title)
+            d.title, d.kicker, d.subtitle = d.kicker, [], d.title
     sub = d.subtitle
     if len(sub) != 1 or d.composite or not d.body:
         return

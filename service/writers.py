@@ -77,5 +77,5 @@ def writer_under(upper: str, lower: str) -> bool:
         WRITER.fullmatch(lower)
         or spaced_name(lower)
         or _NAMED.fullmatch(lower)
-        or (len(upper) >= 4 and (BARE_NAME.fullmatch(lower) or wide_name(upper, lower)))
+        or (len(upper) >= 4 and BARE_NAME.fullmatch(lower))
     )
