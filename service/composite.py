@@ -28,7 +28,7 @@ from service.documents import Span
 from service.head_parts import LEAD_IN, column_name
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 from service.writer_heads import bare_writer
-from service.writers import BARE_NAME, WRITER, spaced_name
+from service.writers import BARE_NAME, WRITER, bare_name, spaced_name
 
 # A writer set with a role in brackets: 何建明（中国作协副主席）, 王  雷（电视剧《陆战之王》主演）;
 # with a country before the name, `writers.WRITER` (（墨西哥）亚历杭德罗·马西亚斯).
@@ -205,7 +205,7 @@ def merge_pieces(drafts: list) -> list:
         piece = _piece(d)
         if (
             (piece and run and _same_item(run, piece) and out and not _credited(out[-1]))
-            and not (piece not in _NAMES and bare_writer(out[-1]))
+            and not (piece not in _NAMES and (bare_writer(out[-1]) or _city_signed(out[-1], d)))
             or (
                 out
                 and _brief(d)
@@ -248,6 +248,7 @@ def merge_pieces(drafts: list) -> list:
             and (d.kicker or d.subtitle)
             and not _upside_down(d)
             and not bare_writer(d)
+            and not _city_signed(d, drafts[i + 1] if i + 1 < len(drafts) else None)
         ):
             # A head over a piece's head and its writer's bare name: the item's heading over
             # its only piece (来论 / 为战“疫”注入必胜信心 / 江西南昌  杨铭鸣), seldom a kicker
@@ -259,11 +260,39 @@ def merge_pieces(drafts: list) -> list:
     return out
 
 
+def _city_signed(d, after) -> bool:
+    """A head under a kicker over its writer's bare name (街巷故事 / 修鞋匠老周 / 张红梅), with a
+    lone title over its own role credit after it (本报记者 孙立): a city daily's page, where each
+    article is credited under its title, so the name is the article's byline; People's Daily
+    sets its 来论 so with a second piece named alike under it (a lone piece stays the item)."""
+    return (
+        after is not None
+        and _credited(after)
+        and bool(d.kicker and len(d.subtitle) == 1)
+        and not d.composite
+        and bare_name(d.subtitle[0].text)
+    )
+
+
 def _credited(d) -> bool:
-    """A lone title over its own credit and text, no item's heading over it: an article as city
-    dailies print them (二环路绿道年底前全线贯通 / 本报记者 刘冕 / …), never a composite's first
-    piece, which stands under the item's heading (a kicker or a title over the piece's head)."""
-    return not (d.composite or d.kicker or d.subtitle) and d.kinds[:1] == [BYLINE_START]
+    """A lone title (or one over its deck) over its own credit and text, no item's heading over
+    it: an article as city dailies print them (二环路绿道年底前全线贯通 / 本报记者 刘冕 / …),
+    never a composite's first piece, which stands under the item's heading (a kicker or a
+    title over the piece's head). A deck read as a piece's head glued the next article in."""
+    return not (d.composite or d.kicker or d.subtitle and not _deck(d)) and d.kinds[:1] == [
+        BYLINE_START
+    ]
+
+
+def _deck(d) -> bool:
+    """The line under a lone title is its deck, not a piece's head: longer than the title, with
+    no colon or blank (职业索赔人批量起诉超市获赔被驳回 / 法院认定其购买行为不以生活消费为目的).
+    People's Daily's piece heads under an item's heading (6 on the development months) are
+    shorter, or name their place (社区防控，我们在行动 / 天津：集中隔离 避免交叉感染)."""
+    if len(d.title) != 1 or len(d.subtitle) != 1:
+        return False
+    title, deck = d.title[0].text, d.subtitle[0].text
+    return len(deck) > len(title) and not any(c in deck for c in "：: \u3000\xa0")
 
 
 def _lead_piece(d) -> bool:

@@ -82,6 +82,7 @@ _FURNITURE = re.compile(
       | [>＞》]?\s*(?:第\s*)?[A-Za-z]?\d{1,2}\s*版\s*[>＞》]?   # 版次 markers: >2版, 第3版
       | [>＞》]\s*(?:第\s*)?[一二三四五六七八九十]{1,3}\s*版
       | [（(]?\s*(?:上接|紧接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版\s*[）)]?  # jump-in notes: 上接第2版
+      | [A-H]\d{1,2}                                              # a 版次 set alone: A4, B12
       | [\u4e00-\u9fff]{0,6}(?:新闻|要闻)                         # page mastheads: 贵阳新闻
       | [\u4e00-\u9fff]{1,3}网                                    # web mastheads: 贵阳网
       | [\u4e00-\u9fff]{1,6}(?:日报|晚报|时报|商报|都市报)

@@ -24,7 +24,7 @@ from service.lines import BYLINE_START, CONTINUES, PARA, SHORT
 from service.place_heads import split_place
 from service.series import rejoin_series
 from service.subheads import rejoin_subheads
-from service.table_rows import rejoin_rows
+from service.table_rows import rejoin_rows, split_after_rows
 from service.text import ends_paragraph, is_column_break
 from service.writer_heads import name_byline, split_signed
 
@@ -45,7 +45,7 @@ def settle_heads(drafts: list, raw: str) -> None:
     between two articles a kicker, a deck's title and a credit; table rows and jumps last."""
     at = 0
     marked = any(d.marked for d in drafts)  # (heads left in a body, by shape: never under `## `)
-    split = () if marked else (split_glued, split_place, split_signed)
+    split = () if marked else (split_glued, split_place, split_signed, split_after_rows)
     glued = lambda d: next((new for f in split if (new := f(d)) is not None), None)  # noqa: E731
     while at < len(drafts):
         if (new := _reopen(drafts[at]) or glued(drafts[at])) is not None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
-from service.lines import SHORT
+from service.glued import split_at
+from service.lines import PARA, SHORT
+from service.text import ends_paragraph
 
-__all__ = ["is_row", "rejoin_rows"]
+__all__ = ["is_row", "rejoin_rows", "split_after_rows"]
 
 # A figure of a table set apart: 3, 9, 3:0, 45.23, 80%, 6月20日, 19:35
 _FIGURE = re.compile(r"(?:\d{1,2}月)?\d+(?:[.:：]\d+)*[日%]?")
@@ -49,3 +51,29 @@ def rejoin_rows(drafts: list) -> list:
             d.start = min(s.start for s in d.title + d.subtitle + d.body[:1])
         out.append(d)
     return out
+
+
+_AFTER_ROWS = 3  # head lines under a table: a kicker, a title, a deck
+
+
+def split_after_rows(d):
+    """The article a head under a table in `d`'s body opens (沪指… / 指数 收盘 涨跌幅 / … rows /
+    公告速递 / 万科A：5月销售金额494亿元 / text): the new draft, else None. Short lines under two
+    rows or more, none a row or a sentence's end, over running text: on the development months
+    one body holds two rows or more (a programme, seven short lines under them), so no table
+    goes on in a body so."""
+    kinds, body = d.kinds, d.body
+    for i in range(2, len(body) - 1):
+        if kinds[i] != SHORT or kinds[i - 1] != SHORT or not is_row(body[i - 1].text):
+            continue
+        if kinds[i - 2] != SHORT or not is_row(body[i - 2].text) or is_row(body[i].text):
+            continue
+        k = i
+        while k < len(body) and kinds[k] == SHORT and k - i < _AFTER_ROWS:
+            if is_row(body[k].text) or ends_paragraph(body[k].text):
+                return None
+            k += 1
+        if k < len(body) and kinds[k] == PARA:
+            return split_at(d, i, k, "")
+        return None
+    return None

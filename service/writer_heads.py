@@ -13,21 +13,16 @@ from __future__ import annotations
 
 from service.lines import BYLINE_START, PARA, SHORT
 from service.text import ends_paragraph
-from service.writers import BARE_NAME
+from service.writers import bare_name, wide_name
 
 __all__ = ["bare_writer", "name_byline", "split_signed"]
 
-# The hundred commonest surnames (the 2019 household register's ranking, ~85 % of people): a
-# bare name opens on one; a section's label of two or three characters (序曲, 源流, 回信, under
-# People's Daily's features) seldom does.
-_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
-    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
+_name = bare_name
 
 
-def _name(text: str) -> bool:
-    return text[0] in _SURNAMES and bool(BARE_NAME.fullmatch(text))
+def _writer(d, text: str) -> bool:
+    """`text` under `d`'s head is its writer's bare name, set solid or wide (王　蒙)."""
+    return _name(text) or bool(d.title) and wide_name(d.title[0].text, text)
 
 
 _HEAD_MAX = 16  # an essay's or a poem's title
@@ -74,7 +69,7 @@ def bare_writer(d) -> bool:
     kicker only a name of two characters set solid: People's Daily spaces those (李  璇) and
     sets its 来论 so (来论 / 用好网上新闻发布会 / 郑少忠), a kicker over a piece's head."""
     sub = d.subtitle
-    if len(sub) != 1 or d.composite or d.kinds[:1] != [PARA] or not _name(sub[0].text):
+    if len(sub) != 1 or d.composite or d.kinds[:1] != [PARA] or not _writer(d, sub[0].text):
         return False
     return not d.kicker or len(sub[0].text) == 2
 
@@ -100,9 +95,22 @@ def split_signed(d):
 
 
 def name_byline(d) -> None:
-    """A subtitle that is the writer's bare name over the text: the article's byline."""
+    """A subtitle that is the writer's bare name over the text: the article's byline. A wide
+    name (王　蒙) the pass read as the title under the essay's head as kicker is one too (read
+    here, after the pass, so the head score's collection stays the pass's)."""
+    if len(d.kicker) == 1 and len(d.title) == 1 and not d.subtitle:
+        if wide_name(d.kicker[0].text, d.title[0].text):  # (读书的日子 / 王　蒙: no title)
+            d.title, d.kicker, d.subtitle = d.kicker, [], d.title
     sub = d.subtitle
-    if len(sub) != 1 or d.composite or not d.body or not _name(sub[0].text):
+    if len(sub) != 1 or d.composite or not d.body:
+        return
+    if sub[0].text.startswith("——"):
+        # a reviewer's name under the deck (——评电视剧《山海情》 / 王 峰), over the text
+        name = d.body[0].text
+        if d.kinds[:2] == [SHORT, PARA] and _writer(d, name):
+            d.kinds[0], d.values[0] = BYLINE_START, name
+        return
+    if not _writer(d, sub[0].text):
         return
     if d.kinds[0] == PARA or _poem(d, 0, len(d.body)):
         d.body[:0], d.kinds[:0], d.values[:0] = sub, [BYLINE_START], [sub[0].text]

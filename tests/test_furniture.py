@@ -119,6 +119,15 @@ def test_digests_and_teasers(line):
 
 
 @pytest.mark.parametrize(
+    ("line", "page"),
+    [("A4", True), ("B12", True), ("A04", True), ("04", False), ("4A", False), ("AB", False)],
+)
+def test_a_page_number_set_alone_is_furniture(line, page):
+    # (two pages of an e-paper glued: the second's 版次 inside a paragraph the column cut)
+    assert is_furniture(line) is page
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "2019年10月20日，市委召开常委会会议。",

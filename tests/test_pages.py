@@ -2229,6 +2229,76 @@ OTHER_PAPERS = {
         ["训练。\n马骏 摄", "社区活动中学包粽子。\n刘军 摄"],
         ["视觉", "责任编辑", "本版摄影"],
     ),
+    # e-paper extraction: a big title spaced out, a writer's two-character name with one blank
+    # (王　蒙) under an essay's head: the byline, never the title under a kicker
+    "spaced.txt": (
+        [
+            ("", "稳 就 业  保 民 生", "", "本报记者 李 明", "本报讯", ""),
+            ("", "读书的日子", "", "王\u3000蒙", "", ""),
+        ],
+        ["城镇新增就业32.6万人。", "每得到一本新书"],
+        ["要闻", "读书的日子\n", "王\u3000蒙"],
+    ),
+    # 文汇报's 笔会: essays signed with a bare name (陈思和, 李 敬), closed by the writer's post
+    "bihui.txt": (
+        [
+            ("", "江南的雨", "", "陈思和", "", ""),
+            ("", "书房里的光阴", "", "李 敬", "", ""),
+        ],
+        ["几乎听不到声音；", "可以想念的。", "最愿意待的地方。"],
+        ["文汇报", "责任编辑", "书房里的光阴", "李 敬"],
+    ),
+    # a review's ——deck over the reviewer's name: the name its byline
+    "pinglun.txt": (
+        [
+            ("", "在山海之间书写奋斗者的史诗", "——评电视剧《山海情》", "王 峰", "", ""),
+            ("", "让经典在舞台上焕发新生", "", "本报记者 周敏", "", ""),
+        ],
+        ["建设出“金沙滩”的故事。", "新鲜的感受。"],
+        ["文艺评论", "王 峰", "本报记者 周敏"],
+    ),
+    # a 法治 page: a title over its longer deck over its credit is one article, never an item's
+    # heading over its first piece (which glued the next credited article into it)
+    "sifa.txt": (
+        [
+            ("", "职业索赔人批量起诉超市获赔被驳回", "法院认定其购买行为不以生活消费为目的",
+             "本报记者 刘洋", "", ""),
+            ("", "外卖骑手送餐途中受伤算不算工伤", "", "本报记者 陈静", "", ""),
+        ],
+        ["驳回原告的诉讼请求。", "应当认定为工伤。"],
+        ["法治", "编辑", "外卖骑手送餐途中受伤算不算工伤", "本报记者"],
+    ),
+    # a three-character name under kicker + title, and an article credited under its title
+    # after it (a city daily's page): the name is the byline, not 来论's heading over its piece
+    "jiexiang.txt": (
+        [
+            ("街巷故事", "修鞋匠老周", "", "张红梅", "", ""),
+            ("", "背街小巷换新颜", "", "本报记者 孙立", "", ""),
+        ],
+        ["就是他的全部家当。", "一直摆下去。", "完成全部整治任务。"],
+        ["城市", "责任编辑", "张红梅", "背街小巷换新颜", "本报记者"],
+    ),
+    # a market report closing on a table of figures, then a 公告 digest: the digest's head under
+    # the rows opens an article (its second item, a colon head over one paragraph, stays in it)
+    "zhengquan.txt": (
+        [
+            ("", "沪指重返2900点 两市成交额超7000亿元", "", "证券时报记者 吴少龙", "", ""),
+            ("公告速递", "万科A：5月销售金额494亿元", "", "", "", ""),
+        ],
+        ["维持震荡向上格局。\n指数 收盘 涨跌幅\n上证指数 2979.55 0.92%", "2346.09 2.01%",
+         "合同销售金额494亿元。\n贵州茅台：拟每股派息17.025元"],
+        ["证券时报", "责任编辑", "公告速递"],
+    ),
+    # two e-paper pages glued, each page's 版次 and name on lines of their own, one (A4) inside
+    # a paragraph the column cut: furniture, the paragraph whole
+    "banci.txt": (
+        [
+            ("", "全市重点项目集中开工", "", "本报记者 周涛", "本报讯", ""),
+            ("", "端午假期我市接待游客超百万人次", "", "本报记者 孙佳", "本报讯", ""),
+        ],
+        ["民生保障等领域。", "错峰要求，游览秩序井然。"],
+        ["第3版", "第4版", "要闻", "A4"],
+    ),
 }  # fmt: skip
 
 
