@@ -62,7 +62,13 @@ def test_the_code_table_covers_every_error_class() -> None:
     ours = {getattr(errors, n) for n in errors.__all__}
     ours = {c for c in ours if issubclass(c, errors.NewsdeskError)}  # CallFailed: the transport's
     # Raised only outside a server (the client's, training's, batch's): INTERNAL if ever seen.
-    elsewhere = {RemoteError, errors.ExportError, errors.ShardError, errors.WorkerLost}
+    elsewhere = {
+        RemoteError,
+        errors.ExportError,
+        errors.ShardError,
+        errors.WorkerLost,
+        errors.ClientClosed,
+    }
     assert ours - elsewhere - {errors.ClusterUnavailable} <= set(STATUS_CODES)
 
 
