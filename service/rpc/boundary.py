@@ -87,10 +87,6 @@ class Boundary:
         self.metrics = metrics
         self._expected = token.encode() if token else None
 
-    @property
-    def needs_token(self) -> bool:
-        return self._expected is not None
-
     def authorized(self, authorization: str | bytes | None) -> bool:
         """Whether an `authorization` value ("Bearer <token>") lets a call in: HTTP header and
         gRPC metadata alike. The scheme is matched in any case (RFC 9110 §11.1: "bearer" is
