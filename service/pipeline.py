@@ -293,25 +293,12 @@ def process_records(
 
 
 def record_lines(
-    records: Iterable[Record],
-    classifier: Any | None,
-    *,
-    batch_size: int = 256,
-    labels: bool = True,
-    summarise: bool = False,
-    max_sentences: int = 0,
-    max_chars: int = 0,
-    explain: int = 0,
-    keywords: int = 0,
-    explain_label: str | None = None,
+    records: Iterable[Record], classifier: Any | None, **options: Any
 ) -> Iterator[str]:
     """`json.dumps(r, ensure_ascii=False)` of each object `process_records` yields, with the
-    evidence and keywords written as text from the batch's arrays (`termjson`), not as Terms."""
-    for _, line in labelled_lines(
-        records, classifier, batch_size=batch_size, labels=labels, summarise=summarise,
-        max_sentences=max_sentences, max_chars=max_chars, explain=explain, keywords=keywords,
-        explain_label=explain_label,
-    ):  # fmt: skip
+    evidence and keywords written as text from the batch's arrays (`termjson`), not as Terms;
+    `options` are `labelled_lines`' own."""
+    for _, line in labelled_lines(records, classifier, **options):
         yield line
 
 
