@@ -294,7 +294,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from ..batch import run_batch
+    from ..batch import ERRORS, run_batch
 
     summary = run_batch(
         args.inputs,
@@ -321,6 +321,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
              "written; run again once the cause is fixed: finished shards are skipped")  # fmt: skip
         return 1
     if summary["rejected"]:
-        _err(f"{summary['rejected']} record(s) rejected; see {Path(args.out) / '_errors.jsonl'}")
+        _err(f"{summary['rejected']} record(s) rejected; see {Path(args.out) / ERRORS}")
         return EXIT_REJECTED
     return 0
