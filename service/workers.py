@@ -58,7 +58,7 @@ class Options:
     summarise: bool = False
     max_sentences: int = 0
     max_chars: int = 0
-    batch_size: int = 256
+    batch_size: int = CHUNK_LINES  # records per model call: at most a chunk
     explain: int = 0  # evidence terms per record (0 = none)
     keywords: int = 0  # keywords per record (0 = none)
     explain_label: str | None = None  # evidence for this label instead of the predicted one
