@@ -199,8 +199,8 @@ def analyse_page(
 
 def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
     """The fields a record gains: `label`, `scores`, `review` (`review_reasons` when it is
-    set), with a lead `lead`, `lead_spans`,
-    and `warnings` when there are any (an empty lead says why)."""
+    set); with a lead `lead`, `lead_spans` and `warnings` when there are any (an empty lead says
+    why); `evidence` and `keywords` when asked for."""
     out: dict[str, Any] = {}
     if labels and analysis.prediction is not None:
         out["label"] = analysis.prediction.label
