@@ -13,13 +13,12 @@ from typing import Any
 import numpy as np
 
 from .documents import Analysis, Article, Lead
-from .errors import InvalidInput
 from .model import headline
 from .termjson import term_fields, terms_fields
 
 # The record checks and limits live in service.validation; kept importable from here.
 from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
-from .validation import MAX_TERMS, Record, check_page, check_terms, parse_record
+from .validation import MAX_TERMS, Record, check_label, check_page, check_terms, parse_record
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -109,12 +108,7 @@ def _terms(articles, titles, sources, classifier, explain, keywords, label, rend
     from .keywords import keywords_all
     from .reading import WordBatch
 
-    if label is not None and label not in classifier.labels:
-        raise InvalidInput(
-            f"explain_label {label!r} is not a label of this model "
-            f"({', '.join(classifier.labels)})",
-            field="explain_label",
-        )
+    check_label(label, classifier.labels, "explain_label")
     model = classifier.pipeline
     if titles is None:
         titles = [None] * len(articles)
