@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from ..errors import InvalidInput
+from ..validation import check_lead_options, check_terms
 from .argv import numbers_first
 from .commands import (
     cmd_analyse,
@@ -63,11 +64,16 @@ def _shown(default: object) -> str:
     return str(default)
 
 
-def _at_least_one(text: str) -> int:
+def _whole(text: str) -> int:
+    """An option's value as an integer, or the usage error every such option gives."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _at_least_one(text: str) -> int:
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
@@ -128,15 +134,11 @@ def _lead_option(name: str):
     """An argparse type for a lead bound, checked as the summariser and the server check it."""
 
     def parse(text: str) -> int:
-        from ..validation import check_lead_options
-
+        value = _whole(text)
         try:
-            value = int(text)
             check_lead_options(**{"max_sentences": 0, "max_chars": 0, name: value})
-        except InvalidInput as exc:  # before ValueError, which it is too
+        except InvalidInput as exc:
             raise argparse.ArgumentTypeError(exc.message) from None
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         return value
 
     return parse
@@ -164,14 +166,10 @@ def _term_count(name: str):
     """An argparse type for `--explain K` / `--keywords K`, checked as the pipeline checks it."""
 
     def parse(text: str) -> int:
-        from ..validation import check_terms
-
         try:
-            return check_terms(name, int(text))
-        except InvalidInput as exc:  # before ValueError, which it is too
+            return check_terms(name, _whole(text))
+        except InvalidInput as exc:
             raise argparse.ArgumentTypeError(exc.message) from None
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
     return parse
 
