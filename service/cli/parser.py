@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 from ..errors import InvalidInput
-from ..validation import check_lead_options, check_terms
 from .argv import numbers_first
 from .commands import (
     cmd_analyse,
@@ -64,8 +63,7 @@ def _shown(default: object) -> str:
     return str(default)
 
 
-def _whole(text: str) -> int:
-    """An option's value as an integer, or the usage error every such option gives."""
+def _whole(text: str) -> int:  # the usage error of every integer option
     try:
         return int(text)
     except ValueError:
@@ -134,6 +132,8 @@ def _lead_option(name: str):
     """An argparse type for a lead bound, checked as the summariser and the server check it."""
 
     def parse(text: str) -> int:
+        from ..validation import check_lead_options
+
         value = _whole(text)
         try:
             check_lead_options(**{"max_sentences": 0, "max_chars": 0, name: value})
@@ -166,6 +166,8 @@ def _term_count(name: str):
     """An argparse type for `--explain K` / `--keywords K`, checked as the pipeline checks it."""
 
     def parse(text: str) -> int:
+        from ..validation import check_terms
+
         try:
             return check_terms(name, _whole(text))
         except InvalidInput as exc:
