@@ -13,13 +13,12 @@ from typing import Any
 import numpy as np
 
 from .documents import Analysis, Article, Lead
-from .errors import InvalidInput
 from .model import headline
 from .termjson import term_fields, terms_fields
 
 # The record checks and limits live in service.validation; kept importable from here.
 from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
-from .validation import MAX_TERMS, Record, check_page, check_terms, parse_record
+from .validation import MAX_TERMS, Record, check_label, check_page, check_terms, parse_record
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -109,12 +108,7 @@ def _terms(articles, titles, sources, classifier, explain, keywords, label, rend
     from .keywords import keywords_all
     from .reading import WordBatch
 
-    if label is not None and label not in classifier.labels:
-        raise InvalidInput(
-            f"explain_label {label!r} is not a label of this model "
-            f"({', '.join(classifier.labels)})",
-            field="explain_label",
-        )
+    check_label(label, classifier.labels, "explain_label")
     model = classifier.pipeline
     if titles is None:
         titles = [None] * len(articles)
@@ -199,8 +193,8 @@ def analyse_page(
 
 def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:
     """The fields a record gains: `label`, `scores`, `review` (`review_reasons` when it is
-    set), with a lead `lead`, `lead_spans`,
-    and `warnings` when there are any (an empty lead says why)."""
+    set); with a lead `lead`, `lead_spans` and `warnings` when there are any (an empty lead says
+    why); `evidence` and `keywords` when asked for."""
     out: dict[str, Any] = {}
     if labels and analysis.prediction is not None:
         out["label"] = analysis.prediction.label
@@ -293,25 +287,12 @@ def process_records(
 
 
 def record_lines(
-    records: Iterable[Record],
-    classifier: Any | None,
-    *,
-    batch_size: int = 256,
-    labels: bool = True,
-    summarise: bool = False,
-    max_sentences: int = 0,
-    max_chars: int = 0,
-    explain: int = 0,
-    keywords: int = 0,
-    explain_label: str | None = None,
+    records: Iterable[Record], classifier: Any | None, **options: Any
 ) -> Iterator[str]:
     """`json.dumps(r, ensure_ascii=False)` of each object `process_records` yields, with the
-    evidence and keywords written as text from the batch's arrays (`termjson`), not as Terms."""
-    for _, line in labelled_lines(
-        records, classifier, batch_size=batch_size, labels=labels, summarise=summarise,
-        max_sentences=max_sentences, max_chars=max_chars, explain=explain, keywords=keywords,
-        explain_label=explain_label,
-    ):  # fmt: skip
+    evidence and keywords written as text from the batch's arrays (`termjson`), not as Terms;
+    `options` are `labelled_lines`' own."""
+    for _, line in labelled_lines(records, classifier, **options):
         yield line
 
 

@@ -40,7 +40,9 @@ LOST = "a worker process died (killed, or out of memory?)"
 
 def model_key(path: str | Path) -> str:
     """sha256 of the model's manifest.json, which holds the artifact's sha256: names the model."""
-    manifest = Path(path) / "manifest.json"
+    from .classifier import MANIFEST_FILE
+
+    manifest = Path(path) / MANIFEST_FILE
     try:
         return hashlib.sha256(manifest.read_bytes()).hexdigest()
     except OSError as e:

@@ -28,6 +28,7 @@ __all__ = [
     "MAX_TERMS",
     "Record",
     "check_items",
+    "check_label",
     "check_lead_options",
     "check_page",
     "check_readable",
@@ -75,6 +76,15 @@ def check_terms(name: str, value: object) -> int:
             limit=MAX_TERMS,
         )
     return value
+
+
+def check_label(label: str | None, labels: Sequence[str], field: str) -> None:
+    """An evidence label (`explain_label`, or a stream's key for it) the model has; None: the
+    predicted one."""
+    if label is not None and label not in labels:
+        raise InvalidInput(
+            f"{field} {label!r} is not a label of this model ({', '.join(labels)})", field=field
+        )
 
 
 def check_lead_options(max_sentences: object, max_chars: object) -> None:

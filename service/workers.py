@@ -58,10 +58,14 @@ class Options:
     summarise: bool = False
     max_sentences: int = 0
     max_chars: int = 0
-    batch_size: int = 256
+    batch_size: int = CHUNK_LINES  # records per model call: at most a chunk
     explain: int = 0  # evidence terms per record (0 = none)
     keywords: int = 0  # keywords per record (0 = none)
     explain_label: str | None = None  # evidence for this label instead of the predicted one
+
+    def asked(self) -> dict[str, Any]:
+        """`pipeline.record_lines`' options: every field but `source`, under its own name."""
+        return {name: value for name, value in vars(self).items() if name != "source"}
 
 
 @dataclass(frozen=True)
@@ -105,18 +109,7 @@ def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Ch
             records.append(item)
             if item.data.get("id") is not None:  # a string or an integer: the reader checked
                 ids.append((number, str(item.data["id"])))
-    results = record_lines(
-        records,
-        classifier,
-        batch_size=options.batch_size,
-        labels=options.labels,
-        summarise=options.summarise,
-        max_sentences=options.max_sentences,
-        max_chars=options.max_chars,
-        explain=options.explain,
-        keywords=options.keywords,
-        explain_label=options.explain_label,
-    )
+    results = record_lines(records, classifier, **options.asked())
     relabelled = sum(1 for r in records if "label" in r.data) if options.labels else 0
     return Chunk.of(list(results), rejected, relabelled, ids)
 

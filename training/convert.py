@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import shutil
 from pathlib import Path
@@ -19,6 +18,8 @@ from service.atomic import atomic_folder
 from service.classifier import FORMAT, MANIFEST_FILE, sha256_file
 from service.errors import ModelError
 from service.model import DeskModel
+
+from .model_folder import write_model_files
 
 __all__ = ["convert"]
 
@@ -49,16 +50,11 @@ def convert(folder: str | Path, out: str | Path | None = None) -> Path:
         raise ModelError(f"{target} exists: give --out a new folder", field="out")
     data = modelfile.dumps(model)
     manifest.update(format=FORMAT, sha256=hashlib.sha256(data).hexdigest())
-    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     # The house's folder writer, as training's: the folder is swapped in whole, so a server
     # polling it never meets a new manifest over the old model, and a failed run leaves it be.
     with atomic_folder(target) as tmp:
         shutil.copytree(
             folder, tmp, ignore=shutil.ignore_patterns(modelfile.LEGACY_FILE), dirs_exist_ok=True
         )
-        (tmp / modelfile.MODEL_FILE).write_bytes(data)
-        (tmp / MANIFEST_FILE).write_text(text, encoding="utf-8")
-        # Loading refuses a model others may write: owner-only writes, whatever the umask.
-        for path in (tmp, tmp / modelfile.MODEL_FILE, tmp / MANIFEST_FILE):
-            os.chmod(path, path.stat().st_mode & ~0o022)
+        write_model_files(tmp, data, manifest)
     return target

@@ -274,9 +274,10 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
     report: dict = {"model": str(model_dir), "labels": labels, "splits": {}}
     # `--partial`: the report says what it was made without, so it never reads as whole
     report["data_missing"] = [n for n in EVAL_NEEDS if not (data_dir / n).is_file()]
+    config = clf.manifest.get("config", CONFIG)  # the recipe this model was trained with
     with bar if bar is not None else nullcontext():
         stage_start(bar, "usual script")
-        data = training_set(data_dir, clf.manifest.get("config", CONFIG))
+        data = training_set(data_dir, config)
         baseline = usual_script(data.records)
         stage_done(bar, "usual script")
         for key, rows in splits.items():
@@ -286,7 +287,6 @@ def evaluate(data_dir: str | Path, model_dir: str | Path, *, progress: bool | st
             stage_done(bar, key)
         if later:
             # The same recipe on earlier rows only: does the model hold on later news?
-            config = clf.manifest.get("config", CONFIG)
             stage_start(bar, "cross-time model")
             early = training_set(data_dir, config, until_year=CROSS_TIME_LAST_TRAIN_YEAR)
             model = fit(early.records, early.sources, config)

@@ -41,6 +41,7 @@ from .cues import Cues
 from .data import SOURCES, sample_weights, training_set
 from .evaluate import REPORT_DIR
 from .export import check_export, export
+from .model_folder import write_model_files
 from .nblr import NBLogisticRegression
 from .progress import stage_done, stage_start, stages
 from .splits import CALIBRATION_PARTS, TEST_MONTH
@@ -409,17 +410,12 @@ def write_model(
         # Data only, loaded without unpickling (service.modelfile); uncompressed, so arrays
         # load as one copy each with no zlib pass.
         data = modelfile.dumps(pipeline)
-        (tmp / MODEL_FILE).write_bytes(data)
         manifest["sha256"] = hashlib.sha256(data).hexdigest()
         if keep_version:  # a retrain (train): a version of its own only for a new artifact
             _keep_version(manifest, out_dir / MANIFEST_FILE)
-        text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-        (tmp / MANIFEST_FILE).write_text(text, encoding="utf-8")
+        write_model_files(tmp, data, manifest)
         if (out_dir / REPORT_DIR).is_dir():  # kept until `evaluate` rewrites it (make train does)
             shutil.copytree(out_dir / REPORT_DIR, tmp / REPORT_DIR, symlinks=True)
-        # Loading refuses a model others may write: owner-only writes, whatever the umask.
-        for path in (tmp, tmp / MODEL_FILE, tmp / MANIFEST_FILE):
-            os.chmod(path, path.stat().st_mode & ~0o022)
 
 
 def _keep_version(manifest: dict, previous: Path) -> None:

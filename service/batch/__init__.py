@@ -141,8 +141,7 @@ def run_batch(
                 why = f"stopped by {exc.args[0] if exc.args else 'Ctrl-C (SIGINT)'}"
             failed = {"out_dir": str(out), "model": model_path, "failed": why}
             with contextlib.suppress(OSError):
-                text = json_text(failed, indent=2) + "\n"
-                write_atomic(out / SUMMARY, text, fsync=True)
+                _write_summary(out, failed)
             raise
 
 
@@ -249,6 +248,10 @@ def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, 
     result["stale_outputs"] = sorted(
         p.name for p in out.glob("*.jsonl") if p.name not in names and not p.name.startswith("_")
     )
-    text = json_text(result, indent=2) + "\n"
-    write_atomic(out / SUMMARY, text, fsync=True)
+    _write_summary(out, result)
     return result
+
+
+def _write_summary(out: Path, summary: dict) -> None:
+    """The run's `_summary.json`, swapped in whole and synced to disk."""
+    write_atomic(out / SUMMARY, json_text(summary, indent=2) + "\n", fsync=True)

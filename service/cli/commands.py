@@ -211,7 +211,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not args.partial:  # before anything is read: a wrong --data is a typo, not a recipe
         check_complete(Path(args.data))
     args.manifest_before = manifest_text(args.out)  # what a stop says (cli._stopped)
-    before = _artifact_sha(Path(args.out))
+    before = _artifact_sha(args.manifest_before)
     manifest = train(Path(args.data), Path(args.out), seed=args.seed, progress=_steps_shown())
     _err(f"model written to {args.out}")
     if (Path(args.out) / "report").is_dir() and before != manifest.get("sha256"):
@@ -225,16 +225,20 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def manifest_text(folder) -> str | None:
+    """A model folder's manifest as text (None if unreadable): what train compares after."""
+    from ..classifier import MANIFEST_FILE
+
     try:
-        return (Path(folder) / "manifest.json").read_text(encoding="utf-8")
+        return (Path(folder) / MANIFEST_FILE).read_text(encoding="utf-8")
     except (OSError, ValueError):
         return None
 
 
-def _artifact_sha(folder: Path) -> str | None:
+def _artifact_sha(manifest: str | None) -> str | None:
+    """The model file's sha256 a manifest's text records (None if it records none)."""
     try:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("sha256")
-    except (OSError, ValueError, AttributeError):
+        return json.loads(manifest).get("sha256") if manifest is not None else None
+    except (ValueError, AttributeError):
         return None
 
 
@@ -290,7 +294,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from ..batch import run_batch
+    from ..batch import ERRORS, run_batch
 
     summary = run_batch(
         args.inputs,
@@ -317,6 +321,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
              "written; run again once the cause is fixed: finished shards are skipped")  # fmt: skip
         return 1
     if summary["rejected"]:
-        _err(f"{summary['rejected']} record(s) rejected; see {Path(args.out) / '_errors.jsonl'}")
+        _err(f"{summary['rejected']} record(s) rejected; see {Path(args.out) / ERRORS}")
         return EXIT_REJECTED
     return 0

@@ -63,11 +63,15 @@ def _shown(default: object) -> str:
     return str(default)
 
 
-def _at_least_one(text: str) -> int:
+def _whole(text: str) -> int:  # the usage error of every integer option
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _at_least_one(text: str) -> int:
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
@@ -130,13 +134,11 @@ def _lead_option(name: str):
     def parse(text: str) -> int:
         from ..validation import check_lead_options
 
+        value = _whole(text)
         try:
-            value = int(text)
             check_lead_options(**{"max_sentences": 0, "max_chars": 0, name: value})
-        except InvalidInput as exc:  # before ValueError, which it is too
+        except InvalidInput as exc:
             raise argparse.ArgumentTypeError(exc.message) from None
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         return value
 
     return parse
@@ -167,11 +169,9 @@ def _term_count(name: str):
         from ..validation import check_terms
 
         try:
-            return check_terms(name, int(text))
-        except InvalidInput as exc:  # before ValueError, which it is too
+            return check_terms(name, _whole(text))
+        except InvalidInput as exc:
             raise argparse.ArgumentTypeError(exc.message) from None
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
     return parse
 

@@ -170,7 +170,7 @@ class _Handler(Framing, BaseHTTPRequestHandler):
                          "shortly, or elsewhere"), code, **{"Retry-After": "1"})  # fmt: skip
         if not bridge.token_ok(front.server, self.headers.get("Authorization")):
             self.close_connection = True
-            bridge.refused(front.server, route.rpc, "auth", "no or wrong bearer token")
+            bridge.refused(front.server, route.rpc, "auth", bridge.NO_TOKEN)
             code = grpc.StatusCode.UNAUTHENTICATED
             raise HttpReply(401, gateway.status_body(code, "this server wants the header "
                          "'Authorization: Bearer <token>' and the request had none or another "
@@ -293,9 +293,7 @@ class HttpFront:
         """Reserve the body's bytes in the server's budget, and a place under its call limit."""
         lanes, limit = bridge.lanes(self.server), self.config.max_concurrent_rpcs
         if limit and lanes is not None and lanes.busy() >= limit:
-            exc = Refused(f"the server is at its limit of {limit} calls at once "
-                          "(--max-concurrent-rpcs); retry shortly, or elsewhere",
-                          reason="concurrency", limit=limit)  # fmt: skip
+            exc = bridge.over_call_limit(limit)
             bridge.refused(self.server, method, exc.reason, exc.message)
             self._refuse(exc)
         return self.reserve(method, size)

@@ -9,6 +9,7 @@ import grpc
 from google.rpc import status_pb2
 
 from ..errors import NewsdeskError
+from ..rpc.boundary import NO_TOKEN, over_call_limit  # the words a refusal is logged in
 from ..rpc.config import ServerConfig  # the flags: limits, token, addresses
 from ..rpc.metrics import log as server_log  # the server's logger (its format and handler)
 from ..rpc.server import NewsdeskServer  # .config, .handlers, .boundary, .metrics, .lanes, .budget
@@ -16,11 +17,13 @@ from ..rpc.servicer import NewsDeskServicer  # proto request → proto response,
 from ..rpc.status import error_status, status_code  # our error → code, google.rpc.Status
 
 __all__ = [
+    "NO_TOKEN",
     "NewsdeskServer",
     "ServerConfig",
     "budget",
     "grpc_code",
     "lanes",
+    "over_call_limit",
     "refused",
     "server_log",
     "servicer",

@@ -31,11 +31,12 @@ def read_chunked(
     limit: int,
     deadline: float,
     take: Callable[[int], BaseException | None],
-    advice: str = "send fewer articles per request",
+    advice: str,
 ) -> bytes:
     """The body's bytes. `take(n)` reserves each chunk's n bytes in the server's budget before
     they are read, or returns why not. InvalidInput for bytes that frame no chunked body;
-    TimeoutError past `deadline` (time.monotonic), ConnectionError on a close.
+    TimeoutError past `deadline` (time.monotonic), ConnectionError on a close. `advice`: the
+    fix a body past `limit` is told (`framing.too_big`).
 
     A body refused part way (past `limit`, or by `take`) is read on and dropped, up to twice
     the limit, and its refusal raised at its end: closing on bytes left unread would reset

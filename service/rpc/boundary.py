@@ -22,7 +22,17 @@ from ..errors import CallerGone, CallFailed, NewsdeskError, Refused
 from .metrics import Metrics, log
 from .status import error_status, status_code
 
-__all__ = ["Boundary", "Call", "CallFailed", "CallerGone", "UNAUTHENTICATED_MESSAGE"]
+__all__ = [
+    "Boundary",
+    "Call",
+    "CallFailed",
+    "CallerGone",
+    "GONE_LOGGED",
+    "GONE_MESSAGE",
+    "NO_TOKEN",
+    "UNAUTHENTICATED_MESSAGE",
+    "over_call_limit",
+]
 
 T = TypeVar("T")
 
@@ -32,9 +42,23 @@ UNAUTHENTICATED_MESSAGE = (
     "NewsdeskClient(token=...))"
 )
 INTERNAL_MESSAGE = "internal error; the server log has details"
+NO_TOKEN = "no or wrong bearer token"  # a token refusal in the log and metrics, any transport
+# A call whose caller left: what the log says, and what the status would have told the caller.
+GONE_LOGGED = "caller gone; work stopped"
+GONE_MESSAGE = "the caller went away; work for it stopped"
 
 # Refused calls are logged by Metrics.refused, rate-limited, not once per call.
 _REFUSALS = (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED)
+
+
+def over_call_limit(limit: int) -> Refused:
+    """The refusal of a call past `--max-concurrent-rpcs`, over gRPC and HTTP alike."""
+    return Refused(
+        f"the server is at its limit of {limit} calls at once (--max-concurrent-rpcs); retry "
+        "shortly, or elsewhere",
+        reason="concurrency",
+        limit=limit,
+    )
 
 
 def _count(response: Any) -> int:
@@ -87,10 +111,6 @@ class Boundary:
         self.metrics = metrics
         self._expected = token.encode() if token else None
 
-    @property
-    def needs_token(self) -> bool:
-        return self._expected is not None
-
     def authorized(self, authorization: str | bytes | None) -> bool:
         """Whether an `authorization` value ("Bearer <token>") lets a call in: HTTP header and
         gRPC metadata alike. The scheme is matched in any case (RFC 9110 §11.1: "bearer" is
@@ -114,8 +134,8 @@ class Boundary:
         self.metrics.call_started()
         try:
             if not self.authorized(authorization):
-                self.metrics.refused(method, "auth", "no or wrong bearer token")
-                call.finish(grpc.StatusCode.UNAUTHENTICATED, "no or wrong bearer token")
+                self.metrics.refused(method, "auth", NO_TOKEN)
+                call.finish(grpc.StatusCode.UNAUTHENTICATED, NO_TOKEN)
                 raise _failed(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE)
             try:
                 response = handler()
@@ -126,10 +146,8 @@ class Boundary:
                 call.finish(code, exc.message)
                 raise CallFailed(code, error_status(exc)) from exc
             except CallerGone:
-                call.finish(grpc.StatusCode.CANCELLED, "caller gone; work stopped")
-                raise _failed(
-                    grpc.StatusCode.CANCELLED, "the caller went away; work for it stopped"
-                ) from None
+                call.finish(grpc.StatusCode.CANCELLED, GONE_LOGGED)
+                raise _failed(grpc.StatusCode.CANCELLED, GONE_MESSAGE) from None
             except Exception as exc:  # not one of ours: the traceback goes to our log only
                 log.error("unexpected error in %s", method, exc_info=exc)
                 call.finish(grpc.StatusCode.INTERNAL, type(exc).__name__)

@@ -13,7 +13,17 @@ from grpc_status import rpc_status
 from ..decoding import decoding
 from ..errors import NewsdeskError, Refused
 from ..limits import Budget, Lanes
-from .boundary import INTERNAL_MESSAGE, UNAUTHENTICATED_MESSAGE, Boundary, Call, CallerGone
+from .boundary import (
+    GONE_LOGGED,
+    GONE_MESSAGE,
+    INTERNAL_MESSAGE,
+    NO_TOKEN,
+    UNAUTHENTICATED_MESSAGE,
+    Boundary,
+    Call,
+    CallerGone,
+    over_call_limit,
+)
 from .config import ServerConfig
 from .metrics import Metrics, log
 from .servicer import ITEMWISE
@@ -65,13 +75,7 @@ class Interceptor(grpc.ServerInterceptor):
             return _pin(_wrap_plain(handler), lanes.streams if streaming else lanes.health)
         authorized = self._boundary.authorized(_authorization(details.invocation_metadata))
         if self._limit and lanes.busy() >= self._limit:
-            refusal = Refused(
-                f"the server is at its limit of {self._limit} calls at once "
-                "(--max-concurrent-rpcs); retry shortly, or elsewhere",
-                reason="concurrency",
-                limit=self._limit,
-            )
-            handler = _refusing(handler, refusal, metrics, name)
+            handler = _refusing(handler, over_call_limit(self._limit), metrics, name)
             return _pin(_wrap(handler, name, authorized, metrics), lanes.refusals)
         lane = lanes.streams if streaming else lanes.unary
         return _pin(_wrap(handler, name, authorized, metrics), lane)
@@ -163,8 +167,8 @@ class _GrpcCall:
         if not self.context.add_callback(self.metrics.call_ended):
             self.metrics.call_ended()
         if not self.authorized:
-            self.metrics.refused(self.method, "auth", "no or wrong bearer token")
-            self.call.finish(grpc.StatusCode.UNAUTHENTICATED, "no or wrong bearer token")
+            self.metrics.refused(self.method, "auth", NO_TOKEN)
+            self.call.finish(grpc.StatusCode.UNAUTHENTICATED, NO_TOKEN)
             self.context.abort(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE)
         return self.call
 
@@ -175,8 +179,8 @@ class _GrpcCall:
             context.abort_with_status(rpc_status.to_status(error_status(exc)))
         elif isinstance(exc, CallerGone):
             code = gone_code(context)
-            finish(code, "caller gone; work stopped")
-            context.abort(code, "the caller went away; work for it stopped")
+            finish(code, GONE_LOGGED)
+            context.abort(code, GONE_MESSAGE)
         elif isinstance(exc, GeneratorExit):
             # gRPC closes a stream's generator when the caller leaves, and when shutdown cuts
             # the stream at the end of its grace period: say which.

@@ -144,11 +144,7 @@ def stream_terms(metadata: Sequence[tuple[str, Any]] | None) -> dict[str, Any]:
 def check_stream_label(terms: dict[str, Any], labels: Sequence[str]) -> None:
     """A stream's explain label, checked against the model when the stream opens and named by
     its metadata key (the pipeline's own check, per batch, names `explain_label`)."""
-    label, key = terms["explain_label"], STREAM_TERMS[2][0]
-    if label is not None and label not in labels:
-        raise InvalidInput(
-            f"{key} {label!r} is not a label of this model ({', '.join(labels)})", field=key
-        )
+    validation.check_label(terms["explain_label"], labels, STREAM_TERMS[2][0])
 
 
 # -- domain → responses ----------------------------------------------------------------------

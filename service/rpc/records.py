@@ -62,16 +62,7 @@ def remote_results(
             if result.error is not None:
                 yield RemoteResult(data, result.error)
             else:
-                out = {
-                    **data,
-                    "label": result.label,
-                    "scores": _rounded(result.scores),
-                    "review": result.review,
-                }
-                if result.review_reasons:  # as pipeline.result_fields: only when flagged
-                    out["review_reasons"] = list(result.review_reasons)
-                else:  # (nor an earlier run's, as pipeline.record_out)
-                    out.pop("review_reasons", None)
+                out = _labelled(data, result)
                 yield RemoteResult(_with_terms(out, result, explain, keywords))
         return
     lead = {"max_sentences": max_sentences, "max_chars": max_chars}
@@ -85,6 +76,18 @@ def remote_results(
             batch = []
     if batch:
         yield from _summarise_batch(client, batch, lead, terms if classify else None)
+
+
+def _labelled(out: dict[str, Any], result: Classified) -> dict[str, Any]:
+    """`out` with the label fields the local run adds (`pipeline.result_fields`): no
+    `review_reasons` unless flagged, nor an earlier run's (`pipeline.record_out`)."""
+    out["label"], out["scores"] = result.label, _rounded(result.scores)
+    out["review"] = result.review
+    if result.review_reasons:
+        out["review_reasons"] = list(result.review_reasons)
+    else:
+        out.pop("review_reasons", None)
+    return out
 
 
 def _with_terms(out: dict[str, Any], result: Classified, explain: int, keywords: int) -> dict:
@@ -141,12 +144,7 @@ def _summarise_batch(
     for record, lead, label in zip(batch, leads, labels, strict=True):
         out = _data(record)
         if label is not None:
-            out["label"], out["scores"] = label.label, _rounded(label.scores)
-            out["review"] = label.review
-            if label.review_reasons:
-                out["review_reasons"] = list(label.review_reasons)
-            else:
-                out.pop("review_reasons", None)
+            _labelled(out, label)
         out["lead"] = lead.lead
         out["lead_spans"] = [list(s) for s in lead.spans]
         if lead.warnings:  # as pipeline.result_fields: only when there are any

@@ -94,6 +94,10 @@ class ModelInfo:
     path: str = ""
 
 
+# Why a field of the wrong type is refused here, before the call: protobuf cannot carry it.
+_UNSENDABLE = "the client cannot send it (in a stream, this ends the stream: check upstream)"
+
+
 def to_article(item: Any) -> pb.Article:
     """Accept a pb.Article, a mapping or JSONL Record (id/title/text, optional kicker and
     subtitle), or (title, text) / (id, title, text) tuples; the id a string or an integer (as
@@ -115,14 +119,14 @@ def to_article(item: Any) -> pb.Article:
             # str() sent True as "True" and a dict as its Python repr; the CLI refuses them.
             raise InvalidInput(
                 f"an article's id must be a string or an integer, got {type(rid).__name__}; "
-                "the client cannot send it (in a stream, this ends the stream: check upstream)",
+                f"{_UNSENDABLE}",
                 field="id",
             )
         for name, value in (("title", title), ("text", text), *heads.items()):
             if value is not None and not isinstance(value, str):
                 raise InvalidInput(
-                    f"an article's {name} must be a string, got {type(value).__name__}; the "
-                    "client cannot send it (in a stream, this ends the stream: check upstream)",
+                    f"an article's {name} must be a string, got {type(value).__name__}; "
+                    f"{_UNSENDABLE}",
                     field=name,
                 )
         try:

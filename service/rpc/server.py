@@ -97,9 +97,6 @@ class NewsdeskServer:
         """Reload the model now (what SIGHUP does); False if it was refused."""
         return self.models.reload()
 
-    def set_serving(self) -> None:
-        self.readiness.serving()
-
     def stop(self, grace: float | None = None) -> threading.Event:
         """NOT_SERVING, refuse new calls, give in-flight ones `grace` seconds; returns an Event."""
         self.metrics.stopping = True

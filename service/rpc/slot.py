@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import pipeline
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from ..classifier import MANIFEST_FILE
 from ..errors import ModelLoading, ModelNotLoaded
 from ..modelfile import MODEL_FILE
 from .metrics import Metrics, log
@@ -76,7 +77,7 @@ class ModelSlot:
         model file has landed whole, and that load is refused; the file's own change when it
         lands is what tries again."""
         try:
-            st = (self.path / "manifest.json").stat()
+            st = (self.path / MANIFEST_FILE).stat()
         except OSError:
             return None
         try:
