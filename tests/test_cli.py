@@ -819,6 +819,24 @@ def test_record_commands_keep_blas_to_one_thread(argv, preset, threads):
     assert out.stderr.strip().splitlines()[-1] == repr(threads)
 
 
+def test_the_blas_cap_comes_before_numpy_loads():
+    """`newsdesk classify` as a program: OpenBLAS starts one thread (it reads the setting once,
+    when numpy loads, which importing service.cli does), where `split` starts its usual pool."""
+
+    def threads(command: str) -> int:
+        code = "import os, service.cli; print(len(os.listdir('/proc/self/task')))"
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+        out = subprocess.run(
+            [sys.executable, "-c", code, command, "--help"],
+            capture_output=True, text=True, cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
+        return int(out.stdout.split()[-1])
+
+    if threads("split") == 1:
+        pytest.skip("OpenBLAS starts one thread here anyway (one core): nothing to tell apart")
+    assert threads("classify") == 1
+
+
 def _through_a_server(command: str, src: Path, *flags: str) -> subprocess.CompletedProcess:
     """`newsdesk COMMAND SRC --server [FLAGS]` against a real server with the shipped model."""
     from service.rpc import create_server

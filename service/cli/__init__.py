@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import errno
 import gc
-import os
 import signal
 import sys
 
-from ..errors import (
+from .argv import cap_blas
+
+# Before anything that loads numpy (`.common` does): `newsdesk classify …` run as a program.
+cap_blas(sys.argv[1:])
+
+from ..errors import (  # noqa: E402
     ClusterUnavailable,
     DataError,
     ExportError,
@@ -28,8 +32,8 @@ from ..errors import (
     ShardError,
     WorkerLost,
 )
-from .common import EXIT_REJECTED, RECORD_COMMANDS, _default_model, _err
-from .parser import build_parser, parse_args
+from .common import EXIT_REJECTED, _default_model, _err  # noqa: E402
+from .parser import build_parser, parse_args  # noqa: E402
 
 # A disk, file-size limit or quota full: errors of a write, named by the output they hit.
 _FULL = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
@@ -68,11 +72,7 @@ def _terminated(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in RECORD_COMMANDS:
-        # These run a worker process per core and multiply only tiny matrices; OpenBLAS's
-        # helper threads would spin idle (0.1 s of CPU per run, taken from the workers).
-        # Set before numpy loads; a caller's own setting wins.
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    cap_blas(argv)  # (a caller of main() that has not loaded numpy yet)
     args = parse_args(argv)
     if getattr(args, "command", None) != "serve":  # the server drains on SIGTERM its own way
         # SIGTERM (kill, a scheduler's stop) unwinds like Ctrl-C: workers are stopped and

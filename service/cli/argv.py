@@ -8,11 +8,21 @@ is an input, not a number, is moved before the flag.
 from __future__ import annotations
 
 import glob
+import os
 from pathlib import Path
 
-__all__ = ["OPTIONAL_NUMBERS", "numbers_first"]
+__all__ = ["OPTIONAL_NUMBERS", "RECORD_COMMANDS", "cap_blas", "numbers_first"]
 
 OPTIONAL_NUMBERS = ("--explain", "--keywords")
+RECORD_COMMANDS = ("classify", "summarise")  # JSONL in, JSONL out, on every core
+
+
+def cap_blas(argv: list[str]) -> None:
+    """Keep OpenBLAS to one thread for a record command, unless the caller set it: these run a
+    worker per core on tiny matrices, and its helper threads would spin idle (0.1 s of CPU a
+    run, taken from the workers). OpenBLAS reads the setting once, when numpy loads."""
+    if argv and argv[0] in RECORD_COMMANDS:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def numbers_first(argv: list[str]) -> list[str]:

@@ -23,7 +23,6 @@ EXIT_HELP = f"""exit codes:
   3  some records were rejected (reported on stderr / --errors); the rest were processed
   130, 143  stopped by Ctrl-C or SIGTERM (an -o FILE is left as it was; serve exits 0)
   a reader that stops early (| head) ends the run quietly, exit 0: the lines it read are whole"""
-RECORD_COMMANDS = ("classify", "summarise")  # JSONL in, JSONL out, on every core
 
 
 def _err(message: str) -> None:
