@@ -453,14 +453,20 @@ def test_a_train_stopped_mid_fit_leaves_the_model_and_says_so(
     _heldout_data(data)
     out = tmp_path / "models" / "desk"
     before = _old_model(out)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "train", "--data", str(data), "--partial"]
-        + ["--out", str(out)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # A run started in the background (`pytest … &`) inherits SIGINT ignored, and so would the
+    # train, as a shell's background job should: the child is given Ctrl-C's default here.
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "train", "--data", str(data), "--partial"]
+            + ["--out", str(out)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, ignored)
     try:
         for line in proc.stderr:  # the fit has begun (a line as each step starts)
             if line.startswith("train: fit …"):
