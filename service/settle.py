@@ -13,6 +13,7 @@ from service.credit_over_title import credit_to_title_below
 from service.credits import byline_end
 from service.cut_pieces import is_cut_piece
 from service.deck_title import title_over_deck
+from service.digest_items import split_digest_item
 from service.documents import Span
 from service.glued import column_title, split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
@@ -45,7 +46,8 @@ def settle_heads(drafts: list, raw: str) -> None:
     between two articles a kicker, a deck's title and a credit; table rows and jumps last."""
     at = 0
     marked = any(d.marked for d in drafts)  # (heads left in a body, by shape: never under `## `)
-    split = () if marked else (split_glued, split_place, split_signed, split_after_rows)
+    split = (split_glued, split_place, split_signed, split_after_rows, split_digest_item)
+    split = () if marked else split
     glued = lambda d: next((new for f in split if (new := f(d)) is not None), None)  # noqa: E731
     while at < len(drafts):
         if (new := _reopen(drafts[at]) or glued(drafts[at])) is not None:
@@ -86,8 +88,7 @@ def _late_roles(d, prev) -> None:
         return  # (changed since the pass: a composite item's heading and first piece)
     moved = 0
     if prev is not None and prev.has_para:
-        # (line by line: a sentence may close the text above under another, a signature under
-        # a cut credit)
+        # (line by line: a sentence may close the text above, a signature a cut credit)
         above = prev.body[-1].text if prev.body else ""
         while more := closes_above(heads[moved:], above, prev.closed):
             moved += more
@@ -223,8 +224,7 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
     lines labelled as the one above, or running text ending a sentence, as no head line of
     the development months reads over a line other than a ——subtitle (…“心里总算有了着落。” /
     两部门印发通知 / 符合条件的…; 2 first head lines, 669 short last lines of a body). Settled
-    after the pass (service/settle.py): in the run the lines help the head score tell a
-    subhead's."""
+    after the pass: in the run the lines help the head score tell a subhead's."""
     first = heads[0].text
     if len(heads) < 2:
         return 0

@@ -2284,10 +2284,25 @@ OTHER_PAPERS = {
         [
             ("", "沪指重返2900点 两市成交额超7000亿元", "", "证券时报记者 吴少龙", "", ""),
             ("公告速递", "万科A：5月销售金额494亿元", "", "", "", ""),
+            # (a digest's next item, its name opening its paragraph: an article, round 6)
+            ("", "贵州茅台：拟每股派息17.025元", "", "", "", ""),
         ],
         ["维持震荡向上格局。\n指数 收盘 涨跌幅\n上证指数 2979.55 0.92%", "2346.09 2.01%",
-         "合同销售金额494亿元。\n贵州茅台：拟每股派息17.025元"],
+         "合同销售金额494亿元。", "贵州茅台公告，"],
         ["证券时报", "责任编辑", "公告速递"],
+    ),
+    # a 公告 digest of three items, each a colon head over a paragraph opening on its name: one
+    # article per item (round 6)
+    "gonggao.txt": (
+        [
+            ("", "半年报预告密集披露 逾六成公司预喜", "", "上证报记者 王 晨", "", ""),
+            ("公告速递", "中国平安：前5月保费收入3580亿元", "", "", "", ""),
+            ("", "海天味业：拟投建年产50万吨调味品项目", "", "", "", ""),
+            ("", "比亚迪：子公司获得口罩出口资质", "", "", "", ""),
+        ],
+        ["下半年上市公司业绩有望进一步改善。", "同比下降1.2%。", "总投资约30亿元。",
+         "可出口至欧盟国家。"],
+        ["上海证券报", "责任编辑"],
     ),
     # two e-paper pages glued, each page's 版次 and name on lines of their own, one (A4) inside
     # a paragraph the column cut: furniture, the paragraph whole
