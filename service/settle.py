@@ -22,6 +22,7 @@ from service.item_column import item_column
 from service.jumped import after_jump
 from service.lead_roles import deck_by_lead, kicker_by_shape
 from service.lines import BYLINE_START, CONTINUES, PARA, SHORT
+from service.over_credit import over_credit
 from service.place_heads import split_place
 from service.series import rejoin_series
 from service.subheads import rejoin_subheads
@@ -63,7 +64,7 @@ def settle_heads(drafts: list, raw: str) -> None:
     if drafts and not (drafts[0].title or drafts[0].kicker or any(d.marked for d in drafts)):
         _page_top(drafts)  # (where titles carry `## `, never on less)
     for d in drafts:
-        _over_credit(d)
+        over_credit(d)
         _dated_deck(d)
         _shape_kicker(d)
         item_column(d)
@@ -258,22 +259,6 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
 def _same_label(label: re.Match, line: str) -> bool:
     other = _LABEL.match(line).group(1)
     return other == label.group(1) or other[-2:] == label.group(1)[-2:]
-
-
-def _over_credit(d) -> None:
-    """Kicker, title and subtitle right over a credit line (本报记者  刘  峰): a series' or
-    column's title over its piece's head, which opens the body with its credit (行动起来，共建美丽
-    中国 / 治沙英雄王有德 / 人进沙退筑起绿色屏障 / 本报记者…). On the development months every run
-    of three head lines over a credit is so (25 articles; no kicker + title + subtitle, no title
-    + subtitle or kicker + title over one: their credits are not printed in the body)."""
-    if d.marked or len(d.heads) != 3 or not (d.kicker and d.subtitle):
-        return
-    # (roles as the pass read them: also a composite item's heading over its first piece, which
-    # `composite` reads only under a kicker over a lone title)
-    if d.kicker + d.title + d.subtitle != d.heads or not d.kinds or d.kinds[0] != BYLINE_START:
-        return
-    d.body[:0], d.kinds[:0], d.values[:0] = d.heads[1:], [SHORT, SHORT], ["", ""]
-    d.title, d.kicker, d.subtitle = d.heads[:1], [], []
 
 
 def _dated_deck(d) -> None:

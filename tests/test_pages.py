@@ -2291,6 +2291,19 @@ OTHER_PAPERS = {
          "合同销售金额494亿元。", "贵州茅台公告，"],
         ["证券时报", "责任编辑", "公告速递"],
     ),
+    # a series' part numbered in its title (①) under a 【label】 kicker, its deck and credit
+    # under it: kicker, title, subtitle as printed, never People's Daily's series title over its
+    # piece's head (round 6); the subheads (拆违建 腾空间 …) stay in the body
+    "xilie.txt": (
+        [
+            ("【系列报道·老街新生】", "胡同里的“微更新”①", "一条老胡同的十年变迁",
+             "新京报记者 杨 雪", "", ""),
+            ("", "东城区启动第二批胡同整治", "", "记者 杨雪", "本报讯（记者 杨雪）", ""),
+        ],
+        ["拆违建 腾空间\n胡同整治的第一步", "众人事 众人议", "老居民 新生活",
+         "（下期请看：《大杂院里的“共享客厅”》）"],
+        ["新京报", "编辑 郑伟"],
+    ),
     # a 公告 digest of three items, each a colon head over a paragraph opening on its name: one
     # article per item (round 6)
     "gonggao.txt": (
