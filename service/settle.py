@@ -10,6 +10,7 @@ from itertools import pairwise
 
 from service.composite import END_NOTE, NOTE, ends_above
 from service.credit_over_title import credit_to_title_below
+from service.credited_items import split_credited_item
 from service.credits import byline_end
 from service.cut_pieces import is_cut_piece
 from service.deck_title import title_over_deck
@@ -48,6 +49,7 @@ def settle_heads(drafts: list, raw: str) -> None:
     at = 0
     marked = any(d.marked for d in drafts)  # (heads left in a body, by shape: never under `## `)
     split = (split_glued, split_place, split_signed, split_after_rows, split_digest_item)
+    split += (split_credited_item,)
     split = () if marked else split
     glued = lambda d: next((new for f in split if (new := f(d)) is not None), None)  # noqa: E731
     while at < len(drafts):

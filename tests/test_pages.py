@@ -2304,6 +2304,20 @@ OTHER_PAPERS = {
          "（下期请看：《大杂院里的“共享客厅”》）"],
         ["新京报", "编辑 郑伟"],
     ),
+    # a 调查 under its credit, sections headed like news (青山县：三年脱贫两万户 …), then a true
+    # item headed alike but closed by its own credit (绿水县：… / … （记者 宋岩）), then a dated
+    # report: the sections stay in the feature, the item stands alone (round 6)
+    "diaocha.txt": (
+        [
+            ("", "产业扶贫如何走得更稳更远", "——来自西南山区三县的调查", "本报记者 马 力 宋 岩",
+             "", ""),
+            ("", "绿水县：新建农村公路300公里", "", "记者 宋岩", "", ""),
+            ("", "我市启动农产品品牌培育行动", "", "记者 马力", "本报讯（记者 马力）", ""),
+        ],
+        ["青山县：三年脱贫两万户\n青山县地处深山", "石岭县：产业“小而散”仍是短板",
+         "专家：产业扶贫要防止“一窝蜂”", "乡村旅游也红火起来。"],
+        ["农民日报", "责任编辑"],
+    ),
     # a 公告 digest of three items, each a colon head over a paragraph opening on its name: one
     # article per item (round 6)
     "gonggao.txt": (
