@@ -2318,6 +2318,17 @@ OTHER_PAPERS = {
          "专家：产业扶贫要防止“一窝蜂”", "乡村旅游也红火起来。"],
         ["农民日报", "责任编辑"],
     ),
+    # a 人物 feature with a ■ 对话 box (新京报：…？ / 老郑：…), a subhead and a ■ 人物小传 box, then
+    # a report filed under a paper's name ending on 报 alone (新京报讯): two articles (round 6)
+    "duihua.txt": (
+        [
+            ("", "“守了三十年灯塔，我没觉得苦”", "", "新京报记者 周 航", "", ""),
+            ("", "北京今年将新建50处口袋公园", "", "记者 吴越", "新京报讯（记者 吴越）", ""),
+        ],
+        ["■ 对话\n新京报：当初为什么会来守灯塔？", "一盏灯和一家人\n老郑的妻子",
+         "■ 人物小传\n郑德海，1963年生"],
+        ["编辑 李冰", "新京报讯"],
+    ),
     # a 公告 digest of three items, each a colon head over a paragraph opening on its name: one
     # article per item (round 6)
     "gonggao.txt": (
