@@ -40,7 +40,8 @@ _DATELINE = re.compile(
     # a paper's foreign news in lenticular brackets (【环球时报驻日本特约记者 王欣】,
     # 【环球时报综合报道】): the outlet first, a role or 报道 last; 【案情】 is a label
     rf"【(?P<lent>(?:{_ORG}|{_PAPER})[^【】\n]{{0,24}}?(?:{_ROLE}[^【】\n]{{0,12}}|报道|讯|电))】"
-    rf"|(?:据)?(?:{_ORG}|{_PAPER})"
+    # (or a paper named with 报 alone filing under it: 新京报讯, 华商报讯; 本报讯 is _ORG's)
+    rf"|(?:据)?(?:{_ORG}|{_PAPER}|(?:(?!本)[\u4e00-\u9fff]){{2,3}}报(?=讯))"
     rf"(?:(?:[\u4e00-\u9fff]{{1,8}}?{_DATE}|{_DATE})?(?:电|讯|消息)(?![\u4e00-\u9fff])"
     r"|(?:(?!记者)[\u4e00-\u9fff]){1,8}?[电讯](?=[\s:：,，（(]|$))"
     r"(?:[^\S\n]*[（(](?P<paren>[^（）()\n]{1,40})[）)]"

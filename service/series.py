@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from service.composite import absorb
+from service.credited_items import stands_alone
 from service.cut_pieces import joins_cut
 from service.lines import PARA, SHORT
 from service.subheads import LABELLED
@@ -45,7 +46,12 @@ def rejoin_series(drafts: list) -> None:
     while at < len(drafts):
         d, above = drafts[at], drafts[at - 1]
         heads = _whole(_subhead(d) or [])
-        if heads and _open(above) and _repeats(heads, _runs(above, seen)):
+        if (
+            heads
+            and _open(above)
+            and _repeats(heads, _runs(above, seen))
+            and not stands_alone(above, d)  # (an item closed by its own credit)
+        ):
             absorb(above, d)
             del drafts[at]
             continue

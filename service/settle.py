@@ -10,9 +10,11 @@ from itertools import pairwise
 
 from service.composite import END_NOTE, NOTE, ends_above
 from service.credit_over_title import credit_to_title_below
+from service.credited_items import split_credited_item
 from service.credits import byline_end
 from service.cut_pieces import is_cut_piece
 from service.deck_title import title_over_deck
+from service.digest_items import split_digest_item
 from service.documents import Span
 from service.glued import column_title, split_glued
 from service.head_parts import ITEM_LABEL, running_on, settled_heads
@@ -21,6 +23,7 @@ from service.item_column import item_column
 from service.jumped import after_jump
 from service.lead_roles import deck_by_lead, kicker_by_shape
 from service.lines import BYLINE_START, CONTINUES, PARA, SHORT
+from service.over_credit import over_credit
 from service.place_heads import split_place
 from service.series import rejoin_series
 from service.subheads import rejoin_subheads
@@ -45,7 +48,9 @@ def settle_heads(drafts: list, raw: str) -> None:
     between two articles a kicker, a deck's title and a credit; table rows and jumps last."""
     at = 0
     marked = any(d.marked for d in drafts)  # (heads left in a body, by shape: never under `## `)
-    split = () if marked else (split_glued, split_place, split_signed, split_after_rows)
+    split = (split_glued, split_place, split_signed, split_after_rows, split_digest_item)
+    split += (split_credited_item,)
+    split = () if marked else split
     glued = lambda d: next((new for f in split if (new := f(d)) is not None), None)  # noqa: E731
     while at < len(drafts):
         if (new := _reopen(drafts[at]) or glued(drafts[at])) is not None:
@@ -61,7 +66,7 @@ def settle_heads(drafts: list, raw: str) -> None:
     if drafts and not (drafts[0].title or drafts[0].kicker or any(d.marked for d in drafts)):
         _page_top(drafts)  # (where titles carry `## `, never on less)
     for d in drafts:
-        _over_credit(d)
+        over_credit(d)
         _dated_deck(d)
         _shape_kicker(d)
         item_column(d)
@@ -86,8 +91,7 @@ def _late_roles(d, prev) -> None:
         return  # (changed since the pass: a composite item's heading and first piece)
     moved = 0
     if prev is not None and prev.has_para:
-        # (line by line: a sentence may close the text above under another, a signature under
-        # a cut credit)
+        # (line by line: a sentence may close the text above, a signature a cut credit)
         above = prev.body[-1].text if prev.body else ""
         while more := closes_above(heads[moved:], above, prev.closed):
             moved += more
@@ -223,8 +227,7 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
     lines labelled as the one above, or running text ending a sentence, as no head line of
     the development months reads over a line other than a ——subtitle (…“心里总算有了着落。” /
     两部门印发通知 / 符合条件的…; 2 first head lines, 669 short last lines of a body). Settled
-    after the pass (service/settle.py): in the run the lines help the head score tell a
-    subhead's."""
+    after the pass: in the run the lines help the head score tell a subhead's."""
     first = heads[0].text
     if len(heads) < 2:
         return 0
@@ -258,22 +261,6 @@ def closes_above(heads: list[Span], above: str = "", closed: bool = False) -> in
 def _same_label(label: re.Match, line: str) -> bool:
     other = _LABEL.match(line).group(1)
     return other == label.group(1) or other[-2:] == label.group(1)[-2:]
-
-
-def _over_credit(d) -> None:
-    """Kicker, title and subtitle right over a credit line (本报记者  刘  峰): a series' or
-    column's title over its piece's head, which opens the body with its credit (行动起来，共建美丽
-    中国 / 治沙英雄王有德 / 人进沙退筑起绿色屏障 / 本报记者…). On the development months every run
-    of three head lines over a credit is so (25 articles; no kicker + title + subtitle, no title
-    + subtitle or kicker + title over one: their credits are not printed in the body)."""
-    if d.marked or len(d.heads) != 3 or not (d.kicker and d.subtitle):
-        return
-    # (roles as the pass read them: also a composite item's heading over its first piece, which
-    # `composite` reads only under a kicker over a lone title)
-    if d.kicker + d.title + d.subtitle != d.heads or not d.kinds or d.kinds[0] != BYLINE_START:
-        return
-    d.body[:0], d.kinds[:0], d.values[:0] = d.heads[1:], [SHORT, SHORT], ["", ""]
-    d.title, d.kicker, d.subtitle = d.heads[:1], [], []
 
 
 def _dated_deck(d) -> None:

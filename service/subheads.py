@@ -27,6 +27,7 @@ from collections.abc import Callable
 from functools import cache
 
 from service.composite import EDITOR, absorb, is_name_line
+from service.digest_items import is_item
 from service.head_parts import ITEM_LABEL
 from service.lines import PARA, SHORT
 from service.writers import BARE_NAME
@@ -102,6 +103,8 @@ def _cut_piece(d, above) -> bool:
         or ITEM_LABEL.fullmatch(title)
         or LABELLED.fullmatch(title)
         or _SPACED.search(title)
+        or is_item(d)
+        and is_item(above)  # (a digest's next item: `digest_items`)
     )
 
 

@@ -46,6 +46,8 @@ from tests.guards import admits_every_match
         "图片新闻 2020年6月13日 星期六 摄影编辑：许明 责任编辑：黄磊",
         "民生 2020年6月12日 星期五 读者热线：12345678 责编：陈红",
         "A12 体育·综合 2020年6月14日 星期日 责编 孙立",  # page names joined by a dot
+        # a weekly's name (…周末) and a 深度报道 page (round 6)
+        "南方周末 2020年6月18日 第7版 深度报道 责任编辑：周密",
     ],
 )
 def test_page_headers_of_several_papers(line):

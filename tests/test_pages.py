@@ -2284,10 +2284,63 @@ OTHER_PAPERS = {
         [
             ("", "沪指重返2900点 两市成交额超7000亿元", "", "证券时报记者 吴少龙", "", ""),
             ("公告速递", "万科A：5月销售金额494亿元", "", "", "", ""),
+            # (a digest's next item, its name opening its paragraph: an article, round 6)
+            ("", "贵州茅台：拟每股派息17.025元", "", "", "", ""),
         ],
         ["维持震荡向上格局。\n指数 收盘 涨跌幅\n上证指数 2979.55 0.92%", "2346.09 2.01%",
-         "合同销售金额494亿元。\n贵州茅台：拟每股派息17.025元"],
+         "合同销售金额494亿元。", "贵州茅台公告，"],
         ["证券时报", "责任编辑", "公告速递"],
+    ),
+    # a series' part numbered in its title (①) under a 【label】 kicker, its deck and credit
+    # under it: kicker, title, subtitle as printed, never People's Daily's series title over its
+    # piece's head (round 6); the subheads (拆违建 腾空间 …) stay in the body
+    "xilie.txt": (
+        [
+            ("【系列报道·老街新生】", "胡同里的“微更新”①", "一条老胡同的十年变迁",
+             "新京报记者 杨 雪", "", ""),
+            ("", "东城区启动第二批胡同整治", "", "记者 杨雪", "本报讯（记者 杨雪）", ""),
+        ],
+        ["拆违建 腾空间\n胡同整治的第一步", "众人事 众人议", "老居民 新生活",
+         "（下期请看：《大杂院里的“共享客厅”》）"],
+        ["新京报", "编辑 郑伟"],
+    ),
+    # a 调查 under its credit, sections headed like news (青山县：三年脱贫两万户 …), then a true
+    # item headed alike but closed by its own credit (绿水县：… / … （记者 宋岩）), then a dated
+    # report: the sections stay in the feature, the item stands alone (round 6)
+    "diaocha.txt": (
+        [
+            ("", "产业扶贫如何走得更稳更远", "——来自西南山区三县的调查", "本报记者 马 力 宋 岩",
+             "", ""),
+            ("", "绿水县：新建农村公路300公里", "", "记者 宋岩", "", ""),
+            ("", "我市启动农产品品牌培育行动", "", "记者 马力", "本报讯（记者 马力）", ""),
+        ],
+        ["青山县：三年脱贫两万户\n青山县地处深山", "石岭县：产业“小而散”仍是短板",
+         "专家：产业扶贫要防止“一窝蜂”", "乡村旅游也红火起来。"],
+        ["农民日报", "责任编辑"],
+    ),
+    # a 人物 feature with a ■ 对话 box (新京报：…？ / 老郑：…), a subhead and a ■ 人物小传 box, then
+    # a report filed under a paper's name ending on 报 alone (新京报讯): two articles (round 6)
+    "duihua.txt": (
+        [
+            ("", "“守了三十年灯塔，我没觉得苦”", "", "新京报记者 周 航", "", ""),
+            ("", "北京今年将新建50处口袋公园", "", "记者 吴越", "新京报讯（记者 吴越）", ""),
+        ],
+        ["■ 对话\n新京报：当初为什么会来守灯塔？", "一盏灯和一家人\n老郑的妻子",
+         "■ 人物小传\n郑德海，1963年生"],
+        ["编辑 李冰", "新京报讯"],
+    ),
+    # a 公告 digest of three items, each a colon head over a paragraph opening on its name: one
+    # article per item (round 6)
+    "gonggao.txt": (
+        [
+            ("", "半年报预告密集披露 逾六成公司预喜", "", "上证报记者 王 晨", "", ""),
+            ("公告速递", "中国平安：前5月保费收入3580亿元", "", "", "", ""),
+            ("", "海天味业：拟投建年产50万吨调味品项目", "", "", "", ""),
+            ("", "比亚迪：子公司获得口罩出口资质", "", "", "", ""),
+        ],
+        ["下半年上市公司业绩有望进一步改善。", "同比下降1.2%。", "总投资约30亿元。",
+         "可出口至欧盟国家。"],
+        ["上海证券报", "责任编辑"],
     ),
     # two e-paper pages glued, each page's 版次 and name on lines of their own, one (A4) inside
     # a paragraph the column cut: furniture, the paragraph whole

@@ -150,6 +150,10 @@ def test_continues_to(line, page):
         ),
         ("广州日报讯 昨日，广州地铁", "广州日报讯", "昨日，广州地铁"),
         ("羊城晚报广州6月11日讯 记者", "羊城晚报广州6月11日讯", "记者"),
+        # a paper whose name ends on 报 alone (round 6)
+        ("新京报讯（记者 吴越）记者昨日", "新京报讯（记者 吴越）", "记者昨日"),
+        ("华商报讯 近日，", "华商报讯", "近日，"),
+        ("电子画报讯息显示", "", "电子画报讯息显示"),
         # the credits set solid and apart, no bracket; a foreign desk's lenticular brackets
         ("本报讯 记者王磊 通讯员李明 近日，", "本报讯 记者王磊 通讯员李明", "近日，"),
         ("本报讯 记者近日从市电力公司获悉", "本报讯", "记者近日从市电力公司获悉"),
