@@ -825,7 +825,9 @@ def test_the_blas_cap_comes_before_numpy_loads():
 
     def threads(command: str) -> int:
         code = "import os, service.cli; print(len(os.listdir('/proc/self/task')))"
-        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+        # (OpenBLAS reads the first it finds; a Dask LocalCluster of an earlier test sets them all)
+        pins = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+        env = {k: v for k, v in os.environ.items() if k not in pins}
         out = subprocess.run(
             [sys.executable, "-c", code, command, "--help"],
             capture_output=True, text=True, cwd=ROOT, env=env, check=True,
