@@ -2279,12 +2279,12 @@ OTHER_PAPERS = {
         ["城市", "责任编辑", "张红梅", "背街小巷换新颜", "本报记者"],
     ),
     # a market report closing on a table of figures, then a 公告 digest: the digest's head under
-    # the rows opens an article (its second item, a colon head over one paragraph, stays in it)
+    # the rows opens an article, and so does its second item (a colon head over one paragraph)
     "zhengquan.txt": (
         [
             ("", "沪指重返2900点 两市成交额超7000亿元", "", "证券时报记者 吴少龙", "", ""),
             ("公告速递", "万科A：5月销售金额494亿元", "", "", "", ""),
-            # (a digest's next item, its name opening its paragraph: an article, round 6)
+            # (its name opens its paragraph: service/digest_items.py)
             ("", "贵州茅台：拟每股派息17.025元", "", "", "", ""),
         ],
         ["维持震荡向上格局。\n指数 收盘 涨跌幅\n上证指数 2979.55 0.92%", "2346.09 2.01%",
