@@ -272,6 +272,49 @@ def test_a_bad_timeout_header_is_answered_after_the_body_is_read(web) -> None:
     assert b"X-Server-Timeout" in reply
 
 
+def _refused_early(port: int, verb: str, path: str, token: str | None = None) -> bytes:
+    """The reply to a body of nearly --max-message-bytes sent after the server has answered
+    from the request's head alone (the socket's small send buffer keeps the body waiting)."""
+    body = json.dumps({"articles": [{"text": "a" * (MAX_MESSAGE - 100)}]}).encode()
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
+    head = (
+        f"{verb} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{auth}"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        sock.sendall(head)
+        time.sleep(0.2)  # the server has answered before the body is sent
+        sock.sendall(body)  # (a reset here, before the fix: BrokenPipe/ConnectionReset)
+        sock.shutdown(socket.SHUT_WR)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    return reply
+
+
+def test_refusals_before_the_body_read_it_first_so_the_client_sees_them(model_dir) -> None:
+    """No token, a wrong verb, no such route: each was answered with the body left unread and
+    the connection closed, so a client still sending a large page met a broken pipe, not the
+    401/405/404 that said what was wrong. A body framed by its Content-Length is now dropped."""
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", token=TOKEN))
+    srv.start()
+    try:
+        port = srv.http_port
+        reply = _refused_early(port, "POST", "/v1/analyse-page")
+        assert reply.startswith(b"HTTP/1.1 401"), reply[:200]
+        assert b"Authorization: Bearer" in reply
+        reply = _refused_early(port, "POST", "/v1/analyse-page", token="wrong")
+        assert reply.startswith(b"HTTP/1.1 401"), reply[:200]
+        reply = _refused_early(port, "PUT", "/v1/classify", token=TOKEN)
+        assert reply.startswith(b"HTTP/1.1 405"), reply[:200]
+        reply = _refused_early(port, "POST", "/v1/nothing", token=TOKEN)
+        assert reply.startswith(b"HTTP/1.1 404"), reply[:200]
+        assert call(port, "/v1/model", token=TOKEN)[0] == 200  # and it goes on serving
+    finally:
+        srv.stop(0).wait()
+
+
 def test_a_client_that_hangs_up_stops_the_work_and_is_logged_499(web, sample_page, caplog):
     """A client gone before its answer (closed its connection) stops costing the model at the
     next chunk, as a gRPC cancel does; nothing is written, and the server goes on."""

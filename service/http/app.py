@@ -135,7 +135,7 @@ class _Handler(Framing, BaseHTTPRequestHandler):
         """Routes without a token: the page, the OpenAPI document, the probes. The path is
         looked up before the verb: a POST to no route is 404, as a GET is."""
         if verb not in ("GET", "HEAD"):
-            self.close_connection = True  # its body, if any, is left unread
+            self._refuse_unread()
         if path not in OPEN:
             code = grpc.StatusCode.NOT_FOUND
             raise HttpReply(404, gateway.status_body(code, f"no route {path}: see "
@@ -156,7 +156,7 @@ class _Handler(Framing, BaseHTTPRequestHandler):
     def _api(self, verb: str, path: str, route: Route) -> HttpReply:
         front = self.front
         if verb != route.verb and not (verb == "HEAD" and route.verb == "GET"):
-            self.close_connection = True  # its body, if any, is left unread
+            self._refuse_unread()
             code = grpc.StatusCode.UNIMPLEMENTED
             # a GET route answers HEAD too (above), so its Allow says so, as the open routes do
             allow = "GET, HEAD" if route.verb == "GET" else route.verb
@@ -164,12 +164,12 @@ class _Handler(Framing, BaseHTTPRequestHandler):
                          Allow=allow)  # fmt: skip
         # A kept-alive connection outlives the listener: refuse its calls once we are closing.
         if front.closing or bridge.stopping(front.server):
-            self.close_connection = True
+            self.close_connection = True  # (its body left unread: the server is going)
             code = grpc.StatusCode.UNAVAILABLE
             raise HttpReply(503, gateway.status_body(code, "the server is stopping: retry "
                          "shortly, or elsewhere"), code, **{"Retry-After": "1"})  # fmt: skip
         if not bridge.token_ok(front.server, self.headers.get("Authorization")):
-            self.close_connection = True
+            self._refuse_unread()
             bridge.refused(front.server, route.rpc, "auth", bridge.NO_TOKEN)
             code = grpc.StatusCode.UNAUTHENTICATED
             raise HttpReply(401, gateway.status_body(code, "this server wants the header "

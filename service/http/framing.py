@@ -122,6 +122,20 @@ class Framing:
         self.close_connection = True  # what is left of the body is not read
         raise error_reply(error)
 
+    def _refuse_unread(self) -> None:
+        """Before a refusal sent ahead of the body (no token, a wrong verb, a stop): a body
+        framed by one Content-Length is read and dropped, so the client, still sending, reads
+        the answer rather than a reset mid-send (a 5 MB page without a token met a broken
+        pipe); a chunked body or a bad length is left unread. The connection closes either way."""
+        self.close_connection = True
+        given = self.headers.get_all("Content-Length", [])
+        if (
+            len(given) == 1
+            and given[0].strip().isdigit()
+            and "Transfer-Encoding" not in self.headers
+        ):
+            self._drain(int(given[0]))
+
     def _drain(self, size: int) -> None:
         """Read and drop a refused body up to twice the limit; past that, close at once."""
         self.close_connection = True
