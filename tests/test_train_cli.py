@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -496,3 +497,17 @@ def test_a_terminal_bar_names_the_running_step_and_guesses_no_end(capsys) -> Non
         stage_start(bar, "fit")
         shown = capsys.readouterr().err.split("\r")[-1]
     assert "fit …" in shown and "1/4" in shown and "<" not in shown, shown
+
+
+def test_a_terminal_bar_keeps_its_clock_running_through_a_long_step(capsys) -> None:
+    """tqdm redraws only when a step starts or ends: through the fit's minutes the bar read
+    `[00:02, fit …]` as if the run had hung. It now redraws itself while a step runs."""
+    from training.progress import stage_start, stages
+
+    with stages(True, 4, "train") as bar:
+        stage_start(bar, "fit")
+        before = capsys.readouterr().err.count("\r")
+        time.sleep(2.5)  # (a step of seconds; the bar is told nothing meanwhile)
+        redraws = capsys.readouterr().err.split("\r")
+    assert len(redraws) - 1 >= 1 and before >= 1, redraws
+    assert any("00:01" in r or "00:02" in r for r in redraws) and "fit …" in redraws[-1], redraws

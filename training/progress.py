@@ -7,6 +7,7 @@ log read `train: read done` and a bar stood at `read` with an ETA of seconds."""
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
 __all__ = ["stages", "stage_start", "stage_done"]
@@ -46,11 +47,35 @@ def stages(progress: bool | str, total: int, desc: str):
         return None
     if progress == "lines":
         return _Lines(desc, total)
-    from tqdm import tqdm
-
     # No ETA: the steps differ in length by minutes, so one from the first step's seconds misled.
     shape = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} steps [{elapsed}{postfix}]"
-    return tqdm(total=total, desc=desc, file=sys.stderr, bar_format=shape)
+    return _ticking()(total=total, desc=desc, file=sys.stderr, bar_format=shape)
+
+
+TICK_S = 1.0  # how often a bar redraws its elapsed time while a step runs
+
+
+def _ticking():
+    """tqdm redraws only when told: through the fit's minutes the bar's clock stood still, so
+    a running train looked hung. This bar redraws itself every TICK_S until it closes."""
+    from tqdm import tqdm
+
+    class Ticking(tqdm):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._stopped = threading.Event()
+            threading.Thread(target=self._tick, name="progress-tick", daemon=True).start()
+
+        def _tick(self) -> None:
+            while not self._stopped.wait(TICK_S):
+                self.refresh()
+
+        def close(self) -> None:
+            if hasattr(self, "_stopped"):  # (tqdm may close before __init__ is through)
+                self._stopped.set()
+            super().close()
+
+    return Ticking
 
 
 def stage_start(bar, name: str) -> None:
