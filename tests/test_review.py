@@ -33,6 +33,20 @@ def test_thin_or_foreign_text_is_flagged(title: str, body: str) -> None:
     assert too_thin(title, body)
 
 
+def test_japanese_whose_kanji_outnumber_its_kana_is_foreign() -> None:
+    """A Japanese article was filed as education with a score of 1.0: its kanji outnumbered its
+    kana, so "under half of the letters Chinese" never fired. Its hiragana tell it."""
+    title = "東京で新しい学校が開校"
+    body = (
+        "東京都教育委員会は四月一日、新設の区立小学校を開校したと発表した。"
+        "児童約三百人が新校舎で授業を開始。"
+    )
+    assert too_thin(title, body)
+    # a Chinese article quoting one Japanese name stays filed
+    quoted = ARTICLE[1] + "日本动画电影《千与千寻の神隐》在国内重映。"
+    assert not too_thin(ARTICLE[0], quoted)
+
+
 def test_an_article_is_not_thin() -> None:
     assert not too_thin(*ARTICLE)
     # exactly MIN_HAN Chinese characters is enough; one fewer is not
