@@ -177,6 +177,25 @@ def test_keywords_leave_out_stop_words_and_keep_dictionary_terms(tiny):
     assert [t.weight for t in terms] == sorted((t.weight for t in terms), reverse=True)
 
 
+def test_keywords_weigh_the_head_line_and_the_count_squared(tiny):
+    """tf² × idf, a head line's word counted HEAD_COUNT times: once in the title and twice in
+    the body counts 5 against a body word's 2, (5/2)² = 6.25 times the weight at equal idf;
+    counts in words (十一次) are numbers."""
+    from service.keywords import HEAD_COUNT, TF_POWER
+
+    model, _ = tiny
+    body = "贵阳贵安推进数据标注。贵阳贵安发展数据标注。十一次十一次十一次。"
+
+    def weights(title: str) -> dict[str, float]:
+        terms = keywords(read(model, single_article(title, body), whole=True), model, 10)
+        return {t.text: t.weight for t in terms}
+
+    plain, headed = weights(""), weights("贵阳贵安")
+    assert "十一次" not in plain and {"贵阳贵安", "数据标注"} <= set(plain)
+    lift = (headed["贵阳贵安"] / headed["数据标注"]) / (plain["贵阳贵安"] / plain["数据标注"])
+    assert lift == pytest.approx(((2 + HEAD_COUNT) / 2) ** TF_POWER) and lift > 6
+
+
 @pytest.mark.parametrize(
     ("title", "source", "start", "found"),
     [

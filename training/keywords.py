@@ -7,7 +7,8 @@ picking; the share of a method's top-k keywords found there is a proxy for picki
 TF-IDF `extract_tags` and TextRank4ZH's keywords run on the same title + body, in one run.
 
 Halves, fixed before any tuning: `tune` is the even rows (0, 2, …), on which our weighting was
-chosen (raw tf over 1 + ln tf); `holdout` is the odd rows, never looked at while choosing. The
+chosen (raw tf over 1 + ln tf; then tf², the head line's words counted three times); `holdout` is
+the odd rows, never looked at while choosing. The
 holdout figures are the test figures; the whole-set and tune figures are training figures.
 """
 
