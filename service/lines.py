@@ -157,7 +157,7 @@ def classify(line: str) -> tuple[str, str]:
     dl, cut = split_dateline(line) if may_open_dateline(line) else ("", 0)
     if dl:
         return PARA, line[:cut]
-    if last in _OPEN_END or _INNER_STOP.search(line):
+    if last in _OPEN_END or "。" in line and _INNER_STOP.search(line):
         return PARA, ""
     # A long line may still be a head: one with no running punctuation, or a kicker leading in
     # to the title with a dash (…平均年龄…完成太空之旅——), or a title whose column label
