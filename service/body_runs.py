@@ -37,4 +37,9 @@ def running(line: str) -> bool:
 def ended(above: str) -> bool:
     """The line above ends its paragraph: a sentence's end, a closing note (（综合…报道）) or a
     note wholly in brackets (（本系列评论到此结束）)."""
-    return ends_paragraph(above) or bool(CLOSER.fullmatch(above) or NOTE.fullmatch(above))
+    if ends_paragraph(above):
+        return True
+    # (a note opens on a bracket, a photo's credit closes on 摄 or 摄影: most lines neither)
+    if above.startswith(("（", "(")):
+        return bool(CLOSER.fullmatch(above) or NOTE.fullmatch(above))
+    return above.endswith(("摄", "影")) and bool(CLOSER.fullmatch(above))

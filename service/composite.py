@@ -366,7 +366,8 @@ def ends_above(heads: list[Span]) -> int:
     # (a name or a note opens with its bracket: most head lines need neither pattern)
     if first[0] in "（(" and (CLOSING_NAME.fullmatch(first) or NOTE.fullmatch(first)):
         return 1
-    if SIGN_OFF.fullmatch(first):
+    # (SIGN_OFF's three: ——编者, a source's 来源, a mailbox's @: most head lines hold none)
+    if ("@" in first or "来源" in first or first[0] == "—") and SIGN_OFF.fullmatch(first):
         return 1
     opened = _open_brackets(first)
     if opened < 0 or first.count("”") > first.count("“"):

@@ -67,6 +67,7 @@ MAX_HEAD_LINES = 3  # kicker, title, subtitle: a longer run of short lines is a 
 CLOSER = re.compile(
     r"[（(](?:作者|综合|本报|记者|新华社|据|来源|本文|应受访者).*[）)]|.{2,30}摄(?:影)?"
 )
+_CLOSER_LAST = ("）", ")", "摄", "影")  # (how a CLOSER line ends: most lines do not)
 COMPANION = re.compile(r"[（(](?:记者手记|采访手记|编后|编后语|延伸阅读|短评)[）)]$")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,10}(?:省|市|县|区|镇|乡|村|州|旗|盟)")
 
@@ -170,9 +171,11 @@ def closes(body: list[Span]) -> bool:
     if not body:
         return False
     last = body[-1].text
-    if CLOSER.fullmatch(last):
-        return True
-    if len(body) < 2 or len(last) > 40:
+    # (CLOSER opens on a bracket or closes on 摄 or 摄影; a note closes on its bracket)
+    if last.startswith(("（", "(")) or last.endswith(("摄", "影")):
+        if CLOSER.fullmatch(last):
+            return True
+    if len(body) < 2 or len(last) > 40 or not last.endswith(_CLOSER_LAST):
         return False
     above = body[-2].text
     joined = above + last

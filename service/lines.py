@@ -32,7 +32,7 @@ from service.credits import (
     may_open_dateline,
     split_dateline,
 )
-from service.documents import Span
+from service.documents import _SET_END, _SET_START, _SET_TEXT, Span
 from service.furniture import (
     FURNITURE_MAX,
     JUMP_MARK,
@@ -82,15 +82,24 @@ def lines(raw: str, offset: int = 0) -> list[Span]:
         # own, furniture: the line it opens reads as it would without it, offsets kept.
         out.append(Span(pos, pos + 1, raw[0]))
         raw, pos = raw[1:], pos + 1
+    put = out.append
     for s in raw.split("\n"):
         text = s.strip()
         if text and not (text[0] in _INVISIBLE and _BLANK.fullmatch(text)):
             # (only whitespace before it: its first occurrence; strip gives the line itself
             # back when it has none around it, most lines: no search)
             a = pos if text is s else pos + s.find(text)
-            out.append(Span(a, a + len(text), text))
+            # (Span(a, a + len(text), text) without its __init__'s frame: a Span a line)
+            span = _NEW(Span)
+            _SET_START(span, a)
+            _SET_END(span, a + len(text))
+            _SET_TEXT(span, text)
+            put(span)
         pos += len(s) + 1
     return out
+
+
+_NEW = object.__new__
 
 
 def heading_text(line: Span) -> tuple[Span, Span] | None:
@@ -148,7 +157,7 @@ def classify(line: str) -> tuple[str, str]:
     dl, cut = split_dateline(line) if may_open_dateline(line) else ("", 0)
     if dl:
         return PARA, line[:cut]
-    if last in _OPEN_END or _INNER_STOP.search(line):
+    if last in _OPEN_END or "。" in line and _INNER_STOP.search(line):
         return PARA, ""
     # A long line may still be a head: one with no running punctuation, or a kicker leading in
     # to the title with a dash (…平均年龄…完成太空之旅——), or a title whose column label

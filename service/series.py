@@ -45,10 +45,10 @@ def rejoin_series(drafts: list) -> None:
     seen: dict = {}  # (each draft's runs of short lines, read once as its body grows)
     while at < len(drafts):
         d, above = drafts[at], drafts[at - 1]
-        heads = _whole(_subhead(d) or [])
+        # (the article above first: most are closed, and their heads are not read)
         if (
-            heads
-            and _open(above)
+            _open(above)
+            and (heads := _whole(_subhead(d) or []))
             and _repeats(heads, _runs(above, seen))
             and not stands_alone(above, d)  # (an item closed by its own credit)
         ):

@@ -53,7 +53,12 @@ def settle_heads(drafts: list, raw: str) -> None:
     split = () if marked else split
     glued = lambda d: next((new for f in split if (new := f(d)) is not None), None)  # noqa: E731
     while at < len(drafts):
-        if (new := _reopen(drafts[at]) or glued(drafts[at])) is not None:
+        d = drafts[at]
+        # (each of these reads short lines in an unmarked body: most drafts hold none)
+        if d.marked or SHORT not in d.kinds:
+            at += 1
+            continue
+        if (new := _reopen(d) or glued(d)) is not None:
             drafts.insert(at + 1, new)
         at += 1
     rejoin_subheads(drafts, raw)  # (a law's chapter, a field label: never an article's head)

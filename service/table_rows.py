@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from service.body_runs import shorts
 from service.glued import split_at
 from service.lines import PARA, SHORT
 from service.text import ends_paragraph
@@ -63,8 +64,10 @@ def split_after_rows(d):
     one body holds two rows or more (a programme, seven short lines under them), so no table
     goes on in a body so."""
     kinds, body = d.kinds, d.body
-    for i in range(2, len(body) - 1):
-        if kinds[i] != SHORT or kinds[i - 1] != SHORT or not is_row(body[i - 1].text):
+    for i in shorts(kinds):  # (a row's line is short: most body lines are not read)
+        if i >= len(body) - 1:
+            break
+        if i < 2 or kinds[i - 1] != SHORT or not is_row(body[i - 1].text):
             continue
         if kinds[i - 2] != SHORT or not is_row(body[i - 2].text) or is_row(body[i].text):
             continue

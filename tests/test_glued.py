@@ -595,3 +595,33 @@ def test_report_end_s_last_character_hint_misses_no_closing_line():
             line = "".join(parts) + "。"
             if REPORT_END.fullmatch(line):
                 assert line[-2:-1] in _END_BEFORE_STOP, line
+
+
+@pytest.mark.parametrize(
+    ("line", "want"),
+    [
+        ("会议还研究了其他事项。", True),  # a sentence's end
+        ("（综合本报记者报道）", True),  # a closing note in brackets
+        ("（本系列评论到此结束）", True),  # a note wholly in brackets
+        ("本报记者 张三摄", True),  # a photo's credit, on 摄
+        ("新华社记者 李四摄影", True),  # and on 摄影
+        ("1月2日，重庆市黔江区举", False),  # the column's cut piece
+        ("（本报开罗1", False),  # a bracket left open
+        ("电影", False),  # 影 alone closes no credit
+    ],
+)
+def test_ended_reads_the_shapes_its_prechecks_let_through(line, want):
+    # (`body_runs.ended` asks its patterns only of lines opening on a bracket or closing on
+    # 摄/影; `heads.closes` and `composite.ends_above` likewise: the same answers as before)
+    from service.body_runs import ended
+    from service.composite import ends_above
+    from service.heads import closes
+
+    assert ended(line) is want
+    credit = line.startswith("（综合") or line.endswith(("摄", "摄影"))  # (CLOSER's: not a note's)
+    assert closes([Span(0, len(line), line)]) is credit
+    cut = [Span(0, 16, "（作者为泰国国家研究理事会泰中战"), Span(17, 26, "略研究中心副主任）")]
+    assert closes(cut) and not closes([Span(0, 3, "小标题"), Span(4, 9, "另一行字")])
+    for sign_off in ("——编  者", "数据来源：国家统计局", "栏目投稿邮箱：yxxz@163.com"):
+        assert ends_above([Span(0, len(sign_off), sign_off), Span(20, 24, "一个标题")]) == 1
+    assert ends_above([Span(0, 4, "一个标题"), Span(5, 9, "另一标题")]) == 0
