@@ -169,8 +169,10 @@ def _in_quotation(text: str, s: Span) -> bool:
 
 def _drops(text: str, s: Span) -> list[tuple[int, int]]:
     """The ranges cut out of sentence `s`: inline times and photo asides, in order."""
+    # A time opening the sentence is no aside between subject and verb: cut, it would leave
+    # 起，新发放的… of 8日起，… or 召开的… of 日前召开的中央农村工作会议提出，….
     found = (
-        [m.span() for m in _INLINE_TIME.finditer(text, s.start, s.end)]
+        [m.span() for m in _INLINE_TIME.finditer(text, s.start, s.end) if m.start() > s.start]
         if _TIME_HINT.search(s.text)
         else []
     )

@@ -113,6 +113,19 @@ def test_inline_time_is_dropped_faithfully() -> None:
     assert len(result.spans) == 2  # the cut leaves two ranges of the input
 
 
+def test_a_time_opening_the_sentence_is_kept() -> None:
+    """Cut out only between subject and verb: at a sentence's start the cut left a fragment
+    (起，新发放的… / 召开的…会议提出，…; 8 of 4,113 People's Daily leads of 2019-10/2020-01)."""
+    for text, opening in [
+        ("8日起，新发放的个人住房贷款利率正式换锚。\n各地利率政策下限随之切换。", "8日起，"),
+        ("核心阅读\n日前召开的中央农村工作会议提出，要发展乡村产业。\n合作社成长。", "日前召开"),
+        ("人民子弟兵保卫着祖国和人民。今天起，本版推出“记者探营”专栏，探访军营生活。", "今天起"),
+    ]:
+        result = lead(text, "标题")
+        check_faithful(text, result)
+        assert opening in result.text, result.text
+
+
 def test_a_full_date_is_kept() -> None:
     text = "国家主席习近平12月4日在人民大会堂会见科威特首相贾比尔。习近平表示,中方愿同科方合作。"
     result = lead(text, "习近平会见科威特首相", max_sentences=1)
