@@ -189,6 +189,24 @@ def test_teasers_and_attendance_lists_are_not_leads() -> None:
     assert result.text.startswith(("2021年至2025年,学院党委", "学院党委将党建"))
 
 
+def test_a_sentence_leaning_on_a_teaser_is_a_last_resort() -> None:
+    """The teaser never leads, so 这些…场景 after it points at nothing: 19 of the 4,113 People's
+    Daily leads of 2019-10/2020-01 opened so (这是…的成果。 这就是当下的…). A time named by a
+    demonstrative (这几天，…) leans on nothing and still leads."""
+    text = (
+        "智能批改系统自动批改手写英语作文，一篇作文只需3.3毫秒……这些曾经难以想象的场景，"
+        "都是人工智能与教育深度融合后，教学效率提升的直观呈现。\n"
+        "猿辅导联合创始人李鑫介绍，公司今年在全国三百多所学校推广了智能批改系统。"
+    )
+    result = lead(text, "人工智能走进课堂")
+    check_faithful(text, result)
+    assert result.text.startswith("猿辅导联合创始人李鑫介绍")
+    only = "一篇作文只需3.3毫秒……这些曾经难以想象的场景，都是人工智能与教育融合的直观呈现。"
+    assert lead(only, "人工智能").text.startswith("这些")  # no other sentence: it still leads
+    timed = "电话响个不停……这几天，腰房村党总支书记张文波的手机响个不停。\n村里来了客人。"
+    assert lead(timed, "腰房村").text.startswith("这几天")
+
+
 @pytest.mark.parametrize("max_sentences", [1, 2, 3, 5])
 @pytest.mark.parametrize("max_chars", [0, 30, 60, 200])
 def test_budget_and_document_order(max_sentences: int, max_chars: int) -> None:
