@@ -38,8 +38,16 @@ STOP_WORDS = frozenset(
     对于 关于 根据 按照 由于 随着 其他 其它 有关 相关 有些 很多 更加 不断 一直 一起 一样 一定
     表示 指出 认为 说道 介绍 据悉 了解 记者 本报 本报讯 本报记者 通讯员 编辑 责任编辑 新华社
     消息 报道 日电 来源 摄影 图片 视频 上午 下午 晚上 期间 方面 情况 工作 问题 时候 时间 地方
+    编者按 作者 我市 我省 我区 我县 本市 本省
+    主席 副主席 总理 副总理 总书记 书记 副书记 主任 副主任 同志 总统 副总统 首相 外长 部长
+    副部长 省长 市长 县长 区长 局长 厅长 院长 校长 董事长 总经理 秘书长 委员长 司令员 政委 国务卿
+    亿元 万元 千元 亿美元 万美元 万人 万吨 万亩 公里 千米 公斤 平方米 平方公里 人次 万人次
+    百分点 周年 季度 日起 日晚 年来 号线
     """.split()
 )
+# (Lines 5-8 above: newsroom deixis (我市: the paper's own city, no place), a person's title
+# alone (主席 of 习近平主席: the name is the keyword), and units and their fragments left by
+# a number the segmenter cut off (70|周年, 5.8|亿元, 6月15|日起, 18|号线).)
 # How a keyword is weighed: (its count, a head line's word counted HEAD_COUNT times)^TF_POWER ×
 # idf. Chosen on the tuning half of `make evaluate-keywords` (editors' 核心阅读 words found in
 # the top 5: raw tf 0.591, tf² 0.629 with the head counted once, 0.645 with it counted three
@@ -73,8 +81,11 @@ def _dictionary(block: WordTfidf) -> frozenset[str]:
 _DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-# A count in words: 十一次 (of 十一届十一次全会), 三项, 两个 — a number, however rare its idf.
-_COUNTED = re.compile(r"[〇零一二三四五六七八九十百千万亿两]+[次届个名项条位家批轮期]")
+# A count or an ordinal in words: 十一次 (of 十一届十一次全会), 三项, 两个, 两年, 三季度, 第十七届,
+# 第二批 — a number, however rare its idf.
+_COUNTED = re.compile(
+    r"第?[〇零一二三四五六七八九十百千万亿两\d０-９]+(?:[次届个名项条位家批轮期年]|季度|周年)"
+)
 
 
 def _plain(word: str) -> bool:

@@ -70,6 +70,8 @@ _LEANS = re.compile(
     r"他(?!乡|人)|她|它|这|此|该|其(?!实)|(?:对此|为此|因此|所以|但是|然而|不过|而|与此同时|"
     r"同时|此外|另外|其中|随后|此后|同样|于是|可见|总之)[，,]"
 )
+# A demonstrative that only names a time (这几天，… 这些年，… 这个春节里，…) leans on nothing.
+_DEICTIC_TIME = re.compile(r"这(?:几|些|两)?[天日年][，,]|这[^，,。]{1,4}(?:里|期间|时候)[，,]")
 _TRAILING = "，,、：:；; \u3000"
 _WORD = re.compile(r"\w")
 _COMMA = re.compile(r"[，,]")
@@ -169,8 +171,10 @@ def _in_quotation(text: str, s: Span) -> bool:
 
 def _drops(text: str, s: Span) -> list[tuple[int, int]]:
     """The ranges cut out of sentence `s`: inline times and photo asides, in order."""
+    # A time opening the sentence is no aside between subject and verb: cut, it would leave
+    # 起，新发放的… of 8日起，… or 召开的… of 日前召开的中央农村工作会议提出，….
     found = (
-        [m.span() for m in _INLINE_TIME.finditer(text, s.start, s.end)]
+        [m.span() for m in _INLINE_TIME.finditer(text, s.start, s.end) if m.start() > s.start]
         if _TIME_HINT.search(s.text)
         else []
     )
@@ -208,12 +212,17 @@ class Units:
                 continue
             row = self.first_row[n]
             partial = _in_quotation(text, s)
+            # Leaning on a sentence that never leads (…一篇作文只需3.3毫秒…… 这些曾经难以想象的
+            # 场景，…): alone it points at nothing, so a last resort like a quotation's piece.
+            after_weak = n > 0 and is_weak(sentences[n - 1].text)
             starts = [(s.start, row), (framed, row + 1)] if framed > s.start else [(s.start, row)]
             for a, lo in starts:
                 cut = sum(y - x for x, y in drops if a <= x) if drops else 0
                 length = s.end - a - cut
                 leans = n > 0 and _LEANS.match(text, a) is not None  # (the story's first: on none)
-                rows.append((n, lo, len(self.parts), a, s.end, length, a > s.start, partial, leans))
+                dangles = leans and after_weak and not _DEICTIC_TIME.match(text, a)
+                last = partial or dangles
+                rows.append((n, lo, len(self.parts), a, s.end, length, a > s.start, last, leans))
         self.first_row.append(len(self.parts))
         self.rows = rows
         cols = np.array(rows, dtype=np.int64).reshape(-1, 9)

@@ -196,6 +196,23 @@ def test_keywords_weigh_the_head_line_and_the_count_squared(tiny):
     assert lift == pytest.approx(((2 + HEAD_COUNT) / 2) ** TF_POWER) and lift > 6
 
 
+def test_keywords_leave_out_ordinals_titles_units_and_deixis(tiny):
+    """What an editor never tags: an ordinal or count in words (第十七届, 三季度, 两年), a
+    person's title without the name (主席), a unit cut off its number (70|周年, 5.8|亿元,
+    6月15|日起, 18|号线), the paper's own city (我市)."""
+    model, _ = tiny
+    junk = ["第十七届", "三季度", "两年", "第二批", "主席", "周年", "亿元", "日起", "号线", "我市"]
+    text = (
+        "第十七届澳门妈祖文化旅游节开幕。妈祖文化旅游节前三季度收入5.8亿元，两年建成第二批项目。"
+        "习近平主席致信祝贺成立70周年。我市地铁18号线从6月15日起试运营。妈祖文化源远流长。"
+    )
+    article = single_article("第十七届妈祖文化旅游节", text)
+    terms = keywords(read(model, article, whole=True), model, 30)
+    words = {t.text for t in terms}
+    assert "妈祖" in words and "习近平" in words
+    assert not words & set(junk), words & set(junk)
+
+
 @pytest.mark.parametrize(
     ("title", "source", "start", "found"),
     [

@@ -113,6 +113,19 @@ def test_inline_time_is_dropped_faithfully() -> None:
     assert len(result.spans) == 2  # the cut leaves two ranges of the input
 
 
+def test_a_time_opening_the_sentence_is_kept() -> None:
+    """Cut out only between subject and verb: at a sentence's start the cut left a fragment
+    (起，新发放的… / 召开的…会议提出，…; 8 of 4,113 People's Daily leads of 2019-10/2020-01)."""
+    for text, opening in [
+        ("8日起，新发放的个人住房贷款利率正式换锚。\n各地利率政策下限随之切换。", "8日起，"),
+        ("核心阅读\n日前召开的中央农村工作会议提出，要发展乡村产业。\n合作社成长。", "日前召开"),
+        ("人民子弟兵保卫着祖国和人民。今天起，本版推出“记者探营”专栏，探访军营生活。", "今天起"),
+    ]:
+        result = lead(text, "标题")
+        check_faithful(text, result)
+        assert opening in result.text, result.text
+
+
 def test_a_full_date_is_kept() -> None:
     text = "国家主席习近平12月4日在人民大会堂会见科威特首相贾比尔。习近平表示,中方愿同科方合作。"
     result = lead(text, "习近平会见科威特首相", max_sentences=1)
@@ -174,6 +187,24 @@ def test_teasers_and_attendance_lists_are_not_leads() -> None:
     assert "……" not in result.text
     assert "参加。" not in result.text
     assert result.text.startswith(("2021年至2025年,学院党委", "学院党委将党建"))
+
+
+def test_a_sentence_leaning_on_a_teaser_is_a_last_resort() -> None:
+    """The teaser never leads, so 这些…场景 after it points at nothing: 19 of the 4,113 People's
+    Daily leads of 2019-10/2020-01 opened so (这是…的成果。 这就是当下的…). A time named by a
+    demonstrative (这几天，…) leans on nothing and still leads."""
+    text = (
+        "智能批改系统自动批改手写英语作文，一篇作文只需3.3毫秒……这些曾经难以想象的场景，"
+        "都是人工智能与教育深度融合后，教学效率提升的直观呈现。\n"
+        "猿辅导联合创始人李鑫介绍，公司今年在全国三百多所学校推广了智能批改系统。"
+    )
+    result = lead(text, "人工智能走进课堂")
+    check_faithful(text, result)
+    assert result.text.startswith("猿辅导联合创始人李鑫介绍")
+    only = "一篇作文只需3.3毫秒……这些曾经难以想象的场景，都是人工智能与教育融合的直观呈现。"
+    assert lead(only, "人工智能").text.startswith("这些")  # no other sentence: it still leads
+    timed = "电话响个不停……这几天，腰房村党总支书记张文波的手机响个不停。\n村里来了客人。"
+    assert lead(timed, "腰房村").text.startswith("这几天")
 
 
 @pytest.mark.parametrize("max_sentences", [1, 2, 3, 5])
