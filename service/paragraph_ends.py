@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from service.documents import Span
+from service.seams import ends_printed, reads
 
 __all__ = ["kept_apart"]
 
@@ -65,6 +66,9 @@ def kept_apart(lines: Sequence[Span], i: int) -> bool:
         from service.text import ends_paragraph  # (text imports this module)
 
         return ends_paragraph(lines[i].text)
+    nxt = lines[i].text
+    if reads(prev, nxt, i == 1) and ends_printed(prev, nxt, i == 1):
+        return True  # (a deck, a subhead with a comma: the seam's words read, service.seams)
     if len(prev) > _SHORT:
         return False  # (most lines the test joins: no subhead below, no pattern read)
     numbered = _NUMBERED.fullmatch(prev) is not None
@@ -72,7 +76,6 @@ def kept_apart(lines: Sequence[Span], i: int) -> bool:
         from service.text import cuts_word, ends_paragraph  # (text imports this module)
 
         # (a word across the seam says the column cut it: 招商引|资)
-        nxt = lines[i].text
         if nxt[0] == "—" or not ends_paragraph(nxt) or cuts_word(prev, nxt):
             return False
         return numbered or sum(_paired(s.text) for s in lines) > _SERIES
