@@ -7,6 +7,7 @@ import json
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -409,6 +410,37 @@ def test_probes_and_the_metrics_port(web) -> None:
         with pytest.raises(urllib.error.HTTPError) as caught:
             urllib.request.urlopen(f"http://127.0.0.1:{web.metrics_port}{path}", timeout=5)
         assert caught.value.code == 404
+
+
+def test_the_metrics_port_says_stopping_through_the_drain(model_dir: Path) -> None:
+    """docs/http.md: /healthz and /readyz answer 503 once shutdown begins, on the metrics port
+    too; it was closed at the stop's first moment, so probes met a refused connection and the
+    drain's last calls were never scraped."""
+    srv, port = create_server(config(model_dir, metrics_port=free_port(), grace=10))
+    srv.start()
+    metrics_port = srv.metrics_port
+    gate = threading.Event()
+
+    def held():
+        yield pb.Article(id="0", title="标题", text="学校开学了。")
+        gate.wait(10)  # the stream stays in flight across the stop
+
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        stream = pb_grpc.NewsDeskStub(channel).ClassifyStream(held())
+        assert next(stream).id == "0"
+        done = srv.stop()
+        try:
+            assert not done.is_set()
+            for path in ("/healthz", "/readyz"):
+                assert call(metrics_port, path)[:2] == (503, {"status": "stopping"}), path
+            scrape = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5)
+            assert b"newsdesk_in_flight 1.0" in scrape.read()
+        finally:
+            gate.set()
+        assert list(stream) == []
+        assert done.wait(10)
+    with pytest.raises(OSError):  # released once the drain is done
+        socket.create_connection(("127.0.0.1", metrics_port), timeout=2).close()
 
 
 def test_readyz_says_no_until_a_model_answers(tmp_path: Path) -> None:

@@ -111,19 +111,28 @@ class NewsdeskServer:
             name="newsdesk-drain",
             daemon=True,
         ).start()
-        if self._http is not None:
-            http, self._http = self._http, None
-            threading.Thread(target=_close_http, args=(http,), daemon=True).start()
+        waits = [done.wait]
         if self.front is not None:  # in-flight HTTP calls get the same grace, and the stop
             front, self.front = self.front, None  # is done once they are, not with gRPC's alone
             closing = threading.Thread(target=front.close, args=(grace,), daemon=True)
             closing.start()
-            both = threading.Event()
-            threading.Thread(
-                target=lambda: (done.wait(), closing.join(), both.set()), daemon=True
-            ).start()
-            return both
-        return done
+            waits.append(closing.join)
+        # The metrics port stays up through the drain, closed once it is done: its probes say
+        # 503 "stopping" (not a refused connection) and a scrape sees the last calls counted.
+        metrics_http, self._http = self._http, None
+        if metrics_http is None and len(waits) == 1:
+            return done
+        finished = threading.Event()
+
+        def finish() -> None:
+            for wait in waits:
+                wait()
+            if metrics_http is not None:
+                _close_http(metrics_http)
+            finished.set()
+
+        threading.Thread(target=finish, name="newsdesk-stopped", daemon=True).start()
+        return finished
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:
         return self.grpc.wait_for_termination(timeout)
