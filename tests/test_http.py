@@ -340,6 +340,21 @@ def test_a_client_that_hangs_up_stops_the_work_and_is_logged_499(web, sample_pag
     assert call(web.http_port, "/v1/model")[0] == 200
 
 
+def test_an_error_is_logged_with_its_reason(web, caplog) -> None:
+    """A failed call's `http` line says why (`note`, the Status message), as gRPC's `rpc` line
+    does: a bare `status=400 code=INVALID_ARGUMENT` told the on-call engineer nothing."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="newsdesk.http")
+    caplog.clear()
+    assert call(web.http_port, "/v1/classify", {"articles": [{"id": "a1", "text": ""}]})[0] == 400
+    assert call(web.http_port, "/v1/classify", {"articles": [{"text": "学校开学了。"}]})[0] == 200
+    lines = [r for r in caplog.records if getattr(r, "route", "") == "/v1/classify"]
+    assert [r.status for r in lines] == [400, 200]
+    assert lines[0].note == "articles[0].text is empty: send the article's text"
+    assert not hasattr(lines[1], "note")
+
+
 def test_with_tls_flags_the_http_front_speaks_https_only(tmp_path: Path, model_dir: Path) -> None:
     """--tls-cert/--tls-key cover the HTTP address too: a client trusting the certificate
     gets the page, the probes and the API; plain HTTP gets no answer, and the server goes on."""
