@@ -229,6 +229,33 @@ def test_a_page_over_the_limit_is_told_to_split_the_page_not_to_send_fewer_artic
     assert answer.status == 413 and message.endswith("send its parts in separate requests")
 
 
+def test_a_413_is_counted_and_logged_as_a_size_refusal(web, caplog) -> None:
+    """docs/http.md: refusals count in newsdesk_refusals_total{method,reason} and are logged as
+    gRPC's are; a body over --max-message-bytes (Content-Length or chunked) was answered 413
+    and then neither counted nor logged: an operator saw only an http_requests_total 413."""
+    import logging
+
+    def refusals() -> float:
+        url = f"http://127.0.0.1:{web.metrics_port}/metrics"
+        for line in urllib.request.urlopen(url, timeout=5).read().decode().splitlines():
+            if line.startswith('newsdesk_refusals_total{method="Summarise",reason="size"}'):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    before = refusals()
+    body = json.dumps({"articles": [{"text": "a" * (MAX_MESSAGE * 3 // 2)}]}).encode()
+    assert call(web.http_port, "/v1/summarise", raw=body)[0] == 413
+    conn = http.client.HTTPConnection("127.0.0.1", web.http_port, timeout=60)
+    parts = (body[i : i + 65536] for i in range(0, len(body), 65536))
+    conn.request("POST", "/v1/summarise", body=parts, encode_chunked=True)
+    assert conn.getresponse().status == 413
+    conn.close()
+    assert refusals() == before + 2
+    logged = [r for r in caplog.records if r.msg == "refused" and r.method == "Summarise"]
+    assert logged and logged[0].reason == "size" and "--max-message-bytes" in logged[0].note
+
+
 def test_a_request_past_its_deadline_is_504_and_the_worker_goes_on(web) -> None:
     """X-Server-Timeout is the HTTP twin of a gRPC deadline: past it the call stops between
     chunks and answers DEADLINE_EXCEEDED; a bad value is a 400 naming the header; the same
