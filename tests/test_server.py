@@ -766,6 +766,27 @@ def test_junk_tls_files_are_refused_naming_the_tls_flags(tmp_path: Path, model_d
     assert caught.value.field == "tls_cert" and "--tls-cert" in caught.value.message
 
 
+def test_a_tls_file_it_cannot_read_is_refused_naming_the_flag(
+    tmp_path: Path, model_dir: Path, monkeypatch
+) -> None:
+    """A key the server's user cannot read was a bare PermissionError: `newsdesk serve` said
+    "[Errno 13] Permission denied: '…'" naming no flag, `python -m service.rpc` printed a
+    traceback. (Root's test runs cannot take read access away: a failing read stands in.)"""
+    cert, key = self_signed(tmp_path)
+    read_bytes = Path.read_bytes
+
+    def unreadable_key(path: Path) -> bytes:
+        if path == key:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable_key)
+    with pytest.raises(InvalidInput) as caught:
+        create_server(config(model_dir, tls_cert=cert, tls_key=key))
+    assert caught.value.field == "tls_key"
+    assert f"--tls-key {key}: cannot read it (Permission denied)" in caught.value.message
+
+
 def test_an_address_that_is_not_this_machines_is_refused_naming_the_flag(model_dir: Path) -> None:
     with pytest.raises(InvalidInput) as caught:
         create_server(config(model_dir, address="no-such-host.invalid:50051"))

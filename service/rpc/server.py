@@ -179,12 +179,26 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
     return front, port
 
 
+def _read_pem(path: Path | None, field: str) -> bytes:
+    """A TLS file's bytes; one this user cannot read is named with its flag (it was a bare
+    PermissionError, and a traceback under `python -m service.rpc`)."""
+    try:
+        return Path(path or "").read_bytes()
+    except OSError as exc:
+        flag = "--" + field.replace("_", "-")
+        raise InvalidInput(
+            f"{flag} {path}: cannot read it ({exc.strerror}): the server's user needs read "
+            "access to the certificate and key",
+            field=field,
+        ) from None
+
+
 def _bind(server: grpc.Server, config: ServerConfig) -> int:
     """Add the listening port (TLS when configured); say which flag to fix when it fails."""
     pair = None
     try:
         if config.tls_cert:
-            pair = (Path(config.tls_key).read_bytes(), Path(config.tls_cert).read_bytes())
+            pair = (_read_pem(config.tls_key, "tls_key"), _read_pem(config.tls_cert, "tls_cert"))
             port = server.add_secure_port(config.address, grpc.ssl_server_credentials([pair]))
         else:
             port = server.add_insecure_port(config.address)
