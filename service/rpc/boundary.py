@@ -28,6 +28,7 @@ __all__ = [
     "CallFailed",
     "CallerGone",
     "GONE_LOGGED",
+    "CUT_LOGGED",
     "GONE_MESSAGE",
     "NO_TOKEN",
     "UNAUTHENTICATED_MESSAGE",
@@ -46,6 +47,8 @@ NO_TOKEN = "no or wrong bearer token"  # a token refusal in the log and metrics,
 # A call whose caller left: what the log says, and what the status would have told the caller.
 GONE_LOGGED = "caller gone; work stopped"
 GONE_MESSAGE = "the caller went away; work for it stopped"
+# A call cancelled because a stop's --grace ran out: the operator's doing, not the caller's.
+CUT_LOGGED = "cut: the stop's --grace ran out; work stopped"
 
 # Refused calls are logged by Metrics.refused, rate-limited, not once per call.
 _REFUSALS = (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED)
