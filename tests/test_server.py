@@ -766,6 +766,27 @@ def test_junk_tls_files_are_refused_naming_the_tls_flags(tmp_path: Path, model_d
     assert caught.value.field == "tls_cert" and "--tls-cert" in caught.value.message
 
 
+def test_a_huge_unknown_label_is_answered_and_logged_in_a_few_words(stub, caplog) -> None:
+    """An explain_label of 2 MB was quoted whole: the status outgrew gRPC's metadata limit (the
+    caller read RESOURCE_EXHAUSTED for a bad label) and the log took a 2 MB line per call."""
+    from service.rpc.boundary import NOTE_CHARS, note_of
+
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    caplog.clear()
+    request = pb.ClassifyRequest(
+        articles=[pb.Article(text="学校开学了。")], explain=1, explain_label="z" * 100_000
+    )
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.Classify(request, timeout=30)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "is not a label of this model" in caught.value.details()
+    assert len(caught.value.details()) < 300
+    notes = [getattr(r, "note", "") for r in caplog.records if r.msg == "rpc"]
+    assert notes and all(len(n) < 300 for n in notes), notes
+    long = note_of("x" * 5000)  # any message, however long, is cut in the log
+    assert len(long) < NOTE_CHARS + 30 and long.endswith("… (5,000 characters)")
+
+
 def test_a_tls_file_it_cannot_read_is_refused_naming_the_flag(
     tmp_path: Path, model_dir: Path, monkeypatch
 ) -> None:

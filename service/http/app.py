@@ -360,7 +360,7 @@ class HttpFront:
                  "articles": getattr(reply, "articles", 0)}  # fmt: skip
         note = _message(reply.body) if reply.status >= 400 else ""
         if note:  # why it failed, as gRPC's `rpc` line says it
-            extra["note"] = note
+            extra["note"] = bridge.note_of(note)
         log.log(level, "http", extra=extra)
 
     def close(self, grace: float = 0.0) -> None:
