@@ -376,10 +376,15 @@ def test_an_error_is_logged_with_its_reason(web, caplog) -> None:
     caplog.clear()
     assert call(web.http_port, "/v1/classify", {"articles": [{"id": "a1", "text": ""}]})[0] == 400
     assert call(web.http_port, "/v1/classify", {"articles": [{"text": "学校开学了。"}]})[0] == 200
-    lines = [r for r in caplog.records if getattr(r, "route", "") == "/v1/classify"]
-    assert [r.status for r in lines] == [400, 200]
-    assert lines[0].note == "articles[0].text is empty: send the article's text"
-    assert not hasattr(lines[1], "note")
+
+    def logged() -> list:  # (a line is written once its answer is sent: wait for it)
+        return [r for r in caplog.records if getattr(r, "route", "") == "/v1/classify"]
+
+    assert wait_until(lambda: len(logged()) >= 2)
+    lines = {r.status: r for r in logged()}  # (two threads: either may log first)
+    assert sorted(lines) == [200, 400]
+    assert lines[400].note == "articles[0].text is empty: send the article's text"
+    assert not hasattr(lines[200], "note")
 
 
 def test_with_tls_flags_the_http_front_speaks_https_only(tmp_path: Path, model_dir: Path) -> None:
