@@ -82,8 +82,9 @@ def check_label(label: str | None, labels: Sequence[str], field: str) -> None:
     """An evidence label (`explain_label`, or a stream's key for it) the model has; None: the
     predicted one."""
     if label is not None and label not in labels:
+        shown = label if len(label) <= 60 else f"{label[:60]}…"  # (it may be megabytes)
         raise InvalidInput(
-            f"{field} {label!r} is not a label of this model ({', '.join(labels)})", field=field
+            f"{field} {shown!r} is not a label of this model ({', '.join(labels)})", field=field
         )
 
 

@@ -224,6 +224,21 @@ def test_an_output_folder_it_cannot_write_in_is_named(
     assert e.value.field == "out_dir"
 
 
+def test_an_output_folder_it_cannot_create_is_named(tmp_path: Path) -> None:
+    # It said only "newsdesk batch: [Errno 20] Not a directory: '…/out'", naming no flag (a
+    # file on the path; no permission or a full disk the same way).
+    shard = tmp_path / "a.jsonl"
+    shard.write_text('{"text": "x"}\n')
+    model = tmp_path / "model"  # (a manifest is all that is read before --out is made)
+    model.mkdir()
+    (model / "manifest.json").write_text("{}")
+    (tmp_path / "file").write_text("")
+    out = tmp_path / "file" / "out"
+    with pytest.raises(ShardError, match=f"cannot create --out {out}: Not a directory") as e:
+        run_batch([shard], out, model=model)
+    assert e.value.field == "out_dir"
+
+
 def test_missing_model_says_how_to_fix(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_text('{"text": "x"}\n')
     with pytest.raises(ModelError, match="make train"):

@@ -7,6 +7,7 @@ import json
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -228,6 +229,33 @@ def test_a_page_over_the_limit_is_told_to_split_the_page_not_to_send_fewer_artic
     assert answer.status == 413 and message.endswith("send its parts in separate requests")
 
 
+def test_a_413_is_counted_and_logged_as_a_size_refusal(web, caplog) -> None:
+    """docs/http.md: refusals count in newsdesk_refusals_total{method,reason} and are logged as
+    gRPC's are; a body over --max-message-bytes (Content-Length or chunked) was answered 413
+    and then neither counted nor logged: an operator saw only an http_requests_total 413."""
+    import logging
+
+    def refusals() -> float:
+        url = f"http://127.0.0.1:{web.metrics_port}/metrics"
+        for line in urllib.request.urlopen(url, timeout=5).read().decode().splitlines():
+            if line.startswith('newsdesk_refusals_total{method="Summarise",reason="size"}'):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    before = refusals()
+    body = json.dumps({"articles": [{"text": "a" * (MAX_MESSAGE * 3 // 2)}]}).encode()
+    assert call(web.http_port, "/v1/summarise", raw=body)[0] == 413
+    conn = http.client.HTTPConnection("127.0.0.1", web.http_port, timeout=60)
+    parts = (body[i : i + 65536] for i in range(0, len(body), 65536))
+    conn.request("POST", "/v1/summarise", body=parts, encode_chunked=True)
+    assert conn.getresponse().status == 413
+    conn.close()
+    assert refusals() == before + 2
+    logged = [r for r in caplog.records if r.msg == "refused" and r.method == "Summarise"]
+    assert logged and logged[0].reason == "size" and "--max-message-bytes" in logged[0].note
+
+
 def test_a_request_past_its_deadline_is_504_and_the_worker_goes_on(web) -> None:
     """X-Server-Timeout is the HTTP twin of a gRPC deadline: past it the call stops between
     chunks and answers DEADLINE_EXCEEDED; a bad value is a 400 naming the header; the same
@@ -339,6 +367,26 @@ def test_a_client_that_hangs_up_stops_the_work_and_is_logged_499(web, sample_pag
     assert call(web.http_port, "/v1/model")[0] == 200
 
 
+def test_an_error_is_logged_with_its_reason(web, caplog) -> None:
+    """A failed call's `http` line says why (`note`, the Status message), as gRPC's `rpc` line
+    does: a bare `status=400 code=INVALID_ARGUMENT` told the on-call engineer nothing."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="newsdesk.http")
+    caplog.clear()
+    assert call(web.http_port, "/v1/classify", {"articles": [{"id": "a1", "text": ""}]})[0] == 400
+    assert call(web.http_port, "/v1/classify", {"articles": [{"text": "学校开学了。"}]})[0] == 200
+
+    def logged() -> list:  # (a line is written once its answer is sent: wait for it)
+        return [r for r in caplog.records if getattr(r, "route", "") == "/v1/classify"]
+
+    assert wait_until(lambda: len(logged()) >= 2)
+    lines = {r.status: r for r in logged()}  # (two threads: either may log first)
+    assert sorted(lines) == [200, 400]
+    assert lines[400].note == "articles[0].text is empty: send the article's text"
+    assert not hasattr(lines[200], "note")
+
+
 def test_with_tls_flags_the_http_front_speaks_https_only(tmp_path: Path, model_dir: Path) -> None:
     """--tls-cert/--tls-key cover the HTTP address too: a client trusting the certificate
     gets the page, the probes and the API; plain HTTP gets no answer, and the server goes on."""
@@ -409,6 +457,37 @@ def test_probes_and_the_metrics_port(web) -> None:
         with pytest.raises(urllib.error.HTTPError) as caught:
             urllib.request.urlopen(f"http://127.0.0.1:{web.metrics_port}{path}", timeout=5)
         assert caught.value.code == 404
+
+
+def test_the_metrics_port_says_stopping_through_the_drain(model_dir: Path) -> None:
+    """docs/http.md: /healthz and /readyz answer 503 once shutdown begins, on the metrics port
+    too; it was closed at the stop's first moment, so probes met a refused connection and the
+    drain's last calls were never scraped."""
+    srv, port = create_server(config(model_dir, metrics_port=free_port(), grace=10))
+    srv.start()
+    metrics_port = srv.metrics_port
+    gate = threading.Event()
+
+    def held():
+        yield pb.Article(id="0", title="标题", text="学校开学了。")
+        gate.wait(10)  # the stream stays in flight across the stop
+
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        stream = pb_grpc.NewsDeskStub(channel).ClassifyStream(held())
+        assert next(stream).id == "0"
+        done = srv.stop()
+        try:
+            assert not done.is_set()
+            for path in ("/healthz", "/readyz"):
+                assert call(metrics_port, path)[:2] == (503, {"status": "stopping"}), path
+            scrape = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5)
+            assert b"newsdesk_in_flight 1.0" in scrape.read()
+        finally:
+            gate.set()
+        assert list(stream) == []
+        assert done.wait(10)
+    with pytest.raises(OSError):  # released once the drain is done
+        socket.create_connection(("127.0.0.1", metrics_port), timeout=2).close()
 
 
 def test_readyz_says_no_until_a_model_answers(tmp_path: Path) -> None:

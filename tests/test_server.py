@@ -766,6 +766,48 @@ def test_junk_tls_files_are_refused_naming_the_tls_flags(tmp_path: Path, model_d
     assert caught.value.field == "tls_cert" and "--tls-cert" in caught.value.message
 
 
+def test_a_huge_unknown_label_is_answered_and_logged_in_a_few_words(stub, caplog) -> None:
+    """An explain_label of 2 MB was quoted whole: the status outgrew gRPC's metadata limit (the
+    caller read RESOURCE_EXHAUSTED for a bad label) and the log took a 2 MB line per call."""
+    from service.rpc.boundary import NOTE_CHARS, note_of
+
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    caplog.clear()
+    request = pb.ClassifyRequest(
+        articles=[pb.Article(text="学校开学了。")], explain=1, explain_label="z" * 100_000
+    )
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.Classify(request, timeout=30)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "is not a label of this model" in caught.value.details()
+    assert len(caught.value.details()) < 300
+    notes = [getattr(r, "note", "") for r in caplog.records if r.msg == "rpc"]
+    assert notes and all(len(n) < 300 for n in notes), notes
+    long = note_of("x" * 5000)  # any message, however long, is cut in the log
+    assert len(long) < NOTE_CHARS + 30 and long.endswith("… (5,000 characters)")
+
+
+def test_a_tls_file_it_cannot_read_is_refused_naming_the_flag(
+    tmp_path: Path, model_dir: Path, monkeypatch
+) -> None:
+    """A key the server's user cannot read was a bare PermissionError: `newsdesk serve` said
+    "[Errno 13] Permission denied: '…'" naming no flag, `python -m service.rpc` printed a
+    traceback. (Root's test runs cannot take read access away: a failing read stands in.)"""
+    cert, key = self_signed(tmp_path)
+    read_bytes = Path.read_bytes
+
+    def unreadable_key(path: Path) -> bytes:
+        if path == key:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable_key)
+    with pytest.raises(InvalidInput) as caught:
+        create_server(config(model_dir, tls_cert=cert, tls_key=key))
+    assert caught.value.field == "tls_key"
+    assert f"--tls-key {key}: cannot read it (Permission denied)" in caught.value.message
+
+
 def test_an_address_that_is_not_this_machines_is_refused_naming_the_flag(model_dir: Path) -> None:
     with pytest.raises(InvalidInput) as caught:
         create_server(config(model_dir, address="no-such-host.invalid:50051"))

@@ -125,7 +125,12 @@ def run_batch(
         )
     model_path = str(Path(model).resolve())
     key = model_key(model_path)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file on its path, no permission, a full disk: name --out
+        raise ShardError(
+            f"cannot create --out {out_dir}: {exc.strerror} ({exc.filename})", field="out_dir"
+        ) from None
     with holding(out):  # a live run's folder is refused here, before anything in it is touched
         clean_leftovers(out)
         # The summary describes the last run: the previous one's goes now, and a run that fails

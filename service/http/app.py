@@ -9,6 +9,7 @@ written, so a slow client holds one connection thread, never a worker or the mod
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -30,6 +31,14 @@ from .pool import BoundedHTTPServer, tls_context
 __all__ = ["ROUTES", "HttpFront", "start_front"]
 
 log = logging.getLogger("newsdesk.http")
+
+
+def _message(body: bytes) -> str:
+    """The message of an error answer's google.rpc.Status body ("" when there is none)."""
+    try:
+        return str(json.loads(body).get("message", ""))
+    except (ValueError, AttributeError):
+        return ""
 
 
 @dataclass(frozen=True)
@@ -346,9 +355,13 @@ class HttpFront:
         if reply.code in (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED):
             return  # logged, rate-limited, where it was refused
         level = logging.INFO if reply.status < 400 else logging.WARNING
-        log.log(level, "http", extra={"method": route.rpc, "route": path,
-                "status": reply.status, "code": reply.code.name, "ms": round(seconds * 1000, 2),
-                "articles": getattr(reply, "articles", 0)})  # fmt: skip
+        extra = {"method": route.rpc, "route": path, "status": reply.status,
+                 "code": reply.code.name, "ms": round(seconds * 1000, 2),
+                 "articles": getattr(reply, "articles", 0)}  # fmt: skip
+        note = _message(reply.body) if reply.status >= 400 else ""
+        if note:  # why it failed, as gRPC's `rpc` line says it
+            extra["note"] = bridge.note_of(note)
+        log.log(level, "http", extra=extra)
 
     def close(self, grace: float = 0.0) -> None:
         """Stop accepting, give in-flight requests `grace` seconds, release the port."""

@@ -9,7 +9,7 @@ import grpc
 from google.rpc import status_pb2
 
 from ..errors import NewsdeskError
-from ..rpc.boundary import NO_TOKEN, over_call_limit  # the words a refusal is logged in
+from ..rpc.boundary import NO_TOKEN, note_of, over_call_limit  # the words of the log
 from ..rpc.config import ServerConfig  # the flags: limits, token, addresses
 from ..rpc.metrics import log as server_log  # the server's logger (its format and handler)
 from ..rpc.server import NewsdeskServer  # .config, .handlers, .boundary, .metrics, .lanes, .budget
@@ -23,6 +23,7 @@ __all__ = [
     "budget",
     "grpc_code",
     "lanes",
+    "note_of",
     "over_call_limit",
     "refused",
     "server_log",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import grpc
 
 from ..errors import HttpReply, InvalidInput, NewsdeskError, Refused
-from . import gateway
+from . import bridge, gateway
 from .caller import TIMEOUT_HEADER
 from .chunked import read_chunked
 
@@ -86,9 +86,9 @@ class Framing:
         size, limit = int(raw), self.front.config.max_message_bytes
         if size > limit:
             self._drain(size)  # so the client reads the 413 rather than a reset mid-send
-            raise error_reply(Refused(f"the body has {size} bytes, over the limit of {limit} "
-                                 f"(--max-message-bytes): {too_big(route)}",
-                                 reason="size", limit=limit))  # fmt: skip
+            raise error_reply(self._oversize(route, Refused(f"the body has {size} bytes, over the "
+                                 f"limit of {limit} (--max-message-bytes): {too_big(route)}",
+                                 reason="size", limit=limit)))  # fmt: skip
         return size
 
     def _coding(self, coding: str) -> None:
@@ -115,12 +115,20 @@ class Framing:
         except HttpReply:  # the budget refused a chunk
             self.close_connection = True
             raise
+        except Refused as exc:  # over --max-message-bytes
+            error = self._oversize(route, exc)
         except NewsdeskError as exc:  # bytes that frame no chunked body, or too many of them
             error = exc
         except (TimeoutError, ConnectionError, OSError):
             error = InvalidInput(self._late_body(), field="body")
         self.close_connection = True  # what is left of the body is not read
         raise error_reply(error)
+
+    def _oversize(self, route: Route, exc: Refused) -> Refused:
+        """A body over the size limit, counted and logged as a refusal (`reason="size"`), as
+        gRPC's are: the 413 went into no refusal count and no log line."""
+        bridge.refused(self.front.server, route.rpc, exc.reason, exc.message)
+        return exc
 
     def _refuse_unread(self) -> None:
         """Before a refusal sent ahead of the body (no token, a wrong verb, a stop): a body

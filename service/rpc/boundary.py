@@ -28,6 +28,8 @@ __all__ = [
     "CallFailed",
     "CallerGone",
     "GONE_LOGGED",
+    "note_of",
+    "CUT_LOGGED",
     "GONE_MESSAGE",
     "NO_TOKEN",
     "UNAUTHENTICATED_MESSAGE",
@@ -46,6 +48,20 @@ NO_TOKEN = "no or wrong bearer token"  # a token refusal in the log and metrics,
 # A call whose caller left: what the log says, and what the status would have told the caller.
 GONE_LOGGED = "caller gone; work stopped"
 GONE_MESSAGE = "the caller went away; work for it stopped"
+# A call cancelled because a stop's --grace ran out: the operator's doing, not the caller's.
+CUT_LOGGED = "cut: the stop's --grace ran out; work stopped"
+
+# A log line's note holds at most this many characters of a message: messages may quote
+# what a caller sent (an unknown label of 2 MB made a 2 MB log line per call).
+NOTE_CHARS = 500
+
+
+def note_of(message: str) -> str:
+    """A message as a log line's `note`: whole when short, else its head and its length."""
+    if len(message) <= NOTE_CHARS:
+        return message
+    return f"{message[:NOTE_CHARS]}… ({len(message):,} characters)"
+
 
 # Refused calls are logged by Metrics.refused, rate-limited, not once per call.
 _REFUSALS = (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED)
@@ -99,7 +115,7 @@ class Call:
             "code": code.name,
             "ms": round(elapsed * 1000, 2),
             "articles": self.articles,
-            **({"note": note} if note else {}),
+            **({"note": note_of(note)} if note else {}),
         }
         log.log(level, "rpc", extra=extra)
 

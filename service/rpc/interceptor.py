@@ -14,6 +14,7 @@ from ..decoding import decoding
 from ..errors import NewsdeskError, Refused
 from ..limits import Budget, Lanes
 from .boundary import (
+    CUT_LOGGED,
     GONE_LOGGED,
     GONE_MESSAGE,
     INTERNAL_MESSAGE,
@@ -179,16 +180,15 @@ class _GrpcCall:
             context.abort_with_status(rpc_status.to_status(error_status(exc)))
         elif isinstance(exc, CallerGone):
             code = gone_code(context)
-            finish(code, GONE_LOGGED)
+            # a stop's grace running out cancels the call too: not the caller's doing
+            cut = self.metrics.stopping and code == grpc.StatusCode.CANCELLED
+            finish(code, CUT_LOGGED if cut else GONE_LOGGED)
             context.abort(code, GONE_MESSAGE)
         elif isinstance(exc, GeneratorExit):
             # gRPC closes a stream's generator when the caller leaves, and when shutdown cuts
             # the stream at the end of its grace period: say which.
             cut = self.metrics.stopping
-            finish(
-                grpc.StatusCode.CANCELLED,
-                "stream cut: shutdown grace period over" if cut else "stream closed by the caller",
-            )
+            finish(grpc.StatusCode.CANCELLED, CUT_LOGGED if cut else "stream closed by the caller")
         elif exc is not None and context.code() is None:
             # Not one of ours: log the traceback here, send the caller no internals.
             log.error("unexpected error in %s", self.method, exc_info=(kind, exc, tb))

@@ -111,19 +111,28 @@ class NewsdeskServer:
             name="newsdesk-drain",
             daemon=True,
         ).start()
-        if self._http is not None:
-            http, self._http = self._http, None
-            threading.Thread(target=_close_http, args=(http,), daemon=True).start()
+        waits = [done.wait]
         if self.front is not None:  # in-flight HTTP calls get the same grace, and the stop
             front, self.front = self.front, None  # is done once they are, not with gRPC's alone
             closing = threading.Thread(target=front.close, args=(grace,), daemon=True)
             closing.start()
-            both = threading.Event()
-            threading.Thread(
-                target=lambda: (done.wait(), closing.join(), both.set()), daemon=True
-            ).start()
-            return both
-        return done
+            waits.append(closing.join)
+        # The metrics port stays up through the drain, closed once it is done: its probes say
+        # 503 "stopping" (not a refused connection) and a scrape sees the last calls counted.
+        metrics_http, self._http = self._http, None
+        if metrics_http is None and len(waits) == 1:
+            return done
+        finished = threading.Event()
+
+        def finish() -> None:
+            for wait in waits:
+                wait()
+            if metrics_http is not None:
+                _close_http(metrics_http)
+            finished.set()
+
+        threading.Thread(target=finish, name="newsdesk-stopped", daemon=True).start()
+        return finished
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:
         return self.grpc.wait_for_termination(timeout)
@@ -170,12 +179,26 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
     return front, port
 
 
+def _read_pem(path: Path | None, field: str) -> bytes:
+    """A TLS file's bytes; one this user cannot read is named with its flag (it was a bare
+    PermissionError, and a traceback under `python -m service.rpc`)."""
+    try:
+        return Path(path or "").read_bytes()
+    except OSError as exc:
+        flag = "--" + field.replace("_", "-")
+        raise InvalidInput(
+            f"{flag} {path}: cannot read it ({exc.strerror}): the server's user needs read "
+            "access to the certificate and key",
+            field=field,
+        ) from None
+
+
 def _bind(server: grpc.Server, config: ServerConfig) -> int:
     """Add the listening port (TLS when configured); say which flag to fix when it fails."""
     pair = None
     try:
         if config.tls_cert:
-            pair = (Path(config.tls_key).read_bytes(), Path(config.tls_cert).read_bytes())
+            pair = (_read_pem(config.tls_key, "tls_key"), _read_pem(config.tls_cert, "tls_cert"))
             port = server.add_secure_port(config.address, grpc.ssl_server_credentials([pair]))
         else:
             port = server.add_insecure_port(config.address)
