@@ -186,8 +186,7 @@ def is_column_break(prev: str, nxt: str) -> bool:
         return True
     if last in "）)" and len(prev) <= 40 and ("（" in prev or "(" in prev):
         return False  # a line closing its own bracket: a name with its role, a column label
-    # (both tests below need a line of at most 30 characters: most cut lines are longer)
-    if len(prev) <= 30 and (is_heading_like(prev) or _is_head_pair(prev, nxt)):
+    if len(prev) <= 30 and (is_heading_like(prev) or _is_head_pair(prev, nxt)):  # (both need it)
         from service.cut_pieces import cuts_number  # (it imports this module)
 
         return cuts_word(prev, nxt) or cuts_number(last, first)
