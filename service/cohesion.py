@@ -70,48 +70,62 @@ def codes(text: str) -> np.ndarray:
 def split_overlap(before: str, after: str, head: str = "") -> tuple[float, int, float]:
     """`overlap(codes(before), codes(after))`, how many distinct codes `after` holds, and the
     head's share of them (`short_share(head, after, …)`), in one pass over the three texts (a
-    head's two windows and the head): each pair's code tagged in its two lowest bits by the
-    text it is in, one sort of all. (The array passes cost per call far more than per
-    character: two sorts and a lookup took a third longer, and the head's pairs looked for in
-    the window's text apart cost the splitting pass 4% more.)"""
-    # (a CJK character less the first fits in 15 bits: two of them and a 2-bit tag, in 32)
-    n_before, n_after = len(before), len(before) + 1 + len(after)
-    joined = "\n".join((before, after, head)).encode("utf-32-le", "surrogatepass")
-    d = np.frombuffer(joined, _U32) - _U32_FIRST  # (a lone surrogate: no CJK)
-    cjk = d <= _U32_SPAN
+    head's two windows and the head): each pair's code tagged in its lowest bits by the text it
+    is in, one sort of all. (The array passes cost per call far more than per character: two
+    sorts and a lookup took a third longer, and the head's pairs looked for in the window's
+    text apart cost the splitting pass 4% more.)"""
+    fixed = len(before) <= _PAD and len(after) <= _PAD and len(head) <= _PAD
+    if fixed:
+        # Each text padded to a fixed place (newlines: no CJK pair), so one constant array
+        # tags them all: an array call fewer a head than tagging each text's slice.
+        pads = _PADS
+        texts = (before, pads[_PAD - len(before)], after, pads[_PAD - len(after)], head)
+        joined = "".join(texts)
+    else:
+        joined = "\n".join((before, after, head))
+    d = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), _U32) - _U32_FIRST
+    cjk = d <= _U32_SPAN  # (a lone surrogate: no CJK)
     both = cjk[:-1] & cjk[1:]  # (no pair across a newline)
-    tagged = (d[:-1] << _U32_17) | (d[1:] << _U32_2)
-    tagged[n_before:n_after] |= _U32_1  # (before 0, after 1, head 2)
-    tagged[n_after:] |= _U32_2
+    # (a pair of CJK characters less the first, as first * _ROW + second, fits in 29 bits:
+    # its 3-bit tag, 4 before, 5 after, 6 the head, below it)
+    tagged = d[:-1] * _U32_ROW + (d[1:] << _U32_3)
+    if fixed:
+        tagged += _TAGS[: len(tagged)]
+    else:
+        n_before, n_after = len(before), len(before) + 1 + len(after)
+        tagged[:n_before] |= _U32_4
+        tagged[n_before:n_after] |= _U32_5
+        tagged[n_after:] |= _U32_6
     tagged = tagged[both]
     if not len(tagged):
         return 0.0, 0, 0.0
     tagged.sort()
     # Read off the sorted codes in one pass (each array call costs a few µs against a page's
-    # other work, whatever its length: the distinct codes and their neighbours took twice as
-    # many): two neighbours' XOR is 0 for a repeat, their two tags' sum where the code is the
-    # same (before and after 1, before and head 2, after and head 3: XOR and sum agree), past
-    # 3 for a new code. Each later code is counted by that (at most 4) and its own tag.
+    # other work, whatever its length): two neighbours' XOR is 0 for a repeat, their two tags'
+    # XOR (1 before and after, 2 before and head, 3 after and head) where the code is the same,
+    # past 7 for a new code. The least of it and the later one's tag: 0 to 3 for a code seen
+    # just before (the later text: after for 1, the head for 2 and 3), 4 to 6 a new code's.
     seam = tagged[1:] ^ tagged[:-1]
-    key = (np.minimum(seam, _U32_4) << _U32_2) + (tagged[1:] & _U32_3)
-    b = np.bincount(key, minlength=20).tolist()
-    counts = [b[4] + b[8] + b[12] + b[16], b[5] + b[9] + b[13] + b[17]]
-    counts.append(b[6] + b[10] + b[14] + b[18])  # (written out: a comprehension is a call)
-    counts[int(tagged[0]) & 3] += 1  # (the first code: new)
+    b = np.bincount(np.minimum(seam, tagged[1:] & _U32_7, out=seam), minlength=7).tolist()
+    counts = [b[4], b[5] + b[1], b[6] + b[2] + b[3]]  # (each text's distinct codes)
+    counts[(int(tagged[0]) & 7) - 4] += 1  # (the first code: new)
     if not counts[1] or not (counts[0] or counts[2]):
         return 0.0, counts[1], 0.0
-    # (a code in two texts: one seam between them, whichever tag the later one has)
-    before_after, after_head = b[4] + b[5] + b[6], b[12] + b[13] + b[14]
-    windows = before_after / min(counts[0], counts[1]) if counts[0] else 0.0
-    return windows, counts[1], after_head / min(counts[2], counts[1]) if counts[2] else 0.0
+    windows = b[1] / min(counts[0], counts[1]) if counts[0] else 0.0
+    return windows, counts[1], b[3] / min(counts[2], counts[1]) if counts[2] else 0.0
 
 
 # The constants of `split_overlap` as uint32 scalars, made once: a Python int beside a uint32
 # array is converted on every call (~0.15 µs each, seven a head).
 _U32 = np.dtype(np.uint32)
 _U32_FIRST, _U32_SPAN = np.uint32(_CJK_FIRST), np.uint32(_CJK_LAST - _CJK_FIRST)
-_U32_1, _U32_2, _U32_3, _U32_4 = np.uint32(1), np.uint32(2), np.uint32(3), np.uint32(4)
-_U32_17 = np.uint32(17)
+_U32_ROW = np.uint32((_CJK_LAST - _CJK_FIRST + 1) << 3)  # (20,992 * 20,992 * 8 < 2**32)
+_U32_3, _U32_4, _U32_5, _U32_6, _U32_7 = (np.uint32(k) for k in (3, 4, 5, 6, 7))
+# The fixed places: a window is WINDOW characters and the newlines between its lines (a head's
+# window above holds at most six lines); a longer text is tagged by its slice.
+_PAD = 256
+_PADS = tuple("\n" * (k + 1) for k in range(_PAD + 1))  # (k to the place, and one after)
+_TAGS = np.array([4] * (_PAD + 1) + [5] * (_PAD + 1) + [6] * _PAD, dtype=np.uint32)
 
 
 def window_codes(texts: list[str], from_end: bool) -> np.ndarray:

@@ -124,6 +124,9 @@ def line_kind(line: str) -> str:
 # an opening credit ≤ 40, a closing one ≤ 80. Longer text is running text, told only by its
 # dateline, and most lines of a page are such paragraphs.
 _LONG = 80
+# The kinds that carry no value, made once: most lines are one of these, and a tuple built per
+# line is an allocation per line (what classify returns is only read).
+_PARA, _SHORT, _FURNITURE = (PARA, ""), (SHORT, ""), (FURNITURE, "")
 
 
 def classify(line: str) -> tuple[str, str]:
@@ -136,7 +139,7 @@ def classify(line: str) -> tuple[str, str]:
     first = line[0]
     if n > _LONG and first != "#":
         dl, cut = split_dateline(line) if may_open_dateline(line) else ("", 0)
-        return PARA, line[:cut] if dl else ""
+        return (PARA, line[:cut]) if dl else _PARA
     last = line[-1]  # (read past the paragraphs: a third of a page's lines)
     m = _HEADING.fullmatch(line) if first == "#" else None
     if m:
@@ -147,7 +150,7 @@ def classify(line: str) -> tuple[str, str]:
         if page:
             return CONTINUES, page
         if furniture_line(line):  # (stripped, at most FURNITURE_MAX long)
-            return FURNITURE, ""
+            return _FURNITURE
     credit = byline_end(line) if last in CREDIT_LAST else ""  # (stripped, at most _LONG)
     if credit:
         return BYLINE_END, credit
@@ -158,7 +161,7 @@ def classify(line: str) -> tuple[str, str]:
     if dl:
         return PARA, line[:cut]
     if last in _OPEN_END or "。" in line and _INNER_STOP.search(line):
-        return PARA, ""
+        return _PARA
     # A long line may still be a head: one with no running punctuation, or a kicker leading in
     # to the title with a dash (…平均年龄…完成太空之旅——), or a title whose column label
     # runs long (扎实整改，让群众有更多获得感（守初心 担使命…·深入开展…主题教育）).
@@ -169,5 +172,5 @@ def classify(line: str) -> tuple[str, str]:
     if len(head) <= _SHORT_MAX or (
         len(head) <= _LONG_HEAD_MAX and (not _RUNNING.search(head) or head.endswith("——"))
     ):
-        return SHORT, ""
-    return PARA, ""
+        return _SHORT
+    return _PARA

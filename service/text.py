@@ -186,7 +186,7 @@ def is_column_break(prev: str, nxt: str) -> bool:
         return True
     if last in "）)" and len(prev) <= 40 and ("（" in prev or "(" in prev):
         return False  # a line closing its own bracket: a name with its role, a column label
-    if is_heading_like(prev) or _is_head_pair(prev, nxt):
+    if len(prev) <= 30 and (is_heading_like(prev) or _is_head_pair(prev, nxt)):  # (both need it)
         from service.cut_pieces import cuts_number  # (it imports this module)
 
         return cuts_word(prev, nxt) or cuts_number(last, first)
@@ -315,7 +315,7 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
     # Each "\n" put: the line it comes before, and where it is in raw.
     before_line, newline_at = array("q"), array("q")
     before = None  # the previous line's text (None before the first)
-    put = parts.append  # (a few per line)
+    put, put_line, put_newline = parts.append, before_line.append, newline_at.append
     for i, s in enumerate(kept):
         text = s.text
         # (a paragraph's end, 。 last and a sentence's opening next, told without is_column_break)
@@ -329,8 +329,8 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
             # The newline that ended the previous line: the first after its content.
             put("\n")
             end = kept[i - 1].end  # (most often the newline itself: no search)
-            before_line.append(i)
-            newline_at.append(end if raw[end] == "\n" else raw.find("\n", end))
+            put_line(i)
+            put_newline(end if raw[end] == "\n" else raw.find("\n", end))
         put(text)
         before = text
     # The index's runs summed when it is first read (`Body.of_runs`: most splits read none),

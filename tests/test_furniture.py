@@ -352,6 +352,29 @@ def test_split_overlap_gives_what_the_two_windows_codes_give():
         )
 
 
+def test_split_overlap_reads_a_text_past_its_fixed_place_as_one_within_it():
+    # split_overlap puts each text at a fixed place, padded with newlines, when it fits
+    # (cohesion._PAD: a window's WINDOW characters and the newlines between its lines); a longer
+    # text is tagged by its slice. Both give what the codes give, at and past the bound.
+    import random
+
+    from service.cohesion import _PAD, overlap, short_overlap, split_overlap
+
+    rng = random.Random(11)
+
+    def text(n: int) -> str:
+        return "".join(rng.choice("一龥育秧工厂，\na") for _ in range(n))
+
+    sizes = (0, 1, _PAD - 1, _PAD, _PAD + 1, 2 * _PAD)
+    for _ in range(60):
+        before, after, head = (text(rng.choice(sizes)) for _ in range(3))
+        want = overlap(codes(before), codes(after)), len(codes(after))
+        assert split_overlap(before, after, head) == (
+            *want,
+            short_overlap(head, after, codes(after)),
+        )
+
+
 def test_cohesion_tells_a_new_topic_from_the_same_one():
     before = "全市早稻集中育秧进度过半，育秧工厂的秧盘一排排送进暗室。"
     same = "育秧工厂今年新增秧盘两万张，早稻机插秧比例提高。"
