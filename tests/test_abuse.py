@@ -329,7 +329,7 @@ def test_the_log_says_when_shutdown_cut_a_stream(model_dir, caplog, answered) ->
     from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
     from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
     from service.rpc import create_server
-    from service.rpc.boundary import CUT_LOGGED
+    from service.rpc.boundary import CUT_LOGGED, GONE_LOGGED
     from tests.servers import config
 
     def items():
@@ -360,7 +360,10 @@ def test_the_log_says_when_shutdown_cut_a_stream(model_dir, caplog, answered) ->
     # The handler logs from its own thread once it sees the cut (it polls every 0.2 s), which
     # may be after stop() has returned: wait for the record, then read what it says.
     assert wait_until(lambda: notes()), "no ClassifyStream record was logged"
-    assert set(notes()) == {CUT_LOGGED}, notes()
+    # Never the caller's doing. Under load the stop may end the request stream before the
+    # grace runs out, and the handler then returns on its own: logged with no note.
+    assert set(notes()) <= {CUT_LOGGED, ""}, notes()
+    assert not {GONE_LOGGED, "stream closed by the caller"} & set(notes()), notes()
 
 
 def test_a_token_without_tls_is_warned_about(model_dir) -> None:
