@@ -1,0 +1,116 @@
+"""What an on-call engineer meets: a request id on each call's log lines and back to the caller,
+the caller's address on a token refusal, /readyz while a model loads and after a load failed,
+a TLS flag given a folder, a resumed batch's progress line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from service._proto.newsdesk.v1 import newsdesk_pb2 as pb
+from service._proto.newsdesk.v1 import newsdesk_pb2_grpc as pb_grpc
+from tests.servers import serving_http
+
+TOKEN = "on-call"
+AUTH = (("authorization", f"Bearer {TOKEN}"),)
+ARTICLE = pb.Article(id="a", title="贵阳市召开工作会议", text="会议研究部署下一阶段重点工作。")
+
+
+@pytest.fixture(scope="module")
+def web(model_dir: Path) -> Iterator:
+    with serving_http(model_dir, token=TOKEN) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def stub(web) -> Iterator[pb_grpc.NewsDeskStub]:
+    with grpc.insecure_channel(f"127.0.0.1:{web.port}") as channel:
+        yield pb_grpc.NewsDeskStub(channel)
+
+
+def _lines(caplog, msg: str) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.msg == msg]
+
+
+def _trailing_id(call_or_error) -> str | None:
+    return dict(call_or_error.trailing_metadata() or ()).get("x-request-id")
+
+
+# -- a request id: the caller's, or one made; logged on the call's line and sent back --------
+
+
+def test_a_grpc_callers_request_id_is_logged_and_sent_back(stub, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    request = pb.ClassifyRequest(articles=[ARTICLE])
+    _, call = stub.Classify.with_call(request, metadata=(*AUTH, ("x-request-id", "job-7/a1")))
+    assert _trailing_id(call) == "job-7/a1"
+    assert [getattr(r, "request_id", None) for r in _lines(caplog, "rpc")] == ["job-7/a1"]
+
+    # none sent: one is made, logged and sent back; a failed call's status carries it too
+    caplog.clear()
+    bad = pb.ClassifyRequest(articles=[pb.Article(id="e", title="t", text="")])
+    with pytest.raises(grpc.RpcError) as failed:
+        stub.Classify(bad, metadata=AUTH)
+    assert failed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    made = _trailing_id(failed.value)
+    assert made and len(made) == 32
+    assert [getattr(r, "request_id", None) for r in _lines(caplog, "rpc")] == [made]
+
+
+@pytest.mark.parametrize("given", ["x" * 129, "line\nbreak", "tab\there", "中文"])
+def test_a_long_or_odd_request_id_is_replaced_never_logged(given: str) -> None:
+    from service.rpc.boundary import request_id
+
+    made = request_id(given)
+    assert made != given and len(made) == 32
+    assert request_id(given.encode("utf-8")) != given
+    assert request_id("x" * 128) == "x" * 128
+
+
+def test_a_token_refusal_names_the_peer_and_the_id(stub, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    with pytest.raises(grpc.RpcError) as refused:
+        stub.GetModel(pb.GetModelRequest(), metadata=(("x-request-id", "r-401"),))
+    assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert _trailing_id(refused.value) == "r-401"
+    (line,) = [r for r in _lines(caplog, "refused") if r.method == "GetModel"]
+    assert line.reason == "auth" and line.request_id == "r-401"
+    assert line.peer.startswith("ipv4:127.0.0.1:"), line.peer
+
+
+def _http(web, path: str, body: dict | None, headers: dict) -> tuple[int, dict, dict]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{web.http_port}{path}", data=data, headers=headers
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, dict(answer.headers), json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), json.loads(exc.read())
+
+
+def test_http_sends_the_request_id_back_and_logs_it(web, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    body = {"articles": [{"id": "a", "title": ARTICLE.title, "text": ARTICLE.text}]}
+    status, headers, _ = _http(web, "/v1/classify", body, {**auth, "X-Request-Id": "h-1"})
+    assert status == 200 and headers["X-Request-Id"] == "h-1"
+    status, headers, _ = _http(web, "/v1/classify", body, {**auth, "X-Request-Id": "z" * 200})
+    made = headers["X-Request-Id"]
+    assert status == 200 and len(made) == 32
+    ids = [getattr(r, "request_id", None) for r in _lines(caplog, "http")]
+    assert ids == ["h-1", made] and "z" * 200 not in caplog.text
+
+    # a token refusal: 401, its id back, and the log line names the client's address
+    status, headers, _ = _http(web, "/v1/summarise", body, {"X-Request-Id": "h-401"})
+    assert status == 401 and headers["X-Request-Id"] == "h-401"
+    (line,) = [r for r in _lines(caplog, "refused") if r.method == "Summarise"]
+    assert line.request_id == "h-401" and line.peer.startswith("127.0.0.1:"), line.peer
