@@ -114,3 +114,66 @@ def test_http_sends_the_request_id_back_and_logs_it(web, caplog) -> None:
     assert status == 401 and headers["X-Request-Id"] == "h-401"
     (line,) = [r for r in _lines(caplog, "refused") if r.method == "Summarise"]
     assert line.request_id == "h-401" and line.peer.startswith("127.0.0.1:"), line.peer
+
+
+# -- a folder with no model yet; /readyz while loading and after a failed load ----------------
+
+
+def _ready(port: int) -> tuple[int, str]:
+    status, _, body = _http_at(port, "/readyz")
+    return status, body["status"]
+
+
+def _http_at(port: int, path: str) -> tuple[int, dict, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as answer:
+            return answer.status, dict(answer.headers), json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), json.loads(exc.read())
+
+
+def test_readyz_tells_loading_from_a_failed_load(model_dir: Path, monkeypatch) -> None:
+    import threading
+
+    from service.rpc import create_server, slot
+    from tests.servers import config, wait_until
+
+    warm, release = slot._warm, threading.Event()
+    monkeypatch.setattr(slot, "_warm", lambda c: (release.wait(30), warm(c)))
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", poll_seconds=0))
+    starting = threading.Thread(target=srv.start)
+    starting.start()
+    try:
+        assert wait_until(lambda: srv.http_port != 0)
+        assert _ready(srv.http_port) == (503, "loading")
+        release.set()
+        starting.join(30)
+        assert _ready(srv.http_port) == (200, "ready")
+    finally:
+        release.set()
+        starting.join(30)
+        srv.stop(0).wait()
+
+
+def test_an_empty_model_folder_is_waited_for_not_counted_as_a_failure(tmp_path, caplog) -> None:
+    from service.rpc import create_server
+    from tests.servers import config
+
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    empty = tmp_path / "desk"
+    empty.mkdir()
+    srv, _ = create_server(config(empty, http_address="127.0.0.1:0", poll_seconds=0))
+    srv.start()
+    try:
+        assert _ready(srv.http_port) == (503, "no model loaded")  # tried, failed: not loading
+        assert srv.reload() is False  # SIGHUP on the empty folder: the same
+        assert srv.metrics.reload_failures._value.get() == 0
+        lines = _lines(caplog, "model load refused")
+        assert len(lines) == 2 and all(r.levelno == logging.WARNING for r in lines)
+        # a model there that cannot be loaded is a failure: counted, logged as an error
+        (empty / "manifest.json").write_text("{}", encoding="utf-8")
+        assert srv.reload() is False
+        assert srv.metrics.reload_failures._value.get() == 1
+        assert _lines(caplog, "model load refused")[-1].levelno == logging.ERROR
+    finally:
+        srv.stop(0).wait()
