@@ -177,3 +177,27 @@ def test_an_empty_model_folder_is_waited_for_not_counted_as_a_failure(tmp_path, 
         assert _lines(caplog, "model load refused")[-1].levelno == logging.ERROR
     finally:
         srv.stop(0).wait()
+
+
+# -- a TLS flag given a folder ---------------------------------------------------------------
+
+
+def test_a_tls_flag_given_a_folder_says_folder_and_exits_2(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from service.errors import InvalidInput
+    from service.rpc import ServerConfig
+    from service.rpc.config import check
+    from tests.conftest import ROOT
+
+    with pytest.raises(InvalidInput) as caught:  # it said "no such file": a typo, to look for
+        check(ServerConfig(tls_cert=tmp_path, tls_key=tmp_path))
+    assert caught.value.field == "tls_cert" and "is a folder" in caught.value.message
+    with pytest.raises(InvalidInput, match="no such file"):
+        check(ServerConfig(tls_cert=tmp_path / "missing.pem", tls_key=tmp_path))
+    serve = [sys.executable, "-m", "service.cli", "serve", "--address", "127.0.0.1:0"]
+    done = subprocess.run([*serve, "--tls-cert", str(tmp_path), "--tls-key", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert f"--tls-cert {tmp_path}: is a folder" in done.stderr and "Traceback" not in done.stderr

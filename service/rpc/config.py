@@ -199,7 +199,11 @@ def check(config: ServerConfig) -> None:
     for name in ("tls_cert", "tls_key"):
         path = getattr(config, name)
         if path and not Path(path).is_file():
-            raise InvalidInput(f"--{name.replace('_', '-')} {path}: no such file", field=name)
+            flag = f"--{name.replace('_', '-')} {path}"
+            if Path(path).is_dir():  # "no such file" sent the operator looking for a typo
+                raise InvalidInput(f"{flag}: is a folder; give the PEM file in it", field=name)
+            what = "not a regular file" if Path(path).exists() else "no such file"
+            raise InvalidInput(f"{flag}: {what}", field=name)
     token = config.token
     if token and not (token.isascii() and token.isprintable() and token.strip() == token):
         # No client could send it (gRPC refuses such metadata; HTTP drops the edge spaces):
