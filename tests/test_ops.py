@@ -201,3 +201,31 @@ def test_a_tls_flag_given_a_folder_says_folder_and_exits_2(tmp_path: Path) -> No
                           cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert f"--tls-cert {tmp_path}: is a folder" in done.stderr and "Traceback" not in done.stderr
+
+
+# -- a resumed batch job's progress line ------------------------------------------------------
+
+
+def test_a_resumed_batch_starts_its_progress_at_the_shards_already_done(
+    model_dir: Path, data_dir: Path, tmp_path: Path, capsys
+) -> None:
+    from service.batch import run_batch
+    from service.cli.output import _batch_progress
+    from tests.servers import gold_articles
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = [json.dumps(r, ensure_ascii=False) for r in gold_articles(data_dir, 8)]
+    for n in range(4):
+        (folder / f"s{n}.jsonl").write_text("\n".join(rows[2 * n : 2 * n + 2]) + "\n", "utf-8")
+    out = tmp_path / "out"
+    run_batch([str(folder)], out, model=model_dir, workers=1, summary=False, progress=False)
+    (out / "s2.jsonl").unlink()  # one shard lost: the resumed run redoes it alone
+    (out / "_shards" / "s2.json").unlink()
+    seen = []
+    show = _batch_progress()
+    run_batch([str(folder)], out, model=model_dir, workers=1, summary=False,
+              progress=lambda p: (seen.append(p), show(p)))  # fmt: skip
+    assert seen[0].shards_done >= 3 and seen[0].skipped == 3  # it showed 0/1
+    assert (seen[-1].shards_done, seen[-1].shards, seen[-1].final) == (4, 4, True)
+    assert "batch: shards 4/4 (3 already done)" in capsys.readouterr().err
