@@ -229,3 +229,16 @@ def test_a_resumed_batch_starts_its_progress_at_the_shards_already_done(
     assert seen[0].shards_done >= 3 and seen[0].skipped == 3  # it showed 0/1
     assert (seen[-1].shards_done, seen[-1].shards, seen[-1].final) == (4, 4, True)
     assert "batch: shards 4/4 (3 already done)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("address", ["nonsense", "127.0.0.1:", "127.0.0.1:http", ":70000"])
+def test_an_http_address_that_is_no_host_port_names_the_flag(address: str) -> None:
+    from service.errors import InvalidInput
+    from service.rpc import ServerConfig
+    from service.rpc.config import check
+
+    with pytest.raises(InvalidInput) as caught:  # it said "invalid literal for int() …"
+        check(ServerConfig(http_address=address))
+    assert caught.value.field == "http_address" and "int()" not in caught.value.message
+    assert caught.value.message.startswith("--http-address (env NEWSDESK_HTTP_ADDRESS) is")
+    check(ServerConfig(http_address="[::1]:0"))  # an IPv6 host is fine
