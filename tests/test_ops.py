@@ -106,8 +106,13 @@ def test_http_sends_the_request_id_back_and_logs_it(web, caplog) -> None:
     status, headers, _ = _http(web, "/v1/classify", body, {**auth, "X-Request-Id": "z" * 200})
     made = headers["X-Request-Id"]
     assert status == 200 and len(made) == 32
-    ids = [getattr(r, "request_id", None) for r in _lines(caplog, "http")]
-    assert ids == ["h-1", made] and "z" * 200 not in caplog.text
+    from tests.servers import wait_until
+
+    def ids() -> list:  # (the `http` line is written once the answer is sent)
+        return [getattr(r, "request_id", None) for r in _lines(caplog, "http")]
+
+    assert wait_until(lambda: len(ids()) == 2, timeout=10)
+    assert ids() == ["h-1", made] and "z" * 200 not in caplog.text
 
     # a token refusal: 401, its id back, and the log line names the client's address
     status, headers, _ = _http(web, "/v1/summarise", body, {"X-Request-Id": "h-401"})
