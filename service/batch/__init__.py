@@ -180,7 +180,8 @@ def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, 
     if scheduler is None:
         n_workers = min(int(workers or os.cpu_count() or 1), max(len(todo), 1))
     weights = {job.name: os.stat(job.source).st_size for job in todo}
-    tracker = Tracker(len(todo), weights, (progress or None) if todo else None)
+    tracker = Tracker(len(todo), weights, (progress or None) if todo else None,
+                      skipped=len(jobs) - len(todo))  # fmt: skip
     processed = {"records": 0}
 
     failed: dict[str, str] = {}

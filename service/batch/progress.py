@@ -17,14 +17,15 @@ __all__ = ["BatchProgress", "Tracker"]
 class BatchProgress:
     """A snapshot of a running job, for a progress line."""
 
-    shards_done: int
-    shards: int
+    shards_done: int  # the skipped included: a resumed job starts at what is already done
+    shards: int  # every shard of the job, the skipped included
     articles: int
     elapsed: float  # seconds since the job started
     # of the input bytes to do (a failed shard's leave the sum: no work is left on them, and
     # none was done): the ETA follows bytes, not shard counts
     fraction: float
     final: bool  # the last snapshot: every shard is done
+    skipped: int = 0  # shards an earlier run had done (resume), not run again
 
     @property
     def rate(self) -> float:
@@ -45,13 +46,20 @@ class Tracker:
     """Counts what the runners report and hands snapshots to `report` (None: count only)."""
 
     def __init__(
-        self, shards: int, weights: dict[str, int], report: Callable[[BatchProgress], None] | None
+        self,
+        shards: int,
+        weights: dict[str, int],
+        report: Callable[[BatchProgress], None] | None,
+        skipped: int = 0,
     ) -> None:
         self.report = report
-        self.shards = shards
-        self.weights = weights  # input bytes per shard
+        # `shards` to run, `skipped` done by an earlier run: a resumed job of 28 shards, 20 of
+        # them done, shows 20/28 at its start (it showed 0/8, which read as nothing done)
+        self.skipped = skipped
+        self.shards = shards + skipped
+        self.weights = weights  # input bytes per shard (of those to run: the ETA's)
         self.total = sum(weights.values()) or 1
-        self.done_shards = 0
+        self.done_shards = skipped
         self.done_bytes = 0.0
         self.failed_bytes = 0.0
         self.partial: dict[str, float] = {}
@@ -92,8 +100,9 @@ class Tracker:
         left = self.total - self.failed_bytes
         done = self.done_bytes + sum(self.partial.values())
         fraction = 1.0 if force or left <= 0 else min(done / left, 1.0)
+        elapsed = now - self.started
         self.report(
             BatchProgress(
-                self.done_shards, self.shards, self.articles, now - self.started, fraction, force
+                self.done_shards, self.shards, self.articles, elapsed, fraction, force, self.skipped
             )
         )

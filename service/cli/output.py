@@ -234,7 +234,9 @@ def _batch_progress():
             return
         eta = _clock(p.eta) if p.eta is not None else "--:--:--"
         line = (
-            f"batch: shards {p.shards_done}/{p.shards}  articles {p.articles:,}  "
+            f"batch: shards {p.shards_done}/{p.shards}"
+            + (f" ({p.skipped} already done)" if p.skipped else "")
+            + f"  articles {p.articles:,}  "
             f"{p.rate:,.0f} articles/s  ETA {eta}"
         )
         if tty:

@@ -122,6 +122,8 @@ class _Handler(Framing, BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         started = time.monotonic()
         route = ROUTES.get(path)
+        # the caller's X-Request-Id (short printable ASCII) or ours: logged, and sent back
+        self.rid = bridge.request_id(self.headers.get("X-Request-Id"))
         try:
             if route is None:
                 status, body, kind = self._open(verb, path)
@@ -131,14 +133,15 @@ class _Handler(Framing, BaseHTTPRequestHandler):
         except HttpReply as r:
             reply = r
         except Exception:  # not ours: log it here, tell the caller nothing internal
-            log.exception("unexpected error in %s", path)
+            log.exception("unexpected error in %s", path, extra={"request_id": self.rid})
             self.close_connection = True
             code = grpc.StatusCode.INTERNAL
             reply = HttpReply(500, gateway.status_body(code, "internal error; see the server log"),
                            code)  # fmt: skip
         if not reply.gone:
             self._send(reply.status, reply.body, "application/json", verb == "HEAD", reply.headers)
-        self.front.record(path, route, reply, time.monotonic() - started)
+        self.front.record(path, route, reply, time.monotonic() - started, self.rid)
+        self.rid = None  # (a kept-alive connection's next request line may fail unread)
 
     def _open(self, verb: str, path: str) -> tuple[int, bytes, str]:
         """Routes without a token: the page, the OpenAPI document, the probes. The path is
@@ -179,7 +182,9 @@ class _Handler(Framing, BaseHTTPRequestHandler):
                          "shortly, or elsewhere"), code, **{"Retry-After": "1"})  # fmt: skip
         if not bridge.token_ok(front.server, self.headers.get("Authorization")):
             self._refuse_unread()
-            bridge.refused(front.server, route.rpc, "auth", bridge.NO_TOKEN)
+            peer = "%s:%s" % self.client_address[:2]  # noqa: UP031 - (host, port) as given
+            bridge.refused(front.server, route.rpc, "auth", bridge.NO_TOKEN, peer=peer,
+                           request_id=self.rid)  # fmt: skip
             code = grpc.StatusCode.UNAUTHENTICATED
             raise HttpReply(401, gateway.status_body(code, "this server wants the header "
                          "'Authorization: Bearer <token>' and the request had none or another "
@@ -228,6 +233,8 @@ class _Handler(Framing, BaseHTTPRequestHandler):
             self.send_header("Content-Security-Policy", CSP)
         for key, value in (headers or {}).items():
             self.send_header(key, value)
+        if getattr(self, "rid", None):
+            self.send_header("X-Request-Id", self.rid)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
@@ -346,7 +353,7 @@ class HttpFront:
             metrics.call_ended()
 
     def record(
-        self, path: str, route: Route | None, reply: HttpReply | None, seconds: float
+        self, path: str, route: Route | None, reply: HttpReply | None, seconds: float, rid: str
     ) -> None:
         if route is None:
             return  # the page, probes and 404s are not API calls
@@ -357,7 +364,7 @@ class HttpFront:
         level = logging.INFO if reply.status < 400 else logging.WARNING
         extra = {"method": route.rpc, "route": path, "status": reply.status,
                  "code": reply.code.name, "ms": round(seconds * 1000, 2),
-                 "articles": getattr(reply, "articles", 0)}  # fmt: skip
+                 "articles": getattr(reply, "articles", 0), "request_id": rid}  # fmt: skip
         note = _message(reply.body) if reply.status >= 400 else ""
         if note:  # why it failed, as gRPC's `rpc` line says it
             extra["note"] = bridge.note_of(note)

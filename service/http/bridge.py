@@ -9,7 +9,7 @@ import grpc
 from google.rpc import status_pb2
 
 from ..errors import NewsdeskError
-from ..rpc.boundary import NO_TOKEN, note_of, over_call_limit  # the words of the log
+from ..rpc.boundary import NO_TOKEN, note_of, over_call_limit, request_id  # the log's words
 from ..rpc.config import ServerConfig  # the flags: limits, token, addresses
 from ..rpc.metrics import log as server_log  # the server's logger (its format and handler)
 from ..rpc.server import NewsdeskServer  # .config, .handlers, .boundary, .metrics, .lanes, .budget
@@ -26,6 +26,7 @@ __all__ = [
     "note_of",
     "over_call_limit",
     "refused",
+    "request_id",
     "server_log",
     "servicer",
     "status_of",
@@ -64,9 +65,9 @@ def stopping(server: NewsdeskServer) -> bool:
     return bool(server.metrics.stopping)
 
 
-def refused(server: NewsdeskServer, method: str, reason: str, message: str) -> None:
-    """Count and log a refusal the way the gRPC boundary does."""
-    server.metrics.refused(method, reason, message)
+def refused(server: NewsdeskServer, method: str, reason: str, message: str, **fields) -> None:
+    """Count and log a refusal the way the gRPC boundary does (`fields`: peer, request_id)."""
+    server.metrics.refused(method, reason, message, **fields)
 
 
 def token_ok(server: NewsdeskServer, header: str | None) -> bool:

@@ -173,8 +173,9 @@ def _probes(labels: tuple[str, ...]) -> dict[str, Any]:
     text = {"type": "string"}
     ready = body({"const": "ready"}, model=text, version=text,
                  probe_ms={"type": "number", "minimum": 0}, probe_label=label)  # fmt: skip
-    not_ready = body({"type": "string", "description": "stopping, no model loaded, or why the "
-                      "model does not answer"})  # fmt: skip
+    not_ready = body({"type": "string", "description": "stopping, loading (the first load "
+                      "runs), no model loaded (it failed), or why the model does not "
+                      "answer"})  # fmt: skip
     not_ready["content"]["application/json"]["schema"]["properties"]["model"] = text
     return {
         "/healthz": {"get": {"operationId": "healthz", "summary": "the process serves",

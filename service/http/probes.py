@@ -1,7 +1,8 @@
 """Probes that mean something, and the metrics port that serves /metrics and nothing else.
 
 `/healthz`: the process serves (200 while it is not shutting down). `/readyz`: a model is loaded
-and answers a one-article classification now (200), else 503 with the reason. Both answer on the
+and answers a one-article classification now (200), else 503 with the reason (`loading` while
+the first load runs, `no model loaded` once it failed, `stopping`, the error). Both answer on the
 HTTP address and on the metrics port, without a token (orchestrators probe without secrets).
 """
 
@@ -36,9 +37,11 @@ def ready(server: Any) -> tuple[int, dict[str, Any]]:
     """Is a model loaded and answering? One real (tiny) classification, cached for a second."""
     if bridge.stopping(server):
         return 503, {"status": "stopping"}
+    loading = server.models.loading  # read before `current`, as ModelSlot.get reads them
     loaded = server.models.current
-    if loaded is None:
-        return 503, {"status": "no model loaded", "model": str(server.models.path.name)}
+    if loaded is None:  # the first load still running, or over and failed: the log says why
+        status = "loading" if loading else "no model loaded"
+        return 503, {"status": status, "model": str(server.models.path.name)}
     key = id(loaded)
     with _ready_lock:
         seen = _ready_seen.get(key)

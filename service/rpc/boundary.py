@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -34,6 +35,8 @@ __all__ = [
     "NO_TOKEN",
     "UNAUTHENTICATED_MESSAGE",
     "over_call_limit",
+    "REQUEST_ID",
+    "request_id",
 ]
 
 T = TypeVar("T")
@@ -61,6 +64,23 @@ def note_of(message: str) -> str:
     if len(message) <= NOTE_CHARS:
         return message
     return f"{message[:NOTE_CHARS]}… ({len(message):,} characters)"
+
+
+# A call's id: the caller's `x-request-id` (gRPC metadata; HTTP: the X-Request-Id header) when
+# it is at most 128 printable ASCII characters, else one made here; on every log line of the
+# call and sent back (gRPC: trailing metadata; HTTP: the header), so a caller's failure can be
+# found in the log. A longer or odder id is replaced, never logged raw.
+REQUEST_ID = "x-request-id"
+ID_CHARS = 128
+
+
+def request_id(given: str | bytes | None) -> str:
+    """The caller's id when it is short printable ASCII, else a fresh uuid4 (hex)."""
+    if isinstance(given, bytes):
+        given = given.decode("latin-1")
+    if given and len(given) <= ID_CHARS and given.isascii() and given.isprintable():
+        return given
+    return uuid.uuid4().hex
 
 
 # Refused calls are logged by Metrics.refused, rate-limited, not once per call.
@@ -91,9 +111,10 @@ def _count(response: Any) -> int:
 class Call:
     """One call's record: its time, articles answered, the metrics and the log line at the end."""
 
-    def __init__(self, method: str, metrics: Metrics) -> None:
+    def __init__(self, method: str, metrics: Metrics, request_id: str = "") -> None:
         self.method = method
         self.metrics = metrics
+        self.request_id = request_id
         self.articles = 0
         self.started = time.monotonic()
 
@@ -116,6 +137,7 @@ class Call:
             "ms": round(elapsed * 1000, 2),
             "articles": self.articles,
             **({"note": note_of(note)} if note else {}),
+            **({"request_id": self.request_id} if self.request_id else {}),
         }
         log.log(level, "rpc", extra=extra)
 
@@ -140,17 +162,22 @@ class Boundary:
         token = token.lstrip(b" ")  # RFC 9110: one or more spaces after the scheme
         return scheme.lower() == b"bearer" and hmac.compare_digest(token, self._expected)
 
-    def run(self, method: str, authorization: str | bytes | None, handler: Callable[[], T]) -> T:
+    def run(
+        self, method: str, authorization: str | bytes | None, handler: Callable[[], T],
+        *, request_id: str = "", peer: str = "",
+    ) -> T:  # fmt: skip
         """Run `handler()` as call `method`: its response, or CallFailed with the status to send.
 
         The token is checked first; our errors become their status (with details), anything
-        else is logged here and sent as a bare INTERNAL.
+        else is logged here and sent as a bare INTERNAL. `request_id` (from `request_id()`)
+        goes on the call's log lines, `peer` (the caller's address) on a token refusal's.
         """
-        call = Call(method, self.metrics)
+        call = Call(method, self.metrics, request_id)
+        ids = {"request_id": request_id} if request_id else {}
         self.metrics.call_started()
         try:
             if not self.authorized(authorization):
-                self.metrics.refused(method, "auth", NO_TOKEN)
+                self.metrics.refused(method, "auth", NO_TOKEN, peer=peer, **ids)
                 call.finish(grpc.StatusCode.UNAUTHENTICATED, NO_TOKEN)
                 raise _failed(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE)
             try:
@@ -158,14 +185,14 @@ class Boundary:
             except NewsdeskError as exc:
                 code = status_code(exc)
                 if isinstance(exc, Refused):  # counted and logged as the refusal it is
-                    self.metrics.refused(method, exc.reason, exc.message)
+                    self.metrics.refused(method, exc.reason, exc.message, **ids)
                 call.finish(code, exc.message)
                 raise CallFailed(code, error_status(exc)) from exc
             except CallerGone:
                 call.finish(grpc.StatusCode.CANCELLED, GONE_LOGGED)
                 raise _failed(grpc.StatusCode.CANCELLED, GONE_MESSAGE) from None
             except Exception as exc:  # not one of ours: the traceback goes to our log only
-                log.error("unexpected error in %s", method, exc_info=exc)
+                log.error("unexpected error in %s", method, exc_info=exc, extra=ids)
                 call.finish(grpc.StatusCode.INTERNAL, type(exc).__name__)
                 raise _failed(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE) from None
             call.count(response)

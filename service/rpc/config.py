@@ -199,7 +199,11 @@ def check(config: ServerConfig) -> None:
     for name in ("tls_cert", "tls_key"):
         path = getattr(config, name)
         if path and not Path(path).is_file():
-            raise InvalidInput(f"--{name.replace('_', '-')} {path}: no such file", field=name)
+            flag = f"--{name.replace('_', '-')} {path}"
+            if Path(path).is_dir():  # "no such file" sent the operator looking for a typo
+                raise InvalidInput(f"{flag}: is a folder; give the PEM file in it", field=name)
+            what = "not a regular file" if Path(path).exists() else "no such file"
+            raise InvalidInput(f"{flag}: {what}", field=name)
     token = config.token
     if token and not (token.isascii() and token.isprintable() and token.strip() == token):
         # No client could send it (gRPC refuses such metadata; HTTP drops the edge spaces):
@@ -239,6 +243,14 @@ def check(config: ServerConfig) -> None:
             raise InvalidInput(
                 f"{_named(name)} must be a finite number of seconds >= 0, got {value}", field=name
             )
+    host, colon, port = (config.http_address or "").rpartition(":")
+    if config.http_address and not (colon and port.isdigit() and int(port) < 65536):
+        # (it was "invalid literal for int() with base 10: '…'", the flag not named)
+        raise InvalidInput(
+            f"{_named('http_address')} is {config.http_address!r}: give HOST:PORT, the port "
+            "0..65535 (0 picks a free one), e.g. 127.0.0.1:8080",
+            field="http_address",
+        )
     if not 0 <= config.metrics_port < 65536:
         raise InvalidInput(
             f"{_named('metrics_port')} must be a port, 0..65535 (0 = off), got "

@@ -19,11 +19,13 @@ from .boundary import (
     GONE_MESSAGE,
     INTERNAL_MESSAGE,
     NO_TOKEN,
+    REQUEST_ID,
     UNAUTHENTICATED_MESSAGE,
     Boundary,
     Call,
     CallerGone,
     over_call_limit,
+    request_id,
 )
 from .config import ServerConfig
 from .metrics import Metrics, log
@@ -74,20 +76,23 @@ class Interceptor(grpc.ServerInterceptor):
         # and Check has threads of its own: no stream or queue of calls stands before it.
         if health_call:
             return _pin(_wrap_plain(handler), lanes.streams if streaming else lanes.health)
-        authorized = self._boundary.authorized(_authorization(details.invocation_metadata))
+        given = _first(details.invocation_metadata, ("authorization", REQUEST_ID))
+        authorized = self._boundary.authorized(given["authorization"])
+        rid = request_id(given[REQUEST_ID])
         if self._limit and lanes.busy() >= self._limit:
-            handler = _refusing(handler, over_call_limit(self._limit), metrics, name)
-            return _pin(_wrap(handler, name, authorized, metrics), lanes.refusals)
+            handler = _refusing(handler, over_call_limit(self._limit), metrics, name, rid)
+            return _pin(_wrap(handler, name, authorized, metrics, rid), lanes.refusals)
         lane = lanes.streams if streaming else lanes.unary
-        return _pin(_wrap(handler, name, authorized, metrics), lane)
+        return _pin(_wrap(handler, name, authorized, metrics, rid), lane)
 
 
-def _authorization(metadata: Sequence[tuple[str, Any]] | None) -> str | bytes | None:
-    """The first `authorization` value of a call's metadata, if any."""
+def _first(metadata: Sequence[tuple[str, Any]] | None, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The first value of each of `keys` in a call's metadata (None: not sent)."""
+    found: dict[str, Any] = dict.fromkeys(keys)
     for key, value in metadata or ():
-        if key == "authorization":
-            return value
-    return None
+        if key in found and found[key] is None:
+            found[key] = value
+    return found
 
 
 def _pin(handler, pool):
@@ -96,11 +101,11 @@ def _pin(handler, pool):
     return handler
 
 
-def _refusing(handler, refusal: Refused, metrics: Metrics, method: str):
+def _refusing(handler, refusal: Refused, metrics: Metrics, method: str, rid: str):
     """The handler with a behaviour that refuses the call at once (a thread of its own)."""
 
     def refuse(request, context):
-        metrics.refused(method, refusal.reason, refusal.message)
+        metrics.refused(method, refusal.reason, refusal.message, request_id=rid)
         raise refusal
 
     return handler._replace(**{_kind(handler): refuse})
@@ -128,7 +133,7 @@ def _kind(handler) -> str:
     return "unary_stream" if handler.response_streaming else "unary_unary"
 
 
-def _wrap(handler, method: str, authorized: bool, metrics: Metrics):
+def _wrap(handler, method: str, authorized: bool, metrics: Metrics, rid: str):
     """The same handler, with each behaviour run inside `_GrpcCall` (streaming or not)."""
     kind = _kind(handler)
     behaviour = getattr(handler, kind)
@@ -136,7 +141,7 @@ def _wrap(handler, method: str, authorized: bool, metrics: Metrics):
     if handler.response_streaming:
 
         def streaming(request, context):
-            with _GrpcCall(method, context, authorized, metrics) as call:
+            with _GrpcCall(method, context, authorized, metrics, rid) as call:
                 for response in behaviour(request, context):
                     call.count(response)
                     yield response
@@ -144,7 +149,7 @@ def _wrap(handler, method: str, authorized: bool, metrics: Metrics):
         return handler._replace(**{kind: streaming})
 
     def unary(request, context):
-        with _GrpcCall(method, context, authorized, metrics) as call:
+        with _GrpcCall(method, context, authorized, metrics, rid) as call:
             response = behaviour(request, context)
             call.count(response)
             return response
@@ -154,21 +159,24 @@ def _wrap(handler, method: str, authorized: bool, metrics: Metrics):
 
 class _GrpcCall:
     """One gRPC call inside the boundary: refuses it without the token, turns how it ended
-    (our error, caller gone, stream closed, a bug) into its status, and records it (`Call`)."""
+    (our error, caller gone, stream closed, a bug) into its status, and records it (`Call`);
+    the call's request id goes on its log lines and back in its trailing metadata."""
 
-    def __init__(self, method: str, context, authorized: bool, metrics: Metrics) -> None:
+    def __init__(self, method: str, context, authorized: bool, metrics: Metrics, rid: str):
         self.method, self.context, self.authorized = method, context, authorized
-        self.metrics = metrics
+        self.metrics, self.rid = metrics, rid
 
     def __enter__(self) -> Call:
-        self.call = Call(self.method, self.metrics)
+        self.call = Call(self.method, self.metrics, self.rid)
+        self.context.set_trailing_metadata(((REQUEST_ID, self.rid),))
         self.metrics.call_started()
         # Count the call as over only when gRPC has sent its status, so a shutdown that waits
         # for idle never cuts an answer that is still on its way out.
         if not self.context.add_callback(self.metrics.call_ended):
             self.metrics.call_ended()
         if not self.authorized:
-            self.metrics.refused(self.method, "auth", NO_TOKEN)
+            peer = self.context.peer()
+            self.metrics.refused(self.method, "auth", NO_TOKEN, peer=peer, request_id=self.rid)
             self.call.finish(grpc.StatusCode.UNAUTHENTICATED, NO_TOKEN)
             self.context.abort(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE)
         return self.call
@@ -177,7 +185,9 @@ class _GrpcCall:
         context, finish = self.context, self.call.finish
         if isinstance(exc, NewsdeskError):
             finish(status_code(exc), exc.message)
-            context.abort_with_status(rpc_status.to_status(error_status(exc)))
+            status = rpc_status.to_status(error_status(exc))  # its trailing metadata, and ours
+            ours = status.trailing_metadata + ((REQUEST_ID, self.rid),)
+            context.abort_with_status(status._replace(trailing_metadata=ours))
         elif isinstance(exc, CallerGone):
             code = gone_code(context)
             # a stop's grace running out cancels the call too: not the caller's doing
@@ -191,7 +201,8 @@ class _GrpcCall:
             finish(grpc.StatusCode.CANCELLED, CUT_LOGGED if cut else "stream closed by the caller")
         elif exc is not None and context.code() is None:
             # Not one of ours: log the traceback here, send the caller no internals.
-            log.error("unexpected error in %s", self.method, exc_info=(kind, exc, tb))
+            log.error("unexpected error in %s", self.method, exc_info=(kind, exc, tb),
+                      extra={"request_id": self.rid})  # fmt: skip
             finish(grpc.StatusCode.INTERNAL, f"{type(exc).__name__}")
             context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         elif exc is None and not context.is_active():

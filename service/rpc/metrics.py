@@ -71,10 +71,12 @@ class Metrics:
         with self._idle:
             return self._idle.wait_for(lambda: self._calls <= 0, timeout)
 
-    def refused(self, method: str, reason: str, message: str) -> None:
-        """Count a refusal and log it (rate-limited: refusals come in floods)."""
+    def refused(self, method: str, reason: str, message: str, **fields: str) -> None:
+        """Count a refusal and log it (rate-limited: refusals come in floods); `fields` (the
+        call's `request_id`, a token refusal's `peer`) go on the line when it is written."""
         self.refusals.labels(method, reason).inc()
         self.refusal_log.log(
             logging.WARNING, (method, reason), "refused",
-            {"method": method, "reason": reason, "note": message},
+            {"method": method, "reason": reason, "note": message,
+             **{k: v for k, v in fields.items() if v}},
         )  # fmt: skip

@@ -3,6 +3,7 @@ swapped in as one reference; a failed reload keeps the old model serving."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -70,6 +71,11 @@ class ModelSlot:
             )
         return current
 
+    @property
+    def loading(self) -> bool:
+        """The first load has not finished yet (not: it finished and failed)."""
+        return not self._tried and self.current is None  # (this order: see `get`)
+
     def _manifest_stamp(self) -> tuple | None:
         """The manifest's and the model file's (mtime, size, inode); None without a manifest.
 
@@ -111,11 +117,18 @@ class ModelSlot:
                     self._waiting = True
                     return False
                 self._waiting = False
-                self._metrics.reload_failures.inc()
-                log.error(
+                # No manifest.json (an empty folder, a model not delivered yet): nothing was
+                # refused, as the poll reads it too; not counted, so a replica started before
+                # its model raises no alarm. A model there that fails is counted.
+                missing = self._stamp is None
+                if not missing:
+                    self._metrics.reload_failures.inc()
+                log.log(
+                    logging.WARNING if missing else logging.ERROR,
                     "model reload refused" if self.current is not None else "model load refused",
-                    extra={"path": str(self.path), "error": f"{type(exc).__name__}: {exc}"},
-                )
+                    extra={"path": str(self.path), "error": f"{type(exc).__name__}: {exc}",
+                           **({"counted": False} if missing else {})},
+                )  # fmt: skip
                 self._tried = True
                 return False
             first = self.current is None
