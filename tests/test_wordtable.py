@@ -1,0 +1,52 @@
+"""The word table's short-word codes and its hash table of codes (service.wordtable)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from service.wordtable import MAX_CHARS, CodeTable, Words, word_codes
+
+
+def _cut(texts: list[list[str]]) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    words = [w for ws in texts for w in ws]
+    sizes = np.asarray([len(w) for w in words], dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    return words, ["".join(ws) for ws in texts], starts, sizes
+
+
+def test_codes_tell_short_words_apart_exactly():
+    words, texts, starts, sizes = _cut(
+        [["贵阳", "数据", "贵阳", "a", "ab", "abc", "abcd"], ["\x00", "\x00\x00", "\U0010ffff"],
+         ["\ud800", "贵", "阳", "贵阳市"]]
+    )  # fmt: skip
+    codes = word_codes(texts, starts, sizes).tolist()
+    by_word = {}
+    for word, code in zip(words, codes, strict=True):
+        if len(word) > MAX_CHARS:
+            assert code == 0  # left to the word strings
+        else:
+            assert code > 0 and by_word.setdefault(code, word) == word
+    assert len(by_word) == len({w for w in words if len(w) <= MAX_CHARS})
+
+
+def test_code_table_finds_what_it_holds_through_collisions_and_growth():
+    table = CodeTable(bits=2)  # four slots: probes wrap, and it grows
+    rng = np.random.default_rng(7)
+    codes = np.unique(rng.integers(1, 1 << 62, 500))
+    for part in np.array_split(np.arange(len(codes)), 7):
+        table.add(codes[part], part * 3)
+    assert table.get(codes).tolist() == (np.arange(len(codes)) * 3).tolist()
+    assert table.get(np.asarray([0, codes.max() + 1])).tolist() == [-1, -1]
+    assert 2 * table.count <= len(table.keys)
+
+
+def test_ids_at_numbers_words_as_ids_does():
+    texts = [["贵阳", "大数据", "贵阳", "博览会", "数字经济"], ["数据", "贵阳", "数字经济", "。"]]
+    words, joined, starts, sizes = _cut(texts)
+    by_codes = Words()
+    first = by_codes.ids_at(words[:5], joined[:1], starts[:5], sizes[:5])
+    again = by_codes.ids_at(words, joined, starts, sizes)  # now mostly from the code table
+    plain = Words()
+    assert again.tolist() == plain.ids(words).tolist()
+    assert first.tolist() == again[:5].tolist()
+    assert by_codes.names == plain.names
