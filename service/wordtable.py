@@ -24,9 +24,12 @@ _BITS = 21  # a code point is < 0x110000 < 2**21; stored + 1 so that 0 means "no
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of code × this
 
 
-def word_codes(texts: list[str], starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Each word's code (0: longer than MAX_CHARS, or empty), word i being
-    `joined[starts[i] : starts[i] + sizes[i]]` of the texts joined."""
+def word_codes(
+    texts: list[str], starts: np.ndarray, sizes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each word's codes, word i being `joined[starts[i] : starts[i] + sizes[i]]` of the texts
+    joined: of one to MAX_CHARS code points (each + 1 in 21 bits), else 0; and of four code
+    points below U+10000 (16 bits each, for a table of their own: 6% of the words), else 0."""
     joined = "".join(texts).encode("utf-32-le", "surrogatepass")  # a lone surrogate too
     points = np.zeros(len(joined) // 4 + 1, dtype=np.int64)  # + a 0 past the end
     points[:-1] = np.frombuffer(joined, dtype=np.uint32)
@@ -37,11 +40,17 @@ def word_codes(texts: list[str], starts: np.ndarray, sizes: np.ndarray) -> np.nd
     for j in range(1, MAX_CHARS):
         codes <<= _BITS
         codes |= points[np.where(short & (sizes > j), starts + j, end)]
-    return codes
+    fours = np.zeros(len(sizes), dtype=np.uint64)
+    at = np.flatnonzero(sizes == 4)
+    quad = (points[starts[at, None] + np.arange(4)] - 1).astype(np.uint64)
+    bmp = (quad < 0x10000).all(axis=1)
+    quad, at = quad[bmp], at[bmp]
+    fours[at] = (quad[:, 0] << 48) | (quad[:, 1] << 32) | (quad[:, 2] << 16) | quad[:, 3]
+    return codes, fours.view(np.int64)  # (four U+0000: 0, left to the strings)
 
 
 class CodeTable:
-    """code (> 0) → number, in open addressing with linear probing; at most half full."""
+    """code (≠ 0) → number, in open addressing with linear probing; at most half full."""
 
     def __init__(self, bits: int = 14) -> None:
         self.keys = np.zeros(1 << bits, dtype=np.int64)  # 0: an empty slot
@@ -56,7 +65,7 @@ class CodeTable:
         """Each code's number, -1 where the table has none (and for code 0)."""
         out = np.full(len(codes), -1, dtype=np.int64)
         keys, values, mask = self.keys, self.values, len(self.keys) - 1
-        pending = np.flatnonzero(codes > 0)
+        pending = np.flatnonzero(codes != 0)
         slots = self._slots(codes[pending])
         while len(pending):
             found = keys[slots]
@@ -68,7 +77,7 @@ class CodeTable:
         return out
 
     def add(self, codes: np.ndarray, numbers: np.ndarray) -> None:
-        """Enter distinct codes (> 0) the table does not hold, with their numbers."""
+        """Enter distinct codes (≠ 0) the table does not hold, with their numbers."""
         if 2 * (self.count + len(codes)) > len(self.keys):
             bits = self.bits
             while 2 * (self.count + len(codes)) > 1 << bits:
@@ -110,6 +119,7 @@ class Words:
         self._answers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()  # a server's threads may add words at once
         self._coded = CodeTable()  # short words' codes → numbers (`ids_at`)
+        self._fours = CodeTable()  # and four-character words'
         self._coded_lock = threading.Lock()
 
     def ids(self, words: Sequence[str]) -> np.ndarray:
@@ -133,19 +143,22 @@ class Words:
         self, words: Sequence[str], texts: list[str], starts: np.ndarray, sizes: np.ndarray
     ) -> np.ndarray:
         """`ids(words)`, word i being `starts[i]:starts[i] + sizes[i]` of the texts joined:
-        the short words by their codes (`word_codes`), the rest and those the code table has
-        not met by `ids` (which stays the one place words are numbered)."""
-        codes = word_codes(texts, starts, sizes)
+        the words of up to four code points by their codes (`word_codes`), the rest and those
+        the code tables have not met by `ids` (which stays the one place words are numbered)."""
+        codes, fours = word_codes(texts, starts, sizes)
+        four = np.flatnonzero(fours)
         with self._coded_lock:
             ids = self._coded.get(codes)
+            ids[four] = self._fours.get(fours[four])
         miss = np.flatnonzero(ids < 0)
         if len(miss):
             ids[miss] = self.ids(list(map(words.__getitem__, miss.tolist())))
-            coded = miss[codes[miss] > 0]
-            new, first = np.unique(codes[coded], return_index=True)
-            with self._coded_lock:  # another thread may have entered some meanwhile
-                fresh = self._coded.get(new) < 0
-                self._coded.add(new[fresh], ids[coded[first[fresh]]])
+            for table, keys in ((self._coded, codes), (self._fours, fours)):
+                coded = miss[keys[miss] != 0]
+                new, first = np.unique(keys[coded], return_index=True)
+                with self._coded_lock:  # another thread may have entered some meanwhile
+                    fresh = table.get(new) < 0
+                    table.add(new[fresh], ids[coded[first[fresh]]])
         return ids
 
     def judged(self, judge, dtype) -> np.ndarray:

@@ -14,25 +14,31 @@ def _cut(texts: list[list[str]]) -> tuple[list[str], list[str], np.ndarray, np.n
     return words, ["".join(ws) for ws in texts], starts, sizes
 
 
-def test_codes_tell_short_words_apart_exactly():
+def test_codes_tell_words_of_up_to_four_code_points_apart_exactly():
     words, texts, starts, sizes = _cut(
-        [["贵阳", "数据", "贵阳", "a", "ab", "abc", "abcd"], ["\x00", "\x00\x00", "\U0010ffff"],
-         ["\ud800", "贵", "阳", "贵阳市"]]
+        [["贵阳", "数据", "贵阳", "a", "ab", "abc", "abcd", "数字经济", "数字经济"],
+         ["\x00", "\x00\x00", "\U0010ffff", "\uffff\uffff\uffff\uffff", "数字经济体"],
+         ["\ud800", "贵", "阳", "贵阳市", "\U0010ffff数字经", "\x00\x00\x00\x00"]]
     )  # fmt: skip
-    codes = word_codes(texts, starts, sizes).tolist()
-    by_word = {}
-    for word, code in zip(words, codes, strict=True):
-        if len(word) > MAX_CHARS:
-            assert code == 0  # left to the word strings
-        else:
-            assert code > 0 and by_word.setdefault(code, word) == word
-    assert len(by_word) == len({w for w in words if len(w) <= MAX_CHARS})
+    codes, fours = word_codes(texts, starts, sizes)
+    by_code: dict[tuple[int, int], str] = {}
+    for word, code, four in zip(words, codes.tolist(), fours.tolist(), strict=True):
+        if len(word) <= MAX_CHARS:
+            assert code > 0 and four == 0
+        elif len(word) == 4 and max(map(ord, word)) < 0x10000 and word != "\x00" * 4:
+            assert code == 0 and four != 0
+        else:  # left to the word strings
+            assert code == 0 and four == 0
+            continue
+        assert by_code.setdefault((code, four), word) == word
+    assert len(by_code) == len(set(by_code.values()))
 
 
 def test_code_table_finds_what_it_holds_through_collisions_and_growth():
     table = CodeTable(bits=2)  # four slots: probes wrap, and it grows
     rng = np.random.default_rng(7)
-    codes = np.unique(rng.integers(1, 1 << 62, 500))
+    codes = np.unique(rng.integers(-(1 << 63), 1 << 63, 500, dtype=np.int64))
+    codes = codes[codes != 0]  # 0 marks an empty slot; a four's code may be negative
     for part in np.array_split(np.arange(len(codes)), 7):
         table.add(codes[part], part * 3)
     assert table.get(codes).tolist() == (np.arange(len(codes)) * 3).tolist()
@@ -41,7 +47,10 @@ def test_code_table_finds_what_it_holds_through_collisions_and_growth():
 
 
 def test_ids_at_numbers_words_as_ids_does():
-    texts = [["贵阳", "大数据", "贵阳", "博览会", "数字经济"], ["数据", "贵阳", "数字经济", "。"]]
+    texts = [
+        ["贵阳", "大数据", "贵阳", "博览会", "数字经济"],
+        ["数据", "贵阳", "数字经济", "。", "数字经济体"],
+    ]
     words, joined, starts, sizes = _cut(texts)
     by_codes = Words()
     first = by_codes.ids_at(words[:5], joined[:1], starts[:5], sizes[:5])
