@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import chain, count
+from itertools import count
 
 import numpy as np
 
@@ -302,9 +302,8 @@ class WordBatch:
         # pieces in order), the short ones numbered by their codes, not one dict lookup each.
         texts = [r.text for r in readings]
         lengths = np.fromiter(map(len, texts), np.int64, len(texts))
-        words = list(chain.from_iterable(r.words for r in readings))  # joined in C
         at = starts + (np.cumsum(lengths) - lengths)[doc]
-        ids = table.ids_at(words, texts, at, ends - starts)
+        ids = table.ids_at([r.words for r in readings], texts, at, ends - starts)
         first, pair = _pairs(doc * max(len(table.names), 1) + ids)
         offsets = np.zeros(len(readings) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])

@@ -140,11 +140,13 @@ class Words:
         return ids
 
     def ids_at(
-        self, words: Sequence[str], texts: list[str], starts: np.ndarray, sizes: np.ndarray
+        self, lists: Sequence[list[str]], texts: list[str], starts: np.ndarray, sizes: np.ndarray
     ) -> np.ndarray:
-        """`ids(words)`, word i being `starts[i]:starts[i] + sizes[i]` of the texts joined:
-        the words of up to four code points by their codes (`word_codes`), the rest and those
-        the code tables have not met by `ids` (which stays the one place words are numbered)."""
+        """`ids` of the lists' words joined (`lists[t]`: the pieces of `texts[t]` in order),
+        word i being `starts[i]:starts[i] + sizes[i]` of the texts joined: the words of up to
+        four code points by their codes (`word_codes`), the rest and those the code tables
+        have not met by `ids` (which stays the one place words are numbered). The words are
+        not joined in one list (1.5 M references for 5,000 records): only the few missed."""
         codes, fours = word_codes(texts, starts, sizes)
         four = np.flatnonzero(fours)
         with self._coded_lock:
@@ -152,7 +154,12 @@ class Words:
             ids[four] = self._fours.get(fours[four])
         miss = np.flatnonzero(ids < 0)
         if len(miss):
-            ids[miss] = self.ids(list(map(words.__getitem__, miss.tolist())))
+            counts = np.fromiter(map(len, lists), np.int64, len(lists))
+            ends = np.cumsum(counts)
+            of = np.searchsorted(ends, miss, side="right")  # each missed word's list
+            at = miss - (ends - counts)[of]
+            words = [lists[t][j] for t, j in zip(of.tolist(), at.tolist(), strict=True)]
+            ids[miss] = self.ids(words)
             for table, keys in ((self._coded, codes), (self._fours, fours)):
                 coded = miss[keys[miss] != 0]
                 new, first = np.unique(keys[coded], return_index=True)

@@ -50,12 +50,15 @@ def test_ids_at_numbers_words_as_ids_does():
     texts = [
         ["贵阳", "大数据", "贵阳", "博览会", "数字经济"],
         ["数据", "贵阳", "数字经济", "。", "数字经济体"],
+        [],
+        ["龘龘龘龘", "中华人民共和国", "贵阳", "中华人民共和国", "\U0001f600\U0001f600大数据"],
     ]
     words, joined, starts, sizes = _cut(texts)
     by_codes = Words()
-    first = by_codes.ids_at(words[:5], joined[:1], starts[:5], sizes[:5])
-    again = by_codes.ids_at(words, joined, starts, sizes)  # now mostly from the code table
+    first = by_codes.ids_at(texts[:1], joined[:1], starts[:5], sizes[:5])
+    again = by_codes.ids_at(texts, joined, starts, sizes)  # now mostly from the code tables
     plain = Words()
     assert again.tolist() == plain.ids(words).tolist()
     assert first.tolist() == again[:5].tolist()
     assert by_codes.names == plain.names
+    assert by_codes.ids_at(texts, joined, starts, sizes).tolist() == again.tolist()
