@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .documents import Analysis, Article, Lead
+from .gcpause import collector_paused
 from .model import headline
 from .termjson import term_fields, terms_fields
 
@@ -75,9 +76,10 @@ def _analysed(
     terms: list = [(None, None)] * len(articles)
     if (explain or keywords) and classifier is not None and articles:
         # One pass gives the labels and what explains them (the same numbers as predict).
-        predictions, terms = _terms(
-            articles, titles, sources, classifier, explain, keywords, explain_label, render
-        )
+        with collector_paused():  # its objects die with the call: nothing for gc to find
+            predictions, terms = _terms(
+                articles, titles, sources, classifier, explain, keywords, explain_label, render
+            )
     elif classifier is not None and articles:
         predictions = classifier.predict([desk_item(a) for a in articles])
     else:

@@ -9,12 +9,11 @@ so a chosen term's spans are a few array lookups.
 from __future__ import annotations
 
 import re
-import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import chain, count, repeat
+from itertools import count
 
 import numpy as np
 
@@ -22,6 +21,7 @@ from .documents import Article, Span
 from .errors import ModelError
 from .model import CharTfidf, CueBlock, DeskModel, WordTfidf, compose, head, headline
 from .placing import Layout
+from .wordtable import Words, words_table
 
 __all__ = [
     "Reading",
@@ -45,62 +45,6 @@ def is_readable(word: str) -> bool:
 
 # For words met one at a time; a batch's are judged once each by its word table (`Words`).
 readable = lru_cache(maxsize=1 << 16)(is_readable)
-
-
-class Words:
-    """The words this process has read, numbered as they come, and per judge (a function of a
-    word) its answer for each as an array. A batch's words are mostly words earlier batches had,
-    so numbering them is one dict pass in C, and judging them (readable? a keyword's idf?) an
-    array lookup and a call per new word."""
-
-    LIMIT = 1 << 20  # then a new table (a server reads words without end)
-
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-        self.names: list[str] = []  # only ever appended to: a batch's numbers stay valid
-        self._answers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()  # a server's threads may add words at once
-
-    def ids(self, words: Sequence[str]) -> np.ndarray:
-        """Each word's number, new words numbered as they come."""
-        index = self.index
-        ids = np.fromiter(map(index.get, words, repeat(-1)), np.int64, len(words))
-        new = np.flatnonzero(ids < 0)  # after the first batches, a few words
-        if len(new):
-            # A first batch's words are mostly new (~10k): numbered in a few C passes, in the
-            # order they first occur, not one Python step each.
-            unseen = list(map(words.__getitem__, new.tolist()))
-            with self._lock:
-                fresh = [w for w in dict.fromkeys(unseen) if w not in index]
-                start = len(self.names)
-                self.names.extend(fresh)  # names first: a number read without the lock has one
-                index.update(zip(fresh, range(start, start + len(fresh)), strict=True))
-                ids[new] = np.fromiter(map(index.__getitem__, unseen), np.int64, len(unseen))
-        return ids
-
-    def judged(self, judge, dtype) -> np.ndarray:
-        """`judge(name)` of every word numbered so far, indexed by number: each word judged
-        once per table."""
-        have = self._answers.get(judge)
-        if have is None or len(have) < len(self.names):
-            with self._lock:
-                have = self._answers.get(judge)
-                start, end = (0 if have is None else len(have)), len(self.names)
-                more = np.fromiter(map(judge, self.names[start:end]), dtype, end - start)
-                have = more if have is None else np.concatenate([have, more])
-                self._answers[judge] = have
-        return have
-
-
-_WORDS = [Words()]
-
-
-def words_table() -> Words:
-    """The process's word table (a new one once the last holds `Words.LIMIT` words)."""
-    table = _WORDS[0]
-    if len(table.names) >= Words.LIMIT:
-        table = _WORDS[0] = Words()
-    return table
 
 
 def locate(title: str, source: str, start: int = 0) -> np.ndarray:
@@ -350,12 +294,17 @@ class WordBatch:
     @classmethod
     def of(cls, readings: Sequence[Reading]) -> WordBatch:
         table = words_table()
-        ids = table.ids(list(chain.from_iterable(r.words for r in readings)))  # joined in C
         sizes = np.fromiter((len(r.words) for r in readings), np.int64, len(readings))
         doc = np.repeat(np.arange(len(readings), dtype=np.int64), sizes)
-        first, pair = _pairs(doc * max(len(table.names), 1) + ids)
         starts = np.concatenate([r.starts[:-1] for r in readings] + [np.zeros(0, np.int64)])
         ends = np.concatenate([r.starts[1:] for r in readings] + [np.zeros(0, np.int64)])
+        # Each word by where it lies in the texts joined (a reading's words are its text's
+        # pieces in order), the short ones numbered by their codes, not one dict lookup each.
+        texts = [r.text for r in readings]
+        lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+        at = starts + (np.cumsum(lengths) - lengths)[doc]
+        ids = table.ids_at([r.words for r in readings], texts, at, ends - starts)
+        first, pair = _pairs(doc * max(len(table.names), 1) + ids)
         offsets = np.zeros(len(readings) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         return cls(table.names, starts, doc, pair, doc[first], ids[first], first,
