@@ -110,6 +110,7 @@ _FURNITURE_LAST = frozenset("读闻网报气-—－")
 _HOTLINES = ("广告", "订阅", "发行", "新闻", "报料", "爆料", "读者", "服务")
 _FURNITURE_FIRST = ("责任编辑", "http", "www.", "扫", "长按", *(w + "热" for w in _HOTLINES))
 _FURNITURE_FIRST += tuple(w + "电" for w in _HOTLINES)
+_FURNITURE_OPEN = frozenset(w[0] for w in _FURNITURE_FIRST)  # (their first characters)
 
 
 # A weather box's lines (多云到阴，傍晚前后有阵雨 / 气温：22℃—28℃ / 东南风3—4级 相对湿度：60%—90%):
@@ -147,13 +148,15 @@ def _weather(line: str) -> bool:
     return bool(_READING.search(line)) or len(re.findall(_SKY, line)) >= 3
 
 
-def _furniture_shaped(line: str) -> bool:
-    """`_FURNITURE.fullmatch(line)`, the pattern tried only where the shape lets it match."""
+def _furniture_shaped(line: str, first: str) -> bool:
+    """`_FURNITURE.fullmatch(line)`, the pattern tried only where the shape lets it match
+    (`first`: `line[:1]`, read by the caller; the 21 openings tried only after it)."""
     if not (
         len(line) <= 3
         or line[-1] in _FURNITURE_LAST
         or "版" in line
-        or line.startswith(_FURNITURE_FIRST)
+        or first in _FURNITURE_OPEN
+        and line.startswith(_FURNITURE_FIRST)
     ):
         return False
     return bool(_FURNITURE.fullmatch(line))
@@ -287,7 +290,7 @@ def furniture_line(line: str) -> bool:
         return True
     if not running and _page_header(line):
         return True
-    if not line.startswith(("（", "(", "【", "[")):  # (what _BRACKETS opens with)
+    if first not in _BRACKET_OPEN:  # (what _BRACKETS opens with)
         return False
     inner = _unbracket(line)  # (责任编辑：王芳), (完): match again only if brackets came off
     return inner != line and _maybe_furniture(inner, "，" in inner or "。" in inner, inner[:1])
@@ -301,11 +304,12 @@ _CREDIT_FIRST = frozenset(w[0] for w in re.findall(r"[\u4e00-\u9fff]+", _ROLE))
 # What a furniture line holding ， or 。 opens with, besides a credit's role: a bracket (what
 # _BRACKETS opens with) or a web address (_maybe_furniture).
 _RUNNING_OK = ("（", "(", "【", "[", "http", "www.")
+_BRACKET_OPEN = frozenset("（(【[")
 
 
 def _maybe_furniture(line: str, running: bool, first: str) -> bool:
     """`_FURNITURE` or a credit (`running`: the line holds ， or 。; `first`: `line[:1]`)."""
-    if (not running or line.startswith(("http", "www."))) and _furniture_shaped(line):
+    if (not running or line.startswith(("http", "www."))) and _furniture_shaped(line, first):
         return True
     return first in _CREDIT_FIRST and bool(_CREDIT.fullmatch(line))
 
