@@ -148,9 +148,11 @@ def _weather(line: str) -> bool:
     return bool(_READING.search(line)) or len(re.findall(_SKY, line)) >= 3
 
 
-def _furniture_shaped(line: str, first: str) -> bool:
+def _furniture_shaped(line: str, first: str | None = None) -> bool:
     """`_FURNITURE.fullmatch(line)`, the pattern tried only where the shape lets it match
-    (`first`: `line[:1]`, read by the caller; the 21 openings tried only after it)."""
+    (`first`: `line[:1]`, as the caller read it; the 21 openings tried only after it)."""
+    if first is None:
+        first = line[:1]
     if not (
         len(line) <= 3
         or line[-1] in _FURNITURE_LAST
