@@ -48,6 +48,7 @@ from service.lines import (
     line_kind,
     lines,
 )
+from service.printed_lines import unwrap
 from service.settle import settle_heads
 
 # single_article lives with body cleaning: reading records needs none of the page splitter.
@@ -352,7 +353,15 @@ CACHED_PAGE_CHARS = 1 << 16  # a real page has ~6,000 characters, the longest se
 
 @lru_cache(maxsize=4)
 def _read(raw: str) -> Page:
-    items = [(s,) + classify(s.text) for s in lines(raw)]  # (a tuple joined: no unpacking)
+    spans = lines(raw)
+    wrapped = unwrap(raw, spans)  # a page set one printed line a line: its paragraphs joined
+    if wrapped is not None:  # (None for most pages)
+        return wrapped.restore(_pass(wrapped.text, lines(wrapped.text)))
+    return _pass(raw, spans)
+
+
+def _pass(raw: str, spans: list[Span]) -> Page:
+    items = [(s,) + classify(s.text) for s in spans]  # (a tuple joined: no unpacking)
     splitter = _Splitter(items)
     drafts = merge_pieces(splitter.run())
     furniture = list(splitter.furniture)

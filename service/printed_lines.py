@@ -1,0 +1,155 @@
+"""Pages extracted one printed line a line: a narrow column's paragraphs joined again.
+
+pdftotext's default layout and OCR give each printed line of a column as a line of its own: a
+paragraph becomes lines of one width (14–24 characters in a newspaper column), each ending
+mid-word, and the page pass reads them as short head lines. `unwrap` finds such runs and joins
+their lines before the pass; `Unwrapped.restore` maps what the pass found back to the caller's
+text, so every offset still indexes the page as sent.
+
+A run opens where two lines in a row have one width and the first reads on (no sentence end);
+a line inside it at the run's width (one off: full-width punctuation and digits vary the count,
+or twice or three times it, where a cut fell after a sentence end) that reads on is joined to the
+line below. A shorter line, or one ending a sentence, ends the paragraph. The run's first line is
+never joined here: it may be a head of that width as well as the paragraph's first printed line,
+which the pass's cut-piece rules tell apart (service.cut_pieces).
+"""
+
+from __future__ import annotations
+
+__all__ = ["Unwrapped", "unwrap"]
+
+import re
+from bisect import bisect_right
+from dataclasses import replace
+from functools import partial
+
+import numpy as np
+
+from service.documents import Body, Span
+from service.lines import PARA, SHORT, classify
+
+MIN_WIDTH, MAX_WIDTH = 10, 30  # a printed column's width in characters
+MIN_RUNS = 2  # three lines in a row of one width, at least twice on the page: else no pass
+MIN_JOINS = 4  # fewer joins than this on a page: its lines are read as they are
+_ENDS = frozenset("。！？!?；;：:…”’」』）)")  # a line ending on one of these may end its paragraph
+_RUNNING = re.compile(r"[，,。；;]")
+_INDENT = frozenset(" \t\u3000")  # a line indented in the text opens a paragraph
+
+
+class Unwrapped:
+    """A page's text with its printed lines joined, and where characters were taken out."""
+
+    __slots__ = ("text", "at", "gone")
+
+    def __init__(self, text: str, at: list[int], gone: list[int]) -> None:
+        self.text = text
+        self.at = at  # the joined text's positions right after each seam, increasing
+        self.gone = gone  # characters taken out up to and with each seam (the whitespace)
+
+    def pos(self, p: int) -> int:
+        """The caller's offset of the joined text's position `p`."""
+        k = bisect_right(self.at, p)
+        return p + (self.gone[k - 1] if k else 0)
+
+    def end(self, e: int, start: int) -> int:
+        # An end at a seam is where the line above ended, not past the whitespace taken out.
+        return self.pos(e - 1) + 1 if e > start else self.pos(e)
+
+    def spans(self, spans: tuple[Span, ...]) -> tuple[Span, ...]:
+        """Spans of the joined text as spans of the caller's: one cut at each seam inside."""
+        out = []
+        for s in spans:
+            a = s.start
+            k = bisect_right(self.at, a)
+            while k < len(self.at) and self.at[k] < s.end:
+                b = self.at[k]
+                out.append(Span(self.pos(a), self.end(b, a), self.text[a:b]))
+                a, k = b, k + 1
+            out.append(Span(self.pos(a), self.end(s.end, a), self.text[a : s.end]))
+        return tuple(out)
+
+    def body(self, body: Body) -> Body:
+        return Body.of_runs(body.text, partial(_runs, body, np.array(self.at), self.gone))
+
+    def restore(self, page):
+        """The page the pass read from the joined text, its offsets the caller's."""
+        articles = tuple(
+            replace(
+                a, body=self.body(a.body), start=self.pos(a.start), end=self.end(a.end, a.start)
+            )
+            for a in page.articles
+        )
+        parts = tuple({k: self.spans(v) for k, v in p.items()} for p in page.parts)
+        return type(page)(articles, self.spans(page.furniture), parts)
+
+
+def _runs(body: Body, at: np.ndarray, gone: list[int]) -> tuple[list[int], list[int]]:
+    # (`Body.of_runs`: one run a code point, read only when a caller asks for offsets)
+    idx = body.index
+    shift = np.concatenate(([0], np.array(gone, dtype=np.int64)))[np.searchsorted(at, idx, "right")]
+    return (idx + shift - np.arange(len(idx))).tolist(), [1] * len(idx)
+
+
+def _runs_of_one_width(lens: list[int]) -> int:
+    return sum(
+        1
+        for a, b, c in zip(lens, lens[1:], lens[2:], strict=False)
+        if a == b == c and MIN_WIDTH <= a <= MAX_WIDTH
+    )
+
+
+def unwrap(raw: str, lines: list[Span]) -> Unwrapped | None:
+    """`raw` with the printed lines of its paragraphs joined, or None when its lines are its
+    paragraphs (most pages: one pass over the lines' lengths)."""
+    lens = [s.end - s.start for s in lines]
+    if _runs_of_one_width(lens) < MIN_RUNS:
+        return None
+    joins = []
+    width = 0  # the width of the run being read, 0 outside one
+    for i in range(len(lines) - 1):
+        n, line, below = lens[i], lines[i], lines[i + 1]
+        reads_on = line.text[-1] not in _ENDS
+        if width and reads_on and (abs(n - width) <= 1 or n in (2 * width, 3 * width)):
+            if _continues(raw, line, below):
+                joins.append(i)
+                continue
+        # (the run's first line stays: a head as wide as the column is read by the pass)
+        width = n if reads_on and MIN_WIDTH <= n <= MAX_WIDTH and lens[i + 1] == n else 0
+    joins = _running_text(lines, joins)
+    if len(joins) < MIN_JOINS:
+        return None
+    parts, at, gone = [], [], []
+    pos = taken = 0
+    for i in joins:
+        a, b = lines[i].end, lines[i + 1].start
+        parts.append(raw[pos:a])
+        taken += b - a
+        pos = b
+        at.append(b - taken)
+        gone.append(taken)
+    parts.append(raw[pos:])
+    return Unwrapped("".join(parts), at, gone)
+
+
+def _running_text(lines: list[Span], joins: list[int]) -> list[int]:
+    """The joins of paragraphs that read as running text: in at least half their lines a comma
+    or a full stop (a table, a list or a table of contents set one item a line has none)."""
+    kept: list[int] = []
+    group: list[int] = []
+    for i in [*joins, -2]:
+        if group and i != group[-1] + 1:
+            held = [lines[k].text for k in range(group[0], group[-1] + 2)]
+            if 2 * sum(bool(_RUNNING.search(t)) for t in held) >= len(held):
+                kept += group
+            group = []
+        group.append(i)
+    return kept
+
+
+def _continues(raw: str, line: Span, below: Span) -> bool:
+    """The line below can be the next printed line of `line`'s paragraph: only whitespace
+    between them, not indented, running text or a short line (no credit, jump or heading)."""
+    gap = raw[line.end : below.start]
+    if not gap.isspace() or gap[-1] in _INDENT:
+        return False
+    return classify(below.text)[0] in (PARA, SHORT)
