@@ -16,7 +16,7 @@ which the pass's cut-piece rules tell apart (service.cut_pieces).
 
 from __future__ import annotations
 
-__all__ = ["Unwrapped", "unwrap"]
+__all__ = ["Unwrapped", "unwrap", "page_lines"]
 
 import re
 from bisect import bisect_right
@@ -26,7 +26,7 @@ from functools import partial
 import numpy as np
 
 from service.documents import Body, Span
-from service.lines import PARA, SHORT, classify
+from service.lines import PARA, SHORT, classify, lines
 
 MIN_WIDTH, MAX_WIDTH = 10, 30  # a printed column's width in characters
 MIN_RUNS = 2  # three lines in a row of one width, at least twice on the page: else no pass
@@ -98,16 +98,16 @@ def _runs_of_one_width(lens: list[int]) -> int:
     )
 
 
-def unwrap(raw: str, lines: list[Span]) -> Unwrapped | None:
+def unwrap(raw: str, spans: list[Span]) -> Unwrapped | None:
     """`raw` with the printed lines of its paragraphs joined, or None when its lines are its
     paragraphs (most pages: one pass over the lines' lengths)."""
-    lens = [s.end - s.start for s in lines]
+    lens = [s.end - s.start for s in spans]
     if _runs_of_one_width(lens) < MIN_RUNS:
         return None
     joins = []
     width = 0  # the width of the run being read, 0 outside one
-    for i in range(len(lines) - 1):
-        n, line, below = lens[i], lines[i], lines[i + 1]
+    for i in range(len(spans) - 1):
+        n, line, below = lens[i], spans[i], spans[i + 1]
         reads_on = line.text[-1] not in _ENDS
         if width and reads_on and (abs(n - width) <= 1 or n in (2 * width, 3 * width)):
             if _continues(raw, line, below):
@@ -115,13 +115,13 @@ def unwrap(raw: str, lines: list[Span]) -> Unwrapped | None:
                 continue
         # (the run's first line stays: a head as wide as the column is read by the pass)
         width = n if reads_on and MIN_WIDTH <= n <= MAX_WIDTH and lens[i + 1] == n else 0
-    joins = _running_text(lines, joins)
+    joins = _running_text(spans, joins)
     if len(joins) < MIN_JOINS:
         return None
     parts, at, gone = [], [], []
     pos = taken = 0
     for i in joins:
-        a, b = lines[i].end, lines[i + 1].start
+        a, b = spans[i].end, spans[i + 1].start
         parts.append(raw[pos:a])
         taken += b - a
         pos = b
@@ -131,14 +131,22 @@ def unwrap(raw: str, lines: list[Span]) -> Unwrapped | None:
     return Unwrapped("".join(parts), at, gone)
 
 
-def _running_text(lines: list[Span], joins: list[int]) -> list[int]:
+def page_lines(raw: str) -> tuple[str, list[Span], Unwrapped | None]:
+    """The text the page pass reads (`raw`, or its printed lines joined), its lines, and the
+    `Unwrapped` that maps offsets back (None: the text is `raw`)."""
+    spans = lines(raw)
+    wrapped = unwrap(raw, spans)
+    return (raw, spans, None) if wrapped is None else (wrapped.text, lines(wrapped.text), wrapped)
+
+
+def _running_text(spans: list[Span], joins: list[int]) -> list[int]:
     """The joins of paragraphs that read as running text: in at least half their lines a comma
     or a full stop (a table, a list or a table of contents set one item a line has none)."""
     kept: list[int] = []
     group: list[int] = []
     for i in [*joins, -2]:
         if group and i != group[-1] + 1:
-            held = [lines[k].text for k in range(group[0], group[-1] + 2)]
+            held = [spans[k].text for k in range(group[0], group[-1] + 2)]
             if 2 * sum(bool(_RUNNING.search(t)) for t in held) >= len(held):
                 kept += group
             group = []
