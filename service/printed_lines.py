@@ -6,12 +6,15 @@ mid-word, and the page pass reads them as short head lines. `unwrap` finds such 
 their lines before the pass; `Unwrapped.restore` maps what the pass found back to the caller's
 text, so every offset still indexes the page as sent.
 
-A run opens where two lines in a row have one width and the first reads on (no sentence end);
-a line inside it at the run's width (one off: full-width punctuation and digits vary the count,
-or twice or three times it, where a cut fell after a sentence end) that reads on is joined to the
-line below. A shorter line, or one ending a sentence, ends the paragraph. The run's first line is
-never joined here: it may be a head of that width as well as the paragraph's first printed line,
-which the pass's cut-piece rules tell apart (service.cut_pieces).
+A run opens where two lines in a row of running text have one width (10–30) and the first reads
+on (no sentence end); a line inside it at the run's width (one off: full-width punctuation and
+digits vary the count; or twice or three times it, where a cut fell after a sentence end) that
+reads on is joined to the line below. A shorter line, or one ending a sentence, ends the
+paragraph; so does a line below that is indented or opens on a dateline. The run's first line is
+joined only when it reads as running text (`_first_line`): else it may be a head as wide as the
+column, left to the pass's cut-piece rules (service.cut_pieces). Runs of lines without commas or
+full stops (a table, a list, a table of contents) are left as they are, and so is a page with
+few runs: pages set one paragraph a line pay one pass over their lines' lengths.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ MIN_WIDTH, MAX_WIDTH = 10, 30  # a printed column's width in characters
 MIN_RUNS = 2  # three lines in a row of one width, at least twice on the page: else no pass
 MIN_JOINS = 4  # fewer joins than this on a page: its lines are read as they are
 _ENDS = frozenset("。！？!?；;：:…”’」』）)")  # a line ending on one of these may end its paragraph
-_RUNNING = re.compile(r"[，,。；;]")
+_RUNNING = re.compile(r"[，,。；;]")  # running text: a clause or a sentence ends inside
+_INSIDE = re.compile(r"[，,。；;、]")
+_NON_INITIAL = frozenset("，,、。．；;：:！？!?）)」』”’】》.的")  # no paragraph opens on these
 _INDENT = frozenset(" \t\u3000")  # a line indented in the text opens a paragraph
 
 
@@ -105,6 +110,7 @@ def unwrap(raw: str, spans: list[Span]) -> Unwrapped | None:
     if _runs_of_one_width(lens) < MIN_RUNS:
         return None
     joins = []
+    widths = set()  # the widths runs opened at
     width = 0  # the width of the run being read, 0 outside one
     for i in range(len(spans) - 1):
         n, line, below = lens[i], spans[i], spans[i + 1]
@@ -113,11 +119,17 @@ def unwrap(raw: str, spans: list[Span]) -> Unwrapped | None:
             if _continues(raw, line, below):
                 joins.append(i)
                 continue
-        # (the run's first line stays: a head as wide as the column is read by the pass)
         width = n if reads_on and MIN_WIDTH <= n <= MAX_WIDTH and lens[i + 1] == n else 0
+        if width and not _continues(raw, line, below):
+            width = 0  # (a run opens on running text only: no header, credit or heading)
+        elif width:
+            widths.add(width)
+            if _first_line(line.text, below.text):
+                joins.append(i)
     joins = _running_text(spans, joins)
     if len(joins) < MIN_JOINS:
         return None
+    joins = sorted(joins + _two_lines(raw, spans, lens, set(joins), widths))
     parts, at, gone = [], [], []
     pos = taken = 0
     for i in joins:
@@ -139,15 +151,39 @@ def page_lines(raw: str) -> tuple[str, list[Span], Unwrapped | None]:
     return (raw, spans, None) if wrapped is None else (wrapped.text, lines(wrapped.text), wrapped)
 
 
+def _first_line(text: str, below: str) -> bool:
+    """A run's first line that is no head of the run's width but its paragraph's first printed
+    line: it opens on a dateline, holds a clause mark (a head seldom does, a printed line of
+    running text most often), or the line below opens on a mark no line opens with."""
+    return below[0] in _NON_INITIAL or bool(_INSIDE.search(text)) or bool(classify(text)[1])
+
+
+def _two_lines(
+    raw: str, spans: list[Span], lens: list[int], joined: set[int], widths: set[int]
+) -> list[int]:
+    """On a page of printed lines, a paragraph of two: a first line as wide as a run on the
+    page that reads on (`_first_line`), over a last no wider that ends a sentence."""
+    out = []
+    for i in range(len(spans) - 1):
+        if lens[i] not in widths or i in joined or i - 1 in joined or i + 1 in joined:
+            continue
+        line, below = spans[i], spans[i + 1]
+        if line.text[-1] in _ENDS or below.text[-1] not in _ENDS or lens[i + 1] > lens[i] + 2:
+            continue
+        if _first_line(line.text, below.text) and _continues(raw, line, below):
+            out.append(i)
+    return out
+
+
 def _running_text(spans: list[Span], joins: list[int]) -> list[int]:
-    """The joins of paragraphs that read as running text: in at least half their lines a comma
-    or a full stop (a table, a list or a table of contents set one item a line has none)."""
+    """The joins of paragraphs that read as running text: in at least a third of their lines a
+    comma or a full stop (a table, a list or a table of contents set one item a line has none)."""
     kept: list[int] = []
     group: list[int] = []
     for i in [*joins, -2]:
         if group and i != group[-1] + 1:
             held = [spans[k].text for k in range(group[0], group[-1] + 2)]
-            if 2 * sum(bool(_RUNNING.search(t)) for t in held) >= len(held):
+            if 3 * sum(bool(_RUNNING.search(t)) for t in held) >= len(held):
                 kept += group
             group = []
         group.append(i)
@@ -156,8 +192,10 @@ def _running_text(spans: list[Span], joins: list[int]) -> list[int]:
 
 def _continues(raw: str, line: Span, below: Span) -> bool:
     """The line below can be the next printed line of `line`'s paragraph: only whitespace
-    between them, not indented, running text or a short line (no credit, jump or heading)."""
+    between them, not indented, both running text or short lines (no header, credit, jump or
+    heading), and the line below opens on no dateline (a paragraph's first line)."""
     gap = raw[line.end : below.start]
     if not gap.isspace() or gap[-1] in _INDENT:
         return False
-    return classify(below.text)[0] in (PARA, SHORT)
+    kind, dateline = classify(below.text)
+    return kind in (PARA, SHORT) and not dateline and classify(line.text)[0] in (PARA, SHORT)
