@@ -11,10 +11,13 @@ on (no sentence end); a line inside it at the run's width (one off: full-width p
 digits vary the count; or twice or three times it, where a cut fell after a sentence end) that
 reads on is joined to the line below. A shorter line, or one ending a sentence, ends the
 paragraph; so does a line below that is indented or opens on a dateline. The run's first line is
-joined only when it reads as running text (`_first_line`): else it may be a head as wide as the
-column, left to the pass's cut-piece rules (service.cut_pieces). Runs of lines without commas or
-full stops (a table, a list, a table of contents) are left as they are, and so is a page with
-few runs: pages set one paragraph a line pay one pass over their lines' lengths.
+joined as well: a head exactly as wide as the column under it is much rarer than a paragraph's
+first printed line with no comma in it (read either way on the dev months' printed-lines pages:
+bare titles found 0.956–0.967 leaving it to the pass, 0.956–0.971 joining it). On a page of
+such runs, a paragraph of two printed lines is joined when the first is as wide as a run and
+reads as running text (`_two_lines`). Runs of lines with hardly a comma or full stop (a table, a
+list, a table of contents) are left as they are, and so is a page with few runs: pages set one
+paragraph a line pay one pass over their lines' lengths.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from service.documents import Body, Span
 from service.lines import PARA, SHORT, classify, lines
 
 MIN_WIDTH, MAX_WIDTH = 10, 30  # a printed column's width in characters
-MIN_RUNS = 2  # three lines in a row of one width, at least twice on the page: else no pass
-MIN_JOINS = 4  # fewer joins than this on a page: its lines are read as they are
+MIN_RUNS = 1  # three lines in a row of one width somewhere on the page: else no pass
+MIN_JOINS = 3  # fewer joins than this on a page: its lines are read as they are
 _ENDS = frozenset("。！？!?；;：:…”’」』）)")  # a line ending on one of these may end its paragraph
 _RUNNING = re.compile(r"[，,。；;]")  # running text: a clause or a sentence ends inside
 _INSIDE = re.compile(r"[，,。；;、]")
@@ -115,17 +118,17 @@ def unwrap(raw: str, spans: list[Span]) -> Unwrapped | None:
     for i in range(len(spans) - 1):
         n, line, below = lens[i], spans[i], spans[i + 1]
         reads_on = line.text[-1] not in _ENDS
-        if width and reads_on and (abs(n - width) <= 1 or n in (2 * width, 3 * width)):
-            if _continues(raw, line, below):
-                joins.append(i)
-                continue
+        at_width = width and (abs(n - width) <= 1 or n in (2 * width, 3 * width))
+        if reads_on and at_width and _continues(raw, line, below):
+            joins.append(i)
+            continue
+        # A run opens (its first line joined too: a head as wide as the run is seldom).
         width = n if reads_on and MIN_WIDTH <= n <= MAX_WIDTH and lens[i + 1] == n else 0
-        if width and not _continues(raw, line, below):
-            width = 0  # (a run opens on running text only: no header, credit or heading)
-        elif width:
+        if width and _continues(raw, line, below):
             widths.add(width)
-            if _first_line(line.text, below.text):
-                joins.append(i)
+            joins.append(i)
+        else:
+            width = 0
     joins = _running_text(spans, joins)
     if len(joins) < MIN_JOINS:
         return None
@@ -152,9 +155,9 @@ def page_lines(raw: str) -> tuple[str, list[Span], Unwrapped | None]:
 
 
 def _first_line(text: str, below: str) -> bool:
-    """A run's first line that is no head of the run's width but its paragraph's first printed
-    line: it opens on a dateline, holds a clause mark (a head seldom does, a printed line of
-    running text most often), or the line below opens on a mark no line opens with."""
+    """A line that is no head but its paragraph's first printed line: it opens on a dateline,
+    holds a clause mark (a head seldom does, a printed line of running text most often), or the
+    line below opens on a mark no line opens with."""
     return below[0] in _NON_INITIAL or bool(_INSIDE.search(text)) or bool(classify(text)[1])
 
 
