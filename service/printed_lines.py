@@ -12,8 +12,7 @@ digits vary the count; or twice or three times it, where a cut fell after a sent
 reads on is joined to the line below. A shorter line, or one ending a sentence, ends the
 paragraph; so does a line below that is indented or opens on a dateline. The run's first line is
 joined as well: a head exactly as wide as the column under it is much rarer than a paragraph's
-first printed line with no comma in it (read either way on the dev months' printed-lines pages:
-bare titles found 0.956–0.967 leaving it to the pass, 0.956–0.971 joining it). On a page of
+first printed line with no comma in it (docs/pages.md has both readings' figures). On a page of
 such runs, a paragraph of two printed lines is joined when the first is as wide as a run and
 reads as running text (`_two_lines`). Runs of lines with hardly a comma or full stop (a table, a
 list, a table of contents) are left as they are, and so is a page with few runs: pages set one
