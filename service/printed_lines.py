@@ -6,16 +6,16 @@ mid-word, and the page pass reads them as short head lines. `unwrap` finds such 
 their lines before the pass; `Unwrapped.restore` maps what the pass found back to the caller's
 text, so every offset still indexes the page as sent.
 
-A run opens where two lines in a row of running text have one width (10–30) and the first reads
-on (no sentence end); a line inside it at the run's width (one off: full-width punctuation and
-digits vary the count; or twice or three times it, where a cut fell after a sentence end) that
-reads on is joined to the line below. A shorter line, or one ending a sentence, ends the
-paragraph; so does a line below that is indented or opens on a dateline. The run's first line is
-joined as well: a head exactly as wide as the column under it is much rarer than a paragraph's
-first printed line with no comma in it (docs/pages.md has both readings' figures). On a page of
-such runs, a paragraph of two printed lines is joined when the first is as wide as a run and
-reads as running text (`_two_lines`). Runs of lines with hardly a comma or full stop (a table, a
-list, a table of contents) are left as they are, and so is a page with few runs: pages set one
+A run opens where two lines in a row of running text have one width (10–30) and the first reads on
+(no sentence end); a line inside it at least as wide as the run less one (wider: half-width digits
+and letters put more characters on a printed line, and a cut skipped after a sentence end makes a
+line of two) that reads on is joined to the line below. A shorter line, or one ending a sentence,
+ends the paragraph; so does a line below that is indented or opens on a dateline. The run's first
+line is joined as well: a head exactly as wide as the column under it is much rarer than a
+paragraph's first printed line with no comma in it (docs/pages.md has both readings' figures). On a
+page of such runs, a paragraph of two printed lines is joined when the first is as wide as a run
+and reads as running text (`_two_lines`). Runs of lines with hardly a comma or full stop (a table,
+a list, a table of contents) are left as they are, and so is a page with few runs: pages set one
 paragraph a line pay one pass over their lines' lengths.
 """
 
@@ -117,7 +117,7 @@ def unwrap(raw: str, spans: list[Span]) -> Unwrapped | None:
     for i in range(len(spans) - 1):
         n, line, below = lens[i], spans[i], spans[i + 1]
         reads_on = line.text[-1] not in _ENDS
-        at_width = width and (abs(n - width) <= 1 or n in (2 * width, 3 * width))
+        at_width = width and width - 1 <= n <= 3 * width + 1
         if reads_on and at_width and _continues(raw, line, below):
             joins.append(i)
             continue
