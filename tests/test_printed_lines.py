@@ -106,3 +106,19 @@ def test_a_page_set_one_paragraph_a_line_is_left_as_it_is(sample_page):
     assert printed_lines.unwrap(sample_page, lines(sample_page)) is None
     table = "\n".join(f"书名：第{i}本书的名字      作者：某某" for i in range(10)) + "\n"
     assert printed_lines.unwrap(table, lines(table)) is None  # a table: no running text
+
+
+def test_lead_spans_of_a_printed_lines_page_index_the_page():
+    # Leads are cut from the body through its index: spans across joined lines are split.
+    from service.pipeline import analyse_page
+
+    blocks = [
+        t + "\n" + "\n".join(x for p in ps for x in printed(p, 16)) for t, ps in ARTICLES.items()
+    ]
+    raw = "第5版 要闻\n" + "\n".join(blocks) + "\n责任编辑：王芳\n"
+    analyses = analyse_page(raw, None, max_sentences=2)
+    assert [a.article.title for a in analyses] == TITLES
+    for a in analyses:
+        assert a.lead.text and a.lead.spans
+        assert all(raw[s.start : s.end] == s.text for s in a.lead.spans)
+        assert len(a.lead.spans) > 1  # the lead crosses printed lines
