@@ -35,6 +35,7 @@ from service.lines import PARA, SHORT, classify, lines
 
 MIN_WIDTH, MAX_WIDTH = 10, 30  # a printed column's width in characters
 MIN_RUNS = 1  # three lines in a row of one width somewhere on the page: else no pass
+MIN_SHARE = 0.2  # nor under this share of its lines (heads of one width by chance)
 MIN_JOINS = 3  # fewer joins than this on a page: its lines are read as they are
 _ENDS = frozenset("。！？!?；;：:…”’」』）)")  # a line ending on one of these may end its paragraph
 _RUNNING = re.compile(r"[，,。；;]")  # running text: a clause or a sentence ends inside
@@ -129,7 +130,7 @@ def unwrap(raw: str, spans: list[Span]) -> Unwrapped | None:
         else:
             width = 0
     joins = _running_text(spans, joins)
-    if len(joins) < MIN_JOINS:
+    if len(joins) < max(MIN_JOINS, MIN_SHARE * len(spans)):
         return None
     joins = sorted(joins + _two_lines(raw, spans, lens, set(joins), widths))
     parts, at, gone = [], [], []
