@@ -46,8 +46,8 @@ from service.lines import (
     classify,
     heading_text,
     line_kind,
-    lines,
 )
+from service.printed_lines import page_lines
 from service.settle import settle_heads
 
 # single_article lives with body cleaning: reading records needs none of the page splitter.
@@ -153,8 +153,7 @@ class _Splitter:
         if self.cur is None:
             # Text with no head of its own (a page opening mid-article): an untitled article.
             return self._open(_Draft([], [], []))
-        # After a closing credit, text with no head still belongs to the article (captions
-        # each closed by their photographer, 推荐读物, ■点评).
+        # After a closing credit, headless text is still the article's (captions, 推荐读物).
         self.cur.closed = False
         return self.cur
 
@@ -352,7 +351,8 @@ CACHED_PAGE_CHARS = 1 << 16  # a real page has ~6,000 characters, the longest se
 
 @lru_cache(maxsize=4)
 def _read(raw: str) -> Page:
-    items = [(s,) + classify(s.text) for s in lines(raw)]  # (a tuple joined: no unpacking)
+    raw, spans, wrapped = page_lines(raw)  # (printed lines joined: service.printed_lines)
+    items = [(s,) + classify(s.text) for s in spans]  # (a tuple joined: no unpacking)
     splitter = _Splitter(items)
     drafts = merge_pieces(splitter.run())
     furniture = list(splitter.furniture)
@@ -360,8 +360,7 @@ def _read(raw: str) -> Page:
     settle_heads(drafts, raw)
     for d in drafts:
         cleaned = clean_kinds(raw, d.body, d.kinds, d.values, tail=d.composite != ITEMS)
-        taken: dict[str, list[Span]] = {"title": d.title, "kicker": d.kicker}
-        taken["subtitle"] = d.subtitle
+        taken: dict[str, list] = {"title": d.title, "kicker": d.kicker, "subtitle": d.subtitle}
         for name, span in cleaned.dropped:
             if name == "furniture":
                 furniture.append(span)
@@ -386,7 +385,8 @@ def _read(raw: str) -> Page:
         )
         parts.append({k: tuple(v) for k, v in taken.items() if v})
     furniture.sort(key=lambda s: s.start)
-    return Page(tuple(articles), tuple(furniture), tuple(parts))
+    page = Page(tuple(articles), tuple(furniture), tuple(parts))
+    return page if wrapped is None else wrapped.restore(page)
 
 
 def split_page(raw: str) -> list[Article]:

@@ -11,6 +11,7 @@ Split (fixed before any tuning, docs/pages.md): the test month is 2020-05; devel
 rules were tuned on) is 2019-10, 2020-01 and 2020-02.
 
     python -m training.pages_eval --data ../shared/data [--split dev|test|all] [--seed 11]
+        [--layout columns|printed-lines]
         [--halves | --month 202002]
 """
 
@@ -197,8 +198,28 @@ def _cut_points(para: str, rng: random.Random, lo: int) -> list[int]:
     return []
 
 
-def render(rows: Sequence[dict], rng: random.Random, markdown: bool, others=()) -> Rendered:
-    """One page as extraction gives it: header, maybe a digest, articles, jumps, credits."""
+def _printed_lines(para: str, rng: random.Random, lo: int) -> list[int]:
+    """Where a narrow column (14–24 characters, one width a paragraph) ends each printed line,
+    as pdftotext's default layout or OCR gives a page: never right after a sentence end."""
+    width = rng.randint(14, 24)
+    return [
+        k
+        for k in range(width, len(para) - 2, width)
+        if k > lo and para[k - 1] not in _TERMINAL and not para[k - 1].isspace()
+        and not para[k].isspace()
+    ]  # fmt: skip
+
+
+LAYOUTS = {"columns": _cut_points, "printed-lines": _printed_lines}
+
+
+def render(
+    rows: Sequence[dict], rng: random.Random, markdown: bool, others=(), layout: str = "columns"
+) -> Rendered:
+    """One page as extraction gives it: header, maybe a digest, articles, jumps, credits;
+    paragraphs cut at most once by a column's end, or (`layout` "printed-lines") one printed
+    line a line."""
+    cuts = LAYOUTS[layout]
     from service.text import split_dateline
 
     out = Rendered("", [])
@@ -232,7 +253,7 @@ def render(rows: Sequence[dict], rng: random.Random, markdown: bool, others=()) 
             para = para.strip()
             lo = split_dateline(para)[1] if j == 0 else 0
             start = 0
-            for k in _cut_points(para, rng, lo):
+            for k in cuts(para, rng, lo):
                 lines.append(para[start:k])
                 out.breaks.append(
                     (para[max(start, k - BREAK_CONTEXT) : k], para[k : k + BREAK_CONTEXT])
@@ -346,7 +367,12 @@ def halves(pages: Sequence[Sequence[dict]]) -> dict[str, list]:
 
 
 def evaluate(
-    pages: Sequence[Sequence[dict]], seed: int = 11, split=None, kinds=(False, True), done=None
+    pages: Sequence[Sequence[dict]],
+    seed: int = 11,
+    split=None,
+    kinds=(False, True),
+    done=None,
+    layout: str = "columns",
 ) -> dict[str, dict]:
     """The five metrics over `pages`, titles bare and titles as `## ` (`kinds`: markdown or not;
     each kind draws from its own seeded generator, so bare alone reads as with both). `done`,
@@ -361,7 +387,7 @@ def evaluate(
         t0 = time.perf_counter()
         spent = 0.0
         for rows in pages:
-            page = render(rows, rng, markdown, others=rng.sample(titles, 3))
+            page = render(rows, rng, markdown, others=rng.sample(titles, 3), layout=layout)
             t = time.perf_counter()
             arts = split(page.text)
             spent += time.perf_counter() - t
@@ -421,6 +447,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--limit", type=page_count, help="only the first N pages of each split")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument(
+        "--layout", choices=tuple(LAYOUTS), default="columns",
+        help="how paragraphs are cut: at most once by a column's end (the figures' rendering), "
+        "or printed-lines (every 14–24 characters, as pdftotext's layout or OCR gives a page)",
+    )  # fmt: skip
     which = ap.add_mutually_exclusive_group()
     which.add_argument(
         "--halves", action="store_true",
@@ -466,7 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.limit:
                 pages = pages[: args.limit]
             step = lambda kind, name=name: stage_done(bar, f"{name}, {kind}")  # noqa: E731
-            results[name] = evaluate(pages, seed=args.seed, done=step)
+            results[name] = evaluate(pages, seed=args.seed, done=step, layout=args.layout)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
