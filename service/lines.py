@@ -27,9 +27,9 @@ import re
 
 from service.credits import (
     CREDIT_LAST,
+    DATELINE_FIRST,
     byline_end,
     byline_start,
-    DATELINE_FIRST,
     read_dateline,
 )
 from service.documents import _SET_END, _SET_START, _SET_TEXT, Span
