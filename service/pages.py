@@ -44,6 +44,7 @@ from service.lines import (
     PARA,
     SHORT,
     classify,
+    emphasised,
     heading_text,
     line_kind,
 )
@@ -220,9 +221,7 @@ class _Splitter:
         return heads, last >= 0 or bool(jumps)
 
     def _settle(self, at: int) -> None:
-        """Decide the held short lines when body text (item `at`) arrives after them."""
-        if not self.pending:
-            return
+        """Decide the held short lines (some) when body text (item `at`) arrives after them."""
         heads, after_furniture = self._take_pending()
         if not heads:
             return
@@ -352,10 +351,11 @@ CACHED_PAGE_CHARS = 1 << 16  # a real page has ~6,000 characters, the longest se
 @lru_cache(maxsize=4)
 def _read(raw: str) -> Page:
     raw, spans, wrapped = page_lines(raw)  # (printed lines joined: service.printed_lines)
+    raw, spans, marks = emphasised(raw, spans)  # (`**标题**`: the marks are furniture)
     items = [(s,) + classify(s.text) for s in spans]  # (a tuple joined: no unpacking)
     splitter = _Splitter(items)
     drafts = merge_pieces(splitter.run())
-    furniture = list(splitter.furniture)
+    furniture = splitter.furniture + marks
     articles, parts = [], []
     settle_heads(drafts, raw)
     for d in drafts:

@@ -334,6 +334,12 @@ LINES = st.sampled_from(
         "市有关部门负责人参加。",
         "“要撑起这样大规模的产业布局,",
         "——九论学习贯彻",
+        "**秋粮入仓颗粒归仓**",
+        "## **社区食堂开进老旧小区**",
+        "__新能源公交线路开通__",
+        "****",
+        "** **",
+        "**一半**加粗",
         "",
         "  ",
     ]
@@ -389,7 +395,11 @@ def built_pages(draw):
         lines_[0] = "本报讯 " + lines_[0]
         if i and draw(st.booleans()):
             blocks.append(draw(st.sampled_from(["今日导读\n\n>2版", "责任编辑：王芳", "贵阳新闻"])))
-        head = f"## {title}" if markdown else title
+        if draw(st.booleans()):
+            title_line = draw(st.sampled_from(["**{}**", "__{}__"])).format(title)
+        else:
+            title_line = title  # (a converter's bold head reads as the same head unmarked)
+        head = f"## {title_line}" if markdown else title_line
         blocks.append("\n\n".join([head, *lines_, "（记者 陈晓）"]))
         expected.append((title, "\n".join(paras)))
     return "\n\n".join(blocks) + "\n", expected
@@ -458,6 +468,38 @@ def test_a_heading_whose_space_was_dropped_reads_as_one_with_it():
     assert [a.text for a in page.articles] == [a.text for a in read_page(spaced).articles]
     assert [s.text for s in page.furniture] == ["##", "##"]
     assert_accounted(glued)
+
+
+@pytest.mark.parametrize("bold", ["**{}**", "__{}__"])
+@pytest.mark.parametrize("name", ["plain-page.txt", "markdown-page.txt", "bare-page.txt"])
+def test_heads_in_bold_read_as_they_would_unmarked(name, bold):
+    # Converters from PDF or HTML to markdown set heads in bold (`**标题**`, `## **标题**`): the
+    # marks are furniture; the page splits as it does without them (bold is no head's sign:
+    # subheads and captions are set in bold too). The marks were kept in the title, and bare
+    # bold titles (`**标题**` over its kicker) lost their kickers on the development months.
+    raw = (FIXTURES / name).read_text(encoding="utf-8")
+    plain = read_page(raw)
+    heads = {a.title for a in plain.articles}
+    marked = "\n".join(
+        bold.format(line)
+        if line.removeprefix("## ") in heads and not line.startswith("## ")
+        else "## " + bold.format(line[3:])
+        if line[3:] in heads and line.startswith("## ")
+        else line
+        for line in raw.split("\n")
+    )
+    assert marked != raw
+    page = read_page(marked)
+    parts = [(a.kicker, a.title, a.subtitle, a.byline, a.text) for a in page.articles]
+    assert parts == [(a.kicker, a.title, a.subtitle, a.byline, a.text) for a in plain.articles]
+    assert [s.text for s in page.furniture].count(bold[:2]) == 2 * len(heads)
+    assert_accounted(marked)
+
+
+def test_bold_inside_a_line_is_text():
+    body = "会议强调，要**抓好项目建设**和产业发展，推动经济高质量发展。"
+    (art,) = read_page(f"## 贵阳市召开经济工作会议\n{body}\n").articles
+    assert art.text == body
 
 
 @pytest.mark.parametrize("mark", ["\u200b", "\u200b \u2060", "\ufeff"])
