@@ -7,7 +7,7 @@ from dataclasses import FrozenInstanceError, dataclass, field
 
 import numpy as np
 
-__all__ = ["Span", "Body", "Article", "Prediction", "Lead", "Term", "Analysis"]
+__all__ = ["Span", "Body", "Article", "Prediction", "Lead", "Term", "Analysis", "article_record"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +150,12 @@ class Article:
     @property
     def text(self) -> str:
         return self.body.text
+
+
+def article_record(article: Article) -> dict:
+    """The JSON record `newsdesk split` prints for one article."""
+    names = ("title", "kicker", "subtitle", "byline", "dateline", "text", "start", "end")
+    return {name: getattr(article, name) for name in (*names, "continues")}
 
 
 @dataclass(frozen=True)

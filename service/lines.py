@@ -20,7 +20,6 @@ __all__ = [
     "line_kind",
     "classify",
     "heading_text",
-    "emphasised",
     "HEADING_MARKS",
 ]
 
@@ -114,38 +113,6 @@ def heading_text(line: Span) -> tuple[Span, Span] | None:
     return Span(line.start, line.start + m.end("marks"), m.group("marks")), Span(
         a, a + len(text), text
     )
-
-
-# Markdown emphasis around a whole line or a heading's text (`**标题**`, `## **标题**`, `__标题__`),
-# as converters from PDF or HTML set heads, and often subheads, kickers and captions too: the
-# marks are furniture and the line is read as its text alone. Bold does not say which of those a
-# line is, so it decides nothing: a bold line reads as it would bare. Emphasis inside a line is
-# text.
-_EMPHASIS = re.compile(r"(\*\*|__)\S(?:(?!\1).)*?(?<=\S)\1")
-
-
-def emphasised(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span]]:
-    """`raw` with the marks of emphasis around whole lines (`_EMPHASIS`) blanked, its lines
-    (`spans` where there are none), and the marks as spans. Blanked, not cut: offsets hold."""
-    marks = []
-    for s in spans:
-        if s.text[0] in "*_":  # (a line is never empty)
-            inner = s
-        elif s.text[0] == "#" and (heading := heading_text(s)):
-            inner = heading[1]
-        else:
-            continue
-        if _EMPHASIS.fullmatch(inner.text):
-            a, b, mark = inner.start, inner.end, inner.text[:2]
-            marks += [Span(a, a + 2, mark), Span(b - 2, b, mark)]
-    if not marks:
-        return raw, spans, marks  # (most pages)
-    out, at = [], 0
-    for m in marks:
-        out += [raw[at : m.start], "  "]
-        at = m.end
-    raw = "".join(out) + raw[at:]
-    return raw, lines(raw), marks
 
 
 def line_kind(line: str) -> str:

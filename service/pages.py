@@ -29,7 +29,7 @@ from operator import itemgetter
 
 from service.composite import CLOSING_NAME, END_NOTE, SIGN_OFF, ends_above, merge_pieces
 from service.cut_pieces import is_cut_piece, joins_cut
-from service.documents import Article, Span
+from service.documents import Article, Span, article_record
 from service.errors import InvalidInput
 from service.furniture import jumps_in
 from service.head_parts import ITEM_LABEL, has_title
@@ -44,10 +44,10 @@ from service.lines import (
     PARA,
     SHORT,
     classify,
-    emphasised,
     heading_text,
     line_kind,
 )
+from service.markup import unmarked
 from service.printed_lines import page_lines
 from service.settle import settle_heads
 
@@ -135,8 +135,9 @@ class _Draft:
 class _Splitter:
     """One pass over the page's lines, holding bare short lines until what follows decides them."""
 
-    def __init__(self, items: list[tuple[Span, str, str]]) -> None:
+    def __init__(self, items: list[tuple[Span, str, str]], demoted: set[int]) -> None:
         self.items = items  # each line, its kind and value (service.lines.classify)
+        self.demoted = demoted  # where headings deeper than the titles' start: read bare
         self.markdown = HEADING in map(itemgetter(1), items)  # (looked for in C: every line)
         self.drafts: list[_Draft] = []
         self.furniture: list[Span] = []
@@ -231,7 +232,11 @@ class _Splitter:
         if under is not None:
             cut = next((i for i, s in enumerate(heads) if s is under), 0)
             heads, rest = (heads[:cut], heads[cut:]) if cut else (heads, rest)
-        reading = self.cur is not None and not self.cur.closed and not self.markdown
+        # (a heading deeper than the titles is read on the bare page's rules: `unmarked`)
+        bare = (
+            not self.markdown or bool(self.demoted) and any(h.start in self.demoted for h in heads)
+        )
+        reading = self.cur is not None and not self.cur.closed and bare
         if reading and len(heads) > MAX_HEAD_LINES:
             for s in heads[:-MAX_HEAD_LINES]:  # a list or a poem of the article being read
                 self.cur.add(s, SHORT)
@@ -248,14 +253,14 @@ class _Splitter:
         # (a line opening with a dateline opens its paragraph: nothing above is cut off it,
         # however the seam reads — 约翰·基 / 本报北京…电 is no word 基本)
         if (
-            not self.markdown
+            bare
             and not rest
             and not (kind == PARA and value)
             and is_cut_piece(heads[-1].text, below.text)
         ):
             tail = [heads.pop()]  # the opening of the paragraph below, cut by the column
         # (the heads are parsed only once the score opens them: most bare heads are subheads)
-        if heads and has_title(heads) and self._opens(heads, tail, at, after_furniture):
+        if heads and has_title(heads) and self._opens(heads, tail, at, after_furniture, bare):
             pairs: dict[tuple[str, str], list[float]] = {}
             title, kicker, subtitle, body = parse_heads(heads, pairs)
             draft = self._open(_Draft(title, kicker, subtitle))
@@ -267,14 +272,14 @@ class _Splitter:
         for s in heads + rest + tail:
             target.add(s, SHORT)
 
-    def _opens(self, heads: list[Span], tail: list[Span], at: int, after_furniture: bool) -> bool:
+    def _opens(self, heads: list[Span], tail: list[Span], at: int, after: bool, bare: bool) -> bool:
         # The head score reads the body's opening line: with a cut piece, the piece and the
         # line below it together (美滋滋 / 1月2日，重庆市黔江区举 / 行腊八公益活动…).
         line, kind, value = item = self.items[at]
         if tail:
             self.items[at] = (Span(tail[0].start, line.end, tail[0].text + line.text), kind, value)
         try:
-            return opens_article(self.cur, heads, self.items, at, after_furniture, self.markdown)
+            return opens_article(self.cur, heads, self.items, at, after, not bare)
         finally:
             self.items[at] = item
 
@@ -351,9 +356,9 @@ CACHED_PAGE_CHARS = 1 << 16  # a real page has ~6,000 characters, the longest se
 @lru_cache(maxsize=4)
 def _read(raw: str) -> Page:
     raw, spans, wrapped = page_lines(raw)  # (printed lines joined: service.printed_lines)
-    raw, spans, marks = emphasised(raw, spans)  # (`**标题**`: the marks are furniture)
+    raw, spans, marks, demoted = unmarked(raw, spans)  # (`**标题**`, `### 小标题`)
     items = [(s,) + classify(s.text) for s in spans]  # (a tuple joined: no unpacking)
-    splitter = _Splitter(items)
+    splitter = _Splitter(items, demoted)
     drafts = merge_pieces(splitter.run())
     furniture = splitter.furniture + marks
     articles, parts = [], []
@@ -392,9 +397,3 @@ def _read(raw: str) -> Page:
 def split_page(raw: str) -> list[Article]:
     """The articles of a whole extracted page, in page order (see `read_page`)."""
     return list(read_page(raw).articles)
-
-
-def article_record(article: Article) -> dict:
-    """The JSON record `newsdesk split` prints for one article."""
-    names = ("title", "kicker", "subtitle", "byline", "dateline", "text", "start", "end")
-    return {name: getattr(article, name) for name in (*names, "continues")}

@@ -1,0 +1,76 @@
+"""Markup a converter adds to a page (markdown or HTML from a PDF or web page) that says nothing
+of its articles: blanked before the page pass reads the lines, kept as furniture.
+
+`unmarked` blanks, never cuts: every offset into the text the pass reads is one into the page.
+"""
+
+from __future__ import annotations
+
+__all__ = ["unmarked"]
+
+import re
+
+from service.documents import Span
+from service.furniture import is_furniture
+from service.lines import _BLANK, heading_text, lines
+
+# Emphasis around a whole line or a heading's text (`**标题**`, `## **标题**`), as converters set
+# heads, and often subheads, kickers and captions too: the marks go and the line is read as its
+# text alone. Bold does not say which of those a line is, so it decides nothing: a bold line
+# reads as it would bare. Emphasis inside a line is text; `__标题__` too.
+_EMPHASIS = re.compile(r"\*\*\S(?:(?!\*\*).)*?(?<=\S)\*\*")
+# Whole lines of markup alone: images (`![](images/p4_1.jpg)`, one or more), HTML tags
+# (`<br>`, `</p>`, `<hr/>`), a thematic break (`---`, `* * *`). An image's alt text is the
+# converter's, not the page's.
+_MARKUP_LINE = re.compile(
+    r"(?:!\[[^\]]*\]\([^)]*\)\s*)+|(?:</?[A-Za-z][^<>]*>\s*)+|(?:-\s*){3,}|(?:\*\s*){3,}"
+)
+_FIRST = "#*!<-"  # what a line of markup opens with (a page without any has no markup)
+_SPACES = re.compile(r"\s*")
+
+
+def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], set[int]]:
+    """`raw` with markup that says nothing of an article blanked, its lines (`spans` where there
+    is none), the marks as spans (furniture), and where the lines of headings read as bare lines
+    start. The marks: lines of markup alone (`_MARKUP_LINE`), emphasis around whole lines
+    (`_EMPHASIS`), and the marks of headings deeper than the page's shallowest. Converters set
+    subheads, kickers and decks a level or more under the titles (`## 标题` / `### 小标题`), and a
+    lead story's title a level over the rest (`# 标题` / `## 标题`): a deeper heading reads as a
+    bare line would, on the bare page's rules (a subhead stays in its body, a title over a
+    dateline opens one)."""
+    marks, headings = [], []
+    if all(c not in raw for c in _FIRST):
+        return raw, spans, marks, set()  # (most pages: looked for in C)
+    for s in spans:
+        first = s.text[0]  # (a line is never empty)
+        if first not in _FIRST:
+            continue
+        if first == "#" and (heading := heading_text(s)):
+            inner = heading[1]
+        elif _MARKUP_LINE.fullmatch(s.text):
+            marks.append(s)
+            continue
+        elif first == "*":
+            inner, heading = s, None
+        else:
+            continue
+        bold = _EMPHASIS.fullmatch(inner.text)
+        if bold:
+            a, b, mark = inner.start, inner.end, inner.text[:2]
+            marks += [Span(a, a + 2, mark), Span(b - 2, b, mark)]
+        text = inner.text[2:-2] if bold else inner.text
+        if heading and not _BLANK.fullmatch(text):  # (zero-width alone: no line once blanked)
+            headings.append((heading[0], is_furniture(text), s.start))
+    top = min((len(m.text) for m, furniture, _ in headings if not furniture), default=6)
+    deeper = {at: m for m, _, at in headings if len(m.text) > top}
+    if not marks and not deeper:
+        return raw, spans, marks, set()
+    marks = sorted(marks + list(deeper.values()), key=lambda m: m.start)
+    out, at = [], 0
+    for m in marks:
+        out += [raw[at : m.start], " " * len(m.text)]
+        at = m.end
+    raw = "".join(out) + raw[at:]
+    # (a demoted heading's line now starts where its text does, after the blanked marks)
+    starts = {_SPACES.match(raw, at).end() for at in deeper}
+    return raw, lines(raw), marks, starts
