@@ -85,6 +85,38 @@ def test_fixture_figures():
         assert r["furniture_left"] == 0.0, kind
 
 
+@pytest.mark.parametrize("markdown", [False, True])
+def test_converter_markup_keeps_the_page_and_marks_its_heads(markdown):
+    from training.converted import converted
+
+    pages = load_pages(ROWS)
+    plain = render(pages[0], random.Random(3), markdown)
+    page = converted(
+        render(pages[0], random.Random(3), markdown), pages[0], random.Random(1), markdown
+    )
+    assert [t.title for t in page.articles] == [t.title for t in plain.articles]
+    assert page.breaks == plain.breaks and page.text != plain.text
+    images = [f for f in page.furniture if f.startswith("![](images/")]
+    assert images and page.furniture == plain.furniture + images
+    lines = page.text.split("\n")
+    if markdown:  # the lead story's title a level over the rest
+        assert ("# " + page.articles[0].title) in lines
+        assert all("## " + t.title in lines for t in page.articles[1:])
+    unmarked = [line for line in lines if line not in images]
+    stripped = [line.removeprefix("**").removesuffix("**") for line in unmarked]
+    assert all(line.lstrip("# ") in plain.text for line in stripped)
+
+
+def test_converter_markup_figures_on_the_fixture():
+    # Markup a converter adds reads as the plain page does (service/markup.py).
+    plain = evaluate(load_pages(ROWS), seed=11)
+    marked = evaluate(load_pages(ROWS), seed=11, markup="converter")
+    for kind in ("bare", "markdown"):
+        for metric in ("titles_found", "bodies_whole", "paragraphs_kept", "furniture_left"):
+            assert marked[kind][metric] == plain[kind][metric], (kind, metric)
+        assert marked[kind]["furniture_lines"] > plain[kind]["furniture_lines"], kind
+
+
 def test_corpus_figures_hold_on_a_few_development_pages(data_dir):
     pages = [p for p in load_pages(data_dir, ["201910"])][:40]
     assert "201910" not in TEST_MONTHS

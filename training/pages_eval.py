@@ -11,7 +11,7 @@ Split (fixed before any tuning, docs/pages.md): the test month is 2020-05; devel
 rules were tuned on) is 2019-10, 2020-01 and 2020-02.
 
     python -m training.pages_eval --data ../shared/data [--split dev|test|all] [--seed 11]
-        [--layout columns|printed-lines]
+        [--layout columns|printed-lines] [--markup converter]
         [--halves | --month 202002]
 """
 
@@ -373,21 +373,28 @@ def evaluate(
     kinds=(False, True),
     done=None,
     layout: str = "columns",
+    markup: str = "",
 ) -> dict[str, dict]:
     """The five metrics over `pages`, titles bare and titles as `## ` (`kinds`: markdown or not;
     each kind draws from its own seeded generator, so bare alone reads as with both). `done`,
-    if given, is called with each kind's name as it is scored."""
+    if given, is called with each kind's name as it is scored. `markup` "converter": the pages
+    marked up as a converter to markdown does (`training.converted`)."""
     if split is None:
         from service.pages import split_page as split
     titles = [r["title"].strip() for p in pages for r in p if r["title"].strip()]
     results = {}
     for markdown in kinds:
         rng = random.Random(f"{seed}-{markdown}")
+        marks = random.Random(f"{seed}-{markdown}-{markup}")  # (apart: the same pages under it)
         totals: dict[str, int] = defaultdict(int)
         t0 = time.perf_counter()
         spent = 0.0
         for rows in pages:
             page = render(rows, rng, markdown, others=rng.sample(titles, 3), layout=layout)
+            if markup:
+                from .converted import converted
+
+                page = converted(page, rows, marks, markdown)
             t = time.perf_counter()
             arts = split(page.text)
             spent += time.perf_counter() - t
@@ -452,6 +459,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="how paragraphs are cut: at most once by a column's end (the figures' rendering), "
         "or printed-lines (every 14–24 characters, as pdftotext's layout or OCR gives a page)",
     )  # fmt: skip
+    ap.add_argument(
+        "--markup", choices=("converter",),
+        help="pages marked up as a converter from PDF or HTML to markdown writes them: the lead "
+        "title as # , decks and subheads as ### or bold, bare titles bold, image lines",
+    )  # fmt: skip
     which = ap.add_mutually_exclusive_group()
     which.add_argument(
         "--halves", action="store_true",
@@ -497,7 +509,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.limit:
                 pages = pages[: args.limit]
             step = lambda kind, name=name: stage_done(bar, f"{name}, {kind}")  # noqa: E731
-            results[name] = evaluate(pages, seed=args.seed, done=step, layout=args.layout)
+            results[name] = evaluate(
+                pages, seed=args.seed, done=step, layout=args.layout, markup=args.markup or ""
+            )
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
