@@ -43,6 +43,10 @@ __all__ = [
 class NewsdeskError(Exception):
     """Base of every error newsdesk raises on purpose."""
 
+    # The server's id of the call that failed (gRPC trailing metadata `x-request-id`), set on
+    # errors a client read from a server: its log lines for the call carry the same id.
+    request_id: str = ""
+
     def __init__(self, message: str, *, field: str = "", limit: object = None) -> None:
         super().__init__(message)
         self.message = message

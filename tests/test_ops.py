@@ -85,6 +85,39 @@ def test_a_token_refusal_names_the_peer_and_the_id(stub, caplog) -> None:
     assert line.peer.startswith("ipv4:127.0.0.1:"), line.peer
 
 
+def test_a_client_error_carries_the_servers_request_id(web, caplog, capsys) -> None:
+    # The id the server logged the failed call under reaches the caller: on the client's error
+    # and on the CLI's error line, so "the server log has details" can be followed to them.
+    from service.cli import main
+    from service.errors import InvalidInput, RemoteError
+    from service.rpc.client import NewsdeskClient
+
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    over = {"id": "a", "title": "标题", "text": "长" * 100_001}  # over the server's --max-chars
+    with NewsdeskClient(f"127.0.0.1:{web.port}", token=TOKEN, timeout=30) as client:
+        with pytest.raises(InvalidInput) as rejected:
+            client.classify([over])
+    rid = rejected.value.request_id
+    assert len(rid) == 32 and rid in [r.request_id for r in _lines(caplog, "rpc")]
+    with NewsdeskClient(f"127.0.0.1:{web.port}", token="wrong", timeout=30) as client:
+        with pytest.raises(RemoteError) as refused:  # (refusals are logged rate-limited)
+            client.get_model()
+    assert len(refused.value.request_id) == 32 and refused.value.request_id != rid
+    code = main(["classify", "--server", f"127.0.0.1:{web.port}", "--token", "wrong", "/dev/null"])
+    err = capsys.readouterr().err
+    assert code == 1 and "(server request id " in err, err
+
+
+def test_an_error_made_here_has_no_request_id() -> None:
+    from service.errors import RemoteError
+    from service.rpc.client import NewsdeskClient
+
+    with NewsdeskClient("127.0.0.1:1", timeout=1, retries=0) as client:
+        with pytest.raises(RemoteError) as unreached:
+            client.get_model()
+    assert unreached.value.request_id == ""
+
+
 def _http(web, path: str, body: dict | None, headers: dict) -> tuple[int, dict, dict]:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(

@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         gc.freeze()
         return code
     except NewsdeskError as exc:
-        _err(f"newsdesk {args.command}: {type(exc).__name__}: {exc.message}")
+        # (a server's id of the failed call finds its lines in the server's log)
+        rid = f" (server request id {exc.request_id})" if exc.request_id else ""
+        _err(f"newsdesk {args.command}: {type(exc).__name__}: {exc.message}{rid}")
         return _exit_code(exc)
     except _Terminated:
         _err(_stopped(args, "terminated"))

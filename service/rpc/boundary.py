@@ -21,7 +21,7 @@ from google.rpc import status_pb2
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ..errors import CallerGone, CallFailed, NewsdeskError, Refused
 from .metrics import Metrics, log
-from .status import error_status, status_code
+from .status import REQUEST_ID, error_status, status_code
 
 __all__ = [
     "Boundary",
@@ -70,8 +70,7 @@ def note_of(message: str) -> str:
 # it is at most 128 printable ASCII characters, else one made here; on every log line of the
 # call and sent back (gRPC: trailing metadata; HTTP: the header), so a caller's failure can be
 # found in the log. A longer or odder id is replaced, never logged raw.
-REQUEST_ID = "x-request-id"
-ID_CHARS = 128
+ID_CHARS = 128  # (REQUEST_ID, the metadata key, lives with the client's reading: .status)
 
 
 def request_id(given: str | bytes | None) -> str:

@@ -33,6 +33,7 @@ __all__ = [
     "error_from_status",
     "error_from_rpc",
     "code_of",
+    "REQUEST_ID",
 ]
 
 ERROR_DOMAIN = "newsdesk.v1"
@@ -126,6 +127,11 @@ def error_from_status(
     return RemoteError(message, code=code, field=field_name, limit=limit)
 
 
+# A call's id in gRPC metadata, both ways: the caller's, or the server's own, sent back in the
+# trailing metadata (service.rpc.boundary.request_id) and read by the client onto its errors.
+REQUEST_ID = "x-request-id"
+
+
 def error_from_rpc(exc: grpc.RpcError) -> NewsdeskError:
     """Our exception for a failed call (its status details read when it carries them)."""
     from grpc_status import rpc_status
@@ -134,4 +140,10 @@ def error_from_rpc(exc: grpc.RpcError) -> NewsdeskError:
         status = rpc_status.from_call(exc)
     except (AttributeError, ValueError):  # not a call, or details that disagree with the code
         status = None
-    return error_from_status(exc.code(), exc.details() or exc.code().name, status)
+    error = error_from_status(exc.code(), exc.details() or exc.code().name, status)
+    try:
+        trailing = exc.trailing_metadata() or ()
+    except AttributeError:  # not a call
+        trailing = ()
+    error.request_id = next((str(v) for k, v in trailing if k == REQUEST_ID), "")
+    return error
