@@ -20,12 +20,14 @@ from service.lines import _BLANK, heading_text, lines
 # reads as it would bare. Emphasis inside a line is text; `__标题__` too.
 _EMPHASIS = re.compile(r"\*\*\S(?:(?!\*\*).)*?(?<=\S)\*\*")
 # Whole lines of markup alone: images (`![](images/p4_1.jpg)`, one or more), HTML tags
-# (`<br>`, `</p>`, `<hr/>`), a thematic break (`---`, `* * *`). An image's alt text is the
+# (`<br>`, `</p>`, `<hr/>`), a thematic break (`---`, `* * *`), a table's delimiter row
+# (`| --- | :---: |`; its other rows are the table's text, kept). An image's alt text is the
 # converter's, not the page's.
 _MARKUP_LINE = re.compile(
     r"(?:!\[[^\]]*\]\([^)]*\)\s*)+|(?:</?[A-Za-z][^<>]*>\s*)+|(?:-\s*){3,}|(?:\*\s*){3,}"
+    r"|\|?(?:\s*:?-+:?\s*\|)+(?:\s*:?-+:?\s*)?"
 )
-_FIRST = "#*!<-"  # what a line of markup opens with (a page without any has no markup)
+_FIRST = "#*!<-|"  # what a line of markup opens with (a page without any has no markup)
 _SPACES = re.compile(r"\s*")
 
 

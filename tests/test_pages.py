@@ -351,6 +351,8 @@ LINES = st.sampled_from(
         "---",
         "* * *",
         "<张三>",
+        "| --- | :---: |",
+        "| 指标 | 数值 |",
         "",
         "  ",
     ]
@@ -546,7 +548,14 @@ def test_lines_of_markup_alone_are_furniture(sample_page):
     # nothing of the articles: furniture. They were glued into bodies (…基本盘。![](…)) and read
     # as subtitles.
     lines_ = sample_page.split("\n")
-    markup = ["![](images/p4_1.jpg)", "<br/>", "![图](a.png) ![](b.png)", "---", "</p>"]
+    markup = [
+        "![](images/p4_1.jpg)",
+        "<br/>",
+        "![图](a.png) ![](b.png)",
+        "---",
+        "</p>",
+        "|---|:-:|",
+    ]
     marked = "\n".join(
         line + ("\n" + markup[i % len(markup)] if line.startswith("## ") or i % 7 == 3 else "")
         for i, line in enumerate(lines_)
