@@ -260,7 +260,7 @@ def count_in(grams: list[str], text: str) -> int:
 
 def body_text(cur) -> str:
     """The article's body lines joined, kept on the draft and extended by the lines added
-    since: while the page is read a body only grows at its end (pages._Draft.add)."""
+    since: while the page is read a body only grows at its end (drafts.Draft.add)."""
     done, whole = cur.joined
     body = cur.body
     if done != len(body):

@@ -82,7 +82,7 @@ def opens_article(
 ) -> bool:
     """Do the bare short lines `heads` open a new article, with body text at `items[at]`?
 
-    `cur` is the article being read (a pages._Draft, or None at the top of the page).
+    `cur` is the article being read (a drafts.Draft, or None at the top of the page).
     """
     if cur is None or cur.closed:
         return True

@@ -30,6 +30,7 @@ from operator import itemgetter
 from service.composite import CLOSING_NAME, END_NOTE, SIGN_OFF, ends_above, merge_pieces
 from service.cut_pieces import is_cut_piece, joins_cut
 from service.documents import Article, Span, article_record
+from service.drafts import Draft
 from service.errors import InvalidInput
 from service.furniture import jumps_in
 from service.head_parts import ITEM_LABEL, has_title
@@ -65,73 +66,6 @@ class Page:
     parts: tuple[dict[str, tuple[Span, ...]], ...]
 
 
-class _Draft:
-    """An article being assembled: its head lines and the page lines of its body."""
-
-    __slots__ = (
-        "dated",
-        "title",
-        "kicker",
-        "subtitle",
-        "start",
-        "end",
-        "body",
-        "kinds",
-        "values",
-        "has_para",
-        "closed",
-        "chars",
-        "shorts",
-        "short_lens",
-        "short_shapes",
-        "composite",
-        "marked",
-        "joined",
-        "heads",
-        "pairs",
-    )
-
-    def __init__(self, title: list[Span], kicker: list[Span], subtitle: list[Span]) -> None:
-        self.title, self.kicker, self.subtitle = title, kicker, subtitle
-        heads = kicker + title + subtitle
-        self.start = min([s.start for s in heads], default=0)
-        self.end = max([s.end for s in heads], default=0)
-        self.body: list[Span] = []
-        self.kinds: list[str] = []
-        self.values: list[str] = []  # what classify found: a credit, a jump, a dateline
-        self.has_para = False
-        self.closed = False
-        self.dated = False
-        self.chars = 0  # body characters so far, and the body's short lines: the head score's
-        self.shorts: list[str] = []  # view of the article being read, kept as lines come
-        # (their lengths, and `heads` keeps their shapes as it needs them: a head compared
-        # with every short line above it made a long article of them quadratic)
-        self.short_lens: set[int] = set()
-        self.short_shapes: tuple[int, set] = (0, set())
-        self.composite = False  # pieces under one heading (service.composite), or ITEMS
-        self.marked = False  # the title is a `## ` heading: never a composite item's piece
-        self.joined: tuple[int, str] = (0, "")  # body lines joined so far (cohesion.body_text)
-        self.heads: list[Span] = []  # the bare head lines the pass parsed (service.settle)
-        # (their pair score's features, as parse_heads read them: settle reads some again)
-        self.pairs: dict[tuple[str, str], list[float]] | None = None
-
-    def add(self, line: Span, kind: str, value: str = "") -> None:
-        if not self.body and not self.title and not self.kicker:
-            self.start = line.start
-        self.body.append(line)
-        self.kinds.append(kind)
-        self.values.append(value)
-        self.end = line.end
-        self.chars += len(line.text)
-        if kind == PARA:
-            if not self.has_para:
-                self.dated = bool(value)  # a PARA line's value is its dateline
-                self.has_para = True
-        elif kind == SHORT:
-            self.shorts.append(line.text)
-            self.short_lens.add(len(line.text))
-
-
 class _Splitter:
     """One pass over the page's lines, holding bare short lines until what follows decides them."""
 
@@ -139,22 +73,22 @@ class _Splitter:
         self.items = items  # each line, its kind and value (service.lines.classify)
         self.demoted = demoted  # where headings deeper than the titles' start: read bare
         self.markdown = HEADING in map(itemgetter(1), items)  # (looked for in C: every line)
-        self.drafts: list[_Draft] = []
+        self.drafts: list[Draft] = []
         self.furniture: list[Span] = []
-        self.cur: _Draft | None = None
+        self.cur: Draft | None = None
         self.pending: list[tuple[Span, str]] = []
         self.held_furniture = False  # a FURNITURE line is among the pending ones
         self.under_jump: Span | None = None  # the short line right under a 上接 note
 
-    def _open(self, draft: _Draft) -> _Draft:
+    def _open(self, draft: Draft) -> Draft:
         self.drafts.append(draft)
         self.cur = draft
         return draft
 
-    def _target(self) -> _Draft:
+    def _target(self) -> Draft:
         if self.cur is None:
             # Text with no head of its own (a page opening mid-article): an untitled article.
-            return self._open(_Draft([], [], []))
+            return self._open(Draft([], [], []))
         # After a closing credit, headless text is still the article's (captions, 推荐读物).
         self.cur.closed = False
         return self.cur
@@ -263,7 +197,7 @@ class _Splitter:
         if heads and has_title(heads) and self._opens(heads, tail, at, after_furniture, bare):
             pairs: dict[tuple[str, str], list[float]] = {}
             title, kicker, subtitle, body = parse_heads(heads, pairs)
-            draft = self._open(_Draft(title, kicker, subtitle))
+            draft = self._open(Draft(title, kicker, subtitle))
             draft.heads, draft.pairs = heads, pairs
             for s in body + rest + tail:
                 draft.add(s, SHORT)
@@ -283,7 +217,7 @@ class _Splitter:
         finally:
             self.items[at] = item
 
-    def run(self) -> list[_Draft]:
+    def run(self) -> list[Draft]:
         for at, (line, kind, value) in enumerate(self.items):
             if kind == SHORT:
                 self.pending.append((line, kind))
@@ -294,13 +228,13 @@ class _Splitter:
                 kick, _ = self._take_pending()
                 marks, title = heading_text(line)
                 self.furniture.append(marks)
-                self._open(_Draft([title], kick, [])).marked = True
+                self._open(Draft([title], kick, [])).marked = True
             else:
                 if self.pending:  # (most lines follow body text: nothing held to decide)
                     self._settle(at)
                 target = self.cur  # (self._target(), written out: it runs for every line)
                 if target is None:
-                    target = self._open(_Draft([], [], []))
+                    target = self._open(Draft([], [], []))
                 target.closed = False
                 target.add(line, kind, value)
                 # A credit line under the head opens the body; after running text it closes

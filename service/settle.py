@@ -43,7 +43,7 @@ _LEAD_IN = re.compile(r".{4,}——")
 
 
 def settle_heads(drafts: list, raw: str) -> None:
-    """The `pages._Draft`s' head lines read again: heads left in bodies split off, subheads and
+    """The `drafts.Draft`s' head lines read again: heads left in bodies split off, subheads and
     series joined above, the late roles, the page's top, each one's subtitle, title and byline;
     between two articles a kicker, a deck's title and a credit; table rows and jumps last."""
     at = 0

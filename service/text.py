@@ -242,7 +242,7 @@ def clean_lines(
 def clean_kinds(
     raw: str, spans: Sequence[Span], kinds: list[str], values: list[str], offset: int = 0, tail=True
 ) -> Cleaned:
-    """`clean_lines` with the lines' kinds and values as two lists, as `pages._Draft` keeps them;
+    """`clean_lines` with the lines' kinds and values as two lists, as `drafts.Draft` keeps them;
     `tail` False: the closing credit stays (each item's own: `service.item_column`)."""
     byline = dateline = continues = ""
     dropped: list[tuple[str, Span]] = []

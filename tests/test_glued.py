@@ -7,6 +7,7 @@ import pytest
 import service.pages as pages
 import service.settle as settle
 from service.documents import Span
+from service.drafts import Draft
 from service.glued import column_title, split_glued
 from service.lines import BYLINE_END, PARA, SHORT
 from service.pages import split_page
@@ -61,9 +62,9 @@ def test_the_points_head_is_glued_without_the_rule(without_rule):
     assert [a.title for a in split_page(_ACCOUNT + _POINTS)] == ["茶叶提质增效，养鱼增种香蕉"]
 
 
-def _draft(*lines: tuple[str, str]) -> pages._Draft:
+def _draft(*lines: tuple[str, str]) -> Draft:
     """A draft whose body holds these (text, kind) lines, in a page of its own."""
-    d, at = pages._Draft([Span(0, 2, "标题")], [], []), 3
+    d, at = Draft([Span(0, 2, "标题")], [], []), 3
     for text, kind in lines:
         d.add(Span(at, at + len(text), text), kind)
         at += len(text) + 1

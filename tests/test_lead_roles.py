@@ -8,9 +8,10 @@ import pytest
 
 from service import head_parts, settle
 from service.documents import Span
+from service.drafts import Draft
 from service.head_parts import settled_heads
 from service.lead_roles import deck_by_lead, kicker_by_shape
-from service.pages import _Draft, split_page
+from service.pages import split_page
 
 
 def _spans(*texts: str) -> list[Span]:
@@ -159,7 +160,7 @@ def test_other_upper_lines_are_no_kicker_by_shape(upper, lower):
 
 def test_a_title_and_deck_read_by_the_pass_under_a_speaker_become_kicker_and_title():
     upper, lower = _spans("外交部发言人", "就某国议会通过所谓法案答记者问")
-    d = _Draft([upper], [], [lower])
+    d = Draft([upper], [], [lower])
     d.heads = [upper, lower]
     settle._shape_kicker(d)
     assert (d.kicker, d.title, d.subtitle) == ([upper], [lower], [])
@@ -167,7 +168,7 @@ def test_a_title_and_deck_read_by_the_pass_under_a_speaker_become_kicker_and_tit
 
 def test_a_title_and_deck_changed_since_the_pass_are_left():
     upper, lower = _spans("外交部发言人", "就某国议会通过所谓法案答记者问")
-    d = _Draft([upper], [], [lower])
+    d = Draft([upper], [], [lower])
     d.heads = [lower]
     settle._shape_kicker(d)
     assert (d.kicker, d.title, d.subtitle) == ([], [upper], [lower])

@@ -896,10 +896,10 @@ def test_a_piece_after_an_article_holding_one_named_alike_goes_on_with_its_item(
     # later piece named alike that the head score opened goes on with the item.
     from service.composite import merge_pieces
     from service.documents import Span
-    from service.pages import _Draft
+    from service.drafts import Draft
 
-    def draft(title: str, lines: list[tuple[str, str]]) -> _Draft:
-        d = _Draft([Span(0, len(title), title)], [], [])
+    def draft(title: str, lines: list[tuple[str, str]]) -> Draft:
+        d = Draft([Span(0, len(title), title)], [], [])
         for text, kind in lines:
             d.add(Span(0, len(text), text), kind)
         return d
@@ -937,11 +937,11 @@ def test_more_forms_of_a_piece_join_its_item():
     # a lead-in after a body not opening with one, are left alone.
     from service.composite import merge_pieces
     from service.documents import Span
-    from service.pages import _Draft
+    from service.drafts import Draft
 
     def draft(title, lines, kicker=(), subtitle=()):
         span = lambda t: Span(0, len(t), t)  # noqa: E731
-        d = _Draft([span(title)], [span(t) for t in kicker], [span(t) for t in subtitle])
+        d = Draft([span(title)], [span(t) for t in kicker], [span(t) for t in subtitle])
         for text, kind in lines:
             d.add(span(text), kind)
         return d
@@ -1031,9 +1031,9 @@ def test_a_closing_dateline_cut_inside_its_brackets_closes_its_article():
 def test_head_score_sees_a_place_kicker_and_a_short_subhead_pair():
     import service.heads as heads
     from service.documents import Span
-    from service.pages import _Draft
+    from service.drafts import Draft
 
-    cur = _Draft([Span(0, 4, "城东书房")], [], [])
+    cur = Draft([Span(0, 4, "城东书房")], [], [])
     cur.add(Span(5, 40, "周末的书房里坐满了读者，有带着孩子的家长，也有赶来自习的学生。"), PARA)
     below = [(Span(60, 90, "老街菜市场改造完工，摊位重新排布，地面铺上了防滑砖。"), PARA, "")]
 
@@ -1897,17 +1897,17 @@ def _spans(texts: list[str], at: int) -> list:
 def test_a_head_of_points_under_a_column_s_title_closing_the_body_above_takes_it(labelled):
     # (issue 11, i96: a labelled title under a closed paragraph, over ● points the pass read as
     # the next article's head; 8 printed labelled titles stand over points, no body line)
+    from service.drafts import Draft
     from service.lines import PARA, SHORT
-    from service.pages import _Draft
     from service.settle import _points
 
     last = "多措并举稳定物价（政策解读）" if labelled else "多措并举稳定物价"
     text, points = "各地出台措施保障市场供应，价格总体平稳。", ["●一是保障供应", "●二是加强监管"]
-    above = _Draft(_spans(["旧闻一则"], 0), [], [])
+    above = Draft(_spans(["旧闻一则"], 0), [], [])
     for span, kind in zip(_spans([text, last], 5), (PARA, SHORT), strict=True):
         above.add(span, kind)
     heads = _spans(points, 40)
-    d = _Draft(heads[1:], heads[:1], [])
+    d = Draft(heads[1:], heads[:1], [])
     d.heads = heads
     (below,) = _spans(["有关部门表示，将继续做好保供稳价工作，确保群众生活必需品供应充足。"], 70)
     d.add(below, PARA)

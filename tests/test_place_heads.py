@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import service.pages as pages
 from service.documents import Span
+from service.drafts import Draft
 from service.lines import PARA, SHORT
 from service.place_heads import names_place, split_place
 
@@ -14,9 +14,9 @@ _NEXT = ("各地加快推进春季农业生产，农资供应总体充足，农�
 _TITLE = ("网上办事 群众少跑腿", SHORT)
 
 
-def _draft(*lines: tuple[str, str], kicker: str = "") -> pages._Draft:
+def _draft(*lines: tuple[str, str], kicker: str = "") -> Draft:
     """A draft whose body holds these (text, kind) lines, in a page of its own."""
-    d = pages._Draft([Span(0, 2, "标题")], [Span(0, 0, kicker)] if kicker else [], [])
+    d = Draft([Span(0, 2, "标题")], [Span(0, 0, kicker)] if kicker else [], [])
     at = 3
     for text, kind in lines:
         d.add(Span(at, at + len(text), text), kind)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from service.documents import Span
+from service.drafts import Draft
 from service.lines import BYLINE_END, PARA, SHORT, classify
-from service.pages import _Draft, split_page
+from service.pages import split_page
 from service.series import rejoin_series
 from service.subheads import rejoin_subheads
 
@@ -27,9 +28,9 @@ class _Page:
         self.at += len(text) + 1
         return s
 
-    def draft(self, kicker=(), title=(), subtitle=(), body=(), kinds=None) -> _Draft:
+    def draft(self, kicker=(), title=(), subtitle=(), body=(), kinds=None) -> Draft:
         kick = [self.span(t) for t in kicker]  # (kicker, title, subtitle: as on the page)
-        d = _Draft([self.span(t) for t in title], kick, [])
+        d = Draft([self.span(t) for t in title], kick, [])
         d.subtitle = [self.span(t) for t in subtitle]
         for i, line in enumerate(body):
             kind = kinds[i] if kinds else classify(line)[0]

@@ -529,7 +529,7 @@ def assert_same_cleaning(a, b) -> None:
 
 
 def test_clean_kinds_is_clean_lines_with_kinds_and_values_apart():
-    """The splitter hands a draft's kinds and values as its two lists (pages._Draft): the same
+    """The splitter hands a draft's kinds and values as its two lists (drafts.Draft): the same
     cleaning as the pairs, and lists of another length than the lines are refused."""
     raw = "本报评论员\n今日导读\n本报讯　党建工作持续稳固。\n带动就\n业。\n(下转3版)\n（记者 张三）"
     spans = lines(raw)
