@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from .pages_eval import _TERMINAL, Rendered
 
-__all__ = ["converted", "SUBHEAD_MAX"]
+__all__ = ["converted", "stacked", "SUBHEAD_MAX", "MARKUPS"]
 
 SUBHEAD_MAX = 30  # a body paragraph this short, not closed by a stop, is read as a subhead
 IMAGE_AFTER_HEAD = 0.3  # a picture under an article's head
@@ -72,3 +72,17 @@ def converted(page: Rendered, rows: Sequence[dict], rng: random.Random, markdown
             page.furniture.append(image)
     page.text = "\n".join(out)
     return page
+
+
+def stacked(page: Rendered, rows: Sequence[dict], rng: random.Random, markdown: bool) -> Rendered:
+    """`page` with every head line at its title's level (`## 引题` / `## 标题` / `## 副题`), as a
+    converter that marks every line set in a head's fonts alike writes them (MinerU: all `# `).
+    Bare pages stay as they are; nothing else is marked (in place; returned)."""
+    if markdown:
+        decks = {r[k].strip() for r in rows for k in ("kicker", "subtitle")} - {""}
+        lines = page.text.split("\n")
+        page.text = "\n".join("## " + line if line in decks else line for line in lines)
+    return page
+
+
+MARKUPS = {"converter": converted, "stacked": stacked}  # pages_eval --markup

@@ -11,7 +11,7 @@ Split (fixed before any tuning, docs/pages.md): the test month is 2020-05; devel
 rules were tuned on) is 2019-10, 2020-01 and 2020-02.
 
     python -m training.pages_eval --data ../shared/data [--split dev|test|all] [--seed 11]
-        [--layout columns|printed-lines] [--markup converter]
+        [--layout columns|printed-lines] [--markup converter|stacked]
         [--halves | --month 202002]
 """
 
@@ -342,6 +342,7 @@ def score(page: Rendered, articles: Sequence) -> dict[str, int]:
     leaked = sum(any(_squash(f) in b for b in flat) for f in leaks)
     return {
         "articles": len(page.articles),
+        "read": len(articles),  # (more than the page holds: heads or pieces read as articles)
         "titles_found": found,
         "bodies_whole": whole,
         "breaks": len(page.breaks),
@@ -377,8 +378,8 @@ def evaluate(
 ) -> dict[str, dict]:
     """The five metrics over `pages`, titles bare and titles as `## ` (`kinds`: markdown or not;
     each kind draws from its own seeded generator, so bare alone reads as with both). `done`,
-    if given, is called with each kind's name as it is scored. `markup` "converter": the pages
-    marked up as a converter to markdown does (`training.converted`)."""
+    if given, is called with each kind's name as it is scored. `markup` "converter" or "stacked":
+    the pages marked up as a converter to markdown does (`training.converted.MARKUPS`)."""
     if split is None:
         from service.pages import split_page as split
     titles = [r["title"].strip() for p in pages for r in p if r["title"].strip()]
@@ -392,9 +393,9 @@ def evaluate(
         for rows in pages:
             page = render(rows, rng, markdown, others=rng.sample(titles, 3), layout=layout)
             if markup:
-                from .converted import converted
+                from .converted import MARKUPS
 
-                page = converted(page, rows, marks, markdown)
+                page = MARKUPS[markup](page, rows, marks, markdown)
             t = time.perf_counter()
             arts = split(page.text)
             spent += time.perf_counter() - t
@@ -420,6 +421,7 @@ def _rates(t: dict[str, int], split_s: float, total_s: float) -> dict:
         "breaks_repaired": rate("breaks_repaired", "breaks"),
         "paragraphs_kept": rate("paragraphs_kept", "paragraphs"),
         "furniture_left": rate("furniture_leaked", "furniture"),
+        "articles_read": t["read"],
         "breaks": t["breaks"],
         "paragraphs": t["paragraphs"],
         "furniture_lines": t["furniture"],
@@ -460,9 +462,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "or printed-lines (every 14–24 characters, as pdftotext's layout or OCR gives a page)",
     )  # fmt: skip
     ap.add_argument(
-        "--markup", choices=("converter",),
+        "--markup", choices=("converter", "stacked"),
         help="pages marked up as a converter from PDF or HTML to markdown writes them: the lead "
-        "title as # , decks and subheads as ### or bold, bare titles bold, image lines",
+        "title as # , decks and subheads as ### or bold, bare titles bold, image lines "
+        "(converter); or every head line of a `## ` page as `## `, kickers and subtitles too "
+        "(stacked)",
     )  # fmt: skip
     which = ap.add_mutually_exclusive_group()
     which.add_argument(
@@ -519,7 +523,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, by_kind in results.items():
             for kind, r in by_kind.items():
                 print(
-                    f"{name} {kind}: {r['breaks']} breaks, {r['paragraphs']} paragraph "
+                    f"{name} {kind}: {r['articles_read']} articles read for {r['articles']}, "
+                    f"{r['breaks']} breaks, {r['paragraphs']} paragraph "
                     f"boundaries, {r['furniture_lines']} furniture lines, "
                     f"split {r['split_pages_per_s']} pages/s, {r['seconds']} s",
                     file=sys.stderr,
