@@ -79,6 +79,7 @@ class _Splitter:
         self.pending: list[tuple[Span, str]] = []
         self.held_furniture = False  # a FURNITURE line is among the pending ones
         self.under_jump: Span | None = None  # the short line right under a 上接 note
+        self.stack: list[Span] = []  # the head lines of the last heading (`_stacks`)
 
     def _open(self, draft: Draft) -> Draft:
         self.drafts.append(draft)
@@ -217,6 +218,24 @@ class _Splitter:
         finally:
             self.items[at] = item
 
+    def _stacks(self, title: Span) -> bool:
+        """Whether a heading right under another, no text between, is a line of the same head:
+        converters mark every line set in a head's fonts alike (`## 引题` / `## 标题` /
+        `## ——副题`; MinerU sets all as `# `). The lines' roles are a bare head's (parse_heads);
+        a run longer than a head, or one with a line that opens a body, is headings apart."""
+        cur = self.cur
+        if cur is None or not cur.marked or cur.body:
+            return False
+        heads = self.stack + [title]
+        if len(heads) > MAX_HEAD_LINES:
+            return False
+        title_, kicker, subtitle, body = parse_heads(heads)
+        if body or not title_:
+            return False
+        cur.title, cur.kicker, cur.subtitle = title_, kicker, subtitle
+        cur.end, self.stack = title.end, heads
+        return True
+
     def run(self) -> list[Draft]:
         for at, (line, kind, value) in enumerate(self.items):
             if kind == SHORT:
@@ -225,10 +244,12 @@ class _Splitter:
                 self.pending.append((line, kind))
                 self.held_furniture = True
             elif kind == HEADING:
-                kick, _ = self._take_pending()
                 marks, title = heading_text(line)
                 self.furniture.append(marks)
-                self._open(Draft([title], kick, [])).marked = True
+                if self.pending or not self._stacks(title):
+                    kick, _ = self._take_pending()
+                    self._open(Draft([title], kick, [])).marked = True
+                    self.stack = kick + [title]
             else:
                 if self.pending:  # (most lines follow body text: nothing held to decide)
                     self._settle(at)

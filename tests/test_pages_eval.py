@@ -117,6 +117,32 @@ def test_converter_markup_figures_on_the_fixture():
         assert marked[kind]["furniture_lines"] > plain[kind]["furniture_lines"], kind
 
 
+def test_stacked_markup_marks_every_head_line_at_the_titles_level():
+    from training.converted import stacked
+
+    pages = load_pages(ROWS)
+    rows = next(p for p in pages if any(r["kicker"] or r["subtitle"] for r in p))
+    plain = render(rows, random.Random(3), True)
+    page = stacked(render(rows, random.Random(3), True), rows, random.Random(1), True)
+    decks = [r[k].strip() for r in rows for k in ("kicker", "subtitle") if r[k].strip()]
+    assert decks and all("## " + d in page.text.split("\n") for d in decks)
+    assert page.text.replace("## ", "") == plain.text.replace("## ", "")
+    bare = render(rows, random.Random(3), False)
+    assert (
+        stacked(bare, rows, random.Random(1), False).text
+        == render(rows, random.Random(3), False).text
+    )
+
+
+def test_stacked_markup_reads_as_the_markdown_page_on_the_fixture():
+    # A deck marked as its title is (`## 引题` / `## 标题`) is a line of that head: before
+    # `pages._Splitter._stacks` each heading opened an article, the title's with no body.
+    plain = evaluate(load_pages(ROWS), seed=11, kinds=(True,))["markdown"]
+    marked = evaluate(load_pages(ROWS), seed=11, kinds=(True,), markup="stacked")["markdown"]
+    for metric in ("titles_found", "bodies_whole", "paragraphs_kept", "articles_read"):
+        assert marked[metric] == plain[metric], metric
+
+
 def test_corpus_figures_hold_on_a_few_development_pages(data_dir):
     pages = [p for p in load_pages(data_dir, ["201910"])][:40]
     assert "201910" not in TEST_MONTHS
