@@ -125,7 +125,7 @@ def _add_output(p: argparse.ArgumentParser, what: str) -> None:
 
 
 def _add_page(p: argparse.ArgumentParser) -> None:
-    p.add_argument("page", nargs="?", default="-", help="page text file (UTF-8); - or none: stdin")
+    p.add_argument("page", nargs="?", default="-", help="page file (UTF-8, .gz ok); - is stdin")
 
 
 def _lead_option(name: str):
