@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except EOFError as exc:  # gzip's word for a truncated stream
         what = _input_name(args)
-        _err(f"newsdesk {args.command}: {what} ends early, a truncated gzip file? ({exc})")
+        why = f"{what} ends early, a truncated gzip file? ({exc}); check it with gzip -t"
+        _err(f"newsdesk {args.command}: {why}, and copy or fetch it again")
         return 1
 
 

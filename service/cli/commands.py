@@ -46,10 +46,11 @@ def _read_page(path: str) -> str:
         raise InvalidInput(f"{over} (past {most} bytes): split it into pages", field="PAGE")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as exc:  # the likely encoding: GBK, unless a UTF-16 mark opens it
+        was = "UTF-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "GB18030"
         raise InvalidInput(
             f"page {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
-            f"{exc.start}): convert it to UTF-8",
+            f"{exc.start}): convert it to UTF-8, e.g. iconv -f {was} -t UTF-8 IN > OUT",
             field="PAGE",
         ) from exc
     if len(text) > MAX_PAGE_CHARS:

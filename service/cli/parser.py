@@ -63,11 +63,11 @@ def _shown(default: object) -> str:
     return str(default)
 
 
-def _whole(text: str) -> int:  # the usage error of every integer option
+def _whole(text: str, hint: str = "") -> int:  # the usage error of every integer option
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}{hint}") from None
 
 
 def _at_least_one(text: str) -> int:
@@ -125,7 +125,7 @@ def _add_output(p: argparse.ArgumentParser, what: str) -> None:
 
 
 def _add_page(p: argparse.ArgumentParser) -> None:
-    p.add_argument("page", nargs="?", default="-", help="page text file (UTF-8); - or none: stdin")
+    p.add_argument("page", nargs="?", default="-", help="page file (UTF-8, .gz ok); - is stdin")
 
 
 def _lead_option(name: str):
@@ -169,7 +169,7 @@ def _term_count(name: str):
         from ..validation import check_terms
 
         try:
-            return check_terms(name, _whole(text))
+            return check_terms(name, _whole(text, ", nor an existing file: check the input's path"))
         except InvalidInput as exc:
             raise argparse.ArgumentTypeError(exc.message) from None
 

@@ -221,6 +221,12 @@ class NewsdeskClient:
                 f"there, on its gRPC port (not --http-address)? {tls} ({error.message})",
                 code=code,
             )
+        if code == grpc.StatusCode.UNAVAILABLE and error.message.startswith(UNRESOLVED):
+            return RemoteError(
+                f"cannot find the host of {self.address}: check the HOST in HOST:PORT "
+                f"({error.message})",
+                code=code,
+            )
         if code == grpc.StatusCode.DEADLINE_EXCEEDED:
             seconds = self.timeout if timeout is None else timeout
             return RemoteError(
@@ -316,6 +322,7 @@ class NewsdeskClient:
 
 
 UNREACHED = "failed to connect to all addresses"  # gRPC's words for every such failure
+UNRESOLVED = ("errors resolving", "DNS resolution failed")  # a host name no resolver knows
 
 
 def _term_options(explain: int, keywords: int, explain_label: str | None) -> dict[str, Any]:
