@@ -31,6 +31,7 @@ __all__ = [
     "open_input",
     "own_id",
     "read_records",
+    "utf16_note",
 ]
 
 
@@ -157,20 +158,27 @@ def decompressed(raw: IO[bytes]) -> IO[bytes]:
     return raw
 
 
-def open_binary(path: str | Path | None) -> IO[bytes]:
-    """Open a JSONL input as bytes: `-`/None is stdin; gzip is decompressed (by content). A
-    UTF-16 file is refused whole: read by lines, its bytes made lines the file does not have
-    (33 rejected lines, numbered past its end, for 5 records)."""
-    p = check_input(path)
-    stream = decompressed(sys.stdin.buffer if p is None else p.open("rb"))
+def utf16_note(stream: IO[bytes]) -> str:
+    """Why an input that opens with a UTF-16 byte-order mark is refused whole, else "": read by
+    lines, its bytes made lines the file does not have (33 rejected lines, numbered past its
+    end, for 5 records). `open_binary` and each `batch` shard ask."""
     peek = getattr(stream, "peek", None)
     if peek is not None and peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        stream.close()
-        raise InvalidInput(
-            f"input {path or '-'} is UTF-16 (it opens with a UTF-16 byte-order mark): convert it "
-            "to UTF-8, e.g. iconv -f UTF-16 -t UTF-8 IN > OUT",
-            field="input",
+        return (
+            "is UTF-16 (it opens with a UTF-16 byte-order mark): convert it to UTF-8, "
+            "e.g. iconv -f UTF-16 -t UTF-8 IN > OUT"
         )
+    return ""
+
+
+def open_binary(path: str | Path | None) -> IO[bytes]:
+    """Open a JSONL input as bytes: `-`/None is stdin; gzip is decompressed (by content). A
+    UTF-16 file is refused whole (`utf16_note`)."""
+    p = check_input(path)
+    stream = decompressed(sys.stdin.buffer if p is None else p.open("rb"))
+    if note := utf16_note(stream):
+        stream.close()
+        raise InvalidInput(f"input {path or '-'} {note}", field="input")
     return stream
 
 

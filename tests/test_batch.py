@@ -471,6 +471,26 @@ def test_a_damaged_gzip_shard_fails_alone_and_a_rerun_retries_only_it(
     assert shard_files() == {"a.jsonl", "b.jsonl"}
 
 
+def test_a_utf16_shard_is_refused_whole_saying_how_to_convert_it(
+    shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    # Read by lines, UTF-16 bytes made a rejected line of every record and lines past the
+    # file's end (7 rejects for 5 records, exit 3); every other command refuses such a file.
+    from service.cli import main
+
+    good, wide = shards[0], tmp_path / "wide.jsonl"
+    wide.write_bytes(good.read_text(encoding="utf-8").encode("utf-16"))
+    out = tmp_path / "out"
+    args = ["batch", str(good), str(wide), "--out", str(out), "--model", str(model), "--quiet"]
+    code = main([*args, "--no-summary"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 1 and summary["rejected"] == 0
+    [failed] = summary["shards_failed"]
+    assert failed["shard"] == "wide" and "UTF-16" in failed["reason"]
+    assert "iconv -f UTF-16 -t UTF-8" in failed["reason"]
+    assert {n for n in _outputs(out) if not n.startswith("_")} == {"a.jsonl"}
+
+
 @pytest.mark.slow
 def test_dask_worker_killed_mid_job_costs_only_its_shard(
     records: list[dict], model: Path, tmp_path: Path
