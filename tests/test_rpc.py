@@ -225,5 +225,5 @@ def test_too_many_articles_says_to_split_them_not_to_stream_leads() -> None:
     assert (caught.value.field, caught.value.limit) == ("articles", 2)
     assert caught.value.message == (
         "3 articles in one request, over the limit of 2: split them over several requests "
-        "(for labels alone, ClassifyStream takes any number)"
+        "(for labels alone, the gRPC ClassifyStream takes any number; HTTP has no stream)"
     )

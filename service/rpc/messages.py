@@ -39,7 +39,8 @@ def articles_from(
     if len(messages) > max_articles:
         raise InvalidInput(
             f"{len(messages)} articles in one request, over the limit of {max_articles}: split "
-            "them over several requests (for labels alone, ClassifyStream takes any number)",
+            "them over several requests (for labels alone, the gRPC ClassifyStream takes any "
+            "number; HTTP has no stream)",
             field="articles",
             limit=max_articles,
         )
