@@ -102,17 +102,18 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a file that cannot be read or written, a corrupt gzip stream
         import gzip
 
+        kind = type(exc).__name__  # (every error line names its type, as ours do)
         if exc.errno in _FULL:  # only a write fails so; it said "[Errno 28] No space…" alone
             exc = f"cannot write {_output_name(args)}: {exc.strerror}"
         elif isinstance(exc, gzip.BadGzipFile):  # it said "Not a gzipped file (b'tr')" alone
             why = f"{exc}: damaged, or bytes after its end"
             exc = f"{_input_name(args)} is not a sound gzip file ({why}); check it with gzip -t"
-        _err(f"newsdesk {args.command}: {exc}")
+        _err(f"newsdesk {args.command}: {kind}: {exc}")
         return 1
     except EOFError as exc:  # gzip's word for a truncated stream
         what = _input_name(args)
         why = f"{what} ends early, a truncated gzip file? ({exc}); check it with gzip -t"
-        _err(f"newsdesk {args.command}: {why}, and copy or fetch it again")
+        _err(f"newsdesk {args.command}: EOFError: {why}, and copy or fetch it again")
         return 1
 
 
