@@ -104,7 +104,7 @@ def _batch_size(text: str) -> int:
 
 def _add_model(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--model", metavar="DIR", help="model folder (default: models/desk, or $NEWSDESK_MODEL)"
+        "--model", metavar="DIR", help="model folder (default: $NEWSDESK_MODEL, else shipped)"
     )
 
 
