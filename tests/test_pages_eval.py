@@ -134,6 +134,26 @@ def test_stacked_markup_marks_every_head_line_at_the_titles_level():
     )
 
 
+def test_flat_markup_marks_subheads_at_the_titles_level_too():
+    from training.converted import SUBHEAD_MAX, flat, stacked
+
+    pages = load_pages(ROWS)
+    rows = next(
+        p
+        for p in pages
+        if any(
+            2 <= len(q) <= SUBHEAD_MAX and q[-1] not in "。！？”"
+            for r in p
+            for q in r["text"].split("\n")
+        )
+    )
+    heads = stacked(render(rows, random.Random(3), True), rows, random.Random(1), True)
+    page = flat(render(rows, random.Random(3), True), rows, random.Random(1), True)
+    more = [line for line in page.text.split("\n") if line not in heads.text.split("\n")]
+    assert more and all(line.startswith("## ") and len(line) <= SUBHEAD_MAX + 3 for line in more)
+    assert page.text.replace("## ", "") == heads.text.replace("## ", "")
+
+
 def test_stacked_markup_reads_as_the_markdown_page_on_the_fixture():
     # A deck marked as its title is (`## 引题` / `## 标题`) is a line of that head: before
     # `pages._Splitter._stacks` each heading opened an article, the title's with no body.

@@ -85,4 +85,20 @@ def stacked(page: Rendered, rows: Sequence[dict], rng: random.Random, markdown: 
     return page
 
 
-MARKUPS = {"converter": converted, "stacked": stacked}  # pages_eval --markup
+def flat(page: Rendered, rows: Sequence[dict], rng: random.Random, markdown: bool) -> Rendered:
+    """`stacked`, and every subhead of a body (`SUBHEAD_MAX`) a heading at the titles' level too,
+    as converters that set every head they find at one level write them (docling: all `## `)."""
+    page = stacked(page, rows, rng, markdown)
+    if markdown:
+        subheads = {
+            p
+            for r in rows
+            for p in (q.strip() for q in r["text"].split("\n"))
+            if 2 <= len(p) <= SUBHEAD_MAX and p[-1] not in _TERMINAL
+        } - {r["title"].strip() for r in rows}
+        lines = page.text.split("\n")
+        page.text = "\n".join("## " + line if line in subheads else line for line in lines)
+    return page
+
+
+MARKUPS = {"converter": converted, "stacked": stacked, "flat": flat}  # pages_eval --markup

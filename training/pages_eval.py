@@ -462,7 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "or printed-lines (every 14–24 characters, as pdftotext's layout or OCR gives a page)",
     )  # fmt: skip
     ap.add_argument(
-        "--markup", choices=("converter", "stacked"),
+        "--markup", choices=("converter", "stacked", "flat"),
         help="pages marked up as a converter from PDF or HTML to markdown writes them: the lead "
         "title as # , decks and subheads as ### or bold, bare titles bold, image lines "
         "(converter); or every head line of a `## ` page as `## `, kickers and subtitles too "
