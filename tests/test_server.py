@@ -1061,7 +1061,24 @@ def test_serve_exits_1_at_start_when_the_model_folder_is_not_there(tmp_path, ent
 def test_a_taken_port_is_refused_with_the_flag_named(server) -> None:
     with pytest.raises(InvalidInput) as caught:
         create_server(config(server.models.path, address=f"127.0.0.1:{server.port}"))
-    assert caught.value.field == "address"
+    assert caught.value.field == "address" and "Address already in use" in caught.value.message
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line_of_its_own(model_dir: Path) -> None:
+    # gRPC's core logged `E… add_port.cc:… Failed to add port to server` before our line, and
+    # bound a name such as localhost where it could (::1) while another process held 127.0.0.1.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cmd = [sys.executable, "-m", "service.cli", "serve", "--model", str(model_dir)]
+        for address in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            done = subprocess.run(
+                [*cmd, "--address", address], cwd=ROOT, capture_output=True, text=True, timeout=60
+            )
+            assert done.returncode == 2, done.stderr
+            assert "Address already in use" in done.stderr and "--address" in done.stderr
+            assert "add_port" not in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
 def test_a_stopped_server_whose_exit_is_held_by_a_thread_still_ends():

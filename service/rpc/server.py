@@ -4,6 +4,8 @@ test can start on port 0 (health, reflection, metrics endpoint, TLS, the model s
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 from pathlib import Path
 from typing import Any
@@ -193,8 +195,44 @@ def _read_pem(path: Path | None, field: str) -> bytes:
         ) from None
 
 
+def _unbindable(address: str) -> str:
+    """Why a plain socket cannot bind `address` (HOST:PORT), else "". Asked before gRPC binds:
+    its core logs a line of its own (`add_port.cc … Failed to add port`) before ours, and binds
+    a name such as localhost where it can, serving ::1 while another process holds 127.0.0.1.
+    Bound as gRPC binds (SO_REUSEADDR: a port left in TIME_WAIT is free); other address forms,
+    a port of 0 or a name that does not resolve are left to gRPC."""
+    host, _, port = address.rpartition(":")
+    if not port.isdigit() or not int(port) or "/" in host or host.startswith(("unix", "dns")):
+        return ""
+    host = host[1:-1] if host[:1] == "[" and host[-1:] == "]" else host
+    try:
+        found = socket.getaddrinfo(
+            host or None, int(port), type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (OSError, UnicodeError, ValueError):
+        return ""
+    whys = []
+    for family, kind, proto, _, where in found:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(where)
+            except OSError as exc:
+                whys.append((exc.errno == errno.EADDRINUSE, exc.strerror or str(exc)))
+                continue
+            whys.append((False, ""))
+    taken = [why for in_use, why in whys if in_use]
+    return taken[0] if taken else "" if any(not why for _, why in whys) else whys[0][1]
+
+
 def _bind(server: grpc.Server, config: ServerConfig) -> int:
     """Add the listening port (TLS when configured); say which flag to fix when it fails."""
+    if why := _unbindable(config.address):
+        raise InvalidInput(
+            f"cannot listen on {config.address} ({why}): pick a free port, on an address of "
+            "this machine (HOST:PORT, e.g. 0.0.0.0:50051); check --address",
+            field="address",
+        )
     pair = None
     try:
         if config.tls_cert:
