@@ -375,6 +375,42 @@ def test_split_overlap_reads_a_text_past_its_fixed_place_as_one_within_it():
         )
 
 
+def test_split_overlap_counts_in_c_what_the_array_pass_counts():
+    # The optional C extension (service/_overlap.c, which split_overlap reads where it is built)
+    # and the numpy pass (array_overlap) give the same values: Han characters at the range's
+    # ends and just past them, marks, blanks, Latin-1 alone, a lone surrogate, a character past
+    # the BMP; and texts past the C table's room or of a str subclass go to the arrays.
+    import os
+    import random
+
+    from service import cohesion
+
+    if cohesion._counts is None:
+        assert not os.environ.get("CI"), "service._overlap is not built (make install builds it)"
+        pytest.skip("the C extension is not built here: the arrays answer")
+    rng = random.Random(161)
+    pieces = "一龥育秧工厂中国人民，。、 \n\u3000a1é\u4dff\ua000\ud800😀"
+
+    def text(n: int) -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, n)))
+
+    for _ in range(5000):
+        texts = text(300), text(300), text(40)
+        assert cohesion.split_overlap(*texts) == cohesion.array_overlap(*texts)
+    for texts in (("", "", ""), ("aé", "aé", "é"), ("一龥", "龥一", "一龥")):
+        assert cohesion.split_overlap(*texts) == cohesion.array_overlap(*texts)
+    room = "一龥育秧" * 500
+    assert cohesion._counts(room, "", "") is None
+    assert cohesion.split_overlap(room, "秧一龥", "育秧") == cohesion.array_overlap(
+        room, "秧一龥", "育秧"
+    )
+
+    class Text(str):
+        pass
+
+    assert cohesion._counts(Text("一一"), "一一", "") is None
+
+
 def test_cohesion_tells_a_new_topic_from_the_same_one():
     before = "全市早稻集中育秧进度过半，育秧工厂的秧盘一排排送进暗室。"
     same = "育秧工厂今年新增秧盘两万张，早稻机插秧比例提高。"
