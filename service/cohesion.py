@@ -37,7 +37,7 @@ from service.lines import PARA, SHORT
 from service.malloc import forget_on_trim
 
 try:  # (optional: a checkout or install without a C compiler has the arrays alone)
-    from service._overlap import counts as _counts
+    from service._kernels import counts as _counts
 except ImportError:
     _counts = None
 
@@ -76,7 +76,7 @@ def codes(text: str) -> np.ndarray:
 def split_overlap(before: str, after: str, head: str = "") -> tuple[float, int, float]:
     """`overlap(codes(before), codes(after))`, how many distinct codes `after` holds, and the
     head's share of them (`short_share(head, after, …)`): the C extension's counts where it is
-    built (`service/_overlap.c`; a fifth of a bare page's time went to the array pass below,
+    built (`service/_kernels.c`; a fifth of a bare page's time went to the array pass below,
     its ~17 numpy calls cold in the running splitter), else `array_overlap`, the same values."""
     got = _counts(before, after, head) if _counts is not None else None
     if got is None:
