@@ -13,7 +13,7 @@ install: $(BIN)/newsdesk  ## .venv/ with the project and its dev extra
 # The bench extra (TextRank4ZH, psutil) once per venv and pyproject change, not on every call.
 BENCH := $(VENV)/.bench-installed
 
-$(BIN)/newsdesk: pyproject.toml
+$(BIN)/newsdesk: pyproject.toml service/_kernels.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

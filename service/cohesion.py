@@ -20,6 +20,7 @@ __all__ = [
     "short_overlap",
     "short_share",
     "split_overlap",
+    "array_overlap",
     "title_overlap",
     "window_after",
     "window_codes",
@@ -34,6 +35,11 @@ import numpy as np
 from service.documents import Span
 from service.lines import PARA, SHORT
 from service.malloc import forget_on_trim
+
+try:  # (optional: a checkout or install without a C compiler has the arrays alone)
+    from service._kernels import counts as _counts
+except ImportError:
+    _counts = None
 
 WINDOW = 240  # characters each side compared
 _CJK_FIRST, _CJK_LAST = 0x4E00, 0x9FFF  # the CJK unified ideographs a bigram is made of
@@ -69,11 +75,28 @@ def codes(text: str) -> np.ndarray:
 
 def split_overlap(before: str, after: str, head: str = "") -> tuple[float, int, float]:
     """`overlap(codes(before), codes(after))`, how many distinct codes `after` holds, and the
-    head's share of them (`short_share(head, after, …)`), in one pass over the three texts (a
-    head's two windows and the head): each pair's code tagged in its lowest bits by the text it
-    is in, one sort of all. (The array passes cost per call far more than per character: two
-    sorts and a lookup took a third longer, and the head's pairs looked for in the window's
-    text apart cost the splitting pass 4% more.)"""
+    head's share of them (`short_share(head, after, …)`): the C extension's counts where it is
+    built (`service/_kernels.c`; a fifth of a bare page's time went to the array pass below,
+    its ~17 numpy calls cold in the running splitter), else `array_overlap`, the same values."""
+    got = _counts(before, after, head) if _counts is not None else None
+    if got is None:
+        return array_overlap(before, after, head)
+    n_before, n_after, n_head, windows, heads = got
+    if not n_after or not (n_before or n_head):
+        return 0.0, n_after, 0.0
+    return (
+        windows / min(n_before, n_after) if n_before else 0.0,
+        n_after,
+        heads / min(n_head, n_after) if n_head else 0.0,
+    )
+
+
+def array_overlap(before: str, after: str, head: str = "") -> tuple[float, int, float]:
+    """`split_overlap` in one numpy pass over the three texts (a head's two windows and the
+    head): each pair's code tagged in its lowest bits by the text it is in, one sort of all.
+    (The array passes cost per call far more than per character: two sorts and a lookup took
+    a third longer, and the head's pairs looked for in the window's text apart cost the
+    splitting pass 4% more.)"""
     fixed = len(before) <= _PAD and len(after) <= _PAD and len(head) <= _PAD
     if fixed:
         # Each text padded to a fixed place (newlines: no CJK pair), so one constant array

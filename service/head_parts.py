@@ -19,12 +19,18 @@ __all__ = [
 
 import json
 import re
+from array import array
 from math import fsum
 from operator import add, itemgetter, mul
 from pathlib import Path
 
 from service.documents import Span
 from service.writers import writer_under
+
+try:  # (optional: a checkout or install without a C compiler reads the models' dict)
+    from service._kernels import form_hits as _form_hits
+except ImportError:
+    _form_hits = None
 
 _DASH = ("——", "—", "--", "－－")
 # Labels that open a body rather than head it.
@@ -358,8 +364,15 @@ def forms() -> Forms:
 def _form(models: Forms, line: str) -> tuple[float, float]:
     """A line's log-odds of kicker against title and of subtitle against title."""
     kicker, deck, weights, _ = models
-    # (a weight is a pair, never falsy: filter drops the grams with none)
-    hits = list(filter(None, map(weights.get, form_grams(line))))
+    if _form_hits is not None:  # (the C extension: each weighed gram's slot once; fsum as below)
+        table = _TABLES.get(id(weights))
+        if table is None or table[0] is not weights:
+            _TABLES.clear() if len(_TABLES) > 8 else None  # (a fit makes models per fold)
+            table = _TABLES[id(weights)] = (weights, *_gram_table(weights))
+        if (slots := _form_hits(" ".join(line.split()), table[1])) is not None:
+            k, d = fsum(map(table[2].__getitem__, slots)), fsum(map(table[3].__getitem__, slots))
+            return kicker + k, deck + d
+    hits = list(filter(None, map(weights.get, form_grams(line))))  # (a weight: never falsy)
     if not hits:
         return kicker + 0.0, deck + 0.0
     # fsum: exact, so the sum cannot depend on the set's order, which string hashing changes
@@ -368,3 +381,20 @@ def _form(models: Forms, line: str) -> tuple[float, float]:
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)  # (a pair's weights, read in C)
+_TABLES: dict[int, tuple] = {}  # id of a models' dict -> it and `_gram_table` of it
+_EMPTY, _MIX = (1 << 64) - 1, 0x9E3779B97F4A7C15
+
+
+def _gram_table(weights: dict) -> tuple[bytes, list[float], list[float]]:
+    """The grams of one or two characters as `form_hits` (service/_kernels.c) reads them: codes
+    (a code point; two flagged at bit 42), open addressing by a multiplicative hash; weights."""
+    grams = [(g, w) for g, w in weights.items() if 0 < len(g) <= 2]
+    bits = max(4, (2 * len(grams)).bit_length())
+    keys, kick, deck = [_EMPTY] * (1 << bits), [0.0] * (1 << bits), [0.0] * (1 << bits)
+    for g, (k, d) in grams:
+        code = ord(g) if len(g) == 1 else 1 << 42 | ord(g[0]) << 21 | ord(g[1])
+        h = (code * _MIX & _EMPTY) >> (64 - bits)
+        while keys[h] != _EMPTY:
+            h = (h + 1) & ((1 << bits) - 1)
+        keys[h], kick[h], deck[h] = code, k, d
+    return array("Q", keys).tobytes(), kick, deck

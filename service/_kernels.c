@@ -1,0 +1,190 @@
+/* Hot kernels of bare page splitting, as an optional extension (each caller keeps its Python way,
+ * which defines the values: tests read both on the same texts).
+ *
+ * counts: the bigram counts of `service.cohesion.split_overlap` in one pass. The head score asks,
+ * for each bare head, how many distinct CJK character pairs the window above it, the window below
+ * it and the head hold, and how many the window below shares with each of the others. Its numpy
+ * pass costs ~17 array calls a head, and in the running splitter (cache-cold) that was ~18% of a
+ * bare page's time: here each pair goes into a small hash table tagged by the texts holding it,
+ * and the table is counted once. `counts(before, after, head)` gives (|before|, |after|, |head|,
+ * |before & after|, |after & head|), or None for anything it does not take (a text not a str,
+ * texts longer than the table's room): the caller then makes its numpy pass.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define FIRST 0x4E00u  /* the CJK unified ideographs a pair is made of: U+4E00 to U+9FFF */
+#define SPAN 0x51FFu   /* 0x9FFF - 0x4E00 */
+#define SLOTS 4096u    /* a power of two, past twice the most pairs taken (ROOM) */
+#define ROOM 1800      /* characters of the three texts together (a head's are ~500) */
+
+/* A slot is taken when its stamp is this call's: no table cleared per call. Static: the GIL is
+ * held throughout a call (nothing in it calls back into Python), so calls never overlap. */
+static uint32_t keys[SLOTS];
+static uint8_t tags[SLOTS];
+static uint32_t stamps[SLOTS];
+static uint32_t stamp;
+static uint32_t used[ROOM];
+
+static Py_ssize_t put(PyObject *s, uint8_t tag, Py_ssize_t n_used) {
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        return n_used; /* Latin-1 only: no CJK character */
+    }
+    for (Py_ssize_t i = 0; i + 1 < n; i++) {
+        uint32_t a = (uint32_t)PyUnicode_READ(kind, data, i) - FIRST;
+        uint32_t b = (uint32_t)PyUnicode_READ(kind, data, i + 1) - FIRST;
+        if (a > SPAN || b > SPAN) {
+            continue; /* (below U+4E00 wraps past SPAN: one test a side) */
+        }
+        uint32_t key = a * (SPAN + 1u) + b;
+        uint32_t h = (key * 2654435761u) >> 20;
+        for (;;) {
+            h &= SLOTS - 1u;
+            if (stamps[h] != stamp) {
+                stamps[h] = stamp;
+                keys[h] = key;
+                tags[h] = tag;
+                used[n_used++] = h;
+                break;
+            }
+            if (keys[h] == key) {
+                tags[h] |= tag;
+                break;
+            }
+            h++;
+        }
+    }
+    return n_used;
+}
+
+static PyObject *counts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        Py_RETURN_NONE;
+    }
+    Py_ssize_t total = 0;
+    for (int k = 0; k < 3; k++) {
+        if (!PyUnicode_CheckExact(args[k])) {
+            Py_RETURN_NONE;
+        }
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(args[k]) < 0) {
+            return NULL;
+        }
+#endif
+        total += PyUnicode_GET_LENGTH(args[k]);
+    }
+    if (total > ROOM) {
+        Py_RETURN_NONE;
+    }
+    if (++stamp == 0) { /* wrapped: every old stamp could read as this call's */
+        memset(stamps, 0, sizeof stamps);
+        stamp = 1;
+    }
+    Py_ssize_t n_used = put(args[0], 1, 0);
+    n_used = put(args[1], 2, n_used);
+    n_used = put(args[2], 4, n_used);
+    long c[5] = {0, 0, 0, 0, 0};
+    for (Py_ssize_t i = 0; i < n_used; i++) {
+        uint8_t g = tags[used[i]];
+        c[0] += g & 1;
+        c[1] += (g >> 1) & 1;
+        c[2] += (g >> 2) & 1;
+        c[3] += (g & 3) == 3;
+        c[4] += (g & 6) == 6;
+    }
+    return Py_BuildValue("(lllll)", c[0], c[1], c[2], c[3], c[4]);
+}
+
+/* form_hits: the grams of a head line (`service.head_parts.form_grams`: each character and each
+ * two in a row, of the line with its blank runs made one space by the caller) that the form models
+ * weigh, as slots of their table (`head_parts._gram_table`: codes as uint64, open addressing by a
+ * multiplicative hash, EMPTY where none): each slot once, in no set order (the caller sums the
+ * weights with fsum, exact whatever the order). None for anything it does not take. The models'
+ * dict lookups of freshly made strings were most of the pair score's ~110 us a head in situ. */
+#define EMPTY UINT64_MAX
+#define MAX_LINE 256
+
+static PyObject *form_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_CheckExact(args[0]) || !PyBytes_CheckExact(args[1])) {
+        Py_RETURN_NONE;
+    }
+    PyObject *s = args[0];
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(s) < 0) {
+        return NULL;
+    }
+#endif
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    Py_ssize_t size = PyBytes_GET_SIZE(args[1]) / 8;
+    if (n > MAX_LINE || size < 2 || (size & (size - 1))) {
+        Py_RETURN_NONE;
+    }
+    const uint64_t *keys = (const uint64_t *)PyBytes_AS_STRING(args[1]);
+    int bits = 0;
+    while (((Py_ssize_t)1 << bits) < size) {
+        bits++;
+    }
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    Py_ssize_t found[2 * MAX_LINE];
+    Py_ssize_t n_found = 0;
+    for (Py_ssize_t i = 0; i < 2 * n - 1; i++) {
+        uint64_t code;
+        if (i < n) {
+            code = (uint64_t)PyUnicode_READ(kind, data, i);
+        } else {
+            Py_ssize_t j = i - n;
+            code = ((uint64_t)1 << 42) | ((uint64_t)PyUnicode_READ(kind, data, j) << 21) |
+                   (uint64_t)PyUnicode_READ(kind, data, j + 1);
+        }
+        uint64_t h = (code * 0x9E3779B97F4A7C15ull) >> (64 - bits);
+        for (Py_ssize_t probe = 0; probe < size; probe++) { /* (bounded: a full table ends) */
+            uint64_t key = keys[h];
+            if (key == code) {
+                Py_ssize_t k = 0;
+                while (k < n_found && found[k] != (Py_ssize_t)h) {
+                    k++;
+                }
+                if (k == n_found) {
+                    found[n_found++] = (Py_ssize_t)h;
+                }
+                break;
+            }
+            if (key == EMPTY) {
+                break;
+            }
+            h = (h + 1) & (uint64_t)(size - 1);
+        }
+    }
+    PyObject *out = PyList_New(n_found);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < n_found; k++) {
+        PyObject *v = PyLong_FromSsize_t(found[k]);
+        if (v == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, k, v);
+    }
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"counts", (PyCFunction)(void (*)(void))counts, METH_FASTCALL,
+     "counts(before, after, head): distinct CJK pairs of each, and those `after` shares with "
+     "the others; None where the caller's numpy pass must answer"},
+    {"form_hits", (PyCFunction)(void (*)(void))form_hits, METH_FASTCALL,
+     "form_hits(line, keys): the slots of the line's grams the form models weigh, or None"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernels", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__kernels(void) { return PyModule_Create(&module); }
