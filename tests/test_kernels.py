@@ -1,0 +1,77 @@
+"""The optional C extension (service/_kernels.c) against the Python paths it stands in for:
+the same values on the same texts, and the Python path wherever the extension does not take
+an input. Under CI the extension must be built (`make install` builds it)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_split_overlap_counts_in_c_what_the_array_pass_counts():
+    # The optional C extension (service/_kernels.c, which split_overlap reads where it is built)
+    # and the numpy pass (array_overlap) give the same values: Han characters at the range's
+    # ends and just past them, marks, blanks, Latin-1 alone, a lone surrogate, a character past
+    # the BMP; and texts past the C table's room or of a str subclass go to the arrays.
+    import os
+    import random
+
+    from service import cohesion
+
+    if cohesion._counts is None:
+        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
+        pytest.skip("the C extension is not built here: the arrays answer")
+    rng = random.Random(161)
+    pieces = "一龥育秧工厂中国人民，。、 \n\u3000a1é\u4dff\ua000\ud800😀"
+
+    def text(n: int) -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, n)))
+
+    for _ in range(5000):
+        texts = text(300), text(300), text(40)
+        assert cohesion.split_overlap(*texts) == cohesion.array_overlap(*texts)
+    for texts in (("", "", ""), ("aé", "aé", "é"), ("一龥", "龥一", "一龥")):
+        assert cohesion.split_overlap(*texts) == cohesion.array_overlap(*texts)
+    room = "一龥育秧" * 500
+    assert cohesion._counts(room, "", "") is None
+    assert cohesion.split_overlap(room, "秧一龥", "育秧") == cohesion.array_overlap(
+        room, "秧一龥", "育秧"
+    )
+
+    class Text(str):
+        pass
+
+    assert cohesion._counts(Text("一一"), "一一", "") is None
+
+
+def test_form_models_score_in_c_what_their_dict_scores():
+    # The optional C extension's gram lookup (form_hits, which head_parts._form reads where it is
+    # built) gives the log-odds the models' dict gives: lines of the models' own characters,
+    # blank runs, a lone surrogate, a character past the BMP, a line past its room (the dict
+    # answers), models made anew (a fold's) and models with grams of other lengths.
+    import os
+    import random
+
+    from service import head_parts
+    from service.head_parts import _FIRST, _SECOND, _form, form_grams, forms, fsum
+
+    if head_parts._form_hits is None:
+        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
+        pytest.skip("the C extension is not built here: the dict answers")
+
+    def by_dict(models, line: str) -> tuple[float, float]:
+        kicker, deck, weights, _ = models
+        hits = [weights[g] for g in form_grams(line) if g in weights]
+        return kicker + fsum(map(_FIRST, hits)), deck + fsum(map(_SECOND, hits))
+
+    shipped = forms()
+    weights = {"育秧": (1.0, 2.0), "工": (-0.5, 0.125), "工厂的": (9.0, 9.0)}
+    other = (0.5, -0.25, weights, frozenset())
+    rng = random.Random(161)
+    pieces = "".join(sorted({c for g in shipped[2] for c in g})) + "育秧工厂 \u3000\t\xa0a😀\ud800"
+    for _ in range(5000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 70)))
+        for models in (shipped, other):
+            assert _form(models, line) == by_dict(models, line)
+    long = "".join(rng.choice(pieces) for _ in range(300))
+    assert head_parts._form_hits(long, head_parts._TABLES[id(shipped[2])][1]) is None
+    assert _form(shipped, long) == by_dict(shipped, long)
