@@ -15,10 +15,11 @@ import gc
 import signal
 import sys
 
-from .argv import cap_blas
+from .argv import cap_blas, pin_floats
 
 # Before anything that loads numpy (`.common` does): `newsdesk classify …` run as a program.
 cap_blas(sys.argv[1:])
+pin_floats(sys.argv[1:])
 
 from ..errors import (  # noqa: E402
     ClusterUnavailable,
@@ -73,6 +74,7 @@ def _terminated(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     cap_blas(argv)  # (a caller of main() that has not loaded numpy yet)
+    pin_floats(argv)
     args = parse_args(argv)
     if getattr(args, "command", None) != "serve":  # the server drains on SIGTERM its own way
         # SIGTERM (kill, a scheduler's stop) unwinds like Ctrl-C: workers are stopped and

@@ -11,7 +11,7 @@ import glob
 import os
 from pathlib import Path
 
-__all__ = ["OPTIONAL_NUMBERS", "RECORD_COMMANDS", "cap_blas", "numbers_first"]
+__all__ = ["OPTIONAL_NUMBERS", "RECORD_COMMANDS", "cap_blas", "numbers_first", "pin_floats"]
 
 OPTIONAL_NUMBERS = ("--explain", "--keywords")
 RECORD_COMMANDS = ("classify", "summarise")  # JSONL in, JSONL out, on every core
@@ -23,6 +23,31 @@ def cap_blas(argv: list[str]) -> None:
     run, taken from the workers). OpenBLAS reads the setting once, when numpy loads."""
     if argv and argv[0] in RECORD_COMMANDS:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+# The floating point a fit runs on, the same on every x86-64 machine with AVX2: numpy's AVX-512
+# loops (exp, log, sums eight lanes wide) and OpenBLAS's kernels per CPU and per thread count
+# sum in other orders. The shipped model, fitted on an AVX-512 machine, was not reproduced byte
+# for byte on an AVX2 one (stop 47: same texts, other thresholds and coefficients).
+_FIT_FLOATS = {
+    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+    "OPENBLAS_NUM_THREADS": "1",
+}
+
+
+def pin_floats(argv: list[str]) -> None:
+    """For `train`, fix the floating point of the fit (`_FIT_FLOATS`, and OpenBLAS's Haswell
+    kernels where the CPU has AVX2 and FMA), whatever the caller's environment: `make train`
+    reproduces the shipped model only so. Read once, when numpy loads."""
+    if not argv or argv[0] != "train":
+        return
+    os.environ.update(_FIT_FLOATS)
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace").split()
+    except OSError:
+        flags = []
+    if "avx2" in flags and "fma" in flags:  # (kernels the CPU cannot run would crash it)
+        os.environ["OPENBLAS_CORETYPE"] = "Haswell"
 
 
 def numbers_first(argv: list[str]) -> list[str]:
