@@ -511,3 +511,30 @@ def test_a_terminal_bar_keeps_its_clock_running_through_a_long_step(capsys) -> N
         redraws = capsys.readouterr().err.split("\r")
     assert len(redraws) - 1 >= 1 and before >= 1, redraws
     assert any("00:01" in r or "00:02" in r for r in redraws) and "fit …" in redraws[-1], redraws
+
+
+@pytest.mark.parametrize("command", ["train", "classify"])
+def test_train_pins_the_fits_floating_point_whatever_the_callers_environment(command) -> None:
+    # The same texts fitted on an AVX-512 machine and on an AVX2 one gave other coefficients and
+    # thresholds (stop 47): `train` fixes numpy's loops and OpenBLAS's threads before numpy
+    # loads, overriding the caller; other commands keep the caller's settings.
+    import os
+
+    script = (
+        f"import sys; sys.argv = ['newsdesk', {command!r}, '--help']\n"
+        "import service.cli, numpy, os\n"
+        "from threadpoolctl import threadpool_info\n"
+        "blas = [i['num_threads'] for i in threadpool_info() if i['internal_api'] == 'openblas']\n"
+        "print(os.environ.get('NPY_DISABLE_CPU_FEATURES', ''), blas)\n"
+    )
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "2"}
+    env.pop("NPY_DISABLE_CPU_FEATURES", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    if command == "train":
+        assert done.stdout.split("[")[0].split() == ["X86_V4", "AVX512_ICL", "AVX512_SPR"]
+        assert done.stdout.strip().endswith("[1]")
+    else:
+        assert done.stdout.strip() == "[2]"
