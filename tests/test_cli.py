@@ -665,7 +665,8 @@ def test_analyse_table_is_readable(sample_page_path):
     note = result.stderr.split("review yes: ")[1].splitlines()
     cuts = dict(item.split() for item in note[-1].removeprefix("thresholds: ").split(", "))
     assert set(cuts) == {"commentary", "education", "industry", "leadership", "other"}
-    assert all(len(cut) == 5 and 0 < float(cut) < 1 for cut in cuts.values()), cuts  # 0.999
+    # three decimals, more where three would read 1.000 (commentary's 0.9995 at stop 47)
+    assert all(len(cut) >= 5 and 0 < float(cut) < 1 for cut in cuts.values()), cuts
     flagged = [i for i, line in enumerate(lines[2:], start=1) if " yes " in line]
     assert [line.split(":")[0].strip() for line in note[1:-1]] == [f"row {i}" for i in flagged]
     for line in note[1:-1]:  # the row's confidence under its own label's threshold, both shown

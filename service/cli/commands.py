@@ -173,11 +173,17 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _under_one(x: float) -> str:
+    """`x` to three decimals, or as many more as it takes not to read 1.000: a threshold of
+    0.9995 is one a confidence can be under."""
+    return next(s for d in range(3, 8) if (s := f"{x:.{d}f}") != f"{1:.{d}f}" or d == 7)
+
+
 def _review_note(analyses, thresholds: dict[str, float]) -> str:
     """Why each row says review: yes, and the labels' thresholds (stderr, under the table: the
     table stays one row each). A row's confidence and its threshold get as many decimals as it
     takes to tell them apart: 0.9990 under 0.9994 must not read as 0.999 under 0.999."""
-    cuts = ", ".join(f"{label} {cut:.3f}" for label, cut in sorted(thresholds.items()))
+    cuts = ", ".join(f"{label} {_under_one(cut)}" for label, cut in sorted(thresholds.items()))
     lines = ["review yes: an editor should look at the label of"]
     for i, a in enumerate(analyses, start=1):
         p = a.prediction
