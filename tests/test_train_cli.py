@@ -515,7 +515,7 @@ def test_a_terminal_bar_keeps_its_clock_running_through_a_long_step(capsys) -> N
 
 @pytest.mark.parametrize("command", ["train", "classify"])
 def test_train_pins_the_fits_floating_point_whatever_the_callers_environment(command) -> None:
-    # The same texts fitted on an AVX-512 machine and on an AVX2 one gave other coefficients and
+    # The same texts fitted on an earlier machine and on this AVX2 one gave other coefficients and
     # thresholds (stop 47): `train` fixes numpy's loops and OpenBLAS's threads before numpy
     # loads, overriding the caller; other commands keep the caller's settings.
     import os

@@ -27,7 +27,7 @@ def cap_blas(argv: list[str]) -> None:
 
 # The floating point a fit runs on, the same on every x86-64 machine with AVX2: numpy's AVX-512
 # loops (exp, log, sums eight lanes wide) and OpenBLAS's kernels per CPU and per thread count
-# sum in other orders. The shipped model, fitted on an AVX-512 machine, was not reproduced byte
+# sum in other orders. The shipped model, fitted on an earlier machine, was not reproduced byte
 # for byte on an AVX2 one (stop 47: same texts, other thresholds and coefficients).
 _FIT_FLOATS = {
     "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
