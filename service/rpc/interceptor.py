@@ -181,6 +181,11 @@ class _GrpcCall:
             self.context.abort(grpc.StatusCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGE)
         return self.call
 
+    def _gone(self, code: grpc.StatusCode, note: str) -> str:
+        """What a call that lost its caller logs: a stop's grace running out cancels the call
+        too, and that is not the caller's doing."""
+        return CUT_LOGGED if self.metrics.stopping and code == grpc.StatusCode.CANCELLED else note
+
     def __exit__(self, kind, exc, tb) -> bool:
         context, finish = self.context, self.call.finish
         if isinstance(exc, NewsdeskError):
@@ -190,9 +195,7 @@ class _GrpcCall:
             context.abort_with_status(status._replace(trailing_metadata=ours))
         elif isinstance(exc, CallerGone):
             code = gone_code(context)
-            # a stop's grace running out cancels the call too: not the caller's doing
-            cut = self.metrics.stopping and code == grpc.StatusCode.CANCELLED
-            finish(code, CUT_LOGGED if cut else GONE_LOGGED)
+            finish(code, self._gone(code, GONE_LOGGED))
             context.abort(code, GONE_MESSAGE)
         elif isinstance(exc, GeneratorExit):
             # gRPC closes a stream's generator when the caller leaves, and when shutdown cuts
@@ -206,7 +209,9 @@ class _GrpcCall:
             finish(grpc.StatusCode.INTERNAL, f"{type(exc).__name__}")
             context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
         elif exc is None and not context.is_active():
-            finish(gone_code(context), "answered after the caller had gone")
+            # (a stream the stop ended returns on its own, its call already cut: CI saw it)
+            code = gone_code(context)
+            finish(code, self._gone(code, "answered after the caller had gone"))
         else:
             finish(context.code() or grpc.StatusCode.OK, "" if exc is None else "aborted")
         return False
