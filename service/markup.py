@@ -12,7 +12,7 @@ import re
 
 from service.documents import Span
 from service.furniture import is_furniture
-from service.lines import _BLANK, heading_text, lines
+from service.lines import _BLANK, BYLINE_START, PARA, SHORT, classify, heading_text, lines
 
 # Emphasis around a whole line or a heading's text (`**标题**`, `## **标题**`), as converters set
 # heads, and often subheads, kickers and captions too: the marks go and the line is read as its
@@ -35,7 +35,8 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
     """`raw` with markup that says nothing of an article blanked, its lines (`spans` where there
     is none), the marks as spans (furniture), and where the lines of headings read as bare lines
     start. The marks: lines of markup alone (`_MARKUP_LINE`), emphasis around whole lines
-    (`_EMPHASIS`), and the marks of headings deeper than the page's shallowest. Converters set
+    (`_EMPHASIS`), and the marks of headings deeper than the page's titles: its shallowest
+    level, or the next under a lone lead's title (`_over_report`). Converters set
     subheads, kickers and decks a level or more under the titles (`## 标题` / `### 小标题`), and a
     lead story's title a level over the rest (`# 标题` / `## 标题`): a deeper heading reads as a
     bare line would, on the bare page's rules (a subhead stays in its body, a title over a
@@ -43,7 +44,7 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
     marks, headings = [], []
     if all(c not in raw for c in _FIRST):
         return raw, spans, marks, set()  # (most pages: looked for in C)
-    for s in spans:
+    for i, s in enumerate(spans):
         first = s.text[0]  # (a line is never empty)
         if first not in _FIRST:
             continue
@@ -62,9 +63,19 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
             marks += [Span(a, a + 2, mark), Span(b - 2, b, mark)]
         text = inner.text[2:-2] if bold else inner.text
         if heading and not _BLANK.fullmatch(text):  # (zero-width alone: no line once blanked)
-            headings.append((heading[0], is_furniture(text), s.start))
-    top = min((len(m.text) for m, furniture, _ in headings if not furniture), default=6)
-    deeper = {at: m for m, _, at in headings if len(m.text) > top}
+            headings.append((heading[0], is_furniture(text), s.start, i))
+    levels = [(len(m.text), i) for m, furniture, _, i in headings if not furniture]
+    top = min(levels, default=(6, 0))[0]
+    if levels and levels[0][0] == top and sum(n == top for n, _ in levels) == 1:
+        # A lead story's title alone a level over the rest (`# 标题` / `## 标题`), or one
+        # article's title over its sections (`# 标题` / `## 一、…`). The next level holds the
+        # other titles where one of its headings stands over a dateline, a credit or a
+        # ——subtitle, as a section's seldom does; else it is read bare, as deeper levels are.
+        # (Page furniture says no more: a page of one article has a header too.)
+        second = top + 1
+        if any(n == second and _over_report(spans, i) for n, i in levels):
+            top = second
+    deeper = {at: m for m, _, at, _ in headings if len(m.text) > top}
     if not marks and not deeper:
         return raw, spans, marks, set()
     marks = sorted(marks + list(deeper.values()), key=lambda m: m.start)
@@ -76,3 +87,24 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
     # (a demoted heading's line now starts where its text does, after the blanked marks)
     starts = {_SPACES.match(raw, at).end() for at in deeper}
     return raw, lines(raw), marks, starts
+
+
+def _over_report(spans: list[Span], i: int) -> bool:
+    """Whether the heading `spans[i]` stands over a ——subtitle set as a heading, or over a
+    dateline or an opening credit: under it, past headings, pictures and at most one short
+    line (a deck), the first line of text."""
+    short = 0
+    for s in spans[i + 1 : i + 5]:
+        if s.text[0] in _FIRST and (heading := heading_text(s)):
+            if heading[1].text.startswith("——"):
+                return True  # (its ——subtitle: a section has none)
+            continue  # (a kicker's or deck's heading)
+        if s.text[0] in _FIRST and _MARKUP_LINE.fullmatch(s.text):
+            continue  # (a picture)
+        kind, value = classify(s.text)
+        if kind == BYLINE_START or kind == PARA and value:
+            return True
+        if kind != SHORT or short:
+            return False
+        short += 1
+    return False
