@@ -118,6 +118,30 @@ def test_curl_on_the_sample_page_gives_what_analyse_page_gives(web, stub, sample
         assert all(sample_page[s["start"] : s["end"]] in lead["lead"] for s in lead["spans"])
 
 
+def _out_of_order(descriptor, value: dict, where: str = "") -> list[str]:
+    """Objects of `value` whose keys do not follow their message's fields in proto order."""
+    order = [f.name for f in descriptor.fields if f.name in value]
+    bad = [where or "/"] if list(value)[: len(order)] != order else []
+    for f in descriptor.fields:
+        kind = f.message_type
+        if f.name not in value or kind is None or kind.GetOptions().map_entry:
+            continue
+        items = value[f.name] if isinstance(value[f.name], list) else [value[f.name]]
+        for i, item in enumerate(items):
+            bad += _out_of_order(kind, item, f"{where}/{f.name}[{i}]")
+    return bad
+
+
+def test_json_fields_come_in_the_protos_order(web, sample_page) -> None:
+    # MessageToDict lists the fields set before those left at their default: an article with
+    # no kicker had `kicker` after `furniture`, one with a kicker had it after `title`.
+    body = {"text": sample_page, "explain": 2, "keywords": 2}
+    status, answer, _ = call(web.http_port, "/v1/analyse-page", body)
+    assert status == 200
+    assert any(a["kicker"] == "" for a in answer["articles"])  # (a field at its default)
+    assert _out_of_order(pb.AnalysePageResponse.DESCRIPTOR, answer) == []
+
+
 def test_classify_and_summarise_equal_grpc(web, stub, data_dir) -> None:
     articles = gold_articles(data_dir, 12)
     status, answer, headers = call(web.http_port, "/v1/classify", {"articles": articles})

@@ -55,7 +55,33 @@ def render(message: Message) -> bytes:
     as_dict = json_format.MessageToDict(
         message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
     )
-    return json.dumps(as_dict, ensure_ascii=False).encode("utf-8")
+    return json.dumps(_in_order(message.DESCRIPTOR, as_dict), ensure_ascii=False).encode("utf-8")
+
+
+def _in_order(descriptor, value: dict) -> dict:
+    """`value` (MessageToDict's, which lists the fields set before those left at their
+    default) with its fields in the proto's order, nested messages too, as gRPC's and the
+    CLI's readers see them. Keys the descriptor does not name (a well-known type's) follow."""
+    if descriptor.full_name.startswith("google.protobuf."):
+        return value  # (Any, Struct, Timestamp: their own JSON forms)
+    out = {}
+    for field in descriptor.fields:
+        if field.name not in value:
+            continue
+        item, kind = value[field.name], field.message_type
+        if kind is not None and kind.GetOptions().map_entry:
+            inner = kind.fields_by_name["value"].message_type
+            if inner is not None:
+                item = {k: _in_order(inner, v) for k, v in item.items()}
+        elif kind is not None:
+            item = (
+                [_in_order(kind, v) for v in item]
+                if isinstance(item, list)
+                else _in_order(kind, item)
+            )
+        out[field.name] = item
+    out.update((k, v) for k, v in value.items() if k not in out)
+    return out
 
 
 def error_body(error: NewsdeskError) -> bytes:
