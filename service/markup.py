@@ -29,6 +29,9 @@ _MARKUP_LINE = re.compile(
 )
 _FIRST = "#*!<-|"  # what a line of markup opens with (a page without any has no markup)
 _SPACES = re.compile(r"\s*")
+# A heading's closing marks (`## 标题 ##`, CommonMark's closing sequence) and pandoc's attributes
+# after it (`## 标题 {#sec-2}`, an id read from the HTML): the converter's, not the title's.
+_CLOSING = re.compile(r"[ \t]+(?:#+(?:[ \t]+\{[#.][^{}]*\})?|\{[#.][^{}]*\})[ \t]*$")
 
 
 def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], set[int]]:
@@ -50,6 +53,11 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
             continue
         if first == "#" and (heading := heading_text(s)):
             inner = heading[1]
+            if inner.text[-1] in "#}" and (tail := _CLOSING.search(inner.text)):
+                a = inner.start + tail.start()
+                at = _SPACES.match(inner.text, tail.start()).end()
+                marks.append(Span(inner.start + at, inner.end, inner.text[at:].rstrip()))
+                inner = Span(inner.start, a, inner.text[: tail.start()])
         elif _MARKUP_LINE.fullmatch(s.text):
             marks.append(s)
             continue

@@ -668,6 +668,23 @@ def test_bold_inside_a_line_is_text():
     assert art.text == body
 
 
+def _parts(page):
+    return [(a.kicker, a.title, a.subtitle, a.byline, a.dateline, a.text) for a in page.articles]
+
+
+@pytest.mark.parametrize("close", [" ##", " #", " {#sec-2}", " {#id .unnumbered}", " ## {#h2}"])
+def test_a_heading_s_closing_marks_and_attributes_are_furniture(close):
+    # An ATX heading may close on a run of marks (`## 标题 ##`: CommonMark's closing sequence),
+    # and pandoc writes an id read from the HTML after it (`## 标题 {#sec-2}`). Neither is
+    # the title's: they were kept in it (`标题 {#sec-2}`) and a `### ` deck closing so too.
+    raw = (FIXTURES / "markdown-page.txt").read_text(encoding="utf-8")
+    marked = re.sub(r"^(#{2,3} .+)$", lambda m: m.group(1) + close, raw, flags=re.M)
+    assert marked != raw
+    page = read_page(marked)
+    assert _parts(page) == _parts(read_page(raw))
+    assert_accounted(marked)
+
+
 @pytest.mark.parametrize("mark", ["\u200b", "\u200b \u2060", "\ufeff"])
 def test_a_line_of_zero_width_characters_alone_is_blank(sample_page, mark):
     # Text taken from the web may hold a zero-width space (or joiner, or BOM) on a blank line:
