@@ -25,9 +25,9 @@ _EMPHASIS = re.compile(r"\*\*\S(?:(?!\*\*).)*?(?<=\S)\*\*")
 # converter's, not the page's.
 _MARKUP_LINE = re.compile(
     r"(?:!\[[^\]]*\]\([^)]*\)\s*)+|(?:</?[A-Za-z][^<>]*>\s*)+|(?:-\s*){3,}|(?:\*\s*){3,}"
-    r"|\|?(?:\s*:?-+:?\s*\|)+(?:\s*:?-+:?\s*)?"
+    r"|\|?(?:\s*:?-+:?\s*\|)+(?:\s*:?-+:?\s*)?|=+\s*"  # (and pandoc's `=` under a heading)
 )
-_FIRST = "#*!<-|"  # what a line of markup opens with (a page without any has no markup)
+_FIRST = "#*!<-|="  # what a line of markup opens with (a page without any has no markup)
 _SPACES = re.compile(r"\s*")
 # A heading's closing marks (`## 标题 ##`, CommonMark's closing sequence) and pandoc's attributes
 # after it (`## 标题 {#sec-2}`, an id read from the HTML): the converter's, not the title's.

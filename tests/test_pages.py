@@ -685,6 +685,23 @@ def test_a_heading_s_closing_marks_and_attributes_are_furniture(close):
     assert_accounted(marked)
 
 
+@pytest.mark.parametrize("name", ["bare-page.txt", "plain-page.txt"])
+def test_a_setext_underline_is_furniture(name):
+    # pandoc writes a level-1 heading as its text over a line of `=` (setext); level 2 over
+    # `---`, a thematic break's line, already furniture. The `=` line was read as the title,
+    # its heading as the kicker (`====================` titled four of seven articles).
+    raw = (FIXTURES / name).read_text(encoding="utf-8")
+    heads = {a.title for a in read_page(raw).articles}
+    marked = "\n".join(
+        line + "\n" + "=" * 2 * len(line) if line in heads else line for line in raw.split("\n")
+    )
+    assert marked != raw
+    page = read_page(marked)
+    assert _parts(page) == _parts(read_page(raw))
+    assert sum(set(s.text) == {"="} for s in page.furniture) == marked.count("==\n")
+    assert_accounted(marked)
+
+
 @pytest.mark.parametrize("mark", ["\u200b", "\u200b \u2060", "\ufeff"])
 def test_a_line_of_zero_width_characters_alone_is_blank(sample_page, mark):
     # Text taken from the web may hold a zero-width space (or joiner, or BOM) on a blank line:
