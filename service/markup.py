@@ -32,6 +32,10 @@ _SPACES = re.compile(r"\s*")
 # A heading's closing marks (`## 标题 ##`, CommonMark's closing sequence) and pandoc's attributes
 # after it (`## 标题 {#sec-2}`, an id read from the HTML): the converter's, not the title's.
 _CLOSING = re.compile(r"[ \t]+(?:#+(?:[ \t]+\{[#.][^{}]*\})?|\{[#.][^{}]*\})[ \t]*$")
+# YAML front matter opening a file (pandoc -s, static-site tools): `---`, `key: value` lines,
+# `---` or `...`; the converter's record of the file, no part of the page.
+_FRONT_KEY = re.compile(r"[A-Za-z_][\w.-]*:")
+_FRONT_MAX = 40  # lines
 
 
 def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], set[int]]:
@@ -47,7 +51,10 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
     marks, headings = [], []
     if all(c not in raw for c in _FIRST):
         return raw, spans, marks, set()  # (most pages: looked for in C)
-    for i, s in enumerate(spans):
+    front = _front_matter(spans)
+    marks += spans[:front]
+    for i in range(front, len(spans)):
+        s = spans[i]
         first = s.text[0]  # (a line is never empty)
         if first not in _FIRST:
             continue
@@ -95,6 +102,16 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
     # (a demoted heading's line now starts where its text does, after the blanked marks)
     starts = {_SPACES.match(raw, at).end() for at in deeper}
     return raw, lines(raw), marks, starts
+
+
+def _front_matter(spans: list[Span]) -> int:
+    """How many of the page's first lines are YAML front matter (0 when it opens with none)."""
+    if len(spans) < 3 or spans[0].text != "---" or not _FRONT_KEY.match(spans[1].text):
+        return 0
+    for j, s in enumerate(spans[1:_FRONT_MAX], 1):
+        if s.text in ("---", "..."):
+            return j + 1
+    return 0
 
 
 def _over_report(spans: list[Span], i: int) -> bool:

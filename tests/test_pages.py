@@ -702,6 +702,16 @@ def test_a_setext_underline_is_furniture(name):
     assert_accounted(marked)
 
 
+def test_front_matter_opening_the_page_is_furniture(sample_page):
+    # pandoc -s and static-site tools open a markdown file with YAML front matter between `---`
+    # lines: the converter's, not the page's. Its lines were read as the first article's kicker.
+    front = '---\ntitle: "人民日报 第13版"\ndate: 2019-10-14\ntags:\n  - 要闻\n---\n\n'
+    page = read_page(front + sample_page)
+    assert _parts(page) == _parts(read_page(sample_page))
+    assert {"date: 2019-10-14", "- 要闻"} <= {s.text for s in page.furniture}
+    assert_accounted(front + sample_page)
+
+
 @pytest.mark.parametrize("mark", ["\u200b", "\u200b \u2060", "\ufeff"])
 def test_a_line_of_zero_width_characters_alone_is_blank(sample_page, mark):
     # Text taken from the web may hold a zero-width space (or joiner, or BOM) on a blank line:
