@@ -36,6 +36,12 @@ _CLOSING = re.compile(r"[ \t]+(?:#+(?:[ \t]+\{[#.][^{}]*\})?|\{[#.][^{}]*\})[ \t
 # `---` or `...`; the converter's record of the file, no part of the page.
 _FRONT_KEY = re.compile(r"[A-Za-z_][\w.-]*:")
 _FRONT_MAX = 40  # lines
+# HTML tags around a whole line's text (`<p>…</p>`, `<h2>标题</h2>`, `<p>&nbsp;&nbsp;…`): text
+# taken from HTML keeps them; like bold they say nothing (a heading's tag makes no heading).
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_TAGS_OPEN = re.compile(r"(?:(?:</?[A-Za-z][^<>]*>|&nbsp;)\s*)+")
+_TAGS_CLOSE = re.compile(r"(?:\s*(?:</?[A-Za-z][^<>]*>|&nbsp;))+$")
+_NBSP = "&nbsp;"  # HTML's no-break space as the entity: a space wherever it stands
 
 
 def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], set[int]]:
@@ -49,14 +55,22 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
     bare line would, on the bare page's rules (a subhead stays in its body, a title over a
     dateline opens one)."""
     marks, headings = [], []
-    if all(c not in raw for c in _FIRST):
+    nbsp = _NBSP in raw
+    if all(c not in raw for c in _FIRST) and not nbsp:
         return raw, spans, marks, set()  # (most pages: looked for in C)
+    if nbsp:
+        at = raw.find(_NBSP)
+        while at >= 0:
+            marks.append(Span(at, at + len(_NBSP), _NBSP))
+            at = raw.find(_NBSP, at + len(_NBSP))
     front = _front_matter(spans)
     marks += spans[:front]
     for i in range(front, len(spans)):
         s = spans[i]
         first = s.text[0]  # (a line is never empty)
         if first not in _FIRST:
+            if s.text[-1] == ">" and _TAG.search(s.text):  # (`…</p>` closing a paragraph)
+                marks += _tags(s, None, _TAGS_CLOSE.search(s.text))
             continue
         if first == "#" and (heading := heading_text(s)):
             inner = heading[1]
@@ -70,6 +84,9 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
             continue
         elif first == "*":
             inner, heading = s, None
+        elif first == "<":
+            marks += _tags(s, _TAGS_OPEN.match(s.text), _TAGS_CLOSE.search(s.text))
+            continue
         else:
             continue
         bold = _EMPHASIS.fullmatch(inner.text)
@@ -112,6 +129,21 @@ def _front_matter(spans: list[Span]) -> int:
         if s.text in ("---", "..."):
             return j + 1
     return 0
+
+
+def _tags(s: Span, opening: re.Match | None, closing: re.Match | None) -> list[Span]:
+    """The HTML tags of `s` that open and close its text (the runs `opening` and `closing`
+    matched), each a span; none when the tags are all the line holds (`_MARKUP_LINE`'s) or
+    `&nbsp;` alone (marked wherever it stands)."""
+    ends = opening.end() if opening else 0, closing.start() if closing else len(s.text)
+    if ends[0] >= ends[1]:
+        return []
+    runs = [(0, ends[0]), (ends[1], len(s.text))]
+    return [
+        Span(s.start + m.start(), s.start + m.end(), m.group())
+        for a, b in runs
+        for m in _TAG.finditer(s.text, a, b)
+    ]
 
 
 def _over_report(spans: list[Span], i: int) -> bool:

@@ -712,6 +712,20 @@ def test_front_matter_opening_the_page_is_furniture(sample_page):
     assert_accounted(front + sample_page)
 
 
+@pytest.mark.parametrize(
+    "tags", [("<p>", "</p>"), ("<p><strong>", "</strong></p>"), ("<h2>", "</h2>")]
+)
+def test_html_tags_around_a_whole_line_are_furniture(tags):
+    # Text taken from HTML keeps the tags around each line (`<p>…</p>`, `<h2>标题</h2>`): they
+    # say nothing of the articles, as a line of tags alone does not. They were kept in titles
+    # and bodies. (A heading's tag is no heading: the line reads bare, as bold does.)
+    raw = (FIXTURES / "bare-page.txt").read_text(encoding="utf-8")
+    marked = "\n".join(tags[0] + line + tags[1] if line else line for line in raw.split("\n"))
+    page = read_page(marked)
+    assert _parts(page) == _parts(read_page(raw))
+    assert_accounted(marked)
+
+
 @pytest.mark.parametrize("mark", ["\u200b", "\u200b \u2060", "\ufeff"])
 def test_a_line_of_zero_width_characters_alone_is_blank(sample_page, mark):
     # Text taken from the web may hold a zero-width space (or joiner, or BOM) on a blank line:
