@@ -25,10 +25,23 @@ _EMPHASIS = re.compile(r"\*\*\S(?:(?!\*\*).)*?(?<=\S)\*\*")
 # converter's, not the page's.
 _MARKUP_LINE = re.compile(
     r"(?:!\[[^\]]*\]\([^)]*\)\s*)+|(?:</?[A-Za-z][^<>]*>\s*)+|(?:-\s*){3,}|(?:\*\s*){3,}"
-    r"|\|?(?:\s*:?-+:?\s*\|)+(?:\s*:?-+:?\s*)?"
+    r"|\|?(?:\s*:?-+:?\s*\|)+(?:\s*:?-+:?\s*)?|=+\s*"  # (and pandoc's `=` under a heading)
 )
-_FIRST = "#*!<-|"  # what a line of markup opens with (a page without any has no markup)
+_FIRST = "#*!<-|="  # what a line of markup opens with (a page without any has no markup)
 _SPACES = re.compile(r"\s*")
+# A heading's closing marks (`## 标题 ##`, CommonMark's closing sequence) and pandoc's attributes
+# after it (`## 标题 {#sec-2}`, an id read from the HTML): the converter's, not the title's.
+_CLOSING = re.compile(r"[ \t]+(?:#+(?:[ \t]+\{[#.][^{}]*\})?|\{[#.][^{}]*\})[ \t]*$")
+# YAML front matter opening a file (pandoc -s, static-site tools): `---`, `key: value` lines,
+# `---` or `...`; the converter's record of the file, no part of the page.
+_FRONT_KEY = re.compile(r"[A-Za-z_][\w.-]*:")
+_FRONT_MAX = 40  # lines
+# HTML tags around a whole line's text (`<p>…</p>`, `<h2>标题</h2>`, `<p>&nbsp;&nbsp;…`): text
+# taken from HTML keeps them; like bold they say nothing (a heading's tag makes no heading).
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_TAGS_OPEN = re.compile(r"(?:(?:</?[A-Za-z][^<>]*>|&nbsp;)\s*)+")
+_TAGS_CLOSE = re.compile(r"(?:\s*(?:</?[A-Za-z][^<>]*>|&nbsp;))+$")
+_NBSP = "&nbsp;"  # HTML's no-break space as the entity: a space wherever it stands
 
 
 def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], set[int]]:
@@ -42,19 +55,38 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
     bare line would, on the bare page's rules (a subhead stays in its body, a title over a
     dateline opens one)."""
     marks, headings = [], []
-    if all(c not in raw for c in _FIRST):
+    nbsp = _NBSP in raw
+    if all(c not in raw for c in _FIRST) and not nbsp:
         return raw, spans, marks, set()  # (most pages: looked for in C)
-    for i, s in enumerate(spans):
+    if nbsp:
+        at = raw.find(_NBSP)
+        while at >= 0:
+            marks.append(Span(at, at + len(_NBSP), _NBSP))
+            at = raw.find(_NBSP, at + len(_NBSP))
+    front = _front_matter(spans)
+    marks += spans[:front]
+    for i in range(front, len(spans)):
+        s = spans[i]
         first = s.text[0]  # (a line is never empty)
         if first not in _FIRST:
+            if s.text[-1] == ">" and _TAG.search(s.text):  # (`…</p>` closing a paragraph)
+                marks += _tags(s, None, _TAGS_CLOSE.search(s.text))
             continue
         if first == "#" and (heading := heading_text(s)):
             inner = heading[1]
+            if inner.text[-1] in "#}" and (tail := _CLOSING.search(inner.text)):
+                a = inner.start + tail.start()
+                at = _SPACES.match(inner.text, tail.start()).end()
+                marks.append(Span(inner.start + at, inner.end, inner.text[at:].rstrip()))
+                inner = Span(inner.start, a, inner.text[: tail.start()])
         elif _MARKUP_LINE.fullmatch(s.text):
             marks.append(s)
             continue
         elif first == "*":
             inner, heading = s, None
+        elif first == "<":
+            marks += _tags(s, _TAGS_OPEN.match(s.text), _TAGS_CLOSE.search(s.text))
+            continue
         else:
             continue
         bold = _EMPHASIS.fullmatch(inner.text)
@@ -87,6 +119,31 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
     # (a demoted heading's line now starts where its text does, after the blanked marks)
     starts = {_SPACES.match(raw, at).end() for at in deeper}
     return raw, lines(raw), marks, starts
+
+
+def _front_matter(spans: list[Span]) -> int:
+    """How many of the page's first lines are YAML front matter (0 when it opens with none)."""
+    if len(spans) < 3 or spans[0].text != "---" or not _FRONT_KEY.match(spans[1].text):
+        return 0
+    for j, s in enumerate(spans[1:_FRONT_MAX], 1):
+        if s.text in ("---", "..."):
+            return j + 1
+    return 0
+
+
+def _tags(s: Span, opening: re.Match | None, closing: re.Match | None) -> list[Span]:
+    """The HTML tags of `s` that open and close its text (the runs `opening` and `closing`
+    matched), each a span; none when the tags are all the line holds (`_MARKUP_LINE`'s) or
+    `&nbsp;` alone (marked wherever it stands)."""
+    ends = opening.end() if opening else 0, closing.start() if closing else len(s.text)
+    if ends[0] >= ends[1]:
+        return []
+    runs = [(0, ends[0]), (ends[1], len(s.text))]
+    return [
+        Span(s.start + m.start(), s.start + m.end(), m.group())
+        for a, b in runs
+        for m in _TAG.finditer(s.text, a, b)
+    ]
 
 
 def _over_report(spans: list[Span], i: int) -> bool:

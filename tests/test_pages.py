@@ -668,6 +668,64 @@ def test_bold_inside_a_line_is_text():
     assert art.text == body
 
 
+def _parts(page):
+    return [(a.kicker, a.title, a.subtitle, a.byline, a.dateline, a.text) for a in page.articles]
+
+
+@pytest.mark.parametrize("close", [" ##", " #", " {#sec-2}", " {#id .unnumbered}", " ## {#h2}"])
+def test_a_heading_s_closing_marks_and_attributes_are_furniture(close):
+    # An ATX heading may close on a run of marks (`## 标题 ##`: CommonMark's closing sequence),
+    # and pandoc writes an id read from the HTML after it (`## 标题 {#sec-2}`). Neither is
+    # the title's: they were kept in it (`标题 {#sec-2}`) and a `### ` deck closing so too.
+    raw = (FIXTURES / "markdown-page.txt").read_text(encoding="utf-8")
+    marked = re.sub(r"^(#{2,3} .+)$", lambda m: m.group(1) + close, raw, flags=re.M)
+    assert marked != raw
+    page = read_page(marked)
+    assert _parts(page) == _parts(read_page(raw))
+    assert_accounted(marked)
+
+
+@pytest.mark.parametrize("name", ["bare-page.txt", "plain-page.txt"])
+def test_a_setext_underline_is_furniture(name):
+    # pandoc writes a level-1 heading as its text over a line of `=` (setext); level 2 over
+    # `---`, a thematic break's line, already furniture. The `=` line was read as the title,
+    # its heading as the kicker (`====================` titled four of seven articles).
+    raw = (FIXTURES / name).read_text(encoding="utf-8")
+    heads = {a.title for a in read_page(raw).articles}
+    marked = "\n".join(
+        line + "\n" + "=" * 2 * len(line) if line in heads else line for line in raw.split("\n")
+    )
+    assert marked != raw
+    page = read_page(marked)
+    assert _parts(page) == _parts(read_page(raw))
+    assert sum(set(s.text) == {"="} for s in page.furniture) == marked.count("==\n")
+    assert_accounted(marked)
+
+
+def test_front_matter_opening_the_page_is_furniture(sample_page):
+    # pandoc -s and static-site tools open a markdown file with YAML front matter between `---`
+    # lines: the converter's, not the page's. Its lines were read as the first article's kicker.
+    front = '---\ntitle: "人民日报 第13版"\ndate: 2019-10-14\ntags:\n  - 要闻\n---\n\n'
+    page = read_page(front + sample_page)
+    assert _parts(page) == _parts(read_page(sample_page))
+    assert {"date: 2019-10-14", "- 要闻"} <= {s.text for s in page.furniture}
+    assert_accounted(front + sample_page)
+
+
+@pytest.mark.parametrize(
+    "tags", [("<p>", "</p>"), ("<p><strong>", "</strong></p>"), ("<h2>", "</h2>")]
+)
+def test_html_tags_around_a_whole_line_are_furniture(tags):
+    # Text taken from HTML keeps the tags around each line (`<p>…</p>`, `<h2>标题</h2>`): they
+    # say nothing of the articles, as a line of tags alone does not. They were kept in titles
+    # and bodies. (A heading's tag is no heading: the line reads bare, as bold does.)
+    raw = (FIXTURES / "bare-page.txt").read_text(encoding="utf-8")
+    marked = "\n".join(tags[0] + line + tags[1] if line else line for line in raw.split("\n"))
+    page = read_page(marked)
+    assert _parts(page) == _parts(read_page(raw))
+    assert_accounted(marked)
+
+
 @pytest.mark.parametrize("mark", ["\u200b", "\u200b \u2060", "\ufeff"])
 def test_a_line_of_zero_width_characters_alone_is_blank(sample_page, mark):
     # Text taken from the web may hold a zero-width space (or joiner, or BOM) on a blank line:
