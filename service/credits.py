@@ -15,6 +15,8 @@ __all__ = [
     "DATELINE_FIRST",
     "may_open_dateline",
     "read_dateline",
+    "dateline_across",
+    "dateline_of",
     "CREDIT_LAST",
 ]
 
@@ -98,6 +100,25 @@ def read_dateline(text: str) -> tuple[str, int]:
         return "", 0
     end = _DATELINE_SEP.match(text, m.end()).end()
     return m.group().rstrip(), end
+
+
+def dateline_of(prefix: str) -> str:
+    """The dateline of a paragraph's dateline prefix: the separator after it set aside."""
+    end = len(prefix)
+    while end and (prefix[end - 1].isspace() or prefix[end - 1] in ":：,，"):
+        end -= 1
+    return prefix[:end]
+
+
+def dateline_across(first: str, cut: int, second: str) -> int:
+    """How much of `second` a dateline `first` opens takes, where the column cut `first` inside
+    the dateline's credit in brackets (本报北京10月13日电  （记者 / 刘毅）受…): its end read on
+    the two lines joined, past `first` (0: the dateline ends on `first`, `cut` long)."""
+    rest = first[cut:]
+    if not rest.startswith(("（", "(")) or "）" in rest or ")" in rest:
+        return 0
+    _, end = read_dateline(first + second)
+    return max(end - len(first), 0)
 
 
 def dateline_reporter(dateline: str) -> str:

@@ -33,6 +33,8 @@ from service.credits import (
     _PAREN_LINE,
     byline_end,
     byline_start,
+    dateline_across,
+    dateline_of,
     dateline_reporter,
     is_byline_inner,
     split_dateline,
@@ -278,9 +280,15 @@ def clean_kinds(
     kept = kept[lo:hi]
     if kept and kept_kinds[lo] == PARA and kept_values[lo]:
         cut = len(kept_values[lo])  # the dateline and what separates it from the text
-        dateline = _dateline_of(kept_values[lo])
-        byline = byline or dateline_reporter(dateline)
         first = kept[0]
+        # (its credit in brackets cut by the column: 本报北京…电  （记者 / 刘毅）受…)
+        if len(kept) > 1 and (more := dateline_across(first.text, cut, kept[1].text)):
+            drop("dateline", first)
+            dateline = dateline_of(first.text + kept[1].text[:more])
+            first, cut = kept.pop(1), more
+        else:
+            dateline = dateline_of(first.text[:cut])
+        byline = byline or dateline_reporter(dateline)
         drop("dateline", Span(first.start, first.start + cut, first.text[:cut]))
         kept[0] = Span(first.start + cut, first.end, first.text[cut:])
         if not kept[0].text:
@@ -300,14 +308,6 @@ def clean_kinds(
             if not text:
                 kept.pop()
     return Cleaned(_join(raw, kept, offset), byline, dateline, continues, tuple(dropped))
-
-
-def _dateline_of(prefix: str) -> str:
-    """The dateline of a paragraph's dateline prefix: the separator after it set aside."""
-    end = len(prefix)
-    while end and (prefix[end - 1].isspace() or prefix[end - 1] in ":：,，"):
-        end -= 1
-    return prefix[:end]
 
 
 def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from service.credits import dateline_reporter
 from service.documents import Span
 from service.lines import classify
+from service.pages import split_page
 from service.text import (
     byline_end,
     byline_start,
@@ -401,6 +402,19 @@ def test_clean_body_joins_a_date_cut_after_the_dateline():
     assert c.dateline == "新华社北京1月30日电"
     assert c.body.text == "1月29日，国办印发《通知》。\n《通知》指出，要履职。"
     assert_faithful(raw, c)
+
+
+@pytest.mark.parametrize("indent", ["", "\u3000\u3000"])
+def test_clean_body_reads_a_datelines_credit_the_column_cut(indent):
+    # 本报北京10月13日电  （记者 / 刘毅）受…: the dateline was read on the first line alone, and
+    # the credit's rest, （记者刘毅）, opened the body with no byline (i163, pdftotext's lines).
+    raw = f"{indent}本报北京10月13日电  （记者\n刘毅）受台风影响，各地加强防汛。\n各地行动起来。\n"
+    c = clean_body(raw)
+    assert (c.dateline, c.byline) == ("本报北京10月13日电  （记者刘毅）", "记者刘毅")
+    assert c.body.text == "受台风影响，各地加强防汛。\n各地行动起来。"
+    assert_faithful(raw, c)
+    page = split_page("## 各地加强防汛\n" + raw)[0]
+    assert (page.dateline, page.byline, page.text) == (c.dateline, c.byline, c.body.text)
 
 
 def test_clean_body_offset_and_inline_tail():
