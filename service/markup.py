@@ -26,8 +26,12 @@ _EMPHASIS = re.compile(r"\*\*\S(?:(?!\*\*).)*?(?<=\S)\*\*")
 _MARKUP_LINE = re.compile(
     r"(?:!\[[^\]]*\]\([^)]*\)\s*)+|(?:</?[A-Za-z][^<>]*>\s*)+|(?:-\s*){3,}|(?:\*\s*){3,}"
     r"|\|?(?:\s*:?-+:?\s*\|)+(?:\s*:?-+:?\s*)?|=+\s*"  # (and pandoc's `=` under a heading)
+    r"|(?:>\s*)+"  # (a block quote's empty line)
 )
-_FIRST = "#*!<-|="  # what a line of markup opens with (a page without any has no markup)
+# A block quote's marks opening a line (`> 编者按：…`, `> > …`), a space after each: `>6版`, a
+# digest's teaser, has none.
+_QUOTE = re.compile(r"(?:>[ \t]+)+")
+_FIRST = "#*!<-|=>"  # what a line of markup opens with (a page without any has no markup)
 _SPACES = re.compile(r"\s*")
 # A heading's closing marks (`## 标题 ##`, CommonMark's closing sequence) and pandoc's attributes
 # after it (`## 标题 {#sec-2}`, an id read from the HTML): the converter's, not the title's.
@@ -86,6 +90,9 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
             inner, heading = s, None
         elif first == "<":
             marks += _tags(s, _TAGS_OPEN.match(s.text), _TAGS_CLOSE.search(s.text))
+            continue
+        elif first == ">" and (quote := _QUOTE.match(s.text)):
+            marks.append(Span(s.start, s.start + quote.end(), quote.group()))
             continue
         else:
             continue

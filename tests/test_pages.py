@@ -712,6 +712,24 @@ def test_front_matter_opening_the_page_is_furniture(sample_page):
     assert_accounted(front + sample_page)
 
 
+def test_a_block_quotes_marks_are_furniture(sample_page):
+    # Converters set an editor's note or a quotation as a block quote (`> 编者按：…`, `> > …`,
+    # `>` alone between its paragraphs): the marks stayed in the body (i163). A digest's teaser
+    # `>6版` has no space after its mark and stays the digest's.
+    lines_ = sample_page.split("\n")
+    marked = "\n".join(
+        ("> > " if i % 5 == 0 else "> ") + line if line and not line.startswith("## ") else line
+        for i, line in enumerate(lines_)
+    )
+    marked = marked.replace("\n\n", "\n>\n", 3)
+    page = read_page(marked)
+    assert _parts(page) == _parts(read_page(sample_page))
+    assert not any(">" in a.text for a in page.articles)
+    assert_accounted(marked)
+    teaser = read_page("今日导读\n守护长江清且美\n>6版\n" + sample_page)
+    assert ">6版" in {s.text for s in teaser.furniture}
+
+
 @pytest.mark.parametrize(
     "tags", [("<p>", "</p>"), ("<p><strong>", "</strong></p>"), ("<h2>", "</h2>")]
 )
