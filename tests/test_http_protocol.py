@@ -272,6 +272,24 @@ def test_a_chunked_body_takes_its_bytes_from_the_servers_budget(model_dir: Path)
         assert call(srv.http_port, "/v1/classify", BODY)[0] == 200  # nothing left held
 
 
+def test_a_budget_refusal_is_logged_with_its_request_id(model_dir: Path, caplog) -> None:
+    """Every call's log line carries its request id; the 429 of a body past the byte budget,
+    logged before the call began, had none (i162's audit)."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="newsdesk.server")
+    body = json.dumps(BODY).encode()
+    with serving_http(model_dir, max_inflight_bytes=len(body) + 8) as srv:
+        big = chunks(body + b" " * 4096, len(body), 4096)  # (a request alone may fill it)
+        request = post(
+            "/v1/classify", big, "Transfer-Encoding: chunked", "X-Request-Id: budget-test-7"
+        )
+        status, answer, headers = raw(srv.http_port, request)
+        assert status == 429 and headers["X-Request-Id"] == "budget-test-7", answer
+    logged = [r for r in caplog.records if r.msg == "refused" and r.reason == "budget"]
+    assert [getattr(r, "request_id", None) for r in logged] == ["budget-test-7"]
+
+
 def test_a_body_opening_with_a_byte_order_mark_is_read_as_jsonl_is(web) -> None:
     body = "\ufeff".encode() + json.dumps(BODY).encode()
     status, answer, _ = call(web.http_port, "/v1/classify", raw=body)

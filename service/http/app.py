@@ -65,10 +65,12 @@ CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'n
 IDLE_S = 15.0  # a kept-alive connection silent this long is closed (its thread freed)
 
 
-def _reserved(held: list[int], front: HttpFront, rpc: str, size: int) -> HttpReply | None:
+def _reserved(
+    held: list[int], front: HttpFront, rpc: str, size: int, rid: str | None = None
+) -> HttpReply | None:
     """A chunk's bytes reserved and noted in `held`, or the refusal to answer at the body's end."""
     try:
-        held.append(front.reserve(rpc, size))
+        held.append(front.reserve(rpc, size, rid))
     except HttpReply as refused:
         return refused
     return None
@@ -191,10 +193,12 @@ class _Handler(Framing, BaseHTTPRequestHandler):
                          "token"), code, **{"WWW-Authenticate": "Bearer"})  # fmt: skip
         size = self._length(route)
         timeout = self._timeout(size)
-        held = [front.take(route.rpc, size or 0)]
+        held = [front.take(route.rpc, size or 0, self.rid)]
         try:
             if size is None:  # chunked: each chunk's bytes are reserved as it arrives
-                body = self._chunked(lambda n: _reserved(held, front, route.rpc, n), route)
+                body = self._chunked(
+                    lambda n: _reserved(held, front, route.rpc, n, self.rid), route
+                )
             else:
                 body = self._body(size)
             request = gateway.parse(body, route.request())
@@ -305,16 +309,17 @@ class HttpFront:
 
     # -- one call -----------------------------------------------------------------------------
 
-    def take(self, method: str, size: int) -> int:
-        """Reserve the body's bytes in the server's budget, and a place under its call limit."""
+    def take(self, method: str, size: int, rid: str | None = None) -> int:
+        """Reserve the body's bytes in the server's budget, and a place under its call limit
+        (`rid`: the request's id, on the refusal's log line)."""
         lanes, limit = bridge.lanes(self.server), self.config.max_concurrent_rpcs
         if limit and lanes is not None and lanes.busy() >= limit:
             exc = bridge.over_call_limit(limit)
-            bridge.refused(self.server, method, exc.reason, exc.message)
+            bridge.refused(self.server, method, exc.reason, exc.message, request_id=rid)
             self._refuse(exc)
-        return self.reserve(method, size)
+        return self.reserve(method, size, rid)
 
-    def reserve(self, method: str, size: int) -> int:
+    def reserve(self, method: str, size: int, rid: str | None = None) -> int:
         """Reserve `size` request bytes in the server's budget (what was reserved: 0 or size)."""
         budget = bridge.budget(self.server)
         if budget is None or not size:
@@ -322,7 +327,7 @@ class HttpFront:
         try:
             budget.take(size, "this request")
         except Refused as exc:
-            bridge.refused(self.server, method, exc.reason, exc.message)
+            bridge.refused(self.server, method, exc.reason, exc.message, request_id=rid)
             self._refuse(exc)
         return size
 
