@@ -51,6 +51,7 @@ from service.lines import (
 from service.markup import unmarked
 from service.printed_lines import page_lines
 from service.settle import settle_heads
+from service.side_by_side import warning
 
 # single_article lives with body cleaning: reading records needs none of the page splitter.
 from service.text import clean_kinds, single_article
@@ -64,6 +65,8 @@ class Page:
     furniture: tuple[Span, ...]
     # Per article: field name ("title", "kicker", "subtitle", "byline", "dateline") → spans.
     parts: tuple[dict[str, tuple[Span, ...]], ...]
+    # Notes on the page as a whole (e.g. columns side by side: `service.side_by_side`).
+    warnings: tuple[str, ...] = ()
 
 
 class _Splitter:
@@ -310,6 +313,7 @@ CACHED_PAGE_CHARS = 1 << 16  # a real page has ~6,000 characters, the longest se
 
 @lru_cache(maxsize=4)
 def _read(raw: str) -> Page:
+    said = warning(raw)
     raw, spans, wrapped = page_lines(raw)  # (printed lines joined: service.printed_lines)
     raw, spans, marks, demoted = unmarked(raw, spans)  # (`**标题**`, `### 小标题`)
     items = [(s,) + classify(s.text) for s in spans]  # (a tuple joined: no unpacking)
@@ -345,7 +349,7 @@ def _read(raw: str) -> Page:
         )
         parts.append({k: tuple(v) for k, v in taken.items() if v})
     furniture.sort(key=lambda s: s.start)
-    page = Page(tuple(articles), tuple(furniture), tuple(parts))
+    page = Page(tuple(articles), tuple(furniture), tuple(parts), (said,) if said else ())
     return page if wrapped is None else wrapped.restore(page)
 
 

@@ -88,7 +88,7 @@ class Unwrapped:
             for a in page.articles
         )
         parts = tuple({k: self.spans(v) for k, v in p.items()} for p in page.parts)
-        return type(page)(articles, self.spans(page.furniture), parts)
+        return type(page)(articles, self.spans(page.furniture), parts, page.warnings)
 
 
 def _runs(body: Body, at: np.ndarray, gone: list[int]) -> tuple[list[int], list[int]]:

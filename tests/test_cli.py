@@ -786,6 +786,19 @@ def test_a_page_of_furniture_only_says_so(command: str):
     assert "人民日报" not in result.stdout
 
 
+@pytest.mark.parametrize("command", ["split", "analyse"])
+def test_a_page_of_columns_side_by_side_is_said_on_stderr(command: str, tmp_path: Path):
+    from tests.test_side_by_side import one_column_page, side_by_side_page
+
+    (tmp_path / "columns.txt").write_text(side_by_side_page(), encoding="utf-8")
+    result = run(command, str(tmp_path / "columns.txt"))
+    assert result.returncode == 0 and result.stdout  # read as one column: said, not refused
+    assert "warning: the page looks set in columns side by side" in result.stderr
+    assert "pdftotext without -layout" in result.stderr
+    plain = run(command, "-", stdin=one_column_page())
+    assert plain.returncode == 0 and "warning" not in plain.stderr
+
+
 def test_classify_import_stays_light():
     """`newsdesk classify` must not pay for grpc, dask or training at start-up."""
     code = (

@@ -140,6 +140,15 @@ def test_json_fields_come_in_the_protos_order(web, sample_page) -> None:
     assert status == 200
     assert any(a["kicker"] == "" for a in answer["articles"])  # (a field at its default)
     assert _out_of_order(pb.AnalysePageResponse.DESCRIPTOR, answer) == []
+    assert answer["warnings"] == []  # (an empty list, as every repeated field at its default)
+
+
+def test_a_page_of_columns_side_by_side_carries_its_warning(web) -> None:
+    from tests.test_side_by_side import side_by_side_page
+
+    status, answer, _ = call(web.http_port, "/v1/analyse-page", {"text": side_by_side_page()})
+    assert status == 200 and answer["articles"]
+    assert len(answer["warnings"]) == 1 and "side by side" in answer["warnings"][0]
 
 
 def test_classify_and_summarise_equal_grpc(web, stub, data_dir) -> None:

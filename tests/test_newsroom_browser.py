@@ -245,6 +245,22 @@ def test_the_status_counts_in_words_and_says_when_nothing_was_found(site, browse
     page.close()
 
 
+def test_a_page_of_columns_side_by_side_is_said_in_the_status(site, browser, sample_page):
+    from tests.test_side_by_side import side_by_side_page
+
+    page = _open(site.http_port, browser)
+    page.fill("#page", side_by_side_page())
+    page.click("#go")
+    page.wait_for_selector("#status.error >> text=columns side by side")
+    assert page.locator(".story").count() >= 1  # read all the same, and said in red
+    page.fill("#page", sample_page)
+    page.click("#go")
+    page.wait_for_selector("#status >> text=5 articles")
+    assert "Warning" not in page.locator("#status").inner_text()
+    assert "error" not in (page.locator("#status").get_attribute("class") or "")
+    page.close()
+
+
 def test_a_foreign_page_is_flagged_as_too_foreign_to_file(site, browser):
     english = (
         "## Markets rally as trade talks resume\n\n"

@@ -186,6 +186,16 @@ def test_analyse_page_equals_in_process(stub, local, sample_page: str) -> None:
     assert furniture == [(s.start, s.end) for s in read_page(sample_page).furniture]
     assert [sample_page[a:b] for a, b in furniture][:1] == ["##"]
     assert "今日导读" in [sample_page[a:b] for a, b in furniture]
+    assert list(response.warnings) == []  # nothing odd about the page as a whole
+
+
+def test_a_page_of_columns_side_by_side_is_said_in_its_warnings(stub) -> None:
+    from tests.test_side_by_side import side_by_side_page
+
+    raw = side_by_side_page()
+    response = stub.AnalysePage(pb.AnalysePageRequest(text=raw))
+    assert len(response.warnings) == 1 and "side by side" in response.warnings[0]
+    assert response.articles  # read as one column all the same: said, not refused
 
 
 def test_get_model_describes_the_manifest(stub, local, model_dir: Path) -> None:

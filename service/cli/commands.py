@@ -67,6 +67,16 @@ def _none_found(articles) -> None:
         )
 
 
+def _page_warnings(raw: str) -> None:
+    """A note on the page as a whole (columns side by side: `service.side_by_side`) goes to
+    stderr, as AnalysePage's `warnings` (`Page.warnings`): the records stay one article a
+    line. (Asked of the text, not of `read_page`: a long page is not kept, nor read twice.)"""
+    from ..side_by_side import warning
+
+    if note := warning(raw):
+        _err(f"warning: {note}")
+
+
 def cmd_split(args: argparse.Namespace) -> int:
     from ..pages import article_record, split_page
     from ..validation import check_page
@@ -74,6 +84,7 @@ def cmd_split(args: argparse.Namespace) -> int:
     raw = check_page(_read_page(args.page), field="PAGE")  # (as analyse reads it)
     articles = split_page(raw)
     _none_found(articles)
+    _page_warnings(raw)
     with _output(args.output, args.page) as out:
         for article in articles:
             out.write(_dump(article_record(article)) + "\n")
@@ -141,6 +152,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         **_asked(args),
     )
     _none_found(analyses)
+    _page_warnings(raw)
     with _output(args.output, args.page, table=not args.json) as out:
         if args.json:
             for a in analyses:

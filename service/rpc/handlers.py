@@ -84,6 +84,7 @@ class Handlers:
         return pb.AnalysePageResponse(
             articles=[messages.page_article(i, a) for i, a in enumerate(analyses)],
             furniture=[pb.Span(start=s.start, end=s.end) for s in page.furniture],
+            warnings=list(page.warnings),
         )
 
     def get_model(self, request: pb.GetModelRequest | None = None) -> pb.ModelInfo:

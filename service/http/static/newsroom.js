@@ -277,8 +277,11 @@ async function analyse(event) {
       ? `${plural(answer.articles.length, "article")}; ${flagged} flagged for review.`
       : "No articles found: the splitter read it all as page furniture, or found no body text. "
         + "Put each title on a line of its own (bare or after ## ) with its text below it.";
+    // A note on the whole page (e.g. columns side by side, read as one): said, and in red.
+    const notes = answer.warnings || [];
+    if (notes.length) done += ` Warning: ${notes.join(" ")}`;
     if ($("page").value !== text) done += " (Drawn from the text as sent; the box has changed since.)";
-    setStatus(done, !answer.articles.length);
+    setStatus(done, !answer.articles.length || notes.length > 0);
     results.focus();
   } catch (err) {
     if (err.name === "AbortError") {

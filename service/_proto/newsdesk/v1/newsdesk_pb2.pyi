@@ -178,12 +178,14 @@ class PageArticle(_message.Message):
     def __init__(self, title: _Optional[str] = ..., kicker: _Optional[str] = ..., byline: _Optional[str] = ..., text: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., classification: _Optional[_Union[Classification, _Mapping]] = ..., summary: _Optional[_Union[Summary, _Mapping]] = ..., dateline: _Optional[str] = ..., continues: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ..., subtitle: _Optional[str] = ...) -> None: ...
 
 class AnalysePageResponse(_message.Message):
-    __slots__ = ("articles", "furniture")
+    __slots__ = ("articles", "furniture", "warnings")
     ARTICLES_FIELD_NUMBER: _ClassVar[int]
     FURNITURE_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
     articles: _containers.RepeatedCompositeFieldContainer[PageArticle]
     furniture: _containers.RepeatedCompositeFieldContainer[Span]
-    def __init__(self, articles: _Optional[_Iterable[_Union[PageArticle, _Mapping]]] = ..., furniture: _Optional[_Iterable[_Union[Span, _Mapping]]] = ...) -> None: ...
+    warnings: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, articles: _Optional[_Iterable[_Union[PageArticle, _Mapping]]] = ..., furniture: _Optional[_Iterable[_Union[Span, _Mapping]]] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetModelRequest(_message.Message):
     __slots__ = ()
