@@ -16,6 +16,7 @@ __all__ = [
     "jumps_in",
     "is_page_header",
     "is_digest_head",
+    "lone_date",
     "FURNITURE_MAX",
     "JUMP_MARK",
 ]
@@ -244,6 +245,15 @@ def _header_kinds(line: str) -> int:
 
 
 _JUMP_IN = re.compile(r"[（(]?\s*(?:上接|紧接|接)\s*第?\s*[A-Za-z]?\d{1,2}\s*版\s*[）)]?")
+
+
+_LONE_DATE = re.compile(_CN_DATE)
+
+
+def lone_date(line: str) -> bool:
+    """A date alone on its line (2019年10月6日): a page header at the page's head, but under an
+    article's text the date a letter or decree is signed with (`service.pages`)."""
+    return bool(_LONE_DATE.fullmatch(line.strip()))
 
 
 def jumps_in(line: str) -> bool:

@@ -32,7 +32,7 @@ from service.cut_pieces import is_cut_piece, joins_cut
 from service.documents import Article, Span, article_record
 from service.drafts import Draft
 from service.errors import InvalidInput
-from service.furniture import jumps_in
+from service.furniture import jumps_in, lone_date
 from service.head_parts import ITEM_LABEL, has_title
 from service.heads import MAX_HEAD_LINES, opens_article, parse_heads
 from service.item_column import ITEMS
@@ -239,11 +239,34 @@ class _Splitter:
         cur.end, self.stack = title.end, heads
         return True
 
+    def _signs_off(self, at: int) -> bool:
+        """Whether a date alone on its line, under an open article's text and over no running
+        text, is what a letter, decree or notice is signed with (习近平 / 2019年10月6日 /
+        （新华社…电）): it and the few short lines held over it (the signer, a closing wish)
+        end the article. As a page header they went to furniture, the lines over it too. Over
+        running text a date heads an entry (a diary's, a chronicle's): read as before."""
+        cur, line = self.cur, self.items[at][0]
+        if cur is None or cur.closed or not cur.has_para or self.held_furniture:
+            return False
+        if len(self.pending) > MAX_HEAD_LINES or not lone_date(line.text):
+            return False
+        if at + 1 < len(self.items) and self.items[at + 1][1] == PARA:
+            return False
+        for s, _ in self.pending:
+            cur.add(s, SHORT)
+        cur.add(line, SHORT)
+        # Signed (a name over the date), the text is closed: what follows heads another. A
+        # date right under the text (a diary's next day) closes nothing.
+        cur.closed, self.pending = bool(self.pending), []
+        return True
+
     def run(self) -> list[Draft]:
         for at, (line, kind, value) in enumerate(self.items):
             if kind == SHORT:
                 self.pending.append((line, kind))
             elif kind == FURNITURE:
+                if self._signs_off(at):
+                    continue
                 self.pending.append((line, kind))
                 self.held_furniture = True
             elif kind == HEADING:

@@ -1991,6 +1991,43 @@ def test_a_decree_and_its_number_under_a_title_open_the_body():
     assert art.text.startswith("中华人民共和国国务院令")
 
 
+@pytest.mark.parametrize("markdown", ["", "## "])
+@pytest.mark.parametrize(
+    "signed",
+    [
+        ["重阳节就要到了，我祝你们、祝全国的老人们健康长寿、生活幸福！", "习近平", "2019年10月6日"],
+        ["中华人民共和国主席  习近平", "2019年10月26日"],
+    ],
+)
+def test_a_letter_signed_and_dated_keeps_its_signature_and_the_next_title_opens(markdown, signed):
+    # A date alone on its line reads as a page header; under a letter's or a decree's text
+    # it is the date it was signed: it went to furniture with the lines over it.
+    page = "\n".join(
+        [
+            "2019年10月8日 星期二 第1版",
+            markdown + "习近平回信问候勉励澳门退休老人",
+            "新华社北京10月7日电  国家主席习近平10月6日给澳门街坊总会颐骏中心长者义工组的"
+            "30位老人回信，向他们表示亲切问候和勉励。",
+            "你们好！看到你们的来信，我想起了十年前在澳门同大家见面的情景，我很高兴。",
+            *signed,
+            "（新华社北京10月7日电）",
+            markdown + "澳门社会各界深受鼓舞倍感振奋",
+            "本报澳门10月7日电  重阳节当天，30位老人收到国家主席习近平的回信，在澳门社会各界"
+            "引起热烈反响。",
+        ]
+    )
+    page = read_page(page)
+    assert [a.title for a in page.articles] == [
+        "习近平回信问候勉励澳门退休老人",
+        "澳门社会各界深受鼓舞倍感振奋",
+    ]
+    letter = page.articles[0]
+    for line in signed:
+        assert line in letter.text
+    assert [s.text for s in page.furniture if s.text != "##"] == ["2019年10月8日 星期二 第1版"]
+    assert_accounted("\n".join(signed))  # (the lines alone: a page of furniture, all kept)
+
+
 def test_a_short_place_between_a_columns_title_and_a_pieces_head_opens_the_body():
     page = (
         "人民日报\n关注地方两会\n黑龙江\n报告起草听听网友心里话\n"
