@@ -686,6 +686,20 @@ def test_analyse_table_says_why_each_row_is_flagged(tmp_path):
     assert row.endswith("the text is too short or too foreign to file (thin_text)"), row
 
 
+def test_analyse_row_note_never_shows_a_threshold_as_1_000(tmp_path):
+    # commentary's threshold is 0.9995: a row at 0.968 read "under commentary's threshold
+    # 1.000" while the thresholds line under it said 0.9995 (i165's audit)
+    page = tmp_path / "page.txt"
+    body = "城市治理要坚持以人民为中心，把群众的冷暖放在心上。"
+    body += "我们应当看到，只有倾听民声，才能让城市更有温度。"
+    page.write_text(f"## 让城市更有温度\n{body}\n", encoding="utf-8")
+    result = run("analyse", "--no-summary", str(page))
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stderr.splitlines() if line.startswith("  row 1: "))
+    cut = re.search(r"commentary's threshold (\S+) \(low_score\)", row).group(1)
+    assert float(cut) < 1 and cut != "1.000", row
+
+
 def test_analyse_table_columns_hold_with_a_tab_or_zero_width_space_in_a_title(tmp_path):
     # a tab shows as one space (it jumped to the next tab stop), a zero-width space takes no
     # column: the title column is what a title with a plain space and none would give

@@ -193,6 +193,7 @@ def _review_note(analyses, thresholds: dict[str, float]) -> str:
         cut = thresholds.get(p.label)
         if "low_score" in p.review_reasons and cut is not None:
             places = next((d for d in range(3, 7) if f"{p.confidence:.{d}f}" != f"{cut:.{d}f}"), 6)
+            places = max(places, len(_under_one(cut)) - 2)  # 0.932 under 0.9995, not 1.000
             why.append(
                 f"confidence {p.confidence:.{places}f} under {p.label}'s threshold "
                 f"{cut:.{places}f} (low_score)"
