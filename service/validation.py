@@ -30,6 +30,7 @@ __all__ = [
     "check_items",
     "check_label",
     "check_lead_options",
+    "check_not_records",
     "check_page",
     "check_readable",
     "check_strings",
@@ -142,6 +143,25 @@ def check_page(raw: str, *, field: str) -> str:
             field=field,
         )
     return raw
+
+
+def check_not_records(raw: str, *, field: str) -> None:
+    """Refuse JSON Lines given as a page: read as one, a file of records made rows titled
+    '{"id": 18, "title": …' with exit 0. Its first line, a JSON object with a `text` or
+    `title`, is what no newspaper page opens with."""
+    import json
+
+    first = re.search(r"\S[^\n]*", raw.removeprefix("\ufeff"))  # the first line with text
+    try:
+        obj = json.loads(first.group()) if first and first.group().startswith("{") else None
+    except ValueError:
+        return
+    if isinstance(obj, dict) and ("text" in obj or "title" in obj):
+        raise InvalidInput(
+            "the page is JSON Lines (its first line is a record with a text or title), not a "
+            "page's text: `newsdesk classify`, `summarise` and `batch` read records",
+            field=field,
+        )
 
 
 def check_strings(*pairs: tuple[str, object]) -> None:

@@ -792,6 +792,20 @@ def test_a_gzipped_page_is_read_by_content_and_a_cut_one_is_trouble(tmp_path, sa
 
 
 @pytest.mark.parametrize("command", ["split", "analyse"])
+def test_records_given_as_a_page_are_a_usage_error(command: str):
+    # A file of JSON records read as a page made rows titled '{"id": 18, "title": …', exit 0
+    # (i165's audit): refused, naming the commands that read records
+    records = "\ufeff" + _record("a").decode() + _record("b").decode()
+    result = run(command, "-", stdin=records)
+    assert result.returncode == 2 and "JSON Lines" in result.stderr, result.stderr
+    assert "newsdesk classify" in result.stderr and result.stdout == ""
+    # a page that quotes a JSON object further down is a page
+    page = "## 教育部部署高校毕业生就业工作\n教育部近日召开会议，部署就业工作。\n"
+    page += '{"text": "x"}\n'
+    assert run(command, "-", stdin=page).returncode == 0
+
+
+@pytest.mark.parametrize("command", ["split", "analyse"])
 def test_a_page_of_furniture_only_says_so(command: str):
     page = "人民日报 2019年2月21日 星期四 第6版\n本版责编：张三\n"
     result = run(command, "-", stdin=page)
