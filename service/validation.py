@@ -9,6 +9,7 @@ caller more), but all of them are written here, side by side.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -149,8 +150,6 @@ def check_not_records(raw: str, *, field: str) -> None:
     """Refuse JSON Lines given as a page: read as one, a file of records made rows titled
     '{"id": 18, "title": …' with exit 0. Its first line, a JSON object with a `text` or
     `title`, is what no newspaper page opens with."""
-    import json
-
     first = re.search(r"\S[^\n]*", raw.removeprefix("\ufeff"))  # the first line with text
     try:
         obj = json.loads(first.group()) if first and first.group().startswith("{") else None
@@ -220,15 +219,15 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
 
     if not isinstance(obj, dict):
         raise InvalidInput(
-            f"expected a JSON object with a 'text' field, got {type(obj).__name__}", field="record"
+            f"expected a JSON object with a 'text' field, got {_json_type(obj)}", field="record"
         )
     text = obj.get("text")
     if text is None:
         raise InvalidInput("field 'text' is missing: give the article body", field="text")
     if not isinstance(text, str):  # 12345, NaN, a list: the body was put in the wrong type
+        shown = json.dumps(text, ensure_ascii=False, default=str)[:40]
         raise InvalidInput(
-            f"field 'text' must be a string, got {type(text).__name__} ({str(text)[:40]})",
-            field="text",
+            f"field 'text' must be a string, got {_json_type(text)} ({shown})", field="text"
         )
     check_text(
         text,
@@ -270,6 +269,15 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
             raise InvalidInput(f"field '{key}' must be a string", field=key)
         extra[key] = value.strip()
     return Record(obj, replace(article, **extra) if extra else article)
+
+
+def _json_type(value: Any) -> str:
+    """A value's type as JSON names it: the reader of a rejection wrote JSON, not Python."""
+    if isinstance(value, bool):
+        return "a boolean"
+    names = {dict: "an object", list: "an array", str: "a string", int: "a number"}
+    names |= {float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _needs_walk(line: str) -> bool:
