@@ -27,6 +27,7 @@ __all__ = [
     "MAX_LEAD_SENTENCES",
     "MAX_LEAD_CHARS",
     "MAX_TERMS",
+    "FROM_GBK",
     "Record",
     "check_items",
     "check_label",
@@ -61,6 +62,10 @@ MAX_LEAD_SENTENCES = 50
 MAX_LEAD_CHARS = MAX_ARTICLE_CHARS  # as the server's default text limit: a lead is never longer
 # Evidence or keywords past this many per article are a word list, not an explanation.
 MAX_TERMS = 100
+
+# How to mend the likeliest file that is not UTF-8 (a Chinese archive's export), said wherever
+# a record's bytes are refused for it.
+FROM_GBK = "a GBK file: iconv -f GB18030 -t UTF-8 IN > OUT"
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SHALLOW = 64  # brackets in a record's line that surely leave the surrogate walk stack enough
@@ -250,7 +255,7 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
     if bad is not None:
         raise InvalidInput(
             f"field '{bad}' holds bytes that are not UTF-8, or an escaped lone UTF-16 "
-            "surrogate: fix the record's encoding (the file must be UTF-8)",
+            f"surrogate: fix the record's encoding (the file must be UTF-8; {FROM_GBK})",
             field=bad,
         )
     rid = obj.get("id")

@@ -446,6 +446,17 @@ def test_a_byte_order_mark_is_dropped_and_bytes_not_utf8_are_refused_by_line(tmp
     assert ":2: rejected: a byte-order mark (U+FEFF) opens the line" in result.stderr
 
 
+def test_a_gbk_file_s_rejections_say_how_to_convert_it(tmp_path):
+    # A city archive's GBK export: each line was refused with "the file must be UTF-8" and no
+    # way to get there (a page not UTF-8 names iconv -f GB18030; i165's audit)
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_record("a", "学校开学。").decode().encode("gbk") + "教育\n".encode("gbk"))
+    result = run("classify", str(src))
+    assert result.returncode == EXIT_REJECTED and result.stdout == ""
+    rows = [line for line in result.stderr.splitlines() if ": rejected: " in line]
+    assert len(rows) == 2 and all("iconv -f GB18030 -t UTF-8" in row for row in rows), rows
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_a_utf16_file_is_refused_whole_not_line_by_invented_line(tmp_path, encoding):
     # Read by lines, a UTF-16 file's bytes made lines it does not have: 33 rejections, numbered
