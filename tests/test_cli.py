@@ -80,6 +80,7 @@ def test_help_lists_every_exit_code():
         assert line in text, text
     # README's exit 2 list, the page limit included (a page over it exits 2)
     assert "not UTF-8 or over 1,000,000 characters" in " ".join(text.split()), text
+    assert "or JSON Lines: records are for classify" in " ".join(text.split()), text
 
 
 def test_serve_help_shows_defaults_but_never_the_token():
