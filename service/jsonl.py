@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import InvalidInput
-from .validation import MAX_LINE_BYTES, Record, parse_record
+from .validation import FROM_GBK, MAX_LINE_BYTES, Record, parse_record
 from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
 
 __all__ = [
@@ -331,7 +331,7 @@ def read_records(
         except json.JSONDecodeError as exc:
             bad = _NOT_UTF8.search(line)
             reason = (
-                f"not UTF-8 at column {bad.start() + 1}: the file must be UTF-8"
+                f"not UTF-8 at column {bad.start() + 1}: the file must be UTF-8 ({FROM_GBK})"
                 if bad
                 # (files joined with cat: json said "Expecting value at column 1" of a line
                 # that looks whole, the mark being invisible)

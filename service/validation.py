@@ -9,6 +9,7 @@ caller more), but all of them are written here, side by side.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -26,10 +27,12 @@ __all__ = [
     "MAX_LEAD_SENTENCES",
     "MAX_LEAD_CHARS",
     "MAX_TERMS",
+    "FROM_GBK",
     "Record",
     "check_items",
     "check_label",
     "check_lead_options",
+    "check_not_records",
     "check_page",
     "check_readable",
     "check_strings",
@@ -59,6 +62,10 @@ MAX_LEAD_SENTENCES = 50
 MAX_LEAD_CHARS = MAX_ARTICLE_CHARS  # as the server's default text limit: a lead is never longer
 # Evidence or keywords past this many per article are a word list, not an explanation.
 MAX_TERMS = 100
+
+# How to mend the likeliest file that is not UTF-8 (a Chinese archive's export), said wherever
+# a record's bytes are refused for it.
+FROM_GBK = "a GBK file: iconv -f GB18030 -t UTF-8 IN > OUT"
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SHALLOW = 64  # brackets in a record's line that surely leave the surrogate walk stack enough
@@ -144,6 +151,23 @@ def check_page(raw: str, *, field: str) -> str:
     return raw
 
 
+def check_not_records(raw: str, *, field: str) -> None:
+    """Refuse JSON Lines given as a page: read as one, a file of records made rows titled
+    '{"id": 18, "title": …' with exit 0. Its first line, a JSON object with a `text` or
+    `title`, is what no newspaper page opens with."""
+    first = re.search(r"\S[^\n]*", raw.removeprefix("\ufeff"))  # the first line with text
+    try:
+        obj = json.loads(first.group()) if first and first.group().startswith("{") else None
+    except ValueError:
+        return
+    if isinstance(obj, dict) and ("text" in obj or "title" in obj):
+        raise InvalidInput(
+            "the page is JSON Lines (its first line is a record with a text or title), not a "
+            "page's text: `newsdesk classify`, `summarise` and `batch` read records",
+            field=field,
+        )
+
+
 def check_strings(*pairs: tuple[str, object]) -> None:
     """Each (name, value) holds a str (the Python API: title, text, id)."""
     for name, value in pairs:
@@ -200,15 +224,15 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
 
     if not isinstance(obj, dict):
         raise InvalidInput(
-            f"expected a JSON object with a 'text' field, got {type(obj).__name__}", field="record"
+            f"expected a JSON object with a 'text' field, got {_json_type(obj)}", field="record"
         )
     text = obj.get("text")
     if text is None:
         raise InvalidInput("field 'text' is missing: give the article body", field="text")
     if not isinstance(text, str):  # 12345, NaN, a list: the body was put in the wrong type
+        shown = json.dumps(text, ensure_ascii=False, default=str)[:40]
         raise InvalidInput(
-            f"field 'text' must be a string, got {type(text).__name__} ({str(text)[:40]})",
-            field="text",
+            f"field 'text' must be a string, got {_json_type(text)} ({shown})", field="text"
         )
     check_text(
         text,
@@ -231,7 +255,7 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
     if bad is not None:
         raise InvalidInput(
             f"field '{bad}' holds bytes that are not UTF-8, or an escaped lone UTF-16 "
-            "surrogate: fix the record's encoding (the file must be UTF-8)",
+            f"surrogate: fix the record's encoding (the file must be UTF-8; {FROM_GBK})",
             field=bad,
         )
     rid = obj.get("id")
@@ -250,6 +274,15 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
             raise InvalidInput(f"field '{key}' must be a string", field=key)
         extra[key] = value.strip()
     return Record(obj, replace(article, **extra) if extra else article)
+
+
+def _json_type(value: Any) -> str:
+    """A value's type as JSON names it: the reader of a rejection wrote JSON, not Python."""
+    if isinstance(value, bool):
+        return "a boolean"
+    names = {dict: "an object", list: "an array", str: "a string", int: "a number"}
+    names |= {float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _needs_walk(line: str) -> bool:

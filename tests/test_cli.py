@@ -80,6 +80,7 @@ def test_help_lists_every_exit_code():
         assert line in text, text
     # README's exit 2 list, the page limit included (a page over it exits 2)
     assert "not UTF-8 or over 1,000,000 characters" in " ".join(text.split()), text
+    assert "or JSON Lines: records are for classify" in " ".join(text.split()), text
 
 
 def test_serve_help_shows_defaults_but_never_the_token():
@@ -446,6 +447,17 @@ def test_a_byte_order_mark_is_dropped_and_bytes_not_utf8_are_refused_by_line(tmp
     assert ":2: rejected: a byte-order mark (U+FEFF) opens the line" in result.stderr
 
 
+def test_a_gbk_file_s_rejections_say_how_to_convert_it(tmp_path):
+    # A city archive's GBK export: each line was refused with "the file must be UTF-8" and no
+    # way to get there (a page not UTF-8 names iconv -f GB18030; i165's audit)
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_record("a", "学校开学。").decode().encode("gbk") + "教育\n".encode("gbk"))
+    result = run("classify", str(src))
+    assert result.returncode == EXIT_REJECTED and result.stdout == ""
+    rows = [line for line in result.stderr.splitlines() if ": rejected: " in line]
+    assert len(rows) == 2 and all("iconv -f GB18030 -t UTF-8" in row for row in rows), rows
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_a_utf16_file_is_refused_whole_not_line_by_invented_line(tmp_path, encoding):
     # Read by lines, a UTF-16 file's bytes made lines it does not have: 33 rejections, numbered
@@ -686,6 +698,20 @@ def test_analyse_table_says_why_each_row_is_flagged(tmp_path):
     assert row.endswith("the text is too short or too foreign to file (thin_text)"), row
 
 
+def test_analyse_row_note_never_shows_a_threshold_as_1_000(tmp_path):
+    # commentary's threshold is 0.9995: a row at 0.968 read "under commentary's threshold
+    # 1.000" while the thresholds line under it said 0.9995 (i165's audit)
+    page = tmp_path / "page.txt"
+    body = "城市治理要坚持以人民为中心，把群众的冷暖放在心上。"
+    body += "我们应当看到，只有倾听民声，才能让城市更有温度。"
+    page.write_text(f"## 让城市更有温度\n{body}\n", encoding="utf-8")
+    result = run("analyse", "--no-summary", str(page))
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stderr.splitlines() if line.startswith("  row 1: "))
+    cut = re.search(r"commentary's threshold (\S+) \(low_score\)", row).group(1)
+    assert float(cut) < 1 and cut != "1.000", row
+
+
 def test_analyse_table_columns_hold_with_a_tab_or_zero_width_space_in_a_title(tmp_path):
     # a tab shows as one space (it jumped to the next tab stop), a zero-width space takes no
     # column: the title column is what a title with a plain space and none would give
@@ -775,6 +801,20 @@ def test_a_gzipped_page_is_read_by_content_and_a_cut_one_is_trouble(tmp_path, sa
         assert tail.returncode == 1 and "Traceback" not in tail.stderr
         assert f"BadGzipFile: {argv[1]} is not a sound gzip file" in tail.stderr
         assert "gzip -t" in tail.stderr
+
+
+@pytest.mark.parametrize("command", ["split", "analyse"])
+def test_records_given_as_a_page_are_a_usage_error(command: str):
+    # A file of JSON records read as a page made rows titled '{"id": 18, "title": …', exit 0
+    # (i165's audit): refused, naming the commands that read records
+    records = "\ufeff" + _record("a").decode() + _record("b").decode()
+    result = run(command, "-", stdin=records)
+    assert result.returncode == 2 and "JSON Lines" in result.stderr, result.stderr
+    assert "newsdesk classify" in result.stderr and result.stdout == ""
+    # a page that quotes a JSON object further down is a page
+    page = "## 教育部部署高校毕业生就业工作\n教育部近日召开会议，部署就业工作。\n"
+    page += '{"text": "x"}\n'
+    assert run(command, "-", stdin=page).returncode == 0
 
 
 @pytest.mark.parametrize("command", ["split", "analyse"])

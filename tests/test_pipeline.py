@@ -122,15 +122,27 @@ def test_an_article_with_no_body_says_why_its_lead_is_empty(shipped):
         ({"id": "a"}, "is missing"),
         ({"text": None}, "is missing"),
         ({"text": "  "}, "is empty"),
-        ({"text": 12345}, "must be a string, got int (12345)"),
-        ({"text": float("nan")}, "must be a string, got float (nan)"),
+        ({"text": 12345}, "must be a string, got a number (12345)"),
+        ({"text": float("nan")}, "must be a string, got a number (NaN)"),
+        ({"text": ["正文"]}, 'must be a string, got an array (["正文"])'),
+        ({"text": True}, "must be a string, got a boolean (true)"),
     ],
 )
 def test_a_text_that_is_not_a_string_is_not_called_missing(obj, words):
-    """Issue 14: a `text` of 12345 or NaN was reported as 'missing or empty'."""
+    """Issue 14: a `text` of 12345 or NaN was reported as 'missing or empty'. The type is
+    JSON's (i165's audit: "got int", "got NoneType" were Python's)."""
     with pytest.raises(InvalidInput, match="field 'text'") as err:
         parse_record(obj)
     assert words in err.value.message
+
+
+@pytest.mark.parametrize(
+    "obj, name", [(None, "null"), ([1, 2], "an array"), (42, "a number"), ("x", "a string")]
+)
+def test_a_line_that_is_not_an_object_names_its_json_type(obj, name):
+    with pytest.raises(InvalidInput) as err:
+        parse_record(obj)
+    assert err.value.message == f"expected a JSON object with a 'text' field, got {name}"
 
 
 def test_kicker_and_subtitle_join_the_title_line_the_classifier_reads():

@@ -25,7 +25,7 @@ def _read_page(path: str) -> str:
     ~400 MB to read, and a small gzip could unpack to gigabytes; no more bytes than such a
     page can hold are read or unpacked."""
     from ..jsonl import decompressed
-    from ..validation import MAX_PAGE_CHARS
+    from ..validation import MAX_PAGE_CHARS, check_not_records
 
     most = 4 * MAX_PAGE_CHARS + 3  # (UTF-8: up to 4 bytes a character, and a byte-order mark)
     if path == "-":
@@ -55,6 +55,7 @@ def _read_page(path: str) -> str:
         ) from exc
     if len(text) > MAX_PAGE_CHARS:
         raise InvalidInput(f"{over} ({len(text)}): split it into pages", field="PAGE")
+    check_not_records(text, field="PAGE")
     return text
 
 
@@ -205,6 +206,7 @@ def _review_note(analyses, thresholds: dict[str, float]) -> str:
         cut = thresholds.get(p.label)
         if "low_score" in p.review_reasons and cut is not None:
             places = next((d for d in range(3, 7) if f"{p.confidence:.{d}f}" != f"{cut:.{d}f}"), 6)
+            places = max(places, len(_under_one(cut)) - 2)  # 0.932 under 0.9995, not 1.000
             why.append(
                 f"confidence {p.confidence:.{places}f} under {p.label}'s threshold "
                 f"{cut:.{places}f} (low_score)"

@@ -19,7 +19,8 @@ EXIT_HELP = f"""exit codes:
   1  the run failed (model, data, file or server trouble; a --data folder that is missing
      or lacks a file the command needs)
   2  usage error (bad flag, missing input file, output that is the input or in a missing
-     folder, a page that is empty, not UTF-8 or over {MAX_PAGE_CHARS:,} characters)
+     folder, a page that is empty, not UTF-8 or over {MAX_PAGE_CHARS:,} characters, or
+     JSON Lines: records are for classify, summarise and batch)
   3  some records were rejected (reported on stderr / --errors); the rest were processed
   130, 143  stopped by Ctrl-C or SIGTERM (an -o FILE is left as it was; serve exits 0)
   a reader that stops early (| head) ends the run quietly, exit 0: the lines it read are whole"""
