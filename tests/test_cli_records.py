@@ -215,3 +215,23 @@ def test_repeated_ids_are_answered_and_said_once_a_run_never_a_failure(path, ser
         '"0"); each was answered as sent, in input order: give every record its own id to '
         "join the output on it"
     ]
+
+
+@pytest.mark.parametrize("command", ["classify", "summarise"])
+def test_an_empty_input_or_one_all_rejected_says_so(command, tmp_path):
+    # Zero records out is an answer (exit 0) or a run of rejects (exit 3), never a silent one.
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n", encoding="utf-8")
+    result = run(command, str(empty))
+    assert result.returncode == 0 and result.stdout == ""
+    assert f"no records in {empty}" in result.stderr
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": "只有标题"}\n[1, 2]\n', encoding="utf-8")
+    result = run(command, str(bad))
+    assert result.returncode == 3 and result.stdout == ""
+    assert "2 record(s) rejected, none processed" in result.stderr
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"text": "国务院常务会议研究部署稳就业工作。"}\n' + bad.read_text("utf-8"))
+    result = run(command, str(good))
+    assert result.returncode == 3 and "2 record(s) rejected\n" in result.stderr
+    assert "no records" not in result.stderr

@@ -44,7 +44,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
             field="errors",
         )
 
-    rejected = relabelled = repeated = 0
+    rejected = relabelled = repeated = answered = 0
     seen: set[int] = set()  # hashes of the ids so far (an integer as its string, as rejects say)
     first_repeat: tuple[int, str] | None = None
     source = args.input or "-"
@@ -75,6 +75,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                     reject(item)
                 if chunk.count:
                     write(chunk.data)
+                answered += chunk.count
                 relabelled += chunk.relabelled
                 for line, rid in chunk.ids:
                     key = hash(rid)  # a 64-bit hash: a false repeat once in ~10^7 runs of 10^6
@@ -101,8 +102,15 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
         rid = json_text(rid if len(rid) <= 200 else rid[:199] + "…")
         _err(REPEATED.format(n=repeated, line=line, rid=rid))
     if rejected:
-        _err(f"{rejected} record(s) rejected" + (f"; see {args.errors}" if args.errors else ""))
+        # (exit 3 all the same: the run read its input; each line says why it was refused)
+        none = "" if answered else ", none processed"
+        _err(
+            f"{rejected} record(s) rejected{none}" + (f"; see {args.errors}" if args.errors else "")
+        )
         return EXIT_REJECTED
+    if not answered:  # an empty input is an answer (exit 0), never a silent one
+        where = "standard input" if source == "-" else source
+        _err(f"no records in {where}: it holds no line that is not blank")
     return 0
 
 
