@@ -353,7 +353,10 @@ def read_records(
 
 
 def _too_long(size: str) -> str:
+    # (in the unit the reader counted: bytes from a file, characters from a text stream, as
+    # batch reads its shards; "36000031 characters, over … 16777216 bytes" mixed the two)
+    unit = size.rpartition(" ")[2] or "bytes"
     return (
-        f"the line holds {size}, over the limit of {MAX_LINE_BYTES} bytes: one record a line, "
+        f"the line holds {size}, over the limit of {MAX_LINE_BYTES} {unit}: one record a line, "
         f"its text at most {MAX_TEXT_CHARS} characters"
     )
