@@ -81,6 +81,7 @@ class _Splitter:
         self.cur: Draft | None = None
         self.pending: list[tuple[Span, str]] = []
         self.held_furniture = False  # a FURNITURE line is among the pending ones
+        self.signed = False  # an article was just signed off (`_signs_off`)
         self.under_jump: Span | None = None  # the short line right under a 上接 note
         self.stack: list[Span] = []  # the head lines of the last heading (`_stacks`)
 
@@ -102,6 +103,7 @@ class _Splitter:
         furniture (a banner, a digest and its teasers)."""
         pending, self.pending = self.pending, []
         held, self.held_furniture = self.held_furniture, False
+        signed, self.signed = self.signed, False
         jumps: list[Span] = []
         last = -1
         self.under_jump = None
@@ -157,7 +159,7 @@ class _Splitter:
             for s in heads[: cut + 1]:
                 self.cur.add(s, SHORT)
             heads = heads[cut + 1 :]
-        return heads, last >= 0 or bool(jumps)
+        return heads, last >= 0 or bool(jumps) or signed
 
     def _settle(self, at: int) -> None:
         """Decide the held short lines (some) when body text (item `at`) arrives after them."""
@@ -243,8 +245,8 @@ class _Splitter:
         """Whether a date alone on its line, under an open article's text and over no running
         text, is what a letter, decree or notice is signed with (习近平 / 2019年10月6日 /
         （新华社…电）): it and the few short lines held over it (the signer, a closing wish)
-        end the article. As a page header they went to furniture, the lines over it too. Over
-        running text a date heads an entry (a diary's, a chronicle's): read as before."""
+        stay in the article. As a page header they went to furniture, the lines over it too.
+        Over running text a date heads an entry (a diary's, a chronicle's): read as before."""
         cur, line = self.cur, self.items[at][0]
         if cur is None or cur.closed or not cur.has_para or self.held_furniture:
             return False
@@ -255,9 +257,10 @@ class _Splitter:
         for s, _ in self.pending:
             cur.add(s, SHORT)
         cur.add(line, SHORT)
-        # Signed (a name over the date), the text is closed: what follows heads another. A
-        # date right under the text (a diary's next day) closes nothing.
-        cur.closed, self.pending = bool(self.pending), []
+        # The lines after it are decided as after a page header, as they were (a decree's next
+        # title opens; a law's 目录 under the decree that made it stays in it): closing the
+        # article read that 目录 as a title.
+        self.pending, self.signed = [], True
         return True
 
     def run(self) -> list[Draft]:
@@ -279,6 +282,7 @@ class _Splitter:
             else:
                 if self.pending:  # (most lines follow body text: nothing held to decide)
                     self._settle(at)
+                self.signed = False
                 target = self.cur  # (self._target(), written out: it runs for every line)
                 if target is None:
                     target = self._open(Draft([], [], []))
