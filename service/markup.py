@@ -6,18 +6,23 @@ of its articles: blanked before the page pass reads the lines, kept as furniture
 
 from __future__ import annotations
 
-__all__ = ["unmarked"]
+__all__ = ["unmarked", "Unmarked", "outside", "body_outside"]
 
 import re
+from bisect import bisect_left
+from itertools import compress
+from typing import NamedTuple
 
-from service.documents import Span
+import numpy as np
+
+from service.documents import Body, Span
 from service.furniture import is_furniture
 from service.lines import _BLANK, BYLINE_START, PARA, SHORT, classify, heading_text, lines
 
 # Emphasis around a whole line or a heading's text (`**标题**`, `## **标题**`), as converters set
 # heads, and often subheads, kickers and captions too: the marks go and the line is read as its
 # text alone. Bold does not say which of those a line is, so it decides nothing: a bold line
-# reads as it would bare. Emphasis inside a line is text; `__标题__` too.
+# reads as it would bare. Bold inside a line is text; `__标题__` too (single marks: `_INLINE`).
 _EMPHASIS = re.compile(r"\*\*\S(?:(?!\*\*).)*?(?<=\S)\*\*")
 # Whole lines of markup alone: images (`![](images/p4_1.jpg)`, one or more), HTML tags
 # (`<br>`, `</p>`, `<hr/>`), a thematic break (`---`, `* * *`), a table's delimiter row
@@ -32,6 +37,30 @@ _MARKUP_LINE = re.compile(
 # digest's teaser, has none.
 _QUOTE = re.compile(r"(?:>[ \t]+)+")
 _FIRST = "#*!<-|=>"  # what a line of markup opens with (a page without any has no markup)
+# A setext heading's underline: `标题` over `===` is a `# ` heading, over `---` a `## ` one. Its
+# text is a line standing alone (a blank line, a heading, a rule or the page's top over it) that
+# the bare rules read as a head's (short): running text over `---` is a paragraph over a rule, a
+# converter having dropped the blank line between. `——` is Chinese text, no underline.
+_UNDERLINE = re.compile(r"=+|-+")
+_LEVEL = {"=": 1, "-": 2}
+# Marks inside a line that say nothing of the text, each looked for only on a page holding its
+# key: a footnote's mark (`[^1]`, and `[^1]:` opening its note's line; `<sup>1</sup>` after no
+# ASCII letter or digit: `m<sup>2</sup>` is a square metre), emphasis in single marks around
+# text opening and closing on no ASCII (`*重点*`; `_重点_` only apart from letters, as CommonMark
+# reads it; never `2*3`, `a*b*` or snake_case), pandoc's backslash before ASCII punctuation
+# (`\*`; not `\#` opening a line: read unescaped it would be a heading), and an image link inside
+# a paragraph (`正文![](a.png)正文`: its alt text is the converter's). Groups are the marks;
+# each pattern's first character is looked for first (one character is found in C at a few µs a
+# page, two at twice that: `_` in CJK text's bytes turns up by chance and is checked for).
+_INLINE = (
+    ("[^", re.compile(r"(\[\^[^\]\s]+\])")),
+    ("<sup", re.compile(r"(?<![A-Za-z0-9])(<sup>\s*\[?(?:\d{1,3}|[①-⑳*†‡])\]?\s*</sup>)")),
+    ("*", re.compile(r"(?<![*\w])(\*)(?=[^\0-\x7f])[^*\n]*?(?<=[^\0-\x7f])(\*)(?![*\w])", re.A)),
+    ("_", re.compile(r"(?<![_\w])(_)(?=[^\0-\x7f])[^_\n]*?(?<=[^\0-\x7f])(_)(?![_\w])")),
+    ("\\", re.compile(r"(\\)[!-/:-@\[-`{-~]")),
+    ("![", re.compile(r"(!\[[^\]\n]*\]\([^)\n]*\))")),
+)
+_HELD = _FIRST + "[_\\"  # (what a page holding any markup holds one of)
 _SPACES = re.compile(r"\s*")
 # A heading's closing marks (`## 标题 ##`, CommonMark's closing sequence) and pandoc's attributes
 # after it (`## 标题 {#sec-2}`, an id read from the HTML): the converter's, not the title's.
@@ -48,11 +77,20 @@ _TAGS_CLOSE = re.compile(r"(?:\s*(?:</?[A-Za-z][^<>]*>|&nbsp;))+$")
 _NBSP = "&nbsp;"  # HTML's no-break space as the entity: a space wherever it stands
 
 
-def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], set[int]]:
+class Unmarked(NamedTuple):
+    raw: str  # the page, its marks blanked
+    spans: list[Span]  # its lines
+    marks: list[Span]  # furniture
+    demoted: set[int]  # where the lines of headings read as bare lines start
+    setext: set[int]  # where the lines of setext headings read as headings start
+    inside: list[Span]  # the marks inside lines, in page order: no part of what holds them
+
+
+def unmarked(raw: str, spans: list[Span]) -> Unmarked:
     """`raw` with markup that says nothing of an article blanked, its lines (`spans` where there
-    is none), the marks as spans (furniture), and where the lines of headings read as bare lines
-    start. The marks: lines of markup alone (`_MARKUP_LINE`), emphasis around whole lines
-    (`_EMPHASIS`), and the marks of headings deeper than the page's titles: its shallowest
+    is none) and marks (`Unmarked`). The marks: lines of markup alone (`_MARKUP_LINE`), emphasis
+    around whole lines (`_EMPHASIS`), marks inside lines (`_INLINE`), setext underlines (their
+    lines read as headings), and the marks of headings deeper than the page's titles: its shallowest
     level, or the next under a lone lead's title (`_over_report`). Converters set
     subheads, kickers and decks a level or more under the titles (`## 标题` / `### 小标题`), and a
     lead story's title a level over the rest (`# 标题` / `## 标题`): a deeper heading reads as a
@@ -60,8 +98,10 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
     dateline opens one)."""
     marks, headings = [], []
     nbsp = _NBSP in raw
-    if all(c not in raw for c in _FIRST) and not nbsp:
-        return raw, spans, marks, set()  # (most pages: looked for in C)
+    held = [c for c in _HELD if c in raw]
+    if not held and not nbsp:
+        return Unmarked(raw, spans, marks, set(), set(), [])  # (most pages: looked for in C)
+    inline = [(key, p) for key, p in _INLINE if key[0] in held and (len(key) < 2 or key in raw)]
     if nbsp:
         at = raw.find(_NBSP)
         while at >= 0:
@@ -85,6 +125,8 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
                 inner = Span(inner.start, a, inner.text[: tail.start()])
         elif _MARKUP_LINE.fullmatch(s.text):
             marks.append(s)
+            if first in "=-" and (title := _setext(raw, spans, i, front)):
+                headings.append(title)
             continue
         elif first == "*":
             inner, heading = s, None
@@ -102,8 +144,10 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
             marks += [Span(a, a + 2, mark), Span(b - 2, b, mark)]
         text = inner.text[2:-2] if bold else inner.text
         if heading and not _BLANK.fullmatch(text):  # (zero-width alone: no line once blanked)
-            headings.append((heading[0], is_furniture(text), s.start, i))
-    levels = [(len(m.text), i) for m, furniture, _, i in headings if not furniture]
+            headings.append((len(heading[0].text), heading[0], is_furniture(text), s.start, i))
+    inside = _inline(raw, inline, marks) if inline else []
+    marks += inside
+    levels = [(n, i) for n, _, furniture, _, i in headings if not furniture]
     top = min(levels, default=(6, 0))[0]
     if levels and levels[0][0] == top and sum(n == top for n, _ in levels) == 1:
         # A lead story's title alone a level over the rest (`# 标题` / `## 标题`), or one
@@ -114,10 +158,12 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
         second = top + 1
         if any(n == second and _over_report(spans, i) for n, i in levels):
             top = second
-    deeper = {at: m for m, _, at, _ in headings if len(m.text) > top}
+    deeper = {at: m for n, m, _, at, _ in headings if n > top}
+    # (a setext heading's line at the titles' level is a heading: its underline is a mark)
+    titled = [at for n, m, furniture, at, _ in headings if m is None and n <= top and not furniture]
     if not marks and not deeper:
-        return raw, spans, marks, set()
-    marks = sorted(marks + list(deeper.values()), key=lambda m: m.start)
+        return Unmarked(raw, spans, marks, set(), set(), [])
+    marks = sorted(marks + [m for m in deeper.values() if m], key=lambda m: m.start)
     out, at = [], 0
     for m in marks:
         out += [raw[at : m.start], " " * len(m.text)]
@@ -125,7 +171,95 @@ def unmarked(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], 
     raw = "".join(out) + raw[at:]
     # (a demoted heading's line now starts where its text does, after the blanked marks)
     starts = {_SPACES.match(raw, at).end() for at in deeper}
-    return raw, lines(raw), marks, starts
+    titled = {_SPACES.match(raw, at).end() for at in titled}
+    return Unmarked(raw, lines(raw), marks, starts, titled, sorted(inside, key=lambda m: m.start))
+
+
+def _setext(raw: str, spans: list[Span], i: int, front: int) -> tuple | None:
+    """The setext heading whose underline is `spans[i]` (a line of markup alone), as `unmarked`
+    lists headings: its level, no marks of its own (the underline is one), whether it is
+    furniture, where its line starts, its index; None when `spans[i]` underlines none."""
+    s, above = spans[i], spans[i - 1] if i > front else None
+    if above is None or not _UNDERLINE.fullmatch(s.text) or raw.count("\n", above.end, s.start) > 1:
+        return None
+    first = above.text[0]
+    if first in "#!<|>-=" or first == "*" and above.text[1:2].isspace():
+        return None  # (a heading, a picture, a quote, a table's row or a list's item)
+    if i - 1 > front:  # (the line stands alone: a blank line, a heading or a rule over it)
+        over = spans[i - 2]
+        if not (
+            raw.count("\n", over.end, above.start) > 1
+            or (over.text[0] == "#" and heading_text(over))
+            or (over.text[0] in "=-" and _UNDERLINE.fullmatch(over.text))
+        ):
+            return None
+    text = above.text
+    if first == "*" and _EMPHASIS.fullmatch(text):
+        text = text[2:-2]
+    if _BLANK.fullmatch(text) or classify(text)[0] != SHORT:
+        return None  # (running text over a rule: converters drop the blank line around one)
+    return _LEVEL[s.text[0]], None, is_furniture(text), above.start, i - 1
+
+
+def _inline(raw: str, found: list[tuple[str, re.Pattern]], marks: list[Span]) -> list[Span]:
+    """The marks inside lines (`_INLINE`, those of its patterns whose key the page holds). One
+    over the lines' `marks` takes the place of those it holds (`<sup>1</sup>` over a line's
+    closing tag `</sup>`: removed from `marks`); one inside a line's mark or another is none."""
+    spans = []
+    for key, pattern in found:
+        for m in pattern.finditer(raw):
+            for g in range(1, (m.lastindex or 0) + 1):
+                a, b = m.span(g)
+                opens = key in ("\\", "[^") and not raw[raw.rfind("\n", 0, a) + 1 : a].strip()
+                if opens and key == "\\" and raw[b] == "#":
+                    continue  # (`\#话题` opening a line: unescaped, a heading)
+                if opens and key == "[^" and raw.startswith(":", b):
+                    b += 1  # (a footnote's note: `[^1]: …` opening its line)
+                spans.append(Span(a, b, raw[a:b]))
+    if not spans:
+        return spans
+    marks.sort(key=lambda m: m.start)
+    starts = [m.start for m in marks]
+    dropped, out, end = set(), [], -1
+    for sp in sorted(spans, key=lambda m: (m.start, -m.end)):
+        if sp.start < end:
+            continue  # (inside another inline mark: an image's alt text)
+        j = bisect_left(starts, sp.end) - 1
+        held = []
+        while j >= 0 and marks[j].end > sp.start:
+            held.append(j)
+            j -= 1
+        if any(marks[k].start < sp.start or marks[k].end > sp.end for k in held):
+            continue  # (inside a line's mark)
+        dropped.update(held)
+        out.append(sp)
+        end = sp.end
+    marks[:] = [m for k, m in enumerate(marks) if k not in dropped]
+    return out
+
+
+def outside(inside: list[Span], span: Span) -> list[Span]:
+    """The pieces of `span` (a title's, a credit's) between the marks `inside` lines, in order."""
+    pieces, at = [], span.start
+    for m in inside[bisect_left([m.end for m in inside], span.start + 1) :]:
+        if m.start >= span.end:
+            break
+        if m.start > at:
+            pieces.append(Span(at, m.start, span.text[at - span.start : m.start - span.start]))
+        at = m.end
+    if at < span.end:
+        pieces.append(Span(at, span.end, span.text[at - span.start :]))
+    return [p for p in pieces if p.text.strip()]
+
+
+def body_outside(inside: list[Span], body: Body) -> Body:
+    """`body` less its code points where the marks `inside` lines stood (blanked: spaces)."""
+    index = body.index
+    bounds = np.array([(m.start, m.end) for m in inside], dtype=np.int64).ravel()
+    keep = np.searchsorted(bounds, index, "right") % 2 == 0  # (not in a mark: an even count)
+    if keep.all():
+        return body
+    return Body("".join(compress(body.text, keep.tolist())), index[keep])
 
 
 def _front_matter(spans: list[Span]) -> int:

@@ -48,7 +48,7 @@ from service.lines import (
     heading_text,
     line_kind,
 )
-from service.markup import unmarked
+from service.markup import body_outside, outside, unmarked
 from service.printed_lines import page_lines
 from service.settle import settle_heads
 from service.side_by_side import warning
@@ -273,8 +273,10 @@ class _Splitter:
                 self.pending.append((line, kind))
                 self.held_furniture = True
             elif kind == HEADING:
-                marks, title = heading_text(line)
-                self.furniture.append(marks)
+                title = line  # (a setext heading's line is its text: `unmarked` took the rule)
+                if heading := heading_text(line):
+                    marks, title = heading
+                    self.furniture.append(marks)
                 if self.pending or not self._stacks(title):
                     kick, _ = self._take_pending()
                     self._open(Draft([title], kick, [])).marked = True
@@ -307,6 +309,9 @@ class _Splitter:
             pending = pending[len(pending) if ends is None else ends :]
         self.furniture += [s for s, _ in pending]
         return self.drafts
+
+
+_HEADS = ("title", "kicker", "subtitle")
 
 
 def _join(spans: list[Span]) -> str:
@@ -342,11 +347,13 @@ CACHED_PAGE_CHARS = 1 << 16  # a real page has ~6,000 characters, the longest se
 def _read(raw: str) -> Page:
     said = warning(raw)
     raw, spans, wrapped = page_lines(raw)  # (printed lines joined: service.printed_lines)
-    raw, spans, marks, demoted = unmarked(raw, spans)  # (`**标题**`, `### 小标题`)
+    raw, spans, marks, demoted, setext, inside = unmarked(raw, spans)  # (`**标题**`, `### 小标题`)
     items = [(s,) + classify(s.text) for s in spans]  # (a tuple joined: no unpacking)
+    if setext:  # (`标题` over `===`: a heading, its line its text)
+        items = [(it[0], HEADING, "") if it[0].start in setext else it for it in items]
     splitter = _Splitter(items, demoted)
     drafts = merge_pieces(splitter.run())
-    furniture = splitter.furniture + marks
+    furniture = splitter.furniture
     articles, parts = [], []
     settle_heads(drafts, raw)
     for d in drafts:
@@ -357,16 +364,22 @@ def _read(raw: str) -> Page:
                 furniture.append(span)
             else:
                 taken.setdefault(name, []).append(span)
+        body, heads = cleaned.body, [_join(d.title), _join(d.kicker), _join(d.subtitle)]
+        if inside:  # (a mark inside a line, `会议[^1]，`: the furniture's alone)
+            cut = {k: [outside(inside, s) for s in v] for k, v in taken.items()}
+            heads = [" ".join("".join(p.text for p in s) for s in cut[k]) for k in _HEADS]
+            taken = {k: [p for s in v for p in s] for k, v in cut.items()}
+            body = body_outside(inside, body)
         if not d.title and not cleaned.body.text:
             # Nothing to read: whatever it held (a stray credit) is furniture of the page.
             furniture += [s for v in taken.values() for s in v]
             continue
         articles.append(
             Article(
-                title=_join(d.title),
-                body=cleaned.body,
-                kicker=_join(d.kicker),
-                subtitle=_join(d.subtitle),
+                title=heads[0],
+                body=body,
+                kicker=heads[1],
+                subtitle=heads[2],
                 byline=cleaned.byline,
                 dateline=cleaned.dateline,
                 continues=cleaned.continues,
@@ -375,7 +388,9 @@ def _read(raw: str) -> Page:
             )
         )
         parts.append({k: tuple(v) for k, v in taken.items() if v})
-    furniture.sort(key=lambda s: s.start)
+    if inside:  # (furniture lines holding a mark: `0\<`)
+        furniture = [p for s in furniture for p in outside(inside, s)]
+    furniture = sorted(furniture + marks, key=lambda s: s.start)
     page = Page(tuple(articles), tuple(furniture), tuple(parts), (said,) if said else ())
     return page if wrapped is None else wrapped.restore(page)
 

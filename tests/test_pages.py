@@ -688,8 +688,9 @@ def test_a_heading_s_closing_marks_and_attributes_are_furniture(close):
 @pytest.mark.parametrize("name", ["bare-page.txt", "plain-page.txt"])
 def test_a_setext_underline_is_furniture(name):
     # pandoc writes a level-1 heading as its text over a line of `=` (setext); level 2 over
-    # `---`, a thematic break's line, already furniture. The `=` line was read as the title,
-    # its heading as the kicker (`====================` titled four of seven articles).
+    # `---`. The `=` line was read as the title, its heading as the kicker (`=====…` titled
+    # four of seven articles). (Since stop 49 the line over it is a `# ` heading: a bare page's
+    # titles so marked read as they do bare.)
     raw = (FIXTURES / name).read_text(encoding="utf-8")
     heads = {a.title for a in read_page(raw).articles}
     marked = "\n".join(
@@ -700,6 +701,103 @@ def test_a_setext_underline_is_furniture(name):
     assert _parts(page) == _parts(read_page(raw))
     assert sum(set(s.text) == {"="} for s in page.furniture) == marked.count("==\n")
     assert_accounted(marked)
+
+
+def _setext(raw: str) -> str:
+    """`raw` with its `# ` and `## ` headings written as setext ones (`标题` over `===` / `---`)."""
+    under = {1: "=", 2: "-"}
+    return re.sub(r"^(#{1,2}) (.+)$", lambda m: f"{m[2]}\n{under[len(m[1])] * 8}", raw, flags=re.M)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        (FIXTURES / "markdown-page.txt").read_text(encoding="utf-8"),
+        # a lone lead's `# ` title over `## ` titles standing over their datelines
+        (FIXTURES / "markdown-page.txt").read_text(encoding="utf-8").replace("## ", "# ", 1),
+        # the lead over sections of one article: the next level is read bare
+        "人民日报 2020年1月3日 星期五 第4版\n\n# 全面推进乡村振兴\n\n乡村要振兴，产业是关键。\n\n"
+        "## 稳定粮食生产\n\n今年要继续稳定粮食播种面积。\n\n"
+        "## 发展特色产业\n\n各地要发展特色产业。\n",
+    ],
+)
+def test_a_setext_heading_reads_as_the_atx_heading_it_is(raw):
+    # pandoc writes level-1 and level-2 headings as their text over a line of `=` or `-`
+    # (setext). The underline was furniture and its title read as a bare line: a title over
+    # no dateline or credit was glued to the article above (2 of 3 on the first page).
+    marked = _setext(raw)
+    assert marked != raw
+    page = read_page(marked)
+    assert _parts(page) == _parts(read_page(raw))
+    underlines = [s.text for s in page.furniture if set(s.text) <= set("=-")]
+    assert len(underlines) == len(re.findall(r"^#{1,2} ", raw, re.M))
+    assert_accounted(marked)
+
+
+def test_a_rule_apart_or_under_running_text_is_no_setext_underline(sample_page):
+    # `---` is a thematic break where a blank line stands over it, or under running text (a
+    # converter that drops the blank line around a rule).
+    paragraph = next(line for line in sample_page.split("\n") if line.endswith("。"))
+    for rule in ("\n\n---\n", "\n---\n", "\n***\n"):
+        page = read_page(sample_page.replace(paragraph, paragraph + rule, 1))
+        assert _parts(page) == _parts(read_page(sample_page))
+
+
+_INSERTED = {
+    "footnote": ("，", "[^1]，", "[^1]"),
+    "sup": ("，", "<sup>1</sup>，", "<sup>1</sup>"),
+    "emphasis": ("，", "，*市农业农村局*", "*"),
+    "escape": ("，", "，\\*", "\\"),
+    "image": ("，", "，![图为育秧现场](images/p4_1.jpg)", "![图为育秧现场](images/p4_1.jpg)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_INSERTED))
+def test_marks_inside_a_line_are_furniture(name):
+    # Converters leave marks inside a paragraph: footnote marks, emphasis in single marks,
+    # pandoc's backslash escapes, a picture set in the text. They stayed in the bodies; now
+    # they are furniture and the page reads as it would without them.
+    raw = (FIXTURES / "bare-page.txt").read_text(encoding="utf-8")
+    at, put, mark = _INSERTED[name]
+    marked = "\n".join(
+        line.replace(at, put, 1) if len(line) > 30 else line for line in raw.split("\n")
+    )
+    n = marked.count(put)
+    assert n >= 5
+    page = read_page(marked)
+    assert _parts(page) == _parts(read_page(marked.replace(put, put.replace(mark, ""))))
+    assert [s.text for s in page.furniture].count(mark) == n * put.count(mark)
+    assert_accounted(marked)
+
+
+def test_a_footnote_s_note_reads_on_and_its_marks_are_furniture():
+    # A note's mark in a title, in a paragraph and closing one (`<sup>1</sup>` at the line's
+    # end, whose `</sup>` a line's closing tags took), and the note's line (`[^1]: …`).
+    raw = (FIXTURES / "markdown-page.txt").read_text(encoding="utf-8")
+    note = "\n\n[^1]: 注：人才公寓租金按市场价的六折收取。\n"
+    marked = (
+        raw.replace("正式交付，", "正式交付[^1]，", 1)
+        .replace("人才公寓 交付", "人才公寓[^2] 交付", 1)
+        .replace("拎包入住。", "拎包入住。<sup>2</sup>", 1)
+        + note
+    )
+    page = read_page(marked)
+    assert _parts(page) == _parts(read_page(raw + note.replace("[^1]:", "")))
+    assert page.articles[-1].text.endswith("注：人才公寓租金按市场价的六折收取。")
+    marks = [s.text for s in page.furniture]
+    assert {"[^1]", "[^2]", "<sup>2</sup>", "[^1]:"} <= set(marks) and "</sup>" not in marks
+    assert_accounted(marked)
+
+
+def test_ascii_stars_underscores_exponents_and_an_escaped_heading_stay_text():
+    body = (
+        "面积100m<sup>2</sup>，增长10<sup>5</sup>倍，算式2*3*4，"
+        "变量snake_case_name，a*中文*b，这是_重点_内容。"
+    )
+    page = read_page(f"## 贵阳市召开经济工作会议\n{body}\n\\#话题 今日开幕\n")
+    (art,) = page.articles
+    assert art.text == body + "\n\\#话题 今日开幕"
+    assert [s.text for s in page.furniture] == ["##"]
 
 
 def test_front_matter_opening_the_page_is_furniture(sample_page):
