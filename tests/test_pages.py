@@ -38,8 +38,15 @@ def assert_sound(raw: str, articles) -> None:
         prev_end = a.end
         chunk = raw[a.start : a.end]
         assert chunk == chunk.strip()
+        # A head line set over two printed lines is read joined across its line end, as a
+        # body's is (`service.printed_lines`), and a mark inside it (`标题\:`) is furniture cut
+        # out of it (`service.markup`): its pieces are the chunk's, less whitespace and marks.
+        marks = {i for f in read_page(raw).furniture for i in range(f.start, f.end)}
+        kept = "".join(
+            c for i, c in enumerate(chunk, a.start) if i not in marks and not c.isspace()
+        )
         for piece in (a.title + " " + a.kicker).split():
-            assert piece in chunk
+            assert piece in chunk or piece in kept
         idx = a.body.index
         assert len(idx) == len(a.text)
         assert np.all(np.diff(idx) > 0)
