@@ -18,6 +18,7 @@ __all__ = [
     "dateline_across",
     "dateline_of",
     "CREDIT_LAST",
+    "trim_tail",
 ]
 
 import re
@@ -219,3 +220,26 @@ def byline_end(line: str) -> str:
     if not m or not is_byline_inner(m.group("inner")):
         return ""
     return " ".join(m.group("inner").split())
+
+
+_INLINE_CONTINUES = re.compile(
+    r"\s*[（(]\s*下?转\s*第?\s*(?P<page>[A-Za-z]?\d{1,2}|[一二三四五六七八九十]{1,3})\s*版\s*[）)]\s*$"
+)
+_INLINE_BYLINE = re.compile(
+    r"(?<=[。！？!?”’」』])\s*[（(]\s*(?P<inner>[^（）()\n]{1,40}?)\s*[）)]\s*$"
+)
+
+
+def trim_tail(text: str) -> tuple[str, str, str]:
+    """Split an inline trailing 下转N版 or (byline) off a body's last paragraph: (the text
+    left, the byline, the page continued on as "3版"), the two empty when there is none."""
+    continues = byline = ""
+    if not text.rstrip().endswith(("）", ")")):
+        return text, byline, continues  # both patterns end on a bracket: most lines hold none
+    m = _INLINE_CONTINUES.search(text)
+    if m and m.start() > 0:
+        continues, text = f"{m.group('page')}版", text[: m.start()].rstrip()
+    m = _INLINE_BYLINE.search(text)
+    if m and is_byline_inner(m.group("inner")):
+        byline, text = " ".join(m.group("inner").split()), text[: m.start()].rstrip()
+    return text, byline, continues

@@ -68,12 +68,14 @@ _NEXT_LENGTH = tuple(f"q{k}" for k in range(11))
 _CLAUSES = tuple(f"c{k}" for k in range(4))
 
 
-def ends_printed(prev: str, nxt: str, first: bool) -> bool:
-    """True when the fitted reading says `prev` ended a printed paragraph (call where `reads`)."""
-    weights, bias, threshold = _OFF[0] or _model()
+def ends_printed(prev: str, nxt: str, first: bool, threshold: float | None = None) -> bool:
+    """True when the fitted reading says `prev` ended a printed paragraph (call where `reads`):
+    its log-odds past the fitted threshold, or past `threshold` if given."""
+    weights, bias, fitted = _OFF[0] or _model()
     if not weights:
         return False
-    return sum(map(weights.get, features(prev, nxt, first), _ZEROS), bias) > threshold
+    limit = fitted if threshold is None else threshold
+    return sum(map(weights.get, features(prev, nxt, first), _ZEROS), bias) > limit
 
 
 _ZEROS = (0.0,) * 15  # (a feature the fit left out weighs nothing)

@@ -36,8 +36,8 @@ from service.credits import (
     dateline_across,
     dateline_of,
     dateline_reporter,
-    is_byline_inner,
     split_dateline,
+    trim_tail,
 )
 from service.documents import Article, Body, Span
 from service.furniture import FURNITURE_MAX as _FURNITURE_MAX
@@ -54,6 +54,7 @@ from service.lines import (
 )
 from service.malloc import forget_on_trim
 from service.paragraph_ends import kept_apart
+from service.record_ends import reader
 from service.tokenize import default_segmenter  # (light: no dictionary read on import)
 from service.validation import check_readable, check_strings
 
@@ -78,14 +79,6 @@ _MARKDOWN_HEADING = HEADING_MARKS  # (service.lines: `## 标题`, `##标题`)
 
 def _is_cjk(c: str) -> bool:  # one character in [\u3400-\u9fff\uf900-\ufaff], no regex call
     return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
-
-
-_INLINE_CONTINUES = re.compile(
-    r"\s*[（(]\s*下?转\s*第?\s*(?P<page>[A-Za-z]?\d{1,2}|[一二三四五六七八九十]{1,3})\s*版\s*[）)]\s*$"
-)
-_INLINE_BYLINE = re.compile(
-    r"(?<=[。！？!?”’」』])\s*[（(]\s*(?P<inner>[^（）()\n]{1,40}?)\s*[）)]\s*$"
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,25 +200,12 @@ def _is_head_pair(prev: str, nxt: str) -> bool:
     )
 
 
-def _trim_tail(text: str) -> tuple[str, str, str]:
-    """Split an inline trailing 下转N版 or (byline) off the last paragraph."""
-    continues = byline = ""
-    if not text.rstrip().endswith(("）", ")")):
-        return text, byline, continues  # both patterns end on a bracket: most lines hold none
-    m = _INLINE_CONTINUES.search(text)
-    if m and m.start() > 0:
-        continues, text = f"{m.group('page')}版", text[: m.start()].rstrip()
-    m = _INLINE_BYLINE.search(text)
-    if m and is_byline_inner(m.group("inner")):
-        byline, text = " ".join(m.group("inner").split()), text[: m.start()].rstrip()
-    return text, byline, continues
-
-
 def clean_lines(
     raw: str,
     spans: Sequence[Span],
     offset: int = 0,
     kinds: Sequence[tuple[str, str]] | None = None,
+    record: bool = False,
 ) -> Cleaned:
     """Clean an article body given as stripped lines of `raw` (spans index into `raw`).
 
@@ -235,15 +215,18 @@ def clean_lines(
     joins included, equals the input character at its index. `kinds` are the lines' kinds and
     values as `service.lines.classify` gives them (made here when the caller has none): no
     line is tested again. `Cleaned.dropped` says where everything taken out of the body went.
+    `record`: the text came on its own, maybe as whole paragraphs (`service.record_ends`).
     """
     if kinds is None:
         kinds = [classify(s.text) for s in spans]
-    return clean_kinds(raw, spans, [k for k, _ in kinds], [v for _, v in kinds], offset)
+    kind_list, values = [k for k, _ in kinds], [v for _, v in kinds]
+    return clean_kinds(raw, spans, kind_list, values, offset, record=record)
 
 
 def clean_kinds(
-    raw: str, spans: Sequence[Span], kinds: list[str], values: list[str], offset: int = 0, tail=True
-) -> Cleaned:
+    raw: str, spans: Sequence[Span], kinds: list[str], values: list[str], offset: int = 0,
+    tail: bool = True, record: bool = False,
+) -> Cleaned:  # fmt: skip
     """`clean_lines` with the lines' kinds and values as two lists, as `drafts.Draft` keeps them;
     `tail` False: the closing credit stays (each item's own: `service.item_column`)."""
     byline = dateline = continues = ""
@@ -295,7 +278,7 @@ def clean_kinds(
             del kept[0]
     if kept and tail:
         last = kept[-1]
-        text, tail_byline, tail_continues = _trim_tail(last.text)
+        text, tail_byline, tail_continues = trim_tail(last.text)
         if text != last.text:
             byline = byline or tail_byline
             continues = continues or tail_continues
@@ -307,11 +290,12 @@ def clean_kinds(
             kept[-1] = Span(last.start, cut, text)
             if not text:
                 kept.pop()
-    return Cleaned(_join(raw, kept, offset), byline, dateline, continues, tuple(dropped))
+    return Cleaned(_join(raw, kept, offset, record), byline, dateline, continues, tuple(dropped))
 
 
-def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
+def _join(raw: str, kept: Sequence[Span], offset: int, record: bool) -> Body:
     parts: list[str] = []
+    record_end = reader(raw, kept) if record else None  # (paragraphs as archived: none cut)
     # Each "\n" put: the line it comes before, and where it is in raw.
     before_line, newline_at = array("q"), array("q")
     before = None  # the previous line's text (None before the first)
@@ -324,7 +308,11 @@ def _join(raw: str, kept: Sequence[Span], offset: int) -> Body:
             (before[-1:] in _TERMINAL and opens not in _NON_INITIAL)
             or not is_column_break(before, text)
             # (a next line opening on 。 or 的 continues whatever the line above is)
-            or (opens not in _NON_INITIAL and opens not in _PARTICLES and kept_apart(kept, i))
+            or (
+                opens not in _NON_INITIAL
+                and opens not in _PARTICLES
+                and (kept_apart(kept, i) or (record_end is not None and record_end(i)))
+            )
         ):
             # The newline that ended the previous line: the first after its content.
             put("\n")
@@ -373,9 +361,10 @@ def _runs(
     return shifts, sizes
 
 
-def clean_body(raw: str, offset: int = 0) -> Cleaned:
-    """Clean one article body; offsets are positions in `raw` plus `offset`."""
-    return clean_lines(raw, lines(raw), offset)
+def clean_body(raw: str, offset: int = 0, record: bool = False) -> Cleaned:
+    """Clean one article body; offsets are positions in `raw` plus `offset` (`record`: as
+    `clean_lines`)."""
+    return clean_lines(raw, lines(raw), offset, record=record)
 
 
 def single_article(title: str, text: str, id: str = "", *, field: str = "text") -> Article:
@@ -385,7 +374,7 @@ def single_article(title: str, text: str, id: str = "", *, field: str = "text") 
     was only page furniture, a byline or a dateline ("（完）", "本报讯", "(下转3版)").
     """
     check_strings(("title", title), ("text", text), ("id", id))
-    cleaned = clean_body(text)
+    cleaned = clean_body(text, record=True)
     tidy = " ".join(title.split())
     check_readable(tidy, cleaned.body.text, text, field)
     return Article(
