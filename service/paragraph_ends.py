@@ -23,7 +23,7 @@ _SUBHEAD = 30  # the longest subhead closing on a quotation kept apart
 _NOTES = re.compile(r"[。！？!?…](?:[（(][^（）()]*[）)])+$")
 # An in-body subhead of two halves of one length about a comma or colon (耐心倾听，分类关怀).
 # (Han only: a figure at a cut, 据海关统计，1月24日, has no word to cross the seam)
-_PAIRED = re.compile(r"([\u4e00-\u9fff“”‘’《》·]{2,14})[，：:、]([\u4e00-\u9fff“”‘’《》· ]{2,14})")
+_PAIRED = re.compile(r"([\u4e00-\u9fff“”‘’《》·]{2,14})[，,：:、]([\u4e00-\u9fff“”‘’《》· ]{2,14})")
 # A numbered subhead (一、中小城市的地位): its 、 makes it running text to is_heading_like.
 _NUMBERED = re.compile(r"[一二三四五六七八九十]{1,3}、[^，。！？；：,;:!?、]{1,20}")
 _SERIES = 2  # other such lines in the body: subheads set in a series, not a chance cut

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service import seams
 from service.text import clean_body
 
 
@@ -30,6 +31,9 @@ def test_subheads_in_a_series_of_paired_halves_stay_apart_from_their_paragraphs(
         "基层历练，打牢根基\n刚毕业的时候我啥也不懂。\n执勤巡逻，昼夜备战\n武警官兵坚守岗位。"
     )
     assert clean_body(body).body.text == body
+    narrow = body.replace("，", ",")  # (ASCII commas, as some pages print them: the same)
+    with seams.off():  # (the series' own rule, not the fitted seam reading)
+        assert clean_body(narrow).body.text == narrow
     # One such line alone may be a paragraph's first words cut by the column: joined as before.
     one = "开篇一段说明了情况。\n耐心倾听，分类关怀\n比起小学阶段，许多孩子面临新的选择。"
     assert clean_body(one).body.text.count("\n") == 1

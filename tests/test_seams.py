@@ -24,6 +24,17 @@ def test_a_deck_over_the_story_stays_its_own_paragraph():
         assert clean_body(body).body.text == DECK + STORY
 
 
+@pytest.mark.parametrize("deck", [DECK, "因材施教，教学更精准"])
+def test_ascii_marks_read_as_the_full_width_ones(deck):
+    # A page typed or converted with ASCII commas (the Guiyang Daily sample prints them): the
+    # reading was fitted on full-width marks and saw `,` as a character it never met.
+    wide = f"{deck}\n{STORY}"
+    narrow = wide.translate(str.maketrans("，", ","))
+    assert clean_body(wide).body.text == wide
+    assert clean_body(narrow).body.text == narrow
+    assert seams.features(*narrow.split("\n"), True) == seams.features(*wide.split("\n"), True)
+
+
 def test_a_paragraph_the_column_cut_near_its_start_is_still_joined():
     body = "近年来，我国新能源汽车产\n业快速发展，产销量连续多年位居世界第一。"
     assert clean_body(body).body.text == body.replace("\n", "")
