@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from .augment import older_names
 from .corpus import read_jsonl
@@ -119,6 +119,9 @@ def score_fold(data_dir: Path, name: str, fold: str) -> dict:
         "fold": sorted(years),
         "n": len(rows),
         **_scores(y, pred),
+        # (rows true label by predicted, `labels` order: what a set mixing in other rows reads)
+        "labels": labels.tolist(),
+        "confusion": confusion_matrix(y, pred, labels=labels).tolist(),
         "older_names": {"renamed": sum(o != i for o, i in zip(older, items, strict=True)),
                         **_scores(y, pred_b)},
         "invented_names": {"renamed": sum(o != i for o, i in zip(invented, items, strict=True)),
