@@ -364,23 +364,22 @@ def forms() -> Forms:
 def _form(models: Forms, line: str) -> tuple[float, float]:
     """A line's log-odds of kicker against title and of subtitle against title."""
     kicker, deck, weights, _ = models
+    line = " ".join(line.translate(_DIGITS).split())  # (１５地…: the models saw ASCII digits)
     if _form_hits is not None:  # (the C extension: each weighed gram's slot once; fsum as below)
         table = _TABLES.get(id(weights))
         if table is None or table[0] is not weights:
             _TABLES.clear() if len(_TABLES) > 8 else None  # (a fit makes models per fold)
             table = _TABLES[id(weights)] = (weights, *_gram_table(weights))
-        if (slots := _form_hits(" ".join(line.split()), table[1])) is not None:
+        if (slots := _form_hits(line, table[1])) is not None:
             k, d = fsum(map(table[2].__getitem__, slots)), fsum(map(table[3].__getitem__, slots))
             return kicker + k, deck + d
     hits = list(filter(None, map(weights.get, form_grams(line))))  # (a weight: never falsy)
-    if not hits:
-        return kicker + 0.0, deck + 0.0
-    # fsum: exact, so the sum cannot depend on the set's order, which string hashing changes
-    # from one process to the next (a score at its bar would otherwise split differently)
+    # fsum: exact, so no sum hangs on the set's order (string hashing differs by process)
     return kicker + fsum(map(_FIRST, hits)), deck + fsum(map(_SECOND, hits))
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)  # (a pair's weights, read in C)
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _TABLES: dict[int, tuple] = {}  # id of a models' dict -> it and `_gram_table` of it
 _EMPTY, _MIX = (1 << 64) - 1, 0x9E3779B97F4A7C15
 

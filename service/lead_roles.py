@@ -19,7 +19,7 @@ from service import head_parts
 __all__ = ["deck_by_lead"]
 
 _CREDIT = re.compile(r"\s*[（(][^（）()]*[）)]")  # （记者陆娅楠） after the dateline
-_KEPT = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]+")
+_KEPT = re.compile(r"[\u4e00-\u9fff0-9０-９A-Za-z]+")
 # The pair score's margin where the lead is read, and how much more of the upper line's pairs
 # than of the lower's the lead must hold (set on the development months' printed heads: partly
 # in-sample; flipped there, 15 title + deck heads read right and 4 kicker + title heads wrong).

@@ -24,9 +24,9 @@ LONGEST = 29  # the longest upper line read: past it a cut is likelier, and each
 FIRST_LONGEST = 100  # as the body's first line (a deck or pull quotation: one read an article)
 # How a report's paragraph opens: a dateline's paper or agency, the reporter, a time, 在….
 _OPENS_REPORT = re.compile(r"本报|新华社|记者|近日|日前|今年|去年|\d+月\d+日|在")
-# ASCII marks read as the full-width ones the reading was fitted on: a page typed or converted
-# with `,` `;` `:` `(` `)` (the Guiyang Daily sample prints them) ends its seams alike.
-_WIDE = str.maketrans(",;:()?!", "，；：（）？！")
+# Marks and digits read in the forms the reading was fitted on: a page typed or converted with
+# `,` `;` `:` `(` `)` (the Guiyang Daily sample prints them) or ０１２ ends its seams alike.
+_WIDE = str.maketrans(",;:()?!０１２３４５６７８９", "，；：（）？！0123456789")
 
 
 def reads(prev: str, nxt: str, first: bool, longest: int = 0) -> bool:
@@ -36,7 +36,7 @@ def reads(prev: str, nxt: str, first: bool, longest: int = 0) -> bool:
     return (
         len(prev) <= (longest or (FIRST_LONGEST if first else LONGEST))
         and "\u4e00" <= prev[-1] <= "\u9fff"
-        and ("\u4e00" <= nxt[0] <= "\u9fff" or nxt[0] in "“《（(0123456789")
+        and ("\u4e00" <= nxt[0] <= "\u9fff" or nxt[0] in "“《（(0123456789０１２３４５６７８９")
     )
 
 

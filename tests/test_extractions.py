@@ -33,6 +33,10 @@ def test_a_variant_keeps_the_pages_characters_and_its_truth_in_the_text(name):
             str.maketrans("，；：（）？！", ",;:()?!")
         )
         assert "，" not in shown.text and "," in shown.text and "。" in shown.text
+    elif name == "fullwidth-digits":
+        wide = str.maketrans("0123456789", "０１２３４５６７８９")
+        assert squash(shown.text) == squash(page.text).translate(wide)
+        assert "１" in shown.text and not any(c.isascii() and c.isdigit() for c in shown.text)
     else:
         assert squash(shown.text) == squash(page.text)
     for t in shown.articles:

@@ -194,3 +194,27 @@ def test_a_line_s_forms_are_its_characters_and_pairs_with_blank_runs_as_one_spac
         *("强调", "调 ", " 落", "落实"),
     }
     assert head_parts.form_grams("") == set() and head_parts.form_grams("中") == {"中"}
+
+
+_FULL = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_full_width_digits_read_as_the_ascii_ones_the_models_saw():
+    # Some CMS and e-paper text sets digits full-width: the head's form scores (fitted on ASCII
+    # digits) and the lead's shared characters read them as the digits they are.
+    page = (
+        "前文一段说明了情况，受到市场青睐。\n图为砀山县果农在梨树王景区采摘。\n"
+        "苗  地摄（影像中国）\n"
+        "15地海关签署备忘录\n西部陆海新通道将实现全程开通冷链物流运输\n"
+        "本报重庆10月13日电  （记者蒋云龙）13日，《区域海关共同支持“西部陆海新通道”建设合作备忘录》"
+        "在重庆签署。签署合作备忘录的15个海关包括重庆海关、南宁海关、贵阳海关等13个西部直属海关。\n"
+    )
+    heads = [(a.kicker, a.title, a.subtitle) for a in split_page(page)]
+    assert heads[-1] == ("15地海关签署备忘录", "西部陆海新通道将实现全程开通冷链物流运输", "")
+    wide = [(a.kicker, a.title, a.subtitle) for a in split_page(page.translate(_FULL))]
+    assert wide == [tuple(x.translate(_FULL) for x in h) for h in heads]
+    upper, lower = "１５地海关签署备忘录", "银联受理网络延伸到１７７个国家和地区"
+    narrow = str.maketrans("０１２３４５６７８９", "0123456789")
+    assert head_parts.pair_features(upper, lower) == head_parts.pair_features(
+        upper.translate(narrow), lower.translate(narrow)
+    )

@@ -33,6 +33,12 @@ def test_ascii_marks_read_as_the_full_width_ones(deck):
     assert clean_body(wide).body.text == wide
     assert clean_body(narrow).body.text == narrow
     assert seams.features(*narrow.split("\n"), True) == seams.features(*wide.split("\n"), True)
+    digits = "１５个海关在重庆签署\n２０１９年起开通冷链物流"
+    ascii_digits = "15个海关在重庆签署\n2019年起开通冷链物流"
+    assert seams.reads(*digits.split("\n"), False)
+    assert seams.features(*digits.split("\n"), False) == seams.features(
+        *ascii_digits.split("\n"), False
+    )
 
 
 def test_a_paragraph_the_column_cut_near_its_start_is_still_joined():

@@ -3,9 +3,9 @@
 A hidden test renders its pages with its own tools, and an extraction from a PDF, an e-paper or
 a CMS differs from ours in ways that say nothing of the articles: Windows line ends, spaces left
 at line ends, ASCII punctuation for some full-width marks (`,` `;` `:` `(` `)`, as the Guiyang
-Daily sample prints them), columns that cut a long paragraph more than once. Each variant is
-applied to the page `pages_eval.render` gives (the same pages, seeds and cuts), so its row differs
-from the base row only by what the variant changes; all rows come from one run.
+Daily sample prints them), full-width digits, columns that cut a long paragraph more than once.
+Each variant is applied to the page `pages_eval.render` gives (the same pages, seeds and cuts),
+so its row differs from the base row only by what the variant changes; all rows from one run.
 
     python -m training.extractions --data ../shared/data [--split dev|test] [--limit N]
 """
@@ -36,6 +36,7 @@ from .pages_eval import (
 __all__ = ["VARIANTS", "compare"]
 
 _ASCII = str.maketrans("，；：（）？！", ",;:()?!")
+_FULL_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 _TRAILING = ("", "", " ", "  ", "\u3000", "\xa0")
 CUT_EVERY = (120, 250)  # a column box's characters when every long paragraph runs over several
 
@@ -54,7 +55,16 @@ def trailing_spaces(page: Rendered, rng: random.Random) -> Rendered:
 
 def ascii_punctuation(page: Rendered, rng: random.Random) -> Rendered:
     """，；：（）？！ as their ASCII forms (the page's and the truth's alike); 。、“” kept."""
-    t = lambda s: s.translate(_ASCII)  # noqa: E731
+    return _mapped(page, _ASCII)
+
+
+def fullwidth_digits(page: Rendered, rng: random.Random) -> Rendered:
+    """Digits in their full-width forms (０１２…), as some CMS and e-paper text sets them."""
+    return _mapped(page, _FULL_DIGITS)
+
+
+def _mapped(page: Rendered, table: dict[int, str]) -> Rendered:
+    t = lambda s: s.translate(table)  # noqa: E731
     arts = [Truth(t(a.kicker), t(a.title), t(a.subtitle), t(a.body)) for a in page.articles]
     breaks = [(t(a), t(b)) for a, b in page.breaks]
     return Rendered(t(page.text), arts, [t(f) for f in page.furniture], breaks)
@@ -86,6 +96,7 @@ VARIANTS: dict[str, Callable[[Rendered, random.Random], Rendered]] = {
     "crlf": crlf,
     "trailing-spaces": trailing_spaces,
     "ascii-punctuation": ascii_punctuation,
+    "fullwidth-digits": fullwidth_digits,
     "more-cuts": more_cuts,
 }
 
