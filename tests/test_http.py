@@ -523,6 +523,38 @@ def test_the_metrics_port_says_stopping_through_the_drain(model_dir: Path) -> No
         socket.create_connection(("127.0.0.1", metrics_port), timeout=2).close()
 
 
+def test_the_http_address_stops_listening_when_the_drain_begins(model_dir: Path) -> None:
+    """docs/http.md: on SIGTERM the HTTP address stops listening at once. While an HTTP
+    connection was still open its socket stayed open through the --grace, so a new client's
+    connection was taken by the kernel and hung unanswered until the drain ended, instead of
+    being refused (a balancer tries the next replica at once on a refusal, and waits out its
+    own timeout on a hang)."""
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", grace=10))
+    srv.start()
+    http_port, front = srv.http_port, srv.front
+    slow = socket.create_connection(("127.0.0.1", http_port))
+    try:  # a request still arriving: its connection holds a thread through the drain
+        slow.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{")
+        assert wait_until(lambda: front.httpd._waiting == 1)
+        done = srv.stop()
+        assert wait_until(lambda: front.closing)
+        assert wait_until(lambda: _refused(http_port), timeout=5)
+        assert not done.is_set()  # refused while the drain still runs
+    finally:
+        slow.close()
+    assert done.wait(15)
+
+
+def _refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    except OSError:  # taken by the kernel and left unanswered (timed out)
+        return False
+    return False
+
+
 def test_readyz_says_no_until_a_model_answers(tmp_path: Path) -> None:
     srv, _ = create_server(config(tmp_path / "no-model", http_address="127.0.0.1:0"))
     srv.start()
