@@ -357,3 +357,20 @@ def test_after_a_failure_the_articles_shown_are_said_to_be_the_earlier_ones(mode
     status = page.locator("#status").inner_text()
     assert "is it running?" in status and "from the analysis before" in status, status
     page.close()
+
+
+def test_a_review_threshold_under_one_never_reads_100_percent(site, browser):
+    """The shipped model's leadership threshold is 0.997: the page said "67% is under the
+    "leadership" desk's review threshold of 100%", as if no article could pass it."""
+    page = _open(site.http_port, browser)
+    why = (
+        "([score, cut]) => whyReview({label: 'leadership', score}, {leadership: cut}, "
+        "['low_score'])"
+    )
+    assert page.evaluate(why, [0.668, 0.996972]) == (
+        '66.8% is under the "leadership" desk\'s review threshold of 99.7%'
+    )
+    assert page.evaluate(why, [0.668, 0.999522]).endswith("threshold of 99.95%")
+    assert page.evaluate(why, [0.61, 0.98]).startswith("61% is under")  # whole points suffice
+    assert page.evaluate(why, [0.975, 0.976]).startswith("97.5% is under")  # told apart
+    page.close()

@@ -137,12 +137,15 @@ function whyReview(top, cuts, reasons) {
     if (cut === undefined) {
       why.push(`its confidence is under the "${top.label}" desk's review threshold`);
     } else {
-      // as many decimals as it takes not to read "98% is under 98%"
+      // as many decimals as it takes not to read "98% is under 98%", nor a threshold under 1
+      // as "100%" (the shipped leadership desk's 0.997 read so: nothing could seem to pass)
+      const fixed = (x, d) => (x * 100).toFixed(d);
       let digits = 0;
-      while (digits < 3 && (score * 100).toFixed(digits) === (cut * 100).toFixed(digits)) {
+      while (digits < 3 && (fixed(score, digits) === fixed(cut, digits)
+        || (cut < 1 && Number(fixed(cut, digits)) >= 100))) {
         digits += 1;
       }
-      const pc = (x) => `${(x * 100).toFixed(digits)}%`;
+      const pc = (x) => `${fixed(x, digits)}%`;
       why.push(`${pc(score)} is under the "${top.label}" desk's review threshold of ${pc(cut)}`);
     }
   }
