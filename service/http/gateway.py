@@ -101,7 +101,11 @@ def parse(body: bytes, message: Message) -> Message:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"the body is not UTF-8: {exc}", field="body") from None
+        raise InvalidInput(  # a GBK newsroom system's text is the likely cause: say the fix
+            f"the body is not UTF-8: {exc}: send it as UTF-8 (a GBK or GB18030 text converted "
+            "first, e.g. iconv -f GB18030 -t UTF-8)",
+            field="body",
+        ) from None
     try:
         # a byte-order mark opening it is dropped, as for a JSONL file or a page (RFC 8259 §8.1)
         value = decode_json(text.removeprefix("\ufeff"))  # NaN/Infinity refused, as in JSONL
