@@ -259,6 +259,34 @@ def test_a_deadline_passed_says_which_timeout_and_what_to_do(client) -> None:
     assert "within the call's timeout of 0.0001 s: pass a longer timeout=" in str(caught.value)
 
 
+def test_a_call_cut_by_the_servers_stop_says_so(model_dir: Path) -> None:
+    """A stream still open when a stop's --grace ran out came back with gRPC's own words,
+    "Cancelling all calls": nothing said the server had stopped, or to send it again."""
+    srv, port = create_server(config(model_dir, grace=0.5))
+    srv.start()
+    gate = threading.Event()
+
+    def held():
+        yield {"id": "0", "title": "标题", "text": "学校开学了。"}
+        gate.wait(10)  # the stream stays open across the stop
+
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}", retries=0) as c:
+            stream = c.classify_stream(held())
+            assert next(stream).id == "0"
+            done = srv.stop()
+            with pytest.raises(RemoteError) as caught:
+                next(stream)
+    finally:
+        gate.set()
+    assert caught.value.code == grpc.StatusCode.UNAVAILABLE
+    assert str(caught.value).startswith(
+        f"the newsdesk server at 127.0.0.1:{port} stopped (SIGTERM: its --grace ran out) "
+        "before this call was done: send it again"
+    ), caught.value
+    assert done.wait(10)
+
+
 def test_stream_equals_unary_and_a_bad_item_fails_alone(client, articles) -> None:
     items = list(articles) * 4
     items.insert(17, {"id": "bad", "title": "t", "text": "字" * (MAX_CHARS + 1)})

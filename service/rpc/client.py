@@ -227,6 +227,13 @@ class NewsdeskClient:
                 f"({error.message})",
                 code=code,
             )
+        if code == grpc.StatusCode.UNAVAILABLE and error.message == CUT_BY_STOP:
+            return RemoteError(
+                f"the newsdesk server at {self.address} stopped (SIGTERM: its --grace ran out) "
+                "before this call was done: send it again, to another replica if there is one "
+                f"({error.message})",
+                code=code,
+            )
         if code == grpc.StatusCode.DEADLINE_EXCEEDED:
             seconds = self.timeout if timeout is None else timeout
             return RemoteError(
@@ -323,6 +330,7 @@ class NewsdeskClient:
 
 UNREACHED = "failed to connect to all addresses"  # gRPC's words for every such failure
 UNRESOLVED = ("errors resolving", "DNS resolution failed")  # a host name no resolver knows
+CUT_BY_STOP = "Cancelling all calls"  # gRPC's words for a call its server's stop cut short
 
 
 def _term_options(explain: int, keywords: int, explain_label: str | None) -> dict[str, Any]:
