@@ -233,6 +233,18 @@ def test_an_item_that_is_not_an_object_is_named_as_such() -> None:
     assert parsed.options.max_sentences == 2
 
 
+def test_a_number_where_a_string_goes_is_told_to_quote_it() -> None:
+    """An integer id (the CLI and the Python client take one) came back as json_format's
+    "Failed to parse id field: expected string or bytes-like object, got 'int'"."""
+    body = {"articles": [{"text": "贵阳"}, {"id": 7, "text": "贵阳"}]}
+    with pytest.raises(InvalidInput) as caught:
+        gateway.parse(json.dumps(body).encode(), pb.ClassifyRequest())
+    assert caught.value.field == "articles[1].id"
+    assert str(caught.value) == 'articles[1].id must be a JSON string, got 7: quote it ("7")'
+    with pytest.raises(InvalidInput, match=r"^explain_label must be a JSON string, got 1\.5"):
+        gateway.parse(b'{"text": "x", "explain_label": 1.5}', pb.AnalysePageRequest())
+
+
 def test_a_body_over_the_limit_is_413_and_unknown_routes_404(web) -> None:
     # between the limit and twice it: read and dropped, so the client gets the 413 (a body
     # larger still is cut off unread, and the client may see a reset instead)
