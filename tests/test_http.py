@@ -668,6 +668,28 @@ def test_openapi_covers_every_route_with_schemas_from_the_proto(web) -> None:
     assert {"code", "message", "details"} <= set(schemas["google.rpc.Status"]["properties"])
 
 
+def test_openapi_says_the_fixed_bounds_the_server_checks() -> None:
+    """explain/keywords over 100 and max_sentences over 50 are refused, yet the document said
+    only "minimum": 0, so a client generated from it could not know (and uint32 had no top)."""
+    from service.http import openapi
+    from service.validation import MAX_LEAD_SENTENCES, MAX_TERMS, check_terms
+
+    schemas = json.loads(openapi.document_bytes(ROUTES))["components"]["schemas"]
+    for message in ("ClassifyRequest", "AnalysePageRequest"):
+        for name in ("explain", "keywords"):
+            field = schemas[f"newsdesk.v1.{message}"]["properties"][name]
+            assert field["maximum"] == MAX_TERMS == check_terms(name, MAX_TERMS)
+            with pytest.raises(InvalidInput):
+                check_terms(name, field["maximum"] + 1)
+    options = schemas["newsdesk.v1.SummaryOptions"]["properties"]
+    assert options["max_sentences"]["maximum"] == MAX_LEAD_SENTENCES
+    assert (
+        options["max_chars"]["maximum"]
+        == schemas["newsdesk.v1.Span"]["properties"]["end"]["maximum"]
+        == 2**32 - 1
+    )
+
+
 def test_real_answers_of_every_route_fit_the_served_schema_which_says_what_is_sent(
     web, sample_page
 ) -> None:
