@@ -189,6 +189,18 @@ def test_a_call_while_the_first_model_loads_is_unavailable_so_clients_retry(
         srv.stop(0).wait()
 
 
+def test_health_of_a_service_the_server_does_not_keep_says_which_it_does(client) -> None:
+    """gRPC's health service answered a bare "NOT_FOUND" for a misspelt service name."""
+    assert client.health() == client.health("newsdesk.v1.NewsDesk") == "SERVING"
+    with pytest.raises(RemoteError) as caught:
+        client.health("newsdesk.NewsDesk")
+    assert caught.value.code == grpc.StatusCode.NOT_FOUND
+    assert str(caught.value).endswith(
+        "keeps no health for service 'newsdesk.NewsDesk': ask '' (the whole server) or "
+        "'newsdesk.v1.NewsDesk'"
+    ), caught.value
+
+
 def test_missing_token_is_a_remote_error_with_its_code(model_dir: Path) -> None:
     srv, port = create_server(config(model_dir, token="k"))
     srv.start()
