@@ -189,6 +189,18 @@ def test_a_call_while_the_first_model_loads_is_unavailable_so_clients_retry(
         srv.stop(0).wait()
 
 
+def test_health_of_a_service_the_server_does_not_keep_says_which_it_does(client) -> None:
+    """gRPC's health service answered a bare "NOT_FOUND" for a misspelt service name."""
+    assert client.health() == client.health("newsdesk.v1.NewsDesk") == "SERVING"
+    with pytest.raises(RemoteError) as caught:
+        client.health("newsdesk.NewsDesk")
+    assert caught.value.code == grpc.StatusCode.NOT_FOUND
+    assert str(caught.value).endswith(
+        "keeps no health for service 'newsdesk.NewsDesk': ask '' (the whole server) or "
+        "'newsdesk.v1.NewsDesk'"
+    ), caught.value
+
+
 def test_missing_token_is_a_remote_error_with_its_code(model_dir: Path) -> None:
     srv, port = create_server(config(model_dir, token="k"))
     srv.start()
@@ -257,6 +269,34 @@ def test_a_deadline_passed_says_which_timeout_and_what_to_do(client) -> None:
         client.classify(many, timeout=0.0001)
     assert caught.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
     assert "within the call's timeout of 0.0001 s: pass a longer timeout=" in str(caught.value)
+
+
+def test_a_call_cut_by_the_servers_stop_says_so(model_dir: Path) -> None:
+    """A stream still open when a stop's --grace ran out came back with gRPC's own words,
+    "Cancelling all calls": nothing said the server had stopped, or to send it again."""
+    srv, port = create_server(config(model_dir, grace=0.5))
+    srv.start()
+    gate = threading.Event()
+
+    def held():
+        yield {"id": "0", "title": "标题", "text": "学校开学了。"}
+        gate.wait(10)  # the stream stays open across the stop
+
+    try:
+        with NewsdeskClient(f"127.0.0.1:{port}", retries=0) as c:
+            stream = c.classify_stream(held())
+            assert next(stream).id == "0"
+            done = srv.stop()
+            with pytest.raises(RemoteError) as caught:
+                next(stream)
+    finally:
+        gate.set()
+    assert caught.value.code == grpc.StatusCode.UNAVAILABLE
+    assert str(caught.value).startswith(
+        f"the newsdesk server at 127.0.0.1:{port} stopped (SIGTERM: its --grace ran out) "
+        "before this call was done: send it again"
+    ), caught.value
+    assert done.wait(10)
 
 
 def test_stream_equals_unary_and_a_bad_item_fails_alone(client, articles) -> None:

@@ -233,6 +233,18 @@ def test_an_item_that_is_not_an_object_is_named_as_such() -> None:
     assert parsed.options.max_sentences == 2
 
 
+def test_a_number_where_a_string_goes_is_told_to_quote_it() -> None:
+    """An integer id (the CLI and the Python client take one) came back as json_format's
+    "Failed to parse id field: expected string or bytes-like object, got 'int'"."""
+    body = {"articles": [{"text": "贵阳"}, {"id": 7, "text": "贵阳"}]}
+    with pytest.raises(InvalidInput) as caught:
+        gateway.parse(json.dumps(body).encode(), pb.ClassifyRequest())
+    assert caught.value.field == "articles[1].id"
+    assert str(caught.value) == 'articles[1].id must be a JSON string, got 7: quote it ("7")'
+    with pytest.raises(InvalidInput, match=r"^explain_label must be a JSON string, got 1\.5"):
+        gateway.parse(b'{"text": "x", "explain_label": 1.5}', pb.AnalysePageRequest())
+
+
 def test_a_body_over_the_limit_is_413_and_unknown_routes_404(web) -> None:
     # between the limit and twice it: read and dropped, so the client gets the 413 (a body
     # larger still is cut off unread, and the client may see a reset instead)
@@ -523,6 +535,38 @@ def test_the_metrics_port_says_stopping_through_the_drain(model_dir: Path) -> No
         socket.create_connection(("127.0.0.1", metrics_port), timeout=2).close()
 
 
+def test_the_http_address_stops_listening_when_the_drain_begins(model_dir: Path) -> None:
+    """docs/http.md: on SIGTERM the HTTP address stops listening at once. While an HTTP
+    connection was still open its socket stayed open through the --grace, so a new client's
+    connection was taken by the kernel and hung unanswered until the drain ended, instead of
+    being refused (a balancer tries the next replica at once on a refusal, and waits out its
+    own timeout on a hang)."""
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", grace=10))
+    srv.start()
+    http_port, front = srv.http_port, srv.front
+    slow = socket.create_connection(("127.0.0.1", http_port))
+    try:  # a request still arriving: its connection holds a thread through the drain
+        slow.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{")
+        assert wait_until(lambda: front.httpd._waiting == 1)
+        done = srv.stop()
+        assert wait_until(lambda: front.closing)
+        assert wait_until(lambda: _refused(http_port), timeout=5)
+        assert not done.is_set()  # refused while the drain still runs
+    finally:
+        slow.close()
+    assert done.wait(15)
+
+
+def _refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    except OSError:  # taken by the kernel and left unanswered (timed out)
+        return False
+    return False
+
+
 def test_readyz_says_no_until_a_model_answers(tmp_path: Path) -> None:
     srv, _ = create_server(config(tmp_path / "no-model", http_address="127.0.0.1:0"))
     srv.start()
@@ -622,6 +666,28 @@ def test_openapi_covers_every_route_with_schemas_from_the_proto(web) -> None:
     article = schemas["newsdesk.v1.Article"]["properties"]
     assert set(article) == {f.name for f in pb.Article.DESCRIPTOR.fields}
     assert {"code", "message", "details"} <= set(schemas["google.rpc.Status"]["properties"])
+
+
+def test_openapi_says_the_fixed_bounds_the_server_checks() -> None:
+    """explain/keywords over 100 and max_sentences over 50 are refused, yet the document said
+    only "minimum": 0, so a client generated from it could not know (and uint32 had no top)."""
+    from service.http import openapi
+    from service.validation import MAX_LEAD_SENTENCES, MAX_TERMS, check_terms
+
+    schemas = json.loads(openapi.document_bytes(ROUTES))["components"]["schemas"]
+    for message in ("ClassifyRequest", "AnalysePageRequest"):
+        for name in ("explain", "keywords"):
+            field = schemas[f"newsdesk.v1.{message}"]["properties"][name]
+            assert field["maximum"] == MAX_TERMS == check_terms(name, MAX_TERMS)
+            with pytest.raises(InvalidInput):
+                check_terms(name, field["maximum"] + 1)
+    options = schemas["newsdesk.v1.SummaryOptions"]["properties"]
+    assert options["max_sentences"]["maximum"] == MAX_LEAD_SENTENCES
+    assert (
+        options["max_chars"]["maximum"]
+        == schemas["newsdesk.v1.Span"]["properties"]["end"]["maximum"]
+        == 2**32 - 1
+    )
 
 
 def test_real_answers_of_every_route_fit_the_served_schema_which_says_what_is_sent(

@@ -296,6 +296,11 @@ def test_a_body_opening_with_a_byte_order_mark_is_read_as_jsonl_is(web) -> None:
     assert status == 200 and answer["results"][0]["id"] == "a1", answer
     status, answer, _ = call(web.http_port, "/v1/classify", raw=b'{"articles": "\xff"}')
     assert status == 400 and answer["message"].startswith("the body is not UTF-8: "), answer
+    gbk = json.dumps({"articles": [{"text": "教育部召开会议"}]}, ensure_ascii=False)
+    status, answer, _ = call(web.http_port, "/v1/classify", raw=gbk.encode("gb18030"))
+    assert status == 400 and answer["message"].endswith(  # what to do, not only what is wrong
+        ": send it as UTF-8 (a GBK or GB18030 text converted first, e.g. iconv -f GB18030 -t UTF-8)"
+    ), answer
     status, answer, _ = call(
         web.http_port, "/v1/classify", raw=b'{"articles": [], "n": ' + b"7" * 5000 + b"}"
     )

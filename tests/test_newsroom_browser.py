@@ -357,3 +357,44 @@ def test_after_a_failure_the_articles_shown_are_said_to_be_the_earlier_ones(mode
     status = page.locator("#status").inner_text()
     assert "is it running?" in status and "from the analysis before" in status, status
     page.close()
+
+
+def test_a_review_threshold_under_one_never_reads_100_percent(site, browser):
+    """The shipped model's leadership threshold is 0.997: the page said "67% is under the
+    "leadership" desk's review threshold of 100%", as if no article could pass it."""
+    page = _open(site.http_port, browser)
+    why = (
+        "([score, cut]) => whyReview({label: 'leadership', score}, {leadership: cut}, "
+        "['low_score'])"
+    )
+    assert page.evaluate(why, [0.668, 0.996972]) == (
+        '66.8% is under the "leadership" desk\'s review threshold of 99.7%'
+    )
+    assert page.evaluate(why, [0.668, 0.999522]).endswith("threshold of 99.95%")
+    assert page.evaluate(why, [0.61, 0.98]).startswith("61% is under")  # whole points suffice
+    assert page.evaluate(why, [0.975, 0.976]).startswith("97.5% is under")  # told apart
+    page.close()
+
+
+def test_the_body_keeps_the_paragraphs_the_server_keeps(site, browser):
+    """A section's head and byline over its text (a People's Daily page's "上海中共一大会址——",
+    "本报记者  姜泓冰") end with no sentence mark, so the page glued them onto the paragraph
+    under them; the answer's text keeps them apart, and so does the page now."""
+    page = _open(site.http_port, browser)
+    text = (
+        "## 礼赞新中国\n\n上海中共一大会址——\n\n重温入党誓词 追忆光辉历史\n\n本报记者  姜泓冰\n\n"
+        "一面看上去鲜红依旧的五星红旗，却是70年前开国大典之后，上海市民怀着喜悦心情上街抢购"
+        "并珍藏下来的。\n\n兴业路76号这处小小的石库门房子，朴素、安静，却吸引着人们从四面八"
+        "方聚拢\n\n而来。\n"  # a column break inside the last sentence stays joined
+    )
+    page.fill("#page", text)
+    page.click("#go")
+    page.wait_for_selector(".story")
+    shown = [_squash(p) for p in page.locator(".story .body p").all_inner_texts()]
+    assert shown == [
+        "上海中共一大会址——重温入党誓词追忆光辉历史",
+        "本报记者姜泓冰",
+        "一面看上去鲜红依旧的五星红旗，却是70年前开国大典之后，上海市民怀着喜悦心情上街抢购并珍藏下来的。",
+        "兴业路76号这处小小的石库门房子，朴素、安静，却吸引着人们从四面八方聚拢而来。",
+    ], shown
+    page.close()

@@ -379,12 +379,14 @@ class HttpFront:
         """Stop accepting, give in-flight requests `grace` seconds, release the port."""
         self.closing = True
         self.httpd.shutdown()
+        # The listening socket goes now, not after the grace: left open, the kernel took new
+        # connections and they hung unanswered through the drain instead of being refused.
+        self.httpd.server_close()
         self.httpd.pool.shutdown(wait=False, cancel_futures=True)
         end = time.monotonic() + grace
         while self.httpd._waiting and time.monotonic() < end:
             time.sleep(0.05)
         self.cut.set()  # past the grace: calls still in flight stop at their next chunk (503)
-        self.httpd.server_close()
 
 
 def start_front(server: Any, address: str) -> HttpFront:

@@ -101,7 +101,11 @@ def parse(body: bytes, message: Message) -> Message:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"the body is not UTF-8: {exc}", field="body") from None
+        raise InvalidInput(  # a GBK newsroom system's text is the likely cause: say the fix
+            f"the body is not UTF-8: {exc}: send it as UTF-8 (a GBK or GB18030 text converted "
+            "first, e.g. iconv -f GB18030 -t UTF-8)",
+            field="body",
+        ) from None
     try:
         # a byte-order mark opening it is dropped, as for a JSONL file or a page (RFC 8259 §8.1)
         value = decode_json(text.removeprefix("\ufeff"))  # NaN/Infinity refused, as in JSONL
@@ -129,6 +133,14 @@ def _objects(value: dict, descriptor, where: str = "") -> None:
     `{"articles": ["abc"]}` as an Article with a field named "a" and said so."""
     for key, inner in value.items():
         fd = descriptor.fields_by_name.get(key) or descriptor.fields_by_camelcase_name.get(key)
+        if fd is not None and fd.type == fd.TYPE_STRING and isinstance(inner, int | float):
+            # an id sent as 7 (the CLI and Python client take one): json_format said
+            # "expected string or bytes-like object, got 'int'"
+            raise InvalidInput(
+                f"{where}{fd.name} must be a JSON string, got {json.dumps(inner)}: quote it "
+                f"({json.dumps(json.dumps(inner))})",
+                field=f"{where}{fd.name}",
+            )
         kind = fd.message_type if fd is not None else None
         if kind is None or kind.GetOptions().map_entry or kind.full_name.startswith("google."):
             continue

@@ -17,6 +17,7 @@ from google.rpc import error_details_pb2, status_pb2
 from .._proto.newsdesk.v1 import newsdesk_pb2 as pb
 from ..review import LOW_SCORE, THIN_TEXT
 from ..rpc.wire import ARTICLE_FIELDS
+from ..validation import MAX_LEAD_SENTENCES, MAX_TERMS
 
 __all__ = ["document", "document_bytes"]
 
@@ -26,7 +27,12 @@ _SCALARS = {
     FieldDescriptor.TYPE_FLOAT: {"type": "number", "format": "float"},
     FieldDescriptor.TYPE_DOUBLE: {"type": "number", "format": "double"},
     FieldDescriptor.TYPE_INT32: {"type": "integer", "format": "int32"},
-    FieldDescriptor.TYPE_UINT32: {"type": "integer", "format": "int64", "minimum": 0},
+    FieldDescriptor.TYPE_UINT32: {
+        "type": "integer",
+        "format": "int64",
+        "minimum": 0,
+        "maximum": 2**32 - 1,
+    },
     FieldDescriptor.TYPE_SINT32: {"type": "integer", "format": "int32"},
     # 64-bit integers are strings in the proto JSON mapping
     FieldDescriptor.TYPE_INT64: {"type": "string", "format": "int64"},
@@ -48,6 +54,16 @@ _WORDS: dict[str, Any] = {
     "newsdesk.v1.Evidence.field": list(ARTICLE_FIELDS),
     "newsdesk.v1.Keyword.field": list(ARTICLE_FIELDS),
     "google.rpc.Status.code": list(range(17)),  # google.rpc.Code, OK to UNAUTHENTICATED
+}
+# The fixed bounds the server checks a count against (service/validation.py), so a client
+# generated from the document knows them; the flags' limits (--max-articles …) vary by server.
+_MOST = {
+    **{
+        f"newsdesk.v1.{m}.{f}": MAX_TERMS
+        for m in ("ClassifyRequest", "AnalysePageRequest")
+        for f in ("explain", "keywords")
+    },  # fmt: skip
+    "newsdesk.v1.SummaryOptions.max_sentences": MAX_LEAD_SENTENCES,
 }
 # What a request must hold (the server refuses it without: "no articles", "text is empty").
 _NEEDED = {
@@ -98,6 +114,8 @@ def _field_schema(field: FieldDescriptor, wanted: list[Descriptor]) -> dict[str,
         schema = dict(_SCALARS[field.type])
         if field.full_name in _WORDS:
             schema["enum"] = _WORDS[field.full_name]
+        if field.full_name in _MOST:
+            schema["maximum"] = _MOST[field.full_name]
     if field.is_repeated:
         return {"type": "array", "items": schema}
     return schema

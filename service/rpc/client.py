@@ -174,7 +174,16 @@ class NewsdeskClient:
     def health(self, service: str = "", *, timeout: float | None = None) -> str:
         """The server's health for `service` ("" = overall): "SERVING", "NOT_SERVING", …"""
         request = health_pb2.HealthCheckRequest(service=service)
-        response = self._call(self._health.Check, request, timeout)
+        try:
+            response = self._call(self._health.Check, request, timeout)
+        except RemoteError as exc:  # gRPC's health service says a bare "NOT_FOUND"
+            if exc.code != grpc.StatusCode.NOT_FOUND:
+                raise
+            raise RemoteError(
+                f"the server at {self.address} keeps no health for service {service!r}: ask "
+                f"'' (the whole server) or {HEALTH_SERVICE!r}",
+                code=exc.code,
+            ) from None
         return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
 
     def _call(self, method, request, timeout: float | None):
@@ -224,6 +233,13 @@ class NewsdeskClient:
         if code == grpc.StatusCode.UNAVAILABLE and error.message.startswith(UNRESOLVED):
             return RemoteError(
                 f"cannot find the host of {self.address}: check the HOST in HOST:PORT "
+                f"({error.message})",
+                code=code,
+            )
+        if code == grpc.StatusCode.UNAVAILABLE and error.message == CUT_BY_STOP:
+            return RemoteError(
+                f"the newsdesk server at {self.address} stopped (SIGTERM: its --grace ran out) "
+                "before this call was done: send it again, to another replica if there is one "
                 f"({error.message})",
                 code=code,
             )
@@ -323,6 +339,8 @@ class NewsdeskClient:
 
 UNREACHED = "failed to connect to all addresses"  # gRPC's words for every such failure
 UNRESOLVED = ("errors resolving", "DNS resolution failed")  # a host name no resolver knows
+CUT_BY_STOP = "Cancelling all calls"  # gRPC's words for a call its server's stop cut short
+HEALTH_SERVICE = pb.DESCRIPTOR.services_by_name["NewsDesk"].full_name  # "newsdesk.v1.NewsDesk"
 
 
 def _term_options(explain: int, keywords: int, explain_label: str | None) -> dict[str, Any]:

@@ -53,9 +53,29 @@ function hideHeader(cps, marks, article) {
   }
 }
 
-// The body as paragraphs of runs with the same highlights; a line break after a sentence's end
-// is a paragraph, one inside a sentence (a column break) is joined.
-function renderBody(cps, marks) {
+// Where the server's text of the article starts a paragraph, as offsets into the page slice.
+// That text is the slice less furniture, header lines and column breaks, so walking both
+// (whitespace aside) finds each paragraph's first character in the page.
+function paragraphStarts(cps, text) {
+  const starts = new Set();
+  let i = 0, fresh = false;
+  for (const ch of text || "") {
+    if (ch === "\n") { fresh = true; continue; }
+    if (/\s/.test(ch)) continue;
+    let j = i;
+    while (j < cps.length && cps[j] !== ch) j++;
+    if (j === cps.length) break; // not found: the breaks found so far stand
+    if (fresh) starts.add(j);
+    fresh = false;
+    i = j + 1;
+  }
+  return starts;
+}
+
+// The body as paragraphs of runs with the same highlights: a paragraph where the server's text
+// has one (a deck line, a section's head or byline stays apart from the text under it) or a
+// line break follows a sentence's end; a line break inside a sentence (a column break) is joined.
+function renderBody(cps, marks, starts) {
   const body = el("div", { class: "body" });
   let para = el("p"), run = "", runMark = -1, last = "";
   const flush = () => {
@@ -68,8 +88,10 @@ function renderBody(cps, marks) {
     para.append(node);
     run = "";
   };
+  let fresh = false; // a paragraph of the server's starts at or before the next shown character
   for (let i = 0; i < cps.length; i++) {
     const ch = cps[i], m = marks[i];
+    if (starts.has(i)) fresh = true;
     if (m & (HIDE | FURN)) continue;
     if (ch === "\n") {
       if (ENDS.has(last) || (i + 1 < cps.length && cps[i + 1] === " ")) {
@@ -80,6 +102,12 @@ function renderBody(cps, marks) {
       }
       continue;
     }
+    if (fresh && (run || para.childNodes.length)) {
+      flush();
+      body.append(para);
+      para = el("p");
+    }
+    fresh = false;
     if (!para.childNodes.length && !run && /\s/.test(ch)) continue;
     const visible = m & (LEAD | EV | KW);
     if (visible !== runMark) { flush(); runMark = visible; }
@@ -137,12 +165,15 @@ function whyReview(top, cuts, reasons) {
     if (cut === undefined) {
       why.push(`its confidence is under the "${top.label}" desk's review threshold`);
     } else {
-      // as many decimals as it takes not to read "98% is under 98%"
+      // as many decimals as it takes not to read "98% is under 98%", nor a threshold under 1
+      // as "100%" (the shipped leadership desk's 0.997 read so: nothing could seem to pass)
+      const fixed = (x, d) => (x * 100).toFixed(d);
       let digits = 0;
-      while (digits < 3 && (score * 100).toFixed(digits) === (cut * 100).toFixed(digits)) {
+      while (digits < 3 && (fixed(score, digits) === fixed(cut, digits)
+        || (cut < 1 && Number(fixed(cut, digits)) >= 100))) {
         digits += 1;
       }
-      const pc = (x) => `${(x * 100).toFixed(digits)}%`;
+      const pc = (x) => `${fixed(x, digits)}%`;
       why.push(`${pc(score)} is under the "${top.label}" desk's review threshold of ${pc(cut)}`);
     }
   }
@@ -184,7 +215,7 @@ function renderArticle(page, article, index, furniture, cuts) {
   const lead = leadText(cps, marks);
   if (lead) header.append(el("p", { class: "sr-only", text: `Lead: ${lead}` }));
   const story = el("article", { class: "story", id, tabindex: "0", "aria-labelledby": `${id}-title` },
-    header, renderBody(cps, marks));
+    header, renderBody(cps, marks, paragraphStarts(cps, article.text)));
   const evidence = termList(`Evidence for ${c.label}`, c.evidence);
   const keywords = termList("Keywords", c.keywords);
   if (evidence || keywords) {
