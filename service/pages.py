@@ -35,6 +35,7 @@ from service.errors import InvalidInput
 from service.furniture import jumps_in, lone_date
 from service.head_parts import ITEM_LABEL, has_title
 from service.heads import MAX_HEAD_LINES, opens_article, parse_heads
+from service.indents import page_items
 from service.item_column import ITEMS
 from service.lines import (
     BYLINE_END,
@@ -52,9 +53,7 @@ from service.markup import body_outside, outside, unmarked
 from service.printed_lines import page_lines
 from service.settle import settle_heads
 from service.side_by_side import warning
-
-# single_article lives with body cleaning: reading records needs none of the page splitter.
-from service.text import clean_kinds, single_article
+from service.text import clean_kinds, single_article  # (records need none of the splitter)
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,7 +347,7 @@ def _read(raw: str) -> Page:
     said = warning(raw)
     raw, spans, wrapped = page_lines(raw)  # (printed lines joined: service.printed_lines)
     raw, spans, marks, demoted, setext, inside = unmarked(raw, spans)  # (`**标题**`, `### 小标题`)
-    items = [(s,) + classify(s.text) for s in spans]  # (a tuple joined: no unpacking)
+    items = page_items(raw, spans)  # (kinds; an indented short line: service.indents)
     if setext:  # (`标题` over `===`: a heading, its line its text)
         items = [(it[0], HEADING, "") if it[0].start in setext else it for it in items]
     splitter = _Splitter(items, demoted)

@@ -42,6 +42,7 @@ from service.credits import (
 from service.documents import Article, Body, Span
 from service.furniture import FURNITURE_MAX as _FURNITURE_MAX
 from service.furniture import continues_to, is_furniture
+from service.indents import reader as indent_reader
 from service.lines import (
     BYLINE_END,
     BYLINE_START,
@@ -296,6 +297,7 @@ def clean_kinds(
 def _join(raw: str, kept: Sequence[Span], offset: int, record: bool) -> Body:
     parts: list[str] = []
     record_end = reader(raw, kept) if record else None  # (paragraphs as archived: none cut)
+    indent = indent_reader(raw, kept)  # (paragraphs opening on an indent: service.indents)
     # Each "\n" put: the line it comes before, and where it is in raw.
     before_line, newline_at = array("q"), array("q")
     before = None  # the previous line's text (None before the first)
@@ -304,14 +306,19 @@ def _join(raw: str, kept: Sequence[Span], offset: int, record: bool) -> Body:
         text = s.text
         # (a paragraph's end, 。 last and a sentence's opening next, told without is_column_break)
         opens = text[:1]
-        if before is not None and (
-            (before[-1:] in _TERMINAL and opens not in _NON_INITIAL)
-            or not is_column_break(before, text)
-            # (a next line opening on 。 or 的 continues whatever the line above is)
-            or (
-                opens not in _NON_INITIAL
-                and opens not in _PARTICLES
-                and (kept_apart(kept, i) or (record_end is not None and record_end(i)))
+        says = None if indent is None or before is None else indent(i)
+        if says or (
+            says is None
+            and before is not None
+            and (
+                (before[-1:] in _TERMINAL and opens not in _NON_INITIAL)
+                or not is_column_break(before, text)
+                # (a next line opening on 。 or 的 continues whatever the line above is)
+                or (
+                    opens not in _NON_INITIAL
+                    and opens not in _PARTICLES
+                    and (kept_apart(kept, i) or (record_end is not None and record_end(i)))
+                )
             )
         ):
             # The newline that ended the previous line: the first after its content.

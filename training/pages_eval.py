@@ -12,7 +12,7 @@ rules were tuned on) is 2019-10, 2020-01 and 2020-02.
 
     python -m training.pages_eval --data ../shared/data [--split dev|test|all] [--seed 11]
         [--layout columns|printed-lines] [--markup converter|stacked]
-        [--halves | --month 202002]
+        [--indent ideographic|spaces] [--halves | --month 202002]
 """
 
 from __future__ import annotations
@@ -211,15 +211,24 @@ def _printed_lines(para: str, rng: random.Random, lo: int) -> list[int]:
 
 
 LAYOUTS = {"columns": _cut_points, "printed-lines": _printed_lines}
+# A paragraph's first printed line indented, as e-papers, news sites and many PDF extractions set
+# it (a column's continuation line, heads and furniture not): `--indent`.
+INDENTS = {"": "", "ideographic": "\u3000\u3000", "spaces": "    "}
 
 
 def render(
-    rows: Sequence[dict], rng: random.Random, markdown: bool, others=(), layout: str = "columns"
+    rows: Sequence[dict],
+    rng: random.Random,
+    markdown: bool,
+    others=(),
+    layout: str = "columns",
+    indent: str = "",
 ) -> Rendered:
     """One page as extraction gives it: header, maybe a digest, articles, jumps, credits;
     paragraphs cut at most once by a column's end, or (`layout` "printed-lines") one printed
-    line a line."""
+    line a line; each body paragraph's first line opening on `indent` (`INDENTS`; no draw)."""
     cuts = LAYOUTS[layout]
+    lead = INDENTS[indent]
     from service.text import split_dateline
 
     out = Rendered("", [])
@@ -254,12 +263,12 @@ def render(
             lo = split_dateline(para)[1] if j == 0 else 0
             start = 0
             for k in cuts(para, rng, lo):
-                lines.append(para[start:k])
+                lines.append(lead + para[start:k] if start == 0 else para[start:k])
                 out.breaks.append(
                     (para[max(start, k - BREAK_CONTEXT) : k], para[k : k + BREAK_CONTEXT])
                 )
                 start = k
-            lines.append(para[start:])
+            lines.append(lead + para[start:] if start == 0 else para[start:])
         if rng.random() < 0.05:
             jump = rng.choice(("（下转第{}版）", "（转第{}版）", "下转{}版")).format(
                 rng.randint(2, 20)
@@ -375,11 +384,13 @@ def evaluate(
     done=None,
     layout: str = "columns",
     markup: str = "",
+    indent: str = "",
 ) -> dict[str, dict]:
     """The five metrics over `pages`, titles bare and titles as `## ` (`kinds`: markdown or not;
     each kind draws from its own seeded generator, so bare alone reads as with both). `done`,
     if given, is called with each kind's name as it is scored. `markup` "converter" or "stacked":
-    the pages marked up as a converter to markdown does (`training.converted.MARKUPS`)."""
+    the pages marked up as a converter to markdown does (`training.converted.MARKUPS`); `indent`:
+    paragraphs' first lines indented (`INDENTS`)."""
     if split is None:
         from service.pages import split_page as split
     titles = [r["title"].strip() for p in pages for r in p if r["title"].strip()]
@@ -391,7 +402,9 @@ def evaluate(
         t0 = time.perf_counter()
         spent = 0.0
         for rows in pages:
-            page = render(rows, rng, markdown, others=rng.sample(titles, 3), layout=layout)
+            page = render(
+                rows, rng, markdown, others=rng.sample(titles, 3), layout=layout, indent=indent
+            )
             if markup:
                 from .converted import MARKUPS
 
@@ -468,6 +481,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(converter); or every head line of a `## ` page as `## `, kickers and subtitles too "
         "(stacked)",
     )  # fmt: skip
+    ap.add_argument(
+        "--indent", choices=tuple(k for k in INDENTS if k), default="",
+        help="each body paragraph's first printed line indented, as e-papers and many PDF "
+        "extractions set it: two ideographic spaces, or four spaces (default: none)",
+    )  # fmt: skip
     which = ap.add_mutually_exclusive_group()
     which.add_argument(
         "--halves", action="store_true",
@@ -514,7 +532,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 pages = pages[: args.limit]
             step = lambda kind, name=name: stage_done(bar, f"{name}, {kind}")  # noqa: E731
             results[name] = evaluate(
-                pages, seed=args.seed, done=step, layout=args.layout, markup=args.markup or ""
+                pages,
+                seed=args.seed,
+                done=step,
+                layout=args.layout,
+                markup=args.markup or "",
+                indent=args.indent,
             )
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
