@@ -816,3 +816,38 @@ def test_an_http_call_still_working_when_the_grace_is_over_is_stopped_and_told(
     assert status == 503, (status, str(answer)[:200])
     assert answer["code"] == grpc.StatusCode.UNAVAILABLE.value[0]
     assert "--grace" in answer["message"]
+
+
+def test_a_connection_still_queued_at_a_stop_is_closed_and_holds_no_drain(model_dir: Path) -> None:
+    """A connection waiting for one of the HTTP threads when a stop begins is cancelled. It
+    stayed counted as waiting, so the drain lasted the whole --grace though every call in
+    flight had ended, and its socket was never closed by the server."""
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", grace=30))
+    srv.start()
+    port, front = srv.http_port, srv.front
+    threads = front.httpd._threads
+    slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(threads)]
+    queued = None
+    try:  # every thread held by a request still arriving, one more connection waiting
+        for s in slow:
+            s.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{")
+        assert wait_until(lambda: front.httpd._waiting == threads)
+        queued = socket.create_connection(("127.0.0.1", port))
+        queued.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert wait_until(lambda: front.httpd._waiting == threads + 1)
+        done = srv.stop()
+        assert wait_until(lambda: front.closing)
+        queued.settimeout(5)
+        try:  # closed by the server (or, had a thread come free first, told 503): never hung
+            head = queued.recv(12)
+        except ConnectionResetError:
+            head = b""
+        assert head in (b"", b"HTTP/1.1 503")
+        for s in slow:  # the calls in flight end (their clients hang up) ...
+            s.close()
+        assert done.wait(10)  # ... and the stop ends with them, not after the 30 s grace
+    finally:
+        for s in slow:
+            s.close()
+        if queued is not None:
+            queued.close()

@@ -76,7 +76,15 @@ class BoundedHTTPServer(HTTPServer):
                 pass
             self.shutdown_request(request)
             return
-        self.pool.submit(self._serve, request, client_address)
+        waiting = self.pool.submit(self._serve, request, client_address)
+        waiting.add_done_callback(lambda done: done.cancelled() and self._dropped(request))
+
+    def _dropped(self, request) -> None:
+        """A connection a stop cancelled before a thread took it: closed, and no longer counted
+        (counted, it held the drain open for the whole grace; left open, it hung its client)."""
+        self.shutdown_request(request)
+        with self._lock:
+            self._waiting -= 1
 
     def _serve(self, request, client_address) -> None:
         try:
