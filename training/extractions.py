@@ -19,16 +19,14 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from service.errors import DataError
-
 from .pages_eval import (
     _TERMINAL,
     BREAK_CONTEXT,
     TEST_MONTHS,
     Rendered,
     Truth,
-    load_pages,
     page_count,
+    pages_or_none,
     render,
     score,
 )
@@ -148,10 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="one variant (repeatable; default every one)",
     )  # fmt: skip
     args = ap.parse_args(argv)
-    try:
-        every = load_pages(args.data)
-    except DataError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+    every = pages_or_none(args.data)
+    if every is None:
         return 1
     test = args.split == "test"
     pages = [p for p in every if (p[0]["date"][:6] in TEST_MONTHS) == test][: args.limit]

@@ -119,6 +119,15 @@ def load_pages(data: Path, months: Iterable[str] | None = None) -> list[list[dic
     return [sorted(pages[k], key=lambda r: int(r["seq"])) for k in sorted(pages)]
 
 
+def pages_or_none(data: Path) -> list[list[dict]] | None:
+    """`load_pages`, or None with the reason on stderr (the tools then exit 1)."""
+    try:
+        return load_pages(data)
+    except DataError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return None
+
+
 def month_list(text: str) -> tuple[str, ...]:
     """Development months given as 201910,202001 (an argparse type: never a test month)."""
     months = tuple(m.strip() for m in text.split(",") if m.strip())
@@ -497,10 +506,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="development months (201910,202001) each scored on its own, e.g. a month held out",
     )  # fmt: skip
     args = ap.parse_args(argv)
-    try:
-        every = load_pages(args.data)
-    except DataError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+    every = pages_or_none(args.data)
+    if every is None:
         return 1
     splits = {
         "dev (tuned on)": [p for p in every if p[0]["date"][:6] not in TEST_MONTHS],
