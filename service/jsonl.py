@@ -21,6 +21,7 @@ __all__ = [
     "json_text",
     "bounded_lines",
     "decode_json",
+    "decode_json_unique",
     "Rejected",
     "check_input",
     "count_lines",
@@ -79,6 +80,22 @@ def _integer(text: str) -> int:
 # per call.
 decode_json = json.JSONDecoder(
     parse_constant=_no_constant, parse_float=_finite, parse_int=_integer
+).decode
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"the key {json.dumps(twice, ensure_ascii=False)} appears twice in one "
+                         "object (the last would win in silence): send it once")  # fmt: skip
+    return value
+
+
+# An HTTP body's: a key given twice is refused (records keep json's last-wins: its C speed)
+decode_json_unique = json.JSONDecoder(
+    parse_constant=_no_constant, parse_float=_finite, parse_int=_integer, object_pairs_hook=_unique
 ).decode
 
 

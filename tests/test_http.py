@@ -233,6 +233,34 @@ def test_an_item_that_is_not_an_object_is_named_as_such() -> None:
     assert parsed.options.max_sentences == 2
 
 
+def test_a_field_given_twice_is_refused_not_read_last_wins(web) -> None:
+    """A key twice in one object, or a field under its proto and its lowerCamel name, was read
+    in silence, the last one winning (i169's audit)."""
+    port = web.http_port
+    cases = [
+        (b'{"articles": [{"text": "a", "text": "b"}]}', "body", '"text" appears twice'),
+        (
+            b'{"text": "x", "explain": 1, "explain_label": "a", "explainLabel": "b"}',
+            "explain_label",
+            "given twice, as 'explain_label' and 'explainLabel'",
+        ),
+        (
+            b'{"text": "x", "options": {"max_sentences": 2, "maxSentences": 3}}',
+            "options.max_sentences",
+            "given twice",
+        ),
+    ]
+    for raw, field, said in cases:
+        path = "/v1/classify" if b"articles" in raw else "/v1/analyse-page"
+        status, answer, _ = call(port, path, raw=raw)
+        assert status == 400, (raw, answer)
+        assert violation(answer) == field and said in answer["message"], answer
+    status, _, _ = call(
+        port, "/v1/analyse-page", raw=b'{"text": "x", "options": {"maxSentences": 2}}'
+    )
+    assert status == 200  # (one name, either spelling: read as before)
+
+
 def test_a_number_where_a_string_goes_is_told_to_quote_it() -> None:
     """An integer id (the CLI and the Python client take one) came back as json_format's
     "Failed to parse id field: expected string or bytes-like object, got 'int'"."""

@@ -15,7 +15,7 @@ from google.protobuf.message import Message
 from google.rpc import status_pb2
 
 from ..errors import InvalidInput, NewsdeskError, Refused
-from ..jsonl import TOO_DEEP, decode_json
+from ..jsonl import TOO_DEEP, decode_json_unique
 from . import bridge
 
 __all__ = ["HTTP_STATUS", "http_status", "status_body", "error_body", "parse", "render"]
@@ -108,7 +108,7 @@ def parse(body: bytes, message: Message) -> Message:
         ) from None
     try:
         # a byte-order mark opening it is dropped, as for a JSONL file or a page (RFC 8259 §8.1)
-        value = decode_json(text.removeprefix("\ufeff"))  # NaN/Infinity refused, as in JSONL
+        value = decode_json_unique(text.removeprefix("\ufeff"))  # NaN/Infinity refused, as in JSONL
     except ValueError as exc:
         raise InvalidInput(f"the body is not valid JSON: {exc}", field="body") from None
     except RecursionError:  # the caller's input, not our bug (it was a 500)
@@ -131,8 +131,14 @@ def parse(body: bytes, message: Message) -> Message:
 def _objects(value: dict, descriptor, where: str = "") -> None:
     """Refuse a message field (or list item) given as a string, number or list: json_format read
     `{"articles": ["abc"]}` as an Article with a field named "a" and said so."""
+    given: dict[str, str] = {}
     for key, inner in value.items():
         fd = descriptor.fields_by_name.get(key) or descriptor.fields_by_camelcase_name.get(key)
+        if fd is not None and given.setdefault(fd.name, key) != key:  # (json_format: last wins)
+            raise InvalidInput(
+                f"{where}{fd.name} is given twice, as {given[fd.name]!r} and {key!r}: send one",
+                field=f"{where}{fd.name}",
+            )
         if fd is not None and fd.type == fd.TYPE_STRING and isinstance(inner, int | float):
             # an id sent as 7 (the CLI and Python client take one): json_format said
             # "expected string or bytes-like object, got 'int'"
