@@ -398,3 +398,23 @@ def test_the_body_keeps_the_paragraphs_the_server_keeps(site, browser):
         "兴业路76号这处小小的石库门房子，朴素、安静，却吸引着人们从四面八方聚拢而来。",
     ], shown
     page.close()
+
+
+def test_the_body_does_not_repeat_the_dateline_and_bracketed_byline_the_header_shows(
+    site, browser, sample_page
+):
+    """The sample page's first story showed 本报讯 opening its body and its bracketed byline
+    （贵阳日报融媒体中心 代晓龙） closing it, though the header's meta line shows both (i169's
+    audit): only lines equal to a header part were hidden, and a byline printed in brackets or a
+    dateline opening a paragraph is neither."""
+    page = _open(site.http_port, browser)
+    page.fill("#page", sample_page)
+    page.click("#go")
+    page.wait_for_selector(".story")
+    story = page.locator(".story").first
+    meta = story.locator(".meta").inner_text()
+    assert "本报讯" in meta and "代晓龙" in meta
+    body = _squash(story.locator(".body").inner_text())
+    assert not body.startswith("本报讯") and body.startswith("12月17日")
+    assert "代晓龙" not in body and body.endswith("有关部门负责人参加。")
+    page.close()

@@ -40,14 +40,28 @@ function headerLines(article) {
   return new Set(parts.filter(Boolean).map((p) => p.replace(/\s+/g, "")));
 }
 
-// Hide the lines the article's header shows already (title, kicker, subtitle, byline).
+// Hide what the article's header shows already: the title, kicker, subtitle and byline lines
+// (a byline printed in brackets, （贵阳日报融媒体中心 代晓龙）, too) and the dateline opening the
+// body (本报讯): the header's meta line holds both.
 function hideHeader(cps, marks, article) {
   const known = headerLines(article);
+  let dateline = (article.dateline || "").replace(/\s+/g, "");
   let lineStart = 0;
   for (let i = 0; i <= cps.length; i++) {
     if (i === cps.length || cps[i] === "\n") {
       const line = cps.slice(lineStart, i).join("").replace(/^#+\s*/, "").replace(/\s+/g, "");
-      if (line && known.has(line)) for (let j = lineStart; j < i; j++) marks[j] |= HIDE;
+      const bare = line.replace(/^[（(]([^（）()]*)[）)]$/, "$1");
+      if (line && (known.has(line) || known.has(bare))) {
+        for (let j = lineStart; j < i; j++) marks[j] |= HIDE;
+      } else if (dateline && line.startsWith(dateline)) {
+        for (let j = lineStart, left = dateline.length; j < i && left; j++) {
+          marks[j] |= HIDE;
+          if (!/\s/.test(cps[j])) left -= 1;
+        }
+        dateline = ""; // (the body's first: a later line opening alike is text)
+      } else if (line && !marks.slice(lineStart, i).every((m) => m & FURN)) {
+        dateline = ""; // (only where the body opens)
+      }
       lineStart = i + 1;
     }
   }
