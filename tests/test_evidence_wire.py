@@ -205,6 +205,7 @@ def test_stream_metadata_that_is_not_a_count_is_refused(shipped_server):
             "'sports' is not a label of this model",
             None,
         ),
+        ((("newsdesk-keywords", "3"), ("newsdesk-keywords", "5")), "is given twice", None),
     ],
 )
 def test_a_stream_option_refused_names_its_metadata_key(shipped_server, metadata, says, info):

@@ -119,9 +119,18 @@ def terms(
     }
 
 
+_STREAM_KEYS = frozenset(key for key, _ in STREAM_TERMS)
+
+
 def stream_terms(metadata: Sequence[tuple[str, Any]] | None) -> dict[str, Any]:
     """`terms` from a stream's call metadata (a count that is not a whole number is refused)."""
-    given = {key: value for key, value in metadata or () if isinstance(value, str)}
+    given: dict[str, str] = {}
+    for key, value in metadata or ():
+        if isinstance(value, str) and given.setdefault(key, value) != value and key in _STREAM_KEYS:
+            # (a dict of them read the last in silence, as a JSON key twice once was over HTTP)
+            raise InvalidInput(
+                f"{key} is given twice ({given[key]!r} and {value!r}): send it once", field=key
+            )
     values: dict[str, Any] = {"explain": 0, "keywords": 0, "explain_label": ""}
     for key, name in STREAM_TERMS:
         raw = given.get(key)
