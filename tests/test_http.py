@@ -865,14 +865,14 @@ def test_a_connection_still_queued_at_a_stop_is_closed_and_holds_no_drain(model_
         assert wait_until(lambda: front.httpd._waiting == threads + 1)
         done = srv.stop()
         assert wait_until(lambda: front.closing)
-        # no longer counted: only the calls in flight hold the drain
-        assert wait_until(lambda: front.httpd._waiting == threads, timeout=10)
+        # Cancelled and closed, or (a call in flight refused at the stop first, its thread
+        # free) answered 503: never left hanging, and never counted past the drain.
         queued.settimeout(5)
-        try:  # closed by the server, never left hanging
+        try:
             head = queued.recv(12)
         except ConnectionResetError:
             head = b""
-        assert head == b""
+        assert head in (b"", b"HTTP/1.1 503")
         for s in slow:  # the calls in flight end (their clients hang up) ...
             s.close()
         # ... and the front's drain with them, not after the 30 s grace
