@@ -36,6 +36,7 @@ from service.furniture import jumps_in, lone_date
 from service.head_parts import ITEM_LABEL, has_title
 from service.heads import MAX_HEAD_LINES, opens_article, parse_heads
 from service.indents import page_items
+from service.invisible import page_lines  # (zero-width marks out; service.printed_lines)
 from service.item_column import ITEMS
 from service.lines import (
     BYLINE_END,
@@ -50,7 +51,6 @@ from service.lines import (
     line_kind,
 )
 from service.markup import body_outside, outside, unmarked
-from service.printed_lines import page_lines
 from service.settle import settle_heads
 from service.side_by_side import warning
 from service.text import clean_kinds, single_article  # (records need none of the splitter)
@@ -345,7 +345,7 @@ CACHED_PAGE_CHARS = 1 << 16  # a real page has ~6,000 characters, the longest se
 @lru_cache(maxsize=4)
 def _read(raw: str) -> Page:
     said = warning(raw)
-    raw, spans, wrapped = page_lines(raw)  # (printed lines joined: service.printed_lines)
+    raw, spans, wrapped = page_lines(raw)  # (zero-width marks out, printed lines joined)
     raw, spans, marks, demoted, setext, inside = unmarked(raw, spans)  # (`**标题**`, `### 小标题`)
     items = page_items(raw, spans)  # (kinds; an indented short line: service.indents)
     if setext:  # (`标题` over `===`: a heading, its line its text)
