@@ -17,7 +17,7 @@ import numpy as np
 
 from service.documents import Body, Span
 from service.furniture import is_furniture
-from service.lines import _BLANK, BYLINE_START, PARA, SHORT, classify, heading_text, lines
+from service.lines import BYLINE_START, PARA, SHORT, classify, heading_text, lines
 
 # Emphasis around a whole line or a heading's text (`**标题**`, `## **标题**`), as converters set
 # heads, and often subheads, kickers and captions too: the marks go and the line is read as its
@@ -143,7 +143,7 @@ def unmarked(raw: str, spans: list[Span]) -> Unmarked:
             a, b, mark = inner.start, inner.end, inner.text[:2]
             marks += [Span(a, a + 2, mark), Span(b - 2, b, mark)]
         text = inner.text[2:-2] if bold else inner.text
-        if heading and not _BLANK.fullmatch(text):  # (zero-width alone: no line once blanked)
+        if heading and text.strip():  # (marks alone: no line once blanked)
             headings.append((len(heading[0].text), heading[0], is_furniture(text), s.start, i))
     inside = _inline(raw, inline, marks) if inline else []
     marks += inside
@@ -196,7 +196,7 @@ def _setext(raw: str, spans: list[Span], i: int, front: int) -> tuple | None:
     text = above.text
     if first == "*" and _EMPHASIS.fullmatch(text):
         text = text[2:-2]
-    if _BLANK.fullmatch(text) or classify(text)[0] != SHORT:
+    if not text.strip() or classify(text)[0] != SHORT:
         return None  # (running text over a rule: converters drop the blank line around one)
     return _LEVEL[s.text[0]], None, is_furniture(text), above.start, i - 1
 
