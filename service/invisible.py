@@ -12,7 +12,7 @@ between two characters that are neither Chinese, ASCII nor whitespace (an emoji 
 
 from __future__ import annotations
 
-__all__ = ["hidden", "Hidden", "page_lines"]
+__all__ = ["hidden", "Hidden", "page_lines", "visible"]
 
 import re
 
@@ -80,6 +80,12 @@ def hidden(raw: str) -> Hidden | None:
     parts.append(raw[pos:])
     text = "".join(parts)
     return Hidden(text, marks, Unwrapped(text, at, gone))
+
+
+def visible(text: str) -> str:
+    """`text` without its zero-width marks (a record's title: no offsets to keep)."""
+    h = hidden(text)
+    return text if h is None else h.text
 
 
 def page_lines(raw: str) -> tuple[str, list[Span], Hidden | Unwrapped | None]:

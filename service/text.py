@@ -43,7 +43,7 @@ from service.documents import Article, Body, Span
 from service.furniture import FURNITURE_MAX as _FURNITURE_MAX
 from service.furniture import continues_to, is_furniture
 from service.indents import reader as indent_reader
-from service.invisible import hidden
+from service.invisible import hidden, visible
 from service.lines import (
     BYLINE_END,
     BYLINE_START,
@@ -385,7 +385,7 @@ def single_article(title: str, text: str, id: str = "", *, field: str = "text") 
     """
     check_strings(("title", title), ("text", text), ("id", id))
     cleaned = clean_body(text, record=True)
-    tidy = " ".join(title.split())
+    tidy = " ".join(visible(title).split())  # (zero-width marks out too)
     check_readable(tidy, cleaned.body.text, text, field)
     return Article(
         title=tidy,

@@ -86,3 +86,10 @@ def test_a_record_reads_its_dateline_and_body_without_zero_width_marks():
     )
     assert article.dateline == "本报讯" and article.byline == "记者 陈晓"
     assert all(text[int(i)] == c for i, c in zip(article.body.index, article.text, strict=True))
+
+
+def test_a_record_s_title_reads_without_zero_width_marks():
+    # A record's title is tidied (its whitespace one space); a mark in it split its words
+    # for the model's tokens (育秧\u200b进度) and showed in what was sent back.
+    article = single_article("\ufeff育秧\u200b进度  过半\u2060", "本报讯 全市各地开展集中育秧。")
+    assert article.title == "育秧进度 过半"
