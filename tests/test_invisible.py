@@ -93,3 +93,21 @@ def test_a_record_s_title_reads_without_zero_width_marks():
     # for the model's tokens (育秧\u200b进度) and showed in what was sent back.
     article = single_article("\ufeff育秧\u200b进度  过半\u2060", "本报讯 全市各地开展集中育秧。")
     assert article.title == "育秧进度 过半"
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\ufeff"])
+def test_zero_width_marks_on_a_page_of_printed_lines_map_back_through_both_passes(mark):
+    # The marks out first, then the printed lines joined (`service.printed_lines`): offsets
+    # go back through both maps.
+    from tests.test_printed_lines import ARTICLES, printed
+
+    lines = ["第5版 要闻"]
+    for title, paras in ARTICLES.items():
+        lines += [title, *(line for p in paras for line in printed(p, 18))]
+    raw = "\n".join(lines) + "\n"
+    marked = "\n".join(mark + t[:5] + mark + t[5:] for t in lines) + "\n"
+    page, plain = read_page(marked), read_page(raw)
+    assert _parts(page) == _parts(plain) and len(page.articles) == len(ARTICLES)
+    for a in page.articles:
+        assert all(marked[int(i)] == c for i, c in zip(a.body.index, a.body.text, strict=True))
+    assert_accounted(marked)
