@@ -287,8 +287,6 @@ def furniture_line(line: str) -> bool:
     if first == "#":
         line = line.lstrip("#").strip()
         first = line[:1]
-    elif line == "\ufeff":  # a byte-order mark opening the page (`service.lines.lines`)
-        return True
     # (whether the line holds ， or 。, asked once: the checks below each need it)
     running = "，" in line or "。" in line
     if "。" not in line and _weather(line):  # (a forecast may hold a comma, never a full stop)

@@ -67,25 +67,15 @@ _INNER_STOP = re.compile(r"。[^”’」』）)]")
 _TRAILING_LABEL = re.compile(r"[（(][^（）()。；;，,：:]*[\s·][^（）()。；;，,：:]*[）)]$")
 
 
-# Zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, a stray BOM): a line of these alone, which
-# text taken from the web brings for a blank line, is blank, not a head line.
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-_BLANK = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*")
-
-
 def lines(raw: str, offset: int = 0) -> list[Span]:
-    """The non-blank lines of `raw`, stripped, as spans into `raw` shifted by `offset`."""
+    """The non-blank lines of `raw`, stripped, as spans into `raw` shifted by `offset`. (Pages
+    and records come here without their zero-width marks: `service.invisible`.)"""
     out = []
     pos = offset
-    if raw[:1] == "\ufeff":
-        # A byte-order mark opening the text (a file read without `utf-8-sig`) is a line of its
-        # own, furniture: the line it opens reads as it would without it, offsets kept.
-        out.append(Span(pos, pos + 1, raw[0]))
-        raw, pos = raw[1:], pos + 1
     put = out.append
     for s in raw.split("\n"):
         text = s.strip()
-        if text and not (text[0] in _INVISIBLE and _BLANK.fullmatch(text)):
+        if text:
             # (only whitespace before it: its first occurrence; strip gives the line itself
             # back when it has none around it, most lines: no search)
             a = pos if text is s else pos + s.find(text)

@@ -6,10 +6,11 @@ of its articles: blanked before the page pass reads the lines, kept as furniture
 
 from __future__ import annotations
 
-__all__ = ["unmarked", "Unmarked", "outside", "body_outside"]
+__all__ = ["unmarked", "Unmarked", "outside", "cut_out"]
 
 import re
 from bisect import bisect_left
+from html import unescape
 from itertools import compress
 from typing import NamedTuple
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from service.documents import Body, Span
 from service.furniture import is_furniture
-from service.lines import _BLANK, BYLINE_START, PARA, SHORT, classify, heading_text, lines
+from service.lines import BYLINE_START, PARA, SHORT, classify, heading_text, lines
 
 # Emphasis around a whole line or a heading's text (`**标题**`, `## **标题**`), as converters set
 # heads, and often subheads, kickers and captions too: the marks go and the line is read as its
@@ -43,6 +44,15 @@ _FIRST = "#*!<-|=>"  # what a line of markup opens with (a page without any has 
 # converter having dropped the blank line between. `——` is Chinese text, no underline.
 _UNDERLINE = re.compile(r"=+|-+")
 _LEVEL = {"=": 1, "-": 2}
+# HTML's entities for a space (`&nbsp;`, `&ensp;`, `&#12288;`, any Unicode space separator, named
+# or numbered), in text copied from HTML: read as the space they stand for (blanked, so a line
+# they open reads indented and `##&nbsp;标题` is a heading), cut out of what holds them like the
+# marks below (a body holds no character the page does not); a head reads them as their space
+# (`head_text`). Other entities (`&amp;`, `&#10;`) are text.
+_SPACE = (
+    r"&(?:nbsp|ensp|emsp(?:13|14)?|numsp|puncsp|thinsp|hairsp);|&#(?:0*(?:32|160|819[2-9]|820[0-2]"
+    r"|8239|8287|12288)|[xX]0*(?:20|[aA]0|200[0-9aA]|202[fF]|205[fF]|3000));"
+)
 # Marks inside a line that say nothing of the text, each looked for only on a page holding its
 # key: a footnote's mark (`[^1]`, and `[^1]:` opening its note's line; `<sup>1</sup>` after no
 # ASCII letter or digit: `m<sup>2</sup>` is a square metre), emphasis in single marks around
@@ -59,8 +69,9 @@ _INLINE = (
     ("_", re.compile(r"(?<![_\w])(_)(?=[^\0-\x7f])[^_\n]*?(?<=[^\0-\x7f])(_)(?![_\w])")),
     ("\\", re.compile(r"(\\)[!-/:-@\[-`{-~]")),
     ("![", re.compile(r"(!\[[^\]\n]*\]\([^)\n]*\))")),
+    ("&", re.compile(f"({_SPACE})")),
 )
-_HELD = _FIRST + "[_\\"  # (what a page holding any markup holds one of)
+_HELD = _FIRST + "[_\\&"  # (what a page holding any markup holds one of)
 _SPACES = re.compile(r"\s*")
 # A heading's closing marks (`## 标题 ##`, CommonMark's closing sequence) and pandoc's attributes
 # after it (`## 标题 {#sec-2}`, an id read from the HTML): the converter's, not the title's.
@@ -72,9 +83,8 @@ _FRONT_MAX = 40  # lines
 # HTML tags around a whole line's text (`<p>…</p>`, `<h2>标题</h2>`, `<p>&nbsp;&nbsp;…`): text
 # taken from HTML keeps them; like bold they say nothing (a heading's tag makes no heading).
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_TAGS_OPEN = re.compile(r"(?:(?:</?[A-Za-z][^<>]*>|&nbsp;)\s*)+")
-_TAGS_CLOSE = re.compile(r"(?:\s*(?:</?[A-Za-z][^<>]*>|&nbsp;))+$")
-_NBSP = "&nbsp;"  # HTML's no-break space as the entity: a space wherever it stands
+_TAGS_OPEN = re.compile(rf"(?:(?:</?[A-Za-z][^<>]*>|{_SPACE})\s*)+")
+_TAGS_CLOSE = re.compile(rf"(?:\s*(?:</?[A-Za-z][^<>]*>|{_SPACE}))+$")
 
 
 class Unmarked(NamedTuple):
@@ -97,16 +107,10 @@ def unmarked(raw: str, spans: list[Span]) -> Unmarked:
     bare line would, on the bare page's rules (a subhead stays in its body, a title over a
     dateline opens one)."""
     marks, headings = [], []
-    nbsp = _NBSP in raw
     held = [c for c in _HELD if c in raw]
-    if not held and not nbsp:
+    if not held:
         return Unmarked(raw, spans, marks, set(), set(), [])  # (most pages: looked for in C)
     inline = [(key, p) for key, p in _INLINE if key[0] in held and (len(key) < 2 or key in raw)]
-    if nbsp:
-        at = raw.find(_NBSP)
-        while at >= 0:
-            marks.append(Span(at, at + len(_NBSP), _NBSP))
-            at = raw.find(_NBSP, at + len(_NBSP))
     front = _front_matter(spans)
     marks += spans[:front]
     for i in range(front, len(spans)):
@@ -143,7 +147,7 @@ def unmarked(raw: str, spans: list[Span]) -> Unmarked:
             a, b, mark = inner.start, inner.end, inner.text[:2]
             marks += [Span(a, a + 2, mark), Span(b - 2, b, mark)]
         text = inner.text[2:-2] if bold else inner.text
-        if heading and not _BLANK.fullmatch(text):  # (zero-width alone: no line once blanked)
+        if heading and text.strip():  # (marks alone: no line once blanked)
             headings.append((len(heading[0].text), heading[0], is_furniture(text), s.start, i))
     inside = _inline(raw, inline, marks) if inline else []
     marks += inside
@@ -196,7 +200,7 @@ def _setext(raw: str, spans: list[Span], i: int, front: int) -> tuple | None:
     text = above.text
     if first == "*" and _EMPHASIS.fullmatch(text):
         text = text[2:-2]
-    if _BLANK.fullmatch(text) or classify(text)[0] != SHORT:
+    if not text.strip() or classify(text)[0] != SHORT:
         return None  # (running text over a rule: converters drop the blank line around one)
     return _LEVEL[s.text[0]], None, is_furniture(text), above.start, i - 1
 
@@ -252,6 +256,46 @@ def outside(inside: list[Span], span: Span) -> list[Span]:
     return [p for p in pieces if p.text.strip()]
 
 
+_HEADS = ("title", "kicker", "subtitle")
+
+
+def cut_out(inside: list[Span], taken: dict[str, list[Span]], body: Body, *strings: str) -> tuple:
+    """An article's heads (title, kicker, subtitle), parts (`taken`, as `Page.parts`), body and
+    `strings` (its byline and dateline) less the marks `inside` its lines."""
+    cut = {k: [outside(inside, s) for s in v] for k, v in taken.items()}
+    heads = [" ".join(head_text(inside, s) for s in cut[k]) for k in _HEADS]
+    # (a byline or a dateline is its line's text, tidied: read again where it stands in it)
+    strings = tuple(
+        _string(inside, taken.get(k, ()), t) for k, t in zip(_STRINGS, strings, strict=True)
+    )
+    parts = {k: [p for s in v for p in s] for k, v in cut.items()}
+    return heads, parts, body_outside(inside, body), *strings
+
+
+_STRINGS = ("byline", "dateline")
+
+
+def _string(inside: list[Span], spans: list[Span], text: str) -> str:
+    for s in spans if text else ():
+        if (i := s.text.find(text)) >= 0:
+            return head_text(
+                inside, outside(inside, Span(s.start + i, s.start + i + len(text), text))
+            )
+    return text
+
+
+def head_text(inside: list[Span], pieces: list[Span]) -> str:
+    """A head's text from its `pieces` (`outside`'s): a space entity between two reads as the
+    space it stands for, other marks as nothing."""
+    out = []
+    for k, p in enumerate(pieces):
+        if k:
+            gap = inside[bisect_left([m.start for m in inside], pieces[k - 1].end) :]
+            out += [unescape(m.text) for m in gap if m.end <= p.start and m.text[0] == "&"]
+        out.append(p.text)
+    return "".join(out)
+
+
 def body_outside(inside: list[Span], body: Body) -> Body:
     """`body` less its code points where the marks `inside` lines stood (blanked: spaces)."""
     index = body.index
@@ -275,7 +319,7 @@ def _front_matter(spans: list[Span]) -> int:
 def _tags(s: Span, opening: re.Match | None, closing: re.Match | None) -> list[Span]:
     """The HTML tags of `s` that open and close its text (the runs `opening` and `closing`
     matched), each a span; none when the tags are all the line holds (`_MARKUP_LINE`'s) or
-    `&nbsp;` alone (marked wherever it stands)."""
+    space entities alone (`_INLINE`'s, marked wherever they stand)."""
     ends = opening.end() if opening else 0, closing.start() if closing else len(s.text)
     if ends[0] >= ends[1]:
         return []

@@ -36,6 +36,7 @@ from service.furniture import jumps_in, lone_date
 from service.head_parts import ITEM_LABEL, has_title
 from service.heads import MAX_HEAD_LINES, opens_article, parse_heads
 from service.indents import page_items
+from service.invisible import page_lines  # (zero-width marks out; service.printed_lines)
 from service.item_column import ITEMS
 from service.lines import (
     BYLINE_END,
@@ -49,8 +50,7 @@ from service.lines import (
     heading_text,
     line_kind,
 )
-from service.markup import body_outside, outside, unmarked
-from service.printed_lines import page_lines
+from service.markup import cut_out, outside, unmarked
 from service.settle import settle_heads
 from service.side_by_side import warning
 from service.text import clean_kinds, single_article  # (records need none of the splitter)
@@ -310,9 +310,6 @@ class _Splitter:
         return self.drafts
 
 
-_HEADS = ("title", "kicker", "subtitle")
-
-
 def _join(spans: list[Span]) -> str:
     # Heads set over several lines (kicker lines, a title and its ——subtitle) join with a space.
     return " ".join(s.text for s in spans)
@@ -345,7 +342,7 @@ CACHED_PAGE_CHARS = 1 << 16  # a real page has ~6,000 characters, the longest se
 @lru_cache(maxsize=4)
 def _read(raw: str) -> Page:
     said = warning(raw)
-    raw, spans, wrapped = page_lines(raw)  # (printed lines joined: service.printed_lines)
+    raw, spans, wrapped = page_lines(raw)  # (zero-width marks out, printed lines joined)
     raw, spans, marks, demoted, setext, inside = unmarked(raw, spans)  # (`**标题**`, `### 小标题`)
     items = page_items(raw, spans)  # (kinds; an indented short line: service.indents)
     if setext:  # (`标题` over `===`: a heading, its line its text)
@@ -364,11 +361,9 @@ def _read(raw: str) -> Page:
             else:
                 taken.setdefault(name, []).append(span)
         body, heads = cleaned.body, [_join(d.title), _join(d.kicker), _join(d.subtitle)]
+        byline, dateline = cleaned.byline, cleaned.dateline
         if inside:  # (a mark inside a line, `会议[^1]，`: the furniture's alone)
-            cut = {k: [outside(inside, s) for s in v] for k, v in taken.items()}
-            heads = [" ".join("".join(p.text for p in s) for s in cut[k]) for k in _HEADS]
-            taken = {k: [p for s in v for p in s] for k, v in cut.items()}
-            body = body_outside(inside, body)
+            heads, taken, body, byline, dateline = cut_out(inside, taken, body, byline, dateline)
         if not d.title and not cleaned.body.text:
             # Nothing to read: whatever it held (a stray credit) is furniture of the page.
             furniture += [s for v in taken.values() for s in v]
@@ -379,8 +374,8 @@ def _read(raw: str) -> Page:
                 body=body,
                 kicker=heads[1],
                 subtitle=heads[2],
-                byline=cleaned.byline,
-                dateline=cleaned.dateline,
+                byline=byline,
+                dateline=dateline,
                 continues=cleaned.continues,
                 start=d.start,
                 end=d.end,

@@ -43,6 +43,7 @@ from service.documents import Article, Body, Span
 from service.furniture import FURNITURE_MAX as _FURNITURE_MAX
 from service.furniture import continues_to, is_furniture
 from service.indents import reader as indent_reader
+from service.invisible import hidden, visible
 from service.lines import (
     BYLINE_END,
     BYLINE_START,
@@ -370,8 +371,10 @@ def _runs(
 
 def clean_body(raw: str, offset: int = 0, record: bool = False) -> Cleaned:
     """Clean one article body; offsets are positions in `raw` plus `offset` (`record`: as
-    `clean_lines`)."""
-    return clean_lines(raw, lines(raw), offset, record=record)
+    `clean_lines`); zero-width marks out first (`service.invisible`)."""
+    if (h := hidden(raw)) is None:
+        return clean_lines(raw, lines(raw), offset, record=record)
+    return h.cleaned(clean_lines(h.text, lines(h.text), record=record), offset)
 
 
 def single_article(title: str, text: str, id: str = "", *, field: str = "text") -> Article:
@@ -382,7 +385,7 @@ def single_article(title: str, text: str, id: str = "", *, field: str = "text") 
     """
     check_strings(("title", title), ("text", text), ("id", id))
     cleaned = clean_body(text, record=True)
-    tidy = " ".join(title.split())
+    tidy = " ".join(visible(title).split())  # (zero-width marks out too)
     check_readable(tidy, cleaned.body.text, text, field)
     return Article(
         title=tidy,
