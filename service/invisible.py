@@ -45,11 +45,9 @@ class Hidden:
             body = Body(body.text, body.index + offset)
         dropped = [(n, p) for n, s in cleaned.dropped for p in self.back.spans((s,))]
         dropped += [("furniture", m) for m in self.marks]
-        cleaned.__dict__.update(
-            body=body,
-            dropped=tuple((n, Span(s.start + offset, s.end + offset, s.text)) for n, s in dropped),
-        )
-        return cleaned
+        dropped = tuple((n, Span(s.start + offset, s.end + offset, s.text)) for n, s in dropped)
+        # (a new Cleaned, not the one read from `text` changed: its type, as text.py imports us)
+        return type(cleaned)(body, cleaned.byline, cleaned.dateline, cleaned.continues, dropped)
 
     def restore(self, page):
         """The page read from `text`, its offsets the caller's, the marks its furniture."""
