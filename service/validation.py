@@ -242,9 +242,14 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
         empty="give the article body",
         over="split the input into articles",
     )
-    title = obj.get("title") or ""
-    if not isinstance(title, str):
-        raise InvalidInput("field 'title' must be a string", field="title")
+    title = obj.get("title")
+    if title is None:  # absent, or null as pandas writes a missing value: no title
+        title = ""
+    if not isinstance(title, str):  # 0, false and [] too: not an empty title, a wrong type
+        shown = json.dumps(title, ensure_ascii=False, default=str)[:40]
+        raise InvalidInput(
+            f"field 'title' must be a string, got {_json_type(title)} ({shown})", field="title"
+        )
     # JSON may escape a lone surrogate ("\ud800"), and bytes that are not UTF-8 are read as
     # such (surrogateescape); neither is a character the record could have meant, and no field
     # holding one could be written back out as UTF-8, so the record is refused whole.
