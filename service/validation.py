@@ -324,3 +324,33 @@ def _unencodable(value: Any, path: str = "") -> str | None:
             if found is not None:
                 return found
     return None
+
+
+# Compressions other than gzip, by their first bytes: read as text, each made thousands of
+# "not UTF-8 … a GBK file: iconv" rejections (exit 3) instead of one line saying what it is.
+_OTHER_COMPRESSION = (
+    (re.compile(rb"BZh[1-9]"), "bzip2", "bzip2 -dc IN > OUT"),
+    (re.compile(rb"\xfd7zXZ\x00"), "xz", "xz -dc IN > OUT"),
+    (re.compile(rb"\x28\xb5\x2f\xfd"), "zstd", "zstd -dc IN > OUT"),
+    (re.compile(rb"PK\x03\x04"), "a zip archive", "unzip -p IN > OUT"),
+)
+
+
+def whole_file_note(head: bytes) -> str:
+    """Why an input whose first bytes are `head` is refused whole, else "": UTF-16 (read by
+    lines, its bytes made lines the file does not have: 33 rejected lines, numbered past its
+    end, for 5 records), or compressed other than by gzip. Every command and each `batch`
+    shard ask (`head_note` for a stream)."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return (
+            "is UTF-16 (it opens with a UTF-16 byte-order mark): convert it to UTF-8, "
+            "e.g. iconv -f UTF-16 -t UTF-8 IN > OUT"
+        )
+    for magic, name, command in _OTHER_COMPRESSION:
+        if magic.match(head):
+            how = name if name.startswith("a ") else f"{name}-compressed"
+            return (
+                f"is {how}; newsdesk reads plain or gzip-compressed UTF-8 only: "
+                f"decompress it first, e.g. {command} (or recompress it with gzip)"
+            )
+    return ""

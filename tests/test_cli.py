@@ -473,6 +473,41 @@ def test_a_utf16_file_is_refused_whole_not_line_by_invented_line(tmp_path, encod
     assert not out.exists()
 
 
+def _packed(kind: str, data: bytes) -> bytes:
+    import bz2
+    import io
+    import lzma
+    import zipfile
+
+    if kind == "zip":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("in.jsonl", data)
+        return buf.getvalue()
+    if kind == "zstd":  # (no zstd in 3.11's library: its frame magic, then bytes)
+        return b"\x28\xb5\x2f\xfd" + lzma.compress(data)
+    return {"bzip2": bz2.compress, "xz": lzma.compress}[kind](data)
+
+
+@pytest.mark.parametrize("kind", ["bzip2", "xz", "zstd", "zip"])
+def test_a_file_compressed_other_than_by_gzip_is_refused_whole(tmp_path, kind, sample_page_path):
+    # An archive's .jsonl.xz or .bz2 was read as text: a "not UTF-8 … a GBK file: iconv"
+    # rejection for every line it made up (exit 3), never the one thing to do. Refused whole,
+    # naming the format and how to unpack it (exit 2, as a UTF-16 file).
+    src, out = tmp_path / "in.jsonl.x", tmp_path / "out.jsonl"
+    src.write_bytes(_packed(kind, b"".join(_record(str(i)) for i in range(5))))
+    page = tmp_path / "page.txt.x"
+    page.write_bytes(_packed(kind, sample_page_path.read_bytes()))
+    argvs = (["classify", str(src), "-o", str(out)], ["summarise", "-"], ["analyse", str(page)])
+    for argv in argvs:
+        result = subprocess.run([*NEWSDESK, *argv], input=src.read_bytes(), capture_output=True)
+        stderr = result.stderr.decode()
+        assert result.returncode == 2 and "rejected" not in stderr, stderr
+        assert f"is {kind}" in stderr or f"is a {kind}" in stderr, stderr
+        assert "-dc IN > OUT" in stderr or "unzip -p IN > OUT" in stderr, stderr
+    assert not out.exists()
+
+
 def test_page_offsets_count_the_pages_own_code_points(tmp_path, sample_page_path):
     # A CRLF page must not be read with newline translation: offsets are into the text as
     # sent, the same a gRPC caller gets for the same text.

@@ -25,7 +25,7 @@ def _read_page(path: str) -> str:
     ~400 MB to read, and a small gzip could unpack to gigabytes; no more bytes than such a
     page can hold are read or unpacked."""
     from ..jsonl import decompressed
-    from ..validation import MAX_PAGE_CHARS, check_not_records
+    from ..validation import MAX_PAGE_CHARS, check_not_records, whole_file_note
 
     most = 4 * MAX_PAGE_CHARS + 3  # (UTF-8: up to 4 bytes a character, and a byte-order mark)
     if path == "-":
@@ -44,6 +44,8 @@ def _read_page(path: str) -> str:
     over = f"page {path} has more than {MAX_PAGE_CHARS} characters"
     if len(data) > most:
         raise InvalidInput(f"{over} (past {most} bytes): split it into pages", field="PAGE")
+    if (note := whole_file_note(data[:6])) and not note.startswith("is UTF-16"):
+        raise InvalidInput(f"page {path} {note}", field="PAGE")  # xz, zip: not a GBK page
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:  # the likely encoding: GBK, unless a UTF-16 mark opens it
