@@ -508,6 +508,32 @@ def test_a_file_compressed_other_than_by_gzip_is_refused_whole(tmp_path, kind, s
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("argv", "what"), [(["classify"], "JSONL records"), (["split", "-"], "a page's text")]
+)
+def test_a_terminal_as_input_is_named_not_waited_on_in_silence(argv, what):
+    # `newsdesk classify` with no file sat silent on a terminal, reading records a newcomer
+    # did not know it waited for; it says so, and how to end or give a file. A pipe: no note.
+    import pty
+
+    typed = _record("a") if argv[0] == "classify" else "标题\n市教育局部署开学工作。\n".encode()
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [*NEWSDESK, *argv], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        os.write(master, typed + b"\x04")  # a line typed, then Ctrl-D: the end of the input
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert proc.returncode == 0 and len(stdout.splitlines()) == 1, stderr
+    assert f"reading {what} from the terminal" in stderr.decode()
+    assert "Ctrl-D" in stderr.decode() and f"newsdesk {argv[0]} FILE" in stderr.decode()
+    piped = subprocess.run([*NEWSDESK, *argv], input=typed, capture_output=True)
+    assert piped.returncode == 0 and b"from the terminal" not in piped.stderr
+
+
 def test_page_offsets_count_the_pages_own_code_points(tmp_path, sample_page_path):
     # A CRLF page must not be read with newline translation: offsets are into the text as
     # sent, the same a gRPC caller gets for the same text.

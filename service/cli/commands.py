@@ -11,13 +11,21 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from ..errors import InvalidInput
-from .common import EXIT_REJECTED, _asked, _default_model, _dump, _err, _load_classifier
+from .common import (
+    EXIT_REJECTED,
+    _asked,
+    _default_model,
+    _dump,
+    _err,
+    _from_terminal,
+    _load_classifier,
+)
 from .output import _bar_on, _batch_progress, _output, check_output
 
 # --- split / analyse ----------------------------------------------------------------------
 
 
-def _read_page(path: str) -> str:
+def _read_page(path: str, command: str) -> str:
     """The page's text as sent: UTF-8 (a byte-order mark dropped; gzip opened by content), line
     ends untouched, so offsets count the same code points a gRPC caller would send.
 
@@ -31,6 +39,7 @@ def _read_page(path: str) -> str:
     if path == "-":
         if sys.stdin is None:
             raise InvalidInput("stdin is closed: give a page file, or pipe one in", field="PAGE")
+        _from_terminal(path, "a page's text", command)
         raw = nullcontext(sys.stdin.buffer)  # (read, not closed)
     else:
         p = Path(path)
@@ -84,7 +93,7 @@ def cmd_split(args: argparse.Namespace) -> int:
     from ..pages import article_record, split_page
     from ..validation import check_page
 
-    raw = check_page(_read_page(args.page), field="PAGE")  # (as analyse reads it)
+    raw = check_page(_read_page(args.page, args.command), field="PAGE")  # (as analyse reads it)
     articles = split_page(raw)
     _none_found(articles)
     _page_warnings(raw)
@@ -144,7 +153,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     from ..pages import article_record
     from ..pipeline import analyse_page, result_fields
 
-    raw = _read_page(args.page)
+    raw = _read_page(args.page, args.command)
     check_output(args.output)  # before the model is loaded and the page read
     classifier = _load_classifier(args.model)
     analyses = analyse_page(
