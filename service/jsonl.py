@@ -169,16 +169,24 @@ def decompressed(raw: IO[bytes]) -> IO[bytes]:
 
     peek waits for the first bytes of a pipe only, never for the whole stream.
     """
-    peek = getattr(raw, "peek", None)
-    if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
+    if _peeked(raw, 2) == _GZIP_MAGIC:
         return gzip.GzipFile(fileobj=raw, mode="rb")
     return raw
 
 
 def head_note(stream: IO[bytes]) -> str:
     """`whole_file_note` of a stream's first bytes (peeked, not consumed)."""
+    return whole_file_note(_peeked(stream, 6))
+
+
+def _peeked(stream: IO[bytes], n: int) -> bytes:
+    """Up to `n` first bytes, left unread; none from a terminal, where nobody types gzip: a
+    peek that met Ctrl-D on an empty line took the end of input, and the read after it
+    waited for another (classify took three Ctrl-D to end, analyse two)."""
     peek = getattr(stream, "peek", None)
-    return whole_file_note(peek(6)[:6]) if peek is not None else ""
+    if peek is None or stream.isatty():
+        return b""
+    return peek(n)[:n]
 
 
 def open_binary(path: str | Path | None) -> IO[bytes]:

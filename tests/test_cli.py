@@ -534,6 +534,32 @@ def test_a_terminal_as_input_is_named_not_waited_on_in_silence(argv, what):
     assert piped.returncode == 0 and b"from the terminal" not in piped.stderr
 
 
+@pytest.mark.parametrize("argv", [["classify"], ["analyse", "-"]])
+def test_one_ctrl_d_ends_an_empty_input_on_a_terminal(argv):
+    # The gzip and encoding checks peeked stdin first: on a terminal, a peek meeting Ctrl-D on
+    # an empty line took the end of input, and the read after it waited for another (three
+    # Ctrl-D to end classify, two analyse). One ends it: classify's answer to nothing is 0,
+    # analyse's an empty page, 2.
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [*NEWSDESK, *argv], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        os.write(master, b"\x04")
+        try:
+            _, stderr = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail(f"newsdesk {argv[0]} still waits after one Ctrl-D")
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert proc.returncode == (0 if argv == ["classify"] else 2), stderr
+
+
 def test_page_offsets_count_the_pages_own_code_points(tmp_path, sample_page_path):
     # A CRLF page must not be read with newline translation: offsets are into the text as
     # sent, the same a gRPC caller gets for the same text.
