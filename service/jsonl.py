@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import InvalidInput
-from .validation import FROM_GBK, MAX_LINE_BYTES, Record, parse_record
+from .validation import FROM_GBK, MAX_LINE_BYTES, Record, parse_record, whole_file_note
 from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
 
 __all__ = [
@@ -32,7 +32,7 @@ __all__ = [
     "open_input",
     "own_id",
     "read_records",
-    "utf16_note",
+    "head_note",
 ]
 
 
@@ -169,31 +169,32 @@ def decompressed(raw: IO[bytes]) -> IO[bytes]:
 
     peek waits for the first bytes of a pipe only, never for the whole stream.
     """
-    peek = getattr(raw, "peek", None)
-    if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
+    if _peeked(raw, 2) == _GZIP_MAGIC:
         return gzip.GzipFile(fileobj=raw, mode="rb")
     return raw
 
 
-def utf16_note(stream: IO[bytes]) -> str:
-    """Why an input that opens with a UTF-16 byte-order mark is refused whole, else "": read by
-    lines, its bytes made lines the file does not have (33 rejected lines, numbered past its
-    end, for 5 records). `open_binary` and each `batch` shard ask."""
+def head_note(stream: IO[bytes]) -> str:
+    """`whole_file_note` of a stream's first bytes (peeked, not consumed)."""
+    return whole_file_note(_peeked(stream, 6))
+
+
+def _peeked(stream: IO[bytes], n: int) -> bytes:
+    """Up to `n` first bytes, left unread; none from a terminal, where nobody types gzip: a
+    peek that met Ctrl-D on an empty line took the end of input, and the read after it
+    waited for another (classify took three Ctrl-D to end, analyse two)."""
     peek = getattr(stream, "peek", None)
-    if peek is not None and peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return (
-            "is UTF-16 (it opens with a UTF-16 byte-order mark): convert it to UTF-8, "
-            "e.g. iconv -f UTF-16 -t UTF-8 IN > OUT"
-        )
-    return ""
+    if peek is None or stream.isatty():
+        return b""
+    return peek(n)[:n]
 
 
 def open_binary(path: str | Path | None) -> IO[bytes]:
     """Open a JSONL input as bytes: `-`/None is stdin; gzip is decompressed (by content). A
-    UTF-16 file is refused whole (`utf16_note`)."""
+    UTF-16 or bzip2/xz/zstd/zip file is refused whole (`head_note`)."""
     p = check_input(path)
     stream = decompressed(sys.stdin.buffer if p is None else p.open("rb"))
-    if note := utf16_note(stream):
+    if note := head_note(stream):
         stream.close()
         raise InvalidInput(f"input {path or '-'} {note}", field="input")
     return stream

@@ -242,9 +242,14 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
         empty="give the article body",
         over="split the input into articles",
     )
-    title = obj.get("title") or ""
-    if not isinstance(title, str):
-        raise InvalidInput("field 'title' must be a string", field="title")
+    title = obj.get("title")
+    if title is None:  # absent, or null as pandas writes a missing value: no title
+        title = ""
+    if not isinstance(title, str):  # 0, false and [] too: not an empty title, a wrong type
+        shown = json.dumps(title, ensure_ascii=False, default=str)[:40]
+        raise InvalidInput(
+            f"field 'title' must be a string, got {_json_type(title)} ({shown})", field="title"
+        )
     # JSON may escape a lone surrogate ("\ud800"), and bytes that are not UTF-8 are read as
     # such (surrogateescape); neither is a character the record could have meant, and no field
     # holding one could be written back out as UTF-8, so the record is refused whole.
@@ -319,3 +324,33 @@ def _unencodable(value: Any, path: str = "") -> str | None:
             if found is not None:
                 return found
     return None
+
+
+# Compressions other than gzip, by their first bytes: read as text, each made thousands of
+# "not UTF-8 … a GBK file: iconv" rejections (exit 3) instead of one line saying what it is.
+_OTHER_COMPRESSION = (
+    (re.compile(rb"BZh[1-9]"), "bzip2", "bzip2 -dc IN > OUT"),
+    (re.compile(rb"\xfd7zXZ\x00"), "xz", "xz -dc IN > OUT"),
+    (re.compile(rb"\x28\xb5\x2f\xfd"), "zstd", "zstd -dc IN > OUT"),
+    (re.compile(rb"PK\x03\x04"), "a zip archive", "unzip -p IN > OUT"),
+)
+
+
+def whole_file_note(head: bytes) -> str:
+    """Why an input whose first bytes are `head` is refused whole, else "": UTF-16 (read by
+    lines, its bytes made lines the file does not have: 33 rejected lines, numbered past its
+    end, for 5 records), or compressed other than by gzip. Every command and each `batch`
+    shard ask (`head_note` for a stream)."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return (
+            "is UTF-16 (it opens with a UTF-16 byte-order mark): convert it to UTF-8, "
+            "e.g. iconv -f UTF-16 -t UTF-8 IN > OUT"
+        )
+    for magic, name, command in _OTHER_COMPRESSION:
+        if magic.match(head):
+            how = name if name.startswith("a ") else f"{name}-compressed"
+            return (
+                f"is {how}; newsdesk reads plain or gzip-compressed UTF-8 only: "
+                f"decompress it first, e.g. {command} (or recompress it with gzip)"
+            )
+    return ""

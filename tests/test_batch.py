@@ -491,6 +491,28 @@ def test_a_utf16_shard_is_refused_whole_saying_how_to_convert_it(
     assert {n for n in _outputs(out) if not n.startswith("_")} == {"a.jsonl"}
 
 
+def test_an_xz_shard_fails_alone_saying_how_to_unpack_it(
+    shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    # Read as text, an xz shard made a "not UTF-8" rejection of every line it made up (exit 3)
+    # and an empty output that resume then skipped; it fails alone now, the others go on.
+    import lzma
+
+    from service.cli import main
+
+    good, packed = shards[0], tmp_path / "packed.jsonl.xz"
+    packed.write_bytes(lzma.compress(good.read_bytes()))
+    out = tmp_path / "out"
+    args = ["batch", str(good), str(packed), "--out", str(out), "--model", str(model), "--quiet"]
+    code = main([*args, "--no-summary"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 1 and summary["rejected"] == 0
+    [failed] = summary["shards_failed"]
+    assert failed["shard"] == "packed.jsonl.xz" and "is xz-compressed" in failed["reason"]
+    assert "xz -dc IN > OUT" in failed["reason"]
+    assert {n for n in _outputs(out) if not n.startswith("_")} == {"a.jsonl"}
+
+
 @pytest.mark.slow
 def test_dask_worker_killed_mid_job_costs_only_its_shard(
     records: list[dict], model: Path, tmp_path: Path

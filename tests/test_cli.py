@@ -473,6 +473,93 @@ def test_a_utf16_file_is_refused_whole_not_line_by_invented_line(tmp_path, encod
     assert not out.exists()
 
 
+def _packed(kind: str, data: bytes) -> bytes:
+    import bz2
+    import io
+    import lzma
+    import zipfile
+
+    if kind == "zip":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("in.jsonl", data)
+        return buf.getvalue()
+    if kind == "zstd":  # (no zstd in 3.11's library: its frame magic, then bytes)
+        return b"\x28\xb5\x2f\xfd" + lzma.compress(data)
+    return {"bzip2": bz2.compress, "xz": lzma.compress}[kind](data)
+
+
+@pytest.mark.parametrize("kind", ["bzip2", "xz", "zstd", "zip"])
+def test_a_file_compressed_other_than_by_gzip_is_refused_whole(tmp_path, kind, sample_page_path):
+    # An archive's .jsonl.xz or .bz2 was read as text: a "not UTF-8 … a GBK file: iconv"
+    # rejection for every line it made up (exit 3), never the one thing to do. Refused whole,
+    # naming the format and how to unpack it (exit 2, as a UTF-16 file).
+    src, out = tmp_path / "in.jsonl.x", tmp_path / "out.jsonl"
+    src.write_bytes(_packed(kind, b"".join(_record(str(i)) for i in range(5))))
+    page = tmp_path / "page.txt.x"
+    page.write_bytes(_packed(kind, sample_page_path.read_bytes()))
+    argvs = (["classify", str(src), "-o", str(out)], ["summarise", "-"], ["analyse", str(page)])
+    for argv in argvs:
+        result = subprocess.run([*NEWSDESK, *argv], input=src.read_bytes(), capture_output=True)
+        stderr = result.stderr.decode()
+        assert result.returncode == 2 and "rejected" not in stderr, stderr
+        assert f"is {kind}" in stderr or f"is a {kind}" in stderr, stderr
+        assert "-dc IN > OUT" in stderr or "unzip -p IN > OUT" in stderr, stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "what"), [(["classify"], "JSONL records"), (["split", "-"], "a page's text")]
+)
+def test_a_terminal_as_input_is_named_not_waited_on_in_silence(argv, what):
+    # `newsdesk classify` with no file sat silent on a terminal, reading records a newcomer
+    # did not know it waited for; it says so, and how to end or give a file. A pipe: no note.
+    import pty
+
+    typed = _record("a") if argv[0] == "classify" else "标题\n市教育局部署开学工作。\n".encode()
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [*NEWSDESK, *argv], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        os.write(master, typed + b"\x04")  # a line typed, then Ctrl-D: the end of the input
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert proc.returncode == 0 and len(stdout.splitlines()) == 1, stderr
+    assert f"reading {what} from the terminal" in stderr.decode()
+    assert "Ctrl-D" in stderr.decode() and f"newsdesk {argv[0]} FILE" in stderr.decode()
+    piped = subprocess.run([*NEWSDESK, *argv], input=typed, capture_output=True)
+    assert piped.returncode == 0 and b"from the terminal" not in piped.stderr
+
+
+@pytest.mark.parametrize("argv", [["classify"], ["analyse", "-"]])
+def test_one_ctrl_d_ends_an_empty_input_on_a_terminal(argv):
+    # The gzip and encoding checks peeked stdin first: on a terminal, a peek meeting Ctrl-D on
+    # an empty line took the end of input, and the read after it waited for another (three
+    # Ctrl-D to end classify, two analyse). One ends it: classify's answer to nothing is 0,
+    # analyse's an empty page, 2.
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [*NEWSDESK, *argv], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        os.write(master, b"\x04")
+        try:
+            _, stderr = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail(f"newsdesk {argv[0]} still waits after one Ctrl-D")
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert proc.returncode == (0 if argv == ["classify"] else 2), stderr
+
+
 def test_page_offsets_count_the_pages_own_code_points(tmp_path, sample_page_path):
     # A CRLF page must not be read with newline translation: offsets are into the text as
     # sent, the same a gRPC caller gets for the same text.

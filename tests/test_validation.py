@@ -130,3 +130,18 @@ def test_a_null_id_is_no_id_as_a_missing_one_is():
         assert validation.parse_record(obj).article.id == ""
     with pytest.raises(InvalidInput, match="'id' must be"):
         validation.parse_record({"id": 1.5, "text": "市教育局部署开学工作。"})
+
+
+@pytest.mark.parametrize("title", [0, False, [], {}, 5, ["标题"]])
+def test_a_title_of_another_type_is_refused_even_when_falsy(title):
+    # `title or ""` took 0, false and [] for no title while 5 was refused: a wrong type
+    # is the record's fault whatever its value, and the reason says what came.
+    with pytest.raises(InvalidInput, match="field 'title' must be a string, got ") as caught:
+        validation.parse_record({"title": title, "text": "市教育局部署开学工作。"})
+    assert caught.value.field == "title"
+
+
+def test_a_null_title_is_no_title_as_a_missing_one_is():
+    body = "市教育局部署开学工作。"
+    for obj in ({"text": body}, {"title": None, "text": body}):
+        assert validation.parse_record(obj).article.title == ""

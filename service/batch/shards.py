@@ -20,7 +20,7 @@ from pathlib import Path
 
 from service.atomic import atomic_write
 from service.errors import InvalidInput, ShardError
-from service.jsonl import Rejected, bounded_lines, decompressed, read_records, utf16_note
+from service.jsonl import Rejected, bounded_lines, decompressed, head_note, read_records
 from service.pipeline import Record, labelled_lines
 from service.pool import cached_classifier
 
@@ -188,7 +188,7 @@ def process_shard(
             "path they share with the client; use a shared filesystem or --gather",
             field="inputs",
         ) from e
-    if note := utf16_note(raw):  # (refused whole, as every command does; the others go on)
+    if note := head_note(raw):  # (refused whole, as every command does; the others go on)
         stack.close()
         return ShardResult.failure(job.name, f"{job.source} {note}")
     labels: dict[str, int] = {}

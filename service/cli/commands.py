@@ -11,13 +11,21 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from ..errors import InvalidInput
-from .common import EXIT_REJECTED, _asked, _default_model, _dump, _err, _load_classifier
+from .common import (
+    EXIT_REJECTED,
+    _asked,
+    _default_model,
+    _dump,
+    _err,
+    _from_terminal,
+    _load_classifier,
+)
 from .output import _bar_on, _batch_progress, _output, check_output
 
 # --- split / analyse ----------------------------------------------------------------------
 
 
-def _read_page(path: str) -> str:
+def _read_page(path: str, command: str) -> str:
     """The page's text as sent: UTF-8 (a byte-order mark dropped; gzip opened by content), line
     ends untouched, so offsets count the same code points a gRPC caller would send.
 
@@ -25,12 +33,13 @@ def _read_page(path: str) -> str:
     ~400 MB to read, and a small gzip could unpack to gigabytes; no more bytes than such a
     page can hold are read or unpacked."""
     from ..jsonl import decompressed
-    from ..validation import MAX_PAGE_CHARS, check_not_records
+    from ..validation import MAX_PAGE_CHARS, check_not_records, whole_file_note
 
     most = 4 * MAX_PAGE_CHARS + 3  # (UTF-8: up to 4 bytes a character, and a byte-order mark)
     if path == "-":
         if sys.stdin is None:
             raise InvalidInput("stdin is closed: give a page file, or pipe one in", field="PAGE")
+        _from_terminal(path, "a page's text", command)
         raw = nullcontext(sys.stdin.buffer)  # (read, not closed)
     else:
         p = Path(path)
@@ -44,6 +53,8 @@ def _read_page(path: str) -> str:
     over = f"page {path} has more than {MAX_PAGE_CHARS} characters"
     if len(data) > most:
         raise InvalidInput(f"{over} (past {most} bytes): split it into pages", field="PAGE")
+    if (note := whole_file_note(data[:6])) and not note.startswith("is UTF-16"):
+        raise InvalidInput(f"page {path} {note}", field="PAGE")  # xz, zip: not a GBK page
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:  # the likely encoding: GBK, unless a UTF-16 mark opens it
@@ -82,7 +93,7 @@ def cmd_split(args: argparse.Namespace) -> int:
     from ..pages import article_record, split_page
     from ..validation import check_page
 
-    raw = check_page(_read_page(args.page), field="PAGE")  # (as analyse reads it)
+    raw = check_page(_read_page(args.page, args.command), field="PAGE")  # (as analyse reads it)
     articles = split_page(raw)
     _none_found(articles)
     _page_warnings(raw)
@@ -142,7 +153,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     from ..pages import article_record
     from ..pipeline import analyse_page, result_fields
 
-    raw = _read_page(args.page)
+    raw = _read_page(args.page, args.command)
     check_output(args.output)  # before the model is loaded and the page read
     classifier = _load_classifier(args.model)
     analyses = analyse_page(

@@ -32,6 +32,16 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _from_terminal(path: str | None, what: str, command: str) -> None:
+    """Say so when the input is the terminal: `newsdesk classify` with no file otherwise sat
+    silent, waiting for records a newcomer did not know it was reading."""
+    if path in (None, "-") and sys.stdin is not None and sys.stdin.isatty():
+        _err(
+            f"reading {what} from the terminal (standard input): type or paste, then Ctrl-D; "
+            f"or give a file: newsdesk {command} FILE"
+        )
+
+
 def _dump(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False)
 

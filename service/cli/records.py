@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from typing import IO, Any
 
 from ..errors import InvalidInput
-from .common import EXIT_REJECTED, _asked, _dump, _err, _load_classifier
+from .common import EXIT_REJECTED, _asked, _dump, _err, _from_terminal, _load_classifier
 from .output import _bytes_writer, _is_stdout, _line_total, _output, _progress, check_output
 
 # A record's own `label` is replaced by the model's (the output is the caller's object with our
@@ -43,6 +43,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
             "file (rejects are also reported on stderr)",
             field="errors",
         )
+    _from_terminal(args.input, "JSONL records", args.command)
 
     rejected = relabelled = repeated = answered = 0
     seen: set[int] = set()  # hashes of the ids so far (an integer as its string, as rejects say)
