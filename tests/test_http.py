@@ -38,6 +38,7 @@ from tests.servers import (
 )
 
 TOKEN = "s3cret-for-tests"
+JSON = {"Content-Type": "application/json"}
 
 
 def call(
@@ -295,7 +296,7 @@ def test_a_page_over_the_limit_is_told_to_split_the_page_not_to_send_fewer_artic
     conn = http.client.HTTPConnection("127.0.0.1", web.http_port, timeout=60)  # chunked too
     body = json.dumps({"text": text}).encode()
     parts = (body[i : i + 65536] for i in range(0, len(body), 65536))
-    conn.request("POST", "/v1/analyse-page", body=parts, encode_chunked=True)
+    conn.request("POST", "/v1/analyse-page", body=parts, encode_chunked=True, headers=JSON)
     answer = conn.getresponse()
     message = json.loads(answer.read())["message"]
     conn.close()
@@ -321,7 +322,7 @@ def test_a_413_is_counted_and_logged_as_a_size_refusal(web, caplog) -> None:
     assert call(web.http_port, "/v1/summarise", raw=body)[0] == 413
     conn = http.client.HTTPConnection("127.0.0.1", web.http_port, timeout=60)
     parts = (body[i : i + 65536] for i in range(0, len(body), 65536))
-    conn.request("POST", "/v1/summarise", body=parts, encode_chunked=True)
+    conn.request("POST", "/v1/summarise", body=parts, encode_chunked=True, headers=JSON)
     assert conn.getresponse().status == 413
     conn.close()
     assert refusals() == before + 2
@@ -574,7 +575,10 @@ def test_the_http_address_stops_listening_when_the_drain_begins(model_dir: Path)
     http_port, front = srv.http_port, srv.front
     slow = socket.create_connection(("127.0.0.1", http_port))
     try:  # a request still arriving: its connection holds a thread through the drain
-        slow.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{")
+        slow.sendall(
+            b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 50\r\n\r\n{"
+        )
         assert wait_until(lambda: front.httpd._waiting == 1)
         done = srv.stop()
         assert wait_until(lambda: front.closing)
@@ -639,11 +643,11 @@ def test_a_connection_kept_alive_from_before_a_stop_is_refused_503(model_dir: Pa
     conn = http.client.HTTPConnection("127.0.0.1", srv.http_port, timeout=10)
     body = json.dumps({"articles": [{"title": "标题", "text": "学校开学了。"}]})
     try:
-        conn.request("POST", "/v1/classify", body)
+        conn.request("POST", "/v1/classify", body, JSON)
         first = conn.getresponse()
         assert first.status == 200 and first.read()
         srv.stop(0).wait()
-        conn.request("POST", "/v1/classify", body)  # the same connection
+        conn.request("POST", "/v1/classify", body, JSON)  # the same connection
         reply = conn.getresponse()
         answer = json.loads(reply.read())
         assert reply.status == 503 and reply.getheader("Retry-After") == "1"
@@ -659,7 +663,10 @@ def test_a_slow_client_holds_no_worker(model_dir: Path) -> None:
     srv.start()
     slow = socket.create_connection(("127.0.0.1", srv.http_port))
     try:
-        slow.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{")
+        slow.sendall(
+            b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 5000\r\n\r\n{"
+        )
         started = time.monotonic()
         body = {"articles": [{"title": "标题", "text": "学校开学了。"}]}
         assert call(srv.http_port, "/v1/classify", body)[0] == 200
@@ -858,7 +865,10 @@ def test_a_connection_still_queued_at_a_stop_is_closed_and_holds_no_drain(model_
     queued, done = None, None
     try:  # every thread held by a request still arriving, one more connection waiting
         for s in slow:
-            s.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{")
+            s.sendall(
+                b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 50\r\n\r\n{"
+            )
         assert wait_until(lambda: front.httpd._waiting == threads)
         queued = socket.create_connection(("127.0.0.1", port))
         queued.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")

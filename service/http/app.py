@@ -192,6 +192,7 @@ class _Handler(Framing, BaseHTTPRequestHandler):
                          "'Authorization: Bearer <token>' and the request had none or another "
                          "token"), code, **{"WWW-Authenticate": "Bearer"})  # fmt: skip
         size = self._length(route)
+        self._media(size)
         timeout = self._timeout(size)
         held = [front.take(route.rpc, size or 0, self.rid)]
         try:

@@ -217,8 +217,8 @@ def document(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> dict[str, 
     error = {
         "description": "an error: HTTP status from the gRPC code as grpc-gateway maps it "
         "(400 INVALID_ARGUMENT / FAILED_PRECONDITION, 401, 411 no Content-Length, 413 body too "
-        "large, 415 a compressed body, 429, 500, 501, 503 stopping or busy, 504 the "
-        "X-Server-Timeout passed), "
+        "large, 415 a compressed body or one not application/json, 429, 500, 501, 503 stopping "
+        "or busy, 504 the X-Server-Timeout passed), "
         "body a google.rpc.Status with google.rpc.BadRequest (the field) and ErrorInfo details",
         "content": {"application/json": {"schema": status_ref}},
     }
