@@ -725,6 +725,50 @@ def test_openapi_says_the_fixed_bounds_the_server_checks() -> None:
     )
 
 
+def test_openapi_says_which_request_keys_the_server_reads_and_it_reads_those_alone(
+    web, sample_page
+) -> None:
+    """The server reads a field by its proto name or its lowerCamel one (never both) and
+    refuses any other key, 400; the document said neither (no aliases, objects left open), so a
+    generated client could not know explainLabel works or a misspelt key fails. Each request
+    schema is now closed, names the aliases and forbids both at once; real requests agree."""
+    _, doc, _ = call(web.http_port, "/v1/openapi.json")
+    schemas = doc["components"]["schemas"]
+    label = call(web.http_port, "/v1/model")[1]["labels"][0]
+    article = {"id": "a1", "title": "教育部部署", "text": "教育部近日召开会议，部署就业工作。"}
+    aliased = {  # every lowerCamel alias the document declares, each in a real request
+        "/v1/classify": {"articles": [article], "explain": 2, "explainLabel": label},
+        "/v1/summarise": {"articles": [article], "options": {"maxSentences": 1, "maxChars": 80}},
+        "/v1/analyse-page": {"text": sample_page, "explain": 1, "explainLabel": label},
+    }
+    declared = {
+        key
+        for schema in schemas.values()
+        if schema.get("additionalProperties") is False
+        for key in schema["properties"]
+        if key.lower() != key
+    }
+    assert declared == {"explainLabel", "maxSentences", "maxChars"}
+    for path, body in aliased.items():
+        request = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        assert problems(doc, request["schema"], body) == [], path
+        status, answer, _ = call(web.http_port, path, body)
+        assert status == 200, (path, answer)
+        for wrong, field in (
+            ({**body, "explainlabel": label}, "explainlabel"),  # a misspelt key
+            ({**body, "explain_label": label, "explainLabel": label}, "explain_label"),
+        ):
+            if path == "/v1/summarise":  # (its aliases are in options)
+                wrong = {**body, "options": {**body["options"], "max_chars": 9, "maxchars": 9}}
+                wrong["options"].pop("maxchars" if field == "explain_label" else "max_chars")
+                field = "options.max_chars" if field == "explain_label" else "options.maxchars"
+            assert problems(doc, request["schema"], wrong) != [], (path, wrong)
+            status, answer, _ = call(web.http_port, path, wrong)
+            assert status == 400 and violation(answer) == field, (path, answer)
+    # and an answer's schema stays open-ended by default (a field added later breaks no client)
+    assert "additionalProperties" not in schemas["newsdesk.v1.ClassifyResponse"]
+
+
 def test_real_answers_of_every_route_fit_the_served_schema_which_says_what_is_sent(
     web, sample_page
 ) -> None:

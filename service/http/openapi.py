@@ -121,10 +121,30 @@ def _field_schema(field: FieldDescriptor, wanted: list[Descriptor]) -> dict[str,
     return schema
 
 
+def _read(schema: dict[str, Any], message: Descriptor, held: list[Descriptor]) -> None:
+    """A message the server reads, as gateway.parse reads it: each field by its proto name or
+    its lowerCamel JSON name, never both (400), and no other key (json_format: 400)."""
+    properties, either = schema["properties"], {}
+    for f in message.fields:
+        if f.json_name != f.name:
+            properties[f.json_name] = {
+                **_field_schema(f, held),
+                "description": f"{f.name} by "
+                "its lowerCamel name (proto JSON mapping): one of the two",
+            }
+            either[f.name] = {"not": {"required": [f.json_name]}}  # fmt: skip
+    schema["additionalProperties"] = False
+    if either:
+        schema["dependentSchemas"] = either
+    schema["description"] += (" or lowerCamel names (one of the two); any other key is refused, "
+                              "400 naming it")  # fmt: skip
+
+
 def _schemas(roots: list[Descriptor], outputs: set[str]) -> dict[str, Any]:
     """Schemas of `roots` and what they hold. A message the server writes (a name in `outputs`,
     or held by one) lists as required every field it always prints: all but a message field,
-    which is there only when set (render prints fields at their defaults)."""
+    which is there only when set (render prints fields at their defaults); one it reads (any
+    other) is closed, and names its fields' lowerCamel aliases (`_read`)."""
     out: dict[str, Any] = {}
     wanted = list(roots)
     while wanted:
@@ -137,13 +157,14 @@ def _schemas(roots: list[Descriptor], outputs: set[str]) -> dict[str, Any]:
         schema: dict[str, Any] = {
             "type": "object",
             "properties": properties,
-            # input also accepts lowerCamelCase names (the proto JSON mapping's json_name)
             "description": f"proto message {message.full_name}; fields by their proto names",
         }
         if _name(message) in outputs:
             schema["required"] = _printed(message)
-        elif _name(message) in _NEEDED:
-            schema["required"] = _NEEDED[_name(message)]
+        else:
+            _read(schema, message, held)
+            if _name(message) in _NEEDED:
+                schema["required"] = _NEEDED[_name(message)]
         out[_name(message)] = schema
     return dict(sorted(out.items()))
 
