@@ -700,6 +700,15 @@ def test_openapi_covers_every_route_with_schemas_from_the_proto(web) -> None:
     assert refs and refs <= set(schemas)
     article = schemas["newsdesk.v1.Article"]["properties"]
     assert set(article) == {f.name for f in pb.Article.DESCRIPTOR.fields}
+    # this server's limits, for a client (the newsroom page) to check before sending
+    limits = web.config
+    assert article["text"]["maxLength"] == article["title"]["maxLength"] == limits.max_chars
+    page = schemas["newsdesk.v1.AnalysePageRequest"]["properties"]["text"]
+    assert page["maxLength"] == limits.max_page_chars
+    classify = schemas["newsdesk.v1.ClassifyRequest"]["properties"]["articles"]
+    assert classify["maxItems"] == limits.max_articles
+    body = doc["paths"]["/v1/analyse-page"]["post"]["requestBody"]
+    assert body["x-max-bytes"] == limits.max_message_bytes
     assert {"code", "message", "details"} <= set(schemas["google.rpc.Status"]["properties"])
 
 

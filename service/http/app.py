@@ -267,7 +267,8 @@ class HttpFront:
             name: (resources.files(__package__) / "static" / name).read_bytes()
             for name in STATIC.values()
         }
-        self.openapi: tuple[tuple[str, ...], bytes] = ((), openapi.document_bytes(ROUTES))
+        self.limits = openapi.limits_of(self.config)  # what a client may check before sending
+        self.openapi = ((), openapi.document_bytes(ROUTES, (), self.limits))
         r = server.metrics.registry
         self.requests = Counter("newsdesk_http_requests", "HTTP API requests finished, by route "
                                 "and HTTP status", ["route", "status"], registry=r)  # fmt: skip
@@ -298,7 +299,7 @@ class HttpFront:
         loaded = self.server.models.current
         labels = tuple(loaded.info.labels) if loaded is not None else ()
         if labels != self.openapi[0]:
-            self.openapi = (labels, openapi.document_bytes(ROUTES, labels))
+            self.openapi = (labels, openapi.document_bytes(ROUTES, labels, self.limits))
         return self.openapi[1]
 
     def start(self) -> HttpFront:

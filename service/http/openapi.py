@@ -19,7 +19,7 @@ from ..review import LOW_SCORE, THIN_TEXT
 from ..rpc.wire import ARTICLE_FIELDS
 from ..validation import MAX_LEAD_SENTENCES, MAX_TERMS
 
-__all__ = ["document", "document_bytes"]
+__all__ = ["document", "document_bytes", "limits_of"]
 
 _SCALARS = {
     FieldDescriptor.TYPE_STRING: {"type": "string"},
@@ -228,9 +228,38 @@ def _probes(labels: tuple[str, ...]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def document(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> dict[str, Any]:
+def limits_of(config: Any) -> dict[str, int]:
+    """A server config's limits on what it reads, as `_limited` puts them in the document."""
+    names = ("max_chars", "max_page_chars", "max_articles", "max_message_bytes")
+    return {name: getattr(config, name) for name in names}
+
+
+def _limited(schemas: dict[str, Any], paths: dict[str, Any], limits: dict[str, int]) -> None:
+    """This server's flags' limits (service.rpc.config's names), so a client (the newsroom
+    page) can check a request before sending what the server must refuse: text lengths in code
+    points, as the server counts them, articles per request, and a body's bytes."""
+    for field in ("text", "title", "kicker", "subtitle"):
+        schemas["newsdesk.v1.Article"]["properties"][field]["maxLength"] = limits["max_chars"]
+    schemas["newsdesk.v1.SummaryOptions"]["properties"]["max_chars"]["maximum"] = limits[
+        "max_chars"
+    ]
+    page = schemas["newsdesk.v1.AnalysePageRequest"]["properties"]["text"]
+    page["maxLength"] = limits["max_page_chars"]
+    for name in ("ClassifyRequest", "SummariseRequest"):
+        schemas[f"newsdesk.v1.{name}"]["properties"]["articles"]["maxItems"] = limits[
+            "max_articles"
+        ]
+    for operation in (op for item in paths.values() for op in item.values()):
+        if "requestBody" in operation:  # --max-message-bytes: a larger body is 413
+            operation["requestBody"]["x-max-bytes"] = limits["max_message_bytes"]
+
+
+def document(
+    routes: dict[str, Any], labels: tuple[str, ...] = (), limits: dict[str, int] | None = None
+) -> dict[str, Any]:
     """OpenAPI for `routes` (path → Route with verb, rpc, request) plus the open routes;
-    `labels` (the model's) are the enum of every label field."""
+    `labels` (the model's) are the enum of every label field, `limits` (the server's
+    max_chars, max_page_chars, max_articles, max_message_bytes) bound what it reads."""
     service = pb.DESCRIPTOR.services_by_name["NewsDesk"]
     roots: list[Descriptor] = [status_pb2.Status.DESCRIPTOR]
     outputs = [status_pb2.Status.DESCRIPTOR]
@@ -286,6 +315,8 @@ def document(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> dict[str, 
                           "responses": {"200": {"description": "text/html"}}}}  # fmt: skip
     schemas = _schemas(roots, _held(outputs))
     _labelled(schemas, labels)
+    if limits:
+        _limited(schemas, paths, limits)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -309,5 +340,8 @@ def document(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> dict[str, 
     }
 
 
-def document_bytes(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> bytes:
-    return json.dumps(document(routes, labels), ensure_ascii=False, indent=1).encode("utf-8")
+def document_bytes(
+    routes: dict[str, Any], labels: tuple[str, ...] = (), limits: dict[str, int] | None = None
+) -> bytes:
+    doc = document(routes, labels, limits)
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
