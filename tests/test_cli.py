@@ -1236,3 +1236,11 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
     assert proc.wait(timeout=300) == 0, err
     assert json.loads(first)["id"] == "x"
     assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
+def test_max_chars_help_says_a_hard_cap_may_leave_the_lead_empty() -> None:
+    """`--max-chars 40` leaves a lead empty where no whole sentence fits (its warnings say why,
+    as docs/summaries.md does): --help said only "a value given is hard"."""
+    for command in ("summarise", "analyse"):
+        shown = " ".join(run(command, "--help").stdout.split())
+        assert "where no whole sentence fits, the lead is empty (warnings)" in shown, command
