@@ -1,5 +1,6 @@
 """A small JSON Schema checker for what our OpenAPI document uses (no library is installed):
-type, enum, const, minimum, required, properties, additionalProperties, items, oneOf, $ref.
+type, enum, const, minimum, required, properties, additionalProperties, items, oneOf, $ref,
+dependentSchemas, not.
 
 Strict where the document is loose by JSON Schema's default: a property an object schema does
 not declare is an error unless the schema allows more (additionalProperties), so a response
@@ -51,10 +52,16 @@ def problems(doc: dict, schema: dict, value: Any, where: str = "$") -> list[str]
         fits = [b for b in schema["oneOf"] if not problems(doc, b, value, where)]
         if len(fits) != 1:
             out.append(f"{where}: fits {len(fits)} of oneOf, not one")
+    if "not" in schema and not problems(doc, schema["not"], value, where):
+        out.append(f"{where}: fits what it must not: {json.dumps(schema['not'])[:80]}")
+    if isinstance(value, dict):
+        out += [f"{where}: no {key}" for key in schema.get("required", []) if key not in value]
+        for key, also in schema.get("dependentSchemas", {}).items():
+            if key in value:
+                out += problems(doc, also, value, where)
     if isinstance(value, dict) and schema.get("type") == "object":
         declared = schema.get("properties", {})
         more = schema.get("additionalProperties")
-        out += [f"{where}: no {key}" for key in schema.get("required", []) if key not in value]
         for key, item in value.items():
             if key in declared:
                 out += problems(doc, declared[key], item, f"{where}.{key}")

@@ -587,8 +587,46 @@ def test_sigterm_mid_run_removes_the_half_written_output_and_stops_the_workers(t
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
     assert "Traceback" not in err and "terminated" in err
+    assert f"--output {out} left as it was; the " in err  # and what was not kept
     assert out.read_text(encoding="utf-8") == "yesterday's results\n"
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_ctrl_c_mid_run_to_stdout_says_how_many_records_were_written(tmp_path):
+    """Ctrl-C while classify writes to stdout said "interrupted" alone, though the records
+    written so far stay there (an -o file is left as it was, and says so): how many is what a
+    rerun must skip. The count is the number of whole lines on stdout."""
+    import signal
+    import time
+
+    src, out = tmp_path / "in.jsonl", tmp_path / "stdout.jsonl"
+    src.write_bytes(_record("a", "新学期开学，各地高校迎来新生报到。" * 30) * 40_000)
+    # A run started in the background (`pytest … &`) inherits SIGINT ignored: give the child
+    # Ctrl-C's default, as a terminal's foreground job has it.
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with open(out, "wb") as stdout:
+            proc = subprocess.Popen([*NEWSDESK, "classify", str(src)], stdout=stdout,
+                                    stderr=subprocess.PIPE, text=True, cwd=ROOT)  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, ignored)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and out.stat().st_size < 100_000:
+            time.sleep(0.02)
+        assert proc.poll() is None, "the run ended before it could be stopped"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    data = out.read_bytes()
+    whole = data.count(b"\n")
+    assert 0 < whole < 40_000
+    said = re.search(r"newsdesk classify: interrupted; ([\d,]+) record\(s\) written whole to "
+                     r"standard output, the input's first ones in order", err)  # fmt: skip
+    assert said and int(said.group(1).replace(",", "")) == whole, err
+    assert data.endswith(b"\n") == ("part of the next" not in err)
 
 
 @pytest.mark.parametrize("to_file", [True, False], ids=["-o", "stdout"])
@@ -1285,3 +1323,11 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
     assert proc.wait(timeout=300) == 0, err
     assert json.loads(first)["id"] == "x"
     assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
+def test_max_chars_help_says_a_hard_cap_may_leave_the_lead_empty() -> None:
+    """`--max-chars 40` leaves a lead empty where no whole sentence fits (its warnings say why,
+    as docs/summaries.md does): --help said only "a value given is hard"."""
+    for command in ("summarise", "analyse"):
+        shown = " ".join(run(command, "--help").stdout.split())
+        assert "where no whole sentence fits, the lead is empty (warnings)" in shown, command

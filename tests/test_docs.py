@@ -141,3 +141,18 @@ def test_readme_layout_names_every_service_module() -> None:
     modules = {p.stem for p in (ROOT / "service").glob("*.py")} - {"__init__", "__main__"}
     packages = {p.name for p in (ROOT / "service").iterdir() if (p / "__init__.py").is_file()}
     assert (modules | packages) - named == set()
+
+
+def test_every_curl_post_in_the_docs_says_its_body_is_json() -> None:
+    """The server answers 415 to a body not labelled application/json, and curl's -d labels it
+    a form: a POST example without the header would fail as printed (docs/http.md had one)."""
+    bare = []
+    for doc in DOCS:
+        text = doc.read_text(encoding="utf-8").replace("\\\n", " ")
+        for line in text.splitlines():
+            if (
+                re.search(r"\bcurl\b.*-X POST", line)
+                and "Content-Type: application/json" not in line
+            ):
+                bare.append(f"{doc.name}: {line.strip()[:80]}")
+    assert bare == [], bare

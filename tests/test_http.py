@@ -38,6 +38,7 @@ from tests.servers import (
 )
 
 TOKEN = "s3cret-for-tests"
+JSON = {"Content-Type": "application/json"}
 
 
 def call(
@@ -295,7 +296,7 @@ def test_a_page_over_the_limit_is_told_to_split_the_page_not_to_send_fewer_artic
     conn = http.client.HTTPConnection("127.0.0.1", web.http_port, timeout=60)  # chunked too
     body = json.dumps({"text": text}).encode()
     parts = (body[i : i + 65536] for i in range(0, len(body), 65536))
-    conn.request("POST", "/v1/analyse-page", body=parts, encode_chunked=True)
+    conn.request("POST", "/v1/analyse-page", body=parts, encode_chunked=True, headers=JSON)
     answer = conn.getresponse()
     message = json.loads(answer.read())["message"]
     conn.close()
@@ -321,7 +322,7 @@ def test_a_413_is_counted_and_logged_as_a_size_refusal(web, caplog) -> None:
     assert call(web.http_port, "/v1/summarise", raw=body)[0] == 413
     conn = http.client.HTTPConnection("127.0.0.1", web.http_port, timeout=60)
     parts = (body[i : i + 65536] for i in range(0, len(body), 65536))
-    conn.request("POST", "/v1/summarise", body=parts, encode_chunked=True)
+    conn.request("POST", "/v1/summarise", body=parts, encode_chunked=True, headers=JSON)
     assert conn.getresponse().status == 413
     conn.close()
     assert refusals() == before + 2
@@ -574,8 +575,13 @@ def test_the_http_address_stops_listening_when_the_drain_begins(model_dir: Path)
     http_port, front = srv.http_port, srv.front
     slow = socket.create_connection(("127.0.0.1", http_port))
     try:  # a request still arriving: its connection holds a thread through the drain
-        slow.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{")
-        assert wait_until(lambda: front.httpd._waiting == 1)
+        slow.sendall(
+            b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 50\r\n\r\n{"
+        )
+        # past the stopping check, reading its body (its 50 bytes reserved): a stop that came
+        # before the handler's check was answered 503 at once and the drain ended, under load
+        assert wait_until(lambda: front.httpd._waiting == 1 and srv.budget.used == 50)
         done = srv.stop()
         assert wait_until(lambda: front.closing)
         assert wait_until(lambda: _refused(http_port), timeout=5)
@@ -639,11 +645,11 @@ def test_a_connection_kept_alive_from_before_a_stop_is_refused_503(model_dir: Pa
     conn = http.client.HTTPConnection("127.0.0.1", srv.http_port, timeout=10)
     body = json.dumps({"articles": [{"title": "标题", "text": "学校开学了。"}]})
     try:
-        conn.request("POST", "/v1/classify", body)
+        conn.request("POST", "/v1/classify", body, JSON)
         first = conn.getresponse()
         assert first.status == 200 and first.read()
         srv.stop(0).wait()
-        conn.request("POST", "/v1/classify", body)  # the same connection
+        conn.request("POST", "/v1/classify", body, JSON)  # the same connection
         reply = conn.getresponse()
         answer = json.loads(reply.read())
         assert reply.status == 503 and reply.getheader("Retry-After") == "1"
@@ -659,7 +665,10 @@ def test_a_slow_client_holds_no_worker(model_dir: Path) -> None:
     srv.start()
     slow = socket.create_connection(("127.0.0.1", srv.http_port))
     try:
-        slow.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{")
+        slow.sendall(
+            b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 5000\r\n\r\n{"
+        )
         started = time.monotonic()
         body = {"articles": [{"title": "标题", "text": "学校开学了。"}]}
         assert call(srv.http_port, "/v1/classify", body)[0] == 200
@@ -693,6 +702,15 @@ def test_openapi_covers_every_route_with_schemas_from_the_proto(web) -> None:
     assert refs and refs <= set(schemas)
     article = schemas["newsdesk.v1.Article"]["properties"]
     assert set(article) == {f.name for f in pb.Article.DESCRIPTOR.fields}
+    # this server's limits, for a client (the newsroom page) to check before sending
+    limits = web.config
+    assert article["text"]["maxLength"] == article["title"]["maxLength"] == limits.max_chars
+    page = schemas["newsdesk.v1.AnalysePageRequest"]["properties"]["text"]
+    assert page["maxLength"] == limits.max_page_chars
+    classify = schemas["newsdesk.v1.ClassifyRequest"]["properties"]["articles"]
+    assert classify["maxItems"] == limits.max_articles
+    body = doc["paths"]["/v1/analyse-page"]["post"]["requestBody"]
+    assert body["x-max-bytes"] == limits.max_message_bytes
     assert {"code", "message", "details"} <= set(schemas["google.rpc.Status"]["properties"])
 
 
@@ -716,6 +734,50 @@ def test_openapi_says_the_fixed_bounds_the_server_checks() -> None:
         == schemas["newsdesk.v1.Span"]["properties"]["end"]["maximum"]
         == 2**32 - 1
     )
+
+
+def test_openapi_says_which_request_keys_the_server_reads_and_it_reads_those_alone(
+    web, sample_page
+) -> None:
+    """The server reads a field by its proto name or its lowerCamel one (never both) and
+    refuses any other key, 400; the document said neither (no aliases, objects left open), so a
+    generated client could not know explainLabel works or a misspelt key fails. Each request
+    schema is now closed, names the aliases and forbids both at once; real requests agree."""
+    _, doc, _ = call(web.http_port, "/v1/openapi.json")
+    schemas = doc["components"]["schemas"]
+    label = call(web.http_port, "/v1/model")[1]["labels"][0]
+    article = {"id": "a1", "title": "教育部部署", "text": "教育部近日召开会议，部署就业工作。"}
+    aliased = {  # every lowerCamel alias the document declares, each in a real request
+        "/v1/classify": {"articles": [article], "explain": 2, "explainLabel": label},
+        "/v1/summarise": {"articles": [article], "options": {"maxSentences": 1, "maxChars": 80}},
+        "/v1/analyse-page": {"text": sample_page, "explain": 1, "explainLabel": label},
+    }
+    declared = {
+        key
+        for schema in schemas.values()
+        if schema.get("additionalProperties") is False
+        for key in schema["properties"]
+        if key.lower() != key
+    }
+    assert declared == {"explainLabel", "maxSentences", "maxChars"}
+    for path, body in aliased.items():
+        request = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        assert problems(doc, request["schema"], body) == [], path
+        status, answer, _ = call(web.http_port, path, body)
+        assert status == 200, (path, answer)
+        for wrong, field in (
+            ({**body, "explainlabel": label}, "explainlabel"),  # a misspelt key
+            ({**body, "explain_label": label, "explainLabel": label}, "explain_label"),
+        ):
+            if path == "/v1/summarise":  # (its aliases are in options)
+                wrong = {**body, "options": {**body["options"], "max_chars": 9, "maxchars": 9}}
+                wrong["options"].pop("maxchars" if field == "explain_label" else "max_chars")
+                field = "options.max_chars" if field == "explain_label" else "options.maxchars"
+            assert problems(doc, request["schema"], wrong) != [], (path, wrong)
+            status, answer, _ = call(web.http_port, path, wrong)
+            assert status == 400 and violation(answer) == field, (path, answer)
+    # and an answer's schema stays open-ended by default (a field added later breaks no client)
+    assert "additionalProperties" not in schemas["newsdesk.v1.ClassifyResponse"]
 
 
 def test_real_answers_of_every_route_fit_the_served_schema_which_says_what_is_sent(
@@ -858,7 +920,10 @@ def test_a_connection_still_queued_at_a_stop_is_closed_and_holds_no_drain(model_
     queued, done = None, None
     try:  # every thread held by a request still arriving, one more connection waiting
         for s in slow:
-            s.sendall(b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{")
+            s.sendall(
+                b"POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 50\r\n\r\n{"
+            )
         assert wait_until(lambda: front.httpd._waiting == threads)
         queued = socket.create_connection(("127.0.0.1", port))
         queued.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -8,7 +8,9 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import shutil
 import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -327,6 +329,42 @@ def test_a_compressed_body_is_415_naming_the_coding_not_a_utf8_error(web) -> Non
     )
     plain = post("/v1/classify", body, "Content-Encoding: identity", f"Content-Length: {len(body)}")
     assert raw(web.http_port, plain)[0] == 200
+
+
+def test_a_body_not_labelled_json_is_415_naming_the_type_wanted(web) -> None:
+    """A form's type (what curl -d sends), text/plain (a browser's plain fetch, sent cross-site
+    with no CORS preflight) and no type at all were read as JSON and answered 200. Now 415
+    INVALID_ARGUMENT, field Content-Type, saying to send application/json (a charset, UTF-8)."""
+    body = json.dumps(BODY).encode()
+
+    def sent(*kinds: str) -> tuple[int, dict, dict]:
+        head = ["POST /v1/classify HTTP/1.1", "Host: x", *kinds, f"Content-Length: {len(body)}"]
+        return raw(web.http_port, ("\r\n".join(head) + "\r\n\r\n").encode() + body)
+
+    for kinds in ([], ["Content-Type: text/plain;charset=UTF-8"],
+                  ["Content-Type: application/x-www-form-urlencoded"],
+                  ["Content-Type: application/json; charset=gbk"],
+                  ["Content-Type: application/json", "Content-Type: text/plain"]):  # fmt: skip
+        status, answer, headers = sent(*kinds)
+        assert status == 415 and answer["code"] == INVALID, (kinds, answer)
+        assert violation(answer) == "Content-Type" and "application/json" in answer["message"]
+        assert headers["Accept-Post"] == "application/json; charset=utf-8"
+    for kind in (
+        "application/json",
+        'Application/JSON; charset="UTF-8"',
+        "application/json;charset=utf8",
+    ):
+        assert sent(f"Content-Type: {kind}")[0] == 200, kind
+    empty = "GET /v1/model HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+    assert raw(web.http_port, empty.encode())[0] == 200  # no body: nothing to label
+    if shutil.which("curl"):  # curl -d as docs/http.md used it: the message says the fix
+        out = subprocess.run(
+            ["curl", "-sS", "-X", "POST", f"http://127.0.0.1:{web.http_port}/v1/classify",
+             "-d", body.decode(), "-w", "\n%{http_code}"],
+            capture_output=True, check=True, timeout=60, text=True,
+        ).stdout  # fmt: skip
+        text, status = out.rsplit("\n", 1)
+        assert status == "415" and "-H 'Content-Type: application/json'" in text, out
 
 
 def test_a_connection_past_the_queue_gets_a_json_status_503(model_dir: Path) -> None:

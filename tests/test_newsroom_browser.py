@@ -143,6 +143,9 @@ def test_a_bad_request_shows_the_status_message(site, browser) -> None:
     page.fill("#page", "   ")
     page.click("#go")
     assert "Paste a page" in page.locator("#status").inner_text()
+    # the server's own refusal, where the page could not read its limits (below: it can)
+    page.route("**/v1/openapi.json", lambda route: route.abort())
+    page.reload()
     page.fill("#page", "贵阳市召开会议。" * 10_000)  # over the test server's --max-page-chars
     page.click("#go")
     page.wait_for_selector("#status.error >> text=400")
@@ -151,6 +154,7 @@ def test_a_bad_request_shows_the_status_message(site, browser) -> None:
     # an error interrupts a screen reader; a result waits its turn
     assert page.get_attribute("#status", "role") == "alert"
     assert page.get_attribute("#status", "aria-live") == "assertive"
+    page.unroute("**/v1/openapi.json")
     page.fill("#page", "## 全市教育会议召开\n\n" + "全市教育工作会议召开,部署明年的重点任务。" * 3)
     page.click("#go")
     page.wait_for_selector(".story")
@@ -300,14 +304,48 @@ def test_a_page_over_the_body_limit_is_told_to_split_the_page(model_dir, browser
     srv.start()
     try:
         page = _open(srv.http_port, browser)
+        sent = _posts(page)
         page.fill("#page", "贵阳市召开会议。" * 5_000)  # 120 kB of UTF-8
+        page.click("#go")
+        page.wait_for_selector("#status.error >> text=--max-message-bytes")
+        status = page.locator("#status").inner_text()
+        assert "over this server's limit of 100,000" in status, status
+        assert "split it and analyse the parts" in status and "Nothing was sent" in status
+        assert page.evaluate("document.activeElement.id") == "page"
+        assert sent == []  # said before sending: the server's 413 (below) is not needed
+        page.route("**/v1/openapi.json", lambda route: route.abort())
+        page.reload()
+        page.fill("#page", "贵阳市召开会议。" * 5_000)
         page.click("#go")
         page.wait_for_selector("#status.error >> text=413")
         assert "split it and analyse the parts" in page.locator("#status").inner_text()
-        assert page.evaluate("document.activeElement.id") == "page"
         page.close()
     finally:
         srv.stop(0).wait()
+
+
+def test_a_2_mb_paste_is_said_over_the_limit_before_sending_and_the_page_goes_on(site, browser):
+    """A 2 MB page over the server's limit was sent whole, to be refused once the server had
+    read it all; the page now reads the server's limits from the OpenAPI document it serves
+    and says so at once, sending nothing, and then analyses the next page."""
+    page = _open(site.http_port, browser)
+    sent = _posts(page)
+    huge = "贵阳市召开会议,部署明年的重点工作。" * 40_000  # 720,000 characters, 2.1 MB of UTF-8
+    page.evaluate("text => { document.getElementById('page').value = text; }", huge)
+    started = page.evaluate("performance.now()")
+    page.click("#go")
+    page.wait_for_selector("#status.error >> text=--max-page-chars")
+    took = page.evaluate("performance.now()") - started
+    status = page.locator("#status").inner_text()
+    limit = f"{site.config.max_page_chars:,}"
+    assert f"has 720,000 characters, over this server's limit of {limit}" in status, status
+    assert "Nothing was sent" in status and sent == [] and took < 3000, (status, took)
+    assert page.locator("#go").is_enabled() and page.evaluate("document.activeElement.id") == "page"
+    page.fill("#page", "## 全市教育会议召开\n\n" + "全市教育工作会议召开,部署明年的重点任务。" * 3)
+    page.click("#go")
+    page.wait_for_selector(".story")
+    assert len(sent) == 1
+    page.close()
 
 
 def test_a_gbk_file_is_read_as_gbk(site, browser, sample_page):
@@ -345,8 +383,9 @@ def test_after_a_failure_the_articles_shown_are_said_to_be_the_earlier_ones(mode
         page.wait_for_selector(".story")
         page.fill("#page", "贵阳市召开会议。" * 10_000)  # over --max-page-chars
         page.click("#go")
-        page.wait_for_selector("#status.error >> text=400")
+        page.wait_for_selector("#status.error >> text=--max-page-chars")
         assert "from the analysis before" in page.locator("#status").inner_text()
+        page.fill("#page", f"## 全市教育会议召开\n\n{body}\n")
     finally:
         srv.stop(0).wait()
     page.click("#go")  # on the connection kept alive from before: refused

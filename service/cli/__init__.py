@@ -93,11 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         rid = f" (server request id {exc.request_id})" if exc.request_id else ""
         _err(f"newsdesk {args.command}: {type(exc).__name__}: {exc.message}{rid}")
         return _exit_code(exc)
-    except _Terminated:
-        _err(_stopped(args, "terminated"))
+    except _Terminated as exc:
+        _err(_stopped(args, "terminated", exc))
         return 143
-    except KeyboardInterrupt:
-        _err(_stopped(args, "interrupted"))
+    except KeyboardInterrupt as exc:
+        _err(_stopped(args, "interrupted", exc))
         return 130
     except BrokenPipeError:
         return 0
@@ -119,11 +119,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _stopped(args, how: str) -> str:
+def _stopped(args, how: str, exc: BaseException) -> str:
     """What a stopped run says: a stopped `train` (minutes in) names the model folder it spared,
-    or, stopped past the folder's swap, that the new model is there."""
+    or, stopped past the folder's swap, that the new model is there; classify and summarise
+    what their output holds (the stop's notes, records._written)."""
     if getattr(args, "command", None) != "train" or not hasattr(args, "manifest_before"):
-        return how
+        notes = getattr(exc, "__notes__", ())
+        return "; ".join([f"newsdesk {args.command}: {how}", *notes]) if notes else how
     from .commands import manifest_text
 
     if manifest_text(args.out) != args.manifest_before:

@@ -157,8 +157,8 @@ def _add_lead_options(p: argparse.ArgumentParser) -> None:
         type=_lead_option("max_chars"),
         default=0,
         metavar="N",
-        help="characters in a lead at most; 0 = the default, 120 (soft: one sentence may run "
-        "to 160); a value given is hard",
+        help="characters in a lead at most; 0 = the default, 120 (soft: a sentence may run to "
+        "160); a value given is hard: where no whole sentence fits, the lead is empty (warnings)",
     )
 
 

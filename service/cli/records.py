@@ -70,12 +70,15 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                 errors_file.write(json_text(item.as_dict()) + "\n")
 
         write = _bytes_writer(out)
+        writing = 0  # records of the chunk being written, should a stop cut it short
         try:
             for chunk in chunks:
                 for item in chunk.rejected:
                     reject(item)
                 if chunk.count:
+                    writing = chunk.count
                     write(chunk.data)
+                    writing = 0
                 answered += chunk.count
                 relabelled += chunk.relabelled
                 for line, rid in chunk.ids:
@@ -89,6 +92,9 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                     bar = _progress(_line_total(args.input), "line")
                 bar.update(chunk.count + len(chunk.rejected))
             out.flush()
+        except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM: say what the output holds
+            stop.add_note(_written(args, answered, rejected, writing))
+            raise
         finally:
             # Workers stopped now, not by the generator's finaliser at interpreter exit, whose
             # pool shutdown met closed pipes: an output that failed (ENOSPC, EFBIG) mid-run
@@ -113,6 +119,25 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
         where = "standard input" if source == "-" else source
         _err(f"no records in {where}: it holds no line that is not blank")
     return 0
+
+
+def _written(args: argparse.Namespace, answered: int, rejected: int, writing: int) -> str:
+    """What a stopped run's output holds: an -o file is left as it was; stdout, a FIFO or a
+    descriptor keep the records written so far, in input order, which a rerun must skip."""
+    from pathlib import Path
+
+    from .output import _in_place
+
+    rejects = f" ({rejected:,} rejected)" if rejected else ""
+    if args.output not in (None, "-") and not _in_place(Path(args.output))[0]:
+        kept = "left as it was" if Path(args.output).exists() else "not made"
+        return (f"--output {args.output} {kept}; the {answered:,} record(s) answered so far"
+                f"{rejects} were not kept")  # fmt: skip
+    where = "standard output" if args.output in (None, "-") else args.output
+    cut = (f", then part of the next {writing:,}: its last line may be unfinished"
+           if writing else "")  # fmt: skip
+    return (f"{answered:,} record(s) written whole to {where}{rejects}, the input's first "
+            f"ones in order{cut}; the records after them were not answered")  # fmt: skip
 
 
 def _local_chunks(args, source: str, *, classify: bool, summarise: bool) -> Iterator:

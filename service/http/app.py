@@ -192,6 +192,7 @@ class _Handler(Framing, BaseHTTPRequestHandler):
                          "'Authorization: Bearer <token>' and the request had none or another "
                          "token"), code, **{"WWW-Authenticate": "Bearer"})  # fmt: skip
         size = self._length(route)
+        self._media(size)
         timeout = self._timeout(size)
         held = [front.take(route.rpc, size or 0, self.rid)]
         try:
@@ -266,7 +267,8 @@ class HttpFront:
             name: (resources.files(__package__) / "static" / name).read_bytes()
             for name in STATIC.values()
         }
-        self.openapi: tuple[tuple[str, ...], bytes] = ((), openapi.document_bytes(ROUTES))
+        self.limits = openapi.limits_of(self.config)  # what a client may check before sending
+        self.openapi = ((), openapi.document_bytes(ROUTES, (), self.limits))
         r = server.metrics.registry
         self.requests = Counter("newsdesk_http_requests", "HTTP API requests finished, by route "
                                 "and HTTP status", ["route", "status"], registry=r)  # fmt: skip
@@ -297,7 +299,7 @@ class HttpFront:
         loaded = self.server.models.current
         labels = tuple(loaded.info.labels) if loaded is not None else ()
         if labels != self.openapi[0]:
-            self.openapi = (labels, openapi.document_bytes(ROUTES, labels))
+            self.openapi = (labels, openapi.document_bytes(ROUTES, labels, self.limits))
         return self.openapi[1]
 
     def start(self) -> HttpFront:

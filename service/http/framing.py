@@ -18,9 +18,11 @@ from .chunked import read_chunked
 if TYPE_CHECKING:
     from .app import Route
 
-__all__ = ["BODY_S", "Framing", "error_reply"]
+__all__ = ["BODY_S", "JSON_TYPE", "Framing", "error_reply"]
 
 BODY_S = 30.0  # a request body must arrive within this, however slowly it trickles
+JSON_TYPE = "application/json"  # the one media type a request body is read as
+_UTF8 = ("utf-8", "utf8")
 
 
 def too_big(route: Route) -> str:
@@ -90,6 +92,34 @@ class Framing:
                                  f"limit of {limit} (--max-message-bytes): {too_big(route)}",
                                  reason="size", limit=limit)))  # fmt: skip
         return size
+
+    def _media(self, size: int | None) -> None:
+        """Refuse a body not labelled JSON (415, field Content-Type): curl's -d sends
+        application/x-www-form-urlencoded and a browser's plain fetch text/plain, and both were
+        read as JSON; a cross-site page may send those two without a CORS preflight, while
+        application/json needs one, which this server never grants. A charset, if given, is
+        UTF-8 (the only one read). An empty body is the empty request, whatever its type."""
+        if size == 0:
+            return
+        given = self.headers.get_all("Content-Type", [])
+        kind, _, params = (given[0] if len(given) == 1 else "").partition(";")
+        charsets = [
+            value.strip().strip('"').lower()
+            for name, _, value in (p.partition("=") for p in params.split(";"))
+            if name.strip().lower() == "charset"
+        ]
+        if kind.strip().lower() == JSON_TYPE and all(c in _UTF8 for c in charsets):
+            return
+        self._refuse_unread()  # (a sized body is read and dropped: the client reads the 415)
+        said = f"Content-Type {', '.join(given)!r}" if given else "no Content-Type"
+        if kind.strip().lower() == JSON_TYPE:
+            fix = "send UTF-8 JSON, with charset=utf-8 or no charset"
+        else:
+            fix = (f"send JSON with the header 'Content-Type: {JSON_TYPE}' (curl -d sends "
+                   f"a form's type unless given -H 'Content-Type: {JSON_TYPE}')")  # fmt: skip
+        unread = InvalidInput(f"the body has {said}: {fix}", field="Content-Type")
+        raise HttpReply(415, gateway.error_body(unread), grpc.StatusCode.INVALID_ARGUMENT,
+                        **{"Accept-Post": f"{JSON_TYPE}; charset=utf-8"})  # fmt: skip
 
     def _coding(self, coding: str) -> None:
         if self.headers.get("Content-Length") is not None:  # which frames it? (request smuggling)

@@ -19,7 +19,7 @@ from ..review import LOW_SCORE, THIN_TEXT
 from ..rpc.wire import ARTICLE_FIELDS
 from ..validation import MAX_LEAD_SENTENCES, MAX_TERMS
 
-__all__ = ["document", "document_bytes"]
+__all__ = ["document", "document_bytes", "limits_of"]
 
 _SCALARS = {
     FieldDescriptor.TYPE_STRING: {"type": "string"},
@@ -121,10 +121,30 @@ def _field_schema(field: FieldDescriptor, wanted: list[Descriptor]) -> dict[str,
     return schema
 
 
+def _read(schema: dict[str, Any], message: Descriptor, held: list[Descriptor]) -> None:
+    """A message the server reads, as gateway.parse reads it: each field by its proto name or
+    its lowerCamel JSON name, never both (400), and no other key (json_format: 400)."""
+    properties, either = schema["properties"], {}
+    for f in message.fields:
+        if f.json_name != f.name:
+            properties[f.json_name] = {
+                **_field_schema(f, held),
+                "description": f"{f.name} by "
+                "its lowerCamel name (proto JSON mapping): one of the two",
+            }
+            either[f.name] = {"not": {"required": [f.json_name]}}  # fmt: skip
+    schema["additionalProperties"] = False
+    if either:
+        schema["dependentSchemas"] = either
+    schema["description"] += (" or lowerCamel names (one of the two); any other key is refused, "
+                              "400 naming it")  # fmt: skip
+
+
 def _schemas(roots: list[Descriptor], outputs: set[str]) -> dict[str, Any]:
     """Schemas of `roots` and what they hold. A message the server writes (a name in `outputs`,
     or held by one) lists as required every field it always prints: all but a message field,
-    which is there only when set (render prints fields at their defaults)."""
+    which is there only when set (render prints fields at their defaults); one it reads (any
+    other) is closed, and names its fields' lowerCamel aliases (`_read`)."""
     out: dict[str, Any] = {}
     wanted = list(roots)
     while wanted:
@@ -137,13 +157,14 @@ def _schemas(roots: list[Descriptor], outputs: set[str]) -> dict[str, Any]:
         schema: dict[str, Any] = {
             "type": "object",
             "properties": properties,
-            # input also accepts lowerCamelCase names (the proto JSON mapping's json_name)
             "description": f"proto message {message.full_name}; fields by their proto names",
         }
         if _name(message) in outputs:
             schema["required"] = _printed(message)
-        elif _name(message) in _NEEDED:
-            schema["required"] = _NEEDED[_name(message)]
+        else:
+            _read(schema, message, held)
+            if _name(message) in _NEEDED:
+                schema["required"] = _NEEDED[_name(message)]
         out[_name(message)] = schema
     return dict(sorted(out.items()))
 
@@ -207,9 +228,38 @@ def _probes(labels: tuple[str, ...]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def document(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> dict[str, Any]:
+def limits_of(config: Any) -> dict[str, int]:
+    """A server config's limits on what it reads, as `_limited` puts them in the document."""
+    names = ("max_chars", "max_page_chars", "max_articles", "max_message_bytes")
+    return {name: getattr(config, name) for name in names}
+
+
+def _limited(schemas: dict[str, Any], paths: dict[str, Any], limits: dict[str, int]) -> None:
+    """This server's flags' limits (service.rpc.config's names), so a client (the newsroom
+    page) can check a request before sending what the server must refuse: text lengths in code
+    points, as the server counts them, articles per request, and a body's bytes."""
+    for field in ("text", "title", "kicker", "subtitle"):
+        schemas["newsdesk.v1.Article"]["properties"][field]["maxLength"] = limits["max_chars"]
+    schemas["newsdesk.v1.SummaryOptions"]["properties"]["max_chars"]["maximum"] = limits[
+        "max_chars"
+    ]
+    page = schemas["newsdesk.v1.AnalysePageRequest"]["properties"]["text"]
+    page["maxLength"] = limits["max_page_chars"]
+    for name in ("ClassifyRequest", "SummariseRequest"):
+        schemas[f"newsdesk.v1.{name}"]["properties"]["articles"]["maxItems"] = limits[
+            "max_articles"
+        ]
+    for operation in (op for item in paths.values() for op in item.values()):
+        if "requestBody" in operation:  # --max-message-bytes: a larger body is 413
+            operation["requestBody"]["x-max-bytes"] = limits["max_message_bytes"]
+
+
+def document(
+    routes: dict[str, Any], labels: tuple[str, ...] = (), limits: dict[str, int] | None = None
+) -> dict[str, Any]:
     """OpenAPI for `routes` (path → Route with verb, rpc, request) plus the open routes;
-    `labels` (the model's) are the enum of every label field."""
+    `labels` (the model's) are the enum of every label field, `limits` (the server's
+    max_chars, max_page_chars, max_articles, max_message_bytes) bound what it reads."""
     service = pb.DESCRIPTOR.services_by_name["NewsDesk"]
     roots: list[Descriptor] = [status_pb2.Status.DESCRIPTOR]
     outputs = [status_pb2.Status.DESCRIPTOR]
@@ -217,8 +267,8 @@ def document(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> dict[str, 
     error = {
         "description": "an error: HTTP status from the gRPC code as grpc-gateway maps it "
         "(400 INVALID_ARGUMENT / FAILED_PRECONDITION, 401, 411 no Content-Length, 413 body too "
-        "large, 415 a compressed body, 429, 500, 501, 503 stopping or busy, 504 the "
-        "X-Server-Timeout passed), "
+        "large, 415 a compressed body or one not application/json, 429, 500, 501, 503 stopping "
+        "or busy, 504 the X-Server-Timeout passed), "
         "body a google.rpc.Status with google.rpc.BadRequest (the field) and ErrorInfo details",
         "content": {"application/json": {"schema": status_ref}},
     }
@@ -265,6 +315,8 @@ def document(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> dict[str, 
                           "responses": {"200": {"description": "text/html"}}}}  # fmt: skip
     schemas = _schemas(roots, _held(outputs))
     _labelled(schemas, labels)
+    if limits:
+        _limited(schemas, paths, limits)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -288,5 +340,8 @@ def document(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> dict[str, 
     }
 
 
-def document_bytes(routes: dict[str, Any], labels: tuple[str, ...] = ()) -> bytes:
-    return json.dumps(document(routes, labels), ensure_ascii=False, indent=1).encode("utf-8")
+def document_bytes(
+    routes: dict[str, Any], labels: tuple[str, ...] = (), limits: dict[str, int] | None = None
+) -> bytes:
+    doc = document(routes, labels, limits)
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")

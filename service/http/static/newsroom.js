@@ -255,6 +255,43 @@ function renderFurniture(page, spans) {
   aside.hidden = !list.childNodes.length;
 }
 
+// This server's limits on a page, from the OpenAPI document it serves (no token needed):
+// { chars, bytes }, or null when it could not be read (the server's own refusal says it then).
+let limitsReady = null;
+
+async function fetchLimits() {
+  try {
+    const response = await fetch("/v1/openapi.json");
+    if (!response.ok) return null;
+    const doc = await response.json();
+    const text = doc.components.schemas["newsdesk.v1.AnalysePageRequest"].properties.text;
+    return { chars: text.maxLength, bytes: doc.paths["/v1/analyse-page"].post.requestBody["x-max-bytes"] };
+  } catch (err) {
+    return null;
+  }
+}
+
+// Why the server would refuse this page for its size, before it is sent ("" if it would not):
+// a paste over them went out whole (megabytes uploaded) only to come back refused.
+function overLimit(text, json, limits) {
+  if (!limits) return "";
+  const split = "split it and analyse the parts one by one. Nothing was sent.";
+  if (limits.chars && text.length > limits.chars) { // UTF-16 units: a bound on code points
+    let chars = 0;
+    for (const _ of text) chars += 1; // code points, as the server counts them
+    if (chars > limits.chars) {
+      return `This page has ${chars.toLocaleString("en")} characters, over this server's limit of `
+        + `${limits.chars.toLocaleString("en")} (--max-page-chars): ${split}`;
+    }
+  }
+  const bytes = new Blob([json]).size; // UTF-8, as it is sent
+  if (limits.bytes && bytes > limits.bytes) {
+    return `This page makes a request of ${bytes.toLocaleString("en")} bytes, over this server's `
+      + `limit of ${limits.bytes.toLocaleString("en")} (--max-message-bytes): ${split}`;
+  }
+  return "";
+}
+
 // The form control an error's field names, so the editor is taken to what to change.
 const FIELD_CONTROLS = { text: "page", explain: "explain", keywords: "keywords" };
 let busy = false;
@@ -305,11 +342,16 @@ async function analyse(event) {
   running = new AbortController();
   $("go").disabled = true;
   $("stop").hidden = false;
-  setStatus("Analysing… (Esc or Stop to stop)");
   try {
+    const json = JSON.stringify(body);
+    const limits = await limitsReady;
+    if (!limits) limitsReady = fetchLimits(); // unread: again for the next page
+    const over = overLimit(text, json, limits);
+    if (over) { setStatus(over + stale(), true); $("page").focus(); return; }
+    setStatus("Analysing… (Esc or Stop to stop)");
     const cuts = reviewCuts(token ? { Authorization: headers.Authorization } : {});
     const response = await fetch("/v1/analyse-page",
-      { method: "POST", headers, body: JSON.stringify(body), signal: running.signal });
+      { method: "POST", headers, body: json, signal: running.signal });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) { showError(response, answer); return; }
     const page = Array.from(text);
@@ -360,6 +402,7 @@ async function readFile(file) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  limitsReady = fetchLimits();
   $("analyse").addEventListener("submit", analyse);
   $("stop").addEventListener("click", stop);
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && running) stop(); });
