@@ -19,6 +19,7 @@ import numpy as np
 
 from .documents import Article, Span
 from .errors import ModelError
+from .invisible import hidden
 from .model import CharTfidf, CueBlock, DeskModel, WordTfidf, compose, head, headline
 from .placing import Layout
 from .wordtable import Words, words_table
@@ -63,13 +64,25 @@ def locate(title: str, source: str, start: int = 0) -> np.ndarray:
         return index
     found = re.compile(r"\s+".join(map(re.escape, pieces))).search(source, start)
     if found is None:
-        return index
+        return _past_marks(title, source, start, index)
     at, t = found.start(), 0
     for piece in pieces:
         at = source.index(piece, at)
         index[t : t + len(piece)] = np.arange(at, at + len(piece))
         at, t = at + len(piece), t + len(piece) + 1
     return index
+
+
+def _past_marks(title: str, source: str, start: int, index: np.ndarray) -> np.ndarray:
+    # A title read without its zero-width marks (service.invisible) is found in the source
+    # without them, and its code points placed back where they stand in the source.
+    h = hidden(source)
+    if h is None:
+        return index
+    inner = locate(title, h.text, start - sum(m.end - m.start for m in h.marks if m.end <= start))
+    return np.fromiter(
+        (h.back.pos(i) if i >= 0 else -1 for i in inner.tolist()), np.int64, len(inner)
+    )
 
 
 _NOWHERE = np.zeros(0, dtype=np.int64)

@@ -220,6 +220,9 @@ def test_keywords_leave_out_ordinals_titles_units_and_deixis(tiny):
         ("标题 ——副题", "引题\n标题\n\n——副题\n正文", 3, "标题\n\n——副题"),
         ("标题", "标题 在前\n## 标题\n", 5, "标题"),
         ("不在页上", "别的内容", 0, None),
+        # a title read without its zero-width marks (service.invisible), placed around them
+        ("育秧进度 过半", "\ufeff育秧\u200b进度  过半\u2060", 0, "育秧\u200b进度  过半"),
+        ("育秧", "育秧 在前\u200b\n## 育\u200b秧\n", 6, "育\u200b秧"),
     ],
 )
 def test_locate_titles_in_the_text_sent(title, source, start, found):
