@@ -17,6 +17,7 @@ from typing import Any
 
 from .documents import Article
 from .errors import InvalidInput
+from .invisible import visible
 
 __all__ = [
     "MAX_ARTICLE_CHARS",
@@ -134,7 +135,7 @@ def check_text(
 
 def check_page(raw: str, *, field: str) -> str:
     """A raw page with something on it: an empty page is a mistake, not zero articles."""
-    if not raw.removeprefix("\ufeff").strip():  # (a byte-order mark alone is no page either)
+    if not visible(raw).strip():  # (nor are zero-width marks alone: a BOM, a ZWSP)
         raise InvalidInput("the page text is empty: give the extracted page text", field=field)
     # Lines are read at "\n" (a "\r\n" as well). A page whose lines end mostly otherwise would
     # read as one line, one article or none: refused with the fix rather than read wrong.

@@ -304,8 +304,9 @@ def test_a_byte_order_mark_opening_the_page_is_furniture(sample_page, head):
     ] == [(a.kicker, a.title, a.subtitle, a.text, a.start, a.end) for a in with_mark.articles]
     assert [(s.start, s.text) for s in with_mark.furniture][:1] == [(0, "\ufeff")]
     assert_accounted("\ufeff" + raw)
-    with pytest.raises(InvalidInput, match="the page text is empty"):
-        check_page("\ufeff\n", field="text")
+    for empty in ("\ufeff\n", "\u200b\n", "\ufeff \u2060\n\u200b"):  # no page, marks and all
+        with pytest.raises(InvalidInput, match="the page text is empty"):
+            check_page(empty, field="text")
 
 
 @pytest.mark.parametrize("end", ["\r", "\u2028", "\u2029", "\x85"])
