@@ -83,6 +83,7 @@ def run_batch(
     keywords: int = 0,
     keep_tree: bool = False,
     recursive: bool = False,
+    gzip: bool = False,
     progress: Callable[[BatchProgress], None] | None = None,
 ) -> dict:
     """Label (and lead) every record of every shard into `out_dir`; returns the run's summary.
@@ -92,7 +93,8 @@ def run_batch(
     run with the same inputs, model and options are skipped unless `force`. `progress` is
     called with a `BatchProgress` about once a second (the library itself prints nothing).
     `keep_tree` names each shard by its path below the inputs' common folder (`DIR/2019/01.jsonl`),
-    `recursive` searches folders at every depth (and names shards so).
+    `recursive` searches folders at every depth (and names shards so), `gzip` writes
+    `<shard>.jsonl.gz`.
     """
     started = time.perf_counter()
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
@@ -157,7 +159,7 @@ def run_batch(
         try:
             return _run_jobs(named, out, model_path, key, started, scheduler, workers, gather,
                              summary, force, max_sentences, max_chars, progress,
-                             explain=explain, keywords=keywords,
+                             explain=explain, keywords=keywords, gzip=gzip,
                              tree=keep_tree)  # fmt: skip
         except BaseException as exc:
             why = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
@@ -170,7 +172,7 @@ def run_batch(
 
 
 def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, summary, force,
-              max_sentences, max_chars, progress, *, explain=0, keywords=0,
+              max_sentences, max_chars, progress, *, explain=0, keywords=0, gzip=False,
               tree=False) -> dict:  # fmt: skip
     """run_batch once its arguments are checked: the shards, the errors file, the summary."""
 
@@ -180,7 +182,7 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
         ("max_chars", int(max_chars)),
     )
     # Only when asked for: shards finished by a run without them still count as done.
-    asked = (("explain", explain), ("keywords", keywords))
+    asked = (("explain", explain), ("keywords", keywords), ("gzip", bool(gzip)))
     options += tuple((k, v) for k, v in asked if v)
     jobs = [ShardJob(name, str(p), model_path, key, options, out_dir=str(out)) for name, p in named]
     states: dict[str, dict] = {}
@@ -209,7 +211,8 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
         if result.failed:
             # Nothing of this input may stand as done: an output from an older run goes too.
             failed[job.name] = result.failed
-            (out / job.output).unlink(missing_ok=True)
+            for older in (f"{job.name}.jsonl", f"{job.name}.jsonl.gz"):  # (either --gzip's)
+                (out / older).unlink(missing_ok=True)
             state_path(out, job.name).unlink(missing_ok=True)
             tracker.shard(job.name, 0, streamed, failed=True)
             return
@@ -222,6 +225,10 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
                 f"make {out} a shared path for every worker or use --gather",
                 field="out_dir",
             )
+        # The other format's output of this shard (a run before --gzip was given or dropped):
+        # superseded by this one, of the same input, so it goes rather than sit there stale.
+        other = job.output.removesuffix(".gz") if job.output.endswith(".gz") else job.output + ".gz"
+        (out / other).unlink(missing_ok=True)
         states[job.name] = save_done(out, job, result)
         processed["records"] += result.records_out
         tracker.shard(job.name, result.records_out, streamed)
@@ -278,7 +285,9 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
 
 def _stale(out: Path, names: set[str], tree: bool) -> list[str]:
     """Shard outputs in `out` (in its subfolders too with `tree`) that are not in `names`."""
-    found = list(out.glob("**/*.jsonl" if tree else "*.jsonl"))
+    found = [p for glob in ("*.jsonl", "*.jsonl.gz") for p in out.glob(glob)]
+    if tree:
+        found = [p for glob in ("**/*.jsonl", "**/*.jsonl.gz") for p in out.glob(glob)]
     rel = {p.relative_to(out).as_posix() for p in found if p.is_file()}
     # (`_errors.jsonl`; a hidden folder's files are no shard's)
     hidden = {n for n in rel if any(part.startswith(".") for part in n.split("/")[:-1])}

@@ -339,6 +339,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         force=args.force,
         keep_tree=args.keep_tree,
         recursive=args.recursive,
+        gzip=args.gzip,
         progress=None if args.quiet else _batch_progress(),
         **_asked(args),
     )

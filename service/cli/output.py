@@ -235,6 +235,11 @@ def add_batch_output(p) -> None:
         help="search folder inputs at every depth (and let ** in a glob span folders); "
         "implies --keep-tree",
     )
+    p.add_argument(
+        "--gzip",
+        action="store_true",
+        help="write DIR/<shard>.jsonl.gz (reproducible: the same bytes on every run and runner)",
+    )
     p.add_argument("--force", action="store_true", help="redo shards already complete")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
 

@@ -262,7 +262,7 @@ def _add_batch_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-summary", action="store_true", help="label only, skip leads")
     _add_lead_options(p)
     _add_term_options(p, label=False, inputs="a file or a quoted glob")
-    add_batch_output(p)  # (--keep-tree, --recursive, --force, --quiet)
+    add_batch_output(p)  # (--keep-tree, --recursive, --gzip, --force, --quiet)
 
 
 # --- the commands ------------------------------------------------------------------------------
