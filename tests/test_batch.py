@@ -902,3 +902,138 @@ def test_local_workers_report_progress_before_a_shard_is_done(
     early = [p for p in seen if p.shards_done == 0]
     assert early and early[0].articles > 0 and early[0].fraction > 0
     assert seen[-1].final and seen[-1].articles == summary["processed"] == 600
+
+
+# --- an archive kept in folders (--keep-tree, --recursive) and compressed output (--gzip) ------
+
+
+def _archive(records: list[dict], root: Path) -> Path:
+    """archive/2019/01.jsonl, archive/2020/01.jsonl.gz (one file name in two folders), 02.jsonl,
+    and a hidden folder a recursive search must not enter."""
+    dump = [json.dumps(r, ensure_ascii=False) for r in records]
+    archive = root / "archive"
+    for folder in ("2019", "2020", ".cache"):
+        (archive / folder).mkdir(parents=True)
+    (archive / "2019" / "01.jsonl").write_text("\n".join(dump[:12]) + "\nnot json\n", "utf-8")
+    with gzip.open(archive / "2020" / "01.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(dump[12:24]) + "\n")
+    (archive / "2020" / "02.jsonl").write_text("\n".join(dump[24:30]) + "\n", "utf-8")
+    (archive / ".cache" / "03.jsonl").write_text(dump[30] + "\n", "utf-8")
+    return archive
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    """Every shard output below `out`, by its path there (plain or gzipped)."""
+    found = [p for p in out.rglob("*.jsonl*") if not p.name.startswith(("_", "."))]
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(found)}
+
+
+def _cli(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, dict, str]:
+    from service.cli import main
+
+    code = main(["batch", *args, "--quiet"])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if captured.out else {}, captured.err
+
+
+def test_keep_tree_names_shards_by_their_folders_and_resumes_them(
+    records: list[dict], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    archive = _archive(records, tmp_path)
+    out = tmp_path / "out"
+    glob_ = f"{archive}/*/*.jsonl*"
+    common = ("--out", str(out), "--model", str(model), "--workers", "2")
+    code, _, err = _cli(capsys, glob_, *common)
+    assert code == 2 and "would both be written as 01.jsonl" in err and "--keep-tree" in err
+    code, summary, _ = _cli(capsys, glob_, *common, "--keep-tree")
+    assert code == 3 and summary["shards"] == 3 and summary["rejected"] == 1
+    tree = _tree(out)
+    assert list(tree) == ["2019/01.jsonl", "2020/01.jsonl", "2020/02.jsonl"]
+    states = sorted(
+        p.relative_to(out / "_shards").as_posix() for p in out.rglob("_shards/**/*.json")
+    )
+    assert states == ["2019/01.json", "2020/01.json", "2020/02.json"]
+    # each output is the same bytes a flat job of its own folder writes
+    for year in ("2019", "2020"):
+        flat = tmp_path / f"flat-{year}"
+        _cli(capsys, str(archive / year), "--out", str(flat), "--model", str(model))
+        for name, data in _tree(flat).items():
+            assert tree[f"{year}/{name}"] == data, name
+    rejected = json.loads((out / "_errors.jsonl").read_text("utf-8"))
+    assert rejected["source"] == str(archive / "2019" / "01.jsonl") and rejected["line"] == 13
+    # resume: a glob matching one more folder's file later keeps the names, so only it runs;
+    # a dead run's temporary file in a subfolder is cleaned up, not published
+    (archive / "2021").mkdir()
+    (archive / "2021" / "01.jsonl").write_text(json.dumps(records[40], ensure_ascii=False) + "\n")
+    leftover = out / "2019" / ".01.jsonl.999.dead.partial"
+    leftover.write_text('{"id": "half')
+    (out / "2020" / "02.jsonl").unlink()
+    code, summary, _ = _cli(capsys, glob_, *common, "--keep-tree")
+    assert (summary["shards_run"], summary["shards_skipped"]) == (2, 2), summary
+    assert not leftover.exists() and summary["stale_outputs"] == []
+    assert {k: v for k, v in _tree(out).items() if k != "2021/01.jsonl"} == tree
+    # a folder searched at every depth names its shards the same: nothing to redo; a shard
+    # from an input no longer given is named as stale, with its folder
+    code, summary, err = _cli(capsys, str(archive / "2020"), str(archive / "2021"), *common,
+                              "--keep-tree")  # fmt: skip
+    assert summary["shards_skipped"] == 3 and summary["stale_outputs"] == ["2019/01.jsonl"]
+    assert "2019/01.jsonl" in err
+    code, summary, _ = _cli(capsys, str(archive), *common, "--recursive")
+    assert summary["shards"] == 4 and summary["shards_skipped"] == 4  # .cache/ not searched
+    # an output folder below a searched one would be read back as input by the next run, and
+    # one holding an input at any depth would overwrite it: both refused before any work
+    code, _, err = _cli(capsys, str(archive), "--recursive", "--out", str(archive / "labelled"))
+    assert code == 2 and "which --recursive searches" in err
+    assert not (archive / "labelled").exists()
+    code, _, err = _cli(capsys, glob_, "--keep-tree", "--out", str(tmp_path))
+    assert code == 2 and "holds the input" in err
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_gzip_output_is_reproducible_and_an_option_change_redoes_the_shard(
+    records: list[dict], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture, workers
+) -> None:
+    archive = _archive(records, tmp_path)
+    plain, packed = tmp_path / "plain", tmp_path / "packed"
+    common = ("--model", str(model), "--workers", str(workers), "--keep-tree")
+    _cli(capsys, f"{archive}/*/*.jsonl*", "--out", str(plain), *common)
+    code, summary, _ = _cli(
+        capsys, f"{archive}/*/*.jsonl*", "--out", str(packed), *common, "--gzip"
+    )
+    assert code == 3 and summary["shards_run"] == 3
+    first = _tree(packed)
+    assert list(first) == ["2019/01.jsonl.gz", "2020/01.jsonl.gz", "2020/02.jsonl.gz"]
+    for name, data in first.items():
+        assert gzip.decompress(data) == (plain / name.removesuffix(".gz")).read_bytes()
+        assert data[4:8] == b"\0\0\0\0"  # no time in the header
+    # the same bytes on a forced rerun, and on one process as on two
+    _cli(capsys, f"{archive}/*/*.jsonl*", "--out", str(packed), *common, "--gzip", "--force")
+    assert _tree(packed) == first
+    # resume: the same options skip; dropping --gzip redoes every shard and the compressed
+    # files (this input's, superseded) go rather than stand beside the new ones
+    code, summary, _ = _cli(
+        capsys, f"{archive}/*/*.jsonl*", "--out", str(packed), *common, "--gzip"
+    )
+    assert summary["shards_skipped"] == 3
+    code, summary, _ = _cli(capsys, f"{archive}/*/*.jsonl*", "--out", str(packed), *common)
+    assert summary["shards_run"] == 3 and summary["stale_outputs"] == []
+    assert _tree(packed) == _tree(plain)
+
+
+@pytest.mark.slow
+def test_a_dask_job_keeps_the_tree_and_gzips_as_a_local_one(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    archive = _archive(records, tmp_path)
+    kw = {"keep_tree": True, "gzip": True, "summary": False}
+    local = tmp_path / "local"
+    _run([f"{archive}/*/*.jsonl*"], local, model, workers=1, **kw)
+    with _dask(2) as (cluster, _client):
+        for gather in (False, True):
+            out = tmp_path / f"dask-{gather}"
+            _run([f"{archive}/*/*.jsonl*"], out, model, scheduler=cluster.scheduler_address,
+                 gather=gather, **kw)  # fmt: skip
+            assert _tree(out) == _tree(local) and len(_tree(out)) == 3
+            again = _run([f"{archive}/*/*.jsonl*"], out, model,
+                         scheduler=cluster.scheduler_address, gather=gather, **kw)  # fmt: skip
+            assert again["shards_skipped"] == 3

@@ -37,6 +37,7 @@ from .shards import (
     ShardJob,
     ShardResult,
     expand_inputs,
+    expand_shards,
     process_shard,
     shard_name,
 )
@@ -45,6 +46,7 @@ from .state import clean_leftovers, holding, load_done, save_done, state_path
 __all__ = [
     "run_batch",
     "expand_inputs",
+    "expand_shards",
     "shard_name",
     "process_shard",
     "model_key",
@@ -79,6 +81,9 @@ def run_batch(
     max_chars: int = 0,
     explain: int = 0,
     keywords: int = 0,
+    keep_tree: bool = False,
+    recursive: bool = False,
+    gzip: bool = False,
     progress: Callable[[BatchProgress], None] | None = None,
 ) -> dict:
     """Label (and lead) every record of every shard into `out_dir`; returns the run's summary.
@@ -87,6 +92,9 @@ def run_batch(
     all cores) or the Dask cluster at `scheduler` run the shards; shards completed by an earlier
     run with the same inputs, model and options are skipped unless `force`. `progress` is
     called with a `BatchProgress` about once a second (the library itself prints nothing).
+    `keep_tree` names each shard by its path below the inputs' common folder (`DIR/2019/01.jsonl`),
+    `recursive` searches folders at every depth (and names shards so), `gzip` writes
+    `<shard>.jsonl.gz`.
     """
     started = time.perf_counter()
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
@@ -112,17 +120,29 @@ def run_batch(
         from service.classifier import DEFAULT_MODEL
 
         model = DEFAULT_MODEL
-    paths = expand_inputs(inputs)
+    keep_tree = keep_tree or recursive  # a search of subfolders names its shards by them
+    named = expand_shards(inputs, tree=keep_tree, recursive=recursive)
+    paths = [path for _, path in named]
     out = Path(out_dir).resolve()
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"--out {out_dir} is a file: name a folder", field="out_dir")
     inside = [p for p in paths if out in (p.absolute().parent.resolve(), p.resolve().parent)]
+    if keep_tree:  # outputs go to DIR's subfolders too: an input anywhere below DIR is in the way
+        inside += [p for p in paths if out in p.absolute().resolve().parents]
     if inside:
         raise InvalidInput(
             f"--out {out_dir} holds the input {inside[0]}: outputs would overwrite or mix with "
             "the inputs; name another folder",
             field="out_dir",
         )
+    given = [inputs] if isinstance(inputs, str | Path) else inputs
+    for folder in (Path(i) for i in given if recursive and Path(i).is_dir()):
+        if folder.resolve() in out.parents:  # the next run's search would take outputs as input
+            raise InvalidInput(
+                f"--out {out_dir} is inside {folder}, which --recursive searches: the next run "
+                "would read this one's outputs as inputs; name a folder outside it",
+                field="out_dir",
+            )
     model_path = str(Path(model).resolve())
     key = model_key(model_path)
     try:
@@ -137,9 +157,10 @@ def run_batch(
         # below writes one that says so.
         (out / SUMMARY).unlink(missing_ok=True)
         try:
-            return _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather,
+            return _run_jobs(named, out, model_path, key, started, scheduler, workers, gather,
                              summary, force, max_sentences, max_chars, progress,
-                             explain=explain, keywords=keywords)  # fmt: skip
+                             explain=explain, keywords=keywords, gzip=gzip,
+                             tree=keep_tree)  # fmt: skip
         except BaseException as exc:
             why = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
             if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, or SIGTERM as the CLI raises it
@@ -150,8 +171,9 @@ def run_batch(
             raise
 
 
-def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, summary, force,
-              max_sentences, max_chars, progress, *, explain=0, keywords=0) -> dict:  # fmt: skip
+def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, summary, force,
+              max_sentences, max_chars, progress, *, explain=0, keywords=0, gzip=False,
+              tree=False) -> dict:  # fmt: skip
     """run_batch once its arguments are checked: the shards, the errors file, the summary."""
 
     options = (
@@ -160,10 +182,9 @@ def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, 
         ("max_chars", int(max_chars)),
     )
     # Only when asked for: shards finished by a run without them still count as done.
-    options += tuple((k, v) for k, v in (("explain", explain), ("keywords", keywords)) if v)
-    jobs = [
-        ShardJob(shard_name(p), str(p), model_path, key, options, out_dir=str(out)) for p in paths
-    ]
+    asked = (("explain", explain), ("keywords", keywords), ("gzip", bool(gzip)))
+    options += tuple((k, v) for k, v in asked if v)
+    jobs = [ShardJob(name, str(p), model_path, key, options, out_dir=str(out)) for name, p in named]
     states: dict[str, dict] = {}
     todo: list[ShardJob] = []
     for job in jobs:
@@ -190,18 +211,24 @@ def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, 
         if result.failed:
             # Nothing of this input may stand as done: an output from an older run goes too.
             failed[job.name] = result.failed
-            (out / f"{job.name}.jsonl").unlink(missing_ok=True)
+            for older in (f"{job.name}.jsonl", f"{job.name}.jsonl.gz"):  # (either --gzip's)
+                (out / older).unlink(missing_ok=True)
             state_path(out, job.name).unlink(missing_ok=True)
             tracker.shard(job.name, 0, streamed, failed=True)
             return
         if result.output is not None:  # gathered: the client publishes it
-            write_atomic(out / f"{job.name}.jsonl", result.output, fsync=True)
-        elif not (out / f"{job.name}.jsonl").exists():
+            (out / job.output).parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(out / job.output, result.output, fsync=True)
+        elif not (out / job.output).exists():
             raise ShardError(
-                f"a worker wrote {job.name}.jsonl where this client cannot see it; "
+                f"a worker wrote {job.output} where this client cannot see it; "
                 f"make {out} a shared path for every worker or use --gather",
                 field="out_dir",
             )
+        # The other format's output of this shard (a run before --gzip was given or dropped):
+        # superseded by this one, of the same input, so it goes rather than sit there stale.
+        other = job.output.removesuffix(".gz") if job.output.endswith(".gz") else job.output + ".gz"
+        (out / other).unlink(missing_ok=True)
         states[job.name] = save_done(out, job, result)
         processed["records"] += result.records_out
         tracker.shard(job.name, result.records_out, streamed)
@@ -250,12 +277,21 @@ def _run_jobs(paths, out, model_path, key, started, scheduler, workers, gather, 
     }
     # Shard outputs no input of this job accounts for (an input since removed or renamed):
     # named, not deleted, since a reader globbing DIR/*.jsonl would take them for current.
-    names = {f"{job.name}.jsonl" for job in jobs}
-    result["stale_outputs"] = sorted(
-        p.name for p in out.glob("*.jsonl") if p.name not in names and not p.name.startswith("_")
-    )
+    names = {job.output for job in jobs}
+    result["stale_outputs"] = _stale(out, names, tree)
     _write_summary(out, result)
     return result
+
+
+def _stale(out: Path, names: set[str], tree: bool) -> list[str]:
+    """Shard outputs in `out` (in its subfolders too with `tree`) that are not in `names`."""
+    found = [p for glob in ("*.jsonl", "*.jsonl.gz") for p in out.glob(glob)]
+    if tree:
+        found = [p for glob in ("**/*.jsonl", "**/*.jsonl.gz") for p in out.glob(glob)]
+    rel = {p.relative_to(out).as_posix() for p in found if p.is_file()}
+    # (`_errors.jsonl`; a hidden folder's files are no shard's)
+    hidden = {n for n in rel if any(part.startswith(".") for part in n.split("/")[:-1])}
+    return sorted(n for n in rel - hidden if n not in names and not n.startswith("_"))
 
 
 def _write_summary(out: Path, summary: dict) -> None:

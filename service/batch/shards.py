@@ -32,6 +32,7 @@ __all__ = [
     "ShardJob",
     "ShardResult",
     "expand_inputs",
+    "expand_shards",
     "process_shard",
     "shard_name",
 ]
@@ -41,6 +42,7 @@ ERRORS = "_errors.jsonl"
 SUMMARY = "_summary.json"
 STATE = "_shards"  # one small JSON per completed shard: what resume and the summary read
 _RESERVED = {Path(ERRORS).stem, Path(SUMMARY).stem, STATE}
+GZIP_LEVEL = 6  # zlib's default: JSONL with leads 2.8x smaller for ~1% of labelling's time
 _SUFFIXES = (".jsonl", ".ndjson", ".json")
 _FOLDER_SUFFIXES = (".jsonl", ".ndjson")  # what a folder given as input contributes
 # What a damaged compressed shard raises while it is read: that shard fails, the job goes on.
@@ -58,21 +60,57 @@ def shard_name(path: str | Path) -> str:
     return name
 
 
+def _base(text: str) -> str:
+    """The folder an input's shards are named from with `tree`: a folder itself, a glob's part
+    before its first wildcard, a file's folder. From the argument, not from what it matches:
+    a glob matching one more file tomorrow leaves today's names (and their resume) as they are."""
+    if Path(text).is_dir():
+        return os.path.abspath(text)
+    if not Path(text).is_file() and glob.has_magic(text):
+        parts = Path(text).parts
+        fixed = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+        return os.path.abspath(Path(*parts[:fixed]) if fixed else ".")
+    return os.path.dirname(os.path.abspath(text))
+
+
+def _in_folder(folder: Path, recursive: bool) -> list[Path]:
+    """A folder input's *.jsonl and *.ndjson (gzipped or not); `recursive`: at every depth, no
+    hidden folder entered (.git, editors' and tools' folders)."""
+    files = [] if recursive else list(folder.iterdir())
+    if recursive:
+        for root, dirs, names in os.walk(folder):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]  # (os.walk enters what is left)
+            files += [Path(root, name) for name in names]
+    return sorted(
+        p
+        for p in files
+        if p.is_file()
+        and not p.name.startswith(".")  # editors' swap and backup files
+        and p.name.removesuffix(".gz").endswith(_FOLDER_SUFFIXES)
+    )
+
+
 def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
     """Resolve files, globs and folders (their *.jsonl[.gz]) to shard paths, in the order given."""
+    return [path for _, path in expand_shards(inputs)]
+
+
+def expand_shards(
+    inputs: Sequence[str | Path] | str | Path, *, tree: bool = False, recursive: bool = False
+) -> list[tuple[str, Path]]:
+    """(output name, path) of every shard, in the order given. `tree`: a shard is named by its
+    path below the inputs' common folder (`2019/01`), so files of one name in several folders
+    are one job; else by its file name alone. `recursive`: folders are searched at every depth
+    and a glob's `**` spans folders."""
     if isinstance(inputs, str | Path):
         inputs = [inputs]
     paths: list[Path] = []
+    bases: list[str] = []
     for item in inputs:
         text = str(item)
+        bases.append(_base(text))
         if Path(text).is_dir():
-            found = sorted(
-                p
-                for p in Path(text).iterdir()
-                if p.is_file()
-                and not p.name.startswith(".")  # editors' swap and backup files
-                and p.name.removesuffix(".gz").endswith(_FOLDER_SUFFIXES)
-            )
+            found = _in_folder(Path(text), recursive)
             if not found:
                 raise InvalidInput(
                     f"folder {text} holds no .jsonl or .ndjson files (gzipped or not); pass the "
@@ -82,7 +120,9 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
         elif Path(text).is_file():  # before globbing: a real name may hold [ or *
             found = [Path(text)]
         elif glob.has_magic(text):
-            found = [Path(p) for p in sorted(glob.glob(text)) if Path(p).is_file()]
+            found = [
+                Path(p) for p in sorted(glob.glob(text, recursive=recursive)) if Path(p).is_file()
+            ]
             if not found:
                 raise InvalidInput(f"no file matches {text}; check the pattern", field="inputs")
         elif Path(text).exists() or text == "-":  # a FIFO, <(…), stdin: "does not exist"
@@ -100,10 +140,13 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
     unique: dict[Path, Path] = {}
     for p in paths:
         unique.setdefault(p.resolve(), p.absolute())
+    root = os.path.commonpath(bases) if tree else ""
     names: dict[str, Path] = {}
     for path in unique.values():
         name = shard_name(path)
-        if name in _RESERVED or name.startswith("."):
+        if tree:  # (a name's folders as they stand, a symlinked folder's own name too)
+            name = os.path.join(os.path.relpath(path.parent, root), name).removeprefix("./")
+        if name.split("/")[0] in _RESERVED or any(c.startswith(".") for c in name.split("/")):
             raise InvalidInput(
                 f"input {path} would be written as {name}.jsonl, a name newsdesk reserves; "
                 "rename the file",
@@ -112,11 +155,12 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[Path]:
         if name in names:
             raise InvalidInput(
                 f"inputs {names[name]} and {path} would both be written as {name}.jsonl; "
-                "rename one or run them as separate jobs",
+                "rename one, run them as separate jobs, or name shards by their folders "
+                "(--keep-tree)",
                 field="inputs",
             )
         names[name] = path
-    return list(unique.values())
+    return list(names.items())
 
 
 def _open_shard(
@@ -139,6 +183,17 @@ def _open_shard(
     return stream, fraction
 
 
+@contextlib.contextmanager
+def _packed(raw: io.BufferedIOBase, job: ShardJob) -> Iterator[io.BufferedIOBase]:
+    """`raw`, or with `gzip` a compressor over it whose bytes depend on the records alone: no
+    time in the header (mtime 0) and the output's own name, not its temporary one."""
+    if not dict(job.options).get("gzip"):
+        yield raw
+        return
+    with gzip.GzipFile(job.output, "wb", compresslevel=GZIP_LEVEL, fileobj=raw, mtime=0) as fh:
+        yield fh
+
+
 @dataclass(frozen=True)
 class ShardJob:
     """Everything a worker needs to run one shard; small and picklable."""
@@ -150,6 +205,11 @@ class ShardJob:
     options: tuple[tuple[str, object], ...]  # summarise, max_sentences, max_chars, explain…
     out_dir: str | None = None  # None: return the output to the client (--gather)
     data: bytes | None = None  # --gather: the shard's bytes, read by the client
+
+    @property
+    def output(self) -> str:
+        """The output's path in the folder: `<name>.jsonl`, `.jsonl.gz` with `gzip`."""
+        return f"{self.name}.jsonl" + (".gz" if dict(self.options).get("gzip") else "")
 
 
 @dataclass(frozen=True)
@@ -240,12 +300,13 @@ def process_shard(
         try:
             if job.out_dir is None:
                 buffer = io.BytesIO()
-                write(buffer)
+                with _packed(buffer, job) as fh:
+                    write(fh)
                 output: bytes | None = buffer.getvalue()
             else:
-                out_dir = Path(job.out_dir)
-                out_dir.mkdir(parents=True, exist_ok=True)
-                with atomic_write(out_dir / f"{job.name}.jsonl", fsync=True) as fh:
+                target = Path(job.out_dir) / job.output
+                target.parent.mkdir(parents=True, exist_ok=True)  # (a --keep-tree name's too)
+                with atomic_write(target, fsync=True) as raw_out, _packed(raw_out, job) as fh:
                     write(fh)
                 output = None
         except _UNREADABLE as e:  # this shard's data, not the job: the other shards go on
@@ -257,7 +318,7 @@ def process_shard(
                 seconds=time.perf_counter() - started,
             )
         except OSError as e:  # a full disk, a lost mount: name the shard's input and output
-            target = f"{job.out_dir}/{job.name}.jsonl" if job.out_dir else "(gathered)"
+            target = f"{job.out_dir}/{job.output}" if job.out_dir else "(gathered)"
             return ShardResult.failure(
                 job.name,
                 f"{job.source} -> {target}: {e.strerror or e}"

@@ -41,7 +41,7 @@ def load_done(out_dir: Path, job: ShardJob) -> dict | None:
     """The saved state of a shard finished by an earlier run with the same inputs, or None."""
     try:
         state = json.loads(state_path(out_dir, job.name).read_text(encoding="utf-8"))
-        size = (out_dir / f"{job.name}.jsonl").stat().st_size
+        size = (out_dir / job.output).stat().st_size
     except (OSError, ValueError):
         return None
     if state.get("identity") != identity(job) or state.get("bytes") != size:
@@ -50,7 +50,7 @@ def load_done(out_dir: Path, job: ShardJob) -> dict | None:
 
 
 def save_done(out_dir: Path, job: ShardJob, result: ShardResult) -> dict:
-    size = (out_dir / f"{job.name}.jsonl").stat().st_size
+    size = (out_dir / job.output).stat().st_size
     state = {
         "identity": identity(job),
         "bytes": size,
@@ -61,7 +61,7 @@ def save_done(out_dir: Path, job: ShardJob, result: ShardResult) -> dict:
         "seconds": round(result.seconds, 3),
     }
     path = state_path(out_dir, job.name)
-    path.parent.mkdir(exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)  # (`_shards/2019/` for a --keep-tree name)
     write_atomic(path, json_text(state, indent=1), fsync=True)
     return state
 
@@ -101,11 +101,22 @@ def clean_leftovers(out_dir: Path) -> int:
     """Remove temporary files interrupted runs left behind (never read); a file a live writer
     still holds (a Dask worker of this run, finishing) is left to it."""
     removed = 0
+    for folder in _folders(out_dir):
+        removed += sum(remove_abandoned(p) is not None for p in partial_files(folder))
     for folder in (out_dir, out_dir / STATE):
         if folder.is_dir():
-            removed += sum(remove_abandoned(p) is not None for p in partial_files(folder))
             # The `.NAME.tmp-PID-RANDOM` files of runs before the one atomic writer.
             for path in folder.glob(".*.tmp-*"):
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed
+
+
+def _folders(out_dir: Path) -> list[Path]:
+    """`out_dir` and every folder below it a shard's output or state may be in (a --keep-tree
+    job's `2019/`, `_shards/2019/`): hidden ones are never a shard's."""
+    found = []
+    for root, dirs, _ in os.walk(out_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.append(Path(root))
+    return found

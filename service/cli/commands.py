@@ -337,6 +337,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         gather=args.gather,
         summary=not args.no_summary,
         force=args.force,
+        keep_tree=args.keep_tree,
+        recursive=args.recursive,
+        gzip=args.gzip,
         progress=None if args.quiet else _batch_progress(),
         **_asked(args),
     )

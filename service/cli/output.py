@@ -221,6 +221,29 @@ def _line_total(path: str | None) -> int | None:
         return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
 
 
+def add_batch_output(p) -> None:
+    """`newsdesk batch`'s flags for what it writes in DIR and how it redoes it."""
+    p.add_argument(
+        "--keep-tree",
+        action="store_true",
+        help="name each shard by its path below the inputs' common folder: archive/2019/01.jsonl"
+        ".gz as DIR/2019/01.jsonl (files of one name in several folders make one job)",
+    )
+    p.add_argument(
+        "--recursive",
+        action="store_true",
+        help="search folder inputs at every depth (and let ** in a glob span folders); "
+        "implies --keep-tree",
+    )
+    p.add_argument(
+        "--gzip",
+        action="store_true",
+        help="write DIR/<shard>.jsonl.gz (reproducible: the same bytes on every run and runner)",
+    )
+    p.add_argument("--force", action="store_true", help="redo shards already complete")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+
+
 def _batch_progress():
     """A `newsdesk batch` progress line on stderr: redrawn in place on a terminal, one line a
     second in a log."""

@@ -24,6 +24,7 @@ from .commands import (
     cmd_train,
 )
 from .common import DEFAULT_DATA, EXIT_HELP, REPO
+from .output import add_batch_output
 from .records import cmd_classify, cmd_summarise
 
 # What `classify` does to a record's own fields: said in its --help and in the README.
@@ -259,10 +260,9 @@ def _add_batch_options(p: argparse.ArgumentParser) -> None:
         help="with --scheduler: ship shards to workers and results back (no shared filesystem)",
     )
     p.add_argument("--no-summary", action="store_true", help="label only, skip leads")
-    p.add_argument("--force", action="store_true", help="redo shards already complete")
     _add_lead_options(p)
     _add_term_options(p, label=False, inputs="a file or a quoted glob")
-    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    add_batch_output(p)  # (--keep-tree, --recursive, --gzip, --force, --quiet)
 
 
 # --- the commands ------------------------------------------------------------------------------
