@@ -35,6 +35,7 @@ __all__ = [
     "Vocabulary",
     "compose",
     "compose_all",
+    "manifest_path",
     "library_versions",
     "sha256_file",
 ]
@@ -150,15 +151,35 @@ def check_folder(folder: Path) -> None:
         )
 
 
-def _read_manifest(folder: Path) -> dict:
-    path = folder / MANIFEST_FILE
+def manifest_path(folder: Path) -> Path:
+    """`folder`'s manifest, once `check_folder` passes and the file is there. Without one the
+    folder is no newsdesk model (another library's, `config.json` and `pytorch_model.bin`, or
+    empty): said so, whoever loads it (classify, serve's log, batch's `pool.model_key`),
+    rather than advising a retrain for a folder no training wrote."""
     check_folder(folder)
+    path = folder / MANIFEST_FILE
     if not path.is_file():
+        try:
+            names = sorted(p.name for p in folder.iterdir())
+        except OSError:
+            names = None
+        held = (
+            ""
+            if names is None
+            else "; it is empty"
+            if not names
+            else f"; it holds {', '.join(names[:4])}{', …' if len(names) > 4 else ''}"
+        )
         raise ModelError(
-            f"{path} is missing; retrain with `make train` (a model folder needs "
-            f"{MODEL_FILE} and {MANIFEST_FILE})",
+            f"{folder} is not a newsdesk model folder (no {MANIFEST_FILE}{held}): pass --model "
+            f"a folder `make train` wrote, holding {MODEL_FILE} and {MANIFEST_FILE}",
             field="model",
         )
+    return path
+
+
+def _read_manifest(folder: Path) -> dict:
+    path = manifest_path(folder)
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:

@@ -294,7 +294,7 @@ def record_lines(
     """`json.dumps(r, ensure_ascii=False)` of each object `process_records` yields, with the
     evidence and keywords written as text from the batch's arrays (`termjson`), not as Terms;
     `options` are `labelled_lines`' own."""
-    for _, line in labelled_lines(records, classifier, **options):
+    for _, line, _ in labelled_lines(records, classifier, **options):
         yield line
 
 
@@ -310,9 +310,13 @@ def labelled_lines(
     explain: int = 0,
     keywords: int = 0,
     explain_label: str | None = None,
-) -> Iterator[tuple[str | None, str]]:
-    """(the model's label or None, the `record_lines` line) of each record, in input order:
-    for a caller that counts labels (`newsdesk batch`) without reading its lines back."""
+) -> Iterator[tuple[str | None, str, bool]]:
+    """(the model's label or None, the `record_lines` line, whether its lead is empty because
+    no whole sentence fits: `summariser.no_fit`) of each record, in input order: for a caller
+    that counts labels and empty leads (`newsdesk batch`, the workers) without reading its
+    lines back."""
+    from .summariser import no_fit
+
     options = dict(summarise=summarise, max_sentences=max_sentences, max_chars=max_chars,
                    explain=explain, keywords=keywords, explain_label=explain_label)  # fmt: skip
     for batch in _batches(records, batch_size):
@@ -321,7 +325,8 @@ def labelled_lines(
             data = record_out(record.data, analysis, labels)
             line = _with_texts(data, (("evidence", found[0]), ("keywords", found[1])))
             prediction = analysis.prediction
-            yield (prediction.label if labels and prediction is not None else None), line
+            unfit = analysis.lead is not None and no_fit(analysis.lead.warnings)
+            yield (prediction.label if labels and prediction is not None else None), line, unfit
 
 
 def _with_texts(data: dict[str, Any], texts) -> str:

@@ -40,17 +40,13 @@ LOST = "a worker process died (killed, or out of memory?)"
 
 def model_key(path: str | Path) -> str:
     """sha256 of the model's manifest.json, which holds the artifact's sha256: names the model."""
-    from .classifier import MANIFEST_FILE
+    from .classifier import manifest_path
 
-    manifest = Path(path) / MANIFEST_FILE
+    manifest = manifest_path(Path(path))  # no folder, or not a model: said as every load says
     try:
         return hashlib.sha256(manifest.read_bytes()).hexdigest()
     except OSError as e:
-        raise ModelError(
-            f"no model at {path} ({manifest} unreadable: {e.strerror}); "
-            "train one with `make train` or pass --model",
-            field="model",
-        ) from e
+        raise ModelError(f"cannot read {manifest}: {e.strerror}", field="model") from e
 
 
 _MODELS: dict[str, tuple[str, Any]] = {}  # path -> (key, classifier); one entry at most

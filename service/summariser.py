@@ -37,6 +37,8 @@ __all__ = [
     "MAX_SENTENCES",
     "MAX_CHARS",
     "MAX_TEXT_CHARS",
+    "no_fit",
+    "no_fit_note",
 ]
 
 DEFAULT_MAX_SENTENCES = 2  # a lead is one or two sentences
@@ -93,6 +95,23 @@ LABEL_WEIGHTS: dict[str, Weights] = {
     )
 }
 _DUPLICATE = 0.7  # cosine above which a second unit only repeats the first
+# How an empty lead says that every candidate sentence ran past the limit (`no_fit` reads it).
+_NO_FIT = "no lead: no whole sentence near the top fits in "
+
+
+def no_fit(warnings) -> bool:
+    """Whether a lead's `warnings` (a record's, locally or from a server) say it is empty
+    because no whole sentence fits the character limit: the one empty lead a caller can mend."""
+    return bool(warnings) and isinstance(warnings[0], str) and warnings[0].startswith(_NO_FIT)
+
+
+def no_fit_note(empty: int, leads: int, max_chars: int) -> str:
+    """A run's line on stderr for its `no_fit` leads: a record's `warnings` say it one at a
+    time, and 5,000 empty leads under a tight --max-chars read as a silent success."""
+    limit = f"--max-chars {max_chars}" if max_chars else f"the {HARD_MAX_CHARS}-character cap"
+    mend = "raise it" if max_chars else f"a --max-chars over {HARD_MAX_CHARS} allows longer leads"
+    return (f"note: {empty:,} of {leads:,} leads empty: no whole sentence near the top fits in "
+            f"{limit}; {mend} (each record's `warnings` says so)")  # fmt: skip
 
 
 def _check(text: object, title: object, max_sentences: object, max_chars: object) -> None:
@@ -179,7 +198,7 @@ def _select(text: str, title: str, max_sentences: int, max_chars: int, weights: 
             if max_chars
             else f"the {cap}-character hard cap"
         )
-        return _no_lead(f"no lead: no whole sentence near the top fits in {limit}")
+        return _no_lead(f"{_NO_FIT}{limit}")
     pieces = sorted(p for i in chosen for p in found.pieces(i))
     spans: list[tuple[int, int]] = []
     room = max(cap, budget) - sum(b - a for a, b in pieces)

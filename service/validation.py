@@ -228,8 +228,10 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
             f"expected a JSON object with a 'text' field, got {_json_type(obj)}", field="record"
         )
     text = obj.get("text")
-    if text is None:
+    if "text" not in obj:
         raise InvalidInput("field 'text' is missing: give the article body", field="text")
+    if text is None:  # (said "is missing": the caller who sent null went looking for a typo)
+        raise InvalidInput("field 'text' is null: give the article body as a string", field="text")
     if not isinstance(text, str):  # 12345, NaN, a list: the body was put in the wrong type
         shown = json.dumps(text, ensure_ascii=False, default=str)[:40]
         raise InvalidInput(

@@ -22,7 +22,7 @@ from typing import Any
 from .errors import WorkerLost
 from .jsonl import Rejected, count_lines, decode_lines, read_records
 from .malloc import reuse_freed_memory
-from .pipeline import record_lines
+from .pipeline import labelled_lines
 from .pool import LOST, BrokenProcessPool, WorkerPool, cached_classifier, can_fork, worker_signals
 
 __all__ = [
@@ -64,7 +64,7 @@ class Options:
     explain_label: str | None = None  # evidence for this label instead of the predicted one
 
     def asked(self) -> dict[str, Any]:
-        """`pipeline.record_lines`' options: every field but `source`, under its own name."""
+        """`pipeline.labelled_lines`' options: every field but `source`, under its own name."""
         return {name: value for name, value in vars(self).items() if name != "source"}
 
 
@@ -78,11 +78,14 @@ class Chunk:
     rejected: list[Rejected]
     relabelled: int = 0  # records that came with a `label` of their own, replaced by the model's
     ids: tuple[tuple[int, str], ...] = ()  # (line, id as a string) of the records with an id
+    no_fit: int = 0  # empty leads: no whole sentence fits the limit (`summariser.no_fit`)
 
     @classmethod
-    def of(cls, lines: list[str], rejected: list[Rejected], relabelled: int = 0, ids=()) -> Chunk:
+    def of(
+        cls, lines: list[str], rejected: list[Rejected], relabelled: int = 0, ids=(), no_fit=0
+    ) -> Chunk:
         data = "".join(f"{line}\n" for line in lines).encode("utf-8")
-        return cls(data, len(lines), rejected, relabelled, tuple(ids))
+        return cls(data, len(lines), rejected, relabelled, tuple(ids), no_fit)
 
     @property
     def lines(self) -> list[str]:
@@ -109,9 +112,10 @@ def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Ch
             records.append(item)
             if item.data.get("id") is not None:  # a string or an integer: the reader checked
                 ids.append((number, str(item.data["id"])))
-    results = record_lines(records, classifier, **options.asked())
+    results = list(labelled_lines(records, classifier, **options.asked()))
     relabelled = sum(1 for r in records if "label" in r.data) if options.labels else 0
-    return Chunk.of(list(results), rejected, relabelled, ids)
+    unfit = sum(1 for _, _, empty in results if empty)
+    return Chunk.of([line for _, line, _ in results], rejected, relabelled, ids, unfit)
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:

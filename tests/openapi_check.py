@@ -1,6 +1,6 @@
 """A small JSON Schema checker for what our OpenAPI document uses (no library is installed):
-type, enum, const, minimum, required, properties, additionalProperties, items, oneOf, $ref,
-dependentSchemas, not.
+type (one or a list), enum, const, minimum, maximum, pattern, required, properties,
+additionalProperties, items, oneOf, $ref, dependentSchemas, not.
 
 Strict where the document is loose by JSON Schema's default: a property an object schema does
 not declare is an error unless the schema allows more (additionalProperties), so a response
@@ -10,6 +10,7 @@ field the document forgot is found.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 __all__ = ["problems"]
@@ -26,7 +27,9 @@ def _resolve(doc: dict, schema: dict) -> dict:
     return schema
 
 
-def _kind_ok(kind: str | None, value: Any) -> bool:
+def _kind_ok(kind: str | list[str] | None, value: Any) -> bool:
+    if isinstance(kind, list):  # any of them ("type": ["integer", "string"])
+        return any(_kind_ok(one, value) for one in kind)
     if kind in _TYPES:
         return isinstance(value, _TYPES[kind])
     if kind == "integer":
@@ -46,8 +49,13 @@ def problems(doc: dict, schema: dict, value: Any, where: str = "$") -> list[str]
         out.append(f"{where}: {value!r} not one of {schema['enum']}")
     if "const" in schema and value != schema["const"]:
         out.append(f"{where}: {value!r} is not {schema['const']!r}")
-    if "minimum" in schema and value < schema["minimum"]:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if "minimum" in schema and number and value < schema["minimum"]:
         out.append(f"{where}: {value} under {schema['minimum']}")
+    if "maximum" in schema and number and value > schema["maximum"]:
+        out.append(f"{where}: {value} over {schema['maximum']}")
+    if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
+        out.append(f"{where}: {value!r} does not match {schema['pattern']}")
     if "oneOf" in schema:
         fits = [b for b in schema["oneOf"] if not problems(doc, b, value, where)]
         if len(fits) != 1:

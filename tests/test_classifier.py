@@ -306,7 +306,7 @@ def test_a_model_without_review_thresholds_loads_and_flags_only_thin_text(model_
     "breakage, needle",
     [
         ("no-folder", "does not exist"),
-        ("no-manifest", "manifest.json is missing"),
+        ("no-manifest", r"is not a newsdesk model folder \(no manifest.json; it holds "),
         ("no-artifact", "model.npz is missing"),
         ("bad-json", "not valid JSON"),
         ("no-sha", "lacks sha256"),

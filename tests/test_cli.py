@@ -899,6 +899,44 @@ def test_bad_model_folder_exits_1(tmp_path, sample_page_path):
     assert named_a_file.returncode == 1 and "is a file" in named_a_file.stderr
 
 
+def test_a_folder_that_is_no_newsdesk_model_is_named_so_alike_by_every_command(tmp_path):
+    # Another library's model folder (or an empty one) was told "retrain with `make train`" by
+    # classify and "no model at … unreadable" by batch: one message, from the one loader.
+    foreign, empty, records = tmp_path / "bert", tmp_path / "empty", tmp_path / "in.jsonl"
+    foreign.mkdir()
+    empty.mkdir()
+    (foreign / "config.json").write_text("{}", encoding="utf-8")
+    (foreign / "pytorch_model.bin").write_bytes(b"\0" * 16)
+    records.write_text(_record("a").decode(), encoding="utf-8")
+    for folder, held in (
+        (foreign, "it holds config.json, pytorch_model.bin"),
+        (empty, "it is empty"),
+    ):
+        said = (
+            f"{folder} is not a newsdesk model folder (no manifest.json; {held}): pass --model a "
+            "folder `make train` wrote, holding model.npz and manifest.json"
+        )
+        for argv in (
+            ["classify", str(records)],
+            ["summarise", str(records)],
+            ["batch", str(records), "--out", str(tmp_path / "out"), "--quiet"],
+        ):
+            result = run(*argv, "--model", str(folder))
+            assert result.returncode == 1 and said in result.stderr, (argv, result.stderr)
+            assert "retrain" not in result.stderr and "Traceback" not in result.stderr
+        # serve waits for a model to land in an existing folder (NOT_SERVING); its log says why
+        with subprocess.Popen(
+            [*NEWSDESK, "serve", "--model", str(folder), "--address", "127.0.0.1:0"],
+            stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        ) as proc:  # fmt: skip
+            try:
+                first = proc.stderr.readline()
+            finally:
+                proc.terminate()
+                proc.communicate(timeout=60)
+        assert "model load refused" in first and said in first, first
+
+
 def test_split_of_an_empty_page_is_a_usage_error():
     result = run("split", "-", stdin=" \n\n")
     assert result.returncode == 2 and "page text is empty" in result.stderr

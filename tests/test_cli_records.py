@@ -238,3 +238,45 @@ def test_an_empty_input_or_one_all_rejected_says_so(command, tmp_path):
     result = run(command, str(good))
     assert result.returncode == 3 and "2 record(s) rejected\n" in result.stderr
     assert "no records" not in result.stderr
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_leads_left_empty_by_max_chars_are_counted_once_a_run_on_stderr(path, server, tmp_path):
+    # Every lead empty under a tight --max-chars, exit 0 and nothing on stderr: only each
+    # record's `warnings` said why. 2,100 records fork the local workers (9 chunks): the count
+    # is over the whole run; batch sums its two shards.
+    long = (
+        "今天上午市政府召开新闻发布会宣布全市将在下个月起全面推行垃圾分类制度"
+        + "并设立专门的监督小组。"
+    )
+    fits = "市政府今天召开新闻发布会。"
+    many = 2_100 if path == "local" else 30
+    texts = [long if i % 3 else fits + long for i in range(many)]
+    empty = sum(1 for t in texts if t == long)
+    lines = [json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in enumerate(texts)]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, part in (("a", lines[:10]), ("b", lines[10:])):
+        (folder / f"{name}.jsonl").write_text("\n".join(part) + "\n", encoding="utf-8")
+    if path == "batch":
+        out = tmp_path / "out"
+        result = run("batch", str(folder), "--out", str(out), "--max-chars", "40", "--quiet")
+        summary = json.loads((out / "_summary.json").read_text(encoding="utf-8"))
+        assert summary["leads_no_fit"] == empty
+    else:
+        src = tmp_path / "all.jsonl"
+        src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        extra = ["--server", server] if path == "server" else []
+        result = run("summarise", str(src), "--max-chars", "40", *extra)
+        records = [json.loads(line) for line in result.stdout.splitlines()]
+        assert sum(r["lead"] == "" for r in records) == empty
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "leads empty" in line]
+    assert notes == [
+        f"note: {empty:,} of {many:,} leads empty: no whole sentence near the top fits in "
+        "--max-chars 40; raise it (each record's `warnings` says so)"
+    ]
+    # A limit every lead fits says nothing.
+    if path == "local":
+        result = run("summarise", str(src), "--max-chars", "80")
+        assert result.returncode == 0 and "leads empty" not in result.stderr

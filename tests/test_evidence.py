@@ -375,7 +375,7 @@ def test_record_lines_are_the_records_json(tiny):
         want = [json.dumps(r, ensure_ascii=False) for r in made]
         assert list(record_lines(records, classifier, batch_size=5, **asked)) == want
         labelled = list(labelled_lines(records, classifier, batch_size=5, **asked))
-        assert labelled == [(json.loads(w)["label"], w) for w in want]
+        assert labelled == [(json.loads(w)["label"], w, False) for w in want]
 
 
 def test_the_word_table_numbers_each_word_once_and_judges_it_once():

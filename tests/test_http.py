@@ -736,6 +736,25 @@ def test_openapi_says_the_fixed_bounds_the_server_checks() -> None:
     )
 
 
+def test_openapi_says_an_integer_may_come_as_a_string_of_digits_as_the_server_reads_it(
+    web,
+) -> None:
+    """{"explain": "3"} was answered (the proto JSON mapping takes a string of digits for an
+    integer) while the document said "type": "integer": a validating client refused it."""
+    _, doc, _ = call(web.http_port, "/v1/openapi.json")
+    request = doc["paths"]["/v1/classify"]["post"]["requestBody"]["content"]["application/json"]
+    article = {"text": "教育部近日召开会议，部署高校毕业生就业创业工作。"}
+    for explain, answered in (("3", True), (3, True), ("three", False), (101, False)):
+        body = {"articles": [article], "explain": explain}
+        assert (problems(doc, request["schema"], body) == []) is answered, explain
+        status, answer, _ = call(web.http_port, "/v1/classify", body)
+        assert (status == 200) is answered, (explain, answer)
+        if answered:
+            assert 0 < len(answer["results"][0]["evidence"]) <= 3
+    options = doc["components"]["schemas"]["newsdesk.v1.SummaryOptions"]["properties"]
+    assert options["maxChars"]["maximum"] == options["max_chars"]["maximum"]  # (alias too)
+
+
 def test_openapi_says_which_request_keys_the_server_reads_and_it_reads_those_alone(
     web, sample_page
 ) -> None:

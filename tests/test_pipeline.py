@@ -120,7 +120,7 @@ def test_an_article_with_no_body_says_why_its_lead_is_empty(shipped):
     "obj, words",
     [
         ({"id": "a"}, "is missing"),
-        ({"text": None}, "is missing"),
+        ({"text": None}, "field 'text' is null: give the article body as a string"),
         ({"text": "  "}, "is empty"),
         ({"text": 12345}, "must be a string, got a number (12345)"),
         ({"text": float("nan")}, "must be a string, got a number (NaN)"),

@@ -270,6 +270,8 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
         "records_out": sum(states[j.name]["records_out"] for j in finished),
         "rejected": len(errors),
         "labels": dict(sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))),
+        # Empty leads: no whole sentence fits max_chars (a state saved before had no count).
+        "leads_no_fit": sum(states[j.name].get("leads_no_fit", 0) for j in finished),
         "processed": processed["records"],
         "wall_s": round(wall, 3),
         "articles_per_s": round(processed["records"] / wall, 1) if wall > 0 else 0.0,

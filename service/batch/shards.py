@@ -224,6 +224,7 @@ class ShardResult:
     seconds: float
     output: bytes | None = field(default=None, repr=False)
     failed: str = ""  # why the shard could not be done; nothing of it was published
+    no_fit: int = 0  # empty leads: no whole sentence fits max_chars (`summariser.no_fit`)
 
     @classmethod
     def failure(
@@ -253,7 +254,7 @@ def process_shard(
         return ShardResult.failure(job.name, f"{job.source} {note}")
     labels: dict[str, int] = {}
     errors: list[tuple[int, str, str | None]] = []
-    seen = {"in": 0, "out": 0}
+    seen = {"in": 0, "out": 0, "no_fit": 0}
 
     def records(lines: Iterator[str]) -> Iterator[Record]:
         # jsonl.read_records validates (through validation.parse_record): one place decides.
@@ -282,8 +283,9 @@ def process_shard(
             keywords=int(options.get("keywords", 0)),
         )
         block: list[str] = []
-        for label, line in results:
+        for label, line, unfit in results:
             labels[label] = labels.get(label, 0) + 1
+            seen["no_fit"] += unfit
             block.append(line + "\n")
             if len(block) >= CHUNK:
                 out.write("".join(block).encode("utf-8"))
@@ -335,4 +337,5 @@ def process_shard(
         errors=tuple(errors),
         seconds=time.perf_counter() - started,
         output=output,
+        no_fit=seen["no_fit"],
     )

@@ -57,6 +57,7 @@ def save_done(out_dir: Path, job: ShardJob, result: ShardResult) -> dict:
         "records_in": result.records_in,
         "records_out": result.records_out,
         "labels": result.labels,
+        "leads_no_fit": result.no_fit,
         "errors": [list(e) for e in result.errors],
         "seconds": round(result.seconds, 3),
     }

@@ -351,6 +351,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         _err(f"{args.out} also holds outputs no input of this job made: {stale}")
     for shard in summary["shards_failed"]:
         _err(f"shard {shard['shard']} failed: {shard['reason']}")
+    if summary["leads_no_fit"]:
+        from ..summariser import no_fit_note
+
+        _err(no_fit_note(summary["leads_no_fit"], summary["records_out"], args.max_chars))
     if summary["shards_failed"]:
         _err(f"{len(summary['shards_failed'])} shard(s) failed (reasons above); the others are "
              "written; run again once the cause is fixed: finished shards are skipped")  # fmt: skip

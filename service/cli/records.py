@@ -45,7 +45,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
         )
     _from_terminal(args.input, "JSONL records", args.command)
 
-    rejected = relabelled = repeated = answered = 0
+    rejected = relabelled = repeated = answered = unfit = 0
     seen: set[int] = set()  # hashes of the ids so far (an integer as its string, as rejects say)
     first_repeat: tuple[int, str] | None = None
     source = args.input or "-"
@@ -81,6 +81,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                     writing = 0
                 answered += chunk.count
                 relabelled += chunk.relabelled
+                unfit += chunk.no_fit
                 for line, rid in chunk.ids:
                     key = hash(rid)  # a 64-bit hash: a false repeat once in ~10^7 runs of 10^6
                     if key in seen:
@@ -104,6 +105,10 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                 bar.close()
     if relabelled:
         _err(RELABELLED.format(n=relabelled))
+    if unfit:  # counted in the workers, chunk by chunk (or from a server's `warnings`)
+        from ..summariser import no_fit_note
+
+        _err(no_fit_note(unfit, answered, getattr(args, "max_chars", 0)))
     if first_repeat:
         line, rid = first_repeat
         rid = json_text(rid if len(rid) <= 200 else rid[:199] + "…")
@@ -177,6 +182,7 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
     """Answers from a server, one record at a time; a refused record is a reject, as locally."""
     from ..jsonl import Rejected, bounded_lines, open_input, own_id, read_records
     from ..rpc import NewsdeskClient, remote_results
+    from ..summariser import no_fit
     from ..workers import Chunk
 
     if args.tls_ca and not os.path.isfile(args.tls_ca):
@@ -218,7 +224,8 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
                 gone.append(Rejected(number, result.error.message, source, rid))
                 yield Chunk.of([], gone, ids=ids)
             else:
-                yield Chunk.of([_dump(result.data)], gone, relabelled=int(mine), ids=ids)
+                empty = result.data.get("lead") == "" and no_fit(result.data.get("warnings"))
+                yield Chunk.of([_dump(result.data)], gone, int(mine), ids, no_fit=int(empty))
     if early:
         yield Chunk.of([], list(early))
 

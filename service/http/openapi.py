@@ -121,17 +121,29 @@ def _field_schema(field: FieldDescriptor, wanted: list[Descriptor]) -> dict[str,
     return schema
 
 
+# A 32-bit integer the server reads may come as a string of digits: the proto JSON mapping
+# takes "3" for 3 (json_format does), so {"explain": "3"} is answered; the document says so.
+_COUNTS = (FieldDescriptor.TYPE_UINT32, FieldDescriptor.TYPE_INT32, FieldDescriptor.TYPE_SINT32)
+_DIGITS = {
+    "type": ["integer", "string"],
+    "pattern": "^[0-9]+$",  # (JSON Schema: for a string only; `maximum` for a number only)
+    "description": 'an integer, or (proto JSON mapping) a string of its decimal digits, "3"',
+}
+
+
 def _read(schema: dict[str, Any], message: Descriptor, held: list[Descriptor]) -> None:
     """A message the server reads, as gateway.parse reads it: each field by its proto name or
-    its lowerCamel JSON name, never both (400), and no other key (json_format: 400)."""
+    its lowerCamel JSON name, never both (400), and no other key (json_format: 400); an
+    integer as a number or a string of digits (`_DIGITS`)."""
     properties, either = schema["properties"], {}
     for f in message.fields:
+        if f.type in _COUNTS and not f.is_repeated:
+            properties[f.name] = {**properties[f.name], **_DIGITS}
         if f.json_name != f.name:
-            properties[f.json_name] = {
-                **_field_schema(f, held),
-                "description": f"{f.name} by "
-                "its lowerCamel name (proto JSON mapping): one of the two",
-            }
+            alias = f"{f.name} by its lowerCamel name (proto JSON mapping): one of the two"
+            if "description" in properties[f.name]:
+                alias += f"; {properties[f.name]['description']}"
+            properties[f.json_name] = {**properties[f.name], "description": alias}
             either[f.name] = {"not": {"required": [f.json_name]}}  # fmt: skip
     schema["additionalProperties"] = False
     if either:
@@ -240,9 +252,8 @@ def _limited(schemas: dict[str, Any], paths: dict[str, Any], limits: dict[str, i
     points, as the server counts them, articles per request, and a body's bytes."""
     for field in ("text", "title", "kicker", "subtitle"):
         schemas["newsdesk.v1.Article"]["properties"][field]["maxLength"] = limits["max_chars"]
-    schemas["newsdesk.v1.SummaryOptions"]["properties"]["max_chars"]["maximum"] = limits[
-        "max_chars"
-    ]
+    for name in ("max_chars", "maxChars"):  # (its lowerCamel alias: the same bound)
+        schemas["newsdesk.v1.SummaryOptions"]["properties"][name]["maximum"] = limits["max_chars"]
     page = schemas["newsdesk.v1.AnalysePageRequest"]["properties"]["text"]
     page["maxLength"] = limits["max_page_chars"]
     for name in ("ClassifyRequest", "SummariseRequest"):
