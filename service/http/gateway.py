@@ -11,6 +11,7 @@ import re
 
 import grpc
 from google.protobuf import json_format, message_factory
+from google.protobuf.descriptor import FieldDescriptor as _F
 from google.protobuf.message import Message
 from google.rpc import status_pb2
 
@@ -128,6 +129,11 @@ def parse(body: bytes, message: Message) -> Message:
         raise InvalidInput(_describe(str(exc)), field=field) from None
 
 
+# The integer kinds json_format reads from a string by Python's int(), which takes more than
+# the digits the OpenAPI document allows.
+_INTEGERS = frozenset((_F.CPPTYPE_INT32, _F.CPPTYPE_INT64, _F.CPPTYPE_UINT32, _F.CPPTYPE_UINT64))
+
+
 def _objects(value: dict, descriptor, where: str = "") -> None:
     """Refuse a message field (or list item) given as a string, number or list: json_format read
     `{"articles": ["abc"]}` as an Article with a field named "a" and said so."""
@@ -147,6 +153,13 @@ def _objects(value: dict, descriptor, where: str = "") -> None:
                 f"({json.dumps(json.dumps(inner))})",
                 field=f"{where}{fd.name}",
             )
+        if fd is not None and fd.cpp_type in _INTEGERS and isinstance(inner, str):
+            if not inner.isascii() or not inner.isdigit():  # ("3_0", "３", " 3": Python's int)
+                raise InvalidInput(
+                    f"{where}{fd.name} must be a whole number, got {json.dumps(inner)[:40]}: "
+                    'send digits (3 or "3")',
+                    field=f"{where}{fd.name}",
+                )
         kind = fd.message_type if fd is not None else None
         if kind is None or kind.GetOptions().map_entry or kind.full_name.startswith("google."):
             continue
