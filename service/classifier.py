@@ -189,6 +189,12 @@ def _read_manifest(folder: Path) -> dict:
         ) from exc
     needed = ("format", "labels", "sha256", "libraries")
     missing = [k for k in needed if k not in manifest] if isinstance(manifest, dict) else []
+    if isinstance(manifest, dict) and len(missing) == len(needed):  # another tool's manifest
+        raise ModelError(
+            f"{path} is no newsdesk manifest (none of {', '.join(needed)}): {folder} is not a "
+            f"newsdesk model folder; pass --model a folder `make train` wrote",
+            field="model",
+        )
     if not isinstance(manifest, dict) or missing:
         raise ModelError(
             f"{path} {'lacks ' + ', '.join(missing) if missing else 'is not a JSON object'}; "

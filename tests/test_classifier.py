@@ -310,6 +310,7 @@ def test_a_model_without_review_thresholds_loads_and_flags_only_thin_text(model_
         ("no-artifact", "model.npz is missing"),
         ("bad-json", "not valid JSON"),
         ("no-sha", "lacks sha256"),
+        ("foreign", "is no newsdesk manifest .*is not a newsdesk model folder"),
         ("format", "format"),
         ("one-label", "two or more distinct labels"),
         # hand-edited shapes that raised AttributeError or TypeError at load
@@ -333,6 +334,8 @@ def test_broken_folders_are_model_errors(model_copy: Path, breakage: str, needle
         manifest = json.loads((model_copy / MANIFEST_FILE).read_text(encoding="utf-8"))
         del manifest["sha256"]
         (model_copy / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+    elif breakage == "foreign":  # another library's manifest.json, none of our keys
+        (model_copy / MANIFEST_FILE).write_text('{"model_type": "bert"}', encoding="utf-8")
     elif breakage == "format":
         _edit_manifest(model_copy, format=99)
     elif breakage == "one-label":
