@@ -471,45 +471,48 @@ def test_a_damaged_gzip_shard_fails_alone_and_a_rerun_retries_only_it(
     assert shard_files() == {"a.jsonl", "b.jsonl"}
 
 
-def test_a_utf16_shard_is_refused_whole_saying_how_to_convert_it(
-    shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
-) -> None:
-    # Read by lines, UTF-16 bytes made a rejected line of every record and lines past the
-    # file's end (7 rejects for 5 records, exit 3); every other command refuses such a file.
-    from service.cli import main
-
-    good, wide = shards[0], tmp_path / "wide.jsonl"
-    wide.write_bytes(good.read_text(encoding="utf-8").encode("utf-16"))
-    out = tmp_path / "out"
-    args = ["batch", str(good), str(wide), "--out", str(out), "--model", str(model), "--quiet"]
-    code = main([*args, "--no-summary"])
-    summary = json.loads(capsys.readouterr().out)
-    assert code == 1 and summary["rejected"] == 0
-    [failed] = summary["shards_failed"]
-    assert failed["shard"] == "wide" and "UTF-16" in failed["reason"]
-    assert "iconv -f UTF-16 -t UTF-8" in failed["reason"]
-    assert {n for n in _outputs(out) if not n.startswith("_")} == {"a.jsonl"}
+def _utf16(data: bytes) -> bytes:
+    return data.decode("utf-8").encode("utf-16")
 
 
-def test_an_xz_shard_fails_alone_saying_how_to_unpack_it(
-    shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
-) -> None:
-    # Read as text, an xz shard made a "not UTF-8" rejection of every line it made up (exit 3)
-    # and an empty output that resume then skipped; it fails alone now, the others go on.
+def _xz(data: bytes) -> bytes:
     import lzma
 
+    return lzma.compress(data)
+
+
+@pytest.mark.parametrize(
+    ("name", "made", "shard", "needles"),
+    [
+        # Read by lines, UTF-16 bytes made a rejected line of every record and lines past the
+        # file's end (7 rejects for 5 records, exit 3); every other command refuses such a file.
+        ("wide.jsonl", _utf16, "wide", ("UTF-16", "iconv -f UTF-16 -t UTF-8")),
+        # Read as text, an xz shard made a "not UTF-8" rejection of every line it made up (exit
+        # 3) and an empty output that resume then skipped.
+        ("packed.jsonl.xz", _xz, "packed.jsonl.xz", ("is xz-compressed", "xz -dc IN > OUT")),
+    ],
+)
+def test_a_shard_no_line_of_which_can_be_read_fails_alone_saying_how_to_convert_it(
+    shards: list[Path],
+    model: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,
+    name: str,
+    made,
+    shard: str,
+    needles: tuple[str, str],
+) -> None:
     from service.cli import main
 
-    good, packed = shards[0], tmp_path / "packed.jsonl.xz"
-    packed.write_bytes(lzma.compress(good.read_bytes()))
+    good, bad = shards[0], tmp_path / name
+    bad.write_bytes(made(good.read_bytes()))
     out = tmp_path / "out"
-    args = ["batch", str(good), str(packed), "--out", str(out), "--model", str(model), "--quiet"]
+    args = ["batch", str(good), str(bad), "--out", str(out), "--model", str(model), "--quiet"]
     code = main([*args, "--no-summary"])
     summary = json.loads(capsys.readouterr().out)
     assert code == 1 and summary["rejected"] == 0
     [failed] = summary["shards_failed"]
-    assert failed["shard"] == "packed.jsonl.xz" and "is xz-compressed" in failed["reason"]
-    assert "xz -dc IN > OUT" in failed["reason"]
+    assert failed["shard"] == shard and all(n in failed["reason"] for n in needles)
     assert {n for n in _outputs(out) if not n.startswith("_")} == {"a.jsonl"}
 
 
