@@ -305,7 +305,7 @@ def parse_page(obj: Any, *, max_chars: int = MAX_PAGE_CHARS, line: str | None = 
                            field="text")  # fmt: skip
     check_text(text, field="text", limit=max_chars, name="field 'text'",
                empty="give the page's text", over="split it into pages")  # fmt: skip
-    check_page(text, field="text")
+    check_not_records(check_page(text, field="text"), field="text")  # (as a page file's)
     rid = obj.get("id")
     if isinstance(rid, bool) or not isinstance(rid, str | int | None):
         raise InvalidInput("field 'id' must be a string or an integer", field="id")
