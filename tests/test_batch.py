@@ -1129,7 +1129,8 @@ def test_pages_writes_each_article_as_analyse_json_and_resumes(
 def test_pages_job_on_a_worker_is_the_same_bytes(
     sample_page: str, model: Path, tmp_path: Path
 ) -> None:
-    """The job object is what a Dask worker runs: gathered (bytes in, bytes out), the same."""
+    """The job object is what a Dask worker runs: gathered (bytes in, bytes out) and on a
+    cluster, the same bytes and counts as a local run."""
     from service.pool import model_key
 
     src, _ = _page_archive(sample_page, tmp_path)
@@ -1141,3 +1142,9 @@ def test_pages_job_on_a_worker_is_the_same_bytes(
     result = process_shard(job)
     assert result.output == (out / "pages.jsonl").read_bytes()
     assert (result.records_in, result.records_out, result.no_article) == (6, 7, 1)
+    with _dask(1) as (cluster, _client):
+        for gather in (False, True):
+            on = tmp_path / f"dask-{gather}"
+            summary = _run([src], on, model, scheduler=cluster.scheduler_address,
+                           gather=gather, pages=True)  # fmt: skip
+            assert _outputs(on) == _outputs(out) and summary["pages_no_article"] == 1
