@@ -7,7 +7,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -323,11 +323,17 @@ def count_lines(blob: bytes) -> int:
 
 
 def read_records(
-    lines: Iterable[str], *, source: str = "-", max_chars: int = MAX_TEXT_CHARS, start: int = 1
+    lines: Iterable[str],
+    *,
+    source: str = "-",
+    max_chars: int = MAX_TEXT_CHARS,
+    start: int = 1,
+    parse: Callable[..., Any] = parse_record,
 ) -> Iterator[tuple[int, Record | Rejected]]:
     """Yield (line number, Record or Rejected) for every non-blank line, in order.
 
-    `start` is the number of the first line (a chunk of a larger input starts further on).
+    `start` is the number of the first line (a chunk of a larger input starts further on);
+    `parse` checks each JSON object (`validation.parse_page` for `batch --pages`: a Page).
     """
     for number, line in enumerate(lines, start=start):
         # One rule for every reader (local, --server, batch): a text reader keeps the "\n"
@@ -365,7 +371,7 @@ def read_records(
             yield number, Rejected(number, f"not valid JSON: {exc}", source)
             continue
         try:
-            yield number, parse_record(obj, max_chars=max_chars, line=line)
+            yield number, parse(obj, max_chars=max_chars, line=line)
         except InvalidInput as exc:
             yield number, Rejected(number, exc.message, source, own_id(obj))
 

@@ -29,6 +29,8 @@ __all__ = [
     "parse_record",
     "analyse_articles",
     "analyse_page",
+    "page_fields",
+    "page_lines",
     "desk_item",
     "result_fields",
     "term_fields",
@@ -191,6 +193,28 @@ def analyse_page(
         titles=[raw] * len(articles),
         explain_label=explain_label,
     )
+
+
+def page_fields(analysis: Analysis) -> dict[str, Any]:
+    """One article of a page as `newsdesk analyse --json` writes it: the article's fields, its
+    results; start/end and lead_spans are code points of the page, as AnalysePage's."""
+    from .documents import article_record
+
+    return {**article_record(analysis.article), **result_fields(analysis), "offsets_into": "page"}
+
+
+def page_lines(page: Any, classifier: Any | None, **options: Any) -> list[tuple[str, str, bool]]:
+    """(label, line, whether its lead is empty because no whole sentence fits) of each article
+    of a `validation.Page`, as `labelled_lines` gives a record's: the line is `page_fields`
+    (analyse --json's object) after `page_id` (the page's id) and `article` (1, 2, …)."""
+    from .summariser import no_fit
+
+    out = []
+    for i, a in enumerate(analyse_page(page.text, classifier, **options), start=1):
+        line = json.dumps({"page_id": page.id, "article": i, **page_fields(a)}, ensure_ascii=False)
+        unfit = a.lead is not None and no_fit(a.lead.warnings)
+        out.append((a.prediction.label if a.prediction is not None else None, line, unfit))
+    return out
 
 
 def result_fields(analysis: Analysis, *, labels: bool = True) -> dict[str, Any]:

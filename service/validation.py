@@ -29,6 +29,7 @@ __all__ = [
     "MAX_LEAD_CHARS",
     "MAX_TERMS",
     "FROM_GBK",
+    "Page",
     "Record",
     "check_items",
     "check_label",
@@ -39,6 +40,7 @@ __all__ = [
     "check_strings",
     "check_terms",
     "check_text",
+    "parse_page",
     "parse_record",
 ]
 
@@ -282,6 +284,36 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
             raise InvalidInput(f"field '{key}' must be a string", field=key)
         extra[key] = value.strip()
     return Record(obj, replace(article, **extra) if extra else article)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A validated page record (`newsdesk batch --pages`): its `id` as sent, its whole text."""
+
+    id: str | int | None
+    text: str
+
+
+def parse_page(obj: Any, *, max_chars: int = MAX_PAGE_CHARS, line: str | None = None) -> Page:
+    """Validate one page record (`id`, `text`: the whole page) as a page file is checked."""
+    del line  # (read_records' parse signature; a page's fields are checked here, not walked)
+    text = obj.get("text") if isinstance(obj, dict) else None
+    if not isinstance(text, str):
+        got = _json_type(obj) if not isinstance(obj, dict) else _json_type(text)
+        got = "missing" if isinstance(obj, dict) and "text" not in obj else got
+        raise InvalidInput(f"a page record needs 'text', the page as a string (got {got})",
+                           field="text")  # fmt: skip
+    check_text(text, field="text", limit=max_chars, name="field 'text'",
+               empty="give the page's text", over="split it into pages")  # fmt: skip
+    check_not_records(check_page(text, field="text"), field="text")  # (as a page file's)
+    rid = obj.get("id")
+    if isinstance(rid, bool) or not isinstance(rid, str | int | None):
+        raise InvalidInput("field 'id' must be a string or an integer", field="id")
+    for name, value in (("text", text), ("id", rid)):
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise InvalidInput(f"field '{name}' holds bytes that are not UTF-8, or an escaped "
+                               f"lone UTF-16 surrogate ({FROM_GBK})", field=name)  # fmt: skip
+    return Page(rid, text)
 
 
 def _json_type(value: Any) -> str:

@@ -1040,3 +1040,111 @@ def test_a_dask_job_keeps_the_tree_and_gzips_as_a_local_one(
             again = _run([f"{archive}/*/*.jsonl*"], out, model,
                          scheduler=cluster.scheduler_address, gather=gather, **kw)  # fmt: skip
             assert again["shards_skipped"] == 3
+
+
+# -- --pages: each line a page, each output line one of its articles as analyse --json -------
+
+HAND_PAGE = (
+    "城东书房开门迎客\n"
+    "周末的城东书房里坐满了读者，书房还办起了古诗朗读会，请来退休教师领读。\n"
+    "书架上的书都是居民捐的，有小说、有画册，也有不少孩子们爱看的绘本。\n"
+    "负责人说，开门半年来，这里接待读者两万多人次，借出图书一万多册。\n"
+    "\n"
+    "我市新建十座污水处理厂\n"
+    "本报讯 记者从市住建局获悉，今年我市新建的十座污水处理厂已全部投入运行。\n"
+    "新厂投运后，全市日处理污水能力提高三成，主要河流水质明显好转。\n"
+    "市住建局有关负责人表示，明年将继续推进管网改造，补齐城乡短板。\n"
+)
+NO_ARTICLE_PAGE = "本报讯\n"  # a dateline alone: a page, but no article on it
+
+
+def _page_archive(sample_page: str, tmp_path: Path) -> tuple[Path, list[tuple[object, str]]]:
+    """pages.jsonl: the sample page, bad pages among good ones, a page with no article."""
+    from service.validation import MAX_PAGE_CHARS
+
+    good = [("gy-1", sample_page), (7, HAND_PAGE), ("furniture", NO_ARTICLE_PAGE)]
+    rows = [
+        {"id": "gy-1", "text": sample_page, "date": "2019-12-18", "page": 1},  # not copied
+        {"id": "num", "text": 42},
+        {"id": "empty", "text": " \n "},
+        {"id": 7, "text": HAND_PAGE},
+        {"id": "long", "text": "字" * (MAX_PAGE_CHARS + 1)},
+        {"id": "furniture", "text": NO_ARTICLE_PAGE},
+    ]
+    src = tmp_path / "in" / "pages.jsonl"
+    src.parent.mkdir()
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return src, good
+
+
+def _analysed_json(capsys, page: str, model: Path, tmp_path: Path, *flags: str) -> list[str]:
+    from service.cli import main
+
+    path = tmp_path / "page.txt"
+    path.write_text(page, encoding="utf-8")
+    assert main(["analyse", str(path), "--json", "--model", str(model), *flags]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_pages_writes_each_article_as_analyse_json_and_resumes(
+    sample_page: str, model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    src, good = _page_archive(sample_page, tmp_path)
+    out = tmp_path / "out"
+    terms = ("--explain", "2", "--keywords", "2")
+    common = (str(src), "--out", str(out), "--model", str(model), "--workers", "1", *terms)
+    # A records job first (each page record is a valid record): --pages redoes its shard.
+    code, summary, _ = _cli(capsys, *common)
+    assert code == 3 and "pages" not in summary and summary["records_out"] == 2
+    code, summary, err = _cli(capsys, *common, "--pages")
+    assert code == 3 and summary["shards_run"] == 1, err
+    lines = (out / "pages.jsonl").read_text(encoding="utf-8").splitlines()
+    want = []
+    for pid, page in good:
+        for i, line in enumerate(_analysed_json(capsys, page, model, tmp_path, *terms), 1):
+            # analyse --json's bytes, after the page's id and the article's number
+            head = json.dumps({"page_id": pid, "article": i}, ensure_ascii=False)
+            want.append(head[:-1] + ", " + line[1:])
+    assert len(want) == 7 and lines == want  # 5 articles of the sample page, 2 of the hand one
+    assert all("date" not in json.loads(line) for line in lines)  # other page fields: not copied
+    assert {k: summary[k] for k in ("records_in", "records_out", "rejected")} == {
+        "records_in": 6,  # pages read, the rejected ones included
+        "records_out": 7,  # articles written
+        "rejected": 3,
+    }
+    assert summary["pages"] is True and summary["pages_no_article"] == 1
+    assert sum(summary["labels"].values()) == 7
+    errors = [json.loads(e) for e in (out / "_errors.jsonl").read_text("utf-8").splitlines()]
+    assert [(e["line"], e["id"]) for e in errors] == [(2, "num"), (3, "empty"), (5, "long")]
+    assert "over the limit" in errors[2]["reason"] and "split it into pages" in errors[2]["reason"]
+    # resumed: done with the same options, skipped; its counts still in the summary
+    code, again, _ = _cli(capsys, *common, "--pages")
+    assert code == 3 and again["shards_skipped"] == 1 and again["pages_no_article"] == 1
+    assert (out / "pages.jsonl").read_text(encoding="utf-8").splitlines() == lines
+    # and back: a run without --pages redoes it as records
+    code, summary, _ = _cli(capsys, *common)
+    assert code == 3 and summary["shards_run"] == 1 and "pages_no_article" not in summary
+
+
+def test_pages_job_on_a_worker_is_the_same_bytes(
+    sample_page: str, model: Path, tmp_path: Path
+) -> None:
+    """The job object is what a Dask worker runs: gathered (bytes in, bytes out) and on a
+    cluster, the same bytes and counts as a local run."""
+    from service.pool import model_key
+
+    src, _ = _page_archive(sample_page, tmp_path)
+    out = tmp_path / "out"
+    _run([src], out, model, workers=1, pages=True)
+    options = (("summarise", True), ("max_sentences", 0), ("max_chars", 0), ("pages", True))
+    key = model_key(str(model.resolve()))
+    job = ShardJob("pages", str(src), str(model.resolve()), key, options, data=src.read_bytes())
+    result = process_shard(job)
+    assert result.output == (out / "pages.jsonl").read_bytes()
+    assert (result.records_in, result.records_out, result.no_article) == (6, 7, 1)
+    with _dask(1) as (cluster, _client):
+        for gather in (False, True):
+            on = tmp_path / f"dask-{gather}"
+            summary = _run([src], on, model, scheduler=cluster.scheduler_address,
+                           gather=gather, pages=True)  # fmt: skip
+            assert _outputs(on) == _outputs(out) and summary["pages_no_article"] == 1

@@ -145,3 +145,33 @@ def test_a_null_title_is_no_title_as_a_missing_one_is():
     body = "市教育局部署开学工作。"
     for obj in ({"text": body}, {"title": None, "text": body}):
         assert validation.parse_record(obj).article.title == ""
+
+
+@pytest.mark.parametrize(
+    ("obj", "field", "says"),
+    [
+        ([1, 2], "text", "got an array"),
+        ({"id": "a"}, "text", "got missing"),
+        ({"text": None}, "text", "got null"),
+        ({"text": 42}, "text", "got a number"),
+        ({"text": " \n"}, "text", "field 'text' is empty"),
+        ({"text": "标题\r正文\r"}, "text", "lone carriage return"),
+        ({"text": '{"id": 1, "text": "正文"}\n'}, "text", "JSON Lines"),
+        ({"text": "标题\n正文\n", "id": True}, "id", "string or an integer"),
+        ({"text": "标题\n正文\ud800\n"}, "text", "not UTF-8"),
+        ({"text": "标题\n正文\n", "id": "\udce9"}, "id", "not UTF-8"),
+    ],
+)
+def test_parse_page_refuses_what_a_page_file_is_refused_for(obj, field, says) -> None:
+    """`batch --pages`: a page record is checked as `analyse PAGE` checks a page file."""
+    with pytest.raises(InvalidInput, match=re.escape(says)) as err:
+        validation.parse_page(obj)
+    assert err.value.field == field
+
+
+def test_parse_page_keeps_the_id_as_sent_and_the_page_limit() -> None:
+    page = validation.parse_page({"id": 7, "text": "标题\n正文\n", "date": "x"})
+    assert (page.id, page.text) == (7, "标题\n正文\n")
+    assert validation.parse_page({"text": "标题\n"}).id is None
+    with pytest.raises(InvalidInput, match="over the limit of 10: split it into pages"):
+        validation.parse_page({"text": "字" * 11}, max_chars=10)

@@ -84,6 +84,7 @@ def run_batch(
     keep_tree: bool = False,
     recursive: bool = False,
     gzip: bool = False,
+    pages: bool = False,
     progress: Callable[[BatchProgress], None] | None = None,
 ) -> dict:
     """Label (and lead) every record of every shard into `out_dir`; returns the run's summary.
@@ -94,7 +95,8 @@ def run_batch(
     called with a `BatchProgress` about once a second (the library itself prints nothing).
     `keep_tree` names each shard by its path below the inputs' common folder (`DIR/2019/01.jsonl`),
     `recursive` searches folders at every depth (and names shards so), `gzip` writes
-    `<shard>.jsonl.gz`.
+    `<shard>.jsonl.gz`. `pages`: each input line is a page (`id`, `text`), each output line
+    one of its articles as `newsdesk analyse --json` writes it, with `page_id` and `article`.
     """
     started = time.perf_counter()
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
@@ -160,7 +162,7 @@ def run_batch(
             return _run_jobs(named, out, model_path, key, started, scheduler, workers, gather,
                              summary, force, max_sentences, max_chars, progress,
                              explain=explain, keywords=keywords, gzip=gzip,
-                             tree=keep_tree)  # fmt: skip
+                             tree=keep_tree, pages=pages)  # fmt: skip
         except BaseException as exc:
             why = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
             if isinstance(exc, KeyboardInterrupt):  # Ctrl-C, or SIGTERM as the CLI raises it
@@ -173,7 +175,7 @@ def run_batch(
 
 def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, summary, force,
               max_sentences, max_chars, progress, *, explain=0, keywords=0, gzip=False,
-              tree=False) -> dict:  # fmt: skip
+              tree=False, pages=False) -> dict:  # fmt: skip
     """run_batch once its arguments are checked: the shards, the errors file, the summary."""
 
     options = (
@@ -183,6 +185,7 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
     )
     # Only when asked for: shards finished by a run without them still count as done.
     asked = (("explain", explain), ("keywords", keywords), ("gzip", bool(gzip)))
+    asked += (("pages", bool(pages)),)
     options += tuple((k, v) for k, v in asked if v)
     jobs = [ShardJob(name, str(p), model_path, key, options, out_dir=str(out)) for name, p in named]
     states: dict[str, dict] = {}
@@ -277,6 +280,10 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
         "articles_per_s": round(processed["records"] / wall, 1) if wall > 0 else 0.0,
         "summary": bool(summary),
     }
+    if pages:  # records_in counts pages (lines), records_out articles: as the docs say
+        result["pages"] = True
+        empty = (states[j.name].get("pages_no_article", 0) for j in finished)
+        result["pages_no_article"] = sum(empty)
     # Shard outputs no input of this job accounts for (an input since removed or renamed):
     # named, not deleted, since a reader globbing DIR/*.jsonl would take them for current.
     names = {job.output for job in jobs}

@@ -21,8 +21,9 @@ from pathlib import Path
 from service.atomic import atomic_write
 from service.errors import InvalidInput, ShardError
 from service.jsonl import Rejected, bounded_lines, decompressed, head_note, read_records
-from service.pipeline import Record, labelled_lines
+from service.pipeline import Record, labelled_lines, page_lines
 from service.pool import cached_classifier
+from service.validation import MAX_PAGE_CHARS, parse_page, parse_record
 
 __all__ = [
     "CHUNK",
@@ -225,6 +226,7 @@ class ShardResult:
     output: bytes | None = field(default=None, repr=False)
     failed: str = ""  # why the shard could not be done; nothing of it was published
     no_fit: int = 0  # empty leads: no whole sentence fits max_chars (`summariser.no_fit`)
+    no_article: int = 0  # --pages: pages on which no article was found (nothing written)
 
     @classmethod
     def failure(
@@ -254,11 +256,14 @@ def process_shard(
         return ShardResult.failure(job.name, f"{job.source} {note}")
     labels: dict[str, int] = {}
     errors: list[tuple[int, str, str | None]] = []
-    seen = {"in": 0, "out": 0, "no_fit": 0}
+    seen = {"in": 0, "out": 0, "no_fit": 0, "no_article": 0}
+    pages = bool(options.get("pages"))  # each line a page: its articles are written, a line each
+    # (the page limit, as a page file's: a record's is the same number, but not the same rule)
+    parse = dict(parse=parse_page, max_chars=MAX_PAGE_CHARS) if pages else dict(parse=parse_record)
 
     def records(lines: Iterator[str]) -> Iterator[Record]:
         # jsonl.read_records validates (through validation.parse_record): one place decides.
-        for _, item in read_records(lines, source=job.name):
+        for _, item in read_records(lines, source=job.name, **parse):
             seen["in"] += 1
             if isinstance(item, Rejected):
                 errors.append((item.line, item.reason, item.id))
@@ -272,16 +277,18 @@ def process_shard(
         lines = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape")
         # Lines written straight from the batch's arrays (as `newsdesk classify` writes them):
         # the same bytes as json.dumps of process_records' objects.
-        results = labelled_lines(
-            records(bounded_lines(lines)),  # (a line of gigabytes is refused, never held)
-            classifier,
-            batch_size=CHUNK,
+        asked = dict(
             summarise=bool(options["summarise"]),
             max_sentences=int(options["max_sentences"]),
             max_chars=int(options["max_chars"]),
             explain=int(options.get("explain", 0)),
             keywords=int(options.get("keywords", 0)),
         )
+        items = records(bounded_lines(lines))  # (a line of gigabytes is refused, never held)
+        if pages:
+            results = _page_results(items, classifier, asked, seen)
+        else:
+            results = labelled_lines(items, classifier, batch_size=CHUNK, **asked)
         block: list[str] = []
         for label, line, unfit in results:
             labels[label] = labels.get(label, 0) + 1
@@ -338,4 +345,14 @@ def process_shard(
         seconds=time.perf_counter() - started,
         output=output,
         no_fit=seen["no_fit"],
+        no_article=seen["no_article"],
     )
+
+
+def _page_results(pages, classifier, asked: dict, seen: dict) -> Iterator[tuple]:
+    """`labelled_lines`' triples for pages: each page's articles as `newsdesk analyse --json`
+    writes them (`pipeline.page_lines`, the one code path), a page without one counted."""
+    for page in pages:
+        found = page_lines(page, classifier, **asked)
+        seen["no_article"] += not found
+        yield from found

@@ -61,6 +61,8 @@ def save_done(out_dir: Path, job: ShardJob, result: ShardResult) -> dict:
         "errors": [list(e) for e in result.errors],
         "seconds": round(result.seconds, 3),
     }
+    if dict(job.options).get("pages"):  # (only then: a records job's state is as it was)
+        state["pages_no_article"] = result.no_article
     path = state_path(out_dir, job.name)
     path.parent.mkdir(parents=True, exist_ok=True)  # (`_shards/2019/` for a --keep-tree name)
     write_atomic(path, json_text(state, indent=1), fsync=True)

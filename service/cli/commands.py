@@ -150,8 +150,7 @@ def _fit(s: str, width: int) -> str:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-    from ..pages import article_record
-    from ..pipeline import analyse_page, result_fields
+    from ..pipeline import analyse_page, page_fields
 
     raw = _read_page(args.page, args.command)
     check_output(args.output)  # before the model is loaded and the page read
@@ -168,9 +167,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     with _output(args.output, args.page, table=not args.json) as out:
         if args.json:
             for a in analyses:
-                # start/end and lead_spans are code points of the page file, as AnalysePage's.
-                record = {**article_record(a.article), **result_fields(a), "offsets_into": "page"}
-                out.write(_dump(record) + "\n")
+                out.write(_dump(page_fields(a)) + "\n")  # (as `batch --pages` writes it)
         else:
             # review: a desk editor should look at the label (service.review)
             header = (
@@ -340,6 +337,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         keep_tree=args.keep_tree,
         recursive=args.recursive,
         gzip=args.gzip,
+        pages=args.pages,
         progress=None if args.quiet else _batch_progress(),
         **_asked(args),
     )

@@ -240,6 +240,12 @@ def add_batch_output(p) -> None:
         action="store_true",
         help="write DIR/<shard>.jsonl.gz (reproducible: the same bytes on every run and runner)",
     )
+    p.add_argument(
+        "--pages",
+        action="store_true",
+        help="each input line is a page (id, text: the whole page); write each of its articles "
+        "as `analyse --json` does, with page_id and article (1, 2, …)",
+    )
     p.add_argument("--force", action="store_true", help="redo shards already complete")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
 
