@@ -175,28 +175,27 @@ def _spread(matrix: TermMatrix, places: _Places, weights, rows, signs, word_of, 
     if len(runs) > 8:  # places of many lengths (words): code point by code point
         words = owner[_flat(places.starts, sizes)]
         return np.bincount(words, weights=np.repeat(each, sizes), minlength=n_words)
-    # n-grams come length by length: each run's code points in one broadcast, in the same
-    # order as above, so that bincount adds the same numbers in the same order.
-    # Written into one pair of arrays, run after run (no copies to join them).
-    words = np.empty(int(sizes.sum()), dtype=np.int64)
-    shares = np.empty(len(words))
-    at = 0
+    # n-grams come length by length, and a place of length n gives its share to the code
+    # points it starts at and the n − 1 after: per length, the shares by start (one place of a
+    # length a start), then each code point's sum as a box of width n over them. Summed per
+    # code point first, then per word: a sequential pass over the text, not one per place's
+    # code point (the same sums, added in another order: equal to about 1e-15).
+    total = len(owner)
+    at_start: list[np.ndarray] = []  # at_start[j]: shares of places longer than j, by start
     for a, b in zip([0, *runs.tolist()], [*runs.tolist(), len(sizes)], strict=True):
         if b > a:
-            n = int(sizes[a])
-            where = slice(at, at + (b - a) * n)
-            at = where.stop
-            if n == 1:  # unigrams: a place is its one code point
-                np.take(owner, places.starts[a:b], out=words[where])
-                shares[where] = each[a:b]
-            else:
-                # A column (the j-th code point of every place) at a time: n 1-D gathers
-                # cost less than one through an (places, n) index array.
-                grid, starts = words[where].reshape(b - a, n), places.starts[a:b]
-                for j in range(n):
-                    grid[:, j] = owner[starts + j] if j else owner[starts]
-                shares[where].reshape(b - a, n)[:] = each[a:b, None]
-    return np.bincount(words, weights=shares, minlength=n_words)
+            by_start = np.bincount(places.starts[a:b], weights=each[a:b], minlength=total)
+            for j in range(int(sizes[a])):
+                if j < len(at_start):
+                    at_start[j] += by_start
+                else:
+                    at_start.append(by_start.copy() if j else by_start)
+    if not at_start:
+        return np.zeros(n_words)
+    point = at_start[0]
+    for j, shares in enumerate(at_start[1:], start=1):
+        point[j:] += shares[: total - j]  # a place starting at c reaches c + j
+    return np.bincount(owner, weights=point, minlength=n_words)
 
 
 def _word_of(readings: Sequence[Reading], n_words: np.ndarray) -> np.ndarray:
