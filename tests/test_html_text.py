@@ -158,6 +158,7 @@ def test_an_html_body_holds_only_the_callers_code_points(pieces):
     except Exception:  # (nothing left to read: refused, as a text of furniture is)
         return
     _own(text, article)
+    assert not any(m in article.text for m in ("<", ">", "nbsp;", "amp;", "!--"))
     index = article.body.index
     assert (index[1:] > index[:-1]).all()
     for s in article.body.source_spans(0, len(article.text), text):
