@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.html_text import is_html, plain
+from service.pipeline import analyse_articles
 from service.text import single_article
 from tests.test_cli import run
 
@@ -143,7 +144,7 @@ def test_summarise_and_classify_read_html_records_with_spans_into_them():
     assert fields == {"title", "text"}
 
 
-_WORDS = st.text("会议指出要坚持立德树人，。办好人民满意的教育abc ", min_size=1, max_size=12)
+_WORDS = st.text("会议指出要坚持立德树人，。！办好人民满意的教育abc ", min_size=1, max_size=16)
 _TAGS = st.sampled_from(
     ["<p>", "</p>", "<br/>", "<b>", "</b>", '<span class="x">', "&nbsp;", "&amp;", "<!-- c -->"]
 )
@@ -163,3 +164,5 @@ def test_an_html_body_holds_only_the_callers_code_points(pieces):
     assert (index[1:] > index[:-1]).all()
     for s in article.body.source_spans(0, len(article.text), text):
         assert text[s.start : s.end] == s.text
+    (analysis,) = analyse_articles([article], [text], None)  # (the lead's spans: faithful)
+    assert "".join(text[s.start : s.end] for s in analysis.lead.spans) == analysis.lead.text
