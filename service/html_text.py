@@ -32,7 +32,7 @@ from html import unescape
 
 from service.documents import Span
 from service.invisible import Hidden, hidden
-from service.markup import _SPACE, _TAG, body_outside
+from service.markup import _SPACE, _TAG, body_outside, outside
 from service.printed_lines import Unwrapped
 
 # Tag names whose well-formed tag (its attributes `name`, `name=value`, `name="…"`) says a text
@@ -68,33 +68,47 @@ class Plain:
 
     __slots__ = ("text", "steps")
 
-    def __init__(self, text: str, steps: list[tuple[Hidden, list[Span]]]) -> None:
+    def __init__(self, text: str, steps: list[tuple[Hidden, list[Span], str | None]]) -> None:
         self.text, self.steps = text, steps
 
     def cleaned(self, cleaned, offset: int):
         """`service.text.Cleaned` read from `text`, its offsets the caller's shifted by `offset`,
         the marks its furniture and no code point where a space entity stood in its body."""
         for k in range(len(self.steps) - 1, -1, -1):
-            h, spaces = self.steps[k]
+            h, spaces, source = self.steps[k]
             shift = offset if k == 0 else 0
             cleaned = h.cleaned(cleaned, shift)
+            if source is None:
+                continue  # (zero-width marks: every piece is the caller's text)
+            cut = [Span(m.start + shift, m.end + shift, m.text) for m in h.marks]
+            n = len(cleaned.dropped) - len(cut)  # (h.cleaned lists the marks last)
+            # A piece taken out (a dateline) as its characters between the marks it holds, the
+            # source's own (a space entity stood in it as its space).
+            dropped = [
+                (name, p)
+                for name, d in cleaned.dropped[:n]
+                for p in outside(cut, Span(d.start, d.end, source[d.start - shift : d.end - shift]))
+            ]
+            body = cleaned.body
             if spaces:
-                cut = [Span(s.start + shift, s.end + shift, s.text) for s in spaces]
-                body = body_outside(cut, cleaned.body)
-                cleaned = type(cleaned)(
-                    body, cleaned.byline, cleaned.dateline, cleaned.continues, cleaned.dropped
+                body = body_outside(
+                    [Span(m.start + shift, m.end + shift, m.text) for m in spaces], body
                 )
+            cleaned = type(cleaned)(
+                body, cleaned.byline, cleaned.dateline, cleaned.continues,
+                (*dropped, *cleaned.dropped[n:]),
+            )  # fmt: skip
         return cleaned
 
     def pos(self, p: int) -> int:
         """The caller's offset of `text`'s position `p`."""
-        for h, _ in reversed(self.steps):
+        for h, _, _ in reversed(self.steps):
             p = h.back.pos(p)
         return p
 
     def inner(self, p: int) -> int:
         """`text`'s position of the caller's offset `p` (the first after it, in a mark)."""
-        for h, _ in self.steps:
+        for h, _, _ in self.steps:
             back = h.back  # (the text's position after seam j is the caller's at[j] + gone[j])
             j = bisect_right([a + g for a, g in zip(back.at, back.gone, strict=True)], p)
             p = p - back.gone[j - 1] if j else p
@@ -106,7 +120,7 @@ def plain(raw: str) -> Plain | None:
     neither (most texts: `<` and `&` looked for in C)."""
     steps = []
     if (h := hidden(raw)) is not None:
-        steps.append((h, []))
+        steps.append((h, [], None))
         raw = h.text
     if ("<" in raw or "&" in raw) and is_html(raw):
         steps.append(_untagged(raw))
@@ -120,7 +134,7 @@ def plain_title(title: str) -> str:
     return title if p is None else p.text
 
 
-def _untagged(raw: str) -> tuple[Hidden, list[Span]]:
+def _untagged(raw: str) -> tuple[Hidden, list[Span], str]:
     marks: list[Span] = []
     spaces: list[Span] = []
     parts: list[str] = []
@@ -139,6 +153,7 @@ def _untagged(raw: str) -> tuple[Hidden, list[Span]]:
             spaces.append(marks[-1])
         else:
             kept = "&"
+            marks[-1] = Span(a + 1, b, "amp;")  # (its `&` is the body's)
         parts.append(kept)
         here = a - taken + len(kept)  # (where the text after the mark starts in the new text)
         taken += b - a - len(kept)
@@ -149,4 +164,4 @@ def _untagged(raw: str) -> tuple[Hidden, list[Span]]:
             gone.append(taken)
     parts.append(raw[pos:])
     text = "".join(parts)
-    return Hidden(text, marks, Unwrapped(text, at, gone)), spaces
+    return Hidden(text, marks, Unwrapped(text, at, gone)), spaces, raw

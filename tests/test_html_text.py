@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from service.html_text import is_html, plain
 from service.pipeline import analyse_articles
-from service.text import single_article
+from service.text import clean_body, single_article
 from tests.test_cli import run
 
 TITLE = "<b>我市召开教育工作会议</b>"
@@ -29,6 +29,19 @@ BODY = (
     "12月3日，我市召开全市教育工作会议，部署明年重点工作。\n"
     "会议指出，要坚持立德树人，办好人民满意的教育。\n市教育局局长李华出席会议并讲话。"
 )
+
+
+def _accounted(text: str, offset: int = 0) -> None:
+    """Every non-whitespace character of an HTML text is in the body or in one piece taken out
+    (a tag, an entity, a dateline), each piece slicing the text to its own `text`."""
+    cleaned = clean_body(text, offset, record=True)
+    owner = {int(i) - offset for i in cleaned.body.index}
+    for _, s in cleaned.dropped:
+        assert text[s.start - offset : s.end - offset] == s.text, s
+        for i in range(s.start - offset, s.end - offset):
+            assert i not in owner or text[i] == "<", (i, text[i])  # (a "\n" at its tag's `<`)
+            owner.add(i)
+    assert all(c.isspace() or i in owner for i, c in enumerate(text))
 
 
 def _own(text: str, article) -> None:
@@ -49,6 +62,8 @@ def test_a_cms_record_reads_as_the_text_its_html_marks_up():
     )
     assert article.dateline.startswith("本报讯")
     _own(TEXT, article)
+    _accounted(TEXT)
+    _accounted("\u200b" + TEXT.replace("本报", "本\u200b报"), 7)  # (with zero-width marks)
     bare = single_article("我市召开教育工作会议", PLAIN)
     assert (bare.title, bare.text, bare.byline) == (article.title, article.text, article.byline)
 
@@ -159,6 +174,7 @@ def test_an_html_body_holds_only_the_callers_code_points(pieces):
     except Exception:  # (nothing left to read: refused, as a text of furniture is)
         return
     _own(text, article)
+    _accounted(text)
     assert not any(m in article.text for m in ("<", ">", "nbsp;", "amp;", "!--"))
     index = article.body.index
     assert (index[1:] > index[:-1]).all()
