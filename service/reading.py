@@ -19,7 +19,7 @@ import numpy as np
 
 from .documents import Article, Span
 from .errors import ModelError
-from .invisible import hidden
+from .html_text import plain
 from .model import CharTfidf, CueBlock, DeskModel, WordTfidf, compose, head, headline
 from .placing import Layout
 from .wordtable import Words, words_table
@@ -74,15 +74,13 @@ def locate(title: str, source: str, start: int = 0) -> np.ndarray:
 
 
 def _past_marks(title: str, source: str, start: int, index: np.ndarray) -> np.ndarray:
-    # A title read without its zero-width marks (service.invisible) is found in the source
-    # without them, and its code points placed back where they stand in the source.
-    h = hidden(source)
-    if h is None:
+    # A title read without its zero-width marks and HTML (service.html_text) is found in the
+    # source without them, and its code points placed back where they stand in the source.
+    p = plain(source)
+    if p is None:
         return index
-    inner = locate(title, h.text, start - sum(m.end - m.start for m in h.marks if m.end <= start))
-    return np.fromiter(
-        (h.back.pos(i) if i >= 0 else -1 for i in inner.tolist()), np.int64, len(inner)
-    )
+    inner = locate(title, p.text, p.inner(start))
+    return np.fromiter((p.pos(i) if i >= 0 else -1 for i in inner.tolist()), np.int64, len(inner))
 
 
 _NOWHERE = np.zeros(0, dtype=np.int64)

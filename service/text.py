@@ -42,8 +42,8 @@ from service.credits import (
 from service.documents import Article, Body, Span
 from service.furniture import FURNITURE_MAX as _FURNITURE_MAX
 from service.furniture import continues_to, is_furniture
+from service.html_text import plain, plain_title
 from service.indents import reader as indent_reader
-from service.invisible import hidden, visible
 from service.lines import (
     BYLINE_END,
     BYLINE_START,
@@ -371,8 +371,8 @@ def _runs(
 
 def clean_body(raw: str, offset: int = 0, record: bool = False) -> Cleaned:
     """Clean one article body; offsets are positions in `raw` plus `offset` (`record`: as
-    `clean_lines`); zero-width marks out first (`service.invisible`)."""
-    if (h := hidden(raw)) is None:
+    `clean_lines`); zero-width marks and HTML out first (`service.html_text`)."""
+    if (h := plain(raw)) is None:
         return clean_lines(raw, lines(raw), offset, record=record)
     return h.cleaned(clean_lines(h.text, lines(h.text), record=record), offset)
 
@@ -385,7 +385,7 @@ def single_article(title: str, text: str, id: str = "", *, field: str = "text") 
     """
     check_strings(("title", title), ("text", text), ("id", id))
     cleaned = clean_body(text, record=True)
-    tidy = " ".join(visible(title).split())  # (zero-width marks out too)
+    tidy = " ".join(plain_title(title).split())  # (zero-width marks and HTML out too)
     check_readable(tidy, cleaned.body.text, text, field)
     return Article(
         title=tidy,

@@ -223,6 +223,7 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
 
     `line`: the JSON text `obj` was read from, if the caller has it; see `_needs_walk`.
     """
+    from .html_text import plain_title
     from .text import single_article
 
     if not isinstance(obj, dict):
@@ -282,7 +283,7 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
             continue
         if not isinstance(value, str):
             raise InvalidInput(f"field '{key}' must be a string", field=key)
-        extra[key] = value.strip()
+        extra[key] = plain_title(value).strip()  # (HTML out, as the title's)
     return Record(obj, replace(article, **extra) if extra else article)
 
 

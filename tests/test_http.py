@@ -166,6 +166,21 @@ def test_classify_and_summarise_equal_grpc(web, stub, data_dir) -> None:
     assert status == 200 and answer == as_json(stub.Summarise(request))
 
 
+def test_an_html_article_reads_as_its_text_over_http_and_grpc(web, stub) -> None:
+    """A CMS export's article (`service.html_text`): the lead without its tags, its spans into
+    the text sent, the same over HTTP and gRPC (before, the lead opened on `<p>本报讯&nbsp;`)."""
+    from tests.test_html_text import TEXT, TITLE
+
+    article = {"id": "h1", "title": TITLE, "text": TEXT, "kicker": "<i>教育</i>"}
+    status, answer, _ = call(web.http_port, "/v1/summarise", {"articles": [article]})
+    assert status == 200 and answer == as_json(
+        stub.Summarise(pb.SummariseRequest(articles=[pb.Article(**article)]))
+    )
+    (result,) = answer["results"]
+    assert result["lead"].startswith("12月3日，我市召开") and "<" not in result["lead"]
+    assert "".join(TEXT[s["start"] : s["end"]] for s in result["spans"]) == result["lead"]
+
+
 def test_an_empty_leads_warning_is_in_the_json_as_over_grpc_and_locally(web, stub, local) -> None:
     """/v1/summarise says why a lead is empty (`warnings`), as gRPC and the local run do; a
     summary with a lead has an empty list."""

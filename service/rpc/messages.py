@@ -50,6 +50,7 @@ def articles_from(
 
 def article_from(message: pb.Article, where: str, max_chars: int) -> Article:
     """One article, validated; `where` prefixes field names ("articles[3]", "" in a stream)."""
+    from ..html_text import plain_title
     from ..text import single_article
 
     prefix = f"{where}." if where else ""
@@ -70,7 +71,8 @@ def article_from(message: pb.Article, where: str, max_chars: int) -> Article:
                 limit=max_chars,
             )
     article = single_article(message.title, text, id=message.id, field=f"{prefix}text")
-    return replace(article, kicker=message.kicker.strip(), subtitle=message.subtitle.strip())
+    kicker, subtitle = (plain_title(message.kicker).strip(), plain_title(message.subtitle).strip())
+    return replace(article, kicker=kicker, subtitle=subtitle)  # (HTML out, as the title's)
 
 
 def check_text(text: str, field: str, limit: int, flag: str = "--max-chars") -> str:
