@@ -284,6 +284,7 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
         result["pages"] = True
         empty = (states[j.name].get("pages_no_article", 0) for j in finished)
         result["pages_no_article"] = sum(empty)
+        result["pages_warned"] = sum(states[j.name].get("pages_warned", 0) for j in finished)
     # Shard outputs no input of this job accounts for (an input since removed or renamed):
     # named, not deleted, since a reader globbing DIR/*.jsonl would take them for current.
     names = {job.output for job in jobs}
