@@ -1198,3 +1198,27 @@ def test_a_page_the_splitter_fails_on_is_rejected_alone(sample_page: str, model:
     assert got == want[0] + want[1] and len(got) == 7
     assert [(line, rid) for line, _, rid in errors] == [(2, "7")]
     assert errors[0][1].startswith("the page could not be split (InvalidInput: page must be a str")
+
+
+def test_pages_over_a_chunk_are_each_as_analyse_json_writes_them(
+    sample_page: str, model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """More pages than a chunk (one model call for all a chunk's articles): each page's lines
+    are still its own `analyse --json` bytes, in page order, across the chunks' seam."""
+    from service.pool import model_key
+
+    texts = [sample_page, HAND_PAGE]
+    alone = [_analysed_json(capsys, t, model, tmp_path) for t in texts]
+    n = batch_shards.CHUNK + 7
+    data = "".join(json.dumps({"id": i, "text": texts[i % 2]}) + "\n" for i in range(n))
+    options = (("summarise", True), ("max_sentences", 0), ("max_chars", 0), ("pages", True))
+    path = str(model.resolve())
+    job = ShardJob("p", "p.jsonl", path, model_key(path), options, data=data.encode("utf-8"))
+    result = process_shard(job)
+    want = [
+        json.dumps({"page_id": i, "article": k}, ensure_ascii=False)[:-1] + ", " + line[1:]
+        for i in range(n)
+        for k, line in enumerate(alone[i % 2], start=1)
+    ]
+    assert result.output.decode("utf-8").splitlines() == want
+    assert (result.records_in, result.records_out) == (n, len(want))
