@@ -96,7 +96,8 @@ def run_batch(
     `keep_tree` names each shard by its path below the inputs' common folder (`DIR/2019/01.jsonl`),
     `recursive` searches folders at every depth (and names shards so), `gzip` writes
     `<shard>.jsonl.gz`. `pages`: each input line is a page (`id`, `text`), each output line
-    one of its articles as `newsdesk analyse --json` writes it, with `page_id` and `article`.
+    one of its articles as `newsdesk analyse --json` writes it, with `page_id` and `article`
+    (and `page_warnings`, what analyse says of the page on stderr, on a page with any).
     """
     started = time.perf_counter()
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
