@@ -38,6 +38,7 @@ __all__ = [
     "process_records",
     "record_lines",
     "labelled_lines",
+    "batches",
 ]
 
 
@@ -203,17 +204,30 @@ def page_fields(analysis: Analysis) -> dict[str, Any]:
     return {**article_record(analysis.article), **result_fields(analysis), "offsets_into": "page"}
 
 
-def page_lines(page: Any, classifier: Any | None, **options: Any) -> list[tuple[str, str, bool]]:
-    """(label, line, whether its lead is empty because no whole sentence fits) of each article
-    of a `validation.Page`, as `labelled_lines` gives a record's: the line is `page_fields`
-    (analyse --json's object) after `page_id` (the page's id) and `article` (1, 2, …)."""
+def page_lines(
+    pages: Sequence[Any], splits: Sequence[Any], classifier: Any | None, **options: Any
+) -> list[list[tuple[str | None, str, bool]]]:
+    """Per page (a `validation.Page`, split into `splits[i]`, its `pages.read_page`), the
+    (label, line, whether its lead is empty because no whole sentence fits) of each article,
+    as `labelled_lines` gives a record's: the line is `page_fields` (analyse --json's object)
+    after `page_id` (the page's id), `article` (1, 2, …) and, on a page with any,
+    `page_warnings` (`Page.warnings`). Every page's articles are analysed in one call, as a
+    chunk of records is (offsets and heads into their own page, as `analyse_page` gives)."""
     from .summariser import no_fit
 
+    articles = [a for split in splits for a in split.articles]
+    sources = [page.text for page, split in zip(pages, splits, strict=True) for _ in split.articles]
+    analyses = iter(analyse_articles(articles, sources, classifier, titles=sources, **options))
     out = []
-    for i, a in enumerate(analyse_page(page.text, classifier, **options), start=1):
-        line = json.dumps({"page_id": page.id, "article": i, **page_fields(a)}, ensure_ascii=False)
-        unfit = a.lead is not None and no_fit(a.lead.warnings)
-        out.append((a.prediction.label if a.prediction is not None else None, line, unfit))
+    for page, split in zip(pages, splits, strict=True):
+        said = {"page_warnings": list(split.warnings)} if split.warnings else {}
+        lines = []
+        for i, a in enumerate((next(analyses) for _ in split.articles), start=1):
+            fields = {"page_id": page.id, "article": i, **said, **page_fields(a)}
+            unfit = a.lead is not None and no_fit(a.lead.warnings)
+            label = a.prediction.label if a.prediction is not None else None
+            lines.append((label, json.dumps(fields, ensure_ascii=False), unfit))
+        out.append(lines)
     return out
 
 
@@ -260,7 +274,7 @@ def _title(record: Record) -> dict[str, str]:
     return {name: part if isinstance(part, str) else "" for name, part in parts.items()}
 
 
-def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+def batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
     batch: list[Record] = []
     for record in records:
         batch.append(record)
@@ -306,7 +320,7 @@ def process_records(
     """
     options = dict(summarise=summarise, max_sentences=max_sentences, max_chars=max_chars,
                    explain=explain, keywords=keywords, explain_label=explain_label)  # fmt: skip
-    for batch in _batches(records, batch_size):
+    for batch in batches(records, batch_size):
         analyses, _ = _analysed_records(batch, classifier, options, render=False)
         for record, analysis in zip(batch, analyses, strict=True):
             yield record_out(record.data, analysis, labels)
@@ -343,7 +357,7 @@ def labelled_lines(
 
     options = dict(summarise=summarise, max_sentences=max_sentences, max_chars=max_chars,
                    explain=explain, keywords=keywords, explain_label=explain_label)  # fmt: skip
-    for batch in _batches(records, batch_size):
+    for batch in batches(records, batch_size):
         analyses, terms = _analysed_records(batch, classifier, options, render=True)
         for record, analysis, found in zip(batch, analyses, terms, strict=True):
             data = record_out(record.data, analysis, labels)

@@ -1148,3 +1148,77 @@ def test_pages_job_on_a_worker_is_the_same_bytes(
             summary = _run([src], on, model, scheduler=cluster.scheduler_address,
                            gather=gather, pages=True)  # fmt: skip
             assert _outputs(on) == _outputs(out) and summary["pages_no_article"] == 1
+
+
+def test_pages_say_a_page_of_columns_side_by_side_on_each_of_its_lines(
+    sample_page: str, model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A page's warnings (`Page.warnings`: analyse's stderr) ride on each of its articles'
+    lines as `page_warnings`, after `article`; the pages warned are counted."""
+    from tests.test_side_by_side import side_by_side_page
+
+    columns = side_by_side_page()
+    rows = [{"id": "a", "text": sample_page}, {"id": "cols", "text": columns}]
+    src = tmp_path / "in" / "pages.jsonl"
+    src.parent.mkdir()
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    out = tmp_path / "out"
+    code, summary, _ = _cli(capsys, str(src), "--out", str(out), "--model", str(model),
+                            "--workers", "1", "--pages")  # fmt: skip
+    assert code == 0 and summary["pages_warned"] == 1
+    lines = (out / "pages.jsonl").read_text(encoding="utf-8").splitlines()
+    found = [json.loads(line) for line in lines]
+    said = [f for f in found if f["page_id"] == "cols"]
+    assert said and all(len(f["page_warnings"]) == 1 for f in said)
+    assert "side by side" in said[0]["page_warnings"][0]
+    assert list(said[0])[:3] == ["page_id", "article", "page_warnings"]
+    assert all("page_warnings" not in f for f in found if f["page_id"] == "a")
+    # the rest of the line is analyse --json's, as on a page without warnings
+    want = _analysed_json(capsys, columns, model, tmp_path)
+    assert [{k: v for k, v in f.items() if k not in ("page_id", "article", "page_warnings")}
+            for f in said] == [json.loads(w) for w in want]  # fmt: skip
+
+
+def test_a_page_the_splitter_fails_on_is_rejected_alone(sample_page: str, model: Path) -> None:
+    """Pages are split one by one before their chunk's one model call: a page the splitter
+    raises on (a text that is no string: no page record parses to one) goes to the errors,
+    its chunk's other pages are written."""
+    from service.pages import read_page
+    from service.pipeline import page_lines
+    from service.pool import cached_classifier, model_key
+    from service.validation import Page
+
+    classifier = cached_classifier(str(model.resolve()), model_key(str(model.resolve())))
+    asked = dict(summarise=True, max_sentences=0, max_chars=0, explain=0, keywords=0)
+    pages = [(1, Page("a", sample_page)), (2, Page(7, None)), (3, Page("c", HAND_PAGE))]
+    seen, errors = {"no_article": 0, "warned": 0}, []
+    got = list(batch_shards._page_results(iter(pages), classifier, asked, seen, errors))
+    splits = [read_page(sample_page), read_page(HAND_PAGE)]
+    want = page_lines([pages[0][1], pages[2][1]], splits, classifier, **asked)
+    assert got == want[0] + want[1] and len(got) == 7
+    assert [(line, rid) for line, _, rid in errors] == [(2, "7")]
+    assert errors[0][1].startswith("the page could not be split (InvalidInput: page must be a str")
+
+
+def test_pages_over_a_chunk_are_each_as_analyse_json_writes_them(
+    sample_page: str, model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """More pages than a chunk (one model call for all a chunk's articles): each page's lines
+    are still its own `analyse --json` bytes, in page order, across the chunks' seam."""
+    from service.pool import model_key
+
+    texts = [sample_page, HAND_PAGE]
+    alone = [_analysed_json(capsys, t, model, tmp_path) for t in texts]
+    n = batch_shards.CHUNK + 7
+    data = "".join(json.dumps({"id": i, "text": texts[i % 2]}) + "\n" for i in range(n))
+    options = (("summarise", True), ("max_sentences", 0), ("max_chars", 0), ("pages", True))
+    path = str(model.resolve())
+    job = ShardJob("p", "p.jsonl", path, model_key(path), options, data=data.encode("utf-8"))
+    result = process_shard(job)
+    want = [
+        json.dumps({"page_id": i, "article": k}, ensure_ascii=False)[:-1] + ", " + line[1:]
+        for i in range(n)
+        for k, line in enumerate(alone[i % 2], start=1)
+    ]
+    assert result.output.decode("utf-8").splitlines() == want
+    assert (result.records_in, result.records_out) == (n, len(want))

@@ -96,7 +96,8 @@ def run_batch(
     `keep_tree` names each shard by its path below the inputs' common folder (`DIR/2019/01.jsonl`),
     `recursive` searches folders at every depth (and names shards so), `gzip` writes
     `<shard>.jsonl.gz`. `pages`: each input line is a page (`id`, `text`), each output line
-    one of its articles as `newsdesk analyse --json` writes it, with `page_id` and `article`.
+    one of its articles as `newsdesk analyse --json` writes it, with `page_id` and `article`
+    (and `page_warnings`, what analyse says of the page on stderr, on a page with any).
     """
     started = time.perf_counter()
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
@@ -284,6 +285,7 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
         result["pages"] = True
         empty = (states[j.name].get("pages_no_article", 0) for j in finished)
         result["pages_no_article"] = sum(empty)
+        result["pages_warned"] = sum(states[j.name].get("pages_warned", 0) for j in finished)
     # Shard outputs no input of this job accounts for (an input since removed or renamed):
     # named, not deleted, since a reader globbing DIR/*.jsonl would take them for current.
     names = {job.output for job in jobs}

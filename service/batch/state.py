@@ -63,6 +63,7 @@ def save_done(out_dir: Path, job: ShardJob, result: ShardResult) -> dict:
     }
     if dict(job.options).get("pages"):  # (only then: a records job's state is as it was)
         state["pages_no_article"] = result.no_article
+        state["pages_warned"] = result.warned
     path = state_path(out_dir, job.name)
     path.parent.mkdir(parents=True, exist_ok=True)  # (`_shards/2019/` for a --keep-tree name)
     write_atomic(path, json_text(state, indent=1), fsync=True)
