@@ -52,6 +52,8 @@ _LEVEL = {"=": 1, "-": 2}
 _SPACE = (
     r"&(?:nbsp|ensp|emsp(?:13|14)?|numsp|puncsp|thinsp|hairsp);|&#(?:0*(?:32|160|819[2-9]|820[0-2]"
     r"|8239|8287|12288)|[xX]0*(?:20|[aA]0|200[0-9aA]|202[fF]|205[fF]|3000));"
+    # HTML reads `&nbsp` without its `;` (a legacy form old CMS exports write: `本报讯&nbsp（记者`).
+    r"|&nbsp(?![A-Za-z0-9;])"
 )
 # Marks inside a line that say nothing of the text, each looked for only on a page holding its
 # key: a footnote's mark (`[^1]`, and `[^1]:` opening its note's line; `<sup>1</sup>` after no

@@ -11,7 +11,10 @@ from service.pages import read_page
 from tests.conftest import FIXTURES
 from tests.test_pages import _parts, assert_accounted
 
-SPACES = ["&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&#12288;", "&#160;", "&#x3000;", "&#X00A0;"]
+SPACES = [
+    *("&nbsp;", "&nbsp", "&ensp;", "&emsp;", "&thinsp;"),  # (`&nbsp`: HTML's legacy form)
+    *("&#12288;", "&#160;", "&#x3000;", "&#X00A0;"),
+]
 
 
 def _page(space: str) -> str:

@@ -89,6 +89,9 @@ def test_a_cms_record_reads_as_the_text_its_html_marks_up():
             "图片说明，链接文字。",
         ),
         ("<p>全市&nbsp;公交&#12288;客运量增长。</p>", "全市公交客运量增长。"),
+        # `&nbsp` without its `;`, as old CMS exports write it (and HTML reads it)
+        ("<P>本报讯&nbsp（记者 王明）全市公交客运量增长。</P>", "全市公交客运量增长。"),
+        ("<p>全市&nbspx 公交。</p>", "全市&nbspx 公交。"),
     ],
 )
 def test_tags_comments_scripts_and_entities(html, text):
