@@ -674,6 +674,29 @@ def test_a_connection_kept_alive_from_before_a_stop_is_refused_503(model_dir: Pa
         conn.close()
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/v1/openapi.json", "/"])
+def test_an_open_route_s_answer_once_stopping_closes_its_connection(model_dir, path) -> None:
+    """A probe or a page file asked on a kept-alive connection once the server is stopping is
+    answered with `Connection: close` and the connection closed: kept alive, it held its HTTP
+    thread (and the front's count of connections) idle for 15 s past the drain."""
+    srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0"))
+    srv.start()
+    front = srv.front
+    conn = http.client.HTTPConnection("127.0.0.1", srv.http_port, timeout=10)
+    try:
+        conn.request("GET", path)
+        first = conn.getresponse()
+        assert first.status == 200 and first.read() and first.getheader("Connection") is None
+        srv.stop(0).wait()
+        conn.request("GET", path)  # the same connection
+        reply = conn.getresponse()
+        reply.read()
+        assert reply.getheader("Connection") == "close", path
+        assert wait_until(lambda: front.httpd._waiting == 0, timeout=5)
+    finally:
+        conn.close()
+
+
 def test_a_slow_client_holds_no_worker(model_dir: Path) -> None:
     """One worker; a client that sends headers and trickles nothing must not block the API."""
     srv, _ = create_server(config(model_dir, http_address="127.0.0.1:0", workers=1))

@@ -240,6 +240,8 @@ class _Handler(Framing, BaseHTTPRequestHandler):
             self.send_header(key, value)
         if getattr(self, "rid", None):
             self.send_header("X-Request-Id", self.rid)
+        if self.front.closing:  # (kept alive, a probe's connection held its thread past the drain)
+            self.close_connection = True
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
