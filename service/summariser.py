@@ -144,7 +144,9 @@ def _pick(mask, mmr, k, lengths, leans, chosen, room, max_sentences) -> list[int
     if not np.logical_or.reduce(mask):
         return []
     best = int(np.where(mask, mmr, -np.inf).argmax())
-    if not leans[best] or len(chosen) + 2 > max_sentences or np.isin(k[best] - 1, k[chosen]):
+    if not leans[best] or len(chosen) + 2 > max_sentences:
+        return [best]
+    if np.logical_or.reduce(k[chosen] == k[best] - 1):
         return [best]
     before = mask & (k == k[best] - 1) & (lengths <= room - lengths[best])
     if not np.logical_or.reduce(before):
@@ -186,7 +188,8 @@ def _select(text: str, title: str, max_sentences: int, max_chars: int, weights: 
             penalty = (unit_vecs @ unit_vecs[chosen].T).max(axis=1)
             mmr = mmr - weights.redundancy * penalty
             # One unit per sentence, and no near-duplicate of what the lead already says.
-            mask &= ~np.isin(k, k[chosen]) & (penalty < _DUPLICATE)
+            # (np.isin's Python layers cost more than this lead's other array work together)
+            mask &= np.logical_and.reduce(k[:, None] != k[chosen], axis=1) & (penalty < _DUPLICATE)
         picked = _pick(mask, mmr, k, lengths, leans, chosen, cap - used, max_sentences)
         if not picked:
             break
