@@ -96,10 +96,13 @@ class Body:
         if end <= start:
             return ()
         idx = self.index[start:end]
-        breaks = np.flatnonzero(np.diff(idx) != 1) + 1
+        first, last = int(idx[0]), int(idx[-1])
+        if last - first == end - start - 1:  # strictly increasing: no break (most leads)
+            return (Span(first, last + 1, source[first : last + 1]),)
+        cuts = ((idx[1:] - idx[:-1]) != 1).nonzero()[0].tolist()
         spans = []
-        for part in np.split(idx, breaks):
-            a, b = int(part[0]), int(part[-1]) + 1
+        for i, j in zip([0, *(c + 1 for c in cuts)], [*cuts, len(idx) - 1], strict=True):
+            a, b = int(idx[i]), int(idx[j]) + 1
             spans.append(Span(a, b, source[a:b]))
         return tuple(spans)
 

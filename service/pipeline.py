@@ -87,13 +87,13 @@ def _analysed(
         predictions = classifier.predict([desk_item(a) for a in articles])
     else:
         predictions = [None] * len(articles)
+    leads = [None] * len(articles)
+    if summarise:
+        leads = _leads(articles, sources, predictions, max_sentences, max_chars)
     out = []
-    for article, source, prediction, (evidence, words) in zip(
-        articles, sources, predictions, terms, strict=True
+    for article, prediction, lead, (evidence, words) in zip(
+        articles, predictions, leads, terms, strict=True
     ):
-        lead = None
-        if summarise:
-            lead = _lead(article, source, prediction, max_sentences, max_chars)
         out.append(
             Analysis(
                 article,
@@ -147,23 +147,32 @@ NO_BODY = (
 )
 
 
-def _lead(article: Article, source: str, prediction, max_sentences: int, max_chars: int) -> Lead:
-    from .summariser import lead
+def _leads(articles, sources, predictions, max_sentences: int, max_chars: int) -> list[Lead]:
+    """Each article's lead, written for the batch at once, its spans offsets into its source."""
+    from .summariser import leads
 
-    label = prediction.label if prediction is not None else None
-    if not article.text.strip():  # a head alone: say so, as every empty lead does
-        return Lead("", (), (NO_BODY,))
-    local = lead(
-        article.text,
-        article.title,
-        label=label,
-        max_sentences=max_sentences,
-        max_chars=max_chars,
+    bodied = [a.text.strip() != "" for a in articles]  # a head alone has no lead to write
+    written = iter(
+        leads(
+            [
+                (a.text, a.title, p.label if p is not None else None)
+                for a, p, body in zip(articles, predictions, bodied, strict=True)
+                if body
+            ],
+            max_sentences=max_sentences,
+            max_chars=max_chars,
+        )
     )
-    spans = tuple(
-        span for s in local.spans for span in article.body.source_spans(s.start, s.end, source)
-    )
-    return Lead(local.text, spans, local.warnings)
+    out = []
+    for article, source, body in zip(articles, sources, bodied, strict=True):
+        if not body:  # say so, as every empty lead does
+            out.append(Lead("", (), (NO_BODY,)))
+            continue
+        local = next(written)
+        body_spans = article.body.source_spans
+        spans = tuple(span for s in local.spans for span in body_spans(s.start, s.end, source))
+        out.append(Lead(local.text, spans, local.warnings))
+    return out
 
 
 def analyse_page(

@@ -19,6 +19,7 @@ from service.summariser import (
     MAX_SENTENCES,
     candidates,
     lead,
+    leads,
 )
 
 REPORT = (
@@ -598,3 +599,16 @@ def test_a_leaning_sentence_whose_antecedent_does_not_fit_stays_as_it_was() -> N
     # (passed over or swapped for the one before, it cost ROUGE on the tune split).
     result = lead(_LEANING, "贵州统筹疫情防控和脱贫攻坚 加快春耕复工复产", max_sentences=1)
     assert result.text.startswith("同时，贵州加快春耕进度")
+
+
+def test_leads_of_a_batch_are_each_article_s_lead() -> None:
+    # Over a batch of more than lead_features._BATCH articles, with odd ones among them: none
+    # can lead, no bigram at all, a commentary's weights, a title sharing the text's words.
+    texts = [REPORT, "没有句号的标题", "。！", "甲乙丙丁戊己庚辛。", REPORT[40:], "A b. C d!"] * 12
+    items = [(t, "胡忠雄在北京座谈" if n % 2 else "", ("commentary", None)[n % 2])
+             for n, t in enumerate(texts)]  # fmt: skip
+    for options in ({}, {"max_sentences": 1}, {"max_chars": 30}):
+        expected = [lead(t, title, label=label, **options) for t, title, label in items]
+        assert leads(items, **options) == expected
+    with pytest.raises(InvalidInput):
+        leads([(REPORT, "", None), (" ", "", None)])
