@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.html_lines import html_lines
 from service.lines import lines
 from service.pages import read_page
 from tests.conftest import FIXTURES
 from tests.test_cli import jsonl, run
-from tests.test_pages import _parts, assert_accounted
+from tests.test_pages import LINES, _parts, assert_accounted
 
 
 def _tagged(raw: str) -> list[str]:
@@ -89,3 +91,24 @@ def test_pages_with_html_tags_around_whole_lines_read_as_before(name):
     raw = (FIXTURES / name).read_text(encoding="utf-8")
     marked = "\n".join(f"<p>{line}</p>" if line else line for line in raw.split("\n"))
     assert html_lines(marked, lines(marked))[2] == []
+
+
+# (Lines of HTML hold no markdown: `<p>## 标题</p>` reads its `## ` as text, a tag opening the line,
+# where after a run inside a line `## 标题` opens its line, a heading, as on a line of its own.)
+_TEXT = LINES.filter(lambda line: line[:1] not in "#*!<-|=>")
+_TAGS = st.sampled_from(["<p>", "</p>", "<br/>", "<div class='a'>", "</div>", "<h2>", "</h2>"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_TEXT, _TAGS, _TAGS), min_size=1, max_size=12))
+def test_a_one_line_html_page_reads_as_its_lines_per_tag_and_accounts_for_everything(pieces):
+    # Every character is one article's or the furniture's; a body's "\n" from a run stands at
+    # the run's last `>`, every other body character at its own offset.
+    one = "</p>" + "".join(a + line + b for line, a, b in pieces)
+    twin = "\n".join(a + line + b for line, a, b in [("", "</p>", "")] + pieces)
+    page = read_page(one)
+    assert _parts(page) == _parts(read_page(twin))
+    assert_accounted(one)
+    for a in page.articles:
+        for i, c in zip(a.body.index.tolist(), a.text, strict=True):
+            assert one[i] == c or c == "\n" and one[i] == ">"
