@@ -23,12 +23,13 @@ import re
 from service.documents import Span
 from service.html_text import _ATTRIBUTE, _BLOCKS
 from service.lines import lines
-from service.markup import _TAGS_CLOSE, _TAGS_OPEN
+from service.markup import _SPACE, _TAG, _TAGS_OPEN
 
 _BLOCK_TAG = rf"</?(?:{_BLOCKS})(?:{_ATTRIBUTE})*\s*/?>"
 _RUN = re.compile(rf"{_BLOCK_TAG}(?:\s*{_BLOCK_TAG})*", re.I)
 # What an HTML writer writes and running text does not: a block closed (`</p>`) or a `<br>`.
 _HTML = re.compile(rf"</(?:{_BLOCKS})\s*>|<br(?:{_ATTRIBUTE})*\s*/?>", re.I)
+_ENTITY = re.compile(_SPACE)
 
 
 def is_html_page(raw: str) -> bool:
@@ -48,7 +49,7 @@ def html_lines(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span]
             continue
         # (between the tags and space entities opening and closing the line: markup's own)
         a = m.end() if (m := _TAGS_OPEN.match(text)) else 0
-        b = m.start() if (m := _TAGS_CLOSE.search(text)) else len(text)
+        b = _closing(text, a)
         runs += [
             Span(s.start + r.start(), s.start + r.end(), r.group())
             for r in _RUN.finditer(text, a, b)
@@ -61,3 +62,19 @@ def html_lines(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span]
         at = r.end
     raw = "".join(out) + raw[at:]
     return raw, lines(raw), runs
+
+
+def _closing(text: str, a: int) -> int:
+    """Where the run of tags, space entities and whitespace closing `text` (past `a`) starts:
+    markup's `_TAGS_CLOSE`, read from the end (its search is quadratic on a line of many tags)."""
+    b = len(text)
+    while b > a:
+        c = text[b - 1]
+        if c.isspace():
+            b -= 1
+            continue
+        k = text.rfind("<" if c == ">" else "&", a, b)
+        if k < 0 or not (_TAG if c == ">" else _ENTITY).fullmatch(text, k, b):
+            break
+        b = k
+    return b
