@@ -35,6 +35,7 @@ from service.errors import InvalidInput
 from service.furniture import jumps_in, lone_date
 from service.head_parts import ITEM_LABEL, has_title
 from service.heads import MAX_HEAD_LINES, opens_article, parse_heads
+from service.html_lines import html_lines
 from service.indents import page_items
 from service.invisible import page_lines  # (zero-width marks out; service.printed_lines)
 from service.item_column import ITEMS
@@ -343,6 +344,7 @@ CACHED_PAGE_CHARS = 1 << 16  # a real page has ~6,000 characters, the longest se
 def _read(raw: str) -> Page:
     said = warning(raw)
     raw, spans, wrapped = page_lines(raw)  # (zero-width marks out, printed lines joined)
+    raw, spans, breaks = html_lines(raw, spans)  # (`…</p><p>…` on one line: lines of their own)
     raw, spans, marks, demoted, setext, inside = unmarked(raw, spans)  # (`**标题**`, `### 小标题`)
     items = page_items(raw, spans)  # (kinds; an indented short line: service.indents)
     if setext:  # (`标题` over `===`: a heading, its line its text)
@@ -384,7 +386,7 @@ def _read(raw: str) -> Page:
         parts.append({k: tuple(v) for k, v in taken.items() if v})
     if inside:  # (furniture lines holding a mark: `0\<`)
         furniture = [p for s in furniture for p in outside(inside, s)]
-    furniture = sorted(furniture + marks, key=lambda s: s.start)
+    furniture = sorted(furniture + marks + breaks, key=lambda s: s.start)
     page = Page(tuple(articles), tuple(furniture), tuple(parts), (said,) if said else ())
     return page if wrapped is None else wrapped.restore(page)
 

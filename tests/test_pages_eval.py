@@ -357,3 +357,24 @@ def test_each_split_and_kind_is_reported_as_it_ends(tmp_path, capsys):
         "evaluate-pages: test (2020-05), markdown",
     ]
     assert lines[-1].split(" done ")[1].startswith("(4/4, ")
+
+
+@pytest.mark.parametrize("markdown", [False, True])
+def test_html_oneline_markup_reads_as_its_page_bare(markdown):
+    # A page's HTML on one line (`<h2>标题</h2><p>…</p>…`) reads as the page with a tag a line,
+    # `## ` titles then bare (a heading's tag makes no heading): service/html_lines.py.
+    from service.pages import read_page
+    from training.converted import html_oneline
+
+    for rows in load_pages(ROWS):
+        page = render(rows, random.Random(3), markdown)
+        lines = [line for line in page.text.split("\n") if line.strip()]
+        bare = "\n".join(line.removeprefix("## ") if markdown else line for line in lines)
+        one = html_oneline(page, rows, random.Random(1), markdown).text
+        assert "\n" not in one and one.count("<p>") + one.count("<h2>") == len(lines)
+        parts = [(a.kicker, a.title, a.subtitle, a.text) for a in read_page(one).articles]
+        assert parts == [(a.kicker, a.title, a.subtitle, a.text) for a in read_page(bare).articles]
+    plain = evaluate(load_pages(ROWS), seed=11, kinds=(False,))["bare"]
+    marked = evaluate(load_pages(ROWS), seed=11, kinds=(False,), markup="html-oneline")["bare"]
+    for metric in ("titles_found", "bodies_whole", "paragraphs_kept", "furniture_left"):
+        assert marked[metric] == plain[metric], metric

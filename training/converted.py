@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from .pages_eval import _TERMINAL, Rendered
 
-__all__ = ["converted", "stacked", "SUBHEAD_MAX", "MARKUPS"]
+__all__ = ["converted", "stacked", "html_oneline", "SUBHEAD_MAX", "MARKUPS"]
 
 SUBHEAD_MAX = 30  # a body paragraph this short, not closed by a stop, is read as a subhead
 IMAGE_AFTER_HEAD = 0.3  # a picture under an article's head
@@ -101,4 +101,20 @@ def flat(page: Rendered, rows: Sequence[dict], rng: random.Random, markdown: boo
     return page
 
 
-MARKUPS = {"converter": converted, "stacked": stacked, "flat": flat}  # pages_eval --markup
+def html_oneline(
+    page: Rendered, rows: Sequence[dict], rng: random.Random, markdown: bool
+) -> Rendered:
+    """`page` as an e-paper API or a scraper gives it: its HTML on one line, each `## ` title
+    `<h2>`, every other line (heads, paragraphs' pieces, furniture) `<p>`, blank lines none
+    (in place; returned). Bare pages' titles are `<p>` too: a page whose HTML marks no heading."""
+    lines = [line for line in page.text.split("\n") if line.strip()]
+    page.text = "".join(
+        f"<h2>{line[3:]}</h2>" if markdown and line.startswith("## ") else f"<p>{line}</p>"
+        for line in lines
+    )
+    return page
+
+
+MARKUPS = {  # pages_eval --markup
+    "converter": converted, "stacked": stacked, "flat": flat, "html-oneline": html_oneline,
+}  # fmt: skip

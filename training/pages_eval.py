@@ -11,7 +11,7 @@ Split (fixed before any tuning, docs/pages.md): the test month is 2020-05; devel
 rules were tuned on) is 2019-10, 2020-01 and 2020-02.
 
     python -m training.pages_eval --data ../shared/data [--split dev|test|all] [--seed 11]
-        [--layout columns|printed-lines] [--markup converter|stacked]
+        [--layout columns|printed-lines] [--markup converter|stacked|flat|html-oneline]
         [--indent ideographic|spaces] [--halves | --month 202002]
 """
 
@@ -484,11 +484,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "or printed-lines (every 14–24 characters, as pdftotext's layout or OCR gives a page)",
     )  # fmt: skip
     ap.add_argument(
-        "--markup", choices=("converter", "stacked", "flat"),
+        "--markup", choices=("converter", "stacked", "flat", "html-oneline"),
         help="pages marked up as a converter from PDF or HTML to markdown writes them: the lead "
         "title as # , decks and subheads as ### or bold, bare titles bold, image lines "
         "(converter); or every head line of a `## ` page as `## `, kickers and subtitles too "
-        "(stacked)",
+        "(stacked); or a page's HTML on one line, `## ` titles as <h2>, other lines <p> "
+        "(html-oneline)",
     )  # fmt: skip
     ap.add_argument(
         "--indent", choices=tuple(k for k in INDENTS if k), default="",

@@ -1,0 +1,114 @@
+"""A page whose HTML comes on one line (an e-paper API's, a scraper's): its block tags end lines
+(`service.html_lines`)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.html_lines import html_lines
+from service.lines import lines
+from service.pages import read_page
+from tests.conftest import FIXTURES
+from tests.test_cli import jsonl, run
+from tests.test_pages import LINES, _parts, assert_accounted
+
+
+def _tagged(raw: str) -> list[str]:
+    """The page's lines as an HTML writer sets them: `## ` titles as `<h2>`, the rest `<p>`."""
+    lines = [line for line in raw.split("\n") if line.strip()]
+    return [f"<h2>{s[3:]}</h2>" if s.startswith("## ") else f"<p>{s}</p>" for s in lines]
+
+
+def _twins(raw: str) -> tuple[str, str]:
+    tagged = _tagged(raw)
+    return "".join(tagged), "\n".join(tagged)
+
+
+def test_the_sample_page_as_one_line_of_html_reads_as_its_lines_per_tag(sample_page, tmp_path):
+    # It read as one article titled '', its text full of tags. Its `## ` titles are `<h2>` here:
+    # a heading's tag makes no heading, so both read bare, five articles, as the bare rules read.
+    one, twin = _twins(sample_page)
+    page = read_page(one)
+    assert _parts(page) == _parts(read_page(twin))
+    assert len(page.articles) == 5 and not any("<" in a.text for a in page.articles)
+    assert_accounted(one)
+    # The "\n" between two paragraphs stands at the `>` of the tags that ended its line.
+    for a in page.articles:
+        for i, c in zip(a.body.index.tolist(), a.text, strict=True):
+            assert one[i] == c or c == "\n" and one[i] == ">"
+    labels = []
+    for name, text in (("one", one), ("twin", twin)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = run("analyse", "--json", str(tmp_path / name))
+        assert result.returncode == 0, result.stderr
+        labels.append([(r["title"], r["label"]) for r in jsonl(result.stdout)])
+    assert labels[0] == labels[1] and len(labels[0]) == 5
+
+
+ONE_LINE = (
+    '<div class="article"><h1>全市教育工作会议召开</h1><p>本报讯 记者从市教育局获悉，'
+    "12月3日，全市教育工作会议召开。</p><p>&#12288;&#12288;会议指出，要坚持立德树人。<br/>"
+    "办好人民满意的教育。</p></div><div><h1>新建学校12所</h1><p>本报讯 今年以来，全市新建"
+    "学校12所，新增学位1.5万个。</p></div>"
+)
+
+
+def test_a_hand_made_one_line_html_page_reads_as_its_block_tags_on_lines_of_their_own():
+    # Tags with attributes, a `<br/>`, runs of tags and a space entity's indent.
+    page = read_page(ONE_LINE)
+    assert [(a.title, a.dateline, a.text) for a in page.articles] == [
+        (
+            "全市教育工作会议召开",
+            "本报讯",
+            "记者从市教育局获悉，12月3日，全市教育工作会议召开。\n会议指出，要坚持立德树人。\n"
+            "办好人民满意的教育。",
+        ),
+        ("新建学校12所", "本报讯", "今年以来，全市新建学校12所，新增学位1.5万个。"),
+    ]
+    lined = ONE_LINE.replace(">", ">\n").replace("<", "\n<")
+    assert _parts(read_page(lined)) == _parts(page)
+    assert_accounted(ONE_LINE)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "## 数学题\n本报讯 若a<p>b，且p<b>0，求a的范围。\n",  # (no closing tag, no <br>: no HTML)
+        "## 标题\n本报讯 正文<b>加粗</b>正文。\n",  # (inline tags end nothing)
+    ],
+)
+def test_a_page_holding_no_block_tag_of_html_inside_a_line_reads_as_before(raw):
+    page = read_page(raw)
+    assert "<" in page.articles[0].text
+    assert_accounted(raw)
+
+
+@pytest.mark.parametrize("name", ["plain-page.txt", "markdown-page.txt", "bare-page.txt"])
+def test_pages_with_html_tags_around_whole_lines_read_as_before(name):
+    # `<p>…</p>` a line: the tags stand at the lines' edges, markup's (no run inside a line).
+    raw = (FIXTURES / name).read_text(encoding="utf-8")
+    marked = "\n".join(f"<p>{line}</p>" if line else line for line in raw.split("\n"))
+    assert html_lines(marked, lines(marked))[2] == []
+
+
+# (Lines of HTML hold no markdown: `<p>## 标题</p>` reads its `## ` as text, a tag opening the line,
+# where after a run inside a line `## 标题` opens its line, a heading, as on a line of its own.)
+_TEXT = LINES.filter(lambda line: line[:1] not in "#*!<-|=>")
+_TAGS = st.sampled_from(["<p>", "</p>", "<br/>", "<div class='a'>", "</div>", "<h2>", "</h2>"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_TEXT, _TAGS, _TAGS), min_size=1, max_size=12))
+def test_a_one_line_html_page_reads_as_its_lines_per_tag_and_accounts_for_everything(pieces):
+    # Every character is one article's or the furniture's; a body's "\n" from a run stands at
+    # the run's last `>`, every other body character at its own offset.
+    one = "</p>" + "".join(a + line + b for line, a, b in pieces)
+    twin = "\n".join(a + line + b for line, a, b in [("", "</p>", "")] + pieces)
+    page = read_page(one)
+    assert _parts(page) == _parts(read_page(twin))
+    assert_accounted(one)
+    for a in page.articles:
+        for i, c in zip(a.body.index.tolist(), a.text, strict=True):
+            assert one[i] == c or c == "\n" and one[i] == ">"
