@@ -8,6 +8,10 @@ another) that stands inside a line, text on both sides of it, ends that line the
 "\\n" in place of its last `>`, kept as furniture. The page then reads as it would with its block
 tags on lines of their own: the tags around a line's text are markup's (`service.markup`: a
 heading's tag makes no heading, the line reads bare), and pages with no such run read as before.
+On such a page an inline tag inside a line (`html_text`'s names: `<b>`, `</b>`, `<span …>`,
+`<a href=…>`, `<font …>`, `<img …>`, `<sup>` …) says nothing of the text: one of markup's marks
+inside a line (`markup._INLINE`, its pattern given to `unmarked`), blanked, kept as furniture and
+cut out of the body, title or credit that holds it.
 
 Blanked, never cut: every offset the page pass reads is one into the page. A body's "\\n" between
 two such lines stands at the run's last `>`, the one body character that is not the page's own
@@ -21,7 +25,7 @@ __all__ = ["html_lines", "is_html_page"]
 import re
 
 from service.documents import Span
-from service.html_text import _ATTRIBUTE, _BLOCKS
+from service.html_text import _ATTRIBUTE, _BLOCKS, _INLINES
 from service.lines import lines
 from service.markup import _SPACE, _TAG, _TAGS_OPEN
 
@@ -30,6 +34,8 @@ _RUN = re.compile(rf"{_BLOCK_TAG}(?:\s*{_BLOCK_TAG})*", re.I)
 # What an HTML writer writes and running text does not: a block closed (`</p>`) or a `<br>`.
 _HTML = re.compile(rf"</(?:{_BLOCKS})\s*>|<br(?:{_ATTRIBUTE})*\s*/?>", re.I)
 _ENTITY = re.compile(_SPACE)
+# An inline tag, as `markup._INLINE` lists a mark inside a line: its key, its pattern (group 1).
+_INLINE_TAG = ("<", re.compile(rf"(</?(?:{_INLINES})(?:{_ATTRIBUTE})*\s*/?>)", re.I))
 
 
 def is_html_page(raw: str) -> bool:
@@ -37,11 +43,12 @@ def is_html_page(raw: str) -> bool:
     return "<" in raw and _HTML.search(raw) is not None
 
 
-def html_lines(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span]]:
+def html_lines(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span], list]:
     """`raw` with each run of block tags inside a line blanked and a "\\n" at its last `>`, its
-    lines, and the runs (furniture); `raw`, `spans` and none on other pages (most: no `<`)."""
+    lines, the runs (furniture) and the inline tags' pattern for `markup.unmarked`; `raw`,
+    `spans` and none on other pages (most: no `<`)."""
     if not is_html_page(raw):
-        return raw, spans, []
+        return raw, spans, [], []
     runs = []
     for s in spans:
         text = s.text
@@ -55,13 +62,13 @@ def html_lines(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span]
             for r in _RUN.finditer(text, a, b)
         ]
     if not runs:
-        return raw, spans, []
+        return raw, spans, [], [_INLINE_TAG]
     out, at = [], 0
     for r in runs:
         out += [raw[at : r.start], " " * (r.end - r.start - 1), "\n"]
         at = r.end
     raw = "".join(out) + raw[at:]
-    return raw, lines(raw), runs
+    return raw, lines(raw), runs, [_INLINE_TAG]
 
 
 def _closing(text: str, a: int) -> int:

@@ -98,7 +98,7 @@ class Unmarked(NamedTuple):
     inside: list[Span]  # the marks inside lines, in page order: no part of what holds them
 
 
-def unmarked(raw: str, spans: list[Span]) -> Unmarked:
+def unmarked(raw: str, spans: list[Span], tags: list = ()) -> Unmarked:
     """`raw` with markup that says nothing of an article blanked, its lines (`spans` where there
     is none) and marks (`Unmarked`). The marks: lines of markup alone (`_MARKUP_LINE`), emphasis
     around whole lines (`_EMPHASIS`), marks inside lines (`_INLINE`), setext underlines (their
@@ -107,12 +107,14 @@ def unmarked(raw: str, spans: list[Span]) -> Unmarked:
     subheads, kickers and decks a level or more under the titles (`## 标题` / `### 小标题`), and a
     lead story's title a level over the rest (`# 标题` / `## 标题`): a deeper heading reads as a
     bare line would, on the bare page's rules (a subhead stays in its body, a title over a
-    dateline opens one)."""
+    dateline opens one). `tags`: more marks inside lines, as `_INLINE` lists them (a page of
+    HTML's inline tags: `service.html_lines`)."""
     marks, headings = [], []
     held = [c for c in _HELD if c in raw]
     if not held:
         return Unmarked(raw, spans, marks, set(), set(), [])  # (most pages: looked for in C)
     inline = [(key, p) for key, p in _INLINE if key[0] in held and (len(key) < 2 or key in raw)]
+    inline += tags
     front = _front_matter(spans)
     marks += spans[:front]
     for i in range(front, len(spans)):

@@ -344,8 +344,8 @@ CACHED_PAGE_CHARS = 1 << 16  # a real page has ~6,000 characters, the longest se
 def _read(raw: str) -> Page:
     said = warning(raw)
     raw, spans, wrapped = page_lines(raw)  # (zero-width marks out, printed lines joined)
-    raw, spans, breaks = html_lines(raw, spans)  # (`…</p><p>…` on one line: lines of their own)
-    raw, spans, marks, demoted, setext, inside = unmarked(raw, spans)  # (`**标题**`, `### 小标题`)
+    raw, spans, breaks, tags = html_lines(raw, spans)  # (`…</p><p>…` on one line: its lines)
+    raw, spans, marks, demoted, setext, inside = unmarked(raw, spans, tags)  # (`**标题**`, `<b>`)
     items = page_items(raw, spans)  # (kinds; an indented short line: service.indents)
     if setext:  # (`标题` over `===`: a heading, its line its text)
         items = [(it[0], HEADING, "") if it[0].start in setext else it for it in items]

@@ -77,6 +77,7 @@ def test_a_hand_made_one_line_html_page_reads_as_its_block_tags_on_lines_of_thei
     [
         "## 数学题\n本报讯 若a<p>b，且p<b>0，求a的范围。\n",  # (no closing tag, no <br>: no HTML)
         "## 标题\n本报讯 正文<b>加粗</b>正文。\n",  # (inline tags end nothing)
+        "## 标题\n本报讯 若a<b>c，则成立。\n",  # (nor are they marks: no HTML on the page)
     ],
 )
 def test_a_page_holding_no_block_tag_of_html_inside_a_line_reads_as_before(raw):
@@ -112,3 +113,65 @@ def test_a_one_line_html_page_reads_as_its_lines_per_tag_and_accounts_for_everyt
     for a in page.articles:
         for i, c in zip(a.body.index.tolist(), a.text, strict=True):
             assert one[i] == c or c == "\n" and one[i] == ">"
+
+
+# A page of HTML with inline tags inside its lines: in a kicker, a title, a body and a credit.
+INLINE = [
+    "<h3>坚持<b>公交优先</b></h3>",
+    "<h2>全市<em>公交</em>客运量增长</h2>",
+    '<p>本报讯 记者从<b>市交通局</b>获悉，<span style="color:red">全市</span>公交客运量增长。</p>',
+    '<p>今年以来，全市<a href="http://x.cn/a">公交</a>线路新增<strong>12条</strong>，'
+    '<font color="#f00">日均</font>客运量达<em>120万</em>人次<img src="a.png"/>。</p>',
+    "<p>（记者 <b>王明</b>）</p>",
+]
+_INLINE_READ = [
+    (
+        "坚持公交优先",
+        "全市公交客运量增长",
+        "",
+        "记者 王明",
+        "本报讯",
+        "记者从市交通局获悉，全市公交客运量增长。\n今年以来，全市公交线路新增12条，日均客运量达"
+        "120万人次。",
+    )
+]
+
+
+@pytest.mark.parametrize("raw", ["\n".join(INLINE), "".join(INLINE)], ids=["lines", "one-line"])
+def test_inline_tags_inside_the_lines_of_an_html_page_are_cut_out_of_what_holds_them(raw):
+    # They stayed as text (`记者从<b>市交通局</b>获悉，<span style="color:red">全市</span>…`), in
+    # the body, the title, the kicker, the credit and the lead: now marks, as a footnote's.
+    page = read_page(raw)
+    assert _parts(page) == _INLINE_READ
+    assert {"<b>", "</b>", '<span style="color:red">', '<img src="a.png"/>'} <= {
+        s.text for s in page.furniture
+    }
+    assert_accounted(raw)
+    for a in page.articles:
+        for i, c in zip(a.body.index.tolist(), a.text, strict=True):
+            assert raw[i] == c or c == "\n" and raw[i] == ">"
+
+
+def test_the_lead_of_an_html_page_holds_no_inline_tag_and_its_spans_slice_the_page(tmp_path):
+    for raw in ("\n".join(INLINE), "".join(INLINE)):
+        (tmp_path / "page.txt").write_text(raw, encoding="utf-8")
+        result = run("analyse", "--json", str(tmp_path / "page.txt"))
+        assert result.returncode == 0, result.stderr
+        (out,) = jsonl(result.stdout)
+        assert out["lead"] and "<" not in out["lead"] + out["title"] + out["text"]
+        assert "".join(raw[a:b] for a, b in out["lead_spans"]) == out["lead"]
+
+
+_INLINE_TAGS = st.sampled_from(
+    ["<b>", "</b>", "<span class='x'>", "</span>", "<a href=/a>", "<em>"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_TEXT, st.integers(0, 30), _INLINE_TAGS), min_size=1, max_size=12))
+def test_inline_tags_anywhere_in_an_html_page_s_lines_are_furniture_and_nothing_else(pieces):
+    raw = "</p>" + "".join(f"<p>{t[:k]}{tag}{t[k:]}</p>" for t, k, tag in pieces)
+    page = read_page(raw)
+    assert_accounted(raw)
+    for a in page.articles:
+        assert "<" not in a.title + a.kicker + a.subtitle + a.byline + a.dateline + a.text
