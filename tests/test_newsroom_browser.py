@@ -232,6 +232,11 @@ def test_ctrl_enter_while_a_page_runs_sends_once_and_checks_the_boxes(site, brow
     page.wait_for_timeout(300)
     assert len(sent) == 1, sent
     assert not page.evaluate("document.getElementById('explain').validity.valid")
+    # and the status says which box, not the last page's message
+    status = page.locator("#status")
+    assert status.inner_text().startswith("Evidence words"), status.inner_text()
+    assert "Nothing was sent" in status.inner_text()
+    assert "error" in (status.get_attribute("class") or "")
     page.close()
 
 

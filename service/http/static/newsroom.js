@@ -404,6 +404,12 @@ async function readFile(file) {
 document.addEventListener("DOMContentLoaded", () => {
   limitsReady = fetchLimits();
   $("analyse").addEventListener("submit", analyse);
+  // A box the browser refuses (-1 evidence words) stops the submit before analyse runs: say so
+  // in the status too, or it keeps the last page's message under the browser's popup.
+  $("analyse").addEventListener("invalid", (e) => {
+    const label = e.target.labels && e.target.labels[0] ? e.target.labels[0].textContent.trim() : e.target.name;
+    setStatus(`${label}: ${e.target.validationMessage} Nothing was sent.`, true);
+  }, true);
   $("stop").addEventListener("click", stop);
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && running) stop(); });
   $("page").addEventListener("keydown", (e) => {
