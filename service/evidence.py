@@ -188,11 +188,13 @@ def _spread(matrix: TermMatrix, places: _Places, weights, rows, signs, word_of, 
             each = value.take(entry[a:b])
             each /= int(sizes[a])
             by_start = np.bincount(places.starts[a:b], weights=each, minlength=total)
+            kept = False  # a run's sums kept as they are once, copied for any later length
             for j in range(int(sizes[a])):
                 if j < len(at_start):
                     at_start[j] += by_start
                 else:
-                    at_start.append(by_start.copy() if j else by_start)
+                    at_start.append(by_start.copy() if kept else by_start)
+                    kept = True
     if not at_start:
         return np.zeros(n_words)
     point = at_start[0]
