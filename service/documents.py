@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import FrozenInstanceError, dataclass, field
+from itertools import chain
 
 import numpy as np
 
@@ -67,13 +68,31 @@ class Body:
     @property
     def index(self) -> np.ndarray:
         """The input offset of each code point of `text` (int64, strictly increasing)."""
-        index = self._index
-        if index is None:
-            shifts, sizes = self._runs()
-            shift = np.array(shifts, dtype=np.int64)
-            index = np.arange(len(self.text), dtype=np.int64) + np.repeat(shift, sizes)
-            object.__setattr__(self, "_index", index)  # the same array whoever asks first
-        return index
+        if self._index is None:
+            Body.index_all((self,))
+        return self._index
+
+    @staticmethod
+    def index_all(bodies: Sequence[Body]) -> None:
+        """Make the `index` of each body not yet read, for the batch at once (numpy's per-call
+        cost outweighs a body's few dozen runs): each body's a slice of one array."""
+        todo = [b for b in bodies if b._index is None]
+        if not todo:
+            return
+        runs = [b._runs() for b in todo]
+        shifts = np.fromiter(chain.from_iterable(s for s, _ in runs), np.int64)
+        sizes = np.fromiter(chain.from_iterable(z for _, z in runs), np.int64)
+        count = np.fromiter((len(z) for _, z in runs), np.int64, len(runs))
+        lengths = np.fromiter((len(b.text) for b in todo), np.int64, len(todo))
+        owner = np.repeat(np.arange(len(todo)), count)
+        if not np.array_equal(np.bincount(owner, sizes, len(todo)), lengths):
+            raise ValueError("a body's runs do not cover its text")
+        ends = np.cumsum(lengths)
+        # Code point k of a body, in its run i: shift i + k (k counted from the body's start).
+        index = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(shifts, sizes)
+        index -= np.repeat(ends - lengths, lengths)
+        for body, a, b in zip(todo, (ends - lengths).tolist(), ends.tolist(), strict=True):
+            object.__setattr__(body, "_index", index[a:b])  # the same array whoever asks first
 
     def __setattr__(self, name: str, value: object) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")

@@ -169,10 +169,10 @@ def _spread(matrix: TermMatrix, places: _Places, weights, rows, signs, word_of, 
     value = data / counts * weights[at, rows[on]]
     if (signs != 1.0).any():  # × 1.0 changes no bit: skipped for the usual many-label model
         value *= signs[on]
-    each = value[entry] / sizes
     owner = word_of[places.origin]  # each prepared code point's word
     runs = places.runs if places.runs is not None else np.flatnonzero(np.diff(sizes)) + 1
     if len(runs) > 8:  # places of many lengths (words): code point by code point
+        each = value[entry] / sizes
         words = owner[_flat(places.starts, sizes)]
         return np.bincount(words, weights=np.repeat(each, sizes), minlength=n_words)
     # n-grams come length by length, and a place of length n gives its share to the code
@@ -184,12 +184,17 @@ def _spread(matrix: TermMatrix, places: _Places, weights, rows, signs, word_of, 
     at_start: list[np.ndarray] = []  # at_start[j]: shares of places longer than j, by start
     for a, b in zip([0, *runs.tolist()], [*runs.tolist(), len(sizes)], strict=True):
         if b > a:
-            by_start = np.bincount(places.starts[a:b], weights=each[a:b], minlength=total)
+            # (a run's shares over its one length: a scalar division, the same quotients)
+            each = value.take(entry[a:b])
+            each /= int(sizes[a])
+            by_start = np.bincount(places.starts[a:b], weights=each, minlength=total)
+            kept = False  # a run's sums kept as they are once, copied for any later length
             for j in range(int(sizes[a])):
                 if j < len(at_start):
                     at_start[j] += by_start
                 else:
-                    at_start.append(by_start.copy() if j else by_start)
+                    at_start.append(by_start.copy() if kept else by_start)
+                    kept = True
     if not at_start:
         return np.zeros(n_words)
     point = at_start[0]

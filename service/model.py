@@ -189,11 +189,12 @@ class CharTfidf(_TfidfBlock):
             known = found >= 0
             if whole is not None:  # one filter for both: known, and not spanning two texts
                 known &= whole
-            columns.append(found[known])
-            owners.append(docs[known])
+            at = np.flatnonzero(known)  # found once, then gathers (not three mask passes)
+            columns.append(found[at])
+            owners.append(docs[at])
             if positions:
-                starts.append(np.flatnonzero(known))
-                sizes.append(np.full(len(starts[-1]), n, dtype=np.int64))
+                starts.append(at)
+                sizes.append(np.full(len(at), n, dtype=np.int64))
         if not columns:
             columns, owners = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.int32)]
             starts, sizes = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]

@@ -109,18 +109,15 @@ def _analysed(
 
 def _terms(articles, titles, sources, classifier, explain, keywords, label, render=False):
     """Predictions, and (evidence, keywords) per article (None for what was not asked for)."""
-    from .evidence import attribute, evidence_all, featurize, read
+    from .evidence import attribute, evidence_all, featurize
     from .keywords import keywords_all
-    from .reading import WordBatch
+    from .reading import WordBatch, read_all
 
     check_label(label, classifier.labels, "explain_label")
     model = classifier.pipeline
     if titles is None:
         titles = [None] * len(articles)
-    readings = [
-        read(model, a, t, s, whole=keywords > 0)
-        for a, t, s in zip(articles, titles, sources, strict=True)
-    ]
+    readings = read_all(model, articles, titles, sources, whole=keywords > 0)
     features = featurize(model, readings)
     items = [desk_item(a) for a in articles]
     predictions = classifier.predict_scores(model.scores_of(features.terms), items)
