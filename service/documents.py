@@ -92,7 +92,9 @@ class Body:
         index = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(shifts, sizes)
         index -= np.repeat(ends - lengths, lengths)
         for body, a, b in zip(todo, (ends - lengths).tolist(), ends.tolist(), strict=True):
-            object.__setattr__(body, "_index", index[a:b])  # the same array whoever asks first
+            # (the same array whoever asks first; a copy, not a view: a body kept in the page
+            # cache must not hold its whole batch's array)
+            object.__setattr__(body, "_index", index[a:b].copy())
 
     def __setattr__(self, name: str, value: object) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")

@@ -469,3 +469,17 @@ def test_a_batch_numbers_its_pairs_as_the_stable_sort_does():
         first, pair = reading._pairs(key)
         want_first, want_pair = stable(key)
         assert first.tolist() == want_first.tolist() and pair.tolist() == want_pair.tolist()
+
+
+def test_a_batch_reads_each_bodys_index_into_an_array_of_its_own():
+    # Read at once for the batch, each body keeps its own offsets: a body kept afterwards (the
+    # page cache) holds its own array, not the whole batch's.
+    from service.documents import Body
+
+    texts = ["本报讯 记者王明报道。\n会议指出，要办好教育。", "第二篇  正文", "只有正文。"]
+    articles = [single_article("", t) for t in texts]
+    alone = [single_article("", t).body.index for t in texts]
+    Body.index_all([a.body for a in articles])
+    for article, own in zip(articles, alone, strict=True):
+        assert article.body.index.base is None
+        assert np.array_equal(article.body.index, own)
