@@ -269,8 +269,11 @@ def cut_out(inside: list[Span], taken: dict[str, list[Span]], body: Body, *strin
     cut = {k: [outside(inside, s) for s in v] for k, v in taken.items()}
     heads = [" ".join(head_text(inside, s) for s in cut[k]) for k in _HEADS]
     # (a byline or a dateline is its line's text, tidied: read again where it stands in it)
+    # (a byline read from its dateline's brackets, `本报讯&nbsp;（记者&nbsp;李华）`, stands in it)
+    lines = {"byline": [*taken.get("byline", ()), *taken.get("dateline", ())]}
     strings = tuple(
-        _string(inside, taken.get(k, ()), t) for k, t in zip(_STRINGS, strings, strict=True)
+        _string(inside, lines.get(k, taken.get(k, ())), t)
+        for k, t in zip(_STRINGS, strings, strict=True)
     )
     parts = {k: [p for s in v for p in s] for k, v in cut.items()}
     return heads, parts, body_outside(inside, body), *strings
