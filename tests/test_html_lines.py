@@ -175,3 +175,22 @@ def test_inline_tags_anywhere_in_an_html_page_s_lines_are_furniture_and_nothing_
     assert_accounted(raw)
     for a in page.articles:
         assert "<" not in a.title + a.kicker + a.subtitle + a.byline + a.dateline + a.text
+
+
+def test_word_s_conditionals_on_an_html_page_are_furniture():
+    # HTML pasted from Word wraps a list's number in `<![if !supportLists]>…<![endif]>`: they
+    # stood in the body (`<![if !supportLists]>1.<![endif]>会议强调…`).
+    raw = (
+        "<h2>教育部部署高校毕业生就业工作</h2>\n<p>本报讯 教育部近日召开会议，部署就业工作。</p>\n"
+        "<p class=MsoNormal><![if !supportLists]><span lang=EN-US>1.</span><![endif]>"
+        "<span style='font-family:宋体'>会议强调，要千方百计促进高校毕业生就业。</span></p>\n"
+    )
+    for page_text in (raw, raw.replace("\n", "")):
+        page = read_page(page_text)
+        [article] = page.articles
+        assert (
+            article.text
+            == "教育部近日召开会议，部署就业工作。\n1.会议强调，要千方百计促进高校毕业生就业。"
+        )
+        assert {"<![if !supportLists]>", "<![endif]>"} <= {s.text for s in page.furniture}
+        assert_accounted(page_text)
