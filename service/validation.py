@@ -166,7 +166,8 @@ def check_not_records(raw: str, *, field: str) -> None:
     if isinstance(obj, dict) and ("text" in obj or "title" in obj):
         raise InvalidInput(
             "the page is JSON Lines (its first line is a record with a text or title), not a "
-            "page's text: `newsdesk classify`, `summarise` and `batch` read records",
+            "page's text: `newsdesk classify`, `summarise` and `batch` read records; pages a "
+            'line (`{"id", "text": <the whole page>}`) are `newsdesk batch --pages`\'s',
             field=field,
         )
 
