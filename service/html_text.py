@@ -41,7 +41,11 @@ _BLOCKS = (
     "p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|tbody|thead|blockquote|section|article|header"
     "|footer|hr|pre|dl|dt|dd|center|figure|figcaption|caption|body|html|head|title|nav|main"
 )
-_INLINES = "span|b|strong|a|em|i|u|s|font|img|sup|sub|small|big|strike|del|ins|mark|label|o:p"
+# (and any namespaced tag, as Word pastes them: `<o:p>`, smart tags `<st1:chsdate …>5月3日</…>`)
+_INLINES = (
+    "span|b|strong|a|em|i|u|s|font|img|sup|sub|small|big|strike|del|ins|mark|label|code|cite"
+    "|q|abbr|time|tt|kbd|var|samp|dfn|bdi|bdo|wbr|nobr|[A-Za-z][A-Za-z0-9]*:[A-Za-z][-A-Za-z0-9]*"
+)
 _ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`]+))?"""
 # Word's downlevel-revealed conditionals, which HTML pasted from Word holds around a list's
 # number (`<![if !supportLists]>1.<![endif]>`): marks of no text, as a comment is.

@@ -221,3 +221,20 @@ def test_a_long_html_page_s_inline_tags_cost_time_linear_in_its_length():
         return best
 
     assert cpu(raw) < 6 * cpu(plain)  # (2x here; 34x before)
+
+
+def test_word_s_smart_tags_and_other_inline_tags_on_an_html_page_are_marks():
+    # `<st1:chsdate …>5月3日</st1:chsdate>` (Word's smart tags), `<code>`, `<cite>` stayed in the
+    # body and the lead: only a list of inline names (and `<o:p>`) was read as marks.
+    raw = (
+        "<h2>教育部部署高校毕业生就业工作</h2>\n<p class=MsoNormal>本报讯 教育部<st1:chsdate "
+        'year="2020" month="5" day="3" w:st="on">5月3日</st1:chsdate>召开会议，涉及<st1:chmetcnv '
+        'UnitName="万" SourceValue="800">800万</st1:chmetcnv>名毕业生。<cite>《人民日报》</cite>'
+        "<code>x</code>报道。</p>\n"
+    )
+    for page_text in (raw, raw.replace("\n", "")):
+        page = read_page(page_text)
+        [article] = page.articles
+        assert article.text == "教育部5月3日召开会议，涉及800万名毕业生。《人民日报》x报道。"
+        assert {"</st1:chsdate>", "<cite>", "</code>"} <= {s.text for s in page.furniture}
+        assert_accounted(page_text)
