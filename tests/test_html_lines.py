@@ -238,3 +238,21 @@ def test_word_s_smart_tags_and_other_inline_tags_on_an_html_page_are_marks():
         assert article.text == "教育部5月3日召开会议，涉及800万名毕业生。《人民日报》x报道。"
         assert {"</st1:chsdate>", "<cite>", "</code>"} <= {s.text for s in page.furniture}
         assert_accounted(page_text)
+
+
+def test_an_html_page_reads_amp_as_its_own_ampersand():
+    # `研发&amp;创新` stood as written in the title, the body and the lead (a record read `&`).
+    raw = "<h2>研发&amp;创新 A&AMP;B</h2>\n<p>本报讯 R&amp;D投入增长明显，全年增长。</p>\n"
+    for page_text in (raw, raw.replace("\n", "")):
+        page = read_page(page_text)
+        [article] = page.articles
+        assert (article.title, article.text) == ("研发&创新 A&B", "R&D投入增长明显，全年增长。")
+        assert [s.text for s in page.furniture if s.text.lower() == "amp;"] == [
+            "amp;",
+            "AMP;",
+            "amp;",
+        ]
+        assert_accounted(page_text)
+    # a page that is not HTML keeps its entities as text (tests/test_entities.py)
+    plain = raw.replace("<h2>", "## ").replace("</h2>", "").replace("<p>", "").replace("</p>", "")
+    assert read_page(plain).articles[0].title == ("研发&amp;创新 A&AMP;B")
