@@ -9,9 +9,10 @@ another) that stands inside a line, text on both sides of it, ends that line the
 tags on lines of their own: the tags around a line's text are markup's (`service.markup`: a
 heading's tag makes no heading, the line reads bare), and pages with no such run read as before.
 On such a page an inline tag inside a line (`html_text`'s names: `<b>`, `</b>`, `<span …>`,
-`<a href=…>`, `<font …>`, `<img …>`, `<sup>` …) says nothing of the text: one of markup's marks
-inside a line (`markup._INLINE`, its pattern given to `unmarked`), blanked, kept as furniture and
-cut out of the body, title or credit that holds it.
+`<a href=…>`, `<font …>`, `<img …>`, `<sup>` …; Word's `<![if …]>`) says nothing of the text:
+one of markup's marks inside a line (`markup._INLINE`, its pattern given to `unmarked`),
+blanked, kept as furniture and cut out of the body, title or credit that holds it; so is the
+`amp;` of an `&amp;`, which reads as its own `&` (as `html_text` reads a record's).
 
 Blanked, never cut: every offset the page pass reads is one into the page. A body's "\\n" between
 two such lines stands at the run's last `>`, the one body character that is not the page's own
@@ -25,7 +26,7 @@ __all__ = ["html_lines", "is_html_page"]
 import re
 
 from service.documents import Span
-from service.html_text import _ATTRIBUTE, _BLOCKS, _INLINES
+from service.html_text import _ATTRIBUTE, _BLOCKS, _CONDITIONAL, _INLINES
 from service.lines import lines
 from service.markup import _SPACE, _TAG, _TAGS_OPEN
 
@@ -35,7 +36,14 @@ _RUN = re.compile(rf"{_BLOCK_TAG}(?:\s*{_BLOCK_TAG})*", re.I)
 _HTML = re.compile(rf"</(?:{_BLOCKS})\s*>|<br(?:{_ATTRIBUTE})*\s*/?>", re.I)
 _ENTITY = re.compile(_SPACE)
 # An inline tag, as `markup._INLINE` lists a mark inside a line: its key, its pattern (group 1).
-_INLINE_TAG = ("<", re.compile(rf"(</?(?:{_INLINES})(?:{_ATTRIBUTE})*\s*/?>)", re.I))
+# (Word's `<![if !supportLists]>`, `<![endif]>` too: no text, as `html_text` reads them)
+_INLINE_TAG = (
+    "<",
+    re.compile(rf"(</?(?:{_INLINES})(?:{_ATTRIBUTE})*\s*/?>|{_CONDITIONAL})", re.I),
+)
+# `&amp;` reads as its own `&`, its `amp;` a mark (as `html_text` reads a record's): `A&amp;B`
+# stood as written in a title, a body and a lead.
+_INSIDE = [_INLINE_TAG, ("&", re.compile(r"&(amp;)", re.I))]
 
 
 def is_html_page(raw: str) -> bool:
@@ -62,13 +70,13 @@ def html_lines(raw: str, spans: list[Span]) -> tuple[str, list[Span], list[Span]
             for r in _RUN.finditer(text, a, b)
         ]
     if not runs:
-        return raw, spans, [], [_INLINE_TAG]
+        return raw, spans, [], _INSIDE
     out, at = [], 0
     for r in runs:
         out += [raw[at : r.start], " " * (r.end - r.start - 1), "\n"]
         at = r.end
     raw = "".join(out) + raw[at:]
-    return raw, lines(raw), runs, [_INLINE_TAG]
+    return raw, lines(raw), runs, _INSIDE
 
 
 def _closing(text: str, a: int) -> int:

@@ -10,7 +10,7 @@ no paragraph break. A text is HTML when it holds a well-formed tag of a known na
 - a block tag (`<p>`, `</p>`, `<br>`, `<div>`, `<li>`, `<h1>`–`<h6>`, `<tr>` …) ends a paragraph:
   it reads as "\\n", which stands in the body at the tag's first character (`<`);
 - any other tag (`<b>`, `<span …>`, `<a href=…>`, `<img …>`, `<o:p>`) is no text, and neither
-  is a `<script>`, `<style>` or comment with what it holds;
+  is a `<script>`, `<style>` or comment with what it holds, or Word's `<![if …]>`/`<![endif]>`;
 - a space entity (`&nbsp;`, `&#12288;` …) reads as its space for the lines' reading (`本报讯&nbsp;`
   is a dateline, `&#12288;&#12288;` an indent) and is cut out of the body, as on a page: a body
   holds only the caller's characters, so that a lead and its spans are the caller's text;
@@ -41,14 +41,22 @@ _BLOCKS = (
     "p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|tbody|thead|blockquote|section|article|header"
     "|footer|hr|pre|dl|dt|dd|center|figure|figcaption|caption|body|html|head|title|nav|main"
 )
-_INLINES = "span|b|strong|a|em|i|u|s|font|img|sup|sub|small|big|strike|del|ins|mark|label|o:p"
+# (and any namespaced tag, as Word pastes them: `<o:p>`, smart tags `<st1:chsdate …>5月3日</…>`)
+_INLINES = (
+    "span|b|strong|a|em|i|u|s|font|img|sup|sub|small|big|strike|del|ins|mark|label|code|cite"
+    "|q|abbr|time|tt|kbd|var|samp|dfn|bdi|bdo|wbr|nobr|[A-Za-z][A-Za-z0-9]*:[A-Za-z][-A-Za-z0-9]*"
+)
 _ATTRIBUTE = r"""\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`]+))?"""
+# Word's downlevel-revealed conditionals, which HTML pasted from Word holds around a list's
+# number (`<![if !supportLists]>1.<![endif]>`): marks of no text, as a comment is.
+_CONDITIONAL = r"<!\[(?:if\b[^<>\]]*|endif)\]>"
 _KNOWN = re.compile(rf"</?(?:{_BLOCKS}|{_INLINES})(?:{_ATTRIBUTE})*\s*/?>|<!--", re.I)
 _BLOCK = re.compile(rf"</?(?:{_BLOCKS})(?=[\s/>])", re.I)
 # What an HTML text holds that is no text: script, style and comments with what they hold, a
 # tag (markup's pattern; `<!DOCTYPE …>` too), a space entity (markup's), `&amp;`.
 _MARKS = re.compile(
-    rf"(<(script|style)\b[^<>]*>.*?(?:</\2\s*>|$)|<!--.*?(?:-->|$)|{_TAG.pattern}|<![A-Za-z][^<>]*>)"
+    rf"(<(script|style)\b[^<>]*>.*?(?:</\2\s*>|$)|<!--.*?(?:-->|$)|{_TAG.pattern}|<![A-Za-z][^<>]*>"
+    rf"|{_CONDITIONAL})"
     rf"|({_SPACE})|(&amp;)",
     re.I | re.S,
 )

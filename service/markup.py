@@ -9,9 +9,10 @@ from __future__ import annotations
 __all__ = ["unmarked", "Unmarked", "outside", "cut_out"]
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from html import unescape
 from itertools import compress
+from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -249,7 +250,10 @@ def _inline(raw: str, found: list[tuple[str, re.Pattern]], marks: list[Span]) ->
 def outside(inside: list[Span], span: Span) -> list[Span]:
     """The pieces of `span` (a title's, a credit's) between the marks `inside` lines, in order."""
     pieces, at = [], span.start
-    for m in inside[bisect_left([m.end for m in inside], span.start + 1) :]:
+    # (bisected by key, never a list or a copy of every mark: a call per article and per
+    # furniture line made a page with many marks quadratic)
+    for k in range(bisect_left(inside, span.start + 1, key=_END), len(inside)):
+        m = inside[k]
         if m.start >= span.end:
             break
         if m.start > at:
@@ -261,6 +265,7 @@ def outside(inside: list[Span], span: Span) -> list[Span]:
 
 
 _HEADS = ("title", "kicker", "subtitle")
+_START, _END = attrgetter("start"), attrgetter("end")
 
 
 def cut_out(inside: list[Span], taken: dict[str, list[Span]], body: Body, *strings: str) -> tuple:
@@ -269,8 +274,11 @@ def cut_out(inside: list[Span], taken: dict[str, list[Span]], body: Body, *strin
     cut = {k: [outside(inside, s) for s in v] for k, v in taken.items()}
     heads = [" ".join(head_text(inside, s) for s in cut[k]) for k in _HEADS]
     # (a byline or a dateline is its line's text, tidied: read again where it stands in it)
+    # (a byline read from its dateline's brackets, `本报讯&nbsp;（记者&nbsp;李华）`, stands in it)
+    lines = {"byline": [*taken.get("byline", ()), *taken.get("dateline", ())]}
     strings = tuple(
-        _string(inside, taken.get(k, ()), t) for k, t in zip(_STRINGS, strings, strict=True)
+        _string(inside, lines.get(k, taken.get(k, ())), t)
+        for k, t in zip(_STRINGS, strings, strict=True)
     )
     parts = {k: [p for s in v for p in s] for k, v in cut.items()}
     return heads, parts, body_outside(inside, body), *strings
@@ -294,7 +302,8 @@ def head_text(inside: list[Span], pieces: list[Span]) -> str:
     out = []
     for k, p in enumerate(pieces):
         if k:
-            gap = inside[bisect_left([m.start for m in inside], pieces[k - 1].end) :]
+            a = bisect_left(inside, pieces[k - 1].end, key=_START)
+            gap = inside[a : bisect_left(inside, p.start, lo=a, key=_START)]
             out += [unescape(m.text) for m in gap if m.end <= p.start and m.text[0] == "&"]
         out.append(p.text)
     return "".join(out)
@@ -303,6 +312,13 @@ def head_text(inside: list[Span], pieces: list[Span]) -> str:
 def body_outside(inside: list[Span], body: Body) -> Body:
     """`body` less its code points where the marks `inside` lines stood (blanked: spaces)."""
     index = body.index
+    if not len(index):
+        return body
+    # (the marks over the body's range alone: an article's body, not the page's every mark)
+    a = bisect_left(inside, int(index[0]) + 1, key=_END)
+    inside = inside[a : bisect_right(inside, int(index[-1]), lo=a, key=_START)]
+    if not inside:
+        return body
     bounds = np.array([(m.start, m.end) for m in inside], dtype=np.int64).ravel()
     keep = np.searchsorted(bounds, index, "right") % 2 == 0  # (not in a mark: an even count)
     if keep.all():

@@ -7,7 +7,9 @@ it is and the reader is told (`Page.warnings`, `AnalysePageResponse.warnings`, t
 stderr): extract it column by column instead. What counts: a line holding a gap of four or
 more spaces (or a tab) between two runs of text; a page with at least `MIN_LINES` of them,
 making at least `MIN_SHARE` of its lines. A page the corpus' rendering makes has none
-(docs/pages.md).
+(docs/pages.md). On a page of HTML (`html_lines.is_html_page`) the gaps are looked for in its
+text: its block tags end lines and its other tags are no text, so `<p>    正文</p>` (an indent)
+and `</p>    <p>` are no gap; they made every paragraph of such a page "a column".
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from __future__ import annotations
 __all__ = ["MIN_LINES", "MIN_SHARE", "side_by_side", "warning"]
 
 import re
+
+from service.html_lines import _RUN, is_html_page
+from service.markup import _TAG
 
 # Four spaces (or a tab) between two runs of text, as pdftotext pads: a dateline's `电  （记者` has
 # two, a name padded to three characters (`任   勇`) three; the corpus' no-break spaces around a
@@ -29,6 +34,8 @@ def side_by_side(raw: str) -> tuple[int, int]:
     side by side; (0, 0) when it does not."""
     if "    " not in raw and "\t" not in raw:
         return 0, 0  # (most pages: no run of spaces at all)
+    if is_html_page(raw):
+        raw = _TAG.sub("", _RUN.sub("\n", raw))
     lines = [s for s in raw.splitlines() if s.strip()]
     gaps = sum(1 for s in lines if _GAP.search(s.strip()))
     if gaps >= MIN_LINES and gaps >= MIN_SHARE * len(lines):

@@ -166,7 +166,8 @@ def check_not_records(raw: str, *, field: str) -> None:
     if isinstance(obj, dict) and ("text" in obj or "title" in obj):
         raise InvalidInput(
             "the page is JSON Lines (its first line is a record with a text or title), not a "
-            "page's text: `newsdesk classify`, `summarise` and `batch` read records",
+            "page's text: `newsdesk classify`, `summarise` and `batch` read records; pages a "
+            'line (`{"id", "text": <the whole page>}`) are `newsdesk batch --pages`\'s',
             field=field,
         )
 
@@ -236,10 +237,7 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
     if text is None:  # (said "is missing": the caller who sent null went looking for a typo)
         raise InvalidInput("field 'text' is null: give the article body as a string", field="text")
     if not isinstance(text, str):  # 12345, NaN, a list: the body was put in the wrong type
-        shown = json.dumps(text, ensure_ascii=False, default=str)[:40]
-        raise InvalidInput(
-            f"field 'text' must be a string, got {_json_type(text)} ({shown})", field="text"
-        )
+        raise InvalidInput(f"field 'text' must be a string, got {_got(text)}", field="text")
     check_text(
         text,
         field="text",
@@ -252,10 +250,7 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
     if title is None:  # absent, or null as pandas writes a missing value: no title
         title = ""
     if not isinstance(title, str):  # 0, false and [] too: not an empty title, a wrong type
-        shown = json.dumps(title, ensure_ascii=False, default=str)[:40]
-        raise InvalidInput(
-            f"field 'title' must be a string, got {_json_type(title)} ({shown})", field="title"
-        )
+        raise InvalidInput(f"field 'title' must be a string, got {_got(title)}", field="title")
     # JSON may escape a lone surrogate ("\ud800"), and bytes that are not UTF-8 are read as
     # such (surrogateescape); neither is a character the record could have meant, and no field
     # holding one could be written back out as UTF-8, so the record is refused whole.
@@ -273,7 +268,7 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
     if rid is None:  # absent, or null as pandas writes a missing value: no id, as for title
         rid = ""
     if isinstance(rid, bool) or not isinstance(rid, str | int):
-        raise InvalidInput("field 'id' must be a string or an integer", field="id")
+        raise InvalidInput(_bad_id(rid), field="id")
     article = single_article(title, text, id=str(rid))
     # A newspaper's 引题 (kicker) and 副题 (subtitle): optional, read by the classifier.
     extra = {}
@@ -282,7 +277,7 @@ def parse_record(obj: Any, *, max_chars: int = MAX_RECORD_CHARS, line: str | Non
         if value is None:
             continue
         if not isinstance(value, str):
-            raise InvalidInput(f"field '{key}' must be a string", field=key)
+            raise InvalidInput(f"field '{key}' must be a string, got {_got(value)}", field=key)
         extra[key] = plain_title(value).strip()  # (HTML out, as the title's)
     return Record(obj, replace(article, **extra) if extra else article)
 
@@ -309,12 +304,24 @@ def parse_page(obj: Any, *, max_chars: int = MAX_PAGE_CHARS, line: str | None = 
     check_not_records(check_page(text, field="text"), field="text")  # (as a page file's)
     rid = obj.get("id")
     if isinstance(rid, bool) or not isinstance(rid, str | int | None):
-        raise InvalidInput("field 'id' must be a string or an integer", field="id")
+        raise InvalidInput(_bad_id(rid), field="id")
     for name, value in (("text", text), ("id", rid)):
         if isinstance(value, str) and _SURROGATE.search(value):
             raise InvalidInput(f"field '{name}' holds bytes that are not UTF-8, or an escaped "
                                f"lone UTF-16 surrogate ({FROM_GBK})", field=name)  # fmt: skip
     return Page(rid, text)
+
+
+def _got(value: Any) -> str:
+    """What came instead of a string, as JSON says it: `a number (7.0)`."""
+    return f"{_json_type(value)} ({json.dumps(value, ensure_ascii=False, default=str)[:40]})"
+
+
+def _bad_id(rid: Any) -> str:
+    """An id refused, saying what came (`7.0`: pandas' integer column holding a missing value)."""
+    n = int(rid) if isinstance(rid, float) and rid.is_integer() else None
+    fix = "" if n is None else f': write it as {n} or "{n}"'
+    return f"field 'id' must be a string or an integer, got {_got(rid)}{fix}"
 
 
 def _json_type(value: Any) -> str:

@@ -974,6 +974,8 @@ def test_records_given_as_a_page_are_a_usage_error(command: str):
     result = run(command, "-", stdin=records)
     assert result.returncode == 2 and "JSON Lines" in result.stderr, result.stderr
     assert "newsdesk classify" in result.stderr and result.stdout == ""
+    # pages a line are batch --pages' (the message named only the commands reading records)
+    assert "newsdesk batch --pages" in result.stderr
     # a page that quotes a JSON object further down is a page
     page = "## 教育部部署高校毕业生就业工作\n教育部近日召开会议，部署就业工作。\n"
     page += '{"text": "x"}\n'

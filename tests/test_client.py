@@ -18,6 +18,7 @@ from service.rpc import (
     ModelInfo,
     NewsdeskClient,
     PageResult,
+    PageResults,
     Summarised,
     create_server,
     remote_results,
@@ -58,9 +59,19 @@ def test_typed_results_for_every_call(client, articles, sample_page: str, local)
     page = client.analyse_page(sample_page)
     assert all(isinstance(p, PageResult) for p in page) and len(page) >= 5
     assert all(sample_page[a:b] in p.lead for p in page for a, b in p.spans)
-    from service.pages import split_page
+    from service.pages import read_page
 
-    assert [p.subtitle for p in page] == [a.subtitle for a in split_page(sample_page)]
+    split = read_page(sample_page)
+    assert [p.subtitle for p in page] == [a.subtitle for a in split.articles]
+
+    # The page's own answer beside its articles: they were dropped (the warnings never seen).
+    assert isinstance(page, PageResults) and page.warnings == ()
+    assert page.furniture == tuple((s.start, s.end) for s in split.furniture) and page.furniture
+    columns = "\n".join(
+        "教育部召开会议部署高校毕业生就业工作      贵阳市召开工业经济运行调度会研究"
+        for _ in range(12)
+    )
+    assert "side by side" in client.analyse_page(columns).warnings[0]
 
     info = client.get_model()
     assert isinstance(info, ModelInfo) and info.labels == tuple(local.labels) and info.sha256

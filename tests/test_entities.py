@@ -65,3 +65,20 @@ def test_a_page_s_spaces_as_entities_read_as_its_spaces(name):
         p[5].replace(" ", "") for p in _parts(plain)
     ]
     assert_accounted(marked)
+
+
+@pytest.mark.parametrize("entity", SPACES)
+def test_a_byline_in_a_dateline_s_brackets_reads_the_entity_as_its_space(entity):
+    # The byline read from `本报讯&nbsp;（记者&nbsp;李华）` kept the entity's blanked width
+    # (`记者      李华`) while the dateline around it read `记者\xa0李华`.
+    line = "本报讯{0}（记者{0}李华）近日，贵阳市召开工业经济运行调度会，研究部署下一阶段工作。\n"
+    raw = "## 贵阳市召开工业经济运行调度会\n" + line.format(entity)
+    space = html.unescape(entity)
+    as_character = read_page("## 贵阳市召开工业经济运行调度会\n" + line.format(space))
+    [article] = read_page(raw).articles
+    assert (article.byline, article.dateline) == (
+        f"记者{space}李华",
+        f"本报讯{space}（记者{space}李华）",
+    )
+    assert article.byline == as_character.articles[0].byline
+    assert_accounted(raw)

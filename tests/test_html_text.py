@@ -92,6 +92,13 @@ def test_a_cms_record_reads_as_the_text_its_html_marks_up():
         # `&nbsp` without its `;`, as old CMS exports write it (and HTML reads it)
         ("<P>本报讯&nbsp（记者 王明）全市公交客运量增长。</P>", "全市公交客运量增长。"),
         ("<p>全市&nbspx 公交。</p>", "全市&nbspx 公交。"),
+        # Word's downlevel-revealed conditionals around a pasted list's number: no text (they
+        # stood in the body and the lead, `[endif]>` and all)
+        (
+            "<p class=MsoNormal><![if !supportLists]><span lang=EN-US>1.</span><![endif]>"
+            "<span style='font-family:宋体'>会议强调，要促进就业。<o:p></o:p></span></p>",
+            "1.会议强调，要促进就业。",
+        ),
     ],
 )
 def test_tags_comments_scripts_and_entities(html, text):

@@ -136,7 +136,8 @@ RPC_API = [
     "SERVICE_NAME", "STATUS_CODES", "ServerConfig", "add_serve_arguments", "config_from_args",
     "NewsdeskServer", "create_server", "serve", "ModelSlot", "Handlers", "Boundary",
     "CallFailed", "NewsDeskServicer", "error_status", "error_from_status", "NewsdeskClient",
-    "Classified", "Summarised", "PageResult", "ModelInfo", "RemoteResult", "remote_results",
+    "Classified", "Summarised", "PageResult", "PageResults", "ModelInfo", "RemoteResult",
+    "remote_results",
 ]  # fmt: skip
 
 

@@ -86,3 +86,28 @@ def test_a_few_table_rows_are_not_a_page_of_columns() -> None:
     # and as many as MIN_LINES, among the whole page's lines, are under its share
     rows += [f"萝卜{i}{gap}2.{i}元{gap}河北" for i in range(MIN_LINES)]
     assert side_by_side("\n".join([one_column_page(), *rows])) == (0, 0)
+
+
+def _as_html(raw: str, indent: str = "    ") -> str:
+    """A page as a CMS writes it: `## ` titles as `<h2>`, each other line a `<p>` opening on
+    `indent` (the spaces some editors type before a paragraph)."""
+    lines = [s for s in raw.split("\n") if s.strip()]
+    return "\n".join(
+        f"<h2>{s[3:]}</h2>" if s.startswith("## ") else f"<p>{indent}{s}</p>" for s in lines
+    )
+
+
+def test_an_html_page_s_indents_and_the_spaces_between_its_tags_are_no_gap(sample_page) -> None:
+    # `<p>    本报讯…</p>`: `p>` + four spaces + text read as a gap between two columns on
+    # every paragraph, and the page was said to be set side by side (garbled) while it read
+    # as its articles.
+    for raw in (_as_html(sample_page), _as_html(sample_page, "").replace("\n", "    ")):
+        assert side_by_side(raw) == (0, 0)
+        page = read_page(raw)
+        assert page.warnings == () and len(page.articles) == 5
+
+
+def test_columns_side_by_side_inside_an_html_page_are_still_said() -> None:
+    raw = side_by_side_page()
+    for html in (f"<pre>{raw}</pre><p>完</p>", _as_html(raw, "")):
+        assert warning(html) is not None

@@ -132,6 +132,33 @@ def test_a_null_id_is_no_id_as_a_missing_one_is():
         validation.parse_record({"id": 1.5, "text": "市教育局部署开学工作。"})
 
 
+@pytest.mark.parametrize(
+    ("obj", "says"),
+    [
+        # pandas writes an integer column holding a missing value as floats: `7.0`
+        (
+            {"id": 7.0},
+            "field 'id' must be a string or an integer, got a number (7.0): write it as 7 or \"7\"",
+        ),
+        ({"id": [1]}, "field 'id' must be a string or an integer, got an array ([1])"),
+        ({"id": 1, "kicker": 7}, "field 'kicker' must be a string, got a number (7)"),
+        (
+            {"id": 1, "subtitle": ["副题"]},
+            "field 'subtitle' must be a string, got an array ([\"副题\"])",
+        ),
+    ],
+)
+def test_an_id_kicker_or_subtitle_of_another_type_says_what_came(obj, says):
+    # They said only what they must be, where a title or a text of the wrong type said what came.
+    with pytest.raises(InvalidInput) as caught:
+        validation.parse_record({**obj, "text": "市教育局部署开学工作。"})
+    assert str(caught.value) == says
+    if "kicker" not in obj and "subtitle" not in obj:
+        with pytest.raises(InvalidInput) as caught:
+            validation.parse_page({**obj, "text": "## 标题\n市教育局部署开学工作。"})
+        assert str(caught.value) == says
+
+
 @pytest.mark.parametrize("title", [0, False, [], {}, 5, ["标题"]])
 def test_a_title_of_another_type_is_refused_even_when_falsy(title):
     # `title or ""` took 0, false and [] for no title while 5 was refused: a wrong type

@@ -40,6 +40,7 @@ __all__ = [
     "Classified",
     "Summarised",
     "PageResult",
+    "PageResults",
     "ModelInfo",
     "RemoteResult",
     "remote_results",
@@ -65,6 +66,7 @@ _HOMES = {
     "Classified": "results",
     "Summarised": "results",
     "PageResult": "results",
+    "PageResults": "results",
     "ModelInfo": "results",
     "RemoteResult": "records",
     "remote_results": "records",
@@ -91,7 +93,7 @@ if TYPE_CHECKING:
     from .handlers import Handlers
     from .process import serve
     from .records import RemoteResult, remote_results
-    from .results import Classified, ModelInfo, PageResult, Summarised
+    from .results import Classified, ModelInfo, PageResult, PageResults, Summarised
     from .server import NewsdeskServer, create_server
     from .servicer import SERVICE_NAME, NewsDeskServicer
     from .slot import ModelSlot

@@ -24,11 +24,11 @@ from ..errors import ClientClosed, InvalidInput, NewsdeskError, RemoteError
 from .results import (
     Classified,
     ModelInfo,
-    PageResult,
+    PageResults,
     Summarised,
     classified,
     model_info,
-    page_result,
+    page_results,
     summarised,
     to_article,
 )
@@ -159,13 +159,14 @@ class NewsdeskClient:
         keywords: int = 0,
         explain_label: str = "",
         timeout: float | None = None,
-    ) -> list[PageResult]:
-        """Split a page into articles, each labelled and summarised; offsets into `text`."""
+    ) -> PageResults:
+        """Split a page into articles, each labelled and summarised; offsets into `text`. A list
+        of `PageResult`; its `warnings` and `furniture` are the page's as a whole."""
         options = _options(max_sentences, max_chars)
         terms = _term_options(explain, keywords, explain_label)
         request = pb.AnalysePageRequest(text=text, options=options, **terms)
         response = self._call(self._stub.AnalysePage, request, timeout)
-        return [page_result(a, text) for a in response.articles]
+        return page_results(response, text)
 
     def get_model(self, *, timeout: float | None = None) -> ModelInfo:
         """Describe the model the server is running now."""

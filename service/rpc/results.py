@@ -17,6 +17,7 @@ __all__ = [
     "Classified",
     "Summarised",
     "PageResult",
+    "PageResults",
     "ModelInfo",
     "to_article",
     "classified",
@@ -195,6 +196,24 @@ def classified(message: pb.Classification, sent: pb.Article | None = None) -> Cl
 def summarised(message: pb.Summary) -> Summarised:
     spans = tuple((s.start, s.end) for s in message.spans)
     return Summarised(message.id, message.lead, spans, tuple(message.warnings))
+
+
+class PageResults(list):
+    """`analyse_page`'s answer: a list of the page's articles (`PageResult`, in page order), and
+    what the server says of the page as a whole: `warnings` (e.g. that it looks set in columns
+    side by side, read as one column: its articles likely garbled) and `furniture` (`(start,
+    end)` code points into the page), AnalysePageResponse's fields 3 and 2."""
+
+    def __init__(self, articles=(), warnings=(), furniture=()) -> None:
+        super().__init__(articles)
+        self.warnings: tuple[str, ...] = tuple(warnings)
+        self.furniture: tuple[tuple[int, int], ...] = tuple(furniture)
+
+
+def page_results(message: pb.AnalysePageResponse, page: str) -> PageResults:
+    articles = [page_result(a, page) for a in message.articles]
+    spans = [(s.start, s.end) for s in message.furniture]
+    return PageResults(articles, message.warnings, spans)
 
 
 def page_result(message: pb.PageArticle, page: str = "") -> PageResult:
