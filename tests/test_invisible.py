@@ -1,5 +1,6 @@
-"""Zero-width characters (U+200B–U+200D, U+2060, U+FEFF) inside a page or a record: taken out
-before the lines are read (`service.invisible`), kept as the page's furniture."""
+"""Zero-width characters (U+200B–U+200D, U+2060, U+FEFF; the soft hyphen U+00AD and the direction
+marks U+200E/F, U+202A–U+202E, U+2066–U+2069) inside a page or a record: taken out before the
+lines are read (`service.invisible`), kept as the page's furniture."""
 
 from __future__ import annotations
 
@@ -10,7 +11,17 @@ from service.text import single_article
 from tests.conftest import FIXTURES
 from tests.test_pages import _parts, assert_accounted
 
-MARKS = ["\ufeff", "\u200b", "\u200c", "\u200d", "\u2060", "\u200b\ufeff"]
+MARKS = [
+    "\ufeff",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\u200b\ufeff",
+    "\u00ad",
+    "\u200e",
+    "\u2067",
+]
 PAGES = ["bare-page.txt", "markdown-page.txt", "plain-page.txt"]
 
 
@@ -36,7 +47,7 @@ def test_a_zero_width_mark_opening_each_line_reads_as_the_page_without_it(name, 
     assert_accounted(marked)
 
 
-@pytest.mark.parametrize("mark", ["\u200b", "\u2060", "\ufeff"])
+@pytest.mark.parametrize("mark", ["\u200b", "\u2060", "\ufeff", "\u00ad", "\u200f", "\u202c"])
 @pytest.mark.parametrize("name", PAGES)
 def test_a_zero_width_mark_inside_lines_breaks_no_word_or_cue(name, mark):
     # Inside a title, a dateline (本报\u200b讯) or a line a column cut, the mark split what it
@@ -86,6 +97,16 @@ def test_a_record_reads_its_dateline_and_body_without_zero_width_marks():
     )
     assert article.dateline == "本报讯" and article.byline == "记者 陈晓"
     assert all(text[int(i)] == c for i, c in zip(article.body.index, article.text, strict=True))
+
+
+def test_a_record_reads_a_soft_hyphen_and_direction_marks_as_nothing():
+    # Copied from a web page or a word processor: 高\xad校 was two words for the model, no span
+    # for 高校, and the lead showed the hyphen's place.
+    text = "本报讯 12月3日，全市\u200e高\xad校召开\u202b工作会议\u202c，部署明年重点工作。"
+    article = single_article("全市高校召开工作会议", text)
+    assert article.text == "12月3日，全市高校召开工作会议，部署明年重点工作。"
+    assert all(text[int(i)] == c for i, c in zip(article.body.index, article.text, strict=True))
+    assert single_article("高\xad校\u2066会议\u2069", "本报讯 开会。").title == "高校会议"
 
 
 def test_a_record_s_title_reads_without_zero_width_marks():
