@@ -1222,3 +1222,19 @@ def test_pages_over_a_chunk_are_each_as_analyse_json_writes_them(
     ]
     assert result.output.decode("utf-8").splitlines() == want
     assert (result.records_in, result.records_out) == (n, len(want))
+
+
+def test_a_chunk_of_pages_closes_at_its_character_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 256 pages near the million-character limit made one chunk of ~GBs of splits and articles;
+    # the chunk now also closes at CHUNK_PAGE_CHARS, a page longer than it alone.
+    from service.validation import Page
+
+    monkeypatch.setattr(batch_shards, "CHUNK_PAGE_CHARS", 100)
+    sizes = [40, 40, 30, 100, 150, 10, 10]
+    pages = [(i, Page(i, "字" * n)) for i, n in enumerate(sizes)]
+    chunks = [[i for i, _ in c] for c in batch_shards._page_chunks(iter(pages))]
+    assert chunks == [[0, 1], [2], [3], [4], [5, 6]]
+    monkeypatch.setattr(batch_shards, "CHUNK", 2)
+    monkeypatch.setattr(batch_shards, "CHUNK_PAGE_CHARS", 1 << 22)
+    chunks = [[i for i, _ in c] for c in batch_shards._page_chunks(iter(pages))]
+    assert chunks == [[0, 1], [2, 3], [4, 5], [6]]

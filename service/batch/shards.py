@@ -28,7 +28,7 @@ from service.jsonl import (
     own_id,
     read_records,
 )
-from service.pipeline import Record, batches, labelled_lines, page_lines
+from service.pipeline import Record, labelled_lines, page_lines
 from service.pool import cached_classifier
 from service.validation import MAX_PAGE_CHARS, parse_page, parse_record
 
@@ -46,6 +46,9 @@ __all__ = [
 ]
 
 CHUNK = 256  # records per predict call: vectorised, yet a shard never sits in memory whole
+# --pages: a chunk also closes at this many characters (256 real pages hold ~1.5M), so a shard of
+# pages near the million-character limit is read a few at a time, not 256 at once (~GBs).
+CHUNK_PAGE_CHARS = 1 << 22
 ERRORS = "_errors.jsonl"
 SUMMARY = "_summary.json"
 STATE = "_shards"  # one small JSON per completed shard: what resume and the summary read
@@ -367,7 +370,7 @@ def _page_results(pages, classifier, asked: dict, seen: dict, errors: list) -> I
     failing model call fails the shard, as a chunk of records' does."""
     from service.pages import read_page
 
-    for chunk in batches(pages, CHUNK):
+    for chunk in _page_chunks(pages):
         done = []
         for number, page in chunk:
             try:
@@ -382,3 +385,16 @@ def _page_results(pages, classifier, asked: dict, seen: dict, errors: list) -> I
             seen["no_article"] += not lines
             seen["warned"] += bool(split.warnings)
             yield from lines
+
+
+def _page_chunks(pages) -> Iterator[list]:
+    """(number, page) pairs, up to CHUNK pages or CHUNK_PAGE_CHARS characters at a time."""
+    chunk, chars = [], 0
+    for item in pages:
+        if chunk and (len(chunk) >= CHUNK or chars + len(item[1].text) > CHUNK_PAGE_CHARS):
+            yield chunk
+            chunk, chars = [], 0
+        chunk.append(item)
+        chars += len(item[1].text)
+    if chunk:
+        yield chunk
