@@ -46,8 +46,7 @@ __all__ = [
 ]
 
 CHUNK = 256  # records per predict call: vectorised, yet a shard never sits in memory whole
-# --pages: a chunk also closes at this many characters (256 real pages hold ~1.5M), so a shard of
-# pages near the million-character limit is read a few at a time, not 256 at once (~GBs).
+# --pages: a chunk closes here too (256 real pages hold ~1.5M; 256 at the limit, ~GBs of splits)
 CHUNK_PAGE_CHARS = 1 << 22
 ERRORS = "_errors.jsonl"
 SUMMARY = "_summary.json"
@@ -391,10 +390,11 @@ def _page_chunks(pages) -> Iterator[list]:
     """(number, page) pairs, up to CHUNK pages or CHUNK_PAGE_CHARS characters at a time."""
     chunk, chars = [], 0
     for item in pages:
-        if chunk and (len(chunk) >= CHUNK or chars + len(item[1].text) > CHUNK_PAGE_CHARS):
+        size = len(text) if isinstance(text := item[1].text, str) else 0  # (the splitter refuses)
+        if chunk and (len(chunk) >= CHUNK or chars + size > CHUNK_PAGE_CHARS):
             yield chunk
             chunk, chars = [], 0
         chunk.append(item)
-        chars += len(item[1].text)
+        chars += size
     if chunk:
         yield chunk
