@@ -177,6 +177,16 @@ def test_inline_tags_anywhere_in_an_html_page_s_lines_are_furniture_and_nothing_
         assert "<" not in a.title + a.kicker + a.subtitle + a.byline + a.dateline + a.text
 
 
+def _one_article_as_lines_and_on_one_line(raw: str):
+    """The one article of an HTML page and its furniture's texts, the page as written and on one
+    line, each page accounted for."""
+    for page_text in (raw, raw.replace("\n", "")):
+        page = read_page(page_text)
+        assert_accounted(page_text)
+        [article] = page.articles
+        yield article, {s.text for s in page.furniture}
+
+
 def test_word_s_conditionals_on_an_html_page_are_furniture():
     # HTML pasted from Word wraps a list's number in `<![if !supportLists]>…<![endif]>`: they
     # stood in the body (`<![if !supportLists]>1.<![endif]>会议强调…`).
@@ -185,15 +195,12 @@ def test_word_s_conditionals_on_an_html_page_are_furniture():
         "<p class=MsoNormal><![if !supportLists]><span lang=EN-US>1.</span><![endif]>"
         "<span style='font-family:宋体'>会议强调，要千方百计促进高校毕业生就业。</span></p>\n"
     )
-    for page_text in (raw, raw.replace("\n", "")):
-        page = read_page(page_text)
-        [article] = page.articles
+    for article, furniture in _one_article_as_lines_and_on_one_line(raw):
         assert (
             article.text
             == "教育部近日召开会议，部署就业工作。\n1.会议强调，要千方百计促进高校毕业生就业。"
         )
-        assert {"<![if !supportLists]>", "<![endif]>"} <= {s.text for s in page.furniture}
-        assert_accounted(page_text)
+        assert {"<![if !supportLists]>", "<![endif]>"} <= furniture
 
 
 def test_a_long_html_page_s_inline_tags_cost_time_linear_in_its_length():
@@ -232,12 +239,9 @@ def test_word_s_smart_tags_and_other_inline_tags_on_an_html_page_are_marks():
         'UnitName="万" SourceValue="800">800万</st1:chmetcnv>名毕业生。<cite>《人民日报》</cite>'
         "<code>x</code>报道。</p>\n"
     )
-    for page_text in (raw, raw.replace("\n", "")):
-        page = read_page(page_text)
-        [article] = page.articles
+    for article, furniture in _one_article_as_lines_and_on_one_line(raw):
         assert article.text == "教育部5月3日召开会议，涉及800万名毕业生。《人民日报》x报道。"
-        assert {"</st1:chsdate>", "<cite>", "</code>"} <= {s.text for s in page.furniture}
-        assert_accounted(page_text)
+        assert {"</st1:chsdate>", "<cite>", "</code>"} <= furniture
 
 
 def test_an_html_page_reads_amp_as_its_own_ampersand():
