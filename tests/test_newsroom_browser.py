@@ -237,6 +237,13 @@ def test_ctrl_enter_while_a_page_runs_sends_once_and_checks_the_boxes(site, brow
     assert status.inner_text().startswith("Evidence words"), status.inner_text()
     assert "Nothing was sent" in status.inner_text()
     assert "error" in (status.get_attribute("class") or "")
+    page.fill("#keywords", "101")  # two boxes refused: the status names the first, as the popup
+    page.locator("#go").click()
+    assert status.inner_text().startswith("Evidence words"), status.inner_text()
+    page.fill("#explain", "5")
+    page.locator("#go").click()
+    assert status.inner_text().startswith("Keywords"), status.inner_text()
+    assert len(sent) == 1, sent
     page.close()
 
 

@@ -407,6 +407,7 @@ document.addEventListener("DOMContentLoaded", () => {
   // A box the browser refuses (-1 evidence words) stops the submit before analyse runs: say so
   // in the status too, or it keeps the last page's message under the browser's popup.
   $("analyse").addEventListener("invalid", (e) => {
+    if (e.target !== $("analyse").querySelector(":invalid")) return; // the box the popup points at
     const label = e.target.labels && e.target.labels[0] ? e.target.labels[0].textContent.trim() : e.target.name;
     setStatus(`${label}: ${e.target.validationMessage} Nothing was sent.`, true);
   }, true);
