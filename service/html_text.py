@@ -11,9 +11,10 @@ no paragraph break. A text is HTML when it holds a well-formed tag of a known na
   it reads as "\\n", which stands in the body at the tag's first character (`<`);
 - any other tag (`<b>`, `<span …>`, `<a href=…>`, `<img …>`, `<o:p>`) is no text, and neither
   is a `<script>`, `<style>` or comment with what it holds, or Word's `<![if …]>`/`<![endif]>`;
-- a space entity (`&nbsp;`, `&#12288;` …) reads as its space for the lines' reading (`本报讯&nbsp;`
-  is a dateline, `&#12288;&#12288;` an indent) and is cut out of the body, as on a page: a body
-  holds only the caller's characters, so that a lead and its spans are the caller's text;
+- a space entity (`&nbsp;`, `&#12288;`, `&amp;nbsp;` escaped twice …) reads as its space for
+  the lines' reading (`本报讯&nbsp;` is a dateline, `&#12288;&#12288;` an indent) and is cut out
+  of the body, as on a page: a body holds only the caller's characters, so that a lead and its
+  spans are the caller's text;
 - `&amp;` reads as its own first character `&` (`amp;` cut out); other entities (`&lt;`,
   `&quot;`, `&ldquo;`, `&#20013;`) stand for a character the text does not hold and stay as
   written (a lead of an HTML record is then a piece of the caller's HTML, still escaped).
@@ -28,11 +29,10 @@ __all__ = ["plain", "Plain", "is_html", "plain_title"]
 
 import re
 from bisect import bisect_right
-from html import unescape
 
 from service.documents import Span
 from service.invisible import Hidden, hidden
-from service.markup import _SPACE, _TAG, body_outside, outside
+from service.markup import _SPACE, _TAG, body_outside, outside, space_of
 from service.printed_lines import Unwrapped
 
 # Tag names whose well-formed tag (its attributes `name`, `name=value`, `name="…"`) says a text
@@ -157,7 +157,7 @@ def _untagged(raw: str) -> tuple[Hidden, list[Span], str]:
         if m.group(1) is not None:
             kept = "\n" if m.group(2) is None and _BLOCK.match(raw, a) else ""
         elif m.group(3) is not None:
-            kept = unescape(m.group(3))  # (its space: cut out of the body after the reading)
+            kept = space_of(m.group(3))  # (its space: cut out of the body after the reading)
             spaces.append(marks[-1])
         else:
             kept = "&"

@@ -50,11 +50,12 @@ _LEVEL = {"=": 1, "-": 2}
 # they open reads indented and `##&nbsp;标题` is a heading), cut out of what holds them like the
 # marks below (a body holds no character the page does not); a head reads them as their space
 # (`head_text`). Other entities (`&amp;`, `&#10;`) are text.
+# `&amp;nbsp;`: a CMS that escaped its HTML twice (`本报讯&amp;nbsp;（记者`) still means a space.
 _SPACE = (
-    r"&(?:nbsp|ensp|emsp(?:13|14)?|numsp|puncsp|thinsp|hairsp);|&#(?:0*(?:32|160|819[2-9]|820[0-2]"
-    r"|8239|8287|12288)|[xX]0*(?:20|[aA]0|200[0-9aA]|202[fF]|205[fF]|3000));"
+    r"&(?:amp;)?(?:nbsp|ensp|emsp(?:13|14)?|numsp|puncsp|thinsp|hairsp);|&(?:amp;)?#(?:0*(?:32|160"
+    r"|819[2-9]|820[0-2]|8239|8287|12288)|[xX]0*(?:20|[aA]0|200[0-9aA]|202[fF]|205[fF]|3000));"
     # HTML reads `&nbsp` without its `;` (a legacy form old CMS exports write: `本报讯&nbsp（记者`).
-    r"|&nbsp(?![A-Za-z0-9;])"
+    r"|&(?:amp;)?nbsp(?![A-Za-z0-9;])"
 )
 # Marks inside a line that say nothing of the text, each looked for only on a page holding its
 # key: a footnote's mark (`[^1]`, and `[^1]:` opening its note's line; `<sup>1</sup>` after no
@@ -296,6 +297,11 @@ def _string(inside: list[Span], spans: list[Span], text: str) -> str:
     return text
 
 
+def space_of(entity: str) -> str:
+    """The space a space entity (`_SPACE`) stands for; `&amp;nbsp;`, escaped twice, too."""
+    return unescape(unescape(entity))
+
+
 def head_text(inside: list[Span], pieces: list[Span]) -> str:
     """A head's text from its `pieces` (`outside`'s): a space entity between two reads as the
     space it stands for, other marks as nothing."""
@@ -304,7 +310,7 @@ def head_text(inside: list[Span], pieces: list[Span]) -> str:
         if k:
             a = bisect_left(inside, pieces[k - 1].end, key=_START)
             gap = inside[a : bisect_left(inside, p.start, lo=a, key=_START)]
-            out += [unescape(m.text) for m in gap if m.end <= p.start and m.text[0] == "&"]
+            out += [space_of(m.text) for m in gap if m.end <= p.start and m.text[0] == "&"]
         out.append(p.text)
     return "".join(out)
 

@@ -14,7 +14,12 @@ from tests.test_pages import _parts, assert_accounted
 SPACES = [
     *("&nbsp;", "&nbsp", "&ensp;", "&emsp;", "&thinsp;"),  # (`&nbsp`: HTML's legacy form)
     *("&#12288;", "&#160;", "&#x3000;", "&#X00A0;"),
+    *("&amp;nbsp;", "&amp;#12288;"),  # (a CMS that escaped its HTML twice)
 ]
+
+
+def _space(entity: str) -> str:
+    return html.unescape(html.unescape(entity))  # (`&amp;nbsp;` → `&nbsp;` → U+00A0)
 
 
 def _page(space: str) -> str:
@@ -33,7 +38,7 @@ def test_a_space_entity_reads_as_its_space(entity):
     # blanked but left its six spaces in the body, indexed at the entity's characters.
     raw = _page(entity)
     page = read_page(raw)
-    space = html.unescape(entity)
+    space = _space(entity)
     first = "记者从市交通局获悉，今年以来全市公交客运量保持增长。\n新开通线路十二条，方便市民出行。"
     second = "国务院总理李克强3日主持召开会议。"
     assert [(a.title, a.dateline, a.byline, a.text) for a in page.articles] == [
@@ -73,7 +78,7 @@ def test_a_byline_in_a_dateline_s_brackets_reads_the_entity_as_its_space(entity)
     # (`记者      李华`) while the dateline around it read `记者\xa0李华`.
     line = "本报讯{0}（记者{0}李华）近日，贵阳市召开工业经济运行调度会，研究部署下一阶段工作。\n"
     raw = "## 贵阳市召开工业经济运行调度会\n" + line.format(entity)
-    space = html.unescape(entity)
+    space = _space(entity)
     as_character = read_page("## 贵阳市召开工业经济运行调度会\n" + line.format(space))
     [article] = read_page(raw).articles
     assert (article.byline, article.dateline) == (

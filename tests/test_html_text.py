@@ -92,6 +92,11 @@ def test_a_cms_record_reads_as_the_text_its_html_marks_up():
         # `&nbsp` without its `;`, as old CMS exports write it (and HTML reads it)
         ("<P>本报讯&nbsp（记者 王明）全市公交客运量增长。</P>", "全市公交客运量增长。"),
         ("<p>全市&nbspx 公交。</p>", "全市&nbspx 公交。"),
+        # escaped twice by its CMS: still a space (the dateline and byline read)
+        (
+            "<p>本报讯&amp;nbsp;（记者&amp;nbsp;王明）全市公交客运量增长。</p>",
+            "全市公交客运量增长。",
+        ),
         # Word's downlevel-revealed conditionals around a pasted list's number: no text (they
         # stood in the body and the lead, `[endif]>` and all)
         (
