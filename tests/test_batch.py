@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from service.batch import ShardJob, expand_inputs, process_shard, run_batch, shard_name
+from service.batch import pages as batch_pages
 from service.batch import runners as batch_runners
 from service.batch import shards as batch_shards
 from service.errors import InvalidInput, ModelError, ShardError
@@ -1113,6 +1114,12 @@ def test_pages_writes_each_article_as_analyse_json_and_resumes(
         "rejected": 3,
     }
     assert summary["pages"] is True and summary["pages_no_article"] == 1
+    # named, as a reject row names its record, where the run's note on stderr points
+    empty = [
+        json.loads(e) for e in (out / "_pages_no_article.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert empty == [{"source": str(src), "line": 6, "id": "furniture"}]
+    assert f"1 page(s) gave no article; see {out / '_pages_no_article.jsonl'}" in err
     assert sum(summary["labels"].values()) == 7
     errors = [json.loads(e) for e in (out / "_errors.jsonl").read_text("utf-8").splitlines()]
     assert [(e["line"], e["id"]) for e in errors] == [(2, "num"), (3, "empty"), (5, "long")]
@@ -1120,10 +1127,12 @@ def test_pages_writes_each_article_as_analyse_json_and_resumes(
     # resumed: done with the same options, skipped; its counts still in the summary
     code, again, _ = _cli(capsys, *common, "--pages")
     assert code == 3 and again["shards_skipped"] == 1 and again["pages_no_article"] == 1
+    assert (out / "_pages_no_article.jsonl").read_text("utf-8").count("furniture") == 1
     assert (out / "pages.jsonl").read_text(encoding="utf-8").splitlines() == lines
     # and back: a run without --pages redoes it as records
     code, summary, _ = _cli(capsys, *common)
     assert code == 3 and summary["shards_run"] == 1 and "pages_no_article" not in summary
+    assert not (out / "_pages_no_article.jsonl").exists()  # (it would name pages of no job)
 
 
 def test_pages_job_on_a_worker_is_the_same_bytes(
@@ -1141,13 +1150,19 @@ def test_pages_job_on_a_worker_is_the_same_bytes(
     job = ShardJob("pages", str(src), str(model.resolve()), key, options, data=src.read_bytes())
     result = process_shard(job)
     assert result.output == (out / "pages.jsonl").read_bytes()
-    assert (result.records_in, result.records_out, result.no_article) == (6, 7, 1)
+    assert (result.records_in, result.records_out, result.no_article) == (
+        6,
+        7,
+        ((6, "furniture", []),),
+    )
     with _dask(1) as (cluster, _client):
         for gather in (False, True):
             on = tmp_path / f"dask-{gather}"
             summary = _run([src], on, model, scheduler=cluster.scheduler_address,
                            gather=gather, pages=True)  # fmt: skip
             assert _outputs(on) == _outputs(out) and summary["pages_no_article"] == 1
+            listed = (on / "_pages_no_article.jsonl").read_text("utf-8")
+            assert listed == (out / "_pages_no_article.jsonl").read_text("utf-8")
 
 
 def test_pages_say_a_page_of_columns_side_by_side_on_each_of_its_lines(
@@ -1191,8 +1206,8 @@ def test_a_page_the_splitter_fails_on_is_rejected_alone(sample_page: str, model:
     classifier = cached_classifier(str(model.resolve()), model_key(str(model.resolve())))
     asked = dict(summarise=True, max_sentences=0, max_chars=0, explain=0, keywords=0)
     pages = [(1, Page("a", sample_page)), (2, Page(7, None)), (3, Page("c", HAND_PAGE))]
-    seen, errors = {"no_article": 0, "warned": 0}, []
-    got = list(batch_shards._page_results(iter(pages), classifier, asked, seen, errors))
+    seen, errors, empty = {"warned": 0}, [], []
+    got = list(batch_pages.page_results(iter(pages), classifier, asked, seen, errors, empty))
     splits = [read_page(sample_page), read_page(HAND_PAGE)]
     want = page_lines([pages[0][1], pages[2][1]], splits, classifier, **asked)
     assert got == want[0] + want[1] and len(got) == 7
@@ -1229,12 +1244,12 @@ def test_a_chunk_of_pages_closes_at_its_character_budget(monkeypatch: pytest.Mon
     # the chunk now also closes at CHUNK_PAGE_CHARS, a page longer than it alone.
     from service.validation import Page
 
-    monkeypatch.setattr(batch_shards, "CHUNK_PAGE_CHARS", 100)
+    monkeypatch.setattr(batch_pages, "CHUNK_PAGE_CHARS", 100)
     sizes = [40, 40, 30, 100, 150, 10, 10]
     pages = [(i, Page(i, "字" * n)) for i, n in enumerate(sizes)]
-    chunks = [[i for i, _ in c] for c in batch_shards._page_chunks(iter(pages))]
+    chunks = [[i for i, _ in c] for c in batch_pages._page_chunks(iter(pages))]
     assert chunks == [[0, 1], [2], [3], [4], [5, 6]]
-    monkeypatch.setattr(batch_shards, "CHUNK", 2)
-    monkeypatch.setattr(batch_shards, "CHUNK_PAGE_CHARS", 1 << 22)
-    chunks = [[i for i, _ in c] for c in batch_shards._page_chunks(iter(pages))]
+    monkeypatch.setattr(batch_pages, "CHUNK", 2)
+    monkeypatch.setattr(batch_pages, "CHUNK_PAGE_CHARS", 1 << 22)
+    chunks = [[i for i, _ in c] for c in batch_pages._page_chunks(iter(pages))]
     assert chunks == [[0, 1], [2, 3], [4, 5], [6]]

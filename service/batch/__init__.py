@@ -32,6 +32,7 @@ from .runners import run_dask, run_local
 from .shards import (
     CHUNK,
     ERRORS,
+    NO_ARTICLE,
     STATE,
     SUMMARY,
     ShardJob,
@@ -55,6 +56,7 @@ __all__ = [
     "ShardResult",
     "CHUNK",
     "ERRORS",
+    "NO_ARTICLE",
     "STATE",
     "SUMMARY",
 ]
@@ -281,10 +283,13 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
         "articles_per_s": round(processed["records"] / wall, 1) if wall > 0 else 0.0,
         "summary": bool(summary),
     }
+    if not pages:  # (a listing left by an earlier --pages run would name pages of no job)
+        (out / NO_ARTICLE).unlink(missing_ok=True)
     if pages:  # records_in counts pages (lines), records_out articles: as the docs say
         result["pages"] = True
         empty = (states[j.name].get("pages_no_article", 0) for j in finished)
         result["pages_no_article"] = sum(empty)
+        _write_no_article(out, finished, states)
         result["pages_warned"] = sum(states[j.name].get("pages_warned", 0) for j in finished)
     # Shard outputs no input of this job accounts for (an input since removed or renamed):
     # named, not deleted, since a reader globbing DIR/*.jsonl would take them for current.
@@ -292,6 +297,18 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
     result["stale_outputs"] = _stale(out, names, tree)
     _write_summary(out, result)
     return result
+
+
+def _write_no_article(out: Path, finished: list, states: dict) -> None:
+    """`_pages_no_article.jsonl`: each page that gave no article, named as a reject row names
+    its record (which input, which line, whose id), with what was said of the page, if any
+    (a state saved before the listing existed counts its pages but cannot name them)."""
+    rows = []
+    for job in finished:
+        for line, rid, warnings in states[job.name].get("pages_no_article_at", []):
+            row = {"source": job.source, "line": line, "id": rid}
+            rows.append(row | ({"page_warnings": warnings} if warnings else {}))
+    write_atomic(out / NO_ARTICLE, "".join(json_text(r) + "\n" for r in rows), fsync=True)
 
 
 def _stale(out: Path, names: set[str], tree: bool) -> list[str]:

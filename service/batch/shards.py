@@ -25,16 +25,16 @@ from service.jsonl import (
     bounded_lines,
     decompressed,
     head_note,
-    own_id,
     read_records,
 )
-from service.pipeline import Record, labelled_lines, page_lines
+from service.pipeline import Record, labelled_lines
 from service.pool import cached_classifier
 from service.validation import MAX_PAGE_CHARS, parse_page, parse_record
 
 __all__ = [
     "CHUNK",
     "ERRORS",
+    "NO_ARTICLE",
     "SUMMARY",
     "STATE",
     "ShardJob",
@@ -46,12 +46,11 @@ __all__ = [
 ]
 
 CHUNK = 256  # records per predict call: vectorised, yet a shard never sits in memory whole
-# --pages: a chunk closes here too (256 real pages hold ~1.5M; 256 at the limit, ~GBs of splits)
-CHUNK_PAGE_CHARS = 1 << 22
 ERRORS = "_errors.jsonl"
+NO_ARTICLE = "_pages_no_article.jsonl"  # --pages: the pages that gave no article
 SUMMARY = "_summary.json"
 STATE = "_shards"  # one small JSON per completed shard: what resume and the summary read
-_RESERVED = {Path(ERRORS).stem, Path(SUMMARY).stem, STATE}
+_RESERVED = {Path(ERRORS).stem, Path(NO_ARTICLE).stem, Path(SUMMARY).stem, STATE}
 GZIP_LEVEL = 6  # zlib's default: JSONL with leads 2.8x smaller for ~1% of labelling's time
 _SUFFIXES = (".jsonl", ".ndjson", ".json")
 _FOLDER_SUFFIXES = (".jsonl", ".ndjson")  # what a folder given as input contributes
@@ -235,7 +234,7 @@ class ShardResult:
     output: bytes | None = field(default=None, repr=False)
     failed: str = ""  # why the shard could not be done; nothing of it was published
     no_fit: int = 0  # empty leads: no whole sentence fits max_chars (`summariser.no_fit`)
-    no_article: int = 0  # --pages: pages on which no article was found (nothing written)
+    no_article: tuple[tuple[int, str | None, list], ...] = ()  # --pages: line, id, warnings
     warned: int = 0  # --pages: pages with warnings (`page_warnings` on each of their lines)
 
     @classmethod
@@ -266,7 +265,8 @@ def process_shard(
         return ShardResult.failure(job.name, f"{job.source} {note}")
     labels: dict[str, int] = {}
     errors: list[tuple[int, str, str | None]] = []
-    seen = {"in": 0, "out": 0, "no_fit": 0, "no_article": 0, "warned": 0}
+    seen = {"in": 0, "out": 0, "no_fit": 0, "warned": 0}
+    empty: list[tuple[int, str | None, list]] = []  # --pages: pages with no article
     pages = bool(options.get("pages"))  # each line a page: its articles are written, a line each
     # (the page limit, as a page file's: a record's is the same number, but not the same rule)
     parse = dict(parse=parse_page, max_chars=MAX_PAGE_CHARS) if pages else dict(parse=parse_record)
@@ -296,7 +296,9 @@ def process_shard(
         )
         items = records(bounded_lines(lines))  # (a line of gigabytes is refused, never held)
         if pages:
-            results = _page_results(items, classifier, asked, seen, errors)
+            from service.batch.pages import page_results
+
+            results = page_results(items, classifier, asked, seen, errors, empty)
         else:
             results = labelled_lines((r for _, r in items), classifier, batch_size=CHUNK, **asked)
         block: list[str] = []
@@ -357,44 +359,6 @@ def process_shard(
         seconds=time.perf_counter() - started,
         output=output,
         no_fit=seen["no_fit"],
-        no_article=seen["no_article"],
+        no_article=tuple(empty),
         warned=seen["warned"],
     )
-
-
-def _page_results(pages, classifier, asked: dict, seen: dict, errors: list) -> Iterator[tuple]:
-    """`labelled_lines`' triples for pages: each page's articles as `newsdesk analyse --json`
-    writes them (`pipeline.page_lines`), CHUNK pages' articles in one model call (a call per
-    page ran at a third of the speed). A page the splitter fails on is rejected alone; a
-    failing model call fails the shard, as a chunk of records' does."""
-    from service.pages import read_page
-
-    for chunk in _page_chunks(pages):
-        done = []
-        for number, page in chunk:
-            try:
-                done.append((page, read_page(page.text)))
-            except Exception as e:  # (a splitter's bug on one page of millions: that page)
-                if isinstance(e, MemoryError):
-                    raise
-                why = f"the page could not be split ({type(e).__name__}: {e})"
-                errors.append((number, why, own_id({"id": page.id})))
-        found = page_lines([p for p, _ in done], [s for _, s in done], classifier, **asked)
-        for (_, split), lines in zip(done, found, strict=True):
-            seen["no_article"] += not lines
-            seen["warned"] += bool(split.warnings)
-            yield from lines
-
-
-def _page_chunks(pages) -> Iterator[list]:
-    """(number, page) pairs, up to CHUNK pages or CHUNK_PAGE_CHARS characters at a time."""
-    chunk, chars = [], 0
-    for item in pages:
-        size = len(text) if isinstance(text := item[1].text, str) else 0  # (the splitter refuses)
-        if chunk and (len(chunk) >= CHUNK or chars + size > CHUNK_PAGE_CHARS):
-            yield chunk
-            chunk, chars = [], 0
-        chunk.append(item)
-        chars += size
-    if chunk:
-        yield chunk

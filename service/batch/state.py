@@ -62,7 +62,8 @@ def save_done(out_dir: Path, job: ShardJob, result: ShardResult) -> dict:
         "seconds": round(result.seconds, 3),
     }
     if dict(job.options).get("pages"):  # (only then: a records job's state is as it was)
-        state["pages_no_article"] = result.no_article
+        state["pages_no_article"] = len(result.no_article)
+        state["pages_no_article_at"] = [list(e) for e in result.no_article]
         state["pages_warned"] = result.warned
     path = state_path(out_dir, job.name)
     path.parent.mkdir(parents=True, exist_ok=True)  # (`_shards/2019/` for a --keep-tree name)

@@ -323,7 +323,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from ..batch import ERRORS, run_batch
+    from ..batch import ERRORS, NO_ARTICLE, run_batch
 
     summary = run_batch(
         args.inputs,
@@ -353,6 +353,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         from ..summariser import no_fit_note
 
         _err(no_fit_note(summary["leads_no_fit"], summary["records_out"], args.max_chars))
+    if summary.get("pages_no_article"):  # (not an error: a page of furniture or adverts)
+        _err(f"{summary['pages_no_article']} page(s) gave no article; see "
+             f"{Path(args.out) / NO_ARTICLE}")  # fmt: skip
     if summary["shards_failed"]:
         _err(f"{len(summary['shards_failed'])} shard(s) failed (reasons above); the others are "
              "written; run again once the cause is fixed: finished shards are skipped")  # fmt: skip
