@@ -1,5 +1,5 @@
-/* Hot kernels of bare page splitting, as an optional extension (each caller keeps its Python way,
- * which defines the values: tests read both on the same texts).
+/* Hot kernels of bare page splitting and of the char blocks, as an optional extension (each caller
+ * keeps its Python way, which defines the values: tests read both on the same texts).
  *
  * counts: the bigram counts of `service.cohesion.split_overlap` in one pass. The head score asks,
  * for each bare head, how many distinct CJK character pairs the window above it, the window below
@@ -176,12 +176,126 @@ static PyObject *form_hits(PyObject *self, PyObject *const *args, Py_ssize_t nar
     return out;
 }
 
+/* ngram_hits: the char n-grams of length n a TF-IDF block knows (`service.model.CharTfidf.hits`,
+ * whose numpy pass defines the values), in one pass over the prepared texts' code points (+1, as
+ * int64) instead of ~15 array passes: an n-gram starting at i that stays in its text (doc[i] ==
+ * doc[i + n - 1]) is coded as `ngrams` codes it and looked up, a unigram in the flat column array
+ * (int32, -1 past its end), a longer one in the TermTable's pairs (key, column as int64, open
+ * addressing with the same multiplicative hash); each known one's column and start are written
+ * in order of start. Returns how many, or None for anything it does not take. */
+static int buffer_of(PyObject *o, Py_buffer *view, Py_ssize_t itemsize, int writable) {
+    if (PyObject_GetBuffer(o, view, writable ? PyBUF_WRITABLE : PyBUF_SIMPLE) < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (view->len % itemsize) {
+        PyBuffer_Release(view);
+        return 0;
+    }
+    return 1;
+}
+
+#define AHEAD 16
+
+static inline int64_t code_at(const int64_t *p, Py_ssize_t i, long n) {
+    int64_t code = (p[i] << 21) | p[i + 1];
+    return n == 3 ? (code << 21) | p[i + 2] : code;
+}
+
+static PyObject *ngram_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 6 || !PyLong_Check(args[2])) {
+        Py_RETURN_NONE;
+    }
+    long n = PyLong_AsLong(args[2]);
+    if (n < 1 || n > 3) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    Py_buffer b[5];
+    const Py_ssize_t itemsize[5] = {8, 4, n == 1 ? 4 : 16, 4, 8};
+    int taken = 0;
+    for (int k = 0; k < 5; k++) {
+        if (!buffer_of(args[k < 2 ? k : k + 1], &b[k], itemsize[k], k >= 3)) {
+            break;
+        }
+        taken++;
+    }
+    PyObject *out = Py_None;
+    Py_ssize_t points = taken == 5 ? b[0].len / 8 : 0;
+    Py_ssize_t size = taken == 5 ? b[2].len / itemsize[2] : 0;
+    Py_ssize_t m = points - n + 1;
+    if (taken == 5 && b[1].len / 4 == points && m > 0 && b[3].len / 4 >= m && b[4].len / 8 >= m &&
+        size > 0 && (n == 1 || !(size & (size - 1)))) {
+        const int64_t *p = (const int64_t *)b[0].buf;
+        const int32_t *doc = (const int32_t *)b[1].buf;
+        int32_t *cols = (int32_t *)b[3].buf;
+        int64_t *pos = (int64_t *)b[4].buf;
+        Py_ssize_t found = 0;
+        if (n == 1) {
+            const int32_t *flat = (const int32_t *)b[2].buf;
+            for (Py_ssize_t i = 0; i < m; i++) {
+                /* (a code past the end: the last entry, -1, as numpy's take with mode="clip") */
+                int64_t c = p[i];
+                int32_t col = flat[c < size ? c : size - 1];
+                if (col >= 0) {
+                    cols[found] = col;
+                    pos[found++] = i;
+                }
+            }
+        } else {
+            const int64_t *pairs = (const int64_t *)b[2].buf;
+            int bits = 0;
+            while (((Py_ssize_t)1 << bits) < size) {
+                bits++;
+            }
+            uint64_t mask = (uint64_t)size - 1;
+            for (Py_ssize_t i = 0; i < m; i++) {
+                if (i + AHEAD < m) { /* the slot a later n-gram reads, asked for now: the table
+                                      * is megabytes, and its reads wait on memory otherwise */
+                    __builtin_prefetch(&pairs[2 * (((uint64_t)code_at(p, i + AHEAD, n) *
+                                                    0x9E3779B97F4A7C15ull) >> (64 - bits))]);
+                }
+                if (doc[i] != doc[i + n - 1]) {
+                    continue; /* spans two texts */
+                }
+                int64_t code = code_at(p, i, n);
+                uint64_t h = ((uint64_t)code * 0x9E3779B97F4A7C15ull) >> (64 - bits);
+                for (Py_ssize_t probe = 0; probe < size; probe++) { /* (bounded: a full table) */
+                    int64_t key = pairs[2 * h];
+                    if (key == code) {
+                        int32_t col = (int32_t)pairs[2 * h + 1];
+                        if (col >= 0) {
+                            cols[found] = col;
+                            pos[found++] = i;
+                        }
+                        break;
+                    }
+                    if (key == 0) {
+                        break;
+                    }
+                    h = (h + 1) & mask;
+                }
+            }
+        }
+        out = PyLong_FromSsize_t(found);
+    } else {
+        Py_INCREF(out);
+    }
+    for (int k = 0; k < taken; k++) {
+        PyBuffer_Release(&b[k]);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"counts", (PyCFunction)(void (*)(void))counts, METH_FASTCALL,
      "counts(before, after, head): distinct CJK pairs of each, and those `after` shares with "
      "the others; None where the caller's numpy pass must answer"},
     {"form_hits", (PyCFunction)(void (*)(void))form_hits, METH_FASTCALL,
      "form_hits(line, keys): the slots of the line's grams the form models weigh, or None"},
+    {"ngram_hits", (PyCFunction)(void (*)(void))ngram_hits, METH_FASTCALL,
+     "ngram_hits(points, doc, n, table, columns, starts): how many known n-grams it wrote, or "
+     "None"},
     {NULL, NULL, 0, NULL},
 };
 

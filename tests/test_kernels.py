@@ -75,3 +75,44 @@ def test_form_models_score_in_c_what_their_dict_scores():
     long = "".join(rng.choice(pieces) for _ in range(300))
     assert head_parts._form_hits(long, head_parts._TABLES[id(shipped[2])][1]) is None
     assert _form(shipped, long) == by_dict(shipped, long)
+
+
+def test_char_blocks_find_in_c_the_ngrams_their_arrays_find():
+    # The optional C extension's n-gram lookup (ngram_hits, which ngrams.known_ngrams reads where
+    # it is built) finds what CharTfidf's numpy passes find, in the same order and dtypes: texts
+    # empty, one character long, with whitespace runs, upper case, a lone surrogate, a character
+    # past the BMP; unigrams past the flat array's end; ranges (1, 3), (2, 3), (1, 1), (3, 3).
+    import os
+    import random
+
+    import numpy as np
+
+    from service import ngrams
+    from service.model import CharTfidf, TermTable, ngram_code
+
+    if ngrams._ngram_hits is None:
+        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
+        pytest.skip("the C extension is not built here: the arrays answer")
+    rng = random.Random(187)
+    pieces = "育秧工厂中国人民，。 \n\u3000\tAbé\ud800😀"
+
+    def text(n: int) -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, n)))
+
+    grams = sorted({text(3)[:3] or "育" for _ in range(400)} - {""})
+    codes = np.array(sorted({ngram_code(g.lower()) for g in grams}), dtype=np.int64)
+    table = TermTable.build(codes, rng.sample(range(10 * len(codes)), len(codes)))
+    for ngram_range in ((1, 3), (2, 3), (1, 1), (3, 3)):
+        block = CharTfidf(
+            table, np.ones(10 * len(codes)), ngram_range=ngram_range, lowercase=True,
+            sublinear_tf=True, norm="l2",
+        )  # fmt: skip
+        for _ in range(300):
+            texts = [text(rng.choice((0, 1, 2, 40))) for _ in range(rng.randint(0, 6))]
+            fast = ngrams.known_ngrams(texts, ngram_range, True, block._unigrams(), table)
+            slow = list(block._known(texts))
+            assert fast is not None and len(fast) == len(slow)
+            for got, want in zip(fast, slow, strict=True):
+                assert got[3] == want[3]
+                for a, b in zip(got[:3], want[:3], strict=True):
+                    assert a.dtype == b.dtype and np.array_equal(a, b)
