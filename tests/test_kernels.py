@@ -116,3 +116,37 @@ def test_char_blocks_find_in_c_the_ngrams_their_arrays_find():
                 assert got[3] == want[3]
                 for a, b in zip(got[:3], want[:3], strict=True):
                     assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_rows_sort_their_hits_in_c_as_scipys_kernels_do():
+    # The optional C extension's counting sort (sorted_hits, which termrows._sorted_hits reads
+    # by feature where it is built) gives the arrays scipy's and numpy's passes give: hits in
+    # any order, repeated, none, columns with no hit, the first and last columns.
+    import os
+    import random
+
+    import numpy as np
+
+    from service import termrows
+
+    if termrows._sorted_in_c is None:
+        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
+        pytest.skip("the C extension is not built here: the arrays answer")
+    rng = np.random.default_rng(187)
+    fast = termrows._sorted_in_c
+    for trial in range(400):
+        n_docs, n_features = int(rng.integers(1, 9)), int(rng.integers(1, 40))
+        nnz = int(rng.integers(0, 3 * n_features)) if trial % 10 else 0
+        columns = rng.integers(0, n_features, nnz).astype(np.int32)
+        owners = np.sort(rng.integers(0, n_docs, nnz)).astype(np.int32)
+        if random.Random(trial).random() < 0.5:
+            owners = rng.permutation(owners).astype(np.int32)
+        args = (columns, owners, n_docs, n_features, False, np.int32)
+        got = termrows._sorted_hits(*args)
+        termrows._sorted_in_c = None
+        try:
+            want = termrows._sorted_hits(*args)
+        finally:
+            termrows._sorted_in_c = fast
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
