@@ -429,6 +429,98 @@ static PyObject *spans(PyObject *self, PyObject *const *args, Py_ssize_t nargs) 
     return out;
 }
 
+/* word_ids: `service.wordtable.Words.ids_at`'s numbers by code (whose numpy passes define them:
+ * `word_codes`, then `CodeTable.get` of each table) in one pass: word i is `sizes[i]` code points
+ * from `starts[i]` of the texts joined (`points`, as UTF-32 code units); one to three are coded
+ * each + 1 in 21 bits (0 past the word's end) and looked up in the first table, four below
+ * U+10000 coded 16 bits each and looked up in the second (which then answers); -1 where neither
+ * holds the word. A table is its keys and numbers (int64, 0: empty; open addressing, the same
+ * multiplicative hash). True once `ids` is filled; None for anything it does not take. */
+static int64_t code_number(const int64_t *keys, const int64_t *values, Py_ssize_t size, int bits,
+                           int64_t code) {
+    uint64_t h = ((uint64_t)code * 0x9E3779B97F4A7C15ull) >> (64 - bits);
+    for (Py_ssize_t probe = 0; probe < size; probe++) { /* (bounded: a full table) */
+        int64_t key = keys[h];
+        if (key == code) {
+            return values[h];
+        }
+        if (key == 0) {
+            return -1;
+        }
+        h = (h + 1) & (uint64_t)(size - 1);
+    }
+    return -1;
+}
+
+static PyObject *word_ids(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 8) {
+        Py_RETURN_NONE;
+    }
+    Py_buffer b[8];
+    const Py_ssize_t itemsize[8] = {4, 8, 8, 8, 8, 8, 8, 8};
+    int taken = 0;
+    for (int k = 0; k < 8; k++) {
+        if (!buffer_of(args[k], &b[k], itemsize[k], k == 7)) {
+            break;
+        }
+        taken++;
+    }
+    PyObject *out = Py_None;
+    Py_ssize_t n = taken == 8 ? b[1].len / 8 : -1;
+    Py_ssize_t size1 = taken == 8 ? b[3].len / 8 : 0, size2 = taken == 8 ? b[5].len / 8 : 0;
+    if (taken == 8 && b[2].len / 8 == n && b[7].len / 8 == n && b[4].len == b[3].len &&
+        b[6].len == b[5].len && size1 > 1 && !(size1 & (size1 - 1)) && size2 > 1 &&
+        !(size2 & (size2 - 1))) {
+        const uint32_t *points = (const uint32_t *)b[0].buf;
+        Py_ssize_t total = b[0].len / 4;
+        const int64_t *starts = (const int64_t *)b[1].buf, *sizes = (const int64_t *)b[2].buf;
+        const int64_t *keys1 = (const int64_t *)b[3].buf, *values1 = (const int64_t *)b[4].buf;
+        const int64_t *keys2 = (const int64_t *)b[5].buf, *values2 = (const int64_t *)b[6].buf;
+        int64_t *ids = (int64_t *)b[7].buf;
+        int bits1 = 0, bits2 = 0;
+        while (((Py_ssize_t)1 << bits1) < size1) {
+            bits1++;
+        }
+        while (((Py_ssize_t)1 << bits2) < size2) {
+            bits2++;
+        }
+        int ok = 1;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            int64_t s = starts[i], m = sizes[i];
+            ids[i] = -1;
+            if (m < 1 || m > 4) {
+                continue;
+            }
+            if (s < 0 || s + m > total) {
+                ok = 0;
+                break;
+            }
+            const uint32_t *p = points + s;
+            if (m <= 3) {
+                int64_t code = 0;
+                for (int j = 0; j < 3; j++) {
+                    code = (code << 21) | (j < m ? (int64_t)p[j] + 1 : 0);
+                }
+                ids[i] = code_number(keys1, values1, size1, bits1, code);
+            } else if (p[0] < 0x10000 && p[1] < 0x10000 && p[2] < 0x10000 && p[3] < 0x10000) {
+                uint64_t four = ((uint64_t)p[0] << 48) | ((uint64_t)p[1] << 32) |
+                                ((uint64_t)p[2] << 16) | (uint64_t)p[3];
+                if (four != 0) {
+                    ids[i] = code_number(keys2, values2, size2, bits2, (int64_t)four);
+                }
+            }
+        }
+        if (ok) {
+            out = Py_True;
+        }
+    }
+    Py_INCREF(out);
+    for (int k = 0; k < taken; k++) {
+        PyBuffer_Release(&b[k]);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"counts", (PyCFunction)(void (*)(void))counts, METH_FASTCALL,
      "counts(before, after, head): distinct CJK pairs of each, and those `after` shares with "
@@ -443,6 +535,9 @@ static PyMethodDef methods[] = {
      "None"},
     {"spans", (PyCFunction)(void (*)(void))spans, METH_FASTCALL,
      "spans(cls, starts, ends, texts): cls(start, end, text) of each, or None"},
+    {"word_ids", (PyCFunction)(void (*)(void))word_ids, METH_FASTCALL,
+     "word_ids(points, starts, sizes, keys, numbers, keys4, numbers4, ids): True once filled, "
+     "or None"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -182,3 +182,42 @@ def test_spans_made_in_c_equal_the_classs_own():
     assert placing._made_spans(Other, [0], [1], ["a"]) is None
     assert placing._made_spans(Span, (0,), [1], ["a"]) is None
     assert placing._made_spans(Span, [0], [1, 2], ["a"]) is None
+
+
+def test_words_are_numbered_in_c_as_their_codes_number_them():
+    # The optional C extension's word numbers (word_ids, which wordtable.Words.ids_at reads where
+    # it is built) are those of `word_codes` and the code tables' `get`: words of one to five
+    # code points, empty ones, four of U+0000, past the BMP, a lone surrogate; tables that have
+    # met some of them (and grew) and tables that have met none.
+    import os
+    import random
+
+    import numpy as np
+
+    from service import wordtable
+    from service.wordtable import Words, word_codes
+
+    if wordtable._word_ids is None:
+        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
+        pytest.skip("the C extension is not built here: the arrays answer")
+    rng = random.Random(187)
+    pieces = "育秧工厂中国人民，。 \x00a😀\ud800"
+    for trial in range(60):
+        table = Words()
+        for _ in range(3):
+            words = [
+                "".join(rng.choice(pieces) for _ in range(rng.choice((0, 1, 2, 3, 4, 4, 5))))
+                for _ in range(rng.randint(0, 300))
+            ] + ["\x00" * 4]
+            texts = ["".join(words[:7]), "".join(words[7:])]
+            sizes = np.array([len(w) for w in words], dtype=np.int64)
+            starts = np.cumsum(sizes) - sizes
+            got = wordtable._coded_ids(
+                texts, starts, sizes, table._coded, table._fours, table._coded_lock
+            )
+            codes, fours = word_codes(texts, starts, sizes)
+            want = table._coded.get(codes)
+            want[np.flatnonzero(fours)] = table._fours.get(fours[np.flatnonzero(fours)])
+            assert got is not None and np.array_equal(got, want)
+            if trial % 2:
+                table.ids_at([words[:7], words[7:]], texts, starts, sizes)  # learn them
