@@ -521,6 +521,69 @@ static PyObject *word_ids(PyObject *self, PyObject *const *args, Py_ssize_t narg
     return out;
 }
 
+/* pair_numbers: `service.reading._pairs` of the keys doc · names + id (whose stable sort defines
+ * the values) in one pass, for docs ascending and ids in [0, names): the distinct (doc, id) are
+ * numbered in the order they first occur, a word's last doc and number kept in a table by id
+ * (no sort). Writes each place's number in `pair` and each number's first place in `first`;
+ * returns how many, or None for anything it does not take. */
+static PyObject *pair_numbers(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5 || !PyLong_Check(args[2])) {
+        Py_RETURN_NONE;
+    }
+    Py_ssize_t names = PyLong_AsSsize_t(args[2]);
+    if (names < 0) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    Py_buffer b[4];
+    int taken = 0;
+    for (int k = 0; k < 4; k++) {
+        if (!buffer_of(args[k < 2 ? k : k + 1], &b[k], 8, k >= 2)) {
+            break;
+        }
+        taken++;
+    }
+    PyObject *out = Py_None;
+    Py_ssize_t n = taken == 4 ? b[0].len / 8 : -1;
+    int64_t *last = NULL, *number = NULL;
+    if (taken == 4 && b[1].len / 8 == n && b[2].len / 8 == n && b[3].len / 8 == n) {
+        const int64_t *doc = (const int64_t *)b[0].buf, *ids = (const int64_t *)b[1].buf;
+        int64_t *pair = (int64_t *)b[2].buf, *first = (int64_t *)b[3].buf;
+        last = (int64_t *)malloc((size_t)(names > 0 ? names : 1) * sizeof(int64_t));
+        number = (int64_t *)malloc((size_t)(names > 0 ? names : 1) * sizeof(int64_t));
+        int ok = last != NULL && number != NULL;
+        for (Py_ssize_t w = 0; ok && w < names; w++) {
+            last[w] = -1;
+        }
+        Py_ssize_t count = 0;
+        for (Py_ssize_t i = 0; ok && i < n; i++) {
+            int64_t d = doc[i], id = ids[i];
+            ok = id >= 0 && id < names && d >= 0 && (i == 0 || d >= doc[i - 1]);
+            if (!ok) {
+                break;
+            }
+            if (last[id] != d) {
+                last[id] = d;
+                number[id] = count;
+                first[count++] = i;
+            }
+            pair[i] = number[id];
+        }
+        if (ok) {
+            out = PyLong_FromSsize_t(count);
+        }
+    }
+    free(last);
+    free(number);
+    if (out == Py_None) {
+        Py_INCREF(out);
+    }
+    for (int k = 0; k < taken; k++) {
+        PyBuffer_Release(&b[k]);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"counts", (PyCFunction)(void (*)(void))counts, METH_FASTCALL,
      "counts(before, after, head): distinct CJK pairs of each, and those `after` shares with "
@@ -538,6 +601,8 @@ static PyMethodDef methods[] = {
     {"word_ids", (PyCFunction)(void (*)(void))word_ids, METH_FASTCALL,
      "word_ids(points, starts, sizes, keys, numbers, keys4, numbers4, ids): True once filled, "
      "or None"},
+    {"pair_numbers", (PyCFunction)(void (*)(void))pair_numbers, METH_FASTCALL,
+     "pair_numbers(doc, ids, names, pair, first): how many pairs, or None"},
     {NULL, NULL, 0, NULL},
 };
 

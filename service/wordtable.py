@@ -17,7 +17,7 @@ from itertools import repeat
 
 import numpy as np
 
-__all__ = ["MAX_CHARS", "CodeTable", "Words", "word_codes", "words_table"]
+__all__ = ["MAX_CHARS", "CodeTable", "Words", "pair_numbers", "word_codes", "words_table"]
 
 MAX_CHARS = 3  # code points a code holds: 3 × 21 bits
 _BITS = 21  # a code point is < 0x110000 < 2**21; stored + 1 so that 0 means "no code point"
@@ -200,10 +200,23 @@ def _coded_ids(texts, starts, sizes, coded: CodeTable, fours: CodeTable, lock) -
     return ids if done else None
 
 
+def pair_numbers(doc: np.ndarray, ids: np.ndarray, names: int) -> tuple | None:
+    """`reading._pairs` of the keys doc · names + id (which define the values: each distinct
+    (doc, id)'s first place, and each place's number), for docs ascending and ids below
+    `names`, in one C pass without a sort (−80 %); None where the extension is not built or does
+    not take the arrays."""
+    if _pair_numbers is None or doc.dtype != np.int64 or ids.dtype != np.int64:
+        return None
+    pair, first = np.empty(len(doc), dtype=np.int64), np.empty(len(doc), dtype=np.int64)
+    count = _pair_numbers(doc, ids, names, pair, first)
+    return None if count is None else (first[:count].copy(), pair)
+
+
 try:  # (optional: a checkout or install without a C compiler has the numpy passes alone)
+    from service._kernels import pair_numbers as _pair_numbers
     from service._kernels import word_ids as _word_ids
 except ImportError:
-    _word_ids = None
+    _pair_numbers = _word_ids = None
 
 _WORDS = [Words()]
 

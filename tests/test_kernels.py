@@ -221,3 +221,32 @@ def test_words_are_numbered_in_c_as_their_codes_number_them():
             assert got is not None and np.array_equal(got, want)
             if trial % 2:
                 table.ids_at([words[:7], words[7:]], texts, starts, sizes)  # learn them
+
+
+def test_pairs_are_numbered_in_c_as_the_stable_sort_numbers_them():
+    # The optional C extension's pair numbers (pair_numbers, which WordBatch.of reads where it is
+    # built) are `reading._pairs`' of the keys doc · names + id: readings with no words, words
+    # repeated within and across readings, one name, none; ids past the names or docs not
+    # ascending are left to the sort.
+    import os
+
+    import numpy as np
+
+    from service import wordtable
+    from service.reading import _pairs
+
+    if wordtable._pair_numbers is None:
+        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
+        pytest.skip("the C extension is not built here: the sort answers")
+    rng = np.random.default_rng(187)
+    for _ in range(500):
+        names = int(rng.integers(1, 50))
+        doc = np.sort(rng.integers(0, 8, int(rng.integers(0, 200))))
+        ids = rng.integers(0, names, len(doc))
+        got = wordtable.pair_numbers(doc, ids, names)
+        want = _pairs(doc * names + ids)
+        assert got is not None
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert wordtable.pair_numbers(np.array([0, 1]), np.array([0, 5]), 5) is None
+    assert wordtable.pair_numbers(np.array([1, 0]), np.array([0, 1]), 5) is None
