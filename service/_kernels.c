@@ -584,6 +584,95 @@ static PyObject *pair_numbers(PyObject *self, PyObject *const *args, Py_ssize_t 
     return out;
 }
 
+/* prepared: `service.ngrams.prepared_points` (whose Python defines the values) in one pass per
+ * text: each text lower-cased by its own str.lower (`lowercase`), its runs of two or more
+ * whitespace characters (re's \s: Py_UNICODE_ISSPACE) made one space, and its code points + 1
+ * written to `points` (int64) with the text's number in `doc` (int32), where a text ends in
+ * `ends` (int64). Returns how many code points, or None for anything it does not take (texts
+ * not a list of str, too little room: a text lowered longer). */
+static PyObject *prepared(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5 || !PyList_CheckExact(args[0])) {
+        Py_RETURN_NONE;
+    }
+    int lowercase = PyObject_IsTrue(args[1]);
+    if (lowercase < 0) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    PyObject *texts = args[0];
+    Py_ssize_t n_texts = PyList_GET_SIZE(texts);
+    Py_buffer b[3];
+    const Py_ssize_t itemsize[3] = {8, 4, 8};
+    int taken = 0;
+    for (int k = 0; k < 3; k++) {
+        if (!buffer_of(args[k + 2], &b[k], itemsize[k], 1)) {
+            break;
+        }
+        taken++;
+    }
+    PyObject *out = Py_None;
+    if (taken == 3 && b[1].len / 4 == b[0].len / 8 && b[2].len / 8 == n_texts) {
+        int64_t *points = (int64_t *)b[0].buf, *ends = (int64_t *)b[2].buf;
+        int32_t *doc = (int32_t *)b[1].buf;
+        Py_ssize_t room = b[0].len / 8, at = 0;
+        int ok = n_texts < INT32_MAX;
+        for (Py_ssize_t t = 0; ok && t < n_texts; t++) {
+            PyObject *text = PyList_GET_ITEM(texts, t);
+            if (!PyUnicode_CheckExact(text)) {
+                ok = 0;
+                break;
+            }
+            PyObject *low = lowercase ? PyObject_CallMethod(text, "lower", NULL) : text;
+            if (low == NULL) {
+                PyErr_Clear();
+                ok = 0;
+                break;
+            }
+            if (lowercase && !PyUnicode_CheckExact(low)) {
+                ok = 0;
+            }
+#if PY_VERSION_HEX < 0x030C0000
+            if (ok && PyUnicode_READY(low) < 0) {
+                PyErr_Clear();
+                ok = 0;
+            }
+#endif
+            if (ok) {
+                int kind = PyUnicode_KIND(low);
+                const void *data = PyUnicode_DATA(low);
+                Py_ssize_t n = PyUnicode_GET_LENGTH(low);
+                ok = at + n <= room;
+                for (Py_ssize_t i = 0; ok && i < n; i++) {
+                    Py_UCS4 c = PyUnicode_READ(kind, data, i);
+                    if (Py_UNICODE_ISSPACE(c) && i + 1 < n &&
+                        Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 1))) {
+                        c = ' '; /* a run of two or more: one space */
+                        while (i + 1 < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 1))) {
+                            i++;
+                        }
+                    }
+                    points[at] = (int64_t)c + 1;
+                    doc[at++] = (int32_t)t;
+                }
+                ends[t] = at;
+            }
+            if (lowercase) {
+                Py_DECREF(low);
+            }
+        }
+        if (ok) {
+            out = PyLong_FromSsize_t(at);
+        }
+    }
+    if (out == Py_None) {
+        Py_INCREF(out);
+    }
+    for (int k = 0; k < taken; k++) {
+        PyBuffer_Release(&b[k]);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"counts", (PyCFunction)(void (*)(void))counts, METH_FASTCALL,
      "counts(before, after, head): distinct CJK pairs of each, and those `after` shares with "
@@ -603,6 +692,8 @@ static PyMethodDef methods[] = {
      "or None"},
     {"pair_numbers", (PyCFunction)(void (*)(void))pair_numbers, METH_FASTCALL,
      "pair_numbers(doc, ids, names, pair, first): how many pairs, or None"},
+    {"prepared", (PyCFunction)(void (*)(void))prepared, METH_FASTCALL,
+     "prepared(texts, lowercase, points, doc, ends): how many code points, or None"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -250,3 +250,39 @@ def test_pairs_are_numbered_in_c_as_the_stable_sort_numbers_them():
             assert a.dtype == b.dtype and np.array_equal(a, b)
     assert wordtable.pair_numbers(np.array([0, 1]), np.array([0, 5]), 5) is None
     assert wordtable.pair_numbers(np.array([1, 0]), np.array([0, 1]), 5) is None
+
+
+def test_texts_are_prepared_in_c_as_python_prepares_them():
+    # The optional C extension's preparing (prepared, which ngrams.prepared_points reads where it
+    # is built) gives the code points, texts and ends of str.lower and the whitespace squeeze:
+    # runs of every kind of blank (\x1c-\x1f and \x85 are \s too), a final Σ, İ (lowers to two:
+    # the C pass declines, Python answers), a lone surrogate, past the BMP, empty texts.
+    import os
+    import random
+
+    import numpy as np
+
+    from service import ngrams
+
+    if ngrams._prepared is None:
+        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
+        pytest.skip("the C extension is not built here: Python answers")
+    rng = random.Random(187)
+    pieces = "育秧工厂 \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u3000\u2028ΑΣσAbé\ud800😀"
+    fast = ngrams._prepared
+    for trial in range(3000):
+        texts = [
+            "".join(rng.choice(pieces) for _ in range(rng.choice((0, 1, 3, 30))))
+            for _ in range(rng.randint(0, 5))
+        ]
+        if trial % 50 == 0:
+            texts.append("İstanbul")
+        lower = bool(trial % 3)
+        got = ngrams.prepared_points(texts, lower)
+        ngrams._prepared = None
+        try:
+            want = ngrams.prepared_points(texts, lower)
+        finally:
+            ngrams._prepared = fast
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
