@@ -164,7 +164,9 @@ class Words:
                 ids[four] = self._fours.get(fours[four])
         miss = np.flatnonzero(ids < 0)
         if len(miss):
-            codes, fours = word_codes(texts, starts, sizes)  # (the tables learn the missed)
+            # The missed words' codes, for the tables to learn (those of five or more code
+            # points, missed in every batch, have none).
+            codes, fours = word_codes(texts, starts[miss], sizes[miss])
             counts = np.fromiter(map(len, lists), np.int64, len(lists))
             ends = np.cumsum(counts)
             of = np.searchsorted(ends, miss, side="right")  # each missed word's list
@@ -172,8 +174,8 @@ class Words:
             words = [lists[t][j] for t, j in zip(of.tolist(), at.tolist(), strict=True)]
             ids[miss] = self.ids(words)
             for table, keys in ((self._coded, codes), (self._fours, fours)):
-                coded = miss[keys[miss] != 0]
-                new, first = np.unique(keys[coded], return_index=True)
+                coded = miss[keys != 0]
+                new, first = np.unique(keys[keys != 0], return_index=True)
                 with self._coded_lock:  # another thread may have entered some meanwhile
                     fresh = table.get(new) < 0
                     table.add(new[fresh], ids[coded[first[fresh]]])
