@@ -588,10 +588,11 @@ static PyObject *pair_numbers(PyObject *self, PyObject *const *args, Py_ssize_t 
  * text: each text lower-cased by its own str.lower (`lowercase`), its runs of two or more
  * whitespace characters (re's \s: Py_UNICODE_ISSPACE) made one space, and its code points + 1
  * written to `points` (int64) with the text's number in `doc` (int32), where a text ends in
- * `ends` (int64). Returns how many code points, or None for anything it does not take (texts
- * not a list of str, too little room: a text lowered longer). */
+ * `ends` (int64); with `odd` (bool, per text), whether the text prepares to other positions
+ * than its own (lowered longer, or a run squeezed). Returns how many code points, or None for
+ * anything it does not take (texts not a list of str, too little room: a text lowered longer). */
 static PyObject *prepared(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 5 || !PyList_CheckExact(args[0])) {
+    if ((nargs != 5 && nargs != 6) || !PyList_CheckExact(args[0])) {
         Py_RETURN_NONE;
     }
     int lowercase = PyObject_IsTrue(args[1]);
@@ -601,19 +602,21 @@ static PyObject *prepared(PyObject *self, PyObject *const *args, Py_ssize_t narg
     }
     PyObject *texts = args[0];
     Py_ssize_t n_texts = PyList_GET_SIZE(texts);
-    Py_buffer b[3];
-    const Py_ssize_t itemsize[3] = {8, 4, 8};
-    int taken = 0;
-    for (int k = 0; k < 3; k++) {
+    Py_buffer b[4];
+    const Py_ssize_t itemsize[4] = {8, 4, 8, 1};
+    int taken = 0, wanted = (int)nargs - 2;
+    for (int k = 0; k < wanted; k++) {
         if (!buffer_of(args[k + 2], &b[k], itemsize[k], 1)) {
             break;
         }
         taken++;
     }
     PyObject *out = Py_None;
-    if (taken == 3 && b[1].len / 4 == b[0].len / 8 && b[2].len / 8 == n_texts) {
+    if (taken == wanted && b[1].len / 4 == b[0].len / 8 && b[2].len / 8 == n_texts &&
+        (wanted == 3 || b[3].len == n_texts)) {
         int64_t *points = (int64_t *)b[0].buf, *ends = (int64_t *)b[2].buf;
         int32_t *doc = (int32_t *)b[1].buf;
+        uint8_t *odd = wanted == 4 ? (uint8_t *)b[3].buf : NULL;
         Py_ssize_t room = b[0].len / 8, at = 0;
         int ok = n_texts < INT32_MAX;
         for (Py_ssize_t t = 0; ok && t < n_texts; t++) {
@@ -642,11 +645,17 @@ static PyObject *prepared(PyObject *self, PyObject *const *args, Py_ssize_t narg
                 const void *data = PyUnicode_DATA(low);
                 Py_ssize_t n = PyUnicode_GET_LENGTH(low);
                 ok = at + n <= room;
+                if (odd != NULL) { /* (prepared to other positions: lowered longer, or squeezed) */
+                    odd[t] = n != PyUnicode_GET_LENGTH(text);
+                }
                 for (Py_ssize_t i = 0; ok && i < n; i++) {
                     Py_UCS4 c = PyUnicode_READ(kind, data, i);
                     if (Py_UNICODE_ISSPACE(c) && i + 1 < n &&
                         Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 1))) {
                         c = ' '; /* a run of two or more: one space */
+                        if (odd != NULL) {
+                            odd[t] = 1;
+                        }
                         while (i + 1 < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i + 1))) {
                             i++;
                         }
@@ -838,7 +847,7 @@ static PyMethodDef methods[] = {
     {"pair_numbers", (PyCFunction)(void (*)(void))pair_numbers, METH_FASTCALL,
      "pair_numbers(doc, ids, names, pair, first): how many pairs, or None"},
     {"prepared", (PyCFunction)(void (*)(void))prepared, METH_FASTCALL,
-     "prepared(texts, lowercase, points, doc, ends): how many code points, or None"},
+     "prepared(texts, lowercase, points, doc, ends[, odd]): how many code points, or None"},
     {"top_pairs", (PyCFunction)(void (*)(void))top_pairs, METH_FASTCALL,
      "top_pairs(score, pair_doc, k, out): how many pairs written, or None"},
     {"terms", (PyCFunction)(void (*)(void))terms, METH_FASTCALL,

@@ -175,15 +175,17 @@ class CharTfidf(_TfidfBlock):
         return self.rows(columns, owners, len(texts))
 
     def hits(
-        self, texts: Sequence[str], *, positions: bool = False
+        self, texts: Sequence[str], *, positions: bool = False, odd: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
         """Every n-gram of the texts' heads the model knows, in the order `terms` counts them:
         its column and its text; with `positions` (for evidence) also where it starts in the
-        heads as `prepared_positions` prepares them, joined in order, and its length."""
+        heads as `prepared_positions` prepares them, joined in order, and its length (`odd`:
+        filled as `ngrams.prepared_points` fills it)."""
         texts = char_heads(texts, self.head_chars, self.mask)
-        known = known_ngrams(texts, self.ngram_range, self.lowercase, self._unigrams(), self.table_)
+        table, unigrams = self.table_, self._unigrams()
+        known = known_ngrams(texts, self.ngram_range, self.lowercase, unigrams, table, odd)
         columns, owners, starts, sizes = [], [], [], []
-        for found, docs, at, n in self._known(texts) if known is None else known:
+        for found, docs, at, n in self._known(texts, odd) if known is None else known:
             columns.append(found)
             owners.append(docs)
             if positions:
@@ -196,10 +198,11 @@ class CharTfidf(_TfidfBlock):
             return np.concatenate(columns), np.concatenate(owners), None, None
         return tuple(map(np.concatenate, (columns, owners, starts, sizes)))  # type: ignore[return-value]
 
-    def _known(self, texts: Sequence[str]) -> Iterator[tuple]:
+    def _known(self, texts: Sequence[str], odd: np.ndarray | None = None) -> Iterator[tuple]:
         """`ngrams.known_ngrams` in numpy passes (which define its values): for each n, the
         columns, texts and starts of the n-grams the block knows, and n."""
-        for n, codes, docs, whole in ngrams_at_every_start(texts, self.ngram_range, self.lowercase):
+        grams = ngrams_at_every_start(texts, self.ngram_range, self.lowercase, odd)
+        for n, codes, docs, whole in grams:
             if n == 1:  # a code past the table's end is clipped onto its last entry, -1
                 found = self._unigrams().take(codes, mode="clip")
             else:

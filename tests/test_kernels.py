@@ -254,7 +254,7 @@ def test_pairs_are_numbered_in_c_as_the_stable_sort_numbers_them():
 
 def test_texts_are_prepared_in_c_as_python_prepares_them():
     # The optional C extension's preparing (prepared, which ngrams.prepared_points reads where it
-    # is built) gives the code points, texts and ends of str.lower and the whitespace squeeze:
+    # is built) gives the code points, texts, ends and odd texts of str.lower and the squeeze:
     # runs of every kind of blank (\x1c-\x1f and \x85 are \s too), a final Σ, İ (lowers to two:
     # the C pass declines, Python answers), a lone surrogate, past the BMP, empty texts.
     import os
@@ -278,14 +278,25 @@ def test_texts_are_prepared_in_c_as_python_prepares_them():
         if trial % 50 == 0:
             texts.append("İstanbul")
         lower = bool(trial % 3)
-        got = ngrams.prepared_points(texts, lower)
+        odd, odd_too = np.zeros(len(texts), bool), np.ones(len(texts), bool)
+        got = ngrams.prepared_points(texts, lower, odd)
         ngrams._prepared = None
         try:
-            want = ngrams.prepared_points(texts, lower)
+            want = ngrams.prepared_points(texts, lower, odd_too)
         finally:
             ngrams._prepared = fast
         for a, b in zip(got, want, strict=True):
             assert a.dtype == b.dtype and np.array_equal(a, b)
+        # `odd`: the texts that prepare to other positions than their own, as both tell them
+        assert np.array_equal(odd, odd_too)
+        for t, flagged in zip(texts, odd.tolist(), strict=True):
+            same = np.array_equal(ngrams.prepared_positions(t, lower)[1], np.arange(len(t)))
+            assert flagged or same
+        base = np.cumsum([0] + [len(t) + 3 for t in texts])
+        assert np.array_equal(
+            ngrams.prepared_origins(texts, lower, base, odd),
+            ngrams.prepared_origins(texts, lower, base),
+        )
 
 
 def test_a_batchs_top_pairs_are_chosen_in_c_as_the_sorts_choose_them():
