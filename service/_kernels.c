@@ -288,78 +288,85 @@ static PyObject *ngram_hits(PyObject *self, PyObject *const *args, Py_ssize_t na
     return out;
 }
 
-/* sorted_hits: `service.termrows._sorted_hits` by feature (whose scipy and numpy passes define
- * the values) in three C passes instead of ~10: the hits' counting sort by column, stable (each
- * column's texts in input order, as scipy's coo_tocsr leaves them), then one walk that marks
- * where a value starts (a new column or text), counts the values before each sorted hit, and
- * gives each hit (in input order) its value's number. int32 indexes only; True, or None for
- * anything it does not take (the caller's passes then answer). */
-static PyObject *sorted_hits(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 7) {
+/* value_rows: `service.termrows.tfidf_entries`' counting sort by feature (whose scipy and numpy
+ * passes, `_sorted_hits`, define the values) in three C passes: the hits counted per column, each
+ * hit's place in the stable order (a column's texts in input order, as scipy's coo_tocsr leaves
+ * them), then one walk over the columns making a value of each run of one text: where each
+ * column's values start (`indptr`, n_features + 1), each value's text (`docs`) and hit count
+ * (`counts`), and for each hit (in input order) its value's number (`entry`). int32 indexes
+ * only; returns how many values, or None for anything it does not take. */
+static PyObject *value_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 6) {
         Py_RETURN_NONE;
     }
-    Py_buffer b[7];
-    const Py_ssize_t itemsize[7] = {4, 4, 4, 4, 1, 4, 8};
+    Py_buffer b[6];
+    const Py_ssize_t itemsize[6] = {4, 4, 4, 4, 8, 4};
     int taken = 0;
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < 6; k++) {
         if (!buffer_of(args[k], &b[k], itemsize[k], k >= 2)) {
             break;
         }
         taken++;
     }
     PyObject *out = Py_None;
-    Py_ssize_t nnz = taken == 7 ? b[0].len / 4 : -1;
-    Py_ssize_t n_outer = taken == 7 ? b[2].len / 4 - 1 : -1;
-    if (taken == 7 && nnz < INT32_MAX && b[1].len / 4 == nnz && n_outer >= 0 &&
-        b[3].len / 4 == nnz && b[4].len == nnz && b[5].len / 4 == nnz && b[6].len / 8 == nnz + 1) {
+    int32_t *sorted = NULL;
+    Py_ssize_t nnz = taken == 6 ? b[0].len / 4 : -1;
+    Py_ssize_t n_outer = taken == 6 ? b[2].len / 4 - 1 : -1;
+    if (taken == 6 && nnz < INT32_MAX && b[1].len / 4 == nnz && n_outer >= 0 &&
+        b[3].len / 4 == nnz && b[4].len / 8 == nnz && b[5].len / 4 == nnz) {
         const int32_t *columns = (const int32_t *)b[0].buf, *owners = (const int32_t *)b[1].buf;
-        int32_t *indptr = (int32_t *)b[2].buf, *indices = (int32_t *)b[3].buf;
-        uint8_t *new = (uint8_t *)b[4].buf;
+        int32_t *indptr = (int32_t *)b[2].buf, *docs = (int32_t *)b[3].buf;
+        int64_t *counts = (int64_t *)b[4].buf;
         int32_t *entry = (int32_t *)b[5].buf;
-        int64_t *before = (int64_t *)b[6].buf;
-        int ok = 1;
+        sorted = (int32_t *)malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof(int32_t));
+        int ok = sorted != NULL;
         memset(indptr, 0, (size_t)(n_outer + 1) * 4);
-        for (Py_ssize_t k = 0; k < nnz; k++) {
-            if (columns[k] < 0 || columns[k] >= n_outer) {
-                ok = 0;
-                break;
+        for (Py_ssize_t k = 0; ok && k < nnz; k++) {
+            ok = columns[k] >= 0 && columns[k] < n_outer;
+            if (ok) {
+                indptr[columns[k] + 1]++;
             }
-            indptr[columns[k] + 1]++;
         }
         if (ok) {
             for (Py_ssize_t c = 0; c < n_outer; c++) {
                 indptr[c + 1] += indptr[c];
             }
-            /* each hit's place in the sorted order, kept in `entry` until its value is known */
+            /* each hit's text at its place in the sorted order; the place kept in `entry` until
+             * its value is known */
             for (Py_ssize_t k = 0; k < nnz; k++) {
                 int32_t at = indptr[columns[k]]++;
-                indices[at] = owners[k];
+                sorted[at] = owners[k];
                 entry[k] = at;
             }
-            for (Py_ssize_t c = n_outer; c > 0; c--) { /* (shifted back to the columns' starts) */
-                indptr[c] = indptr[c - 1];
-            }
-            indptr[0] = 0;
-            memset(new, 0, (size_t)nnz);
+            /* (indptr now holds each column's end: its start is the one before's end) */
+            int32_t start = 0, values = 0;
             for (Py_ssize_t c = 0; c < n_outer; c++) {
-                if (indptr[c] < nnz) {
-                    new[indptr[c]] = 1;
+                int32_t end = indptr[c];
+                indptr[c] = values;
+                int32_t last = -1;
+                for (int32_t at = start; at < end; at++) {
+                    int32_t d = sorted[at];
+                    if (at == start || d != last) { /* a new value: a new column or text */
+                        docs[values] = d;
+                        counts[values++] = 0;
+                        last = d;
+                    }
+                    counts[values - 1]++;
+                    sorted[at] = values - 1; /* (the place's value, in place of its text) */
                 }
+                start = end;
             }
-            before[0] = 0;
+            indptr[n_outer] = values;
             for (Py_ssize_t k = 0; k < nnz; k++) {
-                if (k == 0 || indices[k] != indices[k - 1]) {
-                    new[k] = 1;
-                }
-                before[k + 1] = before[k] + new[k];
+                entry[k] = sorted[entry[k]];
             }
-            for (Py_ssize_t k = 0; k < nnz; k++) {
-                entry[k] = (int32_t)(before[entry[k] + 1] - 1);
-            }
-            out = Py_True;
+            out = PyLong_FromSsize_t(values);
         }
     }
-    Py_INCREF(out);
+    free(sorted);
+    if (out == Py_None) {
+        Py_INCREF(out);
+    }
     for (int k = 0; k < taken; k++) {
         PyBuffer_Release(&b[k]);
     }
@@ -836,9 +843,8 @@ static PyMethodDef methods[] = {
     {"ngram_hits", (PyCFunction)(void (*)(void))ngram_hits, METH_FASTCALL,
      "ngram_hits(points, doc, n, table, columns, starts): how many known n-grams it wrote, or "
      "None"},
-    {"sorted_hits", (PyCFunction)(void (*)(void))sorted_hits, METH_FASTCALL,
-     "sorted_hits(columns, owners, indptr, indices, new, entry, before): True once filled, or "
-     "None"},
+    {"value_rows", (PyCFunction)(void (*)(void))value_rows, METH_FASTCALL,
+     "value_rows(columns, owners, indptr, docs, counts, entry): how many values, or None"},
     {"spans", (PyCFunction)(void (*)(void))spans, METH_FASTCALL,
      "spans(cls, starts, ends, texts): cls(start, end, text) of each, or None"},
     {"word_ids", (PyCFunction)(void (*)(void))word_ids, METH_FASTCALL,

@@ -119,9 +119,10 @@ def test_char_blocks_find_in_c_the_ngrams_their_arrays_find():
 
 
 def test_rows_sort_their_hits_in_c_as_scipys_kernels_do():
-    # The optional C extension's counting sort (sorted_hits, which termrows._sorted_hits reads
-    # by feature where it is built) gives the arrays scipy's and numpy's passes give: hits in
-    # any order, repeated, none, columns with no hit, the first and last columns.
+    # The optional C extension's counting sort (value_rows, which termrows.tfidf_entries reads
+    # by feature where it is built) gives the matrix (to the bit), entries and counts of scipy's
+    # and numpy's passes: hits in any order, repeated, columns with no hit, the first and
+    # last columns, texts with no hit.
     import os
     import random
 
@@ -129,27 +130,34 @@ def test_rows_sort_their_hits_in_c_as_scipys_kernels_do():
 
     from service import termrows
 
-    if termrows._sorted_in_c is None:
+    if termrows._value_rows is None:
         assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
         pytest.skip("the C extension is not built here: the arrays answer")
     rng = np.random.default_rng(187)
-    fast = termrows._sorted_in_c
+    fast = termrows._value_rows
     for trial in range(400):
         n_docs, n_features = int(rng.integers(1, 9)), int(rng.integers(1, 40))
-        nnz = int(rng.integers(0, 3 * n_features)) if trial % 10 else 0
-        columns = rng.integers(0, n_features, nnz).astype(np.int32)
-        owners = np.sort(rng.integers(0, n_docs, nnz)).astype(np.int32)
+        nnz = int(rng.integers(1, 3 * n_features)) if trial % 10 else 0
+        columns = rng.integers(0, n_features, max(nnz, int(n_features * 0.25) + 1))
+        columns = columns.astype(np.int32)
+        owners = np.sort(rng.integers(0, n_docs, len(columns))).astype(np.int32)
         if random.Random(trial).random() < 0.5:
             owners = rng.permutation(owners).astype(np.int32)
-        args = (columns, owners, n_docs, n_features, False, np.int32)
-        got = termrows._sorted_hits(*args)
-        termrows._sorted_in_c = None
+        idf = rng.random(n_features) + 1
+        args = (columns, owners, n_docs, idf, bool(trial % 2), "l2" if trial % 3 else None)
+        got = termrows.tfidf_entries(*args)
+        termrows._value_rows = None
         try:
-            want = termrows._sorted_hits(*args)
+            want = termrows.tfidf_entries(*args)
         finally:
-            termrows._sorted_in_c = fast
-        for a, b in zip(got, want, strict=True):
-            assert a.dtype == b.dtype and np.array_equal(a, b)
+            termrows._value_rows = fast
+        assert not got[0].by_text and not want[0].by_text
+        for a, b in zip(
+            (got[0].indptr, got[0].indices, got[0].data, *got[1:]),
+            (want[0].indptr, want[0].indices, want[0].data, *want[1:]),
+            strict=True,
+        ):
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
 def test_spans_made_in_c_equal_the_classs_own():
