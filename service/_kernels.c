@@ -237,7 +237,7 @@ static PyObject *ngram_hits(PyObject *self, PyObject *const *args, Py_ssize_t na
             for (Py_ssize_t i = 0; i < m; i++) {
                 /* (a code past the end: the last entry, -1, as numpy's take with mode="clip") */
                 int64_t c = p[i];
-                int32_t col = flat[c < size ? c : size - 1];
+                int32_t col = flat[(uint64_t)c < (uint64_t)size ? c : size - 1];
                 if (col >= 0) {
                     cols[found] = col;
                     pos[found++] = i;
