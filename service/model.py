@@ -184,8 +184,10 @@ class CharTfidf(_TfidfBlock):
         texts = char_heads(texts, self.head_chars, self.mask)
         table, unigrams = self.table_, self._unigrams()
         known = known_ngrams(texts, self.ngram_range, self.lowercase, unigrams, table, odd)
+        if known is not None:
+            return known if positions else (known[0], known[1], None, None)
         columns, owners, starts, sizes = [], [], [], []
-        for found, docs, at, n in self._known(texts, odd) if known is None else known:
+        for found, docs, at, n in self._known(texts, odd):
             columns.append(found)
             owners.append(docs)
             if positions:

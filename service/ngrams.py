@@ -218,29 +218,31 @@ def known_ngrams(
     unigrams: np.ndarray,
     table: TermTable,
     odd: np.ndarray | None = None,
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] | None:
-    """For each n, the n-grams of `texts` a char block knows, in order of start: their columns,
-    texts and starts (as `CharTfidf.hits` finds them with numpy, which defines the values), and
-    n; `unigrams` is the block's flat column array of single characters. Found in one C pass per
-    n (service/_kernels.c: ~15 array passes less, −40 % of `hits`); None where the extension is
-    not built or does not take the arrays: the caller's numpy passes answer. `odd`: as
-    `prepared_points` fills it."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The n-grams of `texts` a char block knows, n by n, each n's in order of start: their
+    columns, texts, starts and lengths (as `CharTfidf.hits` finds them with numpy, which defines
+    the values); `unigrams` is the block's flat column array of single characters. Found in one
+    C pass per n (service/_kernels.c: ~15 array passes less, −40 % of `hits`), written where
+    they end up (no arrays per n joined after); None where the extension is not built or does
+    not take the arrays: the caller's numpy passes answer. `odd`: as `prepared_points` fills it."""
     if _ngram_hits is None:
         return None
     low, high = ngram_range
     points, doc, _ = prepared_points(texts, lowercase, odd)
-    out = []
-    for n in range(low, high + 1):
-        m = len(points) - n + 1
-        if m <= 0:
-            break
-        columns, starts = np.empty(m, np.int32), np.empty(m, np.int64)
+    ns = [n for n in range(low, high + 1) if len(points) - n + 1 > 0]
+    room = sum(len(points) - n + 1 for n in ns)
+    columns, starts = np.empty(room, np.int32), np.empty(room, np.int64)
+    counts, at = [], 0
+    for n in ns:
         lookup = unigrams if n == 1 else table._pairs().view(np.int64)
-        found = _ngram_hits(points, doc, n, lookup, columns, starts)
+        found = _ngram_hits(points, doc, n, lookup, columns[at:], starts[at:])
         if found is None:
             return None
-        out.append((columns[:found], doc[starts[:found]], starts[:found], n))
-    return out
+        counts.append(found)
+        at += found
+    starts = starts[:at]
+    sizes = np.repeat(np.asarray(ns, dtype=np.int64), counts)
+    return columns[:at], doc[starts], starts, sizes
 
 
 def prepared_positions(text: str, lowercase: bool = True) -> tuple[str, np.ndarray]:

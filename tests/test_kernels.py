@@ -99,6 +99,7 @@ def test_char_blocks_find_in_c_the_ngrams_their_arrays_find():
     def text(n: int) -> str:
         return "".join(rng.choice(pieces) for _ in range(rng.randint(0, n)))
 
+    found_in_c = ngrams._ngram_hits
     grams = sorted({text(3)[:3] or "育" for _ in range(400)} - {""})
     codes = np.array(sorted({ngram_code(g.lower()) for g in grams}), dtype=np.int64)
     table = TermTable.build(codes, rng.sample(range(10 * len(codes)), len(codes)))
@@ -109,13 +110,15 @@ def test_char_blocks_find_in_c_the_ngrams_their_arrays_find():
         )  # fmt: skip
         for _ in range(300):
             texts = [text(rng.choice((0, 1, 2, 40))) for _ in range(rng.randint(0, 6))]
-            fast = ngrams.known_ngrams(texts, ngram_range, True, block._unigrams(), table)
-            slow = list(block._known(texts))
-            assert fast is not None and len(fast) == len(slow)
-            for got, want in zip(fast, slow, strict=True):
-                assert got[3] == want[3]
-                for a, b in zip(got[:3], want[:3], strict=True):
-                    assert a.dtype == b.dtype and np.array_equal(a, b)
+            assert ngrams.known_ngrams(texts, ngram_range, True, block._unigrams(), table)
+            fast = block.hits(texts, positions=True)
+            ngrams._ngram_hits = None
+            try:
+                slow = block.hits(texts, positions=True)
+            finally:
+                ngrams._ngram_hits = found_in_c
+            for a, b in zip(fast, slow, strict=True):
+                assert a.dtype == b.dtype and np.array_equal(a, b)
 
 
 def test_rows_sort_their_hits_in_c_as_scipys_kernels_do():
