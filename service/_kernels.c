@@ -765,81 +765,6 @@ static PyObject *top_pairs(PyObject *self, PyObject *const *args, Py_ssize_t nar
     return out;
 }
 
-/* terms: `service.placing.terms_of`'s Terms (a frozen dataclass whose fields live in its instance
- * dict, which placing._term fills as here, without the generated __init__): group i's Term is
- * cls(texts[i], weights[i], fields[i], tuple(spans[bounds[i]:bounds[i + 1]]), labels[i]), the
- * dict made by the class's own getter and filled in field order. Lists only; None for anything
- * it does not take (a class without an instance dict: the caller's Python answers). */
-static PyObject *terms(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 7 || !PyType_Check(args[0])) {
-        Py_RETURN_NONE;
-    }
-    for (int k = 1; k < 7; k++) {
-        if (!PyList_CheckExact(args[k])) {
-            Py_RETURN_NONE;
-        }
-    }
-    PyTypeObject *cls = (PyTypeObject *)args[0];
-    PyObject *texts = args[1], *weights = args[2], *fields = args[3], *spans = args[4];
-    PyObject *bounds = args[5], *labels = args[6];
-    Py_ssize_t n = PyList_GET_SIZE(texts);
-    if (cls->tp_dictoffset == 0 || cls->tp_alloc == NULL || PyList_GET_SIZE(weights) != n ||
-        PyList_GET_SIZE(fields) != n || PyList_GET_SIZE(labels) != n ||
-        PyList_GET_SIZE(bounds) != n + 1) {
-        Py_RETURN_NONE;
-    }
-    static const char *names[5] = {"text", "weight", "field", "spans", "label"};
-    PyObject *keys[5] = {NULL, NULL, NULL, NULL, NULL};
-    for (int k = 0; k < 5; k++) {
-        keys[k] = PyUnicode_InternFromString(names[k]);
-        if (keys[k] == NULL) {
-            for (int j = 0; j < k; j++) {
-                Py_DECREF(keys[j]);
-            }
-            return NULL;
-        }
-    }
-    Py_ssize_t n_spans = PyList_GET_SIZE(spans);
-    PyObject *out = PyList_New(n);
-    for (Py_ssize_t i = 0; out != NULL && i < n; i++) {
-        Py_ssize_t a = PyLong_AsSsize_t(PyList_GET_ITEM(bounds, i));
-        Py_ssize_t b = PyLong_AsSsize_t(PyList_GET_ITEM(bounds, i + 1));
-        if (PyErr_Occurred() || a < 0 || b < a || b > n_spans) {
-            PyErr_Clear();
-            Py_CLEAR(out);
-            out = Py_None;
-            Py_INCREF(out);
-            break;
-        }
-        PyObject *obj = cls->tp_alloc(cls, 0);
-        if (obj == NULL) {
-            Py_CLEAR(out);
-            break;
-        }
-        PyList_SET_ITEM(out, i, obj);
-        PyObject *dict = PyObject_GenericGetDict(obj, NULL);
-        PyObject *group = PyList_GetSlice(spans, a, b);
-        PyObject *spanned = group ? PyList_AsTuple(group) : NULL;
-        Py_XDECREF(group);
-        PyObject *values[5] = {PyList_GET_ITEM(texts, i), PyList_GET_ITEM(weights, i),
-                               PyList_GET_ITEM(fields, i), spanned, PyList_GET_ITEM(labels, i)};
-        int ok = dict != NULL && spanned != NULL && PyDict_Check(dict);
-        for (int k = 0; ok && k < 5; k++) {
-            ok = PyDict_SetItem(dict, keys[k], values[k]) == 0;
-        }
-        Py_XDECREF(dict);
-        Py_XDECREF(spanned);
-        if (!ok) {
-            Py_CLEAR(out);
-            break;
-        }
-    }
-    for (int k = 0; k < 5; k++) {
-        Py_DECREF(keys[k]);
-    }
-    return out;
-}
-
 static PyMethodDef methods[] = {
     {"counts", (PyCFunction)(void (*)(void))counts, METH_FASTCALL,
      "counts(before, after, head): distinct CJK pairs of each, and those `after` shares with "
@@ -862,8 +787,6 @@ static PyMethodDef methods[] = {
      "prepared(texts, lowercase, points, doc, ends[, odd]): how many code points, or None"},
     {"top_pairs", (PyCFunction)(void (*)(void))top_pairs, METH_FASTCALL,
      "top_pairs(score, pair_doc, k, out): how many pairs written, or None"},
-    {"terms", (PyCFunction)(void (*)(void))terms, METH_FASTCALL,
-     "terms(cls, texts, weights, fields, spans, bounds, labels): the Terms, or None"},
     {NULL, NULL, 0, NULL},
 };
 

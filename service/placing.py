@@ -170,9 +170,8 @@ _span = Span
 
 try:  # (optional: the Spans in C, ~7x faster; without the extension, each by its __init__)
     from service._kernels import spans as _made_spans
-    from service._kernels import terms as _made_terms
 except ImportError:
-    _made_spans = _made_terms = None
+    _made_spans = None
 
 
 def _term(text: str, weight: float, field: str, spans: tuple, label: str) -> Term:
@@ -205,15 +204,10 @@ def terms_of(
         spans = list(map(_span, starts, ends, span_words))
     weights = placed.weight.tolist() if weights is None else [weights[t] for t in terms]
     labels = [labels[t] for t in terms] if labels else [""] * len(terms)
-    texts, fields = [words[t] for t in terms], [names[f + 1] for f in placed.field.tolist()]
-    if _made_terms is not None:  # (the same Terms in C, ~3x faster)
-        made = _made_terms(Term, texts, weights, fields, spans, bounds, labels)
-        if made is not None:
-            return made
     return [
-        _term(text, w, field, tuple(spans[a:b]), label)
-        for text, w, field, a, b, label in zip(
-            texts, weights, fields, bounds[:-1], bounds[1:], labels, strict=True
+        _term(words[t], w, names[f + 1], tuple(spans[a:b]), label)
+        for t, w, f, a, b, label in zip(
+            terms, weights, placed.field.tolist(), bounds[:-1], bounds[1:], labels, strict=True
         )
     ]
 

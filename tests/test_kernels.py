@@ -343,34 +343,3 @@ def test_a_batchs_top_pairs_are_chosen_in_c_as_the_sorts_choose_them():
             finally:
                 wordtable._top_pairs = fast
             assert got.dtype == want.dtype and np.array_equal(got, want)
-
-
-def test_terms_made_in_c_equal_the_pythons():
-    # The optional C extension's Terms (terms, which placing.terms_of reads where it is built)
-    # equal, hash, print and pickle (to the byte) as placing._term's; each its own tuple of its
-    # groups' Spans; bounds out of range or a class without an instance dict: Python answers.
-    import os
-    import pickle
-
-    from service import placing
-    from service.documents import Span, Term
-
-    if placing._made_terms is None:
-        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
-        pytest.skip("the C extension is not built here: placing._term makes each")
-    spans = [Span(0, 1, "育"), Span(4, 5, "育"), Span(9, 13, "工厂中国")]
-    args = (["育", "工厂中国", "空"], [0.5, -1.25, 2.0], ["title", "text", ""], spans,
-            [0, 2, 3, 3], ["education", "", "other"])  # fmt: skip
-    made = placing._made_terms(Term, *args)
-    want = [
-        placing._term(t, w, f, tuple(spans[a:b]), label)
-        for t, w, f, a, b, label in zip(*args[:3], args[4][:-1], args[4][1:], args[5], strict=True)
-    ]
-    assert made == want and list(map(hash, made)) == list(map(hash, want))
-    assert repr(made) == repr(want) and pickle.dumps(made) == pickle.dumps(want)
-    assert [list(t.__dict__) for t in made] == [list(t.__dict__) for t in want]
-    assert made[0].spans == (spans[0], spans[1]) and made[2].spans == ()
-    assert placing._made_terms(Term, *args[:4], [0, 2, 9, 9], args[5]) is None
-    assert placing._made_terms(Term, *args[:4], [0, 2], args[5]) is None
-    assert placing._made_terms(Span, *args) is None
-    assert placing._made_terms(Term, [], [], [], [], [0], []) == []
