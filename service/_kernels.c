@@ -12,7 +12,6 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <structmember.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -379,69 +378,6 @@ static PyObject *value_rows(PyObject *self, PyObject *const *args, Py_ssize_t na
     return out;
 }
 
-/* spans: `[cls(a, b, t) for a, b, t in zip(starts, ends, texts)]` for `service.documents.Span`
- * (a frozen dataclass whose fields are slots, and whose __init__ sets them through their
- * descriptors, as here): a batch's evidence and keywords make ~40 such a article, and the Python
- * calls were ~0.35 us each. The objects hold two ints and a str, so they can be in no cycle:
- * they are left untracked by the cyclic collector, as CPython leaves such tuples. Lists only;
- * None for anything it does not take (a class laid out otherwise: the caller's Python answers). */
-static PyMemberDef *slot_of(PyTypeObject *cls, const char *name) {
-    PyObject *d = PyObject_GetAttrString((PyObject *)cls, name);
-    if (d == NULL) {
-        PyErr_Clear();
-        return NULL;
-    }
-    PyMemberDef *m = NULL;
-    if (Py_IS_TYPE(d, &PyMemberDescr_Type) && ((PyDescrObject *)d)->d_type == cls) {
-        m = ((PyMemberDescrObject *)d)->d_member;
-        if (m->type != T_OBJECT_EX || (m->flags & READONLY)) {
-            m = NULL;
-        }
-    }
-    Py_DECREF(d);
-    return m;
-}
-
-static PyObject *spans(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 4 || !PyType_Check(args[0]) || !PyList_CheckExact(args[1]) ||
-        !PyList_CheckExact(args[2]) || !PyList_CheckExact(args[3])) {
-        Py_RETURN_NONE;
-    }
-    PyTypeObject *cls = (PyTypeObject *)args[0];
-    Py_ssize_t n = PyList_GET_SIZE(args[1]);
-    PyMemberDef *m[3] = {slot_of(cls, "start"), slot_of(cls, "end"), slot_of(cls, "text")};
-    if (!m[0] || !m[1] || !m[2] || PyList_GET_SIZE(args[2]) != n ||
-        PyList_GET_SIZE(args[3]) != n || cls->tp_alloc == NULL || cls->tp_dictoffset != 0 ||
-        cls->tp_base != &PyBaseObject_Type) {
-        Py_RETURN_NONE;
-    }
-    PyObject *out = PyList_New(n);
-    if (out == NULL) {
-        return NULL;
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *obj = cls->tp_alloc(cls, 0);
-        if (obj == NULL) {
-            Py_DECREF(out);
-            return NULL;
-        }
-        PyList_SET_ITEM(out, i, obj);
-        for (int k = 0; k < 3; k++) {
-            PyObject *value = PyList_GET_ITEM(args[k + 1], i);
-            if (PyMember_SetOne((char *)obj, m[k], value) < 0) {
-                Py_DECREF(out);
-                return NULL;
-            }
-        }
-        if (PyObject_IS_GC(obj) && PyLong_CheckExact(PyList_GET_ITEM(args[1], i)) &&
-            PyLong_CheckExact(PyList_GET_ITEM(args[2], i)) &&
-            PyUnicode_CheckExact(PyList_GET_ITEM(args[3], i))) {
-            PyObject_GC_UnTrack(obj);
-        }
-    }
-    return out;
-}
-
 /* word_ids: `service.wordtable.Words.ids_at`'s numbers by code (whose numpy passes define them:
  * `word_codes`, then `CodeTable.get` of each table) in one pass: word i is `sizes[i]` code points
  * from `starts[i]` of the texts joined (`points`, as UTF-32 code units); one to three are coded
@@ -776,8 +712,6 @@ static PyMethodDef methods[] = {
      "None"},
     {"value_rows", (PyCFunction)(void (*)(void))value_rows, METH_FASTCALL,
      "value_rows(columns, owners, indptr, docs, counts, entry): how many values, or None"},
-    {"spans", (PyCFunction)(void (*)(void))spans, METH_FASTCALL,
-     "spans(cls, starts, ends, texts): cls(start, end, text) of each, or None"},
     {"word_ids", (PyCFunction)(void (*)(void))word_ids, METH_FASTCALL,
      "word_ids(points, starts, sizes, keys, numbers, keys4, numbers4, ids): True once filled, "
      "or None"},

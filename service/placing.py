@@ -168,11 +168,6 @@ def group(
 _new = object.__new__
 _span = Span
 
-try:  # (optional: the Spans in C, ~7x faster; without the extension, each by its __init__)
-    from service._kernels import spans as _made_spans
-except ImportError:
-    _made_spans = None
-
 
 def _term(text: str, weight: float, field: str, spans: tuple, label: str) -> Term:
     made = _new(Term)
@@ -198,10 +193,8 @@ def terms_of(
     by_span = placed.term[np.repeat(np.arange(len(terms)), counts)].tolist()
     span_words = [words[t] for t in by_span]
     sizes = np.fromiter(map(len, span_words), np.int64, len(span_words))
-    starts, ends = placed.span_start.tolist(), (placed.span_start + sizes).tolist()
-    spans = _made_spans(_span, starts, ends, span_words) if _made_spans is not None else None
-    if spans is None:
-        spans = list(map(_span, starts, ends, span_words))
+    spans = list(map(_span, placed.span_start.tolist(), (placed.span_start + sizes).tolist(),
+                     span_words))  # fmt: skip
     weights = placed.weight.tolist() if weights is None else [weights[t] for t in terms]
     labels = [labels[t] for t in terms] if labels else [""] * len(terms)
     return [

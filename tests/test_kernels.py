@@ -163,38 +163,6 @@ def test_rows_sort_their_hits_in_c_as_scipys_kernels_do():
             assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
-def test_spans_made_in_c_equal_the_classs_own():
-    # The optional C extension's Spans (spans, which placing.terms_of reads where it is built)
-    # equal, hash, print and pickle as Span(start, end, text) does; a class laid out otherwise
-    # (a dict, another base, a field of another kind) or arguments not lists are left to Python.
-    import os
-    import pickle
-    from dataclasses import dataclass
-
-    from service import placing
-    from service.documents import Span, Term
-
-    if placing._made_spans is None:
-        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
-        pytest.skip("the C extension is not built here: each Span is made by its __init__")
-    starts, ends, texts = [0, 5, 2**70], [1, 9, 2**70 + 2], ["育", "工厂中国", "é😀"]
-    made = placing._made_spans(Span, starts, ends, texts)
-    want = [Span(a, b, t) for a, b, t in zip(starts, ends, texts, strict=True)]
-    assert made == want and list(map(hash, made)) == list(map(hash, want))
-    assert repr(made) == repr(want) and pickle.loads(pickle.dumps(made)) == want
-    assert all(type(s) is Span for s in made)
-    assert placing._made_spans(Span, [], [], []) == []
-
-    @dataclass(frozen=True, slots=True)
-    class Other(Span):
-        more: int = 0
-
-    assert placing._made_spans(Term, [0], [1], ["a"]) is None
-    assert placing._made_spans(Other, [0], [1], ["a"]) is None
-    assert placing._made_spans(Span, (0,), [1], ["a"]) is None
-    assert placing._made_spans(Span, [0], [1, 2], ["a"]) is None
-
-
 def test_words_are_numbered_in_c_as_their_codes_number_them():
     # The optional C extension's word numbers (word_ids, which wordtable.Words.ids_at reads where
     # it is built) are those of `word_codes` and the code tables' `get`: words of one to five
