@@ -98,8 +98,12 @@ def _rows(block, columns: np.ndarray, docs: np.ndarray, n_texts: int):
 
 
 def _char_places(block: CharTfidf, texts: list[str], base: np.ndarray):
-    columns, docs, starts, sizes = block.hits(texts, positions=True)
-    origin = prepared_origins([head(t, block.head_chars) for t in texts], block.lowercase, base)
+    # Which texts prepare to other positions, told by the pass that prepares them for the
+    # n-grams (a masked block reads other texts: its origins find their own).
+    odd = np.zeros(len(texts), dtype=bool) if block.mask is None else None
+    columns, docs, starts, sizes = block.hits(texts, positions=True, odd=odd)
+    heads = [head(t, block.head_chars) for t in texts]
+    origin = prepared_origins(heads, block.lowercase, base, odd)
     matrix, entry, counts = _rows(block, columns, docs, len(texts))
     # The hits come length by length (`hits`): where each length starts, without a pass over
     # every hit (an absent length gives an empty run, which `_spread` skips).

@@ -8,7 +8,7 @@ them imports neither scikit-learn nor joblib's pipeline machinery.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, repeat
 
 import numpy as np
@@ -24,6 +24,7 @@ from .ngrams import (
     TermTable,
     char_ngram_codes,
     char_ngrams,
+    known_ngrams,
     ngram_code,
     ngrams_at_every_start,
     prepared_positions,
@@ -174,24 +175,21 @@ class CharTfidf(_TfidfBlock):
         return self.rows(columns, owners, len(texts))
 
     def hits(
-        self, texts: Sequence[str], *, positions: bool = False
+        self, texts: Sequence[str], *, positions: bool = False, odd: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
         """Every n-gram of the texts' heads the model knows, in the order `terms` counts them:
         its column and its text; with `positions` (for evidence) also where it starts in the
-        heads as `prepared_positions` prepares them, joined in order, and its length."""
+        heads as `prepared_positions` prepares them, joined in order, and its length (`odd`:
+        filled as `ngrams.prepared_points` fills it)."""
         texts = char_heads(texts, self.head_chars, self.mask)
+        table, unigrams = self.table_, self._unigrams()
+        known = known_ngrams(texts, self.ngram_range, self.lowercase, unigrams, table, odd)
+        if known is not None:
+            return known if positions else (known[0], known[1], None, None)
         columns, owners, starts, sizes = [], [], [], []
-        for n, codes, docs, whole in ngrams_at_every_start(texts, self.ngram_range, self.lowercase):
-            if n == 1:  # a code past the table's end is clipped onto its last entry, -1
-                found = self._unigrams().take(codes, mode="clip")
-            else:
-                found = self.table_.lookup(codes)
-            known = found >= 0
-            if whole is not None:  # one filter for both: known, and not spanning two texts
-                known &= whole
-            at = np.flatnonzero(known)  # found once, then gathers (not three mask passes)
-            columns.append(found[at])
-            owners.append(docs[at])
+        for found, docs, at, n in self._known(texts, odd):
+            columns.append(found)
+            owners.append(docs)
             if positions:
                 starts.append(at)
                 sizes.append(np.full(len(at), n, dtype=np.int64))
@@ -201,6 +199,21 @@ class CharTfidf(_TfidfBlock):
         if not positions:
             return np.concatenate(columns), np.concatenate(owners), None, None
         return tuple(map(np.concatenate, (columns, owners, starts, sizes)))  # type: ignore[return-value]
+
+    def _known(self, texts: Sequence[str], odd: np.ndarray | None = None) -> Iterator[tuple]:
+        """`ngrams.known_ngrams` in numpy passes (which define its values): for each n, the
+        columns, texts and starts of the n-grams the block knows, and n."""
+        grams = ngrams_at_every_start(texts, self.ngram_range, self.lowercase, odd)
+        for n, codes, docs, whole in grams:
+            if n == 1:  # a code past the table's end is clipped onto its last entry, -1
+                found = self._unigrams().take(codes, mode="clip")
+            else:
+                found = self.table_.lookup(codes)
+            known = found >= 0
+            if whole is not None:  # one filter for both: known, and not spanning two texts
+                known &= whole
+            at = np.flatnonzero(known)  # found once, then gathers (not three mask passes)
+            yield found[at], docs[at], at, n
 
     def _unigrams(self) -> np.ndarray:
         """Column of each single character, by code, in a flat array: one gather, no hashing.

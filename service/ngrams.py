@@ -21,9 +21,11 @@ __all__ = [
     "char_ngram_codes",
     "char_ngrams",
     "flat_ranges",
+    "known_ngrams",
     "ngram_code",
     "ngrams_at_every_start",
     "prepared_origins",
+    "prepared_points",
     "prepared_positions",
 ]
 
@@ -35,6 +37,12 @@ WHITE_SPACES = re.compile(r"\s\s+")
 BITS = 21
 MAX_N = 3
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: golden-ratio multiplier
+
+try:  # (optional: a checkout or install without a C compiler has the numpy passes alone)
+    from service._kernels import ngram_hits as _ngram_hits
+    from service._kernels import prepared as _prepared
+except ImportError:
+    _ngram_hits = _prepared = None
 
 
 class TermTable:
@@ -143,19 +151,17 @@ def char_ngrams(
 
 
 def ngrams_at_every_start(
-    texts: Sequence[str], ngram_range: tuple[int, int], lowercase: bool = True
+    texts: Sequence[str],
+    ngram_range: tuple[int, int],
+    lowercase: bool = True,
+    odd: np.ndarray | None = None,
 ) -> Iterator[tuple]:
     """`char_ngrams` before the n-grams that span two texts are dropped: for each n, the code
     and text of the n-gram at every start in the prepared texts, joined, and which of them are
-    whole n-grams of one text (None: all). A caller that filters anyway filters once."""
+    whole n-grams of one text (None: all). A caller that filters anyway filters once. `odd`:
+    as `prepared_points` fills it."""
     low, high = ngram_range
-    docs = [WHITE_SPACES.sub(" ", t.lower() if lowercase else t) for t in texts]
-    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-    # surrogatepass: a lone surrogate (from a JSON "\ud800") is a code point like any other.
-    joined = "".join(docs).encode("utf-32-le", "surrogatepass")
-    points = np.frombuffer(joined, dtype="<u4").astype(np.int64) + 1
-    doc = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
-    ends = np.cumsum(lengths)
+    points, doc, ends = prepared_points(texts, lowercase, odd)
     for n in range(low, high + 1):
         m = len(points) - n + 1
         if m <= 0:
@@ -174,6 +180,69 @@ def ngrams_at_every_start(
             stop = ends - k
             ok[stop[(stop >= 0) & (stop < m)]] = False
         yield n, code, doc[:m], ok
+
+
+def prepared_points(
+    texts: Sequence[str], lowercase: bool, odd: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The prepared texts (as `char_ngrams` prepares them) joined: each code point + 1 (int64),
+    the index of its text (int32), and where each text ends; `odd` (bool, one per text) filled
+    with whether a text prepares to positions other than its own (`prepared_origins`). In one
+    C pass per text where the extension is built (service/_kernels.c: the same str.lower, −60 %)."""
+    if _prepared is not None and isinstance(texts, list):
+        room = sum(map(len, texts))  # (a text that lowers longer: the C pass declines)
+        points, doc = np.empty(room, np.int64), np.empty(room, np.int32)
+        ends = np.empty(len(texts), np.int64)
+        more = () if odd is None else (odd,)
+        if (made := _prepared(texts, lowercase, points, doc, ends, *more)) is not None:
+            return points[:made], doc[:made], ends
+    lowered = [t.lower() for t in texts] if lowercase else list(texts)
+    squeezed = [WHITE_SPACES.subn(" ", t) for t in lowered]
+    if odd is not None:
+        odd[:] = [
+            k > 0 or len(a) != len(b) for (_, k), a, b in zip(squeezed, lowered, texts, strict=True)
+        ]
+    docs = [d for d, _ in squeezed]
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    # surrogatepass: a lone surrogate (from a JSON "\ud800") is a code point like any other.
+    joined = "".join(docs).encode("utf-32-le", "surrogatepass")
+    points = np.frombuffer(joined, dtype="<u4").astype(np.int64) + 1
+    doc = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
+    return points, doc, np.cumsum(lengths)
+
+
+def known_ngrams(
+    texts: Sequence[str],
+    ngram_range: tuple[int, int],
+    lowercase: bool,
+    unigrams: np.ndarray,
+    table: TermTable,
+    odd: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The n-grams of `texts` a char block knows, n by n, each n's in order of start: their
+    columns, texts, starts and lengths (as `CharTfidf.hits` finds them with numpy, which defines
+    the values); `unigrams` is the block's flat column array of single characters. Found in one
+    C pass per n (service/_kernels.c: ~15 array passes less, −40 % of `hits`), written where
+    they end up (no arrays per n joined after); None where the extension is not built or does
+    not take the arrays: the caller's numpy passes answer. `odd`: as `prepared_points` fills it."""
+    if _ngram_hits is None:
+        return None
+    low, high = ngram_range
+    points, doc, _ = prepared_points(texts, lowercase, odd)
+    ns = [n for n in range(low, high + 1) if len(points) - n + 1 > 0]
+    room = sum(len(points) - n + 1 for n in ns)
+    columns, starts = np.empty(room, np.int32), np.empty(room, np.int64)
+    counts, at = [], 0
+    for n in ns:
+        lookup = unigrams if n == 1 else table._pairs().view(np.int64)
+        found = _ngram_hits(points, doc, n, lookup, columns[at:], starts[at:])
+        if found is None:
+            return None
+        counts.append(found)
+        at += found
+    starts = starts[:at]
+    sizes = np.repeat(np.asarray(ns, dtype=np.int64), counts)
+    return columns[:at], doc[starts], starts, sizes
 
 
 def prepared_positions(text: str, lowercase: bool = True) -> tuple[str, np.ndarray]:
@@ -198,19 +267,23 @@ def flat_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.repeat(starts, sizes) + inner
 
 
-def prepared_origins(texts: list[str], lowercase: bool, base: np.ndarray) -> np.ndarray:
+def prepared_origins(
+    texts: list[str], lowercase: bool, base: np.ndarray, odd: np.ndarray | None = None
+) -> np.ndarray:
     """`prepared_positions` of each text, shifted by its `base`, joined. Most texts prepare to
     themselves (no whitespace run to squeeze, no character that lowers to two): for those the
-    positions are 0, 1, …, found for the batch at once; only the others are prepared one by one."""
-    joined = "".join(texts)
+    positions are 0, 1, …, found for the batch at once; only the others are prepared one by one.
+    `odd`: which texts those others are, when `prepared_points` has said so (else found here)."""
     sizes = np.fromiter(map(len, texts), np.int64, len(texts))
-    ends = np.cumsum(sizes)
-    odd = np.zeros(len(texts), dtype=bool)
-    if lowercase and len(joined.lower()) != len(joined):  # lowering changes a length somewhere
-        odd[[i for i, t in enumerate(texts) if len(t.lower()) != len(t)]] = True
-    for m in WHITE_SPACES.finditer(joined):  # a run (maybe across two texts): those texts
-        lo, hi = np.searchsorted(ends, [m.start(), m.end() - 1], "right")
-        odd[lo : hi + 1] = True
+    if odd is None:
+        joined = "".join(texts)
+        ends = np.cumsum(sizes)
+        odd = np.zeros(len(texts), dtype=bool)
+        if lowercase and len(joined.lower()) != len(joined):  # lowering changes a length
+            odd[[i for i, t in enumerate(texts) if len(t.lower()) != len(t)]] = True
+        for m in WHITE_SPACES.finditer(joined):  # a run (maybe across two texts): those texts
+            lo, hi = np.searchsorted(ends, [m.start(), m.end() - 1], "right")
+            odd[lo : hi + 1] = True
     if not odd.any():
         return flat_ranges(base[: len(texts)], sizes)
     pieces = [

@@ -22,7 +22,7 @@ from .errors import ModelError
 from .html_text import plain
 from .model import CharTfidf, CueBlock, DeskModel, WordTfidf, compose, head, headline
 from .placing import Layout
-from .wordtable import Words, words_table
+from .wordtable import Words, pair_numbers, top_pairs, words_table
 
 __all__ = [
     "Reading",
@@ -354,7 +354,8 @@ class WordBatch:
         lengths = np.fromiter(map(len, texts), np.int64, len(texts))
         at = starts + (np.cumsum(lengths) - lengths)[doc]
         ids = table.ids_at([r.words for r in readings], texts, at, ends - starts)
-        first, pair = _pairs(doc * max(len(table.names), 1) + ids)
+        names = len(table.names)
+        first, pair = pair_numbers(doc, ids, names) or _pairs(doc * max(names, 1) + ids)
         offsets = np.zeros(len(readings) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         return cls(table.names, starts, doc, pair, doc[first], ids[first], first,
@@ -372,6 +373,8 @@ class WordBatch:
     def top(self, score: np.ndarray, k: int) -> np.ndarray:
         """Per reading, its (at most) k pairs of highest score > 0, ties in text order: pair
         numbers ordered by reading, then rank."""
+        if (chosen := top_pairs(score, self.pair_doc, k)) is not None:
+            return chosen
         keep = np.flatnonzero(score > 0)  # by reading, then in text order
         keep = keep[_at_least_kth(score[keep], self.pair_doc[keep], len(self.offsets) - 1, k)]
         order = keep[np.argsort(-score[keep], kind="stable")]  # by score, ties in text order

@@ -17,7 +17,15 @@ from itertools import repeat
 
 import numpy as np
 
-__all__ = ["MAX_CHARS", "CodeTable", "Words", "word_codes", "words_table"]
+__all__ = [
+    "MAX_CHARS",
+    "CodeTable",
+    "Words",
+    "pair_numbers",
+    "top_pairs",
+    "word_codes",
+    "words_table",
+]
 
 MAX_CHARS = 3  # code points a code holds: 3 × 21 bits
 _BITS = 21  # a code point is < 0x110000 < 2**21; stored + 1 so that 0 means "no code point"
@@ -147,13 +155,18 @@ class Words:
         four code points by their codes (`word_codes`), the rest and those the code tables
         have not met by `ids` (which stays the one place words are numbered). The words are
         not joined in one list (1.5 M references for 5,000 records): only the few missed."""
-        codes, fours = word_codes(texts, starts, sizes)
-        four = np.flatnonzero(fours)
-        with self._coded_lock:
-            ids = self._coded.get(codes)
-            ids[four] = self._fours.get(fours[four])
+        ids = _coded_ids(texts, starts, sizes, self._coded, self._fours, self._coded_lock)
+        if ids is None:
+            codes, fours = word_codes(texts, starts, sizes)
+            four = np.flatnonzero(fours)
+            with self._coded_lock:
+                ids = self._coded.get(codes)
+                ids[four] = self._fours.get(fours[four])
         miss = np.flatnonzero(ids < 0)
         if len(miss):
+            # The missed words' codes, for the tables to learn (those of five or more code
+            # points, missed in every batch, have none).
+            codes, fours = word_codes(texts, starts[miss], sizes[miss])
             counts = np.fromiter(map(len, lists), np.int64, len(lists))
             ends = np.cumsum(counts)
             of = np.searchsorted(ends, miss, side="right")  # each missed word's list
@@ -161,8 +174,8 @@ class Words:
             words = [lists[t][j] for t, j in zip(of.tolist(), at.tolist(), strict=True)]
             ids[miss] = self.ids(words)
             for table, keys in ((self._coded, codes), (self._fours, fours)):
-                coded = miss[keys[miss] != 0]
-                new, first = np.unique(keys[coded], return_index=True)
+                coded = miss[keys != 0]
+                new, first = np.unique(keys[keys != 0], return_index=True)
                 with self._coded_lock:  # another thread may have entered some meanwhile
                     fresh = table.get(new) < 0
                     table.add(new[fresh], ids[coded[first[fresh]]])
@@ -181,6 +194,51 @@ class Words:
                 self._answers[judge] = have
         return have
 
+
+def _coded_ids(texts, starts, sizes, coded: CodeTable, fours: CodeTable, lock) -> np.ndarray | None:
+    """What `word_codes` and the two tables' `get` give (-1: neither holds the word), in one C
+    pass (service/_kernels.c: −75 % of the numpy passes'); None where the extension is not built
+    or does not take the arrays."""
+    if _word_ids is None or starts.dtype != np.int64 or sizes.dtype != np.int64:
+        return None
+    points = "".join(texts).encode("utf-32-le", "surrogatepass")  # as `word_codes` reads them
+    ids = np.empty(len(starts), dtype=np.int64)
+    with lock:
+        done = _word_ids(
+            points, starts, sizes, coded.keys, coded.values, fours.keys, fours.values, ids
+        )
+    return ids if done else None
+
+
+def pair_numbers(doc: np.ndarray, ids: np.ndarray, names: int) -> tuple | None:
+    """`reading._pairs` of the keys doc · names + id (which define the values: each distinct
+    (doc, id)'s first place, and each place's number), for docs ascending and ids below
+    `names`, in one C pass without a sort (−80 %); None where the extension is not built or does
+    not take the arrays."""
+    if _pair_numbers is None or doc.dtype != np.int64 or ids.dtype != np.int64:
+        return None
+    pair, first = np.empty(len(doc), dtype=np.int64), np.empty(len(doc), dtype=np.int64)
+    count = _pair_numbers(doc, ids, names, pair, first)
+    return None if count is None else (first[:count].copy(), pair)
+
+
+def top_pairs(score: np.ndarray, pair_doc: np.ndarray, k: int) -> np.ndarray | None:
+    """`WordBatch.top` (whose numpy passes define it: per reading, its at most k pairs of
+    highest score > 0, ties in text order) in one C pass, a reading's best kept in a small
+    sorted run (−85 %); None where the extension is not built or does not take the arrays."""
+    if _top_pairs is None or score.dtype != np.float64 or pair_doc.dtype != np.int64:
+        return None
+    chosen = np.empty(len(score), dtype=np.int64)
+    count = _top_pairs(score, pair_doc, k, chosen)
+    return None if count is None else chosen[:count].copy()
+
+
+try:  # (optional: a checkout or install without a C compiler has the numpy passes alone)
+    from service._kernels import pair_numbers as _pair_numbers
+    from service._kernels import top_pairs as _top_pairs
+    from service._kernels import word_ids as _word_ids
+except ImportError:
+    _pair_numbers = _top_pairs = _word_ids = None
 
 _WORDS = [Words()]
 
