@@ -363,6 +363,25 @@ def test_message_over_transport_limit_is_resource_exhausted(stub) -> None:
     assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
+def test_an_answer_larger_than_max_message_bytes_is_sent(model_dir: Path) -> None:
+    # The flag bounds requests. It bounded answers too: a page of 13 kB with evidence and
+    # keywords answers ~200 kB, and a Classify within every limit at the defaults (122
+    # articles, 32.9 MB) answered 35.9 MB: the caller read RESOURCE_EXHAUSTED "Sent message
+    # larger than max" with no details after the work was done, and the log said code=OK.
+    page = (ROOT.parent / "shared" / "samples" / "guiyang-daily-page.txt").read_text("utf-8")
+    request = pb.AnalysePageRequest(text=page, explain=100, keywords=100)
+    limit = 4 * request.ByteSize()
+    srv, port = create_server(config(model_dir, max_message_bytes=limit))
+    srv.start()
+    try:
+        options = [("grpc.max_receive_message_length", -1)]
+        with grpc.insecure_channel(f"127.0.0.1:{port}", options=options) as ch:
+            answer = pb_grpc.NewsDeskStub(ch).AnalysePage(request, timeout=60)
+        assert answer.ByteSize() > limit and answer.articles
+    finally:
+        srv.stop(0).wait()
+
+
 def test_calls_past_max_concurrent_rpcs_are_shed_and_serving_goes_on(model_dir: Path) -> None:
     srv, port = create_server(config(model_dir, max_concurrent_rpcs=1))
     srv.start()
