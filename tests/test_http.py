@@ -548,6 +548,25 @@ def test_probes_and_the_metrics_port(web) -> None:
         assert caught.value.code == 404
 
 
+def test_the_metrics_port_closes_an_idle_connection_and_answers_head(web) -> None:
+    # A connection opened and left silent held a thread of the metrics server for good (it
+    # starts one per connection); HEAD, which every GET route must take (RFC 9110), was 501.
+    from service.http.pool import IDLE_S
+
+    idle = socket.create_connection(("127.0.0.1", web.metrics_port), timeout=IDLE_S + 10)
+    with idle:
+        started = time.monotonic()
+        assert idle.recv(1) == b""  # closed by the server, not by our timeout
+        assert time.monotonic() - started < IDLE_S + 5
+    for path in ("/healthz", "/readyz", "/metrics"):
+        conn = http.client.HTTPConnection("127.0.0.1", web.metrics_port, timeout=5)
+        conn.request("HEAD", path)
+        answer = conn.getresponse()
+        assert answer.status == 200 and int(answer.getheader("Content-Length")) > 0, path
+        assert answer.read() == b""
+        conn.close()
+
+
 def test_the_metrics_port_says_stopping_through_the_drain(model_dir: Path) -> None:
     """docs/http.md: /healthz and /readyz answer 503 once shutdown begins, on the metrics port
     too; it was closed at the stop's first moment, so probes met a refused connection and the

@@ -37,6 +37,7 @@ _FULL_REPLY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/j
                b"charset=utf-8\r\nContent-Length: %d\r\nRetry-After: 1\r\nConnection: close"
                b"\r\n\r\n%s" % (len(_FULL), _FULL))  # fmt: skip
 HANDSHAKE_S = 10.0  # a TLS handshake not done by then frees its thread
+IDLE_S = 15.0  # a kept-alive connection silent this long is closed (its thread freed)
 
 
 class BoundedHTTPServer(HTTPServer):
