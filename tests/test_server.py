@@ -969,6 +969,30 @@ def test_bad_flags_are_refused_with_the_flag_named(argv, field) -> None:
         assert argv[1] in caught.value.message
 
 
+def test_an_env_twin_set_empty_is_unset(monkeypatch, tmp_path: Path) -> None:
+    # A unit file's `NEWSDESK_MODEL=` served the working folder (NOT_SERVING for good, waiting
+    # for a model there) and `NEWSDESK_METRICS_HOST=` put the metrics port on every interface.
+    from service.classifier import DEFAULT_MODEL
+
+    for name in ("MODEL", "METRICS_HOST", "ADDRESS", "WORKERS", "GRACE", "LOG_FORMAT"):
+        monkeypatch.setenv(f"NEWSDESK_{name}", "")
+    cfg = config_from_args(add_serve_arguments(argparse.ArgumentParser()).parse_args([]))
+    assert (cfg.model, cfg.metrics_host, cfg.address) == (
+        DEFAULT_MODEL,
+        "127.0.0.1",
+        "127.0.0.1:50051",
+    )
+    assert (cfg.workers, cfg.grace, cfg.log_format) == (8, 10.0, "plain")
+    record = '{"id": "1", "text": "教育部近日召开会议，部署高校毕业生就业创业工作。"}\n'
+    env = {**os.environ, "NEWSDESK_MODEL": ""}
+    command = [sys.executable, "-m", "service.cli", "classify"]
+    done = subprocess.run(
+        command, input=record, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr  # it read the working folder as the model's
+    assert json.loads(done.stdout)["label"]
+
+
 @pytest.mark.parametrize(
     ("word", "means"), [("yes", True), ("ON", True), ("0", False), ("", False)]
 )

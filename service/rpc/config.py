@@ -136,7 +136,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     its help shows that default (any formatter: the help strings carry it)."""
     defaults = ServerConfig()
     for row in FLAGS:
-        env = os.environ.get(row.env)
+        # An env twin set empty (a unit file's `NEWSDESK_MODEL=`) is unset: it read as the
+        # working folder for --model and as every interface for --metrics-host.
+        env = os.environ.get(row.env) or None
         default = getattr(defaults, row.config_field)
         kwargs: dict = {"type": row.type, "choices": row.choices, "dest": row.dest}
         if row.type is switch:  # `--flag` alone says yes; `--flag no` (or its env twin) says no
