@@ -548,6 +548,34 @@ def test_probes_and_the_metrics_port(web) -> None:
         assert caught.value.code == 404
 
 
+def test_a_hundred_clients_connecting_at_once_are_all_answered(web) -> None:
+    # The listen backlog was socketserver's 5: of 100 clients posting at once (a queue of 64
+    # and 64 threads behind it), 26-58 were answered and the rest read "connection reset".
+    body = json.dumps({"articles": [{"title": "标题", "text": "学校开学了，学生们回到课堂。"}]})
+    start, seen, lock = threading.Barrier(100), [], threading.Lock()
+
+    def post() -> None:
+        start.wait()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", web.http_port, timeout=60)
+            conn.request("POST", "/v1/classify", body.encode(), JSON)
+            answer = conn.getresponse()
+            answer.read()
+            status: int | str = answer.status
+            conn.close()
+        except OSError as exc:
+            status = type(exc).__name__
+        with lock:
+            seen.append(status)
+
+    threads = [threading.Thread(target=post) for _ in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(seen, key=str) == [200] * 100, sorted(seen, key=str)
+
+
 def test_the_metrics_port_closes_an_idle_connection_and_answers_head(web) -> None:
     # A connection opened and left silent held a thread of the metrics server for good (it
     # starts one per connection); HEAD, which every GET route must take (RFC 9110), was 501.

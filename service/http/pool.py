@@ -44,6 +44,9 @@ class BoundedHTTPServer(HTTPServer):
     """HTTPServer whose connections run on a bounded pool (ThreadingHTTPServer's are unbounded)."""
 
     daemon_threads = True
+    # The listen backlog (socketserver's is 5): 20 clients connecting at once overflowed it,
+    # and on loopback a few read "connection reset" before any answer, a 503 included.
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(
         self,

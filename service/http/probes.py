@@ -9,6 +9,7 @@ HTTP address and on the metrics port, without a token (orchestrators probe witho
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -102,6 +103,7 @@ class _MetricsHandler(BaseHTTPRequestHandler):
 
 class MetricsServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = socket.SOMAXCONN  # (socketserver's 5: see http/pool.py)
     timeout = 10
 
     def __init__(self, address: tuple[str, int], owner: Any) -> None:
