@@ -3,8 +3,10 @@ PYTHON  ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 DATA    ?= ../shared/data
-MODEL   ?= models/desk
-ADDRESS ?= 127.0.0.1:50051
+# The serve flags' env twins, when set, are the defaults here too (`--model` and `--address`
+# on make's command line overrode NEWSDESK_MODEL / NEWSDESK_ADDRESS in silence).
+MODEL   ?= $(or $(NEWSDESK_MODEL),models/desk)
+ADDRESS ?= $(or $(NEWSDESK_ADDRESS),127.0.0.1:50051)
 
 .PHONY: help install proto train evaluate evaluate-summaries evaluate-keywords evaluate-pages serve test soak bench lint clean
 

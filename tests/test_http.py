@@ -548,6 +548,53 @@ def test_probes_and_the_metrics_port(web) -> None:
         assert caught.value.code == 404
 
 
+def test_a_hundred_clients_connecting_at_once_are_all_answered(web) -> None:
+    # The listen backlog was socketserver's 5: of 100 clients posting at once (a queue of 64
+    # and 64 threads behind it), 26-58 were answered and the rest read "connection reset".
+    body = json.dumps({"articles": [{"title": "标题", "text": "学校开学了，学生们回到课堂。"}]})
+    start, seen, lock = threading.Barrier(100), [], threading.Lock()
+
+    def post() -> None:
+        start.wait()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", web.http_port, timeout=60)
+            conn.request("POST", "/v1/classify", body.encode(), JSON)
+            answer = conn.getresponse()
+            answer.read()
+            status: int | str = answer.status
+            conn.close()
+        except OSError as exc:
+            status = type(exc).__name__
+        with lock:
+            seen.append(status)
+
+    threads = [threading.Thread(target=post) for _ in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(seen, key=str) == [200] * 100, sorted(seen, key=str)
+
+
+def test_the_metrics_port_closes_an_idle_connection_and_answers_head(web) -> None:
+    # A connection opened and left silent held a thread of the metrics server for good (it
+    # starts one per connection); HEAD, which every GET route must take (RFC 9110), was 501.
+    from service.http.pool import IDLE_S
+
+    idle = socket.create_connection(("127.0.0.1", web.metrics_port), timeout=IDLE_S + 10)
+    with idle:
+        started = time.monotonic()
+        assert idle.recv(1) == b""  # closed by the server, not by our timeout
+        assert time.monotonic() - started < IDLE_S + 5
+    for path in ("/healthz", "/readyz", "/metrics"):
+        conn = http.client.HTTPConnection("127.0.0.1", web.metrics_port, timeout=5)
+        conn.request("HEAD", path)
+        answer = conn.getresponse()
+        assert answer.status == 200 and int(answer.getheader("Content-Length")) > 0, path
+        assert answer.read() == b""
+        conn.close()
+
+
 def test_the_metrics_port_says_stopping_through_the_drain(model_dir: Path) -> None:
     """docs/http.md: /healthz and /readyz answer 503 once shutdown begins, on the metrics port
     too; it was closed at the stop's first moment, so probes met a refused connection and the

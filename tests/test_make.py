@@ -52,3 +52,19 @@ def test_make_help_lists_every_target_as_readme_does():
     table = readme.split("## Make targets", 1)[1].split("\n## ", 1)[0]
     in_readme = re.findall(r"^\| `make ([a-z-]+)` \|", table, re.M)
     assert sorted(listed) == sorted(phony) == sorted(in_readme)
+
+
+def test_make_serve_takes_the_env_twins_and_its_own_variables_over_them():
+    """`NEWSDESK_ADDRESS=0.0.0.0:50051 make serve` served loopback: make passed its own
+    --address (and --model), which override the env twins docs/grpc.md lists."""
+    env = {**os.environ, "NEWSDESK_ADDRESS": "0.0.0.0:6000", "NEWSDESK_MODEL": "/srv/desk"}
+    out = subprocess.run(["make", "-n", "serve"], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert "serve --model /srv/desk --address 0.0.0.0:6000" in out.stdout, out.stdout
+    given = ["make", "-n", "serve", "ADDRESS=127.0.0.1:7000"]
+    out = subprocess.run(given, capture_output=True, text=True, cwd=ROOT, env=env)
+    assert "--address 127.0.0.1:7000" in out.stdout, out.stdout
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    out = subprocess.run(
+        ["make", "-n", "serve"], capture_output=True, text=True, cwd=ROOT, env=bare
+    )
+    assert "serve --model models/desk --address 127.0.0.1:50051" in out.stdout, out.stdout

@@ -280,3 +280,27 @@ def test_an_http_address_that_is_no_host_port_names_the_flag(address: str) -> No
     assert caught.value.field == "http_address" and "int()" not in caught.value.message
     assert caught.value.message.startswith("--http-address (env NEWSDESK_HTTP_ADDRESS) is")
     check(ServerConfig(http_address="[::1]:0"))  # an IPv6 host is fine
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.1:99999", "127.0.0.1:-1"])
+def test_a_grpc_address_with_no_port_or_one_out_of_range_is_refused(address: str) -> None:
+    # gRPC served `127.0.0.1` on port 443 (https's), `:99999` on 34463 (modulo 65536) and `:-1`
+    # on 65535, each logged as `serving`: an operator's typo went unnoticed, the port unexpected.
+    import subprocess
+    import sys
+
+    from service.errors import InvalidInput
+    from service.rpc import ServerConfig
+    from service.rpc.config import check
+    from tests.conftest import ROOT
+
+    with pytest.raises(InvalidInput) as caught:
+        check(ServerConfig(address=address))
+    assert caught.value.field == "address"
+    assert caught.value.message.startswith("--address (env NEWSDESK_ADDRESS) is")
+    for fine in ("[::1]:0", "localhost:0", "unix:/tmp/newsdesk.sock"):
+        check(ServerConfig(address=fine))
+    done = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--address", address],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "give HOST:PORT, the port 0..65535" in done.stderr and "Traceback" not in done.stderr

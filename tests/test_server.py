@@ -363,6 +363,25 @@ def test_message_over_transport_limit_is_resource_exhausted(stub) -> None:
     assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
+def test_an_answer_larger_than_max_message_bytes_is_sent(model_dir: Path) -> None:
+    # The flag bounds requests. It bounded answers too: a page of 13 kB with evidence and
+    # keywords answers ~200 kB, and a Classify within every limit at the defaults (122
+    # articles, 32.9 MB) answered 35.9 MB: the caller read RESOURCE_EXHAUSTED "Sent message
+    # larger than max" with no details after the work was done, and the log said code=OK.
+    page = (ROOT.parent / "shared" / "samples" / "guiyang-daily-page.txt").read_text("utf-8")
+    request = pb.AnalysePageRequest(text=page, explain=100, keywords=100)
+    limit = 4 * request.ByteSize()
+    srv, port = create_server(config(model_dir, max_message_bytes=limit))
+    srv.start()
+    try:
+        options = [("grpc.max_receive_message_length", -1)]
+        with grpc.insecure_channel(f"127.0.0.1:{port}", options=options) as ch:
+            answer = pb_grpc.NewsDeskStub(ch).AnalysePage(request, timeout=60)
+        assert answer.ByteSize() > limit and answer.articles
+    finally:
+        srv.stop(0).wait()
+
+
 def test_calls_past_max_concurrent_rpcs_are_shed_and_serving_goes_on(model_dir: Path) -> None:
     srv, port = create_server(config(model_dir, max_concurrent_rpcs=1))
     srv.start()
@@ -948,6 +967,30 @@ def test_bad_flags_are_refused_with_the_flag_named(argv, field) -> None:
     if argv[0] != "--tls-cert":
         assert caught.value.message.startswith(f"{argv[0]} (env NEWSDESK_"), caught.value.message
         assert argv[1] in caught.value.message
+
+
+def test_an_env_twin_set_empty_is_unset(monkeypatch, tmp_path: Path) -> None:
+    # A unit file's `NEWSDESK_MODEL=` served the working folder (NOT_SERVING for good, waiting
+    # for a model there) and `NEWSDESK_METRICS_HOST=` put the metrics port on every interface.
+    from service.classifier import DEFAULT_MODEL
+
+    for name in ("MODEL", "METRICS_HOST", "ADDRESS", "WORKERS", "GRACE", "LOG_FORMAT"):
+        monkeypatch.setenv(f"NEWSDESK_{name}", "")
+    cfg = config_from_args(add_serve_arguments(argparse.ArgumentParser()).parse_args([]))
+    assert (cfg.model, cfg.metrics_host, cfg.address) == (
+        DEFAULT_MODEL,
+        "127.0.0.1",
+        "127.0.0.1:50051",
+    )
+    assert (cfg.workers, cfg.grace, cfg.log_format) == (8, 10.0, "plain")
+    record = '{"id": "1", "text": "教育部近日召开会议，部署高校毕业生就业创业工作。"}\n'
+    env = {**os.environ, "NEWSDESK_MODEL": ""}
+    command = [sys.executable, "-m", "service.cli", "classify"]
+    done = subprocess.run(
+        command, input=record, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr  # it read the working folder as the model's
+    assert json.loads(done.stdout)["label"]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ from ..validation import MAX_PAGE_CHARS
 
 # The corpora sit beside the repository (../shared/data from its root), wherever one runs from.
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = os.environ.get("NEWSDESK_DATA", str(REPO.parent / "shared" / "data"))
+# (an empty variable is unset, as for the serve flags: Path("") is the working folder)
+DEFAULT_DATA = os.environ.get("NEWSDESK_DATA") or str(REPO.parent / "shared" / "data")
 EXIT_REJECTED = 3  # some records were rejected, the rest processed; 2 stays argparse's usage error
 EXIT_HELP = f"""exit codes:
   0  all went well
@@ -49,7 +50,7 @@ def _dump(obj: Any) -> str:
 def _default_model() -> str:
     from ..classifier import DEFAULT_MODEL
 
-    return os.environ.get("NEWSDESK_MODEL", str(DEFAULT_MODEL))
+    return os.environ.get("NEWSDESK_MODEL") or str(DEFAULT_MODEL)
 
 
 def _load_classifier(path: str | None):

@@ -26,7 +26,7 @@ from ..errors import CallerGone, HttpReply, InvalidInput, NewsdeskError, Refused
 from . import bridge, gateway, openapi, probes
 from .caller import TIMEOUT_HEADER, CallerContext
 from .framing import Framing, error_reply
-from .pool import BoundedHTTPServer, tls_context
+from .pool import IDLE_S, BoundedHTTPServer, tls_context
 
 __all__ = ["ROUTES", "HttpFront", "start_front"]
 
@@ -61,8 +61,6 @@ STATIC_TYPES = {"html": "text/html", "js": "text/javascript", "css": "text/css"}
 OPEN = {*STATIC, "/v1/openapi.json", "/healthz", "/readyz"}  # no token: GET and HEAD only
 # The page loads its own files and calls its own origin, nothing else (no CDN, no beacons).
 CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
-
-IDLE_S = 15.0  # a kept-alive connection silent this long is closed (its thread freed)
 
 
 def _reserved(

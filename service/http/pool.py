@@ -37,12 +37,16 @@ _FULL_REPLY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/j
                b"charset=utf-8\r\nContent-Length: %d\r\nRetry-After: 1\r\nConnection: close"
                b"\r\n\r\n%s" % (len(_FULL), _FULL))  # fmt: skip
 HANDSHAKE_S = 10.0  # a TLS handshake not done by then frees its thread
+IDLE_S = 15.0  # a kept-alive connection silent this long is closed (its thread freed)
 
 
 class BoundedHTTPServer(HTTPServer):
     """HTTPServer whose connections run on a bounded pool (ThreadingHTTPServer's are unbounded)."""
 
     daemon_threads = True
+    # The listen backlog (socketserver's is 5): 20 clients connecting at once overflowed it,
+    # and on loopback a few read "connection reset" before any answer, a 503 included.
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(
         self,

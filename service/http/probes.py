@@ -9,6 +9,7 @@ HTTP address and on the metrics port, without a token (orchestrators probe witho
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +17,7 @@ from typing import Any
 
 from ..errors import InvalidInput
 from . import bridge
+from .pool import IDLE_S
 
 __all__ = ["health", "ready", "MetricsServer", "start_metrics"]
 
@@ -68,8 +70,14 @@ def probe_bytes(answer: tuple[int, dict[str, Any]]) -> tuple[int, bytes]:
 class _MetricsHandler(BaseHTTPRequestHandler):
     server_version = "newsdesk-metrics"
     protocol_version = "HTTP/1.1"
+    # A connection that says nothing is closed, as the HTTP front's are: each holds a thread of
+    # its own here, and one opened and left idle held it for good.
+    timeout = IDLE_S
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_HEAD(self) -> None:  # noqa: N802 - what GET answers, without its body (was 501)
+        self.do_GET(send=False)
+
+    def do_GET(self, send: bool = True) -> None:  # noqa: N802 - http.server's name
         from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
         path = self.path.split("?", 1)[0]
@@ -86,7 +94,8 @@ class _MetricsHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if send:
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:  # scrapes are not news
         pass
@@ -94,6 +103,7 @@ class _MetricsHandler(BaseHTTPRequestHandler):
 
 class MetricsServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = socket.SOMAXCONN  # (socketserver's 5: see http/pool.py)
     timeout = 10
 
     def __init__(self, address: tuple[str, int], owner: Any) -> None:

@@ -136,7 +136,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     its help shows that default (any formatter: the help strings carry it)."""
     defaults = ServerConfig()
     for row in FLAGS:
-        env = os.environ.get(row.env)
+        # An env twin set empty (a unit file's `NEWSDESK_MODEL=`) is unset: it read as the
+        # working folder for --model and as every interface for --metrics-host.
+        env = os.environ.get(row.env) or None
         default = getattr(defaults, row.config_field)
         kwargs: dict = {"type": row.type, "choices": row.choices, "dest": row.dest}
         if row.type is switch:  # `--flag` alone says yes; `--flag no` (or its env twin) says no
@@ -243,20 +245,33 @@ def check(config: ServerConfig) -> None:
             raise InvalidInput(
                 f"{_named(name)} must be a finite number of seconds >= 0, got {value}", field=name
             )
-    host, colon, port = (config.http_address or "").rpartition(":")
-    if config.http_address and not (colon and port.isdigit() and int(port) < 65536):
-        # (it was "invalid literal for int() with base 10: '…'", the flag not named)
-        raise InvalidInput(
-            f"{_named('http_address')} is {config.http_address!r}: give HOST:PORT, the port "
-            "0..65535 (0 picks a free one), e.g. 127.0.0.1:8080",
-            field="http_address",
-        )
+    # (--http-address said "invalid literal for int() with base 10: '…'", the flag not named;
+    # gRPC took an --address of 127.0.0.1 as port 443 and 127.0.0.1:99999 as 34463, silently)
+    for name, example in (("address", "127.0.0.1:50051"), ("http_address", "127.0.0.1:8080")):
+        value = getattr(config, name)
+        schemes = GRPC_SCHEMES if name == "address" else ()
+        if value and not _port_given(value) and not value.startswith(schemes):
+            raise InvalidInput(
+                f"{_named(name)} is {value!r}: give HOST:PORT, the port 0..65535 (0 picks a "
+                f"free one), e.g. {example}",
+                field=name,
+            )
     if not 0 <= config.metrics_port < 65536:
         raise InvalidInput(
             f"{_named('metrics_port')} must be a port, 0..65535 (0 = off), got "
             f"{config.metrics_port}",
             field="metrics_port",
         )
+
+
+# gRPC's own address forms (unix:/path and kin), which --address passes to gRPC as they are.
+GRPC_SCHEMES = ("unix:", "unix-abstract:", "vsock:", "dns:", "ipv4:", "ipv6:")
+
+
+def _port_given(address: str) -> bool:
+    """HOST:PORT ends on a port 0..65535 in ASCII digits (an IPv6 host in brackets)."""
+    _, colon, port = address.rpartition(":")
+    return bool(colon and port.isascii() and port.isdigit() and int(port) < 65536)
 
 
 def _named(field: str) -> str:

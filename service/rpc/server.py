@@ -155,7 +155,10 @@ def create_server(config: ServerConfig) -> tuple[NewsdeskServer, int]:
         # A backstop: our own check (service.decoding) refuses past max_message_bytes and counts
         # it; what the transport refuses past twice that never reaches our code.
         ("grpc.max_receive_message_length", min(2 * config.max_message_bytes, 2**31 - 1)),
-        ("grpc.max_send_message_length", config.max_message_bytes),
+        # --max-message-bytes bounds what callers send. An answer is ours, and may outgrow its
+        # request (a term's spans, a page's 15 bytes an input character): a send limit failed a
+        # finished call as RESOURCE_EXHAUSTED with no details, logged OK. HTTP sends it whole.
+        ("grpc.max_send_message_length", -1),
         ("grpc.so_reuseport", 0),  # two servers on one port would split traffic silently
     ]
     lanes = Lanes(config.workers, config.max_streams)
