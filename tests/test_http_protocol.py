@@ -370,7 +370,7 @@ def test_a_body_not_labelled_json_is_415_naming_the_type_wanted(web) -> None:
 def test_a_connection_past_the_queue_gets_a_json_status_503(model_dir: Path) -> None:
     """Past --max-streams threads and 64 waiting, a connection is answered 503 at once: with a
     google.rpc.Status body, as every other error (it had an empty body, which a JSON client, the
-    newsroom page among them, could not read)."""
+    newsroom page among them, could not read), and counted in newsdesk_refusals_total."""
     held: list[socket.socket] = []
     with serving_http(model_dir, max_streams=4) as srv:
         try:
@@ -388,6 +388,9 @@ def test_a_connection_past_the_queue_gets_a_json_status_503(model_dir: Path) -> 
             body = json.loads(text)
             assert body["code"] == grpc.StatusCode.UNAVAILABLE.value[0] and body["details"] == []
             assert "retry shortly" in body["message"]
+            # counted as a refusal (it was invisible to an operator: no metric, no log line)
+            labels = {"method": "http", "reason": "connections"}
+            assert srv.metrics.registry.get_sample_value("newsdesk_refusals_total", labels) == 1
         finally:
             for sock in held:
                 sock.close()

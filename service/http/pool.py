@@ -18,6 +18,7 @@ from http.server import HTTPServer
 from typing import Any
 
 from ..errors import InvalidInput
+from . import bridge
 
 __all__ = ["BoundedHTTPServer", "QUEUED", "tls_context"]
 
@@ -25,14 +26,10 @@ log = logging.getLogger("newsdesk.http")
 
 QUEUED = 64  # connections waiting for a thread beyond this are answered 503 at once
 # ... with a google.rpc.Status body as every other error (it had none: a JSON client read "")
-_FULL = json.dumps(
-    {
-        "code": 14,
-        "message": f"the server has {QUEUED} connections waiting "
-        "beyond its threads: retry shortly, or elsewhere",
-        "details": [],
-    }
-).encode()
+_FULL_MESSAGE = (
+    f"the server has {QUEUED} connections waiting beyond its threads: retry shortly, or elsewhere"
+)
+_FULL = json.dumps({"code": 14, "message": _FULL_MESSAGE, "details": []}).encode()
 _FULL_REPLY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; "
                b"charset=utf-8\r\nContent-Length: %d\r\nRetry-After: 1\r\nConnection: close"
                b"\r\n\r\n%s" % (len(_FULL), _FULL))  # fmt: skip
@@ -73,6 +70,9 @@ class BoundedHTTPServer(HTTPServer):
             else:
                 full, self._waiting = False, self._waiting + 1
         if full:  # answered here, on the accepting thread: a few bytes, then closed
+            # Counted and logged as any refusal, or shed load on HTTP is invisible to operators
+            # (nothing of the request was read: no route, so method "http").
+            bridge.refused(self.front.server, "http", "connections", _FULL_MESSAGE)
             try:
                 if self.tls is None:
                     request.sendall(_FULL_REPLY)

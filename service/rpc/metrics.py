@@ -36,7 +36,7 @@ class Metrics:
         self.in_flight = Gauge("newsdesk_in_flight", "RPCs being served now", registry=r)
         self.refusals = Counter(
             "newsdesk_refusals", "Calls and stream items refused, by method and reason "
-            "(concurrency, size, budget, auth)", ["method", "reason"], registry=r,
+            "(concurrency, size, budget, auth; HTTP connections)", ["method", "reason"], registry=r,
         )  # fmt: skip
         # Refusals come in floods (that is what they are for): one log line per method and
         # reason every 10 s, with the count held back.
