@@ -4,6 +4,7 @@ a deadline so a trickling client holds one connection thread only."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -37,6 +38,9 @@ def error_reply(exc: NewsdeskError) -> HttpReply:
     return HttpReply(status, gateway.error_body(exc), code)
 
 
+_SECONDS = re.compile(r"\s*(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", re.ASCII)
+
+
 class Framing:
     """The request-reading half of the front's handler (`app._Handler`): it reads `headers`,
     `rfile` and `front.config`, and sets `close_connection` where a body is left unread."""
@@ -47,10 +51,8 @@ class Framing:
         raw = self.headers.get(TIMEOUT_HEADER)
         if raw is None:
             return None
-        try:
-            seconds = float(raw)
-        except ValueError:
-            seconds = float("nan")
+        # A decimal number only: float() also reads "1_0" as 10.
+        seconds = float(raw) if _SECONDS.fullmatch(raw) else float("nan")
         if not 0 < seconds < float("inf"):  # (NaN fails too)
             self.close_connection = True
             if size:
