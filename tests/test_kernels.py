@@ -4,7 +4,26 @@ an input. Under CI the extension must be built (`make install` builds it)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+
+def _built(kernel, answers: str) -> None:
+    """Skip where the optional extension is not built (`answers`: who answers then); under CI
+    it must be built."""
+    if kernel is None:
+        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
+        pytest.skip(f"the C extension is not built here: {answers}")
+
+
+def _text_of(rng, pieces: str):
+    """Random texts of up to n characters drawn from `pieces`."""
+
+    def text(n: int) -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, n)))
+
+    return text
 
 
 def test_split_overlap_counts_in_c_what_the_array_pass_counts():
@@ -12,19 +31,15 @@ def test_split_overlap_counts_in_c_what_the_array_pass_counts():
     # and the numpy pass (array_overlap) give the same values: Han characters at the range's
     # ends and just past them, marks, blanks, Latin-1 alone, a lone surrogate, a character past
     # the BMP; and texts past the C table's room or of a str subclass go to the arrays.
-    import os
     import random
 
     from service import cohesion
 
-    if cohesion._counts is None:
-        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
-        pytest.skip("the C extension is not built here: the arrays answer")
+    _built(cohesion._counts, "the arrays answer")
     rng = random.Random(161)
     pieces = "一龥育秧工厂中国人民，。、 \n\u3000a1é\u4dff\ua000\ud800😀"
 
-    def text(n: int) -> str:
-        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, n)))
+    text = _text_of(rng, pieces)
 
     for _ in range(5000):
         texts = text(300), text(300), text(40)
@@ -48,15 +63,12 @@ def test_form_models_score_in_c_what_their_dict_scores():
     # built) gives the log-odds the models' dict gives: lines of the models' own characters,
     # blank runs, a lone surrogate, a character past the BMP, a line past its room (the dict
     # answers), models made anew (a fold's) and models with grams of other lengths.
-    import os
     import random
 
     from service import head_parts
     from service.head_parts import _FIRST, _SECOND, _form, form_grams, forms, fsum
 
-    if head_parts._form_hits is None:
-        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
-        pytest.skip("the C extension is not built here: the dict answers")
+    _built(head_parts._form_hits, "the dict answers")
 
     def by_dict(models, line: str) -> tuple[float, float]:
         kicker, deck, weights, _ = models
@@ -82,7 +94,6 @@ def test_char_blocks_find_in_c_the_ngrams_their_arrays_find():
     # it is built) finds what CharTfidf's numpy passes find, in the same order and dtypes: texts
     # empty, one character long, with whitespace runs, upper case, a lone surrogate, a character
     # past the BMP; unigrams past the flat array's end; ranges (1, 3), (2, 3), (1, 1), (3, 3).
-    import os
     import random
 
     import numpy as np
@@ -90,14 +101,11 @@ def test_char_blocks_find_in_c_the_ngrams_their_arrays_find():
     from service import ngrams
     from service.model import CharTfidf, TermTable, ngram_code
 
-    if ngrams._ngram_hits is None:
-        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
-        pytest.skip("the C extension is not built here: the arrays answer")
+    _built(ngrams._ngram_hits, "the arrays answer")
     rng = random.Random(187)
     pieces = "育秧工厂中国人民，。 \n\u3000\tAbé\ud800😀"
 
-    def text(n: int) -> str:
-        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, n)))
+    text = _text_of(rng, pieces)
 
     found_in_c = ngrams._ngram_hits
     grams = sorted({text(3)[:3] or "育" for _ in range(400)} - {""})
@@ -126,16 +134,13 @@ def test_rows_sort_their_hits_in_c_as_scipys_kernels_do():
     # by feature where it is built) gives the matrix (to the bit), entries and counts of scipy's
     # and numpy's passes: hits in any order, repeated, columns with no hit, the first and
     # last columns, texts with no hit.
-    import os
     import random
 
     import numpy as np
 
     from service import termrows
 
-    if termrows._value_rows is None:
-        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
-        pytest.skip("the C extension is not built here: the arrays answer")
+    _built(termrows._value_rows, "the arrays answer")
     rng = np.random.default_rng(187)
     fast = termrows._value_rows
     for trial in range(400):
@@ -168,7 +173,6 @@ def test_words_are_numbered_in_c_as_their_codes_number_them():
     # it is built) are those of `word_codes` and the code tables' `get`: words of one to five
     # code points, empty ones, four of U+0000, past the BMP, a lone surrogate; tables that have
     # met some of them (and grew) and tables that have met none.
-    import os
     import random
 
     import numpy as np
@@ -176,9 +180,7 @@ def test_words_are_numbered_in_c_as_their_codes_number_them():
     from service import wordtable
     from service.wordtable import Words, word_codes
 
-    if wordtable._word_ids is None:
-        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
-        pytest.skip("the C extension is not built here: the arrays answer")
+    _built(wordtable._word_ids, "the arrays answer")
     rng = random.Random(187)
     pieces = "育秧工厂中国人民，。 \x00a😀\ud800"
     for trial in range(60):
@@ -207,16 +209,13 @@ def test_pairs_are_numbered_in_c_as_the_stable_sort_numbers_them():
     # built) are `reading._pairs`' of the keys doc · names + id: readings with no words, words
     # repeated within and across readings, one name, none; ids past the names or docs not
     # ascending are left to the sort.
-    import os
 
     import numpy as np
 
     from service import wordtable
     from service.reading import _pairs
 
-    if wordtable._pair_numbers is None:
-        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
-        pytest.skip("the C extension is not built here: the sort answers")
+    _built(wordtable._pair_numbers, "the sort answers")
     rng = np.random.default_rng(187)
     for _ in range(500):
         names = int(rng.integers(1, 50))
@@ -236,16 +235,13 @@ def test_texts_are_prepared_in_c_as_python_prepares_them():
     # is built) gives the code points, texts, ends and odd texts of str.lower and the squeeze:
     # runs of every kind of blank (\x1c-\x1f and \x85 are \s too), a final Σ, İ (lowers to two:
     # the C pass declines, Python answers), a lone surrogate, past the BMP, empty texts.
-    import os
     import random
 
     import numpy as np
 
     from service import ngrams
 
-    if ngrams._prepared is None:
-        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
-        pytest.skip("the C extension is not built here: Python answers")
+    _built(ngrams._prepared, "Python answers")
     rng = random.Random(187)
     pieces = "育秧工厂 \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u3000\u2028ΑΣσAbé\ud800😀"
     fast = ngrams._prepared
@@ -282,16 +278,13 @@ def test_a_batchs_top_pairs_are_chosen_in_c_as_the_sorts_choose_them():
     # The optional C extension's choice (top_pairs, which WordBatch.top reads where it is built)
     # is the numpy passes': per reading its k best pairs of score > 0, ties in text order (equal
     # scores in plenty), readings with none, zeros, negatives and NaN left out, k past a reading.
-    import os
 
     import numpy as np
 
     from service import wordtable
     from service.reading import WordBatch
 
-    if wordtable._top_pairs is None:
-        assert not os.environ.get("CI"), "service._kernels is not built (make install builds it)"
-        pytest.skip("the C extension is not built here: the sorts answer")
+    _built(wordtable._top_pairs, "the sorts answer")
     rng = np.random.default_rng(187)
     fast = wordtable._top_pairs
     for trial in range(400):

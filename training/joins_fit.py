@@ -275,6 +275,10 @@ def _found(page, drafts) -> int:
 
 
 def fit(x: np.ndarray, y: np.ndarray, c: float = C) -> dict:
+    return logistic(x, y, c, FEATURES, digits=6)
+
+
+def logistic(x: np.ndarray, y: np.ndarray, c: float, features, digits: int) -> dict:
     """A logistic regression, its standardisation folded into the weights (as JSON)."""
     from sklearn.linear_model import LogisticRegression
 
@@ -283,9 +287,9 @@ def fit(x: np.ndarray, y: np.ndarray, c: float = C) -> dict:
     model = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, y)
     w = model.coef_[0] / scale
     return {
-        "features": list(FEATURES),
-        "weights": [round(float(v), 6) for v in w],
-        "bias": round(float(model.intercept_[0] - (w * mean).sum()), 6),
+        "features": list(features),
+        "weights": [round(float(v), digits) for v in w],
+        "bias": round(float(model.intercept_[0] - (w * mean).sum()), digits),
         "examples": int(len(y)),
         "pieces": int(y.sum()),
     }
@@ -296,10 +300,15 @@ _METRICS = ("titles_found", "bodies_whole", "breaks_repaired", "paragraphs_kept"
 
 def read(pages, fitted: dict | None, markdown: bool = False) -> dict:
     """Counts of the page metrics (seed 11, as `training.month_out.read`)."""
+    return counts(pages, joined_split(fitted), markdown)
+
+
+def counts(pages, split, markdown: bool = False) -> dict:
+    """The page metrics as counts, `split` reading each page (seed 11, the figures' rendering)."""
     from service.pages import _read
 
     _read.cache_clear()
-    r = evaluate(pages, seed=11, kinds=(markdown,), split=joined_split(fitted))
+    r = evaluate(pages, seed=11, kinds=(markdown,), split=split)
     r = r["markdown" if markdown else "bare"]
     of = ("articles", "articles", "breaks", "paragraphs")
     out = {m: round(r[m] * r[n]) for m, n in zip(_METRICS, of, strict=True)}
@@ -328,13 +337,19 @@ def month_out(data: Path, folds: Path, markdown: bool) -> dict:
         forms, pair, parts = saved[month]
         mo.use(forms, tuple(pair), tuple(parts))  # (the fold's parts: fitted on the other two)
         x, y, _ = examples([p for m in DEV_MONTHS if m != month for p in every[m]])
-        fitted = fit(x, y)
-        out[month] = _both(every[month], fitted) | {"model": fitted}
-        print(_line(month, out[month]), file=sys.stderr)
-        if markdown:
-            out[month]["markdown"] = _both(every[month], fitted, markdown=True)
-            print(_line(month + " `## `", out[month]["markdown"]), file=sys.stderr)
+        out[month] = read_month(every[month], fit(x, y), month, _both, markdown)
     mo.use(*mo._shipped())
+    return out
+
+
+def read_month(pages, fitted: dict, name: str, both, markdown: bool) -> dict:
+    """One held-out month read without and with `fitted` (`both`: a module's two readings),
+    `## ` pages too with `markdown`; each reading said on stderr."""
+    out = both(pages, fitted) | {"model": fitted}
+    print(_line(name, out), file=sys.stderr)
+    if markdown:
+        out["markdown"] = both(pages, fitted, markdown=True)
+        print(_line(name + " `## `", out["markdown"]), file=sys.stderr)
     return out
 
 

@@ -49,14 +49,18 @@ from training.joins_fit import (
     _ORDINAL,
     _form,
     _found,
+    _line,
     _opened,
     _text,
     articles_of,
+    counts,
     drafts_of,
     features,
+    logistic,
+    read_month,
     true_heads,
 )
-from training.pages_eval import DEV_MONTHS, evaluate, halves, load_pages, render
+from training.pages_eval import DEV_MONTHS, halves, load_pages, render
 
 SEEDS = (99, 98)  # the training runs' renderings (as joins_fit)
 EVAL_SEED = 11  # the figures' rendering
@@ -278,19 +282,7 @@ def bound(cache: Path) -> None:
 
 
 def fit(x: np.ndarray, y: np.ndarray, c: float = C) -> dict:
-    from sklearn.linear_model import LogisticRegression
-
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    model = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, y)
-    w = model.coef_[0] / scale
-    return {
-        "features": list(FEATURES),
-        "weights": [round(float(v), 8) for v in w],
-        "bias": round(float(model.intercept_[0] - (w * mean).sum()), 8),
-        "examples": int(len(y)),
-        "pieces": int(y.sum()),
-    }
+    return logistic(x, y, c, FEATURES, digits=8)
 
 
 def prob(fitted: dict, x: np.ndarray) -> np.ndarray:
@@ -433,30 +425,12 @@ def joined_split(fitted: dict | None):
     return split
 
 
-_METRICS = ("titles_found", "bodies_whole", "breaks_repaired", "paragraphs_kept")
-
-
 def read(pages, fitted: dict | None, markdown: bool = False) -> dict:
-    from service.pages import _read
-
-    _read.cache_clear()
-    r = evaluate(pages, seed=EVAL_SEED, kinds=(markdown,), split=joined_split(fitted))
-    r = r["markdown" if markdown else "bare"]
-    of = ("articles", "articles", "breaks", "paragraphs")
-    out = {m: round(r[m] * r[n]) for m, n in zip(_METRICS, of, strict=True)}
-    out["furniture_left"] = round(r["furniture_left"] * r["furniture_lines"])
-    return out | {"articles": r["articles"], "articles_read": r["articles_read"]}
+    return counts(pages, joined_split(fitted), markdown)
 
 
 def _both(pages, fitted: dict, markdown: bool = False) -> dict:
     return {"base": read(pages, None, markdown), "with": read(pages, fitted, markdown)}
-
-
-def _line(name: str, both: dict) -> str:
-    b, w = both["base"], both["with"]
-    gain = sum(w[m] - b[m] for m in _METRICS[:2])
-    cells = ", ".join(f"{m} {b[m]} → {w[m]}" for m in (*_METRICS, "furniture_left"))
-    return f"{name}: {cells} (titles + bodies {gain:+d})"
 
 
 def month_out(data: Path, folds: Path, cache: Path, markdown: bool) -> dict:
@@ -470,12 +444,7 @@ def month_out(data: Path, folds: Path, cache: Path, markdown: bool) -> dict:
         forms, pair, parts = saved[month]
         mo.use(forms, tuple(pair), tuple(parts))
         x, y, _, _ = _xy([r for m in DEV_MONTHS if m != month for r in runs[month][m]])
-        fitted = fit(x, y)
-        out[month] = _both(every[month], fitted) | {"model": fitted}
-        print(_line(month, out[month]), file=sys.stderr)
-        if markdown:
-            out[month]["markdown"] = _both(every[month], fitted, markdown=True)
-            print(_line(month + " `## `", out[month]["markdown"]), file=sys.stderr)
+        out[month] = read_month(every[month], fit(x, y), month, _both, markdown)
     mo.use(*mo._shipped())
     return out
 
