@@ -229,6 +229,11 @@ class Term:
     spans: tuple[Span, ...]
     label: str = ""
 
+    @property
+    def term(self) -> str:
+        """The word, under the name the proto and JSON give it (`Evidence.term`, `"term"`)."""
+        return self.text
+
 
 @dataclass(frozen=True)
 class Analysis:

@@ -77,6 +77,7 @@ def test_cli_local_server_and_client_give_the_same_evidence(shipped_server, tmp_
         assert [term_fields(t) for t in result.evidence] == record["evidence"]
         assert [term_fields(t) for t in result.keywords] == record["keywords"]
         assert all(s.text == t.text for t in result.evidence for s in t.spans)
+        assert [t.term for t in result.keywords] == [t["term"] for t in record["keywords"]]
 
 
 def test_a_records_kicker_and_subtitle_terms_slice_their_own_fields(shipped_server, tmp_path):
