@@ -25,7 +25,7 @@ The marks are the record's furniture (`Cleaned.dropped`). Zero-width marks go fi
 
 from __future__ import annotations
 
-__all__ = ["plain", "Plain", "is_html", "plain_title"]
+__all__ = ["plain", "Plain", "escaped_han", "is_html", "plain_title"]
 
 import re
 from bisect import bisect_right
@@ -34,6 +34,7 @@ from service.documents import Span
 from service.invisible import Hidden, hidden
 from service.markup import _SPACE, _TAG, body_outside, outside, space_of
 from service.printed_lines import Unwrapped
+from service.review import HAN
 
 # Tag names whose well-formed tag (its attributes `name`, `name=value`, `name="…"`) says a text
 # is HTML: `<b>` beside Chinese text is one, `a<b 和 c>d` none.
@@ -61,6 +62,24 @@ _MARKS = re.compile(
     re.I | re.S,
 )
 _ENTITY = re.compile(rf"{_SPACE}|&amp;")
+
+
+# A numeric character reference (`&#22269;`, `&#x56FD;`): what a CMS that escapes every character
+# outside ASCII writes. Read as written, such a text holds no Chinese to the model or the leads.
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+
+
+def escaped_han(text: str) -> bool:
+    """True when `text` writes a Chinese character as a numeric character reference. Those stay
+    as written (a span must slice the caller's text to exactly its term), so the caller is told
+    to unescape them: the CLI's note (service.cli.records)."""
+    if "&#" not in text:
+        return False
+    for m in _REFERENCE.finditer(text):
+        point = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        if any(lo <= point <= hi for lo, hi in HAN):
+            return True
+    return False
 
 
 def is_html(text: str) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["LOW_SCORE", "MIN_HAN", "THIN_TEXT", "flags", "reasons", "thin", "too_thin"]
+__all__ = ["HAN", "LOW_SCORE", "MIN_HAN", "THIN_TEXT", "flags", "reasons", "thin", "too_thin"]
 
 # Why a result is flagged (`review_reasons`, in this order): its top probability is under its
 # label's threshold; the text is too short or too foreign to file.
@@ -33,7 +33,7 @@ _OPENING = 300
 # extensions B–H: rare characters of names and places) and the letters of the scripts a newsroom
 # feed brings besides (Latin, its full-width forms as GB text sets them, Greek, Cyrillic, kana,
 # Hangul).
-_HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
+HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
 _OTHER_LETTERS = (
     (0x41, 0x5A),
     (0x61, 0x7A),
@@ -73,7 +73,7 @@ def thin(items: Sequence[tuple[str, str]]) -> np.ndarray:
     joined = "".join(texts).encode("utf-32-le", "surrogatepass")
     points = np.frombuffer(joined, dtype="<u4")
     owner = np.repeat(np.arange(len(texts)), lengths)
-    han = _count(points, owner, _HAN, len(texts))
+    han = _count(points, owner, HAN, len(texts))
     other = _count(points, owner, _OTHER_LETTERS, len(texts))
     kana = _count(points, owner, _HIRAGANA, len(texts))
     return (han < MIN_HAN) | (han < other) | (kana > HIRAGANA_SHARE * han)

@@ -20,6 +20,7 @@ from itertools import chain, islice
 from typing import Any
 
 from .errors import WorkerLost
+from .html_text import escaped_han
 from .jsonl import Rejected, count_lines, decode_lines, read_records
 from .malloc import reuse_freed_memory
 from .pipeline import labelled_lines
@@ -79,13 +80,15 @@ class Chunk:
     relabelled: int = 0  # records that came with a `label` of their own, replaced by the model's
     ids: tuple[tuple[int, str], ...] = ()  # (line, id as a string) of the records with an id
     no_fit: int = 0  # empty leads: no whole sentence fits the limit (`summariser.no_fit`)
+    escaped: int = 0  # records writing Chinese as `&#22269;` (`html_text.escaped_han`)
 
     @classmethod
     def of(
-        cls, lines: list[str], rejected: list[Rejected], relabelled: int = 0, ids=(), no_fit=0
-    ) -> Chunk:
+        cls, lines: list[str], rejected: list[Rejected], relabelled: int = 0, ids=(), no_fit=0,
+        escaped=0,
+    ) -> Chunk:  # fmt: skip
         data = "".join(f"{line}\n" for line in lines).encode("utf-8")
-        return cls(data, len(lines), rejected, relabelled, tuple(ids), no_fit)
+        return cls(data, len(lines), rejected, relabelled, tuple(ids), no_fit, escaped)
 
     @property
     def lines(self) -> list[str]:
@@ -115,7 +118,14 @@ def run_chunk(block: bytes, first: int, classifier: Any, options: Options) -> Ch
     results = list(labelled_lines(records, classifier, **options.asked()))
     relabelled = sum(1 for r in records if "label" in r.data) if options.labels else 0
     unfit = sum(1 for _, _, empty in results if empty)
-    return Chunk.of([line for _, line, _ in results], rejected, relabelled, ids, unfit)
+    escaped = sum(map(escaped_record, records))
+    return Chunk.of([line for _, line, _ in results], rejected, relabelled, ids, unfit, escaped)
+
+
+def escaped_record(record: Any) -> bool:
+    """Whether a record's title, kicker, subtitle or text writes Chinese as `&#22269;`."""
+    fields = (record.data.get(k) for k in ("title", "kicker", "subtitle", "text"))
+    return any(isinstance(v, str) and escaped_han(v) for v in fields)
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:

@@ -1281,6 +1281,33 @@ def test_classify_says_when_it_replaces_a_records_own_label(tmp_path, remote):
     assert "of their own" not in summarised.stderr
 
 
+@pytest.mark.parametrize("remote", [False, True], ids=["local", "server"])
+def test_classify_and_summarise_say_when_chinese_comes_as_character_references(tmp_path, remote):
+    """A CMS that escapes every character outside ASCII writes 国 as `&#22269;`. Read as written
+    (a span must slice the text sent), such a record came back `other`, thin_text and with no
+    lead, and nothing said why; stderr now says how many records were so written, and what to do."""
+    body = "国务院常务会议研究部署稳就业工作。会议指出要稳定就业，各地要落实政策。"
+    escaped = "".join(f"&#{ord(c)};" if ord(c) > 127 else c for c in body)
+    rows = [
+        {"id": "a", "title": "稳就业", "text": f"<p>{escaped}</p>"},
+        {"id": "b", "title": "稳就业", "text": body * 3},
+        {"id": "c", "title": "&#x7A33;&#x5C31;&#x4E1A;", "text": body * 3},  # (hex, in a title)
+        {"id": "d", "title": "A&#38;B", "text": body * 3},  # (`&`, no Chinese: nothing to say)
+    ]  # fmt: skip
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    for command in ("classify", "summarise"):
+        result = _through_a_server(command, src) if remote else run(command, str(src))
+        assert result.returncode == 0, result.stderr
+        assert [r["id"] for r in jsonl(result.stdout)] == ["a", "b", "c", "d"]
+        assert "note: 2 record(s) write Chinese characters as HTML character references" in (
+            result.stderr
+        ), result.stderr
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[1::2]))
+    assert "character references" not in run("classify", str(plain)).stderr
+
+
 def _subparsers():
     import argparse
 

@@ -197,3 +197,12 @@ def test_an_html_body_holds_only_the_callers_code_points(pieces):
         assert text[s.start : s.end] == s.text
     (analysis,) = analyse_articles([article], [text], None)  # (the lead's spans: faithful)
     assert "".join(text[s.start : s.end] for s in analysis.lead.spans) == analysis.lead.text
+
+
+def test_a_chinese_character_written_as_a_numeric_reference_is_told_apart():
+    from service.html_text import escaped_han
+
+    assert escaped_han("&#22269;&#21153;") and escaped_han("见&#x56FD;") and escaped_han("&#X56fd;")
+    assert escaped_han("&#131072;")  # (U+20000, extension B: a rare name's character)
+    for text in ("国务院", "A&#38;B", "&#12290;", "&#65292;", "&#22269", "&#xZZ;", "&amp;#22269;"):
+        assert not escaped_han(text), text  # (punctuation, `&`, no `;`, escaped twice: not Han)

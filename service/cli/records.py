@@ -25,6 +25,12 @@ REPEATED = (
     "{rid}); each was answered as sent, in input order: give every record its own id to join "
     "the output on it"
 )
+# Text whose Chinese comes as HTML character references reads as no Chinese (thin_text, no lead).
+ESCAPED = (
+    "note: {n} record(s) write Chinese characters as HTML character references (`&#22269;`), "
+    "which are read as written, not as the characters: unescape them first (Python's "
+    "html.unescape) for a label and a lead that read the text"
+)
 # A run remembers the hashes of this many ids (~70 MB), then stops looking: a classify run of
 # millions of records should not grow without bound for a note.
 IDS_REMEMBERED = 1 << 20
@@ -45,7 +51,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
         )
     _from_terminal(args.input, "JSONL records", args.command)
 
-    rejected = relabelled = repeated = answered = unfit = 0
+    rejected = relabelled = repeated = answered = unfit = escaped = 0
     seen: set[int] = set()  # hashes of the ids so far (an integer as its string, as rejects say)
     first_repeat: tuple[int, str] | None = None
     source = args.input or "-"
@@ -82,6 +88,7 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
                 answered += chunk.count
                 relabelled += chunk.relabelled
                 unfit += chunk.no_fit
+                escaped += chunk.escaped
                 for line, rid in chunk.ids:
                     key = hash(rid)  # a 64-bit hash: a false repeat once in ~10^7 runs of 10^6
                     if key in seen:
@@ -109,6 +116,8 @@ def _run_records(args: argparse.Namespace, *, classify: bool, summarise: bool) -
         from ..summariser import no_fit_note
 
         _err(no_fit_note(unfit, answered, getattr(args, "max_chars", 0)))
+    if escaped:
+        _err(ESCAPED.format(n=escaped))
     if first_repeat:
         line, rid = first_repeat
         rid = json_text(rid if len(rid) <= 200 else rid[:199] + "…")
@@ -183,13 +192,14 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
     from ..jsonl import Rejected, bounded_lines, open_input, own_id, read_records
     from ..rpc import NewsdeskClient, remote_results
     from ..summariser import no_fit
-    from ..workers import Chunk
+    from ..workers import Chunk, escaped_record
 
     if args.tls_ca and not os.path.isfile(args.tls_ca):
         raise InvalidInput(f"--tls-ca {args.tls_ca}: no such file", field="tls_ca")
     numbers: deque[tuple[int, str | None]] = deque()  # accepted records' lines and ids, in order
     early: list[Rejected] = []  # rejected by the reader since the last answer
     own: set[int] = set()  # line numbers of accepted records holding a `label` of their own
+    escapes: set[int] = set()  # ... and of those writing Chinese as `&#22269;`
 
     def accepted() -> Iterator[Any]:
         with open_input(args.input) as lines:
@@ -200,6 +210,8 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
                 numbers.append((number, own_id(item.data)))
                 if classify and "label" in item.data:
                     own.add(number)
+                if escaped_record(item):
+                    escapes.add(number)
                 yield item
 
     # A server out of reach is the client's RemoteError, saying what to check (TLS included).
@@ -213,8 +225,9 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
             **_asked(args),
         ):
             number, rid = numbers.popleft()
-            mine = number in own
+            mine, escaped = number in own, number in escapes
             own.discard(number)
+            escapes.discard(number)
             # The reader runs ahead of the answers: only its rejects of earlier lines go now,
             # so rejects come in line order, as the local run reports them.
             gone = [item for item in early if item.line < number]
@@ -225,7 +238,7 @@ def _remote_chunks(args, source: str, *, classify: bool, summarise: bool) -> Ite
                 yield Chunk.of([], gone, ids=ids)
             else:
                 empty = result.data.get("lead") == "" and no_fit(result.data.get("warnings"))
-                yield Chunk.of([_dump(result.data)], gone, int(mine), ids, no_fit=int(empty))
+                yield Chunk.of([_dump(result.data)], gone, int(mine), ids, int(empty), int(escaped))
     if early:
         yield Chunk.of([], list(early))
 
