@@ -400,6 +400,34 @@ def test_rerun_skips_complete_shards_and_ignores_leftovers(
     assert forced["shards_run"] == 3 and forced["shards_skipped"] == 0
 
 
+def test_an_input_appended_to_while_its_shard_runs_is_redone_by_the_next_run(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    """A shard's input was stat-ed for its state once the shard was done: a record appended
+    after the reader's end (a feed still being written) was taken as read, and a rerun
+    skipped the shard, that record never labelled."""
+    feed = tmp_path / "in" / "feed.jsonl"
+    feed.parent.mkdir()
+    dump = [json.dumps(r, ensure_ascii=False) for r in records[:11]]
+    feed.write_text("\n".join(dump[:10]) + "\n", encoding="utf-8")
+    appended = []
+
+    def append_once(progress) -> None:  # called once the shard's 10 lines are read
+        if not appended:
+            with feed.open("a", encoding="utf-8") as fh:
+                fh.write(dump[10] + "\n")
+            appended.append(progress)
+
+    out = tmp_path / "out"
+    first = run_batch([str(feed)], out, model=model, workers=1, progress=append_once)
+    assert appended and first["records_out"] == 10
+    second = _run([feed], out, model, workers=1)
+    assert second["shards_run"] == 1 and second["records_out"] == 11
+    lines = (out / "feed.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [r["id"] for r in records[:11]]
+    assert _run([feed], out, model, workers=1)["shards_skipped"] == 1  # done now
+
+
 def test_interrupted_shard_leaves_nothing_behind(
     shards: list[Path], model: Path, tmp_path: Path
 ) -> None:
