@@ -428,6 +428,50 @@ def test_an_input_appended_to_while_its_shard_runs_is_redone_by_the_next_run(
     assert _run([feed], out, model, workers=1)["shards_skipped"] == 1  # done now
 
 
+def test_a_chunk_of_records_closes_at_its_character_budget() -> None:
+    # 256 records near the million-character limit were one chunk: ~5 GB a worker.
+    from service.pipeline import Record, batches
+
+    sizes = [40, 40, 30, 100, 150, 10, 10]
+    records = [Record({"text": "字" * n}, None) for n in sizes]
+    runs = [[len(r.data["text"]) for r in run] for run in batches(records, 256, 100)]
+    assert runs == [[40, 40, 30], [100], [150], [10, 10]]
+    assert [len(run) for run in batches(records, 3, 1000)] == [3, 3, 1]
+    assert [len(run) for run in batches(records, 256)] == [7]  # (no budget: as it was)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads ru_maxrss in KiB")
+def test_a_shard_of_records_near_the_size_limit_is_read_in_bounded_memory(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    """48 records of 900,000 characters made one chunk (CHUNK = 256): the worker peaked near
+    1 GB (5 GB for a shard of 256 or more), where a chunk now closes at CHUNK_CHARS."""
+    import subprocess
+    import sys
+
+    long_text = "\n".join(r["text"] for r in records)
+    long_text = (long_text * (900_000 // len(long_text) + 1))[:900_000]
+    shard = tmp_path / "in" / "long.jsonl"
+    shard.parent.mkdir()
+    with shard.open("w", encoding="utf-8") as fh:
+        for i in range(48):
+            fh.write(json.dumps({"id": i, "title": "长文", "text": long_text}) + "\n")
+    script = (
+        "import resource, sys\n"
+        "from service.batch import run_batch\n"
+        "s = run_batch([sys.argv[1]], sys.argv[2], model=sys.argv[3], workers=1)\n"
+        "print(s['records_out'], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(shard), str(tmp_path / "out"), str(model)],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    written, peak_mb = map(int, run.stdout.split())
+    assert written == 48
+    assert peak_mb < 500, f"peak RSS {peak_mb} MB"
+
+
 def test_interrupted_shard_leaves_nothing_behind(
     shards: list[Path], model: Path, tmp_path: Path
 ) -> None:
