@@ -544,6 +544,25 @@ def test_a_damaged_gzip_shard_fails_alone_and_a_rerun_retries_only_it(
     assert shard_files() == {"a.jsonl", "b.jsonl"}
 
 
+def test_a_failed_shard_does_not_hide_the_records_rejected_from_stderr(
+    shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A job with a failed shard said only that on stderr, not that other shards' records were
+    rejected: a log read as "the others are written" hid the rejects (exit 1 says the worse)."""
+    from service.cli import main
+
+    packed, mixed = shards[1], shards[2]
+    whole = packed.read_bytes()
+    packed.write_bytes(whole[: len(whole) // 2])
+    out = tmp_path / "out"
+    args = [str(packed), str(mixed), "--out", str(out), "--model", str(model), "--quiet"]
+    code = main(["batch", *args, "--no-summary", "--workers", "1"])
+    captured = capsys.readouterr()
+    assert code == 1 and json.loads(captured.out)["rejected"] == len(BAD_LINES)
+    assert f"{len(BAD_LINES)} record(s) rejected; see {out / '_errors.jsonl'}" in captured.err
+    assert captured.err.rstrip().endswith("finished shards are skipped")  # the failure, last
+
+
 def _utf16(data: bytes) -> bytes:
     return data.decode("utf-8").encode("utf-16")
 
