@@ -928,6 +928,24 @@ def test_a_write_that_fails_names_the_shard_and_the_file(
     assert "File too large" in reasons["a"]
 
 
+def test_an_input_removed_while_the_job_runs_fails_its_shard_alone(
+    shards: list[Path], model: Path, tmp_path: Path
+) -> None:
+    """A local job whose input was removed or renamed after it started (gzipped in place) stopped
+    whole, the shards after it never run, saying to share the path with Dask's workers."""
+    gone = shards[1]
+
+    def remove_once(progress) -> None:  # while shard a runs, before b is opened
+        gone.unlink(missing_ok=True)
+
+    out = tmp_path / "out"
+    summary = run_batch([str(p) for p in shards], out, model=model, workers=1,
+                        progress=remove_once)  # fmt: skip
+    assert [f["shard"] for f in summary["shards_failed"]] == ["b"]
+    assert "is gone since the job started" in summary["shards_failed"][0]["reason"]
+    assert {n for n in _outputs(out) if not n.startswith("_")} == {"a.jsonl", "c.jsonl"}
+
+
 def test_a_shard_a_worker_cannot_read_is_a_shard_error_not_a_corpus_error(model, tmp_path):
     """Issue 13: DataError means a training corpus; a shard out of a worker's reach has its own."""
     from service.batch import model_key
