@@ -280,13 +280,17 @@ def _title(record: Record) -> dict[str, str]:
     return {name: part if isinstance(part, str) else "" for name, part in parts.items()}
 
 
-def batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+def batches(records: Iterable[Record], size: int, chars: int = 0) -> Iterator[list[Record]]:
+    """Runs of `size` records; with `chars`, a run also closes once its texts hold that many
+    characters (a record longer than it goes alone)."""
     batch: list[Record] = []
+    held = 0
     for record in records:
         batch.append(record)
-        if len(batch) >= size:
+        held += len(record.data["text"])
+        if len(batch) >= size or (chars and held >= chars):
             yield batch
-            batch = []
+            batch, held = [], 0
     if batch:
         yield batch
 
@@ -354,16 +358,17 @@ def labelled_lines(
     explain: int = 0,
     keywords: int = 0,
     explain_label: str | None = None,
+    batch_chars: int = 0,
 ) -> Iterator[tuple[str | None, str, bool]]:
     """(the model's label or None, the `record_lines` line, whether its lead is empty because
     no whole sentence fits: `summariser.no_fit`) of each record, in input order: for a caller
     that counts labels and empty leads (`newsdesk batch`, the workers) without reading its
-    lines back."""
+    lines back. `batch_chars`: a batch also closes at that many characters of text."""
     from .summariser import no_fit
 
     options = dict(summarise=summarise, max_sentences=max_sentences, max_chars=max_chars,
                    explain=explain, keywords=keywords, explain_label=explain_label)  # fmt: skip
-    for batch in batches(records, batch_size):
+    for batch in batches(records, batch_size, batch_chars):
         analyses, terms = _analysed_records(batch, classifier, options, render=True)
         for record, analysis, found in zip(batch, analyses, terms, strict=True):
             data = record_out(record.data, analysis, labels)

@@ -400,6 +400,78 @@ def test_rerun_skips_complete_shards_and_ignores_leftovers(
     assert forced["shards_run"] == 3 and forced["shards_skipped"] == 0
 
 
+def test_an_input_appended_to_while_its_shard_runs_is_redone_by_the_next_run(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    """A shard's input was stat-ed for its state once the shard was done: a record appended
+    after the reader's end (a feed still being written) was taken as read, and a rerun
+    skipped the shard, that record never labelled."""
+    feed = tmp_path / "in" / "feed.jsonl"
+    feed.parent.mkdir()
+    dump = [json.dumps(r, ensure_ascii=False) for r in records[:11]]
+    feed.write_text("\n".join(dump[:10]) + "\n", encoding="utf-8")
+    appended = []
+
+    def append_once(progress) -> None:  # called once the shard's 10 lines are read
+        if not appended:
+            with feed.open("a", encoding="utf-8") as fh:
+                fh.write(dump[10] + "\n")
+            appended.append(progress)
+
+    out = tmp_path / "out"
+    first = run_batch([str(feed)], out, model=model, workers=1, progress=append_once)
+    assert appended and first["records_out"] == 10
+    second = _run([feed], out, model, workers=1)
+    assert second["shards_run"] == 1 and second["records_out"] == 11
+    lines = (out / "feed.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [r["id"] for r in records[:11]]
+    assert _run([feed], out, model, workers=1)["shards_skipped"] == 1  # done now
+
+
+def test_a_chunk_of_records_closes_at_its_character_budget() -> None:
+    # 256 records near the million-character limit were one chunk: ~5 GB a worker.
+    from service.pipeline import Record, batches
+
+    sizes = [40, 40, 30, 100, 150, 10, 10]
+    records = [Record({"text": "字" * n}, None) for n in sizes]
+    runs = [[len(r.data["text"]) for r in run] for run in batches(records, 256, 100)]
+    assert runs == [[40, 40, 30], [100], [150], [10, 10]]
+    assert [len(run) for run in batches(records, 3, 1000)] == [3, 3, 1]
+    assert [len(run) for run in batches(records, 256)] == [7]  # (no budget: as it was)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads ru_maxrss in KiB")
+def test_a_shard_of_records_near_the_size_limit_is_read_in_bounded_memory(
+    records: list[dict], model: Path, tmp_path: Path
+) -> None:
+    """48 records of 900,000 characters made one chunk (CHUNK = 256): the worker peaked near
+    1 GB (5 GB for a shard of 256 or more), where a chunk now closes at CHUNK_CHARS."""
+    import subprocess
+    import sys
+
+    long_text = "\n".join(r["text"] for r in records)
+    long_text = (long_text * (900_000 // len(long_text) + 1))[:900_000]
+    shard = tmp_path / "in" / "long.jsonl"
+    shard.parent.mkdir()
+    with shard.open("w", encoding="utf-8") as fh:
+        for i in range(48):
+            fh.write(json.dumps({"id": i, "title": "长文", "text": long_text}) + "\n")
+    script = (
+        "import resource, sys\n"
+        "from service.batch import run_batch\n"
+        "s = run_batch([sys.argv[1]], sys.argv[2], model=sys.argv[3], workers=1)\n"
+        "print(s['records_out'], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(shard), str(tmp_path / "out"), str(model)],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    written, peak_mb = map(int, run.stdout.split())
+    assert written == 48
+    assert peak_mb < 500, f"peak RSS {peak_mb} MB"
+
+
 def test_interrupted_shard_leaves_nothing_behind(
     shards: list[Path], model: Path, tmp_path: Path
 ) -> None:
@@ -470,6 +542,25 @@ def test_a_damaged_gzip_shard_fails_alone_and_a_rerun_retries_only_it(
     assert code == 0 and summary["shards_failed"] == []
     assert (summary["shards_run"], summary["shards_skipped"]) == (1, 1)
     assert shard_files() == {"a.jsonl", "b.jsonl"}
+
+
+def test_a_failed_shard_does_not_hide_the_records_rejected_from_stderr(
+    shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A job with a failed shard said only that on stderr, not that other shards' records were
+    rejected: a log read as "the others are written" hid the rejects (exit 1 says the worse)."""
+    from service.cli import main
+
+    packed, mixed = shards[1], shards[2]
+    whole = packed.read_bytes()
+    packed.write_bytes(whole[: len(whole) // 2])
+    out = tmp_path / "out"
+    args = [str(packed), str(mixed), "--out", str(out), "--model", str(model), "--quiet"]
+    code = main(["batch", *args, "--no-summary", "--workers", "1"])
+    captured = capsys.readouterr()
+    assert code == 1 and json.loads(captured.out)["rejected"] == len(BAD_LINES)
+    assert f"{len(BAD_LINES)} record(s) rejected; see {out / '_errors.jsonl'}" in captured.err
+    assert captured.err.rstrip().endswith("finished shards are skipped")  # the failure, last
 
 
 def _utf16(data: bytes) -> bytes:
@@ -835,6 +926,24 @@ def test_a_write_that_fails_names_the_shard_and_the_file(
     assert "a" in reasons, run.stdout
     assert str(shards[0]) in reasons["a"] and f"{out}/a.jsonl" in reasons["a"]
     assert "File too large" in reasons["a"]
+
+
+def test_an_input_removed_while_the_job_runs_fails_its_shard_alone(
+    shards: list[Path], model: Path, tmp_path: Path
+) -> None:
+    """A local job whose input was removed or renamed after it started (gzipped in place) stopped
+    whole, the shards after it never run, saying to share the path with Dask's workers."""
+    gone = shards[1]
+
+    def remove_once(progress) -> None:  # while shard a runs, before b is opened
+        gone.unlink(missing_ok=True)
+
+    out = tmp_path / "out"
+    summary = run_batch([str(p) for p in shards], out, model=model, workers=1,
+                        progress=remove_once)  # fmt: skip
+    assert [f["shard"] for f in summary["shards_failed"]] == ["b"]
+    assert "is gone since the job started" in summary["shards_failed"][0]["reason"]
+    assert {n for n in _outputs(out) if not n.startswith("_")} == {"a.jsonl", "c.jsonl"}
 
 
 def test_a_shard_a_worker_cannot_read_is_a_shard_error_not_a_corpus_error(model, tmp_path):
@@ -1213,6 +1322,27 @@ def test_a_page_the_splitter_fails_on_is_rejected_alone(sample_page: str, model:
     assert got == want[0] + want[1] and len(got) == 7
     assert [(line, rid) for line, _, rid in errors] == [(2, "7")]
     assert errors[0][1].startswith("the page could not be split (InvalidInput: page must be a str")
+
+
+def test_a_page_of_crlf_lines_is_read_as_its_lf_form_and_one_of_lone_crs_is_rejected(
+    model: Path,
+) -> None:
+    # docs/batch.md said a page whose lines end other than in \n is rejected: \r\n reads the same
+    from service.pool import model_key
+
+    crlf, lone = HAND_PAGE.replace("\n", "\r\n"), HAND_PAGE.replace("\n", "\r")
+    data = "".join(
+        json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate([HAND_PAGE, crlf, lone])
+    )
+    options = (("summarise", False), ("max_sentences", 0), ("max_chars", 0), ("pages", True))
+    path = str(model.resolve())
+    job = ShardJob("p", "p.jsonl", path, model_key(path), options, data=data.encode("utf-8"))
+    result = process_shard(job)
+    rows = [json.loads(line) for line in result.output.decode("utf-8").splitlines()]
+    fields = lambda pid: [(r["title"], r["label"]) for r in rows if r["page_id"] == pid]  # noqa: E731
+    assert len(fields(0)) == 2 and fields(1) == fields(0)
+    assert [(line, why.startswith("the page's lines end in a lone carriage return"))
+            for line, why, _ in result.errors] == [(3, True)]  # fmt: skip
 
 
 def test_pages_over_a_chunk_are_each_as_analyse_json_writes_them(

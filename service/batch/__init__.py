@@ -42,7 +42,7 @@ from .shards import (
     process_shard,
     shard_name,
 )
-from .state import clean_leftovers, holding, load_done, save_done, state_path
+from .state import clean_leftovers, holding, identity, load_done, save_done, state_path
 
 __all__ = [
     "run_batch",
@@ -206,7 +206,9 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
     n_workers = 1
     if scheduler is None:
         n_workers = min(int(workers or os.cpu_count() or 1), max(len(todo), 1))
-    weights = {job.name: os.stat(job.source).st_size for job in todo}
+    # Each input as it stands before any is read: what a shard's state records as done.
+    before = {job.name: identity(job) for job in todo}
+    weights = {name: ident["size"] for name, ident in before.items()}
     tracker = Tracker(len(todo), weights, (progress or None) if todo else None,
                       skipped=len(jobs) - len(todo))  # fmt: skip
     processed = {"records": 0}
@@ -235,7 +237,7 @@ def _run_jobs(named, out, model_path, key, started, scheduler, workers, gather, 
         # superseded by this one, of the same input, so it goes rather than sit there stale.
         other = job.output.removesuffix(".gz") if job.output.endswith(".gz") else job.output + ".gz"
         (out / other).unlink(missing_ok=True)
-        states[job.name] = save_done(out, job, result)
+        states[job.name] = save_done(out, job, result, before[job.name])
         processed["records"] += result.records_out
         tracker.shard(job.name, result.records_out, streamed)
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from service.batch.shards import CHUNK
+from service.batch.shards import CHUNK, CHUNK_CHARS
 from service.jsonl import own_id
 from service.pipeline import page_lines
 
-# A chunk also closes here (256 real pages hold ~1.5M; 256 at the limit, ~GBs of splits).
-CHUNK_PAGE_CHARS = 1 << 22
+# A chunk also closes here (256 real pages hold ~1.5M; 256 at the limit, ~GBs of splits): the
+# budget of a chunk of records.
+CHUNK_PAGE_CHARS = CHUNK_CHARS
 
 
 def page_results(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from service.errors import ClusterUnavailable
+from service.errors import ClusterUnavailable, ShardError
 from service.pool import (
     LOST,
     BrokenProcessPool,
@@ -40,7 +40,21 @@ def _reporting_to(conn) -> None:
 
 def _reported_shard(job: ShardJob) -> ShardResult:
     """process_shard in a local worker, each chunk's count sent to the parent as it is done."""
-    return process_shard(job, progress=lambda n, f: _report(job.name, n, f))
+    return _local_shard(job, lambda n, f: _report(job.name, n, f))
+
+
+def _local_shard(job: ShardJob, progress: Callable) -> ShardResult:
+    """process_shard on the client's machine, where an input not found was there when the job
+    listed it: removed or renamed since (gzipped in place), its shard fails alone, as a damaged
+    one does. (It stopped the job, saying to share the path with the workers.)"""
+    try:
+        return process_shard(job, progress=progress)
+    except ShardError as e:
+        if e.field != "inputs":
+            raise
+        return ShardResult.failure(
+            job.name, f"{job.source} is gone since the job started (removed or renamed?)"
+        )
 
 
 def _report(name: str, n: int, fraction: float) -> None:
@@ -55,9 +69,7 @@ def _report(name: str, n: int, fraction: float) -> None:
 def run_local(jobs: list[ShardJob], workers: int, on_done: Callable, progress: Tracker) -> None:
     if workers == 1:
         for job in jobs:
-            result = process_shard(
-                job, progress=lambda n, f, name=job.name: progress.records(name, n, f)
-            )
+            result = _local_shard(job, lambda n, f, name=job.name: progress.records(name, n, f))
             on_done(job, result, streamed=True)
         return
     from concurrent.futures import FIRST_COMPLETED, wait

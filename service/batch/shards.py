@@ -33,6 +33,7 @@ from service.validation import MAX_PAGE_CHARS, parse_page, parse_record
 
 __all__ = [
     "CHUNK",
+    "CHUNK_CHARS",
     "ERRORS",
     "NO_ARTICLE",
     "SUMMARY",
@@ -46,6 +47,9 @@ __all__ = [
 ]
 
 CHUNK = 256  # records per predict call: vectorised, yet a shard never sits in memory whole
+# A chunk also closes at this many characters of text: 256 records near the 1,000,000-character
+# limit held ~5 GB a worker (~18 bytes a character in flight); real articles fill 256 far below.
+CHUNK_CHARS = 1 << 22
 ERRORS = "_errors.jsonl"
 NO_ARTICLE = "_pages_no_article.jsonl"  # --pages: the pages that gave no article
 SUMMARY = "_summary.json"
@@ -300,18 +304,22 @@ def process_shard(
 
             results = page_results(items, classifier, asked, seen, errors, empty)
         else:
-            results = labelled_lines((r for _, r in items), classifier, batch_size=CHUNK, **asked)
+            results = labelled_lines((r for _, r in items), classifier, batch_size=CHUNK,
+                                     batch_chars=CHUNK_CHARS, **asked)  # fmt: skip
         block: list[str] = []
+        held = 0  # characters in `block`: it is written at CHUNK lines or CHUNK_CHARS
         for label, line, unfit in results:
             labels[label] = labels.get(label, 0) + 1
             seen["no_fit"] += unfit
             block.append(line + "\n")
-            if len(block) >= CHUNK:
+            held += len(line)
+            if len(block) >= CHUNK or held >= CHUNK_CHARS:
                 out.write("".join(block).encode("utf-8"))
                 seen["out"] += len(block)
                 if progress is not None:
                     progress(len(block), fraction())
                 block.clear()
+                held = 0
         out.write("".join(block).encode("utf-8"))
         seen["out"] += len(block)
         if progress is not None and block:

@@ -16,7 +16,15 @@ from service.jsonl import json_text
 
 from .shards import STATE, ShardJob, ShardResult
 
-__all__ = ["clean_leftovers", "holding", "load_done", "save_done", "state_path", "LOCK"]
+__all__ = [
+    "clean_leftovers",
+    "holding",
+    "identity",
+    "load_done",
+    "save_done",
+    "state_path",
+    "LOCK",
+]
 
 LOCK = "_batch.lock"  # in DIR, beside _summary.json; holds the live run's pid, for people
 
@@ -49,10 +57,13 @@ def load_done(out_dir: Path, job: ShardJob) -> dict | None:
     return state
 
 
-def save_done(out_dir: Path, job: ShardJob, result: ShardResult) -> dict:
+def save_done(out_dir: Path, job: ShardJob, result: ShardResult, before: dict) -> dict:
+    """Record a finished shard as done. `before`: its input's `identity` taken before the shard
+    was read: one taken now took an input appended to while its shard ran (a feed still being
+    written) for the one read, and the next run skipped it, the records appended lost."""
     size = (out_dir / job.output).stat().st_size
     state = {
-        "identity": identity(job),
+        "identity": before,
         "bytes": size,
         "records_in": result.records_in,
         "records_out": result.records_out,

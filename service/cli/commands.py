@@ -356,11 +356,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if summary.get("pages_no_article"):  # (not an error: a page of furniture or adverts)
         _err(f"{summary['pages_no_article']} page(s) gave no article; see "
              f"{Path(args.out) / NO_ARTICLE}")  # fmt: skip
+    if summary["rejected"]:  # (said with a failed shard too: the exit code tells the worse)
+        _err(f"{summary['rejected']} record(s) rejected; see {Path(args.out) / ERRORS}")
     if summary["shards_failed"]:
         _err(f"{len(summary['shards_failed'])} shard(s) failed (reasons above); the others are "
              "written; run again once the cause is fixed: finished shards are skipped")  # fmt: skip
         return 1
-    if summary["rejected"]:
-        _err(f"{summary['rejected']} record(s) rejected; see {Path(args.out) / ERRORS}")
-        return EXIT_REJECTED
-    return 0
+    return EXIT_REJECTED if summary["rejected"] else 0
