@@ -946,6 +946,26 @@ def test_an_input_removed_while_the_job_runs_fails_its_shard_alone(
     assert {n for n in _outputs(out) if not n.startswith("_")} == {"a.jsonl", "c.jsonl"}
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("gather", [False, True], ids=["shared", "gather"])
+def test_an_input_removed_while_a_dask_job_runs_fails_its_shard_alone(
+    shards: list[Path], model: Path, tmp_path: Path, gather: bool
+) -> None:
+    """On Dask too (the client reading it for --gather stopped the job with a traceback)."""
+    gone = shards[2]  # sent when a or b is done: one worker of one thread takes two at a time
+
+    def remove_once(progress) -> None:
+        gone.unlink(missing_ok=True)
+
+    out = tmp_path / "out"
+    with _dask(1) as (cluster, _client):
+        summary = run_batch([str(p) for p in shards], out, model=model, gather=gather,
+                            scheduler=cluster.scheduler_address, progress=remove_once)  # fmt: skip
+    assert [f["shard"] for f in summary["shards_failed"]] == ["c"]
+    assert "is gone since the job started" in summary["shards_failed"][0]["reason"]
+    assert {n for n in _outputs(out) if not n.startswith("_")} == {"a.jsonl", "b.jsonl"}
+
+
 def test_a_shard_a_worker_cannot_read_is_a_shard_error_not_a_corpus_error(model, tmp_path):
     """Issue 13: DataError means a training corpus; a shard out of a worker's reach has its own."""
     from service.batch import model_key

@@ -52,9 +52,13 @@ def _local_shard(job: ShardJob, progress: Callable) -> ShardResult:
     except ShardError as e:
         if e.field != "inputs":
             raise
-        return ShardResult.failure(
-            job.name, f"{job.source} is gone since the job started (removed or renamed?)"
-        )
+        return _gone(job)
+
+
+def _gone(job: ShardJob) -> ShardResult:
+    return ShardResult.failure(
+        job.name, f"{job.source} is gone since the job started (removed or renamed?)"
+    )
 
 
 def _report(name: str, n: int, fraction: float) -> None:
@@ -130,17 +134,27 @@ def run_dask(
         running: dict[str, ShardJob] = {}
 
         def submit() -> None:
-            job = queue.pop()
-            key = f"newsdesk-shard-{token}-{job.name}"
-            # pure=False: a rerun must run again; the scheduler reruns a task whose worker died.
-            if gather:
-                # scattered, not inlined: a shard's bytes do not belong in the task graph
-                data = client.scatter(Path(job.source).read_bytes(), hash=False)
-                future = client.submit(_gathered, job, data, key=key, pure=False)
-            else:
-                future = client.submit(process_shard, job, key=key, pure=False)
-            running[key] = job
-            future.add_done_callback(finished.put)
+            """The next shard in the queue sent to the cluster (one whose input is gone
+            failed alone instead, and the next one sent)."""
+            while queue:
+                job = queue.pop()
+                key = f"newsdesk-shard-{token}-{job.name}"
+                # pure=False: a rerun must run again; the scheduler reruns a task whose worker
+                # died.
+                if gather:
+                    try:
+                        raw = Path(job.source).read_bytes()
+                    except FileNotFoundError:
+                        on_done(job, _gone(job), streamed=False)
+                        continue
+                    # scattered, not inlined: a shard's bytes do not belong in the task graph
+                    data = client.scatter(raw, hash=False)
+                    future = client.submit(_gathered, job, data, key=key, pure=False)
+                else:
+                    future = client.submit(process_shard, job, key=key, pure=False)
+                running[key] = job
+                future.add_done_callback(finished.put)
+                return
 
         for _ in range(min(window, len(queue))):
             submit()
@@ -167,6 +181,10 @@ def _collect(future, job: ShardJob, on_done: Callable, killed: type) -> None:
         result = ShardResult.failure(
             job.name, f"{_KILLED}; run again to retry it (the scheduler said: {e})"
         )
+    except ShardError as e:  # not found on a worker: off a shared path, or gone from the client's
+        if e.field != "inputs" or Path(job.source).exists():
+            raise
+        result = _gone(job)
     future.release()
     on_done(job, result, streamed=False)
 
