@@ -280,6 +280,12 @@ def _title(record: Record) -> dict[str, str]:
     return {name: part if isinstance(part, str) else "" for name, part in parts.items()}
 
 
+# A batch of records also closes at this many characters of text, whoever runs it (`classify`'s
+# workers, `batch`'s shards): 256 records near the 1,000,000-character limit held ~5 GB at once
+# (~18 bytes a character in flight); real articles fill 256 records far below it.
+BATCH_CHARS = 1 << 22
+
+
 def batches(records: Iterable[Record], size: int, chars: int = 0) -> Iterator[list[Record]]:
     """Runs of `size` records; with `chars`, a run also closes once its texts hold that many
     characters (a record longer than it goes alone)."""
@@ -358,7 +364,7 @@ def labelled_lines(
     explain: int = 0,
     keywords: int = 0,
     explain_label: str | None = None,
-    batch_chars: int = 0,
+    batch_chars: int = BATCH_CHARS,
 ) -> Iterator[tuple[str | None, str, bool]]:
     """(the model's label or None, the `record_lines` line, whether its lead is empty because
     no whole sentence fits: `summariser.no_fit`) of each record, in input order: for a caller

@@ -41,6 +41,10 @@ __all__ = [
 # Lines per task and per model call: each call also costs a pass over every feature column
 # (~2 ms), so 256 lines run 10% faster than 128; 5,000 lines still make 20 tasks to share out.
 CHUNK_LINES = 256
+# A block also closes at this many bytes of input: 48 records of 900,000 characters, one block,
+# held ~780 MB in the process (the lines, their records and their answers at once), and 256
+# such records ~4 GB in each worker. Real articles fill 256 lines far below it.
+CHUNK_BYTES = 1 << 24
 # Below this many lines a pool costs more (fork, pickling) than a second core saves.
 PARALLEL_AFTER = 2048
 # A worker's youngest-generation collection threshold (CPython's default: 700). Over 5,000
@@ -129,16 +133,18 @@ def escaped_record(record: Any) -> bool:
 
 
 def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
-    """Blocks of up to CHUNK_LINES raw lines, each with the number of its first line.
+    """Blocks of up to CHUNK_LINES raw lines or CHUNK_BYTES bytes (a longer line alone), each
+    with the number of its first line.
 
     An empty item means the source has nothing more for now (`jsonl.live_lines` on a pipe):
     the lines so far make a block at once, so a trickle of records is answered as it comes.
     """
-    first, batch = 1, []
+    first, batch, size = 1, [], 0
     for line in lines:
         if line:
             batch.append(line)
-            if len(batch) < CHUNK_LINES:
+            size += len(line)
+            if len(batch) < CHUNK_LINES and size < CHUNK_BYTES:
                 continue
         elif not batch:
             continue
@@ -146,7 +152,7 @@ def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
         yield block, first
         # Binary lines end at "\n" only; a "\r" may end more (rare: count those blocks).
         first += count_lines(block) if b"\r" in block else len(batch)
-        batch = []
+        batch, size = [], 0
     if batch:
         yield b"".join(batch), first
 

@@ -1308,6 +1308,37 @@ def test_classify_and_summarise_say_when_chinese_comes_as_character_references(t
     assert "character references" not in run("classify", str(plain)).stderr
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads ru_maxrss in KiB")
+def test_classify_reads_long_records_in_bounded_memory(tmp_path, data_dir):
+    """A block of input was 256 lines however long: 48 records of 900,000 characters of real
+    news made one block, held at once with their records and answers (781 MB in the process;
+    256 such records ~4 GB in each worker). A block now also closes at `workers.CHUNK_BYTES`,
+    and a model call at `pipeline.BATCH_CHARS` characters: 332 MB, the same output."""
+    with (data_dir / "classify" / "dev.jsonl").open(encoding="utf-8") as fh:
+        news = "\n".join(json.loads(next(fh))["text"] for _ in range(200))
+    text = (news * (900_000 // len(news) + 1))[:900_000]
+    row = json.dumps({"title": "长文", "text": text}, ensure_ascii=False)
+    src = tmp_path / "long.jsonl"
+    src.write_text("".join(f'{{"id": {i}, {row[1:]}\n' for i in range(48)), "utf-8")
+    script = (
+        "import resource, sys\n"
+        "from service.cli import main\n"
+        "try:\n    main(['classify', sys.argv[1], '-o', sys.argv[2]])\n"
+        "finally:\n"
+        "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)\n"
+    )
+    out = tmp_path / "out.jsonl"
+    # (48 lines are read in this one process, no workers: its peak is the script's)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(src), str(out)], capture_output=True, text=True,
+        cwd=ROOT, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert [r["id"] for r in jsonl(out.read_text("utf-8"))] == list(range(48))
+    peak_mb = int(result.stderr.split()[-1])
+    assert peak_mb < 520, f"peak RSS {peak_mb} MB"
+
+
 def _subparsers():
     import argparse
 

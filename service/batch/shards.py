@@ -27,7 +27,7 @@ from service.jsonl import (
     head_note,
     read_records,
 )
-from service.pipeline import Record, labelled_lines
+from service.pipeline import BATCH_CHARS, Record, labelled_lines
 from service.pool import cached_classifier
 from service.validation import MAX_PAGE_CHARS, parse_page, parse_record
 
@@ -47,9 +47,8 @@ __all__ = [
 ]
 
 CHUNK = 256  # records per predict call: vectorised, yet a shard never sits in memory whole
-# A chunk also closes at this many characters of text: 256 records near the 1,000,000-character
-# limit held ~5 GB a worker (~18 bytes a character in flight); real articles fill 256 far below.
-CHUNK_CHARS = 1 << 22
+# A chunk also closes at this many characters of text (the pipeline's budget for a batch).
+CHUNK_CHARS = BATCH_CHARS
 ERRORS = "_errors.jsonl"
 NO_ARTICLE = "_pages_no_article.jsonl"  # --pages: the pages that gave no article
 SUMMARY = "_summary.json"
@@ -304,8 +303,7 @@ def process_shard(
 
             results = page_results(items, classifier, asked, seen, errors, empty)
         else:
-            results = labelled_lines((r for _, r in items), classifier, batch_size=CHUNK,
-                                     batch_chars=CHUNK_CHARS, **asked)  # fmt: skip
+            results = labelled_lines((r for _, r in items), classifier, batch_size=CHUNK, **asked)
         block: list[str] = []
         held = 0  # characters in `block`: it is written at CHUNK lines or CHUNK_CHARS
         for label, line, unfit in results:
