@@ -91,21 +91,26 @@ class _Body:
         self.chars = list(accumulate(map(len, self.texts), initial=0))
         self.shorts = list(accumulate((kd == SHORT for kd in d.kinds), initial=0))
         self.kinds = d.kinds
-        self.read_to, self.pairs, self.lens, self.edges, self.tail = 0, set(), set(), set(), ""
+        self.lens_to, self.lens, self.edges = 0, set(), set()
+        self.pairs_to, self.pairs, self.tail = 0, set(), ""
 
-    def read(self, i: int) -> None:
-        """The pairs (across line ends too, as in the joined text), lengths and edges of the
-        lines above line `i` (runs are read top down: each line once)."""
-        for j in range(self.read_to, i):
+    def read(self, i: int, pairs: bool) -> None:
+        """The lengths and edges of the short lines above line `i`, and with `pairs` the
+        character pairs of the lines above it (across line ends too, as in the joined text);
+        runs are read top down, so each line once."""
+        for j in range(self.lens_to, i):
+            if self.kinds[j] == SHORT:
+                t = self.texts[j]
+                self.lens.add(len(t))
+                self.edges.add((t[:1], t[-1:]))
+        self.lens_to = max(self.lens_to, i)
+        for j in range(self.pairs_to, i if pairs else 0):
             t = self.texts[j]
             if self.tail and t:
                 self.pairs.add(self.tail + t[0])
             self.pairs.update(t[m : m + 2] for m in range(len(t) - 1))
             self.tail = t[-1:] or self.tail
-            if self.kinds[j] == SHORT:
-                self.lens.add(len(t))
-                self.edges.add((t[:1], t[-1:]))
-        self.read_to = max(self.read_to, i)
+        self.pairs_to = max(self.pairs_to, i if pairs else 0)
 
     def above(self, i: int, n: int) -> str:
         """The last `n` characters of the lines above line `i`."""
@@ -138,9 +143,12 @@ class _Page:
             self.bodies[at] = _Body(self.drafts[at])
         return self.bodies[at]
 
-    def features(self, at: int, i: int, k: int, runs: int, read: bool = True) -> list[float]:
+    def features(
+        self, at: int, i: int, k: int, runs: int, read: bool = True, pairs: bool = True
+    ) -> list[float]:
         """What the page shows of the run `drafts[at].body[i:k]` (`runs`: how many its draft
-        holds); without `read`, the features in `_READ` are 0."""
+        holds); without `read`, the features in `_READ` are 0; without `pairs`, share_above
+        (the one that reads every line above the run) is."""
         d, b, n = self.drafts[at], self.body(at), self.n
         kinds = d.kinds
         last, first = b.texts[k - 1], b.texts[i]
@@ -189,10 +197,11 @@ class _Page:
         ]
         if read:
             mine = head_bigrams(last)
-            b.read(i)
+            b.read(i, pairs)
             x[15] = cohesion(b.above(i, SEAM), "".join(b.texts[k : k + 3]))
             x[16] = bigram_share(mine, " ".join(s.text for s in heads))
-            x[17] = sum(g in b.pairs for g in mine) / len(mine) if mine else 0.0
+            if pairs and mine:
+                x[17] = sum(g in b.pairs for g in mine) / len(mine)
             x[18] = bigram_share(mine, b.below(k, BELOW))
             x[19] = float(len(last) in b.lens)
             x[20] = float((last[:1], last[-1:]) in b.edges)
@@ -270,6 +279,7 @@ def open_left(drafts: list, model: tuple | None = None) -> None:
 
     weights, bias, cut = model or _model()
     lift = sum(max(0.0, weights[j]) for j in _READ)  # (the most the text features can add)
+    above = max(0.0, weights[FEATURES.index("share_above")])  # (its lines read last)
     w_runs = weights[-1]  # (runs in the draft: known once the column-cut test is done)
     score = lambda x: bias + sum(map(mul, weights, x))  # noqa: E731
     fire, page = [], _Page(drafts)
@@ -284,7 +294,12 @@ def open_left(drafts: list, model: tuple | None = None) -> None:
             if score(x) - w_runs * x[-1] + most + lift < cut:
                 continue
             found = candidates(d) if found is None else found
-            if (i, k) in found and score(page.features(at, i, k, len(found))) >= cut:
+            if (i, k) not in found:
+                continue
+            x = page.features(at, i, k, len(found), pairs=False)
+            if score(x) + above < cut:
+                continue
+            if score(page.features(at, i, k, len(found))) >= cut:
                 fire.append((at, i, k))
     for at, i, k in reversed(fire):  # (from the bottom: the runs above keep their places)
         d = drafts[at]
