@@ -22,7 +22,6 @@ from service.heads import CLOSER, closes, parse_heads
 from service.item_column import item_column
 from service.jumped import after_jump
 from service.lead_roles import deck_by_lead, kicker_by_shape
-from service.left_heads import open_left
 from service.lines import BYLINE_START, CONTINUES, PARA, SHORT
 from service.over_credit import over_credit
 from service.place_heads import split_place
@@ -85,7 +84,6 @@ def settle_heads(drafts: list, raw: str) -> None:
         title_over_deck(above, d)
         credit_to_title_below(above, d)
     drafts[:] = [new for d in rejoin_rows(drafts) for new in (d, after_jump(d)) if new is not None]
-    open_left(drafts)  # (heads left in a body the learned second look opens: stop 55)
 
 
 def _late_roles(d, prev) -> None:

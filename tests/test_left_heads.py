@@ -1,47 +1,31 @@
-"""Heads left inside a body, opened by the learned second look (service.left_heads, stop 55):
-the page splitter calls it once the heads are settled, never under `## `; the text features are
-left out only where they could not lift a run to the bar; the model file is checked."""
+"""Heads left inside a body, opened by the learned second look (training.left_heads, stop 55; not
+shipped): a sure model opens a candidate run, never under `## `; the features read in one pass
+are those read line by line; runs left unread never change a decision."""
 
 from __future__ import annotations
 
-import json
 import math
 import random
 
 import pytest
 
-from service import left_heads
-from service.errors import ModelError
-from service.left_heads import FEATURES, OFF, _model, candidates, open_left, runs_of
-from service.pages import split_page
 from tests.conftest import FIXTURES
 from tests.test_opens_fit import PAGE
 from training.joins_fit import _text, drafts_of
+from training.left_heads import FEATURES, candidates, open_left, runs_of
 from training.pages_eval import load_pages, render
 
 ROWS = FIXTURES / "page-articles.jsonl"
 SURE = ((0.0,) * len(FEATURES), 50.0, 0.0)
 
 
-@pytest.fixture
-def restore():
-    yield
-    left_heads.use(None)
-
-
-def test_the_splitter_opens_a_run_the_model_gives_a_head(restore):
-    left_heads.use(SURE)
-    assert [a.title for a in split_page(PAGE)] == ["农田建设提速增效", "高标准农田管护"]
-    left_heads.use(OFF)
-    assert [a.title for a in split_page(PAGE)] == ["农田建设提速增效"]
-    left_heads.use(SURE)  # (a page whose titles carry `## `: never)
-    marked = PAGE.replace("农田建设提速增效", "## 农田建设提速增效")
-    assert [a.title for a in split_page(marked)] == ["农田建设提速增效"]
-
-
-def test_the_shipped_model_keeps_an_in_body_subhead(restore):
-    left_heads.use(None)
-    assert [a.title for a in split_page(PAGE)] == ["农田建设提速增效"]
+def test_a_sure_model_opens_the_run_never_under_markdown_titles():
+    drafts = drafts_of(PAGE)
+    open_left(drafts, SURE)
+    assert [_text(d.title) for d in drafts] == ["农田建设提速增效", "高标准农田管护"]
+    marked = drafts_of(PAGE.replace("农田建设提速增效", "## 农田建设提速增效"))
+    open_left(marked, SURE)
+    assert [_text(d.title) for d in marked] == ["农田建设提速增效"]
 
 
 def _fired(drafts, model) -> list:
@@ -83,41 +67,11 @@ def test_a_candidate_stands_under_a_finished_paragraph():
     assert opened[1].body[0].text.startswith("在建设过程中")
 
 
-@pytest.mark.parametrize(
-    "tamper",
-    [
-        lambda m: m["weights"].pop(),
-        lambda m: m["features"].reverse(),
-        lambda m: m.update(bias="1.0"),
-        lambda m: m.update(bias=float("nan")),
-        lambda m: m["weights"].__setitem__(0, True),
-        lambda m: m.update(open_at=1.0),
-    ],
-)
-def test_a_model_file_that_is_not_numbers_for_the_features_is_refused(
-    tmp_path, monkeypatch, tamper
-):
-    fitted = json.loads(left_heads._PATH.read_text(encoding="utf-8"))
-    tamper(fitted)
-    path = tmp_path / "left_heads.json"
-    path.write_text(json.dumps(fitted), encoding="utf-8")
-    monkeypatch.setattr(left_heads, "_PATH", path)
-    _model.cache_clear()
-    try:
-        with pytest.raises(ModelError, match="left_heads.json") as caught:
-            _model()
-        assert caught.value.field == "left_heads"
-    finally:
-        monkeypatch.undo()
-        _model.cache_clear()
-    assert len(_model()[0]) == len(FEATURES)
-
-
 def _plain(drafts, at, i, k, runs) -> list[float]:
     """The features as first written (stop 55's month-out runs read them so), line by line."""
     from service.cohesion import bigram_share, cohesion, head_bigrams
-    from service.left_heads import _LABEL, _ORDINAL
     from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
+    from training.left_heads import _LABEL, _ORDINAL
 
     d = drafts[at]
     body, kinds = d.body, d.kinds

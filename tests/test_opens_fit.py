@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import random
 
-from service.left_heads import FEATURES, candidates, runs_of
 from tests.conftest import FIXTURES
 from training.joins_fit import _text, articles_of, drafts_of
+from training.left_heads import FEATURES, candidates, runs_of
 from training.opens_fit import examples, opened
 from training.pages_eval import load_pages, render
 

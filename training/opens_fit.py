@@ -1,5 +1,5 @@
 """The learned second look at heads left inside a body on bare pages (issue 11, stop 55, helper
-i188): its examples, fits and readings; the rule itself is `service.left_heads`.
+i188): its examples, fits and readings; the rule itself is `training.left_heads`.
 
 Stops 53 and 54 looked again at the articles the splitter opened (joining them back) and failed.
 Month out, the development months' largest error group is the other way round: a title glued
@@ -8,17 +8,17 @@ right under a paragraph that ends a sentence, over running text — the shape of
 subhead, which the head score (a window around the head) turned down.
 
 Every such run the splitter leaves once the rules after the pass are done
-(`service.left_heads.candidates`, read with the second look off: `left_heads.use(OFF)`) is one
-example, labelled by the page's make-up (one of its lines lies on a true article's head lines:
-`joins_fit.true_heads`), its features `service.left_heads.FEATURES`; a logistic regression (C 1,
-standardised) is fitted on them, and a run it reads as a head with probability ≥ `OPEN_AT` is
-opened (`left_heads.open_left`). Month out, each month is read under its fold's parts
-(`training.month_out --cache`) with a model fitted on the other two months' runs under those
-parts; `--write` fits on all three months under the shipped parts (the file `service` reads).
+(`training.left_heads.candidates`) is one example, labelled by the page's make-up (one of its
+lines lies on a true article's head lines: `joins_fit.true_heads`), its features
+`training.left_heads.FEATURES`; a logistic regression (C 1, standardised) is fitted on them, and
+a run it reads as a head with probability ≥ `OPEN_AT` is opened (`left_heads.open_left`). Month
+out, each month is read under its fold's parts (`training.month_out --cache`) with a model
+fitted on the other two months' runs under those parts; `--write` fits on all three months under
+the shipped parts (the file branch `i188-hook` reads).
 
     python -m training.opens_fit --month-out FOLDS --cache EXAMPLES [--json FILE]
     python -m training.opens_fit --halves [--json FILE]
-    python -m training.opens_fit --write service/data/left_heads.json   # fitted on all three
+    python -m training.opens_fit --write FILE   # fitted on all three (branch i188-hook ships it)
 
 The test month is never read.
 """
@@ -33,14 +33,12 @@ import random
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from service import left_heads
-from service.left_heads import FEATURES, OFF, open_left, runs_of
 from training.joins_fit import articles_of, drafts_of, logistic, true_heads
+from training.left_heads import FEATURES, open_left, runs_of
 from training.pages_eval import DEV_MONTHS, halves, load_pages, render, score
 
 SEEDS = (99,)  # the examples' pages rendered as pages_fit's are (not the figures' seed 11)
@@ -88,21 +86,7 @@ def _pages(pages, seed: int):
 
 def examples(pages, seeds: Sequence[int] = SEEDS) -> tuple[list, list]:
     """Every candidate run's features and label (1: a true head) on the drafts as the splitter
-    reads them without the second look (`left_heads.use(OFF)`, for this call)."""
-    with _without():
-        return _examples(pages, seeds)
-
-
-@contextmanager
-def _without():
-    left_heads.use(OFF)
-    try:
-        yield
-    finally:
-        left_heads.use(None)
-
-
-def _examples(pages, seeds: Sequence[int]) -> tuple[list, list]:
+    reads them."""
     xs, ys = [], []
     for seed in seeds:
         for page in _pages(pages, seed):
@@ -120,11 +104,6 @@ def fit(xs, ys, c: float = C) -> dict:
 def read(pages, fitted: dict) -> dict:
     """Counts of the page metrics (seed 11, bare) without and with the model's opens, and how
     many runs it opened (true heads among them)."""
-    with _without():
-        return _read(pages, fitted)
-
-
-def _read(pages, fitted: dict) -> dict:
     base, with_, fired = Counter(), Counter(), Counter()
     w, bias = np.array(fitted["weights"]), fitted["bias"]
     cut = math.log(OPEN_AT / (1 - OPEN_AT))
@@ -188,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     which = ap.add_mutually_exclusive_group(required=True)
     which.add_argument("--month-out", type=Path, metavar="FOLDS", help="month_out --cache's file")
     which.add_argument("--halves", action="store_true")
-    which.add_argument("--write", type=Path, metavar="JSON", help="fit on the three months: ship")
+    which.add_argument("--write", type=Path, metavar="JSON", help="fit on the three months")
     ap.add_argument("--cache", type=Path, help="the fitting runs, kept per fold")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)

@@ -1,33 +1,32 @@
-"""Heads the bare-page pass left inside a body, opened by a learned second look (issue 11, stop 55).
+"""Heads the bare-page pass left inside a body, opened by a learned second look (issue 11, stop 55,
+helper i188): tried, passed its month-out rule, not shipped for its cost (training/EXPERIMENTS.md).
 
 A title glued into the article above is the largest error group of bare pages month out (90
 heads: 90 titles, 163 bodies), and 80 of those heads stand as a run of short lines right under a
 paragraph that ends a sentence, over running text: the shape of an in-body subhead, which the
 head score (a window around the head) turned down. Once the rules after the pass are done
-(`settle.settle_heads`), each such run (`candidates`) is read again by a logistic regression
-over what its whole draft and the page show (`FEATURES`), fitted by `training.opens_fit` on the
-development months and kept in `data/left_heads.json`; a run it gives a head with probability
-≥ the file's `open_at` is opened (`glued.split_at`, roles by `parse_heads`). Never on a page
-whose titles carry `## `. The features that read text (the seam's cohesion, the run's bigram
-shares, its likeness to the draft's other short lines) each lie in [0, 1], so they are computed
-only where they could still lift the score to its bar: most runs never need them.
+(`service.settle.settle_heads`), each such run (`candidates`) is read again by a logistic
+regression over what its whole draft and the page show (`FEATURES`), fitted by
+`training.opens_fit`; a run it gives a head at the bar is opened (`service.glued.split_at`, roles
+by `parse_heads`). Never on a page whose titles carry `## `. The features that read text (the
+seam's cohesion, the run's bigram shares, its likeness to the draft's other short lines) each lie
+in [0, 1], so they are read only where they could still lift the score to its bar, and the
+column-cut test only for runs that could reach it: about 5 % of a bare page's CPU all the same,
+where bare pages sit on their speed bound. Branch `i188-hook` holds it wired into `settle`, its
+weights in `service/data/left_heads.json`.
 """
 
 from __future__ import annotations
 
-__all__ = ["FEATURES", "OFF", "candidates", "features", "open_left", "runs_of", "use"]
+__all__ = ["FEATURES", "candidates", "features", "open_left", "runs_of"]
 
-import json
 import math
 import re
-from functools import cache
 from itertools import accumulate
 from operator import mul
-from pathlib import Path
 
 from service.cohesion import bigram_share, cohesion, head_bigrams
 from service.cut_pieces import is_cut_piece
-from service.errors import ModelError
 from service.lines import BYLINE_END, BYLINE_START, PARA, SHORT
 from service.text import ends_paragraph
 
@@ -45,9 +44,6 @@ FEATURES = (
 # (each in [0, 1], read from text: left out while the rest keeps the score under its bar)
 _READ = tuple(FEATURES.index(f) for f in ("seam", "share_title", "share_above", "share_below"))
 _READ += tuple(FEATURES.index(f) for f in ("same_length", "same_edges"))
-_PATH = Path(__file__).parent / "data" / "left_heads.json"
-OFF = ()  # (`use(OFF)`: no second look, as training reads the drafts it learns from)
-_IN_USE: list = [None]  # (None: the shipped file's model)
 # (a column label closing the line; an ordinal or a mark opening it: as `training.joins_fit`)
 _LABEL = re.compile(r".*[（(][^（）()]{2,}[）)]$")
 _ORDINAL = re.compile(
@@ -227,57 +223,14 @@ def runs_of(drafts: list, read: bool = True) -> list[tuple[int, int, int, list[f
     return out
 
 
-@cache
-def _model() -> tuple:
-    """The weights, bias and bar (in logits) of `data/left_heads.json`, each checked to be a
-    finite number, for `FEATURES` in order (the file is data only: nothing in it runs)."""
-    try:
-        data = json.loads(_PATH.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise _refuse(f"unreadable ({e})") from e
-    if not isinstance(data, dict) or data.get("features") != list(FEATURES):
-        raise _refuse(f"its features are not {__name__}.FEATURES in order")
-    weights = data.get("weights")
-    if not isinstance(weights, list) or len(weights) != len(FEATURES):
-        raise _refuse(f"it needs {len(FEATURES)} weights")
-    weights = tuple(_number(w, "a weight") for w in weights)
-    bias, bar = _number(data.get("bias"), "the bias"), _number(data.get("open_at"), "open_at")
-    if not 0 < bar < 1:
-        raise _refuse(f"open_at must lie in (0, 1), got {bar}")
-    return weights, bias, math.log(bar / (1 - bar))
-
-
-def _number(value: object, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _refuse(f"{what} must be a finite number, got {value!r:.60}")
-    return float(value)
-
-
-def _refuse(why: str) -> ModelError:
-    return ModelError(
-        f"{_PATH.name}: {why}; refit it with `python -m training.opens_fit --write …`",
-        field="left_heads",
-    )
-
-
-def use(model: tuple | None) -> None:
-    """Put a model (weights, bias, the bar in logits) in place in this process: `OFF` reads no
-    run, None the shipped file's; the page reading cache emptied."""
-    from service.pages import _read
-
-    _IN_USE[0] = model
-    _read.cache_clear()
-
-
-def open_left(drafts: list, model: tuple | None = None) -> None:
+def open_left(drafts: list, model: tuple) -> None:
     """Each candidate run the model gives a head opened as an article of its own, in place
-    (`model`: weights, bias and the bar in logits; the one in use when None)."""
-    model = _IN_USE[0] if model is None else model
-    if model == OFF or any(d.marked for d in drafts):
+    (`model`: weights, bias and the bar in logits)."""
+    if any(d.marked for d in drafts):
         return
     from service.glued import split_at
 
-    weights, bias, cut = model or _model()
+    weights, bias, cut = model
     lift = sum(max(0.0, weights[j]) for j in _READ)  # (the most the text features can add)
     above = max(0.0, weights[FEATURES.index("share_above")])  # (its lines read last)
     w_runs = weights[-1]  # (runs in the draft: known once the column-cut test is done)
