@@ -2,6 +2,7 @@
 
     NewsdeskError
     ├── InvalidInput        bad text, options or records   → INVALID_ARGUMENT, exit 2
+    │   └── NotJsonLines    an input whose first lines are no JSON (a CSV) → exit 2; a shard's, 1
     ├── ModelNotLoaded      nothing to predict with        → FAILED_PRECONDITION, exit 1
     │   └── ModelLoading    the first load is still running → UNAVAILABLE (retry)
     ├── ModelError          a model folder fails its checks → FAILED_PRECONDITION, exit 1
@@ -23,6 +24,7 @@ from __future__ import annotations
 __all__ = [
     "NewsdeskError",
     "InvalidInput",
+    "NotJsonLines",
     "ModelNotLoaded",
     "ModelLoading",
     "ModelError",
@@ -56,6 +58,18 @@ class NewsdeskError(Exception):
 
 class InvalidInput(NewsdeskError, ValueError):
     """The caller sent something we cannot process: empty or oversized text, a bad option."""
+
+
+class NotJsonLines(InvalidInput):
+    """An input none of whose first lines is JSON: a file of another kind, refused whole (in a
+    batch, its shard fails alone). `note` says why without naming the input."""
+
+    def __init__(self, source: str, note: str) -> None:
+        super().__init__(f"input {source} {note}", field="input")
+        self.source, self.note = source, note
+
+    def __reduce__(self):  # (raised in a worker process: rebuilt in the parent from both)
+        return type(self), (self.source, self.note)
 
 
 class ModelNotLoaded(NewsdeskError, RuntimeError):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import InvalidInput
+from .errors import InvalidInput, NotJsonLines
 from .validation import FROM_GBK, MAX_LINE_BYTES, Record, parse_record, whole_file_note
 from .validation import MAX_RECORD_CHARS as MAX_TEXT_CHARS
 
@@ -38,6 +38,8 @@ __all__ = [
 
 # What a reader says of JSON deeper than Python's recursion limit (a JSONL line, an HTTP body).
 TOO_DEEP = "JSON nested too deeply to read"
+# An input's first lines none of them JSON: a CSV or a text, refused whole (not a million rejects).
+NOT_JSONL_AFTER = 100
 _GZIP_MAGIC = b"\x1f\x8b"
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a byte that is not UTF-8
 _SURROGATE = re.compile(
@@ -334,7 +336,10 @@ def read_records(
 
     `start` is the number of the first line (a chunk of a larger input starts further on);
     `parse` checks each JSON object (`validation.parse_page` for `batch --pages`: a Page).
+    An input whose first NOT_JSONL_AFTER lines are none of them JSON is refused whole
+    (InvalidInput, field "input"): a CSV or text file given by mistake, not bad records.
     """
+    unread = 0 if start == 1 else -1  # lines not JSON since the start; -1: one was JSON
     for number, line in enumerate(lines, start=start):
         # One rule for every reader (local, --server, batch): a text reader keeps the "\n"
         # that decode_lines drops, and json read it as a line 2 whose column 1 we reported.
@@ -365,15 +370,24 @@ def read_records(
                 # (json says "Unterminated string starting at": the column is where it starts)
                 else f"not valid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}"
             )
+            if unread >= 0 and (unread := unread + 1) >= NOT_JSONL_AFTER:
+                raise NotJsonLines(source, _not_jsonl(reason)) from None
             yield number, Rejected(number, reason, source)
             continue
         except ValueError as exc:  # NaN/Infinity (_no_constant), an integer past int()'s digits
             yield number, Rejected(number, f"not valid JSON: {exc}", source)
             continue
+        unread = -1
         try:
             yield number, parse(obj, max_chars=max_chars, line=line)
         except InvalidInput as exc:
             yield number, Rejected(number, exc.message, source, own_id(obj))
+
+
+def _not_jsonl(reason: str) -> str:
+    return (f"is not JSON Lines: none of its first {NOT_JSONL_AFTER} lines is JSON (the last: "
+            f'{reason}); one object a line, {{"id": 1, "title": "…", "text": "…"}}: a CSV or text '
+            "file must be converted first")  # fmt: skip
 
 
 def _too_long(size: str) -> str:

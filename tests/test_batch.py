@@ -544,6 +544,28 @@ def test_a_damaged_gzip_shard_fails_alone_and_a_rerun_retries_only_it(
     assert shard_files() == {"a.jsonl", "b.jsonl"}
 
 
+def test_a_shard_that_is_no_json_lines_fails_alone_named_not_a_million_rejects(
+    shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A CSV among the shards was read as one rejected record a line, each held and written
+    (a million-line CSV: ~800 MB and a 117 MB _errors.jsonl); its first 100 lines being none
+    of them JSON, it now fails alone, saying what it is, and the others are written."""
+    from service.cli import main
+
+    csv = tmp_path / "csv" / "export.jsonl"
+    csv.parent.mkdir()
+    csv.write_text("".join(f"{i},标题{i},正文{i}\n" for i in range(5000)), encoding="utf-8")
+    out = tmp_path / "out"
+    args = [str(shards[0]), str(csv), "--out", str(out), "--model", str(model), "--quiet"]
+    code = main(["batch", *args, "--no-summary", "--workers", "1"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 1
+    [failed] = summary["shards_failed"]
+    assert failed["shard"] == "export" and "is not JSON Lines" in failed["reason"]
+    assert str(csv) in failed["reason"]
+    assert summary["rejected"] == 0 and summary["records_out"] == 30  # (the good shard)
+
+
 def test_a_failed_shard_does_not_hide_the_records_rejected_from_stderr(
     shards: list[Path], model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:

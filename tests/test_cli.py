@@ -1339,6 +1339,29 @@ def test_classify_reads_long_records_in_bounded_memory(tmp_path, data_dir):
     assert peak_mb < 520, f"peak RSS {peak_mb} MB"
 
 
+def test_a_file_that_is_no_json_lines_is_refused_whole_not_reported_line_by_line(tmp_path):
+    """A CSV given to classify was a rejected record a line on stderr (a million lines for a
+    million-line export), exit 3. Its first 100 lines being none of them JSON, it is refused
+    whole, exit 2, naming what it is, from the workers too (5,000 lines run pooled)."""
+    csv = tmp_path / "export.csv"
+    csv.write_text("".join(f"{i},标题{i},正文{i}\n" for i in range(5000)), encoding="utf-8")
+    for command in ("classify", "summarise"):
+        result = run(command, str(csv))
+        assert result.returncode == 2, result.stderr
+        assert result.stdout == "" and result.stderr.count("\n") == 1, result.stderr[:300]
+        assert f"input {csv} is not JSON Lines: none of its first 100 lines is JSON" in (
+            result.stderr
+        )
+    # 99 broken lines and then records: bad records, each rejected, the rest answered (exit 3)
+    good = json.dumps({"id": "a", "title": "企业开工", "text": "园区企业复工复产。" * 9})
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("{broken\n" * 99 + good + "\n" + "{broken\n" * 200, encoding="utf-8")
+    result = run("classify", str(mixed))
+    assert result.returncode == EXIT_REJECTED, result.stderr
+    assert [r["id"] for r in jsonl(result.stdout)] == ["a"]
+    assert "299 record(s) rejected" in result.stderr
+
+
 def _subparsers():
     import argparse
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.atomic import atomic_write
-from service.errors import InvalidInput, ShardError
+from service.errors import InvalidInput, NotJsonLines, ShardError
 from service.jsonl import (
     Rejected,
     bounded_lines,
@@ -336,6 +336,9 @@ def process_shard(
                 with atomic_write(target, fsync=True) as raw_out, _packed(raw_out, job) as fh:
                     write(fh)
                 output = None
+        except NotJsonLines as e:  # a CSV or text file among the shards: that one alone
+            return ShardResult.failure(job.name, f"{job.source} {e.note}", records_in=seen["in"],
+                                       seconds=time.perf_counter() - started)  # fmt: skip
         except _UNREADABLE as e:  # this shard's data, not the job: the other shards go on
             return ShardResult.failure(
                 job.name,
