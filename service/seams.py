@@ -45,22 +45,26 @@ def features(prev: str, nxt: str, first: bool) -> tuple[str, ...]:
     first three and last one, the pair across, both lines' lengths, the upper's clause count,
     whether the lower opens as a report does (本报…, 记者…, a date) and whether the upper is the
     body's first line (a deck stands there)."""
-    prev, nxt = prev.translate(_WIDE), nxt.translate(_WIDE)
-    last, opens = prev[-1], nxt[0]
+    # Only the characters read are put in the fitted forms (translating whole lines, a
+    # paragraph below most often, was ~2% of a bare page; the map keeps lengths, and `\d` and
+    # the report's openings read both forms alike): the upper's ends, the lower's.
+    head, tail = prev[:2].translate(_WIDE), prev[-3:].translate(_WIDE)
+    below = nxt[:3].translate(_WIDE)
+    last, opens = tail[-1], below[0]
     return (
-        "s" + prev[0],
-        "S" + prev[:2],
+        "s" + head[0],
+        "S" + head,
         "a" + last,
-        "A" + prev[-2:],
-        "3" + prev[-3:],
+        "A" + tail[-2:],
+        "3" + tail,
         "b" + opens,
-        "B" + nxt[:2],
-        "4" + nxt[:3],
-        "e" + nxt[-1],
+        "B" + below[:2],
+        "4" + below,
+        "e" + nxt[-1].translate(_WIDE),
         "x" + last + opens,
         _LENGTH[min(len(prev) // 5, 12)],
         _NEXT_LENGTH[min(len(nxt) // 20, 10)],
-        _CLAUSES[min(prev.count("，") + prev.count("、"), 3)],
+        _CLAUSES[min(prev.count("，") + prev.count(",") + prev.count("、"), 3)],
         "d" if _OPENS_REPORT.match(nxt) else "-",
         "f" if first else "m",
     )

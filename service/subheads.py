@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 
 from service.composite import EDITOR, absorb, is_name_line
 from service.digest_items import is_item
@@ -59,7 +58,13 @@ def rejoin_subheads(drafts: list, raw: str) -> None:
     at = 1
     read: dict = {}  # (see _earlier_credit)
     years: dict = {}  # (see _earliest_entry)
-    page_year = cache(lambda: _page_year(raw))  # (one search of the page, when first asked)
+    year: list = []  # (one search of the page, when first asked: no functools.cache a page)
+
+    def page_year() -> int | None:
+        if not year:
+            year.append(_page_year(raw))
+        return year[0]
+
     while at < len(drafts):
         d, above = drafts[at], drafts[at - 1]
         # (a subtitle may be a piece's label of its own: 提案人：… under a proposal's title)

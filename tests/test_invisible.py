@@ -132,3 +132,18 @@ def test_zero_width_marks_on_a_page_of_printed_lines_map_back_through_both_passe
     for a in page.articles:
         assert all(marked[int(i)] == c for i, c in zip(a.body.index, a.body.text, strict=True))
     assert_accounted(marked)
+
+
+def test_the_marks_looked_for_are_those_the_pattern_takes():
+    # `hidden` looks for each mark alone (stop 55: a find each, not one search of a class): the
+    # marks it looks for are every character _ALWAYS names and the two joiners, no more.
+    import re
+
+    from service import invisible
+
+    marks = re.compile(rf"[{invisible._ALWAYS}\u200c\u200d]")
+    named = {chr(c) for c in range(0x110000) if marks.fullmatch(chr(c))}
+    assert named == set(invisible._ANY) and len(invisible._ANY) == len(named)
+    for mark in sorted(named):  # (each alone, anywhere on a page: read as the page without it)
+        assert invisible.hidden(f"一\n二{mark}三\n") is not None
+    assert invisible.hidden("一\n二\u3000三 abc\n") is None

@@ -123,3 +123,29 @@ def test_the_fit_learns_printed_ends_against_cuts_month_out():
     best = totals[min(seam_fit.THRESHOLDS)]
     assert best["printed"] == 3 * 4 * 3  # (one deck per article, every month read once)
     assert best["kept"] == best["printed"]  # (the deck's words: the same in every month)
+
+
+def test_features_read_as_the_whole_lines_translated():
+    # Only the characters a feature reads are put in the fitted forms (stop 55): the features
+    # must be those of both lines translated whole, as they were read before.
+    import random
+
+    wide = seams._WIDE
+
+    def whole(prev: str, nxt: str, first: bool) -> tuple[str, ...]:
+        p, n = prev.translate(wide), nxt.translate(wide)
+        return (
+            "s" + p[0], "S" + p[:2], "a" + p[-1], "A" + p[-2:], "3" + p[-3:], "b" + n[0],
+            "B" + n[:2], "4" + n[:3], "e" + n[-1], "x" + p[-1] + n[0],
+            seams._LENGTH[min(len(p) // 5, 12)], seams._NEXT_LENGTH[min(len(n) // 20, 10)],
+            seams._CLAUSES[min(p.count("，") + p.count("、"), 3)],
+            "d" if seams._OPENS_REPORT.match(n) else "-", "f" if first else "m",
+        )  # fmt: skip
+
+    rng = random.Random(190)
+    pool = ",;:()?!０１２３４５６７８９0123，、；本报新华社记者近日月在年去今前甲。" + "x "
+    for _ in range(5000):
+        prev = "".join(rng.choices(pool, k=rng.randint(1, 40)))
+        nxt = "".join(rng.choices(pool, k=rng.randint(1, 120)))
+        first = rng.random() < 0.5
+        assert seams.features(prev, nxt, first) == whole(prev, nxt, first), (prev, nxt)
