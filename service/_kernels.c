@@ -701,88 +701,6 @@ static PyObject *top_pairs(PyObject *self, PyObject *const *args, Py_ssize_t nar
     return out;
 }
 
-/* line_spans: `service.lines.lines` in one pass (stop 55). A page's lines are cut at "\n" and
- * stripped as str.strip strips (Py_UNICODE_ISSPACE), each non-blank line a Span(start, end, text)
- * made here: in Python a Span a line was ~3% of a bare page. The slots are set as object's
- * __setattr__ sets them (PyObject_GenericSetAttr: a frozen dataclass's own __setattr__ refuses).
- * `line_spans(raw, offset, span_type)`: the list, or None for anything it does not take (raw not
- * exactly a str): the caller's Python loop answers then. */
-static PyObject *name_start, *name_end, *name_text;
-
-static PyObject *span_of(PyTypeObject *type, PyObject *raw, Py_ssize_t offset, Py_ssize_t a,
-                         Py_ssize_t b) {
-    PyObject *span = type->tp_alloc(type, 0);
-    if (span == NULL) {
-        return NULL;
-    }
-    PyObject *values[3] = {PyLong_FromSsize_t(offset + a), PyLong_FromSsize_t(offset + b),
-                           PyUnicode_Substring(raw, a, b)};
-    PyObject *names[3] = {name_start, name_end, name_text};
-    int ok = 1;
-    for (int k = 0; k < 3; k++) {
-        if (ok && (values[k] == NULL || PyObject_GenericSetAttr(span, names[k], values[k]) < 0)) {
-            ok = 0;
-        }
-        Py_XDECREF(values[k]);
-    }
-    if (!ok) {
-        Py_DECREF(span);
-        return NULL;
-    }
-    return span;
-}
-
-static PyObject *line_spans(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "line_spans(raw, offset, span_type)");
-        return NULL;
-    }
-    PyObject *raw = args[0];
-    if (!PyUnicode_CheckExact(raw) || !PyType_Check(args[2])) {
-        Py_RETURN_NONE;
-    }
-    Py_ssize_t offset = PyLong_AsSsize_t(args[1]);
-    if (offset == -1 && PyErr_Occurred()) {
-        PyErr_Clear();
-        Py_RETURN_NONE; /* (an offset past Py_ssize_t: the Python loop takes it) */
-    }
-    PyTypeObject *type = (PyTypeObject *)args[2];
-    int kind = PyUnicode_KIND(raw);
-    const void *data = PyUnicode_DATA(raw);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(raw);
-    if (offset > PY_SSIZE_T_MAX - n) {
-        Py_RETURN_NONE;
-    }
-    PyObject *out = PyList_New(0);
-    if (out == NULL) {
-        return NULL;
-    }
-    for (Py_ssize_t i = 0; i <= n;) {
-        Py_ssize_t j = i;
-        while (j < n && PyUnicode_READ(kind, data, j) != '\n') {
-            j++;
-        }
-        Py_ssize_t a = i, b = j;
-        while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a))) {
-            a++;
-        }
-        while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1))) {
-            b--;
-        }
-        if (a < b) {
-            PyObject *span = span_of(type, raw, offset, a, b);
-            if (span == NULL || PyList_Append(out, span) < 0) {
-                Py_XDECREF(span);
-                Py_DECREF(out);
-                return NULL;
-            }
-            Py_DECREF(span);
-        }
-        i = j + 1;
-    }
-    return out;
-}
-
 static PyMethodDef methods[] = {
     {"counts", (PyCFunction)(void (*)(void))counts, METH_FASTCALL,
      "counts(before, after, head): distinct CJK pairs of each, and those `after` shares with "
@@ -803,19 +721,9 @@ static PyMethodDef methods[] = {
      "prepared(texts, lowercase, points, doc, ends[, odd]): how many code points, or None"},
     {"top_pairs", (PyCFunction)(void (*)(void))top_pairs, METH_FASTCALL,
      "top_pairs(score, pair_doc, k, out): how many pairs written, or None"},
-    {"line_spans", (PyCFunction)(void (*)(void))line_spans, METH_FASTCALL,
-     "line_spans(raw, offset, span_type): the stripped non-blank lines as spans, or None"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernels", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__kernels(void) {
-    name_start = PyUnicode_InternFromString("start");
-    name_end = PyUnicode_InternFromString("end");
-    name_text = PyUnicode_InternFromString("text");
-    if (name_start == NULL || name_end == NULL || name_text == NULL) {
-        return NULL;
-    }
-    return PyModule_Create(&module);
-}
+PyMODINIT_FUNC PyInit__kernels(void) { return PyModule_Create(&module); }

@@ -25,11 +25,6 @@ __all__ = [
 
 import re
 
-try:  # (optional: without a C compiler the Python loop below answers, the same spans)
-    from service._kernels import line_spans as _line_spans
-except ImportError:
-    _line_spans = None
-
 from service.credits import (
     CREDIT_LAST,
     DATELINE_FIRST,
@@ -75,13 +70,6 @@ _TRAILING_LABEL = re.compile(r"[（(][^（）()。；;，,：:]*[\s·][^（）()
 def lines(raw: str, offset: int = 0) -> list[Span]:
     """The non-blank lines of `raw`, stripped, as spans into `raw` shifted by `offset`. (Pages
     and records come here without their zero-width marks: `service.invisible`.)"""
-    if _line_spans is not None and (spans := _line_spans(raw, offset, Span)) is not None:
-        return spans  # (the same spans, made in C: service/_kernels.c)
-    return python_lines(raw, offset)
-
-
-def python_lines(raw: str, offset: int = 0) -> list[Span]:
-    """`lines` in Python: what the C pass gives, where it is not built or takes no input."""
     out = []
     pos = offset
     put = out.append

@@ -304,36 +304,3 @@ def test_a_batchs_top_pairs_are_chosen_in_c_as_the_sorts_choose_them():
             finally:
                 wordtable._top_pairs = fast
             assert got.dtype == want.dtype and np.array_equal(got, want)
-
-
-def test_line_spans_in_c_are_the_python_loops_spans():
-    # The page's lines cut and stripped in C (service/_kernels.c: line_spans, stop 55) against
-    # the Python loop (`python_lines`): every character str.strip takes as a blank (the ASCII
-    # ones, U+001C–U+001F, U+0085, U+00A0, U+2028, U+3000) and the ones it does not (U+200B),
-    # Han, Latin-1 alone, a lone surrogate, a character past the BMP, offsets; a str subclass and
-    # an offset past Py_ssize_t go to the loop.
-    import random
-
-    from service import lines as lines_mod
-    from service.documents import Span
-
-    kernel = lines_mod._line_spans
-    _built(kernel, "the Python loop answers")
-    rng = random.Random(190)
-    text = _text_of(rng, "\n\n\n  \t\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\u200b一龥a1é\ud800😀，")
-    for _ in range(5000):
-        raw, offset = text(60), rng.choice((0, 0, 7, 10**6))
-        got = lines_mod.lines(raw, offset)
-        assert got == lines_mod.python_lines(raw, offset), (raw, offset)
-        assert all(type(s) is Span for s in got)
-        assert all(raw[s.start - offset : s.end - offset] == s.text for s in got)
-    for raw in ("", "\n", " \n\u3000", "一", "a\n", "\n\n一\n"):
-        assert kernel(raw, 0, Span) == lines_mod.python_lines(raw)
-
-    class Text(str):
-        pass
-
-    assert kernel(Text("一\n二"), 0, Span) is None
-    assert lines_mod.lines(Text(" 一\n二")) == [Span(1, 2, "一"), Span(3, 4, "二")]
-    assert kernel("一", 1 << 70, Span) is None
-    assert lines_mod.lines("一", 1 << 70) == [Span(1 << 70, (1 << 70) + 1, "一")]
