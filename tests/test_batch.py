@@ -532,6 +532,7 @@ def test_a_damaged_gzip_shard_fails_alone_and_a_rerun_retries_only_it(
     assert code == 1
     assert [f["shard"] for f in summary["shards_failed"]] == ["b"]
     assert "gzip" in summary["shards_failed"][0]["reason"]
+    assert summary["shards_failed"][0]["reason"].startswith(f"{packed} unreadable after")
     shard_files = lambda: {n for n in _outputs(out) if not n.startswith("_")}  # noqa: E731
     assert shard_files() == {"a.jsonl"}  # the good shard is written; no stale b
     assert summary["records_out"] == 30

@@ -342,7 +342,7 @@ def process_shard(
         except _UNREADABLE as e:  # this shard's data, not the job: the other shards go on
             return ShardResult.failure(
                 job.name,
-                f"unreadable after {seen['in']} records ({type(e).__name__}: {e}); "
+                f"{job.source} unreadable after {seen['in']} records ({type(e).__name__}: {e}); "
                 "is it a truncated or corrupt gzip file?",
                 records_in=seen["in"],
                 seconds=time.perf_counter() - started,
