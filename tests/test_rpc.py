@@ -68,6 +68,7 @@ def test_the_code_table_covers_every_error_class() -> None:
         errors.ShardError,
         errors.WorkerLost,
         errors.ClientClosed,
+        errors.NotJsonLines,  # (the JSONL readers': an InvalidInput, INVALID_ARGUMENT by it)
     }
     assert ours - elsewhere - {errors.ClusterUnavailable} <= set(STATUS_CODES)
 
